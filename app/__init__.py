@@ -1,0 +1,1 @@
+"""Herald: a self-hostable social media scheduler."""

@@ -1,0 +1,101 @@
+"""/api/workspaces/*: workspaces, members and invitations."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Response
+
+from app.api.deps import current_user
+from app.api.schemas import (
+    AcceptIn,
+    CreatedInviteOut,
+    InviteIn,
+    InviteInfoOut,
+    InviteOut,
+    MemberOut,
+    RoleIn,
+    WorkspaceIn,
+    WorkspaceOut,
+)
+from app.models import User
+from app.services import workspaces as ws
+
+router = APIRouter(prefix="/api", tags=["workspaces"])
+
+
+@router.get("/workspaces", response_model=list[WorkspaceOut])
+def list_workspaces(user: User = Depends(current_user)) -> list[WorkspaceOut]:
+    return [WorkspaceOut.of(w) for w in ws.list_workspaces(user)]
+
+
+@router.post("/workspaces", status_code=201, response_model=WorkspaceOut)
+def create_workspace(body: WorkspaceIn, user: User = Depends(current_user)) -> WorkspaceOut:
+    return WorkspaceOut.of(ws.create_workspace(user, body.name))
+
+
+@router.get("/workspaces/{workspace_id}", response_model=WorkspaceOut)
+def get_workspace(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> WorkspaceOut:
+    return WorkspaceOut.of(ws.get_workspace(user, workspace_id))
+
+
+@router.patch("/workspaces/{workspace_id}", response_model=WorkspaceOut)
+def rename_workspace(
+    workspace_id: uuid.UUID, body: WorkspaceIn, user: User = Depends(current_user)
+) -> WorkspaceOut:
+    return WorkspaceOut.of(ws.rename_workspace(user, workspace_id, body.name))
+
+
+@router.get("/workspaces/{workspace_id}/members", response_model=list[MemberOut])
+def list_members(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> list[MemberOut]:
+    return [MemberOut.of(m) for m in ws.list_members(user, workspace_id)]
+
+
+@router.patch("/workspaces/{workspace_id}/members/{member_id}", response_model=MemberOut)
+def change_role(
+    workspace_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: RoleIn,
+    user: User = Depends(current_user),
+) -> MemberOut:
+    return MemberOut.of(ws.change_role(user, workspace_id, member_id, ws.parse_role(body.role)))
+
+
+@router.delete("/workspaces/{workspace_id}/members/{member_id}", status_code=204)
+def remove_member(
+    workspace_id: uuid.UUID, member_id: uuid.UUID, user: User = Depends(current_user)
+) -> Response:
+    ws.remove_member(user, workspace_id, member_id)
+    return Response(status_code=204)
+
+
+@router.get("/workspaces/{workspace_id}/invites", response_model=list[InviteOut])
+def list_invites(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> list[InviteOut]:
+    return [InviteOut.of(i) for i in ws.list_invites(user, workspace_id)]
+
+
+@router.post("/workspaces/{workspace_id}/invites", status_code=201, response_model=CreatedInviteOut)
+def create_invite(
+    workspace_id: uuid.UUID, body: InviteIn, user: User = Depends(current_user)
+) -> CreatedInviteOut:
+    created = ws.create_invite(user, workspace_id, ws.parse_role(body.role), body.email)
+    return CreatedInviteOut(**created.invite.__dict__, link=created.link)
+
+
+@router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
+def revoke_invite(
+    workspace_id: uuid.UUID, invite_id: uuid.UUID, user: User = Depends(current_user)
+) -> Response:
+    ws.revoke_invite(user, workspace_id, invite_id)
+    return Response(status_code=204)
+
+
+@router.get("/invites/{token}", response_model=InviteInfoOut)
+def invite_info(token: str) -> InviteInfoOut:
+    """What an invite link offers (no sign-in needed, the token is the secret)."""
+    return InviteInfoOut(**ws.invite_info(token).__dict__)
+
+
+@router.post("/invites/accept", response_model=WorkspaceOut)
+def accept_invite(body: AcceptIn, user: User = Depends(current_user)) -> WorkspaceOut:
+    return WorkspaceOut.of(ws.accept_invite(user, body.token))

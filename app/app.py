@@ -1,0 +1,11 @@
+"""The Reflex app: pages plus the REST API mounted with api_transformer. Nothing else."""
+
+import reflex as rx
+
+from app.api import create_api
+from app.ui.pages import auth, invite, placeholders, settings  # noqa: F401  (registers pages)
+
+app = rx.App(
+    api_transformer=create_api(),
+    toaster=rx.toast.provider(position="bottom-right", close_button=True),
+)

@@ -1,0 +1,75 @@
+"""Settings: every value comes from an env var `HERALD_<NAME>` or `.env`; one instance.
+
+When no secret key is configured, one is generated on first run and kept in
+`<data_dir>/secret_key` so sessions and encrypted tokens survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HERALD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where embedded services, the generated secret key and local media live.
+    data_dir: Path = ROOT / "data"
+    # Public URL of the web app (used in invite links and OAuth callbacks).
+    base_url: str = "http://localhost:3000"
+    port: int = 3000
+    # Empty: `make run` starts an embedded PostgreSQL / Redis under data_dir.
+    database_url: str = ""
+    redis_url: str = ""
+    # Fernet keys (comma separated, first one encrypts). Empty: derived from secret_key.
+    secret_key: SecretStr = SecretStr("")
+    encryption_keys: SecretStr = SecretStr("")
+    session_days: int = 30
+    invite_days: int = 7
+    # Login throttling: failures allowed per window, per email and per IP.
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_ip: int = 30
+    login_window_seconds: int = 900
+    # Worker pool size for `make run`.
+    workers: int = 2
+    # Web server processes (Granian workers behind Reflex).
+    web_workers: int = 2
+    # A post overdue by more than this is marked missed instead of published late.
+    missed_grace_seconds: int = 900
+    sandbox: bool = False
+    log_level: str = "INFO"
+    # Secure cookies need HTTPS; on by default when base_url is https.
+    cookie_secure: bool | None = Field(default=None)
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        value = self.secret_key.get_secret_value()
+        if value:
+            return value
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.base_url.startswith("https://")
+
+
+settings = Settings()

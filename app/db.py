@@ -1,0 +1,46 @@
+"""Database engine and sessions (SQLModel over psycopg 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine
+from sqlmodel import Session, create_engine
+
+from app.config import settings
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def engine() -> Engine:
+    if not settings.database_url:
+        raise RuntimeError(
+            "HERALD_DATABASE_URL is not set (use `make run`, which starts an embedded PostgreSQL)"
+        )
+    return create_engine(
+        sqlalchemy_url(settings.database_url),
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+    )
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine(), expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise

@@ -1,0 +1,41 @@
+"""All tables; importing this package registers them on SQLModel.metadata."""
+
+from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
+from app.models.base import utcnow
+from app.models.media import Media, PostMedia
+from app.models.metrics import AccountMetric, PostMetric
+from app.models.posts import (
+    AttemptOutcome,
+    DestinationStatus,
+    Post,
+    PostDestination,
+    PostStatus,
+    PublishAttempt,
+)
+from app.models.users import ApiKey, User, UserSession
+from app.models.workspaces import Invitation, Membership, Role, Tier, Workspace
+
+__all__ = [
+    "AccountMetric",
+    "AccountStatus",
+    "ApiKey",
+    "AttemptOutcome",
+    "DestinationStatus",
+    "Invitation",
+    "Media",
+    "Membership",
+    "PlatformApp",
+    "Post",
+    "PostDestination",
+    "PostMedia",
+    "PostMetric",
+    "PostStatus",
+    "PublishAttempt",
+    "Role",
+    "SocialAccount",
+    "Tier",
+    "User",
+    "UserSession",
+    "Workspace",
+    "utcnow",
+]

@@ -1,0 +1,40 @@
+"""The media library and which posts use which media."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+from app.models.base import id_field, ts_field
+
+
+class Media(SQLModel, table=True):
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_workspace_created", "workspace_id", "created_at"),)
+
+    id: uuid.UUID = id_field()
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    uploaded_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    storage_key: str = Field(max_length=500, unique=True)
+    url: str = Field(default="", max_length=2000)
+    filename: str = Field(default="", max_length=300)
+    file_type: str = Field(max_length=100)  # MIME type sniffed from the bytes
+    file_size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None  # seconds, for video
+    checksum: str = Field(max_length=64)  # sha256 hex
+    created_at: dt.datetime = ts_field(default_now=True)
+
+
+class PostMedia(SQLModel, table=True):
+    __tablename__ = "post_media"
+
+    post_id: uuid.UUID = Field(foreign_key="posts.id", ondelete="CASCADE", primary_key=True)
+    media_id: uuid.UUID = Field(
+        foreign_key="media.id", ondelete="RESTRICT", primary_key=True, index=True
+    )
+    position: int = 0

@@ -1,0 +1,215 @@
+"""Registration, login (throttled), sessions and logout."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app import db
+from app.config import settings
+from app.crypto import hash_token, new_token
+from app.models import Membership, Role, User, UserSession, Workspace, utcnow
+from app.redis_client import redis
+from app.services.errors import Conflict, InvalidInput, TooManyRequests
+
+log = logging.getLogger(__name__)
+_hasher = PasswordHasher()
+# Verified against on unknown emails so a miss costs as much time as a hit.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-000")
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is asking, for sessions and throttling."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str  # the raw session token; only its hash is stored
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput(
+            f"Enter a valid email address ({exc}).",
+            code="invalid_email",
+            details={"field": "email"},
+        ) from exc
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"Password must be at least {MIN_PASSWORD} characters.",
+            code="weak_password",
+            details={"field": "password"},
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(
+            f"Password must be at most {MAX_PASSWORD} characters.",
+            code="invalid_password",
+            details={"field": "password"},
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _new_session(s: Session, user: User, client: Client) -> str:
+    token = new_token()
+    s.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            expires_at=utcnow() + dt.timedelta(days=settings.session_days),
+            user_agent=client.user_agent[:500],
+            ip=client.ip[:64],
+        )
+    )
+    return token
+
+
+def register(email: str, password: str, full_name: str = "", client: Client = Client()) -> SignedIn:
+    """Create a user, their personal workspace and a session, all or nothing.
+
+    The first user of the instance becomes its admin.
+    """
+    email = normalize_email(email)
+    check_password_strength(password)
+    full_name = full_name.strip()[:200]
+    with db.session() as s:
+        # Serialise registrations so exactly one user can be "first" (the instance admin).
+        s.exec(text("SELECT pg_advisory_xact_lock(4242001)"))
+        if s.exec(select(User.id).where(User.email == email)).first():
+            raise Conflict(
+                "An account with this email already exists.",
+                code="email_taken",
+                details={"field": "email"},
+            )
+        first = s.exec(select(User.id).limit(1)).first() is None
+        user = User(
+            email=email,
+            full_name=full_name,
+            password_hash=hash_password(password),
+            is_instance_admin=first,
+            last_login_at=utcnow(),
+        )
+        s.add(user)
+        s.flush()
+        label = full_name or email.split("@")[0]
+        workspace = Workspace(name=f"{label}'s workspace"[:100], owner_id=user.id, is_personal=True)
+        s.add(workspace)
+        s.flush()
+        s.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.admin))
+        token = _new_session(s, user, client)
+    return SignedIn(user=user, token=token)
+
+
+def _throttle_keys(email: str, ip: str) -> list[tuple[str, int]]:
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    keys = [(f"herald:login-fail:email:{digest}", settings.login_max_failures_per_email)]
+    if ip:
+        keys.append((f"herald:login-fail:ip:{ip}", settings.login_max_failures_per_ip))
+    return keys
+
+
+def _check_throttle(email: str, ip: str) -> None:
+    try:
+        r = redis()
+        for key, limit in _throttle_keys(email, ip):
+            count = int(r.get(key) or 0)
+            if count >= limit:
+                ttl = max(int(r.ttl(key)), 1)
+                raise TooManyRequests(
+                    f"Too many failed sign-in attempts. Try again in {ttl // 60 + 1} minutes.",
+                    code="login_throttled",
+                    retry_after=ttl,
+                )
+    except RedisError:
+        log.warning("login throttle unavailable: Redis unreachable")
+
+
+def _record_failure(email: str, ip: str) -> None:
+    try:
+        pipe = redis().pipeline()
+        for key, _ in _throttle_keys(email, ip):
+            pipe.incr(key)
+            pipe.expire(key, settings.login_window_seconds, nx=True)
+        pipe.execute()
+    except RedisError:
+        log.warning("login throttle unavailable: Redis unreachable")
+
+
+def login(email: str, password: str, client: Client = Client()) -> SignedIn:
+    email = email.strip().lower()
+    _check_throttle(email, client.ip)
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).first()
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            ok = user is not None and user.is_active
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None:
+            _record_failure(email, client.ip)
+            raise InvalidInput(
+                "Invalid email or password.",
+                code="invalid_credentials",
+                details={"field": "password"},
+            )
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = utcnow()
+        s.add(user)
+        token = _new_session(s, user, client)
+    with contextlib.suppress(RedisError):
+        redis().delete(_throttle_keys(email, client.ip)[0][0])
+    return SignedIn(user=user, token=token)
+
+
+def logout(token: str) -> None:
+    if not token:
+        return
+    with db.session() as s:
+        row = s.exec(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
+        if row:
+            s.delete(row)
+
+
+def user_for_session(token: str | None) -> User | None:
+    """The active user a session token belongs to, or None (unknown, expired, disabled)."""
+    if not token:
+        return None
+    with db.session() as s:
+        row = s.exec(
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > utcnow())
+        ).first()
+        return row if row and row.is_active else None
+
+
+def get_user(user_id: uuid.UUID) -> User | None:
+    with db.session() as s:
+        return s.get(User, user_id)

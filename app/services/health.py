@@ -1,0 +1,67 @@
+"""Liveness of the pieces Herald needs: database, Redis, RQ workers and the scheduler."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rq import Worker
+from sqlalchemy import text
+
+from app import db
+from app.redis_client import redis
+
+# rq-scheduler keeps one hash per live scheduler, expiring a few seconds after its interval.
+SCHEDULER_KEYS = "rq:scheduler_instance:*"
+# A worker whose heartbeat is older than this is considered gone.
+WORKER_STALE_SECONDS = 60
+
+
+def _check(fn) -> dict[str, Any]:
+    try:
+        detail = fn()
+        return {"ok": True, **(detail or {})}
+    except Exception as exc:  # any failure means "down"; the message says why
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def _database() -> dict[str, Any]:
+    with db.engine().connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return {}
+
+
+def _redis() -> dict[str, Any]:
+    redis().ping()
+    return {}
+
+
+def _workers() -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC)
+    live = [
+        w
+        for w in Worker.all(connection=redis())
+        if w.last_heartbeat
+        and (now - w.last_heartbeat.replace(tzinfo=dt.UTC)).total_seconds() < WORKER_STALE_SECONDS
+    ]
+    if not live:
+        raise RuntimeError("no live RQ worker")
+    return {"count": len(live)}
+
+
+def _scheduler() -> dict[str, Any]:
+    r = redis()
+    alive = [k for k in r.scan_iter(SCHEDULER_KEYS, count=100) if not r.hexists(k, "death")]
+    if not alive:
+        raise RuntimeError("no live rq-scheduler")
+    return {"count": len(alive)}
+
+
+def status() -> dict[str, Any]:
+    checks = {
+        "database": _check(_database),
+        "redis": _check(_redis),
+        "worker": _check(_workers),
+        "scheduler": _check(_scheduler),
+    }
+    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}

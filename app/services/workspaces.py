@@ -1,0 +1,341 @@
+"""Workspaces, membership roles and invitations. Every function checks the acting user's role.
+
+A workspace the user does not belong to is reported as not found, never as forbidden, so
+nobody can probe for other tenants' ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app import db
+from app.config import settings
+from app.crypto import hash_token, new_token
+from app.models import Invitation, Membership, Role, User, Workspace, utcnow
+from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+
+RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
+
+
+@dataclass(frozen=True)
+class WorkspaceView:
+    id: uuid.UUID
+    name: str
+    role: Role
+    tier: str
+    timezone: str
+    is_personal: bool
+
+
+@dataclass(frozen=True)
+class MemberView:
+    user_id: uuid.UUID
+    email: str
+    full_name: str
+    role: Role
+    joined_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class InviteView:
+    id: uuid.UUID
+    role: Role
+    email: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    status: str  # pending | accepted | expired | revoked
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    invite: InviteView
+    token: str  # shown once, inside the link
+    link: str
+
+
+@dataclass(frozen=True)
+class InviteInfo:
+    workspace_name: str
+    role: Role
+    invited_by: str
+    expires_at: dt.datetime
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Role must be one of admin, editor, viewer.",
+            code="invalid_role",
+            details={"field": "role"},
+        ) from exc
+
+
+def _membership(s: Session, user: User, workspace_id: uuid.UUID) -> Membership:
+    m = s.exec(
+        select(Membership).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == user.id
+        )
+    ).first()
+    if m is None:
+        raise NotFound("Workspace not found.")
+    return m
+
+
+def require_role(s: Session, user: User, workspace_id: uuid.UUID, role: Role) -> Membership:
+    """The user's membership, if their role is at least `role`; otherwise 404/403."""
+    m = _membership(s, user, workspace_id)
+    if RANK[m.role] < RANK[role]:
+        raise Forbidden(f"This needs the {role.value} role in this workspace.")
+    return m
+
+
+def _view(ws: Workspace, role: Role) -> WorkspaceView:
+    return WorkspaceView(
+        ws.id, ws.name, role, ws.subscription_tier.value, ws.timezone, ws.is_personal
+    )
+
+
+def list_workspaces(user: User) -> list[WorkspaceView]:
+    with db.session() as s:
+        rows = s.exec(
+            select(Workspace, Membership.role)
+            .join(Membership, Membership.workspace_id == Workspace.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Workspace.is_personal.desc(), Workspace.name)
+        ).all()
+        return [_view(ws, role) for ws, role in rows]
+
+
+def get_workspace(user: User, workspace_id: uuid.UUID) -> WorkspaceView:
+    with db.session() as s:
+        m = _membership(s, user, workspace_id)
+        ws = s.get(Workspace, workspace_id)
+        assert ws is not None
+        return _view(ws, m.role)
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput(
+            "Workspace name must be 1 to 100 characters.",
+            code="invalid_name",
+            details={"field": "name"},
+        )
+    return name
+
+
+def create_workspace(user: User, name: str) -> WorkspaceView:
+    name = _clean_name(name)
+    with db.session() as s:
+        ws = Workspace(name=name, owner_id=user.id)
+        s.add(ws)
+        s.flush()
+        s.add(Membership(workspace_id=ws.id, user_id=user.id, role=Role.admin))
+        return _view(ws, Role.admin)
+
+
+def rename_workspace(user: User, workspace_id: uuid.UUID, name: str) -> WorkspaceView:
+    name = _clean_name(name)
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        ws = s.get(Workspace, workspace_id)
+        assert ws is not None
+        ws.name = name
+        s.add(ws)
+        return _view(ws, Role.admin)
+
+
+def list_members(user: User, workspace_id: uuid.UUID) -> list[MemberView]:
+    with db.session() as s:
+        _membership(s, user, workspace_id)
+        rows = s.exec(
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.workspace_id == workspace_id)
+            .order_by(Membership.created_at)
+        ).all()
+        return [MemberView(u.id, u.email, u.full_name, m.role, m.created_at) for m, u in rows]
+
+
+def _lock_admins(s: Session, workspace_id: uuid.UUID) -> list[Membership]:
+    """Lock the workspace's admin rows so two demotions cannot both pass the last-admin check."""
+    return list(
+        s.exec(
+            select(Membership)
+            .where(Membership.workspace_id == workspace_id, Membership.role == Role.admin)
+            .with_for_update()
+        ).all()
+    )
+
+
+def _target(s: Session, workspace_id: uuid.UUID, member_id: uuid.UUID) -> Membership:
+    m = s.exec(
+        select(Membership).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == member_id
+        )
+    ).first()
+    if m is None:
+        raise NotFound("Member not found.")
+    return m
+
+
+def change_role(
+    user: User, workspace_id: uuid.UUID, member_id: uuid.UUID, role: Role
+) -> MemberView:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        admins = _lock_admins(s, workspace_id)
+        target = _target(s, workspace_id, member_id)
+        if target.role == Role.admin and role != Role.admin and len(admins) <= 1:
+            raise Conflict(
+                "A workspace needs at least one admin: promote someone else first.",
+                code="last_admin",
+            )
+        target.role = role
+        s.add(target)
+        member = s.get(User, member_id)
+        assert member is not None
+        return MemberView(member.id, member.email, member.full_name, role, target.created_at)
+
+
+def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Admins remove anyone; any member may remove themself (leave)."""
+    with db.session() as s:
+        if member_id != user.id:
+            require_role(s, user, workspace_id, Role.admin)
+        else:
+            _membership(s, user, workspace_id)
+        admins = _lock_admins(s, workspace_id)
+        target = _target(s, workspace_id, member_id)
+        if target.role == Role.admin and len(admins) <= 1:
+            raise Conflict(
+                "The last admin cannot be removed: promote someone else first.", code="last_admin"
+            )
+        s.delete(target)
+
+
+def _invite_status(inv: Invitation, now: dt.datetime) -> str:
+    if inv.accepted_at:
+        return "accepted"
+    if inv.revoked_at:
+        return "revoked"
+    if inv.expires_at <= now:
+        return "expired"
+    return "pending"
+
+
+def _invite_view(inv: Invitation) -> InviteView:
+    return InviteView(
+        inv.id, inv.role, inv.email, inv.created_at, inv.expires_at, _invite_status(inv, utcnow())
+    )
+
+
+def invite_link(token: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/invite/{token}"
+
+
+def create_invite(
+    user: User, workspace_id: uuid.UUID, role: Role, email: str | None = None
+) -> CreatedInvite:
+    if email:
+        from app.services.auth import normalize_email
+
+        email = normalize_email(email)
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        token = new_token()
+        inv = Invitation(
+            workspace_id=workspace_id,
+            token_hash=hash_token(token),
+            role=role,
+            email=email or None,
+            invited_by=user.id,
+            expires_at=utcnow() + dt.timedelta(days=settings.invite_days),
+        )
+        s.add(inv)
+        s.flush()
+        return CreatedInvite(_invite_view(inv), token, invite_link(token))
+
+
+def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
+    """Invites still usable (pending), newest first."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        rows = s.exec(
+            select(Invitation)
+            .where(
+                Invitation.workspace_id == workspace_id,
+                Invitation.accepted_at.is_(None),  # type: ignore[union-attr]
+                Invitation.revoked_at.is_(None),  # type: ignore[union-attr]
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())  # type: ignore[attr-defined]
+        ).all()
+        return [_invite_view(i) for i in rows]
+
+
+def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> None:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        inv = s.get(Invitation, invite_id)
+        if inv is None or inv.workspace_id != workspace_id:
+            raise NotFound("Invite not found.")
+        if inv.accepted_at is None and inv.revoked_at is None:
+            inv.revoked_at = utcnow()
+            s.add(inv)
+
+
+def _usable_invite(s: Session, token: str, *, lock: bool) -> Invitation:
+    query = select(Invitation).where(Invitation.token_hash == hash_token(token.strip()))
+    inv = s.exec(query.with_for_update() if lock else query).first()
+    if inv is None:
+        raise NotFound("This invite link is not valid.", code="invite_invalid")
+    status = _invite_status(inv, utcnow())
+    if status == "accepted":
+        raise Gone("This invite link has already been used.", code="invite_used")
+    if status == "revoked":
+        raise Gone("This invite link was revoked.", code="invite_revoked")
+    if status == "expired":
+        raise Gone("This invite link has expired. Ask for a new one.", code="invite_expired")
+    return inv
+
+
+def invite_info(token: str) -> InviteInfo:
+    """What an invite link offers, for the page that asks to accept it."""
+    with db.session() as s:
+        inv = _usable_invite(s, token, lock=False)
+        ws = s.get(Workspace, inv.workspace_id)
+        inviter = s.get(User, inv.invited_by) if inv.invited_by else None
+        assert ws is not None
+        name = (inviter.full_name or inviter.email) if inviter else "an admin"
+        return InviteInfo(ws.name, inv.role, name, inv.expires_at)
+
+
+def accept_invite(user: User, token: str) -> WorkspaceView:
+    with db.session() as s:
+        inv = _usable_invite(s, token, lock=True)
+        if inv.email and inv.email != user.email:
+            raise Forbidden(
+                "This invite was sent to another email address.", code="invite_wrong_email"
+            )
+        existing = s.exec(
+            select(Membership).where(
+                Membership.workspace_id == inv.workspace_id, Membership.user_id == user.id
+            )
+        ).first()
+        if existing:
+            raise Conflict("You are already a member of this workspace.", code="already_member")
+        s.add(Membership(workspace_id=inv.workspace_id, user_id=user.id, role=inv.role))
+        inv.accepted_at = utcnow()
+        inv.accepted_by = user.id
+        s.add(inv)
+        ws = s.get(Workspace, inv.workspace_id)
+        assert ws is not None
+        return _view(ws, inv.role)

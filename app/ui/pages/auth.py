@@ -1,0 +1,92 @@
+"""/login and /register."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import field, form_error
+from app.ui.state.login import LoginState
+
+
+def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("megaphone", size=28, color=rx.color("accent", 9)),
+                    rx.heading("Herald", size="6"),
+                    align="center",
+                ),
+                rx.heading(title, size="5"),
+                rx.text(subtitle, color_scheme="gray", size="2"),
+                form_error(LoginState.error),
+                form,
+                footer,
+                spacing="4",
+                width="100%",
+            ),
+            size="4",
+            width="100%",
+            max_width="420px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )
+
+
+@rx.page(route="/login", title="Sign in · Herald", on_load=LoginState.redirect_if_signed_in)
+def login() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
+            field("Password", "password", "password", auto_complete="current-password"),
+            rx.button(
+                "Sign in",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=LoginState.busy,
+                id="submit",
+            ),
+            spacing="3",
+        ),
+        on_submit=LoginState.submit_login,
+        width="100%",
+    )
+    footer = rx.text(
+        "New here? ",
+        rx.link("Create an account", href="/register", id="to-register"),
+        size="2",
+    )
+    return _card("Sign in", "Welcome back.", form, footer)
+
+
+@rx.page(
+    route="/register", title="Create account · Herald", on_load=LoginState.redirect_if_signed_in
+)
+def register() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
+            field("Email", "email", "email", placeholder="you@example.com"),
+            field("Password", "password", "password", auto_complete="new-password"),
+            rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+            field("Confirm password", "confirm", "password", auto_complete="new-password"),
+            rx.button(
+                "Create account",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=LoginState.busy,
+                id="submit",
+            ),
+            spacing="3",
+        ),
+        on_submit=LoginState.submit_register,
+        width="100%",
+    )
+    footer = rx.text(
+        "Already have an account? ", rx.link("Sign in", href="/login", id="to-login"), size="2"
+    )
+    return _card("Create your account", "Schedule posts everywhere, on time.", form, footer)

@@ -1,0 +1,63 @@
+"""/invite/[invite_token]: accept an invitation to a workspace."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.state.invite import InviteState
+
+
+def _offer() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            InviteState.invited_by,
+            " invited you to join ",
+            rx.text.strong(InviteState.workspace_name, id="invite-workspace"),
+            " as ",
+            rx.badge(InviteState.role, id="invite-role-badge"),
+            ".",
+        ),
+        rx.cond(
+            InviteState.signed_in,
+            rx.hstack(
+                rx.text("Signed in as ", InviteState.user_email, size="2", color_scheme="gray"),
+                rx.button("Accept invite", on_click=InviteState.accept, id="accept-invite"),
+                align="center",
+                justify="between",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.link(
+                    rx.button("Sign in to accept", id="invite-login"),
+                    href="/login?next=" + InviteState.router.url.path,
+                ),
+                rx.link(
+                    rx.button("Create an account", variant="soft", id="invite-register"),
+                    href="/register?next=" + InviteState.router.url.path,
+                ),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(route="/invite/[invite_token]", title="Invitation · Herald", on_load=InviteState.load)
+def invite() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.heading("Workspace invitation", size="5"),
+                form_error(InviteState.error),
+                rx.cond(InviteState.workspace_name != "", _offer()),
+                spacing="4",
+                width="100%",
+            ),
+            size="4",
+            width="100%",
+            max_width="480px",
+        ),
+        min_height="100vh",
+        padding="16px",
+    )

@@ -1,0 +1,158 @@
+"""Settings → Team."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.components.layout import protected_page
+from app.ui.state.auth import AuthState
+from app.ui.state.team import TeamState
+
+ROLES = ["admin", "editor", "viewer"]
+
+
+def _role_cell(m: rx.Var) -> rx.Component:
+    return rx.cond(
+        AuthState.is_workspace_admin,
+        rx.select(
+            ROLES,
+            value=m["role"],
+            on_change=lambda role: TeamState.set_role(m["user_id"], role),
+            size="1",
+        ),
+        rx.badge(m["role"]),
+    )
+
+
+def _member_row(m: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(m["name"], weight="medium")),
+        rx.table.cell(m["email"]),
+        rx.table.cell(_role_cell(m), class_name="member-role"),
+        rx.table.cell(
+            rx.cond(
+                AuthState.is_workspace_admin | (m["is_me"] == "yes"),
+                rx.button(
+                    rx.cond(m["is_me"] == "yes", "Leave", "Remove"),
+                    on_click=TeamState.remove(m["user_id"]),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                ),
+            )
+        ),
+        data_email=m["email"],
+        data_role=m["role"],
+        class_name="member-row",
+    )
+
+
+def _members() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                rx.table.column_header_cell("Name"),
+                rx.table.column_header_cell("Email"),
+                rx.table.column_header_cell("Role"),
+                rx.table.column_header_cell(""),
+            )
+        ),
+        rx.table.body(rx.foreach(TeamState.members, _member_row)),
+        width="100%",
+        id="members",
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Invite people", size="4"),
+            rx.text(
+                "Create a link and send it to the person you invite. It works once and expires "
+                "after 7 days.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="email",
+                        placeholder="Email (optional)",
+                        type="email",
+                        id="invite-email",
+                    ),
+                    rx.select(ROLES, name="role", default_value="editor", id="invite-role"),
+                    rx.button("Create invite link", type="submit", id="create-invite"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                on_submit=TeamState.create_invite,
+                reset_on_submit=True,
+            ),
+            rx.cond(
+                TeamState.new_link != "",
+                rx.hstack(
+                    rx.code(TeamState.new_link, id="invite-link", size="2"),
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy",
+                        size="1",
+                        variant="soft",
+                        on_click=[rx.set_clipboard(TeamState.new_link), rx.toast("Link copied.")],
+                    ),
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            rx.cond(
+                TeamState.invites.length() > 0,
+                rx.vstack(
+                    rx.text("Pending invites", weight="medium", size="2"),
+                    rx.foreach(
+                        TeamState.invites,
+                        lambda i: rx.hstack(
+                            rx.badge(i["role"]),
+                            rx.text(i["email"], size="2"),
+                            rx.text("expires ", i["expires"], size="1", color_scheme="gray"),
+                            rx.button(
+                                "Revoke",
+                                size="1",
+                                variant="ghost",
+                                color_scheme="red",
+                                on_click=TeamState.revoke(i["id"]),
+                            ),
+                            align="center",
+                            class_name="pending-invite",
+                        ),
+                    ),
+                    spacing="2",
+                ),
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+@protected_page("/settings/team", "Team", on_load=[TeamState.load])
+def team() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "Members of ",
+            rx.text.strong(AuthState.current_workspace_name),
+            ". Admins manage members, accounts and billing; editors create and edit posts and "
+            "media; viewers can look.",
+            color_scheme="gray",
+        ),
+        form_error(TeamState.error),
+        _members(),
+        rx.cond(AuthState.is_workspace_admin, _invite_form()),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(route="/settings", title="Settings · Herald", on_load=rx.redirect("/settings/team"))
+def settings_index() -> rx.Component:
+    return rx.center(rx.spinner(), height="100vh")

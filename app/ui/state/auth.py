@@ -1,0 +1,118 @@
+"""The signed-in user and current workspace, read from the HttpOnly session cookie.
+
+The browser signs in through /api/auth/login, which sets the cookie, then reloads the page;
+the websocket handshake then carries the cookie and the handlers below read it from there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from http.cookies import SimpleCookie
+
+import reflex as rx
+
+from app.api.deps import SESSION_COOKIE
+from app.models import User
+from app.services import auth, workspaces
+
+
+def clean_path(path: str) -> str:
+    """Prod URLs carry a trailing slash (`/calendar/`); compare and redirect without it."""
+    return path.rstrip("/") or "/"
+
+
+def safe_next(value: str, default: str = "/") -> str:
+    """Only same-site paths are allowed as redirect targets."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+class AuthState(rx.State):
+    user_email: str = ""
+    user_name: str = ""
+    user_timezone: str = "UTC"
+    is_instance_admin: bool = False
+    workspaces: list[dict[str, str]] = []
+    workspace_id: str = rx.LocalStorage("", name="herald_ws", sync=True)
+
+    def _session_token(self) -> str:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except Exception:
+            return ""
+        morsel = jar.get(SESSION_COOKIE)
+        return morsel.value if morsel else ""
+
+    def _user(self) -> User | None:
+        return auth.user_for_session(self._session_token())
+
+    def _workspace_uuid(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.workspace_id)
+        except ValueError:
+            return None
+
+    def _login_redirect(self):
+        target = clean_path(self.router.url.path)
+        query = self.router.url.query
+        nxt = target + (f"?{query}" if query else "")
+        return rx.redirect(f"/login?next={nxt}", replace=True)
+
+    def _load_user(self, user: User) -> None:
+        self.user_email = user.email
+        self.user_name = user.full_name or user.email.split("@")[0]
+        self.user_timezone = user.timezone
+        self.is_instance_admin = user.is_instance_admin
+        views = workspaces.list_workspaces(user)
+        self.workspaces = [
+            {"id": str(w.id), "name": w.name, "role": w.role.value, "tier": w.tier} for w in views
+        ]
+        if views and self.workspace_id not in {w["id"] for w in self.workspaces}:
+            self.workspace_id = self.workspaces[0]["id"]
+
+    @rx.var
+    def current_workspace_name(self) -> str:
+        for w in self.workspaces:
+            if w["id"] == self.workspace_id:
+                return w["name"]
+        return ""
+
+    @rx.var
+    def current_role(self) -> str:
+        for w in self.workspaces:
+            if w["id"] == self.workspace_id:
+                return w["role"]
+        return ""
+
+    @rx.var
+    def is_workspace_admin(self) -> bool:
+        return self.current_role == "admin"
+
+    @rx.var
+    def user_initials(self) -> str:
+        parts = [p for p in self.user_name.replace(".", " ").split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @rx.event
+    def require_auth(self):
+        """on_load guard of every signed-in page."""
+        user = self._user()
+        if user is None:
+            self.user_email = ""
+            return self._login_redirect()
+        self._load_user(user)
+
+    @rx.event
+    def switch_workspace(self, workspace_id: str):
+        if workspace_id in {w["id"] for w in self.workspaces}:
+            self.workspace_id = workspace_id
+            return rx.redirect(clean_path(self.router.url.path))
+
+    @rx.event
+    def logout(self):
+        return rx.call_script(
+            "fetch('/api/auth/logout', {method: 'POST', credentials: 'same-origin'})"
+            ".finally(() => window.location.assign('/login'))"
+        )

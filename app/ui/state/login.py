@@ -1,0 +1,71 @@
+"""Sign-in and registration forms. Both post to the REST API, which sets the HttpOnly cookie."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from app.ui.state.auth import AuthState, safe_next
+
+
+def _post_json_script(url: str, body: dict, next_url: str) -> str:
+    """POST JSON to our API; on success load `next_url` (a full load, so the new cookie rides the
+    websocket handshake); on failure hand the API's error message back to the callback."""
+    return f"""(async () => {{
+  const r = await fetch({json.dumps(url)}, {{method: 'POST', credentials: 'same-origin',
+    headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(json.dumps(body))}}});
+  if (r.ok) {{ window.location.assign({json.dumps(next_url)}); return {{ok: true}}; }}
+  try {{ const j = await r.json(); return {{ok: false, message: j.error.message,
+    field: (j.error.details && j.error.details.field) || ''}}; }}
+  catch (e) {{ return {{ok: false, message: 'Request failed (HTTP ' + r.status + ').'}}; }}
+}})().catch(e => ({{ok: false, message: 'Network error: ' + e}}))"""
+
+
+class LoginState(AuthState):
+    error: str = ""
+    error_field: str = ""
+    busy: bool = False
+
+    def _next(self) -> str:
+        return safe_next(self.router.url.query_parameters.get("next", "/"))
+
+    @rx.event
+    def redirect_if_signed_in(self):
+        self.error = ""
+        self.busy = False
+        if self._user() is not None:
+            return rx.redirect(self._next(), replace=True)
+
+    def _fail(self, message: str, field: str = ""):
+        self.error = message
+        self.error_field = field
+        self.busy = False
+
+    @rx.event
+    def on_result(self, result: dict):
+        if not result.get("ok"):
+            self._fail(result.get("message") or "Something went wrong.", result.get("field", ""))
+
+    @rx.event
+    def submit_login(self, form: dict):
+        email, password = form.get("email", "").strip(), form.get("password", "")
+        if not email or not password:
+            return self._fail(
+                "Enter your email and password.", "email" if not email else "password"
+            )
+        self.busy, self.error = True, ""
+        script = _post_json_script(
+            "/api/auth/login", {"email": email, "password": password}, self._next()
+        )
+        return rx.call_script(script, callback=LoginState.on_result)
+
+    @rx.event
+    def submit_register(self, form: dict):
+        email, password = form.get("email", "").strip(), form.get("password", "")
+        if password != form.get("confirm", ""):
+            return self._fail("The two passwords do not match.", "confirm")
+        self.busy, self.error = True, ""
+        body = {"email": email, "password": password, "full_name": form.get("full_name", "")}
+        script = _post_json_script("/api/auth/register", body, self._next())
+        return rx.call_script(script, callback=LoginState.on_result)

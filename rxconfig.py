@@ -1,0 +1,22 @@
+"""Reflex configuration, derived from Herald's settings (HERALD_* env vars)."""
+
+import reflex as rx
+
+from app.config import settings
+
+config = rx.Config(
+    app_name="app",
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    api_url=settings.base_url,
+    deploy_url=settings.base_url,
+    # UI state lives in Redis when we have one, so several web workers can share it.
+    redis_url=settings.redis_url or None,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium")
+        ),
+    ],
+)
