@@ -24,8 +24,8 @@ class Settings(BaseSettings):
 
     # Where embedded services, the generated secret key and local media live.
     data_dir: Path = ROOT / "data"
-    # Public URL of the web app (used in invite links and OAuth callbacks).
-    base_url: str = "http://localhost:3000"
+    # Public URL of the web app (invite links, OAuth callbacks). Empty: http://localhost:<port>.
+    base_url: str = ""
     port: int = 3000
     # Empty: `make run` starts an embedded PostgreSQL / Redis under data_dir.
     database_url: str = ""
@@ -45,10 +45,14 @@ class Settings(BaseSettings):
     web_workers: int = 2
     # A post overdue by more than this is marked missed instead of published late.
     missed_grace_seconds: int = 900
-    sandbox: bool = False
     log_level: str = "INFO"
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
+
+    def model_post_init(self, _context: object) -> None:
+        if not self.base_url:
+            self.base_url = f"http://localhost:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
 
     @cached_property
     def resolved_secret_key(self) -> str:

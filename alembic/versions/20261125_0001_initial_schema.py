@@ -2,16 +2,15 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 17:29:45.888490
+Create Date: 2026-11-25 17:47:03.181890
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from sqlalchemy.dialects import postgresql
-
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -49,6 +48,7 @@ def upgrade() -> None:
         "platform_apps",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("instance_url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("client_secret", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("config", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -56,7 +56,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["updated_by"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("platform"),
+        sa.UniqueConstraint("platform", "instance_url"),
     )
     op.create_table(
         "sessions",

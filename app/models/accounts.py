@@ -54,12 +54,18 @@ class SocialAccount(SQLModel, table=True):
 
 
 class PlatformApp(SQLModel, table=True):
-    """OAuth client credentials of this instance for one platform (env may override)."""
+    """OAuth client credentials of this instance for one platform (env may override).
+
+    Federated platforms (Mastodon) register one app per server: `instance_url` tells them apart;
+    it is empty for centralised platforms.
+    """
 
     __tablename__ = "platform_apps"
+    __table_args__ = (UniqueConstraint("platform", "instance_url"),)
 
     id: uuid.UUID = id_field()
-    platform: str = Field(max_length=32, unique=True)
+    platform: str = Field(max_length=32)
+    instance_url: str = Field(default="", max_length=500)
     client_id: str = Field(max_length=500)
     client_secret: str = Field(default="")  # Fernet-encrypted
     config: dict[str, Any] = json_field()

@@ -21,7 +21,7 @@ from app.config import settings
 from app.crypto import hash_token, new_token
 from app.models import Membership, Role, User, UserSession, Workspace, utcnow
 from app.redis_client import redis
-from app.services.errors import Conflict, InvalidInput, TooManyRequests
+from app.services.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -173,7 +173,7 @@ def login(email: str, password: str, client: Client = Client()) -> SignedIn:
             ok = False
         if not ok or user is None:
             _record_failure(email, client.ip)
-            raise InvalidInput(
+            raise Unauthenticated(
                 "Invalid email or password.",
                 code="invalid_credentials",
                 details={"field": "password"},

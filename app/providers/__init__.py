@@ -1,0 +1,47 @@
+"""Platform adapters: HTTP only, no database. See base.py for the contract."""
+
+from app.providers.base import (
+    AccountInfo,
+    AuthError,
+    Capabilities,
+    Limits,
+    MediaItem,
+    Metrics,
+    PermanentError,
+    Provider,
+    ProviderError,
+    PublishRequest,
+    PublishResult,
+    RateLimited,
+    RecentPost,
+    StatusResult,
+    TokenSet,
+    TransientError,
+    make_code_verifier,
+    s256_challenge,
+)
+from app.providers.registry import all_providers, get_provider, provider_class
+
+__all__ = [
+    "AccountInfo",
+    "AuthError",
+    "Capabilities",
+    "Limits",
+    "MediaItem",
+    "Metrics",
+    "PermanentError",
+    "Provider",
+    "ProviderError",
+    "PublishRequest",
+    "PublishResult",
+    "RateLimited",
+    "RecentPost",
+    "StatusResult",
+    "TokenSet",
+    "TransientError",
+    "all_providers",
+    "get_provider",
+    "make_code_verifier",
+    "provider_class",
+    "s256_challenge",
+]

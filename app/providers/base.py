@@ -1,0 +1,455 @@
+"""The provider contract: one class per platform that speaks HTTP (httpx) and nothing else.
+
+Providers know no database. They take tokens and a publish request and return results, or raise
+one of the typed errors below. The worker decides what to do with an error; the provider only
+says what happened, and in particular whether a failed request may have reached the platform
+(`TransientError.sent`), which is what the "never blindly retry" invariant hangs on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import mimetypes
+import secrets
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar, Literal
+
+import httpx
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
+USER_AGENT = "Herald/0.1 (self-hosted social media scheduler)"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ProviderError(Exception):
+    """Base of every error a provider raises. `message` is fit to show a user."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status  # HTTP status, when there was a response
+        self.code = code  # the platform's own error code, when it has one
+        self.details = details or {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status={self.status})"
+
+
+class AuthError(ProviderError):
+    """The token is expired, revoked or lacks a scope. Only this marks an account broken."""
+
+    def __init__(self, message: str, *, refresh_may_help: bool, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.refresh_may_help = refresh_may_help
+
+
+class RateLimited(ProviderError):
+    """The platform said "slow down"; try again at `retry_at` (UTC), not before."""
+
+    def __init__(self, retry_at: datetime, message: str = "Rate limited", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_at = retry_at
+
+
+class TransientError(ProviderError):
+    """A failure that may go away.
+
+    `sent=False`: nothing was created on the platform (the request never left, or the platform
+    answered that it did nothing), so retrying is safe. `sent=True`: the outcome is unknown (5xx,
+    timeout or dropped connection after the request was sent); check `find_recent` or rely on
+    the platform's idempotency key before retrying.
+    """
+
+    def __init__(self, message: str, *, sent: bool, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.sent = sent
+
+
+class PermanentError(ProviderError):
+    """The platform refused the request (4xx); retrying the same request will not help."""
+
+    def __init__(self, message: str, *, duplicate: bool = False, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.duplicate = duplicate
+
+
+# --------------------------------------------------------------------------- data types
+
+
+def count_graphemes(text: str) -> int:
+    """Approximate user-perceived characters (extended grapheme clusters) without `regex`.
+
+    Joins combining marks, variation selectors, emoji modifiers, ZWJ sequences, tag sequences,
+    regional-indicator pairs (flags) and CRLF, which covers what platforms count in practice.
+    """
+    count = 0
+    join_next = False
+    open_flag = False
+    prev = ""
+    for ch in text:
+        cp = ord(ch)
+        if join_next:  # the character after a ZWJ belongs to the same cluster
+            join_next = False
+            prev = ch
+            continue
+        if ch == "\u200d":
+            join_next = True
+            continue
+        if (
+            unicodedata.category(ch) in ("Mn", "Me", "Mc")
+            or 0xFE00 <= cp <= 0xFE0F
+            or 0x1F3FB <= cp <= 0x1F3FF
+            or 0xE0020 <= cp <= 0xE007F
+            or (ch == "\n" and prev == "\r")
+        ):
+            prev = ch
+            continue
+        if 0x1F1E6 <= cp <= 0x1F1FF:
+            open_flag = not open_flag
+            if not open_flag:  # second half of a flag
+                prev = ch
+                continue
+        else:
+            open_flag = False
+        count += 1
+        prev = ch
+    return count
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one post may contain. `count_text` counts the way the platform counts."""
+
+    max_text_length: int
+    max_media: int
+    media_types: frozenset[str] = frozenset()
+    # Largest accepted file per major type ("image", "video", "audio").
+    max_bytes: Mapping[str, int] = field(default_factory=dict)
+    counter: Callable[[str], int] = len
+
+    def count_text(self, text: str) -> int:
+        return self.counter(text)
+
+    def max_size_for(self, mime: str) -> int | None:
+        return self.max_bytes.get(mime.split("/", 1)[0])
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    text_only: bool = True
+    images: bool = False
+    video: bool = False
+    mixed_media: bool = False
+    threads: bool = False
+    # Retrying a publish with the same PublishRequest.idempotency_key cannot duplicate it
+    # (within `idempotency_window`).
+    idempotent_publish: bool = False
+    idempotency_window: timedelta | None = None
+    refresh_tokens: bool = False
+    tokens_expire: bool = False
+    pkce: bool = False
+    # publish() may return state="pending" (finish with check_status/finalize).
+    pending_publish: bool = False
+    find_recent: bool = False
+    post_metrics: bool = False
+    account_metrics: bool = False
+    # The platform is federated: every account lives on its own server (api_base per account).
+    per_instance: bool = False
+
+
+@dataclass
+class TokenSet:
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: datetime | None = None  # UTC; None = does not expire
+    scope: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def has_scope(self, *scopes: str) -> bool:
+        """True if the granted scope string contains any of `scopes`."""
+        granted = set(self.scope.split())
+        return any(s in granted for s in scopes)
+
+
+@dataclass
+class AccountInfo:
+    platform_account_id: str
+    name: str
+    username: str
+    avatar_url: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MediaItem:
+    """One file to attach. `open()` returns a fresh binary stream each call (retries re-open)."""
+
+    mime: str
+    size: int
+    open: Callable[[], BinaryIO]
+    filename: str = "file"
+    alt_text: str | None = None
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, mime: str, filename: str = "file", alt_text: str | None = None
+    ) -> MediaItem:
+        return cls(mime, len(data), lambda: io.BytesIO(data), filename, alt_text)
+
+    @classmethod
+    def from_path(
+        cls, path: str | Path, mime: str | None = None, alt_text: str | None = None
+    ) -> MediaItem:
+        path = Path(path)
+        mime = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return cls(mime, path.stat().st_size, lambda: path.open("rb"), path.name, alt_text)
+
+    @property
+    def kind(self) -> str:
+        """Major type: "image", "video", "audio"..."""
+        return self.mime.split("/", 1)[0]
+
+
+@dataclass
+class PublishRequest:
+    text: str
+    media: list[MediaItem] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    # Stable per destination (e.g. its id): the same key on a retry lets idempotent platforms
+    # return the first result instead of posting twice.
+    idempotency_key: str = ""
+
+
+@dataclass
+class PublishResult:
+    state: Literal["published", "pending"]
+    platform_post_id: str | None = None
+    permalink: str | None = None
+    # JSON-serialisable; handed back to check_status()/finalize() when state == "pending".
+    pending_state: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StatusResult:
+    state: Literal["processing", "ready", "failed"]
+    message: str | None = None
+    # Suggested delay before the next check_status() call.
+    retry_after: float | None = None
+    pending_state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecentPost:
+    platform_post_id: str
+    text: str
+    created_at: datetime
+    permalink: str | None = None
+
+
+# Metrics are plain dicts of counters. Keys used when the platform has them: likes, comments,
+# shares, views, quotes (post); followers, following, posts (account).
+Metrics = dict[str, int]
+
+
+# --------------------------------------------------------------------------- PKCE helpers
+
+
+def make_code_verifier() -> str:
+    """A PKCE code verifier (RFC 7636: 43-128 unreserved characters)."""
+    return secrets.token_urlsafe(64)[:96]
+
+
+def s256_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+class Provider(ABC):
+    """Base class of every platform adapter.
+
+    Every method that talks to the platform raises only `ProviderError` subclasses.
+    Subclasses set the class attributes and implement the abstract methods; `_request`
+    does the HTTP plumbing and error classification.
+    """
+
+    id: ClassVar[str]
+    display_name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+    default_api_base: ClassVar[str | None] = None
+    default_limits: ClassVar[Limits]
+
+    def __init__(
+        self,
+        *,
+        api_base: str | None = None,
+        client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        **config: Any,
+    ) -> None:
+        base = api_base or self.default_api_base
+        if not base:
+            raise ValueError(f"{self.id}: api_base is required")
+        self.api_base = base.rstrip("/")
+        self._owns_client = client is None
+        self.client = client or httpx.Client(
+            timeout=timeout or DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT}
+        )
+        self.config = config
+        self.limits: Limits = self.default_limits
+
+    # -- lifecycle
+    def close(self) -> None:
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self) -> Provider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- OAuth
+    @abstractmethod
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> str:
+        """URL to send the user to. Pass the PKCE verifier you will later give exchange_code."""
+
+    @abstractmethod
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet: ...
+
+    @abstractmethod
+    def refresh(self, token: TokenSet) -> TokenSet:
+        """A fresh token set. Never drops a refresh token the platform did not replace."""
+
+    def revoke(self, token: TokenSet) -> None:  # noqa: B027 - optional for platforms without one
+        """Revoke the token at the platform when it offers that."""
+
+    @abstractmethod
+    def account_info(self, token: TokenSet) -> AccountInfo: ...
+
+    # -- publishing
+    @abstractmethod
+    def validate(self, request: PublishRequest) -> list[str]:
+        """Human-readable problems with `request` for this platform; empty list = fine."""
+
+    @abstractmethod
+    def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult: ...
+
+    def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
+        """Read-only progress check of a pending publish."""
+        raise NotImplementedError(f"{self.id} never returns pending publishes")
+
+    def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
+        """Complete a pending publish (may return pending again if not ready yet)."""
+        raise NotImplementedError(f"{self.id} never returns pending publishes")
+
+    @abstractmethod
+    def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
+        """Posts of the account created at or after `since`, newest first."""
+
+    # -- metrics
+    def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
+        return {}
+
+    def account_metrics(self, token: TokenSet) -> Metrics:
+        return {}
+
+    # -- errors and HTTP plumbing
+    def classify_error(self, error: httpx.Response | Exception) -> ProviderError:
+        """Map a non-2xx response or an httpx exception to a typed ProviderError."""
+        if isinstance(error, ProviderError):
+            return error
+        if isinstance(error, httpx.Response):
+            return self._classify_response(error)
+        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            # The request never reached the platform.
+            return TransientError(f"Could not connect to {self.display_name}: {error}", sent=False)
+        if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
+            return PermanentError(f"Invalid {self.display_name} address: {error}")
+        if isinstance(error, httpx.TimeoutException):
+            return TransientError(
+                f"{self.display_name} did not answer in time; the post may have been created",
+                sent=True,
+            )
+        if isinstance(error, httpx.TransportError):
+            return TransientError(
+                f"Connection to {self.display_name} failed mid-request: {error}", sent=True
+            )
+        return TransientError(f"Unexpected error from {self.display_name}: {error}", sent=True)
+
+    def _classify_response(self, response: httpx.Response) -> ProviderError:
+        """Generic HTTP mapping; providers override to read their own envelopes."""
+        status = response.status_code
+        message = self._error_message(response)
+        if status == 401:
+            return AuthError(message, refresh_may_help=self.capabilities.refresh_tokens, status=401)
+        if status == 429:
+            return RateLimited(self._retry_at(response), message, status=429)
+        if status >= 500:
+            return TransientError(message, sent=True, status=status)
+        return PermanentError(message, status=status)
+
+    def _error_message(self, response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            body = None
+        if isinstance(body, dict):
+            for key in ("error_description", "error", "message", "detail"):
+                if isinstance(body.get(key), str) and body[key]:
+                    return body[key]
+        reason = response.reason_phrase or "error"
+        return f"{self.display_name} answered HTTP {response.status_code} {reason}"
+
+    def _retry_at(self, response: httpx.Response, default_s: float = 60.0) -> datetime:
+        now = datetime.now(UTC)
+        value = response.headers.get("Retry-After")
+        if value:
+            if value.strip().isdigit():
+                return now + timedelta(seconds=int(value))
+            try:
+                return parsedate_to_datetime(value).astimezone(UTC)
+            except (TypeError, ValueError):
+                pass
+        return now + timedelta(seconds=default_s)
+
+    def _request(
+        self, method: str, path: str, *, token: TokenSet | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request; return the 2xx response or raise a classified ProviderError."""
+        url = path if path.startswith(("http://", "https://")) else self.api_base + path
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token.access_token}"
+        try:
+            response = self.client.request(method, url, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise self.classify_error(exc) from exc
+        if response.is_success or response.is_redirect:
+            return response
+        raise self.classify_error(response)

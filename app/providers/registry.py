@@ -1,0 +1,40 @@
+"""Platform id → provider class. Adding a platform = one module + one line in _PROVIDERS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.providers.base import Provider
+from app.providers.mastodon import MastodonProvider
+
+_PROVIDERS: dict[str, type[Provider]] = {
+    MastodonProvider.id: MastodonProvider,
+}
+
+
+class UnknownPlatform(KeyError):
+    def __str__(self) -> str:
+        return f"Unknown platform {self.args[0]!r}; known: {', '.join(sorted(_PROVIDERS))}"
+
+
+def provider_class(platform_id: str) -> type[Provider]:
+    try:
+        return _PROVIDERS[platform_id]
+    except KeyError:
+        raise UnknownPlatform(platform_id) from None
+
+
+def get_provider(platform_id: str, **config: Any) -> Provider:
+    """A ready provider, e.g. get_provider("mastodon", api_base=url, client_id=..., ...)."""
+    return provider_class(platform_id)(**config)
+
+
+def all_providers() -> list[type[Provider]]:
+    """Provider classes (id, display_name, capabilities, default_limits) in a stable order."""
+    return [_PROVIDERS[k] for k in sorted(_PROVIDERS)]
+
+
+def register(cls: type[Provider]) -> type[Provider]:
+    """Add a provider class (usable as a decorator, e.g. by plugins or tests)."""
+    _PROVIDERS[cls.id] = cls
+    return cls

@@ -1,0 +1,203 @@
+"""Base class of one simulated platform, plus the responses that misbehave on purpose.
+
+A platform module subclasses PlatformSim, lists its HTTP routes (mounted under /<id>) and its
+extra control routes (mounted under /_sim/<id>), and wraps every API handler with `endpoint`,
+which applies latency, injected faults and the platform's rate limits uniformly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import random
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
+
+from simulator.state import Fault, Knobs, SimError, Simulator
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class DropResponse:
+    """Start a response, then close the connection without the body (client: protocol error)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
+        # Returning without the body makes the server close the connection.
+
+
+class HangResponse:
+    """Never answer: hold the request until the client disconnects (its read timeout), or
+    until `hang_s` passes, then drop the connection."""
+
+    def __init__(self, hang_s: float) -> None:
+        self.hang_s = hang_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with anyio.move_on_after(self.hang_s):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+        await DropResponse()(scope, receive, send)
+
+
+class ParamsError(Exception):
+    pass
+
+
+_KEY_RE = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
+_PART_RE = re.compile(r"\[([^\[\]]*)\]")
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    """Rails-style nested keys: media_ids[]=1, poll[options][]=a, poll[expires_in]=300."""
+    match = _KEY_RE.fullmatch(key)
+    if not match:
+        out[key] = value
+        return
+    parts = [match.group(1), *_PART_RE.findall(match.group(2))]
+    target = out
+    for i, part in enumerate(parts[:-1]):
+        want: type = list if parts[i + 1] == "" else dict
+        current = target.get(part)
+        if not isinstance(current, want):
+            current = want()
+            target[part] = current
+        if want is list:
+            if i + 2 == len(parts):  # "name[]": append; deeper list shapes are not used
+                current.append(value)
+            return
+        target = current
+    target[parts[-1]] = value
+
+
+async def read_params(request: Request) -> dict[str, Any]:
+    """Query, JSON and form parameters merged the way Rails does (body wins)."""
+    out: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        _put(out, key, value)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        raw = await request.body()
+        if raw.strip():
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                raise ParamsError("Error occurred while parsing request parameters") from exc
+            if not isinstance(data, dict):
+                raise ParamsError("Error occurred while parsing request parameters")
+            out.update(data)
+    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form(max_part_size=64 * 1024 * 1024)
+        for key, value in form.multi_items():
+            _put(out, key, value)
+    return out
+
+
+class PlatformSim:
+    """One simulated platform. Subclasses define id, routes and the platform's error shapes."""
+
+    id: ClassVar[str]
+    display_name: ClassVar[str]
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.reset()
+
+    # -- to override
+    def reset(self) -> None:
+        """Drop all platform state (apps, accounts, tokens, posts...)."""
+
+    def default_knobs(self) -> Knobs:
+        return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas={})
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        if settings:
+            raise SimError(f"{self.id} has no instance settings")
+
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    def sim_routes(self) -> list[BaseRoute]:
+        return []
+
+    def identify(self, request: Request) -> str | None:
+        """The account a request acts for (from its credentials), if any, without validating."""
+        return None
+
+    def before(self, request: Request, account: str | None) -> Response | None:
+        """Platform checks ahead of the handler (request rate limits)."""
+        return None
+
+    def after(self, request: Request, account: str | None, response: Response) -> None:
+        """Decorate a response (e.g. rate-limit headers)."""
+
+    def error_response(self, fault: Fault, request: Request) -> Response:
+        """The platform's own answer for an injected 4xx/5xx fault."""
+        status = 422 if fault.kind == "duplicate" else int(fault.kind)
+        return JSONResponse({"error": fault.message or f"injected {fault.kind}"}, status)
+
+    # -- shared machinery
+    def base_url(self, request: Request) -> str:
+        return f"{request.url.scheme}://{request.url.netloc}/{self.id}"
+
+    def relative_path(self, request: Request) -> str:
+        return request.url.path.removeprefix(f"/{self.id}") or "/"
+
+    def fault_response(self, fault: Fault, request: Request) -> Response | Any:
+        if fault.kind == "timeout":
+            return HangResponse(fault.hang_s)
+        if fault.kind == "drop":
+            return DropResponse()
+        return self.error_response(fault, request)
+
+    def endpoint(self, handler: Handler) -> Handler:
+        """Wrap an API handler: latency, faults (before or after accepting) and rate limits."""
+
+        @functools.wraps(handler)
+        async def wrapper(request: Request) -> Response:
+            account = self.identify(request)
+            knobs = self.sim.effective_knobs(self.id, account)
+            delay = (knobs.latency_ms or 0) + random.uniform(0, knobs.jitter_ms or 0)
+            if delay > 0:
+                await asyncio.sleep(delay / 1000)
+            path = self.relative_path(request)
+            fault = self.sim.pick_fault(self.id, account, request.method, path)
+            if fault and not fault.after_accept and self.sim.consume(fault):
+                return self.fault_response(fault, request)
+            refused = self.before(request, account)
+            if refused is not None:
+                return refused
+            try:
+                response = await handler(request)
+            except ParamsError as exc:
+                response = JSONResponse({"error": str(exc)}, 400)
+            if (
+                fault
+                and fault.after_accept
+                and 200 <= response.status_code < 300
+                and self.sim.consume(fault)
+            ):
+                return self.fault_response(fault, request)
+            self.after(request, account, response)
+            return response
+
+        return wrapper

@@ -1,0 +1,88 @@
+"""Run the simulator with uvicorn in a background thread (tests, benchmarks, the dev server)."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+
+import uvicorn
+
+from simulator.app import create_app
+from simulator.state import Simulator
+
+_DROP_MESSAGES = (
+    "ASGI callable returned without completing response.",
+    "ASGI callable returned without starting response.",
+)
+
+
+class _QuietDrops(logging.Filter):
+    """Injected 'drop'/'timeout' faults end responses early on purpose; don't log them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in _DROP_MESSAGES
+
+
+def quiet_injected_drops() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in logger.filters):
+        logger.addFilter(_QuietDrops())
+
+
+class SimServer:
+    """`with SimServer() as srv:` serves `srv.sim` at `srv.url` (a free port on 127.0.0.1)."""
+
+    def __init__(
+        self, sim: Simulator | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.sim = sim or Simulator()
+        self.host = host
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.port = self._sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(self.sim),
+            log_level="warning",
+            http="h11",
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            access_log=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url_for(self, platform: str) -> str:
+        """API base of one platform, e.g. http://127.0.0.1:PORT/mastodon."""
+        return f"{self.url}/{platform}"
+
+    def start(self, timeout: float = 10.0) -> SimServer:
+        quiet_injected_drops()
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="sim"
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("simulator did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,57 @@
+"""Test-run setup: own database and Redis, migrated schema, clean tables per test.
+
+The environment is prepared before any `app` module is imported, because the settings
+object reads it once at import.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.services import TestServices
+
+_DATA = Path(tempfile.mkdtemp(prefix="herald-test-"))
+_SERVICES = TestServices(data_dir=_DATA)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    _SERVICES.start()
+    os.environ.update(
+        HERALD_DATABASE_URL=_SERVICES.database_url,
+        HERALD_REDIS_URL=_SERVICES.redis_url,
+        HERALD_DATA_DIR=str(_DATA / "data"),
+        HERALD_BASE_URL="http://localhost:3000",
+    )
+    from alembic import command
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    command.upgrade(Config(str(root / "alembic.ini")), "head")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _SERVICES.stop()
+
+
+@pytest.fixture
+def clean_db() -> Iterator[None]:
+    """Empty every table (fast TRUNCATE) and the run's Redis database before a test."""
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401
+    from app import db
+    from app.redis_client import redis
+
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    redis().flushdb()
+    yield

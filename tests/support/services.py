@@ -1,0 +1,83 @@
+"""PostgreSQL and Redis for a test run: the machine's when reachable, embedded ones otherwise.
+
+Each run gets its own database (created here, dropped at the end) and its own Redis
+database number, so runs never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from redis import Redis
+
+MACHINE_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+MACHINE_REDIS = "redis://127.0.0.1:6379"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class TestServices:
+    data_dir: Path
+    database_url: str = ""
+    redis_url: str = ""
+    _admin_url: str = ""
+    _db_name: str = ""
+    _stops: list = field(default_factory=list)
+
+    def start(self) -> None:
+        self._start_postgres()
+        self._start_redis()
+
+    def _start_postgres(self) -> None:
+        if _reachable("127.0.0.1", 5432):
+            self._admin_url = MACHINE_PG
+        else:
+            from app import embedded
+
+            self._admin_url = embedded.start_postgres(self.data_dir / "pg", database="postgres")
+            self._stops.append(embedded.stop_postgres)
+        self._db_name = f"herald_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self._admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self._db_name}"')
+        base, _, query = self._admin_url.partition("?")
+        base = base.rsplit("/", 1)[0]
+        self.database_url = f"{base}/{self._db_name}" + (f"?{query}" if query else "")
+
+    def _start_redis(self) -> None:
+        if _reachable("127.0.0.1", 6379):
+            root = MACHINE_REDIS
+        else:
+            from app import embedded
+
+            root = embedded.start_redis(self.data_dir / "redis").rsplit("/", 1)[0]
+            self._stops.append(embedded.stop_redis)
+        # The first empty database number is ours for this run.
+        for number in range(15, 0, -1):
+            url = f"{root}/{number}"
+            client = Redis.from_url(url)
+            if client.dbsize() == 0:
+                client.set("herald:test-run", str(os.getpid()))
+                self.redis_url = url
+                return
+        raise RuntimeError("no empty Redis database number left for the test run")
+
+    def stop(self) -> None:
+        if self.redis_url:
+            Redis.from_url(self.redis_url).flushdb()
+        if self._db_name:
+            with psycopg.connect(self._admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self._db_name}" WITH (FORCE)')
+        for stop in self._stops:
+            stop()
