@@ -45,6 +45,20 @@ class Settings(BaseSettings):
     web_workers: int = 2
     # A post overdue by more than this is marked missed instead of published late.
     missed_grace_seconds: int = 900
+    # Publish attempts before a destination fails when errors keep being transient.
+    max_attempts: int = 5
+    # First retry delay; doubles each attempt (with jitter) up to retry_max_seconds.
+    retry_base_seconds: float = 5.0
+    retry_max_seconds: float = 300.0
+    # How often the reconcile job rebuilds the schedule from PostgreSQL.
+    reconcile_seconds: int = 60
+    token_refresh_seconds: int = 300
+    # rq-scheduler poll interval (seconds).
+    scheduler_interval: float = 1.0
+    # Read timeout of calls to platforms; a publish that times out has an unknown outcome.
+    http_timeout_seconds: float = 30.0
+    # JSON overrides of publish budgets, e.g. {"mastodon": {"account": [300, 10800]}}.
+    rate_budgets: str = ""
     log_level: str = "INFO"
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)

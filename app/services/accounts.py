@@ -1,0 +1,265 @@
+"""Connected social accounts: storing tokens (encrypted), handing them to providers, refreshing
+them under a per-account lock, and marking accounts broken only on a positive auth error."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from redis.exceptions import LockError
+from sqlmodel import select
+
+from app import db
+from app.config import settings
+from app.crypto import decrypt, encrypt
+from app.models import AccountStatus, Role, SocialAccount, User, utcnow
+from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
+from app.providers.registry import get_provider, provider_class
+from app.redis_client import redis
+from app.services.errors import NotFound
+from app.services.workspaces import require_role
+
+log = logging.getLogger(__name__)
+
+# Refresh tokens this long before they expire.
+REFRESH_AHEAD = dt.timedelta(minutes=10)
+_clients: dict[str, httpx.Client] = {}
+_providers: dict[tuple[str, str], Provider] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    platform: str
+    platform_account_id: str
+    name: str
+    username: str
+    avatar_url: str
+    status: AccountStatus
+    last_error: str | None
+    token_expires_at: dt.datetime | None
+    is_sandbox: bool
+
+
+def view(a: SocialAccount) -> AccountView:
+    return AccountView(
+        a.id,
+        a.workspace_id,
+        a.platform,
+        a.platform_account_id,
+        a.account_name,
+        a.username,
+        a.avatar_url,
+        a.status,
+        a.last_error,
+        a.token_expires_at,
+        a.is_sandbox,
+    )
+
+
+def provider_for(account: SocialAccount) -> Provider:
+    """A provider for this account's platform and server, shared within the process (it keeps
+    an HTTP connection pool and, for federated platforms, the server's limits)."""
+    api_base = account.meta.get("api_base") or ""
+    key = (account.platform, api_base)
+    with _lock:
+        provider = _providers.get(key)
+        if provider is None:
+            client = _clients.setdefault(
+                account.platform,
+                httpx.Client(
+                    timeout=httpx.Timeout(
+                        connect=5, read=settings.http_timeout_seconds, write=60, pool=10
+                    )
+                ),
+            )
+            config: dict[str, Any] = {"client": client}
+            if api_base:
+                config["api_base"] = api_base
+            provider = get_provider(account.platform, **config)
+            _providers[key] = provider
+        return provider
+
+
+def token_of(account: SocialAccount) -> TokenSet:
+    return TokenSet(
+        access_token=decrypt(account.access_token),
+        refresh_token=decrypt(account.refresh_token) if account.refresh_token else None,
+        expires_at=account.token_expires_at,
+        scope=account.scopes,
+    )
+
+
+def _store_token(account: SocialAccount, token: TokenSet) -> None:
+    account.access_token = encrypt(token.access_token)
+    # A refresh never overwrites a refresh token with an empty value.
+    if token.refresh_token:
+        account.refresh_token = encrypt(token.refresh_token)
+    account.token_expires_at = token.expires_at
+    if token.scope:
+        account.scopes = token.scope
+
+
+def save_account(
+    user: User,
+    workspace_id: uuid.UUID,
+    platform: str,
+    token: TokenSet,
+    info: AccountInfo,
+    *,
+    api_base: str | None = None,
+    is_sandbox: bool = False,
+) -> AccountView:
+    """Store a newly connected account, or reconnect an existing one (keeping its posts)."""
+    provider_class(platform)  # unknown platforms are refused before anything is written
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        account = s.exec(
+            select(SocialAccount).where(
+                SocialAccount.workspace_id == workspace_id,
+                SocialAccount.platform == platform,
+                SocialAccount.platform_account_id == info.platform_account_id,
+            )
+        ).first() or SocialAccount(
+            workspace_id=workspace_id,
+            platform=platform,
+            platform_account_id=info.platform_account_id,
+            connected_by=user.id,
+        )
+        account.account_name = info.name
+        account.username = info.username
+        account.avatar_url = info.avatar_url or ""
+        account.meta = {
+            **account.meta,
+            **info.metadata,
+            **({"api_base": api_base} if api_base else {}),
+        }
+        account.is_sandbox = is_sandbox
+        _store_token(account, token)
+        account.status = AccountStatus.connected
+        account.last_error = None
+        account.status_changed_at = utcnow()
+        account.updated_at = utcnow()
+        s.add(account)
+        s.flush()
+        return view(account)
+
+
+def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        rows = s.exec(
+            select(SocialAccount)
+            .where(SocialAccount.workspace_id == workspace_id)
+            .order_by(SocialAccount.platform, SocialAccount.account_name)
+        ).all()
+        return [view(a) for a in rows]
+
+
+def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        account = s.get(SocialAccount, account_id)
+        if account is None or account.workspace_id != workspace_id:
+            raise NotFound("Account not found.")
+        return view(account)
+
+
+def mark_broken(account_id: uuid.UUID, status: AccountStatus, message: str) -> None:
+    """Record a positively identified auth failure once (the first change is the notice)."""
+    with db.session() as s:
+        account = s.get(SocialAccount, account_id, with_for_update=True)
+        if account is None or account.status == status:
+            return
+        account.status = status
+        account.last_error = message
+        account.status_changed_at = utcnow()
+        s.add(account)
+    log.warning("account %s is now %s: %s", account_id, status.value, message)
+
+
+class RefreshBusy(Exception):
+    """Another process holds this account's refresh lock; try again shortly."""
+
+
+def fresh_token(account_id: uuid.UUID, *, force: bool = False) -> tuple[SocialAccount, TokenSet]:
+    """The account and a usable token, refreshed first when it expires soon (or when `force`).
+
+    Refreshing happens under a per-account Redis lock, so rotating refresh tokens are used once.
+    Raises AuthError when the platform positively refuses the refresh (the account is marked
+    expired), TransientError when it could not be reached, RefreshBusy under contention.
+    """
+    with db.session() as s:
+        account = s.get(SocialAccount, account_id)
+        if account is None:
+            raise NotFound("Account not found.")
+    token = token_of(account)
+    provider = provider_for(account)
+    expiring = token.expires_at is not None and token.expires_at - utcnow() < REFRESH_AHEAD
+    if not (force or expiring) or not provider.capabilities.refresh_tokens:
+        return account, token
+    lock = redis().lock(f"herald:lock:refresh:{account_id}", timeout=60, blocking_timeout=20)
+    if not lock.acquire():
+        raise RefreshBusy(str(account_id))
+    try:
+        with db.session() as s:  # re-read: another process may have refreshed meanwhile
+            account = s.get(SocialAccount, account_id, with_for_update=True)
+            assert account is not None
+            current = token_of(account)
+            if current.access_token != token.access_token and not _expiring(current):
+                return account, current
+            try:
+                new = provider.refresh(current)
+            except AuthError as exc:
+                account.status = AccountStatus.expired
+                account.last_error = f"Reconnect needed: {exc.message}"
+                account.status_changed_at = utcnow()
+                s.add(account)
+                s.commit()
+                raise
+            _store_token(account, new)
+            account.last_refreshed_at = utcnow()
+            if account.status in (AccountStatus.expiring, AccountStatus.error):
+                account.status = AccountStatus.connected
+                account.last_error = None
+            s.add(account)
+            return account, token_of(account)
+    finally:
+        with contextlib.suppress(LockError):  # it expired meanwhile; nothing else to do
+            lock.release()
+
+
+def _expiring(token: TokenSet) -> bool:
+    return token.expires_at is not None and token.expires_at - utcnow() < REFRESH_AHEAD
+
+
+def refresh_due_accounts(limit: int = 200) -> dict[str, int]:
+    """The token refresh sweep: refresh every connected account whose token expires soon."""
+    horizon = utcnow() + REFRESH_AHEAD * 3
+    with db.session() as s:
+        ids = s.exec(
+            select(SocialAccount.id)
+            .where(
+                SocialAccount.status.in_([AccountStatus.connected, AccountStatus.expiring]),  # type: ignore[attr-defined]
+                SocialAccount.token_expires_at.is_not(None),  # type: ignore[union-attr]
+                SocialAccount.token_expires_at < horizon,  # type: ignore[operator]
+            )
+            .limit(limit)
+        ).all()
+    counts = {"refreshed": 0, "failed": 0}
+    for account_id in ids:
+        try:
+            fresh_token(account_id, force=True)
+            counts["refreshed"] += 1
+        except (ProviderError, RefreshBusy) as exc:
+            counts["failed"] += 1
+            log.info("refresh of %s failed: %r", account_id, exc)
+    return counts

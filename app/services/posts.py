@@ -1,0 +1,694 @@
+"""Posts: compose, validate per destination, schedule, edit, cancel, publish now, retry.
+
+A post targets several accounts; each (post, account) is a destination that the engine
+publishes exactly once. Editing or cancelling takes the post's row lock, which the worker's
+claim also takes (shared), so an edit never races a publish: one of them waits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import db
+from app.models import (
+    AccountStatus,
+    DestinationStatus,
+    Media,
+    Post,
+    PostDestination,
+    PostMedia,
+    PostStatus,
+    PublishAttempt,
+    Role,
+    SocialAccount,
+    User,
+    utcnow,
+)
+from app.providers.base import MediaItem, PublishRequest
+from app.services import accounts, schedule
+from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.publishing import ACTIVE, refresh_post_status
+from app.services.workspaces import require_role
+from app.storage import open_media
+
+MAX_CONTENT = 100_000
+# A schedule this far in the past is refused (clocks and slow forms get some slack).
+PAST_SLACK = dt.timedelta(minutes=1)
+EDITABLE = (PostStatus.draft, PostStatus.scheduled, PostStatus.failed, PostStatus.cancelled)
+
+
+@dataclass
+class PostInput:
+    content: str = ""
+    account_ids: list[uuid.UUID] = field(default_factory=list)
+    # Aware datetime, or naive wall time read in `timezone`.
+    scheduled_at: dt.datetime | None = None
+    timezone: str = "UTC"
+    platform_configs: dict[str, Any] = field(default_factory=dict)
+    # Per-account text replacing `content` for that account.
+    overrides: dict[uuid.UUID, str] = field(default_factory=dict)
+    media_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DestinationView:
+    id: uuid.UUID
+    account_id: uuid.UUID
+    platform: str
+    account_name: str
+    status: DestinationStatus
+    platform_post_id: str | None
+    permalink: str | None
+    error_message: str | None
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    published_at: dt.datetime | None
+    content_override: str | None
+
+
+@dataclass(frozen=True)
+class PostView:
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    author_id: uuid.UUID | None
+    content: str
+    scheduled_at: dt.datetime | None
+    timezone: str
+    status: PostStatus
+    platform_configs: dict[str, Any]
+    media_ids: list[uuid.UUID]
+    destinations: list[DestinationView]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[PostView]
+    total: int
+    limit: int
+    offset: int
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _views(s: Session, posts: list[Post]) -> list[PostView]:
+    if not posts:
+        return []
+    ids = [p.id for p in posts]
+    dests: dict[uuid.UUID, list[DestinationView]] = {i: [] for i in ids}
+    rows = s.exec(
+        select(PostDestination, SocialAccount)
+        .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
+        .where(col(PostDestination.post_id).in_(ids))
+        .order_by(SocialAccount.platform, SocialAccount.account_name)
+    ).all()
+    for d, a in rows:
+        dests[d.post_id].append(
+            DestinationView(
+                d.id,
+                a.id,
+                a.platform,
+                a.account_name or a.username,
+                d.status,
+                d.platform_post_id,
+                d.permalink,
+                d.error_message,
+                d.attempts,
+                d.next_attempt_at,
+                d.published_at,
+                d.content_override,
+            )
+        )
+    media: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    for pm in s.exec(
+        select(PostMedia).where(col(PostMedia.post_id).in_(ids)).order_by(PostMedia.position)
+    ).all():
+        media[pm.post_id].append(pm.media_id)
+    return [
+        PostView(
+            p.id,
+            p.workspace_id,
+            p.author_id,
+            p.content,
+            p.scheduled_at,
+            p.timezone,
+            p.status,
+            p.platform_configs,
+            media[p.id],
+            dests[p.id],
+            p.created_at,
+            p.updated_at,
+        )
+        for p in posts
+    ]
+
+
+def _get(s: Session, workspace_id: uuid.UUID, post_id: uuid.UUID, lock: bool = False) -> Post:
+    query = select(Post).where(Post.id == post_id, Post.workspace_id == workspace_id)
+    post = s.exec(query.with_for_update() if lock else query).first()
+    if post is None:
+        raise NotFound("Post not found.")
+    return post
+
+
+def get_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        return _views(s, [_get(s, workspace_id, post_id)])[0]
+
+
+def list_posts(
+    user: User,
+    workspace_id: uuid.UUID,
+    *,
+    statuses: list[PostStatus] | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    account_id: uuid.UUID | None = None,
+    platform: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """Posts of a workspace, by schedule time (drafts without one last), filtered."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        query = select(Post).where(Post.workspace_id == workspace_id)
+        if statuses:
+            query = query.where(col(Post.status).in_(statuses))
+        if start:
+            query = query.where(col(Post.scheduled_at) >= start)
+        if end:
+            query = query.where(col(Post.scheduled_at) < end)
+        if account_id or platform:
+            dest = select(PostDestination.post_id).join(
+                SocialAccount, SocialAccount.id == PostDestination.social_account_id
+            )
+            if account_id:
+                dest = dest.where(PostDestination.social_account_id == account_id)
+            if platform:
+                dest = dest.where(SocialAccount.platform == platform)
+            query = query.where(col(Post.id).in_(dest))
+        total = s.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = s.exec(
+            query.order_by(col(Post.scheduled_at).asc().nulls_last(), col(Post.created_at))
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return Page(_views(s, list(rows)), total, limit, offset)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def resolve_time(value: dt.datetime | None, timezone: str) -> dt.datetime | None:
+    """An aware UTC datetime; naive values are wall time in `timezone` (DST-checked)."""
+    try:
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"Unknown timezone {timezone!r}.",
+            code="invalid_timezone",
+            details={"field": "timezone"},
+        ) from exc
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        local = value.replace(tzinfo=zone)
+        # A wall time skipped by a DST jump does not survive a round trip through UTC.
+        if local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != value:
+            raise InvalidInput(
+                f"{value:%Y-%m-%d %H:%M} does not exist in {timezone} (the clocks jump forward "
+                "then). Pick another time.",
+                code="nonexistent_time",
+                details={"field": "scheduled_at"},
+            )
+        value = local
+    return value.astimezone(dt.UTC)
+
+
+def _accounts(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[SocialAccount]:
+    ids = list(dict.fromkeys(ids))
+    rows = {
+        a.id: a
+        for a in s.exec(
+            select(SocialAccount).where(
+                col(SocialAccount.id).in_(ids), SocialAccount.workspace_id == workspace_id
+            )
+        ).all()
+    }
+    missing = [str(i) for i in ids if i not in rows]
+    if missing:
+        raise InvalidInput(
+            "Some accounts do not exist in this workspace.",
+            code="unknown_accounts",
+            details={"account_ids": missing},
+        )
+    return [rows[i] for i in ids]
+
+
+def _media(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Media]:
+    ids = list(dict.fromkeys(ids))
+    rows = {
+        m.id: m
+        for m in s.exec(
+            select(Media).where(col(Media.id).in_(ids), Media.workspace_id == workspace_id)
+        ).all()
+    }
+    missing = [str(i) for i in ids if i not in rows]
+    if missing:
+        raise InvalidInput(
+            "Some media do not exist in this workspace.",
+            code="unknown_media",
+            details={"media_ids": missing},
+        )
+    return [rows[i] for i in ids]
+
+
+def validate_destinations(
+    data: PostInput, targets: list[SocialAccount], media: list[Media]
+) -> dict[str, list[str]]:
+    """Problems per account id, as each platform counts and limits; empty when all is fine."""
+    items = [
+        MediaItem(m.file_type, m.file_size, lambda key=m.storage_key: open_media(key), m.filename)
+        for m in media
+    ]
+    problems: dict[str, list[str]] = {}
+    for account in targets:
+        found: list[str] = []
+        if account.status in (AccountStatus.expired, AccountStatus.revoked):
+            found.append(f"The account is {account.status.value}: reconnect it first.")
+        text = data.overrides.get(account.id, data.content)
+        request = PublishRequest(
+            text=text, media=items, options=dict(data.platform_configs.get(account.platform, {}))
+        )
+        if not text.strip() and not items:
+            found.append("Write something or attach media.")
+        else:
+            found += accounts.provider_for(account).validate(request)
+        if found:
+            problems[str(account.id)] = found
+    return problems
+
+
+def _check(data: PostInput, targets: list[SocialAccount], media: list[Media], publish: bool):
+    if len(data.content) > MAX_CONTENT:
+        raise InvalidInput("The post is too long.", code="content_too_long")
+    if not publish:
+        return
+    if not targets:
+        raise InvalidInput(
+            "Choose at least one account.", code="no_accounts", details={"field": "account_ids"}
+        )
+    problems = validate_destinations(data, targets, media)
+    if problems:
+        names = {str(a.id): f"{a.platform} · {a.account_name or a.username}" for a in targets}
+        first = next(iter(problems))
+        raise InvalidInput(
+            f"{names[first]}: {problems[first][0]}",
+            code="validation_failed",
+            details={"destinations": problems},
+        )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _set_destinations(
+    s: Session, post: Post, targets: list[SocialAccount], overrides: dict[uuid.UUID, str]
+) -> None:
+    """Make the post's not-yet-published destinations match `targets`."""
+    existing = {
+        d.social_account_id: d
+        for d in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
+    }
+    wanted = {a.id for a in targets}
+    for account_id, dest in existing.items():
+        if account_id not in wanted and dest.status != DestinationStatus.published:
+            s.delete(dest)
+            schedule.unschedule(dest.id)
+    for account in targets:
+        dest = existing.get(account.id)
+        if dest is None:
+            dest = PostDestination(post_id=post.id, social_account_id=account.id)
+        elif dest.status == DestinationStatus.published:
+            continue
+        dest.content_override = overrides.get(account.id)
+        dest.status = DestinationStatus.pending
+        dest.next_attempt_at = None
+        dest.error_message = None
+        dest.updated_at = utcnow()
+        s.add(dest)
+
+
+def _set_media(s: Session, post: Post, media: list[Media]) -> None:
+    for pm in s.exec(select(PostMedia).where(PostMedia.post_id == post.id)).all():
+        s.delete(pm)
+    s.flush()
+    for position, m in enumerate(media):
+        s.add(PostMedia(post_id=post.id, media_id=m.id, position=position))
+
+
+def _due(post: Post, mode: str) -> dt.datetime | None:
+    if mode == "now":
+        return utcnow()
+    if mode == "schedule":
+        if post.scheduled_at is None:
+            raise InvalidInput(
+                "Choose when to publish.", code="missing_time", details={"field": "scheduled_at"}
+            )
+        if post.scheduled_at < utcnow() - PAST_SLACK:
+            raise InvalidInput(
+                "That time is in the past. Choose a future time or publish now.",
+                code="time_in_past",
+                details={"field": "scheduled_at"},
+            )
+        return post.scheduled_at
+    return None
+
+
+def _schedule_all(s: Session, post: Post) -> None:
+    """After commit the jobs are (re)created; if Redis is down, reconcile will do it."""
+    if post.status != PostStatus.scheduled or post.scheduled_at is None:
+        return
+    dest_ids = s.exec(
+        select(PostDestination.id).where(
+            PostDestination.post_id == post.id,
+            col(PostDestination.status).in_([DestinationStatus.pending, DestinationStatus.queued]),
+        )
+    ).all()
+    due = post.scheduled_at
+    s.commit()
+    for dest_id in dest_ids:
+        schedule.schedule_publish(dest_id, due)
+
+
+MODES = ("draft", "schedule", "now")
+
+
+def _mode(mode: str) -> str:
+    if mode not in MODES:
+        raise InvalidInput("mode must be draft, schedule or now.", code="invalid_mode")
+    return mode
+
+
+def create_post(
+    user: User,
+    workspace_id: uuid.UUID,
+    data: PostInput,
+    *,
+    mode: str = "schedule",
+    idempotency_key: str | None = None,
+) -> tuple[PostView, bool]:
+    """Create a draft, a scheduled post or one to publish now. Returns (post, created); with
+    an idempotency key already used in this workspace, the earlier post is returned."""
+    _mode(mode)
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        if idempotency_key:
+            earlier = s.exec(
+                select(Post).where(
+                    Post.workspace_id == workspace_id, Post.idempotency_key == idempotency_key
+                )
+            ).first()
+            if earlier:
+                return _views(s, [earlier])[0], False
+        targets = _accounts(s, workspace_id, data.account_ids)
+        media = _media(s, workspace_id, data.media_ids)
+        _check(data, targets, media, publish=mode != "draft")
+        post = Post(
+            workspace_id=workspace_id,
+            author_id=user.id,
+            content=data.content,
+            timezone=data.timezone,
+            scheduled_at=resolve_time(data.scheduled_at, data.timezone),
+            platform_configs=data.platform_configs,
+            idempotency_key=idempotency_key or None,
+        )
+        post.scheduled_at = _due(post, mode) or post.scheduled_at
+        post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
+        s.add(post)
+        try:
+            s.flush()
+        except IntegrityError:  # the same key raced us: the other request created it
+            s.rollback()
+            return _idempotent_replay(user, workspace_id, idempotency_key), False
+        _set_destinations(s, post, targets, data.overrides)
+        _set_media(s, post, media)
+        s.flush()
+        view = _views(s, [post])[0]
+        _schedule_all(s, post)
+    return view, True
+
+
+def _idempotent_replay(user: User, workspace_id: uuid.UUID, key: str | None) -> PostView:
+    with db.session() as s:
+        post = s.exec(
+            select(Post).where(Post.workspace_id == workspace_id, Post.idempotency_key == key)
+        ).one()
+        return _views(s, [post])[0]
+
+
+def _refuse_if_active(s: Session, post: Post, action: str) -> None:
+    busy = s.exec(
+        select(func.count()).where(
+            PostDestination.post_id == post.id, col(PostDestination.status).in_(ACTIVE)
+        )
+    ).one()
+    if busy:
+        raise Conflict(
+            f"This post is being published right now and cannot be {action}. Try again in a "
+            "moment.",
+            code="post_publishing",
+        )
+
+
+def update_post(
+    user: User, workspace_id: uuid.UUID, post_id: uuid.UUID, data: PostInput, *, mode: str
+) -> PostView:
+    """Replace a post's content, targets, media and time; re-validate and re-schedule.
+
+    Destinations already published stay as they are; the rest follow the new version.
+    """
+    _mode(mode)
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        post = _get(s, workspace_id, post_id, lock=True)
+        _refuse_if_active(s, post, "edited")
+        if post.status == PostStatus.published:
+            raise Conflict("A published post cannot be edited.", code="post_published")
+        targets = _accounts(s, workspace_id, data.account_ids)
+        media = _media(s, workspace_id, data.media_ids)
+        _check(data, targets, media, publish=mode != "draft")
+        post.content = data.content
+        post.timezone = data.timezone
+        post.platform_configs = data.platform_configs
+        post.scheduled_at = resolve_time(data.scheduled_at, data.timezone)
+        post.scheduled_at = _due(post, mode) or post.scheduled_at
+        post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
+        post.version += 1
+        post.updated_at = utcnow()
+        s.add(post)
+        _set_destinations(s, post, targets, data.overrides)
+        _set_media(s, post, media)
+        s.flush()
+        if mode == "draft":
+            for dest in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)):
+                schedule.unschedule(dest.id)
+        else:
+            refresh_post_status(s, post.id)
+        view = _views(s, [post])[0]
+        _schedule_all(s, post)
+    return view
+
+
+def reschedule(
+    user: User, workspace_id: uuid.UUID, post_id: uuid.UUID, when: dt.datetime, timezone: str
+) -> PostView:
+    """Move a scheduled post to another time (the calendar's drag and drop)."""
+    current = get_post(user, workspace_id, post_id)
+    if current.status != PostStatus.scheduled:
+        raise Conflict("Only scheduled posts can be moved.", code="not_scheduled")
+    data = PostInput(
+        content=current.content,
+        account_ids=[d.account_id for d in current.destinations],
+        scheduled_at=when,
+        timezone=timezone,
+        platform_configs=current.platform_configs,
+        overrides={
+            d.account_id: d.content_override
+            for d in current.destinations
+            if d.content_override is not None
+        },
+        media_ids=current.media_ids,
+    )
+    return update_post(user, workspace_id, post_id, data, mode="schedule")
+
+
+def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
+    """Stop a scheduled post: its waiting destinations are cancelled and their jobs removed."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        post = _get(s, workspace_id, post_id, lock=True)
+        _refuse_if_active(s, post, "cancelled")
+        if post.status not in (
+            PostStatus.scheduled,
+            PostStatus.draft,
+            PostStatus.failed,
+            PostStatus.partially_published,
+        ):
+            raise Conflict(
+                f"A {post.status.value} post cannot be cancelled.", code="not_cancellable"
+            )
+        dests = s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
+        for dest in dests:
+            if dest.status in (
+                DestinationStatus.pending,
+                DestinationStatus.queued,
+                DestinationStatus.failed,
+            ):
+                dest.status = DestinationStatus.cancelled
+                dest.updated_at = utcnow()
+                s.add(dest)
+        post.status = (
+            PostStatus.cancelled
+            if not any(d.status == DestinationStatus.published for d in dests)
+            else PostStatus.partially_published
+        )
+        post.updated_at = utcnow()
+        s.add(post)
+        s.flush()
+        view = _views(s, [post])[0]
+    for dest in dests:
+        schedule.unschedule(dest.id)
+    return view
+
+
+def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None:
+    """Remove a post from Herald (not from the platforms). Refused while it is publishing."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        post = _get(s, workspace_id, post_id, lock=True)
+        _refuse_if_active(s, post, "deleted")
+        dest_ids = list(
+            s.exec(select(PostDestination.id).where(PostDestination.post_id == post.id)).all()
+        )
+        s.delete(post)
+    for dest_id in dest_ids:
+        schedule.unschedule(dest_id)
+
+
+def publish_now(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
+    current = get_post(user, workspace_id, post_id)
+    if current.status not in (PostStatus.draft, PostStatus.scheduled, PostStatus.cancelled):
+        raise Conflict(
+            f"A {current.status.value} post cannot be published now; "
+            "retry its failed destinations instead.",
+            code="not_publishable",
+        )
+    data = PostInput(
+        content=current.content,
+        account_ids=[d.account_id for d in current.destinations],
+        timezone=current.timezone,
+        platform_configs=current.platform_configs,
+        overrides={
+            d.account_id: d.content_override
+            for d in current.destinations
+            if d.content_override is not None
+        },
+        media_ids=current.media_ids,
+    )
+    return update_post(user, workspace_id, post_id, data, mode="now")
+
+
+def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
+    """Publish the failed destinations again, now; published ones are left alone."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        post = _get(s, workspace_id, post_id, lock=True)
+        failed = list(
+            s.exec(
+                select(PostDestination).where(
+                    PostDestination.post_id == post.id,
+                    PostDestination.status == DestinationStatus.failed,
+                )
+            ).all()
+        )
+        if not failed:
+            raise Conflict(
+                "This post has no failed destinations to retry.", code="nothing_to_retry"
+            )
+        targets = _accounts(s, workspace_id, [d.social_account_id for d in failed])
+        broken = [a for a in targets if a.status in (AccountStatus.expired, AccountStatus.revoked)]
+        if broken:
+            raise Conflict(
+                f"Reconnect {broken[0].platform} · {broken[0].account_name} before retrying.",
+                code="account_needs_reconnect",
+            )
+        now = utcnow()
+        for dest in failed:
+            dest.status = DestinationStatus.pending
+            dest.error_message = None
+            dest.attempts = 0
+            dest.next_attempt_at = now
+            dest.updated_at = now
+            s.add(dest)
+        if post.scheduled_at is None or post.scheduled_at > now:
+            post.scheduled_at = now
+        post.status = PostStatus.publishing
+        s.add(post)
+        s.flush()
+        refresh_post_status(s, post.id)
+        view = _views(s, [post])[0]
+    for dest in failed:
+        schedule.schedule_publish(dest.id, now)
+    return view
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    id: int
+    destination_id: uuid.UUID
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str | None
+    http_status: int | None
+    error: str | None
+    worker: str
+
+
+def list_attempts(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> list[AttemptView]:
+    """The audit trail of a post: every publish attempt on every destination, oldest first."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        post = _get(s, workspace_id, post_id)
+        rows = s.exec(
+            select(PublishAttempt)
+            .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
+            .where(PostDestination.post_id == post.id)
+            .order_by(col(PublishAttempt.id))
+        ).all()
+        return [
+            AttemptView(
+                a.id or 0,
+                a.destination_id,
+                a.started_at,
+                a.finished_at,
+                a.outcome.value if a.outcome else None,
+                a.http_status,
+                a.error,
+                a.worker,
+            )
+            for a in rows
+        ]

@@ -1,0 +1,650 @@
+"""The publishing engine: what a worker does with one destination (one post on one account).
+
+Invariants (DESIGN.md): PostgreSQL is the truth and Redis only the schedule; a destination is
+claimed atomically, so it is published at most once; a request that may have reached the
+platform is never blindly retried (the platform's idempotency key or `find_recent` decides);
+every attempt is audited in `publish_attempts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import re
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app import db
+from app.config import settings
+from app.models import (
+    AccountStatus,
+    AttemptOutcome,
+    DestinationStatus,
+    Media,
+    Post,
+    PostDestination,
+    PostMedia,
+    PostStatus,
+    PublishAttempt,
+    SocialAccount,
+    utcnow,
+)
+from app.providers.base import (
+    AuthError,
+    MediaItem,
+    PermanentError,
+    ProviderError,
+    PublishRequest,
+    PublishResult,
+    RateLimited,
+    TransientError,
+)
+from app.services import accounts, ratelimit, schedule
+from app.storage import open_media
+
+log = logging.getLogger(__name__)
+
+ACTIVE = (DestinationStatus.publishing, DestinationStatus.processing, DestinationStatus.unknown)
+WAITING = (DestinationStatus.pending, DestinationStatus.queued)
+# How long a pending platform (media processing) may take before we give up.
+PROCESSING_DEADLINE = dt.timedelta(hours=2)
+VERIFY_DELAY = 10.0
+VERIFY_TRIES = 6
+# Claims may run this early (the scheduler's clock and ours can differ slightly).
+CLOCK_SKEW = dt.timedelta(seconds=0.5)
+HOST = socket.gethostname()
+
+
+def worker_id() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+# --------------------------------------------------------------------------- status of a post
+
+
+def derive_post_status(statuses: list[DestinationStatus]) -> PostStatus:
+    """A post's status follows its destinations."""
+    if not statuses:
+        return PostStatus.scheduled
+    if any(s in ACTIVE for s in statuses):
+        return PostStatus.publishing
+    if any(s in WAITING for s in statuses):
+        done = any(s in (DestinationStatus.published, DestinationStatus.failed) for s in statuses)
+        return PostStatus.publishing if done else PostStatus.scheduled
+    live = [s for s in statuses if s != DestinationStatus.cancelled]
+    if not live:
+        return PostStatus.cancelled
+    published = sum(s == DestinationStatus.published for s in live)
+    if published == len(live):
+        return PostStatus.published
+    return PostStatus.partially_published if published else PostStatus.failed
+
+
+def refresh_post_status(s: Session, post_id: uuid.UUID) -> PostStatus:
+    """Recompute a post's status under its row lock (destinations finish concurrently)."""
+    post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
+    if post.status in (PostStatus.draft, PostStatus.cancelled):
+        return post.status
+    statuses = list(
+        s.exec(select(PostDestination.status).where(PostDestination.post_id == post_id)).all()
+    )
+    new = derive_post_status(statuses)
+    if new != post.status:
+        post.status = new
+        post.updated_at = utcnow()
+        s.add(post)
+    return new
+
+
+# --------------------------------------------------------------------------- claiming
+
+
+@dataclass
+class Claim:
+    destination: PostDestination
+    post: Post
+    account: SocialAccount
+    attempt_id: int
+    media: list[Media]
+
+
+def _claim(destination_id: uuid.UUID, expected: tuple[DestinationStatus, ...]) -> Claim | None:
+    """Atomically move a due destination to `publishing` and open an attempt; None if it is
+    not ours to publish (already claimed, cancelled, rescheduled later, not due yet)."""
+    now = utcnow()
+    with db.session() as s:
+        # FOR SHARE on the post: an edit or cancel (FOR UPDATE) waits for us or we for it.
+        post = s.exec(
+            select(Post)
+            .join(PostDestination, PostDestination.post_id == Post.id)
+            .where(PostDestination.id == destination_id)
+            .with_for_update(read=True, of=Post)
+        ).first()
+        if post is None or post.status not in (PostStatus.scheduled, PostStatus.publishing):
+            return None
+        if post.scheduled_at is None or post.scheduled_at > now + CLOCK_SKEW:
+            return None
+        row = s.exec(
+            text(
+                "UPDATE post_destinations SET status = 'publishing', claimed_at = :now, "
+                "claimed_by = :worker, attempts = attempts + 1, updated_at = :now "
+                "WHERE id = :id AND status = ANY(CAST(:expected AS destination_status[])) "
+                "AND (next_attempt_at IS NULL OR next_attempt_at <= :soon) RETURNING id"
+            ),
+            params={
+                "now": now,
+                "soon": now + CLOCK_SKEW,
+                "worker": worker_id(),
+                "id": destination_id,
+                "expected": [e.value for e in expected],
+            },
+        ).first()
+        if row is None:
+            return None
+        dest = s.exec(
+            select(PostDestination)
+            .where(PostDestination.id == destination_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        account = s.get(SocialAccount, dest.social_account_id)
+        assert account is not None
+        attempt = PublishAttempt(destination_id=dest.id, worker=worker_id(), started_at=now)
+        s.add(attempt)
+        if post.status == PostStatus.scheduled:
+            post.status = PostStatus.publishing
+            s.add(post)
+        media = list(
+            s.exec(
+                select(Media)
+                .join(PostMedia, PostMedia.media_id == Media.id)
+                .where(PostMedia.post_id == post.id)
+                .order_by(PostMedia.position)
+            ).all()
+        )
+        s.flush()
+        assert attempt.id is not None
+        return Claim(dest, post, account, attempt.id, media)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _finish(
+    claim: Claim,
+    status: DestinationStatus,
+    outcome: AttemptOutcome,
+    *,
+    error: str | None = None,
+    http_status: int | None = None,
+    result: PublishResult | None = None,
+    next_attempt_at: dt.datetime | None = None,
+    pending_state: dict[str, Any] | None = None,
+    undo_attempt: bool = False,
+) -> None:
+    now = utcnow()
+    with db.session() as s:
+        dest = s.get(PostDestination, claim.destination.id, with_for_update=True)
+        assert dest is not None
+        dest.status = status
+        dest.updated_at = now
+        dest.next_attempt_at = next_attempt_at
+        dest.error_message = error
+        if undo_attempt:
+            dest.attempts = max(0, dest.attempts - 1)
+        if pending_state is not None:
+            dest.pending_state = pending_state
+        if result is not None and result.platform_post_id:
+            dest.platform_post_id = result.platform_post_id
+            dest.permalink = result.permalink
+        if status == DestinationStatus.published:
+            dest.published_at = now
+            dest.pending_state = {}
+        if status not in ACTIVE:
+            dest.claimed_by = None
+        s.add(dest)
+        attempt = s.get(PublishAttempt, claim.attempt_id)
+        if attempt is not None:
+            attempt.finished_at = now
+            attempt.outcome = outcome
+            attempt.error = error
+            attempt.http_status = http_status
+            s.add(attempt)
+        refresh_post_status(s, dest.post_id)
+    log.info(
+        "destination %s: %s (%s)%s",
+        dest.id,
+        status.value,
+        outcome.value,
+        f": {error}" if error else "",
+    )
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter, bounded: base·2^(n-1), 50–100% of it, ≤ max."""
+    delay = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.5, 1.0)
+
+
+def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) -> None:
+    if claim.destination.attempts >= settings.max_attempts:
+        _finish(
+            claim,
+            DestinationStatus.failed,
+            outcome,
+            error=f"Gave up after {claim.destination.attempts} attempts: {error.message}",
+            http_status=error.status,
+        )
+        return
+    at = utcnow() + dt.timedelta(seconds=backoff_seconds(claim.destination.attempts))
+    _finish(
+        claim,
+        DestinationStatus.queued,
+        outcome,
+        error=error.message,
+        http_status=error.status,
+        next_attempt_at=at,
+    )
+    schedule.schedule_publish(claim.destination.id, at)
+
+
+def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -> None:
+    if isinstance(exc, RateLimited):
+        at = max(exc.retry_at, utcnow() + dt.timedelta(seconds=1))
+        _finish(
+            claim,
+            DestinationStatus.queued,
+            AttemptOutcome.rate_limited,
+            error=exc.message,
+            http_status=exc.status,
+            next_attempt_at=at,
+            undo_attempt=True,
+        )
+        schedule.schedule_publish(claim.destination.id, at)
+    elif isinstance(exc, TransientError) and (not exc.sent or provider_idempotent):
+        # Nothing reached the platform, or its idempotency key makes a retry harmless.
+        _retry_later(claim, exc, AttemptOutcome.transient)
+    elif isinstance(exc, TransientError):
+        _finish(
+            claim,
+            DestinationStatus.unknown,
+            AttemptOutcome.unknown,
+            error=f"Outcome unknown, checking the platform: {exc.message}",
+            http_status=exc.status,
+            pending_state={"verify_tries": 0},
+        )
+        schedule.schedule_verify(claim.destination.id, VERIFY_DELAY)
+    elif isinstance(exc, AuthError):
+        message = (
+            f"{claim.account.account_name or claim.account.platform}: {exc.message}. "
+            "Reconnect the account, then retry."
+        )
+        accounts.mark_broken(claim.account.id, AccountStatus.expired, exc.message)
+        _finish(
+            claim,
+            DestinationStatus.failed,
+            AttemptOutcome.auth_error,
+            error=message,
+            http_status=exc.status,
+        )
+    else:
+        _finish(
+            claim,
+            DestinationStatus.failed,
+            AttemptOutcome.failed,
+            error=exc.message,
+            http_status=exc.status,
+        )
+
+
+def _record_result(claim: Claim, result: PublishResult, started: dt.datetime) -> None:
+    if result.state == "published":
+        _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=result)
+        return
+    state = {**result.pending_state, "processing_since": started.isoformat()}
+    _finish(
+        claim,
+        DestinationStatus.processing,
+        AttemptOutcome.pending,
+        result=result,
+        pending_state=state,
+    )
+    schedule.schedule_check(claim.destination.id, 2.0)
+
+
+# --------------------------------------------------------------------------- the jobs
+
+
+def _request(claim: Claim) -> PublishRequest:
+    post, dest = claim.post, claim.destination
+    media = [
+        MediaItem(m.file_type, m.file_size, lambda key=m.storage_key: open_media(key), m.filename)
+        for m in claim.media
+    ]
+    options = dict(post.platform_configs.get(claim.account.platform, {}))
+    return PublishRequest(
+        text=dest.content_override if dest.content_override is not None else post.content,
+        media=media,
+        options=options,
+        idempotency_key=str(dest.idempotency_key),
+    )
+
+
+def _missed(claim: Claim, now: dt.datetime) -> bool:
+    due = claim.destination.next_attempt_at or claim.post.scheduled_at
+    assert due is not None
+    late = now - due
+    if late <= dt.timedelta(seconds=settings.missed_grace_seconds):
+        return False
+    minutes = int(late.total_seconds() // 60)
+    _finish(
+        claim,
+        DestinationStatus.failed,
+        AttemptOutcome.skipped,
+        error=f"Missed: Herald could not publish at the scheduled time and it is now {minutes} "
+        "min late, so it was not published. Reschedule or publish it now.",
+    )
+    return True
+
+
+def _with_token(claim: Claim, call) -> Any:
+    """Run `call(provider, token)` with a fresh token; on a 401 refresh once and try again.
+
+    A refresh that fails transiently never created a post, so it is reported as not sent.
+    """
+
+    def token(force: bool = False):
+        try:
+            return accounts.fresh_token(claim.account.id, force=force)
+        except TransientError as exc:
+            raise TransientError(f"Token refresh failed: {exc.message}", sent=False) from exc
+
+    account, tok = token()
+    provider = accounts.provider_for(account)
+    try:
+        return call(provider, tok)
+    except AuthError as exc:
+        if not (exc.refresh_may_help and provider.capabilities.refresh_tokens):
+            raise
+        account, tok = token(force=True)
+        return call(provider, tok)
+
+
+def publish(destination_id: uuid.UUID) -> str:
+    """The publish job: claim, check budget and token, call the platform, record the outcome."""
+    claim = _claim(destination_id, WAITING)
+    if claim is None:
+        return "skipped"
+    early = (claim.post.scheduled_at - utcnow()).total_seconds()  # type: ignore[operator]
+    if early > 0:  # never publish before the scheduled instant
+        time.sleep(early)
+    now = utcnow()
+    if _missed(claim, now):
+        return "missed"
+    if claim.account.status in (AccountStatus.expired, AccountStatus.revoked):
+        _finish(
+            claim,
+            DestinationStatus.failed,
+            AttemptOutcome.auth_error,
+            error=f"The account is {claim.account.status.value}: reconnect it, then retry.",
+        )
+        return "failed"
+    budget = ratelimit.take(claim.account.platform, str(claim.account.id))
+    if not budget.allowed:
+        at = now + dt.timedelta(seconds=budget.wait_seconds)
+        _finish(
+            claim,
+            DestinationStatus.queued,
+            AttemptOutcome.rate_limited,
+            undo_attempt=True,
+            error="Waiting for this account's posting budget.",
+            next_attempt_at=at,
+        )
+        schedule.schedule_publish(destination_id, at)
+        return "deferred"
+    provider_idempotent = accounts.provider_for(claim.account).capabilities.idempotent_publish
+    request = _request(claim)
+    try:
+        result = _with_token(claim, lambda p, t: p.publish(t, request))
+    except ProviderError as exc:
+        _handle_error(claim, exc, provider_idempotent)
+        return type(exc).__name__
+    except accounts.RefreshBusy:
+        _retry_later(
+            claim, TransientError("Token refresh in progress", sent=False), AttemptOutcome.transient
+        )
+        return "deferred"
+    _record_result(claim, result, now)
+    return result.state
+
+
+def check(destination_id: uuid.UUID) -> str:
+    """Poll a platform that is processing our post; finalize it once ready."""
+    claim = _claim(destination_id, (DestinationStatus.processing,))
+    if claim is None:
+        return "skipped"
+    state = dict(claim.destination.pending_state)
+    provider_idempotent = accounts.provider_for(claim.account).capabilities.idempotent_publish
+    try:
+        status = _with_token(claim, lambda p, t: p.check_status(t, state))
+        if status.state == "failed":
+            raise PermanentError(status.message or "The platform could not process the post")
+        if status.state == "processing":
+            since = dt.datetime.fromisoformat(state.get("processing_since", utcnow().isoformat()))
+            if utcnow() - since > PROCESSING_DEADLINE:
+                raise PermanentError("The platform did not finish processing in time")
+            _finish(
+                claim,
+                DestinationStatus.processing,
+                AttemptOutcome.pending,
+                undo_attempt=True,
+                pending_state=status.pending_state or state,
+            )
+            schedule.schedule_check(destination_id, status.retry_after or 5.0)
+            return "processing"
+        result = _with_token(claim, lambda p, t: p.finalize(t, status.pending_state or state))
+    except ProviderError as exc:
+        _handle_error(claim, exc, provider_idempotent)
+        return type(exc).__name__
+    _record_result(claim, result, dt.datetime.fromisoformat(state["processing_since"]))
+    return result.state
+
+
+def _normal(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+def verify(destination_id: uuid.UUID) -> str:
+    """Decide an `unknown` outcome: find the post on the platform, or make it safe to retry."""
+    claim = _claim(destination_id, (DestinationStatus.unknown,))
+    if claim is None:
+        return "skipped"
+    tries = int(claim.destination.pending_state.get("verify_tries", 0)) + 1
+    since = (claim.destination.claimed_at or utcnow()) - dt.timedelta(minutes=10)
+    want = _normal(_request(claim).text)
+    try:
+        recent = _with_token(claim, lambda p, t: p.find_recent(t, since))
+    except ProviderError as exc:
+        if tries >= VERIFY_TRIES:
+            _finish(
+                claim,
+                DestinationStatus.failed,
+                AttemptOutcome.unknown,
+                error="Could not confirm whether the post went out; check the account "
+                f"before retrying ({exc.message}).",
+            )
+            return "failed"
+        _finish(
+            claim,
+            DestinationStatus.unknown,
+            AttemptOutcome.unknown,
+            undo_attempt=True,
+            error=exc.message,
+            pending_state={"verify_tries": tries},
+        )
+        schedule.schedule_verify(destination_id, VERIFY_DELAY * tries)
+        return "unknown"
+    match = next((p for p in recent if _normal(p.text) == want), None)
+    if match:
+        found = PublishResult("published", match.platform_post_id, match.permalink)
+        _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
+        return "published"
+    # Not there: the request never took effect, so one more try cannot duplicate it.
+    _finish(
+        claim,
+        DestinationStatus.queued,
+        AttemptOutcome.skipped,
+        undo_attempt=True,
+        error="Not found on the platform after an unclear answer; trying again.",
+    )
+    schedule.schedule_publish(destination_id, utcnow())
+    return "retry"
+
+
+# --------------------------------------------------------------------------- reconcile
+
+
+def _worker_gone(claimed_by: str | None, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Is the worker that claimed a destination dead? Exact on this host (its pid), by age
+    elsewhere (longer than any publish may take)."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host == HOST and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+            return False
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return claimed_at is None or now - claimed_at > dt.timedelta(seconds=schedule.PUBLISH_TIMEOUT)
+
+
+def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
+    """A worker died mid-publish: the request may or may not have reached the platform."""
+    with db.session() as s:
+        dest = s.get(PostDestination, destination_id, with_for_update=True)
+        if dest is None or dest.status != DestinationStatus.publishing:
+            return
+        attempt = s.exec(
+            select(PublishAttempt)
+            .where(PublishAttempt.destination_id == dest.id, PublishAttempt.finished_at.is_(None))  # type: ignore[union-attr]
+            .order_by(PublishAttempt.id.desc())  # type: ignore[union-attr]
+        ).first()
+        if attempt is not None:
+            attempt.finished_at = utcnow()
+            attempt.outcome = AttemptOutcome.unknown
+            attempt.error = f"Worker {dest.claimed_by} stopped during the attempt"
+            s.add(attempt)
+        dest.claimed_by = None
+        dest.updated_at = utcnow()
+        if idempotent:  # the platform de-duplicates: simply try again with the same key
+            dest.status = DestinationStatus.queued
+            dest.next_attempt_at = None
+        else:
+            dest.status = DestinationStatus.unknown
+            dest.pending_state = {"verify_tries": 0}
+        s.add(dest)
+        refresh_post_status(s, dest.post_id)
+    if idempotent:
+        schedule.schedule_publish(destination_id, utcnow())
+    else:
+        schedule.schedule_verify(destination_id, 1.0)
+
+
+def _fail_missed(s: Session, now: dt.datetime) -> int:
+    """Waiting destinations overdue by more than the grace are failed, not published late."""
+    cutoff = now - dt.timedelta(seconds=settings.missed_grace_seconds)
+    rows = s.exec(
+        text(
+            "SELECT d.id, d.post_id FROM post_destinations d JOIN posts p ON p.id = d.post_id "
+            "WHERE d.status IN ('pending', 'queued') AND p.status IN ('scheduled', 'publishing') "
+            "AND COALESCE(d.next_attempt_at, p.scheduled_at) < :cutoff FOR UPDATE OF d SKIP LOCKED"
+        ),
+        params={"cutoff": cutoff},
+    ).all()
+    for dest_id, post_id in rows:
+        dest = s.get(PostDestination, dest_id)
+        assert dest is not None
+        dest.status = DestinationStatus.failed
+        dest.error_message = (
+            "Missed: Herald could not publish within "
+            f"{settings.missed_grace_seconds // 60} min of the scheduled time, so it was not "
+            "published. Reschedule or publish it now."
+        )
+        dest.updated_at = now
+        s.add(dest)
+        s.add(
+            PublishAttempt(
+                destination_id=dest_id,
+                started_at=now,
+                finished_at=now,
+                outcome=AttemptOutcome.skipped,
+                error=dest.error_message,
+                worker="reconcile",
+            )
+        )
+        s.flush()
+        refresh_post_status(s, post_id)
+    return len(rows)
+
+
+def reconcile() -> dict[str, int]:
+    """Rebuild the schedule from PostgreSQL and resolve anything left hanging.
+
+    Runs every minute; after Redis was flushed it re-creates every missing job.
+    """
+    now = utcnow()
+    counts = {"missed": 0, "rescheduled": 0, "abandoned": 0, "checks": 0}
+    with db.session() as s:
+        counts["missed"] = _fail_missed(s, now)
+        waiting = s.exec(
+            text(
+                "SELECT d.id, COALESCE(d.next_attempt_at, p.scheduled_at) FROM post_destinations d "
+                "JOIN posts p ON p.id = d.post_id WHERE d.status IN ('pending', 'queued') "
+                "AND p.status IN ('scheduled', 'publishing') AND p.scheduled_at IS NOT NULL"
+            )
+        ).all()
+        active = s.exec(
+            select(
+                PostDestination.id,
+                PostDestination.status,
+                PostDestination.claimed_by,
+                PostDestination.claimed_at,
+                SocialAccount.platform,
+            )
+            .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
+            .where(PostDestination.status.in_(ACTIVE))  # type: ignore[attr-defined]
+        ).all()
+    for start in range(0, len(waiting), 1000):
+        chunk = waiting[start : start + 1000]
+        present = schedule.scheduled_ids([schedule.publish_job_id(d) for d, _ in chunk])
+        for dest_id, due in chunk:
+            if schedule.publish_job_id(dest_id) not in present:
+                schedule.schedule_publish(dest_id, due)
+                counts["rescheduled"] += 1
+    from app.providers.registry import provider_class
+
+    prefixes = {DestinationStatus.processing: "check", DestinationStatus.unknown: "verify"}
+    pending_jobs = schedule.scheduled_ids(
+        [f"{prefixes[st]}-{d}" for d, st, *_ in active if st in prefixes]
+    )
+    for dest_id, status, claimed_by, claimed_at, platform in active:
+        if status == DestinationStatus.publishing:
+            if _worker_gone(claimed_by, claimed_at, now):
+                _abandon(dest_id, provider_class(platform).capabilities.idempotent_publish)
+                counts["abandoned"] += 1
+        elif f"{prefixes[status]}-{dest_id}" not in pending_jobs:
+            if status == DestinationStatus.processing:
+                schedule.schedule_check(dest_id, 0)
+            else:
+                schedule.schedule_verify(dest_id, 0)
+            counts["checks"] += 1
+    log.info("reconcile: %s", counts)
+    return counts

@@ -1,0 +1,131 @@
+"""The schedule in Redis (rq-scheduler + RQ queues). PostgreSQL stays the source of truth:
+everything here can be rebuilt by `publishing.reconcile()` after Redis is lost.
+
+Job ids are deterministic, so a destination cannot be scheduled twice: scheduling again
+moves the one job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from rq import Queue
+from rq.job import Job
+from rq_scheduler import Scheduler
+
+from app.config import settings
+from app.models import utcnow
+from app.redis_client import redis
+
+PUBLISH_QUEUE = "publish"
+DEFAULT_QUEUE = "default"
+QUEUES = (PUBLISH_QUEUE, DEFAULT_QUEUE)
+JOBS = "workers.jobs"
+# A publish can upload video: allow it time, but not forever.
+PUBLISH_TIMEOUT = 15 * 60
+
+# Repeated jobs: id -> (function, interval seconds getter).
+REPEATING = {
+    "repeat-reconcile": (f"{JOBS}.reconcile", lambda: settings.reconcile_seconds),
+    "repeat-refresh-tokens": (f"{JOBS}.refresh_tokens", lambda: settings.token_refresh_seconds),
+}
+
+
+def queue(name: str = PUBLISH_QUEUE) -> Queue:
+    return Queue(name, connection=redis())
+
+
+def scheduler() -> Scheduler:
+    return Scheduler(queue=queue(PUBLISH_QUEUE), connection=redis())
+
+
+def publish_job_id(destination_id: uuid.UUID | str) -> str:
+    return f"publish-{destination_id}"
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    """rq-scheduler stores naive UTC datetimes."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) -> None:
+    sched = scheduler()
+    if at <= utcnow():
+        sched.cancel(job_id)
+        q = queue(queue_name)
+        q.enqueue(func, *args, job_id=job_id, job_timeout=PUBLISH_TIMEOUT, result_ttl=600)
+        return
+    sched.enqueue_at(
+        _naive_utc(at),
+        func,
+        *args,
+        job_id=job_id,
+        queue_name=queue_name,
+        timeout=PUBLISH_TIMEOUT,
+        job_result_ttl=600,
+    )
+    # rq-scheduler rounds the due time down to the second; keep the exact instant instead
+    # (the Herald scheduler compares against the exact time, so nothing runs early).
+    sched.connection.zadd(sched.scheduled_jobs_key, {job_id: at.timestamp()})
+
+
+def schedule_publish(destination_id: uuid.UUID, at: dt.datetime) -> None:
+    _put(
+        publish_job_id(destination_id), f"{JOBS}.publish", (str(destination_id),), at, PUBLISH_QUEUE
+    )
+
+
+def schedule_check(destination_id: uuid.UUID, delay_seconds: float) -> None:
+    """Poll a platform that is still processing (read-only check, then finalize)."""
+    at = utcnow() + dt.timedelta(seconds=delay_seconds)
+    _put(f"check-{destination_id}", f"{JOBS}.check", (str(destination_id),), at, PUBLISH_QUEUE)
+
+
+def schedule_verify(destination_id: uuid.UUID, delay_seconds: float) -> None:
+    """Decide an unknown outcome by reading the account's recent posts."""
+    at = utcnow() + dt.timedelta(seconds=delay_seconds)
+    _put(f"verify-{destination_id}", f"{JOBS}.verify", (str(destination_id),), at, DEFAULT_QUEUE)
+
+
+def unschedule(destination_id: uuid.UUID) -> None:
+    job_id = publish_job_id(destination_id)
+    scheduler().cancel(job_id)
+    queue(PUBLISH_QUEUE).remove(job_id)
+    if redis().exists(Job.key_for(job_id)):
+        Job(job_id, connection=redis()).delete()
+
+
+def scheduled_ids(job_ids: list[str]) -> set[str]:
+    """Which of these job ids are waiting in the scheduler or a queue."""
+    r = redis()
+    sched_key = Scheduler.scheduled_jobs_key
+    with r.pipeline() as pipe:
+        for job_id in job_ids:
+            pipe.zscore(sched_key, job_id)
+        scores = pipe.execute()
+    waiting = {j for j, score in zip(job_ids, scores, strict=True) if score is not None}
+    queued = {raw.decode() for name in QUEUES for raw in r.lrange(f"rq:queue:{name}", 0, -1)}
+    return waiting | (set(job_ids) & queued)
+
+
+def ensure_repeating_jobs(sched: Scheduler | None = None) -> list[str]:
+    """(Re)create the repeated jobs that are missing, e.g. after Redis was flushed.
+
+    Returns the ids created; a missing reconcile job is scheduled to run right away.
+    """
+    sched = sched or scheduler()
+    created = []
+    for job_id, (func, interval) in REPEATING.items():
+        if sched.connection.zscore(sched.scheduled_jobs_key, job_id) is None:
+            sched.schedule(
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                func,
+                interval=interval(),
+                id=job_id,
+                queue_name=DEFAULT_QUEUE,
+                result_ttl=60,
+                timeout=600,
+            )
+            created.append(job_id)
+    return created

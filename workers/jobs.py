@@ -1,0 +1,38 @@
+"""RQ jobs: thin entry points into the services (the engine lives in app.services.publishing).
+
+Job functions take plain strings so a job survives any serialisation.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from app.services import accounts, publishing
+
+logging.getLogger("app").setLevel(logging.INFO)
+
+
+def ping() -> str:
+    """A no-op job: proves that a worker picks up work (used by smoke tests)."""
+    return "pong"
+
+
+def publish(destination_id: str) -> str:
+    return publishing.publish(uuid.UUID(destination_id))
+
+
+def check(destination_id: str) -> str:
+    return publishing.check(uuid.UUID(destination_id))
+
+
+def verify(destination_id: str) -> str:
+    return publishing.verify(uuid.UUID(destination_id))
+
+
+def reconcile() -> dict[str, int]:
+    return publishing.reconcile()
+
+
+def refresh_tokens() -> dict[str, int]:
+    return accounts.refresh_due_accounts()
