@@ -4,11 +4,14 @@ import reflex as rx
 
 from app.config import settings
 
+# Only a configured public URL is baked into the build; otherwise the browser reaches the
+# backend on whatever host it loaded the page from (localhost, a LAN address...).
+public = {"api_url": settings.base_url} if "base_url" in settings.model_fields_set else {}
+
 config = rx.Config(
     app_name="app",
     frontend_port=settings.port,
     backend_port=settings.port,
-    api_url=settings.base_url,
     deploy_url=settings.base_url,
     # UI state lives in Redis when we have one, so several web workers can share it.
     redis_url=settings.redis_url or None,
@@ -19,4 +22,5 @@ config = rx.Config(
             theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium")
         ),
     ],
+    **public,
 )

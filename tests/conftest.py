@@ -27,7 +27,6 @@ def pytest_configure(config: pytest.Config) -> None:
         HERALD_DATABASE_URL=_SERVICES.database_url,
         HERALD_REDIS_URL=_SERVICES.redis_url,
         HERALD_DATA_DIR=str(_DATA / "data"),
-        HERALD_BASE_URL="http://localhost:3000",
     )
     from alembic import command
     from alembic.config import Config

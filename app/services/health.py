@@ -13,8 +13,8 @@ from app.redis_client import redis
 
 # rq-scheduler keeps one hash per live scheduler, expiring a few seconds after its interval.
 SCHEDULER_KEYS = "rq:scheduler_instance:*"
-# A worker whose heartbeat is older than this is considered gone.
-WORKER_STALE_SECONDS = 60
+# An idle RQ worker refreshes its heartbeat every `worker_ttl - 15` seconds; allow a margin.
+HEARTBEAT_MARGIN = 60
 
 
 def _check(fn) -> dict[str, Any]:
@@ -42,7 +42,8 @@ def _workers() -> dict[str, Any]:
         w
         for w in Worker.all(connection=redis())
         if w.last_heartbeat
-        and (now - w.last_heartbeat.replace(tzinfo=dt.UTC)).total_seconds() < WORKER_STALE_SECONDS
+        and (now - w.last_heartbeat.replace(tzinfo=dt.UTC)).total_seconds()
+        < w.worker_ttl + HEARTBEAT_MARGIN
     ]
     if not live:
         raise RuntimeError("no live RQ worker")

@@ -61,7 +61,8 @@ def live_app() -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
     base = f"http://localhost:{port}"
-    env = {**os.environ, "HERALD_PORT": str(port), "HERALD_BASE_URL": base}
+    env = {**os.environ, "HERALD_PORT": str(port)}
+    env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable
     procs = [
         _spawn([python, "-m", "app.cli", "web"], env, ARTIFACTS / "web.log"),

@@ -56,16 +56,17 @@ class TestServices:
         self.database_url = f"{base}/{self._db_name}" + (f"?{query}" if query else "")
 
     def _start_redis(self) -> None:
+        root = socket_url = ""
         if _reachable("127.0.0.1", 6379):
             root = MACHINE_REDIS
         else:
             from app import embedded
 
-            root = embedded.start_redis(self.data_dir / "redis").rsplit("/", 1)[0]
+            socket_url = embedded.start_redis(self.data_dir / "redis").split("?")[0]
             self._stops.append(embedded.stop_redis)
         # The first empty database number is ours for this run.
         for number in range(15, 0, -1):
-            url = f"{root}/{number}"
+            url = f"{root}/{number}" if root else f"{socket_url}?db={number}"
             client = Redis.from_url(url)
             if client.dbsize() == 0:
                 client.set("herald:test-run", str(os.getpid()))
