@@ -177,8 +177,9 @@ class Simulator:
         self._posts: list[dict[str, Any]] = []
         if platforms is None:
             from simulator.mastodon import MastodonSim
+            from simulator.x import XSim
 
-            platforms = [MastodonSim]
+            platforms = [MastodonSim, XSim]
         for cls in platforms:
             platform = cls(self)
             self.platforms[platform.id] = platform

@@ -6,9 +6,11 @@ from typing import Any
 
 from app.providers.base import Provider
 from app.providers.mastodon import MastodonProvider
+from app.providers.x import XProvider
 
 _PROVIDERS: dict[str, type[Provider]] = {
     MastodonProvider.id: MastodonProvider,
+    XProvider.id: XProvider,
 }
 
 

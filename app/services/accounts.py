@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt
-from app.models import AccountStatus, Role, SocialAccount, User, utcnow
+from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
 from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
@@ -65,6 +66,28 @@ def view(a: SocialAccount) -> AccountView:
     )
 
 
+def app_credentials(platform: str) -> dict[str, str]:
+    """The instance's OAuth client for a platform: env `HERALD_<PLATFORM>_CLIENT_ID` /
+    `_CLIENT_SECRET` first, else the admin-configured platform app."""
+    prefix = f"HERALD_{platform.upper()}_"
+    client_id = os.environ.get(prefix + "CLIENT_ID")
+    if client_id:
+        return {
+            "client_id": client_id,
+            "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
+        }
+    with db.session() as s:
+        app = s.exec(
+            select(PlatformApp).where(
+                PlatformApp.platform == platform, PlatformApp.instance_url == ""
+            )
+        ).first()
+    if app is None:
+        return {}
+    secret = decrypt(app.client_secret) if app.client_secret else ""
+    return {"client_id": app.client_id, "client_secret": secret}
+
+
 def provider_for(account: SocialAccount) -> Provider:
     """A provider for this account's platform and server, shared within the process (it keeps
     an HTTP connection pool and, for federated platforms, the server's limits)."""
@@ -81,7 +104,7 @@ def provider_for(account: SocialAccount) -> Provider:
                     )
                 ),
             )
-            config: dict[str, Any] = {"client": client}
+            config: dict[str, Any] = {"client": client, **app_credentials(account.platform)}
             if api_base:
                 config["api_base"] = api_base
             provider = get_provider(account.platform, **config)
@@ -90,11 +113,13 @@ def provider_for(account: SocialAccount) -> Provider:
 
 
 def token_of(account: SocialAccount) -> TokenSet:
+    user_id = (account.meta or {}).get("user_id")
     return TokenSet(
         access_token=decrypt(account.access_token),
         refresh_token=decrypt(account.refresh_token) if account.refresh_token else None,
         expires_at=account.token_expires_at,
         scope=account.scopes,
+        extra={"user_id": user_id} if user_id else {},
     )
 
 
@@ -190,21 +215,18 @@ class RefreshBusy(Exception):
     """Another process holds this account's refresh lock; try again shortly."""
 
 
-def fresh_token(account_id: uuid.UUID, *, force: bool = False) -> tuple[SocialAccount, TokenSet]:
+def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
     """The account and a usable token, refreshed first when it expires soon (or when `force`).
 
-    Refreshing happens under a per-account Redis lock, so rotating refresh tokens are used once.
-    Raises AuthError when the platform positively refuses the refresh (the account is marked
-    expired), TransientError when it could not be reached, RefreshBusy under contention.
+    `account` is a SocialAccount or a row with the same fields. Refreshing happens under a
+    per-account Redis lock, so rotating refresh tokens are used once. Raises AuthError when the
+    platform positively refuses the refresh (the account is marked expired), TransientError
+    when it could not be reached, RefreshBusy under contention.
     """
-    with db.session() as s:
-        account = s.get(SocialAccount, account_id)
-        if account is None:
-            raise NotFound("Account not found.")
+    account_id = account.id
     token = token_of(account)
     provider = provider_for(account)
-    expiring = token.expires_at is not None and token.expires_at - utcnow() < REFRESH_AHEAD
-    if not (force or expiring) or not provider.capabilities.refresh_tokens:
+    if not (force or _expiring(token)) or not provider.capabilities.refresh_tokens:
         return account, token
     lock = redis().lock(f"herald:lock:refresh:{account_id}", timeout=60, blocking_timeout=20)
     if not lock.acquire():
@@ -256,8 +278,12 @@ def refresh_due_accounts(limit: int = 200) -> dict[str, int]:
         ).all()
     counts = {"refreshed": 0, "failed": 0}
     for account_id in ids:
+        with db.session() as s:
+            account = s.get(SocialAccount, account_id)
+        if account is None:
+            continue
         try:
-            fresh_token(account_id, force=True)
+            fresh_token(account, force=True)
             counts["refreshed"] += 1
         except (ProviderError, RefreshBusy) as exc:
             counts["failed"] += 1

@@ -346,7 +346,8 @@ def _set_destinations(
             continue
         dest.content_override = overrides.get(account.id)
         dest.status = DestinationStatus.pending
-        dest.next_attempt_at = None
+        # The destination's due time: what the worker's claim checks (None = not scheduled).
+        dest.next_attempt_at = post.scheduled_at if post.status == PostStatus.scheduled else None
         dest.error_message = None
         dest.updated_at = utcnow()
         s.add(dest)

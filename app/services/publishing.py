@@ -9,6 +9,7 @@ every attempt is audited in `publish_attempts`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import random
@@ -17,6 +18,7 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import text
@@ -28,10 +30,8 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
-    Media,
     Post,
     PostDestination,
-    PostMedia,
     PostStatus,
     PublishAttempt,
     SocialAccount,
@@ -88,6 +88,28 @@ def derive_post_status(statuses: list[DestinationStatus]) -> PostStatus:
     return PostStatus.partially_published if published else PostStatus.failed
 
 
+_POST_STATUS = text(
+    "SELECT p.status::text, array(SELECT d.status::text FROM post_destinations d "
+    "WHERE d.post_id = p.id) FROM posts p WHERE p.id = :id"
+)
+
+
+def _refresh_post_status(conn, post_id: uuid.UUID) -> None:
+    """Same as refresh_post_status, for a Core connection that already locked the post."""
+    current, statuses = conn.execute(_POST_STATUS, {"id": post_id}).one()
+    if current in (PostStatus.draft.value, PostStatus.cancelled.value):
+        return
+    new = derive_post_status([DestinationStatus(x) for x in statuses])
+    if new.value != current:
+        conn.execute(
+            text(
+                "UPDATE posts SET status = CAST(:status AS post_status), updated_at = now() "
+                "WHERE id = :id"
+            ),
+            {"status": new.value, "id": post_id},
+        )
+
+
 def refresh_post_status(s: Session, post_id: uuid.UUID) -> PostStatus:
     """Recompute a post's status under its row lock (destinations finish concurrently)."""
     post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
@@ -109,72 +131,135 @@ def refresh_post_status(s: Session, post_id: uuid.UUID) -> PostStatus:
 
 @dataclass
 class Claim:
-    destination: PostDestination
-    post: Post
-    account: SocialAccount
+    """A claimed destination with what publishing it needs (rows of the same names)."""
+
+    destination: Any
+    post: Any
+    account: Any
     attempt_id: int
-    media: list[Media]
+    media: list[Any]
+
+
+_CLAIM = text(
+    """
+    WITH claimed AS (
+        UPDATE post_destinations
+        SET status = 'publishing', claimed_at = :now, claimed_by = :worker,
+            attempts = attempts + 1, updated_at = :now
+        WHERE id = :id AND status = ANY(CAST(:expected AS destination_status[]))
+          AND (next_attempt_at <= :soon OR (next_attempt_at IS NULL AND NOT :needs_due))
+        RETURNING *
+    ), attempt AS (
+        INSERT INTO publish_attempts (destination_id, started_at, worker)
+        SELECT id, :now, :worker FROM claimed
+        RETURNING id
+    )
+    SELECT claimed.*, attempt.id AS attempt_id FROM claimed, attempt
+    """
+)
+# A new statement, so a new snapshot: it sees an edit that committed while we waited.
+_CLAIMED_POST = text(
+    """
+    SELECT p.*, to_jsonb(a.*) AS account,
+      (SELECT coalesce(jsonb_agg(to_jsonb(m.*) ORDER BY pm.position), '[]'::jsonb)
+         FROM post_media pm JOIN media m ON m.id = pm.media_id WHERE pm.post_id = p.id) AS media
+    FROM posts p JOIN social_accounts a ON a.id = :account_id
+    WHERE p.id = :post_id
+    """
+)
+
+
+def _row(values: dict[str, Any], **enums: type) -> SimpleNamespace:
+    """A light read-only record of a row or JSON object (timestamps and enums parsed).
+
+    The hot path avoids ORM instances: building them costs more than the queries.
+    """
+    out = dict(values)
+    for key, value in out.items():
+        if isinstance(value, str) and key.endswith("_at"):
+            out[key] = dt.datetime.fromisoformat(value)
+    for key, enum in enums.items():
+        out[key] = enum(out[key])
+    if isinstance(out.get("id"), str):
+        out["id"] = uuid.UUID(out["id"])
+    return SimpleNamespace(**out)
 
 
 def _claim(destination_id: uuid.UUID, expected: tuple[DestinationStatus, ...]) -> Claim | None:
     """Atomically move a due destination to `publishing` and open an attempt; None if it is
-    not ours to publish (already claimed, cancelled, rescheduled later, not due yet)."""
+    not ours to publish (already claimed, cancelled, edited to a later time, not due yet).
+
+    Every condition is on the destination's own row, so an edit or cancel that holds that row
+    either commits first (and the claim no longer matches) or sees it `publishing` and stops.
+    """
     now = utcnow()
-    with db.session() as s:
-        # FOR SHARE on the post: an edit or cancel (FOR UPDATE) waits for us or we for it.
-        post = s.exec(
-            select(Post)
-            .join(PostDestination, PostDestination.post_id == Post.id)
-            .where(PostDestination.id == destination_id)
-            .with_for_update(read=True, of=Post)
-        ).first()
-        if post is None or post.status not in (PostStatus.scheduled, PostStatus.publishing):
-            return None
-        if post.scheduled_at is None or post.scheduled_at > now + CLOCK_SKEW:
-            return None
-        row = s.exec(
-            text(
-                "UPDATE post_destinations SET status = 'publishing', claimed_at = :now, "
-                "claimed_by = :worker, attempts = attempts + 1, updated_at = :now "
-                "WHERE id = :id AND status = ANY(CAST(:expected AS destination_status[])) "
-                "AND (next_attempt_at IS NULL OR next_attempt_at <= :soon) RETURNING id"
-            ),
-            params={
-                "now": now,
-                "soon": now + CLOCK_SKEW,
-                "worker": worker_id(),
-                "id": destination_id,
-                "expected": [e.value for e in expected],
-            },
-        ).first()
+    with db.engine().begin() as conn:
+        row = (
+            conn.execute(
+                _CLAIM,
+                {
+                    "now": now,
+                    "soon": now + CLOCK_SKEW,
+                    "worker": worker_id(),
+                    "id": destination_id,
+                    "expected": [e.value for e in expected],
+                    "needs_due": expected == WAITING,
+                },
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        dest = s.exec(
-            select(PostDestination)
-            .where(PostDestination.id == destination_id)
-            .execution_options(populate_existing=True)
-        ).one()
-        account = s.get(SocialAccount, dest.social_account_id)
-        assert account is not None
-        attempt = PublishAttempt(destination_id=dest.id, worker=worker_id(), started_at=now)
-        s.add(attempt)
-        if post.status == PostStatus.scheduled:
-            post.status = PostStatus.publishing
-            s.add(post)
-        media = list(
-            s.exec(
-                select(Media)
-                .join(PostMedia, PostMedia.media_id == Media.id)
-                .where(PostMedia.post_id == post.id)
-                .order_by(PostMedia.position)
-            ).all()
+        dest = _row(row, status=DestinationStatus)
+        found = (
+            conn.execute(
+                _CLAIMED_POST, {"post_id": dest.post_id, "account_id": dest.social_account_id}
+            )
+            .mappings()
+            .one()
         )
-        s.flush()
-        assert attempt.id is not None
-        return Claim(dest, post, account, attempt.id, media)
+    columns = {k: v for k, v in found.items() if k not in ("account", "media")}
+    post = _row(columns, status=PostStatus)
+    account = _row(found["account"], status=AccountStatus)
+    media = [_row(m) for m in found["media"]]
+    return Claim(dest, post, account, row["attempt_id"], media)
 
 
 # --------------------------------------------------------------------------- outcomes
+
+_FINISH = text(
+    """
+    WITH dest AS (
+        UPDATE post_destinations SET
+            status = CAST(:status AS destination_status), updated_at = :now,
+            next_attempt_at = :next_attempt_at, error_message = :error,
+            attempts = attempts - CAST(:undo AS int),
+            pending_state = coalesce(CAST(:pending AS jsonb), pending_state),
+            platform_post_id = coalesce(:platform_post_id, platform_post_id),
+            permalink = coalesce(:permalink, permalink),
+            published_at = CASE WHEN :published THEN :now ELSE published_at END,
+            claimed_by = CASE WHEN :active THEN claimed_by ELSE NULL END
+        WHERE id = :id
+        RETURNING post_id
+    ), attempt AS (
+        UPDATE publish_attempts SET finished_at = :now,
+            outcome = CAST(:outcome AS attempt_outcome), error = :error,
+            http_status = :http_status
+        WHERE id = :attempt_id
+    )
+    SELECT p.id FROM posts p JOIN dest ON p.id = dest.post_id FOR UPDATE OF p
+    """
+)
+
+
+def _mark_post_publishing(post_id: uuid.UUID) -> None:
+    """Show the post as publishing. Its own short transaction: the claim holds no post lock."""
+    with db.engine().begin() as conn:
+        conn.execute(
+            text("UPDATE posts SET status = 'publishing' WHERE id = :id AND status = 'scheduled'"),
+            {"id": post_id},
+        )
 
 
 def _finish(
@@ -189,38 +274,34 @@ def _finish(
     pending_state: dict[str, Any] | None = None,
     undo_attempt: bool = False,
 ) -> None:
-    now = utcnow()
-    with db.session() as s:
-        dest = s.get(PostDestination, claim.destination.id, with_for_update=True)
-        assert dest is not None
-        dest.status = status
-        dest.updated_at = now
-        dest.next_attempt_at = next_attempt_at
-        dest.error_message = error
-        if undo_attempt:
-            dest.attempts = max(0, dest.attempts - 1)
-        if pending_state is not None:
-            dest.pending_state = pending_state
-        if result is not None and result.platform_post_id:
-            dest.platform_post_id = result.platform_post_id
-            dest.permalink = result.permalink
-        if status == DestinationStatus.published:
-            dest.published_at = now
-            dest.pending_state = {}
-        if status not in ACTIVE:
-            dest.claimed_by = None
-        s.add(dest)
-        attempt = s.get(PublishAttempt, claim.attempt_id)
-        if attempt is not None:
-            attempt.finished_at = now
-            attempt.outcome = outcome
-            attempt.error = error
-            attempt.http_status = http_status
-            s.add(attempt)
-        refresh_post_status(s, dest.post_id)
+    """Record an attempt's outcome on the destination, the attempt row and the post."""
+    published = status == DestinationStatus.published
+    if published:
+        pending_state = {}
+    with db.engine().begin() as conn:
+        conn.execute(
+            _FINISH,
+            {
+                "id": claim.destination.id,
+                "attempt_id": claim.attempt_id,
+                "now": utcnow(),
+                "status": status.value,
+                "outcome": outcome.value,
+                "error": error,
+                "http_status": http_status,
+                "next_attempt_at": next_attempt_at,
+                "undo": int(undo_attempt),
+                "pending": json.dumps(pending_state) if pending_state is not None else None,
+                "platform_post_id": result.platform_post_id if result else None,
+                "permalink": result.permalink if result else None,
+                "published": published,
+                "active": status in ACTIVE,
+            },
+        )
+        _refresh_post_status(conn, claim.post.id)
     log.info(
         "destination %s: %s (%s)%s",
-        dest.id,
+        claim.destination.id,
         status.value,
         outcome.value,
         f": {error}" if error else "",
@@ -362,7 +443,7 @@ def _with_token(claim: Claim, call) -> Any:
 
     def token(force: bool = False):
         try:
-            return accounts.fresh_token(claim.account.id, force=force)
+            return accounts.fresh_token(claim.account, force=force)
         except TransientError as exc:
             raise TransientError(f"Token refresh failed: {exc.message}", sent=False) from exc
 
@@ -382,9 +463,12 @@ def publish(destination_id: uuid.UUID) -> str:
     claim = _claim(destination_id, WAITING)
     if claim is None:
         return "skipped"
-    early = (claim.post.scheduled_at - utcnow()).total_seconds()  # type: ignore[operator]
+    due = claim.destination.next_attempt_at or claim.post.scheduled_at
+    early = (due - utcnow()).total_seconds()  # type: ignore[operator]
     if early > 0:  # never publish before the scheduled instant
         time.sleep(early)
+    if claim.post.status == PostStatus.scheduled:
+        _mark_post_publishing(claim.post.id)
     now = utcnow()
     if _missed(claim, now):
         return "missed"
@@ -546,7 +630,7 @@ def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
         dest.updated_at = utcnow()
         if idempotent:  # the platform de-duplicates: simply try again with the same key
             dest.status = DestinationStatus.queued
-            dest.next_attempt_at = None
+            dest.next_attempt_at = utcnow()
         else:
             dest.status = DestinationStatus.unknown
             dest.pending_state = {"verify_tries": 0}

@@ -20,6 +20,7 @@ from app.models import (
     AttemptOutcome,
     DestinationStatus,
     Post,
+    PostDestination,
     PostStatus,
     PublishAttempt,
     SocialAccount,
@@ -271,10 +272,14 @@ def test_edit_or_cancel_while_publishing_is_refused(world):
 
 def test_overdue_posts_are_missed_not_published_late(world):
     view = schedule(world, "Hours late", soon(60))
-    with db.session() as s:
+    two_hours_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    with db.session() as s:  # as if every worker had been down since it was due
         post = s.get(Post, view.id)
-        post.scheduled_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        post.scheduled_at = two_hours_ago
         s.add(post)
+        dest = s.get(PostDestination, view.destinations[0].id)
+        dest.next_attempt_at = two_hours_ago
+        s.add(dest)
     from app.services import schedule as sched
 
     sched.schedule_publish(destinations(view.id)[0].id, dt.datetime.now(dt.UTC))

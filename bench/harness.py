@@ -1,0 +1,266 @@
+"""What the benchmarks share: their own database and Redis, the simulator as a process, the
+worker pool and the scheduler as processes, and the load of due posts.
+
+Import this before any `app` module: it points the settings at the benchmark's own services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from tests.support.services import TestServices
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = Path(tempfile.mkdtemp(prefix="herald-bench-logs-"))
+SERVICES = TestServices(data_dir=Path(tempfile.mkdtemp(prefix="herald-bench-")))
+
+
+def start_services(env: dict[str, str]) -> None:
+    """Own database + Redis db, migrated; `env` is applied to this process and children."""
+    SERVICES.start()
+    os.environ.update(
+        HERALD_DATABASE_URL=SERVICES.database_url,
+        HERALD_REDIS_URL=SERVICES.redis_url,
+        HERALD_DATA_DIR=str(SERVICES.data_dir / "data"),
+        HERALD_LOG_LEVEL="WARNING",
+        **env,
+    )
+    subprocess.run(
+        [str(Path(sys.executable).parent / "alembic"), "upgrade", "head"],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def spawn(name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=(LOGS / f"{name}.log").open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+class Simulator:
+    """The platform simulator in its own process, driven over HTTP."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = spawn(
+            "simulator",
+            [sys.executable, "-m", "simulator", "--port", str(self.port), "--log-level",
+             "warning", "--seed", "1"],
+        )  # fmt: skip
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if self.http.get("/_sim/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"simulator did not start; see {LOGS / 'simulator.log'}")
+            time.sleep(0.1)
+
+    def post(self, path: str, body: dict) -> dict:
+        r = self.http.post(path, json=body)
+        r.raise_for_status()
+        return r.json()
+
+    def posts(self) -> list[dict]:
+        return self.http.get("/_sim/posts", params={"platform": "mastodon"}).json()["posts"]
+
+    def close(self) -> None:
+        self.http.close()
+        stop(self.proc)
+
+
+@dataclass
+class Load:
+    """Destinations created for a run: id → (text, due instant)."""
+
+    due: dict[uuid.UUID, tuple[str, dt.datetime]]
+
+
+def make_accounts(sim: Simulator, count: int):
+    from app.providers.base import TokenSet
+    from app.providers.registry import get_provider
+    from app.services import accounts, auth
+    from app.services.workspaces import list_workspaces
+
+    signed = auth.register(f"bench-{uuid.uuid4().hex[:6]}@example.com", "benchmark password")
+    wid = list_workspaces(signed.user)[0].id
+    api_base = f"{sim.url}/mastodon"
+    provider = get_provider("mastodon", api_base=api_base)
+    made = []
+    for i in range(count):
+        token = sim.post("/_sim/mastodon/tokens", {"username": f"acct{i}"})["access_token"]
+        info = provider.account_info(TokenSet(access_token=token))
+        made.append(
+            accounts.save_account(
+                signed.user, wid, "mastodon", TokenSet(access_token=token), info, api_base=api_base
+            )
+        )
+    return signed.user, wid, made
+
+
+def make_load(user, wid, accounts_, times: list[dt.datetime], tag: str) -> Load:
+    """One post per due time, round-robin over the accounts, created through the service."""
+    from app.services import posts
+
+    due = {}
+    for i, at in enumerate(times):
+        text = f"{tag} #{i}"
+        account = accounts_[i % len(accounts_)]
+        data = posts.PostInput(content=text, account_ids=[account.id], scheduled_at=at)
+        view, _ = posts.create_post(user, wid, data, mode="schedule")
+        due[view.destinations[0].id] = (text, at)
+    return Load(due)
+
+
+def settled_count() -> int:
+    from sqlalchemy import text
+
+    from app import db
+
+    with db.engine().connect() as conn:
+        return conn.execute(
+            text("SELECT count(*) FROM post_destinations WHERE status IN ('published','failed')")
+        ).scalar_one()
+
+
+def wait_settled(total: int, deadline: float) -> None:
+    while time.monotonic() < deadline and settled_count() < total:
+        time.sleep(0.25)
+
+
+def process_tree_rss_mb(proc: subprocess.Popen) -> float:
+    """RSS of a process and its children, in MiB."""
+    try:
+        root = psutil.Process(proc.pid)
+        procs = [root, *root.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs) / 2**20
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def measure(
+    load: Load, sim: Simulator, started: float, dump: Path | None = None
+) -> dict[str, float | int]:
+    """Lateness (platform receive − schedule), throughput, duplicates and losses."""
+    from sqlalchemy import text
+
+    from app import db
+
+    by_text: dict[str, list[dict]] = {}
+    for p in sim.posts():
+        by_text.setdefault(p["text"], []).append(p)
+    lateness, received, rows = [], [], ["text,due,received,lateness_s"]
+    duplicates = lost = 0
+    for text_, at in load.due.values():
+        got = by_text.get(text_, [])
+        if not got:
+            lost += 1
+            continue
+        duplicates += len(got) - 1
+        first = min(dt.datetime.fromisoformat(p["received_at"]) for p in got)
+        lateness.append((first - at).total_seconds())
+        received.append(first)
+        rows.append(f"{text_},{at.isoformat()},{first.isoformat()},{lateness[-1]:.3f}")
+    if dump:
+        dump.write_text("\n".join(rows) + "\n")
+    with db.engine().connect() as conn:
+        states = dict(
+            conn.execute(
+                text("SELECT status::text, count(*) FROM post_destinations GROUP BY status")
+            ).all()
+        )
+        claimed = dict(
+            conn.execute(
+                text(
+                    "SELECT destination_id, min(started_at) FROM publish_attempts "
+                    "GROUP BY destination_id"
+                )
+            ).all()
+        )
+    # When a worker took the job, minus the due time: separates queueing from sending.
+    claim_lateness = [
+        (claimed[d] - at).total_seconds() for d, (_, at) in load.due.items() if d in claimed
+    ]
+    first_due = min(at for _, at in load.due.values())
+    span = (max(received) - first_due).total_seconds() if received else float("nan")
+    return {
+        "lateness_p50_s": round(percentile(lateness, 50), 3),
+        "lateness_p99_s": round(percentile(lateness, 99), 3),
+        "lateness_max_s": round(max(lateness), 3) if lateness else float("nan"),
+        "throughput_per_s": round(len(received) / span, 1) if span and span > 0 else 0.0,
+        "all_published_after_s": round(span, 3),
+        "published": states.get("published", 0),
+        "failed": states.get("failed", 0),
+        "duplicates": duplicates,
+        "lost": lost,
+        "claim_lateness_p50_s": round(percentile(claim_lateness, 50), 3),
+        "claim_lateness_p99_s": round(percentile(claim_lateness, 99), 3),
+        "run_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def reset(sim: Simulator) -> None:
+    """Empty the database's data and the Redis db between runs."""
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    import app.models  # noqa: F401
+    from app import db
+    from app.redis_client import redis
+
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    redis().flushdb()
+    sim.post("/_sim/reset", {})
+
+
+def emit(figures: dict) -> None:
+    print(json.dumps(figures), flush=True)
