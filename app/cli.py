@@ -53,7 +53,8 @@ def worker_command() -> list[str]:
     # The Redis URL comes from RQ_REDIS_URL (see child_env), so it never shows in `ps`.
     return [
         str(BIN / "rq"), "worker-pool", "--num-workers", str(settings.workers),
-        "--worker-class", "rq.worker.SimpleWorker", "--path", str(ROOT), *QUEUES,
+        "--worker-class", "workers.worker.HeraldWorker", "--logging-level", settings.log_level,
+        "--path", str(ROOT), *QUEUES,
     ]  # fmt: skip
 
 

@@ -167,6 +167,16 @@ def wait_settled(total: int, deadline: float) -> None:
         time.sleep(0.25)
 
 
+def process_tree_cpu_s(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by a process and its children."""
+    try:
+        root = psutil.Process(proc.pid)
+        procs = [root, *root.children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in procs)
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
 def process_tree_rss_mb(proc: subprocess.Popen) -> float:
     """RSS of a process and its children, in MiB."""
     try:

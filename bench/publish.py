@@ -87,7 +87,12 @@ def run(args: argparse.Namespace, sim: harness.Simulator, naive: bool) -> dict:
         slack = 120 if naive else 60  # the naive scheduler polls once a minute
         last_due = max(times)
         deadline = time.monotonic() + (last_due - dt.datetime.now(dt.UTC)).total_seconds() + slack
+        watched = (*procs, sim.proc)
+        cpu_before = [harness.process_tree_cpu_s(p) for p in watched]
         harness.wait_settled(args.destinations, deadline)
+        cpu = [harness.process_tree_cpu_s(p) - b for p, b in zip(watched, cpu_before, strict=True)]
+        print(f"cpu s while publishing: workers {sum(cpu[:-2]):.1f}, scheduler {cpu[-2]:.1f}, "
+              f"simulator {cpu[-1]:.1f}", file=sys.stderr)  # fmt: skip
         rss = sum(harness.process_tree_rss_mb(p) for p in procs[:-1])
         dump = args.dump.with_suffix(".naive.csv") if naive and args.dump else args.dump
         figures = harness.measure(load, sim, began, dump)

@@ -325,19 +325,26 @@ def _check(data: PostInput, targets: list[SocialAccount], media: list[Media], pu
 # --------------------------------------------------------------------------- writing
 
 
+Stale = list[tuple[uuid.UUID, dt.datetime | None]]
+
+
 def _set_destinations(
     s: Session, post: Post, targets: list[SocialAccount], overrides: dict[uuid.UUID, str]
-) -> None:
-    """Make the post's not-yet-published destinations match `targets`."""
+) -> Stale:
+    """Make the post's not-yet-published destinations match `targets`.
+
+    Returns the (destination, due time) pairs that had a publish job before, so the caller
+    can remove the ones that moved once the change is committed.
+    """
     existing = {
         d.social_account_id: d
         for d in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
     }
+    stale = [(d.id, d.next_attempt_at) for d in existing.values() if d.next_attempt_at]
     wanted = {a.id for a in targets}
     for account_id, dest in existing.items():
         if account_id not in wanted and dest.status != DestinationStatus.published:
             s.delete(dest)
-            schedule.unschedule(dest.id)
     for account in targets:
         dest = existing.get(account.id)
         if dest is None:
@@ -351,6 +358,7 @@ def _set_destinations(
         dest.error_message = None
         dest.updated_at = utcnow()
         s.add(dest)
+    return stale
 
 
 def _set_media(s: Session, post: Post, media: list[Media]) -> None:
@@ -379,20 +387,23 @@ def _due(post: Post, mode: str) -> dt.datetime | None:
     return None
 
 
-def _schedule_all(s: Session, post: Post) -> None:
-    """After commit the jobs are (re)created; if Redis is down, reconcile will do it."""
-    if post.status != PostStatus.scheduled or post.scheduled_at is None:
-        return
+def _schedule_all(s: Session, post: Post, stale: Stale) -> None:
+    """Commit, then move the jobs: drop the ones whose time changed, create the new ones.
+    If Redis is unavailable here, reconcile rebuilds the schedule from the database."""
+    due = post.scheduled_at if post.status == PostStatus.scheduled else None
     dest_ids = s.exec(
         select(PostDestination.id).where(
             PostDestination.post_id == post.id,
             col(PostDestination.status).in_([DestinationStatus.pending, DestinationStatus.queued]),
         )
     ).all()
-    due = post.scheduled_at
     s.commit()
-    for dest_id in dest_ids:
-        schedule.schedule_publish(dest_id, due)
+    for dest_id, old_due in stale:
+        if old_due != due:
+            schedule.unschedule(dest_id, old_due)
+    if due is not None:
+        for dest_id in dest_ids:
+            schedule.schedule_publish(dest_id, due)
 
 
 MODES = ("draft", "schedule", "now")
@@ -445,11 +456,11 @@ def create_post(
         except IntegrityError:  # the same key raced us: the other request created it
             s.rollback()
             return _idempotent_replay(user, workspace_id, idempotency_key), False
-        _set_destinations(s, post, targets, data.overrides)
+        stale = _set_destinations(s, post, targets, data.overrides)
         _set_media(s, post, media)
         s.flush()
         view = _views(s, [post])[0]
-        _schedule_all(s, post)
+        _schedule_all(s, post, stale)
     return view, True
 
 
@@ -501,16 +512,13 @@ def update_post(
         post.version += 1
         post.updated_at = utcnow()
         s.add(post)
-        _set_destinations(s, post, targets, data.overrides)
+        stale = _set_destinations(s, post, targets, data.overrides)
         _set_media(s, post, media)
         s.flush()
-        if mode == "draft":
-            for dest in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)):
-                schedule.unschedule(dest.id)
-        else:
+        if mode != "draft":
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        _schedule_all(s, post)
+        _schedule_all(s, post, stale)
     return view
 
 
@@ -553,6 +561,7 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
                 f"A {post.status.value} post cannot be cancelled.", code="not_cancellable"
             )
         dests = s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
+        stale = [(d.id, d.next_attempt_at) for d in dests]
         for dest in dests:
             if dest.status in (
                 DestinationStatus.pending,
@@ -560,6 +569,7 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
                 DestinationStatus.failed,
             ):
                 dest.status = DestinationStatus.cancelled
+                dest.next_attempt_at = None
                 dest.updated_at = utcnow()
                 s.add(dest)
         post.status = (
@@ -571,8 +581,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
         s.add(post)
         s.flush()
         view = _views(s, [post])[0]
-    for dest in dests:
-        schedule.unschedule(dest.id)
+    for dest_id, due in stale:
+        schedule.unschedule(dest_id, due)
     return view
 
 
@@ -582,12 +592,14 @@ def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
         _refuse_if_active(s, post, "deleted")
-        dest_ids = list(
-            s.exec(select(PostDestination.id).where(PostDestination.post_id == post.id)).all()
-        )
+        stale = s.exec(
+            select(PostDestination.id, PostDestination.next_attempt_at).where(
+                PostDestination.post_id == post.id
+            )
+        ).all()
         s.delete(post)
-    for dest_id in dest_ids:
-        schedule.unschedule(dest_id)
+    for dest_id, due in stale:
+        schedule.unschedule(dest_id, due)
 
 
 def publish_now(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:

@@ -57,6 +57,8 @@ WAITING = (DestinationStatus.pending, DestinationStatus.queued)
 # How long a pending platform (media processing) may take before we give up.
 PROCESSING_DEADLINE = dt.timedelta(hours=2)
 VERIFY_DELAY = 10.0
+# A processing/unknown destination untouched this long has lost its follow-up job.
+STALLED = dt.timedelta(minutes=2)
 VERIFY_TRIES = 6
 # Claims may run this early (the scheduler's clock and ours can differ slightly).
 CLOCK_SKEW = dt.timedelta(seconds=0.5)
@@ -251,6 +253,15 @@ _FINISH = text(
     SELECT p.id FROM posts p JOIN dest ON p.id = dest.post_id FOR UPDATE OF p
     """
 )
+
+
+def warm_up() -> None:
+    """Open the database connection and prepare the hot statements (no rows match)."""
+    nobody = uuid.uuid4()
+    _claim(nobody, WAITING)
+    with db.engine().begin() as conn:
+        conn.execute(_POST_STATUS, {"id": nobody}).first()
+    ratelimit.script()
 
 
 def _mark_post_publishing(post_id: uuid.UUID) -> None:
@@ -581,14 +592,16 @@ def verify(destination_id: uuid.UUID) -> str:
         _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
         return "published"
     # Not there: the request never took effect, so one more try cannot duplicate it.
+    now = utcnow()
     _finish(
         claim,
         DestinationStatus.queued,
         AttemptOutcome.skipped,
         undo_attempt=True,
         error="Not found on the platform after an unclear answer; trying again.",
+        next_attempt_at=now,
     )
-    schedule.schedule_publish(destination_id, utcnow())
+    schedule.schedule_publish(destination_id, now)
     return "retry"
 
 
@@ -612,6 +625,7 @@ def _worker_gone(claimed_by: str | None, claimed_at: dt.datetime | None, now: dt
 
 def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
     """A worker died mid-publish: the request may or may not have reached the platform."""
+    now = utcnow()
     with db.session() as s:
         dest = s.get(PostDestination, destination_id, with_for_update=True)
         if dest is None or dest.status != DestinationStatus.publishing:
@@ -622,22 +636,23 @@ def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
             .order_by(PublishAttempt.id.desc())  # type: ignore[union-attr]
         ).first()
         if attempt is not None:
-            attempt.finished_at = utcnow()
+            attempt.finished_at = now
             attempt.outcome = AttemptOutcome.unknown
             attempt.error = f"Worker {dest.claimed_by} stopped during the attempt"
             s.add(attempt)
         dest.claimed_by = None
-        dest.updated_at = utcnow()
+        dest.updated_at = now
         if idempotent:  # the platform de-duplicates: simply try again with the same key
             dest.status = DestinationStatus.queued
-            dest.next_attempt_at = utcnow()
+            dest.next_attempt_at = now
         else:
             dest.status = DestinationStatus.unknown
+            dest.next_attempt_at = None
             dest.pending_state = {"verify_tries": 0}
         s.add(dest)
         refresh_post_status(s, dest.post_id)
     if idempotent:
-        schedule.schedule_publish(destination_id, utcnow())
+        schedule.schedule_publish(destination_id, now)
     else:
         schedule.schedule_verify(destination_id, 1.0)
 
@@ -701,6 +716,7 @@ def reconcile() -> dict[str, int]:
                 PostDestination.status,
                 PostDestination.claimed_by,
                 PostDestination.claimed_at,
+                PostDestination.updated_at,
                 SocialAccount.platform,
             )
             .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
@@ -708,23 +724,20 @@ def reconcile() -> dict[str, int]:
         ).all()
     for start in range(0, len(waiting), 1000):
         chunk = waiting[start : start + 1000]
-        present = schedule.scheduled_ids([schedule.publish_job_id(d) for d, _ in chunk])
+        present = schedule.scheduled_ids([schedule.publish_job_id(d, due) for d, due in chunk])
         for dest_id, due in chunk:
-            if schedule.publish_job_id(dest_id) not in present:
+            if schedule.publish_job_id(dest_id, due) not in present:
                 schedule.schedule_publish(dest_id, due)
                 counts["rescheduled"] += 1
     from app.providers.registry import provider_class
 
-    prefixes = {DestinationStatus.processing: "check", DestinationStatus.unknown: "verify"}
-    pending_jobs = schedule.scheduled_ids(
-        [f"{prefixes[st]}-{d}" for d, st, *_ in active if st in prefixes]
-    )
-    for dest_id, status, claimed_by, claimed_at, platform in active:
+    for dest_id, status, claimed_by, claimed_at, updated_at, platform in active:
         if status == DestinationStatus.publishing:
             if _worker_gone(claimed_by, claimed_at, now):
                 _abandon(dest_id, provider_class(platform).capabilities.idempotent_publish)
                 counts["abandoned"] += 1
-        elif f"{prefixes[status]}-{dest_id}" not in pending_jobs:
+        elif now - updated_at > STALLED:
+            # Its check/verify job should have run by now: it was lost (e.g. Redis flushed).
             if status == DestinationStatus.processing:
                 schedule.schedule_check(dest_id, 0)
             else:

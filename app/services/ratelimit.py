@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+
+from redis.commands.core import Script
 
 from app.config import settings
 from app.redis_client import redis
@@ -64,6 +67,11 @@ def budgets(platform: str) -> dict[str, tuple[int, float]]:
     return {scope: (int(c), float(p)) for scope, (c, p) in merged.items()}
 
 
+@lru_cache(maxsize=1)
+def script() -> Script:
+    return redis().register_script(_TAKE)
+
+
 def take(platform: str, account_id: str) -> Decision:
     """Take one publish token from the account's and the platform's buckets.
 
@@ -71,11 +79,11 @@ def take(platform: str, account_id: str) -> Decision:
     to wait. (A token taken from the first bucket before the second refused is kept: the
     error is one publish's worth of budget, in the safe direction.)
     """
-    script = redis().register_script(_TAKE)
+    take_one = script()
     now = time.time()
     for scope, (capacity, period) in budgets(platform).items():
         key = f"herald:budget:{platform}:{scope}" + (f":{account_id}" if scope == "account" else "")
-        taken, wait_ms = script(keys=[key], args=[capacity, capacity / period, now, 1])
+        taken, wait_ms = take_one(keys=[key], args=[capacity, capacity / period, now, 1])
         if not taken:
             return Decision(False, wait_ms / 1000)
     return Decision(True)

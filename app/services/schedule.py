@@ -1,8 +1,10 @@
 """The schedule in Redis (rq-scheduler + RQ queues). PostgreSQL stays the source of truth:
 everything here can be rebuilt by `publishing.reconcile()` after Redis is lost.
 
-Job ids are deterministic, so a destination cannot be scheduled twice: scheduling again
-moves the one job.
+Job ids are deterministic: `publish-<destination>-<due ms>`, so one destination cannot be
+scheduled twice for the same time. The due time is part of the id because a running job may
+re-schedule its own destination (a rate limit, a retry): RQ cleans up the running job's
+record when it finishes, which must not take the new job with it.
 """
 
 from __future__ import annotations
@@ -40,8 +42,12 @@ def scheduler() -> Scheduler:
     return Scheduler(queue=queue(PUBLISH_QUEUE), connection=redis())
 
 
-def publish_job_id(destination_id: uuid.UUID | str) -> str:
-    return f"publish-{destination_id}"
+def _ms(at: dt.datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def publish_job_id(destination_id: uuid.UUID | str, due: dt.datetime) -> str:
+    return f"publish-{destination_id}-{_ms(due)}"
 
 
 def _naive_utc(when: dt.datetime) -> dt.datetime:
@@ -54,7 +60,7 @@ def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) 
     if at <= utcnow():
         sched.cancel(job_id)
         q = queue(queue_name)
-        q.enqueue(func, *args, job_id=job_id, job_timeout=PUBLISH_TIMEOUT, result_ttl=600)
+        q.enqueue(func, *args, job_id=job_id, job_timeout=PUBLISH_TIMEOUT, result_ttl=0)
         return
     sched.enqueue_at(
         _naive_utc(at),
@@ -63,7 +69,7 @@ def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) 
         job_id=job_id,
         queue_name=queue_name,
         timeout=PUBLISH_TIMEOUT,
-        job_result_ttl=600,
+        job_result_ttl=0,  # outcomes live in PostgreSQL (publish_attempts)
     )
     # rq-scheduler rounds the due time down to the second; keep the exact instant instead
     # (the Herald scheduler compares against the exact time, so nothing runs early).
@@ -71,25 +77,29 @@ def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) 
 
 
 def schedule_publish(destination_id: uuid.UUID, at: dt.datetime) -> None:
-    _put(
-        publish_job_id(destination_id), f"{JOBS}.publish", (str(destination_id),), at, PUBLISH_QUEUE
-    )
+    job_id = publish_job_id(destination_id, at)
+    _put(job_id, f"{JOBS}.publish", (str(destination_id),), at, PUBLISH_QUEUE)
 
 
 def schedule_check(destination_id: uuid.UUID, delay_seconds: float) -> None:
     """Poll a platform that is still processing (read-only check, then finalize)."""
     at = utcnow() + dt.timedelta(seconds=delay_seconds)
-    _put(f"check-{destination_id}", f"{JOBS}.check", (str(destination_id),), at, PUBLISH_QUEUE)
+    job_id = f"check-{destination_id}-{_ms(at)}"
+    _put(job_id, f"{JOBS}.check", (str(destination_id),), at, PUBLISH_QUEUE)
 
 
 def schedule_verify(destination_id: uuid.UUID, delay_seconds: float) -> None:
     """Decide an unknown outcome by reading the account's recent posts."""
     at = utcnow() + dt.timedelta(seconds=delay_seconds)
-    _put(f"verify-{destination_id}", f"{JOBS}.verify", (str(destination_id),), at, DEFAULT_QUEUE)
+    job_id = f"verify-{destination_id}-{_ms(at)}"
+    _put(job_id, f"{JOBS}.verify", (str(destination_id),), at, DEFAULT_QUEUE)
 
 
-def unschedule(destination_id: uuid.UUID) -> None:
-    job_id = publish_job_id(destination_id)
+def unschedule(destination_id: uuid.UUID, due: dt.datetime | None) -> None:
+    """Remove the publish job of a destination due at `due` (nothing to do without one)."""
+    if due is None:
+        return
+    job_id = publish_job_id(destination_id, due)
     scheduler().cancel(job_id)
     queue(PUBLISH_QUEUE).remove(job_id)
     if redis().exists(Job.key_for(job_id)):
