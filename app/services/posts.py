@@ -472,18 +472,24 @@ def _idempotent_replay(user: User, workspace_id: uuid.UUID, key: str | None) -> 
         return _views(s, [post])[0]
 
 
-def _refuse_if_active(s: Session, post: Post, action: str) -> None:
-    busy = s.exec(
-        select(func.count()).where(
-            PostDestination.post_id == post.id, col(PostDestination.status).in_(ACTIVE)
-        )
-    ).one()
-    if busy:
+def _lock_destinations(s: Session, post: Post, action: str) -> list[PostDestination]:
+    """Lock the post's destinations and refuse if one is being published.
+
+    A worker's claim updates a destination row, so it either committed before this lock
+    (and we see it active) or it waits for us and re-checks the row we changed.
+    """
+    dests = list(
+        s.exec(
+            select(PostDestination).where(PostDestination.post_id == post.id).with_for_update()
+        ).all()
+    )
+    if any(d.status in ACTIVE for d in dests):
         raise Conflict(
             f"This post is being published right now and cannot be {action}. Try again in a "
             "moment.",
             code="post_publishing",
         )
+    return dests
 
 
 def update_post(
@@ -497,7 +503,7 @@ def update_post(
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        _refuse_if_active(s, post, "edited")
+        _lock_destinations(s, post, "edited")
         if post.status == PostStatus.published:
             raise Conflict("A published post cannot be edited.", code="post_published")
         targets = _accounts(s, workspace_id, data.account_ids)
@@ -550,7 +556,7 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        _refuse_if_active(s, post, "cancelled")
+        dests = _lock_destinations(s, post, "cancelled")
         if post.status not in (
             PostStatus.scheduled,
             PostStatus.draft,
@@ -560,7 +566,6 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
             raise Conflict(
                 f"A {post.status.value} post cannot be cancelled.", code="not_cancellable"
             )
-        dests = s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
         stale = [(d.id, d.next_attempt_at) for d in dests]
         for dest in dests:
             if dest.status in (
@@ -591,7 +596,7 @@ def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        _refuse_if_active(s, post, "deleted")
+        _lock_destinations(s, post, "deleted")
         stale = s.exec(
             select(PostDestination.id, PostDestination.next_attempt_at).where(
                 PostDestination.post_id == post.id

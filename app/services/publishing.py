@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app import db
@@ -72,60 +73,36 @@ def worker_id() -> str:
 # --------------------------------------------------------------------------- status of a post
 
 
-def derive_post_status(statuses: list[DestinationStatus]) -> PostStatus:
-    """A post's status follows its destinations."""
-    if not statuses:
-        return PostStatus.scheduled
-    if any(s in ACTIVE for s in statuses):
-        return PostStatus.publishing
-    if any(s in WAITING for s in statuses):
-        done = any(s in (DestinationStatus.published, DestinationStatus.failed) for s in statuses)
-        return PostStatus.publishing if done else PostStatus.scheduled
-    live = [s for s in statuses if s != DestinationStatus.cancelled]
-    if not live:
-        return PostStatus.cancelled
-    published = sum(s == DestinationStatus.published for s in live)
-    if published == len(live):
-        return PostStatus.published
-    return PostStatus.partially_published if published else PostStatus.failed
-
-
-_POST_STATUS = text(
-    "SELECT p.status::text, array(SELECT d.status::text FROM post_destinations d "
-    "WHERE d.post_id = p.id) FROM posts p WHERE p.id = :id"
+# A post's status follows its destinations. One statement, run while the post row is locked
+# (destinations of one post finish concurrently), so the last writer sees every outcome.
+_DERIVE_POST_STATUS = text(
+    """
+    WITH d AS (
+        SELECT coalesce(array_agg(status::text), '{}') AS st
+        FROM post_destinations WHERE post_id = :id
+    )
+    UPDATE posts p SET updated_at = now(), status = CAST(CASE
+        WHEN cardinality(st) = 0 THEN 'scheduled'
+        WHEN st && ARRAY['publishing', 'processing', 'unknown'] THEN 'publishing'
+        WHEN st && ARRAY['pending', 'queued'] THEN
+            CASE WHEN st && ARRAY['published', 'failed'] THEN 'publishing' ELSE 'scheduled' END
+        WHEN cardinality(array_remove(st, 'cancelled')) = 0 THEN 'cancelled'
+        WHEN NOT st && ARRAY['failed'] THEN 'published'
+        WHEN st && ARRAY['published'] THEN 'partially_published'
+        ELSE 'failed' END AS post_status)
+    FROM d WHERE p.id = :id AND p.status NOT IN ('draft', 'cancelled')
+    RETURNING p.status::text
+    """
 )
 
 
-def _refresh_post_status(conn, post_id: uuid.UUID) -> None:
-    """Same as refresh_post_status, for a Core connection that already locked the post."""
-    current, statuses = conn.execute(_POST_STATUS, {"id": post_id}).one()
-    if current in (PostStatus.draft.value, PostStatus.cancelled.value):
-        return
-    new = derive_post_status([DestinationStatus(x) for x in statuses])
-    if new.value != current:
-        conn.execute(
-            text(
-                "UPDATE posts SET status = CAST(:status AS post_status), updated_at = now() "
-                "WHERE id = :id"
-            ),
-            {"status": new.value, "id": post_id},
-        )
-
-
-def refresh_post_status(s: Session, post_id: uuid.UUID) -> PostStatus:
-    """Recompute a post's status under its row lock (destinations finish concurrently)."""
+def refresh_post_status(s: Session, post_id: uuid.UUID) -> None:
+    """Recompute a post's status from its destinations (ORM session flavour)."""
+    s.flush()
     post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
-    if post.status in (PostStatus.draft, PostStatus.cancelled):
-        return post.status
-    statuses = list(
-        s.exec(select(PostDestination.status).where(PostDestination.post_id == post_id)).all()
-    )
-    new = derive_post_status(statuses)
-    if new != post.status:
-        post.status = new
-        post.updated_at = utcnow()
-        s.add(post)
-    return new
+    new = s.connection().execute(_DERIVE_POST_STATUS, {"id": post_id}).scalar()
+    if new is not None:
+        set_committed_value(post, "status", PostStatus(new))
 
 
 # --------------------------------------------------------------------------- claiming
@@ -155,6 +132,12 @@ _CLAIM = text(
         INSERT INTO publish_attempts (destination_id, started_at, worker)
         SELECT id, :now, :worker FROM claimed
         RETURNING id
+    ), shown AS (
+        -- Show the post as publishing; skipped (never waited for) when its row is locked:
+        -- whoever holds it sets the status, and the claim must not wait on an edit.
+        UPDATE posts SET status = 'publishing' WHERE id IN (
+            SELECT p.id FROM posts p JOIN claimed ON p.id = claimed.post_id
+            WHERE p.status = 'scheduled' FOR UPDATE OF p SKIP LOCKED)
     )
     SELECT claimed.*, attempt.id AS attempt_id FROM claimed, attempt
     """
@@ -260,17 +243,8 @@ def warm_up() -> None:
     nobody = uuid.uuid4()
     _claim(nobody, WAITING)
     with db.engine().begin() as conn:
-        conn.execute(_POST_STATUS, {"id": nobody}).first()
+        conn.execute(_DERIVE_POST_STATUS, {"id": nobody})
     ratelimit.script()
-
-
-def _mark_post_publishing(post_id: uuid.UUID) -> None:
-    """Show the post as publishing. Its own short transaction: the claim holds no post lock."""
-    with db.engine().begin() as conn:
-        conn.execute(
-            text("UPDATE posts SET status = 'publishing' WHERE id = :id AND status = 'scheduled'"),
-            {"id": post_id},
-        )
 
 
 def _finish(
@@ -309,7 +283,7 @@ def _finish(
                 "active": status in ACTIVE,
             },
         )
-        _refresh_post_status(conn, claim.post.id)
+        conn.execute(_DERIVE_POST_STATUS, {"id": claim.post.id})
     log.info(
         "destination %s: %s (%s)%s",
         claim.destination.id,
@@ -478,8 +452,6 @@ def publish(destination_id: uuid.UUID) -> str:
     early = (due - utcnow()).total_seconds()  # type: ignore[operator]
     if early > 0:  # never publish before the scheduled instant
         time.sleep(early)
-    if claim.post.status == PostStatus.scheduled:
-        _mark_post_publishing(claim.post.id)
     now = utcnow()
     if _missed(claim, now):
         return "missed"
