@@ -101,7 +101,7 @@ class Simulator:
         return r.json()
 
     def posts(self) -> list[dict]:
-        return self.http.get("/_sim/posts", params={"platform": "mastodon"}).json()["posts"]
+        return self.http.get("/_sim/posts").json()["posts"]
 
     def close(self) -> None:
         self.http.close()
@@ -115,7 +115,8 @@ class Load:
     due: dict[uuid.UUID, tuple[str, dt.datetime]]
 
 
-def make_accounts(sim: Simulator, count: int):
+def make_accounts(sim: Simulator, count: int, platforms: tuple[str, ...] = ("mastodon",)):
+    """`count` accounts spread over `platforms`, connected through the accounts service."""
     from app.providers.base import TokenSet
     from app.providers.registry import get_provider
     from app.services import accounts, auth
@@ -123,16 +124,23 @@ def make_accounts(sim: Simulator, count: int):
 
     signed = auth.register(f"bench-{uuid.uuid4().hex[:6]}@example.com", "benchmark password")
     wid = list_workspaces(signed.user)[0].id
-    api_base = f"{sim.url}/mastodon"
-    provider = get_provider("mastodon", api_base=api_base)
     made = []
     for i in range(count):
-        token = sim.post("/_sim/mastodon/tokens", {"username": f"acct{i}"})["access_token"]
-        info = provider.account_info(TokenSet(access_token=token))
+        platform = platforms[i % len(platforms)]
+        api_base = f"{sim.url}/{platform}"
+        minted = sim.post(f"/_sim/{platform}/tokens", {"username": f"acct{i}"})
+        expires = minted.get("expires_at")
+        token = TokenSet(
+            access_token=minted["access_token"],
+            refresh_token=minted.get("refresh_token"),
+            expires_at=dt.datetime.fromtimestamp(expires, dt.UTC)
+            if isinstance(expires, int | float)
+            else (dt.datetime.fromisoformat(expires) if expires else None),
+        )
+        provider = get_provider(platform, api_base=api_base, **accounts.app_credentials(platform))
+        info = provider.account_info(token)
         made.append(
-            accounts.save_account(
-                signed.user, wid, "mastodon", TokenSet(access_token=token), info, api_base=api_base
-            )
+            accounts.save_account(signed.user, wid, platform, token, info, api_base=api_base)
         )
     return signed.user, wid, made
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from contextlib import suppress
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq_scheduler import Scheduler
 
 from app.config import settings
@@ -41,17 +43,23 @@ class HeraldScheduler(Scheduler):
         self._install_signal_handlers()
         try:
             while True:
-                self.heartbeat()
                 start = time.time()
-                if self.acquire_lock():
-                    self.enqueue_jobs()
-                    self.remove_lock()
-                    if burst:
-                        break
-                time.sleep(self._sleep_seconds(time.time() - start))
+                try:
+                    self.heartbeat()
+                    if self.acquire_lock():
+                        self.enqueue_jobs()
+                        self.remove_lock()
+                        if burst:
+                            break
+                    wait = self._sleep_seconds(time.time() - start)
+                except RedisConnectionError as exc:  # Redis restarting: keep trying
+                    log.warning("Redis unavailable (%s); retrying", exc)
+                    wait = 1.0
+                time.sleep(wait)
         finally:
-            self.remove_lock()
-            self.register_death()
+            with suppress(RedisConnectionError):
+                self.remove_lock()
+                self.register_death()
 
     def heartbeat(self) -> None:
         if not self.connection.exists(self.key):

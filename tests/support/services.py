@@ -30,6 +30,8 @@ def _reachable(host: str, port: int) -> bool:
 @dataclass
 class TestServices:
     data_dir: Path
+    # Start a private Redis even when the machine's answers (e.g. to restart it in a benchmark).
+    own_redis: bool = False
     database_url: str = ""
     redis_url: str = ""
     _admin_url: str = ""
@@ -57,7 +59,7 @@ class TestServices:
 
     def _start_redis(self) -> None:
         root = socket_url = ""
-        if _reachable("127.0.0.1", 6379):
+        if _reachable("127.0.0.1", 6379) and not self.own_redis:
             root = MACHINE_REDIS
         else:
             from app import embedded
