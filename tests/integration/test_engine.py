@@ -4,21 +4,24 @@ processes → the Mastodon simulator over HTTP. Each test checks what the platfo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from redis import Redis
 from sqlmodel import select
 
-from app import db
+from app import db, storage
 from app.config import settings
 from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
+    Media,
     Post,
     PostDestination,
     PostStatus,
@@ -342,3 +345,37 @@ def test_dst_boundary_in_a_non_utc_timezone(world):
         )
         utc_hours.append(posts.create_post(user, wid, data, mode="schedule")[0].scheduled_at.hour)
     assert utc_hours == [8, 7]
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def test_slow_media_processing_goes_pending_then_finalizes(world):
+    """The platform processes the upload longer than the publish step waits: the destination
+    becomes `processing`, a separate check job polls, and finalize publishes it once."""
+    key = f"tests/{uuid.uuid4().hex}.png"
+    path = storage.local_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(PNG)
+    with db.session() as s:
+        media = Media(
+            workspace_id=world["wid"], storage_key=key, filename="dot.png",
+            file_type="image/png", file_size=len(PNG), width=1, height=1,
+            checksum=hashlib.sha256(PNG).hexdigest(),
+        )  # fmt: skip
+        s.add(media)
+    world["sim"].set_knobs("mastodon", media_processing_ms=12_000)
+    view = schedule(world, "With a slow picture", soon(0.3), media_ids=[media.id])
+    wait_for(
+        lambda: destinations(view.id)[0].status == DestinationStatus.processing, 20, "processing"
+    )
+    assert post_status(view.id) == PostStatus.publishing
+    [dest] = wait_settled(view.id, 40)
+    assert dest.status == DestinationStatus.published
+    [received] = sim_posts(world, "With a slow picture")
+    assert len(received["media"]) == 1
+    outcomes = [a.outcome for a in attempts(view.id)]
+    assert outcomes[0] == AttemptOutcome.pending and outcomes[-1] == AttemptOutcome.published
