@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     # Worker pool size for `make run`.
-    workers: int = 2
+    workers: int = 4
     # Web server processes (Granian workers behind Reflex).
     web_workers: int = 2
     # A post overdue by more than this is marked missed instead of published late.

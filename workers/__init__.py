@@ -1,1 +1,1 @@
-"""RQ jobs, queues and scheduler entry points (run by `python -m app.cli worker` / `scheduler`)."""
+"""RQ jobs, the worker class and the scheduler process (see `python -m app.cli`)."""

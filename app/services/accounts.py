@@ -113,13 +113,14 @@ def provider_for(account: SocialAccount) -> Provider:
 
 
 def token_of(account: SocialAccount) -> TokenSet:
-    user_id = (account.meta or {}).get("user_id")
+    meta = account.meta or {}
     return TokenSet(
         access_token=decrypt(account.access_token),
         refresh_token=decrypt(account.refresh_token) if account.refresh_token else None,
         expires_at=account.token_expires_at,
         scope=account.scopes,
-        extra={"user_id": user_id} if user_id else {},
+        # Identity some providers need with the token (X: find_recent, permalinks).
+        extra={k: meta[k] for k in ("user_id", "username") if meta.get(k)},
     )
 
 
@@ -235,6 +236,9 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
         with db.session() as s:  # re-read: another process may have refreshed meanwhile
             account = s.get(SocialAccount, account_id, with_for_update=True)
             assert account is not None
+            if account.status in (AccountStatus.expired, AccountStatus.revoked):
+                # Already refused once: don't ask the platform again, don't notify again.
+                raise AuthError(account.last_error or "Reconnect needed", refresh_may_help=False)
             current = token_of(account)
             if current.access_token != token.access_token and not _expiring(current):
                 return account, current

@@ -321,6 +321,18 @@ def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) ->
     schedule.schedule_publish(claim.destination.id, at)
 
 
+def _unclear_state(claim: Claim) -> dict[str, Any]:
+    """Pending state of an `unknown` destination: when the unclear attempt was sent (kept
+    across retries, so the check searches from the first one) and how often it was checked."""
+    sent = claim.destination.pending_state.get("sent_at") or claim.destination.claimed_at
+    sent_at = sent if isinstance(sent, str) else sent.isoformat()
+    return {"verify_tries": 0, "sent_at": sent_at}
+
+
+def _was_unclear(claim: Claim) -> bool:
+    return "sent_at" in claim.destination.pending_state
+
+
 def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -> None:
     if isinstance(exc, RateLimited):
         at = max(exc.retry_at, utcnow() + dt.timedelta(seconds=1))
@@ -337,19 +349,24 @@ def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -
     elif isinstance(exc, TransientError) and (not exc.sent or provider_idempotent):
         # Nothing reached the platform, or its idempotency key makes a retry harmless.
         _retry_later(claim, exc, AttemptOutcome.transient)
-    elif isinstance(exc, TransientError):
+    elif isinstance(exc, TransientError) or (
+        isinstance(exc, PermanentError) and exc.duplicate and _was_unclear(claim)
+    ):
+        # It may have been published (a timeout after sending; or the platform calls our retry
+        # a duplicate of an earlier unclear attempt): read the account's posts before anything.
         _finish(
             claim,
             DestinationStatus.unknown,
             AttemptOutcome.unknown,
             error=f"Outcome unknown, checking the platform: {exc.message}",
             http_status=exc.status,
-            pending_state={"verify_tries": 0},
+            pending_state=_unclear_state(claim),
         )
         schedule.schedule_verify(claim.destination.id, VERIFY_DELAY)
     elif isinstance(exc, AuthError):
         message = (
-            f"{claim.account.account_name or claim.account.platform}: {exc.message}. "
+            f"{claim.account.account_name or claim.account.platform}: "
+            f"{exc.message.rstrip('.')}. "
             "Reconnect the account, then retry."
         )
         accounts.mark_broken(claim.account.id, AccountStatus.expired, exc.message)
@@ -533,8 +550,11 @@ def verify(destination_id: uuid.UUID) -> str:
     claim = _claim(destination_id, (DestinationStatus.unknown,))
     if claim is None:
         return "skipped"
-    tries = int(claim.destination.pending_state.get("verify_tries", 0)) + 1
-    since = (claim.destination.claimed_at or utcnow()) - dt.timedelta(minutes=10)
+    state = claim.destination.pending_state
+    tries = int(state.get("verify_tries", 0)) + 1
+    # From a little before the unclear attempt (this claim overwrote claimed_at).
+    sent_at = dt.datetime.fromisoformat(state["sent_at"]) if "sent_at" in state else utcnow()
+    since = sent_at - dt.timedelta(minutes=2)
     want = _normal(_request(claim).text)
     try:
         recent = _with_token(claim, lambda p, t: p.find_recent(t, since))
@@ -554,7 +574,7 @@ def verify(destination_id: uuid.UUID) -> str:
             AttemptOutcome.unknown,
             undo_attempt=True,
             error=exc.message,
-            pending_state={"verify_tries": tries},
+            pending_state={**state, "verify_tries": tries},
         )
         schedule.schedule_verify(destination_id, VERIFY_DELAY * tries)
         return "unknown"
@@ -620,7 +640,8 @@ def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
         else:
             dest.status = DestinationStatus.unknown
             dest.next_attempt_at = None
-            dest.pending_state = {"verify_tries": 0}
+            sent_at = (dest.claimed_at or now).isoformat()
+            dest.pending_state = {"verify_tries": 0, "sent_at": sent_at}
         s.add(dest)
         refresh_post_status(s, dest.post_id)
     if idempotent:
