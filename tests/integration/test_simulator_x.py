@@ -31,7 +31,8 @@ from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
 
 REDIRECT = "http://localhost:3000/oauth/x/callback"
-SPEC = Path("/work/shared/specs/x/openapi.json")
+# The vendor document lives in the shared folder beside the repository.
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "x" / "openapi.json"
 # A valid 1x1 PNG: the simulator checks uploads by content, not by the declared type.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
