@@ -55,9 +55,12 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_app() -> Iterator[str]:
-    """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL."""
+    """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
+
+    Module-scoped: its worker must not outlive these tests and take other modules' jobs.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
     base = f"http://localhost:{port}"
@@ -95,8 +98,3 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "executable_path": "/usr/bin/chromium",
         "args": CHROMIUM_ARGS,
     }
-
-
-@pytest.fixture(scope="session")
-def base_url(live_app: str) -> str:
-    return live_app
