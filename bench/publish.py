@@ -32,7 +32,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--mode", choices=["steady", "burst"], default="steady")
     p.add_argument("--destinations", type=int, help="N (default 3000 steady, 2000 burst)")
     p.add_argument("--accounts", type=int, default=200, help="M accounts (default 200)")
-    p.add_argument("--workers", type=int, default=12, help="W worker processes (default 12)")
+    p.add_argument("--workers", type=int, default=16, help="W worker processes (default 16)")
     p.add_argument("--latency-ms", type=int, default=50, help="simulator latency L (default 50)")
     p.add_argument("--window", type=float, default=60.0, help="steady: spread (s, default 60)")
     p.add_argument("--baseline", action="store_true", help="also measure the naive setup")
