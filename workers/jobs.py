@@ -9,6 +9,7 @@ import logging
 import uuid
 
 from app.services import accounts, publishing
+from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
 
@@ -31,7 +32,7 @@ def verify(destination_id: str) -> str:
 
 
 def reconcile() -> dict[str, int]:
-    return publishing.reconcile()
+    return reconcile_service.run()
 
 
 def refresh_tokens() -> dict[str, int]:

@@ -1,5 +1,5 @@
 """The schedule in Redis (rq-scheduler + RQ queues). PostgreSQL stays the source of truth:
-everything here can be rebuilt by `publishing.reconcile()` after Redis is lost.
+everything here can be rebuilt by `reconcile.run()` after Redis is lost.
 
 Job ids are deterministic: `publish-<destination>-<due ms>`, so one destination cannot be
 scheduled twice for the same time. The due time is part of the id because a running job may
