@@ -4,9 +4,6 @@ Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.processes import free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,33 +27,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def live_app() -> Iterator[str]:
     """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
@@ -62,15 +34,14 @@ def live_app() -> Iterator[str]:
     Module-scoped: its worker must not outlive these tests and take other modules' jobs.
     """
     ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
+    port = free_port()
     base = f"http://localhost:{port}"
     env = {**os.environ, "HERALD_PORT": str(port)}
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable
     procs = [
-        _spawn([python, "-m", "app.cli", "web"], env, ARTIFACTS / "web.log"),
-        _spawn([python, "-m", "app.cli", "worker"], env, ARTIFACTS / "worker.log"),
-        _spawn([python, "-m", "app.cli", "scheduler"], env, ARTIFACTS / "scheduler.log"),
+        spawn([python, "-m", "app.cli", name], ARTIFACTS / f"{name}.log", env)
+        for name in ("web", "worker", "scheduler")
     ]
     try:
         deadline = time.monotonic() + 600  # first build installs the frontend's npm packages
@@ -88,7 +59,7 @@ def live_app() -> Iterator[str]:
         yield base
     finally:
         for proc in procs:
-            _stop(proc)
+            stop(proc)
 
 
 @pytest.fixture(scope="session")

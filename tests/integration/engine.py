@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from app.models import DestinationStatus, PostDestination, User
 from app.providers.base import TokenSet
 from app.services import accounts, auth
 from simulator import SimServer
+from tests.support.processes import spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "test-artifacts"
@@ -39,39 +39,17 @@ os.environ.update(ENGINE_ENV)  # inherited by the worker and scheduler processes
 TERMINAL = {DestinationStatus.published, DestinationStatus.failed, DestinationStatus.cancelled}
 
 
-def _spawn(name: str, args: list[str]) -> subprocess.Popen:
-    LOGS.mkdir(exist_ok=True)
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=(LOGS / f"{name}.log").open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @contextmanager
 def engine_processes() -> Iterator[list[subprocess.Popen]]:
     procs = [
-        _spawn("engine-worker", ["-m", "app.cli", "worker"]),
-        _spawn("engine-scheduler", ["-m", "workers.scheduler"]),
+        spawn([sys.executable, "-m", "app.cli", "worker"], LOGS / "engine-worker.log"),
+        spawn([sys.executable, "-m", "workers.scheduler"], LOGS / "engine-scheduler.log"),
     ]
     try:
         yield procs
     finally:
         for proc in procs:
-            _stop(proc)
+            stop(proc)
 
 
 def new_user(email: str | None = None) -> tuple[User, uuid.UUID]:
