@@ -114,7 +114,9 @@ def make_accounts(sim: Simulator, count: int, platforms: tuple[str, ...] = ("mas
             if isinstance(expires, int | float)
             else (dt.datetime.fromisoformat(expires) if expires else None),
         )
-        provider = get_provider(platform, api_base=api_base, **accounts.app_credentials(platform))
+        provider = get_provider(
+            platform, **{**accounts.platform_config(platform), "api_base": api_base}
+        )
         info = provider.account_info(token)
         made.append(
             accounts.save_account(signed.user, wid, platform, token, info, api_base=api_base)

@@ -176,10 +176,11 @@ class Simulator:
         self._rates: dict[tuple[Any, ...], tuple[float, int]] = {}
         self._posts: list[dict[str, Any]] = []
         if platforms is None:
+            from simulator.bluesky import BlueskySim
             from simulator.mastodon import MastodonSim
             from simulator.x import XSim
 
-            platforms = [MastodonSim, XSim]
+            platforms = [BlueskySim, MastodonSim, XSim]
         for cls in platforms:
             platform = cls(self)
             self.platforms[platform.id] = platform

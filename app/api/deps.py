@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlsplit
 
-from fastapi import Request, Response
+from fastapi import Header, Query, Request, Response
 
 from app.config import settings
 from app.models import User
 from app.services import auth
-from app.services.errors import Forbidden, Unauthenticated
+from app.services.errors import Forbidden, InvalidInput, Unauthenticated
 
 SESSION_COOKIE = "herald_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -64,3 +65,17 @@ def set_session_cookie(response: Response, token: str) -> None:
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+def workspace_of(
+    x_workspace_id: uuid.UUID | None = Header(default=None),
+    workspace_id: uuid.UUID | None = Query(default=None),
+) -> uuid.UUID:
+    """The workspace a request acts in: `X-Workspace-Id` header or `workspace_id` query."""
+    wid = x_workspace_id or workspace_id
+    if wid is None:
+        raise InvalidInput(
+            "Say which workspace: X-Workspace-Id header or workspace_id query parameter.",
+            code="workspace_required",
+        )
+    return wid

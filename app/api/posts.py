@@ -9,26 +9,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user
+from app.api.deps import current_user, workspace_of
 from app.models import DestinationStatus, PostStatus, User
 from app.services import posts
-from app.services.errors import InvalidInput
 
 router = APIRouter(prefix="/api", tags=["posts"])
-
-
-def workspace_of(
-    x_workspace_id: uuid.UUID | None = Header(default=None),
-    workspace_id: uuid.UUID | None = Query(default=None),
-) -> uuid.UUID:
-    """The workspace a request acts in: `X-Workspace-Id` header or `workspace_id` query."""
-    wid = x_workspace_id or workspace_id
-    if wid is None:
-        raise InvalidInput(
-            "Say which workspace: X-Workspace-Id header or workspace_id query parameter.",
-            code="workspace_required",
-        )
-    return wid
 
 
 class PostIn(BaseModel):

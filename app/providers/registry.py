@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.providers.base import Provider
+from app.providers.bluesky import BlueskyProvider
 from app.providers.mastodon import MastodonProvider
 from app.providers.x import XProvider
 
 _PROVIDERS: dict[str, type[Provider]] = {
+    BlueskyProvider.id: BlueskyProvider,
     MastodonProvider.id: MastodonProvider,
     XProvider.id: XProvider,
 }

@@ -66,26 +66,30 @@ def view(a: SocialAccount) -> AccountView:
     )
 
 
-def app_credentials(platform: str) -> dict[str, str]:
-    """The instance's OAuth client for a platform: env `HERALD_<PLATFORM>_CLIENT_ID` /
-    `_CLIENT_SECRET` first, else the admin-configured platform app."""
+def platform_config(platform: str) -> dict[str, str]:
+    """How this instance talks to a platform: its OAuth client (env `HERALD_<PLATFORM>_CLIENT_ID`
+    / `_CLIENT_SECRET` first, else the admin-configured platform app) and, from env, other
+    endpoints (`HERALD_<PLATFORM>_API_BASE`, `_AUTH_BASE`: e.g. the simulator)."""
     prefix = f"HERALD_{platform.upper()}_"
+    config = {
+        key: os.environ[prefix + name]
+        for key, name in (("api_base", "API_BASE"), ("auth_base", "AUTH_BASE"))
+        if os.environ.get(prefix + name)
+    }
     client_id = os.environ.get(prefix + "CLIENT_ID")
     if client_id:
-        return {
-            "client_id": client_id,
-            "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
-        }
+        secret = os.environ.get(prefix + "CLIENT_SECRET", "")
+        return {**config, "client_id": client_id, "client_secret": secret}
     with db.session() as s:
         app = s.exec(
             select(PlatformApp).where(
                 PlatformApp.platform == platform, PlatformApp.instance_url == ""
             )
         ).first()
-    if app is None:
-        return {}
-    secret = decrypt(app.client_secret) if app.client_secret else ""
-    return {"client_id": app.client_id, "client_secret": secret}
+    if app is not None:
+        secret = decrypt(app.client_secret) if app.client_secret else ""
+        config |= {"client_id": app.client_id, "client_secret": secret}
+    return config
 
 
 def provider_for(account: SocialAccount) -> Provider:
@@ -104,7 +108,7 @@ def provider_for(account: SocialAccount) -> Provider:
                     )
                 ),
             )
-            config: dict[str, Any] = {"client": client, **app_credentials(account.platform)}
+            config: dict[str, Any] = {"client": client, **platform_config(account.platform)}
             if api_base:
                 config["api_base"] = api_base
             provider = get_provider(account.platform, **config)

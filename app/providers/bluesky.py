@@ -1,0 +1,525 @@
+"""Bluesky over the AT Protocol (platform-apis.md §9), with an app password.
+
+There is no OAuth redirect: `login(identifier, app_password)` calls
+`com.atproto.server.createSession` and returns the access/refresh JWTs (keep the TokenSet,
+do not log in per post: createSession is limited to 30 per 5 minutes). `refresh` rotates the
+refresh JWT through `com.atproto.server.refreshSession`.
+
+Posts are `app.bsky.feed.post` records created with `com.atproto.repo.createRecord`; links,
+mentions and hashtags become facets with UTF-8 byte offsets. The record key (rkey) is derived
+from `PublishRequest.idempotency_key`, so a retry with the same key collides with the first
+record ("Record already exists") and returns it instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from app.providers.base import (
+    AccountInfo,
+    AuthError,
+    Capabilities,
+    Limits,
+    MediaItem,
+    Metrics,
+    PermanentError,
+    Provider,
+    ProviderError,
+    PublishRequest,
+    PublishResult,
+    RateLimited,
+    RecentPost,
+    TokenSet,
+    TransientError,
+    count_graphemes,
+)
+
+POST = "app.bsky.feed.post"
+FACET = "app.bsky.richtext.facet"
+MAX_GRAPHEMES = 300
+MAX_BYTES = 3000
+MAX_IMAGE_BYTES = 1_000_000
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+OPTIONS = ("langs", "thread")
+APP_PASSWORDS = (
+    "Bluesky uses app passwords, not an OAuth redirect: connect with login(handle, app_password)"
+)
+_B32 = "234567abcdefghijklmnopqrstuvwxyz"
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_URL_TRAILING = ".,:;!?'\""
+_MENTION_RE = re.compile(
+    r"(?:^|(?<=[\s(]))@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+    r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
+)
+_TAG_RE = re.compile(r"(?:^|(?<=\s))[#\uff03]([^\s#\uff03]+)")
+_TAG_TRAILING = ".,:;!?'\")]}"
+
+
+# ------------------------------------------------------------------ text helpers
+
+
+def text_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def find_links(text: str) -> list[tuple[int, int, str]]:
+    """(byteStart, byteEnd, uri) of every http(s) URL, trailing punctuation excluded."""
+    found = []
+    for m in _URL_RE.finditer(text):
+        url = m.group(0).rstrip(_URL_TRAILING)
+        if url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        start = m.start()
+        found.append((_byte_offset(text, start), _byte_offset(text, start + len(url)), url))
+    return found
+
+
+def find_tags(text: str) -> list[tuple[int, int, str]]:
+    """(byteStart, byteEnd, tag without '#') of every hashtag; all-digit tags are skipped."""
+    found = []
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(1).rstrip(_TAG_TRAILING)
+        if not tag or tag.isdigit() or count_graphemes(tag) > 64:
+            continue
+        end = m.start(1) + len(tag)
+        found.append((_byte_offset(text, m.start()), _byte_offset(text, end), tag))
+    return found
+
+
+def find_mentions(text: str) -> list[tuple[int, int, str]]:
+    """(byteStart, byteEnd, handle) of every @handle (handles contain a dot)."""
+    found = []
+    for m in _MENTION_RE.finditer(text):
+        handle = m.group(1).rstrip(".")
+        end = m.start(1) + len(handle)
+        found.append((_byte_offset(text, m.start()), _byte_offset(text, end), handle.lower()))
+    return found
+
+
+def build_facets(text: str, resolve: Any = None) -> list[dict[str, Any]]:
+    """Facets for links, #tags and (when `resolve(handle) -> did | None` is given) mentions."""
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for start, end, uri in find_links(text):
+        spans.append((start, end, {"$type": f"{FACET}#link", "uri": uri}))
+    for start, end, tag in find_tags(text):
+        spans.append((start, end, {"$type": f"{FACET}#tag", "tag": tag}))
+    if resolve is not None:
+        for start, end, handle in find_mentions(text):
+            did = resolve(handle)
+            if did:
+                spans.append((start, end, {"$type": f"{FACET}#mention", "did": did}))
+    spans.sort(key=lambda s: s[0])
+    facets, last_end = [], -1
+    for start, end, feature in spans:
+        if start < last_end:  # overlapping (e.g. a #fragment inside a URL): keep the first
+            continue
+        facets.append({"index": {"byteStart": start, "byteEnd": end}, "features": [feature]})
+        last_end = end
+    return facets
+
+
+def rkey_for(key: str) -> str:
+    """A valid TID-shaped record key derived from an idempotency key (same key → same rkey)."""
+    value = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big") >> 1
+    return "".join(_B32[(value >> (5 * i)) & 31] for i in reversed(range(13)))
+
+
+def jwt_expiry(jwt: str) -> datetime | None:
+    """The `exp` claim of a JWT (UTC), or None when it cannot be read."""
+    try:
+        part = jwt.split(".")[1]
+        exp = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))["exp"]
+        return datetime.fromtimestamp(int(exp), UTC)
+    except (IndexError, KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _rkey(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+# ------------------------------------------------------------------ provider
+
+
+class BlueskyProvider(Provider):
+    id = "bluesky"
+    display_name = "Bluesky"
+    capabilities = Capabilities(
+        text_only=True,
+        images=True,
+        video=False,
+        mixed_media=False,
+        threads=True,
+        # The rkey derived from the idempotency key makes a retry collide with the first post.
+        idempotent_publish=True,
+        idempotency_window=None,
+        refresh_tokens=True,
+        tokens_expire=True,
+        pkce=False,
+        pending_publish=False,
+        find_recent=True,
+        post_metrics=True,
+        account_metrics=True,
+        per_instance=False,
+    )
+    default_api_base = "https://bsky.social"
+    default_limits = Limits(
+        max_text_length=MAX_GRAPHEMES,
+        max_media=4,
+        media_types=IMAGE_TYPES,
+        max_bytes={"image": MAX_IMAGE_BYTES},
+        counter=count_graphemes,
+    )
+
+    # ------------------------------------------------------------------ auth
+
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> str:
+        raise PermanentError(APP_PASSWORDS)
+
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        raise PermanentError(APP_PASSWORDS)
+
+    def _xrpc(self, nsid: str) -> str:
+        return f"/xrpc/{nsid}"
+
+    @staticmethod
+    def _token_set(body: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
+        extra = dict(previous.extra) if previous else {}
+        extra.update(did=body["did"], handle=body["handle"])
+        refresh = body.get("refreshJwt") or (previous.refresh_token if previous else None)
+        return TokenSet(
+            access_token=body["accessJwt"],
+            refresh_token=refresh,
+            expires_at=jwt_expiry(body["accessJwt"]),
+            scope="",
+            extra=extra,
+        )
+
+    def login(self, identifier: str, app_password: str) -> TokenSet:
+        """createSession with a handle (or email/DID) and an app password."""
+        body = self._request(
+            "POST",
+            self._xrpc("com.atproto.server.createSession"),
+            json={"identifier": identifier.lstrip("@"), "password": app_password},
+        ).json()
+        return self._token_set(body)
+
+    def refresh(self, token: TokenSet) -> TokenSet:
+        if not token.refresh_token:
+            raise AuthError("No Bluesky refresh token; log in again", refresh_may_help=False)
+        try:
+            body = self._request(
+                "POST",
+                self._xrpc("com.atproto.server.refreshSession"),
+                headers={"Authorization": f"Bearer {token.refresh_token}"},
+            ).json()
+        except AuthError as exc:
+            raise AuthError(
+                f"The Bluesky session can no longer be refreshed: {exc.message}",
+                refresh_may_help=False,
+                status=exc.status,
+                code=exc.code,
+            ) from exc
+        return self._token_set(body, token)
+
+    def revoke(self, token: TokenSet) -> None:
+        if token.refresh_token:
+            self._request(
+                "POST",
+                self._xrpc("com.atproto.server.deleteSession"),
+                headers={"Authorization": f"Bearer {token.refresh_token}"},
+            )
+
+    def _did(self, token: TokenSet) -> str:
+        if not token.extra.get("did"):
+            session = self._request(
+                "GET", self._xrpc("com.atproto.server.getSession"), token=token
+            ).json()
+            token.extra.update(did=session["did"], handle=session["handle"])
+        return token.extra["did"]
+
+    def account_info(self, token: TokenSet) -> AccountInfo:
+        did = self._did(token)
+        profile = self._profile(token, did)
+        token.extra["handle"] = profile["handle"]
+        return AccountInfo(
+            platform_account_id=did,
+            name=profile.get("displayName") or profile["handle"],
+            username=profile["handle"],
+            avatar_url=profile.get("avatar"),
+            metadata={"did": did, "handle": profile["handle"], "pds": self.api_base},
+        )
+
+    def _profile(self, token: TokenSet, actor: str) -> dict[str, Any]:
+        return self._request(
+            "GET", self._xrpc("app.bsky.actor.getProfile"), token=token, params={"actor": actor}
+        ).json()
+
+    # ------------------------------------------------------------------ validation
+
+    def validate(self, request: PublishRequest) -> list[str]:
+        errors: list[str] = []
+        opts = request.options
+        errors += [f"Unknown Bluesky option '{k}'." for k in opts if k not in OPTIONS]
+        langs = opts.get("langs")
+        if langs is not None and (
+            not isinstance(langs, list)
+            or len(langs) > 3
+            or not all(isinstance(x, str) and x for x in langs)
+        ):
+            errors.append("'langs' must be a list of at most 3 language codes.")
+        thread = opts.get("thread", [])
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            errors.append("'thread' must be a list of texts.")
+            thread = []
+        if not request.text.strip() and not request.media:
+            errors.append("A Bluesky post needs text or at least one image.")
+        for i, text in enumerate([request.text, *thread]):
+            where = "The post" if i == 0 else f"Thread part {i + 1}"
+            if i and not text.strip():
+                errors.append(f"{where} is empty.")
+            n = count_graphemes(text)
+            if n > MAX_GRAPHEMES:
+                errors.append(f"{where} is {n} characters; Bluesky allows {MAX_GRAPHEMES}.")
+            size = text_bytes(text)
+            if size > MAX_BYTES:
+                errors.append(f"{where} is {size} bytes long; Bluesky allows {MAX_BYTES} bytes.")
+        media = request.media
+        if len(media) > self.limits.max_media:
+            errors.append(f"At most {self.limits.max_media} images per Bluesky post.")
+        for m in media:
+            if m.mime not in self.limits.media_types:
+                errors.append(f"{m.filename}: Bluesky posts accept only images, not {m.mime}.")
+                continue
+            cap = self.limits.max_size_for(m.mime)
+            if cap is not None and m.size > cap:
+                errors.append(f"{m.filename} is {m.size} bytes; the limit is {cap} bytes.")
+        return errors
+
+    # ------------------------------------------------------------------ publishing
+
+    def _resolver(self) -> Any:
+        cache: dict[str, str | None] = {}
+
+        def resolve(handle: str) -> str | None:
+            if handle not in cache:
+                try:
+                    cache[handle] = self._request(
+                        "GET",
+                        self._xrpc("com.atproto.identity.resolveHandle"),
+                        params={"handle": handle},
+                    ).json()["did"]
+                except PermanentError:
+                    cache[handle] = None  # unknown handle: plain text, no mention facet
+            return cache[handle]
+
+        return resolve
+
+    def _upload(self, token: TokenSet, item: MediaItem) -> dict[str, Any]:
+        with item.open() as fh:
+            response = self._request(
+                "POST",
+                self._xrpc("com.atproto.repo.uploadBlob"),
+                token=token,
+                content=fh.read(),
+                headers={"Content-Type": item.mime},
+            )
+        return response.json()["blob"]
+
+    def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
+        thread = request.options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            raise PermanentError("'thread' must be a list of texts")
+        parts = [request.text, *thread]
+        did = self._did(token)
+        handle = token.extra.get("handle") or did
+        resolve = self._resolver()
+        facets = [build_facets(text, resolve) for text in parts]
+        try:
+            images = [
+                {"alt": item.alt_text or "", "image": self._upload(token, item)}
+                for item in request.media
+            ]
+        except TransientError as exc:
+            exc.sent = False  # a blob upload never creates a post
+            raise
+        refs: list[dict[str, str]] = []
+        for i, text in enumerate(parts):
+            record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _now_iso()}
+            if request.options.get("langs"):
+                record["langs"] = list(request.options["langs"])
+            if facets[i]:
+                record["facets"] = facets[i]
+            if i == 0 and images:
+                record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
+            if refs:
+                record["reply"] = {"root": refs[0], "parent": refs[-1]}
+            key = request.idempotency_key
+            rkey = rkey_for(key if i == 0 else f"{key}:{i}") if key else None
+            try:
+                refs.append(self._create(token, did, record, rkey))
+            except ProviderError as exc:
+                exc.details.update(published_ids=[r["uri"] for r in refs], failed_part=i)
+                raise
+        uris = [r["uri"] for r in refs]
+        urls = [self.permalink(handle, uri) for uri in uris]
+        return PublishResult(
+            state="published",
+            platform_post_id=uris[0],
+            permalink=urls[0],
+            extra={
+                "cid": refs[0]["cid"],
+                "thread_ids": uris,
+                "thread_cids": [r["cid"] for r in refs],
+                "thread_urls": urls,
+            },
+        )
+
+    def _create(
+        self, token: TokenSet, did: str, record: dict[str, Any], rkey: str | None
+    ) -> dict[str, str]:
+        body: dict[str, Any] = {"repo": did, "collection": POST, "record": record}
+        if rkey:
+            body["rkey"] = rkey
+        try:
+            created = self._request(
+                "POST", self._xrpc("com.atproto.repo.createRecord"), token=token, json=body
+            ).json()
+        except PermanentError as exc:
+            if not (rkey and "already exists" in exc.message.lower()):
+                raise
+            # A retry of a post that was created: return the first record.
+            try:
+                existing = self._request(
+                    "GET",
+                    self._xrpc("com.atproto.repo.getRecord"),
+                    token=token,
+                    params={"repo": did, "collection": POST, "rkey": rkey},
+                ).json()
+            except PermanentError:
+                raise PermanentError(exc.message, duplicate=True, status=exc.status) from exc
+            return {"uri": existing["uri"], "cid": existing["cid"]}
+        return {"uri": created["uri"], "cid": created["cid"]}
+
+    @staticmethod
+    def permalink(handle: str, uri: str) -> str:
+        return f"https://bsky.app/profile/{quote(handle, safe=':.')}/post/{_rkey(uri)}"
+
+    # ------------------------------------------------------------------ reading back
+
+    def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
+        did = self._did(token)
+        handle = token.extra.get("handle") or did
+        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+        found: list[RecentPost] = []
+        params: dict[str, Any] = {"actor": did, "limit": 50}
+        for _ in range(5):  # at most 250 posts back
+            page = self._request(
+                "GET", self._xrpc("app.bsky.feed.getAuthorFeed"), token=token, params=params
+            ).json()
+            for item in page.get("feed", []):
+                post = item.get("post") or {}
+                if item.get("reason") or post.get("author", {}).get("did") != did:
+                    continue  # reposts of other people's posts
+                created = _parse_time(post["indexedAt"])
+                if created < since:
+                    return found
+                found.append(
+                    RecentPost(
+                        platform_post_id=post["uri"],
+                        text=(post.get("record") or {}).get("text", ""),
+                        created_at=created,
+                        permalink=self.permalink(handle, post["uri"]),
+                    )
+                )
+            if not page.get("cursor"):
+                break
+            params["cursor"] = page["cursor"]
+        return found
+
+    def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
+        posts = self._request(
+            "GET",
+            self._xrpc("app.bsky.feed.getPosts"),
+            token=token,
+            params={"uris": [platform_post_id]},
+        ).json()["posts"]
+        if not posts:
+            raise PermanentError("The Bluesky post was not found", status=404)
+        p = posts[0]
+        return {
+            "likes": int(p.get("likeCount") or 0),
+            "comments": int(p.get("replyCount") or 0),
+            "shares": int(p.get("repostCount") or 0),
+            "quotes": int(p.get("quoteCount") or 0),
+        }
+
+    def account_metrics(self, token: TokenSet) -> Metrics:
+        profile = self._profile(token, self._did(token))
+        return {
+            "followers": int(profile.get("followersCount") or 0),
+            "following": int(profile.get("followsCount") or 0),
+            "posts": int(profile.get("postsCount") or 0),
+        }
+
+    # ------------------------------------------------------------------ errors
+
+    def _classify_response(self, response: httpx.Response) -> ProviderError:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        name = body.get("error") if isinstance(body, dict) else None
+        name = name if isinstance(name, str) else None
+        text = body.get("message") if isinstance(body, dict) else None
+        message = text if isinstance(text, str) and text else self._error_message(response)
+        if name == "ExpiredToken":
+            return AuthError(message, refresh_may_help=True, status=status, code=name)
+        if status == 401 or name in (
+            "InvalidToken",
+            "AuthMissing",
+            "AuthenticationRequired",
+            "AccountTakedown",
+            "AuthFactorTokenRequired",
+        ):
+            return AuthError(message, refresh_may_help=False, status=status, code=name)
+        if status == 429 or name == "RateLimitExceeded":
+            return RateLimited(self._bluesky_retry_at(response), message, status=status, code=name)
+        if status >= 500:
+            return TransientError(message, sent=True, status=status, code=name)
+        return PermanentError(message, status=status, code=name)
+
+    def _bluesky_retry_at(self, response: httpx.Response) -> datetime:
+        reset = response.headers.get("ratelimit-reset")
+        if reset:
+            try:
+                return datetime.fromtimestamp(float(reset), UTC)
+            except (ValueError, OverflowError, OSError):
+                pass
+        return self._retry_at(response, default_s=300.0)

@@ -1,0 +1,211 @@
+"""Connecting social accounts with OAuth: start (authorize URL), callback (code → tokens →
+account), disconnect. The `state` is bound to the user and workspace that started the flow and
+kept in Redis for ten minutes, with the PKCE verifier where the platform takes one."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from urllib.parse import urlsplit
+
+from sqlmodel import select
+
+from app import db
+from app.config import settings
+from app.crypto import decrypt, encrypt, new_token
+from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
+from app.providers.base import Provider, ProviderError, make_code_verifier
+from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
+from app.redis_client import redis
+from app.services import accounts
+from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
+from app.services.workspaces import require_role
+
+STATE_TTL = 600
+
+
+class PlatformFailed(ServiceError):
+    """The platform refused or failed during the connection."""
+
+    status = 502
+    code = "platform_error"
+
+
+def callback_url(platform: str) -> str:
+    return f"{settings.base_url}/api/accounts/callback/{platform}"
+
+
+def _instance(url: str | None) -> str:
+    """A federated server's base URL, normalised (https unless it is this machine)."""
+    raw = (url or "").strip().rstrip("/")
+    if not raw:
+        raise InvalidInput(
+            "Enter the address of your server, e.g. mastodon.social.",
+            code="instance_required",
+            details={"field": "instance_url"},
+        )
+    if "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput(
+            f"{url!r} is not a server address.",
+            code="invalid_instance",
+            details={"field": "instance_url"},
+        )
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1"):
+        raise InvalidInput(
+            "The server must use https.", code="invalid_instance", details={"field": "instance_url"}
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _instance_app(platform: str, instance: str, provider: Provider) -> dict[str, str]:
+    """Federated platforms register Herald once per server; the credentials are kept."""
+    with db.session() as s:
+        app = s.exec(
+            select(PlatformApp).where(
+                PlatformApp.platform == platform, PlatformApp.instance_url == instance
+            )
+        ).first()
+        if app is not None:
+            return {"client_id": app.client_id, "client_secret": decrypt(app.client_secret)}
+    try:
+        created = provider.register_app(  # type: ignore[attr-defined]
+            client_name="Herald", redirect_uris=[callback_url(platform)], website=settings.base_url
+        )
+    except ProviderError as exc:
+        raise PlatformFailed(f"{instance} refused to register Herald: {exc.message}") from exc
+    with db.session() as s:
+        s.add(
+            PlatformApp(
+                platform=platform,
+                instance_url=instance,
+                client_id=created["client_id"],
+                client_secret=encrypt(created["client_secret"]),
+            )
+        )
+    return {"client_id": created["client_id"], "client_secret": created["client_secret"]}
+
+
+def _provider(platform: str, instance: str | None) -> tuple[Provider, str | None]:
+    try:
+        cls = provider_class(platform)
+    except UnknownPlatform as exc:
+        raise NotFound(f"Unknown platform {platform!r}.") from exc
+    if cls.capabilities.per_instance:
+        base = _instance(instance)
+        provider = get_provider(platform, api_base=base)
+        creds = _instance_app(platform, base, provider)
+        return get_provider(platform, api_base=base, **creds), base
+    config = accounts.platform_config(platform)
+    if not config.get("client_id"):
+        raise InvalidInput(
+            f"{cls.display_name} is not set up on this Herald: an instance admin must add its "
+            "app credentials first.",
+            code="platform_not_configured",
+        )
+    provider = get_provider(platform, **config)
+    return provider, config.get("api_base")
+
+
+def start(user: User, workspace_id: uuid.UUID, platform: str, instance_url: str | None) -> str:
+    """The URL to send the user to; the platform comes back to the callback."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+    provider, instance = _provider(platform, instance_url)
+    state = new_token(24)
+    verifier = make_code_verifier() if provider.capabilities.pkce else None
+    record = {
+        "user_id": str(user.id),
+        "workspace_id": str(workspace_id),
+        "platform": platform,
+        "instance": instance,
+        "verifier": verifier,
+    }
+    redis().set(f"herald:oauth:{state}", json.dumps(record), ex=STATE_TTL)
+    try:
+        return provider.authorize_url(
+            state=state, redirect_uri=callback_url(platform), code_verifier=verifier
+        )
+    except ProviderError as exc:
+        raise PlatformFailed(exc.message) from exc
+
+
+def finish(
+    user: User, platform: str, state: str, code: str | None, error: str | None = None
+) -> accounts.AccountView:
+    """Complete the flow the same user started: exchange the code and store the account."""
+    raw = redis().getdel(f"herald:oauth:{state}") if state else None
+    if raw is None:
+        raise Gone("This connection attempt expired or was already used; start again.",
+                   code="oauth_state_invalid")  # fmt: skip
+    record = json.loads(raw)
+    if record["user_id"] != str(user.id):
+        raise Forbidden("This connection was started by someone else.", code="oauth_state_user")
+    if record["platform"] != platform:
+        raise InvalidInput("The platform does not match this connection.", code="oauth_mismatch")
+    if error or not code:
+        raise InvalidInput(
+            f"The connection was not approved ({error or 'no code'}).", code="oauth_denied"
+        )
+    provider, instance = _provider(platform, record["instance"])
+    try:
+        token = provider.exchange_code(
+            code=code, redirect_uri=callback_url(platform), code_verifier=record["verifier"]
+        )
+        info = provider.account_info(token)
+    except ProviderError as exc:
+        raise PlatformFailed(f"{provider.display_name}: {exc.message}") from exc
+    return accounts.save_account(
+        user, uuid.UUID(record["workspace_id"]), platform, token, info, api_base=instance
+    )
+
+
+def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    """Revoke the token where the platform allows it and forget it. The account row stays, so
+    its posts and history remain; connecting it again brings it back."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        account = s.get(SocialAccount, account_id, with_for_update=True)
+        if account is None or account.workspace_id != workspace_id:
+            raise NotFound("Account not found.")
+        if account.access_token:
+            # Revoking is a courtesy: the token is forgotten below either way.
+            with contextlib.suppress(ProviderError):
+                accounts.provider_for(account).revoke(accounts.token_of(account))
+        account.access_token = ""
+        account.refresh_token = None
+        account.token_expires_at = None
+        account.status = AccountStatus.revoked
+        account.last_error = "Disconnected"
+        account.status_changed_at = utcnow()
+        s.add(account)
+
+
+def platforms() -> list[dict]:
+    """Every connector with whether it is usable here, its limits and capabilities."""
+    out = []
+    for cls in all_providers():
+        limits = cls.default_limits
+        configured = cls.capabilities.per_instance or bool(
+            accounts.platform_config(cls.id).get("client_id")
+        )
+        out.append(
+            {
+                "id": cls.id,
+                "name": cls.display_name,
+                "configured": configured,
+                "limits": {
+                    "text": limits.max_text_length,
+                    "media": limits.max_media,
+                    "media_types": sorted(limits.media_types),
+                    "max_bytes": dict(limits.max_bytes),
+                },
+                "capabilities": {
+                    k: v for k, v in vars(cls.capabilities).items() if isinstance(v, bool)
+                },
+            }
+        )
+    return out

@@ -1,0 +1,142 @@
+"""Connecting accounts over OAuth through the REST API, against the simulator over HTTP:
+authorize → the platform's redirect → callback → tokens stored encrypted."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from app import db
+from app.crypto import decrypt
+from app.models import AccountStatus, PlatformApp, SocialAccount
+from simulator import SimServer, Simulator
+from tests.integration.helpers import error_of, registered
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    with SimServer(Simulator(seed=9)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def x_app(server, monkeypatch):
+    """The instance's X app points at the simulator's X (as a sandbox setup would)."""
+    for name, value in {
+        "HERALD_X_CLIENT_ID": "herald-sandbox",
+        "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret",
+        "HERALD_X_API_BASE": server.url_for("x"),
+        "HERALD_X_AUTH_BASE": server.url_for("x"),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def admin():
+    client, me = registered("admin@example.com", "Admin")
+    client.headers["X-Workspace-Id"] = me["workspaces"][0]["id"]
+    return client
+
+
+def approve(authorize_url: str, as_user: str) -> dict[str, str]:
+    """Play the user approving at the platform: follow to the redirect back to Herald."""
+    r = httpx.get(f"{authorize_url}&sim_account={as_user}", follow_redirects=False)
+    assert r.status_code in (302, 303), r.text
+    back = urlsplit(r.headers["location"])
+    assert back.path.startswith("/api/accounts/callback/")
+    return {k: v[0] for k, v in parse_qs(back.query).items()}
+
+
+def connect(client, platform: str, as_user: str, **body) -> httpx.Response:
+    r = client.post(f"/api/accounts/connect/{platform}", json=body or None)
+    assert r.status_code == 200, r.text
+    params = approve(r.json()["authorize_url"], as_user)
+    return client.get(f"/api/accounts/callback/{platform}", params=params, follow_redirects=False)
+
+
+def test_x_round_trip_with_pkce_stores_encrypted_tokens(admin, x_app):
+    start = admin.post("/api/accounts/connect/x").json()["authorize_url"]
+    query = parse_qs(urlsplit(start).query)
+    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
+    assert query["redirect_uri"] == ["http://localhost:3000/api/accounts/callback/x"]
+    params = approve(start, "alice")
+    done = admin.get("/api/accounts/callback/x", params=params, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith("/accounts?connected=")
+    [account] = admin.get("/api/accounts").json()
+    assert account["platform"] == "x" and account["status"] == "connected"
+    assert account["username"] == "alice" and account["token_expires_at"]
+    assert {k for k in account if "token" in k} == {"token_expires_at"}  # no token leaves
+    with db.session() as s:
+        row = s.exec(select(SocialAccount)).one()
+    access, refresh = decrypt(row.access_token), decrypt(row.refresh_token)
+    assert access and refresh
+    assert access not in row.access_token and refresh not in row.refresh_token
+    # Replaying the callback (same state) is refused: a state works once.
+    again = admin.get("/api/accounts/callback/x", params=params, follow_redirects=False)
+    assert "error=" in again.headers["location"] and "expired" in again.headers["location"]
+
+
+def test_mastodon_registers_once_per_server_and_reconnect_keeps_the_account(admin, server):
+    instance = server.url_for("mastodon")
+    first = connect(admin, "mastodon", "bob", instance_url=instance)
+    assert first.status_code == 303 and "connected=" in first.headers["location"]
+    second = connect(admin, "mastodon", "bob", instance_url=instance)
+    assert "connected=" in second.headers["location"]
+    with db.session() as s:
+        apps = s.exec(select(PlatformApp)).all()
+        rows = s.exec(select(SocialAccount)).all()
+    assert [(a.platform, a.instance_url) for a in apps] == [("mastodon", instance)]
+    assert apps[0].client_secret and "secret" not in apps[0].client_secret[:8]
+    assert len(rows) == 1 and rows[0].meta["api_base"] == instance
+
+
+def test_state_is_bound_to_the_user_who_started(admin, x_app):
+    start = admin.post("/api/accounts/connect/x").json()["authorize_url"]
+    params = approve(start, "carol")
+    intruder, me = registered("intruder@example.com")
+    r = intruder.get("/api/accounts/callback/x", params=params, follow_redirects=False)
+    assert "someone+else" in r.headers["location"] or "someone%20else" in r.headers["location"]
+    assert admin.get("/api/accounts").json() == []
+
+
+def test_disconnect_revokes_and_keeps_history(admin, x_app):
+    connect(admin, "x", "dave")
+    [account] = admin.get("/api/accounts").json()
+    assert admin.delete(f"/api/accounts/{account['id']}").status_code == 204
+    [after] = admin.get("/api/accounts").json()
+    assert after["status"] == AccountStatus.revoked.value
+    with db.session() as s:
+        row = s.get(SocialAccount, uuid.UUID(account["id"]))
+    assert row.access_token == "" and row.refresh_token is None
+    connect(admin, "x", "dave")
+    [back] = admin.get("/api/accounts").json()
+    assert back["id"] == account["id"] and back["status"] == "connected"
+
+
+def test_bad_requests_get_clear_errors(admin, monkeypatch):
+    monkeypatch.delenv("HERALD_X_CLIENT_ID", raising=False)
+    r = admin.post("/api/accounts/connect/x")
+    assert r.status_code == 422 and error_of(r)["code"] == "platform_not_configured"
+    r = admin.post("/api/accounts/connect/myspace")
+    assert r.status_code == 404
+    r = admin.post("/api/accounts/connect/mastodon", json={})
+    assert r.status_code == 422 and error_of(r)["code"] == "instance_required"
+    r = admin.post("/api/accounts/connect/mastodon", json={"instance_url": "http://example.com"})
+    assert r.status_code == 422 and error_of(r)["code"] == "invalid_instance"
+    assert os.environ.get("HERALD_X_CLIENT_ID") is None
+
+
+def test_platforms_lists_every_connector(x_app):
+    client, _ = registered("viewer@example.com")
+    platforms = {p["id"]: p for p in client.get("/api/platforms").json()}
+    assert {"mastodon", "x"} <= set(platforms)
+    assert platforms["x"]["configured"] is True and platforms["x"]["limits"]["text"] == 280
+    assert platforms["mastodon"]["capabilities"]["idempotent_publish"] is True

@@ -1,0 +1,498 @@
+"""The Bluesky provider against the simulated PDS over real HTTP (uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from app.providers import get_provider
+from app.providers.base import (
+    AuthError,
+    MediaItem,
+    PermanentError,
+    PublishRequest,
+    RateLimited,
+    TokenSet,
+    TransientError,
+)
+from app.providers.bluesky import BlueskyProvider, rkey_for
+from simulator import SimServer, Simulator
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+PASSWORD = "abcd-efgh-ijkl-mnop"
+FACET = "app.bsky.richtext.facet"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    with SimServer(Simulator(seed=7)) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server: SimServer) -> None:
+    server.sim.reset()
+
+
+@pytest.fixture
+def sim(server: SimServer) -> Simulator:
+    return server.sim
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
+        yield client
+
+
+@pytest.fixture
+def provider(server: SimServer, http: httpx.Client) -> BlueskyProvider:
+    p = get_provider("bluesky", api_base=server.url_for("bluesky"), client=http)
+    assert isinstance(p, BlueskyProvider)
+    return p
+
+
+@pytest.fixture
+def token(provider: BlueskyProvider, sim: Simulator) -> TokenSet:
+    sim["bluesky"].ensure_account("alice.bsky.social")  # type: ignore[attr-defined]
+    return provider.login("alice.bsky.social", PASSWORD)
+
+
+def minted(sim: Simulator, handle: str = "alice.bsky.social", **kw: Any) -> TokenSet:
+    s = sim["bluesky"].issue_token(handle, **kw)  # type: ignore[attr-defined]
+    return TokenSet(s["accessJwt"], s["refreshJwt"], extra={"did": s["did"], "handle": handle})
+
+
+def one_post(sim: Simulator) -> dict:
+    posts = sim.posts("bluesky")
+    assert len(posts) == 1, posts
+    return posts[0]
+
+
+def xrpc(server: SimServer, nsid: str) -> str:
+    return f"{server.url_for('bluesky')}/xrpc/{nsid}"
+
+
+# ------------------------------------------------------------------ auth
+
+
+def test_login_and_account_info(provider: BlueskyProvider, sim: Simulator) -> None:
+    acc = sim["bluesky"].ensure_account("alice", display_name="Alice A")  # type: ignore[attr-defined]
+    token = provider.login("@alice.bsky.social", PASSWORD)
+    assert token.extra == {"did": acc.did, "handle": "alice.bsky.social"}
+    assert token.refresh_token and token.access_token.count(".") == 2
+    assert token.expires_at is not None
+    assert abs((token.expires_at - datetime.now(UTC)).total_seconds() - 7200) < 10
+    info = provider.account_info(token)
+    assert (info.platform_account_id, info.username, info.name) == (
+        acc.did,
+        "alice.bsky.social",
+        "Alice A",
+    )
+    with pytest.raises(AuthError) as wrong:
+        provider.login("alice.bsky.social", "wrong-pass-word-1234")
+    assert wrong.value.status == 401 and wrong.value.refresh_may_help is False
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_refused(
+    provider: BlueskyProvider, token: TokenSet
+) -> None:
+    fresh = provider.refresh(token)
+    assert fresh.refresh_token and fresh.refresh_token != token.refresh_token
+    assert fresh.access_token != token.access_token and fresh.extra["did"] == token.extra["did"]
+    provider.publish(fresh, PublishRequest(text="after refresh"))
+    with pytest.raises(AuthError) as old:
+        provider.refresh(token)
+    assert old.value.refresh_may_help is False and old.value.code == "ExpiredToken"
+    # An access token is not a refresh token.
+    with pytest.raises(AuthError) as wrong_kind:
+        provider.refresh(TokenSet("x", refresh_token=fresh.access_token))
+    assert wrong_kind.value.refresh_may_help is False
+
+
+def test_expired_access_token_then_refresh_helps(provider: BlueskyProvider, sim: Simulator) -> None:
+    token = minted(sim, access_ttl_s=-1)
+    with pytest.raises(AuthError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.refresh_may_help is True and exc.value.code == "ExpiredToken"
+    provider.publish(provider.refresh(token), PublishRequest(text="x"))
+    expired_refresh = minted(sim, refresh_ttl_s=-1)
+    with pytest.raises(AuthError) as dead:
+        provider.refresh(expired_refresh)
+    assert dead.value.refresh_may_help is False
+
+
+def test_injected_auth_failures(provider: BlueskyProvider, token: TokenSet, sim: Simulator) -> None:
+    sim.inject("bluesky", "expired_token", account="alice.bsky.social")
+    with pytest.raises(AuthError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.status == 401 and exc.value.refresh_may_help is True
+    with pytest.raises(AuthError) as invalid:
+        provider.publish(TokenSet("a.b.c", extra={"did": "did:plc:x"}), PublishRequest(text="x"))
+    assert invalid.value.code == "InvalidToken" and invalid.value.refresh_may_help is False
+    assert sim.posts() == []
+
+
+# ------------------------------------------------------------------ publishing
+
+
+@pytest.mark.parametrize("prefix", ["", "👩‍👩‍👧 ", "日本語 e\u0301 "])
+def test_publish_text_with_link_tag_and_mention(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator, prefix: str
+) -> None:
+    bob = sim["bluesky"].ensure_account("bob.bsky.social")  # type: ignore[attr-defined]
+    text = f"{prefix}read https://example.com/x, @bob.bsky.social @ghost.example.com #Herald"
+    result = provider.publish(
+        token, PublishRequest(text=text, options={"langs": ["en"]}, idempotency_key="d-1")
+    )
+    post = one_post(sim)
+    rkey = rkey_for("d-1")
+    assert result.platform_post_id == post["post_id"] == post["uri"]
+    assert post["uri"].endswith(f"/app.bsky.feed.post/{rkey}")
+    assert result.permalink == f"https://bsky.app/profile/alice.bsky.social/post/{rkey}"
+    assert post["text"] == text and post["record"]["langs"] == ["en"]
+    p = len(prefix.encode("utf-8"))
+    link = len("read ")
+    mention = link + len("https://example.com/x, ")
+    tag = len(text.encode()) - len("#Herald") - p
+    assert post["facets"] == [
+        {
+            "index": {"byteStart": p + link, "byteEnd": p + link + 21},
+            "features": [{"$type": f"{FACET}#link", "uri": "https://example.com/x"}],
+        },
+        {
+            "index": {"byteStart": p + mention, "byteEnd": p + mention + 16},
+            "features": [{"$type": f"{FACET}#mention", "did": bob.did}],
+        },
+        {
+            "index": {"byteStart": p + tag, "byteEnd": p + tag + 7},
+            "features": [{"$type": f"{FACET}#tag", "tag": "Herald"}],
+        },
+    ]
+
+
+def test_images_with_alt_text(provider: BlueskyProvider, token: TokenSet, sim: Simulator) -> None:
+    items = [
+        MediaItem.from_bytes(PNG, "image/png", f"{i}.png", alt_text=f"alt {i}") for i in range(4)
+    ]
+    provider.publish(token, PublishRequest(text="pics", media=items))
+    post = one_post(sim)
+    assert [m["alt"] for m in post["media"]] == ["alt 0", "alt 1", "alt 2", "alt 3"]
+    assert all(m["size"] == len(PNG) and m["mime"] == "image/png" for m in post["media"])
+    image = post["record"]["embed"]["images"][0]
+    assert post["record"]["embed"]["$type"] == "app.bsky.embed.images"
+    assert image["image"]["$type"] == "blob" and image["image"]["ref"]["$link"].startswith("bafk")
+
+
+def test_thread_uses_root_and_parent_refs(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    result = provider.publish(
+        token, PublishRequest(text="one", options={"thread": ["two", "three"]})
+    )
+    posts = sim.posts("bluesky")
+    assert [p["text"] for p in posts] == ["one", "two", "three"]
+    uris, cids = result.extra["thread_ids"], result.extra["thread_cids"]
+    assert uris == [p["uri"] for p in posts]
+    assert posts[0]["reply"] is None
+    assert posts[1]["reply"] == {
+        "root": {"uri": uris[0], "cid": cids[0]},
+        "parent": {"uri": uris[0], "cid": cids[0]},
+    }
+    assert posts[2]["reply"] == {
+        "root": {"uri": uris[0], "cid": cids[0]},
+        "parent": {"uri": uris[1], "cid": cids[1]},
+    }
+    assert provider.post_metrics(token, uris[0])["comments"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("a" * 300, True),
+        ("a" * 301, False),
+        ("👩‍👩‍👧‍👦" * 120, True),  # 3000 bytes exactly
+        ("👩‍👩‍👧‍👦" * 121, False),  # 3025 bytes
+        ("e\u0301" * 300, True),
+        ("e\u0301" * 301, False),
+        ("語" * 300, True),
+        ("語" * 301, False),
+    ],
+)
+def test_grapheme_and_byte_limits_at_the_simulator(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator, text: str, accepted: bool
+) -> None:
+    assert (provider.validate(PublishRequest(text=text)) == []) is accepted
+    if accepted:
+        provider.publish(token, PublishRequest(text=text))
+        assert one_post(sim)["text"] == text
+    else:
+        with pytest.raises(PermanentError) as exc:
+            provider.publish(token, PublishRequest(text=text))
+        assert exc.value.status == 400 and "must not be longer than" in exc.value.message
+        assert sim.posts() == []
+
+
+def test_same_idempotency_key_returns_the_first_post(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    request = PublishRequest(text="once", options={"thread": ["twice"]}, idempotency_key="k")
+    first = provider.publish(token, request)
+    again = provider.publish(token, request)
+    assert again.platform_post_id == first.platform_post_id
+    assert again.extra["thread_ids"] == first.extra["thread_ids"]
+    posts = sim.posts("bluesky")
+    assert len(posts) == 2 and all(p["replays"] == 1 for p in posts)
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_429_gives_rate_limited_at_the_reset_time(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    reset = (datetime.now(UTC) + timedelta(minutes=7)).replace(microsecond=0)
+    sim.inject(
+        "bluesky", "429", path="/xrpc/com.atproto.repo.createRecord", reset_at=reset.isoformat()
+    )
+    with pytest.raises(RateLimited) as exc:
+        provider.publish(token, PublishRequest(text="too fast"))
+    assert exc.value.retry_at == reset and exc.value.code == "RateLimitExceeded"
+    assert sim.posts() == []
+
+
+def test_rate_windows_and_headers(
+    provider: BlueskyProvider,
+    token: TokenSet,
+    sim: Simulator,
+    server: SimServer,
+    http: httpx.Client,
+) -> None:
+    r = http.get(xrpc(server, "app.bsky.actor.getProfile"), params={"actor": "alice.bsky.social"})
+    assert r.status_code == 200 and r.headers["ratelimit-limit"] == "3000"
+    assert r.headers["ratelimit-policy"] == "3000;w=300"
+    assert int(r.headers["ratelimit-reset"]) > time.time()
+    sim.set_knobs(
+        "bluesky", account="alice.bsky.social", quotas={"records": {"limit": 1, "window_s": 3600}}
+    )
+    provider.publish(token, PublishRequest(text="one"))
+    with pytest.raises(RateLimited) as window:
+        provider.publish(token, PublishRequest(text="two"))
+    expected = datetime.now(UTC) + timedelta(hours=1)
+    assert abs((window.value.retry_at - expected).total_seconds()) < 5
+    assert [p["text"] for p in sim.posts("bluesky")] == ["one"]
+
+
+def test_503_is_transient_and_sent(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("bluesky", "503", path="/xrpc/com.atproto.repo.createRecord")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, PublishRequest(text="maybe"))
+    assert exc.value.sent is True and exc.value.status == 503 and sim.posts() == []
+
+
+def test_blob_upload_failure_is_not_sent(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("bluesky", "500", path="/xrpc/com.atproto.repo.uploadBlob")
+    item = MediaItem.from_bytes(PNG, "image/png", "a.png")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, PublishRequest(text="pic", media=[item]))
+    assert exc.value.sent is False and sim.posts() == []
+
+
+def test_timeout_after_accept_then_find_recent_and_safe_retry(
+    provider: BlueskyProvider, sim: Simulator
+) -> None:
+    token = minted(sim)
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    sim.inject("bluesky", "timeout_after_accept", path="/xrpc/com.atproto.repo.createRecord")
+    request = PublishRequest(text="did this get posted?", idempotency_key="dest-9")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is True
+    post = one_post(sim)
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["uri"], request.text)]
+    assert found[0].permalink == post["permalink"]
+    retried = provider.publish(token, request)  # same rkey: no second post
+    assert retried.platform_post_id == post["uri"] and len(sim.posts()) == 1
+
+
+def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = BlueskyProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    with pytest.raises(TransientError) as exc:
+        dead.publish(TokenSet("t", extra={"did": "did:plc:x"}), PublishRequest(text="hello"))
+    assert exc.value.sent is False
+
+
+def test_invalid_request_is_permanent(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    with pytest.raises(PermanentError) as exc:
+        provider.publish(token, PublishRequest(text="hi", options={"langs": ["not a lang"]}))
+    assert exc.value.status == 400 and exc.value.code == "InvalidRequest"
+    assert "langs" in exc.value.message and sim.posts() == []
+
+
+# ------------------------------------------------------------------ reading back
+
+
+def test_metrics(
+    provider: BlueskyProvider,
+    token: TokenSet,
+    server: SimServer,
+    sim: Simulator,
+    http: httpx.Client,
+) -> None:
+    result = provider.publish(token, PublishRequest(text="measure me"))
+    r = http.post(
+        f"{server.url}/_sim/bluesky/counts",
+        json={"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
+    )
+    assert r.status_code == 200
+    assert provider.post_metrics(token, result.platform_post_id or "") == {
+        "likes": 5,
+        "comments": 0,
+        "shares": 2,
+        "quotes": 1,
+    }
+    http.post(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", json={"followers_count": 12})
+    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+
+
+def test_find_recent_pages_through_the_feed(
+    provider: BlueskyProvider, token: TokenSet, server: SimServer, http: httpx.Client
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for i in range(3):
+        provider.publish(token, PublishRequest(text=f"post {i}"))
+    assert [r.text for r in provider.find_recent(token, since)] == ["post 2", "post 1", "post 0"]
+    page = http.get(
+        xrpc(server, "app.bsky.feed.getAuthorFeed"),
+        params={"actor": token.extra["did"], "limit": 2},
+    ).json()
+    assert len(page["feed"]) == 2 and page["cursor"]
+    listed = http.get(
+        xrpc(server, "com.atproto.repo.listRecords"),
+        params={"repo": token.extra["did"], "collection": "app.bsky.feed.post", "limit": 2},
+    ).json()
+    assert len(listed["records"]) == 2 and listed["cursor"]
+
+
+# ------------------------------------------------------------------ strictness
+
+
+def test_simulator_rejects_malformed_records(
+    token: TokenSet, server: SimServer, sim: Simulator, http: httpx.Client
+) -> None:
+    did = token.extra["did"]
+    auth = {"Authorization": f"Bearer {token.access_token}"}
+    now = "2026-01-01T00:00:00.000Z"
+
+    def create(record: dict, **extra: Any) -> httpx.Response:
+        body = {"repo": did, "collection": "app.bsky.feed.post", "record": record, **extra}
+        return http.post(xrpc(server, "com.atproto.repo.createRecord"), json=body, headers=auth)
+
+    def refused(response: httpx.Response, fragment: str) -> None:
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] in ("InvalidRequest", "BlobTooLarge")
+        assert fragment in response.json()["message"], response.json()
+
+    post = {"$type": "app.bsky.feed.post", "text": "héllo", "createdAt": now}
+    refused(create({**post, "$type": "app.bsky.feed.like"}), "$type")
+    refused(create({"$type": "app.bsky.feed.post", "text": "x"}), "createdAt")
+    refused(create({**post, "createdAt": "yesterday"}), "createdAt")
+    link = {"$type": f"{FACET}#link", "uri": "https://e.com"}
+    refused(
+        create({**post, "facets": [{"index": {"byteStart": 0, "byteEnd": 7}, "features": [link]}]}),
+        "out of range",
+    )
+    refused(
+        create({**post, "facets": [{"index": {"byteStart": 0, "byteEnd": 2}, "features": [link]}]}),
+        "UTF-8",
+    )
+    refused(
+        create(
+            {
+                **post,
+                "facets": [
+                    {"index": {"byteStart": 0, "byteEnd": 1}, "features": [{"$type": "x#bold"}]}
+                ],
+            }
+        ),
+        "$type",
+    )
+    refused(create(post, rkey="not a key!"), "rkey")
+    refused(create(post, rkey="self"), "TID")
+    blob = {
+        "$type": "blob",
+        "ref": {"$link": "bafkreinotuploaded"},
+        "mimeType": "image/png",
+        "size": 1,
+    }
+    refused(
+        create(
+            {
+                **post,
+                "embed": {"$type": "app.bsky.embed.images", "images": [{"image": blob, "alt": ""}]},
+            }
+        ),
+        "Could not find blob",
+    )
+    uploaded = http.post(
+        xrpc(server, "com.atproto.repo.uploadBlob"),
+        content=PNG,
+        headers={**auth, "Content-Type": "image/png"},
+    ).json()["blob"]
+    five = [{"image": uploaded, "alt": ""}] * 5
+    refused(
+        create({**post, "embed": {"$type": "app.bsky.embed.images", "images": five}}), "more than 4"
+    )
+    refused(
+        create(
+            {**post, "embed": {"$type": "app.bsky.embed.images", "images": [{"image": uploaded}]}}
+        ),
+        "alt",
+    )
+    wrong_repo = http.post(
+        xrpc(server, "com.atproto.repo.createRecord"),
+        json={"repo": "did:plc:someoneelse", "collection": "app.bsky.feed.post", "record": post},
+        headers=auth,
+    )
+    assert wrong_repo.status_code == 400
+    missing = http.post(xrpc(server, "com.atproto.repo.createRecord"), json={"repo": did})
+    assert missing.status_code == 401 and missing.json()["error"] == "AuthMissing"
+    ok = create(
+        {**post, "facets": [{"index": {"byteStart": 0, "byteEnd": 6}, "features": [link]}]},
+        rkey=rkey_for("z"),
+    )
+    assert ok.status_code == 200 and ok.json()["uri"].endswith(rkey_for("z"))
+    refused(create(post, rkey=rkey_for("z")), "already exists")
+    assert len(sim.posts("bluesky")) == 1
+
+
+def test_sim_token_control(server: SimServer, http: httpx.Client) -> None:
+    r = http.post(f"{server.url}/_sim/bluesky/tokens", json={"handle": "carol"})
+    assert r.status_code == 200 and r.json()["handle"] == "carol.bsky.social"
+    session = http.get(
+        xrpc(server, "com.atproto.server.getSession"),
+        headers={"Authorization": f"Bearer {r.json()['accessJwt']}"},
+    )
+    assert session.json()["did"] == r.json()["did"]
+    assert http.get(xrpc(server, "com.atproto.repo.createRecord")).status_code == 400
+    assert http.get(xrpc(server, "com.example.nope")).status_code == 501
