@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # How often the reconcile job rebuilds the schedule from PostgreSQL.
     reconcile_seconds: int = 60
     token_refresh_seconds: int = 300
+    metrics_sync_seconds: int = 3600
     # rq-scheduler poll interval (seconds).
     scheduler_interval: float = 1.0
     # Read timeout of calls to platforms; a publish that times out has an unknown outcome.

@@ -53,4 +53,5 @@ def clean_db() -> Iterator[None]:
     with db.engine().begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     redis().flushdb()
+    redis().set("herald:test-run", str(os.getpid()))  # keep this db number claimed by this run
     yield

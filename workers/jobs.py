@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, publishing
+from app.services import accounts, metrics, publishing
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -37,3 +37,7 @@ def reconcile() -> dict[str, int]:
 
 def refresh_tokens() -> dict[str, int]:
     return accounts.refresh_due_accounts()
+
+
+def sync_metrics() -> dict[str, int]:
+    return metrics.sync()

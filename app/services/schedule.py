@@ -31,6 +31,7 @@ PUBLISH_TIMEOUT = 15 * 60
 REPEATING = {
     "repeat-reconcile": (f"{JOBS}.reconcile", lambda: settings.reconcile_seconds),
     "repeat-refresh-tokens": (f"{JOBS}.refresh_tokens", lambda: settings.token_refresh_seconds),
+    "repeat-sync-metrics": (f"{JOBS}.sync_metrics", lambda: settings.metrics_sync_seconds),
 }
 
 

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from redis import Redis
 from sqlmodel import select
@@ -379,3 +380,23 @@ def test_slow_media_processing_goes_pending_then_finalizes(world):
     assert len(received["media"]) == 1
     outcomes = [a.outcome for a in attempts(view.id)]
     assert outcomes[0] == AttemptOutcome.pending and outcomes[-1] == AttemptOutcome.published
+
+
+def test_metrics_sync_stores_post_and_account_counters(world, server):
+    from app.models import AccountMetric, PostMetric
+    from app.services import metrics
+
+    view = schedule(world, "Counting likes", soon(0.3))
+    [dest] = wait_settled(view.id)
+    counters = {"favourites_count": 7, "reblogs_count": 3, "replies_count": 2}
+    sim_api = f"{server.url}/_sim/mastodon"
+    httpx.post(f"{sim_api}/statuses/{dest.platform_post_id}", json=counters).raise_for_status()
+    httpx.post(f"{sim_api}/accounts/alice", json={"followers_count": 42}).raise_for_status()
+    counts = metrics.sync()
+    assert counts == {"posts": 1, "accounts": 1, "errors": 0}
+    with db.session() as s:  # the latest rows (the scheduled sync job may also have run)
+        post_row = s.exec(select(PostMetric).order_by(PostMetric.id.desc())).first()
+        account_row = s.exec(select(AccountMetric).order_by(AccountMetric.id.desc())).first()
+    assert (post_row.likes, post_row.shares, post_row.comments) == (7, 3, 2)
+    assert post_row.destination_id == dest.id
+    assert account_row.followers == 42 and account_row.posts_count >= 1
