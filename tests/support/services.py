@@ -32,6 +32,9 @@ class TestServices:
     data_dir: Path
     # Start a private Redis even when the machine's answers (e.g. to restart it in a benchmark).
     own_redis: bool = False
+    # HERALD_TEST_EMBEDDED=1 runs on embedded PostgreSQL and Redis even when the machine's answer
+    # (to check the fallback that machines without them get).
+    embedded: bool = field(default_factory=lambda: os.environ.get("HERALD_TEST_EMBEDDED") == "1")
     database_url: str = ""
     redis_url: str = ""
     _admin_url: str = ""
@@ -43,7 +46,7 @@ class TestServices:
         self._start_redis()
 
     def _start_postgres(self) -> None:
-        if _reachable("127.0.0.1", 5432):
+        if _reachable("127.0.0.1", 5432) and not self.embedded:
             self._admin_url = MACHINE_PG
         else:
             from app import embedded
@@ -59,7 +62,7 @@ class TestServices:
 
     def _start_redis(self) -> None:
         root = socket_url = ""
-        if _reachable("127.0.0.1", 6379) and not self.own_redis:
+        if _reachable("127.0.0.1", 6379) and not (self.own_redis or self.embedded):
             root = MACHINE_REDIS
         else:
             from app import embedded
