@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 # Refresh tokens this long before they expire.
 REFRESH_AHEAD = dt.timedelta(minutes=10)
 _clients: dict[str, httpx.Client] = {}
-_providers: dict[tuple[str, str], Provider] = {}
+_providers: dict[tuple[str, str], tuple[Provider, float]] = {}
+PROVIDER_TTL = 60.0
 _lock = threading.Lock()
 
 
@@ -66,10 +68,11 @@ def view(a: SocialAccount) -> AccountView:
     )
 
 
-def platform_config(platform: str) -> dict[str, str]:
+def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:
     """How this instance talks to a platform: its OAuth client (env `HERALD_<PLATFORM>_CLIENT_ID`
-    / `_CLIENT_SECRET` first, else the admin-configured platform app) and, from env, other
-    endpoints (`HERALD_<PLATFORM>_API_BASE`, `_AUTH_BASE`: e.g. the simulator)."""
+    / `_CLIENT_SECRET` first, else the stored platform app — per server for federated platforms)
+    and, from env, other endpoints (`HERALD_<PLATFORM>_API_BASE`, `_AUTH_BASE`: e.g. the
+    simulator)."""
     prefix = f"HERALD_{platform.upper()}_"
     config = {
         key: os.environ[prefix + name]
@@ -83,7 +86,7 @@ def platform_config(platform: str) -> dict[str, str]:
     with db.session() as s:
         app = s.exec(
             select(PlatformApp).where(
-                PlatformApp.platform == platform, PlatformApp.instance_url == ""
+                PlatformApp.platform == platform, PlatformApp.instance_url == instance_url
             )
         ).first()
     if app is not None:
@@ -98,8 +101,9 @@ def provider_for(account: SocialAccount) -> Provider:
     api_base = account.meta.get("api_base") or ""
     key = (account.platform, api_base)
     with _lock:
-        provider = _providers.get(key)
-        if provider is None:
+        provider, built = _providers.get(key, (None, 0.0))
+        # Rebuilt now and then, so changed app credentials reach every process.
+        if provider is None or time.monotonic() - built > PROVIDER_TTL:
             client = _clients.setdefault(
                 account.platform,
                 httpx.Client(
@@ -108,11 +112,14 @@ def provider_for(account: SocialAccount) -> Provider:
                     )
                 ),
             )
-            config: dict[str, Any] = {"client": client, **platform_config(account.platform)}
+            config: dict[str, Any] = {
+                "client": client,
+                **platform_config(account.platform, api_base),
+            }
             if api_base:
                 config["api_base"] = api_base
             provider = get_provider(account.platform, **config)
-            _providers[key] = provider
+            _providers[key] = (provider, time.monotonic())
         return provider
 
 

@@ -9,11 +9,9 @@ import json
 import uuid
 from urllib.parse import urlsplit
 
-from sqlmodel import select
-
 from app import db
 from app.config import settings
-from app.crypto import decrypt, encrypt, new_token
+from app.crypto import encrypt, new_token
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
 from app.providers.base import Provider, ProviderError, make_code_verifier
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
@@ -63,14 +61,9 @@ def _instance(url: str | None) -> str:
 
 def _instance_app(platform: str, instance: str, provider: Provider) -> dict[str, str]:
     """Federated platforms register Herald once per server; the credentials are kept."""
-    with db.session() as s:
-        app = s.exec(
-            select(PlatformApp).where(
-                PlatformApp.platform == platform, PlatformApp.instance_url == instance
-            )
-        ).first()
-        if app is not None:
-            return {"client_id": app.client_id, "client_secret": decrypt(app.client_secret)}
+    known = accounts.platform_config(platform, instance)
+    if known.get("client_id"):
+        return {"client_id": known["client_id"], "client_secret": known["client_secret"]}
     try:
         created = provider.register_app(  # type: ignore[attr-defined]
             client_name="Herald", redirect_uris=[callback_url(platform)], website=settings.base_url

@@ -140,3 +140,43 @@ def test_platforms_lists_every_connector(x_app):
     assert {"mastodon", "x"} <= set(platforms)
     assert platforms["x"]["configured"] is True and platforms["x"]["limits"]["text"] == 280
     assert platforms["mastodon"]["capabilities"]["idempotent_publish"] is True
+
+
+def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, monkeypatch):
+    monkeypatch.setenv("HERALD_X_API_BASE", server.url_for("x"))
+    monkeypatch.setenv("HERALD_X_AUTH_BASE", server.url_for("x"))
+    monkeypatch.delenv("HERALD_X_CLIENT_ID", raising=False)
+    member, _ = registered("member@example.com")  # not the instance admin
+    assert member.get("/api/admin/platform-apps").status_code == 403
+    r = member.put("/api/admin/platform-apps/x", json={"client_id": "nope"})
+    assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
+
+    before = {a["platform"]: a for a in admin.get("/api/admin/platform-apps").json()}
+    assert before["x"]["source"] == "" and "mastodon" not in before
+    r = admin.put(
+        "/api/admin/platform-apps/x",
+        json={"client_id": "herald-sandbox", "client_secret": "herald-sandbox-secret"},
+    )
+    assert r.status_code == 200
+    assert r.json() == {
+        "platform": "x", "name": "X", "source": "settings",
+        "client_id": "herald-sandbox", "has_secret": True,
+    }  # fmt: skip
+    with db.session() as s:
+        row = s.exec(select(PlatformApp).where(PlatformApp.platform == "x")).one()
+    assert "herald-sandbox-secret" not in row.client_secret
+    assert decrypt(row.client_secret) == "herald-sandbox-secret"
+    assert "secret" not in str(admin.get("/api/admin/platform-apps").json()).replace(
+        "has_secret", ""
+    )
+    # An update without a secret keeps the stored one.
+    admin.put("/api/admin/platform-apps/x", json={"client_id": "herald-sandbox"})
+    done = connect(admin, "x", "erin")
+    assert "connected=" in done.headers["location"]
+    assert (
+        admin.put("/api/admin/platform-apps/mastodon", json={"client_id": "a"}).status_code == 422
+    )
+    assert admin.put("/api/admin/platform-apps/x", json={"client_id": " "}).status_code == 422
+    assert admin.delete("/api/admin/platform-apps/x").status_code == 204
+    r = admin.post("/api/accounts/connect/x")
+    assert r.status_code == 422 and error_of(r)["code"] == "platform_not_configured"
