@@ -3,7 +3,13 @@
 import reflex as rx
 
 from app.api import create_api
-from app.ui.pages import auth, invite, placeholders, settings  # noqa: F401  (registers pages)
+from app.ui.pages import (  # noqa: F401  (registers pages)
+    accounts,
+    auth,
+    invite,
+    placeholders,
+    settings,
+)
 
 app = rx.App(
     api_transformer=create_api(),

@@ -83,8 +83,8 @@ def connect_callback(
     try:
         account = connect.finish(user, platform, state, code, error)
     except ServiceError as exc:
-        return RedirectResponse("/accounts?" + urlencode({"error": exc.message}), status_code=303)
-    return RedirectResponse("/accounts?" + urlencode({"connected": account.name}), status_code=303)
+        return RedirectResponse("/accounts/?" + urlencode({"error": exc.message}), status_code=303)
+    return RedirectResponse("/accounts/?" + urlencode({"connected": account.name}), status_code=303)
 
 
 @router.delete("/accounts/{account_id}", status_code=204)

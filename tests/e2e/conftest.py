@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from simulator import SimServer, Simulator
 from tests.support.processes import free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def live_app() -> Iterator[str]:
+def sim() -> Iterator[SimServer]:
+    """The platform simulator, which the app uses as X (sandbox app credentials)."""
+    with SimServer(Simulator(seed=11)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_app(sim: SimServer) -> Iterator[str]:
     """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
 
     Module-scoped: its worker must not outlive these tests and take other modules' jobs.
@@ -36,7 +44,14 @@ def live_app() -> Iterator[str]:
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     base = f"http://localhost:{port}"
-    env = {**os.environ, "HERALD_PORT": str(port)}
+    env = {
+        **os.environ,
+        "HERALD_PORT": str(port),
+        "HERALD_X_CLIENT_ID": "herald-sandbox",
+        "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret",
+        "HERALD_X_API_BASE": sim.url_for("x"),
+        "HERALD_X_AUTH_BASE": sim.url_for("x"),
+    }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable
     procs = [

@@ -69,7 +69,7 @@ def test_x_round_trip_with_pkce_stores_encrypted_tokens(admin, x_app):
     assert query["redirect_uri"] == ["http://localhost:3000/api/accounts/callback/x"]
     params = approve(start, "alice")
     done = admin.get("/api/accounts/callback/x", params=params, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"].startswith("/accounts?connected=")
+    assert done.status_code == 303 and done.headers["location"].startswith("/accounts/?connected=")
     [account] = admin.get("/api/accounts").json()
     assert account["platform"] == "x" and account["status"] == "connected"
     assert account["username"] == "alice" and account["token_expires_at"]

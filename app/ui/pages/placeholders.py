@@ -36,11 +36,6 @@ def composer() -> rx.Component:
     return placeholder("Write once, publish everywhere.", "square-pen")
 
 
-@protected_page("/accounts", "Accounts")
-def accounts() -> rx.Component:
-    return placeholder("Connected social accounts.", "users")
-
-
 @protected_page("/media", "Media")
 def media() -> rx.Component:
     return placeholder("Your media library.", "image")

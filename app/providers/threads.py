@@ -1,0 +1,577 @@
+"""Threads (graph.threads.net), platform-apis.md §3 (Meta Graph conventions) and §8.
+
+OAuth: the authorize URL on threads.net, then `POST /oauth/access_token` (a short-lived 1 h
+token) which `exchange_code` immediately trades for a long-lived 60-day token with
+`GET /access_token?grant_type=th_exchange_token`. There is no refresh token: `refresh` trades the
+(unexpired, at least 24 h old) long-lived token itself for a new one with
+`GET /refresh_access_token?grant_type=th_refresh_token`.
+
+Publishing is container → (poll) → publish. Media must be on public URLs (Meta fetches them), so
+attachments come from `options["media_urls"]` (strings, or {"url", "type", "alt_text"} dicts);
+uploaded MediaItems cannot be used. When the container is not FINISHED within `media_wait_s`,
+`publish` returns a pending result that `check_status` (read only) and `finalize` complete.
+
+Threads has no idempotency key: a publish that timed out may have created the post, so the
+caller checks `find_recent` before retrying. Text limit: 500, emoji counted by UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from app.providers.base import (
+    AccountInfo,
+    AuthError,
+    Capabilities,
+    Limits,
+    Metrics,
+    PermanentError,
+    Provider,
+    ProviderError,
+    PublishRequest,
+    PublishResult,
+    RateLimited,
+    RecentPost,
+    StatusResult,
+    TokenSet,
+    TransientError,
+)
+
+DEFAULT_API_BASE = "https://graph.threads.net"
+DEFAULT_AUTH_BASE = "https://threads.net"
+DEFAULT_VERSION = "v1.0"
+DEFAULT_SCOPES = (
+    "threads_basic,threads_content_publish,threads_manage_replies,"
+    "threads_read_replies,threads_manage_insights"
+)
+LONG_TTL_S = 60 * 86400
+SHORT_TTL_S = 3600
+MAX_TEXT = 500
+MAX_CAROUSEL = 20
+OPTIONS = ("media_urls", "reply_to_id", "reply_control", "topic_tag", "link_attachment")
+REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
+THROTTLE_CODES = {4, 17, 32, 341, 613} | set(range(80001, 80015))
+AUTH_CODES = {102, 190, 2500}
+NOT_READY = (9007, 2207027)
+QUOTA = (9, 2207042)
+POST_METRICS = ("views", "likes", "replies", "reposts", "quotes")
+
+
+def _emoji_part(cp: int) -> bool:
+    return (
+        0x1F000 <= cp <= 0x1FAFF
+        or 0x2600 <= cp <= 0x27BF
+        or cp in (0x200D, 0xFE0F, 0x20E3)
+        or 0xE0020 <= cp <= 0xE007F
+    )
+
+
+def text_length(text: str) -> int:
+    """Threads' count (§0.2): one per character (CJK included); emoji count their UTF-8 bytes."""
+    return sum(len(ch.encode("utf-8")) if _emoji_part(ord(ch)) else 1 for ch in text)
+
+
+DEFAULT_LIMITS = Limits(
+    max_text_length=MAX_TEXT,
+    max_media=MAX_CAROUSEL,
+    media_types=frozenset(),
+    max_bytes={},
+    counter=text_length,
+)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    body = _json(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+class ThreadsProvider(Provider):
+    id = "threads"
+    display_name = "Threads"
+    capabilities = Capabilities(
+        text_only=True,
+        images=True,
+        video=True,
+        mixed_media=True,
+        threads=False,
+        idempotent_publish=False,
+        idempotency_window=None,
+        refresh_tokens=True,
+        tokens_expire=True,
+        pkce=False,
+        pending_publish=True,
+        find_recent=True,
+        post_metrics=True,
+        account_metrics=True,
+        per_instance=False,
+    )
+    default_api_base = DEFAULT_API_BASE
+    default_limits = DEFAULT_LIMITS
+
+    def __init__(
+        self,
+        *,
+        api_base: str | None = None,
+        client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        auth_base: str = DEFAULT_AUTH_BASE,
+        version: str = DEFAULT_VERSION,
+        scopes: str = DEFAULT_SCOPES,
+        media_wait_s: float = 30.0,
+        media_poll_s: float = 2.0,
+        limits: Limits | None = None,
+        **config: Any,
+    ) -> None:
+        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        auth_base = auth_base.rstrip("/")
+        if not auth_base.endswith("/oauth/authorize"):
+            auth_base += "/oauth/authorize"
+        self.authorize_endpoint = auth_base
+        self.version = version.strip("/")
+        self.scopes = scopes
+        self.media_wait_s = media_wait_s
+        self.media_poll_s = media_poll_s
+        if limits is not None:
+            self.limits = limits
+
+    def _graph(self, path: str) -> str:
+        return f"/{self.version}{path}"
+
+    # ------------------------------------------------------------------ OAuth
+
+    def _app(self) -> tuple[str, str]:
+        if not self.client_id or not self.client_secret:
+            raise PermanentError("No Threads app (client id and secret) is configured")
+        return self.client_id, self.client_secret
+
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> str:
+        client_id, _ = self._app()
+        params = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": self.scopes,
+            "response_type": "code",
+            "state": state,
+        }
+        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+
+    def _token_request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        try:
+            body = self._request(method, path, **kw).json()
+        except AuthError as exc:  # the token being exchanged/refreshed is itself refused
+            exc.refresh_may_help = False
+            raise
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise TransientError("Threads answered the token request without a token", sent=True)
+        return body
+
+    def _long_lived(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
+        try:
+            ttl = float(body.get("expires_in", LONG_TTL_S))
+        except (TypeError, ValueError):
+            ttl = LONG_TTL_S
+        extra = dict(previous.extra) if previous else {}
+        extra["token_type"] = body.get("token_type", "bearer")
+        return TokenSet(
+            access_token=body["access_token"],
+            refresh_token=None,
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+            scope=previous.scope if previous else self.scopes,
+            extra=extra,
+        )
+
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        """Code → short-lived token → long-lived (60-day) token."""
+        client_id, secret = self._app()
+        short = self._token_request(
+            "POST",
+            "/oauth/access_token",
+            data={
+                "client_id": client_id,
+                "client_secret": secret,
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect_uri,
+                "code": code,
+            },
+        )
+        long = self._token_request(
+            "GET",
+            "/access_token",
+            params={
+                "grant_type": "th_exchange_token",
+                "client_secret": secret,
+                "access_token": short["access_token"],
+            },
+        )
+        token = self._long_lived(long, None)
+        if short.get("user_id") is not None:
+            token.extra["user_id"] = str(short["user_id"])
+        return token
+
+    def refresh(self, token: TokenSet) -> TokenSet:
+        body = self._token_request(
+            "GET",
+            "/refresh_access_token",
+            params={"grant_type": "th_refresh_token", "access_token": token.access_token},
+        )
+        return self._long_lived(body, token)
+
+    # ------------------------------------------------------------------ account
+
+    def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
+        body = self._request(
+            "GET", self._graph("/me"), token=token, params={"fields": fields}
+        ).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise PermanentError("Threads did not return the account")
+        token.extra["user_id"] = str(body["id"])
+        if body.get("username"):
+            token.extra["username"] = str(body["username"])
+        return body
+
+    def _user_id(self, token: TokenSet) -> str:
+        if token.extra.get("user_id"):
+            return str(token.extra["user_id"])
+        return str(self._me(token, "id,username")["id"])
+
+    def account_info(self, token: TokenSet) -> AccountInfo:
+        me = self._me(token, "id,username,name,threads_profile_picture_url")
+        username = str(me.get("username") or "")
+        return AccountInfo(
+            platform_account_id=str(me["id"]),
+            name=str(me.get("name") or username),
+            username=username,
+            avatar_url=me.get("threads_profile_picture_url"),
+            metadata={
+                "user_id": str(me["id"]),
+                "username": username,
+                "url": f"https://www.threads.net/@{username}" if username else None,
+            },
+        )
+
+    # ------------------------------------------------------------------ validation
+
+    @staticmethod
+    def _media(request: PublishRequest) -> list[dict[str, Any]]:
+        """Normalised media_urls: [{"url", "type": "IMAGE"|"VIDEO", "alt_text"}]."""
+        raw = request.options.get("media_urls") or []
+        if not isinstance(raw, list):
+            raise PermanentError("'media_urls' must be a list of URLs")
+        out = []
+        for entry in raw:
+            item = {"url": entry} if isinstance(entry, str) else entry
+            if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+                raise PermanentError("Each media_urls entry must be a URL or {'url': ...}")
+            kind = str(item.get("type") or "").upper()
+            if not kind:
+                path = item["url"].split("?", 1)[0].lower()
+                kind = "VIDEO" if path.endswith(VIDEO_SUFFIXES) else "IMAGE"
+            out.append({"url": item["url"], "type": kind, "alt_text": item.get("alt_text")})
+        return out
+
+    def validate(self, request: PublishRequest) -> list[str]:
+        errors = [f"Unknown Threads option '{k}'." for k in request.options if k not in OPTIONS]
+        try:
+            media = self._media(request)
+        except PermanentError as exc:
+            return [*errors, exc.message]
+        if request.media:
+            errors.append(
+                "Threads fetches media from public URLs; pass them in options['media_urls']."
+            )
+        if not request.text.strip() and not media:
+            errors.append("A Threads post needs text or at least one image or video.")
+        n = self.limits.count_text(request.text)
+        if n > self.limits.max_text_length:
+            errors.append(
+                f"The post is {n} characters as Threads counts them; the limit is "
+                f"{self.limits.max_text_length} (an emoji counts as its UTF-8 bytes, usually 4)."
+            )
+        if len(media) > self.limits.max_media:
+            errors.append(f"At most {self.limits.max_media} items in a Threads carousel.")
+        for item in media:
+            if item["type"] not in ("IMAGE", "VIDEO"):
+                errors.append(f"{item['url']}: media type must be IMAGE or VIDEO.")
+            if not item["url"].startswith(("http://", "https://")):
+                errors.append(f"{item['url']}: Threads needs a public http(s) URL.")
+        control = request.options.get("reply_control")
+        if control is not None and control not in REPLY_CONTROLS:
+            errors.append(f"Reply control must be one of: {', '.join(REPLY_CONTROLS)}.")
+        return errors
+
+    # ------------------------------------------------------------------ publishing
+
+    def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
+        body = self._request(
+            "POST", self._graph(f"/{user_id}/threads"), token=token, params=params
+        ).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise PermanentError("Threads did not create the container")
+        return str(body["id"])
+
+    def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
+        problems = self.validate(request)
+        if problems:
+            raise PermanentError(" ".join(problems))
+        user_id = self._user_id(token)
+        media = self._media(request)
+        opts = request.options
+        common = {k: opts[k] for k in ("reply_to_id", "reply_control", "topic_tag") if opts.get(k)}
+        try:
+            if len(media) > 1:
+                children = []
+                for item in media:
+                    params = self._media_params(item)
+                    params["is_carousel_item"] = "true"
+                    children.append(self._container(token, user_id, params))
+                params = {"media_type": "CAROUSEL", "children": ",".join(children)}
+            elif media:
+                params = self._media_params(media[0])
+            else:
+                params = {"media_type": "TEXT"}
+                if opts.get("link_attachment"):
+                    params["link_attachment"] = opts["link_attachment"]
+            if request.text:
+                params["text"] = request.text
+            container = self._container(token, user_id, {**params, **common})
+        except TransientError as exc:
+            # Containers are invisible until published: a retry cannot duplicate a post.
+            exc.sent = False
+            raise
+        pending = {"user_id": user_id, "container_id": container}
+        deadline = time.monotonic() + self.media_wait_s
+        while True:
+            status = self.check_status(token, pending)
+            if status.state == "failed":
+                raise PermanentError(status.message or "Threads could not process the post")
+            if status.state == "ready":
+                return self._publish(token, pending)
+            if time.monotonic() + self.media_poll_s > deadline:
+                return PublishResult(state="pending", pending_state=pending)
+            time.sleep(self.media_poll_s)
+
+    @staticmethod
+    def _media_params(item: dict[str, Any]) -> dict[str, Any]:
+        key = "video_url" if item["type"] == "VIDEO" else "image_url"
+        params = {"media_type": item["type"], key: item["url"]}
+        if item.get("alt_text"):
+            params["alt_text"] = item["alt_text"]
+        return params
+
+    def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
+        body = self._request(
+            "GET",
+            self._graph(f"/{container_id}"),
+            token=token,
+            params={"fields": "status,error_message"},
+        ).json()
+        return body if isinstance(body, dict) else {}
+
+    def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
+        try:
+            body = self._status(token, pending_state["container_id"])
+        except PermanentError as exc:
+            return StatusResult("failed", exc.message, None, pending_state)
+        state = body.get("status")
+        if state == "FINISHED":
+            return StatusResult("ready", None, None, pending_state)
+        if state == "PUBLISHED":
+            return StatusResult(
+                "failed", "The container was already published", None, pending_state
+            )
+        if state in ("ERROR", "EXPIRED"):
+            message = body.get("error_message") or f"The container is {state.lower()}"
+            return StatusResult("failed", f"Threads: {message}", None, pending_state)
+        return StatusResult(
+            "processing", "Threads is processing the media", self.media_poll_s, pending_state
+        )
+
+    def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
+        status = self.check_status(token, pending_state)
+        if status.state == "processing":
+            return PublishResult(state="pending", pending_state=pending_state)
+        if status.state == "failed":
+            duplicate = "already published" in (status.message or "")
+            raise PermanentError(status.message or "Publishing failed", duplicate=duplicate)
+        return self._publish(token, pending_state)
+
+    def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
+        body = self._request(
+            "POST",
+            self._graph(f"/{pending['user_id']}/threads_publish"),
+            token=token,
+            params={"creation_id": pending["container_id"]},
+        ).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise TransientError("Threads answered the publish without an id", sent=True)
+        media_id = str(body["id"])
+        permalink = None
+        try:
+            info = self._request(
+                "GET", self._graph(f"/{media_id}"), token=token, params={"fields": "permalink"}
+            ).json()
+            permalink = info.get("permalink") if isinstance(info, dict) else None
+        except ProviderError:
+            pass  # the post exists; the link is a nicety
+        return PublishResult(
+            state="published",
+            platform_post_id=media_id,
+            permalink=permalink,
+            extra={"container_id": pending["container_id"]},
+        )
+
+    def publishing_quota(self, token: TokenSet) -> dict[str, int]:
+        """{"used", "total", "window_s"} of the rolling 24-hour posting quota."""
+        body = self._request(
+            "GET",
+            self._graph(f"/{self._user_id(token)}/threads_publishing_limit"),
+            token=token,
+            params={"fields": "quota_usage,config"},
+        ).json()
+        row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
+        config = row.get("config") or {}
+        return {
+            "used": int(row.get("quota_usage") or 0),
+            "total": int(config.get("quota_total") or 250),
+            "window_s": int(config.get("quota_duration") or 86400),
+        }
+
+    # ------------------------------------------------------------------ reading back
+
+    def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
+        user_id = self._user_id(token)
+        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+        since = since.replace(microsecond=0)  # Threads timestamps are to the second
+        params: dict[str, Any] = {
+            "fields": "id,text,timestamp,permalink",
+            "since": int(since.timestamp()),
+            "limit": 100,
+        }
+        found: list[RecentPost] = []
+        for _ in range(5):
+            body = self._request(
+                "GET", self._graph(f"/{user_id}/threads"), token=token, params=params
+            ).json()
+            for post in body.get("data") or []:
+                created = _parse_time(post["timestamp"])
+                if created >= since:
+                    found.append(
+                        RecentPost(
+                            platform_post_id=str(post["id"]),
+                            text=post.get("text") or "",
+                            created_at=created,
+                            permalink=post.get("permalink"),
+                        )
+                    )
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (body.get("paging") or {}).get("cursors"):
+                break
+            params["after"] = after
+        found.sort(key=lambda p: (p.created_at, p.platform_post_id), reverse=True)
+        return found
+
+    def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
+        body = self._request(
+            "GET",
+            self._graph(f"/{platform_post_id}/insights"),
+            token=token,
+            params={"metric": ",".join(POST_METRICS)},
+        ).json()
+        values = _insight_values(body)
+        return {
+            "views": values.get("views", 0),
+            "likes": values.get("likes", 0),
+            "comments": values.get("replies", 0),
+            "shares": values.get("reposts", 0),
+            "quotes": values.get("quotes", 0),
+        }
+
+    def account_metrics(self, token: TokenSet) -> Metrics:
+        body = self._request(
+            "GET",
+            self._graph(f"/{self._user_id(token)}/threads_insights"),
+            token=token,
+            params={"metric": "followers_count"},
+        ).json()
+        return {"followers": _insight_values(body).get("followers_count", 0)}
+
+    # ------------------------------------------------------------------ errors
+
+    def _classify_response(self, response: httpx.Response) -> ProviderError:
+        status = response.status_code
+        error = _envelope(response)
+        message = str(error.get("message") or self._error_message(response))
+        code = error.get("code") if isinstance(error.get("code"), int) else None
+        subcode = error.get("error_subcode")
+        kw: dict[str, Any] = {
+            "status": status,
+            "code": str(code) if code is not None else None,
+            "details": {"error_subcode": subcode, "fbtrace_id": error.get("fbtrace_id")},
+        }
+        if code in AUTH_CODES or (code is None and status == 401):
+            # Threads refreshes the access token itself: a refused token cannot be refreshed.
+            return AuthError(message, refresh_may_help=False, **kw)
+        if code in THROTTLE_CODES or (code, subcode) == QUOTA or (code is None and status == 429):
+            return RateLimited(self._meta_retry_at(response), message, **kw)
+        if (code, subcode) == NOT_READY:
+            return TransientError(message, sent=False, **kw)
+        if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+            return TransientError(message, sent=True, **kw)
+        if code == 506:
+            return PermanentError(message, duplicate=True, **kw)
+        return PermanentError(message, **kw)
+
+    def _meta_retry_at(self, response: httpx.Response) -> datetime:
+        """BUC estimated_time_to_regain_access (minutes), then Retry-After, else one hour."""
+        minutes = 0
+        raw = response.headers.get("X-Business-Use-Case-Usage")
+        if raw:
+            try:
+                usage = json.loads(raw)
+                for entries in usage.values():
+                    for entry in entries:
+                        minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
+            except (ValueError, TypeError, AttributeError):
+                minutes = 0
+        if minutes > 0:
+            return datetime.now(UTC) + timedelta(minutes=minutes)
+        return self._retry_at(response, default_s=3600.0)
+
+
+def _insight_values(body: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for row in (body.get("data") if isinstance(body, dict) else None) or []:
+        if not isinstance(row, dict) or "name" not in row:
+            continue
+        if isinstance(row.get("total_value"), dict):
+            out[row["name"]] = int(row["total_value"].get("value") or 0)
+        elif row.get("values"):
+            out[row["name"]] = int(row["values"][-1].get("value") or 0)
+    return out

@@ -1,0 +1,98 @@
+"""/accounts: connected accounts and the networks to connect."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.components.layout import protected_page
+from app.ui.state.accounts import AccountsState
+
+STATUS_COLORS = {"connected": "green", "expiring": "amber", "expired": "red", "revoked": "gray"}
+
+
+def _account(a: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.avatar(src=a["avatar"], fallback=a["name"].to(str)[:2], radius="full"),
+            rx.vstack(
+                rx.text(a["name"], weight="bold"),
+                rx.text(a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"),
+                rx.cond(a["error"] != "", rx.text(a["error"], size="1", color_scheme="red")),
+                spacing="0",
+            ),
+            rx.spacer(),
+            rx.badge(
+                a["status"],
+                color_scheme=rx.match(a["status"], *STATUS_COLORS.items(), "red"),
+                class_name="account-status",
+            ),
+            rx.cond(
+                AccountsState.is_workspace_admin & (a["status"] != "revoked"),
+                rx.button(
+                    "Disconnect",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=AccountsState.disconnect(a["id"]),
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+        class_name="account-card",
+        data_platform=a["platform"],
+        width="100%",
+    )
+
+
+def _platform(p: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(p["name"], weight="bold"),
+            rx.cond(
+                p["federated"] == "yes",
+                rx.input(
+                    placeholder="your server, e.g. mastodon.social",
+                    value=AccountsState.instance_url,
+                    on_change=AccountsState.set_instance_url,
+                    size="1",
+                    id=f"instance-{p['id']}",
+                ),
+            ),
+            rx.cond(
+                p["configured"] == "yes",
+                rx.button(
+                    "Connect",
+                    size="2",
+                    on_click=AccountsState.start(p["id"]),
+                    id="connect-" + p["id"].to(str),
+                ),
+                rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
+            ),
+            spacing="2",
+        ),
+        min_width="180px",
+    )
+
+
+@protected_page("/accounts", "Accounts", on_load=[AccountsState.load])
+def accounts() -> rx.Component:
+    return rx.vstack(
+        form_error(AccountsState.error),
+        rx.cond(
+            AccountsState.accounts.length() > 0,
+            rx.vstack(rx.foreach(AccountsState.accounts, _account), width="100%", id="accounts"),
+            rx.text("No accounts yet: connect one below.", color_scheme="gray"),
+        ),
+        rx.cond(
+            AccountsState.is_workspace_admin,
+            rx.vstack(
+                rx.heading("Connect an account", size="4"),
+                rx.flex(rx.foreach(AccountsState.platforms, _platform), gap="3", wrap="wrap"),
+                spacing="3",
+            ),
+        ),
+        spacing="5",
+        width="100%",
+    )

@@ -1,0 +1,918 @@
+"""Threads (graph.threads.net) simulator (platform-apis.md §3 and §8; Postman collection in
+/work/shared/specs/threads).
+
+Routes, under /threads:
+  GET  /oauth/authorize                       auto-approves as `sim_account` (simulator-only)
+  POST /oauth/access_token                    code → short-lived token (1 h) + user_id
+  GET  /access_token?grant_type=th_exchange_token     short → long-lived (60 d)
+  GET  /refresh_access_token?grant_type=th_refresh_token  long-lived (≥ refresh_min_age_s old)
+  GET  /v1.0/me | /v1.0/{user-id}             profile fields
+  POST /v1.0/{user-id}/threads                create a container (TEXT|IMAGE|VIDEO|CAROUSEL)
+  GET  /v1.0/{container-id}?fields=status,error_message
+  POST /v1.0/{user-id}/threads_publish?creation_id=
+  GET  /v1.0/{user-id}/threads?since=&until=&limit=&after=
+  GET  /v1.0/{user-id}/threads_publishing_limit
+  GET  /v1.0/{media-id}?fields=id,permalink,text,timestamp
+  GET  /v1.0/{media-id}/insights?metric=...
+  GET  /v1.0/{user-id}/threads_insights?metric=...
+
+Every error uses the Graph envelope {"error": {message, type, code, error_subcode, fbtrace_id}}.
+Throttling is HTTP 400 with code 4/17/613 and the X-App-Usage / X-Business-Use-Case-Usage headers.
+Containers: IN_PROGRESS for `media_processing_ms` (knob; TEXT containers are FINISHED at once),
+then FINISHED, PUBLISHED after threads_publish, EXPIRED after `container_ttl_s`, ERROR when the
+media URL cannot be fetched (setting `media_fetch_error`, or a non-http(s) URL).
+Publishing counts against the rolling "posts" quota (250 / 24 h).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from simulator.platform import PlatformSim, read_params
+from simulator.state import Fault, Knobs, SimError, utcnow
+
+VERSION = "v1.0"
+SHORT_TTL_S = 3600
+LONG_TTL_S = 60 * 86400
+MEDIA_TYPES = ("TEXT", "IMAGE", "VIDEO", "CAROUSEL")
+REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only")
+SCOPES = (
+    "threads_basic",
+    "threads_content_publish",
+    "threads_manage_replies",
+    "threads_read_replies",
+    "threads_manage_insights",
+)
+DEFAULT_SCOPES = ",".join(SCOPES)
+CONTAINER_PARAMS = {
+    "media_type",
+    "text",
+    "image_url",
+    "video_url",
+    "is_carousel_item",
+    "children",
+    "reply_to_id",
+    "quote_post_id",
+    "link_attachment",
+    "alt_text",
+    "reply_control",
+    "topic_tag",
+    "auto_publish_text",
+    "access_token",
+}
+POST_METRICS = ("views", "likes", "replies", "reposts", "quotes", "shares")
+USER_METRICS = ("views", "likes", "replies", "reposts", "quotes", "clicks", "followers_count")
+POST_FIELDS = ("id", "text", "timestamp", "permalink", "media_type", "username", "shortcode")
+PROFILE_FIELDS = ("id", "username", "name", "threads_profile_picture_url", "threads_biography")
+SANDBOX_CLIENT_ID = "threads-sandbox"
+SANDBOX_CLIENT_SECRET = "threads-sandbox-secret"
+
+E_NOT_READY = "The media is not ready for publishing, please wait for a moment"
+E_TOO_LONG = "Param text must be at most 500 characters long."
+E_QUOTA = "You have reached the maximum number of posts that is allowed to be posted in 24 hours."
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_text_length": 500,
+    "max_carousel_items": 20,
+    "container_ttl_s": 86400,
+    "refresh_min_age_s": 86400,
+    "auth_code_ttl_s": 600,
+    "media_fetch_error": None,  # e.g. "The media could not be fetched from this URI"
+    "default_account": "threads_user",
+}
+
+
+def text_length(text: str) -> int:
+    """Threads' count: one per character, except emoji, which count their UTF-8 bytes."""
+    return sum(len(ch.encode("utf-8")) if _emoji_part(ord(ch)) else 1 for ch in text)
+
+
+def _emoji_part(cp: int) -> bool:
+    return (
+        0x1F000 <= cp <= 0x1FAFF
+        or 0x2600 <= cp <= 0x27BF
+        or cp in (0x200D, 0xFE0F, 0x20E3)
+        or 0xE0020 <= cp <= 0xE007F
+    )
+
+
+def meta_error(
+    message: str,
+    code: int,
+    status: int = 400,
+    *,
+    subcode: int | None = None,
+    kind: str = "OAuthException",
+    transient: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": kind,
+        "code": code,
+        "is_transient": transient,
+        "fbtrace_id": secrets.token_urlsafe(12),
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return JSONResponse({"error": error}, status, headers=headers)
+
+
+def bad_param(message: str, subcode: int | None = None) -> Response:
+    return meta_error(f"(#100) {message}", 100, subcode=subcode)
+
+
+def _meta_time(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _with_query(uri: str, params: dict[str, str]) -> str:
+    parts = urlsplit(uri)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@dataclass
+class App:
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+
+
+@dataclass
+class User:
+    id: str
+    username: str
+    name: str
+    followers_count: int = 0
+    views: int = 0
+
+
+@dataclass
+class Token:
+    value: str
+    user_id: str
+    client_id: str
+    scopes: list[str]
+    long_lived: bool
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class Container:
+    id: str
+    user_id: str
+    media_type: str
+    text: str
+    params: dict[str, Any]
+    created: float  # epoch
+    ready_at: float  # monotonic
+    children: list[str] = field(default_factory=list)
+    failure: str | None = None
+    published_id: str | None = None
+
+
+@dataclass
+class Post:
+    id: str
+    user_id: str
+    text: str
+    media_type: str
+    created_at: datetime
+    permalink: str
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(POST_METRICS, 0))
+
+
+class ThreadsSim(PlatformSim):
+    id = "threads"
+    display_name = "Threads"
+
+    def reset(self) -> None:
+        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.apps: dict[str, App] = {}
+        self.users: dict[str, User] = {}
+        self.tokens: dict[str, Token] = {}
+        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
+        self.containers: dict[str, Container] = {}
+        self.posts: dict[str, Post] = {}
+        self._seq = 0
+        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+
+    def default_knobs(self) -> Knobs:
+        return Knobs(
+            latency_ms=0,
+            jitter_ms=0,
+            media_processing_ms=0,
+            quotas={
+                "posts": {"limit": 250, "window_s": 86400},
+                "replies": {"limit": 1000, "window_s": 86400},
+            },
+        )
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        unknown = set(settings) - set(DEFAULT_SETTINGS)
+        if unknown:
+            raise SimError(f"unknown threads settings {sorted(unknown)}")
+        with self.sim.lock:
+            self.conf.update(settings)
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self.conf)
+
+    # ------------------------------------------------------------ helpers (tests, benchmarks)
+
+    def _next_id(self) -> str:
+        with self.sim.lock:
+            self._seq += 1
+            return str(17841400000000000 + int(time.time() * 1000) % 10**9 * 1000 + self._seq)
+
+    def register_app(
+        self,
+        redirect_uris: list[str],
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> App:
+        app = App(
+            client_id or str(secrets.randbelow(10**15) + 10**15),
+            client_secret or secrets.token_hex(16),
+            list(redirect_uris),
+        )
+        with self.sim.lock:
+            self.apps[app.client_id] = app
+        return app
+
+    def ensure_user(self, username: str, **fields: Any) -> User:
+        with self.sim.lock:
+            user = next((u for u in self.users.values() if u.username == username), None)
+            if user is None:
+                user = User(self._next_id(), username, username.capitalize())
+                self.users[user.id] = user
+            for name, value in fields.items():
+                if name not in ("name", "followers_count", "views"):
+                    raise SimError(f"unknown user field {name!r}")
+                setattr(user, name, value)
+            return user
+
+    def _mint(
+        self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
+    ) -> Token:
+        now = time.time() - age_s
+        ttl = LONG_TTL_S if long_lived else SHORT_TTL_S
+        prefix = "THAA" if long_lived else "THQ"
+        token = Token(
+            prefix + secrets.token_urlsafe(40),
+            user_id,
+            client_id,
+            scopes,
+            long_lived,
+            now,
+            now + ttl,
+        )
+        with self.sim.lock:
+            self.tokens[token.value] = token
+        return token
+
+    def issue_token(
+        self,
+        username: str,
+        scopes: str = DEFAULT_SCOPES,
+        *,
+        long_lived: bool = True,
+        expires_in: float | None = None,
+        age_s: float = 0,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
+        user = self.ensure_user(username)
+        client_id = client_id or SANDBOX_CLIENT_ID
+        if client_id not in self.apps:
+            raise SimError(f"unknown threads app {client_id!r}")
+        token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
+        if expires_in is not None:
+            token.expires_at = time.time() + expires_in
+        return {
+            "access_token": token.value,
+            "expires_at": token.expires_at,
+            "scope": ",".join(token.scopes),
+            "user_id": user.id,
+            "username": user.username,
+        }
+
+    def expire_token(self, value: str) -> None:
+        with self.sim.lock:
+            if value in self.tokens:
+                self.tokens[value].expires_at = time.time() - 1
+
+    # ------------------------------------------------------------ auth
+
+    def _token_value(self, request: Request) -> str:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and value.strip():
+            return value.strip()
+        return request.query_params.get("access_token", "")
+
+    def identify(self, request: Request) -> str | None:
+        token = self.tokens.get(self._token_value(request))
+        user = self.users.get(token.user_id) if token else None
+        return user.username if user else None
+
+    def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
+        value = self._token_value(request)
+        if not value:
+            return None, meta_error(
+                "An active access token must be used to query information about the current user.",
+                2500,
+            )
+        token = self.tokens.get(value)
+        if token is None or token.revoked:
+            return None, meta_error("Invalid OAuth access token - Cannot parse access token", 190)
+        if token.expires_at <= time.time():
+            return None, meta_error(
+                "Error validating access token: Session has expired.", 190, subcode=463
+            )
+        return token, None
+
+    def _subject(self, request: Request, token: Token) -> tuple[User | None, Response | None]:
+        """The {user-id} path segment ("me" or the token's own id)."""
+        wanted = request.path_params["id"]
+        if wanted in ("me", token.user_id):
+            return self.users[token.user_id], None
+        return None, meta_error(
+            f"(#100) Object with ID '{wanted}' does not exist, cannot be loaded due to missing "
+            "permissions, or does not support this operation",
+            100,
+            subcode=33,
+            kind="GraphMethodException",
+        )
+
+    # ------------------------------------------------------------ faults
+
+    def _usage_headers(self, user_id: str, percent: int, minutes: int) -> dict[str, str]:
+        buc = {
+            user_id: [
+                {
+                    "type": "threads",
+                    "call_count": percent,
+                    "total_cputime": 1,
+                    "total_time": 1,
+                    "estimated_time_to_regain_access": minutes,
+                }
+            ]
+        }
+        usage = {"call_count": percent, "total_cputime": 1, "total_time": 1}
+        return {"X-App-Usage": json.dumps(usage), "X-Business-Use-Case-Usage": json.dumps(buc)}
+
+    def error_response(self, fault: Fault, request: Request) -> Response:
+        kind = fault.kind
+        if kind == "429":
+            token = self.tokens.get(self._token_value(request))
+            minutes = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+            return meta_error(
+                fault.message or "(#17) User request limit reached",
+                17,
+                headers=self._usage_headers(token.user_id if token else "0", 100, minutes),
+            )
+        if kind == "401":
+            return meta_error(
+                fault.message or "Error validating access token: Session has expired.",
+                190,
+                subcode=463,
+            )
+        if kind == "duplicate":
+            return meta_error(fault.message or "Duplicate status message", 506)
+        return meta_error(
+            fault.message or "An unexpected error has occurred. Please retry your request later.",
+            2,
+            int(kind),
+            transient=True,
+        )
+
+    # ------------------------------------------------------------ routes
+
+    def routes(self) -> list[BaseRoute]:
+        e = self.endpoint
+        v = f"/{VERSION}"
+        return [
+            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
+            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
+            Route("/access_token", e(self.exchange), methods=["GET"]),
+            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
+            Route(v + "/{id}/threads", e(self.create_container), methods=["POST"]),
+            Route(v + "/{id}/threads", e(self.list_threads), methods=["GET"]),
+            Route(v + "/{id}/threads_publish", e(self.publish), methods=["POST"]),
+            Route(v + "/{id}/threads_publishing_limit", e(self.publishing_limit), methods=["GET"]),
+            Route(v + "/{id}/threads_insights", e(self.user_insights), methods=["GET"]),
+            Route(v + "/{id}/insights", e(self.media_insights), methods=["GET"]),
+            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
+        ]
+
+    def sim_routes(self) -> list[BaseRoute]:
+        return [
+            Route("/tokens", self.sim_token, methods=["POST"]),
+            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
+            Route("/posts/{id}", self.sim_post, methods=["POST"]),
+            Route("/users/{username}", self.sim_user, methods=["POST"]),
+        ]
+
+    # ------------------------------------------------------------ OAuth
+
+    async def authorize(self, request: Request) -> Response:
+        q = request.query_params
+        app = self.apps.get(q.get("client_id", ""))
+        if app is None:
+            return meta_error("Invalid platform app", 100)
+        redirect_uri = q.get("redirect_uri", "")
+        web = urlsplit(redirect_uri).scheme in ("http", "https")
+        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+            return meta_error("Error validating verification code: redirect_uri mismatch", 100)
+        if q.get("response_type") != "code":
+            return bad_param("response_type must be code")
+        scopes = [s for s in q.get("scope", "").split(",") if s]
+        if not scopes or any(s not in SCOPES for s in scopes):
+            return bad_param("Invalid scope")
+        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        code = secrets.token_urlsafe(32)
+        expires = time.monotonic() + self.conf["auth_code_ttl_s"]
+        with self.sim.lock:
+            self.codes[code] = (app.client_id, user.id, redirect_uri, scopes, expires)
+        params = {"code": code}
+        if q.get("state"):
+            params["state"] = q["state"]
+        return RedirectResponse(_with_query(redirect_uri, params) + "#_", 302)
+
+    async def code_token(self, request: Request) -> Response:
+        p = await read_params(request)
+        for name in ("client_id", "client_secret", "grant_type", "redirect_uri", "code"):
+            if not p.get(name):
+                return bad_param(f"The parameter {name} is required")
+        app = self.apps.get(p["client_id"])
+        if app is None or not secrets.compare_digest(app.client_secret, p["client_secret"]):
+            return meta_error("Error validating client secret.", 101)
+        if p["grant_type"] != "authorization_code":
+            return bad_param("Unsupported grant_type")
+        with self.sim.lock:
+            grant = self.codes.pop(p["code"], None)
+        if grant is None or grant[0] != app.client_id or grant[4] < time.monotonic():
+            return meta_error("Invalid verification code format.", 100, subcode=36007)
+        if grant[2] != p["redirect_uri"]:
+            return meta_error("Error validating verification code: redirect_uri mismatch", 100)
+        token = self._mint(grant[1], app.client_id, grant[3], long_lived=False)
+        return JSONResponse({"access_token": token.value, "user_id": int(token.user_id)})
+
+    async def exchange(self, request: Request) -> Response:
+        q = request.query_params
+        if q.get("grant_type") != "th_exchange_token":
+            return bad_param("grant_type must be th_exchange_token")
+        if not q.get("client_secret"):
+            return bad_param("The parameter client_secret is required")
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        app = self.apps.get(token.client_id)
+        if app is None or not secrets.compare_digest(app.client_secret, q["client_secret"]):
+            return meta_error("Error validating client secret.", 101)
+        if token.long_lived:
+            return bad_param("Only short-lived tokens can be exchanged")
+        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
+        return JSONResponse(
+            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
+        )
+
+    async def refresh(self, request: Request) -> Response:
+        if request.query_params.get("grant_type") != "th_refresh_token":
+            return bad_param("grant_type must be th_refresh_token")
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        if not token.long_lived:
+            return bad_param("Only long-lived tokens can be refreshed")
+        if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
+            return bad_param("The access token must be at least 24 hours old to be refreshed")
+        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
+        return JSONResponse(
+            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
+        )
+
+    # ------------------------------------------------------------ objects
+
+    def _fields(self, request: Request, allowed: tuple[str, ...]) -> list[str] | Response:
+        fields = [f for f in request.query_params.get("fields", "id").split(",") if f]
+        bad = [f for f in fields if f not in allowed]
+        if bad:
+            return bad_param(f"Tried accessing nonexisting field ({bad[0]})")
+        return fields
+
+    def _status(self, c: Container) -> tuple[str, str | None]:
+        if c.published_id:
+            return "PUBLISHED", None
+        if time.time() - c.created >= self.conf["container_ttl_s"]:
+            return "EXPIRED", "The container has expired"
+        if c.failure:
+            return "ERROR", c.failure
+        for child_id in c.children:
+            state, message = self._status(self.containers[child_id])
+            if state in ("ERROR", "EXPIRED"):
+                return "ERROR", message
+            if state == "IN_PROGRESS":
+                return "IN_PROGRESS", None
+        if time.monotonic() < c.ready_at:
+            return "IN_PROGRESS", None
+        return "FINISHED", None
+
+    async def get_object(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        oid = request.path_params["id"]
+        if oid == "me" or oid in self.users:
+            user, err = self._subject(request, token)
+            if err:
+                return err
+            assert user is not None
+            fields = self._fields(request, PROFILE_FIELDS)
+            if isinstance(fields, Response):
+                return fields
+            full = {
+                "id": user.id,
+                "username": user.username,
+                "name": user.name,
+                "threads_profile_picture_url": f"https://scontent.example/{user.id}.jpg",
+                "threads_biography": "",
+            }
+            return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
+        c = self.containers.get(oid)
+        if c is not None and c.user_id == token.user_id:
+            fields = self._fields(request, ("id", "status", "error_message"))
+            if isinstance(fields, Response):
+                return fields
+            state, message = self._status(c)
+            full = {"id": c.id, "status": state, "error_message": message}
+            return JSONResponse({f: full[f] for f in ["id", *fields] if full[f] is not None})
+        post = self.posts.get(oid)
+        if post is not None:
+            fields = self._fields(request, POST_FIELDS)
+            if isinstance(fields, Response):
+                return fields
+            full = self._post_json(post)
+            return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
+        return self._no_object(oid)
+
+    @staticmethod
+    def _no_object(oid: str) -> Response:
+        return meta_error(
+            f"(#100) Object with ID '{oid}' does not exist, cannot be loaded due to missing "
+            "permissions, or does not support this operation",
+            100,
+            subcode=33,
+            kind="GraphMethodException",
+        )
+
+    def _post_json(self, post: Post) -> dict[str, Any]:
+        return {
+            "id": post.id,
+            "text": post.text,
+            "timestamp": _meta_time(post.created_at),
+            "permalink": post.permalink,
+            "media_type": "TEXT_POST" if post.media_type == "TEXT" else post.media_type,
+            "username": self.users[post.user_id].username,
+            "shortcode": post.permalink.rsplit("/", 1)[-1],
+        }
+
+    # ------------------------------------------------------------ publishing
+
+    async def create_container(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        user, err = self._subject(request, token)
+        if err:
+            return err
+        assert user is not None
+        if "threads_content_publish" not in token.scopes:
+            return meta_error("(#10) Application does not have permission for this action", 10)
+        p = await read_params(request)
+        unknown = sorted(set(p) - CONTAINER_PARAMS)
+        if unknown:
+            return bad_param(f"Param {unknown[0]} is not a valid parameter")
+        media_type = p.get("media_type")
+        if not media_type:
+            return bad_param("The parameter media_type is required.")
+        if media_type not in MEDIA_TYPES:
+            return bad_param(f"Param media_type must be one of {{{', '.join(MEDIA_TYPES)}}}")
+        text = str(p.get("text") or "")
+        if text_length(text) > self.conf["max_text_length"]:
+            return bad_param(E_TOO_LONG)
+        item = str(p.get("is_carousel_item", "false")).lower() == "true"
+        if p.get("reply_control") and p["reply_control"] not in REPLY_CONTROLS:
+            return bad_param(f"Param reply_control must be one of {list(REPLY_CONTROLS)}")
+        children: list[str] = []
+        failure = None
+        if media_type == "TEXT":
+            if not text.strip():
+                return bad_param("The parameter text is required for TEXT posts.")
+            if item:
+                return bad_param("A carousel item must be an IMAGE or a VIDEO")
+        elif media_type in ("IMAGE", "VIDEO"):
+            key = "image_url" if media_type == "IMAGE" else "video_url"
+            url = str(p.get(key) or "")
+            if not url:
+                return bad_param(f"The parameter {key} is required.")
+            other = "video_url" if media_type == "IMAGE" else "image_url"
+            if p.get(other):
+                return bad_param(f"Param {other} is not allowed for media_type {media_type}")
+            if item and text:
+                return bad_param("Carousel items cannot have text")
+            if urlsplit(url).scheme not in ("http", "https"):
+                failure = "The media could not be fetched from this URI"
+            failure = failure or self.conf["media_fetch_error"]
+        else:
+            children = [c.strip() for c in str(p.get("children") or "").split(",") if c.strip()]
+            if not 2 <= len(children) <= self.conf["max_carousel_items"]:
+                return bad_param(
+                    f"A carousel needs 2 to {self.conf['max_carousel_items']} children", 4279012
+                )
+            for cid in children:
+                child = self.containers.get(cid)
+                if child is None or child.user_id != user.id or not child.params.get("_item"):
+                    return bad_param(f"Invalid carousel child {cid}")
+        knobs = self.sim.effective_knobs(self.id, user.username)
+        wait = 0.0 if media_type == "TEXT" else (knobs.media_processing_ms or 0) / 1000
+        container = Container(
+            id=self._next_id(),
+            user_id=user.id,
+            media_type=media_type,
+            text=text,
+            params={k: v for k, v in p.items() if k != "access_token"} | {"_item": item},
+            created=time.time(),
+            ready_at=time.monotonic() + wait,
+            children=children,
+            failure=failure,
+        )
+        with self.sim.lock:
+            self.containers[container.id] = container
+        return JSONResponse({"id": container.id})
+
+    async def publish(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        user, err = self._subject(request, token)
+        if err:
+            return err
+        assert user is not None
+        p = await read_params(request)
+        unknown = sorted(set(p) - {"creation_id", "access_token"})
+        if unknown:
+            return bad_param(f"Param {unknown[0]} is not a valid parameter")
+        cid = p.get("creation_id")
+        if not cid:
+            return bad_param("The parameter creation_id is required.")
+        with self.sim.lock:
+            c = self.containers.get(str(cid))
+            if c is None or c.user_id != user.id:
+                return meta_error("Media Not Found", 24, subcode=4279009)
+            if c.params.get("_item"):
+                return bad_param("A carousel item cannot be published on its own")
+            state, message = self._status(c)
+            if state == "PUBLISHED":
+                return bad_param("This container has already been published", 4279010)
+            if state in ("ERROR", "EXPIRED"):
+                return meta_error(message or "The media could not be published", 24, 400)
+            if state != "FINISHED":
+                return meta_error(E_NOT_READY, 9007, subcode=2207027)
+            quota = self.sim.rate(self.id, "posts", user.id, account=user.username)
+            if not quota.allowed:
+                minutes = math.ceil((quota.reset_at - utcnow()).total_seconds() / 60)
+                return meta_error(
+                    E_QUOTA,
+                    9,
+                    subcode=2207042,
+                    headers=self._usage_headers(user.id, 100, max(minutes, 1)),
+                )
+            post_id = self._next_id()
+            shortcode = secrets.token_urlsafe(8)
+            post = Post(
+                post_id,
+                user.id,
+                c.text,
+                c.media_type,
+                utcnow(),
+                f"https://www.threads.net/@{user.username}/post/{shortcode}",
+            )
+            self.posts[post_id] = post
+            c.published_id = post_id
+            children = [self.containers[x] for x in c.children] or [c]
+            media = [
+                {
+                    "type": m.media_type,
+                    "url": m.params.get("image_url") or m.params.get("video_url"),
+                    "alt_text": m.params.get("alt_text"),
+                }
+                for m in children
+                if m.media_type != "TEXT"
+            ]
+            self.sim.record_post(
+                self.id,
+                user.username,
+                post_id,
+                c.text,
+                media=media,
+                permalink=post.permalink,
+                extra={"user_id": user.id, "container_id": c.id, "media_type": c.media_type},
+            )
+        return JSONResponse({"id": post_id})
+
+    async def publishing_limit(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        user, err = self._subject(request, token)
+        if err:
+            return err
+        assert user is not None
+        quota = self.sim.rate(self.id, "posts", user.id, account=user.username, consume=False)
+        window = (self.sim.effective_knobs(self.id, user.username).quotas or {})["posts"]
+        return JSONResponse(
+            {
+                "data": [
+                    {
+                        "quota_usage": quota.limit - quota.remaining,
+                        "config": {
+                            "quota_total": quota.limit,
+                            "quota_duration": int(window["window_s"]),
+                        },
+                    }
+                ]
+            }
+        )
+
+    async def list_threads(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        user, err = self._subject(request, token)
+        if err:
+            return err
+        assert user is not None
+        q = request.query_params
+        fields = self._fields(request, POST_FIELDS)
+        if isinstance(fields, Response):
+            return fields
+        bounds: dict[str, float] = {}
+        for name in ("since", "until"):
+            if q.get(name):
+                try:
+                    bounds[name] = float(q[name])
+                except ValueError:
+                    return bad_param(f"Param {name} must be a unix timestamp")
+        try:
+            limit = int(q.get("limit", "25"))
+            offset = int(q.get("after", "0") or "0")
+        except ValueError:
+            return bad_param("Param limit must be an integer")
+        if not 1 <= limit <= 100:
+            return bad_param("Param limit must be between 1 and 100")
+        with self.sim.lock:
+            rows = [
+                post
+                for post in self.posts.values()
+                if post.user_id == user.id
+                and post.created_at.timestamp() >= bounds.get("since", 0)
+                and post.created_at.timestamp() <= bounds.get("until", math.inf)
+            ]
+        rows.sort(key=lambda post: (post.created_at, post.id), reverse=True)
+        page = rows[offset : offset + limit]
+        body: dict[str, Any] = {
+            "data": [{f: row[f] for f in ["id", *fields]} for row in map(self._post_json, page)]
+        }
+        if offset + limit < len(rows):
+            body["paging"] = {"cursors": {"after": str(offset + limit)}}
+        return JSONResponse(body)
+
+    async def media_insights(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        post = self.posts.get(request.path_params["id"])
+        if post is None or post.user_id != token.user_id:
+            return self._no_object(request.path_params["id"])
+        if "threads_manage_insights" not in token.scopes:
+            return meta_error("(#10) Application does not have permission for this action", 10)
+        metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
+        if not metrics:
+            return bad_param("The parameter metric is required.")
+        bad = [m for m in metrics if m not in POST_METRICS]
+        if bad:
+            return bad_param(f"metric[0] must be one of the following values: {POST_METRICS}")
+        return JSONResponse(
+            {
+                "data": [
+                    {
+                        "name": m,
+                        "period": "lifetime",
+                        "values": [{"value": post.metrics[m]}],
+                        "id": f"{post.id}/insights/{m}/lifetime",
+                    }
+                    for m in metrics
+                ]
+            }
+        )
+
+    async def user_insights(self, request: Request) -> Response:
+        token, err = self._auth(request)
+        if err:
+            return err
+        assert token is not None
+        user, err = self._subject(request, token)
+        if err:
+            return err
+        assert user is not None
+        if "threads_manage_insights" not in token.scopes:
+            return meta_error("(#10) Application does not have permission for this action", 10)
+        metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
+        if not metrics or any(m not in USER_METRICS for m in metrics):
+            return bad_param(f"metric must be a list of: {USER_METRICS}")
+        posts = [p for p in self.posts.values() if p.user_id == user.id]
+        data = []
+        for m in metrics:
+            if m == "followers_count":
+                value = user.followers_count
+            elif m == "clicks":
+                value = 0
+            else:
+                value = sum(p.metrics.get(m, 0) for p in posts)
+            data.append({"name": m, "period": "day", "total_value": {"value": value}})
+        return JSONResponse({"data": data})
+
+    # ------------------------------------------------------------ simulator controls
+
+    async def _json(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise SimError("body must be JSON") from exc
+        if not isinstance(data, dict):
+            raise SimError("body must be a JSON object")
+        return data
+
+    async def sim_token(self, request: Request) -> Response:
+        """POST /_sim/threads/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
+        body = await self._json(request)
+        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
+        if unknown:
+            raise SimError(f"unknown token fields {sorted(unknown)}")
+        return JSONResponse(
+            self.issue_token(
+                body.get("username") or self.conf["default_account"],
+                body.get("scopes", DEFAULT_SCOPES),
+                long_lived=bool(body.get("long_lived", True)),
+                expires_in=body.get("expires_in"),
+                age_s=float(body.get("age_s", 0)),
+            )
+        )
+
+    async def sim_expire(self, request: Request) -> Response:
+        self.expire_token(request.path_params["token"])
+        return JSONResponse({})
+
+    async def sim_post(self, request: Request) -> Response:
+        """POST /_sim/threads/posts/{id} {"likes": 3, "views": 90, ...}."""
+        body = await self._json(request)
+        with self.sim.lock:
+            post = self.posts.get(request.path_params["id"])
+            if post is None:
+                return JSONResponse({"error": "no such post"}, 404)
+            unknown = set(body) - set(post.metrics)
+            if unknown:
+                raise SimError(f"unknown counters {sorted(unknown)}")
+            post.metrics.update({k: int(v) for k, v in body.items()})
+        return JSONResponse(dict(post.metrics))
+
+    async def sim_user(self, request: Request) -> Response:
+        user = self.ensure_user(request.path_params["username"], **await self._json(request))
+        return JSONResponse({"id": user.id, "username": user.username})
+
+
+__all__ = ["ThreadsSim", "meta_error", "text_length"]

@@ -1,0 +1,31 @@
+"""Connect an X account through the OAuth round trip in Chromium, then disconnect it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_accounts_flow import register
+
+
+def test_connect_x_then_disconnect(page: Page, live_app: str):
+    register(page, live_app, f"acc-{uuid.uuid4().hex[:8]}@example.com", "Connie")
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    page.goto(live_app + "/accounts")
+    expect(page.get_by_text("No accounts yet")).to_be_visible()
+    page.click("#connect-x")
+    # X (the simulator) approves and sends the browser back through Herald's callback.
+    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
+    card = page.locator(".account-card[data-platform='x']")
+    expect(card).to_contain_text("X · alice")
+    expect(card.locator(".account-status")).to_have_text("connected")
+    page.screenshot(path=ARTIFACTS / "accounts.png")
+    card.get_by_role("button", name="Disconnect").click()
+    expect(card.locator(".account-status")).to_have_text("revoked")
+    # Mastodon needs a server address: a bad one is a visible error, nothing is connected.
+    page.fill("#instance-mastodon", "http://example.com")
+    page.click("#connect-mastodon")
+    expect(page.locator("#form-error")).to_contain_text("https")
