@@ -209,9 +209,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "is_affiliate_link": {"type": "boolean"},
             "source_type": {"type": "string", "enum": ["pin_url"]},
-            "url": {"type": "string"},
         },
-        "required": ["source_type", "url"],
+        "required": ["source_type"],
     },
     "MediaUploadCreate": {
         "type": "object",

@@ -178,9 +178,11 @@ class Simulator:
         if platforms is None:
             from simulator.bluesky import BlueskySim
             from simulator.mastodon import MastodonSim
+            from simulator.pinterest import PinterestSim
+            from simulator.threads import ThreadsSim
             from simulator.x import XSim
 
-            platforms = [BlueskySim, MastodonSim, XSim]
+            platforms = [BlueskySim, MastodonSim, PinterestSim, ThreadsSim, XSim]
         for cls in platforms:
             platform = cls(self)
             self.platforms[platform.id] = platform

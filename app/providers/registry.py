@@ -7,11 +7,15 @@ from typing import Any
 from app.providers.base import Provider
 from app.providers.bluesky import BlueskyProvider
 from app.providers.mastodon import MastodonProvider
+from app.providers.pinterest import PinterestProvider
+from app.providers.threads import ThreadsProvider
 from app.providers.x import XProvider
 
 _PROVIDERS: dict[str, type[Provider]] = {
     BlueskyProvider.id: BlueskyProvider,
     MastodonProvider.id: MastodonProvider,
+    PinterestProvider.id: PinterestProvider,
+    ThreadsProvider.id: ThreadsProvider,
     XProvider.id: XProvider,
 }
 

@@ -124,7 +124,7 @@ def test_retry_after_fallback(mastodon: MastodonProvider) -> None:
 
 def test_registry() -> None:
     assert provider_class("mastodon") is MastodonProvider
-    assert [p.id for p in all_providers()] == ["bluesky", "mastodon", "x"]
+    assert [p.id for p in all_providers()] == ["bluesky", "mastodon", "pinterest", "threads", "x"]
     provider = get_provider("mastodon", api_base="https://m.example")
     assert provider.api_base == "https://m.example" and provider.capabilities.idempotent_publish
     with pytest.raises(UnknownPlatform, match="Unknown platform 'myspace'"):

@@ -1,0 +1,395 @@
+"""The Threads provider against the simulator over real HTTP (uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from app.providers.base import (
+    AuthError,
+    Limits,
+    PermanentError,
+    PublishRequest,
+    RateLimited,
+    TokenSet,
+    TransientError,
+)
+from app.providers.threads import ThreadsProvider, text_length
+from simulator import SimServer, Simulator
+from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
+
+REDIRECT = "http://localhost:3000/oauth/threads/callback"
+IMAGE = "https://cdn.example.com/cat.jpg"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    # Threads is not in Simulator's default list yet: register it explicitly.
+    with SimServer(Simulator(platforms=[ThreadsSim], seed=7)) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server: SimServer) -> None:
+    server.sim.reset()
+
+
+@pytest.fixture
+def sim(server: SimServer) -> Simulator:
+    return server.sim
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
+        yield client
+
+
+def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsProvider:
+    return ThreadsProvider(
+        api_base=server.url_for("threads"),
+        auth_base=server.url_for("threads"),
+        client=http,
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_CLIENT_SECRET,
+        media_wait_s=kw.pop("media_wait_s", 3.0),
+        media_poll_s=0.05,
+        **kw,
+    )
+
+
+@pytest.fixture
+def provider(server: SimServer, http: httpx.Client) -> ThreadsProvider:
+    return make_provider(server, http)
+
+
+def threads_sim(sim: Simulator) -> ThreadsSim:
+    platform = sim["threads"]
+    assert isinstance(platform, ThreadsSim)
+    return platform
+
+
+def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
+    issued = threads_sim(sim).issue_token(username, **kw)
+    return TokenSet(
+        issued["access_token"],
+        None,
+        datetime.fromtimestamp(issued["expires_at"], UTC),
+        issued["scope"],
+    )
+
+
+@pytest.fixture
+def token(sim: Simulator) -> TokenSet:
+    return minted(sim)
+
+
+def one_post(sim: Simulator) -> dict:
+    posts = sim.posts("threads")
+    assert len(posts) == 1, posts
+    return posts[0]
+
+
+# ------------------------------------------------------------------ OAuth
+
+
+def test_oauth_long_lived_exchange_and_refresh(provider: ThreadsProvider, sim: Simulator) -> None:
+    url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
+    assert "/oauth/authorize?" in url and "threads_content_publish" in url
+    redirect = httpx.get(url + "&sim_account=bob")
+    assert redirect.status_code == 302
+    params = httpx.URL(redirect.headers["location"]).params
+    assert params["state"] == "s-1"
+    token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
+    assert token.access_token.startswith("THAA")  # the long-lived token, not the 1 h one
+    assert token.expires_at is not None
+    assert token.expires_at - datetime.now(UTC) > timedelta(days=59)
+    info = provider.account_info(token)
+    assert info.username == "bob" and info.platform_account_id == token.extra["user_id"]
+    assert info.avatar_url
+
+    # A code works once.
+    with pytest.raises(PermanentError):
+        provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
+
+    # Refresh needs a token at least 24 h old.
+    with pytest.raises(PermanentError):
+        provider.refresh(token)
+    old = minted(sim, "bob", age_s=2 * 86400)
+    new = provider.refresh(old)
+    assert new.access_token != old.access_token and new.refresh_token is None
+    assert provider.account_info(new).username == "bob"
+
+    threads_sim(sim).expire_token(old.access_token)
+    with pytest.raises(AuthError) as exc:
+        provider.refresh(old)
+    assert exc.value.refresh_may_help is False
+
+
+# ------------------------------------------------------------------ publishing
+
+
+def test_text_post_and_find_recent(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    since = datetime.now(UTC)
+    result = provider.publish(token, PublishRequest(text="hello threads 你好 👋"))
+    assert result.state == "published"
+    post = one_post(sim)
+    assert post["post_id"] == result.platform_post_id and post["text"] == "hello threads 你好 👋"
+    assert result.permalink == post["permalink"]
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], post["text"])]
+    assert provider.publishing_quota(token) == {"used": 1, "total": 250, "window_s": 86400}
+
+
+def test_image_post_polls_the_container(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.set_knobs("threads", media_processing_ms=300)
+    started = time.monotonic()
+    opts = {"media_urls": [{"url": IMAGE, "alt_text": "a cat"}]}
+    result = provider.publish(token, PublishRequest(text="a cat", options=opts))
+    assert result.state == "published" and time.monotonic() - started >= 0.3
+    post = one_post(sim)
+    assert post["media"] == [{"type": "IMAGE", "url": IMAGE, "alt_text": "a cat"}]
+
+
+def test_carousel(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
+    urls = [IMAGE, "https://cdn.example.com/clip.mp4", "https://cdn.example.com/dog.png"]
+    result = provider.publish(token, PublishRequest(text="three", options={"media_urls": urls}))
+    assert result.state == "published"
+    assert [m["type"] for m in one_post(sim)["media"]] == ["IMAGE", "VIDEO", "IMAGE"]
+
+
+def test_pending_then_finalize(
+    server: SimServer, http: httpx.Client, token: TokenSet, sim: Simulator
+) -> None:
+    provider = make_provider(server, http, media_wait_s=0.1)
+    sim.set_knobs("threads", media_processing_ms=600)
+    request = PublishRequest(text="", options={"media_urls": [IMAGE]})
+    result = provider.publish(token, request)
+    assert result.state == "pending" and sim.posts("threads") == []
+    assert provider.check_status(token, result.pending_state).state == "processing"
+    assert provider.finalize(token, result.pending_state).state == "pending"
+    time.sleep(0.6)
+    assert provider.check_status(token, result.pending_state).state == "ready"
+    done = provider.finalize(token, result.pending_state)
+    assert done.state == "published" and one_post(sim)["post_id"] == done.platform_post_id
+    with pytest.raises(PermanentError) as again:  # the container was used
+        provider.finalize(token, result.pending_state)
+    assert again.value.duplicate is True and len(sim.posts("threads")) == 1
+
+
+def test_failed_media_fetch_is_permanent(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.set_knobs("threads", instance={"media_fetch_error": "The media could not be fetched"})
+    with pytest.raises(PermanentError) as exc:
+        provider.publish(token, PublishRequest(text="x", options={"media_urls": [IMAGE]}))
+    assert "could not be fetched" in exc.value.message and sim.posts("threads") == []
+
+
+def test_publishing_an_unfinished_container_is_the_meta_error(
+    server: SimServer, token: TokenSet, sim: Simulator
+) -> None:
+    sim.set_knobs("threads", media_processing_ms=5000)
+    base = server.url_for("threads") + "/v1.0/me"
+    auth = {"Authorization": f"Bearer {token.access_token}"}
+    made = httpx.post(
+        base + "/threads", params={"media_type": "IMAGE", "image_url": IMAGE}, headers=auth
+    )
+    cid = made.json()["id"]
+    status = httpx.get(
+        server.url_for("threads") + f"/v1.0/{cid}",
+        params={"fields": "status,error_message"},
+        headers=auth,
+    )
+    assert status.json() == {"id": cid, "status": "IN_PROGRESS"}
+    early = httpx.post(base + "/threads_publish", params={"creation_id": cid}, headers=auth)
+    assert early.status_code == 400
+    err = early.json()["error"]
+    assert (err["code"], err["error_subcode"]) == (9007, 2207027) and err["fbtrace_id"]
+    provider = ThreadsProvider(api_base=server.url_for("threads"))
+    assert isinstance(provider.classify_error(early), TransientError)
+    assert provider.classify_error(early).sent is False  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_throttle_is_rate_limited_with_the_buc_estimate(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("threads", "429", path="*/threads", reset_in_s=600)
+    with pytest.raises(RateLimited) as exc:
+        provider.publish(token, PublishRequest(text="slow down"))
+    assert exc.value.code == "17"
+    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    assert 500 < wait < 700
+
+
+def test_posting_quota(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
+    sim.set_knobs("threads", quotas={"posts": {"limit": 2, "window_s": 86400}})
+    provider.publish(token, PublishRequest(text="one"))
+    provider.publish(token, PublishRequest(text="two"))
+    with pytest.raises(RateLimited) as exc:
+        provider.publish(token, PublishRequest(text="three"))
+    assert exc.value.retry_at - datetime.now(UTC) > timedelta(hours=23)
+    assert len(sim.posts("threads")) == 2
+    assert provider.publishing_quota(token)["used"] == 2
+
+
+def test_auth_errors(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
+    sim.inject("threads", "401")
+    with pytest.raises(AuthError):
+        provider.publish(token, PublishRequest(text="x"))
+    threads_sim(sim).expire_token(token.access_token)
+    with pytest.raises(AuthError) as exc:
+        provider.account_info(token)
+    assert exc.value.code == "190" and exc.value.details["error_subcode"] == 463
+
+
+def test_5xx_on_publish_is_transient_and_sent(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("threads", "503", path="*/threads_publish")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.sent is True and exc.value.status == 503
+
+
+def test_5xx_on_container_is_not_sent(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("threads", "500", path="*/threads")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.sent is False and sim.posts("threads") == []
+
+
+def test_duplicate_fault_is_permanent_duplicate(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    sim.inject("threads", "duplicate", path="*/threads_publish")
+    with pytest.raises(PermanentError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.duplicate is True
+
+
+def test_timeout_after_accept_then_find_recent(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    since = datetime.now(UTC)
+    sim.inject("threads", "timeout_after_accept", path="*/threads_publish")
+    request = PublishRequest(text="did this get posted?")
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is True
+    post = one_post(sim)
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+
+
+def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    provider = ThreadsProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    token.extra["user_id"] = "1"
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, PublishRequest(text="x"))
+    assert exc.value.sent is False
+
+
+# ------------------------------------------------------------------ validation, metrics
+
+
+def test_500_character_limit_counts_emoji_as_bytes(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    assert text_length("a" * 500) == 500
+    assert text_length("你" * 500) == 500  # CJK: one each
+    assert text_length("👋") == 4
+    assert provider.validate(PublishRequest(text="你" * 500)) == []
+    assert provider.validate(PublishRequest(text="a" * 496 + "👋")) == []
+    assert provider.validate(PublishRequest(text="a" * 497 + "👋"))
+    assert provider.validate(PublishRequest(text="a" * 501))
+    provider.publish(token, PublishRequest(text="a" * 496 + "👋"))
+    # The simulator counts the same way, so an unchecked request is refused there too.
+    unchecked = make_provider_limits(provider)
+    with pytest.raises(PermanentError) as exc:
+        unchecked.publish(token, PublishRequest(text="a" * 497 + "👋"))
+    assert exc.value.code == "100" and len(sim.posts("threads")) == 1
+
+
+def make_provider_limits(provider: ThreadsProvider) -> ThreadsProvider:
+    loose = ThreadsProvider(
+        api_base=provider.api_base,
+        client=provider.client,
+        limits=Limits(max_text_length=10_000, max_media=20, counter=len),
+    )
+    return loose
+
+
+def test_validate_media_and_options(provider: ThreadsProvider) -> None:
+    assert provider.validate(PublishRequest(text="")) != []
+    assert provider.validate(PublishRequest(text="x", options={"nope": 1})) != []
+    too_many = {"media_urls": [IMAGE] * 21}
+    assert any("20" in e for e in provider.validate(PublishRequest(text="x", options=too_many)))
+    assert provider.validate(PublishRequest(text="x", options={"media_urls": ["ftp://a/b"]}))
+    assert provider.validate(PublishRequest(text="x", options={"reply_control": "bad"}))
+
+
+def test_metrics(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
+    result = provider.publish(token, PublishRequest(text="count me"))
+    assert result.platform_post_id
+    posted = httpx.post(
+        f"{provider.api_base.rsplit('/', 1)[0]}/_sim/threads/posts/{result.platform_post_id}",
+        json={"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
+    )
+    assert posted.status_code == 200
+    assert provider.post_metrics(token, result.platform_post_id) == {
+        "views": 90,
+        "likes": 3,
+        "comments": 2,
+        "shares": 1,
+        "quotes": 4,
+    }
+    threads_sim(sim).ensure_user("alice", followers_count=42)
+    assert provider.account_metrics(token) == {"followers": 42}
+
+
+def test_strictness(server: SimServer, token: TokenSet) -> None:
+    base = server.url_for("threads") + "/v1.0/me/threads"
+    auth = {"Authorization": f"Bearer {token.access_token}"}
+
+    def post(**params: str) -> dict:
+        response = httpx.post(base, params=params, headers=auth)
+        assert response.status_code == 400, response.text
+        return response.json()["error"]
+
+    assert "media_type is required" in post(text="x")["message"]
+    assert post(media_type="STORY", text="x")["code"] == 100
+    assert "text is required" in post(media_type="TEXT")["message"]
+    assert "image_url" in post(media_type="IMAGE")["message"]
+    assert "not a valid parameter" in post(media_type="TEXT", text="x", caption="y")["message"]
+    assert post(media_type="CAROUSEL", children="1")["code"] == 100
+    assert post(media_type="TEXT", text="x", reply_control="nobody")["code"] == 100
+    missing = httpx.post(base, params={"media_type": "TEXT", "text": "x"})
+    assert missing.json()["error"]["code"] == 2500
+    bad = httpx.post(
+        base, params={"media_type": "TEXT", "text": "x"}, headers={"Authorization": "Bearer z"}
+    )
+    assert bad.json()["error"]["code"] == 190
+    publish = httpx.post(base + "_publish", headers=auth)
+    assert "creation_id is required" in publish.json()["error"]["message"]
+    fields = httpx.get(server.url_for("threads") + "/v1.0/me?fields=email", headers=auth)
+    assert fields.json()["error"]["code"] == 100
