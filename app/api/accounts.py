@@ -71,6 +71,26 @@ def start_connect(
     return ConnectOut(authorize_url=connect.start(user, wid, platform, instance))
 
 
+class LoginIn(BaseModel):
+    identifier: str = Field(max_length=300, description="Handle, e.g. alice.bsky.social")
+    app_password: str = Field(max_length=300)
+    service_url: str | None = Field(default=None, max_length=500, description="Own PDS, if any")
+
+
+@router.post("/accounts/login/{platform}", status_code=201, response_model=AccountOut)
+def login(
+    platform: str,
+    body: LoginIn,
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> AccountOut:
+    """Connect a platform that uses app passwords instead of OAuth (Bluesky)."""
+    account = connect.login(
+        user, wid, platform, body.identifier, body.app_password, body.service_url
+    )
+    return AccountOut.of(account)
+
+
 @router.get("/accounts/callback/{platform}")
 def connect_callback(
     platform: str,

@@ -173,6 +173,8 @@ class Capabilities:
     account_metrics: bool = False
     # The platform is federated: every account lives on its own server (api_base per account).
     per_instance: bool = False
+    # Connects with a handle and an app password (login()) instead of an OAuth redirect.
+    app_password: bool = False
 
 
 @dataclass

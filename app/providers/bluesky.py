@@ -182,6 +182,7 @@ class BlueskyProvider(Provider):
         post_metrics=True,
         account_metrics=True,
         per_instance=False,
+        app_password=True,
     )
     default_api_base = "https://bsky.social"
     default_limits = Limits(

@@ -13,7 +13,7 @@ from app import db
 from app.config import settings
 from app.crypto import encrypt, new_token
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
-from app.providers.base import Provider, ProviderError, make_code_verifier
+from app.providers.base import AuthError, Provider, ProviderError, make_code_verifier
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
 from app.services import accounts
@@ -156,6 +156,48 @@ def finish(
     )
 
 
+def login(
+    user: User,
+    workspace_id: uuid.UUID,
+    platform: str,
+    identifier: str,
+    app_password: str,
+    server: str | None = None,
+) -> accounts.AccountView:
+    """Connect a platform that signs in with a handle and an app password (Bluesky)."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+    try:
+        cls = provider_class(platform)
+    except UnknownPlatform as exc:
+        raise NotFound(f"Unknown platform {platform!r}.") from exc
+    if not cls.capabilities.app_password:
+        raise InvalidInput(f"{cls.display_name} connects with OAuth.", code="oauth_platform")
+    if not identifier.strip() or not app_password.strip():
+        raise InvalidInput(
+            "Enter your handle and an app password.",
+            code="credentials_required",
+            details={"field": "identifier" if not identifier.strip() else "app_password"},
+        )
+    config = accounts.platform_config(platform)
+    if server:
+        config["api_base"] = _instance(server)
+    provider = get_provider(platform, **config)
+    try:
+        token = provider.login(identifier.strip(), app_password.strip())  # type: ignore[attr-defined]
+        info = provider.account_info(token)
+    except AuthError as exc:
+        raise InvalidInput(
+            f"{cls.display_name} refused the handle or app password ({exc.message}).",
+            code="platform_credentials",
+        ) from exc
+    except ProviderError as exc:
+        raise PlatformFailed(f"{cls.display_name}: {exc.message}") from exc
+    return accounts.save_account(
+        user, workspace_id, platform, token, info, api_base=config.get("api_base")
+    )
+
+
 def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:
     """Revoke the token where the platform allows it and forget it. The account row stays, so
     its posts and history remain; connecting it again brings it back."""
@@ -182,8 +224,11 @@ def platforms() -> list[dict]:
     out = []
     for cls in all_providers():
         limits = cls.default_limits
-        configured = cls.capabilities.per_instance or bool(
-            accounts.platform_config(cls.id).get("client_id")
+        caps = cls.capabilities
+        configured = (
+            caps.per_instance
+            or caps.app_password
+            or bool(accounts.platform_config(cls.id).get("client_id"))
         )
         out.append(
             {

@@ -180,3 +180,32 @@ def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, 
     assert admin.delete("/api/admin/platform-apps/x").status_code == 204
     r = admin.post("/api/accounts/connect/x")
     assert r.status_code == 422 and error_of(r)["code"] == "platform_not_configured"
+
+
+def test_bluesky_connects_with_an_app_password(admin, server, monkeypatch):
+    monkeypatch.setenv("HERALD_BLUESKY_API_BASE", server.url_for("bluesky"))
+    server.sim["bluesky"].ensure_account("frank.bsky.social", password="abcd-efgh-ijkl-mnop")
+    wrong = admin.post(
+        "/api/accounts/login/bluesky",
+        json={"identifier": "frank.bsky.social", "app_password": "wrong-wrong-wrong"},
+    )
+    assert wrong.status_code == 422 and error_of(wrong)["code"] == "platform_credentials"
+    empty = admin.post("/api/accounts/login/bluesky", json={"identifier": "", "app_password": "x"})
+    assert empty.status_code == 422 and error_of(empty)["code"] == "credentials_required"
+    oauth = admin.post("/api/accounts/login/x", json={"identifier": "a", "app_password": "b"})
+    assert oauth.status_code == 422 and error_of(oauth)["code"] == "oauth_platform"
+    assert admin.get("/api/accounts").json() == []
+
+    ok = admin.post(
+        "/api/accounts/login/bluesky",
+        json={"identifier": "@frank.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["platform"] == "bluesky" and ok.json()["status"] == "connected"
+    with db.session() as s:
+        row = s.exec(select(SocialAccount)).one()
+    assert row.refresh_token and decrypt(row.refresh_token) not in row.refresh_token
+    assert row.meta["api_base"] == server.url_for("bluesky")
+    platforms = {p["id"]: p for p in admin.get("/api/platforms").json()}
+    assert platforms["bluesky"]["configured"] is True
+    assert platforms["bluesky"]["capabilities"]["app_password"] is True
