@@ -51,6 +51,7 @@ def live_app(sim: SimServer) -> Iterator[str]:
         "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret",
         "HERALD_X_API_BASE": sim.url_for("x"),
         "HERALD_X_AUTH_BASE": sim.url_for("x"),
+        "HERALD_BLUESKY_API_BASE": sim.url_for("bluesky"),
     }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable

@@ -11,6 +11,23 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_accounts_flow import register
 
 
+def test_connect_bluesky_with_an_app_password(page: Page, live_app: str, sim):
+    sim.sim["bluesky"].ensure_account("gail.bsky.social", password="abcd-efgh-ijkl-mnop")
+    register(page, live_app, f"bsky-{uuid.uuid4().hex[:8]}@example.com", "Gail")
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    page.goto(live_app + "/accounts")
+    page.fill("#identifier-bluesky", "gail.bsky.social")
+    page.fill("#app-password-bluesky", "not-the-password")
+    page.click("#connect-bluesky")
+    expect(page.locator("#form-error")).to_contain_text("refused")
+    page.fill("#identifier-bluesky", "gail.bsky.social")
+    page.fill("#app-password-bluesky", "abcd-efgh-ijkl-mnop")
+    page.click("#connect-bluesky")
+    card = page.locator(".account-card[data-platform='bluesky']")
+    expect(card.locator(".account-status")).to_have_text("connected")
+    expect(card).to_contain_text("Bluesky · gail.bsky.social")
+
+
 def test_connect_x_then_disconnect(page: Page, live_app: str):
     register(page, live_app, f"acc-{uuid.uuid4().hex[:8]}@example.com", "Connie")
     expect(page.locator("#page-title")).to_have_text("Dashboard")

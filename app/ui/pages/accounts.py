@@ -46,6 +46,31 @@ def _account(a: rx.Var) -> rx.Component:
     )
 
 
+def _app_password_form(p: rx.Var) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.input(type="hidden", name="platform", value=p["id"]),
+            rx.input(
+                name="identifier",
+                placeholder="handle",
+                size="1",
+                id="identifier-" + p["id"].to(str),
+            ),
+            rx.input(
+                name="app_password",
+                type="password",
+                placeholder="app password",
+                size="1",
+                id="app-password-" + p["id"].to(str),
+            ),
+            rx.button("Connect", size="2", type="submit", id="connect-" + p["id"].to(str)),
+            spacing="2",
+        ),
+        on_submit=AccountsState.login,
+        reset_on_submit=True,
+    )
+
+
 def _platform(p: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -61,14 +86,18 @@ def _platform(p: rx.Var) -> rx.Component:
                 ),
             ),
             rx.cond(
-                p["configured"] == "yes",
-                rx.button(
-                    "Connect",
-                    size="2",
-                    on_click=AccountsState.start(p["id"]),
-                    id="connect-" + p["id"].to(str),
+                p["app_password"] == "yes",
+                _app_password_form(p),
+                rx.cond(
+                    p["configured"] == "yes",
+                    rx.button(
+                        "Connect",
+                        size="2",
+                        on_click=AccountsState.start(p["id"]),
+                        id="connect-" + p["id"].to(str),
+                    ),
+                    rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
                 ),
-                rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
             ),
             spacing="2",
         ),

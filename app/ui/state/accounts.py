@@ -50,6 +50,7 @@ class AccountsState(AuthState):
                 "name": p["name"],
                 "configured": "yes" if p["configured"] else "",
                 "federated": "yes" if p["capabilities"].get("per_instance") else "",
+                "app_password": "yes" if p["capabilities"].get("app_password") else "",
             }
             for p in connect.platforms()
         ]
@@ -70,6 +71,24 @@ class AccountsState(AuthState):
             return rx.toast.error(exc.message)
         # Same tab: the platform sends the browser back to our callback, then to this page.
         return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+    @rx.event
+    def login(self, form: dict):
+        """Platforms without OAuth: a handle and an app password (Bluesky)."""
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return self._login_redirect()
+        try:
+            account = connect.login(
+                user, wid, form.get("platform", ""), form.get("identifier", ""),
+                form.get("app_password", ""),
+            )  # fmt: skip
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        self.error = ""
+        self._refresh(user, wid)
+        return rx.toast.success(f"Connected {account.name or account.username}.")
 
     @rx.event
     def disconnect(self, account_id: str):
