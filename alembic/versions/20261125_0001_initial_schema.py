@@ -190,7 +190,6 @@ def upgrade() -> None:
         ),
         sa.Column("platform_configs", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], ondelete="SET NULL"),

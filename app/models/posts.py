@@ -64,7 +64,6 @@ class Post(SQLModel, table=True):
     # Per-platform options and variants, keyed by platform id.
     platform_configs: dict[str, Any] = json_field()
     idempotency_key: str | None = Field(default=None, max_length=200)
-    version: int = 1
     created_at: dt.datetime = ts_field(default_now=True)
     updated_at: dt.datetime = ts_field(default_now=True)
 

@@ -515,7 +515,6 @@ def update_post(
         post.scheduled_at = resolve_time(data.scheduled_at, data.timezone)
         post.scheduled_at = _due(post, mode) or post.scheduled_at
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
-        post.version += 1
         post.updated_at = utcnow()
         s.add(post)
         stale = _set_destinations(s, post, targets, data.overrides)
@@ -528,6 +527,26 @@ def update_post(
     return view
 
 
+def _input_of(post: PostView, **changes: Any) -> PostInput:
+    """The post as it stands, as input for an update (with `changes` applied)."""
+    data = PostInput(
+        content=post.content,
+        account_ids=[d.account_id for d in post.destinations],
+        scheduled_at=post.scheduled_at,
+        timezone=post.timezone,
+        platform_configs=post.platform_configs,
+        overrides={
+            d.account_id: d.content_override
+            for d in post.destinations
+            if d.content_override is not None
+        },
+        media_ids=post.media_ids,
+    )
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
+
+
 def reschedule(
     user: User, workspace_id: uuid.UUID, post_id: uuid.UUID, when: dt.datetime, timezone: str
 ) -> PostView:
@@ -535,19 +554,7 @@ def reschedule(
     current = get_post(user, workspace_id, post_id)
     if current.status != PostStatus.scheduled:
         raise Conflict("Only scheduled posts can be moved.", code="not_scheduled")
-    data = PostInput(
-        content=current.content,
-        account_ids=[d.account_id for d in current.destinations],
-        scheduled_at=when,
-        timezone=timezone,
-        platform_configs=current.platform_configs,
-        overrides={
-            d.account_id: d.content_override
-            for d in current.destinations
-            if d.content_override is not None
-        },
-        media_ids=current.media_ids,
-    )
+    data = _input_of(current, scheduled_at=when, timezone=timezone)
     return update_post(user, workspace_id, post_id, data, mode="schedule")
 
 
@@ -615,19 +622,7 @@ def publish_now(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
             "retry its failed destinations instead.",
             code="not_publishable",
         )
-    data = PostInput(
-        content=current.content,
-        account_ids=[d.account_id for d in current.destinations],
-        timezone=current.timezone,
-        platform_configs=current.platform_configs,
-        overrides={
-            d.account_id: d.content_override
-            for d in current.destinations
-            if d.content_override is not None
-        },
-        media_ids=current.media_ids,
-    )
-    return update_post(user, workspace_id, post_id, data, mode="now")
+    return update_post(user, workspace_id, post_id, _input_of(current), mode="now")
 
 
 def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
