@@ -1,7 +1,8 @@
 """Herald's command line: `python -m app.cli <command>`.
 
   run        everything: database + Redis (embedded ones when HERALD_DATABASE_URL /
-             HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool, scheduler
+             HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool, scheduler,
+             and in sandbox mode (HERALD_SANDBOX; on with embedded services) the simulator
   services   only the embedded PostgreSQL + Redis; prints `export ...` lines for the others
   migrate    `alembic upgrade head`
   worker     the RQ worker pool (queues `publish` and `default`)
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app import embedded
 from app.config import settings
@@ -62,6 +64,11 @@ def scheduler_command() -> list[str]:
     # rq-scheduler's loop plus Herald's repeated jobs (workers/scheduler.py); polls every
     # HERALD_SCHEDULER_INTERVAL seconds (1 s by default), like `rqscheduler --interval 1`.
     return [sys.executable, "-m", "workers.scheduler"]
+
+
+def simulator_command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "simulator", "--host", host, "--port", str(port),
+            "--log-level", "warning"]  # fmt: skip
 
 
 def migrate_command() -> list[str]:
@@ -190,6 +197,22 @@ def stop_services() -> None:
     embedded.stop_postgres()
 
 
+def start_sandbox(env: dict[str, str], port: int, children: list[Child]) -> None:
+    """Sandbox mode (on by default with embedded services): the platform simulator beside
+    Herald, on the host of the base URL because the browser visits it while connecting."""
+    enabled = settings.sandbox if settings.sandbox is not None else not settings.database_url
+    if not enabled:
+        return
+    url = settings.sandbox_url
+    if not url:
+        host = urlsplit(base_url(port)).hostname or "localhost"
+        bind = "127.0.0.1" if host in ("localhost", "127.0.0.1") else "0.0.0.0"
+        children.append(spawn("sandbox", simulator_command(bind, settings.sandbox_port), env))
+        url = f"http://{host}:{settings.sandbox_port}"
+    env.update(HERALD_SANDBOX="1", HERALD_SANDBOX_URL=url)
+    say(f"sandbox mode: simulated networks at {url} (posts appear at {url}/_sim/feed)")
+
+
 def cmd_run() -> int:
     port = settings.port
     children: list[Child] = []
@@ -197,6 +220,7 @@ def cmd_run() -> int:
     try:
         database_url, redis_url = resolve_services()
         env = child_env(database_url, redis_url, port)
+        start_sandbox(env, port, children)
         say("migrating the database")
         subprocess.run(migrate_command(), cwd=ROOT, env=env, check=True)
         children.append(spawn("web", web_command(port), env))

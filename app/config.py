@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     # JSON overrides of publish budgets, e.g. {"mastodon": {"account": [300, 10800]}}.
     rate_budgets: str = ""
     log_level: str = "INFO"
+    # Sandbox mode: a "Sandbox" connection for every network, served by the platform simulator,
+    # so a newcomer can connect, schedule and watch a post publish with no account anywhere.
+    # Unset: on for `make run` with embedded services, off otherwise.
+    sandbox: bool | None = None
+    # The simulator's address (the browser visits it during sandbox connections). Empty:
+    # `make run` starts one on sandbox_port, on the host of base_url.
+    sandbox_url: str = ""
+    sandbox_port: int = 8900
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
 
@@ -68,6 +76,7 @@ class Settings(BaseSettings):
         if not self.base_url:
             self.base_url = f"http://localhost:{self.port}"
         self.base_url = self.base_url.rstrip("/")
+        self.sandbox_url = self.sandbox_url.rstrip("/")
 
     @cached_property
     def resolved_secret_key(self) -> str:

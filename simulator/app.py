@@ -10,6 +10,7 @@ Controls (JSON):
   GET  /_sim/posts[?platform=&account=] {"count", "posts": [...]}
   POST /_sim/reset
   GET  /_sim/feed                       HTML list of accepted posts
+  GET  /_sim/sandbox                    per platform: the sandbox app (or login) Herald uses
   /_sim/<platform>/...                  platform extras (e.g. mint tokens, set counters)
 """
 
@@ -49,7 +50,8 @@ def create_app(sim: Simulator | None = None) -> Starlette:
                 "simulator": "herald",
                 "platforms": {p: f"/{p}" for p in sim.platforms},
                 "controls": [
-                    f"/_sim/{name}" for name in ("knobs", "faults", "posts", "reset", "feed")
+                    f"/_sim/{name}"
+                    for name in ("knobs", "faults", "posts", "reset", "feed", "sandbox")
                 ],
             }
         )
@@ -85,6 +87,9 @@ def create_app(sim: Simulator | None = None) -> Starlette:
         q = request.query_params
         rows = sim.posts(q.get("platform"), q.get("account"))
         return JSONResponse({"count": len(rows), "posts": rows})
+
+    async def sandbox(request: Request) -> Response:
+        return JSONResponse({p.id: p.sandbox() for p in sim.platforms.values()})
 
     async def reset(request: Request) -> Response:
         sim.reset()
@@ -127,6 +132,7 @@ def create_app(sim: Simulator | None = None) -> Starlette:
         Route("/_sim/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_sim/posts", posts),
         Route("/_sim/reset", reset, methods=["POST"]),
+        Route("/_sim/sandbox", sandbox),
         Route("/_sim/feed", feed),
     ]
     for platform in sim.platforms.values():

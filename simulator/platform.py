@@ -12,6 +12,7 @@ import functools
 import json
 import random
 import re
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -132,6 +133,16 @@ class PlatformSim:
 
     def settings(self) -> dict[str, Any]:
         return {}
+
+    def sandbox(self) -> dict[str, str]:
+        """How Herald's sandbox mode connects here: the module's always-registered OAuth app
+        (SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET), or login details for app-password
+        platforms, which override this."""
+        module = sys.modules[type(self).__module__]
+        client_id = getattr(module, "SANDBOX_CLIENT_ID", None)
+        if client_id is None:
+            return {}
+        return {"client_id": client_id, "client_secret": module.SANDBOX_CLIENT_SECRET}
 
     def routes(self) -> list[BaseRoute]:
         return []

@@ -40,6 +40,9 @@ class ConnectIn(BaseModel):
     instance_url: str | None = Field(
         default=None, max_length=500, description="Federated platforms: your server's address."
     )
+    sandbox: bool = Field(
+        default=False, description="Connect a simulated account (sandbox mode must be on)."
+    )
 
 
 class ConnectOut(BaseModel):
@@ -67,14 +70,20 @@ def start_connect(
     user: User = Depends(current_user),
 ) -> ConnectOut:
     """Start connecting an account: send the user to `authorize_url`."""
-    instance = body.instance_url if body else None
-    return ConnectOut(authorize_url=connect.start(user, wid, platform, instance))
+    body = body or ConnectIn()
+    url = connect.start(user, wid, platform, body.instance_url, sandbox=body.sandbox)
+    return ConnectOut(authorize_url=url)
 
 
 class LoginIn(BaseModel):
-    identifier: str = Field(max_length=300, description="Handle, e.g. alice.bsky.social")
-    app_password: str = Field(max_length=300)
+    identifier: str = Field(
+        default="", max_length=300, description="Handle, e.g. alice.bsky.social"
+    )
+    app_password: str = Field(default="", max_length=300)
     service_url: str | None = Field(default=None, max_length=500, description="Own PDS, if any")
+    sandbox: bool = Field(
+        default=False, description="Sign in to the simulator (its own login when none is given)."
+    )
 
 
 @router.post("/accounts/login/{platform}", status_code=201, response_model=AccountOut)
@@ -86,7 +95,13 @@ def login(
 ) -> AccountOut:
     """Connect a platform that uses app passwords instead of OAuth (Bluesky)."""
     account = connect.login(
-        user, wid, platform, body.identifier, body.app_password, body.service_url
+        user,
+        wid,
+        platform,
+        body.identifier,
+        body.app_password,
+        body.service_url,
+        sandbox=body.sandbox,
     )
     return AccountOut.of(account)
 
@@ -99,12 +114,55 @@ def connect_callback(
     error: str | None = None,
     user: User = Depends(current_user),
 ) -> RedirectResponse:
-    """Where the platform sends the browser back; then on to the Accounts page."""
+    """Where the platform sends the browser back; then on to the Accounts page (which asks
+    which pages/channels to connect when the login manages several)."""
     try:
-        account = connect.finish(user, platform, state, code, error)
+        result = connect.finish(user, platform, state, code, error)
     except ServiceError as exc:
-        return RedirectResponse("/accounts/?" + urlencode({"error": exc.message}), status_code=303)
-    return RedirectResponse("/accounts/?" + urlencode({"connected": account.name}), status_code=303)
+        query = {"error": exc.message}
+    else:
+        if isinstance(result, connect.Pending):
+            query = {"pick": result.key}
+        else:
+            query = {"connected": ", ".join(a.name or a.username for a in result)}
+    return RedirectResponse("/accounts/?" + urlencode(query), status_code=303)
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    name: str
+    username: str
+    avatar_url: str
+    connected: bool = Field(description="Already connected to this workspace.")
+
+
+class PendingOut(BaseModel):
+    key: str
+    platform: str
+    platform_name: str
+    choices: list[ChoiceOut]
+
+
+class ChooseIn(BaseModel):
+    ids: list[str] = Field(max_length=200, description="Ids of the chosen choices.")
+
+
+@router.get("/accounts/pending/{key}", response_model=PendingOut)
+def pending_choice(key: str, user: User = Depends(current_user)) -> PendingOut:
+    """The pages/organizations/channels a just-finished login can publish as."""
+    found = connect.pending(user, key)
+    return PendingOut(
+        key=found.key,
+        platform=found.platform,
+        platform_name=found.platform_name,
+        choices=[ChoiceOut(**vars(c)) for c in found.choices],
+    )
+
+
+@router.post("/accounts/pending/{key}", status_code=201, response_model=list[AccountOut])
+def choose(key: str, body: ChooseIn, user: User = Depends(current_user)) -> list[AccountOut]:
+    """Connect the chosen ones."""
+    return [AccountOut.of(a) for a in connect.choose(user, key, body.ids)]
 
 
 @router.delete("/accounts/{account_id}", status_code=204)

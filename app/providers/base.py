@@ -209,6 +209,9 @@ class MediaItem:
     open: Callable[[], BinaryIO]
     filename: str = "file"
     alt_text: str | None = None
+    # A URL the platform can fetch the file from (presigned GET), for platforms that pull media
+    # by URL (Instagram, Threads, Facebook, Pinterest, TikTok PULL_FROM_URL).
+    url: str | None = None
 
     @classmethod
     def from_bytes(
@@ -353,6 +356,16 @@ class Provider(ABC):
 
     @abstractmethod
     def account_info(self, token: TokenSet) -> AccountInfo: ...
+
+    def publish_targets(self, token: TokenSet) -> list[tuple[AccountInfo, TokenSet]]:
+        """What this login can publish as, each with the token to publish with.
+
+        One entry (the user's own account) by default; platforms where one login manages several
+        (Facebook Pages, LinkedIn organizations, YouTube channels, Instagram accounts linked to
+        Pages) list each, and the user picks which to connect. `AccountInfo.metadata` is kept
+        with the account and comes back in `TokenSet.extra` on every later call.
+        """
+        return [(self.account_info(token), token)]
 
     # -- publishing
     @abstractmethod

@@ -24,6 +24,7 @@ from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, ut
 from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
+from app.services import sandbox
 from app.services.errors import NotFound
 from app.services.workspaces import require_role
 
@@ -112,9 +113,14 @@ def provider_for(account: SocialAccount) -> Provider:
                     )
                 ),
             )
+            federated = provider_class(account.platform).capabilities.per_instance
             config: dict[str, Any] = {
                 "client": client,
-                **platform_config(account.platform, api_base),
+                **(
+                    sandbox.config(account.platform)
+                    if account.is_sandbox and not federated
+                    else platform_config(account.platform, api_base)
+                ),
             }
             if api_base:
                 config["api_base"] = api_base
@@ -130,8 +136,12 @@ def token_of(account: SocialAccount) -> TokenSet:
         refresh_token=decrypt(account.refresh_token) if account.refresh_token else None,
         expires_at=account.token_expires_at,
         scope=account.scopes,
-        # Identity some providers need with the token (X: find_recent, permalinks).
-        extra={k: meta[k] for k in ("user_id", "username") if meta.get(k)},
+        # What the provider stored at connect time (AccountInfo.metadata: user ids, author URNs,
+        # page ids...) and the account's id on the platform.
+        extra={
+            "account_id": account.platform_account_id,
+            **{k: v for k, v in meta.items() if k != "api_base"},
+        },
     )
 
 

@@ -5,18 +5,30 @@ kept in Redis for ten minutes, with the PKCE verifier where the platform takes o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import uuid
+from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
+
+from sqlmodel import select
 
 from app import db
 from app.config import settings
-from app.crypto import encrypt, new_token
+from app.crypto import decrypt, encrypt, new_token
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
-from app.providers.base import AuthError, Provider, ProviderError, make_code_verifier
+from app.providers.base import (
+    AccountInfo,
+    AuthError,
+    Provider,
+    ProviderError,
+    TokenSet,
+    make_code_verifier,
+)
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
 from app.services import accounts
+from app.services import sandbox as sandbox_mode
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
 from app.services.workspaces import require_role
 
@@ -82,11 +94,22 @@ def _instance_app(platform: str, instance: str, provider: Provider) -> dict[str,
     return {"client_id": created["client_id"], "client_secret": created["client_secret"]}
 
 
-def _provider(platform: str, instance: str | None) -> tuple[Provider, str | None]:
+def _provider(
+    platform: str, instance: str | None, sandbox: bool = False
+) -> tuple[Provider, str | None]:
+    """The provider to connect with, and the account's own API base (federated or sandbox)."""
     try:
         cls = provider_class(platform)
     except UnknownPlatform as exc:
         raise NotFound(f"Unknown platform {platform!r}.") from exc
+    if sandbox:
+        sandbox_mode.require()
+        if cls.capabilities.per_instance:  # the simulated server registers Herald like any other
+            base = sandbox_mode.base(platform)
+            creds = _instance_app(platform, base, get_provider(platform, api_base=base))
+            return get_provider(platform, api_base=base, **creds), base
+        config = sandbox_mode.config(platform)
+        return get_provider(platform, **config), config["api_base"]
     if cls.capabilities.per_instance:
         base = _instance(instance)
         provider = get_provider(platform, api_base=base)
@@ -103,11 +126,23 @@ def _provider(platform: str, instance: str | None) -> tuple[Provider, str | None
     return provider, config.get("api_base")
 
 
-def start(user: User, workspace_id: uuid.UUID, platform: str, instance_url: str | None) -> str:
+def start(
+    user: User,
+    workspace_id: uuid.UUID,
+    platform: str,
+    instance_url: str | None,
+    *,
+    sandbox: bool = False,
+) -> str:
     """The URL to send the user to; the platform comes back to the callback."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-    provider, instance = _provider(platform, instance_url)
+    provider, instance = _provider(platform, instance_url, sandbox)
+    if provider.capabilities.app_password:
+        raise InvalidInput(
+            f"{provider.display_name} connects with a handle and an app password.",
+            code="app_password_platform",
+        )
     state = new_token(24)
     verifier = make_code_verifier() if provider.capabilities.pkce else None
     record = {
@@ -115,6 +150,7 @@ def start(user: User, workspace_id: uuid.UUID, platform: str, instance_url: str 
         "workspace_id": str(workspace_id),
         "platform": platform,
         "instance": instance,
+        "sandbox": sandbox,
         "verifier": verifier,
     }
     redis().set(f"herald:oauth:{state}", json.dumps(record), ex=STATE_TTL)
@@ -126,10 +162,32 @@ def start(user: User, workspace_id: uuid.UUID, platform: str, instance_url: str 
         raise PlatformFailed(exc.message) from exc
 
 
+@dataclass
+class Choice:
+    """One account a login can publish as (a Page, an organization, a channel...)."""
+
+    id: str
+    name: str
+    username: str
+    avatar_url: str
+    connected: bool  # already connected to this workspace
+
+
+@dataclass
+class Pending:
+    """A login that manages several accounts: the user picks which to connect."""
+
+    key: str
+    platform: str
+    platform_name: str
+    choices: list[Choice]
+
+
 def finish(
     user: User, platform: str, state: str, code: str | None, error: str | None = None
-) -> accounts.AccountView:
-    """Complete the flow the same user started: exchange the code and store the account."""
+) -> list[accounts.AccountView] | Pending:
+    """Complete the flow the same user started: exchange the code, then store the account, or
+    ask which ones to connect when the login manages several."""
     raw = redis().getdel(f"herald:oauth:{state}") if state else None
     if raw is None:
         raise Gone("This connection attempt expired or was already used; start again.",
@@ -143,17 +201,119 @@ def finish(
         raise InvalidInput(
             f"The connection was not approved ({error or 'no code'}).", code="oauth_denied"
         )
-    provider, instance = _provider(platform, record["instance"])
+    sandbox = bool(record.get("sandbox"))
+    provider, instance = _provider(platform, record["instance"], sandbox)
     try:
         token = provider.exchange_code(
             code=code, redirect_uri=callback_url(platform), code_verifier=record["verifier"]
         )
-        info = provider.account_info(token)
+        targets = provider.publish_targets(token)
     except ProviderError as exc:
         raise PlatformFailed(f"{provider.display_name}: {exc.message}") from exc
-    return accounts.save_account(
-        user, uuid.UUID(record["workspace_id"]), platform, token, info, api_base=instance
-    )
+    if not targets:
+        raise InvalidInput(
+            f"This {provider.display_name} login has nothing Herald can publish to "
+            "(no page, channel or account you manage).",
+            code="no_publish_targets",
+        )
+    stash = {
+        "user_id": str(user.id),
+        "workspace_id": record["workspace_id"],
+        "platform": platform,
+        "instance": instance,
+        "sandbox": sandbox,
+        "targets": [{"info": asdict(i), "token": _token_json(t)} for i, t in targets],
+    }
+    if len(targets) == 1:
+        return _save_targets(user, stash, [targets[0][0].platform_account_id])
+    key = new_token(18)
+    redis().set(f"herald:oauth:pick:{key}", encrypt(json.dumps(stash)), ex=STATE_TTL)
+    return pending(user, key)
+
+
+def _token_json(token: TokenSet) -> dict:
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    return asdict(token) | {"expires_at": expires}
+
+
+def _token_of(data: dict) -> TokenSet:
+    expires = data["expires_at"] and dt.datetime.fromisoformat(data["expires_at"])
+    return TokenSet(**data | {"expires_at": expires or None})
+
+
+def _stash(user: User, key: str) -> dict:
+    raw = redis().get(f"herald:oauth:pick:{key}") if key else None
+    if raw is None:
+        raise Gone("This choice expired or was already made; connect again.",
+                   code="oauth_pick_invalid")  # fmt: skip
+    stash = json.loads(decrypt(raw if isinstance(raw, str) else raw.decode()))
+    if stash["user_id"] != str(user.id):
+        raise NotFound("Nothing to choose here.")
+    return stash
+
+
+def pending(user: User, key: str) -> Pending:
+    """The accounts a multi-account login offers, for the user who connected it."""
+    stash = _stash(user, key)
+    workspace_id = uuid.UUID(stash["workspace_id"])
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        known = set(
+            s.exec(
+                select(SocialAccount.platform_account_id).where(
+                    SocialAccount.workspace_id == workspace_id,
+                    SocialAccount.platform == stash["platform"],
+                    SocialAccount.status != AccountStatus.revoked,
+                )
+            ).all()
+        )
+    choices = []
+    for target in stash["targets"]:
+        info = target["info"]
+        choices.append(
+            Choice(
+                id=info["platform_account_id"],
+                name=info["name"],
+                username=info["username"],
+                avatar_url=info.get("avatar_url") or "",
+                connected=info["platform_account_id"] in known,
+            )
+        )
+    name = provider_class(stash["platform"]).display_name
+    return Pending(key, stash["platform"], name, choices)
+
+
+def choose(user: User, key: str, ids: list[str]) -> list[accounts.AccountView]:
+    """Connect the chosen accounts of a multi-account login."""
+    stash = _stash(user, key)
+    saved = _save_targets(user, stash, ids)
+    redis().delete(f"herald:oauth:pick:{key}")
+    return saved
+
+
+def _save_targets(user: User, stash: dict, ids: list[str]) -> list[accounts.AccountView]:
+    offered = {t["info"]["platform_account_id"]: t for t in stash["targets"]}
+    unknown = [i for i in ids if i not in offered]
+    if not ids or unknown:
+        raise InvalidInput(
+            f"Not offered by this login: {', '.join(unknown)}."
+            if unknown
+            else "Pick at least one of the offered accounts.",
+            code="invalid_choice",
+            details={"field": "ids"},
+        )
+    return [
+        accounts.save_account(
+            user,
+            uuid.UUID(stash["workspace_id"]),
+            stash["platform"],
+            _token_of(offered[pid]["token"]),
+            AccountInfo(**offered[pid]["info"]),
+            api_base=stash["instance"],
+            is_sandbox=stash["sandbox"],
+        )
+        for pid in dict.fromkeys(ids)
+    ]
 
 
 def login(
@@ -163,8 +323,11 @@ def login(
     identifier: str,
     app_password: str,
     server: str | None = None,
+    *,
+    sandbox: bool = False,
 ) -> accounts.AccountView:
-    """Connect a platform that signs in with a handle and an app password (Bluesky)."""
+    """Connect a platform that signs in with a handle and an app password (Bluesky). In the
+    sandbox, the simulator's own login is used when none is given."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
     try:
@@ -173,15 +336,22 @@ def login(
         raise NotFound(f"Unknown platform {platform!r}.") from exc
     if not cls.capabilities.app_password:
         raise InvalidInput(f"{cls.display_name} connects with OAuth.", code="oauth_platform")
+    if sandbox:
+        sandbox_mode.require()
+        config = sandbox_mode.config(platform)
+        given = sandbox_mode.apps().get(platform, {})
+        identifier = identifier or given.get("identifier", "")
+        app_password = app_password or given.get("app_password", "")
+    else:
+        config = accounts.platform_config(platform)
+        if server:
+            config["api_base"] = _instance(server)
     if not identifier.strip() or not app_password.strip():
         raise InvalidInput(
             "Enter your handle and an app password.",
             code="credentials_required",
             details={"field": "identifier" if not identifier.strip() else "app_password"},
         )
-    config = accounts.platform_config(platform)
-    if server:
-        config["api_base"] = _instance(server)
     provider = get_provider(platform, **config)
     try:
         token = provider.login(identifier.strip(), app_password.strip())  # type: ignore[attr-defined]
@@ -194,7 +364,13 @@ def login(
     except ProviderError as exc:
         raise PlatformFailed(f"{cls.display_name}: {exc.message}") from exc
     return accounts.save_account(
-        user, workspace_id, platform, token, info, api_base=config.get("api_base")
+        user,
+        workspace_id,
+        platform,
+        token,
+        info,
+        api_base=config.get("api_base"),
+        is_sandbox=sandbox,
     )
 
 
@@ -235,6 +411,7 @@ def platforms() -> list[dict]:
                 "id": cls.id,
                 "name": cls.display_name,
                 "configured": configured,
+                "sandbox": sandbox_mode.enabled(),
                 "limits": {
                     "text": limits.max_text_length,
                     "media": limits.max_media,

@@ -22,6 +22,7 @@ def _account(a: rx.Var) -> rx.Component:
                 spacing="0",
             ),
             rx.spacer(),
+            rx.cond(a["sandbox"] == "yes", rx.badge("Sandbox", color_scheme="violet")),
             rx.badge(
                 a["status"],
                 color_scheme=rx.match(a["status"], *STATUS_COLORS.items(), "red"),
@@ -93,10 +94,22 @@ def _platform(p: rx.Var) -> rx.Component:
                     rx.button(
                         "Connect",
                         size="2",
-                        on_click=AccountsState.start(p["id"]),
+                        on_click=AccountsState.start(p["id"], False),
                         id="connect-" + p["id"].to(str),
                     ),
                     rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
+                ),
+            ),
+            rx.cond(
+                p["sandbox"] == "yes",
+                rx.button(
+                    rx.icon("flask-conical", size=14),
+                    "Sandbox account",
+                    size="1",
+                    variant="soft",
+                    color_scheme="violet",
+                    on_click=AccountsState.start(p["id"], True),
+                    id="sandbox-" + p["id"].to(str),
                 ),
             ),
             spacing="2",
@@ -105,9 +118,80 @@ def _platform(p: rx.Var) -> rx.Component:
     )
 
 
+def _choice(c: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=AccountsState.chosen.contains(c["id"]),
+            on_change=lambda checked: AccountsState.toggle_choice(c["id"], checked),
+            id="choice-" + c["id"].to(str),
+        ),
+        rx.avatar(src=c["avatar"], fallback=c["name"].to(str)[:2], size="2", radius="full"),
+        rx.vstack(
+            rx.text(c["name"], weight="bold", size="2"),
+            rx.text(c["username"], size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.cond(c["connected"] == "yes", rx.badge("already connected", color_scheme="gray")),
+        align="center",
+        spacing="3",
+    )
+
+
+def _pick_dialog() -> rx.Component:
+    """After a login that manages several pages/organizations/channels: which to connect."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Choose what to connect"),
+            rx.dialog.description(
+                "This ",
+                AccountsState.pick_platform,
+                " login manages several accounts. Herald will publish to the ones you select.",
+                size="2",
+            ),  # fmt: skip
+            rx.vstack(rx.foreach(AccountsState.choices, _choice), spacing="3", margin_y="4"),
+            rx.hstack(
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AccountsState.cancel_pick,
+                ),  # fmt: skip
+                rx.button(
+                    "Connect selected",
+                    on_click=AccountsState.confirm_pick,
+                    disabled=AccountsState.chosen.length() == 0,
+                    id="confirm-pick",
+                ),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+        open=AccountsState.pick_key != "",
+    )
+
+
+def _sandbox_banner() -> rx.Component:
+    return rx.cond(
+        AccountsState.sandbox_feed != "",
+        rx.callout(
+            rx.text(
+                "Sandbox mode: connect a simulated account on any network, schedule a post and "
+                "watch it go out. Published posts appear in the ",
+                rx.link("simulator's feed", href=AccountsState.sandbox_feed, is_external=True),
+                ".",
+            ),
+            icon="flask-conical",
+            color_scheme="violet",
+            width="100%",
+        ),
+    )
+
+
 @protected_page("/accounts", "Accounts", on_load=[AccountsState.load])
 def accounts() -> rx.Component:
     return rx.vstack(
+        _pick_dialog(),
+        _sandbox_banner(),
         form_error(AccountsState.error),
         rx.cond(
             AccountsState.accounts.length() > 0,

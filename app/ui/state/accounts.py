@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from app.providers.registry import provider_class
-from app.services import accounts, connect
+from app.services import accounts, connect, sandbox
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
 
@@ -18,17 +18,62 @@ class AccountsState(AuthState):
     platforms: list[dict[str, str]] = []
     instance_url: str = ""
     error: str = ""
+    sandbox_feed: str = ""
+    # A login that manages several accounts: which of them to connect.
+    pick_key: str = ""
+    pick_platform: str = ""
+    choices: list[dict[str, str]] = []
+    chosen: list[str] = []
 
     @rx.event
     def load(self):
-        self.error = self.router.url.query_parameters.get("error", "")
-        connected = self.router.url.query_parameters.get("connected", "")
+        query = self.router.url.query_parameters
+        self.error = query.get("error", "")
+        connected = query.get("connected", "")
         user, wid = self._user(), self._workspace_uuid()
         if user is None or wid is None:
             return self._login_redirect()
         self._refresh(user, wid)
+        self.pick_key = ""
+        if query.get("pick"):
+            try:
+                found = connect.pending(user, query["pick"])
+            except ServiceError as exc:
+                self.error = exc.message
+                return
+            self.pick_key, self.pick_platform = found.key, found.platform_name
+            self.choices = [
+                {"id": c.id, "name": c.name, "username": c.username, "avatar": c.avatar_url,
+                 "connected": "yes" if c.connected else ""}
+                for c in found.choices
+            ]  # fmt: skip
+            self.chosen = [c.id for c in found.choices if not c.connected]
         if connected:
             return rx.toast.success(f"Connected {connected}.")
+
+    @rx.event
+    def toggle_choice(self, choice_id: str, checked: bool):
+        others = [c for c in self.chosen if c != choice_id]
+        self.chosen = [*others, choice_id] if checked else others
+
+    @rx.event
+    def cancel_pick(self):
+        self.pick_key = ""
+        return rx.redirect("/accounts/")
+
+    @rx.event
+    def confirm_pick(self):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return self._login_redirect()
+        try:
+            saved = connect.choose(user, self.pick_key, self.chosen)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.pick_key = ""
+        self._refresh(user, wid)
+        names = ", ".join(a.name or a.username for a in saved)
+        return [rx.redirect("/accounts/"), rx.toast.success(f"Connected {names}.")]
 
     def _refresh(self, user, wid: uuid.UUID) -> None:
         self.accounts = [
@@ -41,9 +86,12 @@ class AccountsState(AuthState):
                 "avatar": a.avatar_url,
                 "status": a.status.value,
                 "error": a.last_error or "",
+                "sandbox": "yes" if a.is_sandbox else "",
+                "oauth": "" if provider_class(a.platform).capabilities.app_password else "yes",
             }
             for a in accounts.list_accounts(user, wid)
         ]
+        self.sandbox_feed = sandbox.feed_url()
         self.platforms = [
             {
                 "id": p["id"],
@@ -51,6 +99,7 @@ class AccountsState(AuthState):
                 "configured": "yes" if p["configured"] else "",
                 "federated": "yes" if p["capabilities"].get("per_instance") else "",
                 "app_password": "yes" if p["capabilities"].get("app_password") else "",
+                "sandbox": "yes" if p["sandbox"] else "",
             }
             for p in connect.platforms()
         ]
@@ -60,12 +109,17 @@ class AccountsState(AuthState):
         self.instance_url = value
 
     @rx.event
-    def start(self, platform: str):
+    def start(self, platform: str, sandbox: bool = False):
         user, wid = self._user(), self._workspace_uuid()
         if user is None or wid is None:
             return self._login_redirect()
         try:
-            url = connect.start(user, wid, platform, self.instance_url or None)
+            if sandbox and provider_class(platform).capabilities.app_password:
+                account = connect.login(user, wid, platform, "", "", sandbox=True)
+                self.error = ""
+                self._refresh(user, wid)
+                return rx.toast.success(f"Connected sandbox account {account.name}.")
+            url = connect.start(user, wid, platform, self.instance_url or None, sandbox=sandbox)
         except ServiceError as exc:
             self.error = exc.message
             return rx.toast.error(exc.message)
