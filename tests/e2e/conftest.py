@@ -52,6 +52,8 @@ def live_app(sim: SimServer) -> Iterator[str]:
         "HERALD_X_API_BASE": sim.url_for("x"),
         "HERALD_X_AUTH_BASE": sim.url_for("x"),
         "HERALD_BLUESKY_API_BASE": sim.url_for("bluesky"),
+        "HERALD_SANDBOX": "1",
+        "HERALD_SANDBOX_URL": sim.url,
     }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable

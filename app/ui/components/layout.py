@@ -62,6 +62,10 @@ def user_menu() -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item("Team settings", on_click=rx.redirect("/settings/team")),
+            rx.cond(
+                AuthState.is_instance_admin,
+                rx.menu.item("Instance settings", on_click=rx.redirect("/settings/instance")),
+            ),
             rx.menu.separator(),
             rx.menu.item("Log out", on_click=AuthState.logout, color="red", id="logout"),
         ),

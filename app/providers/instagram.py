@@ -1,0 +1,965 @@
+"""Instagram professional accounts via the Instagram API with Instagram Login (graph.instagram.com),
+platform-apis.md §3 (Meta Graph conventions) and §5; node specs in /work/shared/specs/meta
+(IGUserForIGOnlyAPI, IGMediaForIGOnlyAPI, ShadowIGMediaBuilder).
+
+OAuth (no PKCE): authorize on www.instagram.com (`auth_base`), the code → a short-lived (1 h)
+token at `POST api.instagram.com/oauth/access_token` (`token_base`; defaults to `auth_base` when
+that is not Instagram's own host, so one simulator address serves both), traded at once for a
+long-lived 60-day token with `GET /access_token?grant_type=ig_exchange_token`. No refresh token:
+`refresh` trades the long-lived token (unexpired, ≥ 24 h old) for a new one with
+`GET /refresh_access_token?grant_type=ig_refresh_token`. No revoke endpoint exists. One login is
+one Instagram account (publish_targets is the default single entry). `TokenSet.scope` holds the
+granted permissions space-separated.
+
+Publishing: Instagram PULLS media from public URLs. Attachments are the request's MediaItems
+(each must carry `.url`) or `options["media_urls"]`; container → poll `status_code` → publish.
+When the containers are not FINISHED within `media_wait_s`, `publish` returns a pending result
+that `check_status` (read only) and `finalize` complete. Before creating containers the rolling
+24 h publishing quota (`content_publishing_limit`) is checked; at quota → RateLimited at the
+moment the oldest post of the window leaves it. No idempotency key: a publish that timed out may
+have created the post (check `find_recent`); a container already PUBLISHED is never re-published.
+
+request.options:
+  post_type       "feed" | "reel" | "story" | "carousel"; inferred when absent (several items →
+                  carousel, one video → reel, one image → feed). A "feed" video goes out as a
+                  reel shared to the feed (Instagram has no other single-video feed post).
+  media_urls      list of URLs or {"url", "type": "IMAGE"|"VIDEO", "mime", "alt_text"} dicts,
+                  instead of MediaItems (type inferred from the extension when absent).
+  media_meta      optional list aligned with the media: {"duration": s, "width", "height"};
+                  enables the reel duration and image aspect-ratio checks (MediaItem has no
+                  duration or dimensions).
+  first_comment   text posted as the first comment once published (failure is reported in
+                  PublishResult.extra["first_comment_error"], the post stands).
+  share_to_feed   bool, reels only (default: Instagram's, true).
+  cover_url       reel cover image URL;  thumb_offset: reel cover frame in ms.
+  location_id     a Facebook Page id of a place (feed, reel, carousel).
+  collaborators   list of up to 3 usernames (feed image, reel).
+Stories carry no caption: the text is not sent for post_type "story". Alt text (MediaItem
+.alt_text or the media_urls dict) is sent for images in feed posts and carousels only.
+Caption rule: 2,200 characters counted as code points [unconfirmed how Meta counts], at most 30
+hashtags and 20 @mentions (all configurable; the 5-hashtag rollout is `max_hashtags=5`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import httpx
+
+from app.providers.base import (
+    AccountInfo,
+    AuthError,
+    Capabilities,
+    Limits,
+    Metrics,
+    PermanentError,
+    Provider,
+    ProviderError,
+    PublishRequest,
+    PublishResult,
+    RateLimited,
+    RecentPost,
+    StatusResult,
+    TokenSet,
+    TransientError,
+)
+
+DEFAULT_API_BASE = "https://graph.instagram.com"
+DEFAULT_AUTH_BASE = "https://www.instagram.com"
+DEFAULT_TOKEN_BASE = "https://api.instagram.com"
+DEFAULT_VERSION = "v25.0"
+DEFAULT_SCOPES = (
+    "instagram_business_basic,instagram_business_content_publish,"
+    "instagram_business_manage_comments,instagram_business_manage_insights"
+)
+LONG_TTL_S = 60 * 86400
+MAX_CAPTION = 2200
+MAX_HASHTAGS = 30
+MAX_MENTIONS = 20
+MIN_CAROUSEL = 2
+MAX_CAROUSEL = 10
+MAX_COLLABORATORS = 3
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+VIDEO_MAX_BYTES = 1024**3
+IMAGE_MIMES = ("image/jpeg",)
+VIDEO_MIMES = ("video/mp4", "video/quicktime")
+REEL_MIN_S = 3.0
+REEL_MAX_S = 15 * 60.0
+MIN_ASPECT = 4 / 5
+MAX_ASPECT = 1.91
+PUBLISH_QUOTA = 100  # posts per rolling window, when content_publishing_limit does not say
+QUOTA_WINDOW_S = 86400
+POST_TYPES = ("feed", "reel", "story", "carousel")
+OPTIONS = (
+    "post_type",
+    "media_urls",
+    "media_meta",
+    "first_comment",
+    "share_to_feed",
+    "cover_url",
+    "thumb_offset",
+    "location_id",
+    "collaborators",
+)
+PROFESSIONAL = ("BUSINESS", "MEDIA_CREATOR", "CREATOR")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
+JPEG_SUFFIXES = (".jpg", ".jpeg")
+OTHER_IMAGE_SUFFIXES = (".png", ".gif", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff")
+POST_METRICS = ("views", "reach", "likes", "comments", "shares", "saved")
+
+# Graph error codes (§3, §5.3).
+AUTH_CODES = {102, 190, 2500}
+PERMISSION_CODES = {10} | set(range(200, 300))
+THROTTLE_CODES = {4, 9, 17, 32, 341, 613} | set(range(80001, 80015))
+QUOTA_SUBCODE = 2207042
+NOT_READY_SUBCODE = 2207027
+RETRYABLE_SUBCODES = {2207003, 2207032, 2207053, 2207082}
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&#])#(?!\d+\b)\w+")
+_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{1,30}")
+
+
+def hashtags(text: str) -> list[str]:
+    """Every #hashtag in `text` (URL fragments and all-digit tags excluded), repeats included."""
+    return _HASHTAG.findall(_URL.sub(" ", text))
+
+
+def mentions(text: str) -> list[str]:
+    """Every @username in `text` (e-mail addresses and URLs excluded), repeats included."""
+    return _MENTION.findall(_URL.sub(" ", text))
+
+
+DEFAULT_LIMITS = Limits(
+    max_text_length=MAX_CAPTION,
+    max_media=MAX_CAROUSEL,
+    media_types=frozenset(IMAGE_MIMES + VIDEO_MIMES),
+    max_bytes={"image": IMAGE_MAX_BYTES, "video": VIDEO_MAX_BYTES},
+    counter=len,
+)
+
+
+# --------------------------------------------------------------------------- Meta Graph helpers
+# Generic to every Graph product (Facebook Pages, Instagram, Threads): the error envelope and
+# the throttle headers.
+
+
+def graph_error(response: httpx.Response) -> dict[str, Any]:
+    """The `error` object of a Graph error response ({} when the body is not one)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def graph_retry_at(response: httpx.Response, default_s: float = 3600.0) -> datetime:
+    """When a throttled Graph caller may try again: the largest BUC
+    `estimated_time_to_regain_access` (minutes), else Retry-After, else `default_s`."""
+    minutes = 0
+    raw = response.headers.get("X-Business-Use-Case-Usage")
+    if raw:
+        try:
+            for entries in json.loads(raw).values():
+                for entry in entries:
+                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
+        except (ValueError, TypeError, AttributeError):
+            minutes = 0
+    now = datetime.now(UTC)
+    if minutes > 0:
+        return now + timedelta(minutes=minutes)
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    return now + timedelta(seconds=default_s)
+
+
+def parse_graph_time(value: str) -> datetime:
+    """Graph timestamps: 2026-01-31T12:00:00+0000."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+
+
+def _insight_values(body: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for row in (body.get("data") if isinstance(body, dict) else None) or []:
+        if not isinstance(row, dict) or "name" not in row:
+            continue
+        if isinstance(row.get("total_value"), dict):
+            out[row["name"]] = int(row["total_value"].get("value") or 0)
+        elif row.get("values"):
+            out[row["name"]] = int(row["values"][-1].get("value") or 0)
+    return out
+
+
+def _is_web_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
+
+
+# --------------------------------------------------------------------------- the provider
+
+
+class InstagramProvider(Provider):
+    id = "instagram"
+    display_name = "Instagram"
+    capabilities = Capabilities(
+        text_only=False,
+        images=True,
+        video=True,
+        mixed_media=True,
+        threads=False,
+        idempotent_publish=False,
+        idempotency_window=None,
+        refresh_tokens=True,
+        tokens_expire=True,
+        pkce=False,
+        pending_publish=True,
+        find_recent=True,
+        post_metrics=True,
+        account_metrics=True,
+        per_instance=False,
+    )
+    default_api_base = DEFAULT_API_BASE
+    default_limits = DEFAULT_LIMITS
+
+    def __init__(
+        self,
+        *,
+        api_base: str | None = None,
+        client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        auth_base: str = DEFAULT_AUTH_BASE,
+        token_base: str | None = None,
+        version: str = DEFAULT_VERSION,
+        scopes: str = DEFAULT_SCOPES,
+        media_wait_s: float = 30.0,
+        media_poll_s: float = 3.0,
+        limits: Limits | None = None,
+        max_hashtags: int = MAX_HASHTAGS,
+        max_mentions: int = MAX_MENTIONS,
+        min_carousel: int = MIN_CAROUSEL,
+        reel_min_s: float = REEL_MIN_S,
+        reel_max_s: float = REEL_MAX_S,
+        min_aspect: float = MIN_ASPECT,
+        max_aspect: float = MAX_ASPECT,
+        publish_quota: int = PUBLISH_QUOTA,
+        quota_window_s: int = QUOTA_WINDOW_S,
+        check_quota: bool = True,
+        **config: Any,
+    ) -> None:
+        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.auth_base = auth_base.rstrip("/").removesuffix("/oauth/authorize")
+        if token_base is None:
+            own = self.auth_base == DEFAULT_AUTH_BASE
+            token_base = DEFAULT_TOKEN_BASE if own else self.auth_base
+        self.token_base = token_base.rstrip("/")
+        self.version = version.strip("/")
+        self.scopes = scopes
+        self.media_wait_s = media_wait_s
+        self.media_poll_s = media_poll_s
+        if limits is not None:
+            self.limits = limits
+        self.max_hashtags = max_hashtags
+        self.max_mentions = max_mentions
+        self.min_carousel = min_carousel
+        self.reel_range = (reel_min_s, reel_max_s)
+        self.aspect_range = (min_aspect, max_aspect)
+        self.publish_quota = publish_quota
+        self.quota_window_s = quota_window_s
+        self.check_quota = check_quota
+
+    def _graph(self, path: str) -> str:
+        return f"/{self.version}{path}"
+
+    # ------------------------------------------------------------------ OAuth
+
+    def _app(self) -> tuple[str, str]:
+        if not self.client_id or not self.client_secret:
+            raise PermanentError("No Instagram app (client id and secret) is configured")
+        return self.client_id, self.client_secret
+
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> str:
+        client_id, _ = self._app()
+        params = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": self.scopes,
+            "state": state,
+        }
+        return f"{self.auth_base}/oauth/authorize?{urlencode(params, quote_via=quote)}"
+
+    def _token_request(self, method: str, url: str, **kw: Any) -> dict[str, Any]:
+        try:
+            body = self._request(method, url, **kw).json()
+        except AuthError as exc:  # the token being exchanged/refreshed is itself refused
+            exc.refresh_may_help = False
+            raise
+        # api.instagram.com answers {"data": [{access_token, user_id, permissions}]}; older
+        # deployments answer the object itself.
+        if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
+            body = body["data"][0]
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise TransientError("Instagram answered the token request without a token", sent=True)
+        return body
+
+    def _long_lived(self, body: dict[str, Any], previous: TokenSet | None, scope: str) -> TokenSet:
+        try:
+            ttl = float(body.get("expires_in", LONG_TTL_S))
+        except (TypeError, ValueError):
+            ttl = LONG_TTL_S
+        extra = dict(previous.extra) if previous else {}
+        extra["token_type"] = body.get("token_type", "bearer")
+        if body.get("permissions"):
+            scope = " ".join(p for p in re.split(r"[,\s]+", str(body["permissions"])) if p)
+        return TokenSet(
+            access_token=body["access_token"],
+            refresh_token=None,
+            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+            scope=scope,
+            extra=extra,
+        )
+
+    def exchange_code(
+        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        """Code → short-lived token (api.instagram.com) → long-lived 60-day token."""
+        client_id, secret = self._app()
+        short = self._token_request(
+            "POST",
+            f"{self.token_base}/oauth/access_token",
+            data={
+                "client_id": client_id,
+                "client_secret": secret,
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect_uri,
+                "code": code,
+            },
+        )
+        long = self._token_request(
+            "GET",
+            "/access_token",
+            params={
+                "grant_type": "ig_exchange_token",
+                "client_secret": secret,
+                "access_token": short["access_token"],
+            },
+        )
+        granted = str(short.get("permissions") or self.scopes)
+        token = self._long_lived(long, None, " ".join(p for p in re.split(r"[,\s]+", granted) if p))
+        if short.get("user_id") is not None:
+            token.extra["user_id"] = str(short["user_id"])
+        return token
+
+    def refresh(self, token: TokenSet) -> TokenSet:
+        body = self._token_request(
+            "GET",
+            "/refresh_access_token",
+            params={"grant_type": "ig_refresh_token", "access_token": token.access_token},
+        )
+        return self._long_lived(body, token, token.scope)
+
+    # ------------------------------------------------------------------ account
+
+    def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
+        body = self._request(
+            "GET", self._graph("/me"), token=token, params={"fields": fields}
+        ).json()
+        if not isinstance(body, dict) or not (body.get("user_id") or body.get("id")):
+            raise PermanentError("Instagram did not return the account")
+        token.extra["user_id"] = str(body.get("user_id") or body["id"])
+        return body
+
+    def _user_id(self, token: TokenSet) -> str:
+        for key in ("user_id", "account_id"):
+            if token.extra.get(key):
+                return str(token.extra[key])
+        return str(self._me(token, "user_id,username")["user_id"])
+
+    def account_info(self, token: TokenSet) -> AccountInfo:
+        me = self._me(token, "user_id,username,name,profile_picture_url,account_type")
+        kind = str(me.get("account_type") or "").upper()
+        if kind and kind not in PROFESSIONAL:
+            raise PermanentError(
+                "Only Instagram professional (business or creator) accounts can publish through "
+                "the API; switch the account to a professional one in the Instagram app."
+            )
+        user_id = str(me.get("user_id") or me["id"])
+        username = str(me.get("username") or "")
+        return AccountInfo(
+            platform_account_id=user_id,
+            name=str(me.get("name") or username),
+            username=username,
+            avatar_url=me.get("profile_picture_url"),
+            metadata={
+                "user_id": user_id,
+                "username": username,
+                "account_type": kind or None,
+                "url": f"https://www.instagram.com/{username}/" if username else None,
+            },
+        )
+
+    # ------------------------------------------------------------------ validation
+
+    @staticmethod
+    def _items(request: PublishRequest) -> tuple[list[dict[str, Any]], list[str]]:
+        """Normalised attachments [{"url", "type": IMAGE|VIDEO, "mime", "size", "alt_text"}]
+        and the problems found while reading them."""
+        problems: list[str] = []
+        raw = request.options.get("media_urls")
+        if request.media and raw:
+            problems.append("Give either uploaded files or 'media_urls', not both.")
+        items: list[dict[str, Any]] = []
+        if request.media:
+            for n, media in enumerate(request.media, 1):
+                if not media.url:
+                    problems.append(
+                        f"Attachment {n} ({media.filename}) has no public URL: Instagram "
+                        "fetches media from a URL, so the file must be stored where Instagram "
+                        "can download it (e.g. S3 storage with presigned URLs)."
+                    )
+                kind = {"image": "IMAGE", "video": "VIDEO"}.get(media.kind, media.kind.upper())
+                items.append(
+                    {
+                        "url": media.url or "",
+                        "type": kind,
+                        "mime": media.mime,
+                        "size": media.size,
+                        "alt_text": media.alt_text,
+                    }
+                )
+            return items, problems
+        if raw is None:
+            return items, problems
+        if not isinstance(raw, list):
+            return items, [*problems, "'media_urls' must be a list of URLs."]
+        for entry in raw:
+            item = {"url": entry} if isinstance(entry, str) else entry
+            if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+                problems.append("Each media_urls entry must be a URL or {'url': ...}.")
+                continue
+            kind = str(item.get("type") or "").upper()
+            mime = item.get("mime")
+            path = urlsplit(item["url"]).path.lower()
+            if not kind:
+                if isinstance(mime, str) and "/" in mime:
+                    kind = mime.split("/", 1)[0].upper()
+                else:
+                    kind = "VIDEO" if path.endswith(VIDEO_SUFFIXES) else "IMAGE"
+            if not mime and kind == "IMAGE" and path.endswith(OTHER_IMAGE_SUFFIXES):
+                mime = "image/" + path.rsplit(".", 1)[-1]
+            items.append(
+                {
+                    "url": item["url"],
+                    "type": kind,
+                    "mime": mime,
+                    "size": item.get("size"),
+                    "alt_text": item.get("alt_text"),
+                }
+            )
+        return items, problems
+
+    @staticmethod
+    def _post_type(request: PublishRequest, items: list[dict[str, Any]]) -> str:
+        explicit = request.options.get("post_type")
+        if explicit:
+            return str(explicit)
+        if len(items) > 1:
+            return "carousel"
+        return "reel" if items and items[0]["type"] == "VIDEO" else "feed"
+
+    def validate(self, request: PublishRequest) -> list[str]:
+        opts = request.options
+        errors = [f"Unknown Instagram option '{k}'." for k in opts if k not in OPTIONS]
+        items, problems = self._items(request)
+        errors += problems
+        post_type = self._post_type(request, items)
+        if post_type not in POST_TYPES:
+            errors.append(f"post_type must be one of: {', '.join(POST_TYPES)}.")
+        if not items:
+            errors.append("An Instagram post needs at least one image or video.")
+        elif post_type == "carousel":
+            lo, hi = self.min_carousel, self.limits.max_media
+            if not lo <= len(items) <= hi:
+                errors.append(f"A carousel takes {lo} to {hi} images or videos (got {len(items)}).")
+        elif post_type in ("feed", "reel", "story") and len(items) != 1:
+            errors.append(f"An Instagram {post_type} takes exactly one image or video.")
+        if post_type == "reel" and items and items[0]["type"] != "VIDEO":
+            errors.append("A reel needs a video.")
+        errors += self._check_items(items, post_type, opts.get("media_meta"))
+        if post_type != "story":
+            errors += self._check_caption(request.text, "caption")
+        comment = opts.get("first_comment")
+        if comment is not None:
+            if not isinstance(comment, str) or not comment.strip():
+                errors.append("first_comment must be non-empty text.")
+            else:
+                errors += self._check_caption(comment, "first comment")
+        reel = post_type == "reel" or (
+            post_type == "feed" and len(items) == 1 and items[0]["type"] == "VIDEO"
+        )
+        errors += self._check_options(opts, post_type, reel)
+        return errors
+
+    def _check_items(self, items: list[dict[str, Any]], post_type: str, meta: Any) -> list[str]:
+        errors: list[str] = []
+        if meta is not None and not (
+            isinstance(meta, list) and all(m is None or isinstance(m, dict) for m in meta)
+        ):
+            errors.append("media_meta must be a list of {duration, width, height} objects.")
+            meta = None
+        for n, item in enumerate(items, 1):
+            label = f"Attachment {n}"
+            if item["url"] and not _is_web_url(item["url"]):
+                errors.append(f"{label}: Instagram needs a public http(s) URL.")
+            mime = item.get("mime")
+            if item["type"] == "IMAGE":
+                if mime and mime not in IMAGE_MIMES:
+                    errors.append(f"{label}: Instagram accepts JPEG images only (got {mime}).")
+            elif item["type"] == "VIDEO":
+                if mime and mime not in VIDEO_MIMES:
+                    errors.append(f"{label}: Instagram accepts MP4 or MOV videos (got {mime}).")
+            else:
+                errors.append(f"{label}: only images and videos can be posted to Instagram.")
+                continue
+            cap = self.limits.max_size_for(item["type"].lower())
+            if cap and isinstance(item.get("size"), int) and item["size"] > cap:
+                errors.append(
+                    f"{label} is {item['size'] / 1048576:.1f} MB; Instagram takes "
+                    f"{item['type'].lower()}s up to {cap / 1048576:.0f} MB."
+                )
+            info = (meta[n - 1] if meta and n <= len(meta) else None) or {}
+            errors += self._check_meta(label, item["type"], post_type, info)
+        return errors
+
+    def _check_meta(self, label: str, kind: str, post_type: str, info: dict) -> list[str]:
+        errors = []
+        duration, width, height = info.get("duration"), info.get("width"), info.get("height")
+        if kind == "VIDEO" and post_type in ("reel", "feed") and duration is not None:
+            lo, hi = self.reel_range
+            if not lo <= float(duration) <= hi:
+                errors.append(
+                    f"{label}: a reel must last {lo:g} s to {hi / 60:g} min "
+                    f"(this one is {float(duration):g} s)."
+                )
+        if kind == "IMAGE" and post_type != "story" and width and height:
+            ratio = float(width) / float(height)
+            lo, hi = self.aspect_range
+            if not lo - 0.005 <= ratio <= hi + 0.005:
+                errors.append(
+                    f"{label}: Instagram feed images must have an aspect ratio between 4:5 and "
+                    f"1.91:1 (this one is {width}×{height})."
+                )
+        return errors
+
+    def _check_caption(self, text: str, what: str) -> list[str]:
+        errors = []
+        n = self.limits.count_text(text)
+        if n > self.limits.max_text_length:
+            errors.append(
+                f"The {what} is {n} characters; Instagram allows {self.limits.max_text_length}."
+            )
+        tags = len(hashtags(text))
+        if tags > self.max_hashtags:
+            errors.append(f"The {what} has {tags} hashtags; Instagram allows {self.max_hashtags}.")
+        ats = len(mentions(text))
+        if ats > self.max_mentions:
+            errors.append(
+                f"The {what} mentions {ats} accounts; Instagram allows {self.max_mentions}."
+            )
+        return errors
+
+    @staticmethod
+    def _check_options(opts: dict[str, Any], post_type: str, reel: bool) -> list[str]:
+        errors = []
+        for name in ("share_to_feed", "cover_url", "thumb_offset"):
+            if opts.get(name) is not None and not reel:
+                errors.append(f"'{name}' applies to reels only.")
+        if "share_to_feed" in opts and not isinstance(opts["share_to_feed"], bool):
+            errors.append("share_to_feed must be true or false.")
+        if opts.get("cover_url") is not None and not _is_web_url(opts["cover_url"]):
+            errors.append("cover_url must be a public http(s) URL of an image.")
+        offset = opts.get("thumb_offset")
+        if offset is not None and (not isinstance(offset, int) or offset < 0):
+            errors.append("thumb_offset must be a whole number of milliseconds.")
+        loc = opts.get("location_id")
+        if loc is not None:
+            if post_type == "story":
+                errors.append("Stories cannot carry a location_id.")
+            if not str(loc).isdigit():
+                errors.append("location_id must be the numeric id of a Facebook place Page.")
+        collab = opts.get("collaborators")
+        if collab is not None:
+            if post_type in ("story", "carousel"):
+                errors.append(f"Collaborators cannot be added to a {post_type}.")
+            if not (
+                isinstance(collab, list)
+                and all(isinstance(c, str) and c for c in collab)
+                and len(collab) <= MAX_COLLABORATORS
+            ):
+                errors.append(f"collaborators must be a list of up to {MAX_COLLABORATORS} names.")
+        return errors
+
+    # ------------------------------------------------------------------ publishing
+
+    def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
+        body = self._request(
+            "POST", self._graph(f"/{user_id}/media"), token=token, params=params
+        ).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise PermanentError("Instagram did not create the media container")
+        return str(body["id"])
+
+    def _container_params(
+        self, request: PublishRequest, item: dict[str, Any], post_type: str
+    ) -> dict[str, Any]:
+        """Parameters of the one container of a feed/reel/story post."""
+        opts = request.options
+        if post_type == "story":
+            key = "video_url" if item["type"] == "VIDEO" else "image_url"
+            return {"media_type": "STORIES", key: item["url"]}
+        params: dict[str, Any] = {}
+        if item["type"] == "VIDEO":
+            params = {"media_type": "REELS", "video_url": item["url"]}
+            if post_type == "feed":
+                params["share_to_feed"] = "true"
+            elif "share_to_feed" in opts:
+                params["share_to_feed"] = "true" if opts["share_to_feed"] else "false"
+            if opts.get("cover_url"):
+                params["cover_url"] = opts["cover_url"]
+            if opts.get("thumb_offset") is not None:
+                params["thumb_offset"] = str(opts["thumb_offset"])
+        else:
+            params = {"image_url": item["url"]}
+            if item.get("alt_text"):
+                params["alt_text"] = item["alt_text"]
+        if request.text:
+            params["caption"] = request.text
+        if opts.get("location_id"):
+            params["location_id"] = str(opts["location_id"])
+        if opts.get("collaborators"):
+            params["collaborators"] = json.dumps(opts["collaborators"])
+        return params
+
+    def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
+        problems = self.validate(request)
+        if problems:
+            raise PermanentError(" ".join(problems))
+        user_id = self._user_id(token)
+        items, _ = self._items(request)
+        post_type = self._post_type(request, items)
+        pending: dict[str, Any] = {
+            "user_id": user_id,
+            "post_type": post_type,
+            "container_id": None,
+            "children": [],
+            "first_comment": request.options.get("first_comment"),
+        }
+        try:
+            if self.check_quota:
+                self._ensure_quota(token, user_id)
+            if post_type == "carousel":
+                for item in items:
+                    params: dict[str, Any] = {"is_carousel_item": "true"}
+                    if item["type"] == "VIDEO":
+                        params |= {"media_type": "VIDEO", "video_url": item["url"]}
+                    else:
+                        params["image_url"] = item["url"]
+                        if item.get("alt_text"):
+                            params["alt_text"] = item["alt_text"]
+                    pending["children"].append(self._container(token, user_id, params))
+                parent: dict[str, Any] = {"media_type": "CAROUSEL"}
+                if request.text:
+                    parent["caption"] = request.text
+                if request.options.get("location_id"):
+                    parent["location_id"] = str(request.options["location_id"])
+                pending["parent_params"] = parent
+            else:
+                params = self._container_params(request, items[0], post_type)
+                pending["container_id"] = self._container(token, user_id, params)
+        except TransientError as exc:
+            # Containers are invisible until published: a retry cannot duplicate a post.
+            exc.sent = False
+            raise
+        return self._advance(token, pending, time.monotonic() + self.media_wait_s)
+
+    def _advance(self, token: TokenSet, pending: dict[str, Any], deadline: float) -> PublishResult:
+        """Poll the containers (creating the carousel parent when its children are done) until
+        publishable, then publish; pending again when `deadline` (monotonic) comes first."""
+        while True:
+            status = self.check_status(token, pending)
+            if status.state == "failed":
+                duplicate = "already published" in (status.message or "")
+                raise PermanentError(
+                    status.message or "Instagram could not process the media", duplicate=duplicate
+                )
+            if status.state == "ready":
+                if pending.get("container_id"):
+                    return self._publish(token, pending)
+                try:
+                    params = dict(pending["parent_params"], children=",".join(pending["children"]))
+                    parent = self._container(token, pending["user_id"], params)
+                except TransientError as exc:
+                    exc.sent = False
+                    raise
+                pending = {**pending, "container_id": parent}
+                continue
+            if time.monotonic() + self.media_poll_s > deadline:
+                return PublishResult(state="pending", pending_state=pending)
+            time.sleep(self.media_poll_s)
+
+    def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
+        try:
+            body = self._request(
+                "GET",
+                self._graph(f"/{container_id}"),
+                token=token,
+                params={"fields": "status_code,status"},
+            ).json()
+        except TransientError as exc:
+            exc.sent = False  # a read
+            raise
+        return body if isinstance(body, dict) else {}
+
+    def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
+        ids = (
+            [pending_state["container_id"]]
+            if pending_state.get("container_id")
+            else list(pending_state.get("children") or [])
+        )
+        processing = False
+        for cid in ids:
+            try:
+                body = self._status(token, cid)
+            except PermanentError as exc:
+                return StatusResult("failed", exc.message, None, pending_state)
+            code = body.get("status_code")
+            if code == "PUBLISHED":
+                return StatusResult(
+                    "failed", "The container was already published", None, pending_state
+                )
+            if code in ("ERROR", "EXPIRED"):
+                detail = body.get("status") or f"the container is {code.lower()}"
+                return StatusResult("failed", f"Instagram: {detail}", None, pending_state)
+            if code != "FINISHED":
+                processing = True
+        if processing:
+            return StatusResult(
+                "processing", "Instagram is processing the media", self.media_poll_s, pending_state
+            )
+        return StatusResult("ready", None, None, pending_state)
+
+    def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
+        """Publish once the containers are done (creating a carousel's parent first); pending
+        again while Instagram is still processing. Never waits."""
+        return self._advance(token, pending_state, time.monotonic())
+
+    def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
+        body = self._request(
+            "POST",
+            self._graph(f"/{pending['user_id']}/media_publish"),
+            token=token,
+            params={"creation_id": pending["container_id"]},
+        ).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise TransientError("Instagram answered the publish without an id", sent=True)
+        media_id = str(body["id"])
+        extra: dict[str, Any] = {"container_id": pending["container_id"]}
+        permalink = None
+        try:
+            info = self._request(
+                "GET", self._graph(f"/{media_id}"), token=token, params={"fields": "permalink"}
+            ).json()
+            permalink = info.get("permalink") if isinstance(info, dict) else None
+        except ProviderError:
+            pass  # the post exists; the link is a nicety
+        if pending.get("first_comment"):
+            try:
+                made = self._request(
+                    "POST",
+                    self._graph(f"/{media_id}/comments"),
+                    token=token,
+                    params={"message": pending["first_comment"]},
+                ).json()
+                extra["first_comment_id"] = str(made.get("id")) if isinstance(made, dict) else None
+            except ProviderError as exc:
+                extra["first_comment_error"] = exc.message
+        return PublishResult(
+            state="published", platform_post_id=media_id, permalink=permalink, extra=extra
+        )
+
+    # ------------------------------------------------------------------ quota
+
+    def publishing_quota(self, token: TokenSet, user_id: str | None = None) -> dict[str, int]:
+        """{"used", "total", "window_s"} of the rolling publishing quota."""
+        user_id = user_id or self._user_id(token)
+        body = self._request(
+            "GET",
+            self._graph(f"/{user_id}/content_publishing_limit"),
+            token=token,
+            params={"fields": "quota_usage,config"},
+        ).json()
+        row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
+        config = row.get("config") or {}
+        return {
+            "used": int(row.get("quota_usage") or 0),
+            "total": int(config.get("quota_total") or self.publish_quota),
+            "window_s": int(config.get("quota_duration") or self.quota_window_s),
+        }
+
+    def _ensure_quota(self, token: TokenSet, user_id: str) -> None:
+        quota = self.publishing_quota(token, user_id)
+        if quota["used"] < quota["total"]:
+            return
+        window = timedelta(seconds=quota["window_s"])
+        now = datetime.now(UTC)
+        posts = self._media_since(token, user_id, now - window, "id,timestamp")
+        oldest = min((parse_graph_time(p["timestamp"]) for p in posts), default=None)
+        retry_at = oldest + window if oldest and oldest + window > now else now + timedelta(hours=1)
+        raise RateLimited(
+            retry_at,
+            f"Instagram's publishing limit is reached ({quota['used']} of {quota['total']} posts "
+            f"in {quota['window_s'] // 3600} h); the next post can go out at "
+            f"{retry_at:%Y-%m-%d %H:%M} UTC.",
+            code=str(QUOTA_SUBCODE),
+        )
+
+    # ------------------------------------------------------------------ reading back
+
+    def _media_since(
+        self, token: TokenSet, user_id: str, since: datetime, fields: str
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"fields": fields, "since": int(since.timestamp()), "limit": 100}
+        out: list[dict[str, Any]] = []
+        for _ in range(10):
+            body = self._request(
+                "GET", self._graph(f"/{user_id}/media"), token=token, params=params
+            ).json()
+            out += [p for p in body.get("data") or [] if isinstance(p, dict)]
+            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+            if not after or not (body.get("paging") or {}).get("next"):
+                break
+            params["after"] = after
+        return out
+
+    def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
+        user_id = self._user_id(token)
+        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
+        since = since.replace(microsecond=0)  # Graph timestamps are to the second
+        fields = "id,caption,timestamp,permalink"
+        posts = self._media_since(token, user_id, since, fields)
+        stories = self._request(
+            "GET", self._graph(f"/{user_id}/stories"), token=token, params={"fields": fields}
+        ).json()
+        posts += [p for p in (stories.get("data") or []) if isinstance(p, dict)]
+        found = {}
+        for post in posts:
+            created = parse_graph_time(post["timestamp"])
+            if created >= since:
+                found[str(post["id"])] = RecentPost(
+                    platform_post_id=str(post["id"]),
+                    text=post.get("caption") or "",
+                    created_at=created,
+                    permalink=post.get("permalink"),
+                )
+        return sorted(
+            found.values(), key=lambda p: (p.created_at, p.platform_post_id), reverse=True
+        )
+
+    def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
+        try:
+            body = self._request(
+                "GET",
+                self._graph(f"/{platform_post_id}/insights"),
+                token=token,
+                params={"metric": ",".join(POST_METRICS)},
+            ).json()
+        except (AuthError, PermanentError) as exc:
+            if exc.code != "10" or "permission" in exc.message.lower():
+                raise
+            # "(#10) Not enough viewers": small audiences get no insights; counts still work.
+            counts = self._request(
+                "GET",
+                self._graph(f"/{platform_post_id}"),
+                token=token,
+                params={"fields": "like_count,comments_count"},
+            ).json()
+            return {
+                "likes": int(counts.get("like_count") or 0),
+                "comments": int(counts.get("comments_count") or 0),
+            }
+        values = _insight_values(body)
+        return {
+            "likes": values.get("likes", 0),
+            "comments": values.get("comments", 0),
+            "shares": values.get("shares", 0),
+            "views": values.get("views", 0),
+            "reach": values.get("reach", 0),
+            "saves": values.get("saved", 0),
+        }
+
+    def account_metrics(self, token: TokenSet) -> Metrics:
+        body = self._request(
+            "GET",
+            self._graph(f"/{self._user_id(token)}"),
+            token=token,
+            params={"fields": "followers_count,follows_count,media_count"},
+        ).json()
+        return {
+            "followers": int(body.get("followers_count") or 0),
+            "following": int(body.get("follows_count") or 0),
+            "posts": int(body.get("media_count") or 0),
+        }
+
+    # ------------------------------------------------------------------ errors
+
+    def _classify_response(self, response: httpx.Response) -> ProviderError:
+        status = response.status_code
+        error = graph_error(response)
+        message = str(
+            error.get("error_user_msg") or error.get("message") or self._error_message(response)
+        )
+        code = error.get("code") if isinstance(error.get("code"), int) else None
+        subcode = error.get("error_subcode")
+        kw: dict[str, Any] = {
+            "status": status,
+            "code": str(code) if code is not None else None,
+            "details": {"error_subcode": subcode, "fbtrace_id": error.get("fbtrace_id")},
+        }
+        if code in AUTH_CODES or (code is None and status == 401):
+            # Instagram refreshes the access token itself: a refused token cannot be refreshed.
+            return AuthError(message, refresh_may_help=False, **kw)
+        if code in PERMISSION_CODES and "permission" in message.lower():
+            return AuthError(message, refresh_may_help=False, **kw)
+        if subcode == QUOTA_SUBCODE:
+            return RateLimited(graph_retry_at(response), message, **kw)
+        if code in THROTTLE_CODES or (code is None and status == 429):
+            return RateLimited(graph_retry_at(response), message, **kw)
+        if subcode == NOT_READY_SUBCODE or subcode in RETRYABLE_SUBCODES:
+            return TransientError(message, sent=False, **kw)
+        if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+            return TransientError(message, sent=True, **kw)
+        if code == 506:
+            return PermanentError(message, duplicate=True, **kw)
+        return PermanentError(message, **kw)
+
+
+__all__ = [
+    "InstagramProvider",
+    "graph_error",
+    "graph_retry_at",
+    "hashtags",
+    "mentions",
+    "parse_graph_time",
+]

@@ -1,0 +1,62 @@
+"""Sandbox connections on the Accounts page, and Settings → Instance (platform apps)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from app import db
+from app.models import User
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_accounts_flow import register
+
+
+def _register(page: Page, base: str, tag: str) -> str:
+    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
+    register(page, base, email, tag.capitalize())
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    return email
+
+
+def test_sandbox_accounts_connect_in_one_click(page: Page, live_app: str, sim):
+    _register(page, live_app, "sandy")
+    page.goto(live_app + "/accounts")
+    expect(page.get_by_text("Sandbox mode")).to_be_visible()
+    page.click("#sandbox-x")
+    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
+    card = page.locator(".account-card[data-platform='x']")
+    expect(card).to_contain_text("Sandbox")
+    expect(card.locator(".account-status")).to_have_text("connected")
+    page.click("#sandbox-bluesky")
+    bsky = page.locator(".account-card[data-platform='bluesky']")
+    expect(bsky).to_contain_text("Sandbox")
+    page.screenshot(path=ARTIFACTS / "accounts-sandbox.png", full_page=True)
+
+
+def test_instance_admin_saves_a_platform_app_secret_never_shown(page: Page, live_app: str):
+    email = _register(page, live_app, "root")
+    with db.session() as s:  # promote this user: the first user of the run may be another test's
+        user = s.exec(select(User).where(User.email == email)).one()
+        user.is_instance_admin = True
+        s.add(user)
+    page.goto(live_app + "/settings/instance")
+    card = page.locator(".platform-app[data-platform='pinterest']")
+    expect(card).to_contain_text("not configured")
+    card.locator("#client-id-pinterest").fill("my-pinterest-app")
+    card.locator("#client-secret-pinterest").fill("s3cret-value")
+    card.locator("#save-app-pinterest").click()
+    expect(card).to_contain_text("configured")
+    expect(card.locator("#client-secret-pinterest")).to_have_attribute(
+        "placeholder", re.compile("Secret stored")
+    )
+    assert "s3cret-value" not in page.content()
+    page.screenshot(path=ARTIFACTS / "settings-instance.png", full_page=True)
+
+
+def test_instance_settings_refuse_non_admins(page: Page, live_app: str):
+    _register(page, live_app, "plain")
+    page.goto(live_app + "/settings/instance")
+    expect(page.locator("#form-error")).to_contain_text("Only the instance admin")
