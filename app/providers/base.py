@@ -304,6 +304,9 @@ class Provider(ABC):
     capabilities: ClassVar[Capabilities]
     default_api_base: ClassVar[str | None] = None
     default_limits: ClassVar[Limits]
+    # Refresh this long before the token expires (§12.2: minutes for 1-2 h tokens, days for
+    # the 60-day tokens that may only be refreshed once they are a day old).
+    refresh_ahead: ClassVar[timedelta] = timedelta(minutes=10)
 
     def __init__(
         self,

@@ -113,7 +113,7 @@ OTHER_IMAGE_SUFFIXES = (".png", ".gif", ".webp", ".heic", ".heif", ".bmp", ".tif
 POST_METRICS = ("views", "reach", "likes", "comments", "shares", "saved")
 
 # Graph error codes (§3, §5.3).
-AUTH_CODES = {102, 190, 2500}
+AUTH_CODES = {102, 104, 190}
 PERMISSION_CODES = {10} | set(range(200, 300))
 THROTTLE_CODES = {4, 9, 17, 32, 341, 613} | set(range(80001, 80015))
 QUOTA_SUBCODE = 2207042
@@ -928,7 +928,7 @@ class InstagramProvider(Provider):
         status = response.status_code
         error = graph_error(response)
         message = str(
-            error.get("error_user_msg") or error.get("message") or self._error_message(response)
+            error.get("error_user_msg") or error.get("message") or self._ig_message(response)
         )
         code = error.get("code") if isinstance(error.get("code"), int) else None
         subcode = error.get("error_subcode")
@@ -953,6 +953,16 @@ class InstagramProvider(Provider):
         if code == 506:
             return PermanentError(message, duplicate=True, **kw)
         return PermanentError(message, **kw)
+
+    def _ig_message(self, response: httpx.Response) -> str:
+        """api.instagram.com answers {"error_type", "code", "error_message"}."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("error_message"), str):
+            return body["error_message"]
+        return self._error_message(response)
 
 
 __all__ = [

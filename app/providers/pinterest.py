@@ -130,6 +130,8 @@ class PinterestProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    # 30-day access tokens; each refresh also brings a new 60-day refresh token (§12.2).
+    refresh_ahead = timedelta(days=5)
 
     def __init__(
         self,

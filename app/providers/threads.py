@@ -126,6 +126,8 @@ class ThreadsProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
+    refresh_ahead = timedelta(days=15)
 
     def __init__(
         self,

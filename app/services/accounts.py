@@ -31,7 +31,6 @@ from app.services.workspaces import require_role
 log = logging.getLogger(__name__)
 
 # Refresh tokens this long before they expire.
-REFRESH_AHEAD = dt.timedelta(minutes=10)
 _clients: dict[str, httpx.Client] = {}
 _providers: dict[tuple[str, str], tuple[Provider, float]] = {}
 PROVIDER_TTL = 60.0
@@ -248,7 +247,8 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
     account_id = account.id
     token = token_of(account)
     provider = provider_for(account)
-    if not (force or _expiring(token)) or not provider.capabilities.refresh_tokens:
+    ahead = provider.refresh_ahead
+    if not (force or _expiring(token, ahead)) or not provider.capabilities.refresh_tokens:
         return account, token
     lock = redis().lock(f"herald:lock:refresh:{account_id}", timeout=60, blocking_timeout=20)
     if not lock.acquire():
@@ -261,7 +261,7 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
                 # Already refused once: don't ask the platform again, don't notify again.
                 raise AuthError(account.last_error or "Reconnect needed", refresh_may_help=False)
             current = token_of(account)
-            if current.access_token != token.access_token and not _expiring(current):
+            if current.access_token != token.access_token and not _expiring(current, ahead):
                 return account, current
             try:
                 new = provider.refresh(current)
@@ -284,33 +284,54 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
             lock.release()
 
 
-def _expiring(token: TokenSet) -> bool:
-    return token.expires_at is not None and token.expires_at - utcnow() < REFRESH_AHEAD
+def _expiring(token: TokenSet, ahead: dt.timedelta) -> bool:
+    return token.expires_at is not None and token.expires_at - utcnow() < ahead
 
 
-def refresh_due_accounts(limit: int = 200) -> dict[str, int]:
-    """The token refresh sweep: refresh every connected account whose token expires soon."""
-    horizon = utcnow() + REFRESH_AHEAD * 3
+# Accounts whose token cannot be refreshed turn "expiring" this long before it runs out.
+NOTICE_AHEAD = dt.timedelta(days=7)
+LONGEST_AHEAD = dt.timedelta(days=30)
+
+
+def refresh_due_accounts(limit: int = 500) -> dict[str, int]:
+    """The token sweep: refresh every connected account whose token expires within its
+    platform's lead time; flag those that cannot be refreshed as expiring (one notice), and
+    as expired once the token has run out."""
+    horizon = utcnow() + max(LONGEST_AHEAD, NOTICE_AHEAD)
     with db.session() as s:
-        ids = s.exec(
-            select(SocialAccount.id)
+        due = s.exec(
+            select(SocialAccount)
             .where(
                 SocialAccount.status.in_([AccountStatus.connected, AccountStatus.expiring]),  # type: ignore[attr-defined]
                 SocialAccount.token_expires_at.is_not(None),  # type: ignore[union-attr]
                 SocialAccount.token_expires_at < horizon,  # type: ignore[operator]
             )
+            .order_by(SocialAccount.token_expires_at)
             .limit(limit)
         ).all()
     counts = {"refreshed": 0, "failed": 0}
-    for account_id in ids:
-        with db.session() as s:
-            account = s.get(SocialAccount, account_id)
-        if account is None:
+    for account in due:
+        provider = provider_for(account)
+        left = account.token_expires_at - utcnow()
+        if not provider.capabilities.refresh_tokens:
+            if left <= dt.timedelta(0):
+                mark_broken(account.id, AccountStatus.expired, "The access expired: reconnect.")
+            elif left < NOTICE_AHEAD:
+                day = account.token_expires_at.date().isoformat()
+                mark_broken(
+                    account.id,
+                    AccountStatus.expiring,
+                    f"Access ends on {day}: reconnect before then to keep publishing.",
+                )
+            continue
+        # Two sweeps of slack, so one failed sweep still leaves time for the next.
+        slack = 2 * dt.timedelta(seconds=settings.token_refresh_seconds)
+        if left >= provider.refresh_ahead + slack:
             continue
         try:
             fresh_token(account, force=True)
             counts["refreshed"] += 1
         except (ProviderError, RefreshBusy) as exc:
             counts["failed"] += 1
-            log.info("refresh of %s failed: %r", account_id, exc)
+            log.info("refresh of %s failed: %r", account.id, exc)
     return counts
