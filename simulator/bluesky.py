@@ -248,7 +248,7 @@ class BlueskySim(PlatformSim):
     def sandbox(self) -> dict[str, str]:
         """Herald's sandbox mode signs in as the default account with the simulator's password."""
         acc = self.ensure_account(self.conf["default_account"])
-        return {"identifier": acc.handle, "app_password": acc.password}
+        return super().sandbox() | {"identifier": acc.handle, "app_password": acc.password}
 
     def ensure_account(self, handle: str, **fields: Any) -> Account:
         """Find or create an account (in-process helper for tests and benchmarks)."""

@@ -728,6 +728,9 @@ class PinterestSim(PlatformSim):
 
     # ------------------------------------------------------------ OAuth
 
+    def sandbox(self) -> dict[str, str]:
+        return super().sandbox() | {"api_base": "/pinterest/v5"}
+
     async def authorize(self, request: Request) -> Response:
         """Auto-approves as `sim_account` (query param, simulator-only) or the default user."""
         q = request.query_params

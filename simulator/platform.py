@@ -135,14 +135,17 @@ class PlatformSim:
         return {}
 
     def sandbox(self) -> dict[str, str]:
-        """How Herald's sandbox mode connects here: the module's always-registered OAuth app
-        (SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET), or login details for app-password
-        platforms, which override this."""
+        """How Herald's sandbox mode connects here: the provider's endpoint settings as paths
+        under the simulator (`*_base`), plus the module's always-registered OAuth app
+        (SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET) or, for app-password platforms, a login."""
+        config = {"api_base": f"/{self.id}", "auth_base": f"/{self.id}"}
         module = sys.modules[type(self).__module__]
-        client_id = getattr(module, "SANDBOX_CLIENT_ID", None)
-        if client_id is None:
-            return {}
-        return {"client_id": client_id, "client_secret": module.SANDBOX_CLIENT_SECRET}
+        if hasattr(module, "SANDBOX_CLIENT_ID"):
+            config |= {
+                "client_id": module.SANDBOX_CLIENT_ID,
+                "client_secret": module.SANDBOX_CLIENT_SECRET,
+            }
+        return config
 
     def routes(self) -> list[BaseRoute]:
         return []

@@ -157,6 +157,8 @@ class FacebookProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
+    refresh_ahead = timedelta(days=15)
 
     def __init__(
         self,

@@ -221,6 +221,9 @@ class LinkedInProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
+    # member must reconnect before day 60.
+    refresh_ahead = timedelta(days=10)
 
     def __init__(
         self,

@@ -46,7 +46,7 @@ def feed_url() -> str:
 
 
 def apps() -> dict[str, dict[str, str]]:
-    """Per platform: the simulator's sandbox OAuth app, or app-password login details."""
+    """Per platform: the simulator's endpoint paths and sandbox OAuth app, or login details."""
     global _apps
     with _lock:
         url, fetched, known = _apps
@@ -66,7 +66,12 @@ def apps() -> dict[str, dict[str, str]]:
 
 
 def config(platform: str) -> dict[str, str]:
-    """Provider configuration of a sandbox account: every endpoint on the simulator."""
-    app = apps().get(platform, {})
-    creds = {k: app[k] for k in ("client_id", "client_secret") if k in app}
-    return {"api_base": base(platform), "auth_base": base(platform), **creds}
+    """Provider configuration of a sandbox account: every endpoint on the simulator (it says
+    which paths serve the platform) and its sandbox app."""
+    config = {"api_base": base(platform), "auth_base": base(platform)}
+    for key, value in apps().get(platform, {}).items():
+        if key.endswith("_base"):
+            config[key] = settings.sandbox_url + value
+        elif key in ("client_id", "client_secret"):
+            config[key] = value
+    return config
