@@ -177,12 +177,18 @@ class Simulator:
         self._posts: list[dict[str, Any]] = []
         if platforms is None:
             from simulator.bluesky import BlueskySim
+            from simulator.facebook import FacebookSim
+            from simulator.linkedin import LinkedInSim
             from simulator.mastodon import MastodonSim
             from simulator.pinterest import PinterestSim
             from simulator.threads import ThreadsSim
+            from simulator.tiktok import TikTokSim
             from simulator.x import XSim
 
-            platforms = [BlueskySim, MastodonSim, PinterestSim, ThreadsSim, XSim]
+            platforms = [
+                BlueskySim, FacebookSim, LinkedInSim, MastodonSim, PinterestSim, ThreadsSim,
+                TikTokSim, XSim,
+            ]  # fmt: skip
         for cls in platforms:
             platform = cls(self)
             self.platforms[platform.id] = platform

@@ -6,16 +6,22 @@ from typing import Any
 
 from app.providers.base import Provider
 from app.providers.bluesky import BlueskyProvider
+from app.providers.facebook import FacebookProvider
+from app.providers.linkedin import LinkedInProvider
 from app.providers.mastodon import MastodonProvider
 from app.providers.pinterest import PinterestProvider
 from app.providers.threads import ThreadsProvider
+from app.providers.tiktok import TikTokProvider
 from app.providers.x import XProvider
 
 _PROVIDERS: dict[str, type[Provider]] = {
     BlueskyProvider.id: BlueskyProvider,
+    FacebookProvider.id: FacebookProvider,
+    LinkedInProvider.id: LinkedInProvider,
     MastodonProvider.id: MastodonProvider,
     PinterestProvider.id: PinterestProvider,
     ThreadsProvider.id: ThreadsProvider,
+    TikTokProvider.id: TikTokProvider,
     XProvider.id: XProvider,
 }
 

@@ -51,7 +51,8 @@ DEFAULT_BUDGETS: dict[str, dict[str, tuple[int, float]]] = {
     "youtube": {"platform": (100, 24 * 3600)},
     "linkedin": {"account": (150, 24 * 3600)},
     "pinterest": {"account": (1_000, 24 * 3600)},
-    "facebook": {"account": (200, 3600)},
+    # No published per-Page cap; the Page call limit (4,800/day, 2-4 calls a publish) binds.
+    "facebook": {"account": (50, 3600)},
 }
 
 

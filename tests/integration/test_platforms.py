@@ -39,6 +39,13 @@ def _png(ctx: dict) -> dict:
     return {"media": [("image/png", "dot.png", PNG)]}
 
 
+def _tiktok(ctx: dict) -> dict:
+    return {
+        "media": [("video/mp4", "clip.mp4", MP4)],
+        "platform_configs": {"tiktok": {"privacy_level": "PUBLIC_TO_EVERYONE"}},
+    }
+
+
 def _pinterest(ctx: dict) -> dict:
     board = ctx["sim"]["pinterest"].boards_of(ctx["account"]["username"])[0]
     return {"platform_configs": {"pinterest": {"board_id": board.id, "media_url": IMAGE_URL}}}
@@ -47,10 +54,13 @@ def _pinterest(ctx: dict) -> dict:
 # platform → what a sample post on it needs, given the connected account (ctx).
 SAMPLES: dict[str, Any] = {
     "x": lambda ctx: {},
+    "linkedin": lambda ctx: {"platform_configs": {"linkedin": {"visibility": "PUBLIC"}}},
+    "facebook": _png,
     "mastodon": _png,
     "bluesky": lambda ctx: {},
     "threads": lambda ctx: {},
     "pinterest": _pinterest,
+    "tiktok": _tiktok,
 }
 
 
