@@ -178,6 +178,7 @@ class Simulator:
         if platforms is None:
             from simulator.bluesky import BlueskySim
             from simulator.facebook import FacebookSim
+            from simulator.instagram import InstagramSim
             from simulator.linkedin import LinkedInSim
             from simulator.mastodon import MastodonSim
             from simulator.pinterest import PinterestSim
@@ -186,8 +187,8 @@ class Simulator:
             from simulator.x import XSim
 
             platforms = [
-                BlueskySim, FacebookSim, LinkedInSim, MastodonSim, PinterestSim, ThreadsSim,
-                TikTokSim, XSim,
+                BlueskySim, FacebookSim, InstagramSim, LinkedInSim, MastodonSim, PinterestSim,
+                ThreadsSim, TikTokSim, XSim,
             ]  # fmt: skip
         for cls in platforms:
             platform = cls(self)

@@ -226,6 +226,8 @@ class InstagramProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
+    refresh_ahead = timedelta(days=15)
 
     def __init__(
         self,

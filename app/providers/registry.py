@@ -7,6 +7,7 @@ from typing import Any
 from app.providers.base import Provider
 from app.providers.bluesky import BlueskyProvider
 from app.providers.facebook import FacebookProvider
+from app.providers.instagram import InstagramProvider
 from app.providers.linkedin import LinkedInProvider
 from app.providers.mastodon import MastodonProvider
 from app.providers.pinterest import PinterestProvider
@@ -17,6 +18,7 @@ from app.providers.x import XProvider
 _PROVIDERS: dict[str, type[Provider]] = {
     BlueskyProvider.id: BlueskyProvider,
     FacebookProvider.id: FacebookProvider,
+    InstagramProvider.id: InstagramProvider,
     LinkedInProvider.id: LinkedInProvider,
     MastodonProvider.id: MastodonProvider,
     PinterestProvider.id: PinterestProvider,

@@ -61,6 +61,7 @@ SAMPLES: dict[str, Any] = {
     "threads": lambda ctx: {},
     "pinterest": _pinterest,
     "tiktok": _tiktok,
+    "instagram": lambda ctx: {"platform_configs": {"instagram": {"media_urls": [IMAGE_URL]}}},
 }
 
 

@@ -1,0 +1,1286 @@
+"""Instagram API with Instagram Login simulator (platform-apis.md §3 and §5; node specs
+/work/shared/specs/meta/graph-api-specs: IGUserForIGOnlyAPI, IGMediaForIGOnlyAPI,
+ShadowIGMediaBuilder, IGAccessTokenForIGOnlyAPI, IGRefreshAccessTokenForIGOnlyAPI, enum_types).
+
+The three real hosts share the /instagram mount (their paths do not collide):
+  www.instagram.com    GET  /oauth/authorize        auto-approves as `sim_account` or the default
+  api.instagram.com    POST /oauth/access_token     code → short-lived token (1 h)
+  graph.instagram.com  GET  /access_token?grant_type=ig_exchange_token    short → long (60 d)
+                       GET  /refresh_access_token?grant_type=ig_refresh_token (≥ 24 h old)
+                       GET  /{v}/me | /{v}/{ig-user-id}           IGUserForIGOnlyAPI fields
+                       POST /{v}/{ig-user-id}/media               create a container
+                       GET  /{v}/{ig-user-id}/media               published media (not stories)
+                       GET  /{v}/{ig-user-id}/stories             live stories (24 h)
+                       POST /{v}/{ig-user-id}/media_publish       creation_id
+                       GET  /{v}/{ig-user-id}/content_publishing_limit
+                       GET  /{v}/{ig-user-id}/insights            metric, period
+                       GET  /{v}/{container-id}?fields=status_code,status
+                       GET  /{v}/{media-id}?fields=...            IGMediaForIGOnlyAPI fields
+                       GET  /{v}/{media-id}/insights?metric=...
+                       POST /{v}/{media-id}/comments              message
+Versions: SUPPORTED_VERSIONS; any other path answers the Graph "Unknown path components" error.
+
+Strictness: unknown, wrongly typed (bool, list<string>, list<map>, map, unsigned int) or
+mis-combined container parameters are refused with code 100; unknown `fields` likewise;
+removed insight metrics (impressions, plays) are refused. Every error uses the Graph envelope;
+the api.instagram.com token endpoint answers in Instagram's own {error_type, code, error_message}.
+Throttling (injected "429") is code 80002 with X-Business-Use-Case-Usage. Containers stay
+IN_PROGRESS for knobs.media_processing_ms, then FINISHED; PUBLISHED after media_publish, EXPIRED
+after `container_ttl_s`. Images are fetched while the container is created (non-JPEG extension →
+2207005, unreachable URL → 2207052, both HTTP 400); videos fail later (ERROR status) on an
+unsupported extension (2207026) or `media_fetch_error`. Quotas (knobs): "posts" 100 per rolling
+24 h (media_publish → code 9 / 2207042), "containers" 400 per 24 h.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from simulator.platform import PlatformSim, read_params
+from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.threads import meta_error
+
+SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
+SHORT_TTL_S = 3600
+LONG_TTL_S = 5183944  # what Meta answers for "60 days"
+SANDBOX_CLIENT_ID = "instagram-sandbox"
+SANDBOX_CLIENT_SECRET = "instagram-sandbox-secret"
+SCOPES = (
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_insights",
+    "instagram_business_manage_messages",
+)
+DEFAULT_SCOPES = ",".join(SCOPES[:4])
+RETIRED_SCOPES = ("business_basic", "business_content_publish", "business_manage_comments")
+# POST /{ig-user-id}/media parameters and their types (IGUserForIGOnlyAPI.json).
+MEDIA_PARAMS = {
+    "alt_text": "string",
+    "audio_name": "string",
+    "caption": "string",
+    "children": "list<string>",
+    "collaborators": "list<string>",
+    "cover_url": "string",
+    "image_url": "string",
+    "is_carousel_item": "bool",
+    "location_id": "string",
+    "media_type": "string",
+    "product_tags": "list<map>",
+    "share_to_feed": "bool",
+    "thumb_offset": "string",
+    "trial_params": "map",
+    "upload_type": "string",
+    "user_tags": "list<map>",
+    "video_url": "string",
+}
+MEDIA_TYPES = ("CAROUSEL", "REELS", "STORIES", "VIDEO")
+USER_FIELDS = (
+    "account_type",
+    "biography",
+    "followers_count",
+    "follows_count",
+    "id",
+    "media_count",
+    "name",
+    "profile_picture_url",
+    "user_id",
+    "username",
+    "website",
+)
+MEDIA_FIELDS = (
+    "alt_text",
+    "caption",
+    "comments_count",
+    "current_live_viewer_count",
+    "id",
+    "is_comment_enabled",
+    "is_shared_to_feed",
+    "like_count",
+    "media_product_type",
+    "media_type",
+    "media_url",
+    "owner",
+    "permalink",
+    "shortcode",
+    "thumbnail_url",
+    "timestamp",
+    "username",
+)
+CONTAINER_FIELDS = ("copyright_check_status", "id", "status", "status_code", "video_status")
+# mediainsights_metric_enum_param; the removed ones answer "no longer supported" (v22+).
+MEDIA_METRICS = (
+    "comments",
+    "follows",
+    "ig_reels_avg_watch_time",
+    "ig_reels_video_view_total_time",
+    "likes",
+    "navigation",
+    "profile_activity",
+    "profile_visits",
+    "reach",
+    "replies",
+    "saved",
+    "shares",
+    "total_interactions",
+    "views",
+)
+REMOVED_METRICS = (
+    "impressions",
+    "plays",
+    "clips_replays_count",
+    "ig_reels_aggregated_all_plays_count",
+)
+USER_METRICS = (
+    "accounts_engaged",
+    "comments",
+    "follower_count",
+    "likes",
+    "profile_views",
+    "reach",
+    "saves",
+    "shares",
+    "total_interactions",
+    "views",
+    "website_clicks",
+)
+PERIODS = ("day", "days_28", "lifetime", "month", "total_over_range", "week")
+COUNTERS = ("views", "reach", "likes", "comments", "shares", "saved")
+IMAGE_SUFFIXES = (".png", ".gif", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff")
+VIDEO_BAD = (".avi", ".mkv", ".webm", ".wmv", ".flv", ".3gp", ".mpeg", ".mpg")
+
+E_NOT_READY = "Media ID is not available"
+E_QUOTA = "The account has reached its limit of posts published through the API in 24 hours."
+E_FETCH = "Media download has failed. The media URI doesn't meet our requirements."
+E_NO_TOKEN = "An access token is required to request this resource."
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_caption_length": 2200,
+    "max_hashtags": 30,
+    "max_mentions": 20,
+    "max_carousel_items": 10,
+    "container_ttl_s": 86400,
+    "refresh_min_age_s": 86400,
+    "auth_code_ttl_s": 600,
+    "media_fetch_error": None,  # e.g. "Media download has failed" for every media URL
+    "insights_min_followers": 0,  # below: "(#10) Not enough viewers" on media insights
+    "default_account": "instagram_user",
+}
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&#])#(?!\d+\b)\w+")
+_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{1,30}")
+
+
+def _bad(message: str, subcode: int | None = None) -> Response:
+    return meta_error(f"(#100) {message}", 100, subcode=subcode)
+
+
+def _meta_time(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _with_query(uri: str, params: dict[str, str]) -> str:
+    parts = urlsplit(uri)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _ig_error(message: str, status: int = 400, kind: str = "OAuthException") -> Response:
+    """api.instagram.com's own error shape (the OAuth host is not the Graph API)."""
+    return JSONResponse(
+        {"error_type": kind, "code": status, "error_message": message}, status_code=status
+    )
+
+
+def _typed(name: str, kind: str, value: Any) -> tuple[Any, str | None]:
+    """(parsed value, None) or (None, problem) for one Graph parameter of `kind`."""
+    if kind == "string":
+        return (value, None) if isinstance(value, str | int) else (None, "must be a string")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+        text = str(value).lower()
+        if text in ("true", "1", "false", "0"):
+            return text in ("true", "1"), None
+        return None, "must be a boolean"
+    if kind == "unsigned int":
+        text = str(value)
+        return (text, None) if text.isdigit() else (None, "must be a valid unsigned integer")
+    parsed = value
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith(("[", "{")):
+            try:
+                parsed = json.loads(stripped)
+            except ValueError:
+                return None, "must be valid JSON"
+        elif kind == "list<string>":
+            parsed = [v.strip() for v in stripped.split(",") if v.strip()]
+    if kind == "list<string>":
+        ok = isinstance(parsed, list) and all(isinstance(v, str | int) for v in parsed)
+        return ([str(v) for v in parsed], None) if ok else (None, "must be an array of strings")
+    if kind == "list<map>":
+        ok = isinstance(parsed, list) and all(isinstance(v, dict) for v in parsed)
+        return (parsed, None) if ok else (None, "must be an array of objects")
+    if kind == "map":
+        return (parsed, None) if isinstance(parsed, dict) else (None, "must be an object")
+    return value, None
+
+
+@dataclass
+class App:
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+
+
+@dataclass
+class User:
+    id: str  # the Instagram professional account id (user_id), used in paths
+    scoped_id: str  # the app-scoped id /me answers as `id`
+    username: str
+    name: str
+    account_type: str = "BUSINESS"
+    followers_count: int = 0
+    follows_count: int = 0
+    biography: str = ""
+    website: str = ""
+
+
+@dataclass
+class Token:
+    value: str
+    user_id: str
+    client_id: str
+    scopes: list[str]
+    long_lived: bool
+    issued_at: float
+    expires_at: float
+
+
+@dataclass
+class Container:
+    id: str
+    user_id: str
+    kind: str  # IMAGE | VIDEO | REELS | STORIES | CAROUSEL
+    caption: str
+    params: dict[str, Any]
+    created: float  # epoch
+    ready_at: float  # monotonic
+    item: bool = False
+    children: list[str] = field(default_factory=list)
+    failure: tuple[str, int] | None = None  # (message, error subcode)
+    published_id: str | None = None
+
+
+@dataclass
+class Post:
+    id: str
+    user_id: str
+    caption: str
+    media_type: str  # IMAGE | VIDEO | CAROUSEL_ALBUM
+    product: str  # FEED | REELS | STORY
+    created_at: datetime
+    shortcode: str
+    permalink: str
+    media_url: str
+    shared_to_feed: bool | None = None
+    alt_text: str | None = None
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class InstagramSim(PlatformSim):
+    id = "instagram"
+    display_name = "Instagram"
+
+    def reset(self) -> None:
+        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.apps: dict[str, App] = {}
+        self.users: dict[str, User] = {}
+        self.tokens: dict[str, Token] = {}
+        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
+        self.containers: dict[str, Container] = {}
+        self.posts: dict[str, Post] = {}
+        self._seq = 0
+        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+
+    def default_knobs(self) -> Knobs:
+        return Knobs(
+            latency_ms=0,
+            jitter_ms=0,
+            media_processing_ms=0,
+            quotas={
+                "posts": {"limit": 100, "window_s": 86400},
+                "containers": {"limit": 400, "window_s": 86400},
+            },
+        )
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        unknown = set(settings) - set(DEFAULT_SETTINGS)
+        if unknown:
+            raise SimError(f"unknown instagram settings {sorted(unknown)}")
+        with self.sim.lock:
+            self.conf.update(settings)
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self.conf)
+
+    def sandbox(self) -> dict[str, str]:
+        """The OAuth code exchange (api.instagram.com in reality) is served here too."""
+        return super().sandbox() | {"token_base": f"/{self.id}"}
+
+    # ------------------------------------------------------------ helpers (tests, benchmarks)
+
+    def _next_id(self) -> str:
+        with self.sim.lock:
+            self._seq += 1
+            return str(17890000000000000 + int(time.time() * 1000) % 10**9 * 1000 + self._seq)
+
+    def register_app(
+        self,
+        redirect_uris: list[str],
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> App:
+        app = App(
+            client_id or str(secrets.randbelow(10**15) + 10**15),
+            client_secret or secrets.token_hex(16),
+            list(redirect_uris),
+        )
+        with self.sim.lock:
+            self.apps[app.client_id] = app
+        return app
+
+    def ensure_user(self, username: str, **fields: Any) -> User:
+        """Find or create an account; `fields` set name, account_type, followers_count..."""
+        settable = ("name", "account_type", "followers_count", "follows_count", "biography")
+        with self.sim.lock:
+            user = next((u for u in self.users.values() if u.username == username), None)
+            if user is None:
+                user = User(self._next_id(), self._next_id(), username, username.capitalize())
+                self.users[user.id] = user
+            for name, value in fields.items():
+                if name not in settable + ("website",):
+                    raise SimError(f"unknown user field {name!r}")
+                setattr(user, name, value)
+            return user
+
+    def _mint(
+        self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
+    ) -> Token:
+        now = time.time() - age_s
+        token = Token(
+            ("IGAA" if long_lived else "IGQW") + secrets.token_urlsafe(40),
+            user_id,
+            client_id,
+            scopes,
+            long_lived,
+            now,
+            now + (LONG_TTL_S if long_lived else SHORT_TTL_S),
+        )
+        with self.sim.lock:
+            self.tokens[token.value] = token
+        return token
+
+    def issue_token(
+        self,
+        username: str,
+        scopes: str = DEFAULT_SCOPES,
+        *,
+        long_lived: bool = True,
+        expires_in: float | None = None,
+        age_s: float = 0,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
+        user = self.ensure_user(username)
+        client_id = client_id or SANDBOX_CLIENT_ID
+        if client_id not in self.apps:
+            raise SimError(f"unknown instagram app {client_id!r}")
+        token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
+        if expires_in is not None:
+            token.expires_at = time.time() + expires_in
+        return {
+            "access_token": token.value,
+            "expires_at": token.expires_at,
+            "scope": ",".join(token.scopes),
+            "user_id": user.id,
+            "username": user.username,
+        }
+
+    def expire_token(self, value: str) -> None:
+        with self.sim.lock:
+            if value in self.tokens:
+                self.tokens[value].expires_at = time.time() - 1
+
+    # ------------------------------------------------------------ auth
+
+    def _token_value(self, request: Request) -> str:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and value.strip():
+            return value.strip()
+        return request.query_params.get("access_token", "")
+
+    def identify(self, request: Request) -> str | None:
+        token = self.tokens.get(self._token_value(request))
+        user = self.users.get(token.user_id) if token else None
+        return user.username if user else None
+
+    def _auth(self, request: Request, scope: str | None = None) -> Token | Response:
+        value = self._token_value(request)
+        if not value:
+            return meta_error(E_NO_TOKEN, 104)
+        token = self.tokens.get(value)
+        if token is None:
+            return meta_error("Invalid OAuth access token - Cannot parse access token", 190)
+        if token.expires_at <= time.time():
+            return meta_error(
+                "Error validating access token: Session has expired.", 190, subcode=463
+            )
+        if scope and scope not in token.scopes:
+            return meta_error("(#10) Application does not have permission for this action", 10)
+        return token
+
+    def _version(self, request: Request) -> Response | None:
+        if request.path_params.get("version") in SUPPORTED_VERSIONS:
+            return None
+        return self._unknown_path(request)
+
+    def _unknown_path(self, request: Request) -> Response:
+        return meta_error(f"Unknown path components: {self.relative_path(request)}", 2500, 400)
+
+    def _owner(self, request: Request, token: Token) -> User | Response:
+        """The {ig-user-id} path segment: "me", the account id or its app-scoped id."""
+        wanted = request.path_params["id"]
+        user = self.users[token.user_id]
+        if wanted in ("me", user.id, user.scoped_id):
+            return user
+        return self._no_object(wanted)
+
+    @staticmethod
+    def _no_object(oid: str) -> Response:
+        return meta_error(
+            f"(#100) Object with ID '{oid}' does not exist, cannot be loaded due to missing "
+            "permissions, or does not support this operation",
+            100,
+            subcode=33,
+            kind="GraphMethodException",
+        )
+
+    def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
+        fields = [f for f in request.query_params.get("fields", default).split(",") if f]
+        bad = [f for f in fields if f not in allowed]
+        if bad:
+            return _bad(f"Tried accessing nonexisting field ({bad[0]})")
+        return fields
+
+    # ------------------------------------------------------------ faults
+
+    def _usage_headers(self, user_id: str, minutes: int) -> dict[str, str]:
+        buc = {
+            user_id: [
+                {
+                    "type": "instagram",
+                    "call_count": 100,
+                    "total_cputime": 1,
+                    "total_time": 1,
+                    "estimated_time_to_regain_access": minutes,
+                }
+            ]
+        }
+        usage = {"call_count": 100, "total_cputime": 1, "total_time": 1}
+        return {"X-App-Usage": json.dumps(usage), "X-Business-Use-Case-Usage": json.dumps(buc)}
+
+    def error_response(self, fault: Fault, request: Request) -> Response:
+        kind = fault.kind
+        if kind == "429":
+            token = self.tokens.get(self._token_value(request))
+            minutes = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+            return meta_error(
+                fault.message
+                or "There have been too many calls to this Instagram account. Wait a bit and "
+                "try again.",
+                80002,
+                headers=self._usage_headers(token.user_id if token else "0", minutes),
+            )
+        if kind == "401":
+            return meta_error(
+                fault.message or "Error validating access token: Session has expired.",
+                190,
+                subcode=463,
+            )
+        if kind == "duplicate":
+            return meta_error(fault.message or "Duplicate status message", 506)
+        return meta_error(
+            fault.message or "An unexpected error has occurred. Please retry your request later.",
+            2,
+            int(kind),
+            transient=True,
+        )
+
+    # ------------------------------------------------------------ routes
+
+    def routes(self) -> list[BaseRoute]:
+        e = self.endpoint
+        v = "/{version}"
+        return [
+            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
+            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
+            Route("/access_token", e(self.exchange), methods=["GET"]),
+            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
+            Route(v + "/{id}/media", e(self.create_container), methods=["POST"]),
+            Route(v + "/{id}/media", e(self.list_media), methods=["GET"]),
+            Route(v + "/{id}/stories", e(self.list_stories), methods=["GET"]),
+            Route(v + "/{id}/media_publish", e(self.publish), methods=["POST"]),
+            Route(v + "/{id}/content_publishing_limit", e(self.publishing_limit), methods=["GET"]),
+            Route(v + "/{id}/insights", e(self.insights), methods=["GET"]),
+            Route(v + "/{id}/comments", e(self.comment), methods=["POST"]),
+            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
+            Route("/{path:path}", e(self.unknown), methods=["GET", "POST", "DELETE", "PUT"]),
+        ]
+
+    def sim_routes(self) -> list[BaseRoute]:
+        return [
+            Route("/tokens", self.sim_token, methods=["POST"]),
+            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
+            Route("/posts/{id}", self.sim_post, methods=["POST"]),
+            Route("/users/{username}", self.sim_user, methods=["POST"]),
+        ]
+
+    async def unknown(self, request: Request) -> Response:
+        return self._unknown_path(request)
+
+    # ------------------------------------------------------------ OAuth
+
+    async def authorize(self, request: Request) -> Response:
+        q = request.query_params
+        app = self.apps.get(q.get("client_id", ""))
+        if app is None:
+            return _ig_error("Invalid platform app")
+        redirect_uri = q.get("redirect_uri", "")
+        web = urlsplit(redirect_uri).scheme in ("http", "https")
+        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+            return _ig_error("Invalid redirect_uri")
+        if q.get("response_type") != "code":
+            return _ig_error("Invalid response_type: must be code")
+        scopes = [s for s in re.split(r"[,\s]+", q.get("scope", "")) if s]
+        bad = [s for s in scopes if s not in SCOPES]
+        if bad:
+            retired = " (retired on 2025-01-27)" if bad[0] in RETIRED_SCOPES else ""
+            return _ig_error(f"Invalid scope: {bad[0]}{retired}")
+        if "instagram_business_basic" not in scopes:
+            return _ig_error("Invalid scope: instagram_business_basic is required")
+        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        code = secrets.token_urlsafe(32)
+        expires = time.monotonic() + self.conf["auth_code_ttl_s"]
+        with self.sim.lock:
+            self.codes[code] = (app.client_id, user.id, redirect_uri, scopes, expires)
+        params = {"code": code}
+        if q.get("state"):
+            params["state"] = q["state"]
+        return RedirectResponse(_with_query(redirect_uri, params) + "#_", 302)
+
+    async def code_token(self, request: Request) -> Response:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return _ig_error("Missing required field client_id")
+        p = await read_params(request)
+        for name in ("client_id", "client_secret", "grant_type", "redirect_uri", "code"):
+            if not p.get(name):
+                return _ig_error(f"Missing required field {name}")
+        app = self.apps.get(str(p["client_id"]))
+        if app is None or not secrets.compare_digest(app.client_secret, str(p["client_secret"])):
+            return _ig_error("Invalid client_secret")
+        if p["grant_type"] != "authorization_code":
+            return _ig_error("Invalid grant_type: must be authorization_code")
+        with self.sim.lock:
+            grant = self.codes.pop(str(p["code"]), None)
+        if grant is None or grant[0] != app.client_id or grant[4] < time.monotonic():
+            return _ig_error("This authorization code has been used", kind="OAuthException")
+        if grant[2] != p["redirect_uri"]:
+            return _ig_error("Error validating verification code: redirect_uri mismatch")
+        token = self._mint(grant[1], app.client_id, grant[3], long_lived=False)
+        return JSONResponse(
+            {
+                "data": [
+                    {
+                        "access_token": token.value,
+                        "user_id": token.user_id,
+                        "permissions": ",".join(token.scopes),
+                    }
+                ]
+            }
+        )
+
+    async def exchange(self, request: Request) -> Response:
+        q = request.query_params
+        for name in ("grant_type", "client_secret", "access_token"):
+            if not q.get(name):
+                return _bad(f"The parameter {name} is required")
+        if q["grant_type"] != "ig_exchange_token":
+            return _bad("Unsupported grant_type: must be ig_exchange_token")
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        app = self.apps.get(token.client_id)
+        if app is None or not secrets.compare_digest(app.client_secret, q["client_secret"]):
+            return meta_error("Error validating client secret.", 101)
+        if token.long_lived:
+            return _bad("Only short-lived tokens can be exchanged")
+        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
+        return JSONResponse(
+            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
+        )
+
+    async def refresh(self, request: Request) -> Response:
+        q = request.query_params
+        for name in ("grant_type", "access_token"):
+            if not q.get(name):
+                return _bad(f"The parameter {name} is required")
+        if q["grant_type"] != "ig_refresh_token":
+            return _bad("Unsupported grant_type: must be ig_refresh_token")
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        if not token.long_lived:
+            return _bad("Only long-lived tokens can be refreshed")
+        if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
+            return _bad("The access token must be at least 24 hours old to be refreshed")
+        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
+        return JSONResponse(
+            {
+                "access_token": new.value,
+                "token_type": "bearer",
+                "expires_in": LONG_TTL_S,
+                "permissions": ",".join(new.scopes),
+            }
+        )
+
+    # ------------------------------------------------------------ objects
+
+    def _status(self, c: Container) -> tuple[str, str]:
+        if c.published_id:
+            return "PUBLISHED", "Published: Media has been successfully published."
+        if time.time() - c.created >= self.conf["container_ttl_s"]:
+            return "EXPIRED", "Expired: Media was not published within 24 hours."
+        if time.monotonic() < c.ready_at:
+            return "IN_PROGRESS", "In Progress: Media is still being processed."
+        if c.failure:
+            message, subcode = c.failure
+            return "ERROR", f"Error: {message} Media upload has failed with error code {subcode}"
+        return "FINISHED", "Finished: Media has been uploaded and it is ready to be published."
+
+    def _user_json(self, user: User) -> dict[str, Any]:
+        return {
+            "id": user.scoped_id,
+            "user_id": int(user.id),
+            "username": user.username,
+            "name": user.name,
+            "account_type": user.account_type,
+            "profile_picture_url": f"https://scontent.cdninstagram.example/{user.id}.jpg",
+            "followers_count": user.followers_count,
+            "follows_count": user.follows_count,
+            "media_count": sum(
+                1 for p in self.posts.values() if p.user_id == user.id and p.product != "STORY"
+            ),
+            "biography": user.biography,
+            "website": user.website,
+        }
+
+    def _post_json(self, post: Post) -> dict[str, Any]:
+        user = self.users[post.user_id]
+        return {
+            "id": post.id,
+            "caption": post.caption,
+            "media_type": post.media_type,
+            "media_product_type": post.product,
+            "media_url": post.media_url,
+            "permalink": post.permalink,
+            "shortcode": post.shortcode,
+            "timestamp": _meta_time(post.created_at),
+            "username": user.username,
+            "owner": {"id": user.id},
+            "like_count": post.metrics["likes"],
+            "comments_count": post.metrics["comments"],
+            "is_comment_enabled": True,
+            "is_shared_to_feed": post.shared_to_feed,
+            "alt_text": post.alt_text,
+        }
+
+    async def get_object(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        oid = request.path_params["id"]
+        user = self.users[token.user_id]
+        if oid in ("me", user.id, user.scoped_id):
+            fields = self._fields(request, USER_FIELDS)
+            if isinstance(fields, Response):
+                return fields
+            full = self._user_json(user)
+            return JSONResponse({f: full[f] for f in ["id", *fields]})
+        c = self.containers.get(oid)
+        if c is not None and c.user_id == token.user_id:
+            fields = self._fields(request, CONTAINER_FIELDS)
+            if isinstance(fields, Response):
+                return fields
+            code, status = self._status(c)
+            full = {"id": c.id, "status_code": code, "status": status}
+            return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
+        post = self.posts.get(oid)
+        if post is not None and post.user_id == token.user_id:
+            fields = self._fields(request, MEDIA_FIELDS)
+            if isinstance(fields, Response):
+                return fields
+            full = self._post_json(post)
+            return JSONResponse({f: full[f] for f in ["id", *fields] if full.get(f) is not None})
+        return self._no_object(oid)
+
+    # ------------------------------------------------------------ containers
+
+    def _check_caption(self, caption: str) -> Response | None:
+        if len(caption) > self.conf["max_caption_length"]:
+            return _bad(
+                f"The caption is too long: the limit is {self.conf['max_caption_length']} "
+                "characters.",
+                2207010,
+            )
+        bare = _URL.sub(" ", caption)
+        if len(_HASHTAG.findall(bare)) > self.conf["max_hashtags"]:
+            return _bad(f"The caption has more than {self.conf['max_hashtags']} hashtags.")
+        if len(_MENTION.findall(bare)) > self.conf["max_mentions"]:
+            return _bad(f"The caption mentions more than {self.conf['max_mentions']} accounts.")
+        return None
+
+    def _image_failure(self, url: str) -> Response | None:
+        """Images are downloaded while the container is created: failures answer at once."""
+        path = urlsplit(url).path.lower()
+        if urlsplit(url).scheme not in ("http", "https") or self.conf["media_fetch_error"]:
+            return meta_error(self.conf["media_fetch_error"] or E_FETCH, 9004, subcode=2207052)
+        if path.endswith(IMAGE_SUFFIXES):
+            return meta_error(
+                "The image format is not supported. Only JPEG images are accepted.",
+                9004,
+                subcode=2207005,
+            )
+        return None
+
+    def _video_failure(self, url: str) -> tuple[str, int] | None:
+        """Videos fail asynchronously: the container ends in ERROR."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            return E_FETCH, 2207052
+        if self.conf["media_fetch_error"]:
+            return str(self.conf["media_fetch_error"]), 2207052
+        if urlsplit(url).path.lower().endswith(VIDEO_BAD):
+            return "The video format is not supported.", 2207026
+        return None
+
+    async def create_container(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request, "instagram_business_content_publish")
+        if isinstance(token, Response):
+            return token
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        raw = await read_params(request)
+        raw.pop("access_token", None)
+        p: dict[str, Any] = {}
+        for name, value in raw.items():
+            if name not in MEDIA_PARAMS:
+                return _bad(f"Param {name} is not a valid parameter")
+            parsed, problem = _typed(name, MEDIA_PARAMS[name], value)
+            if problem:
+                return _bad(f"Param {name} {problem}")
+            p[name] = parsed
+        return self._new_container(user, p)
+
+    def _new_container(self, user: User, p: dict[str, Any]) -> Response:
+        media_type = p.get("media_type")
+        if media_type is not None and media_type not in MEDIA_TYPES:
+            return _bad(f"Param media_type must be one of {{{', '.join(MEDIA_TYPES)}}}")
+        item = bool(p.get("is_carousel_item", False))
+        caption = str(p.get("caption") or "")
+        kind = media_type or "IMAGE"
+        allowed = {
+            "IMAGE": {"image_url", "caption", "alt_text", "is_carousel_item", "location_id"}
+            | {"user_tags", "product_tags", "collaborators"},
+            "VIDEO": {"video_url", "is_carousel_item", "media_type", "user_tags"},
+            "REELS": {"video_url", "caption", "share_to_feed", "cover_url", "thumb_offset"}
+            | {"audio_name", "collaborators", "location_id", "user_tags", "media_type"}
+            | {"trial_params", "upload_type", "product_tags"},
+            "STORIES": {"image_url", "video_url", "media_type", "user_tags"},
+            "CAROUSEL": {"children", "caption", "location_id", "media_type", "product_tags"},
+        }[kind]
+        extra = sorted(set(p) - allowed)
+        if extra:
+            return _bad(f"Param {extra[0]} is not supported for media_type {kind}")
+        if item and kind == "IMAGE" and caption:
+            return _bad("Carousel items cannot have a caption")
+        if kind == "VIDEO" and not item:
+            return _bad(
+                "The VIDEO media type is no longer supported for single feed videos; use REELS"
+            )
+        if p.get("upload_type") is not None:
+            return _bad("upload_type=resumable is available with Facebook Login only")
+        if p.get("location_id") is not None and not str(p["location_id"]).isdigit():
+            return _bad("Param location_id must be a valid Page id")
+        if p.get("thumb_offset") is not None and not str(p["thumb_offset"]).isdigit():
+            return _bad("Param thumb_offset must be a number of milliseconds")
+        if len(p.get("collaborators") or []) > 3:
+            return _bad("A post can have at most 3 collaborators")
+        refused = self._check_caption(caption)
+        if refused:
+            return refused
+        children: list[str] = []
+        failure = None
+        if kind == "CAROUSEL":
+            children = list(p.get("children") or [])
+            top = self.conf["max_carousel_items"]
+            if not 2 <= len(children) <= top:
+                return _bad(f"A carousel needs 2 to {top} children", 2207028)
+            for cid in children:
+                child = self.containers.get(cid)
+                if child is None or child.user_id != user.id or not child.item:
+                    return _bad(f"Invalid carousel child {cid}", 2207028)
+                state, _ = self._status(child)
+                if state == "IN_PROGRESS":
+                    return meta_error(E_NOT_READY, 9007, subcode=2207027)
+                if state != "FINISHED":
+                    return meta_error(
+                        f"Carousel child {cid} is {state.lower()}", 9004, subcode=2207028
+                    )
+        else:
+            image, video = p.get("image_url"), p.get("video_url")
+            if kind == "STORIES" and bool(image) == bool(video):
+                return _bad("A story needs exactly one of image_url or video_url")
+            if kind == "IMAGE" and not image:
+                return _bad("The parameter image_url is required")
+            if kind in ("VIDEO", "REELS") and not video:
+                return _bad("The parameter video_url is required")
+            if image:
+                refused = self._image_failure(str(image))
+                if refused:
+                    return refused
+            else:
+                failure = self._video_failure(str(video))
+        quota = self.sim.rate(self.id, "containers", user.id, account=user.username)
+        if not quota.allowed:
+            minutes = math.ceil((quota.reset_at - utcnow()).total_seconds() / 60)
+            return meta_error(
+                "(#9) The account has created the maximum of media containers in 24 hours",
+                9,
+                headers=self._usage_headers(user.id, max(minutes, 1)),
+            )
+        knobs = self.sim.effective_knobs(self.id, user.username)
+        wait = 0.0 if kind == "CAROUSEL" else (knobs.media_processing_ms or 0) / 1000
+        container = Container(
+            id=self._next_id(),
+            user_id=user.id,
+            kind=kind,
+            caption=caption,
+            params=p,
+            created=time.time(),
+            ready_at=time.monotonic() + wait,
+            item=item,
+            children=children,
+            failure=failure,
+        )
+        with self.sim.lock:
+            self.containers[container.id] = container
+        return JSONResponse({"id": container.id})
+
+    # ------------------------------------------------------------ publishing
+
+    async def publish(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request, "instagram_business_content_publish")
+        if isinstance(token, Response):
+            return token
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        p = await read_params(request)
+        p.pop("access_token", None)
+        unknown = sorted(set(p) - {"creation_id"})
+        if unknown:
+            return _bad(f"Param {unknown[0]} is not a valid parameter")
+        if not p.get("creation_id"):
+            return _bad("The parameter creation_id is required")
+        cid, problem = _typed("creation_id", "unsigned int", p["creation_id"])
+        if problem:
+            return _bad(f"Param creation_id {problem}")
+        with self.sim.lock:
+            c = self.containers.get(str(cid))
+            if c is None or c.user_id != user.id:
+                return meta_error("Media Not Found", 24, subcode=2207006)
+            if c.item:
+                return _bad("A carousel item cannot be published on its own", 2207028)
+            state, status = self._status(c)
+            if state == "PUBLISHED":
+                return _bad("This media container has already been published")
+            if state == "EXPIRED":
+                return meta_error("The media container has expired", 24, subcode=2207020)
+            if state == "ERROR":
+                assert c.failure is not None
+                return meta_error(status, 9004, subcode=c.failure[1])
+            if state != "FINISHED":
+                return meta_error(E_NOT_READY, 9007, subcode=2207027)
+            quota = self.sim.rate(self.id, "posts", user.id, account=user.username)
+            if not quota.allowed:
+                minutes = math.ceil((quota.reset_at - utcnow()).total_seconds() / 60)
+                response = meta_error(
+                    E_QUOTA,
+                    9,
+                    subcode=2207042,
+                    headers=self._usage_headers(user.id, max(minutes, 1)),
+                )
+                return response
+            post = self._make_post(user, c)
+            self.posts[post.id] = post
+            c.published_id = post.id
+            media = [
+                {
+                    "type": "VIDEO"
+                    if m.kind in ("VIDEO", "REELS") or m.params.get("video_url")
+                    else "IMAGE",
+                    "url": m.params.get("image_url") or m.params.get("video_url"),
+                    "alt_text": m.params.get("alt_text"),
+                }
+                for m in ([self.containers[x] for x in c.children] or [c])
+            ]
+            self.sim.record_post(
+                self.id,
+                user.username,
+                post.id,
+                post.caption,
+                media=media,
+                permalink=post.permalink,
+                extra={
+                    "user_id": user.id,
+                    "container_id": c.id,
+                    "media_type": post.media_type,
+                    "media_product_type": post.product,
+                    "share_to_feed": post.shared_to_feed,
+                    "location_id": c.params.get("location_id"),
+                },
+            )
+        return JSONResponse({"id": post.id})
+
+    def _make_post(self, user: User, c: Container) -> Post:
+        shortcode = secrets.token_urlsafe(8).replace("-", "A").replace("_", "B")[:11]
+        post_id = self._next_id()
+        first = self.containers[c.children[0]] if c.children else c
+        url = str(first.params.get("image_url") or first.params.get("video_url") or "")
+        if c.kind == "CAROUSEL":
+            media_type, product, link = "CAROUSEL_ALBUM", "FEED", f"/p/{shortcode}/"
+        elif c.kind == "REELS":
+            media_type, product, link = "VIDEO", "REELS", f"/reel/{shortcode}/"
+        elif c.kind == "STORIES":
+            media_type = "VIDEO" if c.params.get("video_url") else "IMAGE"
+            product, link = "STORY", f"/stories/{user.username}/{post_id}/"
+        else:
+            media_type, product, link = "IMAGE", "FEED", f"/p/{shortcode}/"
+        shared = None
+        if c.kind == "REELS":
+            shared = bool(c.params.get("share_to_feed", True))
+        return Post(
+            id=post_id,
+            user_id=user.id,
+            caption=c.caption,
+            media_type=media_type,
+            product=product,
+            created_at=utcnow(),
+            shortcode=shortcode,
+            permalink="https://www.instagram.com" + link,
+            media_url=url,
+            shared_to_feed=shared,
+            alt_text=c.params.get("alt_text"),
+        )
+
+    async def publishing_limit(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        fields = self._fields(request, ("quota_usage", "config"), default="quota_usage")
+        if isinstance(fields, Response):
+            return fields
+        since = request.query_params.get("since")
+        if since is not None and not since.isdigit():
+            return _bad("Param since must be a unix timestamp")
+        quota = self.sim.rate(self.id, "posts", user.id, account=user.username, consume=False)
+        window = (self.sim.effective_knobs(self.id, user.username).quotas or {})["posts"]
+        row = {
+            "quota_usage": quota.limit - quota.remaining,
+            "config": {"quota_total": quota.limit, "quota_duration": int(window["window_s"])},
+        }
+        return JSONResponse({"data": [{f: row[f] for f in fields}]})
+
+    # ------------------------------------------------------------ reading
+
+    def _page(self, request: Request, rows: list[Post], fields: list[str]) -> Response:
+        q = request.query_params
+        try:
+            limit = int(q.get("limit", "25"))
+            offset = int(q.get("after", "0") or "0")
+        except ValueError:
+            return _bad("Param limit must be an integer")
+        if not 1 <= limit <= 100:
+            return _bad("Param limit must be between 1 and 100")
+        rows.sort(key=lambda post: (post.created_at, post.id), reverse=True)
+        page = rows[offset : offset + limit]
+        data = []
+        for post in page:
+            full = self._post_json(post)
+            data.append({f: full[f] for f in ["id", *fields] if full.get(f) is not None})
+        body: dict[str, Any] = {"data": data}
+        if page:
+            cursors = {"before": str(offset), "after": str(offset + len(page))}
+            body["paging"] = {"cursors": cursors}
+            if offset + limit < len(rows):
+                query = dict(q) | {"after": cursors["after"]}
+                query.pop("access_token", None)
+                path = self.relative_path(request)
+                body["paging"]["next"] = f"{self.base_url(request)}{path}?{urlencode(query)}"
+        return JSONResponse(body)
+
+    async def list_media(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        fields = self._fields(request, MEDIA_FIELDS)
+        if isinstance(fields, Response):
+            return fields
+        bounds: dict[str, float] = {}
+        for name in ("since", "until"):
+            value = request.query_params.get(name)
+            if value is not None:
+                try:
+                    bounds[name] = float(value)
+                except ValueError:
+                    return _bad(f"Param {name} must be a unix timestamp")
+        with self.sim.lock:
+            rows = [
+                post
+                for post in self.posts.values()
+                if post.user_id == user.id
+                and post.product != "STORY"
+                and post.created_at.timestamp() >= bounds.get("since", 0)
+                and post.created_at.timestamp() <= bounds.get("until", math.inf)
+            ]
+        return self._page(request, rows, fields)
+
+    async def list_stories(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request)
+        if isinstance(token, Response):
+            return token
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        fields = self._fields(request, MEDIA_FIELDS)
+        if isinstance(fields, Response):
+            return fields
+        live = utcnow() - timedelta(hours=24)
+        with self.sim.lock:
+            rows = [
+                post
+                for post in self.posts.values()
+                if post.user_id == user.id and post.product == "STORY" and post.created_at > live
+            ]
+        return self._page(request, rows, fields)
+
+    async def insights(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request, "instagram_business_manage_insights")
+        if isinstance(token, Response):
+            return token
+        q = request.query_params
+        metrics = [m for m in q.get("metric", "").split(",") if m]
+        if not metrics:
+            return _bad("The parameter metric is required")
+        oid = request.path_params["id"]
+        post = self.posts.get(oid)
+        if post is not None and post.user_id == token.user_id:
+            return self._media_insights(post, metrics, q.get("period"))
+        user = self._owner(request, token)
+        if isinstance(user, Response):
+            return user
+        periods = [x for x in q.get("period", "").split(",") if x]
+        if not periods:
+            return _bad("The parameter period is required")
+        if any(x not in PERIODS for x in periods):
+            return _bad(f"Param period must be one of {list(PERIODS)}")
+        if q.get("metric_type") not in (None, "default", "time_series", "total_value"):
+            return _bad("Param metric_type must be one of {default, time_series, total_value}")
+        bad = [m for m in metrics if m not in USER_METRICS]
+        if bad:
+            return _bad(f"metric[{metrics.index(bad[0])}] must be one of {list(USER_METRICS)}")
+        posts = [p for p in self.posts.values() if p.user_id == user.id]
+        data = []
+        for m in metrics:
+            if m == "follower_count":
+                value = user.followers_count
+            else:
+                key = {"saves": "saved", "total_interactions": ""}.get(m, m)
+                if m == "total_interactions":
+                    value = sum(self._interactions(p) for p in posts)
+                else:
+                    value = sum(p.metrics.get(key, 0) for p in posts)
+            data.append(
+                {
+                    "name": m,
+                    "period": periods[0],
+                    "total_value": {"value": value},
+                    "id": f"{user.id}/insights/{m}/{periods[0]}",
+                }
+            )
+        return JSONResponse({"data": data})
+
+    @staticmethod
+    def _interactions(post: Post) -> int:
+        return sum(post.metrics[k] for k in ("likes", "comments", "shares", "saved"))
+
+    def _media_insights(self, post: Post, metrics: list[str], period: str | None) -> Response:
+        if period is not None and period not in PERIODS:
+            return _bad(f"Param period must be one of {list(PERIODS)}")
+        for n, m in enumerate(metrics):
+            if m in REMOVED_METRICS:
+                return _bad(
+                    f"metric[{n}] {m} is no longer supported for v22.0 and later; use views"
+                )
+            if m not in MEDIA_METRICS:
+                return _bad(f"metric[{n}] must be one of the following values: {MEDIA_METRICS}")
+        owner = self.users[post.user_id]
+        if owner.followers_count < self.conf["insights_min_followers"]:
+            return meta_error("(#10) Not enough viewers for the media to show insights", 10)
+        data = []
+        for m in metrics:
+            value = (
+                self._interactions(post) if m == "total_interactions" else post.metrics.get(m, 0)
+            )
+            data.append(
+                {
+                    "name": m,
+                    "period": "lifetime",
+                    "values": [{"value": value}],
+                    "id": f"{post.id}/insights/{m}/lifetime",
+                }
+            )
+        return JSONResponse({"data": data})
+
+    async def comment(self, request: Request) -> Response:
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request, "instagram_business_manage_comments")
+        if isinstance(token, Response):
+            return token
+        post = self.posts.get(request.path_params["id"])
+        if post is None or post.user_id != token.user_id:
+            return self._no_object(request.path_params["id"])
+        p = await read_params(request)
+        p.pop("access_token", None)
+        unknown = sorted(set(p) - {"message"})
+        if unknown:
+            return _bad(f"Param {unknown[0]} is not a valid parameter")
+        message = str(p.get("message") or "")
+        if not message.strip():
+            return _bad("The parameter message is required")
+        if len(message) > self.conf["max_caption_length"]:
+            return _bad("The comment is too long")
+        comment_id = self._next_id()
+        with self.sim.lock:
+            post.comments.append({"id": comment_id, "text": message, "at": _meta_time(utcnow())})
+            post.metrics["comments"] += 1
+        return JSONResponse({"id": comment_id})
+
+    # ------------------------------------------------------------ simulator controls
+
+    async def _json(self, request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise SimError("body must be JSON") from exc
+        if not isinstance(data, dict):
+            raise SimError("body must be a JSON object")
+        return data
+
+    async def sim_token(self, request: Request) -> Response:
+        """POST /_sim/instagram/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
+        body = await self._json(request)
+        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
+        if unknown:
+            raise SimError(f"unknown token fields {sorted(unknown)}")
+        return JSONResponse(
+            self.issue_token(
+                body.get("username") or self.conf["default_account"],
+                body.get("scopes", DEFAULT_SCOPES),
+                long_lived=bool(body.get("long_lived", True)),
+                expires_in=body.get("expires_in"),
+                age_s=float(body.get("age_s", 0)),
+            )
+        )
+
+    async def sim_expire(self, request: Request) -> Response:
+        self.expire_token(request.path_params["token"])
+        return JSONResponse({})
+
+    async def sim_post(self, request: Request) -> Response:
+        """POST /_sim/instagram/posts/{id} {"likes": 3, "views": 90, "saved": 1, ...}."""
+        body = await self._json(request)
+        with self.sim.lock:
+            post = self.posts.get(request.path_params["id"])
+            if post is None:
+                return JSONResponse({"error": "no such post"}, 404)
+            unknown = set(body) - set(post.metrics)
+            if unknown:
+                raise SimError(f"unknown counters {sorted(unknown)}")
+            post.metrics.update({k: int(v) for k, v in body.items()})
+        return JSONResponse(dict(post.metrics))
+
+    async def sim_user(self, request: Request) -> Response:
+        """POST /_sim/instagram/users/{username} {"followers_count"?, "account_type"?, ...}."""
+        user = self.ensure_user(request.path_params["username"], **await self._json(request))
+        return JSONResponse({"id": user.id, "username": user.username})
+
+
+__all__ = ["SANDBOX_CLIENT_ID", "SANDBOX_CLIENT_SECRET", "InstagramSim"]
