@@ -185,10 +185,11 @@ class Simulator:
             from simulator.threads import ThreadsSim
             from simulator.tiktok import TikTokSim
             from simulator.x import XSim
+            from simulator.youtube import YouTubeSim
 
             platforms = [
                 BlueskySim, FacebookSim, InstagramSim, LinkedInSim, MastodonSim, PinterestSim,
-                ThreadsSim, TikTokSim, XSim,
+                ThreadsSim, TikTokSim, XSim, YouTubeSim,
             ]  # fmt: skip
         for cls in platforms:
             platform = cls(self)

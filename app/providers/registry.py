@@ -14,6 +14,7 @@ from app.providers.pinterest import PinterestProvider
 from app.providers.threads import ThreadsProvider
 from app.providers.tiktok import TikTokProvider
 from app.providers.x import XProvider
+from app.providers.youtube import YouTubeProvider
 
 _PROVIDERS: dict[str, type[Provider]] = {
     BlueskyProvider.id: BlueskyProvider,
@@ -25,6 +26,7 @@ _PROVIDERS: dict[str, type[Provider]] = {
     ThreadsProvider.id: ThreadsProvider,
     TikTokProvider.id: TikTokProvider,
     XProvider.id: XProvider,
+    YouTubeProvider.id: YouTubeProvider,
 }
 
 

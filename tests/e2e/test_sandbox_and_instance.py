@@ -60,3 +60,20 @@ def test_instance_settings_refuse_non_admins(page: Page, live_app: str):
     _register(page, live_app, "plain")
     page.goto(live_app + "/settings/instance")
     expect(page.locator("#form-error")).to_contain_text("Only the instance admin")
+
+
+def test_a_login_with_several_pages_asks_which_to_connect(page: Page, live_app: str):
+    _register(page, live_app, "paige")
+    page.goto(live_app + "/accounts")
+    page.click("#sandbox-facebook")
+    expect(page).to_have_url(re.compile(r"/accounts/?\?pick="))
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Choose what to connect")
+    choices = dialog.locator("button[role='checkbox']")
+    expect(choices).to_have_count(2)
+    choices.nth(1).click()  # both start selected: keep only the first
+    page.screenshot(path=ARTIFACTS / "accounts-pick.png")
+    page.click("#confirm-pick")
+    cards = page.locator(".account-card[data-platform='facebook']")
+    expect(cards).to_have_count(1)
+    expect(cards.first.locator(".account-status")).to_have_text("connected")

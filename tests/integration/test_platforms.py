@@ -61,6 +61,10 @@ SAMPLES: dict[str, Any] = {
     "threads": lambda ctx: {},
     "pinterest": _pinterest,
     "tiktok": _tiktok,
+    "youtube": lambda ctx: {
+        "media": [("video/mp4", "clip.mp4", MP4)],
+        "platform_configs": {"youtube": {"title": "Herald demo", "privacy": "unlisted"}},
+    },
     "instagram": lambda ctx: {"platform_configs": {"instagram": {"media_urls": [IMAGE_URL]}}},
 }
 
