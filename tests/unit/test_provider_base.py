@@ -124,7 +124,10 @@ def test_retry_after_fallback(mastodon: MastodonProvider) -> None:
 
 def test_registry() -> None:
     assert provider_class("mastodon") is MastodonProvider
-    assert [p.id for p in all_providers()] == ["bluesky", "mastodon", "pinterest", "threads", "x"]
+    assert [p.id for p in all_providers()] == [
+        "bluesky", "facebook", "instagram", "linkedin", "mastodon", "pinterest", "threads",
+        "tiktok", "x", "youtube",
+    ]  # fmt: skip
     provider = get_provider("mastodon", api_base="https://m.example")
     assert provider.api_base == "https://m.example" and provider.capabilities.idempotent_publish
     with pytest.raises(UnknownPlatform, match="Unknown platform 'myspace'"):
