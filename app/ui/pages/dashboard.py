@@ -58,8 +58,8 @@ def account_avatar(name: rx.Var, avatar: rx.Var, label: rx.Var, size: str = "2")
     )
 
 
-def _chip_avatar(c: Chip) -> rx.Component:
-    return account_avatar(c.name, c.avatar, c.platform_name + " · " + c.name)
+def _chip_avatar(c: Chip, size: str = "2") -> rx.Component:
+    return account_avatar(c.name, c.avatar, c.platform_name + " · " + c.name, size)
 
 
 def _section(title: str, icon: str, body: rx.Component, section_id: str, extra=None):
@@ -322,23 +322,36 @@ def _attention() -> rx.Component:
 # --------------------------------------------------------------------------- lists
 
 
-def _upcoming_post(p: Card) -> rx.Component:
+def _destination_chip(c: Chip) -> rx.Component:
     return rx.hstack(
-        rx.vstack(
+        _chip_avatar(c, "1"),
+        rx.text(c.platform_name, size="1", color_scheme="gray"),
+        align="center",
+        spacing="1",
+        class_name="destination-chip",
+    )
+
+
+def _upcoming_post(p: Card) -> rx.Component:
+    return rx.flex(
+        rx.flex(
             rx.text(p.when, size="2", weight="bold", white_space="nowrap"),
             status_badge(p.status),
-            spacing="1",
-            min_width="110px",
+            direction=rx.breakpoints(initial="row", sm="column"),
+            gap="2",
+            align=rx.breakpoints(initial="center", sm="start"),
+            min_width="136px",
+            flex_shrink="0",
         ),
         rx.vstack(
             rx.text(p.content, size="2", class_name="post-excerpt"),
-            rx.hstack(rx.foreach(p.chips, _chip_avatar), spacing="1", wrap="wrap"),
+            rx.flex(rx.foreach(p.chips, _destination_chip), gap="3", wrap="wrap"),
             spacing="2",
             min_width="0",
             flex="1",
         ),
-        align="start",
-        spacing="3",
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
         width="100%",
         padding_y="8px",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -392,7 +405,7 @@ def _recent_post(p: Card) -> rx.Component:
 
 def _compose_link(label: str) -> rx.Component:
     return rx.cond(
-        DashboardState.can_edit,
+        DashboardState.can_edit & DashboardState.has_accounts,
         rx.link(rx.button(rx.icon("square-pen", size=14), label, size="2"), href="/composer"),
     )
 
@@ -444,57 +457,49 @@ def _recent() -> rx.Component:
 # --------------------------------------------------------------------------- empty workspace
 
 
+def _banner(banner_id: str, icon: str, text: str, label: str, href: str, link_id: str):
+    return rx.card(
+        rx.flex(
+            rx.hstack(
+                rx.icon(icon, size=20, color=rx.color("accent", 10)),
+                rx.text(text, size="2"),
+                align="center",
+                spacing="3",
+            ),
+            rx.link(
+                rx.button(rx.icon("arrow-right", size=14), label, size="2"),
+                href=href,
+                id=link_id,
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            align=rx.breakpoints(initial="start", sm="center"),
+            justify="between",
+            width="100%",
+        ),
+        id=banner_id,
+        width="100%",
+        background=rx.color("accent", 2),
+        border=f"1px solid {rx.color('accent', 6)}",
+    )
+
+
 def _getting_started() -> rx.Component:
     return rx.cond(
         ~DashboardState.loading,
         rx.cond(
             ~DashboardState.has_accounts,
-            rx.callout(
-                rx.flex(
-                    rx.text(
-                        "No social accounts yet. Connect one to start scheduling posts.",
-                        size="2",
-                    ),
-                    rx.link(
-                        rx.button(rx.icon("plug", size=14), "Connect an account", size="2"),
-                        href="/accounts",
-                        id="cta-connect",
-                    ),
-                    direction=rx.breakpoints(initial="column", sm="row"),
-                    gap="3",
-                    align=rx.breakpoints(initial="start", sm="center"),
-                    justify="between",
-                    width="100%",
-                ),
-                icon="sparkles",
-                width="100%",
-                id="empty-accounts",
-            ),
+            _banner("empty-accounts", "plug",
+                    "No social accounts yet. Connect one to start scheduling posts.",
+                    "Connect an account", "/accounts", "cta-connect"),
             rx.cond(
                 ~DashboardState.has_posts,
-                rx.callout(
-                    rx.flex(
-                        rx.text("Your accounts are ready. What will you say first?", size="2"),
-                        rx.link(
-                            rx.button(
-                                rx.icon("square-pen", size=14), "Write your first post", size="2"
-                            ),  # fmt: skip
-                            href="/composer",
-                            id="cta-compose",
-                        ),
-                        direction=rx.breakpoints(initial="column", sm="row"),
-                        gap="3",
-                        align=rx.breakpoints(initial="start", sm="center"),
-                        justify="between",
-                        width="100%",
-                    ),
-                    icon="sparkles",
-                    width="100%",
-                    id="empty-posts",
-                ),
+                _banner("empty-posts", "sparkles",
+                        "Your accounts are ready. What will you say first?",
+                        "Write your first post", "/composer", "cta-compose"),
             ),
         ),
-    )
+    )  # fmt: skip
 
 
 def _live() -> rx.Component:
