@@ -5,25 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import placeholder, protected_page
-from app.ui.state.auth import AuthState
-
-
-@protected_page("/", "Dashboard")
-def dashboard() -> rx.Component:
-    return rx.vstack(
-        rx.text(
-            "Signed in as ",
-            rx.text.strong(AuthState.user_name),
-            " · workspace ",
-            rx.text.strong(AuthState.current_workspace_name, id="current-workspace"),
-            " (",
-            AuthState.current_role,
-            ")",
-        ),
-        placeholder("Upcoming posts, recent results and accounts needing attention.", "inbox"),
-        spacing="4",
-        width="100%",
-    )
 
 
 @protected_page("/calendar", "Calendar")

@@ -1,0 +1,359 @@
+"""The dashboard: what is coming up, what just went out, what needs attention, and how the
+last days went. Read-only; every block is one query, scoped to the workspace, for viewers up.
+
+Numbers (see `Stats`):
+- published: posts with at least one destination published in the window;
+- failed: posts (not cancelled) with a destination that failed, and is still failed, in the
+  window;
+- scheduled: posts waiting to go out within the next `days` days;
+- engagement: the latest metrics snapshot of each destination published in the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, distinct, func, or_
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlmodel import Session, col, select
+
+from app import db
+from app.models import (
+    AccountStatus,
+    DestinationStatus,
+    Post,
+    PostDestination,
+    PostMetric,
+    PostStatus,
+    Role,
+    SocialAccount,
+    User,
+    utcnow,
+)
+from app.services.workspaces import require_role
+
+UPCOMING_DAYS = 7
+# Overdue posts still waiting (the engine will publish or mark them missed) stay visible.
+OVERDUE_VISIBLE = dt.timedelta(hours=24)
+UPCOMING_LIMIT = 10
+RECENT_LIMIT = 8
+FAILURE_LIMIT = 10
+STAT_WINDOWS = (7, 30)
+BROKEN = (AccountStatus.expiring, AccountStatus.expired, AccountStatus.revoked, AccountStatus.error)
+METRIC_FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: uuid.UUID
+    platform: str
+    name: str
+    username: str
+    avatar_url: str
+    status: AccountStatus
+
+
+@dataclass(frozen=True)
+class DestinationItem:
+    id: uuid.UUID
+    account: AccountRef
+    status: DestinationStatus
+    permalink: str | None
+    error_message: str | None
+    published_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PostItem:
+    id: uuid.UUID
+    content: str
+    status: PostStatus
+    scheduled_at: dt.datetime | None
+    destinations: list[DestinationItem] = field(default_factory=list)
+
+    @property
+    def published_at(self) -> dt.datetime | None:
+        times = [d.published_at for d in self.destinations if d.published_at]
+        return max(times) if times else None
+
+
+@dataclass(frozen=True)
+class BrokenAccount:
+    id: uuid.UUID
+    platform: str
+    name: str
+    username: str
+    avatar_url: str
+    status: AccountStatus
+    last_error: str | None
+    is_sandbox: bool
+    api_base: str | None  # the account's own server (federated platforms), for reconnecting
+    status_changed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: int
+    published: int = 0
+    failed: int = 0
+    scheduled: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    views: int = 0
+    impressions: int = 0
+    clicks: int = 0
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments + self.shares
+
+
+@dataclass(frozen=True)
+class Overview:
+    upcoming: list[PostItem]
+    recent: list[PostItem]
+    failures: list[PostItem]
+    broken_accounts: list[BrokenAccount]
+    account_count: int  # accounts that are not disconnected
+    post_count: int  # every post of the workspace, drafts included
+    stats: dict[int, Stats]
+    generated_at: dt.datetime
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _ref(a: SocialAccount) -> AccountRef:
+    return AccountRef(a.id, a.platform, a.account_name or a.username, a.username, a.avatar_url,
+                      a.status)  # fmt: skip
+
+
+def _posts_with(s: Session, post_ids, dest_filter=None, order=None) -> list[PostItem]:
+    """Posts whose ids the subquery `post_ids` selects (in its order), with their destinations
+    (those matching `dest_filter`) and accounts: one statement."""
+    ranked = post_ids.subquery()
+    query = (
+        select(Post, PostDestination, SocialAccount, ranked.c.rank)
+        .join(ranked, ranked.c.id == Post.id)
+        .join(PostDestination, PostDestination.post_id == Post.id)
+        .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
+    )
+    if dest_filter is not None:
+        query = query.where(dest_filter)
+    rows = s.exec(query.order_by(ranked.c.rank, SocialAccount.platform, SocialAccount.account_name))
+    items: dict[uuid.UUID, PostItem] = {}
+    for post, dest, account, _rank in rows.all():
+        item = items.get(post.id)
+        if item is None:
+            item = items[post.id] = PostItem(post.id, post.content, post.status, post.scheduled_at)
+        item.destinations.append(
+            DestinationItem(dest.id, _ref(account), dest.status, dest.permalink,
+                            dest.error_message, dest.published_at, dest.updated_at)
+        )  # fmt: skip
+    return list(items.values())
+
+
+def upcoming(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> list[PostItem]:
+    """Posts waiting or going out within the next week, soonest first."""
+    ids = (
+        select(
+            Post.id,
+            func.row_number().over(order_by=(col(Post.scheduled_at), col(Post.id))).label("rank"),
+        )
+        .where(
+            Post.workspace_id == workspace_id,
+            col(Post.status).in_([PostStatus.scheduled, PostStatus.publishing]),
+            col(Post.scheduled_at) >= now - OVERDUE_VISIBLE,
+            col(Post.scheduled_at) < now + dt.timedelta(days=UPCOMING_DAYS),
+        )
+        .order_by(col(Post.scheduled_at), col(Post.id))
+        .limit(UPCOMING_LIMIT)
+    )
+    return _posts_with(s, ids)
+
+
+def recent(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
+    """The latest posts that went out, newest first, with their published destinations."""
+    last = func.max(PostDestination.published_at)
+    ids = (
+        select(
+            col(PostDestination.post_id).label("id"),
+            func.row_number().over(order_by=last.desc()).label("rank"),
+        )
+        .join(Post, Post.id == PostDestination.post_id)
+        .where(
+            Post.workspace_id == workspace_id,
+            PostDestination.status == DestinationStatus.published,
+        )
+        .group_by(PostDestination.post_id)
+        .order_by(last.desc())
+        .limit(RECENT_LIMIT)
+    )
+    return _posts_with(s, ids, PostDestination.status == DestinationStatus.published)
+
+
+def failures(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
+    """Posts with destinations that failed and were not retried yet, latest failure first;
+    only the failed destinations are listed (with the platform's message)."""
+    last = func.max(PostDestination.updated_at)
+    ids = (
+        select(
+            col(PostDestination.post_id).label("id"),
+            func.row_number().over(order_by=last.desc()).label("rank"),
+        )
+        .join(Post, Post.id == PostDestination.post_id)
+        .where(
+            Post.workspace_id == workspace_id,
+            Post.status != PostStatus.cancelled,
+            PostDestination.status == DestinationStatus.failed,
+        )
+        .group_by(PostDestination.post_id)
+        .order_by(last.desc())
+        .limit(FAILURE_LIMIT)
+    )
+    return _posts_with(s, ids, PostDestination.status == DestinationStatus.failed)
+
+
+def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[BrokenAccount]]:
+    """How many accounts are connected (not disconnected), and those needing attention,
+    most recently broken first."""
+    rows = s.exec(select(SocialAccount).where(SocialAccount.workspace_id == workspace_id)).all()
+    live = sum(1 for a in rows if a.status != AccountStatus.revoked)
+    broken = sorted(
+        (a for a in rows if a.status in BROKEN),
+        key=lambda a: a.status_changed_at or a.updated_at,
+        reverse=True,
+    )
+    return live, [
+        BrokenAccount(
+            a.id,
+            a.platform,
+            a.account_name or a.username,
+            a.username,
+            a.avatar_url,
+            a.status,
+            a.last_error,
+            a.is_sandbox,
+            (a.meta or {}).get("api_base"),
+            a.status_changed_at,
+        )  # fmt: skip
+        for a in broken
+    ]
+
+
+def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[int, Stats], int]:
+    """The numbers of each window in STAT_WINDOWS, and the workspace's post count."""
+    longest = now - dt.timedelta(days=max(STAT_WINDOWS))
+    published = PostDestination.status == DestinationStatus.published
+    latest = (
+        select(PostMetric)
+        .join(PostDestination, PostDestination.id == PostMetric.destination_id)
+        .join(Post, Post.id == PostDestination.post_id)
+        .where(
+            Post.workspace_id == workspace_id,
+            published,
+            col(PostDestination.published_at) >= longest,
+        )
+        .ext(distinct_on(PostMetric.destination_id))
+        .order_by(
+            PostMetric.destination_id,
+            col(PostMetric.collected_at).desc(),
+            col(PostMetric.id).desc(),
+        )  # fmt: skip
+        .subquery()
+    )
+    columns = []
+    for days in STAT_WINDOWS:
+        since = now - dt.timedelta(days=days)
+        in_window = and_(published, col(PostDestination.published_at) >= since)
+        columns += [
+            func.count(distinct(PostDestination.post_id)).filter(in_window),
+            func.count(distinct(PostDestination.post_id)).filter(
+                PostDestination.status == DestinationStatus.failed,
+                Post.status != PostStatus.cancelled,
+                col(PostDestination.updated_at) >= since,
+            ),
+            func.count(distinct(Post.id)).filter(
+                Post.status == PostStatus.scheduled,
+                col(Post.scheduled_at) >= now,
+                col(Post.scheduled_at) < now + dt.timedelta(days=days),
+            ),
+            *[
+                func.coalesce(func.sum(getattr(latest.c, name)).filter(in_window), 0)
+                for name in METRIC_FIELDS
+            ],
+        ]
+    post_count = (
+        select(func.count()).select_from(Post).where(Post.workspace_id == workspace_id)
+    ).scalar_subquery()
+    query = (
+        select(post_count, *columns)
+        .select_from(Post)
+        .join(PostDestination, PostDestination.post_id == Post.id)
+        .outerjoin(latest, latest.c.destination_id == PostDestination.id)
+        .where(
+            Post.workspace_id == workspace_id,
+            or_(
+                col(PostDestination.published_at) >= longest,
+                col(PostDestination.updated_at) >= longest,
+                col(Post.scheduled_at) >= now,
+            ),
+        )
+    )
+    row = s.exec(query).one()
+    total, values = int(row[0] or 0), [int(v or 0) for v in row[1:]]
+    width = 3 + len(METRIC_FIELDS)
+    out = {}
+    for i, days in enumerate(STAT_WINDOWS):
+        chunk = values[i * width : (i + 1) * width]
+        out[days] = Stats(days, *chunk)
+    return out, total
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def overview(user: User, workspace_id: uuid.UUID, *, now: dt.datetime | None = None) -> Overview:
+    """Everything the dashboard shows, for any member of the workspace."""
+    now = now or utcnow()
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        account_count, broken = accounts_summary(s, workspace_id)
+        numbers, post_count = stats(s, workspace_id, now)
+        return Overview(
+            upcoming=upcoming(s, workspace_id, now),
+            recent=recent(s, workspace_id),
+            failures=failures(s, workspace_id),
+            broken_accounts=broken,
+            account_count=account_count,
+            post_count=post_count,
+            stats=numbers,
+            generated_at=now,
+        )
+
+
+def fingerprint(user: User, workspace_id: uuid.UUID) -> str:
+    """A cheap marker that changes whenever a post, destination or account of the workspace
+    changes (one query): open dashboards poll it and reload only when it moved."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        mine = Post.workspace_id == workspace_id
+        dests = select(PostDestination.id).join(Post, Post.id == PostDestination.post_id)
+        accts = SocialAccount.workspace_id == workspace_id
+        parts = [
+            select(func.count()).select_from(Post).where(mine),
+            select(func.max(Post.updated_at)).where(mine),
+            select(func.count()).select_from(dests.where(mine).subquery()),
+            select(func.max(PostDestination.updated_at))
+            .join(Post, Post.id == PostDestination.post_id)
+            .where(mine),
+            select(func.count()).select_from(SocialAccount).where(accts),
+            select(func.max(SocialAccount.updated_at)).where(accts),
+            select(func.max(SocialAccount.status_changed_at)).where(accts),
+        ]
+        values = s.exec(select(*[p.scalar_subquery() for p in parts])).one()
+        return "|".join(str(v) for v in values)
