@@ -11,12 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from simulator import SimServer, Simulator
 from tests.support.processes import free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+# Assertions wait for the UI this long: generous, because CI shares 2 cores with the app, a
+# worker pool, the scheduler and the browser.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
