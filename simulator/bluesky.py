@@ -198,6 +198,7 @@ class Record:
 class BlueskySim(PlatformSim):
     id = "bluesky"
     display_name = "Bluesky"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -221,16 +222,6 @@ class BlueskySim(PlatformSim):
                 "sessions": {"limit": 30, "window_s": 300},  # createSession per account
             },
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown bluesky settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ accounts and sessions
 
@@ -920,21 +911,9 @@ class BlueskySim(PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
-    async def _control_body(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        if not raw.strip():
-            return {}
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/bluesky/tokens {"handle"?, "access_ttl_s"?, "refresh_ttl_s"?}."""
-        body = await self._control_body(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"handle", "access_ttl_s", "refresh_ttl_s"}
         if unknown:
             raise SimError(f"unknown fields {sorted(unknown)}")
@@ -949,14 +928,12 @@ class BlueskySim(PlatformSim):
 
     async def sim_account(self, request: Request) -> Response:
         """POST /_sim/bluesky/accounts/{handle} {"followers_count": 5, "password": ...}."""
-        acc = self.ensure_account(
-            request.path_params["handle"], **await self._control_body(request)
-        )
+        acc = self.ensure_account(request.path_params["handle"], **await self.control_body(request))
         return JSONResponse(self._profile_basic(acc) | {"password": acc.password})
 
     async def sim_counts(self, request: Request) -> Response:
         """POST /_sim/bluesky/counts {"uri": "at://...", "likeCount": 3, ...}: set counters."""
-        body = await self._control_body(request)
+        body = await self.control_body(request)
         uri = body.pop("uri", None)
         with self.sim.lock:
             rec = self.records.get(uri or "")

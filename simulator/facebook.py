@@ -45,14 +45,23 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim
+from simulator.meta import (
+    App,
+    MetaSim,
+    app_usage,
+    bad_param,
+    fault_error,
+    fault_minutes,
+    meta_error,
+    meta_time,
+)
 from simulator.state import Fault, Knobs, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -326,35 +335,6 @@ COUNTERS = ("reactions", "comments", "shares", "media_view", "media_view_unique"
 _VERSION_RE = re.compile(r"v\d+\.\d+")
 
 
-def meta_error(
-    message: str,
-    code: int,
-    status: int = 400,
-    *,
-    subcode: int | None = None,
-    kind: str = "OAuthException",
-    transient: bool = False,
-    headers: dict[str, str] | None = None,
-    user_msg: str | None = None,
-) -> Response:
-    error: dict[str, Any] = {
-        "message": message,
-        "type": kind,
-        "code": code,
-        "is_transient": transient,
-        "fbtrace_id": secrets.token_urlsafe(12),
-    }
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    if user_msg:
-        error["error_user_msg"] = user_msg
-    return JSONResponse({"error": error}, status, headers=headers)
-
-
-def bad_param(message: str, subcode: int | None = None) -> Response:
-    return meta_error(f"(#100) {message}", 100, subcode=subcode)
-
-
 def no_object(oid: str, post: bool = False) -> Response:
     lead = "Unsupported post request. " if post else "Unsupported get request. "
     return meta_error(
@@ -365,16 +345,6 @@ def no_object(oid: str, post: bool = False) -> Response:
         subcode=33,
         kind="GraphMethodException",
     )
-
-
-def _meta_time(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def message_length(text: str) -> int:
@@ -518,13 +488,6 @@ def split_fields(text: str) -> list[tuple[str, str]]:
 
 
 @dataclass
-class App:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-
-
-@dataclass
 class FbUser:
     id: str
     username: str
@@ -614,9 +577,10 @@ class Comment:
     created_at: datetime
 
 
-class FacebookSim(PlatformSim):
+class FacebookSim(MetaSim):
     id = "facebook"
     display_name = "Facebook"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -646,16 +610,6 @@ class FacebookSim(PlatformSim):
             },
         )
 
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown facebook settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
-
     def sandbox(self) -> dict[str, str]:
         """The sandbox app, with the graph-video host under /facebook/graph-video."""
         return super().sandbox() | {"video_base": f"/{self.id}/graph-video"}
@@ -666,21 +620,6 @@ class FacebookSim(PlatformSim):
         with self.sim.lock:
             self._seq += 1
             return str(base + self._seq * 37 + secrets.randbelow(30))
-
-    def register_app(
-        self,
-        redirect_uris: list[str],
-        client_id: str | None = None,
-        client_secret: str | None = None,
-    ) -> App:
-        app = App(
-            client_id or str(secrets.randbelow(10**15) + 10**15),
-            client_secret or secrets.token_hex(16),
-            list(redirect_uris),
-        )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
 
     def add_page(self, user: FbUser, name: str, username: str, **fields: Any) -> Page:
         with self.sim.lock:
@@ -797,18 +736,7 @@ class FacebookSim(PlatformSim):
             "page_username": target.username if target else None,
         }
 
-    def expire_token(self, value: str) -> None:
-        with self.sim.lock:
-            if value in self.tokens:
-                self.tokens[value].expires_at = time.time() - 1
-
     # ------------------------------------------------------------ auth
-
-    def _token_value(self, request: Request) -> str:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() in ("bearer", "oauth") and value.strip():
-            return value.strip()
-        return request.query_params.get("access_token", "")
 
     def identify(self, request: Request) -> str | None:
         token = self.tokens.get(self._token_value(request))
@@ -860,10 +788,6 @@ class FacebookSim(PlatformSim):
         }
         return json.dumps({page_id: [entry]})
 
-    @staticmethod
-    def _app_usage(percent: int) -> str:
-        return json.dumps({"call_count": percent, "total_cputime": 1, "total_time": 1})
-
     def before(self, request: Request, account: str | None) -> Response | None:
         token = self.tokens.get(self._token_value(request))
         if token is None or self._check_token(token) is not None:
@@ -885,7 +809,7 @@ class FacebookSim(PlatformSim):
                 return meta_error(
                     "(#17) User request limit reached",
                     17,
-                    headers={"X-App-Usage": self._app_usage(100)},
+                    headers={"X-App-Usage": app_usage(100)},
                 )
         return None
 
@@ -900,48 +824,35 @@ class FacebookSim(PlatformSim):
         percent = (
             0 if not state.limit else round(100 * (state.limit - state.remaining) / state.limit)
         )
-        response.headers["X-App-Usage"] = self._app_usage(percent if family == "user_calls" else 0)
+        response.headers["X-App-Usage"] = app_usage(percent if family == "user_calls" else 0)
         if family == "page_calls":
             response.headers["X-Business-Use-Case-Usage"] = self._buc(key, percent, 0)
 
     def error_response(self, fault: Fault, request: Request) -> Response:
-        kind = fault.kind
         token = self.tokens.get(self._token_value(request))
-        if kind == "429":
-            minutes = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+        if fault.kind == "429":
+            minutes = fault_minutes(fault)
             if token is not None and token.kind == "page" and token.page_id:
                 return meta_error(
                     fault.message or "(#32) Page request limit reached",
                     32,
                     headers={
                         "X-Business-Use-Case-Usage": self._buc(token.page_id, 100, minutes),
-                        "X-App-Usage": self._app_usage(0),
+                        "X-App-Usage": app_usage(0),
                     },
                 )
             return meta_error(
                 fault.message or "(#4) Application request limit reached",
                 4,
-                headers={
-                    "X-App-Usage": self._app_usage(100),
-                    "Retry-After": str(minutes * 60),
-                },
+                headers={"X-App-Usage": app_usage(100), "Retry-After": str(minutes * 60)},
             )
-        if kind == "401":
-            return meta_error(
-                fault.message
-                or "Error validating access token: The session has been invalidated because "
-                "the user changed their password or Facebook has changed the session for "
-                "security reasons.",
-                190,
-                subcode=460,
-            )
-        if kind == "duplicate":
-            return meta_error(fault.message or "(#506) Duplicate status message", 506)
-        return meta_error(
-            fault.message or "An unexpected error has occurred. Please retry your request later.",
-            2,
-            int(kind),
-            transient=True,
+        return fault_error(
+            fault,
+            expired="Error validating access token: The session has been invalidated because "
+            "the user changed their password or Facebook has changed the session for "
+            "security reasons.",
+            expired_subcode=460,
+            duplicate="(#506) Duplicate status message",
         )
 
     # ------------------------------------------------------------ routes
@@ -976,8 +887,7 @@ class FacebookSim(PlatformSim):
         if app is None:
             return meta_error("Invalid App ID: the client_id is not a valid app", 101)
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return meta_error(
                 "Can't Load URL: The domain of this URL isn't included in the app's domains.",
                 191,
@@ -989,19 +899,8 @@ class FacebookSim(PlatformSim):
         if bad:
             return bad_param(f"Invalid Scopes: {', '.join(bad)}")
         user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
-        code = secrets.token_urlsafe(32)
-        with self.sim.lock:
-            self.codes[code] = (
-                app.client_id,
-                user.id,
-                redirect_uri,
-                scopes or ["public_profile"],
-                time.monotonic() + self.conf["auth_code_ttl_s"],
-            )
-        params = {"code": code}
-        if q.get("state"):
-            params["state"] = q["state"]
-        return RedirectResponse(_with_query(redirect_uri, params) + "#_=_", 302)
+        scopes = scopes or ["public_profile"]
+        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"), "#_=_")
 
     async def access_token(self, request: Request) -> Response:
         err = self._version(request)
@@ -1020,7 +919,7 @@ class FacebookSim(PlatformSim):
             if not p.get(name):
                 return bad_param(f"Missing {name} parameter.")
         app = self.apps.get(str(p["client_id"]))
-        if app is None or not secrets.compare_digest(app.client_secret, str(p["client_secret"])):
+        if app is None or not self.secret_ok(app, str(p["client_secret"])):
             return meta_error("Error validating client secret.", 1, subcode=None)
         if p.get("grant_type") == "fb_exchange_token":
             old = self.tokens.get(str(p.get("fb_exchange_token") or ""))
@@ -1039,9 +938,8 @@ class FacebookSim(PlatformSim):
         for name in ("redirect_uri", "code"):
             if not p.get(name):
                 return bad_param(f"Missing {name} parameter.")
-        with self.sim.lock:
-            grant = self.codes.pop(str(p["code"]), None)
-        if grant is None or grant[0] != app.client_id or grant[4] < time.monotonic():
+        grant = self.take_code(str(p["code"]), app.client_id)
+        if grant is None:
             return meta_error(
                 "This authorization code has been used.", 100, subcode=36009, user_msg=None
             )
@@ -1246,8 +1144,8 @@ class FacebookSim(PlatformSim):
         return {
             "id": post.id,
             "message": post.message or None,
-            "created_time": _meta_time(post.created_at),
-            "updated_time": _meta_time(post.created_at),
+            "created_time": meta_time(post.created_at),
+            "updated_time": meta_time(post.created_at),
             "permalink_url": post.permalink,
             "is_published": post.published,
             "is_hidden": False,
@@ -1268,8 +1166,8 @@ class FacebookSim(PlatformSim):
         page = self.pages[photo.page_id]
         return {
             "id": photo.id,
-            "created_time": _meta_time(photo.created_at),
-            "updated_time": _meta_time(photo.created_at),
+            "created_time": meta_time(photo.created_at),
+            "updated_time": meta_time(photo.created_at),
             "name": photo.caption or None,
             "alt_text_custom": photo.alt_text,
             "link": f"https://www.facebook.com/photo.php?fbid={photo.id}",
@@ -1299,7 +1197,7 @@ class FacebookSim(PlatformSim):
         if video.state == "ready" and video.published:
             status["publishing_phase"] |= {
                 "publish_status": "published",
-                "publish_time": _meta_time(video.created_at),
+                "publish_time": meta_time(video.created_at),
             }
         if video.state == "error":
             status["processing_phase"]["errors"] = [
@@ -1316,8 +1214,8 @@ class FacebookSim(PlatformSim):
             "status": status,
             "title": video.title or None,
             "description": video.description or None,
-            "created_time": _meta_time(video.created_at),
-            "updated_time": _meta_time(video.created_at),
+            "created_time": meta_time(video.created_at),
+            "updated_time": meta_time(video.created_at),
             "published": video.published and ready,
             "permalink_url": f"/{page.username}/videos/{video.id}/",
             "post_id": video.post_id if ready else None,
@@ -1330,7 +1228,7 @@ class FacebookSim(PlatformSim):
         return {
             "id": comment.id,
             "message": comment.message,
-            "created_time": _meta_time(comment.created_at),
+            "created_time": meta_time(comment.created_at),
             "from": {"name": page.name, "id": page.id},
             "permalink_url": f"https://www.facebook.com/{comment.object_id}?comment_id={comment.id}",
             "can_comment": True,
@@ -1883,8 +1781,8 @@ class FacebookSim(PlatformSim):
                 "name": m,
                 "period": period,
                 "values": [
-                    {"value": totals[m], "end_time": _meta_time(end - timedelta(days=1))},
-                    {"value": totals[m], "end_time": _meta_time(end)},
+                    {"value": totals[m], "end_time": meta_time(end - timedelta(days=1))},
+                    {"value": totals[m], "end_time": meta_time(end)},
                 ],
                 "title": m.replace("_", " ").capitalize(),
                 "id": f"{page.id}/insights/{m}/{period}",
@@ -1895,19 +1793,9 @@ class FacebookSim(PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
-    async def _json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/facebook/tokens {"username"?, "page"?, "scopes"?, "long_lived"?, ...}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         known = {"username", "page", "scopes", "long_lived", "expires_in", "age_s"}
         if set(body) - known:
             raise SimError(f"unknown token fields {sorted(set(body) - known)}")
@@ -1922,13 +1810,9 @@ class FacebookSim(PlatformSim):
             )
         )
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/facebook/users/{username} {"name"?, "pages"?: [{"name", "username", ...}]}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         if set(body) - {"name", "pages"}:
             raise SimError("a user takes 'name' and 'pages'")
         user = self.ensure_user(request.path_params["username"], body.get("name"))
@@ -1943,7 +1827,7 @@ class FacebookSim(PlatformSim):
 
     async def sim_page(self, request: Request) -> Response:
         """POST /_sim/facebook/pages/{id or username} {"followers_count"?, "fan_count"?, ...}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         page = self.find_page(request.path_params["page"])
         if page is None:
             return JSONResponse({"error": "no such page"}, 404)
@@ -1956,7 +1840,7 @@ class FacebookSim(PlatformSim):
 
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/facebook/posts/{id} {"reactions": 3, "media_view": 90, ...}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             post = self.posts.get(request.path_params["id"])
             if post is None:

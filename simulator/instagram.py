@@ -40,17 +40,30 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim, read_params
+from simulator.meta import (
+    App,
+    LoginSim,
+    fault_error,
+    fault_minutes,
+    meta_error,
+    meta_time,
+    no_object,
+    usage_headers,
+)
+from simulator.meta import (
+    LoginToken as Token,
+)
+from simulator.meta import bad_param as _bad
+from simulator.platform import read_params
 from simulator.state import Fault, Knobs, SimError, utcnow
-from simulator.threads import meta_error
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
 SHORT_TTL_S = 3600
@@ -184,20 +197,6 @@ _HASHTAG = re.compile(r"(?<![\w&#])#(?!\d+\b)\w+")
 _MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{1,30}")
 
 
-def _bad(message: str, subcode: int | None = None) -> Response:
-    return meta_error(f"(#100) {message}", 100, subcode=subcode)
-
-
-def _meta_time(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def _ig_error(message: str, status: int = 400, kind: str = "OAuthException") -> Response:
     """api.instagram.com's own error shape (the OAuth host is not the Graph API)."""
     return JSONResponse(
@@ -241,13 +240,6 @@ def _typed(name: str, kind: str, value: Any) -> tuple[Any, str | None]:
 
 
 @dataclass
-class App:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-
-
-@dataclass
 class User:
     id: str  # the Instagram professional account id (user_id), used in paths
     scoped_id: str  # the app-scoped id /me answers as `id`
@@ -258,17 +250,6 @@ class User:
     follows_count: int = 0
     biography: str = ""
     website: str = ""
-
-
-@dataclass
-class Token:
-    value: str
-    user_id: str
-    client_id: str
-    scopes: list[str]
-    long_lived: bool
-    issued_at: float
-    expires_at: float
 
 
 @dataclass
@@ -303,9 +284,14 @@ class Post:
     comments: list[dict[str, Any]] = field(default_factory=list)
 
 
-class InstagramSim(PlatformSim):
+class InstagramSim(LoginSim):
     id = "instagram"
     display_name = "Instagram"
+    default_settings = DEFAULT_SETTINGS
+    default_scopes = DEFAULT_SCOPES
+    long_ttl_s = LONG_TTL_S
+    token_prefixes = ("IGAA", "IGQW")
+    sandbox_client_id = SANDBOX_CLIENT_ID
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -329,16 +315,6 @@ class InstagramSim(PlatformSim):
             },
         )
 
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown instagram settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
-
     def sandbox(self) -> dict[str, str]:
         """The OAuth code exchange (api.instagram.com in reality) is served here too."""
         return super().sandbox() | {"token_base": f"/{self.id}"}
@@ -349,21 +325,6 @@ class InstagramSim(PlatformSim):
         with self.sim.lock:
             self._seq += 1
             return str(17890000000000000 + int(time.time() * 1000) % 10**9 * 1000 + self._seq)
-
-    def register_app(
-        self,
-        redirect_uris: list[str],
-        client_id: str | None = None,
-        client_secret: str | None = None,
-    ) -> App:
-        app = App(
-            client_id or str(secrets.randbelow(10**15) + 10**15),
-            client_secret or secrets.token_hex(16),
-            list(redirect_uris),
-        )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account; `fields` set name, account_type, followers_count..."""
@@ -379,66 +340,7 @@ class InstagramSim(PlatformSim):
                 setattr(user, name, value)
             return user
 
-    def _mint(
-        self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
-    ) -> Token:
-        now = time.time() - age_s
-        token = Token(
-            ("IGAA" if long_lived else "IGQW") + secrets.token_urlsafe(40),
-            user_id,
-            client_id,
-            scopes,
-            long_lived,
-            now,
-            now + (LONG_TTL_S if long_lived else SHORT_TTL_S),
-        )
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
-
-    def issue_token(
-        self,
-        username: str,
-        scopes: str = DEFAULT_SCOPES,
-        *,
-        long_lived: bool = True,
-        expires_in: float | None = None,
-        age_s: float = 0,
-        client_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
-        user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown instagram app {client_id!r}")
-        token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-        }
-
-    def expire_token(self, value: str) -> None:
-        with self.sim.lock:
-            if value in self.tokens:
-                self.tokens[value].expires_at = time.time() - 1
-
     # ------------------------------------------------------------ auth
-
-    def _token_value(self, request: Request) -> str:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() in ("bearer", "oauth") and value.strip():
-            return value.strip()
-        return request.query_params.get("access_token", "")
-
-    def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._token_value(request))
-        user = self.users.get(token.user_id) if token else None
-        return user.username if user else None
 
     def _auth(self, request: Request, scope: str | None = None) -> Token | Response:
         value = self._token_value(request)
@@ -469,17 +371,7 @@ class InstagramSim(PlatformSim):
         user = self.users[token.user_id]
         if wanted in ("me", user.id, user.scoped_id):
             return user
-        return self._no_object(wanted)
-
-    @staticmethod
-    def _no_object(oid: str) -> Response:
-        return meta_error(
-            f"(#100) Object with ID '{oid}' does not exist, cannot be loaded due to missing "
-            "permissions, or does not support this operation",
-            100,
-            subcode=33,
-            kind="GraphMethodException",
-        )
+        return no_object(wanted)
 
     def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
         fields = [f for f in request.query_params.get("fields", default).split(",") if f]
@@ -491,46 +383,19 @@ class InstagramSim(PlatformSim):
     # ------------------------------------------------------------ faults
 
     def _usage_headers(self, user_id: str, minutes: int) -> dict[str, str]:
-        buc = {
-            user_id: [
-                {
-                    "type": "instagram",
-                    "call_count": 100,
-                    "total_cputime": 1,
-                    "total_time": 1,
-                    "estimated_time_to_regain_access": minutes,
-                }
-            ]
-        }
-        usage = {"call_count": 100, "total_cputime": 1, "total_time": 1}
-        return {"X-App-Usage": json.dumps(usage), "X-Business-Use-Case-Usage": json.dumps(buc)}
+        return usage_headers(user_id, "instagram", 100, minutes)
 
     def error_response(self, fault: Fault, request: Request) -> Response:
-        kind = fault.kind
-        if kind == "429":
+        if fault.kind == "429":
             token = self.tokens.get(self._token_value(request))
-            minutes = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
             return meta_error(
                 fault.message
                 or "There have been too many calls to this Instagram account. Wait a bit and "
                 "try again.",
                 80002,
-                headers=self._usage_headers(token.user_id if token else "0", minutes),
+                headers=self._usage_headers(token.user_id if token else "0", fault_minutes(fault)),
             )
-        if kind == "401":
-            return meta_error(
-                fault.message or "Error validating access token: Session has expired.",
-                190,
-                subcode=463,
-            )
-        if kind == "duplicate":
-            return meta_error(fault.message or "Duplicate status message", 506)
-        return meta_error(
-            fault.message or "An unexpected error has occurred. Please retry your request later.",
-            2,
-            int(kind),
-            transient=True,
-        )
+        return fault_error(fault)
 
     # ------------------------------------------------------------ routes
 
@@ -572,8 +437,7 @@ class InstagramSim(PlatformSim):
         if app is None:
             return _ig_error("Invalid platform app")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return _ig_error("Invalid redirect_uri")
         if q.get("response_type") != "code":
             return _ig_error("Invalid response_type: must be code")
@@ -585,14 +449,7 @@ class InstagramSim(PlatformSim):
         if "instagram_business_basic" not in scopes:
             return _ig_error("Invalid scope: instagram_business_basic is required")
         user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
-        code = secrets.token_urlsafe(32)
-        expires = time.monotonic() + self.conf["auth_code_ttl_s"]
-        with self.sim.lock:
-            self.codes[code] = (app.client_id, user.id, redirect_uri, scopes, expires)
-        params = {"code": code}
-        if q.get("state"):
-            params["state"] = q["state"]
-        return RedirectResponse(_with_query(redirect_uri, params) + "#_", 302)
+        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -603,13 +460,12 @@ class InstagramSim(PlatformSim):
             if not p.get(name):
                 return _ig_error(f"Missing required field {name}")
         app = self.apps.get(str(p["client_id"]))
-        if app is None or not secrets.compare_digest(app.client_secret, str(p["client_secret"])):
+        if app is None or not self.secret_ok(app, str(p["client_secret"])):
             return _ig_error("Invalid client_secret")
         if p["grant_type"] != "authorization_code":
             return _ig_error("Invalid grant_type: must be authorization_code")
-        with self.sim.lock:
-            grant = self.codes.pop(str(p["code"]), None)
-        if grant is None or grant[0] != app.client_id or grant[4] < time.monotonic():
+        grant = self.take_code(str(p["code"]), app.client_id)
+        if grant is None:
             return _ig_error("This authorization code has been used", kind="OAuthException")
         if grant[2] != p["redirect_uri"]:
             return _ig_error("Error validating verification code: redirect_uri mismatch")
@@ -636,8 +492,7 @@ class InstagramSim(PlatformSim):
         token = self._auth(request)
         if isinstance(token, Response):
             return token
-        app = self.apps.get(token.client_id)
-        if app is None or not secrets.compare_digest(app.client_secret, q["client_secret"]):
+        if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
             return _bad("Only short-lived tokens can be exchanged")
@@ -711,7 +566,7 @@ class InstagramSim(PlatformSim):
             "media_url": post.media_url,
             "permalink": post.permalink,
             "shortcode": post.shortcode,
-            "timestamp": _meta_time(post.created_at),
+            "timestamp": meta_time(post.created_at),
             "username": user.username,
             "owner": {"id": user.id},
             "like_count": post.metrics["likes"],
@@ -751,7 +606,7 @@ class InstagramSim(PlatformSim):
                 return fields
             full = self._post_json(post)
             return JSONResponse({f: full[f] for f in ["id", *fields] if full.get(f) is not None})
-        return self._no_object(oid)
+        return no_object(oid)
 
     # ------------------------------------------------------------ containers
 
@@ -1215,7 +1070,7 @@ class InstagramSim(PlatformSim):
             return token
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
-            return self._no_object(request.path_params["id"])
+            return no_object(request.path_params["id"])
         p = await read_params(request)
         p.pop("access_token", None)
         unknown = sorted(set(p) - {"message"})
@@ -1228,59 +1083,11 @@ class InstagramSim(PlatformSim):
             return _bad("The comment is too long")
         comment_id = self._next_id()
         with self.sim.lock:
-            post.comments.append({"id": comment_id, "text": message, "at": _meta_time(utcnow())})
+            post.comments.append({"id": comment_id, "text": message, "at": meta_time(utcnow())})
             post.metrics["comments"] += 1
         return JSONResponse({"id": comment_id})
 
     # ------------------------------------------------------------ simulator controls
-
-    async def _json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
-    async def sim_token(self, request: Request) -> Response:
-        """POST /_sim/instagram/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
-        body = await self._json(request)
-        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
-        return JSONResponse(
-            self.issue_token(
-                body.get("username") or self.conf["default_account"],
-                body.get("scopes", DEFAULT_SCOPES),
-                long_lived=bool(body.get("long_lived", True)),
-                expires_in=body.get("expires_in"),
-                age_s=float(body.get("age_s", 0)),
-            )
-        )
-
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
-    async def sim_post(self, request: Request) -> Response:
-        """POST /_sim/instagram/posts/{id} {"likes": 3, "views": 90, "saved": 1, ...}."""
-        body = await self._json(request)
-        with self.sim.lock:
-            post = self.posts.get(request.path_params["id"])
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(post.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}")
-            post.metrics.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(post.metrics))
-
-    async def sim_user(self, request: Request) -> Response:
-        """POST /_sim/instagram/users/{username} {"followers_count"?, "account_type"?, ...}."""
-        user = self.ensure_user(request.path_params["username"], **await self._json(request))
-        return JSONResponse({"id": user.id, "username": user.username})
 
 
 __all__ = ["SANDBOX_CLIENT_ID", "SANDBOX_CLIENT_SECRET", "InstagramSim"]

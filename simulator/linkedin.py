@@ -47,13 +47,13 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, Knobs, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -236,12 +236,6 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def _ms(ts: float | None = None) -> int:
     return int((time.time() if ts is None else ts) * 1000)
 
@@ -358,6 +352,7 @@ class Post:
 class LinkedInSim(PlatformSim):
     id = "linkedin"
     display_name = "LinkedIn"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -382,16 +377,6 @@ class LinkedInSim(PlatformSim):
             media_processing_ms=0,
             quotas={"posts": {"limit": 150, "window_s": 86400}},
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown linkedin settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -745,7 +730,7 @@ class LinkedInSim(PlatformSim):
         state = {"state": q["state"]} if q.get("state") else {}
         if q.get("response_type") != "code":
             return RedirectResponse(
-                _with_query(
+                with_query(
                     redirect_uri,
                     {"error": "invalid_request", "error_description": "response_type must be code"}
                     | state,
@@ -757,7 +742,7 @@ class LinkedInSim(PlatformSim):
         if not scopes or bad:
             described = bad[0] if bad else "(none)"
             return RedirectResponse(
-                _with_query(
+                with_query(
                     redirect_uri,
                     {
                         "error": "unauthorized_scope_error",
@@ -771,7 +756,7 @@ class LinkedInSim(PlatformSim):
         challenge = q.get("code_challenge")
         if challenge and q.get("code_challenge_method", "S256") != "S256":
             return RedirectResponse(
-                _with_query(
+                with_query(
                     redirect_uri,
                     {"error": "invalid_request", "error_description": "code_challenge_method"}
                     | state,
@@ -789,7 +774,7 @@ class LinkedInSim(PlatformSim):
                 time.monotonic() + self.conf["auth_code_ttl_s"],
                 challenge,
             )
-        return RedirectResponse(_with_query(redirect_uri, {"code": code} | state), 302)
+        return RedirectResponse(with_query(redirect_uri, {"code": code} | state), 302)
 
     @staticmethod
     def _oauth_error(error: str, description: str, status: int = 400) -> Response:
@@ -1800,19 +1785,9 @@ class LinkedInSim(PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
-    async def _sim_json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/linkedin/tokens {"member"?, "scopes"?, "expires_in"?, "refresh"?}."""
-        body = await self._sim_json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"member", "scopes", "expires_in", "refresh"}
         if unknown:
             raise SimError(f"unknown token fields {sorted(unknown)}")
@@ -1825,19 +1800,15 @@ class LinkedInSim(PlatformSim):
             )
         )
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_member(self, request: Request) -> Response:
         member = self.ensure_member(
-            request.path_params["username"], **await self._sim_json(request)
+            request.path_params["username"], **await self.control_body(request)
         )
         return JSONResponse({"sub": member.id, "urn": member.urn, "username": member.username})
 
     async def sim_org(self, request: Request) -> Response:
         """POST /_sim/linkedin/organizations {"name", "vanity"?, "admins"?: {user: role}, ...}."""
-        body = await self._sim_json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"name", "vanity", "admins", "followers"}
         if unknown or not body.get("name"):
             raise SimError("an organization takes name, vanity?, admins?, followers?")
@@ -1851,7 +1822,7 @@ class LinkedInSim(PlatformSim):
 
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/linkedin/posts/{urn} {"likes": 3, "impressions": 90, ...}."""
-        body = await self._sim_json(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             post = self.posts.get(unquote(request.path_params["urn"]))
             if post is None:

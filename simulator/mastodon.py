@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 import secrets
 import time
@@ -23,14 +22,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import ParamsError, PlatformSim, read_params
+from simulator.platform import ParamsError, PlatformSim, read_params, with_query
 from simulator.state import Fault, Knobs, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -329,6 +328,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 class MastodonSim(PlatformSim):
     id = "mastodon"
     display_name = "Mastodon"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = {
@@ -356,16 +356,6 @@ class MastodonSim(PlatformSim):
                 "media": {"limit": 30, "window_s": 1800},  # Rack::Attack, POST media
             },
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown mastodon settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ ids, accounts, tokens
 
@@ -723,7 +713,7 @@ class MastodonSim(PlatformSim):
             params = {"error": error, "error_description": description or OAUTH_ERRORS[error]}
             if state is not None:
                 params["state"] = state
-            return RedirectResponse(_with_query(redirect_uri, params), 302)
+            return RedirectResponse(with_query(redirect_uri, params), 302)
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type")
@@ -756,7 +746,7 @@ class MastodonSim(PlatformSim):
         params = {"code": grant.code}
         if state is not None:
             params["state"] = state
-        return RedirectResponse(_with_query(redirect_uri, params), 302)
+        return RedirectResponse(with_query(redirect_uri, params), 302)
 
     def _client(self, request: Request, p: dict[str, Any]) -> App | None:
         client_id, secret = _scalar(p.get("client_id")), _scalar(p.get("client_secret"))
@@ -1205,7 +1195,7 @@ class MastodonSim(PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/mastodon/tokens {"username", "scopes"?} → a ready user token."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         username = body.get("username") or self.conf["default_account"]
         token = self.issue_token(username, body.get("scopes", "read write"))
         acc = self.account_by_username(username)
@@ -1218,14 +1208,16 @@ class MastodonSim(PlatformSim):
 
     async def sim_account(self, request: Request) -> Response:
         """POST /_sim/mastodon/accounts/{username} {"followers_count": 5, ...}: create/update."""
-        acc = self.ensure_account(request.path_params["username"], **await _json_body(request))
+        acc = self.ensure_account(
+            request.path_params["username"], **await self.control_body(request)
+        )
         return JSONResponse(
             self._account_json(acc, f"{request.url.scheme}://{request.url.netloc}/mastodon")
         )
 
     async def sim_status(self, request: Request) -> Response:
         """POST /_sim/mastodon/statuses/{id} {"favourites_count": 3, ...}: set counters."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             st = self.statuses.get(request.path_params["id"])
             if st is None:
@@ -1261,25 +1253,6 @@ def _oauth_page(error: str, status: int, description: str | None = None) -> Resp
         "</body></html>",
         status,
     )
-
-
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
 
 
 __all__ = ["MastodonSim", "ParamsError", "render_content", "status_length"]

@@ -391,19 +391,6 @@ def _page(message: str, status: int = 400) -> Response:
     return HTMLResponse(f"<h1>Pinterest</h1><p>{message}</p>", status)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
-
-
 _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"/v5/(?:pins|media)"), "org_write"),
     ("GET", re.compile(r"/v5/(?:pins|media)/[^/]+/?"), "org_read"),
@@ -415,6 +402,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 class PinterestSim(PlatformSim):
     id = "pinterest"
     display_name = "Pinterest"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -452,9 +440,6 @@ class PinterestSim(PlatformSim):
             )
         with self.sim.lock:
             self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -555,11 +540,6 @@ class PinterestSim(PlatformSim):
             "username": user.username,
             "client_id": client_id,
         }
-
-    def expire_token(self, access_token: str) -> None:
-        with self.sim.lock:
-            if access_token in self.tokens:
-                self.tokens[access_token].expires_at = time.time() - 1
 
     # ------------------------------------------------------------ authentication
 
@@ -1162,7 +1142,7 @@ class PinterestSim(PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/pinterest/apps {"redirect_uris": [...], "client_id"?, "client_secret"?}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"redirect_uris", "client_id", "client_secret", "name"}
         if unknown:
             raise SimError(f"unknown app fields {sorted(unknown)}")
@@ -1185,7 +1165,7 @@ class PinterestSim(PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/pinterest/tokens {"username"?, "scopes"?, "expires_in"?, "client_id"?}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         return JSONResponse(
             self.issue_token(
                 body.get("username") or self.conf["default_account"],
@@ -1195,18 +1175,14 @@ class PinterestSim(PlatformSim):
             )
         )
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/pinterest/users/{username} {"follower_count": 5, ...}: create/update."""
-        user = self.ensure_user(request.path_params["username"], **await _json_body(request))
+        user = self.ensure_user(request.path_params["username"], **await self.control_body(request))
         return JSONResponse(self._user_json(user))
 
     async def sim_board(self, request: Request) -> Response:
         """POST /_sim/pinterest/users/{username}/boards {"name", "privacy"?}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         board = self.add_board(
             request.path_params["username"],
             str(body.get("name") or "Board"),
@@ -1216,7 +1192,7 @@ class PinterestSim(PlatformSim):
 
     async def sim_pin(self, request: Request) -> Response:
         """POST /_sim/pinterest/pins/{id} {"IMPRESSION": 90, "SAVE": 3, ...}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             pin = self.pins.get(request.path_params["pin_id"])
             if pin is None:

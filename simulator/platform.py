@@ -13,8 +13,10 @@ import json
 import random
 import re
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
 from starlette.requests import Request
@@ -110,11 +112,22 @@ async def read_params(request: Request) -> dict[str, Any]:
     return out
 
 
+def with_query(uri: str, params: dict[str, str]) -> str:
+    """`uri` with `params` appended to its query (an OAuth redirect back to the client)."""
+    parts = urlsplit(uri)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class PlatformSim:
     """One simulated platform. Subclasses define id, routes and the platform's error shapes."""
 
     id: ClassVar[str]
     display_name: ClassVar[str]
+    # The instance settings (POST /_sim/<id>/settings) and their defaults; reset() copies them
+    # into `self.conf`. Empty: the platform has none.
+    default_settings: ClassVar[dict[str, Any]] = {}
+    conf: dict[str, Any]
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -128,11 +141,18 @@ class PlatformSim:
         return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas={})
 
     def configure(self, settings: dict[str, Any]) -> None:
-        if settings:
-            raise SimError(f"{self.id} has no instance settings")
+        if not self.default_settings:
+            if settings:
+                raise SimError(f"{self.id} has no instance settings")
+            return
+        unknown = set(settings) - set(self.default_settings)
+        if unknown:
+            raise SimError(f"unknown {self.id} settings {sorted(unknown)}")
+        with self.sim.lock:
+            self.conf.update(settings)
 
     def settings(self) -> dict[str, Any]:
-        return {}
+        return dict(self.conf) if self.default_settings else {}
 
     def sandbox(self) -> dict[str, str]:
         """How Herald's sandbox mode connects here: the provider's endpoint settings as paths
@@ -170,6 +190,29 @@ class PlatformSim:
         return JSONResponse({"error": fault.message or f"injected {fault.kind}"}, status)
 
     # -- shared machinery
+    async def control_body(self, request: Request) -> dict[str, Any]:
+        """The JSON object body of a /_sim control request ({} when empty)."""
+        raw = await request.body()
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise SimError("body must be JSON") from exc
+        if not isinstance(data, dict):
+            raise SimError("body must be a JSON object")
+        return data
+
+    def expire_token(self, value: str) -> None:
+        """Expire an access token now (platforms keeping `tokens`: value → obj.expires_at)."""
+        tokens = getattr(self, "tokens", {})
+        with self.sim.lock:
+            if value in tokens:
+                tokens[value].expires_at = time.time() - 1
+
+    async def sim_expire(self, request: Request) -> Response:
+        """POST /_sim/<id>/tokens/{token}/expire."""
+        self.expire_token(request.path_params["token"])
+        return JSONResponse({})
+
     def base_url(self, request: Request) -> str:
         return f"{request.url.scheme}://{request.url.netloc}/{self.id}"
 

@@ -26,20 +26,33 @@ Publishing counts against the rolling "posts" quota (250 / 24 h).
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim, read_params
+from simulator.meta import (
+    App,
+    LoginSim,
+    bad_param,
+    fault_error,
+    fault_minutes,
+    meta_error,
+    meta_time,
+    no_object,
+    usage_headers,
+)
+from simulator.meta import (
+    LoginToken as Token,
+)
+from simulator.platform import read_params
 from simulator.state import Fault, Knobs, SimError, utcnow
 
 VERSION = "v1.0"
@@ -107,49 +120,6 @@ def _emoji_part(cp: int) -> bool:
     )
 
 
-def meta_error(
-    message: str,
-    code: int,
-    status: int = 400,
-    *,
-    subcode: int | None = None,
-    kind: str = "OAuthException",
-    transient: bool = False,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    error: dict[str, Any] = {
-        "message": message,
-        "type": kind,
-        "code": code,
-        "is_transient": transient,
-        "fbtrace_id": secrets.token_urlsafe(12),
-    }
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    return JSONResponse({"error": error}, status, headers=headers)
-
-
-def bad_param(message: str, subcode: int | None = None) -> Response:
-    return meta_error(f"(#100) {message}", 100, subcode=subcode)
-
-
-def _meta_time(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-@dataclass
-class App:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-
-
 @dataclass
 class User:
     id: str
@@ -157,18 +127,6 @@ class User:
     name: str
     followers_count: int = 0
     views: int = 0
-
-
-@dataclass
-class Token:
-    value: str
-    user_id: str
-    client_id: str
-    scopes: list[str]
-    long_lived: bool
-    issued_at: float
-    expires_at: float
-    revoked: bool = False
 
 
 @dataclass
@@ -196,9 +154,14 @@ class Post:
     metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(POST_METRICS, 0))
 
 
-class ThreadsSim(PlatformSim):
+class ThreadsSim(LoginSim):
     id = "threads"
     display_name = "Threads"
+    default_settings = DEFAULT_SETTINGS
+    default_scopes = DEFAULT_SCOPES
+    long_ttl_s = LONG_TTL_S
+    token_prefixes = ("THAA", "THQ")
+    sandbox_client_id = SANDBOX_CLIENT_ID
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -222,37 +185,12 @@ class ThreadsSim(PlatformSim):
             },
         )
 
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown threads settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
-
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
     def _next_id(self) -> str:
         with self.sim.lock:
             self._seq += 1
             return str(17841400000000000 + int(time.time() * 1000) % 10**9 * 1000 + self._seq)
-
-    def register_app(
-        self,
-        redirect_uris: list[str],
-        client_id: str | None = None,
-        client_secret: str | None = None,
-    ) -> App:
-        app = App(
-            client_id or str(secrets.randbelow(10**15) + 10**15),
-            client_secret or secrets.token_hex(16),
-            list(redirect_uris),
-        )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         with self.sim.lock:
@@ -266,68 +204,7 @@ class ThreadsSim(PlatformSim):
                 setattr(user, name, value)
             return user
 
-    def _mint(
-        self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
-    ) -> Token:
-        now = time.time() - age_s
-        ttl = LONG_TTL_S if long_lived else SHORT_TTL_S
-        prefix = "THAA" if long_lived else "THQ"
-        token = Token(
-            prefix + secrets.token_urlsafe(40),
-            user_id,
-            client_id,
-            scopes,
-            long_lived,
-            now,
-            now + ttl,
-        )
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
-
-    def issue_token(
-        self,
-        username: str,
-        scopes: str = DEFAULT_SCOPES,
-        *,
-        long_lived: bool = True,
-        expires_in: float | None = None,
-        age_s: float = 0,
-        client_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
-        user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown threads app {client_id!r}")
-        token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-        }
-
-    def expire_token(self, value: str) -> None:
-        with self.sim.lock:
-            if value in self.tokens:
-                self.tokens[value].expires_at = time.time() - 1
-
     # ------------------------------------------------------------ auth
-
-    def _token_value(self, request: Request) -> str:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() in ("bearer", "oauth") and value.strip():
-            return value.strip()
-        return request.query_params.get("access_token", "")
-
-    def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._token_value(request))
-        user = self.users.get(token.user_id) if token else None
-        return user.username if user else None
 
     def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
         value = self._token_value(request)
@@ -350,55 +227,21 @@ class ThreadsSim(PlatformSim):
         wanted = request.path_params["id"]
         if wanted in ("me", token.user_id):
             return self.users[token.user_id], None
-        return None, meta_error(
-            f"(#100) Object with ID '{wanted}' does not exist, cannot be loaded due to missing "
-            "permissions, or does not support this operation",
-            100,
-            subcode=33,
-            kind="GraphMethodException",
-        )
+        return None, no_object(wanted)
 
     # ------------------------------------------------------------ faults
 
-    def _usage_headers(self, user_id: str, percent: int, minutes: int) -> dict[str, str]:
-        buc = {
-            user_id: [
-                {
-                    "type": "threads",
-                    "call_count": percent,
-                    "total_cputime": 1,
-                    "total_time": 1,
-                    "estimated_time_to_regain_access": minutes,
-                }
-            ]
-        }
-        usage = {"call_count": percent, "total_cputime": 1, "total_time": 1}
-        return {"X-App-Usage": json.dumps(usage), "X-Business-Use-Case-Usage": json.dumps(buc)}
-
     def error_response(self, fault: Fault, request: Request) -> Response:
-        kind = fault.kind
-        if kind == "429":
+        if fault.kind == "429":
             token = self.tokens.get(self._token_value(request))
-            minutes = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
             return meta_error(
                 fault.message or "(#17) User request limit reached",
                 17,
-                headers=self._usage_headers(token.user_id if token else "0", 100, minutes),
+                headers=usage_headers(
+                    token.user_id if token else "0", "threads", 100, fault_minutes(fault)
+                ),
             )
-        if kind == "401":
-            return meta_error(
-                fault.message or "Error validating access token: Session has expired.",
-                190,
-                subcode=463,
-            )
-        if kind == "duplicate":
-            return meta_error(fault.message or "Duplicate status message", 506)
-        return meta_error(
-            fault.message or "An unexpected error has occurred. Please retry your request later.",
-            2,
-            int(kind),
-            transient=True,
-        )
+        return fault_error(fault)
 
     # ------------------------------------------------------------ routes
 
@@ -435,8 +278,7 @@ class ThreadsSim(PlatformSim):
         if app is None:
             return meta_error("Invalid platform app", 100)
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return meta_error("Error validating verification code: redirect_uri mismatch", 100)
         if q.get("response_type") != "code":
             return bad_param("response_type must be code")
@@ -444,14 +286,7 @@ class ThreadsSim(PlatformSim):
         if not scopes or any(s not in SCOPES for s in scopes):
             return bad_param("Invalid scope")
         user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
-        code = secrets.token_urlsafe(32)
-        expires = time.monotonic() + self.conf["auth_code_ttl_s"]
-        with self.sim.lock:
-            self.codes[code] = (app.client_id, user.id, redirect_uri, scopes, expires)
-        params = {"code": code}
-        if q.get("state"):
-            params["state"] = q["state"]
-        return RedirectResponse(_with_query(redirect_uri, params) + "#_", 302)
+        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:
         p = await read_params(request)
@@ -459,13 +294,12 @@ class ThreadsSim(PlatformSim):
             if not p.get(name):
                 return bad_param(f"The parameter {name} is required")
         app = self.apps.get(p["client_id"])
-        if app is None or not secrets.compare_digest(app.client_secret, p["client_secret"]):
+        if app is None or not self.secret_ok(app, p["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if p["grant_type"] != "authorization_code":
             return bad_param("Unsupported grant_type")
-        with self.sim.lock:
-            grant = self.codes.pop(p["code"], None)
-        if grant is None or grant[0] != app.client_id or grant[4] < time.monotonic():
+        grant = self.take_code(p["code"], app.client_id)
+        if grant is None:
             return meta_error("Invalid verification code format.", 100, subcode=36007)
         if grant[2] != p["redirect_uri"]:
             return meta_error("Error validating verification code: redirect_uri mismatch", 100)
@@ -482,8 +316,7 @@ class ThreadsSim(PlatformSim):
         if err:
             return err
         assert token is not None
-        app = self.apps.get(token.client_id)
-        if app is None or not secrets.compare_digest(app.client_secret, q["client_secret"]):
+        if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
             return bad_param("Only short-lived tokens can be exchanged")
@@ -571,23 +404,13 @@ class ThreadsSim(PlatformSim):
                 return fields
             full = self._post_json(post)
             return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
-        return self._no_object(oid)
-
-    @staticmethod
-    def _no_object(oid: str) -> Response:
-        return meta_error(
-            f"(#100) Object with ID '{oid}' does not exist, cannot be loaded due to missing "
-            "permissions, or does not support this operation",
-            100,
-            subcode=33,
-            kind="GraphMethodException",
-        )
+        return no_object(oid)
 
     def _post_json(self, post: Post) -> dict[str, Any]:
         return {
             "id": post.id,
             "text": post.text,
-            "timestamp": _meta_time(post.created_at),
+            "timestamp": meta_time(post.created_at),
             "permalink": post.permalink,
             "media_type": "TEXT_POST" if post.media_type == "TEXT" else post.media_type,
             "username": self.users[post.user_id].username,
@@ -705,7 +528,7 @@ class ThreadsSim(PlatformSim):
                     E_QUOTA,
                     9,
                     subcode=2207042,
-                    headers=self._usage_headers(user.id, 100, max(minutes, 1)),
+                    headers=usage_headers(user.id, "threads", 100, max(minutes, 1)),
                 )
             post_id = self._next_id()
             shortcode = secrets.token_urlsafe(8)
@@ -816,7 +639,7 @@ class ThreadsSim(PlatformSim):
         assert token is not None
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
-            return self._no_object(request.path_params["id"])
+            return no_object(request.path_params["id"])
         if "threads_manage_insights" not in token.scopes:
             return meta_error("(#10) Application does not have permission for this action", 10)
         metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
@@ -866,53 +689,6 @@ class ThreadsSim(PlatformSim):
         return JSONResponse({"data": data})
 
     # ------------------------------------------------------------ simulator controls
-
-    async def _json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
-    async def sim_token(self, request: Request) -> Response:
-        """POST /_sim/threads/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
-        body = await self._json(request)
-        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
-        return JSONResponse(
-            self.issue_token(
-                body.get("username") or self.conf["default_account"],
-                body.get("scopes", DEFAULT_SCOPES),
-                long_lived=bool(body.get("long_lived", True)),
-                expires_in=body.get("expires_in"),
-                age_s=float(body.get("age_s", 0)),
-            )
-        )
-
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
-    async def sim_post(self, request: Request) -> Response:
-        """POST /_sim/threads/posts/{id} {"likes": 3, "views": 90, ...}."""
-        body = await self._json(request)
-        with self.sim.lock:
-            post = self.posts.get(request.path_params["id"])
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(post.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}")
-            post.metrics.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(post.metrics))
-
-    async def sim_user(self, request: Request) -> Response:
-        user = self.ensure_user(request.path_params["username"], **await self._json(request))
-        return JSONResponse({"id": user.id, "username": user.username})
 
 
 __all__ = ["ThreadsSim", "meta_error", "text_length"]

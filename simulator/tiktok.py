@@ -48,13 +48,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, Knobs, SimError, utcnow
 
 VERSION = "v2"
@@ -180,12 +180,6 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
     return JSONResponse(body, status, headers={"Cache-Control": "no-store"})
 
 
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
@@ -298,6 +292,7 @@ class Publish:
 class TikTokSim(PlatformSim):
     id = "tiktok"
     display_name = "TikTok"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = {
@@ -325,16 +320,6 @@ class TikTokSim(PlatformSim):
                 "posts": {"limit": 15, "window_s": 86400},
             },
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown tiktok settings {sorted(unknown)}")
-        with self.sim.lock:
-            self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -433,11 +418,6 @@ class TikTokSim(PlatformSim):
         if expires_in is not None:
             token.expires_at = time.time() + expires_in
         return {**self._token_json(token), "username": user.username}
-
-    def expire_token(self, access_token: str) -> None:
-        with self.sim.lock:
-            if access_token in self.tokens:
-                self.tokens[access_token].expires_at = time.time() - 1
 
     # ------------------------------------------------------------ auth, limits, faults
 
@@ -565,7 +545,7 @@ class TikTokSim(PlatformSim):
             params = {"error": error, "error_description": description}
             if state:
                 params["state"] = state
-            return RedirectResponse(_with_query(redirect_uri, params), 302)
+            return RedirectResponse(with_query(redirect_uri, params), 302)
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type", "response_type must be code")
@@ -593,7 +573,7 @@ class TikTokSim(PlatformSim):
         params = {"code": grant.code, "scopes": ",".join(scopes)}
         if state:
             params["state"] = state
-        return RedirectResponse(_with_query(redirect_uri, params), 302)
+        return RedirectResponse(with_query(redirect_uri, params), 302)
 
     async def _form(self, request: Request) -> tuple[dict[str, str], App | None, Response | None]:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -1295,19 +1275,9 @@ class TikTokSim(PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
-    async def _json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/tiktok/apps {"redirect_uris": [...], "audited"?: bool}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"redirect_uris", "audited", "client_key", "client_secret"}
         if unknown:
             raise SimError(f"unknown app fields {sorted(unknown)}")
@@ -1329,7 +1299,7 @@ class TikTokSim(PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/tiktok/tokens {"username"?, "scopes"?, "expires_in"?, "client_key"?}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"username", "scopes", "expires_in", "client_key"}
         if unknown:
             raise SimError(f"unknown token fields {sorted(unknown)}")
@@ -1342,18 +1312,14 @@ class TikTokSim(PlatformSim):
             )
         )
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/tiktok/users/{username} {"follower_count": 5, "banned": true, ...}."""
-        user = self.ensure_user(request.path_params["username"], **await self._json(request))
+        user = self.ensure_user(request.path_params["username"], **await self.control_body(request))
         return JSONResponse({"open_id": user.open_id, "username": user.username})
 
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/tiktok/videos/{id} {"like_count": 3, "view_count": 90, ...}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             video = self.videos.get(request.path_params["id"])
             if video is None:

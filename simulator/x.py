@@ -43,14 +43,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, Knobs, RateState, SimError, utcnow
 
 PROBLEMS = "https://api.x.com/2/problems/"
@@ -849,12 +849,6 @@ def _page(message: str, status: int = 400) -> Response:
     )
 
 
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def _x_time(ts: datetime) -> str:
     """X's created_at: RFC 3339, UTC, always ".000" milliseconds."""
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -867,19 +861,6 @@ def _parse_rfc3339(value: str) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         return None
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
 
 
 # --------------------------------------------------------------------- the platform
@@ -904,6 +885,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 class XSim(PlatformSim):
     id = "x"
     display_name = "X"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -950,9 +932,6 @@ class XSim(PlatformSim):
             )
         with self.sim.lock:
             self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -1068,11 +1047,6 @@ class XSim(PlatformSim):
         with self.sim.lock:
             self.tokens[token.value] = token
         return token.value
-
-    def expire_token(self, access_token: str) -> None:
-        with self.sim.lock:
-            if access_token in self.tokens:
-                self.tokens[access_token].expires_at = time.time() - 1
 
     def revoke_family(self, family: str) -> None:
         with self.sim.lock:
@@ -1371,7 +1345,7 @@ class XSim(PlatformSim):
             params = {"error": error, "error_description": description}
             if state:
                 params["state"] = state
-            return RedirectResponse(_with_query(redirect_uri, params), 302)
+            return RedirectResponse(with_query(redirect_uri, params), 302)
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type", "response_type must be code")
@@ -1403,7 +1377,7 @@ class XSim(PlatformSim):
         with self.sim.lock:
             self.grants[grant.code] = grant
         params = {"state": state, "code": grant.code}
-        return RedirectResponse(_with_query(redirect_uri, params), 302)
+        return RedirectResponse(with_query(redirect_uri, params), 302)
 
     def _client(self, request: Request, form: dict[str, str]) -> tuple[App | None, Response | None]:
         """Confidential clients authenticate with HTTP Basic; public ones send client_id."""
@@ -2045,7 +2019,7 @@ class XSim(PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/x/apps {"redirect_uris": [...], "confidential"?: true, "client_id"?, ...}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         unknown = set(body) - {
             "redirect_uris",
             "confidential",
@@ -2076,7 +2050,7 @@ class XSim(PlatformSim):
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/x/tokens {"username"?, "scopes"?, "expires_in"?, "refresh"?, "client_id"?,
         "app_only"?} → a ready token (and refresh token)."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         if body.get("app_only"):
             return JSONResponse({"access_token": self.issue_app_token(body.get("client_id"))})
         issued = self.issue_token(
@@ -2088,10 +2062,6 @@ class XSim(PlatformSim):
         )
         return JSONResponse(issued)
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_revoke(self, request: Request) -> Response:
         value = request.path_params["token"]
         found = self.tokens.get(value) or self.refresh_tokens.get(value)
@@ -2101,12 +2071,12 @@ class XSim(PlatformSim):
 
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/x/users/{username} {"followers_count": 5, ...}: create/update."""
-        user = self.ensure_user(request.path_params["username"], **await _json_body(request))
+        user = self.ensure_user(request.path_params["username"], **await self.control_body(request))
         return JSONResponse(self._user_json(user, set(FIELD_ENUMS["user.fields"])))
 
     async def sim_tweet(self, request: Request) -> Response:
         """POST /_sim/x/tweets/{id} {"like_count": 3, "impression_count": 90, ...}."""
-        body = await _json_body(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             tweet = self.tweets.get(request.path_params["id"])
             if tweet is None:

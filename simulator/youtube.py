@@ -64,14 +64,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.platform import ParamsError, PlatformSim, read_params
+from simulator.platform import ParamsError, PlatformSim, read_params, with_query
 from simulator.state import Fault, Knobs, SimError, utcnow
 
 SCOPE = "https://www.googleapis.com/auth/"
@@ -474,12 +474,6 @@ def pacific_day(now: float) -> tuple[float, float]:
     return start.timestamp(), end.timestamp()
 
 
-def _with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 def _looks_like_video(head: bytes) -> bool:
     """Container signatures: ISO-BMFF (mp4/mov/3gp), Matroska/WebM, AVI, FLV, MPEG-PS/TS, ASF."""
     return (
@@ -786,6 +780,7 @@ def _etag() -> str:
 class YouTubeSim(PlatformSim):
     id = "youtube"
     display_name = "YouTube"
+    default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -821,9 +816,6 @@ class YouTubeSim(PlatformSim):
             raise SimError("quota_model must be 'units' or 'buckets'")
         with self.sim.lock:
             self.conf.update(settings)
-
-    def settings(self) -> dict[str, Any]:
-        return dict(self.conf)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -1207,7 +1199,7 @@ class YouTubeSim(PlatformSim):
             params["state"] = q["state"]
         if channel is None or q.get("sim_deny"):
             return RedirectResponse(
-                _with_query(redirect_uri, {**params, "error": "access_denied"}), 302
+                with_query(redirect_uri, {**params, "error": "access_denied"}), 302
             )
         with self.sim.lock:
             if q.get("include_granted_scopes") == "true":
@@ -1234,7 +1226,7 @@ class YouTubeSim(PlatformSim):
         params.update(
             {"code": code, "scope": " ".join(scopes), "authuser": "0", "prompt": "consent"}
         )
-        return RedirectResponse(_with_query(redirect_uri, params), 302)
+        return RedirectResponse(with_query(redirect_uri, params), 302)
 
     def _client(self, request: Request, p: dict[str, Any]) -> App | Response:
         client_id, secret = p.get("client_id"), p.get("client_secret")
@@ -2207,20 +2199,10 @@ class YouTubeSim(PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
-    async def _json(self, request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
-        return data
-
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/youtube/tokens {"username"?, "channel"?, "scopes"?, "expires_in"?,
         "refresh"?, "client_id"?} → a ready token set."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {
             "username",
             "channel",
@@ -2242,17 +2224,13 @@ class YouTubeSim(PlatformSim):
             )
         )
 
-    async def sim_expire(self, request: Request) -> Response:
-        self.expire_token(request.path_params["token"])
-        return JSONResponse({})
-
     async def sim_revoke(self, request: Request) -> Response:
         self.revoke_token(request.path_params["token"])
         return JSONResponse({})
 
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/youtube/users/{username} {"name"?, "channels"?: ["Main", "Brand"]}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         unknown = set(body) - {"name", "channels"}
         if unknown:
             raise SimError(f"unknown user fields {sorted(unknown)}")
@@ -2273,7 +2251,7 @@ class YouTubeSim(PlatformSim):
     async def sim_channel(self, request: Request) -> Response:
         """POST /_sim/youtube/channels/{id} {"subscriberCount", "viewCount",
         "hiddenSubscriberCount", "verified"}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         names = {
             "subscriberCount": "subscribers",
             "viewCount": "views",
@@ -2298,7 +2276,7 @@ class YouTubeSim(PlatformSim):
 
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/youtube/videos/{id} {"viewCount": 9, "likeCount": 3, "commentCount": 1}."""
-        body = await self._json(request)
+        body = await self.control_body(request)
         with self.sim.lock:
             video = self.videos.get(request.path_params["id"])
             if video is None:

@@ -166,22 +166,15 @@ class BlueskyProvider(Provider):
     id = "bluesky"
     display_name = "Bluesky"
     capabilities = Capabilities(
-        text_only=True,
         images=True,
-        video=False,
-        mixed_media=False,
         threads=True,
         # The rkey derived from the idempotency key makes a retry collide with the first post.
         idempotent_publish=True,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
-        pkce=False,
-        pending_publish=False,
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
         app_password=True,
     )
     default_api_base = "https://bsky.social"

@@ -44,7 +44,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -53,6 +52,14 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+)
+from app.providers.meta import (
+    THROTTLE_CODES,
+    TRANSIENT_CODES,
+    GraphProvider,
+    graph_fault,
+    graph_retry_at,
+    long_lived_token,
 )
 
 DEFAULT_API_BASE = "https://graph.facebook.com"
@@ -63,7 +70,6 @@ DEFAULT_SCOPES = (
     "pages_show_list,pages_read_engagement,pages_manage_posts,pages_manage_engagement,"
     "read_insights,publish_video"
 )
-LONG_TTL_S = 60 * 86400
 MB = 1024 * 1024
 MAX_TEXT = 63206
 MAX_PHOTOS = 10  # Graph documents no hard cap for attached_media [unconfirmed]
@@ -86,8 +92,6 @@ VIDEO_TYPES = frozenset(
 )
 OPTIONS = ("link", "first_comment", "video_title")
 AUTH_CODES = {102, 190, 2500, 10} | set(range(200, 300))
-THROTTLE_CODES = {4, 17, 32, 341, 613} | set(range(80001, 80015))
-TRANSIENT_CODES = {1, 2}
 TRANSIENT_SUBCODES = {1363047, 1609010}
 POSTING_TOO_FAST = 1390008
 DUPLICATE_SUBCODES = {1366051}
@@ -108,23 +112,6 @@ DEFAULT_LIMITS = Limits(
 )
 
 
-def _parse_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _envelope(response: httpx.Response) -> dict[str, Any]:
-    body = _json(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else {}
-
-
 def _picture(node: dict[str, Any]) -> str | None:
     picture = node.get("picture")
     if isinstance(picture, dict):
@@ -134,27 +121,19 @@ def _picture(node: dict[str, Any]) -> str | None:
     return None
 
 
-class FacebookProvider(Provider):
+class FacebookProvider(GraphProvider):
     id = "facebook"
     display_name = "Facebook"
+    # Page tokens (from a long-lived user token) do not expire and have no refresh.
     capabilities = Capabilities(
-        text_only=True,
         images=True,
         video=True,
-        mixed_media=False,
-        threads=False,
-        idempotent_publish=False,
-        idempotency_window=None,
-        # Page tokens (from a long-lived user token) do not expire and have no refresh.
-        refresh_tokens=False,
-        tokens_expire=False,
-        pkce=False,
         pending_publish=True,
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
+    app_credentials = "app id and secret"
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
@@ -178,29 +157,25 @@ class FacebookProvider(Provider):
         limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        self.client_secret = client_secret
+        super().__init__(
+            api_base=api_base,
+            client=client,
+            timeout=timeout,
+            client_id=client_id,
+            client_secret=client_secret,
+            version=version,
+            scopes=scopes,
+            media_wait_s=media_wait_s,
+            media_poll_s=media_poll_s,
+            limits=limits,
+            **config,
+        )
         self.auth_base = auth_base.rstrip("/")
         default_video = DEFAULT_VIDEO_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
         self.video_base = (video_base or default_video).rstrip("/")
-        self.version = version.strip("/")
-        self.scopes = scopes
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.throttle_backoff_s = throttle_backoff_s
-        if limits is not None:
-            self.limits = limits
-
-    def _graph(self, path: str) -> str:
-        return f"/{self.version}{path}"
 
     # ------------------------------------------------------------------ OAuth
-
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No Facebook app (app id and secret) is configured")
-        return self.client_id, self.client_secret
 
     def authorize_url(
         self, *, state: str, redirect_uri: str, code_verifier: str | None = None
@@ -217,29 +192,13 @@ class FacebookProvider(Provider):
         return f"{self.auth_base}/{self.version}/dialog/oauth?{query}"
 
     def _token_call(self, params: dict[str, str]) -> dict[str, Any]:
-        try:
-            body = self._request("GET", self._graph("/oauth/access_token"), params=params).json()
-        except AuthError as exc:  # the token being exchanged is itself refused
-            exc.refresh_may_help = False
-            raise
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("Facebook answered the token request without a token", sent=True)
-        return body
+        return self._token_request("GET", self._graph("/oauth/access_token"), params=params)
 
     def _user_token(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
-        try:
-            ttl = float(body.get("expires_in", LONG_TTL_S))
-        except (TypeError, ValueError):
-            ttl = LONG_TTL_S
         extra = dict(previous.extra) if previous else {}
         extra["kind"] = "user"
-        return TokenSet(
-            access_token=body["access_token"],
-            refresh_token=None,
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=previous.scope if previous else self.scopes.replace(",", " "),
-            extra=extra,
-        )
+        scope = previous.scope if previous else self.scopes.replace(",", " ")
+        return long_lived_token(body, scope=scope, extra=extra)
 
     def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str | None = None
@@ -364,27 +323,18 @@ class FacebookProvider(Provider):
             "limit": 100,
         }
         out: list[tuple[AccountInfo, TokenSet]] = []
-        for _ in range(20):
-            body = self._request(
-                "GET", self._graph("/me/accounts"), token=token, params=params
-            ).json()
-            for page in body.get("data") or []:
-                if not isinstance(page, dict) or not page.get("access_token"):
-                    continue
-                info = self._page_info(page)
-                page_token = TokenSet(
-                    access_token=str(page["access_token"]),
-                    refresh_token=None,
-                    expires_at=None,
-                    scope=token.scope,
-                    extra={**info.metadata, "account_id": info.platform_account_id},
-                )
-                out.append((info, page_token))
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
-                break
-            params["after"] = after
+        for page in self._paged(token, "/me/accounts", params, pages=20):
+            if not isinstance(page, dict) or not page.get("access_token"):
+                continue
+            info = self._page_info(page)
+            page_token = TokenSet(
+                access_token=str(page["access_token"]),
+                refresh_token=None,
+                expires_at=None,
+                scope=token.scope,
+                extra={**info.metadata, "account_id": info.platform_account_id},
+            )
+            out.append((info, page_token))
         return out
 
     # ------------------------------------------------------------------ validation
@@ -630,16 +580,7 @@ class FacebookProvider(Provider):
     ) -> PublishResult:
         result = PublishResult(state="published", platform_post_id=post_id)
         if read_link:
-            try:
-                info = self._request(
-                    "GET",
-                    self._graph(f"/{post_id}"),
-                    token=token,
-                    params={"fields": "permalink_url"},
-                ).json()
-                result.permalink = info.get("permalink_url") if isinstance(info, dict) else None
-            except ProviderError:
-                pass  # the post exists; the link is a nicety
+            result.permalink = self._permalink(token, post_id, "permalink_url")
         if first_comment:
             try:
                 body = self._request(
@@ -656,37 +597,10 @@ class FacebookProvider(Provider):
     # ------------------------------------------------------------------ reading back
 
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
-        page_id = self._page_id(token)
-        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-        since = since.replace(microsecond=0)  # Graph times are to the second
-        params: dict[str, Any] = {
-            "fields": "id,message,created_time,permalink_url",
-            "since": int(since.timestamp()),
-            "limit": 100,
-        }
-        found: list[RecentPost] = []
-        for _ in range(5):
-            body = self._request(
-                "GET", self._graph(f"/{page_id}/published_posts"), token=token, params=params
-            ).json()
-            for post in body.get("data") or []:
-                created = _parse_time(post["created_time"])
-                if created >= since:
-                    found.append(
-                        RecentPost(
-                            platform_post_id=str(post["id"]),
-                            text=post.get("message") or "",
-                            created_at=created,
-                            permalink=post.get("permalink_url"),
-                        )
-                    )
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
-                break
-            params["after"] = after
-        found.sort(key=lambda p: (p.created_at, p.platform_post_id), reverse=True)
-        return found
+        path = f"/{self._page_id(token)}/published_posts"
+        return self._recent(
+            token, path, since, text="message", created="created_time", link="permalink_url"
+        )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
         body = self._request(
@@ -735,17 +649,10 @@ class FacebookProvider(Provider):
 
     def _classify_response(self, response: httpx.Response) -> ProviderError:
         status = response.status_code
-        error = _envelope(response)
+        error, code, subcode, kw = graph_fault(response)
         message = str(error.get("message") or self._error_message(response))
-        code = error.get("code") if isinstance(error.get("code"), int) else None
-        subcode = error.get("error_subcode")
-        kw: dict[str, Any] = {
-            "status": status,
-            "code": str(code) if code is not None else None,
-            "details": {"error_subcode": subcode, "fbtrace_id": error.get("fbtrace_id")},
-        }
         if code in THROTTLE_CODES or (code is None and status == 429):
-            return RateLimited(self._meta_retry_at(response), message, **kw)
+            return RateLimited(graph_retry_at(response, self.throttle_backoff_s), message, **kw)
         if subcode == POSTING_TOO_FAST:
             return RateLimited(datetime.now(UTC) + timedelta(minutes=10), message, **kw)
         if code in AUTH_CODES or (code is None and status == 401):
@@ -765,21 +672,6 @@ class FacebookProvider(Provider):
         ):
             return TransientError(message, sent=True, **kw)
         return PermanentError(message, **kw)
-
-    def _meta_retry_at(self, response: httpx.Response) -> datetime:
-        """BUC estimated_time_to_regain_access (minutes), then Retry-After, else the default."""
-        minutes = 0
-        raw = response.headers.get("X-Business-Use-Case-Usage")
-        if raw:
-            try:
-                for entries in json.loads(raw).values():
-                    for entry in entries:
-                        minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
-            except (ValueError, TypeError, AttributeError):
-                minutes = 0
-        if minutes > 0:
-            return datetime.now(UTC) + timedelta(minutes=minutes)
-        return self._retry_at(response, default_s=self.throttle_backoff_s)
 
 
 def _summary_total(body: Any, edge: str) -> int:

@@ -58,7 +58,6 @@ from app.providers.base import (
     Limits,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -67,6 +66,20 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+)
+from app.providers.meta import (
+    THROTTLE_CODES as GRAPH_THROTTLE_CODES,
+)
+from app.providers.meta import (
+    TRANSIENT_CODES,
+    GraphProvider,
+    graph_error,
+    graph_fault,
+    graph_retry_at,
+    graph_since,
+    insight_values,
+    long_lived_token,
+    parse_graph_time,
 )
 
 DEFAULT_API_BASE = "https://graph.instagram.com"
@@ -77,7 +90,6 @@ DEFAULT_SCOPES = (
     "instagram_business_basic,instagram_business_content_publish,"
     "instagram_business_manage_comments,instagram_business_manage_insights"
 )
-LONG_TTL_S = 60 * 86400
 MAX_CAPTION = 2200
 MAX_HASHTAGS = 30
 MAX_MENTIONS = 20
@@ -115,7 +127,7 @@ POST_METRICS = ("views", "reach", "likes", "comments", "shares", "saved")
 # Graph error codes (§3, §5.3).
 AUTH_CODES = {102, 104, 190}
 PERMISSION_CODES = {10} | set(range(200, 300))
-THROTTLE_CODES = {4, 9, 17, 32, 341, 613} | set(range(80001, 80015))
+THROTTLE_CODES = GRAPH_THROTTLE_CODES | {9}
 QUOTA_SUBCODE = 2207042
 NOT_READY_SUBCODE = 2207027
 RETRYABLE_SUBCODES = {2207003, 2207032, 2207053, 2207082}
@@ -144,59 +156,6 @@ DEFAULT_LIMITS = Limits(
 )
 
 
-# --------------------------------------------------------------------------- Meta Graph helpers
-# Generic to every Graph product (Facebook Pages, Instagram, Threads): the error envelope and
-# the throttle headers.
-
-
-def graph_error(response: httpx.Response) -> dict[str, Any]:
-    """The `error` object of a Graph error response ({} when the body is not one)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else {}
-
-
-def graph_retry_at(response: httpx.Response, default_s: float = 3600.0) -> datetime:
-    """When a throttled Graph caller may try again: the largest BUC
-    `estimated_time_to_regain_access` (minutes), else Retry-After, else `default_s`."""
-    minutes = 0
-    raw = response.headers.get("X-Business-Use-Case-Usage")
-    if raw:
-        try:
-            for entries in json.loads(raw).values():
-                for entry in entries:
-                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
-        except (ValueError, TypeError, AttributeError):
-            minutes = 0
-    now = datetime.now(UTC)
-    if minutes > 0:
-        return now + timedelta(minutes=minutes)
-    value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return now + timedelta(seconds=int(value))
-    return now + timedelta(seconds=default_s)
-
-
-def parse_graph_time(value: str) -> datetime:
-    """Graph timestamps: 2026-01-31T12:00:00+0000."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
-
-
-def _insight_values(body: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for row in (body.get("data") if isinstance(body, dict) else None) or []:
-        if not isinstance(row, dict) or "name" not in row:
-            continue
-        if isinstance(row.get("total_value"), dict):
-            out[row["name"]] = int(row["total_value"].get("value") or 0)
-        elif row.get("values"):
-            out[row["name"]] = int(row["values"][-1].get("value") or 0)
-    return out
-
-
 def _is_web_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
@@ -204,7 +163,7 @@ def _is_web_url(value: Any) -> bool:
 # --------------------------------------------------------------------------- the provider
 
 
-class InstagramProvider(Provider):
+class InstagramProvider(GraphProvider):
     id = "instagram"
     display_name = "Instagram"
     capabilities = Capabilities(
@@ -212,18 +171,16 @@ class InstagramProvider(Provider):
         images=True,
         video=True,
         mixed_media=True,
-        threads=False,
-        idempotent_publish=False,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
-        pkce=False,
         pending_publish=True,
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
+    # api.instagram.com answers {"data": [{access_token, user_id, permissions}]}; older
+    # deployments answer the object itself.
+    token_in_data_list = True
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
@@ -256,20 +213,24 @@ class InstagramProvider(Provider):
         check_quota: bool = True,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        self.client_secret = client_secret
+        super().__init__(
+            api_base=api_base,
+            client=client,
+            timeout=timeout,
+            client_id=client_id,
+            client_secret=client_secret,
+            version=version,
+            scopes=scopes,
+            media_wait_s=media_wait_s,
+            media_poll_s=media_poll_s,
+            limits=limits,
+            **config,
+        )
         self.auth_base = auth_base.rstrip("/").removesuffix("/oauth/authorize")
         if token_base is None:
             own = self.auth_base == DEFAULT_AUTH_BASE
             token_base = DEFAULT_TOKEN_BASE if own else self.auth_base
         self.token_base = token_base.rstrip("/")
-        self.version = version.strip("/")
-        self.scopes = scopes
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
-        if limits is not None:
-            self.limits = limits
         self.max_hashtags = max_hashtags
         self.max_mentions = max_mentions
         self.min_carousel = min_carousel
@@ -279,15 +240,7 @@ class InstagramProvider(Provider):
         self.quota_window_s = quota_window_s
         self.check_quota = check_quota
 
-    def _graph(self, path: str) -> str:
-        return f"/{self.version}{path}"
-
     # ------------------------------------------------------------------ OAuth
-
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No Instagram app (client id and secret) is configured")
-        return self.client_id, self.client_secret
 
     def authorize_url(
         self, *, state: str, redirect_uri: str, code_verifier: str | None = None
@@ -302,61 +255,22 @@ class InstagramProvider(Provider):
         }
         return f"{self.auth_base}/oauth/authorize?{urlencode(params, quote_via=quote)}"
 
-    def _token_request(self, method: str, url: str, **kw: Any) -> dict[str, Any]:
-        try:
-            body = self._request(method, url, **kw).json()
-        except AuthError as exc:  # the token being exchanged/refreshed is itself refused
-            exc.refresh_may_help = False
-            raise
-        # api.instagram.com answers {"data": [{access_token, user_id, permissions}]}; older
-        # deployments answer the object itself.
-        if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
-            body = body["data"][0]
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("Instagram answered the token request without a token", sent=True)
-        return body
-
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None, scope: str) -> TokenSet:
-        try:
-            ttl = float(body.get("expires_in", LONG_TTL_S))
-        except (TypeError, ValueError):
-            ttl = LONG_TTL_S
         extra = dict(previous.extra) if previous else {}
         extra["token_type"] = body.get("token_type", "bearer")
         if body.get("permissions"):
             scope = " ".join(p for p in re.split(r"[,\s]+", str(body["permissions"])) if p)
-        return TokenSet(
-            access_token=body["access_token"],
-            refresh_token=None,
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=scope,
-            extra=extra,
-        )
+        return long_lived_token(body, scope=scope, extra=extra)
 
     def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
         """Code → short-lived token (api.instagram.com) → long-lived 60-day token."""
-        client_id, secret = self._app()
-        short = self._token_request(
-            "POST",
+        short, long = self._code_to_long_lived(
             f"{self.token_base}/oauth/access_token",
-            data={
-                "client_id": client_id,
-                "client_secret": secret,
-                "grant_type": "authorization_code",
-                "redirect_uri": redirect_uri,
-                "code": code,
-            },
-        )
-        long = self._token_request(
-            "GET",
-            "/access_token",
-            params={
-                "grant_type": "ig_exchange_token",
-                "client_secret": secret,
-                "access_token": short["access_token"],
-            },
+            code=code,
+            redirect_uri=redirect_uri,
+            grant_type="ig_exchange_token",
         )
         granted = str(short.get("permissions") or self.scopes)
         token = self._long_lived(long, None, " ".join(p for p in re.split(r"[,\s]+", granted) if p))
@@ -365,11 +279,7 @@ class InstagramProvider(Provider):
         return token
 
     def refresh(self, token: TokenSet) -> TokenSet:
-        body = self._token_request(
-            "GET",
-            "/refresh_access_token",
-            params={"grant_type": "ig_refresh_token", "access_token": token.access_token},
-        )
+        body = self._refresh_long_lived(token, "ig_refresh_token")
         return self._long_lived(body, token, token.scope)
 
     # ------------------------------------------------------------------ account
@@ -778,14 +688,7 @@ class InstagramProvider(Provider):
             raise TransientError("Instagram answered the publish without an id", sent=True)
         media_id = str(body["id"])
         extra: dict[str, Any] = {"container_id": pending["container_id"]}
-        permalink = None
-        try:
-            info = self._request(
-                "GET", self._graph(f"/{media_id}"), token=token, params={"fields": "permalink"}
-            ).json()
-            permalink = info.get("permalink") if isinstance(info, dict) else None
-        except ProviderError:
-            pass  # the post exists; the link is a nicety
+        permalink = self._permalink(token, media_id)
         if pending.get("first_comment"):
             try:
                 made = self._request(
@@ -805,20 +708,8 @@ class InstagramProvider(Provider):
 
     def publishing_quota(self, token: TokenSet, user_id: str | None = None) -> dict[str, int]:
         """{"used", "total", "window_s"} of the rolling publishing quota."""
-        user_id = user_id or self._user_id(token)
-        body = self._request(
-            "GET",
-            self._graph(f"/{user_id}/content_publishing_limit"),
-            token=token,
-            params={"fields": "quota_usage,config"},
-        ).json()
-        row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
-        config = row.get("config") or {}
-        return {
-            "used": int(row.get("quota_usage") or 0),
-            "total": int(config.get("quota_total") or self.publish_quota),
-            "window_s": int(config.get("quota_duration") or self.quota_window_s),
-        }
+        path = f"/{user_id or self._user_id(token)}/content_publishing_limit"
+        return self._publishing_quota(token, path, self.publish_quota, self.quota_window_s)
 
     def _ensure_quota(self, token: TokenSet, user_id: str) -> None:
         quota = self.publishing_quota(token, user_id)
@@ -843,22 +734,12 @@ class InstagramProvider(Provider):
         self, token: TokenSet, user_id: str, since: datetime, fields: str
     ) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"fields": fields, "since": int(since.timestamp()), "limit": 100}
-        out: list[dict[str, Any]] = []
-        for _ in range(10):
-            body = self._request(
-                "GET", self._graph(f"/{user_id}/media"), token=token, params=params
-            ).json()
-            out += [p for p in body.get("data") or [] if isinstance(p, dict)]
-            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-            if not after or not (body.get("paging") or {}).get("next"):
-                break
-            params["after"] = after
-        return out
+        rows = self._paged(token, f"/{user_id}/media", params, pages=10)
+        return [p for p in rows if isinstance(p, dict)]
 
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
         user_id = self._user_id(token)
-        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-        since = since.replace(microsecond=0)  # Graph timestamps are to the second
+        since = graph_since(since)
         fields = "id,caption,timestamp,permalink"
         posts = self._media_since(token, user_id, since, fields)
         stories = self._request(
@@ -901,7 +782,7 @@ class InstagramProvider(Provider):
                 "likes": int(counts.get("like_count") or 0),
                 "comments": int(counts.get("comments_count") or 0),
             }
-        values = _insight_values(body)
+        values = insight_values(body)
         return {
             "likes": values.get("likes", 0),
             "comments": values.get("comments", 0),
@@ -928,17 +809,10 @@ class InstagramProvider(Provider):
 
     def _classify_response(self, response: httpx.Response) -> ProviderError:
         status = response.status_code
-        error = graph_error(response)
+        error, code, subcode, kw = graph_fault(response)
         message = str(
             error.get("error_user_msg") or error.get("message") or self._ig_message(response)
         )
-        code = error.get("code") if isinstance(error.get("code"), int) else None
-        subcode = error.get("error_subcode")
-        kw: dict[str, Any] = {
-            "status": status,
-            "code": str(code) if code is not None else None,
-            "details": {"error_subcode": subcode, "fbtrace_id": error.get("fbtrace_id")},
-        }
         if code in AUTH_CODES or (code is None and status == 401):
             # Instagram refreshes the access token itself: a refused token cannot be refreshed.
             return AuthError(message, refresh_may_help=False, **kw)
@@ -950,7 +824,7 @@ class InstagramProvider(Provider):
             return RateLimited(graph_retry_at(response), message, **kw)
         if subcode == NOT_READY_SUBCODE or subcode in RETRYABLE_SUBCODES:
             return TransientError(message, sent=False, **kw)
-        if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+        if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient") is True:
             return TransientError(message, sent=True, **kw)
         if code == 506:
             return PermanentError(message, duplicate=True, **kw)

@@ -130,15 +130,11 @@ class MastodonProvider(Provider):
     id = "mastodon"
     display_name = "Mastodon"
     capabilities = Capabilities(
-        text_only=True,
         images=True,
         video=True,
-        mixed_media=False,
         threads=True,
         idempotent_publish=True,
         idempotency_window=timedelta(hours=1),
-        refresh_tokens=False,
-        tokens_expire=False,
         pkce=True,
         pending_publish=True,
         find_recent=True,

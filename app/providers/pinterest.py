@@ -115,18 +115,12 @@ class PinterestProvider(Provider):
         text_only=False,
         images=True,
         video=True,
-        mixed_media=False,
-        threads=False,
-        idempotent_publish=False,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
-        pkce=False,
         pending_publish=True,
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS

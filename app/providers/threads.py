@@ -17,9 +17,8 @@ caller checks `find_recent` before retrying. Text limit: 500, emoji counted by U
 
 from __future__ import annotations
 
-import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -32,7 +31,6 @@ from app.providers.base import (
     Limits,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -42,6 +40,15 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.meta import (
+    THROTTLE_CODES,
+    TRANSIENT_CODES,
+    GraphProvider,
+    graph_fault,
+    graph_retry_at,
+    insight_values,
+    long_lived_token,
+)
 
 DEFAULT_API_BASE = "https://graph.threads.net"
 DEFAULT_AUTH_BASE = "https://threads.net"
@@ -50,14 +57,12 @@ DEFAULT_SCOPES = (
     "threads_basic,threads_content_publish,threads_manage_replies,"
     "threads_read_replies,threads_manage_insights"
 )
-LONG_TTL_S = 60 * 86400
 SHORT_TTL_S = 3600
 MAX_TEXT = 500
 MAX_CAROUSEL = 20
 OPTIONS = ("media_urls", "reply_to_id", "reply_control", "topic_tag", "link_attachment")
 REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
-THROTTLE_CODES = {4, 17, 32, 341, 613} | set(range(80001, 80015))
 AUTH_CODES = {102, 190, 2500}
 NOT_READY = (9007, 2207027)
 QUOTA = (9, 2207042)
@@ -87,42 +92,19 @@ DEFAULT_LIMITS = Limits(
 )
 
 
-def _parse_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _envelope(response: httpx.Response) -> dict[str, Any]:
-    body = _json(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, dict) else {}
-
-
-class ThreadsProvider(Provider):
+class ThreadsProvider(GraphProvider):
     id = "threads"
     display_name = "Threads"
     capabilities = Capabilities(
-        text_only=True,
         images=True,
         video=True,
         mixed_media=True,
-        threads=False,
-        idempotent_publish=False,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
-        pkce=False,
         pending_publish=True,
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
@@ -145,29 +127,25 @@ class ThreadsProvider(Provider):
         limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        self.client_secret = client_secret
+        super().__init__(
+            api_base=api_base,
+            client=client,
+            timeout=timeout,
+            client_id=client_id,
+            client_secret=client_secret,
+            version=version,
+            scopes=scopes,
+            media_wait_s=media_wait_s,
+            media_poll_s=media_poll_s,
+            limits=limits,
+            **config,
+        )
         auth_base = auth_base.rstrip("/")
         if not auth_base.endswith("/oauth/authorize"):
             auth_base += "/oauth/authorize"
         self.authorize_endpoint = auth_base
-        self.version = version.strip("/")
-        self.scopes = scopes
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
-        if limits is not None:
-            self.limits = limits
-
-    def _graph(self, path: str) -> str:
-        return f"/{self.version}{path}"
 
     # ------------------------------------------------------------------ OAuth
-
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No Threads app (client id and secret) is configured")
-        return self.client_id, self.client_secret
 
     def authorize_url(
         self, *, state: str, redirect_uri: str, code_verifier: str | None = None
@@ -182,55 +160,21 @@ class ThreadsProvider(Provider):
         }
         return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
 
-    def _token_request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        try:
-            body = self._request(method, path, **kw).json()
-        except AuthError as exc:  # the token being exchanged/refreshed is itself refused
-            exc.refresh_may_help = False
-            raise
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("Threads answered the token request without a token", sent=True)
-        return body
-
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
-        try:
-            ttl = float(body.get("expires_in", LONG_TTL_S))
-        except (TypeError, ValueError):
-            ttl = LONG_TTL_S
         extra = dict(previous.extra) if previous else {}
         extra["token_type"] = body.get("token_type", "bearer")
-        return TokenSet(
-            access_token=body["access_token"],
-            refresh_token=None,
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=previous.scope if previous else self.scopes,
-            extra=extra,
-        )
+        scope = previous.scope if previous else self.scopes
+        return long_lived_token(body, scope=scope, extra=extra)
 
     def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
         """Code → short-lived token → long-lived (60-day) token."""
-        client_id, secret = self._app()
-        short = self._token_request(
-            "POST",
+        short, long = self._code_to_long_lived(
             "/oauth/access_token",
-            data={
-                "client_id": client_id,
-                "client_secret": secret,
-                "grant_type": "authorization_code",
-                "redirect_uri": redirect_uri,
-                "code": code,
-            },
-        )
-        long = self._token_request(
-            "GET",
-            "/access_token",
-            params={
-                "grant_type": "th_exchange_token",
-                "client_secret": secret,
-                "access_token": short["access_token"],
-            },
+            code=code,
+            redirect_uri=redirect_uri,
+            grant_type="th_exchange_token",
         )
         token = self._long_lived(long, None)
         if short.get("user_id") is not None:
@@ -238,12 +182,7 @@ class ThreadsProvider(Provider):
         return token
 
     def refresh(self, token: TokenSet) -> TokenSet:
-        body = self._token_request(
-            "GET",
-            "/refresh_access_token",
-            params={"grant_type": "th_refresh_token", "access_token": token.access_token},
-        )
-        return self._long_lived(body, token)
+        return self._long_lived(self._refresh_long_lived(token, "th_refresh_token"), token)
 
     # ------------------------------------------------------------------ account
 
@@ -434,70 +373,26 @@ class ThreadsProvider(Provider):
         if not isinstance(body, dict) or not body.get("id"):
             raise TransientError("Threads answered the publish without an id", sent=True)
         media_id = str(body["id"])
-        permalink = None
-        try:
-            info = self._request(
-                "GET", self._graph(f"/{media_id}"), token=token, params={"fields": "permalink"}
-            ).json()
-            permalink = info.get("permalink") if isinstance(info, dict) else None
-        except ProviderError:
-            pass  # the post exists; the link is a nicety
         return PublishResult(
             state="published",
             platform_post_id=media_id,
-            permalink=permalink,
+            permalink=self._permalink(token, media_id),
             extra={"container_id": pending["container_id"]},
         )
 
     def publishing_quota(self, token: TokenSet) -> dict[str, int]:
         """{"used", "total", "window_s"} of the rolling 24-hour posting quota."""
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._user_id(token)}/threads_publishing_limit"),
-            token=token,
-            params={"fields": "quota_usage,config"},
-        ).json()
-        row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
-        config = row.get("config") or {}
-        return {
-            "used": int(row.get("quota_usage") or 0),
-            "total": int(config.get("quota_total") or 250),
-            "window_s": int(config.get("quota_duration") or 86400),
-        }
+        path = f"/{self._user_id(token)}/threads_publishing_limit"
+        return self._publishing_quota(token, path, 250, 86400)
 
     # ------------------------------------------------------------------ reading back
 
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:
-        user_id = self._user_id(token)
-        since = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=UTC)
-        since = since.replace(microsecond=0)  # Threads timestamps are to the second
-        params: dict[str, Any] = {
-            "fields": "id,text,timestamp,permalink",
-            "since": int(since.timestamp()),
-            "limit": 100,
-        }
-        found: list[RecentPost] = []
-        for _ in range(5):
-            body = self._request(
-                "GET", self._graph(f"/{user_id}/threads"), token=token, params=params
-            ).json()
-            for post in body.get("data") or []:
-                created = _parse_time(post["timestamp"])
-                if created >= since:
-                    found.append(
-                        RecentPost(
-                            platform_post_id=str(post["id"]),
-                            text=post.get("text") or "",
-                            created_at=created,
-                            permalink=post.get("permalink"),
-                        )
-                    )
-            after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-            if not after or not (body.get("paging") or {}).get("cursors"):
-                break
-            params["after"] = after
-        found.sort(key=lambda p: (p.created_at, p.platform_post_id), reverse=True)
-        return found
+        # Threads' edges mark a further page by the cursor alone (no paging.next).
+        path = f"/{self._user_id(token)}/threads"
+        return self._recent(
+            token, path, since, text="text", created="timestamp", link="permalink", need_next=False
+        )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
         body = self._request(
@@ -506,7 +401,7 @@ class ThreadsProvider(Provider):
             token=token,
             params={"metric": ",".join(POST_METRICS)},
         ).json()
-        values = _insight_values(body)
+        values = insight_values(body)
         return {
             "views": values.get("views", 0),
             "likes": values.get("likes", 0),
@@ -522,58 +417,23 @@ class ThreadsProvider(Provider):
             token=token,
             params={"metric": "followers_count"},
         ).json()
-        return {"followers": _insight_values(body).get("followers_count", 0)}
+        return {"followers": insight_values(body).get("followers_count", 0)}
 
     # ------------------------------------------------------------------ errors
 
     def _classify_response(self, response: httpx.Response) -> ProviderError:
         status = response.status_code
-        error = _envelope(response)
+        error, code, subcode, kw = graph_fault(response)
         message = str(error.get("message") or self._error_message(response))
-        code = error.get("code") if isinstance(error.get("code"), int) else None
-        subcode = error.get("error_subcode")
-        kw: dict[str, Any] = {
-            "status": status,
-            "code": str(code) if code is not None else None,
-            "details": {"error_subcode": subcode, "fbtrace_id": error.get("fbtrace_id")},
-        }
         if code in AUTH_CODES or (code is None and status == 401):
             # Threads refreshes the access token itself: a refused token cannot be refreshed.
             return AuthError(message, refresh_may_help=False, **kw)
         if code in THROTTLE_CODES or (code, subcode) == QUOTA or (code is None and status == 429):
-            return RateLimited(self._meta_retry_at(response), message, **kw)
+            return RateLimited(graph_retry_at(response), message, **kw)
         if (code, subcode) == NOT_READY:
             return TransientError(message, sent=False, **kw)
-        if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+        if status >= 500 or code in TRANSIENT_CODES or error.get("is_transient") is True:
             return TransientError(message, sent=True, **kw)
         if code == 506:
             return PermanentError(message, duplicate=True, **kw)
         return PermanentError(message, **kw)
-
-    def _meta_retry_at(self, response: httpx.Response) -> datetime:
-        """BUC estimated_time_to_regain_access (minutes), then Retry-After, else one hour."""
-        minutes = 0
-        raw = response.headers.get("X-Business-Use-Case-Usage")
-        if raw:
-            try:
-                usage = json.loads(raw)
-                for entries in usage.values():
-                    for entry in entries:
-                        minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
-            except (ValueError, TypeError, AttributeError):
-                minutes = 0
-        if minutes > 0:
-            return datetime.now(UTC) + timedelta(minutes=minutes)
-        return self._retry_at(response, default_s=3600.0)
-
-
-def _insight_values(body: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for row in (body.get("data") if isinstance(body, dict) else None) or []:
-        if not isinstance(row, dict) or "name" not in row:
-            continue
-        if isinstance(row.get("total_value"), dict):
-            out[row["name"]] = int(row["total_value"].get("value") or 0)
-        elif row.get("values"):
-            out[row["name"]] = int(row["values"][-1].get("value") or 0)
-    return out

@@ -366,13 +366,9 @@ class XProvider(Provider):
     id = "x"
     display_name = "X"
     capabilities = Capabilities(
-        text_only=True,
         images=True,
         video=True,
-        mixed_media=False,
         threads=True,
-        idempotent_publish=False,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
         pkce=True,
@@ -380,7 +376,6 @@ class XProvider(Provider):
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS

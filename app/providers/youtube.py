@@ -201,12 +201,7 @@ class YouTubeProvider(Provider):
     display_name = "YouTube"
     capabilities = Capabilities(
         text_only=False,
-        images=False,
         video=True,
-        mixed_media=False,
-        threads=False,
-        idempotent_publish=False,
-        idempotency_window=None,
         refresh_tokens=True,
         tokens_expire=True,
         pkce=True,
@@ -214,7 +209,6 @@ class YouTubeProvider(Provider):
         find_recent=True,
         post_metrics=True,
         account_metrics=True,
-        per_instance=False,
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS

@@ -1,0 +1,321 @@
+"""What the Meta Graph simulators (Facebook Pages, Instagram, Threads) share: the Graph error
+envelope, usage headers, the answers to injected faults, registered apps, authorization-code
+bookkeeping and the /_sim controls that work alike (platform-apis.md §3).
+
+Each product keeps its own hosts, versions, grant types, scopes, token formats and messages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from simulator.platform import PlatformSim, with_query
+from simulator.state import Fault, SimError, utcnow
+
+E_SESSION_EXPIRED = "Error validating access token: Session has expired."
+E_UNEXPECTED = "An unexpected error has occurred. Please retry your request later."
+
+# (client_id, user_id, redirect_uri, scopes, expires at (monotonic))
+Grant = tuple[str, str, str, list[str], float]
+
+
+def meta_error(
+    message: str,
+    code: int,
+    status: int = 400,
+    *,
+    subcode: int | None = None,
+    kind: str = "OAuthException",
+    transient: bool = False,
+    headers: dict[str, str] | None = None,
+    user_msg: str | None = None,
+) -> Response:
+    """The Graph error envelope {"error": {message, type, code, error_subcode?, ...}}."""
+    error: dict[str, Any] = {
+        "message": message,
+        "type": kind,
+        "code": code,
+        "is_transient": transient,
+        "fbtrace_id": secrets.token_urlsafe(12),
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    if user_msg:
+        error["error_user_msg"] = user_msg
+    return JSONResponse({"error": error}, status, headers=headers)
+
+
+def bad_param(message: str, subcode: int | None = None) -> Response:
+    return meta_error(f"(#100) {message}", 100, subcode=subcode)
+
+
+def no_object(oid: str) -> Response:
+    return meta_error(
+        f"(#100) Object with ID '{oid}' does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation",
+        100,
+        subcode=33,
+        kind="GraphMethodException",
+    )
+
+
+def meta_time(ts: datetime) -> str:
+    """Graph timestamps: 2026-01-31T12:00:00+0000."""
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def app_usage(percent: int) -> str:
+    """An X-App-Usage header value."""
+    return json.dumps({"call_count": percent, "total_cputime": 1, "total_time": 1})
+
+
+def usage_headers(key: str, kind: str, percent: int, minutes: int) -> dict[str, str]:
+    """X-App-Usage and X-Business-Use-Case-Usage (`kind` is the BUC type) of a throttled call."""
+    buc = {
+        key: [
+            {
+                "type": kind,
+                "call_count": percent,
+                "total_cputime": 1,
+                "total_time": 1,
+                "estimated_time_to_regain_access": minutes,
+            }
+        ]
+    }
+    return {"X-App-Usage": app_usage(percent), "X-Business-Use-Case-Usage": json.dumps(buc)}
+
+
+def fault_minutes(fault: Fault) -> int:
+    """Whole minutes (at least 1) until an injected 429 fault lifts."""
+    return max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+
+
+def fault_error(
+    fault: Fault,
+    *,
+    expired: str = E_SESSION_EXPIRED,
+    expired_subcode: int = 463,
+    duplicate: str = "Duplicate status message",
+) -> Response:
+    """The Graph answer to an injected 401, duplicate or 5xx fault (429s are per product)."""
+    if fault.kind == "401":
+        return meta_error(fault.message or expired, 190, subcode=expired_subcode)
+    if fault.kind == "duplicate":
+        return meta_error(fault.message or duplicate, 506)
+    return meta_error(fault.message or E_UNEXPECTED, 2, int(fault.kind), transient=True)
+
+
+@dataclass
+class App:
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+
+
+class MetaSim(PlatformSim):
+    """Base of the Graph simulators. Subclasses set `apps`, `codes`, `tokens`, `users` and
+    `conf` (with "auth_code_ttl_s") in reset()."""
+
+    apps: dict[str, App]
+    codes: dict[str, Grant]
+    tokens: dict[str, Any]
+    users: dict[str, Any]
+    conf: dict[str, Any]
+
+    def register_app(
+        self,
+        redirect_uris: list[str],
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> App:
+        app = App(
+            client_id or str(secrets.randbelow(10**15) + 10**15),
+            client_secret or secrets.token_hex(16),
+            list(redirect_uris),
+        )
+        with self.sim.lock:
+            self.apps[app.client_id] = app
+        return app
+
+    @staticmethod
+    def redirect_allowed(app: App, redirect_uri: str) -> bool:
+        """A registered redirect URI, or any web URL for an app registered with ["*"]."""
+        web = urlsplit(redirect_uri).scheme in ("http", "https")
+        return redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)
+
+    @staticmethod
+    def secret_ok(app: App | None, secret: str) -> bool:
+        return app is not None and secrets.compare_digest(app.client_secret, secret)
+
+    def code_redirect(
+        self,
+        app: App,
+        user_id: str,
+        redirect_uri: str,
+        scopes: list[str],
+        state: str | None,
+        fragment: str = "#_",
+    ) -> Response:
+        """Record an authorization code and send the browser back with it (and `state`)."""
+        code = secrets.token_urlsafe(32)
+        expires = time.monotonic() + self.conf["auth_code_ttl_s"]
+        with self.sim.lock:
+            self.codes[code] = (app.client_id, user_id, redirect_uri, scopes, expires)
+        params = {"code": code}
+        if state:
+            params["state"] = state
+        return RedirectResponse(with_query(redirect_uri, params) + fragment, 302)
+
+    def take_code(self, code: str, client_id: str) -> Grant | None:
+        """The grant of an unexpired code issued to `client_id` (a code is good once)."""
+        with self.sim.lock:
+            grant = self.codes.pop(code, None)
+        if grant is None or grant[0] != client_id or grant[4] < time.monotonic():
+            return None
+        return grant
+
+    def _token_value(self, request: Request) -> str:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and value.strip():
+            return value.strip()
+        return request.query_params.get("access_token", "")
+
+    def identify(self, request: Request) -> str | None:
+        token = self.tokens.get(self._token_value(request))
+        user = self.users.get(token.user_id) if token else None
+        return user.username if user else None
+
+    # ------------------------------------------------------------ simulator controls
+
+    async def sim_post(self, request: Request) -> Response:
+        """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
+        body = await self.control_body(request)
+        posts: dict[str, Any] = getattr(self, "posts", {})
+        with self.sim.lock:
+            post = posts.get(request.path_params["id"])
+            if post is None:
+                return JSONResponse({"error": "no such post"}, 404)
+            unknown = set(body) - set(post.metrics)
+            if unknown:
+                raise SimError(f"unknown counters {sorted(unknown)}")
+            post.metrics.update({k: int(v) for k, v in body.items()})
+        return JSONResponse(dict(post.metrics))
+
+
+@dataclass
+class LoginToken:
+    """A token of the Instagram/Threads logins: short-lived (1 h) or long-lived (~60 d)."""
+
+    value: str
+    user_id: str
+    client_id: str
+    scopes: list[str]
+    long_lived: bool
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+class LoginSim(MetaSim):
+    """Instagram and Threads: one login is one account, whose code gives a short-lived token
+    that is exchanged for a long-lived one (and refreshed) by the token itself."""
+
+    short_ttl_s: ClassVar[float] = 3600
+    long_ttl_s: ClassVar[float]
+    token_prefixes: ClassVar[tuple[str, str]]  # (long-lived, short-lived)
+    default_scopes: ClassVar[str]  # comma-separated
+    sandbox_client_id: ClassVar[str]
+
+    def ensure_user(self, username: str, **fields: Any) -> Any:
+        raise NotImplementedError
+
+    def _mint(
+        self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
+    ) -> LoginToken:
+        now = time.time() - age_s
+        token = LoginToken(
+            self.token_prefixes[0 if long_lived else 1] + secrets.token_urlsafe(40),
+            user_id,
+            client_id,
+            scopes,
+            long_lived,
+            now,
+            now + (self.long_ttl_s if long_lived else self.short_ttl_s),
+        )
+        with self.sim.lock:
+            self.tokens[token.value] = token
+        return token
+
+    def issue_token(
+        self,
+        username: str,
+        scopes: str | None = None,
+        *,
+        long_lived: bool = True,
+        expires_in: float | None = None,
+        age_s: float = 0,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
+        scopes = self.default_scopes if scopes is None else scopes
+        user = self.ensure_user(username)
+        client_id = client_id or self.sandbox_client_id
+        if client_id not in self.apps:
+            raise SimError(f"unknown {self.id} app {client_id!r}")
+        token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
+        if expires_in is not None:
+            token.expires_at = time.time() + expires_in
+        return {
+            "access_token": token.value,
+            "expires_at": token.expires_at,
+            "scope": ",".join(token.scopes),
+            "user_id": user.id,
+            "username": user.username,
+        }
+
+    async def sim_token(self, request: Request) -> Response:
+        """POST /_sim/<id>/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
+        body = await self.control_body(request)
+        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
+        if unknown:
+            raise SimError(f"unknown token fields {sorted(unknown)}")
+        return JSONResponse(
+            self.issue_token(
+                body.get("username") or self.conf["default_account"],
+                body.get("scopes", self.default_scopes),
+                long_lived=bool(body.get("long_lived", True)),
+                expires_in=body.get("expires_in"),
+                age_s=float(body.get("age_s", 0)),
+            )
+        )
+
+    async def sim_user(self, request: Request) -> Response:
+        """POST /_sim/<id>/users/{username} {"followers_count"?, ...}: create or update."""
+        user = self.ensure_user(request.path_params["username"], **await self.control_body(request))
+        return JSONResponse({"id": user.id, "username": user.username})
+
+
+__all__ = [
+    "App",
+    "LoginSim",
+    "LoginToken",
+    "MetaSim",
+    "app_usage",
+    "bad_param",
+    "fault_error",
+    "fault_minutes",
+    "meta_error",
+    "meta_time",
+    "no_object",
+    "usage_headers",
+]
