@@ -26,11 +26,6 @@ def dashboard() -> rx.Component:
     )
 
 
-@protected_page("/calendar", "Calendar")
-def calendar() -> rx.Component:
-    return placeholder("The calendar of scheduled posts.", "calendar-days")
-
-
 @protected_page("/composer", "Composer")
 def composer() -> rx.Component:
     return placeholder("Write once, publish everywhere.", "square-pen")
