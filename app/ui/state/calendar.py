@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import time
 import uuid
 import zoneinfo
 from typing import Any
@@ -57,6 +58,11 @@ PAGE = 500
 MAX_EVENTS = 5000
 TITLE_WORDS = 6
 TITLE_CHARS = 48
+# Live refresh: posts due within HOT_AHEAD seconds (or overdue by less than STALE_DUE, or
+# publishing) are watched on every tick; otherwise the page re-reads every QUIET_REFRESH.
+HOT_AHEAD = 120
+STALE_DUE = 15 * 60
+QUIET_REFRESH = 20
 NEW_POST_HOUR = 9  # a whole day clicked in the month view: suggest 09:00 that day
 
 
@@ -194,6 +200,10 @@ class CalendarState(AuthState):
     busy: bool = False
 
     _avatars: dict[str, str] = {}
+    # Live refresh: when the visible posts were last read, and when one of them next needs
+    # watching (the earliest scheduled time; 0 = one is publishing now).
+    _fetched_at: float = 0.0
+    _watch_from: float | None = None
 
     # ----------------------------------------------------------------- helpers
 
@@ -233,6 +243,16 @@ class CalendarState(AuthState):
         self.count = len(found)
         self.truncated = total > len(found)
         self._render_events(found)
+        self._fetched_at = time.time()
+        due: list[float] = []
+        for p in found:
+            if p.status == PostStatus.publishing:
+                due.append(0.0)
+            elif p.status == PostStatus.scheduled and p.scheduled_at:
+                at = p.scheduled_at.timestamp()
+                if at > self._fetched_at - STALE_DUE:
+                    due.append(at)
+        self._watch_from = min(due) if due else None
 
     def _load_accounts(self, user, wid: uuid.UUID) -> None:
         views = accounts.list_accounts(user, wid)
@@ -327,10 +347,18 @@ class CalendarState(AuthState):
             self.error = getattr(exc, "message", str(exc))
             return rx.toast.error(self.error)
 
+    def _quiet(self) -> bool:
+        """Nothing in view is about to change: a slower refresh is enough."""
+        now = time.time()
+        if self.open_post_id or now - self._fetched_at >= QUIET_REFRESH:
+            return False
+        return self._watch_from is None or self._watch_from > now + HOT_AHEAD
+
     @rx.event
     def tick(self, _value: str = ""):
-        """Live refresh while the page is open (a timer in the page fires this)."""
-        if not self.range_start:
+        """Live refresh while the page is open (a timer in the page fires this): every tick
+        while a visible post is due or publishing, otherwise every QUIET_REFRESH seconds."""
+        if not self.range_start or self._quiet():
             return
         user, wid = self._ctx()
         if user is None or wid is None:
