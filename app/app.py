@@ -6,6 +6,7 @@ from app.api import create_api
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
     auth,
+    calendar,
     dashboard,
     instance,
     invite,

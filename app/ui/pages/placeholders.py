@@ -7,11 +7,6 @@ import reflex as rx
 from app.ui.components.layout import placeholder, protected_page
 
 
-@protected_page("/calendar", "Calendar")
-def calendar() -> rx.Component:
-    return placeholder("The calendar of scheduled posts.", "calendar-days")
-
-
 @protected_page("/composer", "Composer")
 def composer() -> rx.Component:
     return placeholder("Write once, publish everywhere.", "square-pen")

@@ -1,0 +1,355 @@
+"""The calendar page in Chromium against the running app, worker, scheduler and simulator.
+
+One user (timezone America/New_York) with sandbox X and Bluesky accounts; posts are created
+through app.services, then shown, moved, filtered, opened and cancelled on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import uuid
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from sqlmodel import select
+
+from app import db
+from app.config import settings
+from app.models import PostStatus, User
+from app.services import accounts, posts, schedule, workspaces
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_accounts_flow import register
+
+NY = "America/New_York"
+TZ = zoneinfo.ZoneInfo(NY)
+
+
+@dataclass
+class Team:
+    base: str
+    ctx: BrowserContext
+    user: User
+    wid: uuid.UUID
+    x: uuid.UUID
+    bsky: uuid.UUID
+
+
+@pytest.fixture(scope="module")
+def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
+    # This process validates posts through the same providers: sandbox accounts point at the
+    # simulator here too.
+    saved = settings.sandbox, settings.sandbox_url
+    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    email = f"cal-{uuid.uuid4().hex[:8]}@example.com"
+    register(page, live_app, email, "Cal Endar")
+    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        user.timezone = NY
+        s.add(user)
+    page.goto(live_app + "/accounts")
+    page.click("#sandbox-x")
+    expect(page.locator(".account-card[data-platform='x'] .account-status")).to_have_text(
+        "connected"
+    )
+    page.click("#sandbox-bluesky")
+    expect(page.locator(".account-card[data-platform='bluesky']")).to_be_visible()
+    page.close()
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+    wid = workspaces.list_workspaces(user)[0].id
+    by_platform = {a.platform: a.id for a in accounts.list_accounts(user, wid)}
+    yield Team(live_app, ctx, user, wid, by_platform["x"], by_platform["bluesky"])
+    ctx.close()
+    settings.sandbox, settings.sandbox_url = saved
+
+
+@pytest.fixture
+def page(team: Team) -> Iterator[Page]:  # the signed-in user's tab (overrides pytest-playwright)
+    tab = team.ctx.new_page()
+    yield tab
+    tab.close()
+
+
+def _post(team: Team, text: str, when: dt.datetime | None, *targets: uuid.UUID, mode="schedule"):
+    """A post through the services; `when` is wall time in New York."""
+    view, _ = posts.create_post(
+        team.user,
+        team.wid,
+        posts.PostInput(
+            content=text, account_ids=list(targets) or [team.x], scheduled_at=when, timezone=NY
+        ),
+        mode=mode,
+    )
+    return view
+
+
+def _open(page: Page, team: Team, view: str = "dayGridMonth", date: str = "2027-02-01"):
+    page.goto(f"{team.base}/calendar?view={view}&date={date}")
+    expect(page.locator("#calendar .fc-view-harness")).to_be_visible()
+    expect(page.locator(f"#calendar .fc-{view}-view")).to_be_visible()
+
+
+def _event(page: Page, post_id: uuid.UUID) -> Locator:
+    return page.locator(f"#calendar .fc-event[data-post-id='{post_id}']")
+
+
+def _day(page: Page, date: str) -> Locator:
+    return page.locator(f"#calendar td.fc-daygrid-day[data-date='{date}']")
+
+
+def _drag(page: Page, source: Locator, target: Locator) -> None:
+    source.scroll_into_view_if_needed()
+    a, b = source.bounding_box(), target.bounding_box()
+    assert a and b
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(a["x"] + a["width"] / 2 + 5, a["y"] + a["height"] / 2 + 5, steps=3)
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] - 8, steps=15)
+    page.mouse.up()
+
+
+def _wait_for(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.25)
+
+
+def test_month_view_shows_posts_with_titles_and_colours(page: Page, team: Team):
+    launch = "Launch day: our new product ships with many features today"
+    a = _post(team, launch, dt.datetime(2027, 2, 3, 9, 30))
+    b = _post(team, "Bluesky hello", dt.datetime(2027, 2, 4, 14, 0), team.bsky)
+    c = _post(team, "Both networks at once", dt.datetime(2027, 2, 5, 18, 15), team.x, team.bsky)
+    _open(page, team)
+    ev = _event(page, a.id)
+    expect(ev).to_be_visible()
+    expect(ev).to_contain_text("09:30")
+    expect(ev).to_contain_text("Launch day: our new product ships…")
+    expect(ev).to_have_class(re.compile("herald-status-scheduled"))
+    expect(_day(page, "2027-02-03").locator(f".fc-event[data-post-id='{a.id}']")).to_have_count(1)
+    expect(_day(page, "2027-02-04").locator(f".fc-event[data-post-id='{b.id}']")).to_have_count(1)
+    # One event per post, whatever the number of destinations; its chips show both networks.
+    expect(_event(page, c.id)).to_have_count(1)
+    expect(_event(page, c.id).locator(".herald-ev-avatar, .herald-ev-chip")).to_have_count(2)
+    expect(page.locator("#calendar-summary")).to_contain_text(NY)
+    # Colour by network, then by status: the legend and the events follow.
+    x_colour = ev.evaluate("e => getComputedStyle(e).backgroundColor")
+    bsky_colour = _event(page, b.id).evaluate("e => getComputedStyle(e).backgroundColor")
+    assert x_colour != bsky_colour
+    expect(page.locator("#legend")).to_contain_text("Bluesky")
+    page.locator("#color-by").get_by_role("radio", name="Status").click()
+    expect(page.locator("#legend")).to_contain_text("Scheduled")
+    _wait_for(
+        lambda: (
+            _event(page, b.id).evaluate("e => getComputedStyle(e).backgroundColor")
+            == _event(page, a.id).evaluate("e => getComputedStyle(e).backgroundColor")
+        ),
+        10,
+    )
+    assert _event(page, b.id).evaluate("e => getComputedStyle(e).backgroundColor") == (
+        _event(page, a.id).evaluate("e => getComputedStyle(e).backgroundColor")
+    )
+    page.locator("#color-by").get_by_role("radio", name="Network").click()
+    page.screenshot(path=ARTIFACTS / "calendar-light.png", full_page=True)
+    page.emulate_media(color_scheme="dark")
+    expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
+    page.screenshot(path=ARTIFACTS / "calendar-dark.png", full_page=True)
+    page.emulate_media(color_scheme="light")
+
+
+def test_drag_reschedules_and_moves_the_job(page: Page, team: Team):
+    post = _post(team, "Move me two days later", dt.datetime(2027, 2, 10, 11, 0))
+    dest = post.destinations[0]
+    old_job = schedule.publish_job_id(dest.id, dest.next_attempt_at)
+    assert schedule.scheduled_ids([old_job]) == {old_job}
+    _open(page, team)
+    ev = _event(page, post.id)
+    expect(ev).to_have_class(re.compile("fc-event-draggable"))
+    _drag(page, ev, _day(page, "2027-02-12"))
+    expect(page.get_by_text(re.compile("Moved to Fri 12 Feb 2027, 11:00"))).to_be_visible()
+    expect(_day(page, "2027-02-12").locator(f".fc-event[data-post-id='{post.id}']")).to_be_visible()
+    moved = posts.get_post(team.user, team.wid, post.id)
+    new_when = dt.datetime(2027, 2, 12, 11, 0, tzinfo=TZ)
+    assert moved.scheduled_at == new_when
+    assert moved.status == PostStatus.scheduled
+    new_dest = moved.destinations[0]
+    assert new_dest.next_attempt_at == new_when
+    new_job = schedule.publish_job_id(new_dest.id, new_when)
+    assert schedule.scheduled_ids([old_job, new_job]) == {new_job}
+    # After a reload the post is still on the new day.
+    page.reload()
+    expect(_day(page, "2027-02-12").locator(f".fc-event[data-post-id='{post.id}']")).to_be_visible()
+
+
+def test_a_refused_move_reverts_with_a_message(page: Page, team: Team):
+    now = dt.datetime.now(TZ)
+    soon = (now + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    post = _post(team, "Cannot go to the past", soon.replace(tzinfo=None))
+    yesterday = (now - dt.timedelta(days=1)).date()
+    _open(page, team, date=yesterday.isoformat())
+    ev = _event(page, post.id)
+    expect(ev).to_be_visible()
+    _drag(page, ev, _day(page, yesterday.isoformat()))
+    expect(page.get_by_text(re.compile("Not moved: That time is in the past"))).to_be_visible()
+    home = _day(page, soon.date().isoformat())
+    expect(home.locator(f".fc-event[data-post-id='{post.id}']")).to_be_visible()
+    assert posts.get_post(team.user, team.wid, post.id).scheduled_at == soon
+
+
+def test_published_post_updates_live_and_cannot_be_dragged(page: Page, team: Team):
+    _open(page, team, date=dt.datetime.now(TZ).date().isoformat())
+    post = _post(team, "Out right now", None, mode="now")
+    ev = _event(page, post.id)
+    # The worker publishes it through the simulator; the open page shows it without a reload.
+    expect(ev).to_have_class(re.compile("herald-status-published"), timeout=40_000)
+    expect(ev).not_to_have_class(re.compile("fc-event-draggable"))
+    before = posts.get_post(team.user, team.wid, post.id).scheduled_at
+    today = dt.datetime.now(TZ).date()
+    other = today + dt.timedelta(days=1 if today.day < 20 else -1)
+    _drag(page, ev, _day(page, other.isoformat()))
+    page.wait_for_timeout(1000)
+    assert posts.get_post(team.user, team.wid, post.id).scheduled_at == before
+    # Its dialog shows the permalink, and no cancel/edit for a published post.
+    ev.click()
+    dialog = page.locator("#post-dialog")
+    expect(dialog.locator("#post-status")).to_have_text("Published")
+    expect(dialog.locator(".dest-status")).to_have_text("published")
+    expect(dialog.locator(".dest-permalink")).to_be_visible()
+    expect(dialog.locator("#post-cancel")).to_have_count(0)
+    expect(dialog.locator("#post-edit")).to_have_count(0)
+
+
+def test_filters_by_network_account_and_status(page: Page, team: Team):
+    on_x = _post(team, "Filter me on X", dt.datetime(2027, 2, 17, 10, 0))
+    on_bsky = _post(team, "Filter me on Bluesky", dt.datetime(2027, 2, 18, 10, 0), team.bsky)
+    gone = _post(team, "Filter me cancelled", dt.datetime(2027, 2, 19, 10, 0))
+    posts.cancel_post(team.user, team.wid, gone.id)
+    _open(page, team)
+    for p in (on_x, on_bsky, gone):
+        expect(_event(page, p.id)).to_be_visible()
+    expect(_event(page, gone.id)).to_have_class(re.compile("herald-status-cancelled"))
+
+    page.click("#filter-platform")
+    page.get_by_role("option", name="Bluesky").click()
+    expect(_event(page, on_x.id)).to_have_count(0)
+    expect(_event(page, on_bsky.id)).to_be_visible()
+    page.click("#clear-filters")
+    expect(_event(page, on_x.id)).to_be_visible()
+
+    page.click("#filter-account")
+    page.get_by_role("option", name=re.compile(r"^X · ")).click()
+    expect(_event(page, on_bsky.id)).to_have_count(0)
+    expect(_event(page, on_x.id)).to_be_visible()
+    page.click("#clear-filters")
+
+    page.click("#filter-status")
+    page.get_by_role("option", name="Cancelled").click()
+    expect(_event(page, gone.id)).to_be_visible()
+    expect(_event(page, on_x.id)).to_have_count(0)
+    expect(_event(page, on_bsky.id)).to_have_count(0)
+    page.click("#clear-filters")
+    expect(_event(page, on_bsky.id)).to_be_visible()
+
+
+def test_dialog_shows_the_post_and_cancels_it(page: Page, team: Team):
+    post = _post(
+        team, "Open me in the dialog\nsecond line", dt.datetime(2027, 2, 24, 16, 45), team.x,
+        team.bsky,
+    )  # fmt: skip
+    _open(page, team)
+    _event(page, post.id).click()
+    dialog = page.locator("#post-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#post-content")).to_contain_text("second line")
+    expect(dialog.locator("#post-when")).to_have_text("Wed 24 Feb 2027, 16:45 EST")
+    expect(dialog.locator(".post-destination")).to_have_count(2)
+    expect(dialog.locator("#post-edit")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "calendar-dialog.png")
+    dialog.locator("#post-cancel").click()
+    expect(page.get_by_text("Post cancelled")).to_be_visible()
+    expect(dialog.locator("#post-status")).to_have_text("Cancelled")
+    expect(dialog.locator(".dest-status").first).to_have_text("cancelled")
+    view = posts.get_post(team.user, team.wid, post.id)
+    assert view.status == PostStatus.cancelled
+    jobs = [
+        schedule.publish_job_id(d.id, dt.datetime(2027, 2, 24, 16, 45, tzinfo=TZ))
+        for d in view.destinations
+    ]
+    assert schedule.scheduled_ids(jobs) == set()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(_event(page, post.id)).to_have_class(re.compile("herald-status-cancelled"))
+    # Delete, with a confirmation step.
+    _event(page, post.id).click()
+    dialog.locator("#post-delete").click()
+    dialog.locator("#post-delete-confirm").click()
+    expect(page.get_by_text("Post deleted.")).to_be_visible()
+    expect(_event(page, post.id)).to_have_count(0)
+
+
+def test_week_day_and_list_views_render_posts(page: Page, team: Team):
+    post = _post(team, "Seen in every view", dt.datetime(2027, 2, 9, 13, 0))
+    _open(page, team, "dayGridMonth", "2027-02-09")
+    expect(_event(page, post.id)).to_be_visible()
+    for view in ("timeGridWeek", "timeGridDay", "listWeek"):
+        page.click(f"#calendar .fc-{view}-button")
+        expect(page.locator(f"#calendar .fc-{view}-view")).to_be_visible()
+        expect(_event(page, post.id)).to_be_visible()
+        expect(_event(page, post.id)).to_contain_text("Seen in every view")
+    expect(page.locator("#calendar .fc-list-event-time").first).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "calendar-list.png")
+    # The address keeps the place: a reload opens the same view.
+    page.reload()
+    expect(page.locator("#calendar .fc-listWeek-view")).to_be_visible()
+    expect(_event(page, post.id)).to_be_visible()
+
+
+def test_times_are_right_on_both_sides_of_a_dst_change(page: Page, team: Team):
+    # New York moves its clocks forward on 14 March 2027: 10:00 is 15:00 UTC before, 14:00 after.
+    before = _post(team, "Before the change", dt.datetime(2027, 3, 13, 10, 0))
+    after = _post(team, "After the change", dt.datetime(2027, 3, 15, 10, 0))
+    assert before.scheduled_at.astimezone(dt.UTC).hour == 15
+    assert after.scheduled_at.astimezone(dt.UTC).hour == 14
+    _open(page, team, "dayGridMonth", "2027-03-01")
+    for post, day in ((before, "2027-03-13"), (after, "2027-03-15")):
+        ev = _day(page, day).locator(f".fc-event[data-post-id='{post.id}']")
+        expect(ev.locator(".herald-ev-time")).to_have_text("10:00")
+    _open(page, team, "timeGridWeek", "2027-03-14")
+    ev = _event(page, after.id)
+    expect(ev.locator(".herald-ev-time")).to_have_text("10:00")
+    # In the week grid the event sits on the 10:00 row.
+    row = page.locator("#calendar td.fc-timegrid-slot-lane[data-time='10:00:00']")
+    assert abs(ev.bounding_box()["y"] - row.bounding_box()["y"]) < 4
+
+
+def test_clicking_a_slot_offers_a_new_post_there(page: Page, team: Team):
+    _open(page, team, "timeGridWeek", "2027-02-17")
+    column = page.locator("#calendar th.fc-col-header-cell[data-date='2027-02-17']")
+    row = page.locator("#calendar td.fc-timegrid-slot-lane[data-time='14:00:00']")
+    row.scroll_into_view_if_needed()
+    c, r = column.bounding_box(), row.bounding_box()
+    page.mouse.click(c["x"] + c["width"] / 2, r["y"] + r["height"] / 2)
+    button = page.locator("#new-post")
+    expect(button).to_contain_text("Wed 17 Feb, 14:00")
+    expect(button).to_have_attribute("data-href", "/composer?at=2027-02-17T14%3A00%3A00-05%3A00")
+    # Keyboard: focus the button and press Enter.
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/composer/?\?at=2027-02-17T14%3A00%3A00-05%3A00"))
+    # A whole day in the month view suggests 09:00 that day.
+    _open(page, team, "dayGridMonth", "2027-02-01")
+    cell = _day(page, "2027-02-26")
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 6)
+    expect(page.locator("#new-post")).to_contain_text("Fri 26 Feb, 09:00")

@@ -1,0 +1,109 @@
+"""The calendar's pure helpers: event building (escaping, colours, editability) and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+import pytest
+
+from app.models import DestinationStatus, PostStatus
+from app.services.posts import DestinationView, PostView
+from app.ui.state.calendar import (
+    PLATFORM_COLORS,
+    STATUS_COLORS,
+    event_of,
+    format_when,
+    parse_when,
+    recolor,
+    title_of,
+)
+
+NY = "America/New_York"
+
+
+def _post(content: str, status=PostStatus.scheduled, platforms=("x",), avatar_ok=True):
+    now = dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.UTC)
+    dests = [
+        DestinationView(
+            uuid.uuid4(),
+            uuid.uuid4(),
+            p,
+            "<b>Acc</b>",
+            DestinationStatus.pending,
+            None,
+            None,
+            None,
+            0,
+            None,
+            None,
+            None,
+        )  # fmt: skip
+        for p in platforms
+    ]
+    post = PostView(
+        uuid.uuid4(), uuid.uuid4(), None, content, now, NY, status, {}, [], dests, now, now
+    )
+    avatars = {str(d.account_id): 'https://img.example/a.png"onerror="x' for d in dests}
+    return post, (avatars if avatar_ok else {})
+
+
+def test_titles_are_the_first_words():
+    assert title_of("one two three") == "one two three"
+    assert title_of("a b c d e f g h") == "a b c d e f…"
+    assert title_of("   ") == "(no text)"
+    assert len(title_of("x" * 200)) == 48
+
+
+def test_event_html_escapes_content_names_and_urls():
+    post, avatars = _post("<img src=x onerror=alert(1)> hi")
+    ev = event_of(post, avatars, "platform", can_edit=True)
+    markup = ev["extendedProps"]["html"]
+    assert "<img src=x" not in markup and "&lt;img src=x" in markup
+    assert "<b>Acc</b>" not in markup
+    assert '"onerror="' not in markup
+    assert ev["start"] == "2027-03-13T15:00:00+00:00"
+    assert ev["editable"] is True
+
+
+def test_only_scheduled_posts_of_editors_are_draggable():
+    for status in PostStatus:
+        post, avatars = _post("x", status)
+        assert event_of(post, avatars, "platform", True)["editable"] is (
+            status == PostStatus.scheduled
+        )
+    post, avatars = _post("x")
+    assert event_of(post, avatars, "platform", can_edit=False)["editable"] is False
+
+
+def test_colours_by_platform_or_status():
+    post, avatars = _post("x", PostStatus.failed, ("bluesky", "x"), avatar_ok=False)
+    ev = event_of(post, avatars, "platform", True)
+    assert ev["backgroundColor"] == PLATFORM_COLORS["bluesky"]
+    assert ev["borderColor"] == STATUS_COLORS["failed"]
+    assert ev["extendedProps"]["html"].count("herald-ev-chip") == 2
+    assert recolor(ev, "status")["backgroundColor"] == STATUS_COLORS["failed"]
+    assert recolor(recolor(ev, "status"), "platform") == ev
+
+
+@pytest.mark.parametrize(
+    ("value", "expected_utc"),
+    [
+        ("2027-03-13T10:00:00-05:00", dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.UTC)),
+        ("2027-03-15T10:00:00", dt.datetime(2027, 3, 15, 14, 0, tzinfo=dt.UTC)),  # wall time
+        ("2027-03-15T14:00:00Z", dt.datetime(2027, 3, 15, 14, 0, tzinfo=dt.UTC)),
+        ("2027-03-15", dt.datetime(2027, 3, 15, 13, 0, tzinfo=dt.UTC)),  # a day: 09:00 there
+    ],
+)
+def test_calendar_dates_are_read_in_the_users_zone(value, expected_utc):
+    assert parse_when(value, NY) == expected_utc
+
+
+def test_times_are_shown_in_the_users_zone_across_dst():
+    before = dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.UTC)
+    after = dt.datetime(2027, 3, 15, 14, 0, tzinfo=dt.UTC)
+    assert format_when(before, NY) == "Sat 13 Mar 2027, 10:00 EST"
+    assert format_when(after, NY) == "Mon 15 Mar 2027, 10:00 EDT"
+    assert format_when(after, "Not/AZone").endswith("14:00 UTC")
+    assert zoneinfo.ZoneInfo(NY)  # the test machine has the IANA database
