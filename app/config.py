@@ -10,6 +10,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,16 @@ class Settings(BaseSettings):
     scheduler_interval: float = 1.0
     # Read timeout of calls to platforms; a publish that times out has an unknown outcome.
     http_timeout_seconds: float = 30.0
+    # AI captions: an OpenAI API key; without it (and without openai_base_url) the feature is off.
+    openai_api_key: SecretStr = SecretStr("")
+    # Any OpenAI-compatible server (Ollama, vLLM, LM Studio), e.g. http://localhost:11434/v1.
+    openai_base_url: str = ""
+    # Chat model asked for captions.
+    openai_model: str = "gpt-4o-mini"
+    # Timeout of one request to the AI server.
+    openai_timeout_seconds: float = 30.0
+    # Caption generations allowed per workspace per hour (token bucket); 0 = unlimited.
+    ai_requests_per_hour: int = 60
     # JSON overrides of publish budgets, e.g. {"mastodon": {"account": [300, 10800]}}.
     rate_budgets: str = ""
     log_level: str = "INFO"
@@ -71,6 +82,29 @@ class Settings(BaseSettings):
     sandbox_port: int = 8900
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
+    # Media storage: "local" (files under data_dir/media) or "s3" (any S3-compatible endpoint).
+    storage: Literal["local", "s3"] = "local"
+    # S3 bucket (private) holding the media.
+    s3_bucket: str = ""
+    # S3 endpoint (MinIO, R2, ...). Empty: AWS.
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    # S3 credentials. Empty: boto3's default chain (env, profile, instance role).
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    # Path-style addressing (endpoint/bucket/key), needed by MinIO and most self-hosted S3.
+    s3_path_style: bool = False
+    # Size caps per kind of media, in bytes.
+    media_max_image_bytes: int = 20 * 1024 * 1024
+    media_max_video_bytes: int = 1024 * 1024 * 1024
+    # Allowed media types (comma-separated MIME types), checked against the sniffed bytes.
+    media_types: str = (
+        "image/jpeg,image/png,image/gif,image/webp,video/mp4,video/quicktime,video/webm"
+    )
+    # Lifetime of presigned GET URLs (thumbnails, workers, platforms that pull media by URL).
+    media_url_seconds: int = 3600
+    # Lifetime of a presigned upload.
+    media_upload_seconds: int = 900
 
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:

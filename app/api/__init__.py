@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api import accounts, admin, auth, health, posts, workspaces
+from app.api import (
+    accounts,
+    admin,
+    ai,
+    analytics,
+    auth,
+    health,
+    keys,
+    media,
+    posts,
+    workspaces,
+)
 from app.api.errors import install_error_handlers
 
 
@@ -18,6 +29,6 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     install_error_handlers(api)
-    for module in (health, auth, workspaces, posts, accounts, admin):
+    for module in (health, auth, workspaces, posts, accounts, admin, keys, analytics, ai, media):
         api.include_router(module.router)
     return api

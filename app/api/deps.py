@@ -1,16 +1,19 @@
-"""Request authentication: the session cookie (browser) or a Bearer session token."""
+"""Request authentication: the session cookie (browser), a Bearer session token, or a Bearer
+API key (`hk_…`, see app.services.api_keys)."""
 
 from __future__ import annotations
 
 import uuid
 from urllib.parse import urlsplit
 
-from fastapi import Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.config import settings
 from app.models import User
-from app.services import auth
-from app.services.errors import Forbidden, InvalidInput, Unauthenticated
+from app.services import api_keys, auth
+from app.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from app.services.workspaces import KeyScope, use_key_scope
 
 SESSION_COOKIE = "herald_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
@@ -39,13 +42,32 @@ def check_same_origin(request: Request) -> None:
         raise Forbidden("Cross-site request refused.", code="cross_site")
 
 
-def current_user(request: Request) -> User:
+async def current_user(request: Request) -> User:
+    """The acting user. With an API key: its creator, restricted to the key's workspace and
+    role for the rest of the request (`use_key_scope`).
+
+    This dependency is async on purpose: a ContextVar set here, in the request's task, is
+    seen by the route and the services it calls (sync routes run in the threadpool with a copy
+    of this context); one set in a sync dependency would stay in that dependency's thread.
+    """
     token = _bearer(request)
+    use_key_scope(None)
+    request.state.key_scope = None
+    if token.startswith(api_keys.PREFIX):
+        found = await run_in_threadpool(api_keys.authenticate, token)
+        if found is None:
+            raise Unauthenticated(
+                "This API key is not valid (unknown, revoked or expired).", code="invalid_api_key"
+            )
+        user, scope = found
+        use_key_scope(scope)
+        request.state.key_scope = scope
+        return user
     if not token:
         token = request.cookies.get(SESSION_COOKIE, "")
         if token:
             check_same_origin(request)
-    user = auth.user_for_session(token)
+    user = await run_in_threadpool(auth.user_for_session, token)
     if user is None:
         raise Unauthenticated("Sign in to continue.")
     return user
@@ -67,12 +89,22 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-def workspace_of(
+async def workspace_of(
+    request: Request,
     x_workspace_id: uuid.UUID | None = Header(default=None),
     workspace_id: uuid.UUID | None = Query(default=None),
+    _user: User = Depends(current_user),
 ) -> uuid.UUID:
-    """The workspace a request acts in: `X-Workspace-Id` header or `workspace_id` query."""
+    """The workspace a request acts in: `X-Workspace-Id` header or `workspace_id` query.
+
+    With an API key it defaults to the key's workspace, and any other one is not found.
+    """
     wid = x_workspace_id or workspace_id
+    scope: KeyScope | None = getattr(request.state, "key_scope", None)
+    if scope is not None:
+        if wid is not None and wid != scope.workspace_id:
+            raise NotFound("Workspace not found.")
+        return scope.workspace_id
     if wid is None:
         raise InvalidInput(
             "Say which workspace: X-Workspace-Id header or workspace_id query parameter.",

@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on SQLModel.metadata."""
 
 from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
+from app.models.ai import AIUsage
 from app.models.base import utcnow
 from app.models.media import Media, PostMedia
 from app.models.metrics import AccountMetric, PostMetric
@@ -16,6 +17,7 @@ from app.models.users import ApiKey, User, UserSession
 from app.models.workspaces import Invitation, Membership, Role, Tier, Workspace
 
 __all__ = [
+    "AIUsage",
     "AccountMetric",
     "AccountStatus",
     "ApiKey",

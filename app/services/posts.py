@@ -13,7 +13,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,12 +33,11 @@ from app.models import (
     User,
     utcnow,
 )
-from app.providers.base import MediaItem, PublishRequest
+from app.providers.base import PublishRequest
 from app.services import accounts, schedule
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.publishing import ACTIVE, refresh_post_status
+from app.services.publishing import ACTIVE, media_item, refresh_post_status
 from app.services.workspaces import require_role
-from app.storage import open_media
 
 MAX_CONTENT = 100_000
 # A schedule this far in the past is refused (clocks and slow forms get some slack).
@@ -106,32 +106,37 @@ def _views(s: Session, posts: list[Post]) -> list[PostView]:
         return []
     ids = [p.id for p in posts]
     dests: dict[uuid.UUID, list[DestinationView]] = {i: [] for i in ids}
-    rows = s.exec(
-        select(PostDestination, SocialAccount)
+    # One array parameter (a statement PostgreSQL can prepare once), not one per id.
+    id_array = bindparam("post_ids", ids, type_=ARRAY(Uuid()))
+    # Only the columns the view needs: no ORM objects, no JSON decoding (list pages are hot).
+    rows = s.execute(
+        sa_select(
+            PostDestination.post_id,
+            PostDestination.id,
+            SocialAccount.id,
+            SocialAccount.platform,
+            SocialAccount.account_name,
+            SocialAccount.username,
+            PostDestination.status,
+            PostDestination.platform_post_id,
+            PostDestination.permalink,
+            PostDestination.error_message,
+            PostDestination.attempts,
+            PostDestination.next_attempt_at,
+            PostDestination.published_at,
+            PostDestination.content_override,
+        )
         .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
-        .where(col(PostDestination.post_id).in_(ids))
+        .where(col(PostDestination.post_id) == any_(id_array))
         .order_by(SocialAccount.platform, SocialAccount.account_name)
     ).all()
-    for d, a in rows:
-        dests[d.post_id].append(
-            DestinationView(
-                d.id,
-                a.id,
-                a.platform,
-                a.account_name or a.username,
-                d.status,
-                d.platform_post_id,
-                d.permalink,
-                d.error_message,
-                d.attempts,
-                d.next_attempt_at,
-                d.published_at,
-                d.content_override,
-            )
-        )
+    for post_id, d_id, a_id, platform, name, username, *rest in rows:
+        dests[post_id].append(DestinationView(d_id, a_id, platform, name or username, *rest))
     media: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     for pm in s.exec(
-        select(PostMedia).where(col(PostMedia.post_id).in_(ids)).order_by(PostMedia.position)
+        select(PostMedia)
+        .where(col(PostMedia.post_id) == any_(id_array))
+        .order_by(col(PostMedia.position))
     ).all():
         media[pm.post_id].append(pm.media_id)
     return [
@@ -200,13 +205,21 @@ def list_posts(
             if platform:
                 dest = dest.where(SocialAccount.platform == platform)
             query = query.where(col(Post.id).in_(dest))
-        total = s.exec(select(func.count()).select_from(query.subquery())).one()
-        rows = s.exec(
-            query.order_by(col(Post.scheduled_at).asc().nulls_last(), col(Post.created_at))
+        # The total rides along with the page (one round trip); a page past the end has no
+        # row to carry it, so only then is it counted separately.
+        rows = s.execute(
+            query.add_columns(func.count().over())
+            .order_by(col(Post.scheduled_at).asc().nulls_last(), col(Post.created_at))
             .limit(limit)
             .offset(offset)
         ).all()
-        return Page(_views(s, list(rows)), total, limit, offset)
+        if rows:
+            total = rows[0][1]
+        elif offset:
+            total = s.exec(select(func.count()).select_from(query.subquery())).one()
+        else:
+            total = 0
+        return Page(_views(s, [r[0] for r in rows]), total, limit, offset)
 
 
 # --------------------------------------------------------------------------- validation
@@ -280,10 +293,7 @@ def validate_destinations(
     data: PostInput, targets: list[SocialAccount], media: list[Media]
 ) -> dict[str, list[str]]:
     """Problems per account id, as each platform counts and limits; empty when all is fine."""
-    items = [
-        MediaItem(m.file_type, m.file_size, lambda key=m.storage_key: open_media(key), m.filename)
-        for m in media
-    ]
+    items = [media_item(m) for m in media]
     problems: dict[str, list[str]] = {}
     for account in targets:
         found: list[str] = []

@@ -46,7 +46,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.services import accounts, ratelimit, schedule
-from app.storage import open_media
+from app.storage import open_media, url_for
 
 log = logging.getLogger(__name__)
 
@@ -400,12 +400,22 @@ def _record_result(claim: Claim, result: PublishResult, started: dt.datetime) ->
 # --------------------------------------------------------------------------- the jobs
 
 
+def media_item(m: Any) -> MediaItem:
+    """A stored medium (a Media row or a row with its fields) as a provider attachment: a
+    stream opened on demand, and a presigned URL for platforms that fetch media themselves
+    (Instagram, Threads, TikTok by URL...)."""
+    return MediaItem(
+        m.file_type,
+        m.file_size,
+        lambda key=m.storage_key: open_media(key),
+        m.filename,
+        url=url_for(m.storage_key, content_type=m.file_type),
+    )
+
+
 def _request(claim: Claim) -> PublishRequest:
     post, dest = claim.post, claim.destination
-    media = [
-        MediaItem(m.file_type, m.file_size, lambda key=m.storage_key: open_media(key), m.filename)
-        for m in claim.media
-    ]
+    media = [media_item(m) for m in claim.media]
     options = dict(post.platform_configs.get(claim.account.platform, {}))
     return PublishRequest(
         text=dest.content_override if dest.content_override is not None else post.content,

@@ -2,12 +2,18 @@
 
 A workspace the user does not belong to is reported as not found, never as forbidden, so
 nobody can probe for other tenants' ids.
+
+API keys act as the user who created them, restricted by a `KeyScope` that the HTTP layer
+sets for the request (see `use_key_scope`): every role check goes through `_membership` /
+`require_role`, which is where the restriction is applied, so there is one code path for
+sessions, keys, the UI and the workers (which never set a scope).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -76,7 +82,49 @@ def parse_role(value: str) -> Role:
         ) from exc
 
 
+@dataclass(frozen=True)
+class KeyScope:
+    """What the API key authenticating the current request allows: one workspace, one role."""
+
+    key_id: uuid.UUID
+    workspace_id: uuid.UUID
+    role: Role
+
+
+# Set by the HTTP layer for each request (None for a signed-in session). A ContextVar is per
+# request task (and copied into the threadpool that runs sync routes), so nothing leaks
+# between requests; code that never sets it (UI, workers, tests of services) is unrestricted.
+_key_scope: ContextVar[KeyScope | None] = ContextVar("herald_api_key_scope", default=None)
+
+
+def use_key_scope(scope: KeyScope | None) -> None:
+    """Restrict the rest of this request (context) to an API key's workspace and role."""
+    _key_scope.set(scope)
+
+
+def key_scope() -> KeyScope | None:
+    return _key_scope.get()
+
+
+def require_session(action: str) -> None:
+    """Refuse `action` to API keys: managing members, invites, keys and workspaces needs a
+    person signed in (keys are for automating posts, media and analytics)."""
+    if _key_scope.get() is not None:
+        raise Forbidden(f"API keys cannot {action}; sign in to do it.", code="session_required")
+
+
+def effective_role(role: Role) -> Role:
+    """The membership role, capped by the API key's role when a key authenticates."""
+    scope = _key_scope.get()
+    if scope is not None and RANK[scope.role] < RANK[role]:
+        return scope.role
+    return role
+
+
 def _membership(s: Session, user: User, workspace_id: uuid.UUID) -> Membership:
+    scope = _key_scope.get()
+    if scope is not None and scope.workspace_id != workspace_id:
+        raise NotFound("Workspace not found.")  # a key sees nothing outside its workspace
     m = s.exec(
         select(Membership).where(
             Membership.workspace_id == workspace_id, Membership.user_id == user.id
@@ -88,9 +136,12 @@ def _membership(s: Session, user: User, workspace_id: uuid.UUID) -> Membership:
 
 
 def require_role(s: Session, user: User, workspace_id: uuid.UUID, role: Role) -> Membership:
-    """The user's membership, if their role is at least `role`; otherwise 404/403."""
+    """The user's membership, if their role is at least `role`; otherwise 404/403.
+
+    With an API key the workspace must be the key's and the role is min(membership, key).
+    """
     m = _membership(s, user, workspace_id)
-    if RANK[m.role] < RANK[role]:
+    if RANK[effective_role(m.role)] < RANK[role]:
         raise Forbidden(f"This needs the {role.value} role in this workspace.")
     return m
 
@@ -103,13 +154,16 @@ def _view(ws: Workspace, role: Role) -> WorkspaceView:
 
 def list_workspaces(user: User) -> list[WorkspaceView]:
     with db.session() as s:
-        rows = s.exec(
+        query = (
             select(Workspace, Membership.role)
             .join(Membership, Membership.workspace_id == Workspace.id)
             .where(Membership.user_id == user.id)
             .order_by(Workspace.is_personal.desc(), Workspace.name)
-        ).all()
-        return [_view(ws, role) for ws, role in rows]
+        )
+        scope = _key_scope.get()
+        if scope is not None:
+            query = query.where(Workspace.id == scope.workspace_id)
+        return [_view(ws, effective_role(role)) for ws, role in s.exec(query).all()]
 
 
 def get_workspace(user: User, workspace_id: uuid.UUID) -> WorkspaceView:
@@ -117,7 +171,7 @@ def get_workspace(user: User, workspace_id: uuid.UUID) -> WorkspaceView:
         m = _membership(s, user, workspace_id)
         ws = s.get(Workspace, workspace_id)
         assert ws is not None
-        return _view(ws, m.role)
+        return _view(ws, effective_role(m.role))
 
 
 def _clean_name(name: str) -> str:
@@ -132,6 +186,7 @@ def _clean_name(name: str) -> str:
 
 
 def create_workspace(user: User, name: str) -> WorkspaceView:
+    require_session("create workspaces")
     name = _clean_name(name)
     with db.session() as s:
         ws = Workspace(name=name, owner_id=user.id)
@@ -142,6 +197,7 @@ def create_workspace(user: User, name: str) -> WorkspaceView:
 
 
 def rename_workspace(user: User, workspace_id: uuid.UUID, name: str) -> WorkspaceView:
+    require_session("rename workspaces")
     name = _clean_name(name)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
@@ -189,6 +245,7 @@ def _target(s: Session, workspace_id: uuid.UUID, member_id: uuid.UUID) -> Member
 def change_role(
     user: User, workspace_id: uuid.UUID, member_id: uuid.UUID, role: Role
 ) -> MemberView:
+    require_session("change members' roles")
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         admins = _lock_admins(s, workspace_id)
@@ -207,6 +264,7 @@ def change_role(
 
 def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> None:
     """Admins remove anyone; any member may remove themself (leave)."""
+    require_session("remove members")
     with db.session() as s:
         if member_id != user.id:
             require_role(s, user, workspace_id, Role.admin)
@@ -244,6 +302,7 @@ def invite_link(token: str) -> str:
 def create_invite(
     user: User, workspace_id: uuid.UUID, role: Role, email: str | None = None
 ) -> CreatedInvite:
+    require_session("invite members")
     if email:
         from app.services.auth import normalize_email
 
@@ -266,6 +325,7 @@ def create_invite(
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
     """Invites still usable (pending), newest first."""
+    require_session("manage invites")
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         rows = s.exec(
@@ -282,6 +342,7 @@ def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
 
 
 def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> None:
+    require_session("manage invites")
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         inv = s.get(Invitation, invite_id)
@@ -319,6 +380,7 @@ def invite_info(token: str) -> InviteInfo:
 
 
 def accept_invite(user: User, token: str) -> WorkspaceView:
+    require_session("accept invites")
     with db.session() as s:
         inv = _usable_invite(s, token, lock=True)
         if inv.email and inv.email != user.email:

@@ -25,6 +25,7 @@ from app.services import metrics
 from simulator import SimServer, Simulator
 from tests.integration.engine import engine_processes, wait_for
 from tests.integration.helpers import registered
+from tests.support import media_files
 
 IMAGE_URL = "https://cdn.example.com/herald/cat.jpg"
 # A tiny valid PNG and the head of an MP4 (ftyp box), for platforms that take uploads.
@@ -65,7 +66,8 @@ SAMPLES: dict[str, Any] = {
         "media": [("video/mp4", "clip.mp4", MP4)],
         "platform_configs": {"youtube": {"title": "Herald demo", "privacy": "unlisted"}},
     },
-    "instagram": lambda ctx: {"platform_configs": {"instagram": {"media_urls": [IMAGE_URL]}}},
+    # Instagram fetches media itself: the worker hands it a presigned URL of the upload.
+    "instagram": lambda ctx: {"media": [("image/jpeg", "photo.jpg", media_files.jpeg(1080, 1080))]},
 }
 
 

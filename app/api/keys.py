@@ -1,0 +1,70 @@
+"""/api/keys: workspace API keys (admins, signed in). The full key is returned once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from app.api.deps import current_user, workspace_of
+from app.models import Role, User
+from app.services import api_keys
+
+router = APIRouter(prefix="/api", tags=["api keys"])
+
+
+class KeyIn(BaseModel):
+    name: str = Field(max_length=200)
+    role: Role = Field(
+        default=Role.editor, description="At most the creator's role: admin, editor or viewer."
+    )
+    expires_at: dt.datetime | None = Field(
+        default=None, description="ISO-8601 with an offset; no value: the key never expires."
+    )
+
+
+class KeyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The key's first characters, to tell keys apart.")
+    role: Role
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    created_by: uuid.UUID | None
+
+    @classmethod
+    def of(cls, k: api_keys.KeyView) -> KeyOut:
+        return cls(**k.__dict__)
+
+
+class CreatedKeyOut(KeyOut):
+    key: str = Field(description="The full key. Shown this once: Herald keeps only a hash.")
+
+
+@router.get("/keys", response_model=list[KeyOut])
+def list_keys(
+    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> list[KeyOut]:
+    """The workspace's live keys (admins). Secrets are never listed."""
+    return [KeyOut.of(k) for k in api_keys.list_keys(user, wid)]
+
+
+@router.post("/keys", status_code=201, response_model=CreatedKeyOut)
+def create_key(
+    body: KeyIn, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> CreatedKeyOut:
+    """Create a key for this workspace (admins). Use it as `Authorization: Bearer hk_…`; it acts
+    in this workspace only, with at most its role. Keys cannot manage keys or members."""
+    created = api_keys.create_key(user, wid, body.name, body.role, body.expires_at)
+    return CreatedKeyOut(**created.key.__dict__, key=created.secret)
+
+
+@router.delete("/keys/{key_id}", status_code=204)
+def revoke_key(
+    key_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> Response:
+    api_keys.revoke_key(user, wid, key_id)
+    return Response(status_code=204)

@@ -1,0 +1,191 @@
+"""API keys: Bearer credentials for automation, scoped to one workspace and capped at a role.
+
+A key is `hk_<random>`, shown once when created. The database keeps only its keyed hash
+(`app.crypto.hash_token`) and a short visible prefix that lets people tell keys apart. The
+key's role lives in `scopes` as `role:<admin|editor|viewer>`.
+
+A key acts as the member who created it, restricted to the key's workspace and to
+min(key role, the member's current role) — see `app.services.workspaces.KeyScope`. It stops
+working when it is revoked, expires, or its creator leaves the workspace or is disabled.
+Keys cannot manage keys, members, invites or workspaces (those need a signed-in person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from app import db
+from app.crypto import hash_token, new_token
+from app.models import ApiKey, Membership, Role, User, utcnow
+from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.workspaces import RANK, KeyScope, require_role, require_session
+
+PREFIX = "hk_"
+# Characters of the key kept in clear to identify it ("hk_" + 8).
+VISIBLE = 11
+# last_used_at is written at most this often per key (a busy key must not write every request).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+MAX_NAME = 100
+
+
+@dataclass(frozen=True)
+class KeyView:
+    id: uuid.UUID
+    name: str
+    prefix: str
+    role: Role
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    created_by: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: KeyView
+    secret: str  # the full key: returned once, never stored
+
+
+def _role_of(key: ApiKey) -> Role:
+    for scope in key.scopes:
+        if scope.startswith("role:"):
+            try:
+                return Role(scope[5:])
+            except ValueError:
+                break
+    return Role.viewer  # an unreadable scope grants the least
+
+
+def _view(key: ApiKey) -> KeyView:
+    return KeyView(
+        key.id,
+        key.name,
+        key.prefix,
+        _role_of(key),
+        key.created_at,
+        key.last_used_at,
+        key.expires_at,
+        key.created_by,
+    )
+
+
+def create_key(
+    user: User,
+    workspace_id: uuid.UUID,
+    name: str,
+    role: Role,
+    expires_at: dt.datetime | None = None,
+) -> CreatedKey:
+    """A new key (admins only), with a role no higher than the creator's."""
+    require_session("create API keys")
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput(
+            f"Key name must be 1 to {MAX_NAME} characters.",
+            code="invalid_name",
+            details={"field": "name"},
+        )
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            raise InvalidInput(
+                "expires_at needs a UTC offset (ISO-8601, e.g. 2026-12-31T00:00:00Z).",
+                code="invalid_time",
+                details={"field": "expires_at"},
+            )
+        if expires_at <= utcnow():
+            raise InvalidInput(
+                "expires_at must be in the future.",
+                code="invalid_time",
+                details={"field": "expires_at"},
+            )
+    with db.session() as s:
+        member = require_role(s, user, workspace_id, Role.admin)
+        if RANK[role] > RANK[member.role]:
+            raise Forbidden("A key cannot have a higher role than its creator.")
+        secret = PREFIX + new_token(32)
+        key = ApiKey(
+            workspace_id=workspace_id,
+            created_by=user.id,
+            name=name,
+            prefix=secret[:VISIBLE],
+            key_hash=hash_token(secret),
+            scopes=[f"role:{role.value}"],
+            expires_at=expires_at,
+        )
+        s.add(key)
+        s.flush()
+        return CreatedKey(_view(key), secret)
+
+
+def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:
+    """The workspace's live keys (not revoked), newest first. Never includes a secret."""
+    require_session("list API keys")
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        rows = s.exec(
+            select(ApiKey)
+            .where(ApiKey.workspace_id == workspace_id, col(ApiKey.revoked_at).is_(None))
+            .order_by(col(ApiKey.created_at).desc())
+        ).all()
+        return [_view(k) for k in rows]
+
+
+def revoke_key(user: User, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
+    """Revoke a key at once (admins only). Revoking twice is harmless."""
+    require_session("revoke API keys")
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        key = s.get(ApiKey, key_id)
+        if key is None or key.workspace_id != workspace_id:
+            raise NotFound("API key not found.")
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+            s.add(key)
+
+
+def authenticate(secret: str) -> tuple[User, KeyScope] | None:
+    """The acting user and scope of a live key, or None (unknown, revoked, expired, or its
+    creator is no longer an active member of the key's workspace)."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    digest = hash_token(secret)
+    now = utcnow()
+    with db.session() as s:
+        row = s.exec(
+            select(ApiKey, User)
+            .join(User, col(User.id) == ApiKey.created_by)
+            .join(
+                Membership,
+                (Membership.user_id == User.id) & (Membership.workspace_id == ApiKey.workspace_id),
+            )
+            .where(ApiKey.key_hash == digest)
+        ).first()
+        if row is None:
+            return None
+        key, owner = row
+        # The index found the row; compare again in constant time all the same.
+        if not hmac.compare_digest(key.key_hash, digest):
+            return None
+        if key.revoked_at is not None or not owner.is_active:
+            return None
+        if key.expires_at is not None and key.expires_at <= now:
+            return None
+        if key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY:
+            s.execute(
+                update(ApiKey)
+                .where(
+                    col(ApiKey.id) == key.id,
+                    (col(ApiKey.last_used_at).is_(None))
+                    | (col(ApiKey.last_used_at) < now - TOUCH_EVERY),
+                )
+                .values(last_used_at=now)
+            )
+        # A detached copy that never carries instance-admin powers: keys act in one workspace.
+        acting = User(**{**owner.model_dump(), "is_instance_admin": False})
+        return acting, KeyScope(key.id, key.workspace_id, _role_of(key))

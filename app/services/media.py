@@ -1,0 +1,458 @@
+"""The media library: presigned uploads straight to storage, checked confirmation, listing,
+deletion.
+
+An upload is two steps. `presign` checks the role, the declared type and size against the
+configured caps and hands out an upload for one exact key; nothing is stored. After the client
+has uploaded, `confirm` checks the object: it sniffs the real type from the bytes, refuses a file
+that is not what its name says (or is over the cap) and removes it, reads dimensions and
+duration, and computes the checksum in one streaming pass — and only then records it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import db
+from app.config import settings
+from app.models import Media, Post, PostDestination, PostMedia, PostStatus, Role, User
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from app.services.publishing import ACTIVE
+from app.services.workspaces import require_role
+from app.storage import get_storage, local_path, sniff, tokens
+from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
+from app.storage.local import FILE, UPLOAD, LocalStorage
+
+log = logging.getLogger(__name__)
+
+KINDS = ("image", "video")
+_KEY = re.compile(r"^([0-9a-f-]{36})/[0-9a-f]{32}-[A-Za-z0-9._-]{1,120}$")
+# Posts in these states will still read their media.
+_IN_USE = (PostStatus.scheduled, PostStatus.publishing)
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "file_too_large"
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    upload_url: str
+    method: str
+    fields: dict[str, str]
+    headers: dict[str, str]
+    key: str
+    expires_at: dt.datetime
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class MediaView:
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    uploaded_by: uuid.UUID | None
+    filename: str
+    file_type: str
+    kind: str
+    file_size: int
+    width: int | None
+    height: int | None
+    duration: float | None
+    checksum: str
+    created_at: dt.datetime
+    url: str  # presigned GET, valid HERALD_MEDIA_URL_SECONDS
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[MediaView]
+    total: int
+    limit: int
+    offset: int
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def allowed_types() -> list[str]:
+    return [t.strip().lower() for t in settings.media_types.split(",") if t.strip()]
+
+
+def kind_of(mime: str) -> str:
+    return "video" if mime.startswith("video/") else "image"
+
+
+def max_bytes(mime: str) -> int:
+    if kind_of(mime) == "video":
+        return settings.media_max_video_bytes
+    return settings.media_max_image_bytes
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def safe_filename(name: str) -> str:
+    """A file name fit for a storage key: ASCII letters, digits, `._-`, at most 120 chars,
+    keeping the extension."""
+    name = unicodedata.normalize("NFKD", Path(name.replace("\\", "/")).name)
+    name = name.encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-_") or "file"
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(name) > 120:
+        name = f"{stem[: 119 - len(ext)]}.{ext}"
+    return name[:120]
+
+
+def _view(m: Media) -> MediaView:
+    url = get_storage().url_for(m.storage_key, settings.media_url_seconds, m.file_type)
+    return MediaView(
+        m.id,
+        m.workspace_id,
+        m.uploaded_by,
+        m.filename,
+        m.file_type,
+        kind_of(m.file_type),
+        m.file_size,
+        m.width,
+        m.height,
+        m.duration,
+        m.checksum,
+        m.created_at,
+        url,
+    )
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def presign(
+    user: User, workspace_id: uuid.UUID, filename: str, content_type: str, size: int
+) -> UploadTicket:
+    """An upload for one new file; refused (nothing stored) when the type or size is not
+    allowed or the name's extension says another type."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+    content_type = content_type.split(";")[0].strip().lower()
+    allowed = allowed_types()
+    if content_type not in allowed:
+        raise InvalidInput(
+            f"{content_type or 'This type'} cannot be uploaded. Allowed: {', '.join(allowed)}.",
+            code="unsupported_type",
+            details={"field": "content_type", "allowed": allowed},
+        )
+    named = sniff.type_of_name(filename)
+    if named is None or not sniff.same_type(named, content_type):
+        raise InvalidInput(
+            f"The file name {filename!r} does not match the type {content_type}.",
+            code="type_mismatch",
+            details={"field": "filename"},
+        )
+    cap = max_bytes(content_type)
+    if size < 1:
+        raise InvalidInput("The file is empty.", code="empty_file", details={"field": "size"})
+    if size > cap:
+        raise InvalidInput(
+            f"The file is {_mb(size)}; {kind_of(content_type)}s can be at most {_mb(cap)}.",
+            code="file_too_large",
+            details={"field": "size", "max_bytes": cap},
+        )
+    safe = safe_filename(filename)
+    if sniff.type_of_name(safe) != named:  # cleaning ate the extension: put it back
+        safe = f"{safe[:110]}.{filename.rpartition('.')[2].lower()}"
+    key = f"{workspace_id}/{uuid.uuid4().hex}-{safe}"
+    upload = get_storage().presign_upload(key, content_type, cap, settings.media_upload_seconds)
+    return UploadTicket(
+        upload.url, upload.method, upload.fields, upload.headers, key, upload.expires_at, cap
+    )
+
+
+def _refuse(key: str, error: ServiceError) -> ServiceError:
+    """Remove a refused upload from storage; returns the error to raise."""
+    try:
+        get_storage().delete(key)
+    except Exception:  # the refusal stands; an orphan object is only wasted space
+        log.exception("could not delete refused upload %s", key)
+    return error
+
+
+def _claims(stored_name: str, display: str, content_type: str | None) -> list[str]:
+    """The types the upload's names and declared content type say it is."""
+    claims = [sniff.type_of_name(stored_name) or "unknown"]
+    named = sniff.type_of_name(display)
+    if named is not None or "." in display.strip("."):  # an extension we do not know
+        claims.append(named or "unknown")
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if declared and declared not in ("application/octet-stream", "binary/octet-stream"):
+        claims.append(declared)
+    return claims
+
+
+def _check_type(key: str, display: str, mime: str | None, claims: list[str]) -> None:
+    allowed = allowed_types()
+    if mime is None or mime not in allowed:
+        what = sniff.LABELS.get(mime or "", "not an image or video Herald can publish")
+        raise _refuse(
+            key,
+            InvalidInput(
+                f"{display}: the file is {what}. Allowed: {', '.join(allowed)}.",
+                code="unsupported_type",
+                details={"sniffed": mime},
+            ),
+        )
+    for claimed in claims:
+        if not sniff.same_type(claimed, mime):
+            said = sniff.LABELS.get(claimed, "something else")
+            raise _refuse(
+                key,
+                InvalidInput(
+                    f"{display} says it is {said}, but its bytes are a {sniff.LABELS[mime]}.",
+                    code="type_mismatch",
+                    details={"sniffed": mime, "claimed": claimed},
+                ),
+            )
+
+
+def confirm(
+    user: User, workspace_id: uuid.UUID, key: str, filename: str | None = None
+) -> tuple[MediaView, bool]:
+    """Check an uploaded object and record it. Returns (media, created): confirming a key
+    again returns the media recorded the first time."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        match = _KEY.match(key)
+        if match is None or match.group(1) != str(workspace_id):
+            raise NotFound("Upload not found.", code="upload_not_found")
+        earlier = s.exec(select(Media).where(Media.storage_key == key)).first()
+        if earlier is not None:
+            return _view(earlier), False
+    stored_name = key.rsplit("/", 1)[1][33:]  # after "<32 hex>-"
+    display = "".join(c for c in filename or "" if c.isprintable()).strip()[:300] or stored_name
+    storage = get_storage()
+    info = storage.head(key)
+    if info is None:
+        raise NotFound(
+            "Nothing was uploaded under this key (or the upload failed).", code="upload_not_found"
+        )
+    cap = max(settings.media_max_image_bytes, settings.media_max_video_bytes)
+    if info.size > cap:
+        raise _refuse(key, InvalidInput(f"The file is over {_mb(cap)}.", code="file_too_large"))
+    raw = storage.open(key)
+    try:
+        reader = sniff.Reader(raw, limit=cap)
+        mime = sniff.sniff(reader.peek(sniff.SNIFF_BYTES))
+        _check_type(key, display, mime, _claims(stored_name, display, info.content_type))
+        assert mime is not None
+        limit = max_bytes(mime)
+        if info.size > limit:
+            raise _refuse(
+                key,
+                InvalidInput(
+                    f"{display} is {_mb(info.size)}; {kind_of(mime)}s can be at most {_mb(limit)}.",
+                    code="file_too_large",
+                    details={"max_bytes": limit},
+                ),
+            )
+        try:
+            found = sniff.probe(mime, reader)
+            size, checksum = reader.drain()
+        except sniff.CorruptMedia as exc:
+            raise _refuse(
+                key,
+                InvalidInput(
+                    f"{display} looks like a {sniff.LABELS[mime]} but cannot be read ({exc}).",
+                    code="corrupt_file",
+                ),
+            ) from exc
+        except sniff.TooLarge as exc:
+            raise _refuse(
+                key, InvalidInput(f"{display} is over {_mb(cap)}.", code="file_too_large")
+            ) from exc
+    finally:
+        raw.close()
+    if size > max_bytes(mime):
+        raise _refuse(key, InvalidInput(f"{display} is too large.", code="file_too_large"))
+    media = Media(
+        workspace_id=workspace_id,
+        uploaded_by=user.id,
+        storage_key=key,
+        filename=display,
+        file_type=mime,
+        file_size=size,
+        width=found.width,
+        height=found.height,
+        duration=found.duration,
+        checksum=checksum,
+    )
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        s.add(media)
+        try:
+            s.flush()
+        except IntegrityError:  # a concurrent confirm of the same key recorded it first
+            s.rollback()
+            return _view(s.exec(select(Media).where(Media.storage_key == key)).one()), False
+        return _view(media), True
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _get(s: Session, workspace_id: uuid.UUID, media_id: uuid.UUID, lock: bool = False) -> Media:
+    query = select(Media).where(Media.id == media_id, Media.workspace_id == workspace_id)
+    m = s.exec(query.with_for_update() if lock else query).first()
+    if m is None:
+        raise NotFound("Media not found.")
+    return m
+
+
+def get_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> MediaView:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        return _view(_get(s, workspace_id, media_id))
+
+
+def list_media(
+    user: User,
+    workspace_id: uuid.UUID,
+    *,
+    kind: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """The workspace's media, newest first: by kind, upload time range and file name."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput("type must be image or video.", code="invalid_type")
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        query = select(Media).where(Media.workspace_id == workspace_id)
+        if kind:
+            query = query.where(col(Media.file_type).startswith(f"{kind}/"))
+        if start:
+            query = query.where(col(Media.created_at) >= start)
+        if end:
+            query = query.where(col(Media.created_at) < end)
+        q = (q or "").replace("\x00", "").strip()
+        if q:
+            pattern = re.sub(r"([\\%_])", r"\\\1", q)
+            query = query.where(col(Media.filename).ilike(f"%{pattern}%", escape="\\"))
+        total = s.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = s.exec(
+            query.order_by(col(Media.created_at).desc(), col(Media.id)).limit(limit).offset(offset)
+        ).all()
+        return Page([_view(m) for m in rows], total, limit, offset)
+
+
+# --------------------------------------------------------------------------- deleting
+
+
+def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> None:
+    """Delete a file from the library and from storage. Refused while a scheduled or
+    publishing post uses it; drafts and past posts using it lose the attachment."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.editor)
+        media = _get(s, workspace_id, media_id, lock=True)
+        busy = s.exec(
+            select(Post.id)
+            .join(PostMedia, PostMedia.post_id == Post.id)
+            .where(PostMedia.media_id == media.id)
+            .where(
+                or_(
+                    col(Post.status).in_(_IN_USE),
+                    col(Post.id).in_(
+                        select(PostDestination.post_id).where(
+                            col(PostDestination.status).in_(ACTIVE)
+                        )
+                    ),
+                )
+            )
+        ).all()
+        if busy:
+            raise Conflict(
+                "A scheduled post uses this file; remove it from the post or cancel the post "
+                "first.",
+                code="media_in_use",
+                details={"post_ids": [str(p) for p in busy]},
+            )
+        for pm in s.exec(select(PostMedia).where(PostMedia.media_id == media.id)).all():
+            s.delete(pm)
+        s.flush()
+        s.delete(media)
+        key = media.storage_key
+        try:
+            s.commit()
+        except IntegrityError as exc:  # a post attached it meanwhile
+            raise Conflict("A post just attached this file.", code="media_in_use") from exc
+    try:
+        get_storage().delete(key)
+    except Exception:  # the library entry is gone; an orphan object is only wasted space
+        log.exception("could not delete media object %s", key)
+
+
+# --------------------------------------------------------------------------- local storage
+
+
+def _local() -> LocalStorage:
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        raise NotFound("Media are not stored on this server.")
+    return storage
+
+
+async def receive_upload(
+    token: str, chunks: AsyncIterator[bytes], *, content_type: str | None, length: int | None
+) -> int:
+    """Store an upload to a local-storage upload URL; the size cap holds while streaming."""
+    storage = _local()
+    try:
+        claims = tokens.verify(UPLOAD, token)
+    except tokens.BadToken as exc:
+        raise Forbidden("This upload link is invalid or has expired.", code="bad_upload") from exc
+    if (content_type or "").split(";")[0].strip().lower() != claims["t"]:
+        raise Forbidden(f"The upload must declare Content-Type {claims['t']}.", code="bad_upload")
+    cap = int(claims["m"])
+    if length is not None and length > cap:
+        raise TooLarge(f"The file is over the {_mb(cap)} limit.", details={"max_bytes": cap})
+    try:
+        return await storage.write(claims["k"], chunks, cap)
+    except ObjectTooLarge as exc:
+        raise TooLarge(
+            f"The file is over the {_mb(cap)} limit.", details={"max_bytes": cap}
+        ) from exc
+    except ObjectExists as exc:
+        raise Conflict("A file was already uploaded with this link.", code="exists") from exc
+    except StorageError as exc:
+        raise InvalidInput("The upload is empty.", code="empty_file") from exc
+
+
+def local_file(token: str) -> tuple[Path, str]:
+    """(path, content type) of a signed local-storage download URL."""
+    _local()
+    try:
+        claims = tokens.verify(FILE, token)
+    except tokens.BadToken as exc:
+        raise Forbidden("This link is invalid or has expired.", code="bad_link") from exc
+    path = local_path(claims["k"])
+    if not path.is_file():
+        raise NotFound("File not found.")
+    mime = claims.get("t") or ""
+    if not mime:
+        with path.open("rb") as fh:
+            mime = sniff.sniff(fh.read(sniff.SNIFF_BYTES)) or "application/octet-stream"
+    return path, mime

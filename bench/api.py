@@ -1,0 +1,264 @@
+"""REST API load: `GET /api/posts` for one month of one workspace, with 100,000 posts across
+50 workspaces in the database.
+
+The posts (1–3 destinations each, spread over 2026, a few drafts) are bulk-loaded with COPY
+into the benchmark's own database. The REST API (`app.api:create_api`) is served by uvicorn
+with --web-workers processes; an httpx client sends --requests requests with --concurrency in
+flight, authenticated with an API key, and checks every answer. Also measured: the whole month
+in one page (limit 500). Prints its figures last, as one JSON line (milliseconds for times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import sys
+import time
+import uuid
+
+import httpx
+
+from bench import harness
+
+MONTH = (dt.datetime(2026, 6, 1, tzinfo=dt.UTC), dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+YEAR = (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+PIVOT = dt.datetime(2026, 6, 15, tzinfo=dt.UTC)  # posts before it are published
+PLATFORMS = ("mastodon", "bluesky", "x")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m bench.api",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--posts", type=int, default=100_000, help="posts in total (default 100000)")
+    p.add_argument("--workspaces", type=int, default=50, help="workspaces (default 50)")
+    p.add_argument("--requests", type=int, default=3000, help="measured requests (default 3000)")
+    p.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    p.add_argument("--web-workers", type=int, default=2, help="uvicorn processes (default 2)")
+    p.add_argument("--limit", type=int, default=50, help="page size (default 50, the API's)")
+    return p.parse_args(argv)
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def load(n_posts: int, n_workspaces: int) -> tuple[uuid.UUID, str, int]:
+    """Bulk-load the data; returns the measured workspace, an API key for it, and how many
+    of its posts fall in the measured month."""
+    import psycopg
+
+    from app.models import Role
+    from app.services import api_keys, auth
+
+    signed = auth.register("bench-api@example.com", "benchmark password")
+    owner = signed.user.id
+    rng = random.Random(7)
+    now = dt.datetime.now(dt.UTC)
+    workspaces = [uuid.uuid4() for _ in range(n_workspaces)]
+    accounts = {w: [uuid.uuid4() for _ in PLATFORMS] for w in workspaces}
+    in_month = 0
+    began = time.monotonic()
+    with psycopg.connect(os.environ["HERALD_DATABASE_URL"]) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY workspaces (id, name, owner_id, subscription_tier, timezone, is_personal, "
+            "created_at) FROM STDIN"
+        ) as copy:
+            for i, w in enumerate(workspaces):
+                copy.write_row((w, f"Team {i}", owner, "pro", "UTC", False, now))
+        with cur.copy(
+            "COPY memberships (id, workspace_id, user_id, role, created_at) FROM STDIN"
+        ) as copy:
+            for w in workspaces:
+                copy.write_row((uuid.uuid4(), w, owner, "admin", now))
+        with cur.copy(
+            "COPY social_accounts (id, workspace_id, platform, platform_account_id, account_name,"
+            " username, avatar_url, meta, access_token, scopes, status, is_sandbox, created_at,"
+            " updated_at) FROM STDIN"
+        ) as copy:
+            for w in workspaces:
+                for platform, a in zip(PLATFORMS, accounts[w], strict=True):
+                    name = f"{platform}-{a.hex[:8]}"
+                    copy.write_row((a, w, platform, name, name, "team", "", "{}", "", "",
+                                    "connected", False, now, now))  # fmt: skip
+        posts_copy = (
+            "COPY posts (id, workspace_id, author_id, content, scheduled_at, timezone, status,"
+            " platform_configs, created_at, updated_at) FROM STDIN"
+        )
+        dests_copy = (
+            "COPY post_destinations (id, post_id, social_account_id, status, platform_post_id,"
+            " permalink, attempts, pending_state, idempotency_key, published_at, created_at,"
+            " updated_at) FROM STDIN"
+        )
+        span = (YEAR[1] - YEAR[0]).total_seconds()
+        rows: list[tuple] = []
+        dest_rows: list[tuple] = []
+        for i in range(n_posts):
+            w = workspaces[i % n_workspaces]
+            pid = uuid.uuid4()
+            draft = rng.random() < 0.03
+            when = None if draft else YEAR[0] + dt.timedelta(seconds=rng.random() * span)
+            published = when is not None and when < PIVOT
+            status = "draft" if draft else ("published" if published else "scheduled")
+            if w == workspaces[0] and when is not None and MONTH[0] <= when < MONTH[1]:
+                in_month += 1
+            text = f"Post {i}: " + " ".join(rng.choices(WORDS, k=rng.randint(8, 40)))
+            rows.append((pid, w, owner, text, _ts(when), "UTC", status, "{}", now, now))
+            for a in rng.sample(accounts[w], rng.randint(1, 3)):
+                did = uuid.uuid4()
+                dest_rows.append((
+                    did, pid, a, "published" if published else "pending",
+                    f"p{did.hex[:12]}" if published else None,
+                    f"https://social.example/{did.hex[:12]}" if published else None,
+                    1 if published else 0, "{}", uuid.uuid4(),
+                    _ts(when) if published else None, now, now,
+                ))  # fmt: skip
+        with cur.copy(posts_copy) as copy:
+            for row in rows:
+                copy.write_row(row)
+        with cur.copy(dests_copy) as copy:
+            for row in dest_rows:
+                copy.write_row(row)
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("ANALYZE")
+    print(f"loaded {n_posts} posts, {len(dest_rows)} destinations in {n_workspaces} workspaces "
+          f"in {time.monotonic() - began:.1f} s", file=sys.stderr)  # fmt: skip
+    key = api_keys.create_key(signed.user, workspaces[0], "bench", Role.viewer)
+    return workspaces[0], key.secret, in_month
+
+
+# fmt: off
+WORDS = [
+    "launch", "team", "product", "update", "release", "notes", "today", "webinar", "join", "us",
+    "new", "feature", "customers", "thanks", "community", "roadmap", "beta", "feedback",
+    "weekly", "digest", "behind", "the", "scenes", "hiring", "event", "live",
+]
+# fmt: on
+
+
+def explain(wid: uuid.UUID, limit: int) -> None:
+    """The plan of the list query (count and page), on stderr."""
+    import psycopg
+
+    where = "workspace_id = %s AND scheduled_at >= %s AND scheduled_at < %s"
+    args = (wid, *MONTH)
+    with psycopg.connect(os.environ["HERALD_DATABASE_URL"]) as conn:
+        for sql in (
+            f"SELECT count(*) FROM (SELECT id FROM posts WHERE {where}) s",
+            f"SELECT * FROM posts WHERE {where} ORDER BY scheduled_at ASC NULLS LAST, created_at "
+            f"LIMIT {limit}",
+        ):
+            plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, args).fetchall()
+            print("\n".join(r[0] for r in plan), file=sys.stderr)
+
+
+def serve(workers: int) -> tuple:
+    port = harness.free_port()
+    proc = harness.spawn("api", [
+        sys.executable, "-m", "uvicorn", "--factory", "app.api:create_api", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        "--no-access-log",
+    ])  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code in (200, 503):
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise RuntimeError(f"API server did not start; see {harness.LOGS / 'api.log'}")
+        time.sleep(0.2)
+
+
+async def hammer(
+    url: str, headers: dict, params: dict, n: int, concurrency: int, expect_total: int
+) -> tuple[list[float], float]:
+    """`n` GETs with `concurrency` in flight: per-request latency (s) and wall time (s)."""
+    latencies: list[float] = []
+    left = n
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def one(client: httpx.AsyncClient) -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            t0 = time.perf_counter()
+            r = await client.get("/api/posts", params=params)
+            latencies.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                raise RuntimeError(f"GET /api/posts answered {r.status_code}: {r.text[:300]}")
+            body = r.json()
+            if body["total"] != expect_total or not body["items"]:
+                raise RuntimeError(f"wrong page: total {body['total']} ≠ {expect_total}")
+
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+        began = time.perf_counter()
+        await asyncio.gather(*(one(client) for _ in range(concurrency)))
+        wall = time.perf_counter() - began
+    return latencies, wall
+
+
+def figures_of(prefix: str, latencies: list[float], wall: float) -> dict:
+    ms = [v * 1000 for v in latencies]
+    return {
+        f"{prefix}p50_ms": round(harness.percentile(ms, 50), 1),
+        f"{prefix}p95_ms": round(harness.percentile(ms, 95), 1),
+        f"{prefix}p99_ms": round(harness.percentile(ms, 99), 1),
+        f"{prefix}requests_per_s": round(len(ms) / wall, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    harness.start_services({})
+    proc = None
+    try:
+        wid, key, in_month = load(args.posts, args.workspaces)
+        explain(wid, args.limit)
+        proc, url = serve(args.web_workers)
+        headers = {"Authorization": f"Bearer {key}", "X-Workspace-Id": str(wid)}
+        month = {"from": MONTH[0].isoformat(), "to": MONTH[1].isoformat()}
+        page = {**month, "limit": args.limit}
+        whole = {**month, "limit": 500}
+        # Warm up: connections, pools, imports in every worker.
+        asyncio.run(hammer(url, headers, page, 200, args.concurrency, in_month))
+        lat, wall = asyncio.run(
+            hammer(url, headers, page, args.requests, args.concurrency, in_month)
+        )
+        figures = {
+            "posts": args.posts,
+            "workspaces": args.workspaces,
+            "month_posts": in_month,
+            "limit": args.limit,
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "web_workers": args.web_workers,
+            "cores": os.cpu_count(),
+        } | figures_of("", lat, wall)
+        print(f"page of {args.limit}: {figures}", file=sys.stderr)
+        lat, wall = asyncio.run(
+            hammer(url, headers, whole, args.requests // 3, args.concurrency, in_month)
+        )
+        figures |= figures_of("whole_month_", lat, wall)
+        # Latency with nothing queued (one request at a time).
+        lat, wall = asyncio.run(hammer(url, headers, page, args.requests // 3, 1, in_month))
+        figures |= figures_of("serial_", lat, wall)
+    finally:
+        if proc is not None:
+            harness.stop(proc)
+        harness.SERVICES.stop()
+    harness.emit(figures)
+
+
+if __name__ == "__main__":
+    main()
