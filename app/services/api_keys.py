@@ -83,7 +83,7 @@ def create_key(
     expires_at: dt.datetime | None = None,
 ) -> CreatedKey:
     """A new key (admins only), with a role no higher than the creator's."""
-    require_session("create API keys")
+    require_session("create API keys", workspace_id)
     name = name.strip()
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(
@@ -125,7 +125,7 @@ def create_key(
 
 def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:
     """The workspace's live keys (not revoked), newest first. Never includes a secret."""
-    require_session("list API keys")
+    require_session("list API keys", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         rows = s.exec(
@@ -138,7 +138,7 @@ def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:
 
 def revoke_key(user: User, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
     """Revoke a key at once (admins only). Revoking twice is harmless."""
-    require_session("revoke API keys")
+    require_session("revoke API keys", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         key = s.get(ApiKey, key_id)

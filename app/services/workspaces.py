@@ -106,11 +106,16 @@ def key_scope() -> KeyScope | None:
     return _key_scope.get()
 
 
-def require_session(action: str) -> None:
+def require_session(action: str, workspace_id: uuid.UUID | None = None) -> None:
     """Refuse `action` to API keys: managing members, invites, keys and workspaces needs a
-    person signed in (keys are for automating posts, media and analytics)."""
-    if _key_scope.get() is not None:
-        raise Forbidden(f"API keys cannot {action}; sign in to do it.", code="session_required")
+    person signed in (keys are for automating posts, media and analytics). A key naming a
+    workspace other than its own gets the 404 of any other tenant's resource first."""
+    scope = _key_scope.get()
+    if scope is None:
+        return
+    if workspace_id is not None and workspace_id != scope.workspace_id:
+        raise NotFound("Workspace not found.")
+    raise Forbidden(f"API keys cannot {action}; sign in to do it.", code="session_required")
 
 
 def effective_role(role: Role) -> Role:
@@ -197,7 +202,7 @@ def create_workspace(user: User, name: str) -> WorkspaceView:
 
 
 def rename_workspace(user: User, workspace_id: uuid.UUID, name: str) -> WorkspaceView:
-    require_session("rename workspaces")
+    require_session("rename workspaces", workspace_id)
     name = _clean_name(name)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
@@ -245,7 +250,7 @@ def _target(s: Session, workspace_id: uuid.UUID, member_id: uuid.UUID) -> Member
 def change_role(
     user: User, workspace_id: uuid.UUID, member_id: uuid.UUID, role: Role
 ) -> MemberView:
-    require_session("change members' roles")
+    require_session("change members' roles", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         admins = _lock_admins(s, workspace_id)
@@ -264,7 +269,7 @@ def change_role(
 
 def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> None:
     """Admins remove anyone; any member may remove themself (leave)."""
-    require_session("remove members")
+    require_session("remove members", workspace_id)
     with db.session() as s:
         if member_id != user.id:
             require_role(s, user, workspace_id, Role.admin)
@@ -302,7 +307,7 @@ def invite_link(token: str) -> str:
 def create_invite(
     user: User, workspace_id: uuid.UUID, role: Role, email: str | None = None
 ) -> CreatedInvite:
-    require_session("invite members")
+    require_session("invite members", workspace_id)
     if email:
         from app.services.auth import normalize_email
 
@@ -325,7 +330,7 @@ def create_invite(
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
     """Invites still usable (pending), newest first."""
-    require_session("manage invites")
+    require_session("manage invites", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         rows = s.exec(
@@ -342,7 +347,7 @@ def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
 
 
 def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> None:
-    require_session("manage invites")
+    require_session("manage invites", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         inv = s.get(Invitation, invite_id)
