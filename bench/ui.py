@@ -1,0 +1,152 @@
+"""UI latency in real Chromium against the production build (`python -m app.cli web`):
+
+- composer: keystroke → per-platform counter update, measured inside the page (keydown event
+  time → the counter's DOM change), p50/p95 over `--keys` keystrokes;
+- calendar: a month holding `--posts` posts, navigation start → every event rendered;
+- dashboard: first load (navigation start → content loaded), cold and warm.
+
+Figures last, as one JSON line. Targets: keystroke p95 ≤ 100 ms, calendar ≤ 2 s, dashboard ≤ 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+
+import httpx
+
+from bench import harness
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+# In the page: keydown on the text area starts a clock, the first change of the counter stops it.
+KEY_PROBE = """([textSel, counterSel]) => {
+  window.__lat = []; let t0 = null;
+  const text = document.querySelector(textSel);
+  const counter = document.querySelector(counterSel);
+  text.addEventListener('keydown', e => { t0 = e.timeStamp; }, true);
+  new MutationObserver(() => {
+    if (t0 !== null) { window.__lat.push(performance.now() - t0); t0 = null; }
+  }).observe(counter, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.ui", description=__doc__)
+    parser.add_argument("--posts", type=int, default=500, help="posts in the calendar's month")
+    parser.add_argument("--keys", type=int, default=120, help="keystrokes in the composer")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per measured page")
+    return parser.parse_args(argv)
+
+
+def start_web(env: dict[str, str]) -> tuple:
+    port = harness.free_port()
+    proc = harness.spawn("web", [sys.executable, "-m", "app.cli", "web"],
+                         {**env, "HERALD_PORT": str(port)})  # fmt: skip
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 900  # the first build installs the frontend's packages
+    while True:
+        try:
+            if httpx.get(f"{url}/login", timeout=3).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"web app did not start; see {harness.LOGS / 'web.log'}")
+        time.sleep(1)
+
+
+def seed(sim: harness.Simulator, n_posts: int, month: dt.date) -> tuple[str, str]:
+    """A user on the business plan with one account and `n_posts` posts in `month`."""
+    from app import db
+    from app.models import Tier, Workspace
+    from app.services import auth, posts
+
+    user, wid, made = harness.make_accounts(sim, 1)
+    with db.session() as s:  # the month's load exceeds the free plan's scheduled posts
+        ws = s.get(Workspace, wid)
+        ws.subscription_tier = Tier.business
+        s.add(ws)
+    start = dt.datetime.combine(month, dt.time(6), dt.UTC)
+    minutes = 27 * 24 * 60 // max(1, n_posts)
+    for i in range(n_posts):
+        at = start + dt.timedelta(minutes=i * minutes)
+        data = posts.PostInput(content=f"Calendar load #{i}", account_ids=[made[0].id],
+                               scheduled_at=at)  # fmt: skip
+        posts.create_post(user, wid, data, mode="schedule")
+    session = auth.login(user.email, "benchmark password", auth.Client("127.0.0.1", "bench"))
+    return session.token, str(made[0].id)
+
+
+def timed_load(page, url: str, ready: str) -> float:
+    """Seconds from navigation start until `ready` (a selector) is visible."""
+    began = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(ready, state="visible", timeout=60_000)
+    return time.perf_counter() - began
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    sim = harness.Simulator()
+    env = {"HERALD_SANDBOX": "1", "HERALD_SANDBOX_URL": sim.url}
+    harness.start_services(env)
+    from playwright.sync_api import sync_playwright
+
+    today = dt.date.today()
+    month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # next month
+    token, account_id = seed(sim, args.posts, month)
+    web, url = start_web(env)
+    figures: dict = {"posts_in_month": args.posts}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.add_cookies([{"name": "herald_session", "value": token, "url": url}])
+            page = context.new_page()
+
+            loads = [timed_load(page, f"{url}/", "#dashboard[data-loading='false']")
+                     for _ in range(args.runs)]  # fmt: skip
+            figures["dashboard_first_load_s"] = round(loads[0], 3)
+            figures["dashboard_load_median_s"] = round(statistics.median(loads), 3)
+
+            cal = f"{url}/calendar?view=dayGridMonth&date={month.isoformat()}"
+            ready = f"#calendar-summary:has-text('{args.posts} posts')"
+            loads = [timed_load(page, cal, ready) for _ in range(args.runs)]
+            page.wait_for_selector(".fc-event[data-post-id]")
+            figures["calendar_month_first_s"] = round(loads[0], 3)
+            figures["calendar_month_median_s"] = round(statistics.median(loads), 3)
+            figures["calendar_events_rendered"] = page.locator(".fc-event").count()
+
+            timed_load(page, f"{url}/composer", "#composer-text")
+            page.click(f"#account-{account_id}")
+            page.wait_for_selector("#counter-mastodon")
+            page.evaluate(KEY_PROBE, ["#composer-text", "#counter-mastodon"])
+            page.click("#composer-text")
+            for _ in range(args.keys):
+                page.keyboard.type("a")
+                page.wait_for_timeout(30)
+            latencies = page.evaluate("window.__lat")
+            if len(latencies) < args.keys * 0.9:
+                raise RuntimeError(f"only {len(latencies)} of {args.keys} keystrokes counted")
+            figures["keystroke_p50_ms"] = round(harness.percentile(latencies, 50), 1)
+            figures["keystroke_p95_ms"] = round(harness.percentile(latencies, 95), 1)
+            figures["keystrokes"] = len(latencies)
+            browser.close()
+    finally:
+        harness.stop(web)
+        sim.close()
+        harness.SERVICES.stop()
+    print(f"logs: {harness.LOGS}", file=sys.stderr)
+    harness.emit(figures)
+
+
+if __name__ == "__main__":
+    main()
