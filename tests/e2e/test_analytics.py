@@ -21,6 +21,8 @@ from app.services.posts import PostInput
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_dashboard import _account_id, _sandbox_account, _signed_up
 
+# The chart itself (legend icons are small recharts-surface svgs too).
+CHART = "svg.recharts-surface[role='application']"
 LIVE = 30_000  # ms: a queued sync runs on the worker, the page polls every 5 s
 
 
@@ -74,7 +76,7 @@ def _seed(user, wid: uuid.UUID, bsky: uuid.UUID, x: uuid.UUID) -> dict[str, uuid
                         likes=(10 + 5 * i) * (step + 1),
                         comments=2 * (step + 1),
                         shares=step + i,
-                        views=100 * (step + 1),
+                        views=150 * (step + 1) + 40,
                     ))  # fmt: skip
     with db.session() as s:
         for day in range(90, -1, -1):
@@ -110,7 +112,7 @@ def test_empty_state_then_sync_now_fills_the_page(page: Page, live_app: str):
     expect(page.get_by_text("Syncing metrics now")).to_be_visible()
     # The worker reads the simulator; the open page notices the new rows by itself.
     expect(page.locator("#empty-metrics")).to_have_count(0, timeout=LIVE)
-    expect(page.locator("#chart-followers svg.recharts-surface")).to_be_visible()
+    expect(page.locator(f"#chart-followers {CHART}")).to_be_visible()
     expect(page.locator("#stat-posts")).to_have_text("0")
 
 
@@ -125,7 +127,7 @@ def test_charts_ranges_filters_and_a_posts_history(page: Page, live_app: str):
     expect(page.locator("#analytics")).to_have_attribute("data-loading", "false")
     expect(page.locator("#range-label")).to_have_text("Last 30 days")
     for chart in ("#chart-followers", "#chart-posts", "#chart-platforms"):
-        expect(page.locator(f"{chart} svg.recharts-surface")).to_be_visible()
+        expect(page.locator(f"{chart} {CHART}")).to_be_visible()
     # Two lines (one per account), bars for the posts of the range.
     expect(page.locator("#chart-followers .recharts-line")).to_have_count(2)
     expect(page.locator("#chart-posts .recharts-bar-rectangle").first).to_be_visible()
@@ -170,7 +172,7 @@ def test_charts_ranges_filters_and_a_posts_history(page: Page, live_app: str):
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Launch day!")
     expect(dialog.locator(".post-destination")).to_have_count(2)
-    expect(dialog.locator(".history-chart svg.recharts-surface")).to_have_count(2)
+    expect(dialog.locator(f".history-chart {CHART}")).to_have_count(2)
     expect(dialog.locator(".history-chart").first.locator(".recharts-line")).to_have_count(4)
     expect(page.locator("#post-totals")).to_contain_text("engagement")
     page.screenshot(path=ARTIFACTS / "analytics-post-light.png")
@@ -182,5 +184,5 @@ def test_charts_ranges_filters_and_a_posts_history(page: Page, live_app: str):
     expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
     page.screenshot(path=ARTIFACTS / "analytics-dark.png", full_page=True)
     row.locator(".top-post-open").click()
-    expect(page.locator("#post-dialog .history-chart svg").first).to_be_visible()
+    expect(page.locator(f"#post-dialog .history-chart {CHART}").first).to_be_visible()
     page.screenshot(path=ARTIFACTS / "analytics-post-dark.png")

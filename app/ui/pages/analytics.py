@@ -405,6 +405,8 @@ def _history_chart(d: DestDetail) -> rx.Component:
                         stroke=color,
                         y_axis_id=axis,
                         stroke_width=2,
+                        dot={"stroke": color, "fill": color, "r": 2},
+                        active_dot={"stroke": color, "fill": color, "r": 4},
                         type_="monotone",
                         is_animation_active=False,
                     )

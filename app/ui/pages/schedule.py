@@ -38,7 +38,7 @@ def _slot(day: DaySlots, label: rx.Var) -> rx.Component:
 def _add_form(day: DaySlots) -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(type="hidden", name="weekday", value=day.weekday.to(str)),
+            rx.el.input(type="hidden", name="weekday", value=day.weekday.to(str)),
             rx.input(
                 type="time",
                 name="time",
