@@ -5,12 +5,14 @@ import reflex as rx
 from app.api import create_api
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
+    analytics,
     auth,
     calendar,
     dashboard,
     instance,
     invite,
     placeholders,
+    schedule,
     settings,
 )
 

@@ -41,3 +41,8 @@ def refresh_tokens() -> dict[str, int]:
 
 def sync_metrics() -> dict[str, int]:
     return metrics.sync()
+
+
+def sync_workspace_metrics(workspace_id: str) -> dict[str, int]:
+    """ "Sync now" of one workspace (app.services.metrics.request_sync)."""
+    return metrics.sync(workspace_id=uuid.UUID(workspace_id))

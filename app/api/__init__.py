@@ -14,6 +14,7 @@ from app.api import (
     keys,
     media,
     posts,
+    slots,
     workspaces,
 )
 from app.api.errors import install_error_handlers
@@ -29,6 +30,18 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     install_error_handlers(api)
-    for module in (health, auth, workspaces, posts, accounts, admin, keys, analytics, ai, media):
+    for module in (
+        health,
+        auth,
+        workspaces,
+        posts,
+        accounts,
+        admin,
+        keys,
+        analytics,
+        ai,
+        media,
+        slots,
+    ):
         api.include_router(module.router)
     return api

@@ -13,6 +13,7 @@ from app.models.posts import (
     PostStatus,
     PublishAttempt,
 )
+from app.models.slots import PostingSchedule, PostingSlot
 from app.models.users import ApiKey, User, UserSession
 from app.models.workspaces import Invitation, Membership, Role, Tier, Workspace
 
@@ -31,6 +32,8 @@ __all__ = [
     "PostDestination",
     "PostMedia",
     "PostMetric",
+    "PostingSchedule",
+    "PostingSlot",
     "PostStatus",
     "PublishAttempt",
     "Role",

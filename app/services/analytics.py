@@ -13,6 +13,8 @@ Definitions (also in the API docs):
 - Engagement rate = engagement / views when the posts have views; otherwise engagement /
   latest followers; null when neither is known. `engagement_rate_basis` says which.
 - Top posts: the 5 destinations with the highest engagement (then the most recent).
+- Posts (`Aggregate.posts`, for per-post charts): every destination published in the range on
+  the selected accounts with its latest metrics, oldest first (at most MAX_POSTS, the newest).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 DEFAULT_RANGE = dt.timedelta(days=30)
 TOP = 5
 EXCERPT = 140
+MAX_POSTS = 500
 
 
 def engagement_of(likes: int, comments: int, shares: int) -> int:
@@ -210,6 +213,8 @@ class Aggregate:
     totals: Stats
     accounts: list[AccountStats]
     platforms: list[PlatformStats]
+    # Every destination published in the range, oldest first (see the module docstring).
+    posts: list[TopPost] = field(default_factory=list)
 
 
 @dataclass
@@ -384,6 +389,23 @@ def _published(
     return [_Dest(*r[:7], metrics=dict(zip(FIELDS, r[7:], strict=True))) for r in rows]
 
 
+def _top_post(d: _Dest) -> TopPost:
+    return TopPost(
+        d.post_id,
+        d.destination_id,
+        d.account_id,
+        d.platform,
+        d.permalink,
+        d.published_at,
+        d.content,
+        d.engagement,
+        d.metrics["likes"],
+        d.metrics["comments"],
+        d.metrics["shares"],
+        d.metrics["views"],
+    )
+
+
 def _stats(dests: list[_Dest], followers: Followers) -> Stats:
     sums = {f: sum(d.metrics[f] for d in dests) for f in FIELDS}
     engagement = engagement_of(sums["likes"], sums["comments"], sums["shares"])
@@ -400,23 +422,7 @@ def _stats(dests: list[_Dest], followers: Followers) -> Stats:
         engagement=engagement,
         engagement_rate=round(rate, 6) if rate is not None else None,
         engagement_rate_basis=basis,
-        top_posts=[
-            TopPost(
-                d.post_id,
-                d.destination_id,
-                d.account_id,
-                d.platform,
-                d.permalink,
-                d.published_at,
-                d.content,
-                d.engagement,
-                d.metrics["likes"],
-                d.metrics["comments"],
-                d.metrics["shares"],
-                d.metrics["views"],
-            )
-            for d in top
-        ],
+        top_posts=[_top_post(d) for d in top],
         **sums,
     )
 
@@ -473,4 +479,37 @@ def aggregate(
         for name, group in sorted(platforms.items())
     ]
     totals = _stats(dests, _followers([series[i] for i in ids], days))
-    return Aggregate(start, end, tz, totals, per_account, per_platform)
+    ordered = sorted(dests, key=lambda d: (d.published_at, str(d.destination_id)))[-MAX_POSTS:]
+    return Aggregate(
+        start, end, tz, totals, per_account, per_platform, [_top_post(d) for d in ordered]
+    )
+
+
+def fingerprint(user: User, workspace_id: uuid.UUID) -> str:
+    """Changes whenever metrics are stored or a destination is published in the workspace:
+    one cheap query an open analytics page asks every few seconds."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        row = s.execute(
+            text(
+                "SELECT "
+                "(SELECT count(*) || '/' || coalesce(max(m.id), 0) FROM account_metrics m "
+                " JOIN social_accounts a ON a.id = m.social_account_id "
+                " WHERE a.workspace_id = :wid), "
+                "(SELECT count(*) || '/' || coalesce(max(m.id), 0) FROM post_metrics m "
+                " JOIN post_destinations d ON d.id = m.destination_id "
+                " JOIN social_accounts a ON a.id = d.social_account_id "
+                " WHERE a.workspace_id = :wid), "
+                "(SELECT count(*) FROM post_destinations d "
+                " JOIN social_accounts a ON a.id = d.social_account_id "
+                " WHERE a.workspace_id = :wid AND d.status = 'published')"
+            ),
+            {"wid": workspace_id},
+        ).one()
+    return "|".join(str(v) for v in row)
+
+
+def has_metrics(user: User, workspace_id: uuid.UUID) -> bool:
+    """Whether any metrics were ever stored for this workspace's accounts or posts."""
+    accounts_part, posts_part, _ = fingerprint(user, workspace_id).split("|")
+    return not (accounts_part.startswith("0/") and posts_part.startswith("0/"))

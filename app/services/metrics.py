@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
+from rq.job import Job
 from sqlmodel import col, select
 
 from app import db
@@ -15,11 +17,15 @@ from app.models import (
     DestinationStatus,
     PostDestination,
     PostMetric,
+    Role,
     SocialAccount,
+    User,
     utcnow,
 )
 from app.providers.base import ProviderError
-from app.services import accounts
+from app.redis_client import redis
+from app.services import accounts, schedule
+from app.services.workspaces import require_role
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +35,27 @@ POST_FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 ACCOUNT_FIELDS = {"followers": "followers", "following": "following", "posts": "posts_count"}
 
 
-def sync(limit: int = 1000) -> dict[str, int]:
-    """One pass over connected accounts and their recent published posts."""
+def sync(limit: int = 1000, workspace_id: uuid.UUID | None = None) -> dict[str, int]:
+    """One pass over connected accounts and their recent published posts (of one workspace,
+    when given)."""
     counts = {"posts": 0, "accounts": 0, "errors": 0}
     with db.session() as s:
-        live = list(
-            s.exec(
-                select(SocialAccount).where(
-                    col(SocialAccount.status).in_([AccountStatus.connected, AccountStatus.expiring])
-                )
-            ).all()
+        query = select(SocialAccount).where(
+            col(SocialAccount.status).in_([AccountStatus.connected, AccountStatus.expiring])
         )
+        dests = select(PostDestination).where(
+            PostDestination.status == DestinationStatus.published,
+            col(PostDestination.published_at) > utcnow() - FOLLOW_FOR,
+            col(PostDestination.platform_post_id).is_not(None),
+        )
+        if workspace_id is not None:
+            query = query.where(SocialAccount.workspace_id == workspace_id)
+            dests = dests.join(
+                SocialAccount, SocialAccount.id == PostDestination.social_account_id
+            ).where(SocialAccount.workspace_id == workspace_id)
+        live = list(s.exec(query).all())
         recent = list(
-            s.exec(
-                select(PostDestination)
-                .where(
-                    PostDestination.status == DestinationStatus.published,
-                    col(PostDestination.published_at) > utcnow() - FOLLOW_FOR,
-                    col(PostDestination.platform_post_id).is_not(None),
-                )
-                .order_by(col(PostDestination.published_at).desc())
-                .limit(limit)
-            ).all()
+            s.exec(dests.order_by(col(PostDestination.published_at).desc()).limit(limit)).all()
         )
     by_account: dict = {}
     for dest in recent:
@@ -85,3 +90,28 @@ def _store_account(account: SocialAccount, values: dict[str, int]) -> None:
     extra = {k: v for k, v in values.items() if k not in ACCOUNT_FIELDS}
     with db.session() as s:
         s.add(AccountMetric(social_account_id=account.id, extra=extra, **known))
+
+
+def sync_job_id(workspace_id: uuid.UUID) -> str:
+    return f"sync-metrics-{workspace_id}"
+
+
+def request_sync(user: User, workspace_id: uuid.UUID) -> bool:
+    """ "Sync now" for one workspace (admin): queue a sync of its accounts and recent posts.
+    Returns False when one is already waiting or running (nothing more is queued)."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+    job_id = sync_job_id(workspace_id)
+    if redis().exists(Job.key_for(job_id)):
+        status = Job.fetch(job_id, connection=redis()).get_status(refresh=True)
+        if status in ("queued", "started", "scheduled", "deferred"):
+            return False
+    schedule.queue(schedule.DEFAULT_QUEUE).enqueue(
+        "workers.jobs.sync_workspace_metrics",
+        str(workspace_id),
+        job_id=job_id,
+        job_timeout=600,
+        result_ttl=0,
+        failure_ttl=3600,
+    )
+    return True

@@ -15,8 +15,3 @@ def composer() -> rx.Component:
 @protected_page("/media", "Media")
 def media() -> rx.Component:
     return placeholder("Your media library.", "image")
-
-
-@protected_page("/analytics", "Analytics")
-def analytics() -> rx.Component:
-    return placeholder("How your posts performed.", "chart-column")

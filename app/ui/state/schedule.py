@@ -1,0 +1,199 @@
+"""Settings → Posting schedule: weekly time slots per account. Every change is saved at once
+through app.services.slots.set_slots (the same function as PUT /api/accounts/{id}/slots)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+import zoneinfo
+
+import reflex as rx
+
+from app.models import User
+from app.services import slots, workspaces
+from app.services.errors import ServiceError
+from app.ui.state.analytics import platform_name
+from app.ui.state.auth import AuthState
+
+SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+COMMON_ZONES = (
+    "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
+    "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw",
+    "Europe/Athens", "Europe/Helsinki", "Europe/Istanbul", "Europe/Moscow", "Africa/Lagos",
+    "Africa/Johannesburg", "Africa/Cairo", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
+    "Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney", "Australia/Perth",
+    "Pacific/Auckland", "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
+    "America/Mexico_City", "America/Bogota", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage",
+    "America/Toronto", "America/Vancouver", "Pacific/Honolulu",
+)  # fmt: skip
+WORKSPACE_ZONE = "workspace"
+
+
+@dataclasses.dataclass
+class DaySlots:
+    weekday: int = 0
+    name: str = ""
+    short: str = ""
+    times: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class AccountOption:
+    id: str = ""
+    name: str = ""
+    count: int = 0
+
+
+def next_label(value: dt.datetime | None, zone: str) -> str:
+    if value is None:
+        return ""
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    local = value.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"
+
+
+class ScheduleState(AuthState):
+    loading: bool = True
+    error: str = ""
+    account_options: list[AccountOption] = []
+    selected: str = ""
+    account_name: str = ""
+    zone_choice: str = WORKSPACE_ZONE
+    effective_zone: str = "UTC"
+    workspace_zone: str = "UTC"
+    days: list[DaySlots] = []
+    next_free: str = ""
+    saving: bool = False
+    zone_options: list[str] = list(COMMON_ZONES)
+    presets: list[dict[str, str]] = [
+        {"key": key, "label": label} for key, (label, _, _) in slots.PRESETS.items()
+    ]
+    _slots: list[tuple[int, str]] = []
+
+    @rx.var
+    def can_edit(self) -> bool:
+        return self.current_role in ("admin", "editor")
+
+    @rx.var
+    def slot_count(self) -> int:
+        return sum(len(d.times) for d in self.days)
+
+    def _signed_in(self) -> tuple[User, uuid.UUID] | None:
+        user, wid = self._user(), self._workspace_uuid()
+        return (user, wid) if user is not None and wid is not None else None
+
+    def _show(self, user: User, wid: uuid.UUID, views: list[slots.ScheduleView]) -> None:
+        self.account_options = [
+            AccountOption(str(v.account_id), f"{v.account_name} · {platform_name(v.platform)}",
+                          len(v.slots))
+            for v in views
+        ]  # fmt: skip
+        if self.selected not in {o.id for o in self.account_options}:
+            self.selected = self.account_options[0].id if self.account_options else ""
+        view = next((v for v in views if str(v.account_id) == self.selected), None)
+        if view is None:
+            self.days, self._slots, self.next_free = [], [], ""
+            return
+        self.account_name = view.account_name
+        self.zone_choice = view.timezone or WORKSPACE_ZONE
+        self.effective_zone = view.effective_timezone
+        extra = [z for z in (view.timezone, self.user_timezone) if z and z not in COMMON_ZONES]
+        self.zone_options = [*COMMON_ZONES, *dict.fromkeys(extra)]
+        self._slots = [(s.weekday, s.label) for s in view.slots]
+        self.days = [
+            DaySlots(d, slots.WEEKDAYS[d], SHORT_DAYS[d],
+                     [s.label for s in view.slots if s.weekday == d])
+            for d in range(7)
+        ]  # fmt: skip
+        found = slots.next_free_slot(user, wid, [view.account_id]) if view.slots else None
+        self.next_free = next_label(found, self.user_timezone)
+
+    def _refresh(self, user: User, wid: uuid.UUID) -> None:
+        views = slots.list_schedules(user, wid)
+        self.workspace_zone = workspaces.get_workspace(user, wid).timezone or "UTC"
+        self._show(user, wid, views)
+
+    @rx.event
+    def load(self):
+        signed = self._signed_in()
+        if signed is None:
+            return self._login_redirect()
+        try:
+            self._refresh(*signed)
+            self.error = ""
+        except ServiceError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    @rx.event
+    def select_account(self, account_id: str):
+        self.selected = account_id
+        return self.load()
+
+    def _save(self, new_slots: list[tuple[int, str]], zone: str | None, message: str):
+        signed = self._signed_in()
+        if signed is None:
+            return self._login_redirect()
+        user, wid = signed
+        try:
+            slots.set_slots(user, wid, uuid.UUID(self.selected), new_slots, zone)
+            self._refresh(user, wid)
+        except (ServiceError, ValueError) as exc:
+            message = getattr(exc, "message", "Choose an account first.")
+            self.error = message
+            return rx.toast.error(message)
+        self.error = ""
+        return rx.toast.success(message)
+
+    def _zone(self) -> str | None:
+        return None if self.zone_choice == WORKSPACE_ZONE else self.zone_choice
+
+    @rx.event
+    def add_slot(self, form: dict):
+        try:
+            weekday = int(form.get("weekday", ""))
+        except ValueError:
+            return rx.toast.error("Pick a day.")
+        value = str(form.get("time", "")).strip()
+        if not value:
+            self.error = "Enter a time (HH:MM) before adding it."
+            return rx.toast.error(self.error)
+        try:
+            label = f"{slots.parse_time(value):%H:%M}"
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        if (weekday, label) in self._slots:
+            return rx.toast.info(f"{slots.WEEKDAYS[weekday]} {label} is already a slot.")
+        return self._save(
+            [*self._slots, (weekday, label)], self._zone(),
+            f"Added {slots.WEEKDAYS[weekday]} {label}.",
+        )  # fmt: skip
+
+    @rx.event
+    def remove_slot(self, weekday: int, label: str):
+        rest = [s for s in self._slots if s != (weekday, label)]
+        return self._save(rest, self._zone(), f"Removed {slots.WEEKDAYS[weekday]} {label}.")
+
+    @rx.event
+    def apply_preset(self, key: str):
+        if key not in slots.PRESETS:
+            return rx.toast.error("Unknown preset.")
+        label, days, times = slots.PRESETS[key]
+        week = [(d, t) for d in days for t in times]
+        return self._save(week, self._zone(), f"Schedule set: {label}.")
+
+    @rx.event
+    def clear_all(self):
+        return self._save([], self._zone(), "All slots removed.")
+
+    @rx.event
+    def set_zone(self, value: str):
+        self.zone_choice = value
+        zone = None if value == WORKSPACE_ZONE else value
+        return self._save(self._slots, zone, f"Slots now read in {zone or 'the workspace zone'}.")
