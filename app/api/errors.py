@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.errors import ServiceError, TooManyRequests
@@ -55,6 +56,18 @@ def install_error_handlers(api: FastAPI) -> None:
         }
         return error_response(
             exc.status_code, code.get(exc.status_code, "http_error"), str(exc.detail)
+        )
+
+    @api.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # Values PostgreSQL refuses to hold (NUL bytes in text, numbers out of range): the
+        # transaction was rolled back, so nothing is half-written; the input is at fault.
+        log.info("refused unstorable input: %s", exc.orig)
+        return error_response(
+            422,
+            "invalid_input",
+            "The request holds a value that cannot be stored (e.g. a NUL character or a number "
+            "out of range).",
         )
 
     @api.exception_handler(Exception)

@@ -107,7 +107,7 @@ def list_media(
     end: dt.datetime | None = Query(default=None, alias="to"),
     q: str | None = Query(default=None, max_length=200, description="Part of the file name."),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
     wid: uuid.UUID = Depends(workspace_of),
     user: User = Depends(current_user),
 ) -> MediaPage:

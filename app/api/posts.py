@@ -112,7 +112,7 @@ def list_posts(
     account_id: uuid.UUID | None = None,
     platform: str | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
     wid: uuid.UUID = Depends(workspace_of),
     user: User = Depends(current_user),
 ) -> PostPage:
