@@ -7,9 +7,11 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
     auth,
     calendar,
+    composer,
     dashboard,
     instance,
     invite,
+    media,
     placeholders,
     settings,
 )

@@ -7,16 +7,6 @@ import reflex as rx
 from app.ui.components.layout import placeholder, protected_page
 
 
-@protected_page("/composer", "Composer")
-def composer() -> rx.Component:
-    return placeholder("Write once, publish everywhere.", "square-pen")
-
-
-@protected_page("/media", "Media")
-def media() -> rx.Component:
-    return placeholder("Your media library.", "image")
-
-
 @protected_page("/analytics", "Analytics")
 def analytics() -> rx.Component:
     return placeholder("How your posts performed.", "chart-column")
