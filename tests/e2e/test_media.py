@@ -85,10 +85,10 @@ def test_upload_filter_details_and_delete(page: Page, team: Team, tmp_path: Path
     expect(page.locator("#media-details")).to_be_visible()
 
     # Filters: type, name, size.
-    page.locator("#filter-kind").get_by_text("Videos").click()
+    page.locator("#filter-kind").get_by_role("radio", name="Videos").click()
     expect(tiles).to_have_count(1)
     expect(page.locator(".media-tile[data-kind='video']")).to_have_count(1)
-    page.locator("#filter-kind").get_by_text("Images").click()
+    page.locator("#filter-kind").get_by_role("radio", name="Images").click()
     expect(tiles).to_have_count(2)
     page.fill("#filter-q", "banner")
     expect(tiles).to_have_count(1)

@@ -9,16 +9,29 @@ import reflex as rx
 from app.ui.state.calendar import PLATFORM_COLORS
 
 MARKS = {
-    "x": "𝕏",
-    "bluesky": "🦋",
+    "x": "X",
+    "bluesky": "B",
     "mastodon": "M",
     "threads": "@",
     "linkedin": "in",
     "facebook": "f",
-    "instagram": "◎",
-    "youtube": "▶",
-    "tiktok": "♪",
+    "instagram": "IG",
+    "youtube": "YT",
+    "tiktok": "T",
     "pinterest": "P",
+}
+# The action row under each post (lucide icons, no emoji font needed).
+ACTIONS = {
+    "x": ["message-circle", "repeat", "heart", "bookmark"],
+    "facebook": ["thumbs-up", "message-circle", "share-2"],
+    "linkedin": ["thumbs-up", "message-circle", "repeat", "send"],
+    "instagram": ["heart", "message-circle", "send", "bookmark"],
+    "threads": ["heart", "message-circle", "repeat", "send"],
+    "bluesky": ["message-circle", "repeat", "heart"],
+    "mastodon": ["reply", "repeat", "star", "bookmark"],
+    "youtube": ["thumbs-up", "thumbs-down", "share-2"],
+    "tiktok": ["heart", "message-circle", "bookmark", "share-2"],
+    "pinterest": ["share-2", "heart"],
 }
 # Link/hashtag colour per network (readable in light and dark).
 LINK_COLORS = {
@@ -127,8 +140,8 @@ def post_preview(p: rx.Var) -> rx.Component:
             rx.text(
                 rx.match(
                     p.platform,
-                    ("linkedin", "Now · 🌐"),
-                    ("facebook", "Just now · 🌐"),
+                    ("linkedin", "Now · Public"),
+                    ("facebook", "Just now · Public"),
                     ("youtube", "Scheduled upload"),
                     ("pinterest", "Pin"),
                     ("tiktok", "Video"),
@@ -175,23 +188,23 @@ def post_preview(p: rx.Var) -> rx.Component:
         rx.hstack(
             rx.match(
                 p.platform,
-                ("x", rx.text("💬  🔁  ♡  📊", size="1", color_scheme="gray")),
-                ("facebook", rx.text("👍 Like   💬 Comment   ↗ Share", size="1",
-                                     color_scheme="gray")),
-                ("linkedin", rx.text("👍 Like   💬 Comment   🔁 Repost   ➤ Send", size="1",
-                                     color_scheme="gray")),
-                ("instagram", rx.text("♡  💬  ➤", size="1", color_scheme="gray")),
-                ("threads", rx.text("♡  💬  🔁  ➤", size="1", color_scheme="gray")),
-                ("bluesky", rx.text("💬  🔁  ♡", size="1", color_scheme="gray")),
-                ("mastodon", rx.text("↩  🔁  ☆  🔖", size="1", color_scheme="gray")),
-                ("pinterest", rx.text("Save", size="1", color_scheme="red", weight="bold")),
-                rx.text("♡  💬  ↗", size="1", color_scheme="gray"),
+                *[
+                    (k, rx.hstack(*[rx.icon(n, size=14) for n in v], spacing="4"))
+                    for k, v in ACTIONS.items()
+                ],
+                rx.hstack(rx.icon("heart", size=14), spacing="4"),
             ),
             rx.spacer(),
+            rx.cond(
+                p.platform == "pinterest",
+                rx.badge("Save", color_scheme="red", variant="solid", radius="full"),
+            ),
             rx.text(p.platform_name, size="1", color_scheme="gray"),
             width="100%",
             margin_top="8px",
-        ),  # fmt: skip
+            align="center",
+            color=rx.color("gray", 10),
+        ),
         width="100%",
         class_name="post-preview",
         data_platform=p.platform,

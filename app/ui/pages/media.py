@@ -107,7 +107,7 @@ def _filters() -> rx.Component:
             rx.button("Clear filters", variant="ghost", size="2", on_click=MediaState.clear_filters,
                       id="clear-filters"),
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         align="center",
         width="100%",
@@ -202,7 +202,7 @@ def _confirm() -> rx.Component:
                     loading=MediaState.deleting,
                     id="confirm-delete",
                 ),
-                gap="2",
+                spacing="2",
                 justify="end",
                 margin_top="16px",
             ),
@@ -216,7 +216,7 @@ def _skeleton() -> rx.Component:
     return rx.grid(
         *[rx.skeleton(rx.box(height="170px"), loading=True) for _ in range(8)],
         columns=rx.breakpoints(initial="2", sm="3", lg="4"),
-        gap="3",
+        spacing="3",
         width="100%",
     )
 
@@ -239,7 +239,7 @@ def media_page() -> rx.Component:
                     rx.grid(
                         rx.foreach(MediaState.items, _tile),
                         columns=rx.breakpoints(initial="2", sm="3", lg="4"),
-                        gap="3",
+                        spacing="3",
                         width="100%",
                         id="media-grid",
                     ),
@@ -266,7 +266,7 @@ def media_page() -> rx.Component:
                 rx.breakpoints(initial="1", md="minmax(0, 2fr) minmax(0, 1fr)"),
                 "1",
             ),
-            gap="4",
+            spacing="4",
             width="100%",
             align_items="start",
         ),
