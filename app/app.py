@@ -8,10 +8,11 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     analytics,
     auth,
     calendar,
+    composer,
     dashboard,
     instance,
     invite,
-    placeholders,
+    media,
     schedule,
     settings,
 )

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from simulator import SimServer, Simulator
+from tests.support.fake_openai import FakeOpenAI
 from tests.support.processes import free_port, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,14 @@ def sim() -> Iterator[SimServer]:
 
 
 @pytest.fixture(scope="module")
-def live_app(sim: SimServer) -> Iterator[str]:
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """An OpenAI-compatible server over HTTP, for the composer's AI captions."""
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_app(sim: SimServer, fake_openai: FakeOpenAI) -> Iterator[str]:
     """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
 
     Module-scoped: its worker must not outlive these tests and take other modules' jobs.
@@ -58,6 +66,8 @@ def live_app(sim: SimServer) -> Iterator[str]:
         "HERALD_BLUESKY_API_BASE": sim.url_for("bluesky"),
         "HERALD_SANDBOX": "1",
         "HERALD_SANDBOX_URL": sim.url,
+        "HERALD_OPENAI_BASE_URL": fake_openai.base_url,
+        "HERALD_OPENAI_API_KEY": "sk-fake-e2e",
     }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable

@@ -133,15 +133,3 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
         return render
 
     return decorator
-
-
-def placeholder(what: str, icon: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon(icon, size=32, color=rx.color("gray", 9)),
-            rx.text(what, color_scheme="gray"),
-            align="center",
-            padding="32px",
-        ),
-        width="100%",
-    )

@@ -1,0 +1,244 @@
+"""The composer in Chromium against the running app, worker, scheduler, simulator and a fake
+OpenAI server: accounts, per-platform counters, a validation problem blocking the save, an
+uploaded image, an AI caption, scheduling and the simulator receiving the post; editing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import uuid
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlmodel import select
+
+from app import db
+from app.config import settings
+from app.models import PostStatus, User
+from app.services import accounts, posts, workspaces
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.test_accounts_flow import register
+from tests.support.media_files import png
+
+NY = "America/New_York"
+TZ = zoneinfo.ZoneInfo(NY)
+
+
+@dataclass
+class Team:
+    base: str
+    ctx: BrowserContext
+    user: User
+    wid: uuid.UUID
+    x: uuid.UUID
+    bsky: uuid.UUID
+
+
+def _connect(page: Page, base: str, platform: str) -> None:
+    page.goto(base + "/accounts")
+    page.click(f"#sandbox-{platform}")
+    card = page.locator(f".account-card[data-platform='{platform}']")
+    expect(card.locator(".account-status")).to_have_text("connected")
+
+
+@pytest.fixture(scope="module")
+def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
+    saved = settings.sandbox, settings.sandbox_url
+    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
+    email = f"comp-{uuid.uuid4().hex[:8]}@example.com"
+    register(page, live_app, email, "Cora Composer")
+    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        user.timezone = NY
+        s.add(user)
+    _connect(page, live_app, "x")
+    _connect(page, live_app, "bluesky")
+    page.close()
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+    wid = workspaces.list_workspaces(user)[0].id
+    by_platform = {a.platform: a.id for a in accounts.list_accounts(user, wid)}
+    yield Team(live_app, ctx, user, wid, by_platform["x"], by_platform["bluesky"])
+    ctx.close()
+    settings.sandbox, settings.sandbox_url = saved
+
+
+@pytest.fixture
+def page(team: Team) -> Iterator[Page]:
+    tab = team.ctx.new_page()
+    yield tab
+    tab.close()
+
+
+def _wait_for(check, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.5)
+
+
+def _open(page: Page, team: Team, query: str = "") -> None:
+    page.goto(f"{team.base}/composer{query}")
+    expect(page.locator("#composer-text")).to_be_visible()
+
+
+def _pick(page: Page, account_id: uuid.UUID) -> None:
+    chip = page.locator(f"#account-{account_id}")
+    chip.click()
+    expect(chip).to_have_attribute("aria-pressed", "true")
+
+
+def _post_count(team: Team) -> int:
+    return posts.list_posts(team.user, team.wid, limit=500).total
+
+
+def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team, sim, tmp_path):
+    _open(page, team)
+    expect(page.locator("#composer-mode")).to_have_text("New post")
+    expect(page.locator("#post-timezone")).to_contain_text(NY)
+    _pick(page, team.x)
+    _pick(page, team.bsky)
+    text = page.locator("#composer-text")
+
+    # Counters count the way each network counts, on every keystroke.
+    text.press_sequentially("Hi 👋 https://example.com/a-long-path")
+    expect(page.locator("#counter-x")).to_contain_text("29 / 280")  # 4 + emoji 2 + URL 23
+    expect(page.locator("#counter-bluesky")).to_contain_text("/ 300")
+    expect(page.locator("#counter-bluesky .count")).to_have_text("36")
+    expect(page.locator(".post-preview")).to_have_count(2)
+    expect(page.locator(".post-preview[data-platform='x'] .pv-link")).to_have_text(
+        "https://example.com/a-long-path"
+    )
+
+    # Over X's limit: the X counter turns red and scheduling is refused, nothing is saved.
+    before = _post_count(team)
+    text.fill("A" * 290)
+    expect(page.locator("#counter-x")).to_have_attribute("data-over", "yes")
+    expect(page.locator("#counter-bluesky")).to_have_attribute("data-over", "")
+    page.click("#schedule")
+    expect(page.locator("#tab-x")).to_have_attribute("data-problems", "1")
+    expect(page.locator("#tab-bluesky")).to_have_attribute("data-problems", "0")
+    problem = page.locator("#panel-x .destination-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("280")
+    expect(page.locator("#form-error")).to_be_visible()
+    assert _post_count(team) == before
+
+    # An AI caption replaces the text (the fake OpenAI server writes it).
+    text.fill("")
+    page.click("#open-ai")
+    page.fill("#ai-topic", "Our spring sale starts Monday")
+    page.click("#ai-generate")
+    caption = page.locator("#ai-caption")
+    expect(caption).to_have_value(re.compile("spring sale", re.I))
+    expect(page.locator("#ai-hashtags")).to_have_value(re.compile("#"))
+    page.fill("#ai-caption", "Spring sale: 20% off from Monday!")
+    page.click("#ai-insert")
+    expect(text).to_have_value(re.compile(r"^Spring sale: 20% off from Monday!\n\n#"))
+    expect(page.locator("#counter-x")).to_have_attribute("data-over", "")
+
+    # An image through the drop zone's input: presigned upload, progress, confirm.
+    image = tmp_path / "sale.png"
+    image.write_bytes(png(32, 24))
+    page.set_input_files("#composer-upload", str(image))
+    expect(page.locator(".attached-media")).to_have_count(1)
+    expect(page.locator(".post-preview[data-platform='x'] .pv-media")).to_have_count(1)
+
+    # Schedule one minute ahead, in New York time.
+    when = (dt.datetime.now(TZ) + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    page.fill("#post-date", when.strftime("%Y-%m-%d"))
+    page.fill("#post-time", when.strftime("%H:%M"))
+    page.click("#schedule")
+    expect(page).to_have_url(re.compile(r"/calendar"))
+    created = [
+        p for p in posts.list_posts(team.user, team.wid, limit=500).items
+        if p.content.startswith("Spring sale")
+    ]  # fmt: skip
+    assert len(created) == 1
+    post = created[0]
+    assert post.scheduled_at == when.astimezone(dt.UTC)
+    assert post.timezone == NY
+    assert len(post.media_ids) == 1
+    assert {d.account_id for d in post.destinations} == {team.x, team.bsky}
+
+    # The worker publishes it on time; the simulator receives it.
+    got = _wait_for(
+        lambda: [p for p in sim.sim.posts("x") if p["text"].startswith("Spring sale")], 120
+    )
+    assert got, "the post never reached the simulated X"
+    assert _wait_for(
+        lambda: posts.get_post(team.user, team.wid, post.id).status == PostStatus.published, 60
+    )
+
+
+def test_edit_existing_post(page: Page, team: Team):
+    when = dt.datetime(2031, 5, 6, 10, 30)
+    view, _ = posts.create_post(
+        team.user,
+        team.wid,
+        posts.PostInput(
+            content="Original text", account_ids=[team.bsky], scheduled_at=when, timezone=NY
+        ),
+    )
+    _open(page, team, f"?post={view.id}")
+    expect(page.locator("#composer-mode")).to_have_text("Edit post")
+    expect(page.locator("#post-status")).to_have_text("scheduled")
+    expect(page.locator("#composer-text")).to_have_value("Original text")
+    expect(page.locator(f"#account-{team.bsky}")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#post-date")).to_have_value("2031-05-06")
+    expect(page.locator("#post-time")).to_have_value("10:30")
+    page.locator("#composer-text").fill("Edited text")
+    _pick(page, team.x)
+    page.fill("#post-time", "11:45")
+    page.click("#schedule")
+    expect(page).to_have_url(re.compile(r"/calendar"))
+    after = posts.get_post(team.user, team.wid, view.id)
+    assert after.content == "Edited text"
+    assert {d.account_id for d in after.destinations} == {team.x, team.bsky}
+    assert after.scheduled_at == dt.datetime(2031, 5, 6, 11, 45, tzinfo=TZ).astimezone(dt.UTC)
+
+
+def test_new_post_at_a_slot_and_draft(page: Page, team: Team):
+    at = dt.datetime(2031, 7, 8, 16, 15, tzinfo=TZ).isoformat()
+    _open(page, team, f"?at={quote(at, safe='')}")
+    expect(page.locator("#post-date")).to_have_value("2031-07-08")
+    expect(page.locator("#post-time")).to_have_value("16:15")
+    page.locator("#composer-text").fill("Just an idea for later")
+    page.click("#save-draft")
+    expect(page).to_have_url(re.compile(r"/$"))
+    drafts = [
+        p for p in posts.list_posts(team.user, team.wid, statuses=[PostStatus.draft]).items
+        if p.content == "Just an idea for later"
+    ]  # fmt: skip
+    assert len(drafts) == 1
+
+
+def test_screenshots_light_and_dark(browser: Browser, team: Team):
+    for scheme in ("light", "dark"):
+        state = team.ctx.storage_state()
+        ctx = browser.new_context(
+            color_scheme=scheme, viewport={"width": 1400, "height": 1000}, storage_state=state
+        )
+        page = ctx.new_page()
+        _open(page, team)
+        _pick(page, team.x)
+        _pick(page, team.bsky)
+        page.locator("#composer-text").fill(
+            "Launch day! 🚀 Our new release is out — read all about it at "
+            "https://example.com/launch #launch #herald @team"
+        )
+        expect(page.locator(".post-preview")).to_have_count(2)
+        page.click("#tab-x")
+        page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
+        ctx.close()
