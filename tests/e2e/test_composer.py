@@ -242,3 +242,17 @@ def test_screenshots_light_and_dark(browser: Browser, team: Team):
         page.click("#tab-x")
         page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
         ctx.close()
+
+
+def test_next_free_slot_fills_the_time(page: Page, team: Team):
+    from app.services import slots
+
+    # Every day at 07:45 in the account's own zone (New York, like the user).
+    week = [slots.Slot(day, dt.time(7, 45)) for day in range(7)]
+    slots.set_slots(team.user, team.wid, team.x, week, timezone=NY)
+    expected = slots.next_free_slot(team.user, team.wid, [team.x]).astimezone(TZ)
+    _open(page, team)
+    _pick(page, team.x)
+    page.click("#next-slot")
+    expect(page.locator("#post-date")).to_have_value(expected.strftime("%Y-%m-%d"))
+    expect(page.locator("#post-time")).to_have_value("07:45")

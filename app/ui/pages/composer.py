@@ -541,6 +541,14 @@ def _when() -> rx.Component:
                 ),
                 spacing="1",
             ),
+            rx.button(
+                rx.icon("calendar-check", size=14),
+                "Next free slot",
+                variant="soft",
+                on_click=ComposerState.next_free_slot,
+                disabled=ComposerState.selected.length() == 0,
+                id="next-slot",
+            ),
             rx.vstack(
                 rx.text("Time zone", size="2", weight="medium"),
                 rx.badge(

@@ -20,7 +20,7 @@ import reflex as rx
 from app.ai.prompts import TONES
 from app.models import AccountStatus, PostStatus
 from app.providers.registry import provider_class
-from app.services import accounts, ai, composer, media, posts
+from app.services import accounts, ai, composer, media, posts, slots
 from app.services.errors import InvalidInput, ServiceError
 from app.ui.components.counter import client_text
 from app.ui.components.uploader import UploaderMixin
@@ -515,6 +515,27 @@ class ComposerState(UploaderMixin, AuthState):
     def set_time(self, value: str):
         self.time = value
         self.time_error = ""
+
+    @rx.event
+    def next_free_slot(self):
+        """Fill date and time with the selected accounts' next common free posting slot."""
+        user, wid = self._ctx()
+        if user is None or wid is None:
+            return self._login_redirect()
+        if not self.selected:
+            return rx.toast.error("Select at least one account first.")
+        try:
+            when = slots.next_free_slot(user, wid, [uuid.UUID(a) for a in self.selected])
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        if when is None:
+            return rx.toast.error(
+                "No free slot: set posting times under Settings → Posting schedule."
+            )
+        local = when.astimezone(_zone(self.user_timezone))
+        self.date, self.time = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+        self.time_error = ""
+        return rx.toast.success(f"Next free slot: {local:%a %d %b, %H:%M}.")
 
     @rx.event
     def remove_media(self, media_id: str):
