@@ -374,6 +374,30 @@ def login(
     )
 
 
+def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str | None:
+    """Connect an account again (its posts and history stay): the URL to send the user to, or
+    None when it is done at once (a sandbox app-password login). A real app-password account
+    needs a new app password, entered on the Accounts page."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        account = s.get(SocialAccount, account_id)
+        if account is None or account.workspace_id != workspace_id:
+            raise NotFound("Account not found.")
+        platform, sandbox = account.platform, account.is_sandbox
+        name, api_base = account.account_name or account.username, account.meta.get("api_base")
+    cls = provider_class(platform)
+    if cls.capabilities.app_password:
+        if not sandbox:
+            raise InvalidInput(
+                f"Enter a new app password for {name} under Accounts to reconnect it.",
+                code="app_password_needed",
+            )
+        login(user, workspace_id, platform, "", "", sandbox=True)
+        return None
+    instance = api_base if cls.capabilities.per_instance else None
+    return start(user, workspace_id, platform, instance, sandbox=sandbox)
+
+
 def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:
     """Revoke the token where the platform allows it and forget it. The account row stays, so
     its posts and history remain; connecting it again brings it back."""

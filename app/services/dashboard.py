@@ -90,7 +90,6 @@ class BrokenAccount:
     status: AccountStatus
     last_error: str | None
     is_sandbox: bool
-    api_base: str | None  # the account's own server (federated platforms), for reconnecting
     status_changed_at: dt.datetime | None
 
 
@@ -238,7 +237,6 @@ def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[Bro
             a.status,
             a.last_error,
             a.is_sandbox,
-            (a.meta or {}).get("api_base"),
             a.status_changed_at,
         )  # fmt: skip
         for a in broken

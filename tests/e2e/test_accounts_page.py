@@ -42,6 +42,14 @@ def test_connect_x_then_disconnect(page: Page, live_app: str):
     page.screenshot(path=ARTIFACTS / "accounts.png")
     card.get_by_role("button", name="Disconnect").click()
     expect(card.locator(".account-status")).to_have_text("revoked")
+    # Reconnect: the platform opens in a popup, which hands the result back and closes.
+    with page.expect_popup() as opened:
+        card.locator(".reconnect").click()
+    opened.value.wait_for_event("close")
+    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
+    expect(card.locator(".account-status")).to_have_text("connected")
+    card.get_by_role("button", name="Disconnect").click()
+    expect(card.locator(".account-status")).to_have_text("revoked")
     # Mastodon needs a server address: a bad one is a visible error, nothing is connected.
     page.fill("#instance-mastodon", "http://example.com")
     page.click("#connect-mastodon")

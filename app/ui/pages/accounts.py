@@ -29,6 +29,17 @@ def _account(a: rx.Var) -> rx.Component:
                 class_name="account-status",
             ),
             rx.cond(
+                AccountsState.is_workspace_admin & (a["status"] != "connected"),
+                rx.button(
+                    rx.icon("refresh-cw", size=12),
+                    "Reconnect",
+                    size="1",
+                    variant="soft",
+                    on_click=AccountsState.reconnect(a["id"]),
+                    class_name="reconnect",
+                ),
+            ),
+            rx.cond(
                 AccountsState.is_workspace_admin & (a["status"] != "revoked"),
                 rx.button(
                     "Disconnect",

@@ -12,6 +12,26 @@ from app.services import accounts, connect, sandbox
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
 
+# The platform's page opens in a popup; its callback lands on /accounts inside the popup,
+# which hands the result (?connected=, ?pick=, ?error=) to the opener and closes. Without
+# a popup (blocked), the same tab goes and comes back.
+POPUP_HANDOFF = """
+if (window.opener && window.opener !== window && window.name === 'herald-connect'
+    && location.search) {
+  try {
+    window.opener.location.assign(location.pathname + location.search);
+    window.close();
+  } catch (e) {}
+}
+"""
+
+
+def open_popup(url: str) -> rx.event.EventSpec:
+    return rx.call_script(
+        f"(function (u) {{ var w = window.open(u, 'herald-connect', 'width=640,height=760'); "
+        f"if (!w) {{ window.location.assign(u); }} }})({json.dumps(url)})"
+    )
+
 
 class AccountsState(AuthState):
     accounts: list[dict[str, str]] = []
@@ -27,12 +47,15 @@ class AccountsState(AuthState):
 
     @rx.event
     def load(self):
+        # Inside the connection popup: hand the result to the page that opened it, and close.
+        yield rx.call_script(POPUP_HANDOFF)
         query = self.router.url.query_parameters
         self.error = query.get("error", "")
         connected = query.get("connected", "")
         user, wid = self._user(), self._workspace_uuid()
         if user is None or wid is None:
-            return self._login_redirect()
+            yield self._login_redirect()
+            return
         self._refresh(user, wid)
         self.pick_key = ""
         if query.get("pick"):
@@ -49,7 +72,7 @@ class AccountsState(AuthState):
             ]  # fmt: skip
             self.chosen = [c.id for c in found.choices if not c.connected]
         if connected:
-            return rx.toast.success(f"Connected {connected}.")
+            yield rx.toast.success(f"Connected {connected}.")
 
     @rx.event
     def toggle_choice(self, choice_id: str, checked: bool):
@@ -123,8 +146,22 @@ class AccountsState(AuthState):
         except ServiceError as exc:
             self.error = exc.message
             return rx.toast.error(exc.message)
-        # Same tab: the platform sends the browser back to our callback, then to this page.
-        return rx.call_script(f"window.location.assign({json.dumps(url)})")
+        return open_popup(url)
+
+    @rx.event
+    def reconnect(self, account_id: str):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return self._login_redirect()
+        try:
+            url = connect.reconnect(user, wid, uuid.UUID(account_id))
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        if url is None:
+            self._refresh(user, wid)
+            return rx.toast.success("Reconnected.")
+        return open_popup(url)
 
     @rx.event
     def login(self, form: dict):

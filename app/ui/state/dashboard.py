@@ -170,8 +170,6 @@ class DashboardState(AuthState):
     _fingerprint: str = ""
     _loaded_at: float = 0.0
     _loaded_for: str = ""
-    # Broken account id -> (is sandbox, its own server): what reconnecting needs, kept server-side.
-    _origins: dict[str, tuple[bool, str | None]] = {}
 
     @rx.var
     def stats(self) -> list[Stat]:
@@ -212,7 +210,6 @@ class DashboardState(AuthState):
             )
             for a in view.broken_accounts
         ]
-        self._origins = {str(a.id): (a.is_sandbox, a.api_base) for a in view.broken_accounts}
         self.stats_week = _stats(view.stats[7])
         self.stats_month = _stats(view.stats[30])
         self.has_accounts = view.account_count > 0
@@ -287,34 +284,21 @@ class DashboardState(AuthState):
 
     @rx.event
     def reconnect(self, account_id: str):
-        """Start the same connection flow as the Accounts page for this account's platform:
-        OAuth (the platform comes back to the callback, then to /accounts), or, for a sandbox
-        app-password account, the simulator's login."""
+        """The same reconnection as the Accounts page (connect.reconnect): OAuth, coming back
+        through the callback to /accounts, or at once for a sandbox app-password account."""
         signed = self._signed_in()
         if signed is None:
             return self._login_redirect()
         user, wid = signed
-        account = next((a for a in self.broken if a.id == account_id), None)
-        if account is None:
-            return rx.toast.error("This account no longer needs reconnecting.")
-        with_password = provider_class(account.platform).capabilities.app_password
-        sandbox, api_base = self._origins.get(account_id, (False, None))
         try:
-            if with_password:
-                if not sandbox:
-                    return [
-                        rx.redirect("/accounts"),
-                        rx.toast.info(
-                            f"Enter a new app password for {account.name} to reconnect it."
-                        ),
-                    ]
-                connect.login(user, wid, account.platform, "", "", sandbox=True)
-                self._refresh(user, wid)
-                return rx.toast.success(f"Reconnected {account.name}.")
             self.reconnecting = account_id
-            url = connect.start(user, wid, account.platform, api_base, sandbox=sandbox)
+            url = connect.reconnect(user, wid, uuid.UUID(account_id))
         except ServiceError as exc:
             self.reconnecting = ""
             self.error = exc.message
             return rx.toast.error(exc.message)
+        if url is None:
+            self.reconnecting = ""
+            self._refresh(user, wid)
+            return rx.toast.success("Reconnected.")
         return rx.call_script(f"window.location.assign({json.dumps(url)})")
