@@ -5,12 +5,15 @@ import reflex as rx
 from app.api import create_api
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
+    api_keys,
     auth,
+    billing,
     calendar,
     dashboard,
     instance,
     invite,
     placeholders,
+    profile,
     settings,
 )
 

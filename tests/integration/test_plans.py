@@ -112,7 +112,8 @@ def test_inviting_and_accepting_beyond_the_member_limit(team):
     r = c.post(f"/api/workspaces/{wid}/invites", json={"role": "editor"})
     assert r.status_code == 402
     err = error_of(r)
-    assert err["code"] == "plan_limit" and "Free plan allows 1 member (this workspace has 1)" in err["message"]
+    assert err["code"] == "plan_limit"
+    assert "Free plan allows 1 member (this workspace has 1)" in err["message"]
     assert err["details"]["limit"] == "members"
 
     set_tier(team, "pro")  # 5 seats: the owner plus 4 invites

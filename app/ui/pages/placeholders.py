@@ -20,3 +20,15 @@ def media() -> rx.Component:
 @protected_page("/analytics", "Analytics")
 def analytics() -> rx.Component:
     return placeholder("How your posts performed.", "chart-column")
+
+
+@protected_page("/settings/schedule", "Posting schedule")
+def posting_schedule() -> rx.Component:
+    from app.ui.components.settings_nav import settings_nav
+
+    return rx.vstack(
+        settings_nav("/settings/schedule"),
+        placeholder("Time slots per account for “add to the next free slot”.", "clock"),
+        spacing="4",
+        width="100%",
+    )
