@@ -61,7 +61,14 @@ def user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=AuthState.user_initials, size="1", radius="full"),
-                rx.text(AuthState.user_email, size="2", id="user-email", trim="both"),
+                rx.text(
+                    AuthState.user_email,
+                    size="2",
+                    id="user-email",
+                    white_space="nowrap",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                ),
                 variant="ghost",
                 color_scheme="gray",
                 id="user-menu",
@@ -161,6 +168,9 @@ def topbar() -> rx.Component:
                         _nav_body(),
                         spacing="4",
                         height="100%",
+                        width="100%",
+                        padding="16px 12px",
+                        box_sizing="border-box",
                     ),
                     id="nav-drawer",
                     aria_label="Menu",
@@ -168,7 +178,6 @@ def topbar() -> rx.Component:
                     left="0",
                     height="100%",
                     width="min(280px, 85vw)",
-                    padding="16px 12px",
                     z_index="50",
                     background=rx.color("gray", 2),
                     border_right=f"1px solid {rx.color('gray', 5)}",
@@ -196,6 +205,8 @@ def skip_link() -> rx.Component:
         "Skip to content",
         href="#main-content",
         id="skip-link",
+        # The SPA router does not move focus on fragment links: do it here.
+        on_click=rx.call_script("document.getElementById('main-content')?.focus()"),
         position="absolute",
         left="-9999px",
         top="8px",

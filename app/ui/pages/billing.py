@@ -11,40 +11,35 @@ from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_nav
 from app.ui.state.auth import AuthState
-from app.ui.state.settings import BillingState, PlanCard
+from app.ui.state.settings import BillingState, PlanCard, UsageRow
 
 
-def _usage_row(r: rx.Var) -> rx.Component:
-    color = rx.match(r["state"], ("over", "red"), ("near", "amber"), "grass")
+def _usage_row(r: UsageRow) -> rx.Component:
+    color = rx.match(r.state, ("over", "red"), ("near", "amber"), "grass")
     return rx.vstack(
         rx.hstack(
-            rx.text(r["label"], size="2", weight="medium"),
+            rx.text(r.label, size="2", weight="medium"),
             rx.spacer(),
             rx.text(
-                r["used"],
+                r.used,
                 " of ",
-                r["limit"],
+                r.limit,
                 size="2",
-                color_scheme=rx.cond(r["state"] == "over", "red", "gray"),
+                color_scheme=rx.cond(r.state == "over", "red", "gray"),
                 class_name="usage-value",
             ),
             width="100%",
         ),
         rx.cond(
-            r["limit"] == "unlimited",
+            r.unlimited,
             rx.text("No limit on this plan", size="1", color_scheme="gray"),
-            rx.progress(
-                value=r["percent"].to(int),
-                max=100,
-                color_scheme=color,
-                aria_label=r["label"],
-            ),
+            rx.progress(value=r.percent, max=100, color_scheme=color, aria_label=r.label),
         ),
         spacing="1",
         width="100%",
         class_name="usage-row",
-        data_limit=r["name"],
-        data_state=r["state"],
+        data_limit=r.name,
+        data_state=r.state,
     )
 
 

@@ -38,7 +38,7 @@ def _app(a: rx.Var) -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.input(type="hidden", name="platform", value=a["platform"]),
+                rx.el.input(type="hidden", name="platform", value=a["platform"]),
                 rx.hstack(
                     rx.input(
                         name="client_id",

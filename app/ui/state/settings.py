@@ -109,6 +109,17 @@ class PlanCard:
     features: list[str] = dataclasses.field(default_factory=list)
 
 
+@dataclasses.dataclass
+class UsageRow:
+    name: str = ""
+    label: str = ""
+    used: str = ""
+    limit: str = ""
+    percent: int = 0
+    state: str = "ok"  # ok | near | over
+    unlimited: bool = False
+
+
 def _percent(used: int, limit: int | None) -> int:
     if not limit:
         return 0
@@ -120,7 +131,7 @@ class BillingState(AuthState):
     tier_name: str = ""
     can_change: bool = False
     period: str = ""
-    rows: list[dict[str, str]] = []
+    rows: list[UsageRow] = []
     cards: list[PlanCard] = []
     warnings: list[str] = []
     ai_rows: list[dict[str, str]] = []
@@ -140,19 +151,19 @@ class BillingState(AuthState):
             used = plan.usage.get(name)
             limit = plan.limits.get(name)
             pct = _percent(used, limit)
+            text = plans.LABELS[name]
             rows.append(
-                {
-                    "name": name,
-                    "label": plans.LABELS[name].capitalize(),
-                    "used": plans.format_amount(name, used),
-                    "limit": plans.format_amount(name, limit),
-                    "percent": str(pct),
-                    "state": "over"
+                UsageRow(
+                    name=name,
+                    label=text[0].upper() + text[1:],
+                    used=plans.format_amount(name, used),
+                    limit=plans.format_amount(name, limit),
+                    percent=pct,
+                    state="over"
                     if limit is not None and used >= limit
-                    else "near"
-                    if pct >= 80
-                    else "ok",
-                }
+                    else ("near" if pct >= 80 else "ok"),
+                    unlimited=limit is None,
+                )
             )
         self.rows = rows
         self.cards = [
