@@ -6,13 +6,16 @@ from app.api import create_api
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
     analytics,
+    api_keys,
     auth,
+    billing,
     calendar,
     composer,
     dashboard,
     instance,
     invite,
     media,
+    profile,
     schedule,
     settings,
 )

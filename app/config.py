@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     sandbox_port: int = 8900
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
+    # Plan tier of new workspaces (free, pro, business). There is no payment integration: the
+    # tier is a workspace setting; a private instance may prefer "business" (no caps).
+    default_tier: Literal["free", "pro", "business"] = "free"
+    # Who switches a workspace's plan: its admins (as on Buffer) or only the instance admin
+    # (operators who sell plans outside Herald).
+    plan_changes: Literal["workspace_admin", "instance_admin"] = "workspace_admin"
     # Media storage: "local" (files under data_dir/media) or "s3" (any S3-compatible endpoint).
     storage: Literal["local", "s3"] = "local"
     # S3 bucket (private) holding the media.

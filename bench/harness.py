@@ -37,6 +37,7 @@ def start_services(env: dict[str, str]) -> None:
         HERALD_REDIS_URL=SERVICES.redis_url,
         HERALD_DATA_DIR=str(SERVICES.data_dir / "data"),
         HERALD_LOG_LEVEL="WARNING",
+        HERALD_DEFAULT_TIER="business",  # benchmarks are not capped by plan limits
         **env,
     )
     subprocess.run(

@@ -27,6 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
         HERALD_DATABASE_URL=_SERVICES.database_url,
         HERALD_REDIS_URL=_SERVICES.redis_url,
         HERALD_DATA_DIR=str(_DATA / "data"),
+        # Plan limits are tested where they matter (tests of plans switch tiers explicitly);
+        # every other test works on an uncapped workspace.
+        HERALD_DEFAULT_TIER="business",
     )
     from alembic import command
     from alembic.config import Config

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from dataclasses import asdict
+
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import current_user
 from app.models import User
-from app.services import platform_apps
+from app.services import instance_settings, platform_apps, users
+from app.services.errors import NotFound
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -43,3 +48,101 @@ def save_app(platform: str, body: AppIn, user: User = Depends(current_user)) -> 
 def delete_app(platform: str, user: User = Depends(current_user)) -> Response:
     platform_apps.delete_app(user, platform)
     return Response(status_code=204)
+
+
+class AIOut(BaseModel):
+    configured: bool
+    model: str
+    base_url: str
+    has_key: bool = Field(description="Whether an API key is set; the key is never returned.")
+    model_source: str = Field(description='"env", "stored" or "default"')
+    base_url_source: str
+    api_key_source: str
+    stored_model: str
+    stored_base_url: str
+    stored_has_key: bool
+    requests_per_hour: int
+
+
+class AIIn(BaseModel):
+    model: str | None = Field(default=None, max_length=200, description='"" back to default')
+    base_url: str | None = Field(default=None, max_length=500, description='"" removes it')
+    api_key: str | None = Field(default=None, max_length=1000, description="Write-only.")
+    clear_api_key: bool = False
+
+
+class StorageOut(BaseModel):
+    backend: str
+    local_path: str
+    bucket: str
+    endpoint: str
+    region: str
+    path_style: bool
+    has_credentials: bool
+    max_image_bytes: int
+    max_video_bytes: int
+
+
+class UserAdminOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None
+    workspaces: int
+    is_instance_admin: bool
+    is_active: bool
+
+
+class UserAdminIn(BaseModel):
+    is_instance_admin: bool | None = None
+    disabled: bool | None = Field(default=None, description="true ends their sessions now")
+
+
+@router.get("/ai", response_model=AIOut)
+def get_ai(user: User = Depends(current_user)) -> AIOut:
+    """The AI settings in effect and where each comes from (environment wins)."""
+    return AIOut(**asdict(instance_settings.ai_settings(user)))
+
+
+@router.put("/ai", response_model=AIOut)
+def save_ai(body: AIIn, user: User = Depends(current_user)) -> AIOut:
+    return AIOut(
+        **asdict(
+            instance_settings.save_ai_settings(
+                user,
+                model=body.model,
+                base_url=body.base_url,
+                api_key=body.api_key,
+                clear_api_key=body.clear_api_key,
+            )
+        )
+    )
+
+
+@router.get("/storage", response_model=StorageOut)
+def get_storage(user: User = Depends(current_user)) -> StorageOut:
+    """Media storage settings (read-only: set with HERALD_STORAGE / HERALD_S3_*)."""
+    return StorageOut(**asdict(instance_settings.storage_settings(user)))
+
+
+@router.get("/users", response_model=list[UserAdminOut])
+def list_users(user: User = Depends(current_user)) -> list[UserAdminOut]:
+    return [UserAdminOut(**asdict(u)) for u in users.list_users(user)]
+
+
+@router.patch("/users/{user_id}", response_model=UserAdminOut)
+def change_user(
+    user_id: uuid.UUID, body: UserAdminIn, user: User = Depends(current_user)
+) -> UserAdminOut:
+    """Promote/demote an instance admin (never the last one), disable or enable a user."""
+    view = None
+    if body.is_instance_admin is not None:
+        view = users.set_instance_admin(user, user_id, body.is_instance_admin)
+    if body.disabled is not None:
+        view = users.set_disabled(user, user_id, body.disabled)
+    if view is None:
+        view = next((u for u in users.list_users(user) if u.id == user_id), None)
+        if view is None:
+            raise NotFound("User not found.")
+    return UserAdminOut(**asdict(view))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
 
 from app.api.deps import (
     SESSION_COOKIE,
@@ -55,3 +56,35 @@ def logout(request: Request, response: Response) -> Response:
 @router.get("/me", response_model=MeOut)
 def me(user: User = Depends(current_user)) -> MeOut:
     return _me(user)
+
+
+class ProfileIn(BaseModel):
+    full_name: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64, description="IANA, e.g. Europe/Paris")
+
+
+class PasswordIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class PasswordOut(BaseModel):
+    other_sessions_ended: int
+
+
+@router.patch("/me", response_model=MeOut)
+def update_profile(body: ProfileIn, user: User = Depends(current_user)) -> MeOut:
+    """Change your name and/or time zone."""
+    return _me(auth.update_profile(user, body.full_name, body.timezone))
+
+
+@router.post("/me/password", response_model=PasswordOut)
+def change_password(
+    body: PasswordIn, request: Request, user: User = Depends(current_user)
+) -> PasswordOut:
+    """Change your password; your other sessions are signed out (this one stays)."""
+    check_same_origin(request)
+    ended = auth.change_password(
+        user, body.current_password, body.new_password, request.cookies.get(SESSION_COOKIE)
+    )
+    return PasswordOut(other_sessions_ended=ended)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
 
 from app.api.deps import current_user
 from app.api.schemas import (
@@ -19,6 +22,7 @@ from app.api.schemas import (
     WorkspaceOut,
 )
 from app.models import User
+from app.services import plans
 from app.services import workspaces as ws
 
 router = APIRouter(prefix="/api", tags=["workspaces"])
@@ -99,3 +103,63 @@ def invite_info(token: str) -> InviteInfoOut:
 @router.post("/invites/accept", response_model=WorkspaceOut)
 def accept_invite(body: AcceptIn, user: User = Depends(current_user)) -> WorkspaceOut:
     return WorkspaceOut.of(ws.accept_invite(user, body.token))
+
+
+class LimitsOut(BaseModel):
+    accounts: int | None = Field(description="null: unlimited")
+    members: int | None
+    posts_per_month: int | None
+    ai_captions_per_month: int | None
+    storage_bytes: int | None
+
+
+class UsageOut(BaseModel):
+    accounts: int
+    members: int
+    pending_invites: int
+    posts_per_month: int
+    ai_captions_per_month: int
+    storage_bytes: int
+
+
+class PlanOut(BaseModel):
+    tier: str
+    name: str
+    limits: LimitsOut
+    usage: UsageOut
+    period_start: dt.datetime
+    period_end: dt.datetime
+    can_change: bool
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, p: plans.PlanView) -> PlanOut:
+        return cls(
+            tier=p.tier.value,
+            name=p.name,
+            limits=LimitsOut(**asdict(p.limits)),
+            usage=UsageOut(**asdict(p.usage)),
+            period_start=p.period_start,
+            period_end=p.period_end,
+            can_change=p.can_change,
+            warnings=p.warnings,
+        )
+
+
+class TierIn(BaseModel):
+    tier: str = Field(description="free, pro or business")
+
+
+@router.get("/workspaces/{workspace_id}/plan", response_model=PlanOut)
+def get_plan(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> PlanOut:
+    """The workspace's plan tier, its limits and this month's usage."""
+    return PlanOut.of(plans.get_plan(user, workspace_id))
+
+
+@router.put("/workspaces/{workspace_id}/plan", response_model=PlanOut)
+def change_plan(
+    workspace_id: uuid.UUID, body: TierIn, user: User = Depends(current_user)
+) -> PlanOut:
+    """Switch the plan (no payment here: billing is a setting). A downgrade below what the
+    workspace holds (accounts, members, storage) is refused with 402 `plan_limit`."""
+    return PlanOut.of(plans.change_tier(user, workspace_id, plans.parse_tier(body.tier)))

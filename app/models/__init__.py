@@ -3,6 +3,7 @@
 from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
 from app.models.ai import AIUsage
 from app.models.base import utcnow
+from app.models.instance import InstanceSetting
 from app.models.media import Media, PostMedia
 from app.models.metrics import AccountMetric, PostMetric
 from app.models.posts import (
@@ -24,6 +25,7 @@ __all__ = [
     "ApiKey",
     "AttemptOutcome",
     "DestinationStatus",
+    "InstanceSetting",
     "Invitation",
     "Media",
     "Membership",

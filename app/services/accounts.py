@@ -24,7 +24,7 @@ from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, ut
 from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
-from app.services import sandbox
+from app.services import plans, sandbox
 from app.services.errors import NotFound
 from app.services.workspaces import require_role
 
@@ -174,7 +174,12 @@ def save_account(
                 SocialAccount.platform == platform,
                 SocialAccount.platform_account_id == info.platform_account_id,
             )
-        ).first() or SocialAccount(
+        ).first()
+        if account is None or account.status == AccountStatus.revoked:
+            # A reconnect of a connected (or expired, broken) account is always allowed; a new
+            # one, or a disconnected one brought back, needs room in the plan.
+            plans.check_accounts(s, workspace_id)
+        account = account or SocialAccount(
             workspace_id=workspace_id,
             platform=platform,
             platform_account_id=info.platform_account_id,

@@ -33,7 +33,7 @@ from app.ai.prompts import TONES
 from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
 from app.providers.registry import UnknownPlatform, provider_class
-from app.services import ratelimit
+from app.services import plans, ratelimit
 from app.services.errors import InvalidInput
 from app.services.workspaces import require_role
 
@@ -120,6 +120,8 @@ def generate_caption(
     config = captions.AIConfig.from_settings()
     if not config.configured:
         raise AINotConfigured(captions.NOT_CONFIGURED)
+    with db.session() as s:
+        plans.check_caption(s, workspace_id)
     _take_budget(workspace_id)
     try:
         result = captions.generate(topic, tone, platform, context, config=config)
@@ -170,7 +172,7 @@ def _record(workspace_id: uuid.UUID, user: User, platform: str, usage: Usage, ou
             AIUsage(
                 workspace_id=workspace_id,
                 user_id=user.id,
-                model=(usage.model or settings.openai_model)[:200],
+                model=(usage.model or captions.AIConfig.from_settings().model)[:200],
                 platform=platform,
                 requests=usage.requests,
                 prompt_tokens=usage.prompt_tokens,
@@ -209,6 +211,7 @@ def usage_summary(
             )
         ).one()
     requests, succeeded, prompt, completion = (int(v) for v in row)
+    config = captions.AIConfig.from_settings()
     return UsageSummary(
         period_start=start,
         period_end=end,
@@ -217,7 +220,7 @@ def usage_summary(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=prompt + completion,
-        configured=captions.is_configured(),
-        model=settings.openai_model,
+        configured=config.configured,
+        model=config.model,
         requests_per_hour=settings.ai_requests_per_hour,
     )

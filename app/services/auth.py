@@ -8,18 +8,19 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlmodel import Session, select
 
 from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
-from app.models import Membership, Role, User, UserSession, Workspace, utcnow
+from app.models import Membership, Role, Tier, User, UserSession, Workspace, utcnow
 from app.redis_client import redis
 from app.services.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
 
@@ -118,7 +119,12 @@ def register(email: str, password: str, full_name: str = "", client: Client = Cl
         s.add(user)
         s.flush()
         label = full_name or email.split("@")[0]
-        workspace = Workspace(name=f"{label}'s workspace"[:100], owner_id=user.id, is_personal=True)
+        workspace = Workspace(
+            name=f"{label}'s workspace"[:100],
+            owner_id=user.id,
+            is_personal=True,
+            subscription_tier=Tier(settings.default_tier),
+        )
         s.add(workspace)
         s.flush()
         s.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.admin))
@@ -213,3 +219,90 @@ def user_for_session(token: str | None) -> User | None:
 def get_user(user_id: uuid.UUID) -> User | None:
     with db.session() as s:
         return s.get(User, user_id)
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name (e.g. Europe/Paris), or InvalidInput."""
+    value = (value or "").strip()
+    if value not in available_timezones():
+        raise InvalidInput(
+            f"Unknown time zone {value!r}: choose one from the list (e.g. Europe/Paris).",
+            code="invalid_timezone",
+            details={"field": "timezone"},
+        )
+    return value
+
+
+@lru_cache(maxsize=1)
+def available_timezones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones() | {"UTC"})
+
+
+def update_profile(user: User, full_name: str | None = None, timezone: str | None = None) -> User:
+    """Change the signed-in person's name and/or time zone."""
+    from app.services.workspaces import require_session
+
+    require_session("change a profile")
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        if len(full_name) > 200:
+            raise InvalidInput(
+                "Name must be at most 200 characters.",
+                code="invalid_name",
+                details={"field": "full_name"},
+            )
+    if timezone is not None:
+        timezone = check_timezone(timezone)
+    with db.session() as s:
+        row = s.get(User, user.id)
+        if row is None:
+            raise Unauthenticated("Sign in again.")
+        if full_name is not None:
+            row.full_name = full_name
+        if timezone is not None:
+            row.timezone = timezone
+        s.add(row)
+        return row
+
+
+def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> int:
+    """Set a new password after checking the current one. Every other session of the user is
+    signed out (the one whose token is `keep_session` stays). Returns how many were ended."""
+    from app.services.workspaces import require_session
+
+    require_session("change a password")
+    with db.session() as s:
+        row = s.exec(select(User).where(User.id == user.id).with_for_update()).first()
+        if row is None:
+            raise Unauthenticated("Sign in again.")
+        try:
+            _hasher.verify(row.password_hash, current or "")
+        except (VerificationError, InvalidHashError):
+            raise InvalidInput(
+                "The current password is not right.",
+                code="wrong_password",
+                details={"field": "current_password"},
+            ) from None
+        try:
+            check_password_strength(new)
+        except InvalidInput as exc:
+            exc.details = {"field": "new_password"}
+            raise
+        if new == current:
+            raise InvalidInput(
+                "The new password must differ from the current one.",
+                code="same_password",
+                details={"field": "new_password"},
+            )
+        row.password_hash = hash_password(new)
+        s.add(row)
+        keep = hash_token(keep_session) if keep_session else ""
+        result = s.execute(
+            delete(UserSession).where(
+                UserSession.user_id == user.id,  # type: ignore[arg-type]
+                UserSession.token_hash != keep,  # type: ignore[arg-type]
+            )
+        )
+        return int(result.rowcount or 0)

@@ -27,7 +27,7 @@ from app.providers.base import (
 )
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import accounts
+from app.services import accounts, plans
 from app.services import sandbox as sandbox_mode
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
 from app.services.workspaces import require_role
@@ -302,10 +302,23 @@ def _save_targets(user: User, stash: dict, ids: list[str]) -> list[accounts.Acco
             code="invalid_choice",
             details={"field": "ids"},
         )
+    workspace_id = uuid.UUID(stash["workspace_id"])
+    with db.session() as s:  # all chosen fit in the plan, or none is connected
+        require_role(s, user, workspace_id, Role.admin)
+        known = set(
+            s.exec(
+                select(SocialAccount.platform_account_id).where(
+                    SocialAccount.workspace_id == workspace_id,
+                    SocialAccount.platform == stash["platform"],
+                    SocialAccount.status != AccountStatus.revoked,
+                )
+            ).all()
+        )
+        plans.check_accounts(s, workspace_id, len(set(ids) - known))
     return [
         accounts.save_account(
             user,
-            uuid.UUID(stash["workspace_id"]),
+            workspace_id,
             stash["platform"],
             _token_of(offered[pid]["token"]),
             AccountInfo(**offered[pid]["info"]),

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from app import db
 from app.config import settings
 from app.models import Media, Post, PostDestination, PostMedia, PostStatus, Role, User
+from app.services import plans
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.publishing import ACTIVE
 from app.services.workspaces import require_role
@@ -297,6 +298,10 @@ def confirm(
     )
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
+        try:
+            plans.check_storage(s, workspace_id, size)
+        except plans.PlanLimit as exc:
+            raise _refuse(key, exc) from None
         s.add(media)
         try:
             s.flush()

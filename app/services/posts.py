@@ -34,7 +34,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import accounts, schedule
+from app.services import accounts, plans, schedule
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.publishing import ACTIVE, media_item, refresh_post_status
 from app.services.workspaces import require_role
@@ -460,6 +460,8 @@ def create_post(
         )
         post.scheduled_at = _due(post, mode) or post.scheduled_at
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
+        if mode != "draft":
+            plans.check_post(s, workspace_id, post.scheduled_at)
         s.add(post)
         try:
             s.flush()
@@ -524,6 +526,8 @@ def update_post(
         post.platform_configs = data.platform_configs
         post.scheduled_at = resolve_time(data.scheduled_at, data.timezone)
         post.scheduled_at = _due(post, mode) or post.scheduled_at
+        if mode != "draft":
+            plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
         post.updated_at = utcnow()
         s.add(post)

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
-from app.models import Invitation, Membership, Role, User, Workspace, utcnow
+from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
 from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 
 RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
@@ -194,7 +194,7 @@ def create_workspace(user: User, name: str) -> WorkspaceView:
     require_session("create workspaces")
     name = _clean_name(name)
     with db.session() as s:
-        ws = Workspace(name=name, owner_id=user.id)
+        ws = Workspace(name=name, owner_id=user.id, subscription_tier=Tier(settings.default_tier))
         s.add(ws)
         s.flush()
         s.add(Membership(workspace_id=ws.id, user_id=user.id, role=Role.admin))
@@ -312,8 +312,11 @@ def create_invite(
         from app.services.auth import normalize_email
 
         email = normalize_email(email)
+    from app.services import plans
+
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
+        plans.check_invite(s, workspace_id)
         token = new_token()
         inv = Invitation(
             workspace_id=workspace_id,
@@ -399,6 +402,9 @@ def accept_invite(user: User, token: str) -> WorkspaceView:
         ).first()
         if existing:
             raise Conflict("You are already a member of this workspace.", code="already_member")
+        from app.services import plans
+
+        plans.check_join(s, inv.workspace_id)
         s.add(Membership(workspace_id=inv.workspace_id, user_id=user.id, role=inv.role))
         inv.accepted_at = utcnow()
         inv.accepted_by = user.id

@@ -19,6 +19,12 @@ NAV = [
 ]
 
 
+FOCUS_RING = {"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"}
+# Below the `md` breakpoint the sidebar gives way to a top bar whose menu opens a drawer.
+DESKTOP = rx.breakpoints(initial="none", md="flex")
+MOBILE = rx.breakpoints(initial="flex", md="none")
+
+
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), spacing="3", align="center"),
@@ -31,6 +37,7 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
         padding="8px 12px",
         border_radius="var(--radius-3)",
         _hover={"background": "var(--gray-a3)"},
+        _focus_visible=FOCUS_RING,
     )
 
 
@@ -54,13 +61,23 @@ def user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=AuthState.user_initials, size="1", radius="full"),
-                rx.text(AuthState.user_email, size="2", id="user-email", trim="both"),
+                rx.text(
+                    AuthState.user_email,
+                    size="2",
+                    id="user-email",
+                    white_space="nowrap",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                ),
                 variant="ghost",
                 color_scheme="gray",
                 id="user-menu",
+                max_width="170px",
+                overflow="hidden",
             )
         ),
         rx.menu.content(
+            rx.menu.item("Profile", on_click=rx.redirect("/settings/profile")),
             rx.menu.item("Team settings", on_click=rx.redirect("/settings/team")),
             rx.cond(
                 AuthState.is_instance_admin,
@@ -72,19 +89,38 @@ def user_menu() -> rx.Component:
     )
 
 
-def sidebar() -> rx.Component:
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.icon("megaphone", size=22, color=rx.color("accent", 9)),
+        rx.heading("Herald", size="5"),
+        align="center",
+        spacing="2",
+        padding_x="12px",
+    )
+
+
+def _nav_body() -> rx.Component:
+    """Workspace switcher, navigation, user menu: the sidebar's and the drawer's content."""
     return rx.vstack(
-        rx.hstack(
-            rx.icon("megaphone", size=22, color=rx.color("accent", 9)),
-            rx.heading("Herald", size="5"),
-            align="center",
-            spacing="2",
-            padding_x="12px",
-        ),
         workspace_switcher(),
-        rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
+        rx.el.nav(
+            rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
+            aria_label="Main",
+            width="100%",
+        ),
         rx.spacer(),
         rx.hstack(user_menu(), rx.color_mode.button(size="1"), justify="between", width="100%"),
+        spacing="4",
+        width="100%",
+        height="100%",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        _brand(),
+        _nav_body(),
+        display=DESKTOP,
         width="240px",
         min_width="240px",
         height="100vh",
@@ -97,19 +133,113 @@ def sidebar() -> rx.Component:
     )
 
 
-def shell(content: rx.Component, title: str) -> rx.Component:
+def topbar() -> rx.Component:
+    """Narrow screens: brand and a menu button; the menu is a drawer from the left."""
     return rx.hstack(
-        sidebar(),
-        rx.box(
-            rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
-            content,
-            padding="24px 32px",
-            width="100%",
-            max_width="1200px",
+        rx.drawer.root(
+            rx.drawer.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Open menu",
+                    id="nav-toggle",
+                )
+            ),
+            rx.drawer.overlay(z_index="40"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(
+                        rx.hstack(
+                            _brand(),
+                            rx.drawer.close(
+                                rx.icon_button(
+                                    rx.icon("x", size=18),
+                                    variant="ghost",
+                                    color_scheme="gray",
+                                    aria_label="Close menu",
+                                    id="nav-close",
+                                )
+                            ),
+                            justify="between",
+                            align="center",
+                            width="100%",
+                        ),
+                        _nav_body(),
+                        spacing="4",
+                        height="100%",
+                        width="100%",
+                        padding="16px 12px",
+                        box_sizing="border-box",
+                    ),
+                    id="nav-drawer",
+                    aria_label="Menu",
+                    top="0",
+                    left="0",
+                    height="100%",
+                    width="min(280px, 85vw)",
+                    z_index="50",
+                    background=rx.color("gray", 2),
+                    border_right=f"1px solid {rx.color('gray', 5)}",
+                )
+            ),
+            direction="left",
         ),
-        spacing="0",
-        align="start",
+        _brand(),
+        rx.spacer(),
+        rx.color_mode.button(size="1"),
+        display=MOBILE,
+        align="center",
         width="100%",
+        padding="8px 12px",
+        position="sticky",
+        top="0",
+        z_index="30",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+    )
+
+
+def skip_link() -> rx.Component:
+    return rx.el.a(
+        "Skip to content",
+        href="#main-content",
+        id="skip-link",
+        # The SPA router does not move focus on fragment links: do it here.
+        on_click=rx.call_script("document.getElementById('main-content')?.focus()"),
+        position="absolute",
+        left="-9999px",
+        top="8px",
+        z_index="100",
+        padding="8px 12px",
+        border_radius="var(--radius-3)",
+        background=rx.color("accent", 9),
+        color="white",
+        _focus={"left": "8px", **FOCUS_RING},
+    )
+
+
+def shell(content: rx.Component, title: str) -> rx.Component:
+    return rx.box(
+        skip_link(),
+        rx.flex(
+            sidebar(),
+            topbar(),
+            rx.el.main(
+                rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
+                content,
+                id="main-content",
+                tab_index=-1,
+                padding=rx.breakpoints(initial="16px", md="24px 32px"),
+                width="100%",
+                max_width="1200px",
+                min_width="0",
+                outline="none",
+            ),
+            direction=rx.breakpoints(initial="column", md="row"),
+            align=rx.breakpoints(initial="stretch", md="start"),
+            width="100%",
+        ),
     )
 
 

@@ -1,52 +1,63 @@
-"""The tabs across the top of every settings page."""
+"""The settings sub-navigation shown on every settings page."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.layout import FOCUS_RING
 from app.ui.state.auth import AuthState
 
+# (label, route, icon, instance admins only)
 TABS = [
-    ("Profile", "/settings/profile", "user"),
-    ("Team", "/settings/team", "users"),
-    ("Billing", "/settings/billing", "credit-card"),
-    ("API keys", "/settings/keys", "key-round"),
-    ("Posting schedule", "/settings/schedule", "clock"),
+    ("Profile", "/settings/profile", "user-round", False),
+    ("Team", "/settings/team", "users", False),
+    ("Billing", "/settings/billing", "credit-card", False),
+    ("API keys", "/settings/keys", "key-round", False),
+    ("Posting schedule", "/settings/schedule", "clock", False),
+    ("Instance", "/settings/instance", "server", True),
 ]
-INSTANCE = ("Instance", "/settings/instance", "server")
 
 
-def _tab(label: str, href: str, icon: str, active: str) -> rx.Component:
-    current = href == active
+def _tab(label: str, href: str, icon: str, active: bool) -> rx.Component:
+    slug = href.rsplit("/", 1)[1]
+    state = (
+        {
+            "aria-current": "page",
+            "weight": "medium",
+            "border_bottom": f"2px solid {rx.color('accent', 9)}",
+        }
+        if active
+        else {
+            "color_scheme": "gray",
+            "high_contrast": True,
+            "border_bottom": "2px solid transparent",
+        }
+    )
     return rx.link(
         rx.hstack(rx.icon(icon, size=15), rx.text(label, size="2"), spacing="2", align="center"),
         href=href,
-        id=f"settings-tab-{href.rsplit('/', 1)[1]}",
+        id=f"settings-tab-{slug}",
         underline="none",
-        color=rx.color("accent", 11) if current else rx.color("gray", 12),
-        weight="medium" if current else "regular",
-        padding="8px 12px",
-        border_bottom=f"2px solid {rx.color('accent', 9) if current else 'transparent'}",
-        **({"aria_current": "page"} if current else {}),
-        _hover={"background": rx.color("gray", 3)},
+        padding="6px 10px",
         white_space="nowrap",
+        _hover={"background": "var(--gray-a3)"},
+        _focus_visible=FOCUS_RING,
+        **state,
     )
 
 
 def settings_nav(active: str) -> rx.Component:
-    """Settings sub-navigation; `active` is the current page's route. Instance settings show
-    for instance admins only."""
+    """Tabs for the settings pages; `active` is the current route (e.g. "/settings/keys")."""
+    tabs = []
+    for label, href, icon, admin_only in TABS:
+        tab = _tab(label, href, icon, href == active)
+        tabs.append(rx.cond(AuthState.is_instance_admin, tab) if admin_only else tab)
     return rx.el.nav(
-        rx.flex(
-            *[_tab(*tab, active) for tab in TABS],
-            rx.cond(AuthState.is_instance_admin, _tab(*INSTANCE, active)),
-            wrap="wrap",
-            gap="1",
-            border_bottom=f"1px solid {rx.color('gray', 5)}",
-            width="100%",
-        ),
+        rx.hstack(*tabs, spacing="1", wrap="nowrap"),
         aria_label="Settings",
         id="settings-nav",
         width="100%",
-        margin_bottom="16px",
+        overflow_x="auto",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        margin_bottom="8px",
     )

@@ -1,4 +1,4 @@
-"""Settings → Instance: platform app credentials (instance admins only)."""
+"""Settings → Instance (instance admins only): AI settings, storage, users, platform apps."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.settings_nav import settings_nav
 from app.ui.state.instance import InstanceState
 
 SOURCES = {"env": ("environment", "blue"), "settings": ("saved here", "green")}
@@ -37,7 +38,7 @@ def _app(a: rx.Var) -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.input(type="hidden", name="platform", value=a["platform"]),
+                rx.el.input(type="hidden", name="platform", value=a["platform"]),
                 rx.hstack(
                     rx.input(
                         name="client_id",
@@ -86,18 +87,327 @@ def _app(a: rx.Var) -> rx.Component:
     )
 
 
-@protected_page("/settings/instance", "Instance settings", on_load=[InstanceState.load])
-def instance() -> rx.Component:
+def _source(text: rx.Var, env: rx.Var) -> rx.Component:
+    return rx.badge(text, color_scheme=rx.cond(env == "yes", "blue", "gray"), variant="soft")
+
+
+def _item(label: str, value, source=None) -> rx.Component:
+    return rx.data_list.item(
+        rx.data_list.label(label),
+        rx.data_list.value(rx.hstack(value, source or rx.fragment(), spacing="2", wrap="wrap")),
+    )
+
+
+def _ai() -> rx.Component:
+    ai = InstanceState.ai
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("AI captions", size="4"),
+                rx.cond(
+                    ai["configured"] == "yes",
+                    rx.badge("on", color_scheme="grass"),
+                    rx.badge("off: no key or server", color_scheme="gray"),
+                ),
+                align="center",
+                spacing="2",
+            ),
+            rx.data_list.root(
+                _item("Model", rx.code(ai["model"]), _source(ai["model_source"], ai["model_env"])),
+                _item(
+                    "Server",
+                    rx.code(ai["base_url"]),
+                    _source(ai["base_url_source"], ai["base_url_env"]),
+                ),
+                _item(
+                    "API key",
+                    rx.cond(ai["has_key"] == "yes", rx.text("set"), rx.text("not set")),
+                    _source(ai["api_key_source"], ai["api_key_env"]),
+                ),
+                _item("Budget per workspace", rx.text(ai["per_hour"], " per hour")),
+                id="ai-effective",
+            ),
+            rx.text(
+                "Environment variables (HERALD_OPENAI_MODEL, HERALD_OPENAI_BASE_URL, "
+                "HERALD_OPENAI_API_KEY) win over what is saved here. The key is stored encrypted "
+                "and never shown again.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.hstack(
+                        rx.vstack(
+                            rx.text("Model", as_="label", html_for="ai-model", size="2"),
+                            rx.input(
+                                id="ai-model",
+                                name="model",
+                                value=InstanceState.ai_model,
+                                on_change=InstanceState.set_ai_model,
+                                placeholder="gpt-4o-mini",
+                                disabled=ai["model_env"] == "yes",
+                                width="14rem",
+                            ),
+                            spacing="1",
+                        ),
+                        rx.vstack(
+                            rx.text(
+                                "OpenAI-compatible base URL",
+                                as_="label",
+                                html_for="ai-base-url",
+                                size="2",
+                            ),
+                            rx.input(
+                                id="ai-base-url",
+                                name="base_url",
+                                value=InstanceState.ai_base_url,
+                                on_change=InstanceState.set_ai_base_url,
+                                placeholder="http://localhost:11434/v1 (empty: OpenAI)",
+                                disabled=ai["base_url_env"] == "yes",
+                                width="20rem",
+                            ),
+                            spacing="1",
+                        ),
+                        rx.vstack(
+                            rx.text("API key", as_="label", html_for="ai-api-key", size="2"),
+                            rx.input(
+                                id="ai-api-key",
+                                name="api_key",
+                                type="password",
+                                auto_complete="off",
+                                placeholder=rx.cond(
+                                    ai["stored_has_key"] == "yes",
+                                    "Key stored: empty keeps it",
+                                    "sk-…",
+                                ),
+                                disabled=ai["api_key_env"] == "yes",
+                                width="16rem",
+                            ),
+                            spacing="1",
+                        ),
+                        spacing="3",
+                        wrap="wrap",
+                        align="end",
+                    ),
+                    rx.hstack(
+                        rx.button("Save AI settings", type="submit", id="save-ai"),
+                        rx.cond(
+                            ai["stored_has_key"] == "yes",
+                            rx.button(
+                                "Remove stored key",
+                                type="button",
+                                variant="soft",
+                                color_scheme="red",
+                                on_click=InstanceState.clear_ai_key,
+                                id="clear-ai-key",
+                            ),
+                        ),
+                        spacing="2",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=InstanceState.save_ai,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="ai-settings",
+    )
+
+
+def _storage() -> rx.Component:
+    st = InstanceState.storage
+    return rx.card(
+        rx.vstack(
+            rx.heading("Media storage", size="4"),
+            rx.data_list.root(
+                _item("Backend", rx.text(st["backend"])),
+                rx.cond(
+                    st["is_s3"] == "yes",
+                    rx.fragment(
+                        _item("Bucket", rx.code(st["bucket"])),
+                        _item("Endpoint", rx.code(st["endpoint"])),
+                        _item("Region", rx.text(st["region"])),
+                        _item("Path-style addressing", rx.text(st["path_style"])),
+                        _item("Credentials", rx.text(st["credentials"])),
+                    ),
+                    _item("Folder", rx.code(st["local_path"])),
+                ),
+                _item("Largest image", rx.text(st["max_image"])),
+                _item("Largest video", rx.text(st["max_video"])),
+                id="storage-settings",
+            ),
+            rx.text(
+                "Storage is configured in the environment (HERALD_STORAGE, HERALD_S3_BUCKET, "
+                "HERALD_S3_ENDPOINT_URL, ...) and read at start: changing it moves where new "
+                "media go, so it is not editable here.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _user_row(u: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(u["name"], weight="medium"),
+                rx.text(u["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(u["created"]),
+        rx.table.cell(u["workspaces"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(u["admin"] == "yes", rx.badge("instance admin", color_scheme="blue")),
+                rx.cond(u["active"] != "yes", rx.badge("disabled", color_scheme="red")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    u["admin"] == "yes",
+                    rx.button(
+                        "Remove admin",
+                        size="1",
+                        variant="soft",
+                        on_click=InstanceState.demote(u["id"]),
+                        class_name="demote-user",
+                    ),
+                    rx.button(
+                        "Make admin",
+                        size="1",
+                        variant="soft",
+                        on_click=InstanceState.promote(u["id"]),
+                        disabled=u["active"] != "yes",
+                        class_name="promote-user",
+                    ),
+                ),
+                rx.cond(
+                    u["me"] == "yes",
+                    rx.fragment(),
+                    rx.cond(
+                        u["active"] == "yes",
+                        rx.alert_dialog.root(
+                            rx.alert_dialog.trigger(
+                                rx.button(
+                                    "Disable",
+                                    size="1",
+                                    variant="soft",
+                                    color_scheme="red",
+                                    class_name="disable-user",
+                                )
+                            ),
+                            rx.alert_dialog.content(
+                                rx.alert_dialog.title("Disable ", u["email"], "?"),
+                                rx.alert_dialog.description(
+                                    "They are signed out everywhere now, cannot sign in, and "
+                                    "their API keys stop working. You can enable them again."
+                                ),
+                                rx.hstack(
+                                    rx.alert_dialog.cancel(
+                                        rx.button("Cancel", variant="soft", color_scheme="gray")
+                                    ),
+                                    rx.alert_dialog.action(
+                                        rx.button(
+                                            "Disable",
+                                            color_scheme="red",
+                                            on_click=InstanceState.disable(u["id"]),
+                                            id="confirm-disable",
+                                        )
+                                    ),
+                                    justify="end",
+                                    spacing="3",
+                                    margin_top="16px",
+                                ),
+                            ),
+                        ),
+                        rx.button(
+                            "Enable",
+                            size="1",
+                            variant="soft",
+                            on_click=InstanceState.enable(u["id"]),
+                            class_name="enable-user",
+                        ),
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+        class_name="user-row",
+        data_email=u["email"],
+    )
+
+
+def _users() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Users", size="4"),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("User"),
+                            rx.table.column_header_cell("Joined"),
+                            rx.table.column_header_cell("Workspaces"),
+                            rx.table.column_header_cell(""),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(InstanceState.users, _user_row)),
+                    width="100%",
+                    id="users",
+                ),
+                width="100%",
+                overflow_x="auto",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _apps() -> rx.Component:
     return rx.vstack(
+        rx.heading("Platform apps", size="4"),
         rx.text(
             "The OAuth app Herald uses for each network. Secrets are stored encrypted and never "
             "shown again. Values set in the environment (HERALD_<PLATFORM>_CLIENT_ID) win. "
             "Mastodon needs none: Herald registers itself on each server; Bluesky uses app "
             "passwords.",
             color_scheme="gray",
+            size="2",
         ),
-        form_error(InstanceState.error),
         rx.vstack(rx.foreach(InstanceState.apps, _app), width="100%", spacing="3"),
+        spacing="3",
+        width="100%",
+    )
+
+
+@protected_page("/settings/instance", "Instance settings", on_load=[InstanceState.load])
+def instance() -> rx.Component:
+    return rx.vstack(
+        settings_nav("/settings/instance"),
+        form_error(InstanceState.error),
+        rx.cond(
+            InstanceState.is_instance_admin,
+            rx.vstack(
+                _ai(),
+                _storage(),
+                _users(),
+                _apps(),
+                spacing="5",
+                width="100%",
+            ),
+        ),
         spacing="4",
         width="100%",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.settings_nav import settings_nav
 from app.ui.state.auth import AuthState
 from app.ui.state.team import TeamState
 
@@ -138,6 +139,7 @@ def _invite_form() -> rx.Component:
 @protected_page("/settings/team", "Team", on_load=[TeamState.load])
 def team() -> rx.Component:
     return rx.vstack(
+        settings_nav("/settings/team"),
         rx.text(
             "Members of ",
             rx.text.strong(AuthState.current_workspace_name),

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 
-from app.services import connect, platform_apps
+from app.services import connect, instance_settings, platform_apps, users
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
+from app.ui.state.settings import when_local
+
+SOURCE_LABELS = {"env": "environment", "stored": "saved here", "default": "default"}
 
 
 class InstanceState(AuthState):
     apps: list[dict[str, str]] = []
     error: str = ""
+    ai: dict[str, str] = {}
+    ai_model: str = ""
+    ai_base_url: str = ""
+    storage: dict[str, str] = {}
+    users: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
@@ -25,7 +35,59 @@ class InstanceState(AuthState):
         self.error = ""
         self._refresh(user)
 
+    def _refresh_ai(self, user) -> None:
+        view = instance_settings.ai_settings(user)
+        self.ai = {
+            "configured": "yes" if view.configured else "",
+            "model": view.model,
+            "base_url": view.base_url or "api.openai.com (default)",
+            "has_key": "yes" if view.has_key else "",
+            "model_source": SOURCE_LABELS[view.model_source],
+            "base_url_source": SOURCE_LABELS[view.base_url_source],
+            "api_key_source": SOURCE_LABELS[view.api_key_source],
+            "model_env": "yes" if view.model_source == "env" else "",
+            "base_url_env": "yes" if view.base_url_source == "env" else "",
+            "api_key_env": "yes" if view.api_key_source == "env" else "",
+            "stored_has_key": "yes" if view.stored_has_key else "",
+            "per_hour": str(view.requests_per_hour or "unlimited"),
+        }
+        self.ai_model = view.stored_model
+        self.ai_base_url = view.stored_base_url
+
+    def _refresh_storage(self, user) -> None:
+        st = instance_settings.storage_settings(user)
+        self.storage = {
+            "backend": "S3-compatible bucket" if st.backend == "s3" else "Local disk",
+            "is_s3": "yes" if st.backend == "s3" else "",
+            "local_path": st.local_path,
+            "bucket": st.bucket,
+            "endpoint": st.endpoint,
+            "region": st.region,
+            "path_style": "yes" if st.path_style else "no",
+            "credentials": "set" if st.has_credentials else "default chain (env, profile, role)",
+            "max_image": f"{st.max_image_bytes / 1024**2:.0f} MB",
+            "max_video": f"{st.max_video_bytes / 1024**2:.0f} MB",
+        }
+
+    def _refresh_users(self, user) -> None:
+        self.users = [
+            {
+                "id": str(u.id),
+                "email": u.email,
+                "name": u.full_name or u.email.split("@")[0],
+                "created": when_local(u.created_at, self.user_timezone),
+                "workspaces": str(u.workspaces),
+                "admin": "yes" if u.is_instance_admin else "",
+                "active": "yes" if u.is_active else "",
+                "me": "yes" if u.id == user.id else "",
+            }
+            for u in users.list_users(user)
+        ]
+
     def _refresh(self, user) -> None:
+        self._refresh_ai(user)
+        self._refresh_storage(user)
+        self._refresh_users(user)
         self.apps = [
             {
                 "platform": a.platform,
@@ -37,6 +99,79 @@ class InstanceState(AuthState):
             }
             for a in platform_apps.list_apps(user)
         ]
+
+    @rx.event
+    def set_ai_model(self, value: str):
+        self.ai_model = value
+
+    @rx.event
+    def set_ai_base_url(self, value: str):
+        self.ai_base_url = value
+
+    @rx.event
+    def save_ai(self, form: dict):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            instance_settings.save_ai_settings(
+                user,
+                model=self.ai_model,
+                base_url=self.ai_base_url,
+                api_key=form.get("api_key") or None,
+            )
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_ai(user)
+        return [rx.set_value("ai-api-key", ""), rx.toast.success("AI settings saved.")]
+
+    @rx.event
+    def clear_ai_key(self):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            instance_settings.save_ai_settings(user, clear_api_key=True)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_ai(user)
+        return rx.toast.success("Stored AI key removed.")
+
+    def _user_action(self, action, user_id: str, done: str):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            action(user, uuid.UUID(user_id))
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_users(user)
+        self._load_user(self._user() or user)
+        return rx.toast.success(done)
+
+    @rx.event
+    def promote(self, user_id: str):
+        return self._user_action(
+            lambda u, t: users.set_instance_admin(u, t, True), user_id, "Now an instance admin."
+        )
+
+    @rx.event
+    def demote(self, user_id: str):
+        return self._user_action(
+            lambda u, t: users.set_instance_admin(u, t, False), user_id, "No longer an admin."
+        )
+
+    @rx.event
+    def disable(self, user_id: str):
+        return self._user_action(
+            lambda u, t: users.set_disabled(u, t, True), user_id, "User disabled; signed out."
+        )
+
+    @rx.event
+    def enable(self, user_id: str):
+        return self._user_action(
+            lambda u, t: users.set_disabled(u, t, False), user_id, "User enabled."
+        )
 
     @rx.event
     def save(self, form: dict):

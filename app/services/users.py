@@ -1,0 +1,125 @@
+"""Settings → Instance → Users (instance admins only): everyone on this Herald, who administers
+it, and disabling people (their sessions end, sign-in is refused, their API keys stop)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, text
+from sqlmodel import Session, select
+
+from app import db
+from app.models import Membership, User, UserSession
+from app.services.errors import Conflict, Forbidden, NotFound
+from app.services.workspaces import require_session
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: uuid.UUID
+    email: str
+    full_name: str
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None
+    workspaces: int
+    is_instance_admin: bool
+    is_active: bool
+
+
+def require_instance_admin(user: User, what: str = "manage this instance") -> None:
+    if not user.is_instance_admin:
+        raise Forbidden(f"Only the instance admin can {what}.", code="instance_admin_only")
+
+
+def _views(s: Session, users: list[User]) -> list[UserView]:
+    ids = [u.id for u in users]
+    counts = dict(
+        s.exec(
+            select(Membership.user_id, func.count())
+            .where(Membership.user_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Membership.user_id)
+        ).all()
+    )
+    return [
+        UserView(
+            u.id,
+            u.email,
+            u.full_name,
+            u.created_at,
+            u.last_login_at,
+            int(counts.get(u.id, 0)),
+            u.is_instance_admin,
+            u.is_active,
+        )
+        for u in users
+    ]
+
+
+def list_users(user: User) -> list[UserView]:
+    require_instance_admin(user, "list users")
+    with db.session() as s:
+        rows = list(s.exec(select(User).order_by(User.created_at)).all())  # type: ignore[arg-type]
+        return _views(s, rows)
+
+
+def _target(s: Session, user_id: uuid.UUID) -> User:
+    # One change of admins at a time, so two demotions cannot both pass the last-admin check.
+    s.exec(text("SELECT pg_advisory_xact_lock(4242002)"))  # type: ignore[call-overload]
+    target = s.get(User, user_id)
+    if target is None:
+        raise NotFound("User not found.")
+    return target
+
+
+def _active_admins(s: Session) -> int:
+    return int(
+        s.exec(
+            select(func.count()).where(
+                User.is_instance_admin == True,  # noqa: E712
+                User.is_active == True,  # noqa: E712
+            )
+        ).one()
+    )
+
+
+def set_instance_admin(user: User, user_id: uuid.UUID, is_admin: bool) -> UserView:
+    """Promote someone to instance admin, or demote one (never the last active one)."""
+    require_session("change instance admins")
+    require_instance_admin(user, "change instance admins")
+    with db.session() as s:
+        target = _target(s, user_id)
+        last = target.is_instance_admin and target.is_active and _active_admins(s) <= 1
+        if not is_admin and last:
+            raise Conflict(
+                "This is the last instance admin: promote someone else first.",
+                code="last_instance_admin",
+            )
+        if is_admin and not target.is_active:
+            raise Conflict("Enable this user before making them an admin.", code="user_disabled")
+        target.is_instance_admin = is_admin
+        s.add(target)
+        s.flush()
+        return _views(s, [target])[0]
+
+
+def set_disabled(user: User, user_id: uuid.UUID, disabled: bool) -> UserView:
+    """Disable someone (their sessions end now; sign-in and their API keys are refused) or
+    enable them again. Nobody disables themself, and the last admin stays."""
+    require_session("disable users")
+    require_instance_admin(user, "disable users")
+    if disabled and user_id == user.id:
+        raise Conflict("You cannot disable yourself.", code="disable_self")
+    with db.session() as s:
+        target = _target(s, user_id)
+        if disabled and target.is_instance_admin and target.is_active and _active_admins(s) <= 1:
+            raise Conflict(
+                "The last instance admin cannot be disabled.", code="last_instance_admin"
+            )
+        target.is_active = not disabled
+        s.add(target)
+        if disabled:
+            s.execute(delete(UserSession).where(UserSession.user_id == target.id))  # type: ignore[arg-type]
+        s.flush()
+        return _views(s, [target])[0]

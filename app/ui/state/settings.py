@@ -1,0 +1,310 @@
+"""Settings → Profile, Billing and API keys. Handlers call the same services as the REST API."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+import zoneinfo
+
+import reflex as rx
+
+from app.models import Role, Tier
+from app.services import ai, api_keys, auth, plans
+from app.services.errors import ServiceError
+from app.ui.state.auth import AuthState
+
+
+def when_local(value: dt.datetime | None, zone: str) -> str:
+    """A date and time in the user's time zone, e.g. "2026-11-25 14:05 CET"; "" for None."""
+    if value is None:
+        return ""
+    try:
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+class ProfileState(AuthState):
+    full_name: str = ""
+    timezone: str = "UTC"
+    profile_error: str = ""
+    password_error: str = ""
+    saving: bool = False
+    timezones: list[str] = []
+
+    @rx.event
+    def load(self):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        self.full_name = user.full_name
+        self.timezone = user.timezone
+        self.profile_error = self.password_error = ""
+        if not self.timezones:
+            self.timezones = sorted(auth.available_timezones())
+
+    @rx.event
+    def set_full_name(self, value: str):
+        self.full_name = value
+
+    @rx.event
+    def set_timezone(self, value: str):
+        self.timezone = value
+
+    @rx.event
+    def use_browser_timezone(self, value: str):
+        if value:
+            self.timezone = value
+
+    @rx.event
+    def save_profile(self, _form: dict):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            saved = auth.update_profile(user, self.full_name, self.timezone)
+        except ServiceError as exc:
+            self.profile_error = exc.message
+            return rx.toast.error(exc.message)
+        self.profile_error = ""
+        self._load_user(saved)
+        self.full_name, self.timezone = saved.full_name, saved.timezone
+        return rx.toast.success("Profile saved.")
+
+    @rx.event
+    def change_password(self, form: dict):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        new = form.get("new_password", "")
+        if new != form.get("confirm_password", ""):
+            self.password_error = "The new passwords do not match."
+            return
+        try:
+            ended = auth.change_password(
+                user, form.get("current_password", ""), new, self._session_token()
+            )
+        except ServiceError as exc:
+            self.password_error = exc.message
+            return rx.toast.error(exc.message)
+        self.password_error = ""
+        others = f" {ended} other session(s) signed out." if ended else ""
+        return [
+            rx.set_value("current_password", ""),
+            rx.set_value("new_password", ""),
+            rx.set_value("confirm_password", ""),
+            rx.toast.success("Password changed." + others),
+        ]
+
+
+@dataclasses.dataclass
+class PlanCard:
+    id: str = ""
+    name: str = ""
+    price: str = ""
+    blurb: str = ""
+    current: bool = False
+    features: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class UsageRow:
+    name: str = ""
+    label: str = ""
+    used: str = ""
+    limit: str = ""
+    percent: int = 0
+    state: str = "ok"  # ok | near | over
+    unlimited: bool = False
+
+
+def _percent(used: int, limit: int | None) -> int:
+    if not limit:
+        return 0
+    return min(100, round(100 * used / limit))
+
+
+class BillingState(AuthState):
+    tier: str = ""
+    tier_name: str = ""
+    can_change: bool = False
+    period: str = ""
+    rows: list[UsageRow] = []
+    cards: list[PlanCard] = []
+    warnings: list[str] = []
+    ai_rows: list[dict[str, str]] = []
+    ai_model: str = ""
+    ai_configured: bool = False
+    error: str = ""
+    loading: bool = True
+    switching: str = ""
+
+    def _refresh(self, user, wid: uuid.UUID) -> None:
+        plan = plans.get_plan(user, wid)
+        self.tier, self.tier_name, self.can_change = plan.tier.value, plan.name, plan.can_change
+        start = plan.period_start
+        self.period = start.strftime("%B %Y")
+        rows = []
+        for name in plans.LABELS:
+            used = plan.usage.get(name)
+            limit = plan.limits.get(name)
+            pct = _percent(used, limit)
+            text = plans.LABELS[name]
+            rows.append(
+                UsageRow(
+                    name=name,
+                    label=text[0].upper() + text[1:],
+                    used=plans.format_amount(name, used),
+                    limit=plans.format_amount(name, limit),
+                    percent=pct,
+                    state="over"
+                    if limit is not None and used >= limit
+                    else ("near" if pct >= 80 else "ok"),
+                    unlimited=limit is None,
+                )
+            )
+        self.rows = rows
+        self.cards = [
+            PlanCard(
+                id=info.id.value,
+                name=info.name,
+                price=info.price,
+                blurb=info.blurb,
+                current=info.id == plan.tier,
+                features=[
+                    f"{plans.format_amount(n, info.limits.get(n))} "
+                    f"{plans.label(n, info.limits.get(n))}"
+                    for n in plans.LABELS
+                ],
+            )
+            for info in (plans.TIERS[t] for t in plans.ORDER)
+        ]
+        summary = ai.usage_summary(user, wid)
+        self.ai_model, self.ai_configured = summary.model, summary.configured
+        self.ai_rows = [
+            {"label": "Captions generated", "value": f"{summary.succeeded:,}"},
+            {"label": "Requests to the AI server", "value": f"{summary.requests:,}"},
+            {"label": "Tokens (prompt + completion)", "value": f"{summary.total_tokens:,}"},
+            {
+                "label": "Hourly budget",
+                "value": f"{summary.requests_per_hour} per hour"
+                if summary.requests_per_hour
+                else "unlimited",
+            },
+        ]
+
+    @rx.event
+    def load(self):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None:
+            return self._login_redirect()
+        if wid is None:
+            return
+        try:
+            self._refresh(user, wid)
+            self.error = ""
+        except ServiceError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    @rx.event
+    def switch(self, tier: str):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None:
+            return self._login_redirect()
+        if wid is None:
+            return
+        try:
+            plan = plans.change_tier(user, wid, Tier(tier))
+        except (ServiceError, ValueError) as exc:
+            message = getattr(exc, "message", str(exc))
+            self.error = message
+            return rx.toast.error(message)
+        self.error = ""
+        self.warnings = plan.warnings
+        self._refresh(user, wid)
+        self._load_user(user)
+        return rx.toast.success(f"This workspace is now on the {plan.name} plan.")
+
+
+class KeysState(AuthState):
+    keys: list[dict[str, str]] = []
+    new_secret: str = ""
+    new_name: str = ""
+    error: str = ""
+    loading: bool = True
+
+    def _refresh(self, user, wid: uuid.UUID) -> None:
+        self.keys = [
+            {
+                "id": str(k.id),
+                "name": k.name,
+                "prefix": k.prefix + "…",
+                "role": k.role.value,
+                "created": when_local(k.created_at, self.user_timezone),
+                "last_used": when_local(k.last_used_at, self.user_timezone) or "never",
+                "expires": when_local(k.expires_at, self.user_timezone) or "never",
+            }
+            for k in api_keys.list_keys(user, wid)
+        ]
+
+    @rx.event
+    def load(self):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None:
+            return self._login_redirect()
+        self.new_secret = ""
+        if wid is None:
+            return
+        if not self.is_workspace_admin:
+            self.keys = []
+            self.error = "Only workspace admins manage API keys."
+            self.loading = False
+            return
+        try:
+            self._refresh(user, wid)
+            self.error = ""
+        except ServiceError as exc:
+            self.error = exc.message
+        self.loading = False
+
+    @rx.event
+    def create(self, form: dict):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None:
+            return self._login_redirect()
+        if wid is None:
+            return
+        try:
+            created = api_keys.create_key(
+                user, wid, form.get("name", ""), Role(form.get("role") or "editor")
+            )
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        self.error = ""
+        self.new_secret = created.secret
+        self.new_name = created.key.name
+        self._refresh(user, wid)
+        return rx.toast.success(f"Key “{created.key.name}” created. Copy it now.")
+
+    @rx.event
+    def dismiss_secret(self):
+        self.new_secret = ""
+
+    @rx.event
+    def revoke(self, key_id: str):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None:
+            return self._login_redirect()
+        if wid is None:
+            return
+        try:
+            api_keys.revoke_key(user, wid, uuid.UUID(key_id))
+        except (ServiceError, ValueError) as exc:
+            message = getattr(exc, "message", "Key not found.")
+            return rx.toast.error(message)
+        self._refresh(user, wid)
+        return rx.toast.success("Key revoked: it stops working now.")
