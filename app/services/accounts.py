@@ -175,9 +175,10 @@ def save_account(
                 SocialAccount.platform_account_id == info.platform_account_id,
             )
         ).first()
-        if account is None or account.status == AccountStatus.revoked:
+        if not is_sandbox and (account is None or account.status == AccountStatus.revoked):
             # A reconnect of a connected (or expired, broken) account is always allowed; a new
-            # one, or a disconnected one brought back, needs room in the plan.
+            # one, or a disconnected one brought back, needs room in the plan. Sandbox
+            # accounts are a demo of the simulator and never count.
             plans.check_accounts(s, workspace_id)
         account = account or SocialAccount(
             workspace_id=workspace_id,

@@ -314,7 +314,8 @@ def _save_targets(user: User, stash: dict, ids: list[str]) -> list[accounts.Acco
                 )
             ).all()
         )
-        plans.check_accounts(s, workspace_id, len(set(ids) - known))
+        if not stash["sandbox"]:
+            plans.check_accounts(s, workspace_id, len(set(ids) - known))
     return [
         accounts.save_account(
             user,

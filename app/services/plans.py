@@ -228,7 +228,9 @@ def _accounts(s: Session, wid: uuid.UUID) -> int:
     return _count(
         s,
         select(func.count()).where(
-            SocialAccount.workspace_id == wid, SocialAccount.status != AccountStatus.revoked
+            SocialAccount.workspace_id == wid,
+            SocialAccount.status != AccountStatus.revoked,
+            col(SocialAccount.is_sandbox).is_(False),
         ),
     )
 

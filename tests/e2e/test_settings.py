@@ -149,9 +149,10 @@ def test_billing_switch_then_the_account_limit_shows_where_it_happens(page: Page
                     meta={"api_base": "http://127.0.0.1:9/mastodon"},
                 )
             )
-    # The fourth connection is refused, with the plan's message, on the Accounts page.
+    # The fourth connection is refused, with the plan's message, on the Accounts page (a real
+    # connection: sandbox accounts never count).
     page.goto(live_app + "/accounts")
-    page.click("#sandbox-x")
+    page.click("#connect-x")
     error = page.locator("#form-error")
     expect(error).to_contain_text("The Free plan allows 3 connected social accounts")
     expect(error).to_contain_text("Upgrade to Pro")
@@ -169,7 +170,7 @@ def test_billing_switch_then_the_account_limit_shows_where_it_happens(page: Page
     page.click("#confirm-switch")
     expect(page.locator("#current-tier")).to_have_text("Pro")
     page.goto(live_app + "/accounts")
-    page.click("#sandbox-x")
+    page.click("#connect-x")
     expect(page.locator(".account-card[data-platform='x'] .account-status")).to_have_text(
         "connected"
     )

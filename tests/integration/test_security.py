@@ -113,6 +113,8 @@ def _resource_routes(b: dict) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/workspaces/{wid}", None),
         ("PATCH", f"/api/workspaces/{wid}", {"name": "Taken over"}),
         ("GET", f"/api/workspaces/{wid}/members", None),
+        ("GET", f"/api/workspaces/{wid}/plan", None),
+        ("PUT", f"/api/workspaces/{wid}/plan", {"tier": "free"}),
         ("PATCH", f"/api/workspaces/{wid}/members/{b['member']}", {"role": "admin"}),
         ("DELETE", f"/api/workspaces/{wid}/members/{b['member']}", None),
         ("GET", f"/api/workspaces/{wid}/invites", None),
@@ -144,6 +146,7 @@ NOT_RESOURCES = {
     "/api/accounts/callback/{platform}",
     "/api/accounts/pending/{key}",
     "/api/admin/platform-apps/{platform}",
+    "/api/admin/users/{user_id}",  # instance level: see test_instance_admin_routes
     "/api/media/upload/{token}",
     "/api/media/file/{token}",
 }
@@ -190,6 +193,24 @@ def test_workspace_a_gets_404_for_everything_of_b(teams, principal):
     # Nothing of B changed.
     assert b["admin"].get(f"/api/posts/{b['post']}").json()["status"] == "scheduled"
     assert len(b["admin"].get("/api/keys").json()) == 1
+
+
+def test_instance_admin_routes_refuse_everyone_else(teams):
+    """Workspace admins who are not the instance admin get 403 on every /api/admin route."""
+    spec = client().get("/api/openapi.json").json()
+    outsider = teams["b"]["admin"]  # the first user of the run (team A's admin) is instance admin
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if not path.startswith("/api/admin/"):
+            continue
+        url = re.sub(r"\{[^}]+\}", "x", path.replace("{user_id}", str(uuid.uuid4())))
+        for method in ops:
+            # A body every admin route accepts the shape of, so only the role can refuse it.
+            body = {"client_id": "x", "client_secret": "y", "is_instance_admin": True}
+            r = outsider.request(method.upper(), url, json=body)
+            assert r.status_code == 403, (method, path, r.status_code, r.text)
+            checked += 1
+    assert checked >= 6
 
 
 def _role_routes(a: dict) -> list[tuple[str, str, dict | None, str]]:
