@@ -42,13 +42,14 @@ def sim() -> Iterator[SimServer]:
 
 @pytest.fixture(scope="module")
 def fake_openai() -> Iterator[FakeOpenAI]:
-    """An OpenAI-compatible server over HTTP, for the composer's AI captions."""
+    """An OpenAI-compatible server over HTTP, for the composer's AI captions (configured the
+    way an instance admin does it, under Settings → Instance)."""
     with FakeOpenAI() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def live_app(sim: SimServer, fake_openai: FakeOpenAI) -> Iterator[str]:
+def live_app(sim: SimServer) -> Iterator[str]:
     """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
 
     Module-scoped: its worker must not outlive these tests and take other modules' jobs.
@@ -66,8 +67,6 @@ def live_app(sim: SimServer, fake_openai: FakeOpenAI) -> Iterator[str]:
         "HERALD_BLUESKY_API_BASE": sim.url_for("bluesky"),
         "HERALD_SANDBOX": "1",
         "HERALD_SANDBOX_URL": sim.url,
-        "HERALD_OPENAI_BASE_URL": fake_openai.base_url,
-        "HERALD_OPENAI_API_KEY": "sk-fake-e2e",
     }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
     python = sys.executable

@@ -20,7 +20,7 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.models import PostStatus, User
-from app.services import accounts, posts, workspaces
+from app.services import accounts, instance_settings, posts, workspaces
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_accounts_flow import register
 from tests.support.media_files import png
@@ -47,7 +47,7 @@ def _connect(page: Page, base: str, platform: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
+def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
     saved = settings.sandbox, settings.sandbox_url
     settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -59,7 +59,11 @@ def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
     with db.session() as s:
         user = s.exec(select(User).where(User.email == email)).one()
         user.timezone = NY
+        user.is_instance_admin = True  # to point AI captions at the fake server below
         s.add(user)
+    with db.session() as s:
+        admin = s.exec(select(User).where(User.email == email)).one()
+    instance_settings.save_ai_settings(admin, base_url=fake_openai.base_url, api_key="sk-fake")
     _connect(page, live_app, "x")
     _connect(page, live_app, "bluesky")
     page.close()
@@ -239,6 +243,7 @@ def test_screenshots_light_and_dark(browser: Browser, team: Team):
             "https://example.com/launch #launch #herald @team"
         )
         expect(page.locator(".post-preview")).to_have_count(2)
+        expect(page.locator(".post-preview").first).to_contain_text("Launch day")
         page.click("#tab-x")
         page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
         ctx.close()

@@ -77,3 +77,22 @@ def test_a_login_with_several_pages_asks_which_to_connect(page: Page, live_app: 
     cards = page.locator(".account-card[data-platform='facebook']")
     expect(cards).to_have_count(1)
     expect(cards.first.locator(".account-status")).to_have_text("connected")
+
+
+def test_screenshots_of_sign_in_and_accounts_pages(page: Page, live_app: str):
+    for path, name in (("/login", "login"), ("/register", "register")):
+        page.goto(live_app + path)
+        expect(page.locator("#email")).to_be_visible()
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.screenshot(path=ARTIFACTS / f"{name}-{scheme}.png", full_page=True)
+    page.emulate_media(color_scheme="light")
+    _register(page, live_app, "shots")
+    page.goto(live_app + "/accounts")
+    page.click("#sandbox-mastodon")
+    expect(page.locator(".account-card[data-platform='mastodon'] .account-status")).to_have_text(
+        "connected"
+    )
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=ARTIFACTS / f"accounts-{scheme}.png", full_page=True)

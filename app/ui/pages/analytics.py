@@ -7,7 +7,8 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.state.analytics import AnalyticsState, DestDetail, Stat, TopRow
+from app.ui.components.stat import stat_card
+from app.ui.state.analytics import AnalyticsState, DestDetail, TopRow
 
 # While the page is open: ask every few seconds whether new metrics arrived (one cheap query).
 POLL_MS = 5000
@@ -145,28 +146,9 @@ def _sync_button(button_id: str) -> rx.Component:
 # --------------------------------------------------------------------------- stats
 
 
-def _stat(s: Stat) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.icon(s.icon, size=16, color=rx.color(s.color, 10)),
-                rx.text(s.label, size="2", color_scheme="gray", weight="medium"),
-                align="center",
-                spacing="2",
-            ),
-            rx.text(s.value, size="7", weight="bold", id="stat-" + s.key, class_name="stat-value"),
-            rx.text(s.hint, size="1", color_scheme="gray"),
-            spacing="1",
-        ),
-        data_stat=s.key,
-        class_name="stat-card",
-        width="100%",
-    )
-
-
 def _stats() -> rx.Component:
     return rx.grid(
-        rx.foreach(AnalyticsState.stats, _stat),
+        rx.foreach(AnalyticsState.stats, stat_card),
         columns=rx.breakpoints(initial="2", md="3", lg="5"),
         spacing="3",
         width="100%",

@@ -6,8 +6,9 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.stat import stat_card
 from app.ui.state.auth import AuthState
-from app.ui.state.dashboard import BrokenCard, Card, Chip, DashboardState, Stat
+from app.ui.state.dashboard import BrokenCard, Card, Chip, DashboardState
 
 # Live status: how often an open dashboard asks whether anything changed (one cheap query).
 POLL_MS = 3000
@@ -106,25 +107,6 @@ def _empty(icon: str, text: str, *action: rx.Component) -> rx.Component:
 # --------------------------------------------------------------------------- stats
 
 
-def _stat(s: Stat) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.icon(s.icon, size=16, color=rx.color(s.color, 10)),
-                rx.text(s.label, size="2", color_scheme="gray", weight="medium"),
-                align="center",
-                spacing="2",
-            ),
-            rx.text(s.value, size="7", weight="bold", id="stat-" + s.key, class_name="stat-value"),
-            rx.text(s.hint, size="1", color_scheme="gray"),
-            spacing="1",
-        ),
-        data_stat=s.key,
-        class_name="stat-card",
-        width="100%",
-    )
-
-
 def _stats() -> rx.Component:
     return rx.cond(
         DashboardState.loading,
@@ -135,7 +117,7 @@ def _stats() -> rx.Component:
             width="100%",
         ),
         rx.grid(
-            rx.foreach(DashboardState.stats, _stat),
+            rx.foreach(DashboardState.stats, stat_card),
             columns=rx.breakpoints(initial="2", md="4"),
             spacing="3",
             width="100%",

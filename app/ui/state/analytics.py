@@ -17,6 +17,7 @@ from app.models import User
 from app.providers.registry import UnknownPlatform, provider_class
 from app.services import accounts, analytics, metrics, posts
 from app.services.errors import ServiceError
+from app.ui.components.stat import Stat
 from app.ui.state.auth import AuthState
 
 PRESETS = ("7", "30", "90")
@@ -48,16 +49,6 @@ PLATFORM_COLORS = {
 # A full reload at least this often even when nothing changed ("last 7 days" moves on).
 FULL_REFRESH_S = 300.0
 BAR_POSTS = 30  # per-post chart: the latest posts of the range
-
-
-@dataclasses.dataclass
-class Stat:
-    key: str = ""
-    label: str = ""
-    value: str = "0"
-    hint: str = ""
-    icon: str = ""
-    color: str = "gray"
 
 
 @dataclasses.dataclass

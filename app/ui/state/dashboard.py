@@ -17,6 +17,7 @@ from app.models import User
 from app.providers.registry import UnknownPlatform, provider_class
 from app.services import connect, dashboard, posts
 from app.services.errors import ServiceError
+from app.ui.components.stat import Stat
 from app.ui.state.auth import AuthState
 
 # A full reload at least this often even when nothing changed (the 7-day window moves on).
@@ -59,16 +60,6 @@ class BrokenCard:
     status: str = ""
     error: str = ""
     since: str = ""
-
-
-@dataclasses.dataclass
-class Stat:
-    key: str = ""
-    label: str = ""
-    value: str = "0"
-    icon: str = ""
-    hint: str = ""
-    color: str = "gray"
 
 
 def platform_name(platform: str) -> str:
@@ -140,15 +131,15 @@ def _card(item: dashboard.PostItem, when: dt.datetime | None, zone: str) -> Card
 
 def _stats(s: dashboard.Stats) -> list[Stat]:
     return [
-        Stat("published", "Published", _number(s.published), "circle-check",
-             f"posts in the last {s.days} days", "green"),
-        Stat("failed", "Failed", _number(s.failed), "circle-alert",
-             f"posts in the last {s.days} days", "red" if s.failed else "gray"),
-        Stat("scheduled", "Scheduled", _number(s.scheduled), "clock",
-             f"posts in the next {s.days} days", "blue"),
-        Stat("engagement", "Engagement", _number(s.engagement), "heart",
+        Stat("published", "Published", _number(s.published),
+             f"posts in the last {s.days} days", "circle-check", "green"),
+        Stat("failed", "Failed", _number(s.failed),
+             f"posts in the last {s.days} days", "circle-alert", "red" if s.failed else "gray"),
+        Stat("scheduled", "Scheduled", _number(s.scheduled),
+             f"posts in the next {s.days} days", "clock", "blue"),
+        Stat("engagement", "Engagement", _number(s.engagement),
              f"{_number(s.likes)} likes · {_number(s.comments)} comments · "
-             f"{_number(s.shares)} shares · {_number(s.views)} views", "pink"),
+             f"{_number(s.shares)} shares · {_number(s.views)} views", "heart", "pink"),
     ]  # fmt: skip
 
 

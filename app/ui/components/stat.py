@@ -1,0 +1,36 @@
+"""A figure card (label, big value, hint) as on the dashboard and analytics pages."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+
+@dataclasses.dataclass
+class Stat:
+    key: str = ""
+    label: str = ""
+    value: str = "0"
+    hint: str = ""
+    icon: str = ""
+    color: str = "gray"
+
+
+def stat_card(s: Stat) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon(s.icon, size=16, color=rx.color(s.color, 10)),
+                rx.text(s.label, size="2", color_scheme="gray", weight="medium"),
+                align="center",
+                spacing="2",
+            ),
+            rx.text(s.value, size="7", weight="bold", id="stat-" + s.key, class_name="stat-value"),
+            rx.text(s.hint, size="1", color_scheme="gray"),
+            spacing="1",
+        ),
+        data_stat=s.key,
+        class_name="stat-card",
+        width="100%",
+    )
