@@ -2,10 +2,11 @@
 50 workspaces in the database.
 
 The posts (1–3 destinations each, spread over 2026, a few drafts) are bulk-loaded with COPY
-into the benchmark's own database. The REST API (`app.api:create_api`) is served by uvicorn
-with --web-workers processes; an httpx client sends --requests requests with --concurrency in
-flight, authenticated with an API key, and checks every answer. Also measured: the whole month
-in one page (limit 500). Prints its figures last, as one JSON line (milliseconds for times).
+into the benchmark's own database. The REST API (`app.api:create_api`) is served by Granian
+(as in production) with --web-workers processes; an httpx client sends --requests requests
+with --concurrency in flight, authenticated with an API key, and checks every answer. Also
+measured: the whole month in one page (limit 500). Prints its figures last, as one JSON line
+(milliseconds for times).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -38,7 +40,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--posts", type=int, default=100_000, help="posts in total (default 100000)")
     p.add_argument("--workspaces", type=int, default=50, help="workspaces (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="measured requests (default 3000)")
-    p.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="requests in flight (default: one per core; more measures saturation)",
+    )
     p.add_argument("--web-workers", type=int, default=2, help="uvicorn processes (default 2)")
     p.add_argument("--limit", type=int, default=50, help="page size (default 50, the API's)")
     return p.parse_args(argv)
@@ -159,11 +166,12 @@ def explain(wid: uuid.UUID, limit: int) -> None:
 
 
 def serve(workers: int) -> tuple:
+    """The REST API on Granian, the server Herald's web app runs on in production."""
     port = harness.free_port()
     proc = harness.spawn("api", [
-        sys.executable, "-m", "uvicorn", "--factory", "app.api:create_api", "--host", "127.0.0.1",
-        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        "--no-access-log",
+        str(Path(sys.executable).parent / "granian"), "--interface", "asgi", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log", "app.api:create_api",
     ])  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
