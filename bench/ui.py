@@ -54,11 +54,12 @@ def start_web(env: dict[str, str]) -> tuple:
     deadline = time.monotonic() + 900  # the first build installs the frontend's packages
     while True:
         try:
-            if httpx.get(f"{url}/login", timeout=3).status_code == 200:
+            if httpx.get(f"{url}/login", timeout=3, follow_redirects=True).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
+            harness.stop(proc)
             raise RuntimeError(f"web app did not start; see {harness.LOGS / 'web.log'}")
         time.sleep(1)
 
