@@ -373,6 +373,16 @@ class InstagramSim(LoginSim):
             return user
         return no_object(wanted)
 
+    def _user_of(self, request: Request, scope: str | None = None) -> User | Response:
+        """The {ig-user-id} a request acts on, after the version, token and scope checks."""
+        refused = self._version(request)
+        if refused:
+            return refused
+        token = self._auth(request, scope)
+        if isinstance(token, Response):
+            return token
+        return self._owner(request, token)
+
     def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
         fields = [f for f in request.query_params.get("fields", default).split(",") if f]
         bad = [f for f in fields if f not in allowed]
@@ -648,13 +658,7 @@ class InstagramSim(LoginSim):
         return None
 
     async def create_container(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
-        token = self._auth(request, "instagram_business_content_publish")
-        if isinstance(token, Response):
-            return token
-        user = self._owner(request, token)
+        user = self._user_of(request, "instagram_business_content_publish")
         if isinstance(user, Response):
             return user
         raw = await read_params(request)
@@ -767,13 +771,7 @@ class InstagramSim(LoginSim):
     # ------------------------------------------------------------ publishing
 
     async def publish(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
-        token = self._auth(request, "instagram_business_content_publish")
-        if isinstance(token, Response):
-            return token
-        user = self._owner(request, token)
+        user = self._user_of(request, "instagram_business_content_publish")
         if isinstance(user, Response):
             return user
         p = await read_params(request)
@@ -875,13 +873,7 @@ class InstagramSim(LoginSim):
         )
 
     async def publishing_limit(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
-        token = self._auth(request)
-        if isinstance(token, Response):
-            return token
-        user = self._owner(request, token)
+        user = self._user_of(request)
         if isinstance(user, Response):
             return user
         fields = self._fields(request, ("quota_usage", "config"), default="quota_usage")
@@ -927,13 +919,7 @@ class InstagramSim(LoginSim):
         return JSONResponse(body)
 
     async def list_media(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
-        token = self._auth(request)
-        if isinstance(token, Response):
-            return token
-        user = self._owner(request, token)
+        user = self._user_of(request)
         if isinstance(user, Response):
             return user
         fields = self._fields(request, MEDIA_FIELDS)
@@ -959,13 +945,7 @@ class InstagramSim(LoginSim):
         return self._page(request, rows, fields)
 
     async def list_stories(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
-        token = self._auth(request)
-        if isinstance(token, Response):
-            return token
-        user = self._owner(request, token)
+        user = self._user_of(request)
         if isinstance(user, Response):
             return user
         fields = self._fields(request, MEDIA_FIELDS)
