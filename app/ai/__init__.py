@@ -1,6 +1,6 @@
 """AI captions: an OpenAI-compatible chat API writes a caption and hashtags for a platform."""
 
-from app.ai.captions import AIConfig, Caption, generate, is_configured
+from app.ai.captions import AIConfig, Caption, generate
 from app.ai.errors import (
     AIError,
     AIInvalidOutput,
@@ -26,5 +26,4 @@ __all__ = [
     "Caption",
     "Usage",
     "generate",
-    "is_configured",
 ]

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +32,6 @@ from app.ai.errors import (
     Usage,
 )
 from app.ai.prompts import MAX_HASHTAGS, MIN_HASHTAGS, SEPARATOR
-from app.config import settings
 from app.providers.registry import provider_class
 
 NOT_CONFIGURED = (
@@ -54,70 +51,6 @@ log = logging.getLogger(__name__)
 
 
 DEFAULT_MODEL = "gpt-4o-mini"
-# The AI settings an instance admin may store (Settings → Instance): name → (settings field,
-# key in `instance_settings`). Precedence for each: environment > stored > default.
-AI_SETTINGS = {
-    "base_url": ("openai_base_url", "ai.base_url"),
-    "model": ("openai_model", "ai.model"),
-    "api_key": ("openai_api_key", "ai.api_key"),
-}
-# Stored settings are re-read at most this often per process (a save clears it at once here).
-STORED_TTL = 5.0
-_stored_cache: tuple[float, dict[str, str]] | None = None
-
-
-def _from_env(name: str) -> str | None:
-    """The value given in the environment (or .env), or None when it was not given."""
-    field = AI_SETTINGS[name][0]
-    value = getattr(settings, field)
-    default = type(settings).model_fields[field].default
-    plain = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
-    default = default.get_secret_value() if hasattr(default, "get_secret_value") else default
-    given = f"HERALD_{field.upper()}" in {k.upper() for k in os.environ}
-    return plain if given or plain != default else None
-
-
-def stored_ai_settings() -> dict[str, str]:
-    """The AI settings saved by the instance admin (decrypted), cached for STORED_TTL."""
-    global _stored_cache
-    now = time.monotonic()
-    if _stored_cache is not None and now - _stored_cache[0] < STORED_TTL:
-        return _stored_cache[1]
-    from sqlmodel import col, select
-
-    from app import db
-    from app.crypto import decrypt
-    from app.models.instance import InstanceSetting
-
-    keys = {key: name for name, (_, key) in AI_SETTINGS.items()}
-    values: dict[str, str] = {}
-    try:
-        with db.session() as s:
-            rows = s.exec(select(InstanceSetting).where(col(InstanceSetting.key).in_(keys))).all()
-    except Exception:  # no database here (a bare script): environment and defaults only
-        log.warning("stored AI settings unavailable", exc_info=True)
-        rows = []
-    for row in rows:
-        try:
-            values[keys[row.key]] = decrypt(row.value) if row.secret else row.value
-        except ValueError:
-            log.error("stored AI setting %s cannot be decrypted (encryption key changed?)", row.key)
-    _stored_cache = (now, values)
-    return values
-
-
-def forget_stored_ai_settings() -> None:
-    global _stored_cache
-    _stored_cache = None
-
-
-def ai_sources() -> dict[str, str]:
-    """Where each AI setting comes from: "env", "stored" or "default"."""
-    stored = stored_ai_settings()
-    return {
-        name: "env" if _from_env(name) is not None else "stored" if stored.get(name) else "default"
-        for name in AI_SETTINGS
-    }
 
 
 @dataclass(frozen=True)
@@ -126,24 +59,6 @@ class AIConfig:
     base_url: str = ""
     model: str = DEFAULT_MODEL
     timeout: float = 30.0
-
-    @classmethod
-    def from_settings(cls) -> AIConfig:
-        """The one place the AI settings are resolved: environment > stored > default."""
-        stored = stored_ai_settings()
-
-        def pick(name: str, default: str) -> str:
-            env = _from_env(name)
-            if env is not None:
-                return env.strip()
-            return (stored.get(name) or default).strip()
-
-        return cls(
-            api_key=pick("api_key", ""),
-            base_url=pick("base_url", "").rstrip("/"),
-            model=pick("model", DEFAULT_MODEL) or DEFAULT_MODEL,
-            timeout=settings.openai_timeout_seconds,
-        )
 
     @property
     def configured(self) -> bool:
@@ -164,10 +79,6 @@ class Caption:
     usage: Usage
 
 
-def is_configured(config: AIConfig | None = None) -> bool:
-    return (config or AIConfig.from_settings()).configured
-
-
 def compose(caption: str, hashtags: list[str]) -> str:
     return caption + (SEPARATOR + " ".join(hashtags) if hashtags else "")
 
@@ -179,10 +90,10 @@ def generate(
     context: str = "",
     *,
     limit: int | None = None,
-    config: AIConfig | None = None,
+    config: AIConfig,
 ) -> Caption:
     """A caption and 5-10 hashtags for `platform`, fitted to its limit (or `limit`, if lower)."""
-    cfg = config or AIConfig.from_settings()
+    cfg = config
     if not cfg.configured:
         raise AINotConfigured(NOT_CONFIGURED)
     if tone not in prompts.TONES:

@@ -33,7 +33,7 @@ from app.ai.prompts import TONES
 from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
 from app.providers.registry import UnknownPlatform, provider_class
-from app.services import plans, ratelimit
+from app.services import instance_settings, plans, ratelimit
 from app.services.errors import InvalidInput
 from app.services.workspaces import require_role
 
@@ -117,7 +117,7 @@ def generate_caption(
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
     topic, context = validate(topic, tone, platform, context)
-    config = captions.AIConfig.from_settings()
+    config = instance_settings.ai_config()
     if not config.configured:
         raise AINotConfigured(captions.NOT_CONFIGURED)
     with db.session() as s:
@@ -172,7 +172,7 @@ def _record(workspace_id: uuid.UUID, user: User, platform: str, usage: Usage, ou
             AIUsage(
                 workspace_id=workspace_id,
                 user_id=user.id,
-                model=(usage.model or captions.AIConfig.from_settings().model)[:200],
+                model=(usage.model or instance_settings.ai_config().model)[:200],
                 platform=platform,
                 requests=usage.requests,
                 prompt_tokens=usage.prompt_tokens,
@@ -211,7 +211,7 @@ def usage_summary(
             )
         ).one()
     requests, succeeded, prompt, completion = (int(v) for v in row)
-    config = captions.AIConfig.from_settings()
+    config = instance_settings.ai_config()
     return UsageSummary(
         period_start=start,
         period_end=end,

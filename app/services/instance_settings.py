@@ -2,25 +2,103 @@
 (read-only: they come from the environment), for instance admins.
 
 AI settings are stored in `instance_settings` (the API key encrypted with `app.crypto`) and
-resolved in one place, `app.ai.captions.AIConfig.from_settings`: environment > stored >
-default. A value given in the environment cannot be changed here (the page says so). The API
+resolved in one place, `ai_config()`: environment > stored > default. A value given in the
+environment cannot be changed here (the page says so). The API
 key is write-only: only whether one is set is ever shown.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
-from app.ai import captions
+from app.ai.captions import DEFAULT_MODEL, AIConfig
 from app.config import settings
-from app.crypto import encrypt
+from app.crypto import decrypt, encrypt
 from app.models import InstanceSetting, User, utcnow
 from app.services.errors import InvalidInput
 from app.services.users import require_instance_admin
+
+log = logging.getLogger(__name__)
+
+# The AI settings an instance admin may store: name → (settings field, key in
+# `instance_settings`). Precedence for each: environment > stored > default.
+AI_SETTINGS = {
+    "base_url": ("openai_base_url", "ai.base_url"),
+    "model": ("openai_model", "ai.model"),
+    "api_key": ("openai_api_key", "ai.api_key"),
+}
+# Stored settings are re-read at most this often per process (a save clears it at once here).
+STORED_TTL = 5.0
+_stored_cache: tuple[float, dict[str, str]] | None = None
+
+
+def _from_env(name: str) -> str | None:
+    """The value given in the environment (or .env), or None when it was not given."""
+    field = AI_SETTINGS[name][0]
+    value = getattr(settings, field)
+    default = type(settings).model_fields[field].default
+    plain = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    default = default.get_secret_value() if hasattr(default, "get_secret_value") else default
+    given = f"HERALD_{field.upper()}" in {k.upper() for k in os.environ}
+    return plain if given or plain != default else None
+
+
+def stored_ai_settings() -> dict[str, str]:
+    """The AI settings saved by the instance admin (decrypted), cached for STORED_TTL."""
+    global _stored_cache
+    now = time.monotonic()
+    if _stored_cache is not None and now - _stored_cache[0] < STORED_TTL:
+        return _stored_cache[1]
+    keys = {key: name for name, (_, key) in AI_SETTINGS.items()}
+    values: dict[str, str] = {}
+    with db.session() as s:
+        rows = s.exec(select(InstanceSetting).where(col(InstanceSetting.key).in_(keys))).all()
+    for row in rows:
+        try:
+            values[keys[row.key]] = decrypt(row.value) if row.secret else row.value
+        except ValueError:
+            log.error("stored AI setting %s cannot be decrypted (encryption key changed?)", row.key)
+    _stored_cache = (now, values)
+    return values
+
+
+def forget_stored_ai_settings() -> None:
+    global _stored_cache
+    _stored_cache = None
+
+
+def _ai_sources() -> dict[str, str]:
+    """Where each AI setting comes from: "env", "stored" or "default"."""
+    stored = stored_ai_settings()
+    return {
+        name: "env" if _from_env(name) is not None else "stored" if stored.get(name) else "default"
+        for name in AI_SETTINGS
+    }
+
+
+def ai_config() -> AIConfig:
+    """The one place the AI settings are resolved: environment > stored > default."""
+    stored = stored_ai_settings()
+
+    def pick(name: str, default: str) -> str:
+        env = _from_env(name)
+        if env is not None:
+            return env.strip()
+        return (stored.get(name) or default).strip()
+
+    return AIConfig(
+        api_key=pick("api_key", ""),
+        base_url=pick("base_url", "").rstrip("/"),
+        model=pick("model", DEFAULT_MODEL) or DEFAULT_MODEL,
+        timeout=settings.openai_timeout_seconds,
+    )
 
 
 @dataclass(frozen=True)
@@ -56,10 +134,10 @@ class StorageSettingsView:
 
 def ai_settings(user: User) -> AISettingsView:
     require_instance_admin(user, "see the AI settings")
-    captions.forget_stored_ai_settings()
-    config = captions.AIConfig.from_settings()
-    stored = captions.stored_ai_settings()
-    sources = captions.ai_sources()
+    forget_stored_ai_settings()
+    config = ai_config()
+    stored = stored_ai_settings()
+    sources = _ai_sources()
     return AISettingsView(
         configured=config.configured,
         model=config.model,
@@ -142,7 +220,7 @@ def save_ai_settings(
             row.updated_at = utcnow()
             row.updated_by = user.id
             s.add(row)
-    captions.forget_stored_ai_settings()
+    forget_stored_ai_settings()
     return ai_settings(user)
 
 

@@ -11,9 +11,9 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from app import db
-from app.ai import captions
 from app.config import settings
 from app.models import InstanceSetting
+from app.services import instance_settings
 from tests.integration.helpers import PASSWORD, client, error_of, registered
 from tests.support.fake_openai import FakeOpenAI
 
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 
 @pytest.fixture(autouse=True)
 def _fresh_ai_cache() -> Iterator[None]:
-    captions.forget_stored_ai_settings()
+    instance_settings.forget_stored_ai_settings()
     yield
-    captions.forget_stored_ai_settings()
+    instance_settings.forget_stored_ai_settings()
 
 
 def login(email: str, password: str = PASSWORD):
