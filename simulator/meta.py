@@ -237,7 +237,8 @@ class LoginSim(MetaSim):
     sandbox_client_id: ClassVar[str]
 
     def ensure_user(self, username: str, **fields: Any) -> Any:
-        raise NotImplementedError
+        """Find or create the simulated user (each platform has its own fields)."""
+        raise NotImplementedError(f"{type(self).__name__} defines ensure_user")
 
     def _mint(
         self, user_id: str, client_id: str, scopes: list[str], long_lived: bool, age_s: float = 0
