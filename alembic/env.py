@@ -1,7 +1,7 @@
 """Alembic environment: the URL comes from Herald's settings, the metadata from app.models."""
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
@@ -9,6 +9,10 @@ from app.config import settings
 from app.db import sqlalchemy_url
 
 target_metadata = SQLModel.metadata
+# Several nodes may start together and each migrate at start: a PostgreSQL advisory lock lets
+# one upgrade while the others wait, then find nothing left to do. (Any constant works; it
+# only has to be the same for every Herald process on this database.)
+MIGRATION_LOCK = 0x48455241  # "HERA"
 
 
 def _url() -> str:
@@ -27,6 +31,8 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = create_engine(_url(), poolclass=pool.NullPool)
     with connectable.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()  # the lock is the session's: it outlives this transaction
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()

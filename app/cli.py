@@ -1,20 +1,28 @@
-"""Herald's command line: `python -m app.cli <command>`.
+"""Herald's command line: `python -m app.cli <command>` (`herald <command>` in the image).
 
-  run        everything: database + Redis (embedded ones when HERALD_DATABASE_URL /
-             HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool, scheduler,
-             and in sandbox mode (HERALD_SANDBOX; on with embedded services) the simulator
-  services   only the embedded PostgreSQL + Redis; prints `export ...` lines for the others
-  migrate    `alembic upgrade head`
-  worker     the RQ worker pool (queues `publish` and `default`)
-  scheduler  the rq-scheduler loop (workers/scheduler.py, 1 s poll)
-  web        the Reflex app (prod build, single port)
+  run                everything: database + Redis (embedded ones when HERALD_DATABASE_URL /
+                     HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool,
+                     scheduler, and in sandbox mode (HERALD_SANDBOX; on with embedded
+                     services) the simulator
+  services           only the embedded PostgreSQL + Redis; prints `export ...` lines
+  migrate            upgrade the database to the latest schema (safe when nodes start together)
+  web                the web app and REST API on HERALD_PORT (builds the frontend if needed)
+  worker             the RQ worker pool (queues `publish` and `default`)
+  scheduler          the scheduler loop (workers/scheduler.py)
+  build-frontend     build the web frontend unless it is current (the image does this)
+  backup [FILE]      database dump + media + manifest in one archive
+  restore FILE       bring an empty instance back from a backup archive
+  users create-admin | reset-password EMAIL | list
+  doctor             check settings, connectivity, migrations; what a public deployment lacks
 
-`migrate`, `worker`, `scheduler` and `web` use HERALD_DATABASE_URL / HERALD_REDIS_URL.
+Every command except `run` and `services` is configured from the environment (HERALD_*).
 """
 
 from __future__ import annotations
 
+import argparse
 import ctypes
+import logging
 import os
 import shlex
 import signal
@@ -29,41 +37,45 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app import embedded
+from app import logs
 from app.config import settings
 from app.services.schedule import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent  # the venv's bin: reflex, rq, rqscheduler, alembic, node, npm
+BIN = Path(sys.executable).parent  # the venv's bin: rq, alembic, reflex, node, npm
+log = logging.getLogger("herald")
 
 
 def say(message: str) -> None:
-    print(f"[herald] {message}", flush=True)
+    log.info(message)
 
 
 # --- commands of the components ------------------------------------------------------------
 
 
-def web_command(port: int) -> list[str]:
-    return [
-        str(BIN / "reflex"), "run", "--env", "prod", "--single-port",
-        "--frontend-port", str(port), "--backend-port", str(port),
-    ]  # fmt: skip
+def herald_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app.cli", *args]
+
+
+def web_command() -> list[str]:
+    return herald_command("web")
 
 
 def worker_command() -> list[str]:
     # The Redis URL comes from RQ_REDIS_URL (see child_env), so it never shows in `ps`.
+    # `-c app.observability.rq_settings` sets up logging, metrics and Sentry in the pool,
+    # whose worker processes inherit them; RQ's own housekeeping lines stay below INFO.
     return [
         str(BIN / "rq"), "worker-pool", "--num-workers", str(settings.workers),
-        "--worker-class", "workers.worker.HeraldWorker", "--logging-level", settings.log_level,
+        "--worker-class", "workers.worker.HeraldWorker",
+        "--config", "app.observability.rq_settings",
+        "--logging-level", "DEBUG" if settings.log_level.upper() == "DEBUG" else "WARNING",
         "--path", str(ROOT), *QUEUES,
     ]  # fmt: skip
 
 
 def scheduler_command() -> list[str]:
-    # rq-scheduler's loop plus Herald's repeated jobs (workers/scheduler.py); polls every
-    # HERALD_SCHEDULER_INTERVAL seconds (1 s by default), like `rqscheduler --interval 1`.
-    return [sys.executable, "-m", "workers.scheduler"]
+    return herald_command("scheduler")
 
 
 def simulator_command(host: str, port: int) -> list[str]:
@@ -72,7 +84,7 @@ def simulator_command(host: str, port: int) -> list[str]:
 
 
 def migrate_command() -> list[str]:
-    return [str(BIN / "alembic"), "upgrade", "head"]
+    return herald_command("migrate")
 
 
 def child_env(database_url: str, redis_url: str, port: int) -> dict[str, str]:
@@ -181,11 +193,15 @@ def resolve_services() -> tuple[str, str]:
     if database_url:
         say("PostgreSQL: HERALD_DATABASE_URL")
     else:
+        from app import embedded
+
         database_url = embedded.start_postgres(data_dir / "pg")
         say(f"PostgreSQL: embedded, data in {data_dir / 'pg'}")
     if redis_url:
         say("Redis: HERALD_REDIS_URL")
     else:
+        from app import embedded
+
         redis_url = embedded.start_redis(data_dir / "redis")
         say(f"Redis: embedded ({embedded.redis_binary()}), data in {data_dir / 'redis'}")
     return database_url, redis_url
@@ -193,8 +209,10 @@ def resolve_services() -> tuple[str, str]:
 
 def stop_services() -> None:
     """Stop the embedded servers this process started (not ones it merely attached to)."""
-    embedded.stop_redis()
-    embedded.stop_postgres()
+    embedded = sys.modules.get("app.embedded")
+    if embedded is not None:
+        embedded.stop_redis()
+        embedded.stop_postgres()
 
 
 def start_sandbox(env: dict[str, str], port: int, children: list[Child]) -> None:
@@ -213,20 +231,27 @@ def start_sandbox(env: dict[str, str], port: int, children: list[Child]) -> None
     say(f"sandbox mode: simulated networks at {url} (posts appear at {url}/_sim/feed)")
 
 
-def cmd_run() -> int:
+def cmd_run(_args: argparse.Namespace) -> int:
+    from app import frontend
+    from app.observability import metrics_dir
+
+    logs.configure("run")
     port = settings.port
     children: list[Child] = []
     handle_signals(_raise_stop)
+    started = time.monotonic()
     try:
         database_url, redis_url = resolve_services()
         env = child_env(database_url, redis_url, port)
+        # One metrics directory for every process `run` starts, so /metrics adds them up.
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(settings.data_dir.resolve() / "metrics"))
         start_sandbox(env, port, children)
-        say("migrating the database")
         subprocess.run(migrate_command(), cwd=ROOT, env=env, check=True)
-        children.append(spawn("web", web_command(port), env))
+        frontend.ensure_built(env, say=say)
+        children.append(spawn("web", web_command(), env))
         children.append(spawn("worker", worker_command(), env))
         children.append(spawn("scheduler", scheduler_command(), env))
-        say(f"starting web app, {settings.workers} workers and the scheduler...")
+        say(f"starting the web app, {settings.workers} workers and the scheduler...")
         announced = False
         while True:
             for child in children:
@@ -234,14 +259,18 @@ def cmd_run() -> int:
                     say(f"{child.name} exited (code {child.proc.returncode}); stopping everything")
                     return 1
             if not announced and healthy(port):
-                say(f"Herald is running at {base_url(port)}  (Ctrl-C to stop)")
+                took = time.monotonic() - started
+                say(f"Herald is running at {base_url(port)}  (ready in {took:.1f} s; Ctrl-C stops)")
                 announced = True
-            time.sleep(0.5)
+            time.sleep(0.2)
     except Stop as stop:
         say(f"{stop}: stopping")
         return 0
     except subprocess.CalledProcessError as exc:
-        say(f"{Path(exc.cmd[0]).name} failed (code {exc.returncode}); stopping")
+        say(f"{Path(exc.cmd[0]).name} {' '.join(exc.cmd[1:3])} failed (code {exc.returncode})")
+        return 1
+    except RuntimeError as exc:
+        say(str(exc))
         return 1
     finally:
         handle_signals(_still_stopping)
@@ -250,7 +279,10 @@ def cmd_run() -> int:
         say("stopped")
 
 
-def cmd_services() -> int:
+def cmd_services(_args: argparse.Namespace) -> int:
+    from app import embedded
+
+    logs.configure("services")
     data_dir = settings.data_dir.resolve()
     handle_signals(_raise_stop)
     try:
@@ -269,8 +301,12 @@ def cmd_services() -> int:
         say("stopped")
 
 
-def exec_component(argv: list[str], *, database: bool, redis: bool) -> int:
-    """Replace this process with one component, configured from the environment."""
+class MissingSetting(SystemExit):
+    pass
+
+
+def require(*, database: bool = False, redis: bool = False) -> None:
+    """Exit with a clear message when a component's servers are not configured."""
     missing = [
         name
         for name, needed, value in (
@@ -280,28 +316,145 @@ def exec_component(argv: list[str], *, database: bool, redis: bool) -> int:
         if needed and not value
     ]
     if missing:
-        say(f"{' and '.join(missing)} not set: run `make services` and export what it prints")
-        return 2
-    env = child_env(settings.database_url, settings.redis_url, settings.port)
+        print(
+            f"{' and '.join(missing)} not set: run `make services` and export what it prints",
+            file=sys.stderr,
+        )
+        raise MissingSetting(2)
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from alembic import command
+
+    from app.observability import init_process
+    from app.ops import migrations
+
+    require(database=True)
+    init_process("migrate")
+    before = migrations.current_revision()
+    command.upgrade(migrations.config(), "head")
+    after = migrations.current_revision()
+    if before == after:
+        say(f"database schema is current ({after})")
+    else:
+        say(f"database schema migrated: {before or 'empty'} → {after}")
+    return 0
+
+
+def cmd_web(_args: argparse.Namespace) -> int:
+    from app import frontend
+    from app.observability import init_process, serve_metrics_port
+
+    require(database=True, redis=True)
+    init_process("web")
+    os.environ.update(child_env(settings.database_url, settings.redis_url, settings.port))
+    frontend.ensure_built(say=say)
+    serve_metrics_port()
+    frontend.serve("0.0.0.0", settings.port)
+    return 0
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    require(database=True, redis=True)
+    argv = worker_command()
     os.chdir(ROOT)
-    os.execve(argv[0], argv, env)
+    os.execve(argv[0], argv, child_env(settings.database_url, settings.redis_url, settings.port))
 
 
-COMMANDS: dict[str, Callable[[], int]] = {
-    "run": cmd_run,
-    "services": cmd_services,
-    "migrate": lambda: exec_component(migrate_command(), database=True, redis=False),
-    "worker": lambda: exec_component(worker_command(), database=True, redis=True),
-    "scheduler": lambda: exec_component(scheduler_command(), database=False, redis=True),
-    "web": lambda: exec_component(web_command(settings.port), database=True, redis=True),
-}
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    from app.observability import init_process, serve_metrics_port
+
+    require(redis=True)
+    init_process("scheduler")
+    serve_metrics_port()
+    from workers import scheduler
+
+    scheduler.main([])
+    return 0
+
+
+def cmd_build_frontend(_args: argparse.Namespace) -> int:
+    from app import frontend
+
+    logs.configure("build")
+    if not frontend.ensure_built(say=say):
+        say(f"web frontend is current ({frontend.built_key()})")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.ops import backup
+
+    require(database=True)
+    logs.configure("backup")
+    path = backup.backup(Path(args.file) if args.file else None)
+    say(f"backup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.ops import backup
+
+    require(database=True)
+    logs.configure("restore")
+    backup.restore(Path(args.file), force=args.force)
+    say(f"restored from {args.file}")
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from app.ops import admin
+
+    require(database=True)
+    logs.configure("cli")
+    return admin.users_command(args)
+
+
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    from app.ops import doctor
+
+    logs.configure("cli")
+    return doctor.run()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="herald", description=__doc__.split("\n")[0], epilog="See README.md."
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="command")
+    simple = {
+        "run": (cmd_run, "everything, with embedded servers when none are configured"),
+        "services": (cmd_services, "only the embedded PostgreSQL and Redis"),
+        "migrate": (cmd_migrate, "upgrade the database schema"),
+        "web": (cmd_web, "the web app and REST API"),
+        "worker": (cmd_worker, "the RQ worker pool"),
+        "scheduler": (cmd_scheduler, "the scheduler"),
+        "build-frontend": (cmd_build_frontend, "build the web frontend unless it is current"),
+        "doctor": (cmd_doctor, "check this deployment"),
+    }
+    for name, (fn, help_text) in simple.items():
+        sub.add_parser(name, help=help_text).set_defaults(fn=fn)
+    b = sub.add_parser("backup", help="write a backup archive")
+    b.add_argument("file", nargs="?", help="archive path (default: herald-backup-<time>.tar)")
+    b.set_defaults(fn=cmd_backup)
+    r = sub.add_parser("restore", help="restore a backup archive into an empty instance")
+    r.add_argument("file")
+    r.add_argument("--force", action="store_true", help="replace a database that holds data")
+    r.set_defaults(fn=cmd_restore)
+    from app.ops.admin import add_user_commands
+
+    add_user_commands(
+        sub.add_parser("users", help="manage users").add_subparsers(
+            dest="users_command", required=True, metavar="action"
+        )
+    )
+    sub.choices["users"].set_defaults(fn=cmd_users)
+    return p
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in COMMANDS:
-        print(__doc__, file=sys.stderr)
-        return 2
-    return COMMANDS[argv[0]]()
+    args = parser().parse_args(argv)
+    return args.fn(args)
 
 
 if __name__ == "__main__":

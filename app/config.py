@@ -72,6 +72,18 @@ class Settings(BaseSettings):
     # JSON overrides of publish budgets, e.g. {"mastodon": {"account": [300, 10800]}}.
     rate_budgets: str = ""
     log_level: str = "INFO"
+    # "text" for people, "json" (one object per line) for log collectors.
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus: /metrics on the web port answers only `Authorization: Bearer <token>`;
+    # empty: not served there. metrics_port > 0 also serves it without a token on that port
+    # (every role; for a private network, e.g. a worker container).
+    metrics_token: SecretStr = SecretStr("")
+    metrics_port: int = 0
+    # Errors of web, API, workers and scheduler go to Sentry when a DSN is set.
+    sentry_dsn: SecretStr = SecretStr("")
+    sentry_environment: str = "production"
+    # Share of requests and jobs traced for Sentry performance (0 = errors only).
+    sentry_traces_sample_rate: float = 0.0
     # Sandbox mode: a "Sandbox" connection for every network, served by the platform simulator,
     # so a newcomer can connect, schedule and watch a post publish with no account anywhere.
     # Unset: on for `make run` with embedded services, off otherwise.

@@ -68,8 +68,10 @@ class HeraldScheduler(Scheduler):
 
     def enqueue_jobs(self):  # type: ignore[override]
         created = schedule.ensure_repeating_jobs(self)
-        if created:
-            log.info("re-created repeated jobs: %s", ", ".join(created))
+        if created:  # expected at a first start; later, Redis must have lost them
+            level = logging.WARNING if getattr(self, "_ensured", False) else logging.DEBUG
+            log.log(level, "re-created repeated jobs: %s", ", ".join(created))
+        self._ensured = True
         return super().enqueue_jobs()
 
 

@@ -13,6 +13,7 @@ from app.api import (
     health,
     keys,
     media,
+    metrics,
     posts,
     slots,
     workspaces,
@@ -30,6 +31,7 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     install_error_handlers(api)
+    api.add_middleware(metrics.LatencyMiddleware)
     for module in (
         health,
         auth,
@@ -42,6 +44,7 @@ def create_api() -> FastAPI:
         ai,
         media,
         slots,
+        metrics,
     ):
         api.include_router(module.router)
     return api

@@ -21,6 +21,7 @@ from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
+from app.observability import metrics
 from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
@@ -272,11 +273,15 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
             try:
                 new = provider.refresh(current)
             except AuthError as exc:
+                metrics.record_token_refresh_failure(account.platform)
                 account.status = AccountStatus.expired
                 account.last_error = f"Reconnect needed: {exc.message}"
                 account.status_changed_at = utcnow()
                 s.add(account)
                 s.commit()
+                raise
+            except ProviderError:
+                metrics.record_token_refresh_failure(account.platform)
                 raise
             _store_token(account, new)
             account.last_refreshed_at = utcnow()

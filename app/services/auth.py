@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -96,40 +98,48 @@ def register(email: str, password: str, full_name: str = "", client: Client = Cl
 
     The first user of the instance becomes its admin.
     """
+    with db.session() as s:
+        user = create_user(s, email, password, full_name)
+        token = _new_session(s, user, client)
+    return SignedIn(user=user, token=token)
+
+
+def create_user(
+    s: Session, email: str, password: str, full_name: str = "", *, admin: bool = False
+) -> User:
+    """A user and their personal workspace, in `s`; the instance's first user is its admin."""
     email = normalize_email(email)
     check_password_strength(password)
     full_name = full_name.strip()[:200]
-    with db.session() as s:
-        # Serialise registrations so exactly one user can be "first" (the instance admin).
-        s.exec(text("SELECT pg_advisory_xact_lock(4242001)"))
-        if s.exec(select(User.id).where(User.email == email)).first():
-            raise Conflict(
-                "An account with this email already exists.",
-                code="email_taken",
-                details={"field": "email"},
-            )
-        first = s.exec(select(User.id).limit(1)).first() is None
-        user = User(
-            email=email,
-            full_name=full_name,
-            password_hash=hash_password(password),
-            is_instance_admin=first,
-            last_login_at=utcnow(),
+    # Serialise registrations so exactly one user can be "first" (the instance admin).
+    s.exec(text("SELECT pg_advisory_xact_lock(4242001)"))
+    if s.exec(select(User.id).where(User.email == email)).first():
+        raise Conflict(
+            "An account with this email already exists.",
+            code="email_taken",
+            details={"field": "email"},
         )
-        s.add(user)
-        s.flush()
-        label = full_name or email.split("@")[0]
-        workspace = Workspace(
-            name=f"{label}'s workspace"[:100],
-            owner_id=user.id,
-            is_personal=True,
-            subscription_tier=Tier(settings.default_tier),
-        )
-        s.add(workspace)
-        s.flush()
-        s.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.admin))
-        token = _new_session(s, user, client)
-    return SignedIn(user=user, token=token)
+    first = s.exec(select(User.id).limit(1)).first() is None
+    user = User(
+        email=email,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        is_instance_admin=admin or first,
+        last_login_at=utcnow(),
+    )
+    s.add(user)
+    s.flush()
+    label = full_name or email.split("@")[0]
+    workspace = Workspace(
+        name=f"{label}'s workspace"[:100],
+        owner_id=user.id,
+        is_personal=True,
+        subscription_tier=Tier(settings.default_tier),
+    )
+    s.add(workspace)
+    s.flush()
+    s.add(Membership(workspace_id=workspace.id, user_id=user.id, role=Role.admin))
+    return user
 
 
 def _throttle_keys(email: str, ip: str) -> list[tuple[str, int]]:
@@ -306,3 +316,63 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
             )
         )
         return int(result.rowcount or 0)
+
+
+# --- password reset by one-time link (issued by the operator: `herald users reset-password`)
+
+RESET_HOURS = 24
+
+
+def _reset_mac(user_id: uuid.UUID, expires: int, password_hash: str) -> str:
+    # The current password hash is part of the MAC: once the password changes (the link was
+    # used, or the user changed it), every link issued before stops working. Single use
+    # without storing anything.
+    message = f"password-reset:{user_id.hex}:{expires}:{password_hash}".encode()
+    key = settings.resolved_secret_key.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+
+
+def password_reset_token(user: User, hours: int = RESET_HOURS) -> str:
+    expires = int(time.time()) + hours * 3600
+    return f"{user.id.hex}.{expires}.{_reset_mac(user.id, expires, user.password_hash)}"
+
+
+def _reset_target(s: Session, token: str) -> User:
+    invalid = InvalidInput(
+        "This reset link is invalid, expired or already used. Ask your admin for a new one.",
+        code="invalid_reset_link",
+    )
+    try:
+        user_hex, expires_text, mac = (token or "").split(".")
+        user_id, expires = uuid.UUID(hex=user_hex), int(expires_text)
+    except ValueError:
+        raise invalid from None
+    user = s.exec(select(User).where(User.id == user_id).with_for_update()).first()
+    if (
+        user is None
+        or not user.is_active
+        or expires < time.time()
+        or not hmac.compare_digest(mac, _reset_mac(user_id, expires, user.password_hash))
+    ):
+        raise invalid
+    return user
+
+
+def reset_password(token: str, new: str) -> User:
+    """Set a new password with a reset link's token; every session of the user ends and the
+    sign-in lockout of the email is lifted."""
+    check_password_strength(new)
+    with db.session() as s:
+        user = _reset_target(s, token)
+        set_password_in(s, user, new)
+    return user
+
+
+def set_password_in(s: Session, user: User, new: str) -> int:
+    """Store a new password hash, end all of the user's sessions, lift the email's lockout."""
+    user.password_hash = hash_password(new)
+    s.add(user)
+    ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id))  # type: ignore[arg-type]
+    with contextlib.suppress(RedisError):
+        redis().delete(_throttle_keys(user.email, "")[0][0])
+    return int(ended.rowcount or 0)

@@ -35,6 +35,7 @@ from app.models import (
     PostStatus,
     utcnow,
 )
+from app.observability import metrics
 from app.providers.base import (
     AuthError,
     MediaItem,
@@ -279,6 +280,11 @@ def _finish(
             },
         )
         conn.execute(_DERIVE_POST_STATUS, {"id": claim.post.id})
+    metrics.record_publish(claim.account.platform, outcome.value)
+    if published and claim.post.scheduled_at:
+        metrics.observe_lateness(
+            claim.account.platform, (utcnow() - claim.post.scheduled_at).total_seconds()
+        )
     log.info(
         "destination %s: %s (%s)%s",
         claim.destination.id,

@@ -11,7 +11,9 @@ from sqlalchemy import delete, func, text
 from sqlmodel import Session, select
 
 from app import db
+from app.config import settings
 from app.models import Membership, User, UserSession
+from app.services import auth
 from app.services.errors import Conflict, Forbidden, NotFound
 from app.services.workspaces import require_session
 
@@ -123,3 +125,47 @@ def set_disabled(user: User, user_id: uuid.UUID, disabled: bool) -> UserView:
             s.execute(delete(UserSession).where(UserSession.user_id == target.id))  # type: ignore[arg-type]
         s.flush()
         return _views(s, [target])[0]
+
+
+# --- the operator's shell (`herald users ...`): no signed-in user; whoever runs it holds the
+# database credentials, which is the authority here.
+
+
+def all_users() -> list[UserView]:
+    with db.session() as s:
+        return _views(s, list(s.exec(select(User).order_by(User.created_at)).all()))
+
+
+def _by_email(s: Session, email: str) -> User:
+    user = s.exec(
+        select(User).where(User.email == auth.normalize_email(email)).with_for_update()
+    ).first()
+    if user is None:
+        raise NotFound(f"No user with the email {email}.")
+    return user
+
+
+def create_admin(email: str, password: str, full_name: str = "") -> tuple[User, bool]:
+    """A new instance admin, or an existing user made one (and enabled again): True when new."""
+    with db.session() as s:
+        existing = s.exec(select(User).where(User.email == auth.normalize_email(email))).first()
+        if existing is not None:
+            existing.is_instance_admin = True
+            existing.is_active = True
+            s.add(existing)
+            return existing, False
+        return auth.create_user(s, email, password, full_name, admin=True), True
+
+
+def set_password(email: str, password: str) -> int:
+    """Set a user's password; their sessions end. Returns how many sessions ended."""
+    auth.check_password_strength(password)
+    with db.session() as s:
+        return auth.set_password_in(s, _by_email(s, email), password)
+
+
+def reset_link(email: str) -> str:
+    """A one-time link (24 h) where the user sets a new password."""
+    with db.session() as s:
+        user = _by_email(s, email)
+    return f"{settings.base_url}/reset-password?token={auth.password_reset_token(user)}"
