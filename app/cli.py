@@ -387,7 +387,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     require(database=True)
     logs.configure("backup")
-    path = backup.backup(Path(args.file) if args.file else None)
+    try:
+        path = backup.backup(Path(args.file) if args.file else None)
+    except backup.BackupError as exc:
+        say(f"backup failed: {exc}")
+        return 1
     say(f"backup written to {path}")
     return 0
 
@@ -397,7 +401,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     require(database=True)
     logs.configure("restore")
-    backup.restore(Path(args.file), force=args.force)
+    try:
+        backup.restore(Path(args.file), force=args.force)
+    except (backup.BackupError, OSError) as exc:
+        say(f"restore failed: {exc}")
+        return 1
     say(f"restored from {args.file}")
     return 0
 

@@ -53,6 +53,20 @@ def logout(request: Request, response: Response) -> Response:
     return response
 
 
+class PasswordResetIn(BaseModel):
+    token: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
+
+
+@router.post("/auth/password-reset", status_code=204)
+def password_reset(body: PasswordResetIn, request: Request) -> Response:
+    """Set a new password with the token of a one-time reset link (`herald users
+    reset-password`); every session of the user ends. Sign in afterwards."""
+    check_same_origin(request)
+    auth.reset_password(body.token, body.password)
+    return Response(status_code=204)
+
+
 @router.get("/me", response_model=MeOut)
 def me(user: User = Depends(current_user)) -> MeOut:
     return _me(user)

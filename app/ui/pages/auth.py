@@ -90,3 +90,20 @@ def register() -> rx.Component:
         "Already have an account? ", rx.link("Sign in", href="/login", id="to-login"), size="2"
     )
     return _card("Create your account", "Schedule posts everywhere, on time.", form, footer)
+
+
+@rx.page(route="/reset-password", title="New password · Herald")
+def reset_password() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            field("New password", "password", "password", auto_complete="new-password"),
+            rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+            field("Confirm password", "confirm", "password", auto_complete="new-password"),
+            rx.button("Set password", type="submit", size="3", width="100%", id="submit"),
+            spacing="3",
+        ),
+        on_submit=LoginState.submit_reset,
+        width="100%",
+    )
+    footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
+    return _card("Choose a new password", "Your other sessions will be signed out.", form, footer)

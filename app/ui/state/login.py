@@ -6,6 +6,8 @@ import json
 
 import reflex as rx
 
+from app.services import auth
+from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState, safe_next
 
 
@@ -69,3 +71,20 @@ class LoginState(AuthState):
         body = {"email": email, "password": password, "full_name": form.get("full_name", "")}
         script = _post_json_script("/api/auth/register", body, self._next())
         return rx.call_script(script, callback=LoginState.on_result)
+
+    @rx.event
+    def submit_reset(self, form: dict):
+        """/reset-password?token=…: a one-time link from `herald users reset-password`."""
+        password = form.get("password", "")
+        if password != form.get("confirm", ""):
+            return self._fail("The two passwords do not match.", "confirm")
+        token = self.router.url.query_parameters.get("token", "")
+        try:
+            auth.reset_password(token, password)
+        except ServiceError as exc:
+            return self._fail(exc.message, "password" if exc.code != "invalid_reset_link" else "")
+        self.error = ""
+        return [
+            rx.toast.success("Your new password is set: sign in with it."),
+            rx.redirect("/login", replace=True),
+        ]
