@@ -465,5 +465,10 @@ def main(argv: list[str]) -> int:
     return args.fn(args)
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The `herald` console script."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    cli()
