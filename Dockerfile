@@ -8,7 +8,6 @@ ARG BASE=python:3.11-slim-bookworm
 
 # --- build: the Python environment and the prebuilt web frontend ----------------------------
 FROM ${BASE} AS build
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Where HTTPS is intercepted, mount the host's CA bundle for the build only:
 #   podman build -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \

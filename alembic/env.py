@@ -33,7 +33,13 @@ def run_migrations_online() -> None:
     with connectable.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         connection.commit()  # the lock is the session's: it outlives this transaction
-        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        applied = context.config.attributes.setdefault("applied", [])  # read by `herald migrate`
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            on_version_apply=lambda **kw: applied.append(kw["step"].up_revision_id),
+        )
         with context.begin_transaction():
             context.run_migrations()
 

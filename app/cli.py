@@ -331,13 +331,13 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
     require(database=True)
     init_process("migrate")
-    before = migrations.current_revision()
-    command.upgrade(migrations.config(), "head")
-    after = migrations.current_revision()
-    if before == after:
-        say(f"database schema is current ({after})")
+    config = migrations.config()
+    command.upgrade(config, "head")
+    applied = config.attributes.get("applied", [])
+    if applied:
+        say(f"database schema migrated to {applied[-1]} ({len(applied)} migrations applied)")
     else:
-        say(f"database schema migrated: {before or 'empty'} → {after}")
+        say(f"database schema is current ({migrations.current_revision()})")
     return 0
 
 

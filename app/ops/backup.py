@@ -176,11 +176,12 @@ def _local_media() -> bool:
 
 
 def read_manifest(archive: Path) -> dict:
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile("manifest.json")
-        if member is None:
-            raise BackupError(f"{archive} has no manifest.json: not a Herald backup")
-        return json.load(member)
+    try:
+        with tarfile.open(archive) as tar:
+            member = tar.extractfile("manifest.json")
+            return json.load(member)  # type: ignore[arg-type]
+    except (tarfile.TarError, KeyError, TypeError, ValueError) as exc:
+        raise BackupError(f"{archive} is not a Herald backup ({exc})") from exc
 
 
 def _users_in(url: str) -> int | None:

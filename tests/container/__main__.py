@@ -89,7 +89,7 @@ def ensure_base() -> None:
         return
     if not BASE_TAR.exists():
         step("building the Debian bookworm base with mmdebstrap (a few minutes, cached)")
-        partial = BASE_TAR.with_suffix(".part")
+        partial = BASE_TAR.with_name("partial-" + BASE_TAR.name)  # mmdebstrap: .tar = tarball
         run(
             "mmdebstrap", "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
             "--aptopt=Apt::Install-Recommends \"false\"", "bookworm", str(partial), *DEBIAN,
