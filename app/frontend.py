@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -86,10 +87,16 @@ def ensure_built(env: dict[str, str] | None = None, say=print) -> bool:
     with _build_lock():
         if is_current():
             return False
-        key = source_key()
         say("building the web frontend (its sources changed; about 30 s, once)...")
         started = time.monotonic()
         bin_dir = Path(sys.executable).parent
+        if not shutil.which(
+            "npm", path=os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])
+        ):
+            raise RuntimeError(
+                "the prebuilt web frontend does not match the sources and Node is not installed "
+                "here to rebuild it (an image: rebuild the image; a checkout: `make venv`)"
+            )
         build_env = {
             **os.environ,
             **(env or {}),
@@ -103,7 +110,8 @@ def ensure_built(env: dict[str, str] | None = None, say=print) -> bool:
         if result.returncode != 0:
             tail = "".join(LOG.read_text(errors="replace").splitlines(True)[-25:])
             raise RuntimeError(f"frontend build failed (see {LOG}):\n{tail}")
-        STAMP.write_text(json.dumps({"key": key, "built_at": time.time()}))
+        # Keyed after the build: npm may rewrite reflex.lock/package-lock.json while building.
+        STAMP.write_text(json.dumps({"key": source_key(), "built_at": time.time()}))
         say(f"web frontend built in {time.monotonic() - started:.0f} s")
         return True
 
