@@ -20,14 +20,20 @@ SENSITIVE_KEY = re.compile(
     r"token|secret|passw|cookie|authori[sz]ation|session|api[_-]?key|dsn|credential|signature",
     re.IGNORECASE,
 )
-# Credentials that show up inside strings: Bearer headers, Herald API keys, tokens in URLs.
+# Credentials inside strings: `name=value` / `"name": "value"` pairs whose name says secret
+# (query strings, form and JSON bodies, reprs, cookie headers), Bearer headers, Herald API
+# keys, signed media links.
+_SECRET_NAME = (
+    r"[\w-]*(?:passw(?:or)?d|secret|token|api[_-]?key|authori[sz]ation|cookie|session)[\w-]*"
+)
 SENSITIVE_TEXT = [
     (re.compile(r"(?i)\b(bearer)\s+[\w.~+/=-]+"), r"\1 " + FILTERED),
-    (re.compile(r"\bhk_[\w-]{6,}"), "hk_" + FILTERED),
     (
-        re.compile(r"(?i)([?&](?:token|code|state|access_token|refresh_token|key)=)[^&#\s\"']+"),
+        re.compile(rf"(?i)([\"']?{_SECRET_NAME}[\"']?\s*[:=]\s*[\"']?)[^\"'&,;}}\s]+"),
         r"\1" + FILTERED,
     ),
+    (re.compile(r"(?i)([?&](?:code|state)=)[^&#\s\"']+"), r"\1" + FILTERED),  # OAuth callbacks
+    (re.compile(r"\bhk_[\w-]{6,}"), "hk_" + FILTERED),
     (re.compile(r"(/api/media/(?:file|upload)/)[^/?#\s\"']+"), r"\1" + FILTERED),
 ]
 

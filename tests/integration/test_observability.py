@@ -106,7 +106,10 @@ def test_metrics_endpoint_needs_its_token_and_times_requests_by_route(monkeypatc
 def _secrets_absent(event: dict, *secrets: str) -> None:
     text = json.dumps(event)
     for secret in secrets:
-        assert secret not in text, f"{secret!r} leaked into the Sentry event"
+        at = text.find(secret)
+        assert at < 0, (
+            f"{secret!r} leaked into the Sentry event: …{text[max(0, at - 300) : at + 60]}…"
+        )
 
 
 @pytest.mark.usefixtures("clean_db")
