@@ -355,7 +355,12 @@ def cmd_web(_args: argparse.Namespace) -> int:
 
 
 def cmd_worker(_args: argparse.Namespace) -> int:
+    from app.observability import metrics_dir
+
     require(database=True, redis=True)
+    # Set before RQ starts: its CLI imports the worker class (and prometheus_client with it)
+    # before the --config module that sets up the rest.
+    metrics_dir()
     argv = worker_command()
     os.chdir(ROOT)
     os.execve(argv[0], argv, child_env(settings.database_url, settings.redis_url, settings.port))
