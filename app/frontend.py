@@ -87,7 +87,7 @@ def ensure_built(env: dict[str, str] | None = None, say=print) -> bool:
     with _build_lock():
         if is_current():
             return False
-        say("building the web frontend (its sources changed; about 30 s, once)...")
+        say("building the web frontend (its sources changed; under a minute, once)...")
         started = time.monotonic()
         bin_dir = Path(sys.executable).parent
         if not shutil.which(

@@ -1,4 +1,5 @@
-"""`make test`: install what the tests need that pip cannot (Chromium), lint, then pytest.
+"""`make test`: install what the tests need that pip cannot (Chromium), lint (ruff, hadolint),
+then pytest.
 
 Exit status is pytest's (or the linter's when it fails first).
 """
@@ -28,8 +29,10 @@ def ensure_chromium() -> None:
 
 def main() -> int:
     ensure_chromium()
-    for lint in (["check", "."], ["format", "--check", "."]):
-        result = subprocess.run([str(BIN / "ruff"), *lint], cwd=ROOT)
+    lints = [[str(BIN / "ruff"), "check", "."], [str(BIN / "ruff"), "format", "--check", "."]]
+    lints.append([str(BIN / "hadolint"), "Dockerfile"])
+    for lint in lints:
+        result = subprocess.run(lint, cwd=ROOT)
         if result.returncode:
             return result.returncode
     env = {

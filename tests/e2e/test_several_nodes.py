@@ -24,7 +24,7 @@ from app.models import PublishAttempt, User
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_accounts_flow import register
 from tests.integration.engine import destinations, mastodon_account, soon, wait_for, wait_settled
-from tests.support.processes import free_port, spawn, stop
+from tests.support.processes import free_port, spawn, stop, wait_http
 from tests.support.proxy import RoundRobinProxy
 
 
@@ -32,19 +32,6 @@ from tests.support.proxy import RoundRobinProxy
 class Cluster:
     proxy: RoundRobinProxy
     web: dict[int, object]  # port -> process
-
-
-def _wait_up(port: int, proc) -> None:
-    deadline = time.monotonic() + 600  # the first web node may build the frontend
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"web node on {port} exited: see {ARTIFACTS}"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"web node on {port} did not answer")
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +43,10 @@ def cluster() -> Iterator[Cluster]:
         web = {}
         for n, port in enumerate(ports):
             env = {**shared, "HERALD_PORT": str(port)}
-            web[port] = spawn([python, "-m", "app.cli", "web"], ARTIFACTS / f"node{n}-web.log", env)
-            _wait_up(port, web[port])  # one after the other: the first may build the frontend
+            log = ARTIFACTS / f"node{n}-web.log"
+            web[port] = spawn([python, "-m", "app.cli", "web"], log, env)
+            # One after the other: the first may build the frontend.
+            wait_http(f"http://127.0.0.1:{port}/ping", web[port], log)
         engines = [
             spawn([python, "-m", "app.cli", role], ARTIFACTS / f"node{n}-{role}.log", shared)
             for n in range(2)

@@ -34,7 +34,7 @@ from tests.integration.engine import (
 )
 from tests.integration.helpers import client
 from tests.support.fake_sentry import FakeSentry
-from tests.support.processes import free_port, spawn, stop
+from tests.support.processes import free_port, spawn, stop, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "test-artifacts"
@@ -141,20 +141,11 @@ def web_without_database(fake_sentry) -> Iterator[str]:
         "HERALD_SENTRY_DSN": fake_sentry.dsn,
         "GRANIAN_WORKERS": "1",
     }
-    env.pop("HERALD_BASE_URL", None)
-    proc = spawn([sys.executable, "-m", "app.cli", "web"], LOGS / "sentry-web.log", env)
+    log = LOGS / "sentry-web.log"
+    proc = spawn([sys.executable, "-m", "app.cli", "web"], log, env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # builds the frontend when it is not current
-        while True:
-            assert proc.poll() is None, f"web exited: see {LOGS / 'sentry-web.log'}"
-            try:
-                if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "web did not answer /ping"
-            time.sleep(0.5)
+        wait_http(f"{base}/ping", proc, log, timeout=300)
         yield base
     finally:
         stop(proc)
