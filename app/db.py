@@ -29,8 +29,10 @@ def engine() -> Engine:
     return create_engine(
         sqlalchemy_url(settings.database_url),
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
+        # Worker processes run many jobs at once; each holds a connection only for short
+        # statements, so a few connections serve them all.
+        pool_size=8,
+        max_overflow=8,
     )
 
 
