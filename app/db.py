@@ -46,3 +46,17 @@ def session() -> Iterator[Session]:
         except BaseException:
             s.rollback()
             raise
+
+
+@lru_cache(maxsize=1)
+def autocommit() -> Engine:
+    """A pool for the publishing engine's hot path: single statements (function calls) that
+    commit themselves, so no BEGIN/COMMIT round trips, and no ping per checkout. A connection
+    the database dropped fails its statement once and invalidates the pool; the engine retries
+    its writes (publishing._patiently)."""
+    return create_engine(
+        sqlalchemy_url(settings.database_url),
+        isolation_level="AUTOCOMMIT",
+        pool_size=8,
+        max_overflow=8,
+    )

@@ -29,22 +29,25 @@ PREFIX = "herald:breaker:"
 INDEX = "herald:breakers"  # scopes that are not closed (for health, the dashboard banner)
 
 # KEYS: one breaker hash per scope. ARGV: now, probe ttl. Returns {allowed, probed keys joined
-# by ",", wait until (s), blocking key}. Every open scope of the request must be past its
-# cool-down and not already probed: then this request is the probe of each of them.
+# by ",", wait until (s), blocking key, watched}. Every open scope of the request must be past
+# its cool-down and not already probed: then this request is the probe of each of them.
+# `watched` is 0 when no breaker of the request has any state (no success needs recording).
 _ADMIT = """
 local now = tonumber(ARGV[1])
 local probe_ttl = tonumber(ARGV[2])
 local probes = {}
+local watched = 0
 for i, key in ipairs(KEYS) do
+  watched = watched + redis.call('EXISTS', key)
   local state = redis.call('HMGET', key, 'state', 'open_until', 'probe_until')
   if state[1] == 'open' then
     local open_until = tonumber(state[2])
     local probe_until = tonumber(state[3]) or 0
     if now < open_until then
-      return {0, '', tostring(open_until), key}
+      return {0, '', tostring(open_until), key, 1}
     end
     if now < probe_until then
-      return {0, '', tostring(probe_until), key}
+      return {0, '', tostring(probe_until), key, 1}
     end
     table.insert(probes, key)
   end
@@ -52,7 +55,7 @@ end
 for i, key in ipairs(probes) do
   redis.call('HSET', key, 'probe_until', now + probe_ttl)
 end
-return {1, table.concat(probes, ','), '0', ''}
+return {1, table.concat(probes, ','), '0', '', watched}
 """
 
 # KEYS: the breakers of one request, outermost first. ARGV: now, outcome ("ok" | "down"), the
@@ -143,6 +146,8 @@ class Gate:
     probe: str = ""
     retry_at: float = 0.0
     scope: str = ""
+    # False when no breaker of the request had any state: a success changes nothing then.
+    watched: bool = True
 
 
 def admit(scope_list: list[str], probe_ttl: float | None = None) -> Gate:
@@ -150,7 +155,7 @@ def admit(scope_list: list[str], probe_ttl: float | None = None) -> Gate:
     probe) once its cool-down is over."""
     admit_script, _ = _scripts()
     ttl = probe_ttl if probe_ttl is not None else 3 * settings.http_timeout_seconds + 30
-    allowed, probe, until, blocking = admit_script(
+    allowed, probe, until, blocking, watched = admit_script(
         keys=[_key(s) for s in scope_list], args=[time.time(), ttl]
     )
     decode = lambda v: v.decode() if isinstance(v, bytes) else str(v)  # noqa: E731
@@ -159,6 +164,7 @@ def admit(scope_list: list[str], probe_ttl: float | None = None) -> Gate:
         decode(probe),
         float(decode(until)),
         _scope(decode(blocking)) if decode(blocking) else "",
+        bool(int(watched)),
     )
 
 

@@ -75,36 +75,18 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- status of a post
 
 
-# A post's status follows its destinations. One statement, run while the post row is locked
-# (destinations of one post finish concurrently), so the last writer sees every outcome.
-_DERIVE_POST_STATUS = text(
-    """
-    WITH d AS (
-        SELECT coalesce(array_agg(status::text), '{}') AS st
-        FROM post_destinations WHERE post_id = :id
-    )
-    UPDATE posts p SET updated_at = now(), status = CAST(CASE
-        WHEN cardinality(st) = 0 THEN 'scheduled'
-        WHEN st && ARRAY['publishing', 'processing', 'unknown'] THEN 'publishing'
-        WHEN st && ARRAY['pending', 'queued'] THEN
-            CASE WHEN st && ARRAY['published', 'failed'] THEN 'publishing' ELSE 'scheduled' END
-        WHEN cardinality(array_remove(st, 'cancelled')) = 0 THEN 'cancelled'
-        WHEN NOT st && ARRAY['failed'] THEN 'published'
-        WHEN st && ARRAY['published'] THEN 'partially_published'
-        ELSE 'failed' END AS post_status)
-    FROM d WHERE p.id = :id AND p.status NOT IN ('draft', 'cancelled')
-    RETURNING p.status::text
-    """
-)
-
-
 def refresh_post_status(s: Session, post_id: uuid.UUID) -> None:
-    """Recompute a post's status from its destinations (ORM session flavour)."""
+    """Recompute a post's status from its destinations (ORM session flavour). The derivation is
+    the database function `herald_derive_post_status` (migration 0005), shared with the engine's
+    outcomes."""
     s.flush()
     post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
-    new = s.connection().execute(_DERIVE_POST_STATUS, {"id": post_id}).scalar()
+    new = s.connection().execute(_DERIVE, {"id": post_id}).scalar()
     if new is not None:
         set_committed_value(post, "status", PostStatus(new))
+
+
+_DERIVE = text("SELECT herald_derive_post_status(:id)")
 
 
 def _patiently(write: Callable[[], T], what: str) -> T:
@@ -160,39 +142,8 @@ class Claim:
         return due + dt.timedelta(seconds=settings.give_up_after_seconds)
 
 
-_CLAIM = text(
-    """
-    WITH claimed AS (
-        UPDATE post_destinations
-        SET status = 'publishing', claimed_at = :now, claimed_by = :worker,
-            attempts = attempts + :spend, updated_at = :now
-        WHERE id = :id AND status = ANY(CAST(:expected AS destination_status[]))
-          AND (next_attempt_at <= :soon OR (next_attempt_at IS NULL AND NOT :needs_due))
-        RETURNING *
-    ), attempt AS (
-        INSERT INTO publish_attempts (destination_id, started_at, worker)
-        SELECT id, :now, :worker FROM claimed
-        RETURNING id
-    ), shown AS (
-        -- Show the post as publishing; skipped (never waited for) when its row is locked:
-        -- whoever holds it sets the status, and the claim must not wait on an edit.
-        UPDATE posts SET status = 'publishing' WHERE id IN (
-            SELECT p.id FROM posts p JOIN claimed ON p.id = claimed.post_id
-            WHERE p.status = 'scheduled' FOR UPDATE OF p SKIP LOCKED)
-    )
-    SELECT claimed.*, attempt.id AS attempt_id FROM claimed, attempt
-    """
-)
-# A new statement, so a new snapshot: it sees an edit that committed while we waited.
-_CLAIMED_POST = text(
-    """
-    SELECT p.*, to_jsonb(a.*) AS account,
-      (SELECT coalesce(jsonb_agg(to_jsonb(m.*) ORDER BY pm.position), '[]'::jsonb)
-         FROM post_media pm JOIN media m ON m.id = pm.media_id WHERE pm.post_id = p.id) AS media
-    FROM posts p JOIN social_accounts a ON a.id = :account_id
-    WHERE p.id = :post_id
-    """
-)
+# herald_claim (migration 0005): claim, open an attempt, read what publishing needs; one round trip.
+_CLAIM = text("SELECT herald_claim(:id, :expected, :now, :soon, :worker, :needs_due, :spend)")
 
 
 def _row(values: dict[str, Any], **enums: type) -> SimpleNamespace:
@@ -223,38 +174,33 @@ def _claim(
     either commits first (and the claim no longer matches) or sees it `publishing` and stops.
     """
     now = utcnow()
-    with db.engine().begin() as conn:
-        row = (
-            conn.execute(
-                _CLAIM,
-                {
-                    "now": now,
-                    "soon": now + CLOCK_SKEW,
-                    "worker": liveness.worker_id(),
-                    "id": destination_id,
-                    "expected": [e.value for e in expected],
-                    "needs_due": expected == WAITING,
-                    "spend": spend,
-                },
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            return None
-        dest = _row(row, status=DestinationStatus)
-        found = (
-            conn.execute(
-                _CLAIMED_POST, {"post_id": dest.post_id, "account_id": dest.social_account_id}
-            )
-            .mappings()
-            .one()
-        )
-    columns = {k: v for k, v in found.items() if k not in ("account", "media")}
-    post = _row(columns, status=PostStatus)
-    account = _row(found["account"], status=AccountStatus)
-    media = [_row(m) for m in found["media"]]
-    return Claim(dest, post, account, row["attempt_id"], media)
+    params = {
+        "now": now,
+        "soon": now + CLOCK_SKEW,
+        "worker": liveness.worker_id(),
+        "id": destination_id,
+        "expected": [e.value for e in expected],
+        "needs_due": expected == WAITING,
+        "spend": spend,
+    }
+
+    def claim() -> Any:
+        with db.autocommit().connect() as conn:
+            return conn.execute(_CLAIM, params).scalar()
+
+    # A claim whose answer was lost (the connection dropped after it committed) does not match
+    # again and looks like "not ours"; this process still holds it (liveness), so reconcile
+    # sees that no one works on it and recovers it.
+    found = _patiently(claim, f"the claim of {destination_id}")
+    if found is None:
+        return None
+    return Claim(
+        _row(found["destination"], status=DestinationStatus),
+        _row(found["post"], status=PostStatus),
+        _row(found["account"], status=AccountStatus),
+        found["attempt_id"],
+        [_row(m) for m in found["media"]],
+    )
 
 
 def _run_claimed(
@@ -277,30 +223,11 @@ def _run_claimed(
 
 # --------------------------------------------------------------------------- outcomes
 
+# herald_finish (migration 0005): the outcome, the attempt row, the post's status; one round trip.
 _FINISH = text(
-    """
-    WITH dest AS (
-        UPDATE post_destinations SET
-            status = CAST(:status AS destination_status), updated_at = :now,
-            next_attempt_at = :next_attempt_at, error_message = :error,
-            attempts = :attempts,
-            pending_state = coalesce(CAST(:pending AS jsonb), pending_state),
-            platform_post_id = coalesce(:platform_post_id, platform_post_id),
-            permalink = coalesce(:permalink, permalink),
-            published_at = CASE WHEN :published THEN :now ELSE published_at END,
-            claimed_by = CASE WHEN :active THEN claimed_by ELSE NULL END
-        WHERE id = :id
-        RETURNING post_id
-    ), attempt AS (
-        UPDATE publish_attempts SET finished_at = :now,
-            outcome = CAST(:outcome AS attempt_outcome), error = :error,
-            http_status = :http_status
-        WHERE id = :attempt_id AND NOT :drop_attempt
-    ), dropped AS (
-        DELETE FROM publish_attempts WHERE id = :attempt_id AND :drop_attempt
-    )
-    SELECT p.id FROM posts p JOIN dest ON p.id = dest.post_id FOR UPDATE OF p
-    """
+    "SELECT herald_finish(:id, :attempt_id, :now, :status, :outcome, :error, :http_status, "
+    ":next_attempt_at, :attempts, CAST(:pending AS jsonb), :platform_post_id, :permalink, "
+    ":drop_attempt)"
 )
 
 
@@ -308,8 +235,8 @@ def warm_up() -> None:
     """Open the database connection and prepare the hot statements (no rows match)."""
     nobody = uuid.uuid4()
     _claim(nobody, WAITING, spend=1)
-    with db.engine().begin() as conn:
-        conn.execute(_DERIVE_POST_STATUS, {"id": nobody})
+    with db.autocommit().connect() as conn:
+        conn.execute(_DERIVE, {"id": nobody})
     ratelimit.script()
     circuit.admit([f"account:{nobody}"])
 
@@ -333,8 +260,7 @@ def _finish(
     reached the platform; +1: a read that counts, e.g. a failed check). `drop_attempt` removes
     the attempt row of a claim that only waited (a repeated wait is not worth an audit row).
     """
-    published = status == DestinationStatus.published
-    if published:
+    if status == DestinationStatus.published:
         pending_state = {}
     claim.destination.attempts = max(0, claim.destination.attempts + spent)
     params = {
@@ -350,15 +276,12 @@ def _finish(
         "pending": json.dumps(pending_state) if pending_state is not None else None,
         "platform_post_id": result.platform_post_id if result else None,
         "permalink": result.permalink if result else None,
-        "published": published,
-        "active": status in ACTIVE,
         "drop_attempt": drop_attempt,
     }
 
     def write() -> None:
-        with db.engine().begin() as conn:
+        with db.autocommit().connect() as conn:
             conn.execute(_FINISH, params)
-            conn.execute(_DERIVE_POST_STATUS, {"id": claim.post.id})
 
     _patiently(write, f"the outcome of {claim.destination.id}")
     log.info(
@@ -532,9 +455,11 @@ def _through_breakers(claim: Claim, call: Callable[[], T]) -> T:
         raise
     except (ProviderError, accounts.RefreshBusy):
         # The platform answered (a refusal, a rate limit): it is up.
-        _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
+        if gate.watched:
+            _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
         raise
-    _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
+    if gate.watched:
+        _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
     return value
 
 
@@ -922,7 +847,7 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
                 ),
             },
         )
-        conn.execute(_DERIVE_POST_STATUS, {"id": row.post_id})
+        conn.execute(_DERIVE, {"id": row.post_id})
     if idempotent:  # the platform de-duplicates: simply try again with the same key
         schedule.schedule_publish(destination_id, now, media=row.video)
     else:
