@@ -71,6 +71,7 @@ class HeraldWorker(SimpleWorker):
         self._changed = threading.Condition()
         self._pool = ThreadPoolExecutor(max_workers=total, thread_name_prefix="job")
         self._stopping = threading.Event()
+        self._stop_asked = 0.0
 
     # -- lanes
 
@@ -183,8 +184,8 @@ class HeraldWorker(SimpleWorker):
             job.ended_at = now()
             ttl = job.get_result_ttl(self.default_result_ttl)
             with self.connection.pipeline() as pipe:
-                if ttl == 0:
-                    job.delete(pipeline=pipe, remove_from_queue=False)
+                if ttl == 0:  # the job may be gone already (unscheduled while it ran)
+                    pipe.delete(job.key, job.dependents_key, job.dependencies_key)
                 else:
                     job._status = JobStatus.FINISHED
                     job._handle_success(ttl, pipeline=pipe, worker_name=self.name)
@@ -219,8 +220,12 @@ class HeraldWorker(SimpleWorker):
         signal.signal(signal.SIGTERM, self._on_signal)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        if self._stopping.is_set():
+        # A stop often arrives twice at once (the pool's SIGINT and a SIGTERM to the process
+        # group): only a second signal seconds later means "now".
+        if not self._stopping.is_set():
+            log.info("worker %s: stopping after the jobs in flight (again to stop now)", self.name)
+            self._stop_asked = time.monotonic()
+            self._stopping.set()
+        elif time.monotonic() - self._stop_asked > 2:
             log.warning("worker %s: stopping now; reconcile recovers the jobs in flight", self.name)
             os._exit(1)
-        log.info("worker %s: stopping after the jobs in flight (again to stop now)", self.name)
-        self._stopping.set()
