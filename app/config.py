@@ -40,8 +40,14 @@ class Settings(BaseSettings):
     login_max_failures_per_email: int = 5
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
-    # Worker pool size for `make run`.
-    workers: int = 4
+    # Worker processes (`make run`, `python -m app.cli worker`); one per core is plenty, because
+    # each runs many publishes at once (worker_concurrency threads).
+    workers: int = 2
+    # Jobs in flight per worker process: publishes wait on the network, not on the CPU.
+    worker_concurrency: int = 40
+    # Of those, jobs of the media lane (posts with video: long uploads) at most; short posts
+    # always keep worker_concurrency - worker_media_concurrency slots.
+    worker_media_concurrency: int = 8
     # Web server processes (Granian workers behind Reflex).
     web_workers: int = 2
     # A post overdue by more than this is marked missed instead of published late.
@@ -51,6 +57,18 @@ class Settings(BaseSettings):
     # First retry delay; doubles each attempt (with jitter) up to retry_max_seconds.
     retry_base_seconds: float = 5.0
     retry_max_seconds: float = 300.0
+    # Platforms list a new post in the account's timeline after a moment: an unclear outcome
+    # is checked no sooner than this (and later with the retry backoff).
+    verify_delay_seconds: float = 10.0
+    # A destination still not published this long after its scheduled time fails (outages,
+    # rate limits and retries all end here at the latest).
+    give_up_after_seconds: int = 6 * 3600
+    # Circuit breaker: after this many consecutive 5xx/timeouts from one platform (or one
+    # account, or one federated server) Herald stops sending there for a cool-down, then sends
+    # one probe; the cool-down doubles while probes keep failing, up to the maximum.
+    breaker_threshold: int = 3
+    breaker_cooldown_seconds: float = 30.0
+    breaker_max_cooldown_seconds: float = 300.0
     # How often the reconcile job rebuilds the schedule from PostgreSQL.
     reconcile_seconds: int = 60
     token_refresh_seconds: int = 300

@@ -29,8 +29,10 @@ def engine() -> Engine:
     return create_engine(
         sqlalchemy_url(settings.database_url),
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=10,
+        # Worker processes run many jobs at once; each holds a connection only for short
+        # statements, so a few connections serve them all.
+        pool_size=8,
+        max_overflow=8,
     )
 
 
@@ -44,3 +46,17 @@ def session() -> Iterator[Session]:
         except BaseException:
             s.rollback()
             raise
+
+
+@lru_cache(maxsize=1)
+def autocommit() -> Engine:
+    """A pool for the publishing engine's hot path: single statements (function calls) that
+    commit themselves, so no BEGIN/COMMIT round trips, and no ping per checkout. A connection
+    the database dropped fails its statement once and invalidates the pool; the engine retries
+    its writes (publishing._patiently)."""
+    return create_engine(
+        sqlalchemy_url(settings.database_url),
+        isolation_level="AUTOCOMMIT",
+        pool_size=8,
+        max_overflow=8,
+    )

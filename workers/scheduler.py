@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+import uuid
 from contextlib import suppress
+from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq_scheduler import Scheduler
@@ -24,9 +26,40 @@ from app.services import schedule
 log = logging.getLogger("herald.scheduler")
 
 
+# Release the tick lock only if this scheduler still holds it (compare and delete).
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
 class HeraldScheduler(Scheduler):
     """rq-scheduler with exact due times: it polls every `interval` seconds, but sleeps only
-    until the next job is due when that comes sooner, and compares sub-second timestamps."""
+    until the next job is due when that comes sooner, and compares sub-second timestamps.
+
+    Several schedulers may run on one Redis (one per node): each tick takes a lock, and only its
+    owner releases it — rq-scheduler's own `remove_lock` deletes the key unconditionally, so a
+    tick slower than the lock's lifetime would drop another scheduler's lock.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._token = uuid.uuid4().hex
+        self._release = self.connection.register_script(_RELEASE)
+        self._ticks = 0
+
+    def acquire_lock(self) -> bool:
+        ttl_ms = int((self._interval + 10) * 1000)
+        acquired = self.connection.set(self.scheduler_lock_key, self._token, px=ttl_ms, nx=True)
+        self._lock_acquired = bool(acquired)
+        return self._lock_acquired
+
+    def remove_lock(self) -> None:
+        if self._lock_acquired:
+            self._release(keys=[self.scheduler_lock_key], args=[self._token])
+            self._lock_acquired = False
 
     def get_jobs_to_queue(self, with_times: bool = False):  # type: ignore[override]
         return self.get_jobs(time.time(), with_times=with_times)
@@ -68,10 +101,11 @@ class HeraldScheduler(Scheduler):
 
     def enqueue_jobs(self):  # type: ignore[override]
         created = schedule.ensure_repeating_jobs(self)
-        if created:  # expected at a first start; later, Redis must have lost them
-            level = logging.WARNING if getattr(self, "_ensured", False) else logging.DEBUG
-            log.log(level, "re-created repeated jobs: %s", ", ".join(created))
-        self._ensured = True
+        if created and self._ticks:
+            log.warning("Redis lost the repeated jobs (flushed?): re-created %s", created)
+        elif created:
+            log.debug("scheduled the repeated jobs: %s", ", ".join(created))
+        self._ticks += 1
         return super().enqueue_jobs()
 
 

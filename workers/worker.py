@@ -1,19 +1,231 @@
-"""The RQ worker class of the pool: a SimpleWorker (no fork per job) that warms up first.
+"""Herald's RQ worker: many jobs in flight per process, in lanes.
 
-A fresh process pays for its database connection, statement compilation and HTTP clients on
-its first publish; warming up before taking work keeps that off the first due posts.
+RQ stays the queue (jobs, queues, worker registration, results of repeated jobs) and
+rq-scheduler the schedule. What changes is execution: a publish spends almost all its time
+waiting for a platform, so one process runs up to `HERALD_WORKER_CONCURRENCY` jobs at once in
+threads instead of one. Concurrency is limited by the lanes' slots, the rate budgets and the
+circuit breakers — not by the number of processes.
+
+Lanes: jobs of the `publish-media` queue (posts with video: long uploads) may take at most
+`HERALD_WORKER_MEDIA_CONCURRENCY` slots, so short posts always find a free one. The process only
+takes a job from a queue whose lane has a free slot; what it cannot start stays in Redis for
+other processes.
+
+Jobs run without RQ's per-job timeout (a signal cannot stop a thread): every platform call has
+its own connect/read/write timeouts, and the engine's budgets and deadlines bound the rest.
+Shutdown: the first SIGINT/SIGTERM stops taking jobs and waits for those in flight; a second one
+exits at once (reconcile recovers what was in flight).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq.job import Job, JobStatus
+from rq.queue import Queue
+from rq.utils import now
 from rq.worker import SimpleWorker
 
-from app.services import publishing
+from app.config import settings
+from app.services import liveness, publishing
+from app.services.schedule import MEDIA_QUEUE
+
+log = logging.getLogger("herald.worker")
+# How long one poll of the queues blocks: bounds how late a freed slot or a stop is noticed.
+POLL_SECONDS = 1
+
+
+class Lane:
+    """A number of slots; a queue of the lane is polled only while one is free."""
+
+    def __init__(self, name: str, slots: int) -> None:
+        self.name = name
+        self.slots = max(1, slots)
+        self.busy = 0
+
+    @property
+    def free(self) -> bool:
+        return self.busy < self.slots
 
 
 class HeraldWorker(SimpleWorker):
-    def work(self, *args: Any, **kwargs: Any) -> bool:
+    """An RQ worker that runs up to `settings.worker_concurrency` jobs at once (see module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        total = max(1, settings.worker_concurrency)
+        media = min(total, max(1, settings.worker_media_concurrency))
+        self.general = Lane("general", total)
+        self.media = Lane("media", media)
+        self._changed = threading.Condition()
+        self._pool = ThreadPoolExecutor(max_workers=total, thread_name_prefix="job")
+        self._stopping = threading.Event()
+        self._stop_asked = 0.0
+
+    # -- lanes
+
+    def _lane(self, queue: Queue) -> Lane:
+        return self.media if queue.name == MEDIA_QUEUE else self.general
+
+    def in_flight(self) -> int:
+        return self.general.busy
+
+    def _open_queues(self) -> list[Queue]:
+        """Queues whose lane has a free slot (a media job takes a slot of both lanes)."""
+        if not self.general.free:
+            return []
+        return [q for q in self._ordered_queues if self._lane(q).free]
+
+    def _take(self, lane: Lane) -> None:
+        with self._changed:
+            self.general.busy += 1
+            if lane is self.media:
+                self.media.busy += 1
+
+    def _give_back(self, lane: Lane) -> None:
+        with self._changed:
+            self.general.busy -= 1
+            if lane is self.media:
+                self.media.busy -= 1
+            self._changed.notify_all()
+
+    # -- the loop
+
+    def work(  # type: ignore[override]
+        self, burst: bool = False, logging_level: str = "INFO", **_: Any
+    ) -> bool:
+        if not logging.getLogger().handlers:
+            logging.basicConfig(level=logging_level, format="%(asctime)s %(name)s %(message)s")
+        self.bootstrap(logging_level)
         publishing.warm_up()
-        return super().work(*args, **kwargs)
+        stop_beating = threading.Event()
+        liveness.beat()
+        liveness.start_beating(stop_beating)
+        self._install_signal_handlers()
+        log.info(
+            "worker %s: up to %d jobs at once (%d for video uploads) on %s",
+            liveness.worker_id(),
+            self.general.slots,
+            self.media.slots,
+            ", ".join(self.queue_names()),
+        )
+        taken = 0
+        try:
+            while not self._stopping.is_set():
+                self.heartbeat()
+                queues = self._open_queues()
+                if not queues:
+                    with self._changed:
+                        self._changed.wait(POLL_SECONDS)
+                    continue
+                try:
+                    found = Queue.dequeue_any(
+                        queues,
+                        None if burst else POLL_SECONDS,
+                        connection=self.connection,
+                        job_class=self.job_class,
+                        serializer=self.serializer,
+                    )
+                except (RedisConnectionError, RedisTimeoutError) as exc:
+                    log.warning("Redis unavailable (%s); retrying", exc)
+                    time.sleep(1.0)
+                    continue
+                except Exception as exc:  # DequeueTimeout: nothing due
+                    if type(exc).__name__ != "DequeueTimeout":
+                        raise
+                    continue
+                if found is None:
+                    if burst and self.in_flight() == 0:
+                        break
+                    if burst:
+                        with self._changed:
+                            self._changed.wait(0.1)
+                    continue
+                job, queue = found
+                lane = self._lane(queue)
+                self._take(lane)
+                self._pool.submit(self._perform, job, queue, lane)
+                taken += 1
+        finally:
+            self._drain()
+            stop_beating.set()
+            try:
+                liveness.leave()
+            except Exception as exc:  # the database may be down; the report simply ages
+                log.warning("could not record this worker's exit: %s", exc)
+            self.register_death()
+            self.unsubscribe()
+        return bool(taken)
+
+    def _drain(self) -> None:
+        """Wait for the jobs in flight (a second signal exits at once, see _on_signal)."""
+        if self.in_flight():
+            log.info("worker %s: finishing %d jobs in flight", self.name, self.in_flight())
+        self._pool.shutdown(wait=True)
+
+    def _perform(self, job: Job, queue: Queue, lane: Lane) -> None:
+        """Run one job in this thread and record its end the way RQ does."""
+        started = time.monotonic()
+        try:
+            job.started_at = now()
+            job.worker_name = self.name
+            result = job.perform()
+            job.ended_at = now()
+            ttl = job.get_result_ttl(self.default_result_ttl)
+            with self.connection.pipeline() as pipe:
+                if ttl == 0:  # the job may be gone already (unscheduled while it ran)
+                    pipe.delete(job.key, job.dependents_key, job.dependencies_key)
+                else:
+                    job._status = JobStatus.FINISHED
+                    job._handle_success(ttl, pipeline=pipe, worker_name=self.name)
+                    job.cleanup(ttl, pipeline=pipe, remove_from_queue=False)
+                pipe.execute()
+            log.info(
+                "%s %s: %s (%.2f s)",
+                job.func_name.rsplit(".", 1)[-1],
+                ",".join(str(a) for a in job.args),
+                result if isinstance(result, str) else "done",
+                time.monotonic() - started,
+            )
+        except Exception:
+            job.ended_at = now()
+            exc_string = "".join(traceback.format_exception(*sys.exc_info()))
+            log.error("job %s failed:\n%s", job.id, exc_string)
+            try:
+                with self.connection.pipeline() as pipe:
+                    job._status = JobStatus.FAILED
+                    job.set_status(JobStatus.FAILED, pipeline=pipe)
+                    job._handle_failure(exc_string, pipeline=pipe, worker_name=self.name)
+                    pipe.execute()
+            except Exception as exc:  # Redis down: the failure is in the log; PG holds the truth
+                log.warning("could not record the failure of job %s: %s", job.id, exc)
+        finally:
+            self._give_back(lane)
+
+    # -- signals
+
+    def _install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        # A stop often arrives twice at once (the pool's SIGINT and a SIGTERM to the process
+        # group): only a second signal seconds later means "now".
+        if not self._stopping.is_set():
+            log.info("worker %s: stopping after the jobs in flight (again to stop now)", self.name)
+            self._stop_asked = time.monotonic()
+            self._stopping.set()
+        elif time.monotonic() - self._stop_asked > 2:
+            log.warning("worker %s: stopping now; reconcile recovers the jobs in flight", self.name)
+            os._exit(1)

@@ -1,4 +1,4 @@
-"""/api/accounts and /api/platforms: connect (OAuth), list, disconnect social accounts."""
+"""/api/accounts and /api/platforms: connect (OAuth), list, disconnect social accounts; outages."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import current_user, workspace_of
 from app.models import AccountStatus, User
-from app.services import accounts, connect
+from app.services import accounts, connect, outages
 from app.services.errors import ServiceError
 
 router = APIRouter(prefix="/api", tags=["accounts"])
@@ -53,6 +53,39 @@ class ConnectOut(BaseModel):
 def list_platforms() -> list[dict[str, Any]]:
     """Every connector: id, name, whether it is configured here, limits and capabilities."""
     return connect.platforms()
+
+
+class OutageOut(BaseModel):
+    scope: str = Field(description="`x`, `mastodon@<server>` or `account:<id>`.")
+    platform: str
+    name: str
+    state: str = Field(description="`open` (waiting out the cool-down) or `probing`.")
+    since: dt.datetime
+    next_probe_at: dt.datetime
+    last_error: str
+    waiting: int = Field(description="Destinations of this workspace waiting for it.")
+
+    @classmethod
+    def of(cls, o: outages.Outage) -> OutageOut:
+        return cls(
+            scope=o.scope,
+            platform=o.platform,
+            name=o.name,
+            state=o.state,
+            since=dt.datetime.fromtimestamp(o.since, dt.UTC),
+            next_probe_at=dt.datetime.fromtimestamp(o.next_probe_at, dt.UTC),
+            last_error=o.last_error,
+            waiting=o.waiting,
+        )
+
+
+@router.get("/platforms/outages", response_model=list[OutageOut])
+def list_outages(
+    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> list[OutageOut]:
+    """Platforms, servers and accounts of this workspace that Herald stopped sending to because
+    they keep failing (5xx, timeouts); their posts wait and go out when a probe succeeds."""
+    return [OutageOut.of(o) for o in outages.for_workspace(user, wid)]
 
 
 @router.get("/accounts", response_model=list[AccountOut])

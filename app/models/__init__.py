@@ -16,6 +16,7 @@ from app.models.posts import (
 )
 from app.models.slots import PostingSchedule, PostingSlot
 from app.models.users import ApiKey, User, UserSession
+from app.models.workers import WorkerProcess
 from app.models.workspaces import Invitation, Membership, Role, Tier, Workspace
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Tier",
     "User",
     "UserSession",
+    "WorkerProcess",
     "Workspace",
     "utcnow",
 ]

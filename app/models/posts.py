@@ -91,6 +91,9 @@ class PostDestination(SQLModel, table=True):
     error_message: str | None = None
     attempts: int = 0
     next_attempt_at: dt.datetime | None = ts_field()
+    # When the engine stops trying (HERALD_GIVE_UP_AFTER_SECONDS after it was due, or after a
+    # retry was asked for). None: not scheduled.
+    give_up_at: dt.datetime | None = ts_field()
     claimed_at: dt.datetime | None = ts_field()
     claimed_by: str | None = Field(default=None, max_length=200)
     # Opaque provider state while the platform processes (containers, upload ids...).

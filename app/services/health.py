@@ -1,4 +1,5 @@
-"""Liveness of the pieces Herald needs: database, Redis, RQ workers and the scheduler."""
+"""Liveness of the pieces Herald needs: database, Redis, RQ workers and the scheduler; and the
+platforms Herald stopped sending to (open circuit breakers), which never make Herald unhealthy."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import text
 
 from app import db
 from app.redis_client import redis
+from app.services import circuit
 
 # rq-scheduler keeps one hash per live scheduler, expiring a few seconds after its interval.
 SCHEDULER_KEYS = "rq:scheduler_instance:*"
@@ -65,4 +67,20 @@ def status() -> dict[str, Any]:
         "worker": _check(_workers),
         "scheduler": _check(_scheduler),
     }
-    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+    return {
+        "ok": all(c["ok"] for c in checks.values()),
+        "checks": checks,
+        "platforms": _platforms() if checks["redis"]["ok"] else {},
+    }
+
+
+def _platforms() -> dict[str, Any]:
+    """Open breakers of whole platforms and servers (accounts are counted, not named)."""
+    out: dict[str, Any] = {}
+    accounts = 0
+    for b in circuit.open_breakers():
+        if b.scope.startswith("account:"):
+            accounts += 1
+        else:
+            out[b.scope] = {k: v for k, v in b.as_dict().items() if k != "scope"}
+    return {"failing": out, "accounts_failing": accounts}

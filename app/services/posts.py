@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import db
+from app.config import settings
 from app.models import (
     AccountStatus,
     DestinationStatus,
@@ -365,10 +366,17 @@ def _set_destinations(
         dest.status = DestinationStatus.pending
         # The destination's due time: what the worker's claim checks (None = not scheduled).
         dest.next_attempt_at = post.scheduled_at if post.status == PostStatus.scheduled else None
+        dest.give_up_at = _give_up_at(dest.next_attempt_at)
+        dest.pending_state = {}
         dest.error_message = None
         dest.updated_at = utcnow()
         s.add(dest)
     return stale
+
+
+def _give_up_at(due: dt.datetime | None) -> dt.datetime | None:
+    """When the engine stops trying a destination due at `due` (HERALD_GIVE_UP_AFTER_SECONDS)."""
+    return due + dt.timedelta(seconds=settings.give_up_after_seconds) if due else None
 
 
 def _set_media(s: Session, post: Post, media: list[Media]) -> None:
@@ -397,7 +405,7 @@ def _due(post: Post, mode: str) -> dt.datetime | None:
     return None
 
 
-def _schedule_all(s: Session, post: Post, stale: Stale) -> None:
+def _schedule_all(s: Session, post: Post, stale: Stale, media: list[Media]) -> None:
     """Commit, then move the jobs: drop the ones whose time changed, create the new ones.
     If Redis is unavailable here, reconcile rebuilds the schedule from the database."""
     due = post.scheduled_at if post.status == PostStatus.scheduled else None
@@ -412,8 +420,9 @@ def _schedule_all(s: Session, post: Post, stale: Stale) -> None:
         if old_due != due:
             schedule.unschedule(dest_id, old_due)
     if due is not None:
+        video = schedule.media_lane(m.file_type for m in media)
         for dest_id in dest_ids:
-            schedule.schedule_publish(dest_id, due)
+            schedule.schedule_publish(dest_id, due, media=video)
 
 
 MODES = ("draft", "schedule", "now")
@@ -472,7 +481,7 @@ def create_post(
         _set_media(s, post, media)
         s.flush()
         view = _views(s, [post])[0]
-        _schedule_all(s, post, stale)
+        _schedule_all(s, post, stale, media)
     return view, True
 
 
@@ -537,7 +546,7 @@ def update_post(
         if mode != "draft":
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        _schedule_all(s, post, stale)
+        _schedule_all(s, post, stale, media)
     return view
 
 
@@ -669,8 +678,11 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
             dest.error_message = None
             dest.attempts = 0
             dest.next_attempt_at = now
+            dest.give_up_at = _give_up_at(now)
+            dest.pending_state = {}
             dest.updated_at = now
             s.add(dest)
+        video = schedule.media_lane(m.file_type for m in _post_media(s, post))
         if post.scheduled_at is None or post.scheduled_at > now:
             post.scheduled_at = now
         post.status = PostStatus.publishing
@@ -679,8 +691,18 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
         refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
     for dest in failed:
-        schedule.schedule_publish(dest.id, now)
+        schedule.schedule_publish(dest.id, now, media=video)
     return view
+
+
+def _post_media(s: Session, post: Post) -> list[Media]:
+    return list(
+        s.exec(
+            select(Media)
+            .join(PostMedia, col(PostMedia.media_id) == Media.id)
+            .where(PostMedia.post_id == post.id)
+        ).all()
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,14 @@ Invariants (DESIGN.md): PostgreSQL is the truth and Redis only the schedule; a d
 claimed atomically, so it is published at most once; a request that may have reached the
 platform is never blindly retried (the platform's idempotency key or `find_recent` decides);
 every attempt is audited in `publish_attempts`.
+
+Every path is bounded. `attempts` counts every request that reached, or may have reached, the
+platform: publishes, finalizes, token refreshes and failed reads while checking an unclear
+outcome. They share one budget (HERALD_MAX_ATTEMPTS) and one backoff (HERALD_RETRY_BASE_SECONDS
+doubling up to HERALD_RETRY_MAX_SECONDS, with jitter); waiting for a rate limit or for a platform
+whose circuit breaker is open spends nothing. Whatever happens, a destination stops at its
+deadline (`give_up_at`, HERALD_GIVE_UP_AFTER_SECONDS after it was due): `failed`, with the
+platform's last message.
 """
 
 from __future__ import annotations
@@ -11,17 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import random
 import re
-import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -46,7 +54,8 @@ from app.providers.base import (
     RateLimited,
     TransientError,
 )
-from app.services import accounts, ratelimit, schedule
+from app.providers.registry import provider_class
+from app.services import accounts, circuit, liveness, ratelimit, schedule
 from app.storage import open_media, url_for
 
 log = logging.getLogger(__name__)
@@ -55,50 +64,48 @@ ACTIVE = (DestinationStatus.publishing, DestinationStatus.processing, Destinatio
 WAITING = (DestinationStatus.pending, DestinationStatus.queued)
 # How long a pending platform (media processing) may take before we give up.
 PROCESSING_DEADLINE = dt.timedelta(hours=2)
-VERIFY_DELAY = 10.0
-VERIFY_TRIES = 6
 # Claims may run this early (the scheduler's clock and ours can differ slightly).
 CLOCK_SKEW = dt.timedelta(seconds=0.5)
-HOST = socket.gethostname()
+# While the database is unreachable, an outcome is retried this long before the claim is left
+# to reconcile (which sees that this worker no longer holds it).
+WRITE_PATIENCE_S = 300.0
 
-
-def worker_id() -> str:
-    return f"{HOST}:{os.getpid()}"
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- status of a post
 
 
-# A post's status follows its destinations. One statement, run while the post row is locked
-# (destinations of one post finish concurrently), so the last writer sees every outcome.
-_DERIVE_POST_STATUS = text(
-    """
-    WITH d AS (
-        SELECT coalesce(array_agg(status::text), '{}') AS st
-        FROM post_destinations WHERE post_id = :id
-    )
-    UPDATE posts p SET updated_at = now(), status = CAST(CASE
-        WHEN cardinality(st) = 0 THEN 'scheduled'
-        WHEN st && ARRAY['publishing', 'processing', 'unknown'] THEN 'publishing'
-        WHEN st && ARRAY['pending', 'queued'] THEN
-            CASE WHEN st && ARRAY['published', 'failed'] THEN 'publishing' ELSE 'scheduled' END
-        WHEN cardinality(array_remove(st, 'cancelled')) = 0 THEN 'cancelled'
-        WHEN NOT st && ARRAY['failed'] THEN 'published'
-        WHEN st && ARRAY['published'] THEN 'partially_published'
-        ELSE 'failed' END AS post_status)
-    FROM d WHERE p.id = :id AND p.status NOT IN ('draft', 'cancelled')
-    RETURNING p.status::text
-    """
-)
-
-
 def refresh_post_status(s: Session, post_id: uuid.UUID) -> None:
-    """Recompute a post's status from its destinations (ORM session flavour)."""
+    """Recompute a post's status from its destinations (ORM session flavour). The derivation is
+    the database function `herald_derive_post_status` (migration 0005), shared with the engine's
+    outcomes."""
     s.flush()
     post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
-    new = s.connection().execute(_DERIVE_POST_STATUS, {"id": post_id}).scalar()
+    new = s.connection().execute(_DERIVE, {"id": post_id}).scalar()
     if new is not None:
         set_committed_value(post, "status", PostStatus(new))
+
+
+_DERIVE = text("SELECT herald_derive_post_status(:id)")
+
+
+def _patiently(write: Callable[[], T], what: str) -> T:
+    """Run a database write, retrying with backoff while the database is unreachable (a
+    restart): an outcome the platform already gave must not be lost to a dropped connection."""
+    deadline = time.monotonic() + WRITE_PATIENCE_S
+    delay = 0.5
+    while True:
+        try:
+            return write()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated and "connection" not in str(exc).lower():
+                raise
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable while recording %s; retrying in %.1f s", what, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 # --------------------------------------------------------------------------- claiming
@@ -114,40 +121,30 @@ class Claim:
     attempt_id: int
     media: list[Any]
 
+    @property
+    def platform(self) -> str:
+        return str(self.account.platform)
 
-_CLAIM = text(
-    """
-    WITH claimed AS (
-        UPDATE post_destinations
-        SET status = 'publishing', claimed_at = :now, claimed_by = :worker,
-            attempts = attempts + 1, updated_at = :now
-        WHERE id = :id AND status = ANY(CAST(:expected AS destination_status[]))
-          AND (next_attempt_at <= :soon OR (next_attempt_at IS NULL AND NOT :needs_due))
-        RETURNING *
-    ), attempt AS (
-        INSERT INTO publish_attempts (destination_id, started_at, worker)
-        SELECT id, :now, :worker FROM claimed
-        RETURNING id
-    ), shown AS (
-        -- Show the post as publishing; skipped (never waited for) when its row is locked:
-        -- whoever holds it sets the status, and the claim must not wait on an edit.
-        UPDATE posts SET status = 'publishing' WHERE id IN (
-            SELECT p.id FROM posts p JOIN claimed ON p.id = claimed.post_id
-            WHERE p.status = 'scheduled' FOR UPDATE OF p SKIP LOCKED)
-    )
-    SELECT claimed.*, attempt.id AS attempt_id FROM claimed, attempt
-    """
-)
-# A new statement, so a new snapshot: it sees an edit that committed while we waited.
-_CLAIMED_POST = text(
-    """
-    SELECT p.*, to_jsonb(a.*) AS account,
-      (SELECT coalesce(jsonb_agg(to_jsonb(m.*) ORDER BY pm.position), '[]'::jsonb)
-         FROM post_media pm JOIN media m ON m.id = pm.media_id WHERE pm.post_id = p.id) AS media
-    FROM posts p JOIN social_accounts a ON a.id = :account_id
-    WHERE p.id = :post_id
-    """
-)
+    @property
+    def breakers(self) -> list[str]:
+        federated = provider_class(self.platform).capabilities.per_instance
+        api_base = (self.account.meta or {}).get("api_base", "")
+        return circuit.scopes(self.platform, str(self.account.id), api_base, federated)
+
+    @property
+    def media_lane(self) -> bool:
+        return schedule.media_lane(m.file_type for m in self.media)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        if self.destination.give_up_at is not None:
+            return self.destination.give_up_at
+        due = self.post.scheduled_at or self.destination.created_at
+        return due + dt.timedelta(seconds=settings.give_up_after_seconds)
+
+
+# herald_claim (migration 0005): claim, open an attempt, read what publishing needs; one round trip.
+_CLAIM = text("SELECT herald_claim(:id, :expected, :now, :soon, :worker, :needs_due, :spend)")
 
 
 def _row(values: dict[str, Any], **enums: type) -> SimpleNamespace:
@@ -166,81 +163,83 @@ def _row(values: dict[str, Any], **enums: type) -> SimpleNamespace:
     return SimpleNamespace(**out)
 
 
-def _claim(destination_id: uuid.UUID, expected: tuple[DestinationStatus, ...]) -> Claim | None:
+def _claim(
+    destination_id: uuid.UUID, expected: tuple[DestinationStatus, ...], *, spend: int
+) -> Claim | None:
     """Atomically move a due destination to `publishing` and open an attempt; None if it is
     not ours to publish (already claimed, cancelled, edited to a later time, not due yet).
+    `spend` is what the claim costs of the attempt budget (1 for a request that may create the
+    post, 0 for reads).
 
     Every condition is on the destination's own row, so an edit or cancel that holds that row
     either commits first (and the claim no longer matches) or sees it `publishing` and stops.
     """
     now = utcnow()
-    with db.engine().begin() as conn:
-        row = (
-            conn.execute(
-                _CLAIM,
-                {
-                    "now": now,
-                    "soon": now + CLOCK_SKEW,
-                    "worker": worker_id(),
-                    "id": destination_id,
-                    "expected": [e.value for e in expected],
-                    "needs_due": expected == WAITING,
-                },
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            return None
-        dest = _row(row, status=DestinationStatus)
-        found = (
-            conn.execute(
-                _CLAIMED_POST, {"post_id": dest.post_id, "account_id": dest.social_account_id}
-            )
-            .mappings()
-            .one()
-        )
-    columns = {k: v for k, v in found.items() if k not in ("account", "media")}
-    post = _row(columns, status=PostStatus)
-    account = _row(found["account"], status=AccountStatus)
-    media = [_row(m) for m in found["media"]]
-    return Claim(dest, post, account, row["attempt_id"], media)
+    params = {
+        "now": now,
+        "soon": now + CLOCK_SKEW,
+        "worker": liveness.worker_id(),
+        "id": destination_id,
+        "expected": [e.value for e in expected],
+        "needs_due": expected == WAITING,
+        "spend": spend,
+    }
+
+    def claim() -> Any:
+        with db.autocommit().connect() as conn:
+            return conn.execute(_CLAIM, params).scalar()
+
+    # A claim whose answer was lost (the connection dropped after it committed) does not match
+    # again and looks like "not ours"; this process still holds it (liveness), so reconcile
+    # sees that no one works on it and recovers it.
+    found = _patiently(claim, f"the claim of {destination_id}")
+    if found is None:
+        return None
+    return Claim(
+        _row(found["destination"], status=DestinationStatus),
+        _row(found["post"], status=PostStatus),
+        _row(found["account"], status=AccountStatus),
+        found["attempt_id"],
+        [_row(m) for m in found["media"]],
+    )
+
+
+def _run_claimed(
+    destination_id: uuid.UUID,
+    expected: tuple[DestinationStatus, ...],
+    spend: int,
+    body: Callable[[Claim], str],
+) -> str:
+    """Claim, run `body`, and make sure the claim is let go: this process reports what it holds
+    (liveness), so a claim it could not settle is recovered by reconcile, never stuck."""
+    liveness.hold(destination_id)
+    try:
+        claim = _claim(destination_id, expected, spend=spend)
+        if claim is None:
+            return "skipped"
+        return body(claim)
+    finally:
+        liveness.release(destination_id)
 
 
 # --------------------------------------------------------------------------- outcomes
 
+# herald_finish (migration 0005): the outcome, the attempt row, the post's status; one round trip.
 _FINISH = text(
-    """
-    WITH dest AS (
-        UPDATE post_destinations SET
-            status = CAST(:status AS destination_status), updated_at = :now,
-            next_attempt_at = :next_attempt_at, error_message = :error,
-            attempts = attempts - CAST(:undo AS int),
-            pending_state = coalesce(CAST(:pending AS jsonb), pending_state),
-            platform_post_id = coalesce(:platform_post_id, platform_post_id),
-            permalink = coalesce(:permalink, permalink),
-            published_at = CASE WHEN :published THEN :now ELSE published_at END,
-            claimed_by = CASE WHEN :active THEN claimed_by ELSE NULL END
-        WHERE id = :id
-        RETURNING post_id
-    ), attempt AS (
-        UPDATE publish_attempts SET finished_at = :now,
-            outcome = CAST(:outcome AS attempt_outcome), error = :error,
-            http_status = :http_status
-        WHERE id = :attempt_id
-    )
-    SELECT p.id FROM posts p JOIN dest ON p.id = dest.post_id FOR UPDATE OF p
-    """
+    "SELECT herald_finish(:id, :attempt_id, :now, :status, :outcome, :error, :http_status, "
+    ":next_attempt_at, :attempts, CAST(:pending AS jsonb), :platform_post_id, :permalink, "
+    ":drop_attempt)"
 )
 
 
 def warm_up() -> None:
     """Open the database connection and prepare the hot statements (no rows match)."""
     nobody = uuid.uuid4()
-    _claim(nobody, WAITING)
-    with db.engine().begin() as conn:
-        conn.execute(_DERIVE_POST_STATUS, {"id": nobody})
+    _claim(nobody, WAITING, spend=1)
+    with db.autocommit().connect() as conn:
+        conn.execute(_DERIVE, {"id": nobody})
     ratelimit.script()
+    circuit.admit([f"account:{nobody}"])
 
 
 def _finish(
@@ -253,41 +252,48 @@ def _finish(
     result: PublishResult | None = None,
     next_attempt_at: dt.datetime | None = None,
     pending_state: dict[str, Any] | None = None,
-    undo_attempt: bool = False,
+    spent: int = 0,
+    drop_attempt: bool = False,
 ) -> None:
-    """Record an attempt's outcome on the destination, the attempt row and the post."""
-    published = status == DestinationStatus.published
-    if published:
+    """Record an attempt's outcome on the destination, the attempt row and the post.
+
+    `spent` adjusts the attempt budget beyond what the claim took (-1: this attempt never
+    reached the platform; +1: a read that counts, e.g. a failed check). `drop_attempt` removes
+    the attempt row of a claim that only waited (a repeated wait is not worth an audit row).
+    """
+    if status == DestinationStatus.published:
         pending_state = {}
-    with db.engine().begin() as conn:
-        conn.execute(
-            _FINISH,
-            {
-                "id": claim.destination.id,
-                "attempt_id": claim.attempt_id,
-                "now": utcnow(),
-                "status": status.value,
-                "outcome": outcome.value,
-                "error": error,
-                "http_status": http_status,
-                "next_attempt_at": next_attempt_at,
-                "undo": int(undo_attempt),
-                "pending": json.dumps(pending_state) if pending_state is not None else None,
-                "platform_post_id": result.platform_post_id if result else None,
-                "permalink": result.permalink if result else None,
-                "published": published,
-                "active": status in ACTIVE,
-            },
-        )
-        conn.execute(_DERIVE_POST_STATUS, {"id": claim.post.id})
-    metrics.record_publish(claim.account.platform, outcome.value)
-    if published and claim.post.scheduled_at:
+    claim.destination.attempts = max(0, claim.destination.attempts + spent)
+    params = {
+        "id": claim.destination.id,
+        "attempt_id": claim.attempt_id,
+        "now": utcnow(),
+        "status": status.value,
+        "outcome": outcome.value,
+        "error": error,
+        "http_status": http_status,
+        "next_attempt_at": next_attempt_at,
+        "attempts": claim.destination.attempts,
+        "pending": json.dumps(pending_state) if pending_state is not None else None,
+        "platform_post_id": result.platform_post_id if result else None,
+        "permalink": result.permalink if result else None,
+        "drop_attempt": drop_attempt,
+    }
+
+    def write() -> None:
+        with db.autocommit().connect() as conn:
+            conn.execute(_FINISH, params)
+
+    _patiently(write, f"the outcome of {claim.destination.id}")
+    metrics.record_publish(claim.platform, outcome.value)
+    if status == DestinationStatus.published and claim.post.scheduled_at:
         metrics.observe_lateness(
-            claim.account.platform, (utcnow() - claim.post.scheduled_at).total_seconds()
+            claim.platform, (utcnow() - claim.post.scheduled_at).total_seconds()
         )
     log.info(
-        "destination %s: %s (%s)%s",
+        "destination %s (%s): %s (%s)%s",
         claim.destination.id,
+        claim.platform,
         status.value,
         outcome.value,
         f": {error}" if error else "",
@@ -300,17 +306,29 @@ def backoff_seconds(attempts: int) -> float:
     return delay * random.uniform(0.5, 1.0)
 
 
+def _fail(claim: Claim, outcome: AttemptOutcome, message: str, **kw: Any) -> None:
+    _finish(claim, DestinationStatus.failed, outcome, error=message, pending_state={}, **kw)
+
+
+def _give_up_reason(claim: Claim, at: dt.datetime, message: str) -> str | None:
+    """Why the engine stops instead of trying again at `at`, or None to go on."""
+    attempts = claim.destination.attempts
+    if attempts >= settings.max_attempts:
+        return f"Gave up after {attempts} attempts: {message}"
+    if at > claim.deadline:
+        hours = settings.give_up_after_seconds / 3600
+        return f"Gave up: still not published {hours:g} h after it was due: {message}"
+    return None
+
+
 def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) -> None:
-    if claim.destination.attempts >= settings.max_attempts:
-        _finish(
-            claim,
-            DestinationStatus.failed,
-            outcome,
-            error=f"Gave up after {claim.destination.attempts} attempts: {error.message}",
-            http_status=error.status,
-        )
-        return
+    """A failure that created nothing on the platform (or a harmless retry): try again after
+    the backoff, unless the budget or the deadline is spent."""
     at = utcnow() + dt.timedelta(seconds=backoff_seconds(claim.destination.attempts))
+    reason = _give_up_reason(claim, at, error.message)
+    if reason:
+        _fail(claim, outcome, reason, http_status=error.status)
+        return
     _finish(
         claim,
         DestinationStatus.queued,
@@ -318,35 +336,70 @@ def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) ->
         error=error.message,
         http_status=error.status,
         next_attempt_at=at,
+        pending_state={},
     )
-    schedule.schedule_publish(claim.destination.id, at)
+    schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
 
 
-def _unclear_state(claim: Claim) -> dict[str, Any]:
-    """Pending state of an `unknown` destination: when the unclear attempt was sent (kept
-    across retries, so the check searches from the first one) and how often it was checked."""
+def _wait_until(
+    claim: Claim,
+    at: dt.datetime,
+    outcome: AttemptOutcome,
+    message: str,
+    *,
+    http_status: int | None = None,
+    pending_state: dict[str, Any] | None = None,
+    quiet: bool = False,
+) -> str:
+    """Wait for the platform (a rate limit, an open breaker) without spending an attempt; fail
+    if that is past the deadline."""
+    if at > claim.deadline:
+        _fail(
+            claim,
+            outcome,
+            f"Gave up at the deadline while waiting: {message}",
+            http_status=http_status,
+            spent=-1,
+        )
+        return "failed"
+    _finish(
+        claim,
+        DestinationStatus.queued,
+        outcome,
+        error=message,
+        http_status=http_status,
+        next_attempt_at=at,
+        pending_state=pending_state if pending_state is not None else {},
+        spent=-1,
+        drop_attempt=quiet,
+    )
+    schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
+    return "waiting"
+
+
+def _unclear_state(claim: Claim, message: str) -> dict[str, Any]:
+    """Pending state of an `unknown` destination: when the first unclear attempt was sent (the
+    check searches from there), how often it was checked, and the platform's last words."""
     sent = claim.destination.pending_state.get("sent_at") or claim.destination.claimed_at
     sent_at = sent if isinstance(sent, str) else sent.isoformat()
-    return {"verify_tries": 0, "sent_at": sent_at}
+    return {"verify_tries": 0, "sent_at": sent_at, "last_error": message}
 
 
 def _was_unclear(claim: Claim) -> bool:
     return "sent_at" in claim.destination.pending_state
 
 
+def _verify_delay(claim: Claim) -> float:
+    """Platforms show a new post in the account's timeline after a moment: never check sooner
+    than HERALD_VERIFY_DELAY_SECONDS, and back off like any retry."""
+    return max(settings.verify_delay_seconds, backoff_seconds(claim.destination.attempts))
+
+
 def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -> None:
+    """The one decision table for a failed request that may create the post."""
     if isinstance(exc, RateLimited):
         at = max(exc.retry_at, utcnow() + dt.timedelta(seconds=1))
-        _finish(
-            claim,
-            DestinationStatus.queued,
-            AttemptOutcome.rate_limited,
-            error=exc.message,
-            http_status=exc.status,
-            next_attempt_at=at,
-            undo_attempt=True,
-        )
-        schedule.schedule_publish(claim.destination.id, at)
+        _wait_until(claim, at, AttemptOutcome.rate_limited, exc.message, http_status=exc.status)
     elif isinstance(exc, TransientError) and (not exc.sent or provider_idempotent):
         # Nothing reached the platform, or its idempotency key makes a retry harmless.
         _retry_later(claim, exc, AttemptOutcome.transient)
@@ -361,9 +414,9 @@ def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -
             AttemptOutcome.unknown,
             error=f"Outcome unknown, checking the platform: {exc.message}",
             http_status=exc.status,
-            pending_state=_unclear_state(claim),
+            pending_state=_unclear_state(claim, exc.message),
         )
-        schedule.schedule_verify(claim.destination.id, VERIFY_DELAY)
+        schedule.schedule_verify(claim.destination.id, _verify_delay(claim))
     elif isinstance(exc, AuthError):
         message = (
             f"{claim.account.account_name or claim.account.platform}: "
@@ -371,21 +424,9 @@ def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -
             "Reconnect the account, then retry."
         )
         accounts.mark_broken(claim.account.id, AccountStatus.expired, exc.message)
-        _finish(
-            claim,
-            DestinationStatus.failed,
-            AttemptOutcome.auth_error,
-            error=message,
-            http_status=exc.status,
-        )
+        _fail(claim, AttemptOutcome.auth_error, message, http_status=exc.status)
     else:
-        _finish(
-            claim,
-            DestinationStatus.failed,
-            AttemptOutcome.failed,
-            error=exc.message,
-            http_status=exc.status,
-        )
+        _fail(claim, AttemptOutcome.failed, exc.message, http_status=exc.status)
 
 
 def _record_result(claim: Claim, result: PublishResult, started: dt.datetime) -> None:
@@ -401,6 +442,110 @@ def _record_result(claim: Claim, result: PublishResult, started: dt.datetime) ->
         pending_state=state,
     )
     schedule.schedule_check(claim.destination.id, 2.0)
+
+
+# --------------------------------------------------------------------------- breakers
+
+
+def _through_breakers(claim: Claim, call: Callable[[], T]) -> T:
+    """Run one platform call behind the claim's circuit breakers and feed them its outcome.
+    Raises `_Blocked` when a breaker is open (nothing was sent)."""
+    scopes = claim.breakers
+    gate = circuit.admit(scopes)
+    if not gate.allowed:
+        raise _Blocked(gate)
+    try:
+        value = call()
+    except TransientError as exc:
+        _breaker_changed(circuit.record(scopes, False, probe=gate.probe, message=exc.message))
+        raise
+    except (ProviderError, accounts.RefreshBusy):
+        # The platform answered (a refusal, a rate limit): it is up.
+        if gate.watched:
+            _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
+        raise
+    if gate.watched:
+        _breaker_changed(circuit.record(scopes, True, probe=gate.probe))
+    return value
+
+
+class _Blocked(Exception):
+    def __init__(self, gate: circuit.Gate) -> None:
+        super().__init__(gate.scope)
+        self.gate = gate
+
+
+def _breaker_changed(changes: list[str]) -> None:
+    for change in changes:
+        what, _, scope = change.partition(":")
+        if what == "opened":
+            log.warning("%s is failing: nothing is sent there until a probe succeeds", scope)
+        else:
+            log.warning("%s answers again: releasing what waited", scope)
+            release_waiting(scope)
+
+
+def _wait_for_breaker(claim: Claim, blocked: _Blocked, kind: str) -> str:
+    """Hold a job back while a breaker is open: nothing is spent. A publish parks (released as
+    soon as a probe succeeds, see release_waiting); a check or verify keeps its state and runs
+    again after the cool-down."""
+    gate = blocked.gate
+    spread = random.uniform(0, settings.breaker_cooldown_seconds / 2)
+    at = dt.datetime.fromtimestamp(max(gate.retry_at, time.time() + 1) + spread, dt.UTC)
+    if kind == "publish":
+        message = (
+            f"Waiting: {gate.scope} is not answering; Herald publishes as soon as it answers again."
+        )
+        return _wait_until(
+            claim,
+            at,
+            AttemptOutcome.skipped,
+            message,
+            pending_state={"waiting_for": gate.scope},
+            # One audit row when the wait begins, not one per cool-down.
+            quiet=claim.destination.pending_state.get("waiting_for") == gate.scope,
+        )
+    status = DestinationStatus.processing if kind == "check" else DestinationStatus.unknown
+    _finish(
+        claim,
+        status,
+        AttemptOutcome.skipped,
+        error=claim.destination.error_message,
+        drop_attempt=True,
+    )
+    follow_up = schedule.schedule_check if kind == "check" else schedule.schedule_verify
+    follow_up(claim.destination.id, (at - utcnow()).total_seconds())
+    return "waiting"
+
+
+_RELEASE = text(
+    """
+    WITH w AS (
+        SELECT d.id, d.next_attempt_at AS old_due, p.scheduled_at,
+          EXISTS (SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id
+                  WHERE pm.post_id = p.id AND m.file_type LIKE 'video/%') AS video
+        FROM post_destinations d JOIN posts p ON p.id = d.post_id
+        WHERE d.status = 'queued' AND d.pending_state->>'waiting_for' = :scope
+        FOR UPDATE OF d SKIP LOCKED
+    )
+    UPDATE post_destinations d SET next_attempt_at = :now, updated_at = :now
+    FROM w WHERE d.id = w.id
+    RETURNING w.id, w.old_due, w.scheduled_at, w.video
+    """
+)
+
+
+def release_waiting(scope: str) -> int:
+    """A breaker closed: everything that waited behind it goes out now, in due order."""
+    now = utcnow()
+    with db.engine().begin() as conn:
+        rows = conn.execute(_RELEASE, {"scope": scope, "now": now}).all()
+    for row in sorted(rows, key=lambda r: r.scheduled_at or now):
+        schedule.unschedule(row.id, row.old_due)
+        schedule.schedule_publish(row.id, now, media=row.video)
+    if rows:
+        log.info("released %d destinations that waited for %s", len(rows), scope)
+    return len(rows)
 
 
 # --------------------------------------------------------------------------- the jobs
@@ -438,76 +583,76 @@ def _missed(claim: Claim, now: dt.datetime) -> bool:
     if late <= dt.timedelta(seconds=settings.missed_grace_seconds):
         return False
     minutes = int(late.total_seconds() // 60)
-    _finish(
+    _fail(
         claim,
-        DestinationStatus.failed,
         AttemptOutcome.skipped,
-        error=f"Missed: Herald could not publish at the scheduled time and it is now {minutes} "
+        f"Missed: Herald could not publish at the scheduled time and it is now {minutes} "
         "min late, so it was not published. Reschedule or publish it now.",
+        spent=-1,
     )
     return True
 
 
-def _with_token(claim: Claim, call) -> Any:
-    """Run `call(provider, token)` with a fresh token; on a 401 refresh once and try again.
+def _with_token(claim: Claim, call: Callable[[Any, Any], T]) -> T:
+    """Run `call(provider, token)` with a fresh token, behind the claim's circuit breakers; on
+    a 401 refresh once and try again.
 
     A refresh that fails transiently never created a post, so it is reported as not sent.
     """
 
-    def token(force: bool = False):
+    def token(force: bool = False) -> tuple[Any, Any]:
         try:
             return accounts.fresh_token(claim.account, force=force)
         except TransientError as exc:
             raise TransientError(f"Token refresh failed: {exc.message}", sent=False) from exc
 
-    account, tok = token()
-    provider = accounts.provider_for(account)
-    try:
-        return call(provider, tok)
-    except AuthError as exc:
-        if not (exc.refresh_may_help and provider.capabilities.refresh_tokens):
-            raise
-        account, tok = token(force=True)
-        return call(provider, tok)
+    def attempt() -> T:
+        account, tok = token()
+        provider = accounts.provider_for(account)
+        try:
+            return call(provider, tok)
+        except AuthError as exc:
+            if not (exc.refresh_may_help and provider.capabilities.refresh_tokens):
+                raise
+            account, tok = token(force=True)
+            return call(provider, tok)
+
+    return _through_breakers(claim, attempt)
 
 
 def publish(destination_id: uuid.UUID) -> str:
     """The publish job: claim, check budget and token, call the platform, record the outcome."""
-    claim = _claim(destination_id, WAITING)
-    if claim is None:
-        return "skipped"
+    return _run_claimed(destination_id, WAITING, 1, _publish)
+
+
+def _publish(claim: Claim) -> str:
     due = claim.destination.next_attempt_at or claim.post.scheduled_at
-    early = (due - utcnow()).total_seconds()  # type: ignore[operator]
+    early = (due - utcnow()).total_seconds()
     if early > 0:  # never publish before the scheduled instant
         time.sleep(early)
     now = utcnow()
     if _missed(claim, now):
         return "missed"
     if claim.account.status in (AccountStatus.expired, AccountStatus.revoked):
-        _finish(
+        _fail(
             claim,
-            DestinationStatus.failed,
             AttemptOutcome.auth_error,
-            error=f"The account is {claim.account.status.value}: reconnect it, then retry.",
+            f"The account is {claim.account.status.value}: reconnect it, then retry.",
+            spent=-1,
         )
         return "failed"
     budget = ratelimit.take(claim.account.platform, str(claim.account.id))
     if not budget.allowed:
         at = now + dt.timedelta(seconds=budget.wait_seconds)
-        _finish(
-            claim,
-            DestinationStatus.queued,
-            AttemptOutcome.rate_limited,
-            undo_attempt=True,
-            error="Waiting for this account's posting budget.",
-            next_attempt_at=at,
+        return _wait_until(
+            claim, at, AttemptOutcome.rate_limited, "Waiting for this account's posting budget."
         )
-        schedule.schedule_publish(destination_id, at)
-        return "deferred"
-    provider_idempotent = accounts.provider_for(claim.account).capabilities.idempotent_publish
+    provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
     request = _request(claim)
     try:
         result = _with_token(claim, lambda p, t: p.publish(t, request))
+    except _Blocked as blocked:
+        return _wait_for_breaker(claim, blocked, "publish")
     except ProviderError as exc:
         _handle_error(claim, exc, provider_idempotent)
         return type(exc).__name__
@@ -522,34 +667,70 @@ def publish(destination_id: uuid.UUID) -> str:
 
 def check(destination_id: uuid.UUID) -> str:
     """Poll a platform that is processing our post; finalize it once ready."""
-    claim = _claim(destination_id, (DestinationStatus.processing,))
-    if claim is None:
-        return "skipped"
+    return _run_claimed(destination_id, (DestinationStatus.processing,), 0, _check)
+
+
+def _check(claim: Claim) -> str:
     state = dict(claim.destination.pending_state)
-    provider_idempotent = accounts.provider_for(claim.account).capabilities.idempotent_publish
+    since = dt.datetime.fromisoformat(state.get("processing_since", utcnow().isoformat()))
+    provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
     try:
-        status = _with_token(claim, lambda p, t: p.check_status(t, state))
+        try:
+            status = _with_token(claim, lambda p, t: p.check_status(t, state))
+        except ProviderError as exc:
+            if isinstance(exc, RateLimited | TransientError):
+                return _check_later(claim, exc)
+            raise
         if status.state == "failed":
             raise PermanentError(status.message or "The platform could not process the post")
         if status.state == "processing":
-            since = dt.datetime.fromisoformat(state.get("processing_since", utcnow().isoformat()))
-            if utcnow() - since > PROCESSING_DEADLINE:
+            if utcnow() - since > PROCESSING_DEADLINE or utcnow() > claim.deadline:
                 raise PermanentError("The platform did not finish processing in time")
+            # Progress, not a failure: polls while the platform works cost nothing.
             _finish(
                 claim,
                 DestinationStatus.processing,
                 AttemptOutcome.pending,
-                undo_attempt=True,
                 pending_state=status.pending_state or state,
+                drop_attempt=True,
             )
-            schedule.schedule_check(destination_id, status.retry_after or 5.0)
+            schedule.schedule_check(claim.destination.id, status.retry_after or 5.0)
             return "processing"
+        claim.destination.attempts += 1  # finalizing may create the post: it is an attempt
         result = _with_token(claim, lambda p, t: p.finalize(t, status.pending_state or state))
+    except _Blocked as blocked:
+        return _wait_for_breaker(claim, blocked, "check")
     except ProviderError as exc:
         _handle_error(claim, exc, provider_idempotent)
         return type(exc).__name__
-    _record_result(claim, result, dt.datetime.fromisoformat(state["processing_since"]))
+    _record_result(claim, result, since)
     return result.state
+
+
+def _check_later(claim: Claim, exc: ProviderError) -> str:
+    """A status read failed (the post is still processing on the platform): read again after
+    the backoff; a failed read counts against the budget, a rate limit does not."""
+    spent = 0 if isinstance(exc, RateLimited) else 1
+    claim.destination.attempts += spent
+    delay = (
+        (exc.retry_at - utcnow()).total_seconds()
+        if isinstance(exc, RateLimited)
+        else backoff_seconds(claim.destination.attempts)
+    )
+    at = utcnow() + dt.timedelta(seconds=max(1.0, delay))
+    reason = _give_up_reason(claim, at, exc.message)
+    if reason:
+        _fail(claim, AttemptOutcome.unknown, f"Could not confirm processing. {reason}")
+        return "failed"
+    _finish(
+        claim,
+        DestinationStatus.processing,
+        AttemptOutcome.transient,
+        error=exc.message,
+        http_status=exc.status,
+    )
+    schedule.schedule_check(claim.destination.id, (at - utcnow()).total_seconds())
+    return "processing"
 
 
 def _normal(value: str) -> str:
@@ -558,51 +739,123 @@ def _normal(value: str) -> str:
 
 def verify(destination_id: uuid.UUID) -> str:
     """Decide an `unknown` outcome: find the post on the platform, or make it safe to retry."""
-    claim = _claim(destination_id, (DestinationStatus.unknown,))
-    if claim is None:
-        return "skipped"
+    return _run_claimed(destination_id, (DestinationStatus.unknown,), 0, _verify)
+
+
+def _could_not_confirm(claim: Claim, detail: str) -> str:
+    account = claim.account.account_name or claim.account.username or claim.platform
+    _fail(
+        claim,
+        AttemptOutcome.unknown,
+        f"Could not confirm whether the post went out; check {account} on {claim.platform} "
+        f"before retrying ({detail}).",
+    )
+    return "failed"
+
+
+def _verify(claim: Claim) -> str:
     state = claim.destination.pending_state
-    tries = int(state.get("verify_tries", 0)) + 1
+    last_error = state.get("last_error", "no answer")
+    if not provider_class(claim.platform).capabilities.find_recent:
+        return _could_not_confirm(claim, f"{claim.platform} cannot list recent posts")
     # From a little before the unclear attempt (this claim overwrote claimed_at).
     sent_at = dt.datetime.fromisoformat(state["sent_at"]) if "sent_at" in state else utcnow()
     since = sent_at - dt.timedelta(minutes=2)
     want = _normal(_request(claim).text)
     try:
         recent = _with_token(claim, lambda p, t: p.find_recent(t, since))
+    except _Blocked as blocked:
+        return _wait_for_breaker(claim, blocked, "verify")
     except ProviderError as exc:
-        if tries >= VERIFY_TRIES:
-            _finish(
-                claim,
-                DestinationStatus.failed,
-                AttemptOutcome.unknown,
-                error="Could not confirm whether the post went out; check the account "
-                f"before retrying ({exc.message}).",
-            )
-            return "failed"
+        spent = 0 if isinstance(exc, RateLimited) else 1
+        claim.destination.attempts += spent
+        tries = int(state.get("verify_tries", 0)) + 1
+        at = utcnow() + dt.timedelta(seconds=_verify_delay(claim))
+        if isinstance(exc, PermanentError | AuthError) or _give_up_reason(claim, at, ""):
+            return _could_not_confirm(claim, exc.message)
         _finish(
             claim,
             DestinationStatus.unknown,
             AttemptOutcome.unknown,
-            undo_attempt=True,
-            error=exc.message,
+            error=f"Outcome unknown, checking the platform: {exc.message}",
+            http_status=exc.status,
             pending_state={**state, "verify_tries": tries},
         )
-        schedule.schedule_verify(destination_id, VERIFY_DELAY * tries)
+        schedule.schedule_verify(claim.destination.id, (at - utcnow()).total_seconds())
         return "unknown"
     match = next((p for p in recent if _normal(p.text) == want), None)
     if match:
         found = PublishResult("published", match.platform_post_id, match.permalink)
         _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
         return "published"
-    # Not there: the request never took effect, so one more try cannot duplicate it.
+    # Not there: the request never took effect, so one more try cannot duplicate it — if the
+    # budget and the deadline allow one.
     now = utcnow()
+    reason = _give_up_reason(claim, now, last_error)
+    if reason:
+        _fail(claim, AttemptOutcome.skipped, f"{reason} (not published: checked on the platform)")
+        return "failed"
     _finish(
         claim,
         DestinationStatus.queued,
         AttemptOutcome.skipped,
-        undo_attempt=True,
         error="Not found on the platform after an unclear answer; trying again.",
         next_attempt_at=now,
+        pending_state={},
     )
-    schedule.schedule_publish(destination_id, now)
+    schedule.schedule_publish(claim.destination.id, now, media=claim.media_lane)
     return "retry"
+
+
+# --------------------------------------------------------------------------- recovery
+
+
+def abandon(destination_id: uuid.UUID, reason: str) -> bool:
+    """A claim whose worker is gone (or let go of it without an outcome): the request may or
+    may not have reached the platform. Idempotent platforms simply try again with the same key;
+    the others read the account's posts first. Returns False if there was nothing to do."""
+    now = utcnow()
+    with db.engine().begin() as conn:
+        row = conn.execute(
+            text(
+                "SELECT d.status::text, d.claimed_at, d.post_id, a.platform, EXISTS ("
+                " SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id"
+                " WHERE pm.post_id = d.post_id AND m.file_type LIKE 'video/%') AS video "
+                "FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id "
+                "WHERE d.id = :id FOR UPDATE OF d"
+            ),
+            {"id": destination_id},
+        ).first()
+        if row is None or row.status != DestinationStatus.publishing.value:
+            return False
+        idempotent = provider_class(row.platform).capabilities.idempotent_publish
+        conn.execute(
+            text(
+                "UPDATE publish_attempts SET finished_at = :now, outcome = 'unknown', "
+                "error = :reason WHERE destination_id = :id AND finished_at IS NULL"
+            ),
+            {"now": now, "id": destination_id, "reason": reason},
+        )
+        sent_at = (row.claimed_at or now).isoformat()
+        conn.execute(
+            text(
+                "UPDATE post_destinations SET claimed_by = NULL, updated_at = :now, "
+                "status = CAST(:status AS destination_status), next_attempt_at = :next, "
+                "pending_state = CAST(:pending AS jsonb) WHERE id = :id"
+            ),
+            {
+                "now": now,
+                "id": destination_id,
+                "status": "queued" if idempotent else "unknown",
+                "next": now if idempotent else None,
+                "pending": json.dumps(
+                    {} if idempotent else {"verify_tries": 0, "sent_at": sent_at}
+                ),
+            },
+        )
+        conn.execute(_DERIVE, {"id": row.post_id})
+    if idempotent:  # the platform de-duplicates: simply try again with the same key
+        schedule.schedule_publish(destination_id, now, media=row.video)
+    else:
+        schedule.schedule_verify(destination_id, 1.0)
+    return True

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import uuid
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -22,66 +20,14 @@ from app.models import (
     DestinationStatus,
     PostDestination,
     PublishAttempt,
-    SocialAccount,
     utcnow,
 )
-from app.providers.registry import provider_class
-from app.services import schedule
-from app.services.publishing import ACTIVE, HOST, refresh_post_status
+from app.services import liveness, schedule
+from app.services.publishing import ACTIVE, abandon, refresh_post_status
 
 log = logging.getLogger(__name__)
 # A processing/unknown destination untouched this long has lost its follow-up job.
 STALLED = dt.timedelta(minutes=2)
-
-
-def _worker_gone(claimed_by: str | None, claimed_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """Is the worker that claimed a destination dead? Exact on this host (its pid), by age
-    elsewhere (longer than any publish may take)."""
-    host, _, pid = (claimed_by or "").rpartition(":")
-    if host == HOST and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-            return False
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-    return claimed_at is None or now - claimed_at > dt.timedelta(seconds=schedule.PUBLISH_TIMEOUT)
-
-
-def _abandon(destination_id: uuid.UUID, idempotent: bool) -> None:
-    """A worker died mid-publish: the request may or may not have reached the platform."""
-    now = utcnow()
-    with db.session() as s:
-        dest = s.get(PostDestination, destination_id, with_for_update=True)
-        if dest is None or dest.status != DestinationStatus.publishing:
-            return
-        attempt = s.exec(
-            select(PublishAttempt)
-            .where(PublishAttempt.destination_id == dest.id, PublishAttempt.finished_at.is_(None))  # type: ignore[union-attr]
-            .order_by(PublishAttempt.id.desc())  # type: ignore[union-attr]
-        ).first()
-        if attempt is not None:
-            attempt.finished_at = now
-            attempt.outcome = AttemptOutcome.unknown
-            attempt.error = f"Worker {dest.claimed_by} stopped during the attempt"
-            s.add(attempt)
-        dest.claimed_by = None
-        dest.updated_at = now
-        if idempotent:  # the platform de-duplicates: simply try again with the same key
-            dest.status = DestinationStatus.queued
-            dest.next_attempt_at = now
-        else:
-            dest.status = DestinationStatus.unknown
-            dest.next_attempt_at = None
-            sent_at = (dest.claimed_at or now).isoformat()
-            dest.pending_state = {"verify_tries": 0, "sent_at": sent_at}
-        s.add(dest)
-        refresh_post_status(s, dest.post_id)
-    if idempotent:
-        schedule.schedule_publish(destination_id, now)
-    else:
-        schedule.schedule_verify(destination_id, 1.0)
 
 
 def _fail_missed(s: Session, now: dt.datetime) -> int:
@@ -132,8 +78,11 @@ def run() -> dict[str, int]:
         counts["missed"] = _fail_missed(s, now)
         waiting = s.exec(
             text(
-                "SELECT d.id, COALESCE(d.next_attempt_at, p.scheduled_at) FROM post_destinations d "
-                "JOIN posts p ON p.id = d.post_id WHERE d.status IN ('pending', 'queued') "
+                "SELECT d.id, COALESCE(d.next_attempt_at, p.scheduled_at), EXISTS ("
+                " SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id"
+                " WHERE pm.post_id = p.id AND m.file_type LIKE 'video/%') "
+                "FROM post_destinations d JOIN posts p ON p.id = d.post_id "
+                "WHERE d.status IN ('pending', 'queued') "
                 "AND p.status IN ('scheduled', 'publishing') AND p.scheduled_at IS NOT NULL"
             )
         ).all()
@@ -144,22 +93,21 @@ def run() -> dict[str, int]:
                 PostDestination.claimed_by,
                 PostDestination.claimed_at,
                 PostDestination.updated_at,
-                SocialAccount.platform,
-            )
-            .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
-            .where(PostDestination.status.in_(ACTIVE))  # type: ignore[attr-defined]
+            ).where(PostDestination.status.in_(ACTIVE))  # type: ignore[attr-defined]
         ).all()
     for start in range(0, len(waiting), 1000):
         chunk = waiting[start : start + 1000]
-        present = schedule.scheduled_ids([schedule.publish_job_id(d, due) for d, due in chunk])
-        for dest_id, due in chunk:
+        present = schedule.scheduled_ids([schedule.publish_job_id(d, due) for d, due, _ in chunk])
+        for dest_id, due, video in chunk:
             if schedule.publish_job_id(dest_id, due) not in present:
-                schedule.schedule_publish(dest_id, due)
+                schedule.schedule_publish(dest_id, due, media=video)
                 counts["rescheduled"] += 1
-    for dest_id, status, claimed_by, claimed_at, updated_at, platform in active:
+    workers = liveness.reports() if active else {}
+    for dest_id, status, claimed_by, claimed_at, updated_at in active:
         if status == DestinationStatus.publishing:
-            if _worker_gone(claimed_by, claimed_at, now):
-                _abandon(dest_id, provider_class(platform).capabilities.idempotent_publish)
+            if liveness.let_go(dest_id, claimed_by, claimed_at, now, workers) and abandon(
+                dest_id, f"Worker {claimed_by} stopped during the attempt"
+            ):
                 counts["abandoned"] += 1
         elif now - updated_at > STALLED:
             # Its check/verify job should have run by now: it was lost (e.g. Redis flushed).
@@ -168,5 +116,6 @@ def run() -> dict[str, int]:
             else:
                 schedule.schedule_verify(dest_id, 0)
             counts["checks"] += 1
+    liveness.forget_stale()
     log.info("reconcile: %s", counts)
     return counts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 from rq import Queue
 from rq.job import Job
@@ -21,8 +22,10 @@ from app.models import utcnow
 from app.redis_client import redis
 
 PUBLISH_QUEUE = "publish"
+# Posts with video: long uploads get their own lane, so they never hold up short posts.
+MEDIA_QUEUE = "publish-media"
 DEFAULT_QUEUE = "default"
-QUEUES = (PUBLISH_QUEUE, DEFAULT_QUEUE)
+QUEUES = (PUBLISH_QUEUE, MEDIA_QUEUE, DEFAULT_QUEUE)
 JOBS = "workers.jobs"
 # A publish can upload video: allow it time, but not forever.
 PUBLISH_TIMEOUT = 15 * 60
@@ -77,9 +80,16 @@ def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) 
     sched.connection.zadd(sched.scheduled_jobs_key, {job_id: at.timestamp()})
 
 
-def schedule_publish(destination_id: uuid.UUID, at: dt.datetime) -> None:
+def media_lane(mime_types: Iterable[str]) -> bool:
+    """Does a post with these attachments belong in the media lane (it uploads video)?"""
+    return any(m.startswith("video/") for m in mime_types)
+
+
+def schedule_publish(destination_id: uuid.UUID, at: dt.datetime, *, media: bool = False) -> None:
+    """Publish the destination at `at` (now, if that has passed); `media`: in the media lane."""
     job_id = publish_job_id(destination_id, at)
-    _put(job_id, f"{JOBS}.publish", (str(destination_id),), at, PUBLISH_QUEUE)
+    lane = MEDIA_QUEUE if media else PUBLISH_QUEUE
+    _put(job_id, f"{JOBS}.publish", (str(destination_id),), at, lane)
 
 
 def schedule_check(destination_id: uuid.UUID, delay_seconds: float) -> None:
@@ -102,7 +112,8 @@ def unschedule(destination_id: uuid.UUID, due: dt.datetime | None) -> None:
         return
     job_id = publish_job_id(destination_id, due)
     scheduler().cancel(job_id)
-    queue(PUBLISH_QUEUE).remove(job_id)
+    for name in (PUBLISH_QUEUE, MEDIA_QUEUE):
+        queue(name).remove(job_id)
     if redis().exists(Job.key_for(job_id)):
         Job(job_id, connection=redis()).delete()
 

@@ -18,6 +18,8 @@ from sqlmodel import select
 from app import db
 from app.models import DestinationStatus, PostDestination, User
 from app.providers.base import TokenSet
+from app.providers.registry import get_provider
+from app.providers.x import XProvider
 from app.services import accounts, auth
 from simulator import SimServer
 from tests.support.processes import spawn, stop
@@ -32,24 +34,87 @@ ENGINE_ENV = {
     "HERALD_RETRY_MAX_SECONDS": "2",
     "HERALD_SCHEDULER_INTERVAL": "0.5",
     "HERALD_HTTP_TIMEOUT_SECONDS": "3",
-    "HERALD_WORKERS": "2",
+    "HERALD_VERIFY_DELAY_SECONDS": "2",
+    "HERALD_BREAKER_COOLDOWN_SECONDS": "1",
+    "HERALD_BREAKER_MAX_COOLDOWN_SECONDS": "4",
+    "HERALD_WORKERS": "1",
+    "HERALD_WORKER_CONCURRENCY": "8",
+    "HERALD_WORKER_MEDIA_CONCURRENCY": "2",
 }
 os.environ.update(ENGINE_ENV)  # inherited by the worker and scheduler processes
 
 TERMINAL = {DestinationStatus.published, DestinationStatus.failed, DestinationStatus.cancelled}
 
 
+# The simulator's sandbox X app. Worker processes read it from the environment they inherit.
+X_APP = {"HERALD_X_CLIENT_ID": "herald-sandbox", "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret"}
+
+
 @contextmanager
-def engine_processes() -> Iterator[list[subprocess.Popen]]:
+def environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for a while (this process and the processes it starts)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def engine_processes(
+    env: dict[str, str] | None = None, pools: int = 1, schedulers: int = 1
+) -> Iterator[list[subprocess.Popen]]:
+    """Worker pools and schedulers as processes (several of each: one per simulated node)."""
     procs = [
-        spawn([sys.executable, "-m", "app.cli", "worker"], LOGS / "engine-worker.log"),
-        spawn([sys.executable, "-m", "workers.scheduler"], LOGS / "engine-scheduler.log"),
+        spawn(
+            [sys.executable, "-m", "app.cli", "worker"], LOGS / f"engine-worker{i or ''}.log", env
+        )
+        for i in range(pools)
+    ] + [
+        spawn(
+            [sys.executable, "-m", "workers.scheduler"],
+            LOGS / f"engine-scheduler{i or ''}.log",
+            env,
+        )
+        for i in range(schedulers)
     ]
     try:
         yield procs
     finally:
         for proc in procs:
             stop(proc)
+
+
+def x_provider(server: SimServer) -> XProvider:
+    return get_provider(  # type: ignore[return-value]
+        "x",
+        api_base=server.url_for("x"),
+        client_id=X_APP["HERALD_X_CLIENT_ID"],
+        client_secret=X_APP["HERALD_X_CLIENT_SECRET"],
+    )
+
+
+def x_account(
+    server: SimServer, user: User, wid: uuid.UUID, username: str, expires_in: float = 7200
+):
+    """Connect an X account whose access token expires in `expires_in` seconds; returns the
+    account and what the simulator issued."""
+    issued = server.sim["x"].issue_token(username, expires_in=expires_in)
+    token = TokenSet(
+        access_token=issued["access_token"],
+        refresh_token=issued["refresh_token"],
+        expires_at=dt.datetime.fromtimestamp(issued["expires_at"], dt.UTC),
+        scope=issued["scope"],
+    )
+    info = x_provider(server).account_info(token)
+    api_base = server.url_for("x")
+    view = accounts.save_account(user, wid, "x", token, info, api_base=api_base)
+    return view, issued
 
 
 def new_user(email: str | None = None) -> tuple[User, uuid.UUID]:
@@ -62,8 +127,6 @@ def new_user(email: str | None = None) -> tuple[User, uuid.UUID]:
 def mastodon_account(server: SimServer, user: User, wid: uuid.UUID, username: str = "alice"):
     token = TokenSet(access_token=server.sim["mastodon"].issue_token(username))
     api_base = server.url_for("mastodon")
-    from app.providers.registry import get_provider
-
     info = get_provider("mastodon", api_base=api_base).account_info(token)
     return accounts.save_account(user, wid, "mastodon", token, info, api_base=api_base)
 

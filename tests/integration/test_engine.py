@@ -224,7 +224,7 @@ def test_worker_killed_mid_publish_publishes_exactly_once(world):
         return dest.claimed_by if dest.status == DestinationStatus.publishing else None
 
     claimed_by = wait_for(claimed, 10, "a worker to claim the destination")
-    pid = int(str(claimed_by).rsplit(":", 1)[1])
+    pid = int(str(claimed_by).rsplit("/", 1)[1])  # host/namespace/pid
     time.sleep(0.5)  # the request is on its way to the platform
     os.kill(pid, signal.SIGKILL)
     world["sim"].set_knobs("mastodon", latency_ms=0)

@@ -31,24 +31,24 @@ from app.models import (
     SocialAccount,
 )
 from app.providers.base import AuthError, PublishRequest, TokenSet
-from app.providers.registry import get_provider
-from app.providers.x import XProvider
 from app.redis_client import redis
-from app.services import accounts, posts, publishing
+from app.services import accounts, posts
 from app.services import schedule as sched
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE
 from tests.integration.engine import (
+    X_APP,
     destinations,
     engine_processes,
+    environ,
     new_user,
     soon,
     wait_for,
     wait_settled,
+    x_provider,
 )
+from tests.integration.engine import x_account as connect_x
 
-# The simulator's sandbox app. Worker processes read it from the environment they inherit.
-X_APP = {"HERALD_X_CLIENT_ID": "herald-sandbox", "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret"}
 HOUR = dt.timedelta(hours=1)
 
 
@@ -60,17 +60,8 @@ def server() -> Iterator[SimServer]:
 
 @pytest.fixture(scope="module")
 def engine(server: SimServer):
-    saved = {name: os.environ.get(name) for name in X_APP}
-    os.environ.update(X_APP)  # before the processes start: they inherit os.environ
-    try:
-        with engine_processes() as procs:
-            yield procs
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with environ(X_APP), engine_processes() as procs:
+        yield procs
 
 
 @pytest.fixture
@@ -119,29 +110,8 @@ def first_sweep_done() -> None:
     wait_for(finished, 10, "the first token refresh sweep")
 
 
-def x_provider(server: SimServer) -> XProvider:
-    return get_provider(  # type: ignore[return-value]
-        "x",
-        api_base=server.url_for("x"),
-        client_id=X_APP["HERALD_X_CLIENT_ID"],
-        client_secret=X_APP["HERALD_X_CLIENT_SECRET"],
-    )
-
-
 def x_account(world, username: str, expires_in: float = 7200):
-    """Connect an X account whose access token expires in `expires_in` seconds."""
-    server = world["server"]
-    issued = server.sim["x"].issue_token(username, expires_in=expires_in)
-    token = TokenSet(
-        access_token=issued["access_token"],
-        refresh_token=issued["refresh_token"],
-        expires_at=dt.datetime.fromtimestamp(issued["expires_at"], dt.UTC),
-        scope=issued["scope"],
-    )
-    info = x_provider(server).account_info(token)
-    api_base = server.url_for("x")
-    view = accounts.save_account(world["user"], world["wid"], "x", token, info, api_base=api_base)
-    return view, issued
+    return connect_x(world["server"], world["user"], world["wid"], username, expires_in)
 
 
 def schedule(world, content: str, at: dt.datetime | None = None, **kw) -> posts.PostView:
@@ -329,7 +299,8 @@ def test_unclear_outcome_on_x_is_verified_before_any_retry(world, kind, outcomes
     found = attempts(view.id)
     assert [a.outcome.value for a in found] == outcomes
     waited = found[1].started_at - found[0].finished_at
-    assert waited >= dt.timedelta(seconds=publishing.VERIFY_DELAY - 0.1), waited
+    settle = float(os.environ["HERALD_VERIFY_DELAY_SECONDS"])
+    assert waited >= dt.timedelta(seconds=settle - 0.1), waited
     if kind == "503":
         assert found[0].http_status == 503
         assert found[1].error == "Not found on the platform after an unclear answer; trying again."
@@ -397,7 +368,7 @@ def test_worker_killed_mid_publish_on_x_publishes_exactly_once(world, when, outc
         assert sim_posts(world, text) == []
     else:
         wait_for(lambda: sim_posts(world, text), 10, "X to accept the post")
-    os.kill(int(str(claimed_by).rsplit(":", 1)[1]), signal.SIGKILL)  # within its 3 s timeout
+    os.kill(int(str(claimed_by).rsplit("/", 1)[1]), signal.SIGKILL)  # within its 3 s timeout
     world["sim"].set_knobs("x", latency_ms=0)
     [dest] = wait_settled(view.id, 30)
     assert dest.status == DestinationStatus.published

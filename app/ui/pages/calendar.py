@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.fullcalendar import fullcalendar
 from app.ui.components.layout import protected_page
+from app.ui.components.outage import OutageState, outage_banner
 from app.ui.state.calendar import CalendarState
 
 # Live status: how often the open page re-reads the visible posts.
@@ -471,11 +472,12 @@ def _calendar() -> rx.Component:
     )
 
 
-@protected_page("/calendar", "Calendar", on_load=[CalendarState.load])
+@protected_page("/calendar", "Calendar", on_load=[CalendarState.load, OutageState.refresh])
 def calendar() -> rx.Component:
     return rx.vstack(
         _toolbar(),
         _legend(),
+        outage_banner(),
         form_error(CalendarState.error),
         _calendar(),
         _post_dialog(),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.outage import OutageState, outage_banner
 from app.ui.components.stat import stat_card
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import BrokenCard, Card, Chip, DashboardState
@@ -494,7 +495,7 @@ def _live() -> rx.Component:
     )
 
 
-@protected_page("/", "Dashboard", on_load=[DashboardState.load])
+@protected_page("/", "Dashboard", on_load=[DashboardState.load, OutageState.refresh])
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -518,6 +519,7 @@ def dashboard() -> rx.Component:
         ),
         rx.vstack(
             form_error(DashboardState.error),
+            outage_banner(),
             _getting_started(),
             _stats(),
             _attention(),

@@ -1,0 +1,86 @@
+"""What a workspace sees of platform outages: the open circuit breakers that touch its accounts,
+and how many of its posts wait behind each (the dashboard and calendar banners, the REST API)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app import db
+from app.models import Role, User
+from app.providers.registry import UnknownPlatform, provider_class
+from app.services import circuit
+from app.services.workspaces import require_role
+
+
+@dataclass(frozen=True)
+class Outage:
+    scope: str
+    platform: str
+    name: str  # what the user reads: "X", "Mastodon (mastodon.social)", "X · @alice"
+    state: str  # "open" or "probing"
+    since: float  # epoch seconds
+    next_probe_at: float
+    last_error: str
+    waiting: int  # destinations of this workspace waiting for it
+
+
+def _display(platform: str) -> str:
+    try:
+        return provider_class(platform).display_name
+    except UnknownPlatform:
+        return platform
+
+
+_ACCOUNTS = text(
+    """
+    SELECT a.id, a.platform, coalesce(nullif(a.account_name, ''), a.username) AS name,
+           coalesce(a.meta->>'api_base', '') AS api_base
+    FROM social_accounts a WHERE a.workspace_id = :wid
+    """
+)
+_WAITING = text(
+    """
+    SELECT d.pending_state->>'waiting_for' AS scope, count(*) AS n
+    FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
+    WHERE a.workspace_id = :wid AND d.status = 'queued' AND d.pending_state ? 'waiting_for'
+    GROUP BY 1
+    """
+)
+
+
+def for_workspace(user: User, workspace_id: uuid.UUID) -> list[Outage]:
+    """Open breakers of the platforms, servers and accounts this workspace publishes to."""
+    breakers = circuit.open_breakers()  # one Redis call; nothing else when all is well
+    if not breakers:
+        with db.session() as s:
+            require_role(s, user, workspace_id, Role.viewer)
+        return []
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        conn = s.connection()
+        mine = conn.execute(_ACCOUNTS, {"wid": workspace_id}).all()
+        waiting = dict(conn.execute(_WAITING, {"wid": workspace_id}).all())
+    names: dict[str, str] = {}
+    for a in mine:
+        federated = provider_class(a.platform).capabilities.per_instance
+        outer, own = circuit.scopes(a.platform, str(a.id), a.api_base, federated)
+        host = outer.partition("@")[2]
+        names[outer] = f"{_display(a.platform)} ({host})" if host else _display(a.platform)
+        names[own] = f"{_display(a.platform)} · {a.name}"
+    return [
+        Outage(
+            b.scope,
+            b.platform,
+            names[b.scope],
+            b.state,
+            b.opened_at,
+            b.open_until,
+            b.last_error,
+            int(waiting.get(b.scope, 0)),
+        )
+        for b in breakers
+        if b.scope in names
+    ]

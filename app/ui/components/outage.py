@@ -1,0 +1,90 @@
+"""The "X is failing — posts are waiting" banner of the dashboard and the calendar.
+
+Reads app.services.outages (the open circuit breakers touching this workspace) when the page
+loads and every few seconds while it is open; shows nothing while every platform answers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+
+import reflex as rx
+
+from app.services import outages
+from app.services.errors import ServiceError
+from app.ui.state.auth import AuthState
+
+POLL_MS = 5000
+
+
+@dataclasses.dataclass
+class OutageCard:
+    scope: str = ""
+    headline: str = ""
+    detail: str = ""
+
+
+def _clock(epoch: float, zone: str) -> str:
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo("UTC")
+    return dt.datetime.fromtimestamp(epoch, tz).strftime("%H:%M:%S")
+
+
+def _card(o: outages.Outage, zone: str) -> OutageCard:
+    waiting = (
+        f"{o.waiting} post{'s' if o.waiting != 1 else ''} waiting"
+        if o.waiting
+        else "posts due meanwhile will wait"
+    )
+    next_try = (
+        "checking now" if o.state == "probing" else f"next check at {_clock(o.next_probe_at, zone)}"
+    )
+    detail = (
+        f"Failing since {_clock(o.since, zone)}; {next_try}. "
+        "Herald publishes as soon as it answers again."
+    )
+    if o.last_error:
+        detail += f" Last answer: {o.last_error}"
+    return OutageCard(o.scope, f"{o.name} is not answering — {waiting}", detail)
+
+
+class OutageState(AuthState):
+    outages: list[OutageCard] = []
+
+    @rx.event
+    def refresh(self, _value: str = ""):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return
+        try:
+            self.outages = [_card(o, self.user_timezone) for o in outages.for_workspace(user, wid)]
+        except ServiceError:
+            self.outages = []
+
+
+def _item(card: OutageCard) -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("cloud-off")),
+        rx.vstack(
+            rx.text(card.headline, weight="bold", size="2"),
+            rx.text(card.detail, size="1"),
+            spacing="1",
+        ),
+        color_scheme="amber",
+        variant="surface",
+        width="100%",
+        data_scope=card.scope,
+        class_name="outage-banner",
+    )
+
+
+def outage_banner() -> rx.Component:
+    """Every open outage of this workspace, polled while the page is open."""
+    return rx.fragment(
+        rx.foreach(OutageState.outages, _item),
+        rx.moment(interval=POLL_MS, on_change=OutageState.refresh, display="none"),
+    )
