@@ -201,7 +201,7 @@ class HeraldWorker(SimpleWorker):
         except Exception:
             job.ended_at = now()
             exc_string = "".join(traceback.format_exception(*sys.exc_info()))
-            log.error("job %s failed:\n%s", job.id, exc_string)
+            log.error("job %s failed", job.id, exc_info=True)  # Sentry gets the exception
             try:
                 with self.connection.pipeline() as pipe:
                     job._status = JobStatus.FAILED
