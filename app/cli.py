@@ -301,10 +301,6 @@ def cmd_services(_args: argparse.Namespace) -> int:
         say("stopped")
 
 
-class MissingSetting(SystemExit):
-    pass
-
-
 def require(*, database: bool = False, redis: bool = False) -> None:
     """Exit with a clear message when a component's servers are not configured."""
     missing = [
@@ -320,7 +316,7 @@ def require(*, database: bool = False, redis: bool = False) -> None:
             f"{' and '.join(missing)} not set: run `make services` and export what it prints",
             file=sys.stderr,
         )
-        raise MissingSetting(2)
+        raise SystemExit(2)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
