@@ -260,6 +260,7 @@ def test_role_matrix(teams):
 PUBLIC = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/password-reset"),  # the one-time token in the body is the credential
     ("PUT", "/api/media/upload/{token}"),
     ("POST", "/api/media/upload/{token}"),
 }
