@@ -1,8 +1,10 @@
-"""The Reflex app: pages plus the REST API mounted with api_transformer. Nothing else."""
+"""The Reflex app: pages plus the REST API mounted with api_transformer; errors of UI event
+handlers go to Sentry when it is configured. Nothing else."""
 
 import reflex as rx
 
 from app.api import create_api
+from app.observability.sentry import reflex_exception_handler
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
     analytics,
@@ -23,4 +25,5 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
 app = rx.App(
     api_transformer=create_api(),
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
+    backend_exception_handler=reflex_exception_handler,
 )
