@@ -42,6 +42,18 @@ def mastodon() -> MastodonProvider:
         ("🇩🇪🇫🇷", 2),  # two flags
         ("❤️", 1),  # variation selector
         ("a\r\nb", 3),
+        ("नमस्ते", 3),  # Devanagari conjunct स्ते joined by the virama (Unicode 15.1, GB9c)
+        ("क्षत्रिय", 3),  # क्ष, त्रि, य
+        ("বাংলা", 2),  # Bengali: বাং লা (spacing marks extend)
+        ("ক্ষমা", 2),  # Bengali conjunct ক্ষ
+        ("👩‍❤️‍💋‍👨", 1),  # ZWJ sequence with a variation selector inside
+        ("🏳️‍⚧️🏴‍☠️", 2),
+        ("🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", 1),  # tag sequence
+        ("1️⃣#️⃣*⃣", 3),  # keycaps, with and without the selector
+        ("🇺🇳🇫", 2),  # a flag and a lone regional indicator
+        ("a\u0301\u0327\u0308", 1),  # stacked combining marks
+        ("각", 1),  # Hangul jamo L V T
+        ("\u0915\u094d\u200d", 1),  # virama + ZWJ stays with the consonant
     ],
 )
 def test_count_graphemes(text: str, expected: int) -> None:
