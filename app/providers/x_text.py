@@ -103,29 +103,37 @@ def tld_pattern(tlds: frozenset[str]) -> str:
     return f"(?:{trie(tlds)}(?=[^0-9a-z@+\\-]|{END}))"
 
 
+def balanced_parens(chars: str) -> str:
+    """validUrlBalancedParens: (...) with one nested level, of `chars`."""
+    return f"\\((?:{chars}+|(?:{chars}*\\({chars}+\\){chars}*))\\)"
+
+
 @dataclass(frozen=True)
 class UrlSyntax:
     """twitter-text's URL grammar, parameterised where Mastodon's copy of it differs."""
 
     protocol: str
+    domain_exclude: str  # what a domain character is not (the inside of a [^...] class)
+    punycode: str
     path_chars: str  # validGeneralUrlPathChars
-    path_ending: str  # validUrlPathEndingChars (the character class only)
+    path_ending: str  # validUrlPathEndingChars: a class, or balanced parentheses of...
+    ending_parens_chars: str  # ...these characters
     query_chars: str
     query_ending: str
     at_path: str  # the second branch of validUrlPath
 
     def domain(self) -> str:
-        domain_char = f"[^{PUNCT}{SPACES}{INVALID}{DIRECTIONAL}]"
+        domain_char = f"[^{self.domain_exclude}]"
         body = f"{{0,{LABEL_MAX - 2}}}"
         subdomain = f"(?:(?:{domain_char}(?:[_\\-]|{domain_char}){body})?{domain_char}\\.)"
         name = f"(?:(?:{domain_char}(?:\\-|{domain_char}){body})?{domain_char}\\.)"
         tld = f"{tld_pattern(TWITTER_TEXT_GENERIC)}|{tld_pattern(TWITTER_TEXT_COUNTRY)}"
-        return f"(?:{subdomain}{{0,126}}{name}(?:{tld}|(?:xn--[\\-0-9a-z]+)))"
+        return f"(?:{subdomain}{{0,126}}{name}(?:{tld}|{self.punycode}))"
 
     def url(self) -> str:
         gp = self.path_chars
-        balanced = f"\\((?:{gp}+|(?:{gp}*\\({gp}+\\){gp}*))\\)"
-        path = f"(?:(?:{gp}*(?:{balanced}{gp}*)*(?:{self.path_ending}|{balanced}))|{self.at_path})"
+        ending = f"(?:{self.path_ending}|{balanced_parens(self.ending_parens_chars)})"
+        path = f"(?:(?:{gp}*(?:{balanced_parens(gp)}{gp}*)*{ending})|{self.at_path})"
         before = f"(?:[^a-z0-9@\\uff20$#\\uff03{INVALID}]|[{DIRECTIONAL}]|^)"
         return (
             f"(?<before>{before})"
@@ -139,8 +147,11 @@ _X_QUERY = "[a-z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]"
 _X_QUERY_END = "[a-z0-9\\-_&=#/]"
 X_SYNTAX = UrlSyntax(
     protocol="https?://",
+    domain_exclude=f"{PUNCT}{SPACES}{INVALID}{DIRECTIONAL}",
+    punycode="(?:xn--[\\-0-9a-z]+)",
     path_chars=_X_PATH,
     path_ending=f"[+\\-a-z{CYRILLIC}0-9=_#/{LATIN_ACCENTS}]",
+    ending_parens_chars=_X_PATH,
     query_chars=_X_QUERY,
     query_ending=_X_QUERY_END,
     at_path=f"(?:@{_X_PATH}+/)",

@@ -15,9 +15,9 @@ from app.providers.base import (
     TransientError,
     count_graphemes,
 )
-from app.providers.mastodon import MastodonProvider, count_status_length, html_to_text
+from app.providers.mastodon import MastodonProvider, html_to_text
 from app.providers.registry import UnknownPlatform
-from simulator.mastodon import render_content, status_length
+from simulator.mastodon import render_content
 
 
 def response(status: int, body: object = None, headers: dict | None = None) -> httpx.Response:
@@ -58,20 +58,6 @@ def mastodon() -> MastodonProvider:
 )
 def test_count_graphemes(text: str, expected: int) -> None:
     assert count_graphemes(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("see https://example.com/" + "a" * 600, 4 + 23),
-        ("(https://example.com/x).", 1 + 23 + 2),  # trailing punctuation is not part of the URL
-        ("ping @bob@mastodon.social", 5 + 4),  # remote mentions count as @user
-        ("ftp://example.com", 17),  # only http(s) URLs get the fixed length
-    ],
-)
-def test_status_length_matches_the_simulator(text: str, expected: int) -> None:
-    assert count_status_length(text) == expected
-    assert status_length(text, 23) == expected
 
 
 @pytest.mark.parametrize(
