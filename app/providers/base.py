@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, Literal
 
 import httpx
-import regex
+
+from app.providers.text_units import count_graphemes as count_graphemes  # re-exported
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
 USER_AGENT = "Herald/0.1 (self-hosted social media scheduler)"
@@ -92,16 +93,6 @@ class PermanentError(ProviderError):
 
 
 # --------------------------------------------------------------------------- data types
-
-
-_GRAPHEME = regex.compile(r"\X")
-
-
-def count_graphemes(text: str) -> int:
-    """User-perceived characters: extended grapheme clusters of current Unicode (UAX #29, with
-    Unicode 15.1's Indic conjunct rule: नमस्ते is 3), through the `regex` module's \\X. What
-    Bluesky and Mastodon count; the browser counts the same with Intl.Segmenter."""
-    return sum(1 for _ in _GRAPHEME.finditer(text))
 
 
 @dataclass(frozen=True)

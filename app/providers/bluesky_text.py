@@ -19,13 +19,16 @@ from typing import Any
 
 import regex
 
-from app.providers.base import count_graphemes
+from app.providers.text_units import count_graphemes
 from app.providers.tld_lists import ATPROTO_TLDS
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 MAX_TAG_GRAPHEMES = 64
 FACET = "app.bsky.richtext.facet"
+COUNTING = "graphemes"
+STRICT = False
+NOTE = "Bluesky counts 300 graphemes (an emoji or an accented letter is 1) and 3,000 bytes."
 
 # JavaScript's \s (WhiteSpace and LineTerminator) and the line starts of its "m" flag.
 JS_SPACE_CHARS = (

@@ -27,13 +27,19 @@ from typing import Any
 
 import regex
 
-from app.providers.base import count_graphemes
+from app.providers.text_units import count_graphemes
 from app.providers.x_text import DIRECTIONAL, INVALID, LATIN_ACCENTS, UrlSyntax
 
 URL_LENGTH = 23
 MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
 MAX_DOMAIN_LENGTH = 253
+COUNTING = "mastodon"
+STRICT = False
+NOTE = (
+    "Counted as the Mastodon server counts: graphemes, a link as 23, @user@server as @user, "
+    "against the server's own limit."
+)
 
 # Ruby's Twitter::TwitterText::Regex and Mastodon's overrides of it.
 _UNICODE_SPACES = (

@@ -32,6 +32,7 @@ from typing import Any
 
 import regex
 
+from app.providers.text_units import utf16_length
 from app.providers.tld_lists import TWITTER_TEXT_COUNTRY, TWITTER_TEXT_GENERIC
 
 MAX_WEIGHTED_LENGTH = 280
@@ -40,6 +41,9 @@ MAX_URL_LENGTH = 4096
 MAX_TCO_SLUG_LENGTH = 40
 INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
 DEFAULT_PROTOCOL = "https://"
+COUNTING = "x"
+STRICT = False
+NOTE = "X counts 280 the twitter-text way: a link counts 23, an emoji or a CJK character 2."
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ class UrlSyntax:
         domain_char = f"[^{self.domain_exclude}]"
         body = f"{{0,{LABEL_MAX - 2}}}"
         subdomain = f"(?:(?:{domain_char}(?:[_\\-]|{domain_char}){body})?{domain_char}\\.)"
-        name = f"(?:(?:{domain_char}(?:\\-|{domain_char}){body})?{domain_char}\\.)"
+        name = f"(?:(?:{domain_char}(?:-|{domain_char}){body})?{domain_char}\\.)"
         tld = f"{tld_pattern(TWITTER_TEXT_GENERIC)}|{tld_pattern(TWITTER_TEXT_COUNTRY)}"
         return f"(?:{subdomain}{{0,126}}{name}(?:{tld}|{self.punycode}))"
 
@@ -172,10 +176,6 @@ def patterns() -> dict[str, str]:
 @cache
 def _compiled() -> dict[str, regex.Pattern[str]]:
     return {k: regex.compile(v, regex.IGNORECASE) for k, v in patterns().items()}
-
-
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _punycode_length(label: str) -> int:
