@@ -68,6 +68,7 @@ PY_COUNTERS = {
     "threads": threads_text.text_length,
     "utf16": utf16_length,
     "utf8": utf8_length,
+    "codepoints": len,
 }
 
 

@@ -240,7 +240,8 @@ COUNTER_JS = r"""
     return n;
   };
 
-  const counters = { x, graphemes, mastodon, threads, utf8, utf16: (t) => t.length };
+  const counters = { x, graphemes, mastodon, threads, utf8, codepoints: codePoints,
+    utf16: (t) => t.length };
   window.heraldCount = (platform, text, urlLength) => {
     const f = counters[DATA.counting[platform]] || ((t) => t.length);
     return f(String(text ?? ""), urlLength || 23);
