@@ -74,6 +74,8 @@ class DestinationView:
     next_attempt_at: dt.datetime | None
     published_at: dt.datetime | None
     content_override: str | None
+    # Someone stopped publishing while this destination was being sent (see cancel_post).
+    stop_requested_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ _DESTINATIONS = literal_column(
     """(SELECT coalesce(json_agg(json_build_array(
             d.id, a.id, a.platform, coalesce(nullif(a.account_name, ''), a.username),
             d.status, d.platform_post_id, d.permalink, d.error_message, d.attempts,
-            d.next_attempt_at, d.published_at, d.content_override)
+            d.next_attempt_at, d.published_at, d.content_override, d.stop_requested_at)
           ORDER BY a.platform, a.account_name), '[]')
         FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
         WHERE d.post_id = posts.id)"""
@@ -153,6 +155,7 @@ def _row_view(row: Any) -> PostView:
             _time(d[9]),
             _time(d[10]),
             d[11],
+            _time(d[12]),
         )  # fmt: skip
         for d in row.destinations
     ]
@@ -201,6 +204,7 @@ def _destination_view(d: PostDestination, account: SocialAccount) -> Destination
         d.next_attempt_at,
         d.published_at,
         d.content_override,
+        d.stop_requested_at,
     )
 
 
@@ -650,39 +654,49 @@ def reschedule(
 
 
 def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
-    """Stop a scheduled post: its waiting destinations are cancelled and their jobs removed."""
+    """Stop publishing a post, whatever state it is in.
+
+    Every destination not confirmed published is cancelled, except where a request is in flight
+    (`publishing`): that one is marked to stop and the engine cancels it as soon as the request's
+    outcome is known (or records it published, if the platform took it). A destination whose
+    outcome is unclear (`unknown`) is also marked: the engine still reads the account to say
+    whether it went out, but never sends it again. Published destinations stay on the networks.
+    """
+    now = utcnow()
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        dests = _lock_destinations(s, post, "cancelled")
-        if post.status not in (
-            PostStatus.scheduled,
-            PostStatus.draft,
-            PostStatus.failed,
-            PostStatus.partially_published,
-        ):
+        dests = list(
+            s.exec(
+                select(PostDestination).where(PostDestination.post_id == post.id).with_for_update()
+            ).all()
+        )
+        open_ = [
+            d
+            for d in dests
+            if d.status not in (DestinationStatus.published, DestinationStatus.cancelled)
+        ]
+        if post.status == PostStatus.cancelled or not open_:
             raise Conflict(
-                f"A {post.status.value} post cannot be cancelled.", code="not_cancellable"
+                f"A {post.status.value} post has nothing left to stop.", code="not_cancellable"
             )
-        stale = [(d.id, d.next_attempt_at) for d in dests]
-        for dest in dests:
-            if dest.status in (
-                DestinationStatus.pending,
-                DestinationStatus.queued,
-                DestinationStatus.failed,
-            ):
+        stale = []
+        for dest in open_:
+            if dest.status in (DestinationStatus.publishing, DestinationStatus.unknown):
+                dest.stop_requested_at = dest.stop_requested_at or now
+            else:
+                stale.append((dest.id, dest.next_attempt_at))
                 dest.status = DestinationStatus.cancelled
                 dest.next_attempt_at = None
-                dest.updated_at = utcnow()
-                s.add(dest)
-        post.status = (
-            PostStatus.cancelled
-            if not any(d.status == DestinationStatus.published for d in dests)
-            else PostStatus.partially_published
-        )
-        post.updated_at = utcnow()
-        s.add(post)
-        s.flush()
+                dest.error_message = "Stopped before it went out."
+            dest.updated_at = now
+            s.add(dest)
+        if post.status == PostStatus.draft:
+            post.status = PostStatus.cancelled
+            post.updated_at = now
+            s.add(post)
+        else:
+            refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
@@ -690,11 +704,20 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
 
 
 def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None:
-    """Remove a post from Herald (not from the platforms). Refused while it is publishing."""
+    """Remove a post from Herald (published copies stay on the networks). Refused only while a
+    request is in flight for one of its destinations: stop it first (cancel_post)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        _lock_destinations(s, post, "deleted")
+        dests = s.exec(
+            select(PostDestination).where(PostDestination.post_id == post.id).with_for_update()
+        ).all()
+        if any(d.status == DestinationStatus.publishing for d in dests):
+            raise Conflict(
+                "This post is being sent right now and cannot be deleted. Stop publishing it, "
+                "then delete it once the request in flight has settled (a moment).",
+                code="post_publishing",
+            )
         stale = s.exec(
             select(PostDestination.id, PostDestination.next_attempt_at).where(
                 PostDestination.post_id == post.id
