@@ -318,6 +318,11 @@ class Provider(ABC):
     def revoke(self, token: TokenSet) -> None:  # noqa: B027 - optional for platforms without one
         """Revoke the token at the platform when it offers that."""
 
+    def registration_valid(self) -> bool:
+        """Federated platforms (per_instance): does the server still know the app Herald
+        registered there? Transient failures answer True (only a positive refusal counts)."""
+        return True
+
     @abstractmethod
     def account_info(self, token: TokenSet) -> AccountInfo: ...
 

@@ -180,6 +180,23 @@ class MastodonProvider(Provider):
         self.client_id, self.client_secret = app["client_id"], app["client_secret"]
         return app
 
+    def registration_valid(self) -> bool:
+        """Does the server still know Herald's app? A deleted or suspended app (or a server
+        rebuilt from scratch) answers a client-credentials grant with 401 invalid_client."""
+        client_id, client_secret = self._require_app()
+        data = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        try:
+            self._request("POST", "/oauth/token", data=data)
+        except AuthError:
+            return False
+        except ProviderError:
+            return True  # another refusal (e.g. a scope): the app itself is known
+        return True
+
     def _require_app(self) -> tuple[str, str]:
         if not (self.client_id and self.client_secret):
             raise PermanentError("No Mastodon app is registered for this instance yet")
@@ -218,7 +235,9 @@ class MastodonProvider(Provider):
             body = self._request("POST", "/oauth/token", data=data).json()
         except AuthError as exc:  # 401 here is about the app credentials, not a user token
             raise PermanentError(
-                f"The instance rejected Herald's app credentials: {exc.message}", status=exc.status
+                f"The instance rejected Herald's app credentials: {exc.message}",
+                status=exc.status,
+                code="invalid_client",
             ) from exc
         return TokenSet(
             access_token=body["access_token"],
