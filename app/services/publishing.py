@@ -695,8 +695,12 @@ def _check(claim: Claim) -> str:
             )
             schedule.schedule_check(claim.destination.id, status.retry_after or 5.0)
             return "processing"
-        claim.destination.attempts += 1  # finalizing may create the post: it is an attempt
-        result = _with_token(claim, lambda p, t: p.finalize(t, status.pending_state or state))
+
+        def finalize(provider: Any, token: Any) -> PublishResult:
+            claim.destination.attempts += 1  # finalizing may create the post: an attempt
+            return provider.finalize(token, status.pending_state or state)
+
+        result = _with_token(claim, finalize)
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "check")
     except ProviderError as exc:
