@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     # account, or one federated server) Herald stops sending there for a cool-down, then sends
     # one probe; the cool-down doubles while probes keep failing, up to the maximum.
     breaker_threshold: int = 3
-    breaker_cooldown_seconds: float = 30.0
-    breaker_max_cooldown_seconds: float = 300.0
+    breaker_cooldown_seconds: float = 10.0
+    breaker_max_cooldown_seconds: float = 20.0
     # How often the reconcile job rebuilds the schedule from PostgreSQL.
     reconcile_seconds: int = 60
     token_refresh_seconds: int = 300

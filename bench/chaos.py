@@ -1,7 +1,8 @@
 """Chaos: the publish load while things break, then check that nothing was lost or doubled.
 
 During the load: worker processes are SIGKILLed at random (the pool starts new ones), Redis
-is restarted and flushed once (the schedule is rebuilt from PostgreSQL), and the simulator
+is restarted and flushed once (the schedule is rebuilt from PostgreSQL), PostgreSQL is restarted
+once (outcomes wait for it; claims nobody holds any more are recovered), and the simulator
 answers a share of the requests with 429, 5xx or a timeout *after* accepting the post.
 Accounts are split between Mastodon (idempotency key) and X (no key: unclear outcomes are
 resolved by reading the account's recent posts).
@@ -33,7 +34,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--destinations", type=int, default=1500, help="N (default 1500)")
     p.add_argument("--accounts", type=int, default=100, help="M accounts (default 100)")
-    p.add_argument("--workers", type=int, default=8, help="W worker processes (default 8)")
+    p.add_argument("--workers", type=int, default=2, help="W worker processes (default 2)")
     p.add_argument("--window", type=float, default=60.0, help="load spread in s (default 60)")
     p.add_argument("--latency-ms", type=int, default=50, help="simulator latency (default 50)")
     p.add_argument("--fault-rate", type=float, default=0.2, help="share of faulty answers")
@@ -76,6 +77,15 @@ def restart_redis() -> None:
     redis().flushdb()
 
 
+def restart_postgres() -> None:
+    from app import embedded
+
+    directory = harness.SERVICES.data_dir / "pg"
+    embedded.stop_postgres(directory)
+    time.sleep(2.0)
+    embedded.start_postgres(directory, database="postgres")
+
+
 def counts() -> dict[str, int]:
     from sqlalchemy import text
 
@@ -92,6 +102,7 @@ def counts() -> dict[str, int]:
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     harness.SERVICES.own_redis = True
+    harness.SERVICES.own_postgres = True
     harness.start_services(
         {
             "HERALD_RECONCILE_SECONDS": "15",
@@ -113,28 +124,32 @@ def main(argv: list[str] | None = None) -> None:
         for platform in ("mastodon", "x"):
             sim.post("/_sim/knobs", {"platform": platform, "latency_ms": args.latency_ms})
         user, wid, accounts = harness.make_accounts(sim, args.accounts, ("mastodon", "x"))
-        start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5 + args.destinations * 0.015)
+        load = harness.make_load(user, wid, accounts, args.destinations, "chaos")
+        start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3 + args.destinations * 0.003)
         times = [
             start + dt.timedelta(seconds=args.window * i / args.destinations)
             for i in range(args.destinations)
         ]
-        load = harness.make_load(user, wid, accounts, times, "chaos")
+        harness.set_due(load, times)
         inject_faults(sim, args.fault_rate)
         began = time.monotonic()
         time.sleep(max(0.0, (start - dt.datetime.now(dt.UTC)).total_seconds()))
         # Break things while the posts are due: kills spread over the window, one Redis restart.
         events = sorted(
             [(random.uniform(0, args.window), "kill") for _ in range(args.kills)]
-            + [(args.window * 0.4, "redis")]
+            + [(args.window * 0.4, "redis"), (args.window * 0.7, "postgres")]
         )
         t0 = time.monotonic()
         for at, what in events:
             time.sleep(max(0.0, at - (time.monotonic() - t0)))
             if what == "kill":
                 print(f"chaos: killed worker {kill_a_worker(procs[0])}", file=sys.stderr)
-            else:
+            elif what == "redis":
                 restart_redis()
                 print("chaos: Redis restarted and flushed", file=sys.stderr)
+            else:
+                restart_postgres()
+                print("chaos: PostgreSQL restarted", file=sys.stderr)
         time.sleep(max(0.0, args.window - (time.monotonic() - t0)))
         sim.http.delete("/_sim/faults")  # let the retries through, then wait for quiet
         deadline = time.monotonic() + args.settle

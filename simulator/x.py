@@ -11,9 +11,9 @@ Also simulated, after platform-apis.md §1 and X's observed behaviour:
   * OAuth 2.0 with PKCE (S256 or plain), confidential clients with HTTP Basic, codes valid 30 s,
     access tokens expiring after `access_token_ttl_s`, single-use rotating refresh tokens (using
     an already rotated one revokes the whole grant, `revoke_family_on_reuse`), revocation;
-  * twitter-text weighted length (URLs 23, emoji and CJK 2; an implementation independent of
-    app/providers/x.py: URLs with http(s):// and any alphabetic TLD, bare domains only for
-    common TLDs), duplicate text per user, replies to missing posts;
+  * twitter-text weighted length, as X's servers count with twitter-text: the port in
+    app/providers/x_text.py, which passes twitter-text's own conformance suite, so the simulator
+    refuses exactly what X refuses; duplicate text per user, replies to missing posts;
   * media: one-shot upload (content sniffed, size limits per category), chunked
     initialize/append/finalize (segments must add up), a processing state machine for video and
     GIFs (pending → in_progress → succeeded/failed after the `media_processing_ms` knob), STATUS,
@@ -39,7 +39,6 @@ import re
 import secrets
 import struct
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +49,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.providers.x_text import weighted_length
 from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, Knobs, RateState, SimError, utcnow
 
@@ -548,87 +548,6 @@ def check_schema(value: Any, schema: dict[str, Any], path: str = "$") -> list[st
                     "allow additional properties"
                 )
     return errors
-
-
-# --------------------------------------------------------------------- text length
-# twitter-text v3 weights, written independently of the provider's counter: NFC, URLs count
-# `url_length`, an emoji sequence counts 2, code points count 1 in U+0000-U+10FF and in the
-# general punctuation ranges, 2 elsewhere.
-
-_PICTO = (
-    "\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u2388\u23cf"
-    "\u23e9-\u23f3\u23f8-\u23fa\u24c2\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf"
-    "\u2934\u2935\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
-    "\U0001f000-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff\U0001fc00-\U0001fffd"
-)
-_MODS = "(?:\ufe0f|[\U0001f3fb-\U0001f3ff]|[\U000e0020-\U000e007f])*"
-_EMOJI_RE = re.compile(
-    f"[\U0001f1e6-\U0001f1ff]{{2}}|[0-9#*]\ufe0f?\u20e3|[\u00a9\u00ae]\ufe0f{_MODS}"
-    f"(?:\u200d[{_PICTO}]{_MODS})*|[{_PICTO}]{_MODS}(?:\u200d[{_PICTO}]{_MODS})*"
-)
-_BARE_TLDS = frozenset(
-    re.findall(
-        r"\S+",
-        "com net org edu gov mil int info biz name pro mobi asia tel travel jobs museum aero "
-        "coop xyz app dev blog shop store online site tech cloud art live news club design "
-        "studio today world page link media email social space website ninja guru io ai co tv "
-        "me ly gg fm",
-    )
-)
-_URL_RE = re.compile(
-    r"(?<![A-Za-z0-9@$#\uff20\uff03])(?P<proto>https?://)?"
-    r"(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,126}(?P<tld>[^\W\d_]{2,63}|xn--[-0-9a-z]+))"
-    r"(?![\w@+-])(?::\d+)?(?P<path>/[^\s\"<>]*)?",
-    re.IGNORECASE,
-)
-_TRAILING = ".,:;!?'\"*"
-
-
-def _url_end(m: re.Match[str]) -> int | None:
-    """End of the URL in `m` (trailing punctuation and unbalanced ')' dropped), or None."""
-    host, tld, proto = m.group("host"), m.group("tld").lower(), m.group("proto")
-    for label in host.split("."):
-        try:
-            label.encode("idna")
-        except UnicodeError:
-            return None
-    if not proto:
-        before = m.string[m.start() - 1 : m.start()]
-        if before in ("-", "_", ".", "/") or not host.isascii() or tld not in _BARE_TLDS:
-            return None
-        short = len(tld) == 2 and host.count(".") == 1 and tld not in ("co", "tv")
-        if short and not m.group("path"):
-            return None
-    end = m.end()
-    path = m.group("path") or ""
-    while path and (
-        path[-1] in _TRAILING or (path[-1] == ")" and path.count(")") > path.count("("))
-    ):
-        path, end = path[:-1], end - 1
-    return end
-
-
-def weighted_length(text: str, url_length: int = 23) -> int:
-    text = unicodedata.normalize("NFC", text)
-    urls = {}
-    for m in _URL_RE.finditer(text):
-        end = _url_end(m)
-        if end is not None:
-            urls[m.start()] = end
-    total, i = 0, 0
-    while i < len(text):
-        if i in urls:
-            total, i = total + url_length, urls[i]
-            continue
-        emoji = _EMOJI_RE.match(text, i)
-        if emoji:
-            total, i = total + 2, emoji.end()
-            continue
-        cp = ord(text[i])
-        light = cp <= 0x10FF or 0x2000 <= cp <= 0x200D or 0x2010 <= cp <= 0x201F
-        total += 1 if light or 0x2032 <= cp <= 0x2037 else 2
-        i += 1
-    return total
 
 
 def _fits(category: str, mime: str) -> bool:
@@ -1642,7 +1561,7 @@ class XSim(PlatformSim):
             return invalid("Post text is required unless media, a poll or a quote is attached.")
         if body.get("poll") and media_ids:
             return invalid("A post cannot have both a poll and media.")
-        if weighted_length(text, c["url_length"]) > c["max_weighted_length"]:
+        if weighted_length(text, url_length=c["url_length"]) > c["max_weighted_length"]:
             return invalid(E_TOO_LONG)
         with self.sim.lock:
             media: list[Media] = []

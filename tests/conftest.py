@@ -46,6 +46,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def clean_db() -> Iterator[None]:
     """Empty every table (fast TRUNCATE) and the run's Redis database before a test."""
     from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import SQLModel
 
     import app.models  # noqa: F401
@@ -53,8 +54,14 @@ def clean_db() -> Iterator[None]:
     from app.redis_client import redis
 
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with db.engine().begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(5):  # running workers' transactions may deadlock with the TRUNCATE
+        try:
+            with db.engine().begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
     redis().flushdb()
     redis().set("herald:test-run", str(os.getpid()))  # keep this db number claimed by this run
     yield

@@ -62,6 +62,11 @@ class DestinationOut(BaseModel):
     next_attempt_at: dt.datetime | None
     published_at: dt.datetime | None
     content_override: str | None
+    stop_requested_at: dt.datetime | None = Field(
+        default=None,
+        description="Publishing was stopped while a request was in flight: the destination is "
+        "cancelled once that request's outcome is known (or published, if the platform took it).",
+    )
 
 
 class PostOut(BaseModel):
@@ -185,6 +190,10 @@ def reschedule(
 def cancel_post(
     post_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
 ) -> PostOut:
+    """Stop publishing, whatever the post's state: every destination not yet published is
+    cancelled; one being sent right now is cancelled as soon as that request's outcome is known
+    (`stop_requested_at`), and one whose outcome is unclear is still checked, never resent.
+    Published destinations stay on their networks (`permalink`)."""
     return PostOut.of(posts.cancel_post(user, wid, post_id))
 
 

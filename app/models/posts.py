@@ -94,6 +94,9 @@ class PostDestination(SQLModel, table=True):
     # When the engine stops trying (HERALD_GIVE_UP_AFTER_SECONDS after it was due, or after a
     # retry was asked for). None: not scheduled.
     give_up_at: dt.datetime | None = ts_field()
+    # A user stopped publishing while a request was in flight: the engine cancels instead of
+    # trying again once that request's outcome is known.
+    stop_requested_at: dt.datetime | None = ts_field()
     claimed_at: dt.datetime | None = ts_field()
     claimed_by: str | None = Field(default=None, max_length=200)
     # Opaque provider state while the platform processes (containers, upload ids...).

@@ -14,7 +14,6 @@ import io
 import json
 import mimetypes
 import secrets
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, Literal
 
 import httpx
+
+from app.providers.text_units import count_graphemes as count_graphemes  # re-exported
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
 USER_AGENT = "Herald/0.1 (self-hosted social media scheduler)"
@@ -92,46 +93,6 @@ class PermanentError(ProviderError):
 
 
 # --------------------------------------------------------------------------- data types
-
-
-def count_graphemes(text: str) -> int:
-    """Approximate user-perceived characters (extended grapheme clusters) without `regex`.
-
-    Joins combining marks, variation selectors, emoji modifiers, ZWJ sequences, tag sequences,
-    regional-indicator pairs (flags) and CRLF, which covers what platforms count in practice.
-    """
-    count = 0
-    join_next = False
-    open_flag = False
-    prev = ""
-    for ch in text:
-        cp = ord(ch)
-        if join_next:  # the character after a ZWJ belongs to the same cluster
-            join_next = False
-            prev = ch
-            continue
-        if ch == "\u200d":
-            join_next = True
-            continue
-        if (
-            unicodedata.category(ch) in ("Mn", "Me", "Mc")
-            or 0xFE00 <= cp <= 0xFE0F
-            or 0x1F3FB <= cp <= 0x1F3FF
-            or 0xE0020 <= cp <= 0xE007F
-            or (ch == "\n" and prev == "\r")
-        ):
-            prev = ch
-            continue
-        if 0x1F1E6 <= cp <= 0x1F1FF:
-            open_flag = not open_flag
-            if not open_flag:  # second half of a flag
-                prev = ch
-                continue
-        else:
-            open_flag = False
-        count += 1
-        prev = ch
-    return count
 
 
 @dataclass(frozen=True)
@@ -356,6 +317,11 @@ class Provider(ABC):
 
     def revoke(self, token: TokenSet) -> None:  # noqa: B027 - optional for platforms without one
         """Revoke the token at the platform when it offers that."""
+
+    def registration_valid(self) -> bool:
+        """Federated platforms (per_instance): does the server still know the app Herald
+        registered there? Transient failures answer True (only a positive refusal counts)."""
+        return True
 
     @abstractmethod
     def account_info(self, token: TokenSet) -> AccountInfo: ...

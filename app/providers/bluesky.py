@@ -6,7 +6,8 @@ do not log in per post: createSession is limited to 30 per 5 minutes). `refresh`
 refresh JWT through `com.atproto.server.refreshSession`.
 
 Posts are `app.bsky.feed.post` records created with `com.atproto.repo.createRecord`; links,
-mentions and hashtags become facets with UTF-8 byte offsets. The record key (rkey) is derived
+mentions, hashtags and cashtags become facets with UTF-8 byte offsets, detected as the Bluesky
+app detects them (app/providers/bluesky_text.py). The record key (rkey) is derived
 from `PublishRequest.idempotency_key`, so a retry with the same key collides with the first
 record ("Record already exists") and returns it instead of posting twice.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -41,11 +41,9 @@ from app.providers.base import (
     TransientError,
     count_graphemes,
 )
+from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
 
 POST = "app.bsky.feed.post"
-FACET = "app.bsky.richtext.facet"
-MAX_GRAPHEMES = 300
-MAX_BYTES = 3000
 MAX_IMAGE_BYTES = 1_000_000
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 OPTIONS = ("langs", "thread")
@@ -54,81 +52,8 @@ APP_PASSWORDS = (
 )
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 
-_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_URL_TRAILING = ".,:;!?'\""
-_MENTION_RE = re.compile(
-    r"(?:^|(?<=[\s(]))@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
-    r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
-)
-_TAG_RE = re.compile(r"(?:^|(?<=\s))[#\uff03]([^\s#\uff03]+)")
-_TAG_TRAILING = ".,:;!?'\")]}"
 
-
-# ------------------------------------------------------------------ text helpers
-
-
-def text_bytes(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-def find_links(text: str) -> list[tuple[int, int, str]]:
-    """(byteStart, byteEnd, uri) of every http(s) URL, trailing punctuation excluded."""
-    found = []
-    for m in _URL_RE.finditer(text):
-        url = m.group(0).rstrip(_URL_TRAILING)
-        if url.endswith(")") and url.count("(") < url.count(")"):
-            url = url[:-1]
-        start = m.start()
-        found.append((_byte_offset(text, start), _byte_offset(text, start + len(url)), url))
-    return found
-
-
-def find_tags(text: str) -> list[tuple[int, int, str]]:
-    """(byteStart, byteEnd, tag without '#') of every hashtag; all-digit tags are skipped."""
-    found = []
-    for m in _TAG_RE.finditer(text):
-        tag = m.group(1).rstrip(_TAG_TRAILING)
-        if not tag or tag.isdigit() or count_graphemes(tag) > 64:
-            continue
-        end = m.start(1) + len(tag)
-        found.append((_byte_offset(text, m.start()), _byte_offset(text, end), tag))
-    return found
-
-
-def find_mentions(text: str) -> list[tuple[int, int, str]]:
-    """(byteStart, byteEnd, handle) of every @handle (handles contain a dot)."""
-    found = []
-    for m in _MENTION_RE.finditer(text):
-        handle = m.group(1).rstrip(".")
-        end = m.start(1) + len(handle)
-        found.append((_byte_offset(text, m.start()), _byte_offset(text, end), handle.lower()))
-    return found
-
-
-def build_facets(text: str, resolve: Any = None) -> list[dict[str, Any]]:
-    """Facets for links, #tags and (when `resolve(handle) -> did | None` is given) mentions."""
-    spans: list[tuple[int, int, dict[str, Any]]] = []
-    for start, end, uri in find_links(text):
-        spans.append((start, end, {"$type": f"{FACET}#link", "uri": uri}))
-    for start, end, tag in find_tags(text):
-        spans.append((start, end, {"$type": f"{FACET}#tag", "tag": tag}))
-    if resolve is not None:
-        for start, end, handle in find_mentions(text):
-            did = resolve(handle)
-            if did:
-                spans.append((start, end, {"$type": f"{FACET}#mention", "did": did}))
-    spans.sort(key=lambda s: s[0])
-    facets, last_end = [], -1
-    for start, end, feature in spans:
-        if start < last_end:  # overlapping (e.g. a #fragment inside a URL): keep the first
-            continue
-        facets.append({"index": {"byteStart": start, "byteEnd": end}, "features": [feature]})
-        last_end = end
-    return facets
+# ------------------------------------------------------------------ helpers
 
 
 def rkey_for(key: str) -> str:

@@ -53,6 +53,7 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.facebook_text import MAX_TEXT, text_length
 from app.providers.meta import (
     THROTTLE_CODES,
     TRANSIENT_CODES,
@@ -71,7 +72,6 @@ DEFAULT_SCOPES = (
     "read_insights,publish_video"
 )
 MB = 1024 * 1024
-MAX_TEXT = 63206
 MAX_PHOTOS = 10  # Graph documents no hard cap for attached_media [unconfirmed]
 PHOTO_MAX_BYTES = 4 * MB  # failures above 4 MB (subcode 1366046) [code]
 VIDEO_MAX_BYTES = 10 * 1024 * MB
@@ -96,11 +96,6 @@ TRANSIENT_SUBCODES = {1363047, 1609010}
 POSTING_TOO_FAST = 1390008
 DUPLICATE_SUBCODES = {1366051}
 POST_INSIGHTS = ("post_media_view", "post_total_media_view_unique", "post_clicks")
-
-
-def text_length(text: str) -> int:
-    """Facebook's count: UTF-16 code units (what the web composer counts)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 DEFAULT_LIMITS = Limits(

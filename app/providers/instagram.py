@@ -67,6 +67,7 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.instagram_text import MAX_CAPTION, text_length
 from app.providers.meta import (
     THROTTLE_CODES as GRAPH_THROTTLE_CODES,
 )
@@ -90,7 +91,6 @@ DEFAULT_SCOPES = (
     "instagram_business_basic,instagram_business_content_publish,"
     "instagram_business_manage_comments,instagram_business_manage_insights"
 )
-MAX_CAPTION = 2200
 MAX_HASHTAGS = 30
 MAX_MENTIONS = 20
 MIN_CAROUSEL = 2
@@ -152,7 +152,7 @@ DEFAULT_LIMITS = Limits(
     max_media=MAX_CAROUSEL,
     media_types=frozenset(IMAGE_MIMES + VIDEO_MIMES),
     max_bytes={"image": IMAGE_MAX_BYTES, "video": VIDEO_MAX_BYTES},
-    counter=len,
+    counter=text_length,
 )
 
 

@@ -72,6 +72,7 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.linkedin_text import MAX_TEXT, text_length
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -81,7 +82,6 @@ DEFAULT_SCOPES = (
     "r_organization_social rw_organization_admin"
 )
 ACCESS_TTL_S = 60 * 86400
-MAX_TEXT = 3000
 MAX_IMAGES = 20
 MB = 1024 * 1024
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
@@ -118,11 +118,6 @@ ANALYTICS = {
     "RESHARE": "shares",
     "IMPRESSION": "impressions",
 }
-
-
-def text_length(text: str) -> int:
-    """LinkedIn's count (assumed): UTF-16 code units, so an emoji outside the BMP counts 2."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def escape_little_text(text: str) -> str:

@@ -4,12 +4,14 @@ Every instance is its own server: `api_base` is the instance URL (e.g. https://m
 and the OAuth app is registered per instance with `register_app` (cache the credentials).
 Tokens never expire and there is no refresh grant. Publishing is idempotent for one hour through
 the `Idempotency-Key` header, which is what makes retries after a timeout safe here.
+
+A status is counted as Mastodon's StatusLengthValidator counts it (app/providers/mastodon_text.py)
+against the instance's own limit and URL length, read from GET /api/v2/instance.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -35,9 +37,9 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    count_graphemes,
     s256_challenge,
 )
+from app.providers.mastodon_text import URL_LENGTH, count_status_length
 
 # read:statuses is not in the usual "scheduler" set, but GET /api/v1/accounts/:id/statuses and
 # GET /api/v1/statuses/:id answer 403 to a token that is sent without it, and find_recent /
@@ -45,7 +47,6 @@ from app.providers.base import (
 DEFAULT_SCOPES = "write:statuses write:media read:accounts read:statuses"
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 OPTIONS = ("visibility", "spoiler_text", "sensitive", "language", "thread", "in_reply_to_id")
-URL_LENGTH = 23
 MIB = 1024 * 1024
 DEFAULT_MEDIA_TYPES = frozenset(
     {
@@ -75,24 +76,6 @@ DEFAULT_MEDIA_TYPES = frozenset(
     }
 )
 NOT_READY = "have not finished processing"
-
-# Mastodon counts URLs (with a scheme) as `characters_reserved_per_url` and a remote mention
-# @user@domain as just @user; the rest is counted in grapheme clusters.
-_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-_URL_TRAILING = ".,:;!?'\")]}"
-_MENTION_RE = re.compile(r"(?<![\w@/])@(\w+(?:[.-]\w+)*)@[\w-]+(?:\.[\w-]+)+\w*", re.UNICODE)
-
-
-def count_status_length(text: str, url_length: int = URL_LENGTH) -> int:
-    """Length of a status the way Mastodon's StatusLengthValidator counts it."""
-
-    def url(match: re.Match[str]) -> str:
-        found = match.group(0)
-        stripped = found.rstrip(_URL_TRAILING)
-        return "x" * url_length + found[len(stripped) :]
-
-    text = _MENTION_RE.sub(lambda m: "@" + m.group(1), text)
-    return count_graphemes(_URL_RE.sub(url, text))
 
 
 class _Text(HTMLParser):
@@ -197,6 +180,23 @@ class MastodonProvider(Provider):
         self.client_id, self.client_secret = app["client_id"], app["client_secret"]
         return app
 
+    def registration_valid(self) -> bool:
+        """Does the server still know Herald's app? A deleted or suspended app (or a server
+        rebuilt from scratch) answers a client-credentials grant with 401 invalid_client."""
+        client_id, client_secret = self._require_app()
+        data = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        try:
+            self._request("POST", "/oauth/token", data=data)
+        except AuthError:
+            return False
+        except ProviderError:
+            return True  # another refusal (e.g. a scope): the app itself is known
+        return True
+
     def _require_app(self) -> tuple[str, str]:
         if not (self.client_id and self.client_secret):
             raise PermanentError("No Mastodon app is registered for this instance yet")
@@ -235,7 +235,9 @@ class MastodonProvider(Provider):
             body = self._request("POST", "/oauth/token", data=data).json()
         except AuthError as exc:  # 401 here is about the app credentials, not a user token
             raise PermanentError(
-                f"The instance rejected Herald's app credentials: {exc.message}", status=exc.status
+                f"The instance rejected Herald's app credentials: {exc.message}",
+                status=exc.status,
+                code="invalid_client",
             ) from exc
         return TokenSet(
             access_token=body["access_token"],
@@ -326,7 +328,7 @@ class MastodonProvider(Provider):
             where = "The post" if i == 0 else f"Thread part {i + 1}"
             if i and not text.strip():
                 errors.append(f"{where} is empty.")
-            n = limits.count_text(spoiler + text)
+            n = count_status_length(text, self.url_length, spoiler)
             if n > limits.max_text_length:
                 errors.append(
                     f"{where} is {n} characters; this instance allows {limits.max_text_length} "

@@ -48,6 +48,13 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.pinterest_text import (
+    ALT_TEXT_LIMIT,
+    DESCRIPTION_LIMIT,
+    LINK_LIMIT,
+    TITLE_LIMIT,
+    text_length,
+)
 
 DEFAULT_API_BASE = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
@@ -57,10 +64,6 @@ TOKEN_TTL_S = 30 * 86400  # when the token response has no expires_in
 MB = 1000 * 1000
 IMAGE_TYPES = ("image/jpeg", "image/png")
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-m4v")
-DESCRIPTION_LIMIT = 800
-TITLE_LIMIT = 100
-ALT_TEXT_LIMIT = 500
-LINK_LIMIT = 2048
 MAX_CAROUSEL = 5
 OPTIONS = (
     "board_id",
@@ -81,6 +84,7 @@ DEFAULT_LIMITS = Limits(
     max_media=MAX_CAROUSEL,
     media_types=frozenset(IMAGE_TYPES + VIDEO_TYPES),
     max_bytes={"image": 20 * MB, "video": 2000 * MB},
+    counter=text_length,
 )
 
 
@@ -297,13 +301,13 @@ class PinterestProvider(Provider):
                 f"{self.limits.max_text_length}."
             )
         title = opts.get("title")
-        if title is not None and (not isinstance(title, str) or len(title) > TITLE_LIMIT):
+        if title is not None and (not isinstance(title, str) or text_length(title) > TITLE_LIMIT):
             errors.append(f"The title must be text of at most {TITLE_LIMIT} characters.")
         link = opts.get("link")
         if link is not None and (not _is_url(link) or len(link) > LINK_LIMIT):
             errors.append(f"The link must be an http(s) URL of at most {LINK_LIMIT} characters.")
         alts = [opts.get("alt_text")] + [m.alt_text for m in request.media]
-        if any(isinstance(a, str) and len(a) > ALT_TEXT_LIMIT for a in alts):
+        if any(isinstance(a, str) and text_length(a) > ALT_TEXT_LIMIT for a in alts):
             errors.append(f"Alt text is limited to {ALT_TEXT_LIMIT} characters.")
         for name in ("media_url", "cover_image_url"):
             if name in opts and not _is_url(opts[name]):

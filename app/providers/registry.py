@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
+from app.providers import (
+    bluesky_text,
+    facebook_text,
+    instagram_text,
+    linkedin_text,
+    mastodon_text,
+    pinterest_text,
+    threads_text,
+    tiktok_text,
+    x_text,
+    youtube_text,
+)
 from app.providers.base import Provider
 from app.providers.bluesky import BlueskyProvider
 from app.providers.facebook import FacebookProvider
@@ -29,6 +42,21 @@ _PROVIDERS: dict[str, type[Provider]] = {
     YouTubeProvider.id: YouTubeProvider,
 }
 
+# Platform id → its text rules module (`*_text.py`): COUNTING (how the browser counter counts),
+# NOTE (the rule in a sentence, shown by the composer), STRICT (the vendor documents no rule).
+_TEXT_RULES: dict[str, ModuleType] = {
+    BlueskyProvider.id: bluesky_text,
+    FacebookProvider.id: facebook_text,
+    InstagramProvider.id: instagram_text,
+    LinkedInProvider.id: linkedin_text,
+    MastodonProvider.id: mastodon_text,
+    PinterestProvider.id: pinterest_text,
+    ThreadsProvider.id: threads_text,
+    TikTokProvider.id: tiktok_text,
+    XProvider.id: x_text,
+    YouTubeProvider.id: youtube_text,
+}
+
 
 class UnknownPlatform(KeyError):
     def __str__(self) -> str:
@@ -38,6 +66,14 @@ class UnknownPlatform(KeyError):
 def provider_class(platform_id: str) -> type[Provider]:
     try:
         return _PROVIDERS[platform_id]
+    except KeyError:
+        raise UnknownPlatform(platform_id) from None
+
+
+def text_rules(platform_id: str) -> ModuleType:
+    """The text rules module of a platform (see _TEXT_RULES)."""
+    try:
+        return _TEXT_RULES[platform_id]
     except KeyError:
         raise UnknownPlatform(platform_id) from None
 

@@ -49,6 +49,7 @@ from app.providers.meta import (
     insight_values,
     long_lived_token,
 )
+from app.providers.threads_text import MAX_TEXT, text_length
 
 DEFAULT_API_BASE = "https://graph.threads.net"
 DEFAULT_AUTH_BASE = "https://threads.net"
@@ -58,7 +59,6 @@ DEFAULT_SCOPES = (
     "threads_read_replies,threads_manage_insights"
 )
 SHORT_TTL_S = 3600
-MAX_TEXT = 500
 MAX_CAROUSEL = 20
 OPTIONS = ("media_urls", "reply_to_id", "reply_control", "topic_tag", "link_attachment")
 REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only")
@@ -67,20 +67,6 @@ AUTH_CODES = {102, 190, 2500}
 NOT_READY = (9007, 2207027)
 QUOTA = (9, 2207042)
 POST_METRICS = ("views", "likes", "replies", "reposts", "quotes")
-
-
-def _emoji_part(cp: int) -> bool:
-    return (
-        0x1F000 <= cp <= 0x1FAFF
-        or 0x2600 <= cp <= 0x27BF
-        or cp in (0x200D, 0xFE0F, 0x20E3)
-        or 0xE0020 <= cp <= 0xE007F
-    )
-
-
-def text_length(text: str) -> int:
-    """Threads' count (§0.2): one per character (CJK included); emoji count their UTF-8 bytes."""
-    return sum(len(ch.encode("utf-8")) if _emoji_part(ord(ch)) else 1 for ch in text)
 
 
 DEFAULT_LIMITS = Limits(

@@ -74,6 +74,12 @@ from app.providers.base import (
     TransientError,
     s256_challenge,
 )
+from app.providers.tiktok_text import (
+    MAX_CAPTION,
+    MAX_PHOTO_DESCRIPTION,
+    MAX_PHOTO_TITLE,
+    text_length,
+)
 
 DEFAULT_API_BASE = "https://open.tiktokapis.com"
 DEFAULT_AUTH_BASE = "https://www.tiktok.com"
@@ -90,9 +96,6 @@ DEFAULT_CHUNK = 10 * MB
 MAX_CHUNKS = 1000
 MAX_VIDEO_BYTES = 4 * 1024 * MB
 MAX_IMAGE_BYTES = 20 * 1000 * 1000
-MAX_CAPTION = 2200
-MAX_PHOTO_TITLE = 90
-MAX_PHOTO_DESCRIPTION = 4000
 MAX_PHOTOS = 35
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
 IMAGE_TYPES = ("image/jpeg", "image/webp")
@@ -122,11 +125,6 @@ RETRYABLE_FAILURES = ("internal", "internal_error", "upload_expired")
 USER_BASIC = "open_id,union_id,avatar_url,display_name"
 VIDEO_LIST_FIELDS = "id,create_time,title,video_description,share_url"
 VIDEO_METRIC_FIELDS = "id,like_count,comment_count,share_count,view_count"
-
-
-def text_length(text: str) -> int:
-    """TikTok's caption count as Herald assumes it: UTF-16 code units (most emoji count 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 DEFAULT_LIMITS = Limits(

@@ -9,7 +9,7 @@ X has no idempotency key: a `POST /2/tweets` that timed out may still have creat
 the numeric user id, which `account_info` stores in `token.extra["user_id"]` and which is
 otherwise looked up once per access token with `GET /2/users/me` (cached in the provider).
 
-Text is measured the way X measures it (twitter-text v3 rules, see `weighted_length`).
+Text is measured the way X measures it (twitter-text v3 rules, app/providers/x_text.py).
 Images go up in one request; videos (and GIFs over 5 MB) go through the chunked
 initialize/append/finalize flow, streamed 1 MiB at a time, then X processes them. If processing
 takes longer than `media_wait_s`, `publish` returns a pending result that `check_status` (read
@@ -23,7 +23,6 @@ import hashlib
 import re
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,6 +50,12 @@ from app.providers.base import (
     TransientError,
     s256_challenge,
 )
+from app.providers.x_text import (
+    MAX_WEIGHTED_LENGTH,
+    invalid_characters,
+    url_spans,
+    weighted_length,
+)
 
 DEFAULT_API_BASE = "https://api.x.com"
 DEFAULT_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
@@ -68,260 +73,6 @@ ONE_SHOT_GIF_LIMIT = 5 * MB  # larger GIFs use the chunked upload
 ALT_TEXT_LIMIT = 1000
 DUPLICATE_TEXT = "duplicate content"
 GENERIC_INVALID = "One or more parameters to your request was invalid."
-
-# ------------------------------------------------------------------------- text (twitter-text)
-#
-# twitter-text v3 ("weighted") counting, as X validates a post:
-#   * the text is normalised to NFC first;
-#   * every URL counts as 23, whatever its length (extracted the way twitter-text extracts them:
-#     with http(s):// and a known TLD, or without a protocol for ASCII domains, where a bare
-#     "name.<ccTLD>" only counts when a path follows, except .co and .tv);
-#   * every emoji counts 2, including sequences: skin tones, ZWJ families, flags, keycaps, tags;
-#   * any other code point counts 1 in U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and
-#     U+2032-U+2037 (Latin, Latin-1, Greek, Cyrillic, Hebrew, Arabic, Indic... and general
-#     punctuation), and 2 everywhere else (CJK, symbols, other planes).
-# Emoji sequences are recognised structurally (pictograph + modifiers, joined by ZWJ), not from
-# the Unicode list of recommended sequences, so an unusual ZWJ combination still counts 2.
-
-MAX_WEIGHTED_LENGTH = 280
-URL_LENGTH = 23
-MAX_URL_LENGTH = 4096
-MAX_TCO_SLUG_LENGTH = 40
-INVALID_CHARACTERS = frozenset("\ufffe\ufeff\uffff")
-_ZWJ, _VS16, _KEYCAP = "\u200d", "\ufe0f", "\u20e3"
-
-# Extended_Pictographic in the BMP (above U+203C); supplementary planes are handled by range.
-_PICTOGRAPHIC_BMP = (
-    (0x203C, 0x203C),
-    (0x2049, 0x2049),
-    (0x2122, 0x2122),
-    (0x2139, 0x2139),
-    (0x2194, 0x2199),
-    (0x21A9, 0x21AA),
-    (0x231A, 0x231B),
-    (0x2328, 0x2328),
-    (0x2388, 0x2388),
-    (0x23CF, 0x23CF),
-    (0x23E9, 0x23F3),
-    (0x23F8, 0x23FA),
-    (0x24C2, 0x24C2),
-    (0x25AA, 0x25AB),
-    (0x25B6, 0x25B6),
-    (0x25C0, 0x25C0),
-    (0x25FB, 0x25FE),
-    (0x2600, 0x27BF),
-    (0x2934, 0x2935),
-    (0x2B05, 0x2B07),
-    (0x2B1B, 0x2B1C),
-    (0x2B50, 0x2B50),
-    (0x2B55, 0x2B55),
-    (0x3030, 0x3030),
-    (0x303D, 0x303D),
-    (0x3297, 0x3297),
-    (0x3299, 0x3299),
-)
-
-
-def _char_weight(cp: int) -> int:
-    if cp <= 0x10FF or 0x2000 <= cp <= 0x200D or 0x2010 <= cp <= 0x201F or 0x2032 <= cp <= 0x2037:
-        return 1
-    return 2
-
-
-def _is_regional_indicator(cp: int) -> bool:
-    return 0x1F1E6 <= cp <= 0x1F1FF
-
-
-def _is_pictographic(cp: int) -> bool:
-    if 0x1F000 <= cp <= 0x1FAFF:
-        return not (_is_regional_indicator(cp) or 0x1F3FB <= cp <= 0x1F3FF)
-    if 0x1FC00 <= cp <= 0x1FFFD:
-        return True
-    if cp < 0x203C or cp > 0x3299:
-        return False
-    return any(lo <= cp <= hi for lo, hi in _PICTOGRAPHIC_BMP)
-
-
-def _emoji_modifiers(text: str, j: int) -> int:
-    """Skip variation selector 16, skin tones and tag characters after an emoji base."""
-    while j < len(text):
-        cp = ord(text[j])
-        if cp == 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F:
-            j += 1
-        else:
-            break
-    return j
-
-
-def _emoji_length(text: str, i: int) -> int:
-    """Code points in the emoji sequence starting at `i` (0 if none starts there)."""
-    n, ch = len(text), text[i]
-    cp = ord(ch)
-    if _is_regional_indicator(cp):  # a flag is a pair; a lone indicator is an ordinary char
-        return 2 if i + 1 < n and _is_regional_indicator(ord(text[i + 1])) else 0
-    if ch in "0123456789#*":  # keycaps: 1️⃣ (the selector is optional)
-        j = i + 1 + (i + 1 < n and text[i + 1] == _VS16)
-        return j + 1 - i if j < n and text[j] == _KEYCAP else 0
-    if ch in "\u00a9\u00ae":  # © and ® are emoji only in emoji presentation
-        if not (i + 1 < n and text[i + 1] == _VS16):
-            return 0
-    elif not _is_pictographic(cp):
-        return 0
-    j = _emoji_modifiers(text, i + 1)
-    while j + 1 < n and text[j] == _ZWJ and _is_pictographic(ord(text[j + 1])):
-        j = _emoji_modifiers(text, j + 2)
-    return j - i
-
-
-# URL extraction, after twitter-text's extractUrlsWithIndices (regexp module of twitter-text).
-_LATIN_ACCENTS = (
-    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
-    "\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
-)
-_DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
-_INVALID = "\ufffe\ufeff\uffff"
-_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
-
-
-def _trie(words: frozenset[str]) -> str:
-    """One regex for a set of words, factored by prefix (a flat alternation of ~1,400 TLDs
-    is tried word by word at every backtracking step; a trie is decided by the first letters)."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word.lower():
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(tree)
-
-
-def _tld_group(tlds: frozenset[str], follow: str = "0-9a-z@+-") -> str:
-    return f"(?:{_trie(tlds)}(?=[^{follow}]|$))"
-
-
-def _build_url_patterns() -> tuple[re.Pattern[str], ...]:
-    domain_char = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
-    # Labels longer than 63 characters never pass the validity check and a name has at most
-    # 127 labels, so both repetitions are bounded: that keeps long dotted runs linear.
-    subdomain = f"(?:(?:{domain_char}(?:[_-]|{domain_char}){{0,61}})?{domain_char}\\.)"
-    domain_name = f"(?:(?:{domain_char}(?:-|{domain_char}){{0,61}})?{domain_char}\\.)"
-    gtld, cctld = _tld_group(GENERIC_TLDS), _tld_group(COUNTRY_TLDS)
-    punycode = "(?:xn--[-0-9a-z]+)"
-    special_cctld = "(?:(?:co|tv)(?=[^0-9a-z@]|$))"
-    domain = f"(?:{subdomain}{{0,126}}{domain_name}(?:{gtld}|{cctld}|{punycode}))"
-    path_char = f"[a-z\u0400-\u04ff0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~&|@{_LATIN_ACCENTS}]"
-    balanced = f"\\((?:{path_char}+|(?:{path_char}*\\({path_char}+\\){path_char}*))\\)"
-    path_end = f"(?:[+\\-a-z\u0400-\u04ff0-9=_#/{_LATIN_ACCENTS}]|{balanced})"
-    path = f"(?:(?:{path_char}*(?:{balanced}{path_char}*)*{path_end})|(?:@{path_char}+/))"
-    query_char = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
-    query_end = r"[a-z0-9\-_&=#/]"
-    before = f"(?:[^a-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
-    url = re.compile(
-        f"(?P<before>{before})"
-        f"(?P<url>(?P<protocol>https?://)?(?P<domain>{domain})(?::[0-9]+)?"
-        f"(?P<path>/{path}*)?(?:\\?{query_char}*{query_end})?)",
-        re.IGNORECASE,
-    )
-    ascii_domain = re.compile(
-        f"(?:(?:[-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{punycode})", re.IGNORECASE
-    )
-    short = re.compile(f"{domain_name}{cctld}", re.IGNORECASE)
-    special_short = re.compile(f"{domain_name}{special_cctld}", re.IGNORECASE)
-    tco = re.compile(f"https?://t\\.co/([a-z0-9]+)(?:\\?{query_char}*{query_end})?", re.IGNORECASE)
-    return url, ascii_domain, short, special_short, tco
-
-
-_url_patterns: tuple[re.Pattern[str], ...] | None = None
-_url_lock = threading.Lock()
-
-
-def _patterns() -> tuple[re.Pattern[str], ...]:
-    global _url_patterns
-    if _url_patterns is None:
-        with _url_lock:
-            if _url_patterns is None:
-                _url_patterns = _build_url_patterns()
-    return _url_patterns
-
-
-def _domain_is_valid(domain: str) -> bool:
-    """twitter-text's idna.toAscii check: every label 1-63 characters once punycode-encoded."""
-    for label in domain.split("."):
-        try:
-            encoded = label if label.isascii() else "xn--" + label.encode("punycode").decode()
-        except UnicodeError:
-            return False
-        if not 1 <= len(encoded) <= 63:
-            return False
-    return True
-
-
-def url_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every URL twitter-text finds in `text` (already NFC-normalised)."""
-    if "." not in text:
-        return []
-    url_re, ascii_domain, short, special_short, tco = _patterns()
-    spans: list[tuple[int, int]] = []
-    for m in url_re.finditer(text):
-        url, protocol, domain, path = m.group("url", "protocol", "domain", "path")
-        start, end = m.start("url"), m.end("url")
-        if len(protocol or "https://") + len(url) > MAX_URL_LENGTH or not _domain_is_valid(domain):
-            continue
-        if not protocol:
-            if m.group("before")[-1:] in ("-", "_", ".", "/"):
-                continue
-            found: list[list[int]] = []
-            offset = m.start("domain")
-            for am in ascii_domain.finditer(domain):
-                piece = am.group(0)
-                found.append([offset + am.start(), offset + am.end()])
-                if path or special_short.fullmatch(piece) or not short.fullmatch(piece):
-                    spans.append((found[-1][0], found[-1][1]))
-            if found and path:
-                spans[-1] = (found[-1][0], end)
-            continue
-        slug = tco.match(url)
-        if slug:
-            if len(slug.group(1)) > MAX_TCO_SLUG_LENGTH:
-                continue
-            end = start + slug.end()
-        spans.append((start, end))
-    return spans
-
-
-def weighted_length(text: str, *, url_length: int = URL_LENGTH) -> int:
-    """The length of `text` as X counts it against the 280 limit (twitter-text v3)."""
-    text = unicodedata.normalize("NFC", text)
-    urls = dict(url_spans(text))
-    total, i, n = 0, 0, len(text)
-    while i < n:
-        if i in urls:
-            total += url_length
-            i = urls[i]
-            continue
-        emoji = _emoji_length(text, i)
-        if emoji:
-            total += 2
-            i += emoji
-            continue
-        total += _char_weight(ord(text[i]))
-        i += 1
-    return total
-
-
-def invalid_characters(text: str) -> list[str]:
-    """Characters X refuses in a post (U+FFFE, U+FEFF, U+FFFF), as U+XXXX strings."""
-    return sorted({f"U+{ord(c):04X}" for c in text if c in INVALID_CHARACTERS})
-
 
 # ------------------------------------------------------------------------- limits
 
@@ -1007,118 +758,6 @@ def _processing_error(info: dict[str, Any]) -> str:
     error = info.get("error") or {}
     return str(error.get("message") or error.get("name") or "unknown error")
 
-
-# ------------------------------------------------------------------------- TLDs
-# Top-level domains twitter-text recognises (IANA root zone names, as listed by twitter-text's
-# tld_lib, plus a few delegated since). Country codes matter separately: "name.<cc>" without a
-# path is not linked (except .co and .tv).
-
-
-def _names(block: str) -> frozenset[str]:
-    return frozenset(block.split())
-
-
-COUNTRY_TLDS = _names(
-    """
-ac ad ae af ag ai al am an ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl bm bn bo
-bq br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm
-do dz ec ee eg eh er es et eu fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs
-gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn kp
-kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mf mg mh mk ml mm mn mo mp mq mr ms
-mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps
-pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st su sv sx sy sz
-tc td tf tg th tj tk tl tm tn to tp tr tt tv tw tz ua ug uk um us uy uz va vc ve vg vi vn vu
-wf ws ye yt za zm zw ελ бг бел ею мкд мон рф срб укр қаз հայ الاردن الجزائر السعودية المغرب
-امارات ایران بھارت تونس سودان سورية عراق عمان فلسطين قطر مصر مليسيا پاکستان भारत বাংলা ভারত
-ভাৰত ਭਾਰਤ ભારત ଭାରତ இந்தியா இலங்கை சிங்கப்பூர் భారత్ ಭಾರತ ഭാരതം ලංකා ไทย გე 中国 中國 台湾
-台灣 新加坡 澳門 香港 한국
-"""
-)
-
-GENERIC_TLDS = _names(
-    """
-aaa aarp abb abbott abbvie able abogado abudhabi academy accenture accountant accountants
-aco active actor adac ads adult aeg aero aetna afl agakhan agency aig airbus airforce airtel
-akdn alibaba alipay allfinanz ally alsace alstom amica amsterdam analytics android anquan
-anz apartments app apple aquarelle aramco archi army arpa art arte asia associates attorney
-auction audi audible audio author auto autos avianca aws axa azure baby baidu band bank bar
-barcelona barclaycard barclays barefoot bargains bauhaus bayern bbc bbva bcg bcn beats beer
-bentley berlin best bet bharti bible bid bike bing bingo bio biz black blackfriday blanco
-blog bloomberg blue bms bmw bnl bnpparibas boats boehringer bom bond boo book boots bosch
-bostik bot boutique bradesco bridgestone broadway broker brother brussels budapest bugatti
-build builders business buy buzz bzh cab cafe cal call cam camera camp cancerresearch canon
-capetown capital car caravan cards care career careers cars cartier casa cash casino cat
-catering cba cbn cbre ceb center ceo cern cfa cfd chanel channel chase chat cheap chintai
-chloe christmas chrome church cipriani circle cisco citic city cityeats claims cleaning
-click clinic clinique clothing cloud club clubmed coach codes coffee college cologne com
-comcast commbank community company compare computer comsec condos construction consulting
-contact contractors cooking cookingchannel cool coop corsica country coupon coupons courses
-credit creditcard creditunion cricket crown crs cruises csc cuisinella cymru cyou dabur dad
-dance date dating datsun day dclk dds deal dealer deals degree delivery dell deloitte delta
-democrat dental dentist desi design dev dhl diamonds diet digital direct directory discount
-dnp docs dog doha domains doosan dot download drive dtv dubai dunlop dupont durban dvag
-earth eat edeka edu education email emerck energy engineer engineering enterprises epost
-epson equipment ericsson erni esq estate eurovision eus events everbank exchange expert
-exposed express extraspace fage fail fairwinds faith family fan fans farm farmers fashion
-fast fedex feedback ferrero film final finance financial fire firestone firmdale fish
-fishing fit fitness flickr flights flir florist flowers flsmidth fly foo foodnetwork
-football ford forex forsale forum foundation fox fresenius frl frogans frontdoor frontier
-ftr fujitsu fund furniture futbol fyi gal gallery gallo gallup game games garden gay gbiz
-gdn gea gent genting ggee gift gifts gives giving glass gle global globo gmail gmbh gmo gmx
-godaddy gold goldpoint golf goo goodyear goog google gop got gov grainger graphics gratis
-green gripe group guardian gucci guge guide guitars guru hamburg hangout haus hdfcbank
-health healthcare help helsinki here hermes hgtv hiphop hisamitsu hitachi hiv hkt hockey
-holdings holiday homedepot homes honda horse host hosting hoteles hotmail house how hsbc htc
-hyundai ibm icbc ice icu ifm iinet ikano imamat imdb immo immobilien inc industries infiniti
-info ing ink institute insurance insure int international investments ipiranga irish iselect
-ismaili ist istanbul itau itv iwc jaguar java jcb jcp jetzt jewelry jlc jll jmp jnj jobs
-joburg jot joy jpmorgan jprs juegos kaufen kddi kerryhotels kerrylogistics kerryproperties
-kfh kia kim kinder kindle kitchen kiwi koeln komatsu kosher kpmg kpn krd kred kuokgroup
-kyoto lacaixa lamborghini lamer lancaster land landrover lanxess lasalle lat latrobe law
-lawyer lds lease leclerc legal lego lexus lgbt liaison lidl life lifeinsurance lifestyle
-lighting like limited limo lincoln linde link lipsy live living lixil llc loan loans locker
-locus lol london lotte lotto love ltd ltda lupin luxe luxury madrid maif maison makeup man
-management mango market marketing markets marriott mattel mba med media meet melbourne meme
-memorial men menu meo metlife miami microsoft mil mini mit mitsubishi mlb mls mma mobi
-mobily moda moe moi mom monash money montblanc mormon mortgage moscow motorcycles mov movie
-movistar mtn mtpc mtr museum music mutual mutuelle nadex nagoya name natura navy nec net
-netbank netflix network neustar new news next nextdirect nexus nfl ngo nhk nico nikon ninja
-nissan nissay nokia northwesternmutual norton now nowruz nowtv nra nrw ntt nyc obi office
-okinawa olayan olayangroup ollo omega one ong onion onl online ooo oracle orange org organic
-orientexpress origins osaka otsuka ott ovh page pamperedchef panerai paris pars partners
-parts party passagens pccw pet pharmacy phd philips photo photography photos physio piaget
-pics pictet pictures pid pin ping pink pioneer pizza place play playstation plumbing plus
-pnc pohl poker politie porn post praxi press prime pro prod productions prof progressive
-promo properties property protection pub pwc qpon quebec quest racing read realestate
-realtor realty recipes red redstone redumbrella rehab reise reisen reit ren rent rentals
-repair report republican rest restaurant review reviews rexroth rich richardli ricoh rio rip
-rocher rocks rodeo room rsvp ruhr run rwe ryukyu saarland safe safety sakura sale salon
-samsung sandvik sandvikcoromant sanofi sap sapo sarl sas save saxo sbi sbs sca scb
-schaeffler schmidt scholarships school schule schwarz science scor scot seat security seek
-select sener services seven sew sex sexy sfr shangrila sharp shaw shell shia shiksha shoes
-shop shopping shouji show shriram silk sina singles site ski skin sky skype smile sncf
-soccer social softbank software sohu solar solutions song sony soy spa space spiegel spot
-spreadbetting srl stada star starhub statebank statefarm statoil stc stcgroup stockholm
-storage store stream studio study style sucks supplies supply support surf surgery suzuki
-swatch swiss sydney symantec systems tab taipei talk taobao tatamotors tatar tattoo tax taxi
-tci tdk team tech technology tel telecity telefonica temasek tennis teva thd theater theatre
-tickets tienda tiffany tips tires tirol tmall today tokyo tools top toray toshiba total
-tours town toyota toys trade trading training travel travelchannel travelers
-travelersinsurance trust trv tube tui tunes tushu tvs ubs unicom university uno uol ups
-vacations vana vegas ventures verisign versicherung vet viajes video vig viking villas vin
-vip virgin vision vista vistaprint viva vlaanderen vodka volkswagen vote voting voto voyage
-vuelos wales walter wang wanggou warman watch watches weather weatherchannel webcam weber
-website wed wedding weibo weir whoswho wien wiki williamhill win windows wine wme
-wolterskluwer woodside work works world wtc wtf xbox xerox xfinity xihuan xin xperia xxx xyz
-yachts yahoo yamaxun yandex yodobashi yoga yokohama you youtube yun zappos zara zero zip
-zippo zone zuerich vermögensberater vermögensberatung дети ком москва онлайн орг рус сайт
-קום ابوظبي ارامكو العليان بازار بيتك شبكة كوم موبايلي موقع همراه कॉम नेट संगठन คอม みんな
-クラウド グーグル コム ストア セール ファッション ポイント 世界 中信 中文网 企业 佛山 信息
-健康 八卦 公司 公益 商城 商店 商标 嘉里 嘉里大酒店 在线 大拿 娱乐 家電 工行 广东 微博 慈善
-我爱你 手机 手表 政务 政府 新闻 时尚 書籍 机构 淡马锡 游戏 点看 珠宝 移动 组织机构 网址 网店
-网站 网络 联通 诺基亚 谷歌 购物 集团 電訊盈科 飞利浦 食品 餐厅 香格里拉 닷넷 닷컴 삼성
-"""
-)
 
 __all__ = [
     "DEFAULT_LIMITS",

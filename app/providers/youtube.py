@@ -71,6 +71,14 @@ from app.providers.base import (
     TransientError,
     s256_challenge,
 )
+from app.providers.youtube_text import (
+    MAX_DESCRIPTION_BYTES,
+    MAX_TAGS_CHARS,
+    MAX_TITLE_CHARS,
+    description_bytes,
+    tags_length,
+    title_length,
+)
 
 DEFAULT_API_BASE = "https://www.googleapis.com"
 DEFAULT_AUTH_BASE = "https://accounts.google.com"
@@ -83,9 +91,6 @@ TOKEN_TTL_S = 3599
 KIB256 = 256 * 1024
 MIB = 1024 * 1024
 DEFAULT_CHUNK = 8 * MIB
-MAX_TITLE_CHARS = 100
-MAX_DESCRIPTION_BYTES = 5000
-MAX_TAGS_CHARS = 500
 MAX_VIDEO_BYTES = 256 * 1024**3  # mediaUpload.maxSize of videos.insert
 MAX_THUMBNAIL_BYTES = 2 * MIB
 PRIVACY = ("public", "unlisted", "private")
@@ -133,17 +138,6 @@ try:
     PACIFIC: Any = ZoneInfo("America/Los_Angeles")
 except ZoneInfoNotFoundError:  # no tz database: standard time all year
     PACIFIC = timezone(timedelta(hours=-8))
-
-
-def description_bytes(text: str) -> int:
-    """YouTube's description limit is in UTF-8 bytes."""
-    return len(text.encode("utf-8"))
-
-
-def tags_length(tags: list[str]) -> int:
-    """YouTube's count for the 500-character tag limit: commas between tags count, and a tag
-    containing a space counts the quotes YouTube puts around it."""
-    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(0, len(tags) - 1)
 
 
 def next_pacific_midnight(now: datetime | None = None) -> datetime:
@@ -455,10 +449,10 @@ class YouTubeProvider(Provider):
         if not isinstance(title, str) or not title.strip():
             errors.append("YouTube needs a video title (option 'title').")
         else:
-            if len(title) > self.max_title_chars:
-                errors.append(
-                    f"The title is {len(title)} characters; YouTube allows {self.max_title_chars}."
-                )
+            n = title_length(title)
+            if n > self.max_title_chars:
+                limit = self.max_title_chars
+                errors.append(f"The title is {n} characters; YouTube allows {limit}.")
             if re.search(r"[<>]", title):
                 errors.append("A YouTube title cannot contain < or >.")
         description = opts.get("description", request.text)

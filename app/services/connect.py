@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
 import uuid
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, Service
 from app.services.workspaces import require_role
 
 STATE_TTL = 600
+log = logging.getLogger(__name__)
 
 
 class PlatformFailed(ServiceError):
@@ -71,11 +73,19 @@ def _instance(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def _instance_app(platform: str, instance: str, provider: Provider) -> dict[str, str]:
-    """Federated platforms register Herald once per server; the credentials are kept."""
+def _instance_app(
+    platform: str, instance: str, provider: Provider, *, check: bool = True
+) -> dict[str, str]:
+    """Federated platforms register Herald once per server; the credentials are kept. When
+    `check`, a registration the server no longer knows (the app was deleted or suspended, the
+    server was rebuilt) is replaced by a new one, once."""
     known = accounts.platform_config(platform, instance)
     if known.get("client_id"):
-        return {"client_id": known["client_id"], "client_secret": known["client_secret"]}
+        creds = {"client_id": known["client_id"], "client_secret": known["client_secret"]}
+        if not check or get_provider(platform, api_base=instance, **creds).registration_valid():
+            return creds
+        log.warning("%s no longer knows Herald's app; registering again", instance)
+        _forget_instance_app(platform, instance)
     try:
         created = provider.register_app(  # type: ignore[attr-defined]
             client_name="Herald", redirect_uris=[callback_url(platform)], website=settings.base_url
@@ -94,10 +104,22 @@ def _instance_app(platform: str, instance: str, provider: Provider) -> dict[str,
     return {"client_id": created["client_id"], "client_secret": created["client_secret"]}
 
 
+def _forget_instance_app(platform: str, instance: str) -> None:
+    with db.session() as s:
+        for app in s.exec(
+            select(PlatformApp).where(
+                PlatformApp.platform == platform, PlatformApp.instance_url == instance
+            )
+        ).all():
+            s.delete(app)
+
+
 def _provider(
-    platform: str, instance: str | None, sandbox: bool = False
+    platform: str, instance: str | None, sandbox: bool = False, *, starting: bool = True
 ) -> tuple[Provider, str | None]:
-    """The provider to connect with, and the account's own API base (federated or sandbox)."""
+    """The provider to connect with, and the account's own API base (federated or sandbox).
+    A connection `starting` makes sure a federated server still knows Herald's app; the
+    callback uses the app the user approved."""
     try:
         cls = provider_class(platform)
     except UnknownPlatform as exc:
@@ -106,14 +128,16 @@ def _provider(
         sandbox_mode.require()
         if cls.capabilities.per_instance:  # the simulated server registers Herald like any other
             base = sandbox_mode.base(platform)
-            creds = _instance_app(platform, base, get_provider(platform, api_base=base))
+            creds = _instance_app(
+                platform, base, get_provider(platform, api_base=base), check=starting
+            )
             return get_provider(platform, api_base=base, **creds), base
         config = sandbox_mode.config(platform)
         return get_provider(platform, **config), config["api_base"]
     if cls.capabilities.per_instance:
         base = _instance(instance)
         provider = get_provider(platform, api_base=base)
-        creds = _instance_app(platform, base, provider)
+        creds = _instance_app(platform, base, provider, check=starting)
         return get_provider(platform, api_base=base, **creds), base
     config = accounts.platform_config(platform)
     if not config.get("client_id"):
@@ -202,13 +226,21 @@ def finish(
             f"The connection was not approved ({error or 'no code'}).", code="oauth_denied"
         )
     sandbox = bool(record.get("sandbox"))
-    provider, instance = _provider(platform, record["instance"], sandbox)
+    provider, instance = _provider(platform, record["instance"], sandbox, starting=False)
     try:
         token = provider.exchange_code(
             code=code, redirect_uri=callback_url(platform), code_verifier=record["verifier"]
         )
         targets = provider.publish_targets(token)
     except ProviderError as exc:
+        if exc.code == "invalid_client" and provider.capabilities.per_instance and instance:
+            # The server forgot Herald's app between the start and now: the next start
+            # registers again; this code was issued to the old app and cannot be used.
+            _forget_instance_app(platform, instance)
+            raise PlatformFailed(
+                f"{instance} no longer knows Herald's registration. Connect again: Herald "
+                "registers itself anew."
+            ) from exc
         raise PlatformFailed(f"{provider.display_name}: {exc.message}") from exc
     if not targets:
         raise InvalidInput(

@@ -365,6 +365,9 @@ def check_post(
     s: Session, wid: uuid.UUID, due: dt.datetime | None, exclude: uuid.UUID | None = None
 ) -> None:
     """Room for one more scheduled (or published-now) post in the month it is due."""
+    tier = s.exec(select(Workspace.subscription_tier).where(Workspace.id == wid)).one()
+    if TIERS[tier].limits.posts_per_month is None:
+        return  # unlimited: no count, no lock (posts of a workspace are created concurrently)
     ws = _lock(s, wid)
     limit = TIERS[ws.subscription_tier].limits.posts_per_month
     if limit is None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, func
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -73,6 +74,8 @@ class DestinationView:
     next_attempt_at: dt.datetime | None
     published_at: dt.datetime | None
     content_override: str | None
+    # Someone stopped publishing while this destination was being sent (see cancel_post).
+    stop_requested_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -102,61 +105,107 @@ class Page:
 # --------------------------------------------------------------------------- reading
 
 
-def _views(s: Session, posts: list[Post]) -> list[PostView]:
+# A post view in one row: the post's columns, its destinations (with their accounts) as JSON
+# and its media ids. One query serves a page of posts as well as a single post.
+_DESTINATIONS = literal_column(
+    """(SELECT coalesce(json_agg(json_build_array(
+            d.id, a.id, a.platform, coalesce(nullif(a.account_name, ''), a.username),
+            d.status, d.platform_post_id, d.permalink, d.error_message, d.attempts,
+            d.next_attempt_at, d.published_at, d.content_override, d.stop_requested_at)
+          ORDER BY a.platform, a.account_name), '[]')
+        FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
+        WHERE d.post_id = posts.id)"""
+).label("destinations")
+_MEDIA = literal_column(
+    "(SELECT coalesce(array_agg(pm.media_id ORDER BY pm.position), '{}') "
+    "FROM post_media pm WHERE pm.post_id = posts.id)"
+).label("media_ids")
+_POST_VIEW = sa_select(
+    Post.id,
+    Post.workspace_id,
+    Post.author_id,
+    Post.content,
+    Post.scheduled_at,
+    Post.timezone,
+    Post.status,
+    Post.platform_configs,
+    Post.created_at,
+    Post.updated_at,
+    _DESTINATIONS,
+    _MEDIA,
+)
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _row_view(row: Any) -> PostView:
+    dests = [
+        DestinationView(
+            uuid.UUID(d[0]),
+            uuid.UUID(d[1]),
+            d[2],
+            d[3],
+            DestinationStatus(d[4]),
+            d[5],
+            d[6],
+            d[7],
+            d[8],
+            _time(d[9]),
+            _time(d[10]),
+            d[11],
+            _time(d[12]),
+        )  # fmt: skip
+        for d in row.destinations
+    ]
+    return _view(row, dests, list(row.media_ids))
+
+
+def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
+    """Views of posts (anything with an `id`), in the same order, in one query."""
     if not posts:
         return []
-    ids = [p.id for p in posts]
-    dests: dict[uuid.UUID, list[DestinationView]] = {i: [] for i in ids}
     # One array parameter (a statement PostgreSQL can prepare once), not one per id.
-    id_array = bindparam("post_ids", ids, type_=ARRAY(Uuid()))
-    # Only the columns the view needs: no ORM objects, no JSON decoding (list pages are hot).
-    rows = s.execute(
-        sa_select(
-            PostDestination.post_id,
-            PostDestination.id,
-            SocialAccount.id,
-            SocialAccount.platform,
-            SocialAccount.account_name,
-            SocialAccount.username,
-            PostDestination.status,
-            PostDestination.platform_post_id,
-            PostDestination.permalink,
-            PostDestination.error_message,
-            PostDestination.attempts,
-            PostDestination.next_attempt_at,
-            PostDestination.published_at,
-            PostDestination.content_override,
-        )
-        .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
-        .where(col(PostDestination.post_id) == any_(id_array))
-        .order_by(SocialAccount.platform, SocialAccount.account_name)
-    ).all()
-    for post_id, d_id, a_id, platform, name, username, *rest in rows:
-        dests[post_id].append(DestinationView(d_id, a_id, platform, name or username, *rest))
-    media: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
-    for pm in s.exec(
-        select(PostMedia)
-        .where(col(PostMedia.post_id) == any_(id_array))
-        .order_by(col(PostMedia.position))
-    ).all():
-        media[pm.post_id].append(pm.media_id)
-    return [
-        PostView(
-            p.id,
-            p.workspace_id,
-            p.author_id,
-            p.content,
-            p.scheduled_at,
-            p.timezone,
-            p.status,
-            p.platform_configs,
-            media[p.id],
-            dests[p.id],
-            p.created_at,
-            p.updated_at,
-        )
-        for p in posts
-    ]
+    ids = bindparam("post_ids", [p.id for p in posts], type_=ARRAY(Uuid()))
+    rows = {r.id: r for r in s.execute(_POST_VIEW.where(col(Post.id) == any_(ids))).all()}
+    return [_row_view(rows[p.id]) for p in posts]
+
+
+def _view(post: Any, dests: list[DestinationView], media_ids: list[uuid.UUID]) -> PostView:
+    return PostView(
+        post.id,
+        post.workspace_id,
+        post.author_id,
+        post.content,
+        post.scheduled_at,
+        post.timezone,
+        post.status,
+        post.platform_configs,
+        media_ids,
+        dests,
+        post.created_at,
+        post.updated_at,
+    )
+
+
+def _destination_view(d: PostDestination, account: SocialAccount) -> DestinationView:
+    """The view of a destination written in this session (the same fields `_views` reads)."""
+    return DestinationView(
+        d.id,
+        account.id,
+        account.platform,
+        account.account_name or account.username,
+        d.status,
+        d.platform_post_id,
+        d.permalink,
+        d.error_message,
+        d.attempts,
+        d.next_attempt_at,
+        d.published_at,
+        d.content_override,
+        d.stop_requested_at,
+    )
 
 
 def _get(s: Session, workspace_id: uuid.UUID, post_id: uuid.UUID, lock: bool = False) -> Post:
@@ -190,7 +239,9 @@ def list_posts(
         raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        query = select(Post).where(Post.workspace_id == workspace_id)
+        # Whole views in the rows of one query, not ORM instances (building those costs more
+        # than the query on this hot page).
+        query = _POST_VIEW.where(col(Post.workspace_id) == workspace_id)
         if statuses:
             query = query.where(col(Post.status).in_(statuses))
         if start:
@@ -209,18 +260,18 @@ def list_posts(
         # The total rides along with the page (one round trip); a page past the end has no
         # row to carry it, so only then is it counted separately.
         rows = s.execute(
-            query.add_columns(func.count().over())
+            query.add_columns(func.count().over().label("total"))
             .order_by(col(Post.scheduled_at).asc().nulls_last(), col(Post.created_at))
             .limit(limit)
             .offset(offset)
         ).all()
         if rows:
-            total = rows[0][1]
+            total = rows[0].total
         elif offset:
             total = s.exec(select(func.count()).select_from(query.subquery())).one()
         else:
             total = 0
-        return Page(_views(s, [r[0] for r in rows]), total, limit, offset)
+        return Page([_row_view(r) for r in rows], total, limit, offset)
 
 
 # --------------------------------------------------------------------------- validation
@@ -274,6 +325,8 @@ def _accounts(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list
 
 def _media(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Media]:
     ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
     rows = {
         m.id: m
         for m in s.exec(
@@ -340,27 +393,42 @@ Stale = list[tuple[uuid.UUID, dt.datetime | None]]
 
 
 def _set_destinations(
-    s: Session, post: Post, targets: list[SocialAccount], overrides: dict[uuid.UUID, str]
-) -> Stale:
-    """Make the post's not-yet-published destinations match `targets`.
+    s: Session,
+    post: Post,
+    targets: list[SocialAccount],
+    overrides: dict[uuid.UUID, str],
+    *,
+    new: bool = False,
+) -> tuple[Stale, list[PostDestination]]:
+    """Make the post's not-yet-published destinations match `targets` (`new`: the post was just
+    created and has none yet).
 
     Returns the (destination, due time) pairs that had a publish job before, so the caller
-    can remove the ones that moved once the change is committed.
+    can remove the ones that moved once the change is committed, and the post's destinations
+    as they are now.
     """
-    existing = {
-        d.social_account_id: d
-        for d in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
-    }
+    existing = (
+        {}
+        if new
+        else {
+            d.social_account_id: d
+            for d in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
+        }
+    )
     stale = [(d.id, d.next_attempt_at) for d in existing.values() if d.next_attempt_at]
     wanted = {a.id for a in targets}
+    current = []
     for account_id, dest in existing.items():
         if account_id not in wanted and dest.status != DestinationStatus.published:
             s.delete(dest)
+        else:
+            current.append(dest)
     for account in targets:
         dest = existing.get(account.id)
         if dest is None:
             dest = PostDestination(post_id=post.id, social_account_id=account.id)
-        elif dest.status == DestinationStatus.published:
+            current.append(dest)
+        if dest.status == DestinationStatus.published:
             continue
         dest.content_override = overrides.get(account.id)
         dest.status = DestinationStatus.pending
@@ -371,7 +439,7 @@ def _set_destinations(
         dest.error_message = None
         dest.updated_at = utcnow()
         s.add(dest)
-    return stale
+    return stale, current
 
 
 def _give_up_at(due: dt.datetime | None) -> dt.datetime | None:
@@ -379,10 +447,11 @@ def _give_up_at(due: dt.datetime | None) -> dt.datetime | None:
     return due + dt.timedelta(seconds=settings.give_up_after_seconds) if due else None
 
 
-def _set_media(s: Session, post: Post, media: list[Media]) -> None:
-    for pm in s.exec(select(PostMedia).where(PostMedia.post_id == post.id)).all():
-        s.delete(pm)
-    s.flush()
+def _set_media(s: Session, post: Post, media: list[Media], *, new: bool = False) -> None:
+    if not new:
+        for pm in s.exec(select(PostMedia).where(PostMedia.post_id == post.id)).all():
+            s.delete(pm)
+        s.flush()
     for position, m in enumerate(media):
         s.add(PostMedia(post_id=post.id, media_id=m.id, position=position))
 
@@ -405,24 +474,22 @@ def _due(post: Post, mode: str) -> dt.datetime | None:
     return None
 
 
-def _schedule_all(s: Session, post: Post, stale: Stale, media: list[Media]) -> None:
+def _schedule_all(
+    s: Session, post: Post, stale: Stale, dests: list[PostDestination], media: list[Media]
+) -> None:
     """Commit, then move the jobs: drop the ones whose time changed, create the new ones.
     If Redis is unavailable here, reconcile rebuilds the schedule from the database."""
     due = post.scheduled_at if post.status == PostStatus.scheduled else None
-    dest_ids = s.exec(
-        select(PostDestination.id).where(
-            PostDestination.post_id == post.id,
-            col(PostDestination.status).in_([DestinationStatus.pending, DestinationStatus.queued]),
-        )
-    ).all()
+    waiting = [
+        d.id for d in dests if d.status in (DestinationStatus.pending, DestinationStatus.queued)
+    ]
     s.commit()
     for dest_id, old_due in stale:
         if old_due != due:
             schedule.unschedule(dest_id, old_due)
     if due is not None:
         video = schedule.media_lane(m.file_type for m in media)
-        for dest_id in dest_ids:
-            schedule.schedule_publish(dest_id, due, media=video)
+        schedule.schedule_publishes([(dest_id, due) for dest_id in waiting], media=video)
 
 
 MODES = ("draft", "schedule", "now")
@@ -477,11 +544,16 @@ def create_post(
         except IntegrityError:  # the same key raced us: the other request created it
             s.rollback()
             return _idempotent_replay(user, workspace_id, idempotency_key), False
-        stale = _set_destinations(s, post, targets, data.overrides)
-        _set_media(s, post, media)
+        stale, dests = _set_destinations(s, post, targets, data.overrides, new=True)
+        _set_media(s, post, media, new=True)
         s.flush()
-        view = _views(s, [post])[0]
-        _schedule_all(s, post, stale, media)
+        # Built from what was just written (no read back), ordered as _views orders them.
+        by_account = {d.social_account_id: d for d in dests}
+        ordered = sorted(targets, key=lambda a: (a.platform, a.account_name))
+        view = _view(
+            post, [_destination_view(by_account[a.id], a) for a in ordered], [m.id for m in media]
+        )
+        _schedule_all(s, post, stale, dests, media)
     return view, True
 
 
@@ -540,13 +612,13 @@ def update_post(
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
         post.updated_at = utcnow()
         s.add(post)
-        stale = _set_destinations(s, post, targets, data.overrides)
+        stale, dests = _set_destinations(s, post, targets, data.overrides)
         _set_media(s, post, media)
         s.flush()
         if mode != "draft":
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        _schedule_all(s, post, stale, media)
+        _schedule_all(s, post, stale, dests, media)
     return view
 
 
@@ -582,39 +654,49 @@ def reschedule(
 
 
 def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
-    """Stop a scheduled post: its waiting destinations are cancelled and their jobs removed."""
+    """Stop publishing a post, whatever state it is in.
+
+    Every destination not confirmed published is cancelled, except where a request is in flight
+    (`publishing`): that one is marked to stop and the engine cancels it as soon as the request's
+    outcome is known (or records it published, if the platform took it). A destination whose
+    outcome is unclear (`unknown`) is also marked: the engine still reads the account to say
+    whether it went out, but never sends it again. Published destinations stay on the networks.
+    """
+    now = utcnow()
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        dests = _lock_destinations(s, post, "cancelled")
-        if post.status not in (
-            PostStatus.scheduled,
-            PostStatus.draft,
-            PostStatus.failed,
-            PostStatus.partially_published,
-        ):
+        dests = list(
+            s.exec(
+                select(PostDestination).where(PostDestination.post_id == post.id).with_for_update()
+            ).all()
+        )
+        open_ = [
+            d
+            for d in dests
+            if d.status not in (DestinationStatus.published, DestinationStatus.cancelled)
+        ]
+        if post.status == PostStatus.cancelled or not open_:
             raise Conflict(
-                f"A {post.status.value} post cannot be cancelled.", code="not_cancellable"
+                f"A {post.status.value} post has nothing left to stop.", code="not_cancellable"
             )
-        stale = [(d.id, d.next_attempt_at) for d in dests]
-        for dest in dests:
-            if dest.status in (
-                DestinationStatus.pending,
-                DestinationStatus.queued,
-                DestinationStatus.failed,
-            ):
+        stale = []
+        for dest in open_:
+            if dest.status in (DestinationStatus.publishing, DestinationStatus.unknown):
+                dest.stop_requested_at = dest.stop_requested_at or now
+            else:
+                stale.append((dest.id, dest.next_attempt_at))
                 dest.status = DestinationStatus.cancelled
                 dest.next_attempt_at = None
-                dest.updated_at = utcnow()
-                s.add(dest)
-        post.status = (
-            PostStatus.cancelled
-            if not any(d.status == DestinationStatus.published for d in dests)
-            else PostStatus.partially_published
-        )
-        post.updated_at = utcnow()
-        s.add(post)
-        s.flush()
+                dest.error_message = "Stopped before it went out."
+            dest.updated_at = now
+            s.add(dest)
+        if post.status == PostStatus.draft:
+            post.status = PostStatus.cancelled
+            post.updated_at = now
+            s.add(post)
+        else:
+            refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
@@ -622,11 +704,20 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
 
 
 def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None:
-    """Remove a post from Herald (not from the platforms). Refused while it is publishing."""
+    """Remove a post from Herald (published copies stay on the networks). Refused only while a
+    request is in flight for one of its destinations: stop it first (cancel_post)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
-        _lock_destinations(s, post, "deleted")
+        dests = s.exec(
+            select(PostDestination).where(PostDestination.post_id == post.id).with_for_update()
+        ).all()
+        if any(d.status == DestinationStatus.publishing for d in dests):
+            raise Conflict(
+                "This post is being sent right now and cannot be deleted. Stop publishing it, "
+                "then delete it once the request in flight has settled (a moment).",
+                code="post_publishing",
+            )
         stale = s.exec(
             select(PostDestination.id, PostDestination.next_attempt_at).where(
                 PostDestination.post_id == post.id

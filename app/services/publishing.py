@@ -71,6 +71,8 @@ CLOCK_SKEW = dt.timedelta(seconds=0.5)
 WRITE_PATIENCE_S = 300.0
 
 T = TypeVar("T")
+# Deadlock detected, serialization failure: the statement can simply run again.
+RETRYABLE_SQLSTATES = ("40P01", "40001")
 
 
 # --------------------------------------------------------------------------- status of a post
@@ -92,14 +94,17 @@ _DERIVE = text("SELECT herald_derive_post_status(:id)")
 
 def _patiently(write: Callable[[], T], what: str) -> T:
     """Run a database write, retrying with backoff while the database is unreachable (a
-    restart): an outcome the platform already gave must not be lost to a dropped connection."""
+    restart) or the write lost a deadlock: an outcome the platform already gave must not be
+    lost to a dropped connection."""
     deadline = time.monotonic() + WRITE_PATIENCE_S
     delay = 0.5
     while True:
         try:
             return write()
         except DBAPIError as exc:
-            if not exc.connection_invalidated and "connection" not in str(exc).lower():
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            lost = exc.connection_invalidated or "connection" in str(exc).lower()
+            if not lost and sqlstate not in RETRYABLE_SQLSTATES:
                 raise
             if time.monotonic() + delay > deadline:
                 raise
@@ -696,8 +701,12 @@ def _check(claim: Claim) -> str:
             )
             schedule.schedule_check(claim.destination.id, status.retry_after or 5.0)
             return "processing"
-        claim.destination.attempts += 1  # finalizing may create the post: it is an attempt
-        result = _with_token(claim, lambda p, t: p.finalize(t, status.pending_state or state))
+
+        def finalize(provider: Any, token: Any) -> PublishResult:
+            claim.destination.attempts += 1  # finalizing may create the post: an attempt
+            return provider.finalize(token, status.pending_state or state)
+
+        result = _with_token(claim, finalize)
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "check")
     except ProviderError as exc:
@@ -818,7 +827,8 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
     with db.engine().begin() as conn:
         row = conn.execute(
             text(
-                "SELECT d.status::text, d.claimed_at, d.post_id, a.platform, EXISTS ("
+                "SELECT d.status::text, d.claimed_at, d.post_id, d.stop_requested_at, a.platform, "
+                "EXISTS ("
                 " SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id"
                 " WHERE pm.post_id = d.post_id AND m.file_type LIKE 'video/%') AS video "
                 "FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id "
@@ -828,7 +838,11 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
         ).first()
         if row is None or row.status != DestinationStatus.publishing.value:
             return False
-        idempotent = provider_class(row.platform).capabilities.idempotent_publish
+        # Stopped by a user: never sent again, only checked (an idempotent retry would send).
+        idempotent = (
+            provider_class(row.platform).capabilities.idempotent_publish
+            and row.stop_requested_at is None
+        )
         conn.execute(
             text(
                 "UPDATE publish_attempts SET finished_at = :now, outcome = 'unknown', "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rq import Queue
 from rq.job import Job
@@ -42,6 +43,7 @@ def queue(name: str = PUBLISH_QUEUE) -> Queue:
     return Queue(name, connection=redis())
 
 
+@lru_cache(maxsize=1)
 def scheduler() -> Scheduler:
     return Scheduler(queue=queue(PUBLISH_QUEUE), connection=redis())
 
@@ -59,25 +61,42 @@ def _naive_utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) -> None:
+Job_ = tuple[str, str, tuple, dt.datetime, str]  # id, function, args, due, queue
+
+
+def _put_all(jobs: list[Job_]) -> None:
+    """Schedule jobs: those due already straight into their queue, the others into
+    rq-scheduler's set at their exact instant (rq-scheduler itself rounds down to the second;
+    Herald's scheduler compares exact times, so nothing runs early) — one round trip for all
+    the future ones."""
     sched = scheduler()
-    if at <= utcnow():
+    now = utcnow()
+    later = [j for j in jobs if j[3] > now]
+    for job_id, func, args, _, queue_name in (j for j in jobs if j[3] <= now):
         sched.cancel(job_id)
-        q = queue(queue_name)
-        q.enqueue(func, *args, job_id=job_id, job_timeout=PUBLISH_TIMEOUT, result_ttl=0)
+        queue(queue_name).enqueue(
+            func, *args, job_id=job_id, job_timeout=PUBLISH_TIMEOUT, result_ttl=0
+        )
+    if not later:
         return
-    sched.enqueue_at(
-        _naive_utc(at),
-        func,
-        *args,
-        job_id=job_id,
-        queue_name=queue_name,
-        timeout=PUBLISH_TIMEOUT,
-        job_result_ttl=0,  # outcomes live in PostgreSQL (publish_attempts)
-    )
-    # rq-scheduler rounds the due time down to the second; keep the exact instant instead
-    # (the Herald scheduler compares against the exact time, so nothing runs early).
-    sched.connection.zadd(sched.scheduled_jobs_key, {job_id: at.timestamp()})
+    with sched.connection.pipeline() as pipe:
+        for job_id, func, args, at, queue_name in later:
+            job = sched._create_job(
+                func,
+                args=args,
+                id=job_id,
+                queue_name=queue_name,
+                timeout=PUBLISH_TIMEOUT,
+                result_ttl=0,  # outcomes live in PostgreSQL (publish_attempts)
+                commit=False,
+            )
+            job.save(pipeline=pipe)
+            pipe.zadd(sched.scheduled_jobs_key, {job_id: at.timestamp()})
+        pipe.execute()
+
+
+def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) -> None:
+    _put_all([(job_id, func, args, at, queue_name)])
 
 
 def media_lane(mime_types: Iterable[str]) -> bool:
@@ -85,11 +104,15 @@ def media_lane(mime_types: Iterable[str]) -> bool:
     return any(m.startswith("video/") for m in mime_types)
 
 
-def schedule_publish(destination_id: uuid.UUID, at: dt.datetime, *, media: bool = False) -> None:
-    """Publish the destination at `at` (now, if that has passed); `media`: in the media lane."""
-    job_id = publish_job_id(destination_id, at)
+def schedule_publishes(due: list[tuple[uuid.UUID, dt.datetime]], *, media: bool = False) -> None:
+    """Publish each destination at its time (now, if that has passed); `media`: in the media
+    lane."""
     lane = MEDIA_QUEUE if media else PUBLISH_QUEUE
-    _put(job_id, f"{JOBS}.publish", (str(destination_id),), at, lane)
+    _put_all([(publish_job_id(d, at), f"{JOBS}.publish", (str(d),), at, lane) for d, at in due])
+
+
+def schedule_publish(destination_id: uuid.UUID, at: dt.datetime, *, media: bool = False) -> None:
+    schedule_publishes([(destination_id, at)], media=media)
 
 
 def schedule_check(destination_id: uuid.UUID, delay_seconds: float) -> None:

@@ -124,6 +124,11 @@ def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team,
     expect(page.locator(".post-preview[data-platform='x'] .pv-link")).to_have_text(
         "https://example.com/a-long-path"
     )
+    expect(page.locator("#counter-x")).to_have_attribute("title", re.compile("a link counts 23"))
+    # Chromium's own segmenter: a Devanagari conjunct is one grapheme, a bare ccTLD domain a link.
+    text.fill("नमस्ते bit.ly")
+    expect(page.locator("#counter-bluesky .count")).to_have_text("10")  # 3 + 1 + 6
+    expect(page.locator("#counter-x .count")).to_have_text("30")  # 6 + 1 + 23
 
     # Over X's limit: the X counter turns red and scheduling is refused, nothing is saved.
     before = _post_count(team)

@@ -15,7 +15,8 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.models import AccountStatus, SocialAccount, User
-from app.services import accounts, posts
+from app.providers.registry import provider_class
+from app.services import accounts, circuit, posts
 from app.services.posts import PostInput
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
@@ -176,3 +177,30 @@ def test_screenshots_light_and_dark(browser: Browser, live_app: str):
         expect(page.locator("#dashboard")).to_be_visible()
         page.screenshot(path=ARTIFACTS / f"dashboard-{scheme}-narrow.png", full_page=True)
         context.close()
+
+
+def test_a_platform_outage_shows_on_dashboard_and_calendar(page: Page, live_app: str):
+    """When Herald stops sending to a failing platform (its circuit breaker opened), the
+    dashboard and the calendar say so, live, and the banner goes when the platform is back."""
+    _user, wid = _signed_up(page, live_app, "outage")
+    _sandbox_account(page, live_app, "bluesky")
+    account = _account_id(wid, "bluesky")
+    with db.session() as s:
+        row = s.get(SocialAccount, account)
+        api_base = row.meta.get("api_base", "")
+    federated = provider_class("bluesky").capabilities.per_instance
+    scopes = circuit.scopes("bluesky", str(account), api_base, federated)
+    for other in (str(account), str(uuid.uuid4()), str(account)):  # failures of two accounts
+        circuit.record([scopes[0], f"account:{other}"], False, message="Bluesky answered 502")
+    try:
+        page.goto(live_app + "/")
+        banner = page.locator(f".outage-banner[data-scope='{scopes[0]}']")
+        expect(banner).to_contain_text("Bluesky", timeout=LIVE)
+        expect(banner).to_contain_text("is not answering")
+        expect(banner).to_contain_text("Bluesky answered 502")
+        page.screenshot(path=ARTIFACTS / "dashboard-outage.png", full_page=True)
+        page.click("#nav-calendar")
+        expect(page.locator(f".outage-banner[data-scope='{scopes[0]}']")).to_be_visible()
+    finally:
+        circuit.reset(scopes[0])
+    expect(page.locator(".outage-banner")).to_have_count(0, timeout=LIVE)

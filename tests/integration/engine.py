@@ -84,10 +84,29 @@ def engine_processes(
         for i in range(schedulers)
     ]
     try:
+        _wait_ready(pools * int({**os.environ, **(env or {})}["HERALD_WORKERS"]), procs)
         yield procs
     finally:
         for proc in procs:
             stop(proc)
+
+
+def _wait_ready(workers: int, procs: list[subprocess.Popen], timeout: float = 90) -> None:
+    """Until every worker process reports itself (after its warm-up) and a scheduler lives: a
+    test's first post must not be due while the engine is still starting."""
+    from sqlalchemy import text
+
+    from app.redis_client import redis
+
+    def ready() -> bool:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"an engine process exited; see {LOGS}")
+        with db.engine().connect() as conn:
+            reported = conn.execute(text("SELECT count(*) FROM worker_processes")).scalar_one()
+        return reported >= workers and any(redis().scan_iter("rq:scheduler:*", count=100))
+
+    wait_for(ready, timeout, "the worker processes and the scheduler to start")
 
 
 def x_provider(server: SimServer) -> XProvider:

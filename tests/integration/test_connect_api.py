@@ -98,6 +98,48 @@ def test_mastodon_registers_once_per_server_and_reconnect_keeps_the_account(admi
     assert len(rows) == 1 and rows[0].meta["api_base"] == instance
 
 
+@pytest.mark.parametrize("forgotten", ["app deleted", "server restarted empty"])
+def test_mastodon_registers_again_when_the_server_forgot_herald(admin, server, forgotten):
+    """The server no longer knows Herald's app (an admin deleted it, or the server was rebuilt):
+    connecting registers Herald again, once, instead of sending users to `invalid_client`."""
+    instance = server.url_for("mastodon")
+    assert (
+        "connected=" in connect(admin, "mastodon", "bob", instance_url=instance).headers["location"]
+    )
+    with db.session() as s:
+        [old] = s.exec(select(PlatformApp)).all()
+    sim = server.sim["mastodon"]
+    if forgotten == "app deleted":
+        sim.apps.pop(old.client_id)
+    else:
+        sim.reset()
+    again = connect(admin, "mastodon", "carol", instance_url=instance)
+    assert "connected=" in again.headers["location"], again.headers["location"]
+    with db.session() as s:
+        [new] = s.exec(select(PlatformApp)).all()
+    assert new.client_id != old.client_id and new.client_id in sim.apps
+    assert len(admin.get("/api/accounts").json()) == 2
+
+
+def test_mastodon_app_forgotten_during_the_login_asks_to_connect_again(admin, server):
+    instance = server.url_for("mastodon")
+    start = admin.post("/api/accounts/connect/mastodon", json={"instance_url": instance})
+    params = approve(start.json()["authorize_url"], "dora")
+    server.sim["mastodon"].apps.clear()  # deleted while the user was approving
+    done = admin.get("/api/accounts/callback/mastodon", params=params, follow_redirects=False)
+    assert "error=" in done.headers["location"]
+    assert (
+        "no%20longer%20knows" in done.headers["location"]
+        or "no+longer+knows" in (done.headers["location"])
+    )
+    with db.session() as s:
+        assert s.exec(select(PlatformApp)).all() == []  # forgotten: the next start registers
+    assert (
+        "connected="
+        in connect(admin, "mastodon", "dora", instance_url=instance).headers["location"]
+    )
+
+
 def test_state_is_bound_to_the_user_who_started(admin, x_app):
     start = admin.post("/api/accounts/connect/x").json()["authorize_url"]
     params = approve(start, "carol")

@@ -255,7 +255,7 @@ def test_edit_reschedules_and_cancel_removes_the_job(world):
     assert post_status(cancelled.id) == PostStatus.cancelled
 
 
-def test_edit_or_cancel_while_publishing_is_refused(world):
+def test_edit_while_publishing_is_refused(world):
     world["sim"].set_knobs("mastodon", latency_ms=2000)
     view = schedule(world, "Busy", soon(0.3))
     wait_for(
@@ -266,8 +266,6 @@ def test_edit_or_cancel_while_publishing_is_refused(world):
     )
     with pytest.raises(Conflict, match="being published"):
         posts.update_post(world["user"], world["wid"], view.id, data, mode="schedule")
-    with pytest.raises(Conflict, match="being published"):
-        posts.cancel_post(world["user"], world["wid"], view.id)
     world["sim"].set_knobs("mastodon", latency_ms=0)
     [dest] = wait_settled(view.id)
     assert dest.status == DestinationStatus.published

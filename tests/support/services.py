@@ -30,8 +30,10 @@ def _reachable(host: str, port: int) -> bool:
 @dataclass
 class TestServices:
     data_dir: Path
-    # Start a private Redis even when the machine's answers (e.g. to restart it in a benchmark).
+    # Start a private Redis / PostgreSQL even when the machine's answer (e.g. to restart them in a
+    # benchmark without disturbing anyone else's).
     own_redis: bool = False
+    own_postgres: bool = False
     # HERALD_TEST_EMBEDDED=1 runs on embedded PostgreSQL and Redis even when the machine's answer
     # (to check the fallback that machines without them get).
     embedded: bool = field(default_factory=lambda: os.environ.get("HERALD_TEST_EMBEDDED") == "1")
@@ -46,7 +48,7 @@ class TestServices:
         self._start_redis()
 
     def _start_postgres(self) -> None:
-        if _reachable("127.0.0.1", 5432) and not self.embedded:
+        if _reachable("127.0.0.1", 5432) and not (self.embedded or self.own_postgres):
             self._admin_url = MACHINE_PG
         else:
             from app import embedded

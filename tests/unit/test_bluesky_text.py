@@ -18,14 +18,8 @@ from app.providers.base import (
     RateLimited,
     TransientError,
 )
-from app.providers.bluesky import (
-    BlueskyProvider,
-    build_facets,
-    find_mentions,
-    find_tags,
-    jwt_expiry,
-    rkey_for,
-)
+from app.providers.bluesky import BlueskyProvider, jwt_expiry, rkey_for
+from app.providers.bluesky_text import build_facets, detect_facets
 from simulator.bluesky import graphemes
 
 FACET = "app.bsky.richtext.facet"
@@ -58,16 +52,40 @@ def test_link_and_tag_facets_use_utf8_byte_offsets(prefix: str) -> None:
     assert tag["features"] == [{"$type": f"{FACET}#tag", "tag": "Herald"}]
 
 
-def test_tags_and_mentions_edge_cases() -> None:
-    assert [t for *_, t in find_tags("#one two#no #123 #日本 (#x")] == ["one", "日本"]
+def _features(text: str) -> list[tuple[str, dict]]:
+    return [(_slice(text, f), f["features"][0]) for f in build_facets(text, RESOLVE.get)]
+
+
+RESOLVE = {"bob.bsky.social": "did:plc:bob"}
+
+
+def test_issue_16_edges() -> None:
+    """What the Bluesky app links that Herald did not (atproto's detectFacets)."""
+    text = "see bsky.app, $AAPL and #double#rainbow ##hash #end___ #a\u200bb 1️⃣ #️⃣x"
+    assert _features(text) == [
+        ("bsky.app", {"$type": f"{FACET}#link", "uri": "https://bsky.app"}),
+        ("$AAPL", {"$type": f"{FACET}#tag", "tag": "$AAPL"}),
+        ("#double#rainbow", {"$type": f"{FACET}#tag", "tag": "double#rainbow"}),
+        ("##hash", {"$type": f"{FACET}#tag", "tag": "#hash"}),
+        ("#end", {"$type": f"{FACET}#tag", "tag": "end"}),
+        ("#a", {"$type": f"{FACET}#tag", "tag": "a"}),  # a zero-width space ends a tag
+    ]
+    assert _features("readme.txt example.notatld Example.COM HTTPS://EXAMPLE.COM") == []
+
+
+def test_mentions_resolve_or_stay_text() -> None:
     text = "hi @bob.bsky.social, and @nodot and mail a@b.com (@carol.example.org)"
-    assert [h for *_, h in find_mentions(text)] == ["bob.bsky.social", "carol.example.org"]
-    facets = build_facets(text, {"bob.bsky.social": "did:plc:bob"}.get)
+    assert [f["features"][0]["did"] for f in detect_facets(text)] == [
+        "bob.bsky.social",
+        "carol.example.org",
+    ]
+    facets = build_facets(text, RESOLVE.get)
     assert len(facets) == 1 and _slice(text, facets[0]) == "@bob.bsky.social"
     assert facets[0]["features"] == [{"$type": f"{FACET}#mention", "did": "did:plc:bob"}]
-    # A URL fragment is not a hashtag; the link keeps its parentheses balanced.
+    assert build_facets("@bob.bsky.social") == []  # no resolver: no mention facets
+    # A link keeps a closing parenthesis when it has an opening one.
     (link,) = build_facets("(https://en.wikipedia.org/wiki/Foo_(bar)#x)")
-    assert link["features"][0]["uri"] == "https://en.wikipedia.org/wiki/Foo_(bar)#x"
+    assert link["features"][0]["uri"] == "https://en.wikipedia.org/wiki/Foo_(bar)#x)"
 
 
 def test_rkey_is_a_deterministic_tid() -> None:

@@ -351,7 +351,7 @@ def _actions() -> rx.Component:
                         post["can_cancel"].to(bool),
                         rx.button(
                             rx.icon("ban", size=14),
-                            "Cancel post",
+                            post["cancel_label"].to(str),
                             variant="soft",
                             color_scheme="gray",
                             on_click=CalendarState.cancel_open_post,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.counter import count_of, counter_script
+from app.ui.components.counter import count_note, count_of, counter_script, is_strict
 from app.ui.components.layout import protected_page
 from app.ui.components.preview import platform_mark, post_preview
 from app.ui.components.uploader import KEY_CLICK, upload_zone
@@ -146,13 +146,15 @@ def _counter(tab: Tab) -> rx.Component:
         platform_mark(tab.platform, "14px"),
         rx.el.span(n.to_string(), class_name="count"),
         rx.el.span(" / ", tab.max_length.to_string()),
+        # Where the network documents no counting rule Herald counts strictly, and says so.
+        rx.cond(is_strict(tab.platform), rx.el.span("*", class_name="count-strict")),
         color_scheme=rx.cond(over, "red", rx.cond(n > tab.max_length * 0.9, "amber", "gray")),
         variant="soft",
         size="2",
         id="counter-" + tab.platform,
         class_name="platform-counter",
         data_over=rx.cond(over, "yes", ""),
-        title=tab.platform_name,
+        title=tab.platform_name + ": " + count_note(tab.platform),
     )
 
 

@@ -175,6 +175,36 @@ def event_of(
     }
 
 
+def stop_message(view: posts.PostView) -> str:
+    """What stopping a post did, network by network: what stays online, what may already be
+    there, what is still being sent, and that the rest will not go out."""
+
+    def names(wanted) -> str:
+        return ", ".join(
+            f"{platform_name(d.platform)} · {d.account_name}"
+            + (f" ({d.permalink})" if d.permalink else "")
+            for d in view.destinations
+            if wanted(d)
+        )
+
+    parts = []
+    live = names(lambda d: d.status == DestinationStatus.published)
+    sending = names(lambda d: d.status == DestinationStatus.publishing)
+    unsure = names(lambda d: d.status == DestinationStatus.unknown)
+    if live:
+        parts.append(f"Already published on {live}: it stays there.")
+    if sending:
+        parts.append(f"Being sent to {sending} right now: Herald stops after this attempt.")
+    if unsure:
+        parts.append(f"May already be on {unsure}: Herald is checking and will not send it again.")
+    stopped = names(lambda d: d.status == DestinationStatus.cancelled)
+    if not parts:
+        return f"Post cancelled: nothing was published ({stopped})."
+    if stopped:
+        parts.append(f"Not published on {stopped}.")
+    return " ".join(parts)
+
+
 class CalendarState(AuthState):
     range_start: str = ""
     range_end: str = ""
@@ -267,8 +297,11 @@ class CalendarState(AuthState):
     def _show_post(self, view: posts.PostView) -> None:
         tz = self.user_timezone
         dests = view.destinations
-        active = any(
-            d.status in (DestinationStatus.publishing, DestinationStatus.processing) for d in dests
+        in_flight = any(d.status == DestinationStatus.publishing for d in dests)
+        stoppable = view.status != PostStatus.cancelled and any(
+            d.status not in (DestinationStatus.published, DestinationStatus.cancelled)
+            and d.stop_requested_at is None
+            for d in dests
         )
         status = view.status.value
         self.open_post_id = str(view.id)
@@ -281,16 +314,12 @@ class CalendarState(AuthState):
             "when": format_when(view.scheduled_at, tz),
             "edit_href": f"/composer?post={view.id}",
             "can_edit": view.status not in (PostStatus.published, PostStatus.publishing),
-            "can_cancel": not active
-            and view.status
-            in (
-                PostStatus.scheduled,
-                PostStatus.draft,
-                PostStatus.failed,
-                PostStatus.partially_published,
-            ),
+            "can_cancel": stoppable,
+            "cancel_label": "Stop publishing"
+            if view.status == PostStatus.publishing
+            else "Cancel post",
             "can_retry": any(d.status == DestinationStatus.failed for d in dests),
-            "can_delete": not active and view.status != PostStatus.publishing,
+            "can_delete": not in_flight,
         }
         self.destinations = [
             {
@@ -495,7 +524,7 @@ class CalendarState(AuthState):
         try:
             if action == "cancel":
                 view = posts.cancel_post(user, wid, post_id)
-                message = "Post cancelled: nothing will be published."
+                message = stop_message(view)
             elif action == "retry":
                 view = posts.retry_failed(user, wid, post_id)
                 message = "Retrying the failed destinations now."
