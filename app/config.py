@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     scheduler_interval: float = 1.0
     # Read timeout of calls to platforms; a publish that times out has an unknown outcome.
     http_timeout_seconds: float = 30.0
+    # Guarded outbound requests (URLs users or foreign servers influence): hosts, IPs or
+    # networks (optionally :port) allowed although private or loopback, e.g. a simulator.
+    outbound_allow: str = ""
+    # Connect timeout, and the longest an answer's body may take to arrive, of those requests.
+    outbound_connect_seconds: float = 5.0
+    outbound_body_seconds: float = 60.0
     # AI captions: an OpenAI API key; without it (and without openai_base_url) the feature is off.
     openai_api_key: SecretStr = SecretStr("")
     # Any OpenAI-compatible server (Ollama, vLLM, LM Studio), e.g. http://localhost:11434/v1.
