@@ -110,13 +110,13 @@ class AllowEntry:
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
     port: int | None = None
 
-    def matches(self, host: str, ip: IPAddress, port: int) -> bool:
+    def matches(self, host: str, ip: IPAddress | None, port: int) -> bool:
         if self.port is not None and self.port != port:
             return False
         if self.host is not None:
             return self.host == host.lower().rstrip(".")
         assert self.network is not None
-        return ip.version == self.network.version and ip in self.network
+        return ip is not None and ip.version == self.network.version and ip in self.network
 
 
 def parse_allow(value: str) -> list[AllowEntry]:
@@ -151,6 +151,41 @@ def allowed(host: str, address: str, port: int) -> bool:
     return is_public(address)
 
 
+def check(url: str, resolver: Resolver = system_resolver) -> None:
+    """Refuse early (OutboundRefused) a URL the guarded client would refuse to connect to; the
+    connection checks again, so this is for a clear answer, not the defence."""
+    parts = httpx.URL(url)
+    if parts.scheme not in SCHEMES or not parts.host:
+        raise OutboundRefused(f"only http(s) URLs are allowed, not {parts.scheme!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    _checked(parts.host, port, resolver)
+
+
+def listed(url: str) -> bool:
+    """Whether the URL's host (a name, or an IP literal) is on HERALD_OUTBOUND_ALLOW."""
+    parts = httpx.URL(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        ip: IPAddress | None = ipaddress.ip_address(parts.host)
+    except ValueError:
+        ip = None
+    return any(e.matches(parts.host, ip, port) for e in parse_allow(settings.outbound_allow))
+
+
+def _checked(host: str, port: int, resolver: Resolver) -> list[str]:
+    """The addresses of `host`, all of them allowed, or OutboundRefused."""
+    host = host.strip("[]")
+    addresses = resolver(host, port)
+    if not addresses:
+        raise httpx.ConnectError(f"{host} could not be resolved")
+    if any(not allowed(host, a, port) for a in addresses):
+        raise OutboundRefused(
+            f"{host} is (or resolves to) a private or reserved address; Herald does not "
+            "connect there"
+        )
+    return addresses
+
+
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves once, checks every address, connects to a checked one."""
 
@@ -166,16 +201,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        host = host.strip("[]")
-        addresses = self._resolver(host, port)
-        if not addresses:
-            raise httpx.ConnectError(f"{host} could not be resolved")
-        refused = [a for a in addresses if not allowed(host, a, port)]
-        if refused:
-            raise OutboundRefused(
-                f"{host} is (or resolves to) a private or reserved address; Herald does not "
-                "connect there"
-            )
+        addresses = _checked(host, port, self._resolver)
         last: Exception | None = None
         for address in addresses:
             try:
