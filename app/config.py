@@ -6,11 +6,15 @@ When no secret key is configured, one is generated on first run and kept in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import os
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +90,15 @@ class Settings(BaseSettings):
     # `make run` starts one on sandbox_port, on the host of base_url.
     sandbox_url: str = ""
     sandbox_port: int = 8900
+    # Shared secret of Herald and its sandbox simulator (the simulator's control and inspection
+    # endpoints need it). Empty: derived from secret_key.
+    sandbox_secret: SecretStr = SecretStr("")
+    # Other origins (besides base_url's) allowed to call the API with credentials (CORS) and to
+    # open the UI's websocket, comma separated, e.g. https://admin.example.com.
+    cors_origins: str = ""
+    # Reverse proxies (IPs or networks, comma separated) whose X-Forwarded-For names the client;
+    # empty: the connecting address is the client.
+    trusted_proxies: str = ""
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
     # Plan tier of new workspaces (free, pro, business). There is no payment integration: the
@@ -138,6 +151,45 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
+
+    @property
+    def local_only(self) -> bool:
+        """The base URL is on this machine (localhost, 127.0.0.1, ::1): a developer's `make run`."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def sandbox_on(self) -> bool:
+        """Sandbox mode: as HERALD_SANDBOX says; unset, only where it is safe (a loopback base
+        URL, i.e. a local `make run`)."""
+        return self.sandbox if self.sandbox is not None else self.local_only
+
+    @cached_property
+    def resolved_sandbox_secret(self) -> str:
+        value = self.sandbox_secret.get_secret_value()
+        if value:
+            return value
+        key = self.resolved_secret_key.encode()
+        return hmac.new(key, b"herald-sandbox-secret", hashlib.sha256).hexdigest()
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins of Herald's own pages (and the configured others): CORS with credentials,
+        the websocket's Origin check, the cross-site check of cookie mutations. A loopback base
+        URL also allows its loopback aliases on the same port."""
+        parts = urlsplit(self.base_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if self.local_only:
+            port = f":{parts.port}" if parts.port else ""
+            for host in ("localhost", "127.0.0.1", "[::1]"):
+                origins.append(f"{parts.scheme}://{host}{port}")
+        origins += [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(origins))
 
     @property
     def secure_cookies(self) -> bool:

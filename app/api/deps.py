@@ -37,7 +37,8 @@ def check_same_origin(request: Request) -> None:
     if not origin:
         return  # non-browser clients send neither; browsers always send Origin on POST
     parts = urlsplit(origin)
-    allowed = {urlsplit(settings.base_url).netloc, request.headers.get("host", "")}
+    allowed = {urlsplit(o).netloc for o in settings.allowed_origins}
+    allowed.add(request.headers.get("host", ""))
     if parts.netloc not in allowed:
         raise Forbidden("Cross-site request refused.", code="cross_site")
 
