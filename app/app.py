@@ -17,6 +17,7 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     invite,
     media,
     profile,
+    sandbox,
     schedule,
     settings,
 )

@@ -84,12 +84,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Sandbox mode: a "Sandbox" connection for every network, served by the platform simulator,
     # so a newcomer can connect, schedule and watch a post publish with no account anywhere.
-    # Unset: on for `make run` with embedded services, off otherwise.
+    # Unset: on only when base_url is loopback (a local `make run`).
     sandbox: bool | None = None
-    # The simulator's address (the browser visits it during sandbox connections). Empty:
-    # `make run` starts one on sandbox_port, on the host of base_url.
+    # The simulator's address (only Herald talks to it). Empty: `make run` starts one on
+    # sandbox_bind:sandbox_port.
     sandbox_url: str = ""
     sandbox_port: int = 8900
+    sandbox_bind: str = "127.0.0.1"
     # Shared secret of Herald and its sandbox simulator (the simulator's control and inspection
     # endpoints need it). Empty: derived from secret_key.
     sandbox_secret: SecretStr = SecretStr("")

@@ -174,11 +174,14 @@ def start(
     }
     redis().set(f"herald:oauth:{state}", json.dumps(record), ex=STATE_TTL)
     try:
-        return provider.authorize_url(
+        url = provider.authorize_url(
             state=state, redirect_uri=callback_url(platform), code_verifier=verifier
         )
     except ProviderError as exc:
         raise PlatformFailed(exc.message) from exc
+    if sandbox:  # the browser never visits the simulator: Herald approves, the callback follows
+        return sandbox_mode.approve(url, workspace_id, callback_url(platform))
+    return url
 
 
 @dataclass
@@ -372,9 +375,8 @@ def login(
     if sandbox:
         sandbox_mode.require()
         config = sandbox_mode.config(platform)
-        given = sandbox_mode.apps().get(platform, {})
-        identifier = identifier or given.get("identifier", "")
-        app_password = app_password or given.get("app_password", "")
+        if not identifier:  # the workspace's own simulated account
+            identifier, app_password = sandbox_mode.login_of(platform, workspace_id)
     else:
         config = accounts.platform_config(platform)
         if server:  # a server the user named: only the guarded client
