@@ -129,8 +129,12 @@ class Settings(BaseSettings):
     )
     # Lifetime of presigned GET URLs (thumbnails, workers, platforms that pull media by URL).
     media_url_seconds: int = 3600
-    # Lifetime of a presigned upload.
+    # Lifetime of a presigned upload; one not confirmed within an hour after is deleted.
     media_upload_seconds: int = 900
+    # Uploads one user may start per hour (presigned links handed out); 0 = unlimited.
+    media_uploads_per_hour: int = 200
+    # How often uploads never confirmed are swept (object and record deleted).
+    upload_sweep_seconds: int = 600
 
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:

@@ -21,11 +21,12 @@ import uvicorn
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
+from sqlmodel import select
 
 from app import db
 from app.api import create_api
 from app.config import settings
-from app.models import Media
+from app.models import Media, MediaUpload
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
@@ -288,8 +289,10 @@ def test_presign_checks_type_and_name_before_anything_is_stored(team):
     r = presign(team, "photo.png", "image/jpeg", 10)
     assert r.status_code == 422 and error_of(r)["code"] == "type_mismatch"
     assert presign(team, "photo.png", "image/png", 0).status_code == 422
+    with db.session() as s:  # nothing refused is reserved
+        assert s.exec(select(MediaUpload)).all() == []
     r = presign(team, "clip.mov", "video/quicktime", 10)
-    assert r.status_code == 200 and r.json()["max_bytes"] == settings.media_max_video_bytes
+    assert r.status_code == 200 and r.json()["max_bytes"] == 10  # at most what was declared
 
 
 def test_over_size_is_refused_at_presign_and_at_upload(team, monkeypatch):
@@ -300,11 +303,11 @@ def test_over_size_is_refused_at_presign_and_at_upload(team, monkeypatch):
 
     big = f.png(3, 2) + b"\x00" * 20_000  # a PNG with 20 KB of trailing bytes
     ticket = presign(team, "big.png", "image/png", 1000).json()  # the client lies
-    assert ticket["max_bytes"] == 4096
+    assert ticket["max_bytes"] == 1000  # the upload may be at most what was declared
     sent = send(ticket, big, "image/png")
     if team["backend"] == "s3":
         policy = json.loads(base64.b64decode(ticket["fields"]["policy"]))
-        assert ["content-length-range", 1, 4096] in policy["conditions"]
+        assert ["content-length-range", 1, 1000] in policy["conditions"]
         assert {"key": ticket["key"]} in policy["conditions"]
         # Real S3 refuses the POST (400 EntityTooLarge); moto does not check policies, so the
         # object may land, and the confirmation must refuse and remove it.
