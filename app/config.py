@@ -40,10 +40,19 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr = SecretStr("")
     session_days: int = 30
     invite_days: int = 7
-    # Login throttling: failures allowed per window, per email and per IP.
-    login_max_failures_per_email: int = 5
+    # Login throttling. Per email and IP: this many failures are free, then each attempt waits
+    # twice as long as the previous one (1 s, 2 s, 4 s...) up to login_max_delay_seconds. Per IP:
+    # at most login_max_failures_per_ip failures (any emails) per window.
+    login_free_failures: int = 3
+    login_max_delay_seconds: int = 900
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
+    # Who may create an account after the first (the instance admin): open, invite, closed.
+    # Unset: the instance admin's choice in Settings → Instance; by default open on a loopback
+    # base URL, invite-only elsewhere.
+    registration: Literal["open", "invite", "closed"] | None = None
+    # Registrations (attempts) per IP per hour.
+    register_per_ip_per_hour: int = 10
     # Worker pool size for `make run`.
     workers: int = 4
     # Web server processes (Granian workers behind Reflex).
