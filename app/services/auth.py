@@ -88,7 +88,8 @@ def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) ->
             code="weak_password",
             details={"field": "password", "suggestions": []},
         )
-    inputs = [w for value in (*user_inputs, "herald") for w in value.replace("@", " ").split()]
+    values = (*user_inputs, "herald")
+    inputs = [*values, *(w for value in values for w in value.replace("@", " ").split())]
     result = zxcvbn(password[:72], user_inputs=inputs)
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]

@@ -29,12 +29,13 @@ from app.config import settings
 from app.models import Media, MediaUpload
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
-from app.services import accounts
+from app.services import accounts, media, schedule
 from app.services.auth import user_for_session
 from app.storage import get_storage, open_media, tokens
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.support import media_files as f
+from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 BUCKET = "herald-media-test"
@@ -415,3 +416,68 @@ def test_a_large_video_is_read_as_a_stream_of_chunks(team):
             digest.update(chunk)
     assert len(sizes) >= 8 and max(sizes) <= MIB
     assert sum(sizes) == len(data) and digest.hexdigest() == clip["checksum"]
+
+
+# ------------------------------------------------------------------ upload hygiene (issue 11)
+
+
+def _expire(key: str, ago: dt.timedelta) -> None:
+    """Move a pending upload's link expiry into the past (as time passing would)."""
+    with db.session() as s:
+        row = s.get(MediaUpload, key)
+        assert row is not None
+        row.expires_at = dt.datetime.now(dt.UTC) - ago
+        s.add(row)
+
+
+def test_uploads_never_confirmed_are_swept_from_storage(team):
+    """Presign + upload, no confirm: the file counts toward the plan until the sweep (a
+    repeated job) deletes it and its record, once the link expired and the grace passed."""
+    c, image = team["client"], f.png(3, 2)
+    left = presign(team, "left.png", "image/png", len(image)).json()
+    assert send(left, image, "image/png").status_code < 300
+    recent = presign(team, "recent.png", "image/png", len(image)).json()
+    assert send(recent, image, "image/png").status_code < 300
+    kept = upload(team, "kept.png", "image/png", image)
+    usage = c.get(f"/api/workspaces/{team['wid']}/plan").json()["usage"]
+    assert usage["storage_bytes"] == 3 * len(image)  # two pending + one confirmed
+
+    _expire(left["key"], media.CONFIRM_GRACE + dt.timedelta(minutes=1))
+    _expire(recent["key"], dt.timedelta(minutes=1))  # still within the grace to confirm
+    assert jobs.sweep_uploads() == 1
+    assert not stored(left["key"]) and stored(recent["key"])
+    usage = c.get(f"/api/workspaces/{team['wid']}/plan").json()["usage"]
+    assert usage["storage_bytes"] == 2 * len(image)
+    r = c.post("/api/media", json={"key": left["key"]})
+    assert r.status_code == 404 and error_of(r)["code"] == "upload_not_found"
+    assert c.post("/api/media", json={"key": recent["key"]}).status_code == 201
+    assert c.get(f"/api/media/{kept['id']}").status_code == 200  # confirmed media untouched
+    with db.session() as s:
+        assert s.exec(select(MediaUpload)).all() == []
+    assert "repeat-sweep-uploads" in schedule.REPEATING
+
+
+def test_pending_uploads_count_toward_the_storage_quota(local_team, monkeypatch):
+    from dataclasses import replace
+
+    from app.models import Tier
+    from app.services import plans
+
+    info = plans.TIERS[Tier.business]
+    capped = replace(info, limits=replace(info.limits, storage_bytes=1000))
+    monkeypatch.setitem(plans.TIERS, Tier.business, capped)
+    assert presign(local_team, "a.png", "image/png", 600).status_code == 200
+    r = presign(local_team, "b.png", "image/png", 600)  # never uploaded ones count too
+    assert r.status_code == 402 and error_of(r)["code"] == "plan_limit", r.text
+
+
+def test_presign_is_rate_limited_per_user(local_team, monkeypatch):
+    monkeypatch.setattr(settings, "media_uploads_per_hour", 3)
+    for _ in range(3):
+        assert presign(local_team, "a.png", "image/png", 10).status_code == 200
+    r = presign(local_team, "a.png", "image/png", 10)
+    assert r.status_code == 429 and error_of(r)["code"] == "upload_throttled"
+    assert int(r.headers["retry-after"]) > 0
+    other, me = registered("other@example.com")  # another person is not held back
+    other.headers["X-Workspace-Id"] = me["workspaces"][0]["id"]
+    assert presign({"client": other}, "a.png", "image/png", 10).status_code == 200
