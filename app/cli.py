@@ -196,7 +196,7 @@ def stop_services() -> None:
     embedded.stop_postgres()
 
 
-def start_sandbox(env: dict[str, str], port: int, children: list[Child]) -> None:
+def start_sandbox(env: dict[str, str], children: list[Child]) -> None:
     """Sandbox mode (on by default only with a loopback base URL): the platform simulator
     beside Herald. It listens on loopback (HERALD_SANDBOX_BIND), the browser never visits it,
     and its controls need the secret Herald holds (passed in the environment, not in `ps`)."""
@@ -220,7 +220,7 @@ def cmd_run() -> int:
     try:
         database_url, redis_url = resolve_services()
         env = child_env(database_url, redis_url, port)
-        start_sandbox(env, port, children)
+        start_sandbox(env, children)
         say("migrating the database")
         subprocess.run(migrate_command(), cwd=ROOT, env=env, check=True)
         children.append(spawn("web", web_command(port), env))
