@@ -16,6 +16,8 @@ config = rx.Config(
     # UI state lives in Redis when we have one, so several web workers can share it.
     redis_url=settings.redis_url or None,
     telemetry_enabled=False,
+    # CORS of the REST API and the websocket's Origin check: Herald's own origin(s) only.
+    cors_allowed_origins=settings.allowed_origins,
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

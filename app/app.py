@@ -3,6 +3,7 @@
 import reflex as rx
 
 from app.api import create_api
+from app.api.headers import security_headers
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
     analytics,
@@ -16,11 +17,13 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     invite,
     media,
     profile,
+    sandbox,
     schedule,
     settings,
 )
 
 app = rx.App(
-    api_transformer=create_api(),
+    # The REST API (Reflex mounts itself inside it), then security headers around everything.
+    api_transformer=[create_api(), security_headers],
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
 )

@@ -14,6 +14,7 @@ from app.api import (
     keys,
     media,
     posts,
+    sandbox,
     slots,
     workspaces,
 )
@@ -41,6 +42,7 @@ def create_api() -> FastAPI:
         analytics,
         ai,
         media,
+        sandbox,
         slots,
     ):
         api.include_router(module.router)

@@ -28,6 +28,12 @@ class UserView:
     is_active: bool
 
 
+def any_user() -> bool:
+    """Whether anyone has signed up yet (the first one becomes the instance admin)."""
+    with db.session() as s:
+        return s.exec(select(User.id).limit(1)).first() is not None
+
+
 def require_instance_admin(user: User, what: str = "manage this instance") -> None:
     if not user.is_instance_admin:
         raise Forbidden(f"Only the instance admin can {what}.", code="instance_admin_only")
