@@ -19,6 +19,8 @@ config = rx.Config(
     telemetry_enabled=False,
     # No sitemap: every page is behind a sign-in.
     disable_plugins=[SitemapPlugin],
+    # CORS of the REST API and the websocket's Origin check: Herald's own origin(s) only.
+    cors_allowed_origins=settings.allowed_origins,
     show_built_with_reflex=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

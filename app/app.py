@@ -4,6 +4,7 @@ handlers go to Sentry when it is configured. Nothing else."""
 import reflex as rx
 
 from app.api import create_api
+from app.api.headers import security_headers
 from app.observability.sentry import reflex_exception_handler
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
@@ -18,12 +19,14 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     invite,
     media,
     profile,
+    sandbox,
     schedule,
     settings,
 )
 
 app = rx.App(
-    api_transformer=create_api(),
+    # The REST API (Reflex mounts itself inside it), then security headers around everything.
+    api_transformer=[create_api(), security_headers],
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
     backend_exception_handler=reflex_exception_handler,
 )

@@ -2,8 +2,8 @@
 
   run                everything: database + Redis (embedded ones when HERALD_DATABASE_URL /
                      HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool,
-                     scheduler, and in sandbox mode (HERALD_SANDBOX; on with embedded
-                     services) the simulator
+                     scheduler, and in sandbox mode (HERALD_SANDBOX; on with a loopback
+                     base URL) the simulator
   services           only the embedded PostgreSQL + Redis; prints `export ...` lines
   migrate            upgrade the database to the latest schema (safe when nodes start together)
   web                the web app and REST API on HERALD_PORT (builds the frontend if needed)
@@ -35,7 +35,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from app import logs
 from app.config import settings
@@ -215,20 +214,21 @@ def stop_services() -> None:
         embedded.stop_postgres()
 
 
-def start_sandbox(env: dict[str, str], port: int, children: list[Child]) -> None:
-    """Sandbox mode (on by default with embedded services): the platform simulator beside
-    Herald, on the host of the base URL because the browser visits it while connecting."""
-    enabled = settings.sandbox if settings.sandbox is not None else not settings.database_url
-    if not enabled:
+def start_sandbox(env: dict[str, str], children: list[Child]) -> None:
+    """Sandbox mode (on by default only with a loopback base URL): the platform simulator
+    beside Herald. It listens on loopback (HERALD_SANDBOX_BIND), the browser never visits it,
+    and its controls need the secret Herald holds (passed in the environment, not in `ps`)."""
+    if not settings.sandbox_on:
         return
+    env.update(HERALD_SANDBOX_SECRET=settings.resolved_sandbox_secret)
     url = settings.sandbox_url
     if not url:
-        host = urlsplit(base_url(port)).hostname or "localhost"
-        bind = "127.0.0.1" if host in ("localhost", "127.0.0.1") else "0.0.0.0"
+        bind = settings.sandbox_bind
         children.append(spawn("sandbox", simulator_command(bind, settings.sandbox_port), env))
-        url = f"http://{host}:{settings.sandbox_port}"
+        host = "127.0.0.1" if bind in ("0.0.0.0", "::", "") else bind
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.sandbox_port}"
     env.update(HERALD_SANDBOX="1", HERALD_SANDBOX_URL=url)
-    say(f"sandbox mode: simulated networks at {url} (posts appear at {url}/_sim/feed)")
+    say(f"sandbox mode: simulated networks at {url}; posts appear under Accounts → sandbox feed")
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
@@ -245,7 +245,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         env = child_env(database_url, redis_url, port)
         # One metrics directory for every process `run` starts, so /metrics adds them up.
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(settings.data_dir.resolve() / "metrics"))
-        start_sandbox(env, port, children)
+        start_sandbox(env, children)
         subprocess.run(migrate_command(), cwd=ROOT, env=env, check=True)
         frontend.ensure_built(env, say=say)
         children.append(spawn("web", web_command(), env))

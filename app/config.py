@@ -6,11 +6,15 @@ When no secret key is configured, one is generated on first run and kept in
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import os
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,10 +40,19 @@ class Settings(BaseSettings):
     encryption_keys: SecretStr = SecretStr("")
     session_days: int = 30
     invite_days: int = 7
-    # Login throttling: failures allowed per window, per email and per IP.
-    login_max_failures_per_email: int = 5
+    # Login throttling. Per email and IP: this many failures are free, then each attempt waits
+    # twice as long as the previous one (1 s, 2 s, 4 s...) up to login_max_delay_seconds. Per IP:
+    # at most login_max_failures_per_ip failures (any emails) per window.
+    login_free_failures: int = 3
+    login_max_delay_seconds: int = 900
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
+    # Who may create an account after the first (the instance admin): open, invite, closed.
+    # Unset: the instance admin's choice in Settings → Instance; by default open on a loopback
+    # base URL, invite-only elsewhere.
+    registration: Literal["open", "invite", "closed"] | None = None
+    # Registrations (attempts) per IP per hour.
+    register_per_ip_per_hour: int = 10
     # Worker processes (`make run`, `python -m app.cli worker`); one per core is plenty, because
     # each runs many publishes at once (worker_concurrency threads).
     workers: int = 2
@@ -77,6 +90,12 @@ class Settings(BaseSettings):
     scheduler_interval: float = 1.0
     # Read timeout of calls to platforms; a publish that times out has an unknown outcome.
     http_timeout_seconds: float = 30.0
+    # Guarded outbound requests (URLs users or foreign servers influence): hosts, IPs or
+    # networks (optionally :port) allowed although private or loopback, e.g. a simulator.
+    outbound_allow: str = ""
+    # Connect timeout, and the longest an answer's body may take to arrive, of those requests.
+    outbound_connect_seconds: float = 5.0
+    outbound_body_seconds: float = 60.0
     # AI captions: an OpenAI API key; without it (and without openai_base_url) the feature is off.
     openai_api_key: SecretStr = SecretStr("")
     # Any OpenAI-compatible server (Ollama, vLLM, LM Studio), e.g. http://localhost:11434/v1.
@@ -104,12 +123,22 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = 0.0
     # Sandbox mode: a "Sandbox" connection for every network, served by the platform simulator,
     # so a newcomer can connect, schedule and watch a post publish with no account anywhere.
-    # Unset: on for `make run` with embedded services, off otherwise.
+    # Unset: on only when base_url is loopback (a local `make run`).
     sandbox: bool | None = None
-    # The simulator's address (the browser visits it during sandbox connections). Empty:
-    # `make run` starts one on sandbox_port, on the host of base_url.
+    # The simulator's address (only Herald talks to it). Empty: `make run` starts one on
+    # sandbox_bind:sandbox_port.
     sandbox_url: str = ""
     sandbox_port: int = 8900
+    sandbox_bind: str = "127.0.0.1"
+    # Shared secret of Herald and its sandbox simulator (the simulator's control and inspection
+    # endpoints need it). Empty: derived from secret_key.
+    sandbox_secret: SecretStr = SecretStr("")
+    # Other origins (besides base_url's) allowed to call the API with credentials (CORS) and to
+    # open the UI's websocket, comma separated, e.g. https://admin.example.com.
+    cors_origins: str = ""
+    # Reverse proxies (IPs or networks, comma separated) whose X-Forwarded-For names the client;
+    # empty: the connecting address is the client.
+    trusted_proxies: str = ""
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
     # Plan tier of new workspaces (free, pro, business). There is no payment integration: the
@@ -139,8 +168,12 @@ class Settings(BaseSettings):
     )
     # Lifetime of presigned GET URLs (thumbnails, workers, platforms that pull media by URL).
     media_url_seconds: int = 3600
-    # Lifetime of a presigned upload.
+    # Lifetime of a presigned upload; one not confirmed within an hour after is deleted.
     media_upload_seconds: int = 900
+    # Uploads one user may start per hour (presigned links handed out); 0 = unlimited.
+    media_uploads_per_hour: int = 200
+    # How often uploads never confirmed are swept (object and record deleted).
+    upload_sweep_seconds: int = 600
 
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:
@@ -162,6 +195,45 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
+
+    @property
+    def local_only(self) -> bool:
+        """The base URL is on this machine (localhost, 127.0.0.1, ::1): a developer's `make run`."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def sandbox_on(self) -> bool:
+        """Sandbox mode: as HERALD_SANDBOX says; unset, only where it is safe (a loopback base
+        URL, i.e. a local `make run`)."""
+        return self.sandbox if self.sandbox is not None else self.local_only
+
+    @cached_property
+    def resolved_sandbox_secret(self) -> str:
+        value = self.sandbox_secret.get_secret_value()
+        if value:
+            return value
+        key = self.resolved_secret_key.encode()
+        return hmac.new(key, b"herald-sandbox-secret", hashlib.sha256).hexdigest()
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Origins of Herald's own pages (and the configured others): CORS with credentials,
+        the websocket's Origin check, the cross-site check of cookie mutations. A loopback base
+        URL also allows its loopback aliases on the same port."""
+        parts = urlsplit(self.base_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if self.local_only:
+            port = f":{parts.port}" if parts.port else ""
+            for host in ("localhost", "127.0.0.1", "[::1]"):
+                origins.append(f"{parts.scheme}://{host}{port}")
+        origins += [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(origins))
 
     @property
     def secure_cookies(self) -> bool:

@@ -38,6 +38,8 @@ def start_services(env: dict[str, str]) -> None:
         HERALD_DATA_DIR=str(SERVICES.data_dir / "data"),
         HERALD_LOG_LEVEL="WARNING",
         HERALD_DEFAULT_TIER="business",  # benchmarks are not capped by plan limits
+        # The simulator poses as the platforms on loopback, which the guarded client refuses.
+        HERALD_OUTBOUND_ALLOW="127.0.0.1",
         **env,
     )
     subprocess.run(

@@ -1,14 +1,29 @@
-"""`python -m simulator --port 8900`: serve every simulated platform over HTTP."""
+"""`python -m simulator --port 8900`: serve every simulated platform over HTTP.
+
+It listens on 127.0.0.1 unless `--host` says otherwise. With HERALD_SANDBOX_SECRET in the
+environment, its control and inspection endpoints (/_sim/...) need that secret; it refuses to
+listen beyond loopback without one.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import os
+import sys
 
 import uvicorn
 
 from simulator.app import create_app
 from simulator.server import quiet_injected_drops
 from simulator.state import Simulator
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def main() -> None:
@@ -18,13 +33,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args()
+    secret = os.environ.get("HERALD_SANDBOX_SECRET", "")
+    if not secret and not _loopback(args.host):
+        sys.exit(f"refusing to listen on {args.host} without HERALD_SANDBOX_SECRET")
     quiet_injected_drops()
     sim = Simulator(seed=args.seed)
     print(f"Herald simulator: http://{args.host}:{args.port}/_sim/feed")
     for pid in sim.platforms:
         print(f"  {pid}: http://{args.host}:{args.port}/{pid}")
     uvicorn.run(
-        create_app(sim),
+        create_app(sim, secret or None),
         host=args.host,
         port=args.port,
         http="h11",

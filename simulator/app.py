@@ -12,18 +12,24 @@ Controls (JSON):
   GET  /_sim/feed                       HTML list of accepted posts
   GET  /_sim/sandbox                    per platform: the sandbox app (or login) Herald uses
   /_sim/<platform>/...                  platform extras (e.g. mint tokens, set counters)
+
+With a secret (`create_app(sim, secret=...)`; `python -m simulator` takes HERALD_SANDBOX_SECRET),
+every control and inspection endpoint above except /_sim/health needs the header
+`X-Sim-Secret: <secret>`: Herald holds it, browsers and other users never see it.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import secrets
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.state import SimError, Simulator
 
@@ -41,7 +47,28 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def create_app(sim: Simulator | None = None) -> Starlette:
+SECRET_HEADER = "x-sim-secret"
+_OPEN = ("/_sim/health",)
+
+
+def _require_secret(app: ASGIApp, secret: str) -> ASGIApp:
+    """Refuse /_sim/* (controls, post log, feed, sandbox apps) without the secret header."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/_sim/") and path not in _OPEN:
+            given = Request(scope).headers.get(SECRET_HEADER, "")
+            if not secrets.compare_digest(given.encode(), secret.encode()):
+                response = JSONResponse({"error": f"{SECRET_HEADER} required"}, 401)
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIApp:
+    """The simulator's ASGI app; with `secret`, /_sim/* needs the X-Sim-Secret header."""
     sim = sim or Simulator()
 
     async def index(request: Request) -> Response:
@@ -140,4 +167,4 @@ def create_app(sim: Simulator | None = None) -> Starlette:
         routes.append(Mount(f"/{platform.id}", routes=platform.routes()))
     app = Starlette(routes=routes, exception_handlers={SimError: sim_error})
     app.state.sim = sim
-    return app
+    return _require_secret(app, secret) if secret else app

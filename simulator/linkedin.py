@@ -763,7 +763,8 @@ class LinkedInSim(PlatformSim):
                 ),
                 302,
             )
-        member = self.ensure_member(q.get("sim_member") or self.conf["default_member"])
+        chosen = q.get("sim_member") or q.get("sim_account")
+        member = self.ensure_member(chosen or self.conf["default_member"])
         code = "AQT" + secrets.token_urlsafe(40)
         with self.sim.lock:
             self.grants[code] = Grant(

@@ -35,7 +35,11 @@ class SimServer:
     """`with SimServer() as srv:` serves `srv.sim` at `srv.url` (a free port on 127.0.0.1)."""
 
     def __init__(
-        self, sim: Simulator | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        sim: Simulator | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        secret: str | None = None,
     ) -> None:
         self.sim = sim or Simulator()
         self.host = host
@@ -44,7 +48,7 @@ class SimServer:
         self._sock.bind((host, port))
         self.port = self._sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(self.sim),
+            create_app(self.sim, secret),
             log_level="warning",
             http="h11",
             lifespan="off",

@@ -30,6 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # Plan limits are tested where they matter (tests of plans switch tiers explicitly);
         # every other test works on an uncapped workspace.
         HERALD_DEFAULT_TIER="business",
+        # The simulators of a test run listen on loopback: the guarded outbound client may
+        # reach them as it would a Mastodon server (tests of the guard clear this).
+        HERALD_OUTBOUND_ALLOW="127.0.0.1",
+        # Every test signs people up from this one machine (the throttle's own test lowers it).
+        HERALD_REGISTER_PER_IP_PER_HOUR="10000",
     )
     from alembic import command
     from alembic.config import Config

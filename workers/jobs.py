@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, metrics, publishing
+from app.services import accounts, media, metrics, publishing
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -46,3 +46,8 @@ def sync_metrics() -> dict[str, int]:
 def sync_workspace_metrics(workspace_id: str) -> dict[str, int]:
     """ "Sync now" of one workspace (app.services.metrics.request_sync)."""
     return metrics.sync(workspace_id=uuid.UUID(workspace_id))
+
+
+def sweep_uploads() -> int:
+    """Delete uploads never confirmed (app.services.media.sweep_uploads)."""
+    return media.sweep_uploads()

@@ -15,6 +15,7 @@ from app.api import (
     media,
     metrics,
     posts,
+    sandbox,
     slots,
     workspaces,
 )
@@ -43,6 +44,7 @@ def create_api() -> FastAPI:
         analytics,
         ai,
         media,
+        sandbox,
         slots,
         metrics,
     ):

@@ -120,6 +120,28 @@ def save_ai(body: AIIn, user: User = Depends(current_user)) -> AIOut:
     )
 
 
+class RegistrationIn(BaseModel):
+    policy: str = Field(default="", max_length=20, description="open, invite or closed")
+
+
+class RegistrationOut(BaseModel):
+    policy: str
+    source: str = Field(description="env, stored or default")
+    default: str
+
+
+@router.get("/registration", response_model=RegistrationOut)
+def get_registration(user: User = Depends(current_user)) -> RegistrationOut:
+    """Who may create an account after the first: open, invite (an invite link is needed) or
+    closed. Default: open on a loopback base URL, invite-only elsewhere."""
+    return RegistrationOut(**asdict(instance_settings.registration(user)))
+
+
+@router.put("/registration", response_model=RegistrationOut)
+def save_registration(body: RegistrationIn, user: User = Depends(current_user)) -> RegistrationOut:
+    return RegistrationOut(**asdict(instance_settings.save_registration(user, body.policy)))
+
+
 @router.get("/storage", response_model=StorageOut)
 def get_storage(user: User = Depends(current_user)) -> StorageOut:
     """Media storage settings (read-only: set with HERALD_STORAGE / HERALD_S3_*)."""

@@ -29,9 +29,13 @@ def _me(user: User) -> MeOut:
 
 @router.post("/auth/register", status_code=201, response_model=MeOut)
 def register(body: RegisterIn, request: Request, response: Response) -> MeOut:
-    """Create an account (and its personal workspace) and sign it in with a session cookie."""
+    """Create an account (and its personal workspace) and sign it in with a session cookie.
+    After the first account, the instance's registration policy applies: open, invite-only
+    (`invite_token` of a pending invite) or closed (403). Throttled per IP (429)."""
     check_same_origin(request)
-    signed = auth.register(body.email, body.password, body.full_name, client_of(request))
+    signed = auth.register(
+        body.email, body.password, body.full_name, client_of(request), body.invite_token
+    )
     set_session_cookie(response, signed.token)
     return _me(signed.user)
 

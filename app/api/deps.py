@@ -3,6 +3,8 @@ API key (`hk_…`, see app.services.api_keys)."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import uuid
 from urllib.parse import urlsplit
 
@@ -19,9 +21,33 @@ SESSION_COOKIE = "herald_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}
 
 
-def client_of(request: Request) -> auth.Client:
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for item in settings.trusted_proxies.split(","):
+        with contextlib.suppress(ValueError):
+            if item.strip() and ip in ipaddress.ip_network(item.strip(), strict=False):
+                return True
+    return False
+
+
+def client_ip(request: Request) -> str:
+    """The client's address: the connecting one, or behind trusted reverse proxies
+    (HERALD_TRUSTED_PROXIES) the last X-Forwarded-For hop none of them added."""
     ip = request.client.host if request.client else ""
-    return auth.Client(ip=ip, user_agent=request.headers.get("user-agent", ""))
+    if not _trusted(ip):
+        return ip
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop):
+            return hop[:64]
+    return hops[0][:64] if hops else ip
+
+
+def client_of(request: Request) -> auth.Client:
+    return auth.Client(ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
 
 
 def _bearer(request: Request) -> str:
@@ -37,7 +63,8 @@ def check_same_origin(request: Request) -> None:
     if not origin:
         return  # non-browser clients send neither; browsers always send Origin on POST
     parts = urlsplit(origin)
-    allowed = {urlsplit(settings.base_url).netloc, request.headers.get("host", "")}
+    allowed = {urlsplit(o).netloc for o in settings.allowed_origins}
+    allowed.add(request.headers.get("host", ""))
     if parts.netloc not in allowed:
         raise Forbidden("Cross-site request refused.", code="cross_site")
 

@@ -15,6 +15,9 @@ class RegisterIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
     full_name: str = Field(default="", max_length=200)
+    invite_token: str | None = Field(
+        default=None, max_length=200, description="Needed when sign-up is by invitation."
+    )
 
 
 class LoginIn(BaseModel):

@@ -4,7 +4,7 @@ from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
 from app.models.ai import AIUsage
 from app.models.base import utcnow
 from app.models.instance import InstanceSetting
-from app.models.media import Media, PostMedia
+from app.models.media import Media, MediaUpload, PostMedia
 from app.models.metrics import AccountMetric, PostMetric
 from app.models.posts import (
     AttemptOutcome,
@@ -29,6 +29,7 @@ __all__ = [
     "InstanceSetting",
     "Invitation",
     "Media",
+    "MediaUpload",
     "Membership",
     "PlatformApp",
     "Post",

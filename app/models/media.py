@@ -38,3 +38,18 @@ class PostMedia(SQLModel, table=True):
         foreign_key="media.id", ondelete="RESTRICT", primary_key=True, index=True
     )
     position: int = 0
+
+
+class MediaUpload(SQLModel, table=True):
+    """A presigned upload not confirmed yet. Its declared size counts toward the workspace's
+    storage until it is confirmed (then it is a Media) or the sweep deletes it and its object."""
+
+    __tablename__ = "media_uploads"
+
+    storage_key: str = Field(max_length=500, primary_key=True)
+    workspace_id: uuid.UUID = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    content_type: str = Field(max_length=100)
+    created_at: dt.datetime = ts_field(default_now=True)
+    expires_at: dt.datetime = ts_field(nullable=False, index=True)

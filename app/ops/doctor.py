@@ -3,11 +3,9 @@ public deployment still lacks. Exit status 1 when something is broken (✗), 0 o
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from app.config import settings
 
@@ -33,33 +31,19 @@ class Report:
         return any(mark == FAIL for mark, _, _ in self.lines)
 
 
-def _is_local(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _registration_policy() -> str | None:
-    """Issue 11's registration policy (open / invite-only / closed), wherever it lives."""
-    for name in ("registration", "registration_policy"):
-        if hasattr(settings, name):
-            return str(getattr(settings, name))
+    """open / invite / closed: the environment, else what the admin stored, else the default;
+    None when the database cannot say."""
     try:
-        from app.services import instance_settings
+        from app.services.instance_settings import registration
 
-        getter = getattr(instance_settings, "registration_policy", None)
-        return str(getter()) if getter else None
+        return registration().policy
     except Exception:
-        return None
+        return settings.registration
 
 
 def _settings(report: Report) -> None:
-    public = not _is_local(settings.base_url)
-    report.add(OK, "base URL", settings.base_url + ("" if public else " (local only)"))
+    report.add(OK, "base URL", settings.base_url + (" (local only)" * settings.local_only))
     report.add(
         OK,
         "database",
@@ -73,10 +57,8 @@ def _settings(report: Report) -> None:
         "media storage",
         settings.storage + (f" ({settings.s3_bucket})" * (settings.storage == "s3")),
     )
-    sandbox = bool(settings.sandbox) if settings.sandbox is not None else not settings.database_url
-    report.add(OK, "sandbox", "on" if sandbox else "off")
-    policy = _registration_policy()
-    report.add(OK, "registration", policy or "open (no registration policy setting here)")
+    report.add(OK, "sandbox", "on" if settings.sandbox_on else "off")
+    report.add(OK, "registration", _registration_policy() or "unknown (database unreachable)")
     report.add(OK, "sentry", "on" if settings.sentry_dsn.get_secret_value() else "off")
     metrics = []
     if settings.metrics_token.get_secret_value():
@@ -135,7 +117,7 @@ def _connectivity(report: Report) -> None:
 
 def _public_gaps(report: Report) -> None:
     """What a deployment reachable from the internet should have and does not."""
-    if _is_local(settings.base_url):
+    if settings.local_only:
         return
     gaps = []
     if not settings.base_url.startswith("https://"):
@@ -146,10 +128,9 @@ def _public_gaps(report: Report) -> None:
         )
     if not settings.database_url or not settings.redis_url:
         gaps.append("embedded PostgreSQL/Redis: use real servers (backups, several nodes)")
-    sandbox = bool(settings.sandbox) if settings.sandbox is not None else not settings.database_url
-    if sandbox:
+    if settings.sandbox_on:
         gaps.append("sandbox mode is on: simulated networks are a demo; HERALD_SANDBOX=0")
-    if _registration_policy() in (None, "open"):
+    if _registration_policy() == "open":
         gaps.append("registration is open to anyone who finds the URL")
     if not settings.sentry_dsn.get_secret_value():
         gaps.append("no HERALD_SENTRY_DSN: errors are only in the logs")

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, ClassVar, Literal
 
 import httpx
 
+from app.net.outbound import OutboundRefused, short_message
 from app.providers.text_units import count_graphemes as count_graphemes  # re-exported
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
@@ -34,7 +35,8 @@ USER_AGENT = "Herald/0.1 (self-hosted social media scheduler)"
 
 
 class ProviderError(Exception):
-    """Base of every error a provider raises. `message` is fit to show a user."""
+    """Base of every error a provider raises. `message` is fit to show a user: whatever a
+    foreign server put in it is reduced to one short line without markup."""
 
     def __init__(
         self,
@@ -44,6 +46,7 @@ class ProviderError(Exception):
         code: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
+        message = short_message(message)
         super().__init__(message)
         self.message = message
         self.status = status  # HTTP status, when there was a response
@@ -370,6 +373,8 @@ class Provider(ABC):
             return error
         if isinstance(error, httpx.Response):
             return self._classify_response(error)
+        if isinstance(error, OutboundRefused):  # never sent, and sending again will not help
+            return PermanentError(f"{self.display_name}: {error}")
         if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             # The request never reached the platform.
             return TransientError(f"Could not connect to {self.display_name}: {error}", sent=False)

@@ -52,6 +52,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from app.net import outbound
 from app.providers.base import (
     AccountInfo,
     AuthError,
@@ -162,6 +163,15 @@ def _parse_time(value: str) -> datetime:
 
 def _rfc3339(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _image_type(data: bytes) -> str | None:
+    """JPEG or PNG, by the file's first bytes (what a fetched thumbnail must be)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
 
 
 def _json(response: httpx.Response) -> Any:
@@ -725,10 +735,11 @@ class YouTubeProvider(Provider):
                     data, mime = stream.read(MAX_THUMBNAIL_BYTES + 1), item.mime
             else:
                 assert url is not None
-                fetched = self.client.get(url, follow_redirects=True)
-                fetched.raise_for_status()
-                data = fetched.content
-                mime = fetched.headers.get("content-type", "image/jpeg").split(";")[0].strip()
+                # The URL is the user's: the guarded client, capped just over the 2 MB limit.
+                data = outbound.fetch(url, max_bytes=MAX_THUMBNAIL_BYTES + 1).content
+                mime = _image_type(data)
+                if mime is None:
+                    return "The thumbnail URL is not a JPEG or PNG image"
             if len(data) > MAX_THUMBNAIL_BYTES:
                 return "The thumbnail is larger than 2 MB"
             self._request(
@@ -741,7 +752,9 @@ class YouTubeProvider(Provider):
             )
         except ProviderError as exc:
             return f"The thumbnail was not set: {exc.message}"
-        except (httpx.HTTPError, OSError) as exc:
+        except outbound.FetchError as exc:
+            return f"The thumbnail could not be fetched: {exc.message}"
+        except OSError as exc:
             return f"The thumbnail could not be read: {exc}"
         return None
 

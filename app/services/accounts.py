@@ -21,8 +21,16 @@ from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
+from app.net import outbound
 from app.observability import metrics
-from app.providers.base import AccountInfo, AuthError, Provider, ProviderError, TokenSet
+from app.providers.base import (
+    USER_AGENT,
+    AccountInfo,
+    AuthError,
+    Provider,
+    ProviderError,
+    TokenSet,
+)
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
 from app.services import plans, sandbox
@@ -33,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # Refresh tokens this long before they expire.
 _clients: dict[str, httpx.Client] = {}
-_providers: dict[tuple[str, str], tuple[Provider, float]] = {}
+_providers: dict[tuple[str, str, bool], tuple[Provider, float]] = {}
 PROVIDER_TTL = 60.0
 _lock = threading.Lock()
 
@@ -96,32 +104,44 @@ def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:
     return config
 
 
+def guarded_client() -> httpx.Client:
+    """An HTTP client for servers users choose (app.net.outbound)."""
+    return outbound.client(headers={"User-Agent": USER_AGENT})
+
+
+def _client(kind: str) -> httpx.Client:
+    """The process's shared client of a kind ("platform" or "guarded"); call under _lock."""
+    if kind not in _clients:
+        if kind == "guarded":
+            _clients[kind] = guarded_client()
+        else:
+            read = settings.http_timeout_seconds
+            timeout = httpx.Timeout(connect=5, read=read, write=60, pool=10)
+            _clients[kind] = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
+    return _clients[kind]
+
+
 def provider_for(account: SocialAccount) -> Provider:
     """A provider for this account's platform and server, shared within the process (it keeps
     an HTTP connection pool and, for federated platforms, the server's limits)."""
     api_base = account.meta.get("api_base") or ""
-    key = (account.platform, api_base)
+    key = (account.platform, api_base, account.is_sandbox)
     with _lock:
         provider, built = _providers.get(key, (None, 0.0))
         # Rebuilt now and then, so changed app credentials reach every process.
         if provider is None or time.monotonic() - built > PROVIDER_TTL:
-            client = _clients.setdefault(
-                account.platform,
-                httpx.Client(
-                    timeout=httpx.Timeout(
-                        connect=5, read=settings.http_timeout_seconds, write=60, pool=10
-                    )
-                ),
-            )
             federated = provider_class(account.platform).capabilities.per_instance
-            config: dict[str, Any] = {
-                "client": client,
-                **(
-                    sandbox.config(account.platform)
-                    if account.is_sandbox and not federated
-                    else platform_config(account.platform, api_base)
-                ),
-            }
+            configured = (
+                sandbox.config(account.platform)
+                if account.is_sandbox and not federated
+                else platform_config(account.platform, api_base)
+            )
+            # A server the user named (a Mastodon instance, a Bluesky PDS) is reached only
+            # through the guarded client; the platforms' own and the operator's endpoints not.
+            chosen = bool(api_base) and not account.is_sandbox
+            chosen = chosen and api_base != configured.get("api_base")
+            config: dict[str, Any] = {"client": _client("guarded" if chosen else "platform")}
+            config |= configured
             if api_base:
                 config["api_base"] = api_base
             provider = get_provider(account.platform, **config)

@@ -1,4 +1,5 @@
-"""Registration, login (throttled), sessions and logout."""
+"""Registration (by the instance's policy, throttled per IP, strong passwords), login (throttled
+so that nobody can lock out someone else), sessions and logout."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,13 +20,21 @@ from email_validator import EmailNotValidError, validate_email
 from redis.exceptions import RedisError
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
+from zxcvbn import zxcvbn
 
 from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
 from app.models import Membership, Role, Tier, User, UserSession, Workspace, utcnow
 from app.redis_client import redis
-from app.services.errors import Conflict, InvalidInput, TooManyRequests, Unauthenticated
+from app.services import throttle
+from app.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    TooManyRequests,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -60,18 +70,37 @@ def normalize_email(email: str) -> str:
         ) from exc
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            f"Password must be at least {MIN_PASSWORD} characters.",
-            code="weak_password",
-            details={"field": "password"},
-        )
+# zxcvbn score (0-4) a password needs: 3 = "safely unguessable" against online attacks and
+# slow offline ones (argon2); it knows common and breached passwords, names and keyboard walks.
+MIN_SCORE = 3
+
+
+def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) -> None:
+    """Refuse a password that is short or easy to guess, saying why and what would help."""
     if len(password) > MAX_PASSWORD:
         raise InvalidInput(
             f"Password must be at most {MAX_PASSWORD} characters.",
             code="invalid_password",
             details={"field": "password"},
+        )
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"Password must be at least {MIN_PASSWORD} characters.",
+            code="weak_password",
+            details={"field": "password", "suggestions": []},
+        )
+    values = (*user_inputs, "herald")
+    inputs = [*values, *(w for value in values for w in value.replace("@", " ").split())]
+    result = zxcvbn(password[:72], user_inputs=inputs)
+    if result["score"] < MIN_SCORE:
+        feedback = result["feedback"]
+        hints = [h for h in (feedback.get("warning"), *feedback.get("suggestions", [])) if h]
+        raise InvalidInput(
+            " ".join(["This password is too easy to guess.", *hints])
+            if hints
+            else "This password is too easy to guess: add a few uncommon words.",
+            code="weak_password",
+            details={"field": "password", "suggestions": feedback.get("suggestions", [])},
         )
 
 
@@ -93,33 +122,57 @@ def _new_session(s: Session, user: User, client: Client) -> str:
     return token
 
 
-def register(email: str, password: str, full_name: str = "", client: Client = Client()) -> SignedIn:
+def register(
+    email: str,
+    password: str,
+    full_name: str = "",
+    client: Client = Client(),
+    invite_token: str | None = None,
+) -> SignedIn:
     """Create a user, their personal workspace and a session, all or nothing.
 
-    The first user of the instance becomes its admin.
+    The first user of the instance becomes its admin. After that, the instance's registration
+    policy decides: open, invite-only (a valid invite link is needed) or closed. Attempts are
+    throttled per IP.
     """
+    throttle.take(
+        f"register:{client.ip}",
+        settings.register_per_ip_per_hour,
+        "Too many sign-ups from your network.",
+        "register_throttled",
+    )
     with db.session() as s:
-        user = create_user(s, email, password, full_name)
+        user = create_user(s, email, password, full_name, policy=True, invite_token=invite_token)
         token = _new_session(s, user, client)
     return SignedIn(user=user, token=token)
 
 
 def create_user(
-    s: Session, email: str, password: str, full_name: str = "", *, admin: bool = False
+    s: Session,
+    email: str,
+    password: str,
+    full_name: str = "",
+    *,
+    admin: bool = False,
+    policy: bool = False,
+    invite_token: str | None = None,
 ) -> User:
-    """A user and their personal workspace, in `s`; the instance's first user is its admin."""
+    """A user and their personal workspace, in `s`; the instance's first user is its admin.
+    `policy`: the registration policy applies (sign-ups do; the operator's shell does not)."""
     email = normalize_email(email)
-    check_password_strength(password)
+    check_password_strength(password, (email, full_name))
     full_name = full_name.strip()[:200]
     # Serialise registrations so exactly one user can be "first" (the instance admin).
     s.exec(text("SELECT pg_advisory_xact_lock(4242001)"))
+    first = s.exec(select(User.id).limit(1)).first() is None
+    if policy and not first:  # who may join is checked before anything about accounts is said
+        _check_policy(s, email, invite_token)
     if s.exec(select(User.id).where(User.email == email)).first():
         raise Conflict(
-            "An account with this email already exists.",
+            "An account with this email already exists: sign in instead.",
             code="email_taken",
             details={"field": "email"},
         )
-    first = s.exec(select(User.id).limit(1)).first() is None
     user = User(
         email=email,
         full_name=full_name,
@@ -142,36 +195,84 @@ def create_user(
     return user
 
 
-def _throttle_keys(email: str, ip: str) -> list[tuple[str, int]]:
+def _check_policy(s: Session, email: str, invite_token: str | None) -> None:
+    """The instance's registration policy (after the first user) allows this sign-up."""
+    from app.services.instance_settings import registration
+    from app.services.workspaces import usable_invite
+
+    policy = registration().policy
+    if policy == "closed":
+        raise Forbidden(
+            "This Herald does not take new sign-ups; ask its admin for an account.",
+            code="registration_closed",
+        )
+    if policy == "invite":
+        if not invite_token:
+            raise Forbidden(
+                "Sign-up on this Herald is by invitation: open the invite link you received.",
+                code="invite_required",
+            )
+        invite = usable_invite(s, invite_token, lock=False)
+        if invite.email and invite.email != email:
+            raise Forbidden(
+                "This invite was sent to another email address.", code="invite_wrong_email"
+            )
+
+
+def _pair_key(email: str, ip: str) -> str:
     digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-    keys = [(f"herald:login-fail:email:{digest}", settings.login_max_failures_per_email)]
-    if ip:
-        keys.append((f"herald:login-fail:ip:{ip}", settings.login_max_failures_per_ip))
-    return keys
+    return f"herald:login-fail:pair:{digest}:{ip}"
+
+
+def _ip_key(ip: str) -> str:
+    return f"herald:login-fail:ip:{ip}"
 
 
 def _check_throttle(email: str, ip: str) -> None:
+    """Slow down guessing without letting anyone lock out someone else: failures count per
+    (email, IP) pair, with delays that double after the free ones, and per IP over all emails.
+    The right password from another IP is never held back by these failures."""
     try:
         r = redis()
-        for key, limit in _throttle_keys(email, ip):
-            count = int(r.get(key) or 0)
-            if count >= limit:
-                ttl = max(int(r.ttl(key)), 1)
-                raise TooManyRequests(
-                    f"Too many failed sign-in attempts. Try again in {ttl // 60 + 1} minutes.",
-                    code="login_throttled",
-                    retry_after=ttl,
-                )
+        failures, last = r.hmget(_pair_key(email, ip), "n", "last")
+        ip_failures = int(r.get(_ip_key(ip)) or 0) if ip else 0
+        ip_ttl = int(r.ttl(_ip_key(ip))) if ip_failures else 0
     except RedisError:
         log.warning("login throttle unavailable: Redis unreachable")
+        return
+    if ip and ip_failures >= settings.login_max_failures_per_ip:
+        wait = max(ip_ttl, 1)
+        raise TooManyRequests(
+            f"Too many failed sign-ins from your network. Try again in {wait // 60 + 1} minutes.",
+            code="login_throttled",
+            retry_after=wait,
+        )
+    extra = int(failures or 0) - settings.login_free_failures
+    if extra >= 0 and last is not None:
+        delay = min(2.0**extra, float(settings.login_max_delay_seconds))
+        wait = float(last) + delay - time.time()
+        if wait > 0:
+            seconds = math.ceil(wait)
+            raise TooManyRequests(
+                f"Too many failed sign-ins for this email. Try again in {seconds} seconds."
+                if seconds < 90
+                else f"Too many failed sign-ins for this email. Try again in "
+                f"{math.ceil(seconds / 60)} minutes.",
+                code="login_throttled",
+                retry_after=seconds,
+            )
 
 
 def _record_failure(email: str, ip: str) -> None:
     try:
         pipe = redis().pipeline()
-        for key, _ in _throttle_keys(email, ip):
-            pipe.incr(key)
-            pipe.expire(key, settings.login_window_seconds, nx=True)
+        key = _pair_key(email, ip)
+        pipe.hincrby(key, "n", 1)
+        pipe.hset(key, "last", f"{time.time():.3f}")
+        pipe.expire(key, max(settings.login_window_seconds, settings.login_max_delay_seconds))
+        if ip:
+            pipe.incr(_ip_key(ip))
+            pipe.expire(_ip_key(ip), settings.login_window_seconds, nx=True)
         pipe.execute()
     except RedisError:
         log.warning("login throttle unavailable: Redis unreachable")
@@ -200,7 +301,7 @@ def login(email: str, password: str, client: Client = Client()) -> SignedIn:
         s.add(user)
         token = _new_session(s, user, client)
     with contextlib.suppress(RedisError):
-        redis().delete(_throttle_keys(email, client.ip)[0][0])
+        redis().delete(_pair_key(email, client.ip))
     return SignedIn(user=user, token=token)
 
 
@@ -296,9 +397,9 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
                 details={"field": "current_password"},
             ) from None
         try:
-            check_password_strength(new)
+            check_password_strength(new, (row.email, row.full_name))
         except InvalidInput as exc:
-            exc.details = {"field": "new_password"}
+            exc.details = {**exc.details, "field": "new_password"}
             raise
         if new == current:
             raise InvalidInput(
@@ -360,8 +461,7 @@ def _reset_target(s: Session, token: str) -> User:
 
 def reset_password(token: str, new: str) -> User:
     """Set a new password with a reset link's token; every session of the user ends and the
-    sign-in lockout of the email is lifted."""
-    check_password_strength(new)
+    sign-in delays of the email are lifted."""
     with db.session() as s:
         user = _reset_target(s, token)
         set_password_in(s, user, new)
@@ -369,10 +469,14 @@ def reset_password(token: str, new: str) -> User:
 
 
 def set_password_in(s: Session, user: User, new: str) -> int:
-    """Store a new password hash, end all of the user's sessions, lift the email's lockout."""
+    """Check and store a new password, end all of the user's sessions, lift the email's
+    sign-in delays (from every IP). Returns how many sessions ended."""
+    check_password_strength(new, (user.email, user.full_name))
     user.password_hash = hash_password(new)
     s.add(user)
     ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id))  # type: ignore[arg-type]
     with contextlib.suppress(RedisError):
-        redis().delete(_throttle_keys(user.email, "")[0][0])
+        r = redis()
+        for key in r.scan_iter(_pair_key(user.email, "*"), count=200):
+            r.delete(key)
     return int(ended.rowcount or 0)

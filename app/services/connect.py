@@ -12,12 +12,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
+import httpx
 from sqlmodel import select
 
 from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt, new_token
 from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
+from app.net import outbound
 from app.providers.base import (
     AccountInfo,
     AuthError,
@@ -66,11 +68,27 @@ def _instance(url: str | None) -> str:
             code="invalid_instance",
             details={"field": "instance_url"},
         )
-    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1"):
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    # Plain http only for a server the operator allowed (HERALD_OUTBOUND_ALLOW: a simulator).
+    if parts.scheme == "http" and not outbound.listed(base):
         raise InvalidInput(
             "The server must use https.", code="invalid_instance", details={"field": "instance_url"}
         )
-    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    try:
+        outbound.check(base)
+    except outbound.OutboundRefused as exc:
+        raise InvalidInput(
+            f"{parts.hostname} is not a public server address.",
+            code="private_address",
+            details={"field": "instance_url"},
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise InvalidInput(
+            f"The server {parts.hostname} could not be found.",
+            code="invalid_instance",
+            details={"field": "instance_url"},
+        ) from exc
+    return base
 
 
 def _instance_app(
@@ -82,7 +100,8 @@ def _instance_app(
     known = accounts.platform_config(platform, instance)
     if known.get("client_id"):
         creds = {"client_id": known["client_id"], "client_secret": known["client_secret"]}
-        if not check or get_provider(platform, api_base=instance, **creds).registration_valid():
+        checked = get_provider(platform, api_base=instance, client=provider.client, **creds)
+        if not check or checked.registration_valid():
             return creds
         log.warning("%s no longer knows Herald's app; registering again", instance)
         _forget_instance_app(platform, instance)
@@ -134,11 +153,12 @@ def _provider(
             return get_provider(platform, api_base=base, **creds), base
         config = sandbox_mode.config(platform)
         return get_provider(platform, **config), config["api_base"]
-    if cls.capabilities.per_instance:
+    if cls.capabilities.per_instance:  # a server the user named: only the guarded client
         base = _instance(instance)
-        provider = get_provider(platform, api_base=base)
+        client = accounts.guarded_client()
+        provider = get_provider(platform, api_base=base, client=client)
         creds = _instance_app(platform, base, provider, check=starting)
-        return get_provider(platform, api_base=base, **creds), base
+        return get_provider(platform, api_base=base, client=client, **creds), base
     config = accounts.platform_config(platform)
     if not config.get("client_id"):
         raise InvalidInput(
@@ -179,11 +199,14 @@ def start(
     }
     redis().set(f"herald:oauth:{state}", json.dumps(record), ex=STATE_TTL)
     try:
-        return provider.authorize_url(
+        url = provider.authorize_url(
             state=state, redirect_uri=callback_url(platform), code_verifier=verifier
         )
     except ProviderError as exc:
         raise PlatformFailed(exc.message) from exc
+    if sandbox:  # the browser never visits the simulator: Herald approves, the callback follows
+        return sandbox_mode.approve(url, workspace_id, callback_url(platform))
+    return url
 
 
 @dataclass
@@ -385,13 +408,12 @@ def login(
     if sandbox:
         sandbox_mode.require()
         config = sandbox_mode.config(platform)
-        given = sandbox_mode.apps().get(platform, {})
-        identifier = identifier or given.get("identifier", "")
-        app_password = app_password or given.get("app_password", "")
+        if not identifier:  # the workspace's own simulated account
+            identifier, app_password = sandbox_mode.login_of(platform, workspace_id)
     else:
         config = accounts.platform_config(platform)
-        if server:
-            config["api_base"] = _instance(server)
+        if server:  # a server the user named: only the guarded client
+            config |= {"api_base": _instance(server), "client": accounts.guarded_client()}
     if not identifier.strip() or not app_password.strip():
         raise InvalidInput(
             "Enter your handle and an app password.",

@@ -6,17 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rq import Worker
 from sqlalchemy import text
 
 from app import db
 from app.redis_client import redis
-from app.services import circuit
+from app.services import circuit, liveness
 
 # rq-scheduler keeps one hash per live scheduler, expiring a few seconds after its interval.
 SCHEDULER_KEYS = "rq:scheduler_instance:*"
-# An idle RQ worker refreshes its heartbeat every `worker_ttl - 15` seconds; allow a margin.
-HEARTBEAT_MARGIN = 60
 
 
 def _check(fn) -> dict[str, Any]:
@@ -39,16 +36,12 @@ def _redis() -> dict[str, Any]:
 
 
 def _workers() -> dict[str, Any]:
+    """Worker processes that reported themselves lately (PostgreSQL: it survives a Redis
+    flush, after which RQ's own worker registry stays empty until the workers restart)."""
     now = dt.datetime.now(dt.UTC)
-    live = [
-        w
-        for w in Worker.all(connection=redis())
-        if w.last_heartbeat
-        and (now - w.last_heartbeat.replace(tzinfo=dt.UTC)).total_seconds()
-        < w.worker_ttl + HEARTBEAT_MARGIN
-    ]
+    live = [seen for seen, _ in liveness.reports().values() if now - seen < liveness.STALE]
     if not live:
-        raise RuntimeError("no live RQ worker")
+        raise RuntimeError("no live worker")
     return {"count": len(live)}
 
 

@@ -1,5 +1,6 @@
-"""Settings → Instance: the AI settings (editable at runtime) and the storage settings
-(read-only: they come from the environment), for instance admins.
+"""Settings → Instance: the AI settings (editable at runtime), who may register (open,
+invite-only, closed) and the storage settings (read-only: they come from the environment), for
+instance admins.
 
 AI settings are stored in `instance_settings` (the API key encrypted with `app.crypto`) and
 resolved in one place, `ai_config()`: environment > stored > default. A value given in the
@@ -239,3 +240,60 @@ def storage_settings(user: User) -> StorageSettingsView:
         max_image_bytes=settings.media_max_image_bytes,
         max_video_bytes=settings.media_max_video_bytes,
     )
+
+
+# --------------------------------------------------------------------------- registration
+
+REGISTRATION_POLICIES = ("open", "invite", "closed")
+_REGISTRATION_KEY = "registration"
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    policy: str  # open | invite | closed
+    source: str  # env | stored | default
+    default: str
+
+
+def _registration_default() -> str:
+    """Open on a developer's machine (loopback base URL), invite-only anywhere else."""
+    return "open" if settings.local_only else "invite"
+
+
+def registration(user: User | None = None) -> RegistrationView:
+    """Who may create an account (after the first, who becomes the instance admin): anyone,
+    only people with an invite link, or nobody. Environment > stored > default. Without a
+    user this is the public answer the sign-up page needs; with one, the admin's view."""
+    if user is not None:
+        require_instance_admin(user, "see the registration setting")
+    default = _registration_default()
+    if settings.registration is not None:
+        return RegistrationView(settings.registration, "env", default)
+    with db.session() as s:
+        row = s.get(InstanceSetting, _REGISTRATION_KEY)
+    if row is not None and row.value in REGISTRATION_POLICIES:
+        return RegistrationView(row.value, "stored", default)
+    return RegistrationView(default, "default", default)
+
+
+def save_registration(user: User, policy: str) -> RegistrationView:
+    require_instance_admin(user, "change who may register")
+    if policy not in REGISTRATION_POLICIES:
+        raise InvalidInput(
+            f"Registration must be one of: {', '.join(REGISTRATION_POLICIES)}.",
+            code="invalid_registration",
+            details={"field": "policy"},
+        )
+    if settings.registration is not None:
+        raise InvalidInput(
+            "Registration is set in the environment (HERALD_REGISTRATION).",
+            code="setting_from_env",
+            details={"field": "policy"},
+        )
+    with db.session() as s:
+        row = s.get(InstanceSetting, _REGISTRATION_KEY) or InstanceSetting(key=_REGISTRATION_KEY)
+        row.value, row.secret = policy, False
+        row.updated_at = utcnow()
+        row.updated_by = user.id
+        s.add(row)
+    return registration(user)

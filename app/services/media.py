@@ -2,10 +2,12 @@
 deletion.
 
 An upload is two steps. `presign` checks the role, the declared type and size against the
-configured caps and hands out an upload for one exact key; nothing is stored. After the client
+configured caps and the plan's storage (pending uploads count), records the pending upload and
+hands out an upload for one exact key and at most the declared size. After the client
 has uploaded, `confirm` checks the object: it sniffs the real type from the bytes, refuses a file
 that is not what its name says (or is over the cap) and removes it, reads dimensions and
 duration, and computes the checksum in one streaming pass — and only then records it.
+An upload never confirmed is deleted (object and record) by `sweep_uploads`, a repeated job.
 """
 
 from __future__ import annotations
@@ -25,8 +27,18 @@ from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
-from app.models import Media, Post, PostDestination, PostMedia, PostStatus, Role, User
-from app.services import plans
+from app.models import (
+    Media,
+    MediaUpload,
+    Post,
+    PostDestination,
+    PostMedia,
+    PostStatus,
+    Role,
+    User,
+    utcnow,
+)
+from app.services import plans, throttle
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.publishing import ACTIVE
 from app.services.workspaces import require_role
@@ -40,6 +52,8 @@ KINDS = ("image", "video")
 _KEY = re.compile(r"^([0-9a-f-]{36})/[0-9a-f]{32}-[A-Za-z0-9._-]{1,120}$")
 # Posts in these states will still read their media.
 _IN_USE = (PostStatus.scheduled, PostStatus.publishing)
+# An upload may be confirmed this long after its link expired; then the sweep deletes it.
+CONFIRM_GRACE = dt.timedelta(hours=1)
 
 
 class TooLarge(ServiceError):
@@ -145,6 +159,12 @@ def presign(
     allowed or the name's extension says another type."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
+    throttle.take(
+        f"presign:{user.id}",
+        settings.media_uploads_per_hour,
+        "You started too many uploads in the last hour.",
+        "upload_throttled",
+    )
     content_type = content_type.split(";")[0].strip().lower()
     allowed = allowed_types()
     if content_type not in allowed:
@@ -173,9 +193,23 @@ def presign(
     if sniff.type_of_name(safe) != named:  # cleaning ate the extension: put it back
         safe = f"{safe[:110]}.{filename.rpartition('.')[2].lower()}"
     key = f"{workspace_id}/{uuid.uuid4().hex}-{safe}"
-    upload = get_storage().presign_upload(key, content_type, cap, settings.media_upload_seconds)
+    with db.session() as s:  # the declared size is reserved in the plan's storage until then
+        require_role(s, user, workspace_id, Role.editor)
+        plans.check_storage(s, workspace_id, size)
+        expires = utcnow() + dt.timedelta(seconds=settings.media_upload_seconds)
+        s.add(
+            MediaUpload(
+                storage_key=key,
+                workspace_id=workspace_id,
+                user_id=user.id,
+                size=size,
+                content_type=content_type,
+                expires_at=expires,
+            )
+        )
+    upload = get_storage().presign_upload(key, content_type, size, settings.media_upload_seconds)
     return UploadTicket(
-        upload.url, upload.method, upload.fields, upload.headers, key, upload.expires_at, cap
+        upload.url, upload.method, upload.fields, upload.headers, key, upload.expires_at, size
     )
 
 
@@ -298,6 +332,10 @@ def confirm(
     )
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
+        pending = s.get(MediaUpload, key)
+        if pending is not None:  # from now on the file itself counts, not its reservation
+            s.delete(pending)
+            s.flush()
         try:
             plans.check_storage(s, workspace_id, size)
         except plans.PlanLimit as exc:
@@ -309,6 +347,31 @@ def confirm(
             s.rollback()
             return _view(s.exec(select(Media).where(Media.storage_key == key)).one()), False
         return _view(media), True
+
+
+def sweep_uploads(limit: int = 500) -> int:
+    """Delete uploads never confirmed (their object, then their record) once their link has
+    expired and the grace to confirm has passed. Returns how many were deleted."""
+    cutoff = utcnow() - CONFIRM_GRACE
+    deleted = 0
+    with db.session() as s:
+        rows = s.exec(
+            select(MediaUpload)
+            .where(MediaUpload.expires_at < cutoff)
+            .order_by(col(MediaUpload.expires_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        storage = get_storage()
+        for row in rows:
+            try:
+                storage.delete(row.storage_key)
+            except Exception:  # kept for the next sweep
+                log.exception("could not delete expired upload %s", row.storage_key)
+                continue
+            s.delete(row)
+            deleted += 1
+    return deleted
 
 
 # --------------------------------------------------------------------------- reading

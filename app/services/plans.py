@@ -13,7 +13,8 @@ The limits and where they are enforced:
 - scheduled posts per month: `posts.create_post` / `update_post` (not drafts), counted by the
   month (workspace time zone) the post is due in, cancelled posts excluded;
 - AI captions per month: `ai.generate_caption`, from `ai_usage` (successful generations);
-- media storage: `media.confirm` (bytes of the workspace's media).
+- media storage: `media.presign` and `media.confirm` (bytes of the workspace's media plus the
+  declared sizes of uploads not confirmed yet).
 
 Going over a limit raises `PlanLimit` (HTTP 402, code `plan_limit`) naming the limit and the
 plan to upgrade to. A downgrade is refused while the workspace holds more than the new tier
@@ -38,6 +39,7 @@ from app.models import (
     AIUsage,
     Invitation,
     Media,
+    MediaUpload,
     Membership,
     Post,
     PostStatus,
@@ -282,9 +284,15 @@ def _captions(s: Session, wid: uuid.UUID, start: dt.datetime, end: dt.datetime) 
 
 
 def _storage(s: Session, wid: uuid.UUID) -> int:
-    return _count(
+    """Bytes of the workspace's media plus those reserved by uploads not confirmed yet."""
+    stored = _count(
         s, select(func.coalesce(func.sum(Media.file_size), 0)).where(Media.workspace_id == wid)
     )
+    pending = _count(
+        s,
+        select(func.coalesce(func.sum(MediaUpload.size), 0)).where(MediaUpload.workspace_id == wid),
+    )
+    return stored + pending
 
 
 def _usage(s: Session, ws: Workspace) -> Usage:

@@ -80,7 +80,7 @@ RETRYABLE_SQLSTATES = ("40P01", "40001")
 
 def refresh_post_status(s: Session, post_id: uuid.UUID) -> None:
     """Recompute a post's status from its destinations (ORM session flavour). The derivation is
-    the database function `herald_derive_post_status` (migration 0005), shared with the engine's
+    the database function `herald_derive_post_status` (migration 0006), shared with the engine's
     outcomes."""
     s.flush()
     post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
@@ -148,7 +148,7 @@ class Claim:
         return due + dt.timedelta(seconds=settings.give_up_after_seconds)
 
 
-# herald_claim (migration 0005): claim, open an attempt, read what publishing needs; one round trip.
+# herald_claim (migration 0006): claim, open an attempt, read what publishing needs; one round trip.
 _CLAIM = text("SELECT herald_claim(:id, :expected, :now, :soon, :worker, :needs_due, :spend)")
 
 
@@ -229,7 +229,7 @@ def _run_claimed(
 
 # --------------------------------------------------------------------------- outcomes
 
-# herald_finish (migration 0005): the outcome, the attempt row, the post's status; one round trip.
+# herald_finish (migration 0006): the outcome, the attempt row, the post's status; one round trip.
 _FINISH = text(
     "SELECT herald_finish(:id, :attempt_id, :now, :status, :outcome, :error, :http_status, "
     ":next_attempt_at, :attempts, CAST(:pending AS jsonb), :platform_post_id, :permalink, "

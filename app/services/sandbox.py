@@ -1,19 +1,35 @@
 """Sandbox mode: every network answered by the platform simulator (`python -m simulator`).
 
 A newcomer connects "Sandbox" accounts with no account anywhere, schedules, and watches the post
-publish and appear in the simulator's feed. Sandbox accounts are ordinary accounts flagged
+publish and appear in the sandbox feed. Sandbox accounts are ordinary accounts flagged
 `is_sandbox`; only where their provider points differs (the simulator, with its sandbox apps).
+
+The simulator is a demo, never a hole: it listens on loopback, its control and inspection
+endpoints need the secret only Herald holds (HERALD_SANDBOX_SECRET), and the browser never
+talks to it. Herald approves the simulated OAuth consent itself and hands the browser its own
+callback; each workspace gets its own simulated account on every network (a name keyed with
+the secret), and the feed shows a user only their workspace's sandbox posts.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
+import uuid
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from sqlmodel import col, select
 
+from app import db
 from app.config import settings
+from app.models import PostDestination, Role, SocialAccount, User
+from app.net.outbound import short_message
 from app.services.errors import InvalidInput, ServiceError
+from app.services.workspaces import require_role
 
 _APPS_TTL = 60.0
 _lock = threading.Lock()
@@ -26,7 +42,7 @@ class SandboxUnavailable(ServiceError):
 
 
 def enabled() -> bool:
-    return bool(settings.sandbox) and bool(settings.sandbox_url)
+    return settings.sandbox_on and bool(settings.sandbox_url)
 
 
 def require() -> None:
@@ -42,7 +58,84 @@ def base(platform: str) -> str:
 
 
 def feed_url() -> str:
-    return f"{settings.sandbox_url}/_sim/feed" if enabled() else ""
+    """Herald's own page of the workspace's sandbox posts (the simulator stays private)."""
+    return "/sandbox" if enabled() else ""
+
+
+def _control(method: str, path: str, **kwargs: Any) -> Any:
+    """A call to the simulator's control API, with the secret."""
+    headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
+    try:
+        response = httpx.request(
+            method, f"{settings.sandbox_url}{path}", headers=headers, timeout=5, **kwargs
+        )
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SandboxUnavailable(
+            f"The sandbox simulator is not answering ({short_message(exc, 120)})."
+        ) from exc
+
+
+def account_name(workspace_id: uuid.UUID) -> str:
+    """The workspace's own simulated account on every network: unguessable without the secret,
+    15 letters and digits (what every simulated network accepts as a user name)."""
+    key = settings.resolved_sandbox_secret.encode()
+    return "sb" + hmac.new(key, workspace_id.bytes, hashlib.sha256).hexdigest()[:13]
+
+
+def approve(authorize_url: str, workspace_id: uuid.UUID, callback: str) -> str:
+    """Go through the simulated consent screen on the user's behalf, as the workspace's own
+    simulated account; returns Herald's callback URL (with the code) for the browser."""
+    sep = "&" if urlsplit(authorize_url).query else "?"
+    url = f"{authorize_url}{sep}{urlencode({'sim_account': account_name(workspace_id)})}"
+    try:
+        response = httpx.get(url, timeout=10, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise SandboxUnavailable(
+            f"The sandbox simulator is not answering ({short_message(exc, 120)})."
+        ) from exc
+    location = response.headers.get("location", "")
+    if not response.is_redirect or not location.startswith(callback + "?"):
+        raise SandboxUnavailable(
+            f"The simulated sign-in did not come back to Herald (HTTP {response.status_code})."
+        )
+    return location
+
+
+def login_of(platform: str, workspace_id: uuid.UUID) -> tuple[str, str]:
+    """(handle, app password) of the workspace's own account on an app-password network."""
+    made = _control("POST", f"/_sim/{platform}/accounts/{quote(account_name(workspace_id))}")
+    return str(made.get("handle", "")), str(made.get("password", ""))
+
+
+def posts(user: User, workspace_id: uuid.UUID, limit: int = 200) -> list[dict[str, Any]]:
+    """The sandbox posts of this workspace, newest first: what its sandbox accounts published
+    (by their ids) or its own simulated accounts received."""
+    require()
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        published = s.exec(
+            select(SocialAccount.platform, PostDestination.platform_post_id)
+            .join(PostDestination, col(PostDestination.social_account_id) == SocialAccount.id)
+            .where(
+                SocialAccount.workspace_id == workspace_id,
+                col(SocialAccount.is_sandbox).is_(True),
+                col(PostDestination.platform_post_id).is_not(None),
+            )
+        ).all()
+    ids = {(platform, str(pid)) for platform, pid in published}
+    own = account_name(workspace_id)
+    rows = _control("GET", "/_sim/posts").get("posts", [])
+    mine = [
+        p
+        for p in rows
+        if (p.get("platform"), str(p.get("post_id"))) in ids
+        or str(p.get("account", "")).lower().startswith(own)
+    ]
+    keep = ("platform", "account", "post_id", "text", "received_at", "permalink", "replays")
+    out = [{k: p.get(k) for k in keep} | {"media": len(p.get("media") or [])} for p in mine]
+    return out[::-1][:limit]
 
 
 def apps() -> dict[str, dict[str, str]]:
@@ -52,14 +145,7 @@ def apps() -> dict[str, dict[str, str]]:
         url, fetched, known = _apps
         if url == settings.sandbox_url and time.monotonic() - fetched < _APPS_TTL:
             return known
-    try:
-        response = httpx.get(f"{settings.sandbox_url}/_sim/sandbox", timeout=5)
-        response.raise_for_status()
-        known = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise SandboxUnavailable(
-            f"The sandbox simulator at {settings.sandbox_url} is not answering ({exc})."
-        ) from exc
+    known = _control("GET", "/_sim/sandbox")
     with _lock:
         _apps = (settings.sandbox_url, time.monotonic(), known)
     return known

@@ -36,6 +36,7 @@ REPEATING = {
     "repeat-reconcile": (f"{JOBS}.reconcile", lambda: settings.reconcile_seconds),
     "repeat-refresh-tokens": (f"{JOBS}.refresh_tokens", lambda: settings.token_refresh_seconds),
     "repeat-sync-metrics": (f"{JOBS}.sync_metrics", lambda: settings.metrics_sync_seconds),
+    "repeat-sweep-uploads": (f"{JOBS}.sweep_uploads", lambda: settings.upload_sweep_seconds),
 }
 
 

@@ -361,7 +361,8 @@ def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> 
             s.add(inv)
 
 
-def _usable_invite(s: Session, token: str, *, lock: bool) -> Invitation:
+def usable_invite(s: Session, token: str, *, lock: bool) -> Invitation:
+    """A pending invite by its token, or NotFound/Gone saying why it cannot be used."""
     query = select(Invitation).where(Invitation.token_hash == hash_token(token.strip()))
     inv = s.exec(query.with_for_update() if lock else query).first()
     if inv is None:
@@ -379,7 +380,7 @@ def _usable_invite(s: Session, token: str, *, lock: bool) -> Invitation:
 def invite_info(token: str) -> InviteInfo:
     """What an invite link offers, for the page that asks to accept it."""
     with db.session() as s:
-        inv = _usable_invite(s, token, lock=False)
+        inv = usable_invite(s, token, lock=False)
         ws = s.get(Workspace, inv.workspace_id)
         inviter = s.get(User, inv.invited_by) if inv.invited_by else None
         assert ws is not None
@@ -390,7 +391,7 @@ def invite_info(token: str) -> InviteInfo:
 def accept_invite(user: User, token: str) -> WorkspaceView:
     require_session("accept invites")
     with db.session() as s:
-        inv = _usable_invite(s, token, lock=True)
+        inv = usable_invite(s, token, lock=True)
         if inv.email and inv.email != user.email:
             raise Forbidden(
                 "This invite was sent to another email address.", code="invite_wrong_email"

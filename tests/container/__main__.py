@@ -134,12 +134,14 @@ class Stack:
         self.port, self.sim_port = free_port(), free_port()
         self.worker_metrics, self.scheduler_metrics = free_port(), free_port()
         self.metrics_token = secrets.token_urlsafe(16)
+        self.sandbox_secret = secrets.token_hex(16)
         self.redis_url = self._free_redis_db()
         shutil.copy(ROOT / "compose.yaml", self.dir / "compose.yaml")
         shutil.copy(ROOT / "tests/container/compose.host.yaml", self.dir / "compose.host.yaml")
         env = {
             "HERALD_IMAGE": IMAGE,
             "HERALD_SECRET_KEY": secrets.token_urlsafe(32),
+            "HERALD_SANDBOX_SECRET": self.sandbox_secret,
             "POSTGRES_PASSWORD": "unused-with-host-postgres",
             "HERALD_LOG_FORMAT": "json",
             "TEST_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{self.db}",
@@ -227,7 +229,8 @@ def publish_through_the_stack(stack: Stack) -> None:
             assert time.monotonic() < deadline, f"post still {status} after 60 s"
             time.sleep(0.5)
         sim = f"http://127.0.0.1:{stack.sim_port}/_sim/posts"
-        posts = httpx.get(sim, timeout=10).json()["posts"]
+        posts = httpx.get(sim, headers={"X-Sim-Secret": stack.sandbox_secret}, timeout=10)
+        posts = posts.json()["posts"]
         assert sum(text in json.dumps(p) for p in posts) == 1, "not exactly once on the network"
         assert client.get("/ping").status_code == 200
 

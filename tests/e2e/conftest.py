@@ -35,8 +35,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[SimServer]:
-    """The platform simulator, which the app uses as X (sandbox app credentials)."""
-    with SimServer(Simulator(seed=11)) as server:
+    """The platform simulator, which the app uses as X (sandbox app credentials). Its controls
+    need the sandbox secret, as under `make run` (the app derives the same one from the run's
+    secret key)."""
+    from app.config import settings
+
+    with SimServer(Simulator(seed=11), secret=settings.resolved_sandbox_secret) as server:
         yield server
 
 

@@ -96,3 +96,58 @@ def test_screenshots_of_sign_in_and_accounts_pages(page: Page, live_app: str):
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.screenshot(path=ARTIFACTS / f"accounts-{scheme}.png", full_page=True)
+
+
+def _ws_handshake(base: str, origin: str) -> str:
+    """The status line the app answers a websocket upgrade of its UI channel with."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            (
+                "GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                f"Origin: {origin}\r\n\r\n"
+            ).encode()
+        )
+        return sock.recv(200).decode(errors="replace").split("\r\n", 1)[0]
+
+
+def test_websocket_refuses_foreign_origins_and_pages_carry_security_headers(live_app: str):
+    import httpx
+
+    assert " 101 " in _ws_handshake(live_app, live_app)
+    assert " 101 " not in _ws_handshake(live_app, "http://evil.example")
+    page = httpx.get(live_app + "/login/", follow_redirects=True)
+    csp = page.headers["content-security-policy"]
+    assert (
+        "frame-ancestors 'none'" in csp
+        and "'sha256-" in csp
+        and "'unsafe-inline'" not in (csp.split("script-src", 1)[1].split(";", 1)[0])
+    )
+    assert page.headers["x-content-type-options"] == "nosniff"
+    evil = httpx.get(live_app + "/api/me", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in evil.headers
+
+
+def test_admin_sets_who_may_register(page: Page, live_app: str):
+    email = _register(page, live_app, "regadmin")
+    with db.session() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+        user.is_instance_admin = True
+        s.add(user)
+    page.goto(live_app + "/settings/instance")
+    group = page.locator("#registration-policy")
+    expect(group).to_be_visible()
+    group.get_by_text("Invite-only").click()
+    expect(page.get_by_text("Registration setting saved.")).to_be_visible()
+    context = page.context.browser.new_context()
+    stranger = context.new_page()
+    stranger.goto(live_app + "/register")
+    expect(stranger.locator("#signup-notice")).to_contain_text("by invitation")
+    context.close()
+    group.get_by_text("Open:").click()
+    expect(page.get_by_text("Registration setting saved.").first).to_be_visible()

@@ -9,8 +9,9 @@ from app.api import create_api
 PASSWORD = "correct horse battery"
 
 
-def client() -> TestClient:
-    return TestClient(create_api(), base_url="http://localhost:3000")
+def client(ip: str = "testclient") -> TestClient:
+    """A browser at `ip` (the address Herald sees) on Herald's own origin."""
+    return TestClient(create_api(), base_url="http://localhost:3000", client=(ip, 50000))
 
 
 def registered(email: str, name: str = "") -> tuple[TestClient, dict]:

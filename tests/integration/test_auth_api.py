@@ -90,19 +90,26 @@ def test_login_and_wrong_password():
     assert c.get("/api/me").status_code == 200
 
 
-def test_login_is_throttled_per_email_even_with_the_right_password():
+def test_login_slows_down_one_address_guessing_one_email_but_never_locks_out_the_owner():
     registered("carol@example.com")
-    c = client()
-    for _ in range(5):
-        r = c.post("/api/auth/login", json={"email": "carol@example.com", "password": "nope nope!"})
+    attacker = client("203.0.113.7")
+    for _ in range(3):  # the free failures
+        r = attacker.post(
+            "/api/auth/login", json={"email": "carol@example.com", "password": "nope nope!"}
+        )
         assert r.status_code == 401
-    r = c.post("/api/auth/login", json={"email": "carol@example.com", "password": PASSWORD})
+    # From that address the next try waits, even with the right password.
+    r = attacker.post("/api/auth/login", json={"email": "carol@example.com", "password": PASSWORD})
     assert r.status_code == 429
     assert error_of(r)["code"] == "login_throttled"
     assert int(r.headers["retry-after"]) > 0
-    # Another account from the same client is not locked by carol's failures.
+    # Carol, from her own address, is not held back by someone else's failures.
+    carol = client("198.51.100.20")
+    ok = carol.post("/api/auth/login", json={"email": "carol@example.com", "password": PASSWORD})
+    assert ok.status_code == 200
+    # Another account from the attacker's address is not locked by the failures on carol.
     registered("dave@example.com")
-    ok = c.post("/api/auth/login", json={"email": "dave@example.com", "password": PASSWORD})
+    ok = attacker.post("/api/auth/login", json={"email": "dave@example.com", "password": PASSWORD})
     assert ok.status_code == 200
 
 

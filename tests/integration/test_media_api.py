@@ -21,19 +21,21 @@ import uvicorn
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
+from sqlmodel import select
 
 from app import db
 from app.api import create_api
 from app.config import settings
-from app.models import Media
+from app.models import Media, MediaUpload
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
-from app.services import accounts
+from app.services import accounts, media, schedule
 from app.services.auth import user_for_session
 from app.storage import get_storage, open_media, tokens
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.support import media_files as f
+from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 BUCKET = "herald-media-test"
@@ -288,8 +290,10 @@ def test_presign_checks_type_and_name_before_anything_is_stored(team):
     r = presign(team, "photo.png", "image/jpeg", 10)
     assert r.status_code == 422 and error_of(r)["code"] == "type_mismatch"
     assert presign(team, "photo.png", "image/png", 0).status_code == 422
+    with db.session() as s:  # nothing refused is reserved
+        assert s.exec(select(MediaUpload)).all() == []
     r = presign(team, "clip.mov", "video/quicktime", 10)
-    assert r.status_code == 200 and r.json()["max_bytes"] == settings.media_max_video_bytes
+    assert r.status_code == 200 and r.json()["max_bytes"] == 10  # at most what was declared
 
 
 def test_over_size_is_refused_at_presign_and_at_upload(team, monkeypatch):
@@ -300,11 +304,11 @@ def test_over_size_is_refused_at_presign_and_at_upload(team, monkeypatch):
 
     big = f.png(3, 2) + b"\x00" * 20_000  # a PNG with 20 KB of trailing bytes
     ticket = presign(team, "big.png", "image/png", 1000).json()  # the client lies
-    assert ticket["max_bytes"] == 4096
+    assert ticket["max_bytes"] == 1000  # the upload may be at most what was declared
     sent = send(ticket, big, "image/png")
     if team["backend"] == "s3":
         policy = json.loads(base64.b64decode(ticket["fields"]["policy"]))
-        assert ["content-length-range", 1, 4096] in policy["conditions"]
+        assert ["content-length-range", 1, 1000] in policy["conditions"]
         assert {"key": ticket["key"]} in policy["conditions"]
         # Real S3 refuses the POST (400 EntityTooLarge); moto does not check policies, so the
         # object may land, and the confirmation must refuse and remove it.
@@ -412,3 +416,68 @@ def test_a_large_video_is_read_as_a_stream_of_chunks(team):
             digest.update(chunk)
     assert len(sizes) >= 8 and max(sizes) <= MIB
     assert sum(sizes) == len(data) and digest.hexdigest() == clip["checksum"]
+
+
+# ------------------------------------------------------------------ upload hygiene (issue 11)
+
+
+def _expire(key: str, ago: dt.timedelta) -> None:
+    """Move a pending upload's link expiry into the past (as time passing would)."""
+    with db.session() as s:
+        row = s.get(MediaUpload, key)
+        assert row is not None
+        row.expires_at = dt.datetime.now(dt.UTC) - ago
+        s.add(row)
+
+
+def test_uploads_never_confirmed_are_swept_from_storage(team):
+    """Presign + upload, no confirm: the file counts toward the plan until the sweep (a
+    repeated job) deletes it and its record, once the link expired and the grace passed."""
+    c, image = team["client"], f.png(3, 2)
+    left = presign(team, "left.png", "image/png", len(image)).json()
+    assert send(left, image, "image/png").status_code < 300
+    recent = presign(team, "recent.png", "image/png", len(image)).json()
+    assert send(recent, image, "image/png").status_code < 300
+    kept = upload(team, "kept.png", "image/png", image)
+    usage = c.get(f"/api/workspaces/{team['wid']}/plan").json()["usage"]
+    assert usage["storage_bytes"] == 3 * len(image)  # two pending + one confirmed
+
+    _expire(left["key"], media.CONFIRM_GRACE + dt.timedelta(minutes=1))
+    _expire(recent["key"], dt.timedelta(minutes=1))  # still within the grace to confirm
+    assert jobs.sweep_uploads() == 1
+    assert not stored(left["key"]) and stored(recent["key"])
+    usage = c.get(f"/api/workspaces/{team['wid']}/plan").json()["usage"]
+    assert usage["storage_bytes"] == 2 * len(image)
+    r = c.post("/api/media", json={"key": left["key"]})
+    assert r.status_code == 404 and error_of(r)["code"] == "upload_not_found"
+    assert c.post("/api/media", json={"key": recent["key"]}).status_code == 201
+    assert c.get(f"/api/media/{kept['id']}").status_code == 200  # confirmed media untouched
+    with db.session() as s:
+        assert s.exec(select(MediaUpload)).all() == []
+    assert "repeat-sweep-uploads" in schedule.REPEATING
+
+
+def test_pending_uploads_count_toward_the_storage_quota(local_team, monkeypatch):
+    from dataclasses import replace
+
+    from app.models import Tier
+    from app.services import plans
+
+    info = plans.TIERS[Tier.business]
+    capped = replace(info, limits=replace(info.limits, storage_bytes=1000))
+    monkeypatch.setitem(plans.TIERS, Tier.business, capped)
+    assert presign(local_team, "a.png", "image/png", 600).status_code == 200
+    r = presign(local_team, "b.png", "image/png", 600)  # never uploaded ones count too
+    assert r.status_code == 402 and error_of(r)["code"] == "plan_limit", r.text
+
+
+def test_presign_is_rate_limited_per_user(local_team, monkeypatch):
+    monkeypatch.setattr(settings, "media_uploads_per_hour", 3)
+    for _ in range(3):
+        assert presign(local_team, "a.png", "image/png", 10).status_code == 200
+    r = presign(local_team, "a.png", "image/png", 10)
+    assert r.status_code == 429 and error_of(r)["code"] == "upload_throttled"
+    assert int(r.headers["retry-after"]) > 0
+    other, me = registered("other@example.com")  # another person is not held back
+    other.headers["X-Workspace-Id"] = me["workspaces"][0]["id"]
+    assert presign({"client": other}, "a.png", "image/png", 10).status_code == 200

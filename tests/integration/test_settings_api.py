@@ -52,7 +52,10 @@ def test_password_change_checks_the_current_one_and_ends_other_sessions():
     r = c.post("/api/me/password", json={"current_password": "wrong", "new_password": "x" * 12})
     assert r.status_code == 422 and error_of(r)["code"] == "wrong_password"
     r = c.post("/api/me/password", json={"current_password": PASSWORD, "new_password": "short"})
-    assert r.status_code == 422 and error_of(r)["details"] == {"field": "new_password"}
+    assert r.status_code == 422 and error_of(r)["details"]["field"] == "new_password"
+    r = c.post("/api/me/password", json={"current_password": PASSWORD, "new_password": "a" * 12})
+    assert r.status_code == 422 and error_of(r)["code"] == "weak_password"
+    assert "Repeats" in error_of(r)["message"]  # zxcvbn's feedback, shown to the user
     new = "a much better passphrase"
     r = c.post("/api/me/password", json={"current_password": PASSWORD, "new_password": new})
     assert r.status_code == 200 and r.json() == {"other_sessions_ended": 1}

@@ -188,7 +188,7 @@ def _sandbox_banner() -> rx.Component:
             rx.text(
                 "Sandbox mode: connect a simulated account on any network, schedule a post and "
                 "watch it go out. Published posts appear in the ",
-                rx.link("simulator's feed", href=AccountsState.sandbox_feed, is_external=True),
+                rx.link("sandbox feed", href=AccountsState.sandbox_feed, id="sandbox-feed-link"),
                 ".",
             ),
             icon="flask-conical",

@@ -71,7 +71,11 @@ def register() -> rx.Component:
             field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
             field("Email", "email", "email", placeholder="you@example.com"),
             field("Password", "password", "password", auto_complete="new-password"),
-            rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+            rx.text(
+                "At least 10 characters, hard to guess: a few uncommon words work well.",
+                size="1",
+                color_scheme="gray",
+            ),
             field("Confirm password", "confirm", "password", auto_complete="new-password"),
             rx.button(
                 "Create account",
@@ -89,7 +93,12 @@ def register() -> rx.Component:
     footer = rx.text(
         "Already have an account? ", rx.link("Sign in", href="/login", id="to-login"), size="2"
     )
-    return _card("Create your account", "Schedule posts everywhere, on time.", form, footer)
+    notice = rx.cond(
+        LoginState.signup_notice != "",
+        rx.callout(LoginState.signup_notice, icon="info", id="signup-notice", width="100%"),
+    )
+    body = rx.vstack(notice, form, width="100%", spacing="3")
+    return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
 @rx.page(route="/reset-password", title="New password · Herald")

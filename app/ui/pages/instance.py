@@ -1,4 +1,5 @@
-"""Settings → Instance (instance admins only): AI settings, storage, users, platform apps."""
+"""Settings → Instance (instance admins only): registration, AI settings, storage, users,
+platform apps."""
 
 from __future__ import annotations
 
@@ -392,6 +393,43 @@ def _apps() -> rx.Component:
     )
 
 
+REGISTRATION = {
+    "open": "Open: anyone who reaches this Herald can create an account.",
+    "invite": "Invite-only: only people with an invite link to a workspace can sign up.",
+    "closed": "Closed: nobody can sign up.",
+}
+
+
+def _registration() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Registration", size="4"),
+        rx.text(
+            "Who may create an account (the first account, the instance admin, always could).",
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.radio_group.root(
+            rx.vstack(
+                *[
+                    rx.text(
+                        rx.flex(rx.radio_group.item(value=value), label, spacing="2"),
+                        as_="label",
+                        size="2",
+                    )
+                    for value, label in REGISTRATION.items()
+                ],
+                spacing="2",
+            ),
+            value=InstanceState.registration,
+            on_change=InstanceState.save_registration,
+            id="registration-policy",
+        ),
+        rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
+        spacing="3",
+        width="100%",
+    )
+
+
 @protected_page("/settings/instance", "Instance settings", on_load=[InstanceState.load])
 def instance() -> rx.Component:
     return rx.vstack(
@@ -400,6 +438,7 @@ def instance() -> rx.Component:
         rx.cond(
             InstanceState.is_instance_admin,
             rx.vstack(
+                _registration(),
                 _ai(),
                 _storage(),
                 _users(),

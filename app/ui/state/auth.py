@@ -6,8 +6,10 @@ the websocket handshake then carries the cookie and the handlers below read it f
 
 from __future__ import annotations
 
+import posixpath
 import uuid
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit, urlunsplit
 
 import reflex as rx
 
@@ -22,10 +24,24 @@ def clean_path(path: str) -> str:
 
 
 def safe_next(value: str, default: str = "/") -> str:
-    """Only same-site paths are allowed as redirect targets."""
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """A redirect target after signing in: a same-origin relative path, normalised (dot
+    segments resolved), else `default`. Refused: anything with a scheme or host, `//` or a
+    backslash anywhere (browsers read `/\\evil` as `//evil`), control characters and spaces
+    (browsers drop tabs and newlines: `/\t/evil` becomes `//evil`)."""
+    if (
+        not value.startswith("/")
+        or "\\" in value
+        or any(ord(c) <= 0x20 or 0x7F <= ord(c) <= 0x9F or c.isspace() for c in value)
+    ):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    path = posixpath.normpath(parts.path) + ("/" if parts.path.endswith("/") else "")
+    path = "/" if path == "//" else path
+    if path.startswith("//"):
+        return default
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 class AuthState(rx.State):

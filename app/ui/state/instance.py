@@ -22,6 +22,8 @@ class InstanceState(AuthState):
     ai_base_url: str = ""
     storage: dict[str, str] = {}
     users: list[dict[str, str]] = []
+    registration: str = ""
+    registration_note: str = ""
 
     @rx.event
     def load(self):
@@ -84,7 +86,29 @@ class InstanceState(AuthState):
             for u in users.list_users(user)
         ]
 
+    def _refresh_registration(self, user) -> None:
+        view = instance_settings.registration(user)
+        self.registration = view.policy
+        self.registration_note = (
+            "Set in the environment (HERALD_REGISTRATION)."
+            if view.source == "env"
+            else f"Default on this address: {view.default}."
+        )
+
+    @rx.event
+    def save_registration(self, policy: str):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            instance_settings.save_registration(user, policy)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_registration(user)
+        return rx.toast.success("Registration setting saved.")
+
     def _refresh(self, user) -> None:
+        self._refresh_registration(user)
         self._refresh_ai(user)
         self._refresh_storage(user)
         self._refresh_users(user)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import reflex as rx
 
-from app.services import auth
+from app.services import auth, instance_settings, users
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState, safe_next
+
+_INVITE = re.compile(r"^/invite/([A-Za-z0-9_-]{8,200})/?$")
 
 
 def _post_json_script(url: str, body: dict, next_url: str) -> str:
@@ -28,9 +31,16 @@ class LoginState(AuthState):
     error: str = ""
     error_field: str = ""
     busy: bool = False
+    signup_notice: str = ""
 
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next", "/"))
+
+    def _invite_token(self) -> str:
+        """The invite this sign-up comes from (the invite page sends people here with
+        next=/invite/<token>)."""
+        match = _INVITE.match(self._next())
+        return match.group(1) if match else ""
 
     @rx.event
     def redirect_if_signed_in(self):
@@ -38,6 +48,15 @@ class LoginState(AuthState):
         self.busy = False
         if self._user() is not None:
             return rx.redirect(self._next(), replace=True)
+        policy = instance_settings.registration().policy if users.any_user() else "open"
+        if policy == "closed":
+            self.signup_notice = "This Herald does not take new sign-ups; ask its admin."
+        elif policy == "invite" and not self._invite_token():
+            self.signup_notice = (
+                "Sign-up on this Herald is by invitation: open the invite link you received."
+            )
+        else:
+            self.signup_notice = ""
 
     def _fail(self, message: str, field: str = ""):
         self.error = message
@@ -69,6 +88,8 @@ class LoginState(AuthState):
             return self._fail("The two passwords do not match.", "confirm")
         self.busy, self.error = True, ""
         body = {"email": email, "password": password, "full_name": form.get("full_name", "")}
+        if self._invite_token():
+            body["invite_token"] = self._invite_token()
         script = _post_json_script("/api/auth/register", body, self._next())
         return rx.call_script(script, callback=LoginState.on_result)
 

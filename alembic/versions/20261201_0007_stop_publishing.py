@@ -1,8 +1,8 @@
 """stop publishing: a destination can be asked to stop while a request is in flight; the engine
 honours it when it records that request's outcome
 
-Revision ID: 0006_stop_publishing
-Revises: 0005_engine_liveness
+Revision ID: 0007_stop_publishing
+Revises: 0006_engine_liveness
 Create Date: 2026-12-01 23:30:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_stop_publishing"
-down_revision: str | None = "0005_engine_liveness"
+revision: str = "0007_stop_publishing"
+down_revision: str | None = "0006_engine_liveness"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -26,11 +26,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(FINISH_0005)
+    op.execute(FINISH_0006)
     op.drop_column("post_destinations", "stop_requested_at")
 
 
-# As in 0005, plus: a destination whose publishing was stopped never goes back to waiting or
+# As in 0006, plus: a destination whose publishing was stopped never goes back to waiting or
 # processing: what would have been a retry (or a next processing step) becomes `cancelled`.
 # A published outcome stays published (it is on the network), and an unclear one stays
 # `unknown`, so that the read-only check can still tell the user whether it went out.
@@ -80,7 +80,7 @@ END
 $$;
 """
 
-FINISH_0005 = """
+FINISH_0006 = """
 CREATE OR REPLACE FUNCTION herald_finish(
     p_id uuid, p_attempt bigint, p_now timestamptz, p_status text, p_outcome text,
     p_error text, p_http_status int, p_next timestamptz, p_attempts int, p_pending jsonb,

@@ -1,8 +1,8 @@
 """engine: worker processes (liveness and held claims), destination give-up time, and the
 engine's hot statements as functions (one round trip per claim and per outcome)
 
-Revision ID: 0005_engine_liveness
-Revises: 0004_instance_settings
+Revision ID: 0006_engine_liveness
+Revises: 0005_media_uploads
 Create Date: 2026-12-01 22:00:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_engine_liveness"
-down_revision: str | None = "0004_instance_settings"
+revision: str = "0006_engine_liveness"
+down_revision: str | None = "0005_media_uploads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
