@@ -38,6 +38,7 @@ from rq.utils import now
 from rq.worker import SimpleWorker
 
 from app.config import settings
+from app.observability import metrics
 from app.services import liveness, publishing
 from app.services.schedule import MEDIA_QUEUE
 
@@ -92,12 +93,14 @@ class HeraldWorker(SimpleWorker):
             self.general.busy += 1
             if lane is self.media:
                 self.media.busy += 1
+            metrics.set_in_flight(self.general.busy)
 
     def _give_back(self, lane: Lane) -> None:
         with self._changed:
             self.general.busy -= 1
             if lane is self.media:
                 self.media.busy -= 1
+            metrics.set_in_flight(self.general.busy)
             self._changed.notify_all()
 
     # -- the loop

@@ -45,12 +45,6 @@ IN_FLIGHT = Gauge(
     "Publishes being sent to a platform right now.",
     multiprocess_mode="livesum",
 )
-CIRCUIT = Gauge(
-    "herald_circuit_state",
-    "Per-platform circuit breaker: 0 closed, 1 half-open, 2 open.",
-    ["platform"],
-    multiprocess_mode="max",
-)
 TOKEN_REFRESH_FAILURES = Counter(
     "herald_token_refresh_failures_total",
     "Token refreshes that failed, by platform.",
@@ -63,8 +57,6 @@ HTTP_LATENCY = Histogram(
 )
 
 log = logging.getLogger(__name__)
-
-CIRCUIT_STATES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
 
 
 def record_publish(platform: str, outcome: str) -> None:
@@ -79,10 +71,6 @@ def set_in_flight(n: int) -> None:
     IN_FLIGHT.set(n)
 
 
-def set_circuit_state(platform: str, state: str) -> None:
-    CIRCUIT.labels(platform).set(CIRCUIT_STATES[state])
-
-
 def record_token_refresh_failure(platform: str) -> None:
     TOKEN_REFRESH_FAILURES.labels(platform).inc()
 
@@ -92,13 +80,15 @@ def observe_http(route: str, method: str, status: int, seconds: float) -> None:
 
 
 class QueueCollector(Collector):
-    """Queue depth and the age of the oldest due job, read from Redis at scrape time."""
+    """Queue depth, the age of the oldest due job and the circuit breakers that are not
+    closed, read from Redis at scrape time (they are shared by every process)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from rq import Queue
         from rq_scheduler import Scheduler
 
         from app.redis_client import redis
+        from app.services import circuit
         from app.services.schedule import QUEUES
 
         r = redis()
@@ -126,8 +116,16 @@ class QueueCollector(Collector):
             "herald_scheduled_jobs", "Jobs waiting in the scheduler for their time."
         )
         scheduled.add_metric([], r.zcard(Scheduler.scheduled_jobs_key))
+        circuits = GaugeMetricFamily(
+            "herald_circuit_state",
+            "Circuit breakers that are not closed: 1 probing, 2 open (closed ones are absent).",
+            labels=["scope", "platform"],
+        )
+        for b in circuit.open_breakers():
+            circuits.add_metric([b.scope, b.platform], 1 if b.state == "probing" else 2)
         yield depth
         yield scheduled
+        yield circuits
         yield GaugeMetricFamily(
             "herald_oldest_due_job_age_seconds",
             "How long the oldest job that is due has waited to start.",

@@ -23,7 +23,7 @@ from rq_scheduler import Scheduler
 from app.config import settings
 from app.observability import metrics
 from app.redis_client import redis
-from app.services import posts
+from app.services import circuit, posts
 from simulator import SimServer, Simulator
 from tests.integration.engine import (
     engine_processes,
@@ -82,6 +82,17 @@ def test_queue_depth_and_the_oldest_due_job_are_read_from_redis_at_scrape_time()
     assert found[("herald_queue_depth", (("queue", "default"),))] == 0
     assert found[("herald_scheduled_jobs", ())] == 2
     assert 42 <= found[("herald_oldest_due_job_age_seconds", ())] < 60
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_open_circuit_breakers_are_read_from_redis_at_scrape_time():
+    for account in ("a", "b", "a"):  # failures from two accounts open the platform's breaker
+        circuit.record(["x", f"account:{account}"], False, message="X answered 503")
+    found = samples(metrics.render()[0].decode())
+    assert found[("herald_circuit_state", (("platform", "x"), ("scope", "x")))] == 2
+    assert not any(name == "herald_circuit_state" and dict(labels)["scope"] == "account:b"
+                   for name, labels in found)  # fmt: skip
+    circuit.reset()
 
 
 def test_metrics_endpoint_needs_its_token_and_times_requests_by_route(monkeypatch):
