@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # each runs many publishes at once (worker_concurrency threads).
     workers: int = 2
     # Jobs in flight per worker process: publishes wait on the network, not on the CPU.
-    worker_concurrency: int = 40
+    worker_concurrency: int = 64
     # Of those, jobs of the media lane (posts with video: long uploads) at most; short posts
     # always keep worker_concurrency - worker_media_concurrency slots.
     worker_media_concurrency: int = 8

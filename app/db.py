@@ -57,6 +57,8 @@ def autocommit() -> Engine:
     return create_engine(
         sqlalchemy_url(settings.database_url),
         isolation_level="AUTOCOMMIT",
-        pool_size=8,
+        # A worker's jobs share these; connections beyond pool_size are opened and closed per
+        # use, which costs more than the statement.
+        pool_size=16,
         max_overflow=8,
     )

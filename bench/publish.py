@@ -121,12 +121,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     if args.destinations is None:
         args.destinations = 3000 if args.mode == "steady" else 2000
-    if args.workers is None:
+    # Budgets sized for the benchmark's bursts (the defaults model real platforms' quotas).
+    harness.start_services({"HERALD_RECONCILE_SECONDS": "60"})
+    if args.workers is None:  # (settings are read only once the services are set)
         from app.config import settings
 
         args.workers = settings.workers
-    # Budgets sized for the benchmark's bursts (the defaults model real platforms' quotas).
-    harness.start_services({"HERALD_RECONCILE_SECONDS": "60"})
     sim = harness.Simulator()
     try:
         sim.post("/_sim/knobs", {"platform": "mastodon", "latency_ms": args.latency_ms})

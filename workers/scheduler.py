@@ -17,6 +17,9 @@ from contextlib import suppress
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
+from rq.job import Job
+from rq.queue import Queue
+from rq.utils import now, utcformat
 from rq_scheduler import Scheduler
 
 from app.config import settings
@@ -94,12 +97,44 @@ class HeraldScheduler(Scheduler):
                 self.remove_lock()
                 self.register_death()
 
+    def _move_one_shot_jobs(self, batch: int = 2000) -> None:
+        """Move Herald's due one-shot jobs (publish-/check-/verify-…) to their queues in two
+        pipelined round trips for the whole batch, instead of rq-scheduler's several round trips
+        per job (a burst of thousands of posts due at one second is then enqueued in a blink).
+        What is left (the repeated jobs) goes through rq-scheduler's own enqueue_jobs."""
+        r = self.connection
+        due = r.zrangebyscore(self.scheduled_jobs_key, "-inf", time.time(), start=0, num=batch)
+        ids = [i.decode() for i in due if i.decode().startswith(schedule.ONE_SHOT_PREFIXES)]
+        if not ids:
+            return
+        with r.pipeline(transaction=False) as pipe:
+            for job_id in ids:
+                pipe.hget(Job.key_for(job_id), "origin")
+            origins = pipe.execute()
+        enqueued_at = utcformat(now())
+        queues = set()
+        with r.pipeline(transaction=False) as pipe:
+            for job_id, origin in zip(ids, origins, strict=True):
+                pipe.zrem(self.scheduled_jobs_key, job_id)
+                if origin is None:  # the job was deleted meanwhile (unscheduled)
+                    continue
+                queue_key = Queue.redis_queue_namespace_prefix + origin.decode()
+                queues.add(queue_key)
+                pipe.hset(
+                    Job.key_for(job_id), mapping={"status": "queued", "enqueued_at": enqueued_at}
+                )
+                pipe.rpush(queue_key, job_id)
+            if queues:
+                pipe.sadd(Queue.redis_queues_keys, *queues)
+            pipe.execute()
+
     def heartbeat(self) -> None:
         if not self.connection.exists(self.key):
             self.connection.hset(self.key, "birth", time.time())
         super().heartbeat()
 
     def enqueue_jobs(self):  # type: ignore[override]
+        self._move_one_shot_jobs()
         created = schedule.ensure_repeating_jobs(self)
         if created and self._ticks:
             log.warning("Redis lost the repeated jobs (flushed?): re-created %s", created)

@@ -45,6 +45,8 @@ from app.services.schedule import MEDIA_QUEUE
 log = logging.getLogger("herald.worker")
 # How long one poll of the queues blocks: bounds how late a freed slot or a stop is noticed.
 POLL_SECONDS = 1
+# RQ's worker heartbeat (its registry entry lives worker_ttl seconds).
+HEARTBEAT_SECONDS = 10.0
 
 
 class Lane:
@@ -124,9 +126,12 @@ class HeraldWorker(SimpleWorker):
             ", ".join(self.queue_names()),
         )
         taken = 0
+        beat_at = 0.0
         try:
             while not self._stopping.is_set():
-                self.heartbeat()
+                if time.monotonic() - beat_at > HEARTBEAT_SECONDS:  # not once per job
+                    self.heartbeat()
+                    beat_at = time.monotonic()
                 queues = self._open_queues()
                 if not queues:
                     with self._changed:
@@ -183,7 +188,7 @@ class HeraldWorker(SimpleWorker):
         try:
             job.started_at = now()
             job.worker_name = self.name
-            result = job.perform()
+            result = job.func(*job.args, **job.kwargs)
             job.ended_at = now()
             ttl = job.get_result_ttl(self.default_result_ttl)
             with self.connection.pipeline() as pipe:

@@ -245,12 +245,14 @@ class _Capped(httpx.SyncByteStream):
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with the guarded network backend and the caps."""
 
-    def __init__(self, *, resolver: Resolver, max_bytes: int, body_seconds: float) -> None:
+    def __init__(
+        self, *, resolver: Resolver, max_bytes: int, body_seconds: float, connections: int
+    ) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=20,
-            max_keepalive_connections=10,
+            max_connections=connections,
+            max_keepalive_connections=connections,
             keepalive_expiry=5.0,
             network_backend=_GuardedBackend(resolver),
         )
@@ -279,9 +281,11 @@ def client(
     body_seconds: float | None = None,
     resolver: Resolver = system_resolver,
     headers: dict[str, str] | None = None,
+    connections: int = 20,
 ) -> httpx.Client:
     """An httpx client whose every connection (redirects included) is guarded; for providers
-    talking to a server a user chose (a Mastodon instance, a Bluesky PDS)."""
+    talking to a server a user chose (a Mastodon instance, a Bluesky PDS). `connections`: how
+    many requests it sends at once (a worker process shares one client among its jobs)."""
     timeout = timeout or httpx.Timeout(
         connect=settings.outbound_connect_seconds,
         read=settings.http_timeout_seconds,
@@ -292,6 +296,7 @@ def client(
         resolver=resolver,
         max_bytes=max_bytes,
         body_seconds=body_seconds or settings.outbound_body_seconds,
+        connections=connections,
     )
     return httpx.Client(
         transport=transport,

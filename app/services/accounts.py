@@ -104,20 +104,29 @@ def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:
     return config
 
 
-def guarded_client() -> httpx.Client:
+# Requests a process's shared clients send at once: every job in flight may be sending one.
+CONNECTIONS = settings.worker_concurrency + 8
+
+
+def guarded_client(connections: int = 20) -> httpx.Client:
     """An HTTP client for servers users choose (app.net.outbound)."""
-    return outbound.client(headers={"User-Agent": USER_AGENT})
+    return outbound.client(headers={"User-Agent": USER_AGENT}, connections=connections)
 
 
 def _client(kind: str) -> httpx.Client:
     """The process's shared client of a kind ("platform" or "guarded"); call under _lock."""
     if kind not in _clients:
         if kind == "guarded":
-            _clients[kind] = guarded_client()
+            _clients[kind] = guarded_client(CONNECTIONS)
         else:
             read = settings.http_timeout_seconds
             timeout = httpx.Timeout(connect=5, read=read, write=60, pool=10)
-            _clients[kind] = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
+            limits = httpx.Limits(
+                max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS
+            )
+            _clients[kind] = httpx.Client(
+                timeout=timeout, limits=limits, headers={"User-Agent": USER_AGENT}
+            )
     return _clients[kind]
 
 

@@ -31,6 +31,9 @@ JOBS = "workers.jobs"
 # A publish can upload video: allow it time, but not forever.
 PUBLISH_TIMEOUT = 15 * 60
 
+# Ids of the jobs that run once (never repeated): the scheduler moves them in batches.
+ONE_SHOT_PREFIXES = ("publish-", "check-", "verify-")
+
 # Repeated jobs: id -> (function, interval seconds getter).
 REPEATING = {
     "repeat-reconcile": (f"{JOBS}.reconcile", lambda: settings.reconcile_seconds),
