@@ -215,7 +215,16 @@ class BlueskyProvider(Provider):
 
     def account_info(self, token: TokenSet) -> AccountInfo:
         did = self._did(token)
-        profile = self._profile(token, did)
+        try:
+            profile = self._profile(token, did)
+        except PermanentError as exc:
+            if "not found" not in exc.message.lower():
+                raise
+            # An account made moments ago that the AppView has not indexed yet ("Profile not
+            # found"): its session names it; name and avatar come with the next connect.
+            profile = self._request(
+                "GET", self._xrpc("com.atproto.server.getSession"), token=token
+            ).json()
         token.extra["handle"] = profile["handle"]
         return AccountInfo(
             platform_account_id=did,
