@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(PY) -m app.cli
 
-.PHONY: venv run services migrate worker scheduler web test lint clean
+.PHONY: venv run services migrate worker scheduler web test test-bluesky-real lint clean
 
 # The venv is (re)installed only when pyproject.toml changed since the last install.
 venv: $(VENV)/.installed
@@ -39,6 +39,13 @@ web: venv
 test:
 	$(MAKE) venv
 	.venv/bin/python -m tests.run
+
+# The Bluesky provider and the engine against the official AT Protocol network (@atproto/dev-env,
+# pinned in tests/realserver/atproto/). The first run installs it into ~/.cache/herald/atproto
+# (HERALD_ATPROTO_CACHE): about 5 minutes; later runs reuse it.
+test-bluesky-real: venv
+	$(PY) -m tests.realserver.atproto
+	$(PY) -m tests.run tests/realserver/test_bluesky_real.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
