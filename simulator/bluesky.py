@@ -154,7 +154,6 @@ class Session:
     """A token. A refresh token is one row of the PDS: every JWT carrying its id is the same
     token (reuse within the grace hands out a new JWT with the first rotation's id)."""
 
-    jwt: str
     did: str
     kind: str  # "access" | "refresh"
     exp: float
@@ -283,7 +282,7 @@ class BlueskySim(PlatformSim):
                 _b64(secrets.token_bytes(48)),
             ]
         )
-        self.sessions[jwt] = token or Session(jwt, did, kind, now + ttl, jti=payload["jti"])
+        self.sessions[jwt] = token or Session(did, kind, now + ttl, jti=payload["jti"])
         return jwt
 
     def _session_pair(

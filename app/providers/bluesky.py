@@ -99,7 +99,7 @@ def _rkey(uri: str) -> str:
 
 def _aspect_ratio(item: MediaItem) -> dict[str, Any]:
     """`aspectRatio` from the stored dimensions; nothing when they are unknown."""
-    if item.width and item.height and item.width > 0 and item.height > 0:
+    if (item.width or 0) > 0 and (item.height or 0) > 0:
         return {"aspectRatio": {"width": item.width, "height": item.height}}
     return {}
 
@@ -401,7 +401,8 @@ class BlueskyProvider(Provider):
             try:
                 existing = self._get_record(token, did, rkey)
             except ProviderError:
-                raise exc from None  # still unclear; the same key keeps a retry safe
+                # Still unclear: the first error stands (the same key keeps a retry safe).
+                raise exc from exc.__cause__
             if existing is None:
                 if isinstance(exc, TransientError):
                     exc.sent = False
