@@ -120,10 +120,15 @@ def records(atproto: Network, did: str) -> list[dict[str, Any]]:
     return sorted(found["records"], key=lambda r: r["value"]["createdAt"])
 
 
-def record(atproto: Network, uri: str) -> dict[str, Any]:
+def get_record(atproto: Network, uri: str) -> dict[str, Any]:
+    """{"uri", "cid", "value"} of a record, read from its repository."""
     did, collection, rkey = uri.removeprefix("at://").split("/")
     params = {"repo": did, "collection": collection, "rkey": rkey}
-    return xrpc(atproto.pds, "GET", "com.atproto.repo.getRecord", params=params)["value"]
+    return xrpc(atproto.pds, "GET", "com.atproto.repo.getRecord", params=params)
+
+
+def record(atproto: Network, uri: str) -> dict[str, Any]:
+    return get_record(atproto, uri)["value"]
 
 
 def eventually(read: Callable[[], T | None], what: str) -> T:
@@ -262,10 +267,9 @@ def test_thread_of_three(provider: BlueskyProvider, token: TokenSet, atproto: Ne
 def assert_thread(atproto: Network, token: TokenSet, uris: list[str], texts: list[str]) -> None:
     """The AppView shows root → 2 → 3 with these texts, and each record replies to the one
     before it within the same root."""
-    root = {"uri": uris[0], "cid": xrpc_cid(atproto, uris[0])}
+    refs = [{"uri": uri, "cid": get_record(atproto, uri)["cid"]} for uri in uris]
     for i, uri in enumerate(uris[1:], start=1):
-        parent = {"uri": uris[i - 1], "cid": xrpc_cid(atproto, uris[i - 1])}
-        assert record(atproto, uri)["reply"] == {"root": root, "parent": parent}
+        assert record(atproto, uri)["reply"] == {"root": refs[0], "parent": refs[i - 1]}
 
     def chain() -> list[str] | None:
         thread = xrpc(
@@ -282,12 +286,6 @@ def assert_thread(atproto: Network, token: TokenSet, uris: list[str], texts: lis
         return seen if seen == texts else None
 
     eventually(chain, "the thread in the AppView")
-
-
-def xrpc_cid(atproto: Network, uri: str) -> str:
-    did, collection, rkey = uri.removeprefix("at://").split("/")
-    params = {"repo": did, "collection": collection, "rkey": rkey}
-    return xrpc(atproto.pds, "GET", "com.atproto.repo.getRecord", params=params)["cid"]
 
 
 def test_validate_refuses_what_the_pds_refuses(
@@ -328,20 +326,20 @@ def test_rkey_collision_after_a_timeout(
     """createRecord reaches the PDS, the answer is lost, and the read-back fails too: unclear.
     The retry under the same rkey gets the PDS's HTTP 500, reads the record, and returns the
     one post."""
-    lossy = BlueskyProvider(api_base=proxy.url, timeout=60)
     proxy.fail("/com.atproto.repo.createRecord", "lost")
     proxy.fail("/com.atproto.repo.getRecord", "502")
     request = PublishRequest("Posted exactly once", idempotency_key=str(uuid.uuid4()))
-    with pytest.raises(TransientError) as unclear:
-        lossy.publish(token, request)
-    assert unclear.value.sent is True
-    [stored] = records(atproto, alice.did)  # it did reach the PDS
-    result = lossy.publish(token, request)
-    assert ("/xrpc/com.atproto.repo.createRecord", 500) in proxy.seen  # the real PDS's answer
+    with BlueskyProvider(api_base=proxy.url, timeout=60) as lossy:
+        with pytest.raises(TransientError) as unclear:
+            lossy.publish(token, request)
+        assert unclear.value.sent is True
+        [stored] = records(atproto, alice.did)  # it did reach the PDS
+        seen = len(proxy.seen)
+        result = lossy.publish(token, request)
+    assert ("/xrpc/com.atproto.repo.createRecord", 500) in proxy.seen[seen:]  # the PDS's answer
     assert result.platform_post_id == stored["uri"] and result.extra["cid"] == stored["cid"]
     assert stored["uri"].endswith("/" + rkey_for(request.idempotency_key))
     assert [r["value"]["text"] for r in records(atproto, alice.did)] == ["Posted exactly once"]
-    lossy.close()
 
 
 def test_find_recent(provider: BlueskyProvider, token: TokenSet) -> None:
