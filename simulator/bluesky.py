@@ -678,12 +678,16 @@ class BlueskySim(PlatformSim):
         langs = record.get("langs")
         if langs is not None:
             if not isinstance(langs, list):
-                raise _invalid_post("Expected array value type", "langs")
+                got = json.dumps(langs, ensure_ascii=False)
+                raise _invalid_post(f"Expected array value type (got {got})", "langs")
             if len(langs) > 3:
                 raise _invalid_post(f"array too big (maximum 3, got {len(langs)})", "langs")
             for i, lang in enumerate(langs):
-                if not isinstance(lang, str) or not is_language_tag(lang):
-                    raise _invalid_post(f"Invalid language (got {json.dumps(lang)})", f"langs[{i}]")
+                got = json.dumps(lang, ensure_ascii=False)
+                if not isinstance(lang, str):
+                    raise _invalid_post(f"Expected string value type (got {got})", f"langs[{i}]")
+                if not is_language_tag(lang):
+                    raise _invalid_post(f"Invalid language (got {got})", f"langs[{i}]")
         tags = record.get("tags")
         if tags is not None:
             if not isinstance(tags, list) or len(tags) > 8:

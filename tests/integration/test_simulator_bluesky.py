@@ -522,6 +522,18 @@ def test_simulator_rejects_malformed_records(
     post = {"$type": "app.bsky.feed.post", "text": "héllo", "createdAt": now}
     refused(create({**post, "$type": "app.bsky.feed.like"}), "$type")
     refused(create({"$type": "app.bsky.feed.post", "text": "x"}), "createdAt")
+    # Worded as the official PDS words them.
+    refused(
+        create({**post, "langs": "en"}), 'Expected array value type (got "en") at $.record.langs'
+    )
+    refused(
+        create({**post, "langs": [5]}), "Expected string value type (got 5) at $.record.langs[0]"
+    )
+    refused(create({**post, "langs": ["EN"]}), 'Invalid language (got "EN") at $.record.langs[0]')
+    refused(
+        create({**post, "langs": ["en", "fr", "de", "es"]}),
+        "Invalid app.bsky.feed.post record: array too big (maximum 3, got 4) at $.record.langs",
+    )
     refused(create({**post, "createdAt": "yesterday"}), "createdAt")
     link = {"$type": f"{FACET}#link", "uri": "https://e.com"}
     refused(
