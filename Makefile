@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(PY) -m app.cli
 
-.PHONY: venv test-venv run services migrate worker scheduler web test test-container lint clean
+.PHONY: venv test-venv run services migrate worker scheduler web test test-container test-bluesky-real lint clean
 
 # The venv is (re)installed only when pyproject.toml changed since the last install.
 # `make run` needs the runtime only (the app, Node for the frontend build, the embedded
@@ -51,6 +51,13 @@ test: test-venv
 # PostgreSQL and Redis, registers, publishes a sandbox post, and takes it down.
 test-container: test-venv
 	.venv/bin/python -m tests.container
+
+# The Bluesky provider and the engine against the official AT Protocol network (@atproto/dev-env,
+# pinned in tests/realserver/atproto/). The first run installs it into ~/.cache/herald/atproto
+# (HERALD_ATPROTO_CACHE): about 5 minutes; later runs reuse it.
+test-bluesky-real: test-venv
+	$(PY) -m tests.realserver.atproto
+	$(PY) -m tests.run tests/realserver/test_bluesky_real.py
 
 lint: test-venv
 	$(VENV)/bin/ruff check .

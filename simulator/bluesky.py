@@ -2,20 +2,30 @@
 
 Every method is `GET|POST /bluesky/xrpc/<nsid>` and is checked against the vendor lexicons
 (/work/shared/specs/bluesky/lexicons): app passwords (`createSession`), access/refresh JWTs
-(access tokens expire after `access_ttl_s`; `refreshSession` rotates and revokes the old
-refresh token), `uploadBlob`, `createRecord` for `app.bsky.feed.post` (record `$type`, required
-fields, text ≤ 300 graphemes and ≤ 3000 UTF-8 bytes, facets whose byte ranges lie inside the
-text and on UTF-8 boundaries, ≤ 4 images whose blobs were uploaded by the same account, rkey
+(access tokens expire after `access_ttl_s`), `refreshSession`, `uploadBlob`, `createRecord`
+for `app.bsky.feed.post` (record `$type`, required fields, text ≤ 300 graphemes and ≤ 3000
+UTF-8 bytes, `langs` as BCP 47 tags, facets whose byte ranges lie inside the text and on UTF-8
+boundaries, ≤ 4 images or one MP4 video whose blobs were uploaded by the same account, rkey
 syntax (`tid` key type) and uniqueness), `getRecord`, `listRecords`, `resolveHandle`,
 `getAuthorFeed`, `getPosts`, `getProfile`; XRPC error bodies `{"error", "message"}`;
 `ratelimit-*` headers (epoch-second reset); the shared faults.
 
-Assumptions (not confirmed against a live PDS): an expired or revoked token answers 400
-ExpiredToken / InvalidToken (the injected "401" fault answers 401 ExpiredToken); a duplicate
-rkey answers 400 InvalidRequest "Record already exists"; write points are modelled as a count
-of records (5000 points/h at 3 points per create = 1666 records/h).
+As the official PDS does (checked against @atproto/dev-env 0.6.7, see
+tests/realserver/test_bluesky_real.py): a `createRecord` under an rkey that is taken answers
+HTTP 500 InternalServerError "Internal Server Error" (the repository refuses the second value at
+that key, nothing is written); `refreshSession` rotates the refresh token, and the rotated one
+is accepted again for `refresh_grace_s` (2 hours; every reuse gets a token with the same id as
+the first rotation), then refused with 400 ExpiredToken "Token has been revoked"; a malformed
+language tag, too many of them or too long a text are 400 InvalidRequest with the PDS's words
+("Invalid app.bsky.feed.post record: Invalid language (got "EN") at $.record.langs[0]").
 
-Not simulated: video, link-card fetching, deletes, applyWrites, putRecord, OAuth, federation.
+Assumptions (not confirmed against a live PDS): the injected "401" fault answers 401
+ExpiredToken and the injected "duplicate" fault a 400 InvalidRequest refusal (the PDS itself has
+no duplicate-content check); write points are modelled as a count of records (5000 points/h at
+3 points per create = 1666 records/h).
+
+Not simulated: the video service (a video blob is accepted as uploaded), link-card fetching,
+deletes, applyWrites, putRecord, OAuth, federation.
 """
 
 from __future__ import annotations
@@ -35,12 +45,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.providers.languages import is_language_tag
 from simulator.platform import PlatformSim
 from simulator.state import Fault, Knobs, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
 FACET = "app.bsky.richtext.facet"
 IMAGES = "app.bsky.embed.images"
+VIDEO = "app.bsky.embed.video"
 EXTERNAL = "app.bsky.embed.external"
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
@@ -55,14 +67,15 @@ _NSID_RE = re.compile(r"^[a-zA-Z]([a-zA-Z0-9-]{0,62})?(\.[a-zA-Z0-9]([a-zA-Z0-9-
 _URI_RE = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
 _AT_URI_RE = re.compile(r"^at://([^/]+)/([^/]+)/([^/]+)$")
 _CID_RE = re.compile(r"^[a-zA-Z0-9+=]{8,256}$")
-_LANG_RE = re.compile(r"^([a-zA-Z]{2,3}|[ix])(-[a-zA-Z0-9]{1,8})*$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "access_ttl_s": 7200,
     "refresh_ttl_s": 90 * 86400,
+    "refresh_grace_s": 2 * 3600,  # the PDS's REFRESH_GRACE_MS
     "max_blob_bytes": 2_000_000,  # app.bsky.embed.images#image maxSize
+    "blob_upload_limit": 100_000_000,  # the PDS's PDS_BLOB_UPLOAD_LIMIT (videos up to 100 MB)
     "app_password": "abcd-efgh-ijkl-mnop",
     "default_account": "alice.bsky.social",
     "handle_domain": "bsky.social",
@@ -110,6 +123,11 @@ def _invalid(message: str) -> XrpcError:
     return XrpcError(400, "InvalidRequest", message)
 
 
+def _invalid_post(problem: str, where: str) -> XrpcError:
+    """A lexicon refusal worded as the PDS words it (for the checks compared with it)."""
+    return _invalid(f"Invalid {POST} record: {problem} at $.record.{where}")
+
+
 def _error(
     status: int, error: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
@@ -133,11 +151,17 @@ class Account:
 
 @dataclass
 class Session:
-    jwt: str
+    """A token. A refresh token is one row of the PDS: every JWT carrying its id is the same
+    token (reuse within the grace hands out a new JWT with the first rotation's id)."""
+
     did: str
     kind: str  # "access" | "refresh"
     exp: float
     revoked: bool = False
+    jti: str = ""
+    # Refresh tokens once rotated: accepted until `grace_until`, then always rotated to `next`.
+    grace_until: float | None = None
+    next: Session | None = None
 
 
 @dataclass
@@ -239,7 +263,8 @@ class BlueskySim(PlatformSim):
                 setattr(acc, name, value)
             return acc
 
-    def _jwt(self, did: str, kind: str, ttl: float) -> Session:
+    def _jwt(self, did: str, kind: str, ttl: float, token: Session | None = None) -> str:
+        """A new JWT, for a new token or (refresh reuse) for the existing `token`."""
         now = int(time.time())
         header = {"typ": "at+jwt" if kind == "access" else "refresh+jwt", "alg": "ES256K"}
         payload = {
@@ -248,7 +273,7 @@ class BlueskySim(PlatformSim):
             "aud": "did:web:bsky.simulator",
             "iat": now,
             "exp": int(now + ttl),
-            "jti": secrets.token_urlsafe(16),
+            "jti": token.jti if token else secrets.token_urlsafe(16),
         }
         jwt = ".".join(
             [
@@ -257,19 +282,24 @@ class BlueskySim(PlatformSim):
                 _b64(secrets.token_bytes(48)),
             ]
         )
-        session = Session(jwt, did, kind, now + ttl)
-        self.sessions[jwt] = session
-        return session
+        self.sessions[jwt] = token or Session(did, kind, now + ttl, jti=payload["jti"])
+        return jwt
 
     def _session_pair(
-        self, acc: Account, access_ttl_s: float | None = None, refresh_ttl_s: float | None = None
+        self,
+        acc: Account,
+        access_ttl_s: float | None = None,
+        refresh_ttl_s: float | None = None,
+        refresh_token: Session | None = None,
     ) -> dict[str, Any]:
         with self.sim.lock:
             access = self._jwt(acc.did, "access", access_ttl_s or self.conf["access_ttl_s"])
-            refresh = self._jwt(acc.did, "refresh", refresh_ttl_s or self.conf["refresh_ttl_s"])
+            refresh = self._jwt(
+                acc.did, "refresh", refresh_ttl_s or self.conf["refresh_ttl_s"], refresh_token
+            )
         return {
-            "accessJwt": access.jwt,
-            "refreshJwt": refresh.jwt,
+            "accessJwt": access,
+            "refreshJwt": refresh,
             "handle": acc.handle,
             "did": acc.did,
             "email": acc.email,
@@ -473,14 +503,21 @@ class BlueskySim(PlatformSim):
         return JSONResponse(self._session_pair(acc), headers=headers)
 
     async def refresh_session(self, request: Request) -> Response:
+        """Rotate the refresh token. The old one stays good for the grace period (a client
+        whose answer was lost, or two refreshing at once, are not logged out) and always
+        rotates to the same next token."""
         acc = self._auth(request, "refresh")
         assert acc is not None
         with self.sim.lock:
             old = self.sessions[self._bearer(request) or ""]
-            if old.revoked:  # a concurrent refresh took it
+            now = time.time()
+            if old.grace_until is not None and old.grace_until <= now:
                 raise XrpcError(400, "ExpiredToken", "Token has been revoked")
-            old.revoked = True
-        return JSONResponse(self._session_pair(acc))
+            pair = self._session_pair(acc, refresh_token=old.next)
+            if old.next is None:
+                old.next = self.sessions[pair["refreshJwt"]]
+                old.grace_until = min(old.exp, now + self.conf["refresh_grace_s"])
+        return JSONResponse(pair)
 
     async def delete_session(self, request: Request) -> Response:
         self._auth(request, "refresh")
@@ -513,8 +550,9 @@ class BlueskySim(PlatformSim):
         data = await request.body()
         if not mime or "/" not in mime:
             raise _invalid("Wrong request encoding (Content-Type): none")
-        if len(data) > 50_000_000:
-            raise XrpcError(400, "BlobTooLarge", "This file is too large. Max size: 50000000")
+        limit = self.conf["blob_upload_limit"]
+        if len(data) > limit:
+            raise XrpcError(400, "BlobTooLarge", f"This file is too large. Max size: {limit}")
         blob = Blob(
             _cid("bafkrei", data), acc.did, mime, len(data), hashlib.sha256(data).hexdigest()
         )
@@ -555,14 +593,16 @@ class BlueskySim(PlatformSim):
                 raise _invalid("Input/rkey must be a valid Record Key")
             if not _TID_RE.match(rkey):
                 raise _invalid(f"Invalid record key for {collection}: must be a TID")
-        blobs = self._validate_post(record, acc)
+        media = self._validate_post(record, acc)
 
         with self.sim.lock:
             rkey = rkey or new_tid()
             uri = f"at://{acc.did}/{collection}/{rkey}"
             if uri in self.records:
+                # The repository refuses a second value at the key ("There is already a value
+                # at key", in the PDS's log): an unhandled error, so a 500 to the client.
                 self.sim.note_replay(self.id, uri)
-                raise _invalid(f"Record already exists: {uri}")
+                raise XrpcError(500, "InternalServerError", "Internal Server Error")
             headers = self._limit("records", acc.did, acc.handle)
             self._limit("records_day", acc.did, acc.handle)
             canonical = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
@@ -574,7 +614,6 @@ class BlueskySim(PlatformSim):
             reply = record.get("reply")
             if reply and reply["parent"]["uri"] in self.records:
                 self.records[reply["parent"]["uri"]].counts["replyCount"] += 1
-            embed = record.get("embed") or {}
             self.sim.record_post(
                 self.id,
                 acc.handle,
@@ -583,13 +622,14 @@ class BlueskySim(PlatformSim):
                 media=[
                     {
                         "cid": b.cid,
-                        "type": "image",
+                        "type": b.mime.split("/")[0],
                         "mime": b.mime,
                         "size": b.size,
                         "sha256": b.sha256,
-                        "alt": img.get("alt"),
+                        "alt": item.get("alt"),
+                        "aspect_ratio": item.get("aspectRatio"),
                     }
-                    for b, img in zip(blobs, embed.get("images", []), strict=False)
+                    for b, item in media
                 ],
                 permalink=f"https://bsky.app/profile/{acc.handle}/post/{rkey}",
                 extra={
@@ -611,8 +651,10 @@ class BlueskySim(PlatformSim):
             headers=headers,
         )
 
-    def _validate_post(self, record: dict[str, Any], acc: Account) -> list[Blob]:
-        """app.bsky.feed.post lexicon checks; returns the referenced blobs."""
+    def _validate_post(
+        self, record: dict[str, Any], acc: Account
+    ) -> list[tuple[Blob, dict[str, Any]]]:
+        """app.bsky.feed.post lexicon checks; returns the embedded media (see _validate_embed)."""
         text = record.get("text")
         if "text" not in record:
             raise _invalid('Record must have the property "text"')
@@ -620,9 +662,10 @@ class BlueskySim(PlatformSim):
             raise _invalid("Record/text must be a string")
         raw = text.encode("utf-8")
         if len(raw) > MAX_BYTES:
-            raise _invalid(f"Record/text must not be longer than {MAX_BYTES} characters")
-        if graphemes(text) > MAX_GRAPHEMES:
-            raise _invalid(f"Record/text must not be longer than {MAX_GRAPHEMES} graphemes")
+            raise _invalid_post(f"string too big (maximum {MAX_BYTES}, got {len(raw)})", "text")
+        n = graphemes(text)
+        if n > MAX_GRAPHEMES:
+            raise _invalid_post(f"grapheme too big (maximum {MAX_GRAPHEMES}, got {n})", "text")
         created = record.get("createdAt")
         if "createdAt" not in record:
             raise _invalid('Record must have the property "createdAt"')
@@ -634,11 +677,17 @@ class BlueskySim(PlatformSim):
             raise _invalid("Record/createdAt must be an valid atproto datetime") from None
         langs = record.get("langs")
         if langs is not None:
-            if not isinstance(langs, list) or len(langs) > 3:
-                raise _invalid("Record/langs must not have more than 3 elements")
+            if not isinstance(langs, list):
+                got = json.dumps(langs, ensure_ascii=False)
+                raise _invalid_post(f"Expected array value type (got {got})", "langs")
+            if len(langs) > 3:
+                raise _invalid_post(f"array too big (maximum 3, got {len(langs)})", "langs")
             for i, lang in enumerate(langs):
-                if not isinstance(lang, str) or not _LANG_RE.match(lang):
-                    raise _invalid(f"Record/langs/{i} must be a well-formed BCP 47 language tag")
+                got = json.dumps(lang, ensure_ascii=False)
+                if not isinstance(lang, str):
+                    raise _invalid_post(f"Expected string value type (got {got})", f"langs[{i}]")
+                if not is_language_tag(lang):
+                    raise _invalid_post(f"Invalid language (got {got})", f"langs[{i}]")
         tags = record.get("tags")
         if tags is not None:
             if not isinstance(tags, list) or len(tags) > 8:
@@ -713,7 +762,8 @@ class BlueskySim(PlatformSim):
                         f"({FACET}#mention, #link or #tag), got {kind!r}"
                     )
 
-    def _validate_embed(self, embed: Any, acc: Account) -> list[Blob]:
+    def _validate_embed(self, embed: Any, acc: Account) -> list[tuple[Blob, dict[str, Any]]]:
+        """The embed's media: (uploaded blob, its entry in the embed) for each."""
         if embed is None:
             return []
         if not isinstance(embed, dict) or not isinstance(embed.get("$type"), str):
@@ -726,6 +776,11 @@ class BlueskySim(PlatformSim):
             ):
                 raise _invalid("Record/embed/external must have uri, title and description")
             return []
+        if kind == VIDEO:
+            if "alt" in embed and not isinstance(embed["alt"], str):
+                raise _invalid("Record/embed/alt must be a string")
+            blob = self._embedded_blob(embed, "video", "Record/embed", acc)
+            return [(blob, embed)]
         if kind != IMAGES:
             raise _invalid(f"Record/embed: the simulator does not support {kind}")
         images = embed.get("images")
@@ -733,41 +788,46 @@ class BlueskySim(PlatformSim):
             raise _invalid('Record/embed must have the property "images"')
         if len(images) > 4:
             raise _invalid("Record/embed/images must not have more than 4 elements")
-        blobs: list[Blob] = []
+        found: list[tuple[Blob, dict[str, Any]]] = []
         for i, img in enumerate(images):
             where = f"Record/embed/images/{i}"
             if not isinstance(img, dict) or "image" not in img or "alt" not in img:
                 raise _invalid(f'{where} must have the properties "image" and "alt"')
             if not isinstance(img["alt"], str):
                 raise _invalid(f"{where}/alt must be a string")
-            ref = img["image"]
-            link = ref.get("ref", {}).get("$link") if isinstance(ref, dict) else None
-            if not isinstance(ref, dict) or ref.get("$type") != "blob" or not isinstance(link, str):
-                raise _invalid(f"{where}/image should be a blob ref")
-            blob = self.blobs.get((acc.did, link))
-            if blob is None:
-                raise _invalid(f"Could not find blob: {link}")
-            if ref.get("mimeType") != blob.mime or ref.get("size") != blob.size:
-                raise _invalid(f"{where}/image does not match the uploaded blob")
-            if not blob.mime.startswith("image/"):
-                raise _invalid(f"{where}/image mime type is not accepted: {blob.mime}")
-            if blob.size > self.conf["max_blob_bytes"]:
-                raise XrpcError(
-                    400,
-                    "BlobTooLarge",
-                    f"This file is too large. It is {blob.size} bytes, but the maximum size "
-                    f"is {self.conf['max_blob_bytes']} bytes.",
-                )
-            ratio = img.get("aspectRatio")
-            if ratio is not None and not (
-                isinstance(ratio, dict)
-                and all(
-                    isinstance(ratio.get(k), int) and ratio[k] >= 1 for k in ("width", "height")
-                )
-            ):
-                raise _invalid(f"{where}/aspectRatio must have integer width and height >= 1")
-            blobs.append(blob)
-        return blobs
+            found.append((self._embedded_blob(img, "image", where, acc), img))
+        return found
+
+    def _embedded_blob(self, item: dict[str, Any], field: str, where: str, acc: Account) -> Blob:
+        """The uploaded blob `item[field]` refers to, of the accepted type and size, and the
+        item's optional aspectRatio."""
+        ref = item.get(field)
+        link = ref.get("ref", {}).get("$link") if isinstance(ref, dict) else None
+        if not isinstance(ref, dict) or ref.get("$type") != "blob" or not isinstance(link, str):
+            raise _invalid(f"{where}/{field} should be a blob ref")
+        blob = self.blobs.get((acc.did, link))
+        if blob is None:
+            raise _invalid(f"Could not find blob: {link}")
+        if ref.get("mimeType") != blob.mime or ref.get("size") != blob.size:
+            raise _invalid(f"{where}/{field} does not match the uploaded blob")
+        accepted = blob.mime.startswith("image/") if field == "image" else blob.mime == "video/mp4"
+        if not accepted:
+            raise _invalid(f"{where}/{field} mime type is not accepted: {blob.mime}")
+        cap = self.conf["max_blob_bytes"]
+        if field == "image" and blob.size > cap:
+            raise XrpcError(
+                400,
+                "BlobTooLarge",
+                f"This file is too large. It is {blob.size} bytes, but the maximum size "
+                f"is {cap} bytes.",
+            )
+        ratio = item.get("aspectRatio")
+        if ratio is not None and not (
+            isinstance(ratio, dict)
+            and all(isinstance(ratio.get(k), int) and ratio[k] >= 1 for k in ("width", "height"))
+        ):
+            raise _invalid(f"{where}/aspectRatio must have integer width and height >= 1")
+        return blob
 
     def _record_json(self, rec: Record) -> dict[str, Any]:
         return {"uri": rec.uri, "cid": rec.cid, "value": rec.value}

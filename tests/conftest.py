@@ -17,6 +17,16 @@ from tests.support.services import TestServices
 
 _DATA = Path(tempfile.mkdtemp(prefix="herald-test-"))
 _SERVICES = TestServices(data_dir=_DATA)
+# Tests against real platform servers (minutes of setup: `make test-bluesky-real`) run only when
+# named on the command line, never as part of `make test`.
+_REAL_SERVERS = Path(__file__).resolve().parent / "realserver"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path != _REAL_SERVERS:
+        return None
+    named = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    return not any(p == _REAL_SERVERS or _REAL_SERVERS in p.parents for p in named)
 
 
 def pytest_configure(config: pytest.Config) -> None:

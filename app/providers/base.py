@@ -176,6 +176,10 @@ class MediaItem:
     # A URL the platform can fetch the file from (presigned GET), for platforms that pull media
     # by URL (Instagram, Threads, Facebook, Pinterest, TikTok PULL_FROM_URL).
     url: str | None = None
+    # Pixel dimensions measured when the file was stored (None: unknown), for platforms that
+    # lay media out by their aspect ratio before loading them (Bluesky).
+    width: int | None = None
+    height: int | None = None
 
     @classmethod
     def from_bytes(

@@ -7,9 +7,15 @@ refresh JWT through `com.atproto.server.refreshSession`.
 
 Posts are `app.bsky.feed.post` records created with `com.atproto.repo.createRecord`; links,
 mentions, hashtags and cashtags become facets with UTF-8 byte offsets, detected as the Bluesky
-app detects them (app/providers/bluesky_text.py). The record key (rkey) is derived
-from `PublishRequest.idempotency_key`, so a retry with the same key collides with the first
-record ("Record already exists") and returns it instead of posting twice.
+app detects them (app/providers/bluesky_text.py). Up to four images or one MP4 video go up with
+`uploadBlob` to the account's PDS, each with its alt text and aspect ratio (a video is processed
+by the network once the post is out: the "simple method" of Bluesky's video guide, which works
+on every PDS).
+
+The record key (rkey) of every part is derived from `PublishRequest.idempotency_key`, so a
+retry can never post twice: after a failed or unclear createRecord the provider reads the
+record under that key (`getRecord`) — found, the part is published; absent, a retry is safe.
+A thread that failed at part k is resumed at part k.
 """
 
 from __future__ import annotations
@@ -42,10 +48,17 @@ from app.providers.base import (
     count_graphemes,
 )
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
+from app.providers.languages import is_language_tag
 
 POST = "app.bsky.feed.post"
+IMAGES = "app.bsky.embed.images"
+VIDEO = "app.bsky.embed.video"
 MAX_IMAGE_BYTES = 1_000_000
+# app.bsky.embed.video used to say 100 MB, now 300 MB; the hosted PDSes and the video service
+# take 100 MB (platform-apis.md §9.2), a self-hosted PDS what its PDS_BLOB_UPLOAD_LIMIT says.
+MAX_VIDEO_BYTES = 100_000_000
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+VIDEO_TYPES = frozenset({"video/mp4"})
 OPTIONS = ("langs", "thread")
 APP_PASSWORDS = (
     "Bluesky uses app passwords, not an OAuth redirect: connect with login(handle, app_password)"
@@ -84,6 +97,23 @@ def _rkey(uri: str) -> str:
     return uri.rsplit("/", 1)[-1]
 
 
+def _aspect_ratio(item: MediaItem) -> dict[str, Any]:
+    """`aspectRatio` from the stored dimensions; nothing when they are unknown."""
+    if (item.width or 0) > 0 and (item.height or 0) > 0:
+        return {"aspectRatio": {"width": item.width, "height": item.height}}
+    return {}
+
+
+def _language_errors(langs: Any) -> list[str]:
+    """`langs`: at most 3 BCP 47 tags (the PDS refuses anything else with "Invalid language")."""
+    if langs is None:
+        return []
+    if not isinstance(langs, list) or len(langs) > 3:
+        return ["'langs' must be a list of at most 3 language codes."]
+    bad = [x for x in langs if not isinstance(x, str) or not is_language_tag(x)]
+    return [f"'{x}' is not a language code (BCP 47, e.g. en, pt-BR, zh-Hant)." for x in bad]
+
+
 # ------------------------------------------------------------------ provider
 
 
@@ -92,8 +122,9 @@ class BlueskyProvider(Provider):
     display_name = "Bluesky"
     capabilities = Capabilities(
         images=True,
+        video=True,
         threads=True,
-        # The rkey derived from the idempotency key makes a retry collide with the first post.
+        # The rkey derived from the idempotency key makes a retry find the first post.
         idempotent_publish=True,
         refresh_tokens=True,
         tokens_expire=True,
@@ -106,8 +137,8 @@ class BlueskyProvider(Provider):
     default_limits = Limits(
         max_text_length=MAX_GRAPHEMES,
         max_media=4,
-        media_types=IMAGE_TYPES,
-        max_bytes={"image": MAX_IMAGE_BYTES},
+        media_types=IMAGE_TYPES | VIDEO_TYPES,
+        max_bytes={"image": MAX_IMAGE_BYTES, "video": MAX_VIDEO_BYTES},
         counter=count_graphemes,
     )
 
@@ -184,7 +215,16 @@ class BlueskyProvider(Provider):
 
     def account_info(self, token: TokenSet) -> AccountInfo:
         did = self._did(token)
-        profile = self._profile(token, did)
+        try:
+            profile = self._profile(token, did)
+        except PermanentError as exc:
+            if "not found" not in exc.message.lower():
+                raise
+            # An account made moments ago that the AppView has not indexed yet ("Profile not
+            # found"): its session names it; name and avatar come with the next connect.
+            profile = self._request(
+                "GET", self._xrpc("com.atproto.server.getSession"), token=token
+            ).json()
         token.extra["handle"] = profile["handle"]
         return AccountInfo(
             platform_account_id=did,
@@ -205,19 +245,13 @@ class BlueskyProvider(Provider):
         errors: list[str] = []
         opts = request.options
         errors += [f"Unknown Bluesky option '{k}'." for k in opts if k not in OPTIONS]
-        langs = opts.get("langs")
-        if langs is not None and (
-            not isinstance(langs, list)
-            or len(langs) > 3
-            or not all(isinstance(x, str) and x for x in langs)
-        ):
-            errors.append("'langs' must be a list of at most 3 language codes.")
+        errors += _language_errors(opts.get("langs"))
         thread = opts.get("thread", [])
         if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
             errors.append("'thread' must be a list of texts.")
             thread = []
         if not request.text.strip() and not request.media:
-            errors.append("A Bluesky post needs text or at least one image.")
+            errors.append("A Bluesky post needs text, images or a video.")
         for i, text in enumerate([request.text, *thread]):
             where = "The post" if i == 0 else f"Thread part {i + 1}"
             if i and not text.strip():
@@ -228,12 +262,21 @@ class BlueskyProvider(Provider):
             size = text_bytes(text)
             if size > MAX_BYTES:
                 errors.append(f"{where} is {size} bytes long; Bluesky allows {MAX_BYTES} bytes.")
-        media = request.media
-        if len(media) > self.limits.max_media:
+        return errors + self._media_errors(request.media)
+
+    def _media_errors(self, media: list[MediaItem]) -> list[str]:
+        errors: list[str] = []
+        videos = sum(1 for m in media if m.kind == "video")
+        if videos and len(media) > 1:
+            errors.append("A Bluesky post takes up to 4 images or a single video.")
+        elif len(media) > self.limits.max_media:
             errors.append(f"At most {self.limits.max_media} images per Bluesky post.")
         for m in media:
             if m.mime not in self.limits.media_types:
-                errors.append(f"{m.filename}: Bluesky posts accept only images, not {m.mime}.")
+                errors.append(
+                    f"{m.filename}: Bluesky takes JPEG, PNG, WebP or GIF images and MP4 videos, "
+                    f"not {m.mime}."
+                )
                 continue
             cap = self.limits.max_size_for(m.mime)
             if cap is not None and m.size > cap:
@@ -260,17 +303,40 @@ class BlueskyProvider(Provider):
         return resolve
 
     def _upload(self, token: TokenSet, item: MediaItem) -> dict[str, Any]:
+        """uploadBlob, streamed (a video is never held in memory whole)."""
         with item.open() as fh:
             response = self._request(
                 "POST",
                 self._xrpc("com.atproto.repo.uploadBlob"),
                 token=token,
-                content=fh.read(),
-                headers={"Content-Type": item.mime},
+                content=fh,
+                headers={"Content-Type": item.mime, "Content-Length": str(item.size)},
             )
         return response.json()["blob"]
 
+    def _embed(self, token: TokenSet, media: list[MediaItem]) -> dict[str, Any] | None:
+        """Upload the media and describe them as the post's embed: images or one video, each
+        with its alt text and its aspect ratio (the app lays the post out before loading it)."""
+        if not media:
+            return None
+        try:
+            blobs = [self._upload(token, item) for item in media]
+        except TransientError as exc:
+            exc.sent = False  # a blob upload never creates a post
+            raise
+        if media[0].kind == "video":
+            video = {"$type": VIDEO, "video": blobs[0], **_aspect_ratio(media[0])}
+            return video | ({"alt": media[0].alt_text} if media[0].alt_text else {})
+        images = [
+            {"alt": item.alt_text or "", "image": blob, **_aspect_ratio(item)}
+            for item, blob in zip(media, blobs, strict=True)
+        ]
+        return {"$type": IMAGES, "images": images}
+
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
+        """Create the post (and its thread), one record per part, each under the record key
+        derived from the idempotency key. A retry after a failure at part k finds parts 1..k-1
+        already there (see `_create`), so it reuses them and continues at part k."""
         thread = request.options.get("thread") or []
         if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
             raise PermanentError("'thread' must be a list of texts")
@@ -279,14 +345,8 @@ class BlueskyProvider(Provider):
         handle = token.extra.get("handle") or did
         resolve = self._resolver()
         facets = [build_facets(text, resolve) for text in parts]
-        try:
-            images = [
-                {"alt": item.alt_text or "", "image": self._upload(token, item)}
-                for item in request.media
-            ]
-        except TransientError as exc:
-            exc.sent = False  # a blob upload never creates a post
-            raise
+        embed = self._embed(token, request.media)
+        key = request.idempotency_key
         refs: list[dict[str, str]] = []
         for i, text in enumerate(parts):
             record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _now_iso()}
@@ -294,11 +354,10 @@ class BlueskyProvider(Provider):
                 record["langs"] = list(request.options["langs"])
             if facets[i]:
                 record["facets"] = facets[i]
-            if i == 0 and images:
-                record["embed"] = {"$type": "app.bsky.embed.images", "images": images}
+            if i == 0 and embed:
+                record["embed"] = embed
             if refs:
                 record["reply"] = {"root": refs[0], "parent": refs[-1]}
-            key = request.idempotency_key
             rkey = rkey_for(key if i == 0 else f"{key}:{i}") if key else None
             try:
                 refs.append(self._create(token, did, record, rkey))
@@ -322,6 +381,13 @@ class BlueskyProvider(Provider):
     def _create(
         self, token: TokenSet, did: str, record: dict[str, Any], rkey: str | None
     ) -> dict[str, str]:
+        """createRecord → {"uri", "cid"}.
+
+        With a record key Herald chose, a failed or unclear answer is checked by reading that
+        record: a PDS answers a key that is taken with HTTP 500 (a retry of a post that was
+        created), a timeout leaves it open. Found: that is our post. Not there: nothing was
+        created, and a retry under the same key cannot create it twice.
+        """
         body: dict[str, Any] = {"repo": did, "collection": POST, "record": record}
         if rkey:
             body["rkey"] = rkey
@@ -329,21 +395,35 @@ class BlueskyProvider(Provider):
             created = self._request(
                 "POST", self._xrpc("com.atproto.repo.createRecord"), token=token, json=body
             ).json()
-        except PermanentError as exc:
-            if not (rkey and "already exists" in exc.message.lower()):
+        except (TransientError, PermanentError) as exc:
+            if not rkey or (isinstance(exc, TransientError) and not exc.sent):
                 raise
-            # A retry of a post that was created: return the first record.
             try:
-                existing = self._request(
-                    "GET",
-                    self._xrpc("com.atproto.repo.getRecord"),
-                    token=token,
-                    params={"repo": did, "collection": POST, "rkey": rkey},
-                ).json()
-            except PermanentError:
-                raise PermanentError(exc.message, duplicate=True, status=exc.status) from exc
-            return {"uri": existing["uri"], "cid": existing["cid"]}
+                existing = self._get_record(token, did, rkey)
+            except ProviderError:
+                # Still unclear: the first error stands (the same key keeps a retry safe).
+                raise exc from exc.__cause__
+            if existing is None:
+                if isinstance(exc, TransientError):
+                    exc.sent = False
+                raise
+            return existing
         return {"uri": created["uri"], "cid": created["cid"]}
+
+    def _get_record(self, token: TokenSet, did: str, rkey: str) -> dict[str, str] | None:
+        """{"uri", "cid"} of our post under `rkey`, or None when there is none."""
+        try:
+            found = self._request(
+                "GET",
+                self._xrpc("com.atproto.repo.getRecord"),
+                token=token,
+                params={"repo": did, "collection": POST, "rkey": rkey},
+            ).json()
+        except PermanentError as exc:
+            if exc.code == "RecordNotFound":
+                return None
+            raise
+        return {"uri": found["uri"], "cid": found["cid"]}
 
     @staticmethod
     def permalink(handle: str, uri: str) -> str:

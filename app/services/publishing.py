@@ -566,6 +566,8 @@ def media_item(m: Any) -> MediaItem:
         lambda key=m.storage_key: open_media(key),
         m.filename,
         url=url_for(m.storage_key, content_type=m.file_type),
+        width=m.width,
+        height=m.height,
     )
 
 

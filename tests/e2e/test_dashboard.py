@@ -34,7 +34,10 @@ def in_process_sandbox(monkeypatch: pytest.MonkeyPatch, sim) -> None:
 
 
 def later_time() -> dt.datetime:
-    return dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1)
+    """Tomorrow at noon (UTC): "Tomorrow" at any hour the test runs (now + 25 h is the day
+    after tomorrow between 23:00 and midnight)."""
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    return tomorrow.replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 def _signed_up(page: Page, base: str, tag: str) -> tuple[User, uuid.UUID]:

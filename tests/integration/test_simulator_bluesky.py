@@ -22,11 +22,10 @@ from app.providers.base import (
 )
 from app.providers.bluesky import BlueskyProvider, rkey_for
 from simulator import SimServer, Simulator
+from simulator.bluesky import jwt_payload
+from tests.support.media_files import mp4, png
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+PNG = png(1, 1)
 PASSWORD = "abcd-efgh-ijkl-mnop"
 FACET = "app.bsky.richtext.facet"
 
@@ -102,16 +101,34 @@ def test_login_and_account_info(provider: BlueskyProvider, sim: Simulator) -> No
     assert wrong.value.status == 401 and wrong.value.refresh_may_help is False
 
 
-def test_refresh_rotates_and_the_old_refresh_token_is_refused(
-    provider: BlueskyProvider, token: TokenSet
+def test_refresh_rotates_and_the_old_refresh_token_has_a_grace(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
 ) -> None:
+    """As the PDS does: the rotated refresh token works again for 2 hours (a client whose answer
+    got lost is not logged out) and always rotates to the same token; then it is refused."""
     fresh = provider.refresh(token)
     assert fresh.refresh_token and fresh.refresh_token != token.refresh_token
     assert fresh.access_token != token.access_token and fresh.extra["did"] == token.extra["did"]
     provider.publish(fresh, PublishRequest(text="after refresh"))
+    again = provider.refresh(token)
+    assert (
+        again.refresh_token
+        and jwt_payload(again.refresh_token)["jti"] == (jwt_payload(fresh.refresh_token)["jti"])
+    )
+    provider.publish(again, PublishRequest(text="after the second refresh"))
+    # One token: logging out with either JWT ends both.
+    provider.revoke(again)
+    with pytest.raises(AuthError) as revoked:
+        provider.refresh(fresh)
+    assert revoked.value.refresh_may_help is False and revoked.value.code == "ExpiredToken"
+
+    sim["bluesky"].configure({"refresh_grace_s": 0})  # type: ignore[attr-defined]
+    rotated = minted(sim)
+    provider.refresh(rotated)
     with pytest.raises(AuthError) as old:
-        provider.refresh(token)
+        provider.refresh(rotated)
     assert old.value.refresh_may_help is False and old.value.code == "ExpiredToken"
+    assert "revoked" in old.value.message
     # An access token is not a refresh token.
     with pytest.raises(AuthError) as wrong_kind:
         provider.refresh(TokenSet("x", refresh_token=fresh.access_token))
@@ -179,10 +196,13 @@ def test_publish_text_with_link_tag_and_mention(
     ]
 
 
-def test_images_with_alt_text(provider: BlueskyProvider, token: TokenSet, sim: Simulator) -> None:
+def test_images_with_alt_text_and_aspect_ratio(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
     items = [
         MediaItem.from_bytes(PNG, "image/png", f"{i}.png", alt_text=f"alt {i}") for i in range(4)
     ]
+    items[0].width, items[0].height = 1280, 760  # the dimensions stored with the media
     provider.publish(token, PublishRequest(text="pics", media=items))
     post = one_post(sim)
     assert [m["alt"] for m in post["media"]] == ["alt 0", "alt 1", "alt 2", "alt 3"]
@@ -190,6 +210,28 @@ def test_images_with_alt_text(provider: BlueskyProvider, token: TokenSet, sim: S
     image = post["record"]["embed"]["images"][0]
     assert post["record"]["embed"]["$type"] == "app.bsky.embed.images"
     assert image["image"]["$type"] == "blob" and image["image"]["ref"]["$link"].startswith("bafk")
+    # Known dimensions become aspectRatio; unknown ones are left out, never guessed.
+    assert [m["aspect_ratio"] for m in post["media"]] == [
+        {"width": 1280, "height": 760},
+        None,
+        None,
+        None,
+    ]
+
+
+def test_video_with_alt_text_and_aspect_ratio(
+    provider: BlueskyProvider, token: TokenSet, sim: Simulator
+) -> None:
+    data = mp4()
+    video = MediaItem.from_bytes(data, "video/mp4", "clip.mp4", alt_text="a short clip")
+    video.width, video.height = 320, 240
+    provider.publish(token, PublishRequest(text="watch", media=[video]))
+    post = one_post(sim)
+    embed = post["record"]["embed"]
+    assert embed["$type"] == "app.bsky.embed.video" and embed["alt"] == "a short clip"
+    assert embed["aspectRatio"] == {"width": 320, "height": 240}
+    [media] = post["media"]
+    assert (media["type"], media["mime"], media["size"]) == ("video", "video/mp4", len(data))
 
 
 def test_thread_uses_root_and_parent_refs(
@@ -237,7 +279,7 @@ def test_grapheme_and_byte_limits_at_the_simulator(
     else:
         with pytest.raises(PermanentError) as exc:
             provider.publish(token, PublishRequest(text=text))
-        assert exc.value.status == 400 and "must not be longer than" in exc.value.message
+        assert exc.value.status == 400 and " too big (maximum " in exc.value.message
         assert sim.posts() == []
 
 
@@ -310,22 +352,80 @@ def test_blob_upload_failure_is_not_sent(
     assert exc.value.sent is False and sim.posts() == []
 
 
-def test_timeout_after_accept_then_find_recent_and_safe_retry(
+def test_timeout_after_accept_is_settled_by_reading_the_record(
     provider: BlueskyProvider, sim: Simulator
 ) -> None:
+    """The post was created but the answer never came: the provider reads the record under its
+    own rkey and reports the post, in the same call."""
     token = minted(sim)
     since = datetime.now(UTC) - timedelta(seconds=1)
     sim.inject("bluesky", "timeout_after_accept", path="/xrpc/com.atproto.repo.createRecord")
     request = PublishRequest(text="did this get posted?", idempotency_key="dest-9")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
+    result = provider.publish(token, request)
     post = one_post(sim)
+    assert result.platform_post_id == post["uri"] and result.extra["cid"] == post["cid"]
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["uri"], request.text)]
     assert found[0].permalink == post["permalink"]
-    retried = provider.publish(token, request)  # same rkey: no second post
-    assert retried.platform_post_id == post["uri"] and len(sim.posts()) == 1
+
+
+def test_unconfirmed_create_stays_unclear_and_the_retry_finds_it(
+    provider: BlueskyProvider, sim: Simulator
+) -> None:
+    """Created, the answer lost, and the read fails too: still unclear (sent). The retry under
+    the same rkey is refused by the PDS with a 500, reads the record and returns it."""
+    token = minted(sim)
+    sim.inject("bluesky", "drop_after_accept", path="/xrpc/com.atproto.repo.createRecord")
+    sim.inject("bluesky", "503", path="/xrpc/com.atproto.repo.getRecord")
+    request = PublishRequest(text="one post only", idempotency_key="dest-10")
+    with pytest.raises(TransientError) as unclear:
+        provider.publish(token, request)
+    assert unclear.value.sent is True and unclear.value.details["failed_part"] == 0
+    post = one_post(sim)
+    retried = provider.publish(token, request)
+    assert retried.platform_post_id == post["uri"] and one_post(sim)["replays"] == 1
+
+
+def test_failed_create_that_created_nothing_is_safe_to_retry(
+    provider: BlueskyProvider, sim: Simulator
+) -> None:
+    """A 500 before the write: the record is not there, so the error says nothing was sent."""
+    token = minted(sim)
+    sim.inject("bluesky", "500", path="/xrpc/com.atproto.repo.createRecord")
+    request = PublishRequest(text="try again", idempotency_key="dest-11")
+    with pytest.raises(TransientError) as failed:
+        provider.publish(token, request)
+    assert failed.value.sent is False and failed.value.status == 500 and sim.posts() == []
+    provider.publish(token, request)
+    assert one_post(sim)["replays"] == 0
+
+
+def test_thread_interrupted_at_part_2_resumes_at_part_2(
+    provider: BlueskyProvider, sim: Simulator
+) -> None:
+    """The write budget runs out after part 1: the retry reuses part 1 (its rkey is taken, the
+    record is read back) and posts parts 2 and 3 in reply to it."""
+    token = minted(sim)
+    sim.set_knobs("bluesky", quotas={"records": {"limit": 1, "window_s": 3600}})
+    request = PublishRequest(
+        text="part one", options={"thread": ["part two", "part three"]}, idempotency_key="t-1"
+    )
+    with pytest.raises(RateLimited) as limited:
+        provider.publish(token, request)
+    [first] = sim.posts("bluesky")
+    assert limited.value.details == {"published_ids": [first["uri"]], "failed_part": 1}
+    sim.set_knobs("bluesky", quotas={"records": {"limit": 100, "window_s": 3600}})
+    result = provider.publish(token, request)
+    posts = sim.posts("bluesky")
+    assert [p["text"] for p in posts] == ["part one", "part two", "part three"]
+    assert [p["replays"] for p in posts] == [1, 0, 0]
+    assert result.extra["thread_ids"] == [p["uri"] for p in posts]
+    root = {"uri": first["uri"], "cid": first["cid"]}
+    assert posts[1]["reply"] == {"root": root, "parent": root}
+    assert posts[2]["reply"] == {
+        "root": root,
+        "parent": {"uri": posts[1]["uri"], "cid": posts[1]["cid"]},
+    }
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
@@ -343,10 +443,16 @@ def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
 def test_invalid_request_is_permanent(
     provider: BlueskyProvider, token: TokenSet, sim: Simulator
 ) -> None:
+    request = PublishRequest(text="hi", options={"langs": ["not a lang"]})
+    assert provider.validate(request) != []  # refused before saving; the PDS refuses it too
     with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="hi", options={"langs": ["not a lang"]}))
+        provider.publish(token, request)
     assert exc.value.status == 400 and exc.value.code == "InvalidRequest"
-    assert "langs" in exc.value.message and sim.posts() == []
+    assert exc.value.message == (
+        'Invalid app.bsky.feed.post record: Invalid language (got "not a lang") '
+        "at $.record.langs[0]"
+    )
+    assert sim.posts() == []
 
 
 # ------------------------------------------------------------------ reading back
@@ -416,6 +522,18 @@ def test_simulator_rejects_malformed_records(
     post = {"$type": "app.bsky.feed.post", "text": "héllo", "createdAt": now}
     refused(create({**post, "$type": "app.bsky.feed.like"}), "$type")
     refused(create({"$type": "app.bsky.feed.post", "text": "x"}), "createdAt")
+    # Worded as the official PDS words them.
+    refused(
+        create({**post, "langs": "en"}), 'Expected array value type (got "en") at $.record.langs'
+    )
+    refused(
+        create({**post, "langs": [5]}), "Expected string value type (got 5) at $.record.langs[0]"
+    )
+    refused(create({**post, "langs": ["EN"]}), 'Invalid language (got "EN") at $.record.langs[0]')
+    refused(
+        create({**post, "langs": ["en", "fr", "de", "es"]}),
+        "Invalid app.bsky.feed.post record: array too big (maximum 3, got 4) at $.record.langs",
+    )
     refused(create({**post, "createdAt": "yesterday"}), "createdAt")
     link = {"$type": f"{FACET}#link", "uri": "https://e.com"}
     refused(
@@ -482,7 +600,9 @@ def test_simulator_rejects_malformed_records(
         rkey=rkey_for("z"),
     )
     assert ok.status_code == 200 and ok.json()["uri"].endswith(rkey_for("z"))
-    refused(create(post, rkey=rkey_for("z")), "already exists")
+    taken = create(post, rkey=rkey_for("z"))  # as the PDS answers a taken rkey
+    assert taken.status_code == 500
+    assert taken.json() == {"error": "InternalServerError", "message": "Internal Server Error"}
     assert len(sim.posts("bluesky")) == 1
 
 

@@ -124,11 +124,11 @@ def test_grapheme_and_byte_limits(bluesky: BlueskyProvider, text: str, ok: bool)
 def test_validate_media_and_options(bluesky: BlueskyProvider) -> None:
     img = MediaItem.from_bytes(b"x" * 10, "image/png", "a.png")
     big = MediaItem.from_bytes(b"x" * 1_000_001, "image/jpeg", "big.jpg")
-    video = MediaItem.from_bytes(b"x", "video/mp4", "v.mp4")
+    mov = MediaItem.from_bytes(b"x", "video/quicktime", "v.mov")
     errors = bluesky.validate(
         PublishRequest(
             text="",
-            media=[img, img, img, big, video],
+            media=[img, img, img, big, img],
             options={"langs": ["en", "fr", "de", "es"], "thread": ["", 3], "poll": 1},
         )
     )
@@ -137,11 +137,43 @@ def test_validate_media_and_options(bluesky: BlueskyProvider) -> None:
     assert "'thread' must be a list of texts." in errors
     assert "At most 4 images per Bluesky post." in errors
     assert any("big.jpg is 1000001 bytes" in e for e in errors)
-    assert any("v.mp4" in e for e in errors)
     assert bluesky.validate(PublishRequest(text="", media=[img])) == []
     assert bluesky.validate(PublishRequest(text="")) == [
-        "A Bluesky post needs text or at least one image."
+        "A Bluesky post needs text, images or a video."
     ]
+    assert bluesky.validate(PublishRequest(text="", media=[mov])) == [
+        "v.mov: Bluesky takes JPEG, PNG, WebP or GIF images and MP4 videos, not video/quicktime."
+    ]
+
+
+def test_one_video_alone(bluesky: BlueskyProvider) -> None:
+    video = MediaItem.from_bytes(b"x", "video/mp4", "v.mp4")
+    img = MediaItem.from_bytes(b"x", "image/png", "a.png")
+    assert bluesky.validate(PublishRequest(text="", media=[video])) == []
+    alone = "A Bluesky post takes up to 4 images or a single video."
+    assert bluesky.validate(PublishRequest(text="x", media=[video, img])) == [alone]
+    assert bluesky.validate(PublishRequest(text="x", media=[video, video])) == [alone]
+    huge = MediaItem("video/mp4", 100_000_001, video.open, "huge.mp4")
+    assert bluesky.validate(PublishRequest(text="x", media=[huge])) == [
+        "huge.mp4 is 100000001 bytes; the limit is 100000000 bytes."
+    ]
+
+
+NOT_A_TAG = "'{}' is not a language code (BCP 47, e.g. en, pt-BR, zh-Hant)."
+
+
+@pytest.mark.parametrize(
+    ("langs", "errors"),
+    [
+        (["en", "pt-BR", "zh-Hant-TW"], []),
+        (["es-419", "sr-Latn", "x-klingon"], []),
+        (["not a lang"], [NOT_A_TAG.format("not a lang")]),
+        (["en", "en_US", ""], [NOT_A_TAG.format("en_US"), NOT_A_TAG.format("")]),
+        ("en", ["'langs' must be a list of at most 3 language codes."]),
+    ],
+)
+def test_langs_are_bcp47_tags(bluesky: BlueskyProvider, langs: object, errors: list) -> None:
+    assert bluesky.validate(PublishRequest(text="hi", options={"langs": langs})) == errors
 
 
 def _response(status: int, body: dict, headers: dict | None = None) -> httpx.Response:
