@@ -568,3 +568,4 @@ def test_engine_publishes_an_image(world: dict[str, Any]) -> None:
     assert dest.platform_post_id == stored["uri"]
     [image] = stored["value"]["embed"]["images"]
     assert (image["image"]["mimeType"], image["image"]["size"]) == ("image/png", len(data))
+    assert image["aspectRatio"] == {"width": 12, "height": 5}  # from the stored dimensions
