@@ -194,6 +194,15 @@ def record(scope_list: list[str], ok: bool, *, probe: str = "", message: str = "
     return out
 
 
+def is_open(scope: str) -> bool:
+    return redis().hget(_key(scope), "state") == b"open"
+
+
+def last_error(scope: str) -> str:
+    value = redis().hget(_key(scope), "last_error")
+    return value.decode() if value else ""
+
+
 @dataclass(frozen=True)
 class BreakerState:
     scope: str

@@ -495,13 +495,17 @@ def _wait_for_breaker(claim: Claim, blocked: _Blocked, kind: str) -> str:
     soon as a probe succeeds, see release_waiting); a check or verify keeps its state and runs
     again after the cool-down."""
     gate = blocked.gate
-    spread = random.uniform(0, settings.breaker_cooldown_seconds / 2)
-    at = dt.datetime.fromtimestamp(max(gate.retry_at, time.time() + 1) + spread, dt.UTC)
+    cooldown = settings.breaker_cooldown_seconds
+    # Past the cool-down a probe is in flight: ask again after one cool-down at the latest
+    # (its success releases everything at once).
+    until = min(gate.retry_at, time.time() + cooldown)
+    spread = random.uniform(0, cooldown / 2)
+    at = dt.datetime.fromtimestamp(max(until, time.time() + 1) + spread, dt.UTC)
     if kind == "publish":
         message = (
             f"Waiting: {gate.scope} is not answering; Herald publishes as soon as it answers again."
         )
-        return _wait_until(
+        outcome = _wait_until(
             claim,
             at,
             AttemptOutcome.skipped,
@@ -510,6 +514,10 @@ def _wait_for_breaker(claim: Claim, blocked: _Blocked, kind: str) -> str:
             # One audit row when the wait begins, not one per cool-down.
             quiet=claim.destination.pending_state.get("waiting_for") == gate.scope,
         )
+        # The breaker may have closed while this parked, after its release ran: release again.
+        if outcome == "waiting" and not circuit.is_open(gate.scope):
+            release_waiting(gate.scope)
+        return outcome
     status = DestinationStatus.processing if kind == "check" else DestinationStatus.unknown
     _finish(
         claim,
