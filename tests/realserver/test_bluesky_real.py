@@ -272,13 +272,16 @@ def assert_thread(atproto: Network, token: TokenSet, uris: list[str], texts: lis
         assert record(atproto, uri)["reply"] == {"root": refs[0], "parent": refs[i - 1]}
 
     def chain() -> list[str] | None:
-        thread = xrpc(
-            atproto.pds,
-            "GET",
-            "app.bsky.feed.getPostThread",
-            token.access_token,
+        response = httpx.get(
+            f"{atproto.pds}/xrpc/app.bsky.feed.getPostThread",
+            headers={"Authorization": f"Bearer {token.access_token}"},
             params={"uri": uris[0], "depth": 10},
-        )["thread"]
+            timeout=60,
+        )
+        if response.status_code == 400 and response.json().get("error") == "NotFound":
+            return None  # the AppView has not indexed the root yet
+        assert response.is_success, f"getPostThread: {response.status_code} {response.text}"
+        thread = response.json()["thread"]
         seen = []
         while thread:
             seen.append(thread["post"]["record"]["text"])
