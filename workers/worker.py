@@ -138,13 +138,16 @@ class HeraldWorker(SimpleWorker):
                         self._changed.wait(POLL_SECONDS)
                     continue
                 try:
-                    found = Queue.dequeue_any(
-                        queues,
-                        None if burst else POLL_SECONDS,
-                        connection=self.connection,
-                        job_class=self.job_class,
-                        serializer=self.serializer,
-                    )
+                    batch = self._pop_ready(queues)
+                    if not batch:  # nothing queued: block until something is
+                        found = Queue.dequeue_any(
+                            queues,
+                            None if burst else POLL_SECONDS,
+                            connection=self.connection,
+                            job_class=self.job_class,
+                            serializer=self.serializer,
+                        )
+                        batch = [found] if found else []
                 except (RedisConnectionError, RedisTimeoutError) as exc:
                     log.warning("Redis unavailable (%s); retrying", exc)
                     time.sleep(1.0)
@@ -153,18 +156,18 @@ class HeraldWorker(SimpleWorker):
                     if type(exc).__name__ != "DequeueTimeout":
                         raise
                     continue
-                if found is None:
+                if not batch:
                     if burst and self.in_flight() == 0:
                         break
                     if burst:
                         with self._changed:
                             self._changed.wait(0.1)
                     continue
-                job, queue = found
-                lane = self._lane(queue)
-                self._take(lane)
-                self._pool.submit(self._perform, job, queue, lane)
-                taken += 1
+                for job, queue in batch:
+                    lane = self._lane(queue)
+                    self._take(lane)
+                    self._pool.submit(self._perform, job, queue, lane)
+                taken += len(batch)
         finally:
             self._drain()
             stop_beating.set()
@@ -175,6 +178,32 @@ class HeraldWorker(SimpleWorker):
             self.register_death()
             self.unsubscribe()
         return bool(taken)
+
+    def _pop_ready(self, queues: list[Queue]) -> list[tuple[Job, Queue]]:
+        """Up to the free slots' worth of queued jobs, without blocking: one LPOP with a count per
+        queue and one pipelined fetch. Taking one job per round trip made this thread wait for
+        the GIL at every Redis reply while the job threads ran, which capped a process at about
+        80 jobs a second however many slots were free."""
+        popped: list[tuple[str, Queue]] = []
+        general_free = self.general.slots - self.general.busy
+        media_free = self.media.slots - self.media.busy
+        for queue in queues:
+            lane_free = media_free if self._lane(queue) is self.media else general_free
+            count = min(general_free, lane_free)
+            if count <= 0:
+                continue
+            ids = self.connection.lpop(queue.key, count) or []
+            popped += [(job_id.decode(), queue) for job_id in ids]
+            general_free -= len(ids)
+            if self._lane(queue) is self.media:
+                media_free -= len(ids)
+        if not popped:
+            return []
+        jobs = self.job_class.fetch_many(
+            [job_id for job_id, _ in popped], connection=self.connection, serializer=self.serializer
+        )
+        # A job deleted after it was queued (unscheduled meanwhile) is skipped, as RQ does.
+        return [(job, queue) for job, (_, queue) in zip(jobs, popped, strict=True) if job]
 
     def _drain(self) -> None:
         """Wait for the jobs in flight (a second signal exits at once, see _on_signal)."""
