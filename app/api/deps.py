@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from app.config import settings
 from app.models import User
 from app.services import api_keys, auth
+from app.services.access import KeyScope, use_key_scope
 from app.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from app.services.workspaces import KeyScope, use_key_scope
 
 SESSION_COOKIE = "herald_session"
 _SAFE = {"GET", "HEAD", "OPTIONS"}

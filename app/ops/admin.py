@@ -7,7 +7,8 @@ import getpass
 import os
 import sys
 
-from app.services import auth, users
+from app.services import users
+from app.services.email_address import normalize_email
 from app.services.errors import ServiceError
 
 
@@ -60,7 +61,7 @@ def users_command(args: argparse.Namespace) -> int:
 
 
 def _exists(email: str) -> bool:
-    wanted = auth.normalize_email(email)
+    wanted = normalize_email(email)
     return any(u.email == wanted for u in users.all_users())
 
 

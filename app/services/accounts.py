@@ -34,8 +34,8 @@ from app.providers.base import (
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
 from app.services import plans, sandbox
+from app.services.access import require_role
 from app.services.errors import NotFound
-from app.services.workspaces import require_role
 
 log = logging.getLogger(__name__)
 

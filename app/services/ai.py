@@ -34,8 +34,8 @@ from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
 from app.providers.registry import UnknownPlatform, provider_class
 from app.services import instance_settings, plans, ratelimit
+from app.services.access import require_role
 from app.services.errors import InvalidInput
-from app.services.workspaces import require_role
 
 __all__ = [
     "AIInvalidOutput",

@@ -40,8 +40,8 @@ from app.models import (
     utcnow,
 )
 from app.providers.registry import all_providers
+from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
-from app.services.workspaces import require_role
 
 FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 MAX_RANGE = dt.timedelta(days=366)

@@ -5,7 +5,7 @@ A key is `hk_<random>`, shown once when created. The database keeps only its key
 key's role lives in `scopes` as `role:<admin|editor|viewer>`.
 
 A key acts as the member who created it, restricted to the key's workspace and to
-min(key role, the member's current role) — see `app.services.workspaces.KeyScope`. It stops
+min(key role, the member's current role) — see `app.services.access.KeyScope`. It stops
 working when it is revoked, expires, or its creator leaves the workspace or is disabled.
 Keys cannot manage keys, members, invites or workspaces (those need a signed-in person).
 """
@@ -23,8 +23,8 @@ from sqlmodel import col, select
 from app import db
 from app.crypto import hash_token, new_token
 from app.models import ApiKey, Membership, Role, User, utcnow
+from app.services.access import RANK, KeyScope, require_role, require_session
 from app.services.errors import Forbidden, InvalidInput, NotFound
-from app.services.workspaces import RANK, KeyScope, require_role, require_session
 
 PREFIX = "hk_"
 # Characters of the key kept in clear to identify it ("hk_" + 8).

@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from redis.exceptions import RedisError
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
@@ -28,6 +27,8 @@ from app.crypto import hash_token, new_token
 from app.models import Membership, Role, Tier, User, UserSession, Workspace, utcnow
 from app.redis_client import redis
 from app.services import throttle
+from app.services.access import require_session
+from app.services.email_address import normalize_email
 from app.services.errors import (
     Conflict,
     Forbidden,
@@ -35,6 +36,8 @@ from app.services.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from app.services.instance_settings import registration
+from app.services.workspaces import usable_invite
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -57,17 +60,6 @@ class Client:
 class SignedIn:
     user: User
     token: str  # the raw session token; only its hash is stored
-
-
-def normalize_email(email: str) -> str:
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise InvalidInput(
-            f"Enter a valid email address ({exc}).",
-            code="invalid_email",
-            details={"field": "email"},
-        ) from exc
 
 
 # zxcvbn score (0-4) a password needs: 3 = "safely unguessable" against online attacks and
@@ -197,8 +189,6 @@ def create_user(
 
 def _check_policy(s: Session, email: str, invite_token: str | None) -> None:
     """The instance's registration policy (after the first user) allows this sign-up."""
-    from app.services.instance_settings import registration
-    from app.services.workspaces import usable_invite
 
     policy = registration().policy
     if policy == "closed":
@@ -353,8 +343,6 @@ def available_timezones() -> frozenset[str]:
 
 def update_profile(user: User, full_name: str | None = None, timezone: str | None = None) -> User:
     """Change the signed-in person's name and/or time zone."""
-    from app.services.workspaces import require_session
-
     require_session("change a profile")
     if full_name is not None:
         full_name = " ".join(full_name.split())
@@ -381,8 +369,6 @@ def update_profile(user: User, full_name: str | None = None, timezone: str | Non
 def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> int:
     """Set a new password after checking the current one. Every other session of the user is
     signed out (the one whose token is `keep_session` stays). Returns how many were ended."""
-    from app.services.workspaces import require_session
-
     require_session("change a password")
     with db.session() as s:
         row = s.exec(select(User).where(User.id == user.id).with_for_update()).first()

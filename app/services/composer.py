@@ -15,8 +15,8 @@ from app import db
 from app.models import Role, SocialAccount, User
 from app.providers.base import ProviderError
 from app.services import accounts
+from app.services.access import require_role
 from app.services.errors import NotFound
-from app.services.workspaces import require_role
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from app.providers.registry import UnknownPlatform, all_providers, get_provider,
 from app.redis_client import redis
 from app.services import accounts, plans
 from app.services import sandbox as sandbox_mode
+from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
-from app.services.workspaces import require_role
 
 STATE_TTL = 600
 log = logging.getLogger(__name__)

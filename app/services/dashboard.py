@@ -32,7 +32,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.workspaces import require_role
+from app.services.access import require_role
 
 UPCOMING_DAYS = 7
 # Overdue posts still waiting (the engine will publish or mark them missed) stay visible.

@@ -23,8 +23,8 @@ from app.ai.captions import DEFAULT_MODEL, AIConfig
 from app.config import settings
 from app.crypto import decrypt, encrypt
 from app.models import InstanceSetting, User, utcnow
+from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput
-from app.services.users import require_instance_admin
 
 log = logging.getLogger(__name__)
 

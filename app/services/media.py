@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -38,11 +39,12 @@ from app.models import (
     User,
     utcnow,
 )
+from app.providers.base import MediaItem
 from app.services import plans, throttle
+from app.services.access import require_role
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from app.services.publishing import ACTIVE
-from app.services.workspaces import require_role
-from app.storage import get_storage, local_path, sniff, tokens
+from app.services.post_status import ACTIVE
+from app.storage import get_storage, local_path, open_media, sniff, tokens, url_for
 from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
 from app.storage.local import FILE, UPLOAD, LocalStorage
 
@@ -524,3 +526,18 @@ def local_file(token: str) -> tuple[Path, str]:
         with path.open("rb") as fh:
             mime = sniff.sniff(fh.read(sniff.SNIFF_BYTES)) or "application/octet-stream"
     return path, mime
+
+
+def media_item(m: Any) -> MediaItem:
+    """A stored medium (a Media row or a row with its fields) as a provider attachment: a
+    stream opened on demand, and a presigned URL for platforms that fetch media themselves
+    (Instagram, Threads, TikTok by URL...)."""
+    return MediaItem(
+        m.file_type,
+        m.file_size,
+        lambda key=m.storage_key: open_media(key),
+        m.filename,
+        url=url_for(m.storage_key, content_type=m.file_type),
+        width=m.width,
+        height=m.height,
+    )

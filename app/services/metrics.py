@@ -25,7 +25,7 @@ from app.models import (
 from app.providers.base import ProviderError
 from app.redis_client import redis
 from app.services import accounts, schedule
-from app.services.workspaces import require_role
+from app.services.access import require_role
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def request_sync(user: User, workspace_id: uuid.UUID) -> bool:
         if status in ("queued", "started", "scheduled", "deferred"):
             return False
     schedule.queue(schedule.DEFAULT_QUEUE).enqueue(
-        "workers.jobs.sync_workspace_metrics",
+        schedule.WorkerJob.SYNC_WORKSPACE_METRICS,
         str(workspace_id),
         job_id=job_id,
         job_timeout=600,

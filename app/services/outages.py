@@ -12,7 +12,7 @@ from app import db
 from app.models import Role, User
 from app.providers.registry import UnknownPlatform, provider_class
 from app.services import circuit
-from app.services.workspaces import require_role
+from app.services.access import require_role
 
 
 @dataclass(frozen=True)

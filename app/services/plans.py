@@ -50,8 +50,8 @@ from app.models import (
     Workspace,
     utcnow,
 )
+from app.services.access import require_role, require_session
 from app.services.errors import Forbidden, InvalidInput, ServiceError
-from app.services.workspaces import require_role, require_session
 
 GB = 1024**3
 MB = 1024**2

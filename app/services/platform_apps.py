@@ -15,7 +15,8 @@ from app import db
 from app.crypto import encrypt
 from app.models import PlatformApp, User, utcnow
 from app.providers.registry import UnknownPlatform, all_providers, provider_class
-from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.access import require_instance_admin
+from app.services.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,6 @@ class AppView:
     source: str  # "env", "settings" or "" (not configured)
     client_id: str
     has_secret: bool
-
-
-def _require_instance_admin(user: User) -> None:
-    if not user.is_instance_admin:
-        raise Forbidden("Only the instance admin manages platform apps.")
 
 
 def _central(platform: str):
@@ -46,7 +42,7 @@ def _central(platform: str):
 
 
 def list_apps(user: User) -> list[AppView]:
-    _require_instance_admin(user)
+    require_instance_admin(user, "manage platform apps")
     with db.session() as s:
         stored = {
             a.platform: a
@@ -74,7 +70,7 @@ def list_apps(user: User) -> list[AppView]:
 
 def save_app(user: User, platform: str, client_id: str, client_secret: str | None) -> AppView:
     """Create or update a platform's app. An empty secret keeps the stored one."""
-    _require_instance_admin(user)
+    require_instance_admin(user, "manage platform apps")
     cls = _central(platform)
     client_id = client_id.strip()
     if not client_id or len(client_id) > 500:
@@ -97,7 +93,7 @@ def save_app(user: User, platform: str, client_id: str, client_secret: str | Non
 
 
 def delete_app(user: User, platform: str) -> None:
-    _require_instance_admin(user)
+    require_instance_admin(user, "manage platform apps")
     _central(platform)
     with db.session() as s:
         app = s.exec(

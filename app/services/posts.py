@@ -37,9 +37,10 @@ from app.models import (
 )
 from app.providers.base import PublishRequest
 from app.services import accounts, plans, schedule
+from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.publishing import ACTIVE, media_item, refresh_post_status
-from app.services.workspaces import require_role
+from app.services.media import media_item
+from app.services.post_status import ACTIVE, refresh_post_status
 
 MAX_CONTENT = 100_000
 # A schedule this far in the past is refused (clocks and slow forms get some slack).

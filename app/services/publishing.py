@@ -30,8 +30,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
 
 from app import db
 from app.config import settings
@@ -39,14 +37,12 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
-    Post,
     PostStatus,
     utcnow,
 )
 from app.observability import metrics
 from app.providers.base import (
     AuthError,
-    MediaItem,
     PermanentError,
     ProviderError,
     PublishRequest,
@@ -56,12 +52,11 @@ from app.providers.base import (
 )
 from app.providers.registry import provider_class
 from app.services import accounts, circuit, liveness, ratelimit, schedule
-from app.storage import open_media, url_for
+from app.services.media import media_item
+from app.services.post_status import DERIVE, WAITING
 
 log = logging.getLogger(__name__)
 
-ACTIVE = (DestinationStatus.publishing, DestinationStatus.processing, DestinationStatus.unknown)
-WAITING = (DestinationStatus.pending, DestinationStatus.queued)
 # How long a pending platform (media processing) may take before we give up.
 PROCESSING_DEADLINE = dt.timedelta(hours=2)
 # Claims may run this early (the scheduler's clock and ours can differ slightly).
@@ -73,23 +68,6 @@ WRITE_PATIENCE_S = 300.0
 T = TypeVar("T")
 # Deadlock detected, serialization failure: the statement can simply run again.
 RETRYABLE_SQLSTATES = ("40P01", "40001")
-
-
-# --------------------------------------------------------------------------- status of a post
-
-
-def refresh_post_status(s: Session, post_id: uuid.UUID) -> None:
-    """Recompute a post's status from its destinations (ORM session flavour). The derivation is
-    the database function `herald_derive_post_status` (migration 0006), shared with the engine's
-    outcomes."""
-    s.flush()
-    post = s.exec(select(Post).where(Post.id == post_id).with_for_update()).one()
-    new = s.connection().execute(_DERIVE, {"id": post_id}).scalar()
-    if new is not None:
-        set_committed_value(post, "status", PostStatus(new))
-
-
-_DERIVE = text("SELECT herald_derive_post_status(:id)")
 
 
 def _patiently(write: Callable[[], T], what: str) -> T:
@@ -242,7 +220,7 @@ def warm_up() -> None:
     nobody = uuid.uuid4()
     _claim(nobody, WAITING, spend=1)
     with db.autocommit().connect() as conn:
-        conn.execute(_DERIVE, {"id": nobody})
+        conn.execute(DERIVE, {"id": nobody})
     ratelimit.script()
     circuit.admit([f"account:{nobody}"])
 
@@ -564,21 +542,6 @@ def release_waiting(scope: str) -> int:
 # --------------------------------------------------------------------------- the jobs
 
 
-def media_item(m: Any) -> MediaItem:
-    """A stored medium (a Media row or a row with its fields) as a provider attachment: a
-    stream opened on demand, and a presigned URL for platforms that fetch media themselves
-    (Instagram, Threads, TikTok by URL...)."""
-    return MediaItem(
-        m.file_type,
-        m.file_size,
-        lambda key=m.storage_key: open_media(key),
-        m.filename,
-        url=url_for(m.storage_key, content_type=m.file_type),
-        width=m.width,
-        height=m.height,
-    )
-
-
 def _request(claim: Claim) -> PublishRequest:
     post, dest = claim.post, claim.destination
     media = [media_item(m) for m in claim.media]
@@ -877,7 +840,7 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
                 ),
             },
         )
-        conn.execute(_DERIVE, {"id": row.post_id})
+        conn.execute(DERIVE, {"id": row.post_id})
     if idempotent:  # the platform de-duplicates: simply try again with the same key
         schedule.schedule_publish(destination_id, now, media=row.video)
     else:

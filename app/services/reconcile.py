@@ -23,7 +23,8 @@ from app.models import (
     utcnow,
 )
 from app.services import liveness, schedule
-from app.services.publishing import ACTIVE, abandon, refresh_post_status
+from app.services.post_status import ACTIVE, refresh_post_status
+from app.services.publishing import abandon
 
 log = logging.getLogger(__name__)
 # A processing/unknown destination untouched this long has lost its follow-up job.

@@ -28,8 +28,8 @@ from app import db
 from app.config import settings
 from app.models import PostDestination, Role, SocialAccount, User
 from app.net.outbound import short_message
+from app.services.access import require_role
 from app.services.errors import InvalidInput, ServiceError
-from app.services.workspaces import require_role
 
 _APPS_TTL = 60.0
 _lock = threading.Lock()

@@ -27,7 +27,22 @@ PUBLISH_QUEUE = "publish"
 MEDIA_QUEUE = "publish-media"
 DEFAULT_QUEUE = "default"
 QUEUES = (PUBLISH_QUEUE, MEDIA_QUEUE, DEFAULT_QUEUE)
-JOBS = "workers.jobs"
+
+
+class WorkerJob:
+    """The worker functions (in `workers/jobs.py`) that services queue: the one place that
+    names them, so no service spells a dotted path (a unit test checks each one exists)."""
+
+    PUBLISH = "workers.jobs.publish"  # plain strings: RQ stores the dotted path
+    CHECK = "workers.jobs.check"
+    VERIFY = "workers.jobs.verify"
+    RECONCILE = "workers.jobs.reconcile"
+    REFRESH_TOKENS = "workers.jobs.refresh_tokens"
+    SYNC_METRICS = "workers.jobs.sync_metrics"
+    SYNC_WORKSPACE_METRICS = "workers.jobs.sync_workspace_metrics"
+    SWEEP_UPLOADS = "workers.jobs.sweep_uploads"
+
+
 # A publish can upload video: allow it time, but not forever.
 PUBLISH_TIMEOUT = 15 * 60
 
@@ -36,10 +51,10 @@ ONE_SHOT_PREFIXES = ("publish-", "check-", "verify-")
 
 # Repeated jobs: id -> (function, interval seconds getter).
 REPEATING = {
-    "repeat-reconcile": (f"{JOBS}.reconcile", lambda: settings.reconcile_seconds),
-    "repeat-refresh-tokens": (f"{JOBS}.refresh_tokens", lambda: settings.token_refresh_seconds),
-    "repeat-sync-metrics": (f"{JOBS}.sync_metrics", lambda: settings.metrics_sync_seconds),
-    "repeat-sweep-uploads": (f"{JOBS}.sweep_uploads", lambda: settings.upload_sweep_seconds),
+    "repeat-reconcile": (WorkerJob.RECONCILE, lambda: settings.reconcile_seconds),
+    "repeat-refresh-tokens": (WorkerJob.REFRESH_TOKENS, lambda: settings.token_refresh_seconds),
+    "repeat-sync-metrics": (WorkerJob.SYNC_METRICS, lambda: settings.metrics_sync_seconds),
+    "repeat-sweep-uploads": (WorkerJob.SWEEP_UPLOADS, lambda: settings.upload_sweep_seconds),
 }
 
 
@@ -112,7 +127,7 @@ def schedule_publishes(due: list[tuple[uuid.UUID, dt.datetime]], *, media: bool 
     """Publish each destination at its time (now, if that has passed); `media`: in the media
     lane."""
     lane = MEDIA_QUEUE if media else PUBLISH_QUEUE
-    _put_all([(publish_job_id(d, at), f"{JOBS}.publish", (str(d),), at, lane) for d, at in due])
+    _put_all([(publish_job_id(d, at), WorkerJob.PUBLISH, (str(d),), at, lane) for d, at in due])
 
 
 def schedule_publish(destination_id: uuid.UUID, at: dt.datetime, *, media: bool = False) -> None:
@@ -123,14 +138,14 @@ def schedule_check(destination_id: uuid.UUID, delay_seconds: float) -> None:
     """Poll a platform that is still processing (read-only check, then finalize)."""
     at = utcnow() + dt.timedelta(seconds=delay_seconds)
     job_id = f"check-{destination_id}-{_ms(at)}"
-    _put(job_id, f"{JOBS}.check", (str(destination_id),), at, PUBLISH_QUEUE)
+    _put(job_id, WorkerJob.CHECK, (str(destination_id),), at, PUBLISH_QUEUE)
 
 
 def schedule_verify(destination_id: uuid.UUID, delay_seconds: float) -> None:
     """Decide an unknown outcome by reading the account's recent posts."""
     at = utcnow() + dt.timedelta(seconds=delay_seconds)
     job_id = f"verify-{destination_id}-{_ms(at)}"
-    _put(job_id, f"{JOBS}.verify", (str(destination_id),), at, DEFAULT_QUEUE)
+    _put(job_id, WorkerJob.VERIFY, (str(destination_id),), at, DEFAULT_QUEUE)
 
 
 def unschedule(destination_id: uuid.UUID, due: dt.datetime | None) -> None:

@@ -36,8 +36,8 @@ from sqlmodel import Session, col, delete, select
 
 from app import db
 from app.models import PostingSchedule, PostingSlot, Role, SocialAccount, User, Workspace, utcnow
+from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
-from app.services.workspaces import require_role
 
 MAX_SLOTS = 100  # per account and week
 MAX_ACCOUNTS = 50  # per next_free_slot question

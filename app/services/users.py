@@ -14,8 +14,9 @@ from app import db
 from app.config import settings
 from app.models import Membership, User, UserSession
 from app.services import auth
-from app.services.errors import Conflict, Forbidden, NotFound
-from app.services.workspaces import require_session
+from app.services.access import require_instance_admin, require_session
+from app.services.email_address import normalize_email
+from app.services.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,6 @@ def any_user() -> bool:
     """Whether anyone has signed up yet (the first one becomes the instance admin)."""
     with db.session() as s:
         return s.exec(select(User.id).limit(1)).first() is not None
-
-
-def require_instance_admin(user: User, what: str = "manage this instance") -> None:
-    if not user.is_instance_admin:
-        raise Forbidden(f"Only the instance admin can {what}.", code="instance_admin_only")
 
 
 def _views(s: Session, users: list[User]) -> list[UserView]:
@@ -144,7 +140,7 @@ def all_users() -> list[UserView]:
 
 def _by_email(s: Session, email: str) -> User:
     user = s.exec(
-        select(User).where(User.email == auth.normalize_email(email)).with_for_update()
+        select(User).where(User.email == normalize_email(email)).with_for_update()
     ).first()
     if user is None:
         raise NotFound(f"No user with the email {email}.")
@@ -154,7 +150,7 @@ def _by_email(s: Session, email: str) -> User:
 def create_admin(email: str, password: str, full_name: str = "") -> tuple[User, bool]:
     """A new instance admin, or an existing user made one (and enabled again): True when new."""
     with db.session() as s:
-        existing = s.exec(select(User).where(User.email == auth.normalize_email(email))).first()
+        existing = s.exec(select(User).where(User.email == normalize_email(email))).first()
         if existing is not None:
             existing.is_instance_admin = True
             existing.is_active = True

@@ -1,19 +1,10 @@
-"""Workspaces, membership roles and invitations. Every function checks the acting user's role.
-
-A workspace the user does not belong to is reported as not found, never as forbidden, so
-nobody can probe for other tenants' ids.
-
-API keys act as the user who created them, restricted by a `KeyScope` that the HTTP layer
-sets for the request (see `use_key_scope`): every role check goes through `_membership` /
-`require_role`, which is where the restriction is applied, so there is one code path for
-sessions, keys, the UI and the workers (which never set a scope).
-"""
+"""Workspaces, membership roles and invitations. Every function checks the acting user's role
+through `app.services.access`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -22,9 +13,16 @@ from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
 from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
+from app.services import plans
+from app.services.access import (
+    effective_role,
+    key_scope,
+    membership,
+    require_role,
+    require_session,
+)
+from app.services.email_address import normalize_email
 from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-
-RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
 
 
 @dataclass(frozen=True)
@@ -82,75 +80,6 @@ def parse_role(value: str) -> Role:
         ) from exc
 
 
-@dataclass(frozen=True)
-class KeyScope:
-    """What the API key authenticating the current request allows: one workspace, one role."""
-
-    key_id: uuid.UUID
-    workspace_id: uuid.UUID
-    role: Role
-
-
-# Set by the HTTP layer for each request (None for a signed-in session). A ContextVar is per
-# request task (and copied into the threadpool that runs sync routes), so nothing leaks
-# between requests; code that never sets it (UI, workers, tests of services) is unrestricted.
-_key_scope: ContextVar[KeyScope | None] = ContextVar("herald_api_key_scope", default=None)
-
-
-def use_key_scope(scope: KeyScope | None) -> None:
-    """Restrict the rest of this request (context) to an API key's workspace and role."""
-    _key_scope.set(scope)
-
-
-def key_scope() -> KeyScope | None:
-    return _key_scope.get()
-
-
-def require_session(action: str, workspace_id: uuid.UUID | None = None) -> None:
-    """Refuse `action` to API keys: managing members, invites, keys and workspaces needs a
-    person signed in (keys are for automating posts, media and analytics). A key naming a
-    workspace other than its own gets the 404 of any other tenant's resource first."""
-    scope = _key_scope.get()
-    if scope is None:
-        return
-    if workspace_id is not None and workspace_id != scope.workspace_id:
-        raise NotFound("Workspace not found.")
-    raise Forbidden(f"API keys cannot {action}; sign in to do it.", code="session_required")
-
-
-def effective_role(role: Role) -> Role:
-    """The membership role, capped by the API key's role when a key authenticates."""
-    scope = _key_scope.get()
-    if scope is not None and RANK[scope.role] < RANK[role]:
-        return scope.role
-    return role
-
-
-def _membership(s: Session, user: User, workspace_id: uuid.UUID) -> Membership:
-    scope = _key_scope.get()
-    if scope is not None and scope.workspace_id != workspace_id:
-        raise NotFound("Workspace not found.")  # a key sees nothing outside its workspace
-    m = s.exec(
-        select(Membership).where(
-            Membership.workspace_id == workspace_id, Membership.user_id == user.id
-        )
-    ).first()
-    if m is None:
-        raise NotFound("Workspace not found.")
-    return m
-
-
-def require_role(s: Session, user: User, workspace_id: uuid.UUID, role: Role) -> Membership:
-    """The user's membership, if their role is at least `role`; otherwise 404/403.
-
-    With an API key the workspace must be the key's and the role is min(membership, key).
-    """
-    m = _membership(s, user, workspace_id)
-    if RANK[effective_role(m.role)] < RANK[role]:
-        raise Forbidden(f"This needs the {role.value} role in this workspace.")
-    return m
-
-
 def _view(ws: Workspace, role: Role) -> WorkspaceView:
     return WorkspaceView(
         ws.id, ws.name, role, ws.subscription_tier.value, ws.timezone, ws.is_personal
@@ -165,7 +94,7 @@ def list_workspaces(user: User) -> list[WorkspaceView]:
             .where(Membership.user_id == user.id)
             .order_by(Workspace.is_personal.desc(), Workspace.name)
         )
-        scope = _key_scope.get()
+        scope = key_scope()
         if scope is not None:
             query = query.where(Workspace.id == scope.workspace_id)
         return [_view(ws, effective_role(role)) for ws, role in s.exec(query).all()]
@@ -173,7 +102,7 @@ def list_workspaces(user: User) -> list[WorkspaceView]:
 
 def get_workspace(user: User, workspace_id: uuid.UUID) -> WorkspaceView:
     with db.session() as s:
-        m = _membership(s, user, workspace_id)
+        m = membership(s, user, workspace_id)
         ws = s.get(Workspace, workspace_id)
         assert ws is not None
         return _view(ws, effective_role(m.role))
@@ -215,7 +144,7 @@ def rename_workspace(user: User, workspace_id: uuid.UUID, name: str) -> Workspac
 
 def list_members(user: User, workspace_id: uuid.UUID) -> list[MemberView]:
     with db.session() as s:
-        _membership(s, user, workspace_id)
+        membership(s, user, workspace_id)
         rows = s.exec(
             select(Membership, User)
             .join(User, User.id == Membership.user_id)
@@ -274,7 +203,7 @@ def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> 
         if member_id != user.id:
             require_role(s, user, workspace_id, Role.admin)
         else:
-            _membership(s, user, workspace_id)
+            membership(s, user, workspace_id)
         admins = _lock_admins(s, workspace_id)
         target = _target(s, workspace_id, member_id)
         if target.role == Role.admin and len(admins) <= 1:
@@ -309,8 +238,6 @@ def create_invite(
 ) -> CreatedInvite:
     require_session("invite members", workspace_id)
     if email:
-        from app.services.auth import normalize_email
-
         email = normalize_email(email)
     from app.services import plans
 
@@ -403,8 +330,6 @@ def accept_invite(user: User, token: str) -> WorkspaceView:
         ).first()
         if existing:
             raise Conflict("You are already a member of this workspace.", code="already_member")
-        from app.services import plans
-
         plans.check_join(s, inv.workspace_id)
         s.add(Membership(workspace_id=inv.workspace_id, user_id=user.id, role=inv.role))
         inv.accepted_at = utcnow()

@@ -14,12 +14,11 @@ from sqlmodel import select
 
 from app import db
 from app.config import settings
-from app.models import AIUsage, Media, Tier, Workspace
+from app.models import AIUsage, Media, Role, Tier, Workspace
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts, api_keys, connect, plans
 from app.services.auth import user_for_session
-from app.services.workspaces import Role
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.support.fake_openai import FakeOpenAI
