@@ -267,6 +267,13 @@ def test_restarts_mid_burst_publish_each_destination_once_and_never_resume_a_sto
     code, pids = run2.interrupt()
     assert code == 0, f"the launcher did not stop cleanly: see {run2.log}"
     _gone(pids, mark)
+    # A graceful stop: its workers finished what they held and signed off.
+    with db.engine().connect() as conn:
+        left = conn.execute(
+            text("SELECT count(*) FROM worker_processes WHERE started_at >= :t"),
+            {"t": run2.started},
+        ).scalar_one()
+    assert left == 0
 
     run3 = launch()
     wait_for(lambda: not any(_counts()[s] for s in HANGING), 90, "every destination to settle")
@@ -296,6 +303,9 @@ def test_restarts_mid_burst_publish_each_destination_once_and_never_resume_a_sto
         assert posts.get_post(user, wid, post_id).status == PostStatus.cancelled
 
     with db.engine().connect() as conn:
+        open_attempts = conn.execute(
+            text("SELECT count(*) FROM publish_attempts WHERE finished_at IS NULL")
+        ).scalar_one()
         abandoned = conn.execute(
             text("SELECT count(*) FROM publish_attempts WHERE error LIKE 'Worker % stopped%'")
         ).scalar_one()
@@ -303,6 +313,7 @@ def test_restarts_mid_burst_publish_each_destination_once_and_never_resume_a_sto
             text("SELECT count(DISTINCT destination_id) FROM publish_attempts "
                  "WHERE outcome = 'unknown'")
         ).scalar_one()  # fmt: skip
+    assert open_attempts == 0  # every attempt, of killed workers too, has its outcome
     replays = sum(p.get("replays", 0) for p in sim.posts())
     print(
         f"\nrestart: {len(rows)} destinations; {killed} processes SIGKILLed with "
