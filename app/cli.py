@@ -3,7 +3,8 @@
   run                everything: database + Redis (embedded ones when HERALD_DATABASE_URL /
                      HERALD_REDIS_URL are unset), migrations, web app, RQ worker pool,
                      scheduler, and in sandbox mode (HERALD_SANDBOX; on with a loopback
-                     base URL) the simulator
+                     base URL) the simulator; `run --no-web`: all of it but the web app (an
+                     engine-only node)
   services           only the embedded PostgreSQL + Redis; prints `export ...` lines
   migrate            upgrade the database to the latest schema (safe when nodes start together)
   web                the web app and REST API on HERALD_PORT (builds the frontend if needed)
@@ -231,11 +232,12 @@ def start_sandbox(env: dict[str, str], children: list[Child]) -> None:
     say(f"sandbox mode: simulated networks at {url}; posts appear under Accounts → sandbox feed")
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from app import frontend
     from app.observability import metrics_dir
 
     logs.configure("run")
+    web = not args.no_web
     port = settings.port
     children: list[Child] = []
     handle_signals(_raise_stop)
@@ -247,12 +249,16 @@ def cmd_run(_args: argparse.Namespace) -> int:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(settings.data_dir.resolve() / "metrics"))
         start_sandbox(env, children)
         subprocess.run(migrate_command(), cwd=ROOT, env=env, check=True)
-        frontend.ensure_built(env, say=say)
-        children.append(spawn("web", web_command(), env))
+        if web:
+            frontend.ensure_built(env, say=say)
+            children.append(spawn("web", web_command(), env))
         children.append(spawn("worker", worker_command(), env))
         children.append(spawn("scheduler", scheduler_command(), env))
-        say(f"starting the web app, {settings.workers} workers and the scheduler...")
-        announced = False
+        what = "the web app, " if web else ""
+        say(f"starting {what}{settings.workers} workers and the scheduler...")
+        if not web:
+            say("Herald's engine is running without the web app (Ctrl-C stops)")
+        announced = not web
         while True:
             for child in children:
                 if child.proc.poll() is not None:
@@ -443,6 +449,9 @@ def parser() -> argparse.ArgumentParser:
     }
     for name, (fn, help_text) in simple.items():
         sub.add_parser(name, help=help_text).set_defaults(fn=fn)
+    sub.choices["run"].add_argument(
+        "--no-web", action="store_true", help="all but the web app (an engine-only node)"
+    )
     b = sub.add_parser("backup", help="write a backup archive")
     b.add_argument("file", nargs="?", help="archive path (default: herald-backup-<time>.tar)")
     b.set_defaults(fn=cmd_backup)

@@ -235,6 +235,9 @@ class PlatformSim:
             knobs = self.sim.effective_knobs(self.id, account)
             delay = (knobs.latency_ms or 0) + random.uniform(0, knobs.jitter_ms or 0)
             if delay > 0:
+                # The request has arrived whole before the platform works on it: a client that
+                # goes away meanwhile (killed, timed out) does not undo it, as on a real server.
+                await request.body()
                 await asyncio.sleep(delay / 1000)
             path = self.relative_path(request)
             fault = self.sim.pick_fault(self.id, account, request.method, path)

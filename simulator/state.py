@@ -126,6 +126,8 @@ class Fault:
 class Knobs:
     """Behaviour settings. None = inherit (account → platform → platform defaults)."""
 
+    # Time the platform takes on a request once it has arrived whole; a client that goes away
+    # meanwhile (killed, timed out) does not undo it.
     latency_ms: float | None = None
     jitter_ms: float | None = None
     # Media processing time: uploads answer 202 and stay "processing" this long.

@@ -39,7 +39,7 @@ from rq.worker import SimpleWorker
 
 from app.config import settings
 from app.observability import metrics
-from app.services import liveness, publishing
+from app.services import liveness, publishing, reconcile
 from app.services.schedule import MEDIA_QUEUE
 
 log = logging.getLogger("herald.worker")
@@ -117,6 +117,12 @@ class HeraldWorker(SimpleWorker):
         stop_beating = threading.Event()
         liveness.beat()
         liveness.start_beating(stop_beating)
+        try:  # after a restart: resume what the killed workers held (reconcile may be far off)
+            recovered = reconcile.recover_claims()
+            if recovered:
+                log.info("recovered %d claims of workers that are gone", recovered)
+        except Exception as exc:  # the database may be restarting: reconcile does it later
+            log.warning("could not recover the claims of workers that are gone: %s", exc)
         self._install_signal_handlers()
         log.info(
             "worker %s: up to %d jobs at once (%d for video uploads) on %s",

@@ -803,7 +803,8 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
                 "SELECT d.status::text, d.claimed_at, d.post_id, d.stop_requested_at, a.platform, "
                 "EXISTS ("
                 " SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id"
-                " WHERE pm.post_id = d.post_id AND m.file_type LIKE 'video/%') AS video "
+                " WHERE pm.post_id = d.post_id AND m.file_type LIKE 'video/%') AS video, "
+                "EXISTS (SELECT 1 FROM post_media pm WHERE pm.post_id = d.post_id) AS media "
                 "FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id "
                 "WHERE d.id = :id FOR UPDATE OF d"
             ),
@@ -844,5 +845,19 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
     if idempotent:  # the platform de-duplicates: simply try again with the same key
         schedule.schedule_publish(destination_id, now, media=row.video)
     else:
-        schedule.schedule_verify(destination_id, 1.0)
+        schedule.schedule_verify(destination_id, _in_progress_for(row.claimed_at, row.media, now))
     return True
+
+
+def _in_progress_for(claimed_at: dt.datetime | None, media: bool, now: dt.datetime) -> float:
+    """Seconds until a request of a worker that just died cannot be in progress at the platform
+    any more; only then does reading the account tell whether it went out. The platform keeps
+    working on a request whose client went away: checking sooner could find nothing, send the
+    post again, and then see the first request land too. Same bound as after a timeout (see
+    `_verify_delay`): when it was sent, plus the client's timeout, plus the platform's delay.
+    A post without media sends its request right after the claim (after a token refresh at
+    most); with media, the last request may have left as late as now."""
+    timeout = dt.timedelta(seconds=settings.http_timeout_seconds)
+    sent_by = now if media or claimed_at is None else min(now, claimed_at + timeout)
+    settled = sent_by + timeout + dt.timedelta(seconds=settings.verify_delay_seconds)
+    return max(1.0, (settled - now).total_seconds())

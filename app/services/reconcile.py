@@ -23,7 +23,7 @@ from app.models import (
     utcnow,
 )
 from app.services import liveness, schedule
-from app.services.post_status import ACTIVE, refresh_post_status
+from app.services.post_status import refresh_post_status
 from app.services.publishing import abandon
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,31 @@ def _fail_missed(s: Session, now: dt.datetime) -> int:
     return len(rows)
 
 
+def recover_claims(now: dt.datetime | None = None) -> int:
+    """Let go of the claims (`publishing`) whose worker is provably gone (see liveness): the
+    request is retried with the platform's idempotency key, or checked on the platform first.
+
+    Reconcile does this on every run; a worker process also does it when it starts, so a restart
+    resumes at once what the killed workers held instead of at the next reconcile, which may be a
+    minute away and runs from the `default` queue, behind the whole publish backlog."""
+    now = now or utcnow()
+    with db.session() as s:
+        claims = s.exec(
+            select(
+                PostDestination.id, PostDestination.claimed_by, PostDestination.claimed_at
+            ).where(PostDestination.status == DestinationStatus.publishing)
+        ).all()
+    if not claims:
+        return 0
+    workers = liveness.reports()
+    return sum(
+        1
+        for dest_id, claimed_by, claimed_at in claims
+        if liveness.let_go(dest_id, claimed_by, claimed_at, now, workers)
+        and abandon(dest_id, f"Worker {claimed_by} stopped during the attempt")
+    )
+
+
 def run() -> dict[str, int]:
     """Rebuild the schedule from PostgreSQL and resolve anything left hanging.
 
@@ -87,14 +112,12 @@ def run() -> dict[str, int]:
                 "AND p.status IN ('scheduled', 'publishing') AND p.scheduled_at IS NOT NULL"
             )
         ).all()
-        active = s.exec(
-            select(
-                PostDestination.id,
-                PostDestination.status,
-                PostDestination.claimed_by,
-                PostDestination.claimed_at,
-                PostDestination.updated_at,
-            ).where(PostDestination.status.in_(ACTIVE))  # type: ignore[attr-defined]
+        following = s.exec(
+            select(PostDestination.id, PostDestination.status, PostDestination.updated_at).where(
+                PostDestination.status.in_(  # type: ignore[attr-defined]
+                    (DestinationStatus.processing, DestinationStatus.unknown)
+                )
+            )
         ).all()
     for start in range(0, len(waiting), 1000):
         chunk = waiting[start : start + 1000]
@@ -103,14 +126,9 @@ def run() -> dict[str, int]:
             if schedule.publish_job_id(dest_id, due) not in present:
                 schedule.schedule_publish(dest_id, due, media=video)
                 counts["rescheduled"] += 1
-    workers = liveness.reports() if active else {}
-    for dest_id, status, claimed_by, claimed_at, updated_at in active:
-        if status == DestinationStatus.publishing:
-            if liveness.let_go(dest_id, claimed_by, claimed_at, now, workers) and abandon(
-                dest_id, f"Worker {claimed_by} stopped during the attempt"
-            ):
-                counts["abandoned"] += 1
-        elif now - updated_at > STALLED:
+    counts["abandoned"] = recover_claims(now)
+    for dest_id, status, updated_at in following:
+        if now - updated_at > STALLED:
             # Its check/verify job should have run by now: it was lost (e.g. Redis flushed).
             if status == DestinationStatus.processing:
                 schedule.schedule_check(dest_id, 0)
