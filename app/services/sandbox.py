@@ -9,6 +9,12 @@ endpoints need the secret only Herald holds (HERALD_SANDBOX_SECRET), and the bro
 talks to it. Herald approves the simulated OAuth consent itself and hands the browser its own
 callback; each workspace gets its own simulated account on every network (a name keyed with
 the secret), and the feed shows a user only their workspace's sandbox posts.
+
+The simulator `make run` starts keeps its state in the data folder. When that state is gone (the
+file deleted, or of an older format) the simulator starts empty with a new state id: every
+sandbox account connected in the old state is then "stale". Herald says so once on the Accounts
+page, marks them expired with one clear message, holds their posts instead of failing them, and
+reconnects them all in one click (`connect.reconnect_sandbox`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import hmac
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -26,7 +33,7 @@ from sqlmodel import col, select
 
 from app import db
 from app.config import settings
-from app.models import PostDestination, Role, SocialAccount, User
+from app.models import AccountStatus, PostDestination, Role, SocialAccount, User, utcnow
 from app.net.outbound import short_message
 from app.services.errors import InvalidInput, ServiceError
 from app.services.workspaces import require_role
@@ -34,6 +41,14 @@ from app.services.workspaces import require_role
 _APPS_TTL = 60.0
 _lock = threading.Lock()
 _apps: tuple[str, float, dict[str, dict[str, str]]] = ("", 0.0, {})
+# The simulator's state id is asked at most this often per process (the engine asks per post).
+_STATE_TTL = 5.0
+_state: tuple[str, float, str | None] = ("", 0.0, None)
+
+RESET_MESSAGE = (
+    "The sandbox was reset: your sandbox accounts must be reconnected "
+    "(Accounts → Reconnect sandbox accounts). Their scheduled posts wait meanwhile."
+)
 
 
 class SandboxUnavailable(ServiceError):
@@ -161,3 +176,103 @@ def config(platform: str) -> dict[str, str]:
         elif key in ("client_id", "client_secret"):
             config[key] = value
     return config
+
+
+# --------------------------------------------------------------------------- a reset sandbox
+
+
+def state_id(max_age: float = _STATE_TTL) -> str | None:
+    """The simulator's current state id (GET /_sim/state); None when the simulator does not
+    say (an older one). Raises SandboxUnavailable when it does not answer."""
+    global _state
+    with _lock:
+        url, fetched, known = _state
+        if url == settings.sandbox_url and time.monotonic() - fetched < max_age:
+            return known
+    headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
+    try:
+        response = httpx.get(f"{settings.sandbox_url}/_sim/state", headers=headers, timeout=5)
+        if response.status_code == 404:
+            current = None
+        else:
+            response.raise_for_status()
+            current = str(response.json()["state_id"])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise SandboxUnavailable(
+            f"The sandbox simulator is not answering ({short_message(exc, 120)})."
+        ) from exc
+    with _lock:
+        _state = (settings.sandbox_url, time.monotonic(), current)
+    return current
+
+
+def current_state() -> str | None:
+    """The state id to record on a sandbox account being connected (None if unknown)."""
+    try:
+        return state_id(0.0)
+    except SandboxUnavailable:
+        return None
+
+
+def is_stale(account: Any, *, fresh: bool = False) -> bool:
+    """A sandbox account connected in a state of the simulator that is gone. Unknown (the
+    simulator is down, or does not tell) counts as not stale: the usual errors apply."""
+    if not account.is_sandbox or not enabled():
+        return False
+    try:
+        current = state_id(0.0 if fresh else _STATE_TTL)
+    except SandboxUnavailable:
+        return False
+    return current is not None and account.sandbox_state != current
+
+
+def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
+    """Mark the workspace's stale sandbox accounts expired with RESET_MESSAGE (once: an
+    account already saying so is left alone); the ids of every stale account."""
+    if not enabled():
+        return []
+    try:
+        current = state_id()
+    except SandboxUnavailable:
+        return []
+    if current is None:
+        return []
+    stale: list[uuid.UUID] = []
+    with db.session() as s:
+        rows = s.exec(
+            select(SocialAccount).where(
+                SocialAccount.workspace_id == workspace_id,
+                col(SocialAccount.is_sandbox).is_(True),
+                SocialAccount.status != AccountStatus.revoked,
+            )
+        ).all()
+        for account in rows:
+            if account.sandbox_state == current:
+                continue
+            stale.append(account.id)
+            if account.status != AccountStatus.expired or account.last_error != RESET_MESSAGE:
+                account.status = AccountStatus.expired
+                account.last_error = RESET_MESSAGE
+                account.status_changed_at = utcnow()
+                s.add(account)
+    return stale
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    """What the Accounts page says about the sandbox."""
+
+    enabled: bool
+    reset: bool  # some sandbox accounts belong to a simulator state that is gone
+    stale_accounts: list[uuid.UUID]
+    message: str
+
+
+def status(user: User, workspace_id: uuid.UUID) -> SandboxStatus:
+    """Sandbox mode, and whether this workspace's sandbox accounts must be reconnected (they
+    are marked so as a side effect, once)."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+    stale = flag_stale(workspace_id)
+    message = "The sandbox was reset; your sandbox accounts must be reconnected." if stale else ""
+    return SandboxStatus(enabled(), bool(stale), stale, message)
