@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -58,11 +59,19 @@ def main() -> None:
         else:
             print(f"sandbox state: new ({state['reset_reason']}), kept in {store.path}", flush=True)
         app = store.wrap(app)
+        # uvicorn stops gracefully, then raises the signal again for its default action (which
+        # would end the process before the last save): make that an ordinary exit.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _exit)
     try:
         serve(app, args)
     finally:
         if store is not None:
             store.close()
+
+
+def _exit(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(app: object, args: argparse.Namespace) -> None:

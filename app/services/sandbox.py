@@ -215,12 +215,15 @@ def current_state() -> str | None:
 
 
 def is_stale(account: Any, *, fresh: bool = False) -> bool:
-    """A sandbox account connected in a state of the simulator that is gone. Unknown (the
-    simulator is down, or does not tell) counts as not stale: the usual errors apply."""
+    """A sandbox account connected in a state of the simulator that is gone (asked afresh
+    before saying so, or with `fresh`). Unknown (the simulator is down, or does not tell)
+    counts as not stale: the usual errors apply."""
     if not account.is_sandbox or not enabled():
         return False
     try:
-        current = state_id(0.0 if fresh else _STATE_TTL)
+        if not fresh and state_id() == account.sandbox_state:
+            return False
+        current = state_id(0.0)
     except SandboxUnavailable:
         return False
     return current is not None and account.sandbox_state != current
@@ -232,7 +235,7 @@ def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
     if not enabled():
         return []
     try:
-        current = state_id()
+        current = state_id(0.0)
     except SandboxUnavailable:
         return []
     if current is None:

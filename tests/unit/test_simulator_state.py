@@ -82,3 +82,39 @@ def test_an_in_memory_simulator_reports_a_new_state_after_a_reset():
     assert not before["persistent"]
     sim.reset()
     assert sim.state()["state_id"] != before["state_id"]
+
+
+def test_the_simulator_process_saves_what_came_just_before_it_was_stopped(tmp_path):
+    """`python -m simulator --state-dir` (as `make run` starts it): SIGTERM right after a
+    change still leaves the change on disk (the last save runs after uvicorn's shutdown)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.processes import ROOT, free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--port", str(port), "--state-dir", str(tmp_path),
+         "--log-level", "warning"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/_sim/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        r = httpx.post(f"http://127.0.0.1:{port}/_sim/bluesky/accounts/dora")
+        assert r.status_code == 200, r.text
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    saved = json.loads((tmp_path / "state.json").read_text())
+    assert saved["platforms"]["bluesky"]["accounts"]  # dora is there
