@@ -462,8 +462,9 @@ def login(
 
 def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str | None:
     """Connect an account again (its posts and history stay): the URL to send the user to, or
-    None when it is done at once (a sandbox app-password login). A real app-password account
-    needs a new app password, entered on the Accounts page."""
+    None when it is done at once (a sandbox app-password login, or an account of a sandbox that
+    was reset: then every account of the old sandbox is reconnected with it). A real
+    app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         account = s.get(SocialAccount, account_id)
@@ -471,6 +472,12 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
             raise NotFound("Account not found.")
         platform, sandbox = account.platform, account.is_sandbox
         name, api_base = account.account_name or account.username, account.meta.get("api_base")
+        stale = sandbox_mode.is_stale(account)
+    if stale:  # the sandbox was reset: every account of the old sandbox, at once
+        done = reconnect_sandbox(user, workspace_id)
+        if account_id in done.failed:
+            raise PlatformFailed(done.failed[account_id])
+        return None
     cls = provider_class(platform)
     if cls.capabilities.app_password:
         if not sandbox:

@@ -45,10 +45,13 @@ _apps: tuple[str, float, dict[str, dict[str, str]]] = ("", 0.0, {})
 _STATE_TTL = 5.0
 _state: tuple[str, float, str | None] = ("", 0.0, None)
 
+# What a post of such an account says while it waits, and what the account itself says (the
+# Accounts page adds one notice with the one-click action above them all).
 RESET_MESSAGE = (
     "The sandbox was reset: your sandbox accounts must be reconnected "
-    "(Accounts → Reconnect sandbox accounts). Their scheduled posts wait meanwhile."
+    "(Accounts → Reconnect sandbox accounts). This post waits until then."
 )
+ACCOUNT_MESSAGE = "The sandbox was reset: reconnect needed."
 
 
 class SandboxUnavailable(ServiceError):
@@ -230,7 +233,7 @@ def is_stale(account: Any, *, fresh: bool = False) -> bool:
 
 
 def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
-    """Mark the workspace's stale sandbox accounts expired with RESET_MESSAGE (once: an
+    """Mark the workspace's stale sandbox accounts expired with ACCOUNT_MESSAGE (once: an
     account already saying so is left alone); the ids of every stale account."""
     if not enabled():
         return []
@@ -253,9 +256,9 @@ def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
             if account.sandbox_state == current:
                 continue
             stale.append(account.id)
-            if account.status != AccountStatus.expired or account.last_error != RESET_MESSAGE:
+            if account.status != AccountStatus.expired or account.last_error != ACCOUNT_MESSAGE:
                 account.status = AccountStatus.expired
-                account.last_error = RESET_MESSAGE
+                account.last_error = ACCOUNT_MESSAGE
                 account.status_changed_at = utcnow()
                 s.add(account)
     return stale

@@ -256,7 +256,7 @@ def test_a_restart_keeps_the_sandbox_and_a_lost_state_is_reconnected_in_one_clic
     assert status["reset"] is True and len(status["stale_accounts"]) == len(NETWORKS)
     assert "reconnected" in status["message"]
     listed = client.get("/api/accounts").json()
-    assert {a["last_error"] for a in listed} == {sandbox.RESET_MESSAGE}
+    assert {a["last_error"] for a in listed} == {sandbox.ACCOUNT_MESSAGE}
     assert {a["status"] for a in listed} == {"expired"}
 
     # A post that comes due waits for the reconnect instead of failing...
