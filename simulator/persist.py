@@ -42,6 +42,11 @@ FORMAT = 1
 FILE = "state.json"
 # Writes after a change wait this long, so a burst of requests is one write.
 DEBOUNCE_S = 0.5
+# Fields of the platforms' dataclasses that may hold time.monotonic() stamps (processing
+# deadlines, code expiry). That clock restarts with the machine: after a reboot they are moved
+# by the difference, so processed media stay processed. Epoch values (> 1e9) are left alone.
+MONOTONIC_FIELDS = frozenset({"ready_at", "visible_at", "expires", "created"})
+_EPOCH_FLOOR = 1e9
 # Requests that only read the simulator's own controls don't schedule a write.
 _READ_ONLY = ("/_sim/health", "/_sim/state", "/_sim/sandbox", "/_sim/feed", "/_sim/posts")
 
@@ -125,7 +130,7 @@ def _default(f: dataclasses.Field) -> Any:
 class _Decoder:
     """JSON back to values; every object of the table is created first, then filled."""
 
-    def __init__(self, table: list[dict[str, Any]]) -> None:
+    def __init__(self, table: list[dict[str, Any]], shift: float = 0.0) -> None:
         self.table = table
         self.objects: list[Any] = []
         for entry in table:
@@ -138,6 +143,8 @@ class _Decoder:
             for f in dataclasses.fields(obj):
                 raw = entry["f"][f.name]
                 value = _default(f) if _is_lost(raw) else self(raw)
+                if shift and f.name in MONOTONIC_FIELDS and _clock_value(value):
+                    value += shift
                 object.__setattr__(obj, f.name, value)
 
     def __call__(self, value: Any) -> Any:
@@ -169,6 +176,10 @@ class _Decoder:
         raise IncompatibleState(f"unknown value kind {kind!r}")
 
 
+def _clock_value(value: Any) -> bool:
+    return isinstance(value, float | int) and not isinstance(value, bool) and value < _EPOCH_FLOOR
+
+
 def _is_lost(raw: Any) -> bool:
     return isinstance(raw, dict) and raw.get("__t") == "lost"
 
@@ -189,6 +200,7 @@ def snapshot(sim: Simulator) -> dict[str, Any]:
             "state_id": sim.state_id,
             "created_at": sim.state_created_at,
             "saved_at": time.time(),
+            "saved_monotonic": time.monotonic(),
             "simulator": {"posts": enc(sim._posts), "knobs": enc(sim._knobs)},
             "platforms": {
                 pid: {name: enc(getattr(p, name)) for name in p.state_attrs()}
@@ -205,7 +217,7 @@ def restore(sim: Simulator, data: dict[str, Any]) -> None:
         found = data.get("format") if isinstance(data, dict) else None
         raise IncompatibleState(f"format {found!r}, this simulator reads format {FORMAT}")
     try:
-        dec = _Decoder(data["objects"])
+        dec = _Decoder(data["objects"], _clock_shift(data))
         platforms: dict[str, dict[str, Any]] = {}
         for pid, platform in sim.platforms.items():
             saved = data["platforms"][pid]
@@ -237,6 +249,17 @@ def restore(sim: Simulator, data: dict[str, Any]) -> None:
         sim._knobs.clear()
         sim._knobs.update(knobs)
         sim.state_id, sim.state_created_at = state_id, created
+
+
+def _clock_shift(data: dict[str, Any]) -> float:
+    """How far the monotonic clock moved other than the wall clock since the save (a reboot
+    restarts it); 0 when it ran on as usual."""
+    saved_wall, saved_mono = data.get("saved_at"), data.get("saved_monotonic")
+    if not isinstance(saved_wall, float | int) or not isinstance(saved_mono, float | int):
+        return 0.0
+    expected = saved_mono + (time.time() - saved_wall)
+    shift = time.monotonic() - expected
+    return shift if abs(shift) > 1.0 else 0.0
 
 
 class StateFile:

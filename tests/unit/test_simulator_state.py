@@ -118,3 +118,30 @@ def test_the_simulator_process_saves_what_came_just_before_it_was_stopped(tmp_pa
             proc.kill()
     saved = json.loads((tmp_path / "state.json").read_text())
     assert saved["platforms"]["bluesky"]["accounts"]  # dora is there
+
+
+def test_after_a_reboot_processed_media_stay_processed(tmp_path):
+    """time.monotonic() restarts with the machine: saved processing deadlines move with it."""
+    import time
+
+    from simulator.x import Media
+
+    sim = Simulator(seed=1)
+    store = StateFile(sim, tmp_path)
+    store.load()
+    ready = time.monotonic() - 5  # processed five seconds ago
+    sim["x"].media["m1"] = Media("m1", "u1", "tweet_video", "video/mp4", 10, time.time(),
+                                 time.time() + 3600, ready_at=ready)  # fmt: skip
+    store.save()
+    path = tmp_path / "state.json"
+    data = json.loads(path.read_text())
+    # Written by a machine that had been up much longer: its clock read 10 000 000 s more.
+    data["saved_monotonic"] += 10_000_000
+    [media] = [o for o in data["objects"] if o["cls"] == "simulator.x:Media"]
+    media["f"]["ready_at"] += 10_000_000
+    path.write_text(json.dumps(data))
+    again = Simulator(seed=1)
+    assert StateFile(again, tmp_path).load()["restored"]
+    media = again["x"].media["m1"]
+    assert abs((time.monotonic() - media.ready_at) - 5) < 2  # still five seconds ago
+    assert media.created > 1e9  # an epoch stamp is left alone
