@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from app import db
@@ -232,9 +233,10 @@ def is_stale(account: Any, *, fresh: bool = False) -> bool:
     return current is not None and account.sandbox_state != current
 
 
-def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
-    """Mark the workspace's stale sandbox accounts expired with ACCOUNT_MESSAGE (once: an
-    account already saying so is left alone); the ids of every stale account."""
+def flag_stale(workspace_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """Mark the workspace's (None: every workspace's) stale sandbox accounts expired with
+    ACCOUNT_MESSAGE (once: an account already saying so is left alone); the ids of every
+    stale account."""
     if not enabled():
         return []
     try:
@@ -243,24 +245,31 @@ def flag_stale(workspace_id: uuid.UUID) -> list[uuid.UUID]:
         return []
     if current is None:
         return []
-    stale: list[uuid.UUID] = []
+    query = select(SocialAccount.id).where(
+        col(SocialAccount.is_sandbox).is_(True),
+        SocialAccount.status != AccountStatus.revoked,
+        col(SocialAccount.sandbox_state).is_distinct_from(current),
+    )
+    if workspace_id is not None:
+        query = query.where(SocialAccount.workspace_id == workspace_id)
     with db.session() as s:
-        rows = s.exec(
-            select(SocialAccount).where(
-                SocialAccount.workspace_id == workspace_id,
-                col(SocialAccount.is_sandbox).is_(True),
-                SocialAccount.status != AccountStatus.revoked,
+        stale = list(s.exec(query).all())
+        if stale:
+            s.execute(
+                update(SocialAccount)
+                .where(
+                    col(SocialAccount.id).in_(stale),
+                    or_(
+                        SocialAccount.status != AccountStatus.expired,
+                        col(SocialAccount.last_error).is_distinct_from(ACCOUNT_MESSAGE),
+                    ),
+                )
+                .values(
+                    status=AccountStatus.expired,
+                    last_error=ACCOUNT_MESSAGE,
+                    status_changed_at=utcnow(),
+                )
             )
-        ).all()
-        for account in rows:
-            if account.sandbox_state == current:
-                continue
-            stale.append(account.id)
-            if account.status != AccountStatus.expired or account.last_error != ACCOUNT_MESSAGE:
-                account.status = AccountStatus.expired
-                account.last_error = ACCOUNT_MESSAGE
-                account.status_changed_at = utcnow()
-                s.add(account)
     return stale
 
 
