@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ class _Encoder:
             return {"__t": "bytes", "v": base64.b64encode(value).decode()}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {"__t": "ref", "v": self._object(value)}
-        if hasattr(value, "isoformat") and hasattr(value, "tzinfo"):  # datetime
+        if isinstance(value, datetime):
             return {"__t": "datetime", "v": value.isoformat()}
         # Live helpers (a running hash of an upload in progress...): restored as the
         # field's default.
@@ -168,8 +169,6 @@ class _Decoder:
         if kind == "ref":
             return self.objects[items]
         if kind == "datetime":
-            from datetime import datetime
-
             return datetime.fromisoformat(items)
         if kind == "lost":
             return None
@@ -199,8 +198,6 @@ def snapshot(sim: Simulator) -> dict[str, Any]:
             "format": FORMAT,
             "state_id": sim.state_id,
             "created_at": sim.state_created_at,
-            "saved_at": time.time(),
-            "saved_monotonic": time.monotonic(),
             "simulator": {"posts": enc(sim._posts), "knobs": enc(sim._knobs)},
             "platforms": {
                 pid: {name: enc(getattr(p, name)) for name in p.state_attrs()}
@@ -209,6 +206,11 @@ def snapshot(sim: Simulator) -> dict[str, Any]:
         }
     data["objects"] = enc.objects
     return data
+
+
+def _stamped(body: str) -> str:
+    """The snapshot text with when it was written (both clocks: see _clock_shift)."""
+    return body[:-1] + f',"saved_at":{time.time()!r},"saved_monotonic":{time.monotonic()!r}}}'
 
 
 def restore(sim: Simulator, data: dict[str, Any]) -> None:
@@ -235,8 +237,6 @@ def restore(sim: Simulator, data: dict[str, Any]) -> None:
     for entry in posts:  # a monotonic stamp of another process means nothing here
         received = entry.get("received_at", "")
         try:
-            from datetime import datetime
-
             at = datetime.fromisoformat(received.replace("Z", "+00:00")).timestamp()
         except (AttributeError, ValueError):
             at = now_wall
@@ -285,9 +285,7 @@ class StateFile:
             self.save()
             return self.sim.state()
         try:
-            raw = self.path.read_text()
-            restore(self.sim, json.loads(raw))
-            self._last = raw
+            restore(self.sim, json.loads(self.path.read_text()))
             self.sim.restored = True
         except (OSError, ValueError) as exc:  # JSONDecodeError and IncompatibleState too
             self.sim.reset()
@@ -302,9 +300,10 @@ class StateFile:
         """Write the snapshot now (when it changed)."""
         self._write(json.dumps(snapshot(self.sim), separators=(",", ":")))
 
-    def _write(self, text: str) -> None:
-        if text == self._last:
+    def _write(self, body: str) -> None:
+        if body == self._last:
             return
+        text = _stamped(body)
         fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.directory)
         try:
             with os.fdopen(fd, "w") as fh:
@@ -322,12 +321,17 @@ class StateFile:
             os.fsync(dirfd)
         finally:
             os.close(dirfd)
-        self._last = text
+        self._last = body
 
     def _flush(self) -> None:
         """On the event loop (no handler runs meanwhile): encode, then write in a thread."""
         self._pending = False
-        text = json.dumps(snapshot(self.sim), separators=(",", ":"))
+        try:
+            text = json.dumps(snapshot(self.sim), separators=(",", ":"))
+        except RuntimeError:  # changed meanwhile by a handler in a thread: try again shortly
+            self._pending = True
+            asyncio.get_running_loop().call_later(DEBOUNCE_S, self._flush)
+            return
         self._writer.submit(self._write_logged, text)
 
     def _write_logged(self, text: str) -> None:
