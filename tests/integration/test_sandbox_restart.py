@@ -28,7 +28,7 @@ from app import db
 from app.config import settings
 from app.models import SocialAccount
 from app.services import accounts as account_service
-from app.services import sandbox
+from app.services import metrics, sandbox
 from tests.integration.engine import wait_for
 from tests.integration.helpers import PASSWORD
 from tests.integration.test_platforms import SAMPLES, add_media
@@ -244,6 +244,11 @@ def test_a_restart_keeps_the_sandbox_and_a_lost_state_is_reconnected_in_one_clic
     texts = feed(run)
     for text in before | due_meanwhile | after:
         assert texts.count(text) == 1, text  # each exactly once, the earlier ones still there
+    shown = {p["text"] for p in client.get("/api/sandbox/posts").json()}  # Herald's own feed
+    assert set(before | due_meanwhile | after) <= shown
+    # Analytics still read every network's earlier posts and accounts from the simulator.
+    counts = metrics.sync()
+    assert counts["errors"] == 0 and counts["posts"] >= 3 * len(NETWORKS), counts
 
     # The saved state becomes unusable (written by an older simulator): Herald says so once.
     waiting = schedule(client, {"x": accounts["x"]}, "held", 10)  # due after the next start
