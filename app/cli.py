@@ -78,9 +78,11 @@ def scheduler_command() -> list[str]:
     return herald_command("scheduler")
 
 
-def simulator_command(host: str, port: int) -> list[str]:
+def simulator_command(host: str, port: int, state_dir: Path | None = None) -> list[str]:
+    """The sandbox simulator; with `state_dir` it keeps its state there across restarts."""
+    keep = ["--state-dir", str(state_dir)] if state_dir is not None else []
     return [sys.executable, "-m", "simulator", "--host", host, "--port", str(port),
-            "--log-level", "warning"]  # fmt: skip
+            "--log-level", "warning", *keep]  # fmt: skip
 
 
 def migrate_command() -> list[str]:
@@ -225,7 +227,10 @@ def start_sandbox(env: dict[str, str], children: list[Child]) -> None:
     url = settings.sandbox_url
     if not url:
         bind = settings.sandbox_bind
-        children.append(spawn("sandbox", simulator_command(bind, settings.sandbox_port), env))
+        # Its apps, accounts, tokens and posts live in the data folder: a restart keeps them.
+        state_dir = settings.data_dir.resolve() / "sandbox"
+        command = simulator_command(bind, settings.sandbox_port, state_dir)
+        children.append(spawn("sandbox", command, env))
         host = "127.0.0.1" if bind in ("0.0.0.0", "::", "") else bind
         url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.sandbox_port}"
     env.update(HERALD_SANDBOX="1", HERALD_SANDBOX_URL=url)

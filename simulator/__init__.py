@@ -7,6 +7,8 @@
         srv.sim.posts("mastodon")            # every accepted post
 
 Adding a platform = a PlatformSim subclass in its own module, listed in Simulator's defaults.
+What its reset() builds is its state: `python -m simulator --state-dir DIR` (the sandbox of
+`make run`) keeps it across restarts (simulator.persist); tests keep everything in memory.
 """
 
 from simulator.app import create_app

@@ -2,7 +2,8 @@
 
 It listens on 127.0.0.1 unless `--host` says otherwise. With HERALD_SANDBOX_SECRET in the
 environment, its control and inspection endpoints (/_sim/...) need that secret; it refuses to
-listen beyond loopback without one.
+listen beyond loopback without one. With `--state-dir` (as `make run` starts it), everything it
+knows is kept in that folder and is there again at the next start (simulator.persist).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import signal
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -32,6 +35,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8900)
     parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--state-dir", type=Path, default=None, help="keep the state here (default: in memory)"
+    )
     args = parser.parse_args()
     secret = os.environ.get("HERALD_SANDBOX_SECRET", "")
     if not secret and not _loopback(args.host):
@@ -41,8 +47,37 @@ def main() -> None:
     print(f"Herald simulator: http://{args.host}:{args.port}/_sim/feed")
     for pid in sim.platforms:
         print(f"  {pid}: http://{args.host}:{args.port}/{pid}")
+    app = create_app(sim, secret or None)
+    store = None
+    if args.state_dir is not None:
+        from simulator.persist import StateFile
+
+        store = StateFile(sim, args.state_dir)
+        state = store.load()
+        if state["restored"]:
+            print(f"sandbox state restored from {store.path}", flush=True)
+        else:
+            print(f"sandbox state: new ({state['reset_reason']}), kept in {store.path}", flush=True)
+        app = store.wrap(app)
+        # uvicorn stops gracefully, then raises the signal again for its default action (which
+        # would end the process before the last save): make that an ordinary exit.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _exit)
+    try:
+        serve(app, args)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _exit(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(app: object, args: argparse.Namespace) -> None:
+    """Serve until SIGINT/SIGTERM."""
     uvicorn.run(
-        create_app(sim, secret or None),
+        app,  # type: ignore[arg-type]
         host=args.host,
         port=args.port,
         http="h11",

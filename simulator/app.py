@@ -11,6 +11,8 @@ Controls (JSON):
   POST /_sim/reset
   GET  /_sim/feed                       HTML list of accepted posts
   GET  /_sim/sandbox                    per platform: the sandbox app (or login) Herald uses
+  GET  /_sim/state                      {"state_id", "created_at", "persistent", "restored",
+                                         "reset_reason"}: a new state_id means all is forgotten
   /_sim/<platform>/...                  platform extras (e.g. mint tokens, set counters)
 
 With a secret (`create_app(sim, secret=...)`; `python -m simulator` takes HERALD_SANDBOX_SECRET),
@@ -78,7 +80,7 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
                 "platforms": {p: f"/{p}" for p in sim.platforms},
                 "controls": [
                     f"/_sim/{name}"
-                    for name in ("knobs", "faults", "posts", "reset", "feed", "sandbox")
+                    for name in ("knobs", "faults", "posts", "reset", "feed", "sandbox", "state")
                 ],
             }
         )
@@ -117,6 +119,9 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
 
     async def sandbox(request: Request) -> Response:
         return JSONResponse({p.id: p.sandbox() for p in sim.platforms.values()})
+
+    async def state(request: Request) -> Response:
+        return JSONResponse(sim.state())
 
     async def reset(request: Request) -> Response:
         sim.reset()
@@ -160,6 +165,7 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
         Route("/_sim/posts", posts),
         Route("/_sim/reset", reset, methods=["POST"]),
         Route("/_sim/sandbox", sandbox),
+        Route("/_sim/state", state),
         Route("/_sim/feed", feed),
     ]
     for platform in sim.platforms.values():

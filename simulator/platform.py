@@ -128,10 +128,19 @@ class PlatformSim:
     # into `self.conf`. Empty: the platform has none.
     default_settings: ClassVar[dict[str, Any]] = {}
     conf: dict[str, Any]
+    # Attributes built by reset() that are not worth keeping across a restart.
+    transient_state: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
+        before = set(vars(self))
         self.reset()
+        self._state_attrs = tuple(sorted(set(vars(self)) - before - self.transient_state))
+
+    def state_attrs(self) -> tuple[str, ...]:
+        """The platform's state (kept across restarts by simulator.persist): every attribute
+        its reset() builds (apps, accounts, tokens, posts, media, settings, id counters)."""
+        return self._state_attrs
 
     # -- to override
     def reset(self) -> None:

@@ -177,6 +177,13 @@ class Simulator:
         self._faults: dict[tuple[str, str | None], list[Fault]] = {}
         self._rates: dict[tuple[Any, ...], tuple[float, int]] = {}
         self._posts: list[dict[str, Any]] = []
+        # Which state this is: a new id whenever everything is forgotten (reset, or a kept
+        # state that could not be loaded), so a client can tell its accounts are gone.
+        self.state_id = uuid.uuid4().hex
+        self.state_created_at = time.time()
+        self.persistent = False  # kept on disk (simulator.persist)
+        self.restored = False  # loaded from disk at start
+        self.reset_reason: str | None = None
         if platforms is None:
             from simulator.bluesky import BlueskySim
             from simulator.facebook import FacebookSim
@@ -214,6 +221,26 @@ class Simulator:
             self._posts.clear()
             for platform in self.platforms.values():
                 platform.reset()
+            self.mark_fresh("reset through the simulator's controls")
+
+    def mark_fresh(self, reason: str | None) -> None:
+        """This is a new, empty state (a new id); `reason` says why the old one is gone."""
+        with self.lock:
+            self.state_id = uuid.uuid4().hex
+            self.state_created_at = time.time()
+            self.restored = False
+            self.reset_reason = reason
+
+    def state(self) -> dict[str, Any]:
+        """Which state this is (GET /_sim/state)."""
+        with self.lock:
+            return {
+                "state_id": self.state_id,
+                "created_at": iso(datetime.fromtimestamp(self.state_created_at, UTC)),
+                "persistent": self.persistent,
+                "restored": self.restored,
+                "reset_reason": self.reset_reason,
+            }
 
     # -- knobs
     def set_knobs(self, platform: str, account: str | None = None, **values: Any) -> dict:

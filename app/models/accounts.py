@@ -48,6 +48,9 @@ class SocialAccount(SQLModel, table=True):
         default=None, foreign_key="users.id", ondelete="SET NULL"
     )
     is_sandbox: bool = False
+    # The sandbox simulator's state id when the account was connected (sandbox accounts only):
+    # another id now means the sandbox was reset and the account must be connected again.
+    sandbox_state: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = ts_field(default_now=True)
     updated_at: dt.datetime = ts_field(default_now=True)
     last_refreshed_at: dt.datetime | None = ts_field()

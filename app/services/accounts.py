@@ -225,6 +225,8 @@ def save_account(
             **({"api_base": api_base} if api_base else {}),
         }
         account.is_sandbox = is_sandbox
+        # Which state of the simulator knows this account (a reset one no longer does).
+        account.sandbox_state = sandbox.current_state() if is_sandbox else None
         _store_token(account, token)
         account.status = AccountStatus.connected
         account.last_error = None

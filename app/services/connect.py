@@ -10,15 +10,24 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt, new_token
-from app.models import AccountStatus, PlatformApp, Role, SocialAccount, User, utcnow
+from app.models import (
+    AccountStatus,
+    DestinationStatus,
+    PlatformApp,
+    PostDestination,
+    Role,
+    SocialAccount,
+    User,
+    utcnow,
+)
 from app.net import outbound
 from app.providers.base import (
     AccountInfo,
@@ -30,7 +39,7 @@ from app.providers.base import (
 )
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import accounts, plans
+from app.services import accounts, plans, schedule
 from app.services import sandbox as sandbox_mode
 from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
@@ -235,6 +244,19 @@ def finish(
 ) -> list[accounts.AccountView] | Pending:
     """Complete the flow the same user started: exchange the code, then store the account, or
     ask which ones to connect when the login manages several."""
+    stash, targets = _exchange(user, platform, state, code, error)
+    if len(targets) == 1:
+        return _save_targets(user, stash, [targets[0][0].platform_account_id])
+    key = new_token(18)
+    redis().set(f"herald:oauth:pick:{key}", encrypt(json.dumps(stash)), ex=STATE_TTL)
+    return pending(user, key)
+
+
+def _exchange(
+    user: User, platform: str, state: str, code: str | None, error: str | None = None
+) -> tuple[dict, list[tuple[AccountInfo, TokenSet]]]:
+    """The code of a flow the same user started, exchanged: the stash (what `_save_targets`
+    stores) and the accounts the login can publish as."""
     raw = redis().getdel(f"herald:oauth:{state}") if state else None
     if raw is None:
         raise Gone("This connection attempt expired or was already used; start again.",
@@ -279,11 +301,7 @@ def finish(
         "sandbox": sandbox,
         "targets": [{"info": asdict(i), "token": _token_json(t)} for i, t in targets],
     }
-    if len(targets) == 1:
-        return _save_targets(user, stash, [targets[0][0].platform_account_id])
-    key = new_token(18)
-    redis().set(f"herald:oauth:pick:{key}", encrypt(json.dumps(stash)), ex=STATE_TTL)
-    return pending(user, key)
+    return stash, targets
 
 
 def _token_json(token: TokenSet) -> dict:
@@ -444,8 +462,9 @@ def login(
 
 def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str | None:
     """Connect an account again (its posts and history stay): the URL to send the user to, or
-    None when it is done at once (a sandbox app-password login). A real app-password account
-    needs a new app password, entered on the Accounts page."""
+    None when it is done at once (a sandbox app-password login, or an account of a sandbox that
+    was reset: then every account of the old sandbox is reconnected with it). A real
+    app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         account = s.get(SocialAccount, account_id)
@@ -453,6 +472,12 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
             raise NotFound("Account not found.")
         platform, sandbox = account.platform, account.is_sandbox
         name, api_base = account.account_name or account.username, account.meta.get("api_base")
+        stale = sandbox_mode.is_stale(account)
+    if stale:  # the sandbox was reset: every account of the old sandbox, at once
+        done = reconnect_sandbox(user, workspace_id)
+        if account_id in done.failed:
+            raise PlatformFailed(done.failed[account_id])
+        return None
     cls = provider_class(platform)
     if cls.capabilities.app_password:
         if not sandbox:
@@ -464,6 +489,129 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
         return None
     instance = api_base if cls.capabilities.per_instance else None
     return start(user, workspace_id, platform, instance, sandbox=sandbox)
+
+
+@dataclass
+class SandboxReconnect:
+    """What `reconnect_sandbox` did: the accounts connected again, and why others were not."""
+
+    reconnected: list[accounts.AccountView]
+    failed: dict[uuid.UUID, str]
+
+
+def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
+    """Connect again, in one go, every sandbox account of the workspace whose simulator state
+    is gone (sandbox.flag_stale). Each keeps its row, posts and history: the account the
+    simulator offers the workspace now takes its place (the same id, else the same user name
+    or name, else the only one offered), and its posts waiting for the reconnection go out now."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+    sandbox_mode.require()
+    stale = sandbox_mode.flag_stale(workspace_id)
+    olds: dict[str, list[dict[str, str | uuid.UUID]]] = {}
+    with db.session() as s:
+        for account_id in stale:
+            a = s.get(SocialAccount, account_id)
+            if a is not None:
+                olds.setdefault(a.platform, []).append(
+                    {"id": a.id, "platform_account_id": a.platform_account_id,
+                     "username": a.username, "name": a.account_name}
+                )  # fmt: skip
+    done: list[accounts.AccountView] = []
+    failed: dict[uuid.UUID, str] = {}
+    for platform, rows in olds.items():
+        try:
+            targets, api_base = _sandbox_targets(user, workspace_id, platform)
+        except ServiceError as exc:
+            failed.update({row["id"]: exc.message for row in rows})  # type: ignore[misc]
+            continue
+        for row in rows:
+            match = _same_account(row, targets, only=len(rows) == 1)
+            if match is None:
+                failed[row["id"]] = "The sandbox no longer offers this account."  # type: ignore[index]
+                continue
+            info, token = match
+            _rekey(row["id"], info.platform_account_id)  # type: ignore[arg-type]
+            done.append(
+                accounts.save_account(
+                    user, workspace_id, platform, token, info, api_base=api_base, is_sandbox=True
+                )
+            )
+    _publish_waiting([v.id for v in done])
+    return SandboxReconnect(done, failed)
+
+
+def _sandbox_targets(
+    user: User, workspace_id: uuid.UUID, platform: str
+) -> tuple[list[tuple[AccountInfo, TokenSet]], str | None]:
+    """The accounts the workspace's own simulated login offers now, with their tokens, as the
+    one-click sandbox connect gets them (Herald approves the simulated consent itself)."""
+    cls = provider_class(platform)
+    if cls.capabilities.app_password:
+        config = sandbox_mode.config(platform)
+        identifier, password = sandbox_mode.login_of(platform, workspace_id)
+        provider = get_provider(platform, **config)
+        try:
+            token = provider.login(identifier, password)  # type: ignore[attr-defined]
+            return [(provider.account_info(token), token)], config.get("api_base")
+        except ProviderError as exc:
+            raise PlatformFailed(f"{cls.display_name}: {exc.message}") from exc
+    callback = urlsplit(start(user, workspace_id, platform, None, sandbox=True))
+    query = {k: v[0] for k, v in parse_qs(callback.query).items()}
+    stash, targets = _exchange(
+        user, platform, query.get("state", ""), query.get("code"), query.get("error")
+    )
+    return targets, stash["instance"]
+
+
+def _same_account(
+    old: dict, targets: list[tuple[AccountInfo, TokenSet]], *, only: bool
+) -> tuple[AccountInfo, TokenSet] | None:
+    for key, attr in (("platform_account_id", "platform_account_id"), ("username", "username"),
+                      ("name", "name")):  # fmt: skip
+        for info, token in targets:
+            if old[key] and getattr(info, attr) == old[key]:
+                return info, token
+    return targets[0] if only and len(targets) == 1 else None
+
+
+def _rekey(account_id: uuid.UUID, platform_account_id: str) -> None:
+    """Give a stale sandbox account the id its simulated account has now (unless another row of
+    the workspace already has it: that one is the connection then)."""
+    with db.session() as s:
+        account = s.get(SocialAccount, account_id, with_for_update=True)
+        if account is None or account.platform_account_id == platform_account_id:
+            return
+        taken = s.exec(
+            select(SocialAccount.id).where(
+                SocialAccount.workspace_id == account.workspace_id,
+                SocialAccount.platform == account.platform,
+                SocialAccount.platform_account_id == platform_account_id,
+            )
+        ).first()
+        if taken is None:
+            account.platform_account_id = platform_account_id
+            s.add(account)
+
+
+def _publish_waiting(account_ids: list[uuid.UUID]) -> None:
+    """Posts held for these accounts (queued for a later try) go out now."""
+    if not account_ids:
+        return
+    now = utcnow()
+    with db.session() as s:
+        rows = s.exec(
+            select(PostDestination).where(
+                col(PostDestination.social_account_id).in_(account_ids),
+                PostDestination.status == DestinationStatus.queued,
+                col(PostDestination.next_attempt_at) > now,
+            )
+        ).all()
+        for dest in rows:
+            dest.next_attempt_at = now
+            s.add(dest)
+        due = [(d.id, now) for d in rows]
+    schedule.schedule_publishes(due)
 
 
 def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:

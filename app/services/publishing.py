@@ -51,7 +51,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.registry import provider_class
-from app.services import accounts, circuit, liveness, ratelimit, schedule
+from app.services import accounts, circuit, liveness, ratelimit, sandbox, schedule
 from app.services.media import media_item
 from app.services.post_status import DERIVE, WAITING
 
@@ -611,6 +611,8 @@ def _publish(claim: Claim) -> str:
     now = utcnow()
     if _missed(claim, now):
         return "missed"
+    if sandbox.is_stale(claim.account):
+        return _hold_for_sandbox(claim, now)
     if claim.account.status in (AccountStatus.expired, AccountStatus.revoked):
         _fail(
             claim,
@@ -632,6 +634,8 @@ def _publish(claim: Claim) -> str:
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "publish")
     except ProviderError as exc:
+        if isinstance(exc, AuthError) and sandbox.is_stale(claim.account, fresh=True):
+            return _hold_for_sandbox(claim, now)  # refused because the sandbox was reset
         _handle_error(claim, exc, provider_idempotent)
         return type(exc).__name__
     except accounts.RefreshBusy:
@@ -641,6 +645,19 @@ def _publish(claim: Claim) -> str:
         return "deferred"
     _record_result(claim, result, now)
     return result.state
+
+
+# A post of a sandbox account whose simulator state is gone looks again this often.
+SANDBOX_HOLD = dt.timedelta(seconds=30)
+
+
+def _hold_for_sandbox(claim: Claim, now: dt.datetime) -> str:
+    """The sandbox was reset: nothing is sent, the account is marked (one notice), and the
+    post waits for the one-click reconnect (which publishes it at once), up to its deadline."""
+    sandbox.flag_stale(claim.account.workspace_id)
+    return _wait_until(
+        claim, now + SANDBOX_HOLD, AttemptOutcome.auth_error, sandbox.RESET_MESSAGE, quiet=True
+    )
 
 
 def check(destination_id: uuid.UUID) -> str:

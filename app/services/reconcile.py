@@ -22,7 +22,7 @@ from app.models import (
     PublishAttempt,
     utcnow,
 )
-from app.services import liveness, schedule
+from app.services import liveness, sandbox, schedule
 from app.services.post_status import refresh_post_status
 from app.services.publishing import abandon
 
@@ -99,7 +99,7 @@ def run() -> dict[str, int]:
     Runs every minute; after Redis was flushed it re-creates every missing job.
     """
     now = utcnow()
-    counts = {"missed": 0, "rescheduled": 0, "abandoned": 0, "checks": 0}
+    counts = {"missed": 0, "rescheduled": 0, "abandoned": 0, "checks": 0, "sandbox_reset": 0}
     with db.session() as s:
         counts["missed"] = _fail_missed(s, now)
         waiting = s.exec(
@@ -136,5 +136,7 @@ def run() -> dict[str, int]:
                 schedule.schedule_verify(dest_id, 0)
             counts["checks"] += 1
     liveness.forget_stale()
+    # A sandbox that was reset: its accounts say so everywhere within a minute.
+    counts["sandbox_reset"] = len(sandbox.flag_stale())
     log.info("reconcile: %s", counts)
     return counts

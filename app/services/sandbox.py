@@ -9,6 +9,12 @@ endpoints need the secret only Herald holds (HERALD_SANDBOX_SECRET), and the bro
 talks to it. Herald approves the simulated OAuth consent itself and hands the browser its own
 callback; each workspace gets its own simulated account on every network (a name keyed with
 the secret), and the feed shows a user only their workspace's sandbox posts.
+
+The simulator `make run` starts keeps its state in the data folder. When that state is gone (the
+file deleted, or of an older format) the simulator starts empty with a new state id: every
+sandbox account connected in the old state is then "stale". Herald says so once on the Accounts
+page, marks them expired with one clear message, holds their posts instead of failing them, and
+reconnects them all in one click (`connect.reconnect_sandbox`).
 """
 
 from __future__ import annotations
@@ -18,15 +24,17 @@ import hmac
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from app import db
 from app.config import settings
-from app.models import PostDestination, Role, SocialAccount, User
+from app.models import AccountStatus, PostDestination, Role, SocialAccount, User, utcnow
 from app.net.outbound import short_message
 from app.services.access import require_role
 from app.services.errors import InvalidInput, ServiceError
@@ -34,6 +42,17 @@ from app.services.errors import InvalidInput, ServiceError
 _APPS_TTL = 60.0
 _lock = threading.Lock()
 _apps: tuple[str, float, dict[str, dict[str, str]]] = ("", 0.0, {})
+# The simulator's state id is asked at most this often per process (the engine asks per post).
+_STATE_TTL = 5.0
+_state: tuple[str, float, str | None] = ("", 0.0, None)
+
+# What a post of such an account says while it waits, and what the account itself says (the
+# Accounts page adds one notice with the one-click action above them all).
+RESET_MESSAGE = (
+    "The sandbox was reset: your sandbox accounts must be reconnected "
+    "(Accounts → Reconnect sandbox accounts). This post waits until then."
+)
+ACCOUNT_MESSAGE = "The sandbox was reset: reconnect needed."
 
 
 class SandboxUnavailable(ServiceError):
@@ -161,3 +180,114 @@ def config(platform: str) -> dict[str, str]:
         elif key in ("client_id", "client_secret"):
             config[key] = value
     return config
+
+
+# --------------------------------------------------------------------------- a reset sandbox
+
+
+def state_id(max_age: float = _STATE_TTL) -> str | None:
+    """The simulator's current state id (GET /_sim/state); None when the simulator does not
+    say (an older one). Raises SandboxUnavailable when it does not answer."""
+    global _state
+    with _lock:
+        url, fetched, known = _state
+        if url == settings.sandbox_url and time.monotonic() - fetched < max_age:
+            return known
+    headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
+    try:
+        response = httpx.get(f"{settings.sandbox_url}/_sim/state", headers=headers, timeout=5)
+        if response.status_code == 404:
+            current = None
+        else:
+            response.raise_for_status()
+            current = str(response.json()["state_id"])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise SandboxUnavailable(
+            f"The sandbox simulator is not answering ({short_message(exc, 120)})."
+        ) from exc
+    with _lock:
+        _state = (settings.sandbox_url, time.monotonic(), current)
+    return current
+
+
+def current_state() -> str | None:
+    """The state id to record on a sandbox account being connected (None if unknown)."""
+    try:
+        return state_id(0.0)
+    except SandboxUnavailable:
+        return None
+
+
+def is_stale(account: Any, *, fresh: bool = False) -> bool:
+    """A sandbox account connected in a state of the simulator that is gone (asked afresh
+    before saying so, or with `fresh`). Unknown (the simulator is down, or does not tell)
+    counts as not stale: the usual errors apply."""
+    if not account.is_sandbox or not enabled():
+        return False
+    try:
+        if not fresh and state_id() == account.sandbox_state:
+            return False
+        current = state_id(0.0)
+    except SandboxUnavailable:
+        return False
+    return current is not None and account.sandbox_state != current
+
+
+def flag_stale(workspace_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """Mark the workspace's (None: every workspace's) stale sandbox accounts expired with
+    ACCOUNT_MESSAGE (once: an account already saying so is left alone); the ids of every
+    stale account."""
+    if not enabled():
+        return []
+    try:
+        current = state_id(0.0)
+    except SandboxUnavailable:
+        return []
+    if current is None:
+        return []
+    query = select(SocialAccount.id).where(
+        col(SocialAccount.is_sandbox).is_(True),
+        SocialAccount.status != AccountStatus.revoked,
+        col(SocialAccount.sandbox_state).is_distinct_from(current),
+    )
+    if workspace_id is not None:
+        query = query.where(SocialAccount.workspace_id == workspace_id)
+    with db.session() as s:
+        stale = list(s.exec(query).all())
+        if stale:
+            s.execute(
+                update(SocialAccount)
+                .where(
+                    col(SocialAccount.id).in_(stale),
+                    or_(
+                        SocialAccount.status != AccountStatus.expired,
+                        col(SocialAccount.last_error).is_distinct_from(ACCOUNT_MESSAGE),
+                    ),
+                )
+                .values(
+                    status=AccountStatus.expired,
+                    last_error=ACCOUNT_MESSAGE,
+                    status_changed_at=utcnow(),
+                )
+            )
+    return stale
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    """What the Accounts page says about the sandbox."""
+
+    enabled: bool
+    reset: bool  # some sandbox accounts belong to a simulator state that is gone
+    stale_accounts: list[uuid.UUID]
+    message: str
+
+
+def status(user: User, workspace_id: uuid.UUID) -> SandboxStatus:
+    """Sandbox mode, and whether this workspace's sandbox accounts must be reconnected (they
+    are marked so as a side effect, once)."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+    stale = flag_stale(workspace_id)
+    message = "The sandbox was reset; your sandbox accounts must be reconnected." if stale else ""
+    return SandboxStatus(enabled(), bool(stale), stale, message)

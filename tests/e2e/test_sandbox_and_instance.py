@@ -151,3 +151,28 @@ def test_admin_sets_who_may_register(page: Page, live_app: str):
     context.close()
     group.get_by_text("Open:").click()
     expect(page.get_by_text("Registration setting saved.").first).to_be_visible()
+
+
+def test_a_reset_sandbox_is_said_once_and_reconnected_in_one_click(page: Page, live_app: str, sim):
+    # Last in this module: it makes the module's simulator forget everything.
+    _register(page, live_app, "reset")
+    page.goto(live_app + "/accounts")
+    page.click("#sandbox-x")
+    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
+    page.click("#sandbox-bluesky")
+    cards = page.locator(".account-card")
+    expect(cards).to_have_count(2)
+    expect(page.locator("#sandbox-reset")).to_have_count(0)
+    sim.sim.reset()  # as when its saved state was deleted or is of an older format
+    page.goto(live_app + "/accounts")
+    notice = page.locator("#sandbox-reset")
+    expect(notice).to_have_count(1)  # one notice for all the sandbox accounts
+    expect(notice).to_contain_text("The sandbox was reset; your sandbox accounts must be")
+    for status in cards.locator(".account-status").all():
+        expect(status).to_have_text("expired")
+    page.screenshot(path=ARTIFACTS / "accounts-sandbox-reset.png", full_page=True)
+    page.click("#reconnect-sandbox")
+    expect(notice).to_have_count(0)
+    expect(cards).to_have_count(2)  # the same accounts, connected again
+    for status in cards.locator(".account-status").all():
+        expect(status).to_have_text("connected")

@@ -3,6 +3,7 @@ account anywhere, and a post that publishes to the simulator."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,8 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.crypto import decrypt
-from app.models import SocialAccount
+from app.models import SocialAccount, User
+from app.services import connect, sandbox
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 
@@ -85,3 +87,33 @@ def test_sandbox_federated_platform_registers_on_the_simulated_server(admin, san
     assert "connected=" in done.headers["location"], done.headers["location"]
     [account] = admin.get("/api/accounts").json()
     assert account["is_sandbox"] is True
+
+
+def test_a_reset_sandbox_is_reported_once_and_its_accounts_reconnect_in_place(
+    admin, sandbox_on, server
+):
+    connect_sandbox(admin, "x")
+    admin.post("/api/accounts/login/bluesky", json={"sandbox": True})
+    before = {a["id"]: a for a in admin.get("/api/accounts").json()}
+    assert admin.get("/api/sandbox/status").json() == {
+        "enabled": True, "reset": False, "stale_accounts": [], "message": ""
+    }  # fmt: skip
+    server.sim.reset()  # the simulator forgot every app, account and token
+
+    status = admin.get("/api/sandbox/status").json()
+    assert status["reset"] is True and set(status["stale_accounts"]) == set(before)
+    listed = admin.get("/api/accounts").json()
+    assert {(a["status"], a["last_error"]) for a in listed} == {
+        ("expired", sandbox.ACCOUNT_MESSAGE)
+    }
+    with db.session() as s:
+        user = s.exec(select(User)).one()
+    # The card's own Reconnect (Accounts page, dashboard) brings the whole old sandbox back.
+    [x] = [a for a in listed if a["platform"] == "x"]
+    wid = uuid.UUID(admin.headers["X-Workspace-Id"])
+    assert connect.reconnect(user, wid, uuid.UUID(x["id"])) is None
+    after = admin.get("/api/accounts").json()
+    assert {a["id"] for a in after} == set(before)  # the same rows, their posts kept
+    assert all(a["status"] == "connected" and a["last_error"] is None for a in after)
+    assert admin.get("/api/sandbox/status").json()["reset"] is False
+    assert admin.post("/api/sandbox/reconnect").json() == {"reconnected": [], "failed": {}}

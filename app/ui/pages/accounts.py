@@ -198,11 +198,41 @@ def _sandbox_banner() -> rx.Component:
     )
 
 
+def _sandbox_reset_notice() -> rx.Component:
+    """Once for all the workspace's sandbox accounts: the simulator's state is gone."""
+    return rx.cond(
+        AccountsState.sandbox_reset != "",
+        rx.callout(
+            rx.hstack(
+                rx.text(AccountsState.sandbox_reset, id="sandbox-reset-message"),
+                rx.cond(
+                    AccountsState.is_workspace_admin,
+                    rx.button(
+                        "Reconnect sandbox accounts",
+                        on_click=AccountsState.reconnect_sandbox,
+                        id="reconnect-sandbox",
+                        size="2",
+                    ),
+                ),
+                align="center",
+                justify="between",
+                width="100%",
+                wrap="wrap",
+            ),
+            icon="triangle-alert",
+            color_scheme="amber",
+            width="100%",
+            id="sandbox-reset",
+        ),
+    )
+
+
 @protected_page("/accounts", "Accounts", on_load=[AccountsState.load])
 def accounts() -> rx.Component:
     return rx.vstack(
         _pick_dialog(),
         _sandbox_banner(),
+        _sandbox_reset_notice(),
         form_error(AccountsState.error),
         rx.cond(
             AccountsState.accounts.length() > 0,

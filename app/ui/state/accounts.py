@@ -39,6 +39,8 @@ class AccountsState(AuthState):
     instance_url: str = ""
     error: str = ""
     sandbox_feed: str = ""
+    # Set when the sandbox was reset since its accounts were connected (one notice).
+    sandbox_reset: str = ""
     # A login that manages several accounts: which of them to connect.
     pick_key: str = ""
     pick_platform: str = ""
@@ -99,6 +101,8 @@ class AccountsState(AuthState):
         return [rx.redirect("/accounts/"), rx.toast.success(f"Connected {names}.")]
 
     def _refresh(self, user, wid: uuid.UUID) -> None:
+        # First: a reset sandbox marks its accounts (listed below with the reason).
+        self.sandbox_reset = sandbox.status(user, wid).message if sandbox.enabled() else ""
         self.accounts = [
             {
                 "id": str(a.id),
@@ -162,6 +166,26 @@ class AccountsState(AuthState):
             self._refresh(user, wid)
             return rx.toast.success("Reconnected.")
         return open_popup(url)
+
+    @rx.event
+    def reconnect_sandbox(self):
+        """The sandbox was reset: connect every sandbox account again, in one click."""
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return self._login_redirect()
+        try:
+            done = connect.reconnect_sandbox(user, wid)
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        self._refresh(user, wid)
+        if done.failed:
+            self.error = "Some sandbox accounts could not be reconnected: " + "; ".join(
+                sorted(set(done.failed.values()))
+            )
+            return rx.toast.error(self.error)
+        self.error = ""
+        return rx.toast.success(f"Reconnected {len(done.reconnected)} sandbox account(s).")
 
     @rx.event
     def login(self, form: dict):
