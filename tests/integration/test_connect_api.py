@@ -191,7 +191,7 @@ def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, 
     member, _ = registered("member@example.com")  # not the instance admin
     assert member.get("/api/admin/platform-apps").status_code == 403
     r = member.put("/api/admin/platform-apps/x", json={"client_id": "nope"})
-    assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
+    assert r.status_code == 403 and error_of(r)["code"] == "instance_admin_only"
 
     before = {a["platform"]: a for a in admin.get("/api/admin/platform-apps").json()}
     assert before["x"]["source"] == "" and "mastodon" not in before
