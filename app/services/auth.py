@@ -396,6 +396,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
             )
         row.password_hash = hash_password(new)
         s.add(row)
+        _void_reset_links(s, row.id)
         keep = hash_token(keep_session) if keep_session else ""
         result = s.execute(
             delete(UserSession).where(
@@ -513,15 +514,6 @@ def reset_password(token: str, new: str, client: Client | None = None) -> Signed
     with db.session() as s:
         user = _use_token(s, token, "reset", invalid)
         set_password_in(s, user, new)
-        s.execute(
-            update(UserToken)
-            .where(
-                UserToken.user_id == user.id,  # type: ignore[arg-type]
-                UserToken.purpose == "reset",  # type: ignore[arg-type]
-                UserToken.used_at.is_(None),  # type: ignore[union-attr]
-            )
-            .values(used_at=utcnow())
-        )
         if client is None:
             return None
         user.last_login_at = utcnow()
@@ -570,12 +562,26 @@ def verify_email(token: str) -> User:
         return user
 
 
+def _void_reset_links(s: Session, user_id: uuid.UUID) -> None:
+    """A new password voids every reset link issued before it."""
+    s.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user_id,  # type: ignore[arg-type]
+            UserToken.purpose == "reset",  # type: ignore[arg-type]
+            UserToken.used_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(used_at=utcnow())
+    )
+
+
 def set_password_in(s: Session, user: User, new: str) -> int:
     """Check and store a new password, end all of the user's sessions, lift the email's
     sign-in delays (from every IP). Returns how many sessions ended."""
     check_password_strength(new, (user.email, user.full_name))
     user.password_hash = hash_password(new)
     s.add(user)
+    _void_reset_links(s, user.id)
     ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id))  # type: ignore[arg-type]
     with contextlib.suppress(RedisError):
         r = redis()

@@ -282,3 +282,18 @@ def test_email_verification_on_registration(mailbox):
         assert s.exec(select(User).where(User.email == "eve@example.com")).one().email_verified_at
     # Setting "require verified email" is stored and shown.
     assert admin.put("/api/admin/email", json={"require_verified": True}).json()["require_verified"]
+
+
+def test_a_password_change_voids_pending_reset_links(mailbox):
+    admin, _ = registered("admin@example.com")
+    configure(admin, mailbox)
+    gus, _ = registered("gus@example.com")
+    client("10.0.4.4").post("/api/auth/forgot-password", json={"email": "gus@example.com"})
+    deliver_all()
+    token = token_of(resets(mailbox, "gus@example.com")[0].link("/reset-password"))
+    changed = gus.post(
+        "/api/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    assert changed.status_code == 200, changed.text
+    late = client().post("/api/auth/reset-password", json={"token": token, "password": "x" * 30})
+    assert error_of(late)["code"] == "invalid_reset_link"
