@@ -327,6 +327,12 @@ def invite_info(token: str) -> InviteInfo:
 
 def accept_invite(user: User, token: str) -> WorkspaceView:
     require_session("accept invites")
+    if user.email_verified_at is None and mail.require_verified_email() and mail.configured():
+        raise Forbidden(
+            "Confirm your email address first: open the link we emailed you (Herald can send "
+            "a new one), then open the invite again.",
+            code="email_unverified",
+        )
     with db.session() as s:
         inv = usable_invite(s, token, lock=True)
         if inv.email and inv.email != user.email:

@@ -368,7 +368,8 @@ def _email() -> rx.Component:
                         on_change=InstanceState.set_require_verified,
                         id="require-verified",
                     ),
-                    "Ask people to confirm their email address (a banner reminds them)",
+                    "Require confirmed email addresses (a banner reminds people; an unconfirmed "
+                    "account cannot join a workspace)",
                     spacing="2",
                 ),
                 as_="label",
