@@ -15,7 +15,9 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
 class OutboxEmail(SQLModel, table=True):
     """One email to send. `status`: pending (due at `next_attempt_at`), sending (a worker holds
-    it until `locked_until`), sent, failed (permanent error or the retry budget is spent)."""
+    it until `locked_until`), sent, failed (permanent error or the retry budget is spent).
+    The bodies are encrypted (`app.crypto`); those carrying a link that is a credential (reset,
+    verify, invite) are emptied once the email is sent or failed."""
 
     __tablename__ = "email_outbox"
 

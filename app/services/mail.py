@@ -50,6 +50,8 @@ SMTP_SETTINGS = {
     "security": ("smtp_security", "smtp.security", False),
 }
 REQUIRE_VERIFIED_KEY = "mail.require_verified"
+# Emails whose link is a credential: their body is dropped once sent (or failed for good).
+SECRET_KINDS = frozenset({"reset", "verify", "invite"})
 
 
 @dataclass(frozen=True)
@@ -314,8 +316,8 @@ def send(s: Session, to: str, message: Rendered, *, kind: str) -> uuid.UUID | No
         kind=kind[:40],
         to_addr=to[:320],
         subject=message.subject[:300].replace("\n", " "),
-        text_body=message.text,
-        html_body=message.html,
+        text_body=encrypt(message.text),  # links in them are credentials: encrypted at rest
+        html_body=encrypt(message.html) if message.html else "",
     )
     s.add(row)
     s.flush()
@@ -352,9 +354,9 @@ def _message(config: SmtpConfig, row: OutboxEmail) -> EmailMessage:
     domain = parseaddr(config.from_addr)[1].rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(idstring=row.id.hex, domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(row.text_body)
+    msg.set_content(decrypt(row.text_body))
     if row.html_body:
-        msg.add_alternative(row.html_body, subtype="html")
+        msg.add_alternative(decrypt(row.html_body), subtype="html")
     return msg
 
 
@@ -434,7 +436,11 @@ def deliver(outbox_id: uuid.UUID) -> str:
     try:
         if not config.configured:
             raise _Temporary("email is not configured (no SMTP host or From address)")
-        _smtp_send(config, _message(config, row))
+        try:
+            message = _message(config, row)
+        except ValueError as exc:  # the encryption key changed since it was written
+            raise _Permanent("cannot decrypt the email (encryption key changed?)") from exc
+        _smtp_send(config, message)
     except _Permanent as exc:
         outcome, error = "failed", str(exc)
     except _Temporary as exc:
@@ -456,6 +462,8 @@ def deliver(outbox_id: uuid.UUID) -> str:
         else:
             assert retry_at is not None
             fresh.status, fresh.next_attempt_at = "pending", retry_at
+        if outcome != "retry" and fresh.kind in SECRET_KINDS:
+            fresh.text_body = fresh.html_body = ""  # its link is nobody's business any more
         s.add(fresh)
     if outcome == "retry":
         log.warning("email %s (%s) not sent yet: %s; retrying", row.id, row.kind, error)

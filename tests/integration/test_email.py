@@ -111,6 +111,7 @@ def test_outbox_retries_while_smtp_is_down_then_sends_once_it_is_up(monkeypatch)
     assert deliver_all() == {"retry": 1}
     [row] = outbox()
     assert row.status == "pending" and row.attempts == 1
+    assert "Email works" not in row.text_body  # encrypted at rest
     assert "refused" in row.last_error.lower() or "connect" in row.last_error.lower()
     assert row.next_attempt_at > row.created_at
     assert deliver_all() == {}  # not due again yet (backoff)
@@ -177,6 +178,8 @@ def test_password_reset_by_email(mailbox):
     with db.session() as s:  # stored hashed, for an hour
         row = s.exec(select(UserToken).where(UserToken.purpose == "reset")).one()
     assert row.token_hash != token and token not in row.token_hash
+    [reset_row] = [m for m in outbox() if m.kind == "reset"]
+    assert reset_row.status == "sent" and reset_row.text_body == reset_row.html_body == ""
     assert dt.timedelta(minutes=59) < row.expires_at - row.created_at <= dt.timedelta(minutes=60)
 
     weak = anon.post("/api/auth/reset-password", json={"token": token, "password": "short"})
@@ -298,3 +301,16 @@ def test_a_password_change_voids_pending_reset_links(mailbox):
     assert changed.status_code == 200, changed.text
     late = client().post("/api/auth/reset-password", json={"token": token, "password": "x" * 30})
     assert error_of(late)["code"] == "invalid_reset_link"
+
+
+def test_starttls_is_never_silently_dropped(mailbox, monkeypatch):
+    """security=starttls against a server that does not offer it: no email goes out in clear;
+    it is retried (the admin may fix the server or the setting) within the budget."""
+    monkeypatch.setattr(settings, "mail_max_attempts", 1)
+    admin, _ = registered("admin@example.com")
+    configure(admin, mailbox, security="starttls")
+    admin.post("/api/admin/email/test", json={})
+    assert deliver_all() == {"failed": 1}
+    [row] = outbox()
+    assert "STARTTLS" in row.last_error
+    assert mailbox.to("admin@example.com") == []
