@@ -1,7 +1,7 @@
 """Forgot password in real Chromium: the page says what happens without email; with SMTP (a
 real local server) the worker mails a link, the browser opens the link from the received
 email, sets a new password and is signed in; the old session is gone. Then the instance
-admin sends a test email from Settings → Instance."""
+admin sends a test email from Settings → Instance and invites someone by email."""
 
 from __future__ import annotations
 
@@ -115,6 +115,16 @@ def test_forgot_password_link_from_the_mail_sets_a_new_password(
         [test_mail] = mailbox.wait_for("ops@example.com", timeout=60)
         assert test_mail.subject == "Herald test email"
         page.screenshot(path=ARTIFACTS / "email-instance-settings.png", full_page=True)
+
+        # An invite with an email address is emailed; the page says so and shows the link.
+        page.goto(live_app + "/settings/team")
+        page.fill("#invite-email", "invitee@example.com")
+        page.click("#create-invite")
+        expect(page.locator("#invite-mail-note")).to_contain_text("Emailed")
+        shown = page.locator("#invite-link").inner_text()
+        [invite_mail] = mailbox.wait_for("invitee@example.com", timeout=60)
+        assert invite_mail.link("/invite/") == shown
+        assert "Fran Forgetful invited you" in invite_mail.text
     finally:
         with db.session() as s:  # later modules run without email
             for row in s.exec(select(InstanceSetting)).all():
