@@ -1,7 +1,8 @@
 """Forgot password in real Chromium: the page says what happens without email; with SMTP (a
 real local server) the worker mails a link, the browser opens the link from the received
 email, sets a new password and is signed in; the old session is gone. Then the instance
-admin sends a test email from Settings → Instance and invites someone by email."""
+admin sends a test email from Settings → Instance, invites someone by email, and confirms
+her own address from the banner's "resend"."""
 
 from __future__ import annotations
 
@@ -125,6 +126,22 @@ def test_forgot_password_link_from_the_mail_sets_a_new_password(
         [invite_mail] = mailbox.wait_for("invitee@example.com", timeout=60)
         assert invite_mail.link("/invite/") == shown
         assert "Fran Forgetful invited you" in invite_mail.text
+
+        # Confirmed emails required: a banner until she opens the link "resend" mails her.
+        mail.save_smtp_settings(admin, require_verified=True)
+        page.goto(live_app + "/")
+        banner = page.locator("#verify-banner")
+        expect(banner).to_be_visible()
+        page.click("#resend-verification")
+        expect(page.get_by_text("We sent a new link")).to_be_visible()
+        [verify_mail] = [
+            m for m in mailbox.wait_for(email, 2, timeout=60) if "/verify-email" in m.text
+        ]
+        page.goto(verify_mail.link("/verify-email"))
+        expect(page.locator("#verify-result")).to_contain_text(f"{email} is confirmed")
+        page.goto(live_app + "/")
+        expect(page.locator("#page-title")).to_have_text("Dashboard")
+        expect(banner).to_have_count(0)
     finally:
         with db.session() as s:  # later modules run without email
             for row in s.exec(select(InstanceSetting)).all():
