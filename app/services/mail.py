@@ -256,7 +256,7 @@ def send_test(user: User, to: str = "") -> uuid.UUID:
     """Queue a test email (to `to`, or the admin's own address); see `outbox_status`."""
     require_instance_admin(user, "send a test email")
     to = (to or user.email).strip()
-    if "@" not in parseaddr(to)[1] or len(to) > 320:
+    if "@" not in parseaddr(to)[1] or len(to) > 320 or "\n" in to or "\r" in to:
         raise _invalid("Enter the address to send the test email to.", "to")
     if not configured():
         raise InvalidInput(
@@ -310,6 +310,8 @@ def send(s: Session, to: str, message: Rendered, *, kind: str) -> uuid.UUID | No
     """Write an email to the outbox in `s` (the caller's transaction); a worker sends it once
     the transaction commits. Returns its id, or None when email is not configured (nothing is
     written: tell the user what was not sent)."""
+    if "\n" in to or "\r" in to or "@" not in parseaddr(to)[1]:
+        raise InvalidInput("That is not an email address.", code="invalid_email")
     if not configured():
         return None
     row = OutboxEmail(
