@@ -175,6 +175,34 @@ class Settings(BaseSettings):
     # How often uploads never confirmed are swept (object and record deleted).
     upload_sweep_seconds: int = 600
 
+    # Email over SMTP (password reset, invites, verification, notifications). Empty host: no
+    # email; the instance admin may also set these in Settings → Instance (the environment
+    # wins). security: "starttls" (port 587), "tls" (implicit TLS, port 465) or "none".
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    # The From address, e.g. "Herald <herald@example.com>".
+    smtp_from: str = ""
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    # Connect/read timeout of one SMTP conversation.
+    smtp_timeout_seconds: float = 20.0
+    # A mail that fails with a temporary error is retried this many times in all, the first
+    # retry after mail_retry_base_seconds, doubling up to mail_retry_max_seconds; it fails for
+    # good after the attempts or mail_give_up_seconds after it was written, whichever is first.
+    mail_max_attempts: int = 6
+    mail_retry_base_seconds: float = 30.0
+    mail_retry_max_seconds: float = 1800.0
+    mail_give_up_seconds: int = 24 * 3600
+    # How often the outbox is swept for mails due (retries, or ones whose job was lost).
+    mail_sweep_seconds: int = 60
+    # Forgot-password requests per IP per hour, and mails sent per email address per hour.
+    forgot_per_ip_per_hour: int = 10
+    forgot_per_email_per_hour: int = 3
+    # Lifetime of a password reset link sent by email, and of an email verification link.
+    reset_link_minutes: int = 60
+    verify_link_hours: int = 48
+
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:
             self.base_url = f"http://localhost:{self.port}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, media, metrics, publishing
+from app.services import accounts, mail, media, metrics, publishing
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -51,3 +51,13 @@ def sync_workspace_metrics(workspace_id: str) -> dict[str, int]:
 def sweep_uploads() -> int:
     """Delete uploads never confirmed (app.services.media.sweep_uploads)."""
     return media.sweep_uploads()
+
+
+def send_mail(outbox_id: str) -> str:
+    """Send one outbox email (app.services.mail.deliver)."""
+    return mail.deliver(uuid.UUID(outbox_id))
+
+
+def sweep_mail() -> dict[str, int]:
+    """Send the outbox emails that are due (retries, lost jobs)."""
+    return mail.sweep()

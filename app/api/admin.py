@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import current_user
 from app.models import User
-from app.services import instance_settings, platform_apps, users
+from app.services import instance_settings, mail, platform_apps, users
 from app.services.errors import NotFound
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -168,3 +168,75 @@ def change_user(
         if view is None:
             raise NotFound("User not found.")
     return UserAdminOut(**asdict(view))
+
+
+class EmailOut(BaseModel):
+    configured: bool = Field(description="An SMTP host and a From address are set.")
+    host: str
+    port: int
+    username: str
+    from_addr: str
+    security: str = Field(description="none, starttls or tls")
+    has_password: bool = Field(description="Whether a password is set; it is never returned.")
+    sources: dict[str, str] = Field(description='Per setting: "env", "stored" or "default"')
+    require_verified: bool = Field(description="New accounts must confirm their email.")
+    pending: int = Field(description="Emails waiting to be sent (or retried).")
+    failed: int = Field(description="Emails that could not be sent.")
+
+
+class EmailIn(BaseModel):
+    host: str | None = Field(default=None, max_length=253, description='"" removes it')
+    port: int | None = Field(default=None, ge=1, le=65535)
+    username: str | None = Field(default=None, max_length=320)
+    password: str | None = Field(default=None, max_length=1000, description="Write-only.")
+    clear_password: bool = False
+    from_addr: str | None = Field(default=None, max_length=320)
+    security: str | None = Field(default=None, max_length=10, description="none|starttls|tls")
+    require_verified: bool | None = None
+
+
+class EmailTestIn(BaseModel):
+    to: str = Field(default="", max_length=320, description="Empty: your own address.")
+
+
+class OutboxOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    to_addr: str
+    status: str = Field(description="pending, sending, sent or failed")
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+@router.get("/email", response_model=EmailOut)
+def get_email(user: User = Depends(current_user)) -> EmailOut:
+    """The SMTP settings in effect and where each comes from (environment wins)."""
+    return EmailOut(**asdict(mail.smtp_settings(user)))
+
+
+@router.put("/email", response_model=EmailOut)
+def save_email(body: EmailIn, user: User = Depends(current_user)) -> EmailOut:
+    values = body.model_dump(include={"host", "port", "username", "password", "from_addr"})
+    values["security"] = body.security
+    view = mail.save_smtp_settings(
+        user,
+        values=values,
+        clear_password=body.clear_password,
+        require_verified=body.require_verified,
+    )
+    return EmailOut(**asdict(view))
+
+
+@router.post("/email/test", status_code=202, response_model=OutboxOut)
+def send_test_email(body: EmailTestIn, user: User = Depends(current_user)) -> OutboxOut:
+    """Queue a test email; a worker sends it. Follow it with GET /api/admin/email/outbox/{id}."""
+    outbox_id = mail.send_test(user, body.to)
+    return OutboxOut(**asdict(mail.outbox_status(user, outbox_id)))
+
+
+@router.get("/email/outbox/{outbox_id}", response_model=OutboxOut)
+def outbox_email(outbox_id: str, user: User = Depends(current_user)) -> OutboxOut:
+    """Where one email stands (pending, sending, sent, failed) and its last error."""
+    return OutboxOut(**asdict(mail.outbox_status(user, outbox_id)))

@@ -64,11 +64,71 @@ class PasswordResetIn(BaseModel):
 
 @router.post("/auth/password-reset", status_code=204)
 def password_reset(body: PasswordResetIn, request: Request) -> Response:
-    """Set a new password with the token of a one-time reset link (`herald users
-    reset-password`); every session of the user ends. Sign in afterwards."""
+    """Set a new password with the token of a one-time reset link; every session of the user
+    ends. Sign in afterwards (or use POST /api/auth/reset-password, which signs you in)."""
     check_same_origin(request)
     auth.reset_password(body.token, body.password)
     return Response(status_code=204)
+
+
+class ForgotIn(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class ForgotOut(BaseModel):
+    email_configured: bool = Field(
+        description="false: this Herald cannot send email; the administrator resets passwords"
+    )
+    message: str
+
+
+@router.post("/auth/forgot-password", status_code=202, response_model=ForgotOut)
+def forgot_password(body: ForgotIn, request: Request) -> ForgotOut:
+    """Mail a one-time link (1 h) to choose a new password, if an account uses this email.
+    The answer is the same whether or not one does. Throttled per IP (429) and per email."""
+    check_same_origin(request)
+    answer = auth.request_password_reset(body.email, client_of(request))
+    return ForgotOut(email_configured=answer.email_configured, message=answer.message)
+
+
+@router.post("/auth/reset-password", response_model=MeOut)
+def reset_password(body: PasswordResetIn, request: Request, response: Response) -> MeOut:
+    """Set a new password with the token of a reset link (mailed, or from the operator):
+    the link stops working, every other session ends, sign-in delays on the email are lifted,
+    and this client is signed in (session cookie)."""
+    check_same_origin(request)
+    signed = auth.reset_password(body.token, body.password, client_of(request))
+    assert signed is not None
+    set_session_cookie(response, signed.token)
+    return _me(signed.user)
+
+
+class VerifyIn(BaseModel):
+    token: str = Field(max_length=200)
+
+
+class VerifyOut(BaseModel):
+    email: str
+    verified: bool
+
+
+class ResendOut(BaseModel):
+    emailed: bool = Field(description="false: already verified, or this Herald sends no email")
+
+
+@router.post("/auth/verify-email", response_model=VerifyOut)
+def verify_email(body: VerifyIn, request: Request) -> VerifyOut:
+    """Confirm an email address with the token of the verification link."""
+    check_same_origin(request)
+    user = auth.verify_email(body.token)
+    return VerifyOut(email=user.email, verified=True)
+
+
+@router.post("/me/verification-email", status_code=202, response_model=ResendOut)
+def resend_verification(request: Request, user: User = Depends(current_user)) -> ResendOut:
+    """Mail yourself a new link confirming your email address."""
+    check_same_origin(request)
+    return ResendOut(emailed=auth.resend_verification(user))
 
 
 @router.get("/me", response_model=MeOut)

@@ -32,6 +32,7 @@ class UserOut(BaseModel):
     timezone: str
     is_instance_admin: bool
     created_at: dt.datetime
+    email_verified: bool = False
 
     @classmethod
     def of(cls, u: User) -> UserOut:
@@ -42,6 +43,7 @@ class UserOut(BaseModel):
             timezone=u.timezone,
             is_instance_admin=u.is_instance_admin,
             created_at=u.created_at,
+            email_verified=u.email_verified_at is not None,
         )
 
 
@@ -110,6 +112,10 @@ class InviteOut(BaseModel):
 
 class CreatedInviteOut(InviteOut):
     link: str  # contains the token; shown once
+    emailed: bool = Field(
+        default=False,
+        description="The invite was emailed to `email`; false: share the link by hand",
+    )
 
 
 class InviteInfoOut(BaseModel):

@@ -83,7 +83,7 @@ def create_invite(
     workspace_id: uuid.UUID, body: InviteIn, user: User = Depends(current_user)
 ) -> CreatedInviteOut:
     created = ws.create_invite(user, workspace_id, ws.parse_role(body.role), body.email)
-    return CreatedInviteOut(**created.invite.__dict__, link=created.link)
+    return CreatedInviteOut(**created.invite.__dict__, link=created.link, emailed=created.emailed)
 
 
 @router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)

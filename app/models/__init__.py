@@ -4,6 +4,7 @@ from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
 from app.models.ai import AIUsage
 from app.models.base import utcnow
 from app.models.instance import InstanceSetting
+from app.models.mail import OutboxEmail, UserToken
 from app.models.media import Media, MediaUpload, PostMedia
 from app.models.metrics import AccountMetric, PostMetric
 from app.models.posts import (
@@ -31,6 +32,7 @@ __all__ = [
     "Media",
     "MediaUpload",
     "Membership",
+    "OutboxEmail",
     "PlatformApp",
     "Post",
     "PostDestination",
@@ -44,6 +46,7 @@ __all__ = [
     "SocialAccount",
     "Tier",
     "User",
+    "UserToken",
     "UserSession",
     "WorkerProcess",
     "Workspace",

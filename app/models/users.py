@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     is_active: bool = True
     created_at: dt.datetime = ts_field(default_now=True)
     last_login_at: dt.datetime | None = ts_field()
+    # When the user proved the address (a verification or reset link from an email).
+    email_verified_at: dt.datetime | None = ts_field()
 
 
 class UserSession(SQLModel, table=True):

@@ -42,6 +42,20 @@ def _registration_policy() -> str | None:
         return settings.registration
 
 
+def _email() -> str | None:
+    """How email is set up (the environment, else what the admin stored); None when the
+    database cannot say."""
+    try:
+        from app.services.mail import smtp_config
+
+        config = smtp_config()
+    except Exception:
+        return None
+    if not config.configured:
+        return "off"
+    return f"{config.host}:{config.port} ({config.security})"
+
+
 def _settings(report: Report) -> None:
     report.add(OK, "base URL", settings.base_url + (" (local only)" * settings.local_only))
     report.add(
@@ -59,6 +73,7 @@ def _settings(report: Report) -> None:
     )
     report.add(OK, "sandbox", "on" if settings.sandbox_on else "off")
     report.add(OK, "registration", _registration_policy() or "unknown (database unreachable)")
+    report.add(OK, "email", _email() or "unknown (database unreachable)")
     report.add(OK, "sentry", "on" if settings.sentry_dsn.get_secret_value() else "off")
     metrics = []
     if settings.metrics_token.get_secret_value():
@@ -132,6 +147,8 @@ def _public_gaps(report: Report) -> None:
         gaps.append("sandbox mode is on: simulated networks are a demo; HERALD_SANDBOX=0")
     if _registration_policy() == "open":
         gaps.append("registration is open to anyone who finds the URL")
+    if _email() == "off":
+        gaps.append("no email (HERALD_SMTP_HOST): people who forget their password depend on you")
     if not settings.sentry_dsn.get_secret_value():
         gaps.append("no HERALD_SENTRY_DSN: errors are only in the logs")
     if not (settings.metrics_token.get_secret_value() or settings.metrics_port):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import hmac
 import logging
 import math
 import time
@@ -17,22 +16,23 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.exceptions import RedisError
-from sqlalchemy import delete, text
+from sqlalchemy import delete, text, update
 from sqlmodel import Session, select
 from zxcvbn import zxcvbn
 
 from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
-from app.models import Membership, Role, Tier, User, UserSession, Workspace, utcnow
+from app.models import Membership, Role, Tier, User, UserSession, UserToken, Workspace, utcnow
 from app.redis_client import redis
-from app.services import throttle
+from app.services import mail, mail_templates, throttle
 from app.services.access import require_session
 from app.services.email_address import normalize_email
 from app.services.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
+    ServiceError,
     TooManyRequests,
     Unauthenticated,
 )
@@ -136,6 +136,7 @@ def register(
     with db.session() as s:
         user = create_user(s, email, password, full_name, policy=True, invite_token=invite_token)
         token = _new_session(s, user, client)
+        send_verification(s, user)
     return SignedIn(user=user, token=token)
 
 
@@ -395,6 +396,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
             )
         row.password_hash = hash_password(new)
         s.add(row)
+        _void_reset_links(s, row.id)
         keep = hash_token(keep_session) if keep_session else ""
         result = s.execute(
             delete(UserSession).where(
@@ -405,53 +407,172 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
         return int(result.rowcount or 0)
 
 
-# --- password reset by one-time link (issued by the operator: `herald users reset-password`)
+# --- single-use links (a mailed password reset or email verification, or the operator's
+# `herald users reset-password`): only a keyed hash of the token is stored.
 
-RESET_HOURS = 24
-
-
-def _reset_mac(user_id: uuid.UUID, expires: int, password_hash: str) -> str:
-    # The current password hash is part of the MAC: once the password changes (the link was
-    # used, or the user changed it), every link issued before stops working. Single use
-    # without storing anything.
-    message = f"password-reset:{user_id.hex}:{expires}:{password_hash}".encode()
-    key = settings.resolved_secret_key.encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+RESET_HOURS = 24  # the operator's links; a mailed one lives settings.reset_link_minutes
+_INVALID_RESET = "This reset link is invalid, expired or already used. Ask for a new one."
 
 
-def password_reset_token(user: User, hours: int = RESET_HOURS) -> str:
-    expires = int(time.time()) + hours * 3600
-    return f"{user.id.hex}.{expires}.{_reset_mac(user.id, expires, user.password_hash)}"
-
-
-def _reset_target(s: Session, token: str) -> User:
-    invalid = InvalidInput(
-        "This reset link is invalid, expired or already used. Ask your admin for a new one.",
-        code="invalid_reset_link",
+def issue_token(s: Session, user: User, purpose: str, lifetime: dt.timedelta) -> str:
+    """A new single-use token for `user` (stored hashed in `s`); the raw token is returned."""
+    token = new_token()
+    s.add(
+        UserToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + lifetime,
+        )
     )
-    try:
-        user_hex, expires_text, mac = (token or "").split(".")
-        user_id, expires = uuid.UUID(hex=user_hex), int(expires_text)
-    except ValueError:
-        raise invalid from None
-    user = s.exec(select(User).where(User.id == user_id).with_for_update()).first()
-    if (
-        user is None
-        or not user.is_active
-        or expires < time.time()
-        or not hmac.compare_digest(mac, _reset_mac(user_id, expires, user.password_hash))
-    ):
+    return token
+
+
+def _use_token(s: Session, token: str, purpose: str, invalid: ServiceError) -> User:
+    """The active user of an unused, unexpired token (locked, then marked used), or `invalid`.
+    Used only if the caller's transaction commits."""
+    row = s.exec(
+        select(UserToken)
+        .where(UserToken.token_hash == hash_token((token or "").strip()))
+        .with_for_update()
+    ).first()
+    now = utcnow()
+    if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at <= now:
         raise invalid
+    user = s.exec(select(User).where(User.id == row.user_id).with_for_update()).first()
+    if user is None or not user.is_active:
+        raise invalid
+    row.used_at = now
+    s.add(row)
     return user
 
 
-def reset_password(token: str, new: str) -> User:
-    """Set a new password with a reset link's token; every session of the user ends and the
-    sign-in delays of the email are lifted."""
+def password_reset_token(s: Session, user: User, hours: int = RESET_HOURS) -> str:
+    """A one-time reset token for the operator's link (`herald users reset-password`)."""
+    return issue_token(s, user, "reset", dt.timedelta(hours=hours))
+
+
+@dataclass(frozen=True)
+class ForgotAnswer:
+    """The same whether or not an account uses the email."""
+
+    email_configured: bool
+    message: str
+
+
+def request_password_reset(email: str, client: Client = Client()) -> ForgotAnswer:
+    """ "Forgot password?": mail a one-time link (valid settings.reset_link_minutes) if an
+    active account uses `email`. The answer never tells whether one does. Throttled per IP
+    (429) and per email (quietly: no more mails than the budget)."""
+    throttle.take(
+        f"forgot:ip:{client.ip}",
+        settings.forgot_per_ip_per_hour,
+        "Too many password reset requests from your network.",
+        "forgot_throttled",
+    )
+    if not mail.configured():
+        return ForgotAnswer(
+            False,
+            "This Herald cannot send email. Ask its administrator to reset your password.",
+        )
+    email = normalize_email(email)
+    answer = ForgotAnswer(
+        True,
+        "If an account uses this email, we sent it a link to choose a new password. "
+        f"It works once, within {settings.reset_link_minutes} minutes.",
+    )
     with db.session() as s:
-        user = _reset_target(s, token)
+        user = s.exec(select(User).where(User.email == email)).first()
+        if user is None or not user.is_active:
+            return answer
+        try:
+            throttle.take(
+                f"forgot:email:{hashlib.sha256(email.encode()).hexdigest()[:32]}",
+                settings.forgot_per_email_per_hour,
+                "",
+                "forgot_throttled",
+            )
+        except TooManyRequests:
+            log.info("password reset mail not sent: the email's hourly budget is spent")
+            return answer
+        token = issue_token(s, user, "reset", dt.timedelta(minutes=settings.reset_link_minutes))
+        link = f"{settings.base_url}/reset-password?token={token}"
+        mail.send(
+            s,
+            user.email,
+            mail_templates.password_reset(user.full_name, link, settings.reset_link_minutes),
+            kind="reset",
+        )
+    return answer
+
+
+def reset_password(token: str, new: str, client: Client | None = None) -> SignedIn | None:
+    """Set a new password with a reset link's token: every session of the user ends, the
+    email's sign-in delays are lifted and the link (and any other reset link of the user)
+    stops working. With `client`, that browser is signed in with a new session."""
+    invalid = InvalidInput(_INVALID_RESET, code="invalid_reset_link")
+    with db.session() as s:
+        user = _use_token(s, token, "reset", invalid)
         set_password_in(s, user, new)
-    return user
+        if client is None:
+            return None
+        user.last_login_at = utcnow()
+        return SignedIn(user=user, token=_new_session(s, user, client))
+
+
+# --- email verification
+
+
+def send_verification(s: Session, user: User) -> bool:
+    """Mail `user` a link confirming their address (in `s`); False when email is off."""
+    if not mail.configured():
+        return False
+    token = issue_token(s, user, "verify", dt.timedelta(hours=settings.verify_link_hours))
+    link = f"{settings.base_url}/verify-email?token={token}"
+    message = mail_templates.verify_email(user.full_name, link, settings.verify_link_hours)
+    return mail.send(s, user.email, message, kind="verify") is not None
+
+
+def resend_verification(user: User) -> bool:
+    """Mail the signed-in user a new verification link (a few per hour); False when their
+    address is verified already or email is off."""
+    require_session("verify an email address")
+    if user.email_verified_at is not None:
+        return False
+    throttle.take(f"verify:{user.id}", 5, "Too many verification emails.", "verify_throttled")
+    with db.session() as s:
+        row = s.get(User, user.id)
+        if row is None:
+            raise Unauthenticated("Sign in again.")
+        return send_verification(s, row)
+
+
+def verify_email(token: str) -> User:
+    """Confirm the address a verification link was sent to."""
+    invalid = InvalidInput(
+        "This verification link is invalid, expired or already used. Sign in and ask for a "
+        "new one.",
+        code="invalid_verify_link",
+    )
+    with db.session() as s:
+        user = _use_token(s, token, "verify", invalid)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+            s.add(user)
+        return user
+
+
+def _void_reset_links(s: Session, user_id: uuid.UUID) -> None:
+    """A new password voids every reset link issued before it."""
+    s.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user_id,  # type: ignore[arg-type]
+            UserToken.purpose == "reset",  # type: ignore[arg-type]
+            UserToken.used_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(used_at=utcnow())
+    )
 
 
 def set_password_in(s: Session, user: User, new: str) -> int:
@@ -460,6 +581,7 @@ def set_password_in(s: Session, user: User, new: str) -> int:
     check_password_strength(new, (user.email, user.full_name))
     user.password_hash = hash_password(new)
     s.add(user)
+    _void_reset_links(s, user.id)
     ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id))  # type: ignore[arg-type]
     with contextlib.suppress(RedisError):
         r = redis()

@@ -41,13 +41,15 @@ class WorkerJob:
     SYNC_METRICS = "workers.jobs.sync_metrics"
     SYNC_WORKSPACE_METRICS = "workers.jobs.sync_workspace_metrics"
     SWEEP_UPLOADS = "workers.jobs.sweep_uploads"
+    SEND_MAIL = "workers.jobs.send_mail"
+    SWEEP_MAIL = "workers.jobs.sweep_mail"
 
 
 # A publish can upload video: allow it time, but not forever.
 PUBLISH_TIMEOUT = 15 * 60
 
 # Ids of the jobs that run once (never repeated): the scheduler moves them in batches.
-ONE_SHOT_PREFIXES = ("publish-", "check-", "verify-")
+ONE_SHOT_PREFIXES = ("publish-", "check-", "verify-", "mail-")
 
 # Repeated jobs: id -> (function, interval seconds getter).
 REPEATING = {
@@ -55,6 +57,7 @@ REPEATING = {
     "repeat-refresh-tokens": (WorkerJob.REFRESH_TOKENS, lambda: settings.token_refresh_seconds),
     "repeat-sync-metrics": (WorkerJob.SYNC_METRICS, lambda: settings.metrics_sync_seconds),
     "repeat-sweep-uploads": (WorkerJob.SWEEP_UPLOADS, lambda: settings.upload_sweep_seconds),
+    "repeat-sweep-mail": (WorkerJob.SWEEP_MAIL, lambda: settings.mail_sweep_seconds),
 }
 
 
@@ -146,6 +149,12 @@ def schedule_verify(destination_id: uuid.UUID, delay_seconds: float) -> None:
     at = utcnow() + dt.timedelta(seconds=delay_seconds)
     job_id = f"verify-{destination_id}-{_ms(at)}"
     _put(job_id, WorkerJob.VERIFY, (str(destination_id),), at, DEFAULT_QUEUE)
+
+
+def schedule_mail(outbox_id: uuid.UUID, at: dt.datetime | None = None) -> None:
+    """Send an outbox email now (or retry it at `at`) on a worker."""
+    at = at or utcnow()
+    _put(f"mail-{outbox_id}-{_ms(at)}", WorkerJob.SEND_MAIL, (str(outbox_id),), at, DEFAULT_QUEUE)
 
 
 def unschedule(destination_id: uuid.UUID, due: dt.datetime | None) -> None:

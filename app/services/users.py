@@ -168,5 +168,5 @@ def set_password(email: str, password: str) -> int:
 def reset_link(email: str) -> str:
     """A one-time link (24 h) where the user sets a new password."""
     with db.session() as s:
-        user = _by_email(s, email)
-    return f"{settings.base_url}/reset-password?token={auth.password_reset_token(user)}"
+        token = auth.password_reset_token(s, _by_email(s, email))
+    return f"{settings.base_url}/reset-password?token={token}"

@@ -13,7 +13,7 @@ from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
 from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
-from app.services import plans
+from app.services import mail, mail_templates, plans
 from app.services.access import (
     effective_role,
     key_scope,
@@ -59,6 +59,7 @@ class CreatedInvite:
     invite: InviteView
     token: str  # shown once, inside the link
     link: str
+    emailed: bool = False  # mailed to the invite's email (False: no email, or email is off)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,16 @@ def create_invite(
         )
         s.add(inv)
         s.flush()
-        return CreatedInvite(_invite_view(inv), token, invite_link(token))
+        link = invite_link(token)
+        emailed = False
+        if inv.email:
+            ws = s.get(Workspace, workspace_id)
+            assert ws is not None
+            message = mail_templates.invite(
+                user.full_name or user.email, ws.name, role.value, link, settings.invite_days
+            )
+            emailed = mail.send(s, inv.email, message, kind="invite") is not None
+        return CreatedInvite(_invite_view(inv), token, link, emailed)
 
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
@@ -317,6 +327,12 @@ def invite_info(token: str) -> InviteInfo:
 
 def accept_invite(user: User, token: str) -> WorkspaceView:
     require_session("accept invites")
+    if user.email_verified_at is None and mail.require_verified_email() and mail.configured():
+        raise Forbidden(
+            "Confirm your email address first: open the link we emailed you (Herald can send "
+            "a new one), then open the invite again.",
+            code="email_unverified",
+        )
     with db.session() as s:
         inv = usable_invite(s, token, lock=True)
         if inv.email and inv.email != user.email:

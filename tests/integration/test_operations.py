@@ -308,5 +308,6 @@ def test_doctor_names_what_a_public_deployment_lacks():
     out = report.stdout
     assert "✓ migrations" in out and "✓ postgresql" in out and "✓ redis" in out
     assert "✗ worker" in out and report.returncode == 1  # no worker runs for this database
-    for gap in ("not https", "HERALD_SECRET_KEY unset", "sandbox mode is on", "HERALD_SENTRY_DSN"):
+    gaps = ("not https", "HERALD_SECRET_KEY unset", "sandbox mode is on", "HERALD_SENTRY_DSN")
+    for gap in (*gaps, "no email (HERALD_SMTP_HOST)"):
         assert gap in out, out

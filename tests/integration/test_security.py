@@ -147,6 +147,7 @@ NOT_RESOURCES = {
     "/api/accounts/pending/{key}",
     "/api/admin/platform-apps/{platform}",
     "/api/admin/users/{user_id}",  # instance level: see test_instance_admin_routes
+    "/api/admin/email/outbox/{outbox_id}",  # instance level too
     "/api/media/upload/{token}",
     "/api/media/file/{token}",
 }
@@ -261,6 +262,9 @@ PUBLIC = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/password-reset"),  # the one-time token in the body is the credential
+    ("POST", "/api/auth/reset-password"),  # (the same, and it signs this browser in)
+    ("POST", "/api/auth/verify-email"),  # the mailed token in the body is the credential
+    ("POST", "/api/auth/forgot-password"),  # the same answer for anyone; throttled per IP
     ("PUT", "/api/media/upload/{token}"),
     ("POST", "/api/media/upload/{token}"),
 }

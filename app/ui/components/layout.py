@@ -226,6 +226,30 @@ def shell(content: rx.Component, title: str) -> rx.Component:
             sidebar(),
             topbar(),
             rx.el.main(
+                rx.cond(
+                    AuthState.email_unverified,
+                    rx.callout(
+                        rx.hstack(
+                            rx.text(
+                                "Please confirm your email address: open the link we sent you."
+                            ),  # fmt: skip
+                            rx.button(
+                                "Resend the email",
+                                size="1",
+                                variant="soft",
+                                on_click=AuthState.resend_verification,
+                                id="resend-verification",
+                            ),
+                            align="center",
+                            spacing="3",
+                            wrap="wrap",
+                        ),
+                        icon="mail",
+                        color_scheme="amber",
+                        id="verify-banner",
+                        margin_bottom="16px",
+                    ),
+                ),
                 rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
                 content,
                 id="main-content",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import field, form_error
-from app.ui.state.login import LoginState
+from app.ui.state.login import ForgotState, LoginState, VerifyState
 
 
 def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
@@ -54,10 +54,14 @@ def login() -> rx.Component:
         on_submit=LoginState.submit_login,
         width="100%",
     )
-    footer = rx.text(
-        "New here? ",
-        rx.link("Create an account", href="/register", id="to-register"),
-        size="2",
+    footer = rx.vstack(
+        rx.link("Forgot password?", href="/forgot-password", id="to-forgot", size="2"),
+        rx.text(
+            "New here? ",
+            rx.link("Create an account", href="/register", id="to-register"),
+            size="2",
+        ),
+        spacing="2",
     )
     return _card("Sign in", "Welcome back.", form, footer)
 
@@ -101,14 +105,21 @@ def register() -> rx.Component:
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
-@rx.page(route="/reset-password", title="New password · Herald")
+@rx.page(route="/reset-password", title="New password · Herald", on_load=LoginState.clear_form)
 def reset_password() -> rx.Component:
     form = rx.form(
         rx.vstack(
             field("New password", "password", "password", auto_complete="new-password"),
             rx.text("At least 10 characters.", size="1", color_scheme="gray"),
             field("Confirm password", "confirm", "password", auto_complete="new-password"),
-            rx.button("Set password", type="submit", size="3", width="100%", id="submit"),
+            rx.button(
+                "Set password",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=LoginState.busy,
+                id="submit",
+            ),
             spacing="3",
         ),
         on_submit=LoginState.submit_reset,
@@ -116,3 +127,85 @@ def reset_password() -> rx.Component:
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
     return _card("Choose a new password", "Your other sessions will be signed out.", form, footer)
+
+
+@rx.page(
+    route="/forgot-password",
+    title="Forgot password · Herald",
+    on_load=[LoginState.clear_form, ForgotState.load],
+)
+def forgot_password() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
+            rx.button(
+                "Email me a link",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=ForgotState.busy,
+                id="submit",
+            ),
+            spacing="3",
+        ),
+        on_submit=ForgotState.submit,
+        width="100%",
+    )
+    no_email = rx.callout(
+        "This Herald cannot send email, so it cannot mail you a link. Ask its administrator "
+        "to reset your password (they can, from the server: herald users reset-password).",
+        icon="mail-x",
+        color_scheme="amber",
+        id="forgot-no-email",
+        width="100%",
+    )
+    body = rx.vstack(
+        rx.cond(
+            ForgotState.error != "",
+            rx.callout(
+                ForgotState.error,
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                id="form-error",
+                width="100%",
+            ),
+        ),  # fmt: skip
+        rx.cond(
+            ForgotState.answer != "",
+            rx.callout(
+                ForgotState.answer,
+                icon="mail-check",
+                color_scheme=rx.cond(ForgotState.email_configured, "grass", "amber"),
+                id="forgot-answer",
+                width="100%",
+            ),
+            rx.cond(ForgotState.email_configured, form, no_email),
+        ),
+        width="100%",
+        spacing="3",
+    )
+    footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
+    return _card(
+        "Forgot your password?",
+        "We email you a link to choose a new one.",
+        body,
+        footer,
+    )
+
+
+@rx.page(route="/verify-email", title="Confirm email · Herald", on_load=VerifyState.load)
+def verify_email() -> rx.Component:
+    result = rx.cond(
+        VerifyState.message != "",
+        rx.callout(
+            VerifyState.message,
+            icon="mail",
+            color_scheme=rx.cond(VerifyState.verified, "grass", "red"),
+            id="verify-result",
+            width="100%",
+        ),
+        rx.spinner(),
+    )
+    footer = rx.text(rx.link("Continue to Herald", href="/", id="to-home"), size="2")
+    return _card("Confirm your email", "", result, footer)

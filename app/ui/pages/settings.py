@@ -106,6 +106,29 @@ def _invite_form() -> rx.Component:
                     wrap="wrap",
                 ),
             ),
+            rx.match(
+                TeamState.new_link_mail,
+                (
+                    "sent",
+                    rx.text(
+                        "Emailed to the invited address. You can also share the link yourself.",
+                        size="2",
+                        color_scheme="grass",
+                        id="invite-mail-note",
+                    ),
+                ),
+                (
+                    "not_sent",
+                    rx.text(
+                        "Not emailed: this Herald has no email (SMTP) set up. Share the link "
+                        "with the person yourself.",
+                        size="2",
+                        color_scheme="amber",
+                        id="invite-mail-note",
+                    ),
+                ),
+                rx.fragment(),
+            ),
             rx.cond(
                 TeamState.invites.length() > 0,
                 rx.vstack(

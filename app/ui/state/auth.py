@@ -15,7 +15,8 @@ import reflex as rx
 
 from app.api.deps import SESSION_COOKIE
 from app.models import User
-from app.services import auth, workspaces
+from app.services import auth, mail, workspaces
+from app.services.errors import ServiceError
 
 
 def clean_path(path: str) -> str:
@@ -49,6 +50,9 @@ class AuthState(rx.State):
     user_name: str = ""
     user_timezone: str = "UTC"
     is_instance_admin: bool = False
+    # The instance asks for confirmed addresses, email is on and this user has not confirmed
+    # theirs yet (a banner offers a new link).
+    email_unverified: bool = False
     workspaces: list[dict[str, str]] = []
     workspace_id: str = rx.LocalStorage("", name="herald_ws", sync=True)
 
@@ -81,6 +85,9 @@ class AuthState(rx.State):
         self.user_name = user.full_name or user.email.split("@")[0]
         self.user_timezone = user.timezone
         self.is_instance_admin = user.is_instance_admin
+        self.email_unverified = (
+            user.email_verified_at is None and mail.require_verified_email() and mail.configured()
+        )
         views = workspaces.list_workspaces(user)
         self.workspaces = [
             {"id": str(w.id), "name": w.name, "role": w.role.value, "tier": w.tier} for w in views
@@ -125,6 +132,20 @@ class AuthState(rx.State):
         if workspace_id in {w["id"] for w in self.workspaces}:
             self.workspace_id = workspace_id
             return rx.redirect(clean_path(self.router.url.path))
+
+    @rx.event
+    def resend_verification(self):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            sent = auth.resend_verification(user)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        if not sent:
+            self.email_unverified = False
+            return rx.toast.info("Nothing to send: your email is confirmed, or email is off.")
+        return rx.toast.success(f"We sent a new link to {user.email}.")
 
     @rx.event
     def logout(self):

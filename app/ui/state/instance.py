@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from app.services import connect, instance_settings, platform_apps, users
+from app.services import connect, instance_settings, mail, platform_apps, users
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
 from app.ui.state.settings import when_local
@@ -24,6 +24,10 @@ class InstanceState(AuthState):
     users: list[dict[str, str]] = []
     registration: str = ""
     registration_note: str = ""
+    email: dict[str, str] = {}
+    require_verified: bool = False
+    test_email_id: str = ""
+    test_email_status: str = ""
 
     @rx.event
     def load(self):
@@ -107,7 +111,93 @@ class InstanceState(AuthState):
         self._refresh_registration(user)
         return rx.toast.success("Registration setting saved.")
 
+    def _refresh_email(self, user) -> None:
+        view = mail.smtp_settings(user)
+        env = {name: "yes" if src == "env" else "" for name, src in view.sources.items()}
+        self.email = {
+            "configured": "yes" if view.configured else "",
+            "host": view.host,
+            "port": str(view.port),
+            "username": view.username,
+            "from_addr": view.from_addr,
+            "security": view.security,
+            "has_password": "yes" if view.has_password else "",
+            "stored_password": "yes" if view.sources["password"] == "stored" else "",
+            "pending": str(view.pending),
+            "failed": str(view.failed),
+            **{f"{name}_env": flag for name, flag in env.items()},
+        }
+        self.require_verified = view.require_verified
+
+    @rx.event
+    def save_email(self, form: dict):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        values = {
+            name: form.get(name)
+            for name in ("host", "port", "username", "password", "from_addr", "security")
+            if form.get(name) is not None and self.email.get(f"{name}_env") != "yes"
+        }
+        try:
+            mail.save_smtp_settings(user, values=values)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_email(user)
+        return [rx.set_value("smtp-password", ""), rx.toast.success("Email settings saved.")]
+
+    @rx.event
+    def clear_email_password(self):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            mail.save_smtp_settings(user, clear_password=True)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_email(user)
+        return rx.toast.success("Stored SMTP password removed.")
+
+    @rx.event
+    def set_require_verified(self, value: bool):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            mail.save_smtp_settings(user, require_verified=bool(value))
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._refresh_email(user)
+
+    @rx.event
+    def send_test_email(self, form: dict):
+        user = self._user()
+        if user is None:
+            return self._login_redirect()
+        try:
+            outbox_id = mail.send_test(user, form.get("to", ""))
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.test_email_id = str(outbox_id)
+        self.test_email_status = "queued: a worker sends it in a moment"
+        return rx.toast.success("Test email queued.")
+
+    @rx.event
+    def refresh_test_email(self):
+        user = self._user()
+        if user is None or not self.test_email_id:
+            return
+        try:
+            view = mail.outbox_status(user, self.test_email_id)
+        except ServiceError as exc:
+            self.test_email_status = exc.message
+            return
+        error = f" ({view.last_error})" if view.last_error else ""
+        self.test_email_status = f"{view.status} after {view.attempts} attempt(s){error}"
+        self._refresh_email(user)
+
     def _refresh(self, user) -> None:
+        self._refresh_email(user)
         self._refresh_registration(user)
         self._refresh_ai(user)
         self._refresh_storage(user)

@@ -7,7 +7,7 @@ import re
 
 import reflex as rx
 
-from app.services import auth, instance_settings, users
+from app.services import auth, instance_settings, mail, users
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState, safe_next
 
@@ -24,6 +24,19 @@ def _post_json_script(url: str, body: dict, next_url: str) -> str:
   try {{ const j = await r.json(); return {{ok: false, message: j.error.message,
     field: (j.error.details && j.error.details.field) || ''}}; }}
   catch (e) {{ return {{ok: false, message: 'Request failed (HTTP ' + r.status + ').'}}; }}
+}})().catch(e => ({{ok: false, message: 'Network error: ' + e}}))"""
+
+
+def _post_json_answer_script(url: str, body: dict) -> str:
+    """POST JSON to our API and hand the answer (or the API's error) to the callback."""
+    return f"""(async () => {{
+  const r = await fetch({json.dumps(url)}, {{method: 'POST', credentials: 'same-origin',
+    headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(json.dumps(body))}}});
+  let j = {{}}; try {{ j = await r.json(); }} catch (e) {{}}
+  if (r.ok) {{ return {{ok: true, message: j.message || '',
+    email_configured: j.email_configured !== false}}; }}
+  return {{ok: false, message: (j.error && j.error.message) || ('Request failed (HTTP ' +
+    r.status + ').'), field: (j.error && j.error.details && j.error.details.field) || ''}};
 }})().catch(e => ({{ok: false, message: 'Network error: ' + e}}))"""
 
 
@@ -57,6 +70,11 @@ class LoginState(AuthState):
             )
         else:
             self.signup_notice = ""
+
+    @rx.event
+    def clear_form(self):
+        """on_load of /reset-password and /forgot-password: no error or spinner left over."""
+        self.error, self.error_field, self.busy = "", "", False
 
     def _fail(self, message: str, field: str = ""):
         self.error = message
@@ -95,17 +113,64 @@ class LoginState(AuthState):
 
     @rx.event
     def submit_reset(self, form: dict):
-        """/reset-password?token=…: a one-time link from `herald users reset-password`."""
+        """/reset-password?token=…: a link mailed by "Forgot password?" or printed by `herald
+        users reset-password`. The API sets the password and signs this browser in."""
         password = form.get("password", "")
         if password != form.get("confirm", ""):
             return self._fail("The two passwords do not match.", "confirm")
         token = self.router.url.query_parameters.get("token", "")
+        self.busy, self.error = True, ""
+        script = _post_json_script(
+            "/api/auth/reset-password", {"token": token, "password": password}, "/"
+        )
+        return rx.call_script(script, callback=LoginState.on_result)
+
+
+class ForgotState(AuthState):
+    """/forgot-password: ask for the email, always give the same answer."""
+
+    email_configured: bool = True
+    answer: str = ""
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def load(self):
+        self.answer, self.error, self.busy = "", "", False
+        self.email_configured = mail.configured()
+
+    @rx.event
+    def submit(self, form: dict):
+        email = form.get("email", "").strip()
+        if not email:
+            self.error = "Enter the email address of your account."
+            return
+        self.busy, self.error = True, ""
+        script = _post_json_answer_script("/api/auth/forgot-password", {"email": email})
+        return rx.call_script(script, callback=ForgotState.on_answer)
+
+    @rx.event
+    def on_answer(self, result: dict):
+        self.busy = False
+        if not result.get("ok"):
+            self.error = result.get("message") or "Something went wrong."
+            return
+        self.email_configured = bool(result.get("email_configured", True))
+        self.answer = result.get("message") or ""
+
+
+class VerifyState(AuthState):
+    """/verify-email?token=…: confirm the address the link was mailed to."""
+
+    verified: bool = False
+    message: str = ""
+
+    @rx.event
+    def load(self):
+        token = self.router.url.query_parameters.get("token", "")
         try:
-            auth.reset_password(token, password)
+            user = auth.verify_email(token)
         except ServiceError as exc:
-            return self._fail(exc.message, "password" if exc.code != "invalid_reset_link" else "")
-        self.error = ""
-        return [
-            rx.toast.success("Your new password is set: sign in with it."),
-            rx.redirect("/login", replace=True),
-        ]
+            self.verified, self.message = False, exc.message
+            return
+        self.verified, self.message = True, f"{user.email} is confirmed. Thank you!"

@@ -15,6 +15,8 @@ class TeamState(AuthState):
     members: list[dict[str, str]] = []
     invites: list[dict[str, str]] = []
     new_link: str = ""
+    # What happened to the new invite's email: "" (none given), sent, or not_sent (no SMTP).
+    new_link_mail: str = ""
     error: str = ""
 
     def _context(self):
@@ -67,6 +69,7 @@ class TeamState(AuthState):
     @rx.event
     def load(self):
         self.new_link = ""
+        self.new_link_mail = ""
         return self._run(lambda user, wid: None)
 
     @rx.event
@@ -89,6 +92,9 @@ class TeamState(AuthState):
                 user, wid, ws.parse_role(form.get("role", "editor")), form.get("email") or None
             )
             self.new_link = created.link
+            self.new_link_mail = (
+                ("sent" if created.emailed else "not_sent") if created.invite.email else ""
+            )
 
         return self._run(action, "Invite link created.")
 
