@@ -174,6 +174,16 @@ class Settings(BaseSettings):
     media_uploads_per_hour: int = 200
     # How often uploads never confirmed are swept (object and record deleted).
     upload_sweep_seconds: int = 600
+    # Outgoing webhooks: how often due deliveries are swept, how many tries a delivery gets
+    # (exponential backoff from webhook_retry_base_seconds, within webhook_deadline_seconds of
+    # the event), the request timeout, and after how many consecutive failed attempts a
+    # webhook is switched off.
+    webhook_sweep_seconds: int = 10
+    webhook_max_attempts: int = 6
+    webhook_retry_base_seconds: float = 60.0
+    webhook_deadline_seconds: float = 3600.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_disable_after: int = 10
 
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:

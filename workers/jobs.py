@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, media, metrics, publishing
+from app.services import accounts, media, metrics, publishing, webhooks
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -51,3 +51,8 @@ def sync_workspace_metrics(workspace_id: str) -> dict[str, int]:
 def sweep_uploads() -> int:
     """Delete uploads never confirmed (app.services.media.sweep_uploads)."""
     return media.sweep_uploads()
+
+
+def deliver_webhooks() -> dict[str, int]:
+    """Send the webhook deliveries that are due (app.services.webhooks.deliver_due)."""
+    return webhooks.deliver_due()

@@ -41,6 +41,7 @@ class WorkerJob:
     SYNC_METRICS = "workers.jobs.sync_metrics"
     SYNC_WORKSPACE_METRICS = "workers.jobs.sync_workspace_metrics"
     SWEEP_UPLOADS = "workers.jobs.sweep_uploads"
+    DELIVER_WEBHOOKS = "workers.jobs.deliver_webhooks"
 
 
 # A publish can upload video: allow it time, but not forever.
@@ -55,6 +56,10 @@ REPEATING = {
     "repeat-refresh-tokens": (WorkerJob.REFRESH_TOKENS, lambda: settings.token_refresh_seconds),
     "repeat-sync-metrics": (WorkerJob.SYNC_METRICS, lambda: settings.metrics_sync_seconds),
     "repeat-sweep-uploads": (WorkerJob.SWEEP_UPLOADS, lambda: settings.upload_sweep_seconds),
+    "repeat-deliver-webhooks": (
+        WorkerJob.DELIVER_WEBHOOKS,
+        lambda: settings.webhook_sweep_seconds,
+    ),
 }
 
 
