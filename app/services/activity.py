@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +26,14 @@ from sqlmodel import Session, col, select
 
 from app import db
 from app.models import ActivityEvent, Role, User, utcnow
+from app.redis_client import redis
+from app.services import schedule
 from app.services.access import key_scope, require_role
 from app.services.errors import InvalidInput
 
 ENGINE = "Herald"
+KICK_KEY = "herald:webhooks:kick"
+log = logging.getLogger(__name__)
 
 # The verbs Herald records (webhooks subscribe to these, "post.*" prefixes, or "*").
 VERBS = (
@@ -117,9 +122,23 @@ def _kick_after_commit(s: Session) -> None:
 
 
 def _kick(_session: Session) -> None:
-    from app.services import webhooks  # imported late: webhooks records activity too
+    kick()
 
-    webhooks.kick()
+
+def kick() -> None:
+    """Have a worker send the webhook deliveries due now (`webhooks.deliver_due`): at most one
+    run waits at a time; the repeated sweep covers a kick that got lost."""
+    try:
+        if redis().set(KICK_KEY, "1", nx=True, ex=60):
+            schedule.queue(schedule.DEFAULT_QUEUE).enqueue(
+                schedule.WorkerJob.DELIVER_WEBHOOKS,
+                job_id=f"webhooks-{uuid.uuid4().hex[:12]}",
+                job_timeout=300,
+                result_ttl=0,
+                failure_ttl=3600,
+            )
+    except Exception:  # Redis down: the sweep sends them once it is back
+        log.warning("could not queue webhook deliveries", exc_info=True)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Outgoing webhooks: a workspace's endpoints that receive its activity events.
 
 Every activity event queues one `webhook_deliveries` row per active webhook subscribed to its
-verb, in the event's transaction (see `app.services.activity`). A worker (`deliver_due`, kicked
-after the commit and swept every `webhook_sweep_seconds`) POSTs them through the guarded
-outbound client, signed:
+verb, in the event's transaction (see `app.services.activity`). A worker (`deliver_due`,
+kicked after the commit by `activity.kick` and swept every `webhook_sweep_seconds`) POSTs them
+through the guarded outbound client, signed:
 
     Herald-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>
     Herald-Event: post.published
@@ -37,7 +37,7 @@ from app.config import settings
 from app.models import Role, User, Webhook, WebhookDelivery, utcnow
 from app.net import outbound
 from app.redis_client import redis
-from app.services import activity, schedule
+from app.services import activity
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
 
@@ -50,7 +50,6 @@ TEST_EVENT = "webhook.test"
 USER_AGENT = "Herald-Webhooks/1"
 # A delivery left `sending` this long (its worker died) is tried again.
 STALE_SENDING = dt.timedelta(minutes=5)
-KICK_KEY = "herald:webhooks:kick"
 # One run of the worker job sends at most this many and stops claiming after this long.
 BATCH = 20
 RUN_SECONDS = 60.0
@@ -331,7 +330,7 @@ def redeliver(
             raise NotFound("Delivery not found.")
         d = _queue(s, w, old.event, {**old.payload, "redelivery_of": str(old.id)})
         view = _delivery_view(d)
-    kick()
+    activity.kick()
     return view
 
 
@@ -356,27 +355,11 @@ def send_test(user: User, workspace_id: uuid.UUID, webhook_id: uuid.UUID) -> Del
             },
         )
         view = _delivery_view(d)
-    kick()
+    activity.kick()
     return view
 
 
 # --------------------------------------------------------------------------- delivery
-
-
-def kick() -> None:
-    """Have a worker send what is due now (at most one waiting kick; the sweep covers a lost
-    one)."""
-    try:
-        if redis().set(KICK_KEY, "1", nx=True, ex=60):
-            schedule.queue(schedule.DEFAULT_QUEUE).enqueue(
-                schedule.WorkerJob.DELIVER_WEBHOOKS,
-                job_id=f"webhooks-{uuid.uuid4().hex[:12]}",
-                job_timeout=300,
-                result_ttl=0,
-                failure_ttl=3600,
-            )
-    except Exception:  # Redis down: the sweep sends them once it is back
-        log.warning("could not queue webhook deliveries", exc_info=True)
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -447,7 +430,7 @@ def _send(url: str, secret: str, event: str, delivery_id: uuid.UUID, body: bytes
 
 def deliver_due(limit: int = BATCH, seconds: float = RUN_SECONDS) -> dict[str, int]:
     """Send the deliveries that are due (the worker job). Stops after `seconds`."""
-    redis().delete(KICK_KEY)  # from here on, a new event queues a new run
+    redis().delete(activity.KICK_KEY)  # from here on, a new event queues a new run
     deadline = time.monotonic() + seconds
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     while time.monotonic() < deadline:
