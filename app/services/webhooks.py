@@ -382,12 +382,20 @@ _CLAIM = text(
         SELECT d2.id FROM webhook_deliveries d2 JOIN webhooks w2 ON w2.id = d2.webhook_id
         WHERE w2.active AND (
             (d2.status = 'pending' AND d2.next_attempt_at <= :now)
-            OR (d2.status = 'sending' AND d2.last_attempt_at < :stale))
+            OR (d2.status = 'sending' AND d2.last_attempt_at < :stale
+                AND d2.attempts < :max))
         ORDER BY d2.next_attempt_at LIMIT :n FOR UPDATE OF d2 SKIP LOCKED)
       AND w.id = d.webhook_id
     RETURNING d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at,
         d.deadline_at, w.url, w.secret
     """
+)
+
+
+_ABANDONED = text(
+    "UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, "
+    "error = 'The worker sending it stopped, and no try is left.' "
+    "WHERE status = 'sending' AND last_attempt_at < :stale AND attempts >= :max"
 )
 
 
@@ -433,14 +441,21 @@ def deliver_due(limit: int = BATCH, seconds: float = RUN_SECONDS) -> dict[str, i
     redis().delete(activity.KICK_KEY)  # from here on, a new event queues a new run
     deadline = time.monotonic() + seconds
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    with db.session() as s:  # tries whose worker died, with no try left: failed
+        s.connection().execute(
+            _ABANDONED,
+            {"stale": utcnow() - STALE_SENDING, "max": settings.webhook_max_attempts},
+        )
     while time.monotonic() < deadline:
         now = utcnow()
+        params = {
+            "now": now,
+            "stale": now - STALE_SENDING,
+            "n": limit,
+            "max": settings.webhook_max_attempts,
+        }
         with db.session() as s:
-            rows = (
-                s.connection()
-                .execute(_CLAIM, {"now": now, "stale": now - STALE_SENDING, "n": limit})
-                .all()
-            )
+            rows = s.connection().execute(_CLAIM, params).all()
         if not rows:
             break
         for row in rows:
