@@ -184,6 +184,8 @@ class Settings(BaseSettings):
     webhook_deadline_seconds: float = 3600.0
     webhook_timeout_seconds: float = 10.0
     webhook_disable_after: int = 10
+    # Finished deliveries are kept this long in the delivery log (the activity log stays).
+    webhook_log_days: int = 30
 
     def model_post_init(self, _context: object) -> None:
         if not self.base_url:

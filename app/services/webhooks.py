@@ -399,6 +399,12 @@ _ABANDONED = text(
 )
 
 
+_PRUNE = text(
+    "DELETE FROM webhook_deliveries WHERE created_at < :before "
+    "AND status IN ('delivered', 'failed')"
+)
+
+
 @dataclass(frozen=True)
 class _Outcome:
     ok: bool
@@ -445,6 +451,9 @@ def deliver_due(limit: int = BATCH, seconds: float = RUN_SECONDS) -> dict[str, i
         s.connection().execute(
             _ABANDONED,
             {"stale": utcnow() - STALE_SENDING, "max": settings.webhook_max_attempts},
+        )
+        s.connection().execute(  # the delivery log keeps webhook_log_days
+            _PRUNE, {"before": utcnow() - dt.timedelta(days=settings.webhook_log_days)}
         )
     while time.monotonic() < deadline:
         now = utcnow()

@@ -275,3 +275,33 @@ def test_main_actions_are_in_the_activity_log(admin):
     stranger, me = registered(f"s-{uuid.uuid4().hex[:6]}@example.com")
     r = stranger.get("/api/activity", headers={"X-Workspace-Id": wid})
     assert r.status_code == 404
+
+
+def test_old_deliveries_are_pruned_and_abandoned_tries_end(admin, receiver, monkeypatch):
+    from sqlalchemy import text
+
+    monkeypatch.setattr(settings, "webhook_max_attempts", 2)
+    hook = _hook(admin, receiver.url)
+    for _ in range(2):
+        assert admin.post(f"/api/webhooks/{hook['id']}/test").status_code == 202
+    jobs.deliver_webhooks()
+    old, dead = (d["id"] for d in admin.get(f"/api/webhooks/{hook['id']}/deliveries").json())
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
+    with db.session() as s:
+        s.connection().execute(
+            text("UPDATE webhook_deliveries SET created_at = :t WHERE id = :id"),
+            {"t": long_ago, "id": old},
+        )
+        # A worker died while sending its last try.
+        s.connection().execute(
+            text(
+                "UPDATE webhook_deliveries SET status = 'sending', attempts = 2, "
+                "last_attempt_at = :t WHERE id = :id"
+            ),
+            {"t": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10), "id": dead},
+        )
+    jobs.deliver_webhooks()
+    log = admin.get(f"/api/webhooks/{hook['id']}/deliveries").json()
+    assert [d["id"] for d in log] == [dead]
+    assert log[0]["status"] == "failed" and "no try is left" in log[0]["error"]
+    assert len(receiver.received) == 2  # not sent a third time
