@@ -53,3 +53,9 @@ def test_webhook_secret_once_and_a_delivery(page: Page, live_app: str, receiver:
 
     page.goto(live_app + "/activity")
     expect(page.locator(".activity-row[data-verb='webhook.created']")).to_have_count(1)
+    page.click("#activity-actor")
+    page.get_by_role("option", name="Herald (the engine)").click()
+    expect(page.locator("#no-activity")).to_be_visible()  # Herald did nothing here yet
+    page.click("#activity-actor")
+    page.get_by_role("option", name="Hooks").click()
+    expect(page.locator(".activity-row[data-verb='webhook.created']")).to_have_count(1)

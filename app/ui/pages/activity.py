@@ -25,6 +25,9 @@ def _filters() -> rx.Component:
             rx.select.content(
                 rx.select.item("Anyone", value="all"),
                 rx.select.item("Herald (the engine)", value="herald"),
+                rx.foreach(
+                    ActivityState.people, lambda m: rx.select.item(m["name"], value=m["id"])
+                ),
             ),
             value=ActivityState.actor_filter,
             on_change=ActivityState.set_actor_filter,

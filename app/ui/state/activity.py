@@ -7,7 +7,7 @@ import uuid
 
 import reflex as rx
 
-from app.services import activity, posts, webhooks
+from app.services import activity, posts, webhooks, workspaces
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
 from app.ui.state.settings import when_local
@@ -50,6 +50,7 @@ class ActivityState(AuthState):
     loading: bool = True
     attempts_label: str = ""
     attempts: list[dict[str, str]] = []
+    people: list[dict[str, str]] = []
 
     def _fetch(self, more: bool = False) -> None:
         user, wid = self._user(), self._workspace_uuid()
@@ -92,6 +93,15 @@ class ActivityState(AuthState):
             return self._login_redirect()
         self.subject_filter = self.router.url.query_parameters.get("subject", "")[:64]
         self.attempts, self.attempts_label = [], ""
+        user, wid = self._user(), self._workspace_uuid()
+        if user is not None and wid is not None:
+            try:
+                self.people = [
+                    {"id": str(m.user_id), "name": m.full_name or m.email}
+                    for m in workspaces.list_members(user, wid)
+                ]
+            except ServiceError:
+                self.people = []
         self._fetch()
         self.loading = False
 
