@@ -8,6 +8,7 @@ from app.api.headers import security_headers
 from app.observability.sentry import reflex_exception_handler
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
+    activity,
     analytics,
     api_keys,
     auth,
@@ -22,6 +23,7 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     sandbox,
     schedule,
     settings,
+    webhooks,
 )
 
 app = rx.App(

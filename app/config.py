@@ -174,6 +174,18 @@ class Settings(BaseSettings):
     media_uploads_per_hour: int = 200
     # How often uploads never confirmed are swept (object and record deleted).
     upload_sweep_seconds: int = 600
+    # Outgoing webhooks: how often due deliveries are swept, how many tries a delivery gets
+    # (exponential backoff from webhook_retry_base_seconds, within webhook_deadline_seconds of
+    # the event), the request timeout, and after how many consecutive failed attempts a
+    # webhook is switched off.
+    webhook_sweep_seconds: int = 10
+    webhook_max_attempts: int = 6
+    webhook_retry_base_seconds: float = 60.0
+    webhook_deadline_seconds: float = 3600.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_disable_after: int = 10
+    # Finished deliveries are kept this long in the delivery log (the activity log stays).
+    webhook_log_days: int = 30
 
     # Email over SMTP (password reset, invites, verification, notifications). Empty host: no
     # email; the instance admin may also set these in Settings → Instance (the environment

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, mail, media, metrics, publishing
+from app.services import accounts, mail, media, metrics, publishing, webhooks
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -61,3 +61,8 @@ def send_mail(outbox_id: str) -> str:
 def sweep_mail() -> dict[str, int]:
     """Send the outbox emails that are due (retries, lost jobs)."""
     return mail.sweep()
+
+
+def deliver_webhooks() -> dict[str, int]:
+    """Send the webhook deliveries that are due (app.services.webhooks.deliver_due)."""
+    return webhooks.deliver_due()

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from app.api import (
     accounts,
+    activity,
     admin,
     ai,
     analytics,
@@ -17,6 +18,7 @@ from app.api import (
     posts,
     sandbox,
     slots,
+    webhooks,
     workspaces,
 )
 from app.api.errors import install_error_handlers
@@ -46,6 +48,8 @@ def create_api() -> FastAPI:
         media,
         sandbox,
         slots,
+        activity,
+        webhooks,
         metrics,
     ):
         api.include_router(module.router)

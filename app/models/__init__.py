@@ -1,6 +1,7 @@
 """All tables; importing this package registers them on SQLModel.metadata."""
 
 from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
+from app.models.activity import ActivityEvent, Webhook, WebhookDelivery
 from app.models.ai import AIUsage
 from app.models.base import utcnow
 from app.models.instance import InstanceSetting
@@ -21,6 +22,9 @@ from app.models.workers import WorkerProcess
 from app.models.workspaces import Invitation, Membership, Role, Tier, Workspace
 
 __all__ = [
+    "ActivityEvent",
+    "Webhook",
+    "WebhookDelivery",
     "AIUsage",
     "AccountMetric",
     "AccountStatus",

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 from redis.exceptions import LockError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app import db
 from app.config import settings
@@ -33,7 +33,7 @@ from app.providers.base import (
 )
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
-from app.services import plans, sandbox
+from app.services import activity, plans, sandbox
 from app.services.access import require_role
 from app.services.errors import NotFound
 
@@ -205,6 +205,7 @@ def save_account(
                 SocialAccount.platform_account_id == info.platform_account_id,
             )
         ).first()
+        reconnect = account is not None and account.status != AccountStatus.revoked
         if not is_sandbox and (account is None or account.status == AccountStatus.revoked):
             # A reconnect of a connected (or expired, broken) account is always allowed; a new
             # one, or a disconnected one brought back, needs room in the plan. Sandbox
@@ -234,7 +235,31 @@ def save_account(
         account.updated_at = utcnow()
         s.add(account)
         s.flush()
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "account.connected",
+            "account",
+            account.id,
+            f"{platform} · {account.account_name}",
+            {"platform": platform, "reconnect": reconnect, "sandbox": is_sandbox},
+        )
         return view(account)
+
+
+def _record_expired(s: Session, account: SocialAccount) -> None:
+    """The engine found an account's access refused: an activity of "Herald"."""
+    activity.record(
+        s,
+        account.workspace_id,
+        None,
+        "account.expired",
+        "account",
+        account.id,
+        f"{account.platform} · {account.account_name}",
+        {"status": account.status.value, "error": account.last_error},
+    )
 
 
 def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
@@ -267,6 +292,7 @@ def mark_broken(account_id: uuid.UUID, status: AccountStatus, message: str) -> N
         account.last_error = message
         account.status_changed_at = utcnow()
         s.add(account)
+        _record_expired(s, account)
     log.warning("account %s is now %s: %s", account_id, status.value, message)
 
 
@@ -309,6 +335,7 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
                 account.last_error = f"Reconnect needed: {exc.message}"
                 account.status_changed_at = utcnow()
                 s.add(account)
+                _record_expired(s, account)
                 s.commit()
                 raise
             except ProviderError:

@@ -39,7 +39,7 @@ from app.providers.base import (
 )
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import accounts, plans, schedule
+from app.services import accounts, activity, plans, schedule
 from app.services import sandbox as sandbox_mode
 from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
@@ -633,6 +633,16 @@ def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> No
         account.last_error = "Disconnected"
         account.status_changed_at = utcnow()
         s.add(account)
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "account.disconnected",
+            "account",
+            account.id,
+            f"{account.platform} · {account.account_name}",
+            {"platform": account.platform},
+        )
 
 
 def platforms() -> list[dict]:

@@ -36,7 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import accounts, plans, schedule
+from app.services import accounts, activity, plans, schedule
 from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.media import media_item
@@ -554,8 +554,24 @@ def create_post(
         view = _view(
             post, [_destination_view(by_account[a.id], a) for a in ordered], [m.id for m in media]
         )
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "post.created",
+            "post",
+            post.id,
+            _label(post),
+            {"mode": mode, "scheduled_at": post.scheduled_at, "accounts": len(targets)},
+        )
         _schedule_all(s, post, stale, dests, media)
     return view, True
+
+
+def _label(post: Post) -> str:
+    """How the activity log names a post: the start of its text."""
+    text_ = " ".join(post.content.split())
+    return text_ if len(text_) <= 80 else text_[:79] + "…"
 
 
 def _idempotent_replay(user: User, workspace_id: uuid.UUID, key: str | None) -> PostView:
@@ -587,11 +603,18 @@ def _lock_destinations(s: Session, post: Post, action: str) -> list[PostDestinat
 
 
 def update_post(
-    user: User, workspace_id: uuid.UUID, post_id: uuid.UUID, data: PostInput, *, mode: str
+    user: User,
+    workspace_id: uuid.UUID,
+    post_id: uuid.UUID,
+    data: PostInput,
+    *,
+    mode: str,
+    verb: str = "post.edited",
 ) -> PostView:
     """Replace a post's content, targets, media and time; re-validate and re-schedule.
 
     Destinations already published stay as they are; the rest follow the new version.
+    `verb`: how the activity log calls it (an edit, a reschedule).
     """
     _mode(mode)
     with db.session() as s:
@@ -603,6 +626,7 @@ def update_post(
         targets = _accounts(s, workspace_id, data.account_ids)
         media = _media(s, workspace_id, data.media_ids)
         _check(data, targets, media, publish=mode != "draft")
+        before = post.scheduled_at
         post.content = data.content
         post.timezone = data.timezone
         post.platform_configs = data.platform_configs
@@ -619,6 +643,16 @@ def update_post(
         if mode != "draft":
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            verb,
+            "post",
+            post.id,
+            _label(post),
+            {"mode": mode, "scheduled_at": post.scheduled_at, "previous_scheduled_at": before},
+        )
         _schedule_all(s, post, stale, dests, media)
     return view
 
@@ -651,7 +685,7 @@ def reschedule(
     if current.status != PostStatus.scheduled:
         raise Conflict("Only scheduled posts can be moved.", code="not_scheduled")
     data = _input_of(current, scheduled_at=when, timezone=timezone)
-    return update_post(user, workspace_id, post_id, data, mode="schedule")
+    return update_post(user, workspace_id, post_id, data, mode="schedule", verb="post.rescheduled")
 
 
 def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
@@ -699,6 +733,16 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
         else:
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "post.cancelled",
+            "post",
+            post.id,
+            _label(post),
+            {"cancelled": len(stale), "stopping": len(open_) - len(stale)},
+        )
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
     return view
@@ -724,6 +768,7 @@ def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None
                 PostDestination.post_id == post.id
             )
         ).all()
+        activity.record(s, workspace_id, user, "post.deleted", "post", post.id, _label(post))
         s.delete(post)
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
@@ -737,7 +782,9 @@ def publish_now(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
             "retry its failed destinations instead.",
             code="not_publishable",
         )
-    return update_post(user, workspace_id, post_id, _input_of(current), mode="now")
+    return update_post(
+        user, workspace_id, post_id, _input_of(current), mode="now", verb="post.rescheduled"
+    )
 
 
 def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostView:
@@ -782,6 +829,16 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
         s.flush()
         refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "post.retried",
+            "post",
+            post.id,
+            _label(post),
+            {"destinations": [str(d.id) for d in failed]},
+        )
     for dest in failed:
         schedule.schedule_publish(dest.id, now, media=video)
     return view

@@ -43,6 +43,7 @@ class WorkerJob:
     SWEEP_UPLOADS = "workers.jobs.sweep_uploads"
     SEND_MAIL = "workers.jobs.send_mail"
     SWEEP_MAIL = "workers.jobs.sweep_mail"
+    DELIVER_WEBHOOKS = "workers.jobs.deliver_webhooks"
 
 
 # A publish can upload video: allow it time, but not forever.
@@ -58,6 +59,10 @@ REPEATING = {
     "repeat-sync-metrics": (WorkerJob.SYNC_METRICS, lambda: settings.metrics_sync_seconds),
     "repeat-sweep-uploads": (WorkerJob.SWEEP_UPLOADS, lambda: settings.upload_sweep_seconds),
     "repeat-sweep-mail": (WorkerJob.SWEEP_MAIL, lambda: settings.mail_sweep_seconds),
+    "repeat-deliver-webhooks": (
+        WorkerJob.DELIVER_WEBHOOKS,
+        lambda: settings.webhook_sweep_seconds,
+    ),
 }
 
 

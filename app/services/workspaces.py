@@ -13,7 +13,7 @@ from app import db
 from app.config import settings
 from app.crypto import hash_token, new_token
 from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
-from app.services import mail, mail_templates, plans
+from app.services import activity, mail, mail_templates, plans
 from app.services.access import (
     effective_role,
     key_scope,
@@ -190,10 +190,21 @@ def change_role(
                 "A workspace needs at least one admin: promote someone else first.",
                 code="last_admin",
             )
+        previous = target.role
         target.role = role
         s.add(target)
         member = s.get(User, member_id)
         assert member is not None
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "member.role_changed",
+            "member",
+            member.id,
+            member.full_name or member.email,
+            {"role": role.value, "previous_role": previous.value},
+        )
         return MemberView(member.id, member.email, member.full_name, role, target.created_at)
 
 
@@ -211,7 +222,18 @@ def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> 
             raise Conflict(
                 "The last admin cannot be removed: promote someone else first.", code="last_admin"
             )
+        member = s.get(User, member_id)
         s.delete(target)
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "member.removed",
+            "member",
+            member_id,
+            (member.full_name or member.email) if member else "",
+            {"role": target.role.value, "left": member_id == user.id},
+        )
 
 
 def _invite_status(inv: Invitation, now: dt.datetime) -> str:
@@ -256,6 +278,16 @@ def create_invite(
         )
         s.add(inv)
         s.flush()
+        activity.record(
+            s,
+            workspace_id,
+            user,
+            "invite.created",
+            "invite",
+            inv.id,
+            email or "invite link",
+            {"role": role.value, "expires_at": inv.expires_at},
+        )
         link = invite_link(token)
         emailed = False
         if inv.email:
@@ -296,6 +328,16 @@ def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> 
         if inv.accepted_at is None and inv.revoked_at is None:
             inv.revoked_at = utcnow()
             s.add(inv)
+            activity.record(
+                s,
+                workspace_id,
+                user,
+                "invite.revoked",
+                "invite",
+                inv.id,
+                inv.email or "invite link",
+                {"role": inv.role.value},
+            )
 
 
 def usable_invite(s: Session, token: str, *, lock: bool) -> Invitation:
@@ -351,6 +393,15 @@ def accept_invite(user: User, token: str) -> WorkspaceView:
         inv.accepted_at = utcnow()
         inv.accepted_by = user.id
         s.add(inv)
+        s.flush()
+        label = user.full_name or user.email
+        details = {"role": inv.role.value, "invite_id": str(inv.id)}
+        activity.record(
+            s, inv.workspace_id, user, "invite.accepted", "invite", inv.id, label, details
+        )
+        activity.record(
+            s, inv.workspace_id, user, "member.added", "member", user.id, label, details
+        )
         ws = s.get(Workspace, inv.workspace_id)
         assert ws is not None
         return _view(ws, inv.role)

@@ -97,6 +97,12 @@ def _team(server: SimServer, tag: str) -> dict:
     team["invite"] = r.json()["id"]
     members = admin.get(f"/api/workspaces/{wid}/members").json()
     team["member"] = next(m["user_id"] for m in members if m["role"] == "viewer")
+    r = admin.post("/api/webhooks", json={"url": "http://127.0.0.1:9/hook", "events": ["*"]})
+    assert r.status_code == 201, r.text
+    team["webhook"], team["webhook_secret"] = r.json()["id"], r.json()["secret"]
+    r = admin.post(f"/api/webhooks/{team['webhook']}/test")
+    assert r.status_code == 202, r.text
+    team["delivery"] = r.json()["id"]
     return team
 
 
@@ -135,6 +141,11 @@ def _resource_routes(b: dict) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/media/{b['media']}", None),
         ("DELETE", f"/api/media/{b['media']}", None),
         ("DELETE", f"/api/keys/{b['key_id']}", None),
+        ("GET", f"/api/webhooks/{b['webhook']}/deliveries", None),
+        ("POST", f"/api/webhooks/{b['webhook']}/deliveries/{b['delivery']}/redeliver", None),
+        ("POST", f"/api/webhooks/{b['webhook']}/test", None),
+        ("PATCH", f"/api/webhooks/{b['webhook']}", {"active": False}),
+        ("DELETE", f"/api/webhooks/{b['webhook']}", None),
     ]
 
 
@@ -188,7 +199,7 @@ def test_workspace_a_gets_404_for_everything_of_b(teams, principal):
         assert r.status_code == 404, (method, path, r.status_code, r.text)
     # Listing in B's workspace by naming it is refused the same way.
     for path in ("/api/posts", "/api/accounts", "/api/media", "/api/keys", "/api/ai/usage",
-                 "/api/analytics/aggregate"):  # fmt: skip
+                 "/api/analytics/aggregate", "/api/activity", "/api/webhooks"):  # fmt: skip
         r = caller.get(path, headers={"X-Workspace-Id": b["wid"]})
         assert r.status_code == 404, (path, r.status_code, r.text)
     # Nothing of B changed.
@@ -226,6 +237,7 @@ def _role_routes(a: dict) -> list[tuple[str, str, dict | None, str]]:
         ("GET", "/api/analytics/aggregate", None, "viewer"),
         ("GET", f"/api/analytics/posts/{a['post']}", None, "viewer"),
         ("GET", f"/api/workspaces/{wid}/members", None, "viewer"),
+        ("GET", "/api/activity", None, "viewer"),
         ("POST", "/api/posts", {"content": "draft", "mode": "draft"}, "editor"),
         ("PATCH", f"/api/posts/{a['post']}/schedule", {"scheduled_at": soon}, "editor"),
         (
@@ -235,6 +247,9 @@ def _role_routes(a: dict) -> list[tuple[str, str, dict | None, str]]:
             "editor",
         ),  # fmt: skip
         ("GET", "/api/keys", None, "admin"),
+        ("GET", "/api/webhooks", None, "admin"),
+        ("GET", f"/api/webhooks/{a['webhook']}/deliveries", None, "admin"),
+        ("POST", "/api/webhooks", {"url": "http://127.0.0.1:9/x", "events": ["post.*"]}, "admin"),
         ("POST", "/api/keys", {"name": "ci", "role": "viewer"}, "admin"),
         ("GET", f"/api/workspaces/{wid}/invites", None, "admin"),
         ("POST", f"/api/workspaces/{wid}/invites", {"role": "viewer"}, "admin"),
@@ -292,7 +307,7 @@ def test_cookie_mutations_from_another_site_are_refused(teams):
 
 
 def _secrets(teams: dict) -> list[str]:
-    found = [teams[t]["key"] for t in ("a", "b")]
+    found = [teams[t][k] for t in ("a", "b") for k in ("key", "webhook_secret")]
     found += [c.cookies["herald_session"] for t in ("a", "b") for c in (teams[t]["admin"],)]
     with db.session() as s:
         for row in s.exec(select(SocialAccount)).all():
@@ -316,7 +331,8 @@ def test_no_secret_in_any_response_or_log_line(teams, caplog):
         "/api/me", "/api/accounts", "/api/keys", "/api/posts", "/api/platforms",
         "/api/admin/platform-apps", f"/api/posts/{a['post']}", f"/api/posts/{a['post']}/attempts",
         "/api/media", f"/api/media/{a['media']}", f"/api/workspaces/{a['wid']}/members",
-        f"/api/workspaces/{a['wid']}/invites",
+        f"/api/workspaces/{a['wid']}/invites", "/api/webhooks", "/api/activity",
+        f"/api/webhooks/{a['webhook']}/deliveries",
     ]  # fmt: skip
     for path in paths:
         r = admin.get(path)

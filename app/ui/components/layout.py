@@ -15,6 +15,7 @@ NAV = [
     ("Accounts", "/accounts", "users"),
     ("Media", "/media", "image"),
     ("Analytics", "/analytics", "chart-column"),
+    ("Activity", "/activity", "history"),
     ("Settings", "/settings/team", "settings"),
 ]
 

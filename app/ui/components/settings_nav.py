@@ -13,6 +13,7 @@ TABS = [
     ("Team", "/settings/team", "users", False),
     ("Billing", "/settings/billing", "credit-card", False),
     ("API keys", "/settings/keys", "key-round", False),
+    ("Webhooks", "/settings/webhooks", "webhook", False),
     ("Posting schedule", "/settings/schedule", "clock", False),
     ("Instance", "/settings/instance", "server", True),
 ]

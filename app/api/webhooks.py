@@ -1,0 +1,153 @@
+"""/api/webhooks: outgoing webhooks of a workspace (admins), their delivery log, redelivery and
+test events. The signing secret is returned once, when the webhook is created."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from app.api.deps import current_user, workspace_of
+from app.models import User
+from app.services import activity, webhooks
+
+router = APIRouter(prefix="/api", tags=["webhooks"])
+
+SIGNATURE_DOC = (
+    "Each delivery is a POST of the event as JSON with `Herald-Event`, `Herald-Delivery` and "
+    "`Herald-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + '.' + body)>`."
+)
+
+
+class WebhookIn(BaseModel):
+    url: str = Field(max_length=2000, description="https:// (or http://) on a public address.")
+    events: list[str] = Field(
+        default_factory=lambda: ["*"],
+        max_length=50,
+        description=f"Verbs ({', '.join(activity.VERBS)}), prefixes like 'post.*', or '*'.",
+    )
+    description: str = Field(default="", max_length=200)
+
+
+class WebhookPatch(BaseModel):
+    url: str | None = Field(default=None, max_length=2000)
+    events: list[str] | None = Field(default=None, max_length=50)
+    description: str | None = Field(default=None, max_length=200)
+    active: bool | None = Field(default=None, description="true switches it on again.")
+
+
+class WebhookOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    description: str
+    events: list[str]
+    active: bool
+    failure_count: int = Field(description="Failed attempts in a row.")
+    disabled_reason: str | None
+    created_at: dt.datetime
+    last_success_at: dt.datetime | None
+
+
+class CreatedWebhookOut(WebhookOut):
+    secret: str = Field(description="The signing secret. Shown this once.")
+
+
+class DeliveryOut(BaseModel):
+    id: uuid.UUID
+    event: str
+    status: str = Field(description="pending, sending, delivered or failed.")
+    response_code: int | None
+    response_excerpt: str
+    error: str
+    attempts: int
+    created_at: dt.datetime
+    last_attempt_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    payload: dict[str, Any]
+
+
+@router.get("/webhooks", response_model=list[WebhookOut])
+def list_webhooks(
+    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> list[WebhookOut]:
+    return [WebhookOut(**w.__dict__) for w in webhooks.list_webhooks(user, wid)]
+
+
+@router.post(
+    "/webhooks", status_code=201, response_model=CreatedWebhookOut, description=SIGNATURE_DOC
+)
+def create_webhook(
+    body: WebhookIn, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
+) -> CreatedWebhookOut:
+    created = webhooks.create_webhook(user, wid, body.url, body.events, body.description)
+    return CreatedWebhookOut(**created.webhook.__dict__, secret=created.secret)
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookOut)
+def update_webhook(
+    webhook_id: uuid.UUID,
+    body: WebhookPatch,
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> WebhookOut:
+    view = webhooks.update_webhook(
+        user,
+        wid,
+        webhook_id,
+        url=body.url,
+        events=body.events,
+        description=body.description,
+        active=body.active,
+    )
+    return WebhookOut(**view.__dict__)
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204)
+def delete_webhook(
+    webhook_id: uuid.UUID,
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> Response:
+    webhooks.delete_webhook(user, wid, webhook_id)
+    return Response(status_code=204)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    webhook_id: uuid.UUID,
+    limit: int = Query(default=50, ge=1, le=200),
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> list[DeliveryOut]:
+    return [
+        DeliveryOut(**d.__dict__) for d in webhooks.list_deliveries(user, wid, webhook_id, limit)
+    ]
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    response_model=DeliveryOut,
+)
+def redeliver(
+    webhook_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> DeliveryOut:
+    """Send a past delivery's event again (as a new delivery)."""
+    return DeliveryOut(**webhooks.redeliver(user, wid, webhook_id, delivery_id).__dict__)
+
+
+@router.post("/webhooks/{webhook_id}/test", status_code=202, response_model=DeliveryOut)
+def send_test(
+    webhook_id: uuid.UUID,
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> DeliveryOut:
+    """Queue a `webhook.test` event for this webhook."""
+    return DeliveryOut(**webhooks.send_test(user, wid, webhook_id).__dict__)

@@ -1,0 +1,172 @@
+"""Activity: who did what in this workspace, newest first, filterable; a post's publish
+attempts (the audit trail) one click away."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.components.layout import protected_page
+from app.ui.state.activity import VERB_FILTERS, ActivityState
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.select.root(
+            rx.select.trigger(id="activity-verb", aria_label="What"),
+            rx.select.content(
+                *[rx.select.item(label, value=value) for value, label in VERB_FILTERS.items()]
+            ),
+            value=ActivityState.verb_filter,
+            on_change=ActivityState.set_verb_filter,
+        ),
+        rx.select.root(
+            rx.select.trigger(id="activity-actor", aria_label="Who"),
+            rx.select.content(
+                rx.select.item("Anyone", value="all"),
+                rx.select.item("Herald (the engine)", value="herald"),
+                rx.foreach(
+                    ActivityState.people, lambda m: rx.select.item(m["name"], value=m["id"])
+                ),
+            ),
+            value=ActivityState.actor_filter,
+            on_change=ActivityState.set_actor_filter,
+        ),
+        rx.cond(
+            ActivityState.subject_filter != "",
+            rx.badge(
+                "One item only ✕",
+                on_click=ActivityState.clear_subject,
+                cursor="pointer",
+                id="activity-subject",
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def _row(e: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(e["when"], size="1", white_space="nowrap")),
+        rx.table.cell(
+            rx.cond(
+                e["engine"] == "yes",
+                rx.badge("Herald", color_scheme="gray"),
+                rx.text(e["actor"], size="2"),
+            )
+        ),
+        rx.table.cell(rx.code(e["verb"])),
+        rx.table.cell(
+            rx.vstack(
+                rx.cond(
+                    e["subject_type"] == "post",
+                    rx.link(e["subject"], href="/composer?post=" + e["subject_id"].to(str)),
+                    rx.text(e["subject"], size="2"),
+                ),
+                rx.text(e["summary"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                e["subject_type"] == "post",
+                rx.hstack(
+                    rx.button(
+                        "Attempts",
+                        size="1",
+                        variant="soft",
+                        on_click=ActivityState.show_attempts(e["subject_id"], e["subject"]),
+                        class_name="show-attempts",
+                    ),
+                    rx.link(
+                        "History",
+                        href="/activity?subject=" + e["subject_id"].to(str),
+                        size="1",
+                    ),
+                    spacing="2",
+                    align="center",
+                ),
+            )
+        ),
+        class_name="activity-row",
+        data_verb=e["verb"],
+    )
+
+
+def _attempts() -> rx.Component:
+    return rx.cond(
+        ActivityState.attempts_label != "",
+        rx.card(
+            rx.vstack(
+                rx.heading("Publish attempts of “", ActivityState.attempts_label, "”", size="3"),
+                rx.cond(
+                    ActivityState.attempts.length() > 0,
+                    rx.table.root(
+                        rx.table.body(
+                            rx.foreach(
+                                ActivityState.attempts,
+                                lambda a: rx.table.row(
+                                    rx.table.cell(a["started"]),
+                                    rx.table.cell(rx.badge(a["outcome"])),
+                                    rx.table.cell(a["http"]),
+                                    rx.table.cell(a["error"]),
+                                ),
+                            )
+                        ),
+                        width="100%",
+                    ),
+                    rx.text("No attempts yet.", color_scheme="gray"),
+                ),
+                width="100%",
+            ),
+            width="100%",
+            id="attempts",
+        ),
+    )
+
+
+@protected_page("/activity", "Activity", on_load=[ActivityState.load])
+def activity_page() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Activity", size="6"),
+        rx.text(
+            "Who created, edited, rescheduled, published, retried, connected or disconnected "
+            "what in this workspace.",
+            color_scheme="gray",
+        ),
+        _filters(),
+        form_error(ActivityState.error),
+        _attempts(),
+        rx.cond(
+            ActivityState.events.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("When"),
+                            rx.table.column_header_cell("Who"),
+                            rx.table.column_header_cell("What"),
+                            rx.table.column_header_cell("Which"),
+                            rx.table.column_header_cell(""),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(ActivityState.events, _row)),
+                    width="100%",
+                    id="activity",
+                ),
+                width="100%",
+                overflow_x="auto",
+            ),
+            rx.cond(
+                ~ActivityState.loading,
+                rx.text("Nothing recorded yet.", color_scheme="gray", id="no-activity"),
+            ),
+        ),
+        rx.cond(
+            ActivityState.next_before > 0,
+            rx.button("Older", variant="soft", on_click=ActivityState.load_more, id="older"),
+        ),
+        spacing="4",
+        width="100%",
+    )
