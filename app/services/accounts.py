@@ -33,7 +33,7 @@ from app.providers.base import (
 )
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
-from app.services import plans, sandbox
+from app.services import account_posts, plans, sandbox
 from app.services.access import require_role
 from app.services.errors import NotFound
 
@@ -232,6 +232,7 @@ def save_account(
         account.updated_at = utcnow()
         s.add(account)
         s.flush()
+        account_posts.clear_kept_note(s, account.id)
         return view(account)
 
 
