@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.disconnect_dialog import disconnect_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.state.accounts import AccountsState
@@ -46,7 +47,8 @@ def _account(a: rx.Var) -> rx.Component:
                     size="1",
                     variant="soft",
                     color_scheme="red",
-                    on_click=AccountsState.disconnect(a["id"]),
+                    on_click=AccountsState.ask_disconnect(a["id"], a["name"]),
+                    class_name="disconnect",
                 ),
             ),
             align="center",
@@ -202,6 +204,7 @@ def _sandbox_banner() -> rx.Component:
 def accounts() -> rx.Component:
     return rx.vstack(
         _pick_dialog(),
+        disconnect_dialog(),
         _sandbox_banner(),
         form_error(AccountsState.error),
         rx.cond(

@@ -235,6 +235,23 @@ class KeysState(AuthState):
     new_name: str = ""
     error: str = ""
     loading: bool = True
+    # The key whose revocation is being confirmed.
+    revoke_id: str = ""
+    revoke_name: str = ""
+
+    @rx.event
+    def ask_revoke(self, key_id: str, name: str):
+        self.revoke_id, self.revoke_name = key_id, name
+
+    @rx.event
+    def close_revoke(self, is_open: bool = False):
+        if not is_open:
+            self.revoke_id = ""
+
+    @rx.event
+    def confirm_revoke(self):
+        key_id, self.revoke_id = self.revoke_id, ""
+        return self.revoke(key_id)
 
     def _refresh(self, user, wid: uuid.UUID) -> None:
         self.keys = [
