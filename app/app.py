@@ -22,6 +22,7 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     sandbox,
     schedule,
     settings,
+    workspace_settings,
 )
 
 app = rx.App(

@@ -141,8 +141,11 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
-    # Plan tier of new workspaces (free, pro, business). There is no payment integration: the
-    # tier is a workspace setting; a private instance may prefer "business" (no caps).
+    # Plans and prices: "off" (a self-hosted instance: every workspace unlimited, no prices
+    # shown) or "on" (operators who sell plans: tiers and their limits apply).
+    billing: Literal["on", "off"] = "off"
+    # Plan tier of new workspaces when billing is on (free, pro, business). There is no payment
+    # integration: the tier is a workspace setting.
     default_tier: Literal["free", "pro", "business"] = "free"
     # Who switches a workspace's plan: its admins (as on Buffer) or only the instance admin
     # (operators who sell plans outside Herald).

@@ -130,6 +130,7 @@ class BillingState(AuthState):
     tier: str = ""
     tier_name: str = ""
     can_change: bool = False
+    billing: bool = False  # plans apply here (HERALD_BILLING=on)
     period: str = ""
     rows: list[UsageRow] = []
     cards: list[PlanCard] = []
@@ -144,6 +145,7 @@ class BillingState(AuthState):
     def _refresh(self, user, wid: uuid.UUID) -> None:
         plan = plans.get_plan(user, wid)
         self.tier, self.tier_name, self.can_change = plan.tier.value, plan.name, plan.can_change
+        self.billing = plan.billing
         start = plan.period_start
         self.period = start.strftime("%B %Y")
         rows = []
@@ -180,6 +182,7 @@ class BillingState(AuthState):
                 ],
             )
             for info in (plans.TIERS[t] for t in plans.ORDER)
+            if plan.billing
         ]
         summary = ai.usage_summary(user, wid)
         self.ai_model, self.ai_configured = summary.model, summary.configured
