@@ -6,7 +6,7 @@ Herald still has no payment integration: the tier is a workspace setting (Settin
 workspace admin picks it, as on Buffer; an operator who sells plans outside Herald sets
 `HERALD_PLAN_CHANGES=instance_admin` so that only the instance admin can change tiers (they
 must be a member of the workspace, like everyone else). New workspaces start on
-`HERALD_DEFAULT_TIER` (free unless configured: a private instance may prefer business).
+`HERALD_DEFAULT_TIER` (free unless configured).
 
 The limits and where they are enforced:
 - connected social accounts: `accounts.save_account` (a reconnect of an account already

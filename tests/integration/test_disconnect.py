@@ -15,6 +15,7 @@ import pytest
 from app.models import AttemptOutcome, DestinationStatus, PostStatus
 from app.services import account_posts, connect, posts, schedule
 from app.services.auth import user_for_session
+from app.services.errors import InvalidInput
 from simulator import SimServer, Simulator
 from tests.integration.engine import (
     destinations,
@@ -102,6 +103,9 @@ def test_keep_marks_the_waiting_posts_and_a_reconnect_clears_the_mark(team, serv
     assert kept.error_message == account_posts.KEPT_NOTE
     assert by_account[team["bob"].id].error_message is None
     assert schedule.scheduled_ids(_job_ids(view)) == set(_job_ids(view))  # still scheduled
+    # New posts cannot target it meanwhile, and say why.
+    with pytest.raises(InvalidInput, match="The account was disconnected: reconnect it first"):
+        _post(team, "Too soon", [team["alice"]])
     mastodon_account(server, team["user"], team["wid"], "alice")  # connected again
     by_account = {d.social_account_id: d for d in destinations(view.id)}
     assert by_account[team["alice"].id].error_message is None
