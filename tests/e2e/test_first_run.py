@@ -110,3 +110,15 @@ def test_workspaces_are_created_renamed_and_switched(page: Page, live_app: str):
     # Team shows the workspace switched to.
     page.goto(live_app + "/settings/team")
     expect(page.locator("#main-content")).to_contain_text(personal)
+
+
+def test_a_workspace_is_created_from_the_narrow_screen_menu(page: Page, live_app: str):
+    _sign_in(page, live_app)
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.click("#nav-toggle")
+    drawer = page.locator("#nav-drawer")
+    drawer.locator(".new-workspace").click()
+    page.fill("#new-workspace-name", "Pocket Shop")
+    page.click("#create-workspace")
+    expect(page.locator("#page-title")).to_have_text("Workspace")
+    expect(page.locator(".workspace-row", has_text="Pocket Shop")).to_contain_text("Current")
