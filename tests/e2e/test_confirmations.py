@@ -105,6 +105,7 @@ def test_removing_a_member_and_revoking_an_invite_ask_first(page: Page, live_app
     row.locator(".remove-member").click()
     dialog = page.locator("#team-dialog")
     expect(dialog).to_contain_text("loses access to")
+    expect(dialog).to_contain_text("their API keys for it stop working")
     expect(dialog).to_contain_text("still go out as scheduled")
     _shots(page, "remove-member")
     page.click("#team-dialog-cancel")

@@ -30,8 +30,9 @@ def team_confirm_dialog() -> rx.Component:
                     S.confirm_name,
                     " loses access to ",
                     AuthState.current_workspace_name,
-                    " at once: its posts, accounts and media. The posts they wrote stay, and "
-                    "still go out as scheduled. You can invite them again.",
+                    " (its posts, accounts and media) at once, and their API keys for it stop "
+                    "working. The posts they wrote stay and still go out as scheduled. You can "
+                    "invite them again.",
                 ),
             ),
             (
