@@ -227,8 +227,9 @@ def disconnect_message(report: account_posts.DisconnectReport) -> str:
         drafted = f"; {report.drafted} left without an account became drafts" * bool(report.drafted)
         return f"Disconnected. Removed it from {posts_text(report.removed)}{drafted}."
     if report.kept:
+        verb = "targets" if report.kept == 1 else "target"
         return (
-            f"Disconnected. {posts_text(report.kept)} still target it: reconnect it before "
+            f"Disconnected. {posts_text(report.kept)} still {verb} it: reconnect it before "
             "they are due, or they fail."
         )
     return "Disconnected. Its history is kept."

@@ -591,9 +591,12 @@ def delete_text(view: posts.PostView) -> str:
             "for it."
         )
     if published:
-        parts.append(
-            f"The {published} cop{'ies' if published != 1 else 'y'} already published stay on "
-            "the networks: delete them there if needed."
+        copies = (
+            "The copy already published stays"
+            if published == 1
+            else (f"The {published} copies already published stay")
         )
+        them = "it" if published == 1 else "them"
+        parts.append(f"{copies} on the networks: delete {them} there if needed.")
     parts.append("Its history in Herald (attempts, analytics) goes too. This cannot be undone.")
     return " ".join(parts)
