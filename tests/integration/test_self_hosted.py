@@ -23,8 +23,10 @@ def billing_off(monkeypatch):
     monkeypatch.setattr(settings, "billing", "off")
 
 
-def test_billing_is_off_by_default():
+def test_billing_is_off_by_default_and_takes_the_usual_switch_spellings():
     assert Settings.model_fields["billing"].default == "off"
+    for value, expected in (("on", "on"), ("TRUE", "on"), ("1", "on"), ("no", "off")):
+        assert Settings(billing=value).billing == expected
 
 
 def test_without_billing_a_free_workspace_is_unlimited_and_has_no_plan_to_switch(billing_off):
