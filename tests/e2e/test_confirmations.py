@@ -69,6 +69,10 @@ def test_disconnect_with_scheduled_posts_keep_then_remove(page: Page, live_app: 
     page.click("#disconnect-keep")
     expect(page.get_by_text("2 scheduled posts still target it")).to_be_visible()
     expect(card.locator(".account-status")).to_have_text("revoked")
+    expect(card.locator(".kept-posts")).to_have_text(
+        "2 scheduled posts still wait for it: reconnect it before they are due."
+    )
+    _shots(page, "disconnected-kept")
     for post_id in (first, second):
         view = posts.get_post(user, wid, post_id)
         assert view.status == PostStatus.scheduled
@@ -79,6 +83,7 @@ def test_disconnect_with_scheduled_posts_keep_then_remove(page: Page, live_app: 
         card.locator(".reconnect").click()
     opened.value.wait_for_event("close")
     expect(card.locator(".account-status")).to_have_text("connected")
+    expect(card.locator(".kept-posts")).to_have_count(0)
     assert posts.get_post(user, wid, first).destinations[0].error_message is None
     card.locator(".disconnect").click()
     expect(page.locator("#disconnect-waiting")).to_contain_text("2 scheduled posts")

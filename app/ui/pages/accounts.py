@@ -20,6 +20,10 @@ def _account(a: rx.Var) -> rx.Component:
                 rx.text(a["name"], weight="bold"),
                 rx.text(a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"),
                 rx.cond(a["error"] != "", rx.text(a["error"], size="1", color_scheme="red")),
+                rx.cond(
+                    a["waiting"] != "",
+                    rx.text(a["waiting"], size="1", color_scheme="amber", class_name="kept-posts"),
+                ),
                 spacing="0",
             ),
             rx.spacer(),

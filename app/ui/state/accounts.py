@@ -111,6 +111,7 @@ class AccountsState(AuthState):
                 "error": a.last_error or "",
                 "sandbox": "yes" if a.is_sandbox else "",
                 "oauth": "" if provider_class(a.platform).capabilities.app_password else "yes",
+                "waiting": self._kept_note(user, wid, a),
             }
             for a in accounts.list_accounts(user, wid)
         ]
@@ -126,6 +127,17 @@ class AccountsState(AuthState):
             }
             for p in connect.platforms()
         ]
+
+    @staticmethod
+    def _kept_note(user, wid: uuid.UUID, a: accounts.AccountView) -> str:
+        """A disconnected account that scheduled posts still target: say so on its card."""
+        if a.last_error != account_posts.DISCONNECTED:
+            return ""
+        n = connect.waiting_posts(user, wid, a.id)
+        if not n:
+            return ""
+        verb = "waits" if n == 1 else "wait"
+        return f"{posts_text(n)} still {verb} for it: reconnect it before they are due."
 
     @rx.event
     def set_instance_url(self, value: str):
