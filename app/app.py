@@ -24,6 +24,7 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     schedule,
     settings,
     webhooks,
+    workspace_settings,
 )
 
 app = rx.App(

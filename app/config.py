@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,8 +141,21 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Secure cookies need HTTPS; on by default when base_url is https.
     cookie_secure: bool | None = Field(default=None)
-    # Plan tier of new workspaces (free, pro, business). There is no payment integration: the
-    # tier is a workspace setting; a private instance may prefer "business" (no caps).
+    # Plans and prices: "off" (a self-hosted instance: every workspace unlimited, no prices
+    # shown) or "on" (operators who sell plans: tiers and their limits apply).
+    billing: Literal["on", "off"] = "off"
+
+    @field_validator("billing", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        """Also take the usual spellings of a switch (true/1/yes, false/0/no)."""
+        text = str(value).strip().lower()
+        return {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}.get(
+            text, text
+        )
+
+    # Plan tier of new workspaces when billing is on (free, pro, business). There is no payment
+    # integration: the tier is a workspace setting.
     default_tier: Literal["free", "pro", "business"] = "free"
     # Who switches a workspace's plan: its admins (as on Buffer) or only the instance admin
     # (operators who sell plans outside Herald).

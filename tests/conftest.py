@@ -40,6 +40,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # Plan limits are tested where they matter (tests of plans switch tiers explicitly);
         # every other test works on an uncapped workspace.
         HERALD_DEFAULT_TIER="business",
+        # Plans on, so the tier machinery is what runs (tests of self-hosted defaults turn it off).
+        HERALD_BILLING="on",
         # The simulators of a test run listen on loopback: the guarded outbound client may
         # reach them as it would a Mastodon server (tests of the guard clear this).
         HERALD_OUTBOUND_ALLOW="127.0.0.1",

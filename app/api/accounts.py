@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -198,12 +198,46 @@ def choose(key: str, body: ChooseIn, user: User = Depends(current_user)) -> list
     return [AccountOut.of(a) for a in connect.choose(user, key, body.ids)]
 
 
-@router.delete("/accounts/{account_id}", status_code=204)
-def disconnect(
+class DisconnectOut(BaseModel):
+    account_id: uuid.UUID
+    posts: str = Field(description="The choice applied: keep or remove.")
+    waiting: int = Field(description="Destinations that were waiting for this account.")
+    removed: int = Field(description="Destinations removed from their posts (posts=remove).")
+    kept: int = Field(
+        description="Destinations kept and marked 'account disconnected' (posts=keep): they go "
+        "out if the account is connected again before they are due, else fail with that reason."
+    )
+    drafted: int = Field(description="Posts left with no destination, now drafts.")
+
+
+class WaitingOut(BaseModel):
+    scheduled_posts: int = Field(description="Scheduled posts still waiting for this account.")
+
+
+@router.get("/accounts/{account_id}/waiting", response_model=WaitingOut)
+def waiting(
     account_id: uuid.UUID,
     wid: uuid.UUID = Depends(workspace_of),
     user: User = Depends(current_user),
-) -> Response:
-    """Revoke (where the platform allows) and forget the tokens; posts and history stay."""
-    connect.disconnect(user, wid, account_id)
-    return Response(status_code=204)
+) -> WaitingOut:
+    """What a disconnect would affect: scheduled posts still waiting to go out on it."""
+    return WaitingOut(scheduled_posts=connect.waiting_posts(user, wid, account_id))
+
+
+@router.delete("/accounts/{account_id}", response_model=DisconnectOut)
+def disconnect(
+    account_id: uuid.UUID,
+    posts: str = Query(
+        "keep",
+        description="What happens to the scheduled posts still waiting for this account: "
+        "`keep` (default) leaves them scheduled, marked 'account disconnected'; they go out if "
+        "the account is connected again in time, otherwise fail with that reason. `remove` "
+        "takes the account off them; a post left with no account becomes a draft.",
+    ),
+    wid: uuid.UUID = Depends(workspace_of),
+    user: User = Depends(current_user),
+) -> DisconnectOut:
+    """Revoke (where the platform allows) and forget the tokens; history stays. Reports what
+    happened to the waiting posts."""
+    report = connect.disconnect(user, wid, account_id, posts)
+    return DisconnectOut(**vars(report))

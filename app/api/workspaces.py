@@ -131,6 +131,10 @@ class PlanOut(BaseModel):
     period_end: dt.datetime
     can_change: bool
     warnings: list[str]
+    billing: bool = Field(
+        description="Whether plans apply on this instance (HERALD_BILLING); when false every "
+        "limit is null (unlimited) and the plan cannot be changed."
+    )
 
     @classmethod
     def of(cls, p: plans.PlanView) -> PlanOut:
@@ -143,6 +147,7 @@ class PlanOut(BaseModel):
             period_end=p.period_end,
             can_change=p.can_change,
             warnings=p.warnings,
+            billing=p.billing,
         )
 
 
@@ -161,5 +166,6 @@ def change_plan(
     workspace_id: uuid.UUID, body: TierIn, user: User = Depends(current_user)
 ) -> PlanOut:
     """Switch the plan (no payment here: billing is a setting). A downgrade below what the
-    workspace holds (accounts, members, storage) is refused with 402 `plan_limit`."""
+    workspace holds (accounts, members, storage) is refused with 402 `plan_limit`. With
+    billing off (HERALD_BILLING, the self-hosted default) it is 409 `billing_off`."""
     return PlanOut.of(plans.change_tier(user, workspace_id, plans.parse_tier(body.tier)))

@@ -33,7 +33,7 @@ from app.providers.base import (
 )
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
-from app.services import activity, plans, sandbox
+from app.services import account_posts, activity, plans, sandbox
 from app.services.access import require_role
 from app.services.errors import NotFound
 
@@ -245,6 +245,7 @@ def save_account(
             f"{platform} · {account.account_name}",
             {"platform": platform, "reconnect": reconnect, "sandbox": is_sandbox},
         )
+        account_posts.clear_kept_note(s, account.id)
         return view(account)
 
 

@@ -39,7 +39,7 @@ from app.providers.base import (
 )
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, plans, schedule
 from app.services import sandbox as sandbox_mode
 from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
@@ -614,9 +614,14 @@ def _publish_waiting(account_ids: list[uuid.UUID]) -> None:
     schedule.schedule_publishes(due)
 
 
-def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> None:
+def disconnect(
+    user: User, workspace_id: uuid.UUID, account_id: uuid.UUID, posts: str = "keep"
+) -> account_posts.DisconnectReport:
     """Revoke the token where the platform allows it and forget it. The account row stays, so
-    its posts and history remain; connecting it again brings it back."""
+    its history remains; connecting it again brings it back. The posts still waiting for it
+    are kept (marked, and failed with that reason if still disconnected when due) or lose it
+    (`posts="remove"`; a post left with no destination becomes a draft): see account_posts."""
+    choice = account_posts.parse_choice(posts)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         account = s.get(SocialAccount, account_id, with_for_update=True)
@@ -630,7 +635,7 @@ def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> No
         account.refresh_token = None
         account.token_expires_at = None
         account.status = AccountStatus.revoked
-        account.last_error = "Disconnected"
+        account.last_error = account_posts.DISCONNECTED
         account.status_changed_at = utcnow()
         s.add(account)
         activity.record(
@@ -643,6 +648,20 @@ def disconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> No
             f"{account.platform} · {account.account_name}",
             {"platform": account.platform},
         )
+        report, stale = account_posts.settle(s, account_id, choice)
+    account_posts.unschedule(stale)
+    return report
+
+
+def waiting_posts(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> int:
+    """How many scheduled posts still wait to go out on this account (what a disconnect
+    would affect)."""
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        account = s.get(SocialAccount, account_id)
+        if account is None or account.workspace_id != workspace_id:
+            raise NotFound("Account not found.")
+        return account_posts.waiting_count(s, account_id)
 
 
 def platforms() -> list[dict]:

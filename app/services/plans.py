@@ -1,10 +1,12 @@
 """Plan tiers (free, pro, business) and their limits, checked where the action happens.
 
-Herald has no payment integration: the tier is a workspace setting (Settings → Billing). A
+Plans are off unless `HERALD_BILLING=on`: a self-hosted instance has no limits and shows no
+prices (the tier stays stored, so turning billing on later picks it up). With billing on,
+Herald still has no payment integration: the tier is a workspace setting (Settings → Billing). A
 workspace admin picks it, as on Buffer; an operator who sells plans outside Herald sets
 `HERALD_PLAN_CHANGES=instance_admin` so that only the instance admin can change tiers (they
 must be a member of the workspace, like everyone else). New workspaces start on
-`HERALD_DEFAULT_TIER` (free unless configured: a private instance may prefer business).
+`HERALD_DEFAULT_TIER` (free unless configured).
 
 The limits and where they are enforced:
 - connected social accounts: `accounts.save_account` (a reconnect of an account already
@@ -51,7 +53,7 @@ from app.models import (
     utcnow,
 )
 from app.services.access import require_role, require_session
-from app.services.errors import Forbidden, InvalidInput, ServiceError
+from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
 
 GB = 1024**3
 MB = 1024**2
@@ -166,6 +168,26 @@ class PlanView:
     period_end: dt.datetime
     can_change: bool
     warnings: list[str] = field(default_factory=list)
+    billing: bool = True  # False: plans are off here (HERALD_BILLING), every limit is None
+
+
+UNLIMITED = Limits(
+    accounts=None,
+    members=None,
+    posts_per_month=None,
+    ai_captions_per_month=None,
+    storage_bytes=None,
+)
+
+
+def billing_on() -> bool:
+    """Whether plans (tiers, limits, prices) apply on this instance (`HERALD_BILLING`)."""
+    return settings.billing == "on"
+
+
+def limits_of(tier: Tier) -> Limits:
+    """The limits that apply to a workspace on `tier`: none while billing is off."""
+    return TIERS[tier].limits if billing_on() else UNLIMITED
 
 
 def parse_tier(value: str) -> Tier:
@@ -340,7 +362,7 @@ def check_accounts(s: Session, wid: uuid.UUID, adding: int = 1) -> None:
     if adding <= 0:
         return
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.accounts
+    limit = limits_of(ws.subscription_tier).accounts
     used = _accounts(s, wid)
     if limit is not None and used + adding > limit:
         raise _refuse(ws, "accounts", used, adding, "Disconnect one or upgrade to connect more")
@@ -349,7 +371,7 @@ def check_accounts(s: Session, wid: uuid.UUID, adding: int = 1) -> None:
 def check_invite(s: Session, wid: uuid.UUID) -> None:
     """Room for one more person: members plus invites still pending."""
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.members
+    limit = limits_of(ws.subscription_tier).members
     used = _members(s, wid) + _pending_invites(s, wid)
     if limit is not None and used + 1 > limit:
         raise _refuse(
@@ -363,7 +385,7 @@ def check_invite(s: Session, wid: uuid.UUID) -> None:
 
 def check_join(s: Session, wid: uuid.UUID) -> None:
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.members
+    limit = limits_of(ws.subscription_tier).members
     used = _members(s, wid)
     if limit is not None and used + 1 > limit:
         raise _refuse(ws, "members", used, 1, "Ask an admin of the workspace to upgrade")
@@ -374,10 +396,10 @@ def check_post(
 ) -> None:
     """Room for one more scheduled (or published-now) post in the month it is due."""
     tier = s.exec(select(Workspace.subscription_tier).where(Workspace.id == wid)).one()
-    if TIERS[tier].limits.posts_per_month is None:
+    if limits_of(tier).posts_per_month is None:
         return  # unlimited: no count, no lock (posts of a workspace are created concurrently)
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.posts_per_month
+    limit = limits_of(ws.subscription_tier).posts_per_month
     if limit is None:
         return
     start, end = month_of(ws, due)
@@ -395,7 +417,7 @@ def check_post(
 
 def check_caption(s: Session, wid: uuid.UUID) -> None:
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.ai_captions_per_month
+    limit = limits_of(ws.subscription_tier).ai_captions_per_month
     if limit is None:
         return
     start, end = month_of(ws)
@@ -408,7 +430,7 @@ def check_caption(s: Session, wid: uuid.UUID) -> None:
 
 def check_storage(s: Session, wid: uuid.UUID, adding: int) -> None:
     ws = _lock(s, wid)
-    limit = TIERS[ws.subscription_tier].limits.storage_bytes
+    limit = limits_of(ws.subscription_tier).storage_bytes
     used = _storage(s, wid)
     if limit is not None and used + adding > limit:
         raise _refuse(
@@ -433,13 +455,14 @@ def _plan_view(s: Session, ws: Workspace, can_change: bool, warnings=None) -> Pl
     return PlanView(
         ws.id,
         ws.subscription_tier,
-        info.name,
-        info.limits,
+        info.name if billing_on() else "Self-hosted",
+        limits_of(ws.subscription_tier),
         _usage(s, ws),
         start,
         end,
-        can_change,
+        can_change and billing_on(),
         list(warnings or []),
+        billing_on(),
     )
 
 
@@ -459,6 +482,12 @@ def usage(user: User, workspace_id: uuid.UUID) -> Usage:
 def change_tier(user: User, workspace_id: uuid.UUID, tier: Tier) -> PlanView:
     """Switch the workspace's plan (see the module docstring for who may)."""
     require_session("change the plan")
+    if not billing_on():
+        raise Conflict(
+            "Plans are off on this Herald (self-hosted: no limits). The operator turns them on "
+            "with HERALD_BILLING=on.",
+            code="billing_off",
+        )
     with db.session() as s:
         member = require_role(s, user, workspace_id, Role.viewer)
         if not _may_change(user, member):

@@ -36,7 +36,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, plans, schedule
 from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.media import media_item
@@ -353,7 +353,12 @@ def validate_destinations(
     for account in targets:
         found: list[str] = []
         if account.status in (AccountStatus.expired, AccountStatus.revoked):
-            found.append(f"The account is {account.status.value}: reconnect it first.")
+            state = (
+                "was disconnected"
+                if account.last_error == account_posts.DISCONNECTED
+                else f"is {account.status.value}"
+            )
+            found.append(f"The account {state}: reconnect it first.")
         text = data.overrides.get(account.id, data.content)
         request = PublishRequest(
             text=text, media=items, options=dict(data.platform_configs.get(account.platform, {}))

@@ -51,7 +51,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.registry import provider_class
-from app.services import accounts, circuit, liveness, ratelimit, sandbox, schedule
+from app.services import account_posts, accounts, circuit, liveness, ratelimit, sandbox, schedule
 from app.services.media import media_item
 from app.services.post_status import DERIVE, WAITING
 
@@ -614,12 +614,13 @@ def _publish(claim: Claim) -> str:
     if sandbox.is_stale(claim.account):
         return _hold_for_sandbox(claim, now)
     if claim.account.status in (AccountStatus.expired, AccountStatus.revoked):
-        _fail(
-            claim,
-            AttemptOutcome.auth_error,
-            f"The account is {claim.account.status.value}: reconnect it, then retry.",
-            spent=-1,
+        disconnected = claim.account.last_error == account_posts.DISCONNECTED
+        message = (
+            account_posts.FAILED_NOTE
+            if disconnected
+            else f"The account is {claim.account.status.value}: reconnect it, then retry."
         )
+        _fail(claim, AttemptOutcome.auth_error, message, spent=-1)
         return "failed"
     budget = ratelimit.take(claim.account.platform, str(claim.account.id))
     if not budget.allowed:

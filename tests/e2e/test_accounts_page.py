@@ -41,6 +41,10 @@ def test_connect_x_then_disconnect(page: Page, live_app: str):
     expect(card.locator(".account-status")).to_have_text("connected")
     page.screenshot(path=ARTIFACTS / "accounts.png")
     card.get_by_role("button", name="Disconnect").click()
+    expect(page.locator("#disconnect-waiting")).to_have_text(
+        "No scheduled post targets this account."
+    )
+    page.click("#disconnect-confirm")
     expect(card.locator(".account-status")).to_have_text("revoked")
     # Reconnect: the platform opens in a popup, which hands the result back and closes.
     with page.expect_popup() as opened:
@@ -49,6 +53,10 @@ def test_connect_x_then_disconnect(page: Page, live_app: str):
     expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
     expect(card.locator(".account-status")).to_have_text("connected")
     card.get_by_role("button", name="Disconnect").click()
+    expect(page.locator("#disconnect-waiting")).to_have_text(
+        "No scheduled post targets this account."
+    )
+    page.click("#disconnect-confirm")
     expect(card.locator(".account-status")).to_have_text("revoked")
     # Mastodon needs a server address: a bad one is a visible error, nothing is connected.
     page.fill("#instance-mastodon", "http://example.com")

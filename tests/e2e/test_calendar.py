@@ -293,7 +293,8 @@ def test_dialog_shows_the_post_and_cancels_it(page: Page, team: Team):
     # Delete, with a confirmation step.
     _event(page, post.id).click()
     dialog.locator("#post-delete").click()
-    dialog.locator("#post-delete-confirm").click()
+    expect(page.locator("#post-delete-dialog")).to_contain_text("This cannot be undone.")
+    page.locator("#post-delete-confirm").click()
     expect(page.get_by_text("Post deleted.")).to_be_visible()
     expect(_event(page, post.id)).to_have_count(0)
 

@@ -136,6 +136,7 @@ def _resource_routes(b: dict) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/posts/{post}/attempts", None),
         ("GET", f"/api/analytics/posts/{post}", None),
         ("DELETE", f"/api/accounts/{b['account']}", None),
+        ("GET", f"/api/accounts/{b['account']}/waiting", None),
         ("GET", f"/api/accounts/{b['account']}/slots", None),
         ("PUT", f"/api/accounts/{b['account']}/slots", {"slots": []}),
         ("GET", f"/api/media/{b['media']}", None),
@@ -238,6 +239,7 @@ def _role_routes(a: dict) -> list[tuple[str, str, dict | None, str]]:
         ("GET", f"/api/analytics/posts/{a['post']}", None, "viewer"),
         ("GET", f"/api/workspaces/{wid}/members", None, "viewer"),
         ("GET", "/api/activity", None, "viewer"),
+        ("GET", f"/api/accounts/{a['account']}/waiting", None, "viewer"),
         ("POST", "/api/posts", {"content": "draft", "mode": "draft"}, "editor"),
         ("PATCH", f"/api/posts/{a['post']}/schedule", {"scheduled_at": soon}, "editor"),
         (

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.state.auth import AuthState
 
 NAV = [
@@ -43,6 +44,17 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
 
 
 def workspace_switcher() -> rx.Component:
+    """The current workspace, the others to switch to, and a button to create one."""
+    return rx.hstack(
+        rx.box(_workspace_select(), flex="1", min_width="0"),
+        new_workspace_button(class_name="new-workspace"),
+        spacing="2",
+        width="100%",
+        align="center",
+    )
+
+
+def _workspace_select() -> rx.Component:
     return rx.select.root(
         rx.select.trigger(placeholder="Workspace", width="100%", id="workspace-switcher"),
         rx.select.content(
@@ -223,6 +235,7 @@ def skip_link() -> rx.Component:
 def shell(content: rx.Component, title: str) -> rx.Component:
     return rx.box(
         skip_link(),
+        new_workspace_dialog(),
         rx.flex(
             sidebar(),
             topbar(),

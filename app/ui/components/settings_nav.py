@@ -10,6 +10,7 @@ from app.ui.state.auth import AuthState
 # (label, route, icon, instance admins only)
 TABS = [
     ("Profile", "/settings/profile", "user-round", False),
+    ("Workspace", "/settings/workspace", "building-2", False),
     ("Team", "/settings/team", "users", False),
     ("Billing", "/settings/billing", "credit-card", False),
     ("API keys", "/settings/keys", "key-round", False),

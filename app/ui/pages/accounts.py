@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.disconnect_dialog import disconnect_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.state.accounts import AccountsState
@@ -19,6 +20,10 @@ def _account(a: rx.Var) -> rx.Component:
                 rx.text(a["name"], weight="bold"),
                 rx.text(a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"),
                 rx.cond(a["error"] != "", rx.text(a["error"], size="1", color_scheme="red")),
+                rx.cond(
+                    a["waiting"] != "",
+                    rx.text(a["waiting"], size="1", color_scheme="amber", class_name="kept-posts"),
+                ),
                 spacing="0",
             ),
             rx.spacer(),
@@ -46,7 +51,8 @@ def _account(a: rx.Var) -> rx.Component:
                     size="1",
                     variant="soft",
                     color_scheme="red",
-                    on_click=AccountsState.disconnect(a["id"]),
+                    on_click=AccountsState.ask_disconnect(a["id"], a["name"]),
+                    class_name="disconnect",
                 ),
             ),
             align="center",
@@ -231,6 +237,7 @@ def _sandbox_reset_notice() -> rx.Component:
 def accounts() -> rx.Component:
     return rx.vstack(
         _pick_dialog(),
+        disconnect_dialog(),
         _sandbox_banner(),
         _sandbox_reset_notice(),
         form_error(AccountsState.error),

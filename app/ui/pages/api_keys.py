@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_nav
@@ -111,42 +112,30 @@ def _row(k: rx.Var) -> rx.Component:
         rx.table.cell(k["created"]),
         rx.table.cell(k["last_used"]),
         rx.table.cell(
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(
-                    rx.button(
-                        "Revoke",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        class_name="revoke-key",
-                    )
-                ),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title("Revoke “", k["name"], "”?"),
-                    rx.alert_dialog.description(
-                        "Anything using this key stops working at once. This cannot be undone."
-                    ),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(
-                            rx.button("Cancel", variant="soft", color_scheme="gray")
-                        ),
-                        rx.alert_dialog.action(
-                            rx.button(
-                                "Revoke key",
-                                color_scheme="red",
-                                on_click=KeysState.revoke(k["id"]),
-                                id="confirm-revoke",
-                            )
-                        ),
-                        justify="end",
-                        spacing="3",
-                        margin_top="16px",
-                    ),
-                ),
+            rx.button(
+                "Revoke",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                class_name="revoke-key",
+                on_click=KeysState.ask_revoke(k["id"], k["name"]),
             )
         ),
         class_name="key-row",
         data_name=k["name"],
+    )
+
+
+def _revoke_dialog() -> rx.Component:
+    return confirm_dialog(
+        open=KeysState.revoke_id != "",
+        on_open_change=KeysState.close_revoke,
+        title=rx.text("Revoke “", KeysState.revoke_name, "”?"),
+        description="Anything using this key stops working at once. This cannot be undone.",
+        confirm_label="Revoke key",
+        on_confirm=KeysState.confirm_revoke,
+        confirm_id="confirm-revoke",
+        dialog_id="revoke-key-dialog",
     )
 
 
@@ -200,6 +189,7 @@ def keys() -> rx.Component:
             AuthState.is_workspace_admin,
             rx.vstack(
                 _new_secret(),
+                _revoke_dialog(),
                 _create(),
                 rx.cond(
                     KeysState.loading,

@@ -105,6 +105,44 @@ def register() -> rx.Component:
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
+@rx.page(route="/setup", title="Create the admin account · Herald", on_load=LoginState.setup_guard)
+def setup() -> rx.Component:
+    """A fresh instance (nobody signed up yet): its first account is the instance admin."""
+    form = rx.form(
+        rx.vstack(
+            field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
+            field("Email", "email", "email", placeholder="you@example.com"),
+            field("Password", "password", "password", auto_complete="new-password"),
+            rx.text(
+                "At least 10 characters, hard to guess: a few uncommon words work well.",
+                size="1",
+                color_scheme="gray",
+            ),
+            field("Confirm password", "confirm", "password", auto_complete="new-password"),
+            rx.button(
+                "Create the admin account",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=LoginState.busy,
+                id="submit",
+            ),
+            spacing="3",
+        ),
+        on_submit=LoginState.submit_register,
+        width="100%",
+    )
+    intro = rx.callout(
+        "This Herald is new. The account you create now administers it: platform apps, "
+        "sign-up policy, users. You can invite your team next.",
+        icon="shield-check",
+        id="setup-notice",
+        width="100%",
+    )
+    body = rx.vstack(intro, form, width="100%", spacing="3")
+    return _card("Create the admin account", "Welcome to your Herald.", body, rx.fragment())
+
+
 @rx.page(route="/reset-password", title="New password · Herald", on_load=LoginState.clear_form)
 def reset_password() -> rx.Component:
     form = rx.form(

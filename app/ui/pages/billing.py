@@ -32,7 +32,11 @@ def _usage_row(r: UsageRow) -> rx.Component:
         ),
         rx.cond(
             r.unlimited,
-            rx.text("No limit on this plan", size="1", color_scheme="gray"),
+            rx.text(
+                rx.cond(BillingState.billing, "No limit on this plan", "No limit"),
+                size="1",
+                color_scheme="gray",
+            ),
             rx.progress(value=r.percent, max=100, color_scheme=color, aria_label=r.label),
         ),
         spacing="1",
@@ -47,7 +51,7 @@ def _current() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Current plan", size="4"),
+                rx.heading(rx.cond(BillingState.billing, "Current plan", "Usage"), size="4"),
                 rx.badge(BillingState.tier_name, size="2", id="current-tier"),
                 rx.spacer(),
                 rx.text("Usage in ", BillingState.period, size="2", color_scheme="gray"),
@@ -176,12 +180,23 @@ def _ai_usage() -> rx.Component:
 def billing() -> rx.Component:
     return rx.vstack(
         settings_nav("/settings/billing"),
-        rx.text(
-            "Plans set what ",
-            rx.text.strong(AuthState.current_workspace_name),
-            " can do. Herald has no payment step: the plan is a setting that workspace "
-            "admins change here.",
-            color_scheme="gray",
+        rx.cond(
+            BillingState.billing,
+            rx.text(
+                "Plans set what ",
+                rx.text.strong(AuthState.current_workspace_name),
+                " can do. Herald has no payment step: the plan is a setting that workspace "
+                "admins change here.",
+                color_scheme="gray",
+            ),
+            rx.callout(
+                "This Herald is self-hosted: no plans, no prices, no limits on accounts, "
+                "members, posts or storage. Below is what this workspace uses. (An operator "
+                "who sells plans turns them on with HERALD_BILLING=on.)",
+                icon="server",
+                id="billing-off",
+                width="100%",
+            ),
         ),
         form_error(BillingState.error),
         rx.foreach(
@@ -195,6 +210,7 @@ def billing() -> rx.Component:
                 _current(),
                 rx.grid(
                     rx.foreach(BillingState.cards, _card),
+                    display=rx.cond(BillingState.billing, "grid", "none"),
                     columns=rx.breakpoints(initial="1", md="3"),
                     spacing="4",
                     width="100%",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.fullcalendar import fullcalendar
 from app.ui.components.layout import protected_page
@@ -298,30 +299,25 @@ def _destination(d: rx.Var) -> rx.Component:
     )
 
 
+def _delete_dialog() -> rx.Component:
+    return confirm_dialog(
+        open=CalendarState.confirm_delete,
+        on_open_change=CalendarState.ask_delete,
+        title="Delete this post?",
+        description=CalendarState.post["delete_text"].to(str),
+        cancel_label="Keep it",
+        confirm_label="Delete",
+        on_confirm=CalendarState.delete_open_post,
+        busy=CalendarState.busy,
+        confirm_id="post-delete-confirm",
+        dialog_id="post-delete-dialog",
+    )
+
+
 def _actions() -> rx.Component:
     post = CalendarState.post
-    return rx.cond(
-        CalendarState.confirm_delete,
-        rx.hstack(
-            rx.text("Delete this post from Herald? Published copies stay online.", size="2"),
-            rx.spacer(),
-            rx.button(
-                "Keep it",
-                variant="soft",
-                color_scheme="gray",
-                on_click=CalendarState.ask_delete(False),
-            ),
-            rx.button(
-                "Delete",
-                color_scheme="red",
-                on_click=CalendarState.delete_open_post,
-                loading=CalendarState.busy,
-                id="post-delete-confirm",
-            ),
-            align="center",
-            width="100%",
-            wrap="wrap",
-        ),
+    return rx.fragment(
+        _delete_dialog(),
         rx.flex(
             rx.cond(
                 CalendarState.can_edit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
 from app.ui.components.uploader import KEY_CLICK, upload_zone
 from app.ui.state.media import MediaCard, MediaState
@@ -182,33 +183,21 @@ def _details() -> rx.Component:
 
 
 def _confirm() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this file?"),
-            rx.alert_dialog.description(
-                rx.text(
-                    MediaState.selected.filename,
-                    " is removed from the library and from storage. Drafts and past posts "
-                    "using it lose the attachment. This cannot be undone.",
-                    size="2",
-                )
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.button(
-                    "Delete",
-                    color_scheme="red",
-                    on_click=MediaState.delete_selected,
-                    loading=MediaState.deleting,
-                    id="confirm-delete",
-                ),
-                spacing="2",
-                justify="end",
-                margin_top="16px",
-            ),
-        ),
+    return confirm_dialog(
         open=MediaState.confirm_delete,
         on_open_change=MediaState.ask_delete,
+        title="Delete this file?",
+        description=rx.text(
+            MediaState.selected.filename,
+            " is removed from the library and from storage. Drafts and past posts "
+            "using it lose the attachment. This cannot be undone.",
+        ),
+        cancel_label="Keep it",
+        confirm_label="Delete",
+        on_confirm=MediaState.delete_selected,
+        busy=MediaState.deleting,
+        confirm_id="confirm-delete",
+        dialog_id="media-delete-dialog",
     )
 
 

@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_nav
+from app.ui.components.team_dialogs import team_confirm_dialog
 from app.ui.state.auth import AuthState
 from app.ui.state.team import TeamState
 
@@ -36,7 +37,10 @@ def _member_row(m: rx.Var) -> rx.Component:
                 AuthState.is_workspace_admin | (m["is_me"] == "yes"),
                 rx.button(
                     rx.cond(m["is_me"] == "yes", "Leave", "Remove"),
-                    on_click=TeamState.remove(m["user_id"]),
+                    on_click=TeamState.ask(
+                        rx.cond(m["is_me"] == "yes", "leave", "remove"), m["user_id"], m["name"]
+                    ),
+                    class_name="remove-member",
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -144,7 +148,8 @@ def _invite_form() -> rx.Component:
                                 size="1",
                                 variant="ghost",
                                 color_scheme="red",
-                                on_click=TeamState.revoke(i["id"]),
+                                on_click=TeamState.ask("revoke", i["id"], i["email"]),
+                                class_name="revoke-invite",
                             ),
                             align="center",
                             class_name="pending-invite",
@@ -171,6 +176,7 @@ def team() -> rx.Component:
             color_scheme="gray",
         ),
         form_error(TeamState.error),
+        team_confirm_dialog(),
         _members(),
         rx.cond(AuthState.is_workspace_admin, _invite_form()),
         spacing="4",

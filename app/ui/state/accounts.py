@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from app.providers.registry import provider_class
-from app.services import accounts, connect, sandbox
+from app.services import account_posts, accounts, connect, sandbox
 from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
 
@@ -115,6 +115,7 @@ class AccountsState(AuthState):
                 "error": a.last_error or "",
                 "sandbox": "yes" if a.is_sandbox else "",
                 "oauth": "" if provider_class(a.platform).capabilities.app_password else "yes",
+                "waiting": self._kept_note(user, wid, a),
             }
             for a in accounts.list_accounts(user, wid)
         ]
@@ -130,6 +131,17 @@ class AccountsState(AuthState):
             }
             for p in connect.platforms()
         ]
+
+    @staticmethod
+    def _kept_note(user, wid: uuid.UUID, a: accounts.AccountView) -> str:
+        """A disconnected account that scheduled posts still target: say so on its card."""
+        if a.last_error != account_posts.DISCONNECTED:
+            return ""
+        n = connect.waiting_posts(user, wid, a.id)
+        if not n:
+            return ""
+        verb = "waits" if n == 1 else "wait"
+        return f"{posts_text(n)} still {verb} for it: reconnect it before they are due."
 
     @rx.event
     def set_instance_url(self, value: str):
@@ -205,15 +217,55 @@ class AccountsState(AuthState):
         self._refresh(user, wid)
         return rx.toast.success(f"Connected {account.name or account.username}.")
 
+    # The disconnect dialog: which account, and how many scheduled posts still wait for it.
+    disconnect_id: str = ""
+    disconnect_name: str = ""
+    disconnect_waiting: int = 0
+
     @rx.event
-    def disconnect(self, account_id: str):
+    def ask_disconnect(self, account_id: str, name: str):
         user, wid = self._user(), self._workspace_uuid()
         if user is None or wid is None:
             return self._login_redirect()
         try:
-            connect.disconnect(user, wid, uuid.UUID(account_id))
+            self.disconnect_waiting = connect.waiting_posts(user, wid, uuid.UUID(account_id))
         except ServiceError as exc:
-            self.error = exc.message
             return rx.toast.error(exc.message)
+        self.disconnect_id, self.disconnect_name = account_id, name
+
+    @rx.event
+    def close_disconnect(self, is_open: bool = False):
+        if not is_open:
+            self.disconnect_id = ""
+
+    @rx.event
+    def disconnect(self, posts: str = "keep"):
+        user, wid = self._user(), self._workspace_uuid()
+        if user is None or wid is None:
+            return self._login_redirect()
+        account_id, self.disconnect_id = self.disconnect_id, ""
+        try:
+            report = connect.disconnect(user, wid, uuid.UUID(account_id), posts)
+        except (ServiceError, ValueError) as exc:
+            self.error = getattr(exc, "message", "Account not found.")
+            return rx.toast.error(self.error)
         self._refresh(user, wid)
-        return rx.toast.success("Disconnected. Its posts and history are kept.")
+        return rx.toast.success(disconnect_message(report))
+
+
+def posts_text(count: int) -> str:
+    return f"{count} scheduled post" + ("" if count == 1 else "s")
+
+
+def disconnect_message(report: account_posts.DisconnectReport) -> str:
+    """What the disconnect did, for the toast."""
+    if report.removed:
+        drafted = f"; {report.drafted} left without an account became drafts" * bool(report.drafted)
+        return f"Disconnected. Removed it from {posts_text(report.removed)}{drafted}."
+    if report.kept:
+        verb = "targets" if report.kept == 1 else "target"
+        return (
+            f"Disconnected. {posts_text(report.kept)} still {verb} it: reconnect it before "
+            "they are due, or they fail."
+        )
+    return "Disconnected. Its history is kept."

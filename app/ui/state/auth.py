@@ -15,7 +15,7 @@ import reflex as rx
 
 from app.api.deps import SESSION_COOKIE
 from app.models import User
-from app.services import auth, mail, workspaces
+from app.services import auth, mail, users, workspaces
 from app.services.errors import ServiceError
 
 
@@ -124,6 +124,8 @@ class AuthState(rx.State):
         user = self._user()
         if user is None:
             self.user_email = ""
+            if not users.any_user():  # a fresh instance: create its admin first
+                return rx.redirect("/setup", replace=True)
             return self._login_redirect()
         self._load_user(user)
 

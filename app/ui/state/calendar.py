@@ -20,6 +20,7 @@ from app.models import DestinationStatus, PostStatus, Role
 from app.providers.registry import provider_class
 from app.services import accounts, posts
 from app.services.errors import NotFound, ServiceError
+from app.services.post_status import WAITING
 from app.ui.state.auth import AuthState
 
 # Distinct colours per network (close to each brand where that stays readable).
@@ -320,6 +321,7 @@ class CalendarState(AuthState):
             else "Cancel post",
             "can_retry": any(d.status == DestinationStatus.failed for d in dests),
             "can_delete": not in_flight,
+            "delete_text": delete_text(view),
         }
         self.destinations = [
             {
@@ -576,3 +578,25 @@ class CalendarState(AuthState):
             {"label": platform_name(p), "color": PLATFORM_COLORS.get(p, "#64748b"), "key": p}
             for p in platforms
         ]
+
+
+def delete_text(view: posts.PostView) -> str:
+    """What deleting the post does, for its confirmation."""
+    waiting = sum(1 for d in view.destinations if d.status in WAITING)
+    published = sum(1 for d in view.destinations if d.status == DestinationStatus.published)
+    parts = []
+    if waiting:
+        parts.append(
+            f"It will not go out to the {waiting} account{'s' * (waiting != 1)} still waiting "
+            "for it."
+        )
+    if published:
+        copies = (
+            "The copy already published stays"
+            if published == 1
+            else (f"The {published} copies already published stay")
+        )
+        them = "it" if published == 1 else "them"
+        parts.append(f"{copies} on the networks: delete {them} there if needed.")
+    parts.append("Its history in Herald (attempts, analytics) goes too. This cannot be undone.")
+    return " ".join(parts)

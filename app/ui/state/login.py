@@ -9,7 +9,7 @@ import reflex as rx
 
 from app.services import auth, instance_settings, mail, users
 from app.services.errors import ServiceError
-from app.ui.state.auth import AuthState, safe_next
+from app.ui.state.auth import AuthState, clean_path, safe_next
 
 _INVITE = re.compile(r"^/invite/([A-Za-z0-9_-]{8,200})/?$")
 
@@ -61,8 +61,13 @@ class LoginState(AuthState):
         self.busy = False
         if self._user() is not None:
             return rx.redirect(self._next(), replace=True)
-        policy = instance_settings.registration().policy if users.any_user() else "open"
-        if policy == "closed":
+        anyone = users.any_user()
+        if not anyone and clean_path(self.router.url.path) == "/login":
+            return rx.redirect("/setup", replace=True)  # a fresh instance: its admin first
+        policy = instance_settings.registration().policy if anyone else "open"
+        if not anyone:
+            self.signup_notice = "This Herald is new: the account you create now is its admin."
+        elif policy == "closed":
             self.signup_notice = "This Herald does not take new sign-ups; ask its admin."
         elif policy == "invite" and not self._invite_token():
             self.signup_notice = (
@@ -75,6 +80,13 @@ class LoginState(AuthState):
     def clear_form(self):
         """on_load of /reset-password and /forgot-password: no error or spinner left over."""
         self.error, self.error_field, self.busy = "", "", False
+
+    def setup_guard(self):
+        """/setup is for a fresh instance only: once someone exists, it is the sign-in page."""
+        self.error = ""
+        self.busy = False
+        if users.any_user():
+            return rx.redirect("/login", replace=True)
 
     def _fail(self, message: str, field: str = ""):
         self.error = message

@@ -130,6 +130,7 @@ class BillingState(AuthState):
     tier: str = ""
     tier_name: str = ""
     can_change: bool = False
+    billing: bool = False  # plans apply here (HERALD_BILLING=on)
     period: str = ""
     rows: list[UsageRow] = []
     cards: list[PlanCard] = []
@@ -144,6 +145,7 @@ class BillingState(AuthState):
     def _refresh(self, user, wid: uuid.UUID) -> None:
         plan = plans.get_plan(user, wid)
         self.tier, self.tier_name, self.can_change = plan.tier.value, plan.name, plan.can_change
+        self.billing = plan.billing
         start = plan.period_start
         self.period = start.strftime("%B %Y")
         rows = []
@@ -180,6 +182,7 @@ class BillingState(AuthState):
                 ],
             )
             for info in (plans.TIERS[t] for t in plans.ORDER)
+            if plan.billing
         ]
         summary = ai.usage_summary(user, wid)
         self.ai_model, self.ai_configured = summary.model, summary.configured
@@ -235,6 +238,23 @@ class KeysState(AuthState):
     new_name: str = ""
     error: str = ""
     loading: bool = True
+    # The key whose revocation is being confirmed.
+    revoke_id: str = ""
+    revoke_name: str = ""
+
+    @rx.event
+    def ask_revoke(self, key_id: str, name: str):
+        self.revoke_id, self.revoke_name = key_id, name
+
+    @rx.event
+    def close_revoke(self, is_open: bool = False):
+        if not is_open:
+            self.revoke_id = ""
+
+    @rx.event
+    def confirm_revoke(self):
+        key_id, self.revoke_id = self.revoke_id, ""
+        return self.revoke(key_id)
 
     def _refresh(self, user, wid: uuid.UUID) -> None:
         self.keys = [

@@ -18,6 +18,10 @@ class TeamState(AuthState):
     # What happened to the new invite's email: "" (none given), sent, or not_sent (no SMTP).
     new_link_mail: str = ""
     error: str = ""
+    # The confirmation open: "remove", "leave" or "revoke", of whom/which, and its name.
+    confirm_kind: str = ""
+    confirm_target: str = ""
+    confirm_name: str = ""
 
     def _context(self):
         user, wid = self._user(), self._workspace_uuid()
@@ -78,6 +82,38 @@ class TeamState(AuthState):
             lambda user, wid: ws.change_role(user, wid, uuid.UUID(member_id), ws.parse_role(role)),
             "Role updated.",
         )
+
+    @rx.event
+    def ask(self, kind: str, target: str, name: str):
+        """Open the confirmation of removing a member, leaving, or revoking an invite."""
+        self.confirm_kind, self.confirm_target, self.confirm_name = kind, target, name
+
+    @rx.event
+    def close_confirm(self, is_open: bool = False):
+        if not is_open:
+            self.confirm_kind = ""
+
+    @rx.event
+    def confirm(self):
+        kind, target, self.confirm_kind = self.confirm_kind, self.confirm_target, ""
+        if kind == "revoke":
+            return self.revoke(target)
+        if kind in ("remove", "leave"):
+            if kind == "leave":
+                return self._leave(target)
+            return self.remove(target)
+
+    def _leave(self, member_id: str):
+        user, wid = self._context()
+        if user is None or wid is None:
+            return self._login_redirect()
+        try:
+            ws.remove_member(user, wid, uuid.UUID(member_id))
+        except ServiceError as exc:
+            self.error = exc.message
+            return rx.toast.error(exc.message)
+        self.workspace_id = ""
+        return [rx.toast.success("You left the workspace."), rx.redirect("/")]
 
     @rx.event
     def remove(self, member_id: str):

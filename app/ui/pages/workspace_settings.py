@@ -1,0 +1,116 @@
+"""Settings → Workspace: rename the current workspace, see and switch to the others, create one."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.components.layout import protected_page
+from app.ui.components.settings_nav import settings_nav
+from app.ui.state.auth import AuthState
+from app.ui.state.workspace import WorkspaceState
+
+
+def _rename() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Name", size="4"),
+            rx.cond(
+                AuthState.is_workspace_admin,
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="name",
+                            default_value=AuthState.current_workspace_name,
+                            key=AuthState.workspace_id,
+                            id="workspace-name",
+                            max_length=100,
+                            width="100%",
+                        ),
+                        rx.button("Rename", type="submit", id="rename-workspace"),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    on_submit=WorkspaceState.rename,
+                    width="100%",
+                ),
+                rx.text(
+                    AuthState.current_workspace_name,
+                    " (only its admins can rename it).",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _workspace_row(w: rx.Var) -> rx.Component:
+    current = w["id"] == AuthState.workspace_id
+    return rx.hstack(
+        rx.icon("building-2", size=16, color=rx.color("gray", 10)),
+        rx.text(w["name"], weight="medium", size="2"),
+        rx.badge(w["role"], variant="soft"),
+        rx.spacer(),
+        rx.cond(
+            current,
+            rx.badge("Current", color_scheme="grass"),
+            rx.button(
+                "Switch",
+                size="1",
+                variant="soft",
+                on_click=AuthState.switch_workspace(w["id"]),
+                class_name="switch-workspace",
+            ),
+        ),
+        align="center",
+        width="100%",
+        class_name="workspace-row",
+        data_name=w["name"],
+    )
+
+
+def _list() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Your workspaces", size="4"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=14),
+                    "New workspace",
+                    size="2",
+                    on_click=WorkspaceState.set_create_open(True),
+                    id="settings-new-workspace",
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.text(
+                "Each workspace has its own accounts, posts, media and team.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.vstack(
+                rx.foreach(AuthState.workspaces, _workspace_row), width="100%", id="workspaces"
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@protected_page("/settings/workspace", "Workspace", on_load=[WorkspaceState.load])
+def workspace_settings() -> rx.Component:
+    return rx.vstack(
+        settings_nav("/settings/workspace"),
+        form_error(WorkspaceState.error),
+        _rename(),
+        _list(),
+        spacing="4",
+        width="100%",
+    )
