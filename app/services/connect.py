@@ -218,6 +218,17 @@ def start(
     return url
 
 
+def connect_sandbox(
+    user: User, workspace_id: uuid.UUID, platform: str
+) -> list[accounts.AccountView] | Pending:
+    """The one-click sandbox connect of an OAuth network, all on the server: Herald approves
+    the simulated consent (`start`) and completes the flow it started (`finish`, which checks
+    the state and that the same user started it). No popup, no page load: well under 2 s."""
+    callback = urlsplit(start(user, workspace_id, platform, None, sandbox=True))
+    query = {k: v[0] for k, v in parse_qs(callback.query).items()}
+    return finish(user, platform, query.get("state", ""), query.get("code"), query.get("error"))
+
+
 @dataclass
 class Choice:
     """One account a login can publish as (a Page, an organization, a channel...)."""
@@ -348,7 +359,15 @@ def pending(user: User, key: str) -> Pending:
                 id=info["platform_account_id"],
                 name=info["name"],
                 username=info["username"],
-                avatar_url=info.get("avatar_url") or "",
+                avatar_url=(
+                    sandbox_mode.avatar_url(
+                        stash["platform"],
+                        info["username"] or info["platform_account_id"],
+                        info["name"],
+                    )
+                    if stash.get("sandbox")
+                    else info.get("avatar_url") or ""
+                ),
                 connected=info["platform_account_id"] in known,
             )
         )
