@@ -149,6 +149,9 @@ NOT_RESOURCES = {
     "/api/admin/users/{user_id}",  # instance level: see test_instance_admin_routes
     "/api/media/upload/{token}",
     "/api/media/file/{token}",
+    "/api/sandbox/avatar/{platform}/{account}",  # public, like a network's image host
+    # A platform's post id: members of the publishing workspace only (test_sandbox_feels_real).
+    "/api/sandbox/p/{platform}/{post_id}",
 }
 
 
