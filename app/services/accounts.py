@@ -61,7 +61,7 @@ class AccountView:
     is_sandbox: bool
 
 
-def _avatar(a: SocialAccount) -> str:
+def avatar_of(a: SocialAccount) -> str:
     """The stored avatar; a sandbox account connected before the simulator drew avatars gets
     its drawn one (no blank circle)."""
     if a.is_sandbox and "/api/sandbox/avatar/" not in (a.avatar_url or ""):
@@ -77,7 +77,7 @@ def view(a: SocialAccount) -> AccountView:
         a.platform_account_id,
         a.account_name,
         a.username,
-        _avatar(a),
+        avatar_of(a),
         a.status,
         a.last_error,
         a.token_expires_at,

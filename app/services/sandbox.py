@@ -226,7 +226,11 @@ def posts(user: User, workspace_id: uuid.UUID, limit: int = 200) -> list[dict[st
         or str(p.get("account", "")).lower().startswith(own)
     ]
     keep = ("platform", "account", "post_id", "text", "received_at", "permalink", "replays")
-    out = [{k: p.get(k) for k in keep} | {"media": len(p.get("media") or [])} for p in mine]
+    out = [
+        {k: p.get(k) for k in keep}
+        | {"media": len(p.get("media") or []), "permalink": permalink(p["platform"], p["post_id"])}
+        for p in mine
+    ]
     return out[::-1][:limit]
 
 
