@@ -136,3 +136,25 @@ def test_organic_counts_are_deterministic_and_saturate():
     assert all(early[k] <= mid[k] <= late[k] for k in organic.GENERIC)
     assert late == organic.ceiling("x", "1") and organic.counts("x", "1", 600) == mid
     assert organic.ceiling("x", "1") != organic.ceiling("x", "2")
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "bluesky", "linkedin", "threads"])
+def test_every_text_network_grows_the_metrics_its_provider_reads(admin, server, platform):
+    if platform == "bluesky":
+        assert admin.post("/api/accounts/login/bluesky", json={"sandbox": True}).status_code == 201
+    else:
+        connect_sandbox(admin, platform)
+    [account] = admin.get("/api/accounts").json()
+    post_id, dest = _publish(admin, account["id"], f"Hello {platform}")
+    assert dest.permalink == sandbox.permalink(platform, str(dest.platform_post_id))
+    [entry] = [p for p in server.sim._posts if p["post_id"] == dest.platform_post_id]
+    published = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    entry["received_at"] = published.isoformat().replace("+00:00", "Z")
+    server.sim._grown.clear()
+    assert metrics.sync(workspace_id=uuid.UUID(admin.headers["X-Workspace-Id"]))["errors"] == 0
+    latest = admin.get(f"/api/analytics/posts/{post_id}").json()["destinations"][0]["latest"]
+    assert latest is not None and latest["likes"] > 0 and latest["comments"] > 0, latest
+    if platform == "linkedin":
+        return  # LinkedIn tells a member's followers only with a permission sandbox apps lack
+    aggregate = admin.get("/api/analytics/aggregate").json()
+    assert aggregate["accounts"][0]["followers"]["latest"] > 0
