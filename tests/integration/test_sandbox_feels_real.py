@@ -158,3 +158,30 @@ def test_every_text_network_grows_the_metrics_its_provider_reads(admin, server, 
         return  # LinkedIn tells a member's followers only with a permission sandbox apps lack
     aggregate = admin.get("/api/analytics/aggregate").json()
     assert aggregate["accounts"][0]["followers"]["latest"] > 0
+
+
+def test_every_network_maps_the_organic_counters_onto_its_own():
+    """The media networks too: each generic counter lands on a counter the platform keeps
+    (the ones its metrics endpoints answer with), and followers on its accounts."""
+    import dataclasses
+
+    from simulator import facebook, instagram, pinterest, tiktok, youtube
+
+    sim = Simulator(organic=True)
+    own = {
+        "facebook": facebook.COUNTERS,
+        "instagram": instagram.COUNTERS,
+        "pinterest": pinterest.PIN_METRICS_ALL,
+        "tiktok": tiktok.COUNTERS,
+        "youtube": [
+            f.default_factory() for f in dataclasses.fields(youtube.Video) if f.name == "stats"
+        ][0],  # fmt: skip
+    }
+    for platform in sim.platforms.values():
+        assert platform.organic_posts is not None and platform.organic_accounts, platform.id
+        posts_attr, _, names = platform.organic_posts
+        assert isinstance(getattr(platform, posts_attr), dict), platform.id
+        assert isinstance(getattr(platform, platform.organic_accounts[0]), dict), platform.id
+        assert set(names) <= set(organic.GENERIC) and {"likes", "comments"} <= set(names)
+        if platform.id in own:
+            assert set(names.values()) <= set(own[platform.id]), platform.id
