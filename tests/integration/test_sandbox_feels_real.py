@@ -147,6 +147,8 @@ def test_every_text_network_grows_the_metrics_its_provider_reads(admin, server, 
     [account] = admin.get("/api/accounts").json()
     post_id, dest = _publish(admin, account["id"], f"Hello {platform}")
     assert dest.permalink == sandbox.permalink(platform, str(dest.platform_post_id))
+    page = admin.get(_local(dest.permalink))  # ids with ':' and '/' too (Bluesky, LinkedIn)
+    assert page.status_code == 200 and f"Hello {platform}" in page.text
     [entry] = [p for p in server.sim._posts if p["post_id"] == dest.platform_post_id]
     published = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
     entry["received_at"] = published.isoformat().replace("+00:00", "Z")
