@@ -223,6 +223,10 @@ def test_sandbox_connect_is_quick_and_feels_real(page: Page, live_app: str, sim)
     expect(link).to_be_visible()
     href = link.get_attribute("href") or ""
     assert "/api/sandbox/p/x/" in href and "x.com" not in href
+    page.goto(live_app + "/calendar")  # the post's chip carries the drawn avatar, not a blank
+    chip = page.locator(".fc-event img.herald-ev-avatar").first
+    expect(chip).to_have_attribute("src", re.compile(r"/api/sandbox/avatar/x/"))
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chip.element_handle())
     page.goto(href)
     expect(page.locator("main.post .text")).to_have_text("Sandbox permalink check")
     expect(page.locator(".counts [data-counter='likes']")).to_be_visible()
