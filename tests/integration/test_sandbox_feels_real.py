@@ -187,3 +187,23 @@ def test_every_network_maps_the_organic_counters_onto_its_own():
         assert set(names) <= set(organic.GENERIC) and {"likes", "comments"} <= set(names)
         if platform.id in own:
             assert set(names.values()) <= set(own[platform.id]), platform.id
+
+
+def test_the_callback_page_in_a_browser_is_tiny_and_runs_only_its_own_script(admin):
+    import base64
+    import hashlib
+    import re
+    from urllib.parse import parse_qs
+
+    r = admin.post("/api/accounts/connect/x", json={"sandbox": True})
+    url = urlsplit(r.json()["authorize_url"])
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    page = admin.get(url.path, params=params, headers={"Sec-Fetch-Mode": "navigate"})
+    assert page.status_code == 200 and len(page.content) < 1500
+    assert "data-to='/accounts/?connected=" in page.text
+    [script] = re.findall(r"<script>(.*?)</script>", page.text)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page.headers["content-security-policy"]
+    assert "o.location.origin===location.origin" in script  # only a same-origin opener
+    [account] = admin.get("/api/accounts").json()
+    assert account["status"] == "connected"
