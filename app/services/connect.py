@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from sqlmodel import col, select
@@ -481,8 +481,9 @@ def login(
 
 def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str | None:
     """Connect an account again (its posts and history stay): the URL to send the user to, or
-    None when it is done at once (a sandbox app-password login, or an account of a sandbox that
-    was reset: then every account of the old sandbox is reconnected with it). A real
+    None when it is done at once (any sandbox account; an account of a sandbox that was reset
+    brings every account of the old sandbox back with it). For a sandbox login that manages
+    several accounts, the URL is the Accounts page's choice of them (`/accounts/?pick=`). A real
     app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
@@ -506,8 +507,11 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
             )
         login(user, workspace_id, platform, "", "", sandbox=True)
         return None
+    if sandbox:  # all on the server, as the one-click connect (no popup, no page load)
+        done = connect_sandbox(user, workspace_id, platform)
+        return f"/accounts/?{urlencode({'pick': done.key})}" if isinstance(done, Pending) else None
     instance = api_base if cls.capabilities.per_instance else None
-    return start(user, workspace_id, platform, instance, sandbox=sandbox)
+    return start(user, workspace_id, platform, instance)
 
 
 @dataclass

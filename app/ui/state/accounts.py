@@ -173,6 +173,8 @@ class AccountsState(AuthState):
         if url is None:
             self._refresh(user, wid)
             return rx.toast.success("Reconnected.")
+        if url.startswith("/"):  # a sandbox login managing several accounts: which of them
+            return rx.redirect(url)
         return open_popup(url)
 
     @rx.event
