@@ -173,12 +173,14 @@ def connect_callback(
 # Accounts page that opened it (same origin only: the browser refuses another's history) and
 # close, instead of loading the whole app to do so. The opener's app moves to the result in
 # place (a history entry and a popstate: its router navigates, the page's on_load reads it),
-# without reloading; without such an opener (no popup, a blocked one), the same tab goes on.
+# without reloading (unless it already shows that very address: a navigation to it would not
+# load anything); without such an opener (no popup, a blocked one), the same tab goes on.
 _HANDOFF_JS = (
     "(function(){var t=document.getElementById('to').getAttribute('data-to');"
     "try{var o=window.opener;if(o&&o!==window&&window.name==='herald-connect'"
     "&&o.location.origin===location.origin){"
-    "try{o.history.pushState(null,'',t);o.dispatchEvent(new o.PopStateEvent('popstate'));}"
+    "try{if(o.location.pathname+o.location.search===t){o.location.reload();}else{"
+    "o.history.pushState(null,'',t);o.dispatchEvent(new o.PopStateEvent('popstate'));}}"
     "catch(e){o.location.assign(t);}window.close();return;}}"
     "catch(e){}location.replace(t);})();"
 )
