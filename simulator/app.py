@@ -43,7 +43,9 @@ from simulator import organic
 from simulator.state import SimError, Simulator
 
 
-def _page_html(network: str, entry: dict[str, Any] | None, counts: dict[str, int]) -> str:
+def _page_html(
+    network: str, entry: dict[str, Any] | None, counts: dict[str, int], name: str = ""
+) -> str:
     """A post's page as its network would show it (or 'this post is gone')."""
     style = (
         "body{font:15px system-ui,sans-serif;background:#f5f7f9;color:#0f1419;margin:0}"
@@ -75,8 +77,8 @@ def _page_html(network: str, entry: dict[str, Any] | None, counts: dict[str, int
         )
         deleted = " · deleted" if entry.get("deleted") else ""
         body = (
-            f"<div class='author'>{organic.avatar_svg(entry['platform'], account)}"
-            f"<div><b class='name'>{html.escape(account)}</b><br>"
+            f"<div class='author'>{organic.avatar_svg(entry['platform'], account, name)}"
+            f"<div><b class='name'>{html.escape(name or account)}</b><br>"
             f"<span class='handle'>@{html.escape(account)}</span></div></div>"
             f"<p class='text'>{html.escape(str(entry['text'] or ''))}</p>"
             f"{f'<div class=media>{media}</div>' if media else ''}"
@@ -227,9 +229,9 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
             return HTMLResponse(_page_html(platform.display_name, None, {}), 404)
         platform.grow(0.0)
         entry = found[-1]
-        return HTMLResponse(
-            _page_html(platform.display_name, entry, platform.organic_counts(entry))
-        )
+        name = platform.account_display_name(str(entry["account"]))
+        counts = platform.organic_counts(entry)
+        return HTMLResponse(_page_html(platform.display_name, entry, counts, name))
 
     async def sim_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": str(exc)}, 400)

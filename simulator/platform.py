@@ -243,6 +243,17 @@ class PlatformSim:
                     total = organic.base_followers(self.id, name) + gained[name]
                     setattr(acc, followers_attr, max(getattr(acc, followers_attr, 0), total))
 
+    def account_display_name(self, account: str) -> str:
+        """The display name of an account as named in the post log ('' if unknown)."""
+        if self.organic_accounts is None:
+            return ""
+        accounts_attr, name_attr, _ = self.organic_accounts
+        with self.sim.lock:
+            for acc in getattr(self, accounts_attr, {}).values():
+                if str(getattr(acc, name_attr, "") or "").lower() == account.lower():
+                    return str(getattr(acc, "name", "") or getattr(acc, "display_name", "") or "")
+        return ""
+
     def organic_counts(self, entry: dict[str, Any]) -> dict[str, int]:
         """A logged post's counters as its page shows them (the platform's own when it keeps
         them, else the organic curve; zeros when not organic)."""

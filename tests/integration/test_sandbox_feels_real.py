@@ -91,6 +91,7 @@ def test_a_published_sandbox_post_links_to_its_simulated_page_and_grows(admin, s
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Hello from the sandbox &lt;b&gt;not bold&lt;/b&gt;" in page.text
     assert account["username"] in page.text and "data-counter='likes'" in page.text
+    assert f"<b class='name'>{account['name']}</b>" in page.text  # as the network names it
     assert "default-src 'none'" in page.headers["content-security-policy"]
     # Nobody else's: another workspace gets a 404, like for a post that does not exist.
     other, me = registered("other@example.com", "Other")
