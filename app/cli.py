@@ -82,7 +82,7 @@ def simulator_command(host: str, port: int, state_dir: Path | None = None) -> li
     """The sandbox simulator; with `state_dir` it keeps its state there across restarts."""
     keep = ["--state-dir", str(state_dir)] if state_dir is not None else []
     return [sys.executable, "-m", "simulator", "--host", host, "--port", str(port),
-            "--log-level", "warning", *keep]  # fmt: skip
+            "--log-level", "warning", "--organic", *keep]  # fmt: skip
 
 
 def migrate_command() -> list[str]:

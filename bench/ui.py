@@ -3,9 +3,12 @@
 - composer: keystroke → per-platform counter update, measured inside the page (keydown event
   time → the counter's DOM change), p50/p95 over `--keys` keystrokes;
 - calendar: a month holding `--posts` posts, navigation start → every event rendered;
-- dashboard: first load (navigation start → content loaded), cold and warm.
+- dashboard: first load (navigation start → content loaded), cold and warm;
+- sandbox connect: a click on "Sandbox account" → the account's card says connected, one per
+  OAuth network in `SANDBOX_CONNECTS`.
 
-Figures last, as one JSON line. Targets: keystroke p95 ≤ 100 ms, calendar ≤ 2 s, dashboard ≤ 2 s.
+Figures last, as one JSON line. Targets: keystroke p95 ≤ 100 ms, calendar ≤ 2 s, dashboard ≤ 2 s,
+sandbox connect ≤ 2 s.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ KEY_PROBE = """([textSel, counterSel]) => {
     if (t0 !== null) { window.__lat.push(performance.now() - t0); t0 = null; }
   }).observe(counter, {subtree: true, childList: true, characterData: true});
 }"""
+
+
+SANDBOX_CONNECTS = ("x", "linkedin", "threads", "tiktok", "pinterest")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -140,6 +146,21 @@ def main(argv: list[str] | None = None) -> None:
             figures["keystroke_p50_ms"] = round(harness.percentile(latencies, 50), 1)
             figures["keystroke_p95_ms"] = round(harness.percentile(latencies, 95), 1)
             figures["keystrokes"] = len(latencies)
+
+            connects = []
+            for platform in SANDBOX_CONNECTS:
+                timed_load(page, f"{url}/accounts", f"#sandbox-{platform}:not([disabled])")
+                began = time.perf_counter()
+                page.click(f"#sandbox-{platform}")
+                page.wait_for_selector(
+                    f".account-card[data-platform='{platform}'] "
+                    ".account-status:has-text('connected')",
+                    timeout=60_000,
+                )
+                connects.append(time.perf_counter() - began)
+            figures["sandbox_connect_first_s"] = round(connects[0], 3)
+            figures["sandbox_connect_median_s"] = round(statistics.median(connects), 3)
+            figures["sandbox_connect_max_s"] = round(max(connects), 3)
             browser.close()
     finally:
         harness.stop(web)

@@ -38,12 +38,17 @@ def main() -> None:
     parser.add_argument(
         "--state-dir", type=Path, default=None, help="keep the state here (default: in memory)"
     )
+    parser.add_argument(
+        "--organic",
+        action="store_true",
+        help="sandbox mode: published posts gather views, likes and followers over time",
+    )
     args = parser.parse_args()
     secret = os.environ.get("HERALD_SANDBOX_SECRET", "")
     if not secret and not _loopback(args.host):
         sys.exit(f"refusing to listen on {args.host} without HERALD_SANDBOX_SECRET")
     quiet_injected_drops()
-    sim = Simulator(seed=args.seed)
+    sim = Simulator(seed=args.seed, organic=args.organic)
     print(f"Herald simulator: http://{args.host}:{args.port}/_sim/feed")
     for pid in sim.platforms:
         print(f"  {pid}: http://{args.host}:{args.port}/{pid}")

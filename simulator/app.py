@@ -13,7 +13,13 @@ Controls (JSON):
   GET  /_sim/sandbox                    per platform: the sandbox app (or login) Herald uses
   GET  /_sim/state                      {"state_id", "created_at", "persistent", "restored",
                                          "reset_reason"}: a new state_id means all is forgotten
+  GET  /_sim/avatar/<platform>/<account>[?name=]  the account's avatar (SVG initials)
+  GET  /_sim/page/<platform>/<post id>  HTML: the post as its network shows it (author, text,
+                                        media, counters): a sandbox post's permalink
   /_sim/<platform>/...                  platform extras (e.g. mint tokens, set counters)
+
+With `Simulator(organic=True)` (sandbox mode), published posts gather engagement over time
+(simulator.organic).
 
 With a secret (`create_app(sim, secret=...)`; `python -m simulator` takes HERALD_SANDBOX_SECRET),
 every control and inspection endpoint above except /_sim/health needs the header
@@ -33,7 +39,60 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator import organic
 from simulator.state import SimError, Simulator
+
+
+def _page_html(
+    network: str, entry: dict[str, Any] | None, counts: dict[str, int], name: str = ""
+) -> str:
+    """A post's page as its network would show it (or 'this post is gone')."""
+    style = (
+        "body{font:15px system-ui,sans-serif;background:#f5f7f9;color:#0f1419;margin:0}"
+        "header.net{background:#fff;border-bottom:1px solid #e6e9ec;padding:.7rem 1rem;"
+        "font-weight:700}main{max-width:36rem;margin:1.5rem auto;background:#fff;"
+        "border:1px solid #e6e9ec;border-radius:14px;padding:1rem 1.2rem}"
+        ".author{display:flex;gap:.7rem;align-items:center}.author svg{width:48px;height:48px}"
+        ".handle{color:#536471}.text{white-space:pre-wrap;font-size:17px;margin:.8rem 0}"
+        ".media{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:.4rem}"
+        ".media div{background:#e8edf1;border-radius:10px;padding:2.2rem .5rem;text-align:center;"
+        "color:#536471}.counts{display:flex;gap:1.2rem;color:#536471;border-top:1px solid "
+        "#e6e9ec;margin-top:.8rem;padding-top:.6rem}.counts b{color:#0f1419}"
+        "footer{color:#8b98a5;font-size:13px;margin-top:.6rem}"
+    )
+    title = html.escape(network)
+    if entry is None:
+        body = "<p>This post does not exist or was deleted.</p>"
+    else:
+        account = str(entry["account"])
+        media = "".join(
+            f"<div class='attachment'>{html.escape(str(m.get('type') or 'media'))}</div>"
+            for m in entry.get("media") or []
+        )
+        shown = (("views", "views"), ("likes", "likes"), ("reposts", "reposts"),
+                 ("comments", "comments"))  # fmt: skip
+        numbers = "".join(
+            f"<span class='count' data-counter='{key}'><b>{counts.get(key, 0)}</b> {label}</span>"
+            for key, label in shown
+        )
+        deleted = " · deleted" if entry.get("deleted") else ""
+        body = (
+            f"<div class='author'>{organic.avatar_svg(entry['platform'], account, name)}"
+            f"<div><b class='name'>{html.escape(name or account)}</b><br>"
+            f"<span class='handle'>@{html.escape(account)}</span></div></div>"
+            f"<p class='text'>{html.escape(str(entry['text'] or ''))}</p>"
+            f"{f'<div class=media>{media}</div>' if media else ''}"
+            f"<div class='counts'>{numbers}</div>"
+            f"<footer><time>{html.escape(str(entry['received_at']))}</time> · "
+            f"sandbox {title}{deleted}</footer>"
+        )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{title} (sandbox)</title><style>{style}</style></head><body>"
+        f"<header class='net'>{title} <small>· sandbox</small></header>"
+        f"<main class='post'>{body}</main></body></html>"
+    )
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -154,6 +213,26 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
         )
         return HTMLResponse(page)
 
+    async def avatar(request: Request) -> Response:
+        platform = sim[request.path_params["platform"]]
+        account = request.path_params["account"].removesuffix(".svg")
+        svg = organic.avatar_svg(platform.id, account, request.query_params.get("name", ""))
+        return Response(
+            svg, media_type="image/svg+xml", headers={"cache-control": "public, max-age=86400"}
+        )
+
+    async def page(request: Request) -> Response:
+        platform = sim[request.path_params["platform"]]
+        post_id = request.path_params["post_id"]
+        found = [p for p in sim.posts(platform.id) if str(p["post_id"]) == post_id]
+        if not found:
+            return HTMLResponse(_page_html(platform.display_name, None, {}), 404)
+        platform.grow(0.0)
+        entry = found[-1]
+        name = platform.account_display_name(str(entry["account"]))
+        counts = platform.organic_counts(entry)
+        return HTMLResponse(_page_html(platform.display_name, entry, counts, name))
+
     async def sim_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": str(exc)}, 400)
 
@@ -167,6 +246,8 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
         Route("/_sim/sandbox", sandbox),
         Route("/_sim/state", state),
         Route("/_sim/feed", feed),
+        Route("/_sim/avatar/{platform}/{account}", avatar),
+        Route("/_sim/page/{platform}/{post_id:path}", page),
     ]
     for platform in sim.platforms.values():
         routes.append(Mount(f"/_sim/{platform.id}", routes=platform.sim_routes()))

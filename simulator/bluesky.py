@@ -195,6 +195,18 @@ class Record:
 
 class BlueskySim(PlatformSim):
     id = "bluesky"
+    organic_posts = (
+        "records",
+        "counts",
+        {
+            "likes": "likeCount",
+            "reposts": "repostCount",
+            "comments": "replyCount",
+            "quotes": "quoteCount",
+            "saves": "bookmarkCount",
+        },
+    )
+    organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
     default_settings = DEFAULT_SETTINGS
 

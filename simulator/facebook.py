@@ -579,6 +579,18 @@ class Comment:
 
 class FacebookSim(MetaSim):
     id = "facebook"
+    organic_posts = (
+        "posts",
+        "counters",
+        {
+            "likes": "reactions",
+            "comments": "comments",
+            "reposts": "shares",
+            "views": "media_view",
+            "clicks": "clicks",
+        },
+    )
+    organic_accounts = ("pages", "username", "followers_count")
     display_name = "Facebook"
     default_settings = DEFAULT_SETTINGS
 

@@ -286,6 +286,18 @@ class Post:
 
 class InstagramSim(LoginSim):
     id = "instagram"
+    organic_posts = (
+        "posts",
+        "metrics",
+        {
+            "views": "views",
+            "likes": "likes",
+            "comments": "comments",
+            "reposts": "shares",
+            "saves": "saved",
+        },
+    )
+    organic_accounts = ("users", "username", "followers_count")
     display_name = "Instagram"
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES

@@ -351,6 +351,18 @@ class Post:
 
 class LinkedInSim(PlatformSim):
     id = "linkedin"
+    organic_posts = (
+        "posts",
+        "metrics",
+        {
+            "likes": "likes",
+            "comments": "comments",
+            "reposts": "shares",
+            "views": "impressions",
+            "clicks": "clicks",
+        },
+    )
+    organic_accounts = ("members", "username", "followers")
     display_name = "LinkedIn"
     default_settings = DEFAULT_SETTINGS
 

@@ -282,6 +282,17 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 class MastodonSim(PlatformSim):
     id = "mastodon"
+    organic_posts = (
+        "statuses",
+        "counts",
+        {
+            "likes": "favourites_count",
+            "reposts": "reblogs_count",
+            "comments": "replies_count",
+            "quotes": "quotes_count",
+        },
+    )
+    organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
     default_settings = DEFAULT_SETTINGS
 

@@ -401,6 +401,18 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class PinterestSim(PlatformSim):
     id = "pinterest"
+    organic_posts = (
+        "pins",
+        "metrics",
+        {
+            "views": "IMPRESSION",
+            "clicks": "PIN_CLICK",
+            "saves": "SAVE",
+            "comments": "TOTAL_COMMENTS",
+            "likes": "TOTAL_REACTIONS",
+        },
+    )
+    organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
     default_settings = DEFAULT_SETTINGS
 

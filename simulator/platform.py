@@ -15,6 +15,7 @@ import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
+from simulator import organic
 from simulator.state import Fault, Knobs, SimError, Simulator
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -128,6 +130,11 @@ class PlatformSim:
     # into `self.conf`. Empty: the platform has none.
     default_settings: ClassVar[dict[str, Any]] = {}
     conf: dict[str, Any]
+    # Organic engagement (simulator.organic): (the attribute holding posts by id, the post's
+    # counters attribute, generic counter → the platform's own), and (the attribute holding
+    # accounts, the account's name attribute as in the post log, its followers attribute).
+    organic_posts: ClassVar[tuple[str, str, dict[str, str]] | None] = None
+    organic_accounts: ClassVar[tuple[str, str, str] | None] = None
     # Attributes built by reset() that are not worth keeping across a restart.
     transient_state: ClassVar[frozenset[str]] = frozenset()
 
@@ -198,6 +205,63 @@ class PlatformSim:
         status = 422 if fault.kind == "duplicate" else int(fault.kind)
         return JSONResponse({"error": fault.message or f"injected {fault.kind}"}, status)
 
+    # -- organic engagement (sandbox mode)
+    def grow(self, every_s: float = 1.0) -> None:
+        """Raise the counters of every published post (and its author's followers) to what
+        `organic.counts` says for its age; at most once per `every_s`, only when organic."""
+        sim = self.sim
+        if not sim.organic or self.organic_posts is None:
+            return
+        now = time.time()
+        with sim.lock:
+            if now - sim._grown.get(self.id, 0.0) < every_s:
+                return
+            sim._grown[self.id] = now
+            posts_attr, counters_attr, names = self.organic_posts
+            posts = getattr(self, posts_attr, {})
+            gained: dict[str, int] = {}
+            for entry in sim.posts(self.id):
+                if entry.get("deleted"):
+                    continue
+                age = now - datetime.fromisoformat(entry["received_at"]).timestamp()
+                grown = organic.counts(self.id, str(entry["post_id"]), age)
+                account = str(entry.get("account", "")).lower()
+                gained[account] = gained.get(account, 0) + grown["followers"]
+                post = posts.get(str(entry["post_id"]))
+                counters = getattr(post, counters_attr, None) if post is not None else None
+                if not isinstance(counters, dict):
+                    continue
+                for generic, own in names.items():
+                    if own in counters:
+                        counters[own] = max(int(counters[own] or 0), grown[generic])
+            if self.organic_accounts is None:
+                return
+            accounts_attr, name_attr, followers_attr = self.organic_accounts
+            for acc in getattr(self, accounts_attr, {}).values():
+                name = str(getattr(acc, name_attr, "") or "").lower()
+                if name in gained:
+                    total = organic.base_followers(self.id, name) + gained[name]
+                    setattr(acc, followers_attr, max(getattr(acc, followers_attr, 0), total))
+
+    def account_display_name(self, account: str) -> str:
+        """The display name of an account as named in the post log ('' if unknown)."""
+        if self.organic_accounts is None:
+            return ""
+        accounts_attr, name_attr, _ = self.organic_accounts
+        with self.sim.lock:
+            for acc in getattr(self, accounts_attr, {}).values():
+                if str(getattr(acc, name_attr, "") or "").lower() == account.lower():
+                    return str(getattr(acc, "name", "") or getattr(acc, "display_name", "") or "")
+        return ""
+
+    def organic_counts(self, entry: dict[str, Any]) -> dict[str, int]:
+        """A logged post's counters as its page shows them (the platform's own when it keeps
+        them, else the organic curve; zeros when not organic)."""
+        if not self.sim.organic:
+            return dict.fromkeys(organic.GENERIC, 0)
+        age = time.time() - datetime.fromisoformat(entry["received_at"]).timestamp()
+        return organic.counts(self.id, str(entry["post_id"]), age)
+
     # -- shared machinery
     async def control_body(self, request: Request) -> dict[str, Any]:
         """The JSON object body of a /_sim control request ({} when empty)."""
@@ -240,6 +304,7 @@ class PlatformSim:
 
         @functools.wraps(handler)
         async def wrapper(request: Request) -> Response:
+            self.grow()
             account = self.identify(request)
             knobs = self.sim.effective_knobs(self.id, account)
             delay = (knobs.latency_ms or 0) + random.uniform(0, knobs.jitter_ms or 0)

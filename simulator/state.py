@@ -168,9 +168,16 @@ class Simulator:
     """All simulated platforms plus their controls. Create one per process (or per test run)."""
 
     def __init__(
-        self, platforms: Iterable[type[PlatformSim]] | None = None, seed: int | None = None
+        self,
+        platforms: Iterable[type[PlatformSim]] | None = None,
+        seed: int | None = None,
+        *,
+        organic: bool = False,
     ) -> None:
         self.lock = threading.RLock()
+        # Sandbox mode: published posts gather engagement over time (simulator.organic).
+        self.organic = organic
+        self._grown: dict[str, float] = {}
         self.rng = random.Random(seed)
         self.platforms: dict[str, PlatformSim] = {}
         self._knobs: dict[tuple[str, str | None], Knobs] = {}
@@ -219,6 +226,7 @@ class Simulator:
             self._faults.clear()
             self._rates.clear()
             self._posts.clear()
+            self._grown.clear()
             for platform in self.platforms.values():
                 platform.reset()
             self.mark_fresh("reset through the simulator's controls")

@@ -156,6 +156,18 @@ class Post:
 
 class ThreadsSim(LoginSim):
     id = "threads"
+    organic_posts = (
+        "posts",
+        "metrics",
+        {
+            "views": "views",
+            "likes": "likes",
+            "comments": "replies",
+            "reposts": "reposts",
+            "quotes": "quotes",
+        },
+    )
+    organic_accounts = ("users", "username", "followers_count")
     display_name = "Threads"
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES

@@ -291,6 +291,17 @@ class Publish:
 
 class TikTokSim(PlatformSim):
     id = "tiktok"
+    organic_posts = (
+        "videos",
+        "counters",
+        {
+            "views": "view_count",
+            "likes": "like_count",
+            "comments": "comment_count",
+            "reposts": "share_count",
+        },
+    )
+    organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
     default_settings = DEFAULT_SETTINGS
 

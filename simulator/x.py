@@ -803,6 +803,19 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class XSim(PlatformSim):
     id = "x"
+    organic_posts = (
+        "tweets",
+        "metrics",
+        {
+            "views": "impression_count",
+            "likes": "like_count",
+            "reposts": "retweet_count",
+            "comments": "reply_count",
+            "quotes": "quote_count",
+            "saves": "bookmark_count",
+        },
+    )
+    organic_accounts = ("users", "username", "followers_count")
     display_name = "X"
     default_settings = DEFAULT_SETTINGS
 

@@ -779,6 +779,12 @@ def _etag() -> str:
 
 class YouTubeSim(PlatformSim):
     id = "youtube"
+    organic_posts = (
+        "videos",
+        "stats",
+        {"views": "viewCount", "likes": "likeCount", "comments": "commentCount"},
+    )
+    organic_accounts = ("channels", "account", "subscribers")
     display_name = "YouTube"
     default_settings = DEFAULT_SETTINGS
 

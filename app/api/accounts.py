@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import html
 import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import current_user, workspace_of
@@ -142,13 +145,15 @@ def login(
 @router.get("/accounts/callback/{platform}")
 def connect_callback(
     platform: str,
+    request: Request,
     state: str = "",
     code: str | None = None,
     error: str | None = None,
     user: User = Depends(current_user),
-) -> RedirectResponse:
+) -> Response:
     """Where the platform sends the browser back; then on to the Accounts page (which asks
-    which pages/channels to connect when the login manages several)."""
+    which pages/channels to connect when the login manages several). A browser gets a tiny
+    page that hands the result to the page that opened the popup and closes it."""
     try:
         result = connect.finish(user, platform, state, code, error)
     except ServiceError as exc:
@@ -158,7 +163,45 @@ def connect_callback(
             query = {"pick": result.key}
         else:
             query = {"connected": ", ".join(a.name or a.username for a in result)}
-    return RedirectResponse("/accounts/?" + urlencode(query), status_code=303)
+    target = "/accounts/?" + urlencode(query)
+    if request.headers.get("sec-fetch-mode") == "navigate":
+        return _handoff(target)
+    return RedirectResponse(target, status_code=303)
+
+
+# The callback in the connection popup: a few hundred bytes that hand the result to the
+# Accounts page that opened it (same origin only: the browser refuses another's history) and
+# close, instead of loading the whole app to do so. The opener's app moves to the result in
+# place (a history entry and a popstate: its router navigates, the page's on_load reads it),
+# without reloading (unless it already shows that very address: a navigation to it would not
+# load anything); without such an opener (no popup, a blocked one), the same tab goes on.
+_HANDOFF_JS = (
+    "(function(){var t=document.getElementById('to').getAttribute('data-to');"
+    "try{var o=window.opener;if(o&&o!==window&&window.name==='herald-connect'"
+    "&&o.location.origin===location.origin){"
+    "try{if(o.location.pathname+o.location.search===t){o.location.reload();}else{"
+    "o.history.pushState(null,'',t);o.dispatchEvent(new o.PopStateEvent('popstate'));}}"
+    "catch(e){o.location.assign(t);}window.close();return;}}"
+    "catch(e){}location.replace(t);})();"
+)
+_HANDOFF_CSP = (
+    "default-src 'none'; script-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_HANDOFF_JS.encode()).digest()).decode()
+    + "'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def _handoff(target: str) -> HTMLResponse:
+    to = html.escape(target, quote=True)
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Herald</title>"
+        f"<noscript><meta http-equiv='refresh' content='0;url={to}'></noscript></head><body>"
+        f"<a id='to' data-to='{to}' href='{to}'>Back to Herald</a>"
+        f"<script>{_HANDOFF_JS}</script></body></html>"
+    )
+    return HTMLResponse(
+        page, headers={"content-security-policy": _HANDOFF_CSP, "cache-control": "no-store"}
+    )
 
 
 class ChoiceOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from app.api.accounts import AccountOut
@@ -72,4 +73,32 @@ def reconnect(
     done = connect.reconnect_sandbox(user, workspace_id)
     return SandboxReconnectOut(
         reconnected=[AccountOut.of(a) for a in done.reconnected], failed=done.failed
+    )
+
+
+# The simulator's pages are rendered by it: nothing in them may run or load from elsewhere.
+_PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@router.get("/p/{platform}/{post_id:path}", response_class=HTMLResponse)
+def post_page(platform: str, post_id: str, user: User = Depends(current_user)) -> HTMLResponse:
+    """A sandbox post's permalink: the simulated network's page of it (author, text, media,
+    counters), for a member of the workspace that published it; 404 otherwise."""
+    status, page = sandbox.post_page(user, platform, post_id)
+    return HTMLResponse(page, status, headers={"content-security-policy": _PAGE_POLICY})
+
+
+@router.get("/avatar/{platform}/{account}", response_class=Response)
+def avatar(platform: str, account: str, name: str = "") -> Response:
+    """A sandbox account's avatar (SVG initials drawn by the simulator), public like a
+    network's image host; 422 `sandbox_disabled` when sandbox mode is off."""
+    sandbox.require()
+    svg = sandbox.avatar_svg(platform, account.removesuffix(".svg"), name)
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={
+            "cache-control": "public, max-age=86400",
+            "content-security-policy": _PAGE_POLICY,
+        },
     )

@@ -61,6 +61,14 @@ class AccountView:
     is_sandbox: bool
 
 
+def avatar_of(a: SocialAccount) -> str:
+    """The stored avatar; a sandbox account connected before the simulator drew avatars gets
+    its drawn one (no blank circle)."""
+    if a.is_sandbox and "/api/sandbox/avatar/" not in (a.avatar_url or ""):
+        return sandbox.avatar_url(a.platform, a.username or a.platform_account_id, a.account_name)
+    return a.avatar_url
+
+
 def view(a: SocialAccount) -> AccountView:
     return AccountView(
         a.id,
@@ -69,7 +77,7 @@ def view(a: SocialAccount) -> AccountView:
         a.platform_account_id,
         a.account_name,
         a.username,
-        a.avatar_url,
+        avatar_of(a),
         a.status,
         a.last_error,
         a.token_expires_at,
@@ -219,7 +227,11 @@ def save_account(
         )
         account.account_name = info.name
         account.username = info.username
-        account.avatar_url = info.avatar_url or ""
+        account.avatar_url = (
+            sandbox.avatar_url(platform, info.username or info.platform_account_id, info.name)
+            if is_sandbox
+            else info.avatar_url or ""
+        )
         account.meta = {
             **account.meta,
             **info.metadata,

@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from sqlmodel import col, select
@@ -218,6 +218,17 @@ def start(
     return url
 
 
+def connect_sandbox(
+    user: User, workspace_id: uuid.UUID, platform: str
+) -> list[accounts.AccountView] | Pending:
+    """The one-click sandbox connect of an OAuth network, all on the server: Herald approves
+    the simulated consent (`start`) and completes the flow it started (`finish`, which checks
+    the state and that the same user started it). No popup, no page load: well under 2 s."""
+    callback = urlsplit(start(user, workspace_id, platform, None, sandbox=True))
+    query = {k: v[0] for k, v in parse_qs(callback.query).items()}
+    return finish(user, platform, query.get("state", ""), query.get("code"), query.get("error"))
+
+
 @dataclass
 class Choice:
     """One account a login can publish as (a Page, an organization, a channel...)."""
@@ -348,7 +359,15 @@ def pending(user: User, key: str) -> Pending:
                 id=info["platform_account_id"],
                 name=info["name"],
                 username=info["username"],
-                avatar_url=info.get("avatar_url") or "",
+                avatar_url=(
+                    sandbox_mode.avatar_url(
+                        stash["platform"],
+                        info["username"] or info["platform_account_id"],
+                        info["name"],
+                    )
+                    if stash.get("sandbox")
+                    else info.get("avatar_url") or ""
+                ),
                 connected=info["platform_account_id"] in known,
             )
         )
@@ -462,8 +481,9 @@ def login(
 
 def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str | None:
     """Connect an account again (its posts and history stay): the URL to send the user to, or
-    None when it is done at once (a sandbox app-password login, or an account of a sandbox that
-    was reset: then every account of the old sandbox is reconnected with it). A real
+    None when it is done at once (any sandbox account; an account of a sandbox that was reset
+    brings every account of the old sandbox back with it). For a sandbox login that manages
+    several accounts, the URL is the Accounts page's choice of them (`/accounts/?pick=`). A real
     app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
@@ -487,8 +507,11 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
             )
         login(user, workspace_id, platform, "", "", sandbox=True)
         return None
+    if sandbox:  # all on the server, as the one-click connect (no popup, no page load)
+        done = connect_sandbox(user, workspace_id, platform)
+        return f"/accounts/?{urlencode({'pick': done.key})}" if isinstance(done, Pending) else None
     instance = api_base if cls.capabilities.per_instance else None
-    return start(user, workspace_id, platform, instance, sandbox=sandbox)
+    return start(user, workspace_id, platform, instance)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services import accounts
 from app.services.access import require_role
 
 UPCOMING_DAYS = 7
@@ -127,8 +128,8 @@ class Overview:
 
 
 def _ref(a: SocialAccount) -> AccountRef:
-    return AccountRef(a.id, a.platform, a.account_name or a.username, a.username, a.avatar_url,
-                      a.status)  # fmt: skip
+    return AccountRef(a.id, a.platform, a.account_name or a.username, a.username,
+                      accounts.avatar_of(a), a.status)  # fmt: skip
 
 
 def _posts_with(s: Session, post_ids, dest_filter=None, order=None) -> list[PostItem]:
@@ -233,7 +234,7 @@ def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[Bro
             a.platform,
             a.account_name or a.username,
             a.username,
-            a.avatar_url,
+            accounts.avatar_of(a),
             a.status,
             a.last_error,
             a.is_sandbox,

@@ -225,6 +225,15 @@ def warm_up() -> None:
     circuit.admit([f"account:{nobody}"])
 
 
+def _permalink(claim: Claim, result: PublishResult | None) -> str | None:
+    """The platform's link to the post; a sandbox post's is the simulator's page of it."""
+    if result is None:
+        return None
+    if result.platform_post_id and claim.account.is_sandbox:
+        return sandbox.permalink(claim.platform, str(result.platform_post_id))
+    return result.permalink
+
+
 def _finish(
     claim: Claim,
     status: DestinationStatus,
@@ -259,7 +268,7 @@ def _finish(
         "attempts": claim.destination.attempts,
         "pending": json.dumps(pending_state) if pending_state is not None else None,
         "platform_post_id": result.platform_post_id if result else None,
-        "permalink": result.permalink if result else None,
+        "permalink": _permalink(claim, result),
         "drop_attempt": drop_attempt,
     }
 

@@ -37,7 +37,7 @@ from app.config import settings
 from app.models import AccountStatus, PostDestination, Role, SocialAccount, User, utcnow
 from app.net.outbound import short_message
 from app.services.access import require_role
-from app.services.errors import InvalidInput, ServiceError
+from app.services.errors import InvalidInput, NotFound, ServiceError
 
 _APPS_TTL = 60.0
 _lock = threading.Lock()
@@ -74,6 +74,79 @@ def require() -> None:
 def base(platform: str) -> str:
     """The simulated platform's address, e.g. http://localhost:8900/x."""
     return f"{settings.sandbox_url}/{platform}"
+
+
+def permalink(platform: str, post_id: str) -> str:
+    """Where a sandbox post's "View on <network>" goes: the simulator's page of it, through
+    Herald (`/api/sandbox/p/...`, at Herald's public address; the simulator stays private)."""
+    return f"{settings.base_url}/api/sandbox/p/{quote(platform, safe='')}/{quote(post_id, safe='')}"
+
+
+def avatar_url(platform: str, account: str, name: str = "") -> str:
+    """A sandbox account's avatar: the simulator's SVG of its initials, through Herald."""
+    query = f"?{urlencode({'name': name})}" if name else ""
+    return (
+        f"{settings.base_url}/api/sandbox/avatar/{quote(platform, safe='')}/"
+        f"{quote(account or 'sandbox', safe='')}.svg{query}"
+    )
+
+
+def _sim_get(path: str, params: dict[str, str] | None = None) -> httpx.Response:
+    """A GET of one of the simulator's pages, with the secret (any status)."""
+    headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
+    try:
+        return httpx.get(f"{settings.sandbox_url}{path}", headers=headers, params=params, timeout=5)
+    except httpx.HTTPError as exc:
+        raise SandboxUnavailable(
+            f"The sandbox simulator is not answering ({short_message(exc, 120)})."
+        ) from exc
+
+
+def post_page(user: User, platform: str, post_id: str) -> tuple[int, str]:
+    """(status, HTML) of the simulator's page of a sandbox post that one of the user's
+    workspaces published; a post of another workspace is a 404 like a missing one."""
+    require()
+    with db.session() as s:
+        workspaces = s.exec(
+            select(SocialAccount.workspace_id)
+            .join(PostDestination, col(PostDestination.social_account_id) == SocialAccount.id)
+            .where(
+                SocialAccount.platform == platform,
+                col(SocialAccount.is_sandbox).is_(True),
+                PostDestination.platform_post_id == post_id,
+            )
+        ).all()
+        mine = False
+        for workspace_id in set(workspaces):
+            try:
+                require_role(s, user, workspace_id, Role.viewer)
+            except ServiceError:
+                continue
+            mine = True
+            break
+    if not mine:
+        raise NotFound("No such sandbox post.", code="not_found")
+    response = _sim_get(f"/_sim/page/{quote(platform, safe='')}/{quote(post_id, safe='')}")
+    if response.status_code not in (200, 404):
+        raise SandboxUnavailable(f"The sandbox simulator answered HTTP {response.status_code}.")
+    return response.status_code, response.text
+
+
+_avatars: dict[tuple[str, str, str], str] = {}
+
+
+def avatar_svg(platform: str, account: str, name: str = "") -> str:
+    """The simulator's avatar of a sandbox account (SVG), kept once fetched."""
+    key = (platform, account, name[:80])
+    if key not in _avatars:
+        path = f"/_sim/avatar/{quote(platform, safe='')}/{quote(account, safe='')}"
+        response = _sim_get(path, {"name": key[2]} if key[2] else None)
+        if response.status_code != 200:
+            raise NotFound("No such sandbox network.", code="not_found")
+        if len(_avatars) > 2000:
+            _avatars.clear()
+        _avatars[key] = response.text
+    return _avatars[key]
 
 
 def feed_url() -> str:
@@ -153,7 +226,11 @@ def posts(user: User, workspace_id: uuid.UUID, limit: int = 200) -> list[dict[st
         or str(p.get("account", "")).lower().startswith(own)
     ]
     keep = ("platform", "account", "post_id", "text", "received_at", "permalink", "replays")
-    out = [{k: p.get(k) for k in keep} | {"media": len(p.get("media") or [])} for p in mine]
+    out = [
+        {k: p.get(k) for k in keep}
+        | {"media": len(p.get("media") or []), "permalink": permalink(p["platform"], p["post_id"])}
+        for p in mine
+    ]
     return out[::-1][:limit]
 
 

@@ -162,6 +162,9 @@ NOT_RESOURCES = {
     "/api/admin/email/outbox/{outbox_id}",  # instance level too
     "/api/media/upload/{token}",
     "/api/media/file/{token}",
+    "/api/sandbox/avatar/{platform}/{account}",  # public, like a network's image host
+    # A platform's post id: members of the publishing workspace only (test_sandbox_feels_real).
+    "/api/sandbox/p/{platform}/{post_id}",
 }
 
 

@@ -21,6 +21,12 @@ def _post(p: rx.Var) -> rx.Component:
             ),
             rx.text(p["text"], white_space="pre-wrap"),
             rx.text(p["media"], size="1", color_scheme="gray"),
+            rx.link(
+                rx.text("View the post", size="1"),
+                href=p["permalink"],
+                is_external=True,
+                class_name="permalink",
+            ),
             spacing="1",
         ),
         width="100%",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import urlencode
 
 import reflex as rx
 
@@ -158,7 +159,14 @@ class AccountsState(AuthState):
                 self.error = ""
                 self._refresh(user, wid)
                 return rx.toast.success(f"Connected sandbox account {account.name}.")
-            url = connect.start(user, wid, platform, self.instance_url or None, sandbox=sandbox)
+            if sandbox:  # all on the server: no popup, no page load (connect.connect_sandbox)
+                done = connect.connect_sandbox(user, wid, platform)
+                self.error = ""
+                if isinstance(done, connect.Pending):
+                    return rx.redirect("/accounts/?" + urlencode({"pick": done.key}))
+                names = ", ".join(a.name or a.username for a in done)
+                return rx.redirect("/accounts/?" + urlencode({"connected": names}))
+            url = connect.start(user, wid, platform, self.instance_url or None)
         except ServiceError as exc:
             self.error = exc.message
             return rx.toast.error(exc.message)
@@ -177,6 +185,8 @@ class AccountsState(AuthState):
         if url is None:
             self._refresh(user, wid)
             return rx.toast.success("Reconnected.")
+        if url.startswith("/"):  # a sandbox login managing several accounts: which of them
+            return rx.redirect(url)
         return open_popup(url)
 
     @rx.event

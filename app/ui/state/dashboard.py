@@ -276,7 +276,7 @@ class DashboardState(AuthState):
     @rx.event
     def reconnect(self, account_id: str):
         """The same reconnection as the Accounts page (connect.reconnect): OAuth, coming back
-        through the callback to /accounts, or at once for a sandbox app-password account."""
+        through the callback to /accounts, or at once (on the server) for a sandbox account."""
         signed = self._signed_in()
         if signed is None:
             return self._login_redirect()
@@ -292,4 +292,6 @@ class DashboardState(AuthState):
             self.reconnecting = ""
             self._refresh(user, wid)
             return rx.toast.success("Reconnected.")
+        if url.startswith("/"):  # a sandbox login managing several accounts: which of them
+            return rx.redirect(url)
         return rx.call_script(f"window.location.assign({json.dumps(url)})")

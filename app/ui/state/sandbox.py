@@ -34,6 +34,7 @@ class SandboxState(AuthState):
                 "text": str(p["text"] or ""),
                 "media": f"{p['media']} attachment(s)" if p["media"] else "",
                 "id": str(p["post_id"]),
+                "permalink": str(p.get("permalink") or ""),
             }
             for p in rows
         ]
