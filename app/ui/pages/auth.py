@@ -66,11 +66,9 @@ def login() -> rx.Component:
     return _card("Sign in", "Welcome back.", form, footer)
 
 
-@rx.page(
-    route="/register", title="Create account · Herald", on_load=LoginState.redirect_if_signed_in
-)
-def register() -> rx.Component:
-    form = rx.form(
+def _sign_up_form(submit_label: str) -> rx.Component:
+    """Name, email and a new password twice: sign-up and a fresh instance's admin account."""
+    return rx.form(
         rx.vstack(
             field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
             field("Email", "email", "email", placeholder="you@example.com"),
@@ -82,7 +80,7 @@ def register() -> rx.Component:
             ),
             field("Confirm password", "confirm", "password", auto_complete="new-password"),
             rx.button(
-                "Create account",
+                submit_label,
                 type="submit",
                 size="3",
                 width="100%",
@@ -94,6 +92,13 @@ def register() -> rx.Component:
         on_submit=LoginState.submit_register,
         width="100%",
     )
+
+
+@rx.page(
+    route="/register", title="Create account · Herald", on_load=LoginState.redirect_if_signed_in
+)
+def register() -> rx.Component:
+    form = _sign_up_form("Create account")
     footer = rx.text(
         "Already have an account? ", rx.link("Sign in", href="/login", id="to-login"), size="2"
     )
@@ -108,30 +113,7 @@ def register() -> rx.Component:
 @rx.page(route="/setup", title="Create the admin account · Herald", on_load=LoginState.setup_guard)
 def setup() -> rx.Component:
     """A fresh instance (nobody signed up yet): its first account is the instance admin."""
-    form = rx.form(
-        rx.vstack(
-            field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
-            field("Email", "email", "email", placeholder="you@example.com"),
-            field("Password", "password", "password", auto_complete="new-password"),
-            rx.text(
-                "At least 10 characters, hard to guess: a few uncommon words work well.",
-                size="1",
-                color_scheme="gray",
-            ),
-            field("Confirm password", "confirm", "password", auto_complete="new-password"),
-            rx.button(
-                "Create the admin account",
-                type="submit",
-                size="3",
-                width="100%",
-                loading=LoginState.busy,
-                id="submit",
-            ),
-            spacing="3",
-        ),
-        on_submit=LoginState.submit_register,
-        width="100%",
-    )
+    form = _sign_up_form("Create the admin account")
     intro = rx.callout(
         "This Herald is new. The account you create now administers it: platform apps, "
         "sign-up policy, users. You can invite your team next.",
