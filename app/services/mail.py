@@ -32,7 +32,7 @@ from app import db
 from app.config import settings
 from app.crypto import decrypt, encrypt
 from app.models import InstanceSetting, OutboxEmail, User, utcnow
-from app.services import schedule
+from app.services import backoff, schedule
 from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput, NotFound
 from app.services.mail_templates import Rendered, test_message
@@ -397,9 +397,8 @@ def _smtp_send(config: SmtpConfig, msg: EmailMessage) -> None:
 
 def retry_delay(attempts: int) -> float:
     """Seconds before the next try after `attempts` failed ones: doubling, capped."""
-    return min(
-        settings.mail_retry_base_seconds * 2 ** max(attempts - 1, 0),
-        settings.mail_retry_max_seconds,
+    return backoff.delay(
+        attempts, settings.mail_retry_base_seconds, settings.mail_retry_max_seconds, jitter=False
     )
 
 

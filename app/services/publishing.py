@@ -51,7 +51,16 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.registry import provider_class
-from app.services import account_posts, accounts, circuit, liveness, ratelimit, sandbox, schedule
+from app.services import (
+    account_posts,
+    accounts,
+    backoff,
+    circuit,
+    liveness,
+    ratelimit,
+    sandbox,
+    schedule,
+)
 from app.services.media import media_item
 from app.services.post_status import DERIVE, WAITING
 
@@ -293,9 +302,8 @@ def _finish(
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter, bounded: base·2^(n-1), 50–100% of it, ≤ max."""
-    delay = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** max(0, attempts - 1))
-    return delay * random.uniform(0.5, 1.0)
+    """The engine's backoff (HERALD_RETRY_BASE_SECONDS doubling to HERALD_RETRY_MAX_SECONDS)."""
+    return backoff.delay(attempts, settings.retry_base_seconds, settings.retry_max_seconds)
 
 
 def _fail(claim: Claim, outcome: AttemptOutcome, message: str, **kw: Any) -> None:

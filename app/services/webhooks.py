@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import json
 import logging
-import random
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from app.config import settings
 from app.models import Role, User, Webhook, WebhookDelivery, utcnow
 from app.net import outbound
 from app.redis_client import redis
-from app.services import activity
+from app.services import activity, backoff
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
 
@@ -369,8 +368,8 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def backoff_seconds(attempts: int) -> float:
-    """base·2^(n-1), 50–100% of it (jitter)."""
-    return settings.webhook_retry_base_seconds * 2 ** max(0, attempts - 1) * random.uniform(0.5, 1)
+    """A delivery's backoff (HERALD_WEBHOOK_RETRY_BASE_SECONDS doubling, with jitter)."""
+    return backoff.delay(attempts, settings.webhook_retry_base_seconds)
 
 
 _CLAIM = text(
