@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import TestServices
+from tests.support.services import CLAIM_KEY, TestServices
 
 _DATA = Path(tempfile.mkdtemp(prefix="herald-test-"))
 _SERVICES = TestServices(data_dir=_DATA)
@@ -29,10 +29,29 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return not any(p == _REAL_SERVERS or _REAL_SERVERS in p.parents for p in named)
 
 
+# Under pytest-xdist (`make test` runs two workers) a module's tests stay together, so its
+# module-scoped servers and workers start once, and everything that runs the Reflex web app shares
+# one worker: those tests build and serve the same `.web` folder.
+_WEB_APP = {"tests/integration/test_observability.py", "tests/integration/test_sandbox_restart.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return "web-app" if path.startswith("tests/e2e/") or path in _WEB_APP else path
+
+    return ByModule(config, log)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
-        return
-    _SERVICES.start()
+        _SERVICES.join(os.environ["HERALD_DATABASE_URL"], os.environ["HERALD_REDIS_URL"])
+    else:
+        _SERVICES.start()
     os.environ.update(
         HERALD_DATABASE_URL=_SERVICES.database_url,
         HERALD_REDIS_URL=_SERVICES.redis_url,
@@ -80,5 +99,5 @@ def clean_db() -> Iterator[None]:
             if "deadlock" not in str(exc) or attempt == 4:
                 raise
     redis().flushdb()
-    redis().set("herald:test-run", str(os.getpid()))  # keep this db number claimed by this run
+    redis().set(CLAIM_KEY, str(os.getpid()))  # keep this db number claimed by this run
     yield

@@ -1,5 +1,5 @@
 """`make test`: install what the tests need that pip cannot (Chromium), lint (ruff, hadolint),
-then pytest.
+then pytest (the whole suite on two workers).
 
 Exit status is pytest's (or the linter's when it fails first).
 """
@@ -41,7 +41,9 @@ def main() -> int:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
-    args = sys.argv[1:] or ["tests"]
+    # The whole suite runs on two pytest-xdist workers (a module's tests, and all that run the
+    # web app, stay on one worker: see tests/conftest.py); named tests run in this process.
+    args = sys.argv[1:] or ["tests", "-n", "2"]
     return subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env).returncode
 
 

@@ -14,9 +14,40 @@ from pathlib import Path
 
 import psycopg
 from redis import Redis
+from redis.exceptions import WatchError
 
 MACHINE_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
+
+
+CLAIM_KEY = "herald:test-run"  # the pid of the test run that holds a Redis database number
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _take_over(client: Redis) -> bool:
+    """Claim a database number whose test run died; WATCH makes one claimer win."""
+    with client.pipeline() as pipe:
+        try:
+            pipe.watch(CLAIM_KEY)
+            holder = pipe.get(CLAIM_KEY)
+            if holder is None or not holder.isdigit() or _alive(int(holder)):
+                return False
+            pipe.multi()
+            pipe.set(CLAIM_KEY, str(os.getpid()))
+            pipe.execute()
+        except WatchError:
+            return False
+    client.flushdb()
+    return bool(client.set(CLAIM_KEY, str(os.getpid()), nx=True))
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -55,6 +86,20 @@ class TestServices:
 
             self._admin_url = embedded.start_postgres(self.data_dir / "pg", database="postgres")
             self._stops.append(embedded.stop_postgres)
+        self._create_database()
+
+    def join(self, database_url: str, redis_url: str) -> None:
+        """A pytest-xdist worker: a database and a Redis number of its own, on the servers the
+        controller process started (its URLs are in the environment the worker inherits)."""
+        self._admin_url = database_url
+        self._create_database()
+        root, _, db = redis_url.partition("?db=")
+        if db:
+            self._claim_redis(root="", socket_url=root)
+        else:
+            self._claim_redis(root=redis_url.rsplit("/", 1)[0], socket_url="")
+
+    def _create_database(self) -> None:
         self._db_name = f"herald_test_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self._admin_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self._db_name}"')
@@ -71,12 +116,20 @@ class TestServices:
 
             socket_url = embedded.start_redis(self.data_dir / "redis").split("?")[0]
             self._stops.append(embedded.stop_redis)
-        # The first empty database number is ours for this run.
+        self._claim_redis(root, socket_url)
+
+    def _claim_redis(self, root: str, socket_url: str) -> None:
+        """The first free database number is ours for this run: an empty one (SET NX: of two
+        runs, or two pytest-xdist workers, that see the same number, one claims it), or one whose
+        run was killed before it could clean up (its process is gone)."""
         for number in range(15, 0, -1):
             url = f"{root}/{number}" if root else f"{socket_url}?db={number}"
             client = Redis.from_url(url)
             if client.dbsize() == 0:
-                client.set("herald:test-run", str(os.getpid()))
+                claimed = client.set(CLAIM_KEY, str(os.getpid()), nx=True)
+            else:
+                claimed = _take_over(client)
+            if claimed:
                 self.redis_url = url
                 return
         raise RuntimeError("no empty Redis database number left for the test run")
