@@ -336,6 +336,9 @@ def flag_stale(workspace_id: uuid.UUID | None = None) -> list[uuid.UUID]:
                 update(SocialAccount)
                 .where(
                     col(SocialAccount.id).in_(stale),
+                    # Checked again on the row as it is now: an account reconnected since the
+                    # SELECT above stays connected.
+                    col(SocialAccount.sandbox_state).is_distinct_from(current),
                     or_(
                         SocialAccount.status != AccountStatus.expired,
                         col(SocialAccount.last_error).is_distinct_from(ACCOUNT_MESSAGE),
