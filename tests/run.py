@@ -1,5 +1,6 @@
 """`make test`: install what the tests need that pip cannot (Chromium), lint (ruff, hadolint),
-then pytest (the whole suite on two workers).
+type-check (mypy, configured in pyproject.toml; incremental in .mypy_cache), then pytest (the
+whole suite on two workers).
 
 Exit status is pytest's (or the linter's when it fails first).
 """
@@ -30,6 +31,7 @@ def ensure_chromium() -> None:
 def main() -> int:
     ensure_chromium()
     lints = [[str(BIN / "ruff"), "check", "."], [str(BIN / "ruff"), "format", "--check", "."]]
+    lints.append([str(BIN / "mypy")])
     lints.append([str(BIN / "hadolint"), "Dockerfile"])
     for lint in lints:
         result = subprocess.run(lint, cwd=ROOT)

@@ -13,8 +13,9 @@ import argparse
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq.job import Job
@@ -25,6 +26,9 @@ from rq_scheduler import Scheduler
 from app.config import settings
 from app.redis_client import redis
 from app.services import schedule
+
+if TYPE_CHECKING:
+    from rq_scheduler import Scheduled  # our stub's name (stubs/rq_scheduler)
 
 log = logging.getLogger("herald.scheduler")
 
@@ -64,11 +68,14 @@ class HeraldScheduler(Scheduler):
             self._release(keys=[self.scheduler_lock_key], args=[self._token])
             self._lock_acquired = False
 
-    def get_jobs_to_queue(self, with_times: bool = False):  # type: ignore[override]
+    def get_jobs_to_queue(self, with_times: bool = False) -> Iterator[Scheduled]:
         return self.get_jobs(time.time(), with_times=with_times)
 
     def _sleep_seconds(self, elapsed: float) -> float:
-        upcoming = self.connection.zrange(self.scheduled_jobs_key, 0, 0, withscores=True)
+        upcoming = cast(
+            list[tuple[bytes, float]],
+            self.connection.zrange(self.scheduled_jobs_key, 0, 0, withscores=True),
+        )
         wait = self._interval - elapsed
         if upcoming:
             wait = min(wait, upcoming[0][1] - time.time())
@@ -103,7 +110,10 @@ class HeraldScheduler(Scheduler):
         per job (a burst of thousands of posts due at one second is then enqueued in a blink).
         What is left (the repeated jobs) goes through rq-scheduler's own enqueue_jobs."""
         r = self.connection
-        due = r.zrangebyscore(self.scheduled_jobs_key, "-inf", time.time(), start=0, num=batch)
+        due = cast(
+            list[bytes],
+            r.zrangebyscore(self.scheduled_jobs_key, "-inf", time.time(), start=0, num=batch),
+        )
         ids = [i.decode() for i in due if i.decode().startswith(schedule.ONE_SHOT_PREFIXES)]
         if not ids:
             return
@@ -130,10 +140,10 @@ class HeraldScheduler(Scheduler):
 
     def heartbeat(self) -> None:
         if not self.connection.exists(self.key):
-            self.connection.hset(self.key, "birth", time.time())
+            self.connection.hset(self.key, "birth", str(time.time()))
         super().heartbeat()
 
-    def enqueue_jobs(self):  # type: ignore[override]
+    def enqueue_jobs(self) -> Iterator[Scheduled]:
         self._move_one_shot_jobs()
         created = schedule.ensure_repeating_jobs(self)
         if created and self._ticks:

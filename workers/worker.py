@@ -28,7 +28,7 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -107,7 +107,7 @@ class HeraldWorker(SimpleWorker):
 
     # -- the loop
 
-    def work(  # type: ignore[override]
+    def work(  # type: ignore[override]  # RQ's further options are taken by keyword only
         self, burst: bool = False, logging_level: str = "INFO", **_: Any
     ) -> bool:
         if not logging.getLogger().handlers:
@@ -181,8 +181,8 @@ class HeraldWorker(SimpleWorker):
                 liveness.leave()
             except Exception as exc:  # the database may be down; the report simply ages
                 log.warning("could not record this worker's exit: %s", exc)
-            self.register_death()
-            self.unsubscribe()
+            self.register_death()  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
+            self.unsubscribe()  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
         return bool(taken)
 
     def _pop_ready(self, queues: list[Queue]) -> list[tuple[Job, Queue]]:
@@ -198,7 +198,7 @@ class HeraldWorker(SimpleWorker):
             count = min(general_free, lane_free)
             if count <= 0:
                 continue
-            ids = self.connection.lpop(queue.key, count) or []
+            ids = cast(list[bytes] | None, self.connection.lpop(queue.key, count)) or []
             popped += [(job_id.decode(), queue) for job_id in ids]
             general_free -= len(ids)
             if self._lane(queue) is self.media:
@@ -236,7 +236,7 @@ class HeraldWorker(SimpleWorker):
                 pipe.execute()
             log.info(
                 "%s %s: %s (%.2f s)",
-                job.func_name.rsplit(".", 1)[-1],
+                (job.func_name or "").rsplit(".", 1)[-1],
                 ",".join(str(a) for a in job.args),
                 result if isinstance(result, str) else "done",
                 time.monotonic() - started,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -15,7 +15,7 @@ from app.services import ai
 
 router = APIRouter(prefix="/api/ai", tags=["ai"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "Viewers cannot generate captions."},
     422: {"description": "Invalid input, or the AI refused (`ai_refused`)."},
     429: {"description": "`ai_rate_limited`: the workspace's hourly budget or the AI service."},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -102,7 +103,7 @@ class StatsOut(BaseModel):
     top_posts: list[TopPostOut] = Field(description="Top 5 destinations by engagement.")
 
     @staticmethod
-    def fields(s: analytics.Stats) -> dict:
+    def fields(s: analytics.Stats) -> dict[str, Any]:
         return {
             **{k: v for k, v in s.__dict__.items() if k not in ("followers", "top_posts")},
             "followers": FollowersOut(

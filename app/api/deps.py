@@ -94,10 +94,10 @@ async def current_user(request: Request) -> User:
         token = request.cookies.get(SESSION_COOKIE, "")
         if token:
             check_same_origin(request)
-    user = await run_in_threadpool(auth.user_for_session, token)
-    if user is None:
+    signed_in = await run_in_threadpool(auth.user_for_session, token)
+    if signed_in is None:
         raise Unauthenticated("Sign in to continue.")
-    return user
+    return signed_in
 
 
 def set_session_cookie(response: Response, token: str) -> None:

@@ -17,13 +17,15 @@ log = logging.getLogger(__name__)
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": details}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _validation_message(errors: list[dict]) -> tuple[str, list[dict]]:
+def _validation_message(
+    errors: list[dict[str, Any]],
+) -> tuple[str, list[dict[str, Any]]]:
     details = [
         {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e["msg"]}
         for e in errors

@@ -16,6 +16,7 @@ from app.api.deps import current_user, workspace_of
 from app.models import User
 from app.services import slots
 from app.services.errors import InvalidInput
+from app.services.slots import ScheduleView
 
 router = APIRouter(prefix="/api", tags=["posting schedule"])
 
@@ -34,7 +35,7 @@ class ScheduleOut(BaseModel):
     slots: list[SlotIO]
 
     @classmethod
-    def of(cls, v: slots.ScheduleView) -> ScheduleOut:
+    def of(cls, v: ScheduleView) -> ScheduleOut:
         return cls(
             account_id=v.account_id,
             platform=v.platform,

@@ -330,6 +330,17 @@ class Provider(ABC):
         registered there? Transient failures answer True (only a positive refusal counts)."""
         return True
 
+    def register_app(
+        self, *, client_name: str, redirect_uris: list[str], website: str | None = None
+    ) -> dict[str, Any]:
+        """Federated platforms (per_instance): register Herald on this server; the answer
+        holds client_id and client_secret."""
+        raise NotImplementedError(f"{self.id} has one app for every account")
+
+    def login(self, identifier: str, app_password: str) -> TokenSet:
+        """Platforms that connect with an app password (capabilities.app_password)."""
+        raise NotImplementedError(f"{self.id} connects with OAuth")
+
     @abstractmethod
     def account_info(self, token: TokenSet) -> AccountInfo: ...
 
@@ -415,7 +426,8 @@ class Provider(ABC):
         if isinstance(body, dict):
             for key in ("error_description", "error", "message", "detail"):
                 if isinstance(body.get(key), str) and body[key]:
-                    return body[key]
+                    result: str = body[key]
+                    return result
         reason = response.reason_phrase or "error"
         return f"{self.display_name} answered HTTP {response.status_code} {reason}"
 

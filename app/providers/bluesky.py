@@ -211,7 +211,8 @@ class BlueskyProvider(Provider):
                 "GET", self._xrpc("com.atproto.server.getSession"), token=token
             ).json()
             token.extra.update(did=session["did"], handle=session["handle"])
-        return token.extra["did"]
+        result: str = token.extra["did"]
+        return result
 
     def account_info(self, token: TokenSet) -> AccountInfo:
         did = self._did(token)
@@ -235,9 +236,10 @@ class BlueskyProvider(Provider):
         )
 
     def _profile(self, token: TokenSet, actor: str) -> dict[str, Any]:
-        return self._request(
+        result: dict[str, Any] = self._request(
             "GET", self._xrpc("app.bsky.actor.getProfile"), token=token, params={"actor": actor}
         ).json()
+        return result
 
     # ------------------------------------------------------------------ validation
 
@@ -312,7 +314,8 @@ class BlueskyProvider(Provider):
                 content=fh,
                 headers={"Content-Type": item.mime, "Content-Length": str(item.size)},
             )
-        return response.json()["blob"]
+        result: dict[str, Any] = response.json()["blob"]
+        return result
 
     def _embed(self, token: TokenSet, media: list[MediaItem]) -> dict[str, Any] | None:
         """Upload the media and describe them as the post's embed: images or one video, each

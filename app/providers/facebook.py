@@ -112,7 +112,8 @@ def _picture(node: dict[str, Any]) -> str | None:
     if isinstance(picture, dict):
         data = picture.get("data")
         if isinstance(data, dict) and isinstance(data.get("url"), str):
-            return data["url"]
+            result: str | None = data["url"]
+            return result
     return None
 
 
@@ -265,7 +266,8 @@ class FacebookProvider(GraphProvider):
         if not isinstance(body, dict) or not body.get("id"):
             raise PermanentError("Facebook did not return the Page")
         token.extra["page_id"] = str(body["id"])
-        return token.extra["page_id"]
+        result: str = token.extra["page_id"]
+        return result
 
     @staticmethod
     def _page_info(page: dict[str, Any]) -> AccountInfo:

@@ -455,7 +455,7 @@ class InstagramProvider(GraphProvider):
             errors += self._check_meta(label, item["type"], post_type, info)
         return errors
 
-    def _check_meta(self, label: str, kind: str, post_type: str, info: dict) -> list[str]:
+    def _check_meta(self, label: str, kind: str, post_type: str, info: dict[str, Any]) -> list[str]:
         errors = []
         duration, width, height = info.get("duration"), info.get("width"), info.get("height")
         if kind == "VIDEO" and post_type in ("reel", "feed") and duration is not None:
@@ -837,7 +837,8 @@ class InstagramProvider(GraphProvider):
         except ValueError:
             body = None
         if isinstance(body, dict) and isinstance(body.get("error_message"), str):
-            return body["error_message"]
+            result: str = body["error_message"]
+            return result
         return self._error_message(response)
 
 

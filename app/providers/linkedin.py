@@ -737,7 +737,8 @@ class LinkedInProvider(Provider):
             token,
             json={"actor": actor, "object": post_urn, "message": {"text": text}},
         )
-        return response.headers.get("x-restli-id", "")
+        result: str = response.headers.get("x-restli-id", "")
+        return result
 
     # ------------------------------------------------------------------ reading back
 

@@ -163,7 +163,10 @@ class MastodonProvider(Provider):
 
     def discover(self) -> dict[str, Any]:
         """The instance's OAuth metadata (4.3+); PermanentError(404) on older servers."""
-        return self._request("GET", "/.well-known/oauth-authorization-server").json()
+        result: dict[str, Any] = self._request(
+            "GET", "/.well-known/oauth-authorization-server"
+        ).json()
+        return result
 
     def register_app(
         self, *, client_name: str, redirect_uris: list[str], website: str | None = None
@@ -176,7 +179,7 @@ class MastodonProvider(Provider):
         }
         if website:
             body["website"] = website
-        app = self._request("POST", "/api/v1/apps", json=body).json()
+        app: dict[str, Any] = self._request("POST", "/api/v1/apps", json=body).json()
         self.client_id, self.client_secret = app["client_id"], app["client_secret"]
         return app
 
@@ -257,7 +260,10 @@ class MastodonProvider(Provider):
         self._request("POST", "/oauth/revoke", data=data)
 
     def _credentials(self, token: TokenSet) -> dict[str, Any]:
-        return self._request("GET", "/api/v1/accounts/verify_credentials", token=token).json()
+        result: dict[str, Any] = self._request(
+            "GET", "/api/v1/accounts/verify_credentials", token=token
+        ).json()
+        return result
 
     def account_info(self, token: TokenSet) -> AccountInfo:
         acc = self._credentials(token)

@@ -101,7 +101,8 @@ def next_after(body: Any, *, need_next: bool = True) -> str | None:
     after = (paging.get("cursors") or {}).get("after")
     if not after or (need_next and not paging.get("next")):
         return None
-    return after
+    result: str | None = after
+    return result
 
 
 def insight_values(body: Any) -> dict[str, int]:

@@ -189,7 +189,10 @@ class PinterestProvider(Provider):
         raw = f"{client_id}:{secret}".encode()
         headers = {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
         try:
-            return self._request("POST", "/oauth/token", data=data, headers=headers).json()
+            result: dict[str, Any] = self._request(
+                "POST", "/oauth/token", data=data, headers=headers
+            ).json()
+            return result
         except AuthError as exc:
             # 401 from the token endpoint is about Herald's app credentials, not the user.
             raise PermanentError(

@@ -474,9 +474,12 @@ class TikTokProvider(Provider):
 
     # ------------------------------------------------------------------ publishing
 
-    def _post_info(self, request: PublishRequest, creator: dict[str, Any], photo: bool) -> dict:
+    def _post_info(
+        self, request: PublishRequest, creator: dict[str, Any], photo: bool
+    ) -> dict[str, Any]:
         opts = request.options
         info: dict[str, Any] = {"privacy_level": opts["privacy_level"]}
+        keys: tuple[str, ...]
         if photo:
             if opts.get("title"):
                 info["title"] = opts["title"]

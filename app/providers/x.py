@@ -203,7 +203,8 @@ class XProvider(Provider):
         else:
             data = {**data, "client_id": client_id}
         try:
-            return self._request("POST", path, data=data, headers=headers).json()
+            result: dict[str, Any] = self._request("POST", path, data=data, headers=headers).json()
+            return result
         except AuthError as exc:
             # 401 from the token endpoint is about Herald's app credentials, not the user.
             raise PermanentError(
@@ -489,7 +490,10 @@ class XProvider(Provider):
                     data={"segment_index": str(index)},
                 )
                 index += 1
-        return self._request("POST", f"/2/media/upload/{media_id}/finalize", token=token).json()
+        result: dict[str, Any] = self._request(
+            "POST", f"/2/media/upload/{media_id}/finalize", token=token
+        ).json()
+        return result
 
     def _media_status(self, token: TokenSet, media_id: str) -> tuple[str, dict[str, Any]]:
         """'ready', 'processing' or 'failed', with X's processing_info."""

@@ -46,7 +46,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
-from typing import IO, Any
+from typing import IO, Any, Literal
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,6 +97,7 @@ MAX_THUMBNAIL_BYTES = 2 * MIB
 PRIVACY = ("public", "unlisted", "private")
 LICENSES = ("youtube", "creativeCommon")
 # Assignable categories (videoCategories.list, regionCode=US); 22 = People & Blogs.
+CATEGORIES: tuple[str, ...]
 CATEGORIES = ("1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28")
 CATEGORIES += ("29",)
 VIDEO_TYPES = (
@@ -428,7 +429,9 @@ class YouTubeProvider(Provider):
     # ------------------------------------------------------------------ validation
 
     @staticmethod
-    def _split_media(request: PublishRequest) -> tuple[list[MediaItem], list[MediaItem], list]:
+    def _split_media(
+        request: PublishRequest,
+    ) -> tuple[list[MediaItem], list[MediaItem], list[MediaItem]]:
         videos = [m for m in request.media if _is_video(m)]
         images = [m for m in request.media if m.kind == "image"]
         other = [m for m in request.media if not _is_video(m) and m.kind != "image"]
@@ -616,7 +619,7 @@ class YouTubeProvider(Provider):
         except TransientError as exc:
             exc.sent = False  # opening a session creates no video
             raise
-        location = response.headers.get("Location")
+        location: str | None = response.headers.get("Location")
         if not location:
             raise TransientError("YouTube opened no upload session (no Location)", sent=False)
         return location
@@ -646,7 +649,7 @@ class YouTubeProvider(Provider):
     def _upload(self, token: TokenSet, session: str, video: MediaItem) -> dict[str, Any]:
         """Stream the file to the session; return the video resource YouTube answers with."""
         total = video.size
-        stream = video.open()
+        stream: IO[bytes] = video.open()
         position = offset = failures = 0
         final_sent = False
         try:
@@ -667,6 +670,7 @@ class YouTubeProvider(Provider):
                 final = end + 1 == total
                 headers = {"Content-Range": f"bytes {offset}-{end}/{total}"}
                 headers["Content-Type"] = video.mime
+                response: httpx.Response | None
                 try:
                     response = self._put(token, session, data, headers)
                 except TransientError as exc:
@@ -729,6 +733,7 @@ class YouTubeProvider(Provider):
         """Set the custom thumbnail; the problem as text when it fails (the video is up)."""
         if item is None and not url:
             return None
+        mime: str | None
         try:
             if item is not None:
                 with item.open() as stream:
@@ -758,7 +763,9 @@ class YouTubeProvider(Provider):
             return f"The thumbnail could not be read: {exc}"
         return None
 
-    def _processing(self, token: TokenSet, video_id: str) -> tuple[str, str | None, bool]:
+    def _processing(
+        self, token: TokenSet, video_id: str
+    ) -> tuple[Literal["processing", "ready", "failed"], str | None, bool]:
         """("processing" | "ready" | "failed", message, duplicate) of an uploaded video."""
         body = self._request(
             "GET",
@@ -793,7 +800,7 @@ class YouTubeProvider(Provider):
                 self.processing_poll_s,
                 pending_state,
             )
-        return StatusResult(state, message, None, pending_state)  # type: ignore[arg-type]
+        return StatusResult(state, message, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         state, message, duplicate = self._processing(token, pending_state["video_id"])

@@ -25,7 +25,7 @@ from app.services.errors import InvalidInput
 from app.services.post_status import WAITING, refresh_post_status
 
 PostsChoice = Literal["keep", "remove"]
-CHOICES: tuple[str, ...] = ("keep", "remove")
+CHOICES: dict[str, PostsChoice] = {"keep": "keep", "remove": "remove"}
 # The account's last_error after a disconnect, and what its waiting destinations say.
 DISCONNECTED = "Disconnected"
 KEPT_NOTE = "Account disconnected: reconnect it before this is due, or it fails."
@@ -45,11 +45,12 @@ class DisconnectReport:
 
 
 def parse_choice(value: str) -> PostsChoice:
-    if value not in CHOICES:
+    choice = CHOICES.get(value)
+    if choice is None:
         raise InvalidInput(
             "posts must be keep or remove.", code="invalid_choice", details={"field": "posts"}
         )
-    return value  # type: ignore[return-value]
+    return choice
 
 
 def _waiting(s: Session, account_id: uuid.UUID, lock: bool = False) -> list[PostDestination]:

@@ -11,11 +11,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from redis.exceptions import LockError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
@@ -38,6 +38,35 @@ from app.services.access import require_role
 from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
+
+
+class AccountFields(Protocol):
+    """What tokens and providers read of an account: a SocialAccount, or the publishing
+    engine's lighter record of one (`claims.ClaimedAccount`)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def platform_account_id(self) -> str: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def refresh_token(self) -> str | None: ...
+    @property
+    def token_expires_at(self) -> dt.datetime | None: ...
+    @property
+    def scopes(self) -> str: ...
+    @property
+    def is_sandbox(self) -> bool: ...
+    @property
+    def sandbox_state(self) -> str | None: ...
+
+
+A = TypeVar("A", bound=AccountFields)
 
 # Refresh tokens this long before they expire.
 _clients: dict[str, httpx.Client] = {}
@@ -138,7 +167,7 @@ def _client(kind: str) -> httpx.Client:
     return _clients[kind]
 
 
-def provider_for(account: SocialAccount) -> Provider:
+def provider_for(account: AccountFields) -> Provider:
     """A provider for this account's platform and server, shared within the process (it keeps
     an HTTP connection pool and, for federated platforms, the server's limits)."""
     api_base = account.meta.get("api_base") or ""
@@ -166,7 +195,7 @@ def provider_for(account: SocialAccount) -> Provider:
         return provider
 
 
-def token_of(account: SocialAccount) -> TokenSet:
+def token_of(account: AccountFields) -> TokenSet:
     meta = account.meta or {}
     return TokenSet(
         access_token=decrypt(account.access_token),
@@ -313,13 +342,12 @@ class RefreshBusy(Exception):
     """Another process holds this account's refresh lock; try again shortly."""
 
 
-def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
-    """The account and a usable token, refreshed first when it expires soon (or when `force`).
-
-    `account` is a SocialAccount or a row with the same fields. Refreshing happens under a
-    per-account Redis lock, so rotating refresh tokens are used once. Raises AuthError when the
-    platform positively refuses the refresh (the account is marked expired), TransientError
-    when it could not be reached, RefreshBusy under contention.
+def fresh_token(account: A, *, force: bool = False) -> tuple[A | SocialAccount, TokenSet]:
+    """The account and a usable token, refreshed first when it expires soon (or when `force`):
+    then the account is the row as re-read. Refreshing happens under a per-account Redis lock,
+    so rotating refresh tokens are used once. Raises AuthError when the platform positively
+    refuses the refresh (the account is marked expired), TransientError when it could not be
+    reached, RefreshBusy under contention.
     """
     account_id = account.id
     token = token_of(account)
@@ -332,35 +360,35 @@ def fresh_token(account: Any, *, force: bool = False) -> tuple[Any, TokenSet]:
         raise RefreshBusy(str(account_id))
     try:
         with db.session() as s:  # re-read: another process may have refreshed meanwhile
-            account = s.get(SocialAccount, account_id, with_for_update=True)
-            assert account is not None
-            if account.status in (AccountStatus.expired, AccountStatus.revoked):
+            row = s.get(SocialAccount, account_id, with_for_update=True)
+            assert row is not None
+            if row.status in (AccountStatus.expired, AccountStatus.revoked):
                 # Already refused once: don't ask the platform again, don't notify again.
-                raise AuthError(account.last_error or "Reconnect needed", refresh_may_help=False)
-            current = token_of(account)
+                raise AuthError(row.last_error or "Reconnect needed", refresh_may_help=False)
+            current = token_of(row)
             if current.access_token != token.access_token and not _expiring(current, ahead):
-                return account, current
+                return row, current
             try:
                 new = provider.refresh(current)
             except AuthError as exc:
-                metrics.record_token_refresh_failure(account.platform)
-                account.status = AccountStatus.expired
-                account.last_error = f"Reconnect needed: {exc.message}"
-                account.status_changed_at = utcnow()
-                s.add(account)
-                _record_expired(s, account)
+                metrics.record_token_refresh_failure(row.platform)
+                row.status = AccountStatus.expired
+                row.last_error = f"Reconnect needed: {exc.message}"
+                row.status_changed_at = utcnow()
+                s.add(row)
+                _record_expired(s, row)
                 s.commit()
                 raise
             except ProviderError:
-                metrics.record_token_refresh_failure(account.platform)
+                metrics.record_token_refresh_failure(row.platform)
                 raise
-            _store_token(account, new)
-            account.last_refreshed_at = utcnow()
-            if account.status in (AccountStatus.expiring, AccountStatus.error):
-                account.status = AccountStatus.connected
-                account.last_error = None
-            s.add(account)
-            return account, token_of(account)
+            _store_token(row, new)
+            row.last_refreshed_at = utcnow()
+            if row.status in (AccountStatus.expiring, AccountStatus.error):
+                row.status = AccountStatus.connected
+                row.last_error = None
+            s.add(row)
+            return row, token_of(row)
     finally:
         with contextlib.suppress(LockError):  # it expired meanwhile; nothing else to do
             lock.release()
@@ -384,22 +412,24 @@ def refresh_due_accounts(limit: int = 500) -> dict[str, int]:
         due = s.exec(
             select(SocialAccount)
             .where(
-                SocialAccount.status.in_([AccountStatus.connected, AccountStatus.expiring]),  # type: ignore[attr-defined]
-                SocialAccount.token_expires_at.is_not(None),  # type: ignore[union-attr]
-                SocialAccount.token_expires_at < horizon,  # type: ignore[operator]
+                col(SocialAccount.status).in_([AccountStatus.connected, AccountStatus.expiring]),
+                col(SocialAccount.token_expires_at).is_not(None),
+                col(SocialAccount.token_expires_at) < horizon,
             )
-            .order_by(SocialAccount.token_expires_at)
+            .order_by(col(SocialAccount.token_expires_at))
             .limit(limit)
         ).all()
     counts = {"refreshed": 0, "failed": 0}
     for account in due:
         provider = provider_for(account)
-        left = account.token_expires_at - utcnow()
+        expires_at = account.token_expires_at
+        assert expires_at is not None  # selected so
+        left = expires_at - utcnow()
         if not provider.capabilities.refresh_tokens:
             if left <= dt.timedelta(0):
                 mark_broken(account.id, AccountStatus.expired, "The access expired: reconnect.")
             elif left < NOTICE_AHEAD:
-                day = account.token_expires_at.date().isoformat()
+                day = expires_at.date().isoformat()
                 mark_broken(
                     account.id,
                     AccountStatus.expiring,

@@ -15,7 +15,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.ai import captions
@@ -197,7 +197,7 @@ def usage_summary(
         now = (at or dt.datetime.now(dt.UTC)).astimezone(tz)
         start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         end = (start + dt.timedelta(days=32)).replace(day=1)
-        ok = func.count().filter(AIUsage.outcome == "ok")
+        ok = func.count().filter(col(AIUsage.outcome) == "ok")
         row = s.exec(
             select(
                 func.count(),

@@ -108,7 +108,7 @@ def post_analytics(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> P
             raise NotFound("Post not found.")
         dests = s.exec(
             select(PostDestination, SocialAccount)
-            .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
+            .join(SocialAccount, col(SocialAccount.id) == PostDestination.social_account_id)
             .where(PostDestination.post_id == post.id)
             .order_by(SocialAccount.platform, SocialAccount.account_name)
         ).all()
@@ -386,7 +386,10 @@ def _published(
         ),
         {"wid": workspace_id, "ids": ids, "start": start, "end": end},
     ).all()
-    return [_Dest(*r[:7], metrics=dict(zip(FIELDS, r[7:], strict=True))) for r in rows]
+    return [
+        _Dest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(zip(FIELDS, r[7:], strict=True)))
+        for r in rows
+    ]
 
 
 def _top_post(d: _Dest) -> TopPost:

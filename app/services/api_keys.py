@@ -162,7 +162,8 @@ def authenticate(secret: str) -> tuple[User, KeyScope] | None:
             .join(User, col(User.id) == ApiKey.created_by)
             .join(
                 Membership,
-                (Membership.user_id == User.id) & (Membership.workspace_id == ApiKey.workspace_id),
+                (col(Membership.user_id) == User.id)
+                & (col(Membership.workspace_id) == ApiKey.workspace_id),
             )
             .where(ApiKey.key_hash == digest)
         ).first()

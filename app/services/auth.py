@@ -12,12 +12,13 @@ import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.exceptions import RedisError
 from sqlalchemy import delete, text, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from zxcvbn import zxcvbn
 
 from app import db
@@ -156,7 +157,7 @@ def create_user(
     check_password_strength(password, (email, full_name))
     full_name = full_name.strip()[:200]
     # Serialise registrations so exactly one user can be "first" (the instance admin).
-    s.exec(text("SELECT pg_advisory_xact_lock(4242001)"))
+    s.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
     first = s.exec(select(User.id).limit(1)).first() is None
     if policy and not first:  # who may join is checked before anything about accounts is said
         _check_policy(s, email, invite_token)
@@ -225,9 +226,9 @@ def _check_throttle(email: str, ip: str) -> None:
     The right password from another IP is never held back by these failures."""
     try:
         r = redis()
-        failures, last = r.hmget(_pair_key(email, ip), "n", "last")
-        ip_failures = int(r.get(_ip_key(ip)) or 0) if ip else 0
-        ip_ttl = int(r.ttl(_ip_key(ip))) if ip_failures else 0
+        failures, last = cast(list[bytes | None], r.hmget(_pair_key(email, ip), ["n", "last"]))
+        ip_failures = int(cast(bytes | None, r.get(_ip_key(ip))) or 0) if ip else 0
+        ip_ttl = cast(int, r.ttl(_ip_key(ip))) if ip_failures else 0
     except RedisError:
         log.warning("login throttle unavailable: Redis unreachable")
         return
@@ -241,9 +242,9 @@ def _check_throttle(email: str, ip: str) -> None:
     extra = int(failures or 0) - settings.login_free_failures
     if extra >= 0 and last is not None:
         delay = min(2.0**extra, float(settings.login_max_delay_seconds))
-        wait = float(last) + delay - time.time()
-        if wait > 0:
-            seconds = math.ceil(wait)
+        remaining = float(last) + delay - time.time()
+        if remaining > 0:
+            seconds = math.ceil(remaining)
             raise TooManyRequests(
                 f"Too many failed sign-ins for this email. Try again in {seconds} seconds."
                 if seconds < 90
@@ -312,7 +313,7 @@ def user_for_session(token: str | None) -> User | None:
     with db.session() as s:
         row = s.exec(
             select(User)
-            .join(UserSession, UserSession.user_id == User.id)
+            .join(UserSession, col(UserSession.user_id) == User.id)
             .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > utcnow())
         ).first()
         return row if row and row.is_active else None
@@ -398,10 +399,10 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
         s.add(row)
         _void_reset_links(s, row.id)
         keep = hash_token(keep_session) if keep_session else ""
-        result = s.execute(
+        result = s.exec(
             delete(UserSession).where(
-                UserSession.user_id == user.id,  # type: ignore[arg-type]
-                UserSession.token_hash != keep,  # type: ignore[arg-type]
+                col(UserSession.user_id) == user.id,
+                col(UserSession.token_hash) != keep,
             )
         )
         return int(result.rowcount or 0)
@@ -567,9 +568,9 @@ def _void_reset_links(s: Session, user_id: uuid.UUID) -> None:
     s.execute(
         update(UserToken)
         .where(
-            UserToken.user_id == user_id,  # type: ignore[arg-type]
-            UserToken.purpose == "reset",  # type: ignore[arg-type]
-            UserToken.used_at.is_(None),  # type: ignore[union-attr]
+            col(UserToken.user_id) == user_id,
+            col(UserToken.purpose) == "reset",
+            col(UserToken.used_at).is_(None),
         )
         .values(used_at=utcnow())
     )
@@ -582,7 +583,7 @@ def set_password_in(s: Session, user: User, new: str) -> int:
     user.password_hash = hash_password(new)
     s.add(user)
     _void_reset_links(s, user.id)
-    ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id))  # type: ignore[arg-type]
+    ended = s.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))
     with contextlib.suppress(RedisError):
         r = redis()
         for key in r.scan_iter(_pair_key(user.email, "*"), count=200):

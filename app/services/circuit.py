@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from redis.commands.core import Script
@@ -158,12 +158,11 @@ def admit(scope_list: list[str], probe_ttl: float | None = None) -> Gate:
     allowed, probe, until, blocking, watched = admit_script(
         keys=[_key(s) for s in scope_list], args=[time.time(), ttl]
     )
-    decode = lambda v: v.decode() if isinstance(v, bytes) else str(v)  # noqa: E731
     return Gate(
         bool(int(allowed)),
-        decode(probe),
-        float(decode(until)),
-        _scope(decode(blocking)) if decode(blocking) else "",
+        _decode(probe),
+        float(_decode(until)),
+        _scope(_decode(blocking)) if _decode(blocking) else "",
         bool(int(watched)),
     )
 
@@ -194,12 +193,17 @@ def record(scope_list: list[str], ok: bool, *, probe: str = "", message: str = "
     return out
 
 
+def _decode(value: object) -> str:
+    """A Redis reply (bytes, or a number from a script) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def is_open(scope: str) -> bool:
-    return redis().hget(_key(scope), "state") == b"open"
+    return cast(bytes | None, redis().hget(_key(scope), "state")) == b"open"
 
 
 def last_error(scope: str) -> str:
-    value = redis().hget(_key(scope), "last_error")
+    value = cast(bytes | None, redis().hget(_key(scope), "last_error"))
     return value.decode() if value else ""
 
 
@@ -230,7 +234,7 @@ class BreakerState:
 def open_breakers() -> list[BreakerState]:
     """Every breaker that is not closed, platforms and servers first."""
     r = redis()
-    keys = sorted(k.decode() for k in r.smembers(INDEX))
+    keys = sorted(k.decode() for k in cast(set[bytes], r.smembers(INDEX)))
     if not keys:
         return []
     with r.pipeline() as pipe:
@@ -270,7 +274,7 @@ def summary() -> dict[str, Any]:
 def reset(scope: str | None = None) -> None:
     """Close one breaker (or all): an operator who knows the platform is back."""
     r = redis()
-    keys = [_key(scope)] if scope else [k.decode() for k in r.smembers(INDEX)]
+    keys = [_key(scope)] if scope else [k.decode() for k in cast(set[bytes], r.smembers(INDEX))]
     if keys:
         r.delete(*keys, *(f"{k}:accounts" for k in keys))
         r.srem(INDEX, *keys)

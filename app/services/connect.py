@@ -10,6 +10,7 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -115,7 +116,7 @@ def _instance_app(
         log.warning("%s no longer knows Herald's app; registering again", instance)
         _forget_instance_app(platform, instance)
     try:
-        created = provider.register_app(  # type: ignore[attr-defined]
+        created = provider.register_app(
             client_name="Herald", redirect_uris=[callback_url(platform)], website=settings.base_url
         )
     except ProviderError as exc:
@@ -160,7 +161,7 @@ def _provider(
                 platform, base, get_provider(platform, api_base=base), check=starting
             )
             return get_provider(platform, api_base=base, **creds), base
-        config = sandbox_mode.config(platform)
+        config: dict[str, Any] = sandbox_mode.config(platform)
         return get_provider(platform, **config), config["api_base"]
     if cls.capabilities.per_instance:  # a server the user named: only the guarded client
         base = _instance(instance)
@@ -265,10 +266,10 @@ def finish(
 
 def _exchange(
     user: User, platform: str, state: str, code: str | None, error: str | None = None
-) -> tuple[dict, list[tuple[AccountInfo, TokenSet]]]:
+) -> tuple[dict[str, Any], list[tuple[AccountInfo, TokenSet]]]:
     """The code of a flow the same user started, exchanged: the stash (what `_save_targets`
     stores) and the accounts the login can publish as."""
-    raw = redis().getdel(f"herald:oauth:{state}") if state else None
+    raw = cast(bytes | None, redis().getdel(f"herald:oauth:{state}")) if state else None
     if raw is None:
         raise Gone("This connection attempt expired or was already used; start again.",
                    code="oauth_state_invalid")  # fmt: skip
@@ -315,22 +316,22 @@ def _exchange(
     return stash, targets
 
 
-def _token_json(token: TokenSet) -> dict:
+def _token_json(token: TokenSet) -> dict[str, Any]:
     expires = token.expires_at.isoformat() if token.expires_at else None
     return asdict(token) | {"expires_at": expires}
 
 
-def _token_of(data: dict) -> TokenSet:
+def _token_of(data: dict[str, Any]) -> TokenSet:
     expires = data["expires_at"] and dt.datetime.fromisoformat(data["expires_at"])
     return TokenSet(**data | {"expires_at": expires or None})
 
 
-def _stash(user: User, key: str) -> dict:
-    raw = redis().get(f"herald:oauth:pick:{key}") if key else None
+def _stash(user: User, key: str) -> dict[str, Any]:
+    raw = cast(bytes | str | None, redis().get(f"herald:oauth:pick:{key}")) if key else None
     if raw is None:
         raise Gone("This choice expired or was already made; connect again.",
                    code="oauth_pick_invalid")  # fmt: skip
-    stash = json.loads(decrypt(raw if isinstance(raw, str) else raw.decode()))
+    stash: dict[str, Any] = json.loads(decrypt(raw if isinstance(raw, str) else raw.decode()))
     if stash["user_id"] != str(user.id):
         raise NotFound("Nothing to choose here.")
     return stash
@@ -383,7 +384,7 @@ def choose(user: User, key: str, ids: list[str]) -> list[accounts.AccountView]:
     return saved
 
 
-def _save_targets(user: User, stash: dict, ids: list[str]) -> list[accounts.AccountView]:
+def _save_targets(user: User, stash: dict[str, Any], ids: list[str]) -> list[accounts.AccountView]:
     offered = {t["info"]["platform_account_id"]: t for t in stash["targets"]}
     unknown = [i for i in ids if i not in offered]
     if not ids or unknown:
@@ -444,11 +445,11 @@ def login(
         raise InvalidInput(f"{cls.display_name} connects with OAuth.", code="oauth_platform")
     if sandbox:
         sandbox_mode.require()
-        config = sandbox_mode.config(platform)
+        config: dict[str, Any] = sandbox_mode.config(platform)
         if not identifier:  # the workspace's own simulated account
             identifier, app_password = sandbox_mode.login_of(platform, workspace_id)
     else:
-        config = accounts.platform_config(platform)
+        config = {**accounts.platform_config(platform)}
         if server:  # a server the user named: only the guarded client
             config |= {"api_base": _instance(server), "client": accounts.guarded_client()}
     if not identifier.strip() or not app_password.strip():
@@ -459,7 +460,7 @@ def login(
         )
     provider = get_provider(platform, **config)
     try:
-        token = provider.login(identifier.strip(), app_password.strip())  # type: ignore[attr-defined]
+        token = provider.login(identifier.strip(), app_password.strip())
         info = provider.account_info(token)
     except AuthError as exc:
         raise InvalidInput(
@@ -508,8 +509,8 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
         login(user, workspace_id, platform, "", "", sandbox=True)
         return None
     if sandbox:  # all on the server, as the one-click connect (no popup, no page load)
-        done = connect_sandbox(user, workspace_id, platform)
-        return f"/accounts/?{urlencode({'pick': done.key})}" if isinstance(done, Pending) else None
+        made = connect_sandbox(user, workspace_id, platform)
+        return f"/accounts/?{urlencode({'pick': made.key})}" if isinstance(made, Pending) else None
     instance = api_base if cls.capabilities.per_instance else None
     return start(user, workspace_id, platform, instance)
 
@@ -522,6 +523,16 @@ class SandboxReconnect:
     failed: dict[uuid.UUID, str]
 
 
+@dataclass(frozen=True)
+class _Stale:
+    """A sandbox account whose simulator state is gone, as its new simulated account is found."""
+
+    id: uuid.UUID
+    platform_account_id: str
+    username: str
+    name: str
+
+
 def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
     """Connect again, in one go, every sandbox account of the workspace whose simulator state
     is gone (sandbox.flag_stale). Each keeps its row, posts and history: the account the
@@ -531,14 +542,14 @@ def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
         require_role(s, user, workspace_id, Role.admin)
     sandbox_mode.require()
     stale = sandbox_mode.flag_stale(workspace_id)
-    olds: dict[str, list[dict[str, str | uuid.UUID]]] = {}
+    olds: dict[str, list[_Stale]] = {}
     with db.session() as s:
         for account_id in stale:
             a = s.get(SocialAccount, account_id)
             if a is not None:
                 olds.setdefault(a.platform, []).append(
-                    {"id": a.id, "platform_account_id": a.platform_account_id,
-                     "username": a.username, "name": a.account_name}
+                    _Stale(id=a.id, platform_account_id=a.platform_account_id,
+                           username=a.username, name=a.account_name)
                 )  # fmt: skip
     done: list[accounts.AccountView] = []
     failed: dict[uuid.UUID, str] = {}
@@ -546,15 +557,15 @@ def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
         try:
             targets, api_base = _sandbox_targets(user, workspace_id, platform)
         except ServiceError as exc:
-            failed.update({row["id"]: exc.message for row in rows})  # type: ignore[misc]
+            failed.update({row.id: exc.message for row in rows})
             continue
         for row in rows:
             match = _same_account(row, targets, only=len(rows) == 1)
             if match is None:
-                failed[row["id"]] = "The sandbox no longer offers this account."  # type: ignore[index]
+                failed[row.id] = "The sandbox no longer offers this account."
                 continue
             info, token = match
-            _rekey(row["id"], info.platform_account_id)  # type: ignore[arg-type]
+            _rekey(row.id, info.platform_account_id)
             done.append(
                 accounts.save_account(
                     user, workspace_id, platform, token, info, api_base=api_base, is_sandbox=True
@@ -571,11 +582,11 @@ def _sandbox_targets(
     one-click sandbox connect gets them (Herald approves the simulated consent itself)."""
     cls = provider_class(platform)
     if cls.capabilities.app_password:
-        config = sandbox_mode.config(platform)
+        config: dict[str, Any] = sandbox_mode.config(platform)
         identifier, password = sandbox_mode.login_of(platform, workspace_id)
         provider = get_provider(platform, **config)
         try:
-            token = provider.login(identifier, password)  # type: ignore[attr-defined]
+            token = provider.login(identifier, password)
             return [(provider.account_info(token), token)], config.get("api_base")
         except ProviderError as exc:
             raise PlatformFailed(f"{cls.display_name}: {exc.message}") from exc
@@ -588,12 +599,11 @@ def _sandbox_targets(
 
 
 def _same_account(
-    old: dict, targets: list[tuple[AccountInfo, TokenSet]], *, only: bool
+    old: _Stale, targets: list[tuple[AccountInfo, TokenSet]], *, only: bool
 ) -> tuple[AccountInfo, TokenSet] | None:
-    for key, attr in (("platform_account_id", "platform_account_id"), ("username", "username"),
-                      ("name", "name")):  # fmt: skip
+    for attr in ("platform_account_id", "username", "name"):
         for info, token in targets:
-            if old[key] and getattr(info, attr) == old[key]:
+            if getattr(old, attr) and getattr(info, attr) == getattr(old, attr):
                 return info, token
     return targets[0] if only and len(targets) == 1 else None
 
@@ -687,7 +697,7 @@ def waiting_posts(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) ->
         return account_posts.waiting_count(s, account_id)
 
 
-def platforms() -> list[dict]:
+def platforms() -> list[dict[str, Any]]:
     """Every connector with whether it is usable here, its limits and capabilities."""
     out = []
     for cls in all_providers():

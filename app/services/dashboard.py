@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, distinct, func, or_
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from app import db
 from app.models import (
@@ -132,15 +135,19 @@ def _ref(a: SocialAccount) -> AccountRef:
                       accounts.avatar_of(a), a.status)  # fmt: skip
 
 
-def _posts_with(s: Session, post_ids, dest_filter=None, order=None) -> list[PostItem]:
+def _posts_with(
+    s: Session,
+    post_ids: Select[uuid.UUID, int],
+    dest_filter: ColumnElement[bool] | None = None,
+) -> list[PostItem]:
     """Posts whose ids the subquery `post_ids` selects (in its order), with their destinations
     (those matching `dest_filter`) and accounts: one statement."""
     ranked = post_ids.subquery()
     query = (
         select(Post, PostDestination, SocialAccount, ranked.c.rank)
         .join(ranked, ranked.c.id == Post.id)
-        .join(PostDestination, PostDestination.post_id == Post.id)
-        .join(SocialAccount, SocialAccount.id == PostDestination.social_account_id)
+        .join(PostDestination, col(PostDestination.post_id) == Post.id)
+        .join(SocialAccount, col(SocialAccount.id) == PostDestination.social_account_id)
     )
     if dest_filter is not None:
         query = query.where(dest_filter)
@@ -179,43 +186,43 @@ def upcoming(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> list[Post
 def recent(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
     """The latest posts that went out, newest first, with their published destinations."""
     last = func.max(PostDestination.published_at)
-    ids = (
+    ids: Select[uuid.UUID, int] = (
         select(
             col(PostDestination.post_id).label("id"),
             func.row_number().over(order_by=last.desc()).label("rank"),
         )
-        .join(Post, Post.id == PostDestination.post_id)
+        .join(Post, col(Post.id) == PostDestination.post_id)
         .where(
             Post.workspace_id == workspace_id,
             PostDestination.status == DestinationStatus.published,
         )
-        .group_by(PostDestination.post_id)
+        .group_by(col(PostDestination.post_id))
         .order_by(last.desc())
         .limit(RECENT_LIMIT)
     )
-    return _posts_with(s, ids, PostDestination.status == DestinationStatus.published)
+    return _posts_with(s, ids, col(PostDestination.status) == DestinationStatus.published)
 
 
 def failures(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
     """Posts with destinations that failed and were not retried yet, latest failure first;
     only the failed destinations are listed (with the platform's message)."""
     last = func.max(PostDestination.updated_at)
-    ids = (
+    ids: Select[uuid.UUID, int] = (
         select(
             col(PostDestination.post_id).label("id"),
             func.row_number().over(order_by=last.desc()).label("rank"),
         )
-        .join(Post, Post.id == PostDestination.post_id)
+        .join(Post, col(Post.id) == PostDestination.post_id)
         .where(
             Post.workspace_id == workspace_id,
             Post.status != PostStatus.cancelled,
             PostDestination.status == DestinationStatus.failed,
         )
-        .group_by(PostDestination.post_id)
+        .group_by(col(PostDestination.post_id))
         .order_by(last.desc())
         .limit(FAILURE_LIMIT)
     )
-    return _posts_with(s, ids, PostDestination.status == DestinationStatus.failed)
+    return _posts_with(s, ids, col(PostDestination.status) == DestinationStatus.failed)
 
 
 def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[BrokenAccount]]:
@@ -247,19 +254,19 @@ def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[Bro
 def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[int, Stats], int]:
     """The numbers of each window in STAT_WINDOWS, and the workspace's post count."""
     longest = now - dt.timedelta(days=max(STAT_WINDOWS))
-    published = PostDestination.status == DestinationStatus.published
+    published = col(PostDestination.status) == DestinationStatus.published
     latest = (
         select(PostMetric)
-        .join(PostDestination, PostDestination.id == PostMetric.destination_id)
-        .join(Post, Post.id == PostDestination.post_id)
+        .join(PostDestination, col(PostDestination.id) == PostMetric.destination_id)
+        .join(Post, col(Post.id) == PostDestination.post_id)
         .where(
             Post.workspace_id == workspace_id,
             published,
             col(PostDestination.published_at) >= longest,
         )
-        .ext(distinct_on(PostMetric.destination_id))
+        .ext(distinct_on(col(PostMetric.destination_id)))
         .order_by(
-            PostMetric.destination_id,
+            col(PostMetric.destination_id),
             col(PostMetric.collected_at).desc(),
             col(PostMetric.id).desc(),
         )  # fmt: skip
@@ -270,14 +277,14 @@ def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[i
         since = now - dt.timedelta(days=days)
         in_window = and_(published, col(PostDestination.published_at) >= since)
         columns += [
-            func.count(distinct(PostDestination.post_id)).filter(in_window),
-            func.count(distinct(PostDestination.post_id)).filter(
-                PostDestination.status == DestinationStatus.failed,
-                Post.status != PostStatus.cancelled,
+            func.count(distinct(col(PostDestination.post_id))).filter(in_window),
+            func.count(distinct(col(PostDestination.post_id))).filter(
+                col(PostDestination.status) == DestinationStatus.failed,
+                col(Post.status) != PostStatus.cancelled,
                 col(PostDestination.updated_at) >= since,
             ),
-            func.count(distinct(Post.id)).filter(
-                Post.status == PostStatus.scheduled,
+            func.count(distinct(col(Post.id))).filter(
+                col(Post.status) == PostStatus.scheduled,
                 col(Post.scheduled_at) >= now,
                 col(Post.scheduled_at) < now + dt.timedelta(days=days),
             ),
@@ -292,7 +299,7 @@ def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[i
     query = (
         select(post_count, *columns)
         .select_from(Post)
-        .join(PostDestination, PostDestination.post_id == Post.id)
+        .join(PostDestination, col(PostDestination.post_id) == Post.id)
         .outerjoin(latest, latest.c.destination_id == PostDestination.id)
         .where(
             Post.workspace_id == workspace_id,
@@ -340,15 +347,15 @@ def fingerprint(user: User, workspace_id: uuid.UUID) -> str:
     changes (one query): open dashboards poll it and reload only when it moved."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        mine = Post.workspace_id == workspace_id
-        dests = select(PostDestination.id).join(Post, Post.id == PostDestination.post_id)
-        accts = SocialAccount.workspace_id == workspace_id
-        parts = [
+        mine = col(Post.workspace_id) == workspace_id
+        dests = select(PostDestination.id).join(Post, col(Post.id) == PostDestination.post_id)
+        accts = col(SocialAccount.workspace_id) == workspace_id
+        parts: list[SelectOfScalar[Any]] = [
             select(func.count()).select_from(Post).where(mine),
             select(func.max(Post.updated_at)).where(mine),
             select(func.count()).select_from(dests.where(mine).subquery()),
             select(func.max(PostDestination.updated_at))
-            .join(Post, Post.id == PostDestination.post_id)
+            .join(Post, col(Post.id) == PostDestination.post_id)
             .where(mine),
             select(func.count()).select_from(SocialAccount).where(accts),
             select(func.max(SocialAccount.updated_at)).where(accts),

@@ -4,6 +4,7 @@ platforms Herald stopped sending to (open circuit breakers), which never make He
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -16,7 +17,7 @@ from app.services import circuit, liveness
 SCHEDULER_KEYS = "rq:scheduler_instance:*"
 
 
-def _check(fn) -> dict[str, Any]:
+def _check(fn: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
     try:
         detail = fn()
         return {"ok": True, **(detail or {})}

@@ -207,7 +207,7 @@ def save_ai_settings(
         rows = {
             r.key: r
             for r in s.exec(
-                select(InstanceSetting).where(InstanceSetting.key.in_(changes))  # type: ignore[attr-defined]
+                select(InstanceSetting).where(col(InstanceSetting.key).in_(changes))
             ).all()
         }
         for key, value in changes.items():

@@ -410,8 +410,9 @@ def _claim(outbox_id: uuid.UUID, now: dt.datetime) -> OutboxEmail | None:
             .where(
                 OutboxEmail.id == outbox_id,
                 or_(
-                    (col(OutboxEmail.status) == "pending") & (OutboxEmail.next_attempt_at <= now),
-                    (col(OutboxEmail.status) == "sending") & (OutboxEmail.locked_until < now),
+                    (col(OutboxEmail.status) == "pending")
+                    & (col(OutboxEmail.next_attempt_at) <= now),
+                    (col(OutboxEmail.status) == "sending") & (col(OutboxEmail.locked_until) < now),
                 ),
             )
             .with_for_update(skip_locked=True)
@@ -488,8 +489,9 @@ def sweep(limit: int = 200, budget_seconds: float = 50.0) -> dict[str, int]:
             select(OutboxEmail.id)
             .where(
                 or_(
-                    (col(OutboxEmail.status) == "pending") & (OutboxEmail.next_attempt_at <= now),
-                    (col(OutboxEmail.status) == "sending") & (OutboxEmail.locked_until < now),
+                    (col(OutboxEmail.status) == "pending")
+                    & (col(OutboxEmail.next_attempt_at) <= now),
+                    (col(OutboxEmail.status) == "sending") & (col(OutboxEmail.locked_until) < now),
                 )
             )
             .order_by(col(OutboxEmail.next_attempt_at))

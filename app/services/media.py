@@ -20,7 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -440,7 +440,7 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
         media = _get(s, workspace_id, media_id, lock=True)
         busy = s.exec(
             select(Post.id)
-            .join(PostMedia, PostMedia.post_id == Post.id)
+            .join(PostMedia, col(PostMedia.post_id) == Post.id)
             .where(PostMedia.media_id == media.id)
             .where(
                 or_(
@@ -528,14 +528,32 @@ def local_file(token: str) -> tuple[Path, str]:
     return path, mime
 
 
-def media_item(m: Any) -> MediaItem:
-    """A stored medium (a Media row or a row with its fields) as a provider attachment: a
-    stream opened on demand, and a presigned URL for platforms that fetch media themselves
-    (Instagram, Threads, TikTok by URL...)."""
+class StoredMedia(Protocol):
+    """What an attachment needs of a stored medium: a Media row, or the publishing engine's
+    lighter record of one (`claims.ClaimedMedia`)."""
+
+    @property
+    def storage_key(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def file_type(self) -> str: ...
+    @property
+    def file_size(self) -> int: ...
+    @property
+    def width(self) -> int | None: ...
+    @property
+    def height(self) -> int | None: ...
+
+
+def media_item(m: StoredMedia) -> MediaItem:
+    """A stored medium as a provider attachment: a stream opened on demand, and a presigned URL
+    for platforms that fetch media themselves (Instagram, Threads, TikTok by URL...)."""
+    key = m.storage_key
     return MediaItem(
         m.file_type,
         m.file_size,
-        lambda key=m.storage_key: open_media(key),
+        lambda: open_media(key),
         m.filename,
         url=url_for(m.storage_key, content_type=m.file_type),
         width=m.width,

@@ -51,13 +51,13 @@ def sync(limit: int = 1000, workspace_id: uuid.UUID | None = None) -> dict[str, 
         if workspace_id is not None:
             query = query.where(SocialAccount.workspace_id == workspace_id)
             dests = dests.join(
-                SocialAccount, SocialAccount.id == PostDestination.social_account_id
+                SocialAccount, col(SocialAccount.id) == PostDestination.social_account_id
             ).where(SocialAccount.workspace_id == workspace_id)
         live = list(s.exec(query).all())
         recent = list(
             s.exec(dests.order_by(col(PostDestination.published_at).desc()).limit(limit)).all()
         )
-    by_account: dict = {}
+    by_account: dict[uuid.UUID, list[PostDestination]] = {}
     for dest in recent:
         by_account.setdefault(dest.social_account_id, []).append(dest)
     for account in live:
@@ -70,7 +70,9 @@ def sync(limit: int = 1000, workspace_id: uuid.UUID | None = None) -> dict[str, 
                 counts["accounts"] += 1
             if provider.capabilities.post_metrics:
                 for dest in by_account.get(account.id, []):
-                    _store_post(dest, provider.post_metrics(token, dest.platform_post_id))
+                    post_id = dest.platform_post_id
+                    assert post_id is not None  # selected so
+                    _store_post(dest, provider.post_metrics(token, post_id))
                     counts["posts"] += 1
         except (ProviderError, accounts.RefreshBusy) as exc:
             counts["errors"] += 1
@@ -82,14 +84,16 @@ def _store_post(dest: PostDestination, values: dict[str, int]) -> None:
     known = {k: int(values.get(k, 0)) for k in POST_FIELDS}
     extra = {k: v for k, v in values.items() if k not in POST_FIELDS}
     with db.session() as s:
-        s.add(PostMetric(destination_id=dest.id, extra=extra, **known))
+        s.add(PostMetric.model_validate({"destination_id": dest.id, "extra": extra, **known}))
 
 
 def _store_account(account: SocialAccount, values: dict[str, int]) -> None:
     known = {column: int(values.get(key, 0)) for key, column in ACCOUNT_FIELDS.items()}
     extra = {k: v for k, v in values.items() if k not in ACCOUNT_FIELDS}
     with db.session() as s:
-        s.add(AccountMetric(social_account_id=account.id, extra=extra, **known))
+        s.add(
+            AccountMetric.model_validate({"social_account_id": account.id, "extra": extra, **known})
+        )
 
 
 def sync_job_id(workspace_id: uuid.UUID) -> str:

@@ -62,7 +62,7 @@ def for_workspace(user: User, workspace_id: uuid.UUID) -> list[Outage]:
         require_role(s, user, workspace_id, Role.viewer)
         conn = s.connection()
         mine = conn.execute(_ACCOUNTS, {"wid": workspace_id}).all()
-        waiting = dict(conn.execute(_WAITING, {"wid": workspace_id}).all())
+        waiting: dict[str, int] = dict(conn.execute(_WAITING, {"wid": workspace_id}).all())
     names: dict[str, str] = {}
     for a in mine:
         federated = provider_class(a.platform).capabilities.per_instance

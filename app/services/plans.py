@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app import db
 from app.config import settings
@@ -77,7 +78,8 @@ class Limits:
     storage_bytes: int | None
 
     def get(self, name: str) -> int | None:
-        return getattr(self, name)
+        value: int | None = getattr(self, name)
+        return value
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,8 @@ class Usage:
     storage_bytes: int
 
     def get(self, name: str) -> int:
-        return getattr(self, name)
+        value: int = getattr(self, name)
+        return value
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,7 @@ def month_of(ws: Workspace, at: dt.datetime | None = None) -> tuple[dt.datetime,
     return start, end
 
 
-def _count(s: Session, query) -> int:
+def _count(s: Session, query: SelectOfScalar[int]) -> int:
     return int(s.exec(query).one() or 0)
 
 
@@ -285,8 +288,8 @@ def _posts(
     query = select(func.count()).where(
         Post.workspace_id == wid,
         col(Post.status).not_in([PostStatus.draft, PostStatus.cancelled]),
-        Post.scheduled_at >= start,  # type: ignore[operator]
-        Post.scheduled_at < end,  # type: ignore[operator]
+        col(Post.scheduled_at) >= start,
+        col(Post.scheduled_at) < end,
     )
     if exclude is not None:
         query = query.where(Post.id != exclude)
@@ -395,7 +398,7 @@ def check_post(
     s: Session, wid: uuid.UUID, due: dt.datetime | None, exclude: uuid.UUID | None = None
 ) -> None:
     """Room for one more scheduled (or published-now) post in the month it is due."""
-    tier = s.exec(select(Workspace.subscription_tier).where(Workspace.id == wid)).one()
+    tier = s.exec(select(col(Workspace.subscription_tier)).where(Workspace.id == wid)).one()
     if limits_of(tier).posts_per_month is None:
         return  # unlimited: no count, no lock (posts of a workspace are created concurrently)
     ws = _lock(s, wid)
@@ -449,7 +452,9 @@ def _may_change(user: User, member: Membership) -> bool:
     return member.role == Role.admin
 
 
-def _plan_view(s: Session, ws: Workspace, can_change: bool, warnings=None) -> PlanView:
+def _plan_view(
+    s: Session, ws: Workspace, can_change: bool, warnings: list[str] | None = None
+) -> PlanView:
     info = TIERS[ws.subscription_tier]
     start, end = month_of(ws)
     return PlanView(
@@ -503,7 +508,7 @@ def change_tier(user: User, workspace_id: uuid.UUID, tier: Tier) -> PlanView:
         over = [
             name
             for name in STANDING
-            if limits.get(name) is not None and current.get(name) > limits.get(name)
+            if (cap := limits.get(name)) is not None and current.get(name) > cap
         ]
         if over:
             parts = [
@@ -523,7 +528,7 @@ def change_tier(user: User, workspace_id: uuid.UUID, tier: Tier) -> PlanView:
             f"{TIERS[tier].name} limit of {format_amount(n, limits.get(n))}: new ones wait "
             "until next month."
             for n in ("posts_per_month", "ai_captions_per_month")
-            if limits.get(n) is not None and current.get(n) > limits.get(n)
+            if (cap := limits.get(n)) is not None and current.get(n) > cap
         ]
         ws.subscription_tier = tier
         s.add(ws)

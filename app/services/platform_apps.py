@@ -14,6 +14,7 @@ from sqlmodel import select
 from app import db
 from app.crypto import encrypt
 from app.models import PlatformApp, User, utcnow
+from app.providers.base import Provider
 from app.providers.registry import UnknownPlatform, all_providers, provider_class
 from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput, NotFound
@@ -28,7 +29,7 @@ class AppView:
     has_secret: bool
 
 
-def _central(platform: str):
+def _central(platform: str) -> type[Provider]:
     try:
         cls = provider_class(platform)
     except UnknownPlatform as exc:

@@ -372,7 +372,9 @@ def validate_destinations(
     return problems
 
 
-def _check(data: PostInput, targets: list[SocialAccount], media: list[Media], publish: bool):
+def _check(
+    data: PostInput, targets: list[SocialAccount], media: list[Media], publish: bool
+) -> None:
     if len(data.content) > MAX_CONTENT:
         raise InvalidInput("The post is too long.", code="content_too_long")
     if not publish:
@@ -421,7 +423,7 @@ def _set_destinations(
             for d in s.exec(select(PostDestination).where(PostDestination.post_id == post.id)).all()
         }
     )
-    stale = [(d.id, d.next_attempt_at) for d in existing.values() if d.next_attempt_at]
+    stale: Stale = [(d.id, d.next_attempt_at) for d in existing.values() if d.next_attempt_at]
     wanted = {a.id for a in targets}
     current = []
     for account_id, dest in existing.items():
@@ -430,10 +432,12 @@ def _set_destinations(
         else:
             current.append(dest)
     for account in targets:
-        dest = existing.get(account.id)
-        if dest is None:
+        found = existing.get(account.id)
+        if found is None:
             dest = PostDestination(post_id=post.id, social_account_id=account.id)
             current.append(dest)
+        else:
+            dest = found
         if dest.status == DestinationStatus.published:
             continue
         dest.content_override = overrides.get(account.id)
@@ -878,7 +882,7 @@ def list_attempts(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> li
         post = _get(s, workspace_id, post_id)
         rows = s.exec(
             select(PublishAttempt)
-            .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
+            .join(PostDestination, col(PostDestination.id) == PublishAttempt.destination_id)
             .where(PostDestination.post_id == post.id)
             .order_by(col(PublishAttempt.id))
         ).all()

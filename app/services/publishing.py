@@ -25,7 +25,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import text
@@ -37,17 +36,18 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
-    PostStatus,
     utcnow,
 )
 from app.observability import metrics
 from app.providers.base import (
     AuthError,
     PermanentError,
+    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
     RateLimited,
+    TokenSet,
     TransientError,
 )
 from app.providers.registry import provider_class
@@ -61,6 +61,7 @@ from app.services import (
     sandbox,
     schedule,
 )
+from app.services.claims import ClaimedAccount, ClaimedDestination, ClaimedMedia, ClaimedPost
 from app.services.media import media_item
 from app.services.post_status import DERIVE, WAITING
 
@@ -105,13 +106,14 @@ def _patiently(write: Callable[[], T], what: str) -> T:
 
 @dataclass
 class Claim:
-    """A claimed destination with what publishing it needs (rows of the same names)."""
+    """A claimed destination with what publishing it needs (records of the rows of the same
+    names)."""
 
-    destination: Any
-    post: Any
-    account: Any
+    destination: ClaimedDestination
+    post: ClaimedPost
+    account: ClaimedAccount
     attempt_id: int
-    media: list[Any]
+    media: list[ClaimedMedia]
 
     @property
     def platform(self) -> str:
@@ -137,22 +139,6 @@ class Claim:
 
 # herald_claim (migration 0006): claim, open an attempt, read what publishing needs; one round trip.
 _CLAIM = text("SELECT herald_claim(:id, :expected, :now, :soon, :worker, :needs_due, :spend)")
-
-
-def _row(values: dict[str, Any], **enums: type) -> SimpleNamespace:
-    """A light read-only record of a row or JSON object (timestamps and enums parsed).
-
-    The hot path avoids ORM instances: building them costs more than the queries.
-    """
-    out = dict(values)
-    for key, value in out.items():
-        if isinstance(value, str) and key.endswith("_at"):
-            out[key] = dt.datetime.fromisoformat(value)
-    for key, enum in enums.items():
-        out[key] = enum(out[key])
-    if isinstance(out.get("id"), str):
-        out["id"] = uuid.UUID(out["id"])
-    return SimpleNamespace(**out)
 
 
 def _claim(
@@ -188,11 +174,11 @@ def _claim(
     if found is None:
         return None
     return Claim(
-        _row(found["destination"], status=DestinationStatus),
-        _row(found["post"], status=PostStatus),
-        _row(found["account"], status=AccountStatus),
+        ClaimedDestination.from_json(found["destination"]),
+        ClaimedPost.from_json(found["post"]),
+        ClaimedAccount.from_json(found["account"]),
         found["attempt_id"],
-        [_row(m) for m in found["media"]],
+        [ClaimedMedia.from_json(m) for m in found["media"]],
     )
 
 
@@ -588,14 +574,14 @@ def _missed(claim: Claim, now: dt.datetime) -> bool:
     return True
 
 
-def _with_token(claim: Claim, call: Callable[[Any, Any], T]) -> T:
+def _with_token(claim: Claim, call: Callable[[Provider, TokenSet], T]) -> T:
     """Run `call(provider, token)` with a fresh token, behind the claim's circuit breakers; on
     a 401 refresh once and try again.
 
     A refresh that fails transiently never created a post, so it is reported as not sent.
     """
 
-    def token(force: bool = False) -> tuple[Any, Any]:
+    def token(force: bool = False) -> tuple[accounts.AccountFields, TokenSet]:
         try:
             return accounts.fresh_token(claim.account, force=force)
         except TransientError as exc:
@@ -622,6 +608,7 @@ def publish(destination_id: uuid.UUID) -> str:
 
 def _publish(claim: Claim) -> str:
     due = claim.destination.next_attempt_at or claim.post.scheduled_at
+    assert due is not None  # a post is queued with a time
     early = (due - utcnow()).total_seconds()
     if early > 0:  # never publish before the scheduled instant
         time.sleep(early)
@@ -710,7 +697,7 @@ def _check(claim: Claim) -> str:
             schedule.schedule_check(claim.destination.id, status.retry_after or 5.0)
             return "processing"
 
-        def finalize(provider: Any, token: Any) -> PublishResult:
+        def finalize(provider: Provider, token: TokenSet) -> PublishResult:
             claim.destination.attempts += 1  # finalizing may create the post: an attempt
             return provider.finalize(token, status.pending_state or state)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
@@ -34,7 +34,7 @@ STALLED = dt.timedelta(minutes=2)
 def _fail_missed(s: Session, now: dt.datetime) -> int:
     """Waiting destinations overdue by more than the grace are failed, not published late."""
     cutoff = now - dt.timedelta(seconds=settings.missed_grace_seconds)
-    rows = s.exec(
+    rows = s.execute(
         text(
             "SELECT d.id, d.post_id FROM post_destinations d JOIN posts p ON p.id = d.post_id "
             "WHERE d.status IN ('pending', 'queued') AND p.status IN ('scheduled', 'publishing') "
@@ -102,7 +102,7 @@ def run() -> dict[str, int]:
     counts = {"missed": 0, "rescheduled": 0, "abandoned": 0, "checks": 0, "sandbox_reset": 0}
     with db.session() as s:
         counts["missed"] = _fail_missed(s, now)
-        waiting = s.exec(
+        waiting = s.execute(
             text(
                 "SELECT d.id, COALESCE(d.next_attempt_at, p.scheduled_at), EXISTS ("
                 " SELECT 1 FROM post_media pm JOIN media m ON m.id = pm.media_id"
@@ -114,7 +114,7 @@ def run() -> dict[str, int]:
         ).all()
         following = s.exec(
             select(PostDestination.id, PostDestination.status, PostDestination.updated_at).where(
-                PostDestination.status.in_(  # type: ignore[attr-defined]
+                col(PostDestination.status).in_(
                     (DestinationStatus.processing, DestinationStatus.unknown)
                 )
             )

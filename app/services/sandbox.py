@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
@@ -38,6 +38,9 @@ from app.models import AccountStatus, PostDestination, Role, SocialAccount, User
 from app.net.outbound import short_message
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound, ServiceError
+
+if TYPE_CHECKING:
+    from app.services.accounts import AccountFields  # accounts imports this module
 
 _APPS_TTL = 60.0
 _lock = threading.Lock()
@@ -187,7 +190,7 @@ def approve(authorize_url: str, workspace_id: uuid.UUID, callback: str) -> str:
         raise SandboxUnavailable(
             f"The sandbox simulator is not answering ({short_message(exc, 120)})."
         ) from exc
-    location = response.headers.get("location", "")
+    location: str = response.headers.get("location", "")
     if not response.is_redirect or not location.startswith(callback + "?"):
         raise SandboxUnavailable(
             f"The simulated sign-in did not come back to Herald (HTTP {response.status_code})."
@@ -241,10 +244,10 @@ def apps() -> dict[str, dict[str, str]]:
         url, fetched, known = _apps
         if url == settings.sandbox_url and time.monotonic() - fetched < _APPS_TTL:
             return known
-    known = _control("GET", "/_sim/sandbox")
+    fetched_apps: dict[str, dict[str, str]] = _control("GET", "/_sim/sandbox")
     with _lock:
-        _apps = (settings.sandbox_url, time.monotonic(), known)
-    return known
+        _apps = (settings.sandbox_url, time.monotonic(), fetched_apps)
+    return fetched_apps
 
 
 def config(platform: str) -> dict[str, str]:
@@ -295,7 +298,7 @@ def current_state() -> str | None:
         return None
 
 
-def is_stale(account: Any, *, fresh: bool = False) -> bool:
+def is_stale(account: AccountFields, *, fresh: bool = False) -> bool:
     """A sandbox account connected in a state of the simulator that is gone (asked afresh
     before saying so, or with `fresh`). Unknown (the simulator is down, or does not tell)
     counts as not stale: the usual errors apply."""
@@ -340,7 +343,7 @@ def flag_stale(workspace_id: uuid.UUID | None = None) -> list[uuid.UUID]:
                     # SELECT above stays connected.
                     col(SocialAccount.sandbox_state).is_distinct_from(current),
                     or_(
-                        SocialAccount.status != AccountStatus.expired,
+                        col(SocialAccount.status) != AccountStatus.expired,
                         col(SocialAccount.last_error).is_distinct_from(ACCOUNT_MESSAGE),
                     ),
                 )

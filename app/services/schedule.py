@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import cast
 
 from rq import Queue
 from rq.job import Job
@@ -53,7 +54,8 @@ PUBLISH_TIMEOUT = 15 * 60
 ONE_SHOT_PREFIXES = ("publish-", "check-", "verify-", "mail-")
 
 # Repeated jobs: id -> (function, interval seconds getter).
-REPEATING = {
+# id: (job, its interval in seconds, read when scheduled)
+REPEATING: dict[str, tuple[str, Callable[[], float]]] = {
     "repeat-reconcile": (WorkerJob.RECONCILE, lambda: settings.reconcile_seconds),
     "repeat-refresh-tokens": (WorkerJob.REFRESH_TOKENS, lambda: settings.token_refresh_seconds),
     "repeat-sync-metrics": (WorkerJob.SYNC_METRICS, lambda: settings.metrics_sync_seconds),
@@ -88,7 +90,7 @@ def _naive_utc(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-Job_ = tuple[str, str, tuple, dt.datetime, str]  # id, function, args, due, queue
+Job_ = tuple[str, str, tuple[str, ...], dt.datetime, str]  # id, function, args, due, queue
 
 
 def _put_all(jobs: list[Job_]) -> None:
@@ -122,7 +124,7 @@ def _put_all(jobs: list[Job_]) -> None:
         pipe.execute()
 
 
-def _put(job_id: str, func: str, args: tuple, at: dt.datetime, queue_name: str) -> None:
+def _put(job_id: str, func: str, args: tuple[str, ...], at: dt.datetime, queue_name: str) -> None:
     _put_all([(job_id, func, args, at, queue_name)])
 
 
@@ -183,7 +185,11 @@ def scheduled_ids(job_ids: list[str]) -> set[str]:
             pipe.zscore(sched_key, job_id)
         scores = pipe.execute()
     waiting = {j for j, score in zip(job_ids, scores, strict=True) if score is not None}
-    queued = {raw.decode() for name in QUEUES for raw in r.lrange(f"rq:queue:{name}", 0, -1)}
+    queued = {
+        raw.decode()
+        for name in QUEUES
+        for raw in cast(list[bytes], r.lrange(f"rq:queue:{name}", 0, -1))
+    }
     return waiting | (set(job_ids) & queued)
 
 

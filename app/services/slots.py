@@ -97,6 +97,8 @@ def parse_time(value: Any) -> dt.time:
 
 def parse_slot(value: Any) -> Slot:
     """A Slot from a Slot, a (weekday, time) pair or a {"weekday", "time"} mapping."""
+    weekday: object
+    time: object
     if isinstance(value, Slot):
         weekday, time = value.weekday, value.time
     elif isinstance(value, dict):
@@ -137,7 +139,9 @@ def _workspace_zone(s: Session, workspace_id: uuid.UUID) -> str:
     return (ws.timezone if ws else None) or "UTC"
 
 
-def _account(s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False):
+def _account(
+    s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
+) -> SocialAccount:
     account = s.get(SocialAccount, account_id, with_for_update=lock)
     if account is None or account.workspace_id != workspace_id:
         raise NotFound("Account not found.")

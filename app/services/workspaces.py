@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
@@ -90,10 +90,10 @@ def _view(ws: Workspace, role: Role) -> WorkspaceView:
 def list_workspaces(user: User) -> list[WorkspaceView]:
     with db.session() as s:
         query = (
-            select(Workspace, Membership.role)
-            .join(Membership, Membership.workspace_id == Workspace.id)
+            select(Workspace, col(Membership.role))
+            .join(Membership, col(Membership.workspace_id) == Workspace.id)
             .where(Membership.user_id == user.id)
-            .order_by(Workspace.is_personal.desc(), Workspace.name)
+            .order_by(col(Workspace.is_personal).desc(), col(Workspace.name))
         )
         scope = key_scope()
         if scope is not None:
@@ -148,9 +148,9 @@ def list_members(user: User, workspace_id: uuid.UUID) -> list[MemberView]:
         membership(s, user, workspace_id)
         rows = s.exec(
             select(Membership, User)
-            .join(User, User.id == Membership.user_id)
+            .join(User, col(User.id) == Membership.user_id)
             .where(Membership.workspace_id == workspace_id)
-            .order_by(Membership.created_at)
+            .order_by(col(Membership.created_at))
         ).all()
         return [MemberView(u.id, u.email, u.full_name, m.role, m.created_at) for m, u in rows]
 
@@ -309,11 +309,11 @@ def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
             select(Invitation)
             .where(
                 Invitation.workspace_id == workspace_id,
-                Invitation.accepted_at.is_(None),  # type: ignore[union-attr]
-                Invitation.revoked_at.is_(None),  # type: ignore[union-attr]
+                col(Invitation.accepted_at).is_(None),
+                col(Invitation.revoked_at).is_(None),
                 Invitation.expires_at > utcnow(),
             )
-            .order_by(Invitation.created_at.desc())  # type: ignore[attr-defined]
+            .order_by(col(Invitation.created_at).desc())
         ).all()
         return [_invite_view(i) for i in rows]
 

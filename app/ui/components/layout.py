@@ -43,18 +43,11 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
-def workspace_switcher(in_drawer: bool = False) -> rx.Component:
-    """The current workspace, the others to switch to, and a button to create one. In the
-    narrow-screen drawer the button closes the drawer first, so the dialog is never stacked
-    over it."""
-    new = (
-        rx.drawer.close(new_workspace_button(tooltip=False, class_name="new-workspace"))
-        if in_drawer
-        else new_workspace_button(class_name="new-workspace")
-    )
+def workspace_switcher() -> rx.Component:
+    """The current workspace, the others to switch to, and a button to create one."""
     return rx.hstack(
         rx.box(_workspace_select(), flex="1", min_width="0"),
-        new,
+        new_workspace_button(class_name="new-workspace"),
         spacing="2",
         width="100%",
         align="center",
@@ -119,10 +112,10 @@ def _brand() -> rx.Component:
     )
 
 
-def _nav_body(in_drawer: bool = False) -> rx.Component:
+def _nav_body() -> rx.Component:
     """Workspace switcher, navigation, user menu: the sidebar's and the drawer's content."""
     return rx.vstack(
-        workspace_switcher(in_drawer),
+        workspace_switcher(),
         rx.el.nav(
             rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
             aria_label="Main",
@@ -185,7 +178,7 @@ def topbar() -> rx.Component:
                             align="center",
                             width="100%",
                         ),
-                        _nav_body(in_drawer=True),
+                        _nav_body(),
                         spacing="4",
                         height="100%",
                         width="100%",

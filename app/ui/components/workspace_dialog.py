@@ -8,18 +8,18 @@ from app.ui.components.forms import form_error
 from app.ui.state.workspace import WorkspaceState
 
 
-def new_workspace_button(tooltip: bool = True, **props) -> rx.Component:
-    """The "+" that opens the dialog; `tooltip=False` where a wrapper (the drawer's close) needs
-    the button itself as its child."""
-    button = rx.icon_button(
-        rx.icon("plus", size=16),
-        variant="soft",
-        color_scheme="gray",
-        aria_label="New workspace",
-        on_click=WorkspaceState.set_create_open(True),
-        **props,
+def new_workspace_button(**props) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon("plus", size=16),
+            variant="soft",
+            color_scheme="gray",
+            aria_label="New workspace",
+            on_click=WorkspaceState.set_create_open(True),
+            **props,
+        ),
+        content="New workspace",
     )
-    return rx.tooltip(button, content="New workspace") if tooltip else button
 
 
 def new_workspace_dialog() -> rx.Component:
