@@ -178,7 +178,7 @@ def serve(workers: int) -> tuple:
         "--log-level", "warning", "--no-access-log", "app.api:create_api",
     ])  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a busy machine starts the workers slowly
     while True:
         try:
             if httpx.get(f"{url}/api/health", timeout=2).status_code in (200, 503):
