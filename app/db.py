@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from app.config import settings
+
+T = TypeVar("T")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -62,3 +66,19 @@ def autocommit() -> Engine:
         pool_size=16,
         max_overflow=8,
     )
+
+
+def in_autocommit(work: Callable[[Session], T]) -> T:
+    """`work(session)` on the autocommit pool, for hot requests made of a statement or two that
+    need no transaction (the REST API's key check and post pages): none of the ping, BEGIN and
+    COMMIT round trips of `session()`; each statement commits itself and sees its own snapshot.
+    `work` may run twice: a connection the database dropped fails, invalidating the pool, and
+    the work is retried once on a fresh one."""
+    for attempt in (1, 2):
+        try:
+            with Session(autocommit(), expire_on_commit=False) as s:
+                return work(s)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")

@@ -5,8 +5,10 @@ The posts (1–3 destinations each, spread over 2026, a few drafts) are bulk-loa
 into the benchmark's own database. The REST API (`app.api:create_api`) is served by Granian
 (as in production) with --web-workers processes; an httpx client sends --requests requests
 with --concurrency in flight, authenticated with an API key, and checks every answer. Also
-measured: the whole month in one page (limit 500). Prints its figures last, as one JSON line
-(milliseconds for times).
+measured: the whole month in one page (limit 500), and the CPU time per request of the server,
+of PostgreSQL (the backends serving the benchmark's database) and of the client, which share the
+machine's cores: a slow figure then says where the time went (and `load_1min` how busy the
+machine was). Prints its figures last, as one JSON line (milliseconds for times).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import asyncio
 import datetime as dt
 import os
 import random
+import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
 import httpx
+import psutil
 
 from bench import harness
 
@@ -174,7 +178,7 @@ def serve(workers: int) -> tuple:
         "--log-level", "warning", "--no-access-log", "app.api:create_api",
     ])  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a busy machine starts the workers slowly
     while True:
         try:
             if httpx.get(f"{url}/api/health", timeout=2).status_code in (200, 503):
@@ -216,6 +220,44 @@ async def hammer(
     return latencies, wall
 
 
+def _cpu(processes: list[psutil.Process]) -> float:
+    """CPU seconds (user + system) the processes have used so far."""
+    total = 0.0
+    for p in processes:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:  # ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
+
+
+def processes_of(server: subprocess.Popen) -> tuple[list[psutil.Process], ...]:
+    """The server's processes, the PostgreSQL backends serving the benchmark's database (its
+    pool's connections, opened by the warm-up) and this client's process."""
+    import psycopg
+
+    with psycopg.connect(os.environ["HERALD_DATABASE_URL"]) as conn:
+        pids = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    workers = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
+    return workers, [psutil.Process(pid) for (pid,) in pids], [psutil.Process()]
+
+
+def cpu_used(groups: tuple[list[psutil.Process], ...]) -> tuple[float, ...]:
+    return tuple(_cpu(group) for group in groups)
+
+
+def cpu_figures(before: tuple[float, ...], after: tuple[float, ...], requests: int) -> dict:
+    names = ("server", "postgres", "client")
+    return {
+        f"{name}_cpu_ms_per_request": round((a - b) / requests * 1000, 2)
+        for name, a, b in zip(names, after, before, strict=True)
+    }
+
+
 def figures_of(prefix: str, latencies: list[float], wall: float) -> dict:
     ms = [v * 1000 for v in latencies]
     return {
@@ -240,19 +282,27 @@ def main(argv: list[str] | None = None) -> None:
         whole = {**month, "limit": 500}
         # Warm up: connections, pools, imports in every worker.
         asyncio.run(hammer(url, headers, page, 200, args.concurrency, in_month))
+        groups = processes_of(proc)
+        before = cpu_used(groups)
         lat, wall = asyncio.run(
             hammer(url, headers, page, args.requests, args.concurrency, in_month)
         )
-        figures = {
-            "posts": args.posts,
-            "workspaces": args.workspaces,
-            "month_posts": in_month,
-            "limit": args.limit,
-            "requests": args.requests,
-            "concurrency": args.concurrency,
-            "web_workers": args.web_workers,
-            "cores": os.cpu_count(),
-        } | figures_of("", lat, wall)
+        cpu = cpu_figures(before, cpu_used(groups), args.requests)
+        figures = (
+            {
+                "posts": args.posts,
+                "workspaces": args.workspaces,
+                "month_posts": in_month,
+                "limit": args.limit,
+                "requests": args.requests,
+                "concurrency": args.concurrency,
+                "web_workers": args.web_workers,
+                "cores": os.cpu_count(),
+            }
+            | figures_of("", lat, wall)
+            | cpu
+            | {"load_1min": round(os.getloadavg()[0], 1)}
+        )
         print(f"page of {args.limit}: {figures}", file=sys.stderr)
         lat, wall = asyncio.run(
             hammer(url, headers, whole, args.requests // 3, args.concurrency, in_month)

@@ -10,12 +10,12 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import AccountStatus, User
+from app.api.deps import CurrentUser, WorkspaceDep
+from app.models import AccountStatus
 from app.services import accounts, connect, outages
 from app.services.errors import ServiceError
 
@@ -83,27 +83,23 @@ class OutageOut(BaseModel):
 
 
 @router.get("/platforms/outages", response_model=list[OutageOut])
-def list_outages(
-    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> list[OutageOut]:
+def list_outages(wid: WorkspaceDep, user: CurrentUser) -> list[OutageOut]:
     """Platforms, servers and accounts of this workspace that Herald stopped sending to because
     they keep failing (5xx, timeouts); their posts wait and go out when a probe succeeds."""
     return [OutageOut.of(o) for o in outages.for_workspace(user, wid)]
 
 
 @router.get("/accounts", response_model=list[AccountOut])
-def list_accounts(
-    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> list[AccountOut]:
+def list_accounts(wid: WorkspaceDep, user: CurrentUser) -> list[AccountOut]:
     return [AccountOut.of(a) for a in accounts.list_accounts(user, wid)]
 
 
 @router.post("/accounts/connect/{platform}", response_model=ConnectOut)
 def start_connect(
     platform: str,
+    wid: WorkspaceDep,
+    user: CurrentUser,
     body: ConnectIn | None = None,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> ConnectOut:
     """Start connecting an account: send the user to `authorize_url`."""
     body = body or ConnectIn()
@@ -126,8 +122,8 @@ class LoginIn(BaseModel):
 def login(
     platform: str,
     body: LoginIn,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> AccountOut:
     """Connect a platform that uses app passwords instead of OAuth (Bluesky)."""
     account = connect.login(
@@ -146,10 +142,10 @@ def login(
 def connect_callback(
     platform: str,
     request: Request,
+    user: CurrentUser,
     state: str = "",
     code: str | None = None,
     error: str | None = None,
-    user: User = Depends(current_user),
 ) -> Response:
     """Where the platform sends the browser back; then on to the Accounts page (which asks
     which pages/channels to connect when the login manages several). A browser gets a tiny
@@ -224,7 +220,7 @@ class ChooseIn(BaseModel):
 
 
 @router.get("/accounts/pending/{key}", response_model=PendingOut)
-def pending_choice(key: str, user: User = Depends(current_user)) -> PendingOut:
+def pending_choice(key: str, user: CurrentUser) -> PendingOut:
     """The pages/organizations/channels a just-finished login can publish as."""
     found = connect.pending(user, key)
     return PendingOut(
@@ -236,7 +232,7 @@ def pending_choice(key: str, user: User = Depends(current_user)) -> PendingOut:
 
 
 @router.post("/accounts/pending/{key}", status_code=201, response_model=list[AccountOut])
-def choose(key: str, body: ChooseIn, user: User = Depends(current_user)) -> list[AccountOut]:
+def choose(key: str, body: ChooseIn, user: CurrentUser) -> list[AccountOut]:
     """Connect the chosen ones."""
     return [AccountOut.of(a) for a in connect.choose(user, key, body.ids)]
 
@@ -260,8 +256,8 @@ class WaitingOut(BaseModel):
 @router.get("/accounts/{account_id}/waiting", response_model=WaitingOut)
 def waiting(
     account_id: uuid.UUID,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> WaitingOut:
     """What a disconnect would affect: scheduled posts still waiting to go out on it."""
     return WaitingOut(scheduled_posts=connect.waiting_posts(user, wid, account_id))
@@ -270,6 +266,8 @@ def waiting(
 @router.delete("/accounts/{account_id}", response_model=DisconnectOut)
 def disconnect(
     account_id: uuid.UUID,
+    wid: WorkspaceDep,
+    user: CurrentUser,
     posts: str = Query(
         "keep",
         description="What happens to the scheduled posts still waiting for this account: "
@@ -277,8 +275,6 @@ def disconnect(
         "the account is connected again in time, otherwise fail with that reason. `remove` "
         "takes the account off them; a post left with no account becomes a draft.",
     ),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> DisconnectOut:
     """Revoke (where the platform allows) and forget the tokens; history stays. Reports what
     happened to the waiting posts."""

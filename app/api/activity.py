@@ -6,11 +6,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import activity
 
 router = APIRouter(prefix="/api", tags=["activity"])
@@ -37,6 +36,8 @@ class EventPageOut(BaseModel):
 
 @router.get("/activity", response_model=EventPageOut)
 def list_activity(
+    wid: WorkspaceDep,
+    user: CurrentUser,
     verb: str | None = Query(default=None, max_length=64, description="A verb or its prefix."),
     actor: str | None = Query(
         default=None, max_length=64, description="A user id, or 'herald' for the engine."
@@ -46,8 +47,6 @@ def list_activity(
     until: dt.datetime | None = None,
     before: int | None = Query(default=None, ge=1),
     limit: int = Query(default=50, ge=1, le=200),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> EventPageOut:
     """Who created, edited, rescheduled, published, retried, connected or disconnected what."""
     page = activity.list_events(

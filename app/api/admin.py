@@ -6,11 +6,10 @@ import datetime as dt
 import uuid
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user
-from app.models import User
+from app.api.deps import CurrentUser
 from app.services import instance_settings, mail, platform_apps, users
 from app.services.errors import NotFound
 
@@ -33,19 +32,19 @@ class AppIn(BaseModel):
 
 
 @router.get("/platform-apps", response_model=list[AppOut])
-def list_apps(user: User = Depends(current_user)) -> list[AppOut]:
+def list_apps(user: CurrentUser) -> list[AppOut]:
     return [AppOut(**a.__dict__) for a in platform_apps.list_apps(user)]
 
 
 @router.put("/platform-apps/{platform}", response_model=AppOut)
-def save_app(platform: str, body: AppIn, user: User = Depends(current_user)) -> AppOut:
+def save_app(platform: str, body: AppIn, user: CurrentUser) -> AppOut:
     return AppOut(
         **platform_apps.save_app(user, platform, body.client_id, body.client_secret).__dict__
     )
 
 
 @router.delete("/platform-apps/{platform}", status_code=204)
-def delete_app(platform: str, user: User = Depends(current_user)) -> Response:
+def delete_app(platform: str, user: CurrentUser) -> Response:
     platform_apps.delete_app(user, platform)
     return Response(status_code=204)
 
@@ -100,13 +99,13 @@ class UserAdminIn(BaseModel):
 
 
 @router.get("/ai", response_model=AIOut)
-def get_ai(user: User = Depends(current_user)) -> AIOut:
+def get_ai(user: CurrentUser) -> AIOut:
     """The AI settings in effect and where each comes from (environment wins)."""
     return AIOut(**asdict(instance_settings.ai_settings(user)))
 
 
 @router.put("/ai", response_model=AIOut)
-def save_ai(body: AIIn, user: User = Depends(current_user)) -> AIOut:
+def save_ai(body: AIIn, user: CurrentUser) -> AIOut:
     return AIOut(
         **asdict(
             instance_settings.save_ai_settings(
@@ -131,32 +130,30 @@ class RegistrationOut(BaseModel):
 
 
 @router.get("/registration", response_model=RegistrationOut)
-def get_registration(user: User = Depends(current_user)) -> RegistrationOut:
+def get_registration(user: CurrentUser) -> RegistrationOut:
     """Who may create an account after the first: open, invite (an invite link is needed) or
     closed. Default: open on a loopback base URL, invite-only elsewhere."""
     return RegistrationOut(**asdict(instance_settings.registration(user)))
 
 
 @router.put("/registration", response_model=RegistrationOut)
-def save_registration(body: RegistrationIn, user: User = Depends(current_user)) -> RegistrationOut:
+def save_registration(body: RegistrationIn, user: CurrentUser) -> RegistrationOut:
     return RegistrationOut(**asdict(instance_settings.save_registration(user, body.policy)))
 
 
 @router.get("/storage", response_model=StorageOut)
-def get_storage(user: User = Depends(current_user)) -> StorageOut:
+def get_storage(user: CurrentUser) -> StorageOut:
     """Media storage settings (read-only: set with HERALD_STORAGE / HERALD_S3_*)."""
     return StorageOut(**asdict(instance_settings.storage_settings(user)))
 
 
 @router.get("/users", response_model=list[UserAdminOut])
-def list_users(user: User = Depends(current_user)) -> list[UserAdminOut]:
+def list_users(user: CurrentUser) -> list[UserAdminOut]:
     return [UserAdminOut(**asdict(u)) for u in users.list_users(user)]
 
 
 @router.patch("/users/{user_id}", response_model=UserAdminOut)
-def change_user(
-    user_id: uuid.UUID, body: UserAdminIn, user: User = Depends(current_user)
-) -> UserAdminOut:
+def change_user(user_id: uuid.UUID, body: UserAdminIn, user: CurrentUser) -> UserAdminOut:
     """Promote/demote an instance admin (never the last one), disable or enable a user."""
     view = None
     if body.is_instance_admin is not None:
@@ -211,13 +208,13 @@ class OutboxOut(BaseModel):
 
 
 @router.get("/email", response_model=EmailOut)
-def get_email(user: User = Depends(current_user)) -> EmailOut:
+def get_email(user: CurrentUser) -> EmailOut:
     """The SMTP settings in effect and where each comes from (environment wins)."""
     return EmailOut(**asdict(mail.smtp_settings(user)))
 
 
 @router.put("/email", response_model=EmailOut)
-def save_email(body: EmailIn, user: User = Depends(current_user)) -> EmailOut:
+def save_email(body: EmailIn, user: CurrentUser) -> EmailOut:
     values = body.model_dump(include={"host", "port", "username", "password", "from_addr"})
     values["security"] = body.security
     view = mail.save_smtp_settings(
@@ -230,13 +227,13 @@ def save_email(body: EmailIn, user: User = Depends(current_user)) -> EmailOut:
 
 
 @router.post("/email/test", status_code=202, response_model=OutboxOut)
-def send_test_email(body: EmailTestIn, user: User = Depends(current_user)) -> OutboxOut:
+def send_test_email(body: EmailTestIn, user: CurrentUser) -> OutboxOut:
     """Queue a test email; a worker sends it. Follow it with GET /api/admin/email/outbox/{id}."""
     outbox_id = mail.send_test(user, body.to)
     return OutboxOut(**asdict(mail.outbox_status(user, outbox_id)))
 
 
 @router.get("/email/outbox/{outbox_id}", response_model=OutboxOut)
-def outbox_email(outbox_id: str, user: User = Depends(current_user)) -> OutboxOut:
+def outbox_email(outbox_id: str, user: CurrentUser) -> OutboxOut:
     """Where one email stands (pending, sending, sent, failed) and its last error."""
     return OutboxOut(**asdict(mail.outbox_status(user, outbox_id)))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import ai
 
 router = APIRouter(prefix="/api/ai", tags=["ai"])
@@ -65,8 +63,8 @@ class UsageOut(BaseModel):
 @router.post("/generate", response_model=GenerateOut, responses=_ERRORS)
 def generate(
     body: GenerateIn,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> GenerateOut:
     """Write a caption and hashtags for one platform, fitted to its length limit."""
     view = ai.generate_caption(user, wid, body.topic, body.tone, body.platform, body.context)
@@ -74,6 +72,6 @@ def generate(
 
 
 @router.get("/usage", response_model=UsageOut)
-def usage(wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)) -> UsageOut:
+def usage(wid: WorkspaceDep, user: CurrentUser) -> UsageOut:
     """This calendar month's AI usage of the workspace (in its time zone)."""
     return UsageOut(**ai.usage_summary(user, wid).__dict__)

@@ -9,11 +9,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import analytics
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
@@ -136,9 +135,7 @@ class AggregateOut(BaseModel):
 
 
 @router.get("/posts/{post_id}", response_model=PostAnalyticsOut)
-def post_analytics(
-    post_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> PostAnalyticsOut:
+def post_analytics(post_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> PostAnalyticsOut:
     """Per destination (platform, account, permalink): the latest metrics and their history."""
     view = analytics.post_analytics(user, wid, post_id)
     return PostAnalyticsOut(
@@ -162,6 +159,8 @@ def post_analytics(
     response_model_by_alias=True,
 )
 def aggregate(
+    wid: WorkspaceDep,
+    user: CurrentUser,
     start: dt.datetime | None = Query(
         default=None, alias="from", description="ISO-8601; default: 30 days before `to`."
     ),
@@ -170,8 +169,6 @@ def aggregate(
     ),
     account_id: uuid.UUID | None = None,
     platform: str | None = Query(default=None, max_length=32),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> AggregateOut:
     """Per account, per platform and in total over [from, to) (at most 366 days; times
     without an offset are UTC): followers (latest, change, daily series), posts published,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import (
     SESSION_COOKIE,
+    CurrentUser,
     check_same_origin,
     clear_session_cookie,
     client_of,
-    current_user,
     set_session_cookie,
 )
 from app.api.schemas import LoginIn, MeOut, RegisterIn, UserOut, WorkspaceOut
@@ -125,14 +125,14 @@ def verify_email(body: VerifyIn, request: Request) -> VerifyOut:
 
 
 @router.post("/me/verification-email", status_code=202, response_model=ResendOut)
-def resend_verification(request: Request, user: User = Depends(current_user)) -> ResendOut:
+def resend_verification(request: Request, user: CurrentUser) -> ResendOut:
     """Mail yourself a new link confirming your email address."""
     check_same_origin(request)
     return ResendOut(emailed=auth.resend_verification(user))
 
 
 @router.get("/me", response_model=MeOut)
-def me(user: User = Depends(current_user)) -> MeOut:
+def me(user: CurrentUser) -> MeOut:
     return _me(user)
 
 
@@ -151,15 +151,13 @@ class PasswordOut(BaseModel):
 
 
 @router.patch("/me", response_model=MeOut)
-def update_profile(body: ProfileIn, user: User = Depends(current_user)) -> MeOut:
+def update_profile(body: ProfileIn, user: CurrentUser) -> MeOut:
     """Change your name and/or time zone."""
     return _me(auth.update_profile(user, body.full_name, body.timezone))
 
 
 @router.post("/me/password", response_model=PasswordOut)
-def change_password(
-    body: PasswordIn, request: Request, user: User = Depends(current_user)
-) -> PasswordOut:
+def change_password(body: PasswordIn, request: Request, user: CurrentUser) -> PasswordOut:
     """Change your password; your other sessions are signed out (this one stays)."""
     check_same_origin(request)
     ended = auth.change_password(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import uuid
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Query, Request, Response
@@ -138,3 +139,8 @@ async def workspace_of(
             code="workspace_required",
         )
     return wid
+
+
+# Route parameters: `user: CurrentUser`, `wid: WorkspaceDep`.
+CurrentUser = Annotated[User, Depends(current_user)]
+WorkspaceDep = Annotated[uuid.UUID, Depends(workspace_of)]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import Role, User
+from app.api.deps import CurrentUser, WorkspaceDep
+from app.models import Role
 from app.services import api_keys
 
 router = APIRouter(prefix="/api", tags=["api keys"])
@@ -45,17 +45,13 @@ class CreatedKeyOut(KeyOut):
 
 
 @router.get("/keys", response_model=list[KeyOut])
-def list_keys(
-    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> list[KeyOut]:
+def list_keys(wid: WorkspaceDep, user: CurrentUser) -> list[KeyOut]:
     """The workspace's live keys (admins). Secrets are never listed."""
     return [KeyOut.of(k) for k in api_keys.list_keys(user, wid)]
 
 
 @router.post("/keys", status_code=201, response_model=CreatedKeyOut)
-def create_key(
-    body: KeyIn, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> CreatedKeyOut:
+def create_key(body: KeyIn, wid: WorkspaceDep, user: CurrentUser) -> CreatedKeyOut:
     """Create a key for this workspace (admins). Use it as `Authorization: Bearer hk_…`; it acts
     in this workspace only, with at most its role. Keys cannot manage keys or members."""
     created = api_keys.create_key(user, wid, body.name, body.role, body.expires_at)
@@ -63,8 +59,6 @@ def create_key(
 
 
 @router.delete("/keys/{key_id}", status_code=204)
-def revoke_key(
-    key_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> Response:
+def revoke_key(key_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> Response:
     api_keys.revoke_key(user, wid, key_id)
     return Response(status_code=204)

@@ -8,15 +8,14 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import media
 from app.services.errors import InvalidInput
 
@@ -77,9 +76,7 @@ class MediaPage(BaseModel):
 
 
 @router.post("/media/presign", response_model=PresignOut)
-def presign(
-    body: PresignIn, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> PresignOut:
+def presign(body: PresignIn, wid: WorkspaceDep, user: CurrentUser) -> PresignOut:
     """An upload straight to storage for one file. Type and size are checked first."""
     t = media.presign(user, wid, body.filename, body.content_type, body.size)
     return PresignOut(**t.__dict__)
@@ -89,8 +86,8 @@ def presign(
 def confirm(
     body: ConfirmIn,
     response: Response,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> MediaOut:
     """Check the uploaded file (real type from its bytes, size, dimensions, duration,
     checksum) and add it to the library. A refused file is deleted from storage."""
@@ -102,14 +99,14 @@ def confirm(
 
 @router.get("/media", response_model=MediaPage)
 def list_media(
+    wid: WorkspaceDep,
+    user: CurrentUser,
     type: Literal["image", "video"] | None = None,
     start: dt.datetime | None = Query(default=None, alias="from"),
     end: dt.datetime | None = Query(default=None, alias="to"),
     q: str | None = Query(default=None, max_length=200, description="Part of the file name."),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> MediaPage:
     page = media.list_media(
         user, wid, kind=type, start=start, end=end, q=q, limit=limit, offset=offset
@@ -123,16 +120,12 @@ def list_media(
 
 
 @router.get("/media/{media_id}", response_model=MediaOut)
-def get_media(
-    media_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> MediaOut:
+def get_media(media_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> MediaOut:
     return MediaOut.of(media.get_media(user, wid, media_id))
 
 
 @router.delete("/media/{media_id}", status_code=204)
-def delete_media(
-    media_id: uuid.UUID, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> Response:
+def delete_media(media_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> Response:
     """Refused (409) while a scheduled or publishing post uses the file."""
     media.delete_media(user, wid, media_id)
     return Response(status_code=204)

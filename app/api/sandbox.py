@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from app.api.accounts import AccountOut
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import connect, sandbox
 
 router = APIRouter(prefix="/api/sandbox", tags=["sandbox"])
@@ -28,9 +27,7 @@ class SandboxPostOut(BaseModel):
 
 
 @router.get("/posts", response_model=list[SandboxPostOut])
-def list_posts(
-    user: User = Depends(current_user), workspace_id: uuid.UUID = Depends(workspace_of)
-) -> list[SandboxPostOut]:
+def list_posts(user: CurrentUser, workspace_id: WorkspaceDep) -> list[SandboxPostOut]:
     """The posts this workspace's sandbox accounts published to the simulator, newest first
     (viewer and up). 422 `sandbox_disabled` when sandbox mode is off."""
     return [SandboxPostOut(**p) for p in sandbox.posts(user, workspace_id)]
@@ -44,9 +41,7 @@ class SandboxStatusOut(BaseModel):
 
 
 @router.get("/status", response_model=SandboxStatusOut)
-def get_status(
-    user: User = Depends(current_user), workspace_id: uuid.UUID = Depends(workspace_of)
-) -> SandboxStatusOut:
+def get_status(user: CurrentUser, workspace_id: WorkspaceDep) -> SandboxStatusOut:
     """Sandbox mode, and whether the simulator's state was reset since this workspace's
     sandbox accounts were connected (`reset`; they are then marked expired, once, and their
     posts wait). Viewer and up."""
@@ -65,9 +60,7 @@ class SandboxReconnectOut(BaseModel):
 
 
 @router.post("/reconnect", response_model=SandboxReconnectOut)
-def reconnect(
-    user: User = Depends(current_user), workspace_id: uuid.UUID = Depends(workspace_of)
-) -> SandboxReconnectOut:
+def reconnect(user: CurrentUser, workspace_id: WorkspaceDep) -> SandboxReconnectOut:
     """Reconnect every sandbox account of a reset sandbox in one go (admin): each keeps its
     posts and history, and its waiting posts go out now. 422 `sandbox_disabled` when off."""
     done = connect.reconnect_sandbox(user, workspace_id)
@@ -81,7 +74,7 @@ _PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 @router.get("/p/{platform}/{post_id:path}", response_class=HTMLResponse)
-def post_page(platform: str, post_id: str, user: User = Depends(current_user)) -> HTMLResponse:
+def post_page(platform: str, post_id: str, user: CurrentUser) -> HTMLResponse:
     """A sandbox post's permalink: the simulated network's page of it (author, text, media,
     counters), for a member of the workspace that published it; 404 otherwise."""
     status, page = sandbox.post_page(user, platform, post_id)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import slots
 from app.services.errors import InvalidInput
 from app.services.slots import ScheduleView
@@ -61,23 +60,21 @@ class NextSlotOut(BaseModel):
 
 
 @router.get("/slots", response_model=list[ScheduleOut])
-def list_schedules(
-    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> list[ScheduleOut]:
+def list_schedules(wid: WorkspaceDep, user: CurrentUser) -> list[ScheduleOut]:
     """Every account of the workspace with its weekly slots (viewer+)."""
     return [ScheduleOut.of(v) for v in slots.list_schedules(user, wid)]
 
 
 @router.get("/slots/next", response_model=NextSlotOut)
 def next_slot(
+    wid: WorkspaceDep,
+    user: CurrentUser,
     account_ids: list[str] = Query(
         description="Account ids: repeat the parameter or separate them with commas."
     ),
     after: dt.datetime | None = Query(
         default=None, description="ISO-8601; default now (times without an offset are UTC)."
     ),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> NextSlotOut:
     """The next free slot common to all the accounts (viewer+)."""
     try:
@@ -92,8 +89,8 @@ def next_slot(
 @router.get("/accounts/{account_id}/slots", response_model=ScheduleOut)
 def get_slots(
     account_id: uuid.UUID,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> ScheduleOut:
     """One account's weekly slots (viewer+)."""
     return ScheduleOut.of(slots.get_schedule(user, wid, account_id))
@@ -103,8 +100,8 @@ def get_slots(
 def put_slots(
     account_id: uuid.UUID,
     body: ScheduleIn,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> ScheduleOut:
     """Replace one account's weekly slots and timezone (editor+)."""
     view = slots.set_slots(

@@ -7,11 +7,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user, workspace_of
-from app.models import User
+from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import activity, webhooks
 
 router = APIRouter(prefix="/api", tags=["webhooks"])
@@ -71,18 +70,14 @@ class DeliveryOut(BaseModel):
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
-def list_webhooks(
-    wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> list[WebhookOut]:
+def list_webhooks(wid: WorkspaceDep, user: CurrentUser) -> list[WebhookOut]:
     return [WebhookOut(**w.__dict__) for w in webhooks.list_webhooks(user, wid)]
 
 
 @router.post(
     "/webhooks", status_code=201, response_model=CreatedWebhookOut, description=SIGNATURE_DOC
 )
-def create_webhook(
-    body: WebhookIn, wid: uuid.UUID = Depends(workspace_of), user: User = Depends(current_user)
-) -> CreatedWebhookOut:
+def create_webhook(body: WebhookIn, wid: WorkspaceDep, user: CurrentUser) -> CreatedWebhookOut:
     created = webhooks.create_webhook(user, wid, body.url, body.events, body.description)
     return CreatedWebhookOut(**created.webhook.__dict__, secret=created.secret)
 
@@ -91,8 +86,8 @@ def create_webhook(
 def update_webhook(
     webhook_id: uuid.UUID,
     body: WebhookPatch,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> WebhookOut:
     view = webhooks.update_webhook(
         user,
@@ -109,8 +104,8 @@ def update_webhook(
 @router.delete("/webhooks/{webhook_id}", status_code=204)
 def delete_webhook(
     webhook_id: uuid.UUID,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> Response:
     webhooks.delete_webhook(user, wid, webhook_id)
     return Response(status_code=204)
@@ -119,9 +114,9 @@ def delete_webhook(
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
 def list_deliveries(
     webhook_id: uuid.UUID,
+    wid: WorkspaceDep,
+    user: CurrentUser,
     limit: int = Query(default=50, ge=1, le=200),
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
 ) -> list[DeliveryOut]:
     return [
         DeliveryOut(**d.__dict__) for d in webhooks.list_deliveries(user, wid, webhook_id, limit)
@@ -136,8 +131,8 @@ def list_deliveries(
 def redeliver(
     webhook_id: uuid.UUID,
     delivery_id: uuid.UUID,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> DeliveryOut:
     """Send a past delivery's event again (as a new delivery)."""
     return DeliveryOut(**webhooks.redeliver(user, wid, webhook_id, delivery_id).__dict__)
@@ -146,8 +141,8 @@ def redeliver(
 @router.post("/webhooks/{webhook_id}/test", status_code=202, response_model=DeliveryOut)
 def send_test(
     webhook_id: uuid.UUID,
-    wid: uuid.UUID = Depends(workspace_of),
-    user: User = Depends(current_user),
+    wid: WorkspaceDep,
+    user: CurrentUser,
 ) -> DeliveryOut:
     """Queue a `webhook.test` event for this webhook."""
     return DeliveryOut(**webhooks.send_test(user, wid, webhook_id).__dict__)

@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_user
+from app.api.deps import CurrentUser
 from app.api.schemas import (
     AcceptIn,
     CreatedInviteOut,
@@ -21,7 +21,6 @@ from app.api.schemas import (
     WorkspaceIn,
     WorkspaceOut,
 )
-from app.models import User
 from app.services import plans
 from app.services import workspaces as ws
 
@@ -29,29 +28,27 @@ router = APIRouter(prefix="/api", tags=["workspaces"])
 
 
 @router.get("/workspaces", response_model=list[WorkspaceOut])
-def list_workspaces(user: User = Depends(current_user)) -> list[WorkspaceOut]:
+def list_workspaces(user: CurrentUser) -> list[WorkspaceOut]:
     return [WorkspaceOut.of(w) for w in ws.list_workspaces(user)]
 
 
 @router.post("/workspaces", status_code=201, response_model=WorkspaceOut)
-def create_workspace(body: WorkspaceIn, user: User = Depends(current_user)) -> WorkspaceOut:
+def create_workspace(body: WorkspaceIn, user: CurrentUser) -> WorkspaceOut:
     return WorkspaceOut.of(ws.create_workspace(user, body.name))
 
 
 @router.get("/workspaces/{workspace_id}", response_model=WorkspaceOut)
-def get_workspace(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> WorkspaceOut:
+def get_workspace(workspace_id: uuid.UUID, user: CurrentUser) -> WorkspaceOut:
     return WorkspaceOut.of(ws.get_workspace(user, workspace_id))
 
 
 @router.patch("/workspaces/{workspace_id}", response_model=WorkspaceOut)
-def rename_workspace(
-    workspace_id: uuid.UUID, body: WorkspaceIn, user: User = Depends(current_user)
-) -> WorkspaceOut:
+def rename_workspace(workspace_id: uuid.UUID, body: WorkspaceIn, user: CurrentUser) -> WorkspaceOut:
     return WorkspaceOut.of(ws.rename_workspace(user, workspace_id, body.name))
 
 
 @router.get("/workspaces/{workspace_id}/members", response_model=list[MemberOut])
-def list_members(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> list[MemberOut]:
+def list_members(workspace_id: uuid.UUID, user: CurrentUser) -> list[MemberOut]:
     return [MemberOut.of(m) for m in ws.list_members(user, workspace_id)]
 
 
@@ -60,36 +57,30 @@ def change_role(
     workspace_id: uuid.UUID,
     member_id: uuid.UUID,
     body: RoleIn,
-    user: User = Depends(current_user),
+    user: CurrentUser,
 ) -> MemberOut:
     return MemberOut.of(ws.change_role(user, workspace_id, member_id, ws.parse_role(body.role)))
 
 
 @router.delete("/workspaces/{workspace_id}/members/{member_id}", status_code=204)
-def remove_member(
-    workspace_id: uuid.UUID, member_id: uuid.UUID, user: User = Depends(current_user)
-) -> Response:
+def remove_member(workspace_id: uuid.UUID, member_id: uuid.UUID, user: CurrentUser) -> Response:
     ws.remove_member(user, workspace_id, member_id)
     return Response(status_code=204)
 
 
 @router.get("/workspaces/{workspace_id}/invites", response_model=list[InviteOut])
-def list_invites(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> list[InviteOut]:
+def list_invites(workspace_id: uuid.UUID, user: CurrentUser) -> list[InviteOut]:
     return [InviteOut.of(i) for i in ws.list_invites(user, workspace_id)]
 
 
 @router.post("/workspaces/{workspace_id}/invites", status_code=201, response_model=CreatedInviteOut)
-def create_invite(
-    workspace_id: uuid.UUID, body: InviteIn, user: User = Depends(current_user)
-) -> CreatedInviteOut:
+def create_invite(workspace_id: uuid.UUID, body: InviteIn, user: CurrentUser) -> CreatedInviteOut:
     created = ws.create_invite(user, workspace_id, ws.parse_role(body.role), body.email)
     return CreatedInviteOut(**created.invite.__dict__, link=created.link, emailed=created.emailed)
 
 
 @router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
-def revoke_invite(
-    workspace_id: uuid.UUID, invite_id: uuid.UUID, user: User = Depends(current_user)
-) -> Response:
+def revoke_invite(workspace_id: uuid.UUID, invite_id: uuid.UUID, user: CurrentUser) -> Response:
     ws.revoke_invite(user, workspace_id, invite_id)
     return Response(status_code=204)
 
@@ -101,7 +92,7 @@ def invite_info(token: str) -> InviteInfoOut:
 
 
 @router.post("/invites/accept", response_model=WorkspaceOut)
-def accept_invite(body: AcceptIn, user: User = Depends(current_user)) -> WorkspaceOut:
+def accept_invite(body: AcceptIn, user: CurrentUser) -> WorkspaceOut:
     return WorkspaceOut.of(ws.accept_invite(user, body.token))
 
 
@@ -156,15 +147,13 @@ class TierIn(BaseModel):
 
 
 @router.get("/workspaces/{workspace_id}/plan", response_model=PlanOut)
-def get_plan(workspace_id: uuid.UUID, user: User = Depends(current_user)) -> PlanOut:
+def get_plan(workspace_id: uuid.UUID, user: CurrentUser) -> PlanOut:
     """The workspace's plan tier, its limits and this month's usage."""
     return PlanOut.of(plans.get_plan(user, workspace_id))
 
 
 @router.put("/workspaces/{workspace_id}/plan", response_model=PlanOut)
-def change_plan(
-    workspace_id: uuid.UUID, body: TierIn, user: User = Depends(current_user)
-) -> PlanOut:
+def change_plan(workspace_id: uuid.UUID, body: TierIn, user: CurrentUser) -> PlanOut:
     """Switch the plan (no payment here: billing is a setting). A downgrade below what the
     workspace holds (accounts, members, storage) is refused with 402 `plan_limit`. With
     billing off (HERALD_BILLING, the self-hosted default) it is 409 `billing_off`."""

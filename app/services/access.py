@@ -25,11 +25,16 @@ RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
 
 @dataclass(frozen=True)
 class KeyScope:
-    """What the API key authenticating the current request allows: one workspace, one role."""
+    """What the API key authenticating the current request allows: one workspace, one role.
+
+    `member` is the key creator's membership of that workspace, read with the key in the same
+    request (so role checks need no query of their own); None makes `membership` read it.
+    """
 
     key_id: uuid.UUID
     workspace_id: uuid.UUID
     role: Role
+    member: Membership | None = None
 
 
 # Set by the HTTP layer for each request (None for a signed-in session). A ContextVar is per
@@ -71,6 +76,8 @@ def membership(s: Session, user: User, workspace_id: uuid.UUID) -> Membership:
     scope = _key_scope.get()
     if scope is not None and scope.workspace_id != workspace_id:
         raise NotFound("Workspace not found.")  # a key sees nothing outside its workspace
+    if scope is not None and scope.member is not None and scope.member.user_id == user.id:
+        return scope.member
     m = s.exec(
         select(Membership).where(
             Membership.workspace_id == workspace_id, Membership.user_id == user.id

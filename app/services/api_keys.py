@@ -156,9 +156,11 @@ def authenticate(secret: str) -> tuple[User, KeyScope] | None:
         return None
     digest = hash_token(secret)
     now = utcnow()
-    with db.session() as s:
-        row = s.exec(
-            select(ApiKey, User)
+    # One statement finds the key, its creator and their membership (which the request's role
+    # checks then use, see KeyScope.member); the usual case writes nothing.
+    row = db.in_autocommit(
+        lambda s: s.exec(
+            select(ApiKey, User, Membership)
             .join(User, col(User.id) == ApiKey.created_by)
             .join(
                 Membership,
@@ -167,18 +169,20 @@ def authenticate(secret: str) -> tuple[User, KeyScope] | None:
             )
             .where(ApiKey.key_hash == digest)
         ).first()
-        if row is None:
-            return None
-        key, owner = row
-        # The index found the row; compare again in constant time all the same.
-        if not hmac.compare_digest(key.key_hash, digest):
-            return None
-        if key.revoked_at is not None or not owner.is_active:
-            return None
-        if key.expires_at is not None and key.expires_at <= now:
-            return None
-        if key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY:
-            s.execute(
+    )
+    if row is None:
+        return None
+    key, owner, member = row
+    # The index found the row; compare again in constant time all the same.
+    if not hmac.compare_digest(key.key_hash, digest):
+        return None
+    if key.revoked_at is not None or not owner.is_active:
+        return None
+    if key.expires_at is not None and key.expires_at <= now:
+        return None
+    if key.last_used_at is None or key.last_used_at < now - TOUCH_EVERY:
+        db.in_autocommit(
+            lambda s: s.execute(
                 update(ApiKey)
                 .where(
                     col(ApiKey.id) == key.id,
@@ -187,6 +191,7 @@ def authenticate(secret: str) -> tuple[User, KeyScope] | None:
                 )
                 .values(last_used_at=now)
             )
-        # A detached copy that never carries instance-admin powers: keys act in one workspace.
-        acting = User(**{**owner.model_dump(), "is_instance_admin": False})
-        return acting, KeyScope(key.id, key.workspace_id, _role_of(key))
+        )
+    # A detached copy that never carries instance-admin powers: keys act in one workspace.
+    acting = User(**{**owner.model_dump(), "is_instance_admin": False})
+    return acting, KeyScope(key.id, key.workspace_id, _role_of(key), member)

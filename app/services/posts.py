@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -61,8 +62,11 @@ class PostInput:
     media_ids: list[uuid.UUID] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class DestinationView:
+class DestinationView(BaseModel):
+    """A post's destination, as services and the REST API show it."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     account_id: uuid.UUID
     platform: str
@@ -75,12 +79,18 @@ class DestinationView:
     next_attempt_at: dt.datetime | None
     published_at: dt.datetime | None
     content_override: str | None
-    # Someone stopped publishing while this destination was being sent (see cancel_post).
-    stop_requested_at: dt.datetime | None = None
+    stop_requested_at: dt.datetime | None = Field(
+        default=None,
+        description="Publishing was stopped while a request was in flight: the destination is "
+        "cancelled once that request's outcome is known (or published, if the platform took it).",
+    )
 
 
-@dataclass(frozen=True)
-class PostView:
+class PostView(BaseModel):
+    """A post with its destinations and media, as services and the REST API show it."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     workspace_id: uuid.UUID
     author_id: uuid.UUID | None
@@ -95,8 +105,9 @@ class PostView:
     updated_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class Page:
+class PostPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     items: list[PostView]
     total: int
     limit: int
@@ -106,61 +117,37 @@ class Page:
 # --------------------------------------------------------------------------- reading
 
 
-# A post view in one row: the post's columns, its destinations (with their accounts) as JSON
-# and its media ids. One query serves a page of posts as well as a single post.
-_DESTINATIONS = literal_column(
-    """(SELECT coalesce(json_agg(json_build_array(
-            d.id, a.id, a.platform, coalesce(nullif(a.account_name, ''), a.username),
-            d.status, d.platform_post_id, d.permalink, d.error_message, d.attempts,
-            d.next_attempt_at, d.published_at, d.content_override, d.stop_requested_at)
-          ORDER BY a.platform, a.account_name), '[]')
-        FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
-        WHERE d.post_id = posts.id)"""
-).label("destinations")
-_MEDIA = literal_column(
-    "(SELECT coalesce(array_agg(pm.media_id ORDER BY pm.position), '{}') "
-    "FROM post_media pm WHERE pm.post_id = posts.id)"
-).label("media_ids")
-_POST_VIEW = sa_select(
-    Post.id,
-    Post.workspace_id,
-    Post.author_id,
-    Post.content,
-    Post.scheduled_at,
-    Post.timezone,
-    Post.status,
-    Post.platform_configs,
-    Post.created_at,
-    Post.updated_at,
-    _DESTINATIONS,
-    _MEDIA,
-)
+# A post view as one JSON document built by PostgreSQL (the post, its destinations with their
+# accounts, its media ids), which pydantic reads into a PostView in one pass: far cheaper than
+# Python building objects field by field, on the API's hottest page. The same document serves
+# a page of posts and a single post.
+_VIEW_JSON = literal_column(
+    """json_build_object(
+        'id', posts.id, 'workspace_id', posts.workspace_id, 'author_id', posts.author_id,
+        'content', posts.content, 'scheduled_at', posts.scheduled_at,
+        'timezone', posts.timezone, 'status', posts.status,
+        'platform_configs', posts.platform_configs,
+        'media_ids', (SELECT coalesce(json_agg(pm.media_id ORDER BY pm.position), '[]')
+            FROM post_media pm WHERE pm.post_id = posts.id),
+        'destinations', (SELECT coalesce(json_agg(json_build_object(
+                'id', d.id, 'account_id', a.id, 'platform', a.platform,
+                'account_name', coalesce(nullif(a.account_name, ''), a.username),
+                'status', d.status, 'platform_post_id', d.platform_post_id,
+                'permalink', d.permalink, 'error_message', d.error_message,
+                'attempts', d.attempts, 'next_attempt_at', d.next_attempt_at,
+                'published_at', d.published_at, 'content_override', d.content_override,
+                'stop_requested_at', d.stop_requested_at)
+              ORDER BY a.platform, a.account_name), '[]')
+            FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
+            WHERE d.post_id = posts.id),
+        'created_at', posts.created_at, 'updated_at', posts.updated_at)::text"""
+).label("view")
+_POST_VIEW = sa_select(_VIEW_JSON).select_from(Post)
+_VIEWS = TypeAdapter(list[PostView])
 
 
-def _time(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None
-
-
-def _row_view(row: Any) -> PostView:
-    dests = [
-        DestinationView(
-            uuid.UUID(d[0]),
-            uuid.UUID(d[1]),
-            d[2],
-            d[3],
-            DestinationStatus(d[4]),
-            d[5],
-            d[6],
-            d[7],
-            d[8],
-            _time(d[9]),
-            _time(d[10]),
-            d[11],
-            _time(d[12]),
-        )  # fmt: skip
-        for d in row.destinations
-    ]
-    return _view(row, dests, list(row.media_ids))
+def _read_views(documents: Iterable[str]) -> list[PostView]:
+    return _VIEWS.validate_json("[" + ",".join(documents) + "]")
 
 
 def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
@@ -169,43 +156,44 @@ def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
         return []
     # One array parameter (a statement PostgreSQL can prepare once), not one per id.
     ids = bindparam("post_ids", [p.id for p in posts], type_=ARRAY(Uuid()))
-    rows = {r.id: r for r in s.execute(_POST_VIEW.where(col(Post.id) == any_(ids))).all()}
-    return [_row_view(rows[p.id]) for p in posts]
+    query = _POST_VIEW.add_columns(Post.id).where(col(Post.id) == any_(ids))
+    documents = {r.id: r.view for r in s.execute(query).all()}
+    return _read_views(documents[p.id] for p in posts)
 
 
-def _view(post: Any, dests: list[DestinationView], media_ids: list[uuid.UUID]) -> PostView:
+def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) -> PostView:
     return PostView(
-        post.id,
-        post.workspace_id,
-        post.author_id,
-        post.content,
-        post.scheduled_at,
-        post.timezone,
-        post.status,
-        post.platform_configs,
-        media_ids,
-        dests,
-        post.created_at,
-        post.updated_at,
+        id=post.id,
+        workspace_id=post.workspace_id,
+        author_id=post.author_id,
+        content=post.content,
+        scheduled_at=post.scheduled_at,
+        timezone=post.timezone,
+        status=post.status,
+        platform_configs=post.platform_configs,
+        media_ids=media_ids,
+        destinations=dests,
+        created_at=post.created_at,
+        updated_at=post.updated_at,
     )
 
 
 def _destination_view(d: PostDestination, account: SocialAccount) -> DestinationView:
     """The view of a destination written in this session (the same fields `_views` reads)."""
     return DestinationView(
-        d.id,
-        account.id,
-        account.platform,
-        account.account_name or account.username,
-        d.status,
-        d.platform_post_id,
-        d.permalink,
-        d.error_message,
-        d.attempts,
-        d.next_attempt_at,
-        d.published_at,
-        d.content_override,
-        d.stop_requested_at,
+        id=d.id,
+        account_id=account.id,
+        platform=account.platform,
+        account_name=account.account_name or account.username,
+        status=d.status,
+        platform_post_id=d.platform_post_id,
+        permalink=d.permalink,
+        error_message=d.error_message,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at,
+        published_at=d.published_at,
+        content_override=d.content_override,
+        stop_requested_at=d.stop_requested_at,
     )
 
 
@@ -234,30 +222,29 @@ def list_posts(
     platform: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Page:
+) -> PostPage:
     """Posts of a workspace, by schedule time (drafts without one last), filtered."""
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
-    with db.session() as s:
+    query = _POST_VIEW.where(col(Post.workspace_id) == workspace_id)
+    if statuses:
+        query = query.where(col(Post.status).in_(statuses))
+    if start:
+        query = query.where(col(Post.scheduled_at) >= start)
+    if end:
+        query = query.where(col(Post.scheduled_at) < end)
+    if account_id or platform:
+        dest = select(PostDestination.post_id).join(
+            SocialAccount, SocialAccount.id == PostDestination.social_account_id
+        )
+        if account_id:
+            dest = dest.where(PostDestination.social_account_id == account_id)
+        if platform:
+            dest = dest.where(SocialAccount.platform == platform)
+        query = query.where(col(Post.id).in_(dest))
+
+    def read(s: Session) -> PostPage:
         require_role(s, user, workspace_id, Role.viewer)
-        # Whole views in the rows of one query, not ORM instances (building those costs more
-        # than the query on this hot page).
-        query = _POST_VIEW.where(col(Post.workspace_id) == workspace_id)
-        if statuses:
-            query = query.where(col(Post.status).in_(statuses))
-        if start:
-            query = query.where(col(Post.scheduled_at) >= start)
-        if end:
-            query = query.where(col(Post.scheduled_at) < end)
-        if account_id or platform:
-            dest = select(PostDestination.post_id).join(
-                SocialAccount, SocialAccount.id == PostDestination.social_account_id
-            )
-            if account_id:
-                dest = dest.where(PostDestination.social_account_id == account_id)
-            if platform:
-                dest = dest.where(SocialAccount.platform == platform)
-            query = query.where(col(Post.id).in_(dest))
         # The total rides along with the page (one round trip); a page past the end has no
         # row to carry it, so only then is it counted separately.
         rows = s.execute(
@@ -272,7 +259,12 @@ def list_posts(
             total = s.exec(select(func.count()).select_from(query.subquery())).one()
         else:
             total = 0
-        return Page([_row_view(r) for r in rows], total, limit, offset)
+        return PostPage(
+            items=_read_views(r.view for r in rows), total=total, limit=limit, offset=offset
+        )
+
+    # Reads only: no transaction needed (see db.in_autocommit).
+    return db.in_autocommit(read)
 
 
 # --------------------------------------------------------------------------- validation
@@ -863,8 +855,11 @@ def _post_media(s: Session, post: Post) -> list[Media]:
     )
 
 
-@dataclass(frozen=True)
-class AttemptView:
+class AttemptView(BaseModel):
+    """One publish attempt on a destination (a post's audit trail)."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: int
     destination_id: uuid.UUID
     started_at: dt.datetime
@@ -888,14 +883,14 @@ def list_attempts(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> li
         ).all()
         return [
             AttemptView(
-                a.id or 0,
-                a.destination_id,
-                a.started_at,
-                a.finished_at,
-                a.outcome.value if a.outcome else None,
-                a.http_status,
-                a.error,
-                a.worker,
+                id=a.id or 0,
+                destination_id=a.destination_id,
+                started_at=a.started_at,
+                finished_at=a.finished_at,
+                outcome=a.outcome.value if a.outcome else None,
+                http_status=a.http_status,
+                error=a.error,
+                worker=a.worker,
             )
             for a in rows
         ]

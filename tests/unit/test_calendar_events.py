@@ -23,28 +23,22 @@ from app.ui.state.calendar import (
 NY = "America/New_York"
 
 
+def _destination(platform: str, name: str, status: DestinationStatus) -> DestinationView:
+    return DestinationView(
+        id=uuid.uuid4(), account_id=uuid.uuid4(), platform=platform, account_name=name,
+        status=status, platform_post_id=None, permalink=None, error_message=None, attempts=0,
+        next_attempt_at=None, published_at=None, content_override=None,
+    )  # fmt: skip
+
+
 def _post(content: str, status=PostStatus.scheduled, platforms=("x",), avatar_ok=True):
     now = dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.UTC)
-    dests = [
-        DestinationView(
-            uuid.uuid4(),
-            uuid.uuid4(),
-            p,
-            "<b>Acc</b>",
-            DestinationStatus.pending,
-            None,
-            None,
-            None,
-            0,
-            None,
-            None,
-            None,
-        )  # fmt: skip
-        for p in platforms
-    ]
+    dests = [_destination(p, "<b>Acc</b>", DestinationStatus.pending) for p in platforms]
     post = PostView(
-        uuid.uuid4(), uuid.uuid4(), None, content, now, NY, status, {}, [], dests, now, now
-    )
+        id=uuid.uuid4(), workspace_id=uuid.uuid4(), author_id=None, content=content,
+        scheduled_at=now, timezone=NY, status=status, platform_configs={}, media_ids=[],
+        destinations=dests, created_at=now, updated_at=now,
+    )  # fmt: skip
     avatars = {str(d.account_id): 'https://img.example/a.png"onerror="x' for d in dests}
     return post, (avatars if avatar_ok else {})
 

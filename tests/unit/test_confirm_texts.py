@@ -17,13 +17,25 @@ NOW = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 def _post(*statuses: DestinationStatus) -> PostView:
     dests = [
         DestinationView(
-            uuid.uuid4(), uuid.uuid4(), "x", "a", s, None, None, None, 0, None, None, None
+            id=uuid.uuid4(),
+            account_id=uuid.uuid4(),
+            platform="x",
+            account_name="a",
+            status=s,
+            platform_post_id=None,
+            permalink=None,
+            error_message=None,
+            attempts=0,
+            next_attempt_at=None,
+            published_at=None,
+            content_override=None,
         )
         for s in statuses
     ]
     return PostView(
-        uuid.uuid4(), uuid.uuid4(), None, "hi", NOW, "UTC", PostStatus.scheduled, {}, [], dests,
-        NOW, NOW,
+        id=uuid.uuid4(), workspace_id=uuid.uuid4(), author_id=None, content="hi",
+        scheduled_at=NOW, timezone="UTC", status=PostStatus.scheduled, platform_configs={},
+        media_ids=[], destinations=dests, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
 
 
