@@ -134,38 +134,18 @@ class FacebookProvider(GraphProvider):
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
     refresh_ahead = timedelta(days=15)
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    default_version = DEFAULT_VERSION
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
         video_base: str | None = None,
-        version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
         throttle_backoff_s: float = 3600.0,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(
-            api_base=api_base,
-            client=client,
-            timeout=timeout,
-            client_id=client_id,
-            client_secret=client_secret,
-            version=version,
-            scopes=scopes,
-            media_wait_s=media_wait_s,
-            media_poll_s=media_poll_s,
-            limits=limits,
-            **config,
-        )
-        self.auth_base = auth_base.rstrip("/")
+        super().__init__(**config)
         default_video = DEFAULT_VIDEO_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
         self.video_base = (video_base or default_video).rstrip("/")
         self.throttle_backoff_s = throttle_backoff_s

@@ -97,39 +97,10 @@ class ThreadsProvider(GraphProvider):
     # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
     refresh_ahead = timedelta(days=15)
 
-    def __init__(
-        self,
-        *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
-        version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
-        limits: Limits | None = None,
-        **config: Any,
-    ) -> None:
-        super().__init__(
-            api_base=api_base,
-            client=client,
-            timeout=timeout,
-            client_id=client_id,
-            client_secret=client_secret,
-            version=version,
-            scopes=scopes,
-            media_wait_s=media_wait_s,
-            media_poll_s=media_poll_s,
-            limits=limits,
-            **config,
-        )
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/oauth/authorize"):
-            auth_base += "/oauth/authorize"
-        self.authorize_endpoint = auth_base
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    default_version = DEFAULT_VERSION
+    authorize_path = "/oauth/authorize"
 
     # ------------------------------------------------------------------ OAuth
 
