@@ -910,7 +910,7 @@ class FacebookSim(MetaSim):
         bad = [s for s in scopes if s not in SCOPES]
         if bad:
             return bad_param(f"Invalid Scopes: {', '.join(bad)}")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         scopes = scopes or ["public_profile"]
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"), "#_=_")
 

@@ -470,7 +470,7 @@ class InstagramSim(LoginSim):
             return _ig_error(f"Invalid scope: {bad[0]}{retired}")
         if "instagram_business_basic" not in scopes:
             return _ig_error("Invalid scope: instagram_business_basic is required")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:

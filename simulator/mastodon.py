@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
+from simulator.oauth import OAuthServer
 from simulator.platform import ParamsError, PlatformSim, read_params, with_query
 from simulator.state import Fault, Knobs, SimError, iso, utcnow
 
@@ -280,7 +281,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-class MastodonSim(PlatformSim):
+class MastodonSim(OAuthServer, PlatformSim):
     id = "mastodon"
     organic_posts = (
         "statuses",
@@ -693,7 +694,7 @@ class MastodonSim(PlatformSim):
         if method and not challenge:
             return fail("invalid_request", "Missing required parameter: code_challenge.")
         try:
-            acc = self.ensure_account(q.get("sim_account") or self.conf["default_account"])
+            acc = self.ensure_account(self.consenting_account(request))
         except SimError as exc:
             return _oauth_page("invalid_request", 400, str(exc))
         grant = Grant(

@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim
 from simulator.state import Fault, Knobs, SimError, iso, utcnow
 
@@ -399,7 +400,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class PinterestSim(PlatformSim):
+class PinterestSim(OAuthServer, PlatformSim):
     id = "pinterest"
     organic_posts = (
         "pins",
@@ -443,15 +444,6 @@ class PinterestSim(PlatformSim):
                 "org_analytics": {"limit": 300, "window_s": 60},
             },
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(
-                f"unknown pinterest settings {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}"
-            )
-        with self.sim.lock:
-            self.conf.update(settings)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -555,18 +547,14 @@ class PinterestSim(PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _bearer(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
     def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked or token.expires_at <= time.time():
             return None
         return token
 
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token and token.user_id in self.users:
             return self.users[token.user_id].username
         return None
@@ -730,8 +718,7 @@ class PinterestSim(PlatformSim):
         if app is None:
             return _page("Invalid client_id.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return _page("The redirect_uri does not match the app's redirect URIs.")
         if q.get("response_type") != "code":
             return _page("response_type must be code.")
@@ -739,7 +726,7 @@ class PinterestSim(PlatformSim):
         if not scopes or any(s not in SCOPES for s in scopes):
             return _page("Invalid scope.")
         try:
-            user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+            user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
         grant = Grant(
@@ -759,18 +746,9 @@ class PinterestSim(PlatformSim):
         return RedirectResponse(f"{redirect_uri}{sep}{urlencode(params)}", 302)
 
     def _client(self, request: Request) -> App | None:
-        auth = request.headers.get("authorization", "")
-        if not auth.lower().startswith("basic "):
-            return None
-        try:
-            raw = base64.b64decode(auth[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        client_id, _, secret = raw.partition(":")
+        client_id, secret = self.basic_credentials(request) or ("", "")
         app = self.apps.get(client_id)
-        if app is None or not secrets.compare_digest(app.client_secret, secret):
-            return None
-        return app
+        return app if self.secret_ok(app, secret) else None
 
     def _token_body(self, token: Token, rt: Refresh, response_type: str) -> Response:
         now = time.time()
@@ -789,13 +767,12 @@ class PinterestSim(PlatformSim):
         )
 
     async def token(self, request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return error(400, "Content-Type must be application/x-www-form-urlencoded.", 1)
         app = self._client(request)
         if app is None:
             return error(401, "Authentication failed: invalid client credentials.", 2)
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             for name in ("code", "redirect_uri"):
@@ -803,14 +780,9 @@ class PinterestSim(PlatformSim):
                     return error(400, f"{name}: Missing data for required field.", 1)
             with self.sim.lock:
                 grant = self.grants.get(form["code"])
-                if (
-                    grant is None
-                    or grant.used
-                    or grant.expires < time.monotonic()
-                    or grant.client_id != app.client_id
-                    or grant.redirect_uri != form["redirect_uri"]
-                ):
+                if not self.grant_usable(grant, app.client_id, form["redirect_uri"]):
                     return error(400, "Invalid authorization code.", 1)
+                assert grant is not None
                 grant.used = True
             token, rt = self._mint(app.client_id, grant.user_id, grant.scopes)
             return self._token_body(token, rt, "authorization_code")

@@ -163,7 +163,8 @@ class PlatformSim:
             return
         unknown = set(settings) - set(self.default_settings)
         if unknown:
-            raise SimError(f"unknown {self.id} settings {sorted(unknown)}")
+            known = sorted(self.default_settings)
+            raise SimError(f"unknown {self.id} settings {sorted(unknown)}; known: {known}")
         with self.sim.lock:
             self.conf.update(settings)
 

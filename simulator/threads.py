@@ -297,7 +297,7 @@ class ThreadsSim(LoginSim):
         scopes = [s for s in q.get("scope", "").split(",") if s]
         if not scopes or any(s not in SCOPES for s in scopes):
             return bad_param("Invalid scope")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:

@@ -42,7 +42,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -50,6 +49,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, Knobs, RateState, SimError, utcnow
 
@@ -801,7 +801,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class XSim(PlatformSim):
+class XSim(OAuthServer, PlatformSim):
     id = "x"
     organic_posts = (
         "tweets",
@@ -855,15 +855,6 @@ class XSim(PlatformSim):
                 "media_metadata": {"limit": 500, "window_s": window},
             },
         )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(
-                f"unknown x settings {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}"
-            )
-        with self.sim.lock:
-            self.conf.update(settings)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -991,12 +982,8 @@ class XSim(PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _bearer(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
     def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked:
             return None
         if token.expires_at is not None and token.expires_at <= time.time():
@@ -1004,7 +991,7 @@ class XSim(PlatformSim):
         return token
 
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token and token.user_id and token.user_id in self.users:
             return self.users[token.user_id].username
         return None
@@ -1268,16 +1255,9 @@ class XSim(PlatformSim):
         if app is None:
             return _page("The client id is not valid.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return _page("The redirect URI does not match the App's callback URLs.")
-        state = q.get("state")
-
-        def fail(error: str, description: str) -> Response:
-            params = {"error": error, "error_description": description}
-            if state:
-                params["state"] = state
-            return RedirectResponse(with_query(redirect_uri, params), 302)
+        fail = functools.partial(self.error_redirect, redirect_uri, q.get("state"))
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type", "response_type must be code")
@@ -1293,7 +1273,7 @@ class XSim(PlatformSim):
         if any(s not in SCOPES for s in scopes):
             return fail("invalid_scope", "The requested scope is invalid.")
         try:
-            user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+            user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
         grant = Grant(
@@ -1308,22 +1288,15 @@ class XSim(PlatformSim):
         )
         with self.sim.lock:
             self.grants[grant.code] = grant
-        params = {"state": state, "code": grant.code}
+        params = {"state": q["state"], "code": grant.code}
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
     def _client(self, request: Request, form: dict[str, str]) -> tuple[App | None, Response | None]:
         """Confidential clients authenticate with HTTP Basic; public ones send client_id."""
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                raw = base64.b64decode(auth[6:].strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-            client_id, _, secret = raw.partition(":")
-            app = self.apps.get(client_id)
-            if app is None or not app.client_secret:
-                return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-            if not secrets.compare_digest(app.client_secret, secret):
+        basic = self.basic_credentials(request)
+        if basic is not None:
+            app = self.apps.get(basic[0])
+            if not self.secret_ok(app, basic[1]):
                 return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
             return app, None
         app = self.apps.get(form.get("client_id", ""))
@@ -1332,13 +1305,12 @@ class XSim(PlatformSim):
         return app, None
 
     async def _form(self, request: Request) -> dict[str, str] | Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return _oauth_error(
                 "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
             )
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return form
 
     def _token_body(self, token: Token, rt: Refresh | None) -> Response:
         body: dict[str, Any] = {
@@ -1375,14 +1347,9 @@ class XSim(PlatformSim):
         verifier = form["code_verifier"]
         with self.sim.lock:
             grant = self.grants.get(form["code"])
-            if (
-                grant is None
-                or grant.used
-                or grant.expires < time.monotonic()
-                or grant.client_id != app.client_id
-                or grant.redirect_uri != form["redirect_uri"]
-            ):
+            if not self.grant_usable(grant, app.client_id, form["redirect_uri"]):
                 return _oauth_error("invalid_request", E_CODE)
+            assert grant is not None
             if grant.method == "S256":
                 digest = hashlib.sha256(verifier.encode()).digest()
                 expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

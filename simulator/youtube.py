@@ -64,13 +64,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
 from simulator.platform import ParamsError, PlatformSim, read_params, with_query
 from simulator.state import Fault, Knobs, SimError, utcnow
 
@@ -777,7 +778,7 @@ def _etag() -> str:
 # ----------------------------------------------------------------- the simulator
 
 
-class YouTubeSim(PlatformSim):
+class YouTubeSim(OAuthServer, PlatformSim):
     id = "youtube"
     organic_posts = (
         "videos",
@@ -815,13 +816,9 @@ class YouTubeSim(PlatformSim):
         )
 
     def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown youtube settings {sorted(unknown)}")
         if settings.get("quota_model", "units") not in ("units", "buckets"):
             raise SimError("quota_model must be 'units' or 'buckets'")
-        with self.sim.lock:
-            self.conf.update(settings)
+        super().configure(settings)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -1165,8 +1162,7 @@ class YouTubeSim(PlatformSim):
         if app is None:
             return google_page(401, "invalid_client", "The OAuth client was not found.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return google_page(
                 400,
                 "redirect_uri_mismatch",
@@ -1198,7 +1194,7 @@ class YouTubeSim(PlatformSim):
                 return google_page(400, "invalid_request", "Invalid code_challenge.")
         elif q.get("code_challenge_method"):
             return google_page(400, "invalid_request", "Missing code_challenge.")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         channel = self.find_channel(user, q.get("sim_channel"))
         params: dict[str, str] = {}
         if q.get("state") is not None:
