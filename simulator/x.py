@@ -1409,7 +1409,6 @@ class XSim(OAuthServer, PlatformSim):
             allowed = {
                 "user.fields": "user.fields",
                 "expansions": "",
-                "tweet.fields": "post.fields",
                 "post.fields": "post.fields",
             }
             _, _, user_fields = self._query(request, allowed)
@@ -1429,7 +1428,6 @@ class XSim(OAuthServer, PlatformSim):
             "since_id": "",
             "until_id": "",
             "exclude": "",
-            "tweet.fields": "post.fields",
             "post.fields": "post.fields",
             "user.fields": "user.fields",
             "expansions": "",
@@ -1628,7 +1626,6 @@ class XSim(OAuthServer, PlatformSim):
             return err
         tweet_id = request.path_params["id"]
         allowed = {
-            "tweet.fields": "post.fields",
             "post.fields": "post.fields",
             "user.fields": "user.fields",
             "expansions": "",

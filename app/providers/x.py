@@ -521,7 +521,7 @@ class XProvider(OAuth2Provider):
         params: dict[str, Any] = {
             "start_time": _rfc3339(since),
             "max_results": 100,
-            "tweet.fields": "created_at",
+            "post.fields": "created_at",
         }
         found: list[RecentPost] = []
         for _ in range(5):  # at most 500 posts back
@@ -552,7 +552,7 @@ class XProvider(OAuth2Provider):
             "GET",
             f"/2/tweets/{platform_post_id}",
             token=token,
-            params={"tweet.fields": "public_metrics"},
+            params={"post.fields": "public_metrics"},
         ).json()
         post = body.get("data")
         if not isinstance(post, dict):  # X answers 200 with only `errors` for a missing post

@@ -502,7 +502,7 @@ def test_find_recent_pages_through_the_timeline(
     # With small pages the provider follows next_token.
     server_page = httpx.get(
         f"{provider.api_base}/2/users/{token.extra['user_id']}/tweets",
-        params={"max_results": 5, "tweet.fields": "created_at"},
+        params={"max_results": 5, "post.fields": "created_at"},
         headers=auth(token),
     ).json()
     assert server_page["meta"]["result_count"] == 5 and "next_token" in server_page["meta"]
@@ -512,6 +512,26 @@ def test_find_recent_pages_through_the_timeline(
         headers=auth(token),
     ).json()
     assert [t["text"] for t in rest["data"]] == ["post 1", "post 0"]
+
+
+def test_post_fields_are_named_as_the_vendor_document_names_them(
+    provider: XProvider, token: TokenSet, server: SimServer, seen: list
+) -> None:
+    """`GET /2/tweets/{id}` and `GET /2/users/{id}/tweets` declare `post.fields`; the old
+    `tweet.fields` is an unknown query parameter there (400), and the provider never sends it."""
+    result = provider.publish(token, PublishRequest(text="fields"))
+    provider.find_recent(token, datetime.now(UTC) - timedelta(minutes=1))
+    provider.post_metrics(token, str(result.platform_post_id))
+    base = server.url_for("x")
+    for path in (
+        f"/2/tweets/{result.platform_post_id}",
+        f"/2/users/{token.extra['user_id']}/tweets",
+    ):
+        old = httpx.get(base + path, params={"tweet.fields": "created_at"}, headers=auth(token))
+        assert old.status_code == 400 and "[tweet.fields] is not one of" in old.text
+        new = httpx.get(base + path, params={"post.fields": "created_at"}, headers=auth(token))
+        assert new.status_code == 200, new.text
+    assert all(status == 200 for method, _, status in seen if method == "GET")
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
