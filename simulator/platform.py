@@ -135,6 +135,9 @@ class PlatformSim:
     # accounts, the account's name attribute as in the post log, its followers attribute).
     organic_posts: ClassVar[tuple[str, str, dict[str, str]] | None] = None
     organic_accounts: ClassVar[tuple[str, str, str] | None] = None
+    # Rate families and their default limits, e.g. {"posts": {"limit": 100, "window_s": 86400}}
+    # (the rate knobs override them per platform or account).
+    quotas: ClassVar[dict[str, dict[str, float]]] = {}
     # Attributes built by reset() that are not worth keeping across a restart.
     transient_state: ClassVar[frozenset[str]] = frozenset()
 
@@ -154,7 +157,8 @@ class PlatformSim:
         """Drop all platform state (apps, accounts, tokens, posts...)."""
 
     def default_knobs(self) -> Knobs:
-        return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas={})
+        quotas = {family: dict(quota) for family, quota in self.quotas.items()}
+        return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas=quotas)
 
     def configure(self, settings: dict[str, Any]) -> None:
         if not self.default_settings:

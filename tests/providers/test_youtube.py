@@ -10,7 +10,6 @@ import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,13 +40,13 @@ from simulator.youtube import (
     SCOPE,
     YouTubeSim,
 )
-from tests.providers.helpers import one_post
+from tests.providers.helpers import SPECS, one_post
 
 SIMULATED = [YouTubeSim]
 SEED = 5
 
 REDIRECT = "http://localhost:3000/oauth/youtube/callback"
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "youtube" / "youtube.v3.json"
+SPEC = SPECS / "youtube" / "youtube.v3.json"
 KIB256 = 256 * 1024
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -57,7 +57,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
 MB = 1024 * 1024
@@ -305,6 +305,12 @@ class TikTokSim(OAuthServer, PlatformSim):
     )
     organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
+    quotas = {
+        "init": {"limit": 6, "window_s": 60},
+        "status": {"limit": 30, "window_s": 60},
+        "creator_info": {"limit": 20, "window_s": 60},
+        "posts": {"limit": 15, "window_s": 86400},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -320,19 +326,6 @@ class TikTokSim(OAuthServer, PlatformSim):
         self.videos: dict[str, Video] = {}
         self._seq = 0
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "init": {"limit": 6, "window_s": 60},
-                "status": {"limit": 30, "window_s": 60},
-                "creator_info": {"limit": 20, "window_s": 60},
-                "posts": {"limit": 15, "window_s": 86400},
-            },
-        )
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 

@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Route
 from app.providers.mastodon_text import count_status_length, url_spans
 from simulator.oauth import OAuthServer
 from simulator.platform import ParamsError, PlatformSim, read_params, with_query
-from simulator.state import Fault, Knobs, SimError, iso, utcnow
+from simulator.state import Fault, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 SCOPES = (
@@ -295,6 +295,11 @@ class MastodonSim(OAuthServer, PlatformSim):
     )
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
+    quotas = {
+        "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
+        "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
+        "media": {"limit": 30, "window_s": 1800},  # Rack::Attack, POST media
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -311,18 +316,6 @@ class MastodonSim(OAuthServer, PlatformSim):
         self._seq = 0
 
     # ------------------------------------------------------------ knobs / settings
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
-                "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
-                "media": {"limit": 30, "window_s": 1800},  # Rack::Attack, POST media
-            },
-        )
 
     # ------------------------------------------------------------ ids, accounts, tokens
 

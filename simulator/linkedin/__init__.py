@@ -55,7 +55,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
 SANDBOX_CLIENT_SECRET = "linkedin-sandbox-secret"
@@ -365,6 +365,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
     )
     organic_accounts = ("members", "username", "followers")
     display_name = "LinkedIn"
+    quotas = {"posts": {"limit": 150, "window_s": 86400}}
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -382,14 +383,6 @@ class LinkedInSim(OAuthServer, PlatformSim):
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
         member = self.ensure_member(self.conf["default_member"], name="LinkedIn User")
         self.ensure_org("Herald Sandbox", vanity="herald-sandbox", admins={member.username: None})
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={"posts": {"limit": 150, "window_s": 86400}},
-        )
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
