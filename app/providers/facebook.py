@@ -32,7 +32,6 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -137,6 +136,7 @@ class FacebookProvider(GraphProvider):
     default_auth_base = DEFAULT_AUTH_BASE
     default_scopes = DEFAULT_SCOPES
     default_version = DEFAULT_VERSION
+    query_safe = ","
 
     def __init__(
         self,
@@ -152,19 +152,8 @@ class FacebookProvider(GraphProvider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": self.scopes,
-            "response_type": "code",
-        }
-        query = urlencode(params, quote_via=quote, safe=",")
-        return f"{self.auth_base}/{self.version}/dialog/oauth?{query}"
+    def _authorize_endpoint(self, auth_base: str) -> str:
+        return f"{auth_base}/{self.version}/dialog/oauth"
 
     def _token_call(self, params: dict[str, str]) -> dict[str, Any]:
         return self._token_request("GET", self._graph("/oauth/access_token"), params=params)

@@ -47,7 +47,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -224,19 +224,6 @@ class InstagramProvider(GraphProvider):
         self.check_quota = check_quota
 
     # ------------------------------------------------------------------ OAuth
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "state": state,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
 
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None, scope: str) -> TokenSet:
         extra = dict(previous.extra) if previous else {}

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 
@@ -247,19 +247,6 @@ class LinkedInProvider(OAuth2Provider):
         return self._request(method, path, token=token, headers=headers, **kwargs)
 
     # ------------------------------------------------------------------ OAuth
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": self.scopes,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
 
     def _token_url(self) -> str:
         return self.auth_base + "/oauth/v2/accessToken"

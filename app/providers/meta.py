@@ -146,8 +146,8 @@ class GraphProvider(OAuth2Provider):
         media_poll_s: float | None = None,
         **config: Any,
     ) -> None:
+        self.version = (version or self.default_version).strip("/")  # the dialog's path has it
         super().__init__(**config)
-        self.version = (version or self.default_version).strip("/")
         self.media_wait_s = media_wait_s
         self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -21,6 +22,7 @@ from app.providers.base import (
     Provider,
     TokenSet,
     TransientError,
+    s256_challenge,
 )
 
 
@@ -45,6 +47,12 @@ class OAuth2Provider(Provider):
     default_scopes: ClassVar[str]
     # Appended to `auth_base` unless it already ends with it.
     authorize_path: ClassVar[str] = ""
+    # The authorize URL's name for the client id (TikTok: client_key), and what its query leaves
+    # unescaped (the commas of comma-separated scopes).
+    client_id_param: ClassVar[str] = "client_id"
+    query_safe: ClassVar[str] = ""
+    # Whether the authorize URL carries the PKCE challenge of a code verifier it is given.
+    authorize_pkce: ClassVar[bool] = False
     # Relative to api_base unless absolute (see `_token_url`).
     token_path: ClassVar[str] = ""
     # Access token lifetime when the token response has no expires_in.
@@ -92,6 +100,28 @@ class OAuth2Provider(Provider):
         if not auth_base.endswith(self.authorize_path):
             auth_base += self.authorize_path
         return auth_base
+
+    def authorize_url(
+        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> str:
+        params = {
+            self.client_id_param: self._app()[0],
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": self.scopes,
+            "state": state,
+            **self._authorize_params(code_verifier),
+        }
+        query = urlencode(params, quote_via=quote, safe=self.query_safe)
+        return f"{self.authorize_endpoint}?{query}"
+
+    def _authorize_params(self, code_verifier: str | None) -> dict[str, str]:
+        """The platform's further authorize parameters: by default the PKCE challenge of
+        `code_verifier` when one is given and the platform takes PKCE."""
+        return self._pkce(code_verifier) if code_verifier and self.authorize_pkce else {}
+
+    def _pkce(self, code_verifier: str) -> dict[str, str]:
+        return {"code_challenge": s256_challenge(code_verifier), "code_challenge_method": "S256"}
 
     def _app(self) -> tuple[str, str]:
         """(client id, client secret or ""), or a PermanentError when the app is not set up."""

@@ -26,7 +26,6 @@ import base64
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
@@ -159,19 +158,6 @@ class PinterestProvider(OAuth2Provider):
 
     def _authorize_endpoint(self, auth_base: str) -> str:
         return super()._authorize_endpoint(auth_base) + "/"
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "state": state,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params)}"
 
     def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         extra["token_type"] = body.get("token_type", "bearer")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -103,19 +102,6 @@ class ThreadsProvider(GraphProvider):
     authorize_path = "/oauth/authorize"
 
     # ------------------------------------------------------------------ OAuth
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "scope": self.scopes,
-            "response_type": "code",
-            "state": state,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
 
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
         extra = dict(previous.extra) if previous else {}

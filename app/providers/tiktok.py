@@ -52,7 +52,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -72,7 +71,6 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.tiktok_text import (
@@ -191,6 +189,9 @@ class TikTokProvider(OAuth2Provider):
     token_path = "/oauth/token/"
     token_ttl_s = ACCESS_TTL_S
     app_credentials = "client key and secret"  # client_id holds TikTok's client_key
+    client_id_param = "client_key"
+    query_safe = ","
+    authorize_pkce = True
     comma_scopes = True
     no_refresh_token = "This TikTok connection has no refresh token; reconnect the account"
 
@@ -229,26 +230,11 @@ class TikTokProvider(OAuth2Provider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def _challenge(self, verifier: str) -> str:
-        if self.pkce_hex:
-            return hashlib.sha256(verifier.encode("ascii")).hexdigest()
-        return s256_challenge(verifier)
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_key, _ = self._app()
-        params = {
-            "client_key": client_key,
-            "scope": self.scopes,
-            "response_type": "code",
-            "redirect_uri": redirect_uri,
-            "state": state,
-        }
-        if code_verifier:
-            params["code_challenge"] = self._challenge(code_verifier)
-            params["code_challenge_method"] = "S256"
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote, safe=',')}"
+    def _pkce(self, code_verifier: str) -> dict[str, str]:
+        if not self.pkce_hex:
+            return super()._pkce(code_verifier)
+        challenge = hashlib.sha256(code_verifier.encode("ascii")).hexdigest()
+        return {"code_challenge": challenge, "code_challenge_method": "S256"}
 
     def _token_call(
         self, data: dict[str, str], *, refreshing: bool = False, url: str | None = None

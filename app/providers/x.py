@@ -26,7 +26,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -46,7 +45,6 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.x_text import (
@@ -164,21 +162,10 @@ class XProvider(OAuth2Provider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
+    def _authorize_params(self, code_verifier: str | None) -> dict[str, str]:
         if not code_verifier:
             raise PermanentError("X requires PKCE: pass a code_verifier")
-        params = {
-            "response_type": "code",
-            "client_id": self._app()[0],
-            "redirect_uri": redirect_uri,
-            "scope": self.scopes,
-            "state": state,
-            "code_challenge": s256_challenge(code_verifier),
-            "code_challenge_method": "S256",
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+        return self._pkce(code_verifier)
 
     def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         extra["token_type"] = body.get("token_type", "bearer")

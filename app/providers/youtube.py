@@ -47,7 +47,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
 from typing import IO, Any
-from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -69,7 +68,6 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.youtube_text import (
@@ -223,6 +221,7 @@ class YouTubeProvider(OAuth2Provider):
     authorize_path = "/o/oauth2/v2/auth"
     token_ttl_s = TOKEN_TTL_S
     app_owner = "Google"
+    authorize_pkce = True
     assume_requested_scope = True
     no_refresh_token = "This YouTube connection has no refresh token; reconnect the account"
 
@@ -265,24 +264,9 @@ class YouTubeProvider(OAuth2Provider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "access_type": "offline",
-            "prompt": "consent",
-            "include_granted_scopes": "true",
-            "state": state,
-        }
-        if code_verifier:
-            params["code_challenge"] = s256_challenge(code_verifier)
-            params["code_challenge_method"] = "S256"
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+    def _authorize_params(self, code_verifier: str | None) -> dict[str, str]:
+        offline = {"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}
+        return offline | super()._authorize_params(code_verifier)
 
     def _token_call(
         self, data: dict[str, str], *, refreshing: bool = False, url: str | None = None
