@@ -114,6 +114,19 @@ async def read_params(request: Request) -> dict[str, Any]:
     return out
 
 
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
+
+
 def with_query(uri: str, params: dict[str, str]) -> str:
     """`uri` with `params` appended to its query (an OAuth redirect back to the client)."""
     parts = urlsplit(uri)

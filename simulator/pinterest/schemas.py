@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simulator.platform import json_type
+
 _DIGITS = "^\\d+$"
 _CONTENT_TYPE = {"type": "string", "enum": ["image/jpeg", "image/png"]}
 _B64 = "^[a-zA-Z0-9+/=]+$"
@@ -140,23 +142,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
-
-
 def check_schema(value: Any, schema: dict[str, Any], path: str = "body") -> list[str]:
     """The subset of JSON schema the embedded Pinterest schemas use (with the discriminator)."""
     if "$ref" in schema:
         return check_schema(value, SCHEMAS[schema["$ref"]], path)
-    found = _kind(value)
+    found = json_type(value)
     if value is None and schema.get("nullable"):
         return []
     expected = schema.get("type")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simulator.platform import json_type
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "AppendMediaUploadRequest": {
         "additionalProperties": False,
@@ -374,18 +376,6 @@ _TYPES = {
 }
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
-
-
 def check_schema(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
     """JSON-schema subset used by the X document, with networknt-style messages."""
     if "$ref" in schema:
@@ -396,7 +386,7 @@ def check_schema(value: Any, schema: dict[str, Any], path: str = "$") -> list[st
         return [f"{path}: should be valid to any of the schemas string"]
     errors: list[str] = []
     expected = schema.get("type")
-    found = _kind(value)
+    found = json_type(value)
     if expected == "integer" and found != "integer":
         return [f"{path}: {found} found, integer expected"]
     if expected == "number" and found not in ("integer", "number"):
