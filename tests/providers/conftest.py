@@ -1,8 +1,9 @@
-"""Fixtures of the provider tests: each module runs one provider (app/providers/<name>.py)
-against the simulator over real HTTP (uvicorn in a thread).
+"""Fixtures of the provider tests. `test_<id>.py` runs one provider (app/providers/<id>.py)
+against its simulated network over real HTTP (uvicorn in a thread); `test_<id>_text.py` and the
+others test the modules of the same name without a network.
 
 A module says what to simulate with module attributes: `SIMULATED` (the PlatformSim classes;
-Simulator's default list when absent) and `SEED`. The simulator is reset before every test.
+Simulator's default list when absent) and `SEED`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ def server(request: pytest.FixtureRequest) -> Iterator[SimServer]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
+def _fresh(request: pytest.FixtureRequest) -> None:
+    """A clean simulator for every test that uses it (tests of text rules start none)."""
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").sim.reset()
 
 
 @pytest.fixture
