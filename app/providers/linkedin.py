@@ -73,6 +73,7 @@ from app.providers.base import (
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
 from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -163,13 +164,6 @@ DEFAULT_LIMITS = Limits(
     max_bytes={"video": 500 * MB, "application": 100 * MB},
     counter=text_length,
 )
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _next_utc_midnight() -> datetime:

@@ -47,6 +47,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.oauth2 import OAuth2Provider
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.pinterest_text import (
     ALT_TEXT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -89,13 +90,6 @@ DEFAULT_LIMITS = Limits(
 
 def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _digits(value: Any) -> bool:

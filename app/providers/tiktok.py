@@ -73,6 +73,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.tiktok_text import (
     MAX_CAPTION,
     MAX_PHOTO_DESCRIPTION,
@@ -141,13 +142,6 @@ def chunk_plan(size: int, chunk_size: int, min_chunk: int = MIN_CHUNK) -> tuple[
     if size <= max(chunk_size, min_chunk - 1):
         return size, 1
     return chunk_size, size // chunk_size
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _error_of(body: Any) -> dict[str, Any]:

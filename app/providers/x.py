@@ -47,6 +47,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.oauth2 import OAuth2Provider
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,
     invalid_characters,
@@ -602,13 +603,6 @@ class XProvider(OAuth2Provider):
 
 
 # ------------------------------------------------------------------------- error bodies
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _text_of(body: Any, key: str) -> str:

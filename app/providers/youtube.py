@@ -70,6 +70,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.youtube_text import (
     MAX_DESCRIPTION_BYTES,
     MAX_TAGS_CHARS,
@@ -170,13 +171,6 @@ def _image_type(data: bytes) -> str | None:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     return None
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _strip_html(text: str) -> str:
