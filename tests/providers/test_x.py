@@ -25,6 +25,7 @@ from app.providers.base import (
     make_code_verifier,
 )
 from app.providers.x import XProvider
+from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
 from tests.providers.helpers import PNG, SPECS, one_post
@@ -37,6 +38,13 @@ MIB = 1024 * 1024
 
 
 # ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled_text_rules() -> None:
+    """Compile X's URL patterns before the first request: compiling takes seconds on a busy
+    machine, more than the 1 s the provider's client waits for the simulator's answer."""
+    weighted_length("see https://example.com")
 
 
 @pytest.fixture
