@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
 from simulator.state import Fault, SimError, utcnow
 
@@ -122,7 +122,7 @@ class App:
     redirect_uris: list[str]
 
 
-class MetaSim(PlatformSim):
+class MetaSim(OAuthServer, PlatformSim):
     """Base of the Graph simulators. Subclasses set `apps`, `codes`, `tokens`, `users` and
     `conf` (with "auth_code_ttl_s") in reset()."""
 
@@ -146,16 +146,6 @@ class MetaSim(PlatformSim):
         with self.sim.lock:
             self.apps[app.client_id] = app
         return app
-
-    @staticmethod
-    def redirect_allowed(app: App, redirect_uri: str) -> bool:
-        """A registered redirect URI, or any web URL for an app registered with ["*"]."""
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        return redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)
-
-    @staticmethod
-    def secret_ok(app: App | None, secret: str) -> bool:
-        return app is not None and secrets.compare_digest(app.client_secret, secret)
 
     def code_redirect(
         self,

@@ -114,6 +114,19 @@ async def read_params(request: Request) -> dict[str, Any]:
     return out
 
 
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
+
+
 def with_query(uri: str, params: dict[str, str]) -> str:
     """`uri` with `params` appended to its query (an OAuth redirect back to the client)."""
     parts = urlsplit(uri)
@@ -135,6 +148,9 @@ class PlatformSim:
     # accounts, the account's name attribute as in the post log, its followers attribute).
     organic_posts: ClassVar[tuple[str, str, dict[str, str]] | None] = None
     organic_accounts: ClassVar[tuple[str, str, str] | None] = None
+    # Rate families and their default limits, e.g. {"posts": {"limit": 100, "window_s": 86400}}
+    # (the rate knobs override them per platform or account).
+    quotas: ClassVar[dict[str, dict[str, float]]] = {}
     # Attributes built by reset() that are not worth keeping across a restart.
     transient_state: ClassVar[frozenset[str]] = frozenset()
 
@@ -154,7 +170,8 @@ class PlatformSim:
         """Drop all platform state (apps, accounts, tokens, posts...)."""
 
     def default_knobs(self) -> Knobs:
-        return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas={})
+        quotas = {family: dict(quota) for family, quota in self.quotas.items()}
+        return Knobs(latency_ms=0, jitter_ms=0, media_processing_ms=0, quotas=quotas)
 
     def configure(self, settings: dict[str, Any]) -> None:
         if not self.default_settings:
@@ -163,7 +180,8 @@ class PlatformSim:
             return
         unknown = set(settings) - set(self.default_settings)
         if unknown:
-            raise SimError(f"unknown {self.id} settings {sorted(unknown)}")
+            known = sorted(self.default_settings)
+            raise SimError(f"unknown {self.id} settings {sorted(unknown)}; known: {known}")
         with self.sim.lock:
             self.conf.update(settings)
 

@@ -32,7 +32,6 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -135,59 +134,29 @@ class FacebookProvider(GraphProvider):
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
     refresh_ahead = timedelta(days=15)
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    default_version = DEFAULT_VERSION
+    query_safe = ","
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
         video_base: str | None = None,
-        version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
         throttle_backoff_s: float = 3600.0,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(
-            api_base=api_base,
-            client=client,
-            timeout=timeout,
-            client_id=client_id,
-            client_secret=client_secret,
-            version=version,
-            scopes=scopes,
-            media_wait_s=media_wait_s,
-            media_poll_s=media_poll_s,
-            limits=limits,
-            **config,
-        )
-        self.auth_base = auth_base.rstrip("/")
+        super().__init__(**config)
         default_video = DEFAULT_VIDEO_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
         self.video_base = (video_base or default_video).rstrip("/")
         self.throttle_backoff_s = throttle_backoff_s
 
     # ------------------------------------------------------------------ OAuth
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": self.scopes,
-            "response_type": "code",
-        }
-        query = urlencode(params, quote_via=quote, safe=",")
-        return f"{self.auth_base}/{self.version}/dialog/oauth?{query}"
+    def _authorize_endpoint(self, auth_base: str) -> str:
+        return f"{auth_base}/{self.version}/dialog/oauth"
 
-    def _token_call(self, params: dict[str, str]) -> dict[str, Any]:
+    def _access_token(self, params: dict[str, str]) -> dict[str, Any]:
         return self._token_request("GET", self._graph("/oauth/access_token"), params=params)
 
     def _user_token(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
@@ -201,7 +170,7 @@ class FacebookProvider(GraphProvider):
     ) -> TokenSet:
         """Code → short-lived user token → long-lived (~60-day) user token."""
         client_id, secret = self._app()
-        short = self._token_call(
+        short = self._access_token(
             {
                 "client_id": client_id,
                 "client_secret": secret,
@@ -220,7 +189,7 @@ class FacebookProvider(GraphProvider):
 
     def _exchange(self, value: str, previous: TokenSet | None) -> TokenSet:
         client_id, secret = self._app()
-        body = self._token_call(
+        body = self._access_token(
             {
                 "grant_type": "fb_exchange_token",
                 "client_id": client_id,

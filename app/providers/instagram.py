@@ -47,7 +47,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -186,21 +186,16 @@ class InstagramProvider(GraphProvider):
     # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
     refresh_ahead = timedelta(days=15)
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    default_version = DEFAULT_VERSION
+    default_media_poll_s = 3.0
+    authorize_path = "/oauth/authorize"
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
         token_base: str | None = None,
-        version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 3.0,
-        limits: Limits | None = None,
         max_hashtags: int = MAX_HASHTAGS,
         max_mentions: int = MAX_MENTIONS,
         min_carousel: int = MIN_CAROUSEL,
@@ -213,20 +208,8 @@ class InstagramProvider(GraphProvider):
         check_quota: bool = True,
         **config: Any,
     ) -> None:
-        super().__init__(
-            api_base=api_base,
-            client=client,
-            timeout=timeout,
-            client_id=client_id,
-            client_secret=client_secret,
-            version=version,
-            scopes=scopes,
-            media_wait_s=media_wait_s,
-            media_poll_s=media_poll_s,
-            limits=limits,
-            **config,
-        )
-        self.auth_base = auth_base.rstrip("/").removesuffix("/oauth/authorize")
+        super().__init__(**config)
+        self.auth_base = self.auth_base.removesuffix(self.authorize_path)
         if token_base is None:
             own = self.auth_base == DEFAULT_AUTH_BASE
             token_base = DEFAULT_TOKEN_BASE if own else self.auth_base
@@ -241,19 +224,6 @@ class InstagramProvider(GraphProvider):
         self.check_quota = check_quota
 
     # ------------------------------------------------------------------ OAuth
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "state": state,
-        }
-        return f"{self.auth_base}/oauth/authorize?{urlencode(params, quote_via=quote)}"
 
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None, scope: str) -> TokenSet:
         extra = dict(previous.extra) if previous else {}

@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import httpx
 
@@ -62,7 +62,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -73,6 +72,8 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
+from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -165,13 +166,6 @@ DEFAULT_LIMITS = Limits(
 )
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _next_utc_midnight() -> datetime:
     now = datetime.now(UTC)
     return (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -194,7 +188,7 @@ def _media_kind(item: MediaItem) -> str:
     return "document"
 
 
-class LinkedInProvider(Provider):
+class LinkedInProvider(OAuth2Provider):
     id = "linkedin"
     display_name = "LinkedIn"
     capabilities = Capabilities(
@@ -213,36 +207,30 @@ class LinkedInProvider(Provider):
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    authorize_path = "/oauth/v2/authorization"
+    token_ttl_s = ACCESS_TTL_S
+    comma_scopes = True
+    assume_requested_scope = True
+    no_refresh_token = "This LinkedIn app has no programmatic refresh; reconnect the account"
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
         version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
         media_wait_s: float = 60.0,
         media_poll_s: float = 3.0,
         throttle_backoff_s: float = 60.0,
         upload_retries: int = 2,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.auth_base = auth_base.rstrip("/")
+        super().__init__(**config)
         self.version = version
-        self.scopes = scopes
         self.media_wait_s = media_wait_s
         self.media_poll_s = media_poll_s
         self.throttle_backoff_s = throttle_backoff_s
         self.upload_retries = upload_retries
-        if limits is not None:
-            self.limits = limits
 
     def _rest(self, method: str, path: str, token: TokenSet, **kwargs: Any) -> httpx.Response:
         headers = {
@@ -254,84 +242,12 @@ class LinkedInProvider(Provider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No LinkedIn app (client id and secret) is configured")
-        return self.client_id, self.client_secret
+    def _token_url(self) -> str:
+        return self.auth_base + "/oauth/v2/accessToken"
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": self.scopes,
-        }
-        return f"{self.auth_base}/oauth/v2/authorization?{urlencode(params, quote_via=quote)}"
-
-    def _token_call(self, data: dict[str, str], *, refreshing: bool) -> dict[str, Any]:
-        client_id, secret = self._app()
-        form = {**data, "client_id": client_id, "client_secret": secret}
-        try:
-            body = _json(self._request("POST", self.auth_base + "/oauth/v2/accessToken", data=form))
-        except AuthError as exc:  # 401 invalid_client: Herald's app credentials, not the member
-            raise PermanentError(
-                f"LinkedIn rejected Herald's app credentials: {exc.message}",
-                status=exc.status,
-                code=exc.code,
-            ) from exc
-        except PermanentError as exc:
-            if refreshing and exc.status == 400:
-                # The refresh token expired (365 days after consent), was revoked, or the app
-                # lost its refresh entitlement: only a new consent helps.
-                raise AuthError(
-                    exc.message, refresh_may_help=False, status=400, code=exc.code
-                ) from exc
-            raise
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("LinkedIn answered the token request without a token", sent=True)
-        return body
-
-    def _token_set(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
-        now = datetime.now(UTC)
-        try:
-            ttl = float(body.get("expires_in", ACCESS_TTL_S))
-        except (TypeError, ValueError):
-            ttl = ACCESS_TTL_S
-        extra = dict(previous.extra) if previous else {}
+    def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         if body.get("refresh_token_expires_in") is not None:
-            expires = now + timedelta(seconds=float(body["refresh_token_expires_in"]))
-            extra["refresh_token_expires_at"] = expires.isoformat()
-        scope = str(body.get("scope") or "").replace(",", " ").strip()
-        return TokenSet(
-            access_token=body["access_token"],
-            refresh_token=body.get("refresh_token")
-            or (previous.refresh_token if previous else None),
-            expires_at=now + timedelta(seconds=ttl),
-            scope=scope or (previous.scope if previous else self.scopes),
-            extra=extra,
-        )
-
-    def exchange_code(
-        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> TokenSet:
-        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        if code_verifier:
-            data["code_verifier"] = code_verifier
-        return self._token_set(self._token_call(data, refreshing=False), None)
-
-    def refresh(self, token: TokenSet) -> TokenSet:
-        """A new 60-day access token; the refresh token keeps its original expiry."""
-        if not token.refresh_token:
-            raise AuthError(
-                "This LinkedIn app has no programmatic refresh; reconnect the account",
-                refresh_may_help=False,
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
-        return self._token_set(self._token_call(data, refreshing=True), token)
+            extra["refresh_token_expires_at"] = expires_at(now, body["refresh_token_expires_in"])
 
     def revoke(self, token: TokenSet) -> None:
         client_id, secret = self._app()

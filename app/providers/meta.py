@@ -18,14 +18,12 @@ import httpx
 
 from app.providers.base import (
     AuthError,
-    Limits,
-    PermanentError,
-    Provider,
     ProviderError,
     RecentPost,
     TokenSet,
     TransientError,
 )
+from app.providers.oauth2 import OAuth2Provider
 
 # Platform and application throttling codes every Graph product answers (§3); products add
 # their own (Instagram: 9, the publishing limit).
@@ -133,45 +131,29 @@ def long_lived_token(body: dict[str, Any], *, scope: str, extra: dict[str, Any])
     )
 
 
-class GraphProvider(Provider):
+class GraphProvider(OAuth2Provider):
     """What the three Graph connectors do alike; subclasses keep their hosts, grants and codes."""
 
-    # "No {display_name} app ({app_credentials}) is configured"
-    app_credentials: ClassVar[str] = "client id and secret"
+    default_version: ClassVar[str]
+    default_media_poll_s: ClassVar[float] = 2.0
     # Token endpoints that answer {"data": [{access_token, ...}]} (api.instagram.com).
     token_in_data_list: ClassVar[bool] = False
 
     def __init__(
         self,
         *,
-        version: str,
-        scopes: str,
-        media_wait_s: float,
-        media_poll_s: float,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        limits: Limits | None = None,
+        version: str | None = None,
+        media_wait_s: float = 30.0,
+        media_poll_s: float | None = None,
         **config: Any,
     ) -> None:
+        self.version = (version or self.default_version).strip("/")  # the dialog's path has it
         super().__init__(**config)
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.version = version.strip("/")
-        self.scopes = scopes
         self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
-        if limits is not None:
-            self.limits = limits
+        self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 
     def _graph(self, path: str) -> str:
         return f"/{self.version}{path}"
-
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError(
-                f"No {self.display_name} app ({self.app_credentials}) is configured"
-            )
-        return self.client_id, self.client_secret
 
     def _token_request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         try:

@@ -26,7 +26,6 @@ import base64
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
@@ -38,7 +37,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -48,6 +46,8 @@ from app.providers.base import (
     TokenSet,
     TransientError,
 )
+from app.providers.oauth2 import OAuth2Provider
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.pinterest_text import (
     ALT_TEXT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -92,13 +92,6 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _digits(value: Any) -> bool:
     return isinstance(value, str) and value.isascii() and value.isdigit()
 
@@ -112,7 +105,7 @@ def _b64(item: MediaItem) -> str:
         return base64.b64encode(fh.read()).decode("ascii")
 
 
-class PinterestProvider(Provider):
+class PinterestProvider(OAuth2Provider):
     id = "pinterest"
     display_name = "Pinterest"
     capabilities = Capabilities(
@@ -131,118 +124,39 @@ class PinterestProvider(Provider):
     # 30-day access tokens; each refresh also brings a new 60-day refresh token (§12.2).
     refresh_ahead = timedelta(days=5)
 
+    default_auth_base = DEFAULT_AUTHORIZE_URL
+    default_web_base = DEFAULT_WEB_BASE
+    default_scopes = DEFAULT_SCOPES
+    authorize_path = "/oauth"
+    token_path = "/oauth/token"
+    token_ttl_s = TOKEN_TTL_S
+    basic_auth = True
+    sends_code_verifier = False
+    no_refresh_token = "This Pinterest connection has no refresh token; reconnect the account"
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTHORIZE_URL,
-        web_base: str = DEFAULT_WEB_BASE,
-        scopes: str = DEFAULT_SCOPES,
         media_wait_s: float = 30.0,
         media_poll_s: float = 2.0,
         rate_limit_backoff_s: float = 60.0,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        self.client_secret = client_secret
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/oauth"):
-            auth_base += "/oauth"
-        self.authorize_endpoint = auth_base + "/"
-        self.web_base = web_base.rstrip("/")
-        self.scopes = scopes
+        super().__init__(**config)
         # How long publish() waits for video processing before returning a pending result.
         self.media_wait_s = media_wait_s
         self.media_poll_s = media_poll_s
         self.rate_limit_backoff_s = rate_limit_backoff_s
-        if limits is not None:
-            self.limits = limits
 
     # ------------------------------------------------------------------ OAuth
 
-    def _require_client(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No Pinterest app (client id and secret) is configured")
-        return self.client_id, self.client_secret
+    def _authorize_endpoint(self, auth_base: str) -> str:
+        return super()._authorize_endpoint(auth_base) + "/"
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._require_client()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "state": state,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params)}"
-
-    def _token_call(self, data: dict[str, str], *, refreshing: bool) -> dict[str, Any]:
-        client_id, secret = self._require_client()
-        raw = f"{client_id}:{secret}".encode()
-        headers = {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
-        try:
-            result: dict[str, Any] = self._request(
-                "POST", "/oauth/token", data=data, headers=headers
-            ).json()
-            return result
-        except AuthError as exc:
-            # 401 from the token endpoint is about Herald's app credentials, not the user.
-            raise PermanentError(
-                f"Pinterest rejected Herald's app credentials: {exc.message}",
-                status=exc.status,
-                code=exc.code,
-            ) from exc
-        except PermanentError as exc:
-            if refreshing and exc.status == 400:
-                # The refresh token was already rotated, revoked or expired: reconnect.
-                raise AuthError(
-                    exc.message, refresh_may_help=False, status=400, code=exc.code
-                ) from exc
-            raise
-
-    def _token_set(self, body: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("Pinterest answered the token request without a token", sent=True)
-        try:
-            ttl = float(body.get("expires_in", TOKEN_TTL_S))
-        except (TypeError, ValueError):
-            ttl = TOKEN_TTL_S
-        extra = dict(previous.extra) if previous else {}
+    def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         extra["token_type"] = body.get("token_type", "bearer")
         if body.get("refresh_token_expires_at"):
             extra["refresh_token_expires_at"] = body["refresh_token_expires_at"]
-        return TokenSet(
-            access_token=body["access_token"],
-            refresh_token=body.get("refresh_token")
-            or (previous.refresh_token if previous else None),
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=str(body.get("scope") or (previous.scope if previous else "")),
-            extra=extra,
-        )
-
-    def exchange_code(
-        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> TokenSet:
-        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        return self._token_set(self._token_call(data, refreshing=False))
-
-    def refresh(self, token: TokenSet) -> TokenSet:
-        """Continuous refresh: the returned set holds a new refresh token; the old one is dead."""
-        if not token.refresh_token:
-            raise AuthError(
-                "This Pinterest connection has no refresh token; reconnect the account",
-                refresh_may_help=False,
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
-        return self._token_set(self._token_call(data, refreshing=True), previous=token)
 
     # ------------------------------------------------------------------ account, boards
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -97,54 +96,12 @@ class ThreadsProvider(GraphProvider):
     # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
     refresh_ahead = timedelta(days=15)
 
-    def __init__(
-        self,
-        *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
-        version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
-        limits: Limits | None = None,
-        **config: Any,
-    ) -> None:
-        super().__init__(
-            api_base=api_base,
-            client=client,
-            timeout=timeout,
-            client_id=client_id,
-            client_secret=client_secret,
-            version=version,
-            scopes=scopes,
-            media_wait_s=media_wait_s,
-            media_poll_s=media_poll_s,
-            limits=limits,
-            **config,
-        )
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/oauth/authorize"):
-            auth_base += "/oauth/authorize"
-        self.authorize_endpoint = auth_base
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_scopes = DEFAULT_SCOPES
+    default_version = DEFAULT_VERSION
+    authorize_path = "/oauth/authorize"
 
     # ------------------------------------------------------------------ OAuth
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "scope": self.scopes,
-            "response_type": "code",
-            "state": state,
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
 
     def _long_lived(self, body: dict[str, Any], previous: TokenSet | None) -> TokenSet:
         extra = dict(previous.extra) if previous else {}

@@ -46,12 +46,12 @@ Caption length is counted in UTF-16 code units (an assumption: TikTok documents 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -63,7 +63,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -72,8 +71,9 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
+from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.tiktok_text import (
     MAX_CAPTION,
     MAX_PHOTO_DESCRIPTION,
@@ -144,13 +144,6 @@ def chunk_plan(size: int, chunk_size: int, min_chunk: int = MIN_CHUNK) -> tuple[
     return chunk_size, size // chunk_size
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _error_of(body: Any) -> dict[str, Any]:
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else {}
@@ -167,7 +160,7 @@ def _read_exact(fh: BinaryIO, length: int, piece: int = MB) -> Iterator[bytes]:
         yield data
 
 
-class TikTokProvider(Provider):
+class TikTokProvider(OAuth2Provider):
     id = "tiktok"
     display_name = "TikTok"
     capabilities = Capabilities(
@@ -184,18 +177,22 @@ class TikTokProvider(Provider):
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_web_base = DEFAULT_WEB_BASE
+    default_scopes = DEFAULT_SCOPES
+    token_path = "/oauth/token/"
+    token_ttl_s = ACCESS_TTL_S
+    app_credentials = "client key and secret"  # client_id holds TikTok's client_key
+    client_id_param = "client_key"
+    query_safe = ","
+    authorize_pkce = True
+    comma_scopes = True
+    no_refresh_token = "This TikTok connection has no refresh token; reconnect the account"
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
-        web_base: str = DEFAULT_WEB_BASE,
         version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
         chunk_size: int = DEFAULT_CHUNK,
         min_chunk_size: int = MIN_CHUNK,
         publish_wait_s: float = 20.0,
@@ -204,19 +201,10 @@ class TikTokProvider(Provider):
         rate_limit_retry_s: float = 60.0,
         daily_cap_retry_s: float = 3600.0,
         pkce_hex: bool = False,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id  # TikTok's client_key
-        self.client_secret = client_secret
-        self.version = version.strip("/")
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/auth/authorize"):
-            auth_base += f"/{self.version}/auth/authorize"
-        self.authorize_endpoint = auth_base + "/"
-        self.web_base = web_base.rstrip("/")
-        self.scopes = scopes
+        self.version = version.strip("/")  # before the authorize endpoint is derived
+        super().__init__(**config)
         self.min_chunk_size = min_chunk_size
         self.chunk_size = max(min_chunk_size, min(chunk_size, MAX_CHUNK))
         self.publish_wait_s = publish_wait_s
@@ -225,48 +213,33 @@ class TikTokProvider(Provider):
         self.rate_limit_retry_s = rate_limit_retry_s
         self.daily_cap_retry_s = daily_cap_retry_s
         self.pkce_hex = pkce_hex
-        if limits is not None:
-            self.limits = limits
+
+    def _authorize_endpoint(self, auth_base: str) -> str:
+        if not auth_base.endswith("/auth/authorize"):
+            auth_base += f"/{self.version}/auth/authorize"
+        return auth_base + "/"
 
     def _path(self, path: str) -> str:
         return f"/{self.version}{path}"
 
     # ------------------------------------------------------------------ OAuth
 
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No TikTok app (client key and secret) is configured")
-        return self.client_id, self.client_secret
+    def _pkce(self, code_verifier: str) -> dict[str, str]:
+        if not self.pkce_hex:
+            return super()._pkce(code_verifier)
+        challenge = hashlib.sha256(code_verifier.encode("ascii")).hexdigest()
+        return {"code_challenge": challenge, "code_challenge_method": "S256"}
 
-    def _challenge(self, verifier: str) -> str:
-        if self.pkce_hex:
-            return hashlib.sha256(verifier.encode("ascii")).hexdigest()
-        return s256_challenge(verifier)
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_key, _ = self._app()
-        params = {
-            "client_key": client_key,
-            "scope": self.scopes,
-            "response_type": "code",
-            "redirect_uri": redirect_uri,
-            "state": state,
-        }
-        if code_verifier:
-            params["code_challenge"] = self._challenge(code_verifier)
-            params["code_challenge_method"] = "S256"
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote, safe=',')}"
-
-    def _oauth(self, path: str, data: dict[str, str], *, refreshing: bool = False) -> Any:
+    def _token_call(
+        self, data: dict[str, str], *, refreshing: bool = False, url: str | None = None
+    ) -> Any:
+        """TikTok's OAuth endpoints answer errors in their own shapes, some with HTTP 200."""
         client_key, secret = self._app()
         form = {"client_key": client_key, "client_secret": secret, **data}
         headers = {"Cache-Control": "no-cache"}
+        path = self._path(url or self._token_url())
         try:
-            response = self.client.post(
-                self.api_base + self._path(path), data=form, headers=headers
-            )
+            response = self.client.post(self.api_base + path, data=form, headers=headers)
         except httpx.HTTPError as exc:
             raise self.classify_error(exc) from exc
         body = _json(response)
@@ -291,54 +264,14 @@ class TikTokProvider(Provider):
             raise AuthError(message, refresh_may_help=False, **kw)
         raise PermanentError(message, **kw)
 
-    def _token_set(self, body: Any, previous: TokenSet | None = None) -> TokenSet:
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise TransientError("TikTok answered the token request without a token", sent=True)
-        now = datetime.now(UTC)
-        try:
-            ttl = float(body.get("expires_in") or ACCESS_TTL_S)
-        except (TypeError, ValueError):
-            ttl = ACCESS_TTL_S
-        extra = dict(previous.extra) if previous else {}
+    def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         if body.get("open_id"):
             extra["open_id"] = str(body["open_id"])
-        try:
-            refresh_ttl = float(body["refresh_expires_in"])
-            extra["refresh_expires_at"] = (now + timedelta(seconds=refresh_ttl)).isoformat()
-        except (KeyError, TypeError, ValueError):
-            pass
-        scope = str(body.get("scope") or "")
-        return TokenSet(
-            access_token=str(body["access_token"]),
-            # Rotation: always keep the refresh token TikTok returned.
-            refresh_token=body.get("refresh_token")
-            or (previous.refresh_token if previous else None),
-            expires_at=now + timedelta(seconds=ttl),
-            scope=" ".join(s for s in scope.replace(",", " ").split())
-            or (previous.scope if previous else ""),
-            extra=extra,
-        )
-
-    def exchange_code(
-        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> TokenSet:
-        data = {"code": code, "grant_type": "authorization_code", "redirect_uri": redirect_uri}
-        if code_verifier:
-            data["code_verifier"] = code_verifier
-        return self._token_set(self._oauth("/oauth/token/", data))
-
-    def refresh(self, token: TokenSet) -> TokenSet:
-        """Rotate: the returned set holds a new refresh token; the old one no longer works."""
-        if not token.refresh_token:
-            raise AuthError(
-                "This TikTok connection has no refresh token; reconnect the account",
-                refresh_may_help=False,
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
-        return self._token_set(self._oauth("/oauth/token/", data, refreshing=True), token)
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            extra["refresh_expires_at"] = expires_at(now, body["refresh_expires_in"])
 
     def revoke(self, token: TokenSet) -> None:
-        self._oauth("/oauth/revoke/", {"token": token.access_token})
+        self._token_call({"token": token.access_token}, url="/oauth/revoke/")
 
     # ------------------------------------------------------------------ API plumbing
 

@@ -18,16 +18,14 @@ only) and `finalize` complete.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -39,7 +37,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -48,8 +45,9 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
+from app.providers.oauth2 import OAuth2Provider
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,
     invalid_characters,
@@ -113,7 +111,7 @@ def _epoch(value: str | None) -> datetime | None:
 # ------------------------------------------------------------------------- provider
 
 
-class XProvider(Provider):
+class XProvider(OAuth2Provider):
     id = "x"
     display_name = "X"
     capabilities = Capabilities(
@@ -131,145 +129,63 @@ class XProvider(Provider):
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
 
+    default_auth_base = DEFAULT_AUTHORIZE_URL
+    default_web_base = DEFAULT_WEB_BASE
+    default_scopes = DEFAULT_SCOPES
+    authorize_path = "/i/oauth2/authorize"
+    token_path = "/2/oauth2/token"
+    token_ttl_s = TOKEN_TTL_S
+    app_credentials = "client id"
+    # No secret = a public client (client_id in the body); a secret = confidential (HTTP Basic).
+    secret_required = False
+    basic_auth = True
+    no_refresh_token = (
+        "This X connection has no refresh token (offline.access was not granted); "
+        "reconnect the account"
+    )
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTHORIZE_URL,
-        web_base: str = DEFAULT_WEB_BASE,
-        scopes: str = DEFAULT_SCOPES,
         media_wait_s: float = 30.0,
         media_poll_s: float = 1.0,
         chunk_size: int = MIB,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
-        self.client_id = client_id
-        # None = a public client (client_id in the body); set = confidential (HTTP Basic).
-        self.client_secret = client_secret
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/i/oauth2/authorize"):
-            auth_base += "/i/oauth2/authorize"
-        self.authorize_endpoint = auth_base
-        self.web_base = web_base.rstrip("/")
-        self.scopes = scopes
+        super().__init__(**config)
         # How long publish() waits for media processing before returning a pending result, and
         # the shortest pause between two STATUS polls (X's check_after_secs wins when longer).
         self.media_wait_s = media_wait_s
         self.media_poll_s = media_poll_s
         self.chunk_size = chunk_size
-        if limits is not None:
-            self.limits = limits
         self._me: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token digest → (id, name)
         self._me_lock = threading.Lock()
 
     # ------------------------------------------------------------------ OAuth
 
-    def _require_client(self) -> str:
-        if not self.client_id:
-            raise PermanentError("No X app (client id) is configured")
-        return self.client_id
-
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
+    def _authorize_params(self, code_verifier: str | None) -> dict[str, str]:
         if not code_verifier:
             raise PermanentError("X requires PKCE: pass a code_verifier")
-        params = {
-            "response_type": "code",
-            "client_id": self._require_client(),
-            "redirect_uri": redirect_uri,
-            "scope": self.scopes,
-            "state": state,
-            "code_challenge": s256_challenge(code_verifier),
-            "code_challenge_method": "S256",
-        }
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+        return self._pkce(code_verifier)
 
-    def _token_call(
-        self, data: dict[str, str], *, refreshing: bool = False, path: str = "/2/oauth2/token"
-    ) -> dict[str, Any]:
-        """POST to the token (or revoke) endpoint with the client's authentication."""
-        client_id = self._require_client()
-        headers: dict[str, str] = {}
-        if self.client_secret:
-            raw = f"{client_id}:{self.client_secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(raw).decode("ascii")
-        else:
-            data = {**data, "client_id": client_id}
-        try:
-            result: dict[str, Any] = self._request("POST", path, data=data, headers=headers).json()
-            return result
-        except AuthError as exc:
-            # 401 from the token endpoint is about Herald's app credentials, not the user.
-            raise PermanentError(
-                f"X rejected Herald's app credentials: {exc.message}",
-                status=exc.status,
-                code=exc.code,
-            ) from exc
-        except PermanentError as exc:
-            if refreshing and exc.status == 400:
-                # invalid_request "Value passed for the token was invalid." / invalid_grant:
-                # the refresh token was used, revoked or expired; only a reconnect helps.
-                raise AuthError(
-                    exc.message, refresh_may_help=False, status=400, code=exc.code
-                ) from exc
-            raise
-
-    def _token_set(self, body: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
-        if not body.get("access_token"):
-            raise TransientError("X answered the token request without a token", sent=True)
-        try:
-            ttl = float(body.get("expires_in", TOKEN_TTL_S))
-        except (TypeError, ValueError):
-            ttl = TOKEN_TTL_S
-        extra = dict(previous.extra) if previous else {}
+    def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         extra["token_type"] = body.get("token_type", "bearer")
-        return TokenSet(
-            access_token=body["access_token"],
-            # Rotation: keep the old refresh token only if X did not send a new one.
-            refresh_token=body.get("refresh_token")
-            or (previous.refresh_token if previous else None),
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=body.get("scope") or (previous.scope if previous else ""),
-            extra=extra,
-        )
 
     def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
         if not code_verifier:
             raise PermanentError("X requires PKCE: pass the code_verifier of the authorize URL")
-        data = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "code_verifier": code_verifier,
-        }
-        return self._token_set(self._token_call(data, refreshing=False))
-
-    def refresh(self, token: TokenSet) -> TokenSet:
-        """Rotate: the returned set holds a new refresh token; the old one no longer works."""
-        if not token.refresh_token:
-            raise AuthError(
-                "This X connection has no refresh token (offline.access was not granted); "
-                "reconnect the account",
-                refresh_may_help=False,
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
-        return self._token_set(self._token_call(data, refreshing=True), previous=token)
+        return super().exchange_code(
+            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+        )
 
     def revoke(self, token: TokenSet) -> None:
         pairs = [(token.refresh_token, "refresh_token"), (token.access_token, "access_token")]
         for value, hint in pairs:
             if value:
                 data = {"token": value, "token_type_hint": hint}
-                self._token_call(data, path="/2/oauth2/revoke")
+                self._token_call(data, url="/2/oauth2/revoke")
 
     # ------------------------------------------------------------------ account
 
@@ -596,7 +512,7 @@ class XProvider(Provider):
         params: dict[str, Any] = {
             "start_time": _rfc3339(since),
             "max_results": 100,
-            "tweet.fields": "created_at",
+            "post.fields": "created_at",
         }
         found: list[RecentPost] = []
         for _ in range(5):  # at most 500 posts back
@@ -627,7 +543,7 @@ class XProvider(Provider):
             "GET",
             f"/2/tweets/{platform_post_id}",
             token=token,
-            params={"tweet.fields": "public_metrics"},
+            params={"post.fields": "public_metrics"},
         ).json()
         post = body.get("data")
         if not isinstance(post, dict):  # X answers 200 with only `errors` for a missing post
@@ -690,13 +606,6 @@ class XProvider(Provider):
 
 
 # ------------------------------------------------------------------------- error bodies
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _text_of(body: Any, key: str) -> str:

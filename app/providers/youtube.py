@@ -47,7 +47,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
 from typing import IO, Any, Literal
-from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -61,7 +60,6 @@ from app.providers.base import (
     MediaItem,
     Metrics,
     PermanentError,
-    Provider,
     ProviderError,
     PublishRequest,
     PublishResult,
@@ -70,8 +68,9 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
-    s256_challenge,
 )
+from app.providers.oauth2 import OAuth2Provider, expires_at
+from app.providers.oauth2 import json_or_none as _json
 from app.providers.youtube_text import (
     MAX_DESCRIPTION_BYTES,
     MAX_TAGS_CHARS,
@@ -175,13 +174,6 @@ def _image_type(data: bytes) -> str | None:
     return None
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _strip_html(text: str) -> str:
     return re.sub(r"<[^>]+>", "", text).strip()
 
@@ -201,7 +193,7 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
     return b"".join(parts)
 
 
-class YouTubeProvider(Provider):
+class YouTubeProvider(OAuth2Provider):
     id = "youtube"
     display_name = "YouTube"
     capabilities = Capabilities(
@@ -218,19 +210,21 @@ class YouTubeProvider(Provider):
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
 
+    default_auth_base = DEFAULT_AUTH_BASE
+    default_web_base = DEFAULT_WEB_BASE
+    default_scopes = DEFAULT_SCOPES
+    authorize_path = "/o/oauth2/v2/auth"
+    token_ttl_s = TOKEN_TTL_S
+    app_owner = "Google"
+    authorize_pkce = True
+    assume_requested_scope = True
+    no_refresh_token = "This YouTube connection has no refresh token; reconnect the account"
+
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        auth_base: str = DEFAULT_AUTH_BASE,
         token_base: str = DEFAULT_TOKEN_BASE,
-        web_base: str = DEFAULT_WEB_BASE,
         version: str = DEFAULT_VERSION,
-        scopes: str = DEFAULT_SCOPES,
         chunk_size: int = DEFAULT_CHUNK,
         upload_retries: int = 5,
         retry_backoff_s: float = 1.0,
@@ -240,22 +234,13 @@ class YouTubeProvider(Provider):
         upload_limit_wait_s: float = 86400.0,
         max_title_chars: int = MAX_TITLE_CHARS,
         max_tags_chars: int = MAX_TAGS_CHARS,
-        limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
+        super().__init__(**config)
         if chunk_size <= 0 or chunk_size % KIB256:
             raise ValueError("chunk_size must be a positive multiple of 256 KiB")
-        self.client_id = client_id
-        self.client_secret = client_secret
-        auth_base = auth_base.rstrip("/")
-        if not auth_base.endswith("/o/oauth2/v2/auth"):
-            auth_base += "/o/oauth2/v2/auth"
-        self.authorize_endpoint = auth_base
         self.token_base = token_base.rstrip("/")
-        self.web_base = web_base.rstrip("/")
         self.version = version.strip("/")
-        self.scopes = scopes
         self.chunk_size = chunk_size
         self.upload_retries = upload_retries
         self.retry_backoff_s = retry_backoff_s
@@ -265,8 +250,6 @@ class YouTubeProvider(Provider):
         self.upload_limit_wait_s = upload_limit_wait_s
         self.max_title_chars = max_title_chars
         self.max_tags_chars = max_tags_chars
-        if limits is not None:
-            self.limits = limits
 
     def _api(self, path: str) -> str:
         return f"/youtube/{self.version}{path}"
@@ -276,35 +259,17 @@ class YouTubeProvider(Provider):
 
     # ------------------------------------------------------------------ OAuth
 
-    def _app(self) -> tuple[str, str]:
-        if not self.client_id or not self.client_secret:
-            raise PermanentError("No Google app (client id and secret) is configured")
-        return self.client_id, self.client_secret
+    def _authorize_params(self, code_verifier: str | None) -> dict[str, str]:
+        offline = {"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}
+        return offline | super()._authorize_params(code_verifier)
 
-    def authorize_url(
-        self, *, state: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> str:
-        client_id, _ = self._app()
-        params = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": self.scopes,
-            "access_type": "offline",
-            "prompt": "consent",
-            "include_granted_scopes": "true",
-            "state": state,
-        }
-        if code_verifier:
-            params["code_challenge"] = s256_challenge(code_verifier)
-            params["code_challenge_method"] = "S256"
-        return f"{self.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
-
-    def _token_call(self, data: dict[str, str], *, refreshing: bool) -> dict[str, Any]:
-        client_id, secret = self._app()
-        body = {**data, "client_id": client_id, "client_secret": secret}
+    def _token_call(
+        self, data: dict[str, str], *, refreshing: bool = False, url: str | None = None
+    ) -> Any:
+        """Google's token errors: a bad code is permanent; a failed refresh created nothing."""
+        form, _ = self._with_client(data)
         try:
-            answer = self._request("POST", f"{self.token_base}/token", data=body).json()
+            answer = self._request("POST", url or f"{self.token_base}/token", data=form).json()
         except AuthError as exc:
             if not refreshing:  # a bad or used code: connecting again is the only way
                 raise PermanentError(exc.message, status=exc.status, code=exc.code) from exc
@@ -313,46 +278,11 @@ class YouTubeProvider(Provider):
             if refreshing:  # a refresh creates nothing and rotates nothing: safe to repeat
                 exc.sent = False
             raise
-        if not isinstance(answer, dict) or not answer.get("access_token"):
-            raise TransientError("Google answered the token request without a token", sent=True)
         return answer
 
-    def _token_set(self, body: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
-        try:
-            ttl = float(body.get("expires_in", TOKEN_TTL_S))
-        except (TypeError, ValueError):
-            ttl = TOKEN_TTL_S
-        extra = dict(previous.extra) if previous else {}
+    def _token_extra(self, body: dict[str, Any], extra: dict[str, Any], now: datetime) -> None:
         if body.get("refresh_token_expires_in") is not None:
-            extra["refresh_token_expires_at"] = (
-                datetime.now(UTC) + timedelta(seconds=float(body["refresh_token_expires_in"]))
-            ).isoformat()
-        return TokenSet(
-            access_token=body["access_token"],
-            # Google does not rotate refresh tokens: keep the old one unless a new one came.
-            refresh_token=body.get("refresh_token")
-            or (previous.refresh_token if previous else None),
-            expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-            scope=body.get("scope") or (previous.scope if previous else self.scopes),
-            extra=extra,
-        )
-
-    def exchange_code(
-        self, *, code: str, redirect_uri: str, code_verifier: str | None = None
-    ) -> TokenSet:
-        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        if code_verifier:
-            data["code_verifier"] = code_verifier
-        return self._token_set(self._token_call(data, refreshing=False))
-
-    def refresh(self, token: TokenSet) -> TokenSet:
-        if not token.refresh_token:
-            raise AuthError(
-                "This YouTube connection has no refresh token; reconnect the account",
-                refresh_may_help=False,
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": token.refresh_token}
-        return self._token_set(self._token_call(data, refreshing=True), previous=token)
+            extra["refresh_token_expires_at"] = expires_at(now, body["refresh_token_expires_in"])
 
     def revoke(self, token: TokenSet) -> None:
         """Revoking either token revokes the whole grant at Google."""

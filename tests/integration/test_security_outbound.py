@@ -197,7 +197,7 @@ def test_a_foreign_servers_error_text_comes_back_short_and_sanitised(admin, prob
 
 
 def test_youtube_thumbnail_url_pointing_inside_is_never_fetched(probe, hits, monkeypatch):
-    from tests.integration.test_simulator_youtube import make_provider, minted, mp4
+    from tests.providers.test_youtube import make_provider, minted, mp4
 
     with SimServer(Simulator(platforms=[YouTubeSim], seed=5)) as sim, sim_http() as http:
         # The platform API is the operator's (the simulator); the thumbnail URL is the user's.

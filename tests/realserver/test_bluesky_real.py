@@ -50,10 +50,10 @@ from tests.integration.engine import (
     wait_for,
     wait_settled,
 )
+from tests.providers.test_languages import REFUSED, TAKEN
 from tests.realserver.atproto import Network, network
 from tests.realserver.proxy import Proxy
 from tests.support.media_files import mp4, png
-from tests.unit.test_languages import REFUSED, TAKEN
 
 POST = "app.bsky.feed.post"
 FACET = "app.bsky.richtext.facet"

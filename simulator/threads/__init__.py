@@ -53,7 +53,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.platform import read_params
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v1.0"
 SHORT_TTL_S = 3600
@@ -169,6 +169,10 @@ class ThreadsSim(LoginSim):
     )
     organic_accounts = ("users", "username", "followers_count")
     display_name = "Threads"
+    quotas = {
+        "posts": {"limit": 250, "window_s": 86400},
+        "replies": {"limit": 1000, "window_s": 86400},
+    }
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
@@ -185,17 +189,6 @@ class ThreadsSim(LoginSim):
         self.posts: dict[str, Post] = {}
         self._seq = 0
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "posts": {"limit": 250, "window_s": 86400},
-                "replies": {"limit": 1000, "window_s": 86400},
-            },
-        )
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -297,7 +290,7 @@ class ThreadsSim(LoginSim):
         scopes = [s for s in q.get("scope", "").split(",") if s]
         if not scopes or any(s not in SCOPES for s in scopes):
             return bad_param("Invalid scope")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -26,6 +25,9 @@ from app.providers.base import (
 )
 from app.providers.mastodon import MastodonProvider
 from simulator import SimServer, Simulator
+from tests.providers.helpers import one_post
+
+SEED = 7
 
 REDIRECT = "http://localhost:3000/oauth/mastodon/callback"
 # A valid 1x1 PNG: the simulator checks uploads by content, not by the declared type.
@@ -36,39 +38,6 @@ PNG = bytes.fromhex(
 
 
 # ------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=7)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def seen() -> list[tuple[str, str, int]]:
-    """(method, path, status) of every response the provider received."""
-    return []
-
-
-@pytest.fixture
-def http(seen: list[tuple[str, str, int]]) -> Iterator[httpx.Client]:
-    def record(response: httpx.Response) -> None:
-        seen.append((response.request.method, response.request.url.path, response.status_code))
-
-    with httpx.Client(
-        timeout=httpx.Timeout(5.0, read=1.0), event_hooks={"response": [record]}
-    ) as client:
-        yield client
 
 
 @pytest.fixture
@@ -103,12 +72,6 @@ def connect(provider: MastodonProvider, username: str = "alice") -> TokenSet:
 @pytest.fixture
 def token(provider: MastodonProvider) -> TokenSet:
     return connect(provider)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("mastodon")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 # ------------------------------------------------------------------ OAuth
@@ -180,7 +143,7 @@ def test_publish_text_and_find_it_again(
     result = provider.publish(token, PublishRequest(text=text, idempotency_key="dest-1"))
 
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "mastodon")
     assert post["post_id"] == result.platform_post_id
     assert post["text"] == text and post["idempotency_key"] == "dest-1"
     assert result.permalink == post["permalink"]
@@ -194,7 +157,7 @@ def test_publish_with_image(provider: MastodonProvider, token: TokenSet, sim: Si
     item = MediaItem.from_bytes(PNG, "image/png", "dot.png", alt_text="A single dot")
     result = provider.publish(token, PublishRequest(text="", media=[item], idempotency_key="i1"))
 
-    post = one_post(sim)
+    post = one_post(sim, "mastodon")
     assert post["post_id"] == result.platform_post_id and post["text"] == ""
     assert [(m["type"], m["size"]) for m in post["media"]] == [("image", len(PNG))]
     status = httpx.get(f"{provider.api_base}/api/v1/statuses/{result.platform_post_id}").json()
@@ -214,7 +177,7 @@ def test_publish_waits_for_media_processing(
     media_calls = [(m, s) for m, p, s in seen if "/media" in p]
     assert media_calls[0] == ("POST", 202)
     assert ("GET", 206) in media_calls and media_calls[-1] == ("GET", 200)
-    assert len(one_post(sim)["media"]) == 1
+    assert len(one_post(sim, "mastodon")["media"]) == 1
 
 
 def test_slow_media_returns_pending_then_finalizes(
@@ -236,7 +199,7 @@ def test_slow_media_returns_pending_then_finalizes(
     assert provider.check_status(token, result.pending_state).state == "ready"
     final = provider.finalize(token, result.pending_state)
     assert final.state == "published"
-    assert one_post(sim)["media"][0]["type"] == "video"
+    assert one_post(sim, "mastodon")["media"][0]["type"] == "video"
 
 
 def test_thread(provider: MastodonProvider, token: TokenSet, sim: Simulator) -> None:
@@ -263,7 +226,7 @@ def test_idempotency_key_prevents_duplicates(
     again = provider.publish(token, request)
 
     assert again.platform_post_id == first.platform_post_id
-    post = one_post(sim)
+    post = one_post(sim, "mastodon")
     assert post["replays"] == 1
     provider.publish(token, PublishRequest(text="only once", idempotency_key="dest-43"))
     assert len(sim.posts("mastodon")) == 2
@@ -317,9 +280,9 @@ def test_5xx_after_accept_then_idempotent_retry(
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is True and exc.value.status == 502
-    created = one_post(sim)
+    created = one_post(sim, "mastodon")
     assert provider.publish(token, request).platform_post_id == created["post_id"]
-    assert one_post(sim)["replays"] == 1
+    assert one_post(sim, "mastodon")["replays"] == 1
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
@@ -343,7 +306,7 @@ def test_timeout_after_accept_then_find_recent(
         provider.publish(token, request)
     assert exc.value.sent is True and exc.value.status is None
     assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
-    post = one_post(sim)
+    post = one_post(sim, "mastodon")
 
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
@@ -403,7 +366,7 @@ def test_validate_counts_urls_as_23(
     assert provider.limits.count_text(text) == 494
     assert provider.validate(PublishRequest(text=text)) == []
     provider.publish(token, PublishRequest(text=text))  # and the server agrees
-    assert one_post(sim)["text"] == text
+    assert one_post(sim, "mastodon")["text"] == text
 
     sim.set_knobs("mastodon", instance={"max_characters": 100, "characters_reserved_per_url": 30})
     provider.fetch_limits()
@@ -497,7 +460,7 @@ def test_strict_auth_scopes_and_visibility(
     # Form-encoded, like most Mastodon clients, works and is recorded.
     ok = httpx.post(f"{api}/api/v1/statuses", data={"status": "form post"}, headers=auth)
     assert ok.status_code == 200 and ok.headers["X-RateLimit-Remaining"].isdigit()
-    assert one_post(sim)["text"] == "form post"
+    assert one_post(sim, "mastodon")["text"] == "form post"
 
 
 def test_find_recent_without_read_scope_reads_public_posts(

@@ -8,9 +8,8 @@ import json
 import random
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,9 +40,13 @@ from simulator.youtube import (
     SCOPE,
     YouTubeSim,
 )
+from tests.providers.helpers import SPECS, one_post
+
+SIMULATED = [YouTubeSim]
+SEED = 5
 
 REDIRECT = "http://localhost:3000/oauth/youtube/callback"
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "youtube" / "youtube.v3.json"
+SPEC = SPECS / "youtube" / "youtube.v3.json"
 KIB256 = 256 * 1024
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -81,28 +84,6 @@ def video_item(data: bytes, counter: list[int] | None = None) -> MediaItem:
 
 
 # ------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(platforms=[YouTubeSim], seed=5)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> YouTubeProvider:
@@ -158,12 +139,6 @@ def request(
     options = {"title": "Park walk", **opts}
     media = [video_item(data if data is not None else mp4(40_000))]
     return PublishRequest(text=text, media=media, options=options)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("youtube")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 # ------------------------------------------------------------------ OAuth
@@ -247,7 +222,7 @@ def test_publish_targets_follow_the_chosen_brand_channel(
     assert target_token.extra["account_id"] == info.platform_account_id
     assert target_token.extra["channel_id"] == info.platform_account_id
     provider.publish(target_token, request())
-    assert one_post(sim)["channel_id"] == info.platform_account_id
+    assert one_post(sim, "youtube")["channel_id"] == info.platform_account_id
 
 
 # ------------------------------------------------------------------ publishing
@@ -274,7 +249,7 @@ def test_chunked_resumable_upload_publishes(
     result = provider.publish(token, req)
     assert result.state == "published" and result.platform_post_id
     assert result.permalink == f"https://www.youtube.com/watch?v={result.platform_post_id}"
-    post = one_post(sim)
+    post = one_post(sim, "youtube")
     assert post["post_id"] == result.platform_post_id and post["text"] == req.text
     assert post["title"] == "Park walk 🌳" and post["tags"] == ["park", "walk slowly"]
     assert (post["privacy"], post["category_id"], post["notify_subscribers"]) == (
@@ -303,7 +278,9 @@ def test_pending_then_check_status_and_finalize(
     time.sleep(0.4)
     assert provider.check_status(token, result.pending_state).state == "ready"
     done = provider.finalize(token, result.pending_state)
-    assert done.state == "published" and done.platform_post_id == one_post(sim)["post_id"]
+    assert (
+        done.state == "published" and done.platform_post_id == one_post(sim, "youtube")["post_id"]
+    )
 
 
 def test_a_failed_chunk_is_resumed_not_restarted(
@@ -321,7 +298,7 @@ def test_a_failed_chunk_is_resumed_not_restarted(
     )
     result = provider.publish(token, PublishRequest(text="t", media=[item], options={"title": "x"}))
     assert result.state == "published"
-    assert one_post(sim)["sha256"] == hashlib.sha256(data).hexdigest()
+    assert one_post(sim, "youtube")["sha256"] == hashlib.sha256(data).hexdigest()
     assert counter[0] == len(data) + KIB256  # only chunk 3 was sent twice
 
 
@@ -335,7 +312,10 @@ def test_lost_answers_are_resumed(
     sim.inject("youtube", "503_after_accept", method="PUT")
     req = PublishRequest(text="t", media=[video_item(data, counter)], options={"title": "x"})
     result = provider.publish(token, req)
-    assert result.state == "published" and one_post(sim)["post_id"] == result.platform_post_id
+    assert (
+        result.state == "published"
+        and one_post(sim, "youtube")["post_id"] == result.platform_post_id
+    )
     assert counter[0] == len(data) + KIB256  # chunk 1 twice; the probe found the video
 
 
@@ -345,7 +325,7 @@ def test_final_chunk_timeout_after_accept_is_found_by_the_probe(
     sim.inject("youtube", "timeout_after_accept", method="PUT")
     result = provider.publish(token, request(mp4(50_000)))  # one chunk: the final one
     assert result.state == "published"
-    assert one_post(sim)["post_id"] == result.platform_post_id  # created once
+    assert one_post(sim, "youtube")["post_id"] == result.platform_post_id  # created once
 
 
 def test_unanswered_final_chunk_is_sent_true(
@@ -391,7 +371,7 @@ def test_scheduled_private_video(
 ) -> None:
     when = datetime.now(UTC) + timedelta(days=2)
     result = provider.publish(token, request(publish_at=when.isoformat()))
-    post = one_post(sim)
+    post = one_post(sim, "youtube")
     assert post["privacy"] == "private"
     assert post["publish_at"] == when.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert result.extra["publish_at"] == post["publish_at"]

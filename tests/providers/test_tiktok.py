@@ -6,7 +6,6 @@ import hashlib
 import io
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +25,10 @@ from app.providers.base import (
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
+from tests.providers.helpers import one_post
+
+SIMULATED = [TikTokSim]
+SEED = 11
 
 REDIRECT = "http://localhost:3000/oauth/tiktok/callback"
 MB = 1024 * 1024
@@ -60,33 +63,16 @@ def photo(i: int, url: str | None = None) -> MediaItem:
     return item
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(platforms=[TikTokSim], seed=11)) as srv:
-        yield srv
-
-
 @pytest.fixture(autouse=True)
 def _fresh(server: SimServer) -> None:
     server.sim.reset()
     server.sim.set_knobs("tiktok", media_processing_ms=50)
 
 
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
 def tiktok(sim: Simulator) -> TikTokSim:
     platform = sim["tiktok"]
     assert isinstance(platform, TikTokSim)
     return platform
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> TikTokProvider:
@@ -121,12 +107,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
 @pytest.fixture
 def token(sim: Simulator) -> TokenSet:
     return minted(sim)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("tiktok")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 def api(server: SimServer, path: str, token: TokenSet | None = None, **kw: Any) -> httpx.Response:
@@ -225,7 +205,7 @@ def test_small_video_is_one_chunk_and_published(
     )
     result = provider.publish(token, request)
     assert result.state == "published" and result.platform_post_id
-    post = one_post(sim)
+    post = one_post(sim, "tiktok")
     assert post["post_id"] == result.platform_post_id and post["text"] == request.text
     assert post["media"][0]["sha256"] == hashlib.sha256(data).hexdigest()
     assert result.permalink == f"https://www.tiktok.com/@alice/video/{result.platform_post_id}"
@@ -254,7 +234,7 @@ def test_large_video_is_streamed_in_tiktok_chunks(
     assert CountingStream.largest <= MB  # streamed, never a whole chunk in memory
     pub = httpx.get(f"{sim_url(provider)}/_sim/tiktok/publishes/{result.extra['publish_id']}")
     assert pub.json()["chunks_received"] == 2 and pub.json()["chunk_size"] == 5 * MB
-    assert one_post(sim)["media"][0]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert one_post(sim, "tiktok")["media"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
 
 def test_pending_then_check_status_and_finalize(
@@ -271,7 +251,7 @@ def test_pending_then_check_status_and_finalize(
     status = provider.check_status(token, state)
     assert status.state == "ready"
     done = provider.finalize(token, status.pending_state)
-    assert done.state == "published" and done.platform_post_id == one_post(sim)["post_id"]
+    assert done.state == "published" and done.platform_post_id == one_post(sim, "tiktok")["post_id"]
 
 
 def test_public_id_waits_for_moderation(
@@ -285,7 +265,7 @@ def test_public_id_waits_for_moderation(
     assert status.state == "processing" and "moderat" in (status.message or "")
     time.sleep(0.3)
     done = quick.finalize(token, status.pending_state)
-    assert done.state == "published" and done.platform_post_id == one_post(sim)["post_id"]
+    assert done.state == "published" and done.platform_post_id == one_post(sim, "tiktok")["post_id"]
 
 
 def test_self_only_posts_have_no_public_id(
@@ -295,7 +275,7 @@ def test_self_only_posts_have_no_public_id(
     result = provider.publish(token, PublishRequest(text="me", media=[video()], options=opts))
     assert result.state == "published" and result.platform_post_id is None
     assert result.extra["publish_id"].startswith("v_pub_file")
-    assert one_post(sim)["privacy_level"] == "SELF_ONLY"
+    assert one_post(sim, "tiktok")["privacy_level"] == "SELF_ONLY"
 
 
 def test_photo_post_pulls_urls(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> None:
@@ -304,7 +284,7 @@ def test_photo_post_pulls_urls(provider: TikTokProvider, token: TokenSet, sim: S
         token, PublishRequest(text="a long description", media=[photo(1), photo(2)], options=opts)
     )
     assert result.state == "published" and result.platform_post_id
-    post = one_post(sim)
+    post = one_post(sim, "tiktok")
     assert [m["url"] for m in post["media"]] == [PHOTO_URL.format(1), PHOTO_URL.format(2)]
     assert post["media_type"] == "PHOTO" and post["text"] == "a long description"
     assert post["post_info"]["title"] == "Trip" and post["post_info"]["auto_add_music"] is True
@@ -327,7 +307,7 @@ def test_video_pull_from_url(provider: TikTokProvider, token: TokenSet, sim: Sim
     opts = {**PUBLIC, "video_source": "PULL_FROM_URL"}
     result = provider.publish(token, PublishRequest(text="pulled", media=[item], options=opts))
     assert result.state == "published"
-    assert one_post(sim)["media"] == [{"type": "video", "url": item.url}]
+    assert one_post(sim, "tiktok")["media"] == [{"type": "video", "url": item.url}]
 
 
 def test_privacy_level_must_be_one_of_the_creators_options(
@@ -371,7 +351,7 @@ def test_creator_disabled_interactions_stay_disabled(
     tiktok(sim).ensure_user("alice", duet_disabled=True, comment_disabled=True)
     opts = {**PUBLIC, "disable_duet": False, "is_aigc": True, "video_cover_timestamp_ms": 500}
     provider.publish(token, PublishRequest(text="x", media=[video()], options=opts))
-    info = one_post(sim)["post_info"]
+    info = one_post(sim, "tiktok")["post_info"]
     assert info["disable_duet"] is True and info["disable_comment"] is True
     assert info["is_aigc"] is True and info["video_cover_timestamp_ms"] == 500
 
@@ -492,7 +472,7 @@ def test_timeout_after_accept_then_find_recent(
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is True
-    post = one_post(sim)
+    post = one_post(sim, "tiktok")
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
 

@@ -11,9 +11,7 @@ import base64
 import json
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,13 +29,13 @@ from app.providers.base import (
 from app.providers.pinterest import PinterestProvider
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
+from tests.providers.helpers import PNG, SPECS
+
+SIMULATED = [PinterestSim]
+SEED = 5
 
 REDIRECT = "http://localhost:3000/oauth/pinterest/callback"
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "pinterest" / "openapi.json"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+SPEC = SPECS / "pinterest" / "openapi.json"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048
 
@@ -45,43 +43,11 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048
 # ------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator([PinterestSim], seed=5)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
 @pytest.fixture
 def pin_sim(sim: Simulator) -> PinterestSim:
     plat = sim["pinterest"]
     assert isinstance(plat, PinterestSim)
     return plat
-
-
-@pytest.fixture
-def seen() -> list[tuple[str, str, int]]:
-    return []
-
-
-@pytest.fixture
-def http(seen: list[tuple[str, str, int]]) -> Iterator[httpx.Client]:
-    def record(response: httpx.Response) -> None:
-        seen.append((response.request.method, response.request.url.path, response.status_code))
-
-    with httpx.Client(
-        timeout=httpx.Timeout(5.0, read=1.0), event_hooks={"response": [record]}
-    ) as client:
-        yield client
 
 
 @pytest.fixture

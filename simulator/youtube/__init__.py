@@ -64,15 +64,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
 from simulator.platform import ParamsError, PlatformSim, read_params, with_query
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
+from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
 
 SCOPE = "https://www.googleapis.com/auth/"
 SCOPES = frozenset(
@@ -129,209 +131,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "default_account": "youtube_user",
 }
 
-# ----------------------------------------------------------------- Discovery subset
-# From youtube.v3.json (revision 20240514): the writable Video schema (descriptions dropped,
-# "$ref" kept as schema names) and the parameters of the methods simulated here.
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "Video": {
-        "type": "object",
-        "properties": {
-            "ageGating": {"$ref": "VideoAgeGating"},
-            "contentDetails": {"$ref": "VideoContentDetails"},
-            "etag": {"type": "string"},
-            "fileDetails": {"$ref": "VideoFileDetails"},
-            "id": {"type": "string"},
-            "kind": {"type": "string"},
-            "liveStreamingDetails": {"$ref": "VideoLiveStreamingDetails"},
-            "localizations": {
-                "additionalProperties": {"$ref": "VideoLocalization"},
-                "type": "object",
-            },
-            "monetizationDetails": {"$ref": "VideoMonetizationDetails"},
-            "player": {"$ref": "VideoPlayer"},
-            "processingDetails": {"$ref": "VideoProcessingDetails"},
-            "projectDetails": {"$ref": "VideoProjectDetails"},
-            "recordingDetails": {"$ref": "VideoRecordingDetails"},
-            "snippet": {"$ref": "VideoSnippet"},
-            "statistics": {"$ref": "VideoStatistics"},
-            "status": {"$ref": "VideoStatus"},
-            "suggestions": {"$ref": "VideoSuggestions"},
-            "topicDetails": {"$ref": "VideoTopicDetails"},
-        },
-    },
-    "VideoSnippet": {
-        "type": "object",
-        "properties": {
-            "categoryId": {"type": "string"},
-            "channelId": {"type": "string"},
-            "channelTitle": {"type": "string"},
-            "defaultAudioLanguage": {"type": "string"},
-            "defaultLanguage": {"type": "string"},
-            "description": {"type": "string"},
-            "liveBroadcastContent": {
-                "enum": ["none", "upcoming", "live", "completed"],
-                "type": "string",
-            },
-            "localized": {"$ref": "VideoLocalization"},
-            "publishedAt": {"format": "date-time", "type": "string"},
-            "tags": {"items": {"type": "string"}, "type": "array"},
-            "thumbnails": {"$ref": "ThumbnailDetails"},
-            "title": {"type": "string"},
-        },
-    },
-    "VideoStatus": {
-        "type": "object",
-        "properties": {
-            "embeddable": {"type": "boolean"},
-            "failureReason": {
-                "enum": [
-                    "conversion",
-                    "invalidFile",
-                    "emptyFile",
-                    "tooSmall",
-                    "codec",
-                    "uploadAborted",
-                ],
-                "type": "string",
-            },
-            "license": {"enum": ["youtube", "creativeCommon"], "type": "string"},
-            "madeForKids": {"type": "boolean"},
-            "privacyStatus": {"enum": ["public", "unlisted", "private"], "type": "string"},
-            "publicStatsViewable": {"type": "boolean"},
-            "publishAt": {"format": "date-time", "type": "string"},
-            "rejectionReason": {
-                "enum": [
-                    "copyright",
-                    "inappropriate",
-                    "duplicate",
-                    "termsOfUse",
-                    "uploaderAccountSuspended",
-                    "length",
-                    "claim",
-                    "uploaderAccountClosed",
-                    "trademark",
-                    "legal",
-                ],
-                "type": "string",
-            },
-            "selfDeclaredMadeForKids": {"type": "boolean"},
-            "uploadStatus": {
-                "enum": ["uploaded", "processed", "failed", "rejected", "deleted"],
-                "type": "string",
-            },
-        },
-    },
-    "VideoLocalization": {
-        "type": "object",
-        "properties": {"description": {"type": "string"}, "title": {"type": "string"}},
-    },
-    "VideoRecordingDetails": {
-        "type": "object",
-        "properties": {
-            "location": {"$ref": "GeoPoint"},
-            "locationDescription": {"type": "string"},
-            "recordingDate": {"format": "date-time", "type": "string"},
-        },
-    },
-    "GeoPoint": {
-        "type": "object",
-        "properties": {
-            "altitude": {"format": "double", "type": "number"},
-            "latitude": {"format": "double", "type": "number"},
-            "longitude": {"format": "double", "type": "number"},
-        },
-    },
-    "ThumbnailDetails": {
-        "type": "object",
-        "properties": {
-            "default": {"$ref": "Thumbnail"},
-            "high": {"$ref": "Thumbnail"},
-            "maxres": {"$ref": "Thumbnail"},
-            "medium": {"$ref": "Thumbnail"},
-            "standard": {"$ref": "Thumbnail"},
-        },
-    },
-    "Thumbnail": {
-        "type": "object",
-        "properties": {
-            "height": {"format": "uint32", "type": "integer"},
-            "url": {"type": "string"},
-            "width": {"format": "uint32", "type": "integer"},
-        },
-    },
-}
-
-GLOBAL_PARAMS = frozenset(
-    {
-        "$.xgafv",
-        "access_token",
-        "alt",
-        "callback",
-        "fields",
-        "key",
-        "oauth_token",
-        "prettyPrint",
-        "quotaUser",
-        "uploadType",
-        "upload_protocol",
-    }
-)
-_S, _B, _R = {"type": "string"}, {"type": "boolean"}, {"type": "string", "repeated": True}
-_PART = {"type": "string", "repeated": True, "required": True}
-METHOD_PARAMS: dict[str, dict[str, dict[str, Any]]] = {
-    "channels.list": {
-        "categoryId": _S,
-        "forHandle": _S,
-        "forUsername": _S,
-        "hl": _S,
-        "id": _R,
-        "managedByMe": _B,
-        "maxResults": {"type": "integer", "minimum": "0", "maximum": "50"},
-        "mine": _B,
-        "mySubscribers": _B,
-        "onBehalfOfContentOwner": _S,
-        "pageToken": _S,
-        "part": _PART,
-    },
-    "videos.list": {
-        "chart": {"type": "string", "enum": ["chartUnspecified", "mostPopular"]},
-        "hl": _S,
-        "id": _R,
-        "locale": _S,
-        "maxHeight": {"type": "integer", "minimum": "72", "maximum": "8192"},
-        "maxResults": {"type": "integer", "minimum": "1", "maximum": "50"},
-        "maxWidth": {"type": "integer", "minimum": "72", "maximum": "8192"},
-        "myRating": {"type": "string", "enum": ["none", "like", "dislike"]},
-        "onBehalfOfContentOwner": _S,
-        "pageToken": _S,
-        "part": _PART,
-        "regionCode": _S,
-        "videoCategoryId": _S,
-    },
-    "videos.delete": {"id": {"type": "string", "required": True}, "onBehalfOfContentOwner": _S},
-    "videos.insert": {
-        "autoLevels": _B,
-        "notifySubscribers": _B,
-        "onBehalfOfContentOwner": _S,
-        "onBehalfOfContentOwnerChannel": _S,
-        "part": _PART,
-        "stabilize": _B,
-    },
-    "playlistItems.list": {
-        "id": _R,
-        "maxResults": {"type": "integer", "minimum": "0", "maximum": "50"},
-        "onBehalfOfContentOwner": _S,
-        "pageToken": _S,
-        "part": _PART,
-        "playlistId": _S,
-        "videoId": _S,
-    },
-    "thumbnails.set": {
-        "onBehalfOfContentOwner": _S,
-        "videoId": {"type": "string", "required": True},
-    },
-}
 # Resource properties that can be named in `part` (Video/Channel/PlaylistItem minus kind/etag).
 VIDEO_PARTS = frozenset(set(SCHEMAS["Video"]["properties"]) - {"kind", "etag"})
 CHANNEL_PARTS = frozenset(
@@ -499,79 +298,6 @@ def tags_length(tags: list[str]) -> int:
     """YouTube's count for the 500-character tag limit: commas between tags count, and a tag
     with a space counts its surrounding quotes."""
     return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(0, len(tags) - 1)
-
-
-# ----------------------------------------------------------------- schema checks
-
-
-def _check_value(value: Any, prop: dict[str, Any], path: str) -> list[str]:
-    if value is None:
-        return []
-    if "$ref" in prop:
-        return check_schema(value, prop["$ref"], path)
-    kind = prop.get("type")
-    shown = json.dumps(value, ensure_ascii=False)
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"Invalid value at '{path}' (TYPE_STRING), {shown}"]
-        if "enum" in prop and value not in prop["enum"]:
-            return [f"Invalid value at '{path}' (type.googleapis.com/youtube.api.v3.Enum), {shown}"]
-        return []
-    if kind == "boolean":
-        return (
-            [] if isinstance(value, bool) else [f"Invalid value at '{path}' (TYPE_BOOL), {shown}"]
-        )
-    if kind == "integer":
-        ok = (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, str) and value.isdigit()
-        )
-        return [] if ok else [f"Invalid value at '{path}' (TYPE_UINT32), {shown}"]
-    if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return [] if ok else [f"Invalid value at '{path}' (TYPE_DOUBLE), {shown}"]
-    if kind == "array":
-        if not isinstance(value, list):
-            return [f"Invalid value at '{path}' (TYPE_STRING), {shown}"]
-        out: list[str] = []
-        for i, item in enumerate(value):
-            out += _check_value(item, prop.get("items") or {}, f"{path}[{i}]")
-        return out
-    if kind == "object":
-        if not isinstance(value, dict):
-            return [f"Invalid value at '{path}' (TYPE_MESSAGE), {shown}"]
-        inner = prop.get("additionalProperties") or {}
-        out = []
-        for key, item in value.items():
-            out += _check_value(item, inner, f"{path}[{key}]")
-        return out
-    return []
-
-
-def check_schema(value: Any, name: str, path: str = "video") -> list[str]:
-    """Problems parsing `value` as the Discovery schema `name` (proto-JSON rules).
-
-    Read-only sub-resources that are not embedded (statistics, processingDetails...) are only
-    required to be objects: YouTube ignores them on insert.
-    """
-    if not isinstance(value, dict):
-        return [
-            f"Invalid value at '{path}' (type.googleapis.com/youtube.api.v3.{name}), "
-            + json.dumps(value, ensure_ascii=False)
-        ]
-    schema = SCHEMAS.get(name)
-    if schema is None:
-        return []
-    out: list[str] = []
-    for key, item in value.items():
-        prop = schema["properties"].get(key)
-        if prop is None:
-            out.append(
-                f"Invalid JSON payload received. Unknown name \"{key}\" at '{path}': "
-                "Cannot find field."
-            )
-            continue
-        out += _check_value(item, prop, f"{path}.{key}")
-    return out
 
 
 class BadRequest(Exception):
@@ -777,7 +503,7 @@ def _etag() -> str:
 # ----------------------------------------------------------------- the simulator
 
 
-class YouTubeSim(PlatformSim):
+class YouTubeSim(OAuthServer, PlatformSim):
     id = "youtube"
     organic_posts = (
         "videos",
@@ -786,6 +512,11 @@ class YouTubeSim(PlatformSim):
     )
     organic_accounts = ("channels", "account", "subscribers")
     display_name = "YouTube"
+    quotas = {
+        "units": {"limit": 10_000, "window_s": 86400},
+        "inserts": {"limit": 100, "window_s": 86400},
+        "uploads": {"limit": 100, "window_s": 86400},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -802,26 +533,10 @@ class YouTubeSim(PlatformSim):
         self.usage: dict[tuple[str, str], tuple[float, float, int]] = {}
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
 
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "units": {"limit": 10_000, "window_s": 86400},
-                "inserts": {"limit": 100, "window_s": 86400},
-                "uploads": {"limit": 100, "window_s": 86400},
-            },
-        )
-
     def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(f"unknown youtube settings {sorted(unknown)}")
         if settings.get("quota_model", "units") not in ("units", "buckets"):
             raise SimError("quota_model must be 'units' or 'buckets'")
-        with self.sim.lock:
-            self.conf.update(settings)
+        super().configure(settings)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -1165,8 +880,7 @@ class YouTubeSim(PlatformSim):
         if app is None:
             return google_page(401, "invalid_client", "The OAuth client was not found.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return google_page(
                 400,
                 "redirect_uri_mismatch",
@@ -1198,7 +912,7 @@ class YouTubeSim(PlatformSim):
                 return google_page(400, "invalid_request", "Invalid code_challenge.")
         elif q.get("code_challenge_method"):
             return google_page(400, "invalid_request", "Missing code_challenge.")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         channel = self.find_channel(user, q.get("sim_channel"))
         params: dict[str, str] = {}
         if q.get("state") is not None:

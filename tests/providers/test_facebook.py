@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,33 +24,15 @@ from app.providers.base import (
 from app.providers.facebook import FacebookProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
+from tests.providers.helpers import one_post
+
+SIMULATED = [FacebookSim]
+SEED = 11
 
 REDIRECT = "http://localhost:3000/oauth/facebook/callback"
 IMAGE_URL = "https://cdn.example.com/cat.jpg"
 VIDEO_URL = "https://cdn.example.com/clip.mp4"
 PAGE = "facebook_user_page"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(platforms=[FacebookSim], seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> FacebookProvider:
@@ -97,12 +78,6 @@ def token(sim: Simulator) -> TokenSet:
     return page_token(sim)
 
 
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("facebook")
-    assert len(posts) == 1, posts
-    return posts[0]
-
-
 def jpeg(n: int = 2048, name: str = "a.jpg", url: str | None = None) -> MediaItem:
     item = MediaItem.from_bytes(b"\xff\xd8" + b"x" * (n - 2), "image/jpeg", name, alt_text="alt")
     item.url = url
@@ -140,8 +115,8 @@ def test_oauth_round_trip_lists_pages_with_page_tokens(
     assert fb(sim).tokens[page.access_token].expires_at is None  # Page tokens never expire
     assert provider.account_info(page).platform_account_id == info.platform_account_id
     result = provider.publish(page, PublishRequest(text="hello from the page"))
-    assert one_post(sim)["post_id"] == result.platform_post_id
-    assert one_post(sim)["account"] == "facebook_user_page"
+    assert one_post(sim, "facebook")["post_id"] == result.platform_post_id
+    assert one_post(sim, "facebook")["account"] == "facebook_user_page"
 
 
 def test_page_token_of_a_short_lived_user_token_expires(server: SimServer, sim: Simulator) -> None:
@@ -184,7 +159,7 @@ def test_text_and_link_post_then_find_recent(
         token, PublishRequest(text=text, options={"link": "https://example.com/a"})
     )
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "facebook")
     assert post["post_id"] == result.platform_post_id and post["text"] == text
     assert post["link"] == "https://example.com/a" and post["kind"] == "link"
     assert result.permalink == post["permalink"]
@@ -224,7 +199,7 @@ def test_multi_photo_post_uses_attached_media(
 ) -> None:
     media = [jpeg(url=IMAGE_URL), jpeg(1000, "b.jpg"), jpeg(url="https://cdn.example.com/c.png")]
     result = provider.publish(token, PublishRequest(text="three", media=media))
-    post = one_post(sim)  # the unpublished uploads are not posts
+    post = one_post(sim, "facebook")  # the unpublished uploads are not posts
     assert post["post_id"] == result.platform_post_id and post["kind"] == "album"
     assert [m["url"] for m in post["media"]] == [IMAGE_URL, None, "https://cdn.example.com/c.png"]
     assert len(fb(sim).photos) == 3
@@ -243,7 +218,7 @@ def test_video_by_url_waits_for_processing(
         PublishRequest(text="clip", media=[video], options={"video_title": "A clip"}),
     )
     assert result.state == "published" and time.monotonic() - started >= 0.2
-    post = one_post(sim)
+    post = one_post(sim, "facebook")
     assert post["post_id"] == result.platform_post_id and post["media"][0]["url"] == VIDEO_URL
     assert result.permalink and "/videos/" in result.permalink
     assert fb(sim).videos[result.extra["video_id"]].title == "A clip"
@@ -277,7 +252,9 @@ def test_resumable_video_upload_pending_then_finalize(
     time.sleep(0.5)
     assert provider.check_status(token, result.pending_state).state == "ready"
     done = provider.finalize(token, result.pending_state)
-    assert done.state == "published" and done.platform_post_id == one_post(sim)["post_id"]
+    assert (
+        done.state == "published" and done.platform_post_id == one_post(sim, "facebook")["post_id"]
+    )
     assert done.extra["first_comment_id"]
     assert provider.post_metrics(token, done.platform_post_id)["comments"] == 1
 
@@ -388,7 +365,7 @@ def test_timeout_after_accept_then_find_recent(
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is True
-    post = one_post(sim)
+    post = one_post(sim, "facebook")
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,33 +28,15 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
+from tests.providers.helpers import one_post
+
+SIMULATED = [LinkedInSim]
+SEED = 11
 
 REDIRECT = "http://localhost:3000/oauth/linkedin/callback"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 VIDEO = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 400  # ~100 KB
 PDF = b"%PDF-1.4\n" + b"x" * 500
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(platforms=[LinkedInSim], seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> LinkedInProvider:
@@ -96,12 +77,6 @@ def minted(sim: Simulator, member: str = "alice", scopes: str = DEFAULT_SCOPES) 
 @pytest.fixture
 def token(sim: Simulator) -> TokenSet:
     return minted(sim)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("linkedin")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 def rest_headers(token: TokenSet, version: str = "202610") -> dict[str, str]:
@@ -219,7 +194,7 @@ def test_text_post_is_escaped_and_found_again(provider: LinkedInProvider, sim: S
     result = provider.publish(token, PublishRequest(text=text))
     assert result.state == "published" and result.platform_post_id
     assert result.platform_post_id.startswith("urn:li:share:")
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     assert post["text"] == text  # nothing was cut off at a reserved character
     assert post["post_id"] == result.platform_post_id
     assert result.permalink == post["permalink"]
@@ -265,14 +240,14 @@ def test_single_and_multi_image(
     one = MediaItem.from_bytes(PNG, "image/png", "a.png", alt_text="a cat")
     result = provider.publish(token, PublishRequest(text="one image", media=[one]))
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     assert [(m["type"], m["alt_text"]) for m in post["media"]] == [("image", "a cat")]
 
     sim.reset()
     token = minted(sim)
     images = [MediaItem.from_bytes(PNG, "image/jpeg", f"{i}.jpg") for i in range(3)]
     provider.publish(token, PublishRequest(text="three", media=images))
-    assert [m["type"] for m in one_post(sim)["media"]] == ["image"] * 3
+    assert [m["type"] for m in one_post(sim, "linkedin")["media"]] == ["image"] * 3
 
 
 def test_video_multipart_upload_with_a_retried_part(
@@ -283,7 +258,7 @@ def test_video_multipart_upload_with_a_retried_part(
     video = MediaItem.from_bytes(VIDEO, "video/mp4", "clip.mp4")
     result = provider.publish(token, PublishRequest(text="a clip", media=[video]))
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     assert post["media"][0]["type"] == "video" and post["media"][0]["title"] == "clip.mp4"
     asset = li(sim).assets[post["media"][0]["id"]]
     assert len(asset.parts) == 4 and asset.received == len(VIDEO)
@@ -303,8 +278,10 @@ def test_slow_video_goes_pending_then_finalizes(
     time.sleep(0.4)
     assert provider.check_status(token, result.pending_state).state == "ready"
     done = provider.finalize(token, result.pending_state)
-    assert done.state == "published" and one_post(sim)["post_id"] == done.platform_post_id
-    assert one_post(sim)["media"][0]["title"] == "Demo"
+    assert (
+        done.state == "published" and one_post(sim, "linkedin")["post_id"] == done.platform_post_id
+    )
+    assert one_post(sim, "linkedin")["media"][0]["title"] == "Demo"
 
 
 def test_failed_video_processing_is_permanent(
@@ -326,7 +303,7 @@ def test_document_article_and_first_comment(
     )
     result = provider.publish(token, request)
     assert "first_comment_error" not in result.extra
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     assert post["media"][0]["type"] == "document" and post["media"][0]["title"] == "deck.pdf"
     stored = li(sim).posts[post["post_id"]]
     assert stored.comments[0]["message"]["text"] == "Link in bio (really)"
@@ -355,7 +332,7 @@ def test_publish_targets_lists_administered_organizations(
     assert provider.account_info(org_token).platform_account_id == acme.urn
 
     result = provider.publish(org_token, PublishRequest(text="from the page"))
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     assert post["author"] == acme.urn and post["account"] == "acme"
 
     set_metrics(
@@ -481,7 +458,7 @@ def test_timeout_after_accept_then_find_recent(provider: LinkedInProvider, sim: 
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is True
-    post = one_post(sim)
+    post = one_post(sim, "linkedin")
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
 

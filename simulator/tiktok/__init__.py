@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -54,8 +55,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
 MB = 1024 * 1024
@@ -289,7 +291,7 @@ class Publish:
     video_id: str | None = None
 
 
-class TikTokSim(PlatformSim):
+class TikTokSim(OAuthServer, PlatformSim):
     id = "tiktok"
     organic_posts = (
         "videos",
@@ -303,6 +305,12 @@ class TikTokSim(PlatformSim):
     )
     organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
+    quotas = {
+        "init": {"limit": 6, "window_s": 60},
+        "status": {"limit": 30, "window_s": 60},
+        "creator_info": {"limit": 20, "window_s": 60},
+        "posts": {"limit": 15, "window_s": 86400},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -318,19 +326,6 @@ class TikTokSim(PlatformSim):
         self.videos: dict[str, Video] = {}
         self._seq = 0
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "init": {"limit": 6, "window_s": 60},
-                "status": {"limit": 30, "window_s": 60},
-                "creator_info": {"limit": 20, "window_s": 60},
-                "posts": {"limit": 15, "window_s": 86400},
-            },
-        )
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -432,17 +427,13 @@ class TikTokSim(PlatformSim):
 
     # ------------------------------------------------------------ auth, limits, faults
 
-    def _bearer(self, request: Request) -> str:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" else ""
-
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request))
+        token = self.tokens.get(self.bearer(request))
         user = self.users.get(token.open_id) if token else None
         return user.username if user else None
 
     def _auth(self, request: Request, scope: str) -> tuple[Token | None, Response | None]:
-        token = self.tokens.get(self._bearer(request))
+        token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked or token.expires_at <= time.time():
             return None, api_error(
                 401,
@@ -468,7 +459,7 @@ class TikTokSim(PlatformSim):
     def before(self, request: Request, account: str | None) -> Response | None:
         path = self.relative_path(request)
         family = next((f for p, f in self._FAMILIES if p == path), None)
-        token = self.tokens.get(self._bearer(request))
+        token = self.tokens.get(self.bearer(request))
         if family is None or token is None or request.method != "POST":
             return None
         state = self.sim.rate(self.id, family, token.value, account=account)
@@ -547,16 +538,10 @@ class TikTokSim(PlatformSim):
         if app is None:
             return HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400)
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri</p>", 400)
         state = q.get("state")
-
-        def fail(error: str, description: str) -> Response:
-            params = {"error": error, "error_description": description}
-            if state:
-                params["state"] = state
-            return RedirectResponse(with_query(redirect_uri, params), 302)
+        fail = functools.partial(self.error_redirect, redirect_uri, state)
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type", "response_type must be code")
@@ -567,7 +552,7 @@ class TikTokSim(PlatformSim):
         if challenge and q.get("code_challenge_method", "S256") != "S256":
             return fail("invalid_request", "code_challenge_method must be S256")
         try:
-            user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+            user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return HTMLResponse(f"<p>{exc}</p>", 400)
         grant = Grant(
@@ -587,16 +572,13 @@ class TikTokSim(PlatformSim):
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
     async def _form(self, request: Request) -> tuple[dict[str, str], App | None, Response | None]:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return {}, None, oauth_error("invalid_request", "Content-Type is not supported.")
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         if not form.get("client_key"):
             return form, None, oauth_error("invalid_request", "client_key is required.")
         app = self.apps.get(form["client_key"])
-        if app is None or not secrets.compare_digest(
-            app.client_secret, form.get("client_secret", "")
-        ):
+        if not self.secret_ok(app, form.get("client_secret", "")):
             return (
                 form,
                 None,
@@ -1153,7 +1135,7 @@ class TikTokSim(PlatformSim):
         return Response(status_code=201 if final else 206)
 
     async def status_fetch(self, request: Request) -> Response:
-        token = self.tokens.get(self._bearer(request))
+        token = self.tokens.get(self.bearer(request))
         scope = "video.publish"
         if token is not None and "video.publish" not in token.scopes:
             scope = "video.upload"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,33 +22,14 @@ from app.providers.base import (
 from app.providers.bluesky import BlueskyProvider, rkey_for
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
+from tests.providers.helpers import one_post
 from tests.support.media_files import mp4, png
+
+SEED = 7
 
 PNG = png(1, 1)
 PASSWORD = "abcd-efgh-ijkl-mnop"
 FACET = "app.bsky.richtext.facet"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=7)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 @pytest.fixture
@@ -68,12 +48,6 @@ def token(provider: BlueskyProvider, sim: Simulator) -> TokenSet:
 def minted(sim: Simulator, handle: str = "alice.bsky.social", **kw: Any) -> TokenSet:
     s = sim["bluesky"].issue_token(handle, **kw)  # type: ignore[attr-defined]
     return TokenSet(s["accessJwt"], s["refreshJwt"], extra={"did": s["did"], "handle": handle})
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("bluesky")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 def xrpc(server: SimServer, nsid: str) -> str:
@@ -170,7 +144,7 @@ def test_publish_text_with_link_tag_and_mention(
     result = provider.publish(
         token, PublishRequest(text=text, options={"langs": ["en"]}, idempotency_key="d-1")
     )
-    post = one_post(sim)
+    post = one_post(sim, "bluesky")
     rkey = rkey_for("d-1")
     assert result.platform_post_id == post["post_id"] == post["uri"]
     assert post["uri"].endswith(f"/app.bsky.feed.post/{rkey}")
@@ -204,7 +178,7 @@ def test_images_with_alt_text_and_aspect_ratio(
     ]
     items[0].width, items[0].height = 1280, 760  # the dimensions stored with the media
     provider.publish(token, PublishRequest(text="pics", media=items))
-    post = one_post(sim)
+    post = one_post(sim, "bluesky")
     assert [m["alt"] for m in post["media"]] == ["alt 0", "alt 1", "alt 2", "alt 3"]
     assert all(m["size"] == len(PNG) and m["mime"] == "image/png" for m in post["media"])
     image = post["record"]["embed"]["images"][0]
@@ -226,7 +200,7 @@ def test_video_with_alt_text_and_aspect_ratio(
     video = MediaItem.from_bytes(data, "video/mp4", "clip.mp4", alt_text="a short clip")
     video.width, video.height = 320, 240
     provider.publish(token, PublishRequest(text="watch", media=[video]))
-    post = one_post(sim)
+    post = one_post(sim, "bluesky")
     embed = post["record"]["embed"]
     assert embed["$type"] == "app.bsky.embed.video" and embed["alt"] == "a short clip"
     assert embed["aspectRatio"] == {"width": 320, "height": 240}
@@ -275,7 +249,7 @@ def test_grapheme_and_byte_limits_at_the_simulator(
     assert (provider.validate(PublishRequest(text=text)) == []) is accepted
     if accepted:
         provider.publish(token, PublishRequest(text=text))
-        assert one_post(sim)["text"] == text
+        assert one_post(sim, "bluesky")["text"] == text
     else:
         with pytest.raises(PermanentError) as exc:
             provider.publish(token, PublishRequest(text=text))
@@ -362,7 +336,7 @@ def test_timeout_after_accept_is_settled_by_reading_the_record(
     sim.inject("bluesky", "timeout_after_accept", path="/xrpc/com.atproto.repo.createRecord")
     request = PublishRequest(text="did this get posted?", idempotency_key="dest-9")
     result = provider.publish(token, request)
-    post = one_post(sim)
+    post = one_post(sim, "bluesky")
     assert result.platform_post_id == post["uri"] and result.extra["cid"] == post["cid"]
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["uri"], request.text)]
@@ -381,9 +355,9 @@ def test_unconfirmed_create_stays_unclear_and_the_retry_finds_it(
     with pytest.raises(TransientError) as unclear:
         provider.publish(token, request)
     assert unclear.value.sent is True and unclear.value.details["failed_part"] == 0
-    post = one_post(sim)
+    post = one_post(sim, "bluesky")
     retried = provider.publish(token, request)
-    assert retried.platform_post_id == post["uri"] and one_post(sim)["replays"] == 1
+    assert retried.platform_post_id == post["uri"] and one_post(sim, "bluesky")["replays"] == 1
 
 
 def test_failed_create_that_created_nothing_is_safe_to_retry(
@@ -397,7 +371,7 @@ def test_failed_create_that_created_nothing_is_safe_to_retry(
         provider.publish(token, request)
     assert failed.value.sent is False and failed.value.status == 500 and sim.posts() == []
     provider.publish(token, request)
-    assert one_post(sim)["replays"] == 0
+    assert one_post(sim, "bluesky")["replays"] == 0
 
 
 def test_thread_interrupted_at_part_2_resumes_at_part_2(

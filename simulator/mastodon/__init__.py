@@ -29,8 +29,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
+from simulator.oauth import OAuthServer
 from simulator.platform import ParamsError, PlatformSim, read_params, with_query
-from simulator.state import Fault, Knobs, SimError, iso, utcnow
+from simulator.state import Fault, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 SCOPES = (
@@ -280,7 +281,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-class MastodonSim(PlatformSim):
+class MastodonSim(OAuthServer, PlatformSim):
     id = "mastodon"
     organic_posts = (
         "statuses",
@@ -294,6 +295,11 @@ class MastodonSim(PlatformSim):
     )
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
+    quotas = {
+        "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
+        "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
+        "media": {"limit": 30, "window_s": 1800},  # Rack::Attack, POST media
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -310,18 +316,6 @@ class MastodonSim(PlatformSim):
         self._seq = 0
 
     # ------------------------------------------------------------ knobs / settings
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
-                "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
-                "media": {"limit": 30, "window_s": 1800},  # Rack::Attack, POST media
-            },
-        )
 
     # ------------------------------------------------------------ ids, accounts, tokens
 
@@ -693,7 +687,7 @@ class MastodonSim(PlatformSim):
         if method and not challenge:
             return fail("invalid_request", "Missing required parameter: code_challenge.")
         try:
-            acc = self.ensure_account(q.get("sim_account") or self.conf["default_account"])
+            acc = self.ensure_account(self.consenting_account(request))
         except SimError as exc:
             return _oauth_page("invalid_request", 400, str(exc))
         grant = Grant(

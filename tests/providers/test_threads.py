@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,32 +22,13 @@ from app.providers.base import (
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
+from tests.providers.helpers import one_post
+
+SIMULATED = [ThreadsSim]
+SEED = 7
 
 REDIRECT = "http://localhost:3000/oauth/threads/callback"
 IMAGE = "https://cdn.example.com/cat.jpg"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    # Threads is not in Simulator's default list yet: register it explicitly.
-    with SimServer(Simulator(platforms=[ThreadsSim], seed=7)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsProvider:
@@ -88,12 +68,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
 @pytest.fixture
 def token(sim: Simulator) -> TokenSet:
     return minted(sim)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("threads")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 # ------------------------------------------------------------------ OAuth
@@ -141,7 +115,7 @@ def test_text_post_and_find_recent(
     since = datetime.now(UTC)
     result = provider.publish(token, PublishRequest(text="hello threads 你好 👋"))
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "threads")
     assert post["post_id"] == result.platform_post_id and post["text"] == "hello threads 你好 👋"
     assert result.permalink == post["permalink"]
     found = provider.find_recent(token, since)
@@ -157,7 +131,7 @@ def test_image_post_polls_the_container(
     opts = {"media_urls": [{"url": IMAGE, "alt_text": "a cat"}]}
     result = provider.publish(token, PublishRequest(text="a cat", options=opts))
     assert result.state == "published" and time.monotonic() - started >= 0.3
-    post = one_post(sim)
+    post = one_post(sim, "threads")
     assert post["media"] == [{"type": "IMAGE", "url": IMAGE, "alt_text": "a cat"}]
 
 
@@ -165,7 +139,7 @@ def test_carousel(provider: ThreadsProvider, token: TokenSet, sim: Simulator) ->
     urls = [IMAGE, "https://cdn.example.com/clip.mp4", "https://cdn.example.com/dog.png"]
     result = provider.publish(token, PublishRequest(text="three", options={"media_urls": urls}))
     assert result.state == "published"
-    assert [m["type"] for m in one_post(sim)["media"]] == ["IMAGE", "VIDEO", "IMAGE"]
+    assert [m["type"] for m in one_post(sim, "threads")["media"]] == ["IMAGE", "VIDEO", "IMAGE"]
 
 
 def test_pending_then_finalize(
@@ -181,7 +155,9 @@ def test_pending_then_finalize(
     time.sleep(0.6)
     assert provider.check_status(token, result.pending_state).state == "ready"
     done = provider.finalize(token, result.pending_state)
-    assert done.state == "published" and one_post(sim)["post_id"] == done.platform_post_id
+    assert (
+        done.state == "published" and one_post(sim, "threads")["post_id"] == done.platform_post_id
+    )
     with pytest.raises(PermanentError) as again:  # the container was used
         provider.finalize(token, result.pending_state)
     assert again.value.duplicate is True and len(sim.posts("threads")) == 1
@@ -292,7 +268,7 @@ def test_timeout_after_accept_then_find_recent(
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is True
-    post = one_post(sim)
+    post = one_post(sim, "threads")
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
 

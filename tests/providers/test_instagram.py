@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,34 +23,16 @@ from app.providers.base import (
 from app.providers.instagram import InstagramProvider, hashtags, mentions
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
+from tests.providers.helpers import one_post
+
+SIMULATED = [InstagramSim]
+SEED = 11
 
 REDIRECT = "http://localhost:3000/oauth/instagram/callback"
 IMAGE = "https://cdn.example.com/cat.jpg"
 IMAGE2 = "https://cdn.example.com/dog.jpeg"
 VIDEO = "https://cdn.example.com/clip.mp4"
 V = "v25.0"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(platforms=[InstagramSim], seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0, read=1.0)) as client:
-        yield client
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> InstagramProvider:
@@ -92,12 +73,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
 @pytest.fixture
 def token(sim: Simulator) -> TokenSet:
     return minted(sim)
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("instagram")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 def req(text: str = "", *urls: str, **options: Any) -> PublishRequest:
@@ -191,7 +166,7 @@ def test_single_image_with_alt_text_location_and_first_comment(
     }
     result = provider.publish(token, PublishRequest(text="a cat 你好 👋", options=opts))
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     assert post["post_id"] == result.platform_post_id and post["text"] == "a cat 你好 👋"
     assert post["media"] == [{"type": "IMAGE", "url": IMAGE, "alt_text": "a cat"}]
     assert post["media_product_type"] == "FEED" and post["location_id"] == "1234567"
@@ -216,7 +191,7 @@ def test_media_items_need_a_url(
     local.alt_text = "described"
     assert provider.validate(PublishRequest(text="x", media=[local])) == []
     assert provider.publish(token, PublishRequest(text="x", media=[local])).state == "published"
-    assert one_post(sim)["media"][0]["alt_text"] == "described"
+    assert one_post(sim, "instagram")["media"][0]["alt_text"] == "described"
 
 
 def test_reel_polls_the_container(
@@ -227,7 +202,7 @@ def test_reel_polls_the_container(
     opts = {"share_to_feed": False, "cover_url": IMAGE, "thumb_offset": 1500}
     result = provider.publish(token, req("my reel", VIDEO, **opts))
     assert result.state == "published" and time.monotonic() - started >= 0.2
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     assert post["media"] == [{"type": "VIDEO", "url": VIDEO, "alt_text": None}]
     assert (post["media_product_type"], post["share_to_feed"]) == ("REELS", False)
     assert "/reel/" in (result.permalink or "")
@@ -237,7 +212,7 @@ def test_feed_video_goes_out_as_a_reel_shared_to_feed(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
     provider.publish(token, req("feed video", VIDEO, post_type="feed"))
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     assert (post["media_product_type"], post["share_to_feed"]) == ("REELS", True)
 
 
@@ -246,7 +221,7 @@ def test_story_drops_the_caption_and_is_found_again(
 ) -> None:
     since = datetime.now(UTC)
     result = provider.publish(token, req("not shown", IMAGE, post_type="story"))
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     assert post["media_product_type"] == "STORY" and post["text"] == ""
     assert "/stories/" in (result.permalink or "")
     assert [r.platform_post_id for r in provider.find_recent(token, since)] == [post["post_id"]]
@@ -259,7 +234,7 @@ def test_carousel_mixes_images_and_videos(
     media = [{"url": IMAGE, "alt_text": "one"}, VIDEO, IMAGE2]
     result = provider.publish(token, PublishRequest(text="three", options={"media_urls": media}))
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     assert [m["type"] for m in post["media"]] == ["IMAGE", "VIDEO", "IMAGE"]
     assert post["media"][0]["alt_text"] == "one" and post["media_type"] == "CAROUSEL_ALBUM"
     assert provider.publishing_quota(token)["used"] == 1  # a carousel is one post
@@ -280,7 +255,9 @@ def test_pending_carousel_then_finalize(
     time.sleep(0.5)
     assert provider.check_status(token, state).state == "ready"
     done = provider.finalize(token, state)
-    assert done.state == "published" and one_post(sim)["post_id"] == done.platform_post_id
+    assert (
+        done.state == "published" and one_post(sim, "instagram")["post_id"] == done.platform_post_id
+    )
     with pytest.raises(PermanentError) as twice:  # the parent container was used
         provider.finalize(token, {**state, "container_id": done.extra["container_id"]})
     assert twice.value.duplicate is True and len(sim.posts("instagram")) == 1
@@ -432,7 +409,7 @@ def test_timeout_after_accept_then_find_recent(
     with pytest.raises(TransientError) as exc:
         provider.publish(token, req("did this get posted?", IMAGE))
     assert exc.value.sent is True
-    post = one_post(sim)
+    post = one_post(sim, "instagram")
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], post["text"])]
 

@@ -41,8 +41,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
+from simulator.pinterest.schemas import SCHEMAS, check_schema
 from simulator.platform import PlatformSim
-from simulator.state import Fault, Knobs, SimError, iso, utcnow
+from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
 SANDBOX_CLIENT_SECRET = "sandbox-pinterest-secret"
@@ -84,198 +86,6 @@ E_AUTH = "Authentication failed."
 E_BOARD = "Board not found."
 E_PIN = "Pin not found."
 E_RATE = "You have exceeded your rate limit. Try again later."
-
-# ----------------------------------------------------------------------------- schemas
-# From components.schemas of the vendor document (constraints kept, descriptions dropped).
-
-_DIGITS = "^\\d+$"
-_CONTENT_TYPE = {"type": "string", "enum": ["image/jpeg", "image/png"]}
-_B64 = "^[a-zA-Z0-9+/=]+$"
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "PinCreate": {
-        "type": "object",
-        "properties": {
-            "alt_text": {"type": "string", "maxLength": 500, "nullable": True},
-            "board_id": {"type": "string", "pattern": _DIGITS},
-            "board_section_id": {"type": "string", "nullable": True, "pattern": _DIGITS},
-            "description": {"type": "string", "maxLength": 800, "nullable": True},
-            "dominant_color": {"type": "string", "nullable": True},
-            "link": {"type": "string", "maxLength": 2048, "nullable": True},
-            "media_source": {"$ref": "PinMediaSource"},
-            "parent_pin_id": {"type": "string", "nullable": True, "pattern": _DIGITS},
-            "sponsor_id": {"type": "string", "nullable": True, "pattern": _DIGITS},
-            "title": {"type": "string", "maxLength": 100, "nullable": True},
-        },
-        # Not `required` in the document, but the API refuses a pin without them.
-        "x-required": ["board_id", "media_source"],
-    },
-    "PinMediaSource": {
-        "type": "object",
-        "discriminator": {
-            "propertyName": "source_type",
-            "mapping": {
-                "image_base64": "PinMediaSourceImageBase64",
-                "image_url": "PinMediaSourceImageURL",
-                "video_id": "PinMediaSourceVideoID",
-                "multiple_image_base64": "PinMediaSourceImagesBase64",
-                "multiple_image_urls": "PinMediaSourceImagesURL",
-                "pin_url": "PinMediaSourcePinURL",
-            },
-        },
-    },
-    "PinMediaSourceImageBase64": {
-        "type": "object",
-        "properties": {
-            "content_type": _CONTENT_TYPE,
-            "data": {"type": "string", "pattern": _B64},
-            "is_standard": {"type": "boolean"},
-            "source_type": {"type": "string", "enum": ["image_base64"]},
-        },
-        "required": ["source_type", "content_type", "data"],
-    },
-    "PinMediaSourceImageURL": {
-        "type": "object",
-        "properties": {
-            "is_standard": {"type": "boolean"},
-            "source_type": {"type": "string", "enum": ["image_url"]},
-            "url": {"type": "string"},
-        },
-        "required": ["source_type", "url"],
-    },
-    "PinMediaSourceImagesBase64": {
-        "type": "object",
-        "properties": {
-            "index": {"type": "integer", "minimum": 0},
-            "items": {
-                "type": "array",
-                "items": {"$ref": "PinMediaSourceImagesBase64Item"},
-                "maxItems": 5,
-                "minItems": 2,
-            },
-            "source_type": {"type": "string", "enum": ["multiple_image_base64"]},
-        },
-        "required": ["source_type", "items"],
-    },
-    "PinMediaSourceImagesBase64Item": {
-        "type": "object",
-        "properties": {
-            "content_type": _CONTENT_TYPE,
-            "data": {"type": "string", "pattern": _B64},
-            "description": {"type": "string"},
-            "link": {"type": "string"},
-            "title": {"type": "string"},
-        },
-        "required": ["content_type", "data"],
-    },
-    "PinMediaSourceImagesURL": {
-        "type": "object",
-        "properties": {
-            "index": {"type": "integer", "minimum": 0},
-            "items": {
-                "type": "array",
-                "items": {"$ref": "PinMediaSourceImagesURLItem"},
-                "maxItems": 5,
-                "minItems": 2,
-            },
-            "source_type": {"type": "string", "enum": ["multiple_image_urls"]},
-        },
-        "required": ["source_type", "items"],
-    },
-    "PinMediaSourceImagesURLItem": {
-        "type": "object",
-        "properties": {
-            "description": {"type": "string"},
-            "link": {"type": "string"},
-            "title": {"type": "string"},
-            "url": {"type": "string"},
-        },
-        "required": ["url"],
-    },
-    "PinMediaSourceVideoID": {
-        "type": "object",
-        "properties": {
-            "cover_image_content_type": _CONTENT_TYPE,
-            "cover_image_data": {"type": "string"},
-            "cover_image_key_frame_time": {"type": "integer", "minimum": 0},
-            "cover_image_url": {"type": "string"},
-            "is_standard": {"type": "boolean"},
-            "media_id": {"type": "string", "pattern": _DIGITS},
-            "source_type": {"type": "string", "enum": ["video_id"]},
-        },
-        "required": ["media_id", "source_type"],
-    },
-    "PinMediaSourcePinURL": {
-        "type": "object",
-        "properties": {
-            "is_affiliate_link": {"type": "boolean"},
-            "source_type": {"type": "string", "enum": ["pin_url"]},
-        },
-        "required": ["source_type"],
-    },
-    "MediaUploadCreate": {
-        "type": "object",
-        "properties": {"media_type": {"type": "string", "enum": ["video"]}},
-        "required": ["media_type"],
-    },
-}
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
-
-
-def check_schema(value: Any, schema: dict[str, Any], path: str = "body") -> list[str]:
-    """The subset of JSON schema the embedded Pinterest schemas use (with the discriminator)."""
-    if "$ref" in schema:
-        return check_schema(value, SCHEMAS[schema["$ref"]], path)
-    found = _kind(value)
-    if value is None and schema.get("nullable"):
-        return []
-    expected = schema.get("type")
-    if expected and found != expected and not (expected == "number" and found == "integer"):
-        return [f"{path}: expected {expected}, got {found}"]
-    errors: list[str] = []
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: must be one of {schema['enum']}")
-    if isinstance(value, str):
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errors.append(f"{path}: does not match {schema['pattern']}")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errors.append(f"{path}: longer than maxLength={schema['maxLength']}")
-    if found == "integer" and "minimum" in schema and value < schema["minimum"]:
-        errors.append(f"{path}: less than minimum={schema['minimum']}")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(f"{path}: constraint: minItems={schema['minItems']}")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{path}: constraint: maxItems={schema['maxItems']}")
-        for i, item in enumerate(value):
-            errors += check_schema(item, schema.get("items", {}), f"{path}[{i}]")
-    if isinstance(value, dict):
-        disc = schema.get("discriminator")
-        if disc:
-            name = disc["propertyName"]
-            target = disc["mapping"].get(value.get(name))  # type: ignore[arg-type]
-            if target is None:
-                known = ", ".join(disc["mapping"])
-                return [f"{path}.{name}: must be one of {known}"]
-            return check_schema(value, SCHEMAS[target], path)
-        props = schema.get("properties", {})
-        for name in schema.get("required", []) + schema.get("x-required", []):
-            if name not in value:
-                errors.append(f"{path}.{name}: Missing data for required field.")
-        for name, item in value.items():
-            if name in props:
-                errors += check_schema(item, props[name], f"{path}.{name}")
-    return errors
 
 
 def _sniff(data: bytes) -> str | None:
@@ -399,7 +209,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class PinterestSim(PlatformSim):
+class PinterestSim(OAuthServer, PlatformSim):
     id = "pinterest"
     organic_posts = (
         "pins",
@@ -414,6 +224,12 @@ class PinterestSim(PlatformSim):
     )
     organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
+    quotas = {
+        # Standard access: per user per app; category sizes are portal-defined.
+        "org_write": {"limit": 100, "window_s": 60},
+        "org_read": {"limit": 1000, "window_s": 60},
+        "org_analytics": {"limit": 300, "window_s": 60},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -430,28 +246,6 @@ class PinterestSim(PlatformSim):
         self.register_app(
             ["*"], client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET, name="Sandbox"
         )
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                # Standard access: per user per app; category sizes are portal-defined.
-                "org_write": {"limit": 100, "window_s": 60},
-                "org_read": {"limit": 1000, "window_s": 60},
-                "org_analytics": {"limit": 300, "window_s": 60},
-            },
-        )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(
-                f"unknown pinterest settings {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}"
-            )
-        with self.sim.lock:
-            self.conf.update(settings)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -555,18 +349,14 @@ class PinterestSim(PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _bearer(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
     def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked or token.expires_at <= time.time():
             return None
         return token
 
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token and token.user_id in self.users:
             return self.users[token.user_id].username
         return None
@@ -730,8 +520,7 @@ class PinterestSim(PlatformSim):
         if app is None:
             return _page("Invalid client_id.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return _page("The redirect_uri does not match the app's redirect URIs.")
         if q.get("response_type") != "code":
             return _page("response_type must be code.")
@@ -739,7 +528,7 @@ class PinterestSim(PlatformSim):
         if not scopes or any(s not in SCOPES for s in scopes):
             return _page("Invalid scope.")
         try:
-            user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+            user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
         grant = Grant(
@@ -759,18 +548,9 @@ class PinterestSim(PlatformSim):
         return RedirectResponse(f"{redirect_uri}{sep}{urlencode(params)}", 302)
 
     def _client(self, request: Request) -> App | None:
-        auth = request.headers.get("authorization", "")
-        if not auth.lower().startswith("basic "):
-            return None
-        try:
-            raw = base64.b64decode(auth[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        client_id, _, secret = raw.partition(":")
+        client_id, secret = self.basic_credentials(request) or ("", "")
         app = self.apps.get(client_id)
-        if app is None or not secrets.compare_digest(app.client_secret, secret):
-            return None
-        return app
+        return app if self.secret_ok(app, secret) else None
 
     def _token_body(self, token: Token, rt: Refresh, response_type: str) -> Response:
         now = time.time()
@@ -789,13 +569,12 @@ class PinterestSim(PlatformSim):
         )
 
     async def token(self, request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return error(400, "Content-Type must be application/x-www-form-urlencoded.", 1)
         app = self._client(request)
         if app is None:
             return error(401, "Authentication failed: invalid client credentials.", 2)
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             for name in ("code", "redirect_uri"):
@@ -803,14 +582,9 @@ class PinterestSim(PlatformSim):
                     return error(400, f"{name}: Missing data for required field.", 1)
             with self.sim.lock:
                 grant = self.grants.get(form["code"])
-                if (
-                    grant is None
-                    or grant.used
-                    or grant.expires < time.monotonic()
-                    or grant.client_id != app.client_id
-                    or grant.redirect_uri != form["redirect_uri"]
-                ):
+                if not self.grant_usable(grant, app.client_id, form["redirect_uri"]):
                     return error(400, "Invalid authorization code.", 1)
+                assert grant is not None
                 grant.used = True
             token, rt = self._mint(app.client_id, grant.user_id, grant.scopes)
             return self._token_body(token, rt, "authorization_code")

@@ -47,7 +47,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
 from simulator.platform import PlatformSim
-from simulator.state import Fault, Knobs, RateState, SimError, iso, utcnow
+from simulator.state import Fault, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
 FACET = "app.bsky.richtext.facet"
@@ -208,6 +208,12 @@ class BlueskySim(PlatformSim):
     )
     organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
+    quotas = {
+        "api": {"limit": 3000, "window_s": 300},  # per IP
+        "records": {"limit": 1666, "window_s": 3600},  # 5000 points/h, create = 3
+        "records_day": {"limit": 11666, "window_s": 86400},  # 35000 points/day
+        "sessions": {"limit": 30, "window_s": 300},  # createSession per account
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -219,19 +225,6 @@ class BlueskySim(PlatformSim):
         self._seq = 0
 
     # ------------------------------------------------------------ knobs / settings
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "api": {"limit": 3000, "window_s": 300},  # per IP
-                "records": {"limit": 1666, "window_s": 3600},  # 5000 points/h, create = 3
-                "records_day": {"limit": 11666, "window_s": 86400},  # 35000 points/day
-                "sessions": {"limit": 30, "window_s": 300},  # createSession per account
-            },
-        )
 
     # ------------------------------------------------------------ accounts and sessions
 

@@ -42,7 +42,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -50,8 +49,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, Knobs, RateState, SimError, utcnow
+from simulator.state import Fault, RateState, SimError, utcnow
+from simulator.x.schemas import FIELD_ENUMS, SCHEMAS, Invalid, check_schema
 
 PROBLEMS = "https://api.x.com/2/problems/"
 GENERIC_INVALID = "One or more parameters to your request was invalid."
@@ -110,444 +111,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "duplicate_window_s": 86400,
     "default_account": "alice",
 }
-
-# --------------------------------------------------------------------- OpenAPI subset
-# Component schemas of the operations the simulator validates, from the X API v2 OpenAPI
-# document (2.167), with "description" removed and "$ref" shortened to the schema name.
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "AppendMediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
-            "media": {
-                "anyOf": [
-                    {"format": "binary", "type": "string"},
-                    {"format": "byte", "type": "string"},
-                ]
-            },
-            "segment_index": {"maximum": 999, "minimum": 0, "type": "integer"},
-        },
-        "required": ["media", "segment_index"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadata": {
-        "properties": {
-            "allow_download_status": {"$ref": "CreateMediaMetadataMetadataAllowDownloadStatus"},
-            "alt_text": {"$ref": "CreateMediaMetadataMetadataAltText"},
-            "audience_policy": {"type": "object"},
-            "content_expiration": {"$ref": "CreateMediaMetadataMetadataContentExpiration"},
-            "domain_restrictions": {"$ref": "CreateMediaMetadataMetadataDomainRestrictions"},
-            "found_media_origin": {"$ref": "CreateMediaMetadataMetadataFoundMediaOrigin"},
-            "geo_restrictions": {"type": "object"},
-            "management_info": {"$ref": "CreateMediaMetadataMetadataManagementInfo"},
-            "preview_image": {"$ref": "CreateMediaMetadataMetadataPreviewImage"},
-            "sensitive_media_warning": {"type": "object"},
-            "shared_info": {"$ref": "CreateMediaMetadataMetadataSharedInfo"},
-            "sticker_info": {"$ref": "CreateMediaMetadataMetadataStickerInfo"},
-            "upload_source": {"$ref": "CreateMediaMetadataMetadataUploadSource"},
-        },
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataAllowDownloadStatus": {
-        "properties": {"allow_download": {"type": "boolean"}},
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataAltText": {
-        "properties": {"text": {"maxLength": 1000, "type": "string"}},
-        "required": ["text"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataContentExpiration": {
-        "properties": {"timestamp_sec": {"type": "number"}},
-        "required": ["timestamp_sec"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataDomainRestrictions": {
-        "properties": {"whitelist": {"items": {"type": "string"}, "type": "array"}},
-        "required": ["whitelist"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataFoundMediaOrigin": {
-        "properties": {"id": {"type": "string"}, "provider": {"type": "string"}},
-        "required": ["provider", "id"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataManagementInfo": {
-        "properties": {"managed": {"type": "boolean"}},
-        "required": ["managed"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataPreviewImage": {
-        "properties": {"media_key": {"type": "object"}},
-        "required": ["media_key"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataSharedInfo": {
-        "properties": {"shared": {"type": "boolean"}},
-        "required": ["shared"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataStickerInfo": {
-        "properties": {
-            "stickers": {
-                "items": {"$ref": "CreateMediaMetadataMetadataStickerInfoStickers"},
-                "type": "array",
-            }
-        },
-        "required": ["stickers"],
-        "type": "object",
-    },
-    "CreateMediaMetadataMetadataStickerInfoStickers": {"properties": {}, "type": "object"},
-    "CreateMediaMetadataMetadataUploadSource": {
-        "properties": {"upload_source": {"type": "string"}},
-        "required": ["upload_source"],
-        "type": "object",
-    },
-    "CreateMediaMetadataRequest": {
-        "properties": {
-            "id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-            "metadata": {"$ref": "CreateMediaMetadataMetadata"},
-        },
-        "required": ["id"],
-        "type": "object",
-    },
-    "CreatePostsEditOptions": {
-        "additionalProperties": False,
-        "properties": {"previous_post_id": {"pattern": "^[0-9]{1,19}$", "type": "string"}},
-        "required": ["previous_post_id"],
-        "type": "object",
-    },
-    "CreatePostsGeo": {
-        "additionalProperties": False,
-        "properties": {"place_id": {"type": "string"}},
-        "required": ["place_id"],
-        "type": "object",
-    },
-    "CreatePostsMedia": {
-        "additionalProperties": False,
-        "properties": {
-            "call_to_actions": {"$ref": "CreatePostsMediaCallToActions"},
-            "embeddable": {"type": "boolean"},
-            "media_ids": {
-                "items": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-                "maxItems": 4,
-                "minItems": 1,
-                "type": "array",
-            },
-            "preview_media_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-            "tagged_user_ids": {
-                "items": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-                "maxItems": 10,
-                "type": "array",
-            },
-            "title": {"type": "string"},
-        },
-        "required": ["media_ids"],
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActions": {
-        "additionalProperties": False,
-        "properties": {
-            "app_install": {"$ref": "CreatePostsMediaCallToActionsAppInstall"},
-            "visit_site": {"$ref": "CreatePostsMediaCallToActionsVisitSite"},
-            "watch_now": {"$ref": "CreatePostsMediaCallToActionsWatchNow"},
-        },
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsAppInstall": {
-        "additionalProperties": False,
-        "properties": {
-            "app_store_id": {"type": "string"},
-            "ipad_app_store_id": {"type": "string"},
-            "play_store_id": {"type": "string"},
-        },
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsVisitSite": {
-        "additionalProperties": False,
-        "properties": {"url": {"type": "string"}},
-        "required": ["url"],
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsWatchNow": {
-        "additionalProperties": False,
-        "properties": {"url": {"type": "string"}},
-        "required": ["url"],
-        "type": "object",
-    },
-    "CreatePostsPoll": {
-        "additionalProperties": False,
-        "properties": {
-            "duration_minutes": {"maximum": 10080, "minimum": 5, "type": "integer"},
-            "options": {
-                "items": {"maxLength": 25, "minLength": 1, "type": "string"},
-                "maxItems": 4,
-                "minItems": 2,
-                "type": "array",
-            },
-            "reply_settings": {
-                "enum": ["following", "mentionedUsers", "subscribers", "verified"],
-                "type": "string",
-            },
-        },
-        "required": ["options", "duration_minutes"],
-        "type": "object",
-    },
-    "CreatePostsReply": {
-        "additionalProperties": False,
-        "properties": {
-            "auto_populate_reply_metadata": {"type": "boolean"},
-            "exclude_reply_user_ids": {"items": {"type": "string"}, "type": "array"},
-            "in_reply_to_tweet_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-        },
-        "required": ["in_reply_to_tweet_id"],
-        "type": "object",
-    },
-    "CreatePostsRequest": {
-        "additionalProperties": False,
-        "properties": {
-            "card_uri": {"type": "string"},
-            "community_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-            "direct_message_deep_link": {"type": "string"},
-            "edit_options": {"$ref": "CreatePostsEditOptions"},
-            "for_super_followers_only": {"type": "boolean"},
-            "geo": {"$ref": "CreatePostsGeo"},
-            "made_with_ai": {"type": "boolean"},
-            "media": {"$ref": "CreatePostsMedia"},
-            "nullcast": {"type": "boolean"},
-            "paid_partnership": {"type": "boolean"},
-            "poll": {"$ref": "CreatePostsPoll"},
-            "quote_tweet_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-            "reply": {"$ref": "CreatePostsReply"},
-            "reply_settings": {
-                "enum": ["following", "mentionedUsers", "subscribers", "verified"],
-                "type": "string",
-            },
-            "share_with_followers": {"type": "boolean"},
-            "text": {"default": "", "type": "string"},
-        },
-        "type": "object",
-    },
-    "InitializeMediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
-            "additional_owners": {
-                "items": {"pattern": "^[0-9]{1,19}$", "type": "string"},
-                "type": "array",
-            },
-            "media_category": {
-                "enum": [
-                    "amplify_video",
-                    "tweet_gif",
-                    "tweet_image",
-                    "tweet_video",
-                    "dm_gif",
-                    "dm_image",
-                    "dm_video",
-                    "subtitles",
-                ],
-                "type": "string",
-            },
-            "media_type": {
-                "enum": [
-                    "video/mp4",
-                    "video/webm",
-                    "video/mp2t",
-                    "video/quicktime",
-                    "text/srt",
-                    "text/vtt",
-                    "image/jpeg",
-                    "image/gif",
-                    "image/bmp",
-                    "image/png",
-                    "image/webp",
-                    "image/pjpeg",
-                    "image/tiff",
-                    "model/gltf-binary",
-                    "model/vnd.usdz+zip",
-                ],
-                "type": "string",
-            },
-            "shared": {"type": "boolean"},
-            "total_bytes": {"maximum": 17179869184, "minimum": 0, "type": "integer"},
-        },
-        "type": "object",
-    },
-    "MediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
-            "additional_owners": {"type": "string"},
-            "media": {
-                "anyOf": [
-                    {"format": "binary", "type": "string"},
-                    {"format": "byte", "type": "string"},
-                ]
-            },
-            "media_category": {
-                "enum": [
-                    "tweet_image",
-                    "tweet_video",
-                    "tweet_gif",
-                    "dm_image",
-                    "dm_video",
-                    "dm_gif",
-                    "subtitles",
-                ],
-                "type": "string",
-            },
-        },
-        "required": ["media", "media_category"],
-        "type": "object",
-    },
-}
-
-FIELD_ENUMS: dict[str, list[str]] = {
-    "post.fields": [
-        "article",
-        "article_title",
-        "attachments",
-        "card_uri",
-        "community_id",
-        "context_annotations",
-        "conversation_id",
-        "created_at",
-        "display_text_range",
-        "edit_controls",
-        "entities",
-        "geo",
-        "id",
-        "lang",
-        "matched_media_notes",
-        "media_metadata",
-        "non_public_metrics",
-        "note_post",
-        "note_request_suggestions",
-        "organic_metrics",
-        "paid_partnership",
-        "possibly_sensitive",
-        "promoted_metrics",
-        "public_metrics",
-        "reply_settings",
-        "scopes",
-        "source",
-        "suggested_source_links",
-        "suggested_source_links_with_counts",
-        "text",
-        "withheld",
-    ],
-    "user.fields": [
-        "confirmed_email",
-        "connection_status",
-        "created_at",
-        "description",
-        "entities",
-        "id",
-        "is_identity_verified",
-        "location",
-        "name",
-        "parody",
-        "profile_banner_url",
-        "profile_image_url",
-        "protected",
-        "public_metrics",
-        "receives_your_dm",
-        "subscribes_to_you",
-        "subscription",
-        "subscription_type",
-        "url",
-        "username",
-        "verified",
-        "verified_followers_count",
-        "verified_type",
-        "withheld",
-    ],
-}
-
-
-class Invalid(Exception):
-    """A request X refuses with 400 invalid-request; carries the `errors[].message` texts."""
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = list(messages)
-
-
-_TYPES = {
-    "object": (dict, "object"),
-    "array": (list, "array"),
-    "string": (str, "string"),
-    "boolean": (bool, "boolean"),
-}
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "unknown")
-
-
-def check_schema(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
-    """JSON-schema subset used by the X document, with networknt-style messages."""
-    if "$ref" in schema:
-        return check_schema(value, SCHEMAS[schema["$ref"]], path)
-    if "anyOf" in schema:
-        if any(not check_schema(value, s, path) for s in schema["anyOf"]):
-            return []
-        return [f"{path}: should be valid to any of the schemas string"]
-    errors: list[str] = []
-    expected = schema.get("type")
-    found = _kind(value)
-    if expected == "integer" and found != "integer":
-        return [f"{path}: {found} found, integer expected"]
-    if expected == "number" and found not in ("integer", "number"):
-        return [f"{path}: {found} found, number expected"]
-    if expected in _TYPES and found != expected:
-        return [f"{path}: {found} found, {expected} expected"]
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{path}: does not have a value in the enumeration {schema['enum']}")
-    if isinstance(value, str):
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            errors.append(f"{path}: does not match the regex pattern {schema['pattern']}")
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            errors.append(f"{path}: must be at least {schema['minLength']} characters long")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            errors.append(f"{path}: may only be {schema['maxLength']} characters long")
-    if found in ("integer", "number"):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{path}: must have a minimum value of {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{path}: must have a maximum value of {schema['maximum']}")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(
-                f"{path}: expected at least {schema['minItems']} items but found {len(value)}"
-            )
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(
-                f"{path}: expected maximum item count: {schema['maxItems']}, found: {len(value)}"
-            )
-        for i, item in enumerate(value):
-            errors += check_schema(item, schema.get("items", {}), f"{path}[{i}]")
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        for name in schema.get("required", []):
-            if name not in value:
-                errors.append(f"{path}.{name}: is missing but it is required")
-        for name, item in value.items():
-            if name in props:
-                errors += check_schema(item, props[name], f"{path}.{name}")
-            elif schema.get("additionalProperties") is False:
-                errors.append(
-                    f"{path}.{name}: is not defined in the schema and the schema does not "
-                    "allow additional properties"
-                )
-    return errors
 
 
 def _fits(category: str, mime: str) -> bool:
@@ -801,7 +364,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class XSim(PlatformSim):
+class XSim(OAuthServer, PlatformSim):
     id = "x"
     organic_posts = (
         "tweets",
@@ -817,6 +380,20 @@ class XSim(PlatformSim):
     )
     organic_accounts = ("users", "username", "followers_count")
     display_name = "X"
+    # X's rate windows are 15 minutes.
+    quotas = {
+        "tweets": {"limit": 100, "window_s": 900},  # POST /2/tweets, per user
+        "tweets_24h_user": {"limit": 2400, "window_s": 86400},
+        "tweets_24h_app": {"limit": 10000, "window_s": 86400},  # per app
+        "tweets_delete": {"limit": 50, "window_s": 900},
+        "tweet_lookup": {"limit": 900, "window_s": 900},
+        "user_tweets": {"limit": 900, "window_s": 900},
+        "users_me": {"limit": 75, "window_s": 900},
+        "media_upload": {"limit": 500, "window_s": 900},
+        "media_status": {"limit": 1875, "window_s": 900},
+        "media_chunked": {"limit": 1875, "window_s": 900},
+        "media_metadata": {"limit": 500, "window_s": 900},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -834,36 +411,6 @@ class XSim(PlatformSim):
         )
 
     # ------------------------------------------------------------ knobs / settings
-
-    def default_knobs(self) -> Knobs:
-        window = 900  # X's rate windows are 15 minutes
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "tweets": {"limit": 100, "window_s": window},  # POST /2/tweets, per user
-                "tweets_24h_user": {"limit": 2400, "window_s": 86400},
-                "tweets_24h_app": {"limit": 10000, "window_s": 86400},  # per app
-                "tweets_delete": {"limit": 50, "window_s": window},
-                "tweet_lookup": {"limit": 900, "window_s": window},
-                "user_tweets": {"limit": 900, "window_s": window},
-                "users_me": {"limit": 75, "window_s": window},
-                "media_upload": {"limit": 500, "window_s": window},
-                "media_status": {"limit": 1875, "window_s": window},
-                "media_chunked": {"limit": 1875, "window_s": window},
-                "media_metadata": {"limit": 500, "window_s": window},
-            },
-        )
-
-    def configure(self, settings: dict[str, Any]) -> None:
-        unknown = set(settings) - set(DEFAULT_SETTINGS)
-        if unknown:
-            raise SimError(
-                f"unknown x settings {sorted(unknown)}; known: {sorted(DEFAULT_SETTINGS)}"
-            )
-        with self.sim.lock:
-            self.conf.update(settings)
 
     # ------------------------------------------------------------ ids, users, apps, tokens
 
@@ -991,12 +538,8 @@ class XSim(PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _bearer(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
     def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked:
             return None
         if token.expires_at is not None and token.expires_at <= time.time():
@@ -1004,7 +547,7 @@ class XSim(PlatformSim):
         return token
 
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request) or "")
+        token = self.tokens.get(self.bearer(request))
         if token and token.user_id and token.user_id in self.users:
             return self.users[token.user_id].username
         return None
@@ -1268,16 +811,9 @@ class XSim(PlatformSim):
         if app is None:
             return _page("The client id is not valid.")
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return _page("The redirect URI does not match the App's callback URLs.")
-        state = q.get("state")
-
-        def fail(error: str, description: str) -> Response:
-            params = {"error": error, "error_description": description}
-            if state:
-                params["state"] = state
-            return RedirectResponse(with_query(redirect_uri, params), 302)
+        fail = functools.partial(self.error_redirect, redirect_uri, q.get("state"))
 
         if q.get("response_type") != "code":
             return fail("unsupported_response_type", "response_type must be code")
@@ -1293,7 +829,7 @@ class XSim(PlatformSim):
         if any(s not in SCOPES for s in scopes):
             return fail("invalid_scope", "The requested scope is invalid.")
         try:
-            user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+            user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
         grant = Grant(
@@ -1308,22 +844,15 @@ class XSim(PlatformSim):
         )
         with self.sim.lock:
             self.grants[grant.code] = grant
-        params = {"state": state, "code": grant.code}
+        params = {"state": q["state"], "code": grant.code}
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
     def _client(self, request: Request, form: dict[str, str]) -> tuple[App | None, Response | None]:
         """Confidential clients authenticate with HTTP Basic; public ones send client_id."""
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                raw = base64.b64decode(auth[6:].strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-            client_id, _, secret = raw.partition(":")
-            app = self.apps.get(client_id)
-            if app is None or not app.client_secret:
-                return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-            if not secrets.compare_digest(app.client_secret, secret):
+        basic = self.basic_credentials(request)
+        if basic is not None:
+            app = self.apps.get(basic[0])
+            if not self.secret_ok(app, basic[1]):
                 return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
             return app, None
         app = self.apps.get(form.get("client_id", ""))
@@ -1332,13 +861,12 @@ class XSim(PlatformSim):
         return app, None
 
     async def _form(self, request: Request) -> dict[str, str] | Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return _oauth_error(
                 "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
             )
-        form = await request.form()
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return form
 
     def _token_body(self, token: Token, rt: Refresh | None) -> Response:
         body: dict[str, Any] = {
@@ -1375,14 +903,9 @@ class XSim(PlatformSim):
         verifier = form["code_verifier"]
         with self.sim.lock:
             grant = self.grants.get(form["code"])
-            if (
-                grant is None
-                or grant.used
-                or grant.expires < time.monotonic()
-                or grant.client_id != app.client_id
-                or grant.redirect_uri != form["redirect_uri"]
-            ):
+            if not self.grant_usable(grant, app.client_id, form["redirect_uri"]):
                 return _oauth_error("invalid_request", E_CODE)
+            assert grant is not None
             if grant.method == "S256":
                 digest = hashlib.sha256(verifier.encode()).digest()
                 expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
@@ -1442,7 +965,6 @@ class XSim(PlatformSim):
             allowed = {
                 "user.fields": "user.fields",
                 "expansions": "",
-                "tweet.fields": "post.fields",
                 "post.fields": "post.fields",
             }
             _, _, user_fields = self._query(request, allowed)
@@ -1462,7 +984,6 @@ class XSim(PlatformSim):
             "since_id": "",
             "until_id": "",
             "exclude": "",
-            "tweet.fields": "post.fields",
             "post.fields": "post.fields",
             "user.fields": "user.fields",
             "expansions": "",
@@ -1661,7 +1182,6 @@ class XSim(PlatformSim):
             return err
         tweet_id = request.path_params["id"]
         allowed = {
-            "tweet.fields": "post.fields",
             "post.fields": "post.fields",
             "user.fields": "user.fields",
             "expansions": "",

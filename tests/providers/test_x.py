@@ -7,9 +7,7 @@ import io
 import json
 import socket
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,54 +25,26 @@ from app.providers.base import (
     make_code_verifier,
 )
 from app.providers.x import XProvider
+from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
+from tests.providers.helpers import PNG, SPECS, one_post
+
+SEED = 11
 
 REDIRECT = "http://localhost:3000/oauth/x/callback"
-# The vendor document lives in the shared folder beside the repository.
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "x" / "openapi.json"
-# A valid 1x1 PNG: the simulator checks uploads by content, not by the declared type.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+SPEC = SPECS / "x" / "openapi.json"
 MIB = 1024 * 1024
 
 
 # ------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(autouse=True)
-def _fresh(server: SimServer) -> None:
-    server.sim.reset()
-
-
-@pytest.fixture
-def sim(server: SimServer) -> Simulator:
-    return server.sim
-
-
-@pytest.fixture
-def seen() -> list[tuple[str, str, int]]:
-    """(method, path, status) of every response the provider received."""
-    return []
-
-
-@pytest.fixture
-def http(seen: list[tuple[str, str, int]]) -> Iterator[httpx.Client]:
-    def record(response: httpx.Response) -> None:
-        seen.append((response.request.method, response.request.url.path, response.status_code))
-
-    with httpx.Client(
-        timeout=httpx.Timeout(5.0, read=1.0), event_hooks={"response": [record]}
-    ) as client:
-        yield client
+@pytest.fixture(scope="module", autouse=True)
+def _compiled_text_rules() -> None:
+    """Compile X's URL patterns before the first request: compiling takes seconds on a busy
+    machine, more than the 1 s the provider's client waits for the simulator's answer."""
+    weighted_length("see https://example.com")
 
 
 @pytest.fixture
@@ -127,12 +97,6 @@ def minted(sim: Simulator, app: App, username: str = "alice", **kw: Any) -> Toke
     issued = sim["x"].issue_token(username, client_id=app.client_id, **kw)  # type: ignore[attr-defined]
     expires = datetime.fromtimestamp(issued["expires_at"], UTC)
     return TokenSet(issued["access_token"], issued["refresh_token"], expires, issued["scope"])
-
-
-def one_post(sim: Simulator) -> dict:
-    posts = sim.posts("x")
-    assert len(posts) == 1, posts
-    return posts[0]
 
 
 def auth(token: TokenSet) -> dict[str, str]:
@@ -292,7 +256,7 @@ def test_publish_text_and_find_it_again(
     result = provider.publish(token, PublishRequest(text=text, idempotency_key="dest-1"))
 
     assert result.state == "published"
-    post = one_post(sim)
+    post = one_post(sim, "x")
     assert post["post_id"] == result.platform_post_id and post["text"] == text
     assert result.permalink == post["permalink"] == f"https://x.com/alice/status/{post['post_id']}"
     assert post["idempotency_key"] is None  # X has no idempotency key
@@ -309,7 +273,7 @@ def test_publish_with_image_and_alt_text(
     item = MediaItem.from_bytes(PNG, "image/png", "dot.png", alt_text="A single dot")
     result = provider.publish(token, PublishRequest(text="", media=[item]))
 
-    post = one_post(sim)
+    post = one_post(sim, "x")
     assert post["post_id"] == result.platform_post_id and post["text"] == ""
     assert [(m["type"], m["size"], m["sha256"]) for m in post["media"]] == [
         ("tweet_image", len(PNG), hashlib.sha256(PNG).hexdigest())
@@ -346,7 +310,7 @@ def test_video_is_chunked_streamed_and_finalized_after_processing(
         time.sleep(0.1)
     final = provider.finalize(token, json.loads(json.dumps(result.pending_state)))
     assert final.state == "published"
-    media = one_post(sim)["media"]
+    media = one_post(sim, "x")["media"]
     assert [(m["type"], m["size"]) for m in media] == [("tweet_video", len(data))]
     assert media[0]["sha256"] == hashlib.sha256(data).hexdigest()  # chunks reassembled in order
 
@@ -362,7 +326,7 @@ def test_video_processing_within_the_wait_publishes_directly(
     assert result.state == "published"
     polls = [s for m, p, s in seen if m == "GET" and p.endswith("/2/media/upload")]
     assert polls and set(polls) == {200}
-    assert one_post(sim)["media"][0]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert one_post(sim, "x")["media"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
 
 def test_failed_media_processing_is_permanent_and_posts_nothing(
@@ -524,7 +488,7 @@ def test_timeout_after_accept_then_find_recent(
         provider.publish(token, request)
     assert exc.value.sent is True and exc.value.status is None
     assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
-    post = one_post(sim)
+    post = one_post(sim, "x")
 
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
@@ -546,7 +510,7 @@ def test_find_recent_pages_through_the_timeline(
     # With small pages the provider follows next_token.
     server_page = httpx.get(
         f"{provider.api_base}/2/users/{token.extra['user_id']}/tweets",
-        params={"max_results": 5, "tweet.fields": "created_at"},
+        params={"max_results": 5, "post.fields": "created_at"},
         headers=auth(token),
     ).json()
     assert server_page["meta"]["result_count"] == 5 and "next_token" in server_page["meta"]
@@ -556,6 +520,26 @@ def test_find_recent_pages_through_the_timeline(
         headers=auth(token),
     ).json()
     assert [t["text"] for t in rest["data"]] == ["post 1", "post 0"]
+
+
+def test_post_fields_are_named_as_the_vendor_document_names_them(
+    provider: XProvider, token: TokenSet, server: SimServer, seen: list
+) -> None:
+    """`GET /2/tweets/{id}` and `GET /2/users/{id}/tweets` declare `post.fields`; the old
+    `tweet.fields` is an unknown query parameter there (400), and the provider never sends it."""
+    result = provider.publish(token, PublishRequest(text="fields"))
+    provider.find_recent(token, datetime.now(UTC) - timedelta(minutes=1))
+    provider.post_metrics(token, str(result.platform_post_id))
+    base = server.url_for("x")
+    for path in (
+        f"/2/tweets/{result.platform_post_id}",
+        f"/2/users/{token.extra['user_id']}/tweets",
+    ):
+        old = httpx.get(base + path, params={"tweet.fields": "created_at"}, headers=auth(token))
+        assert old.status_code == 400 and "[tweet.fields] is not one of" in old.text
+        new = httpx.get(base + path, params={"post.fields": "created_at"}, headers=auth(token))
+        assert new.status_code == 200, new.text
+    assert all(status == 200 for method, _, status in seen if method == "GET")
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
@@ -676,7 +660,7 @@ def test_strict_tweet_bodies_and_auth(
 
     ok = post({"text": "valid", "reply_settings": "mentionedUsers"})
     assert ok.status_code == 201 and ok.json()["data"]["text"] == "valid"
-    assert one_post(sim)["reply_settings"] == "mentionedUsers"
+    assert one_post(sim, "x")["reply_settings"] == "mentionedUsers"
 
 
 def test_strict_media_uploads(token: TokenSet, server: SimServer) -> None:
@@ -859,7 +843,7 @@ def test_delete_keeps_the_post_in_the_log(
     assert other.status_code == 403
     deleted = httpx.delete(url, headers=auth(token))
     assert deleted.json() == {"data": {"deleted": True}}
-    assert one_post(sim)["deleted"] is True
+    assert one_post(sim, "x")["deleted"] is True
     gone = httpx.get(url, headers=auth(token)).json()
     assert gone["errors"][0]["title"] == "Not Found Error" and "data" not in gone
     assert provider.find_recent(token, datetime.now(UTC) - timedelta(minutes=1)) == []

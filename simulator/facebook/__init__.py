@@ -62,7 +62,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
 SANDBOX_CLIENT_SECRET = "facebook-sandbox-secret"
@@ -592,6 +592,12 @@ class FacebookSim(MetaSim):
     )
     organic_accounts = ("pages", "username", "followers_count")
     display_name = "Facebook"
+    quotas = {
+        # Business Use Case limit of a Page token: 4800 × engaged users per 24 h.
+        "page_calls": {"limit": 4800, "window_s": 86400},
+        # Platform limit of a user token: 200 calls per user per rolling hour.
+        "user_calls": {"limit": 200, "window_s": 3600},
+    }
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -608,19 +614,6 @@ class FacebookSim(MetaSim):
         self.comments: dict[str, Comment] = {}
         self._seq = 0
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                # Business Use Case limit of a Page token: 4800 × engaged users per 24 h.
-                "page_calls": {"limit": 4800, "window_s": 86400},
-                # Platform limit of a user token: 200 calls per user per rolling hour.
-                "user_calls": {"limit": 200, "window_s": 3600},
-            },
-        )
 
     def sandbox(self) -> dict[str, str]:
         """The sandbox app, with the graph-video host under /facebook/graph-video."""
@@ -910,7 +903,7 @@ class FacebookSim(MetaSim):
         bad = [s for s in scopes if s not in SCOPES]
         if bad:
             return bad_param(f"Invalid Scopes: {', '.join(bad)}")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         scopes = scopes or ["public_profile"]
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"), "#_=_")
 

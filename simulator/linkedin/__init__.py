@@ -53,8 +53,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
 SANDBOX_CLIENT_SECRET = "linkedin-sandbox-secret"
@@ -349,7 +350,7 @@ class Post:
     comments: list[dict[str, Any]] = field(default_factory=list)
 
 
-class LinkedInSim(PlatformSim):
+class LinkedInSim(OAuthServer, PlatformSim):
     id = "linkedin"
     organic_posts = (
         "posts",
@@ -364,6 +365,7 @@ class LinkedInSim(PlatformSim):
     )
     organic_accounts = ("members", "username", "followers")
     display_name = "LinkedIn"
+    quotas = {"posts": {"limit": 150, "window_s": 86400}}
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -381,14 +383,6 @@ class LinkedInSim(PlatformSim):
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
         member = self.ensure_member(self.conf["default_member"], name="LinkedIn User")
         self.ensure_org("Herald Sandbox", vanity="herald-sandbox", admins={member.username: None})
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={"posts": {"limit": 150, "window_s": 86400}},
-        )
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -553,17 +547,13 @@ class LinkedInSim(PlatformSim):
 
     # ------------------------------------------------------------ auth and request checks
 
-    def _bearer(self, request: Request) -> str:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" else ""
-
     def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self._bearer(request))
+        token = self.tokens.get(self.bearer(request))
         member = self.members.get(token.member_id) if token else None
         return member.username if member else None
 
     def _auth(self, request: Request, *any_scope: str) -> tuple[Token | None, Response | None]:
-        value = self._bearer(request)
+        value = self.bearer(request)
         token = self.tokens.get(value)
         if not value or token is None:
             return None, li_error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
@@ -644,7 +634,7 @@ class LinkedInSim(PlatformSim):
                 65601,
             )
         if kind == "duplicate":
-            token = self.tokens.get(self._bearer(request))
+            token = self.tokens.get(self.bearer(request))
             mine = [
                 p.urn
                 for p in self.posts.values()
@@ -734,8 +724,7 @@ class LinkedInSim(PlatformSim):
         if app is None:
             return HTMLResponse("<h1>Invalid client_id</h1>", 400)
         redirect_uri = q.get("redirect_uri", "")
-        web = urlsplit(redirect_uri).scheme in ("http", "https")
-        if not (redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)):
+        if not self.redirect_allowed(app, redirect_uri):
             return HTMLResponse(
                 "<h1>The redirect_uri does not match the registered value</h1>", 400
             )
@@ -794,12 +783,11 @@ class LinkedInSim(PlatformSim):
         return JSONResponse({"error": error, "error_description": description}, status)
 
     async def access_token(self, request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
+        form = await self.form_fields(request)
+        if form is None:
             return self._oauth_error(
                 "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
             )
-        form = {k: str(v) for k, v in (await request.form()).items()}
         grant_type = form.get("grant_type", "")
         if grant_type not in ("authorization_code", "refresh_token"):
             return self._oauth_error(
@@ -811,7 +799,7 @@ class LinkedInSim(PlatformSim):
                     "invalid_request", f'A required parameter "{name}" is missing'
                 )
         app = self.apps.get(form["client_id"])
-        if app is None or not secrets.compare_digest(app.client_secret, form["client_secret"]):
+        if not self.secret_ok(app, form["client_secret"]):
             return self._oauth_error("invalid_client", "Client authentication failed", 401)
         if grant_type == "refresh_token":
             return self._refresh_grant(app, form)
@@ -1136,7 +1124,7 @@ class LinkedInSim(PlatformSim):
                 asset.received = len(data)
                 asset.uploaded = True
                 wait = 0.0
-                token_obj = self.tokens.get(self._bearer(request))
+                token_obj = self.tokens.get(self.bearer(request))
                 if token_obj:
                     wait = self._processing_ms(token_obj) / 1000
                 asset.ready_at = time.monotonic() + wait

@@ -63,7 +63,7 @@ from simulator.meta import (
 )
 from simulator.meta import bad_param as _bad
 from simulator.platform import read_params
-from simulator.state import Fault, Knobs, SimError, utcnow
+from simulator.state import Fault, SimError, utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
 SHORT_TTL_S = 3600
@@ -299,6 +299,10 @@ class InstagramSim(LoginSim):
     )
     organic_accounts = ("users", "username", "followers_count")
     display_name = "Instagram"
+    quotas = {
+        "posts": {"limit": 100, "window_s": 86400},
+        "containers": {"limit": 400, "window_s": 86400},
+    }
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
@@ -315,17 +319,6 @@ class InstagramSim(LoginSim):
         self.posts: dict[str, Post] = {}
         self._seq = 0
         self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-
-    def default_knobs(self) -> Knobs:
-        return Knobs(
-            latency_ms=0,
-            jitter_ms=0,
-            media_processing_ms=0,
-            quotas={
-                "posts": {"limit": 100, "window_s": 86400},
-                "containers": {"limit": 400, "window_s": 86400},
-            },
-        )
 
     def sandbox(self) -> dict[str, str]:
         """The OAuth code exchange (api.instagram.com in reality) is served here too."""
@@ -470,7 +463,7 @@ class InstagramSim(LoginSim):
             return _ig_error(f"Invalid scope: {bad[0]}{retired}")
         if "instagram_business_basic" not in scopes:
             return _ig_error("Invalid scope: instagram_business_basic is required")
-        user = self.ensure_user(q.get("sim_account") or self.conf["default_account"])
+        user = self.ensure_user(self.consenting_account(request))
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
 
     async def code_token(self, request: Request) -> Response:

@@ -1,0 +1,107 @@
+"""The OAuth 2.0 authorization-server pieces the simulated platforms share.
+
+Every platform keeps its own apps, grants, token formats and error shapes; what they do alike
+(reading credentials off a request, checking a redirect URI, the consent that auto-approves as
+`sim_account`, a code that is good once) lives here, mixed into their PlatformSim subclass.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from simulator.platform import with_query
+
+
+class RegisteredApp(Protocol):
+    redirect_uris: list[str]
+
+
+class CodeGrant(Protocol):
+    client_id: str
+    redirect_uri: str
+    expires: float  # time.monotonic()
+    used: bool
+
+
+class OAuthServer:
+    """Mixin of a PlatformSim that runs an authorization server (needs `conf["default_account"]`
+    when `consenting_account` is used)."""
+
+    conf: dict[str, Any]
+
+    @staticmethod
+    def bearer(request: Request) -> str:
+        """The bearer token of the Authorization header ("" when there is none)."""
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        return value.strip() if scheme.lower() == "bearer" else ""
+
+    @staticmethod
+    def basic_credentials(request: Request) -> tuple[str, str] | None:
+        """(client id, secret) of HTTP Basic client authentication; None without a Basic
+        header, ("", "") when it does not decode."""
+        auth = request.headers.get("authorization", "")
+        if not auth.lower().startswith("basic "):
+            return None
+        try:
+            raw = base64.b64decode(auth[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        client_id, _, secret = raw.partition(":")
+        return client_id, secret
+
+    @staticmethod
+    def secret_ok(app: Any, secret: str) -> bool:
+        """`app` exists, has a secret and `secret` is it (compared in constant time)."""
+        stored = getattr(app, "client_secret", None)
+        return bool(stored) and secrets.compare_digest(stored, secret)
+
+    @staticmethod
+    async def form_fields(request: Request) -> dict[str, str] | None:
+        """The text fields of a form-encoded body; None when the body is of another type."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            return None
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+    @staticmethod
+    def redirect_allowed(app: RegisteredApp, redirect_uri: str) -> bool:
+        """A registered redirect URI, or any web URL for an app registered with ["*"]."""
+        web = urlsplit(redirect_uri).scheme in ("http", "https")
+        return redirect_uri in app.redirect_uris or (app.redirect_uris == ["*"] and web)
+
+    @staticmethod
+    def error_redirect(
+        redirect_uri: str, state: str | None, error: str, description: str | None
+    ) -> Response:
+        """Send the browser back to the client with an OAuth error (and its `state`)."""
+        params = {"error": error}
+        if description is not None:
+            params["error_description"] = description
+        if state:
+            params["state"] = state
+        return RedirectResponse(with_query(redirect_uri, params), 302)
+
+    def consenting_account(self, request: Request) -> str:
+        """Who approves the consent screen: `sim_account` (simulator-only query parameter) or
+        the platform's default account."""
+        return request.query_params.get("sim_account") or self.conf["default_account"]
+
+    @staticmethod
+    def grant_usable(grant: CodeGrant | None, client_id: str, redirect_uri: str) -> bool:
+        """An unused, unexpired code issued to `client_id` for `redirect_uri`."""
+        return (
+            grant is not None
+            and not grant.used
+            and grant.expires >= time.monotonic()
+            and grant.client_id == client_id
+            and grant.redirect_uri == redirect_uri
+        )
