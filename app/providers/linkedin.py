@@ -49,16 +49,18 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from app.providers import linkedin_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -73,6 +75,7 @@ from app.providers.base import (
     TransientError,
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
+from app.providers.options import PostOptions, option
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -96,16 +99,6 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 MIN_VIDEO_BYTES = 75 * 1024
-OPTIONS = (
-    "visibility",
-    "first_comment",
-    "disable_reshare",
-    "title",
-    "article_url",
-    "article_title",
-    "article_description",
-)
-VISIBILITIES = ("PUBLIC", "CONNECTIONS", "LOGGED_IN")
 POSTING_ROLES = ("ADMINISTRATOR", "CONTENT_ADMINISTRATOR", "DIRECT_SPONSORED_CONTENT_POSTER")
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 HASHTAG_RE = re.compile(r"(?<![\w#&/])#([^\W_]+)")
@@ -194,6 +187,29 @@ def _media_kind(item: MediaItem) -> str:
     return "document"
 
 
+class LinkedInOptions(PostOptions):
+    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] | None = option(
+        "Visibility",
+        unset="Default (public)",
+        choices={
+            "PUBLIC": "Anyone",
+            "CONNECTIONS": "Connections only",
+            "LOGGED_IN": "Signed-in members",
+        },
+    )
+    first_comment: str | None = option(
+        "First comment", "Posted as a comment right after.", multiline=True
+    )
+    disable_reshare: bool | None = option("Disable resharing")
+    title: str | None = option("Title", "Of a document or video post.", advanced=True)
+    article_url: str | None = option(
+        "Article link", "Shares the article (instead of media).", advanced=True,
+        pattern=r"^https?://", expect="an http(s) link",
+    )  # fmt: skip
+    article_title: str | None = option("Article title", advanced=True)
+    article_description: str | None = option("Article description", advanced=True)
+
+
 class LinkedInProvider(Provider):
     id = "linkedin"
     display_name = "LinkedIn"
@@ -209,6 +225,13 @@ class LinkedInProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = linkedin_text
+    options_model = LinkedInOptions
+    look = Look(
+        mark="in", color="#0a66c2", link_color="#0a66c2",
+        actions=("thumbs-up", "message-circle", "repeat", "send"), subtitle="Now · Public",
+        at_handle=False, square_avatar=True,
+    )  # fmt: skip
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)
@@ -466,23 +489,8 @@ class LinkedInProvider(Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown LinkedIn option '{k}'." for k in opts if k not in OPTIONS]
-        if "visibility" in opts and opts["visibility"] not in VISIBILITIES:
-            errors.append(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
-        for name in (
-            "first_comment",
-            "title",
-            "article_url",
-            "article_title",
-            "article_description",
-        ):
-            if name in opts and not isinstance(opts[name], str):
-                errors.append(f"'{name}' must be text.")
-        if "disable_reshare" in opts and not isinstance(opts["disable_reshare"], bool):
-            errors.append("'disable_reshare' must be true or false.")
+        errors = self.option_problems(opts)
         article = opts.get("article_url")
-        if isinstance(article, str) and not article.startswith(("http://", "https://")):
-            errors.append("'article_url' must be an http(s) link.")
         if article and request.media:
             errors.append("A LinkedIn post has either an article link or media, not both.")
         if not request.text.strip() and not request.media and not article:

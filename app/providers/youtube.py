@@ -46,18 +46,20 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as dtime
-from typing import IO, Any
+from typing import IO, Any, Literal
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
 from app.net import outbound
+from app.providers import youtube_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -72,6 +74,7 @@ from app.providers.base import (
     TransientError,
     s256_challenge,
 )
+from app.providers.options import PostOptions, option
 from app.providers.youtube_text import (
     MAX_DESCRIPTION_BYTES,
     MAX_TAGS_CHARS,
@@ -94,8 +97,6 @@ MIB = 1024 * 1024
 DEFAULT_CHUNK = 8 * MIB
 MAX_VIDEO_BYTES = 256 * 1024**3  # mediaUpload.maxSize of videos.insert
 MAX_THUMBNAIL_BYTES = 2 * MIB
-PRIVACY = ("public", "unlisted", "private")
-LICENSES = ("youtube", "creativeCommon")
 # Assignable categories (videoCategories.list, regionCode=US); 22 = People & Blogs.
 CATEGORIES = ("1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28")
 CATEGORIES += ("29",)
@@ -112,19 +113,6 @@ VIDEO_TYPES = (
     "application/octet-stream",
 )
 THUMBNAIL_TYPES = ("image/jpeg", "image/png")
-OPTIONS = (
-    "title",
-    "description",
-    "tags",
-    "privacy",
-    "category_id",
-    "made_for_kids",
-    "publish_at",
-    "notify_subscribers",
-    "embeddable",
-    "license",
-    "thumbnail_url",
-)
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"}
 RATE_REASONS = {
     "rateLimitExceeded",
@@ -200,6 +188,28 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
     return b"".join(parts)
 
 
+class YouTubeOptions(PostOptions):
+    title: str = option("Video title", "Up to 100 characters.", required=True, preview_title=True)
+    privacy: Literal["public", "unlisted", "private"] | None = option(
+        "Privacy",
+        unset="Default (public)",
+        choices={"public": "Public", "unlisted": "Unlisted", "private": "Private"},
+    )
+    tags: list[str] | None = option("Tags", "Comma separated.")
+    made_for_kids: bool | None = option("Made for kids")
+    description: str | None = option("Description", "Instead of the post's text.", advanced=True)
+    category_id: str | int | None = option("Category", advanced=True)
+    publish_at: str | None = option(
+        "Goes public at", "ISO 8601; the video stays private until then.", advanced=True
+    )
+    notify_subscribers: bool | None = option("Notify subscribers", advanced=True)
+    embeddable: bool | None = option("Embeddable", advanced=True)
+    license: Literal["youtube", "creativeCommon"] | None = option("Licence", advanced=True)
+    thumbnail_url: str | None = option(
+        "Thumbnail URL", advanced=True, pattern=r"^https?://", expect="an http(s) URL"
+    )
+
+
 class YouTubeProvider(Provider):
     id = "youtube"
     display_name = "YouTube"
@@ -216,6 +226,13 @@ class YouTubeProvider(Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = youtube_text
+    options_model = YouTubeOptions
+    look = Look(
+        mark="YT", color="#dc2626", link_color="#3ea6ff",
+        actions=("thumbs-up", "thumbs-down", "share-2"), subtitle="Scheduled upload",
+        at_handle=False, media_first=True,
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -436,7 +453,7 @@ class YouTubeProvider(Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown YouTube option '{k}'." for k in opts if k not in OPTIONS]
+        errors = self.option_problems(opts)
         videos, images, other = self._split_media(request)
         if len(videos) != 1:
             errors.append("A YouTube post needs exactly one video.")
@@ -456,9 +473,9 @@ class YouTubeProvider(Provider):
             elif m.size > MAX_THUMBNAIL_BYTES:
                 errors.append(f"{m.filename}: a YouTube thumbnail is limited to 2 MB.")
         title = opts.get("title")
-        if not isinstance(title, str) or not title.strip():
-            errors.append("YouTube needs a video title (option 'title').")
-        else:
+        if isinstance(title, str) and not title.strip():
+            errors.append("YouTube needs a video title.")
+        elif isinstance(title, str):
             n = title_length(title)
             if n > self.max_title_chars:
                 limit = self.max_title_chars
@@ -466,9 +483,7 @@ class YouTubeProvider(Provider):
             if re.search(r"[<>]", title):
                 errors.append("A YouTube title cannot contain < or >.")
         description = opts.get("description", request.text)
-        if not isinstance(description, str):
-            errors.append("'description' must be text.")
-        else:
+        if isinstance(description, str):
             n = self.limits.count_text(description)
             if n > self.limits.max_text_length:
                 errors.append(
@@ -478,9 +493,7 @@ class YouTubeProvider(Provider):
             if re.search(r"[<>]", description):
                 errors.append("A YouTube description cannot contain < or >.")
         tags = opts.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            errors.append("'tags' must be a list of texts.")
-        else:
+        if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
             if tags_length(tags) > self.max_tags_chars:
                 errors.append(
                     f"The tags add up to {tags_length(tags)} characters (with commas, and quotes "
@@ -489,29 +502,17 @@ class YouTubeProvider(Provider):
             if any(re.search(r"[<>]", t) for t in tags):
                 errors.append("YouTube tags cannot contain < or >.")
         privacy = opts.get("privacy")
-        if privacy is not None and privacy not in PRIVACY:
-            errors.append(f"Privacy must be one of: {', '.join(PRIVACY)}.")
         category = opts.get("category_id")
         if category is not None and str(category) not in CATEGORIES:
             errors.append(f"Unknown YouTube category '{category}'.")
-        for name in ("made_for_kids", "notify_subscribers", "embeddable"):
-            if name in opts and not isinstance(opts[name], bool):
-                errors.append(f"'{name}' must be true or false.")
-        if "license" in opts and opts["license"] not in LICENSES:
-            errors.append(f"License must be one of: {', '.join(LICENSES)}.")
-        url = opts.get("thumbnail_url")
-        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https"))):
-            errors.append("'thumbnail_url' must be an http(s) URL.")
         if "publish_at" in opts:
             when = self._publish_at(opts["publish_at"])
             if when is None:
-                errors.append("'publish_at' must be an ISO 8601 date and time.")
+                errors.append("The time it goes public must be an ISO 8601 date and time.")
             elif when <= datetime.now(UTC):
-                errors.append("'publish_at' must be in the future.")
+                errors.append("The time it goes public must be in the future.")
             if privacy not in (None, "private"):
-                errors.append(
-                    "A scheduled YouTube video ('publish_at') must be private until then."
-                )
+                errors.append("A video that goes public later must be private until then.")
         return errors
 
     @staticmethod
