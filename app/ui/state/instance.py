@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import reflex as rx
 
+from app.models import User
 from app.services import connect, instance_settings, mail, platform_apps, users
 from app.ui import format
 from app.ui.state.auth import AuthState
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 SOURCE_LABELS = {"env": "environment", "stored": "saved here", "default": "default"}
+# What the users table's buttons do to a user, and what the toast then says.
+USER_CHANGES: dict[str, tuple[Callable[[User, uuid.UUID], object], str]] = {
+    "promote": (lambda me, u: users.set_instance_admin(me, u, True), "Now an instance admin."),
+    "demote": (lambda me, u: users.set_instance_admin(me, u, False), "No longer an admin."),
+    "disable": (lambda me, u: users.set_disabled(me, u, True), "User disabled; signed out."),
+    "enable": (lambda me, u: users.set_disabled(me, u, False), "User enabled."),
+}
 
 
 class InstanceState(AuthState):
@@ -218,38 +227,18 @@ class InstanceState(AuthState):
         self._refresh_ai(me.user)
         return rx.toast.success("Stored AI key removed.")
 
-    def _users_changed(self, me: SignedIn, done: str):
+    @rx.event
+    @shows_errors
+    @signed_in(workspace=False)
+    def change_user(self, me: SignedIn, user_id: str, change: str):
+        """One of USER_CHANGES ("promote", "demote", "disable", "enable") on another user."""
+        if change not in USER_CHANGES:
+            return rx.toast.error("Unknown change.")
+        apply, done = USER_CHANGES[change]
+        apply(me.user, uuid.UUID(user_id))
         self._refresh_users(me.user)
         self._load_user(self._user() or me.user)
         return rx.toast.success(done)
-
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
-    def promote(self, me: SignedIn, user_id: str):
-        users.set_instance_admin(me.user, uuid.UUID(user_id), True)
-        return self._users_changed(me, "Now an instance admin.")
-
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
-    def demote(self, me: SignedIn, user_id: str):
-        users.set_instance_admin(me.user, uuid.UUID(user_id), False)
-        return self._users_changed(me, "No longer an admin.")
-
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
-    def disable(self, me: SignedIn, user_id: str):
-        users.set_disabled(me.user, uuid.UUID(user_id), True)
-        return self._users_changed(me, "User disabled; signed out.")
-
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
-    def enable(self, me: SignedIn, user_id: str):
-        users.set_disabled(me.user, uuid.UUID(user_id), False)
-        return self._users_changed(me, "User enabled.")
 
     @rx.event
     @shows_errors
