@@ -5,65 +5,40 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.section import data_table
+from app.ui.components.settings_blocks import (
+    admin_settings,
+    create_card,
+    once_loaded,
+    secret_once,
+)
 from app.ui.state.activity import WebhooksState
-from app.ui.state.auth import AuthState
 
 
 def _new_secret() -> rx.Component:
-    return rx.cond(
-        WebhooksState.new_secret != "",
-        rx.callout.root(
-            rx.callout.icon(rx.icon("key-round")),
-            rx.vstack(
-                rx.text(
-                    "Copy the signing secret of ",
-                    rx.code(WebhooksState.new_url),
-                    " now: it is shown only once.",
-                    weight="medium",
-                ),
-                rx.hstack(
-                    rx.input(
-                        value=WebhooksState.new_secret,
-                        read_only=True,
-                        id="new-webhook-secret",
-                        font_family="monospace",
-                        width="100%",
-                        aria_label="Signing secret",
-                    ),
-                    rx.button(
-                        "Copy",
-                        on_click=[
-                            rx.set_clipboard(WebhooksState.new_secret),
-                            rx.toast("Secret copied."),
-                        ],
-                    ),
-                    rx.button(
-                        "Done",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=WebhooksState.dismiss_secret,
-                        id="dismiss-webhook-secret",
-                    ),
-                    width="100%",
-                ),
-                rx.text(
-                    "Each request carries ",
-                    rx.code("Herald-Signature: t=<unix>,v1=<hex>"),
-                    ": HMAC-SHA256 with this secret over ",
-                    rx.code("<t>.<body>"),
-                    " (see the README).",
-                    size="1",
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            color_scheme="amber",
-            id="new-webhook-callout",
-            width="100%",
+    return secret_once(
+        WebhooksState.new_secret,
+        rx.text(
+            "Copy the signing secret of ",
+            rx.code(WebhooksState.new_url),
+            " now: it is shown only once.",
+            weight="medium",
         ),
+        rx.text(
+            "Each request carries ",
+            rx.code("Herald-Signature: t=<unix>,v1=<hex>"),
+            ": HMAC-SHA256 with this secret over ",
+            rx.code("<t>.<body>"),
+            " (see the README).",
+            size="1",
+        ),
+        WebhooksState.dismiss_secret,
+        input_id="new-webhook-secret",
+        label="Signing secret",
+        copied="Secret copied.",
+        dismiss_id="dismiss-webhook-secret",
+        callout_id="new-webhook-callout",
     )
 
 
@@ -84,43 +59,34 @@ def _event_box(verb: rx.Var) -> rx.Component:
 
 
 def _create() -> rx.Component:
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("Add a webhook", size="4"),
-                rx.hstack(
-                    rx.input(
-                        name="url",
-                        id="webhook-url",
-                        placeholder="https://example.com/herald-hook",
-                        required=True,
-                        max_length=2000,
-                        width="24rem",
-                        aria_label="Webhook URL",
-                    ),
-                    rx.input(
-                        name="description",
-                        placeholder="What it is for (optional)",
-                        max_length=200,
-                        width="14rem",
-                        aria_label="Description",
-                    ),
-                    rx.button("Add webhook", type="submit", id="create-webhook"),
-                    spacing="2",
-                    wrap="wrap",
-                ),
-                rx.flex(
-                    rx.foreach(WebhooksState.event_choices, _event_box),
-                    wrap="wrap",
-                    gap="10px",
-                    id="webhook-events",
-                ),
-                spacing="3",
+    return create_card(
+        "Add a webhook",
+        [
+            rx.input(
+                name="url",
+                id="webhook-url",
+                placeholder="https://example.com/herald-hook",
+                required=True,
+                max_length=2000,
+                width="24rem",
+                aria_label="Webhook URL",
             ),
-            on_submit=WebhooksState.create,
-            reset_on_submit=True,
+            rx.input(
+                name="description",
+                placeholder="What it is for (optional)",
+                max_length=200,
+                width="14rem",
+                aria_label="Description",
+            ),
+            rx.button("Add webhook", type="submit", id="create-webhook"),
+        ],
+        rx.flex(
+            rx.foreach(WebhooksState.event_choices, _event_box),
+            wrap="wrap",
+            gap="10px",
+            id="webhook-events",
         ),
-        width="100%",
+        on_submit=WebhooksState.create,
     )
 
 
@@ -169,17 +135,11 @@ def _deliveries() -> rx.Component:
             ),
             rx.cond(
                 WebhooksState.deliveries.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("When", "Event", "Status", "Code", "Tries", "Error", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(WebhooksState.deliveries, _delivery)),
-                    width="100%",
+                data_table(
+                    ("When", "Event", "Status", "Code", "Tries", "Error", ""),
+                    WebhooksState.deliveries,
+                    _delivery,
+                    scroll=False,
                 ),
                 rx.text("Nothing sent yet.", color_scheme="gray"),
             ),
@@ -258,29 +218,15 @@ def _hook(h: rx.Var) -> rx.Component:
 
 @protected_page("/settings/webhooks", "Webhooks", on_load=[WebhooksState.load])
 def webhooks_page() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/webhooks"),
-        rx.text(
-            "Webhooks send ",
-            rx.text.strong(AuthState.current_workspace_name),
-            "'s activity (published posts, new accounts…) to n8n, Zapier or your own service.",
-            color_scheme="gray",
+    return admin_settings(
+        "/settings/webhooks",
+        "Webhooks send ",
+        "'s activity (published posts, new accounts…) to n8n, Zapier or your own service.",
+        WebhooksState.error,
+        _new_secret(),
+        _create(),
+        once_loaded(
+            WebhooksState.loading,
+            rx.vstack(rx.foreach(WebhooksState.hooks, _hook), width="100%", id="webhooks"),
         ),
-        form_error(WebhooksState.error),
-        rx.cond(
-            AuthState.is_workspace_admin,
-            rx.vstack(
-                _new_secret(),
-                _create(),
-                rx.cond(
-                    WebhooksState.loading,
-                    rx.center(rx.spinner(), width="100%", padding="24px"),
-                    rx.vstack(rx.foreach(WebhooksState.hooks, _hook), width="100%", id="webhooks"),
-                ),
-                spacing="4",
-                width="100%",
-            ),
-        ),
-        spacing="4",
-        width="100%",
     )
