@@ -149,8 +149,9 @@ class Look:
     """How a post looks on the network, for the composer's preview."""
 
     mark: str  # one or two letters on the network's round badge
-    color: str  # the badge's (brand) colour
+    color: str  # the badge's (brand) colour, also the network's colour on the calendar
     link_color: str  # links, hashtags and mentions in the text
+    chart_color: str = "var(--gray-9)"  # the network in analytics charts (a theme colour)
     actions: tuple[str, ...] = ("heart",)  # lucide icons of the action row under a post
     subtitle: str = "now"  # the line under the author's name
     at_handle: bool = True  # the author shows as @handle (False: the bare name)
@@ -300,6 +301,9 @@ class Provider(ABC):
     # What a post may carry besides text and media (see options.py), and how it looks.
     options_model: ClassVar[type[PostOptions]] = PostOptions
     look: ClassVar[Look]
+    # Publish budgets: scope ("account" | "platform") -> (capacity, period in seconds), from
+    # the platform's documented limits (shared/reference/platform-apis.md §0.4).
+    rate_budgets: ClassVar[dict[str, tuple[int, float]]] = {}
     # Refresh this long before the token expires (§12.2: minutes for 1-2 h tokens, days for
     # the 60-day tokens that may only be refreshed once they are a day old).
     refresh_ahead: ClassVar[timedelta] = timedelta(minutes=10)

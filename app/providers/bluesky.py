@@ -156,7 +156,9 @@ class BlueskyProvider(Provider):
     look = Look(
         mark="B", color="#0284c7", link_color="#1083fe",
         actions=("message-circle", "repeat", "heart"), show_handle=True,
+        chart_color="var(--sky-9)",
     )  # fmt: skip
+    rate_budgets = {"account": (1_666, 3600)}
 
     # ------------------------------------------------------------------ auth
 

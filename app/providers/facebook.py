@@ -147,7 +147,10 @@ class FacebookProvider(GraphProvider):
         mark="f", color="#4f46e5", link_color="#1877f2",
         actions=("thumbs-up", "message-circle", "share-2"), subtitle="Just now · Public",
         at_handle=False,
+        chart_color="var(--indigo-9)",
     )  # fmt: skip
+    # No published per-Page cap; the Page call limit (4,800/day, 2-4 calls a publish) binds.
+    rate_budgets = {"account": (50, 3600)}
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
     refresh_ahead = timedelta(days=15)
 

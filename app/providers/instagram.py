@@ -202,7 +202,9 @@ class InstagramProvider(GraphProvider):
         mark="IG", color="#c026d3", link_color="#4f5bd5",
         actions=("heart", "message-circle", "send", "bookmark"), subtitle="Instagram",
         media_first=True, media_radius="0",
+        chart_color="var(--pink-9)",
     )  # fmt: skip
+    rate_budgets = {"account": (100, 24 * 3600)}
     # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
     refresh_ahead = timedelta(days=15)
 

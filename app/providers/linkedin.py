@@ -231,7 +231,9 @@ class LinkedInProvider(Provider):
         mark="in", color="#0a66c2", link_color="#0a66c2",
         actions=("thumbs-up", "message-circle", "repeat", "send"), subtitle="Now · Public",
         at_handle=False, square_avatar=True,
+        chart_color="var(--blue-10)",
     )  # fmt: skip
+    rate_budgets = {"account": (150, 24 * 3600)}
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)

@@ -160,7 +160,9 @@ class MastodonProvider(Provider):
     look = Look(
         mark="M", color="#6364ff", link_color="#8c8dff",
         actions=("reply", "repeat", "star", "bookmark"), show_handle=True,
+        chart_color="var(--iris-9)",
     )  # fmt: skip
+    rate_budgets = {"account": (300, 3 * 3600)}
 
     def __init__(
         self,

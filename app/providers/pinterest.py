@@ -155,7 +155,9 @@ class PinterestProvider(Provider):
         mark="P", color="#be123c", link_color="#e60023", actions=("share-2", "heart"),
         subtitle="Pin", at_handle=False, media_first=True, media_radius="16px",
         call_to_action="Save",
+        chart_color="var(--crimson-9)",
     )  # fmt: skip
+    rate_budgets = {"account": (1_000, 24 * 3600)}
     # 30-day access tokens; each refresh also brings a new 60-day refresh token (§12.2).
     refresh_ahead = timedelta(days=5)
 

@@ -122,7 +122,9 @@ class ThreadsProvider(GraphProvider):
         mark="@", color="#a16207", link_color="#0095f6",
         actions=("heart", "message-circle", "repeat", "send"), show_handle=True,
         text_size="15px",
+        chart_color="var(--bronze-10)",
     )  # fmt: skip
+    rate_budgets = {"account": (250, 24 * 3600)}
     # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
     refresh_ahead = timedelta(days=15)
 

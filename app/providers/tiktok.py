@@ -201,7 +201,9 @@ class TikTokProvider(Provider):
         mark="T", color="#0d9488", link_color="#fe2c55",
         actions=("heart", "message-circle", "bookmark", "share-2"), subtitle="Video",
         media_first=True, media_radius="10px", tinted=True,
+        chart_color="var(--cyan-9)",
     )  # fmt: skip
+    rate_budgets = {"account": (15, 24 * 3600)}
 
     def __init__(
         self,

@@ -160,7 +160,9 @@ class XProvider(Provider):
         mark="X", color="#475569", link_color="#1d9bf0",
         actions=("message-circle", "repeat", "heart", "bookmark"), show_handle=True,
         text_size="15px",
+        chart_color="var(--slate-11)",
     )  # fmt: skip
+    rate_budgets = {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)}
 
     def __init__(
         self,

@@ -232,7 +232,9 @@ class YouTubeProvider(Provider):
         mark="YT", color="#dc2626", link_color="#3ea6ff",
         actions=("thumbs-up", "thumbs-down", "share-2"), subtitle="Scheduled upload",
         at_handle=False, media_first=True,
+        chart_color="var(--red-9)",
     )  # fmt: skip
+    rate_budgets = {"platform": (100, 24 * 3600)}
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from app.providers.registry import all_providers
 from app.services import analytics
 from app.ui import format
 from app.ui.components.stat import Stat
@@ -25,18 +26,7 @@ SERIES_COLORS = (
     "var(--teal-9)",
     "var(--indigo-9)",
 )
-PLATFORM_COLORS = {
-    "x": "var(--slate-11)",
-    "bluesky": "var(--sky-9)",
-    "mastodon": "var(--iris-9)",
-    "threads": "var(--bronze-10)",
-    "linkedin": "var(--blue-10)",
-    "facebook": "var(--indigo-9)",
-    "instagram": "var(--pink-9)",
-    "youtube": "var(--red-9)",
-    "tiktok": "var(--cyan-9)",
-    "pinterest": "var(--crimson-9)",
-}
+PLATFORM_COLORS = {p.id: p.look.chart_color for p in all_providers()}
 # A full reload at least this often even when nothing changed ("last 7 days" moves on).
 FULL_REFRESH_S = 300.0
 BAR_POSTS = 30  # per-post chart: the latest posts of the range

@@ -8,23 +8,13 @@ import html
 from typing import Any
 
 from app.models import DestinationStatus, PostStatus
+from app.providers.registry import all_providers
 from app.services import posts
 from app.services.post_status import WAITING
 from app.ui.format import platform_name, zone
 
-# Distinct colours per network (close to each brand where that stays readable).
-PLATFORM_COLORS = {
-    "x": "#475569",
-    "bluesky": "#0284c7",
-    "mastodon": "#6364ff",
-    "threads": "#a16207",
-    "linkedin": "#0a66c2",
-    "facebook": "#4f46e5",
-    "instagram": "#c026d3",
-    "youtube": "#dc2626",
-    "tiktok": "#0d9488",
-    "pinterest": "#be123c",
-}
+# Each network's colour, from its provider (close to its brand where that stays readable).
+PLATFORM_COLORS = {p.id: p.look.color for p in all_providers()}
 STATUS_COLORS = {
     "draft": "#71717a",
     "scheduled": "#2563eb",
