@@ -218,7 +218,7 @@ class AnalyticsState(AuthState):
         try:
             queued = metrics.request_sync(me.user, me.wid)
         except ServiceError:
-            raise
+            raise  # shown by @shows_errors
         except Exception:  # Redis down: say so instead of failing silently
             return rx.toast.error("Could not reach the job queue. Try again in a minute.")
         self.syncing = True

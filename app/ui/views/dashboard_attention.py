@@ -38,6 +38,14 @@ def _alert_row(
     )
 
 
+def _fix(icon: str, label: str, on_click, busy: rx.Var, color: str, button_id, class_name: str):
+    """The one-click fix of a row (retry a post, reconnect an account)."""
+    return rx.button(
+        rx.icon(icon, size=14), label, on_click=on_click, loading=busy, size="2",
+        color_scheme=color, variant="soft", id=button_id, class_name=class_name,
+    )  # fmt: skip
+
+
 def _failed_destination(c: Chip) -> rx.Component:
     return rx.hstack(
         chip_avatar(c),
@@ -73,17 +81,15 @@ def _failure(p: Card) -> rx.Component:
             min_width="0",
         ),
         DashboardState.can_edit,
-        rx.button(
-            rx.icon("rotate-cw", size=14),
+        _fix(
+            "rotate-cw",
             "Retry",
-            on_click=DashboardState.retry(p.id),
-            loading=DashboardState.retrying == p.id,
-            size="2",
-            color_scheme="red",
-            variant="soft",
-            id="retry-" + p.id,
-            class_name="retry-button",
-        ),
+            DashboardState.retry(p.id),
+            DashboardState.retrying == p.id,
+            "red",
+            "retry-" + p.id,
+            "retry-button",
+        ),  # fmt: skip
         "An editor can retry this.",
         "red",
         class_name="failure-card",
@@ -118,17 +124,15 @@ def _broken_account(a: BrokenCard) -> rx.Component:
             min_width="0",
         ),
         AuthState.is_workspace_admin,
-        rx.button(
-            rx.icon("plug-zap", size=14),
+        _fix(
+            "plug-zap",
             "Reconnect",
-            on_click=DashboardState.reconnect(a.id),
-            loading=DashboardState.reconnecting == a.id,
-            size="2",
-            variant="soft",
-            color_scheme="amber",
-            id="reconnect-" + a.id,
-            class_name="reconnect-button",
-        ),
+            DashboardState.reconnect(a.id),
+            DashboardState.reconnecting == a.id,
+            "amber",
+            "reconnect-" + a.id,
+            "reconnect-button",
+        ),  # fmt: skip
         "An admin can reconnect it.",
         "amber",
         align="center",
