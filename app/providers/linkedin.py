@@ -149,6 +149,29 @@ def unescape_little_text(text: str) -> str:
     return "".join(out)
 
 
+class LinkedInOptions(PostOptions):
+    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] | None = option(
+        "Visibility",
+        unset="Default (public)",
+        choices={
+            "PUBLIC": "Anyone",
+            "CONNECTIONS": "Connections only",
+            "LOGGED_IN": "Signed-in members",
+        },
+    )
+    first_comment: str | None = option(
+        "First comment", "Posted as a comment right after.", multiline=True
+    )
+    disable_reshare: bool | None = option("Disable resharing")
+    title: str | None = option("Title", "Of a document or video post.", advanced=True)
+    article_url: str | None = option(
+        "Article link", "Shares the article (instead of media).", advanced=True,
+        pattern=r"^https?://", expect="an http(s) link",
+    )  # fmt: skip
+    article_title: str | None = option("Article title", advanced=True)
+    article_description: str | None = option("Article description", advanced=True)
+
+
 DEFAULT_LIMITS = Limits(
     max_text_length=MAX_TEXT,
     max_media=MAX_IMAGES,
@@ -185,29 +208,6 @@ def _media_kind(item: MediaItem) -> str:
     if item.kind in ("image", "video"):
         return item.kind
     return "document"
-
-
-class LinkedInOptions(PostOptions):
-    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] | None = option(
-        "Visibility",
-        unset="Default (public)",
-        choices={
-            "PUBLIC": "Anyone",
-            "CONNECTIONS": "Connections only",
-            "LOGGED_IN": "Signed-in members",
-        },
-    )
-    first_comment: str | None = option(
-        "First comment", "Posted as a comment right after.", multiline=True
-    )
-    disable_reshare: bool | None = option("Disable resharing")
-    title: str | None = option("Title", "Of a document or video post.", advanced=True)
-    article_url: str | None = option(
-        "Article link", "Shares the article (instead of media).", advanced=True,
-        pattern=r"^https?://", expect="an http(s) link",
-    )  # fmt: skip
-    article_title: str | None = option("Article title", advanced=True)
-    article_description: str | None = option("Article description", advanced=True)
 
 
 class LinkedInProvider(Provider):

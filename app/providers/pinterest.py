@@ -70,6 +70,36 @@ VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-m4v")
 MAX_CAROUSEL = 5
 PIN_METRICS = ("IMPRESSION", "SAVE", "PIN_CLICK", "OUTBOUND_CLICK")
 
+URL = r"^https?://"
+
+
+class PinterestOptions(PostOptions):
+    board_id: str = option(
+        "Board", "Where the pin goes.", required=True, live=True,
+        pattern=r"^[0-9]+$", expect="a board id (digits)",
+    )  # fmt: skip
+    board_section_id: str | None = option(
+        "Board section", advanced=True, pattern=r"^[0-9]+$", expect="a section id (digits)"
+    )
+    title: str | None = option("Pin title", preview_title=True)
+    link: str | None = option("Destination link")
+    alt_text: str | None = option("Alt text")
+    dominant_color: str | None = option("Dominant colour", advanced=True)
+    media_url: str | None = option(
+        "Media URL", "Pin an image from this address.", advanced=True,
+        pattern=URL, expect="an http(s) URL",
+    )  # fmt: skip
+    media_urls: list[str] | None = option(
+        "Media URLs", f"A carousel of 2-{MAX_CAROUSEL} image addresses.", advanced=True
+    )
+    cover_image_url: str | None = option(
+        "Cover image URL", advanced=True, pattern=URL, expect="an http(s) URL"
+    )
+    cover_image_key_frame_time: int | None = option(
+        "Cover frame", "The second of the video to show as its cover.", advanced=True, ge=0
+    )
+
+
 DEFAULT_LIMITS = Limits(
     max_text_length=DESCRIPTION_LIMIT,
     max_media=MAX_CAROUSEL,
@@ -101,36 +131,6 @@ def _is_url(value: Any) -> bool:
 def _b64(item: MediaItem) -> str:
     with item.open() as fh:
         return base64.b64encode(fh.read()).decode("ascii")
-
-
-URL = r"^https?://"
-
-
-class PinterestOptions(PostOptions):
-    board_id: str = option(
-        "Board", "Where the pin goes.", required=True, live=True,
-        pattern=r"^[0-9]+$", expect="a board id (digits)",
-    )  # fmt: skip
-    board_section_id: str | None = option(
-        "Board section", advanced=True, pattern=r"^[0-9]+$", expect="a section id (digits)"
-    )
-    title: str | None = option("Pin title", preview_title=True)
-    link: str | None = option("Destination link")
-    alt_text: str | None = option("Alt text")
-    dominant_color: str | None = option("Dominant colour", advanced=True)
-    media_url: str | None = option(
-        "Media URL", "Pin an image from this address.", advanced=True,
-        pattern=URL, expect="an http(s) URL",
-    )  # fmt: skip
-    media_urls: list[str] | None = option(
-        "Media URLs", f"A carousel of 2-{MAX_CAROUSEL} image addresses.", advanced=True
-    )
-    cover_image_url: str | None = option(
-        "Cover image URL", advanced=True, pattern=URL, expect="an http(s) URL"
-    )
-    cover_image_key_frame_time: int | None = option(
-        "Cover frame", "The second of the video to show as its cover.", advanced=True, ge=0
-    )
 
 
 class PinterestProvider(Provider):

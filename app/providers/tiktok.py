@@ -117,6 +117,28 @@ VIDEO_LIST_FIELDS = "id,create_time,title,video_description,share_url"
 VIDEO_METRIC_FIELDS = "id,like_count,comment_count,share_count,view_count"
 
 
+class TikTokOptions(PostOptions):
+    privacy_level: Literal[
+        "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+    ] = option(
+        "Who can view", "One of the levels this creator allows.", required=True, live=True,
+        choices=PRIVACY_LEVELS, prefer="SELF_ONLY",
+    )  # fmt: skip
+    title: str | None = option("Title", f"Photo posts: a title up to {MAX_PHOTO_TITLE} characters.")
+    disable_comment: bool | None = option("Turn off comments")
+    disable_duet: bool | None = option("Turn off duets")
+    disable_stitch: bool | None = option("Turn off stitches")
+    is_aigc: bool | None = option("AI-generated content")
+    brand_content_toggle: bool | None = option("Branded content", advanced=True)
+    brand_organic_toggle: bool | None = option("Promotes your own brand", advanced=True)
+    auto_add_music: bool | None = option("Add music automatically", advanced=True)
+    video_cover_timestamp_ms: int | None = option("Video cover (ms)", advanced=True, ge=0)
+    photo_cover_index: int | None = option("Cover photo (index)", advanced=True, ge=0)
+    video_source: Literal["FILE_UPLOAD", "PULL_FROM_URL"] | None = option(
+        "Video source", advanced=True
+    )
+
+
 DEFAULT_LIMITS = Limits(
     max_text_length=MAX_CAPTION,
     max_media=MAX_PHOTOS,
@@ -155,28 +177,6 @@ def _read_exact(fh: BinaryIO, length: int, piece: int = MB) -> Iterator[bytes]:
             raise PermanentError("The video file is shorter than its declared size")
         left -= len(data)
         yield data
-
-
-class TikTokOptions(PostOptions):
-    privacy_level: Literal[
-        "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
-    ] = option(
-        "Who can view", "One of the levels this creator allows.", required=True, live=True,
-        choices=PRIVACY_LEVELS, prefer="SELF_ONLY",
-    )  # fmt: skip
-    title: str | None = option("Title", f"Photo posts: a title up to {MAX_PHOTO_TITLE} characters.")
-    disable_comment: bool | None = option("Turn off comments")
-    disable_duet: bool | None = option("Turn off duets")
-    disable_stitch: bool | None = option("Turn off stitches")
-    is_aigc: bool | None = option("AI-generated content")
-    brand_content_toggle: bool | None = option("Branded content", advanced=True)
-    brand_organic_toggle: bool | None = option("Promotes your own brand", advanced=True)
-    auto_add_music: bool | None = option("Add music automatically", advanced=True)
-    video_cover_timestamp_ms: int | None = option("Video cover (ms)", advanced=True, ge=0)
-    photo_cover_index: int | None = option("Cover photo (index)", advanced=True, ge=0)
-    video_source: Literal["FILE_UPLOAD", "PULL_FROM_URL"] | None = option(
-        "Video source", advanced=True
-    )
 
 
 class TikTokProvider(Provider):

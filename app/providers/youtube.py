@@ -136,6 +136,28 @@ def next_pacific_midnight(now: datetime | None = None) -> datetime:
     return midnight.astimezone(UTC)
 
 
+class YouTubeOptions(PostOptions):
+    title: str = option("Video title", "Up to 100 characters.", required=True, preview_title=True)
+    privacy: Literal["public", "unlisted", "private"] | None = option(
+        "Privacy",
+        unset="Default (public)",
+        choices={"public": "Public", "unlisted": "Unlisted", "private": "Private"},
+    )
+    tags: list[str] | None = option("Tags", "Comma separated.")
+    made_for_kids: bool | None = option("Made for kids")
+    description: str | None = option("Description", "Instead of the post's text.", advanced=True)
+    category_id: str | int | None = option("Category", advanced=True)
+    publish_at: str | None = option(
+        "Goes public at", "ISO 8601; the video stays private until then.", advanced=True
+    )
+    notify_subscribers: bool | None = option("Notify subscribers", advanced=True)
+    embeddable: bool | None = option("Embeddable", advanced=True)
+    license: Literal["youtube", "creativeCommon"] | None = option("Licence", advanced=True)
+    thumbnail_url: str | None = option(
+        "Thumbnail URL", advanced=True, pattern=r"^https?://", expect="an http(s) URL"
+    )
+
+
 DEFAULT_LIMITS = Limits(
     max_text_length=MAX_DESCRIPTION_BYTES,
     max_media=2,  # the video and, optionally, its thumbnail
@@ -186,28 +208,6 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
         parts.append(block)
         n -= len(block)
     return b"".join(parts)
-
-
-class YouTubeOptions(PostOptions):
-    title: str = option("Video title", "Up to 100 characters.", required=True, preview_title=True)
-    privacy: Literal["public", "unlisted", "private"] | None = option(
-        "Privacy",
-        unset="Default (public)",
-        choices={"public": "Public", "unlisted": "Unlisted", "private": "Private"},
-    )
-    tags: list[str] | None = option("Tags", "Comma separated.")
-    made_for_kids: bool | None = option("Made for kids")
-    description: str | None = option("Description", "Instead of the post's text.", advanced=True)
-    category_id: str | int | None = option("Category", advanced=True)
-    publish_at: str | None = option(
-        "Goes public at", "ISO 8601; the video stays private until then.", advanced=True
-    )
-    notify_subscribers: bool | None = option("Notify subscribers", advanced=True)
-    embeddable: bool | None = option("Embeddable", advanced=True)
-    license: Literal["youtube", "creativeCommon"] | None = option("Licence", advanced=True)
-    thumbnail_url: str | None = option(
-        "Thumbnail URL", advanced=True, pattern=r"^https?://", expect="an http(s) URL"
-    )
 
 
 class YouTubeProvider(Provider):
