@@ -145,6 +145,14 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class CaptionStyle:
+    """How to write for the network, for the AI caption writer."""
+
+    counting: str = "one per character"  # how the length is counted, in words
+    conventions: str = "keep it concise and easy to scan"  # style and hashtag habits
+
+
+@dataclass(frozen=True)
 class Look:
     """How a post looks on the network, for the composer's preview."""
 
@@ -301,6 +309,7 @@ class Provider(ABC):
     # What a post may carry besides text and media (see options.py), and how it looks.
     options_model: ClassVar[type[PostOptions]] = PostOptions
     look: ClassVar[Look]
+    caption_style: ClassVar[CaptionStyle] = CaptionStyle()
     # Publish budgets: scope ("account" | "platform") -> (capacity, period in seconds), from
     # the platform's documented limits (shared/reference/platform-apis.md §0.4).
     rate_budgets: ClassVar[dict[str, tuple[int, float]]] = {}

@@ -34,6 +34,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -158,6 +159,10 @@ class BlueskyProvider(Provider):
         actions=("message-circle", "repeat", "heart"), show_handle=True,
         chart_color="var(--sky-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "in graphemes: every emoji or accented letter counts 1",
+        "conversational and genuine; hashtags are clickable and used sparingly in the text",
+    )
     rate_budgets = {"account": (1_666, 3600)}
 
     # ------------------------------------------------------------------ auth

@@ -41,6 +41,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -149,6 +150,11 @@ class FacebookProvider(GraphProvider):
         at_handle=False,
         chart_color="var(--indigo-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "warm and community-minded; 40-80 words work best even though far more is allowed; "
+        "hashtags are secondary",
+    )
     # No published per-Page cap; the Page call limit (4,800/day, 2-4 calls a publish) binds.
     rate_budgets = {"account": (50, 3600)}
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.

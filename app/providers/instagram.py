@@ -56,6 +56,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     Metrics,
@@ -204,6 +205,11 @@ class InstagramProvider(GraphProvider):
         media_first=True, media_radius="0",
         chart_color="var(--pink-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character",
+        "visual storytelling; the first ~125 characters show before 'more', so put the hook "
+        "there; line breaks are fine; hashtags are niche and community-specific",
+    )
     rate_budgets = {"account": (100, 24 * 3600)}
     # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
     refresh_ahead = timedelta(days=15)

@@ -59,6 +59,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -233,6 +234,11 @@ class LinkedInProvider(Provider):
         at_handle=False, square_avatar=True,
         chart_color="var(--blue-10)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "professional and insightful; the first ~200 characters show before 'see more', so open "
+        "with the hook; short paragraphs; hashtags are professional topics",
+    )
     rate_budgets = {"account": (150, 24 * 3600)}
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.

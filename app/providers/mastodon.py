@@ -25,6 +25,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -162,6 +163,11 @@ class MastodonProvider(Provider):
         actions=("reply", "repeat", "star", "bookmark"), show_handle=True,
         chart_color="var(--iris-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, a link counts 23",
+        "hashtags are how posts are found (there is no algorithm), so make them specific; write "
+        "multi-word hashtags in CamelCase for screen readers; no clickbait",
+    )
     rate_budgets = {"account": (300, 3 * 3600)}
 
     def __init__(

@@ -35,6 +35,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -157,6 +158,11 @@ class PinterestProvider(Provider):
         call_to_action="Save",
         chart_color="var(--crimson-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character",
+        "a searchable, keyword-rich pin description that says what the idea is and why to save "
+        "it; hashtags are descriptive keywords",
+    )
     rate_budgets = {"account": (1_000, 24 * 3600)}
     # 30-day access tokens; each refresh also brings a new 60-day refresh token (§12.2).
     refresh_ahead = timedelta(days=5)

@@ -29,6 +29,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     Metrics,
@@ -124,6 +125,11 @@ class ThreadsProvider(GraphProvider):
         text_size="15px",
         chart_color="var(--bronze-10)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts its UTF-8 bytes (usually 4)",
+        "conversational, like starting a chat; Threads links one topic tag per post, so put "
+        "the most relevant hashtag first",
+    )
     rate_budgets = {"account": (250, 24 * 3600)}
     # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
     refresh_ahead = timedelta(days=15)

@@ -60,6 +60,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -203,6 +204,10 @@ class TikTokProvider(Provider):
         media_first=True, media_radius="10px", tinted=True,
         chart_color="var(--cyan-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "short, energetic, trend-aware caption for a video; hashtags help discovery",
+    )
     rate_budgets = {"account": (15, 24 * 3600)}
 
     def __init__(

@@ -35,6 +35,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -162,6 +163,11 @@ class XProvider(Provider):
         text_size="15px",
         chart_color="var(--slate-11)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "weighted: a link counts 23, an emoji or a CJK character counts 2",
+        "short and punchy; one idea per post; hashtags are short CamelCase words; a question or "
+        "a clear call to action drives replies",
+    )
     rate_budgets = {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)}
 
     def __init__(

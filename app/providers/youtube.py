@@ -58,6 +58,7 @@ from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
     Look,
     MediaItem,
@@ -234,6 +235,11 @@ class YouTubeProvider(Provider):
         at_handle=False, media_first=True,
         chart_color="var(--red-9)",
     )  # fmt: skip
+    caption_style = CaptionStyle(
+        "in UTF-8 bytes: an accented letter counts 2, a CJK character 3, an emoji 4",
+        "a video description: the first two lines show above the fold, so summarise the video "
+        "there; YouTube shows the first three hashtags above the title",
+    )
     rate_budgets = {"platform": (100, 24 * 3600)}
 
     def __init__(
