@@ -1,7 +1,8 @@
 """How the UI prints dates, times, numbers, sizes and platform names: every page uses these.
 
 Times are shown in the user's zone (`AuthState.user_timezone`); an unknown zone reads as UTC.
-One full form for a moment, `Wed 3 Dec 2026, 14:30 CET`; lists use `relative` instead.
+One full form for a moment, `Wed 3 Dec 2026, 14:30 CET`; lists use `relative` (`Today 14:30`),
+a time just picked on the calendar `short` (`Wed 17 Feb, 14:00`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def relative(value: dt.datetime | None, tz: str, now: dt.datetime | None = None)
     if local.year == today.year:
         return f"{local:%a} {local.day} {local:%b} {clock}"
     return f"{local.day} {local:%b %Y} {clock}"
+
+
+def short(value: dt.datetime, tz: str) -> str:
+    """A moment just picked on a calendar, weekday first: `Wed 17 Feb, 14:00`."""
+    local = value.astimezone(zone(tz))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
 def clock(value: dt.datetime, tz: str, seconds: bool = False) -> str:

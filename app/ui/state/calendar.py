@@ -16,7 +16,7 @@ import reflex as rx
 from app.models import DestinationStatus, PostStatus, Role
 from app.services import accounts, posts
 from app.services.errors import NotFound, ServiceError
-from app.ui.format import datetime_zone, platform_name, relative, zone
+from app.ui.format import datetime_zone, platform_name, short, zone
 from app.ui.state.auth import AuthState
 from app.ui.state.calendar_events import (
     HOT_AHEAD,
@@ -290,7 +290,7 @@ class CalendarState(AuthState):
         except ValueError:
             return
         self.selected_at = when.astimezone(zone(self.user_timezone)).isoformat()
-        self.selected_label = relative(when, self.user_timezone)
+        self.selected_label = short(when, self.user_timezone)
 
     @rx.event
     def clear_selection(self):
