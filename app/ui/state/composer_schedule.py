@@ -10,6 +10,7 @@ import reflex as rx
 
 from app.services import posts, slots
 from app.services.errors import InvalidInput, ServiceError
+from app.ui import format
 from app.ui.format import zone
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import options_to_config
@@ -62,8 +63,7 @@ class ComposerScheduleState(ComposerState):
             )
         self._show(when)
         self.time_error = ""
-        local = when.astimezone(zone(self.user_timezone))
-        return rx.toast.success(f"Next free slot: {local:%a %d %b, %H:%M}.")
+        return rx.toast.success(f"Next free slot: {format.short(when, self.user_timezone)}.")
 
     def _input(self, text: str) -> posts.PostInput:
         scheduled: dt.datetime | None = None
@@ -141,7 +141,7 @@ class ComposerScheduleState(ComposerState):
         else:
             tz = zone(self.user_timezone)
             local = view.scheduled_at.astimezone(tz) if view.scheduled_at else None
-            when = f"{local:%a %-d %b, %H:%M} {local.tzname()}" if local else ""
+            when = f"{format.short(local, self.user_timezone)} {local.tzname()}" if local else ""
             message = f"Scheduled for {when}."
             target = f"/calendar?date={local:%Y-%m-%d}" if local else "/calendar"
         return [rx.toast.success(message), rx.redirect(target)]
