@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from app.providers.base import CaptionStyle
+from app.providers.registry import UnknownPlatform, provider_class
 
 MIN_HASHTAGS = 5
 MAX_HASHTAGS = 10
@@ -18,65 +19,6 @@ TONES: dict[str, str] = {
     "now; no fake scarcity, no ALL-CAPS shouting",
 }
 
-
-@dataclass(frozen=True)
-class PlatformNotes:
-    counting: str  # how the platform counts the length
-    conventions: str  # style and hashtag habits
-
-
-_DEFAULT_NOTES = PlatformNotes("one per character", "keep it concise and easy to scan")
-
-PLATFORMS: dict[str, PlatformNotes] = {
-    "x": PlatformNotes(
-        "weighted: a link counts 23, an emoji or a CJK character counts 2",
-        "short and punchy; one idea per post; hashtags are short CamelCase words; a question or "
-        "a clear call to action drives replies",
-    ),
-    "bluesky": PlatformNotes(
-        "in graphemes: every emoji or accented letter counts 1",
-        "conversational and genuine; hashtags are clickable and used sparingly in the text",
-    ),
-    "mastodon": PlatformNotes(
-        "one per character, a link counts 23",
-        "hashtags are how posts are found (there is no algorithm), so make them specific; write "
-        "multi-word hashtags in CamelCase for screen readers; no clickbait",
-    ),
-    "threads": PlatformNotes(
-        "one per character, an emoji counts its UTF-8 bytes (usually 4)",
-        "conversational, like starting a chat; Threads links one topic tag per post, so put "
-        "the most relevant hashtag first",
-    ),
-    "linkedin": PlatformNotes(
-        "one per character, an emoji counts 2",
-        "professional and insightful; the first ~200 characters show before 'see more', so open "
-        "with the hook; short paragraphs; hashtags are professional topics",
-    ),
-    "facebook": PlatformNotes(
-        "one per character, an emoji counts 2",
-        "warm and community-minded; 40-80 words work best even though far more is allowed; "
-        "hashtags are secondary",
-    ),
-    "instagram": PlatformNotes(
-        "one per character",
-        "visual storytelling; the first ~125 characters show before 'more', so put the hook "
-        "there; line breaks are fine; hashtags are niche and community-specific",
-    ),
-    "tiktok": PlatformNotes(
-        "one per character, an emoji counts 2",
-        "short, energetic, trend-aware caption for a video; hashtags help discovery",
-    ),
-    "pinterest": PlatformNotes(
-        "one per character",
-        "a searchable, keyword-rich pin description that says what the idea is and why to save "
-        "it; hashtags are descriptive keywords",
-    ),
-    "youtube": PlatformNotes(
-        "in UTF-8 bytes: an accented letter counts 2, a CJK character 3, an emoji 4",
-        "a video description: the first two lines show above the fold, so summarise the video "
-        "there; YouTube shows the first three hashtags above the title",
-    ),
-}
 
 SYSTEM_PROMPT = f"""\
 You are the caption writer of Herald, a social media scheduler: a small team writes a post \
@@ -102,8 +44,12 @@ without spaces, no duplicates.
 {{"caption": "<the caption>", "hashtags": ["<tag>", "<tag>", ...]}}"""
 
 
-def notes_for(platform: str) -> PlatformNotes:
-    return PLATFORMS.get(platform, _DEFAULT_NOTES)
+def notes_for(platform: str) -> CaptionStyle:
+    """How to write for the network, as its provider describes it."""
+    try:
+        return provider_class(platform).caption_style
+    except UnknownPlatform:
+        return CaptionStyle()
 
 
 def caption_budget(max_length: int) -> int:

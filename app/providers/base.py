@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any, BinaryIO, ClassVar, Literal
 
 import httpx
 
 from app.net.outbound import OutboundRefused, short_message
+from app.providers.options import PostOptions, option_problems
 from app.providers.text_units import count_graphemes as count_graphemes  # re-exported
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
@@ -108,6 +110,7 @@ class Limits:
     # Largest accepted file per major type ("image", "video", "audio").
     max_bytes: Mapping[str, int] = field(default_factory=dict)
     counter: Callable[[str], int] = len
+    url_length: int = 23  # what a link counts, where the counter counts links as a fixed length
 
     def count_text(self, text: str) -> int:
         return self.counter(text)
@@ -139,6 +142,34 @@ class Capabilities:
     per_instance: bool = False
     # Connects with a handle and an app password (login()) instead of an OAuth redirect.
     app_password: bool = False
+
+
+@dataclass(frozen=True)
+class CaptionStyle:
+    """How to write for the network, for the AI caption writer."""
+
+    counting: str = "one per character"  # how the length is counted, in words
+    conventions: str = "keep it concise and easy to scan"  # style and hashtag habits
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a post looks on the network, for the composer's preview."""
+
+    mark: str  # one or two letters on the network's round badge
+    color: str  # the badge's (brand) colour, also the network's colour on the calendar
+    link_color: str  # links, hashtags and mentions in the text
+    chart_color: str = "var(--gray-9)"  # the network in analytics charts (a theme colour)
+    actions: tuple[str, ...] = ("heart",)  # lucide icons of the action row under a post
+    subtitle: str = "now"  # the line under the author's name
+    at_handle: bool = True  # the author shows as @handle (False: the bare name)
+    show_handle: bool = False  # the handle is printed next to the name
+    media_first: bool = False  # media above the text (visual-first networks)
+    media_radius: str = "12px"
+    square_avatar: bool = False
+    text_size: str = "14px"
+    call_to_action: str = ""  # a badge at the end of the action row (Pinterest's "Save")
+    tinted: bool = False  # a darker card background
 
 
 @dataclass
@@ -272,6 +303,16 @@ class Provider(ABC):
     capabilities: ClassVar[Capabilities]
     default_api_base: ClassVar[str | None] = None
     default_limits: ClassVar[Limits]
+    # The `*_text.py` module: COUNTING (how the browser counter counts), NOTE (the rule in a
+    # sentence), STRICT (the vendor documents no rule).
+    text_rules: ModuleType  # not ClassVar: mypy reads a module assigned in a class body as an instance attribute
+    # What a post may carry besides text and media (see options.py), and how it looks.
+    options_model: ClassVar[type[PostOptions]] = PostOptions
+    look: ClassVar[Look]
+    caption_style: ClassVar[CaptionStyle] = CaptionStyle()
+    # Publish budgets: scope ("account" | "platform") -> (capacity, period in seconds), from
+    # the platform's documented limits (shared/reference/platform-apis.md §0.4).
+    rate_budgets: ClassVar[dict[str, tuple[int, float]]] = {}
     # Refresh this long before the token expires (§12.2: minutes for 1-2 h tokens, days for
     # the 60-day tokens that may only be refreshed once they are a day old).
     refresh_ahead: ClassVar[timedelta] = timedelta(minutes=10)
@@ -353,6 +394,19 @@ class Provider(ABC):
         with the account and comes back in `TokenSet.extra` on every later call.
         """
         return [(self.account_info(token), token)]
+
+    # -- options and limits
+    def option_problems(self, options: dict[str, Any]) -> list[str]:
+        """Unknown options and values of the wrong type or choice, in words."""
+        return option_problems(self.options_model, options, self.display_name)
+
+    def option_choices(self, token: TokenSet) -> dict[str, list[tuple[str, str]]]:
+        """Live (value, label) choices of the `live` options, read from the account."""
+        return {}
+
+    def load_limits(self) -> Limits:
+        """The account's own limits where they differ per server (federated networks)."""
+        return self.limits
 
     # -- publishing
     @abstractmethod

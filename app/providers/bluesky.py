@@ -29,11 +29,14 @@ from urllib.parse import quote
 
 import httpx
 
+from app.providers import bluesky_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -49,6 +52,7 @@ from app.providers.base import (
 )
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
 from app.providers.languages import is_language_tag
+from app.providers.options import PostOptions, option
 
 POST = "app.bsky.feed.post"
 IMAGES = "app.bsky.embed.images"
@@ -59,7 +63,6 @@ MAX_IMAGE_BYTES = 1_000_000
 MAX_VIDEO_BYTES = 100_000_000
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 VIDEO_TYPES = frozenset({"video/mp4"})
-OPTIONS = ("langs", "thread")
 APP_PASSWORDS = (
     "Bluesky uses app passwords, not an OAuth redirect: connect with login(handle, app_password)"
 )
@@ -105,13 +108,21 @@ def _aspect_ratio(item: MediaItem) -> dict[str, Any]:
 
 
 def _language_errors(langs: Any) -> list[str]:
-    """`langs`: at most 3 BCP 47 tags (the PDS refuses anything else with "Invalid language")."""
-    if langs is None:
-        return []
-    if not isinstance(langs, list) or len(langs) > 3:
-        return ["'langs' must be a list of at most 3 language codes."]
-    bad = [x for x in langs if not isinstance(x, str) or not is_language_tag(x)]
+    """`langs` are BCP 47 tags (the PDS refuses anything else with "Invalid language")."""
+    if not isinstance(langs, list):
+        return []  # the options model says what is wrong
+    bad = [x for x in langs if isinstance(x, str) and not is_language_tag(x)]
     return [f"'{x}' is not a language code (BCP 47, e.g. en, pt-BR, zh-Hant)." for x in bad]
+
+
+class BlueskyOptions(PostOptions):
+    # At most 3 (the PDS refuses more).
+    langs: list[str] | None = option(
+        "Languages", "Up to 3 codes, comma separated (e.g. en, fr).", max_length=3
+    )
+    thread: list[str] | None = option(
+        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    )
 
 
 # ------------------------------------------------------------------ provider
@@ -141,6 +152,18 @@ class BlueskyProvider(Provider):
         max_bytes={"image": MAX_IMAGE_BYTES, "video": MAX_VIDEO_BYTES},
         counter=count_graphemes,
     )
+    text_rules = bluesky_text
+    options_model = BlueskyOptions
+    look = Look(
+        mark="B", color="#0284c7", link_color="#1083fe",
+        actions=("message-circle", "repeat", "heart"), show_handle=True,
+        chart_color="var(--sky-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "in graphemes: every emoji or accented letter counts 1",
+        "conversational and genuine; hashtags are clickable and used sparingly in the text",
+    )
+    rate_budgets = {"account": (1_666, 3600)}
 
     # ------------------------------------------------------------------ auth
 
@@ -244,13 +267,11 @@ class BlueskyProvider(Provider):
     # ------------------------------------------------------------------ validation
 
     def validate(self, request: PublishRequest) -> list[str]:
-        errors: list[str] = []
         opts = request.options
-        errors += [f"Unknown Bluesky option '{k}'." for k in opts if k not in OPTIONS]
+        errors = self.option_problems(opts)
         errors += _language_errors(opts.get("langs"))
-        thread = opts.get("thread", [])
+        thread = opts.get("thread") or []
         if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            errors.append("'thread' must be a list of texts.")
             thread = []
         if not request.text.strip() and not request.media:
             errors.append("A Bluesky post needs text, images or a video.")

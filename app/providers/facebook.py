@@ -35,11 +35,14 @@ from typing import Any
 
 import httpx
 
+from app.providers import facebook_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -61,6 +64,7 @@ from app.providers.meta import (
     graph_retry_at,
     long_lived_token,
 )
+from app.providers.options import PostOptions, option
 
 DEFAULT_API_BASE = "https://graph.facebook.com"
 DEFAULT_AUTH_BASE = "https://www.facebook.com"
@@ -89,7 +93,6 @@ VIDEO_TYPES = frozenset(
         "video/x-m4v",
     }
 )
-OPTIONS = ("link", "first_comment", "video_title")
 AUTH_CODES = {102, 190, 2500, 10} | set(range(200, 300))
 TRANSIENT_SUBCODES = {1363047, 1609010}
 POSTING_TOO_FAST = 1390008
@@ -116,6 +119,14 @@ def _picture(node: dict[str, Any]) -> str | None:
     return None
 
 
+class FacebookOptions(PostOptions):
+    link: str | None = option("Link", "A link preview attached to the post.")
+    first_comment: str | None = option(
+        "First comment", "Posted as a comment right after.", multiline=True
+    )
+    video_title: str | None = option("Video title", advanced=True)
+
+
 class FacebookProvider(GraphProvider):
     id = "facebook"
     display_name = "Facebook"
@@ -131,6 +142,21 @@ class FacebookProvider(GraphProvider):
     app_credentials = "app id and secret"
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = facebook_text
+    options_model = FacebookOptions
+    look = Look(
+        mark="f", color="#4f46e5", link_color="#1877f2",
+        actions=("thumbs-up", "message-circle", "share-2"), subtitle="Just now · Public",
+        at_handle=False,
+        chart_color="var(--indigo-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "warm and community-minded; 40-80 words work best even though far more is allowed; "
+        "hashtags are secondary",
+    )
+    # No published per-Page cap; the Page call limit (4,800/day, 2-4 calls a publish) binds.
+    rate_budgets = {"account": (50, 3600)}
     # Only long-lived *user* tokens expire (60 d, re-exchanged); Page tokens never do.
     refresh_ahead = timedelta(days=15)
 
@@ -307,10 +333,7 @@ class FacebookProvider(GraphProvider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown Facebook option '{k}'." for k in opts if k not in OPTIONS]
-        for key in OPTIONS:
-            if opts.get(key) is not None and not isinstance(opts[key], str):
-                errors.append(f"Option '{key}' must be text.")
+        errors = self.option_problems(opts)
         media = request.media
         link = opts.get("link")
         if not request.text.strip() and not media and not link:

@@ -46,16 +46,19 @@ import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 
+from app.providers import instagram_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     Metrics,
     PermanentError,
     ProviderError,
@@ -82,6 +85,7 @@ from app.providers.meta import (
     long_lived_token,
     parse_graph_time,
 )
+from app.providers.options import PostOptions, option
 
 DEFAULT_API_BASE = "https://graph.instagram.com"
 DEFAULT_AUTH_BASE = "https://www.instagram.com"
@@ -106,18 +110,6 @@ MIN_ASPECT = 4 / 5
 MAX_ASPECT = 1.91
 PUBLISH_QUOTA = 100  # posts per rolling window, when content_publishing_limit does not say
 QUOTA_WINDOW_S = 86400
-POST_TYPES = ("feed", "reel", "story", "carousel")
-OPTIONS = (
-    "post_type",
-    "media_urls",
-    "media_meta",
-    "first_comment",
-    "share_to_feed",
-    "cover_url",
-    "thumb_offset",
-    "location_id",
-    "collaborators",
-)
 PROFESSIONAL = ("BUSINESS", "MEDIA_CREATOR", "CREATOR")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
 JPEG_SUFFIXES = (".jpg", ".jpeg")
@@ -163,6 +155,28 @@ def _is_web_url(value: Any) -> bool:
 # --------------------------------------------------------------------------- the provider
 
 
+class InstagramOptions(PostOptions):
+    post_type: Literal["feed", "carousel", "reel", "story"] | None = option(
+        "Post type",
+        "Instagram needs an image or a video.",
+        unset="Automatic",
+        choices={"feed": "Feed post", "carousel": "Carousel", "reel": "Reel", "story": "Story"},
+    )
+    first_comment: str | None = option(
+        "First comment", "Posted as a comment right after.", multiline=True
+    )
+    share_to_feed: bool | None = option("Share reel to feed")
+    media_urls: Any = option("Media URLs", "Public addresses of the media.", advanced=True)
+    media_meta: Any = option("Media details", "Per item: type, size, duration.", advanced=True)
+    cover_url: str | None = option("Reel cover URL", advanced=True)
+    thumb_offset: int | None = option("Reel cover frame (ms)", advanced=True, ge=0)
+    location_id: str | int | None = option("Location", "A Facebook place Page id.", advanced=True)
+    collaborators: list[str] | None = option(
+        "Collaborators", f"Up to {MAX_COLLABORATORS} usernames.", advanced=True,
+        max_length=MAX_COLLABORATORS,
+    )  # fmt: skip
+
+
 class InstagramProvider(GraphProvider):
     id = "instagram"
     display_name = "Instagram"
@@ -183,6 +197,20 @@ class InstagramProvider(GraphProvider):
     token_in_data_list = True
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = instagram_text
+    options_model = InstagramOptions
+    look = Look(
+        mark="IG", color="#c026d3", link_color="#4f5bd5",
+        actions=("heart", "message-circle", "send", "bookmark"), subtitle="Instagram",
+        media_first=True, media_radius="0",
+        chart_color="var(--pink-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character",
+        "visual storytelling; the first ~125 characters show before 'more', so put the hook "
+        "there; line breaks are fine; hashtags are niche and community-specific",
+    )
+    rate_budgets = {"account": (100, 24 * 3600)}
     # 60-day tokens, refreshable once a day old (§12.2: refresh around day 45-50).
     refresh_ahead = timedelta(days=15)
 
@@ -363,12 +391,10 @@ class InstagramProvider(GraphProvider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown Instagram option '{k}'." for k in opts if k not in OPTIONS]
+        errors = self.option_problems(opts)
         items, problems = self._items(request)
         errors += problems
         post_type = self._post_type(request, items)
-        if post_type not in POST_TYPES:
-            errors.append(f"post_type must be one of: {', '.join(POST_TYPES)}.")
         if not items:
             errors.append("An Instagram post needs at least one image or video.")
         elif post_type == "carousel":
@@ -383,9 +409,9 @@ class InstagramProvider(GraphProvider):
         if post_type != "story":
             errors += self._check_caption(request.text, "caption")
         comment = opts.get("first_comment")
-        if comment is not None:
-            if not isinstance(comment, str) or not comment.strip():
-                errors.append("first_comment must be non-empty text.")
+        if isinstance(comment, str):
+            if not comment.strip():
+                errors.append("The first comment is empty.")
             else:
                 errors += self._check_caption(comment, "first comment")
         reel = post_type == "reel" or (
@@ -465,32 +491,29 @@ class InstagramProvider(GraphProvider):
     @staticmethod
     def _check_options(opts: dict[str, Any], post_type: str, reel: bool) -> list[str]:
         errors = []
-        for name in ("share_to_feed", "cover_url", "thumb_offset"):
+        reel_only = {
+            "share_to_feed": "Sharing to the feed",
+            "cover_url": "A cover",
+            "thumb_offset": "A cover frame",
+        }
+        for name, what in reel_only.items():
             if opts.get(name) is not None and not reel:
-                errors.append(f"'{name}' applies to reels only.")
-        if "share_to_feed" in opts and not isinstance(opts["share_to_feed"], bool):
-            errors.append("share_to_feed must be true or false.")
-        if opts.get("cover_url") is not None and not _is_web_url(opts["cover_url"]):
-            errors.append("cover_url must be a public http(s) URL of an image.")
-        offset = opts.get("thumb_offset")
-        if offset is not None and (not isinstance(offset, int) or offset < 0):
-            errors.append("thumb_offset must be a whole number of milliseconds.")
+                errors.append(f"{what} applies to reels only.")
+        cover = opts.get("cover_url")
+        if isinstance(cover, str) and not _is_web_url(cover):
+            errors.append("The reel cover must be a public http(s) URL of an image.")
         loc = opts.get("location_id")
         if loc is not None:
             if post_type == "story":
-                errors.append("Stories cannot carry a location_id.")
+                errors.append("Stories cannot carry a location.")
             if not str(loc).isdigit():
-                errors.append("location_id must be the numeric id of a Facebook place Page.")
+                errors.append("The location must be the numeric id of a Facebook place Page.")
         collab = opts.get("collaborators")
         if collab is not None:
             if post_type in ("story", "carousel"):
                 errors.append(f"Collaborators cannot be added to a {post_type}.")
-            if not (
-                isinstance(collab, list)
-                and all(isinstance(c, str) and c for c in collab)
-                and len(collab) <= MAX_COLLABORATORS
-            ):
-                errors.append(f"collaborators must be a list of up to {MAX_COLLABORATORS} names.")
+            if isinstance(collab, list) and not all(isinstance(c, str) and c for c in collab):
+                errors.append("Collaborators must be usernames (not empty).")
         return errors
 
     # ------------------------------------------------------------------ publishing

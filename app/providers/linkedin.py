@@ -49,16 +49,19 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 from urllib.parse import quote
 
 import httpx
 
+from app.providers import linkedin_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -74,6 +77,7 @@ from app.providers.base import (
 from app.providers.linkedin_text import MAX_TEXT, text_length
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
+from app.providers.options import PostOptions, option
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -97,16 +101,6 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 MIN_VIDEO_BYTES = 75 * 1024
-OPTIONS = (
-    "visibility",
-    "first_comment",
-    "disable_reshare",
-    "title",
-    "article_url",
-    "article_title",
-    "article_description",
-)
-VISIBILITIES = ("PUBLIC", "CONNECTIONS", "LOGGED_IN")
 POSTING_ROLES = ("ADMINISTRATOR", "CONTENT_ADMINISTRATOR", "DIRECT_SPONSORED_CONTENT_POSTER")
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
 HASHTAG_RE = re.compile(r"(?<![\w#&/])#([^\W_]+)")
@@ -157,6 +151,29 @@ def unescape_little_text(text: str) -> str:
     return "".join(out)
 
 
+class LinkedInOptions(PostOptions):
+    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] | None = option(
+        "Visibility",
+        unset="Default (public)",
+        choices={
+            "PUBLIC": "Anyone",
+            "CONNECTIONS": "Connections only",
+            "LOGGED_IN": "Signed-in members",
+        },
+    )
+    first_comment: str | None = option(
+        "First comment", "Posted as a comment right after.", multiline=True
+    )
+    disable_reshare: bool | None = option("Disable resharing")
+    title: str | None = option("Title", "Of a document or video post.", advanced=True)
+    article_url: str | None = option(
+        "Article link", "Shares the article (instead of media).", advanced=True,
+        pattern=r"^https?://", expect="an http(s) link",
+    )  # fmt: skip
+    article_title: str | None = option("Article title", advanced=True)
+    article_description: str | None = option("Article description", advanced=True)
+
+
 DEFAULT_LIMITS = Limits(
     max_text_length=MAX_TEXT,
     max_media=MAX_IMAGES,
@@ -203,6 +220,20 @@ class LinkedInProvider(OAuth2Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = linkedin_text
+    options_model = LinkedInOptions
+    look = Look(
+        mark="in", color="#0a66c2", link_color="#0a66c2",
+        actions=("thumbs-up", "message-circle", "repeat", "send"), subtitle="Now · Public",
+        at_handle=False, square_avatar=True,
+        chart_color="var(--blue-10)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "professional and insightful; the first ~200 characters show before 'see more', so open "
+        "with the hook; short paragraphs; hashtags are professional topics",
+    )
+    rate_budgets = {"account": (150, 24 * 3600)}
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)
@@ -382,23 +413,8 @@ class LinkedInProvider(OAuth2Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown LinkedIn option '{k}'." for k in opts if k not in OPTIONS]
-        if "visibility" in opts and opts["visibility"] not in VISIBILITIES:
-            errors.append(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
-        for name in (
-            "first_comment",
-            "title",
-            "article_url",
-            "article_title",
-            "article_description",
-        ):
-            if name in opts and not isinstance(opts[name], str):
-                errors.append(f"'{name}' must be text.")
-        if "disable_reshare" in opts and not isinstance(opts["disable_reshare"], bool):
-            errors.append("'disable_reshare' must be true or false.")
+        errors = self.option_problems(opts)
         article = opts.get("article_url")
-        if isinstance(article, str) and not article.startswith(("http://", "https://")):
-            errors.append("'article_url' must be an http(s) link.")
         if article and request.media:
             errors.append("A LinkedIn post has either an article link or media, not both.")
         if not request.text.strip() and not request.media and not article:

@@ -15,16 +15,19 @@ import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from app.providers import mastodon_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -40,13 +43,12 @@ from app.providers.base import (
     s256_challenge,
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
+from app.providers.options import PostOptions, option
 
 # read:statuses is not in the usual "scheduler" set, but GET /api/v1/accounts/:id/statuses and
 # GET /api/v1/statuses/:id answer 403 to a token that is sent without it, and find_recent /
 # post_metrics need those reads (private posts are invisible without a token).
 DEFAULT_SCOPES = "write:statuses write:media read:accounts read:statuses"
-VISIBILITIES = ("public", "unlisted", "private", "direct")
-OPTIONS = ("visibility", "spoiler_text", "sensitive", "language", "thread", "in_reply_to_id")
 MIB = 1024 * 1024
 DEFAULT_MEDIA_TYPES = frozenset(
     {
@@ -109,6 +111,28 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
+class MastodonOptions(PostOptions):
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = option(
+        "Visibility",
+        unset="Default (public)",
+        choices={
+            "public": "Public",
+            "unlisted": "Unlisted",
+            "private": "Followers only",
+            "direct": "Mentioned people only",
+        },
+    )
+    spoiler_text: str | None = option("Content warning")
+    sensitive: bool | None = option("Mark media as sensitive")
+    language: str | None = option("Language", "ISO 639 code, e.g. en.")
+    thread: list[str] | None = option(
+        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    )
+    in_reply_to_id: str | None = option(
+        "Reply to", "The id of the post this one answers.", advanced=True
+    )
+
+
 class MastodonProvider(Provider):
     id = "mastodon"
     display_name = "Mastodon"
@@ -132,6 +156,19 @@ class MastodonProvider(Provider):
         max_bytes={"image": 16 * MIB, "video": 99 * MIB, "audio": 99 * MIB},
         counter=count_status_length,
     )
+    text_rules = mastodon_text
+    options_model = MastodonOptions
+    look = Look(
+        mark="M", color="#6364ff", link_color="#8c8dff",
+        actions=("reply", "repeat", "star", "bookmark"), show_handle=True,
+        chart_color="var(--iris-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, a link counts 23",
+        "hashtags are how posts are found (there is no algorithm), so make them specific; write "
+        "multi-word hashtags in CamelCase for screen readers; no clickbait",
+    )
+    rate_budgets = {"account": (300, 3 * 3600)}
 
     def __init__(
         self,
@@ -303,9 +340,13 @@ class MastodonProvider(Provider):
                 "audio": int(media.get("video_size_limit", d.max_bytes["audio"])),
             },
             counter=lambda text: count_status_length(text, url_length),
+            url_length=url_length,
         )
         self._limits_loaded = True
         return self.limits
+
+    def load_limits(self) -> Limits:
+        return self.limits if self._limits_loaded else self.fetch_limits()
 
     def _ensure_limits(self) -> Limits:
         if not self._limits_loaded:
@@ -316,18 +357,13 @@ class MastodonProvider(Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         limits = self._ensure_limits()
-        errors: list[str] = []
         opts = request.options
-        errors += [f"Unknown Mastodon option '{k}'." for k in opts if k not in OPTIONS]
-        if "visibility" in opts and opts["visibility"] not in VISIBILITIES:
-            errors.append(f"Visibility must be one of: {', '.join(VISIBILITIES)}.")
-        if "sensitive" in opts and not isinstance(opts["sensitive"], bool):
-            errors.append("'sensitive' must be true or false.")
-        thread = opts.get("thread", [])
+        errors = self.option_problems(opts)
+        thread = opts.get("thread") or []
         if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            errors.append("'thread' must be a list of texts.")
             thread = []
         spoiler = opts.get("spoiler_text") or ""
+        spoiler = spoiler if isinstance(spoiler, str) else ""
         if not request.text.strip() and not request.media:
             errors.append("A Mastodon post needs text or at least one attachment.")
         for i, text in enumerate([request.text, *thread]):

@@ -29,11 +29,14 @@ from typing import Any
 
 import httpx
 
+from app.providers import pinterest_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -48,6 +51,7 @@ from app.providers.base import (
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
+from app.providers.options import PostOptions, option
 from app.providers.pinterest_text import (
     ALT_TEXT_LIMIT,
     DESCRIPTION_LIMIT,
@@ -65,19 +69,37 @@ MB = 1000 * 1000
 IMAGE_TYPES = ("image/jpeg", "image/png")
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/x-m4v")
 MAX_CAROUSEL = 5
-OPTIONS = (
-    "board_id",
-    "board_section_id",
-    "title",
-    "link",
-    "alt_text",
-    "dominant_color",
-    "media_url",
-    "media_urls",
-    "cover_image_url",
-    "cover_image_key_frame_time",
-)
 PIN_METRICS = ("IMPRESSION", "SAVE", "PIN_CLICK", "OUTBOUND_CLICK")
+
+URL = r"^https?://"
+
+
+class PinterestOptions(PostOptions):
+    board_id: str = option(
+        "Board", "Where the pin goes.", required=True, live=True,
+        pattern=r"^[0-9]+$", expect="a board id (digits)",
+    )  # fmt: skip
+    board_section_id: str | None = option(
+        "Board section", advanced=True, pattern=r"^[0-9]+$", expect="a section id (digits)"
+    )
+    title: str | None = option("Pin title", preview_title=True)
+    link: str | None = option("Destination link")
+    alt_text: str | None = option("Alt text")
+    dominant_color: str | None = option("Dominant colour", advanced=True)
+    media_url: str | None = option(
+        "Media URL", "Pin an image from this address.", advanced=True,
+        pattern=URL, expect="an http(s) URL",
+    )  # fmt: skip
+    media_urls: list[str] | None = option(
+        "Media URLs", f"A carousel of 2-{MAX_CAROUSEL} image addresses.", advanced=True
+    )
+    cover_image_url: str | None = option(
+        "Cover image URL", advanced=True, pattern=URL, expect="an http(s) URL"
+    )
+    cover_image_key_frame_time: int | None = option(
+        "Cover frame", "The second of the video to show as its cover.", advanced=True, ge=0
+    )
+
 
 DEFAULT_LIMITS = Limits(
     max_text_length=DESCRIPTION_LIMIT,
@@ -121,6 +143,20 @@ class PinterestProvider(OAuth2Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = pinterest_text
+    options_model = PinterestOptions
+    look = Look(
+        mark="P", color="#be123c", link_color="#e60023", actions=("share-2", "heart"),
+        subtitle="Pin", at_handle=False, media_first=True, media_radius="16px",
+        call_to_action="Save",
+        chart_color="var(--crimson-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character",
+        "a searchable, keyword-rich pin description that says what the idea is and why to save "
+        "it; hashtags are descriptive keywords",
+    )
+    rate_budgets = {"account": (1_000, 24 * 3600)}
     # 30-day access tokens; each refresh also brings a new 60-day refresh token (§12.2).
     refresh_ahead = timedelta(days=5)
 
@@ -201,16 +237,14 @@ class PinterestProvider(OAuth2Provider):
             params["bookmark"] = body["bookmark"]
         return out
 
+    def option_choices(self, token: TokenSet) -> dict[str, list[tuple[str, str]]]:
+        return {"board_id": [(b["id"], b["name"] or b["id"]) for b in self.boards(token)]}
+
     # ------------------------------------------------------------------ validation
 
     def validate(self, request: PublishRequest) -> list[str]:
-        errors: list[str] = []
         opts = request.options
-        errors += [f"Unknown Pinterest option '{k}'." for k in opts if k not in OPTIONS]
-        if not _digits(opts.get("board_id")):
-            errors.append("Choose a Pinterest board (option 'board_id', digits).")
-        if "board_section_id" in opts and not _digits(opts["board_section_id"]):
-            errors.append("'board_section_id' must be digits.")
+        errors = self.option_problems(opts)
         n = self.limits.count_text(request.text)
         if n > self.limits.max_text_length:
             errors.append(
@@ -218,24 +252,19 @@ class PinterestProvider(OAuth2Provider):
                 f"{self.limits.max_text_length}."
             )
         title = opts.get("title")
-        if title is not None and (not isinstance(title, str) or text_length(title) > TITLE_LIMIT):
+        if isinstance(title, str) and text_length(title) > TITLE_LIMIT:
             errors.append(f"The title must be text of at most {TITLE_LIMIT} characters.")
         link = opts.get("link")
-        if link is not None and (not _is_url(link) or len(link) > LINK_LIMIT):
+        if isinstance(link, str) and (not _is_url(link) or len(link) > LINK_LIMIT):
             errors.append(f"The link must be an http(s) URL of at most {LINK_LIMIT} characters.")
         alts = [opts.get("alt_text")] + [m.alt_text for m in request.media]
         if any(isinstance(a, str) and text_length(a) > ALT_TEXT_LIMIT for a in alts):
             errors.append(f"Alt text is limited to {ALT_TEXT_LIMIT} characters.")
-        for name in ("media_url", "cover_image_url"):
-            if name in opts and not _is_url(opts[name]):
-                errors.append(f"'{name}' must be an http(s) URL.")
         urls = opts.get("media_urls")
-        if urls is not None and (
-            not isinstance(urls, list)
-            or not all(_is_url(u) for u in urls)
-            or not 2 <= len(urls) <= MAX_CAROUSEL
+        if isinstance(urls, list) and (
+            not all(_is_url(u) for u in urls) or not 2 <= len(urls) <= MAX_CAROUSEL
         ):
-            errors.append(f"'media_urls' must be a list of 2-{MAX_CAROUSEL} http(s) URLs.")
+            errors.append(f"The media URLs must be 2-{MAX_CAROUSEL} http(s) URLs.")
         errors += self._validate_media(request)
         return errors
 
@@ -244,7 +273,7 @@ class PinterestProvider(OAuth2Provider):
         media, opts = request.media, request.options
         by_url = "media_url" in opts or "media_urls" in opts
         if by_url and media:
-            errors.append("Give either files or 'media_url'/'media_urls', not both.")
+            errors.append("Give either files or media URLs, not both.")
         if not media and not by_url:
             errors.append("A pin needs an image or a video.")
         for m in media:
@@ -262,14 +291,11 @@ class PinterestProvider(OAuth2Provider):
             has_cover = images or "cover_image_url" in opts or "cover_image_key_frame_time" in opts
             if not has_cover:
                 errors.append(
-                    "A video pin needs a cover: attach an image, or set 'cover_image_url' or "
-                    "'cover_image_key_frame_time'."
+                    "A video pin needs a cover: attach an image, or give a cover image URL or "
+                    "a cover frame."
                 )
         elif len(images) > MAX_CAROUSEL:
             errors.append(f"A carousel pin holds 2 to {MAX_CAROUSEL} images.")
-        frame = opts.get("cover_image_key_frame_time")
-        if frame is not None and (not isinstance(frame, int) or frame < 0):
-            errors.append("'cover_image_key_frame_time' must be a whole number of seconds.")
         return errors
 
     # ------------------------------------------------------------------ publishing
@@ -277,7 +303,7 @@ class PinterestProvider(OAuth2Provider):
     def _pin_fields(self, request: PublishRequest) -> dict[str, Any]:
         opts = request.options
         if not _digits(opts.get("board_id")):
-            raise PermanentError("Choose a Pinterest board (option 'board_id')")
+            raise PermanentError("Choose a Pinterest board.")
         body: dict[str, Any] = {"board_id": opts["board_id"]}
         if request.text:
             body["description"] = request.text

@@ -1,61 +1,35 @@
-"""Platform id → provider class. Adding a platform = one module + one line in _PROVIDERS."""
+"""Platform id → provider class. Every `Provider` subclass with an `id` in a module of this
+package is a network: adding one is adding its module, nothing here."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 from types import ModuleType
 from typing import Any
 
-from app.providers import (
-    bluesky_text,
-    facebook_text,
-    instagram_text,
-    linkedin_text,
-    mastodon_text,
-    pinterest_text,
-    threads_text,
-    tiktok_text,
-    x_text,
-    youtube_text,
-)
 from app.providers.base import Provider
-from app.providers.bluesky import BlueskyProvider
-from app.providers.facebook import FacebookProvider
-from app.providers.instagram import InstagramProvider
-from app.providers.linkedin import LinkedInProvider
-from app.providers.mastodon import MastodonProvider
-from app.providers.pinterest import PinterestProvider
-from app.providers.threads import ThreadsProvider
-from app.providers.tiktok import TikTokProvider
-from app.providers.x import XProvider
-from app.providers.youtube import YouTubeProvider
 
-_PROVIDERS: dict[str, type[Provider]] = {
-    BlueskyProvider.id: BlueskyProvider,
-    FacebookProvider.id: FacebookProvider,
-    InstagramProvider.id: InstagramProvider,
-    LinkedInProvider.id: LinkedInProvider,
-    MastodonProvider.id: MastodonProvider,
-    PinterestProvider.id: PinterestProvider,
-    ThreadsProvider.id: ThreadsProvider,
-    TikTokProvider.id: TikTokProvider,
-    XProvider.id: XProvider,
-    YouTubeProvider.id: YouTubeProvider,
-}
 
-# Platform id → its text rules module (`*_text.py`): COUNTING (how the browser counter counts),
-# NOTE (the rule in a sentence, shown by the composer), STRICT (the vendor documents no rule).
-_TEXT_RULES: dict[str, ModuleType] = {
-    BlueskyProvider.id: bluesky_text,
-    FacebookProvider.id: facebook_text,
-    InstagramProvider.id: instagram_text,
-    LinkedInProvider.id: linkedin_text,
-    MastodonProvider.id: mastodon_text,
-    PinterestProvider.id: pinterest_text,
-    ThreadsProvider.id: threads_text,
-    TikTokProvider.id: tiktok_text,
-    XProvider.id: x_text,
-    YouTubeProvider.id: youtube_text,
-}
+def _discover() -> dict[str, type[Provider]]:
+    package = importlib.import_module("app.providers")
+    found: dict[str, type[Provider]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for cls in vars(module).values():
+            if (
+                inspect.isclass(cls)
+                and issubclass(cls, Provider)
+                and cls.__module__ == module.__name__
+                and "id" in vars(cls)
+                and not inspect.isabstract(cls)
+            ):
+                found[cls.id] = cls
+    return found
+
+
+_PROVIDERS: dict[str, type[Provider]] = _discover()
 
 
 class UnknownPlatform(KeyError):
@@ -71,11 +45,8 @@ def provider_class(platform_id: str) -> type[Provider]:
 
 
 def text_rules(platform_id: str) -> ModuleType:
-    """The text rules module of a platform (see _TEXT_RULES)."""
-    try:
-        return _TEXT_RULES[platform_id]
-    except KeyError:
-        raise UnknownPlatform(platform_id) from None
+    """The text rules module of a platform (`Provider.text_rules`)."""
+    return provider_class(platform_id).text_rules
 
 
 def get_provider(platform_id: str, **config: Any) -> Provider:

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
+from app.providers import threads_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     Metrics,
     PermanentError,
     ProviderError,
@@ -48,6 +51,7 @@ from app.providers.meta import (
     insight_values,
     long_lived_token,
 )
+from app.providers.options import PostOptions, option
 from app.providers.threads_text import MAX_TEXT, text_length
 
 DEFAULT_API_BASE = "https://graph.threads.net"
@@ -59,8 +63,6 @@ DEFAULT_SCOPES = (
 )
 SHORT_TTL_S = 3600
 MAX_CAROUSEL = 20
-OPTIONS = ("media_urls", "reply_to_id", "reply_control", "topic_tag", "link_attachment")
-REPLY_CONTROLS = ("everyone", "accounts_you_follow", "mentioned_only")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v")
 AUTH_CODES = {102, 190, 2500}
 NOT_READY = (9007, 2207027)
@@ -75,6 +77,27 @@ DEFAULT_LIMITS = Limits(
     max_bytes={},
     counter=text_length,
 )
+
+
+class ThreadsOptions(PostOptions):
+    reply_control: Literal["everyone", "accounts_you_follow", "mentioned_only"] | None = option(
+        "Who can reply",
+        unset="Default (everyone)",
+        choices={
+            "everyone": "Everyone",
+            "accounts_you_follow": "Accounts you follow",
+            "mentioned_only": "Mentioned only",
+        },
+    )
+    topic_tag: str | None = option("Topic")
+    link_attachment: str | None = option("Link attachment")
+    media_urls: Any = option(
+        "Media URLs", "Public addresses of images and videos (or url/type/alt_text).",
+        advanced=True,
+    )  # fmt: skip
+    reply_to_id: str | None = option(
+        "Reply to", "The id of the post this one answers.", advanced=True
+    )
 
 
 class ThreadsProvider(GraphProvider):
@@ -93,6 +116,20 @@ class ThreadsProvider(GraphProvider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = threads_text
+    options_model = ThreadsOptions
+    look = Look(
+        mark="@", color="#a16207", link_color="#0095f6",
+        actions=("heart", "message-circle", "repeat", "send"), show_handle=True,
+        text_size="15px",
+        chart_color="var(--bronze-10)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts its UTF-8 bytes (usually 4)",
+        "conversational, like starting a chat; Threads links one topic tag per post, so put "
+        "the most relevant hashtag first",
+    )
+    rate_budgets = {"account": (250, 24 * 3600)}
     # Long-lived 60-day tokens, refreshable once a day old (§12.2: every ~30-50 days).
     refresh_ahead = timedelta(days=15)
 
@@ -181,14 +218,14 @@ class ThreadsProvider(GraphProvider):
         return out
 
     def validate(self, request: PublishRequest) -> list[str]:
-        errors = [f"Unknown Threads option '{k}'." for k in request.options if k not in OPTIONS]
+        errors = self.option_problems(request.options)
         try:
             media = self._media(request)
         except PermanentError as exc:
             return [*errors, exc.message]
         if request.media:
             errors.append(
-                "Threads fetches media from public URLs; pass them in options['media_urls']."
+                "Threads fetches media from public URLs (the REST API's media_urls), not files."
             )
         if not request.text.strip() and not media:
             errors.append("A Threads post needs text or at least one image or video.")
@@ -205,9 +242,6 @@ class ThreadsProvider(GraphProvider):
                 errors.append(f"{item['url']}: media type must be IMAGE or VIDEO.")
             if not item["url"].startswith(("http://", "https://")):
                 errors.append(f"{item['url']}: Threads needs a public http(s) URL.")
-        control = request.options.get("reply_control")
-        if control is not None and control not in REPLY_CONTROLS:
-            errors.append(f"Reply control must be one of: {', '.join(REPLY_CONTROLS)}.")
         return errors
 
     # ------------------------------------------------------------------ publishing

@@ -51,15 +51,18 @@ import hashlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import httpx
 
+from app.providers import tiktok_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -74,6 +77,7 @@ from app.providers.base import (
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
+from app.providers.options import PostOptions, option
 from app.providers.tiktok_text import (
     MAX_CAPTION,
     MAX_PHOTO_DESCRIPTION,
@@ -99,25 +103,12 @@ MAX_IMAGE_BYTES = 20 * 1000 * 1000
 MAX_PHOTOS = 35
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
 IMAGE_TYPES = ("image/jpeg", "image/webp")
-PRIVACY_LEVELS = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY")
-BOOL_OPTIONS = (
-    "disable_comment",
-    "disable_duet",
-    "disable_stitch",
-    "brand_content_toggle",
-    "brand_organic_toggle",
-    "is_aigc",
-    "auto_add_music",
-)
-OPTIONS = (
-    *BOOL_OPTIONS,
-    "privacy_level",
-    "title",
-    "video_cover_timestamp_ms",
-    "photo_cover_index",
-    "video_source",
-)
-SOURCES = ("FILE_UPLOAD", "PULL_FROM_URL")
+PRIVACY_LEVELS = {
+    "PUBLIC_TO_EVERYONE": "Public to everyone",
+    "MUTUAL_FOLLOW_FRIENDS": "Mutual follow friends",
+    "FOLLOWER_OF_CREATOR": "Follower of creator",
+    "SELF_ONLY": "Self only",
+}
 PROCESSING = ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD")
 AUTH_RECONNECT = ("scope_not_authorized", "scope_permission_missed")
 DAILY_CAPS = ("spam_risk_too_many_posts", "spam_risk_too_many_pending_share")
@@ -125,6 +116,28 @@ RETRYABLE_FAILURES = ("internal", "internal_error", "upload_expired")
 USER_BASIC = "open_id,union_id,avatar_url,display_name"
 VIDEO_LIST_FIELDS = "id,create_time,title,video_description,share_url"
 VIDEO_METRIC_FIELDS = "id,like_count,comment_count,share_count,view_count"
+
+
+class TikTokOptions(PostOptions):
+    privacy_level: Literal[
+        "PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"
+    ] = option(
+        "Who can view", "One of the levels this creator allows.", required=True, live=True,
+        choices=PRIVACY_LEVELS, prefer="SELF_ONLY",
+    )  # fmt: skip
+    title: str | None = option("Title", f"Photo posts: a title up to {MAX_PHOTO_TITLE} characters.")
+    disable_comment: bool | None = option("Turn off comments")
+    disable_duet: bool | None = option("Turn off duets")
+    disable_stitch: bool | None = option("Turn off stitches")
+    is_aigc: bool | None = option("AI-generated content")
+    brand_content_toggle: bool | None = option("Branded content", advanced=True)
+    brand_organic_toggle: bool | None = option("Promotes your own brand", advanced=True)
+    auto_add_music: bool | None = option("Add music automatically", advanced=True)
+    video_cover_timestamp_ms: int | None = option("Video cover (ms)", advanced=True, ge=0)
+    photo_cover_index: int | None = option("Cover photo (index)", advanced=True, ge=0)
+    video_source: Literal["FILE_UPLOAD", "PULL_FROM_URL"] | None = option(
+        "Video source", advanced=True
+    )
 
 
 DEFAULT_LIMITS = Limits(
@@ -176,6 +189,19 @@ class TikTokProvider(OAuth2Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = tiktok_text
+    options_model = TikTokOptions
+    look = Look(
+        mark="T", color="#0d9488", link_color="#fe2c55",
+        actions=("heart", "message-circle", "bookmark", "share-2"), subtitle="Video",
+        media_first=True, media_radius="10px", tinted=True,
+        chart_color="var(--cyan-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "one per character, an emoji counts 2",
+        "short, energetic, trend-aware caption for a video; hashtags help discovery",
+    )
+    rate_budgets = {"account": (15, 24 * 3600)}
 
     default_auth_base = DEFAULT_AUTH_BASE
     default_web_base = DEFAULT_WEB_BASE
@@ -333,11 +359,15 @@ class TikTokProvider(OAuth2Provider):
         """Privacy options, disabled interactions and max duration of the creator."""
         return self._api("POST", "/post/publish/creator_info/query/", token)
 
+    def option_choices(self, token: TokenSet) -> dict[str, list[tuple[str, str]]]:
+        levels = [str(x) for x in self.creator_info(token).get("privacy_level_options") or []]
+        return {"privacy_level": [(lv, PRIVACY_LEVELS.get(lv, lv)) for lv in levels]}
+
     # ------------------------------------------------------------------ validation
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown TikTok option '{k}'." for k in opts if k not in OPTIONS]
+        errors = self.option_problems(opts)
         media = request.media
         videos = [m for m in media if m.kind == "video"]
         images = [m for m in media if m.kind == "image"]
@@ -358,34 +388,16 @@ class TikTokProvider(OAuth2Provider):
                 f"The {what} is {n} characters as TikTok counts them; the limit is {limit}."
             )
         level = opts.get("privacy_level")
-        if level is None:
-            errors.append("Choose who can see the post (privacy_level): TikTok requires it.")
-        elif level not in PRIVACY_LEVELS:
-            errors.append(f"privacy_level must be one of: {', '.join(PRIVACY_LEVELS)}.")
-        for key in BOOL_OPTIONS:
-            if key in opts and not isinstance(opts[key], bool):
-                errors.append(f"'{key}' must be true or false.")
-        for key in ("video_cover_timestamp_ms", "photo_cover_index"):
-            value = opts.get(key)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                errors.append(f"'{key}' must be a whole number.")
-            elif value is not None and value < 0:
-                errors.append(f"'{key}' must not be negative.")
         cover = opts.get("photo_cover_index")
         if photo and isinstance(cover, int) and cover >= len(images):
-            errors.append("photo_cover_index points past the last photo.")
+            errors.append("The cover photo index points past the last photo.")
         title = opts.get("title")
-        if title is not None and not isinstance(title, str):
-            errors.append("'title' must be text.")
-        elif photo and title and text_length(title) > MAX_PHOTO_TITLE:
+        if photo and isinstance(title, str) and text_length(title) > MAX_PHOTO_TITLE:
             errors.append(f"A photo post title is limited to {MAX_PHOTO_TITLE} characters.")
         if opts.get("brand_content_toggle") and level == "SELF_ONLY":
-            errors.append("Branded content cannot be posted as SELF_ONLY (only me).")
-        source = opts.get("video_source", "FILE_UPLOAD")
-        if source not in SOURCES:
-            errors.append(f"video_source must be one of: {', '.join(SOURCES)}.")
-        elif source == "PULL_FROM_URL" and videos and not videos[0].url:
-            errors.append("video_source PULL_FROM_URL needs the video's public URL.")
+            errors.append("Branded content cannot be visible to you only (Self only).")
+        if opts.get("video_source") == "PULL_FROM_URL" and videos and not videos[0].url:
+            errors.append("Pulling the video from a URL needs the video's public URL.")
         if photo:
             missing = [m.filename for m in images if not m.url]
             if missing:

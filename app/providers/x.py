@@ -19,21 +19,23 @@ only) and `finalize` complete.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
+from app.providers import x_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -48,6 +50,7 @@ from app.providers.base import (
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
+from app.providers.options import PostOptions, option
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,
     invalid_characters,
@@ -60,9 +63,7 @@ DEFAULT_AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 DEFAULT_WEB_BASE = "https://x.com"
 DEFAULT_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
 TOKEN_TTL_S = 7200  # when the token response has no expires_in
-REPLY_SETTINGS = ("following", "mentionedUsers", "subscribers", "verified")
-OPTIONS = ("thread", "reply_settings", "in_reply_to_tweet_id", "quote_tweet_id")
-ID_RE = re.compile(r"[0-9]{1,19}")
+ReplySetting = Literal["following", "mentionedUsers", "subscribers", "verified"]
 MIB = 1024 * 1024
 MB = 1000 * 1000
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
@@ -108,6 +109,30 @@ def _epoch(value: str | None) -> datetime | None:
     return datetime.fromtimestamp(int(value.strip()), UTC)
 
 
+class XOptions(PostOptions):
+    reply_settings: ReplySetting | None = option(
+        "Who can reply",
+        unset="Everyone",
+        choices={
+            "following": "People you follow",
+            "mentionedUsers": "Only people you mention",
+            "subscribers": "Subscribers",
+            "verified": "Verified accounts",
+        },
+    )
+    thread: list[str] | None = option(
+        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    )
+    in_reply_to_tweet_id: str | None = option(
+        "Reply to", "The id of the post this one answers.", advanced=True,
+        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
+    )  # fmt: skip
+    quote_tweet_id: str | None = option(
+        "Quote", "The id of the post this one quotes.", advanced=True,
+        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
+    )  # fmt: skip
+
+
 # ------------------------------------------------------------------------- provider
 
 
@@ -128,6 +153,20 @@ class XProvider(OAuth2Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = x_text
+    options_model = XOptions
+    look = Look(
+        mark="X", color="#475569", link_color="#1d9bf0",
+        actions=("message-circle", "repeat", "heart", "bookmark"), show_handle=True,
+        text_size="15px",
+        chart_color="var(--slate-11)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "weighted: a link counts 23, an emoji or a CJK character counts 2",
+        "short and punchy; one idea per post; hashtags are short CamelCase words; a question or "
+        "a clear call to action drives replies",
+    )
+    rate_budgets = {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)}
 
     default_auth_base = DEFAULT_AUTHORIZE_URL
     default_web_base = DEFAULT_WEB_BASE
@@ -244,17 +283,10 @@ class XProvider(OAuth2Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         limits = self.limits
-        errors: list[str] = []
         opts = request.options
-        errors += [f"Unknown X option '{k}'." for k in opts if k not in OPTIONS]
-        if "reply_settings" in opts and opts["reply_settings"] not in REPLY_SETTINGS:
-            errors.append(f"Reply settings must be one of: {', '.join(REPLY_SETTINGS)}.")
-        for name in ("in_reply_to_tweet_id", "quote_tweet_id"):
-            if name in opts and not (isinstance(opts[name], str) and ID_RE.fullmatch(opts[name])):
-                errors.append(f"'{name}' must be a post id (digits).")
-        thread = opts.get("thread", [])
+        errors = self.option_problems(opts)
+        thread = opts.get("thread") or []
         if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            errors.append("'thread' must be a list of texts.")
             thread = []
         if not request.text.strip() and not request.media:
             errors.append("An X post needs text or at least one attachment.")

@@ -52,11 +52,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 
 from app.net import outbound
+from app.providers import youtube_text
 from app.providers.base import (
     AccountInfo,
     AuthError,
     Capabilities,
+    CaptionStyle,
     Limits,
+    Look,
     MediaItem,
     Metrics,
     PermanentError,
@@ -71,6 +74,7 @@ from app.providers.base import (
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
+from app.providers.options import PostOptions, option
 from app.providers.youtube_text import (
     MAX_DESCRIPTION_BYTES,
     MAX_TAGS_CHARS,
@@ -93,8 +97,6 @@ MIB = 1024 * 1024
 DEFAULT_CHUNK = 8 * MIB
 MAX_VIDEO_BYTES = 256 * 1024**3  # mediaUpload.maxSize of videos.insert
 MAX_THUMBNAIL_BYTES = 2 * MIB
-PRIVACY = ("public", "unlisted", "private")
-LICENSES = ("youtube", "creativeCommon")
 # Assignable categories (videoCategories.list, regionCode=US); 22 = People & Blogs.
 CATEGORIES: tuple[str, ...]
 CATEGORIES = ("1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28")
@@ -112,19 +114,6 @@ VIDEO_TYPES = (
     "application/octet-stream",
 )
 THUMBNAIL_TYPES = ("image/jpeg", "image/png")
-OPTIONS = (
-    "title",
-    "description",
-    "tags",
-    "privacy",
-    "category_id",
-    "made_for_kids",
-    "publish_at",
-    "notify_subscribers",
-    "embeddable",
-    "license",
-    "thumbnail_url",
-)
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"}
 RATE_REASONS = {
     "rateLimitExceeded",
@@ -146,6 +135,28 @@ def next_pacific_midnight(now: datetime | None = None) -> datetime:
     local = (now or datetime.now(UTC)).astimezone(PACIFIC)
     midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0), PACIFIC)
     return midnight.astimezone(UTC)
+
+
+class YouTubeOptions(PostOptions):
+    title: str = option("Video title", "Up to 100 characters.", required=True, preview_title=True)
+    privacy: Literal["public", "unlisted", "private"] | None = option(
+        "Privacy",
+        unset="Default (public)",
+        choices={"public": "Public", "unlisted": "Unlisted", "private": "Private"},
+    )
+    tags: list[str] | None = option("Tags", "Comma separated.")
+    made_for_kids: bool | None = option("Made for kids")
+    description: str | None = option("Description", "Instead of the post's text.", advanced=True)
+    category_id: str | int | None = option("Category", advanced=True)
+    publish_at: str | None = option(
+        "Goes public at", "ISO 8601; the video stays private until then.", advanced=True
+    )
+    notify_subscribers: bool | None = option("Notify subscribers", advanced=True)
+    embeddable: bool | None = option("Embeddable", advanced=True)
+    license: Literal["youtube", "creativeCommon"] | None = option("Licence", advanced=True)
+    thumbnail_url: str | None = option(
+        "Thumbnail URL", advanced=True, pattern=r"^https?://", expect="an http(s) URL"
+    )
 
 
 DEFAULT_LIMITS = Limits(
@@ -209,6 +220,20 @@ class YouTubeProvider(OAuth2Provider):
     )
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
+    text_rules = youtube_text
+    options_model = YouTubeOptions
+    look = Look(
+        mark="YT", color="#dc2626", link_color="#3ea6ff",
+        actions=("thumbs-up", "thumbs-down", "share-2"), subtitle="Scheduled upload",
+        at_handle=False, media_first=True,
+        chart_color="var(--red-9)",
+    )  # fmt: skip
+    caption_style = CaptionStyle(
+        "in UTF-8 bytes: an accented letter counts 2, a CJK character 3, an emoji 4",
+        "a video description: the first two lines show above the fold, so summarise the video "
+        "there; YouTube shows the first three hashtags above the title",
+    )
+    rate_budgets = {"platform": (100, 24 * 3600)}
 
     default_auth_base = DEFAULT_AUTH_BASE
     default_web_base = DEFAULT_WEB_BASE
@@ -369,7 +394,7 @@ class YouTubeProvider(OAuth2Provider):
 
     def validate(self, request: PublishRequest) -> list[str]:
         opts = request.options
-        errors = [f"Unknown YouTube option '{k}'." for k in opts if k not in OPTIONS]
+        errors = self.option_problems(opts)
         videos, images, other = self._split_media(request)
         if len(videos) != 1:
             errors.append("A YouTube post needs exactly one video.")
@@ -389,9 +414,9 @@ class YouTubeProvider(OAuth2Provider):
             elif m.size > MAX_THUMBNAIL_BYTES:
                 errors.append(f"{m.filename}: a YouTube thumbnail is limited to 2 MB.")
         title = opts.get("title")
-        if not isinstance(title, str) or not title.strip():
-            errors.append("YouTube needs a video title (option 'title').")
-        else:
+        if isinstance(title, str) and not title.strip():
+            errors.append("YouTube needs a video title.")
+        elif isinstance(title, str):
             n = title_length(title)
             if n > self.max_title_chars:
                 limit = self.max_title_chars
@@ -399,9 +424,7 @@ class YouTubeProvider(OAuth2Provider):
             if re.search(r"[<>]", title):
                 errors.append("A YouTube title cannot contain < or >.")
         description = opts.get("description", request.text)
-        if not isinstance(description, str):
-            errors.append("'description' must be text.")
-        else:
+        if isinstance(description, str):
             n = self.limits.count_text(description)
             if n > self.limits.max_text_length:
                 errors.append(
@@ -411,9 +434,7 @@ class YouTubeProvider(OAuth2Provider):
             if re.search(r"[<>]", description):
                 errors.append("A YouTube description cannot contain < or >.")
         tags = opts.get("tags", [])
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            errors.append("'tags' must be a list of texts.")
-        else:
+        if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
             if tags_length(tags) > self.max_tags_chars:
                 errors.append(
                     f"The tags add up to {tags_length(tags)} characters (with commas, and quotes "
@@ -422,29 +443,17 @@ class YouTubeProvider(OAuth2Provider):
             if any(re.search(r"[<>]", t) for t in tags):
                 errors.append("YouTube tags cannot contain < or >.")
         privacy = opts.get("privacy")
-        if privacy is not None and privacy not in PRIVACY:
-            errors.append(f"Privacy must be one of: {', '.join(PRIVACY)}.")
         category = opts.get("category_id")
         if category is not None and str(category) not in CATEGORIES:
             errors.append(f"Unknown YouTube category '{category}'.")
-        for name in ("made_for_kids", "notify_subscribers", "embeddable"):
-            if name in opts and not isinstance(opts[name], bool):
-                errors.append(f"'{name}' must be true or false.")
-        if "license" in opts and opts["license"] not in LICENSES:
-            errors.append(f"License must be one of: {', '.join(LICENSES)}.")
-        url = opts.get("thumbnail_url")
-        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https"))):
-            errors.append("'thumbnail_url' must be an http(s) URL.")
         if "publish_at" in opts:
             when = self._publish_at(opts["publish_at"])
             if when is None:
-                errors.append("'publish_at' must be an ISO 8601 date and time.")
+                errors.append("The time it goes public must be an ISO 8601 date and time.")
             elif when <= datetime.now(UTC):
-                errors.append("'publish_at' must be in the future.")
+                errors.append("The time it goes public must be in the future.")
             if privacy not in (None, "private"):
-                errors.append(
-                    "A scheduled YouTube video ('publish_at') must be private until then."
-                )
+                errors.append("A video that goes public later must be private until then.")
         return errors
 
     @staticmethod

@@ -1,5 +1,6 @@
 """What the composer offers for one destination account, read from its platform: the text
-limit (a Mastodon server's own), Pinterest boards, TikTok privacy levels of the creator.
+limit (a Mastodon server's own) and the live choices of its options (Pinterest boards, the
+TikTok privacy levels of the creator).
 
 Read-only towards the platforms; a platform that cannot be reached leaves the defaults and a
 message to show, never an exception the composer has to handle.
@@ -14,13 +15,12 @@ from dataclasses import dataclass, field
 from app import db
 from app.models import Role, SocialAccount, User
 from app.providers.base import ProviderError
+from app.providers.options import option_specs
 from app.services import accounts
 from app.services.access import require_role
 from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
-
-URL_LENGTH = 23
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class DestinationOptions:
     account_id: uuid.UUID
     platform: str
     max_text_length: int
-    url_length: int = URL_LENGTH
-    boards: list[dict[str, str]] = field(default_factory=list)
-    privacy_levels: list[str] = field(default_factory=list)
+    url_length: int
+    # Option name → the account's (value, label) choices, for the options marked `live`.
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     message: str = ""
 
 
@@ -44,26 +44,13 @@ def destination_options(
             raise NotFound("Account not found.")
     provider = accounts.provider_for(account)
     limits = provider.default_limits
-    url_length = URL_LENGTH
-    boards: list[dict[str, str]] = []
-    levels: list[str] = []
+    choices: dict[str, list[tuple[str, str]]] = {}
     message = ""
     try:
-        if provider.capabilities.per_instance and hasattr(provider, "fetch_limits"):
-            if not getattr(provider, "_limits_loaded", False):
-                provider.fetch_limits()
-            limits = provider.limits
-            url_length = int(getattr(provider, "url_length", URL_LENGTH))
-        if account.platform == "pinterest" and hasattr(provider, "boards"):
+        limits = provider.load_limits()
+        if any(spec.live for spec in option_specs(provider.options_model)):
             _, token = accounts.fresh_token(account)
-            boards = [
-                {"id": b["id"], "name": b["name"] or b["id"], "privacy": b.get("privacy", "")}
-                for b in provider.boards(token)
-            ]
-        if account.platform == "tiktok" and hasattr(provider, "creator_info"):
-            _, token = accounts.fresh_token(account)
-            info = provider.creator_info(token)
-            levels = [str(x) for x in info.get("privacy_level_options") or []]
+            choices = provider.option_choices(token)
     except ProviderError as exc:
         message = (
             f"Could not read the account's options from {provider.display_name}: {exc.message}"
@@ -77,8 +64,7 @@ def destination_options(
         account_id=account.id,
         platform=account.platform,
         max_text_length=limits.max_text_length,
-        url_length=url_length,
-        boards=boards,
-        privacy_levels=levels,
+        url_length=limits.url_length,
+        choices=choices,
         message=message,
     )

@@ -38,6 +38,7 @@ from app.providers.base import (
     TokenSet,
     make_code_verifier,
 )
+from app.providers.options import option_specs
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
 from app.services import account_posts, accounts, activity, plans, schedule
@@ -698,7 +699,8 @@ def waiting_posts(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) ->
 
 
 def platforms() -> list[dict[str, Any]]:
-    """Every connector with whether it is usable here, its limits and capabilities."""
+    """Every connector with whether it is usable here, its limits, capabilities, how it counts
+    text and its post options (labels, help, choices), all read from the provider."""
     out = []
     for cls in all_providers():
         limits = cls.default_limits
@@ -723,6 +725,8 @@ def platforms() -> list[dict[str, Any]]:
                 "capabilities": {
                     k: v for k, v in vars(cls.capabilities).items() if isinstance(v, bool)
                 },
+                "counting": cls.text_rules.NOTE,
+                "options": [spec.as_dict() for spec in option_specs(cls.options_model)],
             }
         )
     return out

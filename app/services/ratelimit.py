@@ -14,6 +14,7 @@ from functools import lru_cache
 from redis.commands.core import Script
 
 from app.config import settings
+from app.providers.registry import all_providers
 from app.redis_client import redis
 
 # KEYS[1] bucket; ARGV capacity, refill per second, now, cost. Returns {taken, wait_ms}.
@@ -39,20 +40,10 @@ redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
 return {taken, wait}
 """
 
-# platform -> scope ("account" | "platform") -> (capacity, period seconds). Sources:
-# shared/reference/platform-apis.md §0.4; override with HERALD_RATE_BUDGETS (same JSON shape).
+# platform -> scope ("account" | "platform") -> (capacity, period seconds), as each provider
+# declares it; override with HERALD_RATE_BUDGETS (same JSON shape).
 DEFAULT_BUDGETS: dict[str, dict[str, tuple[int, float]]] = {
-    "mastodon": {"account": (300, 3 * 3600)},
-    "x": {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)},
-    "bluesky": {"account": (1_666, 3600)},
-    "threads": {"account": (250, 24 * 3600)},
-    "instagram": {"account": (100, 24 * 3600)},
-    "tiktok": {"account": (15, 24 * 3600)},
-    "youtube": {"platform": (100, 24 * 3600)},
-    "linkedin": {"account": (150, 24 * 3600)},
-    "pinterest": {"account": (1_000, 24 * 3600)},
-    # No published per-Page cap; the Page call limit (4,800/day, 2-4 calls a publish) binds.
-    "facebook": {"account": (50, 3600)},
+    p.id: p.rate_budgets for p in all_providers()
 }
 
 

@@ -266,3 +266,23 @@ def test_next_free_slot_fills_the_time(page: Page, team: Team):
     page.click("#next-slot")
     expect(page.locator("#post-date")).to_have_value(expected.strftime("%Y-%m-%d"))
     expect(page.locator("#post-time")).to_have_value("07:45")
+
+
+def test_network_options_come_from_the_provider(page: Page, team: Team, sim):
+    """Pinterest's form is drawn from its options model: the board is a required choice among
+    the account's own boards (picked for the user), and the pin title shows in the preview."""
+    _connect(page, team.base, "pinterest")
+    account = next(
+        a for a in accounts.list_accounts(team.user, team.wid) if a.platform == "pinterest"
+    )
+    boards = sim.sim["pinterest"].boards_of(account.username)
+    _open(page, team)
+    _pick(page, account.id)
+    page.click("#tab-pinterest")
+    panel = page.locator("#panel-pinterest")
+    expect(panel.get_by_text("Required: where the pin goes.")).to_be_visible()
+    expect(page.locator("#opt-pinterest-board_id")).to_have_text(boards[0].name)
+    page.fill("#opt-pinterest-title", "Spring ideas")
+    preview = page.locator(".post-preview[data-platform='pinterest']")
+    expect(preview.locator(".pv-title")).to_have_text("Spring ideas")
+    expect(preview).to_contain_text("Save")

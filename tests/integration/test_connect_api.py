@@ -182,6 +182,13 @@ def test_platforms_lists_every_connector(x_app):
     assert {"mastodon", "x"} <= set(platforms)
     assert platforms["x"]["configured"] is True and platforms["x"]["limits"]["text"] == 280
     assert platforms["mastodon"]["capabilities"]["idempotent_publish"] is True
+    # The post options come from each provider's options model: label, help, choices, required.
+    board = next(o for o in platforms["pinterest"]["options"] if o["name"] == "board_id")
+    assert board["label"] == "Board" and board["required"] is True and board["live"] is True
+    reply = next(o for o in platforms["x"]["options"] if o["name"] == "reply_settings")
+    assert reply["kind"] == "select" and reply["required"] is False
+    assert {"value": "following", "label": "People you follow"} in reply["choices"]
+    assert "23" in platforms["x"]["counting"]
 
 
 def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, monkeypatch):

@@ -132,9 +132,9 @@ def test_validate_media_and_options(bluesky: BlueskyProvider) -> None:
             options={"langs": ["en", "fr", "de", "es"], "thread": ["", 3], "poll": 1},
         )
     )
-    assert "Unknown Bluesky option 'poll'." in errors
-    assert "'langs' must be a list of at most 3 language codes." in errors
-    assert "'thread' must be a list of texts." in errors
+    assert "Bluesky has no option called “poll”." in errors
+    assert "“Languages” takes at most 3 values." in errors
+    assert "“Thread” must be a list of texts." in errors
     assert "At most 4 images per Bluesky post." in errors
     assert any("big.jpg is 1000001 bytes" in e for e in errors)
     assert bluesky.validate(PublishRequest(text="", media=[img])) == []
@@ -169,7 +169,7 @@ NOT_A_TAG = "'{}' is not a language code (BCP 47, e.g. en, pt-BR, zh-Hant)."
         (["es-419", "sr-Latn", "x-klingon"], []),
         (["not a lang"], [NOT_A_TAG.format("not a lang")]),
         (["en", "en_US", ""], [NOT_A_TAG.format("en_US"), NOT_A_TAG.format("")]),
-        ("en", ["'langs' must be a list of at most 3 language codes."]),
+        ("en", ["“Languages” must be a list of texts."]),
     ],
 )
 def test_langs_are_bcp47_tags(bluesky: BlueskyProvider, langs: object, errors: list) -> None:

@@ -390,8 +390,8 @@ def test_validate_media_and_options(provider: MastodonProvider) -> None:
         )
     )
     assert problems == [
-        "Unknown Mastodon option 'colour'.",
-        "Visibility must be one of: public, unlisted, private, direct.",
+        "“Visibility” must be one of: public, unlisted, private, direct.",
+        "Mastodon has no option called “colour”.",
         "At most 4 attachments per post on this instance.",
         "A video or audio file cannot be combined with other attachments.",
         "x.pdf: file type application/pdf is not accepted by this instance.",

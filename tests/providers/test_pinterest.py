@@ -340,7 +340,8 @@ def test_validation_limits(provider: PinterestProvider, pin_sim: PinterestSim) -
     assert any("link" in p for p in problems)
     none = PublishRequest("no media", options={})
     problems = provider.validate(none)
-    assert any("board" in p for p in problems) and any("image or a video" in p for p in problems)
+    assert "Choose “Board”: Pinterest requires it." in problems
+    assert any("image or a video" in p for p in problems)
     alt = image_request(pin_sim, alt_text="a" * 501, bogus=1)
     problems = provider.validate(alt)
     assert any("Alt text" in p for p in problems) and any("bogus" in p for p in problems)

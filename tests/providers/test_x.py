@@ -745,9 +745,9 @@ def test_validate_media_and_options(provider: XProvider) -> None:
         )
     )
     assert problems == [
-        "Unknown X option 'colour'.",
-        "Reply settings must be one of: following, mentionedUsers, subscribers, verified.",
-        "'quote_tweet_id' must be a post id (digits).",
+        "“Who can reply” must be one of: following, mentionedUsers, subscribers, verified.",
+        "“Quote” must be a post id (digits).",
+        "X has no option called “colour”.",
         "At most 4 images per post on X.",
         "A GIF or a video must be the only attachment of an X post.",
         "x.pdf: file type application/pdf is not accepted by X.",

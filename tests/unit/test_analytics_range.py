@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app.ui.state.analytics import date_range, number, percent
+from app.ui.format import number, percent
+from app.ui.state.analytics_data import date_range
 
 NOW = dt.datetime(2030, 3, 31, 12, tzinfo=dt.UTC)
 

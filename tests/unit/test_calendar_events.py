@@ -10,11 +10,11 @@ import pytest
 
 from app.models import DestinationStatus, PostStatus
 from app.services.posts import DestinationView, PostView
-from app.ui.state.calendar import (
+from app.ui.format import datetime_zone
+from app.ui.state.calendar_events import (
     PLATFORM_COLORS,
     STATUS_COLORS,
     event_of,
-    format_when,
     parse_when,
     recolor,
     title_of,
@@ -97,7 +97,7 @@ def test_calendar_dates_are_read_in_the_users_zone(value, expected_utc):
 def test_times_are_shown_in_the_users_zone_across_dst():
     before = dt.datetime(2027, 3, 13, 15, 0, tzinfo=dt.UTC)
     after = dt.datetime(2027, 3, 15, 14, 0, tzinfo=dt.UTC)
-    assert format_when(before, NY) == "Sat 13 Mar 2027, 10:00 EST"
-    assert format_when(after, NY) == "Mon 15 Mar 2027, 10:00 EDT"
-    assert format_when(after, "Not/AZone").endswith("14:00 UTC")
+    assert datetime_zone(before, NY) == "Sat 13 Mar 2027, 10:00 EST"
+    assert datetime_zone(after, NY) == "Mon 15 Mar 2027, 10:00 EDT"
+    assert datetime_zone(after, "Not/AZone").endswith("14:00 UTC")
     assert zoneinfo.ZoneInfo(NY)  # the test machine has the IANA database

@@ -9,7 +9,7 @@ from app.models import DestinationStatus, PostStatus
 from app.services.account_posts import DisconnectReport
 from app.services.posts import DestinationView, PostView
 from app.ui.state.accounts import disconnect_message
-from app.ui.state.calendar import delete_text
+from app.ui.state.calendar_events import delete_text
 
 NOW = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 

@@ -21,3 +21,51 @@ def form_error(message: rx.Var) -> rx.Component:
             message, icon="triangle-alert", color_scheme="red", role="alert", id="form-error"
         ),
     )
+
+
+def labelled_input(label: str, input_id: str, width: str = "14rem", **props) -> rx.Component:
+    """A settings input with its label above it."""
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=input_id, size="2"),
+        rx.input(id=input_id, width=width, **props),
+        spacing="1",
+    )
+
+
+def submit_button(label: str, loading: rx.Var) -> rx.Component:
+    """The full-width submit button of the sign-in, sign-up and password forms."""
+    return rx.button(label, type="submit", size="3", width="100%", loading=loading, id="submit")
+
+
+def data_item(label: str, value: rx.Component, source: rx.Component | None = None):
+    """A row of a data list: a label, a value and where the value comes from."""
+    return rx.data_list.item(
+        rx.data_list.label(label),
+        rx.data_list.value(rx.hstack(value, source or rx.fragment(), spacing="2", wrap="wrap")),
+    )
+
+
+def settings_form(
+    inputs: list[rx.Component],
+    save: rx.Component,
+    stored: rx.Var,
+    remove: rx.Component,
+    on_submit: object,
+    **props,
+) -> rx.Component:
+    """A row of inputs, then "Save" and, while a secret is stored (`stored`), its removal."""
+    return rx.form(
+        rx.vstack(
+            rx.hstack(*inputs, spacing="3", wrap="wrap", align="end"),
+            rx.hstack(save, rx.cond(stored, remove), spacing="2"),
+            spacing="3",
+        ),
+        on_submit=on_submit,
+        **props,
+    )
+
+
+def remove_button(label: str, on_click: object, **props) -> rx.Component:
+    return rx.button(
+        label, type="button", variant="soft", color_scheme="red", on_click=on_click, **props
+    )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import zoneinfo
 
 import reflex as rx
 
 from app.services import outages
 from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, signed_in
 
 POLL_MS = 5000
 
@@ -27,11 +28,7 @@ class OutageCard:
 
 
 def _clock(epoch: float, zone: str) -> str:
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return dt.datetime.fromtimestamp(epoch, tz).strftime("%H:%M:%S")
+    return format.clock(dt.datetime.fromtimestamp(epoch, dt.UTC), zone, seconds=True)
 
 
 def _card(o: outages.Outage, zone: str) -> OutageCard:
@@ -56,12 +53,11 @@ class OutageState(AuthState):
     outages: list[OutageCard] = []
 
     @rx.event
-    def refresh(self, _value: str = ""):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
+    @signed_in(quiet=True)
+    def refresh(self, me: SignedIn, _value: str = ""):
         try:
-            self.outages = [_card(o, self.user_timezone) for o in outages.for_workspace(user, wid)]
+            found = outages.for_workspace(me.user, me.wid)
+            self.outages = [_card(o, self.user_timezone) for o in found]
         except ServiceError:
             self.outages = []
 

@@ -1,59 +1,29 @@
-"""Live post previews: one component, styled per network (X, Facebook, Instagram, LinkedIn,
-YouTube, TikTok, Threads, Bluesky, Mastodon, Pinterest): avatar, name, handle, text with links,
-hashtags and mentions highlighted, and a media grid."""
+"""Live post previews: one component, styled per network from each provider's `look`: badge,
+colours, avatar, name, handle, text with links, hashtags and mentions highlighted, a media grid
+and the network's action row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
-from app.ui.state.calendar import PLATFORM_COLORS
+from app.providers.base import Look
+from app.providers.registry import all_providers
 
-MARKS = {
-    "x": "X",
-    "bluesky": "B",
-    "mastodon": "M",
-    "threads": "@",
-    "linkedin": "in",
-    "facebook": "f",
-    "instagram": "IG",
-    "youtube": "YT",
-    "tiktok": "T",
-    "pinterest": "P",
-}
-# The action row under each post (lucide icons, no emoji font needed).
-ACTIONS = {
-    "x": ["message-circle", "repeat", "heart", "bookmark"],
-    "facebook": ["thumbs-up", "message-circle", "share-2"],
-    "linkedin": ["thumbs-up", "message-circle", "repeat", "send"],
-    "instagram": ["heart", "message-circle", "send", "bookmark"],
-    "threads": ["heart", "message-circle", "repeat", "send"],
-    "bluesky": ["message-circle", "repeat", "heart"],
-    "mastodon": ["reply", "repeat", "star", "bookmark"],
-    "youtube": ["thumbs-up", "thumbs-down", "share-2"],
-    "tiktok": ["heart", "message-circle", "bookmark", "share-2"],
-    "pinterest": ["share-2", "heart"],
-}
-# Link/hashtag colour per network (readable in light and dark).
-LINK_COLORS = {
-    "x": "#1d9bf0",
-    "bluesky": "#1083fe",
-    "mastodon": "#8c8dff",
-    "threads": "#0095f6",
-    "linkedin": "#0a66c2",
-    "facebook": "#1877f2",
-    "instagram": "#4f5bd5",
-    "youtube": "#3ea6ff",
-    "tiktok": "#fe2c55",
-    "pinterest": "#e60023",
-}
-# Networks that show media before the text (visual-first).
-MEDIA_FIRST = ("instagram", "pinterest", "youtube", "tiktok")
+LOOKS: dict[str, Look] = {p.id: p.look for p in all_providers()}
+
+
+def by_network(platform: rx.Var, pick: Callable[[Look], Any], default: Any) -> Any:
+    """A value chosen in the browser per network, read from each provider's look."""
+    return rx.match(platform, *[(k, pick(look)) for k, look in LOOKS.items()], default)
 
 
 def platform_mark(platform: rx.Var, size: str = "18px") -> rx.Component:
     return rx.box(
-        rx.match(platform, *MARKS.items(), "•"),
-        background=rx.match(platform, *PLATFORM_COLORS.items(), "#64748b"),
+        by_network(platform, lambda look: look.mark, "•"),
+        background=by_network(platform, lambda look: look.color, "#64748b"),
         color="white",
         width=size,
         height=size,
@@ -71,7 +41,7 @@ def platform_mark(platform: rx.Var, size: str = "18px") -> rx.Component:
 
 
 def _segment(s: rx.Var, platform: rx.Var) -> rx.Component:
-    color = rx.match(platform, *LINK_COLORS.items(), "var(--accent-11)")
+    color = by_network(platform, lambda look: look.link_color, "var(--accent-11)")
     return rx.match(
         s.kind,
         ("link", rx.el.span(s.text, color=color, class_name="pv-link")),
@@ -98,9 +68,7 @@ def _media_grid(p: rx.Var) -> rx.Component:
             columns=rx.cond(n > 1, "2", "1"),
             gap="2px",
             width="100%",
-            border_radius=rx.match(
-                p.platform, ("instagram", "0"), ("tiktok", "10px"), ("pinterest", "16px"), "12px"
-            ),
+            border_radius=by_network(p.platform, lambda look: look.media_radius, "12px"),
             overflow="hidden",
             class_name="pv-grid",
             style={
@@ -116,38 +84,43 @@ def _media_grid(p: rx.Var) -> rx.Component:
     )
 
 
+def _flag(platform: rx.Var, pick: Callable[[Look], bool]) -> rx.Var:
+    """True in the browser for the networks whose look has `pick`."""
+    return by_network(platform, lambda look: pick(look), False).to(bool)
+
+
+def _actions(look: Look) -> rx.Component:
+    return rx.hstack(*[rx.icon(n, size=14) for n in look.actions], spacing="4")
+
+
+def _avatar_radius(look: Look) -> str:
+    return "medium" if look.square_avatar else "full"
+
+
+def _call_to_action(look: Look) -> rx.Component:
+    return rx.badge(look.call_to_action, color_scheme="red", variant="solid", radius="full")
+
+
 def post_preview(p: rx.Var) -> rx.Component:
     header = rx.hstack(
         rx.avatar(
             src=p.avatar,
             fallback=p.name.to(str)[:2],
             size="2",
-            radius=rx.match(p.platform, ("linkedin", "medium"), ("facebook", "full"), "full"),
+            radius=by_network(p.platform, _avatar_radius, "full"),
         ),
         rx.vstack(
             rx.hstack(
                 rx.text(p.name, size="2", weight="bold", trim="both"),
                 rx.cond(
-                    (p.platform == "x")
-                    | (p.platform == "threads")
-                    | (p.platform == "bluesky")
-                    | (p.platform == "mastodon"),
+                    _flag(p.platform, lambda look: look.show_handle),
                     rx.text(p.handle, size="2", color_scheme="gray", trim="both"),
                 ),
                 spacing="1",
                 align="baseline",
             ),
             rx.text(
-                rx.match(
-                    p.platform,
-                    ("linkedin", "Now · Public"),
-                    ("facebook", "Just now · Public"),
-                    ("youtube", "Scheduled upload"),
-                    ("pinterest", "Pin"),
-                    ("tiktok", "Video"),
-                    ("instagram", "Instagram"),
-                    "now",
-                ),
+                by_network(p.platform, lambda look: look.subtitle, "now"),
                 size="1",
                 color_scheme="gray",
                 trim="both",
@@ -166,7 +139,7 @@ def post_preview(p: rx.Var) -> rx.Component:
         rx.foreach(p.segments, lambda s: _segment(s, p.platform)),
         white_space="pre-wrap",
         overflow_wrap="anywhere",
-        font_size=rx.match(p.platform, ("x", "15px"), ("threads", "15px"), "14px"),
+        font_size=by_network(p.platform, lambda look: look.text_size, "14px"),
         line_height="1.45",
         max_height="240px",
         overflow="hidden",
@@ -179,25 +152,18 @@ def post_preview(p: rx.Var) -> rx.Component:
     visual_first = rx.vstack(header, _media_grid(p), title, body, spacing="2", width="100%")
     text_first = rx.vstack(header, body, _media_grid(p), spacing="2", width="100%")
     return rx.card(
-        rx.cond(
-            (p.platform == "instagram") | (p.platform == "pinterest") | (p.platform == "youtube")
-            | (p.platform == "tiktok"),
-            visual_first,
-            text_first,
-        ),
+        rx.cond(_flag(p.platform, lambda look: look.media_first), visual_first, text_first),
         rx.hstack(
             rx.match(
                 p.platform,
-                *[
-                    (k, rx.hstack(*[rx.icon(n, size=14) for n in v], spacing="4"))
-                    for k, v in ACTIONS.items()
-                ],
+                *[(k, _actions(look)) for k, look in LOOKS.items()],
                 rx.hstack(rx.icon("heart", size=14), spacing="4"),
             ),
             rx.spacer(),
-            rx.cond(
-                p.platform == "pinterest",
-                rx.badge("Save", color_scheme="red", variant="solid", radius="full"),
+            rx.match(
+                p.platform,
+                *[(k, _call_to_action(look)) for k, look in LOOKS.items() if look.call_to_action],
+                rx.fragment(),
             ),
             rx.text(p.platform_name, size="1", color_scheme="gray"),
             width="100%",
@@ -210,10 +176,11 @@ def post_preview(p: rx.Var) -> rx.Component:
         data_platform=p.platform,
         data_account_id=p.account_id,
         style={
-            "border_left": rx.match(
-                p.platform, *[(k, f"3px solid {v}") for k, v in PLATFORM_COLORS.items()],
-                "3px solid var(--gray-7)",
+            "border_left": by_network(
+                p.platform, lambda look: f"3px solid {look.color}", "3px solid var(--gray-7)"
             ),
-            "background": rx.cond(p.platform == "tiktok", "var(--gray-2)", "var(--color-panel)"),
+            "background": rx.cond(
+                _flag(p.platform, lambda look: look.tinted), "var(--gray-2)", "var(--color-panel)"
+            ),
         },
-    )  # fmt: skip
+    )

@@ -21,6 +21,7 @@ from reflex.vars.function import FunctionVar
 
 from app.services import media
 from app.services.errors import ServiceError
+from app.ui.state.handlers import SignedIn, signed_in
 
 
 def _js_event(code: str) -> Any:
@@ -112,10 +113,9 @@ class UploaderMixin(rx.State, mixin=True):
         return None
 
     @rx.event
-    def upload_chosen(self, input_id: str):
+    @signed_in(workspace=False)
+    def upload_chosen(self, me: SignedIn, input_id: str):
         """The file input changed (a pick or a drop): read what was chosen."""
-        if self._user() is None:  # type: ignore[attr-defined]
-            return self._login_redirect()  # type: ignore[attr-defined]
         self.upload_errors = []
         return rx.call_script(
             _read_meta_js(input_id),
@@ -123,17 +123,17 @@ class UploaderMixin(rx.State, mixin=True):
         )
 
     @rx.event
-    def upload_presign(self, input_id: str, metas: list[dict[str, Any]] | None = None):
-        user, wid = self._user(), self._workspace_uuid()  # type: ignore[attr-defined]
-        if user is None or wid is None:
-            return self._login_redirect()  # type: ignore[attr-defined]
+    @signed_in
+    def upload_presign(
+        self, me: SignedIn, input_id: str, metas: list[dict[str, Any]] | None = None
+    ):
         tickets: list[dict[str, Any]] = []
         errors: list[str] = []
         for index, meta in enumerate(metas or []):
             name = str(meta.get("name") or "file")
             try:
                 t = media.presign(
-                    user, wid, name, str(meta.get("type") or ""), int(meta.get("size") or 0)
+                    me.user, me.wid, name, str(meta.get("type") or ""), int(meta.get("size") or 0)
                 )
             except ServiceError as exc:
                 errors.append(f"{name}: {exc.message}")
@@ -154,18 +154,20 @@ class UploaderMixin(rx.State, mixin=True):
 
     @rx.event
     def upload_confirm(self, results: list[dict[str, Any]] | None = None):
-        user, wid = self._user(), self._workspace_uuid()  # type: ignore[attr-defined]
         self.upload_busy = False
-        if user is None or wid is None:
-            return self._login_redirect()  # type: ignore[attr-defined]
+        return self._confirm_uploads(results or [])
+
+    @signed_in
+    def _confirm_uploads(self, me: SignedIn, results: list[dict[str, Any]]):
         views: list[media.MediaView] = []
         errors = list(self.upload_errors)
-        for r in results or []:
+        for r in results:
             if not r.get("ok"):
                 errors.append(str(r.get("error") or "The upload failed."))
                 continue
             try:
-                view, _ = media.confirm(user, wid, str(r.get("key", "")), str(r.get("name", "")))
+                key, name = str(r.get("key", "")), str(r.get("name", ""))
+                view, _ = media.confirm(me.user, me.wid, key, name)
             except ServiceError as exc:
                 errors.append(exc.message)
                 continue

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.section import data_table
 from app.ui.state.activity import VERB_FILTERS, ActivityState
 
 
@@ -140,23 +141,11 @@ def activity_page() -> rx.Component:
         _attempts(),
         rx.cond(
             ActivityState.events.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("When"),
-                            rx.table.column_header_cell("Who"),
-                            rx.table.column_header_cell("What"),
-                            rx.table.column_header_cell("Which"),
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(ActivityState.events, _row)),
-                    width="100%",
-                    id="activity",
-                ),
-                width="100%",
-                overflow_x="auto",
+            data_table(
+                ("When", "Who", "What", "Which", ""),
+                ActivityState.events,
+                _row,
+                "activity",
             ),
             rx.cond(
                 ~ActivityState.loading,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import field, form_error
+from app.ui.components.forms import field, form_error, submit_button
 from app.ui.state.login import ForgotState, LoginState, VerifyState
 
 
@@ -35,24 +35,17 @@ def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -
     )
 
 
+def _form(on_submit, submit: rx.Component, *fields: rx.Component) -> rx.Component:
+    return rx.form(rx.vstack(*fields, submit, spacing="3"), on_submit=on_submit, width="100%")
+
+
 @rx.page(route="/login", title="Sign in · Herald", on_load=LoginState.redirect_if_signed_in)
 def login() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
-            field("Password", "password", "password", auto_complete="current-password"),
-            rx.button(
-                "Sign in",
-                type="submit",
-                size="3",
-                width="100%",
-                loading=LoginState.busy,
-                id="submit",
-            ),
-            spacing="3",
-        ),
-        on_submit=LoginState.submit_login,
-        width="100%",
+    form = _form(
+        LoginState.submit_login,
+        submit_button("Sign in", LoginState.busy),
+        field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
+        field("Password", "password", "password", auto_complete="current-password"),
     )
     footer = rx.vstack(
         rx.link("Forgot password?", href="/forgot-password", id="to-forgot", size="2"),
@@ -68,29 +61,18 @@ def login() -> rx.Component:
 
 def _sign_up_form(submit_label: str) -> rx.Component:
     """Name, email and a new password twice: sign-up and a fresh instance's admin account."""
-    return rx.form(
-        rx.vstack(
-            field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
-            field("Email", "email", "email", placeholder="you@example.com"),
-            field("Password", "password", "password", auto_complete="new-password"),
-            rx.text(
-                "At least 10 characters, hard to guess: a few uncommon words work well.",
-                size="1",
-                color_scheme="gray",
-            ),
-            field("Confirm password", "confirm", "password", auto_complete="new-password"),
-            rx.button(
-                submit_label,
-                type="submit",
-                size="3",
-                width="100%",
-                loading=LoginState.busy,
-                id="submit",
-            ),
-            spacing="3",
+    return _form(
+        LoginState.submit_register,
+        submit_button(submit_label, LoginState.busy),
+        field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
+        field("Email", "email", "email", placeholder="you@example.com"),
+        field("Password", "password", "password", auto_complete="new-password"),
+        rx.text(
+            "At least 10 characters, hard to guess: a few uncommon words work well.",
+            size="1",
+            color_scheme="gray",
         ),
-        on_submit=LoginState.submit_register,
-        width="100%",
+        field("Confirm password", "confirm", "password", auto_complete="new-password"),
     )
 
 
@@ -127,23 +109,12 @@ def setup() -> rx.Component:
 
 @rx.page(route="/reset-password", title="New password · Herald", on_load=LoginState.clear_form)
 def reset_password() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            field("New password", "password", "password", auto_complete="new-password"),
-            rx.text("At least 10 characters.", size="1", color_scheme="gray"),
-            field("Confirm password", "confirm", "password", auto_complete="new-password"),
-            rx.button(
-                "Set password",
-                type="submit",
-                size="3",
-                width="100%",
-                loading=LoginState.busy,
-                id="submit",
-            ),
-            spacing="3",
-        ),
-        on_submit=LoginState.submit_reset,
-        width="100%",
+    form = _form(
+        LoginState.submit_reset,
+        submit_button("Set password", LoginState.busy),
+        field("New password", "password", "password", auto_complete="new-password"),
+        rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+        field("Confirm password", "confirm", "password", auto_complete="new-password"),
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
     return _card("Choose a new password", "Your other sessions will be signed out.", form, footer)
@@ -155,21 +126,10 @@ def reset_password() -> rx.Component:
     on_load=[LoginState.clear_form, ForgotState.load],
 )
 def forgot_password() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
-            rx.button(
-                "Email me a link",
-                type="submit",
-                size="3",
-                width="100%",
-                loading=ForgotState.busy,
-                id="submit",
-            ),
-            spacing="3",
-        ),
-        on_submit=ForgotState.submit,
-        width="100%",
+    form = _form(
+        ForgotState.submit,
+        submit_button("Email me a link", ForgotState.busy),
+        field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
     )
     no_email = rx.callout(
         "This Herald cannot send email, so it cannot mail you a link. Ask its administrator "

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
+from app.ui.components.section import data_table
 from app.ui.components.settings_nav import settings_nav
 from app.ui.components.team_dialogs import team_confirm_dialog
 from app.ui.state.auth import AuthState
@@ -54,18 +55,12 @@ def _member_row(m: rx.Var) -> rx.Component:
 
 
 def _members() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                rx.table.column_header_cell("Name"),
-                rx.table.column_header_cell("Email"),
-                rx.table.column_header_cell("Role"),
-                rx.table.column_header_cell(""),
-            )
-        ),
-        rx.table.body(rx.foreach(TeamState.members, _member_row)),
-        width="100%",
-        id="members",
+    return data_table(
+        ("Name", "Email", "Role", ""),
+        TeamState.members,
+        _member_row,
+        "members",
+        scroll=False,
     )
 
 

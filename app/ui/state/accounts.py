@@ -10,8 +10,9 @@ import reflex as rx
 
 from app.providers.registry import provider_class
 from app.services import account_posts, accounts, connect, sandbox
-from app.services.errors import ServiceError
+from app.ui.format import platform_name
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 # The platform's page opens in a popup; its callback lands on /accounts inside the popup,
 # which hands the result (?connected=, ?pick=, ?error=) to the opener and closes. Without
@@ -49,24 +50,18 @@ class AccountsState(AuthState):
     chosen: list[str] = []
 
     @rx.event
-    def load(self):
+    @shows_errors(inline="error", toast=False)
+    @signed_in
+    def load(self, me: SignedIn):
         # Inside the connection popup: hand the result to the page that opened it, and close.
         yield rx.call_script(POPUP_HANDOFF)
         query = self.router.url.query_parameters
         self.error = query.get("error", "")
         connected = query.get("connected", "")
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            yield self._login_redirect()
-            return
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         self.pick_key = ""
         if query.get("pick"):
-            try:
-                found = connect.pending(user, query["pick"])
-            except ServiceError as exc:
-                self.error = exc.message
-                return
+            found = connect.pending(me.user, query["pick"])
             self.pick_key, self.pick_platform = found.key, found.platform_name
             self.choices = [
                 {"id": c.id, "name": c.name, "username": c.username, "avatar": c.avatar_url,
@@ -88,16 +83,12 @@ class AccountsState(AuthState):
         return rx.redirect("/accounts/")
 
     @rx.event
-    def confirm_pick(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            saved = connect.choose(user, self.pick_key, self.chosen)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
+    @shows_errors
+    @signed_in
+    def confirm_pick(self, me: SignedIn):
+        saved = connect.choose(me.user, self.pick_key, self.chosen)
         self.pick_key = ""
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         names = ", ".join(a.name or a.username for a in saved)
         return [rx.redirect("/accounts/"), rx.toast.success(f"Connected {names}.")]
 
@@ -108,7 +99,7 @@ class AccountsState(AuthState):
             {
                 "id": str(a.id),
                 "platform": a.platform,
-                "platform_name": provider_class(a.platform).display_name,
+                "platform_name": platform_name(a.platform),
                 "name": a.name or a.username,
                 "username": a.username,
                 "avatar": a.avatar_url,
@@ -149,58 +140,42 @@ class AccountsState(AuthState):
         self.instance_url = value
 
     @rx.event
-    def start(self, platform: str, sandbox: bool = False):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            if sandbox and provider_class(platform).capabilities.app_password:
-                account = connect.login(user, wid, platform, "", "", sandbox=True)
-                self.error = ""
-                self._refresh(user, wid)
-                return rx.toast.success(f"Connected sandbox account {account.name}.")
-            if sandbox:  # all on the server: no popup, no page load (connect.connect_sandbox)
-                done = connect.connect_sandbox(user, wid, platform)
-                self.error = ""
-                if isinstance(done, connect.Pending):
-                    return rx.redirect("/accounts/?" + urlencode({"pick": done.key}))
-                names = ", ".join(a.name or a.username for a in done)
-                return rx.redirect("/accounts/?" + urlencode({"connected": names}))
-            url = connect.start(user, wid, platform, self.instance_url or None)
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        return open_popup(url)
+    @shows_errors(inline="error")
+    @signed_in
+    def start(self, me: SignedIn, platform: str, sandbox: bool = False):
+        if sandbox and provider_class(platform).capabilities.app_password:
+            account = connect.login(me.user, me.wid, platform, "", "", sandbox=True)
+            self.error = ""
+            self._refresh(me.user, me.wid)
+            return rx.toast.success(f"Connected sandbox account {account.name}.")
+        if sandbox:  # all on the server: no popup, no page load (connect.connect_sandbox)
+            done = connect.connect_sandbox(me.user, me.wid, platform)
+            self.error = ""
+            if isinstance(done, connect.Pending):
+                return rx.redirect("/accounts/?" + urlencode({"pick": done.key}))
+            names = ", ".join(a.name or a.username for a in done)
+            return rx.redirect("/accounts/?" + urlencode({"connected": names}))
+        return open_popup(connect.start(me.user, me.wid, platform, self.instance_url or None))
 
     @rx.event
-    def reconnect(self, account_id: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            url = connect.reconnect(user, wid, uuid.UUID(account_id))
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+    @shows_errors(inline="error")
+    @signed_in
+    def reconnect(self, me: SignedIn, account_id: str):
+        url = connect.reconnect(me.user, me.wid, uuid.UUID(account_id))
         if url is None:
-            self._refresh(user, wid)
+            self._refresh(me.user, me.wid)
             return rx.toast.success("Reconnected.")
         if url.startswith("/"):  # a sandbox login managing several accounts: which of them
             return rx.redirect(url)
         return open_popup(url)
 
     @rx.event
-    def reconnect_sandbox(self):
+    @shows_errors(inline="error")
+    @signed_in
+    def reconnect_sandbox(self, me: SignedIn):
         """The sandbox was reset: connect every sandbox account again, in one click."""
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            done = connect.reconnect_sandbox(user, wid)
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self._refresh(user, wid)
+        done = connect.reconnect_sandbox(me.user, me.wid)
+        self._refresh(me.user, me.wid)
         if done.failed:
             self.error = "Some sandbox accounts could not be reconnected: " + "; ".join(
                 sorted(set(done.failed.values()))
@@ -210,21 +185,16 @@ class AccountsState(AuthState):
         return rx.toast.success(f"Reconnected {len(done.reconnected)} sandbox account(s).")
 
     @rx.event
-    def login(self, form: dict):
+    @shows_errors(inline="error")
+    @signed_in
+    def login(self, me: SignedIn, form: dict):
         """Platforms without OAuth: a handle and an app password (Bluesky)."""
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            account = connect.login(
-                user, wid, form.get("platform", ""), form.get("identifier", ""),
-                form.get("app_password", ""),
-            )  # fmt: skip
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        account = connect.login(
+            me.user, me.wid, form.get("platform", ""), form.get("identifier", ""),
+            form.get("app_password", ""),
+        )  # fmt: skip
         self.error = ""
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         return rx.toast.success(f"Connected {account.name or account.username}.")
 
     # The disconnect dialog: which account, and how many scheduled posts still wait for it.
@@ -233,14 +203,10 @@ class AccountsState(AuthState):
     disconnect_waiting: int = 0
 
     @rx.event
-    def ask_disconnect(self, account_id: str, name: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            self.disconnect_waiting = connect.waiting_posts(user, wid, uuid.UUID(account_id))
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
+    @shows_errors
+    @signed_in
+    def ask_disconnect(self, me: SignedIn, account_id: str, name: str):
+        self.disconnect_waiting = connect.waiting_posts(me.user, me.wid, uuid.UUID(account_id))
         self.disconnect_id, self.disconnect_name = account_id, name
 
     @rx.event
@@ -249,17 +215,16 @@ class AccountsState(AuthState):
             self.disconnect_id = ""
 
     @rx.event
-    def disconnect(self, posts: str = "keep"):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
+    @shows_errors(inline="error")
+    @signed_in
+    def disconnect(self, me: SignedIn, posts: str = "keep"):
         account_id, self.disconnect_id = self.disconnect_id, ""
         try:
-            report = connect.disconnect(user, wid, uuid.UUID(account_id), posts)
-        except (ServiceError, ValueError) as exc:
-            self.error = getattr(exc, "message", "Account not found.")
+            report = connect.disconnect(me.user, me.wid, uuid.UUID(account_id), posts)
+        except ValueError:
+            self.error = "Account not found."
             return rx.toast.error(self.error)
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         return rx.toast.success(disconnect_message(report))
 
 

@@ -9,8 +9,9 @@ import reflex as rx
 
 from app.services import activity, posts, webhooks, workspaces
 from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.settings import when_local
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 PAGE = 50
 # The verb filter's choices: a value passed as the verb prefix, and its label.
@@ -52,27 +53,22 @@ class ActivityState(AuthState):
     attempts: list[dict[str, str]] = []
     people: list[dict[str, str]] = []
 
-    def _fetch(self, more: bool = False) -> None:
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
-        try:
-            page = activity.list_events(
-                user,
-                wid,
-                verb=None if self.verb_filter == "all" else self.verb_filter,
-                actor=None if self.actor_filter == "all" else self.actor_filter,
-                subject_id=self.subject_filter or None,
-                before=self.next_before if more and self.next_before else None,
-                limit=PAGE,
-            )
-        except ServiceError as exc:
-            self.error = exc.message
-            return
+    @shows_errors(inline="error", toast=False)
+    @signed_in(quiet=True)
+    def _fetch(self, me: SignedIn, more: bool = False) -> None:
+        page = activity.list_events(
+            me.user,
+            me.wid,
+            verb=None if self.verb_filter == "all" else self.verb_filter,
+            actor=None if self.actor_filter == "all" else self.actor_filter,
+            subject_id=self.subject_filter or None,
+            before=self.next_before if more and self.next_before else None,
+            limit=PAGE,
+        )
         rows = [
             {
                 "id": str(e.id),
-                "when": when_local(e.created_at, self.user_timezone),
+                "when": format.datetime_zone(e.created_at, self.user_timezone),
                 "actor": e.actor,
                 "engine": "yes" if e.actor_id is None else "",
                 "verb": e.verb,
@@ -88,20 +84,17 @@ class ActivityState(AuthState):
         self.error = ""
 
     @rx.event
-    def load(self):
-        if self._user() is None:
-            return self._login_redirect()
+    @signed_in
+    def load(self, me: SignedIn):
         self.subject_filter = self.router.url.query_parameters.get("subject", "")[:64]
         self.attempts, self.attempts_label = [], ""
-        user, wid = self._user(), self._workspace_uuid()
-        if user is not None and wid is not None:
-            try:
-                self.people = [
-                    {"id": str(m.user_id), "name": m.full_name or m.email}
-                    for m in workspaces.list_members(user, wid)
-                ]
-            except ServiceError:
-                self.people = []
+        try:
+            self.people = [
+                {"id": str(m.user_id), "name": m.full_name or m.email}
+                for m in workspaces.list_members(me.user, me.wid)
+            ]
+        except ServiceError:
+            self.people = []
         self._fetch()
         self.loading = False
 
@@ -125,20 +118,18 @@ class ActivityState(AuthState):
         self._fetch(more=True)
 
     @rx.event
-    def show_attempts(self, post_id: str, label: str):
+    @signed_in(quiet=True)
+    def show_attempts(self, me: SignedIn, post_id: str, label: str):
         """The post's publish attempts (the audit trail), under the log."""
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
         try:
-            found = posts.list_attempts(user, wid, uuid.UUID(post_id))
+            found = posts.list_attempts(me.user, me.wid, uuid.UUID(post_id))
         except (ValueError, ServiceError):
             self.attempts, self.attempts_label = [], ""
             return rx.toast.error("That post is no longer in this workspace.")
         self.attempts_label = label
         self.attempts = [
             {
-                "started": when_local(a.started_at, self.user_timezone),
+                "started": format.datetime_zone(a.started_at, self.user_timezone),
                 "outcome": a.outcome or "in progress",
                 "http": str(a.http_status or ""),
                 "error": a.error or "",
@@ -161,10 +152,9 @@ class WebhooksState(AuthState):
     def event_choices(self) -> list[str]:
         return ["*", *activity.VERBS]
 
-    def _refresh(self) -> None:
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
+    def _refresh(self, me: SignedIn, ok: str = ""):
+        """Re-read the webhooks (and the open one's deliveries) after a change that went well."""
+        self.error = ""
         self.hooks = [
             {
                 "id": str(h.id),
@@ -174,50 +164,37 @@ class WebhooksState(AuthState):
                 "reason": h.disabled_reason or "",
                 "failures": str(h.failure_count),
             }
-            for h in webhooks.list_webhooks(user, wid)
+            for h in webhooks.list_webhooks(me.user, me.wid)
         ]
         if self.open_hook:
-            self._deliveries()
-
-    def _deliveries(self) -> None:
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None or not self.open_hook:
-            return
-        self.deliveries = [
-            {
-                "id": str(d.id),
-                "event": d.event,
-                "status": d.status,
-                "code": str(d.response_code or "—"),
-                "attempts": str(d.attempts),
-                "when": when_local(d.last_attempt_at or d.created_at, self.user_timezone),
-                "error": d.error or d.response_excerpt,
-                "payload": json.dumps(d.payload, indent=2)[:2000],
-            }
-            for d in webhooks.list_deliveries(user, wid, uuid.UUID(self.open_hook), 50)
-        ]
-
-    def _run(self, call, ok: str = ""):
-        try:
-            call()
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
-        self._refresh()
+            self.deliveries = [
+                {
+                    "id": str(d.id),
+                    "event": d.event,
+                    "status": d.status,
+                    "code": str(d.response_code or "—"),
+                    "attempts": str(d.attempts),
+                    "when": format.datetime_zone(
+                        d.last_attempt_at or d.created_at, self.user_timezone
+                    ),
+                    "error": d.error or d.response_excerpt,
+                    "payload": json.dumps(d.payload, indent=2)[:2000],
+                }
+                for d in webhooks.list_deliveries(me.user, me.wid, uuid.UUID(self.open_hook), 50)
+            ]
         return rx.toast.success(ok) if ok else None
 
     @rx.event
-    def load(self):
-        if self._user() is None:
-            return self._login_redirect()
+    @shows_errors(inline="error")
+    @signed_in
+    def load(self, me: SignedIn):
         self.new_secret, self.open_hook, self.deliveries = "", "", []
         if not self.is_workspace_admin:
             self.hooks, self.loading = [], False
             self.error = "Only workspace admins manage webhooks."
             return
-        self._run(lambda: None)
         self.loading = False
+        self._refresh(me)
 
     @rx.event
     def toggle_event(self, verb: str, checked: bool):
@@ -225,75 +202,63 @@ class WebhooksState(AuthState):
         self.chosen = [*rest, verb] if checked else rest
 
     @rx.event
-    def create(self, form: dict):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
-        try:
-            created = webhooks.create_webhook(
-                user, wid, form.get("url", ""), list(self.chosen), form.get("description", "")
-            )
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def create(self, me: SignedIn, form: dict):
+        created = webhooks.create_webhook(
+            me.user, me.wid, form.get("url", ""), list(self.chosen), form.get("description", "")
+        )
         self.new_secret, self.new_url = created.secret, created.webhook.url
         self.chosen = ["*"]
-        self._refresh()
-        return rx.toast.success("Webhook added. Copy its signing secret now.")
+        return self._refresh(me, "Webhook added. Copy its signing secret now.")
 
     @rx.event
     def dismiss_secret(self):
         self.new_secret = ""
 
     @rx.event
-    def set_active(self, hook_id: str, active: bool):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
-        return self._run(
-            lambda: webhooks.update_webhook(user, wid, uuid.UUID(hook_id), active=active),
-            "Webhook switched on." if active else "Webhook switched off.",
-        )
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def set_active(self, me: SignedIn, hook_id: str, active: bool):
+        webhooks.update_webhook(me.user, me.wid, uuid.UUID(hook_id), active=active)
+        return self._refresh(me, "Webhook switched on." if active else "Webhook switched off.")
 
     @rx.event
-    def delete(self, hook_id: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def delete(self, me: SignedIn, hook_id: str):
         if self.open_hook == hook_id:
             self.open_hook, self.deliveries = "", []
-        return self._run(
-            lambda: webhooks.delete_webhook(user, wid, uuid.UUID(hook_id)), "Webhook deleted."
-        )
+        webhooks.delete_webhook(me.user, me.wid, uuid.UUID(hook_id))
+        return self._refresh(me, "Webhook deleted.")
 
     @rx.event
-    def send_test(self, hook_id: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def send_test(self, me: SignedIn, hook_id: str):
         self.open_hook = hook_id
-        return self._run(
-            lambda: webhooks.send_test(user, wid, uuid.UUID(hook_id)), "Test event queued."
-        )
+        webhooks.send_test(me.user, me.wid, uuid.UUID(hook_id))
+        return self._refresh(me, "Test event queued.")
 
     @rx.event
-    def show_deliveries(self, hook_id: str):
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def show_deliveries(self, me: SignedIn, hook_id: str):
         self.open_hook = "" if self.open_hook == hook_id else hook_id
         self.deliveries = []
-        return self._run(lambda: None)
+        return self._refresh(me)
 
     @rx.event
-    def refresh(self):
-        return self._run(lambda: None)
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def refresh(self, me: SignedIn):
+        return self._refresh(me)
 
     @rx.event
-    def redeliver(self, delivery_id: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None or not self.open_hook:
-            return
-        hook = uuid.UUID(self.open_hook)
-        return self._run(
-            lambda: webhooks.redeliver(user, wid, hook, uuid.UUID(delivery_id)),
-            "Queued again.",
-        )
+    @shows_errors(inline="error")
+    @signed_in(quiet=True)
+    def redeliver(self, me: SignedIn, delivery_id: str):
+        if not self.open_hook:
+            return None
+        webhooks.redeliver(me.user, me.wid, uuid.UUID(self.open_hook), uuid.UUID(delivery_id))
+        return self._refresh(me, "Queued again.")

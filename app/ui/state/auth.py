@@ -16,7 +16,7 @@ import reflex as rx
 from app.api.deps import SESSION_COOKIE
 from app.models import User
 from app.services import auth, mail, users, workspaces
-from app.services.errors import ServiceError
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
 def clean_path(path: str) -> str:
@@ -136,18 +136,13 @@ class AuthState(rx.State):
             return rx.redirect(clean_path(self.router.url.path))
 
     @rx.event
-    def resend_verification(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            sent = auth.resend_verification(user)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        if not sent:
+    @shows_errors
+    @signed_in(workspace=False)
+    def resend_verification(self, me: SignedIn):
+        if not auth.resend_verification(me.user):
             self.email_unverified = False
             return rx.toast.info("Nothing to send: your email is confirmed, or email is off.")
-        return rx.toast.success(f"We sent a new link to {user.email}.")
+        return rx.toast.success(f"We sent a new link to {me.user.email}.")
 
     @rx.event
     def logout(self):

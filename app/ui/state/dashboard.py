@@ -9,16 +9,16 @@ import datetime as dt
 import json
 import time
 import uuid
-import zoneinfo
 
 import reflex as rx
 
 from app.models import User
-from app.providers.registry import UnknownPlatform, provider_class
 from app.services import connect, dashboard, posts
 from app.services.errors import ServiceError
 from app.ui.components.stat import Stat
+from app.ui.format import excerpt, number, platform_name, relative
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 # A full reload at least this often even when nothing changed (the 7-day window moves on).
 FULL_REFRESH_S = 60.0
@@ -62,55 +62,12 @@ class BrokenCard:
     since: str = ""
 
 
-def platform_name(platform: str) -> str:
-    try:
-        return provider_class(platform).display_name
-    except UnknownPlatform:
-        return platform
-
-
-def local_time(value: dt.datetime | None, zone: str, now: dt.datetime | None = None) -> str:
-    """A time as the user reads it: 'Today 14:30', 'Tomorrow 09:00', 'Wed 3 Dec 14:30'."""
-    if value is None:
-        return ""
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    local = value.astimezone(tz)
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
-    clock = local.strftime("%H:%M")
-    days = (local.date() - today).days
-    if days == 0:
-        return f"Today {clock}"
-    if days == 1:
-        return f"Tomorrow {clock}"
-    if days == -1:
-        return f"Yesterday {clock}"
-    if local.year == today.year:
-        return f"{local:%a} {local.day} {local:%b} {clock}"
-    return f"{local.day} {local:%b %Y} {clock}"
-
-
-def _excerpt(text: str, n: int = 140) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def _number(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
-    if n >= 10_000:
-        return f"{n / 1000:.1f}k".replace(".0k", "k")
-    return f"{n:,}"
-
-
 def _card(item: dashboard.PostItem, when: dt.datetime | None, zone: str) -> Card:
     return Card(
         id=str(item.id),
-        content=_excerpt(item.content) or "(no text)",
+        content=excerpt(item.content, 140) or "(no text)",
         status=item.status.value,
-        when=local_time(when, zone),
+        when=relative(when, zone),
         when_iso=when.isoformat() if when else "",
         chips=[
             Chip(
@@ -131,15 +88,15 @@ def _card(item: dashboard.PostItem, when: dt.datetime | None, zone: str) -> Card
 
 def _stats(s: dashboard.Stats) -> list[Stat]:
     return [
-        Stat("published", "Published", _number(s.published),
+        Stat("published", "Published", number(s.published),
              f"posts in the last {s.days} days", "circle-check", "green"),
-        Stat("failed", "Failed", _number(s.failed),
+        Stat("failed", "Failed", number(s.failed),
              f"posts in the last {s.days} days", "circle-alert", "red" if s.failed else "gray"),
-        Stat("scheduled", "Scheduled", _number(s.scheduled),
+        Stat("scheduled", "Scheduled", number(s.scheduled),
              f"posts in the next {s.days} days", "clock", "blue"),
-        Stat("engagement", "Engagement", _number(s.engagement),
-             f"{_number(s.likes)} likes · {_number(s.comments)} comments · "
-             f"{_number(s.shares)} shares · {_number(s.views)} views", "heart", "pink"),
+        Stat("engagement", "Engagement", number(s.engagement),
+             f"{number(s.likes)} likes · {number(s.comments)} comments · "
+             f"{number(s.shares)} shares · {number(s.views)} views", "heart", "pink"),
     ]  # fmt: skip
 
 
@@ -174,10 +131,6 @@ class DashboardState(AuthState):
     def needs_attention(self) -> bool:
         return bool(self.failures or self.broken)
 
-    def _signed_in(self) -> tuple[User, uuid.UUID] | None:
-        user, wid = self._user(), self._workspace_uuid()
-        return (user, wid) if user is not None and wid is not None else None
-
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         fingerprint = dashboard.fingerprint(user, wid)
         view = dashboard.overview(user, wid)
@@ -197,7 +150,7 @@ class DashboardState(AuthState):
                 avatar=a.avatar_url,
                 status=a.status.value,
                 error=a.last_error or "",
-                since=local_time(a.status_changed_at, zone),
+                since=relative(a.status_changed_at, zone),
             )
             for a in view.broken_accounts
         ]
@@ -205,42 +158,36 @@ class DashboardState(AuthState):
         self.stats_month = _stats(view.stats[30])
         self.has_accounts = view.account_count > 0
         self.has_posts = view.post_count > 0
-        self.updated = local_time(view.generated_at, zone)
+        self.updated = relative(view.generated_at, zone)
         self.error = ""
         self._fingerprint = fingerprint
         self._loaded_at = time.monotonic()
         self._loaded_for = str(wid)
 
     @rx.event
-    def load(self):
-        signed = self._signed_in()
-        if signed is None:
-            return self._login_redirect()
-        user, wid = signed
-        if self._loaded_for != str(wid):
+    @signed_in
+    def load(self, me: SignedIn):
+        if self._loaded_for != str(me.wid):
             self.loading = True  # another workspace's numbers must not show meanwhile
             yield
-        try:
-            self._refresh(user, wid)
-        except ServiceError as exc:
-            self.error = exc.message
+        self._reload(me)
         self.loading = False
 
+    @shows_errors(inline="error", toast=False)
+    def _reload(self, me: SignedIn, if_changed: bool = False) -> None:
+        """Read the overview again (`if_changed`: only when the fingerprint moved, or when the
+        last full read is older than FULL_REFRESH_S)."""
+        fresh = time.monotonic() - self._loaded_at <= FULL_REFRESH_S
+        if if_changed and fresh and dashboard.fingerprint(me.user, me.wid) == self._fingerprint:
+            return
+        self._refresh(me.user, me.wid)
+
     @rx.event
-    def tick(self, _value: str = ""):
+    @signed_in(quiet=True)
+    def tick(self, me: SignedIn, _value: str = ""):
         """Every few seconds while the page is open: reload when anything changed."""
-        if self.loading:
-            return
-        signed = self._signed_in()
-        if signed is None:
-            return
-        user, wid = signed
-        try:
-            stale = time.monotonic() - self._loaded_at > FULL_REFRESH_S
-            if stale or dashboard.fingerprint(user, wid) != self._fingerprint:
-                self._refresh(user, wid)
-        except ServiceError as exc:
-            self.error = exc.message
+        if not self.loading:
+            self._reload(me, if_changed=True)
 
     @rx.event
     def set_period(self, value: str | list[str]):
@@ -249,48 +196,42 @@ class DashboardState(AuthState):
             self.period = value
 
     @rx.event
-    def retry(self, post_id: str):
-        signed = self._signed_in()
-        if signed is None:
-            return self._login_redirect()
-        user, wid = signed
+    @shows_errors(inline="error")
+    @signed_in
+    def retry(self, me: SignedIn, post_id: str):
         self.retrying = post_id
         yield
         try:
-            view = posts.retry_failed(user, wid, uuid.UUID(post_id))
-        except (ServiceError, ValueError) as exc:
-            self.retrying = ""
-            message = getattr(exc, "message", "This post cannot be retried.")
-            self.error = message
-            yield rx.toast.error(message)
+            view = posts.retry_failed(me.user, me.wid, uuid.UUID(post_id))
+        except ValueError:
+            self.error = "This post cannot be retried."
+            yield rx.toast.error(self.error)
             return
+        finally:
+            self.retrying = ""
         names = ", ".join(
             f"{platform_name(d.platform)} · {d.account_name}"
             for d in view.destinations
             if d.status.value in ("pending", "queued", "publishing")
         )
-        self.retrying = ""
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         yield rx.toast.success(f"Retrying now on {names}." if names else "Retrying now.")
 
     @rx.event
-    def reconnect(self, account_id: str):
+    @shows_errors(inline="error")
+    @signed_in
+    def reconnect(self, me: SignedIn, account_id: str):
         """The same reconnection as the Accounts page (connect.reconnect): OAuth, coming back
         through the callback to /accounts, or at once (on the server) for a sandbox account."""
-        signed = self._signed_in()
-        if signed is None:
-            return self._login_redirect()
-        user, wid = signed
+        self.reconnecting = account_id
         try:
-            self.reconnecting = account_id
-            url = connect.reconnect(user, wid, uuid.UUID(account_id))
-        except ServiceError as exc:
+            url = connect.reconnect(me.user, me.wid, uuid.UUID(account_id))
+        except ServiceError:
             self.reconnecting = ""
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+            raise
         if url is None:
             self.reconnecting = ""
-            self._refresh(user, wid)
+            self._refresh(me.user, me.wid)
             return rx.toast.success("Reconnected.")
         if url.startswith("/"):  # a sandbox login managing several accounts: which of them
             return rx.redirect(url)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import reflex as rx
 
+from app.models import User
 from app.services import connect, instance_settings, mail, platform_apps, users
-from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.settings import when_local
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 SOURCE_LABELS = {"env": "environment", "stored": "saved here", "default": "default"}
+# What the users table's buttons do to a user, and what the toast then says.
+USER_CHANGES: dict[str, tuple[Callable[[User, uuid.UUID], object], str]] = {
+    "promote": (lambda me, u: users.set_instance_admin(me, u, True), "Now an instance admin."),
+    "demote": (lambda me, u: users.set_instance_admin(me, u, False), "No longer an admin."),
+    "disable": (lambda me, u: users.set_disabled(me, u, True), "User disabled; signed out."),
+    "enable": (lambda me, u: users.set_disabled(me, u, False), "User enabled."),
+}
 
 
 class InstanceState(AuthState):
@@ -30,16 +39,14 @@ class InstanceState(AuthState):
     test_email_status: str = ""
 
     @rx.event
-    def load(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        if not user.is_instance_admin:
+    @signed_in(workspace=False)
+    def load(self, me: SignedIn):
+        if not me.user.is_instance_admin:
             self.error = "Only the instance admin manages these settings."
             self.apps = []
             return
         self.error = ""
-        self._refresh(user)
+        self._refresh(me.user)
 
     def _refresh_ai(self, user) -> None:
         view = instance_settings.ai_settings(user)
@@ -81,7 +88,7 @@ class InstanceState(AuthState):
                 "id": str(u.id),
                 "email": u.email,
                 "name": u.full_name or u.email.split("@")[0],
-                "created": when_local(u.created_at, self.user_timezone),
+                "created": format.datetime_zone(u.created_at, self.user_timezone),
                 "workspaces": str(u.workspaces),
                 "admin": "yes" if u.is_instance_admin else "",
                 "active": "yes" if u.is_active else "",
@@ -100,15 +107,11 @@ class InstanceState(AuthState):
         )
 
     @rx.event
-    def save_registration(self, policy: str):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            instance_settings.save_registration(user, policy)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_registration(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def save_registration(self, me: SignedIn, policy: str):
+        instance_settings.save_registration(me.user, policy)
+        self._refresh_registration(me.user)
         return rx.toast.success("Registration setting saved.")
 
     def _refresh_email(self, user) -> None:
@@ -130,71 +133,52 @@ class InstanceState(AuthState):
         self.require_verified = view.require_verified
 
     @rx.event
-    def save_email(self, form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
+    @shows_errors
+    @signed_in(workspace=False)
+    def save_email(self, me: SignedIn, form: dict):
         values = {
             name: form.get(name)
             for name in ("host", "port", "username", "password", "from_addr", "security")
             if form.get(name) is not None and self.email.get(f"{name}_env") != "yes"
         }
-        try:
-            mail.save_smtp_settings(user, values=values)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_email(user)
+        mail.save_smtp_settings(me.user, values=values)
+        self._refresh_email(me.user)
         return [rx.set_value("smtp-password", ""), rx.toast.success("Email settings saved.")]
 
     @rx.event
-    def clear_email_password(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            mail.save_smtp_settings(user, clear_password=True)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_email(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def clear_email_password(self, me: SignedIn):
+        mail.save_smtp_settings(me.user, clear_password=True)
+        self._refresh_email(me.user)
         return rx.toast.success("Stored SMTP password removed.")
 
     @rx.event
-    def set_require_verified(self, value: bool):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            mail.save_smtp_settings(user, require_verified=bool(value))
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_email(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def set_require_verified(self, me: SignedIn, value: bool):
+        mail.save_smtp_settings(me.user, require_verified=bool(value))
+        self._refresh_email(me.user)
 
     @rx.event
-    def send_test_email(self, form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            outbox_id = mail.send_test(user, form.get("to", ""))
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
+    @shows_errors
+    @signed_in(workspace=False)
+    def send_test_email(self, me: SignedIn, form: dict):
+        outbox_id = mail.send_test(me.user, form.get("to", ""))
         self.test_email_id = str(outbox_id)
         self.test_email_status = "queued: a worker sends it in a moment"
         return rx.toast.success("Test email queued.")
 
     @rx.event
-    def refresh_test_email(self):
-        user = self._user()
-        if user is None or not self.test_email_id:
+    @shows_errors(inline="test_email_status", toast=False)
+    @signed_in(workspace=False, quiet=True)
+    def refresh_test_email(self, me: SignedIn):
+        if not self.test_email_id:
             return
-        try:
-            view = mail.outbox_status(user, self.test_email_id)
-        except ServiceError as exc:
-            self.test_email_status = exc.message
-            return
+        view = mail.outbox_status(me.user, self.test_email_id)
         error = f" ({view.last_error})" if view.last_error else ""
         self.test_email_status = f"{view.status} after {view.attempts} attempt(s){error}"
-        self._refresh_email(user)
+        self._refresh_email(me.user)
 
     def _refresh(self, user) -> None:
         self._refresh_email(user)
@@ -223,93 +207,54 @@ class InstanceState(AuthState):
         self.ai_base_url = value
 
     @rx.event
-    def save_ai(self, form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            instance_settings.save_ai_settings(
-                user,
-                model=self.ai_model,
-                base_url=self.ai_base_url,
-                api_key=form.get("api_key") or None,
-            )
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_ai(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def save_ai(self, me: SignedIn, form: dict):
+        instance_settings.save_ai_settings(
+            me.user,
+            model=self.ai_model,
+            base_url=self.ai_base_url,
+            api_key=form.get("api_key") or None,
+        )
+        self._refresh_ai(me.user)
         return [rx.set_value("ai-api-key", ""), rx.toast.success("AI settings saved.")]
 
     @rx.event
-    def clear_ai_key(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            instance_settings.save_ai_settings(user, clear_api_key=True)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_ai(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def clear_ai_key(self, me: SignedIn):
+        instance_settings.save_ai_settings(me.user, clear_api_key=True)
+        self._refresh_ai(me.user)
         return rx.toast.success("Stored AI key removed.")
 
-    def _user_action(self, action, user_id: str, done: str):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            action(user, uuid.UUID(user_id))
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh_users(user)
-        self._load_user(self._user() or user)
+    @rx.event
+    @shows_errors
+    @signed_in(workspace=False)
+    def change_user(self, me: SignedIn, user_id: str, change: str):
+        """One of USER_CHANGES ("promote", "demote", "disable", "enable") on another user."""
+        if change not in USER_CHANGES:
+            return rx.toast.error("Unknown change.")
+        apply, done = USER_CHANGES[change]
+        apply(me.user, uuid.UUID(user_id))
+        self._refresh_users(me.user)
+        self._load_user(self._user() or me.user)
         return rx.toast.success(done)
 
     @rx.event
-    def promote(self, user_id: str):
-        return self._user_action(
-            lambda u, t: users.set_instance_admin(u, t, True), user_id, "Now an instance admin."
-        )
-
-    @rx.event
-    def demote(self, user_id: str):
-        return self._user_action(
-            lambda u, t: users.set_instance_admin(u, t, False), user_id, "No longer an admin."
-        )
-
-    @rx.event
-    def disable(self, user_id: str):
-        return self._user_action(
-            lambda u, t: users.set_disabled(u, t, True), user_id, "User disabled; signed out."
-        )
-
-    @rx.event
-    def enable(self, user_id: str):
-        return self._user_action(
-            lambda u, t: users.set_disabled(u, t, False), user_id, "User enabled."
-        )
-
-    @rx.event
-    def save(self, form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
+    @shows_errors
+    @signed_in(workspace=False)
+    def save(self, me: SignedIn, form: dict):
         platform = form.get("platform", "")
-        try:
-            saved = platform_apps.save_app(
-                user, platform, form.get("client_id", ""), form.get("client_secret") or None
-            )
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh(user)
+        saved = platform_apps.save_app(
+            me.user, platform, form.get("client_id", ""), form.get("client_secret") or None
+        )
+        self._refresh(me.user)
         return rx.toast.success(f"{saved.name} app saved.")
 
     @rx.event
-    def remove(self, platform: str):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            platform_apps.delete_app(user, platform)
-        except ServiceError as exc:
-            return rx.toast.error(exc.message)
-        self._refresh(user)
+    @shows_errors
+    @signed_in(workspace=False)
+    def remove(self, me: SignedIn, platform: str):
+        platform_apps.delete_app(me.user, platform)
+        self._refresh(me.user)
         return rx.toast.success("App removed.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services import workspaces as ws
-from app.services.errors import ServiceError
+from app.ui.state import handlers
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors
 
 
 class InviteState(AuthState):
@@ -20,17 +21,14 @@ class InviteState(AuthState):
         return str(getattr(self, "invite_token", "") or "")
 
     @rx.event
+    @shows_errors(inline="error", toast=False)
     def load(self):
         self.error = ""
         user = self._user()
         self.signed_in = user is not None
         if user is not None:
             self._load_user(user)
-        try:
-            info = ws.invite_info(self._token())
-        except ServiceError as exc:
-            self.error = exc.message
-            return
+        info = ws.invite_info(self._token())
         self.workspace_name, self.role, self.invited_by = (
             info.workspace_name,
             info.role,
@@ -38,15 +36,10 @@ class InviteState(AuthState):
         )
 
     @rx.event
-    def accept(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            joined = ws.accept_invite(user, self._token())
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self._load_user(user)
+    @shows_errors(inline="error")
+    @handlers.signed_in(workspace=False)  # not `signed_in`: a var of this state
+    def accept(self, me: SignedIn):
+        joined = ws.accept_invite(me.user, self._token())
+        self._load_user(me.user)
         self.workspace_id = str(joined.id)
         return [rx.toast.success(f"You joined {joined.name}."), rx.redirect("/settings/team")]

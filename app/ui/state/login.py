@@ -8,8 +8,8 @@ import re
 import reflex as rx
 
 from app.services import auth, instance_settings, mail, users
-from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState, clean_path, safe_next
+from app.ui.state.handlers import shows_errors
 
 _INVITE = re.compile(r"^/invite/([A-Za-z0-9_-]{8,200})/?$")
 
@@ -178,11 +178,8 @@ class VerifyState(AuthState):
     message: str = ""
 
     @rx.event
+    @shows_errors(inline="message", toast=False)
     def load(self):
-        token = self.router.url.query_parameters.get("token", "")
-        try:
-            user = auth.verify_email(token)
-        except ServiceError as exc:
-            self.verified, self.message = False, exc.message
-            return
+        self.verified = False
+        user = auth.verify_email(self.router.url.query_parameters.get("token", ""))
         self.verified, self.message = True, f"{user.email} is confirmed. Thank you!"

@@ -6,15 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-import zoneinfo
 
 import reflex as rx
 
 from app.services import media
-from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.components.uploader import UploaderMixin
 from app.ui.state.auth import AuthState
-from app.ui.state.composer import human_size
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 PAGE_SIZE = 500
 SIZES = {
@@ -39,26 +38,18 @@ class MediaCard:
     created: str = ""
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def _card(v: media.MediaView, tz: zoneinfo.ZoneInfo) -> MediaCard:
-    local = v.created_at.astimezone(tz)
+def _card(v: media.MediaView, zone: str) -> MediaCard:
     return MediaCard(
         id=str(v.id),
         url=v.url,
         kind=v.kind,
         filename=v.filename,
         file_type=v.file_type,
-        size=human_size(v.file_size),
+        size=format.size(v.file_size),
         dimensions=f"{v.width} × {v.height}" if v.width and v.height else "",
         duration=f"{v.duration:.1f} s" if v.duration else "",
         checksum=v.checksum,
-        created=f"{local:%a %-d %b %Y, %H:%M} {local.tzname()}",
+        created=format.datetime_zone(v.created_at, zone),
     )
 
 
@@ -82,11 +73,10 @@ class MediaState(UploaderMixin, AuthState):
         self.upload_errors = []
         return self._refresh()
 
-    def _refresh(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        tz = _zone(self.user_timezone)
+    @shows_errors(inline="error")
+    @signed_in
+    def _refresh(self, me: SignedIn):
+        tz = format.zone(self.user_timezone)
         start = end = None
         try:
             if self.date_from:
@@ -102,20 +92,17 @@ class MediaState(UploaderMixin, AuthState):
         self.loading = True
         try:
             page = media.list_media(
-                user, wid, kind=None if self.kind == "all" else self.kind, start=start, end=end,
-                q=self.query or None, limit=PAGE_SIZE,
+                me.user, me.wid, kind=None if self.kind == "all" else self.kind, start=start,
+                end=end, q=self.query or None, limit=PAGE_SIZE,
             )  # fmt: skip
-        except ServiceError as exc:
+        finally:
             self.loading = False
-            self.error = exc.message
-            return rx.toast.error(exc.message)
         low, high = SIZES.get(self.size, (0, None))
         views = [
             v for v in page.items if v.file_size >= low and (high is None or v.file_size < high)
         ]
-        self.items = [_card(v, tz) for v in views]
+        self.items = [_card(v, self.user_timezone) for v in views]
         self.total = page.total
-        self.loading = False
         self.error = ""
         if self.selected_id and all(i.id != self.selected_id for i in self.items):
             self.selected_id = ""
@@ -173,23 +160,18 @@ class MediaState(UploaderMixin, AuthState):
         self.confirm_delete = value
 
     @rx.event
-    def delete_selected(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
+    @shows_errors(inline="error")
+    @signed_in
+    def delete_selected(self, me: SignedIn):
         if not self.selected_id:
             return None
         name = self.selected.filename or "The file"
         self.deleting = True
         try:
-            media.delete_media(user, wid, uuid.UUID(self.selected_id))
-        except ServiceError as exc:
+            media.delete_media(me.user, me.wid, uuid.UUID(self.selected_id))
+        finally:
             self.deleting = False
             self.confirm_delete = False
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.deleting = False
-        self.confirm_delete = False
         self.selected_id = ""
         self._refresh()
         return rx.toast.success(f"{name} deleted.")

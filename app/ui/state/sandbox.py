@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import reflex as rx
 
 from app.services import sandbox
-from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
 class SandboxState(AuthState):
@@ -14,23 +17,19 @@ class SandboxState(AuthState):
     error: str = ""
 
     @rx.event
-    def load(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
-        if wid is None:
-            return
-        try:
-            rows = sandbox.posts(user, wid)
-        except ServiceError as exc:
-            self.posts, self.error = [], exc.message
-            return
+    @shows_errors(inline="error", toast=False)
+    @signed_in
+    def load(self, me: SignedIn):
+        self.posts = []
+        rows = sandbox.posts(me.user, me.wid)
         self.error = ""
         self.posts = [
             {
                 "platform": str(p["platform"]),
                 "account": str(p["account"]),
-                "at": str(p["received_at"])[:19].replace("T", " ") + " UTC",
+                "at": format.datetime_zone(
+                    dt.datetime.fromisoformat(str(p["received_at"])), self.user_timezone
+                ),
                 "text": str(p["text"] or ""),
                 "media": f"{p['media']} attachment(s)" if p["media"] else "",
                 "id": str(p["post_id"]),

@@ -4,17 +4,16 @@ through app.services.slots.set_slots (the same function as PUT /api/accounts/{id
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import uuid
-import zoneinfo
 
 import reflex as rx
 
 from app.models import User
 from app.services import slots, workspaces
-from app.services.errors import ServiceError
-from app.ui.state.analytics import platform_name
+from app.ui import format
+from app.ui.format import platform_name
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COMMON_ZONES = (
@@ -46,17 +45,6 @@ class AccountOption:
     count: int = 0
 
 
-def next_label(value: dt.datetime | None, zone: str) -> str:
-    if value is None:
-        return ""
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    local = value.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"
-
-
 class ScheduleState(AuthState):
     loading: bool = True
     error: str = ""
@@ -83,10 +71,6 @@ class ScheduleState(AuthState):
     def slot_count(self) -> int:
         return sum(len(d.times) for d in self.days)
 
-    def _signed_in(self) -> tuple[User, uuid.UUID] | None:
-        user, wid = self._user(), self._workspace_uuid()
-        return (user, wid) if user is not None and wid is not None else None
-
     def _show(self, user: User, wid: uuid.UUID, views: list[slots.ScheduleView]) -> None:
         self.account_options = [
             AccountOption(str(v.account_id), f"{v.account_name} · {platform_name(v.platform)}",
@@ -111,7 +95,7 @@ class ScheduleState(AuthState):
             for d in range(7)
         ]  # fmt: skip
         found = slots.next_free_slot(user, wid, [view.account_id]) if view.slots else None
-        self.next_free = next_label(found, self.user_timezone)
+        self.next_free = format.datetime_zone(found, self.user_timezone)
 
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         views = slots.list_schedules(user, wid)
@@ -119,34 +103,30 @@ class ScheduleState(AuthState):
         self._show(user, wid, views)
 
     @rx.event
-    def load(self):
-        signed = self._signed_in()
-        if signed is None:
-            return self._login_redirect()
-        try:
-            self._refresh(*signed)
-            self.error = ""
-        except ServiceError as exc:
-            self.error = exc.message
+    @signed_in
+    def load(self, me: SignedIn):
+        self._load(me)
         self.loading = False
+
+    @shows_errors(inline="error", toast=False)
+    def _load(self, me: SignedIn) -> None:
+        self._refresh(me.user, me.wid)
+        self.error = ""
 
     @rx.event
     def select_account(self, account_id: str):
         self.selected = account_id
         return self.load()
 
-    def _save(self, new_slots: list[tuple[int, str]], zone: str | None, message: str):
-        signed = self._signed_in()
-        if signed is None:
-            return self._login_redirect()
-        user, wid = signed
+    @shows_errors(inline="error")
+    @signed_in
+    def _save(self, me: SignedIn, new_slots: list[tuple[int, str]], zone: str | None, message: str):
         try:
-            slots.set_slots(user, wid, uuid.UUID(self.selected), new_slots, zone)
-            self._refresh(user, wid)
-        except (ServiceError, ValueError) as exc:
-            message = getattr(exc, "message", "Choose an account first.")
-            self.error = message
-            return rx.toast.error(message)
+            slots.set_slots(me.user, me.wid, uuid.UUID(self.selected), new_slots, zone)
+        except ValueError:
+            self.error = "Choose an account first."
+            return rx.toast.error(self.error)
+        self._refresh(me.user, me.wid)
         self.error = ""
         return rx.toast.success(message)
 
@@ -154,6 +134,7 @@ class ScheduleState(AuthState):
         return None if self.zone_choice == WORKSPACE_ZONE else self.zone_choice
 
     @rx.event
+    @shows_errors(inline="error")
     def add_slot(self, form: dict):
         try:
             weekday = int(form.get("weekday", ""))
@@ -163,11 +144,7 @@ class ScheduleState(AuthState):
         if not value:
             self.error = "Enter a time (HH:MM) before adding it."
             return rx.toast.error(self.error)
-        try:
-            label = f"{slots.parse_time(value):%H:%M}"
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        label = f"{slots.parse_time(value):%H:%M}"
         if (weekday, label) in self._slots:
             return rx.toast.info(f"{slots.WEEKDAYS[weekday]} {label} is already a slot.")
         return self._save(

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import uuid
-import zoneinfo
 
 import reflex as rx
 
 from app.models import Role, Tier
 from app.services import ai, api_keys, auth, plans
-from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
-
-
-def when_local(value: dt.datetime | None, zone: str) -> str:
-    """A date and time in the user's time zone, e.g. "2026-11-25 14:05 CET"; "" for None."""
-    if value is None:
-        return ""
-    try:
-        tz: dt.tzinfo = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
 class ProfileState(AuthState):
@@ -35,12 +23,10 @@ class ProfileState(AuthState):
     timezones: list[str] = []
 
     @rx.event
-    def load(self):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        self.full_name = user.full_name
-        self.timezone = user.timezone
+    @signed_in(workspace=False)
+    def load(self, me: SignedIn):
+        self.full_name = me.user.full_name
+        self.timezone = me.user.timezone
         self.profile_error = self.password_error = ""
         if not self.timezones:
             self.timezones = sorted(auth.available_timezones())
@@ -59,36 +45,26 @@ class ProfileState(AuthState):
             self.timezone = value
 
     @rx.event
-    def save_profile(self, _form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            saved = auth.update_profile(user, self.full_name, self.timezone)
-        except ServiceError as exc:
-            self.profile_error = exc.message
-            return rx.toast.error(exc.message)
+    @shows_errors(inline="profile_error")
+    @signed_in(workspace=False)
+    def save_profile(self, me: SignedIn, _form: dict):
+        saved = auth.update_profile(me.user, self.full_name, self.timezone)
         self.profile_error = ""
         self._load_user(saved)
         self.full_name, self.timezone = saved.full_name, saved.timezone
         return rx.toast.success("Profile saved.")
 
     @rx.event
-    def change_password(self, form: dict):
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
+    @shows_errors(inline="password_error")
+    @signed_in(workspace=False)
+    def change_password(self, me: SignedIn, form: dict):
         new = form.get("new_password", "")
         if new != form.get("confirm_password", ""):
             self.password_error = "The new passwords do not match."
             return
-        try:
-            ended = auth.change_password(
-                user, form.get("current_password", ""), new, self._session_token()
-            )
-        except ServiceError as exc:
-            self.password_error = exc.message
-            return rx.toast.error(exc.message)
+        ended = auth.change_password(
+            me.user, form.get("current_password", ""), new, self._session_token()
+        )
         self.password_error = ""
         others = f" {ended} other session(s) signed out." if ended else ""
         return [
@@ -147,7 +123,7 @@ class BillingState(AuthState):
         self.tier, self.tier_name, self.can_change = plan.tier.value, plan.name, plan.can_change
         self.billing = plan.billing
         start = plan.period_start
-        self.period = start.strftime("%B %Y")
+        self.period = format.month(start)
         rows = []
         for name in plans.LABELS:
             used = plan.usage.get(name)
@@ -199,36 +175,29 @@ class BillingState(AuthState):
         ]
 
     @rx.event
-    def load(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
-        if wid is None:
-            return
-        try:
-            self._refresh(user, wid)
-            self.error = ""
-        except ServiceError as exc:
-            self.error = exc.message
+    @signed_in
+    def load(self, me: SignedIn):
+        self._load(me)
         self.loading = False
 
+    @shows_errors(inline="error", toast=False)
+    def _load(self, me: SignedIn) -> None:
+        self._refresh(me.user, me.wid)
+        self.error = ""
+
     @rx.event
-    def switch(self, tier: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
-        if wid is None:
-            return
+    @shows_errors(inline="error")
+    @signed_in
+    def switch(self, me: SignedIn, tier: str):
         try:
-            plan = plans.change_tier(user, wid, Tier(tier))
-        except (ServiceError, ValueError) as exc:
-            message = getattr(exc, "message", str(exc))
-            self.error = message
-            return rx.toast.error(message)
+            plan = plans.change_tier(me.user, me.wid, Tier(tier))
+        except ValueError as exc:
+            self.error = str(exc)
+            return rx.toast.error(self.error)
         self.error = ""
         self.warnings = plan.warnings
-        self._refresh(user, wid)
-        self._load_user(user)
+        self._refresh(me.user, me.wid)
+        self._load_user(me.user)
         return rx.toast.success(f"This workspace is now on the {plan.name} plan.")
 
 
@@ -263,51 +232,41 @@ class KeysState(AuthState):
                 "name": k.name,
                 "prefix": k.prefix + "…",
                 "role": k.role.value,
-                "created": when_local(k.created_at, self.user_timezone),
-                "last_used": when_local(k.last_used_at, self.user_timezone) or "never",
-                "expires": when_local(k.expires_at, self.user_timezone) or "never",
+                "created": format.datetime_zone(k.created_at, self.user_timezone),
+                "last_used": format.datetime_zone(k.last_used_at, self.user_timezone, "never"),
+                "expires": format.datetime_zone(k.expires_at, self.user_timezone, "never"),
             }
             for k in api_keys.list_keys(user, wid)
         ]
 
     @rx.event
-    def load(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
+    @signed_in
+    def load(self, me: SignedIn):
         self.new_secret = ""
-        if wid is None:
-            return
         if not self.is_workspace_admin:
             self.keys = []
             self.error = "Only workspace admins manage API keys."
             self.loading = False
             return
-        try:
-            self._refresh(user, wid)
-            self.error = ""
-        except ServiceError as exc:
-            self.error = exc.message
+        self._load(me)
         self.loading = False
 
+    @shows_errors(inline="error", toast=False)
+    def _load(self, me: SignedIn) -> None:
+        self._refresh(me.user, me.wid)
+        self.error = ""
+
     @rx.event
-    def create(self, form: dict):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
-        if wid is None:
-            return
-        try:
-            created = api_keys.create_key(
-                user, wid, form.get("name", ""), Role(form.get("role") or "editor")
-            )
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+    @shows_errors(inline="error")
+    @signed_in
+    def create(self, me: SignedIn, form: dict):
+        created = api_keys.create_key(
+            me.user, me.wid, form.get("name", ""), Role(form.get("role") or "editor")
+        )
         self.error = ""
         self.new_secret = created.secret
         self.new_name = created.key.name
-        self._refresh(user, wid)
+        self._refresh(me.user, me.wid)
         return rx.toast.success(f"Key “{created.key.name}” created. Copy it now.")
 
     @rx.event
@@ -315,16 +274,12 @@ class KeysState(AuthState):
         self.new_secret = ""
 
     @rx.event
-    def revoke(self, key_id: str):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None:
-            return self._login_redirect()
-        if wid is None:
-            return
+    @shows_errors
+    @signed_in
+    def revoke(self, me: SignedIn, key_id: str):
         try:
-            api_keys.revoke_key(user, wid, uuid.UUID(key_id))
-        except (ServiceError, ValueError) as exc:
-            message = getattr(exc, "message", "Key not found.")
-            return rx.toast.error(message)
-        self._refresh(user, wid)
+            api_keys.revoke_key(me.user, me.wid, uuid.UUID(key_id))
+        except ValueError:
+            return rx.toast.error("Key not found.")
+        self._refresh(me.user, me.wid)
         return rx.toast.success("Key revoked: it stops working now.")

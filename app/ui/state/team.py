@@ -7,8 +7,9 @@ import uuid
 import reflex as rx
 
 from app.services import workspaces as ws
-from app.services.errors import ServiceError
+from app.ui import format
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
 class TeamState(AuthState):
@@ -22,12 +23,6 @@ class TeamState(AuthState):
     confirm_kind: str = ""
     confirm_target: str = ""
     confirm_name: str = ""
-
-    def _context(self):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return None, None
-        return user, wid
 
     def _refresh(self, user, wid: uuid.UUID) -> None:
         self.members = [
@@ -47,7 +42,7 @@ class TeamState(AuthState):
                     "id": str(i.id),
                     "role": i.role.value,
                     "email": i.email or "anyone with the link",
-                    "expires": i.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    "expires": format.datetime_zone(i.expires_at, self.user_timezone),
                 }
                 for i in ws.list_invites(user, wid)
             ]
@@ -55,20 +50,16 @@ class TeamState(AuthState):
             else []
         )
 
-    def _run(self, action, success: str = ""):
-        user, wid = self._context()
-        if user is None:
-            return self._login_redirect()
+    @shows_errors(inline="error")
+    @signed_in
+    def _run(self, me: SignedIn, action, success: str = ""):
+        """`action(user, workspace)`, then the lists re-read whatever happened."""
         try:
-            action(user, wid)
+            action(me.user, me.wid)
             self.error = ""
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
         finally:
-            self._refresh(user, wid)
-        if success:
-            return rx.toast.success(success)
+            self._refresh(me.user, me.wid)
+        return rx.toast.success(success) if success else None
 
     @rx.event
     def load(self):
@@ -103,15 +94,10 @@ class TeamState(AuthState):
                 return self._leave(target)
             return self.remove(target)
 
-    def _leave(self, member_id: str):
-        user, wid = self._context()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            ws.remove_member(user, wid, uuid.UUID(member_id))
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+    @shows_errors(inline="error")
+    @signed_in
+    def _leave(self, me: SignedIn, member_id: str):
+        ws.remove_member(me.user, me.wid, uuid.UUID(member_id))
         self.workspace_id = ""
         return [rx.toast.success("You left the workspace."), rx.redirect("/")]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services import workspaces as ws
-from app.services.errors import ServiceError
 from app.ui.state.auth import AuthState
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
 class WorkspaceState(AuthState):
@@ -20,33 +20,23 @@ class WorkspaceState(AuthState):
         self.error = ""
 
     @rx.event
-    def create(self, form: dict):
+    @shows_errors(inline="error")
+    @signed_in(workspace=False)
+    def create(self, me: SignedIn, form: dict):
         """A new workspace, of which the user is the admin; it becomes the current one."""
-        user = self._user()
-        if user is None:
-            return self._login_redirect()
-        try:
-            made = ws.create_workspace(user, str(form.get("name", "")))
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+        made = ws.create_workspace(me.user, str(form.get("name", "")))
         self.error, self.create_open = "", False
-        self._load_user(user)
+        self._load_user(me.user)
         self.workspace_id = str(made.id)
         return [rx.redirect("/settings/workspace"), rx.toast.success(f"Created {made.name}.")]
 
     @rx.event
-    def rename(self, form: dict):
-        user, wid = self._user(), self._workspace_uuid()
-        if user is None or wid is None:
-            return self._login_redirect()
-        try:
-            renamed = ws.rename_workspace(user, wid, str(form.get("name", "")))
-        except ServiceError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
+    @shows_errors(inline="error")
+    @signed_in
+    def rename(self, me: SignedIn, form: dict):
+        renamed = ws.rename_workspace(me.user, me.wid, str(form.get("name", "")))
         self.error = ""
-        self._load_user(user)
+        self._load_user(me.user)
         return rx.toast.success(f"Renamed to {renamed.name}.")
 
     @rx.event

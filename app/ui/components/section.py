@@ -1,0 +1,101 @@
+"""Building blocks shared by the pages: a titled section card, its empty and loading states,
+a filter select, and the hidden clock that polls a page while it is open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+
+def section_card(
+    title: str, icon: str, body: rx.Component, section_id: str, extra: Any = None
+) -> rx.Component:
+    """A card with an icon and a heading (and `extra` on the right: a link, a hint)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon(icon, size=18, color=rx.color("accent", 10)),
+                rx.heading(title, size="4", as_="h2"),
+                rx.spacer(),
+                *([extra] if extra is not None else []),
+                align="center",
+                width="100%",
+            ),
+            body,
+            spacing="3",
+            width="100%",
+        ),
+        id=section_id,
+        width="100%",
+    )
+
+
+def skeleton_rows(n: int = 3, height: str = "44px", class_name: str = "") -> rx.Component:
+    return rx.vstack(
+        *[rx.skeleton(rx.box(height=height, width="100%")) for _ in range(n)],
+        spacing="3",
+        width="100%",
+        class_name=class_name,
+    )
+
+
+def empty_note(icon: str, text: str, *action: rx.Component) -> rx.Component:
+    """What an empty list says, with an optional way forward."""
+    return rx.vstack(
+        rx.icon(icon, size=28, color=rx.color("gray", 8)),
+        rx.text(text, color_scheme="gray", size="2", align="center"),
+        *action,
+        align="center",
+        spacing="2",
+        padding_y="16px",
+        width="100%",
+    )
+
+
+def filter_select(
+    trigger_id: str,
+    value: rx.Var,
+    on_change: Any,
+    all_label: str,
+    options: Any,
+    label_key: str = "label",
+    **trigger: Any,
+) -> rx.Component:
+    """A select of `options` ({"id", label_key}) with "all" first, labelled `all_label`."""
+    return rx.select.root(
+        rx.select.trigger(id=trigger_id, placeholder=all_label, **trigger),
+        rx.select.content(
+            rx.select.item(all_label, value="all"),
+            rx.foreach(options, lambda o: rx.select.item(o[label_key], value=o["id"])),
+        ),
+        value=value,
+        on_change=on_change,
+        size="2",
+    )
+
+
+def live_poll(interval_ms: int, on_tick: Any) -> rx.Component:
+    """A hidden ticking clock: its change event polls the page while it is open (it stops
+    when the page is left or closed)."""
+    return rx.box(
+        rx.moment(interval=interval_ms, format="HH:mm:ss", on_change=on_tick),
+        display="none",
+        aria_hidden="true",
+    )
+
+
+def data_table(
+    headers: tuple[str, ...], items: Any, render: Any, table_id: str = "", scroll: bool = True,
+    **props: Any,
+) -> rx.Component:  # fmt: skip
+    """A table of `items` (one `render(item)` row each) under `headers`; it scrolls sideways on
+    narrow screens unless `scroll=False`."""
+    table = rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(items, render)),
+        width="100%",
+        **({"id": table_id} if table_id else {}),
+        **props,
+    )
+    return rx.box(table, width="100%", overflow_x="auto") if scroll else table

@@ -1,0 +1,109 @@
+"""Blocks of the admin settings pages (API keys, webhooks): a secret shown once, the "create"
+card, and the list that waits for its first load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from app.ui.components.forms import form_error
+from app.ui.components.settings_nav import settings_nav
+from app.ui.state.auth import AuthState
+
+
+def secret_once(
+    secret: rx.Var,
+    heading: rx.Component,
+    note: rx.Component,
+    on_dismiss: Any,
+    *,
+    input_id: str,
+    label: str,
+    copied: str,
+    dismiss_id: str,
+    callout_id: str,
+    copy_id: str | None = None,
+) -> rx.Component:
+    """A new secret, shown once: selectable, copyable, then dismissed."""
+    return rx.cond(
+        secret != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("key-round")),
+            rx.vstack(
+                heading,
+                rx.hstack(
+                    rx.input(
+                        value=secret,
+                        read_only=True,
+                        id=input_id,
+                        font_family="monospace",
+                        width="100%",
+                        aria_label=label,
+                        on_focus=rx.call_script(f"document.getElementById('{input_id}').select()"),
+                    ),
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy",
+                        on_click=[rx.set_clipboard(secret), rx.toast(copied)],
+                        **({"id": copy_id} if copy_id else {}),
+                    ),
+                    rx.button(
+                        "Done",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=on_dismiss,
+                        id=dismiss_id,
+                    ),  # fmt: skip
+                    width="100%",
+                ),
+                note,
+                spacing="2",
+                width="100%",
+            ),
+            color_scheme="amber",
+            id=callout_id,
+            width="100%",
+        ),
+    )
+
+
+def create_card(
+    heading: str, controls: list[rx.Component], *below: rx.Component, on_submit: Any
+) -> rx.Component:
+    """A card holding a one-line form (`controls`), with more below it; cleared on submit."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(heading, size="4"),
+                rx.hstack(*controls, spacing="2", wrap="wrap"),
+                *below,
+                spacing="3",
+            ),
+            on_submit=on_submit,
+            reset_on_submit=True,
+        ),
+        width="100%",
+    )
+
+
+def once_loaded(loading: rx.Var, body: rx.Component) -> rx.Component:
+    """A spinner until the page's first load is done, then `body`."""
+    return rx.cond(loading, rx.center(rx.spinner(), width="100%", padding="24px"), body)
+
+
+def admin_settings(
+    path: str, subject: str, rest: str, error: rx.Var, *body: rx.Component
+) -> rx.Component:
+    """A workspace admin's settings page: "<subject> <workspace><rest>", the error, and `body`
+    for admins only."""
+    return rx.vstack(
+        settings_nav(path),
+        rx.text(
+            subject, rx.text.strong(AuthState.current_workspace_name), rest, color_scheme="gray"
+        ),
+        form_error(error),
+        rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
+        spacing="4",
+        width="100%",
+    )

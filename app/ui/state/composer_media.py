@@ -1,0 +1,83 @@
+"""The composer's media: attached files (upload, reorder, remove) and the library dialog."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.services import media
+from app.ui.components.uploader import UploaderMixin
+from app.ui.state.composer import ComposerState
+from app.ui.state.composer_model import MediaRef, media_ref
+from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+
+UPLOAD_ID = "composer-upload"
+
+
+class ComposerMediaState(UploaderMixin, ComposerState):
+    library_open: bool = False
+    library: list[MediaRef] = []
+    library_kind: str = "all"
+    library_loading: bool = False
+
+    @rx.event
+    def reset_media(self):
+        """After ComposerState.load: no dialog open, no upload errors left over."""
+        self.library_open = False
+        self.upload_errors = []
+
+    @rx.event
+    def remove_media(self, media_id: str):
+        self.media_items = [m for m in self.media_items if m.id != media_id]
+
+    @rx.event
+    def move_media(self, media_id: str, step: int):
+        items = list(self.media_items)
+        i = next((k for k, m in enumerate(items) if m.id == media_id), -1)
+        j = i + step
+        if i < 0 or not 0 <= j < len(items):
+            return
+        items[i], items[j] = items[j], items[i]
+        self.media_items = items
+
+    def _on_uploaded(self, views: list[media.MediaView]):
+        have = {m.id for m in self.media_items}
+        self.media_items = [
+            *self.media_items,
+            *[media_ref(v) for v in views if str(v.id) not in have],
+        ]
+        return None
+
+    @rx.event
+    def open_library(self):
+        self.library_open = True
+        return ComposerMediaState.load_library
+
+    @rx.event
+    def set_library_open(self, value: bool):
+        self.library_open = value
+
+    @rx.event
+    def set_library_kind(self, value: str | list[str]):
+        self.library_kind = value if isinstance(value, str) else (value[0] if value else "all")
+        return ComposerMediaState.load_library
+
+    @rx.event
+    @shows_errors
+    @signed_in
+    def load_library(self, me: SignedIn):
+        kind = None if self.library_kind == "all" else self.library_kind
+        self.library_loading = True
+        try:
+            page = media.list_media(me.user, me.wid, kind=kind, limit=100)
+        finally:
+            self.library_loading = False
+        self.library = [media_ref(v) for v in page.items]
+
+    @rx.event
+    def pick_media(self, media_id: str):
+        if any(m.id == media_id for m in self.media_items):
+            self.media_items = [m for m in self.media_items if m.id != media_id]
+            return
+        found = next((m for m in self.library if m.id == media_id), None)
+        if found is not None:
+            self.media_items = [*self.media_items, found]

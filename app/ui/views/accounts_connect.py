@@ -1,0 +1,78 @@
+"""Accounts: the networks to connect (OAuth, an app password, the sandbox)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.accounts import AccountsState
+
+
+def _app_password_form(p: rx.Var) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.input(type="hidden", name="platform", value=p["id"]),
+            rx.input(
+                name="identifier",
+                placeholder="handle",
+                size="1",
+                id="identifier-" + p["id"].to(str),
+            ),
+            rx.input(
+                name="app_password",
+                type="password",
+                placeholder="app password",
+                size="1",
+                id="app-password-" + p["id"].to(str),
+            ),
+            rx.button("Connect", size="2", type="submit", id="connect-" + p["id"].to(str)),
+            spacing="2",
+        ),
+        on_submit=AccountsState.login,
+        reset_on_submit=True,
+    )
+
+
+def platform_card(p: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(p["name"], weight="bold"),
+            rx.cond(
+                p["federated"] == "yes",
+                rx.input(
+                    placeholder="your server, e.g. mastodon.social",
+                    value=AccountsState.instance_url,
+                    on_change=AccountsState.set_instance_url,
+                    size="1",
+                    id=f"instance-{p['id']}",
+                ),
+            ),
+            rx.cond(
+                p["app_password"] == "yes",
+                _app_password_form(p),
+                rx.cond(
+                    p["configured"] == "yes",
+                    rx.button(
+                        "Connect",
+                        size="2",
+                        on_click=AccountsState.start(p["id"], False),
+                        id="connect-" + p["id"].to(str),
+                    ),
+                    rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
+                ),
+            ),
+            rx.cond(
+                p["sandbox"] == "yes",
+                rx.button(
+                    rx.icon("flask-conical", size=14),
+                    "Sandbox account",
+                    size="1",
+                    variant="soft",
+                    color_scheme="violet",
+                    on_click=AccountsState.start(p["id"], True),
+                    id="sandbox-" + p["id"].to(str),
+                ),
+            ),
+            spacing="2",
+        ),
+        min_width="180px",
+    )

@@ -1,0 +1,59 @@
+"""Accounts: a login that manages several accounts — which of them to connect."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.accounts import AccountsState
+
+
+def _choice(c: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=AccountsState.chosen.contains(c["id"]),
+            on_change=lambda checked: AccountsState.toggle_choice(c["id"], checked),
+            id="choice-" + c["id"].to(str),
+        ),
+        rx.avatar(src=c["avatar"], fallback=c["name"].to(str)[:2], size="2", radius="full"),
+        rx.vstack(
+            rx.text(c["name"], weight="bold", size="2"),
+            rx.text(c["username"], size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.cond(c["connected"] == "yes", rx.badge("already connected", color_scheme="gray")),
+        align="center",
+        spacing="3",
+    )
+
+
+def pick_dialog() -> rx.Component:
+    """After a login that manages several pages/organizations/channels: which to connect."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Choose what to connect"),
+            rx.dialog.description(
+                "This ",
+                AccountsState.pick_platform,
+                " login manages several accounts. Herald will publish to the ones you select.",
+                size="2",
+            ),  # fmt: skip
+            rx.vstack(rx.foreach(AccountsState.choices, _choice), spacing="3", margin_y="4"),
+            rx.hstack(
+                rx.button(
+                    "Cancel",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AccountsState.cancel_pick,
+                ),  # fmt: skip
+                rx.button(
+                    "Connect selected",
+                    on_click=AccountsState.confirm_pick,
+                    disabled=AccountsState.chosen.length() == 0,
+                    id="confirm-pick",
+                ),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+        open=AccountsState.pick_key != "",
+    )

@@ -1,0 +1,120 @@
+"""Analytics: the stat tiles, followers over time, engagement per post and per platform."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.charts import AXIS, GRID, chart_frame, no_data, tooltip
+from app.ui.components.section import section_card
+from app.ui.components.stat import stat_card
+from app.ui.state.analytics import AnalyticsState
+
+
+def stats() -> rx.Component:
+    return rx.grid(
+        rx.foreach(AnalyticsState.stats, stat_card),
+        columns=rx.breakpoints(initial="2", md="3", lg="5"),
+        spacing="3",
+        width="100%",
+        id="stats",
+    )
+
+
+def _y_axis() -> rx.Component:
+    return rx.recharts.y_axis(allow_decimals=False, width=56, **AXIS)
+
+
+def _follower_line(line: rx.Var) -> rx.Component:
+    return rx.recharts.line(
+        data_key=line["key"], name=line["name"], stroke=line["color"], stroke_width=2,
+        dot=False, connect_nulls=True, type_="monotone", is_animation_active=False,
+    )  # fmt: skip
+
+
+def followers_chart() -> rx.Component:
+    return section_card(
+        "Followers",
+        "users",
+        rx.cond(
+            AnalyticsState.follower_rows.length() > 0,
+            chart_frame(
+                rx.recharts.line_chart(
+                    GRID,
+                    rx.recharts.x_axis(data_key="date", **AXIS),
+                    _y_axis(),
+                    tooltip(),
+                    rx.recharts.legend(),
+                    rx.foreach(AnalyticsState.follower_lines, _follower_line),
+                    data=AnalyticsState.follower_rows,
+                    height=280,
+                )
+            ),
+            no_data("No follower counts in this range yet."),
+        ),
+        "chart-followers",
+    )
+
+
+def _stacked(key: str, name: str, fill: str) -> rx.Component:
+    return rx.recharts.bar(
+        data_key=key, name=name, stack_id="e", fill=fill, is_animation_active=False
+    )
+
+
+def posts_chart() -> rx.Component:
+    return section_card(
+        "Engagement per post",
+        "chart-column",
+        rx.cond(
+            AnalyticsState.post_rows.length() > 0,
+            chart_frame(
+                rx.recharts.bar_chart(
+                    GRID,
+                    rx.recharts.x_axis(data_key="label", hide=True),
+                    _y_axis(),
+                    tooltip(),
+                    rx.recharts.legend(),
+                    _stacked("likes", "Likes", "var(--pink-9)"),
+                    _stacked("comments", "Comments", "var(--blue-9)"),
+                    _stacked("shares", "Shares", "var(--grass-9)"),
+                    data=AnalyticsState.post_rows,
+                    height=280,
+                )
+            ),
+            no_data("No posts published in this range."),
+        ),
+        "chart-posts",
+        rx.text("latest 30 posts of the range", size="1", color_scheme="gray"),
+    )
+
+
+def platforms_chart() -> rx.Component:
+    return section_card(
+        "Engagement per platform",
+        "layers",
+        rx.cond(
+            AnalyticsState.platform_rows.length() > 0,
+            chart_frame(
+                rx.recharts.bar_chart(
+                    GRID,
+                    rx.recharts.x_axis(data_key="platform", **AXIS),
+                    _y_axis(),
+                    tooltip(),
+                    rx.recharts.bar(
+                        rx.foreach(
+                            AnalyticsState.platform_rows,
+                            lambda r: rx.recharts.cell(fill=r["fill"]),
+                        ),
+                        data_key="engagement",
+                        name="Engagement",
+                        is_animation_active=False,
+                        radius=[4, 4, 0, 0],
+                    ),
+                    data=AnalyticsState.platform_rows,
+                    height=280,
+                )
+            ),
+            no_data("No accounts match these filters."),
+        ),
+        "chart-platforms",
+    )

@@ -1,0 +1,139 @@
+"""Analytics: a post's dialog — its totals, text and, per destination, the metrics history."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.charts import AXIS, GRID, tooltip
+from app.ui.state.analytics import AnalyticsState
+from app.ui.state.analytics_data import DestDetail
+
+
+def _history_chart(d: DestDetail) -> rx.Component:
+    return rx.cond(
+        d.history.length() > 0,
+        rx.box(
+            rx.recharts.line_chart(
+                GRID,
+                rx.recharts.x_axis(data_key="at", **AXIS),
+                rx.recharts.y_axis(y_axis_id="left", allow_decimals=False, width=48, **AXIS),
+                rx.recharts.y_axis(
+                    y_axis_id="right",
+                    orientation="right",
+                    allow_decimals=False,
+                    width=56,
+                    **AXIS,
+                ),  # fmt: skip
+                tooltip(),
+                rx.recharts.legend(),
+                *[
+                    rx.recharts.line(
+                        data_key=key,
+                        name=label,
+                        stroke=color,
+                        y_axis_id=axis,
+                        stroke_width=2,
+                        dot={"stroke": color, "fill": color, "r": 2},
+                        active_dot={"stroke": color, "fill": color, "r": 4},
+                        type_="monotone",
+                        is_animation_active=False,
+                    )
+                    for key, label, color, axis in (
+                        ("likes", "Likes", "var(--pink-9)", "left"),
+                        ("comments", "Comments", "var(--blue-9)", "left"),
+                        ("shares", "Shares", "var(--grass-9)", "left"),
+                        ("views", "Views (right axis)", "var(--amber-9)", "right"),
+                    )
+                ],
+                data=d.history,
+                height=220,
+            ),
+            width="100%",
+            class_name="history-chart",
+        ),
+        rx.text("No metrics collected yet for this destination.", size="2", color_scheme="gray"),
+    )
+
+
+def _destination(d: DestDetail) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(d.platform_name, " · ", d.account, weight="bold", size="2"),
+                rx.badge(d.status, variant="soft", radius="full"),
+                rx.spacer(),
+                rx.cond(
+                    d.permalink != "",
+                    rx.link(
+                        "View post",
+                        rx.icon("external-link", size=14),
+                        href=d.permalink,
+                        is_external=True,
+                        size="2",
+                        class_name="permalink",
+                    ),
+                ),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.text(
+                rx.cond(d.published != "", "Published " + d.published + " · ", ""),
+                d.latest,
+                size="1",
+                color_scheme="gray",
+            ),
+            _history_chart(d),
+            spacing="2",
+            width="100%",
+        ),
+        class_name="post-destination",
+        data_platform=d.platform,
+        width="100%",
+    )
+
+
+def post_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.vstack(
+                rx.dialog.title("Post metrics", margin="0"),
+                rx.dialog.description(
+                    AnalyticsState.detail_totals, size="2", color_scheme="gray", id="post-totals"
+                ),
+                rx.cond(
+                    AnalyticsState.detail_content != "",
+                    rx.box(
+                        rx.text(AnalyticsState.detail_content, white_space="pre-wrap", size="2"),
+                        padding="12px",
+                        border_radius="var(--radius-3)",
+                        background=rx.color("gray", 2),
+                        border=f"1px solid {rx.color('gray', 5)}",
+                        width="100%",
+                        max_height="160px",
+                        overflow_y="auto",
+                    ),
+                ),
+                rx.cond(
+                    AnalyticsState.detail_loading,
+                    rx.center(rx.spinner(size="3"), height="160px", width="100%"),
+                    rx.vstack(
+                        rx.foreach(AnalyticsState.detail_dests, _destination),
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            max_width="760px",
+            id="post-dialog",
+        ),
+        open=AnalyticsState.detail_open,
+        on_open_change=AnalyticsState.set_detail_open,
+    )

@@ -1,0 +1,91 @@
+"""Billing: the workspace's plan, its usage this month and the AI captions used."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.settings import BillingState, UsageRow
+
+
+def _usage_row(r: UsageRow) -> rx.Component:
+    color = rx.match(r.state, ("over", "red"), ("near", "amber"), "grass")
+    return rx.vstack(
+        rx.hstack(
+            rx.text(r.label, size="2", weight="medium"),
+            rx.spacer(),
+            rx.text(
+                r.used,
+                " of ",
+                r.limit,
+                size="2",
+                color_scheme=rx.cond(r.state == "over", "red", "gray"),
+                class_name="usage-value",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            r.unlimited,
+            rx.text(
+                rx.cond(BillingState.billing, "No limit on this plan", "No limit"),
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.progress(value=r.percent, max=100, color_scheme=color, aria_label=r.label),
+        ),
+        spacing="1",
+        width="100%",
+        class_name="usage-row",
+        data_limit=r.name,
+        data_state=r.state,
+    )
+
+
+def current_plan() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(rx.cond(BillingState.billing, "Current plan", "Usage"), size="4"),
+                rx.badge(BillingState.tier_name, size="2", id="current-tier"),
+                rx.spacer(),
+                rx.text("Usage in ", BillingState.period, size="2", color_scheme="gray"),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
+            rx.foreach(BillingState.rows, _usage_row),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        id="plan-usage",
+    )
+
+
+def ai_usage() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("AI captions this month", size="4"),
+                rx.spacer(),
+                rx.cond(
+                    BillingState.ai_configured,
+                    rx.badge(BillingState.ai_model, variant="soft"),
+                    rx.badge("AI not set up", color_scheme="gray"),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.data_list.root(
+                rx.foreach(
+                    BillingState.ai_rows,
+                    lambda r: rx.data_list.item(
+                        rx.data_list.label(r["label"]), rx.data_list.value(r["value"])
+                    ),
+                ),
+                id="ai-usage",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

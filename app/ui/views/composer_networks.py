@@ -1,0 +1,224 @@
+"""Composer: per network, a tab with each account (its own text, its problems) and the
+network's options, a form drawn from the provider's options model."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.preview import platform_mark
+from app.ui.state.composer import ComposerState
+from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
+from app.ui.views.composer_post import section
+
+
+def choice_item(c: Choice) -> rx.Component:
+    return rx.select.item(c.label, value=c.value)
+
+
+def _field(f: OptionField) -> rx.Component:
+    field_id = "opt-" + f.platform + "-" + f.name
+    label = rx.text(f.label, as_="label", html_for=field_id, size="2", weight="medium")
+    help_text = rx.cond(f.help != "", rx.text(f.help, size="1", color_scheme="gray"))
+    return rx.match(
+        f.kind,
+        (
+            "bool",
+            rx.el.label(
+                rx.hstack(
+                    rx.switch(
+                        checked=f.checked,
+                        on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
+                        id=field_id,
+                    ),
+                    rx.text(f.label, size="2"),
+                    align="center",
+                    spacing="2",
+                )
+            ),
+        ),
+        (
+            "select",
+            rx.vstack(
+                label,
+                rx.cond(
+                    f.choices.length() > 0,
+                    rx.select.root(
+                        rx.select.trigger(id=field_id, width="100%", placeholder="Choose…"),
+                        rx.select.content(rx.foreach(f.choices, choice_item)),
+                        value=f.value,
+                        on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
+                    ),
+                    rx.text("Nothing to choose from yet.", size="1", color_scheme="gray"),
+                ),
+                help_text,
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        (
+            "textarea",
+            rx.vstack(
+                label,
+                rx.text_area(
+                    id=field_id,
+                    value=f.value,
+                    on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
+                    rows="2",
+                    width="100%",
+                ),
+                help_text,
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        rx.vstack(
+            label,
+            rx.input(
+                id=field_id,
+                value=f.value,
+                on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
+                width="100%",
+            ),
+            help_text,
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _tab_account(a: TabAccount) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="1", radius="full"),
+            rx.text(a.name, size="2", weight="medium"),
+            rx.spacer(),
+            rx.el.label(
+                rx.hstack(
+                    rx.text("Custom text", size="1", color_scheme="gray"),
+                    rx.switch(
+                        checked=a.customized,
+                        on_change=lambda v: ComposerState.toggle_custom(a.id, v),
+                        size="1",
+                        id="custom-" + a.id,
+                    ),
+                    align="center",
+                    spacing="2",
+                )
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            a.customized,
+            rx.text_area(
+                value=a.override,
+                on_change=lambda v: ComposerState.set_override(a.id, v),
+                rows="4",
+                width="100%",
+                id="override-" + a.id,
+                placeholder="Text for this account only",
+            ),
+        ),
+        rx.foreach(
+            a.problems,
+            lambda p: rx.callout(
+                p,
+                icon="circle-alert",
+                color_scheme="red",
+                size="1",
+                class_name="destination-problem",
+                width="100%",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        padding="10px",
+        border=f"1px solid {rx.color('gray', 5)}",
+        border_radius="var(--radius-3)",
+        class_name="tab-account",
+        data_account_id=a.id,
+    )
+
+
+def _tab_trigger(t: Tab) -> rx.Component:
+    return rx.tabs.trigger(
+        rx.hstack(
+            platform_mark(t.platform, "16px"),
+            rx.text(t.platform_name),
+            rx.cond(
+                t.problem_count > 0,
+                rx.badge(
+                    t.problem_count, color_scheme="red", variant="solid", radius="full", size="1"
+                ),
+            ),
+            align="center",
+            spacing="2",
+        ),
+        value=t.platform,
+        id="tab-" + t.platform,
+        data_problems=t.problem_count,
+    )
+
+
+def _tab_content(t: Tab) -> rx.Component:
+    return rx.tabs.content(
+        rx.vstack(
+            rx.cond(
+                t.problem_count > 0,
+                rx.callout(
+                    rx.text(
+                        t.platform_name, " will not accept this post yet: see below.", size="2"
+                    ),
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                t.message != "",
+                rx.callout(t.message, icon="info", color_scheme="amber", size="1", width="100%"),
+            ),
+            rx.foreach(t.accounts, _tab_account),
+            rx.cond(
+                t.fields.length() > 0,
+                rx.grid(
+                    rx.foreach(t.fields, _field),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            padding_top="12px",
+            id="panel-" + t.platform,
+            class_name="network-panel",
+        ),
+        value=t.platform,
+    )
+
+
+def networks() -> rx.Component:
+    return rx.cond(
+        ComposerState.tabs.length() > 0,
+        section(
+            "Per network",
+            "sliders-horizontal",
+            rx.tabs.root(
+                rx.tabs.list(rx.foreach(ComposerState.tabs, _tab_trigger), wrap="wrap"),
+                rx.foreach(ComposerState.tabs, _tab_content),
+                value=ComposerState.active_tab,
+                on_change=ComposerState.set_tab,
+                width="100%",
+            ),
+            rx.cond(
+                ComposerState.active_tab == "all",
+                rx.text(
+                    "Pick a network to change its options or write a different text for one "
+                    "account.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+        ),
+    )

@@ -1,0 +1,267 @@
+"""Composer: the accounts to publish to, and the post itself (text with a counter per
+network, AI button, attached media)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.counter import count_note, count_of, is_strict
+from app.ui.components.preview import platform_mark
+from app.ui.components.section import section_card
+from app.ui.components.uploader import upload_zone
+from app.ui.state.composer import TEXT, ComposerState
+from app.ui.state.composer_ai import ComposerAIState
+from app.ui.state.composer_media import UPLOAD_ID, ComposerMediaState
+from app.ui.state.composer_model import AccountRow, MediaRef, Tab
+
+
+def section(title: str, icon: str, *children: rx.Component) -> rx.Component:
+    """A composer card: the shared section card holding `children` one under the other."""
+    body = rx.vstack(*children, spacing="3", width="100%")
+    return section_card(title, icon, body, "composer-" + title.lower().replace(" ", "-"))
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def _account_chip(a: AccountRow) -> rx.Component:
+    chip = rx.button(
+        rx.box(
+            rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="2", radius="full"),
+            rx.box(
+                platform_mark(a.platform, "15px"),
+                position="absolute",
+                bottom="-3px",
+                right="-3px",
+                background="var(--color-panel-solid)",
+                border_radius="999px",
+                padding="1px",
+                line_height="0",
+            ),
+            position="relative",
+            line_height="0",
+        ),
+        rx.vstack(
+            rx.text(a.name, size="2", weight="medium", trim="both"),
+            rx.text(a.platform_name, size="1", color_scheme="gray", trim="both"),
+            spacing="1",
+            align="start",
+        ),
+        rx.cond(a.selected, rx.icon("check", size=14)),
+        variant=rx.cond(a.selected, "soft", "outline"),
+        color_scheme=rx.cond(a.selected, "accent", "gray"),
+        size="3",
+        on_click=ComposerState.toggle_account(a.id),
+        disabled=a.disabled & ~a.selected,
+        aria_pressed=rx.cond(a.selected, "true", "false"),
+        id="account-" + a.id,
+        class_name="account-chip",
+        data_platform=a.platform,
+        data_selected=rx.cond(a.selected, "yes", ""),
+        style={"height": "auto", "padding": "6px 10px", "justify_content": "start"},
+    )
+    return rx.cond(
+        a.hint != "",
+        rx.tooltip(rx.box(chip, class_name="account-hint-wrap"), content=a.hint),
+        chip,
+    )
+
+
+def accounts() -> rx.Component:
+    return section(
+        "Publish to",
+        "users",
+        rx.cond(
+            ComposerState.account_rows.length() > 0,
+            rx.flex(
+                rx.foreach(ComposerState.account_rows, _account_chip),
+                spacing="2",
+                wrap="wrap",
+                id="account-picker",
+            ),
+            rx.hstack(
+                rx.text("No accounts connected yet.", color_scheme="gray", size="2"),
+                rx.link("Connect one", href="/accounts", size="2"),
+                spacing="2",
+            ),
+        ),
+        rx.foreach(
+            ComposerState.account_rows,
+            lambda a: rx.cond(
+                a.disabled,
+                rx.text(
+                    a.platform_name,
+                    " · ",
+                    a.name,
+                    ": ",
+                    a.hint,
+                    size="1",
+                    color_scheme="gray",
+                    class_name="account-disabled-hint",
+                ),  # fmt: skip
+            ),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- text and media
+
+
+def _counter(tab: Tab) -> rx.Component:
+    n = count_of(tab.platform, TEXT.value, tab.url_length)
+    over = n > tab.max_length
+    return rx.badge(
+        platform_mark(tab.platform, "14px"),
+        rx.el.span(n.to_string(), class_name="count"),
+        rx.el.span(" / ", tab.max_length.to_string()),
+        # Where the network documents no counting rule Herald counts strictly, and says so.
+        rx.cond(is_strict(tab.platform), rx.el.span("*", class_name="count-strict")),
+        color_scheme=rx.cond(over, "red", rx.cond(n > tab.max_length * 0.9, "amber", "gray")),
+        variant="soft",
+        size="2",
+        id="counter-" + tab.platform,
+        class_name="platform-counter",
+        data_over=rx.cond(over, "yes", ""),
+        title=tab.platform_name + ": " + count_note(tab.platform),
+    )
+
+
+TEXTAREA_STYLE = {
+    "width": "100%",
+    "min_height": "180px",
+    "resize": "vertical",
+    "padding": "12px",
+    "font_size": "15px",
+    "line_height": "1.5",
+    "font_family": "inherit",
+    "color": "var(--gray-12)",
+    "background": "var(--color-surface)",
+    "border": "1px solid var(--gray-a7)",
+    "border_radius": "var(--radius-3)",
+    "outline": "none",
+    "&:focus": {"border_color": "var(--accent-8)", "box_shadow": "0 0 0 1px var(--accent-8)"},
+    "&::placeholder": {"color": "var(--gray-a10)"},
+}
+
+
+def _media_tile(m: MediaRef) -> rx.Component:
+    return rx.box(
+        rx.cond(
+            m.kind == "video",
+            rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
+            rx.image(src=m.url, alt=m.filename, class_name="thumb"),
+        ),
+        rx.hstack(
+            rx.icon_button(
+                rx.icon("chevron-left", size=12),
+                size="1",
+                variant="solid",
+                color_scheme="gray",
+                on_click=ComposerMediaState.move_media(m.id, -1),
+                aria_label="Move earlier",
+            ),
+            rx.icon_button(
+                rx.icon("chevron-right", size=12),
+                size="1",
+                variant="solid",
+                color_scheme="gray",
+                on_click=ComposerMediaState.move_media(m.id, 1),
+                aria_label="Move later",
+            ),
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="solid",
+                color_scheme="red",
+                on_click=ComposerMediaState.remove_media(m.id),
+                aria_label="Remove " + m.filename,
+                class_name="remove-media",
+            ),
+            position="absolute",
+            top="4px",
+            right="4px",
+            spacing="1",
+        ),
+        position="relative",
+        width="96px",
+        height="96px",
+        border_radius="var(--radius-3)",
+        overflow="hidden",
+        background=rx.color("gray", 3),
+        class_name="attached-media",
+        data_media_id=m.id,
+        title=m.filename + " · " + m.detail,
+        style={"& .thumb": {"width": "100%", "height": "100%", "object_fit": "cover"}},
+    )
+
+
+def editor() -> rx.Component:
+    return section(
+        "Post",
+        "pencil-line",
+        rx.el.label("Text", html_for="composer-text", class_name="rt-sr-only", hidden=True),
+        rx.el.textarea(
+            id="composer-text",
+            value=TEXT.value,
+            on_change=[TEXT.set_value, ComposerState.set_text.debounce(250)],
+            placeholder="What do you want to share?",
+            aria_label="Post text",
+            disabled=~ComposerState.can_edit,
+            style=TEXTAREA_STYLE,
+        ),
+        rx.hstack(
+            rx.flex(
+                rx.foreach(ComposerState.tabs, _counter),
+                spacing="2",
+                wrap="wrap",
+                id="counters",
+            ),
+            rx.spacer(),
+            rx.button(
+                rx.icon("sparkles", size=14),
+                "Generate with AI",
+                variant="soft",
+                color_scheme="violet",
+                size="2",
+                on_click=ComposerAIState.open_ai,
+                id="open-ai",
+                disabled=~ComposerState.can_edit,
+            ),
+            width="100%",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.cond(
+            ComposerState.tabs.length() == 0,
+            rx.text(
+                "Choose accounts above to see each network's character count.",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
+        rx.divider(),
+        rx.hstack(
+            rx.text("Media", weight="medium", size="2"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("images", size=14),
+                "From library",
+                variant="soft",
+                size="1",
+                on_click=ComposerMediaState.open_library,
+                id="open-library",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            ComposerState.media_items.length() > 0,
+            rx.flex(
+                rx.foreach(ComposerState.media_items, _media_tile),
+                spacing="2",
+                wrap="wrap",
+                id="attached-media",
+            ),
+        ),
+        upload_zone(ComposerMediaState, UPLOAD_ID, compact=True),
+    )

@@ -1,0 +1,131 @@
+"""Dashboard: the "Upcoming" and "Recently published" lists."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.badges import chip_avatar, status_badge
+from app.ui.components.section import empty_note, section_card, skeleton_rows
+from app.ui.state.dashboard import Card, Chip, DashboardState
+
+
+def _destination_chip(c: Chip) -> rx.Component:
+    return rx.hstack(
+        chip_avatar(c, "1"),
+        rx.text(c.platform_name, size="1", color_scheme="gray"),
+        align="center",
+        spacing="1",
+        class_name="destination-chip",
+    )
+
+
+def _upcoming_post(p: Card) -> rx.Component:
+    return rx.flex(
+        rx.flex(
+            rx.text(p.when, size="2", weight="bold", white_space="nowrap"),
+            status_badge(p.status),
+            direction=rx.breakpoints(initial="row", sm="column"),
+            gap="2",
+            align=rx.breakpoints(initial="center", sm="start"),
+            min_width="136px",
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.text(p.content, size="2", class_name="post-excerpt"),
+            rx.flex(rx.foreach(p.chips, _destination_chip), gap="3", wrap="wrap"),
+            spacing="2",
+            min_width="0",
+            flex="1",
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        class_name="upcoming-post",
+        data_post_id=p.id,
+        data_status=p.status,
+    )
+
+
+def _permalink(c: Chip) -> rx.Component:
+    return rx.hstack(
+        chip_avatar(c),
+        rx.cond(
+            c.permalink != "",
+            rx.link(
+                rx.hstack(
+                    rx.text("View on ", c.platform_name, size="1"),
+                    rx.icon("external-link", size=12),
+                    align="center",
+                    spacing="1",
+                ),
+                href=c.permalink,
+                is_external=True,
+                class_name="permalink",
+            ),
+            rx.text(c.platform_name, size="1", color_scheme="gray"),
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def _recent_post(p: Card) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            status_badge(p.status),
+            rx.text(p.when, size="1", color_scheme="gray"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(p.content, size="2", class_name="post-excerpt"),
+        rx.flex(rx.foreach(p.chips, _permalink), gap="3", wrap="wrap"),
+        spacing="2",
+        width="100%",
+        padding_y="8px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        class_name="recent-post",
+        data_post_id=p.id,
+    )
+
+
+def _post_list(
+    title: str, icon: str, items: rx.Var, render, empty: rx.Component, list_id: str, link
+) -> rx.Component:
+    return section_card(
+        title,
+        icon,
+        rx.cond(
+            DashboardState.loading,
+            skeleton_rows(class_name="dashboard-skeleton"),
+            rx.cond(
+                items.length() > 0,
+                rx.vstack(rx.foreach(items, render), spacing="0", width="100%"),
+                empty,
+            ),
+        ),
+        list_id,
+        link,
+    )
+
+
+def upcoming() -> rx.Component:
+    write = rx.cond(
+        DashboardState.can_edit & DashboardState.has_accounts,
+        rx.link(rx.button(rx.icon("square-pen", size=14), "Write a post", size="2"),
+                href="/composer"),
+    )  # fmt: skip
+    return _post_list(
+        "Upcoming", "calendar-clock", DashboardState.upcoming, _upcoming_post,
+        empty_note("calendar", "Nothing scheduled for the next 7 days.", write),
+        "upcoming", rx.link("Calendar", href="/calendar", size="2"),
+    )  # fmt: skip
+
+
+def recent() -> rx.Component:
+    return _post_list(
+        "Recently published", "send", DashboardState.recent, _recent_post,
+        empty_note("inbox", "Nothing published yet."),
+        "recent", rx.link("Analytics", href="/analytics", size="2"),
+    )  # fmt: skip

@@ -1,0 +1,152 @@
+"""Instance settings: who may sign up, and the users (admin, disable, enable)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.section import data_table
+from app.ui.state.instance import InstanceState
+
+REGISTRATION = {
+    "open": "Open: anyone who reaches this Herald can create an account.",
+    "invite": "Invite-only: only people with an invite link to a workspace can sign up.",
+    "closed": "Closed: nobody can sign up.",
+}
+
+
+def registration() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Registration", size="4"),
+        rx.text(
+            "Who may create an account (the first account, the instance admin, always could).",
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.radio_group.root(
+            rx.vstack(
+                *[
+                    rx.text(
+                        rx.flex(rx.radio_group.item(value=value), label, spacing="2"),
+                        as_="label",
+                        size="2",
+                    )
+                    for value, label in REGISTRATION.items()
+                ],
+                spacing="2",
+            ),
+            value=InstanceState.registration,
+            on_change=InstanceState.save_registration,
+            id="registration-policy",
+        ),
+        rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _user_row(u: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(u["name"], weight="medium"),
+                rx.text(u["email"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(u["created"]),
+        rx.table.cell(u["workspaces"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(u["admin"] == "yes", rx.badge("instance admin", color_scheme="blue")),
+                rx.cond(u["active"] != "yes", rx.badge("disabled", color_scheme="red")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    u["admin"] == "yes",
+                    rx.button(
+                        "Remove admin",
+                        size="1",
+                        variant="soft",
+                        on_click=InstanceState.change_user(u["id"], "demote"),
+                        class_name="demote-user",
+                    ),
+                    rx.button(
+                        "Make admin",
+                        size="1",
+                        variant="soft",
+                        on_click=InstanceState.change_user(u["id"], "promote"),
+                        disabled=u["active"] != "yes",
+                        class_name="promote-user",
+                    ),
+                ),
+                rx.cond(
+                    u["me"] == "yes",
+                    rx.fragment(),
+                    rx.cond(
+                        u["active"] == "yes",
+                        rx.alert_dialog.root(
+                            rx.alert_dialog.trigger(
+                                rx.button(
+                                    "Disable",
+                                    size="1",
+                                    variant="soft",
+                                    color_scheme="red",
+                                    class_name="disable-user",
+                                )
+                            ),
+                            rx.alert_dialog.content(
+                                rx.alert_dialog.title("Disable ", u["email"], "?"),
+                                rx.alert_dialog.description(
+                                    "They are signed out everywhere now, cannot sign in, and "
+                                    "their API keys stop working. You can enable them again."
+                                ),
+                                rx.hstack(
+                                    rx.alert_dialog.cancel(
+                                        rx.button("Cancel", variant="soft", color_scheme="gray")
+                                    ),
+                                    rx.alert_dialog.action(
+                                        rx.button(
+                                            "Disable",
+                                            color_scheme="red",
+                                            on_click=InstanceState.change_user(u["id"], "disable"),
+                                            id="confirm-disable",
+                                        )
+                                    ),
+                                    justify="end",
+                                    spacing="3",
+                                    margin_top="16px",
+                                ),
+                            ),
+                        ),
+                        rx.button(
+                            "Enable",
+                            size="1",
+                            variant="soft",
+                            on_click=InstanceState.change_user(u["id"], "enable"),
+                            class_name="enable-user",
+                        ),
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+        class_name="user-row",
+        data_email=u["email"],
+    )
+
+
+def users_table() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Users", size="4"),
+            data_table(
+                ("User", "Joined", "Workspaces", "", ""), InstanceState.users, _user_row, "users"
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,136 @@
+"""Instance settings: media storage (read-only) and the platforms' OAuth apps."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.forms import data_item
+from app.ui.state.instance import InstanceState
+
+
+def storage_settings() -> rx.Component:
+    st = InstanceState.storage
+    return rx.card(
+        rx.vstack(
+            rx.heading("Media storage", size="4"),
+            rx.data_list.root(
+                data_item("Backend", rx.text(st["backend"])),
+                rx.cond(
+                    st["is_s3"] == "yes",
+                    rx.fragment(
+                        data_item("Bucket", rx.code(st["bucket"])),
+                        data_item("Endpoint", rx.code(st["endpoint"])),
+                        data_item("Region", rx.text(st["region"])),
+                        data_item("Path-style addressing", rx.text(st["path_style"])),
+                        data_item("Credentials", rx.text(st["credentials"])),
+                    ),
+                    data_item("Folder", rx.code(st["local_path"])),
+                ),
+                data_item("Largest image", rx.text(st["max_image"])),
+                data_item("Largest video", rx.text(st["max_video"])),
+                id="storage-settings",
+            ),
+            rx.text(
+                "Storage is configured in the environment (HERALD_STORAGE, HERALD_S3_BUCKET, "
+                "HERALD_S3_ENDPOINT_URL, ...) and read at start: changing it moves where new "
+                "media go, so it is not editable here.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _app(a: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(a["name"], weight="bold"),
+                    rx.badge(
+                        rx.match(
+                            a["source"],
+                            ("env", "from environment"),
+                            ("settings", "configured"),
+                            "not configured",
+                        ),
+                        color_scheme=rx.match(
+                            a["source"], ("env", "blue"), ("settings", "green"), "gray"
+                        ),
+                    ),  # fmt: skip
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(
+                    "Redirect URI to register with the platform: ",
+                    rx.code(a["callback"]),
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.el.input(type="hidden", name="platform", value=a["platform"]),
+                rx.hstack(
+                    rx.input(
+                        name="client_id",
+                        default_value=a["client_id"],
+                        placeholder="Client id",
+                        disabled=a["source"] == "env",
+                        id="client-id-" + a["platform"].to(str),
+                        width="16rem",
+                    ),
+                    rx.input(
+                        name="client_secret",
+                        type="password",
+                        placeholder=rx.cond(
+                            a["has_secret"] == "yes", "Secret stored: empty keeps it", "Secret"
+                        ),
+                        disabled=a["source"] == "env",
+                        id="client-secret-" + a["platform"].to(str),
+                        width="16rem",
+                    ),
+                    rx.button(
+                        "Save",
+                        type="submit",
+                        disabled=a["source"] == "env",
+                        id="save-app-" + a["platform"].to(str),
+                    ),
+                    rx.cond(
+                        a["source"] == "settings",
+                        rx.button(
+                            "Remove",
+                            type="button",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=InstanceState.remove(a["platform"]),
+                        ),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                spacing="2",
+            ),
+            on_submit=InstanceState.save,
+        ),
+        width="100%",
+        class_name="platform-app",
+        data_platform=a["platform"],
+    )
+
+
+def platform_apps() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Platform apps", size="4"),
+        rx.text(
+            "The OAuth app Herald uses for each network. Secrets are stored encrypted and never "
+            "shown again. Values set in the environment (HERALD_<PLATFORM>_CLIENT_ID) win. "
+            "Mastodon needs none: Herald registers itself on each server; Bluesky uses app "
+            "passwords.",
+            color_scheme="gray",
+            size="2",
+        ),
+        rx.vstack(rx.foreach(InstanceState.apps, _app), width="100%", spacing="3"),
+        spacing="3",
+        width="100%",
+    )

@@ -1,0 +1,57 @@
+"""Media: the filters (kind, size, dates, name)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.media import MediaState
+
+
+def media_filters() -> rx.Component:
+    return rx.flex(
+        rx.segmented_control.root(
+            rx.segmented_control.item("All", value="all"),
+            rx.segmented_control.item("Images", value="image"),
+            rx.segmented_control.item("Videos", value="video"),
+            value=MediaState.kind,
+            on_change=MediaState.set_kind,
+            id="filter-kind",
+        ),
+        rx.select.root(
+            rx.select.trigger(id="filter-size", aria_label="Size"),
+            rx.select.content(
+                rx.select.item("Any size", value="all"),
+                rx.select.item("Under 1 MB", value="small"),
+                rx.select.item("1–10 MB", value="medium"),
+                rx.select.item("Over 10 MB", value="large"),
+            ),
+            value=MediaState.size,
+            on_change=MediaState.set_size,
+        ),
+        rx.hstack(
+            rx.text("From", size="2", as_="label", html_for="filter-from"),
+            rx.input(type="date", id="filter-from", value=MediaState.date_from,
+                     on_change=MediaState.set_date_from),
+            rx.text("to", size="2", as_="label", html_for="filter-to"),
+            rx.input(type="date", id="filter-to", value=MediaState.date_to,
+                     on_change=MediaState.set_date_to),
+            align="center",
+            spacing="2",
+        ),
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            placeholder="File name",
+            value=MediaState.query,
+            on_change=MediaState.set_query.debounce(300),
+            id="filter-q",
+        ),
+        rx.cond(
+            MediaState.filtered,
+            rx.button("Clear filters", variant="ghost", size="2", on_click=MediaState.clear_filters,
+                      id="clear-filters"),
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )  # fmt: skip

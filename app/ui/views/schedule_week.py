@@ -1,0 +1,90 @@
+"""Posting schedule: the week, one column of time slots per day, each with its add form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.schedule import DaySlots, ScheduleState
+
+
+def _slot(day: DaySlots, label: rx.Var) -> rx.Component:
+    return rx.badge(
+        rx.text(label, size="2", weight="medium"),
+        rx.cond(
+            ScheduleState.can_edit,
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=ScheduleState.remove_slot(day.weekday, label),
+                aria_label="Remove " + day.name + " " + label,
+                class_name="remove-slot",
+            ),
+        ),
+        variant="soft",
+        size="2",
+        radius="full",
+        class_name="slot",
+        data_time=label,
+        gap="1",
+    )
+
+
+def _add_form(day: DaySlots) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.el.input(type="hidden", name="weekday", value=day.weekday.to(str)),
+            rx.input(
+                type="time",
+                name="time",
+                size="1",
+                id="add-time-" + day.weekday.to(str),
+                aria_label="New time on " + day.name,
+                width="100%",
+            ),
+            rx.icon_button(
+                rx.icon("plus", size=14),
+                type="submit",
+                size="1",
+                variant="soft",
+                aria_label="Add a time on " + day.name,
+                id="add-slot-" + day.weekday.to(str),
+            ),
+            spacing="1",
+            width="100%",
+            align="center",
+        ),
+        on_submit=ScheduleState.add_slot,
+        reset_on_submit=True,
+        width="100%",
+    )
+
+
+def day_column(day: DaySlots) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(day.name, weight="bold", size="2"),
+                rx.spacer(),
+                rx.text(day.times.length(), size="1", color_scheme="gray"),
+                width="100%",
+            ),
+            rx.cond(
+                day.times.length() > 0,
+                rx.flex(
+                    rx.foreach(day.times, lambda t: _slot(day, t)),
+                    direction="column",
+                    gap="2",
+                    align="start",
+                ),
+                rx.text("No slots", size="1", color_scheme="gray"),
+            ),
+            rx.cond(ScheduleState.can_edit, _add_form(day)),
+            spacing="2",
+            width="100%",
+        ),
+        class_name="day-column",
+        data_weekday=day.weekday,
+        width="100%",
+    )

@@ -1,0 +1,134 @@
+"""Webhooks: each webhook with its switches, and its delivery log."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.section import data_table
+from app.ui.state.activity import WebhooksState
+
+
+def _delivery(d: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(d["when"], size="1")),
+        rx.table.cell(rx.code(d["event"])),
+        rx.table.cell(
+            rx.badge(
+                d["status"],
+                color_scheme=rx.match(
+                    d["status"], ("delivered", "green"), ("failed", "red"), "amber"
+                ),
+            )
+        ),
+        rx.table.cell(rx.text(d["code"], class_name="delivery-code")),
+        rx.table.cell(d["attempts"]),
+        rx.table.cell(rx.text(d["error"], size="1", color_scheme="gray")),
+        rx.table.cell(
+            rx.button(
+                "Redeliver",
+                size="1",
+                variant="soft",
+                on_click=WebhooksState.redeliver(d["id"]),
+                class_name="redeliver",
+            )
+        ),
+        class_name="delivery-row",
+    )
+
+
+def _deliveries() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Deliveries", size="3"),
+                rx.button(
+                    "Refresh",
+                    size="1",
+                    variant="soft",
+                    on_click=WebhooksState.refresh,
+                    id="refresh-deliveries",
+                ),  # fmt: skip
+                justify="between",
+                width="100%",
+            ),
+            rx.cond(
+                WebhooksState.deliveries.length() > 0,
+                data_table(
+                    ("When", "Event", "Status", "Code", "Tries", "Error", ""),
+                    WebhooksState.deliveries,
+                    _delivery,
+                    scroll=False,
+                ),
+                rx.text("Nothing sent yet.", color_scheme="gray"),
+            ),
+            width="100%",
+        ),
+        width="100%",
+        id="deliveries",
+    )
+
+
+def webhook_card(h: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.code(h["url"]),
+                rx.cond(
+                    h["active"] == "yes",
+                    rx.badge("on", color_scheme="green"),
+                    rx.badge("off", color_scheme="red"),
+                ),
+                rx.spacer(),
+                rx.button(
+                    "Deliveries",
+                    size="1",
+                    variant="soft",
+                    on_click=WebhooksState.show_deliveries(h["id"]),
+                    class_name="show-deliveries",
+                ),
+                rx.button(
+                    "Send test event",
+                    size="1",
+                    variant="soft",
+                    on_click=WebhooksState.send_test(h["id"]),
+                    class_name="send-test",
+                ),
+                rx.cond(
+                    h["active"] == "yes",
+                    rx.button(
+                        "Switch off",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=WebhooksState.set_active(h["id"], False),
+                    ),
+                    rx.button(
+                        "Switch on",
+                        size="1",
+                        variant="soft",
+                        on_click=WebhooksState.set_active(h["id"], True),
+                        class_name="switch-on",
+                    ),
+                ),
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=WebhooksState.delete(h["id"]),
+                ),
+                width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text("Events: ", h["events"], size="1", color_scheme="gray"),
+            rx.cond(
+                h["reason"] != "",
+                rx.callout(h["reason"], color_scheme="red", size="1", class_name="disabled-reason"),
+            ),
+            rx.cond(WebhooksState.open_hook == h["id"], _deliveries()),
+            width="100%",
+        ),
+        width="100%",
+        class_name="webhook-row",
+    )
