@@ -304,8 +304,9 @@ class Provider(ABC):
     default_api_base: ClassVar[str | None] = None
     default_limits: ClassVar[Limits]
     # The `*_text.py` module: COUNTING (how the browser counter counts), NOTE (the rule in a
-    # sentence), STRICT (the vendor documents no rule).
-    text_rules: ModuleType  # not ClassVar: mypy reads a module assigned in a class body as an instance attribute
+    # sentence), STRICT (the vendor documents no rule). Not ClassVar: mypy reads a module assigned
+    # in a subclass body as an instance attribute.
+    text_rules: ModuleType
     # What a post may carry besides text and media (see options.py), and how it looks.
     options_model: ClassVar[type[PostOptions]] = PostOptions
     look: ClassVar[Look]
