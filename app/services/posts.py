@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, literal_column
+from sqlalchemy import ARRAY, Label, Uuid, any_, bindparam, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -121,7 +121,7 @@ class PostPage(BaseModel):
 # accounts, its media ids), which pydantic reads into a PostView in one pass: far cheaper than
 # Python building objects field by field, on the API's hottest page. The same document serves
 # a page of posts and a single post.
-_VIEW_JSON = literal_column(
+_VIEW_JSON: Label[str] = literal_column(
     """json_build_object(
         'id', posts.id, 'workspace_id', posts.workspace_id, 'author_id', posts.author_id,
         'content', posts.content, 'scheduled_at', posts.scheduled_at,
@@ -156,7 +156,7 @@ def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
         return []
     # One array parameter (a statement PostgreSQL can prepare once), not one per id.
     ids = bindparam("post_ids", [p.id for p in posts], type_=ARRAY(Uuid()))
-    query = _POST_VIEW.add_columns(Post.id).where(col(Post.id) == any_(ids))
+    query = _POST_VIEW.add_columns(col(Post.id)).where(col(Post.id) == any_(ids))
     documents = {r.id: r.view for r in s.execute(query).all()}
     return _read_views(documents[p.id] for p in posts)
 
@@ -235,7 +235,7 @@ def list_posts(
         query = query.where(col(Post.scheduled_at) < end)
     if account_id or platform:
         dest = select(PostDestination.post_id).join(
-            SocialAccount, SocialAccount.id == PostDestination.social_account_id
+            SocialAccount, col(SocialAccount.id) == PostDestination.social_account_id
         )
         if account_id:
             dest = dest.where(PostDestination.social_account_id == account_id)
