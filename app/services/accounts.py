@@ -324,11 +324,18 @@ def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> A
         return view(account)
 
 
-def mark_broken(account_id: uuid.UUID, status: AccountStatus, message: str) -> None:
-    """Record a positively identified auth failure once (the first change is the notice)."""
+def mark_broken(
+    account_id: uuid.UUID, status: AccountStatus, message: str, *, seen_since: dt.datetime
+) -> None:
+    """Record a positively identified auth failure once (the first change is the notice).
+
+    `seen_since` is when what failed read the account (a publish's claim, a sweep's read): an
+    account whose status changed after that (reconnected meanwhile) keeps its newer state."""
     with db.session() as s:
         account = s.get(SocialAccount, account_id, with_for_update=True)
         if account is None or account.status == status:
+            return
+        if account.status_changed_at is not None and account.status_changed_at > seen_since:
             return
         account.status = status
         account.last_error = message
@@ -407,7 +414,8 @@ def refresh_due_accounts(limit: int = 500) -> dict[str, int]:
     """The token sweep: refresh every connected account whose token expires within its
     platform's lead time; flag those that cannot be refreshed as expiring (one notice), and
     as expired once the token has run out."""
-    horizon = utcnow() + max(LONGEST_AHEAD, NOTICE_AHEAD)
+    read_at = utcnow()
+    horizon = read_at + max(LONGEST_AHEAD, NOTICE_AHEAD)
     with db.session() as s:
         due = s.exec(
             select(SocialAccount)
@@ -427,13 +435,19 @@ def refresh_due_accounts(limit: int = 500) -> dict[str, int]:
         left = expires_at - utcnow()
         if not provider.capabilities.refresh_tokens:
             if left <= dt.timedelta(0):
-                mark_broken(account.id, AccountStatus.expired, "The access expired: reconnect.")
+                mark_broken(
+                    account.id,
+                    AccountStatus.expired,
+                    "The access expired: reconnect.",
+                    seen_since=read_at,
+                )
             elif left < NOTICE_AHEAD:
                 day = expires_at.date().isoformat()
                 mark_broken(
                     account.id,
                     AccountStatus.expiring,
                     f"Access ends on {day}: reconnect before then to keep publishing.",
+                    seen_since=read_at,
                 )
             continue
         # Two sweeps of slack, so one failed sweep still leaves time for the next.

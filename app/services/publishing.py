@@ -409,7 +409,12 @@ def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -
             f"{exc.message.rstrip('.')}. "
             "Reconnect the account, then retry."
         )
-        accounts.mark_broken(claim.account.id, AccountStatus.expired, exc.message)
+        accounts.mark_broken(
+            claim.account.id,
+            AccountStatus.expired,
+            exc.message,
+            seen_since=claim.destination.claimed_at,
+        )
         _fail(claim, AttemptOutcome.auth_error, message, http_status=exc.status)
     else:
         _fail(claim, AttemptOutcome.failed, exc.message, http_status=exc.status)

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app import db
 from app.config import settings
-from app.models import AccountStatus, SocialAccount, User
+from app.models import AccountStatus, SocialAccount, User, utcnow
 from app.providers.registry import provider_class
 from app.services import accounts, circuit, posts
 from app.services.posts import PostInput
@@ -142,7 +142,12 @@ def test_an_expired_account_is_reconnected_in_one_click(page: Page, live_app: st
     _user, wid = _signed_up(page, live_app, "expiry")
     _sandbox_account(page, live_app, "x")
     account = _account_id(wid, "x")
-    accounts.mark_broken(account, AccountStatus.expired, "Reconnect needed: token revoked by X")
+    accounts.mark_broken(
+        account,
+        AccountStatus.expired,
+        "Reconnect needed: token revoked by X",
+        seen_since=utcnow(),
+    )
     page.goto(live_app + "/")
     broken = page.locator(".broken-account[data-platform='x']")
     expect(broken).to_have_attribute("data-status", "expired")
@@ -168,7 +173,9 @@ def test_screenshots_light_and_dark(browser: Browser, live_app: str):
             PostInput("Launch day! Our new release is out — read all about it.", [bsky, x],
                       later_time(), timezone="UTC"),
         )  # fmt: skip
-        accounts.mark_broken(x, AccountStatus.expired, "Reconnect needed: token expired")
+        accounts.mark_broken(
+            x, AccountStatus.expired, "Reconnect needed: token expired", seen_since=utcnow()
+        )
         page.goto(live_app + "/")
         expect(page.locator(".broken-account")).to_have_count(1)
         expect(page.locator(".upcoming-post")).to_have_count(1)

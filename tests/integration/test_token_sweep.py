@@ -50,3 +50,17 @@ def test_unrefreshable_tokens_warn_once_then_expire(server):
     assert status(gone.id)[0] == AccountStatus.expired
     accounts.refresh_due_accounts()
     assert status(soon.id)[2] == noticed  # one notice, not one per sweep
+
+
+def test_a_failure_seen_before_a_reconnect_leaves_the_account_connected(server):
+    """A publish (or sweep) that read the account, then failed with an auth error while the user
+    reconnected it, must not mark the freshly reconnected account expired."""
+    before_reconnect = utcnow()
+    account = account_expiring_in(server, "renewed", dt.timedelta(days=60))  # connected now
+    accounts.mark_broken(
+        account.id, AccountStatus.expired, "token revoked", seen_since=before_reconnect
+    )
+    assert status(account.id)[0] == AccountStatus.connected
+    accounts.mark_broken(account.id, AccountStatus.expired, "token revoked", seen_since=utcnow())
+    state, message, _ = status(account.id)
+    assert state == AccountStatus.expired and message == "token revoked"
