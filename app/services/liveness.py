@@ -23,7 +23,7 @@ from functools import cache
 
 from sqlalchemy import text
 
-from app import db
+from app import db, processes
 from app.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -126,16 +126,6 @@ def start_beating(stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def reports() -> dict[str, tuple[dt.datetime, set[uuid.UUID]]]:
     """Every worker's last report: id → (seen_at, holding)."""
     with db.engine().connect() as conn:
@@ -154,7 +144,7 @@ def let_go(
     if not claimed_by:
         return True
     host_ns, _, pid = claimed_by.rpartition("/")
-    if host_ns.endswith("/" + namespace()) and pid.isdigit() and not _pid_alive(int(pid)):
+    if host_ns.endswith("/" + namespace()) and pid.isdigit() and not processes.alive(int(pid)):
         return True
     report = known.get(claimed_by)
     if report is None:

@@ -16,21 +16,13 @@ import psycopg
 from redis import Redis
 from redis.exceptions import WatchError
 
+from app import processes
+
 MACHINE_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 MACHINE_REDIS = "redis://127.0.0.1:6379"
 
 
 CLAIM_KEY = "herald:test-run"  # the pid of the test run that holds a Redis database number
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _take_over(client: Redis) -> bool:
@@ -39,7 +31,7 @@ def _take_over(client: Redis) -> bool:
         try:
             pipe.watch(CLAIM_KEY)
             holder = pipe.get(CLAIM_KEY)
-            if holder is None or not holder.isdigit() or _alive(int(holder)):
+            if holder is None or not holder.isdigit() or processes.alive(int(holder)):
                 return False
             pipe.multi()
             pipe.set(CLAIM_KEY, str(os.getpid()))
