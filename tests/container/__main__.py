@@ -32,6 +32,7 @@ import psycopg
 from redis import Redis
 
 from tests.support.processes import free_port
+from tests.support.services import claim_redis_number
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "herald"
@@ -135,7 +136,7 @@ class Stack:
         self.worker_metrics, self.scheduler_metrics = free_port(), free_port()
         self.metrics_token = secrets.token_urlsafe(16)
         self.sandbox_secret = secrets.token_hex(16)
-        self.redis_url = self._free_redis_db()
+        self.redis_url = claim_redis_number()
         shutil.copy(ROOT / "compose.yaml", self.dir / "compose.yaml")
         shutil.copy(ROOT / "tests/container/compose.host.yaml", self.dir / "compose.host.yaml")
         env = {
@@ -154,15 +155,6 @@ class Stack:
         }
         (self.dir / ".env").write_text("".join(f"{k}={v}\n" for k, v in env.items()))
         self.base = f"http://127.0.0.1:{self.port}"
-
-    @staticmethod
-    def _free_redis_db() -> str:
-        for number in range(15, 0, -1):
-            url = f"redis://127.0.0.1:6379/{number}"
-            if Redis.from_url(url).dbsize() == 0:
-                Redis.from_url(url).set("herald:test-run", str(os.getpid()))
-                return url
-        raise RuntimeError("no empty Redis database number")
 
     def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return run(

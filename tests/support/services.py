@@ -42,6 +42,22 @@ def _take_over(client: Redis) -> bool:
     return bool(client.set(CLAIM_KEY, str(os.getpid()), nx=True))
 
 
+def claim_redis_number(root: str = MACHINE_REDIS, socket_url: str = "") -> str:
+    """The URL of the first free Redis database number, now claimed by this process: an empty
+    one (SET NX: of two runs, or two pytest-xdist workers, that see the same number, one claims
+    it), or one whose run was killed before it could clean up (its process is gone)."""
+    for number in range(15, 0, -1):
+        url = f"{root}/{number}" if root else f"{socket_url}?db={number}"
+        client = Redis.from_url(url)
+        if client.dbsize() == 0:
+            claimed = client.set(CLAIM_KEY, str(os.getpid()), nx=True)
+        else:
+            claimed = _take_over(client)
+        if claimed:
+            return url
+    raise RuntimeError("no empty Redis database number left for the test run")
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -111,20 +127,7 @@ class TestServices:
         self._claim_redis(root, socket_url)
 
     def _claim_redis(self, root: str, socket_url: str) -> None:
-        """The first free database number is ours for this run: an empty one (SET NX: of two
-        runs, or two pytest-xdist workers, that see the same number, one claims it), or one whose
-        run was killed before it could clean up (its process is gone)."""
-        for number in range(15, 0, -1):
-            url = f"{root}/{number}" if root else f"{socket_url}?db={number}"
-            client = Redis.from_url(url)
-            if client.dbsize() == 0:
-                claimed = client.set(CLAIM_KEY, str(os.getpid()), nx=True)
-            else:
-                claimed = _take_over(client)
-            if claimed:
-                self.redis_url = url
-                return
-        raise RuntimeError("no empty Redis database number left for the test run")
+        self.redis_url = claim_redis_number(root, socket_url)
 
     def stop(self) -> None:
         if self.redis_url:
