@@ -103,7 +103,9 @@ def test_failed_tries_are_retried_with_backoff_then_succeed(admin, receiver, mon
     assert r.status_code == 202, r.text
     delivery = r.json()["id"]
 
+    started = time.monotonic()
     jobs.deliver_webhooks()  # the first try fails; the next is not due yet (backoff)
+    took = time.monotonic() - started
     assert len(receiver.received) == 1
     row = admin.get(f"/api/webhooks/{hook['id']}/deliveries").json()[0]
     assert (row["status"], row["response_code"], row["attempts"]) == ("pending", 500, 1)
@@ -111,7 +113,8 @@ def test_failed_tries_are_retried_with_backoff_then_succeed(admin, receiver, mon
     wait = dt.datetime.fromisoformat(row["next_attempt_at"]) - dt.datetime.fromisoformat(
         row["last_attempt_at"]
     )
-    assert 0.5 <= wait.total_seconds() <= 1.0  # base · 2^0, with jitter
+    # base · 2^0 with jitter, counted from the end of the try (which started at last_attempt_at)
+    assert 0.5 <= wait.total_seconds() <= 1.0 + took
 
     def delivered() -> bool:
         rows = admin.get(f"/api/webhooks/{hook['id']}/deliveries").json()
