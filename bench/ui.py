@@ -3,12 +3,16 @@
 - composer: keystroke → per-platform counter update, measured inside the page (keydown event
   time → the counter's DOM change), p50/p95 over `--keys` keystrokes;
 - calendar: a month holding `--posts` posts, navigation start → every event rendered;
+- every signed-in page: first load in a new browser (cold cache: navigation start → the page's
+  on_load events done, `#main-content[data-loaded]`), a warm load, and in-app navigation (a click
+  on the sidebar link → the new page's on_load events done);
 - dashboard: first load (navigation start → content loaded), cold and warm;
 - sandbox connect: a click on "Sandbox account" → the account's card says connected, one per
   OAuth network in `SANDBOX_CONNECTS`.
 
-Figures last, as one JSON line. Targets: keystroke p95 ≤ 100 ms, calendar ≤ 2 s, dashboard ≤ 2 s,
-sandbox connect ≤ 2 s.
+Figures last, as one JSON line. Targets (issue 14): first load ≤ 1.0 s and in-app navigation
+≤ 300 ms on every page, calendar month with 500 posts ≤ 1.0 s, keystroke p95 ≤ 16 ms, sandbox
+connect ≤ 2 s.
 """
 
 from __future__ import annotations
@@ -42,6 +46,28 @@ KEY_PROBE = """([textSel, counterSel]) => {
 
 
 SANDBOX_CONNECTS = ("x", "linkedin", "threads", "tiktok", "pinterest")
+# Every signed-in page: (its sidebar link's id or "" when it has none, its path).
+PAGES = (
+    ("nav-dashboard", "/"),
+    ("nav-calendar", "/calendar"),
+    ("nav-composer", "/composer"),
+    ("nav-accounts", "/accounts"),
+    ("nav-media", "/media"),
+    ("nav-analytics", "/analytics"),
+    ("nav-activity", "/activity"),
+    ("nav-settings", "/settings/team"),
+    ("", "/settings/profile"),
+    ("", "/settings/workspace"),
+    ("", "/settings/schedule"),
+    ("", "/settings/billing"),
+    ("", "/settings/keys"),
+    ("", "/settings/webhooks"),
+    ("", "/settings/instance"),
+)
+
+
+def loaded(path: str) -> str:
+    return f"#main-content[data-loaded='{path}']"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -100,6 +126,51 @@ def timed_load(page, url: str, ready: str) -> float:
     return time.perf_counter() - began
 
 
+def page_loads(browser, token: str, url: str, runs: int) -> dict:
+    """Each page's first load in a new browser context, its warm load (median of `runs`, a new
+    tab each: the state starts afresh, the HTTP cache is warm) and the in-app navigation to it
+    through the sidebar (median of `runs`)."""
+    first: dict[str, float] = {}
+    warm: dict[str, float] = {}
+    for _, path in PAGES:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.add_cookies([{"name": "herald_session", "value": token, "url": url}])
+        first[path] = timed_load(context.new_page(), url + path, loaded(path))
+        times = []
+        for _ in range(runs):
+            page = context.new_page()
+            times.append(timed_load(page, url + path, loaded(path)))
+            page.close()
+        warm[path] = statistics.median(times)
+        context.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.add_cookies([{"name": "herald_session", "value": token, "url": url}])
+    page = context.new_page()
+    timed_load(page, url + "/activity", loaded("/activity"))
+    navs: dict[str, list[float]] = {path: [] for link, path in PAGES if link}
+    for _ in range(runs):
+        for link, path in PAGES:
+            if not link:
+                continue
+            began = time.perf_counter()
+            page.click(f"#{link}")
+            page.wait_for_selector(loaded(path), state="attached", timeout=60_000)
+            navs[path].append(time.perf_counter() - began)
+    context.close()
+    nav = {path: statistics.median(times) for path, times in navs.items()}
+    worst = max(first, key=first.__getitem__)
+    slowest = max(nav, key=nav.__getitem__)
+    return {
+        "page_first_load_s": {p: round(v, 3) for p, v in first.items()},
+        "page_warm_load_s": {p: round(v, 3) for p, v in warm.items()},
+        "page_nav_s": {p: round(v, 3) for p, v in nav.items()},
+        "first_load_max_s": round(first[worst], 3),
+        "first_load_max_page": worst,
+        "nav_max_s": round(nav[slowest], 3),
+        "nav_max_page": slowest,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
     sim = harness.Simulator()
@@ -118,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             context = browser.new_context(viewport={"width": 1400, "height": 900})
             context.add_cookies([{"name": "herald_session", "value": token, "url": url}])
             page = context.new_page()
+            figures.update(page_loads(browser, token, url, args.runs))
 
             loads = [timed_load(page, f"{url}/", "#dashboard[data-loading='false']")
                      for _ in range(args.runs)]  # fmt: skip

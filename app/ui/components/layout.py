@@ -267,6 +267,7 @@ def shell(content: rx.Component, title: str) -> rx.Component:
                 rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
                 content,
                 id="main-content",
+                data_loaded=AuthState.loaded_path,
                 tab_index=-1,
                 padding=rx.breakpoints(initial="16px", md="24px 32px"),
                 width="100%",
@@ -296,7 +297,7 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
         rx.page(
             route=route,
             title=f"{title} · Herald",
-            on_load=[AuthState.require_auth, *(on_load or [])],
+            on_load=[AuthState.require_auth, *(on_load or []), AuthState.page_loaded],
         )(page)
         return render
 

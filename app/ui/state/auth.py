@@ -55,6 +55,9 @@ class AuthState(rx.State):
     email_unverified: bool = False
     workspaces: list[dict[str, str]] = []
     workspace_id: str = rx.LocalStorage("", name="herald_ws", sync=True)
+    # The page whose on_load events have all run (the shell shows it as `data-loaded`): tests
+    # and bench.ui wait for it instead of guessing from page-specific content.
+    loaded_path: str = ""
 
     def _session_token(self) -> str:
         jar = SimpleCookie()
@@ -128,6 +131,11 @@ class AuthState(rx.State):
                 return rx.redirect("/setup", replace=True)
             return self._login_redirect()
         self._load_user(user)
+
+    @rx.event
+    def page_loaded(self):
+        """The last on_load event of every signed-in page."""
+        self.loaded_path = clean_path(self.router.url.path)
 
     @rx.event
     def switch_workspace(self, workspace_id: str):
