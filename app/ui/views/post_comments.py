@@ -190,7 +190,9 @@ def _composer() -> rx.Component:
         ),
         rx.hstack(
             rx.text(
-                "Ctrl+Enter (⌘+Enter) posts · only your team sees comments", size="1", color_scheme="gray"
+                "Ctrl+Enter (⌘+Enter) posts · only your team sees comments",
+                size="1",
+                color_scheme="gray",
             ),
             rx.spacer(),
             rx.button(
