@@ -49,3 +49,10 @@ def test_calendar_events_show_their_comment_count():
     assert 'title="3 comments"' in three and ">3</span>" in three
     one = event_of(post, avatars, "platform", True, 1)["extendedProps"]["html"]
     assert "1 comments" not in one and 'title="1 comment"' in one
+
+
+def test_the_activity_page_summarises_a_comment_by_its_text():
+    from app.ui.state.activity import _summary
+
+    details = {"comment_id": str(uuid.uuid4()), "mentions": [str(uuid.uuid4())], "excerpt": "Hi"}
+    assert _summary(details) == "“Hi”"
