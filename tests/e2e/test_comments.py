@@ -5,6 +5,7 @@ highlighted, recorded for notifications, still there after a reload, and deleted
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import select
 
 from app import db
+from app.config import settings
 from app.models import Role, User
 from app.services import activity, auth, posts, workspaces
 from tests.e2e.conftest import ARTIFACTS
@@ -143,3 +145,38 @@ def test_a_teammates_comment_is_listed_and_can_be_edited_only_by_them(page: Page
     mine.locator(".comment-save").click()
     expect(mine.locator(".comment-body")).to_have_text("Second version")
     expect(mine).to_contain_text("(edited)")
+
+
+def test_comment_counts_on_the_dashboard_and_the_calendar(
+    page: Page, team: Team, sim, monkeypatch: pytest.MonkeyPatch
+):
+    from app.services import accounts, comments
+
+    # This process creates the post through the services: the same sandbox as the app.
+    monkeypatch.setattr(settings, "sandbox", True)
+    monkeypatch.setattr(settings, "sandbox_url", sim.url)
+    page.goto(team.base + "/accounts")
+    page.click("#sandbox-x")
+    expect(page.locator(".account-card[data-platform='x'] .account-status")).to_have_text(
+        "connected"
+    )
+    [x] = [a.id for a in accounts.list_accounts(team.user, team.wid) if a.platform == "x"]
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    view, _ = posts.create_post(
+        team.user, team.wid, posts.PostInput(content="Counted", account_ids=[x], scheduled_at=when)
+    )
+    for text in ("One", "Two @Cal Commenter"):
+        comments.add_comment(team.tess, team.wid, view.id, text)
+
+    page.goto(team.base + "/")
+    count = page.locator(f"#upcoming .upcoming-post[data-post-id='{view.id}'] .comment-count")
+    expect(count).to_have_text("2")
+    count.click()
+    dialog = page.locator("#post-dialog")
+    expect(dialog.locator("#post-content")).to_have_text("Counted")
+    expect(dialog.locator(".comment-body")).to_have_text(["One", "Two @Cal Commenter"])
+
+    page.goto(f"{team.base}/calendar?view=dayGridMonth&date={when.date().isoformat()}")
+    event = page.locator(f"#calendar .fc-event[data-post-id='{view.id}']")
+    expect(event.locator(".herald-ev-comments > span[aria-hidden='true']")).to_have_text("2")
+    expect(event.locator(".herald-ev-comments")).to_have_attribute("title", "2 comments")
