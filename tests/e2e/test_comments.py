@@ -145,6 +145,7 @@ def test_a_teammates_comment_is_listed_and_can_be_edited_only_by_them(page: Page
     mine.locator(".comment-save").click()
     expect(mine.locator(".comment-body")).to_have_text("Second version")
     expect(mine).to_contain_text("(edited)")
+    page.screenshot(path=ARTIFACTS / "comments-composer.png", full_page=True)
 
 
 def test_comment_counts_on_the_dashboard_and_the_calendar(

@@ -11,7 +11,7 @@ import reflex as rx
 from reflex.vars.function import FunctionStringVar
 
 from app.services.comments import MAX_BODY
-from app.ui.components.section import live_poll
+from app.ui.components.section import live_poll, section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 
 POLL_MS = 10_000
@@ -212,16 +212,22 @@ def _composer() -> rx.Component:
     )
 
 
-def comments_thread(post_id: rx.Var | str) -> rx.Component:
-    """The thread of `post_id`: comments oldest first, then the box to write one."""
+def _count() -> rx.Component:
+    return rx.badge(CommentsState.c_count, color_scheme="gray", id="comment-count")
+
+
+def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component:
+    """The thread of `post_id`: comments oldest first, then the box to write one (under a
+    small heading unless the caller gives it one)."""
+    title = rx.hstack(
+        rx.icon("message-square", size=16, color=rx.color("gray", 10)),
+        rx.text("Comments", size="2", weight="bold"),
+        _count(),
+        align="center",
+        spacing="2",
+    )
     return rx.vstack(
-        rx.hstack(
-            rx.icon("message-square", size=16, color=rx.color("gray", 10)),
-            rx.text("Comments", size="2", weight="bold"),
-            rx.badge(CommentsState.c_count, color_scheme="gray", id="comment-count"),
-            align="center",
-            spacing="2",
-        ),
+        *([title] if heading else []),
         live_poll(POLL_MS, CommentsState.refresh),
         rx.cond(
             CommentsState.c_loaded,
@@ -254,5 +260,6 @@ def comments_thread(post_id: rx.Var | str) -> rx.Component:
 
 
 def comments_card(post_id: rx.Var | str) -> rx.Component:
-    """The thread as a card (the composer's panel for a saved post)."""
-    return rx.card(comments_thread(post_id), width="100%", id="composer-comments")
+    """The thread as a section card (the composer's panel for a saved post)."""
+    thread = comments_thread(post_id, heading=False)
+    return section_card("Comments", "message-square", thread, "composer-comments", _count())
