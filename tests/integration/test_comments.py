@@ -16,7 +16,7 @@ from app.services import comments
 from app.services.auth import user_for_session
 from app.services.comments import Member, parse_mentions
 from app.services.errors import Forbidden, InvalidInput, NotFound
-from tests.integration.helpers import error_of, registered
+from tests.integration.helpers import client, error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -223,3 +223,21 @@ def test_the_endpoints_are_documented():
     assert set(thread) == {"get", "post"} and set(one) == {"patch", "delete"}
     assert "422" in thread["post"]["responses"] and "403" in one["patch"]["responses"]
     assert "404" in one["delete"]["responses"]
+
+
+def test_an_api_key_comments_as_its_creator_with_its_role(team):
+    r = team["ada"].post("/api/keys", json={"name": "bot", "role": "viewer"})
+    assert r.status_code == 201, r.text
+    bot = client()
+    bot.headers["Authorization"] = f"Bearer {r.json()['key']}"
+    made = bot.post(_url(team), json={"body": "Automated check passed, @Bob Stone"})
+    assert made.status_code == 201, made.text
+    assert made.json()["author_id"] == team["ids"]["ada"]
+    [event] = _events(team, "comment.added")
+    assert event["actor"] == "Ada Lovelace (API key)"
+    assert event["details"]["mentions"] == [team["ids"]["bob"]]
+    # Capped at viewer: the admin's key deletes only the admin's own comments.
+    bobs = team["bob"].post(_url(team), json={"body": "thanks"}).json()
+    r = bot.delete(_url(team, bobs["id"]))
+    assert r.status_code == 403 and error_of(r)["code"] == "not_your_comment"
+    assert bot.delete(_url(team, made.json()["id"])).status_code == 204
