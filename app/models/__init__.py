@@ -4,6 +4,7 @@ from app.models.accounts import AccountStatus, PlatformApp, SocialAccount
 from app.models.activity import ActivityEvent, Webhook, WebhookDelivery
 from app.models.ai import AIUsage
 from app.models.base import utcnow
+from app.models.comments import PostComment
 from app.models.instance import InstanceSetting
 from app.models.mail import OutboxEmail, UserToken
 from app.models.media import Media, MediaUpload, PostMedia
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxEmail",
     "PlatformApp",
     "Post",
+    "PostComment",
     "PostDestination",
     "PostMedia",
     "PostMetric",

@@ -57,6 +57,9 @@ VERBS = (
     "invite.revoked",
     "webhook.created",
     "webhook.disabled",
+    "comment.added",
+    "comment.edited",
+    "comment.deleted",
 )
 
 _RECORD = text(

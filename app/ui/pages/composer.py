@@ -20,6 +20,7 @@ from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
 from app.ui.views.composer_when import when
+from app.ui.views.post_comments import comments_card
 
 STATUS_COLORS = {
     "draft": "gray",
@@ -117,6 +118,7 @@ def composer() -> rx.Component:
                     editor(),
                     networks(),
                     when(),
+                    rx.cond(ComposerState.post_id != "", comments_card(ComposerState.post_id)),
                     spacing="4",
                     width="100%",
                     min_width="0",

@@ -37,6 +37,8 @@ def _summary(details: dict) -> str:
             for d in dests
             if isinstance(d, dict)
         )
+    if isinstance(details.get("excerpt"), str):  # a comment: what it says
+        return f"“{details['excerpt']}”"
     keep = {k: v for k, v in details.items() if v not in (None, "", [], {}) and k != "api_key_id"}
     return ", ".join(f"{k}: {v}" for k, v in keep.items())[:300]
 

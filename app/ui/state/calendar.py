@@ -14,7 +14,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from app.models import DestinationStatus, PostStatus, Role
-from app.services import accounts, posts
+from app.services import accounts, comments, posts
 from app.services.errors import NotFound, ServiceError
 from app.ui.format import datetime_zone, platform_name, short, zone
 from app.ui.state.auth import AuthState
@@ -61,6 +61,7 @@ class CalendarState(AuthState):
     busy: bool = False
 
     _avatars: dict[str, str] = {}
+    _comment_counts: dict[str, int] = {}  # post id → comments, for the events' badges
     # Live refresh: when the visible posts were last read, and when one of them next needs
     # watching (the earliest scheduled time; 0 = one is publishing now).
     _fetched_at: float = 0.0
@@ -73,7 +74,11 @@ class CalendarState(AuthState):
 
     def _render_events(self, found: list[posts.PostView]) -> None:
         can_edit = self._can_edit()
-        events = [event_of(p, self._avatars, self.color_by, can_edit) for p in found]
+        counts = self._comment_counts
+        events = [
+            event_of(p, self._avatars, self.color_by, can_edit, counts.get(str(p.id), 0))
+            for p in found
+        ]
         if events != self.events:  # unchanged: nothing is sent, the calendar is left alone
             self.events = events
 
@@ -99,6 +104,7 @@ class CalendarState(AuthState):
                 break
         self.count = len(found)
         self.truncated = total > len(found)
+        self._comment_counts = comments.counts(user, wid, [p.id for p in found])
         self._render_events(found)
         self._fetched_at = time.time()
         due: list[float] = []

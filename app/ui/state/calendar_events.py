@@ -99,7 +99,11 @@ def recolor(event: dict[str, Any], color_by: str) -> dict[str, Any]:
 
 
 def event_of(
-    post: posts.PostView, avatars: dict[str, str], color_by: str, can_edit: bool
+    post: posts.PostView,
+    avatars: dict[str, str],
+    color_by: str,
+    can_edit: bool,
+    comments: int = 0,
 ) -> dict[str, Any]:
     status = post.status.value
     platforms = list(dict.fromkeys(d.platform for d in post.destinations))
@@ -117,6 +121,8 @@ def event_of(
         f'<span class="herald-sr">{state}: </span>'
         f'<span class="herald-ev-title">{html.escape(title)}</span>'
     )
+    if comments:
+        body += comment_badge(comments)
     return {
         "id": str(post.id),
         "title": title,
@@ -132,6 +138,22 @@ def event_of(
             "html": f'<span class="herald-ev-avatars">{chips}</span>{body}',
         },
     }
+
+
+def comment_badge(n: int) -> str:
+    """The comment count an event shows (an icon and the number)."""
+    label = f"{n} comment" + ("" if n == 1 else "s")
+    return (
+        f'<span class="herald-ev-comments" title="{label}"><span class="herald-sr">, {label}'
+        f'</span>{COMMENT_ICON}<span aria-hidden="true">{n}</span></span>'
+    )
+
+
+COMMENT_ICON = (
+    '<svg width="10" height="10" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
+    'stroke-width="2.5" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 '
+    '2-2h14a2 2 0 0 1 2 2z"/></svg>'
+)
 
 
 def stop_message(view: posts.PostView) -> str:

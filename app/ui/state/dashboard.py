@@ -13,7 +13,7 @@ import uuid
 import reflex as rx
 
 from app.models import User
-from app.services import connect, dashboard, posts
+from app.services import comments, connect, dashboard, posts
 from app.services.errors import ServiceError
 from app.ui.components.stat import Stat
 from app.ui.format import excerpt, number, platform_name, relative
@@ -47,6 +47,7 @@ class Card:
     when: str = ""
     when_iso: str = ""
     chips: list[Chip] = dataclasses.field(default_factory=list)
+    comments: int = 0
 
 
 @dataclasses.dataclass
@@ -62,9 +63,12 @@ class BrokenCard:
     since: str = ""
 
 
-def _card(item: dashboard.PostItem, when: dt.datetime | None, zone: str) -> Card:
+def _card(
+    item: dashboard.PostItem, when: dt.datetime | None, zone: str, counts: dict[str, int]
+) -> Card:
     return Card(
         id=str(item.id),
+        comments=counts.get(str(item.id), 0),
         content=excerpt(item.content, 140) or "(no text)",
         status=item.status.value,
         when=relative(when, zone),
@@ -135,10 +139,12 @@ class DashboardState(AuthState):
         fingerprint = dashboard.fingerprint(user, wid)
         view = dashboard.overview(user, wid)
         zone = self.user_timezone
-        self.upcoming = [_card(p, p.scheduled_at, zone) for p in view.upcoming]
-        self.recent = [_card(p, p.published_at, zone) for p in view.recent]
+        listed = [p.id for p in (*view.upcoming, *view.recent, *view.failures)]
+        counts = comments.counts(user, wid, listed)
+        self.upcoming = [_card(p, p.scheduled_at, zone, counts) for p in view.upcoming]
+        self.recent = [_card(p, p.published_at, zone, counts) for p in view.recent]
         self.failures = [
-            _card(p, max(d.updated_at for d in p.destinations), zone) for p in view.failures
+            _card(p, max(d.updated_at for d in p.destinations), zone, counts) for p in view.failures
         ]
         self.broken = [
             BrokenCard(

@@ -69,6 +69,14 @@ CALENDAR_STYLE = {
     },
     "& .herald-ev-more": {"font_size": "10px", "opacity": "0.9"},
     "& .herald-ev-title": {"overflow": "hidden", "text_overflow": "ellipsis"},
+    "& .herald-ev-comments": {
+        "display": "inline-flex",
+        "align_items": "center",
+        "gap": "2px",
+        "font_size": "10px",
+        "flex_shrink": "0",
+        "margin_left": "auto",
+    },
     "& .herald-sr": {
         "position": "absolute",
         "width": "1px",

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.confirm import confirm_dialog
 from app.ui.state.calendar import CalendarState
+from app.ui.views.post_comments import comments_thread
 
 DEST_COLORS = {
     "published": "green",
@@ -192,6 +193,8 @@ def post_dialog() -> rx.Component:
                     width="100%",
                     id="post-destinations",
                 ),
+                rx.divider(),
+                comments_thread(CalendarState.open_post_id),
                 rx.divider(),
                 _actions(),
                 spacing="3",

@@ -19,11 +19,26 @@ def _destination_chip(c: Chip) -> rx.Component:
     )
 
 
+def _comment_count(p: Card) -> rx.Component:
+    """How many comments the post has; opens its thread in the calendar's post dialog."""
+    return rx.cond(
+        p.comments > 0,
+        rx.link(
+            rx.badge(rx.icon("message-square", size=11), p.comments, variant="soft",
+                     color_scheme="gray"),
+            href="/calendar?post=" + p.id,
+            class_name="comment-count",
+            title="Comments",
+        ),
+    )  # fmt: skip
+
+
 def _upcoming_post(p: Card) -> rx.Component:
     return rx.flex(
         rx.flex(
             rx.text(p.when, size="2", weight="bold", white_space="nowrap"),
             status_badge(p.status),
+            _comment_count(p),
             direction=rx.breakpoints(initial="row", sm="column"),
             gap="2",
             align=rx.breakpoints(initial="center", sm="start"),
@@ -76,6 +91,7 @@ def _recent_post(p: Card) -> rx.Component:
         rx.hstack(
             status_badge(p.status),
             rx.text(p.when, size="1", color_scheme="gray"),
+            _comment_count(p),
             align="center",
             spacing="2",
         ),
