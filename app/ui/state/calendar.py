@@ -31,6 +31,7 @@ from app.ui.state.calendar_events import (
     event_of,
     parse_when,
     recolor,
+    shown_status,
     stop_message,
 )
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
@@ -130,7 +131,7 @@ class CalendarState(AuthState):
             and d.stop_requested_at is None
             for d in dests
         )
-        status = view.status.value
+        status = shown_status(view)
         self.open_post_id = str(view.id)
         self.post = {
             "id": str(view.id),
@@ -148,6 +149,9 @@ class CalendarState(AuthState):
             "can_retry": any(d.status == DestinationStatus.failed for d in dests),
             "can_delete": not in_flight,
             "delete_text": delete_text(view),
+            "approval": view.approval.value,
+            "approval_comment": view.approval_comment or "",
+            "can_decide": status == "awaiting_approval" and self.current_role == "admin",
         }
         self.destinations = [
             {

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.confirm import confirm_dialog
 from app.ui.state.calendar import CalendarState
+from app.ui.views.approvals_panel import calendar_approval
 
 DEST_COLORS = {
     "published": "green",
@@ -157,6 +158,8 @@ def post_dialog() -> rx.Component:
                             ("partially_published", "orange"),
                             ("cancelled", "gray"),
                             ("draft", "gray"),
+                            ("awaiting_approval", "purple"),
+                            ("rejected", "crimson"),
                             "blue",
                         ),
                         id="post-status",
@@ -192,6 +195,7 @@ def post_dialog() -> rx.Component:
                     width="100%",
                     id="post-destinations",
                 ),
+                calendar_approval(),
                 rx.divider(),
                 _actions(),
                 spacing="3",
