@@ -283,6 +283,11 @@ class CalendarState(AuthState):
         if self.open_post_id == str(view.id):
             self._show_post(view)
         moved_to = datetime_zone(view.scheduled_at, self.user_timezone, "Not scheduled")
+        if view.approval.value == "pending":  # an editor moved an approved post
+            return rx.toast.info(
+                f"Moved to {moved_to}. The change needs approval again: it is not scheduled "
+                "until an admin approves it."
+            )
         return rx.toast.success(f"Moved to {moved_to}.")
 
     # ----------------------------------------------------------------- new post
