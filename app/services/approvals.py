@@ -63,6 +63,7 @@ def submit(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> posts.Pos
     """Submit a post for approval as it stands (its time, or none: as soon as approved)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
+        posts.get_locked(s, workspace_id, post_id)  # another workspace's post: 404 first
         if not required(s, workspace_id):
             raise Conflict(
                 "This workspace does not require approval: schedule the post instead.",
