@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import CurrentUser, WorkspaceDep
-from app.models import PostStatus
+from app.models import PostApproval, PostStatus
 from app.services import posts
 
 router = APIRouter(prefix="/api", tags=["posts"])
@@ -59,6 +59,10 @@ def list_posts(
     end: dt.datetime | None = Query(default=None, alias="to"),
     account_id: uuid.UUID | None = None,
     platform: str | None = None,
+    approval: list[PostApproval] = Query(
+        default=[], description="Approval states, e.g. `pending`: what waits for an admin."
+    ),
+    author_id: uuid.UUID | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> Response:
@@ -70,6 +74,8 @@ def list_posts(
         end=end,
         account_id=account_id,
         platform=platform,
+        approval=approval,
+        author_id=author_id,
         limit=limit,
         offset=offset,
     )

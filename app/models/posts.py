@@ -23,6 +23,15 @@ class PostStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class PostApproval(enum.StrEnum):
+    """Where a post stands with the workspace's approvers (app.services.approvals)."""
+
+    none = "none"  # no approval asked for (the workspace does not require it, or an admin's post)
+    pending = "pending"  # submitted, waiting for an admin: never published in this state
+    approved = "approved"
+    rejected = "rejected"  # sent back with a comment: never published in this state
+
+
 class DestinationStatus(enum.StrEnum):
     pending = "pending"
     queued = "queued"
@@ -64,6 +73,19 @@ class Post(SQLModel, table=True):
     # Per-platform options and variants, keyed by platform id.
     platform_configs: dict[str, Any] = json_field()
     idempotency_key: str | None = Field(default=None, max_length=200)
+    approval: PostApproval = enum_field(
+        PostApproval, "approval", PostApproval.none, type_name="post_approval"
+    )
+    approval_requested_by: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
+    approval_requested_at: dt.datetime | None = ts_field()
+    approval_decided_by: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
+    approval_decided_at: dt.datetime | None = ts_field()
+    # The approver's comment (required when rejecting), shown to the author.
+    approval_comment: str | None = None
     created_at: dt.datetime = ts_field(default_now=True)
     updated_at: dt.datetime = ts_field(default_now=True)
 

@@ -33,6 +33,8 @@ class Workspace(SQLModel, table=True):
     subscription_tier: Tier = enum_field(Tier, "subscription_tier", Tier.free, type_name="tier")
     timezone: str = Field(default="UTC", max_length=64)
     is_personal: bool = False
+    # Editors' posts wait for an admin's approval before being scheduled (services.approvals).
+    require_approval: bool = False
     created_at: dt.datetime = ts_field(default_now=True)
 
 

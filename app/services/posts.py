@@ -27,6 +27,7 @@ from app.models import (
     DestinationStatus,
     Media,
     Post,
+    PostApproval,
     PostDestination,
     PostMedia,
     PostStatus,
@@ -37,7 +38,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import account_posts, accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, approval_rules, plans, schedule
 from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.media import media_item
@@ -103,6 +104,18 @@ class PostView(BaseModel):
     destinations: list[DestinationView]
     created_at: dt.datetime
     updated_at: dt.datetime
+    approval: PostApproval = Field(
+        default=PostApproval.none,
+        description="none (no approval asked), pending (waiting for an admin, never published), "
+        "approved, or rejected (see `approval_comment`).",
+    )
+    approval_requested_by: uuid.UUID | None = None
+    approval_requested_at: dt.datetime | None = None
+    approval_decided_by: uuid.UUID | None = None
+    approval_decided_at: dt.datetime | None = None
+    approval_comment: str | None = Field(
+        default=None, description="The approver's comment (always given on a rejection)."
+    )
 
 
 class PostPage(BaseModel):
@@ -140,7 +153,12 @@ _VIEW_JSON: Label[str] = literal_column(
               ORDER BY a.platform, a.account_name), '[]')
             FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
             WHERE d.post_id = posts.id),
-        'created_at', posts.created_at, 'updated_at', posts.updated_at)::text"""
+        'created_at', posts.created_at, 'updated_at', posts.updated_at,
+        'approval', posts.approval, 'approval_requested_by', posts.approval_requested_by,
+        'approval_requested_at', posts.approval_requested_at,
+        'approval_decided_by', posts.approval_decided_by,
+        'approval_decided_at', posts.approval_decided_at,
+        'approval_comment', posts.approval_comment)::text"""
 ).label("view")
 _POST_VIEW = sa_select(_VIEW_JSON).select_from(Post)
 _VIEWS = TypeAdapter(list[PostView])
@@ -175,6 +193,12 @@ def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) 
         destinations=dests,
         created_at=post.created_at,
         updated_at=post.updated_at,
+        approval=post.approval,
+        approval_requested_by=post.approval_requested_by,
+        approval_requested_at=post.approval_requested_at,
+        approval_decided_by=post.approval_decided_by,
+        approval_decided_at=post.approval_decided_at,
+        approval_comment=post.approval_comment,
     )
 
 
@@ -220,6 +244,8 @@ def list_posts(
     end: dt.datetime | None = None,
     account_id: uuid.UUID | None = None,
     platform: str | None = None,
+    approval: list[PostApproval] | None = None,
+    author_id: uuid.UUID | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> PostPage:
@@ -229,6 +255,10 @@ def list_posts(
     query = _POST_VIEW.where(col(Post.workspace_id) == workspace_id)
     if statuses:
         query = query.where(col(Post.status).in_(statuses))
+    if approval:
+        query = query.where(col(Post.approval).in_(approval))
+    if author_id:
+        query = query.where(col(Post.author_id) == author_id)
     if start:
         query = query.where(col(Post.scheduled_at) >= start)
     if end:
@@ -515,7 +545,7 @@ def create_post(
     an idempotency key already used in this workspace, the earlier post is returned."""
     _mode(mode)
     with db.session() as s:
-        require_role(s, user, workspace_id, Role.editor)
+        member = require_role(s, user, workspace_id, Role.editor)
         if idempotency_key:
             earlier = s.exec(
                 select(Post).where(
@@ -538,7 +568,8 @@ def create_post(
         )
         post.scheduled_at = _due(post, mode) or post.scheduled_at
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
-        if mode != "draft":
+        approval = approval_rules.on_save(s, user, member, post, mode)
+        if post.status == PostStatus.scheduled:
             plans.check_post(s, workspace_id, post.scheduled_at)
         s.add(post)
         try:
@@ -565,6 +596,7 @@ def create_post(
             _label(post),
             {"mode": mode, "scheduled_at": post.scheduled_at, "accounts": len(targets)},
         )
+        approval_rules.record(s, user, post, approval, _label(post))
         _schedule_all(s, post, stale, dests, media)
     return view, True
 
@@ -611,15 +643,18 @@ def update_post(
     *,
     mode: str,
     verb: str = "post.edited",
+    submit: bool = False,
 ) -> PostView:
     """Replace a post's content, targets, media and time; re-validate and re-schedule.
 
     Destinations already published stay as they are; the rest follow the new version.
-    `verb`: how the activity log calls it (an edit, a reschedule).
+    `verb`: how the activity log calls it (an edit, a reschedule). In a workspace that requires
+    approval, an editor's post goes (back) to waiting for approval instead of being scheduled
+    (`submit`: even an admin's; see app.services.approvals).
     """
     _mode(mode)
     with db.session() as s:
-        require_role(s, user, workspace_id, Role.editor)
+        member = require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
         _lock_destinations(s, post, "edited")
         if post.status == PostStatus.published:
@@ -633,9 +668,10 @@ def update_post(
         post.platform_configs = data.platform_configs
         post.scheduled_at = resolve_time(data.scheduled_at, data.timezone)
         post.scheduled_at = _due(post, mode) or post.scheduled_at
-        if mode != "draft":
-            plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
+        approval = approval_rules.on_save(s, user, member, post, mode, submit=submit)
+        if post.status == PostStatus.scheduled:
+            plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.updated_at = utcnow()
         s.add(post)
         stale, dests = _set_destinations(s, post, targets, data.overrides)
@@ -654,6 +690,7 @@ def update_post(
             _label(post),
             {"mode": mode, "scheduled_at": post.scheduled_at, "previous_scheduled_at": before},
         )
+        approval_rules.record(s, user, post, approval, _label(post))
         _schedule_all(s, post, stale, dests, media)
     return view
 
@@ -729,6 +766,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
             s.add(dest)
         if post.status == PostStatus.draft:
             post.status = PostStatus.cancelled
+            if post.approval == PostApproval.pending:
+                post.approval = PostApproval.none  # withdrawn
             post.updated_at = now
             s.add(post)
         else:
@@ -894,3 +933,16 @@ def list_attempts(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> li
             )
             for a in rows
         ]
+
+
+# Used by app.services.approvals, which builds on this module.
+label = _label
+views = _views
+input_of = _input_of
+give_up_at = _give_up_at
+post_media = _post_media
+lock_destinations = _lock_destinations
+
+
+def get_locked(s: Session, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post:
+    return _get(s, workspace_id, post_id, lock=True)

@@ -12,10 +12,12 @@ from app.ui.components.counter import counter_script
 from app.ui.components.layout import protected_page
 from app.ui.components.preview import post_preview
 from app.ui.components.section import live_poll
+from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_ai import ComposerAIState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_schedule import ComposerScheduleState
+from app.ui.views.approvals_panel import composer_approval
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
@@ -103,12 +105,14 @@ def _previews() -> rx.Component:
         ComposerScheduleState.load_when,
         ComposerMediaState.reset_media,
         ComposerAIState.close_ai,
+        ComposerApprovalState.load_approval,
     ],
 )
 def composer() -> rx.Component:
     return rx.vstack(
         counter_script(),
         _header(),
+        composer_approval(),
         rx.cond(
             ComposerState.loading,
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),

@@ -8,17 +8,24 @@ from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import OutageState, outage_banner
 from app.ui.components.section import live_poll
+from app.ui.state.approvals import ApprovalListState
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import DashboardState
+from app.ui.views.approvals_dashboard import approvals_card
 from app.ui.views.dashboard_attention import attention
 from app.ui.views.dashboard_lists import recent, upcoming
 from app.ui.views.dashboard_overview import getting_started, period_toggle, stats
 
 # Live status: how often an open dashboard asks whether anything changed (one cheap query).
 POLL_MS = 3000
+APPROVALS_POLL_MS = 10000
 
 
-@protected_page("/", "Dashboard", on_load=[DashboardState.load, OutageState.refresh])
+@protected_page(
+    "/",
+    "Dashboard",
+    on_load=[DashboardState.load, OutageState.refresh, ApprovalListState.load],
+)
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -46,6 +53,7 @@ def dashboard() -> rx.Component:
             getting_started(),
             stats(),
             attention(),
+            approvals_card(),
             rx.grid(
                 upcoming(),
                 recent(),
@@ -65,6 +73,7 @@ def dashboard() -> rx.Component:
                 ),  # fmt: skip
             ),
             live_poll(POLL_MS, DashboardState.tick),
+            live_poll(APPROVALS_POLL_MS, ApprovalListState.load),
             spacing="4",
             width="100%",
             id="dashboard",

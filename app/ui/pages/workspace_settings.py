@@ -7,8 +7,10 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_nav
+from app.ui.state.approvals import ApprovalSettingState
 from app.ui.state.auth import AuthState
 from app.ui.state.workspace import WorkspaceState
+from app.ui.views.approvals_settings import approval_setting
 
 
 def _rename() -> rx.Component:
@@ -104,12 +106,15 @@ def _list() -> rx.Component:
     )
 
 
-@protected_page("/settings/workspace", "Workspace", on_load=[WorkspaceState.load])
+@protected_page(
+    "/settings/workspace", "Workspace", on_load=[WorkspaceState.load, ApprovalSettingState.load]
+)
 def workspace_settings() -> rx.Component:
     return rx.vstack(
         settings_nav("/settings/workspace"),
         form_error(WorkspaceState.error),
         _rename(),
+        approval_setting(),
         _list(),
         spacing="4",
         width="100%",

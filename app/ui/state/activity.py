@@ -20,6 +20,7 @@ VERB_FILTERS = {
     "post.": "Posts",
     "post.published": "Published",
     "post.failed": "Failed",
+    "approval.": "Approvals",
     "account.": "Accounts",
     "member.": "Members",
     "invite.": "Invites",

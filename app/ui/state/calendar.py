@@ -31,6 +31,7 @@ from app.ui.state.calendar_events import (
     event_of,
     parse_when,
     recolor,
+    shown_status,
     stop_message,
 )
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
@@ -136,7 +137,7 @@ class CalendarState(AuthState):
             and d.stop_requested_at is None
             for d in dests
         )
-        status = view.status.value
+        status = shown_status(view)
         self.open_post_id = str(view.id)
         self.post = {
             "id": str(view.id),
@@ -154,6 +155,9 @@ class CalendarState(AuthState):
             "can_retry": any(d.status == DestinationStatus.failed for d in dests),
             "can_delete": not in_flight,
             "delete_text": delete_text(view),
+            "approval": view.approval.value,
+            "approval_comment": view.approval_comment or "",
+            "can_decide": status == "awaiting_approval" and self.current_role == "admin",
         }
         self.destinations = [
             {
@@ -285,6 +289,11 @@ class CalendarState(AuthState):
         if self.open_post_id == str(view.id):
             self._show_post(view)
         moved_to = datetime_zone(view.scheduled_at, self.user_timezone, "Not scheduled")
+        if view.approval.value == "pending":  # an editor moved an approved post
+            return rx.toast.info(
+                f"Moved to {moved_to}. The change needs approval again: it is not scheduled "
+                "until an admin approves it."
+            )
         return rx.toast.success(f"Moved to {moved_to}.")
 
     # ----------------------------------------------------------------- new post

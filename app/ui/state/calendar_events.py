@@ -23,6 +23,8 @@ STATUS_COLORS = {
     "partially_published": "#ca8a04",
     "failed": "#dc2626",
     "cancelled": "#a1a1aa",
+    "awaiting_approval": "#9333ea",
+    "rejected": "#be123c",
 }
 STATUS_LABELS = {
     "draft": "Draft",
@@ -32,6 +34,8 @@ STATUS_LABELS = {
     "partially_published": "Partly published",
     "failed": "Failed",
     "cancelled": "Cancelled",
+    "awaiting_approval": "Awaiting approval",
+    "rejected": "Rejected",
 }
 # Posts of one range are read in pages of the service's maximum page size.
 PAGE = 500
@@ -70,6 +74,14 @@ def parse_when(value: str, timezone: str) -> dt.datetime:
     return when
 
 
+def shown_status(post: posts.PostView) -> str:
+    """The status the calendar shows: an unscheduled post waiting for approval (or sent back)
+    says so, in its own colour."""
+    if post.status == PostStatus.draft and post.approval.value in ("pending", "rejected"):
+        return "awaiting_approval" if post.approval.value == "pending" else "rejected"
+    return post.status.value
+
+
 def _avatar_html(dest: posts.DestinationView, avatar: str) -> str:
     name = html.escape(f"{platform_name(dest.platform)} · {dest.account_name}", quote=True)
     color = PLATFORM_COLORS.get(dest.platform, "#64748b")
@@ -105,7 +117,7 @@ def event_of(
     can_edit: bool,
     comments: int = 0,
 ) -> dict[str, Any]:
-    status = post.status.value
+    status = shown_status(post)
     platforms = list(dict.fromkeys(d.platform for d in post.destinations))
     background, border = _color(status, platforms, color_by)
     title = title_of(post.content)

@@ -8,10 +8,12 @@ import uuid
 
 import reflex as rx
 
+from app.models import PostApproval
 from app.services import posts, slots
 from app.services.errors import InvalidInput, ServiceError
 from app.ui import format
 from app.ui.format import zone
+from app.ui.state.approvals import submitted_message
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import options_to_config
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
@@ -134,6 +136,8 @@ class ComposerScheduleState(ComposerState):
             return rx.toast.error(exc.message)
         self.busy = ""
         self.post_id, self.post_status = str(view.id), view.status.value
+        if view.approval == PostApproval.pending:
+            return [rx.toast.success(submitted_message(view, self.user_timezone)), rx.redirect("/")]
         if mode == "draft":
             message, target = "Draft saved.", "/"
         elif mode == "now":

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.confirm import confirm_dialog
 from app.ui.state.calendar import CalendarState
+from app.ui.views.approvals_panel import calendar_approval
 from app.ui.views.post_comments import comments_thread
 
 DEST_COLORS = {
@@ -158,6 +159,8 @@ def post_dialog() -> rx.Component:
                             ("partially_published", "orange"),
                             ("cancelled", "gray"),
                             ("draft", "gray"),
+                            ("awaiting_approval", "purple"),
+                            ("rejected", "crimson"),
                             "blue",
                         ),
                         id="post-status",
@@ -193,6 +196,7 @@ def post_dialog() -> rx.Component:
                     width="100%",
                     id="post-destinations",
                 ),
+                calendar_approval(),
                 rx.divider(),
                 comments_thread(CalendarState.open_post_id),
                 rx.divider(),

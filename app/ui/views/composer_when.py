@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import form_error
+from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.composer_post import section
@@ -78,7 +79,7 @@ def when() -> rx.Component:
             ),
             rx.button(
                 rx.icon("send", size=14),
-                "Publish now",
+                rx.cond(ComposerApprovalState.submits, "Publish once approved", "Publish now"),
                 variant="soft",
                 on_click=ComposerScheduleState.submit("now", TEXT.value),
                 loading=ComposerState.busy == "now",
@@ -87,7 +88,7 @@ def when() -> rx.Component:
             ),
             rx.button(
                 rx.icon("calendar-check", size=14),
-                "Schedule",
+                rx.cond(ComposerApprovalState.submits, "Submit for approval", "Schedule"),
                 on_click=ComposerScheduleState.submit("schedule", TEXT.value),
                 loading=ComposerState.busy == "schedule",
                 disabled=~ComposerState.can_edit,

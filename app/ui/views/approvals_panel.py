@@ -1,0 +1,199 @@
+"""Approvals: the banner that says where a post stands with the approvers, with Approve / Reject
+for admins (the calendar's post dialog and the composer)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.approvals import ApprovalMixin
+from app.ui.state.approvals_calendar import CalendarApprovalState
+from app.ui.state.approvals_composer import ComposerApprovalState
+from app.ui.state.calendar import CalendarState
+
+
+def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
+    return rx.vstack(
+        rx.text("What needs to change?", as_="label", html_for="reject-comment", size="2"),
+        rx.text_area(
+            value=state.ap_comment_draft,
+            on_change=state.ap_set_comment,
+            placeholder="Shown to the author, e.g. “Add the link to the launch page.”",
+            id="reject-comment",
+            width="100%",
+        ),
+        rx.cond(
+            state.ap_reject_error != "",
+            rx.text(state.ap_reject_error, color_scheme="red", size="2", id="reject-error"),
+        ),
+        rx.hstack(
+            rx.button(
+                "Send back",
+                color_scheme="red",
+                on_click=state.ap_reject,
+                id="reject-confirm",
+            ),
+            rx.button(
+                "Keep waiting",
+                variant="soft",
+                color_scheme="gray",
+                on_click=state.ap_open_reject(False),
+            ),
+            spacing="2",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _new_time_form(state: type[ApprovalMixin]) -> rx.Component:
+    return rx.vstack(
+        rx.text(state.ap_passed, size="2", color_scheme="amber", id="approval-passed"),
+        rx.hstack(
+            rx.input(type="date", value=state.ap_date, on_change=state.ap_set_date, id="ap-date"),
+            rx.input(type="time", value=state.ap_time, on_change=state.ap_set_time, id="ap-time"),
+            rx.button("Approve for this time", on_click=state.ap_approve_at, id="approve-at"),
+            rx.button(
+                "Approve and publish now",
+                variant="soft",
+                on_click=state.ap_approve_now,
+                id="approve-now",
+            ),
+            spacing="2",
+            wrap="wrap",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
+    mine = state.ap_for == post_id
+    return rx.vstack(
+        rx.cond(
+            mine & state.ap_reject_open,
+            _reject_form(state),
+            rx.cond(
+                mine & (state.ap_passed != ""),
+                _new_time_form(state),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("check", size=14),
+                        "Approve",
+                        color_scheme="green",
+                        on_click=state.ap_approve,
+                        loading=state.ap_busy,
+                        id="approve-post",
+                    ),
+                    rx.button(
+                        rx.icon("undo-2", size=14),
+                        "Reject…",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=state.ap_open_reject(True),
+                        id="reject-post",
+                    ),
+                    spacing="2",
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def approval_banner(
+    state: type[ApprovalMixin],
+    approval: rx.Var,
+    comment: rx.Var,
+    can_decide: rx.Var,
+    post_id: rx.Var,
+    approved_note: rx.Var | None = None,
+) -> rx.Component:
+    """Where the post stands; Approve / Reject when `can_decide`."""
+    return rx.fragment(
+        rx.cond(
+            approval == "pending",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("hourglass", size=16)),
+                rx.vstack(
+                    rx.callout.text(
+                        rx.text.strong("Awaiting approval. "),
+                        "An admin approves it before it is scheduled; it is not published "
+                        "until then.",
+                    ),
+                    rx.cond(can_decide, _decide(state, post_id)),
+                    spacing="2",
+                    width="100%",
+                ),
+                color_scheme="purple",
+                width="100%",
+                id="approval-banner",
+                data_approval="pending",
+            ),
+        ),
+        rx.cond(
+            approval == "rejected",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("message-square-warning", size=16)),
+                rx.callout.text(
+                    rx.text.strong("Sent back by an admin: "),
+                    rx.text.span(comment, id="approval-comment"),
+                    " Edit it and schedule it again to ask for approval again.",
+                ),
+                color_scheme="red",
+                width="100%",
+                id="approval-banner",
+                data_approval="rejected",
+            ),
+        ),
+        rx.cond(
+            approval == "approved",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("badge-check", size=16)),
+                rx.callout.text(approved_note),
+                color_scheme="green",
+                width="100%",
+                id="approval-banner",
+                data_approval="approved",
+            ),
+        )
+        if approved_note is not None
+        else rx.fragment(),
+    )
+
+
+def calendar_approval() -> rx.Component:
+    post = CalendarState.post
+    return approval_banner(
+        CalendarApprovalState,
+        post["approval"].to(str),
+        post["approval_comment"].to(str),
+        post["can_decide"].to(bool),
+        CalendarState.open_post_id,
+    )
+
+
+def composer_approval() -> rx.Component:
+    s = ComposerApprovalState
+    return rx.fragment(
+        approval_banner(
+            s,
+            s.approval,
+            s.approval_comment,
+            s.can_decide,
+            s.post_id,
+            approved_note=rx.cond(
+                s.submits,
+                "Approved. Changing it sends it back for approval.",
+                "Approved.",
+            ),
+        ),
+        rx.cond(
+            s.submits & (s.approval != "pending"),
+            rx.text(
+                "Posts in this workspace are approved by an admin before they are scheduled.",
+                size="2",
+                color_scheme="gray",
+                id="approval-required-note",
+            ),
+        ),
+    )
