@@ -110,7 +110,7 @@ def _post_count(team: Team) -> int:
 def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team, sim, tmp_path):
     _open(page, team)
     expect(page.locator("#composer-mode")).to_have_text("New post")
-    expect(page.locator("#post-timezone")).to_contain_text(NY)
+    expect(page.locator("#post-timezone")).to_contain_text("New York (E")
     _pick(page, team.x)
     _pick(page, team.bsky)
     text = page.locator("#composer-text")

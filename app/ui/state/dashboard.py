@@ -62,12 +62,14 @@ class BrokenCard:
     since: str = ""
 
 
-def _card(item: dashboard.PostItem, when: dt.datetime | None, zone: str) -> Card:
+def _card(
+    item: dashboard.PostItem, when: dt.datetime | None, zone: str, hours: str = "24h"
+) -> Card:
     return Card(
         id=str(item.id),
         content=excerpt(item.content, 140) or "(no text)",
         status=item.status.value,
-        when=relative(when, zone),
+        when=relative(when, zone, hours=hours),
         when_iso=when.isoformat() if when else "",
         chips=[
             Chip(
@@ -134,11 +136,11 @@ class DashboardState(AuthState):
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         fingerprint = dashboard.fingerprint(user, wid)
         view = dashboard.overview(user, wid)
-        zone = self.user_timezone
-        self.upcoming = [_card(p, p.scheduled_at, zone) for p in view.upcoming]
-        self.recent = [_card(p, p.published_at, zone) for p in view.recent]
+        zone, hours = self.user_timezone, self.user_time_format
+        self.upcoming = [_card(p, p.scheduled_at, zone, hours) for p in view.upcoming]
+        self.recent = [_card(p, p.published_at, zone, hours) for p in view.recent]
         self.failures = [
-            _card(p, max(d.updated_at for d in p.destinations), zone) for p in view.failures
+            _card(p, max(d.updated_at for d in p.destinations), zone, hours) for p in view.failures
         ]
         self.broken = [
             BrokenCard(
@@ -150,7 +152,7 @@ class DashboardState(AuthState):
                 avatar=a.avatar_url,
                 status=a.status.value,
                 error=a.last_error or "",
-                since=relative(a.status_changed_at, zone),
+                since=relative(a.status_changed_at, zone, hours=hours),
             )
             for a in view.broken_accounts
         ]
@@ -158,7 +160,7 @@ class DashboardState(AuthState):
         self.stats_month = _stats(view.stats[30])
         self.has_accounts = view.account_count > 0
         self.has_posts = view.post_count > 0
-        self.updated = relative(view.generated_at, zone)
+        self.updated = relative(view.generated_at, zone, hours=hours)
         self.error = ""
         self._fingerprint = fingerprint
         self._loaded_at = time.monotonic()

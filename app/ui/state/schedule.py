@@ -95,7 +95,9 @@ class ScheduleState(AuthState):
             for d in range(7)
         ]  # fmt: skip
         found = slots.next_free_slot(user, wid, [view.account_id]) if view.slots else None
-        self.next_free = format.datetime_zone(found, self.user_timezone)
+        self.next_free = format.datetime_zone(
+            found, self.user_timezone, hours=self.user_time_format
+        )
 
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         views = slots.list_schedules(user, wid)

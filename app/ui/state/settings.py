@@ -17,6 +17,7 @@ from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 class ProfileState(AuthState):
     full_name: str = ""
     timezone: str = "UTC"
+    time_format: str = "24h"
     profile_error: str = ""
     password_error: str = ""
     saving: bool = False
@@ -27,6 +28,7 @@ class ProfileState(AuthState):
     def load(self, me: SignedIn):
         self.full_name = me.user.full_name
         self.timezone = me.user.timezone
+        self.time_format = me.user.time_format
         self.profile_error = self.password_error = ""
         if not self.timezones:
             self.timezones = sorted(auth.available_timezones())
@@ -40,6 +42,10 @@ class ProfileState(AuthState):
         self.timezone = value
 
     @rx.event
+    def set_time_format(self, value: str):
+        self.time_format = value
+
+    @rx.event
     def use_browser_timezone(self, value: str):
         if value:
             self.timezone = value
@@ -48,10 +54,12 @@ class ProfileState(AuthState):
     @shows_errors(inline="profile_error")
     @signed_in(workspace=False)
     def save_profile(self, me: SignedIn, _form: dict):
-        saved = auth.update_profile(me.user, self.full_name, self.timezone)
+        saved = auth.update_profile(me.user, self.full_name, self.timezone, self.time_format)
         self.profile_error = ""
         self._load_user(saved)
+        self.browser_zone = ""
         self.full_name, self.timezone = saved.full_name, saved.timezone
+        self.time_format = saved.time_format
         return rx.toast.success("Profile saved.")
 
     @rx.event
@@ -232,9 +240,15 @@ class KeysState(AuthState):
                 "name": k.name,
                 "prefix": k.prefix + "…",
                 "role": k.role.value,
-                "created": format.datetime_zone(k.created_at, self.user_timezone),
-                "last_used": format.datetime_zone(k.last_used_at, self.user_timezone, "never"),
-                "expires": format.datetime_zone(k.expires_at, self.user_timezone, "never"),
+                "created": format.datetime_zone(
+                    k.created_at, self.user_timezone, hours=self.user_time_format
+                ),
+                "last_used": format.datetime_zone(
+                    k.last_used_at, self.user_timezone, "never", hours=self.user_time_format
+                ),
+                "expires": format.datetime_zone(
+                    k.expires_at, self.user_timezone, "never", hours=self.user_time_format
+                ),
             }
             for k in api_keys.list_keys(user, wid)
         ]
