@@ -146,7 +146,7 @@ class ProfileIn(BaseModel):
     full_name: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, max_length=64, description="IANA, e.g. Europe/Paris")
     time_format: str | None = Field(
-        default=None, max_length=3, description="How the UI shows times: `24h` or `12h`."
+        default=None, max_length=16, description="How the UI shows times: `24h` or `12h`."
     )
 
 

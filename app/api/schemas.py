@@ -25,7 +25,7 @@ class RegisterIn(BaseModel):
         "default UTC. Times in the API are always ISO-8601 with an offset.",
     )
     time_format: str | None = Field(
-        default=None, max_length=3, description="How the UI shows times: `24h` (default) or `12h`."
+        default=None, max_length=16, description="How the UI shows times: `24h` (default) or `12h`."
     )
 
 

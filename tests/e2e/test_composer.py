@@ -59,6 +59,7 @@ def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
     with db.session() as s:
         user = s.exec(select(User).where(User.email == email)).one()
         user.timezone = NY
+        user.time_format = "24h"  # the context's en-US locale proposed 12h at sign-up
         user.is_instance_admin = True  # to point AI captions at the fake server below
         s.add(user)
     with db.session() as s:

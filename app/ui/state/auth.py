@@ -128,7 +128,7 @@ class AuthState(rx.State):
     def clock_format(self) -> dict[str, Any]:
         """FullCalendar's (Intl) time format for the user's 12h/24h choice."""
         if self.user_time_format == "12h":
-            return {"hour": "numeric", "minute": "2-digit", "hour12": True, "meridiem": "short"}
+            return {"hour": "numeric", "minute": "2-digit", "hour12": True}
         return {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 
     @rx.var
