@@ -115,6 +115,16 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     upcoming = page.locator(f".upcoming-post[data-post-id='{post.id}']")
     expect(upcoming).to_contain_text("Tomorrow 9:00 AM")
 
+    # Posting slots are typed and shown in the user's format too (stored HH:MM).
+    page.goto(live_app + "/settings/schedule")
+    monday = page.locator(".day-column[data-weekday='0']")
+    expect(monday).to_contain_text("No slots")
+    page.fill("#add-time-0", "5:30 PM")
+    page.click("#add-slot-0")
+    expect(monday.locator(".slot")).to_have_text(["5:30 PM"])
+    expect(monday.locator(".slot")).to_have_attribute("data-time", "17:30")
+    expect(page.locator("#next-free")).to_contain_text(re.compile(r"\d:\d\d (AM|PM) E[SD]T"))
+
     # Profile: switch to 24-hour; the calendar and the dashboard follow.
     page.goto(live_app + "/settings/profile")
     expect(page.locator("#timezone")).to_have_value(NY)
@@ -127,6 +137,8 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     page.goto(live_app + "/")
     expect(upcoming).to_contain_text("Tomorrow 09:00")
     _shots(page, "dashboard-24h")
+    page.goto(live_app + "/settings/schedule")
+    expect(monday.locator(".slot")).to_have_text(["17:30"])
     page.goto(f"{live_app}/calendar?date={day.isoformat()}")
     event = page.locator(f"#calendar .fc-event[data-post-id='{post.id}']").first
     expect(event.locator(".herald-ev-time")).to_have_text("09:00")

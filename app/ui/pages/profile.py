@@ -60,6 +60,7 @@ def _profile_form() -> rx.Component:
                     width="100%",
                 ),
                 hours_choice(ProfileState.time_format, ProfileState.set_time_format),
+                rx.text(ProfileState.zone_preview, size="2", id="zone-preview"),
                 rx.button("Save profile", type="submit", id="save-profile", size="3"),
                 spacing="4",
                 width="100%",

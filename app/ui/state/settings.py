@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 
 import reflex as rx
@@ -40,6 +41,16 @@ class ProfileState(AuthState):
     @rx.event
     def set_timezone(self, value: str):
         self.timezone = value
+
+    @rx.var
+    def zone_preview(self) -> str:
+        """What the choice means, as it is being made: `Now: Thu 3 Dec, 9:12 AM in New York
+        (EST).` (empty while the zone typed is not one)."""
+        if self.timezone not in auth.available_timezones():
+            return ""
+        now = dt.datetime.now(dt.UTC)
+        when = format.short(now, self.timezone, hours=self.time_format)
+        return f"Now: {when} in {format.zone_name(self.timezone, now)}."
 
     @rx.event
     def set_time_format(self, value: str):
