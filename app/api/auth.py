@@ -34,7 +34,13 @@ def register(body: RegisterIn, request: Request, response: Response) -> MeOut:
     (`invite_token` of a pending invite) or closed (403). Throttled per IP (429)."""
     check_same_origin(request)
     signed = auth.register(
-        body.email, body.password, body.full_name, client_of(request), body.invite_token
+        body.email,
+        body.password,
+        body.full_name,
+        client_of(request),
+        body.invite_token,
+        timezone=body.timezone,
+        time_format=body.time_format,
     )
     set_session_cookie(response, signed.token)
     return _me(signed.user)
@@ -139,6 +145,9 @@ def me(user: CurrentUser) -> MeOut:
 class ProfileIn(BaseModel):
     full_name: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, max_length=64, description="IANA, e.g. Europe/Paris")
+    time_format: str | None = Field(
+        default=None, max_length=16, description="How the UI shows times: `24h` or `12h`."
+    )
 
 
 class PasswordIn(BaseModel):
@@ -152,8 +161,9 @@ class PasswordOut(BaseModel):
 
 @router.patch("/me", response_model=MeOut)
 def update_profile(body: ProfileIn, user: CurrentUser) -> MeOut:
-    """Change your name and/or time zone."""
-    return _me(auth.update_profile(user, body.full_name, body.timezone))
+    """Change your name, time zone and/or time format (the UI's; API times stay ISO-8601 with
+    an offset)."""
+    return _me(auth.update_profile(user, body.full_name, body.timezone, body.time_format))
 
 
 @router.post("/me/password", response_model=PasswordOut)

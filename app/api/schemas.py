@@ -18,6 +18,15 @@ class RegisterIn(BaseModel):
     invite_token: str | None = Field(
         default=None, max_length=200, description="Needed when sign-up is by invitation."
     )
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA zone, e.g. America/New_York (the UI proposes the browser's); "
+        "default UTC. Times in the API are always ISO-8601 with an offset.",
+    )
+    time_format: str | None = Field(
+        default=None, max_length=16, description="How the UI shows times: `24h` (default) or `12h`."
+    )
 
 
 class LoginIn(BaseModel):
@@ -30,6 +39,8 @@ class UserOut(BaseModel):
     email: str
     full_name: str
     timezone: str
+    time_format: str = "24h"
+    timezone_confirmed: bool = False
     is_instance_admin: bool
     created_at: dt.datetime
     email_verified: bool = False
@@ -41,6 +52,8 @@ class UserOut(BaseModel):
             email=u.email,
             full_name=u.full_name,
             timezone=u.timezone,
+            time_format=u.time_format,
+            timezone_confirmed=u.timezone_confirmed,
             is_instance_admin=u.is_instance_admin,
             created_at=u.created_at,
             email_verified=u.email_verified_at is not None,

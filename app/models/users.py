@@ -20,6 +20,11 @@ class User(SQLModel, table=True):
     full_name: str = Field(default="", max_length=200)
     password_hash: str
     timezone: str = Field(default="UTC", max_length=64)
+    # "24h" or "12h": how every time is shown and typed in the UI.
+    time_format: str = Field(default="24h", max_length=3)
+    # The user chose their zone (sign-up, the sign-in prompt or Profile): the prompt is not
+    # offered again.
+    timezone_confirmed: bool = False
     is_instance_admin: bool = False
     is_active: bool = True
     created_at: dt.datetime = ts_field(default_now=True)

@@ -121,8 +121,14 @@ def register(
     full_name: str = "",
     client: Client = Client(),
     invite_token: str | None = None,
+    *,
+    timezone: str | None = None,
+    time_format: str | None = None,
 ) -> SignedIn:
     """Create a user, their personal workspace and a session, all or nothing.
+
+    `timezone` / `time_format`: what the sign-up form proposed from the browser (and the person
+    kept or changed); a zone given here counts as chosen, so no sign-in prompt follows.
 
     The first user of the instance becomes its admin. After that, the instance's registration
     policy decides: open, invite-only (a valid invite link is needed) or closed. Attempts are
@@ -134,8 +140,15 @@ def register(
         "Too many sign-ups from your network.",
         "register_throttled",
     )
+    zone = check_timezone(timezone) if timezone else None
+    hours = check_time_format(time_format) if time_format else None
     with db.session() as s:
         user = create_user(s, email, password, full_name, policy=True, invite_token=invite_token)
+        if zone is not None:
+            user.timezone, user.timezone_confirmed = zone, True
+        if hours is not None:
+            user.time_format = hours
+        s.add(user)
         token = _new_session(s, user, client)
         send_verification(s, user)
     return SignedIn(user=user, token=token)
@@ -336,6 +349,21 @@ def check_timezone(value: str) -> str:
     return value
 
 
+TIME_FORMATS = ("24h", "12h")
+
+
+def check_time_format(value: str) -> str:
+    """`24h` or `12h`, or InvalidInput."""
+    value = (value or "").strip().lower()
+    if value not in TIME_FORMATS:
+        raise InvalidInput(
+            f"Unknown time format {value!r}: use 24h or 12h.",
+            code="invalid_time_format",
+            details={"field": "time_format"},
+        )
+    return value
+
+
 @lru_cache(maxsize=1)
 def available_timezones() -> frozenset[str]:
     import zoneinfo
@@ -343,8 +371,14 @@ def available_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones() | {"UTC"})
 
 
-def update_profile(user: User, full_name: str | None = None, timezone: str | None = None) -> User:
-    """Change the signed-in person's name and/or time zone."""
+def update_profile(
+    user: User,
+    full_name: str | None = None,
+    timezone: str | None = None,
+    time_format: str | None = None,
+) -> User:
+    """Change the signed-in person's name, time zone and/or time format (24h | 12h). A zone
+    saved here counts as chosen: the sign-in prompt is not offered again."""
     require_session("change a profile")
     if full_name is not None:
         full_name = " ".join(full_name.split())
@@ -356,6 +390,8 @@ def update_profile(user: User, full_name: str | None = None, timezone: str | Non
             )
     if timezone is not None:
         timezone = check_timezone(timezone)
+    if time_format is not None:
+        time_format = check_time_format(time_format)
     with db.session() as s:
         row = s.get(User, user.id)
         if row is None:
@@ -363,7 +399,25 @@ def update_profile(user: User, full_name: str | None = None, timezone: str | Non
         if full_name is not None:
             row.full_name = full_name
         if timezone is not None:
-            row.timezone = timezone
+            row.timezone, row.timezone_confirmed = timezone, True
+        if time_format is not None:
+            row.time_format = time_format
+        s.add(row)
+        return row
+
+
+def answer_timezone_prompt(user: User, use: str | None) -> User:
+    """The sign-in prompt "Your browser is in <zone>: use it?" was answered: `use` the zone
+    named, or keep the current one (None). Either way it is not asked again."""
+    require_session("change a profile")
+    zone = check_timezone(use) if use is not None else None
+    with db.session() as s:
+        row = s.get(User, user.id)
+        if row is None:
+            raise Unauthenticated("Sign in again.")
+        if zone is not None:
+            row.timezone = zone
+        row.timezone_confirmed = True
         s.add(row)
         return row
 

@@ -104,3 +104,11 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "executable_path": "/usr/bin/chromium",
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """The `page` fixture's browser writes 24-hour times (en-GB): sign-up proposes the
+    browser's clock, and the suite's assertions read 14:30. A test wanting the 12-hour clock
+    opens its own context with locale="en-US" (tests/e2e/test_time_zone.py)."""
+    return {**browser_context_args, "locale": "en-GB"}

@@ -54,6 +54,7 @@ def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
     with db.session() as s:
         user = s.exec(select(User).where(User.email == email)).one()
         user.timezone = NY
+        user.time_format = "24h"  # the context's en-US locale proposed 12h at sign-up
         s.add(user)
     page.goto(live_app + "/accounts")
     page.click("#sandbox-x")

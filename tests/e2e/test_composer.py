@@ -59,6 +59,7 @@ def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
     with db.session() as s:
         user = s.exec(select(User).where(User.email == email)).one()
         user.timezone = NY
+        user.time_format = "24h"  # the context's en-US locale proposed 12h at sign-up
         user.is_instance_admin = True  # to point AI captions at the fake server below
         s.add(user)
     with db.session() as s:
@@ -110,7 +111,7 @@ def _post_count(team: Team) -> int:
 def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team, sim, tmp_path):
     _open(page, team)
     expect(page.locator("#composer-mode")).to_have_text("New post")
-    expect(page.locator("#post-timezone")).to_contain_text(NY)
+    expect(page.locator("#post-timezone")).to_contain_text("New York (E")
     _pick(page, team.x)
     _pick(page, team.bsky)
     text = page.locator("#composer-text")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
+from app.ui.components.zone_prompt import zone_prompt
 from app.ui.state.auth import AuthState
 
 NAV = [
@@ -264,6 +265,7 @@ def shell(content: rx.Component, title: str) -> rx.Component:
                         margin_bottom="16px",
                     ),
                 ),
+                zone_prompt(),
                 rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
                 content,
                 id="main-content",

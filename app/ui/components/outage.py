@@ -27,21 +27,24 @@ class OutageCard:
     detail: str = ""
 
 
-def _clock(epoch: float, zone: str) -> str:
-    return format.clock(dt.datetime.fromtimestamp(epoch, dt.UTC), zone, seconds=True)
+def _clock(epoch: float, zone: str, hours: str = "24h") -> str:
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return format.clock(moment, zone, seconds=True, hours=hours)
 
 
-def _card(o: outages.Outage, zone: str) -> OutageCard:
+def _card(o: outages.Outage, zone: str, hours: str = "24h") -> OutageCard:
     waiting = (
         f"{o.waiting} post{'s' if o.waiting != 1 else ''} waiting"
         if o.waiting
         else "posts due meanwhile will wait"
     )
     next_try = (
-        "checking now" if o.state == "probing" else f"next check at {_clock(o.next_probe_at, zone)}"
+        "checking now"
+        if o.state == "probing"
+        else f"next check at {_clock(o.next_probe_at, zone, hours)}"
     )
     detail = (
-        f"Failing since {_clock(o.since, zone)}; {next_try}. "
+        f"Failing since {_clock(o.since, zone, hours)}; {next_try}. "
         "Herald publishes as soon as it answers again."
     )
     if o.last_error:
@@ -57,7 +60,7 @@ class OutageState(AuthState):
     def refresh(self, me: SignedIn, _value: str = ""):
         try:
             found = outages.for_workspace(me.user, me.wid)
-            self.outages = [_card(o, self.user_timezone) for o in found]
+            self.outages = [_card(o, self.user_timezone, self.user_time_format) for o in found]
         except ServiceError:
             self.outages = []
 

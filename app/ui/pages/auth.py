@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import field, form_error, submit_button
+from app.ui.components.time_fields import hours_choice, zone_input
 from app.ui.state.login import ForgotState, LoginState, VerifyState
 
 
@@ -73,11 +74,20 @@ def _sign_up_form(submit_label: str) -> rx.Component:
             color_scheme="gray",
         ),
         field("Confirm password", "confirm", "password", auto_complete="new-password"),
+        zone_input(
+            LoginState.reg_timezone,
+            LoginState.set_reg_timezone,
+            LoginState.timezones,
+            "Proposed from your browser: the calendar and composer use it.",
+        ),
+        hours_choice(LoginState.reg_time_format, LoginState.set_reg_time_format),
     )
 
 
 @rx.page(
-    route="/register", title="Create account · Herald", on_load=LoginState.redirect_if_signed_in
+    route="/register",
+    title="Create account · Herald",
+    on_load=[LoginState.redirect_if_signed_in, LoginState.detect_browser],
 )
 def register() -> rx.Component:
     form = _sign_up_form("Create account")
@@ -92,7 +102,11 @@ def register() -> rx.Component:
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
-@rx.page(route="/setup", title="Create the admin account · Herald", on_load=LoginState.setup_guard)
+@rx.page(
+    route="/setup",
+    title="Create the admin account · Herald",
+    on_load=[LoginState.setup_guard, LoginState.detect_browser],
+)
 def setup() -> rx.Component:
     """A fresh instance (nobody signed up yet): its first account is the instance admin."""
     form = _sign_up_form("Create the admin account")

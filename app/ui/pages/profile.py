@@ -7,9 +7,9 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_nav
+from app.ui.components.time_fields import hours_choice, zone_input
+from app.ui.state.auth import BROWSER_TZ
 from app.ui.state.settings import ProfileState
-
-BROWSER_TZ = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 
 
 def _label(text: str, html_for: str) -> rx.Component:
@@ -38,44 +38,29 @@ def _profile_form() -> rx.Component:
                     width="100%",
                 ),
                 rx.vstack(
-                    _label("Time zone", "timezone"),
-                    rx.hstack(
-                        rx.input(
-                            id="timezone",
-                            name="timezone",
-                            value=ProfileState.timezone,
-                            on_change=ProfileState.set_timezone,
-                            placeholder="Type to search, e.g. Paris",
-                            custom_attrs={"list": "timezone-options", "autoComplete": "off"},
-                            size="3",
-                            width="100%",
+                    zone_input(
+                        ProfileState.timezone,
+                        ProfileState.set_timezone,
+                        ProfileState.timezones,
+                        "Every time in Herald (calendar, composer, lists) is shown, and read "
+                        "when you type one, in this zone.",
+                    ),
+                    rx.button(
+                        rx.icon("locate-fixed", size=14),
+                        "Use this device's",
+                        type="button",
+                        variant="soft",
+                        size="2",
+                        id="use-browser-tz",
+                        on_click=rx.call_script(
+                            BROWSER_TZ, callback=ProfileState.use_browser_timezone
                         ),
-                        rx.button(
-                            rx.icon("locate-fixed", size=14),
-                            "Use this device's",
-                            type="button",
-                            variant="soft",
-                            size="3",
-                            id="use-browser-tz",
-                            on_click=rx.call_script(
-                                BROWSER_TZ, callback=ProfileState.use_browser_timezone
-                            ),
-                        ),
-                        width="100%",
-                        wrap="wrap",
                     ),
-                    rx.el.datalist(
-                        rx.foreach(ProfileState.timezones, lambda z: rx.el.option(value=z)),
-                        id="timezone-options",
-                    ),
-                    rx.text(
-                        "Times across Herald (calendar, composer, lists) are shown in this zone.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    spacing="1",
+                    spacing="2",
                     width="100%",
                 ),
+                hours_choice(ProfileState.time_format, ProfileState.set_time_format),
+                rx.text(ProfileState.zone_preview, size="2", id="zone-preview"),
                 rx.button("Save profile", type="submit", id="save-profile", size="3"),
                 spacing="4",
                 width="100%",

@@ -71,7 +71,9 @@ class ActivityState(AuthState):
         rows = [
             {
                 "id": str(e.id),
-                "when": format.datetime_zone(e.created_at, self.user_timezone),
+                "when": format.datetime_zone(
+                    e.created_at, self.user_timezone, hours=self.user_time_format
+                ),
                 "actor": e.actor,
                 "engine": "yes" if e.actor_id is None else "",
                 "verb": e.verb,
@@ -132,7 +134,9 @@ class ActivityState(AuthState):
         self.attempts_label = label
         self.attempts = [
             {
-                "started": format.datetime_zone(a.started_at, self.user_timezone),
+                "started": format.datetime_zone(
+                    a.started_at, self.user_timezone, hours=self.user_time_format
+                ),
                 "outcome": a.outcome or "in progress",
                 "http": str(a.http_status or ""),
                 "error": a.error or "",
@@ -178,7 +182,9 @@ class WebhooksState(AuthState):
                     "code": str(d.response_code or "—"),
                     "attempts": str(d.attempts),
                     "when": format.datetime_zone(
-                        d.last_attempt_at or d.created_at, self.user_timezone
+                        d.last_attempt_at or d.created_at,
+                        self.user_timezone,
+                        hours=self.user_time_format,
                     ),
                     "error": d.error or d.response_excerpt,
                     "payload": json.dumps(d.payload, indent=2)[:2000],

@@ -135,7 +135,7 @@ class AnalyticsState(AuthState):
                 account=names.get(str(t.account_id), ""),
                 platform=t.platform,
                 platform_name=platform_name(t.platform),
-                when=relative(t.published_at, tz),
+                when=relative(t.published_at, tz, hours=self.user_time_format),
                 engagement=number(t.engagement),
                 likes=number(t.likes),
                 comments=number(t.comments),
@@ -265,7 +265,7 @@ class AnalyticsState(AuthState):
                 platform_name=platform_name(d.platform),
                 status=d.status,
                 permalink=d.permalink or "",
-                published=relative(d.published_at, tz),
+                published=relative(d.published_at, tz, hours=self.user_time_format),
                 latest=(
                     f"{number(d.latest.likes)} likes · {number(d.latest.comments)} comments · "
                     f"{number(d.latest.shares)} shares · {number(d.latest.views)} views"
@@ -274,7 +274,7 @@ class AnalyticsState(AuthState):
                 ),
                 history=[
                     {
-                        "at": relative(m.collected_at, tz),
+                        "at": relative(m.collected_at, tz, hours=self.user_time_format),
                         "likes": m.likes,
                         "comments": m.comments,
                         "shares": m.shares,

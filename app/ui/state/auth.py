@@ -6,9 +6,11 @@ the websocket handshake then carries the cookie and the handlers below read it f
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import uuid
 from http.cookies import SimpleCookie
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import reflex as rx
@@ -16,6 +18,7 @@ import reflex as rx
 from app.api.deps import SESSION_COOKIE
 from app.models import User
 from app.services import auth, mail, users, workspaces
+from app.ui import format
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
 
@@ -45,10 +48,23 @@ def safe_next(value: str, default: str = "/") -> str:
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
+# The browser's IANA zone (America/New_York), read by a script.
+BROWSER_TZ = "Intl.DateTimeFormat().resolvedOptions().timeZone"
+# "12h" when the browser's locale writes times with AM/PM, else "24h".
+BROWSER_HOURS = (
+    "(['h11', 'h12'].includes(new Intl.DateTimeFormat(undefined, {hour: 'numeric'})"
+    ".resolvedOptions().hourCycle) ? '12h' : '24h')"
+)
+
+
 class AuthState(rx.State):
     user_email: str = ""
     user_name: str = ""
     user_timezone: str = "UTC"
+    # "24h" or "12h": pass it to app.ui.format as `hours=`.
+    user_time_format: str = "24h"
+    # The browser's zone, offered once to a user still on UTC (app/ui/components/zone_prompt.py).
+    browser_zone: str = ""
     is_instance_admin: bool = False
     # The instance asks for confirmed addresses, email is on and this user has not confirmed
     # theirs yet (a banner offers a new link).
@@ -87,6 +103,7 @@ class AuthState(rx.State):
         self.user_email = user.email
         self.user_name = user.full_name or user.email.split("@")[0]
         self.user_timezone = user.timezone
+        self.user_time_format = user.time_format
         self.is_instance_admin = user.is_instance_admin
         self.email_unverified = (
             user.email_verified_at is None and mail.require_verified_email() and mail.configured()
@@ -97,6 +114,25 @@ class AuthState(rx.State):
         ]
         if views and self.workspace_id not in {w["id"] for w in self.workspaces}:
             self.workspace_id = self.workspaces[0]["id"]
+
+    @rx.var
+    def user_zone_name(self) -> str:
+        """The user's zone as people say it, now: `New York (EST)`."""
+        return format.zone_name(self.user_timezone)
+
+    @rx.var
+    def user_zone_full(self) -> str:
+        """The zone's IANA name with its abbreviation now: `America/New_York (EST)`."""
+        abbr = dt.datetime.now(format.zone(self.user_timezone)).tzname() or ""
+        named = self.user_timezone or "UTC"
+        return named if abbr in ("", named) else f"{named} ({abbr})"
+
+    @rx.var
+    def clock_format(self) -> dict[str, Any]:
+        """FullCalendar's (Intl) time format for the user's 12h/24h choice."""
+        if self.user_time_format == "12h":
+            return {"hour": "numeric", "minute": "2-digit", "hour12": True}
+        return {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 
     @rx.var
     def current_workspace_name(self) -> str:
@@ -131,6 +167,31 @@ class AuthState(rx.State):
                 return rx.redirect("/setup", replace=True)
             return self._login_redirect()
         self._load_user(user)
+        if not user.timezone_confirmed and user.timezone == "UTC" and not self.browser_zone:
+            return rx.call_script(BROWSER_TZ, callback=AuthState.offer_browser_zone)
+
+    @rx.event
+    def offer_browser_zone(self, value: str):
+        """The browser's zone, if it is a real one other than the user's: the prompt shows."""
+        value = value if isinstance(value, str) else ""
+        if value in auth.available_timezones() and value != self.user_timezone:
+            self.browser_zone = value
+
+    @rx.event
+    @shows_errors
+    @signed_in(workspace=False)
+    def answer_zone_prompt(self, me: SignedIn, use: bool):
+        """Use the browser's zone, or keep the current one; asked once either way."""
+        zone = self.browser_zone if use else None
+        self.browser_zone = ""
+        saved = auth.answer_timezone_prompt(me.user, zone)
+        self.user_timezone = saved.timezone
+        if use:
+            return [
+                rx.toast.success(f"Times are now shown in {saved.timezone}."),
+                rx.redirect(clean_path(self.router.url.path)),
+            ]
+        return rx.toast.info("Kept UTC. Change it any time in Settings → Profile.")
 
     @rx.event
     def page_loaded(self):

@@ -145,7 +145,9 @@ class CalendarState(AuthState):
             "status": status,
             "status_label": STATUS_LABELS.get(status, status),
             "status_color": STATUS_COLORS.get(status, "#64748b"),
-            "when": datetime_zone(view.scheduled_at, tz, "Not scheduled"),
+            "when": datetime_zone(
+                view.scheduled_at, tz, "Not scheduled", hours=self.user_time_format
+            ),
             "edit_href": f"/composer?post={view.id}",
             "can_edit": view.status not in (PostStatus.published, PostStatus.publishing),
             "can_cancel": stoppable,
@@ -170,7 +172,7 @@ class CalendarState(AuthState):
                 "permalink": d.permalink or "",
                 "error": d.error_message or "",
                 "attempts": str(d.attempts),
-                "published_at": datetime_zone(d.published_at, tz),
+                "published_at": datetime_zone(d.published_at, tz, hours=self.user_time_format),
             }
             for d in dests
         ]
@@ -288,7 +290,9 @@ class CalendarState(AuthState):
         self._refilter()
         if self.open_post_id == str(view.id):
             self._show_post(view)
-        moved_to = datetime_zone(view.scheduled_at, self.user_timezone, "Not scheduled")
+        moved_to = datetime_zone(
+            view.scheduled_at, self.user_timezone, "Not scheduled", hours=self.user_time_format
+        )
         if view.approval.value == "pending":  # an editor moved an approved post
             return rx.toast.info(
                 f"Moved to {moved_to}. The change needs approval again: it is not scheduled "
@@ -305,7 +309,7 @@ class CalendarState(AuthState):
         except ValueError:
             return
         self.selected_at = when.astimezone(zone(self.user_timezone)).isoformat()
-        self.selected_label = short(when, self.user_timezone)
+        self.selected_label = short(when, self.user_timezone, hours=self.user_time_format)
 
     @rx.event
     def clear_selection(self):

@@ -39,7 +39,8 @@ class ComposerScheduleState(ComposerState):
 
     def _show(self, when: dt.datetime) -> None:
         local = when.astimezone(zone(self.user_timezone))
-        self.date, self.time = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+        self.date = local.strftime("%Y-%m-%d")
+        self.time = format.time_of(local, self.user_time_format)
 
     @rx.event
     def set_date(self, value: str):
@@ -65,12 +66,14 @@ class ComposerScheduleState(ComposerState):
             )
         self._show(when)
         self.time_error = ""
-        return rx.toast.success(f"Next free slot: {format.short(when, self.user_timezone)}.")
+        found = format.short(when, self.user_timezone, hours=self.user_time_format)
+        return rx.toast.success(f"Next free slot: {found}.")
 
     def _input(self, text: str) -> posts.PostInput:
         scheduled: dt.datetime | None = None
         if self.date and self.time:
-            scheduled = dt.datetime.fromisoformat(f"{self.date}T{self.time}")
+            day = dt.date.fromisoformat(self.date)
+            scheduled = dt.datetime.combine(day, format.parse_clock(self.time))
         chosen = set(self.selected)
         return posts.PostInput(
             content=text,
@@ -116,7 +119,8 @@ class ComposerScheduleState(ComposerState):
         try:
             data = self._input(self.text)
         except ValueError:
-            self.time_error = "Pick a valid date and time."
+            example = "9:00 AM" if self.user_time_format == "12h" else "09:00"
+            self.time_error = f"Pick a date and type a time like {example}."
             return rx.toast.error(self.time_error)
         if mode == "now":
             data.scheduled_at = None
@@ -145,17 +149,32 @@ class ComposerScheduleState(ComposerState):
         else:
             tz = zone(self.user_timezone)
             local = view.scheduled_at.astimezone(tz) if view.scheduled_at else None
-            when = f"{format.short(local, self.user_timezone)} {local.tzname()}" if local else ""
+            when = (
+                f"{format.short(local, self.user_timezone, hours=self.user_time_format)} "
+                f"{local.tzname()}"
+                if local
+                else ""
+            )
             message = f"Scheduled for {when}."
             target = f"/calendar?date={local:%Y-%m-%d}" if local else "/calendar"
         return [rx.toast.success(message), rx.redirect(target)]
 
     @rx.var
     def timezone_label(self) -> str:
+        """The time typed, read in the user's zone, with the zone named:
+        `9:00 AM · New York (EST)` (the zone alone while the time is unreadable)."""
         tz = zone(self.user_timezone)
         try:
-            when = dt.datetime.fromisoformat(f"{self.date}T{self.time or '00:00'}")
-            abbr = when.replace(tzinfo=tz).tzname() or ""
+            day = dt.date.fromisoformat(self.date)
+            local = dt.datetime.combine(day, format.parse_clock(self.time or "00:00"), tz)
         except ValueError:
-            abbr = ""
-        return f"{self.user_timezone}" + (f" ({abbr})" if abbr else "")
+            return format.zone_name(self.user_timezone)
+        shown = format.time_of(local, self.user_time_format)
+        return f"{shown} · {format.zone_name(self.user_timezone, local)}"
+
+    @rx.var
+    def time_choices(self) -> list[str]:
+        """Suggestions under the time input, every half hour, in the user's format."""
+        return [
+            format.time_of(dt.time(h, m), self.user_time_format) for h in range(24) for m in (0, 30)
+        ]

@@ -64,14 +64,18 @@ class BrokenCard:
 
 
 def _card(
-    item: dashboard.PostItem, when: dt.datetime | None, zone: str, counts: dict[str, int]
+    item: dashboard.PostItem,
+    when: dt.datetime | None,
+    zone: str,
+    counts: dict[str, int],
+    hours: str = "24h",
 ) -> Card:
     return Card(
         id=str(item.id),
         comments=counts.get(str(item.id), 0),
         content=excerpt(item.content, 140) or "(no text)",
         status=item.status.value,
-        when=relative(when, zone),
+        when=relative(when, zone, hours=hours),
         when_iso=when.isoformat() if when else "",
         chips=[
             Chip(
@@ -138,13 +142,14 @@ class DashboardState(AuthState):
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         fingerprint = dashboard.fingerprint(user, wid)
         view = dashboard.overview(user, wid)
-        zone = self.user_timezone
+        zone, hours = self.user_timezone, self.user_time_format
         listed = [p.id for p in (*view.upcoming, *view.recent, *view.failures)]
         counts = comments.counts(user, wid, listed)
-        self.upcoming = [_card(p, p.scheduled_at, zone, counts) for p in view.upcoming]
-        self.recent = [_card(p, p.published_at, zone, counts) for p in view.recent]
+        self.upcoming = [_card(p, p.scheduled_at, zone, counts, hours) for p in view.upcoming]
+        self.recent = [_card(p, p.published_at, zone, counts, hours) for p in view.recent]
         self.failures = [
-            _card(p, max(d.updated_at for d in p.destinations), zone, counts) for p in view.failures
+            _card(p, max(d.updated_at for d in p.destinations), zone, counts, hours)
+            for p in view.failures
         ]
         self.broken = [
             BrokenCard(
@@ -156,7 +161,7 @@ class DashboardState(AuthState):
                 avatar=a.avatar_url,
                 status=a.status.value,
                 error=a.last_error or "",
-                since=relative(a.status_changed_at, zone),
+                since=relative(a.status_changed_at, zone, hours=hours),
             )
             for a in view.broken_accounts
         ]
@@ -164,7 +169,7 @@ class DashboardState(AuthState):
         self.stats_month = _stats(view.stats[30])
         self.has_accounts = view.account_count > 0
         self.has_posts = view.post_count > 0
-        self.updated = relative(view.generated_at, zone)
+        self.updated = relative(view.generated_at, zone, hours=hours)
         self.error = ""
         self._fingerprint = fingerprint
         self._loaded_at = time.monotonic()

@@ -88,7 +88,9 @@ class InstanceState(AuthState):
                 "id": str(u.id),
                 "email": u.email,
                 "name": u.full_name or u.email.split("@")[0],
-                "created": format.datetime_zone(u.created_at, self.user_timezone),
+                "created": format.datetime_zone(
+                    u.created_at, self.user_timezone, hours=self.user_time_format
+                ),
                 "workspaces": str(u.workspaces),
                 "admin": "yes" if u.is_instance_admin else "",
                 "active": "yes" if u.is_active else "",

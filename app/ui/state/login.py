@@ -8,7 +8,7 @@ import re
 import reflex as rx
 
 from app.services import auth, instance_settings, mail, users
-from app.ui.state.auth import AuthState, clean_path, safe_next
+from app.ui.state.auth import BROWSER_HOURS, BROWSER_TZ, AuthState, clean_path, safe_next
 from app.ui.state.handlers import shows_errors
 
 _INVITE = re.compile(r"^/invite/([A-Za-z0-9_-]{8,200})/?$")
@@ -45,6 +45,35 @@ class LoginState(AuthState):
     error_field: str = ""
     busy: bool = False
     signup_notice: str = ""
+    # Sign-up: the zone and time format proposed from the browser, which the person may change.
+    reg_timezone: str = "UTC"
+    reg_time_format: str = "24h"
+    timezones: list[str] = []
+
+    @rx.event
+    def detect_browser(self):
+        """on_load of /register and /setup: propose the browser's zone and 12/24-hour habit."""
+        if not self.timezones:
+            self.timezones = sorted(auth.available_timezones())
+        return rx.call_script(
+            f"[{BROWSER_TZ}, {BROWSER_HOURS}]", callback=LoginState.browser_detected
+        )
+
+    @rx.event
+    def browser_detected(self, found: list):
+        zone, hours = (list(found) + ["", ""])[:2] if isinstance(found, list) else ("", "")
+        if zone in auth.available_timezones():
+            self.reg_timezone = zone
+        if hours in auth.TIME_FORMATS:
+            self.reg_time_format = hours
+
+    @rx.event
+    def set_reg_timezone(self, value: str):
+        self.reg_timezone = value
+
+    @rx.event
+    def set_reg_time_format(self, value: str):
+        self.reg_time_format = value
 
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next", "/"))
@@ -117,7 +146,19 @@ class LoginState(AuthState):
         if password != form.get("confirm", ""):
             return self._fail("The two passwords do not match.", "confirm")
         self.busy, self.error = True, ""
-        body = {"email": email, "password": password, "full_name": form.get("full_name", "")}
+        zone = self.reg_timezone.strip()
+        if zone not in auth.available_timezones():
+            return self._fail(
+                f"Unknown time zone {zone!r}: choose one from the list (e.g. America/New_York).",
+                "timezone",
+            )
+        body = {
+            "email": email,
+            "password": password,
+            "full_name": form.get("full_name", ""),
+            "timezone": zone,
+            "time_format": self.reg_time_format,
+        }
         if self._invite_token():
             body["invite_token"] = self._invite_token()
         script = _post_json_script("/api/auth/register", body, self._next())

@@ -38,7 +38,7 @@ class MediaCard:
     created: str = ""
 
 
-def _card(v: media.MediaView, zone: str) -> MediaCard:
+def _card(v: media.MediaView, zone: str, hours: str = "24h") -> MediaCard:
     return MediaCard(
         id=str(v.id),
         url=v.url,
@@ -49,7 +49,7 @@ def _card(v: media.MediaView, zone: str) -> MediaCard:
         dimensions=f"{v.width} × {v.height}" if v.width and v.height else "",
         duration=f"{v.duration:.1f} s" if v.duration else "",
         checksum=v.checksum,
-        created=format.datetime_zone(v.created_at, zone),
+        created=format.datetime_zone(v.created_at, zone, hours=hours),
     )
 
 
@@ -101,7 +101,7 @@ class MediaState(UploaderMixin, AuthState):
         views = [
             v for v in page.items if v.file_size >= low and (high is None or v.file_size < high)
         ]
-        self.items = [_card(v, self.user_timezone) for v in views]
+        self.items = [_card(v, self.user_timezone, self.user_time_format) for v in views]
         self.total = page.total
         self.error = ""
         if self.selected_id and all(i.id != self.selected_id for i in self.items):

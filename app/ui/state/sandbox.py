@@ -28,7 +28,9 @@ class SandboxState(AuthState):
                 "platform": str(p["platform"]),
                 "account": str(p["account"]),
                 "at": format.datetime_zone(
-                    dt.datetime.fromisoformat(str(p["received_at"])), self.user_timezone
+                    dt.datetime.fromisoformat(str(p["received_at"])),
+                    self.user_timezone,
+                    hours=self.user_time_format,
                 ),
                 "text": str(p["text"] or ""),
                 "media": f"{p['media']} attachment(s)" if p["media"] else "",

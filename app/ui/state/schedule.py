@@ -3,6 +3,7 @@ through app.services.slots.set_slots (the same function as PUT /api/accounts/{id
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
 
@@ -36,6 +37,8 @@ class DaySlots:
     name: str = ""
     short: str = ""
     times: list[str] = dataclasses.field(default_factory=list)
+    # The same times in the user's format (`5:00 PM`); `times` stays HH:MM, the slot's key.
+    shown: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -89,13 +92,17 @@ class ScheduleState(AuthState):
         extra = [z for z in (view.timezone, self.user_timezone) if z and z not in COMMON_ZONES]
         self.zone_options = [*COMMON_ZONES, *dict.fromkeys(extra)]
         self._slots = [(s.weekday, s.label) for s in view.slots]
+        hours = self.user_time_format
         self.days = [
-            DaySlots(d, slots.WEEKDAYS[d], SHORT_DAYS[d],
-                     [s.label for s in view.slots if s.weekday == d])
+            DaySlots(d, slots.WEEKDAYS[d], SHORT_DAYS[d], labels,
+                     [format.wall_time(t, hours) for t in labels])
             for d in range(7)
+            for labels in [[s.label for s in view.slots if s.weekday == d]]
         ]  # fmt: skip
         found = slots.next_free_slot(user, wid, [view.account_id]) if view.slots else None
-        self.next_free = format.datetime_zone(found, self.user_timezone)
+        self.next_free = format.datetime_zone(
+            found, self.user_timezone, hours=self.user_time_format
+        )
 
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
         views = slots.list_schedules(user, wid)
@@ -142,20 +149,21 @@ class ScheduleState(AuthState):
             return rx.toast.error("Pick a day.")
         value = str(form.get("time", "")).strip()
         if not value:
-            self.error = "Enter a time (HH:MM) before adding it."
+            self.error = "Enter a time (like 09:30 or 9:30 AM) before adding it."
             return rx.toast.error(self.error)
+        with contextlib.suppress(ValueError):  # either format; else the service names it
+            value = f"{format.parse_clock(value):%H:%M}"
         label = f"{slots.parse_time(value):%H:%M}"
+        said = f"{slots.WEEKDAYS[weekday]} {format.wall_time(label, self.user_time_format)}"
         if (weekday, label) in self._slots:
-            return rx.toast.info(f"{slots.WEEKDAYS[weekday]} {label} is already a slot.")
-        return self._save(
-            [*self._slots, (weekday, label)], self._zone(),
-            f"Added {slots.WEEKDAYS[weekday]} {label}.",
-        )  # fmt: skip
+            return rx.toast.info(f"{said} is already a slot.")
+        return self._save([*self._slots, (weekday, label)], self._zone(), f"Added {said}.")
 
     @rx.event
     def remove_slot(self, weekday: int, label: str):
         rest = [s for s in self._slots if s != (weekday, label)]
-        return self._save(rest, self._zone(), f"Removed {slots.WEEKDAYS[weekday]} {label}.")
+        said = f"{slots.WEEKDAYS[weekday]} {format.wall_time(label, self.user_time_format)}"
+        return self._save(rest, self._zone(), f"Removed {said}.")
 
     @rx.event
     def apply_preset(self, key: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 
 import reflex as rx
@@ -17,6 +18,7 @@ from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 class ProfileState(AuthState):
     full_name: str = ""
     timezone: str = "UTC"
+    time_format: str = "24h"
     profile_error: str = ""
     password_error: str = ""
     saving: bool = False
@@ -27,6 +29,7 @@ class ProfileState(AuthState):
     def load(self, me: SignedIn):
         self.full_name = me.user.full_name
         self.timezone = me.user.timezone
+        self.time_format = me.user.time_format
         self.profile_error = self.password_error = ""
         if not self.timezones:
             self.timezones = sorted(auth.available_timezones())
@@ -39,6 +42,20 @@ class ProfileState(AuthState):
     def set_timezone(self, value: str):
         self.timezone = value
 
+    @rx.var
+    def zone_preview(self) -> str:
+        """What the choice means, as it is being made: `Now: Thu 3 Dec, 9:12 AM in New York
+        (EST).` (empty while the zone typed is not one)."""
+        if self.timezone not in auth.available_timezones():
+            return ""
+        now = dt.datetime.now(dt.UTC)
+        when = format.short(now, self.timezone, hours=self.time_format)
+        return f"Now: {when} in {format.zone_name(self.timezone, now)}."
+
+    @rx.event
+    def set_time_format(self, value: str):
+        self.time_format = value
+
     @rx.event
     def use_browser_timezone(self, value: str):
         if value:
@@ -48,10 +65,12 @@ class ProfileState(AuthState):
     @shows_errors(inline="profile_error")
     @signed_in(workspace=False)
     def save_profile(self, me: SignedIn, _form: dict):
-        saved = auth.update_profile(me.user, self.full_name, self.timezone)
+        saved = auth.update_profile(me.user, self.full_name, self.timezone, self.time_format)
         self.profile_error = ""
         self._load_user(saved)
+        self.browser_zone = ""
         self.full_name, self.timezone = saved.full_name, saved.timezone
+        self.time_format = saved.time_format
         return rx.toast.success("Profile saved.")
 
     @rx.event
@@ -232,9 +251,15 @@ class KeysState(AuthState):
                 "name": k.name,
                 "prefix": k.prefix + "…",
                 "role": k.role.value,
-                "created": format.datetime_zone(k.created_at, self.user_timezone),
-                "last_used": format.datetime_zone(k.last_used_at, self.user_timezone, "never"),
-                "expires": format.datetime_zone(k.expires_at, self.user_timezone, "never"),
+                "created": format.datetime_zone(
+                    k.created_at, self.user_timezone, hours=self.user_time_format
+                ),
+                "last_used": format.datetime_zone(
+                    k.last_used_at, self.user_timezone, "never", hours=self.user_time_format
+                ),
+                "expires": format.datetime_zone(
+                    k.expires_at, self.user_timezone, "never", hours=self.user_time_format
+                ),
             }
             for k in api_keys.list_keys(user, wid)
         ]

@@ -42,7 +42,9 @@ class TeamState(AuthState):
                     "id": str(i.id),
                     "role": i.role.value,
                     "email": i.email or "anyone with the link",
-                    "expires": format.datetime_zone(i.expires_at, self.user_timezone),
+                    "expires": format.datetime_zone(
+                        i.expires_at, self.user_timezone, hours=self.user_time_format
+                    ),
                 }
                 for i in ws.list_invites(user, wid)
             ]

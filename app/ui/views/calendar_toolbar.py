@@ -141,7 +141,12 @@ def legend() -> rx.Component:
             rx.cond(CalendarState.count == 1, " post", " posts"),
             rx.cond(CalendarState.truncated, " (first ones only: narrow the view)", ""),
             " · times in ",
-            CalendarState.user_timezone,
+            rx.link(
+                CalendarState.user_zone_full,
+                href="/settings/profile",
+                title="Change your time zone and time format in your profile",
+                id="calendar-zone",
+            ),
             size="1",
             color_scheme="gray",
             id="calendar-summary",

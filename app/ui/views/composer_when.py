@@ -29,10 +29,18 @@ def when() -> rx.Component:
             rx.vstack(
                 rx.text("Time", as_="label", html_for="post-time", size="2", weight="medium"),
                 rx.input(
-                    type="time",
                     id="post-time",
                     value=ComposerScheduleState.time,
                     on_change=ComposerScheduleState.set_time,
+                    placeholder=rx.cond(
+                        ComposerScheduleState.user_time_format == "12h", "9:00 AM", "09:00"
+                    ),
+                    custom_attrs={"list": "post-time-options", "autoComplete": "off"},
+                    width="8rem",
+                ),
+                rx.el.datalist(
+                    rx.foreach(ComposerScheduleState.time_choices, lambda t: rx.el.option(value=t)),
+                    id="post-time-options",
                 ),
                 spacing="1",
             ),

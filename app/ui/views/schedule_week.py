@@ -7,9 +7,10 @@ import reflex as rx
 from app.ui.state.schedule import DaySlots, ScheduleState
 
 
-def _slot(day: DaySlots, label: rx.Var) -> rx.Component:
+def _slot(day: DaySlots, label: rx.Var, shown: rx.Var) -> rx.Component:
+    """One slot: `label` is its HH:MM key, `shown` the same time in the user's format."""
     return rx.badge(
-        rx.text(label, size="2", weight="medium"),
+        rx.text(shown, size="2", weight="medium"),
         rx.cond(
             ScheduleState.can_edit,
             rx.icon_button(
@@ -18,7 +19,7 @@ def _slot(day: DaySlots, label: rx.Var) -> rx.Component:
                 variant="ghost",
                 color_scheme="gray",
                 on_click=ScheduleState.remove_slot(day.weekday, label),
-                aria_label="Remove " + day.name + " " + label,
+                aria_label="Remove " + day.name + " " + shown,
                 class_name="remove-slot",
             ),
         ),
@@ -36,9 +37,10 @@ def _add_form(day: DaySlots) -> rx.Component:
         rx.hstack(
             rx.el.input(type="hidden", name="weekday", value=day.weekday.to(str)),
             rx.input(
-                type="time",
                 name="time",
                 size="1",
+                placeholder=rx.cond(ScheduleState.user_time_format == "12h", "9:00 AM", "09:00"),
+                auto_complete="off",
                 id="add-time-" + day.weekday.to(str),
                 aria_label="New time on " + day.name,
                 width="100%",
@@ -73,7 +75,7 @@ def day_column(day: DaySlots) -> rx.Component:
             rx.cond(
                 day.times.length() > 0,
                 rx.flex(
-                    rx.foreach(day.times, lambda t: _slot(day, t)),
+                    rx.foreach(day.times, lambda t, i: _slot(day, t, day.shown[i])),
                     direction="column",
                     gap="2",
                     align="start",
