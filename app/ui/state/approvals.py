@@ -15,7 +15,7 @@ import reflex as rx
 from app.models import PostApproval, PostStatus
 from app.services import approvals, posts, workspaces
 from app.services.errors import Conflict, InvalidInput, ServiceError
-from app.ui.format import datetime_zone, excerpt, zone
+from app.ui.format import datetime_zone, excerpt, parse_clock, zone
 from app.ui.state.auth import AuthState
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
 
@@ -35,10 +35,10 @@ class ApprovalItem:
     href: str = ""
 
 
-def when_text(view: posts.PostView, tz: str) -> str:
+def when_text(view: posts.PostView, tz: str, hours: str = "24h") -> str:
     if view.scheduled_at is None:
         return "As soon as approved"
-    return datetime_zone(view.scheduled_at, tz)
+    return datetime_zone(view.scheduled_at, tz, hours=hours)
 
 
 def submitted_message(view: posts.PostView, tz: str) -> str:
@@ -88,7 +88,7 @@ class ApprovalListState(AuthState):
                 id=str(p.id),
                 content=excerpt(p.content, 120) or "(no text)",
                 author=names.get(p.author_id, "A former member") if p.author_id else "",
-                when=when_text(p, self.user_timezone),
+                when=when_text(p, self.user_timezone, self.user_time_format),
                 state=p.approval.value,
                 comment=p.approval_comment or "",
                 href=f"/composer?post={p.id}",
@@ -162,10 +162,11 @@ class ApprovalMixin(rx.State, mixin=True):
                 raise
             self.ap_passed, self.ap_for = exc.message, str(post_id)
             soon = dt.datetime.now(zone(tz)) + dt.timedelta(hours=1)
+            # a native time input: it takes HH:MM and shows it in the browser's format
             self.ap_date, self.ap_time = soon.strftime("%Y-%m-%d"), soon.strftime("%H:00")
             return rx.toast.warning("Its time has passed: choose a new time.")
         self.ap_busy = False
-        when = when_text(view, tz)
+        when = when_text(view, tz, self.user_time_format)  # type: ignore[attr-defined]  # AuthState's
         self._ap_reset()
         return self._ap_done(view, f"Approved: scheduled for {when}.")
 
@@ -186,7 +187,9 @@ class ApprovalMixin(rx.State, mixin=True):
     @signed_in
     def ap_approve_at(self, me: SignedIn):
         try:
-            when = dt.datetime.fromisoformat(f"{self.ap_date}T{self.ap_time}")
+            when = dt.datetime.combine(
+                dt.date.fromisoformat(self.ap_date), parse_clock(self.ap_time)
+            )
         except ValueError:
             self.ap_passed = "Pick a valid date and time."
             return None
