@@ -15,6 +15,7 @@ from app.api import (
     keys,
     media,
     metrics,
+    notifications,
     posts,
     sandbox,
     slots,
@@ -51,6 +52,7 @@ def create_api() -> FastAPI:
         activity,
         webhooks,
         metrics,
+        notifications,
     ):
         api.include_router(module.router)
     return api
