@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.state.auth import AuthState
 
@@ -131,7 +132,7 @@ def _nav_body() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.vstack(
-        _brand(),
+        rx.hstack(_brand(), bell(), justify="between", align="center", width="100%"),
         _nav_body(),
         display=DESKTOP,
         width="240px",
@@ -200,6 +201,7 @@ def topbar() -> rx.Component:
         ),
         _brand(),
         rx.spacer(),
+        bell(id="notify-bell-mobile", poll=False),
         rx.color_mode.button(size="1"),
         display=MOBILE,
         align="center",
