@@ -75,6 +75,7 @@ def _count_badge() -> rx.Component:
             top="-6px",
             right="-8px",
             class_name="notify-count",
+            pointer_events="none",
         ),
     )
 
