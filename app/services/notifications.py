@@ -32,6 +32,7 @@ from app.models import (
     Workspace,
     utcnow,
 )
+from app.providers.registry import UnknownPlatform, provider_class
 from app.services import mail
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
@@ -87,11 +88,19 @@ def _post_link(subject_type: str, subject_id: str, details: dict[str, Any]) -> s
     return f"/composer?post={post}" if post else "/calendar"
 
 
+def _platform(platform: str) -> str:
+    try:
+        return provider_class(platform).display_name
+    except UnknownPlatform:
+        return platform
+
+
 def _destinations(details: dict[str, Any], status: str) -> list[str]:
     out = []
     for d in details.get("destinations") or []:
         if isinstance(d, dict) and d.get("status") == status:
-            where = f"{d.get('platform', '')} · {d.get('account', '')}".strip(" ·")
+            platform = _platform(str(d.get("platform", "")))
+            where = f"{platform} · {d.get('account', '')}".strip(" ·")
             error = d.get("error") or ""
             out.append(f"{where}: {error}" if error and status == "failed" else where)
     return out
@@ -101,6 +110,9 @@ def render(
     verb: str, subject_type: str, subject_id: str, label: str, actor: str, details: dict[str, Any]
 ) -> Message:
     """What a notification says, from its activity event."""
+    if subject_type == "account" and " · " in label:  # "bluesky · Name" -> "Bluesky · Name"
+        platform, _, name = label.partition(" · ")
+        label = f"{_platform(platform)} · {name}"
     quoted = f"“{label}”" if label else "A post"
     post_link = _post_link(subject_type, subject_id, details)
     if verb == "post.failed":

@@ -115,7 +115,7 @@ def test_recipients_are_members_by_role_never_the_actor():
     assert titles[0].endswith("approved your post “Launch day”")
     assert "Post failed: “Launch day”" in titles and page.unread == 2
     failed = next(n for n in page.items if n.verb == "post.failed")
-    assert failed.body == "mastodon · alice: Too long" and failed.link == f"/composer?post={post}"
+    assert failed.body == "Mastodon · alice: Too long" and failed.link == f"/composer?post={post}"
 
 
 def test_preferences_are_honoured_and_validated():
@@ -208,7 +208,7 @@ def test_failure_email_arrives_immediately_and_the_rest_in_a_digest(mailbox):
     jobs.sweep_mail()
     [got] = [m for m in mailbox.wait_for(author.email, 2) if "Post failed" in m.subject]
     assert got.subject == "Post failed: “Black Friday thread”"
-    assert "mastodon · alice: Too long" in got.text and f"/composer?post={post}" in got.text
+    assert "Mastodon · alice: Too long" in got.text and f"/composer?post={post}" in got.text
     assert any("Post failed" in m.subject for m in mailbox.wait_for(admin.email))
     assert jobs.send_notifications()["immediate"] == 0  # sent once
 
@@ -258,7 +258,7 @@ def test_chat_channel_gets_a_message(kind, key):
         got = receiver.wait(2)
         message = json.loads(got[1].body)
         assert list(message) == [key]
-        assert message[key].startswith("Post failed: “Holiday sale”\nmastodon · alice: Too long")
+        assert message[key].startswith("Post failed: “Holiday sale”\nMastodon · alice: Too long")
         assert f"/composer?post={post}" in message[key]
         assert len(receiver.received) == 2
     assert notify_channels.list_channels(admin, wid)[0].kind == kind
@@ -287,3 +287,34 @@ def test_platform_outage_is_recorded_once_per_workspace_with_an_account_there():
     assert _rows(other) == []
     page = notifications.list_notifications(admin, wid)
     assert page.items[1].title == "X is not answering" and "HTTP 503" in page.items[1].body
+
+
+def test_account_expiring_reaches_admins_and_whoever_connected_it():
+    from app.models import AccountStatus, SocialAccount
+    from app.services import accounts
+
+    admin, wid = new_user()
+    editor = _join(wid, Role.editor)
+    other_admin = _join(wid, Role.admin)
+    viewer = _join(wid, Role.viewer)
+    with db.session() as s:
+        a = SocialAccount(workspace_id=wid, platform="bluesky", platform_account_id="b1",
+                          account_name="Shop", connected_by=editor.id)  # fmt: skip
+        s.add(a)
+        s.flush()
+        account_id = a.id
+    seen = dt.datetime.now(dt.UTC)
+    accounts.mark_broken(account_id, AccountStatus.expiring, "Access ends on 2026-12-09.",
+                         seen_since=seen)  # fmt: skip
+    rows = _rows()
+    assert {n.user_id for n in rows} == {admin.id, editor.id, other_admin.id}
+    assert {n.verb for n in rows} == {"account.expiring"}
+    assert viewer.id not in {n.user_id for n in rows}
+    [item] = notifications.list_notifications(editor, wid).items
+    assert item.title == "Bluesky · Shop: access ends soon" and item.link == "/accounts"
+    assert item.body == "Access ends on 2026-12-09."
+
+    # The editor reconnects it: the admins hear of it, the editor (the actor) does not.
+    _event(wid, editor, "account.reconnected", "account", account_id, "bluesky · Shop")
+    told = {n.user_id for n in _rows() if n.verb == "account.reconnected"}
+    assert told == {admin.id, other_admin.id}
