@@ -318,3 +318,44 @@ def test_account_expiring_reaches_admins_and_whoever_connected_it():
     _event(wid, editor, "account.reconnected", "account", account_id, "bluesky · Shop")
     told = {n.user_id for n in _rows() if n.verb == "account.reconnected"}
     assert told == {admin.id, other_admin.id}
+
+
+def test_channels_api_for_admins_only():
+    c, me = registered(f"chan-{uuid.uuid4().hex[:6]}@example.com", "Chan")
+    wid = uuid.UUID(me["workspaces"][0]["id"])
+    c.headers["X-Workspace-Id"] = str(wid)
+    with Receiver() as receiver:
+        body = {"kind": "discord", "url": receiver.url + "/d", "groups": ["mentions"]}
+        r = c.post("/api/notifications/channels", json=body)
+        assert r.status_code == 201, r.text
+        ch = r.json()
+        assert ch["kind"] == "discord" and ch["groups"] == ["mentions"] and ch["active"]
+        assert c.get("/api/webhooks").json() == []  # not a signed-event webhook
+        assert [x["id"] for x in c.get("/api/notifications/channels").json()] == [ch["id"]]
+        assert c.post(f"/api/notifications/channels/{ch['id']}/test").status_code == 202
+        jobs.deliver_webhooks()
+        [got] = receiver.wait(1)
+        assert json.loads(got.body) == {
+            "content": "Herald: this channel receives your workspace's notifications."
+        }
+        r = c.patch(f"/api/notifications/channels/{ch['id']}", json={"groups": ["outages"]})
+        assert r.json()["groups"] == ["outages"]
+        r = c.patch(f"/api/notifications/channels/{ch['id']}", json={"active": False})
+        assert r.json()["active"] is False
+
+    bad = c.post("/api/notifications/channels", json={"kind": "slack", "url": "not a url"})
+    assert bad.status_code == 422 and error_of(bad)["code"] == "invalid_url"
+    bad = c.post("/api/notifications/channels", json={"kind": "irc", "url": "https://x.y/z"})
+    assert bad.status_code == 422
+    bad = c.post("/api/notifications/channels",
+                 json={"kind": "slack", "url": "https://example.com/h", "groups": []})  # fmt: skip
+    assert bad.status_code == 422 and "at least one" in error_of(bad)["message"]
+
+    editor_client, _ = registered(f"ed-{uuid.uuid4().hex[:6]}@example.com", "Ed")
+    with db.session() as s:
+        ed = s.exec(select(User).where(User.full_name == "Ed")).one()
+        s.add(Membership(workspace_id=wid, user_id=ed.id, role=Role.editor))
+    editor_client.headers["X-Workspace-Id"] = str(wid)
+    assert editor_client.get("/api/notifications/channels").status_code == 403
+    assert c.delete(f"/api/notifications/channels/{ch['id']}").status_code == 204
+    assert c.get("/api/notifications/channels").json() == []
