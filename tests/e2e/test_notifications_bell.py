@@ -4,6 +4,7 @@ leads to the post; preferences save on change."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from app.services import notifications, posts
 from app.services.posts import PostInput
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_dashboard import CREATE_RECORD, _account_id, _sandbox_account, _signed_up
+from tests.support.webhook_receiver import Receiver
 
 LIVE = 45_000  # ms: the bell polls every 20 s; the worker publishes in about one
 
@@ -67,3 +69,21 @@ def test_a_failed_post_rings_the_bell_and_opening_it_marks_it_read(page: Page, l
     row.locator(".notify-in-app").click()
     expect(row.locator(".notify-in-app")).to_have_attribute("data-state", "unchecked")
     assert notifications.get_preferences(user).groups["post_published"]["in_app"] is False
+
+    # An admin adds a Slack channel; its test message reaches the (real, local) receiver.
+    with Receiver() as receiver:
+        page.fill("#channel-url", receiver.url + "/slack")
+        page.click("#add-channel")
+        channel = page.locator(".notify-channel")
+        expect(channel).to_have_count(1)
+        expect(channel).to_contain_text("Slack")
+        expect(channel).to_contain_text("Failed posts, Accounts, Outages")
+        page.screenshot(path=ARTIFACTS / "notify-settings.png", full_page=True)
+        channel.get_by_role("button", name="Test").click()
+        [got] = receiver.wait(1, timeout=20)  # sent by the app's worker
+        assert json.loads(got.body) == {
+            "text": "Herald: this channel receives your workspace's notifications."
+        }
+    channel.get_by_role("button", name="Remove").click()
+    page.click("#confirm-remove-channel")
+    expect(page.locator(".notify-channel")).to_have_count(0)

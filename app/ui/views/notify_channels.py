@@ -57,7 +57,7 @@ def _add_form() -> rx.Component:
             rx.flex(
                 *[_group_box(g, label) for g, (label, _) in GROUPS.items()],
                 wrap="wrap",
-                gap="3",
+                spacing="4",
             ),
             spacing="2",
         ),
