@@ -9,6 +9,7 @@ import reflex as rx
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.state.auth import AuthState
+from app.ui.state.notify import NotifyState
 
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
@@ -65,7 +66,7 @@ def _workspace_select() -> rx.Component:
             )
         ),
         value=AuthState.workspace_id,
-        on_change=AuthState.switch_workspace,
+        on_change=[AuthState.switch_workspace, NotifyState.poll],
         size="2",
     )
 
