@@ -425,9 +425,31 @@ def _message(e: ActivityEvent) -> Message:
     return render(e.verb, e.subject_type, e.subject_id, e.subject_label, e.actor_label, e.details)
 
 
+PREFS_NOTE = "Choose what you are emailed about: "
+
+
+def _immediate_message(rows: list[tuple[Notification, ActivityEvent, User, str]]) -> Rendered:
+    """One notification as its own email; several found in one sweep (a burst of failures)
+    as one email listing them, so a bad minute is one email, not fifty."""
+    prefs = f"{PREFS_NOTE}{absolute('/settings/notifications')}"
+    if len(rows) == 1:
+        _n, e, _u, workspace = rows[0]
+        m = _message(e)
+        body = "\n\n".join(p for p in (m.body, f"Workspace: {workspace}", prefs) if p)
+        return notification(m.title, body, absolute(m.link), "Open in Herald")
+    lines = []
+    for _n, e, _u, workspace in rows:
+        m = _message(e)
+        lines.append(f"- {m.title} ({workspace})" + (f": {m.body}" if m.body else ""))
+    title = f"{len(rows)} Herald notifications: {_message(rows[0][1]).title}"
+    body = "\n".join(lines) + f"\n\n{prefs}"
+    return notification(title, body, absolute("/notifications"), "See them in Herald")
+
+
 def send_immediate(limit: int = BATCH) -> int:
-    """Email the notifications asked for "immediately"; the outbox rows are written in the
-    transaction that claims them (app.services.mail sends them on a worker)."""
+    """Email the notifications asked for "immediately" (one email per user per sweep); the
+    outbox rows are written in the transaction that claims them (app.services.mail sends them
+    on a worker). Returns the emails written."""
     sent = 0
     with db.session() as s:
         ids = [
@@ -435,15 +457,16 @@ def send_immediate(limit: int = BATCH) -> int:
         ]
         if not ids:
             return 0
-        for _n, e, u, workspace in _loaded(s, ids):
-            m = _message(e)
-            body = f"{m.body}\n\nWorkspace: {workspace}" if m.body else f"Workspace: {workspace}"
-            rendered = notification(m.title, body, absolute(m.link), "Open in Herald")
+        by_user: dict[uuid.UUID, list[tuple[Notification, ActivityEvent, User, str]]] = {}
+        for row in _loaded(s, ids):
+            by_user.setdefault(row[2].id, []).append(row)
+        for rows in by_user.values():
+            user = rows[0][2]
             try:
-                if mail.send(s, u.email, rendered, kind="notification") is not None:
+                if mail.send(s, user.email, _immediate_message(rows), kind="notification"):
                     sent += 1
             except InvalidInput:
-                log.warning("user %s has no usable email address", u.id)
+                log.warning("user %s has no usable email address", user.id)
     return sent
 
 
@@ -474,6 +497,7 @@ def _digest_message(rows: list[tuple[Notification, ActivityEvent, User, str]]) -
         lines.append(f"{workspace}:\n" + "\n".join(items))
     count = len(rows)
     title = f"Herald digest: {count} notification{'s' if count != 1 else ''}"
+    lines.append(f"{PREFS_NOTE}{absolute('/settings/notifications')}")
     return notification(title, "\n\n".join(lines), absolute("/notifications"), "See them all")
 
 

@@ -211,6 +211,16 @@ def test_failure_email_arrives_immediately_and_the_rest_in_a_digest(mailbox):
     assert "Mastodon · alice: Too long" in got.text and f"/composer?post={post}" in got.text
     assert any("Post failed" in m.subject for m in mailbox.wait_for(admin.email))
     assert jobs.send_notifications()["immediate"] == 0  # sent once
+    assert "/settings/notifications" in got.text
+
+    # A burst (three failures before the next sweep): one email listing them.
+    for _ in range(3):
+        _event(wid, None, "post.failed", "post", post, "Black Friday thread", FAILED)
+    assert jobs.send_notifications()["immediate"] == 2  # one per recipient
+    jobs.sweep_mail()
+    burst = [m for m in mailbox.wait_for(author.email, 3) if m.subject.startswith("3 Herald")]
+    assert burst[0].subject == "3 Herald notifications: Post failed: “Black Friday thread”"
+    assert burst[0].text.count("- Post failed") == 3
 
     # Digest: two published posts wait for the next top of the hour.
     _event(wid, None, "post.published", "post", post, "One")
@@ -220,7 +230,7 @@ def test_failure_email_arrives_immediately_and_the_rest_in_a_digest(mailbox):
     assert notifications.send_digests(later) == 1
     assert notifications.send_digests(later) == 0
     jobs.sweep_mail()
-    digest = [m for m in mailbox.wait_for(admin.email, 2) if "digest" in m.subject]
+    digest = [m for m in mailbox.wait_for(admin.email, 3) if "digest" in m.subject]
     assert digest[0].subject == "Herald digest: 2 notifications"
     assert "Post published: “One”" in digest[0].text and "Post published: “Two”" in digest[0].text
 
