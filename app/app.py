@@ -19,6 +19,7 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
     instance,
     invite,
     media,
+    notifications,
     profile,
     sandbox,
     schedule,

@@ -221,6 +221,8 @@ class Settings(BaseSettings):
     mail_give_up_seconds: int = 24 * 3600
     # How often the outbox is swept for mails due (retries, or ones whose job was lost).
     mail_sweep_seconds: int = 60
+    # How often notification emails are sent (immediate ones) and digests checked for.
+    notify_sweep_seconds: int = 15
     # Forgot-password requests per IP per hour, and mails sent per email address per hour.
     forgot_per_ip_per_hour: int = 10
     forgot_per_email_per_hour: int = 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from app.services import accounts, mail, media, metrics, publishing, webhooks
+from app.services import accounts, mail, media, metrics, notifications, publishing, webhooks
 from app.services import reconcile as reconcile_service
 
 logging.getLogger("app").setLevel(logging.INFO)
@@ -66,3 +66,8 @@ def sweep_mail() -> dict[str, int]:
 def deliver_webhooks() -> dict[str, int]:
     """Send the webhook deliveries that are due (app.services.webhooks.deliver_due)."""
     return webhooks.deliver_due()
+
+
+def send_notifications() -> dict[str, int]:
+    """Notification emails due now and digests (app.services.notifications.sweep)."""
+    return notifications.sweep()

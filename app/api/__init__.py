@@ -17,6 +17,7 @@ from app.api import (
     keys,
     media,
     metrics,
+    notifications,
     posts,
     sandbox,
     slots,
@@ -55,6 +56,7 @@ def create_api() -> FastAPI:
         activity,
         webhooks,
         metrics,
+        notifications,
     ):
         api.include_router(module.router)
     return api

@@ -9,6 +9,7 @@ from app.models.instance import InstanceSetting
 from app.models.mail import OutboxEmail, UserToken
 from app.models.media import Media, MediaUpload, PostMedia
 from app.models.metrics import AccountMetric, PostMetric
+from app.models.notifications import Notification, NotificationSettings
 from app.models.posts import (
     AttemptOutcome,
     DestinationStatus,
@@ -38,6 +39,8 @@ __all__ = [
     "Media",
     "MediaUpload",
     "Membership",
+    "Notification",
+    "NotificationSettings",
     "OutboxEmail",
     "PlatformApp",
     "Post",

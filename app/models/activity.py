@@ -45,6 +45,8 @@ class Webhook(SQLModel, table=True):
     description: str = Field(default="", max_length=200)
     secret: str = Field(max_length=500)  # encrypted (app.crypto), shown in clear once
     events: list[str] = json_field(list)  # verbs, "post.*" prefixes or "*"
+    # "herald" (signed JSON), or a chat app's incoming webhook: "slack" / "discord" (a message).
+    kind: str = Field(default="herald", max_length=16)
     active: bool = True
     failure_count: int = 0  # consecutive failed attempts
     disabled_reason: str | None = Field(default=None, max_length=500)

@@ -280,7 +280,7 @@ def save_account(
             s,
             workspace_id,
             user,
-            "account.connected",
+            "account.reconnected" if reconnect else "account.connected",
             "account",
             account.id,
             f"{platform} · {account.account_name}",
@@ -291,12 +291,12 @@ def save_account(
 
 
 def _record_expired(s: Session, account: SocialAccount) -> None:
-    """The engine found an account's access refused: an activity of "Herald"."""
+    """The engine found an account's access refused (or ending soon): an activity of "Herald"."""
     activity.record(
         s,
         account.workspace_id,
         None,
-        "account.expired",
+        "account.expiring" if account.status == AccountStatus.expiring else "account.expired",
         "account",
         account.id,
         f"{account.platform} · {account.account_name}",

@@ -8,8 +8,9 @@ a post reaches that outcome, in the engine's transaction. Both go through the SQ
 `herald_record_activity`, which also queues the webhook deliveries the event calls for (an
 outbox in the same transaction); `app.services.webhooks` sends them.
 
-Notifications (email, the notification centre) would hook in next to the webhook outbox:
-`herald_record_activity` is the one place every event passes through.
+Notifications hook in there too: `herald_record_activity` calls `herald_notify` (migration 0012),
+which writes the recipients' notification rows in the same transaction
+(app.services.notifications).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ VERBS = (
     "approval.rejected",
     "account.connected",
     "account.disconnected",
+    "account.expiring",
     "account.expired",
+    "account.reconnected",
     "member.added",
     "member.role_changed",
     "member.removed",
@@ -63,6 +66,8 @@ VERBS = (
     "comment.added",
     "comment.edited",
     "comment.deleted",
+    "platform.outage",
+    "platform.recovered",
 )
 
 _RECORD = text(

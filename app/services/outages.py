@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app import db
 from app.models import Role, User
 from app.providers.registry import UnknownPlatform, provider_class
-from app.services import circuit
+from app.services import activity, circuit
 from app.services.access import require_role
 
 
@@ -84,3 +84,41 @@ def for_workspace(user: User, workspace_id: uuid.UUID) -> list[Outage]:
         for b in breakers
         if b.scope in names
     ]
+
+
+_PLATFORM_ACCOUNTS = text(
+    """
+    SELECT DISTINCT a.workspace_id, coalesce(a.meta->>'api_base', '') AS api_base
+    FROM social_accounts a WHERE a.platform = :platform AND a.status <> 'revoked'
+    """
+)
+
+
+def record_change(change: str, last_error: str = "") -> int:
+    """A platform's (or federated server's) breaker opened or closed ("opened:<scope>" /
+    "closed:<scope>", once per outage): a `platform.outage` / `platform.recovered` activity
+    event in every workspace with an account there (its admins are notified). An account's own
+    breaker is that account's business, not an outage. Returns the workspaces told."""
+    what, _, scope = change.partition(":")
+    if scope.startswith("account:") or what not in ("opened", "closed"):
+        return 0
+    platform, _, host = scope.partition("@")
+    try:
+        federated = provider_class(platform).capabilities.per_instance
+    except UnknownPlatform:
+        return 0
+    verb = "platform.outage" if what == "opened" else "platform.recovered"
+    name = f"{_display(platform)} ({host})" if host else _display(platform)
+    with db.session() as s:
+        rows = s.connection().execute(_PLATFORM_ACCOUNTS, {"platform": platform}).all()
+        told = {
+            r.workspace_id
+            for r in rows
+            if circuit.scopes(platform, "", r.api_base, federated)[0] == scope
+        }
+        for wid in sorted(told, key=str):
+            activity.record(
+                s, wid, None, verb, "platform", scope, name,
+                {"platform": platform, "scope": scope, "error": last_error},
+            )  # fmt: skip
+    return len(told)

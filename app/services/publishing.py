@@ -57,6 +57,7 @@ from app.services import (
     backoff,
     circuit,
     liveness,
+    outages,
     ratelimit,
     sandbox,
     schedule,
@@ -474,6 +475,10 @@ def _breaker_changed(changes: list[str]) -> None:
         else:
             log.warning("%s answers again: releasing what waited", scope)
             release_waiting(scope)
+        try:  # the notice (once per outage: only the call that flipped the breaker sees it)
+            outages.record_change(change, circuit.last_error(scope) if what == "opened" else "")
+        except Exception:
+            log.warning("could not record the outage of %s", scope, exc_info=True)
 
 
 def _wait_for_breaker(claim: Claim, blocked: _Blocked, kind: str) -> str:

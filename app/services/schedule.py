@@ -45,6 +45,7 @@ class WorkerJob:
     SEND_MAIL = "workers.jobs.send_mail"
     SWEEP_MAIL = "workers.jobs.sweep_mail"
     DELIVER_WEBHOOKS = "workers.jobs.deliver_webhooks"
+    SEND_NOTIFICATIONS = "workers.jobs.send_notifications"
 
 
 # A publish can upload video: allow it time, but not forever.
@@ -64,6 +65,10 @@ REPEATING: dict[str, tuple[str, Callable[[], float]]] = {
     "repeat-deliver-webhooks": (
         WorkerJob.DELIVER_WEBHOOKS,
         lambda: settings.webhook_sweep_seconds,
+    ),
+    "repeat-notifications": (
+        WorkerJob.SEND_NOTIFICATIONS,
+        lambda: settings.notify_sweep_seconds,
     ),
 }
 

@@ -36,7 +36,7 @@ from app.config import settings
 from app.models import Role, User, Webhook, WebhookDelivery, utcnow
 from app.net import outbound
 from app.redis_client import redis
-from app.services import activity, backoff
+from app.services import activity, backoff, notifications
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
 
@@ -47,6 +47,9 @@ MAX_WEBHOOKS = 20
 SECRET_PREFIX = "whsec_"
 TEST_EVENT = "webhook.test"
 USER_AGENT = "Herald-Webhooks/1"
+# "herald": the signed JSON event; a chat app's incoming webhook gets a message instead.
+KINDS = ("herald", "slack", "discord")
+CHAT_KINDS = ("slack", "discord")
 # A delivery left `sending` this long (its worker died) is tried again.
 STALE_SENDING = dt.timedelta(minutes=5)
 # One run of the worker job sends at most this many and stops claiming after this long.
@@ -65,6 +68,7 @@ class WebhookView:
     disabled_reason: str | None
     created_at: dt.datetime
     last_success_at: dt.datetime | None
+    kind: str = "herald"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def _view(w: Webhook) -> WebhookView:
         w.disabled_reason,
         w.created_at,
         w.last_success_at,
+        w.kind,
     )
 
 
@@ -207,8 +212,12 @@ def create_webhook(
     url: str,
     events: list[str],
     description: str = "",
+    kind: str = "herald",
 ) -> CreatedWebhook:
-    """A new webhook (admins); its signing secret is returned this once."""
+    """A new webhook (admins); its signing secret is returned this once. `kind` "slack" or
+    "discord": a chat app's incoming webhook URL, sent a message per event."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}.", details={"field": "kind"})
     url = check_url(url)
     events = check_events(events)
     description = description.strip()[:200]
@@ -227,6 +236,7 @@ def create_webhook(
             description=description,
             secret=crypto.encrypt(secret),
             events=events,
+            kind=kind,
         )
         # Recorded before the webhook exists, so it is not sent its own creation.
         activity.record(
@@ -237,12 +247,14 @@ def create_webhook(
         return CreatedWebhook(_view(w), secret)
 
 
-def list_webhooks(user: User, workspace_id: uuid.UUID) -> list[WebhookView]:
+def list_webhooks(
+    user: User, workspace_id: uuid.UUID, kinds: tuple[str, ...] = ("herald",)
+) -> list[WebhookView]:
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
         rows = s.exec(
             select(Webhook)
-            .where(Webhook.workspace_id == workspace_id)
+            .where(Webhook.workspace_id == workspace_id, col(Webhook.kind).in_(kinds))
             .order_by(col(Webhook.created_at))
         ).all()
         return [_view(w) for w in rows]
@@ -386,7 +398,7 @@ _CLAIM = text(
         ORDER BY d2.next_attempt_at LIMIT :n FOR UPDATE OF d2 SKIP LOCKED)
       AND w.id = d.webhook_id
     RETURNING d.id, d.webhook_id, d.event, d.payload, d.attempts, d.created_at,
-        d.deadline_at, w.url, w.secret
+        d.deadline_at, w.url, w.secret, w.kind
     """
 )
 
@@ -471,8 +483,15 @@ def deliver_due(limit: int = BATCH, seconds: float = RUN_SECONDS) -> dict[str, i
     return counts
 
 
+def _chat_body(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A Slack (`text`) or Discord (`content`) message for one event."""
+    message = notifications.chat_text(payload)
+    return {"content": message} if kind == "discord" else {"text": message}
+
+
 def _deliver(row: Any) -> str:
-    body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    payload = _chat_body(row.kind, row.payload) if row.kind in CHAT_KINDS else row.payload
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     try:
         secret = crypto.decrypt(row.secret)
     except Exception:

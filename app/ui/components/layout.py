@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.components.zone_prompt import zone_prompt
 from app.ui.state.auth import AuthState
+from app.ui.state.notify import NotifyState
 
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
@@ -65,7 +67,7 @@ def _workspace_select() -> rx.Component:
             )
         ),
         value=AuthState.workspace_id,
-        on_change=AuthState.switch_workspace,
+        on_change=[AuthState.switch_workspace, NotifyState.poll],
         size="2",
     )
 
@@ -132,7 +134,7 @@ def _nav_body() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.vstack(
-        _brand(),
+        rx.hstack(_brand(), bell(), justify="between", align="center", width="100%"),
         _nav_body(),
         display=DESKTOP,
         width="240px",
@@ -201,6 +203,7 @@ def topbar() -> rx.Component:
         ),
         _brand(),
         rx.spacer(),
+        bell(id="notify-bell-mobile", poll=False),
         rx.color_mode.button(size="1"),
         display=MOBILE,
         align="center",

@@ -10,6 +10,7 @@ from app.ui.state.auth import AuthState
 # (label, route, icon, instance admins only)
 TABS = [
     ("Profile", "/settings/profile", "user-round", False),
+    ("Notifications", "/settings/notifications", "bell", False),
     ("Workspace", "/settings/workspace", "building-2", False),
     ("Team", "/settings/team", "users", False),
     ("Billing", "/settings/billing", "credit-card", False),

@@ -1,0 +1,144 @@
+"""The bell in the app shell: unread count (live: a cheap poll), a popover with the latest
+notifications (click one: marked read, then opened), "Mark all read" and a link to them all."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.state.notify import POLL_MS, NotifyState
+
+
+def notification_row(n: rx.Var, compact: bool = True) -> rx.Component:
+    """One notification: unread dot, title, body, when; click opens it."""
+    return rx.hstack(
+        rx.box(
+            width="8px",
+            min_width="8px",
+            height="8px",
+            margin_top="6px",
+            border_radius="50%",
+            background=rx.cond(n["read"] == "yes", "transparent", rx.color("accent", 9)),
+        ),
+        rx.vstack(
+            rx.text(n["title"], size="2", weight=rx.cond(n["read"] == "yes", "regular", "bold")),
+            rx.cond(
+                n["body"] != "",
+                rx.text(
+                    n["body"],
+                    size="1",
+                    color_scheme="gray",
+                    white_space="pre-line",
+                    **({"max_height": "3.2em", "overflow": "hidden"} if compact else {}),
+                ),
+            ),
+            rx.text(n["when"], size="1", color_scheme="gray"),
+            spacing="1",
+            align="start",
+            min_width="0",
+            flex="1",
+        ),
+        rx.cond(
+            n["read"] == "yes",
+            rx.fragment(),
+            rx.icon_button(
+                rx.icon("check", size=14),
+                size="1",
+                variant="ghost",
+                aria_label="Mark read",
+                class_name="notify-mark-read",
+                on_click=NotifyState.mark_read(n["id"]).stop_propagation,
+            ),
+        ),
+        on_click=NotifyState.open_item(n["id"], n["link"]),
+        cursor="pointer",
+        padding="8px",
+        border_radius="var(--radius-3)",
+        _hover={"background": "var(--gray-a3)"},
+        width="100%",
+        align="start",
+        class_name="notify-item",
+        data_read=n["read"],
+        data_verb=n["verb"],
+    )
+
+
+def _count_badge() -> rx.Component:
+    return rx.cond(
+        NotifyState.unread > 0,
+        rx.badge(
+            rx.cond(NotifyState.unread > 99, "99+", NotifyState.unread.to_string()),
+            color_scheme="red",
+            variant="solid",
+            radius="full",
+            size="1",
+            position="absolute",
+            top="-6px",
+            right="-8px",
+            class_name="notify-count",
+            pointer_events="none",
+        ),
+    )
+
+
+def _panel() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Notifications", weight="bold"),
+            rx.spacer(),
+            rx.button(
+                "Mark all read",
+                size="1",
+                variant="ghost",
+                on_click=NotifyState.read_all,
+                disabled=NotifyState.unread == 0,
+                class_name="notify-read-all",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            NotifyState.items.length() > 0,
+            rx.vstack(
+                rx.foreach(NotifyState.items, lambda n: notification_row(n)),
+                spacing="0",
+                width="100%",
+                max_height="60vh",
+                overflow_y="auto",
+            ),
+            rx.text(
+                "Nothing new. Failures, approvals and mentions show up here.",
+                size="2",
+                color_scheme="gray",
+            ),  # fmt: skip
+        ),
+        rx.link("See all notifications", href="/notifications", size="2"),
+        spacing="2",
+        width="min(380px, 90vw)",
+    )
+
+
+def bell(id: str = "notify-bell", poll: bool = True) -> rx.Component:
+    """The bell; `poll`: this copy runs the live count (one per page)."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(
+                    rx.icon("bell", size=18),
+                    variant="ghost",
+                    color_scheme="gray",
+                    aria_label="Notifications",
+                    id=id,
+                ),
+                _count_badge(),
+                *(
+                    [rx.moment(interval=POLL_MS, on_change=NotifyState.poll, display="none")]
+                    if poll
+                    else []
+                ),
+                position="relative",
+                on_mount=NotifyState.poll if poll else None,
+            )
+        ),
+        rx.popover.content(_panel(), id=f"{id}-panel", side="bottom", align="start"),
+        on_open_change=NotifyState.opened,
+    )

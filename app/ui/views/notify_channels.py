@@ -1,0 +1,135 @@
+"""Settings → Notifications, the admins' part: Slack and Discord incoming webhooks that get
+the workspace's failures (or whatever groups are picked), with a test message."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.services.notifications import GROUPS
+from app.ui.components.confirm import confirm_dialog
+from app.ui.components.forms import form_error
+from app.ui.state.auth import AuthState
+from app.ui.state.notify_prefs import NotifyPrefsState
+
+
+def _group_box(group: str, label: str) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                checked=NotifyPrefsState.channel_groups.contains(group),
+                on_change=lambda c: NotifyPrefsState.toggle_channel_group(group, c),
+                class_name="channel-group",
+                data_group=group,
+            ),
+            rx.text(label, size="1"),
+            spacing="1",
+            align="center",
+        )
+    )
+
+
+def _add_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(aria_label="Chat app", id="channel-kind"),
+                    rx.select.content(
+                        rx.select.item("Slack", value="slack"),
+                        rx.select.item("Discord", value="discord"),
+                    ),
+                    name="kind",
+                    default_value="slack",
+                ),
+                rx.input(
+                    name="url",
+                    id="channel-url",
+                    placeholder="https://hooks.slack.com/services/…",
+                    required=True,
+                    max_length=2000,
+                    width="26rem",
+                    aria_label="Incoming webhook URL",
+                ),
+                rx.button("Add channel", type="submit", id="add-channel"),
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.flex(
+                *[_group_box(g, label) for g, (label, _) in GROUPS.items()],
+                wrap="wrap",
+                spacing="4",
+            ),
+            spacing="2",
+        ),
+        on_submit=NotifyPrefsState.add_channel,
+        reset_on_submit=True,
+    )
+
+
+def _channel(c: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.badge(c["kind"]),
+        rx.vstack(
+            rx.code(c["url"], size="1"),
+            rx.text(c["groups"], size="1", color_scheme="gray"),
+            rx.cond(c["reason"] != "", rx.text(c["reason"], size="1", color_scheme="red")),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        rx.switch(
+            checked=c["active"] == "yes",
+            on_change=lambda v: NotifyPrefsState.set_channel_active(c["id"], v),
+            aria_label="On",
+        ),
+        rx.button(
+            "Test", size="1", variant="soft", on_click=NotifyPrefsState.test_channel(c["id"])
+        ),
+        rx.button(
+            "Remove",
+            size="1",
+            variant="soft",
+            color_scheme="red",
+            on_click=NotifyPrefsState.ask_remove(c["id"], c["kind"]),
+        ),
+        width="100%",
+        align="center",
+        class_name="notify-channel",
+    )
+
+
+def channels() -> rx.Component:
+    return rx.cond(
+        AuthState.is_workspace_admin,
+        rx.card(
+            rx.vstack(
+                rx.heading("Team chat", size="4"),
+                rx.text(
+                    "Post the workspace's notifications to a Slack or Discord channel: create "
+                    "an incoming webhook there and paste its URL.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                form_error(NotifyPrefsState.channel_error),
+                _add_form(),
+                rx.vstack(
+                    rx.foreach(NotifyPrefsState.channels, _channel),
+                    width="100%",
+                    id="notify-channels",
+                ),
+                confirm_dialog(
+                    open=NotifyPrefsState.confirm_open,
+                    on_open_change=NotifyPrefsState.set_confirm_open,
+                    title="Remove this channel?",
+                    description=NotifyPrefsState.confirm_name
+                    + " stops receiving Herald's notifications.",
+                    confirm_label="Remove",
+                    on_confirm=NotifyPrefsState.remove_channel,
+                    confirm_id="confirm-remove-channel",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
