@@ -19,6 +19,7 @@ from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
+from app.ui.views.composer_thread import thread, thread_preview
 from app.ui.views.composer_when import when
 
 STATUS_COLORS = {
@@ -73,6 +74,7 @@ def _previews() -> rx.Component:
             ComposerState.previews.length() > 0,
             rx.vstack(
                 rx.foreach(ComposerState.previews, post_preview),
+                thread_preview(),
                 spacing="3",
                 width="100%",
                 id="previews",
@@ -115,6 +117,7 @@ def composer() -> rx.Component:
                 rx.vstack(
                     accounts(),
                     editor(),
+                    thread(),
                     networks(),
                     when(),
                     spacing="4",

@@ -8,6 +8,7 @@ from app.ui.components.forms import form_error
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.composer_post import section
+from app.ui.views.composer_thread import queue_button
 
 
 def when() -> rx.Component:
@@ -85,6 +86,7 @@ def when() -> rx.Component:
                 disabled=~ComposerState.can_edit,
                 id="publish-now",
             ),
+            queue_button(),
             rx.button(
                 rx.icon("calendar-check", size=14),
                 "Schedule",
