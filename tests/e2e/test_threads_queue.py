@@ -88,12 +88,12 @@ def _pick(page: Page, team: Team, platform: str) -> None:
     expect(chip).to_have_attribute("aria-pressed", "true")
 
 
-def _screens(page: Page, name: str) -> None:
+def _screens(page: Page, name: str, full_page: bool = True) -> None:
     page.emulate_media(color_scheme="light")
-    page.screenshot(path=ARTIFACTS / f"{name}-light.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / f"{name}-light.png", full_page=full_page)
     page.emulate_media(color_scheme="dark")
     expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
-    page.screenshot(path=ARTIFACTS / f"{name}-dark.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / f"{name}-dark.png", full_page=full_page)
     page.emulate_media(color_scheme="light")
 
 
@@ -115,8 +115,8 @@ def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, te
     part = page.locator("#thread-part-2")
     part.fill("Second part 👋")
     # Each part is counted for each thread network, the way that network counts.
-    expect(page.locator("#part-counter-2-x")).to_contain_text("15 / 280")  # emoji weighs 2
-    expect(page.locator("#part-counter-2-bluesky")).to_contain_text("14 / 300")  # graphemes
+    expect(page.locator("#part-counter-2-x")).to_contain_text("14 / 280")  # the emoji weighs 2
+    expect(page.locator("#part-counter-2-bluesky")).to_contain_text("13 / 300")  # graphemes
     expect(page.locator("#part-counter-2-linkedin")).to_have_count(0)
     expect(page.locator("#thread-note")).to_contain_text("LinkedIn gets part 1 only")
     # A third part over X's limit is flagged at once; removed again, it is gone.
@@ -178,7 +178,7 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
     page.click("#add-to-queue")
     expect(page.locator("#queue-none")).to_be_visible()
     expect(page.locator("#queue-setup")).to_have_attribute("href", "/settings/schedule")
-    _screens(page, "composer-queue-none")
+    _screens(page, "composer-queue-none", full_page=False)
     page.keyboard.press("Escape")
 
     tz = zoneinfo.ZoneInfo(NY)
@@ -188,7 +188,7 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
     slots.set_slots(team.user, team.wid, team.ids["x"], [(slot.weekday(), "09:30")], timezone=NY)
     page.click("#add-to-queue")
     expect(page.locator("#queue-slot")).to_contain_text(format.short(slot, NY))
-    _screens(page, "composer-queue")
+    _screens(page, "composer-queue", full_page=False)
     page.click("#confirm-queue")
     expect(page).to_have_url(f"{team.base}/calendar?date={slot:%Y-%m-%d}", timeout=20_000)
     [view] = [
@@ -200,6 +200,7 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
     assert view.scheduled_at == slot.astimezone(dt.UTC)
     # The calendar event shows the network's logo.
     expect(page.locator(f"[data-post-id='{view.id}'] .herald-ev-glyph").first).to_be_attached()
+    _screens(page, "calendar-logos")
 
 
 def test_network_logos_are_shipped_and_shown(page: Page, team: Team):

@@ -13,7 +13,7 @@ from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_model import Tab
 from app.ui.state.composer_queue import ComposerQueueState
 from app.ui.state.composer_thread import THREAD_NAMES, ComposerThreadState, ThreadPart
-from app.ui.views.composer_post import TEXTAREA_STYLE, section
+from app.ui.views.composer_post import section
 
 # --------------------------------------------------------------------------- thread editor
 
@@ -84,7 +84,9 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             aria_label="Thread part " + number.to_string(),
             id="thread-part-" + number.to_string(),
             disabled=~ComposerState.can_edit,
-            style={**TEXTAREA_STYLE, "min_height": "96px"},
+            size="3",
+            resize="vertical",
+            min_height="96px",
             width="100%",
             class_name="thread-part",
         ),
