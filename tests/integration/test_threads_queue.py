@@ -123,6 +123,21 @@ def test_thread_stopped_after_part_two_goes_on_from_part_three(world):
     assert outcomes(dest.id)[-1] == AttemptOutcome.published
 
 
+def test_part_that_went_out_despite_an_error_is_found_and_the_thread_goes_on(world):
+    """X creates part 2 but answers 503: the engine finds part 2 on the account and goes on
+    with part 3 in reply to it; no part is posted twice."""
+    world["sim"].inject("x", "503_after_accept", path=TWEETS, method="POST", skip=1)
+    texts = ["Found 1/3", "Found 2/3", "Found 3/3"]
+    view = create(world, texts[0], texts[1:])
+    [dest] = wait_settled(view.id, 40)
+    assert dest.status == DestinationStatus.published, dest.error_message
+    tweets = world["sim"].posts("x")
+    assert [t["text"] for t in tweets] == texts
+    assert tweets[2]["in_reply_to_tweet_id"] == tweets[1]["post_id"]
+    assert dest.platform_post_id == tweets[0]["post_id"]
+    assert outcomes(dest.id)[:2] == [AttemptOutcome.unknown, AttemptOutcome.pending]
+
+
 def test_thread_that_failed_for_good_is_retried_from_the_failed_part(world):
     """Part 2 is refused outright (X calls it a duplicate): the post fails with part 1 out.
     "Retry" posts only part 2, in reply to part 1."""
