@@ -47,6 +47,7 @@ from app.providers.base import (
     PublishRequest,
     PublishResult,
     RateLimited,
+    RecentPost,
     TokenSet,
     TransientError,
 )
@@ -768,6 +769,28 @@ def _check_later(claim: Claim, exc: ProviderError) -> str:
     return "processing"
 
 
+def _found_parts(recent: list[RecentPost], parts: list[str], start: int) -> list[str]:
+    """Ids of the thread's parts from `start` on found among the account's recent posts, in
+    order, up to the first part missing (the next try goes on from there)."""
+    ids: list[str] = []
+    taken: set[str] = set()
+    for text_ in parts[start:]:
+        want = _normal(text_)
+        hit = next(
+            (
+                p
+                for p in reversed(recent)
+                if p.platform_post_id not in taken and _normal(p.text) == want
+            ),
+            None,
+        )
+        if hit is None:
+            break
+        taken.add(hit.platform_post_id)
+        ids.append(hit.platform_post_id)
+    return ids
+
+
 def _thread_texts(request: PublishRequest) -> list[str]:
     thread = request.options.get("thread") or []
     ok = isinstance(thread, list) and all(isinstance(t, str) for t in thread)
@@ -805,7 +828,7 @@ def _verify(claim: Claim) -> str:
     request = _request(claim)
     parts = [request.text, *_thread_texts(request)]
     done = request.thread_done
-    want = _normal(parts[min(len(done), len(parts) - 1)])
+    want = _normal(parts[0])
     try:
         recent = _with_token(claim, lambda p, t: p.find_recent(t, since))
     except _Blocked as blocked:
@@ -827,39 +850,26 @@ def _verify(claim: Claim) -> str:
         )
         schedule.schedule_verify(claim.destination.id, (at - utcnow()).total_seconds())
         return "unknown"
-    match = next((p for p in recent if _normal(p.text) == want), None)
-    if match and done and len(done) + 1 < len(parts):
-        # A part in the middle of a thread went out: go on from the next one.
-        claim.destination.pending_state = {
-            **state,
-            "thread_done": [*done, match.platform_post_id],
-        }
-        _finish(
-            claim,
-            DestinationStatus.queued,
-            AttemptOutcome.pending,
-            error=f"Thread part {len(done) + 1} found on the platform; going on.",
-            next_attempt_at=utcnow(),
-            pending_state={},
-        )
-        schedule.schedule_publish(claim.destination.id, utcnow(), media=claim.media_lane)
-        return "retry"
-    if match and done:  # the last part of the thread: the post is the thread's first part
-        found = PublishResult("published", done[0], None)
-        _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
+    out = _found_parts(recent, parts, len(done)) if len(parts) > 1 else []
+    if out:  # parts of a thread went out: go on after them, or it is complete
+        done = [*done, *out]
+        if len(done) < len(parts):
+            claim.destination.pending_state = {**state, "thread_done": done}
+            _finish(
+                claim,
+                DestinationStatus.queued,
+                AttemptOutcome.pending,
+                error=f"Thread parts 1–{len(done)} are on the platform; going on.",
+                next_attempt_at=utcnow(),
+                pending_state={},
+            )
+            schedule.schedule_publish(claim.destination.id, utcnow(), media=claim.media_lane)
+            return "retry"
+        root = next((p for p in recent if p.platform_post_id == done[0]), None)
+        whole = PublishResult("published", done[0], root.permalink if root else None)
+        _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=whole)
         return "published"
-    if match and len(parts) > 1:  # the first part of a thread: the others still to go
-        claim.destination.pending_state = {**state, "thread_done": [match.platform_post_id]}
-        _finish(
-            claim,
-            DestinationStatus.queued,
-            AttemptOutcome.pending,
-            error="Thread part 1 found on the platform; going on.",
-            next_attempt_at=utcnow(),
-            pending_state={},
-        )
-        schedule.schedule_publish(claim.destination.id, utcnow(), media=claim.media_lane)
-        return "retry"
+    match = next((p for p in recent if _normal(p.text) == want), None) if len(parts) == 1 else None
     if match:
         found = PublishResult("published", match.platform_post_id, match.permalink)
         _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
@@ -923,7 +933,11 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
             text(
                 "UPDATE post_destinations SET claimed_by = NULL, updated_at = :now, "
                 "status = CAST(:status AS destination_status), next_attempt_at = :next, "
-                "pending_state = CAST(:pending AS jsonb) WHERE id = :id"
+                # The parts of a thread already out stay known (the rest is replaced).
+                "pending_state = jsonb_strip_nulls(jsonb_build_object("
+                "'thread_done', pending_state->'thread_done', "
+                "'thread_urls', pending_state->'thread_urls')) || CAST(:pending AS jsonb) "
+                "WHERE id = :id"
             ),
             {
                 "now": now,

@@ -186,6 +186,8 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
         hour=9, minute=30, second=0, microsecond=0
     )
     slots.set_slots(team.user, team.wid, team.ids["x"], [(slot.weekday(), "09:30")], timezone=NY)
+    page.click("#add-part")
+    page.locator("#thread-part-2").fill("Queued reply")
     page.click("#add-to-queue")
     expect(page.locator("#queue-slot")).to_contain_text(format.short(slot, NY))
     _screens(page, "composer-queue", full_page=False)
@@ -196,11 +198,15 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
         for p in posts.list_posts(team.user, team.wid, limit=50).items
         if p.content == "Queued by Herald"
     ]
-    assert view.status.value == "scheduled"
+    assert view.status.value == "scheduled" and view.thread == ["Queued reply"]
     assert view.scheduled_at == slot.astimezone(dt.UTC)
     # The calendar event shows the network's logo.
     expect(page.locator(f"[data-post-id='{view.id}'] .herald-ev-glyph").first).to_be_attached()
     _screens(page, "calendar-logos")
+    # Opened again for editing, the thread is there.
+    page.goto(f"{team.base}/composer?post={view.id}")
+    expect(page.locator("#thread-part-2")).to_have_value("Queued reply")
+    expect(page.locator("#part-counter-2-x")).to_contain_text("12 / 280")
 
 
 def test_network_logos_are_shipped_and_shown(page: Page, team: Team):
