@@ -62,6 +62,7 @@ class Fault:
     and recorded), then fails the response: the "did it post?" case. Kinds may be written with
     an "_after_accept" suffix, e.g. "timeout_after_accept".
     count: how many matching requests fail (None = every one, e.g. with `probability`).
+    skip: how many matching requests pass first (e.g. skip=2 fails the third part of a thread).
     """
 
     kind: str
@@ -74,6 +75,7 @@ class Fault:
     reset_at: str | None = None  # 429: exact ISO-8601 reset time (wins over reset_in_s)
     hang_s: float = 30.0  # timeout: longest hold before dropping the connection
     message: str | None = None  # override of the platform's error text
+    skip: int = 0
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     fired: int = 0
 
@@ -333,6 +335,9 @@ class Simulator:
                     if not fault.matches(method, path):
                         continue
                     if fault.probability is not None and self.rng.random() >= fault.probability:
+                        continue
+                    if fault.skip > 0:  # this one passes (and counts against the skip)
+                        fault.skip -= 1
                         continue
                     return fault
         return None

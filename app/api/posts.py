@@ -30,7 +30,18 @@ class PostIn(BaseModel):
         default_factory=dict, description="Per-account text that replaces `content`."
     )
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
-    mode: Literal["draft", "schedule", "now"] = "schedule"
+    thread: list[str] | None = Field(
+        default=None,
+        max_length=24,
+        description="The thread's further parts: X, Bluesky, Mastodon and Threads publish them "
+        "as a reply chain under `content`; other networks get `content` only. Omitted: "
+        "`platform_configs` decide; [] removes the thread.",
+    )
+    mode: Literal["draft", "schedule", "now", "queue"] = Field(
+        default="schedule",
+        description="`queue`: at the accounts' next free posting slot (Settings → Posting "
+        "schedule); 422 `no_free_slot` when they have none.",
+    )
 
     def data(self) -> posts.PostInput:
         return posts.PostInput(
@@ -41,6 +52,7 @@ class PostIn(BaseModel):
             platform_configs=self.platform_configs,
             overrides=self.overrides,
             media_ids=self.media_ids,
+            thread=self.thread,
         )
 
 

@@ -240,6 +240,10 @@ class PublishRequest:
     # Stable per destination (e.g. its id): the same key on a retry lets idempotent platforms
     # return the first result instead of posting twice.
     idempotency_key: str = ""
+    # A thread that stopped part-way: the ids of the parts already out, in order. Providers
+    # that publish threads go on from the next part, in reply to the last of these, so a retry
+    # never posts a part twice (the engine keeps them in the destination's pending state).
+    thread_done: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -404,7 +404,10 @@ class MastodonProvider(Provider):
             "options": {k: v for k, v in request.options.items() if k != "thread"},
             "idempotency_key": request.idempotency_key,
             "media_ids": [],
+            "thread_done": list(request.thread_done),
         }
+        if request.thread_done:  # the first part (with the media) is out: go on from there
+            return self._post_statuses(token, pending)
         try:
             uploads = [self._upload(token, item) for item in request.media]
             pending["media_ids"] = [media_id for media_id, _ in uploads]
@@ -456,10 +459,12 @@ class MastodonProvider(Provider):
     def _post_statuses(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         opts = pending["options"]
         key = pending["idempotency_key"]
-        ids: list[str] = []
-        urls: list[str | None] = []
-        reply_to = opts.get("in_reply_to_id")
+        ids: list[str] = [str(i) for i in pending.get("thread_done") or []]
+        urls: list[str | None] = [None for _ in ids]
+        reply_to = ids[-1] if ids else opts.get("in_reply_to_id")
         for i, text in enumerate(pending["parts"]):
+            if i < len(ids):  # out already (a retry of a thread that stopped part-way)
+                continue
             body: dict[str, Any] = {"status": text}
             for name in ("visibility", "spoiler_text", "sensitive", "language"):
                 if name in opts:

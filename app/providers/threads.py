@@ -95,6 +95,9 @@ class ThreadsOptions(PostOptions):
         "Media URLs", "Public addresses of images and videos (or url/type/alt_text).",
         advanced=True,
     )  # fmt: skip
+    thread: list[str] | None = option(
+        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    )
     reply_to_id: str | None = option(
         "Reply to", "The id of the post this one answers.", advanced=True
     )
@@ -107,6 +110,7 @@ class ThreadsProvider(GraphProvider):
         images=True,
         video=True,
         mixed_media=True,
+        threads=True,
         refresh_tokens=True,
         tokens_expire=True,
         pending_publish=True,
@@ -235,6 +239,19 @@ class ThreadsProvider(GraphProvider):
                 f"The post is {n} characters as Threads counts them; the limit is "
                 f"{self.limits.max_text_length} (an emoji counts as its UTF-8 bytes, usually 4)."
             )
+        thread = request.options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            errors.append("'thread' must be a list of texts.")
+            thread = []
+        for i, text in enumerate(thread, start=2):
+            if not text.strip():
+                errors.append(f"Thread part {i} is empty.")
+            n = self.limits.count_text(text)
+            if n > self.limits.max_text_length:
+                errors.append(
+                    f"Thread part {i} is {n} characters as Threads counts them; the limit is "
+                    f"{self.limits.max_text_length}."
+                )
         if len(media) > self.limits.max_media:
             errors.append(f"At most {self.limits.max_media} items in a Threads carousel.")
         for item in media:
@@ -261,6 +278,14 @@ class ThreadsProvider(GraphProvider):
         user_id = self._user_id(token)
         media = self._media(request)
         opts = request.options
+        chain = {
+            "thread": list(opts.get("thread") or []),
+            "reply_control": opts.get("reply_control"),
+        }
+        if request.thread_done:  # the first part is out: go on from the next one
+            return self._reply_chain(
+                token, {"user_id": user_id, **chain, "thread_done": list(request.thread_done)}
+            )
         common = {k: opts[k] for k in ("reply_to_id", "reply_control", "topic_tag") if opts.get(k)}
         try:
             if len(media) > 1:
@@ -283,7 +308,9 @@ class ThreadsProvider(GraphProvider):
             # Containers are invisible until published: a retry cannot duplicate a post.
             exc.sent = False
             raise
-        pending = {"user_id": user_id, "container_id": container}
+        pending: dict[str, Any] = {"user_id": user_id, "container_id": container}
+        if chain["thread"]:
+            pending.update(chain)
         deadline = time.monotonic() + self.media_wait_s
         while True:
             status = self.check_status(token, pending)
@@ -350,12 +377,62 @@ class ThreadsProvider(GraphProvider):
         if not isinstance(body, dict) or not body.get("id"):
             raise TransientError("Threads answered the publish without an id", sent=True)
         media_id = str(body["id"])
+        if pending.get("thread"):
+            return self._reply_chain(token, {**pending, "thread_done": [media_id]})
         return PublishResult(
             state="published",
             platform_post_id=media_id,
             permalink=self._permalink(token, media_id),
             extra={"container_id": pending["container_id"]},
         )
+
+    def _reply_chain(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
+        """The thread's further parts, each a text post replying to the one before; the
+        parts in `thread_done` are out already and skipped."""
+        ids = [str(i) for i in pending["thread_done"]]
+        parts: list[str] = [""] + list(pending["thread"])
+        for i in range(len(ids), len(parts)):
+            try:
+                params = {"media_type": "TEXT", "text": parts[i], "reply_to_id": ids[-1]}
+                if pending.get("reply_control"):
+                    params["reply_control"] = pending["reply_control"]
+                try:
+                    container = self._container(token, pending["user_id"], params)
+                    self._wait_for(token, container)
+                except TransientError as exc:
+                    exc.sent = False  # an unpublished container is invisible
+                    raise
+                body = self._request(
+                    "POST",
+                    self._graph(f"/{pending['user_id']}/threads_publish"),
+                    token=token,
+                    params={"creation_id": container},
+                ).json()
+                if not isinstance(body, dict) or not body.get("id"):
+                    raise TransientError("Threads answered the publish without an id", sent=True)
+            except ProviderError as exc:
+                exc.details.update(published_ids=list(ids), failed_part=i)
+                raise
+            ids.append(str(body["id"]))
+        return PublishResult(
+            state="published",
+            platform_post_id=ids[0],
+            permalink=self._permalink(token, ids[0]),
+            extra={"thread_ids": ids},
+        )
+
+    def _wait_for(self, token: TokenSet, container: str) -> None:
+        """Until a reply's text container is ready (text containers are ready at once)."""
+        deadline = time.monotonic() + self.media_wait_s
+        while True:
+            status = self.check_status(token, {"container_id": container})
+            if status.state == "ready":
+                return
+            if status.state == "failed":
+                raise PermanentError(status.message or "Threads could not process the reply")
+            if time.monotonic() + self.media_poll_s > deadline:
+                raise TransientError("Threads took too long to prepare a reply", sent=False)
+            time.sleep(self.media_poll_s)
 
     def publishing_quota(self, token: TokenSet) -> dict[str, int]:
         """{"used", "total", "window_s"} of the rolling 24-hour posting quota."""

@@ -334,7 +334,10 @@ class XProvider(OAuth2Provider):
             "parts": parts,
             "options": {k: v for k, v in request.options.items() if k != "thread"},
             "media_ids": [],
+            "thread_done": list(request.thread_done),
         }
+        if request.thread_done:  # the first part (with the media) is out: go on from there
+            return self._post_tweets(token, pending)
         try:
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
             for item in request.media:
@@ -462,10 +465,12 @@ class XProvider(OAuth2Provider):
     def _post_tweets(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         opts = pending["options"]
         _, username = self._identity_for_links(token)
-        ids: list[str] = []
-        urls: list[str] = []
-        reply_to = opts.get("in_reply_to_tweet_id")
+        ids: list[str] = [str(i) for i in pending.get("thread_done") or []]
+        urls: list[str] = [self._permalink(i, username) for i in ids]
+        reply_to = ids[-1] if ids else opts.get("in_reply_to_tweet_id")
         for i, text in enumerate(pending["parts"]):
+            if i < len(ids):  # out already (a retry of a thread that stopped part-way)
+                continue
             body: dict[str, Any] = {"text": text}
             if i == 0 and pending["media_ids"]:
                 body["media"] = {"media_ids": list(pending["media_ids"])}

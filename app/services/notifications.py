@@ -152,8 +152,12 @@ def render(
     if verb in ("approval.approved", "approval.rejected"):
         word = "approved" if verb.endswith("approved") else "rejected"
         return Message(f"{actor} {word} your post {quoted}", _note(details), post_link)
-    if verb in ("comment.added", "comment.edited"):
+    if verb == "comment.added":
         return Message(f"{actor} mentioned you: {quoted}", _note(details), post_link)
+    if verb == "comment.edited":
+        return Message(
+            f"{actor} mentioned you in an edited comment: {quoted}", _note(details), post_link
+        )
     if verb == "platform.outage":
         return Message(
             f"{label} is not answering",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, computed_field
 from sqlalchemy import ARRAY, Label, Uuid, any_, bindparam, func, literal_column
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +38,15 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import account_posts, accounts, activity, approval_rules, plans, schedule
+from app.services import (
+    account_posts,
+    accounts,
+    activity,
+    approval_rules,
+    plans,
+    post_threads,
+    schedule,
+)
 from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.media import media_item
@@ -61,6 +69,9 @@ class PostInput:
     # Per-account text replacing `content` for that account.
     overrides: dict[uuid.UUID, str] = field(default_factory=dict)
     media_ids: list[uuid.UUID] = field(default_factory=list)
+    # The thread's further parts (after `content`), for every selected network that publishes
+    # threads; None leaves platform_configs as given (see post_threads).
+    thread: list[str] | None = None
 
 
 class DestinationView(BaseModel):
@@ -116,6 +127,14 @@ class PostView(BaseModel):
     approval_comment: str | None = Field(
         default=None, description="The approver's comment (always given on a rejection)."
     )
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The thread's further parts (X, Bluesky, Mastodon, Threads publish them as "
+        "replies to the first; other networks get the first part only)."
+    )
+    @property
+    def thread(self) -> list[str]:
+        return post_threads.parts_of(self.platform_configs)
 
 
 class PostPage(BaseModel):
@@ -524,13 +543,29 @@ def _schedule_all(
         schedule.schedule_publishes([(dest_id, due) for dest_id in waiting], media=video)
 
 
-MODES = ("draft", "schedule", "now")
+MODES = ("draft", "schedule", "now", "queue")
 
 
 def _mode(mode: str) -> str:
     if mode not in MODES:
-        raise InvalidInput("mode must be draft, schedule or now.", code="invalid_mode")
+        raise InvalidInput("mode must be draft, schedule, now or queue.", code="invalid_mode")
     return mode
+
+
+def _queued(user: User, workspace_id: uuid.UUID, data: PostInput, mode: str) -> str:
+    """ "queue": the accounts' next free posting slot becomes the time, then it is scheduled."""
+    if mode != "queue":
+        return mode
+    data.scheduled_at = post_threads.queue_time(user, workspace_id, data.account_ids)
+    return "schedule"
+
+
+def _with_thread(data: PostInput, targets: list[SocialAccount]) -> None:
+    if data.thread is not None:
+        parts = post_threads.clean_parts(data.thread)
+        data.platform_configs = post_threads.apply(
+            data.platform_configs, [a.platform for a in targets], parts
+        )
 
 
 def create_post(
@@ -543,7 +578,7 @@ def create_post(
 ) -> tuple[PostView, bool]:
     """Create a draft, a scheduled post or one to publish now. Returns (post, created); with
     an idempotency key already used in this workspace, the earlier post is returned."""
-    _mode(mode)
+    mode = _queued(user, workspace_id, data, _mode(mode))
     with db.session() as s:
         member = require_role(s, user, workspace_id, Role.editor)
         if idempotency_key:
@@ -556,6 +591,7 @@ def create_post(
                 return _views(s, [earlier])[0], False
         targets = _accounts(s, workspace_id, data.account_ids)
         media = _media(s, workspace_id, data.media_ids)
+        _with_thread(data, targets)
         _check(data, targets, media, publish=mode != "draft")
         post = Post(
             workspace_id=workspace_id,
@@ -652,7 +688,7 @@ def update_post(
     approval, an editor's post goes (back) to waiting for approval instead of being scheduled
     (`submit`: even an admin's; see app.services.approvals).
     """
-    _mode(mode)
+    mode = _queued(user, workspace_id, data, _mode(mode))
     with db.session() as s:
         member = require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
@@ -858,7 +894,10 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
             dest.attempts = 0
             dest.next_attempt_at = now
             dest.give_up_at = _give_up_at(now)
-            dest.pending_state = {}
+            # Parts of a thread already out stay out: the retry goes on after them.
+            dest.pending_state = {
+                k: v for k, v in dest.pending_state.items() if k in ("thread_done", "thread_urls")
+            }
             dest.updated_at = now
             s.add(dest)
         video = schedule.media_lane(m.file_type for m in _post_media(s, post))

@@ -47,6 +47,7 @@ from app.providers.base import (
     PublishRequest,
     PublishResult,
     RateLimited,
+    RecentPost,
     TokenSet,
     TransientError,
 )
@@ -251,6 +252,11 @@ def _finish(
     """
     if status == DestinationStatus.published:
         pending_state = {}
+        if result is not None and result.permalink is None:
+            urls = claim.destination.pending_state.get("thread_urls") or [None]
+            result.permalink = urls[0]
+    elif pending_state is not None:
+        pending_state = {**pending_state, **_thread_progress(claim)}
     claim.destination.attempts = max(0, claim.destination.attempts + spent)
     params = {
         "id": claim.destination.id,
@@ -286,6 +292,23 @@ def _finish(
         outcome.value,
         f": {error}" if error else "",
     )
+
+
+def _thread_progress(claim: Claim) -> dict[str, Any]:
+    """The parts of a thread already out (kept through retries, waits and failures, so the
+    next try goes on from the part that failed instead of posting the others again)."""
+    state = claim.destination.pending_state
+    return {k: state[k] for k in ("thread_done", "thread_urls") if state.get(k)}
+
+
+def _note_thread_progress(claim: Claim, exc: ProviderError) -> None:
+    """A thread stopped part-way: remember the ids of the parts that went out."""
+    done = exc.details.get("published_ids")
+    if isinstance(done, list) and done:
+        claim.destination.pending_state = {
+            **claim.destination.pending_state,
+            "thread_done": [str(i) for i in done],
+        }
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -559,11 +582,13 @@ def _request(claim: Claim) -> PublishRequest:
     post, dest = claim.post, claim.destination
     media = [media_item(m) for m in claim.media]
     options = dict(post.platform_configs.get(claim.account.platform, {}))
+    done = dest.pending_state.get("thread_done") or []
     return PublishRequest(
         text=dest.content_override if dest.content_override is not None else post.content,
         media=media,
         options=options,
         idempotency_key=str(dest.idempotency_key),
+        thread_done=[str(i) for i in done] if isinstance(done, list) else [],
     )
 
 
@@ -651,6 +676,7 @@ def _publish(claim: Claim) -> str:
     except ProviderError as exc:
         if isinstance(exc, AuthError) and sandbox.is_stale(claim.account, fresh=True):
             return _hold_for_sandbox(claim, now)  # refused because the sandbox was reset
+        _note_thread_progress(claim, exc)
         _handle_error(claim, exc, provider_idempotent)
         return type(exc).__name__
     except accounts.RefreshBusy:
@@ -715,6 +741,7 @@ def _check(claim: Claim) -> str:
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "check")
     except ProviderError as exc:
+        _note_thread_progress(claim, exc)
         _handle_error(claim, exc, provider_idempotent)
         return type(exc).__name__
     _record_result(claim, result, since)
@@ -747,6 +774,34 @@ def _check_later(claim: Claim, exc: ProviderError) -> str:
     return "processing"
 
 
+def _found_parts(recent: list[RecentPost], parts: list[str], start: int) -> list[str]:
+    """Ids of the thread's parts from `start` on found among the account's recent posts, in
+    order, up to the first part missing (the next try goes on from there)."""
+    ids: list[str] = []
+    taken: set[str] = set()
+    for text_ in parts[start:]:
+        want = _normal(text_)
+        hit = next(
+            (
+                p
+                for p in reversed(recent)
+                if p.platform_post_id not in taken and _normal(p.text) == want
+            ),
+            None,
+        )
+        if hit is None:
+            break
+        taken.add(hit.platform_post_id)
+        ids.append(hit.platform_post_id)
+    return ids
+
+
+def _thread_texts(request: PublishRequest) -> list[str]:
+    thread = request.options.get("thread") or []
+    ok = isinstance(thread, list) and all(isinstance(t, str) for t in thread)
+    return list(thread) if ok else []
+
+
 def _normal(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().casefold()
 
@@ -775,7 +830,10 @@ def _verify(claim: Claim) -> str:
     # From a little before the unclear attempt (this claim overwrote claimed_at).
     sent_at = dt.datetime.fromisoformat(state["sent_at"]) if "sent_at" in state else utcnow()
     since = sent_at - dt.timedelta(minutes=2)
-    want = _normal(_request(claim).text)
+    request = _request(claim)
+    parts = [request.text, *_thread_texts(request)]
+    done = request.thread_done
+    want = _normal(parts[0])
     try:
         recent = _with_token(claim, lambda p, t: p.find_recent(t, since))
     except _Blocked as blocked:
@@ -797,7 +855,26 @@ def _verify(claim: Claim) -> str:
         )
         schedule.schedule_verify(claim.destination.id, (at - utcnow()).total_seconds())
         return "unknown"
-    match = next((p for p in recent if _normal(p.text) == want), None)
+    out = _found_parts(recent, parts, len(done)) if len(parts) > 1 else []
+    if out:  # parts of a thread went out: go on after them, or it is complete
+        done = [*done, *out]
+        if len(done) < len(parts):
+            claim.destination.pending_state = {**state, "thread_done": done}
+            _finish(
+                claim,
+                DestinationStatus.queued,
+                AttemptOutcome.pending,
+                error=f"Thread parts 1–{len(done)} are on the platform; going on.",
+                next_attempt_at=utcnow(),
+                pending_state={},
+            )
+            schedule.schedule_publish(claim.destination.id, utcnow(), media=claim.media_lane)
+            return "retry"
+        root = next((p for p in recent if p.platform_post_id == done[0]), None)
+        whole = PublishResult("published", done[0], root.permalink if root else None)
+        _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=whole)
+        return "published"
+    match = next((p for p in recent if _normal(p.text) == want), None) if len(parts) == 1 else None
     if match:
         found = PublishResult("published", match.platform_post_id, match.permalink)
         _finish(claim, DestinationStatus.published, AttemptOutcome.published, result=found)
@@ -861,7 +938,11 @@ def abandon(destination_id: uuid.UUID, reason: str) -> bool:
             text(
                 "UPDATE post_destinations SET claimed_by = NULL, updated_at = :now, "
                 "status = CAST(:status AS destination_status), next_attempt_at = :next, "
-                "pending_state = CAST(:pending AS jsonb) WHERE id = :id"
+                # The parts of a thread already out stay known (the rest is replaced).
+                "pending_state = jsonb_strip_nulls(jsonb_build_object("
+                "'thread_done', pending_state->'thread_done', "
+                "'thread_urls', pending_state->'thread_urls')) || CAST(:pending AS jsonb) "
+                "WHERE id = :id"
             ),
             {
                 "now": now,

@@ -564,7 +564,12 @@ class ThreadsSim(LoginSim):
                 c.text,
                 media=media,
                 permalink=post.permalink,
-                extra={"user_id": user.id, "container_id": c.id, "media_type": c.media_type},
+                extra={
+                    "user_id": user.id,
+                    "container_id": c.id,
+                    "media_type": c.media_type,
+                    "reply_to_id": c.params.get("reply_to_id"),
+                },
             )
         return JSONResponse({"id": post_id})
 

@@ -369,3 +369,46 @@ def test_strictness(server: SimServer, token: TokenSet) -> None:
     assert "creation_id is required" in publish.json()["error"]["message"]
     fields = httpx.get(server.url_for("threads") + "/v1.0/me?fields=email", headers=auth)
     assert fields.json()["error"]["code"] == 100
+
+
+# ------------------------------------------------------------------ threads (reply chains)
+
+
+def test_thread_is_published_as_a_reply_chain(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    request = PublishRequest(
+        text="1/3 a thread",
+        options={"thread": ["2/3 middle", "3/3 end"], "reply_control": "everyone"},
+    )
+    assert provider.validate(request) == []
+    result = provider.publish(token, request)
+    posts = sim.posts("threads")
+    assert [p["text"] for p in posts] == ["1/3 a thread", "2/3 middle", "3/3 end"]
+    ids = [p["post_id"] for p in posts]
+    assert result.platform_post_id == ids[0] and result.extra["thread_ids"] == ids
+    assert [p["reply_to_id"] for p in posts] == [None, ids[0], ids[1]]
+
+
+def test_thread_stopped_part_way_goes_on_from_the_failed_part(
+    provider: ThreadsProvider, token: TokenSet, sim: Simulator
+) -> None:
+    """The third publish fails: the error names the parts out; a retry given them posts only
+    part 3, in reply to part 2."""
+    sim.inject("threads", "500", path="*/threads_publish", skip=2)
+    request = PublishRequest(text="one", options={"thread": ["two", "three"]})
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    done = exc.value.details["published_ids"]
+    assert exc.value.details["failed_part"] == 2 and len(done) == 2
+    request.thread_done = done
+    result = provider.publish(token, request)
+    posts = sim.posts("threads")
+    assert [p["text"] for p in posts] == ["one", "two", "three"]  # each part once
+    assert posts[2]["reply_to_id"] == done[1] and result.platform_post_id == done[0]
+
+
+def test_thread_parts_are_validated_each(provider: ThreadsProvider) -> None:
+    problems = provider.validate(PublishRequest(text="fine", options={"thread": ["x" * 501, "  "]}))
+    assert any(p.startswith("Thread part 2 is 501 characters") for p in problems)
+    assert "Thread part 3 is empty." in problems

@@ -11,6 +11,7 @@ import reflex as rx
 
 from app.providers.base import Look
 from app.providers.registry import all_providers
+from app.ui.components.network_logo import network_logo
 
 LOOKS: dict[str, Look] = {p.id: p.look for p in all_providers()}
 
@@ -21,23 +22,8 @@ def by_network(platform: rx.Var, pick: Callable[[Look], Any], default: Any) -> A
 
 
 def platform_mark(platform: rx.Var, size: str = "18px") -> rx.Component:
-    return rx.box(
-        by_network(platform, lambda look: look.mark, "•"),
-        background=by_network(platform, lambda look: look.color, "#64748b"),
-        color="white",
-        width=size,
-        height=size,
-        min_width=size,
-        border_radius="999px",
-        display="inline-flex",
-        align_items="center",
-        justify_content="center",
-        font_size="10px",
-        font_weight="700",
-        line_height="1",
-        aria_hidden="true",
-        class_name="platform-mark",
-    )
+    """The network's logo badge (see network_logo)."""
+    return network_logo(platform, size)
 
 
 def _segment(s: rx.Var, platform: rx.Var) -> rx.Component:

@@ -21,6 +21,7 @@ from app.ui.views.approvals_panel import composer_approval
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
+from app.ui.views.composer_thread import thread, thread_preview
 from app.ui.views.composer_when import when
 from app.ui.views.post_comments import comments_card
 
@@ -76,6 +77,7 @@ def _previews() -> rx.Component:
             ComposerState.previews.length() > 0,
             rx.vstack(
                 rx.foreach(ComposerState.previews, post_preview),
+                thread_preview(),
                 spacing="3",
                 width="100%",
                 id="previews",
@@ -120,6 +122,7 @@ def composer() -> rx.Component:
                 rx.vstack(
                     accounts(),
                     editor(),
+                    thread(),
                     networks(),
                     when(),
                     rx.cond(ComposerState.post_id != "", comments_card(ComposerState.post_id)),

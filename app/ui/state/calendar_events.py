@@ -11,6 +11,7 @@ from app.models import DestinationStatus, PostStatus
 from app.providers.registry import all_providers
 from app.services import posts
 from app.services.post_status import WAITING
+from app.ui.components.network_logo import logo_url
 from app.ui.format import platform_name, zone
 
 # Each network's colour, from its provider (close to its brand where that stays readable).
@@ -85,14 +86,24 @@ def shown_status(post: posts.PostView) -> str:
 def _avatar_html(dest: posts.DestinationView, avatar: str) -> str:
     name = html.escape(f"{platform_name(dest.platform)} · {dest.account_name}", quote=True)
     color = PLATFORM_COLORS.get(dest.platform, "#64748b")
+    glyph = _glyph_html(dest.platform)
     if avatar.startswith(("https://", "http://", "/")):
         src = html.escape(avatar, quote=True)
         return (
-            f'<img class="herald-ev-avatar" src="{src}" alt="" title="{name}" '
-            f'loading="lazy" style="border-color:{color}">'
+            f'<span class="herald-ev-avwrap"><img class="herald-ev-avatar" src="{src}" alt="" '
+            f'title="{name}" loading="lazy" style="border-color:{color}">'
+            f'<span class="herald-ev-badge" style="background:{color}">{glyph}</span></span>'
         )
-    letter = html.escape(platform_name(dest.platform)[:1].upper())
-    return f'<span class="herald-ev-chip" title="{name}" style="background:{color}">{letter}</span>'
+    return f'<span class="herald-ev-chip" title="{name}" style="background:{color}">{glyph}</span>'
+
+
+def _glyph_html(platform: str) -> str:
+    """The network's logo (assets/networks, white through a CSS mask; see network_logo)."""
+    url = html.escape(logo_url(platform), quote=True)
+    return (
+        f'<span class="herald-ev-glyph" data-platform="{html.escape(platform, quote=True)}" '
+        f'style="mask-image:url({url});-webkit-mask-image:url({url})"></span>'
+    )
 
 
 def _color(status: str, platforms: list[str], color_by: str) -> tuple[str, str]:

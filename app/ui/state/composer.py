@@ -66,6 +66,8 @@ class ComposerState(AuthState):
     loading: bool = True
     busy: str = ""
     active_tab: str = "all"
+    # The thread's further parts (ComposerThreadState edits them; saved with the post).
+    thread_parts: list[str] = []
     # When the post is (or would be) scheduled, for ComposerScheduleState.load_when.
     _start: dt.datetime | None = None
 
@@ -79,6 +81,7 @@ class ComposerState(AuthState):
         self.text = ""
         self.selected, self.overrides, self.customized = [], {}, []
         self.options, self.media_items, self.problems = {}, [], {}
+        self.thread_parts = []
         self.form_error = ""
         self.post_id = self.post_status = ""
         self.busy = ""
@@ -135,6 +138,7 @@ class ComposerState(AuthState):
         }
         self.customized = list(self.overrides)
         self.options = config_to_options(view.platform_configs)
+        self.thread_parts = list(view.thread)
         refs: list[MediaRef] = []
         for mid in view.media_ids:
             try:

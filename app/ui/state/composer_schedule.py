@@ -87,6 +87,7 @@ class ComposerScheduleState(ComposerState):
                 if a in chosen and a in self.overrides
             },
             media_ids=[uuid.UUID(m.id) for m in self.media_items],
+            thread=list(self.thread_parts),
         )
 
     def _refused(self, exc: InvalidInput) -> None:

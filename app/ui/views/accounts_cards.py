@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
 STATUS_COLORS = {"connected": "green", "expiring": "amber", "expired": "red", "revoked": "gray"}
@@ -15,7 +16,14 @@ def account_card(a: rx.Var) -> rx.Component:
             rx.avatar(src=a["avatar"], fallback=a["name"].to(str)[:2], radius="full"),
             rx.vstack(
                 rx.text(a["name"], weight="bold"),
-                rx.text(a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"),
+                rx.hstack(
+                    network_logo(a["platform"].to(str), "16px"),
+                    rx.text(
+                        a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"
+                    ),
+                    align="center",
+                    spacing="1",
+                ),
                 rx.cond(a["error"] != "", rx.text(a["error"], size="1", color_scheme="red")),
                 rx.cond(
                     a["waiting"] != "",

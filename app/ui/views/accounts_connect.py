@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
 
@@ -35,7 +36,12 @@ def _app_password_form(p: rx.Var) -> rx.Component:
 def platform_card(p: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.text(p["name"], weight="bold"),
+            rx.hstack(
+                network_logo(p["id"].to(str), "20px"),
+                rx.text(p["name"], weight="bold"),
+                align="center",
+                spacing="2",
+            ),
             rx.cond(
                 p["federated"] == "yes",
                 rx.input(

@@ -9,6 +9,7 @@ from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.composer_post import section
+from app.ui.views.composer_thread import queue_button
 
 
 def when() -> rx.Component:
@@ -94,6 +95,7 @@ def when() -> rx.Component:
                 disabled=~ComposerState.can_edit,
                 id="publish-now",
             ),
+            queue_button(),
             rx.button(
                 rx.icon("calendar-check", size=14),
                 rx.cond(ComposerApprovalState.submits, "Submit for approval", "Schedule"),

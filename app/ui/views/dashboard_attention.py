@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import account_avatar, chip_avatar, status_badge
+from app.ui.components.network_logo import network_logo
 from app.ui.components.section import section_card
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import BrokenCard, Card, Chip, DashboardState
@@ -50,7 +51,12 @@ def _failed_destination(c: Chip) -> rx.Component:
     return rx.hstack(
         chip_avatar(c),
         rx.vstack(
-            rx.text(c.platform_name, " · ", c.name, size="2", weight="medium"),
+            rx.hstack(
+                network_logo(c.platform, "16px"),
+                rx.text(c.platform_name, " · ", c.name, size="2", weight="medium"),
+                align="center",
+                spacing="1",
+            ),
             rx.text(c.error, size="2", color_scheme="red", class_name="failure-error"),
             rx.cond(
                 (c.account_status == "expired") | (c.account_status == "revoked"),
@@ -109,7 +115,12 @@ def _broken_account(a: BrokenCard) -> rx.Component:
                     spacing="2",
                     wrap="wrap",
                 ),
-                rx.text(a.platform_name, " · ", a.username, size="1", color_scheme="gray"),
+                rx.hstack(
+                    network_logo(a.platform, "14px"),
+                    rx.text(a.platform_name, " · ", a.username, size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="1",
+                ),
                 rx.cond(
                     a.error != "",
                     rx.text(a.error, size="2", color_scheme="red", class_name="account-error"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import chip_avatar, status_badge
+from app.ui.components.network_logo import network_logo
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.dashboard import Card, Chip, DashboardState
 
@@ -12,6 +13,7 @@ from app.ui.state.dashboard import Card, Chip, DashboardState
 def _destination_chip(c: Chip) -> rx.Component:
     return rx.hstack(
         chip_avatar(c, "1"),
+        network_logo(c.platform, "14px"),
         rx.text(c.platform_name, size="1", color_scheme="gray"),
         align="center",
         spacing="1",
@@ -66,6 +68,7 @@ def _upcoming_post(p: Card) -> rx.Component:
 def _permalink(c: Chip) -> rx.Component:
     return rx.hstack(
         chip_avatar(c),
+        network_logo(c.platform, "14px"),
         rx.cond(
             c.permalink != "",
             rx.link(

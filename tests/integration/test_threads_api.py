@@ -1,0 +1,91 @@
+"""/api/posts with a thread and with mode "queue", over HTTP (in-process ASGI client)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from app.providers.base import TokenSet
+from app.providers.registry import get_provider
+from app.services import accounts, slots
+from app.services.auth import user_for_session
+from simulator import SimServer, Simulator
+from tests.integration.helpers import error_of, registered
+from tests.integration.test_posts_api import create
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    with SimServer(Simulator(seed=29)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def team(server):
+    """A workspace with one Mastodon account (a thread network)."""
+    client, me = registered("thread-api@example.com", "Owner")
+    wid = me["workspaces"][0]["id"]
+    user = user_for_session(client.cookies["herald_session"])
+    api_base = server.url_for("mastodon")
+    token = TokenSet(access_token=server.sim["mastodon"].issue_token("alice"))
+    info = get_provider("mastodon", api_base=api_base).account_info(token)
+    made = accounts.save_account(user, uuid.UUID(wid), "mastodon", token, info, api_base=api_base)
+    client.headers["X-Workspace-Id"] = wid
+    return {"client": client, "wid": wid, "accounts": [str(made.id)]}
+
+
+def test_thread_is_stored_shown_and_removed(team):
+    r = create(team, content="1/3 start", thread=["2/3 middle", "3/3 end"])
+    assert r.status_code == 201, r.text
+    post = r.json()
+    assert post["thread"] == ["2/3 middle", "3/3 end"]
+    assert post["platform_configs"]["mastodon"]["thread"] == ["2/3 middle", "3/3 end"]
+    c = team["client"]
+    assert c.get(f"/api/posts/{post['id']}").json()["thread"] == ["2/3 middle", "3/3 end"]
+    body = {
+        "content": "1/1 alone",
+        "account_ids": team["accounts"][:1],
+        "scheduled_at": post["scheduled_at"],
+        "thread": [],
+    }
+    edited = c.put(f"/api/posts/{post['id']}", json=body)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["thread"] == [] and "mastodon" not in edited.json()["platform_configs"]
+
+
+def test_bad_threads_are_refused_with_a_reason(team):
+    blank = create(team, thread=["fine", "  "])
+    assert blank.status_code == 422
+    assert error_of(blank)["code"] == "invalid_thread"
+    assert "part 3 is empty" in error_of(blank)["message"]
+    too_long = create(team, thread=["x" * 501])
+    assert too_long.status_code == 422
+    assert "Thread part 2" in str(error_of(too_long))
+    assert create(team, thread="not a list").status_code == 422
+    listing = team["client"].get("/api/posts").json()
+    assert listing["total"] == 0  # nothing half-saved
+
+
+def test_queue_mode_schedules_at_the_next_free_slot(team):
+    refused = create(team, mode="queue", scheduled_at=None)
+    assert refused.status_code == 422
+    assert error_of(refused)["code"] == "no_free_slot"
+    assert "Posting schedule" in error_of(refused)["message"]
+    user = user_for_session(team["client"].cookies["herald_session"])
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    slots.set_slots(
+        user,
+        uuid.UUID(team["wid"]),
+        uuid.UUID(team["accounts"][0]),
+        [(at.weekday(), at.strftime("%H:%M"))],
+        timezone="UTC",
+    )
+    r = create(team, mode="queue", scheduled_at=None)
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "scheduled"
+    assert dt.datetime.fromisoformat(r.json()["scheduled_at"]) == at
