@@ -30,6 +30,11 @@ class PostIn(BaseModel):
         default_factory=dict, description="Per-account text that replaces `content`."
     )
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict,
+        description="Alt text (image description) per medium of `media_ids`, sent to the "
+        "networks that take it.",
+    )
     mode: Literal["draft", "schedule", "now"] = "schedule"
 
     def data(self) -> posts.PostInput:
@@ -41,6 +46,7 @@ class PostIn(BaseModel):
             platform_configs=self.platform_configs,
             overrides=self.overrides,
             media_ids=self.media_ids,
+            media_alt=self.media_alt,
         )
 
 

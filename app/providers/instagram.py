@@ -180,6 +180,9 @@ class InstagramOptions(PostOptions):
 class InstagramProvider(GraphProvider):
     id = "instagram"
     display_name = "Instagram"
+    max_image_side = 1440
+    alt_text_limit = 1000
+    requires = "at least one image or video"
     capabilities = Capabilities(
         text_only=False,
         images=True,

@@ -546,7 +546,7 @@ class StoredMedia(Protocol):
     def height(self) -> int | None: ...
 
 
-def media_item(m: StoredMedia) -> MediaItem:
+def media_item(m: StoredMedia, alt_text: str | None = None) -> MediaItem:
     """A stored medium as a provider attachment: a stream opened on demand, and a presigned URL
     for platforms that fetch media themselves (Instagram, Threads, TikTok by URL...)."""
     key = m.storage_key
@@ -555,6 +555,7 @@ def media_item(m: StoredMedia) -> MediaItem:
         m.file_size,
         lambda: open_media(key),
         m.filename,
+        alt_text or None,
         url=url_for(m.storage_key, content_type=m.file_type),
         width=m.width,
         height=m.height,

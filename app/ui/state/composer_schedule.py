@@ -82,6 +82,7 @@ class ComposerScheduleState(ComposerState):
                 if a in chosen and a in self.overrides
             },
             media_ids=[uuid.UUID(m.id) for m in self.media_items],
+            media_alt={uuid.UUID(m.id): m.alt for m in self.media_items if m.alt.strip()},
         )
 
     def _refused(self, exc: InvalidInput) -> None:
