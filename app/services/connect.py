@@ -679,7 +679,7 @@ def disconnect(
             "account.disconnected",
             "account",
             account.id,
-            f"{account.platform} · {account.account_name}",
+            f"{provider_class(account.platform).display_name} · {account.account_name}",
             {"platform": account.platform},
         )
         report, stale = account_posts.settle(s, account_id, choice)
