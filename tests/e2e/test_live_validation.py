@@ -88,9 +88,12 @@ def test_too_long_for_x_appears_and_goes_away(page: Page, team: Team) -> None:
     _open(page, team)
     _pick(page, team.ids["x"])
     check = page.locator("#check-x")
-    expect(check).to_have_attribute("data-ready", "yes")
+    # Nothing written yet: what X needs, no verdict.
+    expect(check).to_have_attribute("data-ready", "blank")
     expect(check.locator(".network-needs")).to_contain_text("Text up to 280 characters.")
     text = page.locator("#composer-text")
+    text.fill("Hello")
+    expect(check).to_have_attribute("data-ready", "yes")
     text.fill("A" * 290)
     problem = check.locator(".live-problem")
     expect(problem).to_have_count(1)

@@ -318,6 +318,9 @@ class ComposerState(AuthState):
                     problem_count=sum(len(t.problems) for t in tab_accounts),
                     message=message,
                     needs=composer_checks.needs(platform),
+                    blank=not self.text.strip()
+                    and not self.media_items
+                    and not any(self.overrides.get(a, "").strip() for a in ids),
                     notes=notes,
                     accounts=tab_accounts,
                     fields=option_fields(platform, self.options.get(platform, {}), live),

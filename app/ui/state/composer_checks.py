@@ -45,7 +45,10 @@ def live_check(
     status: str,
 ) -> checks.Check:
     provider = checks.offline_provider(platform, max_text_length)
-    found = checks.check(provider, text, items, options)
+    if not text.strip() and not items:
+        found = checks.Check()  # nothing written yet: the network's needs say enough
+    else:
+        found = checks.check(provider, text, items, options)
     if status in STATUS_PROBLEMS:
         return checks.Check([STATUS_PROBLEMS[status], *found.problems], found.notes)
     return found

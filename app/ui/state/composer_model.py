@@ -77,6 +77,7 @@ class Tab:
     message: str = ""
     # What the network needs, in words, and what Herald will do to the media for it.
     needs: str = ""
+    blank: bool = True  # nothing written or attached yet (no verdict shown)
     notes: list[str] = dataclasses.field(default_factory=list)
     accounts: list[TabAccount] = dataclasses.field(default_factory=list)
     fields: list[OptionField] = dataclasses.field(default_factory=list)

@@ -53,13 +53,17 @@ def _network_check(t: Tab) -> rx.Component:
             platform_mark(t.platform, "16px"),
             rx.text(t.platform_name, size="2", weight="medium"),
             rx.cond(
-                ready,
-                rx.badge(rx.icon("check", size=12), "Ready", color_scheme="green", size="1"),
-                rx.badge(
-                    t.problem_count,
-                    rx.cond(t.problem_count == 1, " problem", " problems"),
-                    color_scheme="red",
-                    size="1",
+                t.blank & ready,
+                rx.fragment(),
+                rx.cond(
+                    ready,
+                    rx.badge(rx.icon("check", size=12), "Ready", color_scheme="green", size="1"),
+                    rx.badge(
+                        t.problem_count,
+                        rx.cond(t.problem_count == 1, " problem", " problems"),
+                        color_scheme="red",
+                        size="1",
+                    ),
                 ),
             ),
             align="center",
@@ -77,7 +81,7 @@ def _network_check(t: Tab) -> rx.Component:
         border_radius="var(--radius-3)",
         id="check-" + t.platform,
         class_name="network-check",
-        data_ready=rx.cond(ready, "yes", "no"),
+        data_ready=rx.cond(t.blank & ready, "blank", rx.cond(ready, "yes", "no")),
     )
 
 
