@@ -207,7 +207,7 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
 class YouTubeProvider(OAuth2Provider):
     id = "youtube"
     display_name = "YouTube"
-    requires = "exactly one video and a title"
+    requires = "exactly one video"
     capabilities = Capabilities(
         text_only=False,
         video=True,

@@ -101,10 +101,12 @@ def requirements(platform: str, limits: Limits | None = None) -> str:
         parts.append(f"Needs {cls.requires}.")
     parts.append(f"Text up to {_fmt(limits.max_text_length)} characters.")
     images = sorted({media_convert.type_name(t) for t in limits.media_types if "image/" in t})
-    if limits.max_media and images:
-        cap = limits.max_size_for("image/jpeg")
-        size = f", up to {_size(cap)} each" if cap else ""
-        parts.append(f"Up to {limits.max_media} media; images as {', '.join(images)}{size}.")
+    cap = limits.max_size_for("image/jpeg")
+    size = f", up to {_size(cap)}" if cap else ""
+    if limits.max_media and images and not cls.capabilities.images:
+        parts.append(f"A thumbnail image may go with it ({', '.join(images)}{size}).")
+    elif limits.max_media and images:
+        parts.append(f"Up to {limits.max_media} media; images as {', '.join(images)}{size} each.")
     if cls.alt_text_limit:
         parts.append(f"Alt text up to {_fmt(cls.alt_text_limit)} characters.")
     required = [s.label for s in option_specs(cls.options_model) if s.required and not s.advanced]

@@ -112,7 +112,7 @@ def test_youtube_requirements_and_video_preview(page: Page, team: Team) -> None:
     page.locator("#composer-text").fill("Behind the scenes of our launch")
     _pick(page, team.ids["youtube"])
     check = page.locator("#check-youtube")
-    expect(check.locator(".network-needs")).to_contain_text("Needs exactly one video and a title.")
+    expect(check.locator(".network-needs")).to_contain_text("Needs exactly one video.")
     expect(check).to_contain_text("A YouTube post needs exactly one video.")
     expect(check).to_contain_text("Add a video title for YouTube (up to 100 characters).")
     _no_internal_names(page)

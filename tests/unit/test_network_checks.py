@@ -71,7 +71,7 @@ def test_youtube_needs_a_video_and_a_title() -> None:
     assert "Add a video title for YouTube (up to 100 characters)." in found.problems
     ready = _check("youtube", "A description", [_video()], {"title": "My film"})
     assert ready.problems == []
-    assert checks.requirements("youtube").startswith("Needs exactly one video and a title.")
+    assert checks.requirements("youtube").startswith("Needs exactly one video.")
 
 
 def test_instagram_png_is_converted_not_refused() -> None:

@@ -55,7 +55,12 @@ def _media_cell(m: rx.Var) -> rx.Component:
     return rx.cond(
         m.kind == "video",
         rx.el.video(src=m.url, preload="metadata", muted=True, class_name="pv-media"),
-        rx.image(src=m.url, alt=m.filename, class_name="pv-media", loading="lazy"),
+        rx.image(
+            src=m.url,
+            alt=rx.cond(m.alt != "", m.alt, m.filename),
+            class_name="pv-media",
+            loading="lazy",
+        ),
     )
 
 
@@ -104,11 +109,14 @@ def _video_frame(p: rx.Var) -> rx.Component:
                 ),
             ),
         ),
-        rx.center(
-            rx.icon("play", size=20, color="white"),
-            position="absolute", top="50%", left="50%", transform="translate(-50%, -50%)",
-            width="44px", height="44px", border_radius="999px", background="rgba(0,0,0,0.55)",
-            pointer_events="none",
+        rx.cond(
+            (p.video != "") | (p.poster != ""),
+            rx.center(
+                rx.icon("play", size=20, color="white"),
+                position="absolute", top="50%", left="50%", transform="translate(-50%, -50%)",
+                width="44px", height="44px", border_radius="999px",
+                background="rgba(0,0,0,0.55)", pointer_events="none",
+            ),
         ),
         position="relative",
         width=rx.cond(tall, "60%", "100%"),
