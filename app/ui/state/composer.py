@@ -192,8 +192,9 @@ class ComposerState(AuthState):
 
     @rx.event
     def set_text(self, value: str):
-        self.text = value
-        self._edited()
+        if value != self.text:  # a debounced echo of what Schedule already sent is no edit
+            self.text = value
+            self._edited()
 
     @rx.event
     @signed_in
@@ -223,6 +224,8 @@ class ComposerState(AuthState):
         if isinstance(value, bool):
             value = "yes" if value else ""
         value = "" if value == UNSET else str(value or "")
+        if value == self.options.get(platform, {}).get(name, ""):
+            return
         self.options = {**self.options, platform: {**self.options.get(platform, {}), name: value}}
         self._edited()
 
@@ -238,8 +241,9 @@ class ComposerState(AuthState):
 
     @rx.event
     def set_override(self, account_id: str, value: str):
-        self.overrides = {**self.overrides, account_id: value}
-        self._edited()
+        if value != self.overrides.get(account_id):
+            self.overrides = {**self.overrides, account_id: value}
+            self._edited()
 
     @rx.event
     @signed_in(quiet=True)
