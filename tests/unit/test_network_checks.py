@@ -87,11 +87,17 @@ def test_instagram_png_is_converted_not_refused() -> None:
 
 
 def test_oversized_image_is_scaled_for_instagram() -> None:
-    big = _item(_image("JPEG", (2000, 1000)), "image/jpeg", "wide.jpg")
+    big = _item(_image("JPEG", (2000, 1500)), "image/jpeg", "big.jpg")
     found = _check("instagram", "Caption", [big])
     assert found.problems == []
     assert found.notes == [
-        "wide.jpg will be scaled down to 1440 pixels on its longer side for Instagram."
+        "big.jpg will be scaled down to 1440 pixels on its longer side for Instagram."
+    ]
+    # Scaling keeps the shape: an image Instagram's feed cannot show is the user's to crop.
+    wide = _item(_image("JPEG", (2000, 1000)), "image/jpeg", "wide.jpg")
+    assert _check("instagram", "Caption", [wide]).problems == [
+        "wide.jpg: Instagram feed images must have an aspect ratio between 4:5 and 1.91:1 "
+        "(this one is 1440×720)."
     ]
 
 
