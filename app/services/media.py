@@ -469,10 +469,13 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             s.commit()
         except IntegrityError as exc:  # a post attached it meanwhile
             raise Conflict("A post just attached this file.", code="media_in_use") from exc
-    try:
-        get_storage().delete(key)
-    except Exception:  # the library entry is gone; an orphan object is only wasted space
-        log.exception("could not delete media object %s", key)
+    from app.services.media_prep import converted_copies  # it builds on this module
+
+    for gone in [key, *converted_copies(media)]:
+        try:
+            get_storage().delete(gone)
+        except Exception:  # the library entry is gone; an orphan object is only wasted space
+            log.exception("could not delete media object %s", gone)
 
 
 # --------------------------------------------------------------------------- local storage

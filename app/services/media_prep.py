@@ -7,13 +7,15 @@ library keeps the original; a copy is made once per network and reused by retrie
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 from collections.abc import Sequence
 
 from PIL import UnidentifiedImageError
 
 from app.providers.base import MediaItem, PermanentError, Provider
-from app.services import media_convert
+from app.providers.registry import all_providers
+from app.services import checks, media_convert
 from app.services.media import StoredMedia
 from app.storage import get_storage, url_for
 
@@ -62,6 +64,26 @@ def _convert(provider: Provider, stored: StoredMedia, item: MediaItem) -> MediaI
         width=width,
         height=height,
     )
+
+
+def converted_copies(stored: StoredMedia) -> list[str]:
+    """Where the network copies of a medium may be (to delete them with it)."""
+    item = media_item_facts(stored)
+    keys: list[str] = []
+    for cls in all_providers():
+        provider = checks.offline_provider(cls.id)
+        conv = media_convert.plan(provider, provider.limits, item)
+        if conv is not None:
+            keys.append(converted_key(stored.storage_key, cls.id, conv))
+    return keys
+
+
+def media_item_facts(stored: StoredMedia) -> MediaItem:
+    """A medium's facts as conversion plans read them (no URL, no bytes)."""
+    return MediaItem(
+        stored.file_type, stored.file_size, io.BytesIO, stored.filename,
+        width=stored.width, height=stored.height,
+    )  # fmt: skip
 
 
 def prepare(

@@ -127,6 +127,12 @@ def test_png_refused_as_is_then_converted_to_jpeg(
     with get_storage().open(stored.storage_key) as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
 
+    # Deleting the medium from the library deletes the copies too: they are found again.
+    assert len(media_prep.converted_copies(stored)) >= 1
+    assert any("converted/instagram/" in k for k in media_prep.converted_copies(stored))
+    copy_key = next(k for k in media_prep.converted_copies(stored) if "/instagram/" in k)
+    assert get_storage().head(copy_key) is not None
+
     # A retry reuses the copy instead of converting again.
     [again] = media_prep.prepare(provider, [stored], [item])
     assert again.size == ready.size and again.url and ".jpg" in again.url
