@@ -42,6 +42,11 @@ class PostIn(BaseModel):
         description="`queue`: at the accounts' next free posting slot (Settings → Posting "
         "schedule); 422 `no_free_slot` when they have none.",
     )
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict,
+        description="Alt text (image description) per medium of `media_ids`, sent to the "
+        "networks that take it.",
+    )
 
     def data(self) -> posts.PostInput:
         return posts.PostInput(
@@ -53,6 +58,7 @@ class PostIn(BaseModel):
             overrides=self.overrides,
             media_ids=self.media_ids,
             thread=self.thread,
+            media_alt=self.media_alt,
         )
 
 

@@ -131,6 +131,7 @@ class BlueskyOptions(PostOptions):
 class BlueskyProvider(Provider):
     id = "bluesky"
     display_name = "Bluesky"
+    alt_text_limit = 2000
     capabilities = Capabilities(
         images=True,
         video=True,

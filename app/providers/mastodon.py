@@ -136,6 +136,7 @@ class MastodonOptions(PostOptions):
 class MastodonProvider(Provider):
     id = "mastodon"
     display_name = "Mastodon"
+    alt_text_limit = 1500
     capabilities = Capabilities(
         images=True,
         video=True,

@@ -139,6 +139,7 @@ class XOptions(PostOptions):
 class XProvider(OAuth2Provider):
     id = "x"
     display_name = "X"
+    alt_text_limit = 1000
     capabilities = Capabilities(
         images=True,
         video=True,

@@ -283,7 +283,7 @@ def save_account(
             "account.reconnected" if reconnect else "account.connected",
             "account",
             account.id,
-            f"{platform} · {account.account_name}",
+            f"{provider_class(platform).display_name} · {account.account_name}",
             {"platform": platform, "reconnect": reconnect, "sandbox": is_sandbox},
         )
         account_posts.clear_kept_note(s, account.id)
@@ -299,7 +299,7 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
         "account.expiring" if account.status == AccountStatus.expiring else "account.expired",
         "account",
         account.id,
-        f"{account.platform} · {account.account_name}",
+        f"{provider_class(account.platform).display_name} · {account.account_name}",
         {"status": account.status.value, "error": account.last_error},
     )
 

@@ -41,7 +41,7 @@ from app.providers.base import (
 from app.providers.options import option_specs
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import account_posts, accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, checks, plans, schedule
 from app.services import sandbox as sandbox_mode
 from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
@@ -679,7 +679,7 @@ def disconnect(
             "account.disconnected",
             "account",
             account.id,
-            f"{account.platform} · {account.account_name}",
+            f"{provider_class(account.platform).display_name} · {account.account_name}",
             {"platform": account.platform},
         )
         report, stale = account_posts.settle(s, account_id, choice)
@@ -721,7 +721,11 @@ def platforms() -> list[dict[str, Any]]:
                     "media": limits.max_media,
                     "media_types": sorted(limits.media_types),
                     "max_bytes": dict(limits.max_bytes),
+                    "max_image_side": cls.max_image_side,
+                    "alt_text": cls.alt_text_limit,
                 },
+                # What a post needs there, in words (the composer shows the same sentence).
+                "requirements": checks.requirements(cls.id),
                 "capabilities": {
                     k: v for k, v in vars(cls.capabilities).items() if isinstance(v, bool)
                 },

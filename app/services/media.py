@@ -469,10 +469,13 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             s.commit()
         except IntegrityError as exc:  # a post attached it meanwhile
             raise Conflict("A post just attached this file.", code="media_in_use") from exc
-    try:
-        get_storage().delete(key)
-    except Exception:  # the library entry is gone; an orphan object is only wasted space
-        log.exception("could not delete media object %s", key)
+    from app.services.media_prep import converted_copies  # it builds on this module
+
+    for gone in [key, *converted_copies(media)]:
+        try:
+            get_storage().delete(gone)
+        except Exception:  # the library entry is gone; an orphan object is only wasted space
+            log.exception("could not delete media object %s", gone)
 
 
 # --------------------------------------------------------------------------- local storage
@@ -546,7 +549,7 @@ class StoredMedia(Protocol):
     def height(self) -> int | None: ...
 
 
-def media_item(m: StoredMedia) -> MediaItem:
+def media_item(m: StoredMedia, alt_text: str | None = None) -> MediaItem:
     """A stored medium as a provider attachment: a stream opened on demand, and a presigned URL
     for platforms that fetch media themselves (Instagram, Threads, TikTok by URL...)."""
     key = m.storage_key
@@ -555,6 +558,7 @@ def media_item(m: StoredMedia) -> MediaItem:
         m.file_size,
         lambda: open_media(key),
         m.filename,
+        alt_text or None,
         url=url_for(m.storage_key, content_type=m.file_type),
         width=m.width,
         height=m.height,

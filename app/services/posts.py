@@ -37,12 +37,13 @@ from app.models import (
     User,
     utcnow,
 )
-from app.providers.base import PublishRequest
+from app.providers.registry import provider_class
 from app.services import (
     account_posts,
     accounts,
     activity,
     approval_rules,
+    checks,
     plans,
     post_threads,
     schedule,
@@ -53,6 +54,8 @@ from app.services.media import media_item
 from app.services.post_status import ACTIVE, refresh_post_status
 
 MAX_CONTENT = 100_000
+# The longest alt text stored (networks take 500 to 4,086; each network's own limit is checked).
+MAX_ALT_TEXT = 5_000
 # A schedule this far in the past is refused (clocks and slow forms get some slack).
 PAST_SLACK = dt.timedelta(minutes=1)
 EDITABLE = (PostStatus.draft, PostStatus.scheduled, PostStatus.failed, PostStatus.cancelled)
@@ -72,6 +75,8 @@ class PostInput:
     # The thread's further parts (after `content`), for every selected network that publishes
     # threads; None leaves platform_configs as given (see post_threads).
     thread: list[str] | None = None
+    # Alt text (image description) per attached medium, sent where the network takes it.
+    media_alt: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
 class DestinationView(BaseModel):
@@ -112,6 +117,9 @@ class PostView(BaseModel):
     status: PostStatus
     platform_configs: dict[str, Any]
     media_ids: list[uuid.UUID]
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict, description="Alt text per attached medium (only those that have one)."
+    )
     destinations: list[DestinationView]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -161,6 +169,8 @@ _VIEW_JSON: Label[str] = literal_column(
         'platform_configs', posts.platform_configs,
         'media_ids', (SELECT coalesce(json_agg(pm.media_id ORDER BY pm.position), '[]')
             FROM post_media pm WHERE pm.post_id = posts.id),
+        'media_alt', (SELECT coalesce(json_object_agg(pm.media_id, pm.alt_text), '{}'::json)
+            FROM post_media pm WHERE pm.post_id = posts.id AND pm.alt_text IS NOT NULL),
         'destinations', (SELECT coalesce(json_agg(json_build_object(
                 'id', d.id, 'account_id', a.id, 'platform', a.platform,
                 'account_name', coalesce(nullif(a.account_name, ''), a.username),
@@ -198,7 +208,12 @@ def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
     return _read_views(documents[p.id] for p in posts)
 
 
-def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) -> PostView:
+def _view(
+    post: Post,
+    dests: list[DestinationView],
+    media_ids: list[uuid.UUID],
+    media_alt: dict[uuid.UUID, str] | None = None,
+) -> PostView:
     return PostView(
         id=post.id,
         workspace_id=post.workspace_id,
@@ -209,6 +224,9 @@ def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) 
         status=post.status,
         platform_configs=post.platform_configs,
         media_ids=media_ids,
+        media_alt={
+            k: v.strip() for k, v in (media_alt or {}).items() if k in media_ids and v.strip()
+        },
         destinations=dests,
         created_at=post.created_at,
         updated_at=post.updated_at,
@@ -388,8 +406,9 @@ def _media(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Me
 def validate_destinations(
     data: PostInput, targets: list[SocialAccount], media: list[Media]
 ) -> dict[str, list[str]]:
-    """Problems per account id, as each platform counts and limits; empty when all is fine."""
-    items = [media_item(m) for m in media]
+    """Problems per account id, as each platform counts and limits (checks.check, the
+    composer's live check); empty when all is fine."""
+    items = [media_item(m, data.media_alt.get(m.id)) for m in media]
     problems: dict[str, list[str]] = {}
     for account in targets:
         found: list[str] = []
@@ -401,13 +420,8 @@ def validate_destinations(
             )
             found.append(f"The account {state}: reconnect it first.")
         text = data.overrides.get(account.id, data.content)
-        request = PublishRequest(
-            text=text, media=items, options=dict(data.platform_configs.get(account.platform, {}))
-        )
-        if not text.strip() and not items:
-            found.append("Write something or attach media.")
-        else:
-            found += accounts.provider_for(account).validate(request)
+        options = dict(data.platform_configs.get(account.platform, {}))
+        found += checks.check(accounts.provider_for(account), text, items, options).problems
         if found:
             problems[str(account.id)] = found
     return problems
@@ -418,6 +432,10 @@ def _check(
 ) -> None:
     if len(data.content) > MAX_CONTENT:
         raise InvalidInput("The post is too long.", code="content_too_long")
+    if any(len(a) > MAX_ALT_TEXT for a in data.media_alt.values()):
+        raise InvalidInput(
+            f"Alt text is limited to {MAX_ALT_TEXT:,} characters.", code="alt_text_too_long"
+        )
     if not publish:
         return
     if not targets:
@@ -426,13 +444,20 @@ def _check(
         )
     problems = validate_destinations(data, targets, media)
     if problems:
-        names = {str(a.id): f"{a.platform} · {a.account_name or a.username}" for a in targets}
+        names = {str(a.id): _account_label(a) for a in targets}
         first = next(iter(problems))
         raise InvalidInput(
-            f"{names[first]}: {problems[first][0]}",
+            f"{names[first]}: {problems[first][0]}" if len(targets) > 1 else problems[first][0],
             code="validation_failed",
             details={"destinations": problems},
         )
+
+
+def _account_label(account: SocialAccount) -> str:
+    """An account as people name it: "Alice on X"."""
+    network = provider_class(account.platform).display_name
+    name = account.account_name or account.username
+    return f"{name} on {network}" if name else network
 
 
 # --------------------------------------------------------------------------- writing
@@ -498,13 +523,16 @@ def _give_up_at(due: dt.datetime | None) -> dt.datetime | None:
     return due + dt.timedelta(seconds=settings.give_up_after_seconds) if due else None
 
 
-def _set_media(s: Session, post: Post, media: list[Media], *, new: bool = False) -> None:
+def _set_media(
+    s: Session, post: Post, media: list[Media], alt: dict[uuid.UUID, str], *, new: bool = False
+) -> None:
     if not new:
         for pm in s.exec(select(PostMedia).where(PostMedia.post_id == post.id)).all():
             s.delete(pm)
         s.flush()
     for position, m in enumerate(media):
-        s.add(PostMedia(post_id=post.id, media_id=m.id, position=position))
+        text_ = (alt.get(m.id) or "").strip() or None
+        s.add(PostMedia(post_id=post.id, media_id=m.id, position=position, alt_text=text_))
 
 
 def _due(post: Post, mode: str) -> dt.datetime | None:
@@ -614,13 +642,16 @@ def create_post(
             s.rollback()
             return _idempotent_replay(user, workspace_id, idempotency_key), False
         stale, dests = _set_destinations(s, post, targets, data.overrides, new=True)
-        _set_media(s, post, media, new=True)
+        _set_media(s, post, media, data.media_alt, new=True)
         s.flush()
         # Built from what was just written (no read back), ordered as _views orders them.
         by_account = {d.social_account_id: d for d in dests}
         ordered = sorted(targets, key=lambda a: (a.platform, a.account_name))
         view = _view(
-            post, [_destination_view(by_account[a.id], a) for a in ordered], [m.id for m in media]
+            post,
+            [_destination_view(by_account[a.id], a) for a in ordered],
+            [m.id for m in media],
+            data.media_alt,
         )
         activity.record(
             s,
@@ -711,7 +742,7 @@ def update_post(
         post.updated_at = utcnow()
         s.add(post)
         stale, dests = _set_destinations(s, post, targets, data.overrides)
-        _set_media(s, post, media)
+        _set_media(s, post, media, data.media_alt)
         s.flush()
         if mode != "draft":
             refresh_post_status(s, post.id)
@@ -745,6 +776,7 @@ def _input_of(post: PostView, **changes: Any) -> PostInput:
             if d.content_override is not None
         },
         media_ids=post.media_ids,
+        media_alt=dict(post.media_alt),
     )
     for key, value in changes.items():
         setattr(data, key, value)
@@ -884,7 +916,7 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
         broken = [a for a in targets if a.status in (AccountStatus.expired, AccountStatus.revoked)]
         if broken:
             raise Conflict(
-                f"Reconnect {broken[0].platform} · {broken[0].account_name} before retrying.",
+                f"Reconnect {_account_label(broken[0])} before retrying.",
                 code="account_needs_reconnect",
             )
         now = utcnow()

@@ -16,6 +16,7 @@ platform's last message.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -58,6 +59,7 @@ from app.services import (
     backoff,
     circuit,
     liveness,
+    media_prep,
     outages,
     ratelimit,
     sandbox,
@@ -578,9 +580,25 @@ def release_waiting(scope: str) -> int:
 # --------------------------------------------------------------------------- the jobs
 
 
+_ALT_TEXTS = text(
+    "SELECT m.storage_key, pm.alt_text FROM post_media pm JOIN media m ON m.id = pm.media_id"
+    " WHERE pm.post_id = :post AND pm.alt_text IS NOT NULL"
+)
+
+
+def _alt_texts(claim: Claim) -> dict[str, str]:
+    """Alt text per storage key of the post's media (read apart from the claim's one query)."""
+    if not claim.media:
+        return {}
+    with db.autocommit().connect() as conn:
+        rows = conn.execute(_ALT_TEXTS, {"post": claim.post.id}).all()
+    return {r.storage_key: r.alt_text for r in rows}
+
+
 def _request(claim: Claim) -> PublishRequest:
     post, dest = claim.post, claim.destination
-    media = [media_item(m) for m in claim.media]
+    alt = _alt_texts(claim)
+    media = [media_item(m, alt.get(m.storage_key)) for m in claim.media]
     options = dict(post.platform_configs.get(claim.account.platform, {}))
     done = dest.pending_state.get("thread_done") or []
     return PublishRequest(
@@ -670,7 +688,7 @@ def _publish(claim: Claim) -> str:
     provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
     request = _request(claim)
     try:
-        result = _with_token(claim, lambda p, t: p.publish(t, request))
+        result = _with_token(claim, lambda p, t: p.publish(t, _prepared(p, claim, request)))
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "publish")
     except ProviderError as exc:
@@ -686,6 +704,14 @@ def _publish(claim: Claim) -> str:
         return "deferred"
     _record_result(claim, result, now)
     return result.state
+
+
+def _prepared(provider: Provider, claim: Claim, request: PublishRequest) -> PublishRequest:
+    """The request with its images converted where the network would refuse them."""
+    if not request.media:
+        return request
+    media = media_prep.prepare(provider, claim.media, request.media)
+    return dataclasses.replace(request, media=media)
 
 
 # A post of a sandbox account whose simulator state is gone looks again this often.

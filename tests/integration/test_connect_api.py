@@ -189,6 +189,11 @@ def test_platforms_lists_every_connector(x_app):
     assert reply["kind"] == "select" and reply["required"] is False
     assert {"value": "following", "label": "People you follow"} in reply["choices"]
     assert "23" in platforms["x"]["counting"]
+    # What each network needs, in the composer's words; image and alt text limits.
+    assert platforms["youtube"]["requirements"].startswith("Needs exactly one video.")
+    assert platforms["instagram"]["limits"]["max_image_side"] == 1440
+    assert platforms["x"]["limits"]["alt_text"] == 1000
+    assert platforms["tiktok"]["limits"]["alt_text"] == 0
 
 
 def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, monkeypatch):

@@ -106,7 +106,8 @@ def test_validation_errors_name_each_destination_and_create_nothing(team):
     assert err["code"] == "validation_failed"
     assert set(err["details"]["destinations"]) == set(team["accounts"])
     assert "600 characters" in err["details"]["destinations"][team["accounts"][0]][0]
-    assert "mastodon" in err["message"]
+    # The account as people name it ("alice on Mastodon: ..."), never "mastodon · alice".
+    assert " on Mastodon: " in err["message"] and " · " not in err["message"]
     for body, code in [
         ({"account_ids": []}, "no_accounts"),
         ({"account_ids": [str(uuid.uuid4())]}, "unknown_accounts"),

@@ -340,7 +340,7 @@ def test_validation_limits(provider: PinterestProvider, pin_sim: PinterestSim) -
     assert any("link" in p for p in problems)
     none = PublishRequest("no media", options={})
     problems = provider.validate(none)
-    assert "Choose “Board”: Pinterest requires it." in problems
+    assert "Choose “Board” for Pinterest." in problems
     assert any("image or a video" in p for p in problems)
     alt = image_request(pin_sim, alt_text="a" * 501, bogus=1)
     problems = provider.validate(alt)

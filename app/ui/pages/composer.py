@@ -18,6 +18,7 @@ from app.ui.state.composer_ai import ComposerAIState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.approvals_panel import composer_approval
+from app.ui.views.composer_checks import alt_dialog
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
@@ -139,6 +140,7 @@ def composer() -> rx.Component:
         ),  # fmt: skip
         library_dialog(),
         ai_dialog(),
+        alt_dialog(),
         spacing="4",
         width="100%",
     )

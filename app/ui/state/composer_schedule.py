@@ -88,6 +88,7 @@ class ComposerScheduleState(ComposerState):
             },
             media_ids=[uuid.UUID(m.id) for m in self.media_items],
             thread=list(self.thread_parts),
+            media_alt={uuid.UUID(m.id): m.alt for m in self.media_items if m.alt.strip()},
         )
 
     def _refused(self, exc: InvalidInput) -> None:
