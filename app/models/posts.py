@@ -64,6 +64,8 @@ class Post(SQLModel, table=True):
     # Per-platform options and variants, keyed by platform id.
     platform_configs: dict[str, Any] = json_field()
     idempotency_key: str | None = Field(default=None, max_length=200)
+    # Bumped by every edit (app.services.posts), so an edit made from an older copy is refused.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: dt.datetime = ts_field(default_now=True)
     updated_at: dt.datetime = ts_field(default_now=True)
 

@@ -37,7 +37,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import PublishRequest
-from app.services import account_posts, accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, plans, post_versions, schedule
 from app.services.access import require_role
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.media import media_item
@@ -103,6 +103,11 @@ class PostView(BaseModel):
     destinations: list[DestinationView]
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(
+        default=1,
+        description="Bumped by every edit. Send it back with an edit (`version`, or "
+        "`If-Match`) and an edit made from an older copy is refused (409 version_conflict).",
+    )
 
 
 class PostPage(BaseModel):
@@ -140,7 +145,8 @@ _VIEW_JSON: Label[str] = literal_column(
               ORDER BY a.platform, a.account_name), '[]')
             FROM post_destinations d JOIN social_accounts a ON a.id = d.social_account_id
             WHERE d.post_id = posts.id),
-        'created_at', posts.created_at, 'updated_at', posts.updated_at)::text"""
+        'created_at', posts.created_at, 'updated_at', posts.updated_at,
+        'version', posts.version)::text"""
 ).label("view")
 _POST_VIEW = sa_select(_VIEW_JSON).select_from(Post)
 _VIEWS = TypeAdapter(list[PostView])
@@ -175,6 +181,7 @@ def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) 
         destinations=dests,
         created_at=post.created_at,
         updated_at=post.updated_at,
+        version=post.version,
     )
 
 
@@ -611,16 +618,20 @@ def update_post(
     *,
     mode: str,
     verb: str = "post.edited",
+    expected_version: int | None = None,
 ) -> PostView:
     """Replace a post's content, targets, media and time; re-validate and re-schedule.
 
     Destinations already published stay as they are; the rest follow the new version.
-    `verb`: how the activity log calls it (an edit, a reschedule).
+    `verb`: how the activity log calls it (an edit, a reschedule). `expected_version`: the
+    version the editor started from; a post changed since is refused (version_conflict).
     """
     _mode(mode)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
+        if expected_version is not None and expected_version != post.version:
+            raise post_versions.conflict(s, user, post)
         _lock_destinations(s, post, "edited")
         if post.status == PostStatus.published:
             raise Conflict("A published post cannot be edited.", code="post_published")
@@ -637,6 +648,7 @@ def update_post(
             plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.status = PostStatus.draft if mode == "draft" else PostStatus.scheduled
         post.updated_at = utcnow()
+        post.version += 1
         s.add(post)
         stale, dests = _set_destinations(s, post, targets, data.overrides)
         _set_media(s, post, media)
@@ -727,6 +739,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
                 dest.error_message = "Stopped before it went out."
             dest.updated_at = now
             s.add(dest)
+        post.version += 1
+        s.add(post)
         if post.status == PostStatus.draft:
             post.status = PostStatus.cancelled
             post.updated_at = now
