@@ -14,8 +14,10 @@ from app.ui.components.preview import post_preview
 from app.ui.components.section import live_poll
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_ai import ComposerAIState
+from app.ui.state.composer_autosave import ComposerAutosaveState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_schedule import ComposerScheduleState
+from app.ui.views.composer_autosave import ROOT_ID, autosave_script, indicator, notices
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
@@ -55,9 +57,12 @@ def _header() -> rx.Component:
                 color_scheme="gray",
             ),
         ),
+        rx.spacer(),
+        indicator(),
         align="center",
         spacing="2",
         margin_top="-8px",
+        width="100%",
     )
 
 
@@ -102,12 +107,15 @@ def _previews() -> rx.Component:
         ComposerScheduleState.load_when,
         ComposerMediaState.reset_media,
         ComposerAIState.close_ai,
+        ComposerAutosaveState.restore,
     ],
 )
 def composer() -> rx.Component:
     return rx.vstack(
         counter_script(),
+        autosave_script(),
         _header(),
+        notices(),
         rx.cond(
             ComposerState.loading,
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
@@ -132,4 +140,5 @@ def composer() -> rx.Component:
         ai_dialog(),
         spacing="4",
         width="100%",
+        id=ROOT_ID,
     )

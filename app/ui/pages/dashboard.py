@@ -10,7 +10,9 @@ from app.ui.components.outage import OutageState, outage_banner
 from app.ui.components.section import live_poll
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import DashboardState
+from app.ui.state.dashboard_drafts import DashboardDraftsState
 from app.ui.views.dashboard_attention import attention
+from app.ui.views.dashboard_drafts import drafts_card
 from app.ui.views.dashboard_lists import recent, upcoming
 from app.ui.views.dashboard_overview import getting_started, period_toggle, stats
 
@@ -18,7 +20,11 @@ from app.ui.views.dashboard_overview import getting_started, period_toggle, stat
 POLL_MS = 3000
 
 
-@protected_page("/", "Dashboard", on_load=[DashboardState.load, OutageState.refresh])
+@protected_page(
+    "/",
+    "Dashboard",
+    on_load=[DashboardState.load, OutageState.refresh, DashboardDraftsState.load_drafts],
+)
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.flex(
@@ -49,6 +55,7 @@ def dashboard() -> rx.Component:
             rx.grid(
                 upcoming(),
                 recent(),
+                drafts_card(),
                 columns=rx.breakpoints(initial="1", lg="2"),
                 spacing="4",
                 width="100%",
