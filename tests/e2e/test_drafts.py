@@ -169,8 +169,8 @@ def test_leave_page_guard_while_a_save_is_pending(page: Page, team: Team):
     assert dialogs == ["beforeunload"]
     assert not page.is_closed()
     # The save still goes out; once it is in, leaving asks nothing.
+    page.wait_for_function("!window.heraldDraft.pending()")
     _saved(page)
-    assert page.evaluate("window.heraldDraft.pending()") is False
     assert composer_drafts.get(team.user, team.wid).payload.text == "Unsaved words"  # type: ignore[union-attr]
     page.goto(team.base + "/calendar")  # a real unload: nothing pending, nothing asked
     expect(page.locator("#page-title")).to_have_text("Calendar")
