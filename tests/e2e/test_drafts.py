@@ -244,6 +244,10 @@ def test_stale_edit_shows_who_changed_it_and_keeps_the_text(page: Page, team: Te
     # Alice edits the post meanwhile (as the REST API would).
     data.content = "Alice's better version"
     posts.update_post(team.alice, team.wid, view.id, data, mode="schedule", expected_version=1)
+    # The open composer notices before anything is saved.
+    expect(page.locator("#changed-since")).to_contain_text(
+        re.compile(r"Alice changed this post at \d\d:\d\d while you were editing")
+    )
 
     page.locator("#composer-text").fill("My own rewrite")
     page.click("#schedule")

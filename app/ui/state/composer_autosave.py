@@ -16,7 +16,7 @@ import uuid
 import reflex as rx
 
 from app.models import User
-from app.services import composer_drafts, media, posts
+from app.services import composer_drafts, media, post_versions, posts
 from app.services.composer_drafts import WorkingCopy, WorkingCopyView
 from app.services.errors import ServiceError
 from app.ui import format
@@ -39,6 +39,8 @@ class ComposerAutosaveState(ComposerState):
     notice_warning: str = ""
     # On a version conflict: the newer text someone else saved.
     their_text: str = ""
+    # Someone saved the post being edited since it was opened (said before a save runs into it).
+    changed_since: str = ""
     _ready: bool = False
     _baseline: str = ""
     _last_saved: str = ""
@@ -105,7 +107,7 @@ class ComposerAutosaveState(ComposerState):
         """After the composer's own on_load handlers: bring back the unsaved working copy."""
         self._ready = False
         self.save_state = self.saved_label = self.save_error = ""
-        self.notice = self.notice_warning = self.their_text = ""
+        self.notice = self.notice_warning = self.their_text = self.changed_since = ""
         self.saved_seq = 0
         self.load_gen += 1
         sched = await self.get_state(ComposerScheduleState)
@@ -163,6 +165,21 @@ class ComposerAutosaveState(ComposerState):
             self._last_saved = dumped
             self.save_error = ""
         self.saved_seq = max(self.saved_seq, seq)
+
+    @rx.event
+    @signed_in(quiet=True)
+    def watch_version(self, me: SignedIn, _value: str = ""):
+        """While a post is open: has someone saved it since (cheap: one read every few s)."""
+        post_id = self._post_uuid()
+        if post_id is None or not self.post_version or self.stale_version or self.busy:
+            return
+        try:
+            who = post_versions.newer_edit(me.user, me.wid, post_id, self.post_version)
+        except ServiceError:
+            return
+        said = f"{who} while you were editing. Saving will ask before replacing it." if who else ""
+        if said != self.changed_since:
+            self.changed_since = said
 
     @rx.event
     @signed_in

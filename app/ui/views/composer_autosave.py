@@ -13,10 +13,13 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars.base import Var
 
+from app.ui.components.section import live_poll
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_autosave import ComposerAutosaveState
 
 ROOT_ID = "composer-root"
+# How often an open post asks whether a teammate saved it meanwhile.
+WATCH_MS = 5000
 # Clicks that change nothing worth saving (or that save the post themselves).
 IGNORED = "#save-draft, #publish-now, #schedule, #autosave-bar, #autosave-trigger, a[href]"
 
@@ -170,7 +173,22 @@ def notices() -> rx.Component:
                 id="restored-notice",
             ),
         ),
+        rx.cond(
+            (ComposerAutosaveState.changed_since != "") & (ComposerState.stale_version == 0),
+            rx.callout.root(
+                rx.callout.icon(rx.icon("users", size=16)),
+                rx.callout.text(ComposerAutosaveState.changed_since),
+                color_scheme="amber",
+                size="1",
+                width="100%",
+                id="changed-since",
+            ),
+        ),
         rx.cond(ComposerState.stale_version > 0, _conflict()),
+        rx.cond(
+            ComposerState.post_id != "",
+            live_poll(WATCH_MS, ComposerAutosaveState.watch_version),
+        ),
         spacing="2",
         width="100%",
     )
