@@ -12,7 +12,7 @@ import pytest
 
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
-from app.services import accounts
+from app.services import accounts, post_versions
 from app.services.auth import user_for_session
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
@@ -154,6 +154,11 @@ def test_stale_edit_is_refused_with_who_and_when_and_changes_nothing(team):
     assert "your text is kept" in err["message"]
     assert err["details"]["version"] == 2 and err["details"]["changed_by"] == "Alice"
     assert alice.get(f"/api/posts/{post['id']}").json()["content"] == "Alice's"
+    # What the composer shows Bob before he saves: who changed it since his version.
+    bob_user = user_for_session(bob.cookies["herald_session"])
+    wid, pid = uuid.UUID(team["wid"]), uuid.UUID(post["id"])
+    assert post_versions.newer_edit(bob_user, wid, pid, 1).startswith("Alice changed this post at")
+    assert post_versions.newer_edit(bob_user, wid, pid, 2) == ""
     # The same check through If-Match; the current version goes through.
     r = bob.put(
         f"/api/posts/{post['id']}", json={**body, "content": "B"}, headers={"If-Match": "1"}
