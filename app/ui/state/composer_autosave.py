@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.models import User
 from app.services import composer_drafts, media, post_versions, posts
@@ -161,6 +162,10 @@ class ComposerAutosaveState(ComposerState):
             except ServiceError as exc:
                 self.save_state = "error"
                 self.save_error = exc.message
+                return
+            except SQLAlchemyError:  # the database is away: the page keeps retrying
+                self.save_state = "error"
+                self.save_error = "The server could not save just now."
                 return
             self._last_saved = dumped
             self.save_error = ""

@@ -174,7 +174,9 @@ def notices() -> rx.Component:
             ),
         ),
         rx.cond(
-            (ComposerAutosaveState.changed_since != "") & (ComposerState.stale_version == 0),
+            (ComposerAutosaveState.changed_since != "")
+            & (ComposerAutosaveState.notice_warning == "")  # the restored notice says it
+            & (ComposerState.stale_version == 0),
             rx.callout.root(
                 rx.callout.icon(rx.icon("users", size=16)),
                 rx.callout.text(ComposerAutosaveState.changed_since),
