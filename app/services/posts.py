@@ -46,6 +46,7 @@ from app.services import (
     checks,
     plans,
     post_threads,
+    post_versions,
     schedule,
 )
 from app.services.access import require_role
@@ -144,6 +145,12 @@ class PostView(BaseModel):
     def thread(self) -> list[str]:
         return post_threads.parts_of(self.platform_configs)
 
+    version: int = Field(
+        default=1,
+        description="Bumped by every edit. Send it back with an edit (`version`, or "
+        "`If-Match`) and an edit made from an older copy is refused (409 version_conflict).",
+    )
+
 
 class PostPage(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -187,7 +194,8 @@ _VIEW_JSON: Label[str] = literal_column(
         'approval_requested_at', posts.approval_requested_at,
         'approval_decided_by', posts.approval_decided_by,
         'approval_decided_at', posts.approval_decided_at,
-        'approval_comment', posts.approval_comment)::text"""
+        'approval_comment', posts.approval_comment,
+        'version', posts.version)::text"""
 ).label("view")
 _POST_VIEW = sa_select(_VIEW_JSON).select_from(Post)
 _VIEWS = TypeAdapter(list[PostView])
@@ -236,6 +244,7 @@ def _view(
         approval_decided_by=post.approval_decided_by,
         approval_decided_at=post.approval_decided_at,
         approval_comment=post.approval_comment,
+        version=post.version,
     )
 
 
@@ -711,6 +720,7 @@ def update_post(
     mode: str,
     verb: str = "post.edited",
     submit: bool = False,
+    expected_version: int | None = None,
 ) -> PostView:
     """Replace a post's content, targets, media and time; re-validate and re-schedule.
 
@@ -718,11 +728,15 @@ def update_post(
     `verb`: how the activity log calls it (an edit, a reschedule). In a workspace that requires
     approval, an editor's post goes (back) to waiting for approval instead of being scheduled
     (`submit`: even an admin's; see app.services.approvals).
+    `verb`: how the activity log calls it (an edit, a reschedule). `expected_version`: the
+    version the editor started from; a post changed since is refused (version_conflict).
     """
     mode = _queued(user, workspace_id, data, _mode(mode))
     with db.session() as s:
         member = require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
+        if expected_version is not None and expected_version != post.version:
+            raise post_versions.conflict(s, user, post)
         _lock_destinations(s, post, "edited")
         if post.status == PostStatus.published:
             raise Conflict("A published post cannot be edited.", code="post_published")
@@ -740,6 +754,7 @@ def update_post(
         if post.status == PostStatus.scheduled:
             plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.updated_at = utcnow()
+        post.version += 1
         s.add(post)
         stale, dests = _set_destinations(s, post, targets, data.overrides)
         _set_media(s, post, media, data.media_alt)
@@ -832,6 +847,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
                 dest.error_message = "Stopped before it went out."
             dest.updated_at = now
             s.add(dest)
+        post.version += 1
+        s.add(post)
         if post.status == PostStatus.draft:
             post.status = PostStatus.cancelled
             if post.approval == PostApproval.pending:

@@ -66,6 +66,10 @@ class ComposerState(AuthState):
     form_error: str = ""
     post_id: str = ""
     post_status: str = ""
+    # The version of the post loaded (sent back with an edit: app.services.post_versions), and
+    # the newer one a save ran into (the composer then offers to keep or drop this edit).
+    post_version: int = 0
+    stale_version: int = 0
     loading: bool = True
     busy: str = ""
     active_tab: str = "all"
@@ -87,6 +91,7 @@ class ComposerState(AuthState):
         self.thread_parts = []
         self.form_error = ""
         self.post_id = self.post_status = ""
+        self.post_version = self.stale_version = 0
         self.busy = ""
         self.active_tab = "all"
         self.account_rows = [
@@ -132,6 +137,7 @@ class ComposerState(AuthState):
     def _fill(self, user: User, wid: uuid.UUID, view: posts.PostView) -> None:
         self.post_id = str(view.id)
         self.post_status = view.status.value
+        self.post_version = view.version
         self.text = view.content
         self.selected = [str(d.account_id) for d in view.destinations]
         self.overrides = {
