@@ -20,7 +20,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +42,7 @@ from app.providers.base import MediaItem
 from app.services import plans, throttle
 from app.services.access import require_role
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from app.services.media_prep import StoredMedia, converted_copies
 from app.services.post_status import ACTIVE
 from app.storage import get_storage, local_path, open_media, sniff, tokens, url_for
 from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
@@ -469,8 +469,6 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             s.commit()
         except IntegrityError as exc:  # a post attached it meanwhile
             raise Conflict("A post just attached this file.", code="media_in_use") from exc
-    from app.services.media_prep import converted_copies  # it builds on this module
-
     for gone in [key, *converted_copies(media)]:
         try:
             get_storage().delete(gone)
@@ -529,24 +527,6 @@ def local_file(token: str) -> tuple[Path, str]:
         with path.open("rb") as fh:
             mime = sniff.sniff(fh.read(sniff.SNIFF_BYTES)) or "application/octet-stream"
     return path, mime
-
-
-class StoredMedia(Protocol):
-    """What an attachment needs of a stored medium: a Media row, or the publishing engine's
-    lighter record of one (`claims.ClaimedMedia`)."""
-
-    @property
-    def storage_key(self) -> str: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def file_type(self) -> str: ...
-    @property
-    def file_size(self) -> int: ...
-    @property
-    def width(self) -> int | None: ...
-    @property
-    def height(self) -> int | None: ...
 
 
 def media_item(m: StoredMedia, alt_text: str | None = None) -> MediaItem:

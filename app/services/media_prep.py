@@ -10,14 +10,33 @@ import dataclasses
 import io
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from PIL import UnidentifiedImageError
 
 from app.providers.base import MediaItem, PermanentError, Provider
 from app.providers.registry import all_providers
 from app.services import checks, media_convert
-from app.services.media import StoredMedia
 from app.storage import get_storage, url_for
+
+
+class StoredMedia(Protocol):
+    """What an attachment needs of a stored medium: a Media row, or the publishing engine's
+    lighter record of one (`claims.ClaimedMedia`)."""
+
+    @property
+    def storage_key(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def file_type(self) -> str: ...
+    @property
+    def file_size(self) -> int: ...
+    @property
+    def width(self) -> int | None: ...
+    @property
+    def height(self) -> int | None: ...
+
 
 log = logging.getLogger(__name__)
 

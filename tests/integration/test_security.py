@@ -103,6 +103,18 @@ def _team(server: SimServer, tag: str) -> dict:
     r = admin.post(f"/api/webhooks/{team['webhook']}/test")
     assert r.status_code == 202, r.text
     team["delivery"] = r.json()["id"]
+    r = team["editor"].post(
+        f"/api/posts/{team['post']}/comments", json={"body": f"Ready, @{tag}-admin?"}
+    )
+    assert r.status_code == 201, r.text
+    team["comment"] = r.json()["id"]
+    page = admin.get("/api/notifications").json()
+    team["notification"] = next(n["id"] for n in page["items"] if n["verb"] == "comment.added")
+    r = admin.post(
+        "/api/notifications/channels", json={"kind": "slack", "url": "http://127.0.0.1:9/slack"}
+    )
+    assert r.status_code == 201, r.text
+    team["channel"] = r.json()["id"]
     return team
 
 
@@ -140,6 +152,14 @@ def _resource_routes(b: dict) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/workspaces/{wid}/approval", None),
         ("PUT", f"/api/workspaces/{wid}/approval", {"require_approval": True}),
         ("GET", f"/api/analytics/posts/{post}", None),
+        ("GET", f"/api/posts/{post}/comments", None),
+        ("POST", f"/api/posts/{post}/comments", {"body": "hello"}),
+        ("PATCH", f"/api/posts/{post}/comments/{b['comment']}", {"body": "changed"}),
+        ("DELETE", f"/api/posts/{post}/comments/{b['comment']}", None),
+        ("POST", f"/api/notifications/{b['notification']}/read", None),
+        ("PATCH", f"/api/notifications/channels/{b['channel']}", {"active": False}),
+        ("POST", f"/api/notifications/channels/{b['channel']}/test", None),
+        ("DELETE", f"/api/notifications/channels/{b['channel']}", None),
         ("DELETE", f"/api/accounts/{b['account']}", None),
         ("GET", f"/api/accounts/{b['account']}/waiting", None),
         ("GET", f"/api/accounts/{b['account']}/slots", None),
@@ -174,7 +194,8 @@ NOT_RESOURCES = {
 
 
 def _template(path: str) -> str:
-    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{}", path)
+    path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{}", path)
+    return re.sub(r"/[0-9]+(?=/|$)", "/{}", path)  # notifications have numeric ids
 
 
 def test_every_resource_route_is_covered(teams):
