@@ -1,11 +1,19 @@
-"""What several provider tests use: sample files, the vendor API documents, the one post."""
+"""What several provider tests use: sample files, the vendor API documents, the one post, the
+simulated platform and a provider pointed at it."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from simulator import Simulator
+import httpx
+
+from app.providers.base import Provider
+from simulator import SimServer, Simulator
+from simulator.platform import PlatformSim
+
+P = TypeVar("P", bound=PlatformSim)
+R = TypeVar("R", bound=Provider)
 
 # The vendor documents live in the shared folder beside the repository (README there).
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
@@ -21,3 +29,22 @@ def one_post(sim: Simulator, platform: str) -> dict[str, Any]:
     posts = sim.posts(platform)
     assert len(posts) == 1, posts
     return posts[0]
+
+
+def platform_of(sim: Simulator, kind: type[P]) -> P:
+    """The simulated platform of type `kind`, typed."""
+    platform = sim[kind.id]
+    assert isinstance(platform, kind)
+    return platform
+
+
+def sim_provider(
+    cls: type[R], server: SimServer, http: httpx.Client, client_id: str, secret: str, **kw: Any
+) -> R:
+    """A provider pointed at its simulated network (API and OAuth on the same server), with the
+    app's credentials and media polling fast enough for tests (`media_wait_s` 3 s unless set)."""
+    base = server.url_for(cls.id)
+    kw.setdefault("api_base", base)
+    kw.setdefault("auth_base", base)
+    kw.setdefault("media_wait_s", 3.0)
+    return cls(client=http, client_id=client_id, client_secret=secret, media_poll_s=0.05, **kw)

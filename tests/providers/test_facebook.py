@@ -24,7 +24,7 @@ from app.providers.base import (
 from app.providers.facebook import FacebookProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, platform_of, sim_provider
 
 SIMULATED = [FacebookSim]
 SEED = 11
@@ -36,16 +36,14 @@ PAGE = "facebook_user_page"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> FacebookProvider:
-    base = server.url_for("facebook")
-    return FacebookProvider(
-        api_base=base,
-        auth_base=base,
-        video_base=base + "/graph-video",
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
+    video_base = server.url_for("facebook") + "/graph-video"
+    return sim_provider(
+        FacebookProvider,
+        server,
+        http,
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        video_base=video_base,
         **kw,
     )
 
@@ -56,9 +54,7 @@ def provider(server: SimServer, http: httpx.Client) -> FacebookProvider:
 
 
 def fb(sim: Simulator) -> FacebookSim:
-    platform = sim["facebook"]
-    assert isinstance(platform, FacebookSim)
-    return platform
+    return platform_of(sim, FacebookSim)
 
 
 def page_token(sim: Simulator, page: str = PAGE, **kw: Any) -> TokenSet:

@@ -23,7 +23,7 @@ from app.providers.base import (
 from app.providers.instagram import InstagramProvider, hashtags, mentions
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, platform_of, sim_provider
 
 SIMULATED = [InstagramSim]
 SEED = 11
@@ -36,15 +36,8 @@ V = "v25.0"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> InstagramProvider:
-    return InstagramProvider(
-        api_base=server.url_for("instagram"),
-        auth_base=server.url_for("instagram"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        **kw,
+    return sim_provider(
+        InstagramProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -54,9 +47,7 @@ def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
 
 
 def ig(sim: Simulator) -> InstagramSim:
-    platform = sim["instagram"]
-    assert isinstance(platform, InstagramSim)
-    return platform
+    return platform_of(sim, InstagramSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:

@@ -28,7 +28,7 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, platform_of, sim_provider
 
 SIMULATED = [LinkedInSim]
 SEED = 11
@@ -40,16 +40,9 @@ PDF = b"%PDF-1.4\n" + b"x" * 500
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> LinkedInProvider:
-    return LinkedInProvider(
-        api_base=server.url_for("linkedin"),
-        auth_base=server.url_for("linkedin"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        throttle_backoff_s=kw.pop("throttle_backoff_s", 60.0),
-        **kw,
+    kw.setdefault("throttle_backoff_s", 60.0)
+    return sim_provider(
+        LinkedInProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -59,9 +52,7 @@ def provider(server: SimServer, http: httpx.Client) -> LinkedInProvider:
 
 
 def li(sim: Simulator) -> LinkedInSim:
-    platform = sim["linkedin"]
-    assert isinstance(platform, LinkedInSim)
-    return platform
+    return platform_of(sim, LinkedInSim)
 
 
 def minted(sim: Simulator, member: str = "alice", scopes: str = DEFAULT_SCOPES) -> TokenSet:

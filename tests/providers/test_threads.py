@@ -22,7 +22,7 @@ from app.providers.base import (
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, platform_of, sim_provider
 
 SIMULATED = [ThreadsSim]
 SEED = 7
@@ -32,15 +32,8 @@ IMAGE = "https://cdn.example.com/cat.jpg"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsProvider:
-    return ThreadsProvider(
-        api_base=server.url_for("threads"),
-        auth_base=server.url_for("threads"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        **kw,
+    return sim_provider(
+        ThreadsProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -50,9 +43,7 @@ def provider(server: SimServer, http: httpx.Client) -> ThreadsProvider:
 
 
 def threads_sim(sim: Simulator) -> ThreadsSim:
-    platform = sim["threads"]
-    assert isinstance(platform, ThreadsSim)
-    return platform
+    return platform_of(sim, ThreadsSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:

@@ -25,7 +25,7 @@ from app.providers.base import (
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, platform_of
 
 SIMULATED = [TikTokSim]
 SEED = 11
@@ -70,9 +70,7 @@ def _fresh(server: SimServer) -> None:
 
 
 def tiktok(sim: Simulator) -> TikTokSim:
-    platform = sim["tiktok"]
-    assert isinstance(platform, TikTokSim)
-    return platform
+    return platform_of(sim, TikTokSim)
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> TikTokProvider:

@@ -40,7 +40,7 @@ from simulator.youtube import (
     SCOPE,
     YouTubeSim,
 )
-from tests.providers.helpers import SPECS, one_post
+from tests.providers.helpers import SPECS, one_post, platform_of
 
 SIMULATED = [YouTubeSim]
 SEED = 5
@@ -112,9 +112,7 @@ def provider(server: SimServer, http: httpx.Client) -> YouTubeProvider:
 
 
 def yt(sim: Simulator) -> YouTubeSim:
-    platform = sim["youtube"]
-    assert isinstance(platform, YouTubeSim)
-    return platform
+    return platform_of(sim, YouTubeSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
