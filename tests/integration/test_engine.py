@@ -9,7 +9,6 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -31,10 +30,9 @@ from app.models import (
 )
 from app.services import posts
 from app.services.errors import Conflict, InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     destinations,
-    engine_processes,
     mastodon_account,
     new_user,
     soon,
@@ -42,17 +40,7 @@ from tests.integration.engine import (
     wait_settled,
 )
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=3)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes() as procs:
-        yield procs
+SEED = 3
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import itertools
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
@@ -26,12 +25,10 @@ from app.models import (
     PublishAttempt,
 )
 from app.services import dashboard, posts
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
     destinations,
-    engine_processes,
-    environ,
     mastodon_account,
     new_user,
     soon,
@@ -52,16 +49,10 @@ ENV = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=11)) as srv:
-        yield srv
+SEED = 11
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture

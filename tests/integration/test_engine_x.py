@@ -10,7 +10,6 @@ import math
 import os
 import signal
 import time
-from collections.abc import Iterator
 
 import pytest
 from rq.exceptions import NoSuchJobError
@@ -34,13 +33,11 @@ from app.providers.base import AuthError, PublishRequest, TokenSet
 from app.redis_client import redis
 from app.services import accounts, posts
 from app.services import schedule as sched
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from simulator.x import E_DUPLICATE
 from tests.integration.engine import (
     X_APP,
     destinations,
-    engine_processes,
-    environ,
     new_user,
     soon,
     wait_for,
@@ -52,16 +49,10 @@ from tests.integration.engine import x_account as connect_x
 HOUR = dt.timedelta(hours=1)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes() as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture
