@@ -189,17 +189,10 @@ class MetaSim(OAuthServer, PlatformSim):
 
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
-        body = await self.control_body(request)
         posts: dict[str, Any] = getattr(self, "posts", {})
-        with self.sim.lock:
-            post = posts.get(request.path_params["id"])
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(post.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}")
-            post.metrics.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(post.metrics))
+        body = await self.control_body(request)
+        post = self.update_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
+        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
 
 
 @dataclass
