@@ -241,6 +241,13 @@ class PublishRequest:
     # return the first result instead of posting twice.
     idempotency_key: str = ""
 
+    def parts(self) -> list[str]:
+        """The texts of a thread, first to last: `text`, then the `thread` option's replies."""
+        thread = self.options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            raise PermanentError("'thread' must be a list of texts")
+        return [self.text, *thread]
+
 
 @dataclass
 class PublishResult:

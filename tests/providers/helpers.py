@@ -3,12 +3,14 @@ simulated platform and a provider pointed at it."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 
-from app.providers.base import Provider
+from app.providers.base import Provider, PublishRequest, TokenSet, TransientError
 from simulator import SimServer, Simulator
 from simulator.platform import PlatformSim
 
@@ -48,3 +50,17 @@ def sim_provider(
     kw.setdefault("auth_base", base)
     kw.setdefault("media_wait_s", 3.0)
     return cls(client=http, client_id=client_id, client_secret=secret, media_poll_s=0.05, **kw)
+
+
+def refused_base() -> str:
+    """An http://127.0.0.1:<port> base nobody listens on: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def assert_refused_not_sent(provider: Provider, token: TokenSet, request: PublishRequest) -> None:
+    """A publish whose connection is refused is transient and known not sent (safe to retry)."""
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is False

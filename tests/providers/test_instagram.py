@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +22,13 @@ from app.providers.base import (
 from app.providers.instagram import InstagramProvider, hashtags, mentions
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
-from tests.providers.helpers import one_post, platform_of, sim_provider
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [InstagramSim]
 SEED = 11
@@ -406,14 +411,8 @@ def test_timeout_after_accept_then_find_recent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = InstagramProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("x", IMAGE))
-    assert exc.value.sent is False
+    provider = InstagramProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(provider, token, req("x", IMAGE))
 
 
 # ------------------------------------------------------------------ validation

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +27,13 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
-from tests.providers.helpers import one_post, platform_of, sim_provider
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [LinkedInSim]
 SEED = 11
@@ -455,15 +460,9 @@ def test_timeout_after_accept_then_find_recent(provider: LinkedInProvider, sim: 
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = LinkedInProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    provider = LinkedInProvider(api_base=refused_base(), client=http)
     token = TokenSet("t", extra={"author_urn": "urn:li:person:abc"})
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False
+    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +21,13 @@ from app.providers.base import (
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
-from tests.providers.helpers import one_post, platform_of, sim_provider
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [ThreadsSim]
 SEED = 7
@@ -265,15 +270,9 @@ def test_timeout_after_accept_then_find_recent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = ThreadsProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    provider = ThreadsProvider(api_base=refused_base(), client=http)
     token.extra["user_id"] = "1"
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False
+    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation, metrics
