@@ -4,6 +4,7 @@ simulated platform and a provider pointed at it."""
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,3 +65,25 @@ def assert_refused_not_sent(provider: Provider, token: TokenSet, request: Publis
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
     assert exc.value.sent is False
+
+
+def assert_found_after_timeout(
+    provider: Provider,
+    token: TokenSet,
+    sim: Simulator,
+    path: str,
+    request: PublishRequest,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """The network takes the post at `path` but its answer never comes: publish raises a
+    TransientError marked sent, and find_recent lists the post (what settles the outcome).
+    Returns the post the network kept."""
+    since = since or datetime.now(UTC)
+    sim.inject(provider.id, "timeout_after_accept", path=path)
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is True
+    post = one_post(sim, provider.id)
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    return post

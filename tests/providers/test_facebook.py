@@ -24,6 +24,7 @@ from app.providers.facebook import FacebookProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
 from tests.providers.helpers import (
+    assert_found_after_timeout,
     assert_refused_not_sent,
     one_post,
     platform_of,
@@ -360,15 +361,8 @@ def test_duplicates(provider: FacebookProvider, token: TokenSet, sim: Simulator)
 def test_timeout_after_accept_then_find_recent(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("facebook", "timeout_after_accept", path="*/feed")
     request = PublishRequest(text="did this get posted?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "facebook")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "*/feed", request)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:

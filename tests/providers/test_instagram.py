@@ -23,6 +23,7 @@ from app.providers.instagram import InstagramProvider, hashtags, mentions
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
 from tests.providers.helpers import (
+    assert_found_after_timeout,
     assert_refused_not_sent,
     one_post,
     platform_of,
@@ -400,14 +401,9 @@ def test_duplicate_fault_is_permanent_duplicate(
 def test_timeout_after_accept_then_find_recent(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("instagram", "timeout_after_accept", path="*/media_publish")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("did this get posted?", IMAGE))
-    assert exc.value.sent is True
-    post = one_post(sim, "instagram")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], post["text"])]
+    request = req("did this get posted?", IMAGE)
+    post = assert_found_after_timeout(provider, token, sim, "*/media_publish", request)
+    assert post["text"] == request.text
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:

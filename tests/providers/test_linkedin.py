@@ -28,6 +28,7 @@ from simulator.linkedin import (
     LinkedInSim,
 )
 from tests.providers.helpers import (
+    assert_found_after_timeout,
     assert_refused_not_sent,
     one_post,
     platform_of,
@@ -449,14 +450,8 @@ def test_duplicate_content(provider: LinkedInProvider, token: TokenSet, sim: Sim
 def test_timeout_after_accept_then_find_recent(provider: LinkedInProvider, sim: Simulator) -> None:
     token = minted(sim, scopes=DEFAULT_SCOPES + " r_member_social")
     since = datetime.now(UTC) - timedelta(seconds=1)
-    sim.inject("linkedin", "timeout_after_accept", path="/rest/posts")
     request = PublishRequest(text="did this #post go out?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "linkedin")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "/rest/posts", request, since)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:

@@ -22,6 +22,7 @@ from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
 from tests.providers.helpers import (
+    assert_found_after_timeout,
     assert_refused_not_sent,
     one_post,
     platform_of,
@@ -258,15 +259,8 @@ def test_duplicate_fault_is_permanent_duplicate(
 def test_timeout_after_accept_then_find_recent(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("threads", "timeout_after_accept", path="*/threads_publish")
     request = PublishRequest(text="did this get posted?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "threads")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "*/threads_publish", request)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:

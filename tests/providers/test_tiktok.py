@@ -24,7 +24,13 @@ from app.providers.base import (
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
-from tests.providers.helpers import assert_refused_not_sent, one_post, platform_of, refused_base
+from tests.providers.helpers import (
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+)
 
 SIMULATED = [TikTokSim]
 SEED = 11
@@ -463,15 +469,8 @@ def test_5xx_on_photo_init_is_sent(
 def test_timeout_after_accept_then_find_recent(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("tiktok", "timeout_after_accept", path="/v2/post/publish/content/init/")
     request = PublishRequest(text="did this get posted?", media=[photo(1)], options=PUBLIC)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "tiktok")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "/v2/post/publish/content/init/", request)
 
 
 def test_lost_final_chunk_is_decided_by_the_status(
