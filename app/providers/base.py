@@ -247,6 +247,13 @@ class PublishRequest:
     # never posts a part twice (the engine keeps them in the destination's pending state).
     thread_done: list[str] = field(default_factory=list)
 
+    def parts(self) -> list[str]:
+        """The texts of a thread, first to last: `text`, then the `thread` option's replies."""
+        thread = self.options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            raise PermanentError("'thread' must be a list of texts")
+        return [self.text, *thread]
+
 
 @dataclass
 class PublishResult:

@@ -401,7 +401,7 @@ class MastodonProvider(Provider):
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
         pending = {
             "stage": "media_processing",
-            "parts": self._parts(request),
+            "parts": request.parts(),
             "options": {k: v for k, v in request.options.items() if k != "thread"},
             "idempotency_key": request.idempotency_key,
             "media_ids": [],
@@ -426,13 +426,6 @@ class MastodonProvider(Provider):
         if waiting:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_statuses(token, pending)
-
-    @staticmethod
-    def _parts(request: PublishRequest) -> list[str]:
-        thread = request.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        return [request.text, *thread]
 
     def _upload(self, token: TokenSet, item: MediaItem) -> tuple[str, bool]:
         """POST /api/v2/media → (id, processed). 200 = ready, 202 = still processing."""

@@ -329,7 +329,7 @@ class XProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        parts = self._parts(request)
+        parts = request.parts()
         pending: dict[str, Any] = {
             "stage": "media_processing",
             "parts": parts,
@@ -371,13 +371,6 @@ class XProvider(OAuth2Provider):
         if due:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_tweets(token, pending)
-
-    @staticmethod
-    def _parts(request: PublishRequest) -> list[str]:
-        thread = request.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        return [request.text, *thread]
 
     def _upload(self, token: TokenSet, item: MediaItem) -> tuple[str, float | None]:
         """Upload one file → (media id, seconds to wait before STATUS, or None when ready)."""

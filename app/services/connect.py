@@ -14,6 +14,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app import db
@@ -231,20 +232,22 @@ def connect_sandbox(
     return finish(user, platform, query.get("state", ""), query.get("code"), query.get("error"))
 
 
-@dataclass
-class Choice:
+class Choice(BaseModel):
     """One account a login can publish as (a Page, an organization, a channel...)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
     username: str
     avatar_url: str
-    connected: bool  # already connected to this workspace
+    connected: bool = Field(description="Already connected to this workspace.")
 
 
-@dataclass
-class Pending:
+class Pending(BaseModel):
     """A login that manages several accounts: the user picks which to connect."""
+
+    model_config = ConfigDict(frozen=True)
 
     key: str
     platform: str
@@ -374,7 +377,7 @@ def pending(user: User, key: str) -> Pending:
             )
         )
     name = provider_class(stash["platform"]).display_name
-    return Pending(key, stash["platform"], name, choices)
+    return Pending(key=key, platform=stash["platform"], platform_name=name, choices=choices)
 
 
 def choose(user: User, key: str, ids: list[str]) -> list[accounts.AccountView]:
@@ -516,9 +519,10 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
     return start(user, workspace_id, platform, instance)
 
 
-@dataclass
-class SandboxReconnect:
+class SandboxReconnect(BaseModel):
     """What `reconnect_sandbox` did: the accounts connected again, and why others were not."""
+
+    model_config = ConfigDict(frozen=True)
 
     reconnected: list[accounts.AccountView]
     failed: dict[uuid.UUID, str]
@@ -573,7 +577,7 @@ def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
                 )
             )
     _publish_waiting([v.id for v in done])
-    return SandboxReconnect(done, failed)
+    return SandboxReconnect(reconnected=done, failed=failed)
 
 
 def _sandbox_targets(

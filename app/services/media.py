@@ -18,9 +18,9 @@ import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -63,8 +63,14 @@ class TooLarge(ServiceError):
     code = "file_too_large"
 
 
-@dataclass(frozen=True)
-class UploadTicket:
+class UploadTicket(BaseModel):
+    """Upload the file here, then confirm it with `POST /api/media {key}`.
+
+    method POST: a multipart form with every `fields` entry first, then the file in a part
+    named `file`. method PUT: the raw bytes as the body, with `headers`."""
+
+    model_config = ConfigDict(frozen=True)
+
     upload_url: str
     method: str
     fields: dict[str, str]
@@ -74,8 +80,9 @@ class UploadTicket:
     max_bytes: int
 
 
-@dataclass(frozen=True)
-class MediaView:
+class MediaView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     workspace_id: uuid.UUID
     uploaded_by: uuid.UUID | None
@@ -88,11 +95,12 @@ class MediaView:
     duration: float | None
     checksum: str
     created_at: dt.datetime
-    url: str  # presigned GET, valid HERALD_MEDIA_URL_SECONDS
+    url: str = Field(description="Short-lived presigned GET URL (thumbnails, previews).")
 
 
-@dataclass(frozen=True)
-class Page:
+class MediaPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     items: list[MediaView]
     total: int
     limit: int
@@ -135,19 +143,19 @@ def safe_filename(name: str) -> str:
 def _view(m: Media) -> MediaView:
     url = get_storage().url_for(m.storage_key, settings.media_url_seconds, m.file_type)
     return MediaView(
-        m.id,
-        m.workspace_id,
-        m.uploaded_by,
-        m.filename,
-        m.file_type,
-        kind_of(m.file_type),
-        m.file_size,
-        m.width,
-        m.height,
-        m.duration,
-        m.checksum,
-        m.created_at,
-        url,
+        id=m.id,
+        workspace_id=m.workspace_id,
+        uploaded_by=m.uploaded_by,
+        filename=m.filename,
+        file_type=m.file_type,
+        kind=kind_of(m.file_type),
+        file_size=m.file_size,
+        width=m.width,
+        height=m.height,
+        duration=m.duration,
+        checksum=m.checksum,
+        created_at=m.created_at,
+        url=url,
     )
 
 
@@ -211,7 +219,13 @@ def presign(
         )
     upload = get_storage().presign_upload(key, content_type, size, settings.media_upload_seconds)
     return UploadTicket(
-        upload.url, upload.method, upload.fields, upload.headers, key, upload.expires_at, size
+        upload_url=upload.url,
+        method=upload.method,
+        fields=upload.fields,
+        headers=upload.headers,
+        key=key,
+        expires_at=upload.expires_at,
+        max_bytes=size,
     )
 
 
@@ -403,7 +417,7 @@ def list_media(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Page:
+) -> MediaPage:
     """The workspace's media, newest first: by kind, upload time range and file name."""
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
@@ -426,7 +440,7 @@ def list_media(
         rows = s.exec(
             query.order_by(col(Media.created_at).desc(), col(Media.id)).limit(limit).offset(offset)
         ).all()
-        return Page([_view(m) for m in rows], total, limit, offset)
+        return MediaPage(items=[_view(m) for m in rows], total=total, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- deleting

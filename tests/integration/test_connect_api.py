@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,16 +14,12 @@ from sqlmodel import select
 from app import db
 from app.crypto import decrypt
 from app.models import AccountStatus, PlatformApp, SocialAccount
-from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=9)) as srv:
-        yield srv
+SEED = 9
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,16 +12,12 @@ from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +22,7 @@ from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.helpers import client, error_of, registered
 from tests.support import media_files
 
@@ -31,10 +30,7 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 ROLES = ("viewer", "editor", "admin")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=13)) as srv:
-        yield srv
+SEED = 13
 
 
 def _account(server: SimServer, session_client: TestClient, wid: str, name: str) -> str:

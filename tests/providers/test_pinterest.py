@@ -29,7 +29,7 @@ from app.providers.base import (
 from app.providers.pinterest import PinterestProvider
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.helpers import PNG, SPECS
+from tests.providers.helpers import PNG, SPECS, platform_of
 
 SIMULATED = [PinterestSim]
 SEED = 5
@@ -45,9 +45,7 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048
 
 @pytest.fixture
 def pin_sim(sim: Simulator) -> PinterestSim:
-    plat = sim["pinterest"]
-    assert isinstance(plat, PinterestSim)
-    return plat
+    return platform_of(sim, PinterestSim)
 
 
 @pytest.fixture
