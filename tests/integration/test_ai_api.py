@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import uuid
 import zoneinfo
 from collections.abc import Iterator
@@ -197,9 +196,8 @@ def test_refusal_and_content_filter_are_422(ai_on, team):
 def test_timeout_is_504(ai_on, team, monkeypatch):
     monkeypatch.setattr(settings, "openai_timeout_seconds", 0.3)
     ai_on.delay(1.5)
-    started = time.monotonic()
     r = generate(team)
-    assert time.monotonic() - started < 1.2  # no silent SDK retries
+    assert len(ai_on.requests) == 1  # no silent SDK retries
     assert r.status_code == 504 and error_of(r)["code"] == "ai_timeout"
     assert "0.3 seconds" in error_of(r)["message"]
 

@@ -260,13 +260,18 @@ def test_pending_then_check_status_and_finalize(
 def test_public_id_waits_for_moderation(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    sim.set_knobs("tiktok", instance={"moderation_ms": 300})
+    # Moderation long enough that a busy machine still checks the status before it ends.
+    sim.set_knobs("tiktok", instance={"moderation_ms": 1500})
     quick = make_provider(provider_server(provider), provider.client, publish_wait_s=0.1)
     result = quick.publish(token, PublishRequest(text="mod", media=[video()], options=PUBLIC))
-    assert result.state == "pending" and len(sim.posts("tiktok")) == 1  # posted, not yet public
+    assert result.state == "pending"
+    deadline = time.monotonic() + 5  # the upload's processing may outlast the 0.1 s wait
+    while not sim.posts("tiktok") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(sim.posts("tiktok")) == 1  # posted, not yet public
     status = quick.check_status(token, result.pending_state)
     assert status.state == "processing" and "moderat" in (status.message or "")
-    time.sleep(0.3)
+    time.sleep(1.5)
     done = quick.finalize(token, status.pending_state)
     assert done.state == "published" and done.platform_post_id == one_post(sim, "tiktok")["post_id"]
 
