@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
 
 from app import db
 from app.config import settings
@@ -36,11 +37,13 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
+    Media,
     utcnow,
 )
 from app.observability import metrics
 from app.providers.base import (
     AuthError,
+    MediaItem,
     PermanentError,
     Provider,
     ProviderError,
@@ -59,6 +62,7 @@ from app.services import (
     circuit,
     liveness,
     outages,
+    post_threads,
     ratelimit,
     sandbox,
     schedule,
@@ -578,18 +582,46 @@ def release_waiting(scope: str) -> int:
 # --------------------------------------------------------------------------- the jobs
 
 
-def _request(claim: Claim) -> PublishRequest:
+def _request(claim: Claim, *, media: bool = True) -> PublishRequest:
+    """What the provider is asked to publish (`media=False`: the texts only, for reading back)."""
     post, dest = claim.post, claim.destination
-    media = [media_item(m) for m in claim.media]
-    options = dict(post.platform_configs.get(claim.account.platform, {}))
+    items = [media_item(m) for m in claim.media]
+    options, part_ids = post_threads.provider_options(
+        dict(post.platform_configs.get(claim.account.platform, {}))
+    )
     done = dest.pending_state.get("thread_done") or []
+    done = [str(i) for i in done] if isinstance(done, list) else []
     return PublishRequest(
         text=dest.content_override if dest.content_override is not None else post.content,
-        media=media,
+        media=items,
         options=options,
         idempotency_key=str(dest.idempotency_key),
-        thread_done=[str(i) for i in done] if isinstance(done, list) else [],
+        thread_done=done,
+        thread_media=_thread_media(part_ids, len(done)) if media else [],
     )
+
+
+def _thread_media(part_ids: list[list[uuid.UUID]], done: int) -> list[list[MediaItem]]:
+    """The media of the thread's further parts, read from the library; the parts already out
+    (the first `done` parts, the first post included) need none and get an empty list."""
+    wanted = {m for ids in part_ids[max(0, done - 1) :] for m in ids}
+    if not wanted:
+        return [[] for _ in part_ids]
+    with db.session() as s:
+        # The ids were checked against the post's workspace when it was saved.
+        rows = s.exec(select(Media).where(col(Media.id).in_(wanted))).all()
+    found = {m.id: m for m in rows}
+    missing = wanted - set(found)
+    if missing:
+        raise PermanentError(
+            "A medium of the thread was deleted from the library; edit the post and attach it "
+            "again.",
+            code="thread_media_missing",
+        )
+    return [
+        [] if j + 1 < done else [media_item(found[m]) for m in ids]
+        for j, ids in enumerate(part_ids)
+    ]
 
 
 def _missed(claim: Claim, now: dt.datetime) -> bool:
@@ -668,8 +700,8 @@ def _publish(claim: Claim) -> str:
             claim, at, AttemptOutcome.rate_limited, "Waiting for this account's posting budget."
         )
     provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
-    request = _request(claim)
     try:
+        request = _request(claim)
         result = _with_token(claim, lambda p, t: p.publish(t, request))
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "publish")
@@ -830,7 +862,7 @@ def _verify(claim: Claim) -> str:
     # From a little before the unclear attempt (this claim overwrote claimed_at).
     sent_at = dt.datetime.fromisoformat(state["sent_at"]) if "sent_at" in state else utcnow()
     since = sent_at - dt.timedelta(minutes=2)
-    request = _request(claim)
+    request = _request(claim, media=False)
     parts = [request.text, *_thread_texts(request)]
     done = request.thread_done
     want = _normal(parts[0])
