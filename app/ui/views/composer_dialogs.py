@@ -38,7 +38,7 @@ def _library_item(m: MediaRef) -> rx.Component:
         tab_index=0,
         aria_pressed=rx.cond(picked, "true", "false"),
         on_click=ComposerMediaState.pick_media(m.id),
-        custom_attrs=KEY_CLICK,
+        custom_attrs={**KEY_CLICK},  # a copy: Reflex writes aria-/data- props into it
         position="relative",
         cursor="pointer",
         border=rx.cond(
