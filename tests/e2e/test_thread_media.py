@@ -31,6 +31,7 @@ def test_add_an_image_to_part_two_and_it_reaches_the_reply(page: Page, team: Tea
 
     # "Add media" opens the composer's library, picking for part 2.
     page.click("#part-media-2")
+    expect(page.locator("#library-for")).to_contain_text("For part 2 of the thread")
     grid = page.locator("#library-grid")
     grid.locator(f".library-item[data-media-id='{orange.id}']").click()
     grid.locator(f".library-item[data-media-id='{teal.id}']").click()
