@@ -923,7 +923,9 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
             }
             dest.updated_at = now
             s.add(dest)
-        video = schedule.media_lane(m.file_type for m in _post_media(s, post))
+        video = schedule.media_lane(
+            m.file_type for m in _post_media(s, post) + _thread_media(s, post)
+        )
         if post.scheduled_at is None or post.scheduled_at > now:
             post.scheduled_at = now
         post.status = PostStatus.publishing
@@ -944,6 +946,14 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
     for dest in failed:
         schedule.schedule_publish(dest.id, now, media=video)
     return view
+
+
+def _thread_media(s: Session, post: Post) -> list[Media]:
+    """The media of the thread's further parts (still in the library)."""
+    ids = post_threads.media_ids_of(post.platform_configs)
+    if not ids:
+        return []
+    return list(s.exec(select(Media).where(col(Media.id).in_(ids))).all())
 
 
 def _post_media(s: Session, post: Post) -> list[Media]:
