@@ -36,11 +36,7 @@ PLATFORMS = ("mastodon", "bluesky", "x")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.api",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = harness.arguments("bench.api", __doc__)
     p.add_argument("--posts", type=int, default=100_000, help="posts in total (default 100000)")
     p.add_argument("--workspaces", type=int, default=50, help="workspaces (default 50)")
     p.add_argument("--requests", type=int, default=3000, help="measured requests (default 3000)")

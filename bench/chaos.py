@@ -23,15 +23,9 @@ import time
 
 from bench import harness
 
-STUCK = ("pending", "queued", "publishing", "processing", "unknown")
-
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.chaos",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = harness.arguments("bench.chaos", __doc__)
     p.add_argument("--destinations", type=int, default=1500, help="N (default 1500)")
     p.add_argument("--accounts", type=int, default=100, help="M accounts (default 100)")
     p.add_argument("--workers", type=int, default=2, help="W worker processes (default 2)")
@@ -84,19 +78,6 @@ def restart_postgres() -> None:
     embedded.stop_postgres(directory)
     time.sleep(2.0)
     embedded.start_postgres(directory, database="postgres")
-
-
-def counts() -> dict[str, int]:
-    from sqlalchemy import text
-
-    from app import db
-
-    with db.engine().connect() as conn:
-        return dict(
-            conn.execute(
-                text("SELECT status::text, count(*) FROM post_destinations GROUP BY status")
-            ).all()
-        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,12 +135,12 @@ def main(argv: list[str] | None = None) -> None:
         sim.http.delete("/_sim/faults")  # let the retries through, then wait for quiet
         deadline = time.monotonic() + args.settle
         while time.monotonic() < deadline:
-            if not any(counts().get(s, 0) for s in STUCK):
+            if not any(harness.counts().get(s, 0) for s in harness.STUCK):
                 break
             time.sleep(1)
         figures = harness.measure(load, sim, began)
-        state = counts()
-        stuck = sum(state.get(s, 0) for s in STUCK)
+        state = harness.counts()
+        stuck = sum(state.get(s, 0) for s in harness.STUCK)
         failed_without_reason = _failed_without_reason()
         result = {
             "destinations": args.destinations,

@@ -6,6 +6,7 @@ Import this before any `app` module: it points the settings at the benchmark's o
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -182,6 +183,33 @@ def set_due(load: Load, times: list[dt.datetime]) -> float:
         schedule.schedule_publish(dest_id, at)
         load.due[dest_id] = (load.due[dest_id][0], at)
     return (min(times) - dt.datetime.now(dt.UTC)).total_seconds()
+
+
+# Destination states a run must not end in.
+STUCK = ("pending", "queued", "publishing", "processing", "unknown")
+
+
+def arguments(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """The command line of `python -m <module>`, its docstring as the help text."""
+    return argparse.ArgumentParser(
+        prog=f"python -m {module}",
+        description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def counts() -> dict[str, int]:
+    """How many destinations are in each state."""
+    from sqlalchemy import text
+
+    from app import db
+
+    with db.engine().connect() as conn:
+        return dict(
+            conn.execute(
+                text("SELECT status::text, count(*) FROM post_destinations GROUP BY status")
+            ).all()
+        )
 
 
 def settled_count() -> int:

@@ -22,15 +22,10 @@ import time
 from bench import harness
 
 PLATFORMS = ("mastodon", "x", "threads")
-STUCK = ("pending", "queued", "publishing", "processing", "unknown")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.outage",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = harness.arguments("bench.outage", __doc__)
     p.add_argument("--destinations", type=int, default=1000, help="N (default 1000)")
     p.add_argument("--accounts", type=int, default=90, help="M accounts (default 90)")
     p.add_argument("--window", type=float, default=120.0, help="load spread in s (default 120)")
@@ -86,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         rest = (max(times) - dt.datetime.now(dt.UTC)).total_seconds()
         deadline = time.monotonic() + max(0.0, rest) + args.settle
         while time.monotonic() < deadline:
-            if not any(_counts().get(s, 0) for s in STUCK):
+            if not any(harness.counts().get(s, 0) for s in harness.STUCK):
                 break
             time.sleep(1)
         figures = harness.measure(load, sim, began)
@@ -97,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             "breaker_cooldown_s": settings.breaker_cooldown_seconds,
             "run_seconds": figures["run_seconds"],
         }
-        print(f"outage: states {_counts()}", file=sys.stderr)
+        print(f"outage: states {harness.counts()}", file=sys.stderr)
     finally:
         for proc in procs:
             harness.stop(proc)
@@ -109,19 +104,6 @@ def main(argv: list[str] | None = None) -> None:
 def _fired(sim: harness.Simulator, platform: str) -> int:
     faults = sim.http.get("/_sim/faults").json().get(platform, [])
     return sum(int(f.get("fired", 0)) for f in faults)
-
-
-def _counts() -> dict[str, int]:
-    from sqlalchemy import text
-
-    from app import db
-
-    with db.engine().connect() as conn:
-        return dict(
-            conn.execute(
-                text("SELECT status::text, count(*) FROM post_destinations GROUP BY status")
-            ).all()
-        )
 
 
 def _result(args, load, sim, platform_of, outage_began, recovered, requests) -> dict:
@@ -148,7 +130,7 @@ def _result(args, load, sim, platform_of, outage_began, recovered, requests) -> 
             healthy.append((got - due).total_seconds())
         elif due < recovered:
             after_recovery.append((got - recovered).total_seconds())
-    stuck = sum(1 for s in status.values() if s in STUCK)
+    stuck = sum(1 for s in status.values() if s in harness.STUCK)
     return {
         "destinations": args.destinations,
         "published": sum(1 for s in status.values() if s == "published"),

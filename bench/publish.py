@@ -26,11 +26,7 @@ BIN = Path(sys.executable).parent
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python -m bench.publish",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = harness.arguments("bench.publish", __doc__)
     p.add_argument("--mode", choices=["steady", "burst"], default="steady")
     p.add_argument("--destinations", type=int, help="N (default 3000 steady, 2000 burst)")
     p.add_argument("--accounts", type=int, default=200, help="M accounts (default 200)")

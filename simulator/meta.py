@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, with_query
@@ -189,17 +190,10 @@ class MetaSim(OAuthServer, PlatformSim):
 
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
-        body = await self.control_body(request)
         posts: dict[str, Any] = getattr(self, "posts", {})
-        with self.sim.lock:
-            post = posts.get(request.path_params["id"])
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(post.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}")
-            post.metrics.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(post.metrics))
+        body = await self.control_body(request)
+        post = self.update_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
+        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
 
 
 @dataclass
@@ -225,6 +219,39 @@ class LoginSim(MetaSim):
     token_prefixes: ClassVar[tuple[str, str]]  # (long-lived, short-lived)
     default_scopes: ClassVar[str]  # comma-separated
     sandbox_client_id: ClassVar[str]
+    # What a 429 fault answers: the platform's message and error code.
+    limit_message: ClassVar[str]
+    limit_code: ClassVar[int]
+
+    def login_routes(self) -> list[BaseRoute]:
+        """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
+        each platform words its errors its own way in authorize, code_token, exchange, refresh."""
+        e = self.endpoint
+        return [
+            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
+            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
+            Route("/access_token", e(self.exchange), methods=["GET"]),
+            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
+        ]
+
+    def sim_routes(self) -> list[BaseRoute]:
+        return [
+            Route("/tokens", self.sim_token, methods=["POST"]),
+            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
+            Route("/posts/{id}", self.sim_post, methods=["POST"]),
+            Route("/users/{username}", self.sim_user, methods=["POST"]),
+        ]
+
+    def error_response(self, fault: Fault, request: Request) -> Response:
+        if fault.kind == "429":
+            token = self.tokens.get(self._token_value(request))
+            user_id = token.user_id if token else "0"
+            return meta_error(
+                fault.message or self.limit_message,
+                self.limit_code,
+                headers=usage_headers(user_id, self.id, 100, fault_minutes(fault)),
+            )
+        return fault_error(fault)
 
     def ensure_user(self, username: str, **fields: Any) -> Any:
         """Find or create the simulated user (each platform has its own fields)."""

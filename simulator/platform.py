@@ -14,9 +14,9 @@ import random
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
@@ -27,6 +27,8 @@ from starlette.types import Receive, Scope, Send
 
 from simulator import organic
 from simulator.state import Fault, Knobs, SimError, Simulator
+
+T = TypeVar("T")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -291,6 +293,30 @@ class PlatformSim:
         if not isinstance(data, dict):
             raise SimError("body must be a JSON object")
         return data
+
+    def update_counters(
+        self,
+        items: dict[str, T],
+        key: str,
+        counters: Callable[[T], dict[str, int]],
+        body: dict[str, Any],
+        what: str = "post",
+        known: Iterable[str] | None = None,
+    ) -> T | Response:
+        """What a /_sim control request setting a post's counters (likes, views...) does: the
+        post with `body`'s counters set, or a 404 when there is none. A counter the post does
+        not keep (`known`: its counters' names unless given) is refused."""
+        with self.sim.lock:
+            item = items.get(key)
+            if item is None:
+                return JSONResponse({"error": f"no such {what}"}, 404)
+            have = counters(item)
+            names = sorted(have if known is None else known)
+            unknown = set(body) - set(names)
+            if unknown:
+                raise SimError(f"unknown counters {sorted(unknown)}; known: {names}")
+            have.update({k: int(v) for k, v in body.items()})
+            return item
 
     def expire_token(self, value: str) -> None:
         """Expire an access token now (platforms keeping `tokens`: value → obj.expires_at)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import html
 import uuid
@@ -15,28 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import CurrentUser, WorkspaceDep
-from app.models import AccountStatus
-from app.services import accounts, connect, outages
+from app.services import account_posts, accounts, connect, outages
 from app.services.errors import ServiceError
 
 router = APIRouter(prefix="/api", tags=["accounts"])
-
-
-class AccountOut(BaseModel):
-    id: uuid.UUID
-    platform: str
-    platform_account_id: str
-    name: str
-    username: str
-    avatar_url: str
-    status: AccountStatus
-    last_error: str | None
-    token_expires_at: dt.datetime | None
-    is_sandbox: bool
-
-    @classmethod
-    def of(cls, a: accounts.AccountView) -> AccountOut:
-        return cls(**{k: getattr(a, k) for k in cls.model_fields})
 
 
 class ConnectIn(BaseModel):
@@ -58,40 +39,16 @@ def list_platforms() -> list[dict[str, Any]]:
     return connect.platforms()
 
 
-class OutageOut(BaseModel):
-    scope: str = Field(description="`x`, `mastodon@<server>` or `account:<id>`.")
-    platform: str
-    name: str
-    state: str = Field(description="`open` (waiting out the cool-down) or `probing`.")
-    since: dt.datetime
-    next_probe_at: dt.datetime
-    last_error: str
-    waiting: int = Field(description="Destinations of this workspace waiting for it.")
-
-    @classmethod
-    def of(cls, o: outages.Outage) -> OutageOut:
-        return cls(
-            scope=o.scope,
-            platform=o.platform,
-            name=o.name,
-            state=o.state,
-            since=dt.datetime.fromtimestamp(o.since, dt.UTC),
-            next_probe_at=dt.datetime.fromtimestamp(o.next_probe_at, dt.UTC),
-            last_error=o.last_error,
-            waiting=o.waiting,
-        )
-
-
-@router.get("/platforms/outages", response_model=list[OutageOut])
-def list_outages(wid: WorkspaceDep, user: CurrentUser) -> list[OutageOut]:
+@router.get("/platforms/outages", response_model=list[outages.Outage])
+def list_outages(wid: WorkspaceDep, user: CurrentUser) -> list[outages.Outage]:
     """Platforms, servers and accounts of this workspace that Herald stopped sending to because
     they keep failing (5xx, timeouts); their posts wait and go out when a probe succeeds."""
-    return [OutageOut.of(o) for o in outages.for_workspace(user, wid)]
+    return outages.for_workspace(user, wid)
 
 
-@router.get("/accounts", response_model=list[AccountOut])
-def list_accounts(wid: WorkspaceDep, user: CurrentUser) -> list[AccountOut]:
-    return [AccountOut.of(a) for a in accounts.list_accounts(user, wid)]
+@router.get("/accounts", response_model=list[accounts.AccountView])
+def list_accounts(wid: WorkspaceDep, user: CurrentUser) -> list[accounts.AccountView]:
+    return accounts.list_accounts(user, wid)
 
 
 @router.post("/accounts/connect/{platform}", response_model=ConnectOut)
@@ -118,13 +75,13 @@ class LoginIn(BaseModel):
     )
 
 
-@router.post("/accounts/login/{platform}", status_code=201, response_model=AccountOut)
+@router.post("/accounts/login/{platform}", status_code=201, response_model=accounts.AccountView)
 def login(
     platform: str,
     body: LoginIn,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> AccountOut:
+) -> accounts.AccountView:
     """Connect a platform that uses app passwords instead of OAuth (Bluesky)."""
     account = connect.login(
         user,
@@ -135,7 +92,7 @@ def login(
         body.service_url,
         sandbox=body.sandbox,
     )
-    return AccountOut.of(account)
+    return account
 
 
 @router.get("/accounts/callback/{platform}")
@@ -200,53 +157,20 @@ def _handoff(target: str) -> HTMLResponse:
     )
 
 
-class ChoiceOut(BaseModel):
-    id: str
-    name: str
-    username: str
-    avatar_url: str
-    connected: bool = Field(description="Already connected to this workspace.")
-
-
-class PendingOut(BaseModel):
-    key: str
-    platform: str
-    platform_name: str
-    choices: list[ChoiceOut]
-
-
 class ChooseIn(BaseModel):
     ids: list[str] = Field(max_length=200, description="Ids of the chosen choices.")
 
 
-@router.get("/accounts/pending/{key}", response_model=PendingOut)
-def pending_choice(key: str, user: CurrentUser) -> PendingOut:
+@router.get("/accounts/pending/{key}", response_model=connect.Pending)
+def pending_choice(key: str, user: CurrentUser) -> connect.Pending:
     """The pages/organizations/channels a just-finished login can publish as."""
-    found = connect.pending(user, key)
-    return PendingOut(
-        key=found.key,
-        platform=found.platform,
-        platform_name=found.platform_name,
-        choices=[ChoiceOut(**vars(c)) for c in found.choices],
-    )
+    return connect.pending(user, key)
 
 
-@router.post("/accounts/pending/{key}", status_code=201, response_model=list[AccountOut])
-def choose(key: str, body: ChooseIn, user: CurrentUser) -> list[AccountOut]:
+@router.post("/accounts/pending/{key}", status_code=201, response_model=list[accounts.AccountView])
+def choose(key: str, body: ChooseIn, user: CurrentUser) -> list[accounts.AccountView]:
     """Connect the chosen ones."""
-    return [AccountOut.of(a) for a in connect.choose(user, key, body.ids)]
-
-
-class DisconnectOut(BaseModel):
-    account_id: uuid.UUID
-    posts: str = Field(description="The choice applied: keep or remove.")
-    waiting: int = Field(description="Destinations that were waiting for this account.")
-    removed: int = Field(description="Destinations removed from their posts (posts=remove).")
-    kept: int = Field(
-        description="Destinations kept and marked 'account disconnected' (posts=keep): they go "
-        "out if the account is connected again before they are due, else fail with that reason."
-    )
-    drafted: int = Field(description="Posts left with no destination, now drafts.")
+    return connect.choose(user, key, body.ids)
 
 
 class WaitingOut(BaseModel):
@@ -263,7 +187,7 @@ def waiting(
     return WaitingOut(scheduled_posts=connect.waiting_posts(user, wid, account_id))
 
 
-@router.delete("/accounts/{account_id}", response_model=DisconnectOut)
+@router.delete("/accounts/{account_id}", response_model=account_posts.DisconnectReport)
 def disconnect(
     account_id: uuid.UUID,
     wid: WorkspaceDep,
@@ -275,8 +199,7 @@ def disconnect(
         "the account is connected again in time, otherwise fail with that reason. `remove` "
         "takes the account off them; a post left with no account becomes a draft.",
     ),
-) -> DisconnectOut:
+) -> account_posts.DisconnectReport:
     """Revoke (where the platform allows) and forget the tokens; history stays. Reports what
     happened to the waiting posts."""
-    report = connect.disconnect(user, wid, account_id, posts)
-    return DisconnectOut(**vars(report))
+    return connect.disconnect(user, wid, account_id, posts)

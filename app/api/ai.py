@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -32,46 +31,17 @@ class GenerateIn(BaseModel):
     )
 
 
-class GenerateOut(BaseModel):
-    caption: str
-    hashtags: list[str] = Field(description="5-10 hashtags with '#' (fewer only when trimmed).")
-    text: str = Field(description="Caption, a blank line, the hashtags: fits `limit`.")
-    length: int = Field(description="Length of `text` as the platform counts it.")
-    limit: int
-    model: str
-    platform: str
-    adjusted: str = Field(
-        description='"" when it fitted as written; "reasked", "trimmed" or "reasked+trimmed".'
-    )
-    prompt_tokens: int
-    completion_tokens: int
-
-
-class UsageOut(BaseModel):
-    period_start: dt.datetime
-    period_end: dt.datetime
-    requests: int
-    succeeded: int
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-    configured: bool
-    model: str
-    requests_per_hour: int
-
-
-@router.post("/generate", response_model=GenerateOut, responses=_ERRORS)
+@router.post("/generate", response_model=ai.CaptionView, responses=_ERRORS)
 def generate(
     body: GenerateIn,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> GenerateOut:
+) -> ai.CaptionView:
     """Write a caption and hashtags for one platform, fitted to its length limit."""
-    view = ai.generate_caption(user, wid, body.topic, body.tone, body.platform, body.context)
-    return GenerateOut(**view.__dict__)
+    return ai.generate_caption(user, wid, body.topic, body.tone, body.platform, body.context)
 
 
-@router.get("/usage", response_model=UsageOut)
-def usage(wid: WorkspaceDep, user: CurrentUser) -> UsageOut:
+@router.get("/usage", response_model=ai.UsageSummary)
+def usage(wid: WorkspaceDep, user: CurrentUser) -> ai.UsageSummary:
     """This calendar month's AI usage of the workspace (in its time zone)."""
-    return UsageOut(**ai.usage_summary(user, wid).__dict__)
+    return ai.usage_summary(user, wid)

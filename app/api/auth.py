@@ -13,22 +13,14 @@ from app.api.deps import (
     client_of,
     set_session_cookie,
 )
-from app.api.schemas import LoginIn, MeOut, RegisterIn, UserOut, WorkspaceOut
-from app.models import User
-from app.services import auth, workspaces
+from app.api.schemas import LoginIn, RegisterIn
+from app.services import auth
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def _me(user: User) -> MeOut:
-    return MeOut(
-        user=UserOut.of(user),
-        workspaces=[WorkspaceOut.of(w) for w in workspaces.list_workspaces(user)],
-    )
-
-
-@router.post("/auth/register", status_code=201, response_model=MeOut)
-def register(body: RegisterIn, request: Request, response: Response) -> MeOut:
+@router.post("/auth/register", status_code=201, response_model=auth.Me)
+def register(body: RegisterIn, request: Request, response: Response) -> auth.Me:
     """Create an account (and its personal workspace) and sign it in with a session cookie.
     After the first account, the instance's registration policy applies: open, invite-only
     (`invite_token` of a pending invite) or closed (403). Throttled per IP (429)."""
@@ -43,15 +35,15 @@ def register(body: RegisterIn, request: Request, response: Response) -> MeOut:
         time_format=body.time_format,
     )
     set_session_cookie(response, signed.token)
-    return _me(signed.user)
+    return auth.me(signed.user)
 
 
-@router.post("/auth/login", response_model=MeOut)
-def login(body: LoginIn, request: Request, response: Response) -> MeOut:
+@router.post("/auth/login", response_model=auth.Me)
+def login(body: LoginIn, request: Request, response: Response) -> auth.Me:
     check_same_origin(request)
     signed = auth.login(body.email, body.password, client_of(request))
     set_session_cookie(response, signed.token)
-    return _me(signed.user)
+    return auth.me(signed.user)
 
 
 @router.post("/auth/logout", status_code=204)
@@ -81,24 +73,16 @@ class ForgotIn(BaseModel):
     email: str = Field(max_length=320)
 
 
-class ForgotOut(BaseModel):
-    email_configured: bool = Field(
-        description="false: this Herald cannot send email; the administrator resets passwords"
-    )
-    message: str
-
-
-@router.post("/auth/forgot-password", status_code=202, response_model=ForgotOut)
-def forgot_password(body: ForgotIn, request: Request) -> ForgotOut:
+@router.post("/auth/forgot-password", status_code=202, response_model=auth.ForgotAnswer)
+def forgot_password(body: ForgotIn, request: Request) -> auth.ForgotAnswer:
     """Mail a one-time link (1 h) to choose a new password, if an account uses this email.
     The answer is the same whether or not one does. Throttled per IP (429) and per email."""
     check_same_origin(request)
-    answer = auth.request_password_reset(body.email, client_of(request))
-    return ForgotOut(email_configured=answer.email_configured, message=answer.message)
+    return auth.request_password_reset(body.email, client_of(request))
 
 
-@router.post("/auth/reset-password", response_model=MeOut)
-def reset_password(body: PasswordResetIn, request: Request, response: Response) -> MeOut:
+@router.post("/auth/reset-password", response_model=auth.Me)
+def reset_password(body: PasswordResetIn, request: Request, response: Response) -> auth.Me:
     """Set a new password with the token of a reset link (mailed, or from the operator):
     the link stops working, every other session ends, sign-in delays on the email are lifted,
     and this client is signed in (session cookie)."""
@@ -106,7 +90,7 @@ def reset_password(body: PasswordResetIn, request: Request, response: Response) 
     signed = auth.reset_password(body.token, body.password, client_of(request))
     assert signed is not None
     set_session_cookie(response, signed.token)
-    return _me(signed.user)
+    return auth.me(signed.user)
 
 
 class VerifyIn(BaseModel):
@@ -137,9 +121,9 @@ def resend_verification(request: Request, user: CurrentUser) -> ResendOut:
     return ResendOut(emailed=auth.resend_verification(user))
 
 
-@router.get("/me", response_model=MeOut)
-def me(user: CurrentUser) -> MeOut:
-    return _me(user)
+@router.get("/me", response_model=auth.Me)
+def me(user: CurrentUser) -> auth.Me:
+    return auth.me(user)
 
 
 class ProfileIn(BaseModel):
@@ -159,11 +143,11 @@ class PasswordOut(BaseModel):
     other_sessions_ended: int
 
 
-@router.patch("/me", response_model=MeOut)
-def update_profile(body: ProfileIn, user: CurrentUser) -> MeOut:
+@router.patch("/me", response_model=auth.Me)
+def update_profile(body: ProfileIn, user: CurrentUser) -> auth.Me:
     """Change your name, time zone and/or time format (the UI's; API times stay ISO-8601 with
     an offset)."""
-    return _me(auth.update_profile(user, body.full_name, body.timezone, body.time_format))
+    return auth.me(auth.update_profile(user, body.full_name, body.timezone, body.time_format))
 
 
 @router.post("/me/password", response_model=PasswordOut)

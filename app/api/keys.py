@@ -25,37 +25,17 @@ class KeyIn(BaseModel):
     )
 
 
-class KeyOut(BaseModel):
-    id: uuid.UUID
-    name: str
-    prefix: str = Field(description="The key's first characters, to tell keys apart.")
-    role: Role
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    expires_at: dt.datetime | None
-    created_by: uuid.UUID | None
-
-    @classmethod
-    def of(cls, k: api_keys.KeyView) -> KeyOut:
-        return cls(**k.__dict__)
-
-
-class CreatedKeyOut(KeyOut):
-    key: str = Field(description="The full key. Shown this once: Herald keeps only a hash.")
-
-
-@router.get("/keys", response_model=list[KeyOut])
-def list_keys(wid: WorkspaceDep, user: CurrentUser) -> list[KeyOut]:
+@router.get("/keys", response_model=list[api_keys.KeyView])
+def list_keys(wid: WorkspaceDep, user: CurrentUser) -> list[api_keys.KeyView]:
     """The workspace's live keys (admins). Secrets are never listed."""
-    return [KeyOut.of(k) for k in api_keys.list_keys(user, wid)]
+    return api_keys.list_keys(user, wid)
 
 
-@router.post("/keys", status_code=201, response_model=CreatedKeyOut)
-def create_key(body: KeyIn, wid: WorkspaceDep, user: CurrentUser) -> CreatedKeyOut:
+@router.post("/keys", status_code=201, response_model=api_keys.CreatedKey)
+def create_key(body: KeyIn, wid: WorkspaceDep, user: CurrentUser) -> api_keys.CreatedKey:
     """Create a key for this workspace (admins). Use it as `Authorization: Bearer hk_…`; it acts
     in this workspace only, with at most its role. Keys cannot manage keys or members."""
-    created = api_keys.create_key(user, wid, body.name, body.role, body.expires_at)
-    return CreatedKeyOut(**created.key.__dict__, key=created.secret)
+    return api_keys.create_key(user, wid, body.name, body.role, body.expires_at)
 
 
 @router.delete("/keys/{key_id}", status_code=204)

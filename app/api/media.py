@@ -28,76 +28,33 @@ class PresignIn(BaseModel):
     size: int = Field(description="The file's size in bytes.")
 
 
-class PresignOut(BaseModel):
-    """Upload the file here, then confirm it with `POST /api/media {key}`.
-
-    method POST: a multipart form with every `fields` entry first, then the file in a part
-    named `file`. method PUT: the raw bytes as the body, with `headers`."""
-
-    upload_url: str
-    method: str
-    fields: dict[str, str]
-    headers: dict[str, str]
-    key: str
-    expires_at: dt.datetime
-    max_bytes: int
-
-
 class ConfirmIn(BaseModel):
     key: str = Field(max_length=500)
     filename: str | None = Field(default=None, max_length=300, description="Name to show.")
 
 
-class MediaOut(BaseModel):
-    id: uuid.UUID
-    workspace_id: uuid.UUID
-    uploaded_by: uuid.UUID | None
-    filename: str
-    file_type: str
-    kind: str
-    file_size: int
-    width: int | None
-    height: int | None
-    duration: float | None
-    checksum: str
-    created_at: dt.datetime
-    url: str = Field(description="Short-lived presigned GET URL (thumbnails, previews).")
-
-    @classmethod
-    def of(cls, v: media.MediaView) -> MediaOut:
-        return cls(**v.__dict__)
-
-
-class MediaPage(BaseModel):
-    items: list[MediaOut]
-    total: int
-    limit: int
-    offset: int
-
-
-@router.post("/media/presign", response_model=PresignOut)
-def presign(body: PresignIn, wid: WorkspaceDep, user: CurrentUser) -> PresignOut:
+@router.post("/media/presign", response_model=media.UploadTicket)
+def presign(body: PresignIn, wid: WorkspaceDep, user: CurrentUser) -> media.UploadTicket:
     """An upload straight to storage for one file. Type and size are checked first."""
-    t = media.presign(user, wid, body.filename, body.content_type, body.size)
-    return PresignOut(**t.__dict__)
+    return media.presign(user, wid, body.filename, body.content_type, body.size)
 
 
-@router.post("/media", status_code=201, response_model=MediaOut)
+@router.post("/media", status_code=201, response_model=media.MediaView)
 def confirm(
     body: ConfirmIn,
     response: Response,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> MediaOut:
+) -> media.MediaView:
     """Check the uploaded file (real type from its bytes, size, dimensions, duration,
     checksum) and add it to the library. A refused file is deleted from storage."""
     view, created = media.confirm(user, wid, body.key, body.filename)
     if not created:
         response.status_code = 200
-    return MediaOut.of(view)
+    return view
 
 
-@router.get("/media", response_model=MediaPage)
+@router.get("/media", response_model=media.MediaPage)
 def list_media(
     wid: WorkspaceDep,
     user: CurrentUser,
@@ -107,21 +64,15 @@ def list_media(
     q: str | None = Query(default=None, max_length=200, description="Part of the file name."),
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
-) -> MediaPage:
-    page = media.list_media(
+) -> media.MediaPage:
+    return media.list_media(
         user, wid, kind=type, start=start, end=end, q=q, limit=limit, offset=offset
     )
-    return MediaPage(
-        items=[MediaOut.of(m) for m in page.items],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
-    )
 
 
-@router.get("/media/{media_id}", response_model=MediaOut)
-def get_media(media_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> MediaOut:
-    return MediaOut.of(media.get_media(user, wid, media_id))
+@router.get("/media/{media_id}", response_model=media.MediaView)
+def get_media(media_id: uuid.UUID, wid: WorkspaceDep, user: CurrentUser) -> media.MediaView:
+    return media.get_media(user, wid, media_id)
 
 
 @router.delete("/media/{media_id}", status_code=204)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from app.api.deps import CurrentUser, WorkspaceDep
 from app.models import PostApproval, PostStatus
 from app.services import posts
+from app.services.errors import InvalidInput
 
 router = APIRouter(prefix="/api", tags=["posts"])
 
@@ -56,6 +57,16 @@ class PostIn(BaseModel):
         description="`queue`: at the accounts' next free posting slot (Settings → Posting "
         "schedule); 422 `no_free_slot` when they have none.",
     )
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict,
+        description="Alt text (image description) per medium of `media_ids`, sent to the "
+        "networks that take it.",
+    )
+    version: int | None = Field(
+        default=None,
+        description="On an edit: the post's `version` you started from; if someone changed the "
+        "post since, the edit is refused (409 version_conflict). `If-Match` works too.",
+    )
 
     def data(self) -> posts.PostInput:
         return posts.PostInput(
@@ -67,6 +78,7 @@ class PostIn(BaseModel):
             overrides=self.overrides,
             media_ids=self.media_ids,
             thread=self.thread,
+            media_alt=self.media_alt,
         )
 
 
@@ -140,8 +152,26 @@ def update_post(
     body: PostIn,
     wid: WorkspaceDep,
     user: CurrentUser,
+    if_match: str | None = Header(default=None, max_length=40),
 ) -> posts.PostView:
-    return posts.update_post(user, wid, post_id, body.data(), mode=body.mode)
+    """Replace a post. Send the `version` you loaded (body or `If-Match`) so a teammate's newer
+    edit is never silently overwritten: a stale edit gets 409 `version_conflict`."""
+    return posts.update_post(
+        user, wid, post_id, body.data(), mode=body.mode, expected_version=_version(body, if_match)
+    )
+
+
+def _version(body: PostIn, if_match: str | None) -> int | None:
+    if body.version is not None:
+        return body.version
+    if not if_match or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise InvalidInput(
+            "If-Match must be the post's version, e.g. If-Match: 3.", code="invalid_if_match"
+        )
+    return int(raw)
 
 
 @router.patch("/posts/{post_id}/schedule", response_model=posts.PostView)

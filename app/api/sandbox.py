@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from app.api.accounts import AccountOut
 from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import connect, sandbox
 
@@ -33,40 +30,19 @@ def list_posts(user: CurrentUser, workspace_id: WorkspaceDep) -> list[SandboxPos
     return [SandboxPostOut(**p) for p in sandbox.posts(user, workspace_id)]
 
 
-class SandboxStatusOut(BaseModel):
-    enabled: bool
-    reset: bool  # the sandbox was reset: the accounts below must be reconnected
-    stale_accounts: list[uuid.UUID]
-    message: str
-
-
-@router.get("/status", response_model=SandboxStatusOut)
-def get_status(user: CurrentUser, workspace_id: WorkspaceDep) -> SandboxStatusOut:
+@router.get("/status", response_model=sandbox.SandboxStatus)
+def get_status(user: CurrentUser, workspace_id: WorkspaceDep) -> sandbox.SandboxStatus:
     """Sandbox mode, and whether the simulator's state was reset since this workspace's
     sandbox accounts were connected (`reset`; they are then marked expired, once, and their
     posts wait). Viewer and up."""
-    found = sandbox.status(user, workspace_id)
-    return SandboxStatusOut(
-        enabled=found.enabled,
-        reset=found.reset,
-        stale_accounts=found.stale_accounts,
-        message=found.message,
-    )
+    return sandbox.status(user, workspace_id)
 
 
-class SandboxReconnectOut(BaseModel):
-    reconnected: list[AccountOut]
-    failed: dict[uuid.UUID, str]
-
-
-@router.post("/reconnect", response_model=SandboxReconnectOut)
-def reconnect(user: CurrentUser, workspace_id: WorkspaceDep) -> SandboxReconnectOut:
+@router.post("/reconnect", response_model=connect.SandboxReconnect)
+def reconnect(user: CurrentUser, workspace_id: WorkspaceDep) -> connect.SandboxReconnect:
     """Reconnect every sandbox account of a reset sandbox in one go (admin): each keeps its
     posts and history, and its waiting posts go out now. 422 `sandbox_disabled` when off."""
-    done = connect.reconnect_sandbox(user, workspace_id)
-    return SandboxReconnectOut(
-        reconnected=[AccountOut.of(a) for a in done.reconnected], failed=done.failed
-    )
+    return connect.reconnect_sandbox(user, workspace_id)
 
 
 # The simulator's pages are rendered by it: nothing in them may run or load from elsewhere.

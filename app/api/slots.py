@@ -15,41 +15,16 @@ from pydantic import BaseModel, Field
 from app.api.deps import CurrentUser, WorkspaceDep
 from app.services import slots
 from app.services.errors import InvalidInput
-from app.services.slots import ScheduleView
+from app.services.slots import ScheduleView, SlotTime
 
 router = APIRouter(prefix="/api", tags=["posting schedule"])
-
-
-class SlotIO(BaseModel):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    time: str = Field(max_length=5, description="Wall time HH:MM", examples=["09:30"])
-
-
-class ScheduleOut(BaseModel):
-    account_id: uuid.UUID
-    platform: str
-    account_name: str
-    timezone: str | None = Field(description="The account's own zone; null: the workspace's.")
-    effective_timezone: str = Field(description="The zone the slots are read in.")
-    slots: list[SlotIO]
-
-    @classmethod
-    def of(cls, v: ScheduleView) -> ScheduleOut:
-        return cls(
-            account_id=v.account_id,
-            platform=v.platform,
-            account_name=v.account_name,
-            timezone=v.timezone,
-            effective_timezone=v.effective_timezone,
-            slots=[SlotIO(weekday=s.weekday, time=s.label) for s in v.slots],
-        )
 
 
 class ScheduleIn(BaseModel):
     timezone: str | None = Field(
         default=None, max_length=64, description="IANA zone; null: follow the workspace's."
     )
-    slots: list[SlotIO] = Field(max_length=slots.MAX_SLOTS)
+    slots: list[SlotTime] = Field(max_length=slots.MAX_SLOTS)
 
 
 class NextSlotOut(BaseModel):
@@ -59,10 +34,10 @@ class NextSlotOut(BaseModel):
     )
 
 
-@router.get("/slots", response_model=list[ScheduleOut])
-def list_schedules(wid: WorkspaceDep, user: CurrentUser) -> list[ScheduleOut]:
+@router.get("/slots", response_model=list[ScheduleView])
+def list_schedules(wid: WorkspaceDep, user: CurrentUser) -> list[ScheduleView]:
     """Every account of the workspace with its weekly slots (viewer+)."""
-    return [ScheduleOut.of(v) for v in slots.list_schedules(user, wid)]
+    return slots.list_schedules(user, wid)
 
 
 @router.get("/slots/next", response_model=NextSlotOut)
@@ -86,25 +61,24 @@ def next_slot(
     return NextSlotOut(at=slots.next_free_slot(user, wid, ids, after))
 
 
-@router.get("/accounts/{account_id}/slots", response_model=ScheduleOut)
+@router.get("/accounts/{account_id}/slots", response_model=ScheduleView)
 def get_slots(
     account_id: uuid.UUID,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> ScheduleOut:
+) -> ScheduleView:
     """One account's weekly slots (viewer+)."""
-    return ScheduleOut.of(slots.get_schedule(user, wid, account_id))
+    return slots.get_schedule(user, wid, account_id)
 
 
-@router.put("/accounts/{account_id}/slots", response_model=ScheduleOut)
+@router.put("/accounts/{account_id}/slots", response_model=ScheduleView)
 def put_slots(
     account_id: uuid.UUID,
     body: ScheduleIn,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> ScheduleOut:
+) -> ScheduleView:
     """Replace one account's weekly slots and timezone (editor+)."""
-    view = slots.set_slots(
+    return slots.set_slots(
         user, wid, account_id, [(s.weekday, s.time) for s in body.slots], body.timezone
     )
-    return ScheduleOut.of(view)

@@ -3,9 +3,7 @@ test events. The signing secret is returned once, when the webhook is created.""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
@@ -38,58 +36,28 @@ class WebhookPatch(BaseModel):
     active: bool | None = Field(default=None, description="true switches it on again.")
 
 
-class WebhookOut(BaseModel):
-    id: uuid.UUID
-    url: str
-    description: str
-    events: list[str]
-    active: bool
-    failure_count: int = Field(description="Failed attempts in a row.")
-    disabled_reason: str | None
-    created_at: dt.datetime
-    last_success_at: dt.datetime | None
-
-
-class CreatedWebhookOut(WebhookOut):
-    secret: str = Field(description="The signing secret. Shown this once.")
-
-
-class DeliveryOut(BaseModel):
-    id: uuid.UUID
-    event: str
-    status: str = Field(description="pending, sending, delivered or failed.")
-    response_code: int | None
-    response_excerpt: str
-    error: str
-    attempts: int
-    created_at: dt.datetime
-    last_attempt_at: dt.datetime | None
-    next_attempt_at: dt.datetime | None
-    delivered_at: dt.datetime | None
-    payload: dict[str, Any]
-
-
-@router.get("/webhooks", response_model=list[WebhookOut])
-def list_webhooks(wid: WorkspaceDep, user: CurrentUser) -> list[WebhookOut]:
-    return [WebhookOut(**w.__dict__) for w in webhooks.list_webhooks(user, wid)]
+@router.get("/webhooks", response_model=list[webhooks.WebhookView])
+def list_webhooks(wid: WorkspaceDep, user: CurrentUser) -> list[webhooks.WebhookView]:
+    return webhooks.list_webhooks(user, wid)
 
 
 @router.post(
-    "/webhooks", status_code=201, response_model=CreatedWebhookOut, description=SIGNATURE_DOC
+    "/webhooks", status_code=201, response_model=webhooks.CreatedWebhook, description=SIGNATURE_DOC
 )
-def create_webhook(body: WebhookIn, wid: WorkspaceDep, user: CurrentUser) -> CreatedWebhookOut:
-    created = webhooks.create_webhook(user, wid, body.url, body.events, body.description)
-    return CreatedWebhookOut(**created.webhook.__dict__, secret=created.secret)
+def create_webhook(
+    body: WebhookIn, wid: WorkspaceDep, user: CurrentUser
+) -> webhooks.CreatedWebhook:
+    return webhooks.create_webhook(user, wid, body.url, body.events, body.description)
 
 
-@router.patch("/webhooks/{webhook_id}", response_model=WebhookOut)
+@router.patch("/webhooks/{webhook_id}", response_model=webhooks.WebhookView)
 def update_webhook(
     webhook_id: uuid.UUID,
     body: WebhookPatch,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> WebhookOut:
-    view = webhooks.update_webhook(
+) -> webhooks.WebhookView:
+    return webhooks.update_webhook(
         user,
         wid,
         webhook_id,
@@ -98,7 +66,6 @@ def update_webhook(
         description=body.description,
         active=body.active,
     )
-    return WebhookOut(**view.__dict__)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
@@ -111,38 +78,36 @@ def delete_webhook(
     return Response(status_code=204)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[webhooks.DeliveryView])
 def list_deliveries(
     webhook_id: uuid.UUID,
     wid: WorkspaceDep,
     user: CurrentUser,
     limit: int = Query(default=50, ge=1, le=200),
-) -> list[DeliveryOut]:
-    return [
-        DeliveryOut(**d.__dict__) for d in webhooks.list_deliveries(user, wid, webhook_id, limit)
-    ]
+) -> list[webhooks.DeliveryView]:
+    return webhooks.list_deliveries(user, wid, webhook_id, limit)
 
 
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
     status_code=202,
-    response_model=DeliveryOut,
+    response_model=webhooks.DeliveryView,
 )
 def redeliver(
     webhook_id: uuid.UUID,
     delivery_id: uuid.UUID,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> DeliveryOut:
+) -> webhooks.DeliveryView:
     """Send a past delivery's event again (as a new delivery)."""
-    return DeliveryOut(**webhooks.redeliver(user, wid, webhook_id, delivery_id).__dict__)
+    return webhooks.redeliver(user, wid, webhook_id, delivery_id)
 
 
-@router.post("/webhooks/{webhook_id}/test", status_code=202, response_model=DeliveryOut)
+@router.post("/webhooks/{webhook_id}/test", status_code=202, response_model=webhooks.DeliveryView)
 def send_test(
     webhook_id: uuid.UUID,
     wid: WorkspaceDep,
     user: CurrentUser,
-) -> DeliveryOut:
+) -> webhooks.DeliveryView:
     """Queue a `webhook.test` event for this webhook."""
-    return DeliveryOut(**webhooks.send_test(user, wid, webhook_id).__dict__)
+    return webhooks.send_test(user, wid, webhook_id)

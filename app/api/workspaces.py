@@ -2,64 +2,54 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from dataclasses import asdict
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from app.api.deps import CurrentUser
-from app.api.schemas import (
-    AcceptIn,
-    CreatedInviteOut,
-    InviteIn,
-    InviteInfoOut,
-    InviteOut,
-    MemberOut,
-    RoleIn,
-    WorkspaceIn,
-    WorkspaceOut,
-)
+from app.api.schemas import AcceptIn, InviteIn, RoleIn, WorkspaceIn
 from app.services import plans
 from app.services import workspaces as ws
 
 router = APIRouter(prefix="/api", tags=["workspaces"])
 
 
-@router.get("/workspaces", response_model=list[WorkspaceOut])
-def list_workspaces(user: CurrentUser) -> list[WorkspaceOut]:
-    return [WorkspaceOut.of(w) for w in ws.list_workspaces(user)]
+@router.get("/workspaces", response_model=list[ws.WorkspaceView])
+def list_workspaces(user: CurrentUser) -> list[ws.WorkspaceView]:
+    return ws.list_workspaces(user)
 
 
-@router.post("/workspaces", status_code=201, response_model=WorkspaceOut)
-def create_workspace(body: WorkspaceIn, user: CurrentUser) -> WorkspaceOut:
-    return WorkspaceOut.of(ws.create_workspace(user, body.name))
+@router.post("/workspaces", status_code=201, response_model=ws.WorkspaceView)
+def create_workspace(body: WorkspaceIn, user: CurrentUser) -> ws.WorkspaceView:
+    return ws.create_workspace(user, body.name)
 
 
-@router.get("/workspaces/{workspace_id}", response_model=WorkspaceOut)
-def get_workspace(workspace_id: uuid.UUID, user: CurrentUser) -> WorkspaceOut:
-    return WorkspaceOut.of(ws.get_workspace(user, workspace_id))
+@router.get("/workspaces/{workspace_id}", response_model=ws.WorkspaceView)
+def get_workspace(workspace_id: uuid.UUID, user: CurrentUser) -> ws.WorkspaceView:
+    return ws.get_workspace(user, workspace_id)
 
 
-@router.patch("/workspaces/{workspace_id}", response_model=WorkspaceOut)
-def rename_workspace(workspace_id: uuid.UUID, body: WorkspaceIn, user: CurrentUser) -> WorkspaceOut:
-    return WorkspaceOut.of(ws.rename_workspace(user, workspace_id, body.name))
+@router.patch("/workspaces/{workspace_id}", response_model=ws.WorkspaceView)
+def rename_workspace(
+    workspace_id: uuid.UUID, body: WorkspaceIn, user: CurrentUser
+) -> ws.WorkspaceView:
+    return ws.rename_workspace(user, workspace_id, body.name)
 
 
-@router.get("/workspaces/{workspace_id}/members", response_model=list[MemberOut])
-def list_members(workspace_id: uuid.UUID, user: CurrentUser) -> list[MemberOut]:
-    return [MemberOut.of(m) for m in ws.list_members(user, workspace_id)]
+@router.get("/workspaces/{workspace_id}/members", response_model=list[ws.MemberView])
+def list_members(workspace_id: uuid.UUID, user: CurrentUser) -> list[ws.MemberView]:
+    return ws.list_members(user, workspace_id)
 
 
-@router.patch("/workspaces/{workspace_id}/members/{member_id}", response_model=MemberOut)
+@router.patch("/workspaces/{workspace_id}/members/{member_id}", response_model=ws.MemberView)
 def change_role(
     workspace_id: uuid.UUID,
     member_id: uuid.UUID,
     body: RoleIn,
     user: CurrentUser,
-) -> MemberOut:
-    return MemberOut.of(ws.change_role(user, workspace_id, member_id, ws.parse_role(body.role)))
+) -> ws.MemberView:
+    return ws.change_role(user, workspace_id, member_id, ws.parse_role(body.role))
 
 
 @router.delete("/workspaces/{workspace_id}/members/{member_id}", status_code=204)
@@ -68,15 +58,14 @@ def remove_member(workspace_id: uuid.UUID, member_id: uuid.UUID, user: CurrentUs
     return Response(status_code=204)
 
 
-@router.get("/workspaces/{workspace_id}/invites", response_model=list[InviteOut])
-def list_invites(workspace_id: uuid.UUID, user: CurrentUser) -> list[InviteOut]:
-    return [InviteOut.of(i) for i in ws.list_invites(user, workspace_id)]
+@router.get("/workspaces/{workspace_id}/invites", response_model=list[ws.InviteView])
+def list_invites(workspace_id: uuid.UUID, user: CurrentUser) -> list[ws.InviteView]:
+    return ws.list_invites(user, workspace_id)
 
 
-@router.post("/workspaces/{workspace_id}/invites", status_code=201, response_model=CreatedInviteOut)
-def create_invite(workspace_id: uuid.UUID, body: InviteIn, user: CurrentUser) -> CreatedInviteOut:
-    created = ws.create_invite(user, workspace_id, ws.parse_role(body.role), body.email)
-    return CreatedInviteOut(**created.invite.__dict__, link=created.link, emailed=created.emailed)
+@router.post("/workspaces/{workspace_id}/invites", status_code=201, response_model=ws.CreatedInvite)
+def create_invite(workspace_id: uuid.UUID, body: InviteIn, user: CurrentUser) -> ws.CreatedInvite:
+    return ws.create_invite(user, workspace_id, ws.parse_role(body.role), body.email)
 
 
 @router.delete("/workspaces/{workspace_id}/invites/{invite_id}", status_code=204)
@@ -85,76 +74,30 @@ def revoke_invite(workspace_id: uuid.UUID, invite_id: uuid.UUID, user: CurrentUs
     return Response(status_code=204)
 
 
-@router.get("/invites/{token}", response_model=InviteInfoOut)
-def invite_info(token: str) -> InviteInfoOut:
+@router.get("/invites/{token}", response_model=ws.InviteInfo)
+def invite_info(token: str) -> ws.InviteInfo:
     """What an invite link offers (no sign-in needed, the token is the secret)."""
-    return InviteInfoOut(**ws.invite_info(token).__dict__)
+    return ws.invite_info(token)
 
 
-@router.post("/invites/accept", response_model=WorkspaceOut)
-def accept_invite(body: AcceptIn, user: CurrentUser) -> WorkspaceOut:
-    return WorkspaceOut.of(ws.accept_invite(user, body.token))
-
-
-class LimitsOut(BaseModel):
-    accounts: int | None = Field(description="null: unlimited")
-    members: int | None
-    posts_per_month: int | None
-    ai_captions_per_month: int | None
-    storage_bytes: int | None
-
-
-class UsageOut(BaseModel):
-    accounts: int
-    members: int
-    pending_invites: int
-    posts_per_month: int
-    ai_captions_per_month: int
-    storage_bytes: int
-
-
-class PlanOut(BaseModel):
-    tier: str
-    name: str
-    limits: LimitsOut
-    usage: UsageOut
-    period_start: dt.datetime
-    period_end: dt.datetime
-    can_change: bool
-    warnings: list[str]
-    billing: bool = Field(
-        description="Whether plans apply on this instance (HERALD_BILLING); when false every "
-        "limit is null (unlimited) and the plan cannot be changed."
-    )
-
-    @classmethod
-    def of(cls, p: plans.PlanView) -> PlanOut:
-        return cls(
-            tier=p.tier.value,
-            name=p.name,
-            limits=LimitsOut(**asdict(p.limits)),
-            usage=UsageOut(**asdict(p.usage)),
-            period_start=p.period_start,
-            period_end=p.period_end,
-            can_change=p.can_change,
-            warnings=p.warnings,
-            billing=p.billing,
-        )
+@router.post("/invites/accept", response_model=ws.WorkspaceView)
+def accept_invite(body: AcceptIn, user: CurrentUser) -> ws.WorkspaceView:
+    return ws.accept_invite(user, body.token)
 
 
 class TierIn(BaseModel):
     tier: str = Field(description="free, pro or business")
 
 
-@router.get("/workspaces/{workspace_id}/plan", response_model=PlanOut)
-def get_plan(workspace_id: uuid.UUID, user: CurrentUser) -> PlanOut:
+@router.get("/workspaces/{workspace_id}/plan", response_model=plans.PlanView)
+def get_plan(workspace_id: uuid.UUID, user: CurrentUser) -> plans.PlanView:
     """The workspace's plan tier, its limits and this month's usage."""
-    return PlanOut.of(plans.get_plan(user, workspace_id))
+    return plans.get_plan(user, workspace_id)
 
 
-@router.put("/workspaces/{workspace_id}/plan", response_model=PlanOut)
-def change_plan(workspace_id: uuid.UUID, body: TierIn, user: CurrentUser) -> PlanOut:
+@router.put("/workspaces/{workspace_id}/plan", response_model=plans.PlanView)
+def change_plan(workspace_id: uuid.UUID, body: TierIn, user: CurrentUser) -> plans.PlanView:
     """Switch the plan (no payment here: billing is a setting). A downgrade below what the
     workspace holds (accounts, members, storage) is refused with 402 `plan_limit`. With
     billing off (HERALD_BILLING, the self-hosted default) it is 409 `billing_off`."""
-    return PlanOut.of(plans.change_tier(user, workspace_id, plans.parse_tier(body.tier)))
+    return plans.change_tier(user, workspace_id, plans.parse_tier(body.tier))

@@ -5,6 +5,7 @@ from app.models.activity import ActivityEvent, Webhook, WebhookDelivery
 from app.models.ai import AIUsage
 from app.models.base import utcnow
 from app.models.comments import PostComment
+from app.models.drafts import ComposerDraft
 from app.models.instance import InstanceSetting
 from app.models.mail import OutboxEmail, UserToken
 from app.models.media import Media, MediaUpload, PostMedia
@@ -33,6 +34,7 @@ __all__ = [
     "AccountStatus",
     "ApiKey",
     "AttemptOutcome",
+    "ComposerDraft",
     "DestinationStatus",
     "InstanceSetting",
     "Invitation",

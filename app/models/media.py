@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import id_field, ts_field
@@ -38,6 +38,8 @@ class PostMedia(SQLModel, table=True):
         foreign_key="media.id", ondelete="RESTRICT", primary_key=True, index=True
     )
     position: int = 0
+    # The image's description for this post (alt text), sent where the network takes it.
+    alt_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class MediaUpload(SQLModel, table=True):

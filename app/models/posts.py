@@ -86,6 +86,8 @@ class Post(SQLModel, table=True):
     approval_decided_at: dt.datetime | None = ts_field()
     # The approver's comment (required when rejecting), shown to the author.
     approval_comment: str | None = None
+    # Bumped by every edit (app.services.posts), so an edit made from an older copy is refused.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: dt.datetime = ts_field(default_now=True)
     updated_at: dt.datetime = ts_field(default_now=True)
 

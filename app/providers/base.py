@@ -170,6 +170,8 @@ class Look:
     text_size: str = "14px"
     call_to_action: str = ""  # a badge at the end of the action row (Pinterest's "Save")
     tinted: bool = False  # a darker card background
+    # A video network: the preview shows a video frame of this shape ("16:9", "9:16").
+    video_frame: str = ""
 
 
 @dataclass
@@ -254,6 +256,13 @@ class PublishRequest:
         if index == 0:
             return self.media
         return self.thread_media[index - 1] if index - 1 < len(self.thread_media) else []
+
+    def parts(self) -> list[str]:
+        """The texts of a thread, first to last: `text`, then the `thread` option's replies."""
+        thread = self.options.get("thread") or []
+        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+            raise PermanentError("'thread' must be a list of texts")
+        return [self.text, *thread]
 
 
 @dataclass
@@ -354,6 +363,12 @@ class Provider(ABC):
     # Refresh this long before the token expires (§12.2: minutes for 1-2 h tokens, days for
     # the 60-day tokens that may only be refreshed once they are a day old).
     refresh_ahead: ClassVar[timedelta] = timedelta(minutes=10)
+    # Longest side an image may have; larger images are scaled down before they are sent.
+    max_image_side: ClassVar[int | None] = None
+    # Longest alt text (image description) the network takes; 0: it takes none.
+    alt_text_limit: ClassVar[int] = 0
+    # What a post must carry besides text, in words ("exactly one video"); "" = nothing.
+    requires: ClassVar[str] = ""
 
     def __init__(
         self,

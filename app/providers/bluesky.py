@@ -132,6 +132,7 @@ class BlueskyOptions(PostOptions):
 class BlueskyProvider(Provider):
     id = "bluesky"
     display_name = "Bluesky"
+    alt_text_limit = 2000
     capabilities = Capabilities(
         images=True,
         video=True,
@@ -365,10 +366,7 @@ class BlueskyProvider(Provider):
         """Create the post (and its thread), one record per part, each under the record key
         derived from the idempotency key. A retry after a failure at part k finds parts 1..k-1
         already there (see `_create`), so it reuses them and continues at part k."""
-        thread = request.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        parts = [request.text, *thread]
+        parts = request.parts()
         did = self._did(token)
         handle = token.extra.get("handle") or did
         resolve = self._resolver()

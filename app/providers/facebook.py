@@ -130,6 +130,7 @@ class FacebookOptions(PostOptions):
 class FacebookProvider(GraphProvider):
     id = "facebook"
     display_name = "Facebook"
+    alt_text_limit = 1000
     # Page tokens (from a long-lived user token) do not expire and have no refresh.
     capabilities = Capabilities(
         images=True,

@@ -180,6 +180,9 @@ class InstagramOptions(PostOptions):
 class InstagramProvider(GraphProvider):
     id = "instagram"
     display_name = "Instagram"
+    max_image_side = 1440
+    alt_text_limit = 1000
+    requires = "at least one image or video"
     capabilities = Capabilities(
         text_only=False,
         images=True,
@@ -347,6 +350,9 @@ class InstagramProvider(GraphProvider):
                         "mime": media.mime,
                         "size": media.size,
                         "alt_text": media.alt_text,
+                        "name": media.filename,
+                        "width": media.width,
+                        "height": media.height,
                     }
                 )
             return items, problems
@@ -428,7 +434,7 @@ class InstagramProvider(GraphProvider):
             errors.append("media_meta must be a list of {duration, width, height} objects.")
             meta = None
         for n, item in enumerate(items, 1):
-            label = f"Attachment {n}"
+            label = item.get("name") or f"Attachment {n}"
             if item["url"] and not _is_web_url(item["url"]):
                 errors.append(f"{label}: Instagram needs a public http(s) URL.")
             mime = item.get("mime")
@@ -447,7 +453,9 @@ class InstagramProvider(GraphProvider):
                     f"{label} is {item['size'] / 1048576:.1f} MB; Instagram takes "
                     f"{item['type'].lower()}s up to {cap / 1048576:.0f} MB."
                 )
-            info = (meta[n - 1] if meta and n <= len(meta) else None) or {}
+            # Uploaded files know their dimensions; media_meta tells them for URLs.
+            known = {"width": item.get("width"), "height": item.get("height")}
+            info = (meta[n - 1] if meta and n <= len(meta) else None) or known
             errors += self._check_meta(label, item["type"], post_type, info)
         return errors
 

@@ -208,6 +208,7 @@ def _media_kind(item: MediaItem) -> str:
 class LinkedInProvider(OAuth2Provider):
     id = "linkedin"
     display_name = "LinkedIn"
+    alt_text_limit = 4086
     capabilities = Capabilities(
         images=True,
         video=True,

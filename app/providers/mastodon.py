@@ -146,6 +146,7 @@ class MastodonOptions(PostOptions):
 class MastodonProvider(Provider):
     id = "mastodon"
     display_name = "Mastodon"
+    alt_text_limit = 1500
     capabilities = Capabilities(
         images=True,
         video=True,
@@ -414,7 +415,7 @@ class MastodonProvider(Provider):
         """Upload the media of every part not out yet (each part's own, attached to that
         part's status), wait for their processing, then post the parts as a reply chain. A
         thread that stopped at part k (`thread_done`) uploads and posts from part k only."""
-        parts = self._parts(request)
+        parts = request.parts()
         pending: dict[str, Any] = {
             "stage": "media_processing",
             "parts": parts,
@@ -448,13 +449,6 @@ class MastodonProvider(Provider):
         if waiting:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_statuses(token, pending)
-
-    @staticmethod
-    def _parts(request: PublishRequest) -> list[str]:
-        thread = request.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        return [request.text, *thread]
 
     def _upload(self, token: TokenSet, item: MediaItem) -> tuple[str, bool]:
         """POST /api/v2/media → (id, processed). 200 = ready, 202 = still processing."""

@@ -133,6 +133,20 @@ def option_specs(model: type[PostOptions]) -> list[OptionSpec]:
     return [_spec(name, info) for name, info in model.model_fields.items()]
 
 
+def _missing(spec: OptionSpec, network: str) -> str:
+    """A required option not given: what to do, e.g. "Add a video title for YouTube (up to 100
+    characters)." """
+    if spec.kind in ("select", "bool"):
+        return f"Choose “{spec.label}” for {network}."
+    what = spec.label[:1].lower() + spec.label[1:]
+    article = "an" if what[:1] in "aeiou" else "a"
+    text = f"Add {article} {what} for {network}"
+    hint = spec.help.strip().rstrip(".")
+    if hint and len(hint) <= 40:
+        text += f" ({hint[:1].lower()}{hint[1:]})"
+    return text + "."
+
+
 def _sentence(spec: OptionSpec | None, error: Any, network: str) -> str:
     """One pydantic error in plain words, naming the option by its label."""
     kind, ctx = error["type"], error.get("ctx") or {}
@@ -140,8 +154,7 @@ def _sentence(spec: OptionSpec | None, error: Any, network: str) -> str:
         return f"{network} has no option called “{error['loc'][0]}”."
     label = f"“{spec.label}”"
     if kind == "missing":
-        verb = "Choose" if spec.kind == "select" else "Fill in"
-        return f"{verb} {label}: {network} requires it."
+        return _missing(spec, network)
     if kind == "literal_error":
         return f"{label} must be one of: {', '.join(v for v, _ in spec.choices)}."
     if kind == "bool_type":

@@ -130,6 +130,8 @@ def _b64(item: MediaItem) -> str:
 class PinterestProvider(OAuth2Provider):
     id = "pinterest"
     display_name = "Pinterest"
+    alt_text_limit = 500
+    requires = "an image or a video, and a board"
     capabilities = Capabilities(
         text_only=False,
         images=True,

@@ -106,6 +106,7 @@ class ThreadsOptions(PostOptions):
 class ThreadsProvider(GraphProvider):
     id = "threads"
     display_name = "Threads"
+    alt_text_limit = 1000
     capabilities = Capabilities(
         images=True,
         video=True,
@@ -229,7 +230,8 @@ class ThreadsProvider(GraphProvider):
             return [*errors, exc.message]
         if request.media:
             errors.append(
-                "Threads fetches media from public URLs (the REST API's media_urls), not files."
+                "Threads takes images and videos by their public address only (through the REST "
+                "API), not as attached files: post this one without media."
             )
         if not request.text.strip() and not media:
             errors.append("A Threads post needs text or at least one image or video.")

@@ -176,6 +176,7 @@ def _read_exact(fh: BinaryIO, length: int, piece: int = MB) -> Iterator[bytes]:
 class TikTokProvider(OAuth2Provider):
     id = "tiktok"
     display_name = "TikTok"
+    requires = "one video, or photos"
     capabilities = Capabilities(
         text_only=False,
         images=True,
@@ -194,7 +195,7 @@ class TikTokProvider(OAuth2Provider):
     look = Look(
         mark="T", color="#0d9488", link_color="#fe2c55",
         actions=("heart", "message-circle", "bookmark", "share-2"), subtitle="Video",
-        media_first=True, media_radius="10px", tinted=True,
+        media_first=True, media_radius="10px", tinted=True, video_frame="9:16",
         chart_color="var(--cyan-9)",
     )  # fmt: skip
     caption_style = CaptionStyle(

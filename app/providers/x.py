@@ -140,6 +140,7 @@ class XOptions(PostOptions):
 class XProvider(OAuth2Provider):
     id = "x"
     display_name = "X"
+    alt_text_limit = 1000
     capabilities = Capabilities(
         images=True,
         video=True,
@@ -335,7 +336,7 @@ class XProvider(OAuth2Provider):
         """Upload the media of every part not out yet (each part's own, attached to that part's
         post), wait for their processing, then post the parts as a reply chain. A thread that
         stopped at part k (`thread_done`) uploads and posts from part k only."""
-        parts = self._parts(request)
+        parts = request.parts()
         start = len(request.thread_done)
         pending: dict[str, Any] = {
             "stage": "media_processing",
@@ -380,13 +381,6 @@ class XProvider(OAuth2Provider):
         if due:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_tweets(token, pending)
-
-    @staticmethod
-    def _parts(request: PublishRequest) -> list[str]:
-        thread = request.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        return [request.text, *thread]
 
     def _upload(self, token: TokenSet, item: MediaItem) -> tuple[str, float | None]:
         """Upload one file → (media id, seconds to wait before STATUS, or None when ready)."""

@@ -207,6 +207,7 @@ def _read_exact(stream: IO[bytes], n: int) -> bytes:
 class YouTubeProvider(OAuth2Provider):
     id = "youtube"
     display_name = "YouTube"
+    requires = "exactly one video"
     capabilities = Capabilities(
         text_only=False,
         video=True,
@@ -225,7 +226,7 @@ class YouTubeProvider(OAuth2Provider):
     look = Look(
         mark="YT", color="#dc2626", link_color="#3ea6ff",
         actions=("thumbs-up", "thumbs-down", "share-2"), subtitle="Scheduled upload",
-        at_handle=False, media_first=True,
+        at_handle=False, media_first=True, video_frame="16:9",
         chart_color="var(--red-9)",
     )  # fmt: skip
     caption_style = CaptionStyle(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -32,16 +32,20 @@ KEPT_NOTE = "Account disconnected: reconnect it before this is due, or it fails.
 FAILED_NOTE = "The account was disconnected: reconnect it, then retry."
 
 
-@dataclass(frozen=True)
-class DisconnectReport:
+class DisconnectReport(BaseModel):
     """What a disconnect did to the posts that were waiting for the account."""
 
+    model_config = ConfigDict(frozen=True)
+
     account_id: uuid.UUID
-    posts: str  # the choice: keep | remove
-    waiting: int  # destinations that were waiting (pending/queued) for this account
-    removed: int  # destinations removed (posts=remove)
-    kept: int  # destinations kept, marked disconnected (posts=keep)
-    drafted: int  # posts left with no destination, now drafts (posts=remove)
+    posts: str = Field(description="The choice applied: keep or remove.")
+    waiting: int = Field(description="Destinations that were waiting for this account.")
+    removed: int = Field(description="Destinations removed from their posts (posts=remove).")
+    kept: int = Field(
+        description="Destinations kept and marked 'account disconnected' (posts=keep): they go "
+        "out if the account is connected again before they are due, else fail with that reason."
+    )
+    drafted: int = Field(description="Posts left with no destination, now drafts.")
 
 
 def parse_choice(value: str) -> PostsChoice:
@@ -95,7 +99,14 @@ def settle(
             d.updated_at = now
             s.add(d)
         s.flush()
-        return DisconnectReport(account_id, choice, len(dests), 0, len(dests), 0), stale
+        return DisconnectReport(
+            account_id=account_id,
+            posts=choice,
+            waiting=len(dests),
+            removed=0,
+            kept=len(dests),
+            drafted=0,
+        ), stale
     posts = {d.post_id for d in dests}
     for d in dests:
         stale.append((d.id, d.next_attempt_at))
@@ -111,7 +122,14 @@ def settle(
             drafted += 1
         else:
             refresh_post_status(s, post_id)
-    return DisconnectReport(account_id, choice, len(dests), len(dests), 0, drafted), stale
+    return DisconnectReport(
+        account_id=account_id,
+        posts=choice,
+        waiting=len(dests),
+        removed=len(dests),
+        kept=0,
+        drafted=drafted,
+    ), stale
 
 
 def unschedule(stale: list[tuple[uuid.UUID, dt.datetime | None]]) -> None:

@@ -10,10 +10,10 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 from redis.exceptions import LockError
 from sqlmodel import Session, col, select
 
@@ -75,10 +75,13 @@ PROVIDER_TTL = 60.0
 _lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class AccountView:
+class AccountView(BaseModel):
+    """A connected account as the API and the pages show it (never its tokens)."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
-    workspace_id: uuid.UUID
+    workspace_id: uuid.UUID = Field(exclude=True)
     platform: str
     platform_account_id: str
     name: str
@@ -100,17 +103,17 @@ def avatar_of(a: SocialAccount) -> str:
 
 def view(a: SocialAccount) -> AccountView:
     return AccountView(
-        a.id,
-        a.workspace_id,
-        a.platform,
-        a.platform_account_id,
-        a.account_name,
-        a.username,
-        avatar_of(a),
-        a.status,
-        a.last_error,
-        a.token_expires_at,
-        a.is_sandbox,
+        id=a.id,
+        workspace_id=a.workspace_id,
+        platform=a.platform,
+        platform_account_id=a.platform_account_id,
+        name=a.account_name,
+        username=a.username,
+        avatar_url=avatar_of(a),
+        status=a.status,
+        last_error=a.last_error,
+        token_expires_at=a.token_expires_at,
+        is_sandbox=a.is_sandbox,
     )
 
 
@@ -283,7 +286,7 @@ def save_account(
             "account.reconnected" if reconnect else "account.connected",
             "account",
             account.id,
-            f"{platform} · {account.account_name}",
+            f"{provider_class(platform).display_name} · {account.account_name}",
             {"platform": platform, "reconnect": reconnect, "sandbox": is_sandbox},
         )
         account_posts.clear_kept_note(s, account.id)
@@ -299,7 +302,7 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
         "account.expiring" if account.status == AccountStatus.expiring else "account.expired",
         "account",
         account.id,
-        f"{account.platform} · {account.account_name}",
+        f"{provider_class(account.platform).display_name} · {account.account_name}",
         {"status": account.status.value, "error": account.last_error},
     )
 

@@ -19,9 +19,9 @@ import datetime as dt
 import json
 import logging
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import event, text
 from sqlmodel import Session, col, select
 
@@ -152,12 +152,13 @@ def kick() -> None:
         log.warning("could not queue webhook deliveries", exc_info=True)
 
 
-@dataclass(frozen=True)
-class EventView:
+class EventView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: int
-    actor_id: uuid.UUID | None
+    actor_id: uuid.UUID | None = Field(description="The member; null for Herald (the engine).")
     actor: str
-    verb: str
+    verb: str = Field(description="e.g. post.created, post.published, account.connected.")
     subject_type: str
     subject_id: str
     subject_label: str
@@ -165,10 +166,13 @@ class EventView:
     created_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class EventPage:
+class EventPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     items: list[EventView]
-    next_before: int | None  # pass as `before` for the next (older) page
+    next_before: int | None = Field(
+        description="Pass as `before` for the next (older) page; null on the last page."
+    )
 
 
 def list_events(
@@ -213,17 +217,17 @@ def list_events(
         rows = s.exec(q.order_by(col(ActivityEvent.id).desc()).limit(limit + 1)).all()
         items = [
             EventView(
-                e.id or 0,
-                e.actor_id,
-                e.actor_label,
-                e.verb,
-                e.subject_type,
-                e.subject_id,
-                e.subject_label,
-                e.details,
-                e.created_at,
+                id=e.id or 0,
+                actor_id=e.actor_id,
+                actor=e.actor_label,
+                verb=e.verb,
+                subject_type=e.subject_type,
+                subject_id=e.subject_id,
+                subject_label=e.subject_label,
+                details=e.details,
+                created_at=e.created_at,
             )
             for e in rows[:limit]
         ]
         more = len(rows) > limit
-        return EventPage(items, items[-1].id if more and items else None)
+        return EventPage(items=items, next_before=items[-1].id if more and items else None)

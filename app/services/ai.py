@@ -12,8 +12,8 @@ import math
 import time
 import uuid
 import zoneinfo
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -54,22 +54,26 @@ MAX_TOPIC = 500
 MAX_CONTEXT = 2000
 
 
-@dataclass(frozen=True)
-class CaptionView:
+class CaptionView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     caption: str
-    hashtags: list[str]
-    text: str
-    length: int
+    hashtags: list[str] = Field(description="5-10 hashtags with '#' (fewer only when trimmed).")
+    text: str = Field(description="Caption, a blank line, the hashtags: fits `limit`.")
+    length: int = Field(description="Length of `text` as the platform counts it.")
     limit: int
     model: str
     platform: str
-    adjusted: str
+    adjusted: str = Field(
+        description='"" when it fitted as written; "reasked", "trimmed" or "reasked+trimmed".'
+    )
     prompt_tokens: int
     completion_tokens: int
 
 
-@dataclass(frozen=True)
-class UsageSummary:
+class UsageSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     period_start: dt.datetime
     period_end: dt.datetime
     requests: int

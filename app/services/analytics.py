@@ -24,7 +24,9 @@ import uuid
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -60,8 +62,9 @@ def engagement_of(likes: int, comments: int, shares: int) -> int:
 # --------------------------------------------------------------------------- per post
 
 
-@dataclass(frozen=True)
-class MetricPoint:
+class MetricPoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     collected_at: dt.datetime
     likes: int
     comments: int
@@ -70,13 +73,15 @@ class MetricPoint:
     impressions: int
     clicks: int
 
+    @computed_field(description="likes + comments + shares")  # type: ignore[prop-decorator]
     @property
     def engagement(self) -> int:
         return engagement_of(self.likes, self.comments, self.shares)
 
 
-@dataclass(frozen=True)
-class DestinationAnalytics:
+class DestinationAnalytics(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     destination_id: uuid.UUID
     account_id: uuid.UUID
     platform: str
@@ -84,17 +89,20 @@ class DestinationAnalytics:
     status: str
     permalink: str | None
     published_at: dt.datetime | None
-    latest: MetricPoint | None
-    history: list[MetricPoint]
+    latest: MetricPoint | None = Field(description="The newest stored metrics; null before any.")
+    history: list[MetricPoint] = Field(description="Every stored collection, oldest first.")
 
 
-@dataclass(frozen=True)
-class PostAnalytics:
+class PostAnalytics(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     post_id: uuid.UUID
     status: str
     destinations: list[DestinationAnalytics]
-    # Sums of the destinations' latest metrics, plus their engagement.
-    totals: dict[str, int]
+    totals: dict[str, int] = Field(
+        description="Sums of the destinations' latest likes, comments, shares, views, "
+        "impressions, clicks, and their engagement."
+    )
 
 
 def post_analytics(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> PostAnalytics:
@@ -121,45 +129,52 @@ def post_analytics(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> P
                 .order_by(col(PostMetric.collected_at), col(PostMetric.id))
             ).all():
                 history[m.destination_id].append(
-                    MetricPoint(m.collected_at, *(getattr(m, f) for f in FIELDS))
+                    MetricPoint(collected_at=m.collected_at, **{f: getattr(m, f) for f in FIELDS})
                 )
         out = [
             DestinationAnalytics(
-                d.id,
-                a.id,
-                a.platform,
-                a.account_name or a.username,
-                d.status.value,
-                d.permalink,
-                d.published_at,
-                history[d.id][-1] if history[d.id] else None,
-                history[d.id],
+                destination_id=d.id,
+                account_id=a.id,
+                platform=a.platform,
+                account_name=a.account_name or a.username,
+                status=d.status.value,
+                permalink=d.permalink,
+                published_at=d.published_at,
+                latest=history[d.id][-1] if history[d.id] else None,
+                history=history[d.id],
             )
             for d, a in dests
         ]
     totals = {f: sum(getattr(d.latest, f) for d in out if d.latest) for f in FIELDS}
     totals["engagement"] = engagement_of(totals["likes"], totals["comments"], totals["shares"])
-    return PostAnalytics(post.id, post.status.value, out, totals)
+    return PostAnalytics(post_id=post.id, status=post.status.value, destinations=out, totals=totals)
 
 
 # --------------------------------------------------------------------------- aggregate
 
 
-@dataclass(frozen=True)
-class DayValue:
+class DayValue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     date: dt.date
     value: int
 
 
-@dataclass(frozen=True)
-class Followers:
-    latest: int | None
-    change: int | None
-    series: list[DayValue]
+class Followers(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    latest: int | None = Field(description="Last value collected before `to`.")
+    change: int | None = Field(
+        description="latest − the last value before `from` (or the first day's value)."
+    )
+    series: list[DayValue] = Field(
+        description="One value per day (workspace timezone), carried over days without data."
+    )
 
 
-@dataclass(frozen=True)
-class TopPost:
+class TopPost(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     post_id: uuid.UUID
     destination_id: uuid.UUID
     account_id: uuid.UUID
@@ -174,8 +189,9 @@ class TopPost:
     views: int
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     followers: Followers
     posts_published: int
     likes: int
@@ -184,37 +200,41 @@ class Stats:
     views: int
     impressions: int
     clicks: int
-    engagement: int
-    engagement_rate: float | None
-    engagement_rate_basis: str | None  # "views" | "followers" | None
-    top_posts: list[TopPost]
+    engagement: int = Field(description="likes + comments + shares of the posts published")
+    engagement_rate: float | None = Field(
+        description="engagement / views when there are views, else engagement / followers."
+    )
+    engagement_rate_basis: str | None = Field(description='"views", "followers" or null')
+    top_posts: list[TopPost] = Field(description="Top 5 destinations by engagement.")
+
+    @property
+    def stats(self) -> Stats:
+        """The figures alone (an account's or a platform's are its Stats)."""
+        return self
 
 
-@dataclass(frozen=True)
-class AccountStats:
+class AccountStats(Stats):
     account_id: uuid.UUID
     platform: str
     account_name: str
-    stats: Stats
 
 
-@dataclass(frozen=True)
-class PlatformStats:
+class PlatformStats(Stats):
     platform: str
     accounts: int
-    stats: Stats
 
 
-@dataclass(frozen=True)
-class Aggregate:
-    start: dt.datetime
-    end: dt.datetime
-    timezone: str
+class Aggregate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: dt.datetime = Field(serialization_alias="from")
+    end: dt.datetime = Field(serialization_alias="to")
+    timezone: str = Field(description="The workspace timezone the daily series use.")
     totals: Stats
     accounts: list[AccountStats]
     platforms: list[PlatformStats]
     # Every destination published in the range, oldest first (see the module docstring).
-    posts: list[TopPost] = field(default_factory=list)
+    posts: list[TopPost] = Field(default_factory=list, exclude=True)
 
 
 @dataclass
@@ -353,7 +373,7 @@ def _followers(
     for day in days:
         values = [dense[day] for _, dense in parts if day in dense]
         if values:
-            series.append(DayValue(day, sum(values)))
+            series.append(DayValue(date=day, value=sum(values)))
     for before, dense in parts:
         if not dense:  # nothing known up to the end of the range
             continue
@@ -361,7 +381,7 @@ def _followers(
         base = before if before is not None else dense[min(dense)]
         latest_sum = (latest_sum or 0) + latest
         change_sum = (change_sum or 0) + latest - base
-    return Followers(latest_sum, change_sum, series)
+    return Followers(latest=latest_sum, change=change_sum, series=series)
 
 
 def _published(
@@ -394,22 +414,23 @@ def _published(
 
 def _top_post(d: _Dest) -> TopPost:
     return TopPost(
-        d.post_id,
-        d.destination_id,
-        d.account_id,
-        d.platform,
-        d.permalink,
-        d.published_at,
-        d.content,
-        d.engagement,
-        d.metrics["likes"],
-        d.metrics["comments"],
-        d.metrics["shares"],
-        d.metrics["views"],
+        post_id=d.post_id,
+        destination_id=d.destination_id,
+        account_id=d.account_id,
+        platform=d.platform,
+        permalink=d.permalink,
+        published_at=d.published_at,
+        content=d.content,
+        engagement=d.engagement,
+        likes=d.metrics["likes"],
+        comments=d.metrics["comments"],
+        shares=d.metrics["shares"],
+        views=d.metrics["views"],
     )
 
 
-def _stats(dests: list[_Dest], followers: Followers) -> Stats:
+def _stats(dests: list[_Dest], followers: Followers) -> dict[str, Any]:
+    """The fields of the Stats of these destinations."""
     sums = {f: sum(d.metrics[f] for d in dests) for f in FIELDS}
     engagement = engagement_of(sums["likes"], sums["comments"], sums["shares"])
     rate: float | None = None
@@ -419,15 +440,15 @@ def _stats(dests: list[_Dest], followers: Followers) -> Stats:
     elif followers.latest:
         rate, basis = engagement / followers.latest, "followers"
     top = sorted(dests, key=lambda d: (d.engagement, d.published_at), reverse=True)[:TOP]
-    return Stats(
-        followers=followers,
-        posts_published=len(dests),
-        engagement=engagement,
-        engagement_rate=round(rate, 6) if rate is not None else None,
-        engagement_rate_basis=basis,
-        top_posts=[_top_post(d) for d in top],
+    return {
+        "followers": followers,
+        "posts_published": len(dests),
+        "engagement": engagement,
+        "engagement_rate": round(rate, 6) if rate is not None else None,
+        "engagement_rate_basis": basis,
+        "top_posts": [_top_post(d) for d in top],
         **sums,
-    )
+    }
 
 
 def aggregate(
@@ -460,10 +481,10 @@ def aggregate(
         by_account[d.account_id].append(d)
     per_account = [
         AccountStats(
-            a.id,
-            a.platform,
-            a.account_name or a.username,
-            _stats(by_account[a.id], _followers([series[a.id]], days)),
+            account_id=a.id,
+            platform=a.platform,
+            account_name=a.account_name or a.username,
+            **_stats(by_account[a.id], _followers([series[a.id]], days)),
         )
         for a in accounts
     ]
@@ -472,19 +493,25 @@ def aggregate(
         platforms[a.platform].append(a)
     per_platform = [
         PlatformStats(
-            name,
-            len(group),
-            _stats(
+            platform=name,
+            accounts=len(group),
+            **_stats(
                 [d for a in group for d in by_account[a.id]],
                 _followers([series[a.id] for a in group], days),
             ),
         )
         for name, group in sorted(platforms.items())
     ]
-    totals = _stats(dests, _followers([series[i] for i in ids], days))
+    totals = Stats(**_stats(dests, _followers([series[i] for i in ids], days)))
     ordered = sorted(dests, key=lambda d: (d.published_at, str(d.destination_id)))[-MAX_POSTS:]
     return Aggregate(
-        start, end, tz, totals, per_account, per_platform, [_top_post(d) for d in ordered]
+        start=start,
+        end=end,
+        timezone=tz,
+        totals=totals,
+        accounts=per_account,
+        platforms=per_platform,
+        posts=[_top_post(d) for d in ordered],
     )
 
 

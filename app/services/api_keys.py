@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import uuid
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -34,11 +34,12 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 MAX_NAME = 100
 
 
-@dataclass(frozen=True)
-class KeyView:
+class KeyView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     name: str
-    prefix: str
+    prefix: str = Field(description="The key's first characters, to tell keys apart.")
     role: Role
     created_at: dt.datetime
     last_used_at: dt.datetime | None
@@ -46,10 +47,18 @@ class KeyView:
     created_by: uuid.UUID | None
 
 
-@dataclass(frozen=True)
-class CreatedKey:
-    key: KeyView
-    secret: str  # the full key: returned once, never stored
+class CreatedKey(KeyView):
+    """A new key with its secret: returned once, never stored (Herald keeps only a hash)."""
+
+    secret: str = Field(
+        serialization_alias="key",
+        description="The full key. Shown this once: Herald keeps only a hash.",
+    )
+
+    @property
+    def key(self) -> KeyView:
+        """The key alone, as the list shows it."""
+        return KeyView(**self.model_dump(include=set(KeyView.model_fields)))
 
 
 def _role_of(key: ApiKey) -> Role:
@@ -64,14 +73,14 @@ def _role_of(key: ApiKey) -> Role:
 
 def _view(key: ApiKey) -> KeyView:
     return KeyView(
-        key.id,
-        key.name,
-        key.prefix,
-        _role_of(key),
-        key.created_at,
-        key.last_used_at,
-        key.expires_at,
-        key.created_by,
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        role=_role_of(key),
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        expires_at=key.expires_at,
+        created_by=key.created_by,
     )
 
 
@@ -120,7 +129,7 @@ def create_key(
         )
         s.add(key)
         s.flush()
-        return CreatedKey(_view(key), secret)
+        return CreatedKey(**_view(key).model_dump(), secret=secret)
 
 
 def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:

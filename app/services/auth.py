@@ -16,6 +16,7 @@ from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field
 from redis.exceptions import RedisError
 from sqlalchemy import delete, text, update
 from sqlmodel import Session, col, select
@@ -38,7 +39,7 @@ from app.services.errors import (
     Unauthenticated,
 )
 from app.services.instance_settings import registration
-from app.services.workspaces import usable_invite
+from app.services.workspaces import WorkspaceView, list_workspaces, usable_invite
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -66,6 +67,48 @@ class SignedIn:
 # zxcvbn score (0-4) a password needs: 3 = "safely unguessable" against online attacks and
 # slow offline ones (argon2); it knows common and breached passwords, names and keyboard walks.
 MIN_SCORE = 3
+
+
+class Profile(BaseModel):
+    """A user as they see themselves (`GET /api/me`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    email: str
+    full_name: str
+    timezone: str
+    time_format: str = Field(default="24h", description="24h or 12h: how the UI shows times.")
+    timezone_confirmed: bool = Field(
+        default=False, description="The person chose their time zone (or kept UTC knowingly)."
+    )
+    is_instance_admin: bool
+    created_at: dt.datetime
+    email_verified: bool = False
+
+
+class Me(BaseModel):
+    """The signed-in user and the workspaces they belong to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: Profile
+    workspaces: list[WorkspaceView]
+
+
+def me(user: User) -> Me:
+    profile = Profile(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        timezone=user.timezone,
+        time_format=user.time_format,
+        timezone_confirmed=user.timezone_confirmed,
+        is_instance_admin=user.is_instance_admin,
+        created_at=user.created_at,
+        email_verified=user.email_verified_at is not None,
+    )
+    return Me(user=profile, workspaces=list_workspaces(user))
 
 
 def check_password_strength(password: str, user_inputs: tuple[str, ...] = ()) -> None:
@@ -507,11 +550,14 @@ def password_reset_token(s: Session, user: User, hours: int = RESET_HOURS) -> st
     return issue_token(s, user, "reset", dt.timedelta(hours=hours))
 
 
-@dataclass(frozen=True)
-class ForgotAnswer:
+class ForgotAnswer(BaseModel):
     """The same whether or not an account uses the email."""
 
-    email_configured: bool
+    model_config = ConfigDict(frozen=True)
+
+    email_configured: bool = Field(
+        description="false: this Herald cannot send email; the administrator resets passwords"
+    )
     message: str
 
 
@@ -527,13 +573,13 @@ def request_password_reset(email: str, client: Client = Client()) -> ForgotAnswe
     )
     if not mail.configured():
         return ForgotAnswer(
-            False,
-            "This Herald cannot send email. Ask its administrator to reset your password.",
+            email_configured=False,
+            message="This Herald cannot send email. Ask its administrator to reset your password.",
         )
     email = normalize_email(email)
     answer = ForgotAnswer(
-        True,
-        "If an account uses this email, we sent it a link to choose a new password. "
+        email_configured=True,
+        message="If an account uses this email, we sent it a link to choose a new password. "
         f"It works once, within {settings.reset_link_minutes} minutes.",
     )
     with db.session() as s:

@@ -14,6 +14,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app import db
@@ -41,7 +42,7 @@ from app.providers.base import (
 from app.providers.options import option_specs
 from app.providers.registry import UnknownPlatform, all_providers, get_provider, provider_class
 from app.redis_client import redis
-from app.services import account_posts, accounts, activity, plans, schedule
+from app.services import account_posts, accounts, activity, checks, plans, schedule
 from app.services import sandbox as sandbox_mode
 from app.services.access import require_role
 from app.services.errors import Forbidden, Gone, InvalidInput, NotFound, ServiceError
@@ -231,20 +232,22 @@ def connect_sandbox(
     return finish(user, platform, query.get("state", ""), query.get("code"), query.get("error"))
 
 
-@dataclass
-class Choice:
+class Choice(BaseModel):
     """One account a login can publish as (a Page, an organization, a channel...)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
     username: str
     avatar_url: str
-    connected: bool  # already connected to this workspace
+    connected: bool = Field(description="Already connected to this workspace.")
 
 
-@dataclass
-class Pending:
+class Pending(BaseModel):
     """A login that manages several accounts: the user picks which to connect."""
+
+    model_config = ConfigDict(frozen=True)
 
     key: str
     platform: str
@@ -374,7 +377,7 @@ def pending(user: User, key: str) -> Pending:
             )
         )
     name = provider_class(stash["platform"]).display_name
-    return Pending(key, stash["platform"], name, choices)
+    return Pending(key=key, platform=stash["platform"], platform_name=name, choices=choices)
 
 
 def choose(user: User, key: str, ids: list[str]) -> list[accounts.AccountView]:
@@ -516,9 +519,10 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
     return start(user, workspace_id, platform, instance)
 
 
-@dataclass
-class SandboxReconnect:
+class SandboxReconnect(BaseModel):
     """What `reconnect_sandbox` did: the accounts connected again, and why others were not."""
+
+    model_config = ConfigDict(frozen=True)
 
     reconnected: list[accounts.AccountView]
     failed: dict[uuid.UUID, str]
@@ -573,7 +577,7 @@ def reconnect_sandbox(user: User, workspace_id: uuid.UUID) -> SandboxReconnect:
                 )
             )
     _publish_waiting([v.id for v in done])
-    return SandboxReconnect(done, failed)
+    return SandboxReconnect(reconnected=done, failed=failed)
 
 
 def _sandbox_targets(
@@ -679,7 +683,7 @@ def disconnect(
             "account.disconnected",
             "account",
             account.id,
-            f"{account.platform} · {account.account_name}",
+            f"{provider_class(account.platform).display_name} · {account.account_name}",
             {"platform": account.platform},
         )
         report, stale = account_posts.settle(s, account_id, choice)
@@ -721,7 +725,11 @@ def platforms() -> list[dict[str, Any]]:
                     "media": limits.max_media,
                     "media_types": sorted(limits.media_types),
                     "max_bytes": dict(limits.max_bytes),
+                    "max_image_side": cls.max_image_side,
+                    "alt_text": cls.alt_text_limit,
                 },
+                # What a post needs there, in words (the composer shows the same sentence).
+                "requirements": checks.requirements(cls.id),
                 "capabilities": {
                     k: v for k, v in vars(cls.capabilities).items() if isinstance(v, bool)
                 },

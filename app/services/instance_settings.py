@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app import db
@@ -102,15 +102,16 @@ def ai_config() -> AIConfig:
     )
 
 
-@dataclass(frozen=True)
-class AISettingsView:
+class AISettingsView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     # What generation uses now (resolved).
     configured: bool
     model: str
     base_url: str
-    has_key: bool
+    has_key: bool = Field(description="Whether an API key is set; the key is never returned.")
     # Where each comes from: "env", "stored" or "default".
-    model_source: str
+    model_source: str = Field(description='"env", "stored" or "default"')
     base_url_source: str
     api_key_source: str
     # What is stored here (the key never is returned).
@@ -120,8 +121,9 @@ class AISettingsView:
     requests_per_hour: int
 
 
-@dataclass(frozen=True)
-class StorageSettingsView:
+class StorageSettingsView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     backend: str  # local | s3
     local_path: str
     bucket: str
@@ -248,10 +250,11 @@ REGISTRATION_POLICIES = ("open", "invite", "closed")
 _REGISTRATION_KEY = "registration"
 
 
-@dataclass(frozen=True)
-class RegistrationView:
+class RegistrationView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     policy: str  # open | invite | closed
-    source: str  # env | stored | default
+    source: str = Field(description="env, stored or default")
     default: str
 
 
@@ -268,12 +271,12 @@ def registration(user: User | None = None) -> RegistrationView:
         require_instance_admin(user, "see the registration setting")
     default = _registration_default()
     if settings.registration is not None:
-        return RegistrationView(settings.registration, "env", default)
+        return RegistrationView(policy=settings.registration, source="env", default=default)
     with db.session() as s:
         row = s.get(InstanceSetting, _REGISTRATION_KEY)
     if row is not None and row.value in REGISTRATION_POLICIES:
-        return RegistrationView(row.value, "stored", default)
-    return RegistrationView(default, "default", default)
+        return RegistrationView(policy=row.value, source="stored", default=default)
+    return RegistrationView(policy=default, source="default", default=default)
 
 
 def save_registration(user: User, policy: str) -> RegistrationView:

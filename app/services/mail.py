@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import event, func, or_
 from sqlmodel import Session, col, select
 
@@ -133,19 +134,20 @@ def require_verified_email() -> bool:
 # --------------------------------------------------------------------------- admin settings
 
 
-@dataclass(frozen=True)
-class SmtpSettingsView:
-    configured: bool
+class SmtpSettingsView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    configured: bool = Field(description="An SMTP host and a From address are set.")
     host: str
     port: int
     username: str
     from_addr: str
-    security: str
-    has_password: bool  # the password is never returned
-    sources: dict[str, str]  # name -> env | stored | default
-    require_verified: bool
-    pending: int
-    failed: int
+    security: str = Field(description="none, starttls or tls")
+    has_password: bool = Field(description="Whether a password is set; it is never returned.")
+    sources: dict[str, str] = Field(description='Per setting: "env", "stored" or "default"')
+    require_verified: bool = Field(description="New accounts must confirm their email.")
+    pending: int = Field(description="Emails waiting to be sent (or retried).")
+    failed: int = Field(description="Emails that could not be sent.")
 
 
 def smtp_settings(user: User) -> SmtpSettingsView:
@@ -269,12 +271,13 @@ def send_test(user: User, to: str = "") -> uuid.UUID:
     return outbox_id
 
 
-@dataclass(frozen=True)
-class OutboxView:
+class OutboxView(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
     id: uuid.UUID
     kind: str
     to_addr: str
-    status: str
+    status: str = Field(description="pending, sending, sent or failed")
     attempts: int
     last_error: str
     created_at: dt.datetime
@@ -291,16 +294,7 @@ def outbox_status(user: User, outbox_id: uuid.UUID | str) -> OutboxView:
         row = s.get(OutboxEmail, key)
     if row is None:
         raise NotFound("Email not found.")
-    return OutboxView(
-        row.id,
-        row.kind,
-        row.to_addr,
-        row.status,
-        row.attempts,
-        row.last_error,
-        row.created_at,
-        row.sent_at,
-    )
+    return OutboxView.model_validate(row)
 
 
 # --------------------------------------------------------------------------- the outbox

@@ -18,10 +18,9 @@ import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import String, cast, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -43,6 +42,7 @@ from app.providers.base import MediaItem
 from app.services import plans, post_threads, throttle
 from app.services.access import require_role
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from app.services.media_prep import StoredMedia, converted_copies
 from app.services.post_status import ACTIVE
 from app.storage import get_storage, local_path, open_media, sniff, tokens, url_for
 from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
@@ -63,8 +63,14 @@ class TooLarge(ServiceError):
     code = "file_too_large"
 
 
-@dataclass(frozen=True)
-class UploadTicket:
+class UploadTicket(BaseModel):
+    """Upload the file here, then confirm it with `POST /api/media {key}`.
+
+    method POST: a multipart form with every `fields` entry first, then the file in a part
+    named `file`. method PUT: the raw bytes as the body, with `headers`."""
+
+    model_config = ConfigDict(frozen=True)
+
     upload_url: str
     method: str
     fields: dict[str, str]
@@ -74,8 +80,9 @@ class UploadTicket:
     max_bytes: int
 
 
-@dataclass(frozen=True)
-class MediaView:
+class MediaView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     workspace_id: uuid.UUID
     uploaded_by: uuid.UUID | None
@@ -88,11 +95,12 @@ class MediaView:
     duration: float | None
     checksum: str
     created_at: dt.datetime
-    url: str  # presigned GET, valid HERALD_MEDIA_URL_SECONDS
+    url: str = Field(description="Short-lived presigned GET URL (thumbnails, previews).")
 
 
-@dataclass(frozen=True)
-class Page:
+class MediaPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     items: list[MediaView]
     total: int
     limit: int
@@ -135,19 +143,19 @@ def safe_filename(name: str) -> str:
 def _view(m: Media) -> MediaView:
     url = get_storage().url_for(m.storage_key, settings.media_url_seconds, m.file_type)
     return MediaView(
-        m.id,
-        m.workspace_id,
-        m.uploaded_by,
-        m.filename,
-        m.file_type,
-        kind_of(m.file_type),
-        m.file_size,
-        m.width,
-        m.height,
-        m.duration,
-        m.checksum,
-        m.created_at,
-        url,
+        id=m.id,
+        workspace_id=m.workspace_id,
+        uploaded_by=m.uploaded_by,
+        filename=m.filename,
+        file_type=m.file_type,
+        kind=kind_of(m.file_type),
+        file_size=m.file_size,
+        width=m.width,
+        height=m.height,
+        duration=m.duration,
+        checksum=m.checksum,
+        created_at=m.created_at,
+        url=url,
     )
 
 
@@ -211,7 +219,13 @@ def presign(
         )
     upload = get_storage().presign_upload(key, content_type, size, settings.media_upload_seconds)
     return UploadTicket(
-        upload.url, upload.method, upload.fields, upload.headers, key, upload.expires_at, size
+        upload_url=upload.url,
+        method=upload.method,
+        fields=upload.fields,
+        headers=upload.headers,
+        key=key,
+        expires_at=upload.expires_at,
+        max_bytes=size,
     )
 
 
@@ -403,7 +417,7 @@ def list_media(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Page:
+) -> MediaPage:
     """The workspace's media, newest first: by kind, upload time range and file name."""
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidInput("limit must be 1–500 and offset ≥ 0.", code="invalid_pagination")
@@ -426,7 +440,7 @@ def list_media(
         rows = s.exec(
             query.order_by(col(Media.created_at).desc(), col(Media.id)).limit(limit).offset(offset)
         ).all()
-        return Page([_view(m) for m in rows], total, limit, offset)
+        return MediaPage(items=[_view(m) for m in rows], total=total, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- deleting
@@ -476,10 +490,11 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             s.commit()
         except IntegrityError as exc:  # a post attached it meanwhile
             raise Conflict("A post just attached this file.", code="media_in_use") from exc
-    try:
-        get_storage().delete(key)
-    except Exception:  # the library entry is gone; an orphan object is only wasted space
-        log.exception("could not delete media object %s", key)
+    for gone in [key, *converted_copies(media)]:
+        try:
+            get_storage().delete(gone)
+        except Exception:  # the library entry is gone; an orphan object is only wasted space
+            log.exception("could not delete media object %s", gone)
 
 
 def _thread_busy(s: Session, post: Post) -> bool:
@@ -548,25 +563,7 @@ def local_file(token: str) -> tuple[Path, str]:
     return path, mime
 
 
-class StoredMedia(Protocol):
-    """What an attachment needs of a stored medium: a Media row, or the publishing engine's
-    lighter record of one (`claims.ClaimedMedia`)."""
-
-    @property
-    def storage_key(self) -> str: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def file_type(self) -> str: ...
-    @property
-    def file_size(self) -> int: ...
-    @property
-    def width(self) -> int | None: ...
-    @property
-    def height(self) -> int | None: ...
-
-
-def media_item(m: StoredMedia) -> MediaItem:
+def media_item(m: StoredMedia, alt_text: str | None = None) -> MediaItem:
     """A stored medium as a provider attachment: a stream opened on demand, and a presigned URL
     for platforms that fetch media themselves (Instagram, Threads, TikTok by URL...)."""
     key = m.storage_key
@@ -575,6 +572,7 @@ def media_item(m: StoredMedia) -> MediaItem:
         m.file_size,
         lambda: open_media(key),
         m.filename,
+        alt_text or None,
         url=url_for(m.storage_key, content_type=m.file_type),
         width=m.width,
         height=m.height,

@@ -3,9 +3,11 @@ and how many of its posts wait behind each (the dashboard and calendar banners, 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from dataclasses import dataclass
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy import text
 
 from app import db
@@ -14,17 +16,23 @@ from app.providers.registry import UnknownPlatform, provider_class
 from app.services import activity, circuit
 from app.services.access import require_role
 
+# Epoch seconds inside Herald, an ISO-8601 instant in the API.
+Epoch = Annotated[
+    float, PlainSerializer(lambda v: dt.datetime.fromtimestamp(v, dt.UTC), return_type=dt.datetime)
+]
 
-@dataclass(frozen=True)
-class Outage:
-    scope: str
+
+class Outage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    scope: str = Field(description="`x`, `mastodon@<server>` or `account:<id>`.")
     platform: str
     name: str  # what the user reads: "X", "Mastodon (mastodon.social)", "X · @alice"
-    state: str  # "open" or "probing"
-    since: float  # epoch seconds
-    next_probe_at: float
+    state: str = Field(description="`open` (waiting out the cool-down) or `probing`.")
+    since: Epoch
+    next_probe_at: Epoch
     last_error: str
-    waiting: int  # destinations of this workspace waiting for it
+    waiting: int = Field(description="Destinations of this workspace waiting for it.")
 
 
 def _display(platform: str) -> str:
@@ -72,14 +80,14 @@ def for_workspace(user: User, workspace_id: uuid.UUID) -> list[Outage]:
         names[own] = f"{_display(a.platform)} · {a.name}"
     return [
         Outage(
-            b.scope,
-            b.platform,
-            names[b.scope],
-            b.state,
-            b.opened_at,
-            b.open_until,
-            b.last_error,
-            int(waiting.get(b.scope, 0)),
+            scope=b.scope,
+            platform=b.platform,
+            name=names[b.scope],
+            state=b.state,
+            since=b.opened_at,
+            next_probe_at=b.open_until,
+            last_error=b.last_error,
+            waiting=int(waiting.get(b.scope, 0)),
         )
         for b in breakers
         if b.scope in names

@@ -29,8 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -67,11 +68,12 @@ class PlanLimit(ServiceError):
     code = "plan_limit"
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(BaseModel):
     """None means unlimited."""
 
-    accounts: int | None
+    model_config = ConfigDict(frozen=True)
+
+    accounts: int | None = Field(description="null: unlimited")
     members: int | None
     posts_per_month: int | None
     ai_captions_per_month: int | None
@@ -146,8 +148,9 @@ LABELS = {
 STANDING = ("accounts", "members", "storage_bytes")
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     accounts: int
     members: int
     pending_invites: int
@@ -160,9 +163,10 @@ class Usage:
         return value
 
 
-@dataclass(frozen=True)
-class PlanView:
-    workspace_id: uuid.UUID
+class PlanView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    workspace_id: uuid.UUID = Field(exclude=True)
     tier: Tier
     name: str
     limits: Limits
@@ -170,8 +174,11 @@ class PlanView:
     period_start: dt.datetime
     period_end: dt.datetime
     can_change: bool
-    warnings: list[str] = field(default_factory=list)
-    billing: bool = True  # False: plans are off here (HERALD_BILLING), every limit is None
+    warnings: list[str]
+    billing: bool = Field(
+        description="Whether plans apply on this instance (HERALD_BILLING); when false every "
+        "limit is null (unlimited) and the plan cannot be changed.",
+    )
 
 
 UNLIMITED = Limits(
@@ -458,16 +465,16 @@ def _plan_view(
     info = TIERS[ws.subscription_tier]
     start, end = month_of(ws)
     return PlanView(
-        ws.id,
-        ws.subscription_tier,
-        info.name if billing_on() else "Self-hosted",
-        limits_of(ws.subscription_tier),
-        _usage(s, ws),
-        start,
-        end,
-        can_change and billing_on(),
-        list(warnings or []),
-        billing_on(),
+        workspace_id=ws.id,
+        tier=ws.subscription_tier,
+        name=info.name if billing_on() else "Self-hosted",
+        limits=limits_of(ws.subscription_tier),
+        usage=_usage(s, ws),
+        period_start=start,
+        period_end=end,
+        can_change=can_change and billing_on(),
+        warnings=list(warnings or []),
+        billing=billing_on(),
     )
 
 

@@ -7,8 +7,8 @@ Secrets are stored encrypted and never leave the server; env variables
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from app import db
@@ -20,13 +20,24 @@ from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput, NotFound
 
 
-@dataclass(frozen=True)
-class AppView:
+class AppView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     platform: str
     name: str
-    source: str  # "env", "settings" or "" (not configured)
+    source: str = Field(description='"env", "settings" or "" when not configured')
     client_id: str
     has_secret: bool
+
+
+def _view(cls: type[Provider], source: str, client_id: str, has_secret: bool) -> AppView:
+    return AppView(
+        platform=cls.id,
+        name=cls.display_name,
+        source=source,
+        client_id=client_id,
+        has_secret=has_secret,
+    )
 
 
 def _central(platform: str) -> type[Provider]:
@@ -57,15 +68,11 @@ def list_apps(user: User) -> list[AppView]:
         app = stored.get(cls.id)
         if env_id:
             secret = bool(os.environ.get(f"HERALD_{cls.id.upper()}_CLIENT_SECRET"))
-            views.append(AppView(cls.id, cls.display_name, "env", env_id, secret))
+            views.append(_view(cls, "env", env_id, secret))
         elif app:
-            views.append(
-                AppView(
-                    cls.id, cls.display_name, "settings", app.client_id, bool(app.client_secret)
-                )
-            )
+            views.append(_view(cls, "settings", app.client_id, bool(app.client_secret)))
         else:
-            views.append(AppView(cls.id, cls.display_name, "", "", False))
+            views.append(_view(cls, "", "", False))
     return views
 
 
@@ -90,7 +97,7 @@ def save_app(user: User, platform: str, client_id: str, client_secret: str | Non
         app.updated_by = user.id
         app.updated_at = utcnow()
         s.add(app)
-        return AppView(platform, cls.display_name, "settings", client_id, bool(app.client_secret))
+        return _view(cls, "settings", client_id, bool(app.client_secret))
 
 
 def delete_app(user: User, platform: str) -> None:

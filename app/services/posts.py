@@ -37,14 +37,16 @@ from app.models import (
     User,
     utcnow,
 )
-from app.providers.base import PublishRequest
+from app.providers.registry import provider_class
 from app.services import (
     account_posts,
     accounts,
     activity,
     approval_rules,
+    checks,
     plans,
     post_threads,
+    post_versions,
     schedule,
 )
 from app.services.access import require_role
@@ -53,6 +55,8 @@ from app.services.media import media_item
 from app.services.post_status import ACTIVE, refresh_post_status
 
 MAX_CONTENT = 100_000
+# The longest alt text stored (networks take 500 to 4,086; each network's own limit is checked).
+MAX_ALT_TEXT = 5_000
 # A schedule this far in the past is refused (clocks and slow forms get some slack).
 PAST_SLACK = dt.timedelta(minutes=1)
 EDITABLE = (PostStatus.draft, PostStatus.scheduled, PostStatus.failed, PostStatus.cancelled)
@@ -72,6 +76,8 @@ class PostInput:
     # The thread's further parts (after `content`): texts or {"text", "media_ids"}, for every
     # selected network that publishes threads; None leaves platform_configs as given.
     thread: list[Any] | None = None
+    # Alt text (image description) per attached medium, sent where the network takes it.
+    media_alt: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
 class DestinationView(BaseModel):
@@ -112,6 +118,9 @@ class PostView(BaseModel):
     status: PostStatus
     platform_configs: dict[str, Any]
     media_ids: list[uuid.UUID]
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict, description="Alt text per attached medium (only those that have one)."
+    )
     destinations: list[DestinationView]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -136,6 +145,12 @@ class PostView(BaseModel):
     @property
     def thread(self) -> list[post_threads.ThreadPart]:
         return post_threads.parts_of(self.platform_configs)
+
+    version: int = Field(
+        default=1,
+        description="Bumped by every edit. Send it back with an edit (`version`, or "
+        "`If-Match`) and an edit made from an older copy is refused (409 version_conflict).",
+    )
 
 
 class PostPage(BaseModel):
@@ -162,6 +177,8 @@ _VIEW_JSON: Label[str] = literal_column(
         'platform_configs', posts.platform_configs,
         'media_ids', (SELECT coalesce(json_agg(pm.media_id ORDER BY pm.position), '[]')
             FROM post_media pm WHERE pm.post_id = posts.id),
+        'media_alt', (SELECT coalesce(json_object_agg(pm.media_id, pm.alt_text), '{}'::json)
+            FROM post_media pm WHERE pm.post_id = posts.id AND pm.alt_text IS NOT NULL),
         'destinations', (SELECT coalesce(json_agg(json_build_object(
                 'id', d.id, 'account_id', a.id, 'platform', a.platform,
                 'account_name', coalesce(nullif(a.account_name, ''), a.username),
@@ -178,7 +195,8 @@ _VIEW_JSON: Label[str] = literal_column(
         'approval_requested_at', posts.approval_requested_at,
         'approval_decided_by', posts.approval_decided_by,
         'approval_decided_at', posts.approval_decided_at,
-        'approval_comment', posts.approval_comment)::text"""
+        'approval_comment', posts.approval_comment,
+        'version', posts.version)::text"""
 ).label("view")
 _POST_VIEW = sa_select(_VIEW_JSON).select_from(Post)
 _VIEWS = TypeAdapter(list[PostView])
@@ -199,7 +217,12 @@ def _views(s: Session, posts: Sequence[Any]) -> list[PostView]:
     return _read_views(documents[p.id] for p in posts)
 
 
-def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) -> PostView:
+def _view(
+    post: Post,
+    dests: list[DestinationView],
+    media_ids: list[uuid.UUID],
+    media_alt: dict[uuid.UUID, str] | None = None,
+) -> PostView:
     return PostView(
         id=post.id,
         workspace_id=post.workspace_id,
@@ -210,6 +233,9 @@ def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) 
         status=post.status,
         platform_configs=post.platform_configs,
         media_ids=media_ids,
+        media_alt={
+            k: v.strip() for k, v in (media_alt or {}).items() if k in media_ids and v.strip()
+        },
         destinations=dests,
         created_at=post.created_at,
         updated_at=post.updated_at,
@@ -219,6 +245,7 @@ def _view(post: Post, dests: list[DestinationView], media_ids: list[uuid.UUID]) 
         approval_decided_by=post.approval_decided_by,
         approval_decided_at=post.approval_decided_at,
         approval_comment=post.approval_comment,
+        version=post.version,
     )
 
 
@@ -392,9 +419,10 @@ def validate_destinations(
     media: list[Media],
     thread_media: dict[uuid.UUID, Media] | None = None,
 ) -> dict[str, list[str]]:
-    """Problems per account id, as each platform counts and limits; empty when all is fine.
-    `thread_media`: the media of the thread's parts by id (see post_threads.media_ids_of)."""
-    items = [media_item(m) for m in media]
+    """Problems per account id, as each platform counts and limits (checks.check, the
+    composer's live check); empty when all is fine. `thread_media`: the media of the thread's
+    parts by id (see post_threads.media_ids_of)."""
+    items = [media_item(m, data.media_alt.get(m.id)) for m in media]
     known = thread_media or {}
     problems: dict[str, list[str]] = {}
     for account in targets:
@@ -410,16 +438,9 @@ def validate_destinations(
         options, part_ids = post_threads.provider_options(
             dict(data.platform_configs.get(account.platform, {}))
         )
-        request = PublishRequest(
-            text=text,
-            media=items,
-            options=options,
-            thread_media=[[media_item(known[m]) for m in ids if m in known] for ids in part_ids],
-        )
-        if not text.strip() and not items:
-            found.append("Write something or attach media.")
-        else:
-            found += accounts.provider_for(account).validate(request)
+        part_media = [[media_item(known[m]) for m in ids if m in known] for ids in part_ids]
+        provider = accounts.provider_for(account)
+        found += checks.check(provider, text, items, options, part_media).problems
         if found:
             problems[str(account.id)] = found
     return problems
@@ -434,6 +455,10 @@ def _check(
 ) -> None:
     if len(data.content) > MAX_CONTENT:
         raise InvalidInput("The post is too long.", code="content_too_long")
+    if any(len(a) > MAX_ALT_TEXT for a in data.media_alt.values()):
+        raise InvalidInput(
+            f"Alt text is limited to {MAX_ALT_TEXT:,} characters.", code="alt_text_too_long"
+        )
     if not publish:
         return
     if not targets:
@@ -442,13 +467,20 @@ def _check(
         )
     problems = validate_destinations(data, targets, media, thread_media)
     if problems:
-        names = {str(a.id): f"{a.platform} · {a.account_name or a.username}" for a in targets}
+        names = {str(a.id): _account_label(a) for a in targets}
         first = next(iter(problems))
         raise InvalidInput(
-            f"{names[first]}: {problems[first][0]}",
+            f"{names[first]}: {problems[first][0]}" if len(targets) > 1 else problems[first][0],
             code="validation_failed",
             details={"destinations": problems},
         )
+
+
+def _account_label(account: SocialAccount) -> str:
+    """An account as people name it: "Alice on X"."""
+    network = provider_class(account.platform).display_name
+    name = account.account_name or account.username
+    return f"{name} on {network}" if name else network
 
 
 # --------------------------------------------------------------------------- writing
@@ -514,13 +546,16 @@ def _give_up_at(due: dt.datetime | None) -> dt.datetime | None:
     return due + dt.timedelta(seconds=settings.give_up_after_seconds) if due else None
 
 
-def _set_media(s: Session, post: Post, media: list[Media], *, new: bool = False) -> None:
+def _set_media(
+    s: Session, post: Post, media: list[Media], alt: dict[uuid.UUID, str], *, new: bool = False
+) -> None:
     if not new:
         for pm in s.exec(select(PostMedia).where(PostMedia.post_id == post.id)).all():
             s.delete(pm)
         s.flush()
     for position, m in enumerate(media):
-        s.add(PostMedia(post_id=post.id, media_id=m.id, position=position))
+        text_ = (alt.get(m.id) or "").strip() or None
+        s.add(PostMedia(post_id=post.id, media_id=m.id, position=position, alt_text=text_))
 
 
 def _due(post: Post, mode: str) -> dt.datetime | None:
@@ -636,13 +671,16 @@ def create_post(
             s.rollback()
             return _idempotent_replay(user, workspace_id, idempotency_key), False
         stale, dests = _set_destinations(s, post, targets, data.overrides, new=True)
-        _set_media(s, post, media, new=True)
+        _set_media(s, post, media, data.media_alt, new=True)
         s.flush()
         # Built from what was just written (no read back), ordered as _views orders them.
         by_account = {d.social_account_id: d for d in dests}
         ordered = sorted(targets, key=lambda a: (a.platform, a.account_name))
         view = _view(
-            post, [_destination_view(by_account[a.id], a) for a in ordered], [m.id for m in media]
+            post,
+            [_destination_view(by_account[a.id], a) for a in ordered],
+            [m.id for m in media],
+            data.media_alt,
         )
         activity.record(
             s,
@@ -702,6 +740,7 @@ def update_post(
     mode: str,
     verb: str = "post.edited",
     submit: bool = False,
+    expected_version: int | None = None,
 ) -> PostView:
     """Replace a post's content, targets, media and time; re-validate and re-schedule.
 
@@ -709,11 +748,15 @@ def update_post(
     `verb`: how the activity log calls it (an edit, a reschedule). In a workspace that requires
     approval, an editor's post goes (back) to waiting for approval instead of being scheduled
     (`submit`: even an admin's; see app.services.approvals).
+    `verb`: how the activity log calls it (an edit, a reschedule). `expected_version`: the
+    version the editor started from; a post changed since is refused (version_conflict).
     """
     mode = _queued(user, workspace_id, data, _mode(mode))
     with db.session() as s:
         member = require_role(s, user, workspace_id, Role.editor)
         post = _get(s, workspace_id, post_id, lock=True)
+        if expected_version is not None and expected_version != post.version:
+            raise post_versions.conflict(s, user, post)
         _lock_destinations(s, post, "edited")
         if post.status == PostStatus.published:
             raise Conflict("A published post cannot be edited.", code="post_published")
@@ -732,9 +775,10 @@ def update_post(
         if post.status == PostStatus.scheduled:
             plans.check_post(s, workspace_id, post.scheduled_at, exclude=post.id)
         post.updated_at = utcnow()
+        post.version += 1
         s.add(post)
         stale, dests = _set_destinations(s, post, targets, data.overrides)
-        _set_media(s, post, media)
+        _set_media(s, post, media, data.media_alt)
         s.flush()
         if mode != "draft":
             refresh_post_status(s, post.id)
@@ -768,6 +812,7 @@ def _input_of(post: PostView, **changes: Any) -> PostInput:
             if d.content_override is not None
         },
         media_ids=post.media_ids,
+        media_alt=dict(post.media_alt),
     )
     for key, value in changes.items():
         setattr(data, key, value)
@@ -823,6 +868,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
                 dest.error_message = "Stopped before it went out."
             dest.updated_at = now
             s.add(dest)
+        post.version += 1
+        s.add(post)
         if post.status == PostStatus.draft:
             post.status = PostStatus.cancelled
             if post.approval == PostApproval.pending:
@@ -907,7 +954,7 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
         broken = [a for a in targets if a.status in (AccountStatus.expired, AccountStatus.revoked)]
         if broken:
             raise Conflict(
-                f"Reconnect {broken[0].platform} · {broken[0].account_name} before retrying.",
+                f"Reconnect {_account_label(broken[0])} before retrying.",
                 code="account_needs_reconnect",
             )
         now = utcnow()

@@ -16,6 +16,7 @@ platform's last message.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -43,7 +44,6 @@ from app.models import (
 from app.observability import metrics
 from app.providers.base import (
     AuthError,
-    MediaItem,
     PermanentError,
     Provider,
     ProviderError,
@@ -61,6 +61,7 @@ from app.services import (
     backoff,
     circuit,
     liveness,
+    media_prep,
     outages,
     post_threads,
     ratelimit,
@@ -582,11 +583,28 @@ def release_waiting(scope: str) -> int:
 # --------------------------------------------------------------------------- the jobs
 
 
-def _request(claim: Claim, *, media: bool = True) -> PublishRequest:
-    """What the provider is asked to publish (`media=False`: the texts only, for reading back)."""
+_ALT_TEXTS = text(
+    "SELECT m.storage_key, pm.alt_text FROM post_media pm JOIN media m ON m.id = pm.media_id"
+    " WHERE pm.post_id = :post AND pm.alt_text IS NOT NULL"
+)
+
+
+def _alt_texts(claim: Claim) -> dict[str, str]:
+    """Alt text per storage key of the post's media (read apart from the claim's one query)."""
+    if not claim.media:
+        return {}
+    with db.autocommit().connect() as conn:
+        rows = conn.execute(_ALT_TEXTS, {"post": claim.post.id}).all()
+    return {r.storage_key: r.alt_text for r in rows}
+
+
+def _request(claim: Claim, thread_rows: list[list[Media]] | None = None) -> PublishRequest:
+    """What the provider is asked to publish; `thread_rows`: the media of the thread's further
+    parts (see _thread_rows; none: the texts only, e.g. for reading back)."""
     post, dest = claim.post, claim.destination
-    items = [media_item(m) for m in claim.media]
-    options, part_ids = post_threads.provider_options(
+    alt = _alt_texts(claim)
+    items = [media_item(m, alt.get(m.storage_key)) for m in claim.media]
+    options, _ = post_threads.provider_options(
         dict(post.platform_configs.get(claim.account.platform, {}))
     )
     done = dest.pending_state.get("thread_done") or []
@@ -597,31 +615,33 @@ def _request(claim: Claim, *, media: bool = True) -> PublishRequest:
         options=options,
         idempotency_key=str(dest.idempotency_key),
         thread_done=done,
-        thread_media=_thread_media(part_ids, len(done)) if media else [],
+        thread_media=[[media_item(m) for m in part] for part in thread_rows or []],
     )
 
 
-def _thread_media(part_ids: list[list[uuid.UUID]], done: int) -> list[list[MediaItem]]:
+def _thread_rows(claim: Claim) -> list[list[Media]]:
     """The media of the thread's further parts, read from the library; the parts already out
-    (the first `done` parts, the first post included) need none and get an empty list."""
-    wanted = {m for ids in part_ids[max(0, done - 1) :] for m in ids}
+    (the first post and the parts in `thread_done`) need none and get an empty list."""
+    options = claim.post.platform_configs.get(claim.account.platform, {})
+    _, part_ids = post_threads.provider_options(dict(options or {}))
+    done = claim.destination.pending_state.get("thread_done") or []
+    done_n = len(done) if isinstance(done, list) else 0
+    wanted = {m for ids in part_ids[max(0, done_n - 1) :] for m in ids}
     if not wanted:
         return [[] for _ in part_ids]
     with db.session() as s:
         # The ids were checked against the post's workspace when it was saved.
         rows = s.exec(select(Media).where(col(Media.id).in_(wanted))).all()
+        for row in rows:
+            s.expunge(row)
     found = {m.id: m for m in rows}
-    missing = wanted - set(found)
-    if missing:
+    if wanted - set(found):
         raise PermanentError(
             "A medium of the thread was deleted from the library; edit the post and attach it "
             "again.",
             code="thread_media_missing",
         )
-    return [
-        [] if j + 1 < done else [media_item(found[m]) for m in ids]
-        for j, ids in enumerate(part_ids)
-    ]
+    return [[] if j + 1 < done_n else [found[m] for m in ids] for j, ids in enumerate(part_ids)]
 
 
 def _missed(claim: Claim, now: dt.datetime) -> bool:
@@ -701,8 +721,9 @@ def _publish(claim: Claim) -> str:
         )
     provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
     try:
-        request = _request(claim)
-        result = _with_token(claim, lambda p, t: p.publish(t, request))
+        rows = _thread_rows(claim)
+        request = _request(claim, rows)
+        result = _with_token(claim, lambda p, t: p.publish(t, _prepared(p, claim, request, rows)))
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "publish")
     except ProviderError as exc:
@@ -718,6 +739,26 @@ def _publish(claim: Claim) -> str:
         return "deferred"
     _record_result(claim, result, now)
     return result.state
+
+
+def _prepared(
+    provider: Provider,
+    claim: Claim,
+    request: PublishRequest,
+    thread_rows: list[list[Media]] | None = None,
+) -> PublishRequest:
+    """The request with its images (the thread parts' too) converted where the network would
+    refuse them."""
+    if not request.media and not any(request.thread_media):
+        return request
+    media = media_prep.prepare(provider, claim.media, request.media)
+    parts = request.thread_media
+    if thread_rows is not None:
+        parts = [
+            media_prep.prepare(provider, rows, items)
+            for rows, items in zip(thread_rows, request.thread_media, strict=True)
+        ]
+    return dataclasses.replace(request, media=media, thread_media=parts)
 
 
 # A post of a sandbox account whose simulator state is gone looks again this often.
@@ -862,7 +903,7 @@ def _verify(claim: Claim) -> str:
     # From a little before the unclear attempt (this claim overwrote claimed_at).
     sent_at = dt.datetime.fromisoformat(state["sent_at"]) if "sent_at" in state else utcnow()
     since = sent_at - dt.timedelta(minutes=2)
-    request = _request(claim, media=False)
+    request = _request(claim)
     parts = [request.text, *_thread_texts(request)]
     done = request.thread_done
     want = _normal(parts[0])

@@ -24,11 +24,11 @@ import hmac
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, update
 from sqlmodel import col, select
 
@@ -356,9 +356,10 @@ def flag_stale(workspace_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     return stale
 
 
-@dataclass(frozen=True)
-class SandboxStatus:
+class SandboxStatus(BaseModel):
     """What the Accounts page says about the sandbox."""
+
+    model_config = ConfigDict(frozen=True)
 
     enabled: bool
     reset: bool  # some sandbox accounts belong to a simulator state that is gone
@@ -373,4 +374,6 @@ def status(user: User, workspace_id: uuid.UUID) -> SandboxStatus:
         require_role(s, user, workspace_id, Role.viewer)
     stale = flag_stale(workspace_id)
     message = "The sandbox was reset; your sandbox accounts must be reconnected." if stale else ""
-    return SandboxStatus(enabled(), bool(stale), stale, message)
+    return SandboxStatus(
+        enabled=enabled(), reset=bool(stale), stale_accounts=stale, message=message
+    )

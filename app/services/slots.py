@@ -29,8 +29,9 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy import text
 from sqlmodel import Session, col, delete, select
 
@@ -64,16 +65,26 @@ class Slot:
         return f"{self.time:%H:%M}"
 
 
-@dataclass(frozen=True)
-class ScheduleView:
+class SlotTime(BaseModel):
+    """A slot as the API reads and writes it."""
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    time: str = Field(max_length=5, description="Wall time HH:MM", examples=["09:30"])
+
+
+def _slot_time(slot: Slot) -> SlotTime:
+    return SlotTime(weekday=slot.weekday, time=slot.label)
+
+
+class ScheduleView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     account_id: uuid.UUID
     platform: str
     account_name: str
-    # The account's own zone, or None when it follows the workspace.
-    timezone: str | None
-    # The zone its slots are read in.
-    effective_timezone: str
-    slots: list[Slot]
+    timezone: str | None = Field(description="The account's own zone; null: the workspace's.")
+    effective_timezone: str = Field(description="The zone the slots are read in.")
+    slots: list[Annotated[Slot, PlainSerializer(_slot_time, return_type=SlotTime)]]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -170,12 +181,12 @@ def _views(
     ws_zone = _workspace_zone(s, workspace_id)
     return [
         ScheduleView(
-            a.id,
-            a.platform,
-            a.account_name or a.username,
-            own.get(a.id),
-            own.get(a.id) or ws_zone,
-            slots[a.id],
+            account_id=a.id,
+            platform=a.platform,
+            account_name=a.account_name or a.username,
+            timezone=own.get(a.id),
+            effective_timezone=own.get(a.id) or ws_zone,
+            slots=slots[a.id],
         )
         for a in accounts
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, func, text
 from sqlmodel import Session, col, select
 
@@ -19,8 +19,9 @@ from app.services.email_address import normalize_email
 from app.services.errors import Conflict, NotFound
 
 
-@dataclass(frozen=True)
-class UserView:
+class UserView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     email: str
     full_name: str
@@ -48,14 +49,14 @@ def _views(s: Session, users: list[User]) -> list[UserView]:
     )
     return [
         UserView(
-            u.id,
-            u.email,
-            u.full_name,
-            u.created_at,
-            u.last_login_at,
-            int(counts.get(u.id, 0)),
-            u.is_instance_admin,
-            u.is_active,
+            id=u.id,
+            email=u.email,
+            full_name=u.full_name,
+            created_at=u.created_at,
+            last_login_at=u.last_login_at,
+            workspaces=int(counts.get(u.id, 0)),
+            is_instance_admin=u.is_instance_admin,
+            is_active=u.is_active,
         )
         for u in users
     ]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -57,31 +58,38 @@ BATCH = 20
 RUN_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class WebhookView:
+class WebhookView(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
     id: uuid.UUID
     url: str
     description: str
     events: list[str]
     active: bool
-    failure_count: int
+    failure_count: int = Field(description="Failed attempts in a row.")
     disabled_reason: str | None
     created_at: dt.datetime
     last_success_at: dt.datetime | None
     kind: str = "herald"
 
 
-@dataclass(frozen=True)
-class CreatedWebhook:
-    webhook: WebhookView
-    secret: str  # returned once; stored encrypted
+class CreatedWebhook(WebhookView):
+    """A new webhook with its signing secret, returned this once (stored encrypted)."""
+
+    secret: str = Field(description="The signing secret. Shown this once.")
+
+    @property
+    def webhook(self) -> WebhookView:
+        """The webhook alone, as the list shows it."""
+        return WebhookView(**self.model_dump(include=set(WebhookView.model_fields)))
 
 
-@dataclass(frozen=True)
-class DeliveryView:
+class DeliveryView(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
     id: uuid.UUID
     event: str
-    status: str
+    status: str = Field(description="pending, sending, delivered or failed.")
     response_code: int | None
     response_excerpt: str
     error: str
@@ -94,35 +102,11 @@ class DeliveryView:
 
 
 def _view(w: Webhook) -> WebhookView:
-    return WebhookView(
-        w.id,
-        w.url,
-        w.description,
-        list(w.events),
-        w.active,
-        w.failure_count,
-        w.disabled_reason,
-        w.created_at,
-        w.last_success_at,
-        w.kind,
-    )
+    return WebhookView.model_validate(w)
 
 
 def _delivery_view(d: WebhookDelivery) -> DeliveryView:
-    return DeliveryView(
-        d.id,
-        d.event,
-        d.status,
-        d.response_code,
-        d.response_excerpt,
-        d.error,
-        d.attempts,
-        d.created_at,
-        d.last_attempt_at,
-        d.next_attempt_at,
-        d.delivered_at,
-        d.payload,
-    )
+    return DeliveryView.model_validate(d)
 
 
 # --------------------------------------------------------------------------- validation
@@ -244,7 +228,7 @@ def create_webhook(
         )
         s.add(w)
         s.flush()
-        return CreatedWebhook(_view(w), secret)
+        return CreatedWebhook(**_view(w).model_dump(), secret=secret)
 
 
 def list_webhooks(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from app import db
@@ -25,18 +25,20 @@ from app.services.email_address import normalize_email
 from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 
 
-@dataclass(frozen=True)
-class WorkspaceView:
+class WorkspaceView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     name: str
     role: Role
-    tier: str
+    tier: str = Field(serialization_alias="subscription_tier")
     timezone: str
     is_personal: bool
 
 
-@dataclass(frozen=True)
-class MemberView:
+class MemberView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     user_id: uuid.UUID
     email: str
     full_name: str
@@ -44,8 +46,9 @@ class MemberView:
     joined_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class InviteView:
+class InviteView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: uuid.UUID
     role: Role
     email: str | None
@@ -54,16 +57,25 @@ class InviteView:
     status: str  # pending | accepted | expired | revoked
 
 
-@dataclass(frozen=True)
-class CreatedInvite:
-    invite: InviteView
-    token: str  # shown once, inside the link
+class CreatedInvite(InviteView):
+    """A new invite, with its link (which holds the token, so it is shown once)."""
+
+    token: str = Field(exclude=True)
     link: str
-    emailed: bool = False  # mailed to the invite's email (False: no email, or email is off)
+    emailed: bool = Field(
+        default=False,
+        description="The invite was emailed to `email`; false: share the link by hand",
+    )
+
+    @property
+    def invite(self) -> InviteView:
+        """The invite alone, as the list shows it."""
+        return InviteView(**self.model_dump(include=set(InviteView.model_fields)))
 
 
-@dataclass(frozen=True)
-class InviteInfo:
+class InviteInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     workspace_name: str
     role: Role
     invited_by: str
@@ -83,7 +95,12 @@ def parse_role(value: str) -> Role:
 
 def _view(ws: Workspace, role: Role) -> WorkspaceView:
     return WorkspaceView(
-        ws.id, ws.name, role, ws.subscription_tier.value, ws.timezone, ws.is_personal
+        id=ws.id,
+        name=ws.name,
+        role=role,
+        tier=ws.subscription_tier.value,
+        timezone=ws.timezone,
+        is_personal=ws.is_personal,
     )
 
 
@@ -152,7 +169,7 @@ def list_members(user: User, workspace_id: uuid.UUID) -> list[MemberView]:
             .where(Membership.workspace_id == workspace_id)
             .order_by(col(Membership.created_at))
         ).all()
-        return [MemberView(u.id, u.email, u.full_name, m.role, m.created_at) for m, u in rows]
+        return [_member_view(u, m.role, m.created_at) for m, u in rows]
 
 
 def _lock_admins(s: Session, workspace_id: uuid.UUID) -> list[Membership]:
@@ -205,7 +222,7 @@ def change_role(
             member.full_name or member.email,
             {"role": role.value, "previous_role": previous.value},
         )
-        return MemberView(member.id, member.email, member.full_name, role, target.created_at)
+        return _member_view(member, role, target.created_at)
 
 
 def remove_member(user: User, workspace_id: uuid.UUID, member_id: uuid.UUID) -> None:
@@ -248,7 +265,18 @@ def _invite_status(inv: Invitation, now: dt.datetime) -> str:
 
 def _invite_view(inv: Invitation) -> InviteView:
     return InviteView(
-        inv.id, inv.role, inv.email, inv.created_at, inv.expires_at, _invite_status(inv, utcnow())
+        id=inv.id,
+        role=inv.role,
+        email=inv.email,
+        created_at=inv.created_at,
+        expires_at=inv.expires_at,
+        status=_invite_status(inv, utcnow()),
+    )
+
+
+def _member_view(u: User, role: Role, joined_at: dt.datetime) -> MemberView:
+    return MemberView(
+        user_id=u.id, email=u.email, full_name=u.full_name, role=role, joined_at=joined_at
     )
 
 
@@ -297,7 +325,9 @@ def create_invite(
                 user.full_name or user.email, ws.name, role.value, link, settings.invite_days
             )
             emailed = mail.send(s, inv.email, message, kind="invite") is not None
-        return CreatedInvite(_invite_view(inv), token, link, emailed)
+        return CreatedInvite(
+            **_invite_view(inv).model_dump(), token=token, link=link, emailed=emailed
+        )
 
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
@@ -364,7 +394,9 @@ def invite_info(token: str) -> InviteInfo:
         inviter = s.get(User, inv.invited_by) if inv.invited_by else None
         assert ws is not None
         name = (inviter.full_name or inviter.email) if inviter else "an admin"
-        return InviteInfo(ws.name, inv.role, name, inv.expires_at)
+        return InviteInfo(
+            workspace_name=ws.name, role=inv.role, invited_by=name, expires_at=inv.expires_at
+        )
 
 
 def accept_invite(user: User, token: str) -> WorkspaceView:

@@ -75,3 +75,8 @@ class Storage(ABC):
     @abstractmethod
     def url_for(self, key: str, expires: int, content_type: str | None = None) -> str:
         """A URL anyone holding it can GET the object from, for `expires` seconds."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store `data` under `key` (replacing it): files Herald makes itself, such as an image
+        converted for a network."""
+        raise NotImplementedError(f"{self.name} storage cannot store files Herald makes")

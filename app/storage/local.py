@@ -70,6 +70,16 @@ class LocalStorage(Storage):
         token = tokens.sign(FILE, claims, time.time() + expires)
         return f"{self.base_url}/api/media/file/{token}"
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self.path(check_key(key))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{uuid.uuid4().hex}.part")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int) -> int:
         """Store a streamed upload under `key`: at most `max_bytes`, never overwriting.
 

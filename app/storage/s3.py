@@ -78,6 +78,11 @@ class S3Storage(Storage):
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=check_key(key), Body=data, ContentType=content_type
+        )
+
     def url_for(self, key: str, expires: int, content_type: str | None = None) -> str:
         params = {"Bucket": self.bucket, "Key": key}
         if content_type:

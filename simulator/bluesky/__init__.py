@@ -973,16 +973,9 @@ class BlueskySim(PlatformSim):
     async def sim_counts(self, request: Request) -> Response:
         """POST /_sim/bluesky/counts {"uri": "at://...", "likeCount": 3, ...}: set counters."""
         body = await self.control_body(request)
-        uri = body.pop("uri", None)
-        with self.sim.lock:
-            rec = self.records.get(uri or "")
-            if rec is None:
-                return JSONResponse({"error": "no such record"}, 404)
-            unknown = set(body) - set(rec.counts)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {sorted(rec.counts)}")
-            rec.counts.update({k: int(v) for k, v in body.items()})
-            return JSONResponse(self._post_view(rec))
+        uri = str(body.pop("uri", None) or "")
+        rec = self.update_counters(self.records, uri, lambda r: r.counts, body, "record")
+        return rec if isinstance(rec, Response) else JSONResponse(self._post_view(rec))
 
 
 __all__ = ["BlueskySim", "graphemes", "jwt_payload", "new_tid"]

@@ -1846,15 +1846,10 @@ class FacebookSim(MetaSim):
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/facebook/posts/{id} {"reactions": 3, "media_view": 90, ...}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            post = self.posts.get(request.path_params["id"])
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(COUNTERS)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {COUNTERS}")
-            post.counters.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(post.counters))
+        post = self.update_counters(
+            self.posts, request.path_params["id"], lambda p: p.counters, body, known=COUNTERS
+        )
+        return post if isinstance(post, Response) else JSONResponse(dict(post.counters))
 
 
 __all__ = ["FacebookSim", "message_length", "meta_error"]

@@ -51,8 +51,6 @@ from starlette.routing import BaseRoute, Route
 from simulator.meta import (
     App,
     LoginSim,
-    fault_error,
-    fault_minutes,
     meta_error,
     meta_time,
     no_object,
@@ -63,7 +61,7 @@ from simulator.meta import (
 )
 from simulator.meta import bad_param as _bad
 from simulator.platform import read_params
-from simulator.state import Fault, SimError, utcnow
+from simulator.state import SimError, utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
 SHORT_TTL_S = 3600
@@ -308,6 +306,10 @@ class InstagramSim(LoginSim):
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("IGAA", "IGQW")
     sandbox_client_id = SANDBOX_CLIENT_ID
+    limit_message = (
+        "There have been too many calls to this Instagram account. Wait a bit and try again."
+    )
+    limit_code = 80002
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -400,28 +402,13 @@ class InstagramSim(LoginSim):
     def _usage_headers(self, user_id: str, minutes: int) -> dict[str, str]:
         return usage_headers(user_id, "instagram", 100, minutes)
 
-    def error_response(self, fault: Fault, request: Request) -> Response:
-        if fault.kind == "429":
-            token = self.tokens.get(self._token_value(request))
-            return meta_error(
-                fault.message
-                or "There have been too many calls to this Instagram account. Wait a bit and "
-                "try again.",
-                80002,
-                headers=self._usage_headers(token.user_id if token else "0", fault_minutes(fault)),
-            )
-        return fault_error(fault)
-
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
         e = self.endpoint
         v = "/{version}"
         return [
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
-            Route("/access_token", e(self.exchange), methods=["GET"]),
-            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
+            *self.login_routes(),
             Route(v + "/{id}/media", e(self.create_container), methods=["POST"]),
             Route(v + "/{id}/media", e(self.list_media), methods=["GET"]),
             Route(v + "/{id}/stories", e(self.list_stories), methods=["GET"]),
@@ -431,14 +418,6 @@ class InstagramSim(LoginSim):
             Route(v + "/{id}/comments", e(self.comment), methods=["POST"]),
             Route(v + "/{id}", e(self.get_object), methods=["GET"]),
             Route("/{path:path}", e(self.unknown), methods=["GET", "POST", "DELETE", "PUT"]),
-        ]
-
-    def sim_routes(self) -> list[BaseRoute]:
-        return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
         ]
 
     async def unknown(self, request: Request) -> Response:

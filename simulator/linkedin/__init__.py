@@ -1824,15 +1824,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/linkedin/posts/{urn} {"likes": 3, "impressions": 90, ...}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            post = self.posts.get(unquote(request.path_params["urn"]))
-            if post is None:
-                return JSONResponse({"error": "no such post"}, 404)
-            unknown = set(body) - set(post.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {list(METRICS)}")
-            post.metrics.update({k: int(v) for k, v in body.items()})
-            return JSONResponse(dict(post.metrics))
+        key = unquote(request.path_params["urn"])
+        post = self.update_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
+        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
 
 
 def _s256(verifier: str) -> str:

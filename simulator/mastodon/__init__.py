@@ -1178,14 +1178,11 @@ class MastodonSim(OAuthServer, PlatformSim):
     async def sim_status(self, request: Request) -> Response:
         """POST /_sim/mastodon/statuses/{id} {"favourites_count": 3, ...}: set counters."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            st = self.statuses.get(request.path_params["id"])
-            if st is None:
-                return JSONResponse({"error": "no such status"}, 404)
-            unknown = set(body) - set(st.counts)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {sorted(st.counts)}")
-            st.counts.update({k: int(v) for k, v in body.items()})
+        st = self.update_counters(
+            self.statuses, request.path_params["id"], lambda s: s.counts, body, "status"
+        )
+        if isinstance(st, Response):
+            return st
         return JSONResponse(
             self._status_json(st, f"{request.url.scheme}://{request.url.netloc}/mastodon")
         )

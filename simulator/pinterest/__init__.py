@@ -979,15 +979,10 @@ class PinterestSim(OAuthServer, PlatformSim):
     async def sim_pin(self, request: Request) -> Response:
         """POST /_sim/pinterest/pins/{id} {"IMPRESSION": 90, "SAVE": 3, ...}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            pin = self.pins.get(request.path_params["pin_id"])
-            if pin is None:
-                return JSONResponse({"error": "no such pin"}, 404)
-            unknown = set(body) - set(pin.metrics)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {sorted(pin.metrics)}")
-            pin.metrics.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(self._pin_json(pin))
+        pin = self.update_counters(
+            self.pins, request.path_params["pin_id"], lambda p: p.metrics, body, "pin"
+        )
+        return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
 
 
 __all__ = ["SCHEMAS", "PinterestSim", "check_schema"]

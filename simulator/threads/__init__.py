@@ -42,8 +42,6 @@ from simulator.meta import (
     App,
     LoginSim,
     bad_param,
-    fault_error,
-    fault_minutes,
     meta_error,
     meta_time,
     no_object,
@@ -53,7 +51,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.platform import read_params
-from simulator.state import Fault, SimError, utcnow
+from simulator.state import SimError, utcnow
 
 VERSION = "v1.0"
 SHORT_TTL_S = 3600
@@ -178,6 +176,8 @@ class ThreadsSim(LoginSim):
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("THAA", "THQ")
     sandbox_client_id = SANDBOX_CLIENT_ID
+    limit_message = "(#17) User request limit reached"
+    limit_code = 17
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -236,28 +236,13 @@ class ThreadsSim(LoginSim):
 
     # ------------------------------------------------------------ faults
 
-    def error_response(self, fault: Fault, request: Request) -> Response:
-        if fault.kind == "429":
-            token = self.tokens.get(self._token_value(request))
-            return meta_error(
-                fault.message or "(#17) User request limit reached",
-                17,
-                headers=usage_headers(
-                    token.user_id if token else "0", "threads", 100, fault_minutes(fault)
-                ),
-            )
-        return fault_error(fault)
-
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
         e = self.endpoint
         v = f"/{VERSION}"
         return [
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
-            Route("/access_token", e(self.exchange), methods=["GET"]),
-            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
+            *self.login_routes(),
             Route(v + "/{id}/threads", e(self.create_container), methods=["POST"]),
             Route(v + "/{id}/threads", e(self.list_threads), methods=["GET"]),
             Route(v + "/{id}/threads_publish", e(self.publish), methods=["POST"]),
@@ -265,14 +250,6 @@ class ThreadsSim(LoginSim):
             Route(v + "/{id}/threads_insights", e(self.user_insights), methods=["GET"]),
             Route(v + "/{id}/insights", e(self.media_insights), methods=["GET"]),
             Route(v + "/{id}", e(self.get_object), methods=["GET"]),
-        ]
-
-    def sim_routes(self) -> list[BaseRoute]:
-        return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
         ]
 
     # ------------------------------------------------------------ OAuth

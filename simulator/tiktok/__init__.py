@@ -1313,15 +1313,10 @@ class TikTokSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/tiktok/videos/{id} {"like_count": 3, "view_count": 90, ...}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            video = self.videos.get(request.path_params["id"])
-            if video is None:
-                return JSONResponse({"error": "no such video"}, 404)
-            unknown = set(body) - set(COUNTERS)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {list(COUNTERS)}")
-            video.counters.update({k: int(v) for k, v in body.items()})
-            return JSONResponse(dict(video.counters))
+        video = self.update_counters(
+            self.videos, request.path_params["id"], lambda v: v.counters, body, "video", COUNTERS
+        )
+        return video if isinstance(video, Response) else JSONResponse(dict(video.counters))
 
     async def sim_publish(self, request: Request) -> Response:
         """GET /_sim/tiktok/publishes/{publish_id}: the upload's bookkeeping (tests)."""

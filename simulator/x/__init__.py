@@ -1529,16 +1529,11 @@ class XSim(OAuthServer, PlatformSim):
     async def sim_tweet(self, request: Request) -> Response:
         """POST /_sim/x/tweets/{id} {"like_count": 3, "impression_count": 90, ...}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            tweet = self.tweets.get(request.path_params["id"])
-            if tweet is None:
-                return JSONResponse({"error": "no such tweet"}, 404)
-            unknown = set(body) - set(tweet.metrics)
-            if unknown:
-                raise SimError(
-                    f"unknown counters {sorted(unknown)}; known: {sorted(tweet.metrics)}"
-                )
-            tweet.metrics.update({k: int(v) for k, v in body.items()})
+        tweet = self.update_counters(
+            self.tweets, request.path_params["id"], lambda t: t.metrics, body, "tweet"
+        )
+        if isinstance(tweet, Response):
+            return tweet
         return JSONResponse(self._tweet_json(tweet, {"public_metrics"}))
 
 

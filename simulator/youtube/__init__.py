@@ -1997,15 +1997,10 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/youtube/videos/{id} {"viewCount": 9, "likeCount": 3, "commentCount": 1}."""
         body = await self.control_body(request)
-        with self.sim.lock:
-            video = self.videos.get(request.path_params["id"])
-            if video is None:
-                return JSONResponse({"error": "no such video"}, 404)
-            unknown = set(body) - set(video.stats)
-            if unknown:
-                raise SimError(f"unknown counters {sorted(unknown)}; known: {sorted(video.stats)}")
-            video.stats.update({k: int(v) for k, v in body.items()})
-        return JSONResponse(dict(video.stats))
+        video = self.update_counters(
+            self.videos, request.path_params["id"], lambda v: v.stats, body, "video"
+        )
+        return video if isinstance(video, Response) else JSONResponse(dict(video.stats))
 
 
 __all__ = [

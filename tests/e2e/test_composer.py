@@ -20,7 +20,7 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.models import PostStatus, User
-from app.services import accounts, instance_settings, posts, workspaces
+from app.services import accounts, composer_drafts, instance_settings, posts, workspaces
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_accounts_flow import register
 from tests.support.media_files import png
@@ -79,6 +79,8 @@ def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
+    # Each test starts from a blank composer, not the text an earlier one left unsaved.
+    composer_drafts.discard(team.user, team.wid)
     tab = team.ctx.new_page()
     yield tab
     tab.close()
@@ -236,6 +238,7 @@ def test_new_post_at_a_slot_and_draft(page: Page, team: Team):
 
 def test_screenshots_light_and_dark(browser: Browser, team: Team):
     for scheme in ("light", "dark"):
+        composer_drafts.discard(team.user, team.wid)  # the light run's autosaved text
         state = team.ctx.storage_state()
         ctx = browser.new_context(
             color_scheme=scheme, viewport={"width": 1400, "height": 1000}, storage_state=state
@@ -251,6 +254,7 @@ def test_screenshots_light_and_dark(browser: Browser, team: Team):
         expect(page.locator(".post-preview")).to_have_count(2)
         expect(page.locator(".post-preview").first).to_contain_text("Launch day")
         page.click("#tab-x")
+        expect(page.locator("#autosave-saved")).to_contain_text("Saved")
         page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
         ctx.close()
 

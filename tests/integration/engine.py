@@ -16,11 +16,11 @@ from pathlib import Path
 from sqlmodel import select
 
 from app import db
-from app.models import DestinationStatus, PostDestination, User
+from app.models import DestinationStatus, Post, PostDestination, PostStatus, PublishAttempt, User
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.providers.x import XProvider
-from app.services import accounts, auth
+from app.services import accounts, auth, posts
 from simulator import SimServer
 from tests.support.processes import spawn, stop
 
@@ -155,6 +155,26 @@ def destinations(post_id: uuid.UUID) -> list[PostDestination]:
         return list(s.exec(select(PostDestination).where(PostDestination.post_id == post_id)).all())
 
 
+def attempts(post_id: uuid.UUID) -> list[PublishAttempt]:
+    """Every publish attempt of a post's destinations, oldest first."""
+    with db.session() as s:
+        return list(
+            s.exec(
+                select(PublishAttempt)
+                .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
+                .where(PostDestination.post_id == post_id)
+                .order_by(PublishAttempt.id)
+            ).all()
+        )
+
+
+def post_status(post_id: uuid.UUID) -> PostStatus:
+    with db.session() as s:
+        post = s.get(Post, post_id)
+        assert post is not None
+        return post.status
+
+
 def wait_for(
     predicate: Callable[[], object], timeout: float = 20, what: str = "condition"
 ) -> object:
@@ -179,3 +199,16 @@ def wait_settled(post_id: uuid.UUID, timeout: float = 20) -> list[PostDestinatio
 
 def soon(seconds: float = 1.5) -> dt.datetime:
     return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+
+
+def schedule(world, content: str, at: dt.datetime | None = None, **kw) -> posts.PostView:
+    """Schedule a post (on `world["account"]` unless `account_ids` says otherwise)."""
+    data = posts.PostInput(
+        content=content,
+        account_ids=kw.pop("account_ids", [world["account"].id]),
+        scheduled_at=at or soon(),
+        **kw,
+    )
+    view, created = posts.create_post(world["user"], world["wid"], data, mode="schedule")
+    assert created
+    return view

@@ -7,15 +7,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 
-import pytest
 from sqlmodel import select
 
 from app import db
 from app.models import ActivityEvent, PostStatus
 from app.services import activity, connect, posts, webhooks
-from simulator import SimServer, Simulator
 from tests.integration.engine import (
     engine_processes,
     mastodon_account,
@@ -25,11 +22,7 @@ from tests.integration.engine import (
 )
 from tests.support.webhook_receiver import Receiver
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
 def test_a_publish_is_recorded_once_and_sent_by_the_workers(clean_db, server):

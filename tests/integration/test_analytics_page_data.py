@@ -5,7 +5,6 @@ run by a real RQ worker against the simulator."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from rq import SimpleWorker
@@ -18,17 +17,13 @@ from app.redis_client import redis
 from app.services import analytics, metrics, schedule
 from app.services.auth import user_for_session
 from app.services.errors import Forbidden
-from simulator import SimServer, Simulator
 from tests.integration.helpers import registered
 from tests.integration.test_analytics_api import _followers, _metric, _post, _published, at
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
 @pytest.fixture

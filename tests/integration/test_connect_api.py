@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -15,16 +14,12 @@ from sqlmodel import select
 from app import db
 from app.crypto import decrypt
 from app.models import AccountStatus, PlatformApp, SocialAccount
-from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=9)) as srv:
-        yield srv
+SEED = 9
 
 
 @pytest.fixture
@@ -189,6 +184,11 @@ def test_platforms_lists_every_connector(x_app):
     assert reply["kind"] == "select" and reply["required"] is False
     assert {"value": "following", "label": "People you follow"} in reply["choices"]
     assert "23" in platforms["x"]["counting"]
+    # What each network needs, in the composer's words; image and alt text limits.
+    assert platforms["youtube"]["requirements"].startswith("Needs exactly one video.")
+    assert platforms["instagram"]["limits"]["max_image_side"] == 1440
+    assert platforms["x"]["limits"]["alt_text"] == 1000
+    assert platforms["tiktok"]["limits"]["alt_text"] == 0
 
 
 def test_instance_admin_configures_an_app_and_connecting_uses_it(admin, server, monkeypatch):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,7 +15,7 @@ from app.models import AttemptOutcome, DestinationStatus, PostStatus
 from app.services import account_posts, connect, posts, schedule
 from app.services.auth import user_for_session
 from app.services.errors import InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     destinations,
     engine_processes,
@@ -27,11 +26,7 @@ from tests.integration.engine import (
 )
 from tests.integration.helpers import error_of, registered
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=23)) as srv:
-        yield srv
+SEED = 23
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -26,33 +25,24 @@ from app.models import (
     Post,
     PostDestination,
     PostStatus,
-    PublishAttempt,
     SocialAccount,
 )
 from app.services import posts
 from app.services.errors import Conflict, InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
+    attempts,
     destinations,
-    engine_processes,
     mastodon_account,
     new_user,
+    post_status,
+    schedule,
     soon,
     wait_for,
     wait_settled,
 )
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=3)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes() as procs:
-        yield procs
+SEED = 3
 
 
 @pytest.fixture
@@ -63,40 +53,9 @@ def world(clean_db, server: SimServer, engine):
     return {"user": user, "wid": wid, "account": account, "sim": server.sim, "server": server}
 
 
-def schedule(world, content: str, at: dt.datetime | None = None, **kw) -> posts.PostView:
-    data = posts.PostInput(
-        content=content,
-        account_ids=kw.pop("account_ids", [world["account"].id]),
-        scheduled_at=at or soon(),
-        **kw,
-    )
-    view, created = posts.create_post(world["user"], world["wid"], data, mode="schedule")
-    assert created
-    return view
-
-
 def sim_posts(world, text: str | None = None) -> list[dict]:
     found = world["sim"].posts("mastodon")
     return [p for p in found if text is None or p["text"] == text]
-
-
-def attempts(post_id) -> list[PublishAttempt]:
-    with db.session() as s:
-        from app.models import PostDestination
-
-        return list(
-            s.exec(
-                select(PublishAttempt)
-                .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
-                .where(PostDestination.post_id == post_id)
-                .order_by(PublishAttempt.id)
-            ).all()
-        )
-
-
-def post_status(post_id) -> PostStatus:
-    with db.session() as s:
-        return s.get(Post, post_id).status
 
 
 def test_scheduled_post_is_published_on_time_exactly_once(world):

@@ -7,7 +7,6 @@ the official PDS does: tests/realserver/test_bluesky_real.py)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
@@ -16,23 +15,14 @@ from app import db
 from app.models import AttemptOutcome, DestinationStatus, PublishAttempt
 from app.providers.bluesky import rkey_for
 from app.services import connect, posts
-from simulator import SimServer, Simulator
-from tests.integration.engine import engine_processes, new_user, soon, wait_settled
+from simulator import SimServer
+from tests.integration.engine import new_user, soon, wait_settled
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
 ENV = {"HERALD_MAX_ATTEMPTS": "4", "HERALD_BREAKER_THRESHOLD": "1000"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=17)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes(ENV) as procs:
-        yield procs
+SEED = 17
 
 
 @pytest.fixture

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from app.models import DestinationStatus
 from app.redis_client import redis
 from app.services import circuit, health, outages, posts
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration import helpers
 from tests.integration.engine import (
     X_APP,
     destinations,
-    engine_processes,
-    environ,
     mastodon_account,
     new_user,
     soon,
@@ -42,16 +39,10 @@ ENV = {
 SERVER = "mastodon@127.0.0.1"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=13)) as srv:
-        yield srv
+SEED = 13
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture

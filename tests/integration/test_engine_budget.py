@@ -9,10 +9,8 @@ import datetime as dt
 import hashlib
 import itertools
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlmodel import select
 
 from app import db, storage
 from app.config import settings
@@ -20,20 +18,17 @@ from app.models import (
     AttemptOutcome,
     DestinationStatus,
     Media,
-    Post,
-    PostDestination,
     PostStatus,
-    PublishAttempt,
 )
 from app.services import dashboard, posts
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
+    attempts,
     destinations,
-    engine_processes,
-    environ,
     mastodon_account,
     new_user,
+    post_status,
     soon,
     wait_settled,
     x_account,
@@ -52,16 +47,10 @@ ENV = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=11)) as srv:
-        yield srv
+SEED = 11
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture
@@ -84,23 +73,6 @@ def schedule(world, text: str, account, at: dt.datetime | None = None, **kw) -> 
     )
     view, _ = posts.create_post(world["user"], world["wid"], data, mode="schedule")
     return view
-
-
-def attempts(post_id: uuid.UUID) -> list[PublishAttempt]:
-    with db.session() as s:
-        return list(
-            s.exec(
-                select(PublishAttempt)
-                .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
-                .where(PostDestination.post_id == post_id)
-                .order_by(PublishAttempt.id)
-            ).all()
-        )
-
-
-def post_status(post_id: uuid.UUID) -> PostStatus:
-    with db.session() as s:
-        return s.get(Post, post_id).status
 
 
 def received(world, platform: str, text: str) -> list[dict]:

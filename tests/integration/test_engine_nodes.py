@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import text
 
 from app import db
 from app.models import DestinationStatus, utcnow
 from app.redis_client import redis
 from app.services import liveness, posts
-from simulator import SimServer, Simulator
 from tests.integration.engine import (
     engine_processes,
     mastodon_account,
@@ -27,11 +24,7 @@ from tests.integration.engine import (
 )
 from workers.scheduler import HeraldScheduler
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=17)) as srv:
-        yield srv
+SEED = 17
 
 
 def test_two_pools_and_two_schedulers_publish_each_destination_exactly_once(clean_db, server):

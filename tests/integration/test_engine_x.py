@@ -10,13 +10,11 @@ import math
 import os
 import signal
 import time
-from collections.abc import Iterator
 
 import pytest
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq_scheduler import Scheduler
-from sqlmodel import select
 
 from app import db
 from app.crypto import decrypt
@@ -24,24 +22,22 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
-    Post,
-    PostDestination,
     PostStatus,
-    PublishAttempt,
     SocialAccount,
 )
 from app.providers.base import AuthError, PublishRequest, TokenSet
 from app.redis_client import redis
-from app.services import accounts, posts
+from app.services import accounts
 from app.services import schedule as sched
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from simulator.x import E_DUPLICATE
 from tests.integration.engine import (
     X_APP,
+    attempts,
     destinations,
-    engine_processes,
-    environ,
     new_user,
+    post_status,
+    schedule,
     soon,
     wait_for,
     wait_settled,
@@ -52,16 +48,10 @@ from tests.integration.engine import x_account as connect_x
 HOUR = dt.timedelta(hours=1)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes() as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture
@@ -114,43 +104,14 @@ def x_account(world, username: str, expires_in: float = 7200):
     return connect_x(world["server"], world["user"], world["wid"], username, expires_in)
 
 
-def schedule(world, content: str, at: dt.datetime | None = None, **kw) -> posts.PostView:
-    data = posts.PostInput(
-        content=content,
-        account_ids=kw.pop("account_ids", [world["account"].id]),
-        scheduled_at=at or soon(),
-        **kw,
-    )
-    view, created = posts.create_post(world["user"], world["wid"], data, mode="schedule")
-    assert created
-    return view
-
-
 def sim_posts(world, text: str | None = None) -> list[dict]:
     found = world["sim"].posts("x")
     return [p for p in found if text is None or p["text"] == text]
 
 
-def attempts(post_id) -> list[PublishAttempt]:
-    with db.session() as s:
-        return list(
-            s.exec(
-                select(PublishAttempt)
-                .join(PostDestination, PostDestination.id == PublishAttempt.destination_id)
-                .where(PostDestination.post_id == post_id)
-                .order_by(PublishAttempt.id)
-            ).all()
-        )
-
-
 def stored(account_id) -> SocialAccount:
     with db.session() as s:
         return s.get(SocialAccount, account_id)
-
-
-def post_status(post_id) -> PostStatus:
-    with db.session() as s:
-        return s.get(Post, post_id).status
 
 
 def assert_rotated(row: SocialAccount, issued: dict) -> tuple[str, str]:

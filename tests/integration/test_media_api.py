@@ -464,7 +464,7 @@ def test_pending_uploads_count_toward_the_storage_quota(local_team, monkeypatch)
     from app.services import plans
 
     info = plans.TIERS[Tier.business]
-    capped = replace(info, limits=replace(info.limits, storage_bytes=1000))
+    capped = replace(info, limits=info.limits.model_copy(update={"storage_bytes": 1000}))
     monkeypatch.setitem(plans.TIERS, Tier.business, capped)
     assert presign(local_team, "a.png", "image/png", 600).status_code == 200
     r = presign(local_team, "b.png", "image/png", 600)  # never uploaded ones count too

@@ -19,7 +19,6 @@ from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts, api_keys, connect, plans
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.support.fake_openai import FakeOpenAI
 
@@ -29,10 +28,7 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 MONTH = dt.datetime(2031, 3, 10, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=8)) as srv:
-        yield srv
+SEED = 8
 
 
 @pytest.fixture

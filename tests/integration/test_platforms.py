@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +20,7 @@ from app.config import settings
 from app.crypto import decrypt
 from app.models import AccountMetric, Media, PostMetric, SocialAccount
 from app.services import metrics
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import engine_processes, wait_for
 from tests.integration.helpers import registered
 from tests.support import media_files
@@ -70,10 +69,7 @@ SAMPLES: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=21)) as srv:
-        yield srv
+SEED = 21
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,16 +12,12 @@ from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=5)) as srv:
-        yield srv
+SEED = 5
 
 
 @pytest.fixture
@@ -106,7 +101,8 @@ def test_validation_errors_name_each_destination_and_create_nothing(team):
     assert err["code"] == "validation_failed"
     assert set(err["details"]["destinations"]) == set(team["accounts"])
     assert "600 characters" in err["details"]["destinations"][team["accounts"][0]][0]
-    assert "mastodon" in err["message"]
+    # The account as people name it ("alice on Mastodon: ..."), never "mastodon · alice".
+    assert " on Mastodon: " in err["message"] and " · " not in err["message"]
     for body, code in [
         ({"account_ids": []}, "no_accounts"),
         ({"account_ids": [str(uuid.uuid4())]}, "unknown_accounts"),

@@ -35,7 +35,7 @@ from app import db
 from app.models import DestinationStatus, PostStatus
 from app.services import posts
 from app.services.errors import Conflict
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     LOGS,
     X_APP,
@@ -53,10 +53,7 @@ MARK = "HERALD_RESTART_TEST"
 HANGING = ("pending", "queued", "publishing", "processing", "unknown")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=23)) as srv:
-        yield srv
+SEED = 23
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +22,7 @@ from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.helpers import client, error_of, registered
 from tests.support import media_files
 
@@ -31,10 +30,7 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 ROLES = ("viewer", "editor", "admin")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=13)) as srv:
-        yield srv
+SEED = 13
 
 
 def _account(server: SimServer, session_client: TestClient, wid: str, name: str) -> str:
@@ -103,6 +99,18 @@ def _team(server: SimServer, tag: str) -> dict:
     r = admin.post(f"/api/webhooks/{team['webhook']}/test")
     assert r.status_code == 202, r.text
     team["delivery"] = r.json()["id"]
+    r = team["editor"].post(
+        f"/api/posts/{team['post']}/comments", json={"body": f"Ready, @{tag}-admin?"}
+    )
+    assert r.status_code == 201, r.text
+    team["comment"] = r.json()["id"]
+    page = admin.get("/api/notifications").json()
+    team["notification"] = next(n["id"] for n in page["items"] if n["verb"] == "comment.added")
+    r = admin.post(
+        "/api/notifications/channels", json={"kind": "slack", "url": "http://127.0.0.1:9/slack"}
+    )
+    assert r.status_code == 201, r.text
+    team["channel"] = r.json()["id"]
     return team
 
 
@@ -140,6 +148,14 @@ def _resource_routes(b: dict) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/api/workspaces/{wid}/approval", None),
         ("PUT", f"/api/workspaces/{wid}/approval", {"require_approval": True}),
         ("GET", f"/api/analytics/posts/{post}", None),
+        ("GET", f"/api/posts/{post}/comments", None),
+        ("POST", f"/api/posts/{post}/comments", {"body": "hello"}),
+        ("PATCH", f"/api/posts/{post}/comments/{b['comment']}", {"body": "changed"}),
+        ("DELETE", f"/api/posts/{post}/comments/{b['comment']}", None),
+        ("POST", f"/api/notifications/{b['notification']}/read", None),
+        ("PATCH", f"/api/notifications/channels/{b['channel']}", {"active": False}),
+        ("POST", f"/api/notifications/channels/{b['channel']}/test", None),
+        ("DELETE", f"/api/notifications/channels/{b['channel']}", None),
         ("DELETE", f"/api/accounts/{b['account']}", None),
         ("GET", f"/api/accounts/{b['account']}/waiting", None),
         ("GET", f"/api/accounts/{b['account']}/slots", None),
@@ -174,7 +190,8 @@ NOT_RESOURCES = {
 
 
 def _template(path: str) -> str:
-    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{}", path)
+    path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{}", path)
+    return re.sub(r"/[0-9]+(?=/|$)", "/{}", path)  # notifications have numeric ids
 
 
 def test_every_resource_route_is_covered(teams):

@@ -5,19 +5,16 @@ Real worker and scheduler processes, Redis, PostgreSQL and the simulator over HT
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from app.models import DestinationStatus, PostStatus
 from app.services import posts
 from app.services.errors import Conflict, NotFound
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
     destinations,
-    engine_processes,
-    environ,
     mastodon_account,
     new_user,
     soon,
@@ -29,16 +26,10 @@ from tests.integration.engine import (
 ENV = {**X_APP, "HERALD_RETRY_BASE_SECONDS": "3", "HERALD_BREAKER_THRESHOLD": "1000"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=19)) as srv:
-        yield srv
+SEED = 19
 
 
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
+TEST_ENV = X_APP
 
 
 @pytest.fixture

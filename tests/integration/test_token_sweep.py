@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,16 +12,13 @@ from app.models import AccountStatus, SocialAccount, utcnow
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import new_user
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=3)) as srv:
-        yield srv
+SEED = 3
 
 
 def account_expiring_in(server: SimServer, username: str, left: dt.timedelta):

@@ -1,11 +1,22 @@
-"""What several provider tests use: sample files, the vendor API documents, the one post."""
+"""What several provider tests use: sample files, the vendor API documents, the one post, the
+simulated platform and a provider pointed at it."""
 
 from __future__ import annotations
 
+import socket
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from simulator import Simulator
+import httpx
+import pytest
+
+from app.providers.base import Provider, PublishRequest, TokenSet, TransientError
+from simulator import SimServer, Simulator
+from simulator.platform import PlatformSim
+
+P = TypeVar("P", bound=PlatformSim)
+R = TypeVar("R", bound=Provider)
 
 # The vendor documents live in the shared folder beside the repository (README there).
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
@@ -21,3 +32,58 @@ def one_post(sim: Simulator, platform: str) -> dict[str, Any]:
     posts = sim.posts(platform)
     assert len(posts) == 1, posts
     return posts[0]
+
+
+def platform_of(sim: Simulator, kind: type[P]) -> P:
+    """The simulated platform of type `kind`, typed."""
+    platform = sim[kind.id]
+    assert isinstance(platform, kind)
+    return platform
+
+
+def sim_provider(
+    cls: type[R], server: SimServer, http: httpx.Client, client_id: str, secret: str, **kw: Any
+) -> R:
+    """A provider pointed at its simulated network (API and OAuth on the same server), with the
+    app's credentials and media polling fast enough for tests (`media_wait_s` 3 s unless set)."""
+    base = server.url_for(cls.id)
+    kw.setdefault("api_base", base)
+    kw.setdefault("auth_base", base)
+    kw.setdefault("media_wait_s", 3.0)
+    return cls(client=http, client_id=client_id, client_secret=secret, media_poll_s=0.05, **kw)
+
+
+def refused_base() -> str:
+    """An http://127.0.0.1:<port> base nobody listens on: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def assert_refused_not_sent(provider: Provider, token: TokenSet, request: PublishRequest) -> None:
+    """A publish whose connection is refused is transient and known not sent (safe to retry)."""
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is False
+
+
+def assert_found_after_timeout(
+    provider: Provider,
+    token: TokenSet,
+    sim: Simulator,
+    path: str,
+    request: PublishRequest,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """The network takes the post at `path` but its answer never comes: publish raises a
+    TransientError marked sent, and find_recent lists the post (what settles the outcome).
+    Returns the post the network kept."""
+    since = since or datetime.now(UTC)
+    sim.inject(provider.id, "timeout_after_accept", path=path)
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is True
+    post = one_post(sim, provider.id)
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    return post

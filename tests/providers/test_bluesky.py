@@ -22,7 +22,7 @@ from app.providers.base import (
 from app.providers.bluesky import BlueskyProvider, rkey_for
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.helpers import one_post
+from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -403,15 +403,10 @@ def test_thread_interrupted_at_part_2_resumes_at_part_2(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    dead = BlueskyProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        dead.publish(TokenSet("t", extra={"did": "did:plc:x"}), PublishRequest(text="hello"))
-    assert exc.value.sent is False
+    dead = BlueskyProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(
+        dead, TokenSet("t", extra={"did": "did:plc:x"}), PublishRequest(text="hello")
+    )
 
 
 def test_invalid_request_is_permanent(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +23,14 @@ from app.providers.base import (
 from app.providers.facebook import FacebookProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import (
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [FacebookSim]
 SEED = 11
@@ -36,16 +42,14 @@ PAGE = "facebook_user_page"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> FacebookProvider:
-    base = server.url_for("facebook")
-    return FacebookProvider(
-        api_base=base,
-        auth_base=base,
-        video_base=base + "/graph-video",
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
+    video_base = server.url_for("facebook") + "/graph-video"
+    return sim_provider(
+        FacebookProvider,
+        server,
+        http,
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        video_base=video_base,
         **kw,
     )
 
@@ -56,9 +60,7 @@ def provider(server: SimServer, http: httpx.Client) -> FacebookProvider:
 
 
 def fb(sim: Simulator) -> FacebookSim:
-    platform = sim["facebook"]
-    assert isinstance(platform, FacebookSim)
-    return platform
+    return platform_of(sim, FacebookSim)
 
 
 def page_token(sim: Simulator, page: str = PAGE, **kw: Any) -> TokenSet:
@@ -359,26 +361,13 @@ def test_duplicates(provider: FacebookProvider, token: TokenSet, sim: Simulator)
 def test_timeout_after_accept_then_find_recent(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("facebook", "timeout_after_accept", path="*/feed")
     request = PublishRequest(text="did this get posted?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "facebook")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "*/feed", request)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = FacebookProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False
+    provider = FacebookProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation, metrics

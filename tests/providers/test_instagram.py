@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +22,14 @@ from app.providers.base import (
 from app.providers.instagram import InstagramProvider, hashtags, mentions
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import (
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [InstagramSim]
 SEED = 11
@@ -36,15 +42,8 @@ V = "v25.0"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> InstagramProvider:
-    return InstagramProvider(
-        api_base=server.url_for("instagram"),
-        auth_base=server.url_for("instagram"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        **kw,
+    return sim_provider(
+        InstagramProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -54,9 +53,7 @@ def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
 
 
 def ig(sim: Simulator) -> InstagramSim:
-    platform = sim["instagram"]
-    assert isinstance(platform, InstagramSim)
-    return platform
+    return platform_of(sim, InstagramSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
@@ -404,25 +401,14 @@ def test_duplicate_fault_is_permanent_duplicate(
 def test_timeout_after_accept_then_find_recent(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("instagram", "timeout_after_accept", path="*/media_publish")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("did this get posted?", IMAGE))
-    assert exc.value.sent is True
-    post = one_post(sim, "instagram")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], post["text"])]
+    request = req("did this get posted?", IMAGE)
+    post = assert_found_after_timeout(provider, token, sim, "*/media_publish", request)
+    assert post["text"] == request.text
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = InstagramProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("x", IMAGE))
-    assert exc.value.sent is False
+    provider = InstagramProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(provider, token, req("x", IMAGE))
 
 
 # ------------------------------------------------------------------ validation

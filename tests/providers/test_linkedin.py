@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +27,14 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
-from tests.providers.helpers import one_post
+from tests.providers.helpers import (
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [LinkedInSim]
 SEED = 11
@@ -40,16 +46,9 @@ PDF = b"%PDF-1.4\n" + b"x" * 500
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> LinkedInProvider:
-    return LinkedInProvider(
-        api_base=server.url_for("linkedin"),
-        auth_base=server.url_for("linkedin"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        throttle_backoff_s=kw.pop("throttle_backoff_s", 60.0),
-        **kw,
+    kw.setdefault("throttle_backoff_s", 60.0)
+    return sim_provider(
+        LinkedInProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -59,9 +58,7 @@ def provider(server: SimServer, http: httpx.Client) -> LinkedInProvider:
 
 
 def li(sim: Simulator) -> LinkedInSim:
-    platform = sim["linkedin"]
-    assert isinstance(platform, LinkedInSim)
-    return platform
+    return platform_of(sim, LinkedInSim)
 
 
 def minted(sim: Simulator, member: str = "alice", scopes: str = DEFAULT_SCOPES) -> TokenSet:
@@ -453,26 +450,14 @@ def test_duplicate_content(provider: LinkedInProvider, token: TokenSet, sim: Sim
 def test_timeout_after_accept_then_find_recent(provider: LinkedInProvider, sim: Simulator) -> None:
     token = minted(sim, scopes=DEFAULT_SCOPES + " r_member_social")
     since = datetime.now(UTC) - timedelta(seconds=1)
-    sim.inject("linkedin", "timeout_after_accept", path="/rest/posts")
     request = PublishRequest(text="did this #post go out?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "linkedin")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "/rest/posts", request, since)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = LinkedInProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    provider = LinkedInProvider(api_base=refused_base(), client=http)
     token = TokenSet("t", extra={"author_urn": "urn:li:person:abc"})
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False
+    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation

@@ -25,7 +25,7 @@ from app.providers.base import (
 )
 from app.providers.mastodon import MastodonProvider
 from simulator import SimServer, Simulator
-from tests.providers.helpers import one_post
+from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
 
 SEED = 7
 
@@ -286,13 +286,8 @@ def test_5xx_after_accept_then_idempotent_retry(
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again when the block ends: nobody listens there
-    dead = MastodonProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        dead.publish(TokenSet("t"), PublishRequest(text="hello"))
-    assert exc.value.sent is False
+    dead = MastodonProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(dead, TokenSet("t"), PublishRequest(text="hello"))
 
 
 def test_timeout_after_accept_then_find_recent(

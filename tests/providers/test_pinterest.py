@@ -29,7 +29,7 @@ from app.providers.base import (
 from app.providers.pinterest import PinterestProvider
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.helpers import PNG, SPECS
+from tests.providers.helpers import PNG, SPECS, platform_of
 
 SIMULATED = [PinterestSim]
 SEED = 5
@@ -45,9 +45,7 @@ MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048
 
 @pytest.fixture
 def pin_sim(sim: Simulator) -> PinterestSim:
-    plat = sim["pinterest"]
-    assert isinstance(plat, PinterestSim)
-    return plat
+    return platform_of(sim, PinterestSim)
 
 
 @pytest.fixture
@@ -340,7 +338,7 @@ def test_validation_limits(provider: PinterestProvider, pin_sim: PinterestSim) -
     assert any("link" in p for p in problems)
     none = PublishRequest("no media", options={})
     problems = provider.validate(none)
-    assert "Choose “Board”: Pinterest requires it." in problems
+    assert "Choose “Board” for Pinterest." in problems
     assert any("image or a video" in p for p in problems)
     alt = image_request(pin_sim, alt_text="a" * 501, bogus=1)
     problems = provider.validate(alt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +21,14 @@ from app.providers.base import (
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
-from tests.providers.helpers import one_post
+from tests.providers.helpers import (
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+    sim_provider,
+)
 
 SIMULATED = [ThreadsSim]
 SEED = 7
@@ -32,15 +38,8 @@ IMAGE = "https://cdn.example.com/cat.jpg"
 
 
 def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsProvider:
-    return ThreadsProvider(
-        api_base=server.url_for("threads"),
-        auth_base=server.url_for("threads"),
-        client=http,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        media_wait_s=kw.pop("media_wait_s", 3.0),
-        media_poll_s=0.05,
-        **kw,
+    return sim_provider(
+        ThreadsProvider, server, http, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, **kw
     )
 
 
@@ -50,9 +49,7 @@ def provider(server: SimServer, http: httpx.Client) -> ThreadsProvider:
 
 
 def threads_sim(sim: Simulator) -> ThreadsSim:
-    platform = sim["threads"]
-    assert isinstance(platform, ThreadsSim)
-    return platform
+    return platform_of(sim, ThreadsSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
@@ -262,27 +259,14 @@ def test_duplicate_fault_is_permanent_duplicate(
 def test_timeout_after_accept_then_find_recent(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    since = datetime.now(UTC)
-    sim.inject("threads", "timeout_after_accept", path="*/threads_publish")
     request = PublishRequest(text="did this get posted?")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True
-    post = one_post(sim, "threads")
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "*/threads_publish", request)
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = ThreadsProvider(api_base=f"http://127.0.0.1:{port}", client=http)
+    provider = ThreadsProvider(api_base=refused_base(), client=http)
     token.extra["user_id"] = "1"
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False
+    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation, metrics

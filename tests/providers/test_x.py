@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.helpers import PNG, SPECS, one_post
+from tests.providers.helpers import PNG, SPECS, assert_refused_not_sent, one_post, refused_base
 
 SEED = 11
 
@@ -543,13 +542,10 @@ def test_post_fields_are_named_as_the_vendor_document_names_them(
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again when the block ends: nobody listens there
-    dead = XProvider(api_base=f"http://127.0.0.1:{port}", client=http, client_id="c")
-    with pytest.raises(TransientError) as exc:
-        dead.publish(TokenSet("t", extra={"user_id": "1"}), PublishRequest(text="hello"))
-    assert exc.value.sent is False
+    dead = XProvider(api_base=refused_base(), client=http, client_id="c")
+    assert_refused_not_sent(
+        dead, TokenSet("t", extra={"user_id": "1"}), PublishRequest(text="hello")
+    )
 
 
 def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> None:

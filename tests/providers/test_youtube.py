@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import random
-import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -40,7 +39,13 @@ from simulator.youtube import (
     SCOPE,
     YouTubeSim,
 )
-from tests.providers.helpers import SPECS, one_post
+from tests.providers.helpers import (
+    SPECS,
+    assert_refused_not_sent,
+    one_post,
+    platform_of,
+    refused_base,
+)
 
 SIMULATED = [YouTubeSim]
 SEED = 5
@@ -112,9 +117,7 @@ def provider(server: SimServer, http: httpx.Client) -> YouTubeProvider:
 
 
 def yt(sim: Simulator) -> YouTubeSim:
-    platform = sim["youtube"]
-    assert isinstance(platform, YouTubeSim)
-    return platform
+    return platform_of(sim, YouTubeSim)
 
 
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
@@ -356,14 +359,8 @@ def test_unfinished_upload_and_session_errors_are_not_sent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    provider = YouTubeProvider(api_base=f"http://127.0.0.1:{port}", client=http)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request())
-    assert exc.value.sent is False
+    provider = YouTubeProvider(api_base=refused_base(), client=http)
+    assert_refused_not_sent(provider, token, request())
 
 
 def test_scheduled_private_video(

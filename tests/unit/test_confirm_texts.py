@@ -52,12 +52,16 @@ def test_deleting_a_post_says_who_will_not_get_it_and_what_stays_online():
 
 def test_disconnect_outcome_messages():
     aid = uuid.uuid4()
-    removed = disconnect_message(DisconnectReport(aid, "remove", 3, 3, 0, 1))
+    removed = disconnect_message(
+        DisconnectReport(account_id=aid, posts="remove", waiting=3, removed=3, kept=0, drafted=1)
+    )
     assert removed == (
         "Disconnected. Removed it from 3 scheduled posts; 1 left without an account became drafts."
     )
-    kept = disconnect_message(DisconnectReport(aid, "keep", 1, 0, 1, 0))
-    assert kept.startswith("Disconnected. 1 scheduled post still targets it")
-    assert disconnect_message(DisconnectReport(aid, "keep", 0, 0, 0, 0)) == (
-        "Disconnected. Its history is kept."
+    kept = disconnect_message(
+        DisconnectReport(account_id=aid, posts="keep", waiting=1, removed=0, kept=1, drafted=0)
     )
+    assert kept.startswith("Disconnected. 1 scheduled post still targets it")
+    assert disconnect_message(
+        DisconnectReport(account_id=aid, posts="keep", waiting=0, removed=0, kept=0, drafted=0)
+    ) == ("Disconnected. Its history is kept.")

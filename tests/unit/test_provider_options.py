@@ -50,7 +50,7 @@ def test_messages_name_the_label() -> None:
     problems = option_problems(pinterest.options_model, {"board_id": "abc"}, "Pinterest")
     assert problems == ["“Board” must be a board id (digits)."]
     problems = option_problems(pinterest.options_model, {}, "Pinterest")
-    assert problems == ["Choose “Board”: Pinterest requires it."]
+    assert problems == ["Choose “Board” for Pinterest."]
     tiktok = provider_class("tiktok")
     options = {"privacy_level": "SELF_ONLY", "is_aigc": 1}
     problems = option_problems(tiktok.options_model, options, "TikTok")

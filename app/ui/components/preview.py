@@ -41,7 +41,12 @@ def _media_cell(m: rx.Var) -> rx.Component:
     return rx.cond(
         m.kind == "video",
         rx.el.video(src=m.url, preload="metadata", muted=True, class_name="pv-media"),
-        rx.image(src=m.url, alt=m.filename, class_name="pv-media", loading="lazy"),
+        rx.image(
+            src=m.url,
+            alt=rx.cond(m.alt != "", m.alt, m.filename),
+            class_name="pv-media",
+            loading="lazy",
+        ),
     )
 
 
@@ -68,6 +73,49 @@ def _media_grid(p: rx.Var) -> rx.Component:
             },
         ),
     )
+
+
+def _video_frame(p: rx.Var) -> rx.Component:
+    """A video network's player: the video, else its thumbnail or a placeholder, in the
+    network's shape (16:9 or 9:16)."""
+    tall = p.frame == "9:16"
+    return rx.box(
+        rx.cond(
+            p.video != "",
+            rx.el.video(src=p.video, poster=p.poster, preload="metadata", muted=True,
+                        class_name="pv-video"),
+            rx.cond(
+                p.poster != "",
+                rx.image(src=p.poster, alt="Video thumbnail", class_name="pv-video"),
+                rx.vstack(
+                    rx.icon("film", size=28),
+                    rx.text("Add a video", size="2"),
+                    align="center", justify="center", height="100%", spacing="2",
+                    color="var(--gray-9)", class_name="pv-video-missing",
+                ),
+            ),
+        ),
+        rx.cond(
+            (p.video != "") | (p.poster != ""),
+            rx.center(
+                rx.icon("play", size=20, color="white"),
+                position="absolute", top="50%", left="50%", transform="translate(-50%, -50%)",
+                width="44px", height="44px", border_radius="999px",
+                background="rgba(0,0,0,0.55)", pointer_events="none",
+            ),
+        ),
+        position="relative",
+        width=rx.cond(tall, "60%", "100%"),
+        margin_x="auto",
+        aspect_ratio=rx.cond(tall, "9 / 16", "16 / 9"),
+        background="var(--gray-5)",
+        border_radius=by_network(p.platform, lambda look: look.media_radius, "12px"),
+        overflow="hidden",
+        class_name="pv-frame",
+        data_frame=p.frame,
+        style={"& .pv-video": {"width": "100%", "height": "100%", "object_fit": "cover",
+                               "display": "block"}},
+    )  # fmt: skip
 
 
 def _flag(platform: rx.Var, pick: Callable[[Look], bool]) -> rx.Var:
@@ -135,7 +183,8 @@ def post_preview(p: rx.Var) -> rx.Component:
         p.title != "",
         rx.text(p.title, weight="bold", size="3", class_name="pv-title"),
     )
-    visual_first = rx.vstack(header, _media_grid(p), title, body, spacing="2", width="100%")
+    visual = rx.cond(p.frame != "", _video_frame(p), _media_grid(p))
+    visual_first = rx.vstack(header, visual, title, body, spacing="2", width="100%")
     text_first = rx.vstack(header, body, _media_grid(p), spacing="2", width="100%")
     return rx.card(
         rx.cond(_flag(p.platform, lambda look: look.media_first), visual_first, text_first),

@@ -15,9 +15,12 @@ from app.ui.components.section import live_poll
 from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_ai import ComposerAIState
+from app.ui.state.composer_autosave import ComposerAutosaveState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.views.approvals_panel import composer_approval
+from app.ui.views.composer_autosave import ROOT_ID, autosave_script, indicator, notices
+from app.ui.views.composer_checks import alt_dialog
 from app.ui.views.composer_dialogs import ai_dialog, library_dialog
 from app.ui.views.composer_networks import networks
 from app.ui.views.composer_post import accounts, editor
@@ -59,9 +62,12 @@ def _header() -> rx.Component:
                 color_scheme="gray",
             ),
         ),
+        rx.spacer(),
+        indicator(),
         align="center",
         spacing="2",
         margin_top="-8px",
+        width="100%",
     )
 
 
@@ -108,13 +114,16 @@ def _previews() -> rx.Component:
         ComposerMediaState.reset_media,
         ComposerAIState.close_ai,
         ComposerApprovalState.load_approval,
+        ComposerAutosaveState.restore,
     ],
 )
 def composer() -> rx.Component:
     return rx.vstack(
         counter_script(),
+        autosave_script(),
         _header(),
         composer_approval(),
+        notices(),
         rx.cond(
             ComposerState.loading,
             rx.center(rx.spinner(size="3"), padding="48px", width="100%"),
@@ -139,6 +148,8 @@ def composer() -> rx.Component:
         ),  # fmt: skip
         library_dialog(),
         ai_dialog(),
+        alt_dialog(),
         spacing="4",
         width="100%",
+        id=ROOT_ID,
     )

@@ -11,8 +11,10 @@ from app.ui.components.section import live_poll
 from app.ui.state.approvals import ApprovalListState
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import DashboardState
+from app.ui.state.dashboard_drafts import DashboardDraftsState
 from app.ui.views.approvals_dashboard import approvals_card
 from app.ui.views.dashboard_attention import attention
+from app.ui.views.dashboard_drafts import drafts_card
 from app.ui.views.dashboard_lists import recent, upcoming
 from app.ui.views.dashboard_overview import getting_started, period_toggle, stats
 
@@ -24,7 +26,12 @@ APPROVALS_POLL_MS = 10000
 @protected_page(
     "/",
     "Dashboard",
-    on_load=[DashboardState.load, OutageState.refresh, ApprovalListState.load],
+    on_load=[
+        DashboardState.load,
+        OutageState.refresh,
+        ApprovalListState.load,
+        DashboardDraftsState.load_drafts,
+    ],
 )
 def dashboard() -> rx.Component:
     return rx.vstack(
@@ -57,6 +64,7 @@ def dashboard() -> rx.Component:
             rx.grid(
                 upcoming(),
                 recent(),
+                drafts_card(),
                 columns=rx.breakpoints(initial="1", lg="2"),
                 spacing="4",
                 width="100%",

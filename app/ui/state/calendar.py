@@ -188,6 +188,8 @@ class CalendarState(AuthState):
         self.selected_at = self.selected_label = ""
         self.open_post_id = ""
         self.confirm_delete = False
+        if query.get("status") in {*(s.value for s in PostStatus), "all"}:
+            self.f_status = query["status"]  # e.g. the dashboard's drafts: ?status=draft
         try:
             self._load_accounts(me.user, me.wid)
             self._fetch(me.user, me.wid)  # the range known from before (datesSet may come first)

@@ -26,6 +26,7 @@ from app.services import accounts, composer, media, posts
 from app.services.errors import ServiceError
 from app.ui.components.counter import client_text
 from app.ui.format import platform_name, zone
+from app.ui.state import composer_checks
 from app.ui.state.auth import AuthState
 from app.ui.state.composer_model import (
     STATUS_HINTS,
@@ -40,6 +41,7 @@ from app.ui.state.composer_model import (
     live_defaults,
     media_ref,
     option_fields,
+    options_to_config,
     preview_title,
     segments,
 )
@@ -70,10 +72,15 @@ class ComposerState(AuthState):
     # Per account: {"max": n, "url": n, "message": "...", "choices": {option: [[value, label]]}}
     dest_info: dict[str, dict[str, Any]] = {}
     media_items: list[MediaRef] = []
+    # What the last save refused, per account; live checks replace it on the next edit.
     problems: dict[str, list[str]] = {}
     form_error: str = ""
     post_id: str = ""
     post_status: str = ""
+    # The version of the post loaded (sent back with an edit: app.services.post_versions), and
+    # the newer one a save ran into (the composer then offers to keep or drop this edit).
+    post_version: int = 0
+    stale_version: int = 0
     loading: bool = True
     busy: str = ""
     active_tab: str = "all"
@@ -99,6 +106,7 @@ class ComposerState(AuthState):
         self.thread_parts, self.thread_media, self.media_part = [], [], -1
         self.form_error = ""
         self.post_id = self.post_status = ""
+        self.post_version = self.stale_version = 0
         self.busy = ""
         self.active_tab = "all"
         self.account_rows = [
@@ -144,6 +152,7 @@ class ComposerState(AuthState):
     def _fill(self, user: User, wid: uuid.UUID, view: posts.PostView) -> None:
         self.post_id = str(view.id)
         self.post_status = view.status.value
+        self.post_version = view.version
         self.text = view.content
         self.selected = [str(d.account_id) for d in view.destinations]
         self.overrides = {
@@ -155,7 +164,10 @@ class ComposerState(AuthState):
         self.options = config_to_options(view.platform_configs)
         self.thread_parts = [p.text for p in view.thread]
         self.thread_media = [_refs(user, wid, p.media_ids) for p in view.thread]
-        self.media_items = _refs(user, wid, view.media_ids)
+        refs = _refs(user, wid, view.media_ids)
+        for ref in refs:
+            ref.alt = view.media_alt.get(uuid.UUID(ref.id), "")
+        self.media_items = refs
         known = {r.id for r in self.account_rows}
         for d in view.destinations:  # an account since disconnected still shows
             if str(d.account_id) not in known:
@@ -193,9 +205,17 @@ class ComposerState(AuthState):
 
     # ----------------------------------------------------------------- editing
 
+    def _edited(self) -> None:
+        """The post changed: what the last save refused gives way to the live checks."""
+        if self.problems:
+            self.problems = {}
+            self.form_error = ""
+
     @rx.event
     def set_text(self, value: str):
-        self.text = value
+        if value != self.text:  # a debounced echo of what Schedule already sent is no edit
+            self.text = value
+            self._edited()
 
     @rx.event
     @signed_in
@@ -225,7 +245,10 @@ class ComposerState(AuthState):
         if isinstance(value, bool):
             value = "yes" if value else ""
         value = "" if value == UNSET else str(value or "")
+        if value == self.options.get(platform, {}).get(name, ""):
+            return
         self.options = {**self.options, platform: {**self.options.get(platform, {}), name: value}}
+        self._edited()
 
     @rx.event
     def toggle_custom(self, account_id: str, on: bool):
@@ -239,7 +262,9 @@ class ComposerState(AuthState):
 
     @rx.event
     def set_override(self, account_id: str, value: str):
-        self.overrides = {**self.overrides, account_id: value}
+        if value != self.overrides.get(account_id):
+            self.overrides = {**self.overrides, account_id: value}
+            self._edited()
 
     @rx.event
     @signed_in(quiet=True)
@@ -270,6 +295,8 @@ class ComposerState(AuthState):
     def tabs(self) -> list[Tab]:
         rows = {r.id: r for r in self.account_rows}
         out: list[Tab] = []
+        items = composer_checks.media_items(self.media_items)
+        configs = options_to_config(self.options, set(self.selected_platforms))
         for platform in self.selected_platforms:
             ids = [a for a in self.selected if rows.get(a) and rows[a].platform == platform]
             limits = provider_class(platform).default_limits
@@ -283,17 +310,30 @@ class ComposerState(AuthState):
                 for name, found in (info.get("choices") or {}).items():
                     merged = live.setdefault(name, [])
                     merged += [c for c in found if c not in merged]
-            tab_accounts = [
-                TabAccount(
-                    id=a,
-                    name=rows[a].name,
-                    avatar=rows[a].avatar,
-                    customized=a in self.customized,
-                    override=self.overrides.get(a, ""),
-                    problems=self.problems.get(a, []),
+            tab_accounts: list[TabAccount] = []
+            notes: list[str] = []
+            for a in ids:
+                custom = a in self.customized and a in self.overrides
+                found = composer_checks.live_check(
+                    platform,
+                    self.overrides[a] if custom else self.text,
+                    items,
+                    configs.get(platform, {}),
+                    int((self.dest_info.get(a) or {}).get("max") or 0) or None,
+                    rows[a].status,
                 )
-                for a in ids
-            ]
+                notes += [n for n in found.notes if n not in notes]
+                problems = list(dict.fromkeys([*found.problems, *self.problems.get(a, [])]))
+                tab_accounts.append(
+                    TabAccount(
+                        id=a,
+                        name=rows[a].name,
+                        avatar=rows[a].avatar,
+                        customized=a in self.customized,
+                        override=self.overrides.get(a, ""),
+                        problems=problems,
+                    )
+                )
             out.append(
                 Tab(
                     platform=platform,
@@ -302,6 +342,11 @@ class ComposerState(AuthState):
                     url_length=url_len,
                     problem_count=sum(len(t.problems) for t in tab_accounts),
                     message=message,
+                    needs=composer_checks.needs(platform),
+                    blank=not self.text.strip()
+                    and not self.media_items
+                    and not any(self.overrides.get(a, "").strip() for a in ids),
+                    notes=notes,
                     accounts=tab_accounts,
                     fields=option_fields(platform, self.options.get(platform, {}), live),
                 )
@@ -317,20 +362,19 @@ class ComposerState(AuthState):
             if row is None:
                 continue
             text = self.overrides.get(a, self.text) if a in self.customized else self.text
-            out.append(
-                Preview(
-                    account_id=a,
-                    platform=row.platform,
-                    platform_name=row.platform_name,
-                    name=row.name,
-                    handle=row.username,
-                    avatar=row.avatar,
-                    title=preview_title(row.platform, self.options.get(row.platform, {})),
-                    segments=segments(text),
-                    media=list(self.media_items[:4]),
-                    empty=not text.strip() and not self.media_items,
-                )
+            preview = Preview(
+                account_id=a,
+                platform=row.platform,
+                platform_name=row.platform_name,
+                name=row.name,
+                handle=row.username,
+                avatar=row.avatar,
+                title=preview_title(row.platform, self.options.get(row.platform, {})),
+                segments=segments(text),
+                media=list(self.media_items[:4]),
+                empty=not text.strip() and not self.media_items,
             )
+            out.append(composer_checks.video_preview(preview, self.media_items))
         return out
 
     def _part_media(self) -> list[list[MediaRef]]:
@@ -340,7 +384,7 @@ class ComposerState(AuthState):
 
     @rx.var
     def has_problems(self) -> bool:
-        return bool(self.problems)
+        return any(t.problem_count for t in self.tabs)
 
     @rx.var
     def media_ids(self) -> list[str]:

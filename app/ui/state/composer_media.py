@@ -28,6 +28,7 @@ class ComposerMediaState(UploaderMixin, ComposerState):
     @rx.event
     def remove_media(self, media_id: str):
         self.media_items = [m for m in self.media_items if m.id != media_id]
+        self._edited()
 
     @rx.event
     def move_media(self, media_id: str, step: int):
@@ -38,6 +39,7 @@ class ComposerMediaState(UploaderMixin, ComposerState):
             return
         items[i], items[j] = items[j], items[i]
         self.media_items = items
+        self._edited()
 
     def _on_uploaded(self, views: list[media.MediaView]):
         if self.library_open and self.media_part >= 0:  # uploaded for a thread part
@@ -49,6 +51,7 @@ class ComposerMediaState(UploaderMixin, ComposerState):
             *self.media_items,
             *[media_ref(v) for v in views if str(v.id) not in have],
         ]
+        self._edited()
         return None
 
     @rx.event
@@ -108,7 +111,6 @@ class ComposerMediaState(UploaderMixin, ComposerState):
             return
         if any(m.id == media_id for m in self.media_items):
             self.media_items = [m for m in self.media_items if m.id != media_id]
-            return
-        found = next((m for m in self.library if m.id == media_id), None)
-        if found is not None:
+        elif found := next((m for m in self.library if m.id == media_id), None):
             self.media_items = [*self.media_items, found]
+        self._edited()

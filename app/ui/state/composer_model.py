@@ -75,6 +75,10 @@ class Tab:
     url_length: int = 23
     problem_count: int = 0
     message: str = ""
+    # What the network needs, in words, and what Herald will do to the media for it.
+    needs: str = ""
+    blank: bool = True  # nothing written or attached yet (no verdict shown)
+    notes: list[str] = dataclasses.field(default_factory=list)
     accounts: list[TabAccount] = dataclasses.field(default_factory=list)
     fields: list[OptionField] = dataclasses.field(default_factory=list)
 
@@ -92,6 +96,11 @@ class MediaRef:
     kind: str = "image"
     filename: str = ""
     detail: str = ""
+    mime: str = ""
+    size: int = 0
+    width: int = 0
+    height: int = 0
+    alt: str = ""  # alt text for this post (composer_alt)
 
 
 @dataclasses.dataclass
@@ -106,6 +115,10 @@ class Preview:
     segments: list[Segment] = dataclasses.field(default_factory=list)
     media: list[MediaRef] = dataclasses.field(default_factory=list)
     empty: bool = True
+    # Video networks: the frame's shape ("" = a regular post), the video and its thumbnail.
+    frame: str = ""
+    video: str = ""
+    poster: str = ""
 
 
 def segments(text: str) -> list[Segment]:
@@ -143,7 +156,10 @@ def media_ref(v: media.MediaView) -> MediaRef:
     dims = f"{v.width}×{v.height}" if v.width and v.height else ""
     dur = f"{v.duration:.1f} s" if v.duration else ""
     detail = " · ".join(x for x in (dims, dur, format.size(v.file_size)) if x)
-    return MediaRef(str(v.id), v.url, v.kind, v.filename, detail)
+    return MediaRef(
+        str(v.id), v.url, v.kind, v.filename, detail,
+        v.file_type, v.file_size, v.width or 0, v.height or 0,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- options

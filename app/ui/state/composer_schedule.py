@@ -9,7 +9,7 @@ import uuid
 import reflex as rx
 
 from app.models import PostApproval
-from app.services import posts, slots
+from app.services import composer_drafts, posts, slots
 from app.services.errors import InvalidInput, ServiceError
 from app.ui import format
 from app.ui.format import zone
@@ -91,6 +91,7 @@ class ComposerScheduleState(ComposerState):
                 {"text": text, "media_ids": [m.id for m in media]}
                 for text, media in zip(self.thread_parts, self._part_media(), strict=True)
             ],
+            media_alt={uuid.UUID(m.id): m.alt for m in self.media_items if m.alt.strip()},
         )
 
     def _refused(self, exc: InvalidInput) -> None:
@@ -131,7 +132,10 @@ class ComposerScheduleState(ComposerState):
         self.busy = mode
         try:
             if self.post_id:
-                view = posts.update_post(user, wid, uuid.UUID(self.post_id), data, mode=mode)
+                view = posts.update_post(
+                    user, wid, uuid.UUID(self.post_id), data, mode=mode,
+                    expected_version=self.post_version or None,
+                )  # fmt: skip
             else:
                 view, _ = posts.create_post(user, wid, data, mode=mode)
         except InvalidInput as exc:
@@ -141,9 +145,14 @@ class ComposerScheduleState(ComposerState):
         except ServiceError as exc:
             self.busy = ""
             self.form_error = exc.message
+            if exc.code == "version_conflict":  # the text stays; composer_autosave offers a way
+                self.stale_version = int((exc.details or {}).get("version") or 0)
             return rx.toast.error(exc.message)
         self.busy = ""
+        # Saved: the autosaved working copy has done its job.
+        composer_drafts.discard(user, wid, uuid.UUID(self.post_id) if self.post_id else None)
         self.post_id, self.post_status = str(view.id), view.status.value
+        self.post_version, self.stale_version = view.version, 0
         if view.approval == PostApproval.pending:
             return [rx.toast.success(submitted_message(view, self.user_timezone)), rx.redirect("/")]
         if mode == "draft":

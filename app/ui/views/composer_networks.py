@@ -8,6 +8,7 @@ import reflex as rx
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
+from app.ui.views.composer_checks import network_checks
 from app.ui.views.composer_post import section
 
 
@@ -204,6 +205,7 @@ def networks() -> rx.Component:
         section(
             "Per network",
             "sliders-horizontal",
+            network_checks(),
             rx.tabs.root(
                 rx.tabs.list(rx.foreach(ComposerState.tabs, _tab_trigger), wrap="wrap"),
                 rx.foreach(ComposerState.tabs, _tab_content),

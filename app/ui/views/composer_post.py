@@ -13,6 +13,7 @@ from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_ai import ComposerAIState
 from app.ui.state.composer_media import UPLOAD_ID, ComposerMediaState
 from app.ui.state.composer_model import AccountRow, MediaRef, Tab
+from app.ui.views.composer_checks import alt_button
 
 
 def section(title: str, icon: str, *children: rx.Component) -> rx.Component:
@@ -151,6 +152,7 @@ def _media_tile(m: MediaRef) -> rx.Component:
             rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
             rx.image(src=m.url, alt=m.filename, class_name="thumb"),
         ),
+        alt_button(m),
         rx.hstack(
             rx.icon_button(
                 rx.icon("chevron-left", size=12),

@@ -1,0 +1,185 @@
+"""Composer: each selected network's live check (what it needs, what it would refuse right
+now, what Herald converts for it), and the alt text dialog of an attached image."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.preview import platform_mark
+from app.ui.state.composer import ComposerState
+from app.ui.state.composer_alt import ComposerAltState
+from app.ui.state.composer_model import MediaRef, Tab, TabAccount
+
+
+def _problem(p: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("circle-alert", size=14, color=rx.color("red", 10), flex_shrink="0"),
+        rx.text(p, size="1", color=rx.color("red", 11)),
+        spacing="2",
+        align="start",
+        class_name="live-problem",
+    )
+
+
+def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
+    return rx.cond(
+        a.problems.length() > 0,
+        rx.vstack(
+            rx.cond(
+                t.accounts.length() > 1,
+                rx.text(a.name, size="1", weight="medium", color_scheme="gray"),
+            ),
+            rx.foreach(a.problems, _problem),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
+def _note(n: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("wand-sparkles", size=14, color=rx.color("blue", 10), flex_shrink="0"),
+        rx.text(n, size="1", color=rx.color("blue", 11)),
+        spacing="2",
+        align="start",
+        class_name="conversion-note",
+    )
+
+
+def _network_check(t: Tab) -> rx.Component:
+    ready = t.problem_count == 0
+    return rx.vstack(
+        rx.hstack(
+            platform_mark(t.platform, "16px"),
+            rx.text(t.platform_name, size="2", weight="medium"),
+            rx.cond(
+                t.blank & ready,
+                rx.fragment(),
+                rx.cond(
+                    ready,
+                    rx.badge(rx.icon("check", size=12), "Ready", color_scheme="green", size="1"),
+                    rx.badge(
+                        t.problem_count,
+                        rx.cond(t.problem_count == 1, " problem", " problems"),
+                        color_scheme="red",
+                        size="1",
+                    ),
+                ),
+            ),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(t.needs, size="1", color_scheme="gray", class_name="network-needs"),
+        rx.foreach(t.accounts, lambda a: _account_problems(t, a)),
+        rx.foreach(t.notes, _note),
+        spacing="1",
+        width="100%",
+        padding="8px 10px",
+        border=rx.cond(
+            ready, f"1px solid {rx.color('gray', 5)}", f"1px solid {rx.color('red', 7)}"
+        ),
+        border_radius="var(--radius-3)",
+        id="check-" + t.platform,
+        class_name="network-check",
+        data_ready=rx.cond(t.blank & ready, "blank", rx.cond(ready, "yes", "no")),
+    )
+
+
+def network_checks() -> rx.Component:
+    """One box per selected network, updated while the user types and attaches."""
+    return rx.cond(
+        ComposerState.tabs.length() > 0,
+        rx.vstack(
+            rx.foreach(ComposerState.tabs, _network_check),
+            spacing="2",
+            width="100%",
+            id="network-checks",
+            aria_live="polite",
+        ),
+    )
+
+
+def alt_button(m: MediaRef) -> rx.Component:
+    """On an attached image: add or edit its alt text ("ALT" when it has one)."""
+    return rx.cond(
+        m.kind == "image",
+        rx.button(
+            rx.cond(m.alt != "", rx.icon("check", size=10), rx.icon("plus", size=10)),
+            "ALT",
+            size="1",
+            variant="solid",
+            color_scheme=rx.cond(m.alt != "", "green", "gray"),
+            on_click=ComposerAltState.open_alt(m.id),
+            aria_label="Alt text for " + m.filename,
+            title=rx.cond(m.alt != "", m.alt, "Add alt text"),
+            class_name="alt-button",
+            position="absolute",
+            bottom="4px",
+            left="4px",
+            padding="0 6px",
+            height="20px",
+            font_size="10px",
+        ),
+    )
+
+
+def alt_dialog() -> rx.Component:
+    count = ComposerAltState.alt_value.length()
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Alt text"),
+            rx.dialog.description(
+                "Describe the image for people who use screen readers. ",
+                ComposerAltState.alt_where,
+                size="2",
+            ),
+            rx.hstack(
+                rx.image(
+                    src=ComposerAltState.alt_item["url"],
+                    alt="",
+                    width="96px",
+                    height="96px",
+                    object_fit="cover",
+                    border_radius="var(--radius-2)",
+                    flex_shrink="0",
+                ),
+                rx.vstack(
+                    rx.text_area(
+                        value=ComposerAltState.alt_value,
+                        on_change=ComposerAltState.set_alt_value,
+                        rows="4",
+                        width="100%",
+                        id="alt-text",
+                        placeholder="A short description of what the image shows",
+                        aria_label="Alt text",
+                    ),
+                    rx.text(
+                        count,
+                        " / ",
+                        ComposerAltState.alt_limit,
+                        size="1",
+                        color=rx.cond(
+                            ComposerAltState.alt_too_long, rx.color("red", 11), rx.color("gray", 10)
+                        ),
+                        id="alt-count",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                spacing="3",
+                align="start",
+                margin_top="12px",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Save", on_click=ComposerAltState.save_alt, id="save-alt"),
+                justify="end",
+                spacing="2",
+                margin_top="16px",
+            ),
+            max_width="520px",
+        ),
+        open=ComposerAltState.alt_open,
+        on_open_change=ComposerAltState.set_alt_open,
+    )

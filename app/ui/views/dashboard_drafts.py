@@ -1,0 +1,150 @@
+"""Dashboard: the "Drafts" card (draft posts and the user's unsaved new post)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.confirm import confirm_dialog
+from app.ui.components.section import empty_note, section_card, skeleton_rows
+from app.ui.state.auth import AuthState
+from app.ui.state.dashboard_drafts import DashboardDraftsState, DraftRow
+
+_ROW = {
+    "width": "100%",
+    "padding_y": "8px",
+    "border_bottom": f"1px solid {rx.color('gray', 4)}",
+}
+_EDITOR = (AuthState.current_role == "editor") | (AuthState.current_role == "admin")
+
+
+def _draft(d: DraftRow) -> rx.Component:
+    return rx.flex(
+        rx.link(
+            rx.vstack(
+                rx.text(d.content, size="2", class_name="post-excerpt"),
+                rx.text(
+                    d.networks,
+                    " · edited ",
+                    d.edited,
+                    rx.cond(d.author != "", rx.el.span(" by ", d.author)),
+                    size="1",
+                    color_scheme="gray",
+                ),  # fmt: skip
+                spacing="1",
+                min_width="0",
+            ),
+            href="/composer?post=" + d.id,
+            underline="none",
+            color="inherit",
+            flex="1",
+            min_width="0",
+            class_name="open-draft",
+        ),
+        rx.cond(
+            _EDITOR,
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                aria_label="Delete draft",
+                on_click=DashboardDraftsState.ask_delete(d.id, d.content),
+                class_name="delete-draft",
+            ),
+        ),
+        gap="3",
+        align="center",
+        class_name="draft-row",
+        data_post_id=d.id,
+        style=_ROW,
+    )
+
+
+def _unsaved() -> rx.Component:
+    return rx.flex(
+        rx.link(
+            rx.vstack(
+                rx.hstack(
+                    rx.badge("Unsaved", color_scheme="amber", variant="soft", radius="full"),
+                    rx.text(
+                        "only you · ",
+                        DashboardDraftsState.unsaved_when,
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    align="center",
+                    spacing="2",
+                ),  # fmt: skip
+                rx.text(DashboardDraftsState.unsaved, size="2"),
+                spacing="1",
+                min_width="0",
+            ),
+            href="/composer",
+            underline="none",
+            color="inherit",
+            flex="1",
+            min_width="0",
+            id="resume-unsaved",
+        ),
+        rx.button(
+            "Discard",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=DashboardDraftsState.discard_unsaved,
+            id="discard-unsaved",
+        ),
+        gap="3",
+        align="center",
+        id="unsaved-draft",
+        style=_ROW,
+    )
+
+
+def drafts_card() -> rx.Component:
+    body = rx.cond(
+        ~DashboardDraftsState.drafts_loaded,
+        skeleton_rows(2),
+        rx.vstack(
+            rx.cond(DashboardDraftsState.unsaved != "", _unsaved()),
+            rx.foreach(DashboardDraftsState.drafts, _draft),
+            rx.cond(
+                (DashboardDraftsState.total == 0) & (DashboardDraftsState.unsaved == ""),
+                empty_note("file-pen-line", "No drafts. Half-written posts are kept here."),
+            ),
+            rx.cond(
+                DashboardDraftsState.total > DashboardDraftsState.drafts.length(),
+                rx.text(
+                    DashboardDraftsState.total - DashboardDraftsState.drafts.length(),
+                    " more in the calendar",
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="0",
+            width="100%",
+        ),
+    )
+    extra = rx.hstack(
+        rx.badge(DashboardDraftsState.total, variant="soft", radius="full", id="drafts-count"),
+        rx.link("Calendar", href="/calendar?status=draft", size="2"),
+        align="center",
+        spacing="2",
+    )
+    return rx.fragment(
+        section_card("Drafts", "file-pen-line", body, "drafts", extra),
+        confirm_dialog(
+            open=DashboardDraftsState.delete_id != "",
+            on_open_change=DashboardDraftsState.set_delete_open,
+            title="Delete this draft?",
+            description=rx.text(
+                "“",
+                DashboardDraftsState.delete_label,
+                "” is removed from Herald for everyone in the workspace. This cannot be undone.",
+            ),  # fmt: skip
+            confirm_label="Delete draft",
+            on_confirm=DashboardDraftsState.delete_draft,
+            confirm_id="confirm-delete-draft",
+            dialog_id="delete-draft-dialog",
+        ),
+    )
