@@ -17,6 +17,18 @@ from app.services.errors import InvalidInput
 router = APIRouter(prefix="/api", tags=["posts"])
 
 
+class ThreadPartIn(BaseModel):
+    """One further part of a thread."""
+
+    text: str = Field(default="", max_length=posts.MAX_CONTENT)
+    media_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Library media attached to this part (images; a video where the network "
+        "takes one on a reply). Threads takes media from public URLs only, not on parts.",
+    )
+
+
 class PostIn(BaseModel):
     content: str = Field(default="", max_length=posts.MAX_CONTENT)
     account_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
@@ -31,12 +43,14 @@ class PostIn(BaseModel):
         default_factory=dict, description="Per-account text that replaces `content`."
     )
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
-    thread: list[str] | None = Field(
+    thread: list[ThreadPartIn | str] | None = Field(
         default=None,
         max_length=24,
-        description="The thread's further parts: X, Bluesky, Mastodon and Threads publish them "
-        "as a reply chain under `content`; other networks get `content` only. Omitted: "
-        "`platform_configs` decide; [] removes the thread.",
+        description='The thread\'s further parts, each `{"text", "media_ids"}` (media '
+        "from the library, attached to that part's reply, within the network's per-post limits) "
+        "or a plain text: X, Bluesky, Mastodon and Threads publish them as a reply chain under "
+        "`content`; other networks get `content` only. Omitted: `platform_configs` decide; [] "
+        "removes the thread.",
     )
     mode: Literal["draft", "schedule", "now", "queue"] = Field(
         default="schedule",

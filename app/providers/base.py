@@ -246,6 +246,16 @@ class PublishRequest:
     # that publish threads go on from the next part, in reply to the last of these, so a retry
     # never posts a part twice (the engine keeps them in the destination's pending state).
     thread_done: list[str] = field(default_factory=list)
+    # The media of each further part of the thread: thread_media[j] goes on part j + 2 (the
+    # reply carrying options["thread"][j]); shorter than the thread when the last parts have
+    # none. Providers upload only the parts not in `thread_done`.
+    thread_media: list[list[MediaItem]] = field(default_factory=list)
+
+    def part_media(self, index: int) -> list[MediaItem]:
+        """The media of part `index` (0 = the first post)."""
+        if index == 0:
+            return self.media
+        return self.thread_media[index - 1] if index - 1 < len(self.thread_media) else []
 
     def parts(self) -> list[str]:
         """The texts of a thread, first to last: `text`, then the `thread` option's replies."""
@@ -288,6 +298,29 @@ Metrics = dict[str, int]
 
 
 # --------------------------------------------------------------------------- PKCE helpers
+
+
+def thread_media_problems(
+    request: PublishRequest,
+    network: str,
+    max_media: int,
+    check: Callable[[list[MediaItem]], list[str]],
+) -> list[str]:
+    """Each further part's media against the network's per-post limits, in words naming the
+    part ("Part 2 has 5 images; X takes at most 4."); `check` finds the rest (types, sizes,
+    mixing) for one part's media, and its findings are prefixed with the part."""
+    errors: list[str] = []
+    for number, items in enumerate(request.thread_media, start=2):
+        if not items:
+            continue
+        if len(items) > max_media:
+            noun = "images" if all(m.kind == "image" for m in items) else "attachments"
+            errors.append(
+                f"Part {number} has {len(items)} {noun}; {network} takes at most {max_media}."
+            )
+            continue
+        errors += [f"Part {number}: {problem}" for problem in check(items)]
+    return errors
 
 
 def make_code_verifier() -> str:

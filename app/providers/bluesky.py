@@ -49,6 +49,7 @@ from app.providers.base import (
     TokenSet,
     TransientError,
     count_graphemes,
+    thread_media_problems,
 )
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
 from app.providers.languages import is_language_tag
@@ -278,7 +279,7 @@ class BlueskyProvider(Provider):
             errors.append("A Bluesky post needs text, images or a video.")
         for i, text in enumerate([request.text, *thread]):
             where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip():
+            if i and not text.strip() and not request.part_media(i):
                 errors.append(f"{where} is empty.")
             n = count_graphemes(text)
             if n > MAX_GRAPHEMES:
@@ -286,7 +287,10 @@ class BlueskyProvider(Provider):
             size = text_bytes(text)
             if size > MAX_BYTES:
                 errors.append(f"{where} is {size} bytes long; Bluesky allows {MAX_BYTES} bytes.")
-        return errors + self._media_errors(request.media)
+        errors += self._media_errors(request.media)
+        return errors + thread_media_problems(
+            request, "Bluesky", self.limits.max_media, self._media_errors
+        )
 
     def _media_errors(self, media: list[MediaItem]) -> list[str]:
         errors: list[str] = []
@@ -366,22 +370,24 @@ class BlueskyProvider(Provider):
         did = self._did(token)
         handle = token.extra.get("handle") or did
         resolve = self._resolver()
-        facets = [build_facets(text, resolve) for text in parts]
-        embed = self._embed(token, request.media)
         key = request.idempotency_key
-        refs: list[dict[str, str]] = []
-        for i, text in enumerate(parts):
+        refs = self._done_refs(token, did, request.thread_done)
+        for i in range(len(refs), len(parts)):
+            text = parts[i]
             record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _now_iso()}
             if request.options.get("langs"):
                 record["langs"] = list(request.options["langs"])
-            if facets[i]:
-                record["facets"] = facets[i]
-            if i == 0 and embed:
-                record["embed"] = embed
+            facets = build_facets(text, resolve)
+            if facets:
+                record["facets"] = facets
             if refs:
                 record["reply"] = {"root": refs[0], "parent": refs[-1]}
-            rkey = rkey_for(key if i == 0 else f"{key}:{i}") if key else None
+            rkey = self._part_rkey(key, i)
             try:
+                # Each part's own media, uploaded just before that part is created.
+                embed = self._embed(token, request.part_media(i))
+                if embed:
+                    record["embed"] = embed
                 refs.append(self._create(token, did, record, rkey))
             except ProviderError as exc:
                 exc.details.update(published_ids=[r["uri"] for r in refs], failed_part=i)
@@ -399,6 +405,24 @@ class BlueskyProvider(Provider):
                 "thread_urls": urls,
             },
         )
+
+    @staticmethod
+    def _part_rkey(key: str, index: int) -> str | None:
+        return rkey_for(key if index == 0 else f"{key}:{index}") if key else None
+
+    def _done_refs(self, token: TokenSet, did: str, done: list[str]) -> list[dict[str, str]]:
+        """Strong refs of the parts already out (a retry of a thread that stopped part-way).
+        Replies need the root's and the parent's cid, read back from their records; the parts
+        in between only need their uri. Nothing is uploaded or created for them again."""
+        refs = [{"uri": str(uri), "cid": ""} for uri in done]
+        for i in {0, len(refs) - 1} if refs else set():
+            found = self._get_record(token, did, _rkey(refs[i]["uri"]))
+            if found is None:  # deleted meanwhile: nothing to reply to
+                raise PermanentError(
+                    f"Part {i + 1} of the thread is no longer on Bluesky; the thread cannot go on."
+                )
+            refs[i] = found
+        return refs
 
     def _create(
         self, token: TokenSet, did: str, record: dict[str, Any], rkey: str | None

@@ -41,6 +41,7 @@ from app.providers.base import (
     TokenSet,
     TransientError,
     s256_challenge,
+    thread_media_problems,
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
 from app.providers.options import PostOptions, option
@@ -105,6 +106,15 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
+
+
+def _part_media(pending: dict[str, Any], index: int) -> list[str]:
+    """The media ids of part `index` (a pending state from before parts had media: all of
+    `media_ids` belong to the first part)."""
+    by_part = pending.get("part_media")
+    if not isinstance(by_part, dict):
+        return list(pending.get("media_ids") or []) if index == 0 else []
+    return [str(m) for m in by_part.get(str(index)) or []]
 
 
 def _parse_time(value: str) -> datetime:
@@ -369,7 +379,7 @@ class MastodonProvider(Provider):
             errors.append("A Mastodon post needs text or at least one attachment.")
         for i, text in enumerate([request.text, *thread]):
             where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip():
+            if i and not text.strip() and not request.part_media(i):
                 errors.append(f"{where} is empty.")
             n = count_status_length(text, self.url_length, spoiler)
             if n > limits.max_text_length:
@@ -378,6 +388,9 @@ class MastodonProvider(Provider):
                     f"(each link counts as {self.url_length})."
                 )
         errors += self._validate_media(request.media, limits)
+        errors += thread_media_problems(
+            request, "Mastodon", limits.max_media, lambda items: self._validate_media(items, limits)
+        )
         return errors
 
     @staticmethod
@@ -399,20 +412,30 @@ class MastodonProvider(Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        pending = {
+        """Upload the media of every part not out yet (each part's own, attached to that
+        part's status), wait for their processing, then post the parts as a reply chain. A
+        thread that stopped at part k (`thread_done`) uploads and posts from part k only."""
+        parts = request.parts()
+        pending: dict[str, Any] = {
             "stage": "media_processing",
-            "parts": request.parts(),
+            "parts": parts,
             "options": {k: v for k, v in request.options.items() if k != "thread"},
             "idempotency_key": request.idempotency_key,
             "media_ids": [],
+            # Part index (as text: pending state is JSON) → its media ids.
+            "part_media": {},
             "thread_done": list(request.thread_done),
         }
-        if request.thread_done:  # the first part (with the media) is out: go on from there
-            return self._post_statuses(token, pending)
         try:
-            uploads = [self._upload(token, item) for item in request.media]
-            pending["media_ids"] = [media_id for media_id, _ in uploads]
-            waiting = [media_id for media_id, ready in uploads if not ready]
+            waiting: list[str] = []
+            for i in range(len(request.thread_done), len(parts)):
+                for item in request.part_media(i):
+                    media_id, ready = self._upload(token, item)
+                    pending["part_media"].setdefault(str(i), []).append(media_id)
+                    if not ready:
+                        waiting.append(media_id)
+            by_part = pending["part_media"]
+            pending["media_ids"] = [m for k in sorted(by_part, key=int) for m in by_part[k]]
             deadline = time.monotonic() + self.media_wait_s
             delay = self.media_poll_s
             while waiting and time.monotonic() < deadline:
@@ -463,8 +486,9 @@ class MastodonProvider(Provider):
             for name in ("visibility", "spoiler_text", "sensitive", "language"):
                 if name in opts:
                     body[name] = opts[name]
-            if i == 0 and pending["media_ids"]:
-                body["media_ids"] = pending["media_ids"]
+            media_ids = _part_media(pending, i)
+            if media_ids:
+                body["media_ids"] = media_ids
             if reply_to:
                 body["in_reply_to_id"] = reply_to
             headers = {"Idempotency-Key": key if i == 0 else f"{key}:{i}"} if key else {}

@@ -254,6 +254,12 @@ class ThreadsProvider(GraphProvider):
                     f"Thread part {i} is {n} characters as Threads counts them; the limit is "
                     f"{self.limits.max_text_length}."
                 )
+        for number, items in enumerate(request.thread_media, start=2):
+            if items:  # like the first part's: Meta fetches media from public URLs only
+                errors.append(
+                    f"Part {number} has media; Threads takes media from public URLs, not library "
+                    "files, so thread parts with media cannot go to Threads."
+                )
         if len(media) > self.limits.max_media:
             errors.append(f"At most {self.limits.max_media} items in a Threads carousel.")
         for item in media:

@@ -47,6 +47,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    thread_media_problems,
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
@@ -293,7 +294,7 @@ class XProvider(OAuth2Provider):
             errors.append("An X post needs text or at least one attachment.")
         for i, text in enumerate([request.text, *thread]):
             where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip():
+            if i and not text.strip() and not request.part_media(i):
                 errors.append(f"{where} is empty.")
             n = limits.count_text(text)
             if n > limits.max_text_length:
@@ -306,6 +307,9 @@ class XProvider(OAuth2Provider):
             if bad:
                 errors.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
         errors += self._validate_media(request.media, limits)
+        errors += thread_media_problems(
+            request, "X", limits.max_media, lambda items: self._validate_media(items, limits)
+        )
         return errors
 
     @staticmethod
@@ -329,23 +333,29 @@ class XProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
+        """Upload the media of every part not out yet (each part's own, attached to that part's
+        post), wait for their processing, then post the parts as a reply chain. A thread that
+        stopped at part k (`thread_done`) uploads and posts from part k only."""
         parts = request.parts()
+        start = len(request.thread_done)
         pending: dict[str, Any] = {
             "stage": "media_processing",
             "parts": parts,
             "options": {k: v for k, v in request.options.items() if k != "thread"},
             "media_ids": [],
+            # Part index (as text: pending state is JSON) → its media ids.
+            "part_media": {},
             "thread_done": list(request.thread_done),
         }
-        if request.thread_done:  # the first part (with the media) is out: go on from there
-            return self._post_tweets(token, pending)
         try:
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
-            for item in request.media:
-                media_id, check_after = self._upload(token, item)
-                pending["media_ids"].append(media_id)
-                if check_after is not None:
-                    due[media_id] = time.monotonic() + check_after
+            for i in range(start, len(parts)):
+                for item in request.part_media(i):
+                    media_id, check_after = self._upload(token, item)
+                    pending["part_media"].setdefault(str(i), []).append(media_id)
+                    if check_after is not None:
+                        due[media_id] = time.monotonic() + check_after
+            pending["media_ids"] = _all_media(pending)
             deadline = time.monotonic() + self.media_wait_s
             while due:
                 now = time.monotonic()
@@ -466,8 +476,9 @@ class XProvider(OAuth2Provider):
             if i < len(ids):  # out already (a retry of a thread that stopped part-way)
                 continue
             body: dict[str, Any] = {"text": text}
-            if i == 0 and pending["media_ids"]:
-                body["media"] = {"media_ids": list(pending["media_ids"])}
+            media_ids = _part_media(pending, i)
+            if media_ids:
+                body["media"] = {"media_ids": media_ids}
             if i == 0 and opts.get("quote_tweet_id"):
                 body["quote_tweet_id"] = opts["quote_tweet_id"]
             if reply_to:
@@ -690,6 +701,20 @@ def _legacy_codes(body: Any) -> set[int]:
     if not isinstance(errors, list):
         return set()
     return {e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)}
+
+
+def _part_media(pending: dict[str, Any], index: int) -> list[str]:
+    """The media ids of part `index` (a pending state from before parts had media: all of
+    `media_ids` belong to the first part)."""
+    by_part = pending.get("part_media")
+    if not isinstance(by_part, dict):
+        return list(pending.get("media_ids") or []) if index == 0 else []
+    return [str(m) for m in by_part.get(str(index)) or []]
+
+
+def _all_media(pending: dict[str, Any]) -> list[str]:
+    by_part = pending.get("part_media") or {}
+    return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
 
 
 def _check_after(info: dict[str, Any]) -> float:

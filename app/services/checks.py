@@ -65,8 +65,15 @@ def _alt_problems(provider: Provider, media: list[MediaItem], found: list[str]) 
     return out
 
 
-def check(provider: Provider, text: str, media: list[MediaItem], options: dict[str, Any]) -> Check:
-    """What stops this post from going to the provider's network, and what Herald will convert."""
+def check(
+    provider: Provider,
+    text: str,
+    media: list[MediaItem],
+    options: dict[str, Any],
+    thread_media: list[list[MediaItem]] | None = None,
+) -> Check:
+    """What stops this post from going to the provider's network, and what Herald will convert.
+    `thread_media`: each further thread part's media (checked against the per-post limits)."""
     notes: list[str] = []
     prepared: list[MediaItem] = []
     for item in media:
@@ -78,7 +85,10 @@ def check(provider: Provider, text: str, media: list[MediaItem], options: dict[s
         prepared.append(media_convert.as_planned(item, conv))
     if not text.strip() and not media:
         return Check(["Write something or attach media."], notes)
-    problems = provider.validate(PublishRequest(text=text, media=prepared, options=options))
+    request = PublishRequest(
+        text=text, media=prepared, options=options, thread_media=thread_media or []
+    )
+    problems = provider.validate(request)
     problems += _alt_problems(provider, prepared, problems)
     return Check(list(dict.fromkeys(problems)), notes)
 

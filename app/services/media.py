@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_
+from sqlalchemy import String, cast, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -39,7 +39,7 @@ from app.models import (
     utcnow,
 )
 from app.providers.base import MediaItem
-from app.services import plans, throttle
+from app.services import plans, post_threads, throttle
 from app.services.access import require_role
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.media_prep import StoredMedia, converted_copies
@@ -452,21 +452,25 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
         media = _get(s, workspace_id, media_id, lock=True)
+        in_use = or_(
+            col(Post.status).in_(_IN_USE),
+            col(Post.id).in_(
+                select(PostDestination.post_id).where(col(PostDestination.status).in_(ACTIVE))
+            ),
+        )
         busy = s.exec(
             select(Post.id)
             .join(PostMedia, col(PostMedia.post_id) == Post.id)
             .where(PostMedia.media_id == media.id)
-            .where(
-                or_(
-                    col(Post.status).in_(_IN_USE),
-                    col(Post.id).in_(
-                        select(PostDestination.post_id).where(
-                            col(PostDestination.status).in_(ACTIVE)
-                        )
-                    ),
-                )
-            )
+            .where(in_use)
         ).all()
+        # Media of a thread's further parts live in the post's platform_configs.
+        in_threads = s.exec(
+            select(Post)
+            .where(Post.workspace_id == workspace_id)
+            .where(cast(Post.platform_configs, String).contains(str(media.id)))
+        ).all()
+        busy = [*busy, *(p.id for p in in_threads if _thread_busy(s, p) and p.id not in busy)]
         if busy:
             raise Conflict(
                 "A scheduled post uses this file; remove it from the post or cancel the post "
@@ -476,6 +480,9 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             )
         for pm in s.exec(select(PostMedia).where(PostMedia.media_id == media.id)).all():
             s.delete(pm)
+        for post in in_threads:  # drafts and past posts: their thread parts lose it
+            post.platform_configs = post_threads.without_media(post.platform_configs, media.id)
+            s.add(post)
         s.flush()
         s.delete(media)
         key = media.storage_key
@@ -488,6 +495,19 @@ def delete_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> No
             get_storage().delete(gone)
         except Exception:  # the library entry is gone; an orphan object is only wasted space
             log.exception("could not delete media object %s", gone)
+
+
+def _thread_busy(s: Session, post: Post) -> bool:
+    """Will this post still read its thread's media (scheduled, publishing, or a destination
+    still on its way)?"""
+    if post.status in _IN_USE:
+        return True
+    active = s.exec(
+        select(PostDestination.id)
+        .where(PostDestination.post_id == post.id)
+        .where(col(PostDestination.status).in_(ACTIVE))
+    ).first()
+    return active is not None
 
 
 # --------------------------------------------------------------------------- local storage

@@ -1,10 +1,12 @@
 """Threads (a post continued by replies) and "Add to queue", for the composer and the API.
 
-A thread is stored where the providers read it: `platform_configs[<platform>]["thread"]`, the
-texts of the parts after the first, for every selected network that publishes threads (X,
-Bluesky, Mastodon, Threads). Other networks get the first part only. The engine publishes the
-parts as a reply chain and keeps the ids of the parts already out (see publishing.py), so a
-retry goes on from the part that failed.
+A thread is stored in `platform_configs[<platform>]["thread"]`: the parts after the first, for
+every selected network that publishes threads (X, Bluesky, Mastodon, Threads), each
+`{"text": ..., "media_ids": [...]}` (threads stored before parts had media are plain texts, and
+are read as parts without media). Other networks get the first part only. The engine hands the
+providers the texts as `options["thread"]` and each part's media as
+`PublishRequest.thread_media`, publishes the parts as a reply chain and keeps the ids of the
+parts already out (see publishing.py), so a retry goes on from the part that failed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from app.models import User
 from app.providers.registry import all_providers
 from app.services import slots
@@ -21,26 +25,54 @@ from app.services.errors import InvalidInput
 
 THREAD_PLATFORMS = frozenset(p.id for p in all_providers() if p.capabilities.threads)
 MAX_PARTS = 25  # the first part included
+MAX_PART_MEDIA = 10  # per part, before the network's own limit (which is checked per network)
 
 
-def clean_parts(parts: Iterable[Any]) -> list[str]:
-    """The further parts as texts; a part that is not text is refused (4xx), blank ones too."""
-    out: list[str] = []
+class ThreadPart(BaseModel):
+    """One further part of a thread: its text and the library media attached to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    media_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, code="invalid_thread", details={"field": "thread"})
+
+
+def _media_ids(i: int, raw: Any) -> list[uuid.UUID]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _refuse(f"Thread part {i}: media_ids must be a list of media ids.")
+    out: list[uuid.UUID] = []
+    for value in raw:
+        try:
+            media_id = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+        except ValueError:
+            raise _refuse(f"Thread part {i}: {value!r} is not a media id.") from None
+        if media_id not in out:
+            out.append(media_id)
+    if len(out) > MAX_PART_MEDIA:
+        raise _refuse(f"Thread part {i} has {len(out)} attachments; at most {MAX_PART_MEDIA}.")
+    return out
+
+
+def clean_parts(parts: Iterable[Any]) -> list[ThreadPart]:
+    """The further parts: texts, or {"text", "media_ids"}. A part that is neither is refused
+    (4xx), and so is one with neither text nor media."""
+    out: list[ThreadPart] = []
     for i, part in enumerate(parts, start=2):
-        text = part.get("text") if isinstance(part, dict) else part
+        if isinstance(part, BaseModel):  # a ThreadPart, or the API's part model
+            part = part.model_dump()
+        text = part.get("text", "") if isinstance(part, dict) else part
         if not isinstance(text, str):
-            raise InvalidInput(
-                f"Thread part {i} must be a text.",
-                code="invalid_thread",
-                details={"field": "thread"},
-            )
-        if not text.strip():
-            raise InvalidInput(
-                f"Thread part {i} is empty: write something or remove it.",
-                code="invalid_thread",
-                details={"field": "thread"},
-            )
-        out.append(text)
+            raise _refuse(f"Thread part {i} must be a text.")
+        media_ids = _media_ids(i, part.get("media_ids") if isinstance(part, dict) else None)
+        if not text.strip() and not media_ids:
+            raise _refuse(f"Thread part {i} is empty: write something, add media, or remove it.")
+        out.append(ThreadPart(text=text, media_ids=media_ids))
     if len(out) + 1 > MAX_PARTS:
         raise InvalidInput(
             f"A thread has at most {MAX_PARTS} parts.",
@@ -50,14 +82,21 @@ def clean_parts(parts: Iterable[Any]) -> list[str]:
     return out
 
 
-def apply(configs: dict[str, Any], platforms: Iterable[str], parts: list[str]) -> dict[str, Any]:
+def stored(parts: list[ThreadPart]) -> list[dict[str, Any]]:
+    """Parts as platform_configs keep them (JSON)."""
+    return [{"text": p.text, "media_ids": [str(m) for m in p.media_ids]} for p in parts]
+
+
+def apply(
+    configs: dict[str, Any], platforms: Iterable[str], parts: list[ThreadPart]
+) -> dict[str, Any]:
     """`configs` with `parts` as the thread of every thread network in `platforms` (an empty
     list removes the thread)."""
     out = {k: dict(v) if isinstance(v, dict) else v for k, v in (configs or {}).items()}
     for platform in set(platforms) & THREAD_PLATFORMS:
         row = dict(out.get(platform) or {})
         if parts:
-            row["thread"] = list(parts)
+            row["thread"] = stored(parts)
         else:
             row.pop("thread", None)
         if row:
@@ -67,14 +106,75 @@ def apply(configs: dict[str, Any], platforms: Iterable[str], parts: list[str]) -
     return out
 
 
-def parts_of(configs: dict[str, Any]) -> list[str]:
+def read(thread: Any) -> list[ThreadPart] | None:
+    """A stored thread (texts, {"text", "media_ids"}, or a mix) as parts; None when it is not a
+    thread at all (a provider then says what is wrong)."""
+    if not isinstance(thread, list):
+        return None
+    out: list[ThreadPart] = []
+    for part in thread:
+        if isinstance(part, str):
+            out.append(ThreadPart(text=part))
+        elif isinstance(part, dict) and isinstance(part.get("text", ""), str):
+            try:
+                media_ids = part.get("media_ids") or []
+                out.append(ThreadPart(text=part.get("text", ""), media_ids=media_ids))
+            except ValueError:
+                return None
+        else:
+            return None
+    return out
+
+
+def parts_of(configs: dict[str, Any]) -> list[ThreadPart]:
     """The thread's further parts as stored (the first thread network's, in a stable order)."""
     for platform in sorted(THREAD_PLATFORMS):
         row = (configs or {}).get(platform)
-        thread = row.get("thread") if isinstance(row, dict) else None
-        if isinstance(thread, list) and thread and all(isinstance(t, str) for t in thread):
-            return list(thread)
+        parts = read(row.get("thread")) if isinstance(row, dict) else None
+        if parts:
+            return parts
     return []
+
+
+def media_ids_of(configs: dict[str, Any]) -> list[uuid.UUID]:
+    """Every medium the thread parts of any network use (once each, in order)."""
+    out: list[uuid.UUID] = []
+    for row in (configs or {}).values():
+        parts = read(row.get("thread")) if isinstance(row, dict) else None
+        for part in parts or []:
+            out += [m for m in part.media_ids if m not in out]
+    return out
+
+
+def without_media(configs: dict[str, Any], media_id: uuid.UUID) -> dict[str, Any]:
+    """`configs` with `media_id` taken off every thread part (a medium deleted from the
+    library); a part left with neither text nor media is dropped."""
+    out = dict(configs or {})
+    for platform, row in out.items():
+        parts = read(row.get("thread")) if isinstance(row, dict) else None
+        if not parts or not any(media_id in p.media_ids for p in parts):
+            continue
+        kept = [
+            ThreadPart(text=p.text, media_ids=[m for m in p.media_ids if m != media_id])
+            for p in parts
+        ]
+        kept = [p for p in kept if p.text.strip() or p.media_ids]
+        out[platform] = {**row, "thread": stored(kept)}
+    return out
+
+
+def provider_options(options: dict[str, Any]) -> tuple[dict[str, Any], list[list[uuid.UUID]]]:
+    """A network's stored options as providers take them: `thread` as the parts' texts, and
+    each part's media ids beside them (what the engine turns into `thread_media`)."""
+    parts = read(options.get("thread"))
+    if parts is None:
+        return dict(options), []
+    out = dict(options)
+    if parts:
+        out["thread"] = [p.text for p in parts]
+    else:
+        out.pop("thread", None)
+    return out, [list(p.media_ids) for p in parts]
 
 
 def queue_time(user: User, workspace_id: uuid.UUID, account_ids: list[uuid.UUID]) -> dt.datetime:

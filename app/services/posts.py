@@ -73,9 +73,9 @@ class PostInput:
     # Per-account text replacing `content` for that account.
     overrides: dict[uuid.UUID, str] = field(default_factory=dict)
     media_ids: list[uuid.UUID] = field(default_factory=list)
-    # The thread's further parts (after `content`), for every selected network that publishes
-    # threads; None leaves platform_configs as given (see post_threads).
-    thread: list[str] | None = None
+    # The thread's further parts (after `content`): texts or {"text", "media_ids"}, for every
+    # selected network that publishes threads; None leaves platform_configs as given.
+    thread: list[Any] | None = None
     # Alt text (image description) per attached medium, sent where the network takes it.
     media_alt: dict[uuid.UUID, str] = field(default_factory=dict)
 
@@ -138,11 +138,12 @@ class PostView(BaseModel):
     )
 
     @computed_field(  # type: ignore[prop-decorator]
-        description="The thread's further parts (X, Bluesky, Mastodon, Threads publish them as "
-        "replies to the first; other networks get the first part only)."
+        description="The thread's further parts, each its text and media ids (X, Bluesky, "
+        "Mastodon, Threads publish them as replies to the first; other networks get the first "
+        "part only)."
     )
     @property
-    def thread(self) -> list[str]:
+    def thread(self) -> list[post_threads.ThreadPart]:
         return post_threads.parts_of(self.platform_configs)
 
     version: int = Field(
@@ -413,11 +414,16 @@ def _media(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Me
 
 
 def validate_destinations(
-    data: PostInput, targets: list[SocialAccount], media: list[Media]
+    data: PostInput,
+    targets: list[SocialAccount],
+    media: list[Media],
+    thread_media: dict[uuid.UUID, Media] | None = None,
 ) -> dict[str, list[str]]:
     """Problems per account id, as each platform counts and limits (checks.check, the
-    composer's live check); empty when all is fine."""
+    composer's live check); empty when all is fine. `thread_media`: the media of the thread's
+    parts by id (see post_threads.media_ids_of)."""
     items = [media_item(m, data.media_alt.get(m.id)) for m in media]
+    known = thread_media or {}
     problems: dict[str, list[str]] = {}
     for account in targets:
         found: list[str] = []
@@ -429,15 +435,23 @@ def validate_destinations(
             )
             found.append(f"The account {state}: reconnect it first.")
         text = data.overrides.get(account.id, data.content)
-        options = dict(data.platform_configs.get(account.platform, {}))
-        found += checks.check(accounts.provider_for(account), text, items, options).problems
+        options, part_ids = post_threads.provider_options(
+            dict(data.platform_configs.get(account.platform, {}))
+        )
+        part_media = [[media_item(known[m]) for m in ids if m in known] for ids in part_ids]
+        provider = accounts.provider_for(account)
+        found += checks.check(provider, text, items, options, part_media).problems
         if found:
             problems[str(account.id)] = found
     return problems
 
 
 def _check(
-    data: PostInput, targets: list[SocialAccount], media: list[Media], publish: bool
+    data: PostInput,
+    targets: list[SocialAccount],
+    media: list[Media],
+    publish: bool,
+    thread_media: dict[uuid.UUID, Media] | None = None,
 ) -> None:
     if len(data.content) > MAX_CONTENT:
         raise InvalidInput("The post is too long.", code="content_too_long")
@@ -451,7 +465,7 @@ def _check(
         raise InvalidInput(
             "Choose at least one account.", code="no_accounts", details={"field": "account_ids"}
         )
-    problems = validate_destinations(data, targets, media)
+    problems = validate_destinations(data, targets, media, thread_media)
     if problems:
         names = {str(a.id): _account_label(a) for a in targets}
         first = next(iter(problems))
@@ -597,12 +611,18 @@ def _queued(user: User, workspace_id: uuid.UUID, data: PostInput, mode: str) -> 
     return "schedule"
 
 
-def _with_thread(data: PostInput, targets: list[SocialAccount]) -> None:
+def _with_thread(
+    s: Session, workspace_id: uuid.UUID, data: PostInput, targets: list[SocialAccount]
+) -> dict[uuid.UUID, Media]:
+    """Store `data.thread` in the platform configs; the media its parts use, by id (a medium
+    that is not in this workspace's library is refused)."""
     if data.thread is not None:
         parts = post_threads.clean_parts(data.thread)
         data.platform_configs = post_threads.apply(
             data.platform_configs, [a.platform for a in targets], parts
         )
+    ids = post_threads.media_ids_of(data.platform_configs)
+    return {m.id: m for m in _media(s, workspace_id, ids)}
 
 
 def create_post(
@@ -628,8 +648,8 @@ def create_post(
                 return _views(s, [earlier])[0], False
         targets = _accounts(s, workspace_id, data.account_ids)
         media = _media(s, workspace_id, data.media_ids)
-        _with_thread(data, targets)
-        _check(data, targets, media, publish=mode != "draft")
+        thread_media = _with_thread(s, workspace_id, data, targets)
+        _check(data, targets, media, publish=mode != "draft", thread_media=thread_media)
         post = Post(
             workspace_id=workspace_id,
             author_id=user.id,
@@ -673,7 +693,7 @@ def create_post(
             {"mode": mode, "scheduled_at": post.scheduled_at, "accounts": len(targets)},
         )
         approval_rules.record(s, user, post, approval, _label(post))
-        _schedule_all(s, post, stale, dests, media)
+        _schedule_all(s, post, stale, dests, [*media, *thread_media.values()])
     return view, True
 
 
@@ -742,7 +762,8 @@ def update_post(
             raise Conflict("A published post cannot be edited.", code="post_published")
         targets = _accounts(s, workspace_id, data.account_ids)
         media = _media(s, workspace_id, data.media_ids)
-        _check(data, targets, media, publish=mode != "draft")
+        thread_media = _with_thread(s, workspace_id, data, targets)
+        _check(data, targets, media, publish=mode != "draft", thread_media=thread_media)
         before = post.scheduled_at
         post.content = data.content
         post.timezone = data.timezone
@@ -773,7 +794,7 @@ def update_post(
             {"mode": mode, "scheduled_at": post.scheduled_at, "previous_scheduled_at": before},
         )
         approval_rules.record(s, user, post, approval, _label(post))
-        _schedule_all(s, post, stale, dests, media)
+        _schedule_all(s, post, stale, dests, [*media, *thread_media.values()])
     return view
 
 
@@ -949,7 +970,9 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
             }
             dest.updated_at = now
             s.add(dest)
-        video = schedule.media_lane(m.file_type for m in _post_media(s, post))
+        video = schedule.media_lane(
+            m.file_type for m in _post_media(s, post) + _thread_media(s, post)
+        )
         if post.scheduled_at is None or post.scheduled_at > now:
             post.scheduled_at = now
         post.status = PostStatus.publishing
@@ -970,6 +993,14 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
     for dest in failed:
         schedule.schedule_publish(dest.id, now, media=video)
     return view
+
+
+def _thread_media(s: Session, post: Post) -> list[Media]:
+    """The media of the thread's further parts (still in the library)."""
+    ids = post_threads.media_ids_of(post.platform_configs)
+    if not ids:
+        return []
+    return list(s.exec(select(Media).where(col(Media.id).in_(ids))).all())
 
 
 def _post_media(s: Session, post: Post) -> list[Media]:

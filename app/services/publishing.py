@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
 
 from app import db
 from app.config import settings
@@ -37,6 +38,7 @@ from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
+    Media,
     utcnow,
 )
 from app.observability import metrics
@@ -61,6 +63,7 @@ from app.services import (
     liveness,
     media_prep,
     outages,
+    post_threads,
     ratelimit,
     sandbox,
     schedule,
@@ -595,19 +598,50 @@ def _alt_texts(claim: Claim) -> dict[str, str]:
     return {r.storage_key: r.alt_text for r in rows}
 
 
-def _request(claim: Claim) -> PublishRequest:
+def _request(claim: Claim, thread_rows: list[list[Media]] | None = None) -> PublishRequest:
+    """What the provider is asked to publish; `thread_rows`: the media of the thread's further
+    parts (see _thread_rows; none: the texts only, e.g. for reading back)."""
     post, dest = claim.post, claim.destination
     alt = _alt_texts(claim)
-    media = [media_item(m, alt.get(m.storage_key)) for m in claim.media]
-    options = dict(post.platform_configs.get(claim.account.platform, {}))
+    items = [media_item(m, alt.get(m.storage_key)) for m in claim.media]
+    options, _ = post_threads.provider_options(
+        dict(post.platform_configs.get(claim.account.platform, {}))
+    )
     done = dest.pending_state.get("thread_done") or []
+    done = [str(i) for i in done] if isinstance(done, list) else []
     return PublishRequest(
         text=dest.content_override if dest.content_override is not None else post.content,
-        media=media,
+        media=items,
         options=options,
         idempotency_key=str(dest.idempotency_key),
-        thread_done=[str(i) for i in done] if isinstance(done, list) else [],
+        thread_done=done,
+        thread_media=[[media_item(m) for m in part] for part in thread_rows or []],
     )
+
+
+def _thread_rows(claim: Claim) -> list[list[Media]]:
+    """The media of the thread's further parts, read from the library; the parts already out
+    (the first post and the parts in `thread_done`) need none and get an empty list."""
+    options = claim.post.platform_configs.get(claim.account.platform, {})
+    _, part_ids = post_threads.provider_options(dict(options or {}))
+    done = claim.destination.pending_state.get("thread_done") or []
+    done_n = len(done) if isinstance(done, list) else 0
+    wanted = {m for ids in part_ids[max(0, done_n - 1) :] for m in ids}
+    if not wanted:
+        return [[] for _ in part_ids]
+    with db.session() as s:
+        # The ids were checked against the post's workspace when it was saved.
+        rows = s.exec(select(Media).where(col(Media.id).in_(wanted))).all()
+        for row in rows:
+            s.expunge(row)
+    found = {m.id: m for m in rows}
+    if wanted - set(found):
+        raise PermanentError(
+            "A medium of the thread was deleted from the library; edit the post and attach it "
+            "again.",
+            code="thread_media_missing",
+        )
+    return [[] if j + 1 < done_n else [found[m] for m in ids] for j, ids in enumerate(part_ids)]
 
 
 def _missed(claim: Claim, now: dt.datetime) -> bool:
@@ -686,9 +720,10 @@ def _publish(claim: Claim) -> str:
             claim, at, AttemptOutcome.rate_limited, "Waiting for this account's posting budget."
         )
     provider_idempotent = provider_class(claim.platform).capabilities.idempotent_publish
-    request = _request(claim)
     try:
-        result = _with_token(claim, lambda p, t: p.publish(t, _prepared(p, claim, request)))
+        rows = _thread_rows(claim)
+        request = _request(claim, rows)
+        result = _with_token(claim, lambda p, t: p.publish(t, _prepared(p, claim, request, rows)))
     except _Blocked as blocked:
         return _wait_for_breaker(claim, blocked, "publish")
     except ProviderError as exc:
@@ -706,12 +741,24 @@ def _publish(claim: Claim) -> str:
     return result.state
 
 
-def _prepared(provider: Provider, claim: Claim, request: PublishRequest) -> PublishRequest:
-    """The request with its images converted where the network would refuse them."""
-    if not request.media:
+def _prepared(
+    provider: Provider,
+    claim: Claim,
+    request: PublishRequest,
+    thread_rows: list[list[Media]] | None = None,
+) -> PublishRequest:
+    """The request with its images (the thread parts' too) converted where the network would
+    refuse them."""
+    if not request.media and not any(request.thread_media):
         return request
     media = media_prep.prepare(provider, claim.media, request.media)
-    return dataclasses.replace(request, media=media)
+    parts = request.thread_media
+    if thread_rows is not None:
+        parts = [
+            media_prep.prepare(provider, rows, items)
+            for rows, items in zip(thread_rows, request.thread_media, strict=True)
+        ]
+    return dataclasses.replace(request, media=media, thread_media=parts)
 
 
 # A post of a sandbox account whose simulator state is gone looks again this often.

@@ -152,7 +152,7 @@ def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, te
         for p in posts.list_posts(team.user, team.wid, limit=50).items
         if p.content == "Thread start 1/3"
     ]
-    assert view.thread == ["Second part 👋", "Third part"]
+    assert [p.text for p in view.thread] == ["Second part 👋", "Third part"]
     assert "thread" not in view.platform_configs.get("linkedin", {})
     texts = ["Thread start 1/3", "Second part 👋", "Third part"]
 
@@ -198,7 +198,8 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
         for p in posts.list_posts(team.user, team.wid, limit=50).items
         if p.content == "Queued by Herald"
     ]
-    assert view.status.value == "scheduled" and view.thread == ["Queued reply"]
+    assert view.status.value == "scheduled"
+    assert [p.text for p in view.thread] == ["Queued reply"]
     assert view.scheduled_at == slot.astimezone(dt.UTC)
     # The calendar event shows the network's logo.
     expect(page.locator(f"[data-post-id='{view.id}'] .herald-ev-glyph").first).to_be_attached()

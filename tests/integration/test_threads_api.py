@@ -15,6 +15,7 @@ from app.services.auth import user_for_session
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.integration.test_posts_api import create
+from tests.integration.thread_media import library_image
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -43,10 +44,11 @@ def test_thread_is_stored_shown_and_removed(team):
     r = create(team, content="1/3 start", thread=["2/3 middle", "3/3 end"])
     assert r.status_code == 201, r.text
     post = r.json()
-    assert post["thread"] == ["2/3 middle", "3/3 end"]
-    assert post["platform_configs"]["mastodon"]["thread"] == ["2/3 middle", "3/3 end"]
+    rich = [{"text": "2/3 middle", "media_ids": []}, {"text": "3/3 end", "media_ids": []}]
+    assert post["thread"] == rich  # plain texts in, the richer form out
+    assert post["platform_configs"]["mastodon"]["thread"] == rich
     c = team["client"]
-    assert c.get(f"/api/posts/{post['id']}").json()["thread"] == ["2/3 middle", "3/3 end"]
+    assert c.get(f"/api/posts/{post['id']}").json()["thread"] == rich
     body = {
         "content": "1/1 alone",
         "account_ids": team["accounts"][:1],
@@ -63,6 +65,8 @@ def test_bad_threads_are_refused_with_a_reason(team):
     assert blank.status_code == 422
     assert error_of(blank)["code"] == "invalid_thread"
     assert "part 3 is empty" in error_of(blank)["message"]
+    no_text = create(team, thread=[{"text": "", "media_ids": []}])
+    assert no_text.status_code == 422 and error_of(no_text)["code"] == "invalid_thread"
     too_long = create(team, thread=["x" * 501])
     assert too_long.status_code == 422
     assert "Thread part 2" in str(error_of(too_long))
@@ -89,3 +93,42 @@ def test_queue_mode_schedules_at_the_next_free_slot(team):
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "scheduled"
     assert dt.datetime.fromisoformat(r.json()["scheduled_at"]) == at
+
+
+def test_parts_with_media_are_stored_shown_and_validated(team):
+    wid = uuid.UUID(team["wid"])
+    red, blue = library_image(wid, (255, 0, 0)), library_image(wid, (0, 0, 255))
+    thread = [
+        {"text": "2/3 with red", "media_ids": [str(red.id)]},
+        "3/3 plain",
+        {"text": "", "media_ids": [str(blue.id)]},  # a picture alone is a part too
+    ]
+    r = create(team, content="1/4 start", thread=thread)
+    assert r.status_code == 201, r.text
+    post = r.json()
+    assert post["thread"] == [
+        {"text": "2/3 with red", "media_ids": [str(red.id)]},
+        {"text": "3/3 plain", "media_ids": []},
+        {"text": "", "media_ids": [str(blue.id)]},
+    ]
+    assert post["media_ids"] == []  # the first part's media are separate
+    shown = team["client"].get(f"/api/posts/{post['id']}").json()
+    assert shown["thread"] == post["thread"]
+    # A medium that is not in the workspace's library, or not an id at all: 422, nothing saved.
+    unknown = create(team, thread=[{"text": "x", "media_ids": [str(uuid.uuid4())]}])
+    assert unknown.status_code == 422 and error_of(unknown)["code"] == "unknown_media"
+    garbage = create(team, thread=[{"text": "x", "media_ids": ["not-an-id"]}])
+    assert garbage.status_code == 422
+    too_many = [str(library_image(wid, (i, i, i)).id) for i in range(5)]
+    refused = create(team, thread=[{"text": "five", "media_ids": too_many}])
+    assert refused.status_code == 422, refused.text
+    problems = error_of(refused)["details"]["destinations"][team["accounts"][0]]
+    assert "Part 2 has 5 images; Mastodon takes at most 4." in problems
+    assert team["client"].get("/api/posts").json()["total"] == 1
+
+
+def test_openapi_documents_the_rich_thread(team):
+    spec = team["client"].get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["ThreadPartIn"]["properties"]) == {"text", "media_ids"}
+    assert "media_ids" in str(schemas["PostIn"]["properties"]["thread"])

@@ -76,11 +76,12 @@ def outcomes(destination_id) -> list[AttemptOutcome | None]:
 def test_thread_is_stored_for_each_thread_network_and_published_as_a_reply_chain(world):
     texts = ["1/3 Herald threads", "2/3 each part a reply", "3/3 in order"]
     view = create(world, texts[0], texts[1:], [world["x"], world["mastodon"]])
-    assert view.thread == texts[1:]
+    assert [p.text for p in view.thread] == texts[1:]
     with db.session() as s:
         stored = s.get(Post, view.id)
-        assert stored.platform_configs["x"]["thread"] == texts[1:]
-        assert stored.platform_configs["mastodon"]["thread"] == texts[1:]
+        parts = [{"text": t, "media_ids": []} for t in texts[1:]]
+        assert stored.platform_configs["x"]["thread"] == parts
+        assert stored.platform_configs["mastodon"]["thread"] == parts
     dests = wait_settled(view.id, 30)
     assert {d.status for d in dests} == {DestinationStatus.published}
     tweets = world["sim"].posts("x")
@@ -165,7 +166,7 @@ def test_add_to_queue_takes_the_next_free_slot_then_the_one_after(world):
     assert one.status.value == "scheduled" and two.status.value == "scheduled"
     assert one.scheduled_at == first.replace(second=0, microsecond=0)
     assert two.scheduled_at == second.replace(second=0, microsecond=0)
-    assert two.thread == ["and a reply"]
+    assert [p.text for p in two.thread] == ["and a reply"]
 
 
 def test_add_to_queue_without_a_posting_schedule_says_where_to_set_one(world):

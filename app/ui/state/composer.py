@@ -51,6 +51,17 @@ from app.ui.state.handlers import SignedIn, signed_in
 TEXT = client_text("composer_text", "")
 
 
+def _refs(user: User, wid: uuid.UUID, ids: list[uuid.UUID]) -> list[MediaRef]:
+    """Library media as the composer shows them (one deleted meanwhile is left out)."""
+    refs: list[MediaRef] = []
+    for mid in ids:
+        try:
+            refs.append(media_ref(media.get_media(user, wid, mid)))
+        except ServiceError:
+            continue
+    return refs
+
+
 class ComposerState(AuthState):
     text: str = ""
     account_rows: list[AccountRow] = []
@@ -75,6 +86,10 @@ class ComposerState(AuthState):
     active_tab: str = "all"
     # The thread's further parts (ComposerThreadState edits them; saved with the post).
     thread_parts: list[str] = []
+    # Each further part's media, beside thread_parts (same length).
+    thread_media: list[list[MediaRef]] = []
+    # Which part the media library picks for: -1 the post itself, k thread_parts[k].
+    media_part: int = -1
     # When the post is (or would be) scheduled, for ComposerScheduleState.load_when.
     _start: dt.datetime | None = None
 
@@ -88,7 +103,7 @@ class ComposerState(AuthState):
         self.text = ""
         self.selected, self.overrides, self.customized = [], {}, []
         self.options, self.media_items, self.problems = {}, [], {}
-        self.thread_parts = []
+        self.thread_parts, self.thread_media, self.media_part = [], [], -1
         self.form_error = ""
         self.post_id = self.post_status = ""
         self.post_version = self.stale_version = 0
@@ -147,13 +162,9 @@ class ComposerState(AuthState):
         }
         self.customized = list(self.overrides)
         self.options = config_to_options(view.platform_configs)
-        self.thread_parts = list(view.thread)
-        refs: list[MediaRef] = []
-        for mid in view.media_ids:
-            try:
-                refs.append(media_ref(media.get_media(user, wid, mid)))
-            except ServiceError:
-                continue
+        self.thread_parts = [p.text for p in view.thread]
+        self.thread_media = [_refs(user, wid, p.media_ids) for p in view.thread]
+        refs = _refs(user, wid, view.media_ids)
         for ref in refs:
             ref.alt = view.media_alt.get(uuid.UUID(ref.id), "")
         self.media_items = refs
@@ -366,12 +377,20 @@ class ComposerState(AuthState):
             out.append(composer_checks.video_preview(preview, self.media_items))
         return out
 
+    def _part_media(self) -> list[list[MediaRef]]:
+        """thread_media, as long as thread_parts whatever happened."""
+        media = list(self.thread_media[: len(self.thread_parts)])
+        return media + [[] for _ in range(len(self.thread_parts) - len(media))]
+
     @rx.var
     def has_problems(self) -> bool:
         return any(t.problem_count for t in self.tabs)
 
     @rx.var
     def media_ids(self) -> list[str]:
+        """The ids attached where the media library picks for (the post, or a thread part)."""
+        if 0 <= self.media_part < len(self.thread_media):
+            return [m.id for m in self.thread_media[self.media_part]]
         return [m.id for m in self.media_items]
 
     @rx.var

@@ -22,9 +22,20 @@ from app.services.composer_drafts import WorkingCopy, WorkingCopyView
 from app.services.errors import ServiceError
 from app.ui import format
 from app.ui.state.composer import TEXT, ComposerState
-from app.ui.state.composer_model import media_ref
+from app.ui.state.composer_model import MediaRef, media_ref
 from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.state.handlers import SignedIn, signed_in
+
+
+def _library_refs(user: User, wid: uuid.UUID, ids: list[str]) -> list[MediaRef]:
+    """A thread part's media as the composer shows them (deleted ones are left out)."""
+    refs: list[MediaRef] = []
+    for mid in ids:
+        try:
+            refs.append(media_ref(media.get_media(user, wid, uuid.UUID(str(mid)))))
+        except (ValueError, ServiceError):
+            continue
+    return refs
 
 
 class ComposerAutosaveState(ComposerState):
@@ -57,6 +68,10 @@ class ComposerAutosaveState(ComposerState):
             customized=[c for c in self.customized if c in chosen],
             options=self.options,
             media_ids=[m.id for m in self.media_items],
+            thread=[
+                {"text": text, "media_ids": [m.id for m in part]}
+                for text, part in zip(self.thread_parts, self._part_media(), strict=True)
+            ],
             date=sched.date,
             time=sched.time,
         )
@@ -81,6 +96,11 @@ class ComposerAutosaveState(ComposerState):
             except (ValueError, ServiceError):
                 continue  # deleted from the library since
         self.media_items = refs
+        if copy.thread:
+            self.thread_parts = [str(p.get("text") or "") for p in copy.thread]
+            self.thread_media = [
+                _library_refs(user, wid, p.get("media_ids") or []) for p in copy.thread
+            ]
         self._rebuild_rows()
         for account_id in self.selected:
             if account_id not in self.dest_info:

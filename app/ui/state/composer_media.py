@@ -42,6 +42,10 @@ class ComposerMediaState(UploaderMixin, ComposerState):
         self._edited()
 
     def _on_uploaded(self, views: list[media.MediaView]):
+        if self.library_open and self.media_part >= 0:  # uploaded for a thread part
+            for v in views:
+                self._toggle_part_media(media_ref(v), add_only=True)
+            return None
         have = {m.id for m in self.media_items}
         self.media_items = [
             *self.media_items,
@@ -52,8 +56,30 @@ class ComposerMediaState(UploaderMixin, ComposerState):
 
     @rx.event
     def open_library(self):
+        self.media_part = -1
         self.library_open = True
         return ComposerMediaState.load_library
+
+    @rx.event
+    def open_part_library(self, index: int):
+        """The library, picking for thread part `index` (0 = the first further part)."""
+        if not 0 <= index < len(self.thread_parts):
+            return None
+        self.media_part = index
+        self.library_open = True
+        return ComposerMediaState.load_library
+
+    def _toggle_part_media(self, ref: MediaRef, add_only: bool = False) -> None:
+        parts = self._part_media()
+        if not 0 <= self.media_part < len(parts):
+            return
+        items = parts[self.media_part]
+        if any(m.id == ref.id for m in items):
+            if not add_only:
+                parts[self.media_part] = [m for m in items if m.id != ref.id]
+        else:
+            parts[self.media_part] = [*items, ref]
+        self.thread_media = parts
 
     @rx.event
     def set_library_open(self, value: bool):
@@ -78,6 +104,11 @@ class ComposerMediaState(UploaderMixin, ComposerState):
 
     @rx.event
     def pick_media(self, media_id: str):
+        if self.media_part >= 0:  # for a thread part
+            ref = next((m for m in self.library if m.id == media_id), None)
+            if ref is not None:
+                self._toggle_part_media(ref)
+            return
         if any(m.id == media_id for m in self.media_items):
             self.media_items = [m for m in self.media_items if m.id != media_id]
         elif found := next((m for m in self.library if m.id == media_id), None):

@@ -87,7 +87,10 @@ class ComposerScheduleState(ComposerState):
                 if a in chosen and a in self.overrides
             },
             media_ids=[uuid.UUID(m.id) for m in self.media_items],
-            thread=list(self.thread_parts),
+            thread=[
+                {"text": text, "media_ids": [m.id for m in media]}
+                for text, media in zip(self.thread_parts, self._part_media(), strict=True)
+            ],
             media_alt={uuid.UUID(m.id): m.alt for m in self.media_items if m.alt.strip()},
         )
 

@@ -29,6 +29,7 @@ class ComposerThreadState(ComposerState):
     def add_part(self):
         if len(self.thread_parts) + 1 >= MAX_PARTS:
             return rx.toast.error(f"A thread has at most {MAX_PARTS} parts.")
+        self.thread_media = [*self._part_media(), []]
         self.thread_parts = [*self.thread_parts, ""]
         self.problems = {}
 
@@ -41,8 +42,19 @@ class ComposerThreadState(ComposerState):
 
     @rx.event
     def remove_part(self, index: int):
+        self.thread_media = [m for i, m in enumerate(self._part_media()) if i != index]
         self.thread_parts = [p for i, p in enumerate(self.thread_parts) if i != index]
+        self.media_part = -1
         self.problems = {}
+
+    @rx.event
+    def remove_part_media(self, index: int, media_id: str):
+        """Take a medium off thread part `index` (it stays in the library)."""
+        media = self._part_media()
+        if 0 <= index < len(media):
+            media[index] = [m for m in media[index] if m.id != media_id]
+            self.thread_media = media
+            self.problems = {}
 
     @rx.event
     def move_part(self, index: int, step: int):
@@ -51,6 +63,9 @@ class ComposerThreadState(ComposerState):
             parts = list(self.thread_parts)
             parts[index], parts[other] = parts[other], parts[index]
             self.thread_parts = parts
+            media = self._part_media()
+            media[index], media[other] = media[other], media[index]
+            self.thread_media = media
 
     @rx.var
     def thread_tabs(self) -> list[Tab]:
@@ -83,13 +98,19 @@ class ComposerThreadState(ComposerState):
         if not self.thread_parts:
             return []
         total = len(self.thread_parts) + 1
+        part_media = self._part_media()
         out: list[ThreadPart] = []
         for p in self.previews:
             if p.platform not in THREAD_PLATFORMS:
                 continue
             for i, text in enumerate(self.thread_parts, start=2):
+                media = part_media[i - 2]
                 card = dataclasses.replace(
-                    p, title="", segments=segments(text), media=[], empty=not text.strip()
+                    p,
+                    title="",
+                    segments=segments(text),
+                    media=list(media[:4]),
+                    empty=not text.strip() and not media,
                 )
                 out.append(
                     ThreadPart(

@@ -38,7 +38,7 @@ def _library_item(m: MediaRef) -> rx.Component:
         tab_index=0,
         aria_pressed=rx.cond(picked, "true", "false"),
         on_click=ComposerMediaState.pick_media(m.id),
-        custom_attrs=KEY_CLICK,
+        custom_attrs={**KEY_CLICK},  # a copy: Reflex writes aria-/data- props into it
         position="relative",
         cursor="pointer",
         border=rx.cond(
@@ -61,7 +61,16 @@ def library_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Media library"),
-            rx.dialog.description("Pick files to attach; pick again to remove.", size="2"),
+            rx.dialog.description(
+                rx.cond(
+                    ComposerState.media_part >= 0,
+                    "For part " + (ComposerState.media_part + 2).to_string() + " of the thread: ",
+                    "",
+                ),
+                "Pick files to attach; pick again to remove.",
+                size="2",
+                id="library-for",
+            ),
             rx.hstack(
                 rx.segmented_control.root(
                     rx.segmented_control.item("All", value="all"),

@@ -10,7 +10,8 @@ from app.ui.components.counter import count_of
 from app.ui.components.network_logo import network_logo
 from app.ui.components.preview import post_preview
 from app.ui.state.composer import TEXT, ComposerState
-from app.ui.state.composer_model import Tab
+from app.ui.state.composer_media import ComposerMediaState
+from app.ui.state.composer_model import MediaRef, Tab
 from app.ui.state.composer_queue import ComposerQueueState
 from app.ui.state.composer_thread import THREAD_NAMES, ComposerThreadState, ThreadPart
 from app.ui.views.composer_post import section
@@ -46,6 +47,62 @@ def _icon_button(icon: str, label: rx.Var | str, event, **props) -> rx.Component
         title=label,
         disabled=~ComposerState.can_edit,
         **props,
+    )
+
+
+def _part_media_tile(m: MediaRef, index: rx.Var, number: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.cond(
+            m.kind == "video",
+            rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
+            rx.image(src=m.url, alt=m.filename, class_name="thumb"),
+        ),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="solid",
+            color_scheme="red",
+            on_click=ComposerThreadState.remove_part_media(index, m.id),
+            aria_label="Remove " + m.filename + " from part " + number.to_string(),
+            disabled=~ComposerState.can_edit,
+            class_name="remove-part-media",
+            position="absolute",
+            top="4px",
+            right="4px",
+        ),
+        position="relative",
+        width="72px",
+        height="72px",
+        border_radius="var(--radius-2)",
+        overflow="hidden",
+        class_name="part-media-tile",
+        data_media_id=m.id,
+        style={"& .thumb": {"width": "100%", "height": "100%", "object_fit": "cover"}},
+    )
+
+
+def _part_media(index: rx.Var, number: rx.Var) -> rx.Component:
+    """The part's media: thumbnails (each with remove) and "Add media" from the library."""
+    return rx.flex(
+        rx.foreach(
+            ComposerState.thread_media[index],
+            lambda m: _part_media_tile(m, index, number),
+        ),
+        rx.button(
+            rx.icon("image-plus", size=14),
+            "Add media",
+            variant="soft",
+            size="1",
+            on_click=ComposerMediaState.open_part_library(index),
+            disabled=~ComposerState.can_edit,
+            id="part-media-" + number.to_string(),
+            class_name="add-part-media",
+            title="Attach images or a video from the media library to part " + number.to_string(),
+        ),
+        spacing="2",
+        wrap="wrap",
+        align="center",
+        class_name="part-media",
     )
 
 
@@ -90,6 +147,7 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             width="100%",
             class_name="thread-part",
         ),
+        _part_media(index, number),
         rx.flex(
             rx.foreach(ComposerThreadState.thread_tabs, lambda t: _part_counter(t, part, number)),
             spacing="2",

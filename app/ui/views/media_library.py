@@ -40,7 +40,7 @@ def media_tile(m: MediaCard) -> rx.Component:
         aria_pressed=rx.cond(active, "true", "false"),
         aria_label=m.filename,
         on_click=MediaState.select(m.id),
-        custom_attrs=KEY_CLICK,
+        custom_attrs={**KEY_CLICK},  # a copy: Reflex writes aria-/data- props into it
         cursor="pointer",
         border=rx.cond(active, f"2px solid {rx.color('accent', 9)}",
                        f"1px solid {rx.color('gray', 5)}"),
