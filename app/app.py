@@ -1,8 +1,10 @@
 """The Reflex app: pages plus the REST API mounted with api_transformer; errors of UI event
-handlers go to Sentry when it is configured. Nothing else."""
+handlers go to Sentry when it is configured; each worker warms up its database connection
+before serving. Nothing else."""
 
 import reflex as rx
 
+from app import db
 from app.api import create_api
 from app.api.headers import security_headers
 from app.observability.sentry import reflex_exception_handler
@@ -34,3 +36,5 @@ app = rx.App(
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
     backend_exception_handler=reflex_exception_handler,
 )
+# Each web worker connects and configures the ORM before serving its first page.
+app.register_lifespan_task(db.warm_up)
