@@ -82,21 +82,3 @@ def in_autocommit(work: Callable[[Session], T]) -> T:
             if attempt == 2 or not exc.connection_invalidated:
                 raise
     raise AssertionError("unreachable")
-
-
-def warm_up() -> None:
-    """Pay a fresh process's one-time database costs (connecting, configuring the ORM's
-    mappers, compiling the session lookup) before it serves anyone: otherwise the first page
-    each web worker serves waits for them, a few hundred milliseconds on a busy machine. A
-    database that is not reachable yet only loses the head start."""
-    import logging
-
-    from sqlalchemy.orm import configure_mappers
-
-    try:
-        configure_mappers()
-        from app.services import auth
-
-        auth.user_for_session("warm-up")  # no such session: one indexed lookup
-    except Exception as exc:  # noqa: BLE001 - the app still starts; requests will connect
-        logging.getLogger(__name__).warning("database warm-up failed: %s", exc)
