@@ -4,6 +4,7 @@ import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 
 from app.config import settings
+from app.ui.build_chunks import ChunksPlugin
 
 # Only a configured public URL is baked into the build; otherwise the browser reaches the
 # backend on whatever host it loaded the page from (localhost, a LAN address...).
@@ -26,6 +27,7 @@ config = rx.Config(
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium")
         ),
+        ChunksPlugin(),  # fewer, larger JS chunks (app/ui/build_chunks.py)
     ],
     **public,
 )

@@ -105,6 +105,16 @@ def headers_for(path: str) -> list[tuple[bytes, bytes]]:
     return out
 
 
+# Built JS/CSS: file names carry a content hash, so a browser may keep them for good and skip
+# revalidating dozens of files on every load. Not the backend-URL chunk: app/frontend.py
+# rewrites it in place (same name) when the configured URL changes.
+_IMMUTABLE = (b"cache-control", b"public, max-age=31536000, immutable")
+
+
+def caches_forever(path: str) -> bool:
+    return path.startswith("/assets/") and not path.startswith("/assets/reflex-env-")
+
+
 def security_headers(app: ASGIApp) -> ASGIApp:
     """Wrap the whole ASGI app: every HTTP response gets the headers (ones a route set win)."""
 
@@ -112,14 +122,17 @@ def security_headers(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        extra = headers_for(scope.get("path", ""))
+        path = scope.get("path", "")
+        extra = headers_for(path)
+        forever = caches_forever(path)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
+                more = [_IMMUTABLE] if forever and message.get("status") == 200 else []
                 message["headers"] = [
                     *message.get("headers", []),
-                    *((k, v) for k, v in extra if k not in present),
+                    *((k, v) for k, v in [*extra, *more] if k not in present),
                 ]
             await send(message)
 

@@ -299,6 +299,11 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
             )
 
         page.__name__ = render.__name__
+        # Reflex writes a page's compiled components into a module named after the page
+        # function's module: the page's own, so each route loads only the libraries it uses
+        # (not the calendar's and the charts' on every page).
+        page.__module__ = render.__module__
+        page.__qualname__ = render.__qualname__
         rx.page(
             route=route,
             title=f"{title} · Herald",

@@ -6,6 +6,10 @@ import dataclasses
 
 import reflex as rx
 
+# The icons a stat may name. Each is imported by name: an icon picked from a state var at run
+# time would make Reflex load lucide's dynamic loader, which lists all ~1,600 icons.
+ICONS = ("circle-check", "circle-alert", "clock", "heart", "users", "send", "percent", "eye")
+
 
 @dataclasses.dataclass
 class Stat:
@@ -21,7 +25,14 @@ def stat_card(s: Stat) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon(s.icon, size=16, color=rx.color(s.color, 10)),
+                rx.match(
+                    s.icon,
+                    *[
+                        (name, rx.icon(name, size=16, color=rx.color(s.color, 10)))
+                        for name in ICONS
+                    ],
+                    rx.fragment(),
+                ),
                 rx.text(s.label, size="2", color_scheme="gray", weight="medium"),
                 align="center",
                 spacing="2",

@@ -100,18 +100,28 @@ class AuthState(rx.State):
         return rx.redirect(f"/login?next={nxt}", replace=True)
 
     def _load_user(self, user: User) -> None:
-        self.user_email = user.email
-        self.user_name = user.full_name or user.email.split("@")[0]
-        self.user_timezone = user.timezone
-        self.user_time_format = user.time_format
-        self.is_instance_admin = user.is_instance_admin
-        self.email_unverified = (
+        # Runs on every navigation: only what changed is assigned, since every assignment
+        # marks the var dirty, recomputes the computed vars of other pages' states that read
+        # it and sends them all to the browser again.
+        unverified = (
             user.email_verified_at is None and mail.require_verified_email() and mail.configured()
         )
         views = workspaces.list_workspaces(user)
-        self.workspaces = [
-            {"id": str(w.id), "name": w.name, "role": w.role.value, "tier": w.tier} for w in views
-        ]
+        fresh: dict[str, Any] = {
+            "user_email": user.email,
+            "user_name": user.full_name or user.email.split("@")[0],
+            "user_timezone": user.timezone,
+            "user_time_format": user.time_format,
+            "is_instance_admin": user.is_instance_admin,
+            "email_unverified": unverified,
+            "workspaces": [
+                {"id": str(w.id), "name": w.name, "role": w.role.value, "tier": w.tier}
+                for w in views
+            ],
+        }
+        for name, value in fresh.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
         if views and self.workspace_id not in {w["id"] for w in self.workspaces}:
             self.workspace_id = self.workspaces[0]["id"]
 

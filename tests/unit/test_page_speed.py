@@ -1,0 +1,58 @@
+"""What keeps pages fast: hashed assets cached for good, the icons' chunk group in the Vite
+config, and stat cards that name their icons statically."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from app.api.headers import security_headers
+from app.ui.build_chunks import ANCHOR, group_icons
+from app.ui.components.stat import ICONS
+
+
+def _asset(request):
+    name = request.path_params.get("name", "")
+    if name.startswith("missing"):
+        return PlainTextResponse("not found", status_code=404)
+    return PlainTextResponse("export{}", media_type="text/javascript")
+
+
+@pytest.fixture
+def client() -> TestClient:
+    app = Starlette(routes=[Route("/assets/{name}", _asset), Route("/login", _asset)])
+    return TestClient(security_headers(app))
+
+
+def test_hashed_assets_are_cached_for_good_and_nothing_else_is(client):
+    r = client.get("/assets/root-aVwQVv0H.js")
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert r.headers["x-content-type-options"] == "nosniff"  # the security headers stay
+    # The backend-URL chunk is rewritten in place when the configured URL changes.
+    assert "cache-control" not in client.get("/assets/reflex-env-CMiQY6cd.js").headers
+    assert "cache-control" not in client.get("/assets/missing-x.js").headers  # a 404
+    assert "cache-control" not in client.get("/login").headers  # pages revalidate
+
+
+def test_icons_group_is_added_once_after_reflexs_own_group():
+    config = "groups: [\n            {\n              test: /env.json/,\n              " + ANCHOR
+    once = group_icons(config)
+    assert once.index("reflex-env") < once.index('name: "icons"')
+    assert group_icons(once) == once  # a second compile leaves it as it is
+    with pytest.raises(RuntimeError, match="ANCHOR"):
+        group_icons("export default {}")
+
+
+def test_stat_cards_only_use_icons_imported_by_name():
+    from app.services import analytics, dashboard
+    from app.ui.state.analytics_data import stat_tiles
+    from app.ui.state.dashboard import _stats
+
+    overview = _stats(dashboard.Stats(days=7, failed=1))
+    followers = analytics.Followers(latest=None, change=None, series=[])
+    tiles = stat_tiles(analytics.Stats(followers, 0, 0, 0, 0, 0, 0, 0, 0, None, None, []))
+    used = {s.icon for s in [*overview, *tiles]}
+    assert len(used) >= 8 and used <= set(ICONS)
