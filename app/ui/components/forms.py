@@ -14,11 +14,12 @@ def field(label: str, name: str, type_: str = "text", **props) -> rx.Component:
     )
 
 
-def form_error(message: rx.Var) -> rx.Component:
+def form_error(message: rx.Var, id: str = "form-error", **props) -> rx.Component:
+    """A red alert with `message`, shown while it is not empty."""
     return rx.cond(
         message != "",
         rx.callout(
-            message, icon="triangle-alert", color_scheme="red", role="alert", id="form-error"
+            message, icon="triangle-alert", color_scheme="red", role="alert", id=id, **props
         ),
     )
 

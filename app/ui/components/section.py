@@ -1,5 +1,5 @@
-"""Building blocks shared by the pages: a titled section card, its empty and loading states,
-a filter select, and the hidden clock that polls a page while it is open."""
+"""Building blocks shared by the pages: a titled section card, a settings card, their empty and
+loading states, a filter select, and the hidden clock that polls a page while it is open."""
 
 from __future__ import annotations
 
@@ -28,6 +28,41 @@ def section_card(
         ),
         id=section_id,
         width="100%",
+    )
+
+
+def heading_row(title: Any, *extra: Any, **props: Any) -> rx.Component:
+    """A settings card's heading with `extra` (badges, a spacer and a button) on its line."""
+    return rx.hstack(rx.heading(title, size="4"), *extra, align="center", **props)
+
+
+def settings_block(title: Any, *body: Any, about: str = "", spacing: str = "3") -> rx.Component:
+    """A block of a settings page: `title` (a heading's text, or a component such as a
+    `heading_row`), the `about` line under it, then `body`."""
+    head = title if isinstance(title, rx.Component) else rx.heading(title, size="4")
+    intro = [rx.text(about, size="2", color_scheme="gray")] if about else []
+    return rx.vstack(head, *intro, *body, spacing=spacing, width="100%")
+
+
+def settings_card(title: Any, *body: Any, about: str = "", spacing: str = "3", **card: Any):
+    """A `settings_block` in a card (`card` props: its id)."""
+    block = settings_block(title, *body, about=about, spacing=spacing)
+    return rx.card(block, width="100%", **card)
+
+
+def empty_card(icon: str, *body: Any, icon_size: int = 32, shade: int = 8, **stack: Any):
+    """A card saying there is nothing here (yet): a grey icon over `body` (the way forward).
+    `id` names the card; the other props go to its centred stack."""
+    card_id = stack.pop("id")
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=icon_size, color=rx.color("gray", shade)),
+            *body,
+            align="center",
+            **stack,
+        ),
+        width="100%",
+        id=card_id,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from app.ui.components.forms import form_error
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.auth import AuthState
 
 
@@ -97,13 +97,11 @@ def admin_settings(
 ) -> rx.Component:
     """A workspace admin's settings page: "<subject> <workspace><rest>", the error, and `body`
     for admins only."""
-    return rx.vstack(
-        settings_nav(path),
+    return settings_page(
+        path,
         rx.text(
             subject, rx.text.strong(AuthState.current_workspace_name), rest, color_scheme="gray"
         ),
         form_error(error),
         rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
-        spacing="4",
-        width="100%",
     )

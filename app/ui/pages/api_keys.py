@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, empty_card
 from app.ui.components.settings_blocks import (
     admin_settings,
     create_card,
@@ -115,14 +115,12 @@ def _list() -> rx.Component:
             _row,
             "keys",
         ),
-        rx.card(
-            rx.vstack(
-                rx.icon("key-round", size=28, color=rx.color("gray", 9)),
-                rx.text("No API keys yet.", color_scheme="gray"),
-                align="center",
-                padding="24px",
-            ),
-            width="100%",
+        empty_card(
+            "key-round",
+            rx.text("No API keys yet.", color_scheme="gray"),
+            icon_size=28,
+            shade=9,
+            padding="24px",
             id="no-keys",
         ),
     )

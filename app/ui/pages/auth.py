@@ -154,17 +154,7 @@ def forgot_password() -> rx.Component:
         width="100%",
     )
     body = rx.vstack(
-        rx.cond(
-            ForgotState.error != "",
-            rx.callout(
-                ForgotState.error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                id="form-error",
-                width="100%",
-            ),
-        ),  # fmt: skip
+        form_error(ForgotState.error, width="100%"),
         rx.cond(
             ForgotState.answer != "",
             rx.callout(

@@ -9,7 +9,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.auth import AuthState
 from app.ui.state.settings import BillingState
 from app.ui.views.billing_plans import plan_card
@@ -18,8 +18,8 @@ from app.ui.views.billing_usage import ai_usage, current_plan
 
 @protected_page("/settings/billing", "Billing", on_load=[BillingState.load])
 def billing() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/billing"),
+    return settings_page(
+        "/settings/billing",
         rx.cond(
             BillingState.billing,
             rx.text(
@@ -60,6 +60,4 @@ def billing() -> rx.Component:
                 width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, settings_block, settings_card
 from app.ui.state.instance import InstanceState
 
 REGISTRATION = {
@@ -15,13 +15,8 @@ REGISTRATION = {
 
 
 def registration() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Registration", size="4"),
-        rx.text(
-            "Who may create an account (the first account, the instance admin, always could).",
-            color_scheme="gray",
-            size="2",
-        ),
+    return settings_block(
+        "Registration",
         rx.radio_group.root(
             rx.vstack(
                 *[
@@ -39,8 +34,7 @@ def registration() -> rx.Component:
             id="registration-policy",
         ),
         rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
-        spacing="3",
-        width="100%",
+        about="Who may create an account (the first account, the instance admin, always could).",
     )
 
 
@@ -139,14 +133,9 @@ def _user_row(u: rx.Var) -> rx.Component:
 
 
 def users_table() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Users", size="4"),
-            data_table(
-                ("User", "Joined", "Workspaces", "", ""), InstanceState.users, _user_row, "users"
-            ),
-            spacing="3",
-            width="100%",
+    return settings_card(
+        "Users",
+        data_table(
+            ("User", "Joined", "Workspaces", "", ""), InstanceState.users, _user_row, "users"
         ),
-        width="100%",
     )

@@ -8,6 +8,7 @@ import reflex as rx
 from app.services.notifications import GROUPS
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import form_error
+from app.ui.components.section import settings_card
 from app.ui.state.auth import AuthState
 from app.ui.state.notify_prefs import NotifyPrefsState
 
@@ -101,35 +102,26 @@ def _channel(c: rx.Var) -> rx.Component:
 def channels() -> rx.Component:
     return rx.cond(
         AuthState.is_workspace_admin,
-        rx.card(
+        settings_card(
+            "Team chat",
+            form_error(NotifyPrefsState.channel_error),
+            _add_form(),
             rx.vstack(
-                rx.heading("Team chat", size="4"),
-                rx.text(
-                    "Post the workspace's notifications to a Slack or Discord channel: create "
-                    "an incoming webhook there and paste its URL.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                form_error(NotifyPrefsState.channel_error),
-                _add_form(),
-                rx.vstack(
-                    rx.foreach(NotifyPrefsState.channels, _channel),
-                    width="100%",
-                    id="notify-channels",
-                ),
-                confirm_dialog(
-                    open=NotifyPrefsState.confirm_open,
-                    on_open_change=NotifyPrefsState.set_confirm_open,
-                    title="Remove this channel?",
-                    description=NotifyPrefsState.confirm_name
-                    + " stops receiving Herald's notifications.",
-                    confirm_label="Remove",
-                    on_confirm=NotifyPrefsState.remove_channel,
-                    confirm_id="confirm-remove-channel",
-                ),
-                spacing="3",
+                rx.foreach(NotifyPrefsState.channels, _channel),
                 width="100%",
+                id="notify-channels",
             ),
-            width="100%",
+            confirm_dialog(
+                open=NotifyPrefsState.confirm_open,
+                on_open_change=NotifyPrefsState.set_confirm_open,
+                title="Remove this channel?",
+                description=NotifyPrefsState.confirm_name
+                + " stops receiving Herald's notifications.",
+                confirm_label="Remove",
+                on_confirm=NotifyPrefsState.remove_channel,
+                confirm_id="confirm-remove-channel",
+            ),
+            about="Post the workspace's notifications to a Slack or Discord channel: create "
+            "an incoming webhook there and paste its URL.",
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, settings_card
 from app.ui.state.notify_prefs import EMAIL_LABELS, NotifyPrefsState
 
 
@@ -43,36 +43,27 @@ def _row(g: rx.Var) -> rx.Component:
 
 
 def preferences() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("What you hear about", size="4"),
-            rx.text(
-                "Your choices, for every workspace you are in. Failures email you at once "
-                "unless you change it here.",
-                size="2",
-                color_scheme="gray",
-            ),
-            data_table(
-                ("Event", "Bell", "Email"), NotifyPrefsState.groups, _row, table_id="notify-prefs"
-            ),
-            rx.hstack(
-                rx.text("The digest comes", size="2"),
-                rx.select.root(
-                    rx.select.trigger(id="notify-digest", aria_label="Digest frequency"),
-                    rx.select.content(
-                        rx.select.item("daily at 08:00 (your time zone)", value="daily"),
-                        rx.select.item("every hour", value="hourly"),
-                    ),
-                    value=NotifyPrefsState.digest,
-                    on_change=NotifyPrefsState.set_digest,
-                    size="1",
-                ),
-                align="center",
-                spacing="2",
-            ),
-            spacing="3",
-            width="100%",
+    return settings_card(
+        "What you hear about",
+        data_table(
+            ("Event", "Bell", "Email"), NotifyPrefsState.groups, _row, table_id="notify-prefs"
         ),
-        width="100%",
+        rx.hstack(
+            rx.text("The digest comes", size="2"),
+            rx.select.root(
+                rx.select.trigger(id="notify-digest", aria_label="Digest frequency"),
+                rx.select.content(
+                    rx.select.item("daily at 08:00 (your time zone)", value="daily"),
+                    rx.select.item("every hour", value="hourly"),
+                ),
+                value=NotifyPrefsState.digest,
+                on_change=NotifyPrefsState.set_digest,
+                size="1",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        about="Your choices, for every workspace you are in. Failures email you at once "
+        "unless you change it here.",
         id="notify-preferences",
     )
