@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import data_table
@@ -73,10 +74,8 @@ def _row(e: rx.Var) -> rx.Component:
             rx.cond(
                 e["subject_type"] == "post",
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Attempts",
-                        size="1",
-                        variant="soft",
                         on_click=ActivityState.show_attempts(e["subject_id"], e["subject"]),
                         class_name="show-attempts",
                     ),

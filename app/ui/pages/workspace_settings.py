@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import heading_row, settings_card
@@ -56,10 +57,8 @@ def _workspace_row(w: rx.Var) -> rx.Component:
         rx.cond(
             current,
             rx.badge("Current", color_scheme="grass"),
-            rx.button(
+            row_button(
                 "Switch",
-                size="1",
-                variant="soft",
                 on_click=AuthState.switch_workspace(w["id"]),
                 class_name="switch-workspace",
             ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.section import data_table, settings_block, settings_card
 from app.ui.state.instance import InstanceState
 
@@ -60,17 +61,13 @@ def _user_row(u: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     u["admin"] == "yes",
-                    rx.button(
+                    row_button(
                         "Remove admin",
-                        size="1",
-                        variant="soft",
                         on_click=InstanceState.change_user(u["id"], "demote"),
                         class_name="demote-user",
                     ),
-                    rx.button(
+                    row_button(
                         "Make admin",
-                        size="1",
-                        variant="soft",
                         on_click=InstanceState.change_user(u["id"], "promote"),
                         disabled=u["active"] != "yes",
                         class_name="promote-user",
@@ -83,10 +80,8 @@ def _user_row(u: rx.Var) -> rx.Component:
                         u["active"] == "yes",
                         rx.alert_dialog.root(
                             rx.alert_dialog.trigger(
-                                rx.button(
+                                row_button(
                                     "Disable",
-                                    size="1",
-                                    variant="soft",
                                     color_scheme="red",
                                     class_name="disable-user",
                                 )
@@ -115,10 +110,8 @@ def _user_row(u: rx.Var) -> rx.Component:
                                 ),
                             ),
                         ),
-                        rx.button(
+                        row_button(
                             "Enable",
-                            size="1",
-                            variant="soft",
                             on_click=InstanceState.change_user(u["id"], "enable"),
                             class_name="enable-user",
                         ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services.notifications import GROUPS
+from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.section import settings_card
@@ -83,13 +84,9 @@ def _channel(c: rx.Var) -> rx.Component:
             on_change=lambda v: NotifyPrefsState.set_channel_active(c["id"], v),
             aria_label="On",
         ),
-        rx.button(
-            "Test", size="1", variant="soft", on_click=NotifyPrefsState.test_channel(c["id"])
-        ),
-        rx.button(
+        row_button("Test", on_click=NotifyPrefsState.test_channel(c["id"])),
+        row_button(
             "Remove",
-            size="1",
-            variant="soft",
             color_scheme="red",
             on_click=NotifyPrefsState.ask_remove(c["id"], c["kind"]),
         ),
