@@ -66,6 +66,17 @@ def empty_card(icon: str, *body: Any, icon_size: int = 32, shade: int = 8, **sta
     )
 
 
+def title_meta(title: Any, *meta: Any, **props: Any) -> rx.Component:
+    """A list row's two lines: its title (text, medium weight unless `props` say otherwise; or a
+    component) over a small grey line made of `meta`. `props` go to the title's text."""
+    head = (
+        title
+        if isinstance(title, rx.Component)
+        else rx.text(title, **{"weight": "medium", **props})
+    )
+    return rx.vstack(head, rx.text(*meta, size="1", color_scheme="gray"), spacing="0")
+
+
 def skeleton_rows(n: int = 3, height: str = "44px", class_name: str = "") -> rx.Component:
     return rx.vstack(
         *[rx.skeleton(rx.box(height=height, width="100%")) for _ in range(n)],

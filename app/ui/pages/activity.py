@@ -8,7 +8,7 @@ import reflex as rx
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, title_meta
 from app.ui.state.activity import VERB_FILTERS, ActivityState
 
 
@@ -60,14 +60,13 @@ def _row(e: rx.Var) -> rx.Component:
         ),
         rx.table.cell(rx.code(e["verb"])),
         rx.table.cell(
-            rx.vstack(
+            title_meta(
                 rx.cond(
                     e["subject_type"] == "post",
                     rx.link(e["subject"], href="/composer?post=" + e["subject_id"].to(str)),
                     rx.text(e["subject"], size="2"),
                 ),
-                rx.text(e["summary"], size="1", color_scheme="gray"),
-                spacing="0",
+                e["summary"],
             )
         ),
         rx.table.cell(

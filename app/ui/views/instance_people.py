@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.buttons import row_button
-from app.ui.components.section import data_table, settings_block, settings_card
+from app.ui.components.section import data_table, settings_block, settings_card, title_meta
 from app.ui.state.instance import InstanceState
 
 REGISTRATION = {
@@ -41,13 +41,7 @@ def registration() -> rx.Component:
 
 def _user_row(u: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(u["name"], weight="medium"),
-                rx.text(u["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(title_meta(u["name"], u["email"])),
         rx.table.cell(u["created"]),
         rx.table.cell(u["workspaces"]),
         rx.table.cell(

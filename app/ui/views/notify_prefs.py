@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.section import data_table, settings_card
+from app.ui.components.section import data_table, settings_card, title_meta
 from app.ui.state.notify_prefs import EMAIL_LABELS, NotifyPrefsState
 
 
@@ -21,13 +21,7 @@ def _email_select(g: rx.Var) -> rx.Component:
 
 def _row(g: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(g["label"], weight="medium"),
-                rx.text(g["about"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(title_meta(g["label"], g["about"])),
         rx.table.cell(
             rx.checkbox(
                 checked=g["in_app"] == "yes",
