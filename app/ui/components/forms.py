@@ -66,6 +66,18 @@ def settings_form(
     )
 
 
+def choice_select(
+    choices: dict[str, str], label: str, trigger: dict | None = None, **props
+) -> rx.Component:
+    """A select of fixed `choices` ({value: text}) named `label` (for screen readers);
+    `trigger` props (an id, a class) mark its button, `props` go to the select."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, **(trigger or {})),
+        rx.select.content(*[rx.select.item(text, value=v) for v, text in choices.items()]),
+        **props,
+    )
+
+
 def remove_button(label: str, on_click: object, **props) -> rx.Component:
     return rx.button(
         label, type="button", variant="soft", color_scheme="red", on_click=on_click, **props

@@ -36,6 +36,11 @@ def heading_row(title: Any, *extra: Any, **props: Any) -> rx.Component:
     return rx.hstack(rx.heading(title, size="4"), *extra, align="center", **props)
 
 
+def on_off(on: Any, off: str) -> rx.Component:
+    """A setting's state beside its heading: a green "on", or `off` saying what is missing."""
+    return rx.cond(on, rx.badge("on", color_scheme="grass"), rx.badge(off, color_scheme="gray"))
+
+
 def settings_block(title: Any, *body: Any, about: str = "", spacing: str = "3") -> rx.Component:
     """A block of a settings page: `title` (a heading's text, or a component such as a
     `heading_row`), the `about` line under it, then `body`."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.buttons import row_button
-from app.ui.components.forms import form_error
+from app.ui.components.forms import choice_select, form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import data_table, title_meta
 from app.ui.state.activity import VERB_FILTERS, ActivityState
@@ -14,11 +14,10 @@ from app.ui.state.activity import VERB_FILTERS, ActivityState
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.select.root(
-            rx.select.trigger(id="activity-verb", aria_label="What"),
-            rx.select.content(
-                *[rx.select.item(label, value=value) for value, label in VERB_FILTERS.items()]
-            ),
+        choice_select(
+            VERB_FILTERS,
+            "What",
+            {"id": "activity-verb"},
             value=ActivityState.verb_filter,
             on_change=ActivityState.set_verb_filter,
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import data_item, labelled_input, remove_button, settings_form
-from app.ui.components.section import heading_row, settings_card
+from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
 
 
@@ -18,11 +18,7 @@ def ai_settings() -> rx.Component:
     return settings_card(
         heading_row(
             "AI captions",
-            rx.cond(
-                ai["configured"] == "yes",
-                rx.badge("on", color_scheme="grass"),
-                rx.badge("off: no key or server", color_scheme="gray"),
-            ),
+            on_off(ai["configured"] == "yes", "off: no key or server"),
             spacing="2",
         ),
         rx.data_list.root(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import labelled_input, remove_button, settings_form
-from app.ui.components.section import heading_row, settings_card
+from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
 
 
@@ -19,11 +19,7 @@ def email_settings() -> rx.Component:
     return settings_card(
         heading_row(
             "Email (SMTP)",
-            rx.cond(
-                em["configured"] == "yes",
-                rx.badge("on", color_scheme="grass"),
-                rx.badge("off: nothing is emailed", color_scheme="gray"),
-            ),
+            on_off(em["configured"] == "yes", "off: nothing is emailed"),
             rx.cond(
                 em["failed"] != "0",
                 rx.badge(em["failed"], " failed", color_scheme="red"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.forms import choice_select
 from app.ui.state.media import MediaState
 
 
@@ -17,14 +18,10 @@ def media_filters() -> rx.Component:
             on_change=MediaState.set_kind,
             id="filter-kind",
         ),
-        rx.select.root(
-            rx.select.trigger(id="filter-size", aria_label="Size"),
-            rx.select.content(
-                rx.select.item("Any size", value="all"),
-                rx.select.item("Under 1 MB", value="small"),
-                rx.select.item("1–10 MB", value="medium"),
-                rx.select.item("Over 10 MB", value="large"),
-            ),
+        choice_select(
+            {"all": "Any size", "small": "Under 1 MB", "medium": "1–10 MB", "large": "Over 10 MB"},
+            "Size",
+            {"id": "filter-size"},
             value=MediaState.size,
             on_change=MediaState.set_size,
         ),

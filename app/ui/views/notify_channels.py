@@ -8,7 +8,7 @@ import reflex as rx
 from app.services.notifications import GROUPS
 from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
-from app.ui.components.forms import form_error
+from app.ui.components.forms import choice_select, form_error
 from app.ui.components.section import settings_card
 from app.ui.state.auth import AuthState
 from app.ui.state.notify_prefs import NotifyPrefsState
@@ -34,12 +34,10 @@ def _add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                rx.select.root(
-                    rx.select.trigger(aria_label="Chat app", id="channel-kind"),
-                    rx.select.content(
-                        rx.select.item("Slack", value="slack"),
-                        rx.select.item("Discord", value="discord"),
-                    ),
+                choice_select(
+                    {"slack": "Slack", "discord": "Discord"},
+                    "Chat app",
+                    {"id": "channel-kind"},
                     name="kind",
                     default_value="slack",
                 ),

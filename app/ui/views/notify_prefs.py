@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.forms import choice_select
 from app.ui.components.section import data_table, settings_card, title_meta
 from app.ui.state.notify_prefs import EMAIL_LABELS, NotifyPrefsState
 
 
 def _email_select(g: rx.Var) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(aria_label="Email", class_name="notify-email"),
-        rx.select.content(*[rx.select.item(label, value=v) for v, label in EMAIL_LABELS.items()]),
+    return choice_select(
+        EMAIL_LABELS,
+        "Email",
+        {"class_name": "notify-email"},
         value=g["email"],
-        on_change=lambda v: NotifyPrefsState.set_email(g["group"], v),
+        on_change=lambda v: NotifyPrefsState.set_channel(g["group"], "email", v),
         size="1",
     )
 
@@ -25,7 +27,7 @@ def _row(g: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.checkbox(
                 checked=g["in_app"] == "yes",
-                on_change=lambda c: NotifyPrefsState.set_in_app(g["group"], c),
+                on_change=lambda c: NotifyPrefsState.set_channel(g["group"], "in_app", c),
                 aria_label="In the bell",
                 class_name="notify-in-app",
             )
@@ -44,12 +46,10 @@ def preferences() -> rx.Component:
         ),
         rx.hstack(
             rx.text("The digest comes", size="2"),
-            rx.select.root(
-                rx.select.trigger(id="notify-digest", aria_label="Digest frequency"),
-                rx.select.content(
-                    rx.select.item("daily at 08:00 (your time zone)", value="daily"),
-                    rx.select.item("every hour", value="hourly"),
-                ),
+            choice_select(
+                {"daily": "daily at 08:00 (your time zone)", "hourly": "every hour"},
+                "Digest frequency",
+                {"id": "notify-digest"},
                 value=NotifyPrefsState.digest,
                 on_change=NotifyPrefsState.set_digest,
                 size="1",
