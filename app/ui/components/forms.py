@@ -33,6 +33,15 @@ def labelled_input(label: str, input_id: str, width: str = "14rem", **props) -> 
     )
 
 
+def env_input(
+    settings: rx.Var, label: str, name: str, input_id: str, width: str = "14rem", **props
+) -> rx.Component:
+    """A `labelled_input` for the setting `name`, disabled while the environment sets it
+    (`settings["<name>_env"]` is "yes")."""
+    env = settings[f"{name}_env"] == "yes"
+    return labelled_input(label, input_id, width, name=name, disabled=env, **props)
+
+
 def submit_button(label: str, loading: rx.Var) -> rx.Component:
     """The full-width submit button of the sign-in, sign-up and password forms."""
     return rx.button(label, type="submit", size="3", width="100%", loading=loading, id="submit")

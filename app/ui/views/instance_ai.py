@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import data_item, labelled_input, remove_button, settings_form
+from app.ui.components.forms import data_item, env_input, remove_button, settings_form
 from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
 
@@ -45,36 +45,36 @@ def ai_settings() -> rx.Component:
         ),
         settings_form(
             [
-                labelled_input(
+                env_input(
+                    ai,
                     "Model",
+                    "model",
                     "ai-model",
-                    name="model",
                     value=InstanceState.ai_model,
                     on_change=InstanceState.set_ai_model,
                     placeholder="gpt-4o-mini",
-                    disabled=ai["model_env"] == "yes",
                 ),
-                labelled_input(
+                env_input(
+                    ai,
                     "OpenAI-compatible base URL",
+                    "base_url",
                     "ai-base-url",
                     "20rem",
-                    name="base_url",
                     value=InstanceState.ai_base_url,
                     on_change=InstanceState.set_ai_base_url,
                     placeholder="http://localhost:11434/v1 (empty: OpenAI)",
-                    disabled=ai["base_url_env"] == "yes",
                 ),
-                labelled_input(
+                env_input(
+                    ai,
                     "API key",
+                    "api_key",
                     "ai-api-key",
                     "16rem",
-                    name="api_key",
                     type="password",
                     auto_complete="off",
                     placeholder=rx.cond(
                         ai["stored_has_key"] == "yes", "Key stored: empty keeps it", "sk-…"
                     ),
-                    disabled=ai["api_key_env"] == "yes",
                 ),
             ],
             rx.button("Save AI settings", type="submit", id="save-ai"),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import labelled_input, remove_button, settings_form
+from app.ui.components.forms import env_input, remove_button, settings_form
 from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
 
 
 def _smtp_input(label: str, name: str, width: str = "14rem", **props) -> rx.Component:
-    env = InstanceState.email[f"{name}_env"] == "yes"
-    return labelled_input(label, f"smtp-{name}", width, name=name, disabled=env, **props)
+    return env_input(InstanceState.email, label, name, f"smtp-{name}", width, **props)
 
 
 def email_settings() -> rx.Component:
