@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -72,6 +74,14 @@ def settings_form(
         ),
         on_submit=on_submit,
         **props,
+    )
+
+
+def check_chip(label: Any, **box: Any) -> rx.Component:
+    """One of a row of small labelled checkboxes (the events of a webhook, the groups of a
+    chat channel); `box` props (checked, on_change, a class) go to the checkbox."""
+    return rx.el.label(
+        rx.hstack(rx.checkbox(**box), rx.text(label, size="1"), spacing="1", align="center")
     )
 
 

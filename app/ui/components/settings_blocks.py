@@ -92,6 +92,13 @@ def once_loaded(loading: rx.Var, body: rx.Component) -> rx.Component:
     return rx.cond(loading, rx.center(rx.spinner(), width="100%", padding="24px"), body)
 
 
+def about_workspace(before: str, after: str) -> rx.Component:
+    """The grey line under a settings page's tabs: "<before> <workspace><after>"."""
+    return rx.text(
+        before, rx.text.strong(AuthState.current_workspace_name), after, color_scheme="gray"
+    )
+
+
 def admin_settings(
     path: str, subject: str, rest: str, error: rx.Var, *body: rx.Component
 ) -> rx.Component:
@@ -99,9 +106,7 @@ def admin_settings(
     for admins only."""
     return settings_page(
         path,
-        rx.text(
-            subject, rx.text.strong(AuthState.current_workspace_name), rest, color_scheme="gray"
-        ),
+        about_workspace(subject, rest),
         form_error(error),
         rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
     )

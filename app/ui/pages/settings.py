@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import data_table, settings_card
+from app.ui.components.settings_blocks import about_workspace
 from app.ui.components.settings_nav import settings_page
 from app.ui.components.team_dialogs import team_confirm_dialog
 from app.ui.state.auth import AuthState
@@ -155,12 +156,10 @@ def _invite_form() -> rx.Component:
 def team() -> rx.Component:
     return settings_page(
         "/settings/team",
-        rx.text(
+        about_workspace(
             "Members of ",
-            rx.text.strong(AuthState.current_workspace_name),
             ". Admins manage members, accounts and billing; editors create and edit posts and "
             "media; viewers can look.",
-            color_scheme="gray",
         ),
         form_error(TeamState.error),
         team_confirm_dialog(),

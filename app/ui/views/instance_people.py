@@ -39,6 +39,46 @@ def registration() -> rx.Component:
     )
 
 
+def _change(u: rx.Var, label: str, change: str, **props) -> rx.Component:
+    """A button of the row applying one of USER_CHANGES to the user."""
+    return row_button(
+        label,
+        on_click=InstanceState.change_user(u["id"], change),
+        class_name=f"{change}-user",
+        **props,
+    )
+
+
+def _disable(u: rx.Var) -> rx.Component:
+    """ "Disable", asked for again in a dialog."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            row_button("Disable", color_scheme="red", class_name="disable-user")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Disable ", u["email"], "?"),
+            rx.alert_dialog.description(
+                "They are signed out everywhere now, cannot sign in, and "
+                "their API keys stop working. You can enable them again."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Disable",
+                        color_scheme="red",
+                        on_click=InstanceState.change_user(u["id"], "disable"),
+                        id="confirm-disable",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+        ),
+    )
+
+
 def _user_row(u: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(title_meta(u["name"], u["email"])),
@@ -55,61 +95,13 @@ def _user_row(u: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     u["admin"] == "yes",
-                    row_button(
-                        "Remove admin",
-                        on_click=InstanceState.change_user(u["id"], "demote"),
-                        class_name="demote-user",
-                    ),
-                    row_button(
-                        "Make admin",
-                        on_click=InstanceState.change_user(u["id"], "promote"),
-                        disabled=u["active"] != "yes",
-                        class_name="promote-user",
-                    ),
+                    _change(u, "Remove admin", "demote"),
+                    _change(u, "Make admin", "promote", disabled=u["active"] != "yes"),
                 ),
                 rx.cond(
                     u["me"] == "yes",
                     rx.fragment(),
-                    rx.cond(
-                        u["active"] == "yes",
-                        rx.alert_dialog.root(
-                            rx.alert_dialog.trigger(
-                                row_button(
-                                    "Disable",
-                                    color_scheme="red",
-                                    class_name="disable-user",
-                                )
-                            ),
-                            rx.alert_dialog.content(
-                                rx.alert_dialog.title("Disable ", u["email"], "?"),
-                                rx.alert_dialog.description(
-                                    "They are signed out everywhere now, cannot sign in, and "
-                                    "their API keys stop working. You can enable them again."
-                                ),
-                                rx.hstack(
-                                    rx.alert_dialog.cancel(
-                                        rx.button("Cancel", variant="soft", color_scheme="gray")
-                                    ),
-                                    rx.alert_dialog.action(
-                                        rx.button(
-                                            "Disable",
-                                            color_scheme="red",
-                                            on_click=InstanceState.change_user(u["id"], "disable"),
-                                            id="confirm-disable",
-                                        )
-                                    ),
-                                    justify="end",
-                                    spacing="3",
-                                    margin_top="16px",
-                                ),
-                            ),
-                        ),
-                        row_button(
-                            "Enable",
-                            on_click=InstanceState.change_user(u["id"], "enable"),
-                            class_name="enable-user",
-                        ),
-                    ),
+                    rx.cond(u["active"] == "yes", _disable(u), _change(u, "Enable", "enable")),
                 ),
                 spacing="2",
             )

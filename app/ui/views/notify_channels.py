@@ -8,25 +8,19 @@ import reflex as rx
 from app.services.notifications import GROUPS
 from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
-from app.ui.components.forms import choice_select, form_error
+from app.ui.components.forms import check_chip, choice_select, form_error
 from app.ui.components.section import settings_card
 from app.ui.state.auth import AuthState
 from app.ui.state.notify_prefs import NotifyPrefsState
 
 
 def _group_box(group: str, label: str) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(
-                checked=NotifyPrefsState.channel_groups.contains(group),
-                on_change=lambda c: NotifyPrefsState.toggle_channel_group(group, c),
-                class_name="channel-group",
-                data_group=group,
-            ),
-            rx.text(label, size="1"),
-            spacing="1",
-            align="center",
-        )
+    return check_chip(
+        label,
+        checked=NotifyPrefsState.channel_groups.contains(group),
+        on_change=lambda c: NotifyPrefsState.toggle_channel_group(group, c),
+        class_name="channel-group",
+        data_group=group,
     )
 
 
