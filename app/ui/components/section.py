@@ -1,5 +1,6 @@
-"""Building blocks shared by the pages: a titled section card, a settings card, their empty and
-loading states, a filter select, and the hidden clock that polls a page while it is open."""
+"""Building blocks shared by the pages: a titled section card, settings blocks and cards, list
+rows' two lines, empty and loading states, a filter select, a table, and the hidden clock that
+polls a page while it is open."""
 
 from __future__ import annotations
 
@@ -49,16 +50,19 @@ def settings_block(title: Any, *body: Any, about: str = "", spacing: str = "3") 
     return rx.vstack(head, *intro, *body, spacing=spacing, width="100%")
 
 
-def settings_card(title: Any, *body: Any, about: str = "", spacing: str = "3", **card: Any):
+def settings_card(
+    title: Any, *body: Any, about: str = "", spacing: str = "3", **card: Any
+) -> rx.Component:
     """A `settings_block` in a card (`card` props: its id)."""
     block = settings_block(title, *body, about=about, spacing=spacing)
     return rx.card(block, width="100%", **card)
 
 
-def empty_card(icon: str, *body: Any, icon_size: int = 32, shade: int = 8, **stack: Any):
-    """A card saying there is nothing here (yet): a grey icon over `body` (the way forward).
-    `id` names the card; the other props go to its centred stack."""
-    card_id = stack.pop("id")
+def empty_card(
+    icon: str, *body: Any, id: str, icon_size: int = 32, shade: int = 8, **stack: Any
+) -> rx.Component:
+    """A card (`id`) saying there is nothing here (yet): a grey icon over `body` (the way
+    forward); `stack` props (padding, spacing) go to its centred stack."""
     return rx.card(
         rx.vstack(
             rx.icon(icon, size=icon_size, color=rx.color("gray", shade)),
@@ -67,7 +71,7 @@ def empty_card(icon: str, *body: Any, icon_size: int = 32, shade: int = 8, **sta
             **stack,
         ),
         width="100%",
-        id=card_id,
+        id=id,
     )
 
 
