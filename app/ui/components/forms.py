@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -14,11 +16,12 @@ def field(label: str, name: str, type_: str = "text", **props) -> rx.Component:
     )
 
 
-def form_error(message: rx.Var) -> rx.Component:
+def form_error(message: rx.Var, id: str = "form-error", **props) -> rx.Component:
+    """A red alert with `message`, shown while it is not empty."""
     return rx.cond(
         message != "",
         rx.callout(
-            message, icon="triangle-alert", color_scheme="red", role="alert", id="form-error"
+            message, icon="triangle-alert", color_scheme="red", role="alert", id=id, **props
         ),
     )
 
@@ -30,6 +33,15 @@ def labelled_input(label: str, input_id: str, width: str = "14rem", **props) -> 
         rx.input(id=input_id, width=width, **props),
         spacing="1",
     )
+
+
+def env_input(
+    settings: rx.Var, label: str, name: str, input_id: str, width: str = "14rem", **props
+) -> rx.Component:
+    """A `labelled_input` for the setting `name`, disabled while the environment sets it
+    (`settings["<name>_env"]` is "yes")."""
+    env = settings[f"{name}_env"] == "yes"
+    return labelled_input(label, input_id, width, name=name, disabled=env, **props)
 
 
 def submit_button(label: str, loading: rx.Var) -> rx.Component:
@@ -61,6 +73,26 @@ def settings_form(
             spacing="3",
         ),
         on_submit=on_submit,
+        **props,
+    )
+
+
+def check_chip(label: Any, **box: Any) -> rx.Component:
+    """One of a row of small labelled checkboxes (the events of a webhook, the groups of a
+    chat channel); `box` props (checked, on_change, a class) go to the checkbox."""
+    return rx.el.label(
+        rx.hstack(rx.checkbox(**box), rx.text(label, size="1"), spacing="1", align="center")
+    )
+
+
+def choice_select(
+    choices: dict[str, str], label: str, trigger: dict | None = None, **props
+) -> rx.Component:
+    """A select of fixed `choices` ({value: text}) named `label` (for screen readers);
+    `trigger` props (an id, a class) mark its button, `props` go to the select."""
+    return rx.select.root(
+        rx.select.trigger(aria_label=label, **(trigger or {})),
+        rx.select.content(*[rx.select.item(text, value=v) for v, text in choices.items()]),
         **props,
     )
 

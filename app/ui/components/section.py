@@ -1,5 +1,6 @@
-"""Building blocks shared by the pages: a titled section card, its empty and loading states,
-a filter select, and the hidden clock that polls a page while it is open."""
+"""Building blocks shared by the pages: a titled section card, settings blocks and cards, list
+rows' two lines, empty and loading states, a filter select, a table, and the hidden clock that
+polls a page while it is open."""
 
 from __future__ import annotations
 
@@ -29,6 +30,60 @@ def section_card(
         id=section_id,
         width="100%",
     )
+
+
+def heading_row(title: Any, *extra: Any, **props: Any) -> rx.Component:
+    """A settings card's heading with `extra` (badges, a spacer and a button) on its line."""
+    return rx.hstack(rx.heading(title, size="4"), *extra, align="center", **props)
+
+
+def on_off(on: Any, off: str) -> rx.Component:
+    """A setting's state beside its heading: a green "on", or `off` saying what is missing."""
+    return rx.cond(on, rx.badge("on", color_scheme="grass"), rx.badge(off, color_scheme="gray"))
+
+
+def settings_block(title: Any, *body: Any, about: str = "", spacing: str = "3") -> rx.Component:
+    """A block of a settings page: `title` (a heading's text, or a component such as a
+    `heading_row`), the `about` line under it, then `body`."""
+    head = title if isinstance(title, rx.Component) else rx.heading(title, size="4")
+    intro = [rx.text(about, size="2", color_scheme="gray")] if about else []
+    return rx.vstack(head, *intro, *body, spacing=spacing, width="100%")
+
+
+def settings_card(
+    title: Any, *body: Any, about: str = "", spacing: str = "3", **card: Any
+) -> rx.Component:
+    """A `settings_block` in a card (`card` props: its id)."""
+    block = settings_block(title, *body, about=about, spacing=spacing)
+    return rx.card(block, width="100%", **card)
+
+
+def empty_card(
+    icon: str, *body: Any, id: str, icon_size: int = 32, shade: int = 8, **stack: Any
+) -> rx.Component:
+    """A card (`id`) saying there is nothing here (yet): a grey icon over `body` (the way
+    forward); `stack` props (padding, spacing) go to its centred stack."""
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=icon_size, color=rx.color("gray", shade)),
+            *body,
+            align="center",
+            **stack,
+        ),
+        width="100%",
+        id=id,
+    )
+
+
+def title_meta(title: Any, *meta: Any, **props: Any) -> rx.Component:
+    """A list row's two lines: its title (text, medium weight unless `props` say otherwise; or a
+    component) over a small grey line made of `meta`. `props` go to the title's text."""
+    head = (
+        title
+        if isinstance(title, rx.Component)
+        else rx.text(title, **{"weight": "medium", **props})
+    )
+    return rx.vstack(head, rx.text(*meta, size="1", color_scheme="gray"), spacing="0")
 
 
 def skeleton_rows(n: int = 3, height: str = "44px", class_name: str = "") -> rx.Component:

@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from app.ui.components.forms import form_error
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.auth import AuthState
 
 
@@ -92,18 +92,21 @@ def once_loaded(loading: rx.Var, body: rx.Component) -> rx.Component:
     return rx.cond(loading, rx.center(rx.spinner(), width="100%", padding="24px"), body)
 
 
+def about_workspace(before: str, after: str) -> rx.Component:
+    """The grey line under a settings page's tabs: "<before> <workspace><after>"."""
+    return rx.text(
+        before, rx.text.strong(AuthState.current_workspace_name), after, color_scheme="gray"
+    )
+
+
 def admin_settings(
     path: str, subject: str, rest: str, error: rx.Var, *body: rx.Component
 ) -> rx.Component:
     """A workspace admin's settings page: "<subject> <workspace><rest>", the error, and `body`
     for admins only."""
-    return rx.vstack(
-        settings_nav(path),
-        rx.text(
-            subject, rx.text.strong(AuthState.current_workspace_name), rest, color_scheme="gray"
-        ),
+    return settings_page(
+        path,
+        about_workspace(subject, rest),
         form_error(error),
         rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
-        spacing="4",
-        width="100%",
     )

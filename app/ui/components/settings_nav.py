@@ -64,3 +64,8 @@ def settings_nav(active: str) -> rx.Component:
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         margin_bottom="8px",
     )
+
+
+def settings_page(active: str, *body: rx.Component, **props) -> rx.Component:
+    """A settings page: the tabs (`active` marked), then `body`, stacked."""
+    return rx.vstack(settings_nav(active), *body, spacing="4", width="100%", **props)

@@ -21,6 +21,7 @@ from reflex.vars.function import FunctionVar
 
 from app.services import media
 from app.services.errors import ServiceError
+from app.ui.components.section import title_meta
 from app.ui.state.handlers import SignedIn, signed_in
 
 
@@ -214,11 +215,7 @@ def upload_zone(
         rx.box(
             rx.hstack(
                 rx.icon("cloud-upload", size=20 if compact else 28, color=rx.color("accent", 10)),
-                rx.vstack(
-                    rx.text("Drop images or videos here", weight="medium", size="2"),
-                    rx.text("or click to browse", size="1", color_scheme="gray"),
-                    spacing="0",
-                ),
+                title_meta("Drop images or videos here", "or click to browse", size="2"),
                 align="center",
                 spacing="3",
                 justify="center",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.state.auth import AuthState
 
 
@@ -28,10 +29,8 @@ def zone_prompt() -> rx.Component:
                         on_click=AuthState.answer_zone_prompt(True),
                         id="zone-prompt-use",
                     ),
-                    rx.button(
+                    row_button(
                         "Keep " + AuthState.user_timezone,
-                        size="1",
-                        variant="soft",
                         color_scheme="gray",
                         on_click=AuthState.answer_zone_prompt(False),
                         id="zone-prompt-keep",

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import form_error
+from app.ui.components.buttons import row_button
+from app.ui.components.forms import choice_select, form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, title_meta
 from app.ui.state.activity import VERB_FILTERS, ActivityState
 
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.select.root(
-            rx.select.trigger(id="activity-verb", aria_label="What"),
-            rx.select.content(
-                *[rx.select.item(label, value=value) for value, label in VERB_FILTERS.items()]
-            ),
+        choice_select(
+            VERB_FILTERS,
+            "What",
+            {"id": "activity-verb"},
             value=ActivityState.verb_filter,
             on_change=ActivityState.set_verb_filter,
         ),
@@ -59,24 +59,21 @@ def _row(e: rx.Var) -> rx.Component:
         ),
         rx.table.cell(rx.code(e["verb"])),
         rx.table.cell(
-            rx.vstack(
+            title_meta(
                 rx.cond(
                     e["subject_type"] == "post",
                     rx.link(e["subject"], href="/composer?post=" + e["subject_id"].to(str)),
                     rx.text(e["subject"], size="2"),
                 ),
-                rx.text(e["summary"], size="1", color_scheme="gray"),
-                spacing="0",
+                e["summary"],
             )
         ),
         rx.table.cell(
             rx.cond(
                 e["subject_type"] == "post",
                 rx.hstack(
-                    rx.button(
+                    row_button(
                         "Attempts",
-                        size="1",
-                        variant="soft",
                         on_click=ActivityState.show_attempts(e["subject_id"], e["subject"]),
                         class_name="show-attempts",
                     ),

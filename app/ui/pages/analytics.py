@@ -7,7 +7,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.section import live_poll
+from app.ui.components.section import empty_card, live_poll
 from app.ui.state.analytics import AnalyticsState
 from app.ui.views.analytics_charts import followers_chart, platforms_chart, posts_chart, stats
 from app.ui.views.analytics_post_dialog import post_dialog
@@ -19,30 +19,26 @@ POLL_MS = 5000
 
 
 def _empty_metrics() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon("chart-no-axes-column", size=32, color=rx.color("gray", 8)),
-            rx.heading("No metrics yet", size="4", as_="h2"),
-            rx.text(
-                "Herald reads followers, likes, comments, shares and views from each platform "
-                "every hour, for the connected accounts and the posts published in the last "
-                "30 days. They appear here after the first sync.",
-                color_scheme="gray",
-                size="2",
-                align="center",
-                max_width="520px",
-            ),
-            rx.cond(
-                AnalyticsState.has_accounts,
-                sync_button("sync-now-empty"),
-                rx.link(rx.button("Connect an account"), href="/accounts", id="cta-connect"),
-            ),
+    return empty_card(
+        "chart-no-axes-column",
+        rx.heading("No metrics yet", size="4", as_="h2"),
+        rx.text(
+            "Herald reads followers, likes, comments, shares and views from each platform "
+            "every hour, for the connected accounts and the posts published in the last "
+            "30 days. They appear here after the first sync.",
+            color_scheme="gray",
+            size="2",
             align="center",
-            spacing="3",
-            padding="32px",
+            max_width="520px",
         ),
+        rx.cond(
+            AnalyticsState.has_accounts,
+            sync_button("sync-now-empty"),
+            rx.link(rx.button("Connect an account"), href="/accounts", id="cta-connect"),
+        ),
+        spacing="3",
+        padding="32px",
         id="empty-metrics",
-        width="100%",
     )
 
 
@@ -86,17 +82,7 @@ def analytics() -> rx.Component:
                 AnalyticsState.has_metrics,
                 rx.vstack(
                     toolbar(),
-                    rx.cond(
-                        AnalyticsState.range_error != "",
-                        rx.callout(
-                            AnalyticsState.range_error,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            id="range-error",
-                            width="100%",
-                        ),
-                    ),
+                    form_error(AnalyticsState.range_error, "range-error", width="100%"),
                     _body(),
                     spacing="4",
                     width="100%",

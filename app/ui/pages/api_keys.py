@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
-from app.ui.components.section import data_table
+from app.ui.components.section import data_table, empty_card
 from app.ui.components.settings_blocks import (
     admin_settings,
     create_card,
@@ -79,10 +80,8 @@ def _row(k: rx.Var) -> rx.Component:
         rx.table.cell(k["created"]),
         rx.table.cell(k["last_used"]),
         rx.table.cell(
-            rx.button(
+            row_button(
                 "Revoke",
-                size="1",
-                variant="soft",
                 color_scheme="red",
                 class_name="revoke-key",
                 on_click=KeysState.ask_revoke(k["id"], k["name"]),
@@ -115,14 +114,12 @@ def _list() -> rx.Component:
             _row,
             "keys",
         ),
-        rx.card(
-            rx.vstack(
-                rx.icon("key-round", size=28, color=rx.color("gray", 9)),
-                rx.text("No API keys yet.", color_scheme="gray"),
-                align="center",
-                padding="24px",
-            ),
-            width="100%",
+        empty_card(
+            "key-round",
+            rx.text("No API keys yet.", color_scheme="gray"),
+            icon_size=28,
+            shade=9,
+            padding="24px",
             id="no-keys",
         ),
     )

@@ -36,6 +36,11 @@ def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -
     )
 
 
+def _notice(message: object, icon: str, id: str, **props) -> rx.Component:
+    """A full-width callout of the card: a notice, an answer or a result."""
+    return rx.callout(message, icon=icon, id=id, width="100%", **props)
+
+
 def _form(on_submit, submit: rx.Component, *fields: rx.Component) -> rx.Component:
     return rx.form(rx.vstack(*fields, submit, spacing="3"), on_submit=on_submit, width="100%")
 
@@ -96,7 +101,7 @@ def register() -> rx.Component:
     )
     notice = rx.cond(
         LoginState.signup_notice != "",
-        rx.callout(LoginState.signup_notice, icon="info", id="signup-notice", width="100%"),
+        _notice(LoginState.signup_notice, "info", "signup-notice"),
     )
     body = rx.vstack(notice, form, width="100%", spacing="3")
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
@@ -110,12 +115,11 @@ def register() -> rx.Component:
 def setup() -> rx.Component:
     """A fresh instance (nobody signed up yet): its first account is the instance admin."""
     form = _sign_up_form("Create the admin account")
-    intro = rx.callout(
+    intro = _notice(
         "This Herald is new. The account you create now administers it: platform apps, "
         "sign-up policy, users. You can invite your team next.",
-        icon="shield-check",
-        id="setup-notice",
-        width="100%",
+        "shield-check",
+        "setup-notice",
     )
     body = rx.vstack(intro, form, width="100%", spacing="3")
     return _card("Create the admin account", "Welcome to your Herald.", body, rx.fragment())
@@ -145,34 +149,22 @@ def forgot_password() -> rx.Component:
         submit_button("Email me a link", ForgotState.busy),
         field("Email", "email", "email", placeholder="you@example.com", auto_focus=True),
     )
-    no_email = rx.callout(
+    no_email = _notice(
         "This Herald cannot send email, so it cannot mail you a link. Ask its administrator "
         "to reset your password (they can, from the server: herald users reset-password).",
-        icon="mail-x",
+        "mail-x",
+        "forgot-no-email",
         color_scheme="amber",
-        id="forgot-no-email",
-        width="100%",
     )
     body = rx.vstack(
-        rx.cond(
-            ForgotState.error != "",
-            rx.callout(
-                ForgotState.error,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                id="form-error",
-                width="100%",
-            ),
-        ),  # fmt: skip
+        form_error(ForgotState.error, width="100%"),
         rx.cond(
             ForgotState.answer != "",
-            rx.callout(
+            _notice(
                 ForgotState.answer,
-                icon="mail-check",
+                "mail-check",
+                "forgot-answer",
                 color_scheme=rx.cond(ForgotState.email_configured, "grass", "amber"),
-                id="forgot-answer",
-                width="100%",
             ),
             rx.cond(ForgotState.email_configured, form, no_email),
         ),
@@ -192,12 +184,11 @@ def forgot_password() -> rx.Component:
 def verify_email() -> rx.Component:
     result = rx.cond(
         VerifyState.message != "",
-        rx.callout(
+        _notice(
             VerifyState.message,
-            icon="mail",
+            "mail",
+            "verify-result",
             color_scheme=rx.cond(VerifyState.verified, "grass", "red"),
-            id="verify-result",
-            width="100%",
         ),
         rx.spinner(),
     )

@@ -9,8 +9,8 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
-from app.ui.state.auth import AuthState
+from app.ui.components.settings_blocks import about_workspace
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.settings import BillingState
 from app.ui.views.billing_plans import plan_card
 from app.ui.views.billing_usage import ai_usage, current_plan
@@ -18,16 +18,14 @@ from app.ui.views.billing_usage import ai_usage, current_plan
 
 @protected_page("/settings/billing", "Billing", on_load=[BillingState.load])
 def billing() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/billing"),
+    return settings_page(
+        "/settings/billing",
         rx.cond(
             BillingState.billing,
-            rx.text(
+            about_workspace(
                 "Plans set what ",
-                rx.text.strong(AuthState.current_workspace_name),
                 " can do. Herald has no payment step: the plan is a setting that workspace "
                 "admins change here.",
-                color_scheme="gray",
             ),
             rx.callout(
                 "This Herald is self-hosted: no plans, no prices, no limits on accounts, "
@@ -60,6 +58,4 @@ def billing() -> rx.Component:
                 width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )

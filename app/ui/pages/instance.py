@@ -7,7 +7,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.instance import InstanceState
 from app.ui.views.instance_ai import ai_settings
 from app.ui.views.instance_email import email_settings
@@ -17,8 +17,8 @@ from app.ui.views.instance_platforms import platform_apps, storage_settings
 
 @protected_page("/settings/instance", "Instance settings", on_load=[InstanceState.load])
 def instance() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/instance"),
+    return settings_page(
+        "/settings/instance",
         form_error(InstanceState.error),
         rx.cond(
             InstanceState.is_instance_admin,
@@ -33,6 +33,4 @@ def instance() -> rx.Component:
                 width="100%",
             ),
         ),
-        spacing="4",
-        width="100%",
     )

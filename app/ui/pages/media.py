@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import protected_page
+from app.ui.components.section import empty_card
 from app.ui.components.uploader import upload_zone
 from app.ui.state.media import MediaState
 from app.ui.views.media_details import delete_confirm, media_details
@@ -36,19 +37,16 @@ def media_page() -> rx.Component:
                         width="100%",
                         id="media-grid",
                     ),
-                    rx.card(
-                        rx.vstack(
-                            rx.icon("image", size=32, color=rx.color("gray", 9)),
-                            rx.cond(
-                                MediaState.filtered,
-                                rx.text("No media match these filters.", color_scheme="gray"),
-                                rx.text("No media yet: drop images or videos above.",
-                                        color_scheme="gray"),
-                            ),
-                            align="center",
-                            padding="32px",
+                    empty_card(
+                        "image",
+                        rx.cond(
+                            MediaState.filtered,
+                            rx.text("No media match these filters.", color_scheme="gray"),
+                            rx.text("No media yet: drop images or videos above.",
+                                    color_scheme="gray"),
                         ),
-                        width="100%",
+                        shade=9,
+                        padding="32px",
                         id="media-empty",
                     ),
                 ),

@@ -9,7 +9,7 @@ from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.notify_bell import notification_row
 from app.ui.components.settings_blocks import once_loaded
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.notify import NotifyState
 from app.ui.state.notify_prefs import NotifyPrefsState
 from app.ui.views.notify_channels import channels
@@ -60,13 +60,11 @@ def notifications_page() -> rx.Component:
 
 @protected_page("/settings/notifications", "Notifications", on_load=[NotifyPrefsState.load])
 def notification_settings_page() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/notifications"),
+    return settings_page(
+        "/settings/notifications",
         form_error(NotifyPrefsState.error),
         once_loaded(
             NotifyPrefsState.loading,
             rx.vstack(preferences(), channels(), spacing="4", width="100%"),
         ),
-        spacing="4",
-        width="100%",
     )

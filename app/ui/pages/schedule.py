@@ -7,7 +7,8 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.section import empty_card
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.schedule import ScheduleState
 from app.ui.views.schedule_toolbar import presets, toolbar
 from app.ui.views.schedule_week import day_column
@@ -57,24 +58,20 @@ def _editor() -> rx.Component:
 
 
 def _no_accounts() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.icon("clock", size=32, color=rx.color("gray", 8)),
-            rx.text("Connect an account to give it posting times.", color_scheme="gray"),
-            rx.link(rx.button("Connect an account"), href="/accounts", id="cta-connect"),
-            align="center",
-            spacing="3",
-            padding="32px",
-        ),
-        width="100%",
+    return empty_card(
+        "clock",
+        rx.text("Connect an account to give it posting times.", color_scheme="gray"),
+        rx.link(rx.button("Connect an account"), href="/accounts", id="cta-connect"),
+        spacing="3",
+        padding="32px",
         id="empty-schedule",
     )
 
 
 @protected_page("/settings/schedule", "Settings", on_load=[ScheduleState.load])
 def schedule() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/schedule"),
+    return settings_page(
+        "/settings/schedule",
         rx.heading("Posting schedule", size="5", as_="h2"),
         form_error(ScheduleState.error),
         rx.cond(
@@ -82,7 +79,5 @@ def schedule() -> rx.Component:
             rx.skeleton(rx.box(height="240px", width="100%")),
             rx.cond(ScheduleState.account_options.length() > 0, _editor(), _no_accounts()),
         ),
-        spacing="4",
-        width="100%",
         id="schedule-page",
     )

@@ -6,8 +6,9 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.section import data_table
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.section import data_table, settings_card
+from app.ui.components.settings_blocks import about_workspace
+from app.ui.components.settings_nav import settings_page
 from app.ui.components.team_dialogs import team_confirm_dialog
 from app.ui.state.auth import AuthState
 from app.ui.state.team import TeamState
@@ -65,117 +66,105 @@ def _members() -> rx.Component:
 
 
 def _invite_form() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Invite people", size="4"),
-            rx.text(
-                "Create a link and send it to the person you invite. It works once and expires "
-                "after 7 days.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="email",
-                        placeholder="Email (optional)",
-                        type="email",
-                        id="invite-email",
-                    ),
-                    rx.select(ROLES, name="role", default_value="editor", id="invite-role"),
-                    rx.button("Create invite link", type="submit", id="create-invite"),
-                    spacing="2",
-                    wrap="wrap",
+    return settings_card(
+        "Invite people",
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="email",
+                    placeholder="Email (optional)",
+                    type="email",
+                    id="invite-email",
                 ),
-                on_submit=TeamState.create_invite,
-                reset_on_submit=True,
+                rx.select(ROLES, name="role", default_value="editor", id="invite-role"),
+                rx.button("Create invite link", type="submit", id="create-invite"),
+                spacing="2",
+                wrap="wrap",
             ),
-            rx.cond(
-                TeamState.new_link != "",
-                rx.hstack(
-                    rx.code(TeamState.new_link, id="invite-link", size="2"),
-                    rx.button(
-                        rx.icon("copy", size=14),
-                        "Copy",
-                        size="1",
-                        variant="soft",
-                        on_click=[rx.set_clipboard(TeamState.new_link), rx.toast("Link copied.")],
-                    ),
-                    align="center",
-                    wrap="wrap",
-                ),
-            ),
-            rx.match(
-                TeamState.new_link_mail,
-                (
-                    "sent",
-                    rx.text(
-                        "Emailed to the invited address. You can also share the link yourself.",
-                        size="2",
-                        color_scheme="grass",
-                        id="invite-mail-note",
-                    ),
-                ),
-                (
-                    "not_sent",
-                    rx.text(
-                        "Not emailed: this Herald has no email (SMTP) set up. Share the link "
-                        "with the person yourself.",
-                        size="2",
-                        color_scheme="amber",
-                        id="invite-mail-note",
-                    ),
-                ),
-                rx.fragment(),
-            ),
-            rx.cond(
-                TeamState.invites.length() > 0,
-                rx.vstack(
-                    rx.text("Pending invites", weight="medium", size="2"),
-                    rx.foreach(
-                        TeamState.invites,
-                        lambda i: rx.hstack(
-                            rx.badge(i["role"]),
-                            rx.text(i["email"], size="2"),
-                            rx.text("expires ", i["expires"], size="1", color_scheme="gray"),
-                            rx.button(
-                                "Revoke",
-                                size="1",
-                                variant="ghost",
-                                color_scheme="red",
-                                on_click=TeamState.ask("revoke", i["id"], i["email"]),
-                                class_name="revoke-invite",
-                            ),
-                            align="center",
-                            class_name="pending-invite",
-                        ),
-                    ),
-                    spacing="2",
-                ),
-            ),
-            spacing="3",
+            on_submit=TeamState.create_invite,
+            reset_on_submit=True,
         ),
-        width="100%",
+        rx.cond(
+            TeamState.new_link != "",
+            rx.hstack(
+                rx.code(TeamState.new_link, id="invite-link", size="2"),
+                rx.button(
+                    rx.icon("copy", size=14),
+                    "Copy",
+                    size="1",
+                    variant="soft",
+                    on_click=[rx.set_clipboard(TeamState.new_link), rx.toast("Link copied.")],
+                ),
+                align="center",
+                wrap="wrap",
+            ),
+        ),
+        rx.match(
+            TeamState.new_link_mail,
+            (
+                "sent",
+                rx.text(
+                    "Emailed to the invited address. You can also share the link yourself.",
+                    size="2",
+                    color_scheme="grass",
+                    id="invite-mail-note",
+                ),
+            ),
+            (
+                "not_sent",
+                rx.text(
+                    "Not emailed: this Herald has no email (SMTP) set up. Share the link "
+                    "with the person yourself.",
+                    size="2",
+                    color_scheme="amber",
+                    id="invite-mail-note",
+                ),
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            TeamState.invites.length() > 0,
+            rx.vstack(
+                rx.text("Pending invites", weight="medium", size="2"),
+                rx.foreach(
+                    TeamState.invites,
+                    lambda i: rx.hstack(
+                        rx.badge(i["role"]),
+                        rx.text(i["email"], size="2"),
+                        rx.text("expires ", i["expires"], size="1", color_scheme="gray"),
+                        rx.button(
+                            "Revoke",
+                            size="1",
+                            variant="ghost",
+                            color_scheme="red",
+                            on_click=TeamState.ask("revoke", i["id"], i["email"]),
+                            class_name="revoke-invite",
+                        ),
+                        align="center",
+                        class_name="pending-invite",
+                    ),
+                ),
+                spacing="2",
+            ),
+        ),
+        about="Create a link and send it to the person you invite. It works once and expires "
+        "after 7 days.",
     )
 
 
 @protected_page("/settings/team", "Team", on_load=[TeamState.load])
 def team() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/team"),
-        rx.text(
+    return settings_page(
+        "/settings/team",
+        about_workspace(
             "Members of ",
-            rx.text.strong(AuthState.current_workspace_name),
             ". Admins manage members, accounts and billing; editors create and edit posts and "
             "media; viewers can look.",
-            color_scheme="gray",
         ),
         form_error(TeamState.error),
         team_confirm_dialog(),
         _members(),
         rx.cond(AuthState.is_workspace_admin, _invite_form()),
-        spacing="4",
-        width="100%",
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.settings_nav import settings_nav
+from app.ui.components.section import heading_row, settings_card
+from app.ui.components.settings_nav import settings_page
 from app.ui.state.approvals import ApprovalSettingState
 from app.ui.state.auth import AuthState
 from app.ui.state.workspace import WorkspaceState
@@ -14,39 +16,34 @@ from app.ui.views.approvals_settings import approval_setting
 
 
 def _rename() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Name", size="4"),
-            rx.cond(
-                AuthState.is_workspace_admin,
-                rx.form(
-                    rx.hstack(
-                        rx.input(
-                            name="name",
-                            default_value=AuthState.current_workspace_name,
-                            key=AuthState.workspace_id,
-                            id="workspace-name",
-                            max_length=100,
-                            width="100%",
-                        ),
-                        rx.button("Rename", type="submit", id="rename-workspace"),
-                        spacing="2",
+    return settings_card(
+        "Name",
+        rx.cond(
+            AuthState.is_workspace_admin,
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="name",
+                        default_value=AuthState.current_workspace_name,
+                        key=AuthState.workspace_id,
+                        id="workspace-name",
+                        max_length=100,
                         width="100%",
                     ),
-                    on_submit=WorkspaceState.rename,
+                    rx.button("Rename", type="submit", id="rename-workspace"),
+                    spacing="2",
                     width="100%",
                 ),
-                rx.text(
-                    AuthState.current_workspace_name,
-                    " (only its admins can rename it).",
-                    size="2",
-                    color_scheme="gray",
-                ),
+                on_submit=WorkspaceState.rename,
+                width="100%",
             ),
-            spacing="3",
-            width="100%",
+            rx.text(
+                AuthState.current_workspace_name,
+                " (only its admins can rename it).",
+                size="2",
+                color_scheme="gray",
+            ),
         ),
-        width="100%",
     )
 
 
@@ -60,10 +57,8 @@ def _workspace_row(w: rx.Var) -> rx.Component:
         rx.cond(
             current,
             rx.badge("Current", color_scheme="grass"),
-            rx.button(
+            row_button(
                 "Switch",
-                size="1",
-                variant="soft",
                 on_click=AuthState.switch_workspace(w["id"]),
                 class_name="switch-workspace",
             ),
@@ -76,33 +71,21 @@ def _workspace_row(w: rx.Var) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Your workspaces", size="4"),
-                rx.spacer(),
-                rx.button(
-                    rx.icon("plus", size=14),
-                    "New workspace",
-                    size="2",
-                    on_click=WorkspaceState.set_create_open(True),
-                    id="settings-new-workspace",
-                ),
-                align="center",
-                width="100%",
-            ),
-            rx.text(
-                "Each workspace has its own accounts, posts, media and team.",
+    return settings_card(
+        heading_row(
+            "Your workspaces",
+            rx.spacer(),
+            rx.button(
+                rx.icon("plus", size=14),
+                "New workspace",
                 size="2",
-                color_scheme="gray",
+                on_click=WorkspaceState.set_create_open(True),
+                id="settings-new-workspace",
             ),
-            rx.vstack(
-                rx.foreach(AuthState.workspaces, _workspace_row), width="100%", id="workspaces"
-            ),
-            spacing="3",
             width="100%",
         ),
-        width="100%",
+        rx.vstack(rx.foreach(AuthState.workspaces, _workspace_row), width="100%", id="workspaces"),
+        about="Each workspace has its own accounts, posts, media and team.",
     )
 
 
@@ -110,12 +93,10 @@ def _list() -> rx.Component:
     "/settings/workspace", "Workspace", on_load=[WorkspaceState.load, ApprovalSettingState.load]
 )
 def workspace_settings() -> rx.Component:
-    return rx.vstack(
-        settings_nav("/settings/workspace"),
+    return settings_page(
+        "/settings/workspace",
         form_error(WorkspaceState.error),
         _rename(),
         approval_setting(),
         _list(),
-        spacing="4",
-        width="100%",
     )

@@ -137,3 +137,14 @@ def _caught_steps(self: Any, steps: Any, inline: str | None, toast: bool) -> Any
         yield _report(self, exc, inline, toast)
         return None
     return result
+
+
+def first_load(state: Any, me: SignedIn) -> None:
+    """A settings page's first load: `state._refresh(me.user, me.wid)`; a `ServiceError` is
+    shown in `state.error` (no toast). Either way the page's `loading` is over."""
+    try:
+        state._refresh(me.user, me.wid)
+        state.error = ""
+    except ServiceError as exc:
+        state.error = exc.message
+    state.loading = False

@@ -53,6 +53,10 @@ def _card(v: media.MediaView, zone: str, hours: str = "24h") -> MediaCard:
     )
 
 
+# The filters `set_filter` sets (the kind has its own setter: a segmented control).
+FILTERS = ("size", "date_from", "date_to", "query")
+
+
 class MediaState(UploaderMixin, AuthState):
     items: list[MediaCard] = []
     total: int = 0
@@ -120,24 +124,12 @@ class MediaState(UploaderMixin, AuthState):
         return self._refresh()
 
     @rx.event
-    def set_size(self, value: str):
-        self.size = value
-        return self._refresh()
-
-    @rx.event
-    def set_date_from(self, value: str):
-        self.date_from = value
-        return self._refresh()
-
-    @rx.event
-    def set_date_to(self, value: str):
-        self.date_to = value
-        return self._refresh()
-
-    @rx.event
-    def set_query(self, value: str):
-        self.query = value
-        return self._refresh()
+    def set_filter(self, name: str, value: str):
+        """One of FILTERS changed: list the library again."""
+        if name in FILTERS:
+            setattr(self, name, value)
+            return self._refresh()
+        return None
 
     @rx.event
     def clear_filters(self):

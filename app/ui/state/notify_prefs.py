@@ -68,15 +68,9 @@ class NotifyPrefsState(AuthState):
     @rx.event
     @shows_errors(inline="error")
     @signed_in(quiet=True)
-    def set_in_app(self, me: SignedIn, group: str, checked: bool):
-        self._show(notifications.save_preferences(me.user, {group: {"in_app": checked}}))
-        return rx.toast.success("Saved.")
-
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
-    def set_email(self, me: SignedIn, group: str, value: str):
-        self._show(notifications.save_preferences(me.user, {group: {"email": value}}))
+    def set_channel(self, me: SignedIn, group: str, channel: str, value: bool | str):
+        """A group's `channel`: "in_app" (on or off) or "email" (one of EMAIL_LABELS)."""
+        self._show(notifications.save_preferences(me.user, {group: {channel: value}}))
         return rx.toast.success("Saved.")
 
     @rx.event

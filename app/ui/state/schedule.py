@@ -14,7 +14,7 @@ from app.services import slots, workspaces
 from app.ui import format
 from app.ui.format import platform_name
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, first_load, shows_errors, signed_in
 
 SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COMMON_ZONES = (
@@ -112,13 +112,7 @@ class ScheduleState(AuthState):
     @rx.event
     @signed_in
     def load(self, me: SignedIn):
-        self._load(me)
-        self.loading = False
-
-    @shows_errors(inline="error", toast=False)
-    def _load(self, me: SignedIn) -> None:
-        self._refresh(me.user, me.wid)
-        self.error = ""
+        first_load(self, me)
 
     @rx.event
     def select_account(self, account_id: str):

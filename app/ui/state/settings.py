@@ -12,7 +12,7 @@ from app.models import Role, Tier
 from app.services import ai, api_keys, auth, plans
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, first_load, shows_errors, signed_in
 
 
 class ProfileState(AuthState):
@@ -196,13 +196,7 @@ class BillingState(AuthState):
     @rx.event
     @signed_in
     def load(self, me: SignedIn):
-        self._load(me)
-        self.loading = False
-
-    @shows_errors(inline="error", toast=False)
-    def _load(self, me: SignedIn) -> None:
-        self._refresh(me.user, me.wid)
-        self.error = ""
+        first_load(self, me)
 
     @rx.event
     @shows_errors(inline="error")
@@ -273,13 +267,7 @@ class KeysState(AuthState):
             self.error = "Only workspace admins manage API keys."
             self.loading = False
             return
-        self._load(me)
-        self.loading = False
-
-    @shows_errors(inline="error", toast=False)
-    def _load(self, me: SignedIn) -> None:
-        self._refresh(me.user, me.wid)
-        self.error = ""
+        first_load(self, me)
 
     @rx.event
     @shows_errors(inline="error")

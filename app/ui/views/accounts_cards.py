@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
@@ -51,10 +52,8 @@ def account_card(a: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 AccountsState.is_workspace_admin & (a["status"] != "revoked"),
-                rx.button(
+                row_button(
                     "Disconnect",
-                    size="1",
-                    variant="soft",
                     color_scheme="red",
                     on_click=AccountsState.ask_disconnect(a["id"], a["name"]),
                     class_name="disconnect",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.section import title_meta
 from app.ui.state.accounts import AccountsState
 
 
@@ -15,11 +16,7 @@ def _choice(c: rx.Var) -> rx.Component:
             id="choice-" + c["id"].to(str),
         ),
         rx.avatar(src=c["avatar"], fallback=c["name"].to(str)[:2], size="2", radius="full"),
-        rx.vstack(
-            rx.text(c["name"], weight="bold", size="2"),
-            rx.text(c["username"], size="1", color_scheme="gray"),
-            spacing="0",
-        ),
+        title_meta(c["name"], c["username"], weight="bold", size="2"),
         rx.cond(c["connected"] == "yes", rx.badge("already connected", color_scheme="gray")),
         align="center",
         spacing="3",

@@ -100,6 +100,21 @@ def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
     )
 
 
+def _banner(approval: rx.Var, when: str, icon: str, color: str, body: rx.Component):
+    """The banner of a post whose approval is `when`."""
+    return rx.cond(
+        approval == when,
+        rx.callout.root(
+            rx.callout.icon(rx.icon(icon, size=16)),
+            body,
+            color_scheme=color,
+            width="100%",
+            id="approval-banner",
+            data_approval=when,
+        ),
+    )
+
+
 def approval_banner(
     state: type[ApprovalMixin],
     approval: rx.Var,
@@ -109,53 +124,24 @@ def approval_banner(
     approved_note: rx.Var | None = None,
 ) -> rx.Component:
     """Where the post stands; Approve / Reject when `can_decide`."""
+    pending = rx.vstack(
+        rx.callout.text(
+            rx.text.strong("Awaiting approval. "),
+            "An admin approves it before it is scheduled; it is not published until then.",
+        ),
+        rx.cond(can_decide, _decide(state, post_id)),
+        spacing="2",
+        width="100%",
+    )
+    rejected = rx.callout.text(
+        rx.text.strong("Sent back by an admin: "),
+        rx.text.span(comment, id="approval-comment"),
+        " Edit it and schedule it again to ask for approval again.",
+    )
     return rx.fragment(
-        rx.cond(
-            approval == "pending",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("hourglass", size=16)),
-                rx.vstack(
-                    rx.callout.text(
-                        rx.text.strong("Awaiting approval. "),
-                        "An admin approves it before it is scheduled; it is not published "
-                        "until then.",
-                    ),
-                    rx.cond(can_decide, _decide(state, post_id)),
-                    spacing="2",
-                    width="100%",
-                ),
-                color_scheme="purple",
-                width="100%",
-                id="approval-banner",
-                data_approval="pending",
-            ),
-        ),
-        rx.cond(
-            approval == "rejected",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("message-square-warning", size=16)),
-                rx.callout.text(
-                    rx.text.strong("Sent back by an admin: "),
-                    rx.text.span(comment, id="approval-comment"),
-                    " Edit it and schedule it again to ask for approval again.",
-                ),
-                color_scheme="red",
-                width="100%",
-                id="approval-banner",
-                data_approval="rejected",
-            ),
-        ),
-        rx.cond(
-            approval == "approved",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("badge-check", size=16)),
-                rx.callout.text(approved_note),
-                color_scheme="green",
-                width="100%",
-                id="approval-banner",
-                data_approval="approved",
-            ),
-        )
+        _banner(approval, "pending", "hourglass", "purple", pending),
+        _banner(approval, "rejected", "message-square-warning", "red", rejected),
+        _banner(approval, "approved", "badge-check", "green", rx.callout.text(approved_note))
         if approved_note is not None
         else rx.fragment(),
     )

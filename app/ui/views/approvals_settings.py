@@ -4,48 +4,42 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.section import settings_card
 from app.ui.state.approvals import ApprovalSettingState
 from app.ui.state.auth import AuthState
 
 
 def approval_setting() -> rx.Component:
     s = ApprovalSettingState
-    return rx.card(
-        rx.vstack(
-            rx.heading("Approvals", size="4"),
-            rx.hstack(
-                rx.switch(
-                    checked=s.require_approval,
-                    on_change=s.set_required,
-                    disabled=~AuthState.is_workspace_admin,
-                    id="require-approval",
-                ),
-                rx.text(
-                    "Posts need approval",
-                    as_="label",
-                    html_for="require-approval",
-                    size="2",
-                    weight="medium",
-                ),
-                align="center",
-                spacing="2",
+    return settings_card(
+        "Approvals",
+        rx.hstack(
+            rx.switch(
+                checked=s.require_approval,
+                on_change=s.set_required,
+                disabled=~AuthState.is_workspace_admin,
+                id="require-approval",
             ),
             rx.text(
-                "Editors submit posts; an admin approves them (they are then scheduled) or "
-                "sends them back with a comment. Admins' own posts skip approval. Turning it on "
-                "leaves posts already scheduled as they are.",
+                "Posts need approval",
+                as_="label",
+                html_for="require-approval",
                 size="2",
-                color_scheme="gray",
+                weight="medium",
             ),
-            rx.cond(
-                ~AuthState.is_workspace_admin,
-                rx.text(
-                    "Only the workspace's admins can change this.", size="1", color_scheme="gray"
-                ),
-            ),
-            spacing="3",
-            width="100%",
+            align="center",
+            spacing="2",
         ),
-        width="100%",
+        rx.text(
+            "Editors submit posts; an admin approves them (they are then scheduled) or "
+            "sends them back with a comment. Admins' own posts skip approval. Turning it on "
+            "leaves posts already scheduled as they are.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            ~AuthState.is_workspace_admin,
+            rx.text("Only the workspace's admins can change this.", size="1", color_scheme="gray"),
+        ),
         id="approval-setting",
     )

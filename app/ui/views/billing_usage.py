@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.section import heading_row, settings_card
 from app.ui.state.settings import BillingState, UsageRow
 
 
@@ -41,51 +42,40 @@ def _usage_row(r: UsageRow) -> rx.Component:
 
 
 def current_plan() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(rx.cond(BillingState.billing, "Current plan", "Usage"), size="4"),
-                rx.badge(BillingState.tier_name, size="2", id="current-tier"),
-                rx.spacer(),
-                rx.text("Usage in ", BillingState.period, size="2", color_scheme="gray"),
-                align="center",
-                width="100%",
-                wrap="wrap",
-            ),
-            rx.foreach(BillingState.rows, _usage_row),
-            spacing="4",
+    return settings_card(
+        heading_row(
+            rx.cond(BillingState.billing, "Current plan", "Usage"),
+            rx.badge(BillingState.tier_name, size="2", id="current-tier"),
+            rx.spacer(),
+            rx.text("Usage in ", BillingState.period, size="2", color_scheme="gray"),
             width="100%",
+            wrap="wrap",
         ),
-        width="100%",
+        rx.foreach(BillingState.rows, _usage_row),
+        spacing="4",
         id="plan-usage",
     )
 
 
 def ai_usage() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("AI captions this month", size="4"),
-                rx.spacer(),
-                rx.cond(
-                    BillingState.ai_configured,
-                    rx.badge(BillingState.ai_model, variant="soft"),
-                    rx.badge("AI not set up", color_scheme="gray"),
-                ),
-                align="center",
-                width="100%",
+    return settings_card(
+        heading_row(
+            "AI captions this month",
+            rx.spacer(),
+            rx.cond(
+                BillingState.ai_configured,
+                rx.badge(BillingState.ai_model, variant="soft"),
+                rx.badge("AI not set up", color_scheme="gray"),
             ),
-            rx.data_list.root(
-                rx.foreach(
-                    BillingState.ai_rows,
-                    lambda r: rx.data_list.item(
-                        rx.data_list.label(r["label"]), rx.data_list.value(r["value"])
-                    ),
-                ),
-                id="ai-usage",
-            ),
-            spacing="3",
             width="100%",
         ),
-        width="100%",
+        rx.data_list.root(
+            rx.foreach(
+                BillingState.ai_rows,
+                lambda r: rx.data_list.item(
+                    rx.data_list.label(r["label"]), rx.data_list.value(r["value"])
+                ),
+            ),
+            id="ai-usage",
+        ),
     )

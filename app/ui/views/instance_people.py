@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.section import data_table
+from app.ui.components.buttons import row_button
+from app.ui.components.section import data_table, settings_block, settings_card, title_meta
 from app.ui.state.instance import InstanceState
 
 REGISTRATION = {
@@ -15,13 +16,8 @@ REGISTRATION = {
 
 
 def registration() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Registration", size="4"),
-        rx.text(
-            "Who may create an account (the first account, the instance admin, always could).",
-            color_scheme="gray",
-            size="2",
-        ),
+    return settings_block(
+        "Registration",
         rx.radio_group.root(
             rx.vstack(
                 *[
@@ -39,20 +35,53 @@ def registration() -> rx.Component:
             id="registration-policy",
         ),
         rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
-        spacing="3",
-        width="100%",
+        about="Who may create an account (the first account, the instance admin, always could).",
+    )
+
+
+def _change(u: rx.Var, label: str, change: str, **props) -> rx.Component:
+    """A button of the row applying one of USER_CHANGES to the user."""
+    return row_button(
+        label,
+        on_click=InstanceState.change_user(u["id"], change),
+        class_name=f"{change}-user",
+        **props,
+    )
+
+
+def _disable(u: rx.Var) -> rx.Component:
+    """ "Disable", asked for again in a dialog."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            row_button("Disable", color_scheme="red", class_name="disable-user")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Disable ", u["email"], "?"),
+            rx.alert_dialog.description(
+                "They are signed out everywhere now, cannot sign in, and "
+                "their API keys stop working. You can enable them again."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Disable",
+                        color_scheme="red",
+                        on_click=InstanceState.change_user(u["id"], "disable"),
+                        id="confirm-disable",
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+        ),
     )
 
 
 def _user_row(u: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(
-            rx.vstack(
-                rx.text(u["name"], weight="medium"),
-                rx.text(u["email"], size="1", color_scheme="gray"),
-                spacing="0",
-            )
-        ),
+        rx.table.cell(title_meta(u["name"], u["email"])),
         rx.table.cell(u["created"]),
         rx.table.cell(u["workspaces"]),
         rx.table.cell(
@@ -66,69 +95,13 @@ def _user_row(u: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(
                     u["admin"] == "yes",
-                    rx.button(
-                        "Remove admin",
-                        size="1",
-                        variant="soft",
-                        on_click=InstanceState.change_user(u["id"], "demote"),
-                        class_name="demote-user",
-                    ),
-                    rx.button(
-                        "Make admin",
-                        size="1",
-                        variant="soft",
-                        on_click=InstanceState.change_user(u["id"], "promote"),
-                        disabled=u["active"] != "yes",
-                        class_name="promote-user",
-                    ),
+                    _change(u, "Remove admin", "demote"),
+                    _change(u, "Make admin", "promote", disabled=u["active"] != "yes"),
                 ),
                 rx.cond(
                     u["me"] == "yes",
                     rx.fragment(),
-                    rx.cond(
-                        u["active"] == "yes",
-                        rx.alert_dialog.root(
-                            rx.alert_dialog.trigger(
-                                rx.button(
-                                    "Disable",
-                                    size="1",
-                                    variant="soft",
-                                    color_scheme="red",
-                                    class_name="disable-user",
-                                )
-                            ),
-                            rx.alert_dialog.content(
-                                rx.alert_dialog.title("Disable ", u["email"], "?"),
-                                rx.alert_dialog.description(
-                                    "They are signed out everywhere now, cannot sign in, and "
-                                    "their API keys stop working. You can enable them again."
-                                ),
-                                rx.hstack(
-                                    rx.alert_dialog.cancel(
-                                        rx.button("Cancel", variant="soft", color_scheme="gray")
-                                    ),
-                                    rx.alert_dialog.action(
-                                        rx.button(
-                                            "Disable",
-                                            color_scheme="red",
-                                            on_click=InstanceState.change_user(u["id"], "disable"),
-                                            id="confirm-disable",
-                                        )
-                                    ),
-                                    justify="end",
-                                    spacing="3",
-                                    margin_top="16px",
-                                ),
-                            ),
-                        ),
-                        rx.button(
-                            "Enable",
-                            size="1",
-                            variant="soft",
-                            on_click=InstanceState.change_user(u["id"], "enable"),
-                            class_name="enable-user",
-                        ),
-                    ),
+                    rx.cond(u["active"] == "yes", _disable(u), _change(u, "Enable", "enable")),
                 ),
                 spacing="2",
             )
@@ -139,14 +112,9 @@ def _user_row(u: rx.Var) -> rx.Component:
 
 
 def users_table() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Users", size="4"),
-            data_table(
-                ("User", "Joined", "Workspaces", "", ""), InstanceState.users, _user_row, "users"
-            ),
-            spacing="3",
-            width="100%",
+    return settings_card(
+        "Users",
+        data_table(
+            ("User", "Joined", "Workspaces", "", ""), InstanceState.users, _user_row, "users"
         ),
-        width="100%",
     )

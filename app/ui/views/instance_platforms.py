@@ -5,42 +5,38 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import data_item
+from app.ui.components.section import settings_block, settings_card
 from app.ui.state.instance import InstanceState
 
 
 def storage_settings() -> rx.Component:
     st = InstanceState.storage
-    return rx.card(
-        rx.vstack(
-            rx.heading("Media storage", size="4"),
-            rx.data_list.root(
-                data_item("Backend", rx.text(st["backend"])),
-                rx.cond(
-                    st["is_s3"] == "yes",
-                    rx.fragment(
-                        data_item("Bucket", rx.code(st["bucket"])),
-                        data_item("Endpoint", rx.code(st["endpoint"])),
-                        data_item("Region", rx.text(st["region"])),
-                        data_item("Path-style addressing", rx.text(st["path_style"])),
-                        data_item("Credentials", rx.text(st["credentials"])),
-                    ),
-                    data_item("Folder", rx.code(st["local_path"])),
+    return settings_card(
+        "Media storage",
+        rx.data_list.root(
+            data_item("Backend", rx.text(st["backend"])),
+            rx.cond(
+                st["is_s3"] == "yes",
+                rx.fragment(
+                    data_item("Bucket", rx.code(st["bucket"])),
+                    data_item("Endpoint", rx.code(st["endpoint"])),
+                    data_item("Region", rx.text(st["region"])),
+                    data_item("Path-style addressing", rx.text(st["path_style"])),
+                    data_item("Credentials", rx.text(st["credentials"])),
                 ),
-                data_item("Largest image", rx.text(st["max_image"])),
-                data_item("Largest video", rx.text(st["max_video"])),
-                id="storage-settings",
+                data_item("Folder", rx.code(st["local_path"])),
             ),
-            rx.text(
-                "Storage is configured in the environment (HERALD_STORAGE, HERALD_S3_BUCKET, "
-                "HERALD_S3_ENDPOINT_URL, ...) and read at start: changing it moves where new "
-                "media go, so it is not editable here.",
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="3",
-            width="100%",
+            data_item("Largest image", rx.text(st["max_image"])),
+            data_item("Largest video", rx.text(st["max_video"])),
+            id="storage-settings",
         ),
-        width="100%",
+        rx.text(
+            "Storage is configured in the environment (HERALD_STORAGE, HERALD_S3_BUCKET, "
+            "HERALD_S3_ENDPOINT_URL, ...) and read at start: changing it moves where new "
+            "media go, so it is not editable here.",
+            size="1",
+            color_scheme="gray",
+        ),
     )
 
 
@@ -120,17 +116,11 @@ def _app(a: rx.Var) -> rx.Component:
 
 
 def platform_apps() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Platform apps", size="4"),
-        rx.text(
-            "The OAuth app Herald uses for each network. Secrets are stored encrypted and never "
-            "shown again. Values set in the environment (HERALD_<PLATFORM>_CLIENT_ID) win. "
-            "Mastodon needs none: Herald registers itself on each server; Bluesky uses app "
-            "passwords.",
-            color_scheme="gray",
-            size="2",
-        ),
+    return settings_block(
+        "Platform apps",
         rx.vstack(rx.foreach(InstanceState.apps, _app), width="100%", spacing="3"),
-        spacing="3",
-        width="100%",
+        about="The OAuth app Herald uses for each network. Secrets are stored encrypted and never "
+        "shown again. Values set in the environment (HERALD_<PLATFORM>_CLIENT_ID) win. "
+        "Mastodon needs none: Herald registers itself on each server; Bluesky uses app "
+        "passwords.",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.forms import choice_select
 from app.ui.state.media import MediaState
 
 
@@ -17,24 +18,20 @@ def media_filters() -> rx.Component:
             on_change=MediaState.set_kind,
             id="filter-kind",
         ),
-        rx.select.root(
-            rx.select.trigger(id="filter-size", aria_label="Size"),
-            rx.select.content(
-                rx.select.item("Any size", value="all"),
-                rx.select.item("Under 1 MB", value="small"),
-                rx.select.item("1–10 MB", value="medium"),
-                rx.select.item("Over 10 MB", value="large"),
-            ),
+        choice_select(
+            {"all": "Any size", "small": "Under 1 MB", "medium": "1–10 MB", "large": "Over 10 MB"},
+            "Size",
+            {"id": "filter-size"},
             value=MediaState.size,
-            on_change=MediaState.set_size,
+            on_change=lambda v: MediaState.set_filter("size", v),
         ),
         rx.hstack(
             rx.text("From", size="2", as_="label", html_for="filter-from"),
             rx.input(type="date", id="filter-from", value=MediaState.date_from,
-                     on_change=MediaState.set_date_from),
+                     on_change=lambda v: MediaState.set_filter("date_from", v)),
             rx.text("to", size="2", as_="label", html_for="filter-to"),
             rx.input(type="date", id="filter-to", value=MediaState.date_to,
-                     on_change=MediaState.set_date_to),
+                     on_change=lambda v: MediaState.set_filter("date_to", v)),
             align="center",
             spacing="2",
         ),
@@ -42,7 +39,7 @@ def media_filters() -> rx.Component:
             rx.input.slot(rx.icon("search", size=14)),
             placeholder="File name",
             value=MediaState.query,
-            on_change=MediaState.set_query.debounce(300),
+            on_change=lambda v: MediaState.set_filter("query", v).debounce(300),
             id="filter-q",
         ),
         rx.cond(

@@ -6,25 +6,21 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services.notifications import GROUPS
+from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
-from app.ui.components.forms import form_error
+from app.ui.components.forms import check_chip, choice_select, form_error
+from app.ui.components.section import settings_card
 from app.ui.state.auth import AuthState
 from app.ui.state.notify_prefs import NotifyPrefsState
 
 
 def _group_box(group: str, label: str) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(
-                checked=NotifyPrefsState.channel_groups.contains(group),
-                on_change=lambda c: NotifyPrefsState.toggle_channel_group(group, c),
-                class_name="channel-group",
-                data_group=group,
-            ),
-            rx.text(label, size="1"),
-            spacing="1",
-            align="center",
-        )
+    return check_chip(
+        label,
+        checked=NotifyPrefsState.channel_groups.contains(group),
+        on_change=lambda c: NotifyPrefsState.toggle_channel_group(group, c),
+        class_name="channel-group",
+        data_group=group,
     )
 
 
@@ -32,12 +28,10 @@ def _add_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                rx.select.root(
-                    rx.select.trigger(aria_label="Chat app", id="channel-kind"),
-                    rx.select.content(
-                        rx.select.item("Slack", value="slack"),
-                        rx.select.item("Discord", value="discord"),
-                    ),
+                choice_select(
+                    {"slack": "Slack", "discord": "Discord"},
+                    "Chat app",
+                    {"id": "channel-kind"},
                     name="kind",
                     default_value="slack",
                 ),
@@ -82,13 +76,9 @@ def _channel(c: rx.Var) -> rx.Component:
             on_change=lambda v: NotifyPrefsState.set_channel_active(c["id"], v),
             aria_label="On",
         ),
-        rx.button(
-            "Test", size="1", variant="soft", on_click=NotifyPrefsState.test_channel(c["id"])
-        ),
-        rx.button(
+        row_button("Test", on_click=NotifyPrefsState.test_channel(c["id"])),
+        row_button(
             "Remove",
-            size="1",
-            variant="soft",
             color_scheme="red",
             on_click=NotifyPrefsState.ask_remove(c["id"], c["kind"]),
         ),
@@ -101,35 +91,26 @@ def _channel(c: rx.Var) -> rx.Component:
 def channels() -> rx.Component:
     return rx.cond(
         AuthState.is_workspace_admin,
-        rx.card(
+        settings_card(
+            "Team chat",
+            form_error(NotifyPrefsState.channel_error),
+            _add_form(),
             rx.vstack(
-                rx.heading("Team chat", size="4"),
-                rx.text(
-                    "Post the workspace's notifications to a Slack or Discord channel: create "
-                    "an incoming webhook there and paste its URL.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                form_error(NotifyPrefsState.channel_error),
-                _add_form(),
-                rx.vstack(
-                    rx.foreach(NotifyPrefsState.channels, _channel),
-                    width="100%",
-                    id="notify-channels",
-                ),
-                confirm_dialog(
-                    open=NotifyPrefsState.confirm_open,
-                    on_open_change=NotifyPrefsState.set_confirm_open,
-                    title="Remove this channel?",
-                    description=NotifyPrefsState.confirm_name
-                    + " stops receiving Herald's notifications.",
-                    confirm_label="Remove",
-                    on_confirm=NotifyPrefsState.remove_channel,
-                    confirm_id="confirm-remove-channel",
-                ),
-                spacing="3",
+                rx.foreach(NotifyPrefsState.channels, _channel),
                 width="100%",
+                id="notify-channels",
             ),
-            width="100%",
+            confirm_dialog(
+                open=NotifyPrefsState.confirm_open,
+                on_open_change=NotifyPrefsState.set_confirm_open,
+                title="Remove this channel?",
+                description=NotifyPrefsState.confirm_name
+                + " stops receiving Herald's notifications.",
+                confirm_label="Remove",
+                on_confirm=NotifyPrefsState.remove_channel,
+                confirm_id="confirm-remove-channel",
+            ),
+            about="Post the workspace's notifications to a Slack or Discord channel: create "
+            "an incoming webhook there and paste its URL.",
         ),
     )

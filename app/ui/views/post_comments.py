@@ -11,6 +11,7 @@ import reflex as rx
 from reflex.vars.function import FunctionStringVar
 
 from app.services.comments import MAX_BODY
+from app.ui.components.buttons import row_button
 from app.ui.components.section import live_poll, section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 
@@ -70,10 +71,8 @@ def _owner_actions(c: CommentRow) -> rx.Component:
                         class_name="comment-delete-yes",
                         on_click=CommentsState.delete(c.id),
                     ),
-                    rx.button(
+                    row_button(
                         "Keep",
-                        size="1",
-                        variant="soft",
                         color_scheme="gray",
                         on_click=CommentsState.keep,
                     ),

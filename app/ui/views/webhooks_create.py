@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.forms import check_chip
 from app.ui.components.settings_blocks import (
     create_card,
     secret_once,
@@ -38,18 +39,12 @@ def new_secret() -> rx.Component:
 
 
 def _event_box(verb: rx.Var) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(
-                checked=WebhooksState.chosen.contains(verb),
-                on_change=lambda checked: WebhooksState.toggle_event(verb, checked),
-                class_name="webhook-event",
-                data_event=verb,
-            ),
-            rx.text(rx.cond(verb == "*", "everything", verb), size="1"),
-            spacing="1",
-            align="center",
-        ),
+    return check_chip(
+        rx.cond(verb == "*", "everything", verb),
+        checked=WebhooksState.chosen.contains(verb),
+        on_change=lambda checked: WebhooksState.toggle_event(verb, checked),
+        class_name="webhook-event",
+        data_event=verb,
     )
 
 

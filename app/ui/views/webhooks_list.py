@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.buttons import row_button
 from app.ui.components.section import data_table
 from app.ui.state.activity import WebhooksState
 
@@ -24,10 +25,8 @@ def _delivery(d: rx.Var) -> rx.Component:
         rx.table.cell(d["attempts"]),
         rx.table.cell(rx.text(d["error"], size="1", color_scheme="gray")),
         rx.table.cell(
-            rx.button(
+            row_button(
                 "Redeliver",
-                size="1",
-                variant="soft",
                 on_click=WebhooksState.redeliver(d["id"]),
                 class_name="redeliver",
             )
@@ -41,10 +40,8 @@ def _deliveries() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Deliveries", size="3"),
-                rx.button(
+                row_button(
                     "Refresh",
-                    size="1",
-                    variant="soft",
                     on_click=WebhooksState.refresh,
                     id="refresh-deliveries",
                 ),  # fmt: skip
@@ -79,41 +76,31 @@ def webhook_card(h: rx.Var) -> rx.Component:
                     rx.badge("off", color_scheme="red"),
                 ),
                 rx.spacer(),
-                rx.button(
+                row_button(
                     "Deliveries",
-                    size="1",
-                    variant="soft",
                     on_click=WebhooksState.show_deliveries(h["id"]),
                     class_name="show-deliveries",
                 ),
-                rx.button(
+                row_button(
                     "Send test event",
-                    size="1",
-                    variant="soft",
                     on_click=WebhooksState.send_test(h["id"]),
                     class_name="send-test",
                 ),
                 rx.cond(
                     h["active"] == "yes",
-                    rx.button(
+                    row_button(
                         "Switch off",
-                        size="1",
-                        variant="soft",
                         color_scheme="gray",
                         on_click=WebhooksState.set_active(h["id"], False),
                     ),
-                    rx.button(
+                    row_button(
                         "Switch on",
-                        size="1",
-                        variant="soft",
                         on_click=WebhooksState.set_active(h["id"], True),
                         class_name="switch-on",
                     ),
                 ),
-                rx.button(
+                row_button(
                     "Delete",
-                    size="1",
-                    variant="soft",
                     color_scheme="red",
                     on_click=WebhooksState.delete(h["id"]),
                 ),
