@@ -65,7 +65,7 @@ def autocommit() -> Engine:
         # A worker's jobs share these, and all of them stay open: "overflow" connections are
         # opened and closed per use, and a burst then forked a PostgreSQL backend every few
         # publishes (a session costs both sides far more CPU than the statement).
-        pool_size=24,
+        pool_size=16,
         max_overflow=0,
     )
 
@@ -76,8 +76,14 @@ def call_scalar(sql: str, params: dict[str, Any]) -> Any:
     publishing engine's claim and finish run once per publish each, and SQLAlchemy's execution
     layer cost more CPU than the statements themselves. Errors come as SQLAlchemy's DBAPIError,
     with `connection_invalidated` set (and the connection dropped from the pool) when the
-    connection was lost, as `Connection.execute` raises them."""
-    conn = autocommit().raw_connection()
+    connection was lost or could not be opened, as `Connection.execute` raises them (the
+    engine's writes retry those, see publishing._patiently)."""
+    try:
+        conn = autocommit().raw_connection()
+    except psycopg.Error as exc:  # no connection (the server restarts, or is full): nothing sent
+        raise DBAPIError.instance(
+            sql, params, exc, psycopg.Error, connection_invalidated=True
+        ) from exc
     try:
         with conn.cursor() as cur:
             cur.execute(sql, params)
