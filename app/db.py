@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
@@ -61,11 +62,43 @@ def autocommit() -> Engine:
     return create_engine(
         sqlalchemy_url(settings.database_url),
         isolation_level="AUTOCOMMIT",
-        # A worker's jobs share these; connections beyond pool_size are opened and closed per
-        # use, which costs more than the statement.
+        # A worker's jobs share these, and all of them stay open: "overflow" connections are
+        # opened and closed per use, and a burst then forked a PostgreSQL backend every few
+        # publishes (a session costs both sides far more CPU than the statement).
         pool_size=16,
-        max_overflow=8,
+        max_overflow=0,
     )
+
+
+def call_scalar(sql: str, params: dict[str, Any]) -> Any:
+    """Run one autocommit statement written with psycopg's `%(name)s` placeholders and return
+    the first column of its first row (None without rows), straight on the driver's cursor: the
+    publishing engine's claim and finish run once per publish each, and SQLAlchemy's execution
+    layer cost more CPU than the statements themselves. Errors come as SQLAlchemy's DBAPIError,
+    with `connection_invalidated` set (and the connection dropped from the pool) when the
+    connection was lost or could not be opened, as `Connection.execute` raises them (the
+    engine's writes retry those, see publishing._patiently)."""
+    try:
+        conn = autocommit().raw_connection()
+    except psycopg.Error as exc:  # no connection (the server restarts, or is full): nothing sent
+        raise DBAPIError.instance(
+            sql, params, exc, psycopg.Error, connection_invalidated=True
+        ) from exc
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+    except psycopg.Error as exc:
+        driver = conn.dbapi_connection
+        lost = driver is None or bool(driver.closed) or bool(getattr(driver, "broken", False))
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql, params, exc, psycopg.Error, connection_invalidated=lost
+        ) from exc
+    finally:
+        conn.close()
+    return row[0] if row else None
 
 
 def in_autocommit(work: Callable[[Session], T]) -> T:

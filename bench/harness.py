@@ -7,6 +7,7 @@ Import this before any `app` module: it points the settings at the benchmark's o
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -236,6 +237,103 @@ def process_tree_cpu_s(proc: subprocess.Popen) -> float:
         return sum(sum(p.cpu_times()[:2]) for p in procs)
     except psutil.NoSuchProcess:
         return 0.0
+
+
+def pg_backends_cpu_s() -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend of this benchmark's database (the
+    server must be on this machine: its backends' /proc entries are read)."""
+    from sqlalchemy import text
+
+    from app import db
+
+    with db.engine().connect() as conn:
+        pids = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        ).scalars()
+        out = {}
+        for pid in pids:
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                out[pid] = sum(psutil.Process(pid).cpu_times()[:2])
+        return out
+
+
+def pg_exited_backends_cpu_s() -> float:
+    """CPU seconds of the PostgreSQL backends that exited so far (the postmaster's reaped
+    children; backends of every database on the server: other clients' show up too)."""
+    from sqlalchemy import text
+
+    from app import db
+
+    with db.engine().connect() as conn:
+        directory = conn.execute(text("SHOW data_directory")).scalar_one()
+    try:
+        pid = int(Path(directory, "postmaster.pid").read_text().split()[0])
+        # /proc/<pid>/stat: fields 16 and 17 are cutime and cstime, in clock ticks.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def pg_transactions() -> tuple[int, int]:
+    """Transactions committed and sessions opened in this benchmark's database so far (an
+    autocommit statement is one transaction; a session is a backend process forked)."""
+    from sqlalchemy import text
+
+    from app import db
+
+    with db.engine().connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT xact_commit, sessions FROM pg_stat_database "
+                "WHERE datname = current_database()"
+            )
+        ).one()
+
+
+def redis_work() -> tuple[float, int]:
+    """The Redis server's CPU seconds and commands processed so far (server-wide: on a shared
+    server, other clients' work is included)."""
+    from app.redis_client import redis
+
+    info = redis().info("all")
+    return info["used_cpu_sys"] + info["used_cpu_user"], info["total_commands_processed"]
+
+
+class Work:
+    """CPU seconds by process group (and PostgreSQL transactions, Redis commands) between
+    `Work(...)` and `.done()`: the cost of a run, which a loaded machine inflates much less than
+    wall-clock time."""
+
+    def __init__(self, groups: dict[str, list[subprocess.Popen]]) -> None:
+        self.groups = groups
+        self.cpu = {g: sum(process_tree_cpu_s(p) for p in ps) for g, ps in groups.items()}
+        self.pg = pg_backends_cpu_s()
+        self.pg_exited = pg_exited_backends_cpu_s()
+        self.xacts = pg_transactions()
+        self.redis_cpu, self.redis_cmds = redis_work()
+
+    def done(self, count: int) -> dict[str, float]:
+        """Per settled destination: CPU ms by group (PostgreSQL: this database's live backends,
+        and the backends of any database that exited meanwhile), PostgreSQL transactions and
+        Redis commands; and how many PostgreSQL sessions were opened."""
+        count = max(1, count)
+        out = {
+            f"cpu_ms_per_dest_{g}": (sum(process_tree_cpu_s(p) for p in ps) - self.cpu[g])
+            for g, ps in self.groups.items()
+        }
+        out["cpu_ms_per_dest_postgres"] = sum(
+            s - self.pg.get(pid, 0.0) for pid, s in pg_backends_cpu_s().items()
+        )
+        out["cpu_ms_per_dest_postgres_exited"] = pg_exited_backends_cpu_s() - self.pg_exited
+        redis_cpu, redis_cmds = redis_work()
+        out["cpu_ms_per_dest_redis"] = redis_cpu - self.redis_cpu
+        out = {k: round(v * 1000 / count, 2) for k, v in out.items()}
+        xacts, sessions = pg_transactions()
+        out["pg_xacts_per_dest"] = round((xacts - self.xacts[0]) / count, 2)
+        out["pg_sessions"] = sessions - self.xacts[1]
+        out["redis_cmds_per_dest"] = round((redis_cmds - self.redis_cmds) / count, 2)
+        return out
 
 
 def process_tree_rss_mb(proc: subprocess.Popen) -> float:

@@ -93,18 +93,18 @@ def run(args: argparse.Namespace, sim: harness.Simulator, naive: bool) -> dict:
         slack = 120 if naive else 60  # the naive scheduler polls once a minute
         last_due = max(times)
         deadline = time.monotonic() + (last_due - dt.datetime.now(dt.UTC)).total_seconds() + slack
-        watched = (*procs, sim.proc)
-        cpu_before = [harness.process_tree_cpu_s(p) for p in watched]
+        groups = {"workers": procs[:-1], "scheduler": procs[-1:], "simulator": [sim.proc]}
+        work = harness.Work(groups)
         rss = 0.0
         while time.monotonic() < deadline and harness.settled_count() < args.destinations:
             rss = max(rss, sum(harness.process_tree_rss_mb(p) for p in procs[:-1]))
             time.sleep(0.25)
-        cpu = [harness.process_tree_cpu_s(p) - b for p, b in zip(watched, cpu_before, strict=True)]
-        print(f"cpu s while publishing: workers {sum(cpu[:-2]):.1f}, scheduler {cpu[-2]:.1f}, "
-              f"simulator {cpu[-1]:.1f}", file=sys.stderr)  # fmt: skip
+        cost = work.done(harness.settled_count())
+        print(f"work per settled destination: {cost}", file=sys.stderr)
         dump = args.dump.with_suffix(".naive.csv") if naive and args.dump else args.dump
         figures = harness.measure(load, sim, began, dump)
         figures["worker_rss_mb"] = round(rss, 1)  # peak of the worker tier while publishing
+        figures |= cost
         figures["create_post_ms_p50"] = round(harness.percentile(load.create_ms, 50), 2)
         figures["create_post_ms_p95"] = round(harness.percentile(load.create_ms, 95), 2)
         return figures

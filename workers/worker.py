@@ -226,14 +226,14 @@ class HeraldWorker(SimpleWorker):
             result = job.func(*job.args, **job.kwargs)
             job.ended_at = now()
             ttl = job.get_result_ttl(self.default_result_ttl)
-            with self.connection.pipeline() as pipe:
-                if ttl == 0:  # the job may be gone already (unscheduled while it ran)
-                    pipe.delete(job.key, job.dependents_key, job.dependencies_key)
-                else:
+            if ttl == 0:  # nothing to keep: one DEL, no MULTI/EXEC (it may be gone already)
+                self.connection.delete(job.key, job.dependents_key, job.dependencies_key)
+            else:
+                with self.connection.pipeline() as pipe:
                     job._status = JobStatus.FINISHED
                     job._handle_success(ttl, pipeline=pipe, worker_name=self.name)
                     job.cleanup(ttl, pipeline=pipe, remove_from_queue=False)
-                pipe.execute()
+                    pipe.execute()
             log.info(
                 "%s %s: %s (%.2f s)",
                 (job.func_name or "").rsplit(".", 1)[-1],

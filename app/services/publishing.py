@@ -145,7 +145,11 @@ class Claim:
 
 
 # herald_claim (migration 0006): claim, open an attempt, read what publishing needs; one round trip.
-_CLAIM = text("SELECT herald_claim(:id, :expected, :now, :soon, :worker, :needs_due, :spend)")
+# (psycopg placeholders: it runs on the driver's cursor, see db.call_scalar.)
+_CLAIM = (
+    "SELECT herald_claim(%(id)s, %(expected)s, %(now)s, %(soon)s, %(worker)s, %(needs_due)s, "
+    "%(spend)s)"
+)
 
 
 def _claim(
@@ -171,8 +175,7 @@ def _claim(
     }
 
     def claim() -> Any:
-        with db.autocommit().connect() as conn:
-            return conn.execute(_CLAIM, params).scalar()
+        return db.call_scalar(_CLAIM, params)
 
     # A claim whose answer was lost (the connection dropped after it committed) does not match
     # again and looks like "not ours"; this process still holds it (liveness), so reconcile
@@ -210,10 +213,10 @@ def _run_claimed(
 # --------------------------------------------------------------------------- outcomes
 
 # herald_finish (migration 0006): the outcome, the attempt row, the post's status; one round trip.
-_FINISH = text(
-    "SELECT herald_finish(:id, :attempt_id, :now, :status, :outcome, :error, :http_status, "
-    ":next_attempt_at, :attempts, CAST(:pending AS jsonb), :platform_post_id, :permalink, "
-    ":drop_attempt)"
+_FINISH = (
+    "SELECT herald_finish(%(id)s, %(attempt_id)s, %(now)s, %(status)s, %(outcome)s, %(error)s, "
+    "%(http_status)s, %(next_attempt_at)s, %(attempts)s, CAST(%(pending)s AS jsonb), "
+    "%(platform_post_id)s, %(permalink)s, %(drop_attempt)s)"
 )
 
 
@@ -280,8 +283,7 @@ def _finish(
     }
 
     def write() -> None:
-        with db.autocommit().connect() as conn:
-            conn.execute(_FINISH, params)
+        db.call_scalar(_FINISH, params)
 
     _patiently(write, f"the outcome of {claim.destination.id}")
     metrics.record_publish(claim.platform, outcome.value)

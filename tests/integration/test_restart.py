@@ -66,6 +66,15 @@ def launchers() -> Iterator[list[Launcher]]:
             launcher.kill()
 
 
+def _cmdline(process: psutil.Process) -> str:
+    """A process's command line; empty for one that exited meanwhile (a zombie until reaped:
+    the launcher's short-lived children, such as the migration, are one for a moment)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 class Launcher:
     """`python -m app.cli run --no-web` in its own session, as a terminal would start it."""
 
@@ -91,8 +100,7 @@ class Launcher:
                     text("SELECT count(*) FROM worker_processes WHERE started_at >= :t"),
                     {"t": self.started},
                 ).scalar_one()
-            scheduler = any("scheduler" in " ".join(p.cmdline()) for p in self.tree())
-            return workers >= WORKERS and scheduler
+            return workers >= WORKERS and any("scheduler" in _cmdline(p) for p in self.tree())
 
         wait_for(ready, timeout, f"the launcher to start (see {self.log})")
 
