@@ -2,7 +2,7 @@
 engine's guard (a destination of a post waiting for approval, or rejected, is never claimed)
 
 Revision ID: 0013_approvals
-Revises: 0014_post_comments
+Revises: 0012_post_comments
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0013_approvals"
-down_revision: str | None = "0014_post_comments"
+down_revision: str | None = "0012_post_comments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

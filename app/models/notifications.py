@@ -1,6 +1,6 @@
 """In-app notifications (one row per recipient of an activity event) and each user's
 notification preferences. The rows are written by the database (`herald_record_activity`,
-migration 0012) in the event's own transaction; app.services.notifications reads and sends them."""
+migration 0015) in the event's own transaction; app.services.notifications reads and sends them."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ a post reaches that outcome, in the engine's transaction. Both go through the SQ
 `herald_record_activity`, which also queues the webhook deliveries the event calls for (an
 outbox in the same transaction); `app.services.webhooks` sends them.
 
-Notifications hook in there too: `herald_record_activity` calls `herald_notify` (migration 0012),
+Notifications hook in there too: `herald_record_activity` calls `herald_notify` (migration 0015),
 which writes the recipients' notification rows in the same transaction
 (app.services.notifications).
 """

@@ -2,7 +2,7 @@
 preferences per event group.
 
 The rows are written by the database: `herald_record_activity` calls `herald_notify`
-(migration 0012) for every activity event, in the event's own transaction, and picks the
+(migration 0015) for every activity event, in the event's own transaction, and picks the
 recipients (members of the workspace, never the actor) and their channels from their
 preferences. Here we read, mark read and email them: `sweep` (a repeated worker job, every
 `notify_sweep_seconds`) sends the "immediate" emails and the digests that are due.
@@ -49,7 +49,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "mentions": ("Mentions", "Someone mentioned you in a comment."),
     "outages": ("Outages", "A platform stops answering or answers again; a webhook failing."),
 }
-# The verbs of each group (the same mapping as herald_notify in migration 0012).
+# The verbs of each group (the same mapping as herald_notify in migration 0015).
 GROUP_VERBS: dict[str, tuple[str, ...]] = {
     "post_failed": ("post.failed", "post.partially_published"),
     "post_published": ("post.published",),
@@ -61,7 +61,7 @@ GROUP_VERBS: dict[str, tuple[str, ...]] = {
 EMAIL_CHOICES = ("immediate", "digest", "off")
 DIGEST_CHOICES = ("daily", "hourly")
 DIGEST_HOUR = 8  # a daily digest comes at 08:00 in the user's time zone
-# Keep in step with DEFAULTS in migration 0012 (tests compare them).
+# Keep in step with DEFAULTS in migration 0015 (tests compare them).
 DEFAULTS: dict[str, dict[str, Any]] = {
     "post_failed": {"in_app": True, "email": "immediate"},
     "post_published": {"in_app": True, "email": "off"},

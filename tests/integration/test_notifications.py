@@ -23,7 +23,7 @@ from tests.support.webhook_receiver import Receiver
 from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
-MIGRATION = "alembic/versions/20261202_0012_notifications.py"
+MIGRATION = "alembic/versions/20261202_0015_notifications.py"
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_preferences_are_honoured_and_validated():
 
 
 def test_defaults_in_the_migration_match_the_service():
-    spec = importlib.util.spec_from_file_location("m0012", MIGRATION)
+    spec = importlib.util.spec_from_file_location("m0015", MIGRATION)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

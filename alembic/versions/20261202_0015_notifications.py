@@ -2,8 +2,8 @@
 event's transaction), each user's notification preferences, and chat webhooks (Slack, Discord)
 as a kind of webhook
 
-Revision ID: 0012_notifications
-Revises: 0016_time_format
+Revision ID: 0015_notifications
+Revises: 0014_time_format
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0012_notifications"
-down_revision: str | None = "0016_time_format"
+revision: str = "0015_notifications"
+down_revision: str | None = "0014_time_format"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

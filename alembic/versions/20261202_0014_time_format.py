@@ -1,7 +1,7 @@
 """the user's own time: users.time_format (24h | 12h) and users.timezone_confirmed (the user
 chose their zone, at sign-up, on the sign-in prompt or in Profile: the prompt is asked once)
 
-Revision ID: 0016_time_format
+Revision ID: 0014_time_format
 Revises: 0013_approvals
 Create Date: 2026-12-02 09:00:00.000000
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_time_format"
+revision: str = "0014_time_format"
 down_revision: str | None = "0013_approvals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 per workspace and per post being edited) and posts.version (bumped on every edit, so a stale
 edit is refused instead of silently overwriting a teammate's newer one)
 
-Revision ID: 0015_drafts_versions
-Revises: 0017_media_alt_text
+Revision ID: 0017_drafts_versions
+Revises: 0016_media_alt_text
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0015_drafts_versions"
-down_revision: str | None = "0017_media_alt_text"
+revision: str = "0017_drafts_versions"
+down_revision: str | None = "0016_media_alt_text"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """comments on posts: post_comments (the team's internal thread, with @mentions)
 
-Revision ID: 0014_post_comments
+Revision ID: 0012_post_comments
 Revises: 0011_activity_webhooks
 Create Date: 2026-12-02 09:00:00.000000
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0014_post_comments"
+revision: str = "0012_post_comments"
 down_revision: str | None = "0011_activity_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
