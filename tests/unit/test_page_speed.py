@@ -53,6 +53,17 @@ def test_stat_cards_only_use_icons_imported_by_name():
 
     overview = _stats(dashboard.Stats(days=7, failed=1))
     followers = analytics.Followers(latest=None, change=None, series=[])
-    tiles = stat_tiles(analytics.Stats(followers, 0, 0, 0, 0, 0, 0, 0, 0, None, None, []))
+    counts = dict.fromkeys(
+        ("posts_published", "likes", "comments", "shares", "views", "impressions", "clicks"), 0
+    )
+    stats = analytics.Stats(
+        followers=followers,
+        **counts,
+        engagement=0,
+        engagement_rate=None,
+        engagement_rate_basis=None,
+        top_posts=[],
+    )
+    tiles = stat_tiles(stats)
     used = {s.icon for s in [*overview, *tiles]}
     assert len(used) >= 8 and used <= set(ICONS)
