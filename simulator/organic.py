@@ -34,7 +34,8 @@ def ceiling(platform: str, post_id: str) -> dict[str, int]:
         "views": views,
         "likes": likes,
         "reposts": max(1, round(likes * (0.1 + h[5] / 255 * 0.2))),
-        "comments": max(1, round(likes * (0.05 + h[6] / 255 * 0.15))),
+        # At least 2: counts() floors, so half an hour in a post shows one comment.
+        "comments": max(2, round(likes * (0.05 + h[6] / 255 * 0.15))),
         "quotes": round(likes * h[7] / 255 * 0.05),
         "saves": round(likes * (0.05 + h[8] / 255 * 0.1)),
         "clicks": round(views * (0.01 + h[9] / 255 * 0.03)),

@@ -98,6 +98,8 @@ def _wait_for(check, timeout: float = 90.0):
 def _open(page: Page, team: Team, query: str = "") -> None:
     page.goto(f"{team.base}/composer{query}")
     expect(page.locator("#composer-text")).to_be_visible()
+    # its on_load events (the restore of an autosaved copy among them) are done
+    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
 
 
 def _pick(page: Page, account_id: uuid.UUID) -> None:

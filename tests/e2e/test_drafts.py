@@ -83,6 +83,8 @@ def page(team: Team) -> Iterator[Page]:
 def _open(page: Page, team: Team, query: str = "") -> None:
     page.goto(f"{team.base}/composer{query}")
     expect(page.locator("#composer-text")).to_be_visible()
+    # its on_load events (the restore of an autosaved copy among them) are done
+    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
     expect(page.locator("#composer-text")).to_be_enabled()
 
 
@@ -171,6 +173,8 @@ def test_leave_page_guard_while_a_save_is_pending(page: Page, team: Team):
     # The save still goes out; once it is in, leaving asks nothing.
     page.wait_for_function("!window.heraldDraft.pending()")
     _saved(page)
+    page.wait_for_timeout(1_000)  # the save's answer settles (a busy machine delivers it late)
+    page.wait_for_function("!window.heraldDraft.pending()")
     assert composer_drafts.get(team.user, team.wid).payload.text == "Unsaved words"  # type: ignore[union-attr]
     page.goto(team.base + "/calendar")  # a real unload: nothing pending, nothing asked
     expect(page.locator("#page-title")).to_have_text("Calendar")

@@ -80,6 +80,8 @@ def page(team: Team) -> Iterator[Page]:
 def _open(page: Page, team: Team) -> None:
     page.goto(f"{team.base}/composer")
     expect(page.locator("#composer-text")).to_be_visible()
+    # its on_load events (the restore of an autosaved copy among them) are done
+    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
 
 
 def _pick(page: Page, team: Team, platform: str) -> None:
