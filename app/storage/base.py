@@ -76,7 +76,7 @@ class Storage(ABC):
     def url_for(self, key: str, expires: int, content_type: str | None = None) -> str:
         """A URL anyone holding it can GET the object from, for `expires` seconds."""
 
+    @abstractmethod
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store `data` under `key` (replacing it): files Herald makes itself, such as an image
         converted for a network."""
-        raise NotImplementedError(f"{self.name} storage cannot store files Herald makes")
