@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.controls import icon_title, muted, toolbar
 from app.ui.components.counter import counter_script
 from app.ui.components.layout import protected_page
 from app.ui.components.preview import post_preview
@@ -42,8 +43,8 @@ POLL_MS = 4000
 
 
 def _header() -> rx.Component:
-    return rx.hstack(
-        rx.text(ComposerState.page_heading, size="3", color_scheme="gray", id="composer-mode"),
+    return toolbar(
+        muted(ComposerState.page_heading, size="3", id="composer-mode"),
         rx.cond(
             ComposerState.post_status != "",
             rx.badge(
@@ -56,29 +57,18 @@ def _header() -> rx.Component:
         rx.cond(
             (ComposerState.post_status == "published")
             | (ComposerState.post_status == "publishing"),
-            rx.text(
-                "This post is out (or going out) and can no longer be edited.",
-                size="2",
-                color_scheme="gray",
-            ),
+            muted("This post is out (or going out) and can no longer be edited.", size="2"),
         ),
         rx.spacer(),
         indicator(),
-        align="center",
         spacing="2",
         margin_top="-8px",
-        width="100%",
     )
 
 
 def _previews() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.icon("eye", size=16, color=rx.color("gray", 10)),
-            rx.heading("Preview", size="3"),
-            align="center",
-            spacing="2",
-        ),
+        icon_title("eye", rx.heading("Preview", size="3")),
         rx.cond(
             ComposerState.previews.length() > 0,
             rx.vstack(
@@ -89,11 +79,7 @@ def _previews() -> rx.Component:
                 id="previews",
             ),
             rx.card(
-                rx.text(
-                    "Choose accounts to see how the post will look on each network.",
-                    size="2",
-                    color_scheme="gray",
-                ),
+                muted("Choose accounts to see how the post will look on each network.", size="2"),
                 width="100%",
             ),
         ),

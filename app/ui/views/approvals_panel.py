@@ -5,6 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.controls import (
+    action_button,
+    dismiss_button,
+    error_text,
+    muted,
+    panel_callout,
+    soft_action,
+)
 from app.ui.state.approvals import ApprovalMixin
 from app.ui.state.approvals_calendar import CalendarApprovalState
 from app.ui.state.approvals_composer import ComposerApprovalState
@@ -21,23 +29,12 @@ def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
             id="reject-comment",
             width="100%",
         ),
-        rx.cond(
-            state.ap_reject_error != "",
-            rx.text(state.ap_reject_error, color_scheme="red", size="2", id="reject-error"),
-        ),
+        error_text(state.ap_reject_error, id="reject-error"),
         rx.hstack(
             rx.button(
-                "Send back",
-                color_scheme="red",
-                on_click=state.ap_reject,
-                id="reject-confirm",
+                "Send back", color_scheme="red", on_click=state.ap_reject, id="reject-confirm"
             ),
-            rx.button(
-                "Keep waiting",
-                variant="soft",
-                color_scheme="gray",
-                on_click=state.ap_open_reject(False),
-            ),
+            dismiss_button("Keep waiting", on_click=state.ap_open_reject(False)),
             spacing="2",
         ),
         width="100%",
@@ -76,18 +73,17 @@ def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
                 mine & (state.ap_passed != ""),
                 _new_time_form(state),
                 rx.hstack(
-                    rx.button(
-                        rx.icon("check", size=14),
+                    action_button(
+                        "check",
                         "Approve",
                         color_scheme="green",
                         on_click=state.ap_approve,
                         loading=state.ap_busy,
                         id="approve-post",
                     ),
-                    rx.button(
-                        rx.icon("undo-2", size=14),
+                    soft_action(
+                        "undo-2",
                         "Reject…",
-                        variant="soft",
                         color_scheme="red",
                         on_click=state.ap_open_reject(True),
                         id="reject-post",
@@ -104,14 +100,7 @@ def _banner(approval: rx.Var, when: str, icon: str, color: str, body: rx.Compone
     """The banner of a post whose approval is `when`."""
     return rx.cond(
         approval == when,
-        rx.callout.root(
-            rx.callout.icon(rx.icon(icon, size=16)),
-            body,
-            color_scheme=color,
-            width="100%",
-            id="approval-banner",
-            data_approval=when,
-        ),
+        panel_callout(icon, body, color=color, id="approval-banner", data_approval=when),
     )
 
 
@@ -175,10 +164,9 @@ def composer_approval() -> rx.Component:
         ),
         rx.cond(
             s.submits & (s.approval != "pending"),
-            rx.text(
+            muted(
                 "Posts in this workspace are approved by an admin before they are scheduled.",
                 size="2",
-                color_scheme="gray",
                 id="approval-required-note",
             ),
         ),

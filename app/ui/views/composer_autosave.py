@@ -13,6 +13,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars.base import Var
 
+from app.ui.components.buttons import row_button
+from app.ui.components.controls import button_row, panel_callout, wrap_row
 from app.ui.components.section import live_poll
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_autosave import ComposerAutosaveState
@@ -147,29 +149,23 @@ def notices() -> rx.Component:
     return rx.vstack(
         rx.cond(
             ComposerAutosaveState.notice != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("history", size=16)),
-                rx.flex(
+            panel_callout(
+                "history",
+                button_row(
                     rx.text(ComposerAutosaveState.notice, size="2", id="restored-text"),
                     rx.cond(
                         ComposerAutosaveState.notice_warning != "",
                         rx.text(ComposerAutosaveState.notice_warning, size="2", weight="medium"),
                     ),
-                    rx.button(
+                    row_button(
                         "Discard",
-                        size="1",
-                        variant="soft",
                         color_scheme="gray",
                         on_click=ComposerAutosaveState.discard,
                         id="discard-restored",
                     ),
-                    gap="2",
-                    align="center",
-                    wrap="wrap",
                 ),
-                color_scheme="blue",
+                color="blue",
                 size="1",
-                width="100%",
                 id="restored-notice",
             ),
         ),
@@ -177,12 +173,11 @@ def notices() -> rx.Component:
             (ComposerAutosaveState.changed_since != "")
             & (ComposerAutosaveState.notice_warning == "")  # the restored notice says it
             & (ComposerState.stale_version == 0),
-            rx.callout.root(
-                rx.callout.icon(rx.icon("users", size=16)),
+            panel_callout(
+                "users",
                 rx.callout.text(ComposerAutosaveState.changed_since),
-                color_scheme="amber",
+                color="amber",
                 size="1",
-                width="100%",
                 id="changed-since",
             ),
         ),
@@ -196,9 +191,23 @@ def notices() -> rx.Component:
     )
 
 
+def _their_version() -> rx.Component:
+    return rx.box(
+        rx.text("Their version", size="1", weight="bold"),
+        rx.text(
+            ComposerAutosaveState.their_text, size="2", white_space="pre-wrap", id="their-text"
+        ),
+        padding="8px",
+        border_radius="var(--radius-2)",
+        background=rx.color("gray", 3),
+        width="100%",
+    )
+
+
 def _conflict() -> rx.Component:
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("git-compare", size=16)),
+    s = ComposerAutosaveState
+    return panel_callout(
+        "git-compare",
         rx.vstack(
             rx.text(ComposerState.form_error, size="2", weight="medium", id="conflict-message"),
             rx.text(
@@ -206,53 +215,22 @@ def _conflict() -> rx.Component:
                 "(the next save replaces theirs) or take theirs.",
                 size="2",
             ),
-            rx.cond(
-                ComposerAutosaveState.their_text != "",
-                rx.box(
-                    rx.text("Their version", size="1", weight="bold"),
-                    rx.text(
-                        ComposerAutosaveState.their_text,
-                        size="2",
-                        white_space="pre-wrap",
-                        id="their-text",
-                    ),
-                    padding="8px",
-                    border_radius="var(--radius-2)",
-                    background=rx.color("gray", 3),
-                    width="100%",
-                ),
-            ),
-            rx.flex(
-                rx.button(
-                    "Show their version",
-                    size="1",
-                    variant="soft",
-                    on_click=ComposerAutosaveState.show_theirs,
-                    id="show-theirs",
-                ),
-                rx.button(
-                    "Keep mine",
-                    size="1",
-                    on_click=ComposerAutosaveState.keep_mine,
-                    id="keep-mine",
-                ),
-                rx.button(
+            rx.cond(s.their_text != "", _their_version()),
+            wrap_row(
+                row_button("Show their version", on_click=s.show_theirs, id="show-theirs"),
+                rx.button("Keep mine", size="1", on_click=s.keep_mine, id="keep-mine"),
+                row_button(
                     "Take theirs (drop my edit)",
-                    size="1",
-                    variant="soft",
                     color_scheme="red",
-                    on_click=ComposerAutosaveState.take_theirs,
+                    on_click=s.take_theirs,
                     id="take-theirs",
                 ),
-                gap="2",
-                wrap="wrap",
             ),
             spacing="2",
             width="100%",
         ),
-        color_scheme="amber",
+        color="amber",
         size="1",
-        width="100%",
         id="version-conflict",
     )
 

@@ -5,30 +5,33 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.controls import close_button, controlled_dialog, dialog_footer, muted
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_alt import ComposerAltState
 from app.ui.state.composer_model import MediaRef, Tab, TabAccount
 
 
-def _problem(p: rx.Var) -> rx.Component:
+def _line(icon: str, color: str, text: rx.Var, class_name: str) -> rx.Component:
+    """One line of a network's check: an icon in `color` before `text`."""
     return rx.hstack(
-        rx.icon("circle-alert", size=14, color=rx.color("red", 10), flex_shrink="0"),
-        rx.text(p, size="1", color=rx.color("red", 11)),
+        rx.icon(icon, size=14, color=rx.color(color, 10), flex_shrink="0"),
+        rx.text(text, size="1", color=rx.color(color, 11)),
         spacing="2",
         align="start",
-        class_name="live-problem",
+        class_name=class_name,
     )
+
+
+def _problem(p: rx.Var) -> rx.Component:
+    return _line("circle-alert", "red", p, "live-problem")
 
 
 def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
     return rx.cond(
         a.problems.length() > 0,
         rx.vstack(
-            rx.cond(
-                t.accounts.length() > 1,
-                rx.text(a.name, size="1", weight="medium", color_scheme="gray"),
-            ),
+            rx.cond(t.accounts.length() > 1, muted(a.name, weight="medium")),
             rx.foreach(a.problems, _problem),
             spacing="1",
             width="100%",
@@ -37,13 +40,7 @@ def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
 
 
 def _note(n: rx.Var) -> rx.Component:
-    return rx.hstack(
-        rx.icon("wand-sparkles", size=14, color=rx.color("blue", 10), flex_shrink="0"),
-        rx.text(n, size="1", color=rx.color("blue", 11)),
-        spacing="2",
-        align="start",
-        class_name="conversion-note",
-    )
+    return _line("wand-sparkles", "blue", n, "conversion-note")
 
 
 def _network_check(t: Tab) -> rx.Component:
@@ -69,7 +66,7 @@ def _network_check(t: Tab) -> rx.Component:
             align="center",
             spacing="2",
         ),
-        rx.text(t.needs, size="1", color_scheme="gray", class_name="network-needs"),
+        muted(t.needs, class_name="network-needs"),
         rx.foreach(t.accounts, lambda a: _account_problems(t, a)),
         rx.foreach(t.notes, _note),
         spacing="1",
@@ -124,62 +121,55 @@ def alt_button(m: MediaRef) -> rx.Component:
 
 
 def alt_dialog() -> rx.Component:
-    count = ComposerAltState.alt_value.length()
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Alt text"),
-            rx.dialog.description(
-                "Describe the image for people who use screen readers. ",
-                ComposerAltState.alt_where,
-                size="2",
+    s = ComposerAltState
+    count_color = rx.cond(s.alt_too_long, rx.color("red", 11), rx.color("gray", 10))
+    return controlled_dialog(
+        "Alt text",
+        rx.dialog.description(
+            "Describe the image for people who use screen readers. ", s.alt_where, size="2"
+        ),
+        rx.hstack(
+            rx.image(
+                src=s.alt_item["url"],
+                alt="",
+                width="96px",
+                height="96px",
+                object_fit="cover",
+                border_radius="var(--radius-2)",
+                flex_shrink="0",
             ),
-            rx.hstack(
-                rx.image(
-                    src=ComposerAltState.alt_item["url"],
-                    alt="",
-                    width="96px",
-                    height="96px",
-                    object_fit="cover",
-                    border_radius="var(--radius-2)",
-                    flex_shrink="0",
-                ),
-                rx.vstack(
-                    rx.text_area(
-                        value=ComposerAltState.alt_value,
-                        on_change=ComposerAltState.set_alt_value,
-                        rows="4",
-                        width="100%",
-                        id="alt-text",
-                        placeholder="A short description of what the image shows",
-                        aria_label="Alt text",
-                    ),
-                    rx.text(
-                        count,
-                        " / ",
-                        ComposerAltState.alt_limit,
-                        size="1",
-                        color=rx.cond(
-                            ComposerAltState.alt_too_long, rx.color("red", 11), rx.color("gray", 10)
-                        ),
-                        id="alt-count",
-                    ),
-                    spacing="1",
+            rx.vstack(
+                rx.text_area(
+                    value=s.alt_value,
+                    on_change=s.set_alt_value,
+                    rows="4",
                     width="100%",
+                    id="alt-text",
+                    placeholder="A short description of what the image shows",
+                    aria_label="Alt text",
                 ),
-                spacing="3",
-                align="start",
-                margin_top="12px",
+                rx.text(
+                    s.alt_value.length(),
+                    " / ",
+                    s.alt_limit,
+                    size="1",
+                    color=count_color,
+                    id="alt-count",
+                ),
+                spacing="1",
                 width="100%",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Save", on_click=ComposerAltState.save_alt, id="save-alt"),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
-            ),
-            max_width="520px",
+            spacing="3",
+            align="start",
+            margin_top="12px",
+            width="100%",
         ),
-        open=ComposerAltState.alt_open,
-        on_open_change=ComposerAltState.set_alt_open,
+        dialog_footer(
+            close_button(),
+            rx.button("Save", on_click=s.save_alt, id="save-alt"),
+            margin_top="16px",
+        ),
+        open=s.alt_open,
+        on_open_change=s.set_alt_open,
+        max_width="520px",
     )

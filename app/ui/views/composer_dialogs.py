@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from app.ui.components.controls import (
+    action_button,
+    close_button,
+    controlled_dialog,
+    dialog_footer,
+    labelled,
+    muted,
+    shown_callout,
+    toolbar,
+)
 from app.ui.components.uploader import KEY_CLICK, upload_zone
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_ai import ComposerAIState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef
 from app.ui.views.composer_networks import choice_item
+from app.ui.views.composer_post import media_thumb
 
 
 def _library_item(m: MediaRef) -> rx.Component:
     picked = ComposerState.media_ids.contains(m.id)
     return rx.box(
-        rx.cond(
-            m.kind == "video",
-            rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
-            rx.image(src=m.url, alt=m.filename, class_name="thumb", loading="lazy"),
-        ),
+        media_thumb(m, loading="lazy"),
         rx.cond(
             picked,
             rx.box(
@@ -57,187 +66,143 @@ def _library_item(m: MediaRef) -> rx.Component:
     )  # fmt: skip
 
 
-def library_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Media library"),
-            rx.dialog.description(
-                rx.cond(
-                    ComposerState.media_part >= 0,
-                    "For part " + (ComposerState.media_part + 2).to_string() + " of the thread: ",
-                    "",
-                ),
-                "Pick files to attach; pick again to remove.",
-                size="2",
-                id="library-for",
+def _library_grid() -> rx.Component:
+    return rx.cond(
+        ComposerMediaState.library_loading,
+        rx.center(rx.spinner(), padding="32px"),
+        rx.cond(
+            ComposerMediaState.library.length() > 0,
+            rx.grid(
+                rx.foreach(ComposerMediaState.library, _library_item),
+                columns=rx.breakpoints(initial="2", sm="4"),
+                spacing="2",
+                max_height="50vh",
+                overflow_y="auto",
+                id="library-grid",
             ),
-            rx.hstack(
-                rx.segmented_control.root(
-                    rx.segmented_control.item("All", value="all"),
-                    rx.segmented_control.item("Images", value="image"),
-                    rx.segmented_control.item("Videos", value="video"),
-                    value=ComposerMediaState.library_kind,
-                    on_change=ComposerMediaState.set_library_kind,
-                    size="1",
-                ),
-                rx.spacer(),
-                rx.link("Manage library", href="/media", size="2"),
-                width="100%",
-                align="center",
-                margin_y="12px",
+            rx.center(
+                rx.text("No media yet: upload some below.", color_scheme="gray"),
+                padding="24px",
             ),
-            rx.cond(
-                ComposerMediaState.library_loading,
-                rx.center(rx.spinner(), padding="32px"),
-                rx.cond(
-                    ComposerMediaState.library.length() > 0,
-                    rx.grid(
-                        rx.foreach(ComposerMediaState.library, _library_item),
-                        columns=rx.breakpoints(initial="2", sm="4"),
-                        spacing="2",
-                        max_height="50vh",
-                        overflow_y="auto",
-                        id="library-grid",
-                    ),
-                    rx.center(
-                        rx.text("No media yet: upload some below.", color_scheme="gray"),
-                        padding="24px",
-                    ),
-                ),
-            ),
-            rx.box(
-                upload_zone(ComposerMediaState, "library-upload", compact=True), margin_top="12px"
-            ),
-            rx.flex(
-                rx.dialog.close(rx.button("Done", id="library-done")),
-                justify="end",
-                margin_top="12px",
-            ),
-            max_width="760px",
         ),
+    )
+
+
+def library_dialog() -> rx.Component:
+    return controlled_dialog(
+        "Media library",
+        rx.dialog.description(
+            rx.cond(
+                ComposerState.media_part >= 0,
+                "For part " + (ComposerState.media_part + 2).to_string() + " of the thread: ",
+                "",
+            ),
+            "Pick files to attach; pick again to remove.",
+            size="2",
+            id="library-for",
+        ),
+        toolbar(
+            rx.segmented_control.root(
+                rx.segmented_control.item("All", value="all"),
+                rx.segmented_control.item("Images", value="image"),
+                rx.segmented_control.item("Videos", value="video"),
+                value=ComposerMediaState.library_kind,
+                on_change=ComposerMediaState.set_library_kind,
+                size="1",
+            ),
+            rx.spacer(),
+            rx.link("Manage library", href="/media", size="2"),
+            margin_y="12px",
+        ),
+        _library_grid(),
+        rx.box(upload_zone(ComposerMediaState, "library-upload", compact=True), margin_top="12px"),
+        dialog_footer(rx.dialog.close(rx.button("Done", id="library-done")), margin_top="12px"),
         open=ComposerMediaState.library_open,
         on_open_change=ComposerMediaState.set_library_open,
+        max_width="760px",
+    )
+
+
+def _ai_select(label: str, trigger_id: str, items: rx.Component, **select: Any) -> rx.Component:
+    """A select of the AI dialog (tone, platform) under its label."""
+    trigger = rx.select.trigger(id=trigger_id, width="100%")
+    return labelled(label, rx.select.root(trigger, rx.select.content(items), **select), flex="1")
+
+
+def _ai_result() -> rx.Component:
+    """The generated caption and hashtags, editable before they are inserted."""
+    s = ComposerAIState
+    return rx.vstack(
+        rx.text("Caption", as_="label", html_for="ai-caption", size="2", weight="medium"),
+        rx.text_area(
+            id="ai-caption", value=s.ai_caption, on_change=s.set_ai_caption, rows="4", width="100%"
+        ),
+        rx.text("Hashtags", as_="label", html_for="ai-hashtags", size="2", weight="medium"),
+        rx.input(id="ai-hashtags", value=s.ai_hashtags, on_change=s.set_ai_hashtags, width="100%"),
+        muted(s.ai_note),
+        spacing="2",
+        width="100%",
     )
 
 
 def ai_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Generate with AI"),
-            rx.dialog.description(
-                "Describe the post; edit the caption before inserting it.", size="2"
-            ),
-            rx.vstack(
-                rx.text("Topic", as_="label", html_for="ai-topic", size="2", weight="medium"),
-                rx.text_area(
-                    id="ai-topic",
-                    value=ComposerAIState.ai_topic,
-                    on_change=ComposerAIState.set_ai_topic,
-                    placeholder="e.g. Our spring sale starts Monday, 20% off everything",
-                    rows="2",
-                    width="100%",
-                ),
-                rx.flex(
-                    rx.vstack(
-                        rx.text("Tone", size="2", weight="medium"),
-                        rx.select.root(
-                            rx.select.trigger(id="ai-tone", width="100%"),
-                            rx.select.content(
-                                rx.foreach(
-                                    ComposerAIState.tone_options,
-                                    lambda t: rx.select.item(t.capitalize(), value=t),
-                                )
-                            ),
-                            value=ComposerAIState.ai_tone,
-                            on_change=ComposerAIState.set_ai_tone,
-                        ),
-                        spacing="1",
-                        flex="1",
-                    ),
-                    rx.vstack(
-                        rx.text("Platform", size="2", weight="medium"),
-                        rx.select.root(
-                            rx.select.trigger(id="ai-platform", width="100%"),
-                            rx.select.content(
-                                rx.foreach(ComposerAIState.ai_platform_options, choice_item)
-                            ),
-                            value=ComposerAIState.ai_platform,
-                            on_change=ComposerAIState.set_ai_platform,
-                        ),
-                        spacing="1",
-                        flex="1",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.button(
-                    rx.icon("sparkles", size=14),
-                    "Generate",
-                    on_click=ComposerAIState.generate,
-                    loading=ComposerAIState.ai_busy,
-                    color_scheme="violet",
-                    id="ai-generate",
-                ),
-                rx.cond(
-                    ComposerAIState.ai_error != "",
-                    rx.callout(
-                        ComposerAIState.ai_error,
-                        icon="circle-alert",
-                        color_scheme="red",
-                        id="ai-error",
-                        width="100%",
-                    ),
-                ),
-                rx.cond(
-                    (ComposerAIState.ai_caption != "") | (ComposerAIState.ai_hashtags != ""),
-                    rx.vstack(
-                        rx.text(
-                            "Caption", as_="label", html_for="ai-caption", size="2", weight="medium"
-                        ),
-                        rx.text_area(
-                            id="ai-caption",
-                            value=ComposerAIState.ai_caption,
-                            on_change=ComposerAIState.set_ai_caption,
-                            rows="4",
-                            width="100%",
-                        ),
-                        rx.text(
-                            "Hashtags",
-                            as_="label",
-                            html_for="ai-hashtags",
-                            size="2",
-                            weight="medium",
-                        ),
-                        rx.input(
-                            id="ai-hashtags",
-                            value=ComposerAIState.ai_hashtags,
-                            on_change=ComposerAIState.set_ai_hashtags,
-                            width="100%",
-                        ),
-                        rx.text(ComposerAIState.ai_note, size="1", color_scheme="gray"),
-                        spacing="2",
-                        width="100%",
-                    ),
-                ),  # fmt: skip
-                spacing="3",
+    s = ComposerAIState
+    return controlled_dialog(
+        "Generate with AI",
+        rx.dialog.description("Describe the post; edit the caption before inserting it.", size="2"),
+        rx.vstack(
+            rx.text("Topic", as_="label", html_for="ai-topic", size="2", weight="medium"),
+            rx.text_area(
+                id="ai-topic",
+                value=s.ai_topic,
+                on_change=s.set_ai_topic,
+                placeholder="e.g. Our spring sale starts Monday, 20% off everything",
+                rows="2",
                 width="100%",
-                margin_top="12px",
             ),
             rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                rx.button(
-                    "Insert into post",
-                    on_click=ComposerAIState.insert_ai,
-                    disabled=(ComposerAIState.ai_caption == "")
-                    & (ComposerAIState.ai_hashtags == ""),
-                    id="ai-insert",
+                _ai_select(
+                    "Tone",
+                    "ai-tone",
+                    rx.foreach(s.tone_options, lambda t: rx.select.item(t.capitalize(), value=t)),
+                    value=s.ai_tone,
+                    on_change=s.set_ai_tone,
                 ),
-                justify="end",
-                spacing="2",
-                margin_top="16px",
+                _ai_select(
+                    "Platform",
+                    "ai-platform",
+                    rx.foreach(s.ai_platform_options, choice_item),
+                    value=s.ai_platform,
+                    on_change=s.set_ai_platform,
+                ),
+                spacing="3",
+                width="100%",
             ),
-            max_width="560px",
+            action_button(
+                "sparkles",
+                "Generate",
+                on_click=s.generate,
+                loading=s.ai_busy,
+                color_scheme="violet",
+                id="ai-generate",
+            ),
+            shown_callout(s.ai_error, "circle-alert", "red", id="ai-error"),
+            rx.cond((s.ai_caption != "") | (s.ai_hashtags != ""), _ai_result()),
+            spacing="3",
+            width="100%",
+            margin_top="12px",
         ),
-        open=ComposerAIState.ai_open,
-        on_open_change=ComposerAIState.set_ai_open,
+        dialog_footer(
+            close_button("Close"),
+            rx.button(
+                "Insert into post",
+                on_click=s.insert_ai,
+                disabled=(s.ai_caption == "") & (s.ai_hashtags == ""),
+                id="ai-insert",
+            ),
+            margin_top="16px",
+        ),
+        open=s.ai_open,
+        on_open_change=s.set_ai_open,
+        max_width="560px",
     )

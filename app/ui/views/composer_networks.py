@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.controls import labelled, muted, shown_callout, toolbar
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
@@ -18,19 +19,21 @@ def choice_item(c: Choice) -> rx.Component:
 
 def _field(f: OptionField) -> rx.Component:
     field_id = "opt-" + f.platform + "-" + f.name
-    label = rx.text(f.label, as_="label", html_for=field_id, size="2", weight="medium")
-    help_text = rx.cond(f.help != "", rx.text(f.help, size="1", color_scheme="gray"))
+    help_text = rx.cond(f.help != "", muted(f.help))
+
+    def set_option(v: rx.Var) -> rx.event.EventSpec:
+        return ComposerState.set_option(f.platform, f.name, v)
+
+    def field(control: rx.Component) -> rx.Component:
+        return labelled(f.label, control, help_text, html_for=field_id, width="100%")
+
     return rx.match(
         f.kind,
         (
             "bool",
             rx.el.label(
                 rx.hstack(
-                    rx.switch(
-                        checked=f.checked,
-                        on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
-                        id=field_id,
-                    ),
+                    rx.switch(checked=f.checked, on_change=set_option, id=field_id),
                     rx.text(f.label, size="2"),
                     align="center",
                     spacing="2",
@@ -39,63 +42,40 @@ def _field(f: OptionField) -> rx.Component:
         ),
         (
             "select",
-            rx.vstack(
-                label,
+            field(
                 rx.cond(
                     f.choices.length() > 0,
                     rx.select.root(
                         rx.select.trigger(id=field_id, width="100%", placeholder="Choose…"),
                         rx.select.content(rx.foreach(f.choices, choice_item)),
                         value=f.value,
-                        on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
+                        on_change=set_option,
                     ),
-                    rx.text("Nothing to choose from yet.", size="1", color_scheme="gray"),
-                ),
-                help_text,
-                spacing="1",
-                width="100%",
+                    muted("Nothing to choose from yet."),
+                )
             ),
         ),
         (
             "textarea",
-            rx.vstack(
-                label,
+            field(
                 rx.text_area(
-                    id=field_id,
-                    value=f.value,
-                    on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
-                    rows="2",
-                    width="100%",
-                ),
-                help_text,
-                spacing="1",
-                width="100%",
+                    id=field_id, value=f.value, on_change=set_option, rows="2", width="100%"
+                )
             ),
         ),
-        rx.vstack(
-            label,
-            rx.input(
-                id=field_id,
-                value=f.value,
-                on_change=lambda v: ComposerState.set_option(f.platform, f.name, v),
-                width="100%",
-            ),
-            help_text,
-            spacing="1",
-            width="100%",
-        ),
+        field(rx.input(id=field_id, value=f.value, on_change=set_option, width="100%")),
     )
 
 
 def _tab_account(a: TabAccount) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
+        toolbar(
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="1", radius="full"),
             rx.text(a.name, size="2", weight="medium"),
             rx.spacer(),
             rx.el.label(
                 rx.hstack(
-                    rx.text("Custom text", size="1", color_scheme="gray"),
+                    muted("Custom text"),
                     rx.switch(
                         checked=a.customized,
                         on_change=lambda v: ComposerState.toggle_custom(a.id, v),
@@ -106,8 +86,6 @@ def _tab_account(a: TabAccount) -> rx.Component:
                     spacing="2",
                 )
             ),
-            width="100%",
-            align="center",
         ),
         rx.cond(
             a.customized,
@@ -175,10 +153,7 @@ def _tab_content(t: Tab) -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(
-                t.message != "",
-                rx.callout(t.message, icon="info", color_scheme="amber", size="1", width="100%"),
-            ),
+            shown_callout(t.message, "info", "amber", size="1"),
             rx.foreach(t.accounts, _tab_account),
             rx.cond(
                 t.fields.length() > 0,
@@ -215,11 +190,9 @@ def networks() -> rx.Component:
             ),
             rx.cond(
                 ComposerState.active_tab == "all",
-                rx.text(
+                muted(
                     "Pick a network to change its options or write a different text for one "
-                    "account.",
-                    size="1",
-                    color_scheme="gray",
+                    "account."
                 ),
             ),
         ),

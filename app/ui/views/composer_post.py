@@ -3,8 +3,11 @@ network, AI button, attached media)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from app.ui.components.controls import muted, small_icon_button, soft_action, toolbar, wrap_row
 from app.ui.components.counter import count_note, count_of, is_strict
 from app.ui.components.preview import platform_mark
 from app.ui.components.section import section_card
@@ -74,14 +77,9 @@ def accounts() -> rx.Component:
         "users",
         rx.cond(
             ComposerState.account_rows.length() > 0,
-            rx.flex(
-                rx.foreach(ComposerState.account_rows, _account_chip),
-                spacing="2",
-                wrap="wrap",
-                id="account-picker",
-            ),
+            wrap_row(rx.foreach(ComposerState.account_rows, _account_chip), id="account-picker"),
             rx.hstack(
-                rx.text("No accounts connected yet.", color_scheme="gray", size="2"),
+                muted("No accounts connected yet.", size="2"),
                 rx.link("Connect one", href="/accounts", size="2"),
                 spacing="2",
             ),
@@ -90,16 +88,9 @@ def accounts() -> rx.Component:
             ComposerState.account_rows,
             lambda a: rx.cond(
                 a.disabled,
-                rx.text(
-                    a.platform_name,
-                    " · ",
-                    a.name,
-                    ": ",
-                    a.hint,
-                    size="1",
-                    color_scheme="gray",
-                    class_name="account-disabled-hint",
-                ),  # fmt: skip
+                muted(
+                    a.platform_name, " · ", a.name, ": ", a.hint, class_name="account-disabled-hint"
+                ),
             ),
         ),
     )
@@ -108,21 +99,30 @@ def accounts() -> rx.Component:
 # --------------------------------------------------------------------------- text and media
 
 
-def _counter(tab: Tab) -> rx.Component:
-    n = count_of(tab.platform, TEXT.value, tab.url_length)
+def count_badge(tab: Tab, n: rx.Var, *extra: Any, **props: Any) -> rx.Component:
+    """The count `n` of a text against `tab`'s network limit: amber near it, red over it."""
     over = n > tab.max_length
     return rx.badge(
         platform_mark(tab.platform, "14px"),
         rx.el.span(n.to_string(), class_name="count"),
         rx.el.span(" / ", tab.max_length.to_string()),
-        # Where the network documents no counting rule Herald counts strictly, and says so.
-        rx.cond(is_strict(tab.platform), rx.el.span("*", class_name="count-strict")),
+        *extra,
         color_scheme=rx.cond(over, "red", rx.cond(n > tab.max_length * 0.9, "amber", "gray")),
         variant="soft",
+        data_over=rx.cond(over, "yes", ""),
+        **props,
+    )
+
+
+def _counter(tab: Tab) -> rx.Component:
+    return count_badge(
+        tab,
+        count_of(tab.platform, TEXT.value, tab.url_length),
+        # Where the network documents no counting rule Herald counts strictly, and says so.
+        rx.cond(is_strict(tab.platform), rx.el.span("*", class_name="count-strict")),
         size="2",
         id="counter-" + tab.platform,
         class_name="platform-counter",
-        data_over=rx.cond(over, "yes", ""),
         title=tab.platform_name + ": " + count_note(tab.platform),
     )
 
@@ -145,38 +145,44 @@ TEXTAREA_STYLE = {
 }
 
 
-def _media_tile(m: MediaRef) -> rx.Component:
+def media_thumb(m: MediaRef, **image: Any) -> rx.Component:
+    """An attached file's picture: a video's first frame, or the image (`image` props)."""
+    return rx.cond(
+        m.kind == "video",
+        rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
+        rx.image(src=m.url, alt=m.filename, class_name="thumb", **image),
+    )
+
+
+def media_tile(m: MediaRef, *overlays: Any, size: str, **props: Any) -> rx.Component:
+    """A square thumbnail of an attached file with `overlays` (its buttons) over it."""
     return rx.box(
-        rx.cond(
-            m.kind == "video",
-            rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
-            rx.image(src=m.url, alt=m.filename, class_name="thumb"),
-        ),
+        media_thumb(m),
+        *overlays,
+        position="relative",
+        width=size,
+        height=size,
+        overflow="hidden",
+        data_media_id=m.id,
+        style={"& .thumb": {"width": "100%", "height": "100%", "object_fit": "cover"}},
+        **props,
+    )
+
+
+def _media_tile(m: MediaRef) -> rx.Component:
+    s = ComposerMediaState
+    return media_tile(
+        m,
         alt_button(m),
         rx.hstack(
-            rx.icon_button(
-                rx.icon("chevron-left", size=12),
-                size="1",
-                variant="solid",
-                color_scheme="gray",
-                on_click=ComposerMediaState.move_media(m.id, -1),
-                aria_label="Move earlier",
-            ),
-            rx.icon_button(
-                rx.icon("chevron-right", size=12),
-                size="1",
-                variant="solid",
-                color_scheme="gray",
-                on_click=ComposerMediaState.move_media(m.id, 1),
-                aria_label="Move later",
-            ),
-            rx.icon_button(
-                rx.icon("x", size=12),
-                size="1",
-                variant="solid",
-                color_scheme="red",
-                on_click=ComposerMediaState.remove_media(m.id),
-                aria_label="Remove " + m.filename,
+            small_icon_button("chevron-left", "Move earlier", s.move_media(m.id, -1), "solid"),
+            small_icon_button("chevron-right", "Move later", s.move_media(m.id, 1), "solid"),
+            small_icon_button(
+                "x",
+                "Remove " + m.filename,
+                s.remove_media(m.id),
+                "solid",
+                "red",
                 class_name="remove-media",
             ),
             position="absolute",
@@ -184,16 +190,11 @@ def _media_tile(m: MediaRef) -> rx.Component:
             right="4px",
             spacing="1",
         ),
-        position="relative",
-        width="96px",
-        height="96px",
+        size="96px",
         border_radius="var(--radius-3)",
-        overflow="hidden",
         background=rx.color("gray", 3),
         class_name="attached-media",
-        data_media_id=m.id,
         title=m.filename + " · " + m.detail,
-        style={"& .thumb": {"width": "100%", "height": "100%", "object_fit": "cover"}},
     )
 
 
@@ -211,59 +212,39 @@ def editor() -> rx.Component:
             disabled=~ComposerState.can_edit,
             style=TEXTAREA_STYLE,
         ),
-        rx.hstack(
-            rx.flex(
-                rx.foreach(ComposerState.tabs, _counter),
-                spacing="2",
-                wrap="wrap",
-                id="counters",
-            ),
+        toolbar(
+            wrap_row(rx.foreach(ComposerState.tabs, _counter), id="counters"),
             rx.spacer(),
-            rx.button(
-                rx.icon("sparkles", size=14),
+            soft_action(
+                "sparkles",
                 "Generate with AI",
-                variant="soft",
                 color_scheme="violet",
                 size="2",
                 on_click=ComposerAIState.open_ai,
                 id="open-ai",
                 disabled=~ComposerState.can_edit,
             ),
-            width="100%",
-            align="center",
             wrap="wrap",
         ),
         rx.cond(
             ComposerState.tabs.length() == 0,
-            rx.text(
-                "Choose accounts above to see each network's character count.",
-                size="1",
-                color_scheme="gray",
-            ),
+            muted("Choose accounts above to see each network's character count."),
         ),
         rx.divider(),
-        rx.hstack(
+        toolbar(
             rx.text("Media", weight="medium", size="2"),
             rx.spacer(),
-            rx.button(
-                rx.icon("images", size=14),
+            soft_action(
+                "images",
                 "From library",
-                variant="soft",
                 size="1",
                 on_click=ComposerMediaState.open_library,
                 id="open-library",
             ),
-            width="100%",
-            align="center",
         ),
         rx.cond(
             ComposerState.media_items.length() > 0,
-            rx.flex(
-                rx.foreach(ComposerState.media_items, _media_tile),
-                spacing="2",
-                wrap="wrap",
-                id="attached-media",
-            ),
+            wrap_row(rx.foreach(ComposerState.media_items, _media_tile), id="attached-media"),
         ),
         upload_zone(ComposerMediaState, UPLOAD_ID, compact=True),
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from app.ui.components.controls import action_button, error_text, labelled, soft_action, wrap_row
 from app.ui.components.forms import form_error
 from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import TEXT, ComposerState
@@ -12,100 +15,91 @@ from app.ui.views.composer_post import section
 from app.ui.views.composer_thread import queue_button
 
 
+def _time_input() -> rx.Component:
+    """The time, typed or picked from the user's usual times."""
+    s = ComposerScheduleState
+    return rx.fragment(
+        rx.input(
+            id="post-time",
+            value=s.time,
+            on_change=s.set_time,
+            placeholder=rx.cond(s.user_time_format == "12h", "9:00 AM", "09:00"),
+            custom_attrs={"list": "post-time-options", "autoComplete": "off"},
+            width="8rem",
+        ),
+        rx.el.datalist(
+            rx.foreach(s.time_choices, lambda t: rx.el.option(value=t)),
+            id="post-time-options",
+        ),
+    )
+
+
+def _submit(kind: str, icon: str, label: Any, **props: Any) -> rx.Component:
+    """A button that saves the post as `kind` (draft, now, schedule)."""
+    return action_button(
+        icon,
+        label,
+        on_click=ComposerScheduleState.submit(kind, TEXT.value),
+        loading=ComposerState.busy == kind,
+        disabled=~ComposerState.can_edit,
+        **props,
+    )
+
+
 def when() -> rx.Component:
+    s = ComposerScheduleState
+    submits = ComposerApprovalState.submits
     return section(
         "When",
         "calendar-clock",
         rx.flex(
-            rx.vstack(
-                rx.text("Date", as_="label", html_for="post-date", size="2", weight="medium"),
-                rx.input(
-                    type="date",
-                    id="post-date",
-                    value=ComposerScheduleState.date,
-                    on_change=ComposerScheduleState.set_date,
-                ),
-                spacing="1",
+            labelled(
+                "Date",
+                rx.input(type="date", id="post-date", value=s.date, on_change=s.set_date),
+                html_for="post-date",
             ),
-            rx.vstack(
-                rx.text("Time", as_="label", html_for="post-time", size="2", weight="medium"),
-                rx.input(
-                    id="post-time",
-                    value=ComposerScheduleState.time,
-                    on_change=ComposerScheduleState.set_time,
-                    placeholder=rx.cond(
-                        ComposerScheduleState.user_time_format == "12h", "9:00 AM", "09:00"
-                    ),
-                    custom_attrs={"list": "post-time-options", "autoComplete": "off"},
-                    width="8rem",
-                ),
-                rx.el.datalist(
-                    rx.foreach(ComposerScheduleState.time_choices, lambda t: rx.el.option(value=t)),
-                    id="post-time-options",
-                ),
-                spacing="1",
-            ),
-            rx.button(
-                rx.icon("calendar-check", size=14),
+            labelled("Time", _time_input(), html_for="post-time"),
+            soft_action(
+                "calendar-check",
                 "Next free slot",
-                variant="soft",
-                on_click=ComposerScheduleState.next_free_slot,
+                on_click=s.next_free_slot,
                 disabled=ComposerState.selected.length() == 0,
                 id="next-slot",
             ),
-            rx.vstack(
-                rx.text("Time zone", size="2", weight="medium"),
+            labelled(
+                "Time zone",
                 rx.badge(
                     rx.icon("globe", size=12),
-                    ComposerScheduleState.timezone_label,
+                    s.timezone_label,
                     variant="surface",
                     size="2",
                     id="post-timezone",
                 ),
-                spacing="1",
             ),
             spacing="4",
             wrap="wrap",
             align="end",
         ),
-        rx.cond(
-            ComposerScheduleState.time_error != "",
-            rx.text(
-                ComposerScheduleState.time_error, color_scheme="red", size="2", id="time-error"
-            ),
-        ),
+        error_text(s.time_error, id="time-error"),
         form_error(ComposerState.form_error),
-        rx.flex(
-            rx.button(
-                rx.icon("save", size=14),
-                "Save draft",
-                variant="soft",
-                color_scheme="gray",
-                on_click=ComposerScheduleState.submit("draft", TEXT.value),
-                loading=ComposerState.busy == "draft",
-                disabled=~ComposerState.can_edit,
-                id="save-draft",
+        wrap_row(
+            _submit(
+                "draft", "save", "Save draft", variant="soft", color_scheme="gray", id="save-draft"
             ),
-            rx.button(
-                rx.icon("send", size=14),
-                rx.cond(ComposerApprovalState.submits, "Publish once approved", "Publish now"),
+            _submit(
+                "now",
+                "send",
+                rx.cond(submits, "Publish once approved", "Publish now"),
                 variant="soft",
-                on_click=ComposerScheduleState.submit("now", TEXT.value),
-                loading=ComposerState.busy == "now",
-                disabled=~ComposerState.can_edit,
                 id="publish-now",
             ),
             queue_button(),
-            rx.button(
-                rx.icon("calendar-check", size=14),
-                rx.cond(ComposerApprovalState.submits, "Submit for approval", "Schedule"),
-                on_click=ComposerScheduleState.submit("schedule", TEXT.value),
-                loading=ComposerState.busy == "schedule",
-                disabled=~ComposerState.can_edit,
+            _submit(
+                "schedule",
+                "calendar-check",
+                rx.cond(submits, "Submit for approval", "Schedule"),
                 id="schedule",
             ),
-            spacing="2",
-            wrap="wrap",
             justify="end",
             width="100%",
         ),

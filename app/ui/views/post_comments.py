@@ -12,6 +12,7 @@ from reflex.vars.function import FunctionStringVar
 
 from app.services.comments import MAX_BODY
 from app.ui.components.buttons import row_button
+from app.ui.components.controls import action_button, error_text, icon_title, muted, toolbar
 from app.ui.components.section import live_poll, section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 
@@ -71,11 +72,7 @@ def _owner_actions(c: CommentRow) -> rx.Component:
                         class_name="comment-delete-yes",
                         on_click=CommentsState.delete(c.id),
                     ),
-                    row_button(
-                        "Keep",
-                        color_scheme="gray",
-                        on_click=CommentsState.keep,
-                    ),
+                    row_button("Keep", color_scheme="gray", on_click=CommentsState.keep),
                     spacing="1",
                     align="center",
                 ),
@@ -99,12 +96,11 @@ def _edit_form(c: CommentRow) -> rx.Component:
         rx.el.textarea(name="body", default_value=CommentsState.c_edit_text, style=BOX_STYLE,
                        aria_label="Edit comment", class_name="comment-edit-input",
                        on_key_down=SUBMIT_ON_CTRL_ENTER, max_length=MAX_BODY * 2),
-        rx.cond(CommentsState.c_edit_error != "",
-                rx.text(CommentsState.c_edit_error, size="1", color_scheme="red")),
+        error_text(CommentsState.c_edit_error, size="1"),
         rx.hstack(
             rx.button("Save", size="1", type="submit", class_name="comment-save"),
-            rx.button("Cancel", size="1", variant="soft", color_scheme="gray", type="button",
-                      on_click=CommentsState.cancel_edit),
+            row_button("Cancel", color_scheme="gray", type="button",
+                       on_click=CommentsState.cancel_edit),
             spacing="2",
         ),
         on_submit=CommentsState.save_edit,
@@ -119,8 +115,8 @@ def _comment(c: CommentRow) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.text(c.author, size="2", weight="bold", class_name="comment-author"),
-                rx.text(c.when, size="1", color_scheme="gray", title=c.when_full),
-                rx.cond(c.edited, rx.text("(edited)", size="1", color_scheme="gray")),
+                muted(c.when, title=c.when_full),
+                rx.cond(c.edited, muted("(edited)")),
                 rx.spacer(),
                 _owner_actions(c),
                 align="baseline",
@@ -151,10 +147,10 @@ def _comment(c: CommentRow) -> rx.Component:
 
 
 def _suggestion(s: Suggestion) -> rx.Component:
-    return rx.button(
+    return row_button(
         "@", s.handle,
         rx.text.span(s.email, color_scheme="gray", size="1"),
-        size="1", variant="soft", color_scheme="gray", type="button",
+        color_scheme="gray", type="button",
         class_name="mention-suggestion",
         on_click=CommentsState.pick(s.handle),
     )  # fmt: skip
@@ -183,28 +179,19 @@ def _composer() -> rx.Component:
                 id="mention-suggestions",
             ),
         ),  # fmt: skip
-        rx.cond(
-            CommentsState.c_error != "",
-            rx.text(CommentsState.c_error, size="1", color_scheme="red", id="comment-error"),
-        ),
-        rx.hstack(
-            rx.text(
-                "Ctrl+Enter (⌘+Enter) posts · only your team sees comments",
-                size="1",
-                color_scheme="gray",
-            ),
+        error_text(CommentsState.c_error, size="1", id="comment-error"),
+        toolbar(
+            muted("Ctrl+Enter (⌘+Enter) posts · only your team sees comments"),
             rx.spacer(),
-            rx.button(
-                rx.icon("send", size=14),
+            action_button(
+                "send",
                 "Comment",
                 size="1",
                 type="submit",
                 loading=CommentsState.c_busy,
                 id="comment-submit",
             ),
-            align="center",
-            width="100%",
-        ),  # fmt: skip
+        ),
         on_submit=CommentsState.submit,
         width="100%",
         style={"display": "flex", "flex_direction": "column", "gap": "6px"},
@@ -218,13 +205,7 @@ def _count() -> rx.Component:
 def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component:
     """The thread of `post_id`: comments oldest first, then the box to write one (under a
     small heading unless the caller gives it one)."""
-    title = rx.hstack(
-        rx.icon("message-square", size=16, color=rx.color("gray", 10)),
-        rx.text("Comments", size="2", weight="bold"),
-        _count(),
-        align="center",
-        spacing="2",
-    )
+    title = icon_title("message-square", rx.text("Comments", size="2", weight="bold"), _count())
     return rx.vstack(
         *([title] if heading else []),
         live_poll(POLL_MS, CommentsState.refresh),
@@ -240,10 +221,8 @@ def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component
                     overflow_y="auto",
                     id="comment-list",
                 ),
-                rx.text(
+                muted(
                     "No comments yet. Ask a question, suggest a change, @mention someone.",
-                    size="1",
-                    color_scheme="gray",
                     id="comment-empty",
                 ),
             ),
