@@ -40,6 +40,17 @@ def small_icon_button(
     )
 
 
+def item_list(
+    items: Any, render: Any, *, layout: Any = rx.vstack, empty: Any = None, **props: Any
+) -> rx.Component:
+    """`render` of each of `items`, laid out by `layout` (a stack, `wrap_row`, a grid) with
+    `props`; while there are none, `empty` (what the list says then) or nothing."""
+    body = layout(rx.foreach(items, render), **props)
+    if empty is None:
+        return rx.cond(items.length() > 0, body)
+    return rx.cond(items.length() > 0, body, empty)
+
+
 def toolbar(*children: Any, **props: Any) -> rx.Component:
     """A full-width row of vertically centred items (a heading, a spacer and its buttons)."""
     return rx.hstack(*children, width="100%", align="center", **props)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import close_button, controlled_dialog, dialog_footer, muted
+from app.ui.components.controls import (
+    close_button,
+    controlled_dialog,
+    dialog_footer,
+    item_list,
+    muted,
+)
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_alt import ComposerAltState
@@ -84,15 +90,13 @@ def _network_check(t: Tab) -> rx.Component:
 
 def network_checks() -> rx.Component:
     """One box per selected network, updated while the user types and attaches."""
-    return rx.cond(
-        ComposerState.tabs.length() > 0,
-        rx.vstack(
-            rx.foreach(ComposerState.tabs, _network_check),
-            spacing="2",
-            width="100%",
-            id="network-checks",
-            aria_live="polite",
-        ),
+    return item_list(
+        ComposerState.tabs,
+        _network_check,
+        spacing="2",
+        width="100%",
+        id="network-checks",
+        aria_live="polite",
     )
 
 

@@ -11,6 +11,7 @@ from app.ui.components.controls import (
     close_button,
     controlled_dialog,
     dialog_footer,
+    item_list,
     labelled,
     muted,
     shown_callout,
@@ -70,20 +71,18 @@ def _library_grid() -> rx.Component:
     return rx.cond(
         ComposerMediaState.library_loading,
         rx.center(rx.spinner(), padding="32px"),
-        rx.cond(
-            ComposerMediaState.library.length() > 0,
-            rx.grid(
-                rx.foreach(ComposerMediaState.library, _library_item),
-                columns=rx.breakpoints(initial="2", sm="4"),
-                spacing="2",
-                max_height="50vh",
-                overflow_y="auto",
-                id="library-grid",
+        item_list(
+            ComposerMediaState.library,
+            _library_item,
+            layout=rx.grid,
+            empty=rx.center(
+                rx.text("No media yet: upload some below.", color_scheme="gray"), padding="24px"
             ),
-            rx.center(
-                rx.text("No media yet: upload some below.", color_scheme="gray"),
-                padding="24px",
-            ),
+            columns=rx.breakpoints(initial="2", sm="4"),
+            spacing="2",
+            max_height="50vh",
+            overflow_y="auto",
+            id="library-grid",
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import labelled, muted, shown_callout, toolbar
+from app.ui.components.controls import item_list, labelled, muted, shown_callout, toolbar
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
@@ -155,14 +155,13 @@ def _tab_content(t: Tab) -> rx.Component:
             ),
             shown_callout(t.message, "info", "amber", size="1"),
             rx.foreach(t.accounts, _tab_account),
-            rx.cond(
-                t.fields.length() > 0,
-                rx.grid(
-                    rx.foreach(t.fields, _field),
-                    columns=rx.breakpoints(initial="1", sm="2"),
-                    spacing="3",
-                    width="100%",
-                ),
+            item_list(
+                t.fields,
+                _field,
+                layout=rx.grid,
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="3",
+                width="100%",
             ),
             spacing="3",
             width="100%",

@@ -7,7 +7,14 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.controls import muted, small_icon_button, soft_action, toolbar, wrap_row
+from app.ui.components.controls import (
+    item_list,
+    muted,
+    small_icon_button,
+    soft_action,
+    toolbar,
+    wrap_row,
+)
 from app.ui.components.counter import count_note, count_of, is_strict
 from app.ui.components.preview import platform_mark
 from app.ui.components.section import section_card
@@ -75,14 +82,16 @@ def accounts() -> rx.Component:
     return section(
         "Publish to",
         "users",
-        rx.cond(
-            ComposerState.account_rows.length() > 0,
-            wrap_row(rx.foreach(ComposerState.account_rows, _account_chip), id="account-picker"),
-            rx.hstack(
+        item_list(
+            ComposerState.account_rows,
+            _account_chip,
+            layout=wrap_row,
+            empty=rx.hstack(
                 muted("No accounts connected yet.", size="2"),
                 rx.link("Connect one", href="/accounts", size="2"),
                 spacing="2",
             ),
+            id="account-picker",
         ),
         rx.foreach(
             ComposerState.account_rows,
@@ -242,9 +251,6 @@ def editor() -> rx.Component:
                 id="open-library",
             ),
         ),
-        rx.cond(
-            ComposerState.media_items.length() > 0,
-            wrap_row(rx.foreach(ComposerState.media_items, _media_tile), id="attached-media"),
-        ),
+        item_list(ComposerState.media_items, _media_tile, layout=wrap_row, id="attached-media"),
         upload_zone(ComposerMediaState, UPLOAD_ID, compact=True),
     )

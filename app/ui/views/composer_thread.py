@@ -12,6 +12,7 @@ from app.ui.components.controls import (
     controlled_dialog,
     dialog_footer,
     icon_title,
+    item_list,
     muted,
     shown_callout,
     small_icon_button,
@@ -146,19 +147,17 @@ def thread() -> rx.Component:
     return section(
         "Thread",
         "messages-square",
-        rx.cond(
-            ComposerState.thread_parts.length() > 0,
-            rx.vstack(
-                rx.foreach(ComposerState.thread_parts, _part),
-                spacing="4",
-                width="100%",
-                id="thread-parts",
-            ),
-            muted(
+        item_list(
+            ComposerState.thread_parts,
+            _part,
+            empty=muted(
                 f"Continue the post as a thread: each part is a reply to the one before on "
                 f"{THREAD_NAMES}.",
                 size="2",
             ),
+            spacing="4",
+            width="100%",
+            id="thread-parts",
         ),
         shown_callout(ComposerThreadState.thread_note, "info", "amber", size="1", id="thread-note"),
         soft_action(

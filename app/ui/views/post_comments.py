@@ -12,7 +12,14 @@ from reflex.vars.function import FunctionStringVar
 
 from app.services.comments import MAX_BODY
 from app.ui.components.buttons import row_button
-from app.ui.components.controls import action_button, error_text, icon_title, muted, toolbar
+from app.ui.components.controls import (
+    action_button,
+    error_text,
+    icon_title,
+    item_list,
+    muted,
+    toolbar,
+)
 from app.ui.components.section import live_poll, section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 
@@ -170,15 +177,14 @@ def _composer() -> rx.Component:
             max_length=MAX_BODY * 2,
             style=BOX_STYLE,
         ),
-        rx.cond(
-            CommentsState.c_suggestions.length() > 0,
-            rx.flex(
-                rx.foreach(CommentsState.c_suggestions, _suggestion),
-                gap="1",
-                wrap="wrap",
-                id="mention-suggestions",
-            ),
-        ),  # fmt: skip
+        item_list(
+            CommentsState.c_suggestions,
+            _suggestion,
+            layout=rx.flex,
+            spacing="1",
+            wrap="wrap",
+            id="mention-suggestions",
+        ),
         error_text(CommentsState.c_error, size="1", id="comment-error"),
         toolbar(
             muted("Ctrl+Enter (⌘+Enter) posts · only your team sees comments"),
@@ -211,20 +217,18 @@ def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component
         live_poll(POLL_MS, CommentsState.refresh),
         rx.cond(
             CommentsState.c_loaded,
-            rx.cond(
-                CommentsState.c_rows.length() > 0,
-                rx.vstack(
-                    rx.foreach(CommentsState.c_rows, _comment),
-                    spacing="3",
-                    width="100%",
-                    max_height="320px",
-                    overflow_y="auto",
-                    id="comment-list",
-                ),
-                muted(
+            item_list(
+                CommentsState.c_rows,
+                _comment,
+                empty=muted(
                     "No comments yet. Ask a question, suggest a change, @mention someone.",
                     id="comment-empty",
                 ),
+                spacing="3",
+                width="100%",
+                max_height="320px",
+                overflow_y="auto",
+                id="comment-list",
             ),
             rx.cond(CommentsState.c_error == "", rx.spinner(size="2")),
         ),  # fmt: skip
