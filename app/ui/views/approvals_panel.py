@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.controls import (
     action_button,
+    button_row,
     dismiss_button,
     error_text,
     muted,
@@ -19,8 +20,13 @@ from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.calendar import CalendarState
 
 
+def _form(*rows: rx.Component) -> rx.Component:
+    """A step of the decision, in the banner: what it asks, then its buttons."""
+    return rx.vstack(*rows, width="100%", spacing="2")
+
+
 def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
-    return rx.vstack(
+    return _form(
         rx.text("What needs to change?", as_="label", html_for="reject-comment", size="2"),
         rx.text_area(
             value=state.ap_comment_draft,
@@ -30,22 +36,19 @@ def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
             width="100%",
         ),
         error_text(state.ap_reject_error, id="reject-error"),
-        rx.hstack(
+        button_row(
             rx.button(
                 "Send back", color_scheme="red", on_click=state.ap_reject, id="reject-confirm"
             ),
             dismiss_button("Keep waiting", on_click=state.ap_open_reject(False)),
-            spacing="2",
         ),
-        width="100%",
-        spacing="2",
     )
 
 
 def _new_time_form(state: type[ApprovalMixin]) -> rx.Component:
-    return rx.vstack(
+    return _form(
         rx.text(state.ap_passed, size="2", color_scheme="amber", id="approval-passed"),
-        rx.hstack(
+        button_row(
             rx.input(type="date", value=state.ap_date, on_change=state.ap_set_date, id="ap-date"),
             rx.input(type="time", value=state.ap_time, on_change=state.ap_set_time, id="ap-time"),
             rx.button("Approve for this time", on_click=state.ap_approve_at, id="approve-at"),
@@ -55,11 +58,7 @@ def _new_time_form(state: type[ApprovalMixin]) -> rx.Component:
                 on_click=state.ap_approve_now,
                 id="approve-now",
             ),
-            spacing="2",
-            wrap="wrap",
         ),
-        width="100%",
-        spacing="2",
     )
 
 
@@ -72,7 +71,7 @@ def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
             rx.cond(
                 mine & (state.ap_passed != ""),
                 _new_time_form(state),
-                rx.hstack(
+                button_row(
                     action_button(
                         "check",
                         "Approve",
@@ -88,7 +87,6 @@ def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
                         on_click=state.ap_open_reject(True),
                         id="reject-post",
                     ),
-                    spacing="2",
                 ),
             ),
         ),

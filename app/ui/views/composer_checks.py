@@ -3,6 +3,8 @@ now, what Herald converts for it), and the alt text dialog of an attached image.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from app.ui.components.controls import (
@@ -49,12 +51,22 @@ def _note(n: rx.Var) -> rx.Component:
     return _line("wand-sparkles", "blue", n, "conversion-note")
 
 
+def network_label(t: Tab, *extra: Any, **text: Any) -> rx.Component:
+    """A network's logo and name (`text` props for the name), then `extra` (its badges)."""
+    return rx.hstack(
+        platform_mark(t.platform, "16px"),
+        rx.text(t.platform_name, **text),
+        *extra,
+        align="center",
+        spacing="2",
+    )
+
+
 def _network_check(t: Tab) -> rx.Component:
     ready = t.problem_count == 0
     return rx.vstack(
-        rx.hstack(
-            platform_mark(t.platform, "16px"),
-            rx.text(t.platform_name, size="2", weight="medium"),
+        network_label(
+            t,
             rx.cond(
                 t.blank & ready,
                 rx.fragment(),
@@ -69,8 +81,8 @@ def _network_check(t: Tab) -> rx.Component:
                     ),
                 ),
             ),
-            align="center",
-            spacing="2",
+            size="2",
+            weight="medium",
         ),
         muted(t.needs, class_name="network-needs"),
         rx.foreach(t.accounts, lambda a: _account_problems(t, a)),

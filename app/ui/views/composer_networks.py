@@ -6,10 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.controls import item_list, labelled, muted, shown_callout, toolbar
-from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
-from app.ui.views.composer_checks import network_checks
+from app.ui.views.composer_checks import network_checks, network_label
 from app.ui.views.composer_post import section
 
 
@@ -120,19 +119,11 @@ def _tab_account(a: TabAccount) -> rx.Component:
 
 
 def _tab_trigger(t: Tab) -> rx.Component:
+    problems = rx.badge(
+        t.problem_count, color_scheme="red", variant="solid", radius="full", size="1"
+    )
     return rx.tabs.trigger(
-        rx.hstack(
-            platform_mark(t.platform, "16px"),
-            rx.text(t.platform_name),
-            rx.cond(
-                t.problem_count > 0,
-                rx.badge(
-                    t.problem_count, color_scheme="red", variant="solid", radius="full", size="1"
-                ),
-            ),
-            align="center",
-            spacing="2",
-        ),
+        network_label(t, rx.cond(t.problem_count > 0, problems)),
         value=t.platform,
         id="tab-" + t.platform,
         data_problems=t.problem_count,
