@@ -118,12 +118,20 @@ def muted(*children: Any, size: str = "1", **props: Any) -> rx.Component:
     return rx.text(*children, size=size, color_scheme="gray", **props)
 
 
-def labelled(label: Any, *controls: Any, html_for: Any = None, **props: Any) -> rx.Component:
-    """A field: its label (a <label> of `html_for` when given) over its `controls`."""
+def field_label(label: Any, html_for: Any = None) -> rx.Component:
+    """A field's name in medium weight: the <label> of the control `html_for` when given."""
     tag = {"as_": "label", "html_for": html_for} if html_for is not None else {}
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium", **tag), *controls, spacing="1", **props
-    )
+    return rx.text(label, size="2", weight="medium", **tag)
+
+
+def labelled(label: Any, *controls: Any, html_for: Any = None, **props: Any) -> rx.Component:
+    """A field: its `field_label` over its `controls`."""
+    return rx.vstack(field_label(label, html_for), *controls, spacing="1", **props)
+
+
+def inline_label(*children: Any) -> rx.Component:
+    """A <label> around a control and its text side by side (a switch, a checkbox)."""
+    return rx.el.label(rx.hstack(*children, align="center", spacing="2"))
 
 
 def icon_title(icon: str, *title: Any) -> rx.Component:

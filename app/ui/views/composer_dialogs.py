@@ -11,6 +11,7 @@ from app.ui.components.controls import (
     close_button,
     controlled_dialog,
     dialog_footer,
+    field_label,
     item_list,
     labelled,
     muted,
@@ -132,11 +133,11 @@ def _ai_result() -> rx.Component:
     """The generated caption and hashtags, editable before they are inserted."""
     s = ComposerAIState
     return rx.vstack(
-        rx.text("Caption", as_="label", html_for="ai-caption", size="2", weight="medium"),
+        field_label("Caption", "ai-caption"),
         rx.text_area(
             id="ai-caption", value=s.ai_caption, on_change=s.set_ai_caption, rows="4", width="100%"
         ),
-        rx.text("Hashtags", as_="label", html_for="ai-hashtags", size="2", weight="medium"),
+        field_label("Hashtags", "ai-hashtags"),
         rx.input(id="ai-hashtags", value=s.ai_hashtags, on_change=s.set_ai_hashtags, width="100%"),
         muted(s.ai_note),
         spacing="2",
@@ -150,7 +151,7 @@ def ai_dialog() -> rx.Component:
         "Generate with AI",
         rx.dialog.description("Describe the post; edit the caption before inserting it.", size="2"),
         rx.vstack(
-            rx.text("Topic", as_="label", html_for="ai-topic", size="2", weight="medium"),
+            field_label("Topic", "ai-topic"),
             rx.text_area(
                 id="ai-topic",
                 value=s.ai_topic,

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import item_list, labelled, muted, shown_callout, toolbar
+from app.ui.components.controls import (
+    inline_label,
+    item_list,
+    labelled,
+    muted,
+    shown_callout,
+    toolbar,
+)
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Choice, OptionField, Tab, TabAccount
 from app.ui.views.composer_checks import network_checks, network_label
@@ -30,13 +37,9 @@ def _field(f: OptionField) -> rx.Component:
         f.kind,
         (
             "bool",
-            rx.el.label(
-                rx.hstack(
-                    rx.switch(checked=f.checked, on_change=set_option, id=field_id),
-                    rx.text(f.label, size="2"),
-                    align="center",
-                    spacing="2",
-                )
+            inline_label(
+                rx.switch(checked=f.checked, on_change=set_option, id=field_id),
+                rx.text(f.label, size="2"),
             ),
         ),
         (
@@ -72,18 +75,14 @@ def _tab_account(a: TabAccount) -> rx.Component:
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="1", radius="full"),
             rx.text(a.name, size="2", weight="medium"),
             rx.spacer(),
-            rx.el.label(
-                rx.hstack(
-                    muted("Custom text"),
-                    rx.switch(
-                        checked=a.customized,
-                        on_change=lambda v: ComposerState.toggle_custom(a.id, v),
-                        size="1",
-                        id="custom-" + a.id,
-                    ),
-                    align="center",
-                    spacing="2",
-                )
+            inline_label(
+                muted("Custom text"),
+                rx.switch(
+                    checked=a.customized,
+                    on_change=lambda v: ComposerState.toggle_custom(a.id, v),
+                    size="1",
+                    id="custom-" + a.id,
+                ),
             ),
         ),
         rx.cond(
