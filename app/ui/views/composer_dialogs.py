@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.uploader import KEY_CLICK, upload_zone
 from app.ui.state.composer import ComposerState
-from app.ui.state.composer_ai import ComposerAIState
+from app.ui.state.composer_ai import AI_TOPIC, ComposerAIState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef
 from app.ui.views.composer_networks import choice_item
@@ -131,8 +131,9 @@ def ai_dialog() -> rx.Component:
                 rx.text("Topic", as_="label", html_for="ai-topic", size="2", weight="medium"),
                 rx.text_area(
                     id="ai-topic",
-                    value=ComposerAIState.ai_topic,
-                    on_change=ComposerAIState.set_ai_topic,
+                    # Uncontrolled (no debounce): every keystroke is in AI_TOPIC at once.
+                    default_value=AI_TOPIC.value,
+                    on_change=AI_TOPIC.set_value,
                     placeholder="e.g. Our spring sale starts Monday, 20% off everything",
                     rows="2",
                     width="100%",
@@ -173,7 +174,7 @@ def ai_dialog() -> rx.Component:
                 rx.button(
                     rx.icon("sparkles", size=14),
                     "Generate",
-                    on_click=ComposerAIState.generate,
+                    on_click=ComposerAIState.generate(AI_TOPIC.value),
                     loading=ComposerAIState.ai_busy,
                     color_scheme="violet",
                     id="ai-generate",
