@@ -28,6 +28,11 @@ MAX_PARTS = 25  # the first part included
 MAX_PART_MEDIA = 10  # per part, before the network's own limit (which is checked per network)
 
 
+def empty_part(number: int) -> str:
+    """What is wrong with part `number` (2 = the first further part) holding nothing."""
+    return f"Thread part {number} is empty: write something, add media, or remove it."
+
+
 class ThreadPart(BaseModel):
     """One further part of a thread: its text and the library media attached to it."""
 
@@ -71,7 +76,7 @@ def clean_parts(parts: Iterable[Any]) -> list[ThreadPart]:
             raise _refuse(f"Thread part {i} must be a text.")
         media_ids = _media_ids(i, part.get("media_ids") if isinstance(part, dict) else None)
         if not text.strip() and not media_ids:
-            raise _refuse(f"Thread part {i} is empty: write something, add media, or remove it.")
+            raise _refuse(empty_part(i))
         out.append(ThreadPart(text=text, media_ids=media_ids))
     if len(out) + 1 > MAX_PARTS:
         raise InvalidInput(

@@ -14,6 +14,7 @@ from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef, Tab
 from app.ui.state.composer_queue import ComposerQueueState
 from app.ui.state.composer_thread import THREAD_NAMES, ComposerThreadState, ThreadPart
+from app.ui.views.composer_checks import _problem
 from app.ui.views.composer_post import section
 
 # --------------------------------------------------------------------------- thread editor
@@ -153,6 +154,14 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             spacing="2",
             wrap="wrap",
             class_name="part-counters",
+        ),
+        rx.vstack(  # what the networks refuse in this part, live (the network boxes say it too)
+            rx.foreach(ComposerThreadState.part_problems[index], _problem),
+            spacing="1",
+            width="100%",
+            id="part-problems-" + number.to_string(),
+            class_name="part-problems",
+            aria_live="polite",
         ),
         spacing="2",
         width="100%",
