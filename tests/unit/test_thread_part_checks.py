@@ -1,16 +1,19 @@
 """The live checks of a thread's further parts (services/checks.py, the composer's live check
 and Schedule's validation share it): each part's text length, media and alt text per network,
-in plain words naming the part, and gone when fixed."""
+in plain words naming the part, and gone when fixed; a part image's alt text kept with the
+thread (services/post_threads.py)."""
 
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from PIL import Image
 
 from app.providers.base import MediaItem
-from app.services import checks
+from app.services import checks, post_threads
+from app.services.errors import InvalidInput
 from app.ui.state.composer_checks import live_check
 
 LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "threads": 500}
@@ -95,3 +98,44 @@ def test_x_says_a_part_alt_text_is_too_long_once() -> None:
     assert [p for p in found.problems if "alt text" in p] == [
         "Part 2: c.png: alt text is limited to 1000 characters."
     ]
+
+
+def test_part_alt_text_is_kept_with_the_thread() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    parts = post_threads.clean_parts(
+        [
+            {
+                "text": "Two",
+                "media_ids": [str(a), str(b)],
+                "media_alt": {str(a): "  A red square  ", str(b): "  ", str(uuid.uuid4()): "x"},
+            },
+            "Three",
+        ]
+    )
+    assert parts[0].media_alt == {a: "A red square"}
+    stored = post_threads.stored(parts)
+    assert stored == [
+        {"text": "Two", "media_ids": [str(a), str(b)], "media_alt": {str(a): "A red square"}},
+        {"text": "Three", "media_ids": []},
+    ]
+    assert post_threads.read(stored) == parts
+    options = {"thread": stored}
+    assert post_threads.parts_alt(options) == [{a: "A red square"}, {}]
+    # The image deleted from the library: its alt text goes with it.
+    kept = post_threads.without_media({"x": options}, a)["x"]["thread"]
+    assert kept[0] == {"text": "Two", "media_ids": [str(b)]}
+
+
+def test_part_alt_text_refusals() -> None:
+    a = uuid.uuid4()
+    with pytest.raises(InvalidInput) as refused:
+        post_threads.clean_parts([{"text": "Two", "media_ids": [str(a)], "media_alt": "x"}])
+    assert refused.value.code == "invalid_thread"
+    with pytest.raises(InvalidInput) as refused:
+        post_threads.clean_parts(
+            [{"text": "Two", "media_ids": [str(a)], "media_alt": {str(a): "d" * 5001}}]
+        )
+    assert refused.value.message == "Thread part 2: alt text is limited to 5,000 characters."
+    with pytest.raises(InvalidInput) as refused:
+        post_threads.clean_parts(["Two", "  "])
+    assert refused.value.message == post_threads.empty_part(3)

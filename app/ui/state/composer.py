@@ -165,6 +165,9 @@ class ComposerState(AuthState):
         self.options = config_to_options(view.platform_configs)
         self.thread_parts = [p.text for p in view.thread]
         self.thread_media = [_refs(user, wid, p.media_ids) for p in view.thread]
+        for part, refs_ in zip(view.thread, self.thread_media, strict=True):
+            for ref in refs_:
+                ref.alt = part.media_alt.get(uuid.UUID(ref.id), "")
         refs = _refs(user, wid, view.media_ids)
         for ref in refs:
             ref.alt = view.media_alt.get(uuid.UUID(ref.id), "")

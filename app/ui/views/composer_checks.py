@@ -99,8 +99,9 @@ def network_checks() -> rx.Component:
     )
 
 
-def alt_button(m: MediaRef) -> rx.Component:
-    """On an attached image: add or edit its alt text ("ALT" when it has one)."""
+def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
+    """On an attached image: add or edit its alt text ("ALT" when it has one); `part`: the
+    thread part's index for an image of a further part."""
     return rx.cond(
         m.kind == "image",
         rx.button(
@@ -109,7 +110,7 @@ def alt_button(m: MediaRef) -> rx.Component:
             size="1",
             variant="solid",
             color_scheme=rx.cond(m.alt != "", "green", "gray"),
-            on_click=ComposerAltState.open_alt(m.id),
+            on_click=ComposerAltState.open_alt(m.id, part),
             aria_label="Alt text for " + m.filename,
             title=rx.cond(m.alt != "", m.alt, "Add alt text"),
             class_name="alt-button",

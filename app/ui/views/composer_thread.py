@@ -14,7 +14,7 @@ from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef, Tab
 from app.ui.state.composer_queue import ComposerQueueState
 from app.ui.state.composer_thread import THREAD_NAMES, ComposerThreadState, ThreadPart
-from app.ui.views.composer_checks import _problem
+from app.ui.views.composer_checks import _problem, alt_button
 from app.ui.views.composer_post import section
 
 # --------------------------------------------------------------------------- thread editor
@@ -58,6 +58,7 @@ def _part_media_tile(m: MediaRef, index: rx.Var, number: rx.Var) -> rx.Component
             rx.el.video(src=m.url, preload="metadata", muted=True, class_name="thumb"),
             rx.image(src=m.url, alt=m.filename, class_name="thumb"),
         ),
+        alt_button(m, index),
         rx.icon_button(
             rx.icon("x", size=12),
             size="1",
