@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from app.models import User
 from app.providers.registry import all_providers
@@ -44,6 +44,14 @@ class ThreadPart(BaseModel):
     media_ids: list[uuid.UUID] = Field(default_factory=list)
     # Alt text of the part's images, by media id (only ids in media_ids, never blank).
     media_alt: dict[uuid.UUID, str] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """As JSON (the REST API's posts): "media_alt" only when some image has one."""
+        out: dict[str, Any] = handler(self)
+        if not self.media_alt:
+            out.pop("media_alt", None)
+        return out
 
 
 def _refuse(message: str) -> InvalidInput:
