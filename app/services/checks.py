@@ -51,17 +51,35 @@ def offline_provider(platform: str, max_text_length: int | None = None) -> Provi
     return provider
 
 
-def _alt_problems(provider: Provider, media: list[MediaItem], found: list[str]) -> list[str]:
-    if any("alt text" in p.lower() for p in found):
+def _alt_problems(
+    provider: Provider, media: list[MediaItem], found: list[str], where: str = ""
+) -> list[str]:
+    """Alt texts longer than the network takes (`where`: "Part 3: " for a thread part's)."""
+    if any("alt text" in p.lower() for p in found if p.startswith(where)):
         return []  # the network's own check said it already
     out: list[str] = []
     limit = provider.alt_text_limit
     for m in media:
         if m.alt_text and limit and len(m.alt_text) > limit:
             out.append(
-                f"The alt text of {m.filename} is {len(m.alt_text):,} characters; "
+                f"{where}The alt text of {m.filename} is {len(m.alt_text):,} characters; "
                 f"{provider.display_name} takes up to {limit:,}."
             )
+    return out
+
+
+def _prepared(
+    provider: Provider, media: list[MediaItem], notes: list[str], where: str = ""
+) -> list[MediaItem]:
+    """`media` as they will be sent after conversion; each conversion is added to `notes`."""
+    out: list[MediaItem] = []
+    for item in media:
+        conv = media_convert.plan(provider, provider.limits, item)
+        if conv is None:
+            out.append(item)
+            continue
+        notes.append(where + media_convert.describe(conv, item.filename, provider.display_name))
+        out.append(media_convert.as_planned(item, conv))
     return out
 
 
@@ -73,23 +91,23 @@ def check(
     thread_media: list[list[MediaItem]] | None = None,
 ) -> Check:
     """What stops this post from going to the provider's network, and what Herald will convert.
-    `thread_media`: each further thread part's media (checked against the per-post limits)."""
+    The thread's further parts are `options["thread"]` (their texts, checked by the provider
+    like the first part's) and `thread_media` (each part's media, checked against the per-post
+    limits, converted and described like the first part's); problems name the part."""
     notes: list[str] = []
-    prepared: list[MediaItem] = []
-    for item in media:
-        conv = media_convert.plan(provider, provider.limits, item)
-        if conv is None:
-            prepared.append(item)
-            continue
-        notes.append(media_convert.describe(conv, item.filename, provider.display_name))
-        prepared.append(media_convert.as_planned(item, conv))
+    prepared = _prepared(provider, media, notes)
+    parts = [
+        _prepared(provider, items, notes, f"Part {number}: ")
+        for number, items in enumerate(thread_media or [], start=2)
+    ]
     if not text.strip() and not media:
         return Check(["Write something or attach media."], notes)
-    request = PublishRequest(
-        text=text, media=prepared, options=options, thread_media=thread_media or []
-    )
+    request = PublishRequest(text=text, media=prepared, options=options, thread_media=parts)
     problems = provider.validate(request)
-    problems += _alt_problems(provider, prepared, problems)
+    found = list(problems)
+    problems += _alt_problems(provider, prepared, found)
+    for number, items in enumerate(parts, start=2):
+        problems += _alt_problems(provider, items, found, f"Part {number}: ")
     return Check(list(dict.fromkeys(problems)), notes)
 
 

@@ -435,10 +435,13 @@ def validate_destinations(
             )
             found.append(f"The account {state}: reconnect it first.")
         text = data.overrides.get(account.id, data.content)
-        options, part_ids = post_threads.provider_options(
-            dict(data.platform_configs.get(account.platform, {}))
-        )
-        part_media = [[media_item(known[m]) for m in ids if m in known] for ids in part_ids]
+        stored = dict(data.platform_configs.get(account.platform, {}))
+        options, part_ids = post_threads.provider_options(stored)
+        alts = post_threads.parts_alt(stored)
+        part_media = [
+            [media_item(known[m], alt.get(m)) for m in ids if m in known]
+            for ids, alt in zip(part_ids, alts, strict=True)
+        ]
         provider = accounts.provider_for(account)
         found += checks.check(provider, text, items, options, part_media).problems
         if found:

@@ -606,9 +606,9 @@ def _request(claim: Claim, thread_rows: list[list[Media]] | None = None) -> Publ
     post, dest = claim.post, claim.destination
     alt = _alt_texts(claim)
     items = [media_item(m, alt.get(m.storage_key)) for m in claim.media]
-    options, _ = post_threads.provider_options(
-        dict(post.platform_configs.get(claim.account.platform, {}))
-    )
+    stored = dict(post.platform_configs.get(claim.account.platform, {}))
+    options, _ = post_threads.provider_options(stored)
+    part_alt = post_threads.parts_alt(stored)
     done = dest.pending_state.get("thread_done") or []
     done = [str(i) for i in done] if isinstance(done, list) else []
     return PublishRequest(
@@ -617,7 +617,10 @@ def _request(claim: Claim, thread_rows: list[list[Media]] | None = None) -> Publ
         options=options,
         idempotency_key=str(dest.idempotency_key),
         thread_done=done,
-        thread_media=[[media_item(m) for m in part] for part in thread_rows or []],
+        thread_media=[
+            [media_item(m, part_alt[j].get(m.id) if j < len(part_alt) else None) for m in part]
+            for j, part in enumerate(thread_rows or [])
+        ],
     )
 
 

@@ -1,12 +1,13 @@
 """Media on every part of a thread, end to end: real worker processes publish a 3-part thread
 with images on parts 1 and 3 to the simulated X, Bluesky and Mastodon, each reply carrying its
-own images, in order; a thread that fails at part 3 is retried from part 3 alone (its media
-uploaded again, parts 1 and 2 neither uploaded nor posted again)."""
+own images (and their alt text), in order; a thread that fails at part 3 is retried from part 3
+alone (its media uploaded again, parts 1 and 2 neither uploaded nor posted again)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -124,6 +125,41 @@ def test_each_reply_carries_its_own_media_in_order(world):
     assert x_parts[1]["in_reply_to_tweet_id"] == x_parts[0]["post_id"]
     toots = received(world, "mastodon")
     assert toots[2]["in_reply_to_id"] == toots[1]["post_id"]
+
+
+def test_a_part_image_alt_text_reaches_each_network(world, server: SimServer):
+    """Alt text on part 2's image is kept with the thread and sent with that image to X (its
+    media metadata), Mastodon (the attachment's description) and Bluesky (the image's alt)."""
+    red, green = world["red"], world["green"]
+    thread = [
+        {
+            "text": "Part 2 of 2, described",
+            "media_ids": [str(green.id)],
+            "media_alt": {str(green.id): "  A green dot on white  "},
+        }
+    ]
+    accounts = [world["x"], world["mastodon"], world["bluesky"]]
+    view = create(world, accounts, [red.id], thread, text="Part 1 of 2, not described")
+    assert view.thread[0].media_alt == {green.id: "A green dot on white"}
+    again = posts.get_post(world["user"], world["wid"], view.id)
+    assert again.thread[0].media_alt == {green.id: "A green dot on white"}
+    dests = wait_settled(view.id, 60)
+    assert {d.status for d in dests} == {DestinationStatus.published}, [
+        d.error_message for d in dests
+    ]
+    sim = world["sim"]
+    first, second = received(world, "x")
+    assert [m["sha256"] for m in second["media"]] == [sha(green)]
+    assert [sim["x"].media[m["id"]].alt_text for m in second["media"]] == ["A green dot on white"]
+    assert [sim["x"].media[m["id"]].alt_text for m in first["media"]] == [None]
+    base = server.url_for("mastodon")
+    described = []
+    for toot in received(world, "mastodon"):
+        status = httpx.get(f"{base}/api/v1/statuses/{toot['post_id']}").json()
+        described.append([m["description"] for m in status["media_attachments"]])
+    assert described == [[None], ["A green dot on white"]]
+    sky = received(world, "bluesky")
+    assert [[m["alt"] for m in p["media"]] for p in sky] == [[""], ["A green dot on white"]]
 
 
 @pytest.mark.parametrize("platform", ["x", "mastodon"])

@@ -24,6 +24,7 @@ from app.models import AccountStatus, PostStatus, User
 from app.providers.registry import provider_class
 from app.services import accounts, composer, media, posts
 from app.services.errors import ServiceError
+from app.services.post_threads import THREAD_PLATFORMS
 from app.ui.components.counter import client_text
 from app.ui.format import platform_name, zone
 from app.ui.state import composer_checks
@@ -164,6 +165,9 @@ class ComposerState(AuthState):
         self.options = config_to_options(view.platform_configs)
         self.thread_parts = [p.text for p in view.thread]
         self.thread_media = [_refs(user, wid, p.media_ids) for p in view.thread]
+        for part, refs_ in zip(view.thread, self.thread_media, strict=True):
+            for ref in refs_:
+                ref.alt = part.media_alt.get(uuid.UUID(ref.id), "")
         refs = _refs(user, wid, view.media_ids)
         for ref in refs:
             ref.alt = view.media_alt.get(uuid.UUID(ref.id), "")
@@ -297,7 +301,13 @@ class ComposerState(AuthState):
         out: list[Tab] = []
         items = composer_checks.media_items(self.media_items)
         configs = options_to_config(self.options, set(self.selected_platforms))
+        # The thread goes to the thread networks only, as Schedule stores it (post_threads).
+        part_items = [composer_checks.media_items(m) for m in self._part_media()]
         for platform in self.selected_platforms:
+            options = configs.get(platform, {})
+            thread = platform in THREAD_PLATFORMS and bool(self.thread_parts)
+            if thread:
+                options = {**options, "thread": list(self.thread_parts)}
             ids = [a for a in self.selected if rows.get(a) and rows[a].platform == platform]
             limits = provider_class(platform).default_limits
             max_len, url_len, message = limits.max_text_length, limits.url_length, ""
@@ -318,9 +328,10 @@ class ComposerState(AuthState):
                     platform,
                     self.overrides[a] if custom else self.text,
                     items,
-                    configs.get(platform, {}),
+                    options,
                     int((self.dest_info.get(a) or {}).get("max") or 0) or None,
                     rows[a].status,
+                    part_items if thread else None,
                 )
                 notes += [n for n in found.notes if n not in notes]
                 problems = list(dict.fromkeys([*found.problems, *self.problems.get(a, [])]))
@@ -345,7 +356,8 @@ class ComposerState(AuthState):
                     needs=composer_checks.needs(platform),
                     blank=not self.text.strip()
                     and not self.media_items
-                    and not any(self.overrides.get(a, "").strip() for a in ids),
+                    and not any(self.overrides.get(a, "").strip() for a in ids)
+                    and not (thread and any(p.strip() for p in self.thread_parts)),
                     notes=notes,
                     accounts=tab_accounts,
                     fields=option_fields(platform, self.options.get(platform, {}), live),

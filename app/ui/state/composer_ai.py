@@ -1,4 +1,8 @@
-"""The composer's "Generate with AI" dialog: a caption and hashtags for one network."""
+"""The composer's "Generate with AI" dialog: a caption and hashtags for one network.
+
+The topic lives in the browser (a client-side React state, like the post's text) and goes with
+the Generate click, so what is sent is what the dialog shows, however fast the click follows
+the typing."""
 
 from __future__ import annotations
 
@@ -8,14 +12,17 @@ from app.ai.prompts import TONES
 from app.providers.registry import all_providers
 from app.services import ai
 from app.services.errors import ServiceError
+from app.ui.components.counter import client_text
 from app.ui.format import platform_name
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_model import Choice
 
+# The topic field's content in the browser; Generate sends it (ComposerAIState.generate).
+AI_TOPIC = client_text("composer_ai_topic", "")
+
 
 class ComposerAIState(ComposerState):
     ai_open: bool = False
-    ai_topic: str = ""
     ai_tone: str = "professional"
     ai_platform: str = ""
     ai_caption: str = ""
@@ -42,10 +49,6 @@ class ComposerAIState(ComposerState):
         self.ai_open = value
 
     @rx.event
-    def set_ai_topic(self, value: str):
-        self.ai_topic = value
-
-    @rx.event
     def set_ai_tone(self, value: str):
         self.ai_tone = value
 
@@ -62,7 +65,8 @@ class ComposerAIState(ComposerState):
         self.ai_hashtags = value
 
     @rx.event(background=True)
-    async def generate(self):
+    async def generate(self, topic: str):
+        """`topic`: the topic field as the browser shows it at the click (AI_TOPIC)."""
         async with self:
             user, wid = self._user(), self._workspace_uuid()
             if user is None or wid is None:
@@ -71,7 +75,7 @@ class ComposerAIState(ComposerState):
                 return
             self.ai_busy = True
             self.ai_error = self.ai_note = ""
-            topic, tone, platform = self.ai_topic, self.ai_tone, self.ai_platform or "x"
+            tone, platform = self.ai_tone, self.ai_platform or "x"
         try:
             result = await rx.run_in_thread(
                 lambda: ai.generate_caption(user, wid, topic, tone, platform)

@@ -27,14 +27,19 @@ from app.ui.state.composer_schedule import ComposerScheduleState
 from app.ui.state.handlers import SignedIn, signed_in
 
 
-def _library_refs(user: User, wid: uuid.UUID, ids: list[str]) -> list[MediaRef]:
-    """A thread part's media as the composer shows them (deleted ones are left out)."""
+def _library_refs(
+    user: User, wid: uuid.UUID, ids: list[str], alt: dict[str, str] | None = None
+) -> list[MediaRef]:
+    """A thread part's media as the composer shows them, with their alt text (deleted ones
+    are left out)."""
     refs: list[MediaRef] = []
     for mid in ids:
         try:
-            refs.append(media_ref(media.get_media(user, wid, uuid.UUID(str(mid)))))
+            ref = media_ref(media.get_media(user, wid, uuid.UUID(str(mid))))
         except (ValueError, ServiceError):
             continue
+        ref.alt = str((alt if isinstance(alt, dict) else {}).get(ref.id) or "")
+        refs.append(ref)
     return refs
 
 
@@ -69,7 +74,11 @@ class ComposerAutosaveState(ComposerState):
             options=self.options,
             media_ids=[m.id for m in self.media_items],
             thread=[
-                {"text": text, "media_ids": [m.id for m in part]}
+                {
+                    "text": text,
+                    "media_ids": [m.id for m in part],
+                    "media_alt": {m.id: m.alt for m in part if m.alt.strip()},
+                }
                 for text, part in zip(self.thread_parts, self._part_media(), strict=True)
             ],
             date=sched.date,
@@ -99,7 +108,8 @@ class ComposerAutosaveState(ComposerState):
         if copy.thread:
             self.thread_parts = [str(p.get("text") or "") for p in copy.thread]
             self.thread_media = [
-                _library_refs(user, wid, p.get("media_ids") or []) for p in copy.thread
+                _library_refs(user, wid, p.get("media_ids") or [], p.get("media_alt"))
+                for p in copy.thread
             ]
         self._rebuild_rows()
         for account_id in self.selected:

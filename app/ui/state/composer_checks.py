@@ -43,12 +43,16 @@ def live_check(
     options: dict[str, Any],
     max_text_length: int | None,
     status: str,
+    thread_media: list[list[MediaItem]] | None = None,
 ) -> checks.Check:
+    """`options["thread"]`: the further parts' texts (thread networks only), `thread_media`
+    their media, checked as Schedule checks them (posts.validate_destinations)."""
     provider = checks.offline_provider(platform, max_text_length)
-    if not text.strip() and not items:
+    parts = options.get("thread") or []
+    if not text.strip() and not items and not any(p.strip() for p in parts):
         found = checks.Check()  # nothing written yet: the network's needs say enough
     else:
-        found = checks.check(provider, text, items, options)
+        found = checks.check(provider, text, items, options, thread_media)
     if status in STATUS_PROBLEMS:
         return checks.Check([STATUS_PROBLEMS[status], *found.problems], found.notes)
     return found

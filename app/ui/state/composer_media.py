@@ -80,6 +80,7 @@ class ComposerMediaState(UploaderMixin, ComposerState):
         else:
             parts[self.media_part] = [*items, ref]
         self.thread_media = parts
+        self._edited()
 
     @rx.event
     def set_library_open(self, value: bool):

@@ -88,7 +88,11 @@ class ComposerScheduleState(ComposerState):
             },
             media_ids=[uuid.UUID(m.id) for m in self.media_items],
             thread=[
-                {"text": text, "media_ids": [m.id for m in media]}
+                {
+                    "text": text,
+                    "media_ids": [m.id for m in media],
+                    "media_alt": {m.id: m.alt for m in media if m.alt.strip()},
+                }
                 for text, media in zip(self.thread_parts, self._part_media(), strict=True)
             ],
             media_alt={uuid.UUID(m.id): m.alt for m in self.media_items if m.alt.strip()},

@@ -4,15 +4,18 @@ X, Bluesky, Mastodon and Threads (other networks get the first part only)."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import reflex as rx
 
-from app.services.post_threads import MAX_PARTS, THREAD_PLATFORMS
+from app.services.post_threads import MAX_PARTS, THREAD_PLATFORMS, empty_part
 from app.ui.format import platform_name
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import Preview, Tab, segments
 
 THREAD_NAMES = ", ".join(sorted(platform_name(p) for p in THREAD_PLATFORMS))
+# How the networks' checks name a further part: "Thread part 3 is …", "Part 3 has 5 images…".
+_PART = re.compile(r"^(?:Thread part|Part) (\d+)\b")
 
 
 @dataclasses.dataclass
@@ -35,10 +38,11 @@ class ComposerThreadState(ComposerState):
 
     @rx.event
     def set_part(self, index: int, value: str):
-        if 0 <= index < len(self.thread_parts):
+        if 0 <= index < len(self.thread_parts) and value != self.thread_parts[index]:
             parts = list(self.thread_parts)
             parts[index] = value
             self.thread_parts = parts
+            self._edited()
 
     @rx.event
     def remove_part(self, index: int):
@@ -66,11 +70,30 @@ class ComposerThreadState(ComposerState):
             media = self._part_media()
             media[index], media[other] = media[other], media[index]
             self.thread_media = media
+            self._edited()
 
     @rx.var
     def thread_tabs(self) -> list[Tab]:
         """The selected networks that publish threads (each part is counted for each)."""
         return [t for t in self.tabs if t.platform in THREAD_PLATFORMS]
+
+    @rx.var
+    def part_problems(self) -> list[list[str]]:
+        """Each further part's problems, shown next to it: that it is empty (what Schedule
+        says first), else what each selected network refuses in it, from the same live checks
+        as the network boxes ("X: Thread part 2 is 281 characters…")."""
+        media = self._part_media()
+        empty = [not text.strip() and not media[i] for i, text in enumerate(self.thread_parts)]
+        out = [[empty_part(i + 2)] if blank else [] for i, blank in enumerate(empty)]
+        for tab in self.tabs:
+            for account in tab.accounts:
+                for problem in account.problems:
+                    found = _PART.match(problem)
+                    i = int(found.group(1)) - 2 if found else -1
+                    line = f"{tab.platform_name}: {problem}"
+                    if 0 <= i < len(out) and not empty[i] and line not in out[i]:
+                        out[i].append(line)
+        return out
 
     @rx.var
     def thread_note(self) -> str:

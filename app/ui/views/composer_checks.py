@@ -31,7 +31,7 @@ def _line(icon: str, color: str, text: rx.Var, class_name: str) -> rx.Component:
     )
 
 
-def _problem(p: rx.Var) -> rx.Component:
+def problem_line(p: rx.Var) -> rx.Component:
     return _line("circle-alert", "red", p, "live-problem")
 
 
@@ -40,7 +40,7 @@ def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
         a.problems.length() > 0,
         rx.vstack(
             rx.cond(t.accounts.length() > 1, muted(a.name, weight="medium")),
-            rx.foreach(a.problems, _problem),
+            rx.foreach(a.problems, problem_line),
             spacing="1",
             width="100%",
         ),
@@ -112,8 +112,9 @@ def network_checks() -> rx.Component:
     )
 
 
-def alt_button(m: MediaRef) -> rx.Component:
-    """On an attached image: add or edit its alt text ("ALT" when it has one)."""
+def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
+    """On an attached image: add or edit its alt text ("ALT" when it has one); `part`: the
+    thread part's index for an image of a further part."""
     return rx.cond(
         m.kind == "image",
         rx.button(
@@ -122,7 +123,7 @@ def alt_button(m: MediaRef) -> rx.Component:
             size="1",
             variant="solid",
             color_scheme=rx.cond(m.alt != "", "green", "gray"),
-            on_click=ComposerAltState.open_alt(m.id),
+            on_click=ComposerAltState.open_alt(m.id, part),
             aria_label="Alt text for " + m.filename,
             title=rx.cond(m.alt != "", m.alt, "Add alt text"),
             class_name="alt-button",

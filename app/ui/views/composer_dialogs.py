@@ -20,7 +20,7 @@ from app.ui.components.controls import (
 )
 from app.ui.components.uploader import KEY_CLICK, upload_zone
 from app.ui.state.composer import ComposerState
-from app.ui.state.composer_ai import ComposerAIState
+from app.ui.state.composer_ai import AI_TOPIC, ComposerAIState
 from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef
 from app.ui.views.composer_networks import choice_item
@@ -154,8 +154,9 @@ def ai_dialog() -> rx.Component:
             field_label("Topic", "ai-topic"),
             rx.text_area(
                 id="ai-topic",
-                value=s.ai_topic,
-                on_change=s.set_ai_topic,
+                # Uncontrolled (no debounce): every keystroke is in AI_TOPIC at once.
+                default_value=AI_TOPIC.value,
+                on_change=AI_TOPIC.set_value,
                 placeholder="e.g. Our spring sale starts Monday, 20% off everything",
                 rows="2",
                 width="100%",
@@ -181,7 +182,7 @@ def ai_dialog() -> rx.Component:
             action_button(
                 "sparkles",
                 "Generate",
-                on_click=s.generate,
+                on_click=s.generate(AI_TOPIC.value),
                 loading=s.ai_busy,
                 color_scheme="violet",
                 id="ai-generate",

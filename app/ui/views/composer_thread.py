@@ -27,6 +27,7 @@ from app.ui.state.composer_media import ComposerMediaState
 from app.ui.state.composer_model import MediaRef, Tab
 from app.ui.state.composer_queue import ComposerQueueState
 from app.ui.state.composer_thread import THREAD_NAMES, ComposerThreadState, ThreadPart
+from app.ui.views.composer_checks import alt_button, problem_line
 from app.ui.views.composer_post import count_badge, media_tile, section
 
 # --------------------------------------------------------------------------- thread editor
@@ -52,6 +53,7 @@ def _icon_button(icon: str, label: rx.Var | str, event, **props) -> rx.Component
 def _part_media_tile(m: MediaRef, index: rx.Var, number: rx.Var) -> rx.Component:
     return media_tile(
         m,
+        alt_button(m, index),
         small_icon_button(
             "x",
             "Remove " + m.filename + " from part " + number.to_string(),
@@ -135,6 +137,14 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
         wrap_row(
             rx.foreach(ComposerThreadState.thread_tabs, lambda t: _part_counter(t, part, number)),
             class_name="part-counters",
+        ),
+        rx.vstack(  # what the networks refuse in this part, live (the network boxes say it too)
+            rx.foreach(ComposerThreadState.part_problems[index], problem_line),
+            spacing="1",
+            width="100%",
+            id="part-problems-" + number.to_string(),
+            class_name="part-problems",
+            aria_live="polite",
         ),
         spacing="2",
         width="100%",
