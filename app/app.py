@@ -38,17 +38,23 @@ app = rx.App(
 
 
 def warm_up() -> None:
-    """Pay a fresh worker's one-time database costs (connecting, configuring the ORM's mappers,
-    compiling the statements of the signed-in pages) before it serves anyone: otherwise the
-    first page each web worker serves waits for them, 0.4-1 s on a busy machine (SQLAlchemy
-    compiles each statement shape once per process). A database that is not reachable yet only
-    loses the head start."""
+    """Pay a fresh worker's one-time costs (late imports, the simulator's HTTP client, connecting
+    to the database, configuring the ORM's mappers, compiling the statements of the signed-in
+    pages) before it serves anyone: otherwise the first page each web worker serves waits for
+    them, 0.4-1 s on a busy machine (SQLAlchemy compiles each statement shape once per
+    process). A database that is not reachable yet only loses the head start."""
+    import importlib
     import logging
 
     from sqlalchemy.orm import configure_mappers
 
     from app.services import auth as auth_service
+    from app.services import sandbox as sandbox_service
 
+    # Reflex imports this (and alembic, mako, pygments with it: 0.3-1 s) the first time an
+    # event handler takes a dict, e.g. the calendar's first range or any form's submit.
+    importlib.import_module("reflex.model")
+    sandbox_service.warm_up()
     try:
         configure_mappers()
         auth_service.user_for_session("warm-up")  # no such session: one indexed lookup

@@ -108,6 +108,13 @@ def _http() -> httpx.Client:
     return client
 
 
+def warm_up() -> None:
+    """Make this process's simulator client now (web start-up) rather than on the first page
+    that asks (the Accounts page, every load)."""
+    if enabled():
+        _http()
+
+
 def _sim_get(path: str, params: dict[str, str] | None = None) -> httpx.Response:
     """A GET of one of the simulator's pages, with the secret (any status)."""
     headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
