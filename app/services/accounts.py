@@ -324,7 +324,7 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
 
 
 def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
-    with db.session() as s:
+    def read(s: Session) -> list[AccountView]:
         require_role(s, user, workspace_id, Role.viewer)
         rows = s.exec(
             select(SocialAccount)
@@ -332,6 +332,9 @@ def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
             .order_by(SocialAccount.platform, SocialAccount.account_name)
         ).all()
         return [view(a) for a in rows]
+
+    # The calendar and accounts pages ask on every load: reads only, no transaction needed.
+    return db.in_autocommit(read)
 
 
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:
