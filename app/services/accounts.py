@@ -144,6 +144,22 @@ def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:
     return config
 
 
+def platforms_with_client(platforms: list[str]) -> set[str]:
+    """Those of `platforms` with an OAuth client on this instance (what
+    `platform_config(p)["client_id"]` gives, for the instance-wide app), in one query."""
+    found = {p for p in platforms if os.environ.get(f"HERALD_{p.upper()}_CLIENT_ID")}
+    rest = [p for p in platforms if p not in found]
+    if rest:
+        with db.session() as s:
+            rows = s.exec(
+                select(PlatformApp.platform, PlatformApp.client_id).where(
+                    col(PlatformApp.platform).in_(rest), PlatformApp.instance_url == ""
+                )
+            ).all()
+        found |= {platform for platform, client_id in rows if client_id}
+    return found
+
+
 # Requests a process's shared clients send at once: every job in flight may be sending one.
 CONNECTIONS = settings.worker_concurrency + 8
 
@@ -308,7 +324,7 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
 
 
 def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
-    with db.session() as s:
+    def read(s: Session) -> list[AccountView]:
         require_role(s, user, workspace_id, Role.viewer)
         rows = s.exec(
             select(SocialAccount)
@@ -316,6 +332,9 @@ def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
             .order_by(SocialAccount.platform, SocialAccount.account_name)
         ).all()
         return [view(a) for a in rows]
+
+    # The calendar and accounts pages ask on every load: reads only, no transaction needed.
+    return db.in_autocommit(read)
 
 
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:

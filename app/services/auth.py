@@ -366,13 +366,18 @@ def user_for_session(token: str | None) -> User | None:
     """The active user a session token belongs to, or None (unknown, expired, disabled)."""
     if not token:
         return None
-    with db.session() as s:
-        row = s.exec(
-            select(User)
-            .join(UserSession, col(UserSession.user_id) == User.id)
-            .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > utcnow())
-        ).first()
+    query = (
+        select(User)
+        .join(UserSession, col(UserSession.user_id) == User.id)
+        .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > utcnow())
+    )
+
+    def read(s: Session) -> User | None:
+        row = s.exec(query).first()
         return row if row and row.is_active else None
+
+    # Every UI event handler asks (one statement: no transaction round trips, db.in_autocommit).
+    return db.in_autocommit(read)
 
 
 def get_user(user_id: uuid.UUID) -> User | None:

@@ -706,14 +706,16 @@ def platforms() -> list[dict[str, Any]]:
     """Every connector with whether it is usable here, its limits, capabilities, how it counts
     text and its post options (labels, help, choices), all read from the provider."""
     out = []
-    for cls in all_providers():
+    providers = all_providers()
+    # One query for every OAuth network's client (not one per network).
+    caps_of = {c.id: c.capabilities for c in providers}
+    with_client = accounts.platforms_with_client(
+        [p for p, caps in caps_of.items() if not (caps.per_instance or caps.app_password)]
+    )
+    for cls in providers:
         limits = cls.default_limits
         caps = cls.capabilities
-        configured = (
-            caps.per_instance
-            or caps.app_password
-            or bool(accounts.platform_config(cls.id).get("client_id"))
-        )
+        configured = caps.per_instance or caps.app_password or cls.id in with_client
         out.append(
             {
                 "id": cls.id,

@@ -125,6 +125,8 @@ class Overview:
     post_count: int  # every post of the workspace, drafts included
     stats: dict[int, Stats]
     generated_at: dt.datetime
+    # `fingerprint()` as it was just before these were read (compare later ones with it).
+    fingerprint: str = ""
 
 
 # --------------------------------------------------------------------------- blocks
@@ -328,6 +330,7 @@ def overview(user: User, workspace_id: uuid.UUID, *, now: dt.datetime | None = N
     now = now or utcnow()
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
+        marker = _fingerprint(s, workspace_id)
         account_count, broken = accounts_summary(s, workspace_id)
         numbers, post_count = stats(s, workspace_id, now)
         return Overview(
@@ -339,6 +342,7 @@ def overview(user: User, workspace_id: uuid.UUID, *, now: dt.datetime | None = N
             post_count=post_count,
             stats=numbers,
             generated_at=now,
+            fingerprint=marker,
         )
 
 
@@ -347,19 +351,23 @@ def fingerprint(user: User, workspace_id: uuid.UUID) -> str:
     changes (one query): open dashboards poll it and reload only when it moved."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        mine = col(Post.workspace_id) == workspace_id
-        dests = select(PostDestination.id).join(Post, col(Post.id) == PostDestination.post_id)
-        accts = col(SocialAccount.workspace_id) == workspace_id
-        parts: list[SelectOfScalar[Any]] = [
-            select(func.count()).select_from(Post).where(mine),
-            select(func.max(Post.updated_at)).where(mine),
-            select(func.count()).select_from(dests.where(mine).subquery()),
-            select(func.max(PostDestination.updated_at))
-            .join(Post, col(Post.id) == PostDestination.post_id)
-            .where(mine),
-            select(func.count()).select_from(SocialAccount).where(accts),
-            select(func.max(SocialAccount.updated_at)).where(accts),
-            select(func.max(SocialAccount.status_changed_at)).where(accts),
-        ]
-        values = s.exec(select(*[p.scalar_subquery() for p in parts])).one()
-        return "|".join(str(v) for v in values)
+        return _fingerprint(s, workspace_id)
+
+
+def _fingerprint(s: Session, workspace_id: uuid.UUID) -> str:
+    mine = col(Post.workspace_id) == workspace_id
+    dests = select(PostDestination.id).join(Post, col(Post.id) == PostDestination.post_id)
+    accts = col(SocialAccount.workspace_id) == workspace_id
+    parts: list[SelectOfScalar[Any]] = [
+        select(func.count()).select_from(Post).where(mine),
+        select(func.max(Post.updated_at)).where(mine),
+        select(func.count()).select_from(dests.where(mine).subquery()),
+        select(func.max(PostDestination.updated_at))
+        .join(Post, col(Post.id) == PostDestination.post_id)
+        .where(mine),
+        select(func.count()).select_from(SocialAccount).where(accts),
+        select(func.max(SocialAccount.updated_at)).where(accts),
+        select(func.max(SocialAccount.status_changed_at)).where(accts),
+    ]
+    values = s.exec(select(*[p.scalar_subquery() for p in parts])).one()
+    return "|".join(str(v) for v in values)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import threading
 import time
 import uuid
@@ -48,6 +49,10 @@ _apps: tuple[str, float, dict[str, dict[str, str]]] = ("", 0.0, {})
 # The simulator's state id is asked at most this often per process (the engine asks per post).
 _STATE_TTL = 5.0
 _state: tuple[str, float, str | None] = ("", 0.0, None)
+# The simulator's control API is asked through one client per process: a client made per call
+# loads the TLS trust store (about 50 ms) and opens a new connection each time, and the Accounts
+# page asks on every load (`status`).
+_clients: dict[int, httpx.Client] = {}
 
 # What a post of such an account says while it waits, and what the account itself says (the
 # Accounts page adds one notice with the one-click action above them all).
@@ -94,11 +99,27 @@ def avatar_url(platform: str, account: str, name: str = "") -> str:
     )
 
 
+def _http() -> httpx.Client:
+    """This process's client for the simulator (a forked worker makes its own)."""
+    client = _clients.get(os.getpid())
+    if client is None:
+        with _lock:
+            client = _clients.setdefault(os.getpid(), httpx.Client(timeout=5))
+    return client
+
+
+def warm_up() -> None:
+    """Make this process's simulator client now (web start-up) rather than on the first page
+    that asks (the Accounts page, every load)."""
+    if enabled():
+        _http()
+
+
 def _sim_get(path: str, params: dict[str, str] | None = None) -> httpx.Response:
     """A GET of one of the simulator's pages, with the secret (any status)."""
     headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
     try:
-        return httpx.get(f"{settings.sandbox_url}{path}", headers=headers, params=params, timeout=5)
+        return _http().get(f"{settings.sandbox_url}{path}", headers=headers, params=params)
     except httpx.HTTPError as exc:
         raise SandboxUnavailable(
             f"The sandbox simulator is not answering ({short_message(exc, 120)})."
@@ -161,8 +182,8 @@ def _control(method: str, path: str, **kwargs: Any) -> Any:
     """A call to the simulator's control API, with the secret."""
     headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
     try:
-        response = httpx.request(
-            method, f"{settings.sandbox_url}{path}", headers=headers, timeout=5, **kwargs
+        response = _http().request(
+            method, f"{settings.sandbox_url}{path}", headers=headers, **kwargs
         )
         response.raise_for_status()
         return response.json()
@@ -275,7 +296,7 @@ def state_id(max_age: float = _STATE_TTL) -> str | None:
             return known
     headers = {"X-Sim-Secret": settings.resolved_sandbox_secret}
     try:
-        response = httpx.get(f"{settings.sandbox_url}/_sim/state", headers=headers, timeout=5)
+        response = _http().get(f"{settings.sandbox_url}/_sim/state", headers=headers)
         if response.status_code == 404:
             current = None
         else:

@@ -105,17 +105,21 @@ def _view(ws: Workspace, role: Role) -> WorkspaceView:
 
 
 def list_workspaces(user: User) -> list[WorkspaceView]:
-    with db.session() as s:
-        query = (
-            select(Workspace, col(Membership.role))
-            .join(Membership, col(Membership.workspace_id) == Workspace.id)
-            .where(Membership.user_id == user.id)
-            .order_by(col(Workspace.is_personal).desc(), col(Workspace.name))
-        )
-        scope = key_scope()
-        if scope is not None:
-            query = query.where(Workspace.id == scope.workspace_id)
+    query = (
+        select(Workspace, col(Membership.role))
+        .join(Membership, col(Membership.workspace_id) == Workspace.id)
+        .where(Membership.user_id == user.id)
+        .order_by(col(Workspace.is_personal).desc(), col(Workspace.name))
+    )
+    scope = key_scope()
+    if scope is not None:
+        query = query.where(Workspace.id == scope.workspace_id)
+
+    def read(s: Session) -> list[WorkspaceView]:
         return [_view(ws, effective_role(role)) for ws, role in s.exec(query).all()]
+
+    # Every signed-in page asks (one statement: no transaction round trips, db.in_autocommit).
+    return db.in_autocommit(read)
 
 
 def get_workspace(user: User, workspace_id: uuid.UUID) -> WorkspaceView:

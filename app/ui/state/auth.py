@@ -74,6 +74,8 @@ class AuthState(rx.State):
     # The page whose on_load events have all run (the shell shows it as `data-loaded`): tests
     # and bench.ui wait for it instead of guessing from page-specific content.
     loaded_path: str = ""
+    # The browser told its zone already (it does not change within a tab): not asked again.
+    _zone_known: bool = False
 
     def _session_token(self) -> str:
         jar = SimpleCookie()
@@ -177,13 +179,15 @@ class AuthState(rx.State):
                 return rx.redirect("/setup", replace=True)
             return self._login_redirect()
         self._load_user(user)
-        if not user.timezone_confirmed and user.timezone == "UTC" and not self.browser_zone:
+        if not (user.timezone_confirmed or user.timezone != "UTC" or self._zone_known):
+            # Until the browser answered (not on every page: a round trip and one more event).
             return rx.call_script(BROWSER_TZ, callback=AuthState.offer_browser_zone)
 
     @rx.event
     def offer_browser_zone(self, value: str):
         """The browser's zone, if it is a real one other than the user's: the prompt shows."""
         value = value if isinstance(value, str) else ""
+        self._zone_known = True
         if value in auth.available_timezones() and value != self.user_timezone:
             self.browser_zone = value
 

@@ -140,7 +140,6 @@ class DashboardState(AuthState):
         return bool(self.failures or self.broken)
 
     def _refresh(self, user: User, wid: uuid.UUID) -> None:
-        fingerprint = dashboard.fingerprint(user, wid)
         view = dashboard.overview(user, wid)
         zone, hours = self.user_timezone, self.user_time_format
         listed = [p.id for p in (*view.upcoming, *view.recent, *view.failures)]
@@ -171,7 +170,7 @@ class DashboardState(AuthState):
         self.has_posts = view.post_count > 0
         self.updated = relative(view.generated_at, zone, hours=hours)
         self.error = ""
-        self._fingerprint = fingerprint
+        self._fingerprint = view.fingerprint
         self._loaded_at = time.monotonic()
         self._loaded_for = str(wid)
 
