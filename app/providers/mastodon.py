@@ -40,6 +40,8 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
+    part_problems,
     s256_challenge,
     thread_media_problems,
 )
@@ -370,23 +372,21 @@ class MastodonProvider(Provider):
         limits = self._ensure_limits()
         opts = request.options
         errors = self.option_problems(opts)
-        thread = opts.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            thread = []
         spoiler = opts.get("spoiler_text") or ""
         spoiler = spoiler if isinstance(spoiler, str) else ""
         if not request.text.strip() and not request.media:
             errors.append("A Mastodon post needs text or at least one attachment.")
-        for i, text in enumerate([request.text, *thread]):
-            where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip() and not request.part_media(i):
-                errors.append(f"{where} is empty.")
+
+        def too_long(where: str, text: str) -> list[str]:
             n = count_status_length(text, self.url_length, spoiler)
-            if n > limits.max_text_length:
-                errors.append(
-                    f"{where} is {n} characters; this instance allows {limits.max_text_length} "
-                    f"(each link counts as {self.url_length})."
-                )
+            if n <= limits.max_text_length:
+                return []
+            return [
+                f"{where} is {n} characters; this instance allows {limits.max_text_length} "
+                f"(each link counts as {self.url_length})."
+            ]
+
+        errors += part_problems(request, too_long)
         errors += self._validate_media(request.media, limits)
         errors += thread_media_problems(
             request, "Mastodon", limits.max_media, lambda items: self._validate_media(items, limits)
@@ -520,12 +520,8 @@ class MastodonProvider(Provider):
         return StatusResult("ready", None, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Media processing failed")
-        return self._post_statuses(token, pending_state)
+        failed = "Media processing failed"
+        return self._finalize_when_ready(token, pending_state, self._post_statuses, failed)
 
     # ------------------------------------------------------------------ reading back
 
@@ -566,22 +562,18 @@ class MastodonProvider(Provider):
         status = self._request(
             "GET", f"/api/v1/statuses/{platform_post_id}", token=self._read_token(token)
         ).json()
-        metrics = {
-            "likes": int(status.get("favourites_count") or 0),
-            "comments": int(status.get("replies_count") or 0),
-            "shares": int(status.get("reblogs_count") or 0),
-        }
+        metrics = counters(
+            status, likes="favourites_count", comments="replies_count", shares="reblogs_count"
+        )
         if status.get("quotes_count") is not None:
             metrics["quotes"] = int(status["quotes_count"])
         return metrics
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         acc = self._credentials(token)
-        return {
-            "followers": int(acc.get("followers_count") or 0),
-            "following": int(acc.get("following_count") or 0),
-            "posts": int(acc.get("statuses_count") or 0),
-        }
+        return counters(
+            acc, followers="followers_count", following="following_count", posts="statuses_count"
+        )
 
     # ------------------------------------------------------------------ errors
 

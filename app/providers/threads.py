@@ -367,13 +367,13 @@ class ThreadsProvider(GraphProvider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            duplicate = "already published" in (status.message or "")
-            raise PermanentError(status.message or "Publishing failed", duplicate=duplicate)
-        return self._publish(token, pending_state)
+        return self._finalize_when_ready(
+            token,
+            pending_state,
+            self._publish,
+            "Publishing failed",
+            duplicate_if="already published",
+        )
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         body = self._request(

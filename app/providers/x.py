@@ -47,6 +47,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    part_problems,
     thread_media_problems,
 )
 from app.providers.oauth2 import OAuth2Provider
@@ -287,25 +288,24 @@ class XProvider(OAuth2Provider):
         limits = self.limits
         opts = request.options
         errors = self.option_problems(opts)
-        thread = opts.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            thread = []
         if not request.text.strip() and not request.media:
             errors.append("An X post needs text or at least one attachment.")
-        for i, text in enumerate([request.text, *thread]):
-            where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip() and not request.part_media(i):
-                errors.append(f"{where} is empty.")
+
+        def text_problems(where: str, text: str) -> list[str]:
+            found: list[str] = []
             n = limits.count_text(text)
             if n > limits.max_text_length:
-                errors.append(
+                found.append(
                     f"{where} is {n} characters as X counts them; the limit is "
                     f"{limits.max_text_length} (a link counts as 23, an emoji or a CJK "
                     "character as 2)."
                 )
             bad = invalid_characters(text)
             if bad:
-                errors.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
+                found.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
+            return found
+
+        errors += part_problems(request, text_problems)
         errors += self._validate_media(request.media, limits)
         errors += thread_media_problems(
             request, "X", limits.max_media, lambda items: self._validate_media(items, limits)
@@ -537,12 +537,8 @@ class XProvider(OAuth2Provider):
         return StatusResult("ready", None, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Media processing failed")
-        return self._post_tweets(token, pending_state)
+        failed = "Media processing failed"
+        return self._finalize_when_ready(token, pending_state, self._post_tweets, failed)
 
     # ------------------------------------------------------------------ reading back
 
