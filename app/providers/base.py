@@ -346,6 +346,59 @@ def thread_media_problems(
     return errors
 
 
+# --------------------------------------------------------------------------- threads
+
+
+def thread_pending(request: PublishRequest) -> dict[str, Any]:
+    """The pending state of a thread whose parts' media are uploaded before it is posted: its
+    texts, options, and the media ids by part, filled in as they are uploaded."""
+    return {
+        "stage": "media_processing",
+        "parts": request.parts(),
+        "options": {k: v for k, v in request.options.items() if k != "thread"},
+        "media_ids": [],
+        # Part index (as text: pending state is JSON) → its media ids.
+        "part_media": {},
+        "thread_done": list(request.thread_done),
+    }
+
+
+def pending_part_media(pending: dict[str, Any], index: int) -> list[str]:
+    """The media ids of part `index` (a pending state from before parts had media: all of
+    `media_ids` belong to the first part)."""
+    by_part = pending.get("part_media")
+    if not isinstance(by_part, dict):
+        return list(pending.get("media_ids") or []) if index == 0 else []
+    return [str(m) for m in by_part.get(str(index)) or []]
+
+
+def pending_media_ids(pending: dict[str, Any]) -> list[str]:
+    """Every part's media ids, part by part."""
+    by_part = pending.get("part_media") or {}
+    return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
+
+
+def post_reply_chain(
+    parts: list[str],
+    done: list[Any],
+    post: Callable[[int, str, str | None], str],
+    reply_to: str | None = None,
+) -> list[str]:
+    """Post a thread's parts from the first not out yet (`done`: the ids of those that are),
+    each with `post(index, text, id of the post it replies to)` answering its id: the first
+    replies to `reply_to`, every other to the part before. The ids of every part, in order; a
+    failure says in its details which part failed and which are out, so that a retry goes on
+    from there and never posts a part twice."""
+    ids = [str(i) for i in done]
+    for i in range(len(ids), len(parts)):
+        try:
+            ids.append(post(i, parts[i], ids[-1] if ids else reply_to))
+        except ProviderError as exc:
+            exc.details.update(published_ids=list(ids), failed_part=i)
+            raise
+    return ids
+
+
 # --------------------------------------------------------------------------- PKCE helpers
 
 

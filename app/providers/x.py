@@ -48,7 +48,11 @@ from app.providers.base import (
     TokenSet,
     TransientError,
     part_problems,
+    pending_media_ids,
+    pending_part_media,
+    post_reply_chain,
     thread_media_problems,
+    thread_pending,
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
@@ -336,26 +340,16 @@ class XProvider(OAuth2Provider):
         """Upload the media of every part not out yet (each part's own, attached to that part's
         post), wait for their processing, then post the parts as a reply chain. A thread that
         stopped at part k (`thread_done`) uploads and posts from part k only."""
-        parts = request.parts()
-        start = len(request.thread_done)
-        pending: dict[str, Any] = {
-            "stage": "media_processing",
-            "parts": parts,
-            "options": {k: v for k, v in request.options.items() if k != "thread"},
-            "media_ids": [],
-            # Part index (as text: pending state is JSON) → its media ids.
-            "part_media": {},
-            "thread_done": list(request.thread_done),
-        }
+        pending = thread_pending(request)
         try:
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
-            for i in range(start, len(parts)):
+            for i in range(len(request.thread_done), len(pending["parts"])):
                 for item in request.part_media(i):
                     media_id, check_after = self._upload(token, item)
                     pending["part_media"].setdefault(str(i), []).append(media_id)
                     if check_after is not None:
                         due[media_id] = time.monotonic() + check_after
-            pending["media_ids"] = _all_media(pending)
+            pending["media_ids"] = pending_media_ids(pending)
             deadline = time.monotonic() + self.media_wait_s
             while due:
                 now = time.monotonic()
@@ -469,14 +463,10 @@ class XProvider(OAuth2Provider):
     def _post_tweets(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         opts = pending["options"]
         _, username = self._identity_for_links(token)
-        ids: list[str] = [str(i) for i in pending.get("thread_done") or []]
-        urls: list[str] = [self._permalink(i, username) for i in ids]
-        reply_to = ids[-1] if ids else opts.get("in_reply_to_tweet_id")
-        for i, text in enumerate(pending["parts"]):
-            if i < len(ids):  # out already (a retry of a thread that stopped part-way)
-                continue
+
+        def post(i: int, text: str, reply_to: str | None) -> str:
             body: dict[str, Any] = {"text": text}
-            media_ids = _part_media(pending, i)
+            media_ids = pending_part_media(pending, i)
             if media_ids:
                 body["media"] = {"media_ids": media_ids}
             if i == 0 and opts.get("quote_tweet_id"):
@@ -485,17 +475,15 @@ class XProvider(OAuth2Provider):
                 body["reply"] = {"in_reply_to_tweet_id": reply_to}
             if opts.get("reply_settings"):
                 body["reply_settings"] = opts["reply_settings"]
-            try:
-                response = self._request("POST", "/2/tweets", token=token, json=body).json()
-                data = response.get("data") or {}
-                if not data.get("id"):
-                    raise PermanentError(_message(response) or "X did not create the post")
-            except ProviderError as exc:
-                exc.details.update(published_ids=list(ids), failed_part=i)
-                raise
-            ids.append(str(data["id"]))
-            urls.append(self._permalink(ids[-1], username))
-            reply_to = ids[-1]
+            response = self._request("POST", "/2/tweets", token=token, json=body).json()
+            data = response.get("data") or {}
+            if not data.get("id"):
+                raise PermanentError(_message(response) or "X did not create the post")
+            return str(data["id"])
+
+        done = pending.get("thread_done") or []
+        ids = post_reply_chain(pending["parts"], done, post, opts.get("in_reply_to_tweet_id"))
+        urls = [self._permalink(i, username) for i in ids]
         return PublishResult(
             state="published",
             platform_post_id=ids[0],
@@ -697,20 +685,6 @@ def _legacy_codes(body: Any) -> set[int]:
     if not isinstance(errors, list):
         return set()
     return {e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)}
-
-
-def _part_media(pending: dict[str, Any], index: int) -> list[str]:
-    """The media ids of part `index` (a pending state from before parts had media: all of
-    `media_ids` belong to the first part)."""
-    by_part = pending.get("part_media")
-    if not isinstance(by_part, dict):
-        return list(pending.get("media_ids") or []) if index == 0 else []
-    return [str(m) for m in by_part.get(str(index)) or []]
-
-
-def _all_media(pending: dict[str, Any]) -> list[str]:
-    by_part = pending.get("part_media") or {}
-    return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
 
 
 def _check_after(info: dict[str, Any]) -> float:
