@@ -607,12 +607,7 @@ class FacebookProvider(GraphProvider):
             "shares": int(((body or {}).get("shares") or {}).get("count") or 0),
         }
         try:
-            insights = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}/insights"),
-                token=token,
-                params={"metric": ",".join(POST_INSIGHTS), "period": "lifetime"},
-            ).json()
+            insights = self._insights(token, platform_post_id, POST_INSIGHTS, period="lifetime")
         except PermanentError:
             return out  # insights can be unavailable (small Pages, removed metrics)
         values = _insight_values(insights)

@@ -764,12 +764,7 @@ class InstagramProvider(GraphProvider):
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
         try:
-            body = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}/insights"),
-                token=token,
-                params={"metric": ",".join(POST_METRICS)},
-            ).json()
+            body = self._insights(token, platform_post_id, POST_METRICS)
         except (AuthError, PermanentError) as exc:
             if exc.code != "10" or "permission" in exc.message.lower():
                 raise

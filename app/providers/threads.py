@@ -455,13 +455,7 @@ class ThreadsProvider(GraphProvider):
         )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{platform_post_id}/insights"),
-            token=token,
-            params={"metric": ",".join(POST_METRICS)},
-        ).json()
-        values = insight_values(body)
+        values = insight_values(self._insights(token, platform_post_id, POST_METRICS))
         return {
             "views": values.get("views", 0),
             "likes": values.get("likes", 0),
