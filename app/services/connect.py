@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
@@ -341,21 +341,26 @@ def _stash(user: User, key: str) -> dict[str, Any]:
     return stash
 
 
+def _connected_ids(s: Session, workspace_id: uuid.UUID, platform: str) -> set[str]:
+    """The platform account ids of the workspace's accounts on `platform` not revoked."""
+    return set(
+        s.exec(
+            select(SocialAccount.platform_account_id).where(
+                SocialAccount.workspace_id == workspace_id,
+                SocialAccount.platform == platform,
+                SocialAccount.status != AccountStatus.revoked,
+            )
+        ).all()
+    )
+
+
 def pending(user: User, key: str) -> Pending:
     """The accounts a multi-account login offers, for the user who connected it."""
     stash = _stash(user, key)
     workspace_id = uuid.UUID(stash["workspace_id"])
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        known = set(
-            s.exec(
-                select(SocialAccount.platform_account_id).where(
-                    SocialAccount.workspace_id == workspace_id,
-                    SocialAccount.platform == stash["platform"],
-                    SocialAccount.status != AccountStatus.revoked,
-                )
-            ).all()
-        )
+        known = _connected_ids(s, workspace_id, stash["platform"])
     choices = []
     for target in stash["targets"]:
         info = target["info"]
@@ -402,15 +407,7 @@ def _save_targets(user: User, stash: dict[str, Any], ids: list[str]) -> list[acc
     workspace_id = uuid.UUID(stash["workspace_id"])
     with db.session() as s:  # all chosen fit in the plan, or none is connected
         require_role(s, user, workspace_id, Role.admin)
-        known = set(
-            s.exec(
-                select(SocialAccount.platform_account_id).where(
-                    SocialAccount.workspace_id == workspace_id,
-                    SocialAccount.platform == stash["platform"],
-                    SocialAccount.status != AccountStatus.revoked,
-                )
-            ).all()
-        )
+        known = _connected_ids(s, workspace_id, stash["platform"])
         if not stash["sandbox"]:
             plans.check_accounts(s, workspace_id, len(set(ids) - known))
     return [
