@@ -307,15 +307,21 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
     )
 
 
-def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.viewer)
-        rows = s.exec(
+def workspace_accounts(s: Session, workspace_id: uuid.UUID) -> list[SocialAccount]:
+    """Every account of the workspace (disconnected ones too), by platform and name."""
+    return list(
+        s.exec(
             select(SocialAccount)
             .where(SocialAccount.workspace_id == workspace_id)
             .order_by(SocialAccount.platform, SocialAccount.account_name)
         ).all()
-        return [view(a) for a in rows]
+    )
+
+
+def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.viewer)
+        return [view(a) for a in workspace_accounts(s, workspace_id)]
 
 
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:

@@ -38,6 +38,7 @@ from sqlmodel import Session, col, delete, select
 from app import db
 from app.models import PostingSchedule, PostingSlot, Role, SocialAccount, User, Workspace, utcnow
 from app.services.access import require_role
+from app.services.accounts import workspace_accounts
 from app.services.errors import InvalidInput, NotFound
 
 MAX_SLOTS = 100  # per account and week
@@ -202,12 +203,7 @@ def list_schedules(user: User, workspace_id: uuid.UUID) -> list[ScheduleView]:
     """Every account of the workspace with its slots (none yet: an empty list)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        accounts = s.exec(
-            select(SocialAccount)
-            .where(SocialAccount.workspace_id == workspace_id)
-            .order_by(SocialAccount.platform, SocialAccount.account_name)
-        ).all()
-        return _views(s, workspace_id, list(accounts))
+        return _views(s, workspace_id, workspace_accounts(s, workspace_id))
 
 
 # --------------------------------------------------------------------------- writing
