@@ -324,13 +324,20 @@ def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
         return [view(a) for a in workspace_accounts(s, workspace_id)]
 
 
+def workspace_account(
+    s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
+) -> SocialAccount:
+    """The workspace's account `account_id` (locked FOR UPDATE with `lock`), or NotFound."""
+    account = s.get(SocialAccount, account_id, with_for_update=lock)
+    if account is None or account.workspace_id != workspace_id:
+        raise NotFound("Account not found.")
+    return account
+
+
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
-        return view(account)
+        return view(workspace_account(s, workspace_id, account_id))
 
 
 def mark_broken(

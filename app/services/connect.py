@@ -489,9 +489,7 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
     app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        account = accounts.workspace_account(s, workspace_id, account_id)
         platform, sandbox = account.platform, account.is_sandbox
         name, api_base = account.account_name or account.username, account.meta.get("api_base")
         stale = sandbox_mode.is_stale(account)
@@ -659,9 +657,7 @@ def disconnect(
     choice = account_posts.parse_choice(posts)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        account = s.get(SocialAccount, account_id, with_for_update=True)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        account = accounts.workspace_account(s, workspace_id, account_id, lock=True)
         if account.access_token:
             # Revoking is a courtesy: the token is forgotten below either way.
             with contextlib.suppress(ProviderError):
@@ -693,9 +689,7 @@ def waiting_posts(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) ->
     would affect)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        accounts.workspace_account(s, workspace_id, account_id)  # or NotFound
         return account_posts.waiting_count(s, account_id)
 
 
