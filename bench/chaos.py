@@ -106,12 +106,7 @@ def main(argv: list[str] | None = None) -> None:
             sim.post("/_sim/knobs", {"platform": platform, "latency_ms": args.latency_ms})
         user, wid, accounts = harness.make_accounts(sim, args.accounts, ("mastodon", "x"))
         load = harness.make_load(user, wid, accounts, args.destinations, "chaos")
-        start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3 + args.destinations * 0.003)
-        times = [
-            start + dt.timedelta(seconds=args.window * i / args.destinations)
-            for i in range(args.destinations)
-        ]
-        harness.set_due(load, times)
+        start = harness.spread_due(load, args.window)[0]
         inject_faults(sim, args.fault_rate)
         began = time.monotonic()
         time.sleep(max(0.0, (start - dt.datetime.now(dt.UTC)).total_seconds()))
@@ -133,11 +128,7 @@ def main(argv: list[str] | None = None) -> None:
                 print("chaos: PostgreSQL restarted", file=sys.stderr)
         time.sleep(max(0.0, args.window - (time.monotonic() - t0)))
         sim.http.delete("/_sim/faults")  # let the retries through, then wait for quiet
-        deadline = time.monotonic() + args.settle
-        while time.monotonic() < deadline:
-            if not any(harness.counts().get(s, 0) for s in harness.STUCK):
-                break
-            time.sleep(1)
+        harness.wait_unstuck(time.monotonic() + args.settle)
         figures = harness.measure(load, sim, began)
         state = harness.counts()
         stuck = sum(state.get(s, 0) for s in harness.STUCK)
@@ -157,25 +148,12 @@ def main(argv: list[str] | None = None) -> None:
         }
         print(f"chaos: states {state}", file=sys.stderr)
     finally:
-        for proc in procs:
-            harness.stop(proc)
-        sim.close()
-        harness.SERVICES.stop()
+        harness.shut_down(procs, sim)
     harness.emit(result)
 
 
 def _failed_without_reason() -> int:
-    from sqlalchemy import text
-
-    from app import db
-
-    with db.engine().connect() as conn:
-        return conn.execute(
-            text(
-                "SELECT count(*) FROM post_destinations WHERE status = 'failed' "
-                "AND coalesce(error_message, '') = ''"
-            )
-        ).scalar_one()
+    return harness.count_destinations("status = 'failed' AND coalesce(error_message, '') = ''")
 
 
 def _published_but_absent(load: harness.Load, sim: harness.Simulator) -> int:

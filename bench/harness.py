@@ -186,8 +186,34 @@ def set_due(load: Load, times: list[dt.datetime]) -> float:
     return (min(times) - dt.datetime.now(dt.UTC)).total_seconds()
 
 
+def spread_due(load: Load, window: float) -> list[dt.datetime]:
+    """Set the load due evenly over `window` seconds from a moment after its jobs are scheduled
+    (3 s, and 3 ms a destination); the due times, in the load's order."""
+    n = len(load.due)
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3 + n * 0.003)
+    times = [start + dt.timedelta(seconds=window * i / n) for i in range(n)]
+    set_due(load, times)
+    return times
+
+
 # Destination states a run must not end in.
 STUCK = ("pending", "queued", "publishing", "processing", "unknown")
+
+
+def wait_unstuck(deadline: float) -> None:
+    """Until no destination is in a STUCK state, or the monotonic `deadline`."""
+    while time.monotonic() < deadline:
+        if not any(counts().get(s, 0) for s in STUCK):
+            return
+        time.sleep(1)
+
+
+def shut_down(procs: list[subprocess.Popen], sim: Simulator) -> None:
+    """Stop Herald's processes, the simulator and the services (the end of a run)."""
+    for proc in procs:
+        stop(proc)
+    sim.close()
+    SERVICES.stop()
 
 
 def arguments(module: str, doc: str | None) -> argparse.ArgumentParser:
@@ -213,15 +239,20 @@ def counts() -> dict[str, int]:
         )
 
 
-def settled_count() -> int:
+def count_destinations(where: str) -> int:
+    """How many destinations match the SQL condition `where`."""
     from sqlalchemy import text
 
     from app import db
 
     with db.engine().connect() as conn:
         return conn.execute(
-            text("SELECT count(*) FROM post_destinations WHERE status IN ('published','failed')")
+            text(f"SELECT count(*) FROM post_destinations WHERE {where}")
         ).scalar_one()
+
+
+def settled_count() -> int:
+    return count_destinations("status IN ('published','failed')")
 
 
 def wait_settled(total: int, deadline: float) -> None:

@@ -62,12 +62,8 @@ def main(argv: list[str] | None = None) -> None:
         platform_of = {
             dest: accounts[i % len(accounts)].platform for i, dest in enumerate(load.due)
         }
-        start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3 + args.destinations * 0.003)
-        times = [
-            start + dt.timedelta(seconds=args.window * i / args.destinations)
-            for i in range(args.destinations)
-        ]
-        harness.set_due(load, times)
+        times = harness.spread_due(load, args.window)
+        start = times[0]
         began = time.monotonic()
         time.sleep(max(0.0, (start - dt.datetime.now(dt.UTC)).total_seconds() + args.outage_start))
         sim.post("/_sim/faults", {"platform": args.outage_platform, "kind": "500", "count": None})
@@ -79,11 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         recovered = dt.datetime.now(dt.UTC)
         print(f"outage over after {requests} requests reached it", file=sys.stderr)
         rest = (max(times) - dt.datetime.now(dt.UTC)).total_seconds()
-        deadline = time.monotonic() + max(0.0, rest) + args.settle
-        while time.monotonic() < deadline:
-            if not any(harness.counts().get(s, 0) for s in harness.STUCK):
-                break
-            time.sleep(1)
+        harness.wait_unstuck(time.monotonic() + max(0.0, rest) + args.settle)
         figures = harness.measure(load, sim, began)
         result = _result(args, load, sim, platform_of, outage_began, recovered, requests)
         result |= {
@@ -94,10 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         print(f"outage: states {harness.counts()}", file=sys.stderr)
     finally:
-        for proc in procs:
-            harness.stop(proc)
-        sim.close()
-        harness.SERVICES.stop()
+        harness.shut_down(procs, sim)
     harness.emit(result)
 
 

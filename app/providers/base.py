@@ -297,7 +297,30 @@ class RecentPost:
 Metrics = dict[str, int]
 
 
-# --------------------------------------------------------------------------- PKCE helpers
+def counters(source: Mapping[str, Any], **fields: str) -> Metrics:
+    """Metrics read from a platform's counters: `counters(stats, likes="likeCount")` is
+    {"likes": stats["likeCount"]} as an int, 0 where the platform left the counter out."""
+    return {name: int(source.get(key) or 0) for name, key in fields.items()}
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+
+def part_problems(request: PublishRequest, check: Callable[[str, str], list[str]]) -> list[str]:
+    """The problems of each part of a thread (the post alone when the `thread` option is not a
+    list of texts: option_problems reports that), part by part: a further part with neither
+    text nor media is empty, and `check(where, text)` finds the rest, `where` naming the part
+    ("The post", "Thread part 2")."""
+    thread = request.options.get("thread") or []
+    if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
+        thread = []
+    errors: list[str] = []
+    for i, text in enumerate([request.text, *thread]):
+        where = "The post" if i == 0 else f"Thread part {i + 1}"
+        if i and not text.strip() and not request.part_media(i):
+            errors.append(f"{where} is empty.")
+        errors += check(where, text)
+    return errors
 
 
 def thread_media_problems(
@@ -321,6 +344,62 @@ def thread_media_problems(
             continue
         errors += [f"Part {number}: {problem}" for problem in check(items)]
     return errors
+
+
+# --------------------------------------------------------------------------- threads
+
+
+def thread_pending(request: PublishRequest) -> dict[str, Any]:
+    """The pending state of a thread whose parts' media are uploaded before it is posted: its
+    texts, options, and the media ids by part, filled in as they are uploaded."""
+    return {
+        "stage": "media_processing",
+        "parts": request.parts(),
+        "options": {k: v for k, v in request.options.items() if k != "thread"},
+        "media_ids": [],
+        # Part index (as text: pending state is JSON) → its media ids.
+        "part_media": {},
+        "thread_done": list(request.thread_done),
+    }
+
+
+def pending_part_media(pending: dict[str, Any], index: int) -> list[str]:
+    """The media ids of part `index` (a pending state from before parts had media: all of
+    `media_ids` belong to the first part)."""
+    by_part = pending.get("part_media")
+    if not isinstance(by_part, dict):
+        return list(pending.get("media_ids") or []) if index == 0 else []
+    return [str(m) for m in by_part.get(str(index)) or []]
+
+
+def pending_media_ids(pending: dict[str, Any]) -> list[str]:
+    """Every part's media ids, part by part."""
+    by_part = pending.get("part_media") or {}
+    return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
+
+
+def post_reply_chain(
+    parts: list[str],
+    done: list[Any],
+    post: Callable[[int, str, str | None], str],
+    reply_to: str | None = None,
+) -> list[str]:
+    """Post a thread's parts from the first not out yet (`done`: the ids of those that are),
+    each with `post(index, text, id of the post it replies to)` answering its id: the first
+    replies to `reply_to`, every other to the part before. The ids of every part, in order; a
+    failure says in its details which part failed and which are out, so that a retry goes on
+    from there and never posts a part twice."""
+    ids = [str(i) for i in done]
+    for i in range(len(ids), len(parts)):
+        try:
+            ids.append(post(i, parts[i], ids[-1] if ids else reply_to))
+        except ProviderError as exc:
+            exc.details.update(published_ids=list(ids), failed_part=i)
+            raise
+    return ids
+
+
+# --------------------------------------------------------------------------- PKCE helpers
 
 
 def make_code_verifier() -> str:
@@ -476,6 +555,27 @@ class Provider(ABC):
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         """Complete a pending publish (may return pending again if not ready yet)."""
         raise NotImplementedError(f"{self.id} never returns pending publishes")
+
+    def _finalize_when_ready(
+        self,
+        token: TokenSet,
+        pending_state: dict[str, Any],
+        then: Callable[[TokenSet, dict[str, Any]], PublishResult],
+        failed: str,
+        *,
+        duplicate_if: str | None = None,
+    ) -> PublishResult:
+        """finalize() for platforms whose check_status says when the uploads are processed:
+        pending again while they are, a PermanentError (with `failed` when the platform gave
+        no reason; a duplicate when the reason holds `duplicate_if`) when they failed, else
+        `then(token, pending_state)` publishes."""
+        status = self.check_status(token, pending_state)
+        if status.state == "processing":
+            return PublishResult(state="pending", pending_state=pending_state)
+        if status.state == "failed":
+            duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
+            raise PermanentError(status.message or failed, duplicate=duplicate)
+        return then(token, pending_state)
 
     @abstractmethod
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:

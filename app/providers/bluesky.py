@@ -49,6 +49,8 @@ from app.providers.base import (
     TokenSet,
     TransientError,
     count_graphemes,
+    counters,
+    part_problems,
     thread_media_problems,
 )
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
@@ -127,6 +129,18 @@ class BlueskyOptions(PostOptions):
 
 
 # ------------------------------------------------------------------ provider
+
+
+def _length_problems(where: str, text: str) -> list[str]:
+    """A part's length against Bluesky's two limits (graphemes and UTF-8 bytes)."""
+    errors: list[str] = []
+    n = count_graphemes(text)
+    if n > MAX_GRAPHEMES:
+        errors.append(f"{where} is {n} characters; Bluesky allows {MAX_GRAPHEMES}.")
+    size = text_bytes(text)
+    if size > MAX_BYTES:
+        errors.append(f"{where} is {size} bytes long; Bluesky allows {MAX_BYTES} bytes.")
+    return errors
 
 
 class BlueskyProvider(Provider):
@@ -272,21 +286,9 @@ class BlueskyProvider(Provider):
         opts = request.options
         errors = self.option_problems(opts)
         errors += _language_errors(opts.get("langs"))
-        thread = opts.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            thread = []
         if not request.text.strip() and not request.media:
             errors.append("A Bluesky post needs text, images or a video.")
-        for i, text in enumerate([request.text, *thread]):
-            where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip() and not request.part_media(i):
-                errors.append(f"{where} is empty.")
-            n = count_graphemes(text)
-            if n > MAX_GRAPHEMES:
-                errors.append(f"{where} is {n} characters; Bluesky allows {MAX_GRAPHEMES}.")
-            size = text_bytes(text)
-            if size > MAX_BYTES:
-                errors.append(f"{where} is {size} bytes long; Bluesky allows {MAX_BYTES} bytes.")
+        errors += part_problems(request, _length_problems)
         errors += self._media_errors(request.media)
         return errors + thread_media_problems(
             request, "Bluesky", self.limits.max_media, self._media_errors
@@ -517,20 +519,15 @@ class BlueskyProvider(Provider):
         if not posts:
             raise PermanentError("The Bluesky post was not found", status=404)
         p = posts[0]
-        return {
-            "likes": int(p.get("likeCount") or 0),
-            "comments": int(p.get("replyCount") or 0),
-            "shares": int(p.get("repostCount") or 0),
-            "quotes": int(p.get("quoteCount") or 0),
-        }
+        return counters(
+            p, likes="likeCount", comments="replyCount", shares="repostCount", quotes="quoteCount"
+        )
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         profile = self._profile(token, self._did(token))
-        return {
-            "followers": int(profile.get("followersCount") or 0),
-            "following": int(profile.get("followsCount") or 0),
-            "posts": int(profile.get("postsCount") or 0),
-        }
+        return counters(
+            profile, followers="followersCount", following="followsCount", posts="postsCount"
+        )
 
     # ------------------------------------------------------------------ errors
 

@@ -548,11 +548,10 @@ class FacebookProvider(GraphProvider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         """The video publishes itself once processed; this reads its post back."""
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Facebook could not process the video")
+        failed = "Facebook could not process the video"
+        return self._finalize_when_ready(token, pending_state, self._video_published, failed)
+
+    def _video_published(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         body = self._video(token, pending_state["video_id"])
         result = self._published(
             token, str(body["post_id"]), pending_state.get("first_comment"), read_link=False
@@ -608,12 +607,7 @@ class FacebookProvider(GraphProvider):
             "shares": int(((body or {}).get("shares") or {}).get("count") or 0),
         }
         try:
-            insights = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}/insights"),
-                token=token,
-                params={"metric": ",".join(POST_INSIGHTS), "period": "lifetime"},
-            ).json()
+            insights = self._insights(token, platform_post_id, POST_INSIGHTS, period="lifetime")
         except PermanentError:
             return out  # insights can be unavailable (small Pages, removed metrics)
         values = _insight_values(insights)

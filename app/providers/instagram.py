@@ -69,6 +69,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
 )
 from app.providers.instagram_text import MAX_CAPTION, text_length
 from app.providers.meta import (
@@ -763,12 +764,7 @@ class InstagramProvider(GraphProvider):
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
         try:
-            body = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}/insights"),
-                token=token,
-                params={"metric": ",".join(POST_METRICS)},
-            ).json()
+            body = self._insights(token, platform_post_id, POST_METRICS)
         except (AuthError, PermanentError) as exc:
             if exc.code != "10" or "permission" in exc.message.lower():
                 raise
@@ -779,10 +775,7 @@ class InstagramProvider(GraphProvider):
                 token=token,
                 params={"fields": "like_count,comments_count"},
             ).json()
-            return {
-                "likes": int(counts.get("like_count") or 0),
-                "comments": int(counts.get("comments_count") or 0),
-            }
+            return counters(counts, likes="like_count", comments="comments_count")
         values = insight_values(body)
         return {
             "likes": values.get("likes", 0),
@@ -800,11 +793,9 @@ class InstagramProvider(GraphProvider):
             token=token,
             params={"fields": "followers_count,follows_count,media_count"},
         ).json()
-        return {
-            "followers": int(body.get("followers_count") or 0),
-            "following": int(body.get("follows_count") or 0),
-            "posts": int(body.get("media_count") or 0),
-        }
+        return counters(
+            body, followers="followers_count", following="follows_count", posts="media_count"
+        )
 
     # ------------------------------------------------------------------ errors
 

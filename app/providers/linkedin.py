@@ -73,6 +73,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
 from app.providers.oauth2 import OAuth2Provider, expires_at
@@ -636,12 +637,8 @@ class LinkedInProvider(OAuth2Provider):
         return StatusResult("ready", None, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "LinkedIn could not process the media")
-        return self._create(token, pending_state)
+        failed = "LinkedIn could not process the media"
+        return self._finalize_when_ready(token, pending_state, self._create, failed)
 
     def _create(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         response = self._rest("POST", "/rest/posts", token, json=pending["body"])
@@ -754,13 +751,14 @@ class LinkedInProvider(OAuth2Provider):
         body = _json(self._rest("GET", url, token))
         rows = (body.get("elements") if isinstance(body, dict) else None) or []
         stats = (rows[0].get("totalShareStatistics") if rows else None) or {}
-        return {
-            "likes": int(stats.get("likeCount") or 0),
-            "comments": int(stats.get("commentCount") or 0),
-            "shares": int(stats.get("shareCount") or 0),
-            "clicks": int(stats.get("clickCount") or 0),
-            "impressions": int(stats.get("impressionCount") or 0),
-        }
+        return counters(
+            stats,
+            likes="likeCount",
+            comments="commentCount",
+            shares="shareCount",
+            clicks="clickCount",
+            impressions="impressionCount",
+        )
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         author = self._author(token)

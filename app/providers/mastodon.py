@@ -40,8 +40,14 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
+    part_problems,
+    pending_media_ids,
+    pending_part_media,
+    post_reply_chain,
     s256_challenge,
     thread_media_problems,
+    thread_pending,
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
 from app.providers.options import PostOptions, option
@@ -106,15 +112,6 @@ def html_to_text(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parser.parts)
-
-
-def _part_media(pending: dict[str, Any], index: int) -> list[str]:
-    """The media ids of part `index` (a pending state from before parts had media: all of
-    `media_ids` belong to the first part)."""
-    by_part = pending.get("part_media")
-    if not isinstance(by_part, dict):
-        return list(pending.get("media_ids") or []) if index == 0 else []
-    return [str(m) for m in by_part.get(str(index)) or []]
 
 
 def _parse_time(value: str) -> datetime:
@@ -370,23 +367,21 @@ class MastodonProvider(Provider):
         limits = self._ensure_limits()
         opts = request.options
         errors = self.option_problems(opts)
-        thread = opts.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            thread = []
         spoiler = opts.get("spoiler_text") or ""
         spoiler = spoiler if isinstance(spoiler, str) else ""
         if not request.text.strip() and not request.media:
             errors.append("A Mastodon post needs text or at least one attachment.")
-        for i, text in enumerate([request.text, *thread]):
-            where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip() and not request.part_media(i):
-                errors.append(f"{where} is empty.")
+
+        def too_long(where: str, text: str) -> list[str]:
             n = count_status_length(text, self.url_length, spoiler)
-            if n > limits.max_text_length:
-                errors.append(
-                    f"{where} is {n} characters; this instance allows {limits.max_text_length} "
-                    f"(each link counts as {self.url_length})."
-                )
+            if n <= limits.max_text_length:
+                return []
+            return [
+                f"{where} is {n} characters; this instance allows {limits.max_text_length} "
+                f"(each link counts as {self.url_length})."
+            ]
+
+        errors += part_problems(request, too_long)
         errors += self._validate_media(request.media, limits)
         errors += thread_media_problems(
             request, "Mastodon", limits.max_media, lambda items: self._validate_media(items, limits)
@@ -415,27 +410,16 @@ class MastodonProvider(Provider):
         """Upload the media of every part not out yet (each part's own, attached to that
         part's status), wait for their processing, then post the parts as a reply chain. A
         thread that stopped at part k (`thread_done`) uploads and posts from part k only."""
-        parts = request.parts()
-        pending: dict[str, Any] = {
-            "stage": "media_processing",
-            "parts": parts,
-            "options": {k: v for k, v in request.options.items() if k != "thread"},
-            "idempotency_key": request.idempotency_key,
-            "media_ids": [],
-            # Part index (as text: pending state is JSON) → its media ids.
-            "part_media": {},
-            "thread_done": list(request.thread_done),
-        }
+        pending = thread_pending(request) | {"idempotency_key": request.idempotency_key}
         try:
             waiting: list[str] = []
-            for i in range(len(request.thread_done), len(parts)):
+            for i in range(len(request.thread_done), len(pending["parts"])):
                 for item in request.part_media(i):
                     media_id, ready = self._upload(token, item)
                     pending["part_media"].setdefault(str(i), []).append(media_id)
                     if not ready:
                         waiting.append(media_id)
-            by_part = pending["part_media"]
-            pending["media_ids"] = [m for k in sorted(by_part, key=int) for m in by_part[k]]
+            pending["media_ids"] = pending_media_ids(pending)
             deadline = time.monotonic() + self.media_wait_s
             delay = self.media_poll_s
             while waiting and time.monotonic() < deadline:
@@ -476,32 +460,28 @@ class MastodonProvider(Provider):
     def _post_statuses(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         opts = pending["options"]
         key = pending["idempotency_key"]
-        ids: list[str] = [str(i) for i in pending.get("thread_done") or []]
-        urls: list[str | None] = [None for _ in ids]
-        reply_to = ids[-1] if ids else opts.get("in_reply_to_id")
-        for i, text in enumerate(pending["parts"]):
-            if i < len(ids):  # out already (a retry of a thread that stopped part-way)
-                continue
+        done = pending.get("thread_done") or []
+        urls: list[str | None] = [None for _ in done]
+
+        def post(i: int, text: str, reply_to: str | None) -> str:
             body: dict[str, Any] = {"status": text}
             for name in ("visibility", "spoiler_text", "sensitive", "language"):
                 if name in opts:
                     body[name] = opts[name]
-            media_ids = _part_media(pending, i)
+            media_ids = pending_part_media(pending, i)
             if media_ids:
                 body["media_ids"] = media_ids
             if reply_to:
                 body["in_reply_to_id"] = reply_to
             headers = {"Idempotency-Key": key if i == 0 else f"{key}:{i}"} if key else {}
-            try:
-                status = self._request(
-                    "POST", "/api/v1/statuses", token=token, json=body, headers=headers
-                ).json()
-            except ProviderError as exc:
-                exc.details.update(published_ids=list(ids), failed_part=i)
-                raise
-            ids.append(str(status["id"]))
+            status = self._request(
+                "POST", "/api/v1/statuses", token=token, json=body, headers=headers
+            ).json()
+            status_id = str(status["id"])
             urls.append(status.get("url") or status.get("uri"))
-            reply_to = ids[-1]
+            return status_id
+
+        ids = post_reply_chain(pending["parts"], done, post, opts.get("in_reply_to_id"))
         return PublishResult(
             state="published",
             platform_post_id=ids[0],
@@ -520,12 +500,8 @@ class MastodonProvider(Provider):
         return StatusResult("ready", None, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Media processing failed")
-        return self._post_statuses(token, pending_state)
+        failed = "Media processing failed"
+        return self._finalize_when_ready(token, pending_state, self._post_statuses, failed)
 
     # ------------------------------------------------------------------ reading back
 
@@ -566,22 +542,18 @@ class MastodonProvider(Provider):
         status = self._request(
             "GET", f"/api/v1/statuses/{platform_post_id}", token=self._read_token(token)
         ).json()
-        metrics = {
-            "likes": int(status.get("favourites_count") or 0),
-            "comments": int(status.get("replies_count") or 0),
-            "shares": int(status.get("reblogs_count") or 0),
-        }
+        metrics = counters(
+            status, likes="favourites_count", comments="replies_count", shares="reblogs_count"
+        )
         if status.get("quotes_count") is not None:
             metrics["quotes"] = int(status["quotes_count"])
         return metrics
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         acc = self._credentials(token)
-        return {
-            "followers": int(acc.get("followers_count") or 0),
-            "following": int(acc.get("following_count") or 0),
-            "posts": int(acc.get("statuses_count") or 0),
-        }
+        return counters(
+            acc, followers="followers_count", following="following_count", posts="statuses_count"
+        )
 
     # ------------------------------------------------------------------ errors
 

@@ -9,7 +9,7 @@ codes mean what (auth, duplicate, not ready) and the order they are classified i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
@@ -256,6 +256,17 @@ class GraphProvider(OAuth2Provider):
                 )
         found.sort(key=lambda p: (p.created_at, p.platform_post_id), reverse=True)
         return found
+
+    def _insights(
+        self, token: TokenSet, object_id: str, metrics: Iterable[str], **params: str
+    ) -> Any:
+        """The answer of the object's insights edge for `metrics` (read with insight_values)."""
+        return self._request(
+            "GET",
+            self._graph(f"/{object_id}/insights"),
+            token=token,
+            params={"metric": ",".join(metrics), **params},
+        ).json()
 
     def _permalink(self, token: TokenSet, object_id: str, field: str = "permalink") -> str | None:
         """The object's link, None when it cannot be read (the post exists; it is a nicety)."""

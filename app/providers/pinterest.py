@@ -48,6 +48,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
@@ -433,13 +434,12 @@ class PinterestProvider(OAuth2Provider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Video processing failed")
-        body = {**pending_state["pin"], "media_source": pending_state["source"]}
-        return self._create_pin(token, body)
+        return self._finalize_when_ready(
+            token, pending_state, self._create_video_pin, "Video processing failed"
+        )
+
+    def _create_video_pin(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
+        return self._create_pin(token, {**pending["pin"], "media_source": pending["source"]})
 
     # ------------------------------------------------------------------ reading back
 
@@ -485,21 +485,23 @@ class PinterestProvider(OAuth2Provider):
         ).json()
         block = (body or {}).get("all") or {}
         m = block.get("lifetime_metrics") or block.get("summary_metrics") or {}
-        return {
-            "views": int(m.get("IMPRESSION") or 0),
-            "saves": int(m.get("SAVE") or 0),
-            "clicks": int(m.get("PIN_CLICK") or 0),
-            "outbound_clicks": int(m.get("OUTBOUND_CLICK") or 0),
-        }
+        return counters(
+            m,
+            views="IMPRESSION",
+            saves="SAVE",
+            clicks="PIN_CLICK",
+            outbound_clicks="OUTBOUND_CLICK",
+        )
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         user = self._user_account(token)
-        return {
-            "followers": int(user.get("follower_count") or 0),
-            "following": int(user.get("following_count") or 0),
-            "posts": int(user.get("pin_count") or 0),
-            "views": int(user.get("monthly_views") or 0),
-        }
+        return counters(
+            user,
+            followers="follower_count",
+            following="following_count",
+            posts="pin_count",
+            views="monthly_views",
+        )
 
     # ------------------------------------------------------------------ errors
 

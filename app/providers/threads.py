@@ -41,6 +41,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    post_reply_chain,
 )
 from app.providers.meta import (
     THROTTLE_CODES,
@@ -367,13 +368,13 @@ class ThreadsProvider(GraphProvider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            duplicate = "already published" in (status.message or "")
-            raise PermanentError(status.message or "Publishing failed", duplicate=duplicate)
-        return self._publish(token, pending_state)
+        return self._finalize_when_ready(
+            token,
+            pending_state,
+            self._publish,
+            "Publishing failed",
+            duplicate_if="already published",
+        )
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         body = self._request(
@@ -397,31 +398,28 @@ class ThreadsProvider(GraphProvider):
     def _reply_chain(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         """The thread's further parts, each a text post replying to the one before; the
         parts in `thread_done` are out already and skipped."""
-        ids = [str(i) for i in pending["thread_done"]]
-        parts: list[str] = [""] + list(pending["thread"])
-        for i in range(len(ids), len(parts)):
+
+        def post(i: int, text: str, reply_to: str | None) -> str:
+            params = {"media_type": "TEXT", "text": text, "reply_to_id": reply_to}
+            if pending.get("reply_control"):
+                params["reply_control"] = pending["reply_control"]
             try:
-                params = {"media_type": "TEXT", "text": parts[i], "reply_to_id": ids[-1]}
-                if pending.get("reply_control"):
-                    params["reply_control"] = pending["reply_control"]
-                try:
-                    container = self._container(token, pending["user_id"], params)
-                    self._wait_for(token, container)
-                except TransientError as exc:
-                    exc.sent = False  # an unpublished container is invisible
-                    raise
-                body = self._request(
-                    "POST",
-                    self._graph(f"/{pending['user_id']}/threads_publish"),
-                    token=token,
-                    params={"creation_id": container},
-                ).json()
-                if not isinstance(body, dict) or not body.get("id"):
-                    raise TransientError("Threads answered the publish without an id", sent=True)
-            except ProviderError as exc:
-                exc.details.update(published_ids=list(ids), failed_part=i)
+                container = self._container(token, pending["user_id"], params)
+                self._wait_for(token, container)
+            except TransientError as exc:
+                exc.sent = False  # an unpublished container is invisible
                 raise
-            ids.append(str(body["id"]))
+            body = self._request(
+                "POST",
+                self._graph(f"/{pending['user_id']}/threads_publish"),
+                token=token,
+                params={"creation_id": container},
+            ).json()
+            if not isinstance(body, dict) or not body.get("id"):
+                raise TransientError("Threads answered the publish without an id", sent=True)
+            return str(body["id"])
+
+        ids = post_reply_chain([""] + list(pending["thread"]), pending["thread_done"], post)
         return PublishResult(
             state="published",
             platform_post_id=ids[0],
@@ -457,13 +455,7 @@ class ThreadsProvider(GraphProvider):
         )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{platform_post_id}/insights"),
-            token=token,
-            params={"metric": ",".join(POST_METRICS)},
-        ).json()
-        values = insight_values(body)
+        values = insight_values(self._insights(token, platform_post_id, POST_METRICS))
         return {
             "views": values.get("views", 0),
             "likes": values.get("likes", 0),

@@ -74,6 +74,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
@@ -712,21 +713,23 @@ class TikTokProvider(OAuth2Provider):
         )
         if video is None:
             raise PermanentError("TikTok did not return the video", status=404)
-        return {
-            "likes": int(video.get("like_count") or 0),
-            "comments": int(video.get("comment_count") or 0),
-            "shares": int(video.get("share_count") or 0),
-            "views": int(video.get("view_count") or 0),
-        }
+        return counters(
+            video,
+            likes="like_count",
+            comments="comment_count",
+            shares="share_count",
+            views="view_count",
+        )
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         user = self._user(token, "open_id,follower_count,following_count,likes_count,video_count")
-        return {
-            "followers": int(user.get("follower_count") or 0),
-            "following": int(user.get("following_count") or 0),
-            "posts": int(user.get("video_count") or 0),
-            "likes": int(user.get("likes_count") or 0),
-        }
+        return counters(
+            user,
+            followers="follower_count",
+            following="following_count",
+            posts="video_count",
+            likes="likes_count",
+        )
 
     # ------------------------------------------------------------------ errors
 

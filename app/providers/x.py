@@ -47,7 +47,12 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    part_problems,
+    pending_media_ids,
+    pending_part_media,
+    post_reply_chain,
     thread_media_problems,
+    thread_pending,
 )
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
@@ -287,25 +292,24 @@ class XProvider(OAuth2Provider):
         limits = self.limits
         opts = request.options
         errors = self.option_problems(opts)
-        thread = opts.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            thread = []
         if not request.text.strip() and not request.media:
             errors.append("An X post needs text or at least one attachment.")
-        for i, text in enumerate([request.text, *thread]):
-            where = "The post" if i == 0 else f"Thread part {i + 1}"
-            if i and not text.strip() and not request.part_media(i):
-                errors.append(f"{where} is empty.")
+
+        def text_problems(where: str, text: str) -> list[str]:
+            found: list[str] = []
             n = limits.count_text(text)
             if n > limits.max_text_length:
-                errors.append(
+                found.append(
                     f"{where} is {n} characters as X counts them; the limit is "
                     f"{limits.max_text_length} (a link counts as 23, an emoji or a CJK "
                     "character as 2)."
                 )
             bad = invalid_characters(text)
             if bad:
-                errors.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
+                found.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
+            return found
+
+        errors += part_problems(request, text_problems)
         errors += self._validate_media(request.media, limits)
         errors += thread_media_problems(
             request, "X", limits.max_media, lambda items: self._validate_media(items, limits)
@@ -336,26 +340,16 @@ class XProvider(OAuth2Provider):
         """Upload the media of every part not out yet (each part's own, attached to that part's
         post), wait for their processing, then post the parts as a reply chain. A thread that
         stopped at part k (`thread_done`) uploads and posts from part k only."""
-        parts = request.parts()
-        start = len(request.thread_done)
-        pending: dict[str, Any] = {
-            "stage": "media_processing",
-            "parts": parts,
-            "options": {k: v for k, v in request.options.items() if k != "thread"},
-            "media_ids": [],
-            # Part index (as text: pending state is JSON) → its media ids.
-            "part_media": {},
-            "thread_done": list(request.thread_done),
-        }
+        pending = thread_pending(request)
         try:
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
-            for i in range(start, len(parts)):
+            for i in range(len(request.thread_done), len(pending["parts"])):
                 for item in request.part_media(i):
                     media_id, check_after = self._upload(token, item)
                     pending["part_media"].setdefault(str(i), []).append(media_id)
                     if check_after is not None:
                         due[media_id] = time.monotonic() + check_after
-            pending["media_ids"] = _all_media(pending)
+            pending["media_ids"] = pending_media_ids(pending)
             deadline = time.monotonic() + self.media_wait_s
             while due:
                 now = time.monotonic()
@@ -469,14 +463,10 @@ class XProvider(OAuth2Provider):
     def _post_tweets(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         opts = pending["options"]
         _, username = self._identity_for_links(token)
-        ids: list[str] = [str(i) for i in pending.get("thread_done") or []]
-        urls: list[str] = [self._permalink(i, username) for i in ids]
-        reply_to = ids[-1] if ids else opts.get("in_reply_to_tweet_id")
-        for i, text in enumerate(pending["parts"]):
-            if i < len(ids):  # out already (a retry of a thread that stopped part-way)
-                continue
+
+        def post(i: int, text: str, reply_to: str | None) -> str:
             body: dict[str, Any] = {"text": text}
-            media_ids = _part_media(pending, i)
+            media_ids = pending_part_media(pending, i)
             if media_ids:
                 body["media"] = {"media_ids": media_ids}
             if i == 0 and opts.get("quote_tweet_id"):
@@ -485,17 +475,15 @@ class XProvider(OAuth2Provider):
                 body["reply"] = {"in_reply_to_tweet_id": reply_to}
             if opts.get("reply_settings"):
                 body["reply_settings"] = opts["reply_settings"]
-            try:
-                response = self._request("POST", "/2/tweets", token=token, json=body).json()
-                data = response.get("data") or {}
-                if not data.get("id"):
-                    raise PermanentError(_message(response) or "X did not create the post")
-            except ProviderError as exc:
-                exc.details.update(published_ids=list(ids), failed_part=i)
-                raise
-            ids.append(str(data["id"]))
-            urls.append(self._permalink(ids[-1], username))
-            reply_to = ids[-1]
+            response = self._request("POST", "/2/tweets", token=token, json=body).json()
+            data = response.get("data") or {}
+            if not data.get("id"):
+                raise PermanentError(_message(response) or "X did not create the post")
+            return str(data["id"])
+
+        done = pending.get("thread_done") or []
+        ids = post_reply_chain(pending["parts"], done, post, opts.get("in_reply_to_tweet_id"))
+        urls = [self._permalink(i, username) for i in ids]
         return PublishResult(
             state="published",
             platform_post_id=ids[0],
@@ -537,12 +525,8 @@ class XProvider(OAuth2Provider):
         return StatusResult("ready", None, None, pending_state)
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            raise PermanentError(status.message or "Media processing failed")
-        return self._post_tweets(token, pending_state)
+        failed = "Media processing failed"
+        return self._finalize_when_ready(token, pending_state, self._post_tweets, failed)
 
     # ------------------------------------------------------------------ reading back
 
@@ -701,20 +685,6 @@ def _legacy_codes(body: Any) -> set[int]:
     if not isinstance(errors, list):
         return set()
     return {e["code"] for e in errors if isinstance(e, dict) and isinstance(e.get("code"), int)}
-
-
-def _part_media(pending: dict[str, Any], index: int) -> list[str]:
-    """The media ids of part `index` (a pending state from before parts had media: all of
-    `media_ids` belong to the first part)."""
-    by_part = pending.get("part_media")
-    if not isinstance(by_part, dict):
-        return list(pending.get("media_ids") or []) if index == 0 else []
-    return [str(m) for m in by_part.get(str(index)) or []]
-
-
-def _all_media(pending: dict[str, Any]) -> list[str]:
-    by_part = pending.get("part_media") or {}
-    return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
 
 
 def _check_after(info: dict[str, Any]) -> float:

@@ -71,6 +71,7 @@ from app.providers.base import (
     StatusResult,
     TokenSet,
     TransientError,
+    counters,
 )
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
@@ -825,19 +826,11 @@ class YouTubeProvider(OAuth2Provider):
         if not items:
             raise PermanentError("YouTube did not return the video (deleted?)", status=404)
         stats = items[0].get("statistics") or {}
-        return {
-            "views": int(stats.get("viewCount") or 0),
-            "likes": int(stats.get("likeCount") or 0),
-            "comments": int(stats.get("commentCount") or 0),
-        }
+        return counters(stats, views="viewCount", likes="likeCount", comments="commentCount")
 
     def account_metrics(self, token: TokenSet) -> Metrics:
         stats = self._my_channel(token, "statistics").get("statistics") or {}
-        return {
-            "followers": int(stats.get("subscriberCount") or 0),
-            "posts": int(stats.get("videoCount") or 0),
-            "views": int(stats.get("viewCount") or 0),
-        }
+        return counters(stats, followers="subscriberCount", posts="videoCount", views="viewCount")
 
     # ------------------------------------------------------------------ errors
 

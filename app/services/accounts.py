@@ -323,27 +323,40 @@ def _record_expired(s: Session, account: SocialAccount) -> None:
     )
 
 
-def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
-    def read(s: Session) -> list[AccountView]:
-        require_role(s, user, workspace_id, Role.viewer)
-        rows = s.exec(
+def workspace_accounts(s: Session, workspace_id: uuid.UUID) -> list[SocialAccount]:
+    """Every account of the workspace (disconnected ones too), by platform and name."""
+    return list(
+        s.exec(
             select(SocialAccount)
             .where(SocialAccount.workspace_id == workspace_id)
             .order_by(SocialAccount.platform, SocialAccount.account_name)
         ).all()
-        return [view(a) for a in rows]
+    )
+
+
+def list_accounts(user: User, workspace_id: uuid.UUID) -> list[AccountView]:
+    def read(s: Session) -> list[AccountView]:
+        require_role(s, user, workspace_id, Role.viewer)
+        return [view(a) for a in workspace_accounts(s, workspace_id)]
 
     # The calendar and accounts pages ask on every load: reads only, no transaction needed.
     return db.in_autocommit(read)
 
 
+def workspace_account(
+    s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
+) -> SocialAccount:
+    """The workspace's account `account_id` (locked FOR UPDATE with `lock`), or NotFound."""
+    account = s.get(SocialAccount, account_id, with_for_update=lock)
+    if account is None or account.workspace_id != workspace_id:
+        raise NotFound("Account not found.")
+    return account
+
+
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
-        return view(account)
+        return view(workspace_account(s, workspace_id, account_id))
 
 
 def mark_broken(

@@ -8,8 +8,6 @@ is recorded in `ai_usage` (tokens, model, outcome) for the usage summary and bil
 from __future__ import annotations
 
 import datetime as dt
-import math
-import time
 import uuid
 import zoneinfo
 
@@ -33,7 +31,7 @@ from app.ai.prompts import TONES
 from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
 from app.providers.registry import UnknownPlatform, provider_class
-from app.services import instance_settings, plans, ratelimit
+from app.services import instance_settings, plans, throttle
 from app.services.access import require_role
 from app.services.errors import InvalidInput
 
@@ -150,24 +148,13 @@ def generate_caption(
 
 def _take_budget(workspace_id: uuid.UUID) -> None:
     per_hour = settings.ai_requests_per_hour
-    if per_hour <= 0:
-        return
-    taken, wait_ms = ratelimit.script()(
-        keys=[f"herald:ai:{workspace_id}"], args=[per_hour, per_hour / 3600, time.time(), 1]
-    )
-    if not taken:
-        wait = max(1, math.ceil(wait_ms / 1000))
+    wait = throttle.wait_for(f"herald:ai:{workspace_id}", per_hour)
+    if wait is not None:
         raise AIRateLimited(
             f"This workspace has used its {per_hour} AI captions for this hour; the next one is "
-            f"available in {_duration(wait)}.",
+            f"available in {throttle.duration(wait)}.",
             retry_after=wait,
         )
-
-
-def _duration(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def _record(workspace_id: uuid.UUID, user: User, platform: str, usage: Usage, outcome: str) -> None:

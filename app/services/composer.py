@@ -13,12 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from app import db
-from app.models import Role, SocialAccount, User
+from app.models import Role, User
 from app.providers.base import ProviderError
 from app.providers.options import option_specs
 from app.services import accounts
 from app.services.access import require_role
-from app.services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,7 @@ def destination_options(
 ) -> DestinationOptions:
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        account = accounts.workspace_account(s, workspace_id, account_id)
     provider = accounts.provider_for(account)
     limits = provider.default_limits
     choices: dict[str, list[tuple[str, str]]] = {}

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app import db
 from app.config import settings
@@ -341,21 +341,26 @@ def _stash(user: User, key: str) -> dict[str, Any]:
     return stash
 
 
+def _connected_ids(s: Session, workspace_id: uuid.UUID, platform: str) -> set[str]:
+    """The platform account ids of the workspace's accounts on `platform` not revoked."""
+    return set(
+        s.exec(
+            select(SocialAccount.platform_account_id).where(
+                SocialAccount.workspace_id == workspace_id,
+                SocialAccount.platform == platform,
+                SocialAccount.status != AccountStatus.revoked,
+            )
+        ).all()
+    )
+
+
 def pending(user: User, key: str) -> Pending:
     """The accounts a multi-account login offers, for the user who connected it."""
     stash = _stash(user, key)
     workspace_id = uuid.UUID(stash["workspace_id"])
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        known = set(
-            s.exec(
-                select(SocialAccount.platform_account_id).where(
-                    SocialAccount.workspace_id == workspace_id,
-                    SocialAccount.platform == stash["platform"],
-                    SocialAccount.status != AccountStatus.revoked,
-                )
-            ).all()
-        )
+        known = _connected_ids(s, workspace_id, stash["platform"])
     choices = []
     for target in stash["targets"]:
         info = target["info"]
@@ -402,15 +407,7 @@ def _save_targets(user: User, stash: dict[str, Any], ids: list[str]) -> list[acc
     workspace_id = uuid.UUID(stash["workspace_id"])
     with db.session() as s:  # all chosen fit in the plan, or none is connected
         require_role(s, user, workspace_id, Role.admin)
-        known = set(
-            s.exec(
-                select(SocialAccount.platform_account_id).where(
-                    SocialAccount.workspace_id == workspace_id,
-                    SocialAccount.platform == stash["platform"],
-                    SocialAccount.status != AccountStatus.revoked,
-                )
-            ).all()
-        )
+        known = _connected_ids(s, workspace_id, stash["platform"])
         if not stash["sandbox"]:
             plans.check_accounts(s, workspace_id, len(set(ids) - known))
     return [
@@ -492,9 +489,7 @@ def reconnect(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> str
     app-password account needs a new app password, entered on the Accounts page."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        account = accounts.workspace_account(s, workspace_id, account_id)
         platform, sandbox = account.platform, account.is_sandbox
         name, api_base = account.account_name or account.username, account.meta.get("api_base")
         stale = sandbox_mode.is_stale(account)
@@ -662,9 +657,7 @@ def disconnect(
     choice = account_posts.parse_choice(posts)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        account = s.get(SocialAccount, account_id, with_for_update=True)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        account = accounts.workspace_account(s, workspace_id, account_id, lock=True)
         if account.access_token:
             # Revoking is a courtesy: the token is forgotten below either way.
             with contextlib.suppress(ProviderError):
@@ -696,9 +689,7 @@ def waiting_posts(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) ->
     would affect)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        account = s.get(SocialAccount, account_id)
-        if account is None or account.workspace_id != workspace_id:
-            raise NotFound("Account not found.")
+        accounts.workspace_account(s, workspace_id, account_id)  # or NotFound
         return account_posts.waiting_count(s, account_id)
 
 

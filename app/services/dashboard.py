@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, distinct, func, or_
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -185,46 +186,53 @@ def upcoming(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> list[Post
     return _posts_with(s, ids)
 
 
-def recent(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
-    """The latest posts that went out, newest first, with their published destinations."""
-    last = func.max(PostDestination.published_at)
+def _latest_by_destination(
+    s: Session,
+    workspace_id: uuid.UUID,
+    status: DestinationStatus,
+    at: Mapped[Any],
+    limit: int,
+    *where: ColumnElement[bool],
+) -> list[PostItem]:
+    """Posts (matching `where`) with destinations in `status`, the latest (by the destinations'
+    `at`) first, each with those destinations only."""
+    last = func.max(at)
     ids: Select[uuid.UUID, int] = (
         select(
             col(PostDestination.post_id).label("id"),
             func.row_number().over(order_by=last.desc()).label("rank"),
         )
         .join(Post, col(Post.id) == PostDestination.post_id)
-        .where(
-            Post.workspace_id == workspace_id,
-            PostDestination.status == DestinationStatus.published,
-        )
+        .where(Post.workspace_id == workspace_id, *where, PostDestination.status == status)
         .group_by(col(PostDestination.post_id))
         .order_by(last.desc())
-        .limit(RECENT_LIMIT)
+        .limit(limit)
     )
-    return _posts_with(s, ids, col(PostDestination.status) == DestinationStatus.published)
+    return _posts_with(s, ids, col(PostDestination.status) == status)
+
+
+def recent(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
+    """The latest posts that went out, newest first, with their published destinations."""
+    return _latest_by_destination(
+        s,
+        workspace_id,
+        DestinationStatus.published,
+        col(PostDestination.published_at),
+        RECENT_LIMIT,
+    )
 
 
 def failures(s: Session, workspace_id: uuid.UUID) -> list[PostItem]:
     """Posts with destinations that failed and were not retried yet, latest failure first;
     only the failed destinations are listed (with the platform's message)."""
-    last = func.max(PostDestination.updated_at)
-    ids: Select[uuid.UUID, int] = (
-        select(
-            col(PostDestination.post_id).label("id"),
-            func.row_number().over(order_by=last.desc()).label("rank"),
-        )
-        .join(Post, col(Post.id) == PostDestination.post_id)
-        .where(
-            Post.workspace_id == workspace_id,
-            Post.status != PostStatus.cancelled,
-            PostDestination.status == DestinationStatus.failed,
-        )
-        .group_by(col(PostDestination.post_id))
-        .order_by(last.desc())
-        .limit(FAILURE_LIMIT)
+    return _latest_by_destination(
+        s,
+        workspace_id,
+        DestinationStatus.failed,
+        col(PostDestination.updated_at),
+        FAILURE_LIMIT,
+        col(Post.status) != PostStatus.cancelled,
     )
-    return _posts_with(s, ids, col(PostDestination.status) == DestinationStatus.failed)
 
 
 def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[BrokenAccount]]:

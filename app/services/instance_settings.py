@@ -51,13 +51,9 @@ def _from_env(name: str) -> str | None:
     return plain if given or plain != default else None
 
 
-def stored_ai_settings() -> dict[str, str]:
-    """The AI settings saved by the instance admin (decrypted), cached for STORED_TTL."""
-    global _stored_cache
-    now = time.monotonic()
-    if _stored_cache is not None and now - _stored_cache[0] < STORED_TTL:
-        return _stored_cache[1]
-    keys = {key: name for name, (_, key) in AI_SETTINGS.items()}
+def read_settings(keys: dict[str, str], what: str) -> dict[str, str]:
+    """The stored values (secrets decrypted) of the instance settings `keys` (key -> name), by
+    name; one that cannot be decrypted is logged (as one of the `what` settings) and left out."""
     values: dict[str, str] = {}
     with db.session() as s:
         rows = s.exec(select(InstanceSetting).where(col(InstanceSetting.key).in_(keys))).all()
@@ -65,7 +61,34 @@ def stored_ai_settings() -> dict[str, str]:
         try:
             values[keys[row.key]] = decrypt(row.value) if row.secret else row.value
         except ValueError:
-            log.error("stored AI setting %s cannot be decrypted (encryption key changed?)", row.key)
+            log.error("stored %s setting %s cannot be decrypted (key changed?)", what, row.key)
+    return values
+
+
+def store_settings(changes: dict[str, tuple[str, bool] | None], user: User) -> None:
+    """Write instance settings as `user`: key -> (value, secret), or None to remove the key
+    (back to the environment or the default)."""
+    with db.session() as s:
+        for key, change in changes.items():
+            row = s.get(InstanceSetting, key)
+            if change is None:
+                if row is not None:
+                    s.delete(row)
+                continue
+            row = row or InstanceSetting(key=key)
+            row.value, row.secret = change
+            row.updated_at = utcnow()
+            row.updated_by = user.id
+            s.add(row)
+
+
+def stored_ai_settings() -> dict[str, str]:
+    """The AI settings saved by the instance admin (decrypted), cached for STORED_TTL."""
+    global _stored_cache
+    now = time.monotonic()
+    if _stored_cache is not None and now - _stored_cache[0] < STORED_TTL:
+        return _stored_cache[1]
+    values = read_settings({key: name for name, (_, key) in AI_SETTINGS.items()}, "AI")
     _stored_cache = (now, values)
     return values
 
@@ -205,24 +228,7 @@ def save_ai_settings(
                 details={"field": "api_key"},
             )
         changes["ai.api_key"] = (encrypt(api_key), True)
-    with db.session() as s:
-        rows = {
-            r.key: r
-            for r in s.exec(
-                select(InstanceSetting).where(col(InstanceSetting.key).in_(changes))
-            ).all()
-        }
-        for key, value in changes.items():
-            row = rows.get(key)
-            if value is None:
-                if row is not None:
-                    s.delete(row)
-                continue
-            row = row or InstanceSetting(key=key)
-            row.value, row.secret = value
-            row.updated_at = utcnow()
-            row.updated_by = user.id
-            s.add(row)
+    store_settings(changes, user)
     forget_stored_ai_settings()
     return ai_settings(user)
 
@@ -293,10 +299,5 @@ def save_registration(user: User, policy: str) -> RegistrationView:
             code="setting_from_env",
             details={"field": "policy"},
         )
-    with db.session() as s:
-        row = s.get(InstanceSetting, _REGISTRATION_KEY) or InstanceSetting(key=_REGISTRATION_KEY)
-        row.value, row.secret = policy, False
-        row.updated_at = utcnow()
-        row.updated_by = user.id
-        s.add(row)
+    store_settings({_REGISTRATION_KEY: (policy, False)}, user)
     return registration(user)

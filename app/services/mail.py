@@ -36,6 +36,7 @@ from app.models import InstanceSetting, OutboxEmail, User, utcnow
 from app.services import backoff, schedule
 from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput, NotFound
+from app.services.instance_settings import read_settings, store_settings
 from app.services.mail_templates import Rendered, test_message
 
 log = logging.getLogger(__name__)
@@ -84,16 +85,7 @@ def _from_env(name: str) -> str | None:
 
 
 def _stored() -> dict[str, str]:
-    keys = {key: name for name, (_, key, _) in SMTP_SETTINGS.items()}
-    values: dict[str, str] = {}
-    with db.session() as s:
-        rows = s.exec(select(InstanceSetting).where(col(InstanceSetting.key).in_(keys))).all()
-    for row in rows:
-        try:
-            values[keys[row.key]] = decrypt(row.value) if row.secret else row.value
-        except ValueError:
-            log.error("stored SMTP setting %s cannot be decrypted (key changed?)", row.key)
-    return values
+    return read_settings({key: name for name, (_, key, _) in SMTP_SETTINGS.items()}, "SMTP")
 
 
 def smtp_config() -> SmtpConfig:
@@ -239,18 +231,7 @@ def save_smtp_settings(
         changes[SMTP_SETTINGS["password"][1]] = None
     if require_verified is not None:
         changes[REQUIRE_VERIFIED_KEY] = ("1", False) if require_verified else None
-    with db.session() as s:
-        for key, change in changes.items():
-            row = s.get(InstanceSetting, key)
-            if change is None:
-                if row is not None:
-                    s.delete(row)
-                continue
-            row = row or InstanceSetting(key=key)
-            row.value, row.secret = change
-            row.updated_at = utcnow()
-            row.updated_by = user.id
-            s.add(row)
+    store_settings(changes, user)
     return smtp_settings(user)
 
 

@@ -12,7 +12,7 @@ import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, computed_field
 from sqlalchemy import ARRAY, Label, Uuid, any_, bindparam, func, literal_column
@@ -373,44 +373,46 @@ def resolve_time(value: dt.datetime | None, timezone: str) -> dt.datetime | None
     return value.astimezone(dt.UTC)
 
 
-def _accounts(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[SocialAccount]:
-    ids = list(dict.fromkeys(ids))
-    rows = {
-        a.id: a
-        for a in s.exec(
-            select(SocialAccount).where(
-                col(SocialAccount.id).in_(ids), SocialAccount.workspace_id == workspace_id
-            )
-        ).all()
-    }
-    missing = [str(i) for i in ids if i not in rows]
+class _HasId(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+_Row = TypeVar("_Row", bound=_HasId)
+
+
+def _in_order(ids: list[uuid.UUID], rows: Iterable[_Row], what: str, field: str) -> list[_Row]:
+    """`rows` in the order of `ids`, or InvalidInput (code unknown_<what>) naming in `field`
+    the ids not among them: they are not in the workspace."""
+    by_id = {row.id: row for row in rows}
+    missing = [str(i) for i in ids if i not in by_id]
     if missing:
         raise InvalidInput(
-            "Some accounts do not exist in this workspace.",
-            code="unknown_accounts",
-            details={"account_ids": missing},
+            f"Some {what} do not exist in this workspace.",
+            code=f"unknown_{what}",
+            details={field: missing},
         )
-    return [rows[i] for i in ids]
+    return [by_id[i] for i in ids]
+
+
+def _accounts(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[SocialAccount]:
+    ids = list(dict.fromkeys(ids))
+    rows = s.exec(
+        select(SocialAccount).where(
+            col(SocialAccount.id).in_(ids), SocialAccount.workspace_id == workspace_id
+        )
+    ).all()
+    return _in_order(ids, rows, "accounts", "account_ids")
 
 
 def _media(s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID]) -> list[Media]:
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
-    rows = {
-        m.id: m
-        for m in s.exec(
-            select(Media).where(col(Media.id).in_(ids), Media.workspace_id == workspace_id)
-        ).all()
-    }
-    missing = [str(i) for i in ids if i not in rows]
-    if missing:
-        raise InvalidInput(
-            "Some media do not exist in this workspace.",
-            code="unknown_media",
-            details={"media_ids": missing},
-        )
-    return [rows[i] for i in ids]
+    rows = s.exec(
+        select(Media).where(col(Media.id).in_(ids), Media.workspace_id == workspace_id)
+    ).all()
+    return _in_order(ids, rows, "media", "media_ids")
 
 
 def validate_destinations(

@@ -38,6 +38,7 @@ from sqlmodel import Session, col, delete, select
 from app import db
 from app.models import PostingSchedule, PostingSlot, Role, SocialAccount, User, Workspace, utcnow
 from app.services.access import require_role
+from app.services.accounts import workspace_account, workspace_accounts
 from app.services.errors import InvalidInput, NotFound
 
 MAX_SLOTS = 100  # per account and week
@@ -150,15 +151,6 @@ def _workspace_zone(s: Session, workspace_id: uuid.UUID) -> str:
     return (ws.timezone if ws else None) or "UTC"
 
 
-def _account(
-    s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
-) -> SocialAccount:
-    account = s.get(SocialAccount, account_id, with_for_update=lock)
-    if account is None or account.workspace_id != workspace_id:
-        raise NotFound("Account not found.")
-    return account
-
-
 def _views(
     s: Session, workspace_id: uuid.UUID, accounts: list[SocialAccount]
 ) -> list[ScheduleView]:
@@ -195,19 +187,14 @@ def _views(
 def get_schedule(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> ScheduleView:
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        return _views(s, workspace_id, [_account(s, workspace_id, account_id)])[0]
+        return _views(s, workspace_id, [workspace_account(s, workspace_id, account_id)])[0]
 
 
 def list_schedules(user: User, workspace_id: uuid.UUID) -> list[ScheduleView]:
     """Every account of the workspace with its slots (none yet: an empty list)."""
     with db.session() as s:
         require_role(s, user, workspace_id, Role.viewer)
-        accounts = s.exec(
-            select(SocialAccount)
-            .where(SocialAccount.workspace_id == workspace_id)
-            .order_by(SocialAccount.platform, SocialAccount.account_name)
-        ).all()
-        return _views(s, workspace_id, list(accounts))
+        return _views(s, workspace_id, workspace_accounts(s, workspace_id))
 
 
 # --------------------------------------------------------------------------- writing
@@ -228,7 +215,7 @@ def set_slots(
     timezone = check_timezone(timezone)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.editor)
-        account = _account(s, workspace_id, account_id, lock=True)  # serialises writers
+        account = workspace_account(s, workspace_id, account_id, lock=True)  # serialises writers
         s.exec(delete(PostingSlot).where(col(PostingSlot.social_account_id) == account.id))
         for slot in parsed:
             s.add(PostingSlot(social_account_id=account.id, weekday=slot.weekday,
