@@ -20,10 +20,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
 
 E_SESSION_EXPIRED = "Error validating access token: Session has expired."
+E_NO_ACTIVE_TOKEN = (
+    "An active access token must be used to query information about the current user."
+)
+E_BAD_TOKEN = "Invalid OAuth access token - Cannot parse access token"
 E_UNEXPECTED = "An unexpected error has occurred. Please retry your request later."
 
 # (client_id, user_id, redirect_uri, scopes, expires at (monotonic))
@@ -58,6 +62,10 @@ def meta_error(
 
 def bad_param(message: str, subcode: int | None = None) -> Response:
     return meta_error(f"(#100) {message}", 100, subcode=subcode)
+
+
+def no_permission() -> Response:
+    return meta_error("(#10) Application does not have permission for this action", 10)
 
 
 def no_object(oid: str) -> Response:
@@ -222,6 +230,8 @@ class LoginSim(MetaSim):
     # What a 429 fault answers: the platform's message and error code.
     limit_message: ClassVar[str]
     limit_code: ClassVar[int]
+    # What a request without a token is told: the platform's message and error code.
+    no_token: ClassVar[tuple[str, int]]
 
     def login_routes(self) -> list[BaseRoute]:
         """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
@@ -252,6 +262,21 @@ class LoginSim(MetaSim):
                 headers=usage_headers(user_id, self.id, 100, fault_minutes(fault)),
             )
         return fault_error(fault)
+
+    def _auth(self, request: Request, scope: str | None = None) -> LoginToken:
+        """The request's usable token; refused the Graph way when it is missing, unknown,
+        revoked or expired, or lacks `scope`."""
+        value = self._token_value(request)
+        if not value:
+            raise Refusal(meta_error(*self.no_token))
+        token: LoginToken | None = self.tokens.get(value)
+        if token is None or token.revoked:
+            raise Refusal(meta_error(E_BAD_TOKEN, 190))
+        if token.expires_at <= time.time():
+            raise Refusal(meta_error(E_SESSION_EXPIRED, 190, subcode=463))
+        if scope and scope not in token.scopes:
+            raise Refusal(no_permission())
+        return token
 
     def ensure_user(self, username: str, **fields: Any) -> Any:
         """Find or create the simulated user (each platform has its own fields)."""
@@ -324,6 +349,8 @@ class LoginSim(MetaSim):
 
 
 __all__ = [
+    "E_BAD_TOKEN",
+    "E_NO_ACTIVE_TOKEN",
     "App",
     "LoginSim",
     "LoginToken",
@@ -335,5 +362,6 @@ __all__ = [
     "meta_error",
     "meta_time",
     "no_object",
+    "no_permission",
     "usage_headers",
 ]

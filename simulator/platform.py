@@ -67,6 +67,15 @@ class ParamsError(Exception):
     pass
 
 
+class Refusal(Exception):
+    """A handler's answer given early: raised anywhere below a handler wrapped with
+    `PlatformSim.endpoint` (a refused token, a malformed body...), `response` is its answer."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 _KEY_RE = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 _PART_RE = re.compile(r"\[([^\[\]]*)\]")
 
@@ -368,6 +377,8 @@ class PlatformSim:
                 response = await handler(request)
             except ParamsError as exc:
                 response = JSONResponse({"error": str(exc)}, 400)
+            except Refusal as exc:
+                response = exc.response
             if (
                 fault
                 and fault.after_accept

@@ -53,6 +53,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
+    E_BAD_TOKEN,
+    E_NO_ACTIVE_TOKEN,
     App,
     MetaSim,
     app_usage,
@@ -62,6 +64,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
+from simulator.platform import Refusal
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -754,7 +757,7 @@ class FacebookSim(MetaSim):
 
     def _check_token(self, token: Token | None) -> Response | None:
         if token is None or token.revoked:
-            return meta_error("Invalid OAuth access token - Cannot parse access token", 190)
+            return meta_error(E_BAD_TOKEN, 190)
         if token.expires_at is not None and token.expires_at <= time.time():
             when = datetime.fromtimestamp(token.expires_at, UTC).strftime("%A, %d-%b-%y %H:%M:%S")
             return meta_error(
@@ -764,16 +767,16 @@ class FacebookSim(MetaSim):
             )
         return None
 
-    def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request) -> Token:
         value = self._token_value(request)
         if not value:
-            return None, meta_error(
-                "An active access token must be used to query information about the current user.",
-                2500,
-            )
+            raise Refusal(meta_error(E_NO_ACTIVE_TOKEN, 2500))
         token = self.tokens.get(value)
         err = self._check_token(token)
-        return (None, err) if err else (token, None)
+        if err:
+            raise Refusal(err)
+        assert token is not None
+        return token
 
     def _version(self, request: Request) -> Response | None:
         version = request.path_params.get("version", "")
@@ -966,10 +969,7 @@ class FacebookSim(MetaSim):
         err = self._version(request)
         if err:
             return err
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if request.method != "GET":
             return no_object(request.path_params["id"], post=True)
         return self._read_node(request, token, self._resolve(request.path_params["id"], token))
@@ -978,10 +978,7 @@ class FacebookSim(MetaSim):
         err = self._version(request)
         if err:
             return err
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         oid, edge, method = request.path_params["id"], request.path_params["edge"], request.method
         target = self._resolve(oid, token)
         if target is None:
@@ -1506,10 +1503,7 @@ class FacebookSim(MetaSim):
             err = self._version(request)
             if err:
                 return err
-            token, err = self._auth(request)
-            if err:
-                return err
-            assert token is not None
+            token = self._auth(request)
             page = self._resolve(request.path_params["id"], token)
             if not isinstance(page, Page):
                 return no_object(request.path_params["id"], post=True)

@@ -310,6 +310,7 @@ class InstagramSim(LoginSim):
         "There have been too many calls to this Instagram account. Wait a bit and try again."
     )
     limit_code = 80002
+    no_token = (E_NO_TOKEN, 104)
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -349,21 +350,6 @@ class InstagramSim(LoginSim):
 
     # ------------------------------------------------------------ auth
 
-    def _auth(self, request: Request, scope: str | None = None) -> Token | Response:
-        value = self._token_value(request)
-        if not value:
-            return meta_error(E_NO_TOKEN, 104)
-        token = self.tokens.get(value)
-        if token is None:
-            return meta_error("Invalid OAuth access token - Cannot parse access token", 190)
-        if token.expires_at <= time.time():
-            return meta_error(
-                "Error validating access token: Session has expired.", 190, subcode=463
-            )
-        if scope and scope not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
-        return token
-
     def _version(self, request: Request) -> Response | None:
         if request.path_params.get("version") in SUPPORTED_VERSIONS:
             return None
@@ -386,8 +372,6 @@ class InstagramSim(LoginSim):
         if refused:
             return refused
         token = self._auth(request, scope)
-        if isinstance(token, Response):
-            return token
         return self._owner(request, token)
 
     def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
@@ -484,8 +468,6 @@ class InstagramSim(LoginSim):
         if q["grant_type"] != "ig_exchange_token":
             return _bad("Unsupported grant_type: must be ig_exchange_token")
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
@@ -503,8 +485,6 @@ class InstagramSim(LoginSim):
         if q["grant_type"] != "ig_refresh_token":
             return _bad("Unsupported grant_type: must be ig_refresh_token")
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         if not token.long_lived:
             return _bad("Only long-lived tokens can be refreshed")
         if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
@@ -575,8 +555,6 @@ class InstagramSim(LoginSim):
         if refused:
             return refused
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         oid = request.path_params["id"]
         user = self.users[token.user_id]
         if oid in ("me", user.id, user.scoped_id):
@@ -949,8 +927,6 @@ class InstagramSim(LoginSim):
         if refused:
             return refused
         token = self._auth(request, "instagram_business_manage_insights")
-        if isinstance(token, Response):
-            return token
         q = request.query_params
         metrics = [m for m in q.get("metric", "").split(",") if m]
         if not metrics:
@@ -1030,8 +1006,6 @@ class InstagramSim(LoginSim):
         if refused:
             return refused
         token = self._auth(request, "instagram_business_manage_comments")
-        if isinstance(token, Response):
-            return token
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
             return no_object(request.path_params["id"])

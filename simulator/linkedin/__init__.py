@@ -54,7 +54,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -552,25 +552,29 @@ class LinkedInSim(OAuthServer, PlatformSim):
         member = self.members.get(token.member_id) if token else None
         return member.username if member else None
 
-    def _auth(self, request: Request, *any_scope: str) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, *any_scope: str) -> Token:
         value = self.bearer(request)
         token = self.tokens.get(value)
         if not value or token is None:
-            return None, li_error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+            raise Refusal(li_error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600))
         if token.revoked:
-            return None, li_error(
-                401,
-                "The token used in the request has been revoked by the user",
-                "REVOKED_ACCESS_TOKEN",
-                65602,
+            raise Refusal(
+                li_error(
+                    401,
+                    "The token used in the request has been revoked by the user",
+                    "REVOKED_ACCESS_TOKEN",
+                    65602,
+                )
             )
         if token.expires_at <= time.time():
-            return None, li_error(
-                401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601
+            raise Refusal(
+                li_error(
+                    401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601
+                )
             )
         if any_scope and not set(any_scope) & set(token.scopes):
-            return None, self._denied(request)
-        return token, None
+            raise Refusal(self._denied(request))
+        return token
 
     def _denied(self, request: Request) -> Response:
         resource = self.relative_path(request).split("/")[2] if "/rest/" in request.url.path else ""
@@ -870,10 +874,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return Response(status_code=200)
 
     async def userinfo(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if "openid" not in token.scopes:
             return li_error(
                 403,
@@ -973,10 +974,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return await self._single_upload_action(request, "document")
 
     async def _single_upload_action(self, request: Request, kind: str) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         body = await self._action_body(request, "initializeUpload")
         if isinstance(body, Response):
             return body
@@ -999,10 +997,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def videos_action(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         action = request.query_params.get("action")
         if action == "finalizeUpload":
             return await self._finalize_video(request, token)
@@ -1107,10 +1102,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         asset = self.assets[entry[0]]
         part = entry[1]
         if part is None:  # images and documents: the member's token is required
-            token, err = self._auth(request)
-            if err:
-                return err
-            assert token is not None
+            token = self._auth(request)
             if not self._can_act_as(token, asset.owner, POSTING_ROLES):
                 return li_error(403, "Not enough permissions to upload", "ACCESS_DENIED", 100)
         data = await request.body()
@@ -1141,10 +1133,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return Response(status_code=200, headers={"ETag": etag})
 
     async def get_asset(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         kind = self.relative_path(request).split("/")[2][:-1]
         asset = self.assets.get(urn)
@@ -1323,10 +1312,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return assets, None
 
     async def create_post(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         body = await self._json_body(request)
         if isinstance(body, Response):
             return body
@@ -1453,10 +1439,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def get_post(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         post = self.posts.get(urn)
         if post is None:
@@ -1466,10 +1449,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return JSONResponse(self._post_json(post))
 
     async def find_posts(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         q = request.query_params
         if q.get("q") != "author":
             return li_error(
@@ -1513,16 +1493,13 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ organizations
 
     async def organization_acls(self, request: Request) -> Response:
-        token, err = self._auth(
+        token = self._auth(
             request,
             "rw_organization_admin",
             "r_organization_admin",
             "w_organization_social",
             "r_organization_social",
         )
-        if err:
-            return err
-        assert token is not None
         q = request.query_params
         if q.get("q") != "roleAssignee":
             return li_error(
@@ -1560,9 +1537,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def get_organization(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
+        self._auth(request)
         raw = request.path_params["id"]
         org = self.orgs.get(int(raw)) if raw.isdigit() else None
         if org is None:
@@ -1598,10 +1573,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return (post, None) if ok else (None, self._denied(request))
 
     async def social_actions(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         post, err = self._readable_post(request, token, urn)
         if err:
@@ -1623,10 +1595,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def comment(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         urn = unquote(request.path_params["urn"])
         post = self.posts.get(urn)
         if post is None:
@@ -1674,10 +1643,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return [unquote(v) for v in value[5:-1].split(",") if v]
 
     async def share_statistics(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_organization_social", "rw_organization_admin")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_organization_social", "rw_organization_admin")
         q = request.query_params
         if q.get("q") != "organizationalEntity":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
@@ -1719,9 +1685,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def network_size(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
+        self._auth(request)
         urn = unquote(request.path_params["urn"])
         if request.query_params.get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
             return li_error(400, "edgeType must be COMPANY_FOLLOWED_BY_MEMBER", "ILLEGAL_ARGUMENT")
@@ -1732,10 +1696,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return JSONResponse({"firstDegreeSize": org.followers})
 
     async def member_post_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_member_postAnalytics")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_member_postAnalytics")
         q = request.query_params
         if q.get("q") != "entity":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
@@ -1770,10 +1731,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def member_followers(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_member_profileAnalytics")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_member_profileAnalytics")
         if request.query_params.get("q") != "me":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
         member = self.members[token.member_id]

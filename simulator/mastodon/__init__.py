@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
 from simulator.oauth import OAuthServer
-from simulator.platform import ParamsError, PlatformSim, read_params, with_query
+from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
 from simulator.state import Fault, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -379,24 +379,24 @@ class MastodonSim(OAuthServer, PlatformSim):
 
     def _authorize(
         self, request: Request, scopes: tuple[str, ...], *, required: bool = True, user: bool = True
-    ) -> tuple[Token | None, Response | None]:
+    ) -> Token | None:
         """Doorkeeper: doorkeeper_authorize! (required) or authorize_if_got_token! (optional).
 
-        Returns (token, None) when allowed, (None, None) for an anonymous optional request,
-        or (None, error response)."""
+        Returns the token when allowed, None for an anonymous optional request; refuses
+        (Refusal) otherwise."""
         value = self._bearer(request)
         token = self.tokens.get(value or "")
         if token is None:
             if required:
-                return None, _error(E_TOKEN_INVALID, 401)
-            return None, None  # unknown tokens count as anonymous on optional endpoints
+                raise Refusal(_error(E_TOKEN_INVALID, 401))
+            return None  # unknown tokens count as anonymous on optional endpoints
         if token.revoked:
-            return None, _error(E_TOKEN_REVOKED, 401)
+            raise Refusal(_error(E_TOKEN_REVOKED, 401))
         if not set(scopes) & set(token.scopes):
-            return None, _error(E_SCOPE, 403)
+            raise Refusal(_error(E_SCOPE, 403))
         if user and token.account_id is None:
-            return None, _error(E_NEEDS_USER, 422)
-        return token, None
+            raise Refusal(_error(E_NEEDS_USER, 422))
+        return token
 
     # ------------------------------------------------------------ platform hooks
 
@@ -853,9 +853,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         )
 
     async def verify_credentials(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("profile", "read", "read:accounts"))
-        if err:
-            return err
+        token = self._authorize(request, ("profile", "read", "read:accounts"))
         assert token is not None and token.account_id is not None
         acc = self.accounts[token.account_id]
         body = self._account_json(acc, self.base_url(request))
@@ -875,9 +873,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body)
 
     async def account_statuses(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("read", "read:statuses"), required=False)
-        if err:
-            return err
+        token = self._authorize(request, ("read", "read:statuses"), required=False)
         acc = self.accounts.get(request.path_params["id"])
         if acc is None:
             return _error(E_NOT_FOUND, 404)
@@ -916,9 +912,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ media
 
     async def upload_media(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:media"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:media"))
         assert token is not None and token.account_id is not None
         p = await read_params(request)
         upload = p.get("file")
@@ -969,9 +963,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body, 200 if synchronous else 202)
 
     async def get_media(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:media"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:media"))
         assert token is not None
         media = self.media.get(request.path_params["id"])
         if media is None or media.account_id != token.account_id or media.status_id is not None:
@@ -988,9 +980,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ statuses
 
     async def create_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:statuses"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:statuses"))
         assert token is not None and token.account_id is not None
         p = await read_params(request)
         acc = self.accounts[token.account_id]
@@ -1126,18 +1116,14 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body, headers=self._rate_headers(rate))
 
     async def get_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("read", "read:statuses"), required=False)
-        if err:
-            return err
+        token = self._authorize(request, ("read", "read:statuses"), required=False)
         st = self.statuses.get(request.path_params["id"])
         if st is None or not self._visible(st, token):
             return _error(E_NOT_FOUND, 404)
         return JSONResponse(self._status_json(st, self.base_url(request)))
 
     async def delete_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:statuses"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:statuses"))
         assert token is not None
         with self.sim.lock:
             st = self.statuses.get(request.path_params["id"])

@@ -43,7 +43,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.pinterest.schemas import SCHEMAS, check_schema
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, Refusal
 from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
@@ -361,16 +361,16 @@ class PinterestSim(OAuthServer, PlatformSim):
             return self.users[token.user_id].username
         return None
 
-    def _auth(self, request: Request, *scopes: str) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, *scopes: str) -> Token:
         token = self._valid_token(request)
         if token is None:
-            return None, error(401, E_AUTH, 2)
+            raise Refusal(error(401, E_AUTH, 2))
         missing = [s for s in scopes if s not in token.scopes]
         if missing:
-            return None, error(
-                401, f"Authorization failed: missing scope(s) {', '.join(missing)}.", 3
+            raise Refusal(
+                error(401, f"Authorization failed: missing scope(s) {', '.join(missing)}.", 3)
             )
-        return token, None
+        return token
 
     # ------------------------------------------------------------ rate limits and faults
 
@@ -614,10 +614,7 @@ class PinterestSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ account and boards
 
     async def user_account(self, request: Request) -> Response:
-        token, err = self._auth(request, "user_accounts:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "user_accounts:read")
         return JSONResponse(self._user_json(self.users[token.user_id]))
 
     def _date_range(self, request: Request) -> tuple[date, date] | Response:
@@ -633,9 +630,7 @@ class PinterestSim(OAuthServer, PlatformSim):
         return start, end
 
     async def account_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "user_accounts:read")
-        if err:
-            return err
+        token = self._auth(request, "user_accounts:read")
         span = self._date_range(request)
         if isinstance(span, Response):
             return span
@@ -648,10 +643,7 @@ class PinterestSim(OAuthServer, PlatformSim):
         return JSONResponse({"all": {"daily_metrics": [], "summary_metrics": totals}})
 
     async def list_boards(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read")
         boards = sorted(
             (b for b in self.boards.values() if b.owner_id == token.user_id),
             key=lambda b: int(b.id),
@@ -665,10 +657,7 @@ class PinterestSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ pins
 
     async def list_pins(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read", "pins:read")
         pins = sorted(
             (p for p in self.pins.values() if p.user_id == token.user_id),
             key=lambda p: int(p.id),
@@ -690,18 +679,12 @@ class PinterestSim(OAuthServer, PlatformSim):
         return pin
 
     async def get_pin(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read", "pins:read")
         pin = self._owned_pin(request, token)
         return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
 
     async def pin_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read", "pins:read")
         span = self._date_range(request)
         if isinstance(span, Response):
             return span
@@ -746,10 +729,7 @@ class PinterestSim(OAuthServer, PlatformSim):
         return urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
 
     async def create_pin(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:write")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read", "pins:write")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return error(415, "Content-Type must be application/json.", 1)
         try:
@@ -851,10 +831,7 @@ class PinterestSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ video media
 
     async def register_media(self, request: Request) -> Response:
-        token, err = self._auth(request, "pins:read", "pins:write")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "pins:read", "pins:write")
         try:
             body = json.loads(await request.body() or b"null")
         except ValueError:
@@ -913,10 +890,7 @@ class PinterestSim(OAuthServer, PlatformSim):
         return Response(status_code=204)
 
     async def media_status(self, request: Request) -> Response:
-        token, err = self._auth(request, "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "pins:read")
         upload = self.media.get(request.path_params["media_id"])
         if upload is None or upload.user_id != token.user_id:
             return error(404, "Media not found.", 404)

@@ -39,18 +39,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
+    E_NO_ACTIVE_TOKEN,
     App,
     LoginSim,
     bad_param,
     meta_error,
     meta_time,
     no_object,
+    no_permission,
     usage_headers,
 )
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import read_params
+from simulator.platform import Refusal, read_params
 from simulator.state import SimError, utcnow
 
 VERSION = "v1.0"
@@ -178,6 +180,7 @@ class ThreadsSim(LoginSim):
     sandbox_client_id = SANDBOX_CLIENT_ID
     limit_message = "(#17) User request limit reached"
     limit_code = 17
+    no_token = (E_NO_ACTIVE_TOKEN, 2500)
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -211,28 +214,15 @@ class ThreadsSim(LoginSim):
 
     # ------------------------------------------------------------ auth
 
-    def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
-        value = self._token_value(request)
-        if not value:
-            return None, meta_error(
-                "An active access token must be used to query information about the current user.",
-                2500,
-            )
-        token = self.tokens.get(value)
-        if token is None or token.revoked:
-            return None, meta_error("Invalid OAuth access token - Cannot parse access token", 190)
-        if token.expires_at <= time.time():
-            return None, meta_error(
-                "Error validating access token: Session has expired.", 190, subcode=463
-            )
-        return token, None
-
-    def _subject(self, request: Request, token: Token) -> tuple[User | None, Response | None]:
-        """The {user-id} path segment ("me" or the token's own id)."""
+    def _subject(self, request: Request, token: Token, scope: str | None = None) -> User:
+        """The {user-id} path segment ("me" or the token's own id); refused when it is another
+        user's, or when the token lacks `scope`."""
         wanted = request.path_params["id"]
-        if wanted in ("me", token.user_id):
-            return self.users[token.user_id], None
-        return None, no_object(wanted)
+        if wanted not in ("me", token.user_id):
+            raise Refusal(no_object(wanted))
+        if scope and scope not in token.scopes:
+            raise Refusal(no_permission())
+        return self.users[token.user_id]
 
     # ------------------------------------------------------------ faults
 
@@ -294,10 +284,7 @@ class ThreadsSim(LoginSim):
             return bad_param("grant_type must be th_exchange_token")
         if not q.get("client_secret"):
             return bad_param("The parameter client_secret is required")
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
@@ -310,10 +297,7 @@ class ThreadsSim(LoginSim):
     async def refresh(self, request: Request) -> Response:
         if request.query_params.get("grant_type") != "th_refresh_token":
             return bad_param("grant_type must be th_refresh_token")
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if not token.long_lived:
             return bad_param("Only long-lived tokens can be refreshed")
         if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
@@ -350,16 +334,10 @@ class ThreadsSim(LoginSim):
         return "FINISHED", None
 
     async def get_object(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         oid = request.path_params["id"]
         if oid == "me" or oid in self.users:
-            user, err = self._subject(request, token)
-            if err:
-                return err
-            assert user is not None
+            user = self._subject(request, token)
             fields = self._fields(request, PROFILE_FIELDS)
             if isinstance(fields, Response):
                 return fields
@@ -402,16 +380,8 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ publishing
 
     async def create_container(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
-        if "threads_content_publish" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+        token = self._auth(request)
+        user = self._subject(request, token, "threads_content_publish")
         p = await read_params(request)
         unknown = sorted(set(p) - CONTAINER_PARAMS)
         if unknown:
@@ -475,14 +445,8 @@ class ThreadsSim(LoginSim):
         return JSONResponse({"id": container.id})
 
     async def publish(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         p = await read_params(request)
         unknown = sorted(set(p) - {"creation_id", "access_token"})
         if unknown:
@@ -551,14 +515,8 @@ class ThreadsSim(LoginSim):
         return JSONResponse({"id": post_id})
 
     async def publishing_limit(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         quota = self.sim.rate(self.id, "posts", user.id, account=user.username, consume=False)
         window = (self.sim.effective_knobs(self.id, user.username).quotas or {})["posts"]
         return JSONResponse(
@@ -576,14 +534,8 @@ class ThreadsSim(LoginSim):
         )
 
     async def list_threads(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         q = request.query_params
         fields = self._fields(request, POST_FIELDS)
         if isinstance(fields, Response):
@@ -620,15 +572,12 @@ class ThreadsSim(LoginSim):
         return JSONResponse(body)
 
     async def media_insights(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
             return no_object(request.path_params["id"])
         if "threads_manage_insights" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+            return no_permission()
         metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
         if not metrics:
             return bad_param("The parameter metric is required.")
@@ -650,16 +599,8 @@ class ThreadsSim(LoginSim):
         )
 
     async def user_insights(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
-        if "threads_manage_insights" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+        token = self._auth(request)
+        user = self._subject(request, token, "threads_manage_insights")
         metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
         if not metrics or any(m not in USER_METRICS for m in metrics):
             return bad_param(f"metric must be a list of: {USER_METRICS}")

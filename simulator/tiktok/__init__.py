@@ -56,7 +56,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
@@ -432,21 +432,25 @@ class TikTokSim(OAuthServer, PlatformSim):
         user = self.users.get(token.open_id) if token else None
         return user.username if user else None
 
-    def _auth(self, request: Request, scope: str) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, scope: str) -> Token:
         token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked or token.expires_at <= time.time():
-            return None, api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
+            raise Refusal(
+                api_error(
+                    401,
+                    "access_token_invalid",
+                    "The access token is invalid or not found in the request.",
+                )
             )
         if scope not in token.scopes:
-            return None, api_error(
-                401,
-                "scope_not_authorized",
-                f"The user did not authorize the scope required for this request: {scope}.",
+            raise Refusal(
+                api_error(
+                    401,
+                    "scope_not_authorized",
+                    f"The user did not authorize the scope required for this request: {scope}.",
+                )
             )
-        return token, None
+        return token
 
     _FAMILIES = (
         ("/v2/post/publish/video/init/", "init"),
@@ -746,10 +750,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ users
 
     async def user_info(self, request: Request) -> Response:
-        token, err = self._auth(request, "user.info.basic")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "user.info.basic")
         fields = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not fields:
             return invalid("fields is required.")
@@ -789,10 +790,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         }
 
     async def creator_info(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.publish")
         body = await self._body(request, allow_empty=True)
         if isinstance(body, Response):
             return body
@@ -847,10 +845,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         return None
 
     async def video_init(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.publish")
         body = await self._body(request)
         if isinstance(body, Response):
             return body
@@ -919,10 +914,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         return envelope(data)
 
     async def content_init(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.publish")
         body = await self._body(request)
         if isinstance(body, Response):
             return body
@@ -1139,10 +1131,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         scope = "video.publish"
         if token is not None and "video.publish" not in token.scopes:
             scope = "video.upload"
-        token, err = self._auth(request, scope)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, scope)
         body = await self._body(request)
         if isinstance(body, Response):
             return body
@@ -1198,10 +1187,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         return {f: full[f] for f in fields}
 
     async def video_list(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.list")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.list")
         fields = self._fields(request)
         if isinstance(fields, Response):
             return fields
@@ -1235,10 +1221,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         )
 
     async def video_query(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.list")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.list")
         fields = self._fields(request)
         if isinstance(fields, Response):
             return fields

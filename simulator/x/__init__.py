@@ -50,7 +50,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, RateState, SimError, utcnow
 from simulator.x.schemas import FIELD_ENUMS, SCHEMAS, Invalid, check_schema
 
@@ -552,24 +552,24 @@ class XSim(OAuthServer, PlatformSim):
             return self.users[token.user_id].username
         return None
 
-    def _auth(
-        self, request: Request, scopes: tuple[str, ...], *, app_ok: bool = False
-    ) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, scopes: tuple[str, ...], *, app_ok: bool = False) -> Token:
         token = self._valid_token(request)
         if token is None:
-            return None, unauthorized()
+            raise Refusal(unauthorized())
         if token.kind == "app":
             if app_ok:
-                return token, None
-            return None, problem(
-                403,
-                "Unsupported Authentication",
-                E_APP_ONLY,
-                PROBLEMS + "unsupported-authentication",
+                return token
+            raise Refusal(
+                problem(
+                    403,
+                    "Unsupported Authentication",
+                    E_APP_ONLY,
+                    PROBLEMS + "unsupported-authentication",
+                )
             )
         if not set(scopes) <= set(token.scopes):
-            return None, forbidden(E_NOT_PERMITTED)
-        return token, None
+            raise Refusal(forbidden(E_NOT_PERMITTED))
+        return token
 
     # ------------------------------------------------------------ rate limits
 
@@ -957,10 +957,8 @@ class XSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ users
 
     async def users_me(self, request: Request) -> Response:
-        token, err = self._auth(request, ("tweet.read", "users.read"))
-        if err:
-            return err
-        assert token is not None and token.user_id is not None
+        token = self._auth(request, ("tweet.read", "users.read"))
+        assert token.user_id is not None
         try:
             allowed = {
                 "user.fields": "user.fields",
@@ -973,9 +971,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": self._user_json(self.users[token.user_id], user_fields)})
 
     async def user_tweets(self, request: Request) -> Response:
-        token, err = self._auth(request, ("tweet.read", "users.read"), app_ok=True)
-        if err:
-            return err
+        self._auth(request, ("tweet.read", "users.read"), app_ok=True)
         allowed = {
             "max_results": "",
             "pagination_token": "",
@@ -1071,10 +1067,8 @@ class XSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ tweets
 
     async def create_tweet(self, request: Request) -> Response:
-        token, err = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
-        if err:
-            return err
-        assert token is not None and token.user_id is not None
+        token = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
+        assert token.user_id is not None
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
         if ctype != "application/json":
@@ -1177,9 +1171,7 @@ class XSim(OAuthServer, PlatformSim):
         )
 
     async def get_tweet(self, request: Request) -> Response:
-        token, err = self._auth(request, ("tweet.read", "users.read"), app_ok=True)
-        if err:
-            return err
+        self._auth(request, ("tweet.read", "users.read"), app_ok=True)
         tweet_id = request.path_params["id"]
         allowed = {
             "post.fields": "post.fields",
@@ -1200,10 +1192,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": self._tweet_json(tweet, fields)})
 
     async def delete_tweet(self, request: Request) -> Response:
-        token, err = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
         tweet_id = request.path_params["id"]
         try:
             self._id_param(tweet_id)
@@ -1303,10 +1292,7 @@ class XSim(OAuthServer, PlatformSim):
 
     async def upload(self, request: Request) -> Response:
         """One-shot upload: POST /2/media/upload (multipart `media`, `media_category`)."""
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         try:
             form = await self._media_form(request)
             if "command" in form:  # the legacy INIT/APPEND/FINALIZE form is not offered here
@@ -1336,10 +1322,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": self._media_json(media)})
 
     async def upload_status(self, request: Request) -> Response:
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         q = request.query_params
         for name in q:
             if name not in ("command", "media_id"):
@@ -1361,10 +1344,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": body})
 
     async def initialize(self, request: Request) -> Response:
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         try:
             if not request.headers.get("content-type", "").startswith("application/json"):
                 raise Invalid("Content-Type must be application/json")
@@ -1393,10 +1373,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": data})
 
     async def append(self, request: Request) -> Response:
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         try:
             media = self._owned_media(request, token)
             form = await self._media_form(request)
@@ -1427,10 +1404,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": {"expires_at": int(media.expires_at)}})
 
     async def finalize(self, request: Request) -> Response:
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         try:
             media = self._owned_media(request, token)
         except Invalid as exc:
@@ -1448,10 +1422,7 @@ class XSim(OAuthServer, PlatformSim):
         return JSONResponse({"data": self._media_json(media)})
 
     async def metadata(self, request: Request) -> Response:
-        token, err = self._auth(request, ("media.write",))
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, ("media.write",))
         try:
             body = await self._media_form(request)
             problems = check_schema(body, SCHEMAS["CreateMediaMetadataRequest"])

@@ -72,7 +72,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import ParamsError, PlatformSim, read_params, with_query
+from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
 from simulator.state import Fault, SimError, utcnow
 from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
 
@@ -300,12 +300,6 @@ def tags_length(tags: list[str]) -> int:
     return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(0, len(tags) - 1)
 
 
-class BadRequest(Exception):
-    def __init__(self, response: Response) -> None:
-        super().__init__("bad request")
-        self.response = response
-
-
 def parse_params(request: Request, method: str) -> dict[str, Any]:
     """Query parameters of a Discovery method: unknown names, missing required ones, types,
     ranges and enums are refused as Google refuses them. Repeated params are split on commas."""
@@ -317,7 +311,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             continue
         prop = spec.get(name)
         if prop is None:
-            raise BadRequest(
+            raise Refusal(
                 invalid_payload(
                     [
                         f'Invalid JSON payload received. Unknown name "{name}": Cannot bind '
@@ -331,7 +325,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
         kind = prop.get("type")
         if kind == "boolean":
             if value.lower() not in ("true", "false"):
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -343,7 +337,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
         elif kind == "integer":
             low, high = int(prop.get("minimum", 0)), int(prop.get("maximum", 2**31))
             if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -355,7 +349,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             out[name] = int(value)
         else:
             if "enum" in prop and value not in prop["enum"]:
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -367,7 +361,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             out[name] = value
     for name, prop in spec.items():
         if prop.get("required") and not out.get(name):
-            raise BadRequest(
+            raise Refusal(
                 google_error(400, "required", f"Required parameter: {name}", location=name)
             )
     return out
@@ -376,7 +370,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
 def check_parts(parts: list[str], allowed: frozenset[str]) -> None:
     for part in parts:
         if part not in allowed:
-            raise BadRequest(
+            raise Refusal(
                 google_error(400, "unknownPart", f"'{part}'", "youtube.part", location="part")
             )
 
@@ -746,44 +740,50 @@ class YouTubeSim(OAuthServer, PlatformSim):
             return self.channels[session.channel_id].account
         return None
 
-    def _auth(
-        self, request: Request, scopes: frozenset[str]
-    ) -> tuple[Grant | None, Response | None]:
+    def _auth(self, request: Request, scopes: frozenset[str]) -> Grant:
         value = self._token_value(request)
         www = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
         if not value:
-            return None, google_error(
-                401,
-                "required",
-                E_LOGIN,
-                location="Authorization",
-                location_type="header",
-                headers=www,
+            raise Refusal(
+                google_error(
+                    401,
+                    "required",
+                    E_LOGIN,
+                    location="Authorization",
+                    location_type="header",
+                    headers=www,
+                )
             )
         token = self.tokens.get(value)
         grant = self.grants.get(token.grant_id) if token else None
         if token is None or grant is None or grant.revoked or token.expires_at <= time.time():
-            return None, google_error(
-                401,
-                "authError",
-                E_AUTH,
-                location="Authorization",
-                location_type="header",
-                headers={"WWW-Authenticate": www["WWW-Authenticate"] + ', error="invalid_token"'},
+            raise Refusal(
+                google_error(
+                    401,
+                    "authError",
+                    E_AUTH,
+                    location="Authorization",
+                    location_type="header",
+                    headers={
+                        "WWW-Authenticate": www["WWW-Authenticate"] + ', error="invalid_token"'
+                    },
+                )
             )
         if not scopes & set(grant.scopes):
-            return None, google_error(
-                403,
-                "insufficientPermissions",
-                E_SCOPE,
-                headers={
-                    "WWW-Authenticate": www["WWW-Authenticate"]
-                    + ', error="insufficient_scope", scope="'
-                    + " ".join(sorted(scopes))
-                    + '"'
-                },
+            raise Refusal(
+                google_error(
+                    403,
+                    "insufficientPermissions",
+                    E_SCOPE,
+                    headers={
+                        "WWW-Authenticate": www["WWW-Authenticate"]
+                        + ', error="insufficient_scope", scope="'
+                        + " ".join(sorted(scopes))
+                        + '"'
+                    },
+                )
             )
-        return grant, None
+        return grant
 
     # ------------------------------------------------------------ faults
 
@@ -1231,11 +1231,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ read API
 
     async def channels_list(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "channels.list")
-            check_parts(p["part"], CHANNEL_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "channels.list")
+        check_parts(p["part"], CHANNEL_PARTS)
         filters = [
             f
             for f in ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
@@ -1255,9 +1252,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         needs_auth = filters[0] in ("mine", "managedByMe", "mySubscribers")
         grant: Grant | None = None
         if needs_auth or self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
-            if err:
-                return err
+            grant = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
         if "auditDetails" in p["part"] and (
             grant is None or SCOPE + "youtubepartner-channel-audit" not in grant.scopes
         ):
@@ -1297,11 +1292,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return JSONResponse(body)
 
     async def videos_list(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "videos.list")
-            check_parts(p["part"], VIDEO_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "videos.list")
+        check_parts(p["part"], VIDEO_PARTS)
         filters = [f for f in ("chart", "id", "myRating") if f in p]
         if len(filters) != 1:
             return google_error(
@@ -1314,9 +1306,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         grant: Grant | None = None
         if filters[0] == "myRating" or self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES)
-            if err:
-                return err
+            grant = self._auth(request, READ_SCOPES)
         client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
         refused = self._charge(client, self.conf["list_cost"])
         if refused:
@@ -1350,14 +1340,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return JSONResponse(body)
 
     async def videos_delete(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "videos.delete")
-        except BadRequest as exc:
-            return exc.response
-        grant, err = self._auth(request, MANAGE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
+        p = parse_params(request, "videos.delete")
+        grant = self._auth(request, MANAGE_SCOPES)
         refused = self._charge(grant.client_id, self.conf["delete_cost"])
         if refused:
             return refused
@@ -1384,11 +1368,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return Response(status_code=204)
 
     async def playlist_items(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "playlistItems.list")
-            check_parts(p["part"], PLAYLIST_ITEM_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "playlistItems.list")
+        check_parts(p["part"], PLAYLIST_ITEM_PARTS)
         filters = [f for f in ("id", "playlistId") if f in p]
         if len(filters) != 1:
             return google_error(
@@ -1401,9 +1382,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         grant: Grant | None = None
         if self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES)
-            if err:
-                return err
+            grant = self._auth(request, READ_SCOPES)
         client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
         refused = self._charge(client, self.conf["list_cost"])
         if refused:
@@ -1607,15 +1586,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "badRequest",
                 f"uploadType={upload_type} is not simulated; use uploadType=resumable.",
             )
-        try:
-            p = parse_params(request, "videos.insert")
-            check_parts(p["part"], VIDEO_PARTS)
-        except BadRequest as exc:
-            return exc.response
-        grant, err = self._auth(request, WRITE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
+        p = parse_params(request, "videos.insert")
+        check_parts(p["part"], VIDEO_PARTS)
+        grant = self._auth(request, WRITE_SCOPES)
         if p.get("onBehalfOfContentOwner") or p.get("onBehalfOfContentOwnerChannel"):
             return google_error(
                 403,
@@ -1844,18 +1817,12 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return JSONResponse(self._video_json(video, session.parts, owner=True), status)
 
     async def thumbnail_set(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "thumbnails.set")
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "thumbnails.set")
         if p.get("uploadType") not in (None, "media"):
             return google_error(
                 400, "badRequest", f"uploadType={p['uploadType']} is not simulated here."
             )
-        grant, err = self._auth(request, WRITE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
+        grant = self._auth(request, WRITE_SCOPES)
         data = await request.body()
         if not data or not request.url.path.startswith(f"/{self.id}/upload/"):
             return google_error(
