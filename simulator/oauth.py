@@ -105,3 +105,30 @@ class OAuthServer:
             and grant.client_id == client_id
             and grant.redirect_uri == redirect_uri
         )
+
+
+class UserTokens(OAuthServer):
+    """An authorization server whose bearer `tokens` (value → token with user_id, revoked,
+    expires_at) act for `users` (id → user with a username)."""
+
+    tokens: dict[str, Any]
+    users: dict[str, Any]
+
+    def user_by_username(self, username: str) -> Any:
+        """The user of that username (in any case), or None."""
+        wanted = username.lower()
+        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
+
+    def valid_token(self, request: Request) -> Any:
+        """The request's bearer token unless it is unknown, revoked or expired (None)."""
+        token = self.tokens.get(self.bearer(request))
+        if token is None or token.revoked:
+            return None
+        if token.expires_at is not None and token.expires_at <= time.time():
+            return None
+        return token
+
+    def identify(self, request: Request) -> str | None:
+        token = self.tokens.get(self.bearer(request))
+        user = self.users.get(token.user_id) if token and token.user_id else None
+        return user.username if user else None

@@ -292,8 +292,11 @@ class PlatformSim:
         return organic.counts(self.id, str(entry["post_id"]), age)
 
     # -- shared machinery
-    async def control_body(self, request: Request) -> dict[str, Any]:
-        """The JSON object body of a /_sim control request ({} when empty)."""
+    async def control_body(
+        self, request: Request, fields: Iterable[str] | None = None, what: str = ""
+    ) -> dict[str, Any]:
+        """The JSON object body of a /_sim control request ({} when empty). With `fields`, a
+        body naming any other field is refused ("unknown <what> fields [...]")."""
         raw = await request.body()
         try:
             data = json.loads(raw) if raw.strip() else {}
@@ -301,6 +304,9 @@ class PlatformSim:
             raise SimError("body must be JSON") from exc
         if not isinstance(data, dict):
             raise SimError("body must be a JSON object")
+        unknown = set(data) - set(data if fields is None else fields)
+        if unknown:
+            raise SimError(f"unknown {what + ' ' if what else ''}fields {sorted(unknown)}")
         return data
 
     def update_counters(
@@ -338,6 +344,17 @@ class PlatformSim:
         """POST /_sim/<id>/tokens/{token}/expire."""
         self.expire_token(request.path_params["token"])
         return JSONResponse({})
+
+    def rate_family(
+        self, request: Request, families: Iterable[tuple[str, re.Pattern[str], str]]
+    ) -> str | None:
+        """The rate family of a request: the first of `families` (method, path pattern, family)
+        whose method and pattern match it."""
+        path = self.relative_path(request)
+        for method, pattern, family in families:
+            if request.method == method and pattern.fullmatch(path):
+                return family
+        return None
 
     def base_url(self, request: Request) -> str:
         return f"{request.url.scheme}://{request.url.netloc}/{self.id}"

@@ -952,10 +952,7 @@ class BlueskySim(PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/bluesky/tokens {"handle"?, "access_ttl_s"?, "refresh_ttl_s"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"handle", "access_ttl_s", "refresh_ttl_s"}
-        if unknown:
-            raise SimError(f"unknown fields {sorted(unknown)}")
+        body = await self.control_body(request, ("handle", "access_ttl_s", "refresh_ttl_s"))
         handle = body.get("handle") or self.conf["default_account"]
         return JSONResponse(
             self.issue_token(

@@ -1746,10 +1746,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/linkedin/tokens {"member"?, "scopes"?, "expires_in"?, "refresh"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"member", "scopes", "expires_in", "refresh"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("member", "scopes", "expires_in", "refresh"), "token"
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("member"),

@@ -41,7 +41,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
+from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
 from simulator.platform import PlatformSim, Refusal
 from simulator.state import Fault, SimError, iso, utcnow
@@ -201,15 +201,16 @@ def _page(message: str, status: int = 400) -> Response:
     return HTMLResponse(f"<h1>Pinterest</h1><p>{message}</p>", status)
 
 
+# The most specific first: a request counts in the first family that matches it.
 _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"/v5/(?:pins|media)"), "org_write"),
-    ("GET", re.compile(r"/v5/(?:pins|media)/[^/]+/?"), "org_read"),
-    ("GET", re.compile(r"/v5/(?:pins|boards|user_account|media)"), "org_read"),
     ("GET", re.compile(r"/v5/(?:pins/[^/]+|user_account)/analytics"), "org_analytics"),
+    ("GET", re.compile(r"/v5/(?:pins|boards|user_account|media)"), "org_read"),
+    ("GET", re.compile(r"/v5/(?:pins|media)/[^/]+/?"), "org_read"),
+    ("POST", re.compile(r"/v5/(?:pins|media)"), "org_write"),
 ]
 
 
-class PinterestSim(OAuthServer, PlatformSim):
+class PinterestSim(UserTokens, PlatformSim):
     id = "pinterest"
     organic_posts = (
         "pins",
@@ -253,10 +254,6 @@ class PinterestSim(OAuthServer, PlatformSim):
         with self.sim.lock:
             self._seq += 1
             return str(int(time.time() * 1000) * 1000 + self._seq % 1000)
-
-    def user_by_username(self, username: str) -> User | None:
-        wanted = username.lower()
-        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account (with one board, "Ideas"); set counters from `fields`."""
@@ -349,20 +346,8 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self.bearer(request))
-        if token is None or token.revoked or token.expires_at <= time.time():
-            return None
-        return token
-
-    def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self.bearer(request))
-        if token and token.user_id in self.users:
-            return self.users[token.user_id].username
-        return None
-
     def _auth(self, request: Request, *scopes: str) -> Token:
-        token = self._valid_token(request)
+        token = self.valid_token(request)
         if token is None:
             raise Refusal(error(401, E_AUTH, 2))
         missing = [s for s in scopes if s not in token.scopes]
@@ -374,17 +359,9 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ rate limits and faults
 
-    def _family(self, request: Request) -> str | None:
-        path = self.relative_path(request)
-        family = None
-        for method, pattern, name in _FAMILIES:
-            if request.method == method and pattern.fullmatch(path):
-                family = name  # the last (most specific) match wins
-        return family
-
     def before(self, request: Request, account: str | None) -> Response | None:
-        family = self._family(request)
-        token = self._valid_token(request)
+        family = self.rate_family(request, _FAMILIES)
+        token = self.valid_token(request)
         if family is None or token is None:
             return None
         state = self.sim.rate(self.id, family, token.user_id, account=account)
@@ -902,10 +879,9 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/pinterest/apps {"redirect_uris": [...], "client_id"?, "client_secret"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"redirect_uris", "client_id", "client_secret", "name"}
-        if unknown:
-            raise SimError(f"unknown app fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("redirect_uris", "client_id", "client_secret", "name"), "app"
+        )
         uris = body.get("redirect_uris")
         if not isinstance(uris, list) or not uris:
             raise SimError("'redirect_uris' must be a non-empty list")

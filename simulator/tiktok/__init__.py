@@ -1253,10 +1253,9 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/tiktok/apps {"redirect_uris": [...], "audited"?: bool}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"redirect_uris", "audited", "client_key", "client_secret"}
-        if unknown:
-            raise SimError(f"unknown app fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("redirect_uris", "audited", "client_key", "client_secret"), "app"
+        )
         uris = body.get("redirect_uris") or ["*"]
         app = self.register_app(
             list(uris),
@@ -1275,10 +1274,9 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/tiktok/tokens {"username"?, "scopes"?, "expires_in"?, "client_key"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"username", "scopes", "expires_in", "client_key"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("username", "scopes", "expires_in", "client_key"), "token"
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("username"),

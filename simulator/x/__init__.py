@@ -49,7 +49,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
-from simulator.oauth import OAuthServer
+from simulator.oauth import UserTokens
 from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, RateState, SimError, utcnow
 from simulator.x.schemas import FIELD_ENUMS, SCHEMAS, Invalid, check_schema
@@ -364,7 +364,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class XSim(OAuthServer, PlatformSim):
+class XSim(UserTokens, PlatformSim):
     id = "x"
     organic_posts = (
         "tweets",
@@ -419,10 +419,6 @@ class XSim(OAuthServer, PlatformSim):
         with self.sim.lock:
             self._seq = (self._seq + 1) & 0x3FFFFF
             return str(((int(time.time() * 1000) - TWEPOCH_MS) << 22) | self._seq)
-
-    def user_by_username(self, username: str) -> User | None:
-        wanted = username.lower()
-        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account (in-process helper for tests and benchmarks)."""
@@ -538,22 +534,8 @@ class XSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self.bearer(request))
-        if token is None or token.revoked:
-            return None
-        if token.expires_at is not None and token.expires_at <= time.time():
-            return None
-        return token
-
-    def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self.bearer(request))
-        if token and token.user_id and token.user_id in self.users:
-            return self.users[token.user_id].username
-        return None
-
     def _auth(self, request: Request, scopes: tuple[str, ...], *, app_ok: bool = False) -> Token:
-        token = self._valid_token(request)
+        token = self.valid_token(request)
         if token is None:
             raise Refusal(unauthorized())
         if token.kind == "app":
@@ -573,13 +555,6 @@ class XSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ rate limits
 
-    def _family(self, request: Request) -> str | None:
-        path = self.relative_path(request)
-        for method, pattern, family in _FAMILIES:
-            if request.method == method and pattern.fullmatch(path):
-                return family
-        return None
-
     @staticmethod
     def _rate_headers(state: RateState, prefix: str = "x-rate-limit") -> dict[str, str]:
         return {
@@ -589,8 +564,8 @@ class XSim(OAuthServer, PlatformSim):
         }
 
     def before(self, request: Request, account: str | None) -> Response | None:
-        family = self._family(request)
-        token = self._valid_token(request)
+        family = self.rate_family(request, _FAMILIES)
+        token = self.valid_token(request)
         if family is None or token is None:
             return None  # unauthenticated requests are answered 401 by the handler
         key = token.user_id or f"app:{token.client_id}"
@@ -632,7 +607,7 @@ class XSim(OAuthServer, PlatformSim):
     def error_response(self, fault: Fault, request: Request) -> Response:
         kind = fault.kind
         if kind == "429":
-            family = self._family(request) or "tweets"
+            family = self.rate_family(request, _FAMILIES) or "tweets"
             quota = (self.sim.effective_knobs(self.id).quotas or {}).get(family) or {"limit": 0}
             response = problem(429, "Too Many Requests", fault.message or "Too Many Requests")
             response.headers.update(
@@ -1442,16 +1417,9 @@ class XSim(OAuthServer, PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/x/apps {"redirect_uris": [...], "confidential"?: true, "client_id"?, ...}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {
-            "redirect_uris",
-            "confidential",
-            "client_id",
-            "client_secret",
-            "name",
-        }
-        if unknown:
-            raise SimError(f"unknown app fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("redirect_uris", "confidential", "client_id", "client_secret", "name"), "app"
+        )
         uris = body.get("redirect_uris")
         if not isinstance(uris, list) or not uris:
             raise SimError("'redirect_uris' must be a non-empty list")

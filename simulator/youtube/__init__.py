@@ -1889,17 +1889,11 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/youtube/tokens {"username"?, "channel"?, "scopes"?, "expires_in"?,
         "refresh"?, "client_id"?} → a ready token set."""
-        body = await self.control_body(request)
-        unknown = set(body) - {
-            "username",
-            "channel",
-            "scopes",
-            "expires_in",
-            "refresh",
-            "client_id",
-        }
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request,
+            ("username", "channel", "scopes", "expires_in", "refresh", "client_id"),
+            "token",
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("username"),
@@ -1917,10 +1911,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
 
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/youtube/users/{username} {"name"?, "channels"?: ["Main", "Brand"]}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"name", "channels"}
-        if unknown:
-            raise SimError(f"unknown user fields {sorted(unknown)}")
+        body = await self.control_body(request, ("name", "channels"), "user")
         user = self.ensure_user(
             request.path_params["username"], name=body.get("name"), channels=body.get("channels")
         )
