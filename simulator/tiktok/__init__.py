@@ -47,6 +47,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -662,19 +663,28 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ JSON bodies
 
-    async def _body(self, request: Request, allow_empty: bool = False) -> dict[str, Any] | Response:
+    async def _body(
+        self, request: Request, fields: Iterable[str] | None = None, allow_empty: bool = False
+    ) -> dict[str, Any]:
+        """The JSON object body; refused when it is not one, or (with `fields`) names any other
+        field."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
         if ctype != "application/json":
-            return invalid("Content-Type must be application/json; charset=UTF-8.")
+            raise Refusal(invalid("Content-Type must be application/json; charset=UTF-8."))
         if not raw.strip():
-            return {} if allow_empty else invalid("The request body is empty.")
+            if allow_empty:
+                return {}
+            raise Refusal(invalid("The request body is empty."))
         try:
             data = json.loads(raw)
-        except ValueError:
-            return invalid("The request body is not valid JSON.")
+        except ValueError as exc:
+            raise Refusal(invalid("The request body is not valid JSON.")) from exc
         if not isinstance(data, dict):
-            return invalid("The request body must be a JSON object.")
+            raise Refusal(invalid("The request body must be a JSON object."))
+        unknown = set(data) - set(data if fields is None else fields)
+        if unknown:
+            raise Refusal(invalid(f"Unknown field {sorted(unknown)[0]}."))
         return data
 
     @staticmethod
@@ -697,55 +707,64 @@ class TikTokSim(OAuthServer, PlatformSim):
     def _user_of(self, token: Token) -> User:
         return self.users[token.open_id]
 
-    def _can_post(self, user: User, *, consume: bool) -> Response | None:
+    def _can_post(self, user: User, *, consume: bool) -> None:
         if user.banned:
-            return api_error(
-                403,
-                "spam_risk_user_banned_from_posting",
-                "The user is banned from making new posts.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "spam_risk_user_banned_from_posting",
+                    "The user is banned from making new posts.",
+                )
             )
         quota = self.sim.rate(
             self.id, "posts", user.open_id, account=user.username, consume=consume
         )
         if not quota.allowed:
-            return api_error(
-                403,
-                "spam_risk_too_many_posts",
-                "The daily post cap from the API is reached for the current user.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "spam_risk_too_many_posts",
+                    "The daily post cap from the API is reached for the current user.",
+                )
             )
-        return None
 
-    def _check_privacy(self, app: App, user: User, post_info: dict[str, Any]) -> Response | None:
+    def _check_privacy(self, app: App, user: User, post_info: dict[str, Any]) -> None:
         level = post_info.get("privacy_level")
         if level not in PRIVACY_LEVELS:
-            return invalid(f"post_info.privacy_level must be one of {', '.join(PRIVACY_LEVELS)}.")
+            raise Refusal(
+                invalid(f"post_info.privacy_level must be one of {', '.join(PRIVACY_LEVELS)}.")
+            )
         if level not in user.privacy_level_options:
-            return api_error(
-                400,
-                "privacy_level_option_mismatch",
-                "privacy_level is not one of the creator's privacy_level_options.",
+            raise Refusal(
+                api_error(
+                    400,
+                    "privacy_level_option_mismatch",
+                    "privacy_level is not one of the creator's privacy_level_options.",
+                )
             )
         if not app.audited and level != "SELF_ONLY":
-            return api_error(
-                403,
-                "unaudited_client_can_only_post_to_private_accounts",
-                "Unaudited clients can only post with privacy_level SELF_ONLY.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "unaudited_client_can_only_post_to_private_accounts",
+                    "Unaudited clients can only post with privacy_level SELF_ONLY.",
+                )
             )
         if post_info.get("brand_content_toggle") and level == "SELF_ONLY":
-            return invalid("Branded content cannot be posted with privacy_level SELF_ONLY.")
-        return None
+            raise Refusal(invalid("Branded content cannot be posted with privacy_level SELF_ONLY."))
 
-    def _check_url(self, url: Any, name: str) -> Response | None:
+    def _check_url(self, url: Any, name: str) -> None:
         if not isinstance(url, str) or urlsplit(url).scheme != "https" or not urlsplit(url).netloc:
-            return invalid(f"{name} must be an https URL.")
+            raise Refusal(invalid(f"{name} must be an https URL."))
         prefixes = self.conf["verified_url_prefixes"]
-        if "*" in prefixes or any(url.startswith(p) for p in prefixes):
-            return None
-        return api_error(
-            403,
-            "url_ownership_unverified",
-            "The domain or URL prefix of the media URL is not verified for this app.",
-        )
+        if "*" not in prefixes and not any(url.startswith(p) for p in prefixes):
+            raise Refusal(
+                api_error(
+                    403,
+                    "url_ownership_unverified",
+                    "The domain or URL prefix of the media URL is not verified for this app.",
+                )
+            )
 
     # ------------------------------------------------------------ users
 
@@ -791,15 +810,9 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def creator_info(self, request: Request) -> Response:
         token = self._auth(request, "video.publish")
-        body = await self._body(request, allow_empty=True)
-        if isinstance(body, Response):
-            return body
-        if body:
-            return invalid(f"Unknown field {sorted(body)[0]}.")
+        await self._body(request, (), allow_empty=True)
         user = self._user_of(token)
-        refused = self._can_post(user, consume=False)
-        if refused:
-            return refused
+        self._can_post(user, consume=False)
         return envelope(
             {
                 "creator_avatar_url": self._user_json(user)["avatar_url"],
@@ -846,12 +859,7 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def video_init(self, request: Request) -> Response:
         token = self._auth(request, "video.publish")
-        body = await self._body(request)
-        if isinstance(body, Response):
-            return body
-        unknown = set(body) - {"post_info", "source_info"}
-        if unknown:
-            return invalid(f"Unknown field {sorted(unknown)[0]}.")
+        body = await self._body(request, ("post_info", "source_info"))
         post_info = body.get("post_info")
         problem = self._check_object(post_info, "post_info", VIDEO_POST_INFO, ("privacy_level",))
         if problem:
@@ -881,12 +889,10 @@ class TikTokSim(OAuthServer, PlatformSim):
             if problem:
                 return invalid(problem)
         app, user = self.apps[token.client_key], self._user_of(token)
-        refused = self._check_privacy(app, user, post_info)
+        self._check_privacy(app, user, post_info)
         if source == "PULL_FROM_URL":
-            refused = refused or self._check_url(src.get("video_url"), "source_info.video_url")
-        refused = refused or self._can_post(user, consume=True)
-        if refused:
-            return refused
+            self._check_url(src.get("video_url"), "source_info.video_url")
+        self._can_post(user, consume=True)
         pub = Publish(
             id=f"v_pub_{'file' if source == 'FILE_UPLOAD' else 'url'}~v2-1.{self._next_video_id()}",
             open_id=user.open_id,
@@ -915,12 +921,7 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def content_init(self, request: Request) -> Response:
         token = self._auth(request, "video.publish")
-        body = await self._body(request)
-        if isinstance(body, Response):
-            return body
-        unknown = set(body) - {"post_info", "source_info", "post_mode", "media_type"}
-        if unknown:
-            return invalid(f"Unknown field {sorted(unknown)[0]}.")
+        body = await self._body(request, ("post_info", "source_info", "post_mode", "media_type"))
         if body.get("media_type") != "PHOTO":
             return invalid("media_type must be PHOTO.")
         mode = body.get("post_mode")
@@ -954,12 +955,11 @@ class TikTokSim(OAuthServer, PlatformSim):
         if not 0 <= cover < len(images):
             return invalid("photo_cover_index is out of range.")
         app, user = self.apps[token.client_key], self._user_of(token)
-        refused = self._check_privacy(app, user, post_info) if mode == "DIRECT_POST" else None
+        if mode == "DIRECT_POST":
+            self._check_privacy(app, user, post_info)
         for i, url in enumerate(images):
-            refused = refused or self._check_url(url, f"source_info.photo_images[{i}]")
-        refused = refused or self._can_post(user, consume=True)
-        if refused:
-            return refused
+            self._check_url(url, f"source_info.photo_images[{i}]")
+        self._can_post(user, consume=True)
         pub = Publish(
             id=f"p_pub_url~v2.{self._next_video_id()}",
             open_id=user.open_id,
@@ -1133,8 +1133,6 @@ class TikTokSim(OAuthServer, PlatformSim):
             scope = "video.upload"
         token = self._auth(request, scope)
         body = await self._body(request)
-        if isinstance(body, Response):
-            return body
         if set(body) - {"publish_id"} or not isinstance(body.get("publish_id"), str):
             return invalid("publish_id (string) is the only field.")
         with self.sim.lock:
@@ -1158,13 +1156,13 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ videos
 
-    def _fields(self, request: Request) -> list[str] | Response:
+    def _fields(self, request: Request) -> list[str]:
         fields = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not fields:
-            return invalid("fields is required.")
+            raise Refusal(invalid("fields is required."))
         bad = [f for f in fields if f not in VIDEO_FIELDS]
         if bad:
-            return invalid(f"Invalid fields: {','.join(bad)}.")
+            raise Refusal(invalid(f"Invalid fields: {','.join(bad)}."))
         return fields
 
     def _video_json(self, video: Video, fields: list[str]) -> dict[str, Any]:
@@ -1189,11 +1187,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     async def video_list(self, request: Request) -> Response:
         token = self._auth(request, "video.list")
         fields = self._fields(request)
-        if isinstance(fields, Response):
-            return fields
         body = await self._body(request, allow_empty=True)
-        if isinstance(body, Response):
-            return body
         if set(body) - {"max_count", "cursor"}:
             return invalid(f"Unknown field {sorted(set(body) - {'max_count', 'cursor'})[0]}.")
         max_count, cursor = body.get("max_count", 10), body.get("cursor")
@@ -1223,11 +1217,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     async def video_query(self, request: Request) -> Response:
         token = self._auth(request, "video.list")
         fields = self._fields(request)
-        if isinstance(fields, Response):
-            return fields
         body = await self._body(request)
-        if isinstance(body, Response):
-            return body
         filters = body.get("filters")
         if set(body) - {"filters", "cursor"} or not isinstance(filters, dict):
             return invalid("filters is required and is the only field besides cursor.")
