@@ -437,20 +437,22 @@ class PinterestSim(UserTokens, PlatformSim):
             "pin_metrics": None,
         }
 
-    def _paged(self, request: Request, items: list[Any]) -> tuple[list[Any], str | None] | Response:
+    def _paged(self, request: Request, items: list[Any]) -> tuple[list[Any], str | None]:
         q = request.query_params
         try:
             size = int(q.get("page_size", "25"))
         except ValueError:
-            return error(400, "page_size: Not a valid integer.", 1)
+            raise Refusal(error(400, "page_size: Not a valid integer.", 1)) from None
         if not 1 <= size <= 250:
-            return error(400, "page_size: Must be greater than or equal to 1 and less than 250.", 1)
+            raise Refusal(
+                error(400, "page_size: Must be greater than or equal to 1 and less than 250.", 1)
+            )
         start = 0
         if q.get("bookmark"):
             try:
                 start = int(base64.urlsafe_b64decode(q["bookmark"].encode()).decode())
             except (ValueError, binascii.Error, UnicodeDecodeError):
-                return error(400, "Invalid bookmark.", 1)
+                raise Refusal(error(400, "Invalid bookmark.", 1)) from None
         page = items[start : start + size]
         more = start + size < len(items)
         token = base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
@@ -594,23 +596,23 @@ class PinterestSim(UserTokens, PlatformSim):
         token = self._auth(request, "user_accounts:read")
         return JSONResponse(self._user_json(self.users[token.user_id]))
 
-    def _date_range(self, request: Request) -> tuple[date, date] | Response:
+    def _date_range(self, request: Request) -> tuple[date, date]:
         q = request.query_params
         try:
             start = date.fromisoformat(q.get("start_date", ""))
             end = date.fromisoformat(q.get("end_date", ""))
         except ValueError:
-            return error(400, "start_date and end_date (YYYY-MM-DD) are required.", 1)
+            raise Refusal(
+                error(400, "start_date and end_date (YYYY-MM-DD) are required.", 1)
+            ) from None
         today = utcnow().date()
         if start > end or start < today - timedelta(days=90):
-            return error(400, "Invalid date range: at most 90 days back.", 1)
+            raise Refusal(error(400, "Invalid date range: at most 90 days back.", 1))
         return start, end
 
     async def account_analytics(self, request: Request) -> Response:
         token = self._auth(request, "user_accounts:read")
         span = self._date_range(request)
-        if isinstance(span, Response):
-            return span
         assert token is not None
         totals = dict.fromkeys(PIN_METRICS, 0)
         for pin in self.pins.values():
@@ -626,8 +628,6 @@ class PinterestSim(UserTokens, PlatformSim):
             key=lambda b: int(b.id),
         )
         paged = self._paged(request, boards)
-        if isinstance(paged, Response):
-            return paged
         page, bookmark = paged
         return JSONResponse({"items": [self._board_json(b) for b in page], "bookmark": bookmark})
 
@@ -641,36 +641,29 @@ class PinterestSim(UserTokens, PlatformSim):
             reverse=True,
         )
         paged = self._paged(request, pins)
-        if isinstance(paged, Response):
-            return paged
         page, bookmark = paged
         return JSONResponse({"items": [self._pin_json(p) for p in page], "bookmark": bookmark})
 
-    def _owned_pin(self, request: Request, token: Token) -> Pin | Response:
+    def _owned_pin(self, request: Request, token: Token) -> Pin:
         pin_id = request.path_params["pin_id"]
         pin = self.pins.get(pin_id)
         if pin is None:
-            return error(404, E_PIN, 50)
+            raise Refusal(error(404, E_PIN, 50))
         if pin.user_id != token.user_id:
-            return error(403, "Not authorized to access board or Pin.", 29)
+            raise Refusal(error(403, "Not authorized to access board or Pin.", 29))
         return pin
 
     async def get_pin(self, request: Request) -> Response:
         token = self._auth(request, "boards:read", "pins:read")
-        pin = self._owned_pin(request, token)
-        return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
+        return JSONResponse(self._pin_json(self._owned_pin(request, token)))
 
     async def pin_analytics(self, request: Request) -> Response:
         token = self._auth(request, "boards:read", "pins:read")
-        span = self._date_range(request)
-        if isinstance(span, Response):
-            return span
+        self._date_range(request)
         wanted = [m for m in request.query_params.get("metric_types", "").split(",") if m]
         if not wanted or any(m not in PIN_METRICS_ALL and m != "ALL" for m in wanted):
             return error(400, "Invalid pins analytics parameters.", 400)
         pin = self._owned_pin(request, token)
-        if isinstance(pin, Response):
-            return pin
         names = PIN_METRICS_ALL if "ALL" in wanted else wanted
         values = {m: pin.metrics.get(m, 0) for m in names}
         return JSONResponse(
@@ -705,19 +698,25 @@ class PinterestSim(UserTokens, PlatformSim):
     def _reachable(url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
 
+    @staticmethod
+    async def _json_body(request: Request, schema: str) -> dict[str, Any]:
+        """The JSON object body, refused unless it is valid against the document's `schema`."""
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError as exc:
+            raise Refusal(error(400, "Invalid JSON body.", 1)) from exc
+        if not isinstance(body, dict):
+            raise Refusal(error(400, "body: expected object.", 1))
+        problems = check_schema(body, SCHEMAS[schema])
+        if problems:
+            raise Refusal(error(400, "Invalid request body: " + "; ".join(problems), 1))
+        return body
+
     async def create_pin(self, request: Request) -> Response:
         token = self._auth(request, "boards:read", "pins:write")
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return error(415, "Content-Type must be application/json.", 1)
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return error(400, "Invalid JSON body.", 1)
-        if not isinstance(body, dict):
-            return error(400, "body: expected object.", 1)
-        problems = check_schema(body, SCHEMAS["PinCreate"])
-        if problems:
-            return error(400, "Invalid request body: " + "; ".join(problems), 1)
+        body = await self._json_body(request, "PinCreate")
         board = self.boards.get(body["board_id"])
         if board is None or board.owner_id != token.user_id:
             return error(404, E_BOARD, 40)
@@ -809,15 +808,7 @@ class PinterestSim(UserTokens, PlatformSim):
 
     async def register_media(self, request: Request) -> Response:
         token = self._auth(request, "pins:read", "pins:write")
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return error(400, "Invalid JSON body.", 1)
-        if not isinstance(body, dict):
-            return error(400, "body: expected object.", 1)
-        problems = check_schema(body, SCHEMAS["MediaUploadCreate"])
-        if problems:
-            return error(400, "Invalid request body: " + "; ".join(problems), 1)
+        await self._json_body(request, "MediaUploadCreate")
         upload = MediaUpload(self._next_id(), token.user_id, f"uploads/{secrets.token_hex(12)}")
         with self.sim.lock:
             self.media[upload.id] = upload

@@ -822,26 +822,27 @@ class XSim(UserTokens, PlatformSim):
         params = {"state": q["state"], "code": grant.code}
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    def _client(self, request: Request, form: dict[str, str]) -> tuple[App | None, Response | None]:
-        """Confidential clients authenticate with HTTP Basic; public ones send client_id."""
+    async def _client_form(self, request: Request) -> tuple[App, dict[str, str]]:
+        """The client of a token-endpoint request and its form. Confidential clients
+        authenticate with HTTP Basic; public ones send client_id."""
+        form = await self.form_fields(request)
+        if form is None:
+            raise Refusal(
+                _oauth_error(
+                    "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
+                )
+            )
         basic = self.basic_credentials(request)
         if basic is not None:
             app = self.apps.get(basic[0])
             if not self.secret_ok(app, basic[1]):
-                return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-            return app, None
+                raise Refusal(_oauth_error("unauthorized_client", E_CLIENT, 401))
+            assert app is not None
+            return app, form
         app = self.apps.get(form.get("client_id", ""))
         if app is None or app.client_secret:  # a confidential client must use Basic
-            return None, _oauth_error("unauthorized_client", E_CLIENT, 401)
-        return app, None
-
-    async def _form(self, request: Request) -> dict[str, str] | Response:
-        form = await self.form_fields(request)
-        if form is None:
-            return _oauth_error(
-                "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
-            )
-        return form
+            raise Refusal(_oauth_error("unauthorized_client", E_CLIENT, 401))
+        return app, form
 
     def _token_body(self, token: Token, rt: Refresh | None) -> Response:
         body: dict[str, Any] = {
@@ -855,13 +856,7 @@ class XSim(UserTokens, PlatformSim):
         return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     async def token(self, request: Request) -> Response:
-        form = await self._form(request)
-        if isinstance(form, Response):
-            return form
-        app, err = self._client(request, form)
-        if err is not None:
-            return err
-        assert app is not None
+        app, form = await self._client_form(request)
         grant_type = form.get("grant_type")
         if not grant_type:
             return _oauth_error("invalid_request", "Missing required parameter [grant_type].")
@@ -913,13 +908,7 @@ class XSim(UserTokens, PlatformSim):
         return self._token_body(token, new_rt)
 
     async def revoke(self, request: Request) -> Response:
-        form = await self._form(request)
-        if isinstance(form, Response):
-            return form
-        app, err = self._client(request, form)
-        if err is not None:
-            return err
-        assert app is not None
+        app, form = await self._client_form(request)
         value = form.get("token")
         if not value:
             return _oauth_error("invalid_request", "Missing required parameter [token].")
