@@ -278,6 +278,15 @@ class LoginSim(MetaSim):
             raise Refusal(no_permission())
         return token
 
+    @staticmethod
+    def _fields(request: Request, allowed: tuple[str, ...], default: str = "id") -> list[str]:
+        """The `fields` a request asks for; refused when one is not among `allowed`."""
+        fields = [f for f in request.query_params.get("fields", default).split(",") if f]
+        bad = [f for f in fields if f not in allowed]
+        if bad:
+            raise Refusal(bad_param(f"Tried accessing nonexisting field ({bad[0]})"))
+        return fields
+
     def ensure_user(self, username: str, **fields: Any) -> Any:
         """Find or create the simulated user (each platform has its own fields)."""
         raise NotImplementedError(f"{type(self).__name__} defines ensure_user")

@@ -11,7 +11,7 @@ import base64
 import binascii
 import secrets
 import time
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -107,19 +107,37 @@ class OAuthServer:
         )
 
 
-class UserTokens(OAuthServer):
-    """An authorization server whose bearer `tokens` (value → token with user_id, revoked,
-    expires_at) act for `users` (id → user with a username)."""
+class BearerToken(Protocol):
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def revoked(self) -> bool: ...
+    @property
+    def expires_at(self) -> float | None: ...
 
-    tokens: dict[str, Any]
-    users: dict[str, Any]
 
-    def user_by_username(self, username: str) -> Any:
+class NamedUser(Protocol):
+    @property
+    def username(self) -> str: ...
+
+
+TokenT = TypeVar("TokenT", bound=BearerToken)
+UserT = TypeVar("UserT", bound=NamedUser)
+
+
+class UserTokens(OAuthServer, Generic[TokenT, UserT]):
+    """An authorization server whose bearer `tokens` (value → token) act for `users` (id →
+    user with a username)."""
+
+    tokens: dict[str, TokenT]
+    users: dict[str, UserT]
+
+    def user_by_username(self, username: str) -> UserT | None:
         """The user of that username (in any case), or None."""
         wanted = username.lower()
         return next((u for u in self.users.values() if u.username.lower() == wanted), None)
 
-    def valid_token(self, request: Request) -> Any:
+    def valid_token(self, request: Request) -> TokenT | None:
         """The request's bearer token unless it is unknown, revoked or expired (None)."""
         token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked:

@@ -778,11 +778,10 @@ class FacebookSim(MetaSim):
         assert token is not None
         return token
 
-    def _version(self, request: Request) -> Response | None:
+    def _version(self, request: Request) -> None:
         version = request.path_params.get("version", "")
         if not _VERSION_RE.fullmatch(version) or version not in self.conf["versions"]:
-            return meta_error(f"Unknown path components: {request.url.path}", 2500)
-        return None
+            raise Refusal(meta_error(f"Unknown path components: {request.url.path}", 2500))
 
     # ------------------------------------------------------------ rate limits and headers
 
@@ -887,9 +886,7 @@ class FacebookSim(MetaSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
+        self._version(request)
         q = request.query_params
         app = self.apps.get(q.get("client_id", ""))
         if app is None:
@@ -911,9 +908,7 @@ class FacebookSim(MetaSim):
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"), "#_=_")
 
     async def access_token(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
+        self._version(request)
         try:
             p = await graph_params(request)
         except BadParam as exc:
@@ -966,18 +961,14 @@ class FacebookSim(MetaSim):
     # ------------------------------------------------------------ dispatch
 
     async def node(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
+        self._version(request)
         token = self._auth(request)
         if request.method != "GET":
             return no_object(request.path_params["id"], post=True)
         return self._read_node(request, token, self._resolve(request.path_params["id"], token))
 
     async def edge(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
+        self._version(request)
         token = self._auth(request)
         oid, edge, method = request.path_params["id"], request.path_params["edge"], request.method
         target = self._resolve(oid, token)
@@ -1500,9 +1491,7 @@ class FacebookSim(MetaSim):
         if args:
             token, page = args
         else:  # the graph-video host route
-            err = self._version(request)
-            if err:
-                return err
+            self._version(request)
             token = self._auth(request)
             page = self._resolve(request.path_params["id"], token)
             if not isinstance(page, Page):

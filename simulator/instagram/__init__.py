@@ -60,7 +60,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import read_params
+from simulator.platform import Refusal, read_params
 from simulator.state import SimError, utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -350,36 +350,26 @@ class InstagramSim(LoginSim):
 
     # ------------------------------------------------------------ auth
 
-    def _version(self, request: Request) -> Response | None:
-        if request.path_params.get("version") in SUPPORTED_VERSIONS:
-            return None
-        return self._unknown_path(request)
+    def _version(self, request: Request) -> None:
+        if request.path_params.get("version") not in SUPPORTED_VERSIONS:
+            raise Refusal(self._unknown_path(request))
 
     def _unknown_path(self, request: Request) -> Response:
         return meta_error(f"Unknown path components: {self.relative_path(request)}", 2500, 400)
 
-    def _owner(self, request: Request, token: Token) -> User | Response:
+    def _owner(self, request: Request, token: Token) -> User:
         """The {ig-user-id} path segment: "me", the account id or its app-scoped id."""
         wanted = request.path_params["id"]
         user = self.users[token.user_id]
         if wanted in ("me", user.id, user.scoped_id):
             return user
-        return no_object(wanted)
+        raise Refusal(no_object(wanted))
 
-    def _user_of(self, request: Request, scope: str | None = None) -> User | Response:
+    def _user_of(self, request: Request, scope: str | None = None) -> User:
         """The {ig-user-id} a request acts on, after the version, token and scope checks."""
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, scope)
         return self._owner(request, token)
-
-    def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
-        fields = [f for f in request.query_params.get("fields", default).split(",") if f]
-        bad = [f for f in fields if f not in allowed]
-        if bad:
-            return _bad(f"Tried accessing nonexisting field ({bad[0]})")
-        return fields
 
     # ------------------------------------------------------------ faults
 
@@ -551,31 +541,23 @@ class InstagramSim(LoginSim):
         }
 
     async def get_object(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request)
         oid = request.path_params["id"]
         user = self.users[token.user_id]
         if oid in ("me", user.id, user.scoped_id):
             fields = self._fields(request, USER_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = self._user_json(user)
             return JSONResponse({f: full[f] for f in ["id", *fields]})
         c = self.containers.get(oid)
         if c is not None and c.user_id == token.user_id:
             fields = self._fields(request, CONTAINER_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             code, status = self._status(c)
             full = {"id": c.id, "status_code": code, "status": status}
             return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
         post = self.posts.get(oid)
         if post is not None and post.user_id == token.user_id:
             fields = self._fields(request, MEDIA_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = self._post_json(post)
             return JSONResponse({f: full[f] for f in ["id", *fields] if full.get(f) is not None})
         return no_object(oid)
@@ -621,8 +603,6 @@ class InstagramSim(LoginSim):
 
     async def create_container(self, request: Request) -> Response:
         user = self._user_of(request, "instagram_business_content_publish")
-        if isinstance(user, Response):
-            return user
         raw = await read_params(request)
         raw.pop("access_token", None)
         p: dict[str, Any] = {}
@@ -734,8 +714,6 @@ class InstagramSim(LoginSim):
 
     async def publish(self, request: Request) -> Response:
         user = self._user_of(request, "instagram_business_content_publish")
-        if isinstance(user, Response):
-            return user
         p = await read_params(request)
         p.pop("access_token", None)
         unknown = sorted(set(p) - {"creation_id"})
@@ -836,11 +814,7 @@ class InstagramSim(LoginSim):
 
     async def publishing_limit(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, ("quota_usage", "config"), default="quota_usage")
-        if isinstance(fields, Response):
-            return fields
         since = request.query_params.get("since")
         if since is not None and not since.isdigit():
             return _bad("Param since must be a unix timestamp")
@@ -882,11 +856,7 @@ class InstagramSim(LoginSim):
 
     async def list_media(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, MEDIA_FIELDS)
-        if isinstance(fields, Response):
-            return fields
         bounds: dict[str, float] = {}
         for name in ("since", "until"):
             value = request.query_params.get(name)
@@ -908,11 +878,7 @@ class InstagramSim(LoginSim):
 
     async def list_stories(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, MEDIA_FIELDS)
-        if isinstance(fields, Response):
-            return fields
         live = utcnow() - timedelta(hours=24)
         with self.sim.lock:
             rows = [
@@ -923,9 +889,7 @@ class InstagramSim(LoginSim):
         return self._page(request, rows, fields)
 
     async def insights(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, "instagram_business_manage_insights")
         q = request.query_params
         metrics = [m for m in q.get("metric", "").split(",") if m]
@@ -936,8 +900,6 @@ class InstagramSim(LoginSim):
         if post is not None and post.user_id == token.user_id:
             return self._media_insights(post, metrics, q.get("period"))
         user = self._owner(request, token)
-        if isinstance(user, Response):
-            return user
         periods = [x for x in q.get("period", "").split(",") if x]
         if not periods:
             return _bad("The parameter period is required")
@@ -1002,9 +964,7 @@ class InstagramSim(LoginSim):
         return JSONResponse({"data": data})
 
     async def comment(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, "instagram_business_manage_comments")
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:

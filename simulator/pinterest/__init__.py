@@ -210,7 +210,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class PinterestSim(UserTokens, PlatformSim):
+class PinterestSim(UserTokens[Token, User], PlatformSim):
     id = "pinterest"
     organic_posts = (
         "pins",

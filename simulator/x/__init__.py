@@ -364,7 +364,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
-class XSim(UserTokens, PlatformSim):
+class XSim(UserTokens[Token, User], PlatformSim):
     id = "x"
     organic_posts = (
         "tweets",
