@@ -226,12 +226,30 @@ class LoginSim(MetaSim):
     long_ttl_s: ClassVar[float]
     token_prefixes: ClassVar[tuple[str, str]]  # (long-lived, short-lived)
     default_scopes: ClassVar[str]  # comma-separated
-    sandbox_client_id: ClassVar[str]
+    organic_accounts = ("users", "username", "followers_count")
+    containers: dict[str, Any]
+    posts: dict[str, Any]
     # What a 429 fault answers: the platform's message and error code.
     limit_message: ClassVar[str]
     limit_code: ClassVar[int]
     # What a request without a token is told: the platform's message and error code.
     no_token: ClassVar[tuple[str, int]]
+
+    def reset(self) -> None:
+        self.conf = dict(self.default_settings)
+        self.apps = {}
+        self.users = {}
+        self.tokens = {}
+        self.codes = {}
+        self.containers = {}
+        self.posts = {}
+        self._seq = 0
+        self.register_app(["*"], *self._sandbox_app())
+
+    def _sandbox_app(self) -> tuple[str, str]:
+        app = self.sandbox_app()
+        assert app is not None, f"{self.id} defines SANDBOX_CLIENT_ID and SANDBOX_CLIENT_SECRET"
+        return app
 
     def login_routes(self) -> list[BaseRoute]:
         """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
@@ -321,7 +339,7 @@ class LoginSim(MetaSim):
         """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
         scopes = self.default_scopes if scopes is None else scopes
         user = self.ensure_user(username)
-        client_id = client_id or self.sandbox_client_id
+        client_id = client_id or self._sandbox_app()[0]
         if client_id not in self.apps:
             raise SimError(f"unknown {self.id} app {client_id!r}")
         token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)

@@ -204,13 +204,19 @@ class PlatformSim:
         under the simulator (`*_base`), plus the module's always-registered OAuth app
         (SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET) or, for app-password platforms, a login."""
         config = {"api_base": f"/{self.id}", "auth_base": f"/{self.id}"}
-        module = sys.modules[type(self).__module__]
-        if hasattr(module, "SANDBOX_CLIENT_ID"):
-            config |= {
-                "client_id": module.SANDBOX_CLIENT_ID,
-                "client_secret": module.SANDBOX_CLIENT_SECRET,
-            }
+        app = self.sandbox_app()
+        if app is not None:
+            config |= {"client_id": app[0], "client_secret": app[1]}
         return config
+
+    @classmethod
+    def sandbox_app(cls) -> tuple[str, str] | None:
+        """(client id, secret) of the module's always-registered OAuth app (SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET); None for a platform without one."""
+        module = sys.modules[cls.__module__]
+        if not hasattr(module, "SANDBOX_CLIENT_ID"):
+            return None
+        return module.SANDBOX_CLIENT_ID, module.SANDBOX_CLIENT_SECRET
 
     def routes(self) -> list[BaseRoute]:
         return []

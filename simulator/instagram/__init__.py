@@ -49,7 +49,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
-    App,
     LoginSim,
     meta_error,
     meta_time,
@@ -295,7 +294,6 @@ class InstagramSim(LoginSim):
             "saves": "saved",
         },
     )
-    organic_accounts = ("users", "username", "followers_count")
     display_name = "Instagram"
     quotas = {
         "posts": {"limit": 100, "window_s": 86400},
@@ -305,23 +303,15 @@ class InstagramSim(LoginSim):
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("IGAA", "IGQW")
-    sandbox_client_id = SANDBOX_CLIENT_ID
     limit_message = (
         "There have been too many calls to this Instagram account. Wait a bit and try again."
     )
     limit_code = 80002
+    users: dict[str, User]
+    tokens: dict[str, Token]
+    containers: dict[str, Container]
+    posts: dict[str, Post]
     no_token = (E_NO_TOKEN, 104)
-
-    def reset(self) -> None:
-        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
-        self.users: dict[str, User] = {}
-        self.tokens: dict[str, Token] = {}
-        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
-        self.containers: dict[str, Container] = {}
-        self.posts: dict[str, Post] = {}
-        self._seq = 0
-        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
 
     def sandbox(self) -> dict[str, str]:
         """The OAuth code exchange (api.instagram.com in reality) is served here too."""

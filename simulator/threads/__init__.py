@@ -40,7 +40,6 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
     E_NO_ACTIVE_TOKEN,
-    App,
     LoginSim,
     bad_param,
     meta_error,
@@ -167,7 +166,6 @@ class ThreadsSim(LoginSim):
             "quotes": "quotes",
         },
     )
-    organic_accounts = ("users", "username", "followers_count")
     display_name = "Threads"
     quotas = {
         "posts": {"limit": 250, "window_s": 86400},
@@ -177,21 +175,13 @@ class ThreadsSim(LoginSim):
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("THAA", "THQ")
-    sandbox_client_id = SANDBOX_CLIENT_ID
     limit_message = "(#17) User request limit reached"
     limit_code = 17
+    users: dict[str, User]
+    tokens: dict[str, Token]
+    containers: dict[str, Container]
+    posts: dict[str, Post]
     no_token = (E_NO_ACTIVE_TOKEN, 2500)
-
-    def reset(self) -> None:
-        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
-        self.users: dict[str, User] = {}
-        self.tokens: dict[str, Token] = {}
-        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
-        self.containers: dict[str, Container] = {}
-        self.posts: dict[str, Post] = {}
-        self._seq = 0
-        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
