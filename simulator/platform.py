@@ -102,11 +102,27 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-async def read_params(request: Request) -> dict[str, Any]:
-    """Query, JSON and form parameters merged the way Rails does (body wins)."""
+def _set(out: dict[str, Any], key: str, value: Any) -> None:
+    out[key] = value
+
+
+E_PARAMS = "Error occurred while parsing request parameters"
+
+
+async def read_params(
+    request: Request,
+    *,
+    nested: bool = True,
+    error: Callable[[str], Exception] = ParamsError,
+    messages: tuple[str, str] = (E_PARAMS, E_PARAMS),
+) -> dict[str, Any]:
+    """Query, JSON and form parameters merged the way Rails does (body wins). Keys such as
+    `a[]` and `a[b]` nest unless not `nested`. A JSON body that does not parse raises
+    `error(messages[0])`, one that is not an object `error(messages[1])`."""
     out: dict[str, Any] = {}
+    put = _put if nested else _set
     for key, value in request.query_params.multi_items():
-        _put(out, key, value)
+        put(out, key, value)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         raw = await request.body()
@@ -114,15 +130,27 @@ async def read_params(request: Request) -> dict[str, Any]:
             try:
                 data = json.loads(raw)
             except ValueError as exc:
-                raise ParamsError("Error occurred while parsing request parameters") from exc
+                raise error(messages[0]) from exc
             if not isinstance(data, dict):
-                raise ParamsError("Error occurred while parsing request parameters")
+                raise error(messages[1])
             out.update(data)
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_part_size=64 * 1024 * 1024)
         for key, value in form.multi_items():
-            _put(out, key, value)
+            put(out, key, value)
     return out
+
+
+async def control_json(request: Request) -> dict[str, Any]:
+    """The JSON object body of a /_sim control request ({} when empty)."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise SimError("body must be JSON") from exc
+    if not isinstance(data, dict):
+        raise SimError("body must be a JSON object")
+    return data
 
 
 def json_type(value: Any) -> str:
@@ -303,13 +331,7 @@ class PlatformSim:
     ) -> dict[str, Any]:
         """The JSON object body of a /_sim control request ({} when empty). With `fields`, a
         body naming any other field is refused ("unknown <what> fields [...]")."""
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
+        data = await control_json(request)
         unknown = set(data) - set(data if fields is None else fields)
         if unknown:
             raise SimError(f"unknown {what + ' ' if what else ''}fields {sorted(unknown)}")
