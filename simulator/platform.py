@@ -8,6 +8,7 @@ which applies latency, injected faults and the platform's rate limits uniformly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import random
@@ -171,6 +172,26 @@ def with_query(uri: str, params: dict[str, str]) -> str:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def check_username(username: str, longest: int) -> None:
+    """Refuse (SimError) a username that is not 1-`longest` letters, digits or underscores."""
+    if not re.fullmatch(rf"\w{{1,{longest}}}", username):
+        raise SimError(f"username must be 1-{longest} letters, digits or underscores")
+
+
+def set_fields(obj: Any, fields: dict[str, Any], settable: Iterable[str], what: str) -> None:
+    """Set `fields` on a simulated account (a /_sim control), refusing any not `settable`."""
+    allowed = set(settable)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise SimError(f"unknown {what} field {name!r}")
+        setattr(obj, name, value)
+
+
+def settable_fields(obj: Any, *fixed: str) -> set[str]:
+    """The dataclass fields of `obj` but `fixed` ones."""
+    return {f.name for f in dataclasses.fields(obj)} - set(fixed)
 
 
 class PlatformSim:

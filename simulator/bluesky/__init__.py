@@ -46,7 +46,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, set_fields
 from simulator.state import Fault, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
@@ -262,10 +262,8 @@ class BlueskySim(PlatformSim):
                     email=f"{handle.split('.')[0]}@example.com",
                 )
                 self.accounts[acc.did] = acc
-            for name, value in fields.items():
-                if name not in ("password", "display_name", "followers_count", "follows_count"):
-                    raise SimError(f"unknown account field {name!r}")
-                setattr(acc, name, value)
+            settable = ("password", "display_name", "followers_count", "follows_count")
+            set_fields(acc, fields, settable, "account")
             return acc
 
     def _jwt(self, did: str, kind: str, ttl: float, token: Session | None = None) -> str:

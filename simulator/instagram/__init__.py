@@ -59,8 +59,8 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, read_params
-from simulator.state import SimError, utcnow
+from simulator.platform import Refusal, read_params, set_fields
+from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
 SHORT_TTL_S = 3600
@@ -332,10 +332,7 @@ class InstagramSim(LoginSim):
             if user is None:
                 user = User(self._next_id(), self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
-            for name, value in fields.items():
-                if name not in settable + ("website",):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, settable + ("website",), "user")
             return user
 
     # ------------------------------------------------------------ auth

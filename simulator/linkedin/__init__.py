@@ -54,7 +54,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, Refusal, with_query
+from simulator.platform import PlatformSim, Refusal, set_fields, with_query
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -419,10 +419,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 sub = secrets.token_urlsafe(8)[:10]
                 member = Member(sub, username, username.replace("_", " ").title())
                 self.members[member.id] = member
-            for name, value in fields.items():
-                if name not in ("name", "followers"):
-                    raise SimError(f"unknown member field {name!r}")
-                setattr(member, name, value)
+            set_fields(member, fields, ("name", "followers"), "member")
             return member
 
     def ensure_org(

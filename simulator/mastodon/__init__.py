@@ -30,7 +30,16 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
 from simulator.oauth import OAuthServer
-from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
+from simulator.platform import (
+    ParamsError,
+    PlatformSim,
+    Refusal,
+    check_username,
+    read_params,
+    set_fields,
+    settable_fields,
+    with_query,
+)
 from simulator.state import Fault, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -330,22 +339,14 @@ class MastodonSim(OAuthServer, PlatformSim):
 
     def ensure_account(self, username: str, **fields: Any) -> Account:
         """Find or create a local account (in-process helper for tests and benchmarks)."""
-        if not re.fullmatch(r"\w{1,30}", username):
-            raise SimError("username must be 1-30 letters, digits or underscores")
+        check_username(username, 30)
         with self.sim.lock:
             acc = self.account_by_username(username)
             if acc is None:
                 acc = Account(self._next_id(), username, username.capitalize(), utcnow())
                 self.accounts[acc.id] = acc
-            for name, value in fields.items():
-                if not hasattr(acc, name) or name in (
-                    "id",
-                    "username",
-                    "created_at",
-                    "last_status_at",
-                ):
-                    raise SimError(f"unknown account field {name!r}")
-                setattr(acc, name, value)
+            fixed = ("id", "username", "created_at", "last_status_at")
+            set_fields(acc, fields, settable_fields(acc, *fixed), "account")
             return acc
 
     def issue_token(

@@ -43,7 +43,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
-from simulator.platform import PlatformSim, Refusal
+from simulator.platform import PlatformSim, Refusal, check_username, set_fields, settable_fields
 from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
@@ -257,18 +257,14 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account (with one board, "Ideas"); set counters from `fields`."""
-        if not re.fullmatch(r"\w{1,30}", username):
-            raise SimError("username must be 1-30 letters, digits or underscores")
+        check_username(username, 30)
         with self.sim.lock:
             user = self.user_by_username(username)
             if user is None:
                 user = User(self._next_id(), username)
                 self.users[user.id] = user
                 self.add_board(username, "Ideas")
-            for name, value in fields.items():
-                if not hasattr(user, name) or name in ("id", "username"):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, settable_fields(user, "id", "username"), "user")
             return user
 
     def add_board(self, username: str, name: str, privacy: str = "PUBLIC") -> Board:

@@ -51,8 +51,8 @@ from simulator.meta import (
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import Refusal, read_params
-from simulator.state import SimError, utcnow
+from simulator.platform import Refusal, read_params, set_fields
+from simulator.state import utcnow
 
 VERSION = "v1.0"
 SHORT_TTL_S = 3600
@@ -196,10 +196,7 @@ class ThreadsSim(LoginSim):
             if user is None:
                 user = User(self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
-            for name, value in fields.items():
-                if name not in ("name", "followers_count", "views"):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, ("name", "followers_count", "views"), "user")
             return user
 
     # ------------------------------------------------------------ auth

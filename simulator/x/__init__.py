@@ -50,7 +50,14 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
 from simulator.oauth import UserTokens
-from simulator.platform import PlatformSim, Refusal, with_query
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    check_username,
+    set_fields,
+    settable_fields,
+    with_query,
+)
 from simulator.state import Fault, RateState, SimError, utcnow
 from simulator.x.schemas import FIELD_ENUMS, SCHEMAS, Invalid, check_schema
 
@@ -422,17 +429,13 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account (in-process helper for tests and benchmarks)."""
-        if not re.fullmatch(r"\w{1,15}", username):
-            raise SimError("username must be 1-15 letters, digits or underscores")
+        check_username(username, 15)
         with self.sim.lock:
             user = self.user_by_username(username)
             if user is None:
                 user = User(self._next_id(), username, username.capitalize(), utcnow())
                 self.users[user.id] = user
-            for name, value in fields.items():
-                if not hasattr(user, name) or name in ("id", "username", "created_at"):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, settable_fields(user, "id", "username", "created_at"), "user")
             return user
 
     def register_app(
