@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import secrets
 import time
 from typing import Any, Generic, Protocol, TypeVar
@@ -18,6 +19,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from simulator.platform import with_query
+
+
+def s256(verifier: str, encoding: str = "utf-8", errors: str = "strict") -> str:
+    """The PKCE S256 code challenge of `verifier` (RFC 7636 §4.2), encoded as given."""
+    digest = hashlib.sha256(verifier.encode(encoding, errors)).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class RegisteredApp(Protocol):

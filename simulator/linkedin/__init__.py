@@ -40,7 +40,6 @@ against the "posts" quota (per member, daily, reset at 00:00 UTC); a 429 carries
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 import secrets
@@ -53,7 +52,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
+from simulator.oauth import OAuthServer, s256
 from simulator.platform import PlatformSim, Refusal, set_fields, with_query
 from simulator.state import Fault, SimError, utcnow
 
@@ -817,7 +816,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
             or (
                 grant.challenge is not None
                 and verifier is not None
-                and _s256(verifier) == grant.challenge
+                and s256(verifier, "ascii") == grant.challenge
             )
         )
         if (
@@ -1781,11 +1780,6 @@ class LinkedInSim(OAuthServer, PlatformSim):
         key = unquote(request.path_params["urn"])
         post = self.update_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
         return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 __all__ = [

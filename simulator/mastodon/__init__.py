@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
-from simulator.oauth import OAuthServer
+from simulator.oauth import OAuthServer, s256
 from simulator.platform import (
     ParamsError,
     PlatformSim,
@@ -758,9 +758,7 @@ class MastodonSim(OAuthServer, PlatformSim):
                     return _oauth_error(
                         "invalid_request", 400, "Missing required parameter: code_verifier."
                     )
-                digest = hashlib.sha256(verifier.encode()).digest()
-                expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-                if not secrets.compare_digest(expected, grant.challenge):
+                if not secrets.compare_digest(s256(verifier), grant.challenge):
                     return _oauth_error("invalid_grant", 400)
             elif verifier:
                 return _oauth_error("invalid_grant", 400)

@@ -38,7 +38,6 @@ Not simulated: inbox (video.upload) init, webhooks, the Share Kit, photo downloa
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
 import hashlib
 import json
@@ -56,7 +55,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
+from simulator.oauth import OAuthServer, s256
 from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
 
@@ -576,26 +575,21 @@ class TikTokSim(OAuthServer, PlatformSim):
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    async def _form(self, request: Request) -> tuple[dict[str, str], App | None, Response | None]:
+    async def _form(self, request: Request) -> tuple[dict[str, str], App]:
+        """The form of a token-endpoint request and the client app it authenticates."""
         form = await self.form_fields(request)
         if form is None:
-            return {}, None, oauth_error("invalid_request", "Content-Type is not supported.")
+            raise Refusal(oauth_error("invalid_request", "Content-Type is not supported."))
         if not form.get("client_key"):
-            return form, None, oauth_error("invalid_request", "client_key is required.")
+            raise Refusal(oauth_error("invalid_request", "client_key is required."))
         app = self.apps.get(form["client_key"])
         if not self.secret_ok(app, form.get("client_secret", "")):
-            return (
-                form,
-                None,
-                oauth_error("invalid_client", "Client key or secret is invalid.", 401),
-            )
-        return form, app, None
+            raise Refusal(oauth_error("invalid_client", "Client key or secret is invalid.", 401))
+        assert app is not None
+        return form, app
 
     async def token(self, request: Request) -> Response:
-        form, app, err = await self._form(request)
-        if err:
-            return err
-        assert app is not None
+        form, app = await self._form(request)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             return self._code_grant(app, form)
@@ -619,9 +613,8 @@ class TikTokSim(OAuthServer, PlatformSim):
             return oauth_error("invalid_grant", "redirect_uri does not match.")
         if grant.challenge:
             verifier = form.get("code_verifier", "")
-            digest = hashlib.sha256(verifier.encode()).digest()
-            b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            if not verifier or grant.challenge not in (b64, digest.hex()):
+            hexdigest = hashlib.sha256(verifier.encode()).hexdigest()
+            if not verifier or grant.challenge not in (s256(verifier), hexdigest):
                 return oauth_error("invalid_grant", "Code verifier is invalid.")
         token = self._mint(grant.open_id, app.client_key, grant.scopes)
         return JSONResponse(self._token_json(token), headers={"Cache-Control": "no-store"})
@@ -645,10 +638,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         return JSONResponse(self._token_json(token), headers={"Cache-Control": "no-store"})
 
     async def revoke(self, request: Request) -> Response:
-        form, app, err = await self._form(request)
-        if err:
-            return err
-        assert app is not None
+        form, app = await self._form(request)
         value = form.get("token")
         if not value:
             return oauth_error("invalid_request", "token is required.")

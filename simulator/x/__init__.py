@@ -49,7 +49,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
-from simulator.oauth import UserTokens
+from simulator.oauth import UserTokens, s256
 from simulator.platform import (
     PlatformSim,
     Refusal,
@@ -328,6 +328,13 @@ def _oauth_error(error: str, description: str, status: int = 400) -> Response:
         status,
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
+
+
+def _required(form: dict[str, str], *names: str) -> None:
+    """Refuse a token-endpoint form that lacks (or leaves empty) one of `names`."""
+    for name in names:
+        if not form.get(name):
+            raise Refusal(_oauth_error("invalid_request", f"Missing required parameter [{name}]."))
 
 
 def _page(message: str, status: int = 400) -> Response:
@@ -860,9 +867,8 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     async def token(self, request: Request) -> Response:
         app, form = await self._client_form(request)
-        grant_type = form.get("grant_type")
-        if not grant_type:
-            return _oauth_error("invalid_request", "Missing required parameter [grant_type].")
+        _required(form, "grant_type")
+        grant_type = form["grant_type"]
         if grant_type == "authorization_code":
             return self._code_grant(app, form)
         if grant_type == "refresh_token":
@@ -870,20 +876,14 @@ class XSim(UserTokens[Token, User], PlatformSim):
         return _oauth_error("unsupported_grant_type", "The grant type is not supported.")
 
     def _code_grant(self, app: App, form: dict[str, str]) -> Response:
-        for name in ("code", "redirect_uri", "code_verifier"):
-            if not form.get(name):
-                return _oauth_error("invalid_request", f"Missing required parameter [{name}].")
+        _required(form, "code", "redirect_uri", "code_verifier")
         verifier = form["code_verifier"]
         with self.sim.lock:
             grant = self.grants.get(form["code"])
             if not self.grant_usable(grant, app.client_id, form["redirect_uri"]):
                 return _oauth_error("invalid_request", E_CODE)
             assert grant is not None
-            if grant.method == "S256":
-                digest = hashlib.sha256(verifier.encode()).digest()
-                expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            else:
-                expected = verifier
+            expected = s256(verifier) if grant.method == "S256" else verifier
             if not secrets.compare_digest(expected, grant.challenge):
                 return _oauth_error("invalid_request", E_CODE)
             grant.used = True
@@ -893,11 +893,9 @@ class XSim(UserTokens[Token, User], PlatformSim):
         return self._token_body(token, rt)
 
     def _refresh_grant(self, app: App, form: dict[str, str]) -> Response:
-        value = form.get("refresh_token")
-        if not value:
-            return _oauth_error("invalid_request", "Missing required parameter [refresh_token].")
+        _required(form, "refresh_token")
         with self.sim.lock:
-            rt = self.refresh_tokens.get(value)
+            rt = self.refresh_tokens.get(form["refresh_token"])
             if rt is None or rt.client_id != app.client_id:
                 return _oauth_error("invalid_request", E_TOKEN)
             if rt.used and self.conf["revoke_family_on_reuse"] and not rt.revoked:
@@ -912,9 +910,8 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     async def revoke(self, request: Request) -> Response:
         app, form = await self._client_form(request)
-        value = form.get("token")
-        if not value:
-            return _oauth_error("invalid_request", "Missing required parameter [token].")
+        _required(form, "token")
+        value = form["token"]
         with self.sim.lock:
             found = self.tokens.get(value) or self.refresh_tokens.get(value)
             if found is not None and found.client_id == app.client_id:

@@ -71,7 +71,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
+from simulator.oauth import OAuthServer, s256
 from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
 from simulator.state import Fault, SimError, utcnow
 from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
@@ -995,8 +995,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             if not verifier:
                 return oauth_error("invalid_grant", "Missing code verifier.")
             if grant_info["method"] == "S256":
-                digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-                computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+                computed = s256(verifier, "ascii", "replace")
             else:
                 computed = verifier
             if not secrets.compare_digest(computed, grant_info["challenge"]):
