@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, Refusal, with_query
-from simulator.state import Fault, SimError, utcnow
+from simulator.state import Fault, utcnow
 
 E_SESSION_EXPIRED = "Error validating access token: Session has expired."
 E_NO_ACTIVE_TOKEN = (
@@ -183,6 +183,20 @@ class MetaSim(OAuthServer, PlatformSim):
             return None
         return grant
 
+    @staticmethod
+    def _issued(token: Any, user: Any, expires_in: float | None) -> dict[str, Any]:
+        """What minting a token without the OAuth dance answers; `expires_in` (seconds, may be
+        0 or negative) re-dates the token."""
+        if expires_in is not None:
+            token.expires_at = time.time() + expires_in
+        return {
+            "access_token": token.value,
+            "expires_at": token.expires_at,
+            "scope": ",".join(token.scopes),
+            "user_id": user.id,
+            "username": user.username,
+        }
+
     def _token_value(self, request: Request) -> str:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() in ("bearer", "oauth") and value.strip():
@@ -339,19 +353,9 @@ class LoginSim(MetaSim):
         """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
         scopes = self.default_scopes if scopes is None else scopes
         user = self.ensure_user(username)
-        client_id = client_id or self._sandbox_app()[0]
-        if client_id not in self.apps:
-            raise SimError(f"unknown {self.id} app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-        }
+        return self._issued(token, user, expires_in)
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/<id>/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""

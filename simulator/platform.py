@@ -267,6 +267,15 @@ class PlatformSim:
             return None
         return module.SANDBOX_CLIENT_ID, module.SANDBOX_CLIENT_SECRET
 
+    def issuing_app(self, client_id: str | None) -> str:
+        """The app a token minted without the OAuth dance belongs to: `client_id`, by default
+        the sandbox app; refused (SimError) unless the platform's `apps` has it."""
+        sandbox = self.sandbox_app()
+        client_id = client_id or (sandbox[0] if sandbox else "")
+        if client_id not in getattr(self, "apps", {}):
+            raise SimError(f"unknown {self.id} app {client_id!r}")
+        return client_id
+
     def routes(self) -> list[BaseRoute]:
         return []
 

@@ -709,9 +709,7 @@ class FacebookSim(MetaSim):
     ) -> dict[str, Any]:
         """Mint a user token, or with `page` (username or id) that user's Page token."""
         user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown facebook app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         token = self._mint(
             "user", user.id, client_id, scopes.split(","), long_lived=long_lived, age_s=age_s
         )
@@ -721,14 +719,7 @@ class FacebookSim(MetaSim):
             if target is None or target.id not in user.page_ids:
                 raise SimError(f"{username} manages no page {page!r}")
             token = self._page_token(token, target)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
+        return self._issued(token, user, expires_in) | {
             "page_id": target.id if target else None,
             "page_username": target.username if target else None,
         }

@@ -466,9 +466,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """Mint a token set without the OAuth dance (scopes space-separated)."""
         member = self.ensure_member(username or self.conf["default_member"])
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown linkedin app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         wanted = scopes.split()
         if set(wanted) - SCOPES:
             raise SimError(f"unknown scopes {sorted(set(wanted) - SCOPES)}")

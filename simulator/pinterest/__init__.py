@@ -325,9 +325,7 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     ) -> dict[str, Any]:
         """Mint a user token and refresh token without the OAuth dance (tests, benchmarks)."""
         user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown pinterest app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         wanted = [s for s in scopes.replace(",", " ").split() if s]
         token, rt = self._mint(client_id, user.id, wanted, expires_in)
         return {

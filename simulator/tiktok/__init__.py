@@ -414,9 +414,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """Mint a token pair without the OAuth dance (tests, benchmarks, sandbox mode)."""
         user = self.ensure_user(username or self.conf["default_account"])
-        client_key = client_key or SANDBOX_CLIENT_ID
-        if client_key not in self.apps:
-            raise SimError(f"unknown tiktok app {client_key!r}")
+        client_key = self.issuing_app(client_key)
         wanted = [s for s in scopes.replace(" ", ",").split(",") if s]
         if set(wanted) - set(SCOPES):
             raise SimError(f"unknown scopes {sorted(set(wanted) - set(SCOPES))}")

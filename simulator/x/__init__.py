@@ -509,9 +509,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         like one from the token endpoint.
         """
         user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown x app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         token, rt = self._mint(
             client_id, user.id, scopes.split(), expires_in=expires_in, refresh=refresh
         )

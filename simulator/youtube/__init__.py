@@ -651,9 +651,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         picked = self.find_channel(user, channel)
         if picked is None:
             raise SimError(f"user {user.username!r} has no channel {channel!r}")
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown youtube app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         unknown = [s for s in scopes.split() if s not in SCOPES]
         if unknown:
             raise SimError(f"unknown scopes {unknown}")
