@@ -210,6 +210,9 @@ class MetaSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ simulator controls
 
+    def controls(self) -> list[BaseRoute]:
+        return [Route("/posts/{id}", self.sim_post, methods=["POST"])]
+
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
         posts: dict[str, Any] = getattr(self, "posts", {})
@@ -274,14 +277,6 @@ class LoginSim(MetaSim):
             Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
             Route("/access_token", e(self.exchange), methods=["GET"]),
             Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
-        ]
-
-    def sim_routes(self) -> list[BaseRoute]:
-        return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
         ]
 
     def error_response(self, fault: Fault, request: Request) -> Response:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from simulator import organic
@@ -211,6 +211,8 @@ class PlatformSim:
     # Rate families and their default limits, e.g. {"posts": {"limit": 100, "window_s": 86400}}
     # (the rate knobs override them per platform or account).
     quotas: ClassVar[dict[str, dict[str, float]]] = {}
+    # Whether the platform's `tokens` expire (POST /_sim/<id>/tokens/{token}/expire is offered).
+    tokens_expire: ClassVar[bool] = True
     # Attributes built by reset() that are not worth keeping across a restart.
     transient_state: ClassVar[frozenset[str]] = frozenset()
 
@@ -280,6 +282,21 @@ class PlatformSim:
         return []
 
     def sim_routes(self) -> list[BaseRoute]:
+        """The /_sim/<id> controls: those platforms share, for the handlers this one has
+        (sim_app, sim_token, sim_user; token expiry when its tokens expire), then its own."""
+        shared = {"/apps": "sim_app", "/tokens": "sim_token"}
+        if self.tokens_expire:
+            shared["/tokens/{token}/expire"] = "sim_expire"
+        shared["/users/{username}"] = "sim_user"
+        routes: list[BaseRoute] = [
+            Route(path, getattr(self, name), methods=["POST"])
+            for path, name in shared.items()
+            if hasattr(self, name)
+        ]
+        return routes + self.controls()
+
+    def controls(self) -> list[BaseRoute]:
+        """The platform's own /_sim/<id> controls."""
         return []
 
     def identify(self, request: Request) -> str | None:

@@ -208,6 +208,7 @@ class BlueskySim(PlatformSim):
     )
     organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
+    tokens_expire = False
     quotas = {
         "api": {"limit": 3000, "window_s": 300},  # per IP
         "records": {"limit": 1666, "window_s": 3600},  # 5000 points/h, create = 3
@@ -420,9 +421,8 @@ class BlueskySim(PlatformSim):
     def routes(self) -> list[BaseRoute]:
         return [Route("/xrpc/{nsid}", self.endpoint(self.xrpc), methods=["GET", "POST"])]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
             Route("/accounts/{handle}", self.sim_account, methods=["POST"]),
             Route("/counts", self.sim_counts, methods=["POST"]),
         ]

@@ -854,13 +854,10 @@ class FacebookSim(MetaSim):
             Route("/{version}/{id}/{edge}", e(self.edge), methods=["GET", "POST", "DELETE"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
+            *super().controls(),
             Route("/pages/{page}", self.sim_page, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
         ]
 
     # ------------------------------------------------------------ OAuth

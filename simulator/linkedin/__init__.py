@@ -701,10 +701,8 @@ class LinkedInSim(OAuthServer, PlatformSim):
             ),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
             Route("/members/{username}", self.sim_member, methods=["POST"]),
             Route("/organizations", self.sim_org, methods=["POST"]),
             Route("/posts/{urn}", self.sim_post, methods=["POST"]),

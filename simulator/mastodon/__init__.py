@@ -304,6 +304,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     )
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
+    tokens_expire = False
     quotas = {
         "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
         "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
@@ -570,9 +571,8 @@ class MastodonSim(OAuthServer, PlatformSim):
             Route("/system/media_attachments/files/{id}/original/{name}", self.media_file),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
             Route("/tokens/{token}", self.sim_revoke_token, methods=["DELETE"]),
             Route("/accounts/{username}", self.sim_account, methods=["POST"]),
             Route("/statuses/{id}", self.sim_status, methods=["POST"]),

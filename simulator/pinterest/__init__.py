@@ -471,12 +471,8 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
             Route("/upload/{media_id}", e(self.upload), methods=["POST"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/apps", self.sim_app, methods=["POST"]),
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/users/{username}/boards", self.sim_board, methods=["POST"]),
             Route("/pins/{pin_id}", self.sim_pin, methods=["POST"]),
         ]

@@ -520,12 +520,8 @@ class TikTokSim(OAuthServer, PlatformSim):
             Route(v + "/video/query/", e(self.video_query), methods=["POST"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/apps", self.sim_app, methods=["POST"]),
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/videos/{id}", self.sim_video, methods=["POST"]),
             Route("/publishes/{id}", self.sim_publish, methods=["GET"]),
         ]

@@ -775,13 +775,9 @@ class XSim(UserTokens[Token, User], PlatformSim):
             Route("/2/media/metadata", e(self.metadata), methods=["POST"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/apps", self.sim_app, methods=["POST"]),
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
             Route("/tokens/{token}", self.sim_revoke, methods=["DELETE"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/tweets/{id}", self.sim_tweet, methods=["POST"]),
         ]
 

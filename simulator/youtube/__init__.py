@@ -851,12 +851,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
             ),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
             Route("/tokens/{token}/revoke", self.sim_revoke, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/channels/{id}", self.sim_channel, methods=["POST"]),
             Route("/videos/{id}", self.sim_video, methods=["POST"]),
         ]
