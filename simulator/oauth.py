@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from simulator.platform import with_query
+from simulator.platform import Refusal, with_query
 
 
 def s256(verifier: str, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -43,6 +43,7 @@ class OAuthServer:
     when `consenting_account` is used)."""
 
     conf: dict[str, Any]
+    apps: dict[str, Any]
 
     @staticmethod
     def bearer(request: Request) -> str:
@@ -96,6 +97,24 @@ class OAuthServer:
         if state:
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
+
+    def authorizing_app(
+        self,
+        request: Request,
+        unknown_client: Response,
+        bad_redirect: Response,
+        client_param: str = "client_id",
+    ) -> tuple[Any, str]:
+        """The registered app (its id in `client_param`) and redirect URI of an authorization
+        request; refused with `unknown_client` or `bad_redirect` (Refusal)."""
+        q = request.query_params
+        app = self.apps.get(q.get(client_param, ""))
+        if app is None:
+            raise Refusal(unknown_client)
+        redirect_uri = q.get("redirect_uri", "")
+        if not self.redirect_allowed(app, redirect_uri):
+            raise Refusal(bad_redirect)
+        return app, redirect_uri
 
     def consenting_account(self, request: Request) -> str:
         """Who approves the consent screen: `sim_account` (simulator-only query parameter) or

@@ -864,16 +864,15 @@ class FacebookSim(MetaSim):
 
     async def authorize(self, request: Request) -> Response:
         self._version(request)
-        q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return meta_error("Invalid App ID: the client_id is not a valid app", 101)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return meta_error(
+        app, redirect_uri = self.authorizing_app(
+            request,
+            meta_error("Invalid App ID: the client_id is not a valid app", 101),
+            meta_error(
                 "Can't Load URL: The domain of this URL isn't included in the app's domains.",
                 191,
-            )
+            ),
+        )
+        q = request.query_params
         if q.get("response_type", "code") != "code":
             return bad_param("response_type must be code")
         scopes = [s.strip() for s in q.get("scope", "").split(",") if s.strip()]

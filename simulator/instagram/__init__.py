@@ -387,13 +387,12 @@ class InstagramSim(LoginSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            _ig_error("Invalid platform app"),
+            _ig_error("Invalid redirect_uri"),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return _ig_error("Invalid platform app")
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return _ig_error("Invalid redirect_uri")
         if q.get("response_type") != "code":
             return _ig_error("Invalid response_type: must be code")
         scopes = [s for s in re.split(r"[,\s]+", q.get("scope", "")) if s]

@@ -715,15 +715,12 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            HTMLResponse("<h1>Invalid client_id</h1>", 400),
+            HTMLResponse("<h1>The redirect_uri does not match the registered value</h1>", 400),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return HTMLResponse("<h1>Invalid client_id</h1>", 400)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return HTMLResponse(
-                "<h1>The redirect_uri does not match the registered value</h1>", 400
-            )
         state = {"state": q["state"]} if q.get("state") else {}
         if q.get("response_type") != "code":
             return RedirectResponse(

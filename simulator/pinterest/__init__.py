@@ -484,13 +484,12 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
 
     async def authorize(self, request: Request) -> Response:
         """Auto-approves as `sim_account` (query param, simulator-only) or the default user."""
+        app, redirect_uri = self.authorizing_app(
+            request,
+            _page("Invalid client_id."),
+            _page("The redirect_uri does not match the app's redirect URIs."),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return _page("Invalid client_id.")
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return _page("The redirect_uri does not match the app's redirect URIs.")
         if q.get("response_type") != "code":
             return _page("response_type must be code.")
         scopes = [s for s in q.get("scope", "").split(",") if s]

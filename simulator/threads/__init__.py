@@ -232,13 +232,12 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            meta_error("Invalid platform app", 100),
+            meta_error("Error validating verification code: redirect_uri mismatch", 100),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return meta_error("Invalid platform app", 100)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return meta_error("Error validating verification code: redirect_uri mismatch", 100)
         if q.get("response_type") != "code":
             return bad_param("response_type must be code")
         scopes = [s for s in q.get("scope", "").split(",") if s]

@@ -532,12 +532,12 @@ class TikTokSim(OAuthServer, PlatformSim):
         q = request.query_params
         if q.get("client_id") and not q.get("client_key"):
             return HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400)
-        app = self.apps.get(q.get("client_key", ""))
-        if app is None:
-            return HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri</p>", 400)
+        app, redirect_uri = self.authorizing_app(
+            request,
+            HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400),
+            HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri</p>", 400),
+            "client_key",
+        )
         state = q.get("state")
         fail = functools.partial(self.error_redirect, redirect_uri, state)
 

@@ -785,13 +785,12 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     async def authorize(self, request: Request) -> Response:
         """Auto-approves as `sim_account` (query param, simulator-only) or the default user."""
+        app, redirect_uri = self.authorizing_app(
+            request,
+            _page("The client id is not valid."),
+            _page("The redirect URI does not match the App's callback URLs."),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return _page("The client id is not valid.")
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return _page("The redirect URI does not match the App's callback URLs.")
         fail = functools.partial(self.error_redirect, redirect_uri, q.get("state"))
 
         if q.get("response_type") != "code":
