@@ -709,22 +709,24 @@ class MastodonSim(OAuthServer, PlatformSim):
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    def _client(self, request: Request, p: dict[str, Any]) -> App | None:
+    async def _client_params(self, request: Request) -> tuple[dict[str, Any], App | None]:
+        """The parameters of a token-endpoint request and the client app they (or HTTP Basic)
+        authenticate, None when they do not."""
+        p = await read_params(request)
         client_id, secret = _scalar(p.get("client_id")), _scalar(p.get("client_secret"))
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("basic "):
             try:
                 client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
             except ValueError:
-                return None
+                return p, None
         app = self.apps.get(client_id or "")
         if app is None or not secrets.compare_digest(app.client_secret, secret or ""):
-            return None
-        return app
+            return p, None
+        return p, app
 
     async def token(self, request: Request) -> Response:
-        p = await read_params(request)
-        app = self._client(request, p)
+        p, app = await self._client_params(request)
         grant_type = _scalar(p.get("grant_type"))
         if not grant_type:
             return _oauth_error("invalid_request", 400, "Missing required parameter: grant_type.")
@@ -787,8 +789,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         )
 
     async def revoke(self, request: Request) -> Response:
-        p = await read_params(request)
-        app = self._client(request, p)
+        p, app = await self._client_params(request)
         value = _scalar(p.get("token"))
         if not value:
             return _oauth_error("invalid_request", 400, "Missing required parameter: token.")

@@ -359,6 +359,16 @@ def _parse_rfc3339(value: str) -> datetime | None:
         return None
 
 
+# The query parameters of the post lookups (name → kind, as `XSim._query` takes them).
+_POST_QUERY = {
+    "post.fields": "post.fields",
+    "user.fields": "user.fields",
+    "expansions": "",
+    "media.fields": "",
+    "poll.fields": "",
+    "place.fields": "",
+}
+
 # --------------------------------------------------------------------- the platform
 
 _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
@@ -937,12 +947,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             "since_id": "",
             "until_id": "",
             "exclude": "",
-            "post.fields": "post.fields",
-            "user.fields": "user.fields",
-            "expansions": "",
-            "media.fields": "",
-            "poll.fields": "",
-            "place.fields": "",
+            **_POST_QUERY,
         }
         user_id = request.path_params["id"]
         try:
@@ -1130,17 +1135,9 @@ class XSim(UserTokens[Token, User], PlatformSim):
     async def get_tweet(self, request: Request) -> Response:
         self._auth(request, ("tweet.read", "users.read"), app_ok=True)
         tweet_id = request.path_params["id"]
-        allowed = {
-            "post.fields": "post.fields",
-            "user.fields": "user.fields",
-            "expansions": "",
-            "media.fields": "",
-            "poll.fields": "",
-            "place.fields": "",
-        }
         try:
             self._id_param(tweet_id)
-            _, fields, _ = self._query(request, allowed)
+            _, fields, _ = self._query(request, _POST_QUERY)
         except Invalid as exc:
             return invalid(*exc.messages)
         tweet = self.tweets.get(tweet_id)

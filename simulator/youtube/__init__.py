@@ -1333,6 +1333,22 @@ class YouTubeSim(OAuthServer, PlatformSim):
         body = self._list("youtube#videoListResponse", items, len(items), len(items))
         return JSONResponse(body)
 
+    def _live_video(self, video_id: str, action: str, domain: str, location: str) -> Video:
+        """The video of that id unless it is unknown or deleted (refused as "videoNotFound",
+        the trouble being with the parameter at `location`)."""
+        video = self.videos.get(video_id)
+        if video is None or video.deleted:
+            raise Refusal(
+                google_error(
+                    404,
+                    "videoNotFound",
+                    f"The video that you are trying to {action} cannot be found.",
+                    domain,
+                    location=location,
+                )
+            )
+        return video
+
     async def videos_delete(self, request: Request) -> Response:
         p = parse_params(request, "videos.delete")
         grant = self._auth(request, MANAGE_SCOPES)
@@ -1340,15 +1356,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         if refused:
             return refused
         with self.sim.lock:
-            v = self.videos.get(p["id"])
-            if v is None or v.deleted:
-                return google_error(
-                    404,
-                    "videoNotFound",
-                    "The video that you are trying to delete cannot be found.",
-                    "youtube.video",
-                    location="id",
-                )
+            v = self._live_video(p["id"], "delete", "youtube.video", "id")
             if v.channel_id != grant.channel_id:
                 return google_error(
                     403,
@@ -1826,15 +1834,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "youtube.thumbnail",
             )
         with self.sim.lock:
-            video = self.videos.get(p["videoId"])
-            if video is None or video.deleted:
-                return google_error(
-                    404,
-                    "videoNotFound",
-                    "The video that you are trying to update cannot be found.",
-                    "youtube.thumbnail",
-                    location="videoId",
-                )
+            video = self._live_video(p["videoId"], "update", "youtube.thumbnail", "videoId")
             channel = self.channels[video.channel_id]
             if video.channel_id != grant.channel_id or (
                 self.conf["thumbnails_need_verification"] and not channel.verified
