@@ -8,7 +8,6 @@ Each product keeps its own hosts, versions, grant types, scopes, token formats a
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
 from simulator.platform import PlatformSim, Refusal, with_query
-from simulator.state import Fault, utcnow
+from simulator.state import Fault
 
 E_SESSION_EXPIRED = "Error validating access token: Session has expired."
 E_NO_ACTIVE_TOKEN = (
@@ -106,7 +105,7 @@ def usage_headers(key: str, kind: str, percent: int, minutes: int) -> dict[str, 
 
 def fault_minutes(fault: Fault) -> int:
     """Whole minutes (at least 1) until an injected 429 fault lifts."""
-    return max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+    return fault.wait(60)
 
 
 def fault_error(

@@ -41,7 +41,6 @@ import asyncio
 import functools
 import hashlib
 import json
-import math
 import re
 import secrets
 import time
@@ -476,7 +475,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     def error_response(self, fault: Fault, request: Request) -> Response:
         kind = fault.kind
         if kind == "429":
-            wait = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds()))
+            wait = fault.wait()
             return api_error(
                 429,
                 "rate_limit_exceeded",

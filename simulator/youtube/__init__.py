@@ -56,7 +56,6 @@ import binascii
 import hashlib
 import html
 import json
-import math
 import re
 import secrets
 import time
@@ -788,7 +787,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     def error_response(self, fault: Fault, request: Request) -> Response:
         kind = fault.kind
         if kind == "429":
-            wait = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds()))
+            wait = fault.wait()
             return google_error(
                 429,
                 "rateLimitExceeded",
