@@ -151,9 +151,7 @@ class MetaSim(OAuthServer, PlatformSim):
             client_secret or secrets.token_hex(16),
             list(redirect_uris),
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def code_redirect(
         self,
@@ -330,8 +328,7 @@ class LoginSim(MetaSim):
             now,
             now + (self.long_ttl_s if long_lived else self.short_ttl_s),
         )
-        with self.sim.lock:
-            self.tokens[token.value] = token
+        self.keep(self.tokens, token.value, token)
         return token
 
     def issue_token(

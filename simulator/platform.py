@@ -384,6 +384,12 @@ class PlatformSim:
             raise SimError(f"unknown {what + ' ' if what else ''}fields {sorted(unknown)}")
         return data
 
+    def keep(self, items: dict[str, T], key: str, item: T) -> T:
+        """Store `item` in `items` under `key` (holding the simulator's lock); return it."""
+        with self.sim.lock:
+            items[key] = item
+        return item
+
     def update_counters(
         self,
         items: dict[str, T],

@@ -680,9 +680,7 @@ class FacebookSim(MetaSim):
             expires_at,
             page_id,
         )
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
+        return self.keep(self.tokens, token.value, token)
 
     def _page_token(self, user_token: Token, page: Page) -> Token:
         # From a long-lived user token: no expiry. From a short-lived one: dies with it.

@@ -404,9 +404,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
             list(redirect_uris),
             refresh_enabled,
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def member_by_username(self, username: str) -> Member | None:
         return next((m for m in self.members.values() if m.username == username), None)

@@ -270,9 +270,7 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     def add_board(self, username: str, name: str, privacy: str = "PUBLIC") -> Board:
         user = self.ensure_user(username)
         board = Board(self._next_id(), user.id, name, privacy)
-        with self.sim.lock:
-            self.boards[board.id] = board
-        return board
+        return self.keep(self.boards, board.id, board)
 
     def boards_of(self, username: str) -> list[Board]:
         user = self.ensure_user(username)
@@ -293,9 +291,7 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
             list(redirect_uris),
             name,
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def _mint(
         self, client_id: str, user_id: str, scopes: list[str], expires_in: float | None = None

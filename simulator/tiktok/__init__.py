@@ -349,9 +349,7 @@ class TikTokSim(OAuthServer, PlatformSim):
             list(redirect_uris),
             audited,
         )
-        with self.sim.lock:
-            self.apps[app.client_key] = app
-        return app
+        return self.keep(self.apps, app.client_key, app)
 
     def user_by_username(self, username: str) -> User | None:
         return next((u for u in self.users.values() if u.username == username), None)

@@ -467,9 +467,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         """An app of the developer portal (X has no registration API)."""
         secret = client_secret or (secrets.token_urlsafe(36) if confidential else None)
         app = App(client_id or secrets.token_urlsafe(24), secret, list(redirect_uris), name)
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def _mint(
         self,
@@ -1228,9 +1226,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             created=time.monotonic(),
             expires_at=now + self.conf["media_expires_after_s"],
         )
-        with self.sim.lock:
-            self.media[media.id] = media
-        return media
+        return self.keep(self.media, media.id, media)
 
     def _size_limit(self, category: str) -> int:
         return int(self.conf[CATEGORY_LIMITS.get(category, "image_size_limit")])

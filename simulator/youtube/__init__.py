@@ -545,9 +545,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             client_secret or "GOCSPX-" + secrets.token_urlsafe(21),
             list(redirect_uris),
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def ensure_user(
         self, username: str, *, name: str | None = None, channels: list[str] | None = None
@@ -631,9 +629,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     def _access(self, grant: Grant, expires_in: float | None = None) -> Token:
         ttl = self.conf["access_token_ttl_s"] if expires_in is None else expires_in
         token = Token("ya29." + secrets.token_urlsafe(120), grant.id, time.time() + ttl)
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
+        return self.keep(self.tokens, token.value, token)
 
     def issue_token(
         self,
