@@ -708,10 +708,15 @@ class YouTubeSim(OAuthServer, PlatformSim):
             self.usage[(family, key)] = (start, end, used + cost)
         return None
 
-    def _charge(self, client_id: str, cost: int) -> Response | None:
+    def _charge(self, client_id: str, cost: int) -> None:
+        """Spend `cost` quota units of the client's; refused when its quota is exhausted."""
         if self._spend("units", client_id, cost) is not None:
-            return google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota")
-        return None
+            raise Refusal(google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota"))
+
+    def _charge_list(self, request: Request, grant: Grant | None) -> None:
+        """Charge a list call to the authorizing client, else to the API key (or "anonymous")."""
+        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
+        self._charge(client, self.conf["list_cost"])
 
     # ------------------------------------------------------------ auth
 
@@ -1259,10 +1264,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "is only for YouTube content partners.",
                 "youtube.common",
             )
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+        self._charge_list(request, grant)
         with self.sim.lock:
             if filters[0] == "mine":
                 found = [self.channels[grant.channel_id]] if grant and p["mine"] else []
@@ -1296,10 +1298,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         grant: Grant | None = None
         if filters[0] == "myRating" or self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+        self._charge_list(request, grant)
         with self.sim.lock:
             if filters[0] == "id":
                 if len(p["id"]) > 50:
@@ -1347,9 +1346,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def videos_delete(self, request: Request) -> Response:
         p = parse_params(request, "videos.delete")
         grant = self._auth(request, MANAGE_SCOPES)
-        refused = self._charge(grant.client_id, self.conf["delete_cost"])
-        if refused:
-            return refused
+        self._charge(grant.client_id, self.conf["delete_cost"])
         with self.sim.lock:
             v = self._live_video(p["id"], "delete", "youtube.video", "id")
             if v.channel_id != grant.channel_id:
@@ -1380,10 +1377,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         grant: Grant | None = None
         if self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+        self._charge_list(request, grant)
         per_page = p.get("maxResults", 5)
         offset = 0
         if p.get("pageToken"):
@@ -1640,9 +1634,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             if self._spend("inserts", grant.client_id, 1) is not None:
                 return google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota")
         else:
-            refused = self._charge(grant.client_id, int(self.conf["insert_cost"]))
-            if refused:
-                return refused
+            self._charge(grant.client_id, int(self.conf["insert_cost"]))
         if self._spend("uploads", channel.id, 1, channel.account) is not None:
             return google_error(400, "uploadLimitExceeded", E_UPLOAD_LIMIT, "youtube.video")
         session = Session(
@@ -1860,9 +1852,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "The image provided is not in a supported format.",
                 "youtube.thumbnail",
             )
-        refused = self._charge(grant.client_id, self.conf["thumbnail_cost"])
-        if refused:
-            return refused
+        self._charge(grant.client_id, self.conf["thumbnail_cost"])
         video.custom_thumbnail = True
         base = f"https://i.ytimg.com/vi/{video.id}"
         return JSONResponse(
