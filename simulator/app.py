@@ -29,7 +29,6 @@ every control and inspection endpoint above except /_sim/health needs the header
 from __future__ import annotations
 
 import html
-import json
 import secrets
 from typing import Any
 
@@ -40,6 +39,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator import organic
+from simulator.platform import control_json
 from simulator.state import SimError, Simulator
 
 
@@ -95,19 +95,6 @@ def _page_html(
     )
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
-
-
 SECRET_HEADER = "x-sim-secret"
 _OPEN = ("/_sim/health",)
 
@@ -150,7 +137,7 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
     async def knobs(request: Request) -> Response:
         if request.method == "GET":
             return JSONResponse(sim.knobs_snapshot())
-        body = await _body(request)
+        body = await control_json(request)
         platform = body.pop("platform", None)
         if not platform:
             raise SimError("'platform' is required")
@@ -164,7 +151,7 @@ def create_app(sim: Simulator | None = None, secret: str | None = None) -> ASGIA
         if request.method == "GET":
             snap = sim.knobs_snapshot()
             return JSONResponse({p: v["faults"] for p, v in snap.items()})
-        body = await _body(request)
+        body = await control_json(request)
         platform, kind = body.pop("platform", None), body.pop("kind", None)
         if not platform or not kind:
             raise SimError("'platform' and 'kind' are required")

@@ -8,7 +8,6 @@ Each product keeps its own hosts, versions, grant types, scopes, token formats a
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,10 +19,14 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
-from simulator.state import Fault, SimError, utcnow
+from simulator.platform import PlatformSim, Refusal, with_query
+from simulator.state import Fault
 
 E_SESSION_EXPIRED = "Error validating access token: Session has expired."
+E_NO_ACTIVE_TOKEN = (
+    "An active access token must be used to query information about the current user."
+)
+E_BAD_TOKEN = "Invalid OAuth access token - Cannot parse access token"
 E_UNEXPECTED = "An unexpected error has occurred. Please retry your request later."
 
 # (client_id, user_id, redirect_uri, scopes, expires at (monotonic))
@@ -58,6 +61,10 @@ def meta_error(
 
 def bad_param(message: str, subcode: int | None = None) -> Response:
     return meta_error(f"(#100) {message}", 100, subcode=subcode)
+
+
+def no_permission() -> Response:
+    return meta_error("(#10) Application does not have permission for this action", 10)
 
 
 def no_object(oid: str) -> Response:
@@ -98,7 +105,7 @@ def usage_headers(key: str, kind: str, percent: int, minutes: int) -> dict[str, 
 
 def fault_minutes(fault: Fault) -> int:
     """Whole minutes (at least 1) until an injected 429 fault lifts."""
-    return max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds() / 60))
+    return fault.wait(60)
 
 
 def fault_error(
@@ -144,9 +151,7 @@ class MetaSim(OAuthServer, PlatformSim):
             client_secret or secrets.token_hex(16),
             list(redirect_uris),
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def code_redirect(
         self,
@@ -175,6 +180,20 @@ class MetaSim(OAuthServer, PlatformSim):
             return None
         return grant
 
+    @staticmethod
+    def _issued(token: Any, user: Any, expires_in: float | None) -> dict[str, Any]:
+        """What minting a token without the OAuth dance answers; `expires_in` (seconds, may be
+        0 or negative) re-dates the token."""
+        if expires_in is not None:
+            token.expires_at = time.time() + expires_in
+        return {
+            "access_token": token.value,
+            "expires_at": token.expires_at,
+            "scope": ",".join(token.scopes),
+            "user_id": user.id,
+            "username": user.username,
+        }
+
     def _token_value(self, request: Request) -> str:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() in ("bearer", "oauth") and value.strip():
@@ -187,6 +206,9 @@ class MetaSim(OAuthServer, PlatformSim):
         return user.username if user else None
 
     # ------------------------------------------------------------ simulator controls
+
+    def controls(self) -> list[BaseRoute]:
+        return [Route("/posts/{id}", self.sim_post, methods=["POST"])]
 
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
@@ -218,10 +240,30 @@ class LoginSim(MetaSim):
     long_ttl_s: ClassVar[float]
     token_prefixes: ClassVar[tuple[str, str]]  # (long-lived, short-lived)
     default_scopes: ClassVar[str]  # comma-separated
-    sandbox_client_id: ClassVar[str]
+    organic_accounts = ("users", "username", "followers_count")
+    containers: dict[str, Any]
+    posts: dict[str, Any]
     # What a 429 fault answers: the platform's message and error code.
     limit_message: ClassVar[str]
     limit_code: ClassVar[int]
+    # What a request without a token is told: the platform's message and error code.
+    no_token: ClassVar[tuple[str, int]]
+
+    def reset(self) -> None:
+        self.conf = dict(self.default_settings)
+        self.apps = {}
+        self.users = {}
+        self.tokens = {}
+        self.codes = {}
+        self.containers = {}
+        self.posts = {}
+        self._seq = 0
+        self.register_app(["*"], *self._sandbox_app())
+
+    def _sandbox_app(self) -> tuple[str, str]:
+        app = self.sandbox_app()
+        assert app is not None, f"{self.id} defines SANDBOX_CLIENT_ID and SANDBOX_CLIENT_SECRET"
+        return app
 
     def login_routes(self) -> list[BaseRoute]:
         """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
@@ -234,14 +276,6 @@ class LoginSim(MetaSim):
             Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
-        return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
-        ]
-
     def error_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "429":
             token = self.tokens.get(self._token_value(request))
@@ -252,6 +286,30 @@ class LoginSim(MetaSim):
                 headers=usage_headers(user_id, self.id, 100, fault_minutes(fault)),
             )
         return fault_error(fault)
+
+    def _auth(self, request: Request, scope: str | None = None) -> LoginToken:
+        """The request's usable token; refused the Graph way when it is missing, unknown,
+        revoked or expired, or lacks `scope`."""
+        value = self._token_value(request)
+        if not value:
+            raise Refusal(meta_error(*self.no_token))
+        token: LoginToken | None = self.tokens.get(value)
+        if token is None or token.revoked:
+            raise Refusal(meta_error(E_BAD_TOKEN, 190))
+        if token.expires_at <= time.time():
+            raise Refusal(meta_error(E_SESSION_EXPIRED, 190, subcode=463))
+        if scope and scope not in token.scopes:
+            raise Refusal(no_permission())
+        return token
+
+    @staticmethod
+    def _fields(request: Request, allowed: tuple[str, ...], default: str = "id") -> list[str]:
+        """The `fields` a request asks for; refused when one is not among `allowed`."""
+        fields = [f for f in request.query_params.get("fields", default).split(",") if f]
+        bad = [f for f in fields if f not in allowed]
+        if bad:
+            raise Refusal(bad_param(f"Tried accessing nonexisting field ({bad[0]})"))
+        return fields
 
     def ensure_user(self, username: str, **fields: Any) -> Any:
         """Find or create the simulated user (each platform has its own fields)."""
@@ -270,8 +328,7 @@ class LoginSim(MetaSim):
             now,
             now + (self.long_ttl_s if long_lived else self.short_ttl_s),
         )
-        with self.sim.lock:
-            self.tokens[token.value] = token
+        self.keep(self.tokens, token.value, token)
         return token
 
     def issue_token(
@@ -287,26 +344,15 @@ class LoginSim(MetaSim):
         """Mint a token without the OAuth dance. `age_s` back-dates it (refresh needs ≥ 24 h)."""
         scopes = self.default_scopes if scopes is None else scopes
         user = self.ensure_user(username)
-        client_id = client_id or self.sandbox_client_id
-        if client_id not in self.apps:
-            raise SimError(f"unknown {self.id} app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         token = self._mint(user.id, client_id, scopes.split(","), long_lived, age_s)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-        }
+        return self._issued(token, user, expires_in)
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/<id>/tokens {"username"?, "scopes"?, "long_lived"?, "age_s"?, ...}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"username", "scopes", "long_lived", "expires_in", "age_s"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("username", "scopes", "long_lived", "expires_in", "age_s"), "token"
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("username") or self.conf["default_account"],
@@ -324,6 +370,8 @@ class LoginSim(MetaSim):
 
 
 __all__ = [
+    "E_BAD_TOKEN",
+    "E_NO_ACTIVE_TOKEN",
     "App",
     "LoginSim",
     "LoginToken",
@@ -335,5 +383,6 @@ __all__ = [
     "meta_error",
     "meta_time",
     "no_object",
+    "no_permission",
     "usage_headers",
 ]

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import secrets
 import time
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from simulator.platform import with_query
+from simulator.platform import Refusal, with_query
+
+
+def s256(verifier: str, encoding: str = "utf-8", errors: str = "strict") -> str:
+    """The PKCE S256 code challenge of `verifier` (RFC 7636 §4.2), encoded as given."""
+    digest = hashlib.sha256(verifier.encode(encoding, errors)).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class RegisteredApp(Protocol):
@@ -36,6 +43,7 @@ class OAuthServer:
     when `consenting_account` is used)."""
 
     conf: dict[str, Any]
+    apps: dict[str, Any]
 
     @staticmethod
     def bearer(request: Request) -> str:
@@ -90,6 +98,24 @@ class OAuthServer:
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
+    def authorizing_app(
+        self,
+        request: Request,
+        unknown_client: Response,
+        bad_redirect: Response,
+        client_param: str = "client_id",
+    ) -> tuple[Any, str]:
+        """The registered app (its id in `client_param`) and redirect URI of an authorization
+        request; refused with `unknown_client` or `bad_redirect` (Refusal)."""
+        q = request.query_params
+        app = self.apps.get(q.get(client_param, ""))
+        if app is None:
+            raise Refusal(unknown_client)
+        redirect_uri = q.get("redirect_uri", "")
+        if not self.redirect_allowed(app, redirect_uri):
+            raise Refusal(bad_redirect)
+        return app, redirect_uri
+
     def consenting_account(self, request: Request) -> str:
         """Who approves the consent screen: `sim_account` (simulator-only query parameter) or
         the platform's default account."""
@@ -105,3 +131,48 @@ class OAuthServer:
             and grant.client_id == client_id
             and grant.redirect_uri == redirect_uri
         )
+
+
+class BearerToken(Protocol):
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def revoked(self) -> bool: ...
+    @property
+    def expires_at(self) -> float | None: ...
+
+
+class NamedUser(Protocol):
+    @property
+    def username(self) -> str: ...
+
+
+TokenT = TypeVar("TokenT", bound=BearerToken)
+UserT = TypeVar("UserT", bound=NamedUser)
+
+
+class UserTokens(OAuthServer, Generic[TokenT, UserT]):
+    """An authorization server whose bearer `tokens` (value → token) act for `users` (id →
+    user with a username)."""
+
+    tokens: dict[str, TokenT]
+    users: dict[str, UserT]
+
+    def user_by_username(self, username: str) -> UserT | None:
+        """The user of that username (in any case), or None."""
+        wanted = username.lower()
+        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
+
+    def valid_token(self, request: Request) -> TokenT | None:
+        """The request's bearer token unless it is unknown, revoked or expired (None)."""
+        token = self.tokens.get(self.bearer(request))
+        if token is None or token.revoked:
+            return None
+        if token.expires_at is not None and token.expires_at <= time.time():
+            return None
+        return token
+
+    def identify(self, request: Request) -> str | None:
+        token = self.tokens.get(self.bearer(request))
+        user = self.users.get(token.user_id) if token and token.user_id else None
+        return user.username if user else None

@@ -8,6 +8,7 @@ which applies latency, injected faults and the platform's rate limits uniformly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import random
@@ -22,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from simulator import organic
@@ -67,6 +68,15 @@ class ParamsError(Exception):
     pass
 
 
+class Refusal(Exception):
+    """A handler's answer given early: raised anywhere below a handler wrapped with
+    `PlatformSim.endpoint` (a refused token, a malformed body...), `response` is its answer."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 _KEY_RE = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
 _PART_RE = re.compile(r"\[([^\[\]]*)\]")
 
@@ -93,11 +103,27 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-async def read_params(request: Request) -> dict[str, Any]:
-    """Query, JSON and form parameters merged the way Rails does (body wins)."""
+def _set(out: dict[str, Any], key: str, value: Any) -> None:
+    out[key] = value
+
+
+E_PARAMS = "Error occurred while parsing request parameters"
+
+
+async def read_params(
+    request: Request,
+    *,
+    nested: bool = True,
+    error: Callable[[str], Exception] = ParamsError,
+    messages: tuple[str, str] = (E_PARAMS, E_PARAMS),
+) -> dict[str, Any]:
+    """Query, JSON and form parameters merged the way Rails does (body wins). Keys such as
+    `a[]` and `a[b]` nest unless not `nested`. A JSON body that does not parse raises
+    `error(messages[0])`, one that is not an object `error(messages[1])`."""
     out: dict[str, Any] = {}
+    put = _put if nested else _set
     for key, value in request.query_params.multi_items():
-        _put(out, key, value)
+        put(out, key, value)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         raw = await request.body()
@@ -105,15 +131,27 @@ async def read_params(request: Request) -> dict[str, Any]:
             try:
                 data = json.loads(raw)
             except ValueError as exc:
-                raise ParamsError("Error occurred while parsing request parameters") from exc
+                raise error(messages[0]) from exc
             if not isinstance(data, dict):
-                raise ParamsError("Error occurred while parsing request parameters")
+                raise error(messages[1])
             out.update(data)
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_part_size=64 * 1024 * 1024)
         for key, value in form.multi_items():
-            _put(out, key, value)
+            put(out, key, value)
     return out
+
+
+async def control_json(request: Request) -> dict[str, Any]:
+    """The JSON object body of a /_sim control request ({} when empty)."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise SimError("body must be JSON") from exc
+    if not isinstance(data, dict):
+        raise SimError("body must be a JSON object")
+    return data
 
 
 def json_type(value: Any) -> str:
@@ -136,6 +174,26 @@ def with_query(uri: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def check_username(username: str, longest: int) -> None:
+    """Refuse (SimError) a username that is not 1-`longest` letters, digits or underscores."""
+    if not re.fullmatch(rf"\w{{1,{longest}}}", username):
+        raise SimError(f"username must be 1-{longest} letters, digits or underscores")
+
+
+def set_fields(obj: Any, fields: dict[str, Any], settable: Iterable[str], what: str) -> None:
+    """Set `fields` on a simulated account (a /_sim control), refusing any not `settable`."""
+    allowed = set(settable)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise SimError(f"unknown {what} field {name!r}")
+        setattr(obj, name, value)
+
+
+def settable_fields(obj: Any, *fixed: str) -> set[str]:
+    """The dataclass fields of `obj` but `fixed` ones."""
+    return {f.name for f in dataclasses.fields(obj)} - set(fixed)
+
+
 class PlatformSim:
     """One simulated platform. Subclasses define id, routes and the platform's error shapes."""
 
@@ -153,6 +211,8 @@ class PlatformSim:
     # Rate families and their default limits, e.g. {"posts": {"limit": 100, "window_s": 86400}}
     # (the rate knobs override them per platform or account).
     quotas: ClassVar[dict[str, dict[str, float]]] = {}
+    # Whether the platform's `tokens` expire (POST /_sim/<id>/tokens/{token}/expire is offered).
+    tokens_expire: ClassVar[bool] = True
     # Attributes built by reset() that are not worth keeping across a restart.
     transient_state: ClassVar[frozenset[str]] = frozenset()
 
@@ -195,18 +255,48 @@ class PlatformSim:
         under the simulator (`*_base`), plus the module's always-registered OAuth app
         (SANDBOX_CLIENT_ID / SANDBOX_CLIENT_SECRET) or, for app-password platforms, a login."""
         config = {"api_base": f"/{self.id}", "auth_base": f"/{self.id}"}
-        module = sys.modules[type(self).__module__]
-        if hasattr(module, "SANDBOX_CLIENT_ID"):
-            config |= {
-                "client_id": module.SANDBOX_CLIENT_ID,
-                "client_secret": module.SANDBOX_CLIENT_SECRET,
-            }
+        app = self.sandbox_app()
+        if app is not None:
+            config |= {"client_id": app[0], "client_secret": app[1]}
         return config
+
+    @classmethod
+    def sandbox_app(cls) -> tuple[str, str] | None:
+        """(client id, secret) of the module's always-registered OAuth app (SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET); None for a platform without one."""
+        module = sys.modules[cls.__module__]
+        if not hasattr(module, "SANDBOX_CLIENT_ID"):
+            return None
+        return module.SANDBOX_CLIENT_ID, module.SANDBOX_CLIENT_SECRET
+
+    def issuing_app(self, client_id: str | None) -> str:
+        """The app a token minted without the OAuth dance belongs to: `client_id`, by default
+        the sandbox app; refused (SimError) unless the platform's `apps` has it."""
+        sandbox = self.sandbox_app()
+        client_id = client_id or (sandbox[0] if sandbox else "")
+        if client_id not in getattr(self, "apps", {}):
+            raise SimError(f"unknown {self.id} app {client_id!r}")
+        return client_id
 
     def routes(self) -> list[BaseRoute]:
         return []
 
     def sim_routes(self) -> list[BaseRoute]:
+        """The /_sim/<id> controls: those platforms share, for the handlers this one has
+        (sim_app, sim_token, sim_user; token expiry when its tokens expire), then its own."""
+        shared = {"/apps": "sim_app", "/tokens": "sim_token"}
+        if self.tokens_expire:
+            shared["/tokens/{token}/expire"] = "sim_expire"
+        shared["/users/{username}"] = "sim_user"
+        routes: list[BaseRoute] = [
+            Route(path, getattr(self, name), methods=["POST"])
+            for path, name in shared.items()
+            if hasattr(self, name)
+        ]
+        return routes + self.controls()
+
+    def controls(self) -> list[BaseRoute]:
+        """The platform's own /_sim/<id> controls."""
         return []
 
     def identify(self, request: Request) -> str | None:
@@ -283,16 +373,22 @@ class PlatformSim:
         return organic.counts(self.id, str(entry["post_id"]), age)
 
     # -- shared machinery
-    async def control_body(self, request: Request) -> dict[str, Any]:
-        """The JSON object body of a /_sim control request ({} when empty)."""
-        raw = await request.body()
-        try:
-            data = json.loads(raw) if raw.strip() else {}
-        except ValueError as exc:
-            raise SimError("body must be JSON") from exc
-        if not isinstance(data, dict):
-            raise SimError("body must be a JSON object")
+    async def control_body(
+        self, request: Request, fields: Iterable[str] | None = None, what: str = ""
+    ) -> dict[str, Any]:
+        """The JSON object body of a /_sim control request ({} when empty). With `fields`, a
+        body naming any other field is refused ("unknown <what> fields [...]")."""
+        data = await control_json(request)
+        unknown = set(data) - set(data if fields is None else fields)
+        if unknown:
+            raise SimError(f"unknown {what + ' ' if what else ''}fields {sorted(unknown)}")
         return data
+
+    def keep(self, items: dict[str, T], key: str, item: T) -> T:
+        """Store `item` in `items` under `key` (holding the simulator's lock); return it."""
+        with self.sim.lock:
+            items[key] = item
+        return item
 
     def update_counters(
         self,
@@ -329,6 +425,17 @@ class PlatformSim:
         """POST /_sim/<id>/tokens/{token}/expire."""
         self.expire_token(request.path_params["token"])
         return JSONResponse({})
+
+    def rate_family(
+        self, request: Request, families: Iterable[tuple[str, re.Pattern[str], str]]
+    ) -> str | None:
+        """The rate family of a request: the first of `families` (method, path pattern, family)
+        whose method and pattern match it."""
+        path = self.relative_path(request)
+        for method, pattern, family in families:
+            if request.method == method and pattern.fullmatch(path):
+                return family
+        return None
 
     def base_url(self, request: Request) -> str:
         return f"{request.url.scheme}://{request.url.netloc}/{self.id}"
@@ -368,6 +475,8 @@ class PlatformSim:
                 response = await handler(request)
             except ParamsError as exc:
                 response = JSONResponse({"error": str(exc)}, 400)
+            except Refusal as exc:
+                response = exc.response
             if (
                 fault
                 and fault.after_accept

@@ -117,6 +117,10 @@ class Fault:
             return datetime.fromisoformat(self.reset_at.replace("Z", "+00:00")).astimezone(UTC)
         return utcnow() + timedelta(seconds=self.reset_in_s)
 
+    def wait(self, unit_s: float = 1) -> int:
+        """Whole units of `unit_s` seconds (at least 1) until the fault lifts."""
+        return max(1, math.ceil((self.reset_time() - utcnow()).total_seconds() / unit_s))
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

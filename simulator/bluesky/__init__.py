@@ -46,7 +46,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, set_fields
 from simulator.state import Fault, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
@@ -208,6 +208,7 @@ class BlueskySim(PlatformSim):
     )
     organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
+    tokens_expire = False
     quotas = {
         "api": {"limit": 3000, "window_s": 300},  # per IP
         "records": {"limit": 1666, "window_s": 3600},  # 5000 points/h, create = 3
@@ -262,10 +263,8 @@ class BlueskySim(PlatformSim):
                     email=f"{handle.split('.')[0]}@example.com",
                 )
                 self.accounts[acc.did] = acc
-            for name, value in fields.items():
-                if name not in ("password", "display_name", "followers_count", "follows_count"):
-                    raise SimError(f"unknown account field {name!r}")
-                setattr(acc, name, value)
+            settable = ("password", "display_name", "followers_count", "follows_count")
+            set_fields(acc, fields, settable, "account")
             return acc
 
     def _jwt(self, did: str, kind: str, ttl: float, token: Session | None = None) -> str:
@@ -422,9 +421,8 @@ class BlueskySim(PlatformSim):
     def routes(self) -> list[BaseRoute]:
         return [Route("/xrpc/{nsid}", self.endpoint(self.xrpc), methods=["GET", "POST"])]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
             Route("/accounts/{handle}", self.sim_account, methods=["POST"]),
             Route("/counts", self.sim_counts, methods=["POST"]),
         ]
@@ -952,10 +950,7 @@ class BlueskySim(PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/bluesky/tokens {"handle"?, "access_ttl_s"?, "refresh_ttl_s"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"handle", "access_ttl_s", "refresh_ttl_s"}
-        if unknown:
-            raise SimError(f"unknown fields {sorted(unknown)}")
+        body = await self.control_body(request, ("handle", "access_ttl_s", "refresh_ttl_s"))
         handle = body.get("handle") or self.conf["default_account"]
         return JSONResponse(
             self.issue_token(

@@ -53,6 +53,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
+    E_BAD_TOKEN,
+    E_NO_ACTIVE_TOKEN,
     App,
     MetaSim,
     app_usage,
@@ -62,6 +64,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
+from simulator.platform import Refusal, read_params
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -434,23 +437,12 @@ def _coerce(name: str, kind: str, value: Any) -> Any:
 
 async def graph_params(request: Request) -> dict[str, Any]:
     """Query, form/multipart and JSON body parameters (body wins), files as UploadFile."""
-    out: dict[str, Any] = dict(request.query_params)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json":
-        raw = await request.body()
-        if raw.strip():
-            try:
-                data = json.loads(raw)
-            except ValueError as exc:
-                raise BadParam("Invalid JSON in the request body") from exc
-            if not isinstance(data, dict):
-                raise BadParam("The request body must be a JSON object")
-            out.update(data)
-    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form(max_part_size=64 * 1024 * 1024)
-        for key, value in form.multi_items():
-            out[key] = value
-    return out
+    return await read_params(
+        request,
+        nested=False,
+        error=BadParam,
+        messages=("Invalid JSON in the request body", "The request body must be a JSON object"),
+    )
 
 
 def check_params(params: dict[str, Any], spec: dict[str, str]) -> dict[str, Any]:
@@ -688,9 +680,7 @@ class FacebookSim(MetaSim):
             expires_at,
             page_id,
         )
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
+        return self.keep(self.tokens, token.value, token)
 
     def _page_token(self, user_token: Token, page: Page) -> Token:
         # From a long-lived user token: no expiry. From a short-lived one: dies with it.
@@ -717,9 +707,7 @@ class FacebookSim(MetaSim):
     ) -> dict[str, Any]:
         """Mint a user token, or with `page` (username or id) that user's Page token."""
         user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown facebook app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         token = self._mint(
             "user", user.id, client_id, scopes.split(","), long_lived=long_lived, age_s=age_s
         )
@@ -729,14 +717,7 @@ class FacebookSim(MetaSim):
             if target is None or target.id not in user.page_ids:
                 raise SimError(f"{username} manages no page {page!r}")
             token = self._page_token(token, target)
-        if expires_in is not None:
-            token.expires_at = time.time() + expires_in
-        return {
-            "access_token": token.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
+        return self._issued(token, user, expires_in) | {
             "page_id": target.id if target else None,
             "page_username": target.username if target else None,
         }
@@ -754,7 +735,7 @@ class FacebookSim(MetaSim):
 
     def _check_token(self, token: Token | None) -> Response | None:
         if token is None or token.revoked:
-            return meta_error("Invalid OAuth access token - Cannot parse access token", 190)
+            return meta_error(E_BAD_TOKEN, 190)
         if token.expires_at is not None and token.expires_at <= time.time():
             when = datetime.fromtimestamp(token.expires_at, UTC).strftime("%A, %d-%b-%y %H:%M:%S")
             return meta_error(
@@ -764,22 +745,21 @@ class FacebookSim(MetaSim):
             )
         return None
 
-    def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request) -> Token:
         value = self._token_value(request)
         if not value:
-            return None, meta_error(
-                "An active access token must be used to query information about the current user.",
-                2500,
-            )
+            raise Refusal(meta_error(E_NO_ACTIVE_TOKEN, 2500))
         token = self.tokens.get(value)
         err = self._check_token(token)
-        return (None, err) if err else (token, None)
+        if err:
+            raise Refusal(err)
+        assert token is not None
+        return token
 
-    def _version(self, request: Request) -> Response | None:
+    def _version(self, request: Request) -> None:
         version = request.path_params.get("version", "")
         if not _VERSION_RE.fullmatch(version) or version not in self.conf["versions"]:
-            return meta_error(f"Unknown path components: {request.url.path}", 2500)
-        return None
+            raise Refusal(meta_error(f"Unknown path components: {request.url.path}", 2500))
 
     # ------------------------------------------------------------ rate limits and headers
 
@@ -872,31 +852,25 @@ class FacebookSim(MetaSim):
             Route("/{version}/{id}/{edge}", e(self.edge), methods=["GET", "POST", "DELETE"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
+            *super().controls(),
             Route("/pages/{page}", self.sim_page, methods=["POST"]),
-            Route("/posts/{id}", self.sim_post, methods=["POST"]),
         ]
 
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
-        q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return meta_error("Invalid App ID: the client_id is not a valid app", 101)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return meta_error(
+        self._version(request)
+        app, redirect_uri = self.authorizing_app(
+            request,
+            meta_error("Invalid App ID: the client_id is not a valid app", 101),
+            meta_error(
                 "Can't Load URL: The domain of this URL isn't included in the app's domains.",
                 191,
-            )
+            ),
+        )
+        q = request.query_params
         if q.get("response_type", "code") != "code":
             return bad_param("response_type must be code")
         scopes = [s.strip() for s in q.get("scope", "").split(",") if s.strip()]
@@ -908,9 +882,7 @@ class FacebookSim(MetaSim):
         return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"), "#_=_")
 
     async def access_token(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
+        self._version(request)
         try:
             p = await graph_params(request)
         except BadParam as exc:
@@ -963,25 +935,15 @@ class FacebookSim(MetaSim):
     # ------------------------------------------------------------ dispatch
 
     async def node(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        self._version(request)
+        token = self._auth(request)
         if request.method != "GET":
             return no_object(request.path_params["id"], post=True)
         return self._read_node(request, token, self._resolve(request.path_params["id"], token))
 
     async def edge(self, request: Request) -> Response:
-        err = self._version(request)
-        if err:
-            return err
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        self._version(request)
+        token = self._auth(request)
         oid, edge, method = request.path_params["id"], request.path_params["edge"], request.method
         target = self._resolve(oid, token)
         if target is None:
@@ -1042,13 +1004,17 @@ class FacebookSim(MetaSim):
 
     # ------------------------------------------------------------ nodes
 
-    def _fields(self, request: Request, allowed: frozenset[str], node_type: str) -> Any:
+    def _fields(
+        self, request: Request, allowed: frozenset[str], node_type: str
+    ) -> list[tuple[str, str]]:
         raw = request.query_params.get("fields") or "id"
         wanted = split_fields(raw)
         for name, _ in wanted:
             if name not in allowed:
-                return bad_param(
-                    f"Tried accessing nonexisting field ({name}) on node type ({node_type})"
+                raise Refusal(
+                    bad_param(
+                        f"Tried accessing nonexisting field ({name}) on node type ({node_type})"
+                    )
                 )
         return wanted
 
@@ -1074,15 +1040,17 @@ class FacebookSim(MetaSim):
         else:
             allowed, node_type, full = COMMENT_FIELDS, "Comment", self._comment_json(obj)
         wanted = self._fields(request, allowed, node_type)
-        if isinstance(wanted, Response):
-            return wanted
+        return JSONResponse(self._row(obj, wanted, full))
+
+    def _row(self, obj: Any, wanted: list[tuple[str, str]], full: dict[str, Any]) -> dict[str, Any]:
+        """The `wanted` fields of `obj` (whose whole rendering is `full`), and always its id."""
         out: dict[str, Any] = {}
         for name, modifiers in wanted:
             value = self._field_value(obj, name, modifiers, full)
             if value is not None:
                 out[name] = value
         out.setdefault("id", full["id"])
-        return JSONResponse(out)
+        return out
 
     def _field_value(self, obj: Any, name: str, modifiers: str, full: dict[str, Any]) -> Any:
         counters = getattr(obj, "counters", None)
@@ -1252,8 +1220,6 @@ class FacebookSim(MetaSim):
         if token.kind != "user":
             return bad_param("Tried accessing nonexisting field (accounts) on node type (Page)")
         wanted = self._fields(request, PAGE_FIELDS, "Page")
-        if isinstance(wanted, Response):
-            return wanted
         try:
             limit = int(q.get("limit", "25"))
             offset = int(base64.urlsafe_b64decode(q["after"]).decode()) if q.get("after") else 0
@@ -1266,28 +1232,22 @@ class FacebookSim(MetaSim):
             full = self._page_json(page, token)
             full["access_token"] = self._page_token(token, page).value
             full["category_list"] = [{"id": "2500", "name": page.category}]
-            row = {}
-            for name, modifiers in wanted:
-                value = self._field_value(page, name, modifiers, full)
-                if value is not None:
-                    row[name] = value
-            row.setdefault("id", page.id)
-            rows.append(row)
-        body: dict[str, Any] = {"data": rows}
-        if rows:
-            body["paging"] = {"cursors": self._cursors(offset, offset + len(rows))}
-            if offset + limit < len(pages):
-                after = body["paging"]["cursors"]["after"]
-                body["paging"]["next"] = str(request.url.include_query_params(after=after))
-        return JSONResponse(body)
+            rows.append(self._row(page, wanted, full))
+        return self._paged(request, rows, offset, offset + limit < len(pages))
 
     @staticmethod
-    def _cursors(start: int, end: int) -> dict[str, str]:
-        enc = base64.urlsafe_b64encode
-        return {
-            "before": enc(str(start).encode()).decode(),
-            "after": enc(str(end).encode()).decode(),
-        }
+    def _paged(request: Request, rows: list[dict[str, Any]], offset: int, more: bool) -> Response:
+        """A page of `rows` from `offset`, with cursors (and a next link when there is `more`)."""
+        body: dict[str, Any] = {"data": rows}
+        if rows:
+            enc = base64.urlsafe_b64encode
+            after = enc(str(offset + len(rows)).encode()).decode()
+            body["paging"] = {
+                "cursors": {"before": enc(str(offset).encode()).decode(), "after": after}
+            }
+            if more:
+                body["paging"]["next"] = str(request.url.include_query_params(after=after))
+        return JSONResponse(body)
 
     async def permissions(self, request: Request, token: Token, user: FbUser) -> Response:
         data = [{"permission": s, "status": "granted"} for s in token.scopes]
@@ -1327,11 +1287,11 @@ class FacebookSim(MetaSim):
             )
         return None
 
-    async def _params(self, request: Request, spec: dict[str, str]) -> dict[str, Any] | Response:
+    async def _params(self, request: Request, spec: dict[str, str]) -> dict[str, Any]:
         try:
             return check_params(await graph_params(request), spec)
         except BadParam as exc:
-            return bad_param(str(exc))
+            raise Refusal(bad_param(str(exc))) from exc
 
     def _record(self, post: Post, media: list[dict[str, Any]]) -> None:
         page = self.pages[post.page_id]
@@ -1375,8 +1335,6 @@ class FacebookSim(MetaSim):
         if refused:
             return refused
         p = await self._params(request, FEED_PARAMS)
-        if isinstance(p, Response):
-            return p
         message = str(p.get("message") or "")
         link = p.get("link")
         attached = p.get("attached_media") or []
@@ -1441,8 +1399,6 @@ class FacebookSim(MetaSim):
         if refused:
             return refused
         p = await self._params(request, PHOTO_PARAMS)
-        if isinstance(p, Response):
-            return p
         url, source = p.get("url"), p.get("source")
         if url and source is not None:
             return bad_param("Specify either url or source, not both")
@@ -1503,13 +1459,8 @@ class FacebookSim(MetaSim):
         if args:
             token, page = args
         else:  # the graph-video host route
-            err = self._version(request)
-            if err:
-                return err
-            token, err = self._auth(request)
-            if err:
-                return err
-            assert token is not None
+            self._version(request)
+            token = self._auth(request)
             page = self._resolve(request.path_params["id"], token)
             if not isinstance(page, Page):
                 return no_object(request.path_params["id"], post=True)
@@ -1517,8 +1468,6 @@ class FacebookSim(MetaSim):
         if refused:
             return refused
         p = await self._params(request, VIDEO_PARAMS)
-        if isinstance(p, Response):
-            return p
         phase = p.get("upload_phase")
         if phase == "start":
             return self._video_start(page, p)
@@ -1656,8 +1605,6 @@ class FacebookSim(MetaSim):
         if isinstance(target, Post) and not self._visible(target):
             return no_object(target.id, post=True)
         p = await self._params(request, COMMENT_PARAMS)
-        if isinstance(p, Response):
-            return p
         message = str(p.get("message") or "")
         if not message.strip() and not p.get("attachment_url") and not p.get("attachment_id"):
             return bad_param("Missing message or attachment.")
@@ -1681,8 +1628,6 @@ class FacebookSim(MetaSim):
         except BadParam as exc:
             return bad_param(str(exc))
         wanted = self._fields(request, POST_FIELDS, "PagePost")
-        if isinstance(wanted, Response):
-            return wanted
         limit = p.get("limit", 25)
         if not 1 <= limit <= 100:
             return bad_param("limit must be between 1 and 100")
@@ -1701,33 +1646,19 @@ class FacebookSim(MetaSim):
                 and since <= post.created_at <= until
             ]
         rows.sort(key=lambda x: (x.created_at, x.id), reverse=True)
-        chunk = rows[offset : offset + limit]
-        data = []
-        for post in chunk:
-            full = self._post_json(post)
-            row = {}
-            for name, modifiers in wanted:
-                value = self._field_value(post, name, modifiers, full)
-                if value is not None:
-                    row[name] = value
-            row.setdefault("id", post.id)
-            data.append(row)
-        body: dict[str, Any] = {"data": data}
-        if chunk:
-            body["paging"] = {"cursors": self._cursors(offset, offset + len(chunk))}
-            if offset + limit < len(rows):
-                after = body["paging"]["cursors"]["after"]
-                body["paging"]["next"] = str(request.url.include_query_params(after=after))
-        return JSONResponse(body)
+        data = [
+            self._row(post, wanted, self._post_json(post)) for post in rows[offset : offset + limit]
+        ]
+        return self._paged(request, data, offset, offset + limit < len(rows))
 
-    def _metrics_request(self, request: Request, allowed: tuple[str, ...]) -> Any:
+    def _metrics_request(self, request: Request, allowed: tuple[str, ...]) -> tuple[list[str], Any]:
         try:
             p = check_params(dict(request.query_params), INSIGHTS_PARAMS)
         except BadParam as exc:
-            return bad_param(str(exc))
+            raise Refusal(bad_param(str(exc))) from exc
         metrics = [str(m) for m in p.get("metric") or list(allowed)]
         if any(m not in allowed for m in metrics):
-            return bad_param("The value must be a valid insights metric")
+            raise Refusal(bad_param("The value must be a valid insights metric"))
         return metrics, p.get("period", "lifetime")
 
     async def post_insights(self, request: Request, token: Token, post: Post) -> Response:
@@ -1735,10 +1666,7 @@ class FacebookSim(MetaSim):
             return meta_error("(#10) Requires read_insights permission", 10, 403)
         if not self._visible(post) or not self._can_manage(token, post.page_id, "ANALYZE"):
             return no_object(post.id)
-        parsed = self._metrics_request(request, POST_METRICS)
-        if isinstance(parsed, Response):
-            return parsed
-        metrics, _ = parsed
+        metrics, _ = self._metrics_request(request, POST_METRICS)
         c = post.counters
         values: dict[str, Any] = {
             "post_media_view": c["media_view"],
@@ -1764,10 +1692,7 @@ class FacebookSim(MetaSim):
     async def page_insights(self, request: Request, token: Token, page: Page) -> Response:
         if "read_insights" not in token.scopes or not self._can_manage(token, page.id, "ANALYZE"):
             return meta_error("(#10) Requires read_insights permission", 10, 403)
-        parsed = self._metrics_request(request, PAGE_METRICS)
-        if isinstance(parsed, Response):
-            return parsed
-        metrics, period = parsed
+        metrics, period = self._metrics_request(request, PAGE_METRICS)
         posts = [x for x in self.posts.values() if x.page_id == page.id and self._visible(x)]
         totals = {
             "page_follows": page.followers_count,

@@ -49,7 +49,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
-    App,
     LoginSim,
     meta_error,
     meta_time,
@@ -60,8 +59,8 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import read_params
-from simulator.state import SimError, utcnow
+from simulator.platform import Refusal, read_params, set_fields
+from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
 SHORT_TTL_S = 3600
@@ -295,7 +294,6 @@ class InstagramSim(LoginSim):
             "saves": "saved",
         },
     )
-    organic_accounts = ("users", "username", "followers_count")
     display_name = "Instagram"
     quotas = {
         "posts": {"limit": 100, "window_s": 86400},
@@ -305,22 +303,15 @@ class InstagramSim(LoginSim):
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("IGAA", "IGQW")
-    sandbox_client_id = SANDBOX_CLIENT_ID
     limit_message = (
         "There have been too many calls to this Instagram account. Wait a bit and try again."
     )
     limit_code = 80002
-
-    def reset(self) -> None:
-        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
-        self.users: dict[str, User] = {}
-        self.tokens: dict[str, Token] = {}
-        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
-        self.containers: dict[str, Container] = {}
-        self.posts: dict[str, Post] = {}
-        self._seq = 0
-        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+    users: dict[str, User]
+    tokens: dict[str, Token]
+    containers: dict[str, Container]
+    posts: dict[str, Post]
+    no_token = (E_NO_TOKEN, 104)
 
     def sandbox(self) -> dict[str, str]:
         """The OAuth code exchange (api.instagram.com in reality) is served here too."""
@@ -341,61 +332,31 @@ class InstagramSim(LoginSim):
             if user is None:
                 user = User(self._next_id(), self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
-            for name, value in fields.items():
-                if name not in settable + ("website",):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, settable + ("website",), "user")
             return user
 
     # ------------------------------------------------------------ auth
 
-    def _auth(self, request: Request, scope: str | None = None) -> Token | Response:
-        value = self._token_value(request)
-        if not value:
-            return meta_error(E_NO_TOKEN, 104)
-        token = self.tokens.get(value)
-        if token is None:
-            return meta_error("Invalid OAuth access token - Cannot parse access token", 190)
-        if token.expires_at <= time.time():
-            return meta_error(
-                "Error validating access token: Session has expired.", 190, subcode=463
-            )
-        if scope and scope not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
-        return token
-
-    def _version(self, request: Request) -> Response | None:
-        if request.path_params.get("version") in SUPPORTED_VERSIONS:
-            return None
-        return self._unknown_path(request)
+    def _version(self, request: Request) -> None:
+        if request.path_params.get("version") not in SUPPORTED_VERSIONS:
+            raise Refusal(self._unknown_path(request))
 
     def _unknown_path(self, request: Request) -> Response:
         return meta_error(f"Unknown path components: {self.relative_path(request)}", 2500, 400)
 
-    def _owner(self, request: Request, token: Token) -> User | Response:
+    def _owner(self, request: Request, token: Token) -> User:
         """The {ig-user-id} path segment: "me", the account id or its app-scoped id."""
         wanted = request.path_params["id"]
         user = self.users[token.user_id]
         if wanted in ("me", user.id, user.scoped_id):
             return user
-        return no_object(wanted)
+        raise Refusal(no_object(wanted))
 
-    def _user_of(self, request: Request, scope: str | None = None) -> User | Response:
+    def _user_of(self, request: Request, scope: str | None = None) -> User:
         """The {ig-user-id} a request acts on, after the version, token and scope checks."""
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, scope)
-        if isinstance(token, Response):
-            return token
         return self._owner(request, token)
-
-    def _fields(self, request: Request, allowed: tuple[str, ...], default: str = "id") -> Any:
-        fields = [f for f in request.query_params.get("fields", default).split(",") if f]
-        bad = [f for f in fields if f not in allowed]
-        if bad:
-            return _bad(f"Tried accessing nonexisting field ({bad[0]})")
-        return fields
 
     # ------------------------------------------------------------ faults
 
@@ -426,13 +387,12 @@ class InstagramSim(LoginSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            _ig_error("Invalid platform app"),
+            _ig_error("Invalid redirect_uri"),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return _ig_error("Invalid platform app")
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return _ig_error("Invalid redirect_uri")
         if q.get("response_type") != "code":
             return _ig_error("Invalid response_type: must be code")
         scopes = [s for s in re.split(r"[,\s]+", q.get("scope", "")) if s]
@@ -484,8 +444,6 @@ class InstagramSim(LoginSim):
         if q["grant_type"] != "ig_exchange_token":
             return _bad("Unsupported grant_type: must be ig_exchange_token")
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
@@ -503,8 +461,6 @@ class InstagramSim(LoginSim):
         if q["grant_type"] != "ig_refresh_token":
             return _bad("Unsupported grant_type: must be ig_refresh_token")
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         if not token.long_lived:
             return _bad("Only long-lived tokens can be refreshed")
         if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
@@ -571,33 +527,23 @@ class InstagramSim(LoginSim):
         }
 
     async def get_object(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request)
-        if isinstance(token, Response):
-            return token
         oid = request.path_params["id"]
         user = self.users[token.user_id]
         if oid in ("me", user.id, user.scoped_id):
             fields = self._fields(request, USER_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = self._user_json(user)
             return JSONResponse({f: full[f] for f in ["id", *fields]})
         c = self.containers.get(oid)
         if c is not None and c.user_id == token.user_id:
             fields = self._fields(request, CONTAINER_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             code, status = self._status(c)
             full = {"id": c.id, "status_code": code, "status": status}
             return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
         post = self.posts.get(oid)
         if post is not None and post.user_id == token.user_id:
             fields = self._fields(request, MEDIA_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = self._post_json(post)
             return JSONResponse({f: full[f] for f in ["id", *fields] if full.get(f) is not None})
         return no_object(oid)
@@ -643,8 +589,6 @@ class InstagramSim(LoginSim):
 
     async def create_container(self, request: Request) -> Response:
         user = self._user_of(request, "instagram_business_content_publish")
-        if isinstance(user, Response):
-            return user
         raw = await read_params(request)
         raw.pop("access_token", None)
         p: dict[str, Any] = {}
@@ -756,8 +700,6 @@ class InstagramSim(LoginSim):
 
     async def publish(self, request: Request) -> Response:
         user = self._user_of(request, "instagram_business_content_publish")
-        if isinstance(user, Response):
-            return user
         p = await read_params(request)
         p.pop("access_token", None)
         unknown = sorted(set(p) - {"creation_id"})
@@ -858,11 +800,7 @@ class InstagramSim(LoginSim):
 
     async def publishing_limit(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, ("quota_usage", "config"), default="quota_usage")
-        if isinstance(fields, Response):
-            return fields
         since = request.query_params.get("since")
         if since is not None and not since.isdigit():
             return _bad("Param since must be a unix timestamp")
@@ -904,11 +842,7 @@ class InstagramSim(LoginSim):
 
     async def list_media(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, MEDIA_FIELDS)
-        if isinstance(fields, Response):
-            return fields
         bounds: dict[str, float] = {}
         for name in ("since", "until"):
             value = request.query_params.get(name)
@@ -930,11 +864,7 @@ class InstagramSim(LoginSim):
 
     async def list_stories(self, request: Request) -> Response:
         user = self._user_of(request)
-        if isinstance(user, Response):
-            return user
         fields = self._fields(request, MEDIA_FIELDS)
-        if isinstance(fields, Response):
-            return fields
         live = utcnow() - timedelta(hours=24)
         with self.sim.lock:
             rows = [
@@ -945,12 +875,8 @@ class InstagramSim(LoginSim):
         return self._page(request, rows, fields)
 
     async def insights(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, "instagram_business_manage_insights")
-        if isinstance(token, Response):
-            return token
         q = request.query_params
         metrics = [m for m in q.get("metric", "").split(",") if m]
         if not metrics:
@@ -960,8 +886,6 @@ class InstagramSim(LoginSim):
         if post is not None and post.user_id == token.user_id:
             return self._media_insights(post, metrics, q.get("period"))
         user = self._owner(request, token)
-        if isinstance(user, Response):
-            return user
         periods = [x for x in q.get("period", "").split(",") if x]
         if not periods:
             return _bad("The parameter period is required")
@@ -1026,12 +950,8 @@ class InstagramSim(LoginSim):
         return JSONResponse({"data": data})
 
     async def comment(self, request: Request) -> Response:
-        refused = self._version(request)
-        if refused:
-            return refused
+        self._version(request)
         token = self._auth(request, "instagram_business_manage_comments")
-        if isinstance(token, Response):
-            return token
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
             return no_object(request.path_params["id"])

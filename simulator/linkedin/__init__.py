@@ -40,7 +40,6 @@ against the "posts" quota (per member, daily, reset at 00:00 UTC); a 429 carries
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 import secrets
@@ -53,8 +52,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.oauth import OAuthServer, s256
+from simulator.platform import PlatformSim, Refusal, set_fields, with_query
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -405,9 +404,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
             list(redirect_uris),
             refresh_enabled,
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def member_by_username(self, username: str) -> Member | None:
         return next((m for m in self.members.values() if m.username == username), None)
@@ -419,10 +416,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 sub = secrets.token_urlsafe(8)[:10]
                 member = Member(sub, username, username.replace("_", " ").title())
                 self.members[member.id] = member
-            for name, value in fields.items():
-                if name not in ("name", "followers"):
-                    raise SimError(f"unknown member field {name!r}")
-                setattr(member, name, value)
+            set_fields(member, fields, ("name", "followers"), "member")
             return member
 
     def ensure_org(
@@ -470,9 +464,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """Mint a token set without the OAuth dance (scopes space-separated)."""
         member = self.ensure_member(username or self.conf["default_member"])
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown linkedin app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         wanted = scopes.split()
         if set(wanted) - SCOPES:
             raise SimError(f"unknown scopes {sorted(set(wanted) - SCOPES)}")
@@ -552,25 +544,29 @@ class LinkedInSim(OAuthServer, PlatformSim):
         member = self.members.get(token.member_id) if token else None
         return member.username if member else None
 
-    def _auth(self, request: Request, *any_scope: str) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, *any_scope: str) -> Token:
         value = self.bearer(request)
         token = self.tokens.get(value)
         if not value or token is None:
-            return None, li_error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600)
+            raise Refusal(li_error(401, "Invalid access token", "INVALID_ACCESS_TOKEN", 65600))
         if token.revoked:
-            return None, li_error(
-                401,
-                "The token used in the request has been revoked by the user",
-                "REVOKED_ACCESS_TOKEN",
-                65602,
+            raise Refusal(
+                li_error(
+                    401,
+                    "The token used in the request has been revoked by the user",
+                    "REVOKED_ACCESS_TOKEN",
+                    65602,
+                )
             )
         if token.expires_at <= time.time():
-            return None, li_error(
-                401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601
+            raise Refusal(
+                li_error(
+                    401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601
+                )
             )
         if any_scope and not set(any_scope) & set(token.scopes):
-            return None, self._denied(request)
-        return token, None
+            raise Refusal(self._denied(request))
+        return token
 
     def _denied(self, request: Request) -> Response:
         resource = self.relative_path(request).split("/")[2] if "/rest/" in request.url.path else ""
@@ -703,10 +699,8 @@ class LinkedInSim(OAuthServer, PlatformSim):
             ),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
             Route("/members/{username}", self.sim_member, methods=["POST"]),
             Route("/organizations", self.sim_org, methods=["POST"]),
             Route("/posts/{urn}", self.sim_post, methods=["POST"]),
@@ -719,15 +713,12 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            HTMLResponse("<h1>Invalid client_id</h1>", 400),
+            HTMLResponse("<h1>The redirect_uri does not match the registered value</h1>", 400),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return HTMLResponse("<h1>Invalid client_id</h1>", 400)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return HTMLResponse(
-                "<h1>The redirect_uri does not match the registered value</h1>", 400
-            )
         state = {"state": q["state"]} if q.get("state") else {}
         if q.get("response_type") != "code":
             return RedirectResponse(
@@ -816,7 +807,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
             or (
                 grant.challenge is not None
                 and verifier is not None
-                and _s256(verifier) == grant.challenge
+                and s256(verifier, "ascii") == grant.challenge
             )
         )
         if (
@@ -870,10 +861,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return Response(status_code=200)
 
     async def userinfo(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if "openid" not in token.scopes:
             return li_error(
                 403,
@@ -973,10 +961,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return await self._single_upload_action(request, "document")
 
     async def _single_upload_action(self, request: Request, kind: str) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         body = await self._action_body(request, "initializeUpload")
         if isinstance(body, Response):
             return body
@@ -999,10 +984,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def videos_action(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         action = request.query_params.get("action")
         if action == "finalizeUpload":
             return await self._finalize_video(request, token)
@@ -1107,10 +1089,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         asset = self.assets[entry[0]]
         part = entry[1]
         if part is None:  # images and documents: the member's token is required
-            token, err = self._auth(request)
-            if err:
-                return err
-            assert token is not None
+            token = self._auth(request)
             if not self._can_act_as(token, asset.owner, POSTING_ROLES):
                 return li_error(403, "Not enough permissions to upload", "ACCESS_DENIED", 100)
         data = await request.body()
@@ -1141,10 +1120,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return Response(status_code=200, headers={"ETag": etag})
 
     async def get_asset(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         kind = self.relative_path(request).split("/")[2][:-1]
         asset = self.assets.get(urn)
@@ -1323,10 +1299,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return assets, None
 
     async def create_post(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         body = await self._json_body(request)
         if isinstance(body, Response):
             return body
@@ -1453,10 +1426,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def get_post(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         post = self.posts.get(urn)
         if post is None:
@@ -1466,10 +1436,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return JSONResponse(self._post_json(post))
 
     async def find_posts(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         q = request.query_params
         if q.get("q") != "author":
             return li_error(
@@ -1513,16 +1480,13 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ organizations
 
     async def organization_acls(self, request: Request) -> Response:
-        token, err = self._auth(
+        token = self._auth(
             request,
             "rw_organization_admin",
             "r_organization_admin",
             "w_organization_social",
             "r_organization_social",
         )
-        if err:
-            return err
-        assert token is not None
         q = request.query_params
         if q.get("q") != "roleAssignee":
             return li_error(
@@ -1560,9 +1524,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def get_organization(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
+        self._auth(request)
         raw = request.path_params["id"]
         org = self.orgs.get(int(raw)) if raw.isdigit() else None
         if org is None:
@@ -1598,10 +1560,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return (post, None) if ok else (None, self._denied(request))
 
     async def social_actions(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         urn = unquote(request.path_params["urn"])
         post, err = self._readable_post(request, token, urn)
         if err:
@@ -1623,10 +1582,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def comment(self, request: Request) -> Response:
-        token, err = self._auth(request, "w_member_social", "w_organization_social")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "w_member_social", "w_organization_social")
         urn = unquote(request.path_params["urn"])
         post = self.posts.get(urn)
         if post is None:
@@ -1674,10 +1630,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return [unquote(v) for v in value[5:-1].split(",") if v]
 
     async def share_statistics(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_organization_social", "rw_organization_admin")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_organization_social", "rw_organization_admin")
         q = request.query_params
         if q.get("q") != "organizationalEntity":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
@@ -1719,9 +1672,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def network_size(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
+        self._auth(request)
         urn = unquote(request.path_params["urn"])
         if request.query_params.get("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
             return li_error(400, "edgeType must be COMPANY_FOLLOWED_BY_MEMBER", "ILLEGAL_ARGUMENT")
@@ -1732,10 +1683,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return JSONResponse({"firstDegreeSize": org.followers})
 
     async def member_post_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_member_postAnalytics")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_member_postAnalytics")
         q = request.query_params
         if q.get("q") != "entity":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
@@ -1770,10 +1718,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
 
     async def member_followers(self, request: Request) -> Response:
-        token, err = self._auth(request, "r_member_profileAnalytics")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "r_member_profileAnalytics")
         if request.query_params.get("q") != "me":
             return li_error(400, "Unsupported finder", "ILLEGAL_ARGUMENT")
         member = self.members[token.member_id]
@@ -1788,10 +1733,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/linkedin/tokens {"member"?, "scopes"?, "expires_in"?, "refresh"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"member", "scopes", "expires_in", "refresh"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("member", "scopes", "expires_in", "refresh"), "token"
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("member"),
@@ -1827,11 +1771,6 @@ class LinkedInSim(OAuthServer, PlatformSim):
         key = unquote(request.path_params["urn"])
         post = self.update_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
         return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 __all__ = [

@@ -29,8 +29,17 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
-from simulator.oauth import OAuthServer
-from simulator.platform import ParamsError, PlatformSim, read_params, with_query
+from simulator.oauth import OAuthServer, s256
+from simulator.platform import (
+    ParamsError,
+    PlatformSim,
+    Refusal,
+    check_username,
+    read_params,
+    set_fields,
+    settable_fields,
+    with_query,
+)
 from simulator.state import Fault, SimError, iso, utcnow
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -295,6 +304,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     )
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
+    tokens_expire = False
     quotas = {
         "api": {"limit": 300, "window_s": 300},  # Rack::Attack, per token
         "statuses": {"limit": 300, "window_s": 10800},  # RateLimiter :statuses
@@ -330,22 +340,14 @@ class MastodonSim(OAuthServer, PlatformSim):
 
     def ensure_account(self, username: str, **fields: Any) -> Account:
         """Find or create a local account (in-process helper for tests and benchmarks)."""
-        if not re.fullmatch(r"\w{1,30}", username):
-            raise SimError("username must be 1-30 letters, digits or underscores")
+        check_username(username, 30)
         with self.sim.lock:
             acc = self.account_by_username(username)
             if acc is None:
                 acc = Account(self._next_id(), username, username.capitalize(), utcnow())
                 self.accounts[acc.id] = acc
-            for name, value in fields.items():
-                if not hasattr(acc, name) or name in (
-                    "id",
-                    "username",
-                    "created_at",
-                    "last_status_at",
-                ):
-                    raise SimError(f"unknown account field {name!r}")
-                setattr(acc, name, value)
+            fixed = ("id", "username", "created_at", "last_status_at")
+            set_fields(acc, fields, settable_fields(acc, *fixed), "account")
             return acc
 
     def issue_token(
@@ -379,24 +381,24 @@ class MastodonSim(OAuthServer, PlatformSim):
 
     def _authorize(
         self, request: Request, scopes: tuple[str, ...], *, required: bool = True, user: bool = True
-    ) -> tuple[Token | None, Response | None]:
+    ) -> Token | None:
         """Doorkeeper: doorkeeper_authorize! (required) or authorize_if_got_token! (optional).
 
-        Returns (token, None) when allowed, (None, None) for an anonymous optional request,
-        or (None, error response)."""
+        Returns the token when allowed, None for an anonymous optional request; refuses
+        (Refusal) otherwise."""
         value = self._bearer(request)
         token = self.tokens.get(value or "")
         if token is None:
             if required:
-                return None, _error(E_TOKEN_INVALID, 401)
-            return None, None  # unknown tokens count as anonymous on optional endpoints
+                raise Refusal(_error(E_TOKEN_INVALID, 401))
+            return None  # unknown tokens count as anonymous on optional endpoints
         if token.revoked:
-            return None, _error(E_TOKEN_REVOKED, 401)
+            raise Refusal(_error(E_TOKEN_REVOKED, 401))
         if not set(scopes) & set(token.scopes):
-            return None, _error(E_SCOPE, 403)
+            raise Refusal(_error(E_SCOPE, 403))
         if user and token.account_id is None:
-            return None, _error(E_NEEDS_USER, 422)
-        return token, None
+            raise Refusal(_error(E_NEEDS_USER, 422))
+        return token
 
     # ------------------------------------------------------------ platform hooks
 
@@ -569,9 +571,8 @@ class MastodonSim(OAuthServer, PlatformSim):
             Route("/system/media_attachments/files/{id}/original/{name}", self.media_file),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
             Route("/tokens/{token}", self.sim_revoke_token, methods=["DELETE"]),
             Route("/accounts/{username}", self.sim_account, methods=["POST"]),
             Route("/statuses/{id}", self.sim_status, methods=["POST"]),
@@ -708,22 +709,24 @@ class MastodonSim(OAuthServer, PlatformSim):
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    def _client(self, request: Request, p: dict[str, Any]) -> App | None:
+    async def _client_params(self, request: Request) -> tuple[dict[str, Any], App | None]:
+        """The parameters of a token-endpoint request and the client app they (or HTTP Basic)
+        authenticate, None when they do not."""
+        p = await read_params(request)
         client_id, secret = _scalar(p.get("client_id")), _scalar(p.get("client_secret"))
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("basic "):
             try:
                 client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
             except ValueError:
-                return None
+                return p, None
         app = self.apps.get(client_id or "")
         if app is None or not secrets.compare_digest(app.client_secret, secret or ""):
-            return None
-        return app
+            return p, None
+        return p, app
 
     async def token(self, request: Request) -> Response:
-        p = await read_params(request)
-        app = self._client(request, p)
+        p, app = await self._client_params(request)
         grant_type = _scalar(p.get("grant_type"))
         if not grant_type:
             return _oauth_error("invalid_request", 400, "Missing required parameter: grant_type.")
@@ -757,9 +760,7 @@ class MastodonSim(OAuthServer, PlatformSim):
                     return _oauth_error(
                         "invalid_request", 400, "Missing required parameter: code_verifier."
                     )
-                digest = hashlib.sha256(verifier.encode()).digest()
-                expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-                if not secrets.compare_digest(expected, grant.challenge):
+                if not secrets.compare_digest(s256(verifier), grant.challenge):
                     return _oauth_error("invalid_grant", 400)
             elif verifier:
                 return _oauth_error("invalid_grant", 400)
@@ -788,8 +789,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         )
 
     async def revoke(self, request: Request) -> Response:
-        p = await read_params(request)
-        app = self._client(request, p)
+        p, app = await self._client_params(request)
         value = _scalar(p.get("token"))
         if not value:
             return _oauth_error("invalid_request", 400, "Missing required parameter: token.")
@@ -853,9 +853,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         )
 
     async def verify_credentials(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("profile", "read", "read:accounts"))
-        if err:
-            return err
+        token = self._authorize(request, ("profile", "read", "read:accounts"))
         assert token is not None and token.account_id is not None
         acc = self.accounts[token.account_id]
         body = self._account_json(acc, self.base_url(request))
@@ -875,9 +873,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body)
 
     async def account_statuses(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("read", "read:statuses"), required=False)
-        if err:
-            return err
+        token = self._authorize(request, ("read", "read:statuses"), required=False)
         acc = self.accounts.get(request.path_params["id"])
         if acc is None:
             return _error(E_NOT_FOUND, 404)
@@ -916,9 +912,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ media
 
     async def upload_media(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:media"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:media"))
         assert token is not None and token.account_id is not None
         p = await read_params(request)
         upload = p.get("file")
@@ -969,9 +963,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body, 200 if synchronous else 202)
 
     async def get_media(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:media"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:media"))
         assert token is not None
         media = self.media.get(request.path_params["id"])
         if media is None or media.account_id != token.account_id or media.status_id is not None:
@@ -988,9 +980,7 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ statuses
 
     async def create_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:statuses"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:statuses"))
         assert token is not None and token.account_id is not None
         p = await read_params(request)
         acc = self.accounts[token.account_id]
@@ -1126,18 +1116,14 @@ class MastodonSim(OAuthServer, PlatformSim):
         return JSONResponse(body, headers=self._rate_headers(rate))
 
     async def get_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("read", "read:statuses"), required=False)
-        if err:
-            return err
+        token = self._authorize(request, ("read", "read:statuses"), required=False)
         st = self.statuses.get(request.path_params["id"])
         if st is None or not self._visible(st, token):
             return _error(E_NOT_FOUND, 404)
         return JSONResponse(self._status_json(st, self.base_url(request)))
 
     async def delete_status(self, request: Request) -> Response:
-        token, err = self._authorize(request, ("write", "write:statuses"))
-        if err:
-            return err
+        token = self._authorize(request, ("write", "write:statuses"))
         assert token is not None
         with self.sim.lock:
             st = self.statuses.get(request.path_params["id"])

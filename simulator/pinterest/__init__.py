@@ -41,9 +41,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
+from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
-from simulator.platform import PlatformSim
+from simulator.platform import PlatformSim, Refusal, check_username, set_fields, settable_fields
 from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
@@ -201,15 +201,16 @@ def _page(message: str, status: int = 400) -> Response:
     return HTMLResponse(f"<h1>Pinterest</h1><p>{message}</p>", status)
 
 
+# The most specific first: a request counts in the first family that matches it.
 _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"/v5/(?:pins|media)"), "org_write"),
-    ("GET", re.compile(r"/v5/(?:pins|media)/[^/]+/?"), "org_read"),
-    ("GET", re.compile(r"/v5/(?:pins|boards|user_account|media)"), "org_read"),
     ("GET", re.compile(r"/v5/(?:pins/[^/]+|user_account)/analytics"), "org_analytics"),
+    ("GET", re.compile(r"/v5/(?:pins|boards|user_account|media)"), "org_read"),
+    ("GET", re.compile(r"/v5/(?:pins|media)/[^/]+/?"), "org_read"),
+    ("POST", re.compile(r"/v5/(?:pins|media)"), "org_write"),
 ]
 
 
-class PinterestSim(OAuthServer, PlatformSim):
+class PinterestSim(UserTokens[Token, User], PlatformSim):
     id = "pinterest"
     organic_posts = (
         "pins",
@@ -254,32 +255,22 @@ class PinterestSim(OAuthServer, PlatformSim):
             self._seq += 1
             return str(int(time.time() * 1000) * 1000 + self._seq % 1000)
 
-    def user_by_username(self, username: str) -> User | None:
-        wanted = username.lower()
-        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
-
     def ensure_user(self, username: str, **fields: Any) -> User:
         """Find or create an account (with one board, "Ideas"); set counters from `fields`."""
-        if not re.fullmatch(r"\w{1,30}", username):
-            raise SimError("username must be 1-30 letters, digits or underscores")
+        check_username(username, 30)
         with self.sim.lock:
             user = self.user_by_username(username)
             if user is None:
                 user = User(self._next_id(), username)
                 self.users[user.id] = user
                 self.add_board(username, "Ideas")
-            for name, value in fields.items():
-                if not hasattr(user, name) or name in ("id", "username"):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, settable_fields(user, "id", "username"), "user")
             return user
 
     def add_board(self, username: str, name: str, privacy: str = "PUBLIC") -> Board:
         user = self.ensure_user(username)
         board = Board(self._next_id(), user.id, name, privacy)
-        with self.sim.lock:
-            self.boards[board.id] = board
-        return board
+        return self.keep(self.boards, board.id, board)
 
     def boards_of(self, username: str) -> list[Board]:
         user = self.ensure_user(username)
@@ -300,9 +291,7 @@ class PinterestSim(OAuthServer, PlatformSim):
             list(redirect_uris),
             name,
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def _mint(
         self, client_id: str, user_id: str, scopes: list[str], expires_in: float | None = None
@@ -332,9 +321,7 @@ class PinterestSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """Mint a user token and refresh token without the OAuth dance (tests, benchmarks)."""
         user = self.ensure_user(username)
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown pinterest app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         wanted = [s for s in scopes.replace(",", " ").split() if s]
         token, rt = self._mint(client_id, user.id, wanted, expires_in)
         return {
@@ -349,42 +336,22 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ authentication
 
-    def _valid_token(self, request: Request) -> Token | None:
-        token = self.tokens.get(self.bearer(request))
-        if token is None or token.revoked or token.expires_at <= time.time():
-            return None
-        return token
-
-    def identify(self, request: Request) -> str | None:
-        token = self.tokens.get(self.bearer(request))
-        if token and token.user_id in self.users:
-            return self.users[token.user_id].username
-        return None
-
-    def _auth(self, request: Request, *scopes: str) -> tuple[Token | None, Response | None]:
-        token = self._valid_token(request)
+    def _auth(self, request: Request, *scopes: str) -> Token:
+        token = self.valid_token(request)
         if token is None:
-            return None, error(401, E_AUTH, 2)
+            raise Refusal(error(401, E_AUTH, 2))
         missing = [s for s in scopes if s not in token.scopes]
         if missing:
-            return None, error(
-                401, f"Authorization failed: missing scope(s) {', '.join(missing)}.", 3
+            raise Refusal(
+                error(401, f"Authorization failed: missing scope(s) {', '.join(missing)}.", 3)
             )
-        return token, None
+        return token
 
     # ------------------------------------------------------------ rate limits and faults
 
-    def _family(self, request: Request) -> str | None:
-        path = self.relative_path(request)
-        family = None
-        for method, pattern, name in _FAMILIES:
-            if request.method == method and pattern.fullmatch(path):
-                family = name  # the last (most specific) match wins
-        return family
-
     def before(self, request: Request, account: str | None) -> Response | None:
-        family = self._family(request)
-        token = self._valid_token(request)
+        family = self.rate_family(request, _FAMILIES)
+        token = self.valid_token(request)
         if family is None or token is None:
             return None
         state = self.sim.rate(self.id, family, token.user_id, account=account)
@@ -460,20 +427,22 @@ class PinterestSim(OAuthServer, PlatformSim):
             "pin_metrics": None,
         }
 
-    def _paged(self, request: Request, items: list[Any]) -> tuple[list[Any], str | None] | Response:
+    def _paged(self, request: Request, items: list[Any]) -> tuple[list[Any], str | None]:
         q = request.query_params
         try:
             size = int(q.get("page_size", "25"))
         except ValueError:
-            return error(400, "page_size: Not a valid integer.", 1)
+            raise Refusal(error(400, "page_size: Not a valid integer.", 1)) from None
         if not 1 <= size <= 250:
-            return error(400, "page_size: Must be greater than or equal to 1 and less than 250.", 1)
+            raise Refusal(
+                error(400, "page_size: Must be greater than or equal to 1 and less than 250.", 1)
+            )
         start = 0
         if q.get("bookmark"):
             try:
                 start = int(base64.urlsafe_b64decode(q["bookmark"].encode()).decode())
             except (ValueError, binascii.Error, UnicodeDecodeError):
-                return error(400, "Invalid bookmark.", 1)
+                raise Refusal(error(400, "Invalid bookmark.", 1)) from None
         page = items[start : start + size]
         more = start + size < len(items)
         token = base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
@@ -498,12 +467,8 @@ class PinterestSim(OAuthServer, PlatformSim):
             Route("/upload/{media_id}", e(self.upload), methods=["POST"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/apps", self.sim_app, methods=["POST"]),
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/users/{username}/boards", self.sim_board, methods=["POST"]),
             Route("/pins/{pin_id}", self.sim_pin, methods=["POST"]),
         ]
@@ -515,13 +480,12 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     async def authorize(self, request: Request) -> Response:
         """Auto-approves as `sim_account` (query param, simulator-only) or the default user."""
+        app, redirect_uri = self.authorizing_app(
+            request,
+            _page("Invalid client_id."),
+            _page("The redirect_uri does not match the app's redirect URIs."),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return _page("Invalid client_id.")
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return _page("The redirect_uri does not match the app's redirect URIs.")
         if q.get("response_type") != "code":
             return _page("response_type must be code.")
         scopes = [s for s in q.get("scope", "").split(",") if s]
@@ -614,31 +578,26 @@ class PinterestSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ account and boards
 
     async def user_account(self, request: Request) -> Response:
-        token, err = self._auth(request, "user_accounts:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "user_accounts:read")
         return JSONResponse(self._user_json(self.users[token.user_id]))
 
-    def _date_range(self, request: Request) -> tuple[date, date] | Response:
+    def _date_range(self, request: Request) -> tuple[date, date]:
         q = request.query_params
         try:
             start = date.fromisoformat(q.get("start_date", ""))
             end = date.fromisoformat(q.get("end_date", ""))
         except ValueError:
-            return error(400, "start_date and end_date (YYYY-MM-DD) are required.", 1)
+            raise Refusal(
+                error(400, "start_date and end_date (YYYY-MM-DD) are required.", 1)
+            ) from None
         today = utcnow().date()
         if start > end or start < today - timedelta(days=90):
-            return error(400, "Invalid date range: at most 90 days back.", 1)
+            raise Refusal(error(400, "Invalid date range: at most 90 days back.", 1))
         return start, end
 
     async def account_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "user_accounts:read")
-        if err:
-            return err
+        token = self._auth(request, "user_accounts:read")
         span = self._date_range(request)
-        if isinstance(span, Response):
-            return span
         assert token is not None
         totals = dict.fromkeys(PIN_METRICS, 0)
         for pin in self.pins.values():
@@ -648,69 +607,48 @@ class PinterestSim(OAuthServer, PlatformSim):
         return JSONResponse({"all": {"daily_metrics": [], "summary_metrics": totals}})
 
     async def list_boards(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read")
         boards = sorted(
             (b for b in self.boards.values() if b.owner_id == token.user_id),
             key=lambda b: int(b.id),
         )
         paged = self._paged(request, boards)
-        if isinstance(paged, Response):
-            return paged
         page, bookmark = paged
         return JSONResponse({"items": [self._board_json(b) for b in page], "bookmark": bookmark})
 
     # ------------------------------------------------------------ pins
 
     async def list_pins(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "boards:read", "pins:read")
         pins = sorted(
             (p for p in self.pins.values() if p.user_id == token.user_id),
             key=lambda p: int(p.id),
             reverse=True,
         )
         paged = self._paged(request, pins)
-        if isinstance(paged, Response):
-            return paged
         page, bookmark = paged
         return JSONResponse({"items": [self._pin_json(p) for p in page], "bookmark": bookmark})
 
-    def _owned_pin(self, request: Request, token: Token) -> Pin | Response:
+    def _owned_pin(self, request: Request, token: Token) -> Pin:
         pin_id = request.path_params["pin_id"]
         pin = self.pins.get(pin_id)
         if pin is None:
-            return error(404, E_PIN, 50)
+            raise Refusal(error(404, E_PIN, 50))
         if pin.user_id != token.user_id:
-            return error(403, "Not authorized to access board or Pin.", 29)
+            raise Refusal(error(403, "Not authorized to access board or Pin.", 29))
         return pin
 
     async def get_pin(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
-        pin = self._owned_pin(request, token)
-        return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
+        token = self._auth(request, "boards:read", "pins:read")
+        return JSONResponse(self._pin_json(self._owned_pin(request, token)))
 
     async def pin_analytics(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:read")
-        if err:
-            return err
-        assert token is not None
-        span = self._date_range(request)
-        if isinstance(span, Response):
-            return span
+        token = self._auth(request, "boards:read", "pins:read")
+        self._date_range(request)
         wanted = [m for m in request.query_params.get("metric_types", "").split(",") if m]
         if not wanted or any(m not in PIN_METRICS_ALL and m != "ALL" for m in wanted):
             return error(400, "Invalid pins analytics parameters.", 400)
         pin = self._owned_pin(request, token)
-        if isinstance(pin, Response):
-            return pin
         names = PIN_METRICS_ALL if "ALL" in wanted else wanted
         values = {m: pin.metrics.get(m, 0) for m in names}
         return JSONResponse(
@@ -745,22 +683,25 @@ class PinterestSim(OAuthServer, PlatformSim):
     def _reachable(url: str) -> bool:
         return urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
 
-    async def create_pin(self, request: Request) -> Response:
-        token, err = self._auth(request, "boards:read", "pins:write")
-        if err:
-            return err
-        assert token is not None
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return error(415, "Content-Type must be application/json.", 1)
+    @staticmethod
+    async def _json_body(request: Request, schema: str) -> dict[str, Any]:
+        """The JSON object body, refused unless it is valid against the document's `schema`."""
         try:
             body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return error(400, "Invalid JSON body.", 1)
+        except ValueError as exc:
+            raise Refusal(error(400, "Invalid JSON body.", 1)) from exc
         if not isinstance(body, dict):
-            return error(400, "body: expected object.", 1)
-        problems = check_schema(body, SCHEMAS["PinCreate"])
+            raise Refusal(error(400, "body: expected object.", 1))
+        problems = check_schema(body, SCHEMAS[schema])
         if problems:
-            return error(400, "Invalid request body: " + "; ".join(problems), 1)
+            raise Refusal(error(400, "Invalid request body: " + "; ".join(problems), 1))
+        return body
+
+    async def create_pin(self, request: Request) -> Response:
+        token = self._auth(request, "boards:read", "pins:write")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return error(415, "Content-Type must be application/json.", 1)
+        body = await self._json_body(request, "PinCreate")
         board = self.boards.get(body["board_id"])
         if board is None or board.owner_id != token.user_id:
             return error(404, E_BOARD, 40)
@@ -851,19 +792,8 @@ class PinterestSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ video media
 
     async def register_media(self, request: Request) -> Response:
-        token, err = self._auth(request, "pins:read", "pins:write")
-        if err:
-            return err
-        assert token is not None
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
-            return error(400, "Invalid JSON body.", 1)
-        if not isinstance(body, dict):
-            return error(400, "body: expected object.", 1)
-        problems = check_schema(body, SCHEMAS["MediaUploadCreate"])
-        if problems:
-            return error(400, "Invalid request body: " + "; ".join(problems), 1)
+        token = self._auth(request, "pins:read", "pins:write")
+        await self._json_body(request, "MediaUploadCreate")
         upload = MediaUpload(self._next_id(), token.user_id, f"uploads/{secrets.token_hex(12)}")
         with self.sim.lock:
             self.media[upload.id] = upload
@@ -913,10 +843,7 @@ class PinterestSim(OAuthServer, PlatformSim):
         return Response(status_code=204)
 
     async def media_status(self, request: Request) -> Response:
-        token, err = self._auth(request, "pins:read")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "pins:read")
         upload = self.media.get(request.path_params["media_id"])
         if upload is None or upload.user_id != token.user_id:
             return error(404, "Media not found.", 404)
@@ -928,10 +855,9 @@ class PinterestSim(OAuthServer, PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/pinterest/apps {"redirect_uris": [...], "client_id"?, "client_secret"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"redirect_uris", "client_id", "client_secret", "name"}
-        if unknown:
-            raise SimError(f"unknown app fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("redirect_uris", "client_id", "client_secret", "name"), "app"
+        )
         uris = body.get("redirect_uris")
         if not isinstance(uris, list) or not uris:
             raise SimError("'redirect_uris' must be a non-empty list")

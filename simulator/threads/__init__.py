@@ -39,19 +39,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from simulator.meta import (
-    App,
+    E_NO_ACTIVE_TOKEN,
     LoginSim,
     bad_param,
     meta_error,
     meta_time,
     no_object,
+    no_permission,
     usage_headers,
 )
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import read_params
-from simulator.state import SimError, utcnow
+from simulator.platform import Refusal, read_params, set_fields
+from simulator.state import utcnow
 
 VERSION = "v1.0"
 SHORT_TTL_S = 3600
@@ -165,7 +166,6 @@ class ThreadsSim(LoginSim):
             "quotes": "quotes",
         },
     )
-    organic_accounts = ("users", "username", "followers_count")
     display_name = "Threads"
     quotas = {
         "posts": {"limit": 250, "window_s": 86400},
@@ -175,20 +175,13 @@ class ThreadsSim(LoginSim):
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
     token_prefixes = ("THAA", "THQ")
-    sandbox_client_id = SANDBOX_CLIENT_ID
     limit_message = "(#17) User request limit reached"
     limit_code = 17
-
-    def reset(self) -> None:
-        self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
-        self.users: dict[str, User] = {}
-        self.tokens: dict[str, Token] = {}
-        self.codes: dict[str, tuple[str, str, str, list[str], float]] = {}
-        self.containers: dict[str, Container] = {}
-        self.posts: dict[str, Post] = {}
-        self._seq = 0
-        self.register_app(["*"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+    users: dict[str, User]
+    tokens: dict[str, Token]
+    containers: dict[str, Container]
+    posts: dict[str, Post]
+    no_token = (E_NO_ACTIVE_TOKEN, 2500)
 
     # ------------------------------------------------------------ helpers (tests, benchmarks)
 
@@ -203,36 +196,20 @@ class ThreadsSim(LoginSim):
             if user is None:
                 user = User(self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
-            for name, value in fields.items():
-                if name not in ("name", "followers_count", "views"):
-                    raise SimError(f"unknown user field {name!r}")
-                setattr(user, name, value)
+            set_fields(user, fields, ("name", "followers_count", "views"), "user")
             return user
 
     # ------------------------------------------------------------ auth
 
-    def _auth(self, request: Request) -> tuple[Token | None, Response | None]:
-        value = self._token_value(request)
-        if not value:
-            return None, meta_error(
-                "An active access token must be used to query information about the current user.",
-                2500,
-            )
-        token = self.tokens.get(value)
-        if token is None or token.revoked:
-            return None, meta_error("Invalid OAuth access token - Cannot parse access token", 190)
-        if token.expires_at <= time.time():
-            return None, meta_error(
-                "Error validating access token: Session has expired.", 190, subcode=463
-            )
-        return token, None
-
-    def _subject(self, request: Request, token: Token) -> tuple[User | None, Response | None]:
-        """The {user-id} path segment ("me" or the token's own id)."""
+    def _subject(self, request: Request, token: Token, scope: str | None = None) -> User:
+        """The {user-id} path segment ("me" or the token's own id); refused when it is another
+        user's, or when the token lacks `scope`."""
         wanted = request.path_params["id"]
-        if wanted in ("me", token.user_id):
-            return self.users[token.user_id], None
-        return None, no_object(wanted)
+        if wanted not in ("me", token.user_id):
+            raise Refusal(no_object(wanted))
+        if scope and scope not in token.scopes:
+            raise Refusal(no_permission())
+        return self.users[token.user_id]
 
     # ------------------------------------------------------------ faults
 
@@ -255,13 +232,12 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ OAuth
 
     async def authorize(self, request: Request) -> Response:
+        app, redirect_uri = self.authorizing_app(
+            request,
+            meta_error("Invalid platform app", 100),
+            meta_error("Error validating verification code: redirect_uri mismatch", 100),
+        )
         q = request.query_params
-        app = self.apps.get(q.get("client_id", ""))
-        if app is None:
-            return meta_error("Invalid platform app", 100)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return meta_error("Error validating verification code: redirect_uri mismatch", 100)
         if q.get("response_type") != "code":
             return bad_param("response_type must be code")
         scopes = [s for s in q.get("scope", "").split(",") if s]
@@ -294,10 +270,7 @@ class ThreadsSim(LoginSim):
             return bad_param("grant_type must be th_exchange_token")
         if not q.get("client_secret"):
             return bad_param("The parameter client_secret is required")
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
             return meta_error("Error validating client secret.", 101)
         if token.long_lived:
@@ -310,10 +283,7 @@ class ThreadsSim(LoginSim):
     async def refresh(self, request: Request) -> Response:
         if request.query_params.get("grant_type") != "th_refresh_token":
             return bad_param("grant_type must be th_refresh_token")
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         if not token.long_lived:
             return bad_param("Only long-lived tokens can be refreshed")
         if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
@@ -324,13 +294,6 @@ class ThreadsSim(LoginSim):
         )
 
     # ------------------------------------------------------------ objects
-
-    def _fields(self, request: Request, allowed: tuple[str, ...]) -> list[str] | Response:
-        fields = [f for f in request.query_params.get("fields", "id").split(",") if f]
-        bad = [f for f in fields if f not in allowed]
-        if bad:
-            return bad_param(f"Tried accessing nonexisting field ({bad[0]})")
-        return fields
 
     def _status(self, c: Container) -> tuple[str, str | None]:
         if c.published_id:
@@ -350,19 +313,11 @@ class ThreadsSim(LoginSim):
         return "FINISHED", None
 
     async def get_object(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         oid = request.path_params["id"]
         if oid == "me" or oid in self.users:
-            user, err = self._subject(request, token)
-            if err:
-                return err
-            assert user is not None
+            user = self._subject(request, token)
             fields = self._fields(request, PROFILE_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = {
                 "id": user.id,
                 "username": user.username,
@@ -374,16 +329,12 @@ class ThreadsSim(LoginSim):
         c = self.containers.get(oid)
         if c is not None and c.user_id == token.user_id:
             fields = self._fields(request, ("id", "status", "error_message"))
-            if isinstance(fields, Response):
-                return fields
             state, message = self._status(c)
             full = {"id": c.id, "status": state, "error_message": message}
             return JSONResponse({f: full[f] for f in ["id", *fields] if full[f] is not None})
         post = self.posts.get(oid)
         if post is not None:
             fields = self._fields(request, POST_FIELDS)
-            if isinstance(fields, Response):
-                return fields
             full = self._post_json(post)
             return JSONResponse({f: full[f] for f in ["id", *fields] if f in full})
         return no_object(oid)
@@ -402,16 +353,8 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ publishing
 
     async def create_container(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
-        if "threads_content_publish" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+        token = self._auth(request)
+        user = self._subject(request, token, "threads_content_publish")
         p = await read_params(request)
         unknown = sorted(set(p) - CONTAINER_PARAMS)
         if unknown:
@@ -475,14 +418,8 @@ class ThreadsSim(LoginSim):
         return JSONResponse({"id": container.id})
 
     async def publish(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         p = await read_params(request)
         unknown = sorted(set(p) - {"creation_id", "access_token"})
         if unknown:
@@ -551,14 +488,8 @@ class ThreadsSim(LoginSim):
         return JSONResponse({"id": post_id})
 
     async def publishing_limit(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         quota = self.sim.rate(self.id, "posts", user.id, account=user.username, consume=False)
         window = (self.sim.effective_knobs(self.id, user.username).quotas or {})["posts"]
         return JSONResponse(
@@ -576,18 +507,10 @@ class ThreadsSim(LoginSim):
         )
 
     async def list_threads(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
+        token = self._auth(request)
+        user = self._subject(request, token)
         q = request.query_params
         fields = self._fields(request, POST_FIELDS)
-        if isinstance(fields, Response):
-            return fields
         bounds: dict[str, float] = {}
         for name in ("since", "until"):
             if q.get(name):
@@ -620,15 +543,12 @@ class ThreadsSim(LoginSim):
         return JSONResponse(body)
 
     async def media_insights(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request)
         post = self.posts.get(request.path_params["id"])
         if post is None or post.user_id != token.user_id:
             return no_object(request.path_params["id"])
         if "threads_manage_insights" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+            return no_permission()
         metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
         if not metrics:
             return bad_param("The parameter metric is required.")
@@ -650,16 +570,8 @@ class ThreadsSim(LoginSim):
         )
 
     async def user_insights(self, request: Request) -> Response:
-        token, err = self._auth(request)
-        if err:
-            return err
-        assert token is not None
-        user, err = self._subject(request, token)
-        if err:
-            return err
-        assert user is not None
-        if "threads_manage_insights" not in token.scopes:
-            return meta_error("(#10) Application does not have permission for this action", 10)
+        token = self._auth(request)
+        user = self._subject(request, token, "threads_manage_insights")
         metrics = [m for m in request.query_params.get("metric", "").split(",") if m]
         if not metrics or any(m not in USER_METRICS for m in metrics):
             return bad_param(f"metric must be a list of: {USER_METRICS}")

@@ -38,15 +38,14 @@ Not simulated: inbox (video.upload) init, webhooks, the Share Kit, photo downloa
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
 import hashlib
 import json
-import math
 import re
 import secrets
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -55,8 +54,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
-from simulator.platform import PlatformSim, with_query
+from simulator.oauth import OAuthServer, s256
+from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
@@ -350,9 +349,7 @@ class TikTokSim(OAuthServer, PlatformSim):
             list(redirect_uris),
             audited,
         )
-        with self.sim.lock:
-            self.apps[app.client_key] = app
-        return app
+        return self.keep(self.apps, app.client_key, app)
 
     def user_by_username(self, username: str) -> User | None:
         return next((u for u in self.users.values() if u.username == username), None)
@@ -414,9 +411,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """Mint a token pair without the OAuth dance (tests, benchmarks, sandbox mode)."""
         user = self.ensure_user(username or self.conf["default_account"])
-        client_key = client_key or SANDBOX_CLIENT_ID
-        if client_key not in self.apps:
-            raise SimError(f"unknown tiktok app {client_key!r}")
+        client_key = self.issuing_app(client_key)
         wanted = [s for s in scopes.replace(" ", ",").split(",") if s]
         if set(wanted) - set(SCOPES):
             raise SimError(f"unknown scopes {sorted(set(wanted) - set(SCOPES))}")
@@ -432,21 +427,25 @@ class TikTokSim(OAuthServer, PlatformSim):
         user = self.users.get(token.open_id) if token else None
         return user.username if user else None
 
-    def _auth(self, request: Request, scope: str) -> tuple[Token | None, Response | None]:
+    def _auth(self, request: Request, scope: str) -> Token:
         token = self.tokens.get(self.bearer(request))
         if token is None or token.revoked or token.expires_at <= time.time():
-            return None, api_error(
-                401,
-                "access_token_invalid",
-                "The access token is invalid or not found in the request.",
+            raise Refusal(
+                api_error(
+                    401,
+                    "access_token_invalid",
+                    "The access token is invalid or not found in the request.",
+                )
             )
         if scope not in token.scopes:
-            return None, api_error(
-                401,
-                "scope_not_authorized",
-                f"The user did not authorize the scope required for this request: {scope}.",
+            raise Refusal(
+                api_error(
+                    401,
+                    "scope_not_authorized",
+                    f"The user did not authorize the scope required for this request: {scope}.",
+                )
             )
-        return token, None
+        return token
 
     _FAMILIES = (
         ("/v2/post/publish/video/init/", "init"),
@@ -474,7 +473,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     def error_response(self, fault: Fault, request: Request) -> Response:
         kind = fault.kind
         if kind == "429":
-            wait = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds()))
+            wait = fault.wait()
             return api_error(
                 429,
                 "rate_limit_exceeded",
@@ -518,12 +517,8 @@ class TikTokSim(OAuthServer, PlatformSim):
             Route(v + "/video/query/", e(self.video_query), methods=["POST"]),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/apps", self.sim_app, methods=["POST"]),
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/videos/{id}", self.sim_video, methods=["POST"]),
             Route("/publishes/{id}", self.sim_publish, methods=["GET"]),
         ]
@@ -534,12 +529,12 @@ class TikTokSim(OAuthServer, PlatformSim):
         q = request.query_params
         if q.get("client_id") and not q.get("client_key"):
             return HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400)
-        app = self.apps.get(q.get("client_key", ""))
-        if app is None:
-            return HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400)
-        redirect_uri = q.get("redirect_uri", "")
-        if not self.redirect_allowed(app, redirect_uri):
-            return HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri</p>", 400)
+        app, redirect_uri = self.authorizing_app(
+            request,
+            HTMLResponse("<h1>Something went wrong</h1><p>client_key</p>", 400),
+            HTMLResponse("<h1>Something went wrong</h1><p>redirect_uri</p>", 400),
+            "client_key",
+        )
         state = q.get("state")
         fail = functools.partial(self.error_redirect, redirect_uri, state)
 
@@ -571,26 +566,21 @@ class TikTokSim(OAuthServer, PlatformSim):
             params["state"] = state
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    async def _form(self, request: Request) -> tuple[dict[str, str], App | None, Response | None]:
+    async def _form(self, request: Request) -> tuple[dict[str, str], App]:
+        """The form of a token-endpoint request and the client app it authenticates."""
         form = await self.form_fields(request)
         if form is None:
-            return {}, None, oauth_error("invalid_request", "Content-Type is not supported.")
+            raise Refusal(oauth_error("invalid_request", "Content-Type is not supported."))
         if not form.get("client_key"):
-            return form, None, oauth_error("invalid_request", "client_key is required.")
+            raise Refusal(oauth_error("invalid_request", "client_key is required."))
         app = self.apps.get(form["client_key"])
         if not self.secret_ok(app, form.get("client_secret", "")):
-            return (
-                form,
-                None,
-                oauth_error("invalid_client", "Client key or secret is invalid.", 401),
-            )
-        return form, app, None
+            raise Refusal(oauth_error("invalid_client", "Client key or secret is invalid.", 401))
+        assert app is not None
+        return form, app
 
     async def token(self, request: Request) -> Response:
-        form, app, err = await self._form(request)
-        if err:
-            return err
-        assert app is not None
+        form, app = await self._form(request)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             return self._code_grant(app, form)
@@ -614,9 +604,8 @@ class TikTokSim(OAuthServer, PlatformSim):
             return oauth_error("invalid_grant", "redirect_uri does not match.")
         if grant.challenge:
             verifier = form.get("code_verifier", "")
-            digest = hashlib.sha256(verifier.encode()).digest()
-            b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-            if not verifier or grant.challenge not in (b64, digest.hex()):
+            hexdigest = hashlib.sha256(verifier.encode()).hexdigest()
+            if not verifier or grant.challenge not in (s256(verifier), hexdigest):
                 return oauth_error("invalid_grant", "Code verifier is invalid.")
         token = self._mint(grant.open_id, app.client_key, grant.scopes)
         return JSONResponse(self._token_json(token), headers={"Cache-Control": "no-store"})
@@ -640,10 +629,7 @@ class TikTokSim(OAuthServer, PlatformSim):
         return JSONResponse(self._token_json(token), headers={"Cache-Control": "no-store"})
 
     async def revoke(self, request: Request) -> Response:
-        form, app, err = await self._form(request)
-        if err:
-            return err
-        assert app is not None
+        form, app = await self._form(request)
         value = form.get("token")
         if not value:
             return oauth_error("invalid_request", "token is required.")
@@ -658,19 +644,28 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ JSON bodies
 
-    async def _body(self, request: Request, allow_empty: bool = False) -> dict[str, Any] | Response:
+    async def _body(
+        self, request: Request, fields: Iterable[str] | None = None, allow_empty: bool = False
+    ) -> dict[str, Any]:
+        """The JSON object body; refused when it is not one, or (with `fields`) names any other
+        field."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         raw = await request.body()
         if ctype != "application/json":
-            return invalid("Content-Type must be application/json; charset=UTF-8.")
+            raise Refusal(invalid("Content-Type must be application/json; charset=UTF-8."))
         if not raw.strip():
-            return {} if allow_empty else invalid("The request body is empty.")
+            if allow_empty:
+                return {}
+            raise Refusal(invalid("The request body is empty."))
         try:
             data = json.loads(raw)
-        except ValueError:
-            return invalid("The request body is not valid JSON.")
+        except ValueError as exc:
+            raise Refusal(invalid("The request body is not valid JSON.")) from exc
         if not isinstance(data, dict):
-            return invalid("The request body must be a JSON object.")
+            raise Refusal(invalid("The request body must be a JSON object."))
+        unknown = set(data) - set(data if fields is None else fields)
+        if unknown:
+            raise Refusal(invalid(f"Unknown field {sorted(unknown)[0]}."))
         return data
 
     @staticmethod
@@ -693,63 +688,69 @@ class TikTokSim(OAuthServer, PlatformSim):
     def _user_of(self, token: Token) -> User:
         return self.users[token.open_id]
 
-    def _can_post(self, user: User, *, consume: bool) -> Response | None:
+    def _can_post(self, user: User, *, consume: bool) -> None:
         if user.banned:
-            return api_error(
-                403,
-                "spam_risk_user_banned_from_posting",
-                "The user is banned from making new posts.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "spam_risk_user_banned_from_posting",
+                    "The user is banned from making new posts.",
+                )
             )
         quota = self.sim.rate(
             self.id, "posts", user.open_id, account=user.username, consume=consume
         )
         if not quota.allowed:
-            return api_error(
-                403,
-                "spam_risk_too_many_posts",
-                "The daily post cap from the API is reached for the current user.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "spam_risk_too_many_posts",
+                    "The daily post cap from the API is reached for the current user.",
+                )
             )
-        return None
 
-    def _check_privacy(self, app: App, user: User, post_info: dict[str, Any]) -> Response | None:
+    def _check_privacy(self, app: App, user: User, post_info: dict[str, Any]) -> None:
         level = post_info.get("privacy_level")
         if level not in PRIVACY_LEVELS:
-            return invalid(f"post_info.privacy_level must be one of {', '.join(PRIVACY_LEVELS)}.")
+            raise Refusal(
+                invalid(f"post_info.privacy_level must be one of {', '.join(PRIVACY_LEVELS)}.")
+            )
         if level not in user.privacy_level_options:
-            return api_error(
-                400,
-                "privacy_level_option_mismatch",
-                "privacy_level is not one of the creator's privacy_level_options.",
+            raise Refusal(
+                api_error(
+                    400,
+                    "privacy_level_option_mismatch",
+                    "privacy_level is not one of the creator's privacy_level_options.",
+                )
             )
         if not app.audited and level != "SELF_ONLY":
-            return api_error(
-                403,
-                "unaudited_client_can_only_post_to_private_accounts",
-                "Unaudited clients can only post with privacy_level SELF_ONLY.",
+            raise Refusal(
+                api_error(
+                    403,
+                    "unaudited_client_can_only_post_to_private_accounts",
+                    "Unaudited clients can only post with privacy_level SELF_ONLY.",
+                )
             )
         if post_info.get("brand_content_toggle") and level == "SELF_ONLY":
-            return invalid("Branded content cannot be posted with privacy_level SELF_ONLY.")
-        return None
+            raise Refusal(invalid("Branded content cannot be posted with privacy_level SELF_ONLY."))
 
-    def _check_url(self, url: Any, name: str) -> Response | None:
+    def _check_url(self, url: Any, name: str) -> None:
         if not isinstance(url, str) or urlsplit(url).scheme != "https" or not urlsplit(url).netloc:
-            return invalid(f"{name} must be an https URL.")
+            raise Refusal(invalid(f"{name} must be an https URL."))
         prefixes = self.conf["verified_url_prefixes"]
-        if "*" in prefixes or any(url.startswith(p) for p in prefixes):
-            return None
-        return api_error(
-            403,
-            "url_ownership_unverified",
-            "The domain or URL prefix of the media URL is not verified for this app.",
-        )
+        if "*" not in prefixes and not any(url.startswith(p) for p in prefixes):
+            raise Refusal(
+                api_error(
+                    403,
+                    "url_ownership_unverified",
+                    "The domain or URL prefix of the media URL is not verified for this app.",
+                )
+            )
 
     # ------------------------------------------------------------ users
 
     async def user_info(self, request: Request) -> Response:
-        token, err = self._auth(request, "user.info.basic")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "user.info.basic")
         fields = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not fields:
             return invalid("fields is required.")
@@ -789,19 +790,10 @@ class TikTokSim(OAuthServer, PlatformSim):
         }
 
     async def creator_info(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
-        body = await self._body(request, allow_empty=True)
-        if isinstance(body, Response):
-            return body
-        if body:
-            return invalid(f"Unknown field {sorted(body)[0]}.")
+        token = self._auth(request, "video.publish")
+        await self._body(request, (), allow_empty=True)
         user = self._user_of(token)
-        refused = self._can_post(user, consume=False)
-        if refused:
-            return refused
+        self._can_post(user, consume=False)
         return envelope(
             {
                 "creator_avatar_url": self._user_json(user)["avatar_url"],
@@ -847,16 +839,8 @@ class TikTokSim(OAuthServer, PlatformSim):
         return None
 
     async def video_init(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
-        body = await self._body(request)
-        if isinstance(body, Response):
-            return body
-        unknown = set(body) - {"post_info", "source_info"}
-        if unknown:
-            return invalid(f"Unknown field {sorted(unknown)[0]}.")
+        token = self._auth(request, "video.publish")
+        body = await self._body(request, ("post_info", "source_info"))
         post_info = body.get("post_info")
         problem = self._check_object(post_info, "post_info", VIDEO_POST_INFO, ("privacy_level",))
         if problem:
@@ -886,12 +870,10 @@ class TikTokSim(OAuthServer, PlatformSim):
             if problem:
                 return invalid(problem)
         app, user = self.apps[token.client_key], self._user_of(token)
-        refused = self._check_privacy(app, user, post_info)
+        self._check_privacy(app, user, post_info)
         if source == "PULL_FROM_URL":
-            refused = refused or self._check_url(src.get("video_url"), "source_info.video_url")
-        refused = refused or self._can_post(user, consume=True)
-        if refused:
-            return refused
+            self._check_url(src.get("video_url"), "source_info.video_url")
+        self._can_post(user, consume=True)
         pub = Publish(
             id=f"v_pub_{'file' if source == 'FILE_UPLOAD' else 'url'}~v2-1.{self._next_video_id()}",
             open_id=user.open_id,
@@ -919,16 +901,8 @@ class TikTokSim(OAuthServer, PlatformSim):
         return envelope(data)
 
     async def content_init(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.publish")
-        if err:
-            return err
-        assert token is not None
-        body = await self._body(request)
-        if isinstance(body, Response):
-            return body
-        unknown = set(body) - {"post_info", "source_info", "post_mode", "media_type"}
-        if unknown:
-            return invalid(f"Unknown field {sorted(unknown)[0]}.")
+        token = self._auth(request, "video.publish")
+        body = await self._body(request, ("post_info", "source_info", "post_mode", "media_type"))
         if body.get("media_type") != "PHOTO":
             return invalid("media_type must be PHOTO.")
         mode = body.get("post_mode")
@@ -962,12 +936,11 @@ class TikTokSim(OAuthServer, PlatformSim):
         if not 0 <= cover < len(images):
             return invalid("photo_cover_index is out of range.")
         app, user = self.apps[token.client_key], self._user_of(token)
-        refused = self._check_privacy(app, user, post_info) if mode == "DIRECT_POST" else None
+        if mode == "DIRECT_POST":
+            self._check_privacy(app, user, post_info)
         for i, url in enumerate(images):
-            refused = refused or self._check_url(url, f"source_info.photo_images[{i}]")
-        refused = refused or self._can_post(user, consume=True)
-        if refused:
-            return refused
+            self._check_url(url, f"source_info.photo_images[{i}]")
+        self._can_post(user, consume=True)
         pub = Publish(
             id=f"p_pub_url~v2.{self._next_video_id()}",
             open_id=user.open_id,
@@ -1139,13 +1112,8 @@ class TikTokSim(OAuthServer, PlatformSim):
         scope = "video.publish"
         if token is not None and "video.publish" not in token.scopes:
             scope = "video.upload"
-        token, err = self._auth(request, scope)
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, scope)
         body = await self._body(request)
-        if isinstance(body, Response):
-            return body
         if set(body) - {"publish_id"} or not isinstance(body.get("publish_id"), str):
             return invalid("publish_id (string) is the only field.")
         with self.sim.lock:
@@ -1169,13 +1137,13 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     # ------------------------------------------------------------ videos
 
-    def _fields(self, request: Request) -> list[str] | Response:
+    def _fields(self, request: Request) -> list[str]:
         fields = [f for f in request.query_params.get("fields", "").split(",") if f]
         if not fields:
-            return invalid("fields is required.")
+            raise Refusal(invalid("fields is required."))
         bad = [f for f in fields if f not in VIDEO_FIELDS]
         if bad:
-            return invalid(f"Invalid fields: {','.join(bad)}.")
+            raise Refusal(invalid(f"Invalid fields: {','.join(bad)}."))
         return fields
 
     def _video_json(self, video: Video, fields: list[str]) -> dict[str, Any]:
@@ -1198,16 +1166,9 @@ class TikTokSim(OAuthServer, PlatformSim):
         return {f: full[f] for f in fields}
 
     async def video_list(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.list")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.list")
         fields = self._fields(request)
-        if isinstance(fields, Response):
-            return fields
         body = await self._body(request, allow_empty=True)
-        if isinstance(body, Response):
-            return body
         if set(body) - {"max_count", "cursor"}:
             return invalid(f"Unknown field {sorted(set(body) - {'max_count', 'cursor'})[0]}.")
         max_count, cursor = body.get("max_count", 10), body.get("cursor")
@@ -1235,16 +1196,9 @@ class TikTokSim(OAuthServer, PlatformSim):
         )
 
     async def video_query(self, request: Request) -> Response:
-        token, err = self._auth(request, "video.list")
-        if err:
-            return err
-        assert token is not None
+        token = self._auth(request, "video.list")
         fields = self._fields(request)
-        if isinstance(fields, Response):
-            return fields
         body = await self._body(request)
-        if isinstance(body, Response):
-            return body
         filters = body.get("filters")
         if set(body) - {"filters", "cursor"} or not isinstance(filters, dict):
             return invalid("filters is required and is the only field besides cursor.")
@@ -1270,10 +1224,9 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def sim_app(self, request: Request) -> Response:
         """POST /_sim/tiktok/apps {"redirect_uris": [...], "audited"?: bool}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"redirect_uris", "audited", "client_key", "client_secret"}
-        if unknown:
-            raise SimError(f"unknown app fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("redirect_uris", "audited", "client_key", "client_secret"), "app"
+        )
         uris = body.get("redirect_uris") or ["*"]
         app = self.register_app(
             list(uris),
@@ -1292,10 +1245,9 @@ class TikTokSim(OAuthServer, PlatformSim):
 
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/tiktok/tokens {"username"?, "scopes"?, "expires_in"?, "client_key"?}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"username", "scopes", "expires_in", "client_key"}
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request, ("username", "scopes", "expires_in", "client_key"), "token"
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("username"),

@@ -56,7 +56,6 @@ import binascii
 import hashlib
 import html
 import json
-import math
 import re
 import secrets
 import time
@@ -71,8 +70,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from simulator.oauth import OAuthServer
-from simulator.platform import ParamsError, PlatformSim, read_params, with_query
+from simulator.oauth import OAuthServer, s256
+from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
 from simulator.state import Fault, SimError, utcnow
 from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
 
@@ -300,12 +299,6 @@ def tags_length(tags: list[str]) -> int:
     return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(0, len(tags) - 1)
 
 
-class BadRequest(Exception):
-    def __init__(self, response: Response) -> None:
-        super().__init__("bad request")
-        self.response = response
-
-
 def parse_params(request: Request, method: str) -> dict[str, Any]:
     """Query parameters of a Discovery method: unknown names, missing required ones, types,
     ranges and enums are refused as Google refuses them. Repeated params are split on commas."""
@@ -317,7 +310,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             continue
         prop = spec.get(name)
         if prop is None:
-            raise BadRequest(
+            raise Refusal(
                 invalid_payload(
                     [
                         f'Invalid JSON payload received. Unknown name "{name}": Cannot bind '
@@ -331,7 +324,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
         kind = prop.get("type")
         if kind == "boolean":
             if value.lower() not in ("true", "false"):
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -343,7 +336,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
         elif kind == "integer":
             low, high = int(prop.get("minimum", 0)), int(prop.get("maximum", 2**31))
             if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -355,7 +348,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             out[name] = int(value)
         else:
             if "enum" in prop and value not in prop["enum"]:
-                raise BadRequest(
+                raise Refusal(
                     google_error(
                         400,
                         "invalidParameter",
@@ -367,7 +360,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
             out[name] = value
     for name, prop in spec.items():
         if prop.get("required") and not out.get(name):
-            raise BadRequest(
+            raise Refusal(
                 google_error(400, "required", f"Required parameter: {name}", location=name)
             )
     return out
@@ -376,7 +369,7 @@ def parse_params(request: Request, method: str) -> dict[str, Any]:
 def check_parts(parts: list[str], allowed: frozenset[str]) -> None:
     for part in parts:
         if part not in allowed:
-            raise BadRequest(
+            raise Refusal(
                 google_error(400, "unknownPart", f"'{part}'", "youtube.part", location="part")
             )
 
@@ -552,9 +545,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             client_secret or "GOCSPX-" + secrets.token_urlsafe(21),
             list(redirect_uris),
         )
-        with self.sim.lock:
-            self.apps[app.client_id] = app
-        return app
+        return self.keep(self.apps, app.client_id, app)
 
     def ensure_user(
         self, username: str, *, name: str | None = None, channels: list[str] | None = None
@@ -638,9 +629,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     def _access(self, grant: Grant, expires_in: float | None = None) -> Token:
         ttl = self.conf["access_token_ttl_s"] if expires_in is None else expires_in
         token = Token("ya29." + secrets.token_urlsafe(120), grant.id, time.time() + ttl)
-        with self.sim.lock:
-            self.tokens[token.value] = token
-        return token
+        return self.keep(self.tokens, token.value, token)
 
     def issue_token(
         self,
@@ -657,9 +646,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         picked = self.find_channel(user, channel)
         if picked is None:
             raise SimError(f"user {user.username!r} has no channel {channel!r}")
-        client_id = client_id or SANDBOX_CLIENT_ID
-        if client_id not in self.apps:
-            raise SimError(f"unknown youtube app {client_id!r}")
+        client_id = self.issuing_app(client_id)
         unknown = [s for s in scopes.split() if s not in SCOPES]
         if unknown:
             raise SimError(f"unknown scopes {unknown}")
@@ -721,10 +708,15 @@ class YouTubeSim(OAuthServer, PlatformSim):
             self.usage[(family, key)] = (start, end, used + cost)
         return None
 
-    def _charge(self, client_id: str, cost: int) -> Response | None:
+    def _charge(self, client_id: str, cost: int) -> None:
+        """Spend `cost` quota units of the client's; refused when its quota is exhausted."""
         if self._spend("units", client_id, cost) is not None:
-            return google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota")
-        return None
+            raise Refusal(google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota"))
+
+    def _charge_list(self, request: Request, grant: Grant | None) -> None:
+        """Charge a list call to the authorizing client, else to the API key (or "anonymous")."""
+        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
+        self._charge(client, self.conf["list_cost"])
 
     # ------------------------------------------------------------ auth
 
@@ -746,51 +738,57 @@ class YouTubeSim(OAuthServer, PlatformSim):
             return self.channels[session.channel_id].account
         return None
 
-    def _auth(
-        self, request: Request, scopes: frozenset[str]
-    ) -> tuple[Grant | None, Response | None]:
+    def _auth(self, request: Request, scopes: frozenset[str]) -> Grant:
         value = self._token_value(request)
         www = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
         if not value:
-            return None, google_error(
-                401,
-                "required",
-                E_LOGIN,
-                location="Authorization",
-                location_type="header",
-                headers=www,
+            raise Refusal(
+                google_error(
+                    401,
+                    "required",
+                    E_LOGIN,
+                    location="Authorization",
+                    location_type="header",
+                    headers=www,
+                )
             )
         token = self.tokens.get(value)
         grant = self.grants.get(token.grant_id) if token else None
         if token is None or grant is None or grant.revoked or token.expires_at <= time.time():
-            return None, google_error(
-                401,
-                "authError",
-                E_AUTH,
-                location="Authorization",
-                location_type="header",
-                headers={"WWW-Authenticate": www["WWW-Authenticate"] + ', error="invalid_token"'},
+            raise Refusal(
+                google_error(
+                    401,
+                    "authError",
+                    E_AUTH,
+                    location="Authorization",
+                    location_type="header",
+                    headers={
+                        "WWW-Authenticate": www["WWW-Authenticate"] + ', error="invalid_token"'
+                    },
+                )
             )
         if not scopes & set(grant.scopes):
-            return None, google_error(
-                403,
-                "insufficientPermissions",
-                E_SCOPE,
-                headers={
-                    "WWW-Authenticate": www["WWW-Authenticate"]
-                    + ', error="insufficient_scope", scope="'
-                    + " ".join(sorted(scopes))
-                    + '"'
-                },
+            raise Refusal(
+                google_error(
+                    403,
+                    "insufficientPermissions",
+                    E_SCOPE,
+                    headers={
+                        "WWW-Authenticate": www["WWW-Authenticate"]
+                        + ', error="insufficient_scope", scope="'
+                        + " ".join(sorted(scopes))
+                        + '"'
+                    },
+                )
             )
-        return grant, None
+        return grant
 
     # ------------------------------------------------------------ faults
 
     def error_response(self, fault: Fault, request: Request) -> Response:
         kind = fault.kind
         if kind == "429":
-            wait = max(1, math.ceil((fault.reset_time() - utcnow()).total_seconds()))
+            wait = fault.wait()
             return google_error(
                 429,
                 "rateLimitExceeded",
@@ -853,12 +851,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
             ),
         ]
 
-    def sim_routes(self) -> list[BaseRoute]:
+    def controls(self) -> list[BaseRoute]:
         return [
-            Route("/tokens", self.sim_token, methods=["POST"]),
-            Route("/tokens/{token}/expire", self.sim_expire, methods=["POST"]),
             Route("/tokens/{token}/revoke", self.sim_revoke, methods=["POST"]),
-            Route("/users/{username}", self.sim_user, methods=["POST"]),
             Route("/channels/{id}", self.sim_channel, methods=["POST"]),
             Route("/videos/{id}", self.sim_video, methods=["POST"]),
         ]
@@ -995,8 +990,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             if not verifier:
                 return oauth_error("invalid_grant", "Missing code verifier.")
             if grant_info["method"] == "S256":
-                digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-                computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+                computed = s256(verifier, "ascii", "replace")
             else:
                 computed = verifier
             if not secrets.compare_digest(computed, grant_info["challenge"]):
@@ -1231,11 +1225,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ read API
 
     async def channels_list(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "channels.list")
-            check_parts(p["part"], CHANNEL_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "channels.list")
+        check_parts(p["part"], CHANNEL_PARTS)
         filters = [
             f
             for f in ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
@@ -1255,9 +1246,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         needs_auth = filters[0] in ("mine", "managedByMe", "mySubscribers")
         grant: Grant | None = None
         if needs_auth or self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
-            if err:
-                return err
+            grant = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
         if "auditDetails" in p["part"] and (
             grant is None or SCOPE + "youtubepartner-channel-audit" not in grant.scopes
         ):
@@ -1275,10 +1264,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "is only for YouTube content partners.",
                 "youtube.common",
             )
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+        self._charge_list(request, grant)
         with self.sim.lock:
             if filters[0] == "mine":
                 found = [self.channels[grant.channel_id]] if grant and p["mine"] else []
@@ -1297,11 +1283,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return JSONResponse(body)
 
     async def videos_list(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "videos.list")
-            check_parts(p["part"], VIDEO_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "videos.list")
+        check_parts(p["part"], VIDEO_PARTS)
         filters = [f for f in ("chart", "id", "myRating") if f in p]
         if len(filters) != 1:
             return google_error(
@@ -1314,13 +1297,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         grant: Grant | None = None
         if filters[0] == "myRating" or self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES)
-            if err:
-                return err
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+            grant = self._auth(request, READ_SCOPES)
+        self._charge_list(request, grant)
         with self.sim.lock:
             if filters[0] == "id":
                 if len(p["id"]) > 50:
@@ -1349,28 +1327,28 @@ class YouTubeSim(OAuthServer, PlatformSim):
         body = self._list("youtube#videoListResponse", items, len(items), len(items))
         return JSONResponse(body)
 
-    async def videos_delete(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "videos.delete")
-        except BadRequest as exc:
-            return exc.response
-        grant, err = self._auth(request, MANAGE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
-        refused = self._charge(grant.client_id, self.conf["delete_cost"])
-        if refused:
-            return refused
-        with self.sim.lock:
-            v = self.videos.get(p["id"])
-            if v is None or v.deleted:
-                return google_error(
+    def _live_video(self, video_id: str, action: str, domain: str, location: str) -> Video:
+        """The video of that id unless it is unknown or deleted (refused as "videoNotFound",
+        the trouble being with the parameter at `location`)."""
+        video = self.videos.get(video_id)
+        if video is None or video.deleted:
+            raise Refusal(
+                google_error(
                     404,
                     "videoNotFound",
-                    "The video that you are trying to delete cannot be found.",
-                    "youtube.video",
-                    location="id",
+                    f"The video that you are trying to {action} cannot be found.",
+                    domain,
+                    location=location,
                 )
+            )
+        return video
+
+    async def videos_delete(self, request: Request) -> Response:
+        p = parse_params(request, "videos.delete")
+        grant = self._auth(request, MANAGE_SCOPES)
+        self._charge(grant.client_id, self.conf["delete_cost"])
+        with self.sim.lock:
+            v = self._live_video(p["id"], "delete", "youtube.video", "id")
             if v.channel_id != grant.channel_id:
                 return google_error(
                     403,
@@ -1384,11 +1362,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return Response(status_code=204)
 
     async def playlist_items(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "playlistItems.list")
-            check_parts(p["part"], PLAYLIST_ITEM_PARTS)
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "playlistItems.list")
+        check_parts(p["part"], PLAYLIST_ITEM_PARTS)
         filters = [f for f in ("id", "playlistId") if f in p]
         if len(filters) != 1:
             return google_error(
@@ -1401,13 +1376,8 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         grant: Grant | None = None
         if self._token_value(request):
-            grant, err = self._auth(request, READ_SCOPES)
-            if err:
-                return err
-        client = grant.client_id if grant else str(request.query_params.get("key", "anonymous"))
-        refused = self._charge(client, self.conf["list_cost"])
-        if refused:
-            return refused
+            grant = self._auth(request, READ_SCOPES)
+        self._charge_list(request, grant)
         per_page = p.get("maxResults", 5)
         offset = 0
         if p.get("pageToken"):
@@ -1607,15 +1577,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "badRequest",
                 f"uploadType={upload_type} is not simulated; use uploadType=resumable.",
             )
-        try:
-            p = parse_params(request, "videos.insert")
-            check_parts(p["part"], VIDEO_PARTS)
-        except BadRequest as exc:
-            return exc.response
-        grant, err = self._auth(request, WRITE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
+        p = parse_params(request, "videos.insert")
+        check_parts(p["part"], VIDEO_PARTS)
+        grant = self._auth(request, WRITE_SCOPES)
         if p.get("onBehalfOfContentOwner") or p.get("onBehalfOfContentOwnerChannel"):
             return google_error(
                 403,
@@ -1670,9 +1634,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             if self._spend("inserts", grant.client_id, 1) is not None:
                 return google_error(403, "quotaExceeded", E_QUOTA, "youtube.quota")
         else:
-            refused = self._charge(grant.client_id, int(self.conf["insert_cost"]))
-            if refused:
-                return refused
+            self._charge(grant.client_id, int(self.conf["insert_cost"]))
         if self._spend("uploads", channel.id, 1, channel.account) is not None:
             return google_error(400, "uploadLimitExceeded", E_UPLOAD_LIMIT, "youtube.video")
         session = Session(
@@ -1844,18 +1806,12 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return JSONResponse(self._video_json(video, session.parts, owner=True), status)
 
     async def thumbnail_set(self, request: Request) -> Response:
-        try:
-            p = parse_params(request, "thumbnails.set")
-        except BadRequest as exc:
-            return exc.response
+        p = parse_params(request, "thumbnails.set")
         if p.get("uploadType") not in (None, "media"):
             return google_error(
                 400, "badRequest", f"uploadType={p['uploadType']} is not simulated here."
             )
-        grant, err = self._auth(request, WRITE_SCOPES)
-        if err:
-            return err
-        assert grant is not None
+        grant = self._auth(request, WRITE_SCOPES)
         data = await request.body()
         if not data or not request.url.path.startswith(f"/{self.id}/upload/"):
             return google_error(
@@ -1865,15 +1821,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "youtube.thumbnail",
             )
         with self.sim.lock:
-            video = self.videos.get(p["videoId"])
-            if video is None or video.deleted:
-                return google_error(
-                    404,
-                    "videoNotFound",
-                    "The video that you are trying to update cannot be found.",
-                    "youtube.thumbnail",
-                    location="videoId",
-                )
+            video = self._live_video(p["videoId"], "update", "youtube.thumbnail", "videoId")
             channel = self.channels[video.channel_id]
             if video.channel_id != grant.channel_id or (
                 self.conf["thumbnails_need_verification"] and not channel.verified
@@ -1904,9 +1852,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "The image provided is not in a supported format.",
                 "youtube.thumbnail",
             )
-        refused = self._charge(grant.client_id, self.conf["thumbnail_cost"])
-        if refused:
-            return refused
+        self._charge(grant.client_id, self.conf["thumbnail_cost"])
         video.custom_thumbnail = True
         base = f"https://i.ytimg.com/vi/{video.id}"
         return JSONResponse(
@@ -1922,17 +1868,11 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def sim_token(self, request: Request) -> Response:
         """POST /_sim/youtube/tokens {"username"?, "channel"?, "scopes"?, "expires_in"?,
         "refresh"?, "client_id"?} → a ready token set."""
-        body = await self.control_body(request)
-        unknown = set(body) - {
-            "username",
-            "channel",
-            "scopes",
-            "expires_in",
-            "refresh",
-            "client_id",
-        }
-        if unknown:
-            raise SimError(f"unknown token fields {sorted(unknown)}")
+        body = await self.control_body(
+            request,
+            ("username", "channel", "scopes", "expires_in", "refresh", "client_id"),
+            "token",
+        )
         return JSONResponse(
             self.issue_token(
                 body.get("username"),
@@ -1950,10 +1890,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
 
     async def sim_user(self, request: Request) -> Response:
         """POST /_sim/youtube/users/{username} {"name"?, "channels"?: ["Main", "Brand"]}."""
-        body = await self.control_body(request)
-        unknown = set(body) - {"name", "channels"}
-        if unknown:
-            raise SimError(f"unknown user fields {sorted(unknown)}")
+        body = await self.control_body(request, ("name", "channels"), "user")
         user = self.ensure_user(
             request.path_params["username"], name=body.get("name"), channels=body.get("channels")
         )
