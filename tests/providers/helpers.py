@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from app.providers.base import Provider, PublishRequest, TokenSet, TransientError
+from app.providers.base import (
+    Provider,
+    PublishRequest,
+    TokenSet,
+    TransientError,
+    make_code_verifier,
+)
 from simulator import SimServer, Simulator
 from simulator.platform import PlatformSim
 
@@ -87,3 +93,30 @@ def assert_found_after_timeout(
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
     return post
+
+
+def authorize_as(url: str, username: str, who: str = "sim_account") -> httpx.URL:
+    """Open an authorize URL as the simulated `username` (consent is automatic; `who` is the
+    simulator's query parameter naming the user): where the network sends the browser back to
+    Herald, with the code and the state."""
+    redirect = httpx.get(url + f"&{who}={username}")
+    assert redirect.status_code == 302, redirect.text
+    return httpx.URL(redirect.headers["location"])
+
+
+def pkce_round_trip(provider: Provider, redirect_uri: str, username: str = "alice") -> TokenSet:
+    """The real OAuth round trip with PKCE: authorize (auto-approved) → redirect → code exchange."""
+    verifier = make_code_verifier()
+    url = provider.authorize_url(state="s-123", redirect_uri=redirect_uri, code_verifier=verifier)
+    params = authorize_as(url, username).params
+    assert params["state"] == "s-123"
+    return provider.exchange_code(
+        code=params["code"], redirect_uri=redirect_uri, code_verifier=verifier
+    )
+
+
+def set_counts(url: str, counts: dict[str, Any]) -> None:
+    """Set counters through the simulator's control API (a /_sim/... URL), as the network's own
+    users would move them (likes, followers...)."""
+    answer = httpx.post(url, json=counts)
+    assert answer.status_code == 200, answer.text

@@ -22,7 +22,7 @@ from app.providers.base import (
 from app.providers.bluesky import BlueskyProvider, rkey_for
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base, set_counts
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -435,18 +435,17 @@ def test_metrics(
     http: httpx.Client,
 ) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = http.post(
+    set_counts(
         f"{server.url}/_sim/bluesky/counts",
-        json={"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
+        {"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id or "") == {
         "likes": 5,
         "comments": 0,
         "shares": 2,
         "quotes": 1,
     }
-    http.post(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
 
 

@@ -29,6 +29,7 @@ from tests.providers.helpers import (
     one_post,
     platform_of,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -52,11 +53,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> FacebookP
         video_base=video_base,
         **kw,
     )
-
-
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> FacebookProvider:
-    return make_provider(server, http)
 
 
 def fb(sim: Simulator) -> FacebookSim:
@@ -429,9 +425,9 @@ def test_metrics(
         "reach": 0,
         "clicks": 0,
     }
-    posted = httpx.post(
+    set_counts(
         f"{server.url}/_sim/facebook/posts/{result.platform_post_id}",
-        json={
+        {
             "reactions": 7,
             "comments": 2,
             "shares": 1,
@@ -440,7 +436,6 @@ def test_metrics(
             "clicks": 4,
         },
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 7,
         "comments": 2,
@@ -449,9 +444,7 @@ def test_metrics(
         "reach": 60,
         "clicks": 4,
     }
-    httpx.post(
-        f"{server.url}/_sim/facebook/pages/{PAGE}", json={"followers_count": 42, "fan_count": 40}
-    )
+    set_counts(f"{server.url}/_sim/facebook/pages/{PAGE}", {"followers_count": 42, "fan_count": 40})
     assert provider.account_metrics(token) == {"followers": 42, "fans": 40}
 
 

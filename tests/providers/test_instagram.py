@@ -25,9 +25,11 @@ from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Instag
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -47,11 +49,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> Instagram
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
-    return make_provider(server, http)
-
-
 def ig(sim: Simulator) -> InstagramSim:
     return platform_of(sim, InstagramSim)
 
@@ -65,11 +62,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"].replace(",", " "),
         extra={"account_id": issued["user_id"]},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def req(text: str = "", *urls: str, **options: Any) -> PublishRequest:
@@ -86,9 +78,7 @@ def test_oauth_round_trip_long_lived_token_and_refresh(
 ) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/authorize?" in url and "instagram_business_content_publish" in url
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    location = httpx.URL(redirect.headers["location"])
+    location = authorize_as(url, "bob")
     assert location.params["state"] == "s-1" and location.fragment == "_"
     token = provider.exchange_code(code=location.params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("IGAA")  # the long-lived token, not the 1 h one
@@ -489,11 +479,10 @@ def test_validate_media_and_options(provider: InstagramProvider) -> None:
 def test_metrics(provider: InstagramProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, req("count me", IMAGE))
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/instagram/posts/{result.platform_post_id}",
-        json={"views": 90, "reach": 70, "likes": 3, "comments": 2, "shares": 1, "saved": 4},
+        {"views": 90, "reach": 70, "likes": 3, "comments": 2, "shares": 1, "saved": 4},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 3,
         "comments": 2,

@@ -30,9 +30,11 @@ from simulator.linkedin import (
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -52,11 +54,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> LinkedInP
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> LinkedInProvider:
-    return make_provider(server, http)
-
-
 def li(sim: Simulator) -> LinkedInSim:
     return platform_of(sim, LinkedInSim)
 
@@ -71,11 +68,6 @@ def minted(sim: Simulator, member: str = "alice", scopes: str = DEFAULT_SCOPES) 
     )
 
 
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
-
-
 def rest_headers(token: TokenSet, version: str = "202610") -> dict[str, str]:
     return {
         "Authorization": f"Bearer {token.access_token}",
@@ -85,9 +77,7 @@ def rest_headers(token: TokenSet, version: str = "202610") -> dict[str, str]:
 
 
 def set_metrics(provider: LinkedInProvider, urn: str, **counters: int) -> None:
-    base = provider.api_base.rsplit("/", 1)[0]
-    response = httpx.post(f"{base}/_sim/linkedin/posts/{urn}", json=counters)
-    assert response.status_code == 200, response.text
+    set_counts(f"{provider.api_base.rsplit('/', 1)[0]}/_sim/linkedin/posts/{urn}", counters)
 
 
 # ------------------------------------------------------------------ OAuth
@@ -96,9 +86,7 @@ def set_metrics(provider: LinkedInProvider, urn: str, **counters: int) -> None:
 def test_oauth_round_trip_refresh_and_revoke(provider: LinkedInProvider, sim: Simulator) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/v2/authorization?" in url and "w_member_social" in url
-    redirect = httpx.get(url + "&sim_member=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob", "sim_member").params
     assert params["state"] == "s-1"
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.refresh_token and token.expires_at is not None

@@ -25,7 +25,13 @@ from app.providers.base import (
 )
 from app.providers.mastodon import MastodonProvider
 from simulator import SimServer, Simulator
-from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    pkce_round_trip,
+    refused_base,
+    set_counts,
+)
 
 SEED = 7
 
@@ -55,16 +61,8 @@ def provider(server: SimServer, http: httpx.Client) -> MastodonProvider:
 
 
 def connect(provider: MastodonProvider, username: str = "alice") -> TokenSet:
-    """The real OAuth round trip: authorize (auto-approved) → redirect → code exchange."""
-    verifier = make_code_verifier()
-    url = provider.authorize_url(state="s-123", redirect_uri=REDIRECT, code_verifier=verifier)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
-    assert params["state"] == "s-123"
-    token = provider.exchange_code(
-        code=params["code"], redirect_uri=REDIRECT, code_verifier=verifier
-    )
+    """The real OAuth round trip, then the account's ids recorded in the token."""
+    token = pkce_round_trip(provider, REDIRECT, username)
     token.extra["account_id"] = provider.account_info(token).metadata["account_id"]
     return token
 
@@ -399,18 +397,17 @@ def test_validate_media_and_options(provider: MastodonProvider) -> None:
 
 def test_metrics(provider: MastodonProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/mastodon/statuses/{result.platform_post_id}",
-        json={"favourites_count": 5, "reblogs_count": 2, "replies_count": 1},
+        {"favourites_count": 5, "reblogs_count": 2, "replies_count": 1},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 5,
         "comments": 1,
         "shares": 2,
         "quotes": 0,
     }
-    httpx.post(f"{server.url}/_sim/mastodon/accounts/alice", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/mastodon/accounts/alice", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
 
 

@@ -24,10 +24,10 @@ from app.services import checks, media_convert, media_prep
 from app.services.claims import ClaimedMedia
 from app.services.media import media_item
 from app.storage import get_storage
-from simulator import SimServer, Simulator
+from simulator import Simulator
 from simulator.instagram import InstagramSim
 from tests.providers.helpers import one_post
-from tests.providers.test_instagram import make_provider, minted
+from tests.providers.test_instagram import make_provider, minted  # noqa: F401 (fixtures use them)
 
 SIMULATED = [InstagramSim]
 SEED = 5
@@ -69,16 +69,6 @@ def s3(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         "s3_path_style": True,
     }.items():
         monkeypatch.setattr(settings, name, value)
-
-
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
-    return make_provider(server, http)
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def _stored_png(size: tuple[int, int] = (600, 500)) -> ClaimedMedia:

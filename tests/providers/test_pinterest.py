@@ -29,7 +29,7 @@ from app.providers.base import (
 from app.providers.pinterest import PinterestProvider
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.helpers import PNG, SPECS, platform_of
+from tests.providers.helpers import PNG, SPECS, authorize_as, platform_of, set_counts
 
 SIMULATED = [PinterestSim]
 SEED = 5
@@ -74,9 +74,7 @@ def provider(server: SimServer, http: httpx.Client, app: App) -> PinterestProvid
 
 def connect(provider: PinterestProvider, username: str = "alice") -> TokenSet:
     url = provider.authorize_url(state="s-9", redirect_uri=REDIRECT)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302, redirect.text
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, username).params
     assert params["state"] == "s-9"
     return provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
 
@@ -546,11 +544,10 @@ def test_post_and_account_metrics(
     result = provider.publish(token, image_request(pin_sim))
     pin_id = result.platform_post_id
     assert pin_id
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/pinterest/pins/{pin_id}",
-        json={"IMPRESSION": 90, "SAVE": 3, "PIN_CLICK": 7, "OUTBOUND_CLICK": 2},
+        {"IMPRESSION": 90, "SAVE": 3, "PIN_CLICK": 7, "OUTBOUND_CLICK": 2},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, pin_id) == {
         "views": 90,
         "saves": 3,

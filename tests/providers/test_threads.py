@@ -24,9 +24,11 @@ from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsS
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -43,11 +45,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsPr
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> ThreadsProvider:
-    return make_provider(server, http)
-
-
 def threads_sim(sim: Simulator) -> ThreadsSim:
     return platform_of(sim, ThreadsSim)
 
@@ -62,20 +59,13 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
     )
 
 
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
-
-
 # ------------------------------------------------------------------ OAuth
 
 
 def test_oauth_long_lived_exchange_and_refresh(provider: ThreadsProvider, sim: Simulator) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/authorize?" in url and "threads_content_publish" in url
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1"
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("THAA")  # the long-lived token, not the 1 h one
@@ -311,11 +301,10 @@ def test_validate_media_and_options(provider: ThreadsProvider) -> None:
 def test_metrics(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, PublishRequest(text="count me"))
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/threads/posts/{result.platform_post_id}",
-        json={"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
+        {"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "views": 90,
         "likes": 3,

@@ -27,9 +27,11 @@ from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
     refused_base,
+    set_counts,
 )
 
 SIMULATED = [TikTokSim]
@@ -91,11 +93,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> TikTokPro
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> TikTokProvider:
-    return make_provider(server, http)
-
-
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
     issued = tiktok(sim).issue_token(username, **kw)
     return TokenSet(
@@ -105,11 +102,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"].replace(",", " "),
         {"open_id": issued["open_id"], "username": username},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def api(server: SimServer, path: str, token: TokenSet | None = None, **kw: Any) -> httpx.Response:
@@ -127,9 +119,7 @@ def test_oauth_round_trip_and_account_info(provider: TikTokProvider, sim: Simula
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/v2/auth/authorize/?client_key=" in url and "client_id" not in url
     assert "scope=user.info.basic,user.info.profile" in url  # comma-separated
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1" and "video.publish" in params["scopes"]
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("act.") and token.refresh_token
@@ -566,20 +556,19 @@ def test_metrics(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> N
         token, PublishRequest(text="count me", media=[video()], options=PUBLIC)
     )
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{sim_url(provider)}/_sim/tiktok/videos/{result.platform_post_id}",
-        json={"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
+        {"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 3,
         "comments": 2,
         "shares": 1,
         "views": 90,
     }
-    httpx.post(
+    set_counts(
         f"{sim_url(provider)}/_sim/tiktok/users/alice",
-        json={"follower_count": 42, "following_count": 7, "likes_count": 5},
+        {"follower_count": 42, "following_count": 7, "likes_count": 5},
     )
     assert provider.account_metrics(token) == {
         "followers": 42,

@@ -27,7 +27,15 @@ from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.helpers import PNG, SPECS, assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import (
+    PNG,
+    SPECS,
+    assert_refused_not_sent,
+    one_post,
+    pkce_round_trip,
+    refused_base,
+    set_counts,
+)
 
 SEED = 11
 
@@ -73,16 +81,8 @@ def provider(server: SimServer, http: httpx.Client, app: App) -> XProvider:
 
 
 def connect(provider: XProvider, username: str = "alice") -> TokenSet:
-    """The real OAuth round trip: authorize (auto-approved) → redirect → code exchange."""
-    verifier = make_code_verifier()
-    url = provider.authorize_url(state="s-123", redirect_uri=REDIRECT, code_verifier=verifier)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
-    assert params["state"] == "s-123"
-    token = provider.exchange_code(
-        code=params["code"], redirect_uri=REDIRECT, code_verifier=verifier
-    )
+    """The real OAuth round trip, then the account's ids recorded in the token."""
+    token = pkce_round_trip(provider, REDIRECT, username)
     provider.account_info(token)  # records user_id/username in token.extra
     return token
 
@@ -565,11 +565,10 @@ def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> 
 
 def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/x/tweets/{result.platform_post_id}",
-        json={"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
+        {"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 5,
         "comments": 1,
@@ -577,7 +576,7 @@ def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> Non
         "quotes": 0,
         "views": 90,
     }
-    httpx.post(f"{server.url}/_sim/x/users/alice", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/x/users/alice", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
     with pytest.raises(PermanentError) as missing:
         provider.post_metrics(token, "1234567890123456789")

@@ -42,9 +42,11 @@ from simulator.youtube import (
 from tests.providers.helpers import (
     SPECS,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
     refused_base,
+    set_counts,
 )
 
 SIMULATED = [YouTubeSim]
@@ -111,11 +113,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> YouTubePr
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> YouTubeProvider:
-    return make_provider(server, http)
-
-
 def yt(sim: Simulator) -> YouTubeSim:
     return platform_of(sim, YouTubeSim)
 
@@ -129,11 +126,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"],
         {"channel_id": issued["channel_id"]},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def request(
@@ -157,16 +149,13 @@ def test_oauth_round_trip_with_pkce_refresh_and_revoke(
     assert query["access_type"] == "offline" and query["prompt"] == "consent"
     assert query["code_challenge_method"] == "S256"
     assert set(query["scope"].split()) == {SCOPE + "youtube.upload", SCOPE + "youtube.readonly"}
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1"
 
     with pytest.raises(PermanentError) as bad:  # PKCE: the verifier must match the challenge
         provider.exchange_code(code=params["code"], redirect_uri=REDIRECT, code_verifier="x" * 43)
     assert bad.value.code == "invalid_grant"
-    redirect = httpx.get(url + "&sim_account=bob")
-    code = httpx.URL(redirect.headers["location"]).params["code"]
+    code = authorize_as(url, "bob").params["code"]
     token = provider.exchange_code(code=code, redirect_uri=REDIRECT, code_verifier=verifier)
     assert token.access_token.startswith("ya29.") and token.refresh_token
     assert token.expires_at is not None
@@ -547,10 +536,10 @@ def test_metrics(provider: YouTubeProvider, token: TokenSet, sim: Simulator) -> 
     video_id = result.platform_post_id
     base = provider.api_base.rsplit("/", 1)[0] + "/_sim/youtube"
     counters = {"viewCount": 90, "likeCount": 3, "commentCount": 2}
-    assert httpx.post(f"{base}/videos/{video_id}", json=counters).status_code == 200
+    set_counts(f"{base}/videos/{video_id}", counters)
     assert provider.post_metrics(token, video_id or "") == {"views": 90, "likes": 3, "comments": 2}
     channel = token.extra["channel_id"]
-    assert httpx.post(f"{base}/channels/{channel}", json={"subscriberCount": 42}).status_code == 200
+    set_counts(f"{base}/channels/{channel}", {"subscriberCount": 42})
     assert provider.account_metrics(token) == {"followers": 42, "posts": 1, "views": 90}
     with pytest.raises(PermanentError):
         provider.post_metrics(token, "nope1234567")
