@@ -3,7 +3,9 @@ simulated platform and a provider pointed at it."""
 
 from __future__ import annotations
 
+import io
 import socket
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +16,7 @@ import pytest
 from app.providers.base import (
     Provider,
     PublishRequest,
+    PublishResult,
     TokenSet,
     TransientError,
     make_code_verifier,
@@ -23,6 +26,7 @@ from simulator.platform import PlatformSim
 
 P = TypeVar("P", bound=PlatformSim)
 R = TypeVar("R", bound=Provider)
+E = TypeVar("E", bound=Exception)
 
 # The vendor documents live in the shared folder beside the repository (README there).
 SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
@@ -64,6 +68,13 @@ def refused_base() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def publish_error(provider: Provider, token: TokenSet, request: PublishRequest, kind: type[E]) -> E:
+    """The error of `kind` that publishing `request` raises (it must raise one)."""
+    with pytest.raises(kind) as exc:
+        provider.publish(token, request)
+    return exc.value
 
 
 def assert_refused_not_sent(provider: Provider, token: TokenSet, request: PublishRequest) -> None:
@@ -120,3 +131,28 @@ def set_counts(url: str, counts: dict[str, Any]) -> None:
     users would move them (likes, followers...)."""
     answer = httpx.post(url, json=counts)
     assert answer.status_code == 200, answer.text
+
+
+def finalize_once_processed(
+    provider: Provider, token: TokenSet, pending: dict[str, Any], processing_s: float
+) -> PublishResult:
+    """A publish left pending while the network processes its media: still processing (finalize
+    keeps it pending), ready after `processing_s`, then finalize publishes it. Returns that."""
+    assert provider.check_status(token, pending).state == "processing"
+    assert provider.finalize(token, pending).state == "pending"
+    time.sleep(processing_s)
+    assert provider.check_status(token, pending).state == "ready"
+    done = provider.finalize(token, pending)
+    assert done.state == "published"
+    return done
+
+
+class CountingStream(io.BytesIO):
+    """A media stream that remembers the largest single read (to prove an upload streams)."""
+
+    largest = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        CountingStream.largest = max(CountingStream.largest, len(data))
+        return data
