@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -25,10 +24,9 @@ from app.models import (
 )
 from app.services import approval_rules, approvals, posts, schedule
 from app.services.errors import Conflict, Forbidden, InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     destinations,
-    engine_processes,
     mastodon_account,
     new_user,
     soon,
@@ -36,17 +34,7 @@ from tests.integration.engine import (
     wait_settled,
 )
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes() as procs:
-        yield procs
+SEED = 11
 
 
 def _join(user, wid, role: Role) -> None:
