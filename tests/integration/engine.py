@@ -17,7 +17,15 @@ from typing import Any
 from sqlmodel import select
 
 from app import db
-from app.models import DestinationStatus, Post, PostDestination, PostStatus, PublishAttempt, User
+from app.models import (
+    ActivityEvent,
+    DestinationStatus,
+    Post,
+    PostDestination,
+    PostStatus,
+    PublishAttempt,
+    User,
+)
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.providers.x import XProvider
@@ -159,6 +167,18 @@ def new_world(server: SimServer, **connected: tuple[str, str]) -> dict[str, Any]
             assert platform == "mastodon", platform
             world[key] = mastodon_account(server, user, wid, username)
     return world
+
+
+def workspace_events(wid: uuid.UUID) -> list[ActivityEvent]:
+    """The workspace's activity events, oldest first."""
+    with db.session() as s:
+        return list(
+            s.exec(
+                select(ActivityEvent)
+                .where(ActivityEvent.workspace_id == wid)
+                .order_by(ActivityEvent.id)  # type: ignore[arg-type]
+            ).all()
+        )
 
 
 def destinations(post_id: uuid.UUID) -> list[PostDestination]:

@@ -9,7 +9,6 @@ import time
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
 
 from app import db
 from app.models import (
@@ -32,6 +31,7 @@ from tests.integration.engine import (
     soon,
     wait_for,
     wait_settled,
+    workspace_events,
 )
 
 SEED = 11
@@ -76,13 +76,7 @@ def write(team, who: str, content: str, at: dt.datetime | None = None, mode="sch
 
 
 def events(wid, prefix: str = "approval.") -> list[ActivityEvent]:
-    with db.session() as s:
-        rows = s.exec(
-            select(ActivityEvent)
-            .where(ActivityEvent.workspace_id == wid)
-            .order_by(ActivityEvent.id)  # type: ignore[arg-type]
-        ).all()
-        return [e for e in rows if e.verb.startswith(prefix)]
+    return [e for e in workspace_events(wid) if e.verb.startswith(prefix)]
 
 
 def jobs_of(post_id) -> set[str]:
