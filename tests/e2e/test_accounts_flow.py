@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-
-PASSWORD = "a long enough password"
-
-
-def _email(tag: str) -> str:
-    return f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-
-
-def register(page: Page, base: str, email: str, name: str = "Test User", path: str = "/register"):
-    page.goto(base + path)
-    page.fill("#full_name", name)
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.click("#submit")
+from tests.e2e.helpers import PASSWORD, fill_register, new_email, register
 
 
 def test_register_lands_on_the_dashboard(page: Page, live_app: str):
-    email = _email("reg")
+    email = new_email("reg")
     register(page, live_app, email, "Rita Register")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("#page-title")).to_have_text("Dashboard")
@@ -39,7 +24,7 @@ def test_register_lands_on_the_dashboard(page: Page, live_app: str):
 
 def test_bad_input_shows_form_errors(page: Page, live_app: str):
     page.goto(live_app + "/register")
-    page.fill("#email", _email("weak"))
+    page.fill("#email", new_email("weak"))
     page.fill("#password", "short")
     page.fill("#confirm", "short")
     page.click("#submit")
@@ -59,7 +44,7 @@ def test_bad_input_shows_form_errors(page: Page, live_app: str):
 
 
 def test_logout_then_protected_pages_redirect_to_login(page: Page, live_app: str):
-    email = _email("out")
+    email = new_email("out")
     register(page, live_app, email)
     expect(page.locator("#page-title")).to_have_text("Dashboard")
     page.click("#user-menu")
@@ -77,7 +62,7 @@ def test_logout_then_protected_pages_redirect_to_login(page: Page, live_app: str
 
 def test_invite_a_member_who_accepts_in_another_browser(browser: Browser, live_app: str):
     admin = browser.new_context().new_page()
-    register(admin, live_app, _email("admin"), "Alice Admin")
+    register(admin, live_app, new_email("admin"), "Alice Admin")
     expect(admin.locator("#page-title")).to_have_text("Dashboard")
     admin.goto(live_app + "/settings/team")
     expect(admin.locator(".member-row")).to_have_count(1)
@@ -88,17 +73,13 @@ def test_invite_a_member_who_accepts_in_another_browser(browser: Browser, live_a
     expect(link).to_contain_text("/invite/")
     path = "/invite/" + link.inner_text().rsplit("/invite/", 1)[1]
 
-    member_email = _email("member")
+    member_email = new_email("member")
     guest = browser.new_context().new_page()
     guest.goto(live_app + path)
     expect(guest.locator("#invite-workspace")).to_have_text("Alice Admin's workspace")
     guest.click("#invite-register")
     expect(guest).to_have_url(re.compile(r"/register\?next=/invite/"))
-    guest.fill("#full_name", "Mo Member")
-    guest.fill("#email", member_email)
-    guest.fill("#password", PASSWORD)
-    guest.fill("#confirm", PASSWORD)
-    guest.click("#submit")
+    fill_register(guest, member_email, "Mo Member")
     expect(guest).to_have_url(re.compile(r"/invite/"))
     guest.click("#accept-invite")
     expect(guest).to_have_url(re.compile(r"/settings/team/?$"))

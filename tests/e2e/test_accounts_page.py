@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import new_email, sign_up
 
 
 def test_connect_bluesky_with_an_app_password(page: Page, live_app: str, sim):
     sim.sim["bluesky"].ensure_account("gail.bsky.social", password="abcd-efgh-ijkl-mnop")
-    register(page, live_app, f"bsky-{uuid.uuid4().hex[:8]}@example.com", "Gail")
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    sign_up(page, live_app, new_email("bsky"), "Gail")
     page.goto(live_app + "/accounts")
     page.fill("#identifier-bluesky", "gail.bsky.social")
     page.fill("#app-password-bluesky", "not-the-password")
@@ -29,8 +27,7 @@ def test_connect_bluesky_with_an_app_password(page: Page, live_app: str, sim):
 
 
 def test_connect_x_then_disconnect(page: Page, live_app: str):
-    register(page, live_app, f"acc-{uuid.uuid4().hex[:8]}@example.com", "Connie")
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    sign_up(page, live_app, new_email("acc"), "Connie")
     page.goto(live_app + "/accounts")
     expect(page.get_by_text("No accounts yet")).to_be_visible()
     page.click("#connect-x")

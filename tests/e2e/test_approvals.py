@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import uuid
 import zoneinfo
 from collections.abc import Iterator
@@ -14,14 +13,19 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
-from sqlmodel import select
 
-from app import db
-from app.config import settings
 from app.models import PostApproval, PostStatus, Role, User
-from app.services import accounts, approval_rules, posts, workspaces
+from app.services import approval_rules, posts, workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import PASSWORD, register
+from tests.e2e.helpers import (
+    fill_register,
+    new_context,
+    new_email,
+    sandbox_here,
+    signed_in,
+    user_by_email,
+    wait_for,
+)
 
 
 @dataclass
@@ -35,60 +39,27 @@ class Team:
     x: uuid.UUID
 
 
-def _user(email: str) -> User:
-    with db.session() as s:
-        return s.exec(select(User).where(User.email == email)).one()
-
-
-def _wait_for(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    admin_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    editor_ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    for ctx in (admin_ctx, editor_ctx):
-        ctx.set_default_timeout(15_000)
-    page = admin_ctx.new_page()
-    admin_email = f"appr-admin-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, admin_email, "Ada Admin")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    page.goto(live_app + "/accounts")
-    page.click("#sandbox-x")
-    card = page.locator(".account-card[data-platform='x']")
-    expect(card.locator(".account-status")).to_have_text("connected")
-    page.close()
-    admin = _user(admin_email)
-    wid = workspaces.list_workspaces(admin)[0].id
-    x = accounts.list_accounts(admin, wid)[0].id
-
-    # The editor joins through an invite link, in their own browser.
-    invite = workspaces.create_invite(admin, wid, Role.editor, None)
-    guest = editor_ctx.new_page()
-    guest.goto(live_app + "/invite/" + invite.link.rsplit("/invite/", 1)[1])
-    guest.click("#invite-register")
-    editor_email = f"appr-editor-{uuid.uuid4().hex[:8]}@example.com"
-    guest.fill("#full_name", "Eddie Editor")
-    guest.fill("#email", editor_email)
-    guest.fill("#password", PASSWORD)
-    guest.fill("#confirm", PASSWORD)
-    guest.click("#submit")
-    expect(guest).to_have_url(re.compile(r"/invite/"))
-    guest.click("#accept-invite")
-    expect(guest.locator("#workspace-switcher")).to_contain_text("Ada Admin's workspace")
-    guest.close()
-    yield Team(live_app, admin_ctx, editor_ctx, admin, _user(editor_email), wid, x)
-    admin_ctx.close()
-    editor_ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with (
+        sandbox_here(sim),
+        signed_in(browser, live_app, "appr-admin", "Ada Admin", ("x",)) as admin,
+    ):
+        editor_ctx = new_context(browser)
+        # The editor joins through an invite link, in their own browser.
+        invite = workspaces.create_invite(admin.user, admin.wid, Role.editor, None)
+        guest = editor_ctx.new_page()
+        guest.goto(live_app + "/invite/" + invite.link.rsplit("/invite/", 1)[1])
+        guest.click("#invite-register")
+        editor_email = new_email("appr-editor")
+        fill_register(guest, editor_email, "Eddie Editor")
+        expect(guest).to_have_url(re.compile(r"/invite/"))
+        guest.click("#accept-invite")
+        expect(guest.locator("#workspace-switcher")).to_contain_text("Ada Admin's workspace")
+        guest.close()
+        editor = user_by_email(editor_email)
+        yield Team(live_app, admin.ctx, editor_ctx, admin.user, editor, admin.wid, admin.x)
+        editor_ctx.close()
 
 
 def _local(user: User, when: dt.datetime) -> dt.datetime:
@@ -105,7 +76,7 @@ def test_editor_submits_admin_rejects_then_approves_and_the_worker_publishes(tea
     expect(switch).to_have_attribute("data-state", "unchecked")
     switch.click()
     expect(admin.get_by_text("now wait for an admin's approval")).to_be_visible()
-    assert _wait_for(lambda: approval_rules.is_required(team.admin, team.wid), 10)
+    assert wait_for(lambda: approval_rules.is_required(team.admin, team.wid), 10)
 
     # The editor's "Schedule" is "Submit for approval"; submitting leaves the post unscheduled.
     editor.goto(team.base + "/composer")
@@ -175,11 +146,11 @@ def test_editor_submits_admin_rejects_then_approves_and_the_worker_publishes(tea
     admin.screenshot(path=ARTIFACTS / "approvals-composer.png")
     admin.locator("#approve-post").click()
     expect(admin.get_by_text("Approved: scheduled for")).to_be_visible()
-    published = _wait_for(
+    published = wait_for(
         lambda: [p for p in sim.sim.posts("x") if p["text"].startswith("Big news")], 90
     )
     assert published and published[0]["text"].endswith("https://example.com/launch")
-    final = _wait_for(
+    final = wait_for(
         lambda: (
             (v := posts.get_post(team.admin, team.wid, mine.id)).status == PostStatus.published
             and v

@@ -8,76 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import uuid
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from app import db
-from app.config import settings
-from app.models import PostStatus, User
-from app.services import accounts, posts, schedule, workspaces
+from app.models import PostStatus
+from app.services import posts, schedule
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import sandbox_here, signed_in, tab, wait_for
 
 NY = "America/New_York"
 TZ = zoneinfo.ZoneInfo(NY)
 
 
-@dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    x: uuid.UUID
-    bsky: uuid.UUID
-
-
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    # This process validates posts through the same providers: sandbox accounts point at the
-    # simulator here too.
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"cal-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Cal Endar")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.timezone = NY
-        user.time_format = "24h"  # the context's en-US locale proposed 12h at sign-up
-        s.add(user)
-    page.goto(live_app + "/accounts")
-    page.click("#sandbox-x")
-    expect(page.locator(".account-card[data-platform='x'] .account-status")).to_have_text(
-        "connected"
-    )
-    page.click("#sandbox-bluesky")
-    expect(page.locator(".account-card[data-platform='bluesky']")).to_be_visible()
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    by_platform = {a.platform: a.id for a in accounts.list_accounts(user, wid)}
-    yield Team(live_app, ctx, user, wid, by_platform["x"], by_platform["bluesky"])
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with (
+        sandbox_here(sim),
+        signed_in(
+            browser,
+            live_app,
+            "cal",
+            "Cal Endar",
+            ("x", "bluesky"),
+            timezone=NY,
+            time_format="24h",  # the context's en-US locale proposed 12h at sign-up
+        ) as who,
+    ):
+        yield who
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:  # the signed-in user's tab (overrides pytest-playwright)
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
+    yield from tab(team.ctx)
 
 
 def _post(team: Team, text: str, when: dt.datetime | None, *targets: uuid.UUID, mode="schedule"):
@@ -118,15 +85,6 @@ def _drag(page: Page, source: Locator, target: Locator) -> None:
     page.mouse.up()
 
 
-def _wait_for(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.25)
-
-
 def test_month_view_shows_posts_with_titles_and_colours(page: Page, team: Team):
     launch = "Launch day: our new product ships with many features today"
     a = _post(team, launch, dt.datetime(2027, 2, 3, 9, 30))
@@ -151,12 +109,13 @@ def test_month_view_shows_posts_with_titles_and_colours(page: Page, team: Team):
     expect(page.locator("#legend")).to_contain_text("Bluesky")
     page.locator("#color-by").get_by_role("radio", name="Status").click()
     expect(page.locator("#legend")).to_contain_text("Scheduled")
-    _wait_for(
+    wait_for(
         lambda: (
             _event(page, b.id).evaluate("e => getComputedStyle(e).backgroundColor")
             == _event(page, a.id).evaluate("e => getComputedStyle(e).backgroundColor")
         ),
         10,
+        every=0.25,
     )
     assert _event(page, b.id).evaluate("e => getComputedStyle(e).backgroundColor") == (
         _event(page, a.id).evaluate("e => getComputedStyle(e).backgroundColor")

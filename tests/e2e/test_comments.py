@@ -11,52 +11,34 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
-from app import db
 from app.config import settings
 from app.models import Role, User
 from app.services import activity, auth, posts, workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn, signed_in, tab
 
 
 @dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
+class Team(SignedIn):
     tess: User
 
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser) -> Iterator[Team]:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"talk-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Cal Commenter")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    # A teammate to mention: invited as a viewer (viewers may comment too).
-    tess = auth.register(f"tess-{uuid.uuid4().hex[:6]}@example.com", "a long password!",
-                         "Tess Teammate").user  # fmt: skip
-    invite = workspaces.create_invite(user, wid, Role.viewer)
-    workspaces.accept_invite(tess, invite.token)
-    yield Team(live_app, ctx, user, wid, tess)
-    ctx.close()
+    with signed_in(browser, live_app, "talk", "Cal Commenter") as who:
+        # A teammate to mention: invited as a viewer (viewers may comment too).
+        tess = auth.register(f"tess-{uuid.uuid4().hex[:6]}@example.com", "a long password!",
+                             "Tess Teammate").user  # fmt: skip
+        invite = workspaces.create_invite(who.user, who.wid, Role.viewer)
+        workspaces.accept_invite(tess, invite.token)
+        yield Team(**vars(who), tess=tess)
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:  # the signed-in user's tab (overrides pytest-playwright)
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
+    yield from tab(team.ctx)
 
 
 def _draft(team: Team, text: str) -> uuid.UUID:

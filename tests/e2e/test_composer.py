@@ -6,106 +6,59 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
-import uuid
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
-from app import db
-from app.config import settings
-from app.models import PostStatus, User
-from app.services import accounts, composer_drafts, instance_settings, posts, workspaces
+from app.models import PostStatus
+from app.services import accounts, composer_drafts, instance_settings, posts
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import (
+    connect_sandbox,
+    open_composer,
+    pick,
+    same_session,
+    sandbox_here,
+    signed_in,
+    tab,
+    wait_for,
+)
 from tests.support.media_files import png
 
 NY = "America/New_York"
 TZ = zoneinfo.ZoneInfo(NY)
 
 
-@dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    x: uuid.UUID
-    bsky: uuid.UUID
-
-
-def _connect(page: Page, base: str, platform: str) -> None:
-    page.goto(base + "/accounts")
-    page.click(f"#sandbox-{platform}")
-    card = page.locator(f".account-card[data-platform='{platform}']")
-    expect(card.locator(".account-status")).to_have_text("connected")
-
-
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"comp-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Cora Composer")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.timezone = NY
-        user.time_format = "24h"  # the context's en-US locale proposed 12h at sign-up
-        user.is_instance_admin = True  # to point AI captions at the fake server below
-        s.add(user)
-    with db.session() as s:
-        admin = s.exec(select(User).where(User.email == email)).one()
-    instance_settings.save_ai_settings(admin, base_url=fake_openai.base_url, api_key="sk-fake")
-    _connect(page, live_app, "x")
-    _connect(page, live_app, "bluesky")
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    by_platform = {a.platform: a.id for a in accounts.list_accounts(user, wid)}
-    yield Team(live_app, ctx, user, wid, by_platform["x"], by_platform["bluesky"])
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with (
+        sandbox_here(sim),
+        signed_in(
+            browser,
+            live_app,
+            "comp",
+            "Cora Composer",
+            ("x", "bluesky"),
+            timezone=NY,
+            time_format="24h",  # the context's en-US locale proposed 12h at sign-up
+            is_instance_admin=True,  # to point AI captions at the fake server below
+        ) as who,
+    ):
+        instance_settings.save_ai_settings(
+            who.user, base_url=fake_openai.base_url, api_key="sk-fake"
+        )
+        yield who
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
     # Each test starts from a blank composer, not the text an earlier one left unsaved.
     composer_drafts.discard(team.user, team.wid)
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
-
-
-def _wait_for(check, timeout: float = 90.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.5)
-
-
-def _open(page: Page, team: Team, query: str = "") -> None:
-    page.goto(f"{team.base}/composer{query}")
-    expect(page.locator("#composer-text")).to_be_visible()
-    # its on_load events (the restore of an autosaved copy among them) are done
-    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
-
-
-def _pick(page: Page, account_id: uuid.UUID) -> None:
-    chip = page.locator(f"#account-{account_id}")
-    chip.click()
-    expect(chip).to_have_attribute("aria-pressed", "true")
+    yield from tab(team.ctx)
 
 
 def _post_count(team: Team) -> int:
@@ -113,11 +66,11 @@ def _post_count(team: Team) -> int:
 
 
 def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team, sim, tmp_path):
-    _open(page, team)
+    open_composer(page, team.base)
     expect(page.locator("#composer-mode")).to_have_text("New post")
     expect(page.locator("#post-timezone")).to_contain_text("New York (E")
-    _pick(page, team.x)
-    _pick(page, team.bsky)
+    pick(page, team.x)
+    pick(page, team.bsky)
     text = page.locator("#composer-text")
 
     # Counters count the way each network counts, on every keystroke.
@@ -187,11 +140,11 @@ def test_compose_validate_upload_ai_schedule_and_publish(page: Page, team: Team,
     assert {d.account_id for d in post.destinations} == {team.x, team.bsky}
 
     # The worker publishes it on time; the simulator receives it.
-    got = _wait_for(
+    got = wait_for(
         lambda: [p for p in sim.sim.posts("x") if p["text"].startswith("Spring sale")], 120
     )
     assert got, "the post never reached the simulated X"
-    assert _wait_for(
+    assert wait_for(
         lambda: posts.get_post(team.user, team.wid, post.id).status == PostStatus.published, 60
     )
 
@@ -205,7 +158,7 @@ def test_edit_existing_post(page: Page, team: Team):
             content="Original text", account_ids=[team.bsky], scheduled_at=when, timezone=NY
         ),
     )
-    _open(page, team, f"?post={view.id}")
+    open_composer(page, team.base, f"?post={view.id}")
     expect(page.locator("#composer-mode")).to_have_text("Edit post")
     expect(page.locator("#post-status")).to_have_text("scheduled")
     expect(page.locator("#composer-text")).to_have_value("Original text")
@@ -213,7 +166,7 @@ def test_edit_existing_post(page: Page, team: Team):
     expect(page.locator("#post-date")).to_have_value("2031-05-06")
     expect(page.locator("#post-time")).to_have_value("10:30")
     page.locator("#composer-text").fill("Edited text")
-    _pick(page, team.x)
+    pick(page, team.x)
     page.fill("#post-time", "11:45")
     page.click("#schedule")
     expect(page).to_have_url(re.compile(r"/calendar"))
@@ -225,7 +178,7 @@ def test_edit_existing_post(page: Page, team: Team):
 
 def test_new_post_at_a_slot_and_draft(page: Page, team: Team):
     at = dt.datetime(2031, 7, 8, 16, 15, tzinfo=TZ).isoformat()
-    _open(page, team, f"?at={quote(at, safe='')}")
+    open_composer(page, team.base, f"?at={quote(at, safe='')}")
     expect(page.locator("#post-date")).to_have_value("2031-07-08")
     expect(page.locator("#post-time")).to_have_value("16:15")
     page.locator("#composer-text").fill("Just an idea for later")
@@ -241,24 +194,19 @@ def test_new_post_at_a_slot_and_draft(page: Page, team: Team):
 def test_screenshots_light_and_dark(browser: Browser, team: Team):
     for scheme in ("light", "dark"):
         composer_drafts.discard(team.user, team.wid)  # the light run's autosaved text
-        state = team.ctx.storage_state()
-        ctx = browser.new_context(
-            color_scheme=scheme, viewport={"width": 1400, "height": 1000}, storage_state=state
-        )
-        page = ctx.new_page()
-        _open(page, team)
-        _pick(page, team.x)
-        _pick(page, team.bsky)
-        page.locator("#composer-text").fill(
-            "Launch day! 🚀 Our new release is out — read all about it at "
-            "https://example.com/launch #launch #herald @team"
-        )
-        expect(page.locator(".post-preview")).to_have_count(2)
-        expect(page.locator(".post-preview").first).to_contain_text("Launch day")
-        page.click("#tab-x")
-        expect(page.locator("#autosave-saved")).to_contain_text("Saved")
-        page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
-        ctx.close()
+        with same_session(browser, team, scheme) as page:
+            open_composer(page, team.base)
+            pick(page, team.x)
+            pick(page, team.bsky)
+            page.locator("#composer-text").fill(
+                "Launch day! 🚀 Our new release is out — read all about it at "
+                "https://example.com/launch #launch #herald @team"
+            )
+            expect(page.locator(".post-preview")).to_have_count(2)
+            expect(page.locator(".post-preview").first).to_contain_text("Launch day")
+            page.click("#tab-x")
+            expect(page.locator("#autosave-saved")).to_contain_text("Saved")
+            page.screenshot(path=ARTIFACTS / f"composer-{scheme}.png", full_page=True)
 
 
 def test_next_free_slot_fills_the_time(page: Page, team: Team):
@@ -268,8 +216,8 @@ def test_next_free_slot_fills_the_time(page: Page, team: Team):
     week = [slots.Slot(day, dt.time(7, 45)) for day in range(7)]
     slots.set_slots(team.user, team.wid, team.x, week, timezone=NY)
     expected = slots.next_free_slot(team.user, team.wid, [team.x]).astimezone(TZ)
-    _open(page, team)
-    _pick(page, team.x)
+    open_composer(page, team.base)
+    pick(page, team.x)
     page.click("#next-slot")
     expect(page.locator("#post-date")).to_have_value(expected.strftime("%Y-%m-%d"))
     expect(page.locator("#post-time")).to_have_value("07:45")
@@ -278,13 +226,13 @@ def test_next_free_slot_fills_the_time(page: Page, team: Team):
 def test_network_options_come_from_the_provider(page: Page, team: Team, sim):
     """Pinterest's form is drawn from its options model: the board is a required choice among
     the account's own boards (picked for the user), and the pin title shows in the preview."""
-    _connect(page, team.base, "pinterest")
+    connect_sandbox(page, team.base, "pinterest")
     account = next(
         a for a in accounts.list_accounts(team.user, team.wid) if a.platform == "pinterest"
     )
     boards = sim.sim["pinterest"].boards_of(account.username)
-    _open(page, team)
-    _pick(page, account.id)
+    open_composer(page, team.base)
+    pick(page, account.id)
     page.click("#tab-pinterest")
     panel = page.locator("#panel-pinterest")
     expect(panel.get_by_text("Required: where the pin goes.")).to_be_visible()

@@ -16,7 +16,7 @@ from app.models import Membership, PostDestination, PostStatus, Role, SocialAcco
 from app.services import account_posts, auth, posts
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import new_email, sign_up
 
 
 def _shots(page: Page, name: str) -> None:
@@ -27,11 +27,7 @@ def _shots(page: Page, name: str) -> None:
 
 
 def _signed_up(page: Page, base: str, tag: str, name: str) -> tuple[User, uuid.UUID]:
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, base, email, name)
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
+    user = sign_up(page, base, new_email(tag), name)
     return user, list_workspaces(user)[0].id
 
 

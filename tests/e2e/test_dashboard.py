@@ -20,7 +20,7 @@ from app.services import accounts, circuit, posts
 from app.services.posts import PostInput
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import new_email, sign_up
 
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
 LIVE = 20_000  # ms: the dashboard polls every few seconds, the worker publishes in about one
@@ -41,11 +41,7 @@ def later_time() -> dt.datetime:
 
 
 def _signed_up(page: Page, base: str, tag: str) -> tuple[User, uuid.UUID]:
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, base, email, tag.capitalize())
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
+    user = sign_up(page, base, new_email(tag), tag.capitalize())
     return user, list_workspaces(user)[0].id
 
 

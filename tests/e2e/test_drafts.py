@@ -14,77 +14,55 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
 from app import db
-from app.config import settings
 from app.models import Membership, PostStatus, Role, User
-from app.services import accounts, composer_drafts, posts, users, workspaces
+from app.services import composer_drafts, posts, users
 from app.services.errors import NotFound
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import (
+    SignedIn,
+    open_composer,
+    pick,
+    same_session,
+    sandbox_here,
+    screenshots,
+    signed_in,
+    tab,
+)
 
 NY = "America/New_York"
 TZ = zoneinfo.ZoneInfo(NY)
 
 
 @dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    x: uuid.UUID
+class Team(SignedIn):
     alice: User  # a teammate (editor) who edits posts through the services, as the API does
 
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"drafts-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Dana Drafter")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.timezone = NY
-        s.add(user)
-    page.goto(live_app + "/accounts")
-    page.click("#sandbox-x")
-    card = page.locator(".account-card[data-platform='x']")
-    expect(card.locator(".account-status")).to_have_text("connected")
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    x = next(a.id for a in accounts.list_accounts(user, wid) if a.platform == "x")
-    alice, _ = users.create_admin(
-        f"alice-{uuid.uuid4().hex[:6]}@example.com", "pw-alice-123", "Alice"
-    )
-    with db.session() as s:
-        s.add(Membership(workspace_id=wid, user_id=alice.id, role=Role.editor))
-    yield Team(live_app, ctx, user, wid, x, alice)
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with (
+        sandbox_here(sim),
+        signed_in(browser, live_app, "drafts", "Dana Drafter", ("x",), timezone=NY) as who,
+    ):
+        alice, _ = users.create_admin(
+            f"alice-{uuid.uuid4().hex[:6]}@example.com", "pw-alice-123", "Alice"
+        )
+        with db.session() as s:
+            s.add(Membership(workspace_id=who.wid, user_id=alice.id, role=Role.editor))
+        yield Team(**vars(who), alice=alice)
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
     composer_drafts.discard(team.user, team.wid)
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
+    yield from tab(team.ctx)
 
 
 def _open(page: Page, team: Team, query: str = "") -> None:
-    page.goto(f"{team.base}/composer{query}")
-    expect(page.locator("#composer-text")).to_be_visible()
-    # its on_load events (the restore of an autosaved copy among them) are done
-    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
+    open_composer(page, team.base, query)
     expect(page.locator("#composer-text")).to_be_enabled()
 
 
@@ -93,16 +71,10 @@ def _saved(page: Page) -> None:
     expect(page.locator("html")).not_to_have_attribute("data-draft-pending", "yes")
 
 
-def _pick(page: Page, account_id: uuid.UUID) -> None:
-    chip = page.locator(f"#account-{account_id}")
-    chip.click()
-    expect(chip).to_have_attribute("aria-pressed", "true")
-
-
 def test_typing_is_autosaved_and_restored_after_reload(page: Page, team: Team):
     _open(page, team)
     expect(page.locator("#restored-notice")).to_have_count(0)
-    _pick(page, team.x)
+    pick(page, team.x)
     page.locator("#composer-text").fill("A launch post I must not lose")
     page.fill("#post-date", "2031-03-04")
     page.fill("#post-time", "09:15")
@@ -205,17 +177,11 @@ def test_drafts_card_and_calendar_filter(page: Page, team: Team, browser: Browse
     total = posts.list_posts(team.user, team.wid, statuses=[PostStatus.draft]).total
     expect(card.locator("#drafts-count")).to_have_text(str(total))
     for scheme in ("light", "dark"):
-        ctx = browser.new_context(
-            color_scheme=scheme,
-            viewport={"width": 1400, "height": 1200},
-            storage_state=team.ctx.storage_state(),
-        )
-        shot = ctx.new_page()
-        shot.goto(team.base + "/")
-        expect(shot.locator("#drafts .draft-row").first).to_be_visible()
-        shot.locator("#drafts").screenshot(path=ARTIFACTS / f"drafts-card-{scheme}.png")
-        shot.screenshot(path=ARTIFACTS / f"dashboard-drafts-{scheme}.png", full_page=True)
-        ctx.close()
+        with same_session(browser, team, scheme, height=1200) as shot:
+            shot.goto(team.base + "/")
+            expect(shot.locator("#drafts .draft-row").first).to_be_visible()
+            shot.locator("#drafts").screenshot(path=ARTIFACTS / f"drafts-card-{scheme}.png")
+            shot.screenshot(path=ARTIFACTS / f"dashboard-drafts-{scheme}.png", full_page=True)
 
     # Delete asks first, then the draft is gone.
     card.locator(f".draft-row[data-post-id='{extra.id}'] .delete-draft").click()
@@ -263,22 +229,14 @@ def test_stale_edit_shows_who_changed_it_and_keeps_the_text(page: Page, team: Te
     assert posts.get_post(team.user, team.wid, view.id).content == "Alice's better version"
     page.click("#show-theirs")
     expect(page.locator("#their-text")).to_have_text("Alice's better version")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.wait_for_timeout(300)
-        page.screenshot(path=ARTIFACTS / f"composer-conflict-{scheme}.png", full_page=True)
-    page.emulate_media(color_scheme="light")
+    screenshots(page, "composer-conflict")
 
     # A reload keeps the user's text (autosaved against the version they started from).
     _saved(page)
     page.reload()
     expect(page.locator("#composer-text")).to_have_value("My own rewrite")
     expect(page.locator("#restored-notice")).to_contain_text("changed by someone else")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.wait_for_timeout(300)
-        page.screenshot(path=ARTIFACTS / f"composer-restored-{scheme}.png", full_page=True)
-    page.emulate_media(color_scheme="light")
+    screenshots(page, "composer-restored")
     # Saving again still asks; "Keep mine" then replaces Alice's version on purpose.
     page.click("#schedule")
     expect(page.locator("#version-conflict")).to_be_visible()

@@ -16,7 +16,7 @@ from sqlmodel import select
 from app import db
 from app.models import User
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import PASSWORD
+from tests.e2e.helpers import PASSWORD
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -9,28 +9,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
-from app import db
-from app.config import settings
 from app.models import User
-from app.services import connect, posts, workspaces
+from app.services import connect, posts
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import open_composer, pick, sandbox_here, signed_in, tab
 from tests.support.media_files import png
-
-
-@dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    ids: dict[str, uuid.UUID]
 
 
 def _connect(user: User, wid: uuid.UUID, platform: str) -> uuid.UUID:
@@ -42,42 +30,14 @@ def _connect(user: User, wid: uuid.UUID, platform: str) -> uuid.UUID:
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"live-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Lena Live")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    ids = {p: _connect(user, wid, p) for p in ("x", "youtube", "instagram")}
-    yield Team(live_app, ctx, user, wid, ids)
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with sandbox_here(sim), signed_in(browser, live_app, "live", "Lena Live", height=1100) as who:
+        who.ids.update({p: _connect(who.user, who.wid, p) for p in ("x", "youtube", "instagram")})
+        yield who
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
-
-
-def _open(page: Page, team: Team) -> None:
-    page.goto(f"{team.base}/composer")
-    expect(page.locator("#composer-text")).to_be_visible()
-    # its on_load events (the restore of an autosaved copy among them) are done
-    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
-
-
-def _pick(page: Page, account_id: uuid.UUID) -> None:
-    chip = page.locator(f"#account-{account_id}")
-    chip.click()
-    expect(chip).to_have_attribute("aria-pressed", "true")
+    yield from tab(team.ctx)
 
 
 def _no_internal_names(page: Page) -> None:
@@ -87,8 +47,8 @@ def _no_internal_names(page: Page) -> None:
 
 
 def test_too_long_for_x_appears_and_goes_away(page: Page, team: Team) -> None:
-    _open(page, team)
-    _pick(page, team.ids["x"])
+    open_composer(page, team.base)
+    pick(page, team.ids["x"])
     check = page.locator("#check-x")
     # Nothing written yet: what X needs, no verdict.
     expect(check).to_have_attribute("data-ready", "blank")
@@ -110,9 +70,9 @@ def test_too_long_for_x_appears_and_goes_away(page: Page, team: Team) -> None:
 
 
 def test_youtube_requirements_and_video_preview(page: Page, team: Team) -> None:
-    _open(page, team)
+    open_composer(page, team.base)
     page.locator("#composer-text").fill("Behind the scenes of our launch")
-    _pick(page, team.ids["youtube"])
+    pick(page, team.ids["youtube"])
     check = page.locator("#check-youtube")
     expect(check.locator(".network-needs")).to_contain_text("Needs exactly one video.")
     expect(check).to_contain_text("A YouTube post needs exactly one video.")
@@ -132,10 +92,10 @@ def test_youtube_requirements_and_video_preview(page: Page, team: Team) -> None:
 
 
 def test_png_for_instagram_alt_text_and_draft(page: Page, team: Team, tmp_path) -> None:
-    _open(page, team)
+    open_composer(page, team.base)
     page.locator("#composer-text").fill("Our new logo")
-    _pick(page, team.ids["instagram"])
-    _pick(page, team.ids["x"])
+    pick(page, team.ids["instagram"])
+    pick(page, team.ids["x"])
     check = page.locator("#check-instagram")
     expect(check).to_contain_text("An Instagram post needs at least one image or video.")
     image = tmp_path / "logo.png"

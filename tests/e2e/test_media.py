@@ -4,61 +4,28 @@ uploader), type/size/name filters, details, delete (refused while a scheduled po
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
-from app import db
-from app.config import settings
-from app.models import User
-from app.services import accounts, media, posts, workspaces
+from app.services import media, posts
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import same_session, sandbox_here, signed_in, tab
 from tests.support.media_files import mp4, png
-
-
-@dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    bsky: uuid.UUID
 
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"media-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Mia Media")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    page.goto(live_app + "/accounts")
-    page.click("#sandbox-bluesky")
-    expect(page.locator(".account-card[data-platform='bluesky']")).to_be_visible()
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    bsky = next(a.id for a in accounts.list_accounts(user, wid) if a.platform == "bluesky")
-    yield Team(live_app, ctx, user, wid, bsky)
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with sandbox_here(sim), signed_in(browser, live_app, "media", "Mia Media", ("bluesky",)) as who:
+        yield who
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
+    yield from tab(team.ctx)
 
 
 def _files(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -155,15 +122,9 @@ def test_refused_upload_shows_the_reason(page: Page, team: Team, tmp_path: Path)
 
 def test_screenshots_light_and_dark(browser: Browser, team: Team, tmp_path: Path):
     for scheme in ("light", "dark"):
-        ctx = browser.new_context(
-            color_scheme=scheme,
-            viewport={"width": 1400, "height": 1000},
-            storage_state=team.ctx.storage_state(),
-        )
-        page = ctx.new_page()
-        page.goto(team.base + "/media")
-        expect(page.locator(".media-tile").first).to_be_visible()
-        page.locator(".media-tile").first.click()
-        expect(page.locator("#media-details")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / f"media-{scheme}.png", full_page=True)
-        ctx.close()
+        with same_session(browser, team, scheme) as page:
+            page.goto(team.base + "/media")
+            expect(page.locator(".media-tile").first).to_be_visible()
+            page.locator(".media-tile").first.click()
+            expect(page.locator("#media-details")).to_be_visible()
+            page.screenshot(path=ARTIFACTS / f"media-{scheme}.png", full_page=True)

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from playwright.sync_api import Page, expect
-from sqlmodel import select
 
-from app import db
-from app.models import User
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import new_email, sign_up, update_user
 
 
 def _register(page: Page, base: str, tag: str) -> str:
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, base, email, tag.capitalize())
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    email = new_email(tag)
+    sign_up(page, base, email, tag.capitalize())
     return email
 
 
@@ -38,10 +33,9 @@ def test_sandbox_accounts_connect_in_one_click(page: Page, live_app: str, sim):
 
 def test_instance_admin_saves_a_platform_app_secret_never_shown(page: Page, live_app: str):
     email = _register(page, live_app, "root")
-    with db.session() as s:  # promote this user: the first user of the run may be another test's
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.is_instance_admin = True
-        s.add(user)
+    update_user(
+        email, is_instance_admin=True
+    )  # promote this user: the first user of the run may be another test's
     page.goto(live_app + "/settings/instance")
     card = page.locator(".platform-app[data-platform='pinterest']")
     expect(card).to_contain_text("not configured")
@@ -135,10 +129,7 @@ def test_websocket_refuses_foreign_origins_and_pages_carry_security_headers(live
 
 def test_admin_sets_who_may_register(page: Page, live_app: str):
     email = _register(page, live_app, "regadmin")
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.is_instance_admin = True
-        s.add(user)
+    update_user(email, is_instance_admin=True)
     page.goto(live_app + "/settings/instance")
     group = page.locator("#registration-policy")
     expect(group).to_be_visible()

@@ -5,7 +5,6 @@ and the signed-in shell on a narrow screen. Light and dark screenshots of each p
 from __future__ import annotations
 
 import re
-import uuid
 
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import select
@@ -14,16 +13,12 @@ from app import db
 from app.models import ApiKey, InstanceSetting, SocialAccount, User, Workspace
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import PASSWORD, register
+from tests.e2e.helpers import PASSWORD, new_email, screenshots, sign_up, user_by_email
 
 
 def _signed_up(page: Page, base: str, tag: str, name: str = "") -> tuple[str, User]:
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, base, email, name or tag.capitalize())
-    expect(page.locator("#page-title")).to_have_text("Dashboard")
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    return email, user
+    email = new_email(tag)
+    return email, sign_up(page, base, email, name or tag.capitalize())
 
 
 def _make_admin(user: User) -> None:
@@ -31,15 +26,6 @@ def _make_admin(user: User) -> None:
         row = s.get(User, user.id)
         row.is_instance_admin = True
         s.add(row)
-
-
-def _shots(page: Page, name: str) -> None:
-    page.emulate_media(color_scheme="light")
-    page.screenshot(path=ARTIFACTS / f"settings-{name}-light.png", full_page=True)
-    page.emulate_media(color_scheme="dark")
-    expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
-    page.screenshot(path=ARTIFACTS / f"settings-{name}-dark.png", full_page=True)
-    page.emulate_media(color_scheme="light")
 
 
 def test_profile_edit_and_password_change(page: Page, live_app: str):
@@ -64,7 +50,7 @@ def test_profile_edit_and_password_change(page: Page, live_app: str):
     with db.session() as s:
         row = s.get(User, user.id)
         assert (row.full_name, row.timezone) == ("Priya Profile", "Europe/Paris")
-    _shots(page, "profile")
+    screenshots(page, "settings-profile")
 
     new = "an even longer password"
     page.fill("#current_password", "not my password")
@@ -107,7 +93,7 @@ def test_api_key_is_shown_once_then_revoked(page: Page, live_app: str):
     row = page.locator(".key-row[data-name='Zapier']")
     expect(row).to_contain_text(secret[:11])
     expect(row).to_contain_text("editor")
-    _shots(page, "keys")
+    screenshots(page, "settings-keys")
     # Shown once: after leaving the page it is gone, and never in the list.
     page.click("#settings-tab-billing")
     expect(page.locator("#page-title")).to_have_text("Billing")
@@ -164,7 +150,7 @@ def test_billing_switch_then_the_account_limit_shows_where_it_happens(page: Page
     expect(accounts_row).to_have_attribute("data-state", "over")
     expect(accounts_row.locator(".usage-value")).to_have_text("3 of 3")
     expect(page.locator("#ai-usage")).to_contain_text("Captions generated")
-    _shots(page, "billing")
+    screenshots(page, "settings-billing")
     # Upgrading makes room: the same connection now works.
     page.click("#switch-pro")
     page.click("#confirm-switch")
@@ -211,7 +197,7 @@ def test_instance_ai_settings_saved_key_never_shown_and_users_promoted(page: Pag
     expect(row).to_contain_text("instance admin")
     with db.session() as s:
         assert s.get(User, other.id).is_instance_admin
-    _shots(page, "instance")
+    screenshots(page, "settings-instance")
     # Clean up: stored AI settings are instance-wide (other tests share this app).
     page.click("#clear-ai-key")
     expect(page.get_by_text("Stored AI key removed.")).to_be_visible()
@@ -227,15 +213,14 @@ def _signed_up_elsewhere(base: str, tag: str) -> tuple[str, User]:
     """Another person, registered through the API (no browser needed)."""
     import httpx
 
-    email = f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
+    email = new_email(tag)
     r = httpx.post(
         base + "/api/auth/register",
         json={"email": email, "password": PASSWORD, "full_name": tag.capitalize()},
         headers={"Origin": base},
     )
     assert r.status_code == 201, r.text
-    with db.session() as s:
-        return email, s.exec(select(User).where(User.email == email)).one()
+    return email, user_by_email(email)
 
 
 def test_team_page_screenshots(page: Page, live_app: str):
@@ -243,7 +228,7 @@ def test_team_page_screenshots(page: Page, live_app: str):
     page.goto(live_app + "/settings/team")
     expect(page.locator("#settings-tab-team")).to_have_attribute("aria-current", "page")
     expect(page.locator(".member-row")).to_have_count(1)
-    _shots(page, "team")
+    screenshots(page, "settings-team")
 
 
 def test_narrow_shell_has_a_menu_drawer_and_a_skip_link(browser: Browser, live_app: str):

@@ -22,7 +22,7 @@ from app import db
 from app.api.deps import SESSION_COOKIE
 from app.models import PublishAttempt, User
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import register
 from tests.integration.engine import destinations, mastodon_account, soon, wait_for, wait_settled
 from tests.support.processes import free_port, spawn, stop, wait_http
 from tests.support.proxy import RoundRobinProxy

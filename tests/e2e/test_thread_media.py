@@ -6,24 +6,16 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from app.services import posts
-from tests.e2e.test_threads_queue import (  # noqa: F401  (fixtures)
-    Team,
-    _open,
-    _pick,
-    _screens,
-    _wait_for,
-    page,
-    team,
-)
+from tests.e2e.helpers import open_composer, pick, publish_now, screenshots, wait_for
+from tests.e2e.test_threads_queue import Team, page, team  # noqa: F401  (fixtures)
 from tests.integration.thread_media import library_image
 
 
 def test_add_an_image_to_part_two_and_it_reaches_the_reply(page: Page, team: Team, sim):  # noqa: F811
     orange = library_image(team.wid, (255, 128, 0), "orange.png")
     teal = library_image(team.wid, (0, 128, 128), "teal.png")
-    _open(page, team)
-    _pick(page, team, "x")
+    open_composer(page, team.base)
+    pick(page, team.ids["x"])
     page.locator("#composer-text").fill("Pictures follow 1/2")
     page.click("#add-part")
     page.locator("#thread-part-2").fill("Here it is 2/2")
@@ -48,22 +40,16 @@ def test_add_an_image_to_part_two_and_it_reaches_the_reply(page: Page, team: Tea
     expect(page.locator("#attached-media")).to_have_count(0)
     reply = page.locator("#thread-previews .thread-reply").first
     expect(reply.locator("img.pv-media")).to_have_count(1)
-    _screens(page, "composer-thread-media")
+    screenshots(page, "composer-thread-media")
 
-    page.click("#publish-now")
-    expect(page).to_have_url(f"{team.base}/", timeout=20_000)
-    [view] = [
-        p
-        for p in posts.list_posts(team.user, team.wid, limit=50).items
-        if p.content == "Pictures follow 1/2"
-    ]
+    view = publish_now(page, team, "Pictures follow 1/2")
     assert [(p.text, p.media_ids) for p in view.thread] == [("Here it is 2/2", [orange.id])]
 
     def chain():
         found = [p for p in sim.sim.posts("x") if p["text"].endswith(("1/2", "2/2"))]
         return found if len(found) == 2 else None
 
-    tweets = _wait_for(chain)
+    tweets = wait_for(chain)
     assert tweets, "the thread did not reach X"
     first, second = tweets
     assert first["media"] == []

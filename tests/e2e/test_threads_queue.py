@@ -7,111 +7,48 @@ logos where accounts and posts are shown; light and dark screenshots."""
 from __future__ import annotations
 
 import datetime as dt
-import time
-import uuid
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, Page, expect
 
-from app import db
-from app.config import settings
-from app.models import User
-from app.services import accounts, posts, slots, workspaces
+from app.services import posts, slots
 from app.ui import format
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import (
+    open_composer,
+    pick,
+    publish_now,
+    sandbox_here,
+    screenshots,
+    signed_in,
+    tab,
+    wait_for,
+)
 
 NY = "America/New_York"
 
 
-@dataclass
-class Team:
-    base: str
-    ctx: BrowserContext
-    user: User
-    wid: uuid.UUID
-    ids: dict[str, uuid.UUID]
-
-
-def _connect(page: Page, base: str, platform: str) -> None:
-    page.goto(base + "/accounts")
-    page.click(f"#sandbox-{platform}")
-    card = page.locator(f".account-card[data-platform='{platform}']")
-    expect(card.locator(".account-status")).to_have_text("connected")
-
-
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    email = f"thread-{uuid.uuid4().hex[:8]}@example.com"
-    register(page, live_app, email, "Theo Thread")
-    expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-        user.timezone = NY
-        s.add(user)
-    for platform in ("x", "bluesky", "linkedin"):
-        _connect(page, live_app, platform)
-    page.close()
-    with db.session() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    wid = workspaces.list_workspaces(user)[0].id
-    ids = {a.platform: a.id for a in accounts.list_accounts(user, wid)}
-    yield Team(live_app, ctx, user, wid, ids)
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    platforms = ("x", "bluesky", "linkedin")
+    with (
+        sandbox_here(sim),
+        signed_in(browser, live_app, "thread", "Theo Thread", platforms, timezone=NY) as who,
+    ):
+        yield who
 
 
 @pytest.fixture
 def page(team: Team) -> Iterator[Page]:
-    tab = team.ctx.new_page()
-    yield tab
-    tab.close()
-
-
-def _open(page: Page, team: Team) -> None:
-    page.goto(f"{team.base}/composer")
-    expect(page.locator("#composer-text")).to_be_visible()
-    # its on_load events (the restore of an autosaved copy among them) are done
-    expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
-
-
-def _pick(page: Page, team: Team, platform: str) -> None:
-    chip = page.locator(f"#account-{team.ids[platform]}")
-    chip.click()
-    expect(chip).to_have_attribute("aria-pressed", "true")
-
-
-def _screens(page: Page, name: str, full_page: bool = True) -> None:
-    page.emulate_media(color_scheme="light")
-    page.screenshot(path=ARTIFACTS / f"{name}-light.png", full_page=full_page)
-    page.emulate_media(color_scheme="dark")
-    expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
-    page.screenshot(path=ARTIFACTS / f"{name}-dark.png", full_page=full_page)
-    page.emulate_media(color_scheme="light")
-
-
-def _wait_for(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.5)
+    yield from tab(team.ctx)
 
 
 def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, team: Team, sim):
-    _open(page, team)
+    open_composer(page, team.base)
     for platform in ("x", "bluesky", "linkedin"):
-        _pick(page, team, platform)
+        pick(page, team.ids[platform])
     page.locator("#composer-text").fill("Thread start 1/3")
     page.click("#add-part")
     part = page.locator("#thread-part-2")
@@ -145,15 +82,9 @@ def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, te
         logo = page.locator(f"#account-{team.ids[platform]} .network-logo")
         expect(logo).to_be_visible()
         expect(logo).to_have_attribute("data-platform", platform)
-    _screens(page, "composer-thread")
+    screenshots(page, "composer-thread")
 
-    page.click("#publish-now")
-    expect(page).to_have_url(f"{team.base}/", timeout=20_000)
-    [view] = [
-        p
-        for p in posts.list_posts(team.user, team.wid, limit=50).items
-        if p.content == "Thread start 1/3"
-    ]
+    view = publish_now(page, team, "Thread start 1/3")
     assert [p.text for p in view.thread] == ["Second part 👋", "Third part"]
     assert "thread" not in view.platform_configs.get("linkedin", {})
     texts = ["Thread start 1/3", "Second part 👋", "Third part"]
@@ -162,25 +93,25 @@ def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, te
         found = [p for p in sim.sim.posts("x") if p["text"] in texts]
         return found if len(found) == 3 else None
 
-    tweets = _wait_for(chain)
+    tweets = wait_for(chain)
     assert tweets, "the thread did not reach X"
     assert [t["text"] for t in tweets] == texts
     assert tweets[1]["in_reply_to_tweet_id"] == tweets[0]["post_id"]
     assert tweets[2]["in_reply_to_tweet_id"] == tweets[1]["post_id"]
     # LinkedIn publishes no threads: it gets part 1 only.
-    linkedin = _wait_for(lambda: sim.sim.posts("linkedin"))
+    linkedin = wait_for(lambda: sim.sim.posts("linkedin"))
     assert [p["text"] for p in linkedin or []] == ["Thread start 1/3"]
 
 
 def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team):
     # No posting schedule yet: the dialog says so and leads to the schedule page.
-    _open(page, team)
-    _pick(page, team, "x")
+    open_composer(page, team.base)
+    pick(page, team.ids["x"])
     page.locator("#composer-text").fill("Queued by Herald")
     page.click("#add-to-queue")
     expect(page.locator("#queue-none")).to_be_visible()
     expect(page.locator("#queue-setup")).to_have_attribute("href", "/settings/schedule")
-    _screens(page, "composer-queue-none", full_page=False)
+    screenshots(page, "composer-queue-none", full_page=False)
     page.keyboard.press("Escape")
 
     tz = zoneinfo.ZoneInfo(NY)
@@ -192,7 +123,7 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
     page.locator("#thread-part-2").fill("Queued reply")
     page.click("#add-to-queue")
     expect(page.locator("#queue-slot")).to_contain_text(format.short(slot, NY))
-    _screens(page, "composer-queue", full_page=False)
+    screenshots(page, "composer-queue", full_page=False)
     page.click("#confirm-queue")
     expect(page).to_have_url(f"{team.base}/calendar?date={slot:%Y-%m-%d}", timeout=20_000)
     [view] = [
@@ -205,7 +136,7 @@ def test_add_to_queue_shows_the_slot_then_schedules_there(page: Page, team: Team
     assert view.scheduled_at == slot.astimezone(dt.UTC)
     # The calendar event shows the network's logo.
     expect(page.locator(f"[data-post-id='{view.id}'] .herald-ev-glyph").first).to_be_attached()
-    _screens(page, "calendar-logos")
+    screenshots(page, "calendar-logos")
     # Opened again for editing, the thread is there.
     page.goto(f"{team.base}/composer?post={view.id}")
     expect(page.locator("#thread-part-2")).to_have_value("Queued reply")
@@ -225,7 +156,7 @@ def test_network_logos_are_shipped_and_shown(page: Page, team: Team):
         "e => getComputedStyle(e).maskImage || getComputedStyle(e).webkitMaskImage"
     )
     assert "/networks/x.svg" in mask
-    _screens(page, "accounts-logos")
+    screenshots(page, "accounts-logos")
     page.goto(team.base + "/")
     expect(page.locator("#dashboard")).to_have_attribute("data-loading", "false")
-    _screens(page, "dashboard-logos")
+    screenshots(page, "dashboard-logos")

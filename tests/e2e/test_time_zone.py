@@ -17,41 +17,20 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import select
 
 from app import db
-from app.config import settings
 from app.models import User
 from app.services import accounts, auth, posts, workspaces
-from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_accounts_flow import PASSWORD
+from tests.e2e.helpers import PASSWORD, new_context, sandbox_here, screenshots, user_by_email
 
 NY = "America/New_York"
 TZ = zoneinfo.ZoneInfo(NY)
 
 
-def _shots(page: Page, name: str) -> None:
-    page.emulate_media(color_scheme="light")
-    page.screenshot(path=ARTIFACTS / f"time-{name}-light.png", full_page=True)
-    page.emulate_media(color_scheme="dark")
-    expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
-    page.screenshot(path=ARTIFACTS / f"time-{name}-dark.png", full_page=True)
-    page.emulate_media(color_scheme="light")
-
-
-def _user(email: str) -> User:
-    with db.session() as s:
-        return s.exec(select(User).where(User.email == email)).one()
-
-
 @pytest.fixture
 def new_york(browser: Browser, sim) -> Iterator[BrowserContext]:
-    saved = settings.sandbox, settings.sandbox_url
-    settings.sandbox, settings.sandbox_url = True, sim.url.rstrip("/")
-    ctx = browser.new_context(
-        timezone_id=NY, locale="en-US", viewport={"width": 1400, "height": 1000}
-    )
-    ctx.set_default_timeout(15_000)
-    yield ctx
-    ctx.close()
-    settings.sandbox, settings.sandbox_url = saved
+    with sandbox_here(sim):
+        ctx = new_context(browser, timezone_id=NY, locale="en-US")
+        yield ctx
+        ctx.close()
 
 
 def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
@@ -62,7 +41,7 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     # The browser's zone and its 12-hour clock are proposed.
     expect(page.locator("#timezone")).to_have_value(NY)
     expect(page.locator("#time-format-12h")).to_have_attribute("data-state", "checked")
-    _shots(page, "register")
+    screenshots(page, "time-register")
     email = f"ny-{uuid.uuid4().hex[:8]}@example.com"
     page.fill("#full_name", "Nora York")
     page.fill("#email", email)
@@ -77,7 +56,7 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     page.fill("#timezone", NY)
     page.click("#submit")
     expect(page.locator("#page-title")).to_have_text("Dashboard", timeout=30_000)
-    user = _user(email)
+    user = user_by_email(email)
     assert (user.timezone, user.time_format, user.timezone_confirmed) == (NY, "12h", True)
     expect(page.locator("#zone-prompt")).to_have_count(0)  # chosen at sign-up: never asked
 
@@ -97,7 +76,7 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     page.fill("#post-date", day.isoformat())
     page.fill("#post-time", "9:00 AM")
     expect(page.locator("#post-timezone")).to_have_text("9:00 AM · New York (EST)")
-    _shots(page, "composer")
+    screenshots(page, "time-composer")
     page.click("#schedule")
     expect(page.get_by_text(re.compile(r"Scheduled for .* 9:00 AM EST"))).to_be_visible()
     expect(page).to_have_url(re.compile(r"/calendar"))
@@ -110,7 +89,7 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     expect(page.locator("#calendar-zone")).to_have_text("America/New_York (EST)")
     event = page.locator(f"#calendar .fc-event[data-post-id='{post.id}']").first
     expect(event.locator(".herald-ev-time")).to_have_text("9:00 AM")
-    _shots(page, "calendar-12h")
+    screenshots(page, "time-calendar-12h")
     page.goto(live_app + "/")
     upcoming = page.locator(f".upcoming-post[data-post-id='{post.id}']")
     expect(upcoming).to_contain_text("Tomorrow 9:00 AM")
@@ -132,17 +111,17 @@ def test_new_york_signs_up_schedules_9am_and_switches_to_24h(
     page.click("#time-format-24h")
     page.click("#save-profile")
     expect(page.get_by_text("Profile saved.")).to_be_visible()
-    assert _user(email).time_format == "24h"
-    _shots(page, "profile")
+    assert user_by_email(email).time_format == "24h"
+    screenshots(page, "time-profile")
     page.goto(live_app + "/")
     expect(upcoming).to_contain_text("Tomorrow 09:00")
-    _shots(page, "dashboard-24h")
+    screenshots(page, "time-dashboard-24h")
     page.goto(live_app + "/settings/schedule")
     expect(monday.locator(".slot")).to_have_text(["17:30"])
     page.goto(f"{live_app}/calendar?date={day.isoformat()}")
     event = page.locator(f"#calendar .fc-event[data-post-id='{post.id}']").first
     expect(event.locator(".herald-ev-time")).to_have_text("09:00")
-    _shots(page, "calendar-24h")
+    screenshots(page, "time-calendar-24h")
     page.goto(f"{live_app}/composer?post={post.id}")
     expect(page.locator("#post-time")).to_have_value("09:00")
     expect(page.locator("#post-timezone")).to_have_text("09:00 · New York (EST)")
@@ -169,13 +148,13 @@ def test_a_user_on_utc_is_offered_the_browser_zone_once(
         prompt = page.locator("#zone-prompt")
         expect(prompt).to_contain_text("Your browser is in Asia/Tokyo")
         if answer == "use":
-            _shots(page, "zone-prompt")
+            screenshots(page, "time-zone-prompt")
             page.click("#zone-prompt-use")
             expect(page.get_by_text("Times are now shown in Asia/Tokyo.")).to_be_visible()
         else:
             page.click("#zone-prompt-keep")
             expect(prompt).to_have_count(0)
-        user = _user(email)
+        user = user_by_email(email)
         want = "Asia/Tokyo" if answer == "use" else "UTC"
         assert (user.timezone, user.timezone_confirmed) == (want, True)
         # Asked once: not again on the next page, nor after signing in again.

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_accounts_flow import register
+from tests.e2e.helpers import register
 from tests.support.webhook_receiver import Receiver
 
 

@@ -12,16 +12,26 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import select
 
 from app import db
-from app.models import DestinationStatus, Post, PostDestination, PostStatus, PublishAttempt, User
+from app.models import (
+    ActivityEvent,
+    DestinationStatus,
+    Post,
+    PostDestination,
+    PostStatus,
+    PublishAttempt,
+    User,
+)
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.providers.x import XProvider
 from app.services import accounts, auth, posts
 from simulator import SimServer
+from tests.integration.helpers import mastodon_account as mastodon_account  # re-exported
 from tests.support.processes import spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,11 +153,32 @@ def new_user(email: str | None = None) -> tuple[User, uuid.UUID]:
     return signed.user, list_workspaces(signed.user)[0].id
 
 
-def mastodon_account(server: SimServer, user: User, wid: uuid.UUID, username: str = "alice"):
-    token = TokenSet(access_token=server.sim["mastodon"].issue_token(username))
-    api_base = server.url_for("mastodon")
-    info = get_provider("mastodon", api_base=api_base).account_info(token)
-    return accounts.save_account(user, wid, "mastodon", token, info, api_base=api_base)
+def new_world(server: SimServer, **connected: tuple[str, str]) -> dict[str, Any]:
+    """What an engine test's `world` starts from: the simulator reset, a new user with their
+    workspace, and the accounts `connected` names: key=(platform, username), for "mastodon" and
+    "x" (the account's view under that key)."""
+    server.sim.reset()
+    user, wid = new_user()
+    world: dict[str, Any] = {"user": user, "wid": wid, "sim": server.sim, "server": server}
+    for key, (platform, username) in connected.items():
+        if platform == "x":
+            world[key] = x_account(server, user, wid, username)[0]
+        else:
+            assert platform == "mastodon", platform
+            world[key] = mastodon_account(server, user, wid, username)
+    return world
+
+
+def workspace_events(wid: uuid.UUID) -> list[ActivityEvent]:
+    """The workspace's activity events, oldest first."""
+    with db.session() as s:
+        return list(
+            s.exec(
+                select(ActivityEvent)
+                .where(ActivityEvent.workspace_id == wid)
+                .order_by(ActivityEvent.id)  # type: ignore[arg-type]
+            ).all()
+        )
 
 
 def destinations(post_id: uuid.UUID) -> list[PostDestination]:

@@ -8,10 +8,7 @@ import hashlib
 import hmac
 import json
 
-from sqlmodel import select
-
-from app import db
-from app.models import ActivityEvent, PostStatus
+from app.models import PostStatus
 from app.services import activity, connect, posts, webhooks
 from tests.integration.engine import (
     engine_processes,
@@ -19,6 +16,7 @@ from tests.integration.engine import (
     new_user,
     soon,
     wait_settled,
+    workspace_events,
 )
 from tests.support.webhook_receiver import Receiver
 
@@ -53,12 +51,7 @@ def test_a_publish_is_recorded_once_and_sent_by_the_workers(clean_db, server):
         later = receiver.wait(2, timeout=20)[1]
         assert later.headers["herald-event"] == "account.disconnected"
 
-    with db.session() as s:
-        rows = s.exec(
-            select(ActivityEvent)
-            .where(ActivityEvent.workspace_id == wid)
-            .order_by(ActivityEvent.id)  # type: ignore[arg-type]
-        ).all()
+    rows = workspace_events(wid)
     verbs = [(r.verb, r.actor_label if r.actor_id is None else "user") for r in rows]
     assert verbs == [
         ("account.connected", "user"),

@@ -5,66 +5,36 @@ live check refuses, in the same words."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from PIL import Image
 
-from app import db, storage
 from app.models import DestinationStatus, Media
 from app.services import posts
 from app.services.errors import InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
-    engine_processes,
-    mastodon_account,
-    new_user,
+    new_world,
     soon,
     wait_settled,
 )
+from tests.integration.thread_media import stored_media
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=7)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes() as procs:
-        yield procs
+SEED = 7
 
 
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
-    account = mastodon_account(server, user, wid, "alice")
-    return {"user": user, "wid": wid, "account": account, "sim": server.sim, "server": server}
+    return new_world(server, account=("mastodon", "alice"))
 
 
 def _media(wid: uuid.UUID, name: str) -> Media:
     out = io.BytesIO()
     Image.new("RGB", (32, 24), (10, 200, 90)).save(out, "PNG")
-    data = out.getvalue()
-    key = f"tests/{uuid.uuid4().hex}-{name}"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    with db.session() as s:
-        media = Media(
-            workspace_id=wid, storage_key=key, filename=name, file_type="image/png",
-            file_size=len(data), width=32, height=24, checksum=hashlib.sha256(data).hexdigest(),
-        )  # fmt: skip
-        s.add(media)
-        s.commit()
-        s.refresh(media)
-        return media
+    return stored_media(wid, out.getvalue(), name, width=32, height=24)
 
 
 def test_alt_text_is_kept_and_published(world) -> None:

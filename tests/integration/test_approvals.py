@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
 
 from app import db
 from app.models import (
@@ -25,28 +23,18 @@ from app.models import (
 )
 from app.services import approval_rules, approvals, posts, schedule
 from app.services.errors import Conflict, Forbidden, InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     destinations,
-    engine_processes,
     mastodon_account,
     new_user,
     soon,
     wait_for,
     wait_settled,
+    workspace_events,
 )
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=11)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes() as procs:
-        yield procs
+SEED = 11
 
 
 def _join(user, wid, role: Role) -> None:
@@ -88,13 +76,7 @@ def write(team, who: str, content: str, at: dt.datetime | None = None, mode="sch
 
 
 def events(wid, prefix: str = "approval.") -> list[ActivityEvent]:
-    with db.session() as s:
-        rows = s.exec(
-            select(ActivityEvent)
-            .where(ActivityEvent.workspace_id == wid)
-            .order_by(ActivityEvent.id)  # type: ignore[arg-type]
-        ).all()
-        return [e for e in rows if e.verb.startswith(prefix)]
+    return [e for e in workspace_events(wid) if e.verb.startswith(prefix)]
 
 
 def jobs_of(post_id) -> set[str]:

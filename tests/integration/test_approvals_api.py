@@ -5,50 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts
-from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
-from tests.integration.helpers import client, error_of, registered
+from tests.integration.helpers import (
+    client,
+    error_of,
+    join,
+    mastodon_account,
+    registered,
+    signed_up,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=13)) as srv:
-        yield srv
-
-
-def _join(admin, wid: str, email: str, role: str):
-    r = admin.post(f"/api/workspaces/{wid}/invites", json={"role": role})
-    assert r.status_code == 201, r.text
-    c, _ = registered(email, email.split("@")[0].title())
-    r = c.post("/api/invites/accept", json={"token": r.json()["link"].rsplit("/", 1)[1]})
-    assert r.status_code == 200, r.text
-    c.headers["X-Workspace-Id"] = wid
-    return c
+SEED = 13
 
 
 @pytest.fixture
 def team(server):
-    admin, me = registered("admin@example.com", "Admin")
-    wid = me["workspaces"][0]["id"]
-    user = user_for_session(admin.cookies["herald_session"])
-    api_base = server.url_for("mastodon")
-    token = TokenSet(access_token=server.sim["mastodon"].issue_token("team"))
-    info = get_provider("mastodon", api_base=api_base).account_info(token)
-    account = accounts.save_account(
-        user, uuid.UUID(wid), "mastodon", token, info, api_base=api_base
-    )
-    admin.headers["X-Workspace-Id"] = wid
-    editor = _join(admin, wid, "editor@example.com", "editor")
-    viewer = _join(admin, wid, "viewer@example.com", "viewer")
+    admin, wid, user = signed_up("admin@example.com", "Admin")
+    account = mastodon_account(server, user, wid, "team")
+    editor = join(admin, wid, "editor@example.com", "editor")
+    viewer = join(admin, wid, "viewer@example.com", "viewer")
     return {
         "admin": admin,
         "editor": editor,

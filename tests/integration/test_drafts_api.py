@@ -6,48 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts, post_versions
+from app.services import post_versions
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
-from tests.integration.helpers import error_of, registered
+from tests.integration.helpers import error_of, join, mastodon_account, registered, signed_up
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=7)) as srv:
-        yield srv
+SEED = 7
 
 
 @pytest.fixture
 def team(server):
     """Alice (admin) with a Mastodon account, and Bob, an editor of her workspace."""
-    alice, me = registered("alice@example.com", "Alice")
-    wid = me["workspaces"][0]["id"]
-    user = user_for_session(alice.cookies["herald_session"])
-    api_base = server.url_for("mastodon")
-    token = TokenSet(access_token=server.sim["mastodon"].issue_token("alice"))
-    info = get_provider("mastodon", api_base=api_base).account_info(token)
-    account = accounts.save_account(
-        user, uuid.UUID(wid), "mastodon", token, info, api_base=api_base
-    )
-    alice.headers["X-Workspace-Id"] = wid
-    link = alice.post(f"/api/workspaces/{wid}/invites", json={"role": "editor"})
-    bob, _ = registered("bob@example.com", "Bob")
-    assert (
-        bob.post(
-            "/api/invites/accept", json={"token": link.json()["link"].rsplit("/", 1)[1]}
-        ).status_code
-        == 200
-    )
-    bob.headers["X-Workspace-Id"] = wid
+    alice, wid, user = signed_up("alice@example.com", "Alice")
+    account = mastodon_account(server, user, wid, "alice")
+    bob = join(alice, wid, "bob@example.com", "editor", "Bob")
     return {"alice": alice, "bob": bob, "wid": wid, "account": str(account.id)}
 
 

@@ -4,24 +4,21 @@ processes → the Mastodon simulator over HTTP. Each test checks what the platfo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import signal
 import time
-import uuid
 
 import httpx
 import pytest
 from redis import Redis
 from sqlmodel import select
 
-from app import db, storage
+from app import db
 from app.config import settings
 from app.models import (
     AccountStatus,
     AttemptOutcome,
     DestinationStatus,
-    Media,
     Post,
     PostDestination,
     PostStatus,
@@ -34,23 +31,21 @@ from tests.integration.engine import (
     attempts,
     destinations,
     mastodon_account,
-    new_user,
+    new_world,
     post_status,
     schedule,
     soon,
     wait_for,
     wait_settled,
 )
+from tests.integration.thread_media import stored_media
 
 SEED = 3
 
 
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
-    account = mastodon_account(server, user, wid, "alice")
-    return {"user": user, "wid": wid, "account": account, "sim": server.sim, "server": server}
+    return new_world(server, account=("mastodon", "alice"))
 
 
 def sim_posts(world, text: str | None = None) -> list[dict]:
@@ -314,17 +309,7 @@ PNG = bytes.fromhex(
 def test_slow_media_processing_goes_pending_then_finalizes(world):
     """The platform processes the upload longer than the publish step waits: the destination
     becomes `processing`, a separate check job polls, and finalize publishes it once."""
-    key = f"tests/{uuid.uuid4().hex}.png"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(PNG)
-    with db.session() as s:
-        media = Media(
-            workspace_id=world["wid"], storage_key=key, filename="dot.png",
-            file_type="image/png", file_size=len(PNG), width=1, height=1,
-            checksum=hashlib.sha256(PNG).hexdigest(),
-        )  # fmt: skip
-        s.add(media)
+    media = stored_media(world["wid"], PNG, "dot.png", width=1, height=1)
     world["sim"].set_knobs("mastodon", media_processing_ms=12_000)
     view = schedule(world, "With a slow picture", soon(0.3), media_ids=[media.id])
     wait_for(

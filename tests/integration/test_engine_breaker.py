@@ -21,10 +21,10 @@ from tests.integration.engine import (
     destinations,
     mastodon_account,
     new_user,
+    new_world,
     soon,
     wait_for,
     wait_settled,
-    x_account,
 )
 
 COOLDOWN = 2.0
@@ -47,16 +47,10 @@ TEST_ENV = X_APP
 
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
+    world = new_world(server, x=("x", "xavier"))
     names = ("alice", "bob", "carol")
-    return {
-        "user": user,
-        "wid": wid,
-        "sim": server.sim,
-        "mastodon": [mastodon_account(server, user, wid, n) for n in names],
-        "x": x_account(server, user, wid, "xavier")[0],
-    }
+    world["mastodon"] = [mastodon_account(server, world["user"], world["wid"], n) for n in names]
+    return world
 
 
 def schedule(world, text: str, account, at: dt.datetime) -> posts.PostView:

@@ -6,13 +6,11 @@ over HTTP; each test checks what the platform received."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import uuid
 
 import pytest
 
-from app import db, storage
 from app.config import settings
 from app.models import (
     AttemptOutcome,
@@ -27,12 +25,12 @@ from tests.integration.engine import (
     attempts,
     destinations,
     mastodon_account,
-    new_user,
+    new_world,
     post_status,
     soon,
     wait_settled,
-    x_account,
 )
+from tests.integration.thread_media import stored_media
 from tests.support.media_files import mp4
 
 BUDGET = 4
@@ -55,16 +53,7 @@ TEST_ENV = X_APP
 
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
-    return {
-        "user": user,
-        "wid": wid,
-        "sim": server.sim,
-        "server": server,
-        "mastodon": mastodon_account(server, user, wid, "alice"),
-        "x": x_account(server, user, wid, "xavier")[0],
-    }
+    return new_world(server, mastodon=("mastodon", "alice"), x=("x", "xavier"))
 
 
 def schedule(world, text: str, account, at: dt.datetime | None = None, **kw) -> posts.PostView:
@@ -149,19 +138,7 @@ def test_429_storm_never_spends_attempts_and_stops_at_the_deadline(world, monkey
 
 
 def _video(wid: uuid.UUID) -> Media:
-    data = mp4()
-    key = f"tests/{uuid.uuid4().hex}.mp4"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    with db.session() as s:
-        media = Media(
-            workspace_id=wid, storage_key=key, filename="clip.mp4", file_type="video/mp4",
-            file_size=len(data), width=320, height=240, duration=4.0,
-            checksum=hashlib.sha256(data).hexdigest(),
-        )  # fmt: skip
-        s.add(media)
-    return media
+    return stored_media(wid, mp4(), "clip.mp4", "video/mp4", width=320, height=240, duration=4.0)
 
 
 def test_slow_video_uploads_do_not_delay_text_posts(world, server):

@@ -14,13 +14,9 @@ import time
 import uuid
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 import uvicorn
-from botocore.config import Config
-from moto.server import ThreadedMotoServer
-from pydantic import SecretStr
 from sqlmodel import select
 
 from app import db
@@ -35,17 +31,12 @@ from app.storage import get_storage, open_media, tokens
 from simulator import SimServer, Simulator
 from tests.integration.helpers import error_of, registered
 from tests.support import media_files as f
+from tests.support.s3 import moto_s3, store_in_s3
 from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 BUCKET = "herald-media-test"
 MIB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -72,36 +63,15 @@ def herald_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(s3={"addressing_style": "path"}),
-    ).create_bucket(Bucket=BUCKET)
-    yield url
-    server.stop()
+    with moto_s3(BUCKET) as url:
+        yield url
 
 
 @pytest.fixture(params=["local", "s3"])
 def backend(request, monkeypatch) -> str:
     monkeypatch.setattr(settings, "base_url", request.getfixturevalue("herald_url"))
     if request.param == "s3":
-        for name, value in {
-            "storage": "s3",
-            "s3_bucket": BUCKET,
-            "s3_endpoint_url": request.getfixturevalue("moto_url"),
-            "s3_region": "us-east-1",
-            "s3_access_key_id": "test",
-            "s3_secret_access_key": SecretStr("test"),
-            "s3_path_style": True,
-        }.items():
-            monkeypatch.setattr(settings, name, value)
+        store_in_s3(monkeypatch, request.getfixturevalue("moto_url"), BUCKET)
     else:
         monkeypatch.setattr(settings, "storage", "local")
     return request.param

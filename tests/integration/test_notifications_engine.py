@@ -15,9 +15,7 @@ from sqlmodel import select
 from app import db
 from app.models import ActivityEvent, Notification
 from app.services import circuit, mail, notifications, posts
-from simulator import SimServer, Simulator
 from tests.integration.engine import (
-    engine_processes,
     mastodon_account,
     new_user,
     soon,
@@ -27,6 +25,7 @@ from tests.integration.engine import (
 from tests.support.mailbox import Mailbox
 
 SERVER = "mastodon@127.0.0.1"
+SEED = 21
 ENV = {
     "HERALD_NOTIFY_SWEEP_SECONDS": "2",
     "HERALD_BREAKER_THRESHOLD": "3",
@@ -34,18 +33,6 @@ ENV = {
     "HERALD_BREAKER_MAX_COOLDOWN_SECONDS": "2",
     "HERALD_RETRY_BASE_SECONDS": "0.3",
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=21)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with engine_processes(ENV) as procs:
-        yield procs
 
 
 @pytest.fixture

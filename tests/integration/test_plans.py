@@ -15,11 +15,8 @@ from sqlmodel import select
 from app import db
 from app.config import settings
 from app.models import AIUsage, Media, Role, Tier, Workspace
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts, api_keys, connect, plans
-from app.services.auth import user_for_session
-from tests.integration.helpers import error_of, registered
+from app.services import api_keys, connect, plans
+from tests.integration.helpers import error_of, mastodon_account, registered, signed_up
 from tests.support.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -33,10 +30,7 @@ SEED = 8
 
 @pytest.fixture
 def team():
-    client, me = registered("owner@example.com", "Owner")
-    wid = me["workspaces"][0]["id"]
-    client.headers["X-Workspace-Id"] = wid
-    user = user_for_session(client.cookies["herald_session"])
+    client, wid, user = signed_up("owner@example.com", "Owner")
     return {"client": client, "wid": wid, "uuid": uuid.UUID(wid), "user": user}
 
 
@@ -47,12 +41,7 @@ def set_tier(team, tier: str):
 
 
 def connect_account(server, team, name: str):
-    api_base = server.url_for("mastodon")
-    token = TokenSet(access_token=server.sim["mastodon"].issue_token(name))
-    info = get_provider("mastodon", api_base=api_base).account_info(token)
-    return accounts.save_account(
-        team["user"], team["uuid"], "mastodon", token, info, api_base=api_base
-    )
+    return mastodon_account(server, team["user"], team["uuid"], name)
 
 
 def test_new_workspaces_start_on_the_default_tier_and_the_plan_shows_limits_and_usage(team):

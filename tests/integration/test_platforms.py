@@ -6,7 +6,6 @@ synced into post_metrics / account_metrics."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import uuid
 from typing import Any
@@ -15,14 +14,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
-from app import db, storage
+from app import db
 from app.config import settings
 from app.crypto import decrypt
-from app.models import AccountMetric, Media, PostMetric, SocialAccount
+from app.models import AccountMetric, PostMetric, SocialAccount
 from app.services import metrics
 from simulator import SimServer
 from tests.integration.engine import engine_processes, wait_for
 from tests.integration.helpers import registered
+from tests.integration.thread_media import stored_media
 from tests.support import media_files
 
 IMAGE_URL = "https://cdn.example.com/herald/cat.jpg"
@@ -128,21 +128,12 @@ def connect(client, platform: str) -> list[dict]:
 
 
 def add_media(wid: str, mime: str, name: str, data: bytes) -> str:
-    key = f"tests/{uuid.uuid4().hex}-{name}"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    with db.session() as s:
-        media = Media(
-            workspace_id=uuid.UUID(wid), storage_key=key, filename=name, file_type=mime,
-            file_size=len(data), checksum=hashlib.sha256(data).hexdigest(),
-            width=1 if mime.startswith("image/") else None,
-            height=1 if mime.startswith("image/") else None,
-            duration=3.0 if mime.startswith("video/") else None,
-        )  # fmt: skip
-        s.add(media)
-        s.flush()
-        return str(media.id)
+    image, video = mime.startswith("image/"), mime.startswith("video/")
+    media = stored_media(
+        wid, data, name, mime,
+        width=1 if image else None, height=1 if image else None, duration=3.0 if video else None,
+    )  # fmt: skip
+    return str(media.id)
 
 
 @pytest.mark.parametrize("platform", sorted(SAMPLES))

@@ -8,11 +8,7 @@ import uuid
 
 import pytest
 
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts
-from app.services.auth import user_for_session
-from tests.integration.helpers import error_of, registered
+from tests.integration.helpers import error_of, mastodon_account, registered, signed_up
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -22,18 +18,8 @@ SEED = 5
 
 @pytest.fixture
 def team(server):
-    client, me = registered("owner@example.com", "Owner")
-    wid = me["workspaces"][0]["id"]
-    user = user_for_session(client.cookies["herald_session"])
-    api_base = server.url_for("mastodon")
-    made = []
-    for name in ("alice", "bob"):
-        token = TokenSet(access_token=server.sim["mastodon"].issue_token(name))
-        info = get_provider("mastodon", api_base=api_base).account_info(token)
-        made.append(
-            accounts.save_account(user, uuid.UUID(wid), "mastodon", token, info, api_base=api_base)
-        )
-    client.headers["X-Workspace-Id"] = wid
+    client, wid, user = signed_up("owner@example.com", "Owner")
+    made = [mastodon_account(server, user, wid, name) for name in ("alice", "bob")]
     return {"client": client, "wid": wid, "accounts": [str(a.id) for a in made]}
 
 

@@ -6,7 +6,6 @@ and a schemathesis run over the OpenAPI description that finds no 5xx."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import re
 import uuid
@@ -15,15 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import db, storage
+from app import db
 from app.crypto import decrypt
-from app.models import Media, SocialAccount
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts
+from app.models import SocialAccount
 from app.services.auth import user_for_session
 from simulator import SimServer
-from tests.integration.helpers import client, error_of, registered
+from tests.integration.helpers import client, error_of, join, mastodon_account, registered
+from tests.integration.thread_media import stored_media
 from tests.support import media_files
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -35,39 +32,11 @@ SEED = 13
 
 def _account(server: SimServer, session_client: TestClient, wid: str, name: str) -> str:
     user = user_for_session(session_client.cookies["herald_session"])
-    base = server.url_for("mastodon")
-    token = TokenSet(server.sim["mastodon"].issue_token(name))
-    info = get_provider("mastodon", api_base=base).account_info(token)
-    return str(
-        accounts.save_account(user, uuid.UUID(wid), "mastodon", token, info, api_base=base).id
-    )
+    return str(mastodon_account(server, user, wid, name).id)
 
 
 def _media(wid: str) -> str:
-    data = media_files.png()
-    key = f"{wid}/{uuid.uuid4()}-dot.png"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    with db.session() as s:
-        row = Media(
-            workspace_id=uuid.UUID(wid), storage_key=key, filename="dot.png",
-            file_type="image/png", file_size=len(data), width=3, height=2,
-            checksum=hashlib.sha256(data).hexdigest(),
-        )  # fmt: skip
-        s.add(row)
-        s.flush()
-        return str(row.id)
-
-
-def _join(admin: TestClient, wid: str, role: str, email: str) -> TestClient:
-    r = admin.post(f"/api/workspaces/{wid}/invites", json={"role": role})
-    assert r.status_code == 201, r.text
-    member, _ = registered(email)
-    token = r.json()["link"].rsplit("/", 1)[1]
-    assert member.post("/api/invites/accept", json={"token": token}).status_code == 200
-    member.headers["X-Workspace-Id"] = wid
-    return member
+    return str(stored_media(wid, media_files.png(), "dot.png", width=3, height=2).id)
 
 
 def _team(server: SimServer, tag: str) -> dict:
@@ -75,8 +44,8 @@ def _team(server: SimServer, tag: str) -> dict:
     wid = me["workspaces"][0]["id"]
     admin.headers["X-Workspace-Id"] = wid
     team = {"wid": wid, "admin": admin}
-    team["editor"] = _join(admin, wid, "editor", f"{tag}-editor@example.com")
-    team["viewer"] = _join(admin, wid, "viewer", f"{tag}-viewer@example.com")
+    team["editor"] = join(admin, wid, f"{tag}-editor@example.com", "editor", name="")
+    team["viewer"] = join(admin, wid, f"{tag}-viewer@example.com", "viewer", name="")
     team["account"] = _account(server, admin, wid, f"{tag}acct")
     team["media"] = _media(wid)
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()

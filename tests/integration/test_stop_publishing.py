@@ -15,12 +15,10 @@ from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
     destinations,
-    mastodon_account,
-    new_user,
+    new_world,
     soon,
     wait_for,
     wait_settled,
-    x_account,
 )
 
 ENV = {**X_APP, "HERALD_RETRY_BASE_SECONDS": "3", "HERALD_BREAKER_THRESHOLD": "1000"}
@@ -34,15 +32,7 @@ TEST_ENV = X_APP
 
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
-    return {
-        "user": user,
-        "wid": wid,
-        "sim": server.sim,
-        "mastodon": mastodon_account(server, user, wid, "alice"),
-        "x": x_account(server, user, wid, "xavier")[0],
-    }
+    return new_world(server, mastodon=("mastodon", "alice"), x=("x", "xavier"))
 
 
 def schedule(world, text: str, account) -> posts.PostView:

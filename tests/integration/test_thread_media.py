@@ -5,8 +5,6 @@ alone (its media uploaded again, parts 1 and 2 neither uploaded nor posted again
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from sqlmodel import select
@@ -15,11 +13,9 @@ from app import db
 from app.models import DestinationStatus, Post
 from app.services import connect, media, posts
 from app.services.errors import InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
-    engine_processes,
-    environ,
     mastodon_account,
     new_user,
     soon,
@@ -28,6 +24,8 @@ from tests.integration.engine import (
 )
 from tests.integration.thread_media import library_image, sha
 
+SEED = 41
+TEST_ENV = X_APP  # the X app, for this process and the engine's
 ENV = {
     "HERALD_RETRY_BASE_SECONDS": "1",
     "HERALD_VERIFY_DELAY_SECONDS": "1",
@@ -39,18 +37,6 @@ UPLOADS = {
     "bluesky": "/xrpc/com.atproto.repo.uploadBlob",
 }
 CREATES = {"x": "/2/tweets", "mastodon": "/api/v1/statuses"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=41)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
 
 
 @pytest.fixture

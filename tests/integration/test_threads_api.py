@@ -4,39 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from app.providers.base import TokenSet
-from app.providers.registry import get_provider
-from app.services import accounts, slots
+from app.services import slots
 from app.services.auth import user_for_session
-from simulator import SimServer, Simulator
-from tests.integration.helpers import error_of, registered
+from tests.integration.helpers import error_of, mastodon_account, signed_up
 from tests.integration.test_posts_api import create
 from tests.integration.thread_media import library_image
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=29)) as srv:
-        yield srv
+SEED = 29
 
 
 @pytest.fixture
 def team(server):
     """A workspace with one Mastodon account (a thread network)."""
-    client, me = registered("thread-api@example.com", "Owner")
-    wid = me["workspaces"][0]["id"]
-    user = user_for_session(client.cookies["herald_session"])
-    api_base = server.url_for("mastodon")
-    token = TokenSet(access_token=server.sim["mastodon"].issue_token("alice"))
-    info = get_provider("mastodon", api_base=api_base).account_info(token)
-    made = accounts.save_account(user, uuid.UUID(wid), "mastodon", token, info, api_base=api_base)
-    client.headers["X-Workspace-Id"] = wid
+    client, wid, user = signed_up("thread-api@example.com", "Owner")
+    made = mastodon_account(server, user, wid, "alice")
     return {"client": client, "wid": wid, "accounts": [str(made.id)]}
 
 

@@ -6,7 +6,6 @@ the others twice. "queue" schedules at the accounts' next free posting slot."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
@@ -15,18 +14,16 @@ from app import db
 from app.models import AttemptOutcome, DestinationStatus, Post, PublishAttempt
 from app.services import posts, slots
 from app.services.errors import InvalidInput
-from simulator import SimServer, Simulator
+from simulator import SimServer
 from tests.integration.engine import (
     X_APP,
-    engine_processes,
-    environ,
-    mastodon_account,
-    new_user,
+    new_world,
     soon,
     wait_settled,
-    x_account,
 )
 
+SEED = 23
+TEST_ENV = X_APP  # the X app, for this process and the engine's
 ENV = {
     "HERALD_RETRY_BASE_SECONDS": "1",
     "HERALD_VERIFY_DELAY_SECONDS": "1",
@@ -35,25 +32,9 @@ ENV = {
 TWEETS = "/2/tweets"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SimServer]:
-    with SimServer(Simulator(seed=23)) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def engine(server: SimServer):
-    with environ(X_APP), engine_processes(ENV) as procs:
-        yield procs
-
-
 @pytest.fixture
 def world(clean_db, server: SimServer, engine):
-    server.sim.reset()
-    user, wid = new_user()
-    x, _ = x_account(server, user, wid, "alice")
-    masto = mastodon_account(server, user, wid, "alice")
-    return {"user": user, "wid": wid, "sim": server.sim, "x": x, "mastodon": masto}
+    return new_world(server, x=("x", "alice"), mastodon=("mastodon", "alice"))
 
 
 def create(world, text: str, thread: list[str], accounts=None, mode="schedule", at=None):

@@ -1,4 +1,5 @@
-"""Library media for thread tests: small distinct PNGs stored the way uploads are."""
+"""Library media for tests: files stored the way confirmed uploads are, and small distinct PNGs
+for thread tests."""
 
 from __future__ import annotations
 
@@ -28,23 +29,30 @@ def png(rgb: tuple[int, int, int]) -> bytes:
     )
 
 
-def library_image(wid: uuid.UUID, rgb: tuple[int, int, int], name: str = "dot.png") -> Media:
-    """A PNG in the workspace's media library (stored, as a confirmed upload would be)."""
-    data = png(rgb)
+def stored_media(
+    wid: uuid.UUID | str, data: bytes, name: str, file_type: str = "image/png", **fields: object
+) -> Media:
+    """`data` in the workspace's media library, stored as a confirmed upload would be; `fields`
+    are the rest of its row (width, height, duration)."""
     key = f"{wid}/{uuid.uuid4().hex}-{name}"
     path = storage.local_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     with db.session() as s:
         media = Media(
-            workspace_id=wid, storage_key=key, filename=name, file_type="image/png",
-            file_size=len(data), width=1, height=1, checksum=hashlib.sha256(data).hexdigest(),
+            workspace_id=uuid.UUID(str(wid)), storage_key=key, filename=name, file_type=file_type,
+            file_size=len(data), checksum=hashlib.sha256(data).hexdigest(), **fields,
         )  # fmt: skip
         s.add(media)
         s.commit()
         s.refresh(media)
         s.expunge(media)
     return media
+
+
+def library_image(wid: uuid.UUID, rgb: tuple[int, int, int], name: str = "dot.png") -> Media:
+    """A 1×1 PNG of one colour in the workspace's media library."""
+    return stored_media(wid, png(rgb), name, width=1, height=1)
 
 
 def sha(media: Media) -> str:

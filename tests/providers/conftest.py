@@ -3,17 +3,23 @@ against its simulated network over real HTTP (uvicorn in a thread); `test_<id>_t
 others test the modules of the same name without a network.
 
 A module says what to simulate with module attributes: `SIMULATED` (the PlatformSim classes;
-Simulator's default list when absent) and `SEED`.
+Simulator's default list when absent) and `SEED`; and how its provider and a token are made with
+module functions, `make_provider(server, http)` and `minted(sim)`, which the `provider` and
+`token` fixtures call (a module whose token comes another way defines its own fixture).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from simulator import SimServer, Simulator
+
+if TYPE_CHECKING:  # app modules are imported once the root conftest has set the environment
+    from app.providers.base import Provider, TokenSet
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +58,17 @@ def http(seen: list[tuple[str, str, int]]) -> Iterator[httpx.Client]:
         timeout=httpx.Timeout(5.0, read=1.0), event_hooks={"response": [record]}
     ) as client:
         yield client
+
+
+@pytest.fixture
+def provider(request: pytest.FixtureRequest, server: SimServer, http: httpx.Client) -> Provider:
+    """The module's provider, pointed at its simulated network."""
+    made: Provider = request.module.make_provider(server, http)
+    return made
+
+
+@pytest.fixture
+def token(request: pytest.FixtureRequest, sim: Simulator) -> TokenSet:
+    """A token the simulated network issued to its default user (alice)."""
+    minted: TokenSet = request.module.minted(sim)
+    return minted

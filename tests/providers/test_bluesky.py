@@ -22,7 +22,13 @@ from app.providers.base import (
 from app.providers.bluesky import BlueskyProvider, rkey_for
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    publish_error,
+    refused_base,
+    set_counts,
+)
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -111,9 +117,8 @@ def test_refresh_rotates_and_the_old_refresh_token_has_a_grace(
 
 def test_expired_access_token_then_refresh_helps(provider: BlueskyProvider, sim: Simulator) -> None:
     token = minted(sim, access_ttl_s=-1)
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.refresh_may_help is True and exc.value.code == "ExpiredToken"
+    exc = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert exc.refresh_may_help is True and exc.code == "ExpiredToken"
     provider.publish(provider.refresh(token), PublishRequest(text="x"))
     expired_refresh = minted(sim, refresh_ttl_s=-1)
     with pytest.raises(AuthError) as dead:
@@ -123,9 +128,8 @@ def test_expired_access_token_then_refresh_helps(provider: BlueskyProvider, sim:
 
 def test_injected_auth_failures(provider: BlueskyProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("bluesky", "expired_token", account="alice.bsky.social")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.status == 401 and exc.value.refresh_may_help is True
+    exc = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert exc.status == 401 and exc.refresh_may_help is True
     with pytest.raises(AuthError) as invalid:
         provider.publish(TokenSet("a.b.c", extra={"did": "did:plc:x"}), PublishRequest(text="x"))
     assert invalid.value.code == "InvalidToken" and invalid.value.refresh_may_help is False
@@ -279,9 +283,8 @@ def test_429_gives_rate_limited_at_the_reset_time(
     sim.inject(
         "bluesky", "429", path="/xrpc/com.atproto.repo.createRecord", reset_at=reset.isoformat()
     )
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="too fast"))
-    assert exc.value.retry_at == reset and exc.value.code == "RateLimitExceeded"
+    exc = publish_error(provider, token, PublishRequest(text="too fast"), RateLimited)
+    assert exc.retry_at == reset and exc.code == "RateLimitExceeded"
     assert sim.posts() == []
 
 
@@ -300,10 +303,9 @@ def test_rate_windows_and_headers(
         "bluesky", account="alice.bsky.social", quotas={"records": {"limit": 1, "window_s": 3600}}
     )
     provider.publish(token, PublishRequest(text="one"))
-    with pytest.raises(RateLimited) as window:
-        provider.publish(token, PublishRequest(text="two"))
+    window = publish_error(provider, token, PublishRequest(text="two"), RateLimited)
     expected = datetime.now(UTC) + timedelta(hours=1)
-    assert abs((window.value.retry_at - expected).total_seconds()) < 5
+    assert abs((window.retry_at - expected).total_seconds()) < 5
     assert [p["text"] for p in sim.posts("bluesky")] == ["one"]
 
 
@@ -311,9 +313,8 @@ def test_503_is_transient_and_sent(
     provider: BlueskyProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("bluesky", "503", path="/xrpc/com.atproto.repo.createRecord")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="maybe"))
-    assert exc.value.sent is True and exc.value.status == 503 and sim.posts() == []
+    exc = publish_error(provider, token, PublishRequest(text="maybe"), TransientError)
+    assert exc.sent is True and exc.status == 503 and sim.posts() == []
 
 
 def test_blob_upload_failure_is_not_sent(
@@ -321,9 +322,8 @@ def test_blob_upload_failure_is_not_sent(
 ) -> None:
     sim.inject("bluesky", "500", path="/xrpc/com.atproto.repo.uploadBlob")
     item = MediaItem.from_bytes(PNG, "image/png", "a.png")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="pic", media=[item]))
-    assert exc.value.sent is False and sim.posts() == []
+    exc = publish_error(provider, token, PublishRequest(text="pic", media=[item]), TransientError)
+    assert exc.sent is False and sim.posts() == []
 
 
 def test_timeout_after_accept_is_settled_by_reading_the_record(
@@ -352,9 +352,8 @@ def test_unconfirmed_create_stays_unclear_and_the_retry_finds_it(
     sim.inject("bluesky", "drop_after_accept", path="/xrpc/com.atproto.repo.createRecord")
     sim.inject("bluesky", "503", path="/xrpc/com.atproto.repo.getRecord")
     request = PublishRequest(text="one post only", idempotency_key="dest-10")
-    with pytest.raises(TransientError) as unclear:
-        provider.publish(token, request)
-    assert unclear.value.sent is True and unclear.value.details["failed_part"] == 0
+    unclear = publish_error(provider, token, request, TransientError)
+    assert unclear.sent is True and unclear.details["failed_part"] == 0
     post = one_post(sim, "bluesky")
     retried = provider.publish(token, request)
     assert retried.platform_post_id == post["uri"] and one_post(sim, "bluesky")["replays"] == 1
@@ -367,9 +366,8 @@ def test_failed_create_that_created_nothing_is_safe_to_retry(
     token = minted(sim)
     sim.inject("bluesky", "500", path="/xrpc/com.atproto.repo.createRecord")
     request = PublishRequest(text="try again", idempotency_key="dest-11")
-    with pytest.raises(TransientError) as failed:
-        provider.publish(token, request)
-    assert failed.value.sent is False and failed.value.status == 500 and sim.posts() == []
+    failed = publish_error(provider, token, request, TransientError)
+    assert failed.sent is False and failed.status == 500 and sim.posts() == []
     provider.publish(token, request)
     assert one_post(sim, "bluesky")["replays"] == 0
 
@@ -384,10 +382,9 @@ def test_thread_interrupted_at_part_2_resumes_at_part_2(
     request = PublishRequest(
         text="part one", options={"thread": ["part two", "part three"]}, idempotency_key="t-1"
     )
-    with pytest.raises(RateLimited) as limited:
-        provider.publish(token, request)
+    limited = publish_error(provider, token, request, RateLimited)
     [first] = sim.posts("bluesky")
-    assert limited.value.details == {"published_ids": [first["uri"]], "failed_part": 1}
+    assert limited.details == {"published_ids": [first["uri"]], "failed_part": 1}
     sim.set_knobs("bluesky", quotas={"records": {"limit": 100, "window_s": 3600}})
     result = provider.publish(token, request)
     posts = sim.posts("bluesky")
@@ -414,10 +411,9 @@ def test_invalid_request_is_permanent(
 ) -> None:
     request = PublishRequest(text="hi", options={"langs": ["not a lang"]})
     assert provider.validate(request) != []  # refused before saving; the PDS refuses it too
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, request)
-    assert exc.value.status == 400 and exc.value.code == "InvalidRequest"
-    assert exc.value.message == (
+    exc = publish_error(provider, token, request, PermanentError)
+    assert exc.status == 400 and exc.code == "InvalidRequest"
+    assert exc.message == (
         'Invalid app.bsky.feed.post record: Invalid language (got "not a lang") '
         "at $.record.langs[0]"
     )
@@ -435,18 +431,17 @@ def test_metrics(
     http: httpx.Client,
 ) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = http.post(
+    set_counts(
         f"{server.url}/_sim/bluesky/counts",
-        json={"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
+        {"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id or "") == {
         "likes": 5,
         "comments": 0,
         "shares": 2,
         "quotes": 1,
     }
-    http.post(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
 
 

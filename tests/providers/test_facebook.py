@@ -26,9 +26,12 @@ from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Faceboo
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    finalize_once_processed,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -52,11 +55,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> FacebookP
         video_base=video_base,
         **kw,
     )
-
-
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> FacebookProvider:
-    return make_provider(server, http)
 
 
 def fb(sim: Simulator) -> FacebookSim:
@@ -249,14 +247,8 @@ def test_resumable_video_upload_pending_then_finalize(
     uploaded = fb(sim).videos[result.pending_state["video_id"]]
     assert uploaded.received == len(data) and uploaded.state == "processing"
     assert provider.find_recent(token, datetime.now(UTC) - timedelta(minutes=1)) == []
-    assert provider.check_status(token, result.pending_state).state == "processing"
-    assert provider.finalize(token, result.pending_state).state == "pending"
-    time.sleep(0.5)
-    assert provider.check_status(token, result.pending_state).state == "ready"
-    done = provider.finalize(token, result.pending_state)
-    assert (
-        done.state == "published" and done.platform_post_id == one_post(sim, "facebook")["post_id"]
-    )
+    done = finalize_once_processed(provider, token, result.pending_state, 0.5)
+    assert done.platform_post_id == one_post(sim, "facebook")["post_id"]
     assert done.extra["first_comment_id"]
     assert provider.post_metrics(token, done.platform_post_id)["comments"] == 1
 
@@ -266,9 +258,8 @@ def test_video_processing_error_is_permanent(
 ) -> None:
     sim.set_knobs("facebook", instance={"video_processing_error": "Unsupported codec"})
     video = MediaItem.from_bytes(b"v" * 100, "video/mp4", "v.mp4")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="bad", media=[video]))
-    assert "Unsupported codec" in exc.value.message and sim.posts("facebook") == []
+    exc = publish_error(provider, token, PublishRequest(text="bad", media=[video]), PermanentError)
+    assert "Unsupported codec" in exc.message and sim.posts("facebook") == []
 
 
 def test_first_comment(provider: FacebookProvider, token: TokenSet, sim: Simulator) -> None:
@@ -286,10 +277,9 @@ def test_page_throttle_is_rate_limited_with_the_buc_estimate(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("facebook", "429", path="*/feed", reset_in_s=600)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="slow down"))
-    assert exc.value.code == "32"
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(provider, token, PublishRequest(text="slow down"), RateLimited)
+    assert exc.code == "32"
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 500 < wait < 700
 
 
@@ -305,9 +295,8 @@ def test_page_call_quota(provider: FacebookProvider, token: TokenSet, sim: Simul
 
 def test_auth_errors(provider: FacebookProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("facebook", "401")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.refresh_may_help is False and exc.value.details["error_subcode"] == 460
+    exc = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert exc.refresh_may_help is False and exc.details["error_subcode"] == 460
     fb(sim).expire_token(token.access_token)
     with pytest.raises(AuthError) as exc:
         provider.account_info(token)
@@ -328,9 +317,8 @@ def test_5xx_on_publish_is_sent_but_on_photo_upload_is_not(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("facebook", "503", path="*/feed")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
+    assert exc.sent is True and exc.status == 503
     sim.inject("facebook", "500", path="*/photos")
     with pytest.raises(TransientError) as exc:
         provider.publish(token, PublishRequest(text="x", media=[jpeg(), jpeg()]))
@@ -342,16 +330,14 @@ def test_5xx_during_video_transfer_is_not_sent(
 ) -> None:
     sim.inject("facebook", "500", path="*/videos", count=1)
     video = MediaItem.from_bytes(b"v" * 100, "video/mp4", "v.mp4")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video]))
-    assert exc.value.sent is False and sim.posts("facebook") == []
+    exc = publish_error(provider, token, PublishRequest(text="x", media=[video]), TransientError)
+    assert exc.sent is False and sim.posts("facebook") == []
 
 
 def test_duplicates(provider: FacebookProvider, token: TokenSet, sim: Simulator) -> None:
     provider.publish(token, PublishRequest(text="same words"))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="same words"))
-    assert exc.value.duplicate is True and exc.value.code == "506"
+    exc = publish_error(provider, token, PublishRequest(text="same words"), PermanentError)
+    assert exc.duplicate is True and exc.code == "506"
     sim.inject("facebook", "duplicate", path="*/feed")
     with pytest.raises(PermanentError) as exc:
         provider.publish(token, PublishRequest(text="other words"))
@@ -429,9 +415,9 @@ def test_metrics(
         "reach": 0,
         "clicks": 0,
     }
-    posted = httpx.post(
+    set_counts(
         f"{server.url}/_sim/facebook/posts/{result.platform_post_id}",
-        json={
+        {
             "reactions": 7,
             "comments": 2,
             "shares": 1,
@@ -440,7 +426,6 @@ def test_metrics(
             "clicks": 4,
         },
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 7,
         "comments": 2,
@@ -449,9 +434,7 @@ def test_metrics(
         "reach": 60,
         "clicks": 4,
     }
-    httpx.post(
-        f"{server.url}/_sim/facebook/pages/{PAGE}", json={"followers_count": 42, "fan_count": 40}
-    )
+    set_counts(f"{server.url}/_sim/facebook/pages/{PAGE}", {"followers_count": 42, "fan_count": 40})
     assert provider.account_metrics(token) == {"followers": 42, "fans": 40}
 
 

@@ -25,9 +25,12 @@ from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Instag
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -47,11 +50,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> Instagram
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
-    return make_provider(server, http)
-
-
 def ig(sim: Simulator) -> InstagramSim:
     return platform_of(sim, InstagramSim)
 
@@ -65,11 +63,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"].replace(",", " "),
         extra={"account_id": issued["user_id"]},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def req(text: str = "", *urls: str, **options: Any) -> PublishRequest:
@@ -86,9 +79,7 @@ def test_oauth_round_trip_long_lived_token_and_refresh(
 ) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/authorize?" in url and "instagram_business_content_publish" in url
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    location = httpx.URL(redirect.headers["location"])
+    location = authorize_as(url, "bob")
     assert location.params["state"] == "s-1" and location.fragment == "_"
     token = provider.exchange_code(code=location.params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("IGAA")  # the long-lived token, not the 1 h one
@@ -285,9 +276,8 @@ def test_unsupported_media_is_a_permanent_error(
         provider.publish(token, req("x", png))  # type: ignore[arg-type]
     assert image.value.details["error_subcode"] == 2207005
     sim.set_knobs("instagram", instance={"media_fetch_error": "Media download has failed."})
-    with pytest.raises(PermanentError) as fetch:
-        provider.publish(token, req("x", IMAGE))
-    assert fetch.value.details["error_subcode"] == 2207052
+    fetch = publish_error(provider, token, req("x", IMAGE), PermanentError)
+    assert fetch.details["error_subcode"] == 2207052
     assert sim.posts("instagram") == []
 
 
@@ -321,10 +311,9 @@ def test_throttle_is_rate_limited_with_the_buc_estimate(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("instagram", "429", path="*/media", method="POST", reset_in_s=600)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, req("slow down", IMAGE))
-    assert exc.value.code == "80002"
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(provider, token, req("slow down", IMAGE), RateLimited)
+    assert exc.code == "80002"
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 500 < wait < 700
 
 
@@ -336,10 +325,9 @@ def test_quota_is_checked_before_publishing(
     provider.publish(token, req("one", IMAGE))
     provider.publish(token, req("two", IMAGE))
     containers = len(ig(sim).containers)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, req("three", IMAGE))
+    exc = publish_error(provider, token, req("three", IMAGE), RateLimited)
     # Retry when the oldest post of the rolling window leaves it.
-    assert abs((exc.value.retry_at - (first + timedelta(days=1))).total_seconds()) < 5
+    assert abs((exc.retry_at - (first + timedelta(days=1))).total_seconds()) < 5
     assert len(ig(sim).containers) == containers  # no container was wasted
     assert len(sim.posts("instagram")) == 2
 
@@ -350,10 +338,9 @@ def test_quota_error_from_media_publish(
     provider = make_provider(server, http, check_quota=False)
     sim.set_knobs("instagram", quotas={"posts": {"limit": 1, "window_s": 86400}})
     provider.publish(token, req("one", IMAGE))
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, req("two", IMAGE))
-    assert exc.value.details["error_subcode"] == 2207042
-    assert exc.value.retry_at - datetime.now(UTC) > timedelta(hours=23)
+    exc = publish_error(provider, token, req("two", IMAGE), RateLimited)
+    assert exc.details["error_subcode"] == 2207042
+    assert exc.retry_at - datetime.now(UTC) > timedelta(hours=23)
 
 
 def test_auth_errors(provider: InstagramProvider, token: TokenSet, sim: Simulator) -> None:
@@ -375,27 +362,24 @@ def test_5xx_on_publish_is_transient_and_sent(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("instagram", "503", path="*/media_publish")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("x", IMAGE))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(provider, token, req("x", IMAGE), TransientError)
+    assert exc.sent is True and exc.status == 503
 
 
 def test_5xx_on_container_is_not_sent(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("instagram", "500", path="*/media", method="POST")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, req("x", IMAGE))
-    assert exc.value.sent is False and sim.posts("instagram") == []
+    exc = publish_error(provider, token, req("x", IMAGE), TransientError)
+    assert exc.sent is False and sim.posts("instagram") == []
 
 
 def test_duplicate_fault_is_permanent_duplicate(
     provider: InstagramProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("instagram", "duplicate", path="*/media_publish")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, req("x", IMAGE))
-    assert exc.value.duplicate is True
+    exc = publish_error(provider, token, req("x", IMAGE), PermanentError)
+    assert exc.duplicate is True
 
 
 def test_timeout_after_accept_then_find_recent(
@@ -489,11 +473,10 @@ def test_validate_media_and_options(provider: InstagramProvider) -> None:
 def test_metrics(provider: InstagramProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, req("count me", IMAGE))
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/instagram/posts/{result.platform_post_id}",
-        json={"views": 90, "reach": 70, "likes": 3, "comments": 2, "shares": 1, "saved": 4},
+        {"views": 90, "reach": 70, "likes": 3, "comments": 2, "shares": 1, "saved": 4},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 3,
         "comments": 2,

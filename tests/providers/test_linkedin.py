@@ -30,9 +30,13 @@ from simulator.linkedin import (
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
+    finalize_once_processed,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -52,11 +56,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> LinkedInP
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> LinkedInProvider:
-    return make_provider(server, http)
-
-
 def li(sim: Simulator) -> LinkedInSim:
     return platform_of(sim, LinkedInSim)
 
@@ -71,11 +70,6 @@ def minted(sim: Simulator, member: str = "alice", scopes: str = DEFAULT_SCOPES) 
     )
 
 
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
-
-
 def rest_headers(token: TokenSet, version: str = "202610") -> dict[str, str]:
     return {
         "Authorization": f"Bearer {token.access_token}",
@@ -85,9 +79,7 @@ def rest_headers(token: TokenSet, version: str = "202610") -> dict[str, str]:
 
 
 def set_metrics(provider: LinkedInProvider, urn: str, **counters: int) -> None:
-    base = provider.api_base.rsplit("/", 1)[0]
-    response = httpx.post(f"{base}/_sim/linkedin/posts/{urn}", json=counters)
-    assert response.status_code == 200, response.text
+    set_counts(f"{provider.api_base.rsplit('/', 1)[0]}/_sim/linkedin/posts/{urn}", counters)
 
 
 # ------------------------------------------------------------------ OAuth
@@ -96,9 +88,7 @@ def set_metrics(provider: LinkedInProvider, urn: str, **counters: int) -> None:
 def test_oauth_round_trip_refresh_and_revoke(provider: LinkedInProvider, sim: Simulator) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/v2/authorization?" in url and "w_member_social" in url
-    redirect = httpx.get(url + "&sim_member=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob", "sim_member").params
     assert params["state"] == "s-1"
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.refresh_token and token.expires_at is not None
@@ -270,14 +260,8 @@ def test_slow_video_goes_pending_then_finalizes(
     request = PublishRequest(text="later", media=[video], options={"title": "Demo"})
     result = provider.publish(token, request)
     assert result.state == "pending" and sim.posts("linkedin") == []
-    assert provider.check_status(token, result.pending_state).state == "processing"
-    assert provider.finalize(token, result.pending_state).state == "pending"
-    time.sleep(0.4)
-    assert provider.check_status(token, result.pending_state).state == "ready"
-    done = provider.finalize(token, result.pending_state)
-    assert (
-        done.state == "published" and one_post(sim, "linkedin")["post_id"] == done.platform_post_id
-    )
+    done = finalize_once_processed(provider, token, result.pending_state, 0.4)
+    assert one_post(sim, "linkedin")["post_id"] == done.platform_post_id
     assert one_post(sim, "linkedin")["media"][0]["title"] == "Demo"
 
 
@@ -286,9 +270,8 @@ def test_failed_video_processing_is_permanent(
 ) -> None:
     sim.set_knobs("linkedin", instance={"video_failure": "Video too short"})
     video = MediaItem.from_bytes(VIDEO, "video/mp4", "clip.mp4")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video]))
-    assert "Video too short" in exc.value.message and sim.posts("linkedin") == []
+    exc = publish_error(provider, token, PublishRequest(text="x", media=[video]), PermanentError)
+    assert "Video too short" in exc.message and sim.posts("linkedin") == []
 
 
 def test_document_article_and_first_comment(
@@ -382,10 +365,9 @@ def test_member_metrics(provider: LinkedInProvider, sim: Simulator) -> None:
 def test_throttles(server: SimServer, http: httpx.Client, token: TokenSet, sim: Simulator) -> None:
     provider = make_provider(server, http, throttle_backoff_s=30)
     sim.inject("linkedin", "429", path="/rest/posts", reset_in_s=30)
-    with pytest.raises(RateLimited) as short:
-        provider.publish(token, PublishRequest(text="slow down"))
-    wait = (short.value.retry_at - datetime.now(UTC)).total_seconds()
-    assert 25 < wait <= 30 and short.value.code == "TOO_MANY_REQUESTS"
+    short = publish_error(provider, token, PublishRequest(text="slow down"), RateLimited)
+    wait = (short.retry_at - datetime.now(UTC)).total_seconds()
+    assert 25 < wait <= 30 and short.code == "TOO_MANY_REQUESTS"
 
     sim.inject("linkedin", "429", path="/rest/posts", reset_in_s=7200)
     with pytest.raises(RateLimited) as daily:
@@ -401,18 +383,16 @@ def test_daily_post_quota(provider: LinkedInProvider, token: TokenSet, sim: Simu
     sim.set_knobs("linkedin", quotas={"posts": {"limit": 2, "window_s": 86400}})
     provider.publish(token, PublishRequest(text="one"))
     provider.publish(token, PublishRequest(text="two"))
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="three"))
-    assert exc.value.retry_at.time().isoformat() == "00:00:00"
-    assert exc.value.retry_at > datetime.now(UTC)
+    exc = publish_error(provider, token, PublishRequest(text="three"), RateLimited)
+    assert exc.retry_at.time().isoformat() == "00:00:00"
+    assert exc.retry_at > datetime.now(UTC)
     assert len(sim.posts("linkedin")) == 2
 
 
 def test_auth_errors(provider: LinkedInProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("linkedin", "401", path="/rest/posts")
-    with pytest.raises(AuthError) as injected:
-        provider.publish(token, PublishRequest(text="x"))
-    assert injected.value.refresh_may_help is True
+    injected = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert injected.refresh_may_help is True
     li(sim).expire_token(token.access_token)
     with pytest.raises(AuthError) as expired:
         provider.account_info(token)
@@ -424,9 +404,8 @@ def test_5xx_on_publish_is_sent_but_on_upload_is_not(
     provider: LinkedInProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("linkedin", "500", path="/rest/posts")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is True and exc.value.status == 500
+    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
+    assert exc.sent is True and exc.status == 500
 
     sim.inject("linkedin", "502", path="/rest/images")
     image = MediaItem.from_bytes(PNG, "image/png", "a.png")
@@ -437,10 +416,9 @@ def test_5xx_on_publish_is_sent_but_on_upload_is_not(
 
 def test_duplicate_content(provider: LinkedInProvider, token: TokenSet, sim: Simulator) -> None:
     first = provider.publish(token, PublishRequest(text="Same words"))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="Same words"))
-    assert exc.value.duplicate is True and exc.value.status == 422
-    assert exc.value.details["existing_post_id"] == first.platform_post_id
+    exc = publish_error(provider, token, PublishRequest(text="Same words"), PermanentError)
+    assert exc.duplicate is True and exc.status == 422
+    assert exc.details["existing_post_id"] == first.platform_post_id
     sim.inject("linkedin", "duplicate", path="/rest/posts")
     with pytest.raises(PermanentError) as injected:
         provider.publish(token, PublishRequest(text="new words"))

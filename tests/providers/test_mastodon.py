@@ -25,7 +25,14 @@ from app.providers.base import (
 )
 from app.providers.mastodon import MastodonProvider
 from simulator import SimServer, Simulator
-from tests.providers.helpers import assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import (
+    assert_refused_not_sent,
+    one_post,
+    pkce_round_trip,
+    publish_error,
+    refused_base,
+    set_counts,
+)
 
 SEED = 7
 
@@ -55,16 +62,8 @@ def provider(server: SimServer, http: httpx.Client) -> MastodonProvider:
 
 
 def connect(provider: MastodonProvider, username: str = "alice") -> TokenSet:
-    """The real OAuth round trip: authorize (auto-approved) → redirect → code exchange."""
-    verifier = make_code_verifier()
-    url = provider.authorize_url(state="s-123", redirect_uri=REDIRECT, code_verifier=verifier)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
-    assert params["state"] == "s-123"
-    token = provider.exchange_code(
-        code=params["code"], redirect_uri=REDIRECT, code_verifier=verifier
-    )
+    """The real OAuth round trip, then the account's ids recorded in the token."""
+    token = pkce_round_trip(provider, REDIRECT, username)
     token.extra["account_id"] = provider.account_info(token).metadata["account_id"]
     return token
 
@@ -240,10 +239,11 @@ def test_429_gives_rate_limited_with_the_reset_time(
 ) -> None:
     reset = (datetime.now(UTC) + timedelta(minutes=7)).replace(microsecond=123456)
     sim.inject("mastodon", "429", path="/api/v1/statuses", reset_at=reset.isoformat())
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="too fast", idempotency_key="r1"))
-    assert exc.value.retry_at == reset
-    assert exc.value.message == "Too many requests"
+    exc = publish_error(
+        provider, token, PublishRequest(text="too fast", idempotency_key="r1"), RateLimited
+    )
+    assert exc.retry_at == reset
+    assert exc.message == "Too many requests"
     assert sim.posts() == []
 
 
@@ -253,10 +253,11 @@ def test_status_quota_per_window(
     sim.set_knobs("mastodon", account="alice", quotas={"statuses": {"limit": 2, "window_s": 600}})
     provider.publish(token, PublishRequest(text="one", idempotency_key="q1"))
     provider.publish(token, PublishRequest(text="two", idempotency_key="q2"))
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="three", idempotency_key="q3"))
+    exc = publish_error(
+        provider, token, PublishRequest(text="three", idempotency_key="q3"), RateLimited
+    )
     expected = datetime.now(UTC) + timedelta(seconds=600)
-    assert abs((exc.value.retry_at - expected).total_seconds()) < 5
+    assert abs((exc.retry_at - expected).total_seconds()) < 5
     assert [p["text"] for p in sim.posts()] == ["one", "two"]
     bob = connect(provider, "bob")  # the quota knob was set for alice only
     provider.publish(bob, PublishRequest(text="bob is fine"))
@@ -266,9 +267,10 @@ def test_503_is_transient_and_sent(
     provider: MastodonProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("mastodon", "503", path="/api/v1/statuses")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="maybe", idempotency_key="u1"))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(
+        provider, token, PublishRequest(text="maybe", idempotency_key="u1"), TransientError
+    )
+    assert exc.sent is True and exc.status == 503
     assert sim.posts() == []
 
 
@@ -277,9 +279,8 @@ def test_5xx_after_accept_then_idempotent_retry(
 ) -> None:
     sim.inject("mastodon", "502_after_accept", path="/api/v1/statuses")
     request = PublishRequest(text="accepted, then a bad gateway", idempotency_key="u2")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True and exc.value.status == 502
+    exc = publish_error(provider, token, request, TransientError)
+    assert exc.sent is True and exc.status == 502
     created = one_post(sim, "mastodon")
     assert provider.publish(token, request).platform_post_id == created["post_id"]
     assert one_post(sim, "mastodon")["replays"] == 1
@@ -297,9 +298,8 @@ def test_timeout_after_accept_then_find_recent(
     sim.inject("mastodon", "timeout_after_accept", path="/api/v1/statuses")
     request = PublishRequest(text="did this get posted?", idempotency_key="to-1")
     started = time.monotonic()
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True and exc.value.status is None
+    exc = publish_error(provider, token, request, TransientError)
+    assert exc.sent is True and exc.status is None
     assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
     post = one_post(sim, "mastodon")
 
@@ -313,17 +313,15 @@ def test_dropped_connection_is_unknown_outcome(
     provider: MastodonProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("mastodon", "drop", path="/api/v1/statuses")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="dropped"))
-    assert exc.value.sent is True and sim.posts() == []
+    exc = publish_error(provider, token, PublishRequest(text="dropped"), TransientError)
+    assert exc.sent is True and sim.posts() == []
 
 
 def test_401_is_an_auth_error(provider: MastodonProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("mastodon", "expired_token", account="alice")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.status == 401 and exc.value.message == "The access token is invalid"
-    assert exc.value.refresh_may_help is False
+    exc = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert exc.status == 401 and exc.message == "The access token is invalid"
+    assert exc.refresh_may_help is False
     with pytest.raises(AuthError):
         provider.publish(TokenSet("not-a-token"), PublishRequest(text="x"))
     assert sim.posts() == []
@@ -333,9 +331,8 @@ def test_duplicate_error_is_permanent(
     provider: MastodonProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("mastodon", "duplicate", path="/api/v1/statuses")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="again"))
-    assert exc.value.duplicate is True and exc.value.message == "Duplicate record"
+    exc = publish_error(provider, token, PublishRequest(text="again"), PermanentError)
+    assert exc.duplicate is True and exc.message == "Duplicate record"
 
 
 def test_over_length_is_permanent_with_the_platform_message(
@@ -345,10 +342,9 @@ def test_over_length_is_permanent_with_the_platform_message(
     assert provider.validate(PublishRequest(text=text)) == [
         "The post is 501 characters; this instance allows 500 (each link counts as 23)."
     ]
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text=text))
-    assert exc.value.status == 422
-    assert exc.value.message == "Validation failed: Text character limit of 500 exceeded"
+    exc = publish_error(provider, token, PublishRequest(text=text), PermanentError)
+    assert exc.status == 422
+    assert exc.message == "Validation failed: Text character limit of 500 exceeded"
     assert sim.posts() == []
 
 
@@ -369,9 +365,8 @@ def test_validate_counts_urls_as_23(
     assert problems == [
         "The post is 102 characters; this instance allows 100 (each link counts as 30)."
     ]
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="z" * 71 + " " + url))
-    assert exc.value.message.endswith("character limit of 100 exceeded")
+    exc = publish_error(provider, token, PublishRequest(text="z" * 71 + " " + url), PermanentError)
+    assert exc.message.endswith("character limit of 100 exceeded")
 
 
 def test_validate_media_and_options(provider: MastodonProvider) -> None:
@@ -399,18 +394,17 @@ def test_validate_media_and_options(provider: MastodonProvider) -> None:
 
 def test_metrics(provider: MastodonProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/mastodon/statuses/{result.platform_post_id}",
-        json={"favourites_count": 5, "reblogs_count": 2, "replies_count": 1},
+        {"favourites_count": 5, "reblogs_count": 2, "replies_count": 1},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 5,
         "comments": 1,
         "shares": 2,
         "quotes": 0,
     }
-    httpx.post(f"{server.url}/_sim/mastodon/accounts/alice", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/mastodon/accounts/alice", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
 
 

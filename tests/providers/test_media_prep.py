@@ -5,80 +5,39 @@ Graph API does, then converted to JPEG and stored beside the original, which sta
 from __future__ import annotations
 
 import io
-import socket
 import uuid
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
-from moto.server import ThreadedMotoServer
 from PIL import Image
-from pydantic import SecretStr
 
-from app.config import settings
 from app.providers.base import PermanentError, PublishRequest, TokenSet
 from app.providers.instagram import InstagramProvider
 from app.services import checks, media_convert, media_prep
 from app.services.claims import ClaimedMedia
 from app.services.media import media_item
 from app.storage import get_storage
-from simulator import SimServer, Simulator
+from simulator import Simulator
 from simulator.instagram import InstagramSim
 from tests.providers.helpers import one_post
-from tests.providers.test_instagram import make_provider, minted
+from tests.providers.test_instagram import make_provider, minted  # noqa: F401 (fixtures use them)
+from tests.support.s3 import moto_s3, store_in_s3
 
 SIMULATED = [InstagramSim]
 SEED = 5
 BUCKET = "herald-convert"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{server._port}"
-    boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(s3={"addressing_style": "path"}),
-    ).create_bucket(Bucket=BUCKET)
-    yield url
-    server.stop()
+    with moto_s3(BUCKET) as url:
+        yield url
 
 
 @pytest.fixture
 def s3(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "storage": "s3",
-        "s3_bucket": BUCKET,
-        "s3_endpoint_url": moto_url,
-        "s3_region": "us-east-1",
-        "s3_access_key_id": "test",
-        "s3_secret_access_key": SecretStr("test"),
-        "s3_path_style": True,
-    }.items():
-        monkeypatch.setattr(settings, name, value)
-
-
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> InstagramProvider:
-    return make_provider(server, http)
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
+    store_in_s3(monkeypatch, moto_url, BUCKET)
 
 
 def _stored_png(size: tuple[int, int] = (600, 500)) -> ClaimedMedia:

@@ -29,7 +29,7 @@ from app.providers.base import (
 from app.providers.pinterest import PinterestProvider
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.helpers import PNG, SPECS, platform_of
+from tests.providers.helpers import PNG, SPECS, authorize_as, platform_of, publish_error, set_counts
 
 SIMULATED = [PinterestSim]
 SEED = 5
@@ -74,9 +74,7 @@ def provider(server: SimServer, http: httpx.Client, app: App) -> PinterestProvid
 
 def connect(provider: PinterestProvider, username: str = "alice") -> TokenSet:
     url = provider.authorize_url(state="s-9", redirect_uri=REDIRECT)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302, redirect.text
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, username).params
     assert params["state"] == "s-9"
     return provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
 
@@ -181,9 +179,8 @@ def test_missing_scope_needs_a_reconnect(
     provider: PinterestProvider, pin_sim: PinterestSim, app: App
 ) -> None:
     token = minted(pin_sim, app, scopes="boards:read,pins:read")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, image_request(pin_sim))
-    assert exc.value.refresh_may_help is False and exc.value.code == "3"
+    exc = publish_error(provider, token, image_request(pin_sim), AuthError)
+    assert exc.refresh_may_help is False and exc.code == "3"
 
 
 # ------------------------------------------------------------------ boards
@@ -210,9 +207,8 @@ def test_pin_to_someone_elses_board_is_refused(
     other = pin_sim.add_board("bob", "Bob's")
     request = image_request(pin_sim)
     request.options["board_id"] = other.id
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, request)
-    assert exc.value.status == 404 and exc.value.message == "Board not found."
+    exc = publish_error(provider, token, request, PermanentError)
+    assert exc.status == 404 and exc.message == "Board not found."
     assert sim.posts() == []
 
 
@@ -311,9 +307,8 @@ def test_failed_video_processing_is_permanent(
         [MediaItem.from_bytes(MP4, "video/mp4", "v.mp4")],
         {"board_id": board_id(pin_sim), "cover_image_key_frame_time": 1},
     )
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, request)
-    assert exc.value.code == "media-processing-failed" and sim.posts() == []
+    exc = publish_error(provider, token, request, PermanentError)
+    assert exc.code == "media-processing-failed" and sim.posts() == []
 
 
 def test_video_without_cover_fails_validation(
@@ -349,9 +344,8 @@ def test_simulator_enforces_the_same_lengths(
     provider: PinterestProvider, pin_sim: PinterestSim, token: TokenSet, sim: Simulator
 ) -> None:
     # The simulator refuses what validate() would have caught (no client-side check here).
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, image_request(pin_sim, "d" * 801))
-    assert exc.value.status == 400 and "maxLength=800" in exc.value.message
+    exc = publish_error(provider, token, image_request(pin_sim, "d" * 801), PermanentError)
+    assert exc.status == 400 and "maxLength=800" in exc.message
     with pytest.raises(PermanentError) as exc:
         provider.publish(token, image_request(pin_sim, title="t" * 101))
     assert "maxLength=100" in exc.value.message
@@ -440,9 +434,8 @@ def test_rate_limited_uses_the_configured_backoff(
     token = minted(pin_sim, app)
     sim.inject("pinterest", "429", path="/v5/pins", method="POST")
     before = datetime.now(UTC)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, image_request(pin_sim))
-    assert exc.value.retry_at >= before + timedelta(seconds=119)
+    exc = publish_error(provider, token, image_request(pin_sim), RateLimited)
+    assert exc.retry_at >= before + timedelta(seconds=119)
     assert sim.posts() == []
 
 
@@ -460,9 +453,8 @@ def test_server_error_is_transient_and_sent(
     provider: PinterestProvider, pin_sim: PinterestSim, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("pinterest", "503", path="/v5/pins")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, image_request(pin_sim))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(provider, token, image_request(pin_sim), TransientError)
+    assert exc.sent is True and exc.status == 503
 
 
 def test_media_step_failures_are_never_sent(
@@ -474,9 +466,8 @@ def test_media_step_failures_are_never_sent(
         [MediaItem.from_bytes(MP4, "video/mp4", "v.mp4")],
         {"board_id": board_id(pin_sim), "cover_image_key_frame_time": 0},
     )
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is False and sim.posts() == []
+    exc = publish_error(provider, token, request, TransientError)
+    assert exc.sent is False and sim.posts() == []
 
 
 def test_connect_error_is_not_sent(http: httpx.Client, app: App) -> None:
@@ -514,9 +505,8 @@ def test_timeout_after_accept_then_find_recent(
     sim.inject("pinterest", "timeout_after_accept", path="/v5/pins", method="POST")
     request = image_request(pin_sim, "did this get pinned?")
     started = time.monotonic()
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True and exc.value.status is None
+    exc = publish_error(provider, token, request, TransientError)
+    assert exc.sent is True and exc.status is None
     assert 0.9 < time.monotonic() - started < 3
     posts = sim.posts("pinterest")
     assert len(posts) == 2
@@ -546,11 +536,10 @@ def test_post_and_account_metrics(
     result = provider.publish(token, image_request(pin_sim))
     pin_id = result.platform_post_id
     assert pin_id
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/pinterest/pins/{pin_id}",
-        json={"IMPRESSION": 90, "SAVE": 3, "PIN_CLICK": 7, "OUTBOUND_CLICK": 2},
+        {"IMPRESSION": 90, "SAVE": 3, "PIN_CLICK": 7, "OUTBOUND_CLICK": 2},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, pin_id) == {
         "views": 90,
         "saves": 3,

@@ -24,9 +24,13 @@ from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsS
 from tests.providers.helpers import (
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
+    finalize_once_processed,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
     sim_provider,
 )
 
@@ -43,11 +47,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> ThreadsPr
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> ThreadsProvider:
-    return make_provider(server, http)
-
-
 def threads_sim(sim: Simulator) -> ThreadsSim:
     return platform_of(sim, ThreadsSim)
 
@@ -62,20 +61,13 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
     )
 
 
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
-
-
 # ------------------------------------------------------------------ OAuth
 
 
 def test_oauth_long_lived_exchange_and_refresh(provider: ThreadsProvider, sim: Simulator) -> None:
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/oauth/authorize?" in url and "threads_content_publish" in url
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1"
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("THAA")  # the long-lived token, not the 1 h one
@@ -147,14 +139,8 @@ def test_pending_then_finalize(
     request = PublishRequest(text="", options={"media_urls": [IMAGE]})
     result = provider.publish(token, request)
     assert result.state == "pending" and sim.posts("threads") == []
-    assert provider.check_status(token, result.pending_state).state == "processing"
-    assert provider.finalize(token, result.pending_state).state == "pending"
-    time.sleep(0.6)
-    assert provider.check_status(token, result.pending_state).state == "ready"
-    done = provider.finalize(token, result.pending_state)
-    assert (
-        done.state == "published" and one_post(sim, "threads")["post_id"] == done.platform_post_id
-    )
+    done = finalize_once_processed(provider, token, result.pending_state, 0.6)
+    assert one_post(sim, "threads")["post_id"] == done.platform_post_id
     with pytest.raises(PermanentError) as again:  # the container was used
         provider.finalize(token, result.pending_state)
     assert again.value.duplicate is True and len(sim.posts("threads")) == 1
@@ -164,9 +150,10 @@ def test_failed_media_fetch_is_permanent(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.set_knobs("threads", instance={"media_fetch_error": "The media could not be fetched"})
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", options={"media_urls": [IMAGE]}))
-    assert "could not be fetched" in exc.value.message and sim.posts("threads") == []
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", options={"media_urls": [IMAGE]}), PermanentError
+    )
+    assert "could not be fetched" in exc.message and sim.posts("threads") == []
 
 
 def test_publishing_an_unfinished_container_is_the_meta_error(
@@ -201,10 +188,9 @@ def test_throttle_is_rate_limited_with_the_buc_estimate(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("threads", "429", path="*/threads", reset_in_s=600)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="slow down"))
-    assert exc.value.code == "17"
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(provider, token, PublishRequest(text="slow down"), RateLimited)
+    assert exc.code == "17"
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 500 < wait < 700
 
 
@@ -212,9 +198,8 @@ def test_posting_quota(provider: ThreadsProvider, token: TokenSet, sim: Simulato
     sim.set_knobs("threads", quotas={"posts": {"limit": 2, "window_s": 86400}})
     provider.publish(token, PublishRequest(text="one"))
     provider.publish(token, PublishRequest(text="two"))
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="three"))
-    assert exc.value.retry_at - datetime.now(UTC) > timedelta(hours=23)
+    exc = publish_error(provider, token, PublishRequest(text="three"), RateLimited)
+    assert exc.retry_at - datetime.now(UTC) > timedelta(hours=23)
     assert len(sim.posts("threads")) == 2
     assert provider.publishing_quota(token)["used"] == 2
 
@@ -233,27 +218,24 @@ def test_5xx_on_publish_is_transient_and_sent(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("threads", "503", path="*/threads_publish")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
+    assert exc.sent is True and exc.status == 503
 
 
 def test_5xx_on_container_is_not_sent(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("threads", "500", path="*/threads")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.sent is False and sim.posts("threads") == []
+    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
+    assert exc.sent is False and sim.posts("threads") == []
 
 
 def test_duplicate_fault_is_permanent_duplicate(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("threads", "duplicate", path="*/threads_publish")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.duplicate is True
+    exc = publish_error(provider, token, PublishRequest(text="x"), PermanentError)
+    assert exc.duplicate is True
 
 
 def test_timeout_after_accept_then_find_recent(
@@ -311,11 +293,10 @@ def test_validate_media_and_options(provider: ThreadsProvider) -> None:
 def test_metrics(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, PublishRequest(text="count me"))
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/threads/posts/{result.platform_post_id}",
-        json={"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
+        {"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "views": 90,
         "likes": 3,
@@ -381,10 +362,9 @@ def test_thread_stopped_part_way_goes_on_from_the_failed_part(
     part 3, in reply to part 2."""
     sim.inject("threads", "500", path="*/threads_publish", skip=2)
     request = PublishRequest(text="one", options={"thread": ["two", "three"]})
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    done = exc.value.details["published_ids"]
-    assert exc.value.details["failed_part"] == 2 and len(done) == 2
+    exc = publish_error(provider, token, request, TransientError)
+    done = exc.details["published_ids"]
+    assert exc.details["failed_part"] == 2 and len(done) == 2
     request.thread_done = done
     result = provider.publish(token, request)
     posts = sim.posts("threads")

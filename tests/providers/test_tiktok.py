@@ -25,11 +25,15 @@ from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
 from tests.providers.helpers import (
+    CountingStream,
     assert_found_after_timeout,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
 )
 
 SIMULATED = [TikTokSim]
@@ -44,17 +48,6 @@ PHOTO_URL = "https://media.example.com/p/{}.jpg"
 def mp4(size: int) -> bytes:
     head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
     return (head + bytes(range(256)) * (size // 256 + 1))[:size]
-
-
-class CountingStream(io.BytesIO):
-    """Records the largest single read, to prove the upload streams."""
-
-    largest = 0
-
-    def read(self, n: int | None = -1) -> bytes:
-        data = super().read(n)
-        CountingStream.largest = max(CountingStream.largest, len(data))
-        return data
 
 
 def video(size: int = 300_000, data: bytes | None = None) -> MediaItem:
@@ -91,11 +84,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> TikTokPro
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> TikTokProvider:
-    return make_provider(server, http)
-
-
 def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
     issued = tiktok(sim).issue_token(username, **kw)
     return TokenSet(
@@ -105,11 +93,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"].replace(",", " "),
         {"open_id": issued["open_id"], "username": username},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def api(server: SimServer, path: str, token: TokenSet | None = None, **kw: Any) -> httpx.Response:
@@ -127,9 +110,7 @@ def test_oauth_round_trip_and_account_info(provider: TikTokProvider, sim: Simula
     url = provider.authorize_url(state="s-1", redirect_uri=REDIRECT)
     assert "/v2/auth/authorize/?client_key=" in url and "client_id" not in url
     assert "scope=user.info.basic,user.info.profile" in url  # comma-separated
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1" and "video.publish" in params["scopes"]
     token = provider.exchange_code(code=params["code"], redirect_uri=REDIRECT)
     assert token.access_token.startswith("act.") and token.refresh_token
@@ -304,9 +285,13 @@ def test_unverified_url_is_refused(
     sim.set_knobs("tiktok", instance={"verified_url_prefixes": ["https://media.example.com/"]})
     provider.publish(token, PublishRequest(text="ok", media=[photo(1)], options=PUBLIC))
     elsewhere = photo(2, "https://other.example.net/x.jpg")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="no", media=[elsewhere], options=PUBLIC))
-    assert exc.value.code == "url_ownership_unverified" and len(sim.posts("tiktok")) == 1
+    exc = publish_error(
+        provider,
+        token,
+        PublishRequest(text="no", media=[elsewhere], options=PUBLIC),
+        PermanentError,
+    )
+    assert exc.code == "url_ownership_unverified" and len(sim.posts("tiktok")) == 1
 
 
 def test_video_pull_from_url(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> None:
@@ -324,9 +309,10 @@ def test_privacy_level_must_be_one_of_the_creators_options(
     tiktok(sim).ensure_user(
         "alice", privacy_level_options=["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
     )
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.code == "privacy_level_option_mismatch"
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), PermanentError
+    )
+    assert exc.code == "privacy_level_option_mismatch"
     # The simulator refuses it too when a client skips the check.
     body = {
         "post_info": {"privacy_level": "PUBLIC_TO_EVERYONE"},
@@ -345,9 +331,10 @@ def test_unaudited_app_may_only_post_self_only(
         server, http, client_id=app.client_key, client_secret=app.client_secret
     )
     token = minted(sim, client_key=app.client_key)
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.code == "unaudited_client_can_only_post_to_private_accounts"
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), PermanentError
+    )
+    assert exc.code == "unaudited_client_can_only_post_to_private_accounts"
     opts = {"privacy_level": "SELF_ONLY"}
     assert provider.publish(token, PublishRequest(text="x", media=[video()], options=opts))
     assert len(sim.posts("tiktok")) == 1
@@ -368,9 +355,13 @@ def test_processing_failures_are_permanent(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     not_a_video = video(data=b"GIF89a" + bytes(5000))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[not_a_video], options=PUBLIC))
-    assert "file_format_check_failed" in exc.value.message
+    exc = publish_error(
+        provider,
+        token,
+        PublishRequest(text="x", media=[not_a_video], options=PUBLIC),
+        PermanentError,
+    )
+    assert "file_format_check_failed" in exc.message
     sim.set_knobs("tiktok", instance={"processing_failure": "duration_check_failed"})
     with pytest.raises(PermanentError) as exc:
         provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
@@ -381,9 +372,10 @@ def test_internal_processing_failure_is_safe_to_retry(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.set_knobs("tiktok", instance={"processing_failure": "internal"})
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.sent is False
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), TransientError
+    )
+    assert exc.sent is False
 
 
 # ------------------------------------------------------------------ errors and limits
@@ -395,10 +387,9 @@ def test_init_rate_limit_is_six_per_minute(
     request = PublishRequest(text="x", media=[photo(1)], options=PUBLIC)
     for _ in range(6):
         provider.publish(token, request)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, request)
-    assert exc.value.code == "rate_limit_exceeded" and exc.value.status == 429
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(provider, token, request, RateLimited)
+    assert exc.code == "rate_limit_exceeded" and exc.status == 429
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 55 < wait <= 60  # TikTok sends no reset header: the 1-minute window
     assert len(sim.posts("tiktok")) == 6
 
@@ -407,9 +398,10 @@ def test_injected_429_honours_retry_after(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("tiktok", "429", path="/v2/post/publish/video/init/", reset_in_s=300)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), RateLimited
+    )
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 290 < wait <= 300
 
 
@@ -429,16 +421,18 @@ def test_banned_creator_is_permanent(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     tiktok(sim).ensure_user("alice", banned=True)
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.code == "spam_risk_user_banned_from_posting"
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), PermanentError
+    )
+    assert exc.code == "spam_risk_user_banned_from_posting"
 
 
 def test_auth_errors(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("tiktok", "401")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.refresh_may_help is True and exc.value.code == "access_token_invalid"
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), AuthError
+    )
+    assert exc.refresh_may_help is True and exc.code == "access_token_invalid"
     tiktok(sim).expire_token(token.access_token)
     with pytest.raises(AuthError) as expired:
         provider.account_info(token)
@@ -454,10 +448,11 @@ def test_5xx_on_file_upload_init_is_not_sent(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("tiktok", "500", path="/v2/post/publish/video/init/", after_accept=True)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), TransientError
+    )
     # The publish_id exists, but without the bytes nothing can ever be posted.
-    assert exc.value.sent is False and exc.value.code == "internal_error"
+    assert exc.sent is False and exc.code == "internal_error"
     time.sleep(0.1)
     assert sim.posts("tiktok") == []
 
@@ -466,9 +461,10 @@ def test_5xx_on_photo_init_is_sent(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("tiktok", "503", path="/v2/post/publish/content/init/")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[photo(1)], options=PUBLIC))
-    assert exc.value.sent is True and exc.value.status == 503
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[photo(1)], options=PUBLIC), TransientError
+    )
+    assert exc.sent is True and exc.status == 503
 
 
 def test_timeout_after_accept_then_find_recent(
@@ -501,9 +497,10 @@ def test_duplicate_fault_is_permanent_duplicate(
     provider: TikTokProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("tiktok", "duplicate", path="/v2/post/publish/video/init/")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[video()], options=PUBLIC))
-    assert exc.value.duplicate is True and exc.value.code == "spam_risk"
+    exc = publish_error(
+        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC), PermanentError
+    )
+    assert exc.duplicate is True and exc.code == "spam_risk"
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
@@ -566,20 +563,19 @@ def test_metrics(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> N
         token, PublishRequest(text="count me", media=[video()], options=PUBLIC)
     )
     assert result.platform_post_id
-    posted = httpx.post(
+    set_counts(
         f"{sim_url(provider)}/_sim/tiktok/videos/{result.platform_post_id}",
-        json={"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
+        {"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
     )
-    assert posted.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 3,
         "comments": 2,
         "shares": 1,
         "views": 90,
     }
-    httpx.post(
+    set_counts(
         f"{sim_url(provider)}/_sim/tiktok/users/alice",
-        json={"follower_count": 42, "following_count": 7, "likes_count": 5},
+        {"follower_count": 42, "following_count": 7, "likes_count": 5},
     )
     assert provider.account_metrics(token) == {
         "followers": 42,

@@ -27,7 +27,17 @@ from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.helpers import PNG, SPECS, assert_refused_not_sent, one_post, refused_base
+from tests.providers.helpers import (
+    PNG,
+    SPECS,
+    CountingStream,
+    assert_refused_not_sent,
+    one_post,
+    pkce_round_trip,
+    publish_error,
+    refused_base,
+    set_counts,
+)
 
 SEED = 11
 
@@ -73,16 +83,8 @@ def provider(server: SimServer, http: httpx.Client, app: App) -> XProvider:
 
 
 def connect(provider: XProvider, username: str = "alice") -> TokenSet:
-    """The real OAuth round trip: authorize (auto-approved) → redirect → code exchange."""
-    verifier = make_code_verifier()
-    url = provider.authorize_url(state="s-123", redirect_uri=REDIRECT, code_verifier=verifier)
-    redirect = httpx.get(url + f"&sim_account={username}")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
-    assert params["state"] == "s-123"
-    token = provider.exchange_code(
-        code=params["code"], redirect_uri=REDIRECT, code_verifier=verifier
-    )
+    """The real OAuth round trip, then the account's ids recorded in the token."""
+    token = pkce_round_trip(provider, REDIRECT, username)
     provider.account_info(token)  # records user_id/username in token.extra
     return token
 
@@ -100,17 +102,6 @@ def minted(sim: Simulator, app: App, username: str = "alice", **kw: Any) -> Toke
 
 def auth(token: TokenSet) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.access_token}"}
-
-
-class CountingStream(io.BytesIO):
-    """A media stream that remembers the largest single read (streaming check)."""
-
-    largest = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        CountingStream.largest = max(CountingStream.largest, len(data))
-        return data
 
 
 def video_bytes(size: int) -> bytes:
@@ -235,10 +226,9 @@ def test_expired_access_token_is_401_then_refresh_helps(
     provider: XProvider, app: App, sim: Simulator
 ) -> None:
     token = minted(sim, app, expires_in=0)
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="too late"))
-    assert exc.value.status == 401 and exc.value.refresh_may_help is True
-    assert exc.value.message == "Unauthorized"
+    exc = publish_error(provider, token, PublishRequest(text="too late"), AuthError)
+    assert exc.status == 401 and exc.refresh_may_help is True
+    assert exc.message == "Unauthorized"
     assert sim.posts() == []
     fresh = provider.refresh(token)
     assert provider.publish(fresh, PublishRequest(text="after refresh")).state == "published"
@@ -337,10 +327,11 @@ def test_failed_media_processing_is_permanent_and_posts_nothing(
         instance={"check_after_secs": 0, "media_processing_error": "Unsupported video codec"},
     )
     video = MediaItem.from_bytes(video_bytes(50_000), "video/mp4", "bad.mp4")
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="broken video", media=[video]))
-    assert exc.value.code == "media-processing-failed"
-    assert "Unsupported video codec" in exc.value.message
+    exc = publish_error(
+        provider, token, PublishRequest(text="broken video", media=[video]), PermanentError
+    )
+    assert exc.code == "media-processing-failed"
+    assert "Unsupported video codec" in exc.message
     assert sim.posts() == []
 
 
@@ -363,10 +354,14 @@ def test_thread_failing_midway_reports_what_was_published(
     provider: XProvider, token: TokenSet, sim: Simulator
 ) -> None:
     provider.publish(token, PublishRequest(text="already said"))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="new", options={"thread": ["already said"]}))
-    assert exc.value.duplicate is True and exc.value.details["failed_part"] == 1
-    assert exc.value.details["published_ids"] == [sim.posts("x")[-1]["post_id"]]
+    exc = publish_error(
+        provider,
+        token,
+        PublishRequest(text="new", options={"thread": ["already said"]}),
+        PermanentError,
+    )
+    assert exc.duplicate is True and exc.details["failed_part"] == 1
+    assert exc.details["published_ids"] == [sim.posts("x")[-1]["post_id"]]
 
 
 @pytest.mark.parametrize(
@@ -393,19 +388,17 @@ def test_weighted_length_at_the_280_boundary(
         "an emoji or a CJK character as 2)."
     ]
     provider.publish(token, PublishRequest(text=fits))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text=over))
-    assert exc.value.status == 400 and exc.value.message == E_TOO_LONG
-    assert exc.value.code == "invalid-request" and not exc.value.duplicate
+    exc = publish_error(provider, token, PublishRequest(text=over), PermanentError)
+    assert exc.status == 400 and exc.message == E_TOO_LONG
+    assert exc.code == "invalid-request" and not exc.duplicate
     assert [p["text"] for p in sim.posts("x")] == [fits]
 
 
 def test_duplicate_is_permanent(provider: XProvider, token: TokenSet, sim: Simulator) -> None:
     provider.publish(token, PublishRequest(text="same words"))
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, PublishRequest(text="same words"))
-    assert exc.value.duplicate is True and exc.value.status == 403
-    assert exc.value.message == E_DUPLICATE
+    exc = publish_error(provider, token, PublishRequest(text="same words"), PermanentError)
+    assert exc.duplicate is True and exc.status == 403
+    assert exc.message == E_DUPLICATE
     assert len(sim.posts("x")) == 1
 
     sim.inject("x", "duplicate", path="/2/tweets")
@@ -422,9 +415,8 @@ def test_429_gives_rate_limited_at_the_reset_time(
 ) -> None:
     reset = (datetime.now(UTC) + timedelta(minutes=7)).replace(microsecond=0)
     sim.inject("x", "429", path="/2/tweets", reset_at=reset.isoformat())
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, PublishRequest(text="too fast"))
-    assert exc.value.retry_at == reset and exc.value.message == "Too Many Requests"
+    exc = publish_error(provider, token, PublishRequest(text="too fast"), RateLimited)
+    assert exc.retry_at == reset and exc.message == "Too Many Requests"
     assert sim.posts() == []
 
 
@@ -441,10 +433,9 @@ def test_rate_windows_per_user_and_24_hour_caps(
 
     sim.set_knobs("x", account="alice", quotas={"tweets": {"limit": 2, "window_s": 900}})
     provider.publish(token, PublishRequest(text="two"))
-    with pytest.raises(RateLimited) as window:
-        provider.publish(token, PublishRequest(text="three"))
+    window = publish_error(provider, token, PublishRequest(text="three"), RateLimited)
     expected = datetime.now(UTC) + timedelta(seconds=900)
-    assert abs((window.value.retry_at - expected).total_seconds()) < 5
+    assert abs((window.retry_at - expected).total_seconds()) < 5
 
     # The 24-hour cap is exhausted while the 15-minute window still has room: its reset wins.
     bob = connect(provider, "bob")
@@ -459,10 +450,9 @@ def test_rate_windows_per_user_and_24_hour_caps(
 
 def test_503_is_transient_and_sent(provider: XProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("x", "503", path="/2/tweets")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="maybe"))
-    assert exc.value.sent is True and exc.value.status == 503
-    assert exc.value.message == "Service Unavailable" and sim.posts() == []
+    exc = publish_error(provider, token, PublishRequest(text="maybe"), TransientError)
+    assert exc.sent is True and exc.status == 503
+    assert exc.message == "Service Unavailable" and sim.posts() == []
 
 
 def test_media_step_failures_are_never_sent(
@@ -470,9 +460,10 @@ def test_media_step_failures_are_never_sent(
 ) -> None:
     sim.inject("x", "503", path="/2/media/upload")
     item = MediaItem.from_bytes(PNG, "image/png", "a.png")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="with media", media=[item]))
-    assert exc.value.sent is False and sim.posts() == []
+    exc = publish_error(
+        provider, token, PublishRequest(text="with media", media=[item]), TransientError
+    )
+    assert exc.sent is False and sim.posts() == []
 
 
 def test_timeout_after_accept_then_find_recent(
@@ -483,9 +474,8 @@ def test_timeout_after_accept_then_find_recent(
     sim.inject("x", "timeout_after_accept", path="/2/tweets")
     request = PublishRequest(text="did this get posted?")
     started = time.monotonic()
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request)
-    assert exc.value.sent is True and exc.value.status is None
+    exc = publish_error(provider, token, request, TransientError)
+    assert exc.sent is True and exc.status is None
     assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
     post = one_post(sim, "x")
 
@@ -550,9 +540,8 @@ def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> Non
 
 def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("x", "expired_token", account="alice")
-    with pytest.raises(AuthError) as exc:
-        provider.publish(token, PublishRequest(text="x"))
-    assert exc.value.status == 401 and exc.value.refresh_may_help is True
+    exc = publish_error(provider, token, PublishRequest(text="x"), AuthError)
+    assert exc.status == 401 and exc.refresh_may_help is True
 
     # An app-only bearer token on a user-context endpoint: refreshing cannot fix that.
     app_only = sim["x"].issue_app_token()  # type: ignore[attr-defined]
@@ -565,11 +554,10 @@ def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> 
 
 def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    r = httpx.post(
+    set_counts(
         f"{server.url}/_sim/x/tweets/{result.platform_post_id}",
-        json={"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
+        {"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
     )
-    assert r.status_code == 200
     assert provider.post_metrics(token, result.platform_post_id) == {
         "likes": 5,
         "comments": 1,
@@ -577,7 +565,7 @@ def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> Non
         "quotes": 0,
         "views": 90,
     }
-    httpx.post(f"{server.url}/_sim/x/users/alice", json={"followers_count": 12})
+    set_counts(f"{server.url}/_sim/x/users/alice", {"followers_count": 12})
     assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
     with pytest.raises(PermanentError) as missing:
         provider.post_metrics(token, "1234567890123456789")

@@ -42,9 +42,12 @@ from simulator.youtube import (
 from tests.providers.helpers import (
     SPECS,
     assert_refused_not_sent,
+    authorize_as,
     one_post,
     platform_of,
+    publish_error,
     refused_base,
+    set_counts,
 )
 
 SIMULATED = [YouTubeSim]
@@ -111,11 +114,6 @@ def make_provider(server: SimServer, http: httpx.Client, **kw: Any) -> YouTubePr
     )
 
 
-@pytest.fixture
-def provider(server: SimServer, http: httpx.Client) -> YouTubeProvider:
-    return make_provider(server, http)
-
-
 def yt(sim: Simulator) -> YouTubeSim:
     return platform_of(sim, YouTubeSim)
 
@@ -129,11 +127,6 @@ def minted(sim: Simulator, username: str = "alice", **kw: Any) -> TokenSet:
         issued["scope"],
         {"channel_id": issued["channel_id"]},
     )
-
-
-@pytest.fixture
-def token(sim: Simulator) -> TokenSet:
-    return minted(sim)
 
 
 def request(
@@ -157,16 +150,13 @@ def test_oauth_round_trip_with_pkce_refresh_and_revoke(
     assert query["access_type"] == "offline" and query["prompt"] == "consent"
     assert query["code_challenge_method"] == "S256"
     assert set(query["scope"].split()) == {SCOPE + "youtube.upload", SCOPE + "youtube.readonly"}
-    redirect = httpx.get(url + "&sim_account=bob")
-    assert redirect.status_code == 302
-    params = httpx.URL(redirect.headers["location"]).params
+    params = authorize_as(url, "bob").params
     assert params["state"] == "s-1"
 
     with pytest.raises(PermanentError) as bad:  # PKCE: the verifier must match the challenge
         provider.exchange_code(code=params["code"], redirect_uri=REDIRECT, code_verifier="x" * 43)
     assert bad.value.code == "invalid_grant"
-    redirect = httpx.get(url + "&sim_account=bob")
-    code = httpx.URL(redirect.headers["location"]).params["code"]
+    code = authorize_as(url, "bob").params["code"]
     token = provider.exchange_code(code=code, redirect_uri=REDIRECT, code_verifier=verifier)
     assert token.access_token.startswith("ya29.") and token.refresh_token
     assert token.expires_at is not None
@@ -336,9 +326,8 @@ def test_unanswered_final_chunk_is_sent_true(
 ) -> None:
     provider = make_provider(server, http, upload_retries=1)
     sim.inject("youtube", "500", method="PUT", count=None)
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, request(mp4(50_000)))
-    assert exc.value.sent is True and exc.value.details["upload_session"]
+    exc = publish_error(provider, token, request(mp4(50_000)), TransientError)
+    assert exc.sent is True and exc.details["upload_session"]
     assert sim.posts("youtube") == []
 
 
@@ -352,9 +341,8 @@ def test_unfinished_upload_and_session_errors_are_not_sent(
     assert exc.value.sent is False
     sim.clear_faults()
     sim.inject("youtube", "500", method="POST", path="/upload/youtube/v3/videos")
-    with pytest.raises(TransientError) as start:
-        provider.publish(token, request())
-    assert start.value.sent is False and start.value.status == 500
+    start = publish_error(provider, token, request(), TransientError)
+    assert start.sent is False and start.status == 500
     assert sim.posts("youtube") == []
 
 
@@ -401,11 +389,10 @@ def test_quota_exhaustion_waits_for_midnight_pacific(
 ) -> None:
     sim.set_knobs("youtube", quotas={"units": {"limit": 2000, "window_s": 86400}})
     provider.publish(token, request())  # 1600 units + a few list calls
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, request(mp4(40_000, seed=2)))
-    assert exc.value.code == "quotaExceeded" and exc.value.status == 403
-    assert exc.value.retry_at == next_pacific_midnight()
-    assert exc.value.retry_at.astimezone(next_pacific_midnight().tzinfo).hour in (7, 8)  # UTC
+    exc = publish_error(provider, token, request(mp4(40_000, seed=2)), RateLimited)
+    assert exc.code == "quotaExceeded" and exc.status == 403
+    assert exc.retry_at == next_pacific_midnight()
+    assert exc.retry_at.astimezone(next_pacific_midnight().tzinfo).hour in (7, 8)  # UTC
     assert len(sim.posts("youtube")) == 1
     # The 2026 model: inserts have their own bucket of 100 a day.
     sim.reset()
@@ -423,28 +410,25 @@ def test_quota_exhaustion_waits_for_midnight_pacific(
 def test_channel_upload_limit(provider: YouTubeProvider, token: TokenSet, sim: Simulator) -> None:
     sim.set_knobs("youtube", quotas={"uploads": {"limit": 1, "window_s": 86400}})
     provider.publish(token, request())
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, request(mp4(40_000, seed=2)))
-    assert exc.value.code == "uploadLimitExceeded"
-    assert exc.value.retry_at - datetime.now(UTC) > timedelta(hours=23)
+    exc = publish_error(provider, token, request(mp4(40_000, seed=2)), RateLimited)
+    assert exc.code == "uploadLimitExceeded"
+    assert exc.retry_at - datetime.now(UTC) > timedelta(hours=23)
 
 
 def test_rate_limit_uses_retry_after(
     provider: YouTubeProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("youtube", "429", path="/upload/*", reset_in_s=120)
-    with pytest.raises(RateLimited) as exc:
-        provider.publish(token, request())
-    assert exc.value.code == "rateLimitExceeded"
-    wait = (exc.value.retry_at - datetime.now(UTC)).total_seconds()
+    exc = publish_error(provider, token, request(), RateLimited)
+    assert exc.code == "rateLimitExceeded"
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
     assert 100 < wait <= 121
 
 
 def test_auth_errors(provider: YouTubeProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("youtube", "401")
-    with pytest.raises(AuthError) as injected:
-        provider.publish(token, request())
-    assert injected.value.refresh_may_help is True and injected.value.code == "authError"
+    injected = publish_error(provider, token, request(), AuthError)
+    assert injected.refresh_may_help is True and injected.code == "authError"
     yt(sim).expire_token(token.access_token)
     with pytest.raises(AuthError) as expired:
         provider.account_info(token)
@@ -457,9 +441,8 @@ def test_auth_errors(provider: YouTubeProvider, token: TokenSet, sim: Simulator)
 
 def test_duplicates(provider: YouTubeProvider, token: TokenSet, sim: Simulator) -> None:
     sim.inject("youtube", "duplicate", path="/upload/*")
-    with pytest.raises(PermanentError) as injected:
-        provider.publish(token, request())
-    assert injected.value.duplicate is True and injected.value.status == 409
+    injected = publish_error(provider, token, request(), PermanentError)
+    assert injected.duplicate is True and injected.status == 409
     data = mp4(40_000, seed=4)
     provider.publish(token, request(data))
     with pytest.raises(PermanentError) as again:  # the same file: rejected after processing
@@ -470,9 +453,8 @@ def test_duplicates(provider: YouTubeProvider, token: TokenSet, sim: Simulator) 
 def test_a_file_that_is_not_a_video_fails_processing(
     provider: YouTubeProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    with pytest.raises(PermanentError) as exc:
-        provider.publish(token, request(b"\x00" * 5000))
-    assert "invalidFile" in exc.value.message and exc.value.duplicate is False
+    exc = publish_error(provider, token, request(b"\x00" * 5000), PermanentError)
+    assert "invalidFile" in exc.message and exc.duplicate is False
     sim.set_knobs("youtube", instance={"processing_failure": "transcodeFailed"})
     with pytest.raises(PermanentError):
         provider.publish(token, request())
@@ -547,10 +529,10 @@ def test_metrics(provider: YouTubeProvider, token: TokenSet, sim: Simulator) -> 
     video_id = result.platform_post_id
     base = provider.api_base.rsplit("/", 1)[0] + "/_sim/youtube"
     counters = {"viewCount": 90, "likeCount": 3, "commentCount": 2}
-    assert httpx.post(f"{base}/videos/{video_id}", json=counters).status_code == 200
+    set_counts(f"{base}/videos/{video_id}", counters)
     assert provider.post_metrics(token, video_id or "") == {"views": 90, "likes": 3, "comments": 2}
     channel = token.extra["channel_id"]
-    assert httpx.post(f"{base}/channels/{channel}", json={"subscriberCount": 42}).status_code == 200
+    set_counts(f"{base}/channels/{channel}", {"subscriberCount": 42})
     assert provider.account_metrics(token) == {"followers": 42, "posts": 1, "views": 90}
     with pytest.raises(PermanentError):
         provider.post_metrics(token, "nope1234567")
