@@ -6,19 +6,39 @@ post's images, kept with the thread and received by X with the reply's image."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from app.services import posts
-from tests.e2e.test_threads_queue import (  # noqa: F401  (fixtures)
-    Team,
-    _open,
-    _pick,
-    _screens,
-    _wait_for,
-    page,
-    team,
+from tests.e2e.helpers import SignedIn as Team
+from tests.e2e.helpers import (
+    open_composer,
+    pick,
+    sandbox_here,
+    screenshots,
+    signed_in,
+    tab,
+    wait_for,
 )
 from tests.integration.thread_media import library_image
+
+
+@pytest.fixture(scope="module")
+def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
+    platforms = ("x", "bluesky", "linkedin")
+    with (
+        sandbox_here(sim),
+        signed_in(browser, live_app, "threadcheck", "Tess Check", platforms) as who,
+    ):
+        yield who
+
+
+@pytest.fixture
+def page(team: Team) -> Iterator[Page]:
+    yield from tab(team.ctx)
+
 
 TOO_LONG_X = "X: Thread part 2 is 281 characters as X counts them"
 
@@ -28,10 +48,10 @@ def _posts_with(who: Team, content: str) -> list[posts.PostView]:
     return [p for p in found if p.content == content]
 
 
-def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):  # noqa: F811
-    _open(page, team)
+def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):
+    open_composer(page, team.base)
     for platform in ("x", "bluesky", "linkedin"):
-        _pick(page, team, platform)
+        pick(page, team.ids[platform])
     page.locator("#composer-text").fill("Checked thread 1/2")
     page.click("#add-part")
     part_problems = page.locator("#part-problems-2 .live-problem")
@@ -49,7 +69,7 @@ def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):
     expect(x_box.locator(".live-problem")).to_contain_text("Thread part 2 is 281 characters")
     expect(page.locator("#check-bluesky")).to_have_attribute("data-ready", "yes")
     expect(page.locator("#check-linkedin")).to_have_attribute("data-ready", "yes")
-    _screens(page, "composer-thread-checks")
+    screenshots(page, "composer-thread-checks")
 
     # Schedule refuses it in the same words, and nothing is saved.
     page.click("#publish-now")
@@ -70,10 +90,10 @@ def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):
     assert [p.text for p in view.thread] == ["y" * 280]
 
 
-def test_part_images_are_checked_and_described(page: Page, team: Team, sim):  # noqa: F811
+def test_part_images_are_checked_and_described(page: Page, team: Team, sim):
     dots = [library_image(team.wid, (40 * i, 90, 200), f"dot{i}.png") for i in range(5)]
-    _open(page, team)
-    _pick(page, team, "x")
+    open_composer(page, team.base)
+    pick(page, team.ids["x"])
     page.locator("#composer-text").fill("Described thread 1/2")
     page.click("#add-part")
     page.locator("#thread-part-2").fill("Five dots 2/2")
@@ -105,7 +125,7 @@ def test_part_images_are_checked_and_described(page: Page, team: Team, sim):  # 
     page.click("#save-alt")
     expect(dialog).to_have_count(0)
     expect(tile.locator(".alt-button")).to_have_attribute("title", "A blue dot")
-    _screens(page, "composer-thread-alt")
+    screenshots(page, "composer-thread-alt")
 
     page.click("#publish-now")
     expect(page).to_have_url(f"{team.base}/", timeout=20_000)
@@ -121,6 +141,6 @@ def test_part_images_are_checked_and_described(page: Page, team: Team, sim):  # 
         found = [p for p in sim.sim.posts("x") if p["text"] == "Five dots 2/2"]
         return found[0] if found else None
 
-    tweet = _wait_for(reply)
+    tweet = wait_for(reply)
     assert tweet, "the reply did not reach X"
     assert [sim.sim["x"].media[m["id"]].alt_text for m in tweet["media"]] == ["A blue dot"]
