@@ -27,6 +27,11 @@ class ThreadPartIn(BaseModel):
         description="Library media attached to this part (images; a video where the network "
         "takes one on a reply). Threads takes media from public URLs only, not on parts.",
     )
+    media_alt: dict[uuid.UUID, str] = Field(
+        default_factory=dict,
+        description="Alt text per medium of this part's `media_ids`, sent to the networks that "
+        "take it.",
+    )
 
 
 class PostIn(BaseModel):
@@ -46,7 +51,7 @@ class PostIn(BaseModel):
     thread: list[ThreadPartIn | str] | None = Field(
         default=None,
         max_length=24,
-        description='The thread\'s further parts, each `{"text", "media_ids"}` (media '
+        description='The thread\'s further parts, each `{"text", "media_ids", "media_alt"}` (media '
         "from the library, attached to that part's reply, within the network's per-post limits) "
         "or a plain text: X, Bluesky, Mastodon and Threads publish them as a reply chain under "
         "`content`; other networks get `content` only. Omitted: `platform_configs` decide; [] "

@@ -113,8 +113,29 @@ def test_parts_with_media_are_stored_shown_and_validated(team):
     assert team["client"].get("/api/posts").json()["total"] == 1
 
 
+def test_a_parts_alt_text_is_stored_and_shown(team):
+    wid = uuid.UUID(team["wid"])
+    green = library_image(wid, (0, 255, 0))
+    alt = {str(green.id): "A green square"}
+    part = {"text": "2/2 green", "media_ids": [str(green.id)], "media_alt": alt}
+    r = create(team, content="1/2 start", thread=[part])
+    assert r.status_code == 201, r.text
+    assert r.json()["thread"] == [part]
+    assert team["client"].get(f"/api/posts/{r.json()['id']}").json()["thread"] == [part]
+    # Alt text for a medium the part does not carry is left out; a blank one too.
+    stray = dict(part, media_alt={str(uuid.uuid4()): "Nothing", str(green.id): "  "})
+    kept = create(team, content="1/2 stray", thread=[stray])
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["thread"] == [{"text": "2/2 green", "media_ids": [str(green.id)]}]
+    # An alt text over the limit is refused, the part named.
+    long = dict(part, media_alt={str(green.id): "a" * 5001})
+    refused = create(team, content="1/2 long", thread=[long])
+    assert refused.status_code == 422, refused.text
+    assert "Thread part 2: alt text is limited to 5,000 characters." in refused.text
+
+
 def test_openapi_documents_the_rich_thread(team):
     spec = team["client"].get("/api/openapi.json").json()
     schemas = spec["components"]["schemas"]
-    assert set(schemas["ThreadPartIn"]["properties"]) == {"text", "media_ids"}
+    assert set(schemas["ThreadPartIn"]["properties"]) == {"text", "media_ids", "media_alt"}
     assert "media_ids" in str(schemas["PostIn"]["properties"]["thread"])
