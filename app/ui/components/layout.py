@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from app.ui.components.blocks import EDGE, ghost_icon, row
+from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.components.zone_prompt import zone_prompt
@@ -28,32 +30,34 @@ FOCUS_RING = {"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset":
 # Below the `md` breakpoint the sidebar gives way to a top bar whose menu opens a drawer.
 DESKTOP = rx.breakpoints(initial="none", md="flex")
 MOBILE = rx.breakpoints(initial="flex", md="none")
+# The sidebar and the drawer: a grey panel with a line on its right.
+PANEL = {"background": rx.color("gray", 2), "border_right": EDGE}
+STICKY = {"position": "sticky", "top": "0"}
+# Round-cornered padded boxes: the navigation links, the skip link.
+PADDED = {"padding": "8px 12px", "border_radius": "var(--radius-3)"}
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), spacing="3", align="center"),
+        row(rx.icon(icon, size=18), rx.text(label, size="3"), spacing="3"),
         href=href,
         id=f"nav-{label.lower()}",
         underline="none",
         color_scheme="gray",
         high_contrast=True,
         width="100%",
-        padding="8px 12px",
-        border_radius="var(--radius-3)",
         _hover={"background": "var(--gray-a3)"},
         _focus_visible=FOCUS_RING,
+        **PADDED,
     )
 
 
 def workspace_switcher() -> rx.Component:
     """The current workspace, the others to switch to, and a button to create one."""
-    return rx.hstack(
+    return row(
         rx.box(_workspace_select(), flex="1", min_width="0"),
         new_workspace_button(class_name="new-workspace"),
-        spacing="2",
         width="100%",
-        align="center",
     )
 
 
@@ -106,13 +110,16 @@ def user_menu() -> rx.Component:
 
 
 def _brand() -> rx.Component:
-    return rx.hstack(
+    return row(
         rx.icon("megaphone", size=22, color=rx.color("accent", 9)),
         rx.heading("Herald", size="5"),
-        align="center",
-        spacing="2",
         padding_x="12px",
     )
+
+
+def _brand_line(end: rx.Component) -> rx.Component:
+    """The brand on the left, `end` (the bell, the drawer's close button) on the right."""
+    return rx.hstack(_brand(), end, justify="between", align="center", width="100%")
 
 
 def _nav_body() -> rx.Component:
@@ -134,18 +141,16 @@ def _nav_body() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.vstack(
-        rx.hstack(_brand(), bell(), justify="between", align="center", width="100%"),
+        _brand_line(bell()),
         _nav_body(),
         display=DESKTOP,
+        **STICKY,
         width="240px",
         min_width="240px",
         height="100vh",
-        position="sticky",
-        top="0",
         padding="16px 12px",
         spacing="4",
-        border_right=f"1px solid {rx.color('gray', 5)}",
-        background=rx.color("gray", 2),
+        **PANEL,
     )
 
 
@@ -153,33 +158,13 @@ def topbar() -> rx.Component:
     """Narrow screens: brand and a menu button; the menu is a drawer from the left."""
     return rx.hstack(
         rx.drawer.root(
-            rx.drawer.trigger(
-                rx.icon_button(
-                    rx.icon("menu", size=20),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Open menu",
-                    id="nav-toggle",
-                )
-            ),
+            rx.drawer.trigger(ghost_icon("menu", "Open menu", 20, id="nav-toggle")),
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(
                     rx.vstack(
-                        rx.hstack(
-                            _brand(),
-                            rx.drawer.close(
-                                rx.icon_button(
-                                    rx.icon("x", size=18),
-                                    variant="ghost",
-                                    color_scheme="gray",
-                                    aria_label="Close menu",
-                                    id="nav-close",
-                                )
-                            ),
-                            justify="between",
-                            align="center",
-                            width="100%",
+                        _brand_line(
+                            rx.drawer.close(ghost_icon("x", "Close menu", 18, id="nav-close"))
                         ),
                         _nav_body(),
                         spacing="4",
@@ -195,8 +180,7 @@ def topbar() -> rx.Component:
                     height="100%",
                     width="min(280px, 85vw)",
                     z_index="50",
-                    background=rx.color("gray", 2),
-                    border_right=f"1px solid {rx.color('gray', 5)}",
+                    **PANEL,
                 )
             ),
             direction="left",
@@ -209,10 +193,9 @@ def topbar() -> rx.Component:
         align="center",
         width="100%",
         padding="8px 12px",
-        position="sticky",
-        top="0",
         z_index="30",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        **STICKY,
+        border_bottom=EDGE,
         background=rx.color("gray", 2),
     )
 
@@ -228,11 +211,10 @@ def skip_link() -> rx.Component:
         left="-9999px",
         top="8px",
         z_index="100",
-        padding="8px 12px",
-        border_radius="var(--radius-3)",
         background=rx.color("accent", 9),
         color="white",
         _focus={"left": "8px", **FOCUS_RING},
+        **PADDED,
     )
 
 
@@ -247,18 +229,15 @@ def shell(content: rx.Component, title: str) -> rx.Component:
                 rx.cond(
                     AuthState.email_unverified,
                     rx.callout(
-                        rx.hstack(
+                        row(
                             rx.text(
                                 "Please confirm your email address: open the link we sent you."
                             ),  # fmt: skip
-                            rx.button(
+                            row_button(
                                 "Resend the email",
-                                size="1",
-                                variant="soft",
                                 on_click=AuthState.resend_verification,
                                 id="resend-verification",
                             ),
-                            align="center",
                             spacing="3",
                             wrap="wrap",
                         ),

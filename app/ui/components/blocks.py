@@ -1,0 +1,92 @@
+"""Small widgets the pages repeat: a wrapping toolbar, a row of items, grey text, a ghost icon
+button, a named form input, a dialog's buttons, a plain link and the look of a list row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+# A thin line between the rows of a list, and the edge of the shell's panels.
+ROW_LINE = f"1px solid {rx.color('gray', 4)}"
+EDGE = f"1px solid {rx.color('gray', 5)}"
+# One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
+LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
+
+
+def bar(*children: Any, gap: str = "3", align: str = "center", **props: Any) -> rx.Component:
+    """A full-width line of controls that wraps on narrow screens (toolbars, filters)."""
+    return rx.flex(*children, wrap="wrap", gap=gap, align=align, width="100%", **props)
+
+
+def row(*children: Any, spacing: str = "2", **props: Any) -> rx.Component:
+    """Items side by side, centred on one line (`props`: wrap, width, an id)."""
+    return rx.hstack(*children, align="center", spacing=spacing, **props)
+
+
+def stack(*children: Any, spacing: str = "3", **props: Any) -> rx.Component:
+    """Blocks one under the other, full width."""
+    return rx.vstack(*children, spacing=spacing, width="100%", **props)
+
+
+def muted(*children: Any, size: str = "1", **props: Any) -> rx.Component:
+    """Grey secondary text (a hint, a date, a count)."""
+    return rx.text(*children, size=size, color_scheme="gray", **props)
+
+
+def ghost_icon(
+    icon: str, label: Any, icon_size: int = 14, color: str | None = "gray", **props: Any
+) -> rx.Component:
+    """A borderless icon button named `label` for screen readers (`color` None: the accent)."""
+    if color:
+        props["color_scheme"] = color
+    return rx.icon_button(rx.icon(icon, size=icon_size), variant="ghost", aria_label=label, **props)
+
+
+def soft_button(*children: Any, color: str = "gray", **props: Any) -> rx.Component:
+    """A soft button, grey unless `color` (Cancel, Close, a secondary action)."""
+    return rx.button(*children, variant="soft", color_scheme=color, **props)
+
+
+def dialog_buttons(*buttons: Any, spacing: str = "2", **props: Any) -> rx.Component:
+    """A dialog's buttons, on the right."""
+    return rx.hstack(*buttons, justify="end", spacing=spacing, **props)
+
+
+def named_input(
+    name: str, id: str, label: str, width: str, max_length: int, **props: Any
+) -> rx.Component:
+    """A form's required input `name` without a visible label (`label` for screen readers)."""
+    return rx.input(
+        name=name,
+        id=id,
+        required=True,
+        max_length=max_length,
+        width=width,
+        aria_label=label,
+        **props,
+    )
+
+
+def plain_link(*children: Any, href: Any, **props: Any) -> rx.Component:
+    """A link around a row's content that fills the row and looks like text."""
+    return rx.link(
+        *children, href=href, underline="none", color="inherit", flex="1", min_width="0", **props
+    )
+
+
+def dot(color: Any, size: str = "8px", **props: Any) -> rx.Component:
+    """A small round mark (unread, a status colour)."""
+    return rx.box(
+        width=size, min_width=size, height=size, border_radius="50%", background=color, **props
+    )
+
+
+def grow(*children: Any, spacing: str = "1", **props: Any) -> rx.Component:
+    """A row's main column: it takes the room left and lets long text shrink."""
+    return rx.vstack(*children, spacing=spacing, min_width="0", flex="1", **props)
+
+
+def excerpt(content: Any) -> rx.Component:
+    """The start of a post's text in a list (cut by the `post-excerpt` class)."""
+    return rx.text(content, size="2", class_name="post-excerpt")
