@@ -54,17 +54,18 @@ def dialog_buttons(*buttons: Any, spacing: str = "2", **props: Any) -> rx.Compon
 
 
 def named_input(
-    name: str, id: str, label: str, width: str, max_length: int, **props: Any
+    name: str, id: str, label: str, placeholder: str, width: str, max_length: int = 2000
 ) -> rx.Component:
-    """A form's required input `name` without a visible label (`label` for screen readers)."""
+    """A form's required input `name` with a placeholder instead of a visible label (`label`
+    for screen readers)."""
     return rx.input(
         name=name,
         id=id,
+        placeholder=placeholder,
         required=True,
         max_length=max_length,
         width=width,
         aria_label=label,
-        **props,
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import soft_button
+
 
 def confirm_button(
     label: str, on_click: Any, *, id: str, busy: Any = False, color: str = "red", **props
@@ -42,11 +44,7 @@ def confirm_dialog(
             rx.alert_dialog.description(rx.text(description, size="2", as_="div"), as_child=True),
             body or rx.fragment(),
             rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        cancel_label, variant="soft", color_scheme="gray", id=f"{dialog_id}-cancel"
-                    )
-                ),
+                rx.alert_dialog.cancel(soft_button(cancel_label, id=f"{dialog_id}-cancel")),
                 *buttons,
                 spacing="2",
                 justify="end",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from app.ui.components.blocks import EDGE, ghost_icon, row
+from app.ui.components.blocks import EDGE, ghost_icon, row, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
@@ -124,18 +124,17 @@ def _brand_line(end: rx.Component) -> rx.Component:
 
 def _nav_body() -> rx.Component:
     """Workspace switcher, navigation, user menu: the sidebar's and the drawer's content."""
-    return rx.vstack(
+    return stack(
         workspace_switcher(),
         rx.el.nav(
-            rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
+            stack(*[_nav_link(*item) for item in NAV], spacing="1"),
             aria_label="Main",
             width="100%",
         ),
         rx.spacer(),
         rx.hstack(user_menu(), rx.color_mode.button(size="1"), justify="between", width="100%"),
-        spacing="4",
-        width="100%",
         height="100%",
+        spacing="4",
     )
 
 
@@ -162,16 +161,15 @@ def topbar() -> rx.Component:
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(
-                    rx.vstack(
+                    stack(
                         _brand_line(
                             rx.drawer.close(ghost_icon("x", "Close menu", 18, id="nav-close"))
                         ),
                         _nav_body(),
-                        spacing="4",
                         height="100%",
-                        width="100%",
                         padding="16px 12px",
                         box_sizing="border-box",
+                        spacing="4",
                     ),
                     id="nav-drawer",
                     aria_label="Menu",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import dot, ghost_icon, muted
+from app.ui.components.blocks import dot, ghost_icon, grow, muted, stack
 from app.ui.state.notify import POLL_MS, NotifyState
 
 
@@ -13,7 +13,7 @@ def notification_row(n: rx.Var, compact: bool = True) -> rx.Component:
     """One notification: unread dot, title, body, when; click opens it."""
     return rx.hstack(
         dot(rx.cond(n["read"] == "yes", "transparent", rx.color("accent", 9)), margin_top="6px"),
-        rx.vstack(
+        grow(
             rx.text(n["title"], size="2", weight=rx.cond(n["read"] == "yes", "regular", "bold")),
             rx.cond(
                 n["body"] != "",
@@ -24,10 +24,7 @@ def notification_row(n: rx.Var, compact: bool = True) -> rx.Component:
                 ),
             ),
             muted(n["when"]),
-            spacing="1",
             align="start",
-            min_width="0",
-            flex="1",
         ),
         rx.cond(
             n["read"] == "yes",
@@ -90,12 +87,11 @@ def _panel() -> rx.Component:
         ),
         rx.cond(
             NotifyState.items.length() > 0,
-            rx.vstack(
+            stack(
                 rx.foreach(NotifyState.items, lambda n: notification_row(n)),
-                spacing="0",
-                width="100%",
                 max_height="60vh",
                 overflow_y="auto",
+                spacing="0",
             ),
             muted("Nothing new. Failures, approvals and mentions show up here.", size="2"),
         ),

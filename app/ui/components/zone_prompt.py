@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row
 from app.ui.components.buttons import row_button
 from app.ui.state.auth import AuthState
 
@@ -14,7 +15,7 @@ def zone_prompt() -> rx.Component:
     return rx.cond(
         AuthState.browser_zone != "",
         rx.callout(
-            rx.hstack(
+            row(
                 rx.text(
                     "Your browser is in ",
                     rx.text.strong(AuthState.browser_zone),
@@ -37,9 +38,8 @@ def zone_prompt() -> rx.Component:
                     ),
                     spacing="2",
                 ),
-                align="center",
-                spacing="3",
                 wrap="wrap",
+                spacing="3",
             ),
             icon="globe",
             color_scheme="blue",

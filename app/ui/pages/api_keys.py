@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, named_input
 from app.ui.components.buttons import row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
@@ -50,23 +51,13 @@ def _create() -> rx.Component:
     return create_card(
         "Create a key",
         [
-            rx.input(
-                name="name",
-                id="key-name",
-                placeholder="Name, e.g. Zapier",
-                required=True,
-                max_length=100,
-                width="16rem",
-                aria_label="Key name",
-            ),
+            named_input("name", "key-name", "Key name", "Name, e.g. Zapier", "16rem", 100),
             rx.select(ROLES, name="role", default_value="editor", id="key-role"),
             rx.button("Create key", type="submit", id="create-key"),
         ],
-        rx.text(
+        muted(
             "A key acts as you in this workspace, with at most the role chosen here. "
-            "Keys cannot manage members, keys or plans.",
-            size="1",
-            color_scheme="gray",
+            "Keys cannot manage members, keys or plans."
         ),
         on_submit=KeysState.create,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, stack
 from app.ui.components.forms import field, form_error, submit_button
 from app.ui.components.time_fields import hours_choice, zone_input
 from app.ui.state.login import ForgotState, LoginState, VerifyState
@@ -12,19 +13,18 @@ from app.ui.state.login import ForgotState, LoginState, VerifyState
 def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
     return rx.center(
         rx.card(
-            rx.vstack(
+            stack(
                 rx.hstack(
                     rx.icon("megaphone", size=28, color=rx.color("accent", 9)),
                     rx.heading("Herald", size="6"),
                     align="center",
                 ),
                 rx.heading(title, size="5"),
-                rx.text(subtitle, color_scheme="gray", size="2"),
+                muted(subtitle, size="2"),
                 form_error(LoginState.error),
                 form,
                 footer,
                 spacing="4",
-                width="100%",
             ),
             size="4",
             width="100%",
@@ -73,11 +73,7 @@ def _sign_up_form(submit_label: str) -> rx.Component:
         field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
         field("Email", "email", "email", placeholder="you@example.com"),
         field("Password", "password", "password", auto_complete="new-password"),
-        rx.text(
-            "At least 10 characters, hard to guess: a few uncommon words work well.",
-            size="1",
-            color_scheme="gray",
-        ),
+        muted("At least 10 characters, hard to guess: a few uncommon words work well."),
         field("Confirm password", "confirm", "password", auto_complete="new-password"),
         zone_input(
             LoginState.reg_timezone,
@@ -103,7 +99,7 @@ def register() -> rx.Component:
         LoginState.signup_notice != "",
         _notice(LoginState.signup_notice, "info", "signup-notice"),
     )
-    body = rx.vstack(notice, form, width="100%", spacing="3")
+    body = stack(notice, form)
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
@@ -121,7 +117,7 @@ def setup() -> rx.Component:
         "shield-check",
         "setup-notice",
     )
-    body = rx.vstack(intro, form, width="100%", spacing="3")
+    body = stack(intro, form)
     return _card("Create the admin account", "Welcome to your Herald.", body, rx.fragment())
 
 
@@ -131,7 +127,7 @@ def reset_password() -> rx.Component:
         LoginState.submit_reset,
         submit_button("Set password", LoginState.busy),
         field("New password", "password", "password", auto_complete="new-password"),
-        rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+        muted("At least 10 characters."),
         field("Confirm password", "confirm", "password", auto_complete="new-password"),
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
@@ -156,7 +152,7 @@ def forgot_password() -> rx.Component:
         "forgot-no-email",
         color_scheme="amber",
     )
-    body = rx.vstack(
+    body = stack(
         form_error(ForgotState.error, width="100%"),
         rx.cond(
             ForgotState.answer != "",
@@ -168,8 +164,6 @@ def forgot_password() -> rx.Component:
             ),
             rx.cond(ForgotState.email_configured, form, no_email),
         ),
-        width="100%",
-        spacing="3",
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
     return _card(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_blocks import about_workspace
@@ -44,7 +45,7 @@ def billing() -> rx.Component:
         rx.cond(
             BillingState.loading,
             rx.center(rx.spinner(size="3"), width="100%", padding="48px"),
-            rx.vstack(
+            stack(
                 current_plan(),
                 rx.grid(
                     rx.foreach(BillingState.cards, plan_card),
@@ -55,7 +56,6 @@ def billing() -> rx.Component:
                 ),
                 ai_usage(),
                 spacing="4",
-                width="100%",
             ),
         ),
     )

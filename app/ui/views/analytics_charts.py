@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.charts import AXIS, GRID, chart_frame, no_data, tooltip
 from app.ui.components.section import section_card
 from app.ui.components.stat import stat_card
@@ -84,7 +85,7 @@ def posts_chart() -> rx.Component:
             no_data("No posts published in this range."),
         ),
         "chart-posts",
-        rx.text("latest 30 posts of the range", size="1", color_scheme="gray"),
+        muted("latest 30 posts of the range"),
     )
 
 

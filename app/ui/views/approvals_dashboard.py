@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted
+from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.section import section_card
 from app.ui.state.approvals import ApprovalItem, ApprovalListState
@@ -62,7 +62,7 @@ def approvals_card() -> rx.Component:
         section_card(
             rx.cond(s.can_approve, "Awaiting approval", "Your posts awaiting approval"),
             "hourglass",
-            rx.vstack(rx.foreach(s.items, _item), spacing="0", width="100%"),
+            stack(rx.foreach(s.items, _item), spacing="0"),
             "approvals",
             extra=_counts(),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row, soft_button, stack
 from app.ui.components.confirm import confirm_dialog
 from app.ui.state.calendar import CalendarState
 from app.ui.views.approvals_panel import calendar_approval
@@ -42,7 +43,7 @@ def _destination(d: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 d["published_at"] != "",
-                rx.text("Published ", d["published_at"], size="1", color_scheme="gray"),
+                muted("Published ", d["published_at"]),
             ),
             rx.cond(
                 d["error"] != "",
@@ -134,7 +135,7 @@ def _actions() -> rx.Component:
                 ),  # fmt: skip
             ),
             rx.spacer(),
-            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            rx.dialog.close(soft_button("Close")),
             gap="2",
             wrap="wrap",
             width="100%",
@@ -146,8 +147,8 @@ def post_dialog() -> rx.Component:
     post = CalendarState.post
     return rx.dialog.root(
         rx.dialog.content(
-            rx.vstack(
-                rx.hstack(
+            stack(
+                row(
                     rx.dialog.title("Post", margin="0"),
                     rx.badge(
                         post["status_label"].to(str),
@@ -165,14 +166,12 @@ def post_dialog() -> rx.Component:
                         ),
                         id="post-status",
                     ),
-                    align="center",
                     spacing="3",
                 ),
                 rx.dialog.description(
-                    rx.hstack(
+                    row(
                         rx.icon("clock", size=14),
                         rx.text(post["when"].to(str), id="post-when"),
-                        align="center",
                         spacing="1",
                     ),
                     size="2",
@@ -190,19 +189,12 @@ def post_dialog() -> rx.Component:
                     id="post-content",
                 ),
                 rx.text("Destinations", size="2", weight="bold"),
-                rx.vstack(
-                    rx.foreach(CalendarState.destinations, _destination),
-                    spacing="3",
-                    width="100%",
-                    id="post-destinations",
-                ),
+                stack(rx.foreach(CalendarState.destinations, _destination), id="post-destinations"),
                 calendar_approval(),
                 rx.divider(),
                 comments_thread(CalendarState.open_post_id),
                 rx.divider(),
                 _actions(),
-                spacing="3",
-                width="100%",
             ),
             max_width="560px",
             id="post-dialog",

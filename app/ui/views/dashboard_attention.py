@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import account_avatar, chip_avatar, status_badge
-from app.ui.components.blocks import excerpt, grow, muted, row
+from app.ui.components.blocks import excerpt, grow, muted, row, stack
 from app.ui.components.network_logo import network_logo
 from app.ui.components.section import section_card
 from app.ui.state.auth import AuthState
@@ -81,7 +81,7 @@ def _failure(p: Card) -> rx.Component:
         grow(
             row(status_badge(p.status), muted(p.when)),
             excerpt(p.content),
-            rx.vstack(rx.foreach(p.chips, _failed_destination), spacing="2", width="100%"),
+            stack(rx.foreach(p.chips, _failed_destination), spacing="2"),
             spacing="2",
         ),
         DashboardState.can_edit,
@@ -137,12 +137,11 @@ def _broken_account(a: BrokenCard) -> rx.Component:
 def _group(title: str, items: rx.Var, render, group_id: str) -> rx.Component:
     return rx.cond(
         items.length() > 0,
-        rx.vstack(
+        stack(
             rx.text(title, size="2", weight="medium"),
             rx.foreach(items, render),
-            spacing="2",
-            width="100%",
             id=group_id,
+            spacing="2",
         ),
     )
 
@@ -153,11 +152,10 @@ def attention() -> rx.Component:
         section_card(
             "Needs attention",
             "triangle-alert",
-            rx.vstack(
+            stack(
                 _group("Failed posts", DashboardState.failures, _failure, "failures"),
                 _group("Accounts", DashboardState.broken, _broken_account, "broken-accounts"),
                 spacing="4",
-                width="100%",
             ),
             "attention",
         ),

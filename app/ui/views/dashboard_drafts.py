@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import LIST_ROW, excerpt, ghost_icon, muted, plain_link, row
+from app.ui.components.blocks import LIST_ROW, excerpt, ghost_icon, muted, plain_link, row, stack
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.auth import AuthState
@@ -83,7 +83,7 @@ def drafts_card() -> rx.Component:
     body = rx.cond(
         ~DashboardDraftsState.drafts_loaded,
         skeleton_rows(2),
-        rx.vstack(
+        stack(
             rx.cond(DashboardDraftsState.unsaved != "", _unsaved()),
             rx.foreach(DashboardDraftsState.drafts, _draft),
             rx.cond(
@@ -98,7 +98,6 @@ def drafts_card() -> rx.Component:
                 ),
             ),
             spacing="0",
-            width="100%",
         ),
     )
     extra = row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import chip_avatar, status_badge
-from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted, row
+from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted, row, stack
 from app.ui.components.network_logo import network_logo
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.dashboard import Card, Chip, DashboardState
@@ -105,7 +105,7 @@ def _post_list(
             skeleton_rows(class_name="dashboard-skeleton"),
             rx.cond(
                 items.length() > 0,
-                rx.vstack(rx.foreach(items, render), spacing="0", width="100%"),
+                stack(rx.foreach(items, render), spacing="0"),
                 empty,
             ),
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row
 from app.ui.components.stat import stat_card
 from app.ui.state.dashboard import DashboardState
 
@@ -42,10 +43,9 @@ def period_toggle() -> rx.Component:
 def _banner(banner_id: str, icon: str, text: str, label: str, href: str, link_id: str):
     return rx.card(
         rx.flex(
-            rx.hstack(
+            row(
                 rx.icon(icon, size=20, color=rx.color("accent", 10)),
                 rx.text(text, size="2"),
-                align="center",
                 spacing="3",
             ),
             rx.link(

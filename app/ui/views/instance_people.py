@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, soft_button
 from app.ui.components.buttons import row_button
 from app.ui.components.section import data_table, settings_block, settings_card, title_meta
 from app.ui.state.instance import InstanceState
@@ -34,7 +35,7 @@ def registration() -> rx.Component:
             on_change=InstanceState.save_registration,
             id="registration-policy",
         ),
-        rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
+        muted(InstanceState.registration_note),
         about="Who may create an account (the first account, the instance admin, always could).",
     )
 
@@ -62,7 +63,7 @@ def _disable(u: rx.Var) -> rx.Component:
                 "their API keys stop working. You can enable them again."
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.cancel(soft_button("Cancel")),
                 rx.alert_dialog.action(
                     rx.button(
                         "Disable",
