@@ -10,6 +10,8 @@ import reflex as rx
 # A thin line between the rows of a list, and the edge of the shell's panels.
 ROW_LINE = f"1px solid {rx.color('gray', 4)}"
 EDGE = f"1px solid {rx.color('gray', 5)}"
+# Text kept on one line, cut with "…" where it does not fit.
+ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
 # One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
 LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
 
@@ -91,3 +93,20 @@ def grow(*children: Any, spacing: str = "1", **props: Any) -> rx.Component:
 def excerpt(content: Any) -> rx.Component:
     """The start of a post's text in a list (cut by the `post-excerpt` class)."""
     return rx.text(content, size="2", class_name="post-excerpt")
+
+
+def notice(
+    when: Any, message: Any, *actions: Any, icon: str, color: str, id: str, **props: Any
+) -> rx.Component:
+    """A callout (`id`) shown while `when`: `message` and its `actions` on one wrapping line;
+    `props` go to the callout (a margin, a role)."""
+    return rx.cond(
+        when,
+        rx.callout(
+            row(message, *actions, spacing="3", wrap="wrap"),
+            icon=icon,
+            color_scheme=color,
+            id=id,
+            **props,
+        ),
+    )

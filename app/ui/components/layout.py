@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from app.ui.components.blocks import EDGE, ghost_icon, row, stack
+from app.ui.components.blocks import EDGE, ONE_LINE, ghost_icon, notice, row, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
@@ -81,14 +81,7 @@ def user_menu() -> rx.Component:
         rx.menu.trigger(
             rx.button(
                 rx.avatar(fallback=AuthState.user_initials, size="1", radius="full"),
-                rx.text(
-                    AuthState.user_email,
-                    size="2",
-                    id="user-email",
-                    white_space="nowrap",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                ),
+                rx.text(AuthState.user_email, size="2", id="user-email", **ONE_LINE),
                 variant="ghost",
                 color_scheme="gray",
                 id="user-menu",
@@ -138,18 +131,14 @@ def _nav_body() -> rx.Component:
     )
 
 
+def _nav_panel(end: rx.Component, **props) -> rx.Component:
+    """The brand line (`end` on its right) over the navigation: the sidebar, the drawer."""
+    return rx.vstack(_brand_line(end), _nav_body(), spacing="4", padding="16px 12px", **props)
+
+
 def sidebar() -> rx.Component:
-    return rx.vstack(
-        _brand_line(bell()),
-        _nav_body(),
-        display=DESKTOP,
-        **STICKY,
-        width="240px",
-        min_width="240px",
-        height="100vh",
-        padding="16px 12px",
-        spacing="4",
-        **PANEL,
+    return _nav_panel(
+        bell(), display=DESKTOP, width="240px", min_width="240px", height="100vh", **STICKY, **PANEL
     )
 
 
@@ -161,15 +150,11 @@ def topbar() -> rx.Component:
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(
-                    stack(
-                        _brand_line(
-                            rx.drawer.close(ghost_icon("x", "Close menu", 18, id="nav-close"))
-                        ),
-                        _nav_body(),
+                    _nav_panel(
+                        rx.drawer.close(ghost_icon("x", "Close menu", 18, id="nav-close")),
+                        width="100%",
                         height="100%",
-                        padding="16px 12px",
                         box_sizing="border-box",
-                        spacing="4",
                     ),
                     id="nav-drawer",
                     aria_label="Menu",
@@ -224,26 +209,18 @@ def shell(content: rx.Component, title: str) -> rx.Component:
             sidebar(),
             topbar(),
             rx.el.main(
-                rx.cond(
+                notice(
                     AuthState.email_unverified,
-                    rx.callout(
-                        row(
-                            rx.text(
-                                "Please confirm your email address: open the link we sent you."
-                            ),  # fmt: skip
-                            row_button(
-                                "Resend the email",
-                                on_click=AuthState.resend_verification,
-                                id="resend-verification",
-                            ),
-                            spacing="3",
-                            wrap="wrap",
-                        ),
-                        icon="mail",
-                        color_scheme="amber",
-                        id="verify-banner",
-                        margin_bottom="16px",
+                    rx.text("Please confirm your email address: open the link we sent you."),
+                    row_button(
+                        "Resend the email",
+                        on_click=AuthState.resend_verification,
+                        id="resend-verification",
                     ),
+                    icon="mail",
+                    color="amber",
+                    id="verify-banner",
+                    margin_bottom="16px",
                 ),
                 zone_prompt(),
                 rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
