@@ -110,3 +110,18 @@ def notice(
             **props,
         ),
     )
+
+
+def text_box(content: Any, max_height: str, **props: Any) -> rx.Component:
+    """A post's whole text in a grey bordered box that scrolls past `max_height`."""
+    return rx.box(
+        rx.text(content, white_space="pre-wrap", size="2"),
+        padding="12px",
+        border_radius="var(--radius-3)",
+        background=rx.color("gray", 2),
+        border=EDGE,
+        width="100%",
+        max_height=max_height,
+        overflow_y="auto",
+        **props,
+    )

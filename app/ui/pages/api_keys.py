@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import muted, named_input
-from app.ui.components.buttons import row_button
+from app.ui.components.buttons import danger_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
 from app.ui.components.section import data_table, empty_card
@@ -71,11 +71,8 @@ def _row(k: rx.Var) -> rx.Component:
         rx.table.cell(k["created"]),
         rx.table.cell(k["last_used"]),
         rx.table.cell(
-            row_button(
-                "Revoke",
-                color_scheme="red",
-                class_name="revoke-key",
-                on_click=KeysState.ask_revoke(k["id"], k["name"]),
+            danger_button(
+                "Revoke", KeysState.ask_revoke(k["id"], k["name"]), class_name="revoke-key"
             )
         ),
         class_name="key-row",

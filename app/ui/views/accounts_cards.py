@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import muted, row
-from app.ui.components.buttons import row_button
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
@@ -48,10 +48,9 @@ def account_card(a: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 AccountsState.is_workspace_admin & (a["status"] != "revoked"),
-                row_button(
+                danger_button(
                     "Disconnect",
-                    color_scheme="red",
-                    on_click=AccountsState.ask_disconnect(a["id"], a["name"]),
+                    AccountsState.ask_disconnect(a["id"], a["name"]),
                     class_name="disconnect",
                 ),
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted, soft_button, stack
+from app.ui.components.blocks import dialog_buttons, muted, soft_button, stack, text_box
 from app.ui.components.charts import AXIS, GRID, tooltip
 from app.ui.state.analytics import AnalyticsState
 from app.ui.state.analytics_data import DestDetail
@@ -98,27 +98,14 @@ def post_dialog() -> rx.Component:
                 ),
                 rx.cond(
                     AnalyticsState.detail_content != "",
-                    rx.box(
-                        rx.text(AnalyticsState.detail_content, white_space="pre-wrap", size="2"),
-                        padding="12px",
-                        border_radius="var(--radius-3)",
-                        background=rx.color("gray", 2),
-                        border=f"1px solid {rx.color('gray', 5)}",
-                        width="100%",
-                        max_height="160px",
-                        overflow_y="auto",
-                    ),
+                    text_box(AnalyticsState.detail_content, "160px"),
                 ),
                 rx.cond(
                     AnalyticsState.detail_loading,
                     rx.center(rx.spinner(size="3"), height="160px", width="100%"),
                     stack(rx.foreach(AnalyticsState.detail_dests, _destination)),
                 ),
-                rx.hstack(
-                    rx.dialog.close(soft_button("Close")),
-                    justify="end",
-                    width="100%",
-                ),
+                dialog_buttons(rx.dialog.close(soft_button("Close")), width="100%"),
             ),
             max_width="760px",
             id="post-dialog",

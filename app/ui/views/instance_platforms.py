@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted, soft_button, stack
-from app.ui.components.forms import data_item
+from app.ui.components.blocks import muted, stack
+from app.ui.components.forms import data_item, remove_button
 from app.ui.components.section import settings_block, settings_card
 from app.ui.state.instance import InstanceState
 
@@ -88,12 +88,7 @@ def _app(a: rx.Var) -> rx.Component:
                     ),
                     rx.cond(
                         a["source"] == "settings",
-                        soft_button(
-                            "Remove",
-                            type="button",
-                            on_click=InstanceState.remove(a["platform"]),
-                            color="red",
-                        ),
+                        remove_button("Remove", InstanceState.remove(a["platform"])),
                     ),
                     spacing="2",
                     wrap="wrap",

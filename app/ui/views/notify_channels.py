@@ -7,7 +7,7 @@ import reflex as rx
 
 from app.services.notifications import GROUPS
 from app.ui.components.blocks import grow, muted, named_input
-from app.ui.components.buttons import row_button
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import check_chip, choice_select, form_error
 from app.ui.components.section import settings_card
@@ -73,11 +73,7 @@ def _channel(c: rx.Var) -> rx.Component:
             aria_label="On",
         ),
         row_button("Test", on_click=NotifyPrefsState.test_channel(c["id"])),
-        row_button(
-            "Remove",
-            color_scheme="red",
-            on_click=NotifyPrefsState.ask_remove(c["id"], c["kind"]),
-        ),
+        danger_button("Remove", NotifyPrefsState.ask_remove(c["id"], c["kind"])),
         width="100%",
         align="center",
         class_name="notify-channel",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import muted
-from app.ui.components.buttons import row_button
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.section import data_table
 from app.ui.state.activity import WebhooksState
 
@@ -100,11 +100,7 @@ def webhook_card(h: rx.Var) -> rx.Component:
                         class_name="switch-on",
                     ),
                 ),
-                row_button(
-                    "Delete",
-                    color_scheme="red",
-                    on_click=WebhooksState.delete(h["id"]),
-                ),
+                danger_button("Delete", WebhooksState.delete(h["id"])),
                 width="100%",
                 align="center",
                 wrap="wrap",
