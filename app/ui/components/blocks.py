@@ -50,6 +50,13 @@ def soft_button(*children: Any, color: str = "gray", **props: Any) -> rx.Compone
     return rx.button(*children, variant="soft", color_scheme=color, **props)
 
 
+def ghost_button(*children: Any, color: str | None = "gray", **props: Any) -> rx.Component:
+    """A borderless button, grey unless `color` (None: the accent)."""
+    if color:
+        props["color_scheme"] = color
+    return rx.button(*children, variant="ghost", **props)
+
+
 def dialog_buttons(*buttons: Any, spacing: str = "2", **props: Any) -> rx.Component:
     """A dialog's buttons, on the right."""
     return rx.hstack(*buttons, justify="end", spacing=spacing, **props)

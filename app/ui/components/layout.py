@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from app.ui.components.blocks import EDGE, ONE_LINE, ghost_icon, notice, row, stack
+from app.ui.components.blocks import EDGE, ONE_LINE, ghost_button, ghost_icon, notice, row, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
@@ -79,11 +79,9 @@ def _workspace_select() -> rx.Component:
 def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.button(
+            ghost_button(
                 rx.avatar(fallback=AuthState.user_initials, size="1", radius="full"),
                 rx.text(AuthState.user_email, size="2", id="user-email", **ONE_LINE),
-                variant="ghost",
-                color_scheme="gray",
                 id="user-menu",
                 max_width="170px",
                 overflow="hidden",

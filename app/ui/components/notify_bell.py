@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import dot, ghost_icon, grow, muted, stack
+from app.ui.components.blocks import dot, ghost_button, ghost_icon, grow, muted, stack
 from app.ui.state.notify import POLL_MS, NotifyState
 
 
@@ -74,13 +74,13 @@ def _panel() -> rx.Component:
         rx.hstack(
             rx.text("Notifications", weight="bold"),
             rx.spacer(),
-            rx.button(
+            ghost_button(
                 "Mark all read",
                 size="1",
-                variant="ghost",
                 on_click=NotifyState.read_all,
                 disabled=NotifyState.unread == 0,
                 class_name="notify-read-all",
+                color=None,
             ),
             width="100%",
             align="center",

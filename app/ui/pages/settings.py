@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import ghost_button, muted
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
@@ -130,13 +130,12 @@ def _invite_form() -> rx.Component:
                         rx.badge(i["role"]),
                         rx.text(i["email"], size="2"),
                         muted("expires ", i["expires"]),
-                        rx.button(
+                        ghost_button(
                             "Revoke",
                             size="1",
-                            variant="ghost",
-                            color_scheme="red",
                             on_click=TeamState.ask("revoke", i["id"], i["email"]),
                             class_name="revoke-invite",
+                            color="red",
                         ),
                         align="center",
                         class_name="pending-invite",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import bar, ghost_icon, muted, row
+from app.ui.components.blocks import bar, ghost_button, ghost_icon, muted, row
 from app.ui.components.section import filter_select
 from app.ui.state.calendar import CalendarState
 
@@ -77,12 +77,8 @@ def toolbar() -> rx.Component:
             ),
             rx.cond(
                 CalendarState.filtered,
-                rx.button(
-                    "Clear filters",
-                    variant="ghost",
-                    color_scheme="gray",
-                    on_click=CalendarState.clear_filters,
-                    id="clear-filters",
+                ghost_button(
+                    "Clear filters", on_click=CalendarState.clear_filters, id="clear-filters"
                 ),
             ),
             wrap="wrap",

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import LIST_ROW, excerpt, ghost_icon, muted, plain_link, row, stack
+from app.ui.components.blocks import (
+    LIST_ROW,
+    excerpt,
+    ghost_button,
+    ghost_icon,
+    muted,
+    plain_link,
+    row,
+    stack,
+)
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.auth import AuthState
@@ -64,13 +73,8 @@ def _unsaved() -> rx.Component:
             href="/composer",
             id="resume-unsaved",
         ),
-        rx.button(
-            "Discard",
-            size="1",
-            variant="ghost",
-            color_scheme="gray",
-            on_click=DashboardDraftsState.discard_unsaved,
-            id="discard-unsaved",
+        ghost_button(
+            "Discard", size="1", on_click=DashboardDraftsState.discard_unsaved, id="discard-unsaved"
         ),
         gap="3",
         align="center",

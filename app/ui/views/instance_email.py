@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import ghost_button, muted
 from app.ui.components.forms import env_input, remove_button, settings_form
 from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
@@ -102,11 +102,11 @@ def email_settings() -> rx.Component:
                 ),
                 rx.cond(
                     InstanceState.test_email_id != "",
-                    rx.button(
+                    ghost_button(
                         "Check",
                         type="button",
-                        variant="ghost",
                         on_click=InstanceState.refresh_test_email,
+                        color=None,
                     ),  # fmt: skip
                 ),
                 rx.text(InstanceState.test_email_status, size="2", id="test-email-status"),
