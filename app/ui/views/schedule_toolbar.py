@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import bar, dialog_buttons, muted, soft_button
+from app.ui.components.blocks import bar, muted
 from app.ui.components.buttons import row_button
+from app.ui.components.confirm import ask_first
 from app.ui.state.schedule import WORKSPACE_ZONE, AccountOption, ScheduleState
 
 
@@ -64,37 +65,22 @@ def presets() -> rx.Component:
                     id="preset-" + p["key"].to(str),
                 ),
             ),
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(
-                    row_button(
-                        rx.icon("trash-2", size=14),
-                        "Clear all",
-                        color_scheme="red",
-                        disabled=ScheduleState.slot_count == 0,
-                        id="clear-slots",
-                    )
+            ask_first(
+                row_button(
+                    rx.icon("trash-2", size=14),
+                    "Clear all",
+                    color_scheme="red",
+                    disabled=ScheduleState.slot_count == 0,
+                    id="clear-slots",
                 ),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title("Remove every slot?"),
-                    rx.alert_dialog.description(
-                        "This account will have no posting slots. Scheduled posts stay as "
-                        "they are.",
-                        size="2",
-                    ),
-                    dialog_buttons(
-                        rx.alert_dialog.cancel(soft_button("Cancel")),
-                        rx.alert_dialog.action(
-                            rx.button(
-                                "Remove all",
-                                color_scheme="red",
-                                on_click=ScheduleState.clear_all,
-                                id="confirm-clear",
-                            )
-                        ),
-                        spacing="3",
-                        margin_top="16px",
-                    ),
+                ("Remove every slot?",),
+                rx.alert_dialog.description(
+                    "This account will have no posting slots. Scheduled posts stay as they are.",
+                    size="2",
                 ),
+                "Remove all",
+                ScheduleState.clear_all,
+                "confirm-clear",
             ),
             gap="2",
         ),
