@@ -7,18 +7,13 @@ import reflex as rx
 from app.ui.components.blocks import bar, ghost_button, ghost_icon, muted, row
 from app.ui.components.section import filter_select
 from app.ui.state.calendar import CalendarState
+from app.ui.state.calendar_events import STATUS_LABELS
 
+# The statuses the filter offers: every status label but the approval ones.
 STATUS_OPTIONS = [
     {"id": k, "label": v}
-    for k, v in {
-        "draft": "Draft",
-        "scheduled": "Scheduled",
-        "publishing": "Publishing",
-        "published": "Published",
-        "partially_published": "Partly published",
-        "failed": "Failed",
-        "cancelled": "Cancelled",
-    }.items()
+    for k, v in STATUS_LABELS.items()
+    if k not in ("awaiting_approval", "rejected")
 ]
 
 
