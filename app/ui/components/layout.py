@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -264,3 +265,12 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
         return render
 
     return decorator
+
+
+def public_page(route: str, title: str, *on_load: Any) -> Callable:
+    """Register a page open to anyone (no shell), titled "<title> · Herald"."""
+    return rx.page(
+        route=route,
+        title=f"{title} · Herald",
+        on_load=list(on_load) if len(on_load) > 1 else on_load[0],
+    )

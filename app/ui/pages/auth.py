@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.blocks import muted, stack
 from app.ui.components.forms import field, form_error, submit_button
+from app.ui.components.layout import public_page
 from app.ui.components.time_fields import hours_choice, zone_input
 from app.ui.state.login import ForgotState, LoginState, VerifyState
 
@@ -45,7 +46,7 @@ def _form(on_submit, submit: rx.Component, *fields: rx.Component) -> rx.Componen
     return rx.form(rx.vstack(*fields, submit, spacing="3"), on_submit=on_submit, width="100%")
 
 
-@rx.page(route="/login", title="Sign in · Herald", on_load=LoginState.redirect_if_signed_in)
+@public_page("/login", "Sign in", LoginState.redirect_if_signed_in)
 def login() -> rx.Component:
     form = _form(
         LoginState.submit_login,
@@ -85,10 +86,8 @@ def _sign_up_form(submit_label: str) -> rx.Component:
     )
 
 
-@rx.page(
-    route="/register",
-    title="Create account · Herald",
-    on_load=[LoginState.redirect_if_signed_in, LoginState.detect_browser],
+@public_page(
+    "/register", "Create account", LoginState.redirect_if_signed_in, LoginState.detect_browser
 )
 def register() -> rx.Component:
     form = _sign_up_form("Create account")
@@ -103,10 +102,8 @@ def register() -> rx.Component:
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
-@rx.page(
-    route="/setup",
-    title="Create the admin account · Herald",
-    on_load=[LoginState.setup_guard, LoginState.detect_browser],
+@public_page(
+    "/setup", "Create the admin account", LoginState.setup_guard, LoginState.detect_browser
 )
 def setup() -> rx.Component:
     """A fresh instance (nobody signed up yet): its first account is the instance admin."""
@@ -121,7 +118,7 @@ def setup() -> rx.Component:
     return _card("Create the admin account", "Welcome to your Herald.", body, rx.fragment())
 
 
-@rx.page(route="/reset-password", title="New password · Herald", on_load=LoginState.clear_form)
+@public_page("/reset-password", "New password", LoginState.clear_form)
 def reset_password() -> rx.Component:
     form = _form(
         LoginState.submit_reset,
@@ -134,11 +131,7 @@ def reset_password() -> rx.Component:
     return _card("Choose a new password", "Your other sessions will be signed out.", form, footer)
 
 
-@rx.page(
-    route="/forgot-password",
-    title="Forgot password · Herald",
-    on_load=[LoginState.clear_form, ForgotState.load],
-)
+@public_page("/forgot-password", "Forgot password", LoginState.clear_form, ForgotState.load)
 def forgot_password() -> rx.Component:
     form = _form(
         ForgotState.submit,
@@ -174,7 +167,7 @@ def forgot_password() -> rx.Component:
     )
 
 
-@rx.page(route="/verify-email", title="Confirm email · Herald", on_load=VerifyState.load)
+@public_page("/verify-email", "Confirm email", VerifyState.load)
 def verify_email() -> rx.Component:
     result = rx.cond(
         VerifyState.message != "",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.blocks import muted, stack
 from app.ui.components.forms import form_error
+from app.ui.components.layout import public_page
 from app.ui.state.invite import InviteState
 
 
@@ -43,7 +44,7 @@ def _offer() -> rx.Component:
     )
 
 
-@rx.page(route="/invite/[invite_token]", title="Invitation · Herald", on_load=InviteState.load)
+@public_page("/invite/[invite_token]", "Invitation", InviteState.load)
 def invite() -> rx.Component:
     return rx.center(
         rx.card(

@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.blocks import ghost_button, muted
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
-from app.ui.components.layout import protected_page
+from app.ui.components.layout import protected_page, public_page
 from app.ui.components.section import data_table, settings_card
 from app.ui.components.settings_blocks import about_workspace
 from app.ui.components.settings_nav import settings_page
@@ -165,6 +165,6 @@ def team() -> rx.Component:
     )
 
 
-@rx.page(route="/settings", title="Settings · Herald", on_load=rx.redirect("/settings/team"))
+@public_page("/settings", "Settings", rx.redirect("/settings/team"))
 def settings_index() -> rx.Component:
     return rx.center(rx.spinner(), height="100vh")
