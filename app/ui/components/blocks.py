@@ -12,6 +12,8 @@ ROW_LINE = f"1px solid {rx.color('gray', 4)}"
 EDGE = f"1px solid {rx.color('gray', 5)}"
 # Text kept on one line, cut with "…" where it does not fit.
 ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
+# A flex box that centres its content both ways (a badge, a round logo).
+CENTRED = {"display": "inline-flex", "align_items": "center", "justify_content": "center"}
 # One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
 LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
 
