@@ -105,14 +105,22 @@ def excerpt(content: Any) -> rx.Component:
 
 
 def notice(
-    when: Any, message: Any, *actions: Any, icon: str, color: str, id: str, **props: Any
+    when: Any,
+    message: Any,
+    *actions: Any,
+    icon: str,
+    color: str,
+    id: str,
+    spread: bool = False,
+    **props: Any,
 ) -> rx.Component:
-    """A callout (`id`) shown while `when`: `message` and its `actions` on one wrapping line;
-    `props` go to the callout (a margin, a role)."""
+    """A callout (`id`) shown while `when`: `message` and its `actions` on one wrapping line
+    (`spread`: at its two ends); `props` go to the callout (a margin, a role, a width)."""
+    ends = {"justify": "between", "width": "100%"} if spread else {}
     return rx.cond(
         when,
         rx.callout(
-            row(message, *actions, spacing="3", wrap="wrap"),
+            row(message, *actions, spacing="3", wrap="wrap", **ends),
             icon=icon,
             color_scheme=color,
             id=id,
