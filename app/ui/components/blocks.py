@@ -1,5 +1,7 @@
-"""Small widgets the pages repeat: a wrapping toolbar, a row of items, grey text, a ghost icon
-button, a named form input, a dialog's buttons, a plain link and the look of a list row."""
+"""Small widgets the pages repeat: layout (a wrapping toolbar, a centred row, a full-width stack,
+a row's growing column), grey text, soft and ghost buttons, a dialog's buttons, a named form
+input, a plain link, a dot, a post's excerpt and text box, a callout notice; and the shared
+looks (lines, one-line text, centring, a list row)."""
 
 from __future__ import annotations
 
