@@ -35,6 +35,13 @@ def stack(*children: Any, spacing: str = "3", **props: Any) -> rx.Component:
     return rx.vstack(*children, spacing=spacing, width="100%", **props)
 
 
+def grid(*children: Any, columns: dict[str, str], spacing: str = "3", **props: Any) -> rx.Component:
+    """A full-width grid with `columns` per breakpoint ({"initial": "1", "lg": "2"})."""
+    return rx.grid(
+        *children, columns=rx.breakpoints(**columns), spacing=spacing, width="100%", **props
+    )
+
+
 def muted(*children: Any, size: str = "1", **props: Any) -> rx.Component:
     """Grey secondary text (a hint, a date, a count)."""
     return rx.text(*children, size=size, color_scheme="gray", **props)

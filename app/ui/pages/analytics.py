@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted, stack
+from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import empty_card, live_poll
@@ -50,13 +50,7 @@ def _body() -> rx.Component:
         ),
         stats(),
         followers_chart(),
-        rx.grid(
-            posts_chart(),
-            platforms_chart(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        grid(posts_chart(), platforms_chart(), columns={"initial": "1", "lg": "2"}, spacing="4"),
         top_posts(),
         spacing="4",
     )

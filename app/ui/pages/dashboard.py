@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import grid, muted
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import OutageState, outage_banner
@@ -61,13 +61,12 @@ def dashboard() -> rx.Component:
             stats(),
             attention(),
             approvals_card(),
-            rx.grid(
+            grid(
                 upcoming(),
                 recent(),
                 drafts_card(),
-                columns=rx.breakpoints(initial="1", lg="2"),
+                columns={"initial": "1", "lg": "2"},
                 spacing="4",
-                width="100%",
             ),
             rx.cond(
                 DashboardState.updated != "",

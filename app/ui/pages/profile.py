@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted, stack
+from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import field, form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_page
@@ -95,11 +95,5 @@ def profile() -> rx.Component:
     return settings_page(
         "/settings/profile",
         rx.text("Signed in as ", rx.text.strong(ProfileState.user_email), color_scheme="gray"),
-        rx.grid(
-            _profile_form(),
-            _password_form(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        grid(_profile_form(), _password_form(), columns={"initial": "1", "lg": "2"}, spacing="4"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted, row, stack
+from app.ui.components.blocks import grid, muted, row, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import empty_card
@@ -35,12 +35,10 @@ def _editor() -> rx.Component:
             ),
         ),
         presets(),
-        rx.grid(
+        grid(
             rx.foreach(ScheduleState.days, day_column),
-            columns=rx.breakpoints(initial="1", sm="2", md="4", xl="7"),
-            spacing="3",
-            width="100%",
             id="week-grid",
+            columns={"initial": "1", "sm": "2", "md": "4", "xl": "7"},
         ),
         rx.cond(
             ScheduleState.next_free != "",

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import grid, muted
 from app.ui.components.charts import AXIS, GRID, chart_frame, no_data, tooltip
 from app.ui.components.section import section_card
 from app.ui.components.stat import stat_card
@@ -14,12 +14,10 @@ from app.ui.state.analytics import AnalyticsState
 
 
 def stats() -> rx.Component:
-    return rx.grid(
+    return grid(
         rx.foreach(AnalyticsState.stats, stat_card),
-        columns=rx.breakpoints(initial="2", md="3", lg="5"),
-        spacing="3",
-        width="100%",
         id="stats",
+        columns={"initial": "2", "md": "3", "lg": "5"},
     )
 
 
