@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
+
 AXIS = {"stroke": rx.color("gray", 9), "font_size": 12}
 GRID = rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke=rx.color("gray", 5))
 
@@ -28,7 +30,7 @@ def chart_frame(chart: rx.Component, class_name: str = "chart") -> rx.Component:
 
 def no_data(text: str) -> rx.Component:
     return rx.center(
-        rx.text(text, color_scheme="gray", size="2", align="center"),
+        muted(text, align="center", size="2"),
         height="160px",
         width="100%",
         class_name="chart-empty",

@@ -10,6 +10,8 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import dialog_buttons, soft_button
+
 
 def confirm_button(
     label: str, on_click: Any, *, id: str, busy: Any = False, color: str = "red", **props
@@ -42,11 +44,7 @@ def confirm_dialog(
             rx.alert_dialog.description(rx.text(description, size="2", as_="div"), as_child=True),
             body or rx.fragment(),
             rx.flex(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        cancel_label, variant="soft", color_scheme="gray", id=f"{dialog_id}-cancel"
-                    )
-                ),
+                rx.alert_dialog.cancel(soft_button(cancel_label, id=f"{dialog_id}-cancel")),
                 *buttons,
                 spacing="2",
                 justify="end",
@@ -58,4 +56,30 @@ def confirm_dialog(
         ),
         open=open,
         on_open_change=on_open_change,
+    )
+
+
+def ask_first(
+    trigger: rx.Component,
+    title: tuple,
+    description: rx.Component,
+    confirm_label: str,
+    on_confirm: Any,
+    confirm_id: str,
+) -> rx.Component:
+    """`trigger` opens an alert that asks again (`title` parts, a `rx.alert_dialog.description`):
+    Cancel, or the red `confirm_label` button that runs `on_confirm`."""
+    confirm = rx.button(confirm_label, color_scheme="red", on_click=on_confirm, id=confirm_id)
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(*title),
+            description,
+            dialog_buttons(
+                rx.alert_dialog.cancel(soft_button("Cancel")),
+                rx.alert_dialog.action(confirm),
+                spacing="3",
+                margin_top="16px",
+            ),
+        ),
     )

@@ -6,13 +6,14 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import row, soft_button, stack
+
 
 def field(label: str, name: str, type_: str = "text", **props) -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
         rx.input(name=name, id=name, type=type_, size="3", width="100%", **props),
         spacing="1",
-        width="100%",
     )
 
 
@@ -80,9 +81,7 @@ def settings_form(
 def check_chip(label: Any, **box: Any) -> rx.Component:
     """One of a row of small labelled checkboxes (the events of a webhook, the groups of a
     chat channel); `box` props (checked, on_change, a class) go to the checkbox."""
-    return rx.el.label(
-        rx.hstack(rx.checkbox(**box), rx.text(label, size="1"), spacing="1", align="center")
-    )
+    return rx.el.label(row(rx.checkbox(**box), rx.text(label, size="1"), spacing="1"))
 
 
 def choice_select(
@@ -98,6 +97,4 @@ def choice_select(
 
 
 def remove_button(label: str, on_click: object, **props) -> rx.Component:
-    return rx.button(
-        label, type="button", variant="soft", color_scheme="red", on_click=on_click, **props
-    )
+    return soft_button(label, type="button", on_click=on_click, **props, color="red")

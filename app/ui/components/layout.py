@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import EDGE, ONE_LINE, ghost_button, ghost_icon, notice, row, stack
+from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.components.zone_prompt import zone_prompt
@@ -28,32 +31,34 @@ FOCUS_RING = {"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset":
 # Below the `md` breakpoint the sidebar gives way to a top bar whose menu opens a drawer.
 DESKTOP = rx.breakpoints(initial="none", md="flex")
 MOBILE = rx.breakpoints(initial="flex", md="none")
+# The sidebar and the drawer: a grey panel with a line on its right.
+PANEL = {"background": rx.color("gray", 2), "border_right": EDGE}
+STICKY = {"position": "sticky", "top": "0"}
+# Round-cornered padded boxes: the navigation links, the skip link.
+PADDED = {"padding": "8px 12px", "border_radius": "var(--radius-3)"}
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), spacing="3", align="center"),
+        row(rx.icon(icon, size=18), rx.text(label, size="3"), spacing="3"),
         href=href,
         id=f"nav-{label.lower()}",
         underline="none",
         color_scheme="gray",
         high_contrast=True,
         width="100%",
-        padding="8px 12px",
-        border_radius="var(--radius-3)",
         _hover={"background": "var(--gray-a3)"},
         _focus_visible=FOCUS_RING,
+        **PADDED,
     )
 
 
 def workspace_switcher() -> rx.Component:
     """The current workspace, the others to switch to, and a button to create one."""
-    return rx.hstack(
+    return row(
         rx.box(_workspace_select(), flex="1", min_width="0"),
         new_workspace_button(class_name="new-workspace"),
-        spacing="2",
         width="100%",
-        align="center",
     )
 
 
@@ -75,18 +80,9 @@ def _workspace_select() -> rx.Component:
 def user_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
-            rx.button(
+            ghost_button(
                 rx.avatar(fallback=AuthState.user_initials, size="1", radius="full"),
-                rx.text(
-                    AuthState.user_email,
-                    size="2",
-                    id="user-email",
-                    white_space="nowrap",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                ),
-                variant="ghost",
-                color_scheme="gray",
+                rx.text(AuthState.user_email, size="2", id="user-email", **ONE_LINE),
                 id="user-menu",
                 max_width="170px",
                 overflow="hidden",
@@ -106,46 +102,42 @@ def user_menu() -> rx.Component:
 
 
 def _brand() -> rx.Component:
-    return rx.hstack(
+    return row(
         rx.icon("megaphone", size=22, color=rx.color("accent", 9)),
         rx.heading("Herald", size="5"),
-        align="center",
-        spacing="2",
         padding_x="12px",
     )
 
 
+def _brand_line(end: rx.Component) -> rx.Component:
+    """The brand on the left, `end` (the bell, the drawer's close button) on the right."""
+    return rx.hstack(_brand(), end, justify="between", align="center", width="100%")
+
+
 def _nav_body() -> rx.Component:
     """Workspace switcher, navigation, user menu: the sidebar's and the drawer's content."""
-    return rx.vstack(
+    return stack(
         workspace_switcher(),
         rx.el.nav(
-            rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
+            stack(*[_nav_link(*item) for item in NAV], spacing="1"),
             aria_label="Main",
             width="100%",
         ),
         rx.spacer(),
         rx.hstack(user_menu(), rx.color_mode.button(size="1"), justify="between", width="100%"),
-        spacing="4",
-        width="100%",
         height="100%",
+        spacing="4",
     )
 
 
+def _nav_panel(end: rx.Component, **props) -> rx.Component:
+    """The brand line (`end` on its right) over the navigation: the sidebar, the drawer."""
+    return rx.vstack(_brand_line(end), _nav_body(), spacing="4", padding="16px 12px", **props)
+
+
 def sidebar() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(_brand(), bell(), justify="between", align="center", width="100%"),
-        _nav_body(),
-        display=DESKTOP,
-        width="240px",
-        min_width="240px",
-        height="100vh",
-        position="sticky",
-        top="0",
-        padding="16px 12px",
-        spacing="4",
-        border_right=f"1px solid {rx.color('gray', 5)}",
-        background=rx.color("gray", 2),
+    return _nav_panel(
+        bell(), display=DESKTOP, width="240px", min_width="240px", height="100vh", **STICKY, **PANEL
     )
 
 
@@ -153,39 +145,14 @@ def topbar() -> rx.Component:
     """Narrow screens: brand and a menu button; the menu is a drawer from the left."""
     return rx.hstack(
         rx.drawer.root(
-            rx.drawer.trigger(
-                rx.icon_button(
-                    rx.icon("menu", size=20),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Open menu",
-                    id="nav-toggle",
-                )
-            ),
+            rx.drawer.trigger(ghost_icon("menu", "Open menu", 20, id="nav-toggle")),
             rx.drawer.overlay(z_index="40"),
             rx.drawer.portal(
                 rx.drawer.content(
-                    rx.vstack(
-                        rx.hstack(
-                            _brand(),
-                            rx.drawer.close(
-                                rx.icon_button(
-                                    rx.icon("x", size=18),
-                                    variant="ghost",
-                                    color_scheme="gray",
-                                    aria_label="Close menu",
-                                    id="nav-close",
-                                )
-                            ),
-                            justify="between",
-                            align="center",
-                            width="100%",
-                        ),
-                        _nav_body(),
-                        spacing="4",
-                        height="100%",
+                    _nav_panel(
+                        rx.drawer.close(ghost_icon("x", "Close menu", 18, id="nav-close")),
                         width="100%",
-                        padding="16px 12px",
+                        height="100%",
                         box_sizing="border-box",
                     ),
                     id="nav-drawer",
@@ -195,8 +162,7 @@ def topbar() -> rx.Component:
                     height="100%",
                     width="min(280px, 85vw)",
                     z_index="50",
-                    background=rx.color("gray", 2),
-                    border_right=f"1px solid {rx.color('gray', 5)}",
+                    **PANEL,
                 )
             ),
             direction="left",
@@ -209,10 +175,9 @@ def topbar() -> rx.Component:
         align="center",
         width="100%",
         padding="8px 12px",
-        position="sticky",
-        top="0",
         z_index="30",
-        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        **STICKY,
+        border_bottom=EDGE,
         background=rx.color("gray", 2),
     )
 
@@ -228,11 +193,10 @@ def skip_link() -> rx.Component:
         left="-9999px",
         top="8px",
         z_index="100",
-        padding="8px 12px",
-        border_radius="var(--radius-3)",
         background=rx.color("accent", 9),
         color="white",
         _focus={"left": "8px", **FOCUS_RING},
+        **PADDED,
     )
 
 
@@ -244,29 +208,18 @@ def shell(content: rx.Component, title: str) -> rx.Component:
             sidebar(),
             topbar(),
             rx.el.main(
-                rx.cond(
+                notice(
                     AuthState.email_unverified,
-                    rx.callout(
-                        rx.hstack(
-                            rx.text(
-                                "Please confirm your email address: open the link we sent you."
-                            ),  # fmt: skip
-                            rx.button(
-                                "Resend the email",
-                                size="1",
-                                variant="soft",
-                                on_click=AuthState.resend_verification,
-                                id="resend-verification",
-                            ),
-                            align="center",
-                            spacing="3",
-                            wrap="wrap",
-                        ),
-                        icon="mail",
-                        color_scheme="amber",
-                        id="verify-banner",
-                        margin_bottom="16px",
+                    rx.text("Please confirm your email address: open the link we sent you."),
+                    row_button(
+                        "Resend the email",
+                        on_click=AuthState.resend_verification,
+                        id="resend-verification",
                     ),
+                    icon="mail",
+                    color="amber",
+                    id="verify-banner",
+                    margin_bottom="16px",
                 ),
                 zone_prompt(),
                 rx.heading(title, size="7", margin_bottom="16px", id="page-title"),
@@ -312,3 +265,12 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
         return render
 
     return decorator
+
+
+def public_page(route: str, title: str, *on_load: Any) -> Callable:
+    """Register a page open to anyone (no shell), titled "<title> · Herald"."""
+    return rx.page(
+        route=route,
+        title=f"{title} · Herald",
+        on_load=list(on_load) if len(on_load) > 1 else on_load[0],
+    )

@@ -11,10 +11,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app.providers.registry import all_providers
+from app.ui.components.blocks import CENTRED
 
 COLORS = {p.id: p.look.color for p in all_providers()}
 NAMES = {p.id: p.display_name for p in all_providers()}
 FALLBACK = "#64748b"
+# A glyph drawn by its mask image, whole and centred (here and on the calendar's events).
+GLYPH_MASK = {"mask_size": "contain", "mask_repeat": "no-repeat", "mask_position": "center"}
 
 
 def logo_url(platform: str) -> str:
@@ -36,9 +39,7 @@ def network_logo(platform: rx.Var | str, size: str = "18px") -> rx.Component:
         height="62%",
         background_color="white",
         mask_image=mask,
-        mask_size="contain",
-        mask_repeat="no-repeat",
-        mask_position="center",
+        **GLYPH_MASK,
         style={"WebkitMaskImage": mask, "WebkitMaskSize": "contain"},
     )
     return rx.box(
@@ -48,12 +49,10 @@ def network_logo(platform: rx.Var | str, size: str = "18px") -> rx.Component:
         height=size,
         min_width=size,
         border_radius="999px",
-        display="inline-flex",
-        align_items="center",
-        justify_content="center",
         role="img",
         aria_label=label,
         title=label,
         class_name="network-logo",
         custom_attrs={"data-platform": platform},
+        **CENTRED,
     )

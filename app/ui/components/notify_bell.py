@@ -5,46 +5,35 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import dot, ghost_button, ghost_icon, grow, muted, stack
 from app.ui.state.notify import POLL_MS, NotifyState
 
 
 def notification_row(n: rx.Var, compact: bool = True) -> rx.Component:
     """One notification: unread dot, title, body, when; click opens it."""
     return rx.hstack(
-        rx.box(
-            width="8px",
-            min_width="8px",
-            height="8px",
-            margin_top="6px",
-            border_radius="50%",
-            background=rx.cond(n["read"] == "yes", "transparent", rx.color("accent", 9)),
-        ),
-        rx.vstack(
+        dot(rx.cond(n["read"] == "yes", "transparent", rx.color("accent", 9)), margin_top="6px"),
+        grow(
             rx.text(n["title"], size="2", weight=rx.cond(n["read"] == "yes", "regular", "bold")),
             rx.cond(
                 n["body"] != "",
-                rx.text(
+                muted(
                     n["body"],
-                    size="1",
-                    color_scheme="gray",
                     white_space="pre-line",
                     **({"max_height": "3.2em", "overflow": "hidden"} if compact else {}),
                 ),
             ),
-            rx.text(n["when"], size="1", color_scheme="gray"),
-            spacing="1",
+            muted(n["when"]),
             align="start",
-            min_width="0",
-            flex="1",
         ),
         rx.cond(
             n["read"] == "yes",
             rx.fragment(),
-            rx.icon_button(
-                rx.icon("check", size=14),
+            ghost_icon(
+                "check",
+                "Mark read",
+                color=None,
                 size="1",
-                variant="ghost",
-                aria_label="Mark read",
                 class_name="notify-mark-read",
                 on_click=NotifyState.mark_read(n["id"]).stop_propagation,
             ),
@@ -85,31 +74,26 @@ def _panel() -> rx.Component:
         rx.hstack(
             rx.text("Notifications", weight="bold"),
             rx.spacer(),
-            rx.button(
+            ghost_button(
                 "Mark all read",
                 size="1",
-                variant="ghost",
                 on_click=NotifyState.read_all,
                 disabled=NotifyState.unread == 0,
                 class_name="notify-read-all",
+                color=None,
             ),
             width="100%",
             align="center",
         ),
         rx.cond(
             NotifyState.items.length() > 0,
-            rx.vstack(
+            stack(
                 rx.foreach(NotifyState.items, lambda n: notification_row(n)),
-                spacing="0",
-                width="100%",
                 max_height="60vh",
                 overflow_y="auto",
+                spacing="0",
             ),
-            rx.text(
-                "Nothing new. Failures, approvals and mentions show up here.",
-                size="2",
-                color_scheme="gray",
-            ),  # fmt: skip
+            muted("Nothing new. Failures, approvals and mentions show up here.", size="2"),
         ),
         rx.link("See all notifications", href="/notifications", size="2"),
         spacing="2",
@@ -122,13 +106,7 @@ def bell(id: str = "notify-bell", poll: bool = True) -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
-                rx.icon_button(
-                    rx.icon("bell", size=18),
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Notifications",
-                    id=id,
-                ),
+                ghost_icon("bell", "Notifications", 18, id=id),
                 _count_badge(),
                 *(
                     [rx.moment(interval=POLL_MS, on_change=NotifyState.poll, display="none")]

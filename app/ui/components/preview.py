@@ -11,6 +11,7 @@ import reflex as rx
 
 from app.providers.base import Look
 from app.providers.registry import all_providers
+from app.ui.components.blocks import muted, stack
 from app.ui.components.network_logo import network_logo
 
 LOOKS: dict[str, Look] = {p.id: p.look for p in all_providers()}
@@ -148,17 +149,12 @@ def post_preview(p: rx.Var) -> rx.Component:
                 rx.text(p.name, size="2", weight="bold", trim="both"),
                 rx.cond(
                     _flag(p.platform, lambda look: look.show_handle),
-                    rx.text(p.handle, size="2", color_scheme="gray", trim="both"),
+                    muted(p.handle, trim="both", size="2"),
                 ),
                 spacing="1",
                 align="baseline",
             ),
-            rx.text(
-                by_network(p.platform, lambda look: look.subtitle, "now"),
-                size="1",
-                color_scheme="gray",
-                trim="both",
-            ),
+            muted(by_network(p.platform, lambda look: look.subtitle, "now"), trim="both"),
             spacing="1",
             align="start",
             min_width="0",
@@ -184,8 +180,8 @@ def post_preview(p: rx.Var) -> rx.Component:
         rx.text(p.title, weight="bold", size="3", class_name="pv-title"),
     )
     visual = rx.cond(p.frame != "", _video_frame(p), _media_grid(p))
-    visual_first = rx.vstack(header, visual, title, body, spacing="2", width="100%")
-    text_first = rx.vstack(header, body, _media_grid(p), spacing="2", width="100%")
+    visual_first = stack(header, visual, title, body, spacing="2")
+    text_first = stack(header, body, _media_grid(p), spacing="2")
     return rx.card(
         rx.cond(_flag(p.platform, lambda look: look.media_first), visual_first, text_first),
         rx.hstack(
@@ -200,7 +196,7 @@ def post_preview(p: rx.Var) -> rx.Component:
                 *[(k, _call_to_action(look)) for k, look in LOOKS.items() if look.call_to_action],
                 rx.fragment(),
             ),
-            rx.text(p.platform_name, size="1", color_scheme="gray"),
+            muted(p.platform_name),
             width="100%",
             margin_top="8px",
             align="center",

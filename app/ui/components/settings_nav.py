@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row, stack
 from app.ui.components.layout import FOCUS_RING
 from app.ui.state.auth import AuthState
 
@@ -37,7 +38,7 @@ def _tab(label: str, href: str, icon: str, active: bool) -> rx.Component:
         }
     )
     return rx.link(
-        rx.hstack(rx.icon(icon, size=15), rx.text(label, size="2"), spacing="2", align="center"),
+        row(rx.icon(icon, size=15), rx.text(label, size="2")),
         href=href,
         id=f"settings-tab-{slug}",
         underline="none",
@@ -68,4 +69,4 @@ def settings_nav(active: str) -> rx.Component:
 
 def settings_page(active: str, *body: rx.Component, **props) -> rx.Component:
     """A settings page: the tabs (`active` marked), then `body`, stacked."""
-    return rx.vstack(settings_nav(active), *body, spacing="4", width="100%", **props)
+    return stack(settings_nav(active), *body, **props, spacing="4")

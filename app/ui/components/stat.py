@@ -6,6 +6,8 @@ import dataclasses
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row
+
 # The icons a stat may name. Each is imported by name: an icon picked from a state var at run
 # time would make Reflex load lucide's dynamic loader, which lists all ~1,600 icons.
 ICONS = ("circle-check", "circle-alert", "clock", "heart", "users", "send", "percent", "eye")
@@ -24,7 +26,7 @@ class Stat:
 def stat_card(s: Stat) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(
+            row(
                 rx.match(
                     s.icon,
                     *[
@@ -33,12 +35,10 @@ def stat_card(s: Stat) -> rx.Component:
                     ],
                     rx.fragment(),
                 ),
-                rx.text(s.label, size="2", color_scheme="gray", weight="medium"),
-                align="center",
-                spacing="2",
+                muted(s.label, weight="medium", size="2"),
             ),
             rx.text(s.value, size="7", weight="bold", id="stat-" + s.key, class_name="stat-value"),
-            rx.text(s.hint, size="1", color_scheme="gray"),
+            muted(s.hint),
             spacing="1",
         ),
         data_stat=s.key,

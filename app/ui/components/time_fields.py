@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, stack
+
 
 def zone_input(value: rx.Var, on_change: object, zones: rx.Var, hint: str) -> rx.Component:
     """A `Time zone` input (id `timezone`) suggesting every IANA zone name."""
-    return rx.vstack(
+    return stack(
         rx.text("Time zone", as_="label", html_for="timezone", size="2", weight="medium"),
         rx.input(
             id="timezone",
@@ -21,9 +23,8 @@ def zone_input(value: rx.Var, on_change: object, zones: rx.Var, hint: str) -> rx
             width="100%",
         ),
         rx.el.datalist(rx.foreach(zones, lambda z: rx.el.option(value=z)), id="timezone-options"),
-        rx.text(hint, size="1", color_scheme="gray"),
+        muted(hint),
         spacing="1",
-        width="100%",
     )
 
 
@@ -43,7 +44,7 @@ def _choice(value: str, label: str, example: str) -> rx.Component:
 
 def hours_choice(value: rx.Var, on_change: object) -> rx.Component:
     """`24-hour · 14:30` or `12-hour · 2:30 PM` (ids `time-format-24h` / `time-format-12h`)."""
-    return rx.vstack(
+    return stack(
         rx.text("Time format", size="2", weight="medium"),
         rx.radio_group.root(
             rx.hstack(
@@ -58,5 +59,4 @@ def hours_choice(value: rx.Var, on_change: object) -> rx.Component:
             id="time-format",
         ),
         spacing="1",
-        width="100%",
     )

@@ -21,6 +21,7 @@ from reflex.vars.function import FunctionVar
 
 from app.services import media
 from app.services.errors import ServiceError
+from app.ui.components.blocks import muted, row
 from app.ui.components.section import title_meta
 from app.ui.state.handlers import SignedIn, signed_in
 
@@ -213,12 +214,11 @@ def upload_zone(
             style={"display": "none"},
         ),
         rx.box(
-            rx.hstack(
+            row(
                 rx.icon("cloud-upload", size=20 if compact else 28, color=rx.color("accent", 10)),
                 title_meta("Drop images or videos here", "or click to browse", size="2"),
-                align="center",
-                spacing="3",
                 justify="center",
+                spacing="3",
             ),
             id=f"{input_id}-zone",
             role="button",
@@ -266,7 +266,7 @@ def upload_zone(
                 border_radius="999px",
                 overflow="hidden",
             ),
-            rx.text("", id=f"{input_id}-label", size="1", color_scheme="gray"),
+            muted("", id=f"{input_id}-label"),
             display=rx.cond(state.upload_busy, "block", "none"),
             width="100%",
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import dialog_buttons, soft_button
 from app.ui.components.forms import form_error
 from app.ui.state.workspace import WorkspaceState
 
@@ -42,13 +43,9 @@ def new_workspace_dialog() -> rx.Component:
                         width="100%",
                         auto_focus=True,
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
-                        ),
+                    dialog_buttons(
+                        rx.dialog.close(soft_button("Cancel", type="button")),
                         rx.button("Create workspace", type="submit", id="create-workspace"),
-                        justify="end",
-                        spacing="2",
                         width="100%",
                     ),
                     spacing="3",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.disconnect_dialog import disconnect_dialog
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
@@ -16,7 +17,7 @@ from app.ui.views.accounts_sandbox import sandbox_banner, sandbox_reset_notice
 
 @protected_page("/accounts", "Accounts", on_load=[AccountsState.load])
 def accounts() -> rx.Component:
-    return rx.vstack(
+    return stack(
         pick_dialog(),
         disconnect_dialog(),
         sandbox_banner(),
@@ -38,5 +39,4 @@ def accounts() -> rx.Component:
             ),
         ),
         spacing="5",
-        width="100%",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import choice_select, form_error
 from app.ui.components.layout import protected_page
@@ -71,7 +72,7 @@ def _row(e: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 e["subject_type"] == "post",
-                rx.hstack(
+                row(
                     row_button(
                         "Attempts",
                         on_click=ActivityState.show_attempts(e["subject_id"], e["subject"]),
@@ -82,8 +83,6 @@ def _row(e: rx.Var) -> rx.Component:
                         href="/activity?subject=" + e["subject_id"].to(str),
                         size="1",
                     ),
-                    spacing="2",
-                    align="center",
                 ),
             )
         ),
@@ -126,7 +125,7 @@ def _attempts() -> rx.Component:
 
 @protected_page("/activity", "Activity", on_load=[ActivityState.load])
 def activity_page() -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.heading("Activity", size="6"),
         rx.text(
             "Who created, edited, rescheduled, published, retried, connected or disconnected "
@@ -154,5 +153,4 @@ def activity_page() -> rx.Component:
             rx.button("Older", variant="soft", on_click=ActivityState.load_more, id="older"),
         ),
         spacing="4",
-        width="100%",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import empty_card, live_poll
@@ -22,14 +23,13 @@ def _empty_metrics() -> rx.Component:
     return empty_card(
         "chart-no-axes-column",
         rx.heading("No metrics yet", size="4", as_="h2"),
-        rx.text(
+        muted(
             "Herald reads followers, likes, comments, shares and views from each platform "
             "every hour, for the connected accounts and the posts published in the last "
             "30 days. They appear here after the first sync.",
-            color_scheme="gray",
-            size="2",
             align="center",
             max_width="520px",
+            size="2",
         ),
         rx.cond(
             AnalyticsState.has_accounts,
@@ -43,55 +43,44 @@ def _empty_metrics() -> rx.Component:
 
 
 def _body() -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.cond(
             AnalyticsState.range_label != "",
-            rx.text(AnalyticsState.range_label, size="2", color_scheme="gray", id="range-label"),
+            muted(AnalyticsState.range_label, id="range-label", size="2"),
         ),
         stats(),
         followers_chart(),
-        rx.grid(
-            posts_chart(),
-            platforms_chart(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        grid(posts_chart(), platforms_chart(), columns={"initial": "1", "lg": "2"}, spacing="4"),
         top_posts(),
         spacing="4",
-        width="100%",
     )
 
 
 @protected_page("/analytics", "Analytics", on_load=[AnalyticsState.load])
 def analytics() -> rx.Component:
-    return rx.vstack(
+    return stack(
         live_poll(POLL_MS, AnalyticsState.tick),
         post_dialog(),
         form_error(AnalyticsState.error),
         rx.cond(
             AnalyticsState.loading,
-            rx.vstack(
+            stack(
                 rx.skeleton(rx.box(height="40px", width="100%")),
                 rx.skeleton(rx.box(height="96px", width="100%")),
                 rx.skeleton(rx.box(height="300px", width="100%")),
-                spacing="3",
-                width="100%",
             ),
             rx.cond(
                 AnalyticsState.has_metrics,
-                rx.vstack(
+                stack(
                     toolbar(),
                     form_error(AnalyticsState.range_error, "range-error", width="100%"),
                     _body(),
                     spacing="4",
-                    width="100%",
                 ),
                 _empty_metrics(),
             ),
         ),
-        spacing="4",
-        width="100%",
         id="analytics",
         data_loading=AnalyticsState.loading.to(str),
+        spacing="4",
     )

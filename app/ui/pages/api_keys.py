@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.buttons import row_button
+from app.ui.components.blocks import muted, named_input
+from app.ui.components.buttons import danger_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.layout import protected_page
 from app.ui.components.section import data_table, empty_card
@@ -50,23 +51,13 @@ def _create() -> rx.Component:
     return create_card(
         "Create a key",
         [
-            rx.input(
-                name="name",
-                id="key-name",
-                placeholder="Name, e.g. Zapier",
-                required=True,
-                max_length=100,
-                width="16rem",
-                aria_label="Key name",
-            ),
+            named_input("name", "key-name", "Key name", "Name, e.g. Zapier", "16rem", 100),
             rx.select(ROLES, name="role", default_value="editor", id="key-role"),
             rx.button("Create key", type="submit", id="create-key"),
         ],
-        rx.text(
+        muted(
             "A key acts as you in this workspace, with at most the role chosen here. "
-            "Keys cannot manage members, keys or plans.",
-            size="1",
-            color_scheme="gray",
+            "Keys cannot manage members, keys or plans."
         ),
         on_submit=KeysState.create,
     )
@@ -80,11 +71,8 @@ def _row(k: rx.Var) -> rx.Component:
         rx.table.cell(k["created"]),
         rx.table.cell(k["last_used"]),
         rx.table.cell(
-            row_button(
-                "Revoke",
-                color_scheme="red",
-                class_name="revoke-key",
-                on_click=KeysState.ask_revoke(k["id"], k["name"]),
+            danger_button(
+                "Revoke", KeysState.ask_revoke(k["id"], k["name"]), class_name="revoke-key"
             )
         ),
         class_name="key-row",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, stack
 from app.ui.components.forms import field, form_error, submit_button
+from app.ui.components.layout import public_page
 from app.ui.components.time_fields import hours_choice, zone_input
 from app.ui.state.login import ForgotState, LoginState, VerifyState
 
@@ -12,19 +14,18 @@ from app.ui.state.login import ForgotState, LoginState, VerifyState
 def _card(title: str, subtitle: str, form: rx.Component, footer: rx.Component) -> rx.Component:
     return rx.center(
         rx.card(
-            rx.vstack(
+            stack(
                 rx.hstack(
                     rx.icon("megaphone", size=28, color=rx.color("accent", 9)),
                     rx.heading("Herald", size="6"),
                     align="center",
                 ),
                 rx.heading(title, size="5"),
-                rx.text(subtitle, color_scheme="gray", size="2"),
+                muted(subtitle, size="2"),
                 form_error(LoginState.error),
                 form,
                 footer,
                 spacing="4",
-                width="100%",
             ),
             size="4",
             width="100%",
@@ -45,7 +46,7 @@ def _form(on_submit, submit: rx.Component, *fields: rx.Component) -> rx.Componen
     return rx.form(rx.vstack(*fields, submit, spacing="3"), on_submit=on_submit, width="100%")
 
 
-@rx.page(route="/login", title="Sign in · Herald", on_load=LoginState.redirect_if_signed_in)
+@public_page("/login", "Sign in", LoginState.redirect_if_signed_in)
 def login() -> rx.Component:
     form = _form(
         LoginState.submit_login,
@@ -73,11 +74,7 @@ def _sign_up_form(submit_label: str) -> rx.Component:
         field("Name", "full_name", placeholder="Ada Lovelace", auto_focus=True),
         field("Email", "email", "email", placeholder="you@example.com"),
         field("Password", "password", "password", auto_complete="new-password"),
-        rx.text(
-            "At least 10 characters, hard to guess: a few uncommon words work well.",
-            size="1",
-            color_scheme="gray",
-        ),
+        muted("At least 10 characters, hard to guess: a few uncommon words work well."),
         field("Confirm password", "confirm", "password", auto_complete="new-password"),
         zone_input(
             LoginState.reg_timezone,
@@ -89,10 +86,8 @@ def _sign_up_form(submit_label: str) -> rx.Component:
     )
 
 
-@rx.page(
-    route="/register",
-    title="Create account · Herald",
-    on_load=[LoginState.redirect_if_signed_in, LoginState.detect_browser],
+@public_page(
+    "/register", "Create account", LoginState.redirect_if_signed_in, LoginState.detect_browser
 )
 def register() -> rx.Component:
     form = _sign_up_form("Create account")
@@ -103,14 +98,12 @@ def register() -> rx.Component:
         LoginState.signup_notice != "",
         _notice(LoginState.signup_notice, "info", "signup-notice"),
     )
-    body = rx.vstack(notice, form, width="100%", spacing="3")
+    body = stack(notice, form)
     return _card("Create your account", "Schedule posts everywhere, on time.", body, footer)
 
 
-@rx.page(
-    route="/setup",
-    title="Create the admin account · Herald",
-    on_load=[LoginState.setup_guard, LoginState.detect_browser],
+@public_page(
+    "/setup", "Create the admin account", LoginState.setup_guard, LoginState.detect_browser
 )
 def setup() -> rx.Component:
     """A fresh instance (nobody signed up yet): its first account is the instance admin."""
@@ -121,28 +114,24 @@ def setup() -> rx.Component:
         "shield-check",
         "setup-notice",
     )
-    body = rx.vstack(intro, form, width="100%", spacing="3")
+    body = stack(intro, form)
     return _card("Create the admin account", "Welcome to your Herald.", body, rx.fragment())
 
 
-@rx.page(route="/reset-password", title="New password · Herald", on_load=LoginState.clear_form)
+@public_page("/reset-password", "New password", LoginState.clear_form)
 def reset_password() -> rx.Component:
     form = _form(
         LoginState.submit_reset,
         submit_button("Set password", LoginState.busy),
         field("New password", "password", "password", auto_complete="new-password"),
-        rx.text("At least 10 characters.", size="1", color_scheme="gray"),
+        muted("At least 10 characters."),
         field("Confirm password", "confirm", "password", auto_complete="new-password"),
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
     return _card("Choose a new password", "Your other sessions will be signed out.", form, footer)
 
 
-@rx.page(
-    route="/forgot-password",
-    title="Forgot password · Herald",
-    on_load=[LoginState.clear_form, ForgotState.load],
-)
+@public_page("/forgot-password", "Forgot password", LoginState.clear_form, ForgotState.load)
 def forgot_password() -> rx.Component:
     form = _form(
         ForgotState.submit,
@@ -156,7 +145,7 @@ def forgot_password() -> rx.Component:
         "forgot-no-email",
         color_scheme="amber",
     )
-    body = rx.vstack(
+    body = stack(
         form_error(ForgotState.error, width="100%"),
         rx.cond(
             ForgotState.answer != "",
@@ -168,8 +157,6 @@ def forgot_password() -> rx.Component:
             ),
             rx.cond(ForgotState.email_configured, form, no_email),
         ),
-        width="100%",
-        spacing="3",
     )
     footer = rx.text(rx.link("Back to sign in", href="/login", id="to-login"), size="2")
     return _card(
@@ -180,7 +167,7 @@ def forgot_password() -> rx.Component:
     )
 
 
-@rx.page(route="/verify-email", title="Confirm email · Herald", on_load=VerifyState.load)
+@public_page("/verify-email", "Confirm email", VerifyState.load)
 def verify_email() -> rx.Component:
     result = rx.cond(
         VerifyState.message != "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_blocks import about_workspace
@@ -44,18 +45,16 @@ def billing() -> rx.Component:
         rx.cond(
             BillingState.loading,
             rx.center(rx.spinner(size="3"), width="100%", padding="48px"),
-            rx.vstack(
+            stack(
                 current_plan(),
-                rx.grid(
+                grid(
                     rx.foreach(BillingState.cards, plan_card),
                     display=rx.cond(BillingState.billing, "grid", "none"),
-                    columns=rx.breakpoints(initial="1", md="3"),
+                    columns={"initial": "1", "md": "3"},
                     spacing="4",
-                    width="100%",
                 ),
                 ai_usage(),
                 spacing="4",
-                width="100%",
             ),
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, muted
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import OutageState, outage_banner
@@ -36,7 +37,7 @@ APPROVALS_POLL_MS = 10000
 def dashboard() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.text(
+            muted(
                 "Signed in as ",
                 rx.text.strong(AuthState.user_name),
                 " · workspace ",
@@ -45,7 +46,6 @@ def dashboard() -> rx.Component:
                 AuthState.current_role,
                 ")",
                 size="2",
-                color_scheme="gray",
             ),
             period_toggle(),
             direction=rx.breakpoints(initial="column", sm="row"),
@@ -61,23 +61,17 @@ def dashboard() -> rx.Component:
             stats(),
             attention(),
             approvals_card(),
-            rx.grid(
+            grid(
                 upcoming(),
                 recent(),
                 drafts_card(),
-                columns=rx.breakpoints(initial="1", lg="2"),
+                columns={"initial": "1", "lg": "2"},
                 spacing="4",
-                width="100%",
             ),
             rx.cond(
                 DashboardState.updated != "",
-                rx.text(
-                    "Updated ",
-                    DashboardState.updated,
-                    " · live",
-                    size="1",
-                    color_scheme="gray",
-                    id="dashboard-updated",
+                muted(
+                    "Updated ", DashboardState.updated, " · live", id="dashboard-updated"
                 ),  # fmt: skip
             ),
             live_poll(POLL_MS, DashboardState.tick),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_page
@@ -22,7 +23,7 @@ def instance() -> rx.Component:
         form_error(InstanceState.error),
         rx.cond(
             InstanceState.is_instance_admin,
-            rx.vstack(
+            stack(
                 registration(),
                 email_settings(),
                 ai_settings(),
@@ -30,7 +31,6 @@ def instance() -> rx.Component:
                 users_table(),
                 platform_apps(),
                 spacing="5",
-                width="100%",
             ),
         ),
     )

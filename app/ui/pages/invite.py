@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, stack
 from app.ui.components.forms import form_error
+from app.ui.components.layout import public_page
 from app.ui.state.invite import InviteState
 
 
 def _offer() -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.text(
             InviteState.invited_by,
             " invited you to join ",
@@ -21,7 +23,7 @@ def _offer() -> rx.Component:
         rx.cond(
             InviteState.signed_in,
             rx.hstack(
-                rx.text("Signed in as ", InviteState.user_email, size="2", color_scheme="gray"),
+                muted("Signed in as ", InviteState.user_email, size="2"),
                 rx.button("Accept invite", on_click=InviteState.accept, id="accept-invite"),
                 align="center",
                 justify="between",
@@ -39,20 +41,18 @@ def _offer() -> rx.Component:
             ),
         ),
         spacing="4",
-        width="100%",
     )
 
 
-@rx.page(route="/invite/[invite_token]", title="Invitation · Herald", on_load=InviteState.load)
+@public_page("/invite/[invite_token]", "Invitation", InviteState.load)
 def invite() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.vstack(
+            stack(
                 rx.heading("Workspace invitation", size="5"),
                 form_error(InviteState.error),
                 rx.cond(InviteState.workspace_name != "", _offer()),
                 spacing="4",
-                width="100%",
             ),
             size="4",
             width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.notify_bell import notification_row
@@ -18,8 +19,8 @@ from app.ui.views.notify_prefs import preferences
 
 @protected_page("/notifications", "Notifications", on_load=[NotifyState.load_page])
 def notifications_page() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
+    return stack(
+        row(
             rx.text(
                 NotifyState.unread.to_string() + " unread", color_scheme="gray", id="notify-unread"
             ),
@@ -33,18 +34,16 @@ def notifications_page() -> rx.Component:
             ),
             rx.link("Preferences", href="/settings/notifications"),
             width="100%",
-            align="center",
             spacing="3",
         ),
         once_loaded(
             NotifyState.loading,
             rx.cond(
                 NotifyState.items.length() > 0,
-                rx.vstack(
+                stack(
                     rx.foreach(NotifyState.items, lambda n: notification_row(n, compact=False)),
-                    width="100%",
-                    spacing="1",
                     id="notify-list",
+                    spacing="1",
                 ),
                 rx.text("No notifications yet.", color_scheme="gray"),
             ),
@@ -53,8 +52,6 @@ def notifications_page() -> rx.Component:
             NotifyState.next_before > 0,
             rx.button("Older", variant="soft", on_click=NotifyState.load_more, id="notify-more"),
         ),
-        spacing="3",
-        width="100%",
     )
 
 
@@ -65,6 +62,6 @@ def notification_settings_page() -> rx.Component:
         form_error(NotifyPrefsState.error),
         once_loaded(
             NotifyPrefsState.loading,
-            rx.vstack(preferences(), channels(), spacing="4", width="100%"),
+            stack(preferences(), channels(), spacing="4"),
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import field, form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_nav import settings_page
@@ -16,7 +17,7 @@ def _form_card(title: str, on_submit: object, *rows: rx.Component) -> rx.Compone
     """One of the page's two forms: a card with `title` over its `rows`."""
     return rx.card(
         rx.form(
-            rx.vstack(rx.heading(title, size="4"), *rows, spacing="4", width="100%"),
+            stack(rx.heading(title, size="4"), *rows, spacing="4"),
             on_submit=on_submit,
             width="100%",
         ),
@@ -37,7 +38,7 @@ def _profile_form() -> rx.Component:
             placeholder="Your name",
             max_length=200,
         ),
-        rx.vstack(
+        stack(
             zone_input(
                 ProfileState.timezone,
                 ProfileState.set_timezone,
@@ -55,7 +56,6 @@ def _profile_form() -> rx.Component:
                 on_click=rx.call_script(BROWSER_TZ, callback=ProfileState.use_browser_timezone),
             ),
             spacing="2",
-            width="100%",
         ),
         hours_choice(ProfileState.time_format, ProfileState.set_time_format),
         rx.text(ProfileState.zone_preview, size="2", id="zone-preview"),
@@ -67,11 +67,7 @@ def _password_form() -> rx.Component:
     return _form_card(
         "Change password",
         ProfileState.change_password,
-        rx.text(
-            "At least 10 characters. Your other signed-in browsers are signed out.",
-            size="2",
-            color_scheme="gray",
-        ),
+        muted("At least 10 characters. Your other signed-in browsers are signed out.", size="2"),
         form_error(ProfileState.password_error, "password-error"),
         field(
             "Current password",
@@ -99,11 +95,5 @@ def profile() -> rx.Component:
     return settings_page(
         "/settings/profile",
         rx.text("Signed in as ", rx.text.strong(ProfileState.user_email), color_scheme="gray"),
-        rx.grid(
-            _profile_form(),
-            _password_form(),
-            columns=rx.breakpoints(initial="1", lg="2"),
-            spacing="4",
-            width="100%",
-        ),
+        grid(_profile_form(), _password_form(), columns={"initial": "1", "lg": "2"}, spacing="4"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.state.sandbox import SandboxState
@@ -14,13 +15,13 @@ def _post(p: rx.Var) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.badge(p["platform"], color_scheme="violet"),
-                rx.text("@", p["account"], size="2", color_scheme="gray"),
-                rx.text(p["at"], size="1", color_scheme="gray"),
+                muted("@", p["account"], size="2"),
+                muted(p["at"]),
                 align="center",
                 wrap="wrap",
             ),
             rx.text(p["text"], white_space="pre-wrap"),
-            rx.text(p["media"], size="1", color_scheme="gray"),
+            muted(p["media"]),
             rx.link(
                 rx.text("View the post", size="1"),
                 href=p["permalink"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, muted, row, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.section import empty_card
@@ -15,15 +16,14 @@ from app.ui.views.schedule_week import day_column
 
 
 def _editor() -> rx.Component:
-    return rx.vstack(
+    return stack(
         toolbar(),
-        rx.text(
+        muted(
             "Slots are wall-clock times in ",
             rx.text.strong(ScheduleState.effective_zone, id="effective-zone"),
             ": 09:00 stays 09:00 when the clocks change. The composer's “next free slot” picks the "
             "earliest time every chosen account has a slot with no post already scheduled.",
             size="2",
-            color_scheme="gray",
         ),
         rx.cond(
             ~ScheduleState.can_edit,
@@ -35,25 +35,21 @@ def _editor() -> rx.Component:
             ),
         ),
         presets(),
-        rx.grid(
+        grid(
             rx.foreach(ScheduleState.days, day_column),
-            columns=rx.breakpoints(initial="1", sm="2", md="4", xl="7"),
-            spacing="3",
-            width="100%",
             id="week-grid",
+            columns={"initial": "1", "sm": "2", "md": "4", "xl": "7"},
         ),
         rx.cond(
             ScheduleState.next_free != "",
-            rx.hstack(
+            row(
                 rx.icon("calendar-clock", size=16, color=rx.color("accent", 10)),
                 rx.text("Next free slot: ", size="2"),
                 rx.text(ScheduleState.next_free, size="2", weight="bold", id="next-free"),
-                align="center",
                 spacing="1",
             ),
         ),
         spacing="4",
-        width="100%",
     )
 
 

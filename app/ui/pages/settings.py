@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import ghost_button, muted
+from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
-from app.ui.components.layout import protected_page
+from app.ui.components.layout import protected_page, public_page
 from app.ui.components.section import data_table, settings_card
 from app.ui.components.settings_blocks import about_workspace
 from app.ui.components.settings_nav import settings_page
@@ -37,14 +39,12 @@ def _member_row(m: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 AuthState.is_workspace_admin | (m["is_me"] == "yes"),
-                rx.button(
+                row_button(
                     rx.cond(m["is_me"] == "yes", "Leave", "Remove"),
                     on_click=TeamState.ask(
                         rx.cond(m["is_me"] == "yes", "leave", "remove"), m["user_id"], m["name"]
                     ),
                     class_name="remove-member",
-                    size="1",
-                    variant="soft",
                     color_scheme="red",
                 ),
             )
@@ -88,11 +88,9 @@ def _invite_form() -> rx.Component:
             TeamState.new_link != "",
             rx.hstack(
                 rx.code(TeamState.new_link, id="invite-link", size="2"),
-                rx.button(
+                row_button(
                     rx.icon("copy", size=14),
                     "Copy",
-                    size="1",
-                    variant="soft",
                     on_click=[rx.set_clipboard(TeamState.new_link), rx.toast("Link copied.")],
                 ),
                 align="center",
@@ -131,14 +129,13 @@ def _invite_form() -> rx.Component:
                     lambda i: rx.hstack(
                         rx.badge(i["role"]),
                         rx.text(i["email"], size="2"),
-                        rx.text("expires ", i["expires"], size="1", color_scheme="gray"),
-                        rx.button(
+                        muted("expires ", i["expires"]),
+                        ghost_button(
                             "Revoke",
                             size="1",
-                            variant="ghost",
-                            color_scheme="red",
                             on_click=TeamState.ask("revoke", i["id"], i["email"]),
                             class_name="revoke-invite",
+                            color="red",
                         ),
                         align="center",
                         class_name="pending-invite",
@@ -168,6 +165,6 @@ def team() -> rx.Component:
     )
 
 
-@rx.page(route="/settings", title="Settings · Herald", on_load=rx.redirect("/settings/team"))
+@public_page("/settings", "Settings", rx.redirect("/settings/team"))
 def settings_index() -> rx.Component:
     return rx.center(rx.spinner(), height="100vh")

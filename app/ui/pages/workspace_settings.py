@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
@@ -37,12 +38,7 @@ def _rename() -> rx.Component:
                 on_submit=WorkspaceState.rename,
                 width="100%",
             ),
-            rx.text(
-                AuthState.current_workspace_name,
-                " (only its admins can rename it).",
-                size="2",
-                color_scheme="gray",
-            ),
+            muted(AuthState.current_workspace_name, " (only its admins can rename it).", size="2"),
         ),
     )
 

@@ -11,7 +11,7 @@ from app.services import activity, posts, webhooks, workspaces
 from app.services.errors import ServiceError
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
 
 PAGE = 50
 # The verb filter's choices: a value passed as the verb prefix, and its label.
@@ -42,6 +42,10 @@ def _summary(details: dict) -> str:
         return f"“{details['excerpt']}”"
     keep = {k: v for k, v in details.items() if v not in (None, "", [], {}) and k != "api_key_id"}
     return ", ".join(f"{k}: {v}" for k, v in keep.items())[:300]
+
+
+# The webhook handlers: errors shown inline (and as toasts); nothing happens when signed out.
+hook_event = guarded_event(inline="error", quiet=True)
 
 
 class ActivityState(AuthState):
@@ -210,9 +214,7 @@ class WebhooksState(AuthState):
         rest = [v for v in self.chosen if v != verb]
         self.chosen = [*rest, verb] if checked else rest
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def create(self, me: SignedIn, form: dict):
         created = webhooks.create_webhook(
             me.user, me.wid, form.get("url", ""), list(self.chosen), form.get("description", "")
@@ -225,47 +227,35 @@ class WebhooksState(AuthState):
     def dismiss_secret(self):
         self.new_secret = ""
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def set_active(self, me: SignedIn, hook_id: str, active: bool):
         webhooks.update_webhook(me.user, me.wid, uuid.UUID(hook_id), active=active)
         return self._refresh(me, "Webhook switched on." if active else "Webhook switched off.")
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def delete(self, me: SignedIn, hook_id: str):
         if self.open_hook == hook_id:
             self.open_hook, self.deliveries = "", []
         webhooks.delete_webhook(me.user, me.wid, uuid.UUID(hook_id))
         return self._refresh(me, "Webhook deleted.")
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def send_test(self, me: SignedIn, hook_id: str):
         self.open_hook = hook_id
         webhooks.send_test(me.user, me.wid, uuid.UUID(hook_id))
         return self._refresh(me, "Test event queued.")
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def show_deliveries(self, me: SignedIn, hook_id: str):
         self.open_hook = "" if self.open_hook == hook_id else hook_id
         self.deliveries = []
         return self._refresh(me)
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def refresh(self, me: SignedIn):
         return self._refresh(me)
 
-    @rx.event
-    @shows_errors(inline="error")
-    @signed_in(quiet=True)
+    @hook_event
     def redeliver(self, me: SignedIn, delivery_id: str):
         if not self.open_hook:
             return None

@@ -93,6 +93,19 @@ def signed_in(
     return decorate(fn) if fn is not None else decorate
 
 
+def guarded_event(
+    *, inline: str | None = None, toast: bool = True, workspace: bool = True, quiet: bool = False
+) -> Callable[[Callable], Any]:
+    """`@rx.event`, `@shows_errors(inline=, toast=)` and `@signed_in(workspace=, quiet=)` in one,
+    for a state whose handlers share that stack: `admin_event = guarded_event(workspace=False)`."""
+
+    def decorate(fn: Callable) -> Any:
+        guarded = signed_in(fn, workspace=workspace, quiet=quiet)
+        return rx.event(shows_errors(guarded, inline=inline, toast=toast))
+
+    return decorate
+
+
 def _report(self: Any, exc: ServiceError, inline: str | None, toast: bool) -> Any:
     if inline:
         setattr(self, inline, exc.message)

@@ -11,7 +11,7 @@ from app.models import User
 from app.services import connect, instance_settings, mail, platform_apps, users
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
 
 SOURCE_LABELS = {"env": "environment", "stored": "saved here", "default": "default"}
 # What the users table's buttons do to a user, and what the toast then says.
@@ -21,6 +21,10 @@ USER_CHANGES: dict[str, tuple[Callable[[User, uuid.UUID], object], str]] = {
     "disable": (lambda me, u: users.set_disabled(me, u, True), "User disabled; signed out."),
     "enable": (lambda me, u: users.set_disabled(me, u, False), "User enabled."),
 }
+
+
+# The instance settings' handlers: for a signed-in user, no workspace needed; errors as toasts.
+admin_event = guarded_event(workspace=False)
 
 
 class InstanceState(AuthState):
@@ -108,9 +112,7 @@ class InstanceState(AuthState):
             else f"Default on this address: {view.default}."
         )
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def save_registration(self, me: SignedIn, policy: str):
         instance_settings.save_registration(me.user, policy)
         self._refresh_registration(me.user)
@@ -134,9 +136,7 @@ class InstanceState(AuthState):
         }
         self.require_verified = view.require_verified
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def save_email(self, me: SignedIn, form: dict):
         values = {
             name: form.get(name)
@@ -147,24 +147,18 @@ class InstanceState(AuthState):
         self._refresh_email(me.user)
         return [rx.set_value("smtp-password", ""), rx.toast.success("Email settings saved.")]
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def clear_email_password(self, me: SignedIn):
         mail.save_smtp_settings(me.user, clear_password=True)
         self._refresh_email(me.user)
         return rx.toast.success("Stored SMTP password removed.")
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def set_require_verified(self, me: SignedIn, value: bool):
         mail.save_smtp_settings(me.user, require_verified=bool(value))
         self._refresh_email(me.user)
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def send_test_email(self, me: SignedIn, form: dict):
         outbox_id = mail.send_test(me.user, form.get("to", ""))
         self.test_email_id = str(outbox_id)
@@ -208,9 +202,7 @@ class InstanceState(AuthState):
     def set_ai_base_url(self, value: str):
         self.ai_base_url = value
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def save_ai(self, me: SignedIn, form: dict):
         instance_settings.save_ai_settings(
             me.user,
@@ -221,17 +213,13 @@ class InstanceState(AuthState):
         self._refresh_ai(me.user)
         return [rx.set_value("ai-api-key", ""), rx.toast.success("AI settings saved.")]
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def clear_ai_key(self, me: SignedIn):
         instance_settings.save_ai_settings(me.user, clear_api_key=True)
         self._refresh_ai(me.user)
         return rx.toast.success("Stored AI key removed.")
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def change_user(self, me: SignedIn, user_id: str, change: str):
         """One of USER_CHANGES ("promote", "demote", "disable", "enable") on another user."""
         if change not in USER_CHANGES:
@@ -242,9 +230,7 @@ class InstanceState(AuthState):
         self._load_user(self._user() or me.user)
         return rx.toast.success(done)
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def save(self, me: SignedIn, form: dict):
         platform = form.get("platform", "")
         saved = platform_apps.save_app(
@@ -253,9 +239,7 @@ class InstanceState(AuthState):
         self._refresh(me.user)
         return rx.toast.success(f"{saved.name} app saved.")
 
-    @rx.event
-    @shows_errors
-    @signed_in(workspace=False)
+    @admin_event
     def remove(self, me: SignedIn, platform: str):
         platform_apps.delete_app(me.user, platform)
         self._refresh(me.user)

@@ -9,11 +9,15 @@ from app.services import notifications
 from app.services.errors import ServiceError
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
 
 POLL_MS = 20_000
 PANEL = 12  # notifications in the popover
 PAGE = 50
+
+
+# The bell's handlers: errors as toasts; nothing happens when signed out (it polls).
+bell_event = guarded_event(quiet=True)
 
 
 class NotifyState(AuthState):
@@ -56,9 +60,7 @@ class NotifyState(AuthState):
         except ServiceError:
             self.unread = 0
 
-    @rx.event
-    @shows_errors
-    @signed_in(quiet=True)
+    @bell_event
     def opened(self, me: SignedIn, is_open: bool):
         if is_open:
             self._load(me, PANEL)
@@ -70,32 +72,24 @@ class NotifyState(AuthState):
         self.loading = True
         self._load(me, PAGE)
 
-    @rx.event
-    @shows_errors
-    @signed_in(quiet=True)
+    @bell_event
     def load_more(self, me: SignedIn):
         if self.next_before:
             self._load(me, PAGE, more=True)
 
-    @rx.event
-    @shows_errors
-    @signed_in(quiet=True)
+    @bell_event
     def open_item(self, me: SignedIn, notification_id: str, link: str):
         """Mark it read, then go where it points."""
         self.unread = notifications.mark_read(me.user, me.wid, int(notification_id))
         self.items = [{**n, "read": "yes"} if n["id"] == notification_id else n for n in self.items]
         return rx.redirect(link) if link else None
 
-    @rx.event
-    @shows_errors
-    @signed_in(quiet=True)
+    @bell_event
     def mark_read(self, me: SignedIn, notification_id: str):
         self.unread = notifications.mark_read(me.user, me.wid, int(notification_id))
         self.items = [{**n, "read": "yes"} if n["id"] == notification_id else n for n in self.items]
 
-    @rx.event
-    @shows_errors
-    @signed_in(quiet=True)
+    @bell_event
     def read_all(self, me: SignedIn):
         notifications.mark_all_read(me.user, me.wid)
         self.unread = 0

@@ -9,9 +9,13 @@ import reflex as rx
 
 from app.services import notifications, notify_channels
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
 
 EMAIL_LABELS = {"immediate": "Email at once", "digest": "Email digest", "off": "No email"}
+
+
+# The chat channels' handlers: errors shown inline and as toasts; nothing when signed out.
+channel_event = guarded_event(inline="channel_error", quiet=True)
 
 
 class NotifyPrefsState(AuthState):
@@ -85,9 +89,7 @@ class NotifyPrefsState(AuthState):
         rest = [g for g in self.channel_groups if g != group]
         self.channel_groups = [*rest, group] if checked else rest
 
-    @rx.event
-    @shows_errors(inline="channel_error")
-    @signed_in(quiet=True)
+    @channel_event
     def add_channel(self, me: SignedIn, form: dict):
         notify_channels.add_channel(
             me.user, me.wid, form.get("kind", "slack"), form.get("url", ""),
@@ -98,16 +100,12 @@ class NotifyPrefsState(AuthState):
         self._channels(me)
         return rx.toast.success("Channel added. Send a test message to check it.")
 
-    @rx.event
-    @shows_errors(inline="channel_error")
-    @signed_in(quiet=True)
+    @channel_event
     def test_channel(self, me: SignedIn, channel_id: str):
         notify_channels.send_test(me.user, me.wid, uuid.UUID(channel_id))
         return rx.toast.success("Test message queued.")
 
-    @rx.event
-    @shows_errors(inline="channel_error")
-    @signed_in(quiet=True)
+    @channel_event
     def set_channel_active(self, me: SignedIn, channel_id: str, active: bool):
         notify_channels.set_active(me.user, me.wid, uuid.UUID(channel_id), active)
         self._channels(me)
@@ -120,9 +118,7 @@ class NotifyPrefsState(AuthState):
     def set_confirm_open(self, value: bool):
         self.confirm_open = value
 
-    @rx.event
-    @shows_errors(inline="channel_error")
-    @signed_in(quiet=True)
+    @channel_event
     def remove_channel(self, me: SignedIn):
         self.confirm_open = False
         notify_channels.remove_channel(me.user, me.wid, uuid.UUID(self.confirm_id))

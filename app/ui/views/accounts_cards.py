@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.buttons import row_button
+from app.ui.components.blocks import muted, row
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
@@ -17,12 +18,9 @@ def account_card(a: rx.Var) -> rx.Component:
             rx.avatar(src=a["avatar"], fallback=a["name"].to(str)[:2], radius="full"),
             rx.vstack(
                 rx.text(a["name"], weight="bold"),
-                rx.hstack(
+                row(
                     network_logo(a["platform"].to(str), "16px"),
-                    rx.text(
-                        a["platform_name"], " · ", a["username"], size="2", color_scheme="gray"
-                    ),
-                    align="center",
+                    muted(a["platform_name"], " · ", a["username"], size="2"),
                     spacing="1",
                 ),
                 rx.cond(a["error"] != "", rx.text(a["error"], size="1", color_scheme="red")),
@@ -41,21 +39,18 @@ def account_card(a: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 AccountsState.is_workspace_admin & (a["status"] != "connected"),
-                rx.button(
+                row_button(
                     rx.icon("refresh-cw", size=12),
                     "Reconnect",
-                    size="1",
-                    variant="soft",
                     on_click=AccountsState.reconnect(a["id"]),
                     class_name="reconnect",
                 ),
             ),
             rx.cond(
                 AccountsState.is_workspace_admin & (a["status"] != "revoked"),
-                row_button(
+                danger_button(
                     "Disconnect",
-                    color_scheme="red",
-                    on_click=AccountsState.ask_disconnect(a["id"], a["name"]),
+                    AccountsState.ask_disconnect(a["id"], a["name"]),
                     class_name="disconnect",
                 ),
             ),

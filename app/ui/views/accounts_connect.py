@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row
+from app.ui.components.buttons import row_button
 from app.ui.components.network_logo import network_logo
 from app.ui.state.accounts import AccountsState
 
@@ -36,12 +38,7 @@ def _app_password_form(p: rx.Var) -> rx.Component:
 def platform_card(p: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                network_logo(p["id"].to(str), "20px"),
-                rx.text(p["name"], weight="bold"),
-                align="center",
-                spacing="2",
-            ),
+            row(network_logo(p["id"].to(str), "20px"), rx.text(p["name"], weight="bold")),
             rx.cond(
                 p["federated"] == "yes",
                 rx.input(
@@ -63,16 +60,14 @@ def platform_card(p: rx.Var) -> rx.Component:
                         on_click=AccountsState.start(p["id"], False),
                         id="connect-" + p["id"].to(str),
                     ),
-                    rx.text("Not set up on this Herald", size="1", color_scheme="gray"),
+                    muted("Not set up on this Herald"),
                 ),
             ),
             rx.cond(
                 p["sandbox"] == "yes",
-                rx.button(
+                row_button(
                     rx.icon("flask-conical", size=14),
                     "Sandbox account",
-                    size="1",
-                    variant="soft",
                     color_scheme="violet",
                     on_click=AccountsState.start(p["id"], True),
                     id="sandbox-" + p["id"].to(str),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row, soft_button
 from app.ui.components.section import title_meta
 from app.ui.state.accounts import AccountsState
 
 
 def _choice(c: rx.Var) -> rx.Component:
-    return rx.hstack(
+    return row(
         rx.checkbox(
             checked=AccountsState.chosen.contains(c["id"]),
             on_change=lambda checked: AccountsState.toggle_choice(c["id"], checked),
@@ -18,7 +19,6 @@ def _choice(c: rx.Var) -> rx.Component:
         rx.avatar(src=c["avatar"], fallback=c["name"].to(str)[:2], size="2", radius="full"),
         title_meta(c["name"], c["username"], weight="bold", size="2"),
         rx.cond(c["connected"] == "yes", rx.badge("already connected", color_scheme="gray")),
-        align="center",
         spacing="3",
     )
 
@@ -36,12 +36,7 @@ def pick_dialog() -> rx.Component:
             ),  # fmt: skip
             rx.vstack(rx.foreach(AccountsState.choices, _choice), spacing="3", margin_y="4"),
             rx.hstack(
-                rx.button(
-                    "Cancel",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=AccountsState.cancel_pick,
-                ),  # fmt: skip
+                soft_button("Cancel", on_click=AccountsState.cancel_pick),
                 rx.button(
                     "Connect selected",
                     on_click=AccountsState.confirm_pick,

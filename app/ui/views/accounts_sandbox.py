@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import notice
 from app.ui.state.accounts import AccountsState
 
 
@@ -26,28 +27,19 @@ def sandbox_banner() -> rx.Component:
 
 def sandbox_reset_notice() -> rx.Component:
     """Once for all the workspace's sandbox accounts: the simulator's state is gone."""
-    return rx.cond(
+    reconnect = rx.button(
+        "Reconnect sandbox accounts",
+        on_click=AccountsState.reconnect_sandbox,
+        id="reconnect-sandbox",
+        size="2",
+    )
+    return notice(
         AccountsState.sandbox_reset != "",
-        rx.callout(
-            rx.hstack(
-                rx.text(AccountsState.sandbox_reset, id="sandbox-reset-message"),
-                rx.cond(
-                    AccountsState.is_workspace_admin,
-                    rx.button(
-                        "Reconnect sandbox accounts",
-                        on_click=AccountsState.reconnect_sandbox,
-                        id="reconnect-sandbox",
-                        size="2",
-                    ),
-                ),
-                align="center",
-                justify="between",
-                width="100%",
-                wrap="wrap",
-            ),
-            icon="triangle-alert",
-            color_scheme="amber",
-            width="100%",
-            id="sandbox-reset",
-        ),
+        rx.text(AccountsState.sandbox_reset, id="sandbox-reset-message"),
+        rx.cond(AccountsState.is_workspace_admin, reconnect),
+        icon="triangle-alert",
+        color="amber",
+        id="sandbox-reset",
+        spread=True,
+        width="100%",
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from app.ui.components.blocks import grid, muted
 from app.ui.components.charts import AXIS, GRID, chart_frame, no_data, tooltip
 from app.ui.components.section import section_card
 from app.ui.components.stat import stat_card
@@ -11,12 +14,10 @@ from app.ui.state.analytics import AnalyticsState
 
 
 def stats() -> rx.Component:
-    return rx.grid(
+    return grid(
         rx.foreach(AnalyticsState.stats, stat_card),
-        columns=rx.breakpoints(initial="2", md="3", lg="5"),
-        spacing="3",
-        width="100%",
         id="stats",
+        columns={"initial": "2", "md": "3", "lg": "5"},
     )
 
 
@@ -31,27 +32,43 @@ def _follower_line(line: rx.Var) -> rx.Component:
     )  # fmt: skip
 
 
-def followers_chart() -> rx.Component:
+def _chart_card(
+    title: str,
+    icon: str,
+    rows: rx.Var,
+    chart: Any,
+    x_axis: rx.Component,
+    *series: Any,
+    empty: str,
+    card_id: str,
+    extra: Any = None,
+) -> rx.Component:
+    """A card with a 280px `chart` (recharts' line or bar chart) of `rows`: the grid, `x_axis`,
+    the y axis, the tooltip and `series`; `empty` says why there is none."""
     return section_card(
+        title,
+        icon,
+        rx.cond(
+            rows.length() > 0,
+            chart_frame(chart(GRID, x_axis, _y_axis(), tooltip(), *series, data=rows, height=280)),
+            no_data(empty),
+        ),
+        card_id,
+        extra,
+    )
+
+
+def followers_chart() -> rx.Component:
+    return _chart_card(
         "Followers",
         "users",
-        rx.cond(
-            AnalyticsState.follower_rows.length() > 0,
-            chart_frame(
-                rx.recharts.line_chart(
-                    GRID,
-                    rx.recharts.x_axis(data_key="date", **AXIS),
-                    _y_axis(),
-                    tooltip(),
-                    rx.recharts.legend(),
-                    rx.foreach(AnalyticsState.follower_lines, _follower_line),
-                    data=AnalyticsState.follower_rows,
-                    height=280,
-                )
-            ),
-            no_data("No follower counts in this range yet."),
-        ),
-        "chart-followers",
+        AnalyticsState.follower_rows,
+        rx.recharts.line_chart,
+        rx.recharts.x_axis(data_key="date", **AXIS),
+        rx.recharts.legend(),
+        rx.foreach(AnalyticsState.follower_lines, _follower_line),
+        empty="No follower counts in this range yet.",
+        card_id="chart-followers",
     )
 
 
@@ -62,59 +79,36 @@ def _stacked(key: str, name: str, fill: str) -> rx.Component:
 
 
 def posts_chart() -> rx.Component:
-    return section_card(
+    return _chart_card(
         "Engagement per post",
         "chart-column",
-        rx.cond(
-            AnalyticsState.post_rows.length() > 0,
-            chart_frame(
-                rx.recharts.bar_chart(
-                    GRID,
-                    rx.recharts.x_axis(data_key="label", hide=True),
-                    _y_axis(),
-                    tooltip(),
-                    rx.recharts.legend(),
-                    _stacked("likes", "Likes", "var(--pink-9)"),
-                    _stacked("comments", "Comments", "var(--blue-9)"),
-                    _stacked("shares", "Shares", "var(--grass-9)"),
-                    data=AnalyticsState.post_rows,
-                    height=280,
-                )
-            ),
-            no_data("No posts published in this range."),
-        ),
-        "chart-posts",
-        rx.text("latest 30 posts of the range", size="1", color_scheme="gray"),
+        AnalyticsState.post_rows,
+        rx.recharts.bar_chart,
+        rx.recharts.x_axis(data_key="label", hide=True),
+        rx.recharts.legend(),
+        _stacked("likes", "Likes", "var(--pink-9)"),
+        _stacked("comments", "Comments", "var(--blue-9)"),
+        _stacked("shares", "Shares", "var(--grass-9)"),
+        empty="No posts published in this range.",
+        card_id="chart-posts",
+        extra=muted("latest 30 posts of the range"),
     )
 
 
 def platforms_chart() -> rx.Component:
-    return section_card(
+    return _chart_card(
         "Engagement per platform",
         "layers",
-        rx.cond(
-            AnalyticsState.platform_rows.length() > 0,
-            chart_frame(
-                rx.recharts.bar_chart(
-                    GRID,
-                    rx.recharts.x_axis(data_key="platform", **AXIS),
-                    _y_axis(),
-                    tooltip(),
-                    rx.recharts.bar(
-                        rx.foreach(
-                            AnalyticsState.platform_rows,
-                            lambda r: rx.recharts.cell(fill=r["fill"]),
-                        ),
-                        data_key="engagement",
-                        name="Engagement",
-                        is_animation_active=False,
-                        radius=[4, 4, 0, 0],
-                    ),
-                    data=AnalyticsState.platform_rows,
-                    height=280,
-                )
-            ),
-            no_data("No accounts match these filters."),
+        AnalyticsState.platform_rows,
+        rx.recharts.bar_chart,
+        rx.recharts.x_axis(data_key="platform", **AXIS),
+        rx.recharts.bar(
+            rx.foreach(AnalyticsState.platform_rows, lambda r: rx.recharts.cell(fill=r["fill"])),
+            data_key="engagement",
+            name="Engagement",
+            is_animation_active=False,
+            radius=[4, 4, 0, 0],
         ),
-        "chart-platforms",
+        empty="No accounts match these filters.",
+        card_id="chart-platforms",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import dialog_buttons, muted, soft_button, stack, text_box
 from app.ui.components.charts import AXIS, GRID, tooltip
 from app.ui.state.analytics import AnalyticsState
 from app.ui.state.analytics_data import DestDetail
@@ -51,13 +52,13 @@ def _history_chart(d: DestDetail) -> rx.Component:
             width="100%",
             class_name="history-chart",
         ),
-        rx.text("No metrics collected yet for this destination.", size="2", color_scheme="gray"),
+        muted("No metrics collected yet for this destination.", size="2"),
     )
 
 
 def _destination(d: DestDetail) -> rx.Component:
     return rx.card(
-        rx.vstack(
+        stack(
             rx.hstack(
                 rx.text(d.platform_name, " · ", d.account, weight="bold", size="2"),
                 rx.badge(d.status, variant="soft", radius="full"),
@@ -77,15 +78,9 @@ def _destination(d: DestDetail) -> rx.Component:
                 width="100%",
                 wrap="wrap",
             ),
-            rx.text(
-                rx.cond(d.published != "", "Published " + d.published + " · ", ""),
-                d.latest,
-                size="1",
-                color_scheme="gray",
-            ),
+            muted(rx.cond(d.published != "", "Published " + d.published + " · ", ""), d.latest),
             _history_chart(d),
             spacing="2",
-            width="100%",
         ),
         class_name="post-destination",
         data_platform=d.platform,
@@ -96,40 +91,21 @@ def _destination(d: DestDetail) -> rx.Component:
 def post_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.vstack(
+            stack(
                 rx.dialog.title("Post metrics", margin="0"),
                 rx.dialog.description(
                     AnalyticsState.detail_totals, size="2", color_scheme="gray", id="post-totals"
                 ),
                 rx.cond(
                     AnalyticsState.detail_content != "",
-                    rx.box(
-                        rx.text(AnalyticsState.detail_content, white_space="pre-wrap", size="2"),
-                        padding="12px",
-                        border_radius="var(--radius-3)",
-                        background=rx.color("gray", 2),
-                        border=f"1px solid {rx.color('gray', 5)}",
-                        width="100%",
-                        max_height="160px",
-                        overflow_y="auto",
-                    ),
+                    text_box(AnalyticsState.detail_content, "160px"),
                 ),
                 rx.cond(
                     AnalyticsState.detail_loading,
                     rx.center(rx.spinner(size="3"), height="160px", width="100%"),
-                    rx.vstack(
-                        rx.foreach(AnalyticsState.detail_dests, _destination),
-                        spacing="3",
-                        width="100%",
-                    ),
+                    stack(rx.foreach(AnalyticsState.detail_dests, _destination)),
                 ),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
-                width="100%",
+                dialog_buttons(rx.dialog.close(soft_button("Close")), width="100%"),
             ),
             max_width="760px",
             id="post-dialog",

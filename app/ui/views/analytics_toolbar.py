@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row
 from app.ui.components.section import filter_select
 from app.ui.state.analytics import AnalyticsState
 
@@ -45,14 +46,12 @@ def toolbar() -> rx.Component:
         ),
         rx.cond(
             AnalyticsState.is_custom,
-            rx.hstack(
+            row(
                 _date(
                     AnalyticsState.custom_from, AnalyticsState.set_custom_from, "range-from", "From"
                 ),
-                rx.text("to", size="2", color_scheme="gray"),
+                muted("to", size="2"),
                 _date(AnalyticsState.custom_to, AnalyticsState.set_custom_to, "range-to", "To"),
-                align="center",
-                spacing="2",
             ),
         ),  # fmt: skip
         filter_select(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.charts import no_data
 from app.ui.components.section import data_table, section_card
 from app.ui.state.analytics import AnalyticsState
@@ -20,12 +21,10 @@ def _top_row(t: TopRow) -> rx.Component:
                 class_name="top-post-open",
                 weight="medium",
             ),
-            rx.text(t.when, size="1", color_scheme="gray"),
+            muted(t.when),
             max_width="380px",
         ),
-        rx.table.cell(
-            rx.text(t.account, size="2"), rx.text(t.platform_name, size="1", color_scheme="gray")
-        ),  # fmt: skip
+        rx.table.cell(rx.text(t.account, size="2"), muted(t.platform_name)),
         rx.table.cell(rx.text(t.engagement, weight="bold"), class_name="top-engagement"),
         rx.table.cell(t.likes),
         rx.table.cell(t.comments),
@@ -65,5 +64,5 @@ def top_posts() -> rx.Component:
             no_data("No posts published in this range."),
         ),
         "top-posts",
-        rx.text("click a post for its history", size="1", color_scheme="gray"),
+        muted("click a post for its history"),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted, stack
+from app.ui.components.buttons import row_button
 from app.ui.components.section import section_card
 from app.ui.state.approvals import ApprovalItem, ApprovalListState
 
@@ -21,36 +23,21 @@ def _item(p: ApprovalItem) -> rx.Component:
             min_width="136px",
             flex_shrink="0",
         ),
-        rx.vstack(
-            rx.text(p.content, size="2", class_name="post-excerpt"),
-            rx.cond(
-                p.author != "",
-                rx.text("By ", p.author, size="1", color_scheme="gray"),
-            ),
+        grow(
+            excerpt(p.content),
+            rx.cond(p.author != "", muted("By ", p.author)),
             rx.cond(
                 p.comment != "",
                 rx.text("“", p.comment, "”", size="1", color_scheme="red", class_name="comment"),
             ),
-            spacing="1",
-            min_width="0",
-            flex="1",
         ),
-        rx.link(
-            rx.button(
-                rx.cond(ApprovalListState.can_approve, "Review", "Edit"),
-                size="1",
-                variant="soft",
-            ),
-            href=p.href,
-        ),
+        rx.link(row_button(rx.cond(ApprovalListState.can_approve, "Review", "Edit")), href=p.href),
         gap="3",
         align="center",
-        width="100%",
-        padding_y="8px",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
         class_name="approval-item",
         data_post_id=p.id,
         data_state=p.state,
+        **LIST_ROW,
     )
 
 
@@ -75,7 +62,7 @@ def approvals_card() -> rx.Component:
         section_card(
             rx.cond(s.can_approve, "Awaiting approval", "Your posts awaiting approval"),
             "hourglass",
-            rx.vstack(rx.foreach(s.items, _item), spacing="0", width="100%"),
+            stack(rx.foreach(s.items, _item), spacing="0"),
             "approvals",
             extra=_counts(),
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row
 from app.ui.components.section import settings_card
 from app.ui.state.approvals import ApprovalSettingState
 from app.ui.state.auth import AuthState
@@ -13,7 +14,7 @@ def approval_setting() -> rx.Component:
     s = ApprovalSettingState
     return settings_card(
         "Approvals",
-        rx.hstack(
+        row(
             rx.switch(
                 checked=s.require_approval,
                 on_change=s.set_required,
@@ -27,19 +28,16 @@ def approval_setting() -> rx.Component:
                 size="2",
                 weight="medium",
             ),
-            align="center",
-            spacing="2",
         ),
-        rx.text(
+        muted(
             "Editors submit posts; an admin approves them (they are then scheduled) or "
             "sends them back with a comment. Admins' own posts skip approval. Turning it on "
             "leaves posts already scheduled as they are.",
             size="2",
-            color_scheme="gray",
         ),
         rx.cond(
             ~AuthState.is_workspace_admin,
-            rx.text("Only the workspace's admins can change this.", size="1", color_scheme="gray"),
+            muted("Only the workspace's admins can change this."),
         ),
         id="approval-setting",
     )

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row, soft_button
 from app.ui.state.settings import BillingState, PlanCard
 
 
 def plan_card(c: PlanCard) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(
+            row(
                 rx.heading(c.name, size="5"),
                 rx.cond(c.current, rx.badge("Current", color_scheme="grass")),
-                align="center",
-                spacing="2",
             ),
             rx.text(c.price, size="4", weight="bold"),
-            rx.text(c.blurb, size="2", color_scheme="gray"),
+            muted(c.blurb, size="2"),
             rx.separator(size="4"),
             rx.vstack(
                 rx.foreach(
                     c.features,
-                    lambda f: rx.hstack(
-                        rx.icon("check", size=14, color=rx.color("grass", 9)),
-                        rx.text(f, size="2"),
-                        align="center",
-                        spacing="2",
+                    lambda f: row(
+                        rx.icon("check", size=14, color=rx.color("grass", 9)), rx.text(f, size="2")
                     ),
                 ),
                 spacing="1",
@@ -53,9 +49,7 @@ def plan_card(c: PlanCard) -> rx.Component:
                                 "this workspace holds more than the plan allows.",
                             ),
                             rx.hstack(
-                                rx.alert_dialog.cancel(
-                                    rx.button("Cancel", variant="soft", color_scheme="gray")
-                                ),
+                                rx.alert_dialog.cancel(soft_button("Cancel")),
                                 rx.alert_dialog.action(
                                     rx.button(
                                         "Switch",
@@ -69,11 +63,7 @@ def plan_card(c: PlanCard) -> rx.Component:
                             ),
                         ),
                     ),
-                    rx.text(
-                        "Ask a workspace admin to change the plan.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
+                    muted("Ask a workspace admin to change the plan."),
                 ),
             ),
             spacing="3",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, stack
 from app.ui.components.section import heading_row, settings_card
 from app.ui.state.settings import BillingState, UsageRow
 
 
 def _usage_row(r: UsageRow) -> rx.Component:
     color = rx.match(r.state, ("over", "red"), ("near", "amber"), "grass")
-    return rx.vstack(
+    return stack(
         rx.hstack(
             rx.text(r.label, size="2", weight="medium"),
             rx.spacer(),
@@ -26,18 +27,13 @@ def _usage_row(r: UsageRow) -> rx.Component:
         ),
         rx.cond(
             r.unlimited,
-            rx.text(
-                rx.cond(BillingState.billing, "No limit on this plan", "No limit"),
-                size="1",
-                color_scheme="gray",
-            ),
+            muted(rx.cond(BillingState.billing, "No limit on this plan", "No limit")),
             rx.progress(value=r.percent, max=100, color_scheme=color, aria_label=r.label),
         ),
-        spacing="1",
-        width="100%",
         class_name="usage-row",
         data_limit=r.name,
         data_state=r.state,
+        spacing="1",
     )
 
 
@@ -47,7 +43,7 @@ def current_plan() -> rx.Component:
             rx.cond(BillingState.billing, "Current plan", "Usage"),
             rx.badge(BillingState.tier_name, size="2", id="current-tier"),
             rx.spacer(),
-            rx.text("Usage in ", BillingState.period, size="2", color_scheme="gray"),
+            muted("Usage in ", BillingState.period, size="2"),
             width="100%",
             wrap="wrap",
         ),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import CENTRED
 from app.ui.components.fullcalendar import fullcalendar
+from app.ui.components.network_logo import GLYPH_MASK
 from app.ui.state.calendar import CalendarState
 
 # FullCalendar's look, mapped onto the Radix theme (light and dark follow it).
@@ -60,9 +62,7 @@ CALENDAR_STYLE = {
     },
     "& .herald-ev-avatar": {"object_fit": "cover", "background": "#fff"},
     "& .herald-ev-chip": {
-        "display": "inline-flex",
-        "align_items": "center",
-        "justify_content": "center",
+        **CENTRED,
         "font_size": "9px",
         "font_weight": "700",
         "color": "#fff",
@@ -72,9 +72,7 @@ CALENDAR_STYLE = {
         "width": "9px",
         "height": "9px",
         "background": "#fff",
-        "mask_size": "contain",
-        "mask_repeat": "no-repeat",
-        "mask_position": "center",
+        **GLYPH_MASK,
     },
     "& .herald-ev-avwrap": {"position": "relative", "display": "inline-flex", "flex_shrink": "0"},
     "& .herald-ev-badge": {
@@ -84,9 +82,7 @@ CALENDAR_STYLE = {
         "width": "9px",
         "height": "9px",
         "border_radius": "50%",
-        "display": "inline-flex",
-        "align_items": "center",
-        "justify_content": "center",
+        **CENTRED,
     },
     "& .herald-ev-badge .herald-ev-glyph": {"width": "6px", "height": "6px"},
     "& .herald-ev-more": {"font_size": "10px", "opacity": "0.9"},

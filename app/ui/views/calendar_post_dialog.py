@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted, row, soft_button, stack, text_box
 from app.ui.components.confirm import confirm_dialog
 from app.ui.state.calendar import CalendarState
 from app.ui.views.approvals_panel import calendar_approval
@@ -42,7 +43,7 @@ def _destination(d: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 d["published_at"] != "",
-                rx.text("Published ", d["published_at"], size="1", color_scheme="gray"),
+                muted("Published ", d["published_at"]),
             ),
             rx.cond(
                 d["error"] != "",
@@ -79,12 +80,15 @@ def _delete_dialog() -> rx.Component:
     )
 
 
-def _action(post_flag: str, icon: str, label, **props) -> rx.Component:
-    """A button of the dialog, shown when the post allows it (`post[post_flag]`)."""
-    return rx.cond(
-        CalendarState.post[post_flag].to(bool),
-        rx.button(rx.icon(icon, size=14), label, **props),
-    )
+def _action(kind: str, icon: str, label, on_click, color: str = "", busy=None) -> rx.Component:
+    """The dialog's button `post-<kind>`, shown when the post allows it (`post["can_<kind>"]`):
+    a soft one in `color`, else the main one; `busy` turns its spinner on."""
+    props = {"on_click": on_click, "id": f"post-{kind}"}
+    if busy is not None:
+        props["loading"] = busy
+    content = (rx.icon(icon, size=14), label)
+    button = soft_button(*content, color=color, **props) if color else rx.button(*content, **props)
+    return rx.cond(CalendarState.post[f"can_{kind}"].to(bool), button)
 
 
 def _actions() -> rx.Component:
@@ -96,45 +100,32 @@ def _actions() -> rx.Component:
                 CalendarState.can_edit,
                 rx.fragment(
                     _action(
-                        "can_edit",
+                        "edit",
                         "square-pen",
                         "Edit in composer",
-                        on_click=rx.redirect(post["edit_href"].to(str)),
-                        id="post-edit",
+                        rx.redirect(post["edit_href"].to(str)),
                     ),
                     _action(
-                        "can_retry",
+                        "retry",
                         "rotate-cw",
                         "Retry failed",
-                        variant="soft",
-                        color_scheme="amber",
-                        on_click=CalendarState.retry_open_post,
-                        loading=CalendarState.busy,
-                        id="post-retry",
+                        CalendarState.retry_open_post,
+                        "amber",
+                        CalendarState.busy,
                     ),
                     _action(
-                        "can_cancel",
+                        "cancel",
                         "ban",
                         post["cancel_label"].to(str),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=CalendarState.cancel_open_post,
-                        loading=CalendarState.busy,
-                        id="post-cancel",
+                        CalendarState.cancel_open_post,
+                        "gray",
+                        CalendarState.busy,
                     ),
-                    _action(
-                        "can_delete",
-                        "trash-2",
-                        "Delete",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=CalendarState.ask_delete(True),
-                        id="post-delete",
-                    ),
+                    _action("delete", "trash-2", "Delete", CalendarState.ask_delete(True), "red"),
                 ),  # fmt: skip
             ),
             rx.spacer(),
-            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            rx.dialog.close(soft_button("Close")),
             gap="2",
             wrap="wrap",
             width="100%",
@@ -146,8 +137,8 @@ def post_dialog() -> rx.Component:
     post = CalendarState.post
     return rx.dialog.root(
         rx.dialog.content(
-            rx.vstack(
-                rx.hstack(
+            stack(
+                row(
                     rx.dialog.title("Post", margin="0"),
                     rx.badge(
                         post["status_label"].to(str),
@@ -165,44 +156,25 @@ def post_dialog() -> rx.Component:
                         ),
                         id="post-status",
                     ),
-                    align="center",
                     spacing="3",
                 ),
                 rx.dialog.description(
-                    rx.hstack(
+                    row(
                         rx.icon("clock", size=14),
                         rx.text(post["when"].to(str), id="post-when"),
-                        align="center",
                         spacing="1",
                     ),
                     size="2",
                     color_scheme="gray",
                 ),
-                rx.box(
-                    rx.text(post["content"].to(str), white_space="pre-wrap", size="2"),
-                    padding="12px",
-                    border_radius="var(--radius-3)",
-                    background=rx.color("gray", 2),
-                    border=f"1px solid {rx.color('gray', 5)}",
-                    width="100%",
-                    max_height="240px",
-                    overflow_y="auto",
-                    id="post-content",
-                ),
+                text_box(post["content"].to(str), "240px", id="post-content"),
                 rx.text("Destinations", size="2", weight="bold"),
-                rx.vstack(
-                    rx.foreach(CalendarState.destinations, _destination),
-                    spacing="3",
-                    width="100%",
-                    id="post-destinations",
-                ),
+                stack(rx.foreach(CalendarState.destinations, _destination), id="post-destinations"),
                 calendar_approval(),
                 rx.divider(),
                 comments_thread(CalendarState.open_post_id),
                 rx.divider(),
                 _actions(),
-                spacing="3",
-                width="100%",
             ),
             max_width="560px",
             id="post-dialog",

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import bar, ghost_button, ghost_icon, muted, row
 from app.ui.components.section import filter_select
 from app.ui.state.calendar import CalendarState
+from app.ui.state.calendar_events import STATUS_LABELS
 
+# The statuses the filter offers: every status label but the approval ones.
 STATUS_OPTIONS = [
     {"id": k, "label": v}
-    for k, v in {
-        "draft": "Draft",
-        "scheduled": "Scheduled",
-        "publishing": "Publishing",
-        "published": "Published",
-        "partially_published": "Partly published",
-        "failed": "Failed",
-        "cancelled": "Cancelled",
-    }.items()
+    for k, v in STATUS_LABELS.items()
+    if k not in ("awaiting_approval", "rejected")
 ]
 
 
+def _filter(trigger_id: str, value: rx.Var, on_change, all_label: str, options) -> rx.Component:
+    return filter_select(
+        trigger_id, value, on_change, all_label, options, aria_label=all_label, min_width="150px"
+    )
+
+
 def toolbar() -> rx.Component:
-    return rx.flex(
-        rx.hstack(
+    return bar(
+        row(
             rx.button(
                 rx.icon("plus", size=16),
                 rx.cond(
@@ -37,72 +39,52 @@ def toolbar() -> rx.Component:
             ),
             rx.cond(
                 CalendarState.selected_label != "",
-                rx.icon_button(
-                    rx.icon("x", size=14),
-                    variant="ghost",
-                    color_scheme="gray",
+                ghost_icon(
+                    "x",
+                    "Forget the chosen time",
                     on_click=CalendarState.clear_selection,
-                    aria_label="Forget the chosen time",
                     id="clear-selection",
                 ),
             ),
-            align="center",
-            spacing="2",
         ),
         rx.spacer(),
-        rx.hstack(
-            filter_select(
+        row(
+            _filter(
                 "filter-account",
                 CalendarState.f_account,
                 CalendarState.set_account,
                 "All accounts",
                 CalendarState.account_options,
-                aria_label="All accounts",
-                min_width="150px",
             ),
-            filter_select(
+            _filter(
                 "filter-platform",
                 CalendarState.f_platform,
                 CalendarState.set_platform,
                 "All networks",
                 CalendarState.platform_options,
-                aria_label="All networks",
-                min_width="150px",
             ),
-            filter_select(
+            _filter(
                 "filter-status",
                 CalendarState.f_status,
                 CalendarState.set_status,
                 "All statuses",
                 STATUS_OPTIONS,
-                aria_label="All statuses",
-                min_width="150px",
             ),
             rx.cond(
                 CalendarState.filtered,
-                rx.button(
-                    "Clear filters",
-                    variant="ghost",
-                    color_scheme="gray",
-                    on_click=CalendarState.clear_filters,
-                    id="clear-filters",
+                ghost_button(
+                    "Clear filters", on_click=CalendarState.clear_filters, id="clear-filters"
                 ),
             ),
-            spacing="2",
             wrap="wrap",
-            align="center",
         ),
-        wrap="wrap",
-        gap="3",
-        align="center",
-        width="100%",
     )
 
 
 def legend() -> rx.Component:
-    return rx.flex(
-        rx.hstack(
-            rx.text("Colour by", size="2", color_scheme="gray"),
+    return bar(
+        row(
+            muted("Colour by", size="2"),
             rx.segmented_control.root(
                 rx.segmented_control.item("Network", value="platform"),
                 rx.segmented_control.item("Status", value="status"),
@@ -111,21 +93,15 @@ def legend() -> rx.Component:
                 size="1",
                 id="color-by",
             ),
-            align="center",
-            spacing="2",
         ),
         rx.flex(
             rx.foreach(
                 CalendarState.legend,
-                lambda item: rx.hstack(
+                lambda item: row(
                     rx.box(
-                        width="10px",
-                        height="10px",
-                        border_radius="3px",
-                        background=item["color"],
+                        width="10px", height="10px", border_radius="3px", background=item["color"]
                     ),
                     rx.text(item["label"], size="1"),
-                    align="center",
                     spacing="1",
                     class_name="legend-item",
                 ),
@@ -136,7 +112,7 @@ def legend() -> rx.Component:
             id="legend",
         ),
         rx.spacer(),
-        rx.text(
+        muted(
             CalendarState.count,
             rx.cond(CalendarState.count == 1, " post", " posts"),
             rx.cond(CalendarState.truncated, " (first ones only: narrow the view)", ""),
@@ -147,12 +123,6 @@ def legend() -> rx.Component:
                 title="Change your time zone and time format in your profile",
                 id="calendar-zone",
             ),
-            size="1",
-            color_scheme="gray",
             id="calendar-summary",
         ),
-        wrap="wrap",
-        gap="3",
-        align="center",
-        width="100%",
     )

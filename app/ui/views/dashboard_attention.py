@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import account_avatar, chip_avatar, status_badge
+from app.ui.components.blocks import excerpt, grow, muted, row, stack
 from app.ui.components.network_logo import network_logo
 from app.ui.components.section import section_card
 from app.ui.state.auth import AuthState
@@ -24,7 +25,7 @@ def _alert_row(
     return rx.box(
         rx.flex(
             main,
-            rx.cond(allowed, action, rx.text(note, size="1", color_scheme="gray")),
+            rx.cond(allowed, action, muted(note)),
             direction=rx.breakpoints(initial="column", sm="row"),
             gap="3",
             align=rx.breakpoints(initial="stretch", sm=align),
@@ -39,11 +40,16 @@ def _alert_row(
     )
 
 
-def _fix(icon: str, label: str, on_click, busy: rx.Var, color: str, button_id, class_name: str):
+# The one-click fixes: icon, label, colour.
+FIXES = {"retry": ("rotate-cw", "Retry", "red"), "reconnect": ("plug-zap", "Reconnect", "amber")}
+
+
+def _fix(kind: str, on_click, busy: rx.Var, item_id: rx.Var) -> rx.Component:
     """The one-click fix of a row (retry a post, reconnect an account)."""
+    icon, label, color = FIXES[kind]
     return rx.button(
         rx.icon(icon, size=14), label, on_click=on_click, loading=busy, size="2",
-        color_scheme=color, variant="soft", id=button_id, class_name=class_name,
+        color_scheme=color, variant="soft", id=f"{kind}-" + item_id, class_name=f"{kind}-button",
     )  # fmt: skip
 
 
@@ -51,16 +57,15 @@ def _failed_destination(c: Chip) -> rx.Component:
     return rx.hstack(
         chip_avatar(c),
         rx.vstack(
-            rx.hstack(
+            row(
                 network_logo(c.platform, "16px"),
                 rx.text(c.platform_name, " · ", c.name, size="2", weight="medium"),
-                align="center",
                 spacing="1",
             ),
             rx.text(c.error, size="2", color_scheme="red", class_name="failure-error"),
             rx.cond(
                 (c.account_status == "expired") | (c.account_status == "revoked"),
-                rx.text("Reconnect this account first (below).", size="1", color_scheme="gray"),
+                muted("Reconnect this account first (below)."),
             ),
             spacing="0",
             min_width="0",
@@ -73,29 +78,14 @@ def _failed_destination(c: Chip) -> rx.Component:
 
 def _failure(p: Card) -> rx.Component:
     return _alert_row(
-        rx.vstack(
-            rx.hstack(
-                status_badge(p.status),
-                rx.text(p.when, size="1", color_scheme="gray"),
-                align="center",
-                spacing="2",
-            ),
-            rx.text(p.content, size="2", class_name="post-excerpt"),
-            rx.vstack(rx.foreach(p.chips, _failed_destination), spacing="2", width="100%"),
+        grow(
+            row(status_badge(p.status), muted(p.when)),
+            excerpt(p.content),
+            stack(rx.foreach(p.chips, _failed_destination), spacing="2"),
             spacing="2",
-            flex="1",
-            min_width="0",
         ),
         DashboardState.can_edit,
-        _fix(
-            "rotate-cw",
-            "Retry",
-            DashboardState.retry(p.id),
-            DashboardState.retrying == p.id,
-            "red",
-            "retry-" + p.id,
-            "retry-button",
-        ),  # fmt: skip
+        _fix("retry", DashboardState.retry(p.id), DashboardState.retrying == p.id, p.id),
         "An editor can retry this.",
         "red",
         class_name="failure-card",
@@ -108,24 +98,21 @@ def _broken_account(a: BrokenCard) -> rx.Component:
         rx.hstack(
             account_avatar(a.name, a.avatar, a.platform_name + " · " + a.name, size="3"),
             rx.vstack(
-                rx.hstack(
+                row(
                     rx.text(a.name, weight="bold", size="2"),
                     status_badge(a.status, class_name="account-status"),
-                    align="center",
-                    spacing="2",
                     wrap="wrap",
                 ),
-                rx.hstack(
+                row(
                     network_logo(a.platform, "14px"),
-                    rx.text(a.platform_name, " · ", a.username, size="1", color_scheme="gray"),
-                    align="center",
+                    muted(a.platform_name, " · ", a.username),
                     spacing="1",
                 ),
                 rx.cond(
                     a.error != "",
                     rx.text(a.error, size="2", color_scheme="red", class_name="account-error"),
                 ),
-                rx.cond(a.since != "", rx.text("Since ", a.since, size="1", color_scheme="gray")),
+                rx.cond(a.since != "", muted("Since ", a.since)),
                 spacing="1",
                 min_width="0",
             ),
@@ -136,14 +123,8 @@ def _broken_account(a: BrokenCard) -> rx.Component:
         ),
         AuthState.is_workspace_admin,
         _fix(
-            "plug-zap",
-            "Reconnect",
-            DashboardState.reconnect(a.id),
-            DashboardState.reconnecting == a.id,
-            "amber",
-            "reconnect-" + a.id,
-            "reconnect-button",
-        ),  # fmt: skip
+            "reconnect", DashboardState.reconnect(a.id), DashboardState.reconnecting == a.id, a.id
+        ),
         "An admin can reconnect it.",
         "amber",
         align="center",
@@ -156,12 +137,11 @@ def _broken_account(a: BrokenCard) -> rx.Component:
 def _group(title: str, items: rx.Var, render, group_id: str) -> rx.Component:
     return rx.cond(
         items.length() > 0,
-        rx.vstack(
+        stack(
             rx.text(title, size="2", weight="medium"),
             rx.foreach(items, render),
-            spacing="2",
-            width="100%",
             id=group_id,
+            spacing="2",
         ),
     )
 
@@ -172,11 +152,10 @@ def attention() -> rx.Component:
         section_card(
             "Needs attention",
             "triangle-alert",
-            rx.vstack(
+            stack(
                 _group("Failed posts", DashboardState.failures, _failure, "failures"),
                 _group("Accounts", DashboardState.broken, _broken_account, "broken-accounts"),
                 spacing="4",
-                width="100%",
             ),
             "attention",
         ),

@@ -4,50 +4,48 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import (
+    LIST_ROW,
+    excerpt,
+    ghost_button,
+    ghost_icon,
+    muted,
+    plain_link,
+    row,
+    stack,
+)
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard_drafts import DashboardDraftsState, DraftRow
 
-_ROW = {
-    "width": "100%",
-    "padding_y": "8px",
-    "border_bottom": f"1px solid {rx.color('gray', 4)}",
-}
 _EDITOR = (AuthState.current_role == "editor") | (AuthState.current_role == "admin")
 
 
 def _draft(d: DraftRow) -> rx.Component:
     return rx.flex(
-        rx.link(
+        plain_link(
             rx.vstack(
-                rx.text(d.content, size="2", class_name="post-excerpt"),
-                rx.text(
+                excerpt(d.content),
+                muted(
                     d.networks,
                     " · edited ",
                     d.edited,
                     rx.cond(d.author != "", rx.el.span(" by ", d.author)),
-                    size="1",
-                    color_scheme="gray",
                 ),  # fmt: skip
                 spacing="1",
                 min_width="0",
             ),
             href="/composer?post=" + d.id,
-            underline="none",
-            color="inherit",
-            flex="1",
-            min_width="0",
             class_name="open-draft",
         ),
         rx.cond(
             _EDITOR,
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
+            ghost_icon(
+                "trash-2",
+                "Delete draft",
+                color="red",
                 size="1",
-                variant="ghost",
-                color_scheme="red",
-                aria_label="Delete draft",
                 on_click=DashboardDraftsState.ask_delete(d.id, d.content),
                 class_name="delete-draft",
             ),
@@ -56,48 +54,32 @@ def _draft(d: DraftRow) -> rx.Component:
         align="center",
         class_name="draft-row",
         data_post_id=d.id,
-        style=_ROW,
+        **LIST_ROW,
     )
 
 
 def _unsaved() -> rx.Component:
     return rx.flex(
-        rx.link(
+        plain_link(
             rx.vstack(
-                rx.hstack(
+                row(
                     rx.badge("Unsaved", color_scheme="amber", variant="soft", radius="full"),
-                    rx.text(
-                        "only you · ",
-                        DashboardDraftsState.unsaved_when,
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    align="center",
-                    spacing="2",
-                ),  # fmt: skip
+                    muted("only you · ", DashboardDraftsState.unsaved_when),
+                ),
                 rx.text(DashboardDraftsState.unsaved, size="2"),
                 spacing="1",
                 min_width="0",
             ),
             href="/composer",
-            underline="none",
-            color="inherit",
-            flex="1",
-            min_width="0",
             id="resume-unsaved",
         ),
-        rx.button(
-            "Discard",
-            size="1",
-            variant="ghost",
-            color_scheme="gray",
-            on_click=DashboardDraftsState.discard_unsaved,
-            id="discard-unsaved",
+        ghost_button(
+            "Discard", size="1", on_click=DashboardDraftsState.discard_unsaved, id="discard-unsaved"
         ),
         gap="3",
         align="center",
         id="unsaved-draft",
-        style=_ROW,
+        **LIST_ROW,
     )
 
 
@@ -105,7 +87,7 @@ def drafts_card() -> rx.Component:
     body = rx.cond(
         ~DashboardDraftsState.drafts_loaded,
         skeleton_rows(2),
-        rx.vstack(
+        stack(
             rx.cond(DashboardDraftsState.unsaved != "", _unsaved()),
             rx.foreach(DashboardDraftsState.drafts, _draft),
             rx.cond(
@@ -114,22 +96,17 @@ def drafts_card() -> rx.Component:
             ),
             rx.cond(
                 DashboardDraftsState.total > DashboardDraftsState.drafts.length(),
-                rx.text(
+                muted(
                     DashboardDraftsState.total - DashboardDraftsState.drafts.length(),
                     " more in the calendar",
-                    size="1",
-                    color_scheme="gray",
                 ),
             ),
             spacing="0",
-            width="100%",
         ),
     )
-    extra = rx.hstack(
+    extra = row(
         rx.badge(DashboardDraftsState.total, variant="soft", radius="full", id="drafts-count"),
         rx.link("Calendar", href="/calendar?status=draft", size="2"),
-        align="center",
-        spacing="2",
     )
     return rx.fragment(
         section_card("Drafts", "file-pen-line", body, "drafts", extra),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.badges import chip_avatar, status_badge
+from app.ui.components.blocks import LIST_ROW, excerpt, grow, muted, row, stack
 from app.ui.components.network_logo import network_logo
 from app.ui.components.section import empty_note, section_card, skeleton_rows
 from app.ui.state.dashboard import Card, Chip, DashboardState
 
 
 def _destination_chip(c: Chip) -> rx.Component:
-    return rx.hstack(
+    return row(
         chip_avatar(c, "1"),
         network_logo(c.platform, "14px"),
-        rx.text(c.platform_name, size="1", color_scheme="gray"),
-        align="center",
+        muted(c.platform_name),
         spacing="1",
         class_name="destination-chip",
     )
@@ -47,65 +47,50 @@ def _upcoming_post(p: Card) -> rx.Component:
             min_width="136px",
             flex_shrink="0",
         ),
-        rx.vstack(
-            rx.text(p.content, size="2", class_name="post-excerpt"),
+        grow(
+            excerpt(p.content),
             rx.flex(rx.foreach(p.chips, _destination_chip), gap="3", wrap="wrap"),
             spacing="2",
-            min_width="0",
-            flex="1",
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
         gap="3",
-        width="100%",
-        padding_y="8px",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
         class_name="upcoming-post",
         data_post_id=p.id,
         data_status=p.status,
+        **LIST_ROW,
     )
 
 
 def _permalink(c: Chip) -> rx.Component:
-    return rx.hstack(
+    return row(
         chip_avatar(c),
         network_logo(c.platform, "14px"),
         rx.cond(
             c.permalink != "",
             rx.link(
-                rx.hstack(
+                row(
                     rx.text("View on ", c.platform_name, size="1"),
                     rx.icon("external-link", size=12),
-                    align="center",
                     spacing="1",
                 ),
                 href=c.permalink,
                 is_external=True,
                 class_name="permalink",
             ),
-            rx.text(c.platform_name, size="1", color_scheme="gray"),
+            muted(c.platform_name),
         ),
-        align="center",
-        spacing="2",
     )
 
 
 def _recent_post(p: Card) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            status_badge(p.status),
-            rx.text(p.when, size="1", color_scheme="gray"),
-            _comment_count(p),
-            align="center",
-            spacing="2",
-        ),
-        rx.text(p.content, size="2", class_name="post-excerpt"),
+        row(status_badge(p.status), muted(p.when), _comment_count(p)),
+        excerpt(p.content),
         rx.flex(rx.foreach(p.chips, _permalink), gap="3", wrap="wrap"),
         spacing="2",
-        width="100%",
-        padding_y="8px",
-        border_bottom=f"1px solid {rx.color('gray', 4)}",
         class_name="recent-post",
         data_post_id=p.id,
+        **LIST_ROW,
     )
 
 
@@ -120,7 +105,7 @@ def _post_list(
             skeleton_rows(class_name="dashboard-skeleton"),
             rx.cond(
                 items.length() > 0,
-                rx.vstack(rx.foreach(items, render), spacing="0", width="100%"),
+                stack(rx.foreach(items, render), spacing="0"),
                 empty,
             ),
         ),

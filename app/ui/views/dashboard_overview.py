@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import grid, row
 from app.ui.components.stat import stat_card
 from app.ui.state.dashboard import DashboardState
 
@@ -11,18 +12,14 @@ from app.ui.state.dashboard import DashboardState
 def stats() -> rx.Component:
     return rx.cond(
         DashboardState.loading,
-        rx.grid(
+        grid(
             *[rx.skeleton(rx.box(height="96px")) for _ in range(4)],
-            columns=rx.breakpoints(initial="2", md="4"),
-            spacing="3",
-            width="100%",
+            columns={"initial": "2", "md": "4"},
         ),
-        rx.grid(
+        grid(
             rx.foreach(DashboardState.stats, stat_card),
-            columns=rx.breakpoints(initial="2", md="4"),
-            spacing="3",
-            width="100%",
             id="stats",
+            columns={"initial": "2", "md": "4"},
         ),
     )
 
@@ -42,10 +39,9 @@ def period_toggle() -> rx.Component:
 def _banner(banner_id: str, icon: str, text: str, label: str, href: str, link_id: str):
     return rx.card(
         rx.flex(
-            rx.hstack(
+            row(
                 rx.icon(icon, size=20, color=rx.color("accent", 10)),
                 rx.text(text, size="2"),
-                align="center",
                 spacing="3",
             ),
             rx.link(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.forms import data_item, env_input, remove_button, settings_form
 from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
@@ -36,12 +37,10 @@ def ai_settings() -> rx.Component:
             data_item("Budget per workspace", rx.text(ai["per_hour"], " per hour")),
             id="ai-effective",
         ),
-        rx.text(
+        muted(
             "Environment variables (HERALD_OPENAI_MODEL, HERALD_OPENAI_BASE_URL, "
             "HERALD_OPENAI_API_KEY) win over what is saved here. The key is stored encrypted "
-            "and never shown again.",
-            size="1",
-            color_scheme="gray",
+            "and never shown again."
         ),
         settings_form(
             [

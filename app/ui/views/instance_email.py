@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import ghost_button, muted
 from app.ui.components.forms import env_input, remove_button, settings_form
 from app.ui.components.section import heading_row, on_off, settings_card
 from app.ui.state.instance import InstanceState
@@ -30,14 +31,12 @@ def email_settings() -> rx.Component:
             spacing="2",
             id="email-status",
         ),
-        rx.text(
+        muted(
             "Password reset links, invites and email confirmations are sent from this "
             "server. Without it nothing is emailed: people who forget their password ask "
             "you (herald users reset-password), invite links are shared by hand. "
             "HERALD_SMTP_* environment variables win over what is saved here; the password "
-            "is stored encrypted and never shown again.",
-            size="1",
-            color_scheme="gray",
+            "is stored encrypted and never shown again."
         ),
         settings_form(
             [
@@ -103,11 +102,11 @@ def email_settings() -> rx.Component:
                 ),
                 rx.cond(
                     InstanceState.test_email_id != "",
-                    rx.button(
+                    ghost_button(
                         "Check",
                         type="button",
-                        variant="ghost",
                         on_click=InstanceState.refresh_test_email,
+                        color=None,
                     ),  # fmt: skip
                 ),
                 rx.text(InstanceState.test_email_status, size="2", id="test-email-status"),

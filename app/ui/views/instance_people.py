@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import muted
 from app.ui.components.buttons import row_button
+from app.ui.components.confirm import ask_first
 from app.ui.components.section import data_table, settings_block, settings_card, title_meta
 from app.ui.state.instance import InstanceState
 
@@ -34,7 +36,7 @@ def registration() -> rx.Component:
             on_change=InstanceState.save_registration,
             id="registration-policy",
         ),
-        rx.text(InstanceState.registration_note, size="1", color_scheme="gray"),
+        muted(InstanceState.registration_note),
         about="Who may create an account (the first account, the instance admin, always could).",
     )
 
@@ -51,31 +53,16 @@ def _change(u: rx.Var, label: str, change: str, **props) -> rx.Component:
 
 def _disable(u: rx.Var) -> rx.Component:
     """ "Disable", asked for again in a dialog."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            row_button("Disable", color_scheme="red", class_name="disable-user")
+    return ask_first(
+        row_button("Disable", color_scheme="red", class_name="disable-user"),
+        ("Disable ", u["email"], "?"),
+        rx.alert_dialog.description(
+            "They are signed out everywhere now, cannot sign in, and "
+            "their API keys stop working. You can enable them again."
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Disable ", u["email"], "?"),
-            rx.alert_dialog.description(
-                "They are signed out everywhere now, cannot sign in, and "
-                "their API keys stop working. You can enable them again."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Disable",
-                        color_scheme="red",
-                        on_click=InstanceState.change_user(u["id"], "disable"),
-                        id="confirm-disable",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-        ),
+        "Disable",
+        InstanceState.change_user(u["id"], "disable"),
+        "confirm-disable",
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.forms import data_item
+from app.ui.components.blocks import muted, stack
+from app.ui.components.forms import data_item, remove_button
 from app.ui.components.section import settings_block, settings_card
 from app.ui.state.instance import InstanceState
 
@@ -30,12 +31,10 @@ def storage_settings() -> rx.Component:
             data_item("Largest video", rx.text(st["max_video"])),
             id="storage-settings",
         ),
-        rx.text(
+        muted(
             "Storage is configured in the environment (HERALD_STORAGE, HERALD_S3_BUCKET, "
             "HERALD_S3_ENDPOINT_URL, ...) and read at start: changing it moves where new "
-            "media go, so it is not editable here.",
-            size="1",
-            color_scheme="gray",
+            "media go, so it is not editable here."
         ),
     )
 
@@ -60,12 +59,7 @@ def _app(a: rx.Var) -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                rx.text(
-                    "Redirect URI to register with the platform: ",
-                    rx.code(a["callback"]),
-                    size="1",
-                    color_scheme="gray",
-                ),
+                muted("Redirect URI to register with the platform: ", rx.code(a["callback"])),
                 rx.el.input(type="hidden", name="platform", value=a["platform"]),
                 rx.hstack(
                     rx.input(
@@ -94,13 +88,7 @@ def _app(a: rx.Var) -> rx.Component:
                     ),
                     rx.cond(
                         a["source"] == "settings",
-                        rx.button(
-                            "Remove",
-                            type="button",
-                            variant="soft",
-                            color_scheme="red",
-                            on_click=InstanceState.remove(a["platform"]),
-                        ),
+                        remove_button("Remove", InstanceState.remove(a["platform"])),
                     ),
                     spacing="2",
                     wrap="wrap",
@@ -118,7 +106,7 @@ def _app(a: rx.Var) -> rx.Component:
 def platform_apps() -> rx.Component:
     return settings_block(
         "Platform apps",
-        rx.vstack(rx.foreach(InstanceState.apps, _app), width="100%", spacing="3"),
+        stack(rx.foreach(InstanceState.apps, _app)),
         about="The OAuth app Herald uses for each network. Secrets are stored encrypted and never "
         "shown again. Values set in the environment (HERALD_<PLATFORM>_CLIENT_ID) win. "
         "Mastodon needs none: Herald registers itself on each server; Bluesky uses app "

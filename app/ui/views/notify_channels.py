@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services.notifications import GROUPS
-from app.ui.components.buttons import row_button
+from app.ui.components.blocks import grow, muted, named_input
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import check_chip, choice_select, form_error
 from app.ui.components.section import settings_card
@@ -35,14 +36,12 @@ def _add_form() -> rx.Component:
                     name="kind",
                     default_value="slack",
                 ),
-                rx.input(
-                    name="url",
-                    id="channel-url",
-                    placeholder="https://hooks.slack.com/services/…",
-                    required=True,
-                    max_length=2000,
-                    width="26rem",
-                    aria_label="Incoming webhook URL",
+                named_input(
+                    "url",
+                    "channel-url",
+                    "Incoming webhook URL",
+                    "https://hooks.slack.com/services/…",
+                    "26rem",
                 ),
                 rx.button("Add channel", type="submit", id="add-channel"),
                 spacing="2",
@@ -63,13 +62,10 @@ def _add_form() -> rx.Component:
 def _channel(c: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.badge(c["kind"]),
-        rx.vstack(
+        grow(
             rx.code(c["url"], size="1"),
-            rx.text(c["groups"], size="1", color_scheme="gray"),
+            muted(c["groups"]),
             rx.cond(c["reason"] != "", rx.text(c["reason"], size="1", color_scheme="red")),
-            spacing="1",
-            flex="1",
-            min_width="0",
         ),
         rx.switch(
             checked=c["active"] == "yes",
@@ -77,11 +73,7 @@ def _channel(c: rx.Var) -> rx.Component:
             aria_label="On",
         ),
         row_button("Test", on_click=NotifyPrefsState.test_channel(c["id"])),
-        row_button(
-            "Remove",
-            color_scheme="red",
-            on_click=NotifyPrefsState.ask_remove(c["id"], c["kind"]),
-        ),
+        danger_button("Remove", NotifyPrefsState.ask_remove(c["id"], c["kind"])),
         width="100%",
         align="center",
         class_name="notify-channel",

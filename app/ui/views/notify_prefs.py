@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import row
 from app.ui.components.forms import choice_select
 from app.ui.components.section import data_table, settings_card, title_meta
 from app.ui.state.notify_prefs import EMAIL_LABELS, NotifyPrefsState
@@ -44,7 +45,7 @@ def preferences() -> rx.Component:
         data_table(
             ("Event", "Bell", "Email"), NotifyPrefsState.groups, _row, table_id="notify-prefs"
         ),
-        rx.hstack(
+        row(
             rx.text("The digest comes", size="2"),
             choice_select(
                 {"daily": "daily at 08:00 (your time zone)", "hourly": "every hour"},
@@ -54,8 +55,6 @@ def preferences() -> rx.Component:
                 on_change=NotifyPrefsState.set_digest,
                 size="1",
             ),
-            align="center",
-            spacing="2",
         ),
         about="Your choices, for every workspace you are in. Failures email you at once "
         "unless you change it here.",

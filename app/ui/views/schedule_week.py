@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import ghost_icon, muted, row, stack
 from app.ui.state.schedule import DaySlots, ScheduleState
 
 
@@ -13,13 +14,12 @@ def _slot(day: DaySlots, label: rx.Var, shown: rx.Var) -> rx.Component:
         rx.text(shown, size="2", weight="medium"),
         rx.cond(
             ScheduleState.can_edit,
-            rx.icon_button(
-                rx.icon("x", size=12),
+            ghost_icon(
+                "x",
+                "Remove " + day.name + " " + shown,
+                12,
                 size="1",
-                variant="ghost",
-                color_scheme="gray",
                 on_click=ScheduleState.remove_slot(day.weekday, label),
-                aria_label="Remove " + day.name + " " + shown,
                 class_name="remove-slot",
             ),
         ),
@@ -34,7 +34,7 @@ def _slot(day: DaySlots, label: rx.Var, shown: rx.Var) -> rx.Component:
 
 def _add_form(day: DaySlots) -> rx.Component:
     return rx.form(
-        rx.hstack(
+        row(
             rx.el.input(type="hidden", name="weekday", value=day.weekday.to(str)),
             rx.input(
                 name="time",
@@ -53,9 +53,8 @@ def _add_form(day: DaySlots) -> rx.Component:
                 aria_label="Add a time on " + day.name,
                 id="add-slot-" + day.weekday.to(str),
             ),
-            spacing="1",
             width="100%",
-            align="center",
+            spacing="1",
         ),
         on_submit=ScheduleState.add_slot,
         reset_on_submit=True,
@@ -65,11 +64,11 @@ def _add_form(day: DaySlots) -> rx.Component:
 
 def day_column(day: DaySlots) -> rx.Component:
     return rx.card(
-        rx.vstack(
+        stack(
             rx.hstack(
                 rx.text(day.name, weight="bold", size="2"),
                 rx.spacer(),
-                rx.text(day.times.length(), size="1", color_scheme="gray"),
+                muted(day.times.length()),
                 width="100%",
             ),
             rx.cond(
@@ -80,11 +79,10 @@ def day_column(day: DaySlots) -> rx.Component:
                     gap="2",
                     align="start",
                 ),
-                rx.text("No slots", size="1", color_scheme="gray"),
+                muted("No slots"),
             ),
             rx.cond(ScheduleState.can_edit, _add_form(day)),
             spacing="2",
-            width="100%",
         ),
         class_name="day-column",
         data_weekday=day.weekday,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import named_input
 from app.ui.components.forms import check_chip
 from app.ui.components.settings_blocks import (
     create_card,
@@ -52,14 +53,8 @@ def create_webhook() -> rx.Component:
     return create_card(
         "Add a webhook",
         [
-            rx.input(
-                name="url",
-                id="webhook-url",
-                placeholder="https://example.com/herald-hook",
-                required=True,
-                max_length=2000,
-                width="24rem",
-                aria_label="Webhook URL",
+            named_input(
+                "url", "webhook-url", "Webhook URL", "https://example.com/herald-hook", "24rem"
             ),
             rx.input(
                 name="description",

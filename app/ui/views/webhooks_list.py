@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.buttons import row_button
+from app.ui.components.blocks import muted
+from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.section import data_table
 from app.ui.state.activity import WebhooksState
 
@@ -23,7 +24,7 @@ def _delivery(d: rx.Var) -> rx.Component:
         ),
         rx.table.cell(rx.text(d["code"], class_name="delivery-code")),
         rx.table.cell(d["attempts"]),
-        rx.table.cell(rx.text(d["error"], size="1", color_scheme="gray")),
+        rx.table.cell(muted(d["error"])),
         rx.table.cell(
             row_button(
                 "Redeliver",
@@ -99,16 +100,12 @@ def webhook_card(h: rx.Var) -> rx.Component:
                         class_name="switch-on",
                     ),
                 ),
-                row_button(
-                    "Delete",
-                    color_scheme="red",
-                    on_click=WebhooksState.delete(h["id"]),
-                ),
+                danger_button("Delete", WebhooksState.delete(h["id"])),
                 width="100%",
                 align="center",
                 wrap="wrap",
             ),
-            rx.text("Events: ", h["events"], size="1", color_scheme="gray"),
+            muted("Events: ", h["events"]),
             rx.cond(
                 h["reason"] != "",
                 rx.callout(h["reason"], color_scheme="red", size="1", class_name="disabled-reason"),

@@ -1,0 +1,153 @@
+"""Small widgets the pages repeat: layout (a wrapping toolbar, a centred row, a full-width stack,
+a row's growing column), grey text, soft and ghost buttons, a dialog's buttons, a named form
+input, a plain link, a dot, a post's excerpt and text box, a callout notice; and the shared
+looks (lines, one-line text, centring, a list row)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+# A thin line between the rows of a list, and the edge of the shell's panels.
+ROW_LINE = f"1px solid {rx.color('gray', 4)}"
+EDGE = f"1px solid {rx.color('gray', 5)}"
+# Text kept on one line, cut with "…" where it does not fit.
+ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
+# A flex box that centres its content both ways (a badge, a round logo).
+CENTRED = {"display": "inline-flex", "align_items": "center", "justify_content": "center"}
+# One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
+LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
+
+
+def bar(*children: Any, gap: str = "3", align: str = "center", **props: Any) -> rx.Component:
+    """A full-width line of controls that wraps on narrow screens (toolbars, filters)."""
+    return rx.flex(*children, wrap="wrap", gap=gap, align=align, width="100%", **props)
+
+
+def row(*children: Any, spacing: str = "2", **props: Any) -> rx.Component:
+    """Items side by side, centred on one line (`props`: wrap, width, an id)."""
+    return rx.hstack(*children, align="center", spacing=spacing, **props)
+
+
+def stack(*children: Any, spacing: str = "3", **props: Any) -> rx.Component:
+    """Blocks one under the other, full width."""
+    return rx.vstack(*children, spacing=spacing, width="100%", **props)
+
+
+def grid(*children: Any, columns: dict[str, str], spacing: str = "3", **props: Any) -> rx.Component:
+    """A full-width grid with `columns` per breakpoint ({"initial": "1", "lg": "2"})."""
+    return rx.grid(
+        *children, columns=rx.breakpoints(**columns), spacing=spacing, width="100%", **props
+    )
+
+
+def muted(*children: Any, size: str = "1", **props: Any) -> rx.Component:
+    """Grey secondary text (a hint, a date, a count)."""
+    return rx.text(*children, size=size, color_scheme="gray", **props)
+
+
+def ghost_icon(
+    icon: str, label: Any, icon_size: int = 14, color: str | None = "gray", **props: Any
+) -> rx.Component:
+    """A borderless icon button named `label` for screen readers (`color` None: the accent)."""
+    if color:
+        props["color_scheme"] = color
+    return rx.icon_button(rx.icon(icon, size=icon_size), variant="ghost", aria_label=label, **props)
+
+
+def soft_button(*children: Any, color: str = "gray", **props: Any) -> rx.Component:
+    """A soft button, grey unless `color` (Cancel, Close, a secondary action)."""
+    return rx.button(*children, variant="soft", color_scheme=color, **props)
+
+
+def ghost_button(*children: Any, color: str | None = "gray", **props: Any) -> rx.Component:
+    """A borderless button, grey unless `color` (None: the accent)."""
+    if color:
+        props["color_scheme"] = color
+    return rx.button(*children, variant="ghost", **props)
+
+
+def dialog_buttons(*buttons: Any, spacing: str = "2", **props: Any) -> rx.Component:
+    """A dialog's buttons, on the right."""
+    return rx.hstack(*buttons, justify="end", spacing=spacing, **props)
+
+
+def named_input(
+    name: str, id: str, label: str, placeholder: str, width: str, max_length: int = 2000
+) -> rx.Component:
+    """A form's required input `name` with a placeholder instead of a visible label (`label`
+    for screen readers)."""
+    return rx.input(
+        name=name,
+        id=id,
+        placeholder=placeholder,
+        required=True,
+        max_length=max_length,
+        width=width,
+        aria_label=label,
+    )
+
+
+def plain_link(*children: Any, href: Any, **props: Any) -> rx.Component:
+    """A link around a row's content that fills the row and looks like text."""
+    return rx.link(
+        *children, href=href, underline="none", color="inherit", flex="1", min_width="0", **props
+    )
+
+
+def dot(color: Any, size: str = "8px", **props: Any) -> rx.Component:
+    """A small round mark (unread, a status colour)."""
+    return rx.box(
+        width=size, min_width=size, height=size, border_radius="50%", background=color, **props
+    )
+
+
+def grow(*children: Any, spacing: str = "1", **props: Any) -> rx.Component:
+    """A row's main column: it takes the room left and lets long text shrink."""
+    return rx.vstack(*children, spacing=spacing, min_width="0", flex="1", **props)
+
+
+def excerpt(content: Any) -> rx.Component:
+    """The start of a post's text in a list (cut by the `post-excerpt` class)."""
+    return rx.text(content, size="2", class_name="post-excerpt")
+
+
+def notice(
+    when: Any,
+    message: Any,
+    *actions: Any,
+    icon: str,
+    color: str,
+    id: str,
+    spread: bool = False,
+    **props: Any,
+) -> rx.Component:
+    """A callout (`id`) shown while `when`: `message` and its `actions` on one wrapping line
+    (`spread`: at its two ends); `props` go to the callout (a margin, a role, a width)."""
+    ends = {"justify": "between", "width": "100%"} if spread else {}
+    return rx.cond(
+        when,
+        rx.callout(
+            row(message, *actions, spacing="3", wrap="wrap", **ends),
+            icon=icon,
+            color_scheme=color,
+            id=id,
+            **props,
+        ),
+    )
+
+
+def text_box(content: Any, max_height: str, **props: Any) -> rx.Component:
+    """A post's whole text in a grey bordered box that scrolls past `max_height`."""
+    return rx.box(
+        rx.text(content, white_space="pre-wrap", size="2"),
+        padding="12px",
+        border_radius="var(--radius-3)",
+        background=rx.color("gray", 2),
+        border=EDGE,
+        width="100%",
+        max_height=max_height,
+        overflow_y="auto",
+        **props,
+    )
