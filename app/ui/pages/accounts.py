@@ -34,7 +34,9 @@ def accounts() -> rx.Component:
             AccountsState.is_workspace_admin,
             rx.vstack(
                 rx.heading("Connect an account", size="4"),
-                rx.flex(rx.foreach(AccountsState.platforms, platform_card), gap="3", wrap="wrap"),
+                rx.flex(
+                    rx.foreach(AccountsState.platforms, platform_card), spacing="3", wrap="wrap"
+                ),
                 spacing="3",
             ),
         ),

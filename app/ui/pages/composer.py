@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import icon_title, muted, toolbar
+from app.ui.components.blocks import icon_title, muted, toolbar
 from app.ui.components.counter import counter_script
 from app.ui.components.layout import protected_page
 from app.ui.components.preview import post_preview

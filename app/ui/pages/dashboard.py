@@ -49,7 +49,7 @@ def dashboard() -> rx.Component:
             ),
             period_toggle(),
             direction=rx.breakpoints(initial="column", sm="row"),
-            gap="2",
+            spacing="2",
             justify="between",
             align=rx.breakpoints(initial="start", sm="center"),
             width="100%",

@@ -74,7 +74,7 @@ def toolbar() -> rx.Component:
         ),  # fmt: skip
         rx.spacer(),
         sync_button("sync-now"),
-        gap="3",
+        spacing="3",
         wrap="wrap",
         align="center",
         width="100%",

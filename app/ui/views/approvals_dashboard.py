@@ -32,7 +32,7 @@ def _item(p: ApprovalItem) -> rx.Component:
             ),
         ),
         rx.link(row_button(rx.cond(ApprovalListState.can_approve, "Review", "Edit")), href=p.href),
-        gap="3",
+        spacing="3",
         align="center",
         class_name="approval-item",
         data_post_id=p.id,

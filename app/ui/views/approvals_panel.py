@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     action_button,
     button_row,
-    dismiss_button,
     error_text,
     muted,
     panel_callout,
     soft_action,
+    soft_button,
 )
 from app.ui.state.approvals import ApprovalMixin
 from app.ui.state.approvals_calendar import CalendarApprovalState
@@ -40,7 +40,7 @@ def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
             rx.button(
                 "Send back", color_scheme="red", on_click=state.ap_reject, id="reject-confirm"
             ),
-            dismiss_button("Keep waiting", on_click=state.ap_open_reject(False)),
+            soft_button("Keep waiting", on_click=state.ap_open_reject(False)),
         ),
     )
 

@@ -126,7 +126,7 @@ def _actions() -> rx.Component:
             ),
             rx.spacer(),
             rx.dialog.close(soft_button("Close")),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             width="100%",
         ),

@@ -7,10 +7,10 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     close_button,
     controlled_dialog,
-    dialog_footer,
+    dialog_buttons,
     item_list,
     muted,
 )
@@ -181,7 +181,7 @@ def alt_dialog() -> rx.Component:
             margin_top="12px",
             width="100%",
         ),
-        dialog_footer(
+        dialog_buttons(
             close_button(),
             rx.button("Save", on_click=s.save_alt, id="save-alt"),
             margin_top="16px",

@@ -6,11 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     action_button,
     close_button,
     controlled_dialog,
-    dialog_footer,
+    dialog_buttons,
     field_label,
     item_list,
     labelled,
@@ -116,7 +116,7 @@ def library_dialog() -> rx.Component:
         ),
         _library_grid(),
         rx.box(upload_zone(ComposerMediaState, "library-upload", compact=True), margin_top="12px"),
-        dialog_footer(rx.dialog.close(rx.button("Done", id="library-done")), margin_top="12px"),
+        dialog_buttons(rx.dialog.close(rx.button("Done", id="library-done")), margin_top="12px"),
         open=ComposerMediaState.library_open,
         on_open_change=ComposerMediaState.set_library_open,
         max_width="760px",
@@ -193,7 +193,7 @@ def ai_dialog() -> rx.Component:
             width="100%",
             margin_top="12px",
         ),
-        dialog_footer(
+        dialog_buttons(
             close_button("Close"),
             rx.button(
                 "Insert into post",

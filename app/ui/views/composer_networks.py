@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     inline_label,
     item_list,
     labelled,

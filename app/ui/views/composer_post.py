@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     item_list,
     muted,
     small_icon_button,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     action_button,
     close_button,
     controlled_dialog,
-    dialog_footer,
+    dialog_buttons,
     icon_title,
     item_list,
     muted,
@@ -219,7 +219,7 @@ def _queue_dialog() -> rx.Component:
             rx.text.strong(ComposerQueueState.queue_label, id="queue-slot"),
             size="2",
         ),
-        dialog_footer(
+        dialog_buttons(
             close_button(),
             action_button(
                 "calendar-plus",
@@ -239,7 +239,7 @@ def _queue_dialog() -> rx.Component:
             size="2",
             id="queue-none",
         ),
-        dialog_footer(
+        dialog_buttons(
             close_button("Close"),
             rx.link(
                 action_button("calendar-cog", "Set up posting schedule"),

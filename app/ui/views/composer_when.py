@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from app.ui.components.controls import action_button, error_text, labelled, soft_action, wrap_row
+from app.ui.components.blocks import action_button, error_text, labelled, soft_action, wrap_row
 from app.ui.components.forms import form_error
 from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import TEXT, ComposerState

@@ -27,7 +27,7 @@ def _alert_row(
             main,
             rx.cond(allowed, action, muted(note)),
             direction=rx.breakpoints(initial="column", sm="row"),
-            gap="3",
+            spacing="3",
             align=rx.breakpoints(initial="stretch", sm=align),
             width="100%",
         ),

@@ -50,7 +50,7 @@ def _draft(d: DraftRow) -> rx.Component:
                 class_name="delete-draft",
             ),
         ),
-        gap="3",
+        spacing="3",
         align="center",
         class_name="draft-row",
         data_post_id=d.id,
@@ -76,7 +76,7 @@ def _unsaved() -> rx.Component:
         ghost_button(
             "Discard", size="1", on_click=DashboardDraftsState.discard_unsaved, id="discard-unsaved"
         ),
-        gap="3",
+        spacing="3",
         align="center",
         id="unsaved-draft",
         **LIST_ROW,

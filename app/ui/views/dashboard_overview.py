@@ -50,7 +50,7 @@ def _banner(banner_id: str, icon: str, text: str, label: str, href: str, link_id
                 id=link_id,
             ),
             direction=rx.breakpoints(initial="column", sm="row"),
-            gap="3",
+            spacing="3",
             align=rx.breakpoints(initial="start", sm="center"),
             justify="between",
             width="100%",

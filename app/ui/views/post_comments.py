@@ -11,8 +11,7 @@ import reflex as rx
 from reflex.vars.function import FunctionStringVar
 
 from app.services.comments import MAX_BODY
-from app.ui.components.buttons import row_button
-from app.ui.components.controls import (
+from app.ui.components.blocks import (
     action_button,
     error_text,
     icon_title,
@@ -20,6 +19,7 @@ from app.ui.components.controls import (
     muted,
     toolbar,
 )
+from app.ui.components.buttons import row_button
 from app.ui.components.section import live_poll, section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 

@@ -46,7 +46,7 @@ def toolbar() -> rx.Component:
             on_change=ScheduleState.set_zone,
             disabled=~ScheduleState.can_edit,
         ),
-        gap="4",
+        spacing="4",
         align="end",
     )
 
@@ -82,6 +82,6 @@ def presets() -> rx.Component:
                 ScheduleState.clear_all,
                 "confirm-clear",
             ),
-            gap="2",
+            spacing="2",
         ),
     )

@@ -28,7 +28,7 @@ def _slot(day: DaySlots, label: rx.Var, shown: rx.Var) -> rx.Component:
         radius="full",
         class_name="slot",
         data_time=label,
-        gap="1",
+        gap="4px",
     )
 
 
@@ -76,7 +76,7 @@ def day_column(day: DaySlots) -> rx.Component:
                 rx.flex(
                     rx.foreach(day.times, lambda t, i: _slot(day, t, day.shown[i])),
                     direction="column",
-                    gap="2",
+                    spacing="2",
                     align="start",
                 ),
                 muted("No slots"),
