@@ -223,6 +223,8 @@ class Settings(BaseSettings):
     mail_sweep_seconds: int = 60
     # How often notification emails are sent (immediate ones) and digests checked for.
     notify_sweep_seconds: int = 15
+    # Notifications older than this (their email sent) are deleted; the activity log keeps events.
+    notify_keep_days: int = Field(default=90, ge=1)
     # Forgot-password requests per IP per hour, and mails sent per email address per hour.
     forgot_per_ip_per_hour: int = 10
     forgot_per_email_per_hour: int = 3

@@ -18,7 +18,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, text, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from app import db
@@ -528,6 +528,25 @@ def send_digests(now: dt.datetime | None = None) -> int:
     return sent
 
 
+PRUNE_BATCH = 5000
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Delete notifications older than `notify_keep_days` whose email (if any) has gone, at most
+    PRUNE_BATCH a call (later sweeps take the rest); how many went."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=settings.notify_keep_days)
+    with db.session() as s:
+        old = (
+            select(Notification.id)
+            .where(col(Notification.created_at) < cutoff, col(Notification.email_state).is_(None))
+            .limit(PRUNE_BATCH)
+        )
+        result = s.connection().execute(
+            delete(Notification).where(col(Notification.id).in_(old.scalar_subquery()))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 def sweep() -> dict[str, int]:
-    """The repeated job: immediate emails, then the digests that are due."""
-    return {"immediate": send_immediate(), "digests": send_digests()}
+    """The repeated job: immediate emails, the digests that are due, and old rows pruned."""
+    return {"immediate": send_immediate(), "digests": send_digests(), "pruned": prune()}

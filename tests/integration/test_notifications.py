@@ -369,3 +369,25 @@ def test_channels_api_for_admins_only():
     assert editor_client.get("/api/notifications/channels").status_code == 403
     assert c.delete(f"/api/notifications/channels/{ch['id']}").status_code == 204
     assert c.get("/api/notifications/channels").json() == []
+
+
+def test_old_notifications_are_pruned_once_their_email_is_gone():
+    admin, wid = new_user()
+    author = _join(wid, Role.editor)
+    post = _post(wid, author)
+    _event(wid, None, "post.failed", "post", post, "Launch day", FAILED)
+    mine = [n.id for n in _rows() if n.user_id in (admin.id, author.id)]
+    assert len(mine) == 2
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
+    # Their emails are still to be sent: kept, however old.
+    notifications.prune(later)
+    assert {n.id for n in _rows()} >= set(mine)
+    with db.session() as s:
+        for n in s.exec(select(Notification).where(Notification.id.in_(mine))):  # type: ignore[union-attr]
+            n.email_state = None
+    # Within the 90 days: kept; past them: deleted; the activity log keeps the event.
+    notifications.prune(later - dt.timedelta(days=2))
+    assert {n.id for n in _rows()} >= set(mine)
+    notifications.prune(later)
+    assert not {n.id for n in _rows()} & set(mine)
+    assert activity.list_events(admin, wid).items[0].verb == "post.failed"
