@@ -116,6 +116,8 @@ def test_editor_submits_admin_rejects_then_approves_and_the_worker_publishes(tea
     dialog.locator("#reject-confirm").click()
     expect(dialog.locator("#reject-error")).to_contain_text("comment is required")
     dialog.locator("#reject-comment").fill("Add the link to the launch page, please.")
+    # Typing clears the error (the button moves up): click once the form has settled.
+    expect(dialog.locator("#reject-error")).to_have_count(0)
     dialog.locator("#reject-confirm").click()
     expect(admin.get_by_text("Sent back to the author")).to_be_visible()
     expect(dialog.locator("#post-status")).to_have_text("Rejected")
