@@ -21,6 +21,7 @@ import openai
 from openai import OpenAI
 
 from app.ai import prompts
+from app.ai.config import AIConfig
 from app.ai.errors import (
     AIError,
     AIInvalidOutput,
@@ -48,21 +49,6 @@ _FENCE = re.compile(r"^```[a-zA-Z]*\s*(.*?)\s*```$", re.DOTALL)
 _SECRETISH = re.compile(r"\b(sk|key|pk)-[\w*.-]{4,}", re.IGNORECASE)
 _CUT_PUNCT = " \t\n,;:-–—(/"
 log = logging.getLogger(__name__)
-
-
-DEFAULT_MODEL = "gpt-4o-mini"
-
-
-@dataclass(frozen=True)
-class AIConfig:
-    api_key: str = ""
-    base_url: str = ""
-    model: str = DEFAULT_MODEL
-    timeout: float = 30.0
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.api_key or self.base_url)
 
 
 @dataclass(frozen=True)

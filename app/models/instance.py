@@ -2,7 +2,7 @@
 
 One row per key. Secret values (the AI API key) are stored encrypted with `app.crypto`;
 `secret` marks them so nothing ever sends them back. Environment variables still win: see
-`app.ai.captions.AIConfig.resolve` for the AI settings.
+`app.ai.config.AIConfig` for the AI settings.
 """
 
 from __future__ import annotations

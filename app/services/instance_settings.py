@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app import db
-from app.ai.captions import DEFAULT_MODEL, AIConfig
+from app.ai.config import DEFAULT_MODEL, AIConfig
 from app.config import settings
 from app.crypto import decrypt, encrypt
 from app.models import InstanceSetting, User, utcnow

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 from app.services.schedule import WorkerJob
@@ -88,3 +90,13 @@ def test_every_worker_job_exists() -> None:
     for dotted in paths:
         module, _, func = dotted.rpartition(".")
         assert callable(getattr(importlib.import_module(module), func, None)), dotted
+
+
+def test_the_worker_does_not_load_the_ai_client() -> None:
+    """Every worker process pays for what it imports (~14 MB RSS for the OpenAI client): the
+    engine reads settings and sends mail, but never writes captions."""
+    probe = "import sys, workers.jobs, workers.worker; print('openai' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "False"
