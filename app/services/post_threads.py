@@ -27,7 +27,9 @@ from app.services.errors import InvalidInput
 THREAD_PLATFORMS = frozenset(p.id for p in all_providers() if p.capabilities.threads)
 MAX_PARTS = 25  # the first part included
 MAX_PART_MEDIA = 10  # per part, before the network's own limit (which is checked per network)
-MAX_ALT_TEXT = 5_000  # per image, before the network's own limit (as posts.MAX_ALT_TEXT)
+# The longest alt text stored, per image (networks take 500 to 4,086; each network's own limit
+# is checked); the post's own images share it (posts.MAX_ALT_TEXT).
+MAX_ALT_TEXT = 5_000
 
 
 def empty_part(number: int) -> str:

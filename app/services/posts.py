@@ -55,8 +55,7 @@ from app.services.media import media_item
 from app.services.post_status import ACTIVE, refresh_post_status
 
 MAX_CONTENT = 100_000
-# The longest alt text stored (networks take 500 to 4,086; each network's own limit is checked).
-MAX_ALT_TEXT = 5_000
+MAX_ALT_TEXT = post_threads.MAX_ALT_TEXT
 # A schedule this far in the past is refused (clocks and slow forms get some slack).
 PAST_SLACK = dt.timedelta(minutes=1)
 EDITABLE = (PostStatus.draft, PostStatus.scheduled, PostStatus.failed, PostStatus.cancelled)
