@@ -39,7 +39,8 @@ def ceiling(platform: str, post_id: str) -> dict[str, int]:
         "quotes": round(likes * h[7] / 255 * 0.05),
         "saves": round(likes * (0.05 + h[8] / 255 * 0.1)),
         "clicks": round(views * (0.01 + h[9] / 255 * 0.03)),
-        "followers": max(1, round(likes * (0.05 + h[10] / 255 * 0.1))),
+        # At least 2 as well: twenty minutes in, a post has won its author a follower.
+        "followers": max(2, round(likes * (0.05 + h[10] / 255 * 0.1))),
     }
 
 
