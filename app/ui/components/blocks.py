@@ -269,3 +269,15 @@ def icon_title(icon: str, *title: Any) -> rx.Component:
     return rx.hstack(
         rx.icon(icon, size=16, color=rx.color("gray", 10)), *title, align="center", spacing="2"
     )
+
+
+def kind_filter(value: Any, on_change: Any, **props: Any) -> rx.Component:
+    """All / Images / Videos: the media library's filter by kind."""
+    return rx.segmented_control.root(
+        rx.segmented_control.item("All", value="all"),
+        rx.segmented_control.item("Images", value="image"),
+        rx.segmented_control.item("Videos", value="video"),
+        value=value,
+        on_change=on_change,
+        **props,
+    )

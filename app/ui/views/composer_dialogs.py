@@ -13,6 +13,7 @@ from app.ui.components.blocks import (
     dialog_buttons,
     field_label,
     item_list,
+    kind_filter,
     labelled,
     muted,
     shown_callout,
@@ -102,13 +103,8 @@ def library_dialog() -> rx.Component:
             id="library-for",
         ),
         toolbar(
-            rx.segmented_control.root(
-                rx.segmented_control.item("All", value="all"),
-                rx.segmented_control.item("Images", value="image"),
-                rx.segmented_control.item("Videos", value="video"),
-                value=ComposerMediaState.library_kind,
-                on_change=ComposerMediaState.set_library_kind,
-                size="1",
+            kind_filter(
+                ComposerMediaState.library_kind, ComposerMediaState.set_library_kind, size="1"
             ),
             rx.spacer(),
             rx.link("Manage library", href="/media", size="2"),

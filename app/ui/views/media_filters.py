@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import kind_filter
 from app.ui.components.forms import choice_select
 from app.ui.state.media import MediaState
 
 
 def media_filters() -> rx.Component:
     return rx.flex(
-        rx.segmented_control.root(
-            rx.segmented_control.item("All", value="all"),
-            rx.segmented_control.item("Images", value="image"),
-            rx.segmented_control.item("Videos", value="video"),
-            value=MediaState.kind,
-            on_change=MediaState.set_kind,
-            id="filter-kind",
-        ),
+        kind_filter(MediaState.kind, MediaState.set_kind, id="filter-kind"),
         choice_select(
             {"all": "Any size", "small": "Under 1 MB", "medium": "1–10 MB", "large": "Over 10 MB"},
             "Size",
