@@ -20,6 +20,78 @@ import math
 TAU_S = 600.0
 GENERIC = ("views", "likes", "reposts", "comments", "quotes", "saves", "clicks", "followers")
 
+# Each platform's own names of the generic counters it keeps on a post (the dict of
+# `PlatformSim.organic_posts`): only these are raised.
+OWN_COUNTERS: dict[str, dict[str, str]] = {
+    "bluesky": {
+        "likes": "likeCount",
+        "reposts": "repostCount",
+        "comments": "replyCount",
+        "quotes": "quoteCount",
+        "saves": "bookmarkCount",
+    },
+    "facebook": {
+        "likes": "reactions",
+        "comments": "comments",
+        "reposts": "shares",
+        "views": "media_view",
+        "clicks": "clicks",
+    },
+    "instagram": {
+        "views": "views",
+        "likes": "likes",
+        "comments": "comments",
+        "reposts": "shares",
+        "saves": "saved",
+    },
+    "linkedin": {
+        "likes": "likes",
+        "comments": "comments",
+        "reposts": "shares",
+        "views": "impressions",
+        "clicks": "clicks",
+    },
+    "mastodon": {
+        "likes": "favourites_count",
+        "reposts": "reblogs_count",
+        "comments": "replies_count",
+        "quotes": "quotes_count",
+    },
+    "pinterest": {
+        "views": "IMPRESSION",
+        "clicks": "PIN_CLICK",
+        "saves": "SAVE",
+        "comments": "TOTAL_COMMENTS",
+        "likes": "TOTAL_REACTIONS",
+    },
+    "threads": {
+        "views": "views",
+        "likes": "likes",
+        "comments": "replies",
+        "reposts": "reposts",
+        "quotes": "quotes",
+    },
+    "tiktok": {
+        "views": "view_count",
+        "likes": "like_count",
+        "comments": "comment_count",
+        "reposts": "share_count",
+    },
+    "x": {
+        "views": "impression_count",
+        "likes": "like_count",
+        "reposts": "retweet_count",
+        "comments": "reply_count",
+        "quotes": "quote_count",
+        "saves": "bookmark_count",
+    },
+    "youtube": {
+        "views": "viewCount",
+        "likes": "likeCount",
+        "comments": "commentCount",
+    },
+}
+
 
 def _seed(*parts: str) -> bytes:
     return hashlib.sha256(":".join(parts).encode()).digest()

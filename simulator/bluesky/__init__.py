@@ -46,6 +46,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
+from simulator import organic
 from simulator.platform import PlatformSim, set_fields
 from simulator.state import Fault, RateState, SimError, iso, utcnow
 
@@ -195,17 +196,7 @@ class Record:
 
 class BlueskySim(PlatformSim):
     id = "bluesky"
-    organic_posts = (
-        "records",
-        "counts",
-        {
-            "likes": "likeCount",
-            "reposts": "repostCount",
-            "comments": "replyCount",
-            "quotes": "quoteCount",
-            "saves": "bookmarkCount",
-        },
-    )
+    organic_posts = ("records", "counts", organic.OWN_COUNTERS["bluesky"])
     organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
     tokens_expire = False

@@ -52,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.meta import (
     E_BAD_TOKEN,
     E_NO_ACTIVE_TOKEN,
@@ -571,17 +572,7 @@ class Comment:
 
 class FacebookSim(MetaSim):
     id = "facebook"
-    organic_posts = (
-        "posts",
-        "counters",
-        {
-            "likes": "reactions",
-            "comments": "comments",
-            "reposts": "shares",
-            "views": "media_view",
-            "clicks": "clicks",
-        },
-    )
+    organic_posts = ("posts", "counters", organic.OWN_COUNTERS["facebook"])
     organic_accounts = ("pages", "username", "followers_count")
     display_name = "Facebook"
     quotas = {

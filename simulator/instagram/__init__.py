@@ -48,6 +48,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.meta import (
     LoginSim,
     meta_error,
@@ -283,17 +284,7 @@ class Post:
 
 class InstagramSim(LoginSim):
     id = "instagram"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "views": "views",
-            "likes": "likes",
-            "comments": "comments",
-            "reposts": "shares",
-            "saves": "saved",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["instagram"])
     display_name = "Instagram"
     quotas = {
         "posts": {"limit": 100, "window_s": 86400},

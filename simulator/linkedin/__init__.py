@@ -52,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
 from simulator.platform import PlatformSim, Refusal, set_fields, with_query
 from simulator.state import Fault, SimError, utcnow
@@ -351,17 +352,7 @@ class Post:
 
 class LinkedInSim(OAuthServer, PlatformSim):
     id = "linkedin"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "likes": "likes",
-            "comments": "comments",
-            "reposts": "shares",
-            "views": "impressions",
-            "clicks": "clicks",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["linkedin"])
     organic_accounts = ("members", "username", "followers")
     display_name = "LinkedIn"
     quotas = {"posts": {"limit": 150, "window_s": 86400}}

@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
 from simulator.platform import (
     ParamsError,
@@ -292,16 +293,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 class MastodonSim(OAuthServer, PlatformSim):
     id = "mastodon"
-    organic_posts = (
-        "statuses",
-        "counts",
-        {
-            "likes": "favourites_count",
-            "reposts": "reblogs_count",
-            "comments": "replies_count",
-            "quotes": "quotes_count",
-        },
-    )
+    organic_posts = ("statuses", "counts", organic.OWN_COUNTERS["mastodon"])
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
     tokens_expire = False

@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
 from simulator.platform import PlatformSim, Refusal, check_username, set_fields, settable_fields
@@ -212,17 +213,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class PinterestSim(UserTokens[Token, User], PlatformSim):
     id = "pinterest"
-    organic_posts = (
-        "pins",
-        "metrics",
-        {
-            "views": "IMPRESSION",
-            "clicks": "PIN_CLICK",
-            "saves": "SAVE",
-            "comments": "TOTAL_COMMENTS",
-            "likes": "TOTAL_REACTIONS",
-        },
-    )
+    organic_posts = ("pins", "metrics", organic.OWN_COUNTERS["pinterest"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
     quotas = {

@@ -38,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.meta import (
     E_NO_ACTIVE_TOKEN,
     LoginSim,
@@ -155,17 +156,7 @@ class Post:
 
 class ThreadsSim(LoginSim):
     id = "threads"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "views": "views",
-            "likes": "likes",
-            "comments": "replies",
-            "reposts": "reposts",
-            "quotes": "quotes",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["threads"])
     display_name = "Threads"
     quotas = {
         "posts": {"limit": 250, "window_s": 86400},

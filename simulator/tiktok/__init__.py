@@ -54,6 +54,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
 from simulator.platform import PlatformSim, Refusal, with_query
 from simulator.state import Fault, SimError, utcnow
@@ -292,16 +293,7 @@ class Publish:
 
 class TikTokSim(OAuthServer, PlatformSim):
     id = "tiktok"
-    organic_posts = (
-        "videos",
-        "counters",
-        {
-            "views": "view_count",
-            "likes": "like_count",
-            "comments": "comment_count",
-            "reposts": "share_count",
-        },
-    )
+    organic_posts = ("videos", "counters", organic.OWN_COUNTERS["tiktok"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
     quotas = {

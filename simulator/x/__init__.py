@@ -49,6 +49,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
+from simulator import organic
 from simulator.oauth import UserTokens, s256
 from simulator.platform import (
     PlatformSim,
@@ -390,18 +391,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class XSim(UserTokens[Token, User], PlatformSim):
     id = "x"
-    organic_posts = (
-        "tweets",
-        "metrics",
-        {
-            "views": "impression_count",
-            "likes": "like_count",
-            "reposts": "retweet_count",
-            "comments": "reply_count",
-            "quotes": "quote_count",
-            "saves": "bookmark_count",
-        },
-    )
+    organic_posts = ("tweets", "metrics", organic.OWN_COUNTERS["x"])
     organic_accounts = ("users", "username", "followers_count")
     display_name = "X"
     # X's rate windows are 15 minutes.

@@ -70,6 +70,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
 from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
 from simulator.state import Fault, SimError, utcnow
@@ -498,11 +499,7 @@ def _etag() -> str:
 
 class YouTubeSim(OAuthServer, PlatformSim):
     id = "youtube"
-    organic_posts = (
-        "videos",
-        "stats",
-        {"views": "viewCount", "likes": "likeCount", "comments": "commentCount"},
-    )
+    organic_posts = ("videos", "stats", organic.OWN_COUNTERS["youtube"])
     organic_accounts = ("channels", "account", "subscribers")
     display_name = "YouTube"
     quotas = {
