@@ -375,6 +375,24 @@ def check_parts(parts: list[str], allowed: frozenset[str]) -> None:
             )
 
 
+def one_filter(p: dict[str, Any], names: tuple[str, ...], expected: str) -> str:
+    """The one filter parameter (of `names`, in that order) a list request sets; refused when it
+    sets none (the error names the `expected` ones) or several."""
+    filters = [f for f in names if f in p]
+    if len(filters) != 1:
+        raise Refusal(
+            google_error(
+                400,
+                "missingRequiredParameter" if not filters else "incompatibleParameters",
+                f"No filter selected. Expected one of: {expected}"
+                if not filters
+                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
+                "youtube.parameter",
+            )
+        )
+    return filters[0]
+
+
 # ----------------------------------------------------------------- state
 
 
@@ -1224,23 +1242,13 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def channels_list(self, request: Request) -> Response:
         p = parse_params(request, "channels.list")
         check_parts(p["part"], CHANNEL_PARTS)
-        filters = [
-            f
-            for f in ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
-            + ("mySubscribers",)
-            if f in p
-        ]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: forUsername, managedByMe, categoryId, "
-                "mine, mySubscribers, id, idParam, forHandle"
-                if not filters
-                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
-                "youtube.parameter",
-            )
-        needs_auth = filters[0] in ("mine", "managedByMe", "mySubscribers")
+        chosen = one_filter(
+            p,
+            ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
+            + ("mySubscribers",),
+            "forUsername, managedByMe, categoryId, mine, mySubscribers, id, idParam, forHandle",
+        )
+        needs_auth = chosen in ("mine", "managedByMe", "mySubscribers")
         grant: Grant | None = None
         if needs_auth or self._token_value(request):
             grant = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
@@ -1253,7 +1261,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "The request is not properly authorized to retrieve auditDetails.",
                 "youtube.channel",
             )
-        if filters[0] == "managedByMe" or p.get("onBehalfOfContentOwner"):
+        if chosen == "managedByMe" or p.get("onBehalfOfContentOwner"):
             return google_error(
                 403,
                 "forbidden",
@@ -1263,11 +1271,11 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         self._charge_list(request, grant)
         with self.sim.lock:
-            if filters[0] == "mine":
+            if chosen == "mine":
                 found = [self.channels[grant.channel_id]] if grant and p["mine"] else []
-            elif filters[0] == "id":
+            elif chosen == "id":
                 found = [self.channels[i] for i in p["id"] if i in self.channels]
-            elif filters[0] == "forHandle":
+            elif chosen == "forHandle":
                 want = p["forHandle"].lstrip("@").lower()
                 found = [c for c in self.channels.values() if c.account.lower() == want]
             else:
@@ -1282,22 +1290,13 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def videos_list(self, request: Request) -> Response:
         p = parse_params(request, "videos.list")
         check_parts(p["part"], VIDEO_PARTS)
-        filters = [f for f in ("chart", "id", "myRating") if f in p]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: myRating, chart, id"
-                if not filters
-                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
-                "youtube.parameter",
-            )
+        chosen = one_filter(p, ("chart", "id", "myRating"), "myRating, chart, id")
         grant: Grant | None = None
-        if filters[0] == "myRating" or self._token_value(request):
+        if chosen == "myRating" or self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
         self._charge_list(request, grant)
         with self.sim.lock:
-            if filters[0] == "id":
+            if chosen == "id":
                 if len(p["id"]) > 50:
                     return google_error(
                         400,
@@ -1308,7 +1307,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                     )
                 found = [self.videos[i] for i in p["id"] if i in self.videos]
                 found = [v for v in found if self._visible(v, grant)]
-            elif filters[0] == "chart":
+            elif chosen == "chart":
                 found = sorted(
                     (v for v in self.videos.values() if self._visible(v, None)),
                     key=lambda v: -v.stats["viewCount"],
@@ -1361,16 +1360,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def playlist_items(self, request: Request) -> Response:
         p = parse_params(request, "playlistItems.list")
         check_parts(p["part"], PLAYLIST_ITEM_PARTS)
-        filters = [f for f in ("id", "playlistId") if f in p]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: id, playlistId"
-                if not filters
-                else "Incompatible parameters specified in the request: id, playlistId",
-                "youtube.parameter",
-            )
+        one_filter(p, ("id", "playlistId"), "id, playlistId")
         grant: Grant | None = None
         if self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
