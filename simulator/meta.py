@@ -268,13 +268,12 @@ class LoginSim(MetaSim):
     def login_routes(self) -> list[BaseRoute]:
         """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
         each platform words its errors its own way in authorize, code_token, exchange, refresh."""
-        e = self.endpoint
-        return [
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
-            Route("/access_token", e(self.exchange), methods=["GET"]),
-            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/authorize", self.authorize),
+            ("POST", "/oauth/access_token", self.code_token),
+            ("GET", "/access_token", self.exchange),
+            ("GET", "/refresh_access_token", self.refresh),
+        )
 
     def error_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "429":

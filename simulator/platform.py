@@ -281,6 +281,14 @@ class PlatformSim:
     def routes(self) -> list[BaseRoute]:
         return []
 
+    def api_routes(self, *table: tuple[str, str, Handler]) -> list[BaseRoute]:
+        """API routes from rows of (methods, path, handler), each handler wrapped with
+        `endpoint`; `methods` names one HTTP method or several, separated by spaces."""
+        return [
+            Route(path, self.endpoint(handler), methods=methods.split())
+            for methods, path, handler in table
+        ]
+
     def sim_routes(self) -> list[BaseRoute]:
         """The /_sim/<id> controls: those platforms share, for the handlers this one has
         (sim_app, sim_token, sim_user; token expiry when its tokens expire), then its own."""

@@ -410,7 +410,7 @@ class BlueskySim(PlatformSim):
     # ------------------------------------------------------------ routing
 
     def routes(self) -> list[BaseRoute]:
-        return [Route("/xrpc/{nsid}", self.endpoint(self.xrpc), methods=["GET", "POST"])]
+        return self.api_routes(("GET POST", "/xrpc/{nsid}", self.xrpc))
 
     def controls(self) -> list[BaseRoute]:
         return [

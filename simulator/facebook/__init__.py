@@ -834,14 +834,13 @@ class FacebookSim(MetaSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/{version}/dialog/oauth", e(self.authorize), methods=["GET"]),
-            Route("/{version}/oauth/access_token", e(self.access_token), methods=["GET", "POST"]),
-            Route("/graph-video/{version}/{id}/videos", e(self.post_videos), methods=["POST"]),
-            Route("/{version}/{id}", e(self.node), methods=["GET", "POST", "DELETE"]),
-            Route("/{version}/{id}/{edge}", e(self.edge), methods=["GET", "POST", "DELETE"]),
-        ]
+        return self.api_routes(
+            ("GET", "/{version}/dialog/oauth", self.authorize),
+            ("GET POST", "/{version}/oauth/access_token", self.access_token),
+            ("POST", "/graph-video/{version}/{id}/videos", self.post_videos),
+            ("GET POST DELETE", "/{version}/{id}", self.node),
+            ("GET POST DELETE", "/{version}/{id}/{edge}", self.edge),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [

@@ -46,7 +46,7 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from simulator import organic
 from simulator.meta import (
@@ -357,19 +357,20 @@ class InstagramSim(LoginSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = "/{version}"
         return [
             *self.login_routes(),
-            Route(v + "/{id}/media", e(self.create_container), methods=["POST"]),
-            Route(v + "/{id}/media", e(self.list_media), methods=["GET"]),
-            Route(v + "/{id}/stories", e(self.list_stories), methods=["GET"]),
-            Route(v + "/{id}/media_publish", e(self.publish), methods=["POST"]),
-            Route(v + "/{id}/content_publishing_limit", e(self.publishing_limit), methods=["GET"]),
-            Route(v + "/{id}/insights", e(self.insights), methods=["GET"]),
-            Route(v + "/{id}/comments", e(self.comment), methods=["POST"]),
-            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
-            Route("/{path:path}", e(self.unknown), methods=["GET", "POST", "DELETE", "PUT"]),
+            *self.api_routes(
+                ("POST", v + "/{id}/media", self.create_container),
+                ("GET", v + "/{id}/media", self.list_media),
+                ("GET", v + "/{id}/stories", self.list_stories),
+                ("POST", v + "/{id}/media_publish", self.publish),
+                ("GET", v + "/{id}/content_publishing_limit", self.publishing_limit),
+                ("GET", v + "/{id}/insights", self.insights),
+                ("POST", v + "/{id}/comments", self.comment),
+                ("GET", v + "/{id}", self.get_object),
+                ("GET POST DELETE PUT", "/{path:path}", self.unknown),
+            ),
         ]
 
     async def unknown(self, request: Request) -> Response:

@@ -648,47 +648,32 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/oauth/v2/authorization", e(self.authorize), methods=["GET"]),
-            Route("/oauth/v2/accessToken", e(self.access_token), methods=["POST"]),
-            Route("/oauth/v2/revoke", e(self.revoke), methods=["POST"]),
-            Route("/v2/userinfo", e(self.userinfo), methods=["GET"]),
-            Route("/dms-uploads/{key}", e(self.upload), methods=["PUT"]),
-            Route("/rest/posts", e(self.create_post), methods=["POST"]),
-            Route("/rest/posts", e(self.find_posts), methods=["GET"]),
-            Route("/rest/posts/{urn}", e(self.get_post), methods=["GET"]),
-            Route("/rest/images", e(self.images_action), methods=["POST"]),
-            Route("/rest/videos", e(self.videos_action), methods=["POST"]),
-            Route("/rest/documents", e(self.documents_action), methods=["POST"]),
-            Route("/rest/images/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/videos/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/documents/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/organizationAcls", e(self.organization_acls), methods=["GET"]),
-            Route("/rest/organizations/{id}", e(self.get_organization), methods=["GET"]),
-            Route("/rest/socialActions/{urn}", e(self.social_actions), methods=["GET"]),
-            Route("/rest/socialActions/{urn}/comments", e(self.comment), methods=["POST"]),
-            Route(
-                "/rest/organizationalEntityShareStatistics",
-                e(self.share_statistics),
-                methods=["GET"],
-            ),
-            Route("/rest/networkSizes/{urn}", e(self.network_size), methods=["GET"]),
-            Route(
-                "/rest/memberCreatorPostAnalytics", e(self.member_post_analytics), methods=["GET"]
-            ),
-            Route("/rest/memberFollowersCount", e(self.member_followers), methods=["GET"]),
-            Route(
-                "/rest/{rest:path}",
-                e(self.no_resource),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-            Route(
-                "/v2/{rest:path}",
-                e(self.no_resource),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/v2/authorization", self.authorize),
+            ("POST", "/oauth/v2/accessToken", self.access_token),
+            ("POST", "/oauth/v2/revoke", self.revoke),
+            ("GET", "/v2/userinfo", self.userinfo),
+            ("PUT", "/dms-uploads/{key}", self.upload),
+            ("POST", "/rest/posts", self.create_post),
+            ("GET", "/rest/posts", self.find_posts),
+            ("GET", "/rest/posts/{urn}", self.get_post),
+            ("POST", "/rest/images", self.images_action),
+            ("POST", "/rest/videos", self.videos_action),
+            ("POST", "/rest/documents", self.documents_action),
+            ("GET", "/rest/images/{urn}", self.get_asset),
+            ("GET", "/rest/videos/{urn}", self.get_asset),
+            ("GET", "/rest/documents/{urn}", self.get_asset),
+            ("GET", "/rest/organizationAcls", self.organization_acls),
+            ("GET", "/rest/organizations/{id}", self.get_organization),
+            ("GET", "/rest/socialActions/{urn}", self.social_actions),
+            ("POST", "/rest/socialActions/{urn}/comments", self.comment),
+            ("GET", "/rest/organizationalEntityShareStatistics", self.share_statistics),
+            ("GET", "/rest/networkSizes/{urn}", self.network_size),
+            ("GET", "/rest/memberCreatorPostAnalytics", self.member_post_analytics),
+            ("GET", "/rest/memberFollowersCount", self.member_followers),
+            ("GET POST PUT DELETE PATCH", "/rest/{rest:path}", self.no_resource),
+            ("GET POST PUT DELETE PATCH", "/v2/{rest:path}", self.no_resource),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [

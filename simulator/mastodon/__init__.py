@@ -545,21 +545,22 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         return [
-            Route("/.well-known/oauth-authorization-server", e(self.oauth_metadata)),
-            Route("/api/v1/apps", e(self.create_app), methods=["POST"]),
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/token", e(self.token), methods=["POST"]),
-            Route("/oauth/revoke", e(self.revoke), methods=["POST"]),
-            Route("/api/v2/instance", e(self.instance)),
-            Route("/api/v1/accounts/verify_credentials", e(self.verify_credentials)),
-            Route("/api/v1/accounts/{id}/statuses", e(self.account_statuses)),
-            Route("/api/v2/media", e(self.upload_media), methods=["POST"]),
-            Route("/api/v1/media/{id}", e(self.get_media), methods=["GET"]),
-            Route("/api/v1/statuses", e(self.create_status), methods=["POST"]),
-            Route("/api/v1/statuses/{id}", e(self.get_status), methods=["GET"]),
-            Route("/api/v1/statuses/{id}", e(self.delete_status), methods=["DELETE"]),
+            *self.api_routes(
+                ("GET", "/.well-known/oauth-authorization-server", self.oauth_metadata),
+                ("POST", "/api/v1/apps", self.create_app),
+                ("GET", "/oauth/authorize", self.authorize),
+                ("POST", "/oauth/token", self.token),
+                ("POST", "/oauth/revoke", self.revoke),
+                ("GET", "/api/v2/instance", self.instance),
+                ("GET", "/api/v1/accounts/verify_credentials", self.verify_credentials),
+                ("GET", "/api/v1/accounts/{id}/statuses", self.account_statuses),
+                ("POST", "/api/v2/media", self.upload_media),
+                ("GET", "/api/v1/media/{id}", self.get_media),
+                ("POST", "/api/v1/statuses", self.create_status),
+                ("GET", "/api/v1/statuses/{id}", self.get_status),
+                ("DELETE", "/api/v1/statuses/{id}", self.delete_status),
+            ),
             Route("/system/media_attachments/files/{id}/original/{name}", self.media_file),
         ]
 

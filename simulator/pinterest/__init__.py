@@ -442,21 +442,20 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/oauth/", e(self.authorize), methods=["GET"]),
-            Route("/v5/oauth/token", e(self.token), methods=["POST"]),
-            Route("/v5/user_account", e(self.user_account), methods=["GET"]),
-            Route("/v5/user_account/analytics", e(self.account_analytics), methods=["GET"]),
-            Route("/v5/boards", e(self.list_boards), methods=["GET"]),
-            Route("/v5/pins", e(self.list_pins), methods=["GET"]),
-            Route("/v5/pins", e(self.create_pin), methods=["POST"]),
-            Route("/v5/pins/{pin_id}", e(self.get_pin), methods=["GET"]),
-            Route("/v5/pins/{pin_id}/analytics", e(self.pin_analytics), methods=["GET"]),
-            Route("/v5/media", e(self.register_media), methods=["POST"]),
-            Route("/v5/media/{media_id}", e(self.media_status), methods=["GET"]),
-            Route("/upload/{media_id}", e(self.upload), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/", self.authorize),
+            ("POST", "/v5/oauth/token", self.token),
+            ("GET", "/v5/user_account", self.user_account),
+            ("GET", "/v5/user_account/analytics", self.account_analytics),
+            ("GET", "/v5/boards", self.list_boards),
+            ("GET", "/v5/pins", self.list_pins),
+            ("POST", "/v5/pins", self.create_pin),
+            ("GET", "/v5/pins/{pin_id}", self.get_pin),
+            ("GET", "/v5/pins/{pin_id}/analytics", self.pin_analytics),
+            ("POST", "/v5/media", self.register_media),
+            ("GET", "/v5/media/{media_id}", self.media_status),
+            ("POST", "/upload/{media_id}", self.upload),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [

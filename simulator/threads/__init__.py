@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from simulator import organic
 from simulator.meta import (
@@ -207,17 +207,18 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = f"/{VERSION}"
         return [
             *self.login_routes(),
-            Route(v + "/{id}/threads", e(self.create_container), methods=["POST"]),
-            Route(v + "/{id}/threads", e(self.list_threads), methods=["GET"]),
-            Route(v + "/{id}/threads_publish", e(self.publish), methods=["POST"]),
-            Route(v + "/{id}/threads_publishing_limit", e(self.publishing_limit), methods=["GET"]),
-            Route(v + "/{id}/threads_insights", e(self.user_insights), methods=["GET"]),
-            Route(v + "/{id}/insights", e(self.media_insights), methods=["GET"]),
-            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
+            *self.api_routes(
+                ("POST", v + "/{id}/threads", self.create_container),
+                ("GET", v + "/{id}/threads", self.list_threads),
+                ("POST", v + "/{id}/threads_publish", self.publish),
+                ("GET", v + "/{id}/threads_publishing_limit", self.publishing_limit),
+                ("GET", v + "/{id}/threads_insights", self.user_insights),
+                ("GET", v + "/{id}/insights", self.media_insights),
+                ("GET", v + "/{id}", self.get_object),
+            ),
         ]
 
     # ------------------------------------------------------------ OAuth

@@ -493,21 +493,20 @@ class TikTokSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = f"/{VERSION}"
-        return [
-            Route(v + "/auth/authorize/", e(self.authorize), methods=["GET"]),
-            Route(v + "/oauth/token/", e(self.token), methods=["POST"]),
-            Route(v + "/oauth/revoke/", e(self.revoke), methods=["POST"]),
-            Route(v + "/user/info/", e(self.user_info), methods=["GET"]),
-            Route(v + "/post/publish/creator_info/query/", e(self.creator_info), methods=["POST"]),
-            Route(v + "/post/publish/video/init/", e(self.video_init), methods=["POST"]),
-            Route(v + "/post/publish/content/init/", e(self.content_init), methods=["POST"]),
-            Route(v + "/post/publish/status/fetch/", e(self.status_fetch), methods=["POST"]),
-            Route("/video/", e(self.upload), methods=["PUT"]),
-            Route(v + "/video/list/", e(self.video_list), methods=["POST"]),
-            Route(v + "/video/query/", e(self.video_query), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", v + "/auth/authorize/", self.authorize),
+            ("POST", v + "/oauth/token/", self.token),
+            ("POST", v + "/oauth/revoke/", self.revoke),
+            ("GET", v + "/user/info/", self.user_info),
+            ("POST", v + "/post/publish/creator_info/query/", self.creator_info),
+            ("POST", v + "/post/publish/video/init/", self.video_init),
+            ("POST", v + "/post/publish/content/init/", self.content_init),
+            ("POST", v + "/post/publish/status/fetch/", self.status_fetch),
+            ("PUT", "/video/", self.upload),
+            ("POST", v + "/video/list/", self.video_list),
+            ("POST", v + "/video/query/", self.video_query),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [

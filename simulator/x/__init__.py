@@ -755,23 +755,22 @@ class XSim(UserTokens[Token, User], PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/i/oauth2/authorize", e(self.authorize), methods=["GET"]),
-            Route("/2/oauth2/token", e(self.token), methods=["POST"]),
-            Route("/2/oauth2/revoke", e(self.revoke), methods=["POST"]),
-            Route("/2/users/me", e(self.users_me), methods=["GET"]),
-            Route("/2/users/{id}/tweets", e(self.user_tweets), methods=["GET"]),
-            Route("/2/tweets", e(self.create_tweet), methods=["POST"]),
-            Route("/2/tweets/{id}", e(self.get_tweet), methods=["GET"]),
-            Route("/2/tweets/{id}", e(self.delete_tweet), methods=["DELETE"]),
-            Route("/2/media/upload", e(self.upload), methods=["POST"]),
-            Route("/2/media/upload", e(self.upload_status), methods=["GET"]),
-            Route("/2/media/upload/initialize", e(self.initialize), methods=["POST"]),
-            Route("/2/media/upload/{id}/append", e(self.append), methods=["POST"]),
-            Route("/2/media/upload/{id}/finalize", e(self.finalize), methods=["POST"]),
-            Route("/2/media/metadata", e(self.metadata), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", "/i/oauth2/authorize", self.authorize),
+            ("POST", "/2/oauth2/token", self.token),
+            ("POST", "/2/oauth2/revoke", self.revoke),
+            ("GET", "/2/users/me", self.users_me),
+            ("GET", "/2/users/{id}/tweets", self.user_tweets),
+            ("POST", "/2/tweets", self.create_tweet),
+            ("GET", "/2/tweets/{id}", self.get_tweet),
+            ("DELETE", "/2/tweets/{id}", self.delete_tweet),
+            ("POST", "/2/media/upload", self.upload),
+            ("GET", "/2/media/upload", self.upload_status),
+            ("POST", "/2/media/upload/initialize", self.initialize),
+            ("POST", "/2/media/upload/{id}/append", self.append),
+            ("POST", "/2/media/upload/{id}/finalize", self.finalize),
+            ("POST", "/2/media/metadata", self.metadata),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [

@@ -844,27 +844,22 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return super().sandbox() | {"token_base": f"/{self.id}"}
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         api = "/youtube/v3"
-        return [
-            Route("/o/oauth2/v2/auth", e(self.authorize), methods=["GET"]),
-            Route("/token", e(self.token), methods=["POST"]),
-            Route("/revoke", e(self.revoke), methods=["POST"]),
-            Route(api + "/channels", e(self.channels_list), methods=["GET"]),
-            Route(api + "/videos", e(self.videos_list), methods=["GET"]),
-            Route(api + "/videos", e(self.videos_delete), methods=["DELETE"]),
-            Route(api + "/playlistItems", e(self.playlist_items), methods=["GET"]),
-            Route("/upload" + api + "/videos", e(self.upload_start), methods=["POST"]),
-            Route("/upload" + api + "/videos", e(self.upload_put), methods=["PUT"]),
-            Route("/resumable/upload" + api + "/videos", e(self.upload_start), methods=["POST"]),
-            Route("/upload" + api + "/thumbnails/set", e(self.thumbnail_set), methods=["POST"]),
-            Route(api + "/thumbnails/set", e(self.thumbnail_set), methods=["POST"]),
-            Route(
-                "/{path:path}",
-                e(self.not_found),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-        ]
+        return self.api_routes(
+            ("GET", "/o/oauth2/v2/auth", self.authorize),
+            ("POST", "/token", self.token),
+            ("POST", "/revoke", self.revoke),
+            ("GET", api + "/channels", self.channels_list),
+            ("GET", api + "/videos", self.videos_list),
+            ("DELETE", api + "/videos", self.videos_delete),
+            ("GET", api + "/playlistItems", self.playlist_items),
+            ("POST", "/upload" + api + "/videos", self.upload_start),
+            ("PUT", "/upload" + api + "/videos", self.upload_put),
+            ("POST", "/resumable/upload" + api + "/videos", self.upload_start),
+            ("POST", "/upload" + api + "/thumbnails/set", self.thumbnail_set),
+            ("POST", api + "/thumbnails/set", self.thumbnail_set),
+            ("GET POST PUT DELETE PATCH", "/{path:path}", self.not_found),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
