@@ -378,24 +378,24 @@ class InstagramSim(LoginSim):
 
     # ------------------------------------------------------------ OAuth
 
-    async def authorize(self, request: Request) -> Response:
-        app, redirect_uri = self.authorizing_app(
-            request,
-            _ig_error("Invalid platform app"),
-            _ig_error("Invalid redirect_uri"),
-        )
-        q = request.query_params
-        if q.get("response_type") != "code":
-            return _ig_error("Invalid response_type: must be code")
-        scopes = [s for s in re.split(r"[,\s]+", q.get("scope", "")) if s]
+    consent_messages = (
+        "Invalid platform app",
+        "Invalid redirect_uri",
+        "Invalid response_type: must be code",
+    )
+
+    def consent_refusal(self, message: str) -> Response:
+        return _ig_error(message)
+
+    def consented_scopes(self, scope: str) -> list[str]:
+        scopes = [s for s in re.split(r"[,\s]+", scope) if s]
         bad = [s for s in scopes if s not in SCOPES]
         if bad:
             retired = " (retired on 2025-01-27)" if bad[0] in RETIRED_SCOPES else ""
-            return _ig_error(f"Invalid scope: {bad[0]}{retired}")
+            raise Refusal(_ig_error(f"Invalid scope: {bad[0]}{retired}"))
         if "instagram_business_basic" not in scopes:
-            return _ig_error("Invalid scope: instagram_business_basic is required")
-        user = self.ensure_user(self.consenting_account(request))
-        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
+            raise Refusal(_ig_error("Invalid scope: instagram_business_basic is required"))
+        return scopes
 
     async def code_token(self, request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

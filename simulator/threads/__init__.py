@@ -223,20 +223,20 @@ class ThreadsSim(LoginSim):
 
     # ------------------------------------------------------------ OAuth
 
-    async def authorize(self, request: Request) -> Response:
-        app, redirect_uri = self.authorizing_app(
-            request,
-            meta_error("Invalid platform app", 100),
-            meta_error("Error validating verification code: redirect_uri mismatch", 100),
-        )
-        q = request.query_params
-        if q.get("response_type") != "code":
-            return bad_param("response_type must be code")
-        scopes = [s for s in q.get("scope", "").split(",") if s]
+    consent_messages = (
+        "Invalid platform app",
+        "Error validating verification code: redirect_uri mismatch",
+        "(#100) response_type must be code",
+    )
+
+    def consent_refusal(self, message: str) -> Response:
+        return meta_error(message, 100)
+
+    def consented_scopes(self, scope: str) -> list[str]:
+        scopes = [s for s in scope.split(",") if s]
         if not scopes or any(s not in SCOPES for s in scopes):
-            return bad_param("Invalid scope")
-        user = self.ensure_user(self.consenting_account(request))
-        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
+            raise Refusal(bad_param("Invalid scope"))
+        return scopes
 
     async def code_token(self, request: Request) -> Response:
         p = await read_params(request)
