@@ -78,23 +78,17 @@ SCOPES = (
     "admin:write",
 )
 OOB = "urn:ietf:wg:oauth:2.0:oob"
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp")
-IMAGE_TYPES += ("image/avif",)
-VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/ogg")
-AUDIO_TYPES = (
-    "audio/wave",
-    "audio/wav",
-    "audio/x-wav",
-    "audio/ogg",
-    "audio/mpeg",
-    "audio/mp3",
-    "audio/webm",
-    "audio/flac",
-    "audio/aac",
-    "audio/m4a",
-    "audio/x-m4a",
-    "audio/mp4",
-)
+
+
+def _mime_types(kind: str, subtypes: str) -> tuple[str, ...]:
+    """`kind`/`subtype` for each of the space-separated `subtypes`."""
+    return tuple(f"{kind}/{subtype}" for subtype in subtypes.split())
+
+
+# The MIME types an instance accepts (its configuration.media_attachments), by family.
+IMAGE_TYPES = _mime_types("image", "jpeg png gif heic heif webp avif")
+VIDEO_TYPES = _mime_types("video", "webm mp4 quicktime ogg")
+AUDIO_TYPES = _mime_types("audio", "wave wav x-wav ogg mpeg mp3 webm flac aac m4a x-m4a mp4")
 KEEP_MEDIA_BYTES = 2 * 1024 * 1024  # larger uploads keep only their digest
 
 # Error texts (Mastodon en.yml, Doorkeeper, Api::BaseController).
