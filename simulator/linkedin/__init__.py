@@ -45,7 +45,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
@@ -256,29 +256,34 @@ class App:
     refresh_enabled: bool = True  # "programmatic refresh tokens" entitlement
 
 
+class _Entity:
+    """A LinkedIn entity named by its URN, urn:li:<kind>:<id>."""
+
+    id: str | int
+    kind: ClassVar[str]
+
+    @property
+    def urn(self) -> str:
+        return f"urn:li:{self.kind}:{self.id}"
+
+
 @dataclass
-class Member:
+class Member(_Entity):
+    kind = "person"
     id: str  # the OIDC `sub`
     username: str
     name: str
     followers: int = 0
 
-    @property
-    def urn(self) -> str:
-        return f"urn:li:person:{self.id}"
-
 
 @dataclass
-class Organization:
+class Organization(_Entity):
+    kind = "organization"
     id: int
     name: str
     vanity: str
     roles: dict[str, str] = field(default_factory=dict)  # member id → role
     followers: int = 0
-
-    @property
-    def urn(self) -> str:
-        return f"urn:li:organization:{self.id}"
 
 
 @dataclass
@@ -292,13 +297,8 @@ class Token:
 
 
 @dataclass
-class RefreshToken:
-    value: str
-    member_id: str
-    client_id: str
-    scopes: list[str]
-    expires_at: float  # fixed at first consent; refreshing never extends it
-    revoked: bool = False
+class RefreshToken(Token):
+    """Its `expires_at` is fixed at first consent: refreshing never extends it."""
 
 
 @dataclass
