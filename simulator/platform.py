@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
@@ -187,6 +187,19 @@ def set_fields(obj: Any, fields: dict[str, Any], settable: Iterable[str], what: 
         if name not in allowed:
             raise SimError(f"unknown {what} field {name!r}")
         setattr(obj, name, value)
+
+
+class Named(Protocol):
+    @property
+    def username(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
+def find_named(items: dict[Any, NamedT], username: str) -> NamedT | None:
+    """The one of `items` (accounts, users, pages...) named exactly `username`, or None."""
+    return next((item for item in items.values() if item.username == username), None)
 
 
 def settable_fields(obj: Any, *fixed: str) -> set[str]:

@@ -65,7 +65,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
-from simulator.platform import Refusal, read_params
+from simulator.platform import Refusal, find_named, read_params
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -611,7 +611,7 @@ class FacebookSim(MetaSim):
 
     def add_page(self, user: FbUser, name: str, username: str, **fields: Any) -> Page:
         with self.sim.lock:
-            page = next((p for p in self.pages.values() if p.username == username), None)
+            page = find_named(self.pages, username)
             if page is None:
                 page = Page(self._next_id(61_550_000_000_000), username, name)
                 self.pages[page.id] = page
@@ -628,7 +628,7 @@ class FacebookSim(MetaSim):
     def ensure_user(self, username: str, name: str | None = None) -> FbUser:
         """A user (created with two Pages: `{username}_page` and `{username}_shop`)."""
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 pretty = username.replace("_", " ").title()
                 user = FbUser(self._next_id(100_000_000_000_000), username, name or pretty)

@@ -60,7 +60,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, read_params, set_fields
+from simulator.platform import Refusal, find_named, read_params, set_fields
 from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -319,7 +319,7 @@ class InstagramSim(LoginSim):
         """Find or create an account; `fields` set name, account_type, followers_count..."""
         settable = ("name", "account_type", "followers_count", "follows_count", "biography")
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(self._next_id(), self._next_id(), username, username.capitalize())
                 self.users[user.id] = user

@@ -54,7 +54,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, set_fields, with_query
+from simulator.platform import PlatformSim, Refusal, find_named, set_fields, with_query
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -397,12 +397,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
         return self.keep(self.apps, app.client_id, app)
 
-    def member_by_username(self, username: str) -> Member | None:
-        return next((m for m in self.members.values() if m.username == username), None)
-
     def ensure_member(self, username: str, **fields: Any) -> Member:
         with self.sim.lock:
-            member = self.member_by_username(username)
+            member = find_named(self.members, username)
             if member is None:
                 sub = secrets.token_urlsafe(8)[:10]
                 member = Member(sub, username, username.replace("_", " ").title())

@@ -36,6 +36,7 @@ from simulator.platform import (
     PlatformSim,
     Refusal,
     check_username,
+    find_named,
     read_params,
     set_fields,
     settable_fields,
@@ -321,14 +322,11 @@ class MastodonSim(OAuthServer, PlatformSim):
             self._seq = (self._seq + 1) & 0xFFFF
             return str((int(time.time() * 1000) << 16) | self._seq)
 
-    def account_by_username(self, username: str) -> Account | None:
-        return next((a for a in self.accounts.values() if a.username == username), None)
-
     def ensure_account(self, username: str, **fields: Any) -> Account:
         """Find or create a local account (in-process helper for tests and benchmarks)."""
         check_username(username, 30)
         with self.sim.lock:
-            acc = self.account_by_username(username)
+            acc = find_named(self.accounts, username)
             if acc is None:
                 acc = Account(self._next_id(), username, username.capitalize(), utcnow())
                 self.accounts[acc.id] = acc
@@ -1131,7 +1129,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         body = await self.control_body(request)
         username = body.get("username") or self.conf["default_account"]
         token = self.issue_token(username, body.get("scopes", "read write"))
-        acc = self.account_by_username(username)
+        acc = find_named(self.accounts, username)
         assert acc is not None
         return JSONResponse({"access_token": token, "account_id": acc.id, "username": username})
 

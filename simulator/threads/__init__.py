@@ -52,7 +52,7 @@ from simulator.meta import (
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import Refusal, read_params, set_fields
+from simulator.platform import Refusal, find_named, read_params, set_fields
 from simulator.state import utcnow
 
 VERSION = "v1.0"
@@ -183,7 +183,7 @@ class ThreadsSim(LoginSim):
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(self._next_id(), username, username.capitalize())
                 self.users[user.id] = user

@@ -56,7 +56,7 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, with_query
+from simulator.platform import PlatformSim, Refusal, find_named, with_query
 from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
@@ -343,15 +343,12 @@ class TikTokSim(OAuthServer, PlatformSim):
         )
         return self.keep(self.apps, app.client_key, app)
 
-    def user_by_username(self, username: str) -> User | None:
-        return next((u for u in self.users.values() if u.username == username), None)
-
     def ensure_user(self, username: str, **fields: Any) -> User:
         if not re.fullmatch(r"[A-Za-z0-9_.]{2,24}", username):
             raise SimError("username must be 2-24 letters, digits, '_' or '.'")
         allowed = {f for f in User.__dataclass_fields__} - {"open_id", "union_id", "username"}
         with self.sim.lock:
-            user = self.user_by_username(username)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(str(uuid.uuid4()), str(uuid.uuid4()), username, username.title())
                 self.users[user.open_id] = user

@@ -72,7 +72,14 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
+from simulator.platform import (
+    ParamsError,
+    PlatformSim,
+    Refusal,
+    find_named,
+    read_params,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
 
@@ -568,7 +575,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         """A Google account; `channels` lists the titles of its channels (the first is the
         personal one, the others brand accounts). Missing channels are created."""
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(
                     str(100000000000000000000 + secrets.randbelow(10**20)),
