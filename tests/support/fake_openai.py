@@ -33,8 +33,10 @@ MODELS = ("gpt-4o-mini", "fake-caption-model")
 _STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "our", "with", "is", "at", "by"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recorded:
+    """One request the server received (as webhook_receiver.Received)."""
+
     method: str
     path: str
     headers: dict[str, str]
