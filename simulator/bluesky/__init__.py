@@ -174,6 +174,10 @@ class Blob:
     sha256: str
 
 
+# A post's counters, as its view (app.bsky.feed.defs#postView) shows them.
+RECORD_COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+
+
 @dataclass
 class Record:
     uri: str
@@ -183,15 +187,7 @@ class Record:
     value: dict[str, Any]
     indexed_at: datetime
     seq: int
-    counts: dict[str, int] = field(
-        default_factory=lambda: {
-            "likeCount": 0,
-            "repostCount": 0,
-            "replyCount": 0,
-            "quoteCount": 0,
-            "bookmarkCount": 0,
-        }
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORD_COUNTS, 0))
 
 
 class BlueskySim(PlatformSim):

@@ -248,6 +248,10 @@ class Media:
         return time.monotonic() >= self.ready_at
 
 
+# A status's counters, as the Status entity shows them.
+STATUS_COUNTS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+
+
 @dataclass
 class Status:
     id: str
@@ -262,14 +266,7 @@ class Status:
     media_ids: list[str]
     created_at: datetime
     application: dict[str, Any] | None
-    counts: dict[str, int] = field(
-        default_factory=lambda: {
-            "replies_count": 0,
-            "reblogs_count": 0,
-            "favourites_count": 0,
-            "quotes_count": 0,
-        }
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_COUNTS, 0))
 
 
 DEFAULT_SETTINGS: dict[str, Any] = {

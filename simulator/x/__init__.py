@@ -257,6 +257,17 @@ class Media:
         return "in_progress" if self.polled else "pending"
 
 
+# A post's public_metrics.
+PUBLIC_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "bookmark_count",
+    "impression_count",
+)
+
+
 @dataclass
 class Tweet:
     id: str
@@ -269,16 +280,7 @@ class Tweet:
     conversation_id: str
     reply_settings: str | None
     quote_tweet_id: str | None
-    metrics: dict[str, int] = field(
-        default_factory=lambda: {
-            "retweet_count": 0,
-            "reply_count": 0,
-            "like_count": 0,
-            "quote_count": 0,
-            "bookmark_count": 0,
-            "impression_count": 0,
-        }
-    )
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUBLIC_METRICS, 0))
 
 
 # --------------------------------------------------------------------- responses
