@@ -110,6 +110,25 @@ def _set(out: dict[str, Any], key: str, value: Any) -> None:
 E_PARAMS = "Error occurred while parsing request parameters"
 
 
+def content_type(request: Request) -> str:
+    """The media type of a request's Content-Type, in lower case ("" without one)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def json_object(
+    raw: bytes, refuse: Callable[[str], Exception], not_json: str, not_object: str
+) -> dict[str, Any]:
+    """`raw` parsed as a JSON object; `refuse(not_json)` or `refuse(not_object)` is raised when
+    it is not JSON or not an object."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise refuse(not_json) from exc
+    if not isinstance(data, dict):
+        raise refuse(not_object)
+    return data
+
+
 async def read_params(
     request: Request,
     *,
@@ -124,17 +143,11 @@ async def read_params(
     put = _put if nested else _set
     for key, value in request.query_params.multi_items():
         put(out, key, value)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype = content_type(request)
     if ctype == "application/json":
         raw = await request.body()
         if raw.strip():
-            try:
-                data = json.loads(raw)
-            except ValueError as exc:
-                raise error(messages[0]) from exc
-            if not isinstance(data, dict):
-                raise error(messages[1])
-            out.update(data)
+            out.update(json_object(raw, error, *messages))
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_part_size=64 * 1024 * 1024)
         for key, value in form.multi_items():
@@ -145,13 +158,9 @@ async def read_params(
 async def control_json(request: Request) -> dict[str, Any]:
     """The JSON object body of a /_sim control request ({} when empty)."""
     raw = await request.body()
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
+    if not raw.strip():
+        return {}
+    return json_object(raw, SimError, "body must be JSON", "body must be a JSON object")
 
 
 def json_type(value: Any) -> str:

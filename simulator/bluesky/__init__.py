@@ -47,7 +47,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
 from simulator import organic
-from simulator.platform import PlatformSim, set_fields
+from simulator.platform import PlatformSim, content_type, json_object, set_fields
 from simulator.state import Fault, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
@@ -446,16 +446,13 @@ class BlueskySim(PlatformSim):
             return _error(exc.status, exc.error, exc.message, exc.headers)
 
     async def _json(self, request: Request) -> dict[str, Any]:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype != "application/json":
             raise _invalid(f"Wrong request encoding (Content-Type): {ctype or 'none'}")
-        try:
-            data = json.loads(await request.body())
-        except ValueError:
-            raise _invalid("Request body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise _invalid("Input must be an object")
-        return data
+        body = await request.body()
+        return json_object(
+            body, _invalid, "Request body is not valid JSON", "Input must be an object"
+        )
 
     @staticmethod
     def _param(request: Request, name: str, required: bool = True) -> str | None:
@@ -536,7 +533,7 @@ class BlueskySim(PlatformSim):
     async def upload_blob(self, request: Request) -> Response:
         acc = self._auth(request)
         assert acc is not None
-        mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        mime = content_type(request)
         data = await request.body()
         if not mime or "/" not in mime:
             raise _invalid("Wrong request encoding (Content-Type): none")

@@ -60,7 +60,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, find_named, read_params, set_fields
+from simulator.platform import Refusal, content_type, find_named, read_params, set_fields
 from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -398,7 +398,7 @@ class InstagramSim(LoginSim):
         return scopes
 
     async def code_token(self, request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return _ig_error("Missing required field client_id")
         p = await read_params(request)

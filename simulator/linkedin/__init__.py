@@ -54,7 +54,14 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, find_named, set_fields, with_query
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    content_type,
+    find_named,
+    set_fields,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -869,7 +876,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return await self._json_body(request)
 
     async def _json_body(self, request: Request) -> dict[str, Any] | Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype != "application/json":
             return li_error(415, f"Unsupported content type {ctype or '(none)'}")
         try:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import secrets
 import time
@@ -44,7 +43,14 @@ from starlette.routing import BaseRoute, Route
 from simulator import organic
 from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
-from simulator.platform import PlatformSim, Refusal, check_username, set_fields, settable_fields
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    check_username,
+    json_object,
+    set_fields,
+    settable_fields,
+)
 from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
@@ -676,12 +682,12 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     @staticmethod
     async def _json_body(request: Request, schema: str) -> dict[str, Any]:
         """The JSON object body, refused unless it is valid against the document's `schema`."""
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError as exc:
-            raise Refusal(error(400, "Invalid JSON body.", 1)) from exc
-        if not isinstance(body, dict):
-            raise Refusal(error(400, "body: expected object.", 1))
+        body = json_object(
+            await request.body() or b"null",
+            lambda message: Refusal(error(400, message, 1)),
+            "Invalid JSON body.",
+            "body: expected object.",
+        )
         problems = check_schema(body, SCHEMAS[schema])
         if problems:
             raise Refusal(error(400, "Invalid request body: " + "; ".join(problems), 1))

@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -56,7 +55,14 @@ from starlette.routing import BaseRoute, Route
 
 from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, find_named, with_query
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    content_type,
+    find_named,
+    json_object,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
@@ -637,7 +643,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """The JSON object body; refused when it is not one, or (with `fields`) names any other
         field."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         raw = await request.body()
         if ctype != "application/json":
             raise Refusal(invalid("Content-Type must be application/json; charset=UTF-8."))
@@ -645,12 +651,12 @@ class TikTokSim(OAuthServer, PlatformSim):
             if allow_empty:
                 return {}
             raise Refusal(invalid("The request body is empty."))
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise Refusal(invalid("The request body is not valid JSON.")) from exc
-        if not isinstance(data, dict):
-            raise Refusal(invalid("The request body must be a JSON object."))
+        data = json_object(
+            raw,
+            lambda message: Refusal(invalid(message)),
+            "The request body is not valid JSON.",
+            "The request body must be a JSON object.",
+        )
         unknown = set(data) - set(data if fields is None else fields)
         if unknown:
             raise Refusal(invalid(f"Unknown field {sorted(unknown)[0]}."))
@@ -1045,7 +1051,7 @@ class TikTokSim(OAuthServer, PlatformSim):
             or not secrets.compare_digest(pub.upload_token, upload_token)
         ):
             return api_error(404, "invalid_params", "The upload_id or upload_token is invalid.")
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in VIDEO_TYPES:
             return invalid(f"Content-Type must be one of {', '.join(VIDEO_TYPES)}.")
         match = CONTENT_RANGE_RE.fullmatch(request.headers.get("content-range", "").strip())

@@ -55,6 +55,8 @@ from simulator.platform import (
     PlatformSim,
     Refusal,
     check_username,
+    content_type,
+    json_object,
     set_fields,
     settable_fields,
     with_query,
@@ -1020,7 +1022,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
     async def create_tweet(self, request: Request) -> Response:
         token = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
         assert token.user_id is not None
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         raw = await request.body()
         if ctype != "application/json":
             return invalid("Request body must be JSON (Content-Type: application/json)")
@@ -1156,7 +1158,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     async def _media_form(self, request: Request) -> dict[str, Any]:
         """A multipart form (raw bytes) or a JSON body (base64 media) as one dict."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype == "multipart/form-data":
             form = await request.form(max_part_size=64 * 1024 * 1024)
             out: dict[str, Any] = {}
@@ -1164,13 +1166,10 @@ class XSim(UserTokens[Token, User], PlatformSim):
                 out[key] = value
             return out
         if ctype == "application/json":
-            try:
-                body = json.loads(await request.body())
-            except ValueError:
-                raise Invalid("Request body is not valid JSON") from None
-            if not isinstance(body, dict):
-                raise Invalid("$: array found, object expected")
-            return body
+            raw = await request.body()
+            return json_object(
+                raw, Invalid, "Request body is not valid JSON", "$: array found, object expected"
+            )
         raise Invalid("Content-Type must be multipart/form-data or application/json")
 
     async def _media_bytes(self, value: Any) -> bytes:

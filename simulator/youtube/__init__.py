@@ -76,6 +76,7 @@ from simulator.platform import (
     ParamsError,
     PlatformSim,
     Refusal,
+    content_type,
     find_named,
     read_params,
     with_query,
@@ -1606,7 +1607,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         raw = await request.body()
         body: Any = {}
         if raw.strip():
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            ctype = content_type(request)
             if ctype != "application/json":
                 return google_error(
                     400, "badContent", f"Unsupported content with type: {ctype or 'none'}"
@@ -1826,7 +1827,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             return google_error(
                 413, "uploadTooLarge", f"Media larger than {MAX_THUMBNAIL_BYTES} bytes."
             )
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in THUMBNAIL_ACCEPT:
             return google_error(
                 400,
