@@ -214,8 +214,7 @@ class MetaSim(OAuthServer, PlatformSim):
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
         posts: dict[str, Any] = getattr(self, "posts", {})
         body = await self.control_body(request)
-        post = self.update_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
-        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
+        return self.set_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
 
 
 @dataclass

@@ -420,7 +420,7 @@ class PlatformSim:
             items[key] = item
         return item
 
-    def update_counters(
+    def set_counters(
         self,
         items: dict[str, T],
         key: str,
@@ -428,10 +428,12 @@ class PlatformSim:
         body: dict[str, Any],
         what: str = "post",
         known: Iterable[str] | None = None,
-    ) -> T | Response:
-        """What a /_sim control request setting a post's counters (likes, views...) does: the
-        post with `body`'s counters set, or a 404 when there is none. A counter the post does
-        not keep (`known`: its counters' names unless given) is refused."""
+        render: Callable[[T], Any] | None = None,
+    ) -> Response:
+        """What a /_sim control request setting a post's counters (likes, views...) answers:
+        the post `render`ed (by default its counters) once `body`'s counters are set, or a 404
+        when there is none. A counter the post does not keep (`known`: its counters' names
+        unless given) is refused."""
         with self.sim.lock:
             item = items.get(key)
             if item is None:
@@ -442,7 +444,7 @@ class PlatformSim:
             if unknown:
                 raise SimError(f"unknown counters {sorted(unknown)}; known: {names}")
             have.update({k: int(v) for k, v in body.items()})
-            return item
+        return JSONResponse(dict(counters(item)) if render is None else render(item))
 
     def expire_token(self, value: str) -> None:
         """Expire an access token now (platforms keeping `tokens`: value → obj.expires_at)."""

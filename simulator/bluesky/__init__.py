@@ -953,8 +953,9 @@ class BlueskySim(PlatformSim):
         """POST /_sim/bluesky/counts {"uri": "at://...", "likeCount": 3, ...}: set counters."""
         body = await self.control_body(request)
         uri = str(body.pop("uri", None) or "")
-        rec = self.update_counters(self.records, uri, lambda r: r.counts, body, "record")
-        return rec if isinstance(rec, Response) else JSONResponse(self._post_view(rec))
+        return self.set_counters(
+            self.records, uri, lambda r: r.counts, body, "record", render=self._post_view
+        )
 
 
 __all__ = ["BlueskySim", "graphemes", "jwt_payload", "new_tid"]

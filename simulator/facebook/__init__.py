@@ -1761,10 +1761,9 @@ class FacebookSim(MetaSim):
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/facebook/posts/{id} {"reactions": 3, "media_view": 90, ...}."""
         body = await self.control_body(request)
-        post = self.update_counters(
+        return self.set_counters(
             self.posts, request.path_params["id"], lambda p: p.counters, body, known=COUNTERS
         )
-        return post if isinstance(post, Response) else JSONResponse(dict(post.counters))
 
 
 __all__ = ["FacebookSim", "message_length", "meta_error"]

@@ -1749,8 +1749,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         """POST /_sim/linkedin/posts/{urn} {"likes": 3, "impressions": 90, ...}."""
         body = await self.control_body(request)
         key = unquote(request.path_params["urn"])
-        post = self.update_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
-        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
+        return self.set_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
 
 
 __all__ = [

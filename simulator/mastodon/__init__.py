@@ -1146,13 +1146,14 @@ class MastodonSim(OAuthServer, PlatformSim):
     async def sim_status(self, request: Request) -> Response:
         """POST /_sim/mastodon/statuses/{id} {"favourites_count": 3, ...}: set counters."""
         body = await self.control_body(request)
-        st = self.update_counters(
-            self.statuses, request.path_params["id"], lambda s: s.counts, body, "status"
-        )
-        if isinstance(st, Response):
-            return st
-        return JSONResponse(
-            self._status_json(st, f"{request.url.scheme}://{request.url.netloc}/mastodon")
+        base = f"{request.url.scheme}://{request.url.netloc}/mastodon"
+        return self.set_counters(
+            self.statuses,
+            request.path_params["id"],
+            lambda s: s.counts,
+            body,
+            "status",
+            render=lambda s: self._status_json(s, base),
         )
 
 

@@ -901,10 +901,14 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     async def sim_pin(self, request: Request) -> Response:
         """POST /_sim/pinterest/pins/{id} {"IMPRESSION": 90, "SAVE": 3, ...}."""
         body = await self.control_body(request)
-        pin = self.update_counters(
-            self.pins, request.path_params["pin_id"], lambda p: p.metrics, body, "pin"
+        return self.set_counters(
+            self.pins,
+            request.path_params["pin_id"],
+            lambda p: p.metrics,
+            body,
+            "pin",
+            render=self._pin_json,
         )
-        return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
 
 
 __all__ = ["SCHEMAS", "PinterestSim", "check_schema"]

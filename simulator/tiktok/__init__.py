@@ -1259,10 +1259,9 @@ class TikTokSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/tiktok/videos/{id} {"like_count": 3, "view_count": 90, ...}."""
         body = await self.control_body(request)
-        video = self.update_counters(
+        return self.set_counters(
             self.videos, request.path_params["id"], lambda v: v.counters, body, "video", COUNTERS
         )
-        return video if isinstance(video, Response) else JSONResponse(dict(video.counters))
 
     async def sim_publish(self, request: Request) -> Response:
         """GET /_sim/tiktok/publishes/{publish_id}: the upload's bookkeeping (tests)."""

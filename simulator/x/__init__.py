@@ -1433,12 +1433,14 @@ class XSim(UserTokens[Token, User], PlatformSim):
     async def sim_tweet(self, request: Request) -> Response:
         """POST /_sim/x/tweets/{id} {"like_count": 3, "impression_count": 90, ...}."""
         body = await self.control_body(request)
-        tweet = self.update_counters(
-            self.tweets, request.path_params["id"], lambda t: t.metrics, body, "tweet"
+        return self.set_counters(
+            self.tweets,
+            request.path_params["id"],
+            lambda t: t.metrics,
+            body,
+            "tweet",
+            render=lambda t: self._tweet_json(t, {"public_metrics"}),
         )
-        if isinstance(tweet, Response):
-            return tweet
-        return JSONResponse(self._tweet_json(tweet, {"public_metrics"}))
 
 
 __all__ = ["SCHEMAS", "XSim", "check_schema", "weighted_length"]

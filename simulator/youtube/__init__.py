@@ -1924,10 +1924,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/youtube/videos/{id} {"viewCount": 9, "likeCount": 3, "commentCount": 1}."""
         body = await self.control_body(request)
-        video = self.update_counters(
+        return self.set_counters(
             self.videos, request.path_params["id"], lambda v: v.stats, body, "video"
         )
-        return video if isinstance(video, Response) else JSONResponse(dict(video.stats))
 
 
 __all__ = [
