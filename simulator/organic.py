@@ -4,8 +4,8 @@ With `Simulator(organic=True)` (`python -m simulator --organic`, as `make run` s
 published post gathers views, likes, reposts and comments on a saturating curve of its age,
 and its author gains followers with them. Everything is deterministic: the ceiling of each
 counter is seeded by the platform and the post id, so a test can predict any value from the
-post's age (`counts`). Each platform maps these generic counters onto its own (`PlatformSim.
-organic_posts`), only ever raising them: a counter a test set by hand is never lowered.
+post's age (`counts`). Each platform maps these generic counters onto its own (`OWN_COUNTERS`,
+via `PlatformSim.organic_posts`), only ever raising them: a counter set by hand is never lowered.
 
 Avatars are deterministic too: an SVG of the account's initials on a colour seeded by its name.
 """
