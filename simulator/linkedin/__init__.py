@@ -44,6 +44,7 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
@@ -186,6 +187,32 @@ def input_error(message: str, field_path: str, code: str, status: int = 422) -> 
         },
         status,
     )
+
+
+def _at(path: str, name: str) -> str:
+    return f"{path}/{name}" if path else name
+
+
+def unrecognized(record: dict[str, Any], known: Iterable[str], path: str = "") -> Response | None:
+    """The input error for the first (sorted) field of `record` (at `path`) not among `known`;
+    None when it has no other."""
+    unknown = sorted(set(record) - set(known))
+    if not unknown:
+        return None
+    return input_error(
+        f"Unrecognized field {unknown[0]}", _at(path, unknown[0]), "UNRECOGNIZED_FIELD"
+    )
+
+
+def mistyped(
+    record: dict[str, Any], names: Iterable[str], kind: type, what: str, path: str = ""
+) -> Response | None:
+    """The input error for the first of `names` that `record` (at `path`) holds as other than a
+    `kind` ("must be `what`"); None when each is absent or right."""
+    for name in names:
+        if name in record and not isinstance(record[name], kind):
+            return input_error(f"{name} must be {what}", _at(path, name), "TYPE_MISMATCH")
+    return None
 
 
 def duplicate_error(existing: str) -> JSONResponse:
@@ -890,23 +917,16 @@ class LinkedInSim(OAuthServer, PlatformSim):
     def _init_request(
         self, body: dict[str, Any], allowed: set[str], field_name: str = "initializeUploadRequest"
     ) -> dict[str, Any] | Response:
-        unknown = set(body) - {field_name}
-        if unknown:
-            return input_error(
-                f"Unrecognized field {sorted(unknown)[0]}", sorted(unknown)[0], "UNRECOGNIZED_FIELD"
-            )
+        refused = unrecognized(body, {field_name})
+        if refused is not None:
+            return refused
         req = body.get(field_name)
         if not isinstance(req, dict):
             return input_error(
                 f"Missing required field {field_name}", field_name, "MISSING_REQUIRED_FIELD"
             )
-        unknown = set(req) - allowed
-        if unknown:
-            name = sorted(unknown)[0]
-            return input_error(
-                f"Unrecognized field {name}", f"{field_name}/{name}", "UNRECOGNIZED_FIELD"
-            )
-        return req
+        refused = unrecognized(req, allowed, field_name)
+        return req if refused is None else refused
 
     def _new_asset(self, token: Token, req: dict[str, Any], kind: str) -> Asset | Response:
         owner = req.get("owner")
@@ -984,11 +1004,10 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 "initializeUploadRequest/fileSizeBytes",
                 "MISSING_REQUIRED_FIELD",
             )
-        for flag in ("uploadCaptions", "uploadThumbnail"):
-            if flag in req and not isinstance(req[flag], bool):
-                return input_error(
-                    f"{flag} must be a boolean", f"initializeUploadRequest/{flag}", "TYPE_MISMATCH"
-                )
+        flags = ("uploadCaptions", "uploadThumbnail")
+        refused = mistyped(req, flags, bool, "a boolean", "initializeUploadRequest")
+        if refused is not None:
+            return refused
         if not self.conf["min_video_bytes"] <= size <= self.conf["max_video_bytes"]:
             return input_error(
                 f"fileSizeBytes must be between {self.conf['min_video_bytes']} and "
@@ -1125,17 +1144,17 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ posts
 
     def _check_post(self, body: dict[str, Any]) -> Response | None:
-        unknown = sorted(set(body) - POST_FIELDS)
-        if unknown:
-            return input_error(f"Unrecognized field {unknown[0]}", unknown[0], "UNRECOGNIZED_FIELD")
+        refused = unrecognized(body, POST_FIELDS)
+        if refused is not None:
+            return refused
         for name in ("author", "visibility", "distribution", "lifecycleState"):
             if name not in body:
                 return input_error(f"Missing required field {name}", name, "MISSING_REQUIRED_FIELD")
-        for name in ("author", "visibility", "lifecycleState"):
-            if not isinstance(body[name], str):
-                return input_error(f"{name} must be a string", name, "TYPE_MISMATCH")
-        if "commentary" in body and not isinstance(body["commentary"], str):
-            return input_error("commentary must be a string", "commentary", "TYPE_MISMATCH")
+        refused = mistyped(
+            body, ("author", "visibility", "lifecycleState", "commentary"), str, "a string"
+        )
+        if refused is not None:
+            return refused
         if not AUTHOR_RE.fullmatch(body["author"]):
             return input_error(f"Invalid author {body['author']}", "author", "INVALID_VALUE")
         enums = (("visibility", VISIBILITIES), ("lifecycleState", LIFECYCLE_STATES))
@@ -1146,38 +1165,24 @@ class LinkedInSim(OAuthServer, PlatformSim):
                     name,
                     "INVALID_ENUM_VALUE",
                 )
-        if "isReshareDisabledByAuthor" in body and not isinstance(
-            body["isReshareDisabledByAuthor"], bool
-        ):
-            return input_error(
-                "isReshareDisabledByAuthor must be a boolean",
-                "isReshareDisabledByAuthor",
-                "TYPE_MISMATCH",
-            )
+        refused = mistyped(body, ("isReshareDisabledByAuthor",), bool, "a boolean")
+        if refused is not None:
+            return refused
         dist = body["distribution"]
         if not isinstance(dist, dict):
             return input_error("distribution must be a record", "distribution", "TYPE_MISMATCH")
-        unknown = sorted(
-            set(dist) - {"feedDistribution", "targetEntities", "thirdPartyDistributionChannels"}
-        )
-        if unknown:
-            return input_error(
-                f"Unrecognized field {unknown[0]}",
-                f"distribution/{unknown[0]}",
-                "UNRECOGNIZED_FIELD",
-            )
+        known = ("feedDistribution", "targetEntities", "thirdPartyDistributionChannels")
+        refused = unrecognized(dist, known, "distribution")
+        if refused is not None:
+            return refused
         if dist.get("feedDistribution") not in FEED_DISTRIBUTIONS:
             return input_error(
                 f"distribution/feedDistribution must be one of {list(FEED_DISTRIBUTIONS)}",
                 "distribution/feedDistribution",
                 "INVALID_ENUM_VALUE",
             )
-        for name in ("targetEntities", "thirdPartyDistributionChannels"):
-            if name in dist and not isinstance(dist[name], list):
-                return input_error(
-                    f"{name} must be an array", f"distribution/{name}", "TYPE_MISMATCH"
-                )
-        return None
+        lists = ("targetEntities", "thirdPartyDistributionChannels")
+        return mistyped(dist, lists, list, "an array", "distribution")
 
     def _check_content(
         self, token: Token, author: str, content: Any
@@ -1194,13 +1199,10 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 f"content/{kind} must be a record", f"content/{kind}", "TYPE_MISMATCH"
             )
         if kind == "article":
-            unknown = sorted(set(value) - {"source", "title", "description", "thumbnail"})
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/article/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
+            known = ("source", "title", "description", "thumbnail")
+            refused = unrecognized(value, known, "content/article")
+            if refused is not None:
+                return [], refused
             source = value.get("source")
             if not isinstance(source, str) or urlsplit(source).scheme not in ("http", "https"):
                 return [], input_error(
@@ -1213,13 +1215,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
             refs = [value]
             allowed = {"id", "title", "altText"}
         elif kind == "multiImage":
-            unknown = sorted(set(value) - {"images", "altText"})
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/multiImage/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
+            refused = unrecognized(value, ("images", "altText"), "content/multiImage")
+            if refused is not None:
+                return [], refused
             refs = value.get("images")
             if not isinstance(refs, list) or not 2 <= len(refs) <= self.conf["max_multi_image"]:
                 return [], input_error(
@@ -1239,18 +1237,11 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 return [], input_error(
                     "Missing required field id", f"content/{kind}/id", "MISSING_REQUIRED_FIELD"
                 )
-            unknown = sorted(set(ref) - allowed)
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/{kind}/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
-            for name in ("title", "altText"):
-                if name in ref and not isinstance(ref[name], str):
-                    return [], input_error(
-                        f"{name} must be a string", f"content/{kind}/{name}", "TYPE_MISMATCH"
-                    )
+            refused = unrecognized(ref, allowed, f"content/{kind}") or mistyped(
+                ref, ("title", "altText"), str, "a string", f"content/{kind}"
+            )
+            if refused is not None:
+                return [], refused
             asset = self.assets.get(ref["id"])
             if asset is None or asset.owner != author:
                 return [], input_error(
@@ -1570,9 +1561,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
         body = await self._json_body(request)
         if isinstance(body, Response):
             return body
-        unknown = sorted(set(body) - {"actor", "object", "message", "parentComment", "content"})
-        if unknown:
-            return input_error(f"Unrecognized field {unknown[0]}", unknown[0], "UNRECOGNIZED_FIELD")
+        refused = unrecognized(body, ("actor", "object", "message", "parentComment", "content"))
+        if refused is not None:
+            return refused
         actor = body.get("actor")
         message = body.get("message")
         if not isinstance(actor, str) or not self._can_act_as(token, actor, POSTING_ROLES):
