@@ -30,32 +30,21 @@ from urllib.parse import quote
 import httpx
 
 from app.providers import bluesky_text
-from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
-    Provider,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    TokenSet,
-    TransientError,
-    count_graphemes,
-    counters,
-    part_problems,
-    thread_media_problems,
-)
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.base import Provider, count_graphemes, part_problems, thread_media_problems
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
 from app.providers.languages import is_language_tag
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, counters
 
 POST = "app.bsky.feed.post"
 IMAGES = "app.bsky.embed.images"

@@ -36,23 +36,12 @@ from typing import Any
 import httpx
 
 from app.providers import facebook_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
 )
 from app.providers.facebook_text import MAX_TEXT, text_length
@@ -64,7 +53,10 @@ from app.providers.meta import (
     graph_retry_at,
     long_lived_token,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 
 DEFAULT_API_BASE = "https://graph.facebook.com"
 DEFAULT_AUTH_BASE = "https://www.facebook.com"

@@ -52,24 +52,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.providers import instagram_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
 from app.providers.instagram_text import MAX_CAPTION, text_length
 from app.providers.meta import (
@@ -86,7 +75,10 @@ from app.providers.meta import (
     long_lived_token,
     parse_graph_time,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 DEFAULT_API_BASE = "https://graph.instagram.com"
 DEFAULT_AUTH_BASE = "https://www.instagram.com"

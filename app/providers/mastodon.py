@@ -21,26 +21,9 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from app.providers import mastodon_text
+from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
     Provider,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
-    TransientError,
-    counters,
     part_problems,
     pending_media_ids,
     pending_part_media,
@@ -49,8 +32,18 @@ from app.providers.base import (
     thread_media_problems,
     thread_pending,
 )
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 # read:statuses is not in the usual "scheduler" set, but GET /api/v1/accounts/:id/statuses and
 # GET /api/v1/statuses/:id answer 403 to a token that is sent without it, and find_recent /

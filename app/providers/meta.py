@@ -16,14 +16,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from app.providers.base import (
-    AuthError,
-    ProviderError,
-    RecentPost,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, ProviderError, TransientError
 from app.providers.oauth2 import OAuth2Provider
+from app.providers.results import RecentPost
 
 # Platform and application throttling codes every Graph product answers (§3); products add
 # their own (Instagram: 9, the publishing limit).

@@ -15,15 +15,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    PermanentError,
-    Provider,
-    TokenSet,
-    TransientError,
-    s256_challenge,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import Provider, s256_challenge
+from app.providers.errors import AuthError, PermanentError, TransientError
+from app.providers.network import Limits
 
 
 def json_or_none(response: httpx.Response) -> Any:

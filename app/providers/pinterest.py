@@ -30,26 +30,15 @@ from typing import Any
 import httpx
 
 from app.providers import pinterest_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -60,6 +49,8 @@ from app.providers.pinterest_text import (
     TITLE_LIMIT,
     text_length,
 )
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 DEFAULT_API_BASE = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"

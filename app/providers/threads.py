@@ -24,24 +24,14 @@ from typing import Any, Literal
 import httpx
 
 from app.providers import threads_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.base import post_reply_chain
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    post_reply_chain,
 )
 from app.providers.meta import (
     THROTTLE_CODES,
@@ -52,7 +42,10 @@ from app.providers.meta import (
     insight_values,
     long_lived_token,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.threads_text import MAX_TEXT, text_length
 
 DEFAULT_API_BASE = "https://graph.threads.net"

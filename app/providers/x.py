@@ -29,24 +29,8 @@ from typing import Any, Literal
 import httpx
 
 from app.providers import x_text
+from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
-    TransientError,
     part_problems,
     pending_media_ids,
     pending_part_media,
@@ -54,9 +38,19 @@ from app.providers.base import (
     thread_media_problems,
     thread_pending,
 )
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,
     invalid_characters,

@@ -13,14 +13,11 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from app.providers.base import (
-    Provider,
-    PublishRequest,
-    PublishResult,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import Provider, make_code_verifier
+from app.providers.errors import TransientError
+from app.providers.posts import PublishRequest
+from app.providers.results import PublishResult
 from simulator import SimServer, Simulator
 from simulator.platform import PlatformSim
 

@@ -10,16 +10,10 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
 from app.providers.bluesky import BlueskyProvider, rkey_for
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
 from tests.providers.helpers import (

@@ -13,17 +13,11 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.mastodon import MastodonProvider
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from tests.providers.helpers import (
     assert_refused_not_sent,

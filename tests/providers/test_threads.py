@@ -9,15 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.network import Limits
+from app.providers.posts import PublishRequest
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim

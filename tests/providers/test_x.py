@@ -13,16 +13,10 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
