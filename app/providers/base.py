@@ -91,6 +91,22 @@ def thread_media_problems(
     return errors
 
 
+def thread_problems(
+    request: PublishRequest,
+    network: str,
+    max_media: int,
+    check_text: Callable[[str, str], list[str]],
+    check_media: Callable[[list[MediaItem]], list[str]],
+) -> list[str]:
+    """Every part's problems: its text (`check_text(where, text)`, see part_problems), then the
+    first part's media (`check_media(items)`), then each further part's (thread_media_problems)."""
+    return (
+        part_problems(request, check_text)
+        + check_media(request.media)
+        + thread_media_problems(request, network, max_media, check_media)
+    )
+
+
 # --------------------------------------------------------------------------- threads
 
 
@@ -121,6 +137,17 @@ def pending_media_ids(pending: dict[str, Any]) -> list[str]:
     """Every part's media ids, part by part."""
     by_part = pending.get("part_media") or {}
     return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
+
+
+def upload_part_media(
+    request: PublishRequest, pending: dict[str, Any], upload: Callable[[MediaItem], str]
+) -> None:
+    """Upload the media of every part not out yet with `upload` (answering the media id), and
+    record the ids by part in `pending` (a thread_pending state), then all of them in order."""
+    for i in range(len(request.thread_done), len(pending["parts"])):
+        for item in request.part_media(i):
+            pending["part_media"].setdefault(str(i), []).append(upload(item))
+    pending["media_ids"] = pending_media_ids(pending)
 
 
 def post_reply_chain(

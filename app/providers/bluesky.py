@@ -31,7 +31,7 @@ import httpx
 
 from app.providers import bluesky_text
 from app.providers.accounts import AccountInfo, TokenSet
-from app.providers.base import Provider, count_graphemes, part_problems, thread_media_problems
+from app.providers.base import Provider, count_graphemes, thread_problems
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
 from app.providers.errors import (
     AuthError,
@@ -277,10 +277,8 @@ class BlueskyProvider(Provider):
         errors += _language_errors(opts.get("langs"))
         if not request.text.strip() and not request.media:
             errors.append("A Bluesky post needs text, images or a video.")
-        errors += part_problems(request, _length_problems)
-        errors += self._media_errors(request.media)
-        return errors + thread_media_problems(
-            request, "Bluesky", self.limits.max_media, self._media_errors
+        return errors + thread_problems(
+            request, "Bluesky", self.limits.max_media, _length_problems, self._media_errors
         )
 
     def _media_errors(self, media: list[MediaItem]) -> list[str]:

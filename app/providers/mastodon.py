@@ -24,13 +24,12 @@ from app.providers import mastodon_text
 from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
     Provider,
-    part_problems,
-    pending_media_ids,
     pending_part_media,
     post_reply_chain,
     s256_challenge,
-    thread_media_problems,
     thread_pending,
+    thread_problems,
+    upload_part_media,
 )
 from app.providers.errors import (
     AuthError,
@@ -374,12 +373,13 @@ class MastodonProvider(Provider):
                 f"(each link counts as {self.url_length})."
             ]
 
-        errors += part_problems(request, too_long)
-        errors += self._validate_media(request.media, limits)
-        errors += thread_media_problems(
-            request, "Mastodon", limits.max_media, lambda items: self._validate_media(items, limits)
+        return errors + thread_problems(
+            request,
+            "Mastodon",
+            limits.max_media,
+            too_long,
+            lambda m: self._validate_media(m, limits),
         )
-        return errors
 
     @staticmethod
     def _validate_media(media: list[MediaItem], limits: Limits) -> list[str]:
@@ -406,13 +406,14 @@ class MastodonProvider(Provider):
         pending = thread_pending(request) | {"idempotency_key": request.idempotency_key}
         try:
             waiting: list[str] = []
-            for i in range(len(request.thread_done), len(pending["parts"])):
-                for item in request.part_media(i):
-                    media_id, ready = self._upload(token, item)
-                    pending["part_media"].setdefault(str(i), []).append(media_id)
-                    if not ready:
-                        waiting.append(media_id)
-            pending["media_ids"] = pending_media_ids(pending)
+
+            def upload(item: MediaItem) -> str:
+                media_id, ready = self._upload(token, item)
+                if not ready:
+                    waiting.append(media_id)
+                return media_id
+
+            upload_part_media(request, pending, upload)
             deadline = time.monotonic() + self.media_wait_s
             delay = self.media_poll_s
             while waiting and time.monotonic() < deadline:

@@ -31,12 +31,11 @@ import httpx
 from app.providers import x_text
 from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
-    part_problems,
-    pending_media_ids,
     pending_part_media,
     post_reply_chain,
-    thread_media_problems,
     thread_pending,
+    thread_problems,
+    upload_part_media,
 )
 from app.providers.errors import (
     AuthError,
@@ -303,12 +302,9 @@ class XProvider(OAuth2Provider):
                 found.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
             return found
 
-        errors += part_problems(request, text_problems)
-        errors += self._validate_media(request.media, limits)
-        errors += thread_media_problems(
-            request, "X", limits.max_media, lambda items: self._validate_media(items, limits)
+        return errors + thread_problems(
+            request, "X", limits.max_media, text_problems, lambda m: self._validate_media(m, limits)
         )
-        return errors
 
     @staticmethod
     def _validate_media(media: list[MediaItem], limits: Limits) -> list[str]:
@@ -337,13 +333,14 @@ class XProvider(OAuth2Provider):
         pending = thread_pending(request)
         try:
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
-            for i in range(len(request.thread_done), len(pending["parts"])):
-                for item in request.part_media(i):
-                    media_id, check_after = self._upload(token, item)
-                    pending["part_media"].setdefault(str(i), []).append(media_id)
-                    if check_after is not None:
-                        due[media_id] = time.monotonic() + check_after
-            pending["media_ids"] = pending_media_ids(pending)
+
+            def upload(item: MediaItem) -> str:
+                media_id, check_after = self._upload(token, item)
+                if check_after is not None:
+                    due[media_id] = time.monotonic() + check_after
+                return media_id
+
+            upload_part_media(request, pending, upload)
             deadline = time.monotonic() + self.media_wait_s
             while due:
                 now = time.monotonic()
