@@ -42,7 +42,7 @@ from app.providers.errors import (
 )
 from app.providers.languages import is_language_tag
 from app.providers.network import Capabilities, CaptionStyle, Limits, Look
-from app.providers.options import PostOptions, option
+from app.providers.options import PostOptions, option, thread_option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, counters
 
@@ -112,9 +112,7 @@ class BlueskyOptions(PostOptions):
     langs: list[str] | None = option(
         "Languages", "Up to 3 codes, comma separated (e.g. en, fr).", max_length=3
     )
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
 
 
 # ------------------------------------------------------------------ provider
@@ -337,11 +335,8 @@ class BlueskyProvider(Provider):
         with its alt text and its aspect ratio (the app lays the post out before loading it)."""
         if not media:
             return None
-        try:
+        with TransientError.nothing_created():  # a blob upload never creates a post
             blobs = [self._upload(token, item) for item in media]
-        except TransientError as exc:
-            exc.sent = False  # a blob upload never creates a post
-            raise
         if media[0].kind == "video":
             video = {"$type": VIDEO, "video": blobs[0], **_aspect_ratio(media[0])}
             return video | ({"alt": media[0].alt_text} if media[0].alt_text else {})

@@ -5,6 +5,8 @@ what happened, and in particular whether a failed request may have reached the p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +64,18 @@ class TransientError(ProviderError):
     def __init__(self, message: str, *, sent: bool, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.sent = sent
+
+    @staticmethod
+    @contextmanager
+    def nothing_created() -> Iterator[None]:
+        """Around steps that create nothing on the platform (uploads, unpublished containers,
+        reads): a TransientError they raise is marked not sent, since retrying them cannot
+        duplicate a post."""
+        try:
+            yield
+        except TransientError as exc:
+            exc.sent = False
+            raise
 
 
 class PermanentError(ProviderError):

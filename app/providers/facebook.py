@@ -381,13 +381,11 @@ class FacebookProvider(GraphProvider):
             if media:
                 ids = []
                 for item in media:
-                    try:
+                    # An unpublished photo is no post: safe to retry.
+                    with TransientError.nothing_created():
                         ids.append(
                             str(self._photo(token, page_id, item, "", published=False)["id"])
                         )
-                    except TransientError as exc:
-                        exc.sent = False  # an unpublished photo is no post: safe to retry
-                        raise
                 params["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
             if request.text:
                 params["message"] = request.text

@@ -572,7 +572,8 @@ class InstagramProvider(GraphProvider):
             "children": [],
             "first_comment": request.options.get("first_comment"),
         }
-        try:
+        # Containers are invisible until published: a retry cannot duplicate a post.
+        with TransientError.nothing_created():
             if self.check_quota:
                 self._ensure_quota(token, user_id)
             if post_type == "carousel":
@@ -594,10 +595,6 @@ class InstagramProvider(GraphProvider):
             else:
                 params = self._container_params(request, items[0], post_type)
                 pending["container_id"] = self._container(token, user_id, params)
-        except TransientError as exc:
-            # Containers are invisible until published: a retry cannot duplicate a post.
-            exc.sent = False
-            raise
         return self._advance(token, pending, time.monotonic() + self.media_wait_s)
 
     def _advance(self, token: TokenSet, pending: dict[str, Any], deadline: float) -> PublishResult:
@@ -613,12 +610,9 @@ class InstagramProvider(GraphProvider):
             if status.state == "ready":
                 if pending.get("container_id"):
                     return self._publish(token, pending)
-                try:
+                with TransientError.nothing_created():
                     params = dict(pending["parent_params"], children=",".join(pending["children"]))
                     parent = self._container(token, pending["user_id"], params)
-                except TransientError as exc:
-                    exc.sent = False
-                    raise
                 pending = {**pending, "container_id": parent}
                 continue
             if time.monotonic() + self.media_poll_s > deadline:
@@ -626,16 +620,13 @@ class InstagramProvider(GraphProvider):
             time.sleep(self.media_poll_s)
 
     def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
-        try:
+        with TransientError.nothing_created():  # a read
             body = self._request(
                 "GET",
                 self._graph(f"/{container_id}"),
                 token=token,
                 params={"fields": "status_code,status"},
             ).json()
-        except TransientError as exc:
-            exc.sent = False  # a read
-            raise
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:

@@ -466,11 +466,8 @@ class LinkedInProvider(OAuth2Provider):
             "isReshareDisabledByAuthor": bool(opts.get("disable_reshare", False)),
         }
         media_urns: list[str] = []
-        try:
+        with TransientError.nothing_created():  # uploads never create a post
             refs = [self._upload(token, author, item) for item in request.media]
-        except TransientError as exc:
-            exc.sent = False  # uploads never create a post
-            raise
         media_urns = [urn for urn, _ in refs]
         if len(refs) > 1:
             body["content"] = {

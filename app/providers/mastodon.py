@@ -40,7 +40,7 @@ from app.providers.errors import (
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
 from app.providers.network import Capabilities, CaptionStyle, Limits, Look
-from app.providers.options import PostOptions, option
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
@@ -124,12 +124,8 @@ class MastodonOptions(PostOptions):
     spoiler_text: str | None = option("Content warning")
     sensitive: bool | None = option("Mark media as sensitive")
     language: str | None = option("Language", "ISO 639 code, e.g. en.")
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
-    in_reply_to_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
+    in_reply_to_id: str | None = reply_to_option()
 
 
 class MastodonProvider(Provider):
@@ -404,7 +400,8 @@ class MastodonProvider(Provider):
         part's status), wait for their processing, then post the parts as a reply chain. A
         thread that stopped at part k (`thread_done`) uploads and posts from part k only."""
         pending = thread_pending(request) | {"idempotency_key": request.idempotency_key}
-        try:
+        # Media steps never create a post, so a retry cannot duplicate anything.
+        with TransientError.nothing_created():
             waiting: list[str] = []
 
             def upload(item: MediaItem) -> str:
@@ -420,10 +417,6 @@ class MastodonProvider(Provider):
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 waiting = [m for m in waiting if self._media_state(token, m) == "processing"]
                 delay = min(delay * 1.5, 3.0)
-        except TransientError as exc:
-            # Media steps never create a post, so a retry cannot duplicate anything.
-            exc.sent = False
-            raise
         if waiting:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_statuses(token, pending)

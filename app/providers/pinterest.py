@@ -350,7 +350,8 @@ class PinterestProvider(OAuth2Provider):
             source["cover_image_url"] = opts["cover_image_url"]
         elif opts.get("cover_image_key_frame_time") is not None:
             source["cover_image_key_frame_time"] = opts["cover_image_key_frame_time"]
-        try:
+        # Media steps never create a pin: retrying cannot duplicate.
+        with TransientError.nothing_created():
             media_id = self._upload_video(token, video)
             source["media_id"] = media_id
             pending = {"stage": "media_processing", "media_id": media_id, "pin": body}
@@ -367,9 +368,6 @@ class PinterestProvider(OAuth2Provider):
                 if time.monotonic() + self.media_poll_s > deadline:
                     return PublishResult(state="pending", pending_state=pending)
                 time.sleep(self.media_poll_s)
-        except TransientError as exc:
-            exc.sent = False  # media steps never create a pin: retrying cannot duplicate
-            raise
         return self._create_pin(token, {**body, "media_source": source})
 
     def _upload_video(self, token: TokenSet, video: MediaItem) -> str:

@@ -43,7 +43,7 @@ from app.providers.meta import (
     long_lived_token,
 )
 from app.providers.network import Capabilities, CaptionStyle, Limits, Look
-from app.providers.options import PostOptions, option
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
 from app.providers.posts import PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.threads_text import MAX_TEXT, text_length
@@ -89,12 +89,8 @@ class ThreadsOptions(PostOptions):
         "Media URLs", "Public addresses of images and videos (or url/type/alt_text).",
         advanced=True,
     )  # fmt: skip
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
-    reply_to_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
+    reply_to_id: str | None = reply_to_option()
 
 
 class ThreadsProvider(GraphProvider):
@@ -289,7 +285,8 @@ class ThreadsProvider(GraphProvider):
                 token, {"user_id": user_id, **chain, "thread_done": list(request.thread_done)}
             )
         common = {k: opts[k] for k in ("reply_to_id", "reply_control", "topic_tag") if opts.get(k)}
-        try:
+        # Containers are invisible until published: a retry cannot duplicate a post.
+        with TransientError.nothing_created():
             if len(media) > 1:
                 children = []
                 for item in media:
@@ -306,10 +303,6 @@ class ThreadsProvider(GraphProvider):
             if request.text:
                 params["text"] = request.text
             container = self._container(token, user_id, {**params, **common})
-        except TransientError as exc:
-            # Containers are invisible until published: a retry cannot duplicate a post.
-            exc.sent = False
-            raise
         pending: dict[str, Any] = {"user_id": user_id, "container_id": container}
         if chain["thread"]:
             pending.update(chain)
@@ -396,12 +389,9 @@ class ThreadsProvider(GraphProvider):
             params = {"media_type": "TEXT", "text": text, "reply_to_id": reply_to}
             if pending.get("reply_control"):
                 params["reply_control"] = pending["reply_control"]
-            try:
+            with TransientError.nothing_created():  # an unpublished container is invisible
                 container = self._container(token, pending["user_id"], params)
                 self._wait_for(token, container)
-            except TransientError as exc:
-                exc.sent = False  # an unpublished container is invisible
-                raise
             body = self._request(
                 "POST",
                 self._graph(f"/{pending['user_id']}/threads_publish"),

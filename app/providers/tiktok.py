@@ -451,11 +451,8 @@ class TikTokProvider(OAuth2Provider):
         problems = self.validate(request)
         if problems:
             raise PermanentError(" ".join(problems))
-        try:
+        with TransientError.nothing_created():  # a read: nothing was created
             creator = self.creator_info(token)
-        except TransientError as exc:
-            exc.sent = False  # a read: nothing was created
-            raise
         level = request.options["privacy_level"]
         options = creator.get("privacy_level_options")
         if isinstance(options, list) and level not in options:
@@ -523,17 +520,14 @@ class TikTokProvider(OAuth2Provider):
             "chunk_size": chunk,
             "total_chunk_count": count,
         }
-        try:
+        # Without the bytes nothing can be posted: a retry cannot duplicate the video.
+        with TransientError.nothing_created():
             data = self._api(
                 "POST",
                 "/post/publish/video/init/",
                 token,
                 json={"post_info": post_info, "source_info": source},
             )
-        except TransientError as exc:
-            # Without the bytes nothing can be posted: a retry cannot duplicate the video.
-            exc.sent = False
-            raise
         publish_id = self._publish_id(data)
         upload_url = data.get("upload_url")
         if not upload_url:

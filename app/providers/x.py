@@ -47,7 +47,7 @@ from app.providers.errors import (
 from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
-from app.providers.options import PostOptions, option
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.x_text import (
@@ -119,13 +119,10 @@ class XOptions(PostOptions):
             "verified": "Verified accounts",
         },
     )
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    thread: list[str] | None = thread_option()
+    in_reply_to_tweet_id: str | None = reply_to_option(
+        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)"
     )
-    in_reply_to_tweet_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True,
-        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
-    )  # fmt: skip
     quote_tweet_id: str | None = option(
         "Quote", "The id of the post this one quotes.", advanced=True,
         pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
@@ -331,7 +328,8 @@ class XProvider(OAuth2Provider):
         post), wait for their processing, then post the parts as a reply chain. A thread that
         stopped at part k (`thread_done`) uploads and posts from part k only."""
         pending = thread_pending(request)
-        try:
+        # Media steps never create a post, so a retry cannot duplicate anything.
+        with TransientError.nothing_created():
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
 
             def upload(item: MediaItem) -> str:
@@ -359,10 +357,6 @@ class XProvider(OAuth2Provider):
                         del due[media_id]
                     else:
                         due[media_id] = time.monotonic() + _check_after(info)
-        except TransientError as exc:
-            # Media steps never create a post, so a retry cannot duplicate anything.
-            exc.sent = False
-            raise
         if due:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_tweets(token, pending)

@@ -539,7 +539,7 @@ class YouTubeProvider(OAuth2Provider):
             "X-Upload-Content-Length": str(video.size),
             "X-Upload-Content-Type": video.mime,
         }
-        try:
+        with TransientError.nothing_created():  # opening a session creates no video
             response = self._request(
                 "POST",
                 self._upload_api("/videos"),
@@ -548,9 +548,6 @@ class YouTubeProvider(OAuth2Provider):
                 headers=headers,
                 content=json.dumps(resource).encode("utf-8"),
             )
-        except TransientError as exc:
-            exc.sent = False  # opening a session creates no video
-            raise
         location: str | None = response.headers.get("Location")
         if not location:
             raise TransientError("YouTube opened no upload session (no Location)", sent=False)
