@@ -320,6 +320,12 @@ class Provider(ABC):
     @abstractmethod
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult: ...
 
+    def _refuse_invalid(self, request: PublishRequest) -> None:
+        """A PermanentError listing what `validate` finds wrong with `request`, if anything."""
+        problems = self.validate(request)
+        if problems:
+            raise PermanentError(" ".join(problems))
+
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
         """Read-only progress check of a pending publish."""
         raise NotImplementedError(f"{self.id} never returns pending publishes")

@@ -365,9 +365,7 @@ class FacebookProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         page_id = self._page_id(token)
         opts = request.options
         media = request.media

@@ -559,9 +559,7 @@ class InstagramProvider(GraphProvider):
         return params
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         user_id = self._user_id(token)
         items, _ = self._items(request)
         post_type = self._post_type(request, items)

@@ -448,9 +448,7 @@ class LinkedInProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         author = self._author(token)
         opts = request.options
         body: dict[str, Any] = {

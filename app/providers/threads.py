@@ -270,9 +270,7 @@ class ThreadsProvider(GraphProvider):
         return str(body["id"])
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         user_id = self._user_id(token)
         media = self._media(request)
         opts = request.options

@@ -448,9 +448,7 @@ class TikTokProvider(OAuth2Provider):
         return info
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         with TransientError.nothing_created():  # a read: nothing was created
             creator = self.creator_info(token)
         level = request.options["privacy_level"]

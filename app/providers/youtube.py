@@ -488,9 +488,7 @@ class YouTubeProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         videos, images, _ = self._split_media(request)
         video = videos[0]
         resource = self._resource(request)
