@@ -232,7 +232,7 @@ class FacebookProvider(GraphProvider):
         self._request("DELETE", self._graph("/me/permissions"), token=token)
 
     def _granted(self, token: TokenSet) -> list[str]:
-        body = self._request("GET", self._graph("/me/permissions"), token=token).json()
+        body = self._read(token, "/me/permissions")
         rows = body.get("data") if isinstance(body, dict) else None
         return [
             str(r["permission"])
@@ -250,7 +250,7 @@ class FacebookProvider(GraphProvider):
         for key in ("page_id", "account_id"):
             if token.extra.get(key):
                 return str(token.extra[key])
-        body = self._request("GET", self._graph("/me"), token=token, params={"fields": "id"}).json()
+        body = self._read(token, "/me", {"fields": "id"})
         if not isinstance(body, dict) or not body.get("id"):
             raise PermanentError("Facebook did not return the Page")
         token.extra["page_id"] = str(body["id"])
@@ -279,16 +279,13 @@ class FacebookProvider(GraphProvider):
     def account_info(self, token: TokenSet) -> AccountInfo:
         """The Page of a Page token; the person of a user token."""
         if self._is_page(token):
-            page = self._request(
-                "GET",
-                self._graph(f"/{self._page_id(token)}"),
-                token=token,
-                params={"fields": "id,name,username,category,link,picture"},
-            ).json()
+            page = self._read(
+                token,
+                f"/{self._page_id(token)}",
+                {"fields": "id,name,username,category,link,picture"},
+            )
             return self._page_info(page)
-        me = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": "id,name,picture"}
-        ).json()
+        me = self._read(token, "/me", {"fields": "id,name,picture"})
         if not isinstance(me, dict) or not me.get("id"):
             raise PermanentError("Facebook did not return the account")
         return AccountInfo(
@@ -504,12 +501,7 @@ class FacebookProvider(GraphProvider):
         return video_id
 
     def _video(self, token: TokenSet, video_id: str) -> dict[str, Any]:
-        body = self._request(
-            "GET",
-            self._graph(f"/{video_id}"),
-            token=token,
-            params={"fields": "status,post_id,permalink_url"},
-        ).json()
+        body = self._read(token, f"/{video_id}", {"fields": "status,post_id,permalink_url"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -580,15 +572,14 @@ class FacebookProvider(GraphProvider):
         )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{platform_post_id}"),
-            token=token,
-            params={
+        body = self._read(
+            token,
+            f"/{platform_post_id}",
+            {
                 "fields": "shares,reactions.summary(total_count).limit(0),"
                 "comments.summary(total_count).limit(0)"
             },
-        ).json()
+        )
         out: Metrics = {
             "likes": _summary_total(body, "reactions"),
             "comments": _summary_total(body, "comments"),
@@ -605,12 +596,9 @@ class FacebookProvider(GraphProvider):
         return out
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._page_id(token)}"),
-            token=token,
-            params={"fields": "followers_count,fan_count"},
-        ).json()
+        body = self._read(
+            token, f"/{self._page_id(token)}", {"fields": "followers_count,fan_count"}
+        )
         body = body if isinstance(body, dict) else {}
         followers = body.get("followers_count")
         if followers is None:

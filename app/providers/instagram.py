@@ -279,9 +279,7 @@ class InstagramProvider(GraphProvider):
     # ------------------------------------------------------------------ account
 
     def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
-        body = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": fields}
-        ).json()
+        body = self._read(token, "/me", {"fields": fields})
         if not isinstance(body, dict) or not (body.get("user_id") or body.get("id")):
             raise PermanentError("Instagram did not return the account")
         token.extra["user_id"] = str(body.get("user_id") or body["id"])
@@ -520,12 +518,8 @@ class InstagramProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
-        body = self._request(
-            "POST", self._graph(f"/{user_id}/media"), token=token, params=params
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise PermanentError("Instagram did not create the media container")
-        return str(body["id"])
+        missing = PermanentError("Instagram did not create the media container")
+        return self._new_id(token, f"/{user_id}/media", params, missing)
 
     def _container_params(
         self, request: PublishRequest, item: dict[str, Any], post_type: str
@@ -619,12 +613,7 @@ class InstagramProvider(GraphProvider):
 
     def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
         with TransientError.nothing_created():  # a read
-            body = self._request(
-                "GET",
-                self._graph(f"/{container_id}"),
-                token=token,
-                params={"fields": "status_code,status"},
-            ).json()
+            body = self._read(token, f"/{container_id}", {"fields": "status_code,status"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -661,15 +650,12 @@ class InstagramProvider(GraphProvider):
         return self._advance(token, pending_state, time.monotonic())
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
-        body = self._request(
-            "POST",
-            self._graph(f"/{pending['user_id']}/media_publish"),
-            token=token,
-            params={"creation_id": pending["container_id"]},
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise TransientError("Instagram answered the publish without an id", sent=True)
-        media_id = str(body["id"])
+        media_id = self._new_id(
+            token,
+            f"/{pending['user_id']}/media_publish",
+            {"creation_id": pending["container_id"]},
+            TransientError("Instagram answered the publish without an id", sent=True),
+        )
         extra: dict[str, Any] = {"container_id": pending["container_id"]}
         permalink = self._permalink(token, media_id)
         if pending.get("first_comment"):
@@ -725,9 +711,7 @@ class InstagramProvider(GraphProvider):
         since = graph_since(since)
         fields = "id,caption,timestamp,permalink"
         posts = self._media_since(token, user_id, since, fields)
-        stories = self._request(
-            "GET", self._graph(f"/{user_id}/stories"), token=token, params={"fields": fields}
-        ).json()
+        stories = self._read(token, f"/{user_id}/stories", {"fields": fields})
         posts += [p for p in (stories.get("data") or []) if isinstance(p, dict)]
         found = {}
         for post in posts:
@@ -750,12 +734,9 @@ class InstagramProvider(GraphProvider):
             if exc.code != "10" or "permission" in exc.message.lower():
                 raise
             # "(#10) Not enough viewers": small audiences get no insights; counts still work.
-            counts = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}"),
-                token=token,
-                params={"fields": "like_count,comments_count"},
-            ).json()
+            counts = self._read(
+                token, f"/{platform_post_id}", {"fields": "like_count,comments_count"}
+            )
             return counters(counts, likes="like_count", comments="comments_count")
         values = insight_values(body)
         return {
@@ -768,12 +749,11 @@ class InstagramProvider(GraphProvider):
         }
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._user_id(token)}"),
-            token=token,
-            params={"fields": "followers_count,follows_count,media_count"},
-        ).json()
+        body = self._read(
+            token,
+            f"/{self._user_id(token)}",
+            {"fields": "followers_count,follows_count,media_count"},
+        )
         return counters(
             body, followers="followers_count", following="follows_count", posts="media_count"
         )

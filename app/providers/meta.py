@@ -151,6 +151,20 @@ class GraphProvider(OAuth2Provider):
     def _graph(self, path: str) -> str:
         return f"/{self.version}{path}"
 
+    def _read(self, token: TokenSet, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a node or edge of the Graph (`path` without the version): its JSON answer."""
+        return self._request("GET", self._graph(path), token=token, params=params).json()
+
+    def _new_id(
+        self, token: TokenSet, path: str, params: dict[str, Any], missing: ProviderError
+    ) -> str:
+        """POST `params` to an edge of the Graph: the id of what it created, or `missing`
+        raised when the answer has none."""
+        body = self._request("POST", self._graph(path), token=token, params=params).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise missing
+        return str(body["id"])
+
     def _token_request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         try:
             body = self._request(method, path, **kw).json()
@@ -213,7 +227,7 @@ class GraphProvider(OAuth2Provider):
     ) -> Iterator[Any]:
         """The `data` rows of a cursor-paged edge, at most `pages` pages."""
         for _ in range(pages):
-            body = self._request("GET", self._graph(path), token=token, params=params).json()
+            body = self._read(token, path, params)
             yield from body.get("data") or []
             after = next_after(body, need_next=need_next)
             if not after:
@@ -257,19 +271,12 @@ class GraphProvider(OAuth2Provider):
         self, token: TokenSet, object_id: str, metrics: Iterable[str], **params: str
     ) -> Any:
         """The answer of the object's insights edge for `metrics` (read with insight_values)."""
-        return self._request(
-            "GET",
-            self._graph(f"/{object_id}/insights"),
-            token=token,
-            params={"metric": ",".join(metrics), **params},
-        ).json()
+        return self._read(token, f"/{object_id}/insights", {"metric": ",".join(metrics), **params})
 
     def _permalink(self, token: TokenSet, object_id: str, field: str = "permalink") -> str | None:
         """The object's link, None when it cannot be read (the post exists; it is a nicety)."""
         try:
-            info = self._request(
-                "GET", self._graph(f"/{object_id}"), token=token, params={"fields": field}
-            ).json()
+            info = self._read(token, f"/{object_id}", {"fields": field})
         except ProviderError:
             return None
         return info.get(field) if isinstance(info, dict) else None
@@ -278,9 +285,7 @@ class GraphProvider(OAuth2Provider):
         self, token: TokenSet, path: str, total: int, window_s: int
     ) -> dict[str, int]:
         """{"used", "total", "window_s"} of a rolling publishing quota edge."""
-        body = self._request(
-            "GET", self._graph(path), token=token, params={"fields": "quota_usage,config"}
-        ).json()
+        body = self._read(token, path, {"fields": "quota_usage,config"})
         row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
         config = row.get("config") or {}
         return {

@@ -162,9 +162,7 @@ class ThreadsProvider(GraphProvider):
     # ------------------------------------------------------------------ account
 
     def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
-        body = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": fields}
-        ).json()
+        body = self._read(token, "/me", {"fields": fields})
         if not isinstance(body, dict) or not body.get("id"):
             raise PermanentError("Threads did not return the account")
         token.extra["user_id"] = str(body["id"])
@@ -262,12 +260,15 @@ class ThreadsProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
-        body = self._request(
-            "POST", self._graph(f"/{user_id}/threads"), token=token, params=params
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise PermanentError("Threads did not create the container")
-        return str(body["id"])
+        missing = PermanentError("Threads did not create the container")
+        return self._new_id(token, f"/{user_id}/threads", params, missing)
+
+    def _publish_container(self, token: TokenSet, user_id: str, container: str) -> str:
+        """Publish a ready container: the id of the post."""
+        missing = TransientError("Threads answered the publish without an id", sent=True)
+        return self._new_id(
+            token, f"/{user_id}/threads_publish", {"creation_id": container}, missing
+        )
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
         self._refuse_invalid(request)
@@ -324,12 +325,7 @@ class ThreadsProvider(GraphProvider):
         return params
 
     def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
-        body = self._request(
-            "GET",
-            self._graph(f"/{container_id}"),
-            token=token,
-            params={"fields": "status,error_message"},
-        ).json()
+        body = self._read(token, f"/{container_id}", {"fields": "status,error_message"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -361,15 +357,7 @@ class ThreadsProvider(GraphProvider):
         )
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
-        body = self._request(
-            "POST",
-            self._graph(f"/{pending['user_id']}/threads_publish"),
-            token=token,
-            params={"creation_id": pending["container_id"]},
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise TransientError("Threads answered the publish without an id", sent=True)
-        media_id = str(body["id"])
+        media_id = self._publish_container(token, pending["user_id"], pending["container_id"])
         if pending.get("thread"):
             return self._reply_chain(token, {**pending, "thread_done": [media_id]})
         return PublishResult(
@@ -390,15 +378,7 @@ class ThreadsProvider(GraphProvider):
             with TransientError.nothing_created():  # an unpublished container is invisible
                 container = self._container(token, pending["user_id"], params)
                 self._wait_for(token, container)
-            body = self._request(
-                "POST",
-                self._graph(f"/{pending['user_id']}/threads_publish"),
-                token=token,
-                params={"creation_id": container},
-            ).json()
-            if not isinstance(body, dict) or not body.get("id"):
-                raise TransientError("Threads answered the publish without an id", sent=True)
-            return str(body["id"])
+            return self._publish_container(token, pending["user_id"], container)
 
         ids = post_reply_chain([""] + list(pending["thread"]), pending["thread_done"], post)
         return PublishResult(
@@ -446,12 +426,9 @@ class ThreadsProvider(GraphProvider):
         }
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._user_id(token)}/threads_insights"),
-            token=token,
-            params={"metric": "followers_count"},
-        ).json()
+        body = self._read(
+            token, f"/{self._user_id(token)}/threads_insights", {"metric": "followers_count"}
+        )
         return {"followers": insight_values(body).get("followers_count", 0)}
 
     # ------------------------------------------------------------------ errors
