@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import secrets
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -354,6 +355,31 @@ class Provider(ABC):
             duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
             raise PermanentError(status.message or failed, duplicate=duplicate)
         return then(token, pending_state)
+
+    def _publish_when_ready(
+        self,
+        token: TokenSet,
+        pending: dict[str, Any],
+        then: Callable[[TokenSet, dict[str, Any]], PublishResult],
+        failed: str,
+        *,
+        wait_s: float,
+        poll_s: float,
+    ) -> PublishResult:
+        """publish() for platforms that process the media before the post goes out: check_status
+        every `poll_s` until they are ready, then `then(token, pending)` publishes; still
+        processing after `wait_s`, a pending result (finalize completes it); failed, a
+        PermanentError (`failed` when the platform gave no reason)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            status = self.check_status(token, pending)
+            if status.state == "failed":
+                raise PermanentError(status.message or failed)
+            if status.state == "ready":
+                return then(token, pending)
+            if time.monotonic() + poll_s > deadline:
+                return PublishResult(state="pending", pending_state=pending)
+            time.sleep(poll_s)
 
     @abstractmethod
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:

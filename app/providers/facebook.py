@@ -29,7 +29,6 @@ Text: 63,206 characters, counted as UTF-16 code units (an emoji outside the BMP 
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -438,16 +437,14 @@ class FacebookProvider(GraphProvider):
             "video_id": video_id,
             "first_comment": request.options.get("first_comment"),
         }
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "Facebook could not process the video")
-            if status.state == "ready":
-                return self.finalize(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token,
+            pending,
+            self.finalize,
+            "Facebook could not process the video",
+            wait_s=self.media_wait_s,
+            poll_s=self.media_poll_s,
+        )
 
     def _upload_video(
         self, token: TokenSet, url: str, item: MediaItem, data: dict[str, str]

@@ -46,7 +46,6 @@ memberFollowersCount (r_member_profileAnalytics), else nothing.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, Literal
@@ -491,16 +490,14 @@ class LinkedInProvider(OAuth2Provider):
                     article[key] = opts[f"article_{key}"]
             body["content"] = {"article": article}
         pending = {"body": body, "media": media_urns, "first_comment": opts.get("first_comment")}
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "LinkedIn could not process the media")
-            if status.state == "ready":
-                return self._create(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token,
+            pending,
+            self._create,
+            "LinkedIn could not process the media",
+            wait_s=self.media_wait_s,
+            poll_s=self.media_poll_s,
+        )
 
     def _upload(self, token: TokenSet, owner: str, item: MediaItem) -> tuple[str, MediaItem]:
         kind = _media_kind(item)

@@ -305,16 +305,14 @@ class ThreadsProvider(GraphProvider):
         pending: dict[str, Any] = {"user_id": user_id, "container_id": container}
         if chain["thread"]:
             pending.update(chain)
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "Threads could not process the post")
-            if status.state == "ready":
-                return self._publish(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token,
+            pending,
+            self._publish,
+            "Threads could not process the post",
+            wait_s=self.media_wait_s,
+            poll_s=self.media_poll_s,
+        )
 
     @staticmethod
     def _media_params(item: dict[str, Any]) -> dict[str, Any]:
