@@ -221,6 +221,11 @@ class Provider(ABC):
     alt_text_limit: ClassVar[int] = 0
     # What a post must carry besides text, in words ("exactly one video"); "" = nothing.
     requires: ClassVar[str] = ""
+    # Networks that process uploaded media: how long publish() waits for them before it returns
+    # a pending result, and the pause between two checks (the media_wait_s and media_poll_s
+    # settings override them).
+    default_media_wait_s: ClassVar[float] = 30.0
+    default_media_poll_s: ClassVar[float] = 2.0
 
     def __init__(
         self,
@@ -228,6 +233,8 @@ class Provider(ABC):
         api_base: str | None = None,
         client: httpx.Client | None = None,
         timeout: httpx.Timeout | float | None = None,
+        media_wait_s: float | None = None,
+        media_poll_s: float | None = None,
         **config: Any,
     ) -> None:
         base = api_base or self.default_api_base
@@ -240,6 +247,8 @@ class Provider(ABC):
         )
         self.config = config
         self.limits: Limits = self.default_limits
+        self.media_wait_s = self.default_media_wait_s if media_wait_s is None else media_wait_s
+        self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 
     # -- lifecycle
     def close(self) -> None:
@@ -362,24 +371,21 @@ class Provider(ABC):
         pending: dict[str, Any],
         then: Callable[[TokenSet, dict[str, Any]], PublishResult],
         failed: str,
-        *,
-        wait_s: float,
-        poll_s: float,
     ) -> PublishResult:
         """publish() for platforms that process the media before the post goes out: check_status
-        every `poll_s` until they are ready, then `then(token, pending)` publishes; still
-        processing after `wait_s`, a pending result (finalize completes it); failed, a
+        every `media_poll_s` until they are ready, then `then(token, pending)` publishes; still
+        processing after `media_wait_s`, a pending result (finalize completes it); failed, a
         PermanentError (`failed` when the platform gave no reason)."""
-        deadline = time.monotonic() + wait_s
+        deadline = time.monotonic() + self.media_wait_s
         while True:
             status = self.check_status(token, pending)
             if status.state == "failed":
                 raise PermanentError(status.message or failed)
             if status.state == "ready":
                 return then(token, pending)
-            if time.monotonic() + poll_s > deadline:
+            if time.monotonic() + self.media_poll_s > deadline:
                 return PublishResult(state="pending", pending_state=pending)
-            time.sleep(poll_s)
+            time.sleep(self.media_poll_s)
 
     @abstractmethod
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:

@@ -438,12 +438,7 @@ class FacebookProvider(GraphProvider):
             "first_comment": request.options.get("first_comment"),
         }
         return self._publish_when_ready(
-            token,
-            pending,
-            self.finalize,
-            "Facebook could not process the video",
-            wait_s=self.media_wait_s,
-            poll_s=self.media_poll_s,
+            token, pending, self.finalize, "Facebook could not process the video"
         )
 
     def _upload_video(

@@ -229,6 +229,8 @@ class LinkedInProvider(OAuth2Provider):
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)
+    default_media_wait_s = 60.0
+    default_media_poll_s = 3.0
 
     default_auth_base = DEFAULT_AUTH_BASE
     default_scopes = DEFAULT_SCOPES
@@ -242,16 +244,12 @@ class LinkedInProvider(OAuth2Provider):
         self,
         *,
         version: str = DEFAULT_VERSION,
-        media_wait_s: float = 60.0,
-        media_poll_s: float = 3.0,
         throttle_backoff_s: float = 60.0,
         upload_retries: int = 2,
         **config: Any,
     ) -> None:
         super().__init__(**config)
         self.version = version
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.throttle_backoff_s = throttle_backoff_s
         self.upload_retries = upload_retries
 
@@ -491,12 +489,7 @@ class LinkedInProvider(OAuth2Provider):
             body["content"] = {"article": article}
         pending = {"body": body, "media": media_urns, "first_comment": opts.get("first_comment")}
         return self._publish_when_ready(
-            token,
-            pending,
-            self._create,
-            "LinkedIn could not process the media",
-            wait_s=self.media_wait_s,
-            poll_s=self.media_poll_s,
+            token, pending, self._create, "LinkedIn could not process the media"
         )
 
     def _upload(self, token: TokenSet, owner: str, item: MediaItem) -> tuple[str, MediaItem]:

@@ -165,6 +165,8 @@ class MastodonProvider(Provider):
         "multi-word hashtags in CamelCase for screen readers; no clickbait",
     )
     rate_budgets = {"account": (300, 3 * 3600)}
+    default_media_wait_s = 10.0
+    default_media_poll_s = 0.5
 
     def __init__(
         self,
@@ -175,8 +177,6 @@ class MastodonProvider(Provider):
         client_id: str | None = None,
         client_secret: str | None = None,
         scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 10.0,
-        media_poll_s: float = 0.5,
         limits: Limits | None = None,
         **config: Any,
     ) -> None:
@@ -184,9 +184,6 @@ class MastodonProvider(Provider):
         self.client_id = client_id
         self.client_secret = client_secret
         self.scopes = scopes
-        # How long publish() waits for media processing before returning a pending result.
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.url_length = URL_LENGTH  # characters_reserved_per_url of the instance
         self._limits_loaded = limits is not None
         if limits is not None:

@@ -131,22 +131,12 @@ class GraphProvider(OAuth2Provider):
     """What the three Graph connectors do alike; subclasses keep their hosts, grants and codes."""
 
     default_version: ClassVar[str]
-    default_media_poll_s: ClassVar[float] = 2.0
     # Token endpoints that answer {"data": [{access_token, ...}]} (api.instagram.com).
     token_in_data_list: ClassVar[bool] = False
 
-    def __init__(
-        self,
-        *,
-        version: str | None = None,
-        media_wait_s: float = 30.0,
-        media_poll_s: float | None = None,
-        **config: Any,
-    ) -> None:
+    def __init__(self, *, version: str | None = None, **config: Any) -> None:
         self.version = (version or self.default_version).strip("/")  # the dialog's path has it
         super().__init__(**config)
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 
     def _graph(self, path: str) -> str:
         return f"/{self.version}{path}"

@@ -167,15 +167,10 @@ class PinterestProvider(OAuth2Provider):
     def __init__(
         self,
         *,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
         rate_limit_backoff_s: float = 60.0,
         **config: Any,
     ) -> None:
         super().__init__(**config)
-        # How long publish() waits for video processing before returning a pending result.
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.rate_limit_backoff_s = rate_limit_backoff_s
 
     # ------------------------------------------------------------------ OAuth

@@ -306,12 +306,7 @@ class ThreadsProvider(GraphProvider):
         if chain["thread"]:
             pending.update(chain)
         return self._publish_when_ready(
-            token,
-            pending,
-            self._publish,
-            "Threads could not process the post",
-            wait_s=self.media_wait_s,
-            poll_s=self.media_poll_s,
+            token, pending, self._publish, "Threads could not process the post"
         )
 
     @staticmethod

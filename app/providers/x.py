@@ -164,6 +164,8 @@ class XProvider(OAuth2Provider):
         "a clear call to action drives replies",
     )
     rate_budgets = {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)}
+    # The shortest pause between two STATUS polls (X's check_after_secs wins when longer).
+    default_media_poll_s = 1.0
 
     default_auth_base = DEFAULT_AUTHORIZE_URL
     default_web_base = DEFAULT_WEB_BASE
@@ -183,16 +185,10 @@ class XProvider(OAuth2Provider):
     def __init__(
         self,
         *,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 1.0,
         chunk_size: int = MIB,
         **config: Any,
     ) -> None:
         super().__init__(**config)
-        # How long publish() waits for media processing before returning a pending result, and
-        # the shortest pause between two STATUS polls (X's check_after_secs wins when longer).
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.chunk_size = chunk_size
         self._me: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token digest → (id, name)
         self._me_lock = threading.Lock()
