@@ -344,46 +344,31 @@ class Provider(ABC):
         """Complete a pending publish (may return pending again if not ready yet)."""
         raise NotImplementedError(f"{self.id} never returns pending publishes")
 
-    def _finalize_when_ready(
-        self,
-        token: TokenSet,
-        pending_state: dict[str, Any],
-        then: Callable[[TokenSet, dict[str, Any]], PublishResult],
-        failed: str,
-        *,
-        duplicate_if: str | None = None,
-    ) -> PublishResult:
-        """finalize() for platforms whose check_status says when the uploads are processed:
-        pending again while they are, a PermanentError (with `failed` when the platform gave
-        no reason; a duplicate when the reason holds `duplicate_if`) when they failed, else
-        `then(token, pending_state)` publishes."""
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
-            raise PermanentError(status.message or failed, duplicate=duplicate)
-        return then(token, pending_state)
-
     def _publish_when_ready(
         self,
         token: TokenSet,
         pending: dict[str, Any],
         then: Callable[[TokenSet, dict[str, Any]], PublishResult],
         failed: str,
+        *,
+        wait: bool,
+        duplicate_if: str | None = None,
     ) -> PublishResult:
-        """publish() for platforms that process the media before the post goes out: check_status
-        every `media_poll_s` until they are ready, then `then(token, pending)` publishes; still
-        processing after `media_wait_s`, a pending result (finalize completes it); failed, a
-        PermanentError (`failed` when the platform gave no reason)."""
+        """publish() and finalize() for platforms that process the media before the post goes
+        out, as check_status says: once they are processed, `then(token, pending)` publishes;
+        if that failed, a PermanentError (`failed` when the platform gave no reason; a duplicate
+        when the reason holds `duplicate_if`); while they are processed, a pending result (that
+        finalize completes), at once or, when publish may `wait`, after polling every
+        `media_poll_s` for `media_wait_s`."""
         deadline = time.monotonic() + self.media_wait_s
         while True:
             status = self.check_status(token, pending)
             if status.state == "failed":
-                raise PermanentError(status.message or failed)
+                duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
+                raise PermanentError(status.message or failed, duplicate=duplicate)
             if status.state == "ready":
                 return then(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
+            if not wait or time.monotonic() + self.media_poll_s > deadline:
                 return PublishResult(state="pending", pending_state=pending)
             time.sleep(self.media_poll_s)
 

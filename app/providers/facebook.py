@@ -438,7 +438,7 @@ class FacebookProvider(GraphProvider):
             "first_comment": request.options.get("first_comment"),
         }
         return self._publish_when_ready(
-            token, pending, self.finalize, "Facebook could not process the video"
+            token, pending, self.finalize, "Facebook could not process the video", wait=True
         )
 
     def _upload_video(
@@ -521,7 +521,9 @@ class FacebookProvider(GraphProvider):
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         """The video publishes itself once processed; this reads its post back."""
         failed = "Facebook could not process the video"
-        return self._finalize_when_ready(token, pending_state, self._video_published, failed)
+        return self._publish_when_ready(
+            token, pending_state, self._video_published, failed, wait=False
+        )
 
     def _video_published(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         body = self._video(token, pending_state["video_id"])

@@ -489,7 +489,7 @@ class LinkedInProvider(OAuth2Provider):
             body["content"] = {"article": article}
         pending = {"body": body, "media": media_urns, "first_comment": opts.get("first_comment")}
         return self._publish_when_ready(
-            token, pending, self._create, "LinkedIn could not process the media"
+            token, pending, self._create, "LinkedIn could not process the media", wait=True
         )
 
     def _upload(self, token: TokenSet, owner: str, item: MediaItem) -> tuple[str, MediaItem]:
@@ -614,7 +614,7 @@ class LinkedInProvider(OAuth2Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "LinkedIn could not process the media"
-        return self._finalize_when_ready(token, pending_state, self._create, failed)
+        return self._publish_when_ready(token, pending_state, self._create, failed, wait=False)
 
     def _create(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         response = self._rest("POST", "/rest/posts", token, json=pending["body"])

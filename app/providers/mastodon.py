@@ -485,7 +485,9 @@ class MastodonProvider(Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "Media processing failed"
-        return self._finalize_when_ready(token, pending_state, self._post_statuses, failed)
+        return self._publish_when_ready(
+            token, pending_state, self._post_statuses, failed, wait=False
+        )
 
     # ------------------------------------------------------------------ reading back
 

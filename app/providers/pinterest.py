@@ -418,8 +418,8 @@ class PinterestProvider(OAuth2Provider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        return self._finalize_when_ready(
-            token, pending_state, self._create_video_pin, "Video processing failed"
+        return self._publish_when_ready(
+            token, pending_state, self._create_video_pin, "Video processing failed", wait=False
         )
 
     def _create_video_pin(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:

@@ -306,7 +306,7 @@ class ThreadsProvider(GraphProvider):
         if chain["thread"]:
             pending.update(chain)
         return self._publish_when_ready(
-            token, pending, self._publish, "Threads could not process the post"
+            token, pending, self._publish, "Threads could not process the post", wait=True
         )
 
     @staticmethod
@@ -341,11 +341,12 @@ class ThreadsProvider(GraphProvider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        return self._finalize_when_ready(
+        return self._publish_when_ready(
             token,
             pending_state,
             self._publish,
             "Publishing failed",
+            wait=False,
             duplicate_if="already published",
         )
 

@@ -507,7 +507,7 @@ class XProvider(OAuth2Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "Media processing failed"
-        return self._finalize_when_ready(token, pending_state, self._post_tweets, failed)
+        return self._publish_when_ready(token, pending_state, self._post_tweets, failed, wait=False)
 
     # ------------------------------------------------------------------ reading back
 
