@@ -51,11 +51,8 @@ STATE_TTL = 600
 log = logging.getLogger(__name__)
 
 
-class PlatformFailed(ServiceError):
+class PlatformFailed(ServiceError, status=502, code="platform_error"):
     """The platform refused or failed during the connection."""
-
-    status = 502
-    code = "platform_error"
 
 
 def callback_url(platform: str) -> str:

@@ -1,4 +1,8 @@
-"""Typed service errors; the API turns them into `{"error": {"code", "message", "details"}}`."""
+"""Typed service errors; the API turns them into `{"error": {"code", "message", "details"}}`.
+
+A subclass names its HTTP status and error code in its header:
+`class NotFound(ServiceError, status=404, code="not_found")`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,15 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, code: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
         self.message = message
@@ -17,40 +30,25 @@ class ServiceError(Exception):
         self.details = details
 
 
-class InvalidInput(ServiceError):
-    status = 422
-    code = "invalid_input"
+class InvalidInput(ServiceError, status=422, code="invalid_input"): ...
 
 
-class Unauthenticated(ServiceError):
-    status = 401
-    code = "unauthenticated"
+class Unauthenticated(ServiceError, status=401, code="unauthenticated"): ...
 
 
-class Forbidden(ServiceError):
-    status = 403
-    code = "forbidden"
+class Forbidden(ServiceError, status=403, code="forbidden"): ...
 
 
-class NotFound(ServiceError):
-    status = 404
-    code = "not_found"
+class NotFound(ServiceError, status=404, code="not_found"): ...
 
 
-class Conflict(ServiceError):
-    status = 409
-    code = "conflict"
+class Conflict(ServiceError, status=409, code="conflict"): ...
 
 
-class Gone(ServiceError):
-    status = 410
-    code = "gone"
+class Gone(ServiceError, status=410, code="gone"): ...
 
 
-class TooManyRequests(ServiceError):
-    status = 429
-    code = "too_many_requests"
-
+class TooManyRequests(ServiceError, status=429, code="too_many_requests"):
     def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after

@@ -58,9 +58,7 @@ _IN_USE = (PostStatus.scheduled, PostStatus.publishing)
 CONFIRM_GRACE = dt.timedelta(hours=1)
 
 
-class TooLarge(ServiceError):
-    status = 413
-    code = "file_too_large"
+class TooLarge(ServiceError, status=413, code="file_too_large"): ...
 
 
 class UploadTicket(BaseModel):

@@ -61,11 +61,8 @@ GB = 1024**3
 MB = 1024**2
 
 
-class PlanLimit(ServiceError):
+class PlanLimit(ServiceError, status=402, code="plan_limit"):
     """An action would take the workspace over its plan's limit."""
-
-    status = 402
-    code = "plan_limit"
 
 
 class Limits(BaseModel):
