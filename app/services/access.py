@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,13 @@ from app.models import Membership, Role, User
 from app.services.errors import Forbidden, NotFound
 
 RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
+
+
+class _WorkspaceRow(Protocol):
+    workspace_id: uuid.UUID
+
+
+RowT = TypeVar("RowT", bound=_WorkspaceRow)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,23 @@ def require_role(s: Session, user: User, workspace_id: uuid.UUID, role: Role) ->
     if RANK[effective_role(m.role)] < RANK[role]:
         raise Forbidden(f"This needs the {role.value} role in this workspace.")
     return m
+
+
+def workspace_row(
+    s: Session,
+    model: type[RowT],
+    workspace_id: uuid.UUID,
+    row_id: uuid.UUID,
+    missing: str,
+    *,
+    lock: bool = False,
+) -> RowT:
+    """The `model` row `row_id` of this workspace (locked FOR UPDATE with `lock`); a row that
+    does not exist or belongs to another workspace is NotFound(`missing`)."""
+    row = s.get(model, row_id, with_for_update=lock)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound(missing)
+    return row
 
 
 def require_instance_admin(user: User, what: str = "manage this instance") -> None:

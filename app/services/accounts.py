@@ -34,8 +34,7 @@ from app.providers.base import (
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
 from app.services import account_posts, activity, plans, sandbox
-from app.services.access import require_role
-from app.services.errors import NotFound
+from app.services.access import require_role, workspace_row
 
 log = logging.getLogger(__name__)
 
@@ -347,10 +346,9 @@ def workspace_account(
     s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
 ) -> SocialAccount:
     """The workspace's account `account_id` (locked FOR UPDATE with `lock`), or NotFound."""
-    account = s.get(SocialAccount, account_id, with_for_update=lock)
-    if account is None or account.workspace_id != workspace_id:
-        raise NotFound("Account not found.")
-    return account
+    return workspace_row(
+        s, SocialAccount, workspace_id, account_id, "Account not found.", lock=lock
+    )
 
 
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:

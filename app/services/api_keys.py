@@ -23,8 +23,8 @@ from sqlmodel import col, select
 from app import db
 from app.crypto import hash_token, new_token
 from app.models import ApiKey, Membership, Role, User, utcnow
-from app.services.access import RANK, KeyScope, require_role, require_session
-from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.access import RANK, KeyScope, require_role, require_session, workspace_row
+from app.services.errors import Forbidden, InvalidInput
 
 PREFIX = "hk_"
 # Characters of the key kept in clear to identify it ("hk_" + 8).
@@ -150,9 +150,7 @@ def revoke_key(user: User, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
     require_session("revoke API keys", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        key = s.get(ApiKey, key_id)
-        if key is None or key.workspace_id != workspace_id:
-            raise NotFound("API key not found.")
+        key = workspace_row(s, ApiKey, workspace_id, key_id, "API key not found.")
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             s.add(key)

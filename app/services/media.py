@@ -40,7 +40,7 @@ from app.models import (
 )
 from app.providers.base import MediaItem
 from app.services import plans, post_threads, throttle
-from app.services.access import require_role
+from app.services.access import require_role, workspace_row
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.media_prep import StoredMedia, converted_copies
 from app.services.post_status import ACTIVE
@@ -392,11 +392,7 @@ def sweep_uploads(limit: int = 500) -> int:
 
 
 def _get(s: Session, workspace_id: uuid.UUID, media_id: uuid.UUID, lock: bool = False) -> Media:
-    query = select(Media).where(Media.id == media_id, Media.workspace_id == workspace_id)
-    m = s.exec(query.with_for_update() if lock else query).first()
-    if m is None:
-        raise NotFound("Media not found.")
-    return m
+    return workspace_row(s, Media, workspace_id, media_id, "Media not found.", lock=lock)
 
 
 def get_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> MediaView:

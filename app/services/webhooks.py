@@ -38,7 +38,7 @@ from app.models import Role, User, Webhook, WebhookDelivery, utcnow
 from app.net import outbound
 from app.redis_client import redis
 from app.services import activity, backoff, notifications
-from app.services.access import require_role
+from app.services.access import require_role, workspace_row
 from app.services.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -181,10 +181,7 @@ def check_events(events: list[str]) -> list[str]:
 
 
 def _get(s: Session, workspace_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
-    w = s.get(Webhook, webhook_id)
-    if w is None or w.workspace_id != workspace_id:
-        raise NotFound("Webhook not found.")
-    return w
+    return workspace_row(s, Webhook, workspace_id, webhook_id, "Webhook not found.")
 
 
 # --------------------------------------------------------------------------- management

@@ -20,6 +20,7 @@ from app.services.access import (
     membership,
     require_role,
     require_session,
+    workspace_row,
 )
 from app.services.email_address import normalize_email
 from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
@@ -356,9 +357,7 @@ def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> 
     require_session("manage invites", workspace_id)
     with db.session() as s:
         require_role(s, user, workspace_id, Role.admin)
-        inv = s.get(Invitation, invite_id)
-        if inv is None or inv.workspace_id != workspace_id:
-            raise NotFound("Invite not found.")
+        inv = workspace_row(s, Invitation, workspace_id, invite_id, "Invite not found.")
         if inv.accepted_at is None and inv.revoked_at is None:
             inv.revoked_at = utcnow()
             s.add(inv)
