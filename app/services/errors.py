@@ -6,7 +6,10 @@ A subclass names its HTTP status and error code in its header:
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
+
+ChoiceT = TypeVar("ChoiceT", bound=StrEnum)
 
 
 class ServiceError(Exception):
@@ -52,3 +55,17 @@ class TooManyRequests(ServiceError, status=429, code="too_many_requests"):
     def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+def parse_choice(kind: type[ChoiceT], value: str, *, label: str, field: str) -> ChoiceT:
+    """`value` as a member of `kind`, or InvalidInput (code `invalid_<field>`) naming the
+    choices: "<label> must be one of a, b, c."."""
+    try:
+        return kind(value)
+    except ValueError as exc:
+        choices = ", ".join(kind)
+        raise InvalidInput(
+            f"{label} must be one of {choices}.",
+            code=f"invalid_{field}",
+            details={"field": field},
+        ) from exc

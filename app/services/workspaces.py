@@ -15,6 +15,7 @@ from app.crypto import hash_token, new_token
 from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
 from app.services import activity, mail, mail_templates, plans
 from app.services.access import (
+    admin_session,
     effective_role,
     key_scope,
     membership,
@@ -23,7 +24,7 @@ from app.services.access import (
     workspace_row,
 )
 from app.services.email_address import normalize_email
-from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, parse_choice
 
 
 class WorkspaceView(BaseModel):
@@ -84,14 +85,7 @@ class InviteInfo(BaseModel):
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Role must be one of admin, editor, viewer.",
-            code="invalid_role",
-            details={"field": "role"},
-        ) from exc
+    return parse_choice(Role, value, label="Role", field="role")
 
 
 def _view(ws: Workspace, role: Role) -> WorkspaceView:
@@ -202,9 +196,7 @@ def _target(s: Session, workspace_id: uuid.UUID, member_id: uuid.UUID) -> Member
 def change_role(
     user: User, workspace_id: uuid.UUID, member_id: uuid.UUID, role: Role
 ) -> MemberView:
-    require_session("change members' roles", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "change members' roles") as s:
         admins = _lock_admins(s, workspace_id)
         target = _target(s, workspace_id, member_id)
         if target.role == Role.admin and role != Role.admin and len(admins) <= 1:
@@ -337,9 +329,7 @@ def create_invite(
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
     """Invites still usable (pending), newest first."""
-    require_session("manage invites", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "manage invites") as s:
         rows = s.exec(
             select(Invitation)
             .where(
@@ -354,9 +344,7 @@ def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
 
 
 def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> None:
-    require_session("manage invites", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "manage invites") as s:
         inv = workspace_row(s, Invitation, workspace_id, invite_id, "Invite not found.")
         if inv.accepted_at is None and inv.revoked_at is None:
             inv.revoked_at = utcnow()
