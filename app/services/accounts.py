@@ -35,6 +35,7 @@ from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
 from app.services import account_posts, activity, plans, sandbox
 from app.services.access import require_role, workspace_row
+from app.services.views import copy_view
 
 log = logging.getLogger(__name__)
 
@@ -101,19 +102,7 @@ def avatar_of(a: SocialAccount) -> str:
 
 
 def view(a: SocialAccount) -> AccountView:
-    return AccountView(
-        id=a.id,
-        workspace_id=a.workspace_id,
-        platform=a.platform,
-        platform_account_id=a.platform_account_id,
-        name=a.account_name,
-        username=a.username,
-        avatar_url=avatar_of(a),
-        status=a.status,
-        last_error=a.last_error,
-        token_expires_at=a.token_expires_at,
-        is_sandbox=a.is_sandbox,
-    )
+    return copy_view(AccountView, a, name=a.account_name, avatar_url=avatar_of(a))
 
 
 def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:

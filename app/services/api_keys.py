@@ -32,6 +32,7 @@ from app.services.access import (
     workspace_row,
 )
 from app.services.errors import Forbidden, InvalidInput
+from app.services.views import copy_view
 
 PREFIX = "hk_"
 # Characters of the key kept in clear to identify it ("hk_" + 8).
@@ -79,16 +80,7 @@ def _role_of(key: ApiKey) -> Role:
 
 
 def _view(key: ApiKey) -> KeyView:
-    return KeyView(
-        id=key.id,
-        name=key.name,
-        prefix=key.prefix,
-        role=_role_of(key),
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        expires_at=key.expires_at,
-        created_by=key.created_by,
-    )
+    return copy_view(KeyView, key, role=_role_of(key))
 
 
 def create_key(

@@ -44,6 +44,7 @@ from app.services.access import require_role, workspace_row
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.media_prep import StoredMedia, converted_copies
 from app.services.post_status import ACTIVE
+from app.services.views import copy_view
 from app.storage import get_storage, local_path, open_media, sniff, tokens, url_for
 from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
 from app.storage.local import FILE, UPLOAD, LocalStorage
@@ -140,21 +141,7 @@ def safe_filename(name: str) -> str:
 
 def _view(m: Media) -> MediaView:
     url = get_storage().url_for(m.storage_key, settings.media_url_seconds, m.file_type)
-    return MediaView(
-        id=m.id,
-        workspace_id=m.workspace_id,
-        uploaded_by=m.uploaded_by,
-        filename=m.filename,
-        file_type=m.file_type,
-        kind=kind_of(m.file_type),
-        file_size=m.file_size,
-        width=m.width,
-        height=m.height,
-        duration=m.duration,
-        checksum=m.checksum,
-        created_at=m.created_at,
-        url=url,
-    )
+    return copy_view(MediaView, m, kind=kind_of(m.file_type), url=url)
 
 
 # --------------------------------------------------------------------------- upload

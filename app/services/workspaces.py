@@ -25,6 +25,7 @@ from app.services.access import (
 )
 from app.services.email_address import normalize_email
 from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, parse_choice
+from app.services.views import copy_view
 
 
 class WorkspaceView(BaseModel):
@@ -261,14 +262,7 @@ def _invite_status(inv: Invitation, now: dt.datetime) -> str:
 
 
 def _invite_view(inv: Invitation) -> InviteView:
-    return InviteView(
-        id=inv.id,
-        role=inv.role,
-        email=inv.email,
-        created_at=inv.created_at,
-        expires_at=inv.expires_at,
-        status=_invite_status(inv, utcnow()),
-    )
+    return copy_view(InviteView, inv, status=_invite_status(inv, utcnow()))
 
 
 def _member_view(u: User, role: Role, joined_at: dt.datetime) -> MemberView:
