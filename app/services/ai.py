@@ -17,16 +17,7 @@ from sqlmodel import col, select
 
 from app import db
 from app.ai import captions
-from app.ai.errors import (
-    AIError,
-    AIInvalidOutput,
-    AINotConfigured,
-    AIRateLimited,
-    AIRefused,
-    AITimeout,
-    AIUnavailable,
-    Usage,
-)
+from app.ai.errors import AIError, AINotConfigured, AIRateLimited, Usage
 from app.ai.prompts import TONES
 from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
@@ -37,12 +28,6 @@ from app.services.errors import InvalidInput
 from app.services.views import copy_view
 
 __all__ = [
-    "AIInvalidOutput",
-    "AINotConfigured",
-    "AIRateLimited",
-    "AIRefused",
-    "AITimeout",
-    "AIUnavailable",
     "CaptionView",
     "UsageSummary",
     "generate_caption",
