@@ -203,15 +203,7 @@ def presign(
             )
         )
     upload = get_storage().presign_upload(key, content_type, size, settings.media_upload_seconds)
-    return UploadTicket(
-        upload_url=upload.url,
-        method=upload.method,
-        fields=upload.fields,
-        headers=upload.headers,
-        key=key,
-        expires_at=upload.expires_at,
-        max_bytes=size,
-    )
+    return copy_view(UploadTicket, upload, upload_url=upload.url, key=key, max_bytes=size)
 
 
 def _refuse(key: str, error: ServiceError) -> ServiceError:
