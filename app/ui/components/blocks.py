@@ -2,7 +2,7 @@
 a row's growing column), grey text, soft and ghost buttons, a dialog's buttons, a named form
 input, a plain link, a dot, a post's excerpt and text box, a callout notice; buttons with an icon,
 rows of controls, a dialog's frame, callouts and messages shown while they are set, labelled
-fields; and the shared looks (lines, one-line text, centring, a list row)."""
+fields; and the shared looks (lines, one-line text, centring, a list row, a pinned corner)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,24 @@ ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ell
 CENTRED = {"display": "inline-flex", "align_items": "center", "justify_content": "center"}
 # One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
 LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
+
+
+def pin(**edges: str) -> dict[str, str]:
+    """Props that place a box at `edges` (top, right, bottom, left) of its positioned parent:
+    a badge on a corner, buttons over a thumbnail."""
+    return {"position": "absolute", **edges}
+
+
+def corner_badge(mark: Any, background: Any, padding: str, **edges: str) -> rx.Component:
+    """A small round `mark` (an icon, a network's logo) on a corner (`edges`) of its parent."""
+    return rx.box(
+        mark,
+        **pin(**edges),
+        background=background,
+        border_radius="999px",
+        padding=padding,
+        line_height="0",
+    )
 
 
 def bar(*children: Any, spacing: str = "3", align: str = "center", **props: Any) -> rx.Component:

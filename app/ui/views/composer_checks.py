@@ -13,6 +13,7 @@ from app.ui.components.blocks import (
     dialog_buttons,
     item_list,
     muted,
+    pin,
 )
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
@@ -127,9 +128,7 @@ def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
             aria_label="Alt text for " + m.filename,
             title=rx.cond(m.alt != "", m.alt, "Add alt text"),
             class_name="alt-button",
-            position="absolute",
-            bottom="4px",
-            left="4px",
+            **pin(bottom="4px", left="4px"),
             padding="0 6px",
             height="20px",
             font_size="10px",

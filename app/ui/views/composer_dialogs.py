@@ -10,6 +10,7 @@ from app.ui.components.blocks import (
     action_button,
     close_button,
     controlled_dialog,
+    corner_badge,
     dialog_buttons,
     field_label,
     item_list,
@@ -34,15 +35,12 @@ def _library_item(m: MediaRef) -> rx.Component:
         media_thumb(m, loading="lazy"),
         rx.cond(
             picked,
-            rx.box(
+            corner_badge(
                 rx.icon("check", size=14, color="white"),
-                position="absolute",
+                rx.color("accent", 9),
+                "3px",
                 top="6px",
                 right="6px",
-                background=rx.color("accent", 9),
-                border_radius="999px",
-                padding="3px",
-                line_height="0",
             ),
         ),
         rx.text(m.filename, size="1", trim="both", class_name="name"),

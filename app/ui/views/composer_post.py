@@ -8,8 +8,10 @@ from typing import Any
 import reflex as rx
 
 from app.ui.components.blocks import (
+    corner_badge,
     item_list,
     muted,
+    pin,
     small_icon_button,
     soft_action,
     toolbar,
@@ -39,15 +41,12 @@ def _account_chip(a: AccountRow) -> rx.Component:
     chip = rx.button(
         rx.box(
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="2", radius="full"),
-            rx.box(
+            corner_badge(
                 platform_mark(a.platform, "15px"),
-                position="absolute",
+                "var(--color-panel-solid)",
+                "1px",
                 bottom="-3px",
                 right="-3px",
-                background="var(--color-panel-solid)",
-                border_radius="999px",
-                padding="1px",
-                line_height="0",
             ),
             position="relative",
             line_height="0",
@@ -194,9 +193,7 @@ def _media_tile(m: MediaRef) -> rx.Component:
                 "red",
                 class_name="remove-media",
             ),
-            position="absolute",
-            top="4px",
-            right="4px",
+            **pin(top="4px", right="4px"),
             spacing="1",
         ),
         size="96px",
