@@ -18,14 +18,15 @@ def secret_once(
     note: rx.Component,
     on_dismiss: Any,
     *,
-    input_id: str,
+    noun: str,
     label: str,
     copied: str,
-    dismiss_id: str,
-    callout_id: str,
-    copy_id: str | None = None,
+    callout_id: str = "",
 ) -> rx.Component:
-    """A new secret, shown once: selectable, copyable, then dismissed."""
+    """A new secret, shown once: selectable, copyable, then dismissed. Its input is
+    `new-<noun>` (named `label`), its buttons `copy-<noun>` and `dismiss-<noun>`, the callout
+    `new-<noun>-callout` unless `callout_id` is given."""
+    input_id = f"new-{noun}"
     return rx.cond(
         secret != "",
         rx.callout.root(
@@ -46,14 +47,14 @@ def secret_once(
                         rx.icon("copy", size=14),
                         "Copy",
                         on_click=[rx.set_clipboard(secret), rx.toast(copied)],
-                        **({"id": copy_id} if copy_id else {}),
+                        id=f"copy-{noun}",
                     ),
                     rx.button(
                         "Done",
                         variant="soft",
                         color_scheme="gray",
                         on_click=on_dismiss,
-                        id=dismiss_id,
+                        id=f"dismiss-{noun}",
                     ),  # fmt: skip
                     width="100%",
                 ),
@@ -62,7 +63,7 @@ def secret_once(
                 width="100%",
             ),
             color_scheme="amber",
-            id=callout_id,
+            id=callout_id or f"{input_id}-callout",
             width="100%",
         ),
     )
