@@ -132,6 +132,11 @@ def excerpt(content: Any) -> rx.Component:
     return rx.text(content, size="2", class_name="post-excerpt")
 
 
+def text_area(id: Any, value: Any, on_change: Any, **props: Any) -> rx.Component:
+    """A full-width text area `id` showing `value`, each change sent to `on_change`."""
+    return rx.text_area(id=id, value=value, on_change=on_change, width="100%", **props)
+
+
 def notice(
     when: Any,
     message: Any,

@@ -13,6 +13,7 @@ from app.ui.components.blocks import (
     panel_callout,
     soft_action,
     soft_button,
+    text_area,
 )
 from app.ui.state.approvals import ApprovalMixin
 from app.ui.state.approvals_calendar import CalendarApprovalState
@@ -28,12 +29,11 @@ def _form(*rows: rx.Component) -> rx.Component:
 def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
     return _form(
         rx.text("What needs to change?", as_="label", html_for="reject-comment", size="2"),
-        rx.text_area(
-            value=state.ap_comment_draft,
-            on_change=state.ap_set_comment,
+        text_area(
+            "reject-comment",
+            state.ap_comment_draft,
+            state.ap_set_comment,
             placeholder="Shown to the author, e.g. “Add the link to the launch page.”",
-            id="reject-comment",
-            width="100%",
         ),
         error_text(state.ap_reject_error, id="reject-error"),
         button_row(

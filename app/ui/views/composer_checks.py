@@ -14,6 +14,7 @@ from app.ui.components.blocks import (
     item_list,
     muted,
     pin,
+    text_area,
 )
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
@@ -155,12 +156,11 @@ def alt_dialog() -> rx.Component:
                 flex_shrink="0",
             ),
             rx.vstack(
-                rx.text_area(
-                    value=s.alt_value,
-                    on_change=s.set_alt_value,
+                text_area(
+                    "alt-text",
+                    s.alt_value,
+                    s.set_alt_value,
                     rows="4",
-                    width="100%",
-                    id="alt-text",
                     placeholder="A short description of what the image shows",
                     aria_label="Alt text",
                 ),

@@ -18,6 +18,7 @@ from app.ui.components.blocks import (
     labelled,
     muted,
     shown_callout,
+    text_area,
     toolbar,
 )
 from app.ui.components.uploader import KEY_CLICK, upload_zone
@@ -128,9 +129,7 @@ def _ai_result() -> rx.Component:
     s = ComposerAIState
     return rx.vstack(
         field_label("Caption", "ai-caption"),
-        rx.text_area(
-            id="ai-caption", value=s.ai_caption, on_change=s.set_ai_caption, rows="4", width="100%"
-        ),
+        text_area("ai-caption", s.ai_caption, s.set_ai_caption, rows="4"),
         field_label("Hashtags", "ai-hashtags"),
         rx.input(id="ai-hashtags", value=s.ai_hashtags, on_change=s.set_ai_hashtags, width="100%"),
         muted(s.ai_note),

@@ -11,6 +11,7 @@ from app.ui.components.blocks import (
     labelled,
     muted,
     shown_callout,
+    text_area,
     toolbar,
 )
 from app.ui.state.composer import ComposerState
@@ -59,11 +60,7 @@ def _field(f: OptionField) -> rx.Component:
         ),
         (
             "textarea",
-            field(
-                rx.text_area(
-                    id=field_id, value=f.value, on_change=set_option, rows="2", width="100%"
-                )
-            ),
+            field(text_area(field_id, f.value, set_option, rows="2")),
         ),
         field(rx.input(id=field_id, value=f.value, on_change=set_option, width="100%")),
     )
@@ -87,12 +84,11 @@ def _tab_account(a: TabAccount) -> rx.Component:
         ),
         rx.cond(
             a.customized,
-            rx.text_area(
-                value=a.override,
-                on_change=lambda v: ComposerState.set_override(a.id, v),
+            text_area(
+                "override-" + a.id,
+                a.override,
+                lambda v: ComposerState.set_override(a.id, v),
                 rows="4",
-                width="100%",
-                id="override-" + a.id,
                 placeholder="Text for this account only",
             ),
         ),
