@@ -14,6 +14,7 @@ from app.ui.components.blocks import (
     item_list,
     muted,
     pin,
+    stack,
     text_area,
 )
 from app.ui.components.preview import platform_mark
@@ -155,7 +156,7 @@ def alt_dialog() -> rx.Component:
                 border_radius="var(--radius-2)",
                 flex_shrink="0",
             ),
-            rx.vstack(
+            stack(
                 text_area(
                     "alt-text",
                     s.alt_value,
@@ -173,7 +174,6 @@ def alt_dialog() -> rx.Component:
                     id="alt-count",
                 ),
                 spacing="1",
-                width="100%",
             ),
             spacing="3",
             align="start",

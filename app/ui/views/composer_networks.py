@@ -6,11 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import (
+    EDGE,
     inline_label,
     item_list,
     labelled,
     muted,
     shown_callout,
+    stack,
     text_area,
     toolbar,
 )
@@ -67,7 +69,7 @@ def _field(f: OptionField) -> rx.Component:
 
 
 def _tab_account(a: TabAccount) -> rx.Component:
-    return rx.vstack(
+    return stack(
         toolbar(
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="1", radius="full"),
             rx.text(a.name, size="2", weight="medium"),
@@ -104,9 +106,8 @@ def _tab_account(a: TabAccount) -> rx.Component:
             ),
         ),
         spacing="2",
-        width="100%",
         padding="10px",
-        border=f"1px solid {rx.color('gray', 5)}",
+        border=EDGE,
         border_radius="var(--radius-3)",
         class_name="tab-account",
         data_account_id=a.id,

@@ -18,6 +18,7 @@ from app.ui.components.blocks import (
     shown_callout,
     small_icon_button,
     soft_action,
+    stack,
     text_area,
     toolbar,
     wrap_row,
@@ -96,7 +97,7 @@ def _part_media(index: rx.Var, number: rx.Var) -> rx.Component:
 
 def _part(part: rx.Var, index: rx.Var) -> rx.Component:
     number = index + 2
-    return rx.vstack(
+    return stack(
         toolbar(
             rx.box(width="2px", height="16px", background=rx.color("gray", 6)),
             rx.text("Part ", number.to_string(), size="2", weight="medium"),
@@ -137,16 +138,14 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             rx.foreach(ComposerThreadState.thread_tabs, lambda t: _part_counter(t, part, number)),
             class_name="part-counters",
         ),
-        rx.vstack(  # what the networks refuse in this part, live (the network boxes say it too)
+        stack(  # what the networks refuse in this part, live (the network boxes say it too)
             rx.foreach(ComposerThreadState.part_problems[index], problem_line),
             spacing="1",
-            width="100%",
             id="part-problems-" + number.to_string(),
             class_name="part-problems",
             aria_live="polite",
         ),
         spacing="2",
-        width="100%",
         class_name="thread-part-box",
         data_part=number,
     )
