@@ -236,14 +236,14 @@ def close_button(label: str = "Cancel", **props: Any) -> rx.Component:
 
 
 def controlled_dialog(
-    title: str, *body: Any, open: Any, on_open_change: Any, **content: Any
+    title: str, *body: Any, open: Any, on_open_change: Any = None, **content: Any
 ) -> rx.Component:
-    """A dialog opened by state (`open`, `on_open_change`): its `title`, then `body`;
-    `content` props (max_width, an id) go to its content."""
+    """A dialog opened by state (`open`, `on_open_change`; without it, only the dialog's own
+    buttons close it): its `title`, then `body`; `content` props (max_width, an id) go to its
+    content."""
+    closing = {} if on_open_change is None else {"on_open_change": on_open_change}
     return rx.dialog.root(
-        rx.dialog.content(rx.dialog.title(title), *body, **content),
-        open=open,
-        on_open_change=on_open_change,
+        rx.dialog.content(rx.dialog.title(title), *body, **content), open=open, **closing
     )
 
 
