@@ -138,9 +138,15 @@ def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
     )
 
 
+def _alt_count() -> rx.Component:
+    """How long the alt text is, out of the strictest network's limit (red past it)."""
+    s = ComposerAltState
+    color = rx.cond(s.alt_too_long, rx.color("red", 11), rx.color("gray", 10))
+    return rx.text(s.alt_value.length(), " / ", s.alt_limit, size="1", color=color, id="alt-count")
+
+
 def alt_dialog() -> rx.Component:
     s = ComposerAltState
-    count_color = rx.cond(s.alt_too_long, rx.color("red", 11), rx.color("gray", 10))
     return controlled_dialog(
         "Alt text",
         rx.dialog.description(
@@ -165,14 +171,7 @@ def alt_dialog() -> rx.Component:
                     placeholder="A short description of what the image shows",
                     aria_label="Alt text",
                 ),
-                rx.text(
-                    s.alt_value.length(),
-                    " / ",
-                    s.alt_limit,
-                    size="1",
-                    color=count_color,
-                    id="alt-count",
-                ),
+                _alt_count(),
                 spacing="1",
             ),
             spacing="3",
