@@ -1,8 +1,9 @@
 """Small widgets the pages repeat: layout (a wrapping toolbar, a centred row, a full-width stack,
 a row's growing column), grey text, soft and ghost buttons, a dialog's buttons, a named form
-input, a plain link, a dot, a post's excerpt and text box, a callout notice; buttons with an icon,
-rows of controls, a dialog's frame, callouts and messages shown while they are set, labelled
-fields; and the shared looks (lines, one-line text, centring, a list row, a pinned corner)."""
+input, an email input, a text area, a plain link, a dot, a post's excerpt and text box, a callout
+notice, a badge on a corner; buttons with an icon, rows of controls, a dialog's frame, callouts
+and messages shown while they are set, labelled fields; and the shared looks (lines, one-line
+text, centring, a list row, a pinned corner)."""
 
 from __future__ import annotations
 
@@ -106,6 +107,11 @@ def named_input(
         width=width,
         aria_label=label,
     )
+
+
+def email_input(name: str, placeholder: str, id: str, **props: Any) -> rx.Component:
+    """A form's email address input `name` (optional: `placeholder` says what empty means)."""
+    return rx.input(name=name, placeholder=placeholder, type="email", id=id, **props)
 
 
 def plain_link(*children: Any, href: Any, **props: Any) -> rx.Component:

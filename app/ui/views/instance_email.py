@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import ghost_button, muted
+from app.ui.components.blocks import email_input, ghost_button, muted
 from app.ui.components.forms import env_input, remove_button, settings_form
 from app.ui.components.section import on_off_heading, settings_card
 from app.ui.state.instance import InstanceState
@@ -86,13 +86,7 @@ def email_settings() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.input(
-                    name="to",
-                    placeholder="Send to (empty: you)",
-                    type="email",
-                    id="test-email-to",
-                    width="16rem",
-                ),  # fmt: skip
+                email_input("to", "Send to (empty: you)", "test-email-to", width="16rem"),
                 rx.button(
                     "Send a test email",
                     type="submit",
