@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.forms import form_error
 from app.ui.components.settings_nav import settings_page
 from app.ui.state.auth import AuthState
@@ -31,7 +32,7 @@ def secret_once(
         secret != "",
         rx.callout.root(
             rx.callout.icon(rx.icon("key-round")),
-            rx.vstack(
+            stack(
                 heading,
                 rx.hstack(
                     rx.input(
@@ -60,7 +61,6 @@ def secret_once(
                 ),
                 note,
                 spacing="2",
-                width="100%",
             ),
             color_scheme="amber",
             id=callout_id or f"{input_id}-callout",
@@ -109,5 +109,5 @@ def admin_settings(
         path,
         about_workspace(subject, rest),
         form_error(error),
-        rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
+        rx.cond(AuthState.is_workspace_admin, stack(*body, spacing="4")),
     )

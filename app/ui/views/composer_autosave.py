@@ -151,7 +151,7 @@ def _notice(icon: str, body: rx.Component, color: str, id: str) -> rx.Component:
 
 def notices() -> rx.Component:
     """The restored-draft notice and the version-conflict panel, over the form."""
-    return rx.vstack(
+    return stack(
         rx.cond(
             ComposerAutosaveState.notice != "",
             _notice(
@@ -190,7 +190,6 @@ def notices() -> rx.Component:
             live_poll(WATCH_MS, ComposerAutosaveState.watch_version),
         ),
         spacing="2",
-        width="100%",
     )
 
 

@@ -41,11 +41,10 @@ def problem_line(p: rx.Var) -> rx.Component:
 def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
     return rx.cond(
         a.problems.length() > 0,
-        rx.vstack(
+        stack(
             rx.cond(t.accounts.length() > 1, muted(a.name, weight="medium")),
             rx.foreach(a.problems, problem_line),
             spacing="1",
-            width="100%",
         ),
     )
 
@@ -67,7 +66,7 @@ def network_label(t: Tab, *extra: Any, **text: Any) -> rx.Component:
 
 def _network_check(t: Tab) -> rx.Component:
     ready = t.problem_count == 0
-    return rx.vstack(
+    return stack(
         network_label(
             t,
             rx.cond(
@@ -91,7 +90,6 @@ def _network_check(t: Tab) -> rx.Component:
         rx.foreach(t.accounts, lambda a: _account_problems(t, a)),
         rx.foreach(t.notes, _note),
         spacing="1",
-        width="100%",
         padding="8px 10px",
         border=rx.cond(
             ready, f"1px solid {rx.color('gray', 5)}", f"1px solid {rx.color('red', 7)}"

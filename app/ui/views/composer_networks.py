@@ -128,7 +128,7 @@ def _tab_trigger(t: Tab) -> rx.Component:
 
 def _tab_content(t: Tab) -> rx.Component:
     return rx.tabs.content(
-        rx.vstack(
+        stack(
             rx.cond(
                 t.problem_count > 0,
                 rx.callout(
@@ -151,7 +151,6 @@ def _tab_content(t: Tab) -> rx.Component:
                 width="100%",
             ),
             spacing="3",
-            width="100%",
             padding_top="12px",
             id="panel-" + t.platform,
             class_name="network-panel",

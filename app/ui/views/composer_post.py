@@ -14,6 +14,7 @@ from app.ui.components.blocks import (
     pin,
     small_icon_button,
     soft_action,
+    stack,
     toolbar,
     wrap_row,
 )
@@ -30,7 +31,7 @@ from app.ui.views.composer_checks import alt_button
 
 def section(title: str, icon: str, *children: rx.Component) -> rx.Component:
     """A composer card: the shared section card holding `children` one under the other."""
-    body = rx.vstack(*children, spacing="3", width="100%")
+    body = stack(*children, spacing="3")
     return section_card(title, icon, body, "composer-" + title.lower().replace(" ", "-"))
 
 

@@ -183,11 +183,10 @@ def thread() -> rx.Component:
 
 
 def _reply(t: ThreadPart) -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.text(t.label, size="1", color_scheme="gray"),
         post_preview(t.preview),
         spacing="1",
-        width="100%",
         padding_left="14px",
         border_left=f"2px solid {rx.color('gray', 6)}",
         class_name="thread-reply",
@@ -197,11 +196,10 @@ def _reply(t: ThreadPart) -> rx.Component:
 def thread_preview() -> rx.Component:
     return rx.cond(
         ComposerThreadState.thread_previews.length() > 0,
-        rx.vstack(
+        stack(
             icon_title("messages-square", rx.heading("Thread replies", size="3")),
             rx.foreach(ComposerThreadState.thread_previews, _reply),
             spacing="3",
-            width="100%",
             id="thread-previews",
         ),
     )
