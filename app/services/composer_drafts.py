@@ -42,7 +42,9 @@ class WorkingCopy(BaseModel):
     customized: list[str] = Field(default_factory=list)
     options: dict[str, dict[str, str]] = Field(default_factory=dict)
     media_ids: list[str] = Field(default_factory=list, max_length=20)
-    # The thread's further parts: {"text", "media_ids"} each.
+    # Alt text of the post's own images, by media id.
+    media_alt: dict[str, str] = Field(default_factory=dict)
+    # The thread's further parts: {"text", "media_ids", "media_alt"} each.
     thread: list[dict[str, Any]] = Field(default_factory=list, max_length=25)
     date: str = ""
     time: str = ""

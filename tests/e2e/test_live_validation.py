@@ -120,6 +120,13 @@ def test_png_for_instagram_alt_text_and_draft(page: Page, team: Team, tmp_path) 
     expect(page.locator(".attached-media .alt-button")).to_have_attribute(
         "title", "A blue bird on a white circle"
     )
+    # Autosaved with its image: a reload brings the alt text back too.
+    expect(page.locator("html")).not_to_have_attribute("data-draft-pending", "yes")
+    page.reload()
+    expect(page.locator("#restored-notice")).to_contain_text("Restored your unsaved draft")
+    expect(page.locator(".attached-media .alt-button")).to_have_attribute(
+        "title", "A blue bird on a white circle"
+    )
     page.screenshot(path=ARTIFACTS / "composer-checks-light.png", full_page=True)
     page.emulate_media(color_scheme="dark")
     expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)

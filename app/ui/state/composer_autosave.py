@@ -30,8 +30,8 @@ from app.ui.state.handlers import SignedIn, signed_in
 def _library_refs(
     user: User, wid: uuid.UUID, ids: list[str], alt: dict[str, str] | None = None
 ) -> list[MediaRef]:
-    """A thread part's media as the composer shows them, with their alt text (deleted ones
-    are left out)."""
+    """Media as the composer shows them, with their alt text (ones deleted from the library
+    since are left out)."""
     refs: list[MediaRef] = []
     for mid in ids:
         try:
@@ -73,6 +73,7 @@ class ComposerAutosaveState(ComposerState):
             customized=[c for c in self.customized if c in chosen],
             options=self.options,
             media_ids=[m.id for m in self.media_items],
+            media_alt={m.id: m.alt for m in self.media_items if m.alt.strip()},
             thread=[
                 {
                     "text": text,
@@ -98,13 +99,7 @@ class ComposerAutosaveState(ComposerState):
         self.overrides = {k: v for k, v in copy.overrides.items() if k in self.selected}
         self.customized = [c for c in copy.customized if c in self.overrides]
         self.options = {**self.options, **copy.options}
-        refs = []
-        for mid in copy.media_ids:
-            try:
-                refs.append(media_ref(media.get_media(user, wid, uuid.UUID(mid))))
-            except (ValueError, ServiceError):
-                continue  # deleted from the library since
-        self.media_items = refs
+        self.media_items = _library_refs(user, wid, copy.media_ids, copy.media_alt)
         if copy.thread:
             self.thread_parts = [str(p.get("text") or "") for p in copy.thread]
             self.thread_media = [
