@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.api import create_api
 from app.api.headers import security_headers
+from app.frontend import cache_assets
 from app.observability.sentry import reflex_exception_handler
 from app.ui.pages import (  # noqa: F401  (registers pages)
     accounts,
@@ -30,8 +31,9 @@ from app.ui.pages import (  # noqa: F401  (registers pages)
 )
 
 app = rx.App(
-    # The REST API (Reflex mounts itself inside it), then security headers around everything.
-    api_transformer=[create_api(), security_headers],
+    # The REST API (Reflex mounts itself inside it), long-lived caching of the hashed assets,
+    # then security headers around everything.
+    api_transformer=[create_api(), cache_assets, security_headers],
     toaster=rx.toast.provider(position="bottom-right", close_button=True),
     backend_exception_handler=reflex_exception_handler,
 )

@@ -394,32 +394,39 @@ def cmd_build_frontend(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _archive_command(
+    name: str, run: Callable[[], str], errors: type[Exception] | tuple[type[Exception], ...]
+) -> int:
+    """Run a backup or restore (`name`), then say what it did (0) or why it failed (1)."""
+    require(database=True)
+    logs.configure(name)
+    try:
+        done = run()
+    except errors as exc:
+        say(f"{name} failed: {exc}")
+        return 1
+    say(done)
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.ops import backup
 
-    require(database=True)
-    logs.configure("backup")
-    try:
+    def run() -> str:
         path = backup.backup(Path(args.file) if args.file else None)
-    except backup.BackupError as exc:
-        say(f"backup failed: {exc}")
-        return 1
-    say(f"backup written to {path}")
-    return 0
+        return f"backup written to {path}"
+
+    return _archive_command("backup", run, backup.BackupError)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.ops import backup
 
-    require(database=True)
-    logs.configure("restore")
-    try:
+    def run() -> str:
         backup.restore(Path(args.file), force=args.force)
-    except (backup.BackupError, OSError) as exc:
-        say(f"restore failed: {exc}")
-        return 1
-    say(f"restored from {args.file}")
-    return 0
+        return f"restored from {args.file}"
+
+    return _archive_command("restore", run, (backup.BackupError, OSError))
 
 
 def cmd_users(args: argparse.Namespace) -> int:

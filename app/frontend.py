@@ -26,6 +26,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / ".web"
 STATIC = WEB / "build" / "client"
@@ -164,3 +166,29 @@ def serve(host: str, port: int) -> None:
     environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.set(True)
     os.chdir(ROOT)
     run_granian_backend_prod(host, port, constants.LogLevel.WARNING)
+
+
+# The build's files under /assets/ are named by their content's hash: a browser keeps them
+# for a year without asking again. Not the backend URLs' chunk, which point_at_backend()
+# rewrites in place (its name stays), nor anything else (pages, logos): those are checked.
+_IMMUTABLE = (b"cache-control", b"public, max-age=31536000, immutable")
+
+
+def cache_assets(asgi_app: ASGIApp) -> ASGIApp:
+    """ASGI wrapper (for `rx.App(api_transformer=...)`): long-lived caching of hashed assets."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith("/assets/") or path.startswith("/assets/reflex-env-"):
+            await asgi_app(scope, receive, send)
+            return
+
+        async def send_cached(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                headers = [h for h in message.get("headers", []) if h[0] != _IMMUTABLE[0]]
+                message = {**message, "headers": [*headers, _IMMUTABLE]}
+            await send(message)
+
+        await asgi_app(scope, receive, send_cached)
+
+    return wrapped

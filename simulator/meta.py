@@ -214,8 +214,7 @@ class MetaSim(OAuthServer, PlatformSim):
         """POST /_sim/<id>/posts/{id} {"likes": 3, "views": 90, ...}: set a post's counters."""
         posts: dict[str, Any] = getattr(self, "posts", {})
         body = await self.control_body(request)
-        post = self.update_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
-        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
+        return self.set_counters(posts, request.path_params["id"], lambda p: p.metrics, body)
 
 
 @dataclass
@@ -248,6 +247,9 @@ class LoginSim(MetaSim):
     limit_code: ClassVar[int]
     # What a request without a token is told: the platform's message and error code.
     no_token: ClassVar[tuple[str, int]]
+    # What the consent screen tells an unknown client, an unregistered redirect URI and a
+    # response_type other than code (in the shape of `consent_refusal`).
+    consent_messages: ClassVar[tuple[str, str, str]]
 
     def reset(self) -> None:
         self.conf = dict(self.default_settings)
@@ -268,13 +270,34 @@ class LoginSim(MetaSim):
     def login_routes(self) -> list[BaseRoute]:
         """The login's OAuth routes (consent, code → short-lived token, exchange, refresh);
         each platform words its errors its own way in authorize, code_token, exchange, refresh."""
-        e = self.endpoint
-        return [
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/access_token", e(self.code_token), methods=["POST"]),
-            Route("/access_token", e(self.exchange), methods=["GET"]),
-            Route("/refresh_access_token", e(self.refresh), methods=["GET"]),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/authorize", self.authorize),
+            ("POST", "/oauth/access_token", self.code_token),
+            ("GET", "/access_token", self.exchange),
+            ("GET", "/refresh_access_token", self.refresh),
+        )
+
+    async def authorize(self, request: Request) -> Response:
+        """The consent screen: approved at once as `consenting_account`, for the scopes that
+        `consented_scopes` accepts."""
+        unknown_client, bad_redirect, bad_response_type = self.consent_messages
+        app, redirect_uri = self.authorizing_app(
+            request, self.consent_refusal(unknown_client), self.consent_refusal(bad_redirect)
+        )
+        q = request.query_params
+        if q.get("response_type") != "code":
+            return self.consent_refusal(bad_response_type)
+        scopes = self.consented_scopes(q.get("scope", ""))
+        user = self.ensure_user(self.consenting_account(request))
+        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
+
+    def consent_refusal(self, message: str) -> Response:
+        """The consent screen's error answer, in the platform's shape."""
+        raise NotImplementedError(f"{type(self).__name__} defines consent_refusal")
+
+    def consented_scopes(self, scope: str) -> list[str]:
+        """The scopes of an authorization request's `scope`; refused (Refusal) when invalid."""
+        raise NotImplementedError(f"{type(self).__name__} defines consented_scopes")
 
     def error_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "429":

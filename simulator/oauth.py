@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from simulator.platform import Refusal, with_query
+from simulator.platform import Refusal, content_type, with_query
 
 
 def s256(verifier: str, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -74,7 +74,7 @@ class OAuthServer:
     @staticmethod
     async def form_fields(request: Request) -> dict[str, str] | None:
         """The text fields of a form-encoded body; None when the body is of another type."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype != "application/x-www-form-urlencoded":
             return None
         form = await request.form()

@@ -4,8 +4,8 @@ With `Simulator(organic=True)` (`python -m simulator --organic`, as `make run` s
 published post gathers views, likes, reposts and comments on a saturating curve of its age,
 and its author gains followers with them. Everything is deterministic: the ceiling of each
 counter is seeded by the platform and the post id, so a test can predict any value from the
-post's age (`counts`). Each platform maps these generic counters onto its own (`PlatformSim.
-organic_posts`), only ever raising them: a counter a test set by hand is never lowered.
+post's age (`counts`). Each platform maps these generic counters onto its own (`OWN_COUNTERS`,
+via `PlatformSim.organic_posts`), only ever raising them: a counter set by hand is never lowered.
 
 Avatars are deterministic too: an SVG of the account's initials on a colour seeded by its name.
 """
@@ -19,6 +19,78 @@ import math
 # Most of a post's reach comes in its first half hour (63 % after TAU_S, 95 % after 3 TAU_S).
 TAU_S = 600.0
 GENERIC = ("views", "likes", "reposts", "comments", "quotes", "saves", "clicks", "followers")
+
+# Each platform's own names of the generic counters it keeps on a post (the dict of
+# `PlatformSim.organic_posts`): only these are raised.
+OWN_COUNTERS: dict[str, dict[str, str]] = {
+    "bluesky": {
+        "likes": "likeCount",
+        "reposts": "repostCount",
+        "comments": "replyCount",
+        "quotes": "quoteCount",
+        "saves": "bookmarkCount",
+    },
+    "facebook": {
+        "likes": "reactions",
+        "comments": "comments",
+        "reposts": "shares",
+        "views": "media_view",
+        "clicks": "clicks",
+    },
+    "instagram": {
+        "views": "views",
+        "likes": "likes",
+        "comments": "comments",
+        "reposts": "shares",
+        "saves": "saved",
+    },
+    "linkedin": {
+        "likes": "likes",
+        "comments": "comments",
+        "reposts": "shares",
+        "views": "impressions",
+        "clicks": "clicks",
+    },
+    "mastodon": {
+        "likes": "favourites_count",
+        "reposts": "reblogs_count",
+        "comments": "replies_count",
+        "quotes": "quotes_count",
+    },
+    "pinterest": {
+        "views": "IMPRESSION",
+        "clicks": "PIN_CLICK",
+        "saves": "SAVE",
+        "comments": "TOTAL_COMMENTS",
+        "likes": "TOTAL_REACTIONS",
+    },
+    "threads": {
+        "views": "views",
+        "likes": "likes",
+        "comments": "replies",
+        "reposts": "reposts",
+        "quotes": "quotes",
+    },
+    "tiktok": {
+        "views": "view_count",
+        "likes": "like_count",
+        "comments": "comment_count",
+        "reposts": "share_count",
+    },
+    "x": {
+        "views": "impression_count",
+        "likes": "like_count",
+        "reposts": "retweet_count",
+        "comments": "reply_count",
+        "quotes": "quote_count",
+        "saves": "bookmark_count",
+    },
+    "youtube": {
+        "views": "viewCount",
+        "likes": "likeCount",
+        "comments": "commentCount",
+    },
+}
 
 
 def _seed(*parts: str) -> bytes:

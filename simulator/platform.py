@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
@@ -110,6 +110,25 @@ def _set(out: dict[str, Any], key: str, value: Any) -> None:
 E_PARAMS = "Error occurred while parsing request parameters"
 
 
+def content_type(request: Request) -> str:
+    """The media type of a request's Content-Type, in lower case ("" without one)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def json_object(
+    raw: bytes, refuse: Callable[[str], Exception], not_json: str, not_object: str
+) -> dict[str, Any]:
+    """`raw` parsed as a JSON object; `refuse(not_json)` or `refuse(not_object)` is raised when
+    it is not JSON or not an object."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise refuse(not_json) from exc
+    if not isinstance(data, dict):
+        raise refuse(not_object)
+    return data
+
+
 async def read_params(
     request: Request,
     *,
@@ -124,17 +143,11 @@ async def read_params(
     put = _put if nested else _set
     for key, value in request.query_params.multi_items():
         put(out, key, value)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype = content_type(request)
     if ctype == "application/json":
         raw = await request.body()
         if raw.strip():
-            try:
-                data = json.loads(raw)
-            except ValueError as exc:
-                raise error(messages[0]) from exc
-            if not isinstance(data, dict):
-                raise error(messages[1])
-            out.update(data)
+            out.update(json_object(raw, error, *messages))
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form(max_part_size=64 * 1024 * 1024)
         for key, value in form.multi_items():
@@ -145,13 +158,9 @@ async def read_params(
 async def control_json(request: Request) -> dict[str, Any]:
     """The JSON object body of a /_sim control request ({} when empty)."""
     raw = await request.body()
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        raise SimError("body must be JSON") from exc
-    if not isinstance(data, dict):
-        raise SimError("body must be a JSON object")
-    return data
+    if not raw.strip():
+        return {}
+    return json_object(raw, SimError, "body must be JSON", "body must be a JSON object")
 
 
 def json_type(value: Any) -> str:
@@ -187,6 +196,19 @@ def set_fields(obj: Any, fields: dict[str, Any], settable: Iterable[str], what: 
         if name not in allowed:
             raise SimError(f"unknown {what} field {name!r}")
         setattr(obj, name, value)
+
+
+class Named(Protocol):
+    @property
+    def username(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
+def find_named(items: dict[Any, NamedT], username: str) -> NamedT | None:
+    """The one of `items` (accounts, users, pages...) named exactly `username`, or None."""
+    return next((item for item in items.values() if item.username == username), None)
 
 
 def settable_fields(obj: Any, *fixed: str) -> set[str]:
@@ -280,6 +302,14 @@ class PlatformSim:
 
     def routes(self) -> list[BaseRoute]:
         return []
+
+    def api_routes(self, *table: tuple[str, str, Handler]) -> list[BaseRoute]:
+        """API routes from rows of (methods, path, handler), each handler wrapped with
+        `endpoint`; `methods` names one HTTP method or several, separated by spaces."""
+        return [
+            Route(path, self.endpoint(handler), methods=methods.split())
+            for methods, path, handler in table
+        ]
 
     def sim_routes(self) -> list[BaseRoute]:
         """The /_sim/<id> controls: those platforms share, for the handlers this one has
@@ -390,7 +420,7 @@ class PlatformSim:
             items[key] = item
         return item
 
-    def update_counters(
+    def set_counters(
         self,
         items: dict[str, T],
         key: str,
@@ -398,10 +428,12 @@ class PlatformSim:
         body: dict[str, Any],
         what: str = "post",
         known: Iterable[str] | None = None,
-    ) -> T | Response:
-        """What a /_sim control request setting a post's counters (likes, views...) does: the
-        post with `body`'s counters set, or a 404 when there is none. A counter the post does
-        not keep (`known`: its counters' names unless given) is refused."""
+        render: Callable[[T], Any] | None = None,
+    ) -> Response:
+        """What a /_sim control request setting a post's counters (likes, views...) answers:
+        the post `render`ed (by default its counters) once `body`'s counters are set, or a 404
+        when there is none. A counter the post does not keep (`known`: its counters' names
+        unless given) is refused."""
         with self.sim.lock:
             item = items.get(key)
             if item is None:
@@ -412,7 +444,7 @@ class PlatformSim:
             if unknown:
                 raise SimError(f"unknown counters {sorted(unknown)}; known: {names}")
             have.update({k: int(v) for k, v in body.items()})
-            return item
+        return JSONResponse(dict(counters(item)) if render is None else render(item))
 
     def expire_token(self, value: str) -> None:
         """Expire an access token now (platforms keeping `tokens`: value → obj.expires_at)."""

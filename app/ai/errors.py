@@ -22,47 +22,31 @@ class Usage:
         return self.prompt_tokens + self.completion_tokens
 
 
-class AIError(ServiceError):
+class AIError(ServiceError, status=502, code="ai_unavailable"):
     """Base of the AI errors; `usage` says what was spent before the failure."""
-
-    status = 502
-    code = "ai_unavailable"
 
     def __init__(self, message: str, *, usage: Usage | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.usage = usage or Usage()
 
 
-class AINotConfigured(AIError):
-    status = 503
-    code = "ai_not_configured"
+class AINotConfigured(AIError, status=503, code="ai_not_configured"): ...
 
 
-class AITimeout(AIError):
-    status = 504
-    code = "ai_timeout"
+class AITimeout(AIError, status=504, code="ai_timeout"): ...
 
 
-class AIInvalidOutput(AIError):
-    status = 502
-    code = "ai_invalid_output"
+class AIInvalidOutput(AIError, status=502, code="ai_invalid_output"): ...
 
 
-class AIRefused(AIError):
-    status = 422
-    code = "ai_refused"
+class AIRefused(AIError, status=422, code="ai_refused"): ...
 
 
-class AIUnavailable(AIError):
-    status = 502
-    code = "ai_unavailable"
+class AIUnavailable(AIError, status=502, code="ai_unavailable"): ...
 
 
-class AIRateLimited(AIError, TooManyRequests):
+class AIRateLimited(AIError, TooManyRequests, status=429, code="ai_rate_limited"):
     """The AI server (or this workspace's AI budget) says: not now, retry after `retry_after` s."""
-
-    status = 429
-    code = "ai_rate_limited"
 
     def __init__(self, message: str, *, retry_after: int, usage: Usage | None = None) -> None:
         TooManyRequests.__init__(

@@ -1,306 +1,52 @@
 """The provider contract: one class per platform that speaks HTTP (httpx) and nothing else.
 
 Providers know no database. They take tokens and a publish request and return results, or raise
-one of the typed errors below. The worker decides what to do with an error; the provider only
-says what happened, and in particular whether a failed request may have reached the platform
-(`TransientError.sent`), which is what the "never blindly retry" invariant hangs on.
+one of the typed errors of errors.py. The types they declare and exchange live in network.py
+(what the network is like), accounts.py (tokens, the account), posts.py (what to publish) and
+results.py (what comes back); this module re-exports them, with the helpers the providers share
+and the `Provider` base class.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
-import mimetypes
 import secrets
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, ClassVar, Literal
+from typing import Any, ClassVar
 
 import httpx
 
-from app.net.outbound import OutboundRefused, short_message
+from app.net.outbound import OutboundRefused
+from app.providers.accounts import AccountInfo as AccountInfo
+from app.providers.accounts import TokenSet as TokenSet
+from app.providers.errors import AuthError as AuthError
+from app.providers.errors import PermanentError as PermanentError
+from app.providers.errors import ProviderError as ProviderError
+from app.providers.errors import RateLimited as RateLimited
+from app.providers.errors import TransientError as TransientError
+from app.providers.network import Capabilities as Capabilities
+from app.providers.network import CaptionStyle as CaptionStyle
+from app.providers.network import Limits as Limits
+from app.providers.network import Look as Look
 from app.providers.options import PostOptions, option_problems
+from app.providers.posts import MediaItem as MediaItem
+from app.providers.posts import PublishRequest as PublishRequest
+from app.providers.results import Metrics as Metrics
+from app.providers.results import PublishResult as PublishResult
+from app.providers.results import RecentPost as RecentPost
+from app.providers.results import StatusResult as StatusResult
+from app.providers.results import counters as counters
 from app.providers.text_units import count_graphemes as count_graphemes  # re-exported
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=60.0, pool=5.0)
 USER_AGENT = "Herald/0.1 (self-hosted social media scheduler)"
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class ProviderError(Exception):
-    """Base of every error a provider raises. `message` is fit to show a user: whatever a
-    foreign server put in it is reduced to one short line without markup."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        message = short_message(message)
-        super().__init__(message)
-        self.message = message
-        self.status = status  # HTTP status, when there was a response
-        self.code = code  # the platform's own error code, when it has one
-        self.details = details or {}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, status={self.status})"
-
-
-class AuthError(ProviderError):
-    """The token is expired, revoked or lacks a scope. Only this marks an account broken."""
-
-    def __init__(self, message: str, *, refresh_may_help: bool, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.refresh_may_help = refresh_may_help
-
-
-class RateLimited(ProviderError):
-    """The platform said "slow down"; try again at `retry_at` (UTC), not before."""
-
-    def __init__(self, retry_at: datetime, message: str = "Rate limited", **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.retry_at = retry_at
-
-
-class TransientError(ProviderError):
-    """A failure that may go away.
-
-    `sent=False`: nothing was created on the platform (the request never left, or the platform
-    answered that it did nothing), so retrying is safe. `sent=True`: the outcome is unknown (5xx,
-    timeout or dropped connection after the request was sent); check `find_recent` or rely on
-    the platform's idempotency key before retrying.
-    """
-
-    def __init__(self, message: str, *, sent: bool, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.sent = sent
-
-
-class PermanentError(ProviderError):
-    """The platform refused the request (4xx); retrying the same request will not help."""
-
-    def __init__(self, message: str, *, duplicate: bool = False, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.duplicate = duplicate
-
-
-# --------------------------------------------------------------------------- data types
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one post may contain. `count_text` counts the way the platform counts."""
-
-    max_text_length: int
-    max_media: int
-    media_types: frozenset[str] = frozenset()
-    # Largest accepted file per major type ("image", "video", "audio").
-    max_bytes: Mapping[str, int] = field(default_factory=dict)
-    counter: Callable[[str], int] = len
-    url_length: int = 23  # what a link counts, where the counter counts links as a fixed length
-
-    def count_text(self, text: str) -> int:
-        return self.counter(text)
-
-    def max_size_for(self, mime: str) -> int | None:
-        return self.max_bytes.get(mime.split("/", 1)[0])
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    text_only: bool = True
-    images: bool = False
-    video: bool = False
-    mixed_media: bool = False
-    threads: bool = False
-    # Retrying a publish with the same PublishRequest.idempotency_key cannot duplicate it
-    # (within `idempotency_window`).
-    idempotent_publish: bool = False
-    idempotency_window: timedelta | None = None
-    refresh_tokens: bool = False
-    tokens_expire: bool = False
-    pkce: bool = False
-    # publish() may return state="pending" (finish with check_status/finalize).
-    pending_publish: bool = False
-    find_recent: bool = False
-    post_metrics: bool = False
-    account_metrics: bool = False
-    # The platform is federated: every account lives on its own server (api_base per account).
-    per_instance: bool = False
-    # Connects with a handle and an app password (login()) instead of an OAuth redirect.
-    app_password: bool = False
-
-
-@dataclass(frozen=True)
-class CaptionStyle:
-    """How to write for the network, for the AI caption writer."""
-
-    counting: str = "one per character"  # how the length is counted, in words
-    conventions: str = "keep it concise and easy to scan"  # style and hashtag habits
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a post looks on the network, for the composer's preview."""
-
-    mark: str  # one or two letters on the network's round badge
-    color: str  # the badge's (brand) colour, also the network's colour on the calendar
-    link_color: str  # links, hashtags and mentions in the text
-    chart_color: str = "var(--gray-9)"  # the network in analytics charts (a theme colour)
-    actions: tuple[str, ...] = ("heart",)  # lucide icons of the action row under a post
-    subtitle: str = "now"  # the line under the author's name
-    at_handle: bool = True  # the author shows as @handle (False: the bare name)
-    show_handle: bool = False  # the handle is printed next to the name
-    media_first: bool = False  # media above the text (visual-first networks)
-    media_radius: str = "12px"
-    square_avatar: bool = False
-    text_size: str = "14px"
-    call_to_action: str = ""  # a badge at the end of the action row (Pinterest's "Save")
-    tinted: bool = False  # a darker card background
-    # A video network: the preview shows a video frame of this shape ("16:9", "9:16").
-    video_frame: str = ""
-
-
-@dataclass
-class TokenSet:
-    access_token: str
-    refresh_token: str | None = None
-    expires_at: datetime | None = None  # UTC; None = does not expire
-    scope: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def has_scope(self, *scopes: str) -> bool:
-        """True if the granted scope string contains any of `scopes`."""
-        granted = set(self.scope.split())
-        return any(s in granted for s in scopes)
-
-
-@dataclass
-class AccountInfo:
-    platform_account_id: str
-    name: str
-    username: str
-    avatar_url: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class MediaItem:
-    """One file to attach. `open()` returns a fresh binary stream each call (retries re-open)."""
-
-    mime: str
-    size: int
-    open: Callable[[], BinaryIO]
-    filename: str = "file"
-    alt_text: str | None = None
-    # A URL the platform can fetch the file from (presigned GET), for platforms that pull media
-    # by URL (Instagram, Threads, Facebook, Pinterest, TikTok PULL_FROM_URL).
-    url: str | None = None
-    # Pixel dimensions measured when the file was stored (None: unknown), for platforms that
-    # lay media out by their aspect ratio before loading them (Bluesky).
-    width: int | None = None
-    height: int | None = None
-
-    @classmethod
-    def from_bytes(
-        cls, data: bytes, mime: str, filename: str = "file", alt_text: str | None = None
-    ) -> MediaItem:
-        return cls(mime, len(data), lambda: io.BytesIO(data), filename, alt_text)
-
-    @classmethod
-    def from_path(
-        cls, path: str | Path, mime: str | None = None, alt_text: str | None = None
-    ) -> MediaItem:
-        path = Path(path)
-        mime = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return cls(mime, path.stat().st_size, lambda: path.open("rb"), path.name, alt_text)
-
-    @property
-    def kind(self) -> str:
-        """Major type: "image", "video", "audio"..."""
-        return self.mime.split("/", 1)[0]
-
-
-@dataclass
-class PublishRequest:
-    text: str
-    media: list[MediaItem] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)
-    # Stable per destination (e.g. its id): the same key on a retry lets idempotent platforms
-    # return the first result instead of posting twice.
-    idempotency_key: str = ""
-    # A thread that stopped part-way: the ids of the parts already out, in order. Providers
-    # that publish threads go on from the next part, in reply to the last of these, so a retry
-    # never posts a part twice (the engine keeps them in the destination's pending state).
-    thread_done: list[str] = field(default_factory=list)
-    # The media of each further part of the thread: thread_media[j] goes on part j + 2 (the
-    # reply carrying options["thread"][j]); shorter than the thread when the last parts have
-    # none. Providers upload only the parts not in `thread_done`.
-    thread_media: list[list[MediaItem]] = field(default_factory=list)
-
-    def part_media(self, index: int) -> list[MediaItem]:
-        """The media of part `index` (0 = the first post)."""
-        if index == 0:
-            return self.media
-        return self.thread_media[index - 1] if index - 1 < len(self.thread_media) else []
-
-    def parts(self) -> list[str]:
-        """The texts of a thread, first to last: `text`, then the `thread` option's replies."""
-        thread = self.options.get("thread") or []
-        if not isinstance(thread, list) or not all(isinstance(t, str) for t in thread):
-            raise PermanentError("'thread' must be a list of texts")
-        return [self.text, *thread]
-
-
-@dataclass
-class PublishResult:
-    state: Literal["published", "pending"]
-    platform_post_id: str | None = None
-    permalink: str | None = None
-    # JSON-serialisable; handed back to check_status()/finalize() when state == "pending".
-    pending_state: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class StatusResult:
-    state: Literal["processing", "ready", "failed"]
-    message: str | None = None
-    # Suggested delay before the next check_status() call.
-    retry_after: float | None = None
-    pending_state: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class RecentPost:
-    platform_post_id: str
-    text: str
-    created_at: datetime
-    permalink: str | None = None
-
-
-# Metrics are plain dicts of counters. Keys used when the platform has them: likes, comments,
-# shares, views, quotes (post); followers, following, posts (account).
-Metrics = dict[str, int]
-
-
-def counters(source: Mapping[str, Any], **fields: str) -> Metrics:
-    """Metrics read from a platform's counters: `counters(stats, likes="likeCount")` is
-    {"likes": stats["likeCount"]} as an int, 0 where the platform left the counter out."""
-    return {name: int(source.get(key) or 0) for name, key in fields.items()}
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -346,6 +92,22 @@ def thread_media_problems(
     return errors
 
 
+def thread_problems(
+    request: PublishRequest,
+    network: str,
+    max_media: int,
+    check_text: Callable[[str, str], list[str]],
+    check_media: Callable[[list[MediaItem]], list[str]],
+) -> list[str]:
+    """Every part's problems: its text (`check_text(where, text)`, see part_problems), then the
+    first part's media (`check_media(items)`), then each further part's (thread_media_problems)."""
+    return (
+        part_problems(request, check_text)
+        + check_media(request.media)
+        + thread_media_problems(request, network, max_media, check_media)
+    )
+
+
 # --------------------------------------------------------------------------- threads
 
 
@@ -376,6 +138,17 @@ def pending_media_ids(pending: dict[str, Any]) -> list[str]:
     """Every part's media ids, part by part."""
     by_part = pending.get("part_media") or {}
     return [str(m) for key in sorted(by_part, key=int) for m in by_part[key]]
+
+
+def upload_part_media(
+    request: PublishRequest, pending: dict[str, Any], upload: Callable[[MediaItem], str]
+) -> None:
+    """Upload the media of every part not out yet with `upload` (answering the media id), and
+    record the ids by part in `pending` (a thread_pending state), then all of them in order."""
+    for i in range(len(request.thread_done), len(pending["parts"])):
+        for item in request.part_media(i):
+            pending["part_media"].setdefault(str(i), []).append(upload(item))
+    pending["media_ids"] = pending_media_ids(pending)
 
 
 def post_reply_chain(
@@ -448,6 +221,11 @@ class Provider(ABC):
     alt_text_limit: ClassVar[int] = 0
     # What a post must carry besides text, in words ("exactly one video"); "" = nothing.
     requires: ClassVar[str] = ""
+    # Networks that process uploaded media: how long publish() waits for them before it returns
+    # a pending result, and the pause between two checks (the media_wait_s and media_poll_s
+    # settings override them).
+    default_media_wait_s: ClassVar[float] = 30.0
+    default_media_poll_s: ClassVar[float] = 2.0
 
     def __init__(
         self,
@@ -455,6 +233,8 @@ class Provider(ABC):
         api_base: str | None = None,
         client: httpx.Client | None = None,
         timeout: httpx.Timeout | float | None = None,
+        media_wait_s: float | None = None,
+        media_poll_s: float | None = None,
         **config: Any,
     ) -> None:
         base = api_base or self.default_api_base
@@ -467,6 +247,8 @@ class Provider(ABC):
         )
         self.config = config
         self.limits: Limits = self.default_limits
+        self.media_wait_s = self.default_media_wait_s if media_wait_s is None else media_wait_s
+        self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 
     # -- lifecycle
     def close(self) -> None:
@@ -548,6 +330,12 @@ class Provider(ABC):
     @abstractmethod
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult: ...
 
+    def _refuse_invalid(self, request: PublishRequest) -> None:
+        """A PermanentError listing what `validate` finds wrong with `request`, if anything."""
+        problems = self.validate(request)
+        if problems:
+            raise PermanentError(" ".join(problems))
+
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
         """Read-only progress check of a pending publish."""
         raise NotImplementedError(f"{self.id} never returns pending publishes")
@@ -556,26 +344,33 @@ class Provider(ABC):
         """Complete a pending publish (may return pending again if not ready yet)."""
         raise NotImplementedError(f"{self.id} never returns pending publishes")
 
-    def _finalize_when_ready(
+    def _publish_when_ready(
         self,
         token: TokenSet,
-        pending_state: dict[str, Any],
+        pending: dict[str, Any],
         then: Callable[[TokenSet, dict[str, Any]], PublishResult],
         failed: str,
         *,
+        wait: bool,
         duplicate_if: str | None = None,
     ) -> PublishResult:
-        """finalize() for platforms whose check_status says when the uploads are processed:
-        pending again while they are, a PermanentError (with `failed` when the platform gave
-        no reason; a duplicate when the reason holds `duplicate_if`) when they failed, else
-        `then(token, pending_state)` publishes."""
-        status = self.check_status(token, pending_state)
-        if status.state == "processing":
-            return PublishResult(state="pending", pending_state=pending_state)
-        if status.state == "failed":
-            duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
-            raise PermanentError(status.message or failed, duplicate=duplicate)
-        return then(token, pending_state)
+        """publish() and finalize() for platforms that process the media before the post goes
+        out, as check_status says: once they are processed, `then(token, pending)` publishes;
+        if that failed, a PermanentError (`failed` when the platform gave no reason; a duplicate
+        when the reason holds `duplicate_if`); while they are processed, a pending result (that
+        finalize completes), at once or, when publish may `wait`, after polling every
+        `media_poll_s` for `media_wait_s`."""
+        deadline = time.monotonic() + self.media_wait_s
+        while True:
+            status = self.check_status(token, pending)
+            if status.state == "failed":
+                duplicate = duplicate_if is not None and duplicate_if in (status.message or "")
+                raise PermanentError(status.message or failed, duplicate=duplicate)
+            if status.state == "ready":
+                return then(token, pending)
+            if not wait or time.monotonic() + self.media_poll_s > deadline:
+                return PublishResult(state="pending", pending_state=pending)
+            time.sleep(self.media_poll_s)
 
     @abstractmethod
     def find_recent(self, token: TokenSet, since: datetime) -> list[RecentPost]:

@@ -30,32 +30,21 @@ from urllib.parse import quote
 import httpx
 
 from app.providers import bluesky_text
-from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
-    Provider,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    TokenSet,
-    TransientError,
-    count_graphemes,
-    counters,
-    part_problems,
-    thread_media_problems,
-)
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.base import Provider, count_graphemes, thread_problems
 from app.providers.bluesky_text import MAX_BYTES, MAX_GRAPHEMES, build_facets, text_bytes
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
 from app.providers.languages import is_language_tag
-from app.providers.options import PostOptions, option
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.options import PostOptions, option, thread_option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, counters
 
 POST = "app.bsky.feed.post"
 IMAGES = "app.bsky.embed.images"
@@ -123,9 +112,7 @@ class BlueskyOptions(PostOptions):
     langs: list[str] | None = option(
         "Languages", "Up to 3 codes, comma separated (e.g. en, fr).", max_length=3
     )
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
 
 
 # ------------------------------------------------------------------ provider
@@ -288,10 +275,8 @@ class BlueskyProvider(Provider):
         errors += _language_errors(opts.get("langs"))
         if not request.text.strip() and not request.media:
             errors.append("A Bluesky post needs text, images or a video.")
-        errors += part_problems(request, _length_problems)
-        errors += self._media_errors(request.media)
-        return errors + thread_media_problems(
-            request, "Bluesky", self.limits.max_media, self._media_errors
+        return errors + thread_problems(
+            request, "Bluesky", self.limits.max_media, _length_problems, self._media_errors
         )
 
     def _media_errors(self, media: list[MediaItem]) -> list[str]:
@@ -350,11 +335,8 @@ class BlueskyProvider(Provider):
         with its alt text and its aspect ratio (the app lays the post out before loading it)."""
         if not media:
             return None
-        try:
+        with TransientError.nothing_created():  # a blob upload never creates a post
             blobs = [self._upload(token, item) for item in media]
-        except TransientError as exc:
-            exc.sent = False  # a blob upload never creates a post
-            raise
         if media[0].kind == "video":
             video = {"$type": VIDEO, "video": blobs[0], **_aspect_ratio(media[0])}
             return video | ({"alt": media[0].alt_text} if media[0].alt_text else {})

@@ -29,30 +29,18 @@ Text: 63,206 characters, counted as UTF-16 code units (an emoji outside the BMP 
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from app.providers import facebook_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
 )
 from app.providers.facebook_text import MAX_TEXT, text_length
@@ -64,7 +52,10 @@ from app.providers.meta import (
     graph_retry_at,
     long_lived_token,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 
 DEFAULT_API_BASE = "https://graph.facebook.com"
 DEFAULT_AUTH_BASE = "https://www.facebook.com"
@@ -240,7 +231,7 @@ class FacebookProvider(GraphProvider):
         self._request("DELETE", self._graph("/me/permissions"), token=token)
 
     def _granted(self, token: TokenSet) -> list[str]:
-        body = self._request("GET", self._graph("/me/permissions"), token=token).json()
+        body = self._read(token, "/me/permissions")
         rows = body.get("data") if isinstance(body, dict) else None
         return [
             str(r["permission"])
@@ -258,7 +249,7 @@ class FacebookProvider(GraphProvider):
         for key in ("page_id", "account_id"):
             if token.extra.get(key):
                 return str(token.extra[key])
-        body = self._request("GET", self._graph("/me"), token=token, params={"fields": "id"}).json()
+        body = self._read(token, "/me", {"fields": "id"})
         if not isinstance(body, dict) or not body.get("id"):
             raise PermanentError("Facebook did not return the Page")
         token.extra["page_id"] = str(body["id"])
@@ -287,16 +278,13 @@ class FacebookProvider(GraphProvider):
     def account_info(self, token: TokenSet) -> AccountInfo:
         """The Page of a Page token; the person of a user token."""
         if self._is_page(token):
-            page = self._request(
-                "GET",
-                self._graph(f"/{self._page_id(token)}"),
-                token=token,
-                params={"fields": "id,name,username,category,link,picture"},
-            ).json()
+            page = self._read(
+                token,
+                f"/{self._page_id(token)}",
+                {"fields": "id,name,username,category,link,picture"},
+            )
             return self._page_info(page)
-        me = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": "id,name,picture"}
-        ).json()
+        me = self._read(token, "/me", {"fields": "id,name,picture"})
         if not isinstance(me, dict) or not me.get("id"):
             raise PermanentError("Facebook did not return the account")
         return AccountInfo(
@@ -373,9 +361,7 @@ class FacebookProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         page_id = self._page_id(token)
         opts = request.options
         media = request.media
@@ -389,13 +375,11 @@ class FacebookProvider(GraphProvider):
             if media:
                 ids = []
                 for item in media:
-                    try:
+                    # An unpublished photo is no post: safe to retry.
+                    with TransientError.nothing_created():
                         ids.append(
                             str(self._photo(token, page_id, item, "", published=False)["id"])
                         )
-                    except TransientError as exc:
-                        exc.sent = False  # an unpublished photo is no post: safe to retry
-                        raise
                 params["attached_media"] = json.dumps([{"media_fbid": i} for i in ids])
             if request.text:
                 params["message"] = request.text
@@ -453,16 +437,9 @@ class FacebookProvider(GraphProvider):
             "video_id": video_id,
             "first_comment": request.options.get("first_comment"),
         }
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "Facebook could not process the video")
-            if status.state == "ready":
-                return self.finalize(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token, pending, self.finalize, "Facebook could not process the video", wait=True
+        )
 
     def _upload_video(
         self, token: TokenSet, url: str, item: MediaItem, data: dict[str, str]
@@ -516,12 +493,7 @@ class FacebookProvider(GraphProvider):
         return video_id
 
     def _video(self, token: TokenSet, video_id: str) -> dict[str, Any]:
-        body = self._request(
-            "GET",
-            self._graph(f"/{video_id}"),
-            token=token,
-            params={"fields": "status,post_id,permalink_url"},
-        ).json()
+        body = self._read(token, f"/{video_id}", {"fields": "status,post_id,permalink_url"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -549,7 +521,9 @@ class FacebookProvider(GraphProvider):
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         """The video publishes itself once processed; this reads its post back."""
         failed = "Facebook could not process the video"
-        return self._finalize_when_ready(token, pending_state, self._video_published, failed)
+        return self._publish_when_ready(
+            token, pending_state, self._video_published, failed, wait=False
+        )
 
     def _video_published(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         body = self._video(token, pending_state["video_id"])
@@ -592,15 +566,14 @@ class FacebookProvider(GraphProvider):
         )
 
     def post_metrics(self, token: TokenSet, platform_post_id: str) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{platform_post_id}"),
-            token=token,
-            params={
+        body = self._read(
+            token,
+            f"/{platform_post_id}",
+            {
                 "fields": "shares,reactions.summary(total_count).limit(0),"
                 "comments.summary(total_count).limit(0)"
             },
-        ).json()
+        )
         out: Metrics = {
             "likes": _summary_total(body, "reactions"),
             "comments": _summary_total(body, "comments"),
@@ -617,12 +590,9 @@ class FacebookProvider(GraphProvider):
         return out
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._page_id(token)}"),
-            token=token,
-            params={"fields": "followers_count,fan_count"},
-        ).json()
+        body = self._read(
+            token, f"/{self._page_id(token)}", {"fields": "followers_count,fan_count"}
+        )
         body = body if isinstance(body, dict) else {}
         followers = body.get("followers_count")
         if followers is None:

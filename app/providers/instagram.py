@@ -52,24 +52,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.providers import instagram_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
 from app.providers.instagram_text import MAX_CAPTION, text_length
 from app.providers.meta import (
@@ -86,7 +75,10 @@ from app.providers.meta import (
     long_lived_token,
     parse_graph_time,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
+from app.providers.posts import PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 DEFAULT_API_BASE = "https://graph.instagram.com"
 DEFAULT_AUTH_BASE = "https://www.instagram.com"
@@ -287,9 +279,7 @@ class InstagramProvider(GraphProvider):
     # ------------------------------------------------------------------ account
 
     def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
-        body = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": fields}
-        ).json()
+        body = self._read(token, "/me", {"fields": fields})
         if not isinstance(body, dict) or not (body.get("user_id") or body.get("id")):
             raise PermanentError("Instagram did not return the account")
         token.extra["user_id"] = str(body.get("user_id") or body["id"])
@@ -528,12 +518,8 @@ class InstagramProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
-        body = self._request(
-            "POST", self._graph(f"/{user_id}/media"), token=token, params=params
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise PermanentError("Instagram did not create the media container")
-        return str(body["id"])
+        missing = PermanentError("Instagram did not create the media container")
+        return self._new_id(token, f"/{user_id}/media", params, missing)
 
     def _container_params(
         self, request: PublishRequest, item: dict[str, Any], post_type: str
@@ -567,9 +553,7 @@ class InstagramProvider(GraphProvider):
         return params
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         user_id = self._user_id(token)
         items, _ = self._items(request)
         post_type = self._post_type(request, items)
@@ -580,7 +564,8 @@ class InstagramProvider(GraphProvider):
             "children": [],
             "first_comment": request.options.get("first_comment"),
         }
-        try:
+        # Containers are invisible until published: a retry cannot duplicate a post.
+        with TransientError.nothing_created():
             if self.check_quota:
                 self._ensure_quota(token, user_id)
             if post_type == "carousel":
@@ -602,10 +587,6 @@ class InstagramProvider(GraphProvider):
             else:
                 params = self._container_params(request, items[0], post_type)
                 pending["container_id"] = self._container(token, user_id, params)
-        except TransientError as exc:
-            # Containers are invisible until published: a retry cannot duplicate a post.
-            exc.sent = False
-            raise
         return self._advance(token, pending, time.monotonic() + self.media_wait_s)
 
     def _advance(self, token: TokenSet, pending: dict[str, Any], deadline: float) -> PublishResult:
@@ -621,12 +602,9 @@ class InstagramProvider(GraphProvider):
             if status.state == "ready":
                 if pending.get("container_id"):
                     return self._publish(token, pending)
-                try:
+                with TransientError.nothing_created():
                     params = dict(pending["parent_params"], children=",".join(pending["children"]))
                     parent = self._container(token, pending["user_id"], params)
-                except TransientError as exc:
-                    exc.sent = False
-                    raise
                 pending = {**pending, "container_id": parent}
                 continue
             if time.monotonic() + self.media_poll_s > deadline:
@@ -634,16 +612,8 @@ class InstagramProvider(GraphProvider):
             time.sleep(self.media_poll_s)
 
     def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
-        try:
-            body = self._request(
-                "GET",
-                self._graph(f"/{container_id}"),
-                token=token,
-                params={"fields": "status_code,status"},
-            ).json()
-        except TransientError as exc:
-            exc.sent = False  # a read
-            raise
+        with TransientError.nothing_created():  # a read
+            body = self._read(token, f"/{container_id}", {"fields": "status_code,status"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -680,15 +650,12 @@ class InstagramProvider(GraphProvider):
         return self._advance(token, pending_state, time.monotonic())
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
-        body = self._request(
-            "POST",
-            self._graph(f"/{pending['user_id']}/media_publish"),
-            token=token,
-            params={"creation_id": pending["container_id"]},
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise TransientError("Instagram answered the publish without an id", sent=True)
-        media_id = str(body["id"])
+        media_id = self._new_id(
+            token,
+            f"/{pending['user_id']}/media_publish",
+            {"creation_id": pending["container_id"]},
+            TransientError("Instagram answered the publish without an id", sent=True),
+        )
         extra: dict[str, Any] = {"container_id": pending["container_id"]}
         permalink = self._permalink(token, media_id)
         if pending.get("first_comment"):
@@ -744,9 +711,7 @@ class InstagramProvider(GraphProvider):
         since = graph_since(since)
         fields = "id,caption,timestamp,permalink"
         posts = self._media_since(token, user_id, since, fields)
-        stories = self._request(
-            "GET", self._graph(f"/{user_id}/stories"), token=token, params={"fields": fields}
-        ).json()
+        stories = self._read(token, f"/{user_id}/stories", {"fields": fields})
         posts += [p for p in (stories.get("data") or []) if isinstance(p, dict)]
         found = {}
         for post in posts:
@@ -769,12 +734,9 @@ class InstagramProvider(GraphProvider):
             if exc.code != "10" or "permission" in exc.message.lower():
                 raise
             # "(#10) Not enough viewers": small audiences get no insights; counts still work.
-            counts = self._request(
-                "GET",
-                self._graph(f"/{platform_post_id}"),
-                token=token,
-                params={"fields": "like_count,comments_count"},
-            ).json()
+            counts = self._read(
+                token, f"/{platform_post_id}", {"fields": "like_count,comments_count"}
+            )
             return counters(counts, likes="like_count", comments="comments_count")
         values = insight_values(body)
         return {
@@ -787,12 +749,11 @@ class InstagramProvider(GraphProvider):
         }
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._user_id(token)}"),
-            token=token,
-            params={"fields": "followers_count,follows_count,media_count"},
-        ).json()
+        body = self._read(
+            token,
+            f"/{self._user_id(token)}",
+            {"fields": "followers_count,follows_count,media_count"},
+        )
         return counters(
             body, followers="followers_count", following="follows_count", posts="media_count"
         )

@@ -46,7 +46,6 @@ memberFollowersCount (r_member_profileAnalytics), else nothing.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, Literal
@@ -55,30 +54,21 @@ from urllib.parse import quote
 import httpx
 
 from app.providers import linkedin_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 DEFAULT_AUTH_BASE = "https://www.linkedin.com"
@@ -239,6 +229,8 @@ class LinkedInProvider(OAuth2Provider):
     # 60-day access tokens; refresh around day 50 (§12.2). Without the refresh entitlement the
     # member must reconnect before day 60.
     refresh_ahead = timedelta(days=10)
+    default_media_wait_s = 60.0
+    default_media_poll_s = 3.0
 
     default_auth_base = DEFAULT_AUTH_BASE
     default_scopes = DEFAULT_SCOPES
@@ -252,16 +244,12 @@ class LinkedInProvider(OAuth2Provider):
         self,
         *,
         version: str = DEFAULT_VERSION,
-        media_wait_s: float = 60.0,
-        media_poll_s: float = 3.0,
         throttle_backoff_s: float = 60.0,
         upload_retries: int = 2,
         **config: Any,
     ) -> None:
         super().__init__(**config)
         self.version = version
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.throttle_backoff_s = throttle_backoff_s
         self.upload_retries = upload_retries
 
@@ -457,9 +445,7 @@ class LinkedInProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         author = self._author(token)
         opts = request.options
         body: dict[str, Any] = {
@@ -475,11 +461,8 @@ class LinkedInProvider(OAuth2Provider):
             "isReshareDisabledByAuthor": bool(opts.get("disable_reshare", False)),
         }
         media_urns: list[str] = []
-        try:
+        with TransientError.nothing_created():  # uploads never create a post
             refs = [self._upload(token, author, item) for item in request.media]
-        except TransientError as exc:
-            exc.sent = False  # uploads never create a post
-            raise
         media_urns = [urn for urn, _ in refs]
         if len(refs) > 1:
             body["content"] = {
@@ -505,16 +488,9 @@ class LinkedInProvider(OAuth2Provider):
                     article[key] = opts[f"article_{key}"]
             body["content"] = {"article": article}
         pending = {"body": body, "media": media_urns, "first_comment": opts.get("first_comment")}
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "LinkedIn could not process the media")
-            if status.state == "ready":
-                return self._create(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token, pending, self._create, "LinkedIn could not process the media", wait=True
+        )
 
     def _upload(self, token: TokenSet, owner: str, item: MediaItem) -> tuple[str, MediaItem]:
         kind = _media_kind(item)
@@ -638,7 +614,7 @@ class LinkedInProvider(OAuth2Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "LinkedIn could not process the media"
-        return self._finalize_when_ready(token, pending_state, self._create, failed)
+        return self._publish_when_ready(token, pending_state, self._create, failed, wait=False)
 
     def _create(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
         response = self._rest("POST", "/rest/posts", token, json=pending["body"])

@@ -21,36 +21,28 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from app.providers import mastodon_text
+from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
     Provider,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
-    TransientError,
-    counters,
-    part_problems,
-    pending_media_ids,
     pending_part_media,
     post_reply_chain,
     s256_challenge,
-    thread_media_problems,
     thread_pending,
+    thread_problems,
+    upload_part_media,
+)
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
-from app.providers.options import PostOptions, option
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 # read:statuses is not in the usual "scheduler" set, but GET /api/v1/accounts/:id/statuses and
 # GET /api/v1/statuses/:id answer 403 to a token that is sent without it, and find_recent /
@@ -132,12 +124,8 @@ class MastodonOptions(PostOptions):
     spoiler_text: str | None = option("Content warning")
     sensitive: bool | None = option("Mark media as sensitive")
     language: str | None = option("Language", "ISO 639 code, e.g. en.")
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
-    in_reply_to_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
+    in_reply_to_id: str | None = reply_to_option()
 
 
 class MastodonProvider(Provider):
@@ -177,6 +165,8 @@ class MastodonProvider(Provider):
         "multi-word hashtags in CamelCase for screen readers; no clickbait",
     )
     rate_budgets = {"account": (300, 3 * 3600)}
+    default_media_wait_s = 10.0
+    default_media_poll_s = 0.5
 
     def __init__(
         self,
@@ -187,8 +177,6 @@ class MastodonProvider(Provider):
         client_id: str | None = None,
         client_secret: str | None = None,
         scopes: str = DEFAULT_SCOPES,
-        media_wait_s: float = 10.0,
-        media_poll_s: float = 0.5,
         limits: Limits | None = None,
         **config: Any,
     ) -> None:
@@ -196,9 +184,6 @@ class MastodonProvider(Provider):
         self.client_id = client_id
         self.client_secret = client_secret
         self.scopes = scopes
-        # How long publish() waits for media processing before returning a pending result.
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.url_length = URL_LENGTH  # characters_reserved_per_url of the instance
         self._limits_loaded = limits is not None
         if limits is not None:
@@ -381,12 +366,13 @@ class MastodonProvider(Provider):
                 f"(each link counts as {self.url_length})."
             ]
 
-        errors += part_problems(request, too_long)
-        errors += self._validate_media(request.media, limits)
-        errors += thread_media_problems(
-            request, "Mastodon", limits.max_media, lambda items: self._validate_media(items, limits)
+        return errors + thread_problems(
+            request,
+            "Mastodon",
+            limits.max_media,
+            too_long,
+            lambda m: self._validate_media(m, limits),
         )
-        return errors
 
     @staticmethod
     def _validate_media(media: list[MediaItem], limits: Limits) -> list[str]:
@@ -411,25 +397,23 @@ class MastodonProvider(Provider):
         part's status), wait for their processing, then post the parts as a reply chain. A
         thread that stopped at part k (`thread_done`) uploads and posts from part k only."""
         pending = thread_pending(request) | {"idempotency_key": request.idempotency_key}
-        try:
+        # Media steps never create a post, so a retry cannot duplicate anything.
+        with TransientError.nothing_created():
             waiting: list[str] = []
-            for i in range(len(request.thread_done), len(pending["parts"])):
-                for item in request.part_media(i):
-                    media_id, ready = self._upload(token, item)
-                    pending["part_media"].setdefault(str(i), []).append(media_id)
-                    if not ready:
-                        waiting.append(media_id)
-            pending["media_ids"] = pending_media_ids(pending)
+
+            def upload(item: MediaItem) -> str:
+                media_id, ready = self._upload(token, item)
+                if not ready:
+                    waiting.append(media_id)
+                return media_id
+
+            upload_part_media(request, pending, upload)
             deadline = time.monotonic() + self.media_wait_s
             delay = self.media_poll_s
             while waiting and time.monotonic() < deadline:
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 waiting = [m for m in waiting if self._media_state(token, m) == "processing"]
                 delay = min(delay * 1.5, 3.0)
-        except TransientError as exc:
-            # Media steps never create a post, so a retry cannot duplicate anything.
-            exc.sent = False
-            raise
         if waiting:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_statuses(token, pending)
@@ -501,7 +485,9 @@ class MastodonProvider(Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "Media processing failed"
-        return self._finalize_when_ready(token, pending_state, self._post_statuses, failed)
+        return self._publish_when_ready(
+            token, pending_state, self._post_statuses, failed, wait=False
+        )
 
     # ------------------------------------------------------------------ reading back
 

@@ -16,14 +16,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from app.providers.base import (
-    AuthError,
-    ProviderError,
-    RecentPost,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, ProviderError, TransientError
 from app.providers.oauth2 import OAuth2Provider
+from app.providers.results import RecentPost
 
 # Platform and application throttling codes every Graph product answers (§3); products add
 # their own (Instagram: 9, the publishing limit).
@@ -135,25 +131,29 @@ class GraphProvider(OAuth2Provider):
     """What the three Graph connectors do alike; subclasses keep their hosts, grants and codes."""
 
     default_version: ClassVar[str]
-    default_media_poll_s: ClassVar[float] = 2.0
     # Token endpoints that answer {"data": [{access_token, ...}]} (api.instagram.com).
     token_in_data_list: ClassVar[bool] = False
 
-    def __init__(
-        self,
-        *,
-        version: str | None = None,
-        media_wait_s: float = 30.0,
-        media_poll_s: float | None = None,
-        **config: Any,
-    ) -> None:
+    def __init__(self, *, version: str | None = None, **config: Any) -> None:
         self.version = (version or self.default_version).strip("/")  # the dialog's path has it
         super().__init__(**config)
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = self.default_media_poll_s if media_poll_s is None else media_poll_s
 
     def _graph(self, path: str) -> str:
         return f"/{self.version}{path}"
+
+    def _read(self, token: TokenSet, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a node or edge of the Graph (`path` without the version): its JSON answer."""
+        return self._request("GET", self._graph(path), token=token, params=params).json()
+
+    def _new_id(
+        self, token: TokenSet, path: str, params: dict[str, Any], missing: ProviderError
+    ) -> str:
+        """POST `params` to an edge of the Graph: the id of what it created, or `missing`
+        raised when the answer has none."""
+        body = self._request("POST", self._graph(path), token=token, params=params).json()
+        if not isinstance(body, dict) or not body.get("id"):
+            raise missing
+        return str(body["id"])
 
     def _token_request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         try:
@@ -217,7 +217,7 @@ class GraphProvider(OAuth2Provider):
     ) -> Iterator[Any]:
         """The `data` rows of a cursor-paged edge, at most `pages` pages."""
         for _ in range(pages):
-            body = self._request("GET", self._graph(path), token=token, params=params).json()
+            body = self._read(token, path, params)
             yield from body.get("data") or []
             after = next_after(body, need_next=need_next)
             if not after:
@@ -261,19 +261,12 @@ class GraphProvider(OAuth2Provider):
         self, token: TokenSet, object_id: str, metrics: Iterable[str], **params: str
     ) -> Any:
         """The answer of the object's insights edge for `metrics` (read with insight_values)."""
-        return self._request(
-            "GET",
-            self._graph(f"/{object_id}/insights"),
-            token=token,
-            params={"metric": ",".join(metrics), **params},
-        ).json()
+        return self._read(token, f"/{object_id}/insights", {"metric": ",".join(metrics), **params})
 
     def _permalink(self, token: TokenSet, object_id: str, field: str = "permalink") -> str | None:
         """The object's link, None when it cannot be read (the post exists; it is a nicety)."""
         try:
-            info = self._request(
-                "GET", self._graph(f"/{object_id}"), token=token, params={"fields": field}
-            ).json()
+            info = self._read(token, f"/{object_id}", {"fields": field})
         except ProviderError:
             return None
         return info.get(field) if isinstance(info, dict) else None
@@ -282,9 +275,7 @@ class GraphProvider(OAuth2Provider):
         self, token: TokenSet, path: str, total: int, window_s: int
     ) -> dict[str, int]:
         """{"used", "total", "window_s"} of a rolling publishing quota edge."""
-        body = self._request(
-            "GET", self._graph(path), token=token, params={"fields": "quota_usage,config"}
-        ).json()
+        body = self._read(token, path, {"fields": "quota_usage,config"})
         row = (body.get("data") or [{}])[0] if isinstance(body, dict) else {}
         config = row.get("config") or {}
         return {

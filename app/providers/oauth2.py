@@ -15,15 +15,10 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    PermanentError,
-    Provider,
-    TokenSet,
-    TransientError,
-    s256_challenge,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import Provider, s256_challenge
+from app.providers.errors import AuthError, PermanentError, TransientError
+from app.providers.network import Limits
 
 
 def json_or_none(response: httpx.Response) -> Any:
@@ -75,9 +70,6 @@ class OAuth2Provider(Provider):
     def __init__(
         self,
         *,
-        api_base: str | None = None,
-        client: httpx.Client | None = None,
-        timeout: httpx.Timeout | float | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
         auth_base: str | None = None,
@@ -86,7 +78,8 @@ class OAuth2Provider(Provider):
         limits: Limits | None = None,
         **config: Any,
     ) -> None:
-        super().__init__(api_base=api_base, client=client, timeout=timeout, **config)
+        """`config` goes to Provider (api_base, client, timeout and the platform's settings)."""
+        super().__init__(**config)
         self.client_id = client_id
         self.client_secret = client_secret
         self.auth_base = (auth_base or self.default_auth_base).rstrip("/")

@@ -63,6 +63,16 @@ def option(
     return Field(None, title=title, description=help, json_schema_extra=extra, **constraints)
 
 
+def thread_option() -> Any:
+    """The `thread` option of the networks that post threads (REST API only)."""
+    return option("Thread", "Further posts, each a reply to the one before.", advanced=True)
+
+
+def reply_to_option(**constraints: Any) -> Any:
+    """The option naming the post a new one answers (REST API only), under the network's name."""
+    return option("Reply to", "The id of the post this one answers.", advanced=True, **constraints)
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One option as the composer and `/api/platforms` see it."""

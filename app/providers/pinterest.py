@@ -30,26 +30,15 @@ from typing import Any
 import httpx
 
 from app.providers import pinterest_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -60,6 +49,8 @@ from app.providers.pinterest_text import (
     TITLE_LIMIT,
     text_length,
 )
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 
 DEFAULT_API_BASE = "https://api.pinterest.com/v5"
 DEFAULT_AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
@@ -176,15 +167,10 @@ class PinterestProvider(OAuth2Provider):
     def __init__(
         self,
         *,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 2.0,
         rate_limit_backoff_s: float = 60.0,
         **config: Any,
     ) -> None:
         super().__init__(**config)
-        # How long publish() waits for video processing before returning a pending result.
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.rate_limit_backoff_s = rate_limit_backoff_s
 
     # ------------------------------------------------------------------ OAuth
@@ -359,7 +345,8 @@ class PinterestProvider(OAuth2Provider):
             source["cover_image_url"] = opts["cover_image_url"]
         elif opts.get("cover_image_key_frame_time") is not None:
             source["cover_image_key_frame_time"] = opts["cover_image_key_frame_time"]
-        try:
+        # Media steps never create a pin: retrying cannot duplicate.
+        with TransientError.nothing_created():
             media_id = self._upload_video(token, video)
             source["media_id"] = media_id
             pending = {"stage": "media_processing", "media_id": media_id, "pin": body}
@@ -376,9 +363,6 @@ class PinterestProvider(OAuth2Provider):
                 if time.monotonic() + self.media_poll_s > deadline:
                     return PublishResult(state="pending", pending_state=pending)
                 time.sleep(self.media_poll_s)
-        except TransientError as exc:
-            exc.sent = False  # media steps never create a pin: retrying cannot duplicate
-            raise
         return self._create_pin(token, {**body, "media_source": source})
 
     def _upload_video(self, token: TokenSet, video: MediaItem) -> str:
@@ -434,8 +418,8 @@ class PinterestProvider(OAuth2Provider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        return self._finalize_when_ready(
-            token, pending_state, self._create_video_pin, "Video processing failed"
+        return self._publish_when_ready(
+            token, pending_state, self._create_video_pin, "Video processing failed", wait=False
         )
 
     def _create_video_pin(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:

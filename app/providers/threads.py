@@ -24,24 +24,14 @@ from typing import Any, Literal
 import httpx
 
 from app.providers import threads_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.base import post_reply_chain
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    post_reply_chain,
 )
 from app.providers.meta import (
     THROTTLE_CODES,
@@ -52,7 +42,10 @@ from app.providers.meta import (
     insight_values,
     long_lived_token,
 )
-from app.providers.options import PostOptions, option
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
+from app.providers.posts import PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.threads_text import MAX_TEXT, text_length
 
 DEFAULT_API_BASE = "https://graph.threads.net"
@@ -96,12 +89,8 @@ class ThreadsOptions(PostOptions):
         "Media URLs", "Public addresses of images and videos (or url/type/alt_text).",
         advanced=True,
     )  # fmt: skip
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
-    )
-    reply_to_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True
-    )
+    thread: list[str] | None = thread_option()
+    reply_to_id: str | None = reply_to_option()
 
 
 class ThreadsProvider(GraphProvider):
@@ -173,9 +162,7 @@ class ThreadsProvider(GraphProvider):
     # ------------------------------------------------------------------ account
 
     def _me(self, token: TokenSet, fields: str) -> dict[str, Any]:
-        body = self._request(
-            "GET", self._graph("/me"), token=token, params={"fields": fields}
-        ).json()
+        body = self._read(token, "/me", {"fields": fields})
         if not isinstance(body, dict) or not body.get("id"):
             raise PermanentError("Threads did not return the account")
         token.extra["user_id"] = str(body["id"])
@@ -273,17 +260,18 @@ class ThreadsProvider(GraphProvider):
     # ------------------------------------------------------------------ publishing
 
     def _container(self, token: TokenSet, user_id: str, params: dict[str, Any]) -> str:
-        body = self._request(
-            "POST", self._graph(f"/{user_id}/threads"), token=token, params=params
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise PermanentError("Threads did not create the container")
-        return str(body["id"])
+        missing = PermanentError("Threads did not create the container")
+        return self._new_id(token, f"/{user_id}/threads", params, missing)
+
+    def _publish_container(self, token: TokenSet, user_id: str, container: str) -> str:
+        """Publish a ready container: the id of the post."""
+        missing = TransientError("Threads answered the publish without an id", sent=True)
+        return self._new_id(
+            token, f"/{user_id}/threads_publish", {"creation_id": container}, missing
+        )
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         user_id = self._user_id(token)
         media = self._media(request)
         opts = request.options
@@ -296,7 +284,8 @@ class ThreadsProvider(GraphProvider):
                 token, {"user_id": user_id, **chain, "thread_done": list(request.thread_done)}
             )
         common = {k: opts[k] for k in ("reply_to_id", "reply_control", "topic_tag") if opts.get(k)}
-        try:
+        # Containers are invisible until published: a retry cannot duplicate a post.
+        with TransientError.nothing_created():
             if len(media) > 1:
                 children = []
                 for item in media:
@@ -313,23 +302,12 @@ class ThreadsProvider(GraphProvider):
             if request.text:
                 params["text"] = request.text
             container = self._container(token, user_id, {**params, **common})
-        except TransientError as exc:
-            # Containers are invisible until published: a retry cannot duplicate a post.
-            exc.sent = False
-            raise
         pending: dict[str, Any] = {"user_id": user_id, "container_id": container}
         if chain["thread"]:
             pending.update(chain)
-        deadline = time.monotonic() + self.media_wait_s
-        while True:
-            status = self.check_status(token, pending)
-            if status.state == "failed":
-                raise PermanentError(status.message or "Threads could not process the post")
-            if status.state == "ready":
-                return self._publish(token, pending)
-            if time.monotonic() + self.media_poll_s > deadline:
-                return PublishResult(state="pending", pending_state=pending)
-            time.sleep(self.media_poll_s)
+        return self._publish_when_ready(
+            token, pending, self._publish, "Threads could not process the post", wait=True
+        )
 
     @staticmethod
     def _media_params(item: dict[str, Any]) -> dict[str, Any]:
@@ -340,12 +318,7 @@ class ThreadsProvider(GraphProvider):
         return params
 
     def _status(self, token: TokenSet, container_id: str) -> dict[str, Any]:
-        body = self._request(
-            "GET",
-            self._graph(f"/{container_id}"),
-            token=token,
-            params={"fields": "status,error_message"},
-        ).json()
+        body = self._read(token, f"/{container_id}", {"fields": "status,error_message"})
         return body if isinstance(body, dict) else {}
 
     def check_status(self, token: TokenSet, pending_state: dict[str, Any]) -> StatusResult:
@@ -368,24 +341,17 @@ class ThreadsProvider(GraphProvider):
         )
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
-        return self._finalize_when_ready(
+        return self._publish_when_ready(
             token,
             pending_state,
             self._publish,
             "Publishing failed",
+            wait=False,
             duplicate_if="already published",
         )
 
     def _publish(self, token: TokenSet, pending: dict[str, Any]) -> PublishResult:
-        body = self._request(
-            "POST",
-            self._graph(f"/{pending['user_id']}/threads_publish"),
-            token=token,
-            params={"creation_id": pending["container_id"]},
-        ).json()
-        if not isinstance(body, dict) or not body.get("id"):
-            raise TransientError("Threads answered the publish without an id", sent=True)
-        media_id = str(body["id"])
+        media_id = self._publish_container(token, pending["user_id"], pending["container_id"])
         if pending.get("thread"):
             return self._reply_chain(token, {**pending, "thread_done": [media_id]})
         return PublishResult(
@@ -403,21 +369,10 @@ class ThreadsProvider(GraphProvider):
             params = {"media_type": "TEXT", "text": text, "reply_to_id": reply_to}
             if pending.get("reply_control"):
                 params["reply_control"] = pending["reply_control"]
-            try:
+            with TransientError.nothing_created():  # an unpublished container is invisible
                 container = self._container(token, pending["user_id"], params)
                 self._wait_for(token, container)
-            except TransientError as exc:
-                exc.sent = False  # an unpublished container is invisible
-                raise
-            body = self._request(
-                "POST",
-                self._graph(f"/{pending['user_id']}/threads_publish"),
-                token=token,
-                params={"creation_id": container},
-            ).json()
-            if not isinstance(body, dict) or not body.get("id"):
-                raise TransientError("Threads answered the publish without an id", sent=True)
-            return str(body["id"])
+            return self._publish_container(token, pending["user_id"], container)
 
         ids = post_reply_chain([""] + list(pending["thread"]), pending["thread_done"], post)
         return PublishResult(
@@ -465,12 +420,9 @@ class ThreadsProvider(GraphProvider):
         }
 
     def account_metrics(self, token: TokenSet) -> Metrics:
-        body = self._request(
-            "GET",
-            self._graph(f"/{self._user_id(token)}/threads_insights"),
-            token=token,
-            params={"metric": "followers_count"},
-        ).json()
+        body = self._read(
+            token, f"/{self._user_id(token)}/threads_insights", {"metric": "followers_count"}
+        )
         return {"followers": insight_values(body).get("followers_count", 0)}
 
     # ------------------------------------------------------------------ errors

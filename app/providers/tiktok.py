@@ -56,29 +56,20 @@ from typing import Any, BinaryIO, Literal
 import httpx
 
 from app.providers import tiktok_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 from app.providers.tiktok_text import (
     MAX_CAPTION,
     MAX_PHOTO_DESCRIPTION,
@@ -457,14 +448,9 @@ class TikTokProvider(OAuth2Provider):
         return info
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
-        try:
+        self._refuse_invalid(request)
+        with TransientError.nothing_created():  # a read: nothing was created
             creator = self.creator_info(token)
-        except TransientError as exc:
-            exc.sent = False  # a read: nothing was created
-            raise
         level = request.options["privacy_level"]
         options = creator.get("privacy_level_options")
         if isinstance(options, list) and level not in options:
@@ -532,17 +518,14 @@ class TikTokProvider(OAuth2Provider):
             "chunk_size": chunk,
             "total_chunk_count": count,
         }
-        try:
+        # Without the bytes nothing can be posted: a retry cannot duplicate the video.
+        with TransientError.nothing_created():
             data = self._api(
                 "POST",
                 "/post/publish/video/init/",
                 token,
                 json={"post_info": post_info, "source_info": source},
             )
-        except TransientError as exc:
-            # Without the bytes nothing can be posted: a retry cannot duplicate the video.
-            exc.sent = False
-            raise
         publish_id = self._publish_id(data)
         upload_url = data.get("upload_url")
         if not upload_url:

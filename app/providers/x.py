@@ -29,34 +29,27 @@ from typing import Any, Literal
 import httpx
 
 from app.providers import x_text
+from app.providers.accounts import AccountInfo, TokenSet
 from app.providers.base import (
-    AccountInfo,
-    AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
-    PermanentError,
-    ProviderError,
-    PublishRequest,
-    PublishResult,
-    RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
-    TransientError,
-    part_problems,
-    pending_media_ids,
     pending_part_media,
     post_reply_chain,
-    thread_media_problems,
     thread_pending,
+    thread_problems,
+    upload_part_media,
 )
+from app.providers.errors import (
+    AuthError,
+    PermanentError,
+    ProviderError,
+    RateLimited,
+    TransientError,
+)
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
-from app.providers.options import PostOptions, option
+from app.providers.options import PostOptions, option, reply_to_option, thread_option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,
     invalid_characters,
@@ -126,13 +119,10 @@ class XOptions(PostOptions):
             "verified": "Verified accounts",
         },
     )
-    thread: list[str] | None = option(
-        "Thread", "Further posts, each a reply to the one before.", advanced=True
+    thread: list[str] | None = thread_option()
+    in_reply_to_tweet_id: str | None = reply_to_option(
+        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)"
     )
-    in_reply_to_tweet_id: str | None = option(
-        "Reply to", "The id of the post this one answers.", advanced=True,
-        pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
-    )  # fmt: skip
     quote_tweet_id: str | None = option(
         "Quote", "The id of the post this one quotes.", advanced=True,
         pattern=r"^[0-9]{1,19}$", expect="a post id (digits)",
@@ -174,6 +164,8 @@ class XProvider(OAuth2Provider):
         "a clear call to action drives replies",
     )
     rate_budgets = {"account": (100, 15 * 60), "platform": (10_000, 24 * 3600)}
+    # The shortest pause between two STATUS polls (X's check_after_secs wins when longer).
+    default_media_poll_s = 1.0
 
     default_auth_base = DEFAULT_AUTHORIZE_URL
     default_web_base = DEFAULT_WEB_BASE
@@ -193,16 +185,10 @@ class XProvider(OAuth2Provider):
     def __init__(
         self,
         *,
-        media_wait_s: float = 30.0,
-        media_poll_s: float = 1.0,
         chunk_size: int = MIB,
         **config: Any,
     ) -> None:
         super().__init__(**config)
-        # How long publish() waits for media processing before returning a pending result, and
-        # the shortest pause between two STATUS polls (X's check_after_secs wins when longer).
-        self.media_wait_s = media_wait_s
-        self.media_poll_s = media_poll_s
         self.chunk_size = chunk_size
         self._me: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token digest → (id, name)
         self._me_lock = threading.Lock()
@@ -309,12 +295,9 @@ class XProvider(OAuth2Provider):
                 found.append(f"{where} contains characters X refuses: {', '.join(bad)}.")
             return found
 
-        errors += part_problems(request, text_problems)
-        errors += self._validate_media(request.media, limits)
-        errors += thread_media_problems(
-            request, "X", limits.max_media, lambda items: self._validate_media(items, limits)
+        return errors + thread_problems(
+            request, "X", limits.max_media, text_problems, lambda m: self._validate_media(m, limits)
         )
-        return errors
 
     @staticmethod
     def _validate_media(media: list[MediaItem], limits: Limits) -> list[str]:
@@ -341,15 +324,17 @@ class XProvider(OAuth2Provider):
         post), wait for their processing, then post the parts as a reply chain. A thread that
         stopped at part k (`thread_done`) uploads and posts from part k only."""
         pending = thread_pending(request)
-        try:
+        # Media steps never create a post, so a retry cannot duplicate anything.
+        with TransientError.nothing_created():
             due: dict[str, float] = {}  # media id → when X said to check it again (monotonic)
-            for i in range(len(request.thread_done), len(pending["parts"])):
-                for item in request.part_media(i):
-                    media_id, check_after = self._upload(token, item)
-                    pending["part_media"].setdefault(str(i), []).append(media_id)
-                    if check_after is not None:
-                        due[media_id] = time.monotonic() + check_after
-            pending["media_ids"] = pending_media_ids(pending)
+
+            def upload(item: MediaItem) -> str:
+                media_id, check_after = self._upload(token, item)
+                if check_after is not None:
+                    due[media_id] = time.monotonic() + check_after
+                return media_id
+
+            upload_part_media(request, pending, upload)
             deadline = time.monotonic() + self.media_wait_s
             while due:
                 now = time.monotonic()
@@ -368,10 +353,6 @@ class XProvider(OAuth2Provider):
                         del due[media_id]
                     else:
                         due[media_id] = time.monotonic() + _check_after(info)
-        except TransientError as exc:
-            # Media steps never create a post, so a retry cannot duplicate anything.
-            exc.sent = False
-            raise
         if due:
             return PublishResult(state="pending", pending_state=pending)
         return self._post_tweets(token, pending)
@@ -526,7 +507,7 @@ class XProvider(OAuth2Provider):
 
     def finalize(self, token: TokenSet, pending_state: dict[str, Any]) -> PublishResult:
         failed = "Media processing failed"
-        return self._finalize_when_ready(token, pending_state, self._post_tweets, failed)
+        return self._publish_when_ready(token, pending_state, self._post_tweets, failed, wait=False)
 
     # ------------------------------------------------------------------ reading back
 

@@ -53,29 +53,20 @@ import httpx
 
 from app.net import outbound
 from app.providers import youtube_text
-from app.providers.base import (
-    AccountInfo,
+from app.providers.accounts import AccountInfo, TokenSet
+from app.providers.errors import (
     AuthError,
-    Capabilities,
-    CaptionStyle,
-    Limits,
-    Look,
-    MediaItem,
-    Metrics,
     PermanentError,
     ProviderError,
-    PublishRequest,
-    PublishResult,
     RateLimited,
-    RecentPost,
-    StatusResult,
-    TokenSet,
     TransientError,
-    counters,
 )
+from app.providers.network import Capabilities, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
+from app.providers.posts import MediaItem, PublishRequest
+from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
 from app.providers.youtube_text import (
     MAX_DESCRIPTION_BYTES,
     MAX_TAGS_CHARS,
@@ -497,9 +488,7 @@ class YouTubeProvider(OAuth2Provider):
     # ------------------------------------------------------------------ publishing
 
     def publish(self, token: TokenSet, request: PublishRequest) -> PublishResult:
-        problems = self.validate(request)
-        if problems:
-            raise PermanentError(" ".join(problems))
+        self._refuse_invalid(request)
         videos, images, _ = self._split_media(request)
         video = videos[0]
         resource = self._resource(request)
@@ -548,7 +537,7 @@ class YouTubeProvider(OAuth2Provider):
             "X-Upload-Content-Length": str(video.size),
             "X-Upload-Content-Type": video.mime,
         }
-        try:
+        with TransientError.nothing_created():  # opening a session creates no video
             response = self._request(
                 "POST",
                 self._upload_api("/videos"),
@@ -557,9 +546,6 @@ class YouTubeProvider(OAuth2Provider):
                 headers=headers,
                 content=json.dumps(resource).encode("utf-8"),
             )
-        except TransientError as exc:
-            exc.sent = False  # opening a session creates no video
-            raise
         location: str | None = response.headers.get("Location")
         if not location:
             raise TransientError("YouTube opened no upload session (no Location)", sent=False)

@@ -12,15 +12,26 @@ sessions, keys, the UI and the workers (which never set a scope).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session, select
 
+from app import db
 from app.models import Membership, Role, User
 from app.services.errors import Forbidden, NotFound
 
 RANK = {Role.viewer: 0, Role.editor: 1, Role.admin: 2}
+
+
+class _WorkspaceRow(Protocol):
+    workspace_id: uuid.UUID
+
+
+RowT = TypeVar("RowT", bound=_WorkspaceRow)
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,33 @@ def require_role(s: Session, user: User, workspace_id: uuid.UUID, role: Role) ->
     if RANK[effective_role(m.role)] < RANK[role]:
         raise Forbidden(f"This needs the {role.value} role in this workspace.")
     return m
+
+
+@contextmanager
+def admin_session(user: User, workspace_id: uuid.UUID, action: str) -> Iterator[Session]:
+    """A DB session (as `db.session`) for a workspace admin signed in in person (not with an
+    API key, see `require_session`) to `action`."""
+    require_session(action, workspace_id)
+    with db.session() as s:
+        require_role(s, user, workspace_id, Role.admin)
+        yield s
+
+
+def workspace_row(
+    s: Session,
+    model: type[RowT],
+    workspace_id: uuid.UUID,
+    row_id: uuid.UUID,
+    missing: str,
+    *,
+    lock: bool = False,
+) -> RowT:
+    """The `model` row `row_id` of this workspace (locked FOR UPDATE with `lock`); a row that
+    does not exist or belongs to another workspace is NotFound(`missing`)."""
+    row = s.get(model, row_id, with_for_update=lock)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound(missing)
+    return row
 
 
 def require_instance_admin(user: User, what: str = "manage this instance") -> None:

@@ -34,8 +34,8 @@ from app.providers.base import (
 from app.providers.registry import get_provider, provider_class
 from app.redis_client import redis
 from app.services import account_posts, activity, plans, sandbox
-from app.services.access import require_role
-from app.services.errors import NotFound
+from app.services.access import require_role, workspace_row
+from app.services.views import copy_view
 
 log = logging.getLogger(__name__)
 
@@ -102,19 +102,7 @@ def avatar_of(a: SocialAccount) -> str:
 
 
 def view(a: SocialAccount) -> AccountView:
-    return AccountView(
-        id=a.id,
-        workspace_id=a.workspace_id,
-        platform=a.platform,
-        platform_account_id=a.platform_account_id,
-        name=a.account_name,
-        username=a.username,
-        avatar_url=avatar_of(a),
-        status=a.status,
-        last_error=a.last_error,
-        token_expires_at=a.token_expires_at,
-        is_sandbox=a.is_sandbox,
-    )
+    return copy_view(AccountView, a, name=a.account_name, avatar_url=avatar_of(a))
 
 
 def platform_config(platform: str, instance_url: str = "") -> dict[str, str]:
@@ -347,10 +335,9 @@ def workspace_account(
     s: Session, workspace_id: uuid.UUID, account_id: uuid.UUID, lock: bool = False
 ) -> SocialAccount:
     """The workspace's account `account_id` (locked FOR UPDATE with `lock`), or NotFound."""
-    account = s.get(SocialAccount, account_id, with_for_update=lock)
-    if account is None or account.workspace_id != workspace_id:
-        raise NotFound("Account not found.")
-    return account
+    return workspace_row(
+        s, SocialAccount, workspace_id, account_id, "Account not found.", lock=lock
+    )
 
 
 def get_account(user: User, workspace_id: uuid.UUID, account_id: uuid.UUID) -> AccountView:

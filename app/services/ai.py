@@ -17,16 +17,7 @@ from sqlmodel import col, select
 
 from app import db
 from app.ai import captions
-from app.ai.errors import (
-    AIError,
-    AIInvalidOutput,
-    AINotConfigured,
-    AIRateLimited,
-    AIRefused,
-    AITimeout,
-    AIUnavailable,
-    Usage,
-)
+from app.ai.errors import AIError, AINotConfigured, AIRateLimited, Usage
 from app.ai.prompts import TONES
 from app.config import settings
 from app.models import AIUsage, Role, User, Workspace
@@ -34,14 +25,9 @@ from app.providers.registry import UnknownPlatform, provider_class
 from app.services import instance_settings, plans, throttle
 from app.services.access import require_role
 from app.services.errors import InvalidInput
+from app.services.views import copy_view
 
 __all__ = [
-    "AIInvalidOutput",
-    "AINotConfigured",
-    "AIRateLimited",
-    "AIRefused",
-    "AITimeout",
-    "AIUnavailable",
     "CaptionView",
     "UsageSummary",
     "generate_caption",
@@ -132,15 +118,10 @@ def generate_caption(
             _record(workspace_id, user, platform, exc.usage, exc.code)
         raise
     _record(workspace_id, user, platform, result.usage, "ok")
-    return CaptionView(
-        caption=result.caption,
-        hashtags=result.hashtags,
-        text=result.text,
-        length=result.length,
-        limit=result.limit,
-        model=result.model,
+    return copy_view(
+        CaptionView,
+        result,
         platform=platform,
-        adjusted=result.adjusted,
         prompt_tokens=result.usage.prompt_tokens,
         completion_tokens=result.usage.completion_tokens,
     )

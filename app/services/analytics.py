@@ -44,6 +44,7 @@ from app.models import (
 from app.providers.registry import all_providers
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
+from app.services.views import copy_view
 
 FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 MAX_RANGE = dt.timedelta(days=366)
@@ -413,20 +414,8 @@ def _published(
 
 
 def _top_post(d: _Dest) -> TopPost:
-    return TopPost(
-        post_id=d.post_id,
-        destination_id=d.destination_id,
-        account_id=d.account_id,
-        platform=d.platform,
-        permalink=d.permalink,
-        published_at=d.published_at,
-        content=d.content,
-        engagement=d.engagement,
-        likes=d.metrics["likes"],
-        comments=d.metrics["comments"],
-        shares=d.metrics["shares"],
-        views=d.metrics["views"],
-    )
+    counts = ("likes", "comments", "shares", "views")
+    return copy_view(TopPost, d, **{name: d.metrics[name] for name in counts})
 
 
 def _stats(dests: list[_Dest], followers: Followers) -> dict[str, Any]:

@@ -23,8 +23,16 @@ from sqlmodel import col, select
 from app import db
 from app.crypto import hash_token, new_token
 from app.models import ApiKey, Membership, Role, User, utcnow
-from app.services.access import RANK, KeyScope, require_role, require_session
-from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.access import (
+    RANK,
+    KeyScope,
+    admin_session,
+    require_role,
+    require_session,
+    workspace_row,
+)
+from app.services.errors import Forbidden, InvalidInput
+from app.services.views import copy_view
 
 PREFIX = "hk_"
 # Characters of the key kept in clear to identify it ("hk_" + 8).
@@ -72,16 +80,7 @@ def _role_of(scopes: list[str]) -> Role:
 
 
 def _view(key: ApiKey) -> KeyView:
-    return KeyView(
-        id=key.id,
-        name=key.name,
-        prefix=key.prefix,
-        role=_role_of(key.scopes),
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        expires_at=key.expires_at,
-        created_by=key.created_by,
-    )
+    return copy_view(KeyView, key, role=_role_of(key.scopes))
 
 
 def create_key(
@@ -134,9 +133,7 @@ def create_key(
 
 def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:
     """The workspace's live keys (not revoked), newest first. Never includes a secret."""
-    require_session("list API keys", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "list API keys") as s:
         rows = s.exec(
             select(ApiKey)
             .where(ApiKey.workspace_id == workspace_id, col(ApiKey.revoked_at).is_(None))
@@ -147,12 +144,8 @@ def list_keys(user: User, workspace_id: uuid.UUID) -> list[KeyView]:
 
 def revoke_key(user: User, workspace_id: uuid.UUID, key_id: uuid.UUID) -> None:
     """Revoke a key at once (admins only). Revoking twice is harmless."""
-    require_session("revoke API keys", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
-        key = s.get(ApiKey, key_id)
-        if key is None or key.workspace_id != workspace_id:
-            raise NotFound("API key not found.")
+    with admin_session(user, workspace_id, "revoke API keys") as s:
+        key = workspace_row(s, ApiKey, workspace_id, key_id, "API key not found.")
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             s.add(key)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app import db
 from app.models import Membership, Post, PostApproval, PostStatus, Role, User, Workspace, utcnow
 from app.services import activity
-from app.services.access import RANK, effective_role, require_role, require_session
+from app.services.access import RANK, admin_session, effective_role, require_role
 
 # Approval states in which the engine must not publish (the trigger of migration 0013 agrees).
 BLOCKED = (PostApproval.pending, PostApproval.rejected)
@@ -38,9 +38,7 @@ def is_required(user: User, workspace_id: uuid.UUID) -> bool:
 def set_required(user: User, workspace_id: uuid.UUID, on: bool) -> bool:
     """Turn the setting on or off (admins, signed in). Posts already scheduled stay scheduled;
     posts waiting stay waiting."""
-    require_session("change workspace settings", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "change workspace settings") as s:
         ws = s.get(Workspace, workspace_id)
         assert ws is not None
         ws.require_approval = on

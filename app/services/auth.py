@@ -441,9 +441,7 @@ def update_profile(
     if time_format is not None:
         time_format = check_time_format(time_format)
     with db.session() as s:
-        row = s.get(User, user.id)
-        if row is None:
-            raise Unauthenticated("Sign in again.")
+        row = _own_row(s, user)
         if full_name is not None:
             row.full_name = full_name
         if timezone is not None:
@@ -454,15 +452,21 @@ def update_profile(
         return row
 
 
+def _own_row(s: Session, user: User) -> User:
+    """The signed-in person's own row, read in this session."""
+    row = s.get(User, user.id)
+    if row is None:
+        raise Unauthenticated("Sign in again.")
+    return row
+
+
 def answer_timezone_prompt(user: User, use: str | None) -> User:
     """The sign-in prompt "Your browser is in <zone>: use it?" was answered: `use` the zone
     named, or keep the current one (None). Either way it is not asked again."""
     require_session("change a profile")
     zone = check_timezone(use) if use is not None else None
     with db.session() as s:
-        row = s.get(User, user.id)
-        if row is None:
-            raise Unauthenticated("Sign in again.")
+        row = _own_row(s, user)
         if zone is not None:
             row.timezone = zone
         row.timezone_confirmed = True

@@ -24,6 +24,7 @@ from app.models import ComposerDraft, Post, PostDestination, PostStatus, Role, S
 from app.models.base import utcnow
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
+from app.services.views import copy_view
 
 NEW = "new"
 # A working copy larger than this is refused (a post's text is at most 100 000 characters).
@@ -214,12 +215,10 @@ def list_drafts(user: User, workspace_id: uuid.UUID, *, limit: int = 5) -> Draft
         return DraftList(
             total=total,
             items=[
-                DraftItem(
-                    id=p.id,
-                    content=p.content,
+                copy_view(
+                    DraftItem,
+                    p,
                     platforms=platforms[p.id],
-                    scheduled_at=p.scheduled_at,
-                    updated_at=p.updated_at,
                     author=authors.get(p.author_id, "") if p.author_id else "",
                 )
                 for p in rows

@@ -51,55 +51,42 @@ STATE_TTL = 600
 log = logging.getLogger(__name__)
 
 
-class PlatformFailed(ServiceError):
+class PlatformFailed(ServiceError, status=502, code="platform_error"):
     """The platform refused or failed during the connection."""
-
-    status = 502
-    code = "platform_error"
 
 
 def callback_url(platform: str) -> str:
     return f"{settings.base_url}/api/accounts/callback/{platform}"
 
 
+def _bad_instance(message: str, code: str = "invalid_instance") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": "instance_url"})
+
+
 def _instance(url: str | None) -> str:
     """A federated server's base URL, normalised (https unless it is this machine)."""
     raw = (url or "").strip().rstrip("/")
     if not raw:
-        raise InvalidInput(
-            "Enter the address of your server, e.g. mastodon.social.",
-            code="instance_required",
-            details={"field": "instance_url"},
+        raise _bad_instance(
+            "Enter the address of your server, e.g. mastodon.social.", "instance_required"
         )
     if "://" not in raw:
         raw = "https://" + raw
     parts = urlsplit(raw)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInput(
-            f"{url!r} is not a server address.",
-            code="invalid_instance",
-            details={"field": "instance_url"},
-        )
+        raise _bad_instance(f"{url!r} is not a server address.")
     base = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
     # Plain http only for a server the operator allowed (HERALD_OUTBOUND_ALLOW: a simulator).
     if parts.scheme == "http" and not outbound.listed(base):
-        raise InvalidInput(
-            "The server must use https.", code="invalid_instance", details={"field": "instance_url"}
-        )
+        raise _bad_instance("The server must use https.")
     try:
         outbound.check(base)
     except outbound.OutboundRefused as exc:
-        raise InvalidInput(
-            f"{parts.hostname} is not a public server address.",
-            code="private_address",
-            details={"field": "instance_url"},
+        raise _bad_instance(
+            f"{parts.hostname} is not a public server address.", "private_address"
         ) from exc
     except httpx.HTTPError as exc:
-        raise InvalidInput(
-            f"The server {parts.hostname} could not be found.",
-            code="invalid_instance",
-            details={"field": "instance_url"},
-        ) from exc
+        raise _bad_instance(f"The server {parts.hostname} could not be found.") from exc
     return base
 
 

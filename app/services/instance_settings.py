@@ -206,13 +206,8 @@ def save_ai_settings(
     require_instance_admin(user, "change the AI settings")
     changes: dict[str, tuple[str, bool] | None] = {}
     if model is not None:
-        model = model.strip()
-        if len(model) > 200 or any(c.isspace() for c in model):
-            raise InvalidInput(
-                "Model must be a model name without spaces (at most 200 characters).",
-                code="invalid_model",
-                details={"field": "model"},
-            )
+        message = "Model must be a model name without spaces (at most 200 characters)."
+        model = _one_word(model, 200, "model", message)
         changes["ai.model"] = (model, False) if model else None
     if base_url is not None:
         url = _check_url(base_url)
@@ -220,17 +215,20 @@ def save_ai_settings(
     if clear_api_key:
         changes["ai.api_key"] = None
     elif api_key:
-        api_key = api_key.strip()
-        if len(api_key) > 1000 or any(c.isspace() for c in api_key):
-            raise InvalidInput(
-                "That does not look like an API key.",
-                code="invalid_api_key",
-                details={"field": "api_key"},
-            )
+        api_key = _one_word(api_key, 1000, "api_key", "That does not look like an API key.")
         changes["ai.api_key"] = (encrypt(api_key), True)
     store_settings(changes, user)
     forget_stored_ai_settings()
     return ai_settings(user)
+
+
+def _one_word(value: str, limit: int, field: str, message: str) -> str:
+    """`value` stripped, if it has no white space and at most `limit` characters; otherwise
+    InvalidInput(`message`) on `field` (code `invalid_<field>`)."""
+    value = value.strip()
+    if len(value) > limit or any(c.isspace() for c in value):
+        raise InvalidInput(message, code=f"invalid_{field}", details={"field": field})
+    return value
 
 
 def storage_settings(user: User) -> StorageSettingsView:

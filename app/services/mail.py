@@ -38,6 +38,7 @@ from app.services.access import require_instance_admin
 from app.services.errors import InvalidInput, NotFound
 from app.services.instance_settings import read_settings, store_settings
 from app.services.mail_templates import Rendered, test_message
+from app.services.views import copy_view
 
 log = logging.getLogger(__name__)
 
@@ -157,13 +158,9 @@ def smtp_settings(user: User) -> SmtpSettingsView:
                 .group_by(OutboxEmail.status)
             ).all()
         )
-    return SmtpSettingsView(
-        configured=config.configured,
-        host=config.host,
-        port=config.port,
-        username=config.username,
-        from_addr=config.from_addr,
-        security=config.security,
+    return copy_view(
+        SmtpSettingsView,
+        config,
         has_password=bool(config.password),
         sources=sources,
         require_verified=require_verified_email(),

@@ -40,10 +40,11 @@ from app.models import (
 )
 from app.providers.base import MediaItem
 from app.services import plans, post_threads, throttle
-from app.services.access import require_role
+from app.services.access import require_role, workspace_row
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from app.services.media_prep import StoredMedia, converted_copies
 from app.services.post_status import ACTIVE
+from app.services.views import copy_view
 from app.storage import get_storage, local_path, open_media, sniff, tokens, url_for
 from app.storage.base import ObjectExists, ObjectTooLarge, StorageError
 from app.storage.local import FILE, UPLOAD, LocalStorage
@@ -58,9 +59,7 @@ _IN_USE = (PostStatus.scheduled, PostStatus.publishing)
 CONFIRM_GRACE = dt.timedelta(hours=1)
 
 
-class TooLarge(ServiceError):
-    status = 413
-    code = "file_too_large"
+class TooLarge(ServiceError, status=413, code="file_too_large"): ...
 
 
 class UploadTicket(BaseModel):
@@ -142,21 +141,7 @@ def safe_filename(name: str) -> str:
 
 def _view(m: Media) -> MediaView:
     url = get_storage().url_for(m.storage_key, settings.media_url_seconds, m.file_type)
-    return MediaView(
-        id=m.id,
-        workspace_id=m.workspace_id,
-        uploaded_by=m.uploaded_by,
-        filename=m.filename,
-        file_type=m.file_type,
-        kind=kind_of(m.file_type),
-        file_size=m.file_size,
-        width=m.width,
-        height=m.height,
-        duration=m.duration,
-        checksum=m.checksum,
-        created_at=m.created_at,
-        url=url,
-    )
+    return copy_view(MediaView, m, kind=kind_of(m.file_type), url=url)
 
 
 # --------------------------------------------------------------------------- upload
@@ -218,15 +203,7 @@ def presign(
             )
         )
     upload = get_storage().presign_upload(key, content_type, size, settings.media_upload_seconds)
-    return UploadTicket(
-        upload_url=upload.url,
-        method=upload.method,
-        fields=upload.fields,
-        headers=upload.headers,
-        key=key,
-        expires_at=upload.expires_at,
-        max_bytes=size,
-    )
+    return copy_view(UploadTicket, upload, upload_url=upload.url, key=key, max_bytes=size)
 
 
 def _refuse(key: str, error: ServiceError) -> ServiceError:
@@ -394,11 +371,7 @@ def sweep_uploads(limit: int = 500) -> int:
 
 
 def _get(s: Session, workspace_id: uuid.UUID, media_id: uuid.UUID, lock: bool = False) -> Media:
-    query = select(Media).where(Media.id == media_id, Media.workspace_id == workspace_id)
-    m = s.exec(query.with_for_update() if lock else query).first()
-    if m is None:
-        raise NotFound("Media not found.")
-    return m
+    return workspace_row(s, Media, workspace_id, media_id, "Media not found.", lock=lock)
 
 
 def get_media(user: User, workspace_id: uuid.UUID, media_id: uuid.UUID) -> MediaView:

@@ -15,6 +15,7 @@ from app.models import Role, User
 from app.providers.registry import UnknownPlatform, provider_class
 from app.services import activity, circuit
 from app.services.access import require_role
+from app.services.views import copy_view
 
 # Epoch seconds inside Herald, an ISO-8601 instant in the API.
 Epoch = Annotated[
@@ -79,14 +80,12 @@ def for_workspace(user: User, workspace_id: uuid.UUID) -> list[Outage]:
         names[outer] = f"{_display(a.platform)} ({host})" if host else _display(a.platform)
         names[own] = f"{_display(a.platform)} · {a.name}"
     return [
-        Outage(
-            scope=b.scope,
-            platform=b.platform,
+        copy_view(
+            Outage,
+            b,
             name=names[b.scope],
-            state=b.state,
             since=b.opened_at,
             next_probe_at=b.open_until,
-            last_error=b.last_error,
             waiting=int(waiting.get(b.scope, 0)),
         )
         for b in breakers

@@ -55,17 +55,14 @@ from app.models import (
     utcnow,
 )
 from app.services.access import require_role, require_session
-from app.services.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from app.services.errors import Conflict, Forbidden, ServiceError, parse_choice
 
 GB = 1024**3
 MB = 1024**2
 
 
-class PlanLimit(ServiceError):
+class PlanLimit(ServiceError, status=402, code="plan_limit"):
     """An action would take the workspace over its plan's limit."""
-
-    status = 402
-    code = "plan_limit"
 
 
 class Limits(BaseModel):
@@ -201,14 +198,7 @@ def limits_of(tier: Tier) -> Limits:
 
 
 def parse_tier(value: str) -> Tier:
-    try:
-        return Tier(value)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Plan must be one of free, pro, business.",
-            code="invalid_tier",
-            details={"field": "tier"},
-        ) from exc
+    return parse_choice(Tier, value, label="Plan", field="tier")
 
 
 def default_tier() -> Tier:

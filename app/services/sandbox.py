@@ -63,9 +63,7 @@ RESET_MESSAGE = (
 ACCOUNT_MESSAGE = "The sandbox was reset: reconnect needed."
 
 
-class SandboxUnavailable(ServiceError):
-    status = 503
-    code = "sandbox_unavailable"
+class SandboxUnavailable(ServiceError, status=503, code="sandbox_unavailable"): ...
 
 
 def enabled() -> bool:

@@ -91,8 +91,8 @@ class ScheduleView(BaseModel):
 # --------------------------------------------------------------------------- parsing
 
 
-def _invalid(message: str, field: str = "slots") -> InvalidInput:
-    return InvalidInput(message, code="invalid_slot", details={"field": field})
+def _invalid(message: str, field: str = "slots", code: str = "invalid_slot") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": field})
 
 
 def parse_time(value: Any) -> dt.time:
@@ -130,9 +130,7 @@ def check_timezone(name: str | None) -> str | None:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(
-            f"Unknown timezone {name!r}.", code="invalid_timezone", details={"field": "timezone"}
-        ) from exc
+        raise _invalid(f"Unknown timezone {name!r}.", "timezone", "invalid_timezone") from exc
     return name
 
 
@@ -319,17 +317,10 @@ def next_free_slot(
     aware UTC datetime, or None. `after` without an offset is read as UTC. Viewer+."""
     ids = list(dict.fromkeys(account_ids))
     if not ids:
-        raise InvalidInput(
-            "Choose at least one account.",
-            code="missing_accounts",
-            details={"field": "account_ids"},
-        )
+        raise _invalid("Choose at least one account.", "account_ids", "missing_accounts")
     if len(ids) > MAX_ACCOUNTS:
-        raise InvalidInput(
-            f"At most {MAX_ACCOUNTS} accounts at once.",
-            code="too_many_accounts",
-            details={"field": "account_ids"},
-        )
+        message = f"At most {MAX_ACCOUNTS} accounts at once."
+        raise _invalid(message, "account_ids", "too_many_accounts")
     now = utcnow()
     if after is not None and after.tzinfo is None:
         after = after.replace(tzinfo=dt.UTC)

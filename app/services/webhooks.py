@@ -38,7 +38,7 @@ from app.models import Role, User, Webhook, WebhookDelivery, utcnow
 from app.net import outbound
 from app.redis_client import redis
 from app.services import activity, backoff, notifications
-from app.services.access import require_role
+from app.services.access import require_role, workspace_row
 from app.services.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -112,48 +112,30 @@ def _delivery_view(d: WebhookDelivery) -> DeliveryView:
 # --------------------------------------------------------------------------- validation
 
 
+def _bad_url(message: str, code: str = "invalid_url") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": "url"})
+
+
 def check_url(url: str) -> str:
     """The URL, if Herald may send to it (http(s), a public address or one on
     HERALD_OUTBOUND_ALLOW); InvalidInput with the reason otherwise."""
     url = (url or "").strip()
     if not url or len(url) > MAX_URL:
-        raise InvalidInput(
-            f"The URL must be 1 to {MAX_URL} characters.",
-            code="invalid_url",
-            details={"field": "url"},
-        )
+        raise _bad_url(f"The URL must be 1 to {MAX_URL} characters.")
     try:
         parts = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as exc:
-        raise InvalidInput(
-            "That is not a valid URL.", code="invalid_url", details={"field": "url"}
-        ) from exc
+        raise _bad_url("That is not a valid URL.") from exc
     if parts.scheme not in ("http", "https") or not parts.host:
-        raise InvalidInput(
-            "The URL must start with https:// (or http://) and name a host.",
-            code="invalid_url",
-            details={"field": "url"},
-        )
+        raise _bad_url("The URL must start with https:// (or http://) and name a host.")
     if parts.userinfo:
-        raise InvalidInput(
-            "Put no user name or password in the URL; verify the signature instead.",
-            code="invalid_url",
-            details={"field": "url"},
-        )
+        raise _bad_url("Put no user name or password in the URL; verify the signature instead.")
     try:
         outbound.check(url)
     except outbound.OutboundRefused as exc:
-        raise InvalidInput(
-            f"Herald does not send webhooks there: {exc}.",
-            code="url_refused",
-            details={"field": "url"},
-        ) from exc
+        raise _bad_url(f"Herald does not send webhooks there: {exc}.", "url_refused") from exc
     except httpx.HTTPError as exc:
-        raise InvalidInput(
-            f"{parts.host} could not be resolved.",
-            code="url_unresolvable",
-            details={"field": "url"},
-        ) from exc
+        raise _bad_url(f"{parts.host} could not be resolved.", "url_unresolvable") from exc
     return url
 
 
@@ -181,10 +163,7 @@ def check_events(events: list[str]) -> list[str]:
 
 
 def _get(s: Session, workspace_id: uuid.UUID, webhook_id: uuid.UUID) -> Webhook:
-    w = s.get(Webhook, webhook_id)
-    if w is None or w.workspace_id != workspace_id:
-        raise NotFound("Webhook not found.")
-    return w
+    return workspace_row(s, Webhook, workspace_id, webhook_id, "Webhook not found.")
 
 
 # --------------------------------------------------------------------------- management

@@ -15,14 +15,17 @@ from app.crypto import hash_token, new_token
 from app.models import Invitation, Membership, Role, Tier, User, Workspace, utcnow
 from app.services import activity, mail, mail_templates, plans
 from app.services.access import (
+    admin_session,
     effective_role,
     key_scope,
     membership,
     require_role,
     require_session,
+    workspace_row,
 )
 from app.services.email_address import normalize_email
-from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.services.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, parse_choice
+from app.services.views import copy_view
 
 
 class WorkspaceView(BaseModel):
@@ -83,14 +86,7 @@ class InviteInfo(BaseModel):
 
 
 def parse_role(value: str) -> Role:
-    try:
-        return Role(value)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Role must be one of admin, editor, viewer.",
-            code="invalid_role",
-            details={"field": "role"},
-        ) from exc
+    return parse_choice(Role, value, label="Role", field="role")
 
 
 def _view(ws: Workspace, role: Role) -> WorkspaceView:
@@ -201,9 +197,7 @@ def _target(s: Session, workspace_id: uuid.UUID, member_id: uuid.UUID) -> Member
 def change_role(
     user: User, workspace_id: uuid.UUID, member_id: uuid.UUID, role: Role
 ) -> MemberView:
-    require_session("change members' roles", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "change members' roles") as s:
         admins = _lock_admins(s, workspace_id)
         target = _target(s, workspace_id, member_id)
         if target.role == Role.admin and role != Role.admin and len(admins) <= 1:
@@ -268,14 +262,7 @@ def _invite_status(inv: Invitation, now: dt.datetime) -> str:
 
 
 def _invite_view(inv: Invitation) -> InviteView:
-    return InviteView(
-        id=inv.id,
-        role=inv.role,
-        email=inv.email,
-        created_at=inv.created_at,
-        expires_at=inv.expires_at,
-        status=_invite_status(inv, utcnow()),
-    )
+    return copy_view(InviteView, inv, status=_invite_status(inv, utcnow()))
 
 
 def _member_view(u: User, role: Role, joined_at: dt.datetime) -> MemberView:
@@ -336,9 +323,7 @@ def create_invite(
 
 def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
     """Invites still usable (pending), newest first."""
-    require_session("manage invites", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
+    with admin_session(user, workspace_id, "manage invites") as s:
         rows = s.exec(
             select(Invitation)
             .where(
@@ -353,12 +338,8 @@ def list_invites(user: User, workspace_id: uuid.UUID) -> list[InviteView]:
 
 
 def revoke_invite(user: User, workspace_id: uuid.UUID, invite_id: uuid.UUID) -> None:
-    require_session("manage invites", workspace_id)
-    with db.session() as s:
-        require_role(s, user, workspace_id, Role.admin)
-        inv = s.get(Invitation, invite_id)
-        if inv is None or inv.workspace_id != workspace_id:
-            raise NotFound("Invite not found.")
+    with admin_session(user, workspace_id, "manage invites") as s:
+        inv = workspace_row(s, Invitation, workspace_id, invite_id, "Invite not found.")
         if inv.accepted_at is None and inv.revoked_at is None:
             inv.revoked_at = utcnow()
             s.add(inv)

@@ -46,7 +46,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from app.providers.languages import is_language_tag
-from simulator.platform import PlatformSim, set_fields
+from simulator import organic
+from simulator.platform import PlatformSim, content_type, json_object, set_fields
 from simulator.state import Fault, RateState, SimError, iso, utcnow
 
 POST = "app.bsky.feed.post"
@@ -173,6 +174,10 @@ class Blob:
     sha256: str
 
 
+# A post's counters, as its view (app.bsky.feed.defs#postView) shows them.
+RECORD_COUNTS = ("likeCount", "repostCount", "replyCount", "quoteCount", "bookmarkCount")
+
+
 @dataclass
 class Record:
     uri: str
@@ -182,30 +187,12 @@ class Record:
     value: dict[str, Any]
     indexed_at: datetime
     seq: int
-    counts: dict[str, int] = field(
-        default_factory=lambda: {
-            "likeCount": 0,
-            "repostCount": 0,
-            "replyCount": 0,
-            "quoteCount": 0,
-            "bookmarkCount": 0,
-        }
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORD_COUNTS, 0))
 
 
 class BlueskySim(PlatformSim):
     id = "bluesky"
-    organic_posts = (
-        "records",
-        "counts",
-        {
-            "likes": "likeCount",
-            "reposts": "repostCount",
-            "comments": "replyCount",
-            "quotes": "quoteCount",
-            "saves": "bookmarkCount",
-        },
-    )
+    organic_posts = ("records", "counts", organic.OWN_COUNTERS["bluesky"])
     organic_accounts = ("accounts", "handle", "followers_count")
     display_name = "Bluesky"
     tokens_expire = False
@@ -419,7 +406,7 @@ class BlueskySim(PlatformSim):
     # ------------------------------------------------------------ routing
 
     def routes(self) -> list[BaseRoute]:
-        return [Route("/xrpc/{nsid}", self.endpoint(self.xrpc), methods=["GET", "POST"])]
+        return self.api_routes(("GET POST", "/xrpc/{nsid}", self.xrpc))
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -459,16 +446,13 @@ class BlueskySim(PlatformSim):
             return _error(exc.status, exc.error, exc.message, exc.headers)
 
     async def _json(self, request: Request) -> dict[str, Any]:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype != "application/json":
             raise _invalid(f"Wrong request encoding (Content-Type): {ctype or 'none'}")
-        try:
-            data = json.loads(await request.body())
-        except ValueError:
-            raise _invalid("Request body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise _invalid("Input must be an object")
-        return data
+        body = await request.body()
+        return json_object(
+            body, _invalid, "Request body is not valid JSON", "Input must be an object"
+        )
 
     @staticmethod
     def _param(request: Request, name: str, required: bool = True) -> str | None:
@@ -549,7 +533,7 @@ class BlueskySim(PlatformSim):
     async def upload_blob(self, request: Request) -> Response:
         acc = self._auth(request)
         assert acc is not None
-        mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        mime = content_type(request)
         data = await request.body()
         if not mime or "/" not in mime:
             raise _invalid("Wrong request encoding (Content-Type): none")
@@ -969,8 +953,9 @@ class BlueskySim(PlatformSim):
         """POST /_sim/bluesky/counts {"uri": "at://...", "likeCount": 3, ...}: set counters."""
         body = await self.control_body(request)
         uri = str(body.pop("uri", None) or "")
-        rec = self.update_counters(self.records, uri, lambda r: r.counts, body, "record")
-        return rec if isinstance(rec, Response) else JSONResponse(self._post_view(rec))
+        return self.set_counters(
+            self.records, uri, lambda r: r.counts, body, "record", render=self._post_view
+        )
 
 
 __all__ = ["BlueskySim", "graphemes", "jwt_payload", "new_tid"]

@@ -52,6 +52,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.meta import (
     E_BAD_TOKEN,
     E_NO_ACTIVE_TOKEN,
@@ -64,7 +65,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
-from simulator.platform import Refusal, read_params
+from simulator.platform import Refusal, find_named, read_params
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -571,17 +572,7 @@ class Comment:
 
 class FacebookSim(MetaSim):
     id = "facebook"
-    organic_posts = (
-        "posts",
-        "counters",
-        {
-            "likes": "reactions",
-            "comments": "comments",
-            "reposts": "shares",
-            "views": "media_view",
-            "clicks": "clicks",
-        },
-    )
+    organic_posts = ("posts", "counters", organic.OWN_COUNTERS["facebook"])
     organic_accounts = ("pages", "username", "followers_count")
     display_name = "Facebook"
     quotas = {
@@ -620,7 +611,7 @@ class FacebookSim(MetaSim):
 
     def add_page(self, user: FbUser, name: str, username: str, **fields: Any) -> Page:
         with self.sim.lock:
-            page = next((p for p in self.pages.values() if p.username == username), None)
+            page = find_named(self.pages, username)
             if page is None:
                 page = Page(self._next_id(61_550_000_000_000), username, name)
                 self.pages[page.id] = page
@@ -637,7 +628,7 @@ class FacebookSim(MetaSim):
     def ensure_user(self, username: str, name: str | None = None) -> FbUser:
         """A user (created with two Pages: `{username}_page` and `{username}_shop`)."""
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 pretty = username.replace("_", " ").title()
                 user = FbUser(self._next_id(100_000_000_000_000), username, name or pretty)
@@ -843,14 +834,13 @@ class FacebookSim(MetaSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/{version}/dialog/oauth", e(self.authorize), methods=["GET"]),
-            Route("/{version}/oauth/access_token", e(self.access_token), methods=["GET", "POST"]),
-            Route("/graph-video/{version}/{id}/videos", e(self.post_videos), methods=["POST"]),
-            Route("/{version}/{id}", e(self.node), methods=["GET", "POST", "DELETE"]),
-            Route("/{version}/{id}/{edge}", e(self.edge), methods=["GET", "POST", "DELETE"]),
-        ]
+        return self.api_routes(
+            ("GET", "/{version}/dialog/oauth", self.authorize),
+            ("GET POST", "/{version}/oauth/access_token", self.access_token),
+            ("POST", "/graph-video/{version}/{id}/videos", self.post_videos),
+            ("GET POST DELETE", "/{version}/{id}", self.node),
+            ("GET POST DELETE", "/{version}/{id}/{edge}", self.edge),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -1771,10 +1761,9 @@ class FacebookSim(MetaSim):
     async def sim_post(self, request: Request) -> Response:
         """POST /_sim/facebook/posts/{id} {"reactions": 3, "media_view": 90, ...}."""
         body = await self.control_body(request)
-        post = self.update_counters(
+        return self.set_counters(
             self.posts, request.path_params["id"], lambda p: p.counters, body, known=COUNTERS
         )
-        return post if isinstance(post, Response) else JSONResponse(dict(post.counters))
 
 
 __all__ = ["FacebookSim", "message_length", "meta_error"]

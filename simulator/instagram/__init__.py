@@ -46,8 +46,9 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from simulator import organic
 from simulator.meta import (
     LoginSim,
     meta_error,
@@ -59,7 +60,7 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, read_params, set_fields
+from simulator.platform import Refusal, content_type, find_named, read_params, set_fields
 from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -283,17 +284,7 @@ class Post:
 
 class InstagramSim(LoginSim):
     id = "instagram"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "views": "views",
-            "likes": "likes",
-            "comments": "comments",
-            "reposts": "shares",
-            "saves": "saved",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["instagram"])
     display_name = "Instagram"
     quotas = {
         "posts": {"limit": 100, "window_s": 86400},
@@ -328,7 +319,7 @@ class InstagramSim(LoginSim):
         """Find or create an account; `fields` set name, account_type, followers_count..."""
         settable = ("name", "account_type", "followers_count", "follows_count", "biography")
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(self._next_id(), self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
@@ -366,19 +357,20 @@ class InstagramSim(LoginSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = "/{version}"
         return [
             *self.login_routes(),
-            Route(v + "/{id}/media", e(self.create_container), methods=["POST"]),
-            Route(v + "/{id}/media", e(self.list_media), methods=["GET"]),
-            Route(v + "/{id}/stories", e(self.list_stories), methods=["GET"]),
-            Route(v + "/{id}/media_publish", e(self.publish), methods=["POST"]),
-            Route(v + "/{id}/content_publishing_limit", e(self.publishing_limit), methods=["GET"]),
-            Route(v + "/{id}/insights", e(self.insights), methods=["GET"]),
-            Route(v + "/{id}/comments", e(self.comment), methods=["POST"]),
-            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
-            Route("/{path:path}", e(self.unknown), methods=["GET", "POST", "DELETE", "PUT"]),
+            *self.api_routes(
+                ("POST", v + "/{id}/media", self.create_container),
+                ("GET", v + "/{id}/media", self.list_media),
+                ("GET", v + "/{id}/stories", self.list_stories),
+                ("POST", v + "/{id}/media_publish", self.publish),
+                ("GET", v + "/{id}/content_publishing_limit", self.publishing_limit),
+                ("GET", v + "/{id}/insights", self.insights),
+                ("POST", v + "/{id}/comments", self.comment),
+                ("GET", v + "/{id}", self.get_object),
+                ("GET POST DELETE PUT", "/{path:path}", self.unknown),
+            ),
         ]
 
     async def unknown(self, request: Request) -> Response:
@@ -386,27 +378,27 @@ class InstagramSim(LoginSim):
 
     # ------------------------------------------------------------ OAuth
 
-    async def authorize(self, request: Request) -> Response:
-        app, redirect_uri = self.authorizing_app(
-            request,
-            _ig_error("Invalid platform app"),
-            _ig_error("Invalid redirect_uri"),
-        )
-        q = request.query_params
-        if q.get("response_type") != "code":
-            return _ig_error("Invalid response_type: must be code")
-        scopes = [s for s in re.split(r"[,\s]+", q.get("scope", "")) if s]
+    consent_messages = (
+        "Invalid platform app",
+        "Invalid redirect_uri",
+        "Invalid response_type: must be code",
+    )
+
+    def consent_refusal(self, message: str) -> Response:
+        return _ig_error(message)
+
+    def consented_scopes(self, scope: str) -> list[str]:
+        scopes = [s for s in re.split(r"[,\s]+", scope) if s]
         bad = [s for s in scopes if s not in SCOPES]
         if bad:
             retired = " (retired on 2025-01-27)" if bad[0] in RETIRED_SCOPES else ""
-            return _ig_error(f"Invalid scope: {bad[0]}{retired}")
+            raise Refusal(_ig_error(f"Invalid scope: {bad[0]}{retired}"))
         if "instagram_business_basic" not in scopes:
-            return _ig_error("Invalid scope: instagram_business_basic is required")
-        user = self.ensure_user(self.consenting_account(request))
-        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
+            raise Refusal(_ig_error("Invalid scope: instagram_business_basic is required"))
+        return scopes
 
     async def code_token(self, request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             return _ig_error("Missing required field client_id")
         p = await read_params(request)

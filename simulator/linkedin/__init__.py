@@ -44,16 +44,25 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, set_fields, with_query
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    content_type,
+    find_named,
+    set_fields,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "78linkedinsandbox"
@@ -180,6 +189,32 @@ def input_error(message: str, field_path: str, code: str, status: int = 422) -> 
     )
 
 
+def _at(path: str, name: str) -> str:
+    return f"{path}/{name}" if path else name
+
+
+def unrecognized(record: dict[str, Any], known: Iterable[str], path: str = "") -> Response | None:
+    """The input error for the first (sorted) field of `record` (at `path`) not among `known`;
+    None when it has no other."""
+    unknown = sorted(set(record) - set(known))
+    if not unknown:
+        return None
+    return input_error(
+        f"Unrecognized field {unknown[0]}", _at(path, unknown[0]), "UNRECOGNIZED_FIELD"
+    )
+
+
+def mistyped(
+    record: dict[str, Any], names: Iterable[str], kind: type, what: str, path: str = ""
+) -> Response | None:
+    """The input error for the first of `names` that `record` (at `path`) holds as other than a
+    `kind` ("must be `what`"); None when each is absent or right."""
+    for name in names:
+        if name in record and not isinstance(record[name], kind):
+            return input_error(f"{name} must be {what}", _at(path, name), "TYPE_MISMATCH")
+    return None
+
+
 def duplicate_error(existing: str) -> JSONResponse:
     return JSONResponse(
         {
@@ -255,29 +290,34 @@ class App:
     refresh_enabled: bool = True  # "programmatic refresh tokens" entitlement
 
 
+class _Entity:
+    """A LinkedIn entity named by its URN, urn:li:<kind>:<id>."""
+
+    id: str | int
+    kind: ClassVar[str]
+
+    @property
+    def urn(self) -> str:
+        return f"urn:li:{self.kind}:{self.id}"
+
+
 @dataclass
-class Member:
+class Member(_Entity):
+    kind = "person"
     id: str  # the OIDC `sub`
     username: str
     name: str
     followers: int = 0
 
-    @property
-    def urn(self) -> str:
-        return f"urn:li:person:{self.id}"
-
 
 @dataclass
-class Organization:
+class Organization(_Entity):
+    kind = "organization"
     id: int
     name: str
     vanity: str
     roles: dict[str, str] = field(default_factory=dict)  # member id → role
     followers: int = 0
-
-    @property
-    def urn(self) -> str:
-        return f"urn:li:organization:{self.id}"
 
 
 @dataclass
@@ -291,13 +331,8 @@ class Token:
 
 
 @dataclass
-class RefreshToken:
-    value: str
-    member_id: str
-    client_id: str
-    scopes: list[str]
-    expires_at: float  # fixed at first consent; refreshing never extends it
-    revoked: bool = False
+class RefreshToken(Token):
+    """Its `expires_at` is fixed at first consent: refreshing never extends it."""
 
 
 @dataclass
@@ -351,17 +386,7 @@ class Post:
 
 class LinkedInSim(OAuthServer, PlatformSim):
     id = "linkedin"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "likes": "likes",
-            "comments": "comments",
-            "reposts": "shares",
-            "views": "impressions",
-            "clicks": "clicks",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["linkedin"])
     organic_accounts = ("members", "username", "followers")
     display_name = "LinkedIn"
     quotas = {"posts": {"limit": 150, "window_s": 86400}}
@@ -406,12 +431,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
         )
         return self.keep(self.apps, app.client_id, app)
 
-    def member_by_username(self, username: str) -> Member | None:
-        return next((m for m in self.members.values() if m.username == username), None)
-
     def ensure_member(self, username: str, **fields: Any) -> Member:
         with self.sim.lock:
-            member = self.member_by_username(username)
+            member = find_named(self.members, username)
             if member is None:
                 sub = secrets.token_urlsafe(8)[:10]
                 member = Member(sub, username, username.replace("_", " ").title())
@@ -657,47 +679,32 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/oauth/v2/authorization", e(self.authorize), methods=["GET"]),
-            Route("/oauth/v2/accessToken", e(self.access_token), methods=["POST"]),
-            Route("/oauth/v2/revoke", e(self.revoke), methods=["POST"]),
-            Route("/v2/userinfo", e(self.userinfo), methods=["GET"]),
-            Route("/dms-uploads/{key}", e(self.upload), methods=["PUT"]),
-            Route("/rest/posts", e(self.create_post), methods=["POST"]),
-            Route("/rest/posts", e(self.find_posts), methods=["GET"]),
-            Route("/rest/posts/{urn}", e(self.get_post), methods=["GET"]),
-            Route("/rest/images", e(self.images_action), methods=["POST"]),
-            Route("/rest/videos", e(self.videos_action), methods=["POST"]),
-            Route("/rest/documents", e(self.documents_action), methods=["POST"]),
-            Route("/rest/images/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/videos/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/documents/{urn}", e(self.get_asset), methods=["GET"]),
-            Route("/rest/organizationAcls", e(self.organization_acls), methods=["GET"]),
-            Route("/rest/organizations/{id}", e(self.get_organization), methods=["GET"]),
-            Route("/rest/socialActions/{urn}", e(self.social_actions), methods=["GET"]),
-            Route("/rest/socialActions/{urn}/comments", e(self.comment), methods=["POST"]),
-            Route(
-                "/rest/organizationalEntityShareStatistics",
-                e(self.share_statistics),
-                methods=["GET"],
-            ),
-            Route("/rest/networkSizes/{urn}", e(self.network_size), methods=["GET"]),
-            Route(
-                "/rest/memberCreatorPostAnalytics", e(self.member_post_analytics), methods=["GET"]
-            ),
-            Route("/rest/memberFollowersCount", e(self.member_followers), methods=["GET"]),
-            Route(
-                "/rest/{rest:path}",
-                e(self.no_resource),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-            Route(
-                "/v2/{rest:path}",
-                e(self.no_resource),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/v2/authorization", self.authorize),
+            ("POST", "/oauth/v2/accessToken", self.access_token),
+            ("POST", "/oauth/v2/revoke", self.revoke),
+            ("GET", "/v2/userinfo", self.userinfo),
+            ("PUT", "/dms-uploads/{key}", self.upload),
+            ("POST", "/rest/posts", self.create_post),
+            ("GET", "/rest/posts", self.find_posts),
+            ("GET", "/rest/posts/{urn}", self.get_post),
+            ("POST", "/rest/images", self.images_action),
+            ("POST", "/rest/videos", self.videos_action),
+            ("POST", "/rest/documents", self.documents_action),
+            ("GET", "/rest/images/{urn}", self.get_asset),
+            ("GET", "/rest/videos/{urn}", self.get_asset),
+            ("GET", "/rest/documents/{urn}", self.get_asset),
+            ("GET", "/rest/organizationAcls", self.organization_acls),
+            ("GET", "/rest/organizations/{id}", self.get_organization),
+            ("GET", "/rest/socialActions/{urn}", self.social_actions),
+            ("POST", "/rest/socialActions/{urn}/comments", self.comment),
+            ("GET", "/rest/organizationalEntityShareStatistics", self.share_statistics),
+            ("GET", "/rest/networkSizes/{urn}", self.network_size),
+            ("GET", "/rest/memberCreatorPostAnalytics", self.member_post_analytics),
+            ("GET", "/rest/memberFollowersCount", self.member_followers),
+            ("GET POST PUT DELETE PATCH", "/rest/{rest:path}", self.no_resource),
+            ("GET POST PUT DELETE PATCH", "/v2/{rest:path}", self.no_resource),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -896,7 +903,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         return await self._json_body(request)
 
     async def _json_body(self, request: Request) -> dict[str, Any] | Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype != "application/json":
             return li_error(415, f"Unsupported content type {ctype or '(none)'}")
         try:
@@ -910,23 +917,16 @@ class LinkedInSim(OAuthServer, PlatformSim):
     def _init_request(
         self, body: dict[str, Any], allowed: set[str], field_name: str = "initializeUploadRequest"
     ) -> dict[str, Any] | Response:
-        unknown = set(body) - {field_name}
-        if unknown:
-            return input_error(
-                f"Unrecognized field {sorted(unknown)[0]}", sorted(unknown)[0], "UNRECOGNIZED_FIELD"
-            )
+        refused = unrecognized(body, {field_name})
+        if refused is not None:
+            return refused
         req = body.get(field_name)
         if not isinstance(req, dict):
             return input_error(
                 f"Missing required field {field_name}", field_name, "MISSING_REQUIRED_FIELD"
             )
-        unknown = set(req) - allowed
-        if unknown:
-            name = sorted(unknown)[0]
-            return input_error(
-                f"Unrecognized field {name}", f"{field_name}/{name}", "UNRECOGNIZED_FIELD"
-            )
-        return req
+        refused = unrecognized(req, allowed, field_name)
+        return req if refused is None else refused
 
     def _new_asset(self, token: Token, req: dict[str, Any], kind: str) -> Asset | Response:
         owner = req.get("owner")
@@ -1004,11 +1004,10 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 "initializeUploadRequest/fileSizeBytes",
                 "MISSING_REQUIRED_FIELD",
             )
-        for flag in ("uploadCaptions", "uploadThumbnail"):
-            if flag in req and not isinstance(req[flag], bool):
-                return input_error(
-                    f"{flag} must be a boolean", f"initializeUploadRequest/{flag}", "TYPE_MISMATCH"
-                )
+        flags = ("uploadCaptions", "uploadThumbnail")
+        refused = mistyped(req, flags, bool, "a boolean", "initializeUploadRequest")
+        if refused is not None:
+            return refused
         if not self.conf["min_video_bytes"] <= size <= self.conf["max_video_bytes"]:
             return input_error(
                 f"fileSizeBytes must be between {self.conf['min_video_bytes']} and "
@@ -1145,17 +1144,17 @@ class LinkedInSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ posts
 
     def _check_post(self, body: dict[str, Any]) -> Response | None:
-        unknown = sorted(set(body) - POST_FIELDS)
-        if unknown:
-            return input_error(f"Unrecognized field {unknown[0]}", unknown[0], "UNRECOGNIZED_FIELD")
+        refused = unrecognized(body, POST_FIELDS)
+        if refused is not None:
+            return refused
         for name in ("author", "visibility", "distribution", "lifecycleState"):
             if name not in body:
                 return input_error(f"Missing required field {name}", name, "MISSING_REQUIRED_FIELD")
-        for name in ("author", "visibility", "lifecycleState"):
-            if not isinstance(body[name], str):
-                return input_error(f"{name} must be a string", name, "TYPE_MISMATCH")
-        if "commentary" in body and not isinstance(body["commentary"], str):
-            return input_error("commentary must be a string", "commentary", "TYPE_MISMATCH")
+        refused = mistyped(
+            body, ("author", "visibility", "lifecycleState", "commentary"), str, "a string"
+        )
+        if refused is not None:
+            return refused
         if not AUTHOR_RE.fullmatch(body["author"]):
             return input_error(f"Invalid author {body['author']}", "author", "INVALID_VALUE")
         enums = (("visibility", VISIBILITIES), ("lifecycleState", LIFECYCLE_STATES))
@@ -1166,38 +1165,24 @@ class LinkedInSim(OAuthServer, PlatformSim):
                     name,
                     "INVALID_ENUM_VALUE",
                 )
-        if "isReshareDisabledByAuthor" in body and not isinstance(
-            body["isReshareDisabledByAuthor"], bool
-        ):
-            return input_error(
-                "isReshareDisabledByAuthor must be a boolean",
-                "isReshareDisabledByAuthor",
-                "TYPE_MISMATCH",
-            )
+        refused = mistyped(body, ("isReshareDisabledByAuthor",), bool, "a boolean")
+        if refused is not None:
+            return refused
         dist = body["distribution"]
         if not isinstance(dist, dict):
             return input_error("distribution must be a record", "distribution", "TYPE_MISMATCH")
-        unknown = sorted(
-            set(dist) - {"feedDistribution", "targetEntities", "thirdPartyDistributionChannels"}
-        )
-        if unknown:
-            return input_error(
-                f"Unrecognized field {unknown[0]}",
-                f"distribution/{unknown[0]}",
-                "UNRECOGNIZED_FIELD",
-            )
+        known = ("feedDistribution", "targetEntities", "thirdPartyDistributionChannels")
+        refused = unrecognized(dist, known, "distribution")
+        if refused is not None:
+            return refused
         if dist.get("feedDistribution") not in FEED_DISTRIBUTIONS:
             return input_error(
                 f"distribution/feedDistribution must be one of {list(FEED_DISTRIBUTIONS)}",
                 "distribution/feedDistribution",
                 "INVALID_ENUM_VALUE",
             )
-        for name in ("targetEntities", "thirdPartyDistributionChannels"):
-            if name in dist and not isinstance(dist[name], list):
-                return input_error(
-                    f"{name} must be an array", f"distribution/{name}", "TYPE_MISMATCH"
-                )
-        return None
+        lists = ("targetEntities", "thirdPartyDistributionChannels")
+        return mistyped(dist, lists, list, "an array", "distribution")
 
     def _check_content(
         self, token: Token, author: str, content: Any
@@ -1214,13 +1199,10 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 f"content/{kind} must be a record", f"content/{kind}", "TYPE_MISMATCH"
             )
         if kind == "article":
-            unknown = sorted(set(value) - {"source", "title", "description", "thumbnail"})
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/article/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
+            known = ("source", "title", "description", "thumbnail")
+            refused = unrecognized(value, known, "content/article")
+            if refused is not None:
+                return [], refused
             source = value.get("source")
             if not isinstance(source, str) or urlsplit(source).scheme not in ("http", "https"):
                 return [], input_error(
@@ -1233,13 +1215,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
             refs = [value]
             allowed = {"id", "title", "altText"}
         elif kind == "multiImage":
-            unknown = sorted(set(value) - {"images", "altText"})
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/multiImage/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
+            refused = unrecognized(value, ("images", "altText"), "content/multiImage")
+            if refused is not None:
+                return [], refused
             refs = value.get("images")
             if not isinstance(refs, list) or not 2 <= len(refs) <= self.conf["max_multi_image"]:
                 return [], input_error(
@@ -1259,18 +1237,11 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 return [], input_error(
                     "Missing required field id", f"content/{kind}/id", "MISSING_REQUIRED_FIELD"
                 )
-            unknown = sorted(set(ref) - allowed)
-            if unknown:
-                return [], input_error(
-                    f"Unrecognized field {unknown[0]}",
-                    f"content/{kind}/{unknown[0]}",
-                    "UNRECOGNIZED_FIELD",
-                )
-            for name in ("title", "altText"):
-                if name in ref and not isinstance(ref[name], str):
-                    return [], input_error(
-                        f"{name} must be a string", f"content/{kind}/{name}", "TYPE_MISMATCH"
-                    )
+            refused = unrecognized(ref, allowed, f"content/{kind}") or mistyped(
+                ref, ("title", "altText"), str, "a string", f"content/{kind}"
+            )
+            if refused is not None:
+                return [], refused
             asset = self.assets.get(ref["id"])
             if asset is None or asset.owner != author:
                 return [], input_error(
@@ -1590,9 +1561,9 @@ class LinkedInSim(OAuthServer, PlatformSim):
         body = await self._json_body(request)
         if isinstance(body, Response):
             return body
-        unknown = sorted(set(body) - {"actor", "object", "message", "parentComment", "content"})
-        if unknown:
-            return input_error(f"Unrecognized field {unknown[0]}", unknown[0], "UNRECOGNIZED_FIELD")
+        refused = unrecognized(body, ("actor", "object", "message", "parentComment", "content"))
+        if refused is not None:
+            return refused
         actor = body.get("actor")
         message = body.get("message")
         if not isinstance(actor, str) or not self._can_act_as(token, actor, POSTING_ROLES):
@@ -1769,8 +1740,7 @@ class LinkedInSim(OAuthServer, PlatformSim):
         """POST /_sim/linkedin/posts/{urn} {"likes": 3, "impressions": 90, ...}."""
         body = await self.control_body(request)
         key = unquote(request.path_params["urn"])
-        post = self.update_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
-        return post if isinstance(post, Response) else JSONResponse(dict(post.metrics))
+        return self.set_counters(self.posts, key, lambda p: p.metrics, body, known=METRICS)
 
 
 __all__ = [

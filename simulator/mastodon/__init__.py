@@ -29,12 +29,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.mastodon_text import count_status_length, url_spans
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
 from simulator.platform import (
     ParamsError,
     PlatformSim,
     Refusal,
     check_username,
+    find_named,
     read_params,
     set_fields,
     settable_fields,
@@ -77,23 +79,17 @@ SCOPES = (
     "admin:write",
 )
 OOB = "urn:ietf:wg:oauth:2.0:oob"
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp")
-IMAGE_TYPES += ("image/avif",)
-VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/ogg")
-AUDIO_TYPES = (
-    "audio/wave",
-    "audio/wav",
-    "audio/x-wav",
-    "audio/ogg",
-    "audio/mpeg",
-    "audio/mp3",
-    "audio/webm",
-    "audio/flac",
-    "audio/aac",
-    "audio/m4a",
-    "audio/x-m4a",
-    "audio/mp4",
-)
+
+
+def _mime_types(kind: str, subtypes: str) -> tuple[str, ...]:
+    """`kind`/`subtype` for each of the space-separated `subtypes`."""
+    return tuple(f"{kind}/{subtype}" for subtype in subtypes.split())
+
+
+# The MIME types an instance accepts (its configuration.media_attachments), by family.
+IMAGE_TYPES = _mime_types("image", "jpeg png gif heic heif webp avif")
+VIDEO_TYPES = _mime_types("video", "webm mp4 quicktime ogg")
+AUDIO_TYPES = _mime_types("audio", "wave wav x-wav ogg mpeg mp3 webm flac aac m4a x-m4a mp4")
 KEEP_MEDIA_BYTES = 2 * 1024 * 1024  # larger uploads keep only their digest
 
 # Error texts (Mastodon en.yml, Doorkeeper, Api::BaseController).
@@ -252,6 +248,10 @@ class Media:
         return time.monotonic() >= self.ready_at
 
 
+# A status's counters, as the Status entity shows them.
+STATUS_COUNTS = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+
+
 @dataclass
 class Status:
     id: str
@@ -266,14 +266,7 @@ class Status:
     media_ids: list[str]
     created_at: datetime
     application: dict[str, Any] | None
-    counts: dict[str, int] = field(
-        default_factory=lambda: {
-            "replies_count": 0,
-            "reblogs_count": 0,
-            "favourites_count": 0,
-            "quotes_count": 0,
-        }
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_COUNTS, 0))
 
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -292,16 +285,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 class MastodonSim(OAuthServer, PlatformSim):
     id = "mastodon"
-    organic_posts = (
-        "statuses",
-        "counts",
-        {
-            "likes": "favourites_count",
-            "reposts": "reblogs_count",
-            "comments": "replies_count",
-            "quotes": "quotes_count",
-        },
-    )
+    organic_posts = ("statuses", "counts", organic.OWN_COUNTERS["mastodon"])
     organic_accounts = ("accounts", "username", "followers_count")
     display_name = "Mastodon"
     tokens_expire = False
@@ -335,14 +319,11 @@ class MastodonSim(OAuthServer, PlatformSim):
             self._seq = (self._seq + 1) & 0xFFFF
             return str((int(time.time() * 1000) << 16) | self._seq)
 
-    def account_by_username(self, username: str) -> Account | None:
-        return next((a for a in self.accounts.values() if a.username == username), None)
-
     def ensure_account(self, username: str, **fields: Any) -> Account:
         """Find or create a local account (in-process helper for tests and benchmarks)."""
         check_username(username, 30)
         with self.sim.lock:
-            acc = self.account_by_username(username)
+            acc = find_named(self.accounts, username)
             if acc is None:
                 acc = Account(self._next_id(), username, username.capitalize(), utcnow())
                 self.accounts[acc.id] = acc
@@ -553,21 +534,22 @@ class MastodonSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         return [
-            Route("/.well-known/oauth-authorization-server", e(self.oauth_metadata)),
-            Route("/api/v1/apps", e(self.create_app), methods=["POST"]),
-            Route("/oauth/authorize", e(self.authorize), methods=["GET"]),
-            Route("/oauth/token", e(self.token), methods=["POST"]),
-            Route("/oauth/revoke", e(self.revoke), methods=["POST"]),
-            Route("/api/v2/instance", e(self.instance)),
-            Route("/api/v1/accounts/verify_credentials", e(self.verify_credentials)),
-            Route("/api/v1/accounts/{id}/statuses", e(self.account_statuses)),
-            Route("/api/v2/media", e(self.upload_media), methods=["POST"]),
-            Route("/api/v1/media/{id}", e(self.get_media), methods=["GET"]),
-            Route("/api/v1/statuses", e(self.create_status), methods=["POST"]),
-            Route("/api/v1/statuses/{id}", e(self.get_status), methods=["GET"]),
-            Route("/api/v1/statuses/{id}", e(self.delete_status), methods=["DELETE"]),
+            *self.api_routes(
+                ("GET", "/.well-known/oauth-authorization-server", self.oauth_metadata),
+                ("POST", "/api/v1/apps", self.create_app),
+                ("GET", "/oauth/authorize", self.authorize),
+                ("POST", "/oauth/token", self.token),
+                ("POST", "/oauth/revoke", self.revoke),
+                ("GET", "/api/v2/instance", self.instance),
+                ("GET", "/api/v1/accounts/verify_credentials", self.verify_credentials),
+                ("GET", "/api/v1/accounts/{id}/statuses", self.account_statuses),
+                ("POST", "/api/v2/media", self.upload_media),
+                ("GET", "/api/v1/media/{id}", self.get_media),
+                ("POST", "/api/v1/statuses", self.create_status),
+                ("GET", "/api/v1/statuses/{id}", self.get_status),
+                ("DELETE", "/api/v1/statuses/{id}", self.delete_status),
+            ),
             Route("/system/media_attachments/files/{id}/original/{name}", self.media_file),
         ]
 
@@ -1144,7 +1126,7 @@ class MastodonSim(OAuthServer, PlatformSim):
         body = await self.control_body(request)
         username = body.get("username") or self.conf["default_account"]
         token = self.issue_token(username, body.get("scopes", "read write"))
-        acc = self.account_by_username(username)
+        acc = find_named(self.accounts, username)
         assert acc is not None
         return JSONResponse({"access_token": token, "account_id": acc.id, "username": username})
 
@@ -1164,13 +1146,14 @@ class MastodonSim(OAuthServer, PlatformSim):
     async def sim_status(self, request: Request) -> Response:
         """POST /_sim/mastodon/statuses/{id} {"favourites_count": 3, ...}: set counters."""
         body = await self.control_body(request)
-        st = self.update_counters(
-            self.statuses, request.path_params["id"], lambda s: s.counts, body, "status"
-        )
-        if isinstance(st, Response):
-            return st
-        return JSONResponse(
-            self._status_json(st, f"{request.url.scheme}://{request.url.netloc}/mastodon")
+        base = f"{request.url.scheme}://{request.url.netloc}/mastodon"
+        return self.set_counters(
+            self.statuses,
+            request.path_params["id"],
+            lambda s: s.counts,
+            body,
+            "status",
+            render=lambda s: self._status_json(s, base),
         )
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import secrets
 import time
@@ -41,9 +40,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
-from simulator.platform import PlatformSim, Refusal, check_username, set_fields, settable_fields
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    check_username,
+    json_object,
+    set_fields,
+    settable_fields,
+)
 from simulator.state import Fault, SimError, iso, utcnow
 
 SANDBOX_CLIENT_ID = "1234567"
@@ -212,17 +219,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class PinterestSim(UserTokens[Token, User], PlatformSim):
     id = "pinterest"
-    organic_posts = (
-        "pins",
-        "metrics",
-        {
-            "views": "IMPRESSION",
-            "clicks": "PIN_CLICK",
-            "saves": "SAVE",
-            "comments": "TOTAL_COMMENTS",
-            "likes": "TOTAL_REACTIONS",
-        },
-    )
+    organic_posts = ("pins", "metrics", organic.OWN_COUNTERS["pinterest"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
     quotas = {
@@ -451,21 +448,20 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/oauth/", e(self.authorize), methods=["GET"]),
-            Route("/v5/oauth/token", e(self.token), methods=["POST"]),
-            Route("/v5/user_account", e(self.user_account), methods=["GET"]),
-            Route("/v5/user_account/analytics", e(self.account_analytics), methods=["GET"]),
-            Route("/v5/boards", e(self.list_boards), methods=["GET"]),
-            Route("/v5/pins", e(self.list_pins), methods=["GET"]),
-            Route("/v5/pins", e(self.create_pin), methods=["POST"]),
-            Route("/v5/pins/{pin_id}", e(self.get_pin), methods=["GET"]),
-            Route("/v5/pins/{pin_id}/analytics", e(self.pin_analytics), methods=["GET"]),
-            Route("/v5/media", e(self.register_media), methods=["POST"]),
-            Route("/v5/media/{media_id}", e(self.media_status), methods=["GET"]),
-            Route("/upload/{media_id}", e(self.upload), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", "/oauth/", self.authorize),
+            ("POST", "/v5/oauth/token", self.token),
+            ("GET", "/v5/user_account", self.user_account),
+            ("GET", "/v5/user_account/analytics", self.account_analytics),
+            ("GET", "/v5/boards", self.list_boards),
+            ("GET", "/v5/pins", self.list_pins),
+            ("POST", "/v5/pins", self.create_pin),
+            ("GET", "/v5/pins/{pin_id}", self.get_pin),
+            ("GET", "/v5/pins/{pin_id}/analytics", self.pin_analytics),
+            ("POST", "/v5/media", self.register_media),
+            ("GET", "/v5/media/{media_id}", self.media_status),
+            ("POST", "/upload/{media_id}", self.upload),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -686,12 +682,12 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     @staticmethod
     async def _json_body(request: Request, schema: str) -> dict[str, Any]:
         """The JSON object body, refused unless it is valid against the document's `schema`."""
-        try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError as exc:
-            raise Refusal(error(400, "Invalid JSON body.", 1)) from exc
-        if not isinstance(body, dict):
-            raise Refusal(error(400, "body: expected object.", 1))
+        body = json_object(
+            await request.body() or b"null",
+            lambda message: Refusal(error(400, message, 1)),
+            "Invalid JSON body.",
+            "body: expected object.",
+        )
         problems = check_schema(body, SCHEMAS[schema])
         if problems:
             raise Refusal(error(400, "Invalid request body: " + "; ".join(problems), 1))
@@ -905,10 +901,14 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     async def sim_pin(self, request: Request) -> Response:
         """POST /_sim/pinterest/pins/{id} {"IMPRESSION": 90, "SAVE": 3, ...}."""
         body = await self.control_body(request)
-        pin = self.update_counters(
-            self.pins, request.path_params["pin_id"], lambda p: p.metrics, body, "pin"
+        return self.set_counters(
+            self.pins,
+            request.path_params["pin_id"],
+            lambda p: p.metrics,
+            body,
+            "pin",
+            render=self._pin_json,
         )
-        return pin if isinstance(pin, Response) else JSONResponse(self._pin_json(pin))
 
 
 __all__ = ["SCHEMAS", "PinterestSim", "check_schema"]

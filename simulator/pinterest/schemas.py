@@ -12,7 +12,24 @@ from simulator.platform import json_type
 
 _DIGITS = "^\\d+$"
 _CONTENT_TYPE = {"type": "string", "enum": ["image/jpeg", "image/png"]}
-_B64 = "^[a-zA-Z0-9+/=]+$"
+_BASE64_DATA = {"type": "string", "pattern": "^[a-zA-Z0-9+/=]+$"}
+# What each image of a carousel may say of itself (PinMediaSourceImages*Item).
+_ITEM_TEXT = {name: {"type": "string"} for name in ("description", "link", "title")}
+
+
+def _images(item: str, source_type: str) -> dict[str, Any]:
+    """A carousel media source: 2 to 5 `item`s (PinMediaSourceImagesBase64, ...ImagesURL)."""
+    return {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer", "minimum": 0},
+            "items": {"type": "array", "items": {"$ref": item}, "maxItems": 5, "minItems": 2},
+            "source_type": {"type": "string", "enum": [source_type]},
+        },
+        "required": ["source_type", "items"],
+    }
+
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "PinCreate": {
         "type": "object",
@@ -49,7 +66,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "properties": {
             "content_type": _CONTENT_TYPE,
-            "data": {"type": "string", "pattern": _B64},
+            "data": _BASE64_DATA,
             "is_standard": {"type": "boolean"},
             "source_type": {"type": "string", "enum": ["image_base64"]},
         },
@@ -64,53 +81,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["source_type", "url"],
     },
-    "PinMediaSourceImagesBase64": {
-        "type": "object",
-        "properties": {
-            "index": {"type": "integer", "minimum": 0},
-            "items": {
-                "type": "array",
-                "items": {"$ref": "PinMediaSourceImagesBase64Item"},
-                "maxItems": 5,
-                "minItems": 2,
-            },
-            "source_type": {"type": "string", "enum": ["multiple_image_base64"]},
-        },
-        "required": ["source_type", "items"],
-    },
+    "PinMediaSourceImagesBase64": _images(
+        "PinMediaSourceImagesBase64Item", "multiple_image_base64"
+    ),
     "PinMediaSourceImagesBase64Item": {
         "type": "object",
-        "properties": {
-            "content_type": _CONTENT_TYPE,
-            "data": {"type": "string", "pattern": _B64},
-            "description": {"type": "string"},
-            "link": {"type": "string"},
-            "title": {"type": "string"},
-        },
+        "properties": {"content_type": _CONTENT_TYPE, "data": _BASE64_DATA, **_ITEM_TEXT},
         "required": ["content_type", "data"],
     },
-    "PinMediaSourceImagesURL": {
-        "type": "object",
-        "properties": {
-            "index": {"type": "integer", "minimum": 0},
-            "items": {
-                "type": "array",
-                "items": {"$ref": "PinMediaSourceImagesURLItem"},
-                "maxItems": 5,
-                "minItems": 2,
-            },
-            "source_type": {"type": "string", "enum": ["multiple_image_urls"]},
-        },
-        "required": ["source_type", "items"],
-    },
+    "PinMediaSourceImagesURL": _images("PinMediaSourceImagesURLItem", "multiple_image_urls"),
     "PinMediaSourceImagesURLItem": {
         "type": "object",
-        "properties": {
-            "description": {"type": "string"},
-            "link": {"type": "string"},
-            "title": {"type": "string"},
-            "url": {"type": "string"},
-        },
+        "properties": {**_ITEM_TEXT, "url": {"type": "string"}},
         "required": ["url"],
     },
     "PinMediaSourceVideoID": {

@@ -36,8 +36,9 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from simulator import organic
 from simulator.meta import (
     E_NO_ACTIVE_TOKEN,
     LoginSim,
@@ -51,7 +52,7 @@ from simulator.meta import (
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import Refusal, read_params, set_fields
+from simulator.platform import Refusal, find_named, read_params, set_fields
 from simulator.state import utcnow
 
 VERSION = "v1.0"
@@ -155,17 +156,7 @@ class Post:
 
 class ThreadsSim(LoginSim):
     id = "threads"
-    organic_posts = (
-        "posts",
-        "metrics",
-        {
-            "views": "views",
-            "likes": "likes",
-            "comments": "replies",
-            "reposts": "reposts",
-            "quotes": "quotes",
-        },
-    )
+    organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["threads"])
     display_name = "Threads"
     quotas = {
         "posts": {"limit": 250, "window_s": 86400},
@@ -192,7 +183,7 @@ class ThreadsSim(LoginSim):
 
     def ensure_user(self, username: str, **fields: Any) -> User:
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(self._next_id(), username, username.capitalize())
                 self.users[user.id] = user
@@ -216,35 +207,36 @@ class ThreadsSim(LoginSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = f"/{VERSION}"
         return [
             *self.login_routes(),
-            Route(v + "/{id}/threads", e(self.create_container), methods=["POST"]),
-            Route(v + "/{id}/threads", e(self.list_threads), methods=["GET"]),
-            Route(v + "/{id}/threads_publish", e(self.publish), methods=["POST"]),
-            Route(v + "/{id}/threads_publishing_limit", e(self.publishing_limit), methods=["GET"]),
-            Route(v + "/{id}/threads_insights", e(self.user_insights), methods=["GET"]),
-            Route(v + "/{id}/insights", e(self.media_insights), methods=["GET"]),
-            Route(v + "/{id}", e(self.get_object), methods=["GET"]),
+            *self.api_routes(
+                ("POST", v + "/{id}/threads", self.create_container),
+                ("GET", v + "/{id}/threads", self.list_threads),
+                ("POST", v + "/{id}/threads_publish", self.publish),
+                ("GET", v + "/{id}/threads_publishing_limit", self.publishing_limit),
+                ("GET", v + "/{id}/threads_insights", self.user_insights),
+                ("GET", v + "/{id}/insights", self.media_insights),
+                ("GET", v + "/{id}", self.get_object),
+            ),
         ]
 
     # ------------------------------------------------------------ OAuth
 
-    async def authorize(self, request: Request) -> Response:
-        app, redirect_uri = self.authorizing_app(
-            request,
-            meta_error("Invalid platform app", 100),
-            meta_error("Error validating verification code: redirect_uri mismatch", 100),
-        )
-        q = request.query_params
-        if q.get("response_type") != "code":
-            return bad_param("response_type must be code")
-        scopes = [s for s in q.get("scope", "").split(",") if s]
+    consent_messages = (
+        "Invalid platform app",
+        "Error validating verification code: redirect_uri mismatch",
+        "(#100) response_type must be code",
+    )
+
+    def consent_refusal(self, message: str) -> Response:
+        return meta_error(message, 100)
+
+    def consented_scopes(self, scope: str) -> list[str]:
+        scopes = [s for s in scope.split(",") if s]
         if not scopes or any(s not in SCOPES for s in scopes):
-            return bad_param("Invalid scope")
-        user = self.ensure_user(self.consenting_account(request))
-        return self.code_redirect(app, user.id, redirect_uri, scopes, q.get("state"))
+            raise Refusal(bad_param("Invalid scope"))
+        return scopes
 
     async def code_token(self, request: Request) -> Response:
         p = await read_params(request)

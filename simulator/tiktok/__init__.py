@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -54,8 +53,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import PlatformSim, Refusal, with_query
+from simulator.platform import (
+    PlatformSim,
+    Refusal,
+    content_type,
+    find_named,
+    json_object,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 
 VERSION = "v2"
@@ -292,16 +299,7 @@ class Publish:
 
 class TikTokSim(OAuthServer, PlatformSim):
     id = "tiktok"
-    organic_posts = (
-        "videos",
-        "counters",
-        {
-            "views": "view_count",
-            "likes": "like_count",
-            "comments": "comment_count",
-            "reposts": "share_count",
-        },
-    )
+    organic_posts = ("videos", "counters", organic.OWN_COUNTERS["tiktok"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
     quotas = {
@@ -351,15 +349,12 @@ class TikTokSim(OAuthServer, PlatformSim):
         )
         return self.keep(self.apps, app.client_key, app)
 
-    def user_by_username(self, username: str) -> User | None:
-        return next((u for u in self.users.values() if u.username == username), None)
-
     def ensure_user(self, username: str, **fields: Any) -> User:
         if not re.fullmatch(r"[A-Za-z0-9_.]{2,24}", username):
             raise SimError("username must be 2-24 letters, digits, '_' or '.'")
         allowed = {f for f in User.__dataclass_fields__} - {"open_id", "union_id", "username"}
         with self.sim.lock:
-            user = self.user_by_username(username)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(str(uuid.uuid4()), str(uuid.uuid4()), username, username.title())
                 self.users[user.open_id] = user
@@ -501,21 +496,20 @@ class TikTokSim(OAuthServer, PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         v = f"/{VERSION}"
-        return [
-            Route(v + "/auth/authorize/", e(self.authorize), methods=["GET"]),
-            Route(v + "/oauth/token/", e(self.token), methods=["POST"]),
-            Route(v + "/oauth/revoke/", e(self.revoke), methods=["POST"]),
-            Route(v + "/user/info/", e(self.user_info), methods=["GET"]),
-            Route(v + "/post/publish/creator_info/query/", e(self.creator_info), methods=["POST"]),
-            Route(v + "/post/publish/video/init/", e(self.video_init), methods=["POST"]),
-            Route(v + "/post/publish/content/init/", e(self.content_init), methods=["POST"]),
-            Route(v + "/post/publish/status/fetch/", e(self.status_fetch), methods=["POST"]),
-            Route("/video/", e(self.upload), methods=["PUT"]),
-            Route(v + "/video/list/", e(self.video_list), methods=["POST"]),
-            Route(v + "/video/query/", e(self.video_query), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", v + "/auth/authorize/", self.authorize),
+            ("POST", v + "/oauth/token/", self.token),
+            ("POST", v + "/oauth/revoke/", self.revoke),
+            ("GET", v + "/user/info/", self.user_info),
+            ("POST", v + "/post/publish/creator_info/query/", self.creator_info),
+            ("POST", v + "/post/publish/video/init/", self.video_init),
+            ("POST", v + "/post/publish/content/init/", self.content_init),
+            ("POST", v + "/post/publish/status/fetch/", self.status_fetch),
+            ("PUT", "/video/", self.upload),
+            ("POST", v + "/video/list/", self.video_list),
+            ("POST", v + "/video/query/", self.video_query),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -649,7 +643,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     ) -> dict[str, Any]:
         """The JSON object body; refused when it is not one, or (with `fields`) names any other
         field."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         raw = await request.body()
         if ctype != "application/json":
             raise Refusal(invalid("Content-Type must be application/json; charset=UTF-8."))
@@ -657,12 +651,12 @@ class TikTokSim(OAuthServer, PlatformSim):
             if allow_empty:
                 return {}
             raise Refusal(invalid("The request body is empty."))
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise Refusal(invalid("The request body is not valid JSON.")) from exc
-        if not isinstance(data, dict):
-            raise Refusal(invalid("The request body must be a JSON object."))
+        data = json_object(
+            raw,
+            lambda message: Refusal(invalid(message)),
+            "The request body is not valid JSON.",
+            "The request body must be a JSON object.",
+        )
         unknown = set(data) - set(data if fields is None else fields)
         if unknown:
             raise Refusal(invalid(f"Unknown field {sorted(unknown)[0]}."))
@@ -1057,7 +1051,7 @@ class TikTokSim(OAuthServer, PlatformSim):
             or not secrets.compare_digest(pub.upload_token, upload_token)
         ):
             return api_error(404, "invalid_params", "The upload_id or upload_token is invalid.")
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in VIDEO_TYPES:
             return invalid(f"Content-Type must be one of {', '.join(VIDEO_TYPES)}.")
         match = CONTENT_RANGE_RE.fullmatch(request.headers.get("content-range", "").strip())
@@ -1265,10 +1259,9 @@ class TikTokSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/tiktok/videos/{id} {"like_count": 3, "view_count": 90, ...}."""
         body = await self.control_body(request)
-        video = self.update_counters(
+        return self.set_counters(
             self.videos, request.path_params["id"], lambda v: v.counters, body, "video", COUNTERS
         )
-        return video if isinstance(video, Response) else JSONResponse(dict(video.counters))
 
     async def sim_publish(self, request: Request) -> Response:
         """GET /_sim/tiktok/publishes/{publish_id}: the upload's bookkeeping (tests)."""

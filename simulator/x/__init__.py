@@ -49,11 +49,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
+from simulator import organic
 from simulator.oauth import UserTokens, s256
 from simulator.platform import (
     PlatformSim,
     Refusal,
     check_username,
+    content_type,
+    json_object,
     set_fields,
     settable_fields,
     with_query,
@@ -256,6 +259,17 @@ class Media:
         return "in_progress" if self.polled else "pending"
 
 
+# A post's public_metrics.
+PUBLIC_METRICS = (
+    "retweet_count",
+    "reply_count",
+    "like_count",
+    "quote_count",
+    "bookmark_count",
+    "impression_count",
+)
+
+
 @dataclass
 class Tweet:
     id: str
@@ -268,16 +282,7 @@ class Tweet:
     conversation_id: str
     reply_settings: str | None
     quote_tweet_id: str | None
-    metrics: dict[str, int] = field(
-        default_factory=lambda: {
-            "retweet_count": 0,
-            "reply_count": 0,
-            "like_count": 0,
-            "quote_count": 0,
-            "bookmark_count": 0,
-            "impression_count": 0,
-        }
-    )
+    metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUBLIC_METRICS, 0))
 
 
 # --------------------------------------------------------------------- responses
@@ -390,18 +395,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str], str]] = [
 
 class XSim(UserTokens[Token, User], PlatformSim):
     id = "x"
-    organic_posts = (
-        "tweets",
-        "metrics",
-        {
-            "views": "impression_count",
-            "likes": "like_count",
-            "reposts": "retweet_count",
-            "comments": "reply_count",
-            "quotes": "quote_count",
-            "saves": "bookmark_count",
-        },
-    )
+    organic_posts = ("tweets", "metrics", organic.OWN_COUNTERS["x"])
     organic_accounts = ("users", "username", "followers_count")
     display_name = "X"
     # X's rate windows are 15 minutes.
@@ -765,23 +759,22 @@ class XSim(UserTokens[Token, User], PlatformSim):
     # ------------------------------------------------------------ routes
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
-        return [
-            Route("/i/oauth2/authorize", e(self.authorize), methods=["GET"]),
-            Route("/2/oauth2/token", e(self.token), methods=["POST"]),
-            Route("/2/oauth2/revoke", e(self.revoke), methods=["POST"]),
-            Route("/2/users/me", e(self.users_me), methods=["GET"]),
-            Route("/2/users/{id}/tweets", e(self.user_tweets), methods=["GET"]),
-            Route("/2/tweets", e(self.create_tweet), methods=["POST"]),
-            Route("/2/tweets/{id}", e(self.get_tweet), methods=["GET"]),
-            Route("/2/tweets/{id}", e(self.delete_tweet), methods=["DELETE"]),
-            Route("/2/media/upload", e(self.upload), methods=["POST"]),
-            Route("/2/media/upload", e(self.upload_status), methods=["GET"]),
-            Route("/2/media/upload/initialize", e(self.initialize), methods=["POST"]),
-            Route("/2/media/upload/{id}/append", e(self.append), methods=["POST"]),
-            Route("/2/media/upload/{id}/finalize", e(self.finalize), methods=["POST"]),
-            Route("/2/media/metadata", e(self.metadata), methods=["POST"]),
-        ]
+        return self.api_routes(
+            ("GET", "/i/oauth2/authorize", self.authorize),
+            ("POST", "/2/oauth2/token", self.token),
+            ("POST", "/2/oauth2/revoke", self.revoke),
+            ("GET", "/2/users/me", self.users_me),
+            ("GET", "/2/users/{id}/tweets", self.user_tweets),
+            ("POST", "/2/tweets", self.create_tweet),
+            ("GET", "/2/tweets/{id}", self.get_tweet),
+            ("DELETE", "/2/tweets/{id}", self.delete_tweet),
+            ("POST", "/2/media/upload", self.upload),
+            ("GET", "/2/media/upload", self.upload_status),
+            ("POST", "/2/media/upload/initialize", self.initialize),
+            ("POST", "/2/media/upload/{id}/append", self.append),
+            ("POST", "/2/media/upload/{id}/finalize", self.finalize),
+            ("POST", "/2/media/metadata", self.metadata),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -1029,7 +1022,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
     async def create_tweet(self, request: Request) -> Response:
         token = self._auth(request, ("tweet.read", "tweet.write", "users.read"))
         assert token.user_id is not None
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         raw = await request.body()
         if ctype != "application/json":
             return invalid("Request body must be JSON (Content-Type: application/json)")
@@ -1165,7 +1158,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     async def _media_form(self, request: Request) -> dict[str, Any]:
         """A multipart form (raw bytes) or a JSON body (base64 media) as one dict."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype == "multipart/form-data":
             form = await request.form(max_part_size=64 * 1024 * 1024)
             out: dict[str, Any] = {}
@@ -1173,13 +1166,10 @@ class XSim(UserTokens[Token, User], PlatformSim):
                 out[key] = value
             return out
         if ctype == "application/json":
-            try:
-                body = json.loads(await request.body())
-            except ValueError:
-                raise Invalid("Request body is not valid JSON") from None
-            if not isinstance(body, dict):
-                raise Invalid("$: array found, object expected")
-            return body
+            raw = await request.body()
+            return json_object(
+                raw, Invalid, "Request body is not valid JSON", "$: array found, object expected"
+            )
         raise Invalid("Content-Type must be multipart/form-data or application/json")
 
     async def _media_bytes(self, value: Any) -> bytes:
@@ -1443,12 +1433,14 @@ class XSim(UserTokens[Token, User], PlatformSim):
     async def sim_tweet(self, request: Request) -> Response:
         """POST /_sim/x/tweets/{id} {"like_count": 3, "impression_count": 90, ...}."""
         body = await self.control_body(request)
-        tweet = self.update_counters(
-            self.tweets, request.path_params["id"], lambda t: t.metrics, body, "tweet"
+        return self.set_counters(
+            self.tweets,
+            request.path_params["id"],
+            lambda t: t.metrics,
+            body,
+            "tweet",
+            render=lambda t: self._tweet_json(t, {"public_metrics"}),
         )
-        if isinstance(tweet, Response):
-            return tweet
-        return JSONResponse(self._tweet_json(tweet, {"public_metrics"}))
 
 
 __all__ = ["SCHEMAS", "XSim", "check_schema", "weighted_length"]

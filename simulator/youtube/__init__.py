@@ -70,8 +70,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from simulator import organic
 from simulator.oauth import OAuthServer, s256
-from simulator.platform import ParamsError, PlatformSim, Refusal, read_params, with_query
+from simulator.platform import (
+    ParamsError,
+    PlatformSim,
+    Refusal,
+    content_type,
+    find_named,
+    read_params,
+    with_query,
+)
 from simulator.state import Fault, SimError, utcnow
 from simulator.youtube.discovery import GLOBAL_PARAMS, METHOD_PARAMS, SCHEMAS, check_schema
 
@@ -374,6 +383,24 @@ def check_parts(parts: list[str], allowed: frozenset[str]) -> None:
             )
 
 
+def one_filter(p: dict[str, Any], names: tuple[str, ...], expected: str) -> str:
+    """The one filter parameter (of `names`, in that order) a list request sets; refused when it
+    sets none (the error names the `expected` ones) or several."""
+    filters = [f for f in names if f in p]
+    if len(filters) != 1:
+        raise Refusal(
+            google_error(
+                400,
+                "missingRequiredParameter" if not filters else "incompatibleParameters",
+                f"No filter selected. Expected one of: {expected}"
+                if not filters
+                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
+                "youtube.parameter",
+            )
+        )
+    return filters[0]
+
+
 # ----------------------------------------------------------------- state
 
 
@@ -498,11 +525,7 @@ def _etag() -> str:
 
 class YouTubeSim(OAuthServer, PlatformSim):
     id = "youtube"
-    organic_posts = (
-        "videos",
-        "stats",
-        {"views": "viewCount", "likes": "likeCount", "comments": "commentCount"},
-    )
+    organic_posts = ("videos", "stats", organic.OWN_COUNTERS["youtube"])
     organic_accounts = ("channels", "account", "subscribers")
     display_name = "YouTube"
     quotas = {
@@ -553,7 +576,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         """A Google account; `channels` lists the titles of its channels (the first is the
         personal one, the others brand accounts). Missing channels are created."""
         with self.sim.lock:
-            user = next((u for u in self.users.values() if u.username == username), None)
+            user = find_named(self.users, username)
             if user is None:
                 user = User(
                     str(100000000000000000000 + secrets.randbelow(10**20)),
@@ -829,27 +852,22 @@ class YouTubeSim(OAuthServer, PlatformSim):
         return super().sandbox() | {"token_base": f"/{self.id}"}
 
     def routes(self) -> list[BaseRoute]:
-        e = self.endpoint
         api = "/youtube/v3"
-        return [
-            Route("/o/oauth2/v2/auth", e(self.authorize), methods=["GET"]),
-            Route("/token", e(self.token), methods=["POST"]),
-            Route("/revoke", e(self.revoke), methods=["POST"]),
-            Route(api + "/channels", e(self.channels_list), methods=["GET"]),
-            Route(api + "/videos", e(self.videos_list), methods=["GET"]),
-            Route(api + "/videos", e(self.videos_delete), methods=["DELETE"]),
-            Route(api + "/playlistItems", e(self.playlist_items), methods=["GET"]),
-            Route("/upload" + api + "/videos", e(self.upload_start), methods=["POST"]),
-            Route("/upload" + api + "/videos", e(self.upload_put), methods=["PUT"]),
-            Route("/resumable/upload" + api + "/videos", e(self.upload_start), methods=["POST"]),
-            Route("/upload" + api + "/thumbnails/set", e(self.thumbnail_set), methods=["POST"]),
-            Route(api + "/thumbnails/set", e(self.thumbnail_set), methods=["POST"]),
-            Route(
-                "/{path:path}",
-                e(self.not_found),
-                methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-            ),
-        ]
+        return self.api_routes(
+            ("GET", "/o/oauth2/v2/auth", self.authorize),
+            ("POST", "/token", self.token),
+            ("POST", "/revoke", self.revoke),
+            ("GET", api + "/channels", self.channels_list),
+            ("GET", api + "/videos", self.videos_list),
+            ("DELETE", api + "/videos", self.videos_delete),
+            ("GET", api + "/playlistItems", self.playlist_items),
+            ("POST", "/upload" + api + "/videos", self.upload_start),
+            ("PUT", "/upload" + api + "/videos", self.upload_put),
+            ("POST", "/resumable/upload" + api + "/videos", self.upload_start),
+            ("POST", "/upload" + api + "/thumbnails/set", self.thumbnail_set),
+            ("POST", api + "/thumbnails/set", self.thumbnail_set),
+            ("GET POST PUT DELETE PATCH", "/{path:path}", self.not_found),
+        )
 
     def controls(self) -> list[BaseRoute]:
         return [
@@ -1227,23 +1245,13 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def channels_list(self, request: Request) -> Response:
         p = parse_params(request, "channels.list")
         check_parts(p["part"], CHANNEL_PARTS)
-        filters = [
-            f
-            for f in ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
-            + ("mySubscribers",)
-            if f in p
-        ]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: forUsername, managedByMe, categoryId, "
-                "mine, mySubscribers, id, idParam, forHandle"
-                if not filters
-                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
-                "youtube.parameter",
-            )
-        needs_auth = filters[0] in ("mine", "managedByMe", "mySubscribers")
+        chosen = one_filter(
+            p,
+            ("categoryId", "forHandle", "forUsername", "id", "managedByMe", "mine")
+            + ("mySubscribers",),
+            "forUsername, managedByMe, categoryId, mine, mySubscribers, id, idParam, forHandle",
+        )
+        needs_auth = chosen in ("mine", "managedByMe", "mySubscribers")
         grant: Grant | None = None
         if needs_auth or self._token_value(request):
             grant = self._auth(request, READ_SCOPES | {SCOPE + "youtubepartner-channel-audit"})
@@ -1256,7 +1264,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                 "The request is not properly authorized to retrieve auditDetails.",
                 "youtube.channel",
             )
-        if filters[0] == "managedByMe" or p.get("onBehalfOfContentOwner"):
+        if chosen == "managedByMe" or p.get("onBehalfOfContentOwner"):
             return google_error(
                 403,
                 "forbidden",
@@ -1266,11 +1274,11 @@ class YouTubeSim(OAuthServer, PlatformSim):
             )
         self._charge_list(request, grant)
         with self.sim.lock:
-            if filters[0] == "mine":
+            if chosen == "mine":
                 found = [self.channels[grant.channel_id]] if grant and p["mine"] else []
-            elif filters[0] == "id":
+            elif chosen == "id":
                 found = [self.channels[i] for i in p["id"] if i in self.channels]
-            elif filters[0] == "forHandle":
+            elif chosen == "forHandle":
                 want = p["forHandle"].lstrip("@").lower()
                 found = [c for c in self.channels.values() if c.account.lower() == want]
             else:
@@ -1285,22 +1293,13 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def videos_list(self, request: Request) -> Response:
         p = parse_params(request, "videos.list")
         check_parts(p["part"], VIDEO_PARTS)
-        filters = [f for f in ("chart", "id", "myRating") if f in p]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: myRating, chart, id"
-                if not filters
-                else f"Incompatible parameters specified in the request: {', '.join(filters)}",
-                "youtube.parameter",
-            )
+        chosen = one_filter(p, ("chart", "id", "myRating"), "myRating, chart, id")
         grant: Grant | None = None
-        if filters[0] == "myRating" or self._token_value(request):
+        if chosen == "myRating" or self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
         self._charge_list(request, grant)
         with self.sim.lock:
-            if filters[0] == "id":
+            if chosen == "id":
                 if len(p["id"]) > 50:
                     return google_error(
                         400,
@@ -1311,7 +1310,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
                     )
                 found = [self.videos[i] for i in p["id"] if i in self.videos]
                 found = [v for v in found if self._visible(v, grant)]
-            elif filters[0] == "chart":
+            elif chosen == "chart":
                 found = sorted(
                     (v for v in self.videos.values() if self._visible(v, None)),
                     key=lambda v: -v.stats["viewCount"],
@@ -1364,16 +1363,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def playlist_items(self, request: Request) -> Response:
         p = parse_params(request, "playlistItems.list")
         check_parts(p["part"], PLAYLIST_ITEM_PARTS)
-        filters = [f for f in ("id", "playlistId") if f in p]
-        if len(filters) != 1:
-            return google_error(
-                400,
-                "missingRequiredParameter" if not filters else "incompatibleParameters",
-                "No filter selected. Expected one of: id, playlistId"
-                if not filters
-                else "Incompatible parameters specified in the request: id, playlistId",
-                "youtube.parameter",
-            )
+        one_filter(p, ("id", "playlistId"), "id, playlistId")
         grant: Grant | None = None
         if self._token_value(request):
             grant = self._auth(request, READ_SCOPES)
@@ -1617,7 +1607,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
         raw = await request.body()
         body: Any = {}
         if raw.strip():
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            ctype = content_type(request)
             if ctype != "application/json":
                 return google_error(
                     400, "badContent", f"Unsupported content with type: {ctype or 'none'}"
@@ -1837,7 +1827,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
             return google_error(
                 413, "uploadTooLarge", f"Media larger than {MAX_THUMBNAIL_BYTES} bytes."
             )
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = content_type(request)
         if ctype not in THUMBNAIL_ACCEPT:
             return google_error(
                 400,
@@ -1934,10 +1924,9 @@ class YouTubeSim(OAuthServer, PlatformSim):
     async def sim_video(self, request: Request) -> Response:
         """POST /_sim/youtube/videos/{id} {"viewCount": 9, "likeCount": 3, "commentCount": 1}."""
         body = await self.control_body(request)
-        video = self.update_counters(
+        return self.set_counters(
             self.videos, request.path_params["id"], lambda v: v.stats, body, "video"
         )
-        return video if isinstance(video, Response) else JSONResponse(dict(video.stats))
 
 
 __all__ = [

@@ -8,6 +8,7 @@ context are its own); these are the steps they are built from.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from sqlmodel import select
 
 from app import db
@@ -69,12 +70,24 @@ def update_user(email: str, **values: object) -> User:
     return user_by_email(email)
 
 
+def account_card(page: Page, platform: str) -> Locator:
+    """The platform's account card(s) on the Accounts page."""
+    return page.locator(f".account-card[data-platform='{platform}']")
+
+
 def connect_sandbox(page: Page, base: str, platform: str) -> None:
     """Connect the platform's sandbox account in one click on the Accounts page."""
     page.goto(base + "/accounts")
     page.click(f"#sandbox-{platform}")
-    card = page.locator(f".account-card[data-platform='{platform}']")
-    expect(card.locator(".account-status")).to_have_text("connected")
+    expect(account_card(page, platform).locator(".account-status")).to_have_text("connected")
+
+
+def connect_round_trip(page: Page, button: str, platform: str) -> Locator:
+    """Click `button` on the Accounts page: the platform (the simulator) approves and sends the
+    browser back through Herald's callback. The platform's account card."""
+    page.click(button)
+    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
+    return account_card(page, platform)
 
 
 @contextmanager
@@ -145,6 +158,16 @@ def signed_in(
         ctx.close()
 
 
+@contextmanager
+def sandbox_team(
+    sim: SimServer, browser: Browser, base: str, tag: str, name: str, *args, **kwargs
+) -> Iterator[SignedIn]:
+    """`signed_in` (same arguments after `sim`) while this process's providers point at the
+    simulator too (`sandbox_here`)."""
+    with sandbox_here(sim), signed_in(browser, base, tag, name, *args, **kwargs) as who:
+        yield who
+
+
 def tab(ctx: BrowserContext) -> Iterator[Page]:
     """A new tab of the signed-in context, closed after the test (a module's `page` fixture)."""
     page = ctx.new_page()
@@ -173,6 +196,16 @@ def open_composer(page: Page, base: str, query: str = "") -> None:
     expect(page.locator("#composer-text")).to_be_visible()
     # its on_load events (the restore of an autosaved copy among them) are done
     expect(page.locator("#main-content[data-loaded='/composer']")).to_be_attached()
+
+
+def start_thread(page: Page, who: SignedIn, first: str, *platforms: str) -> None:
+    """A new composer with the accounts of `platforms` picked, `first` written and a second
+    part added."""
+    open_composer(page, who.base)
+    for platform in platforms:
+        pick(page, who.ids[platform])
+    page.locator("#composer-text").fill(first)
+    page.click("#add-part")
 
 
 def pick(page: Page, account_id: uuid.UUID) -> None:

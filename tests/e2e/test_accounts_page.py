@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import new_email, sign_up
+from tests.e2e.helpers import connect_round_trip, new_email, sign_up
 
 
 def test_connect_bluesky_with_an_app_password(page: Page, live_app: str, sim):
@@ -30,10 +30,7 @@ def test_connect_x_then_disconnect(page: Page, live_app: str):
     sign_up(page, live_app, new_email("acc"), "Connie")
     page.goto(live_app + "/accounts")
     expect(page.get_by_text("No accounts yet")).to_be_visible()
-    page.click("#connect-x")
-    # X (the simulator) approves and sends the browser back through Herald's callback.
-    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
-    card = page.locator(".account-card[data-platform='x']")
+    card = connect_round_trip(page, "#connect-x", "x")
     expect(card).to_contain_text("X · alice")
     expect(card.locator(".account-status")).to_have_text("connected")
     page.screenshot(path=ARTIFACTS / "accounts.png")

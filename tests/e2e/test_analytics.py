@@ -19,7 +19,8 @@ from app.models import AccountMetric, PostMetric
 from app.services import posts
 from app.services.posts import PostInput
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_dashboard import _account_id, _sandbox_account, _signed_up
+from tests.e2e.helpers import connect_sandbox
+from tests.e2e.test_dashboard import _account_id, _signed_up
 
 # The chart itself (legend icons are small recharts-surface svgs too).
 CHART = "svg.recharts-surface[role='application']"
@@ -105,7 +106,7 @@ def test_empty_state_then_sync_now_fills_the_page(page: Page, live_app: str):
     expect(empty).to_contain_text("every hour")
     expect(page.locator("#cta-connect")).to_be_visible()
 
-    _sandbox_account(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "bluesky")
     page.goto(live_app + "/analytics")
     expect(page.locator("#sync-now-empty")).to_be_visible()
     page.click("#sync-now-empty")
@@ -118,8 +119,8 @@ def test_empty_state_then_sync_now_fills_the_page(page: Page, live_app: str):
 
 def test_charts_ranges_filters_and_a_posts_history(page: Page, live_app: str):
     user, wid = _signed_up(page, live_app, "charts")
-    _sandbox_account(page, live_app, "bluesky")
-    _sandbox_account(page, live_app, "x")
+    connect_sandbox(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "x")
     bsky, x = _account_id(wid, "bluesky"), _account_id(wid, "x")
     made = _seed(user, wid, bsky, x)
 

@@ -19,7 +19,7 @@ from app.models import PostStatus
 from app.services import posts, schedule
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import SignedIn as Team
-from tests.e2e.helpers import sandbox_here, signed_in, tab, wait_for
+from tests.e2e.helpers import sandbox_team, tab, wait_for
 
 NY = "America/New_York"
 TZ = zoneinfo.ZoneInfo(NY)
@@ -27,18 +27,10 @@ TZ = zoneinfo.ZoneInfo(NY)
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    with (
-        sandbox_here(sim),
-        signed_in(
-            browser,
-            live_app,
-            "cal",
-            "Cal Endar",
-            ("x", "bluesky"),
-            timezone=NY,
-            time_format="24h",  # the context's en-US locale proposed 12h at sign-up
-        ) as who,
-    ):
+    platforms = ("x", "bluesky")
+    # 24h: the context's en-US locale proposed 12h at sign-up.
+    preferences = {"timezone": NY, "time_format": "24h"}
+    with sandbox_team(sim, browser, live_app, "cal", "Cal Endar", platforms, **preferences) as who:
         yield who
 
 

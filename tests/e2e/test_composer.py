@@ -22,8 +22,7 @@ from tests.e2e.helpers import (
     open_composer,
     pick,
     same_session,
-    sandbox_here,
-    signed_in,
+    sandbox_team,
     tab,
     wait_for,
 )
@@ -35,19 +34,13 @@ TZ = zoneinfo.ZoneInfo(NY)
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim, fake_openai) -> Iterator[Team]:
-    with (
-        sandbox_here(sim),
-        signed_in(
-            browser,
-            live_app,
-            "comp",
-            "Cora Composer",
-            ("x", "bluesky"),
-            timezone=NY,
-            time_format="24h",  # the context's en-US locale proposed 12h at sign-up
-            is_instance_admin=True,  # to point AI captions at the fake server below
-        ) as who,
-    ):
+    platforms = ("x", "bluesky")
+    # 24h: the context's en-US locale proposed 12h at sign-up; an instance admin, to point AI
+    # captions at the fake server below.
+    preferences = {"timezone": NY, "time_format": "24h", "is_instance_admin": True}
+    with sandbox_team(
+        sim, browser, live_app, "comp", "Cora Composer", platforms, **preferences
+    ) as who:
         instance_settings.save_ai_settings(
             who.user, base_url=fake_openai.base_url, api_key="sk-fake"
         )

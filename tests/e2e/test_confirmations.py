@@ -5,7 +5,6 @@ member, revoking an invite. Light and dark screenshots of the dialogs."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from playwright.sync_api import Page, expect
@@ -16,7 +15,7 @@ from app.models import Membership, PostDestination, PostStatus, Role, SocialAcco
 from app.services import account_posts, auth, posts
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import new_email, sign_up
+from tests.e2e.helpers import connect_round_trip, new_email, sign_up
 
 
 def _shots(page: Page, name: str) -> None:
@@ -40,9 +39,7 @@ def _schedule(user: User, wid: uuid.UUID, account_id: uuid.UUID, text: str) -> u
 def test_disconnect_with_scheduled_posts_keep_then_remove(page: Page, live_app: str):
     user, wid = _signed_up(page, live_app, "disc", "Dina")
     page.goto(live_app + "/accounts")
-    page.click("#connect-x")
-    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
-    card = page.locator(".account-card[data-platform='x']")
+    card = connect_round_trip(page, "#connect-x", "x")
     expect(card.locator(".account-status")).to_have_text("connected")
     with db.session() as s:
         account = s.exec(select(SocialAccount).where(SocialAccount.workspace_id == wid)).one()

@@ -20,7 +20,7 @@ from app.services import accounts, circuit, posts
 from app.services.posts import PostInput
 from app.services.workspaces import list_workspaces
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import new_email, sign_up
+from tests.e2e.helpers import connect_sandbox, new_email, sign_up
 
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
 LIVE = 20_000  # ms: the dashboard polls every few seconds, the worker publishes in about one
@@ -43,13 +43,6 @@ def later_time() -> dt.datetime:
 def _signed_up(page: Page, base: str, tag: str) -> tuple[User, uuid.UUID]:
     user = sign_up(page, base, new_email(tag), tag.capitalize())
     return user, list_workspaces(user)[0].id
-
-
-def _sandbox_account(page: Page, base: str, platform: str) -> None:
-    page.goto(base + "/accounts")
-    page.click(f"#sandbox-{platform}")
-    card = page.locator(f".account-card[data-platform='{platform}']")
-    expect(card.locator(".account-status")).to_have_text("connected")
 
 
 def _account_id(wid: uuid.UUID, platform: str) -> uuid.UUID:
@@ -87,7 +80,7 @@ def test_empty_workspace_leads_to_connecting_then_writing(page: Page, live_app: 
 
 def test_a_failure_appears_live_and_retry_publishes_it(page: Page, live_app: str, sim):
     user, wid = _signed_up(page, live_app, "retry")
-    _sandbox_account(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "bluesky")
     account = _account_id(wid, "bluesky")
     page.goto(live_app + "/")
     expect(page.locator("#dashboard")).to_have_attribute("data-loading", "false")
@@ -136,7 +129,7 @@ def test_a_failure_appears_live_and_retry_publishes_it(page: Page, live_app: str
 
 def test_an_expired_account_is_reconnected_in_one_click(page: Page, live_app: str):
     _user, wid = _signed_up(page, live_app, "expiry")
-    _sandbox_account(page, live_app, "x")
+    connect_sandbox(page, live_app, "x")
     account = _account_id(wid, "x")
     accounts.mark_broken(
         account,
@@ -161,8 +154,8 @@ def test_screenshots_light_and_dark(browser: Browser, live_app: str):
         context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         user, wid = _signed_up(page, live_app, f"shot{scheme}")
-        _sandbox_account(page, live_app, "bluesky")
-        _sandbox_account(page, live_app, "x")
+        connect_sandbox(page, live_app, "bluesky")
+        connect_sandbox(page, live_app, "x")
         bsky, x = _account_id(wid, "bluesky"), _account_id(wid, "x")
         posts.create_post(
             user, wid,
@@ -187,7 +180,7 @@ def test_a_platform_outage_shows_on_dashboard_and_calendar(page: Page, live_app:
     """When Herald stops sending to a failing platform (its circuit breaker opened), the
     dashboard and the calendar say so, live, and the banner goes when the platform is back."""
     _user, wid = _signed_up(page, live_app, "outage")
-    _sandbox_account(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "bluesky")
     account = _account_id(wid, "bluesky")
     with db.session() as s:
         row = s.get(SocialAccount, account)

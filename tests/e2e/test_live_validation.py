@@ -17,7 +17,7 @@ from app.models import User
 from app.services import connect, posts
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import SignedIn as Team
-from tests.e2e.helpers import open_composer, pick, sandbox_here, signed_in, tab
+from tests.e2e.helpers import open_composer, pick, sandbox_team, tab
 from tests.support.media_files import png
 
 
@@ -30,7 +30,7 @@ def _connect(user: User, wid: uuid.UUID, platform: str) -> uuid.UUID:
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    with sandbox_here(sim), signed_in(browser, live_app, "live", "Lena Live", height=1100) as who:
+    with sandbox_team(sim, browser, live_app, "live", "Lena Live", height=1100) as who:
         who.ids.update({p: _connect(who.user, who.wid, p) for p in ("x", "youtube", "instagram")})
         yield who
 

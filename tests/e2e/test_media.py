@@ -13,13 +13,13 @@ from playwright.sync_api import Browser, Page, expect
 from app.services import media, posts
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import SignedIn as Team
-from tests.e2e.helpers import same_session, sandbox_here, signed_in, tab
+from tests.e2e.helpers import same_session, sandbox_team, tab
 from tests.support.media_files import mp4, png
 
 
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
-    with sandbox_here(sim), signed_in(browser, live_app, "media", "Mia Media", ("bluesky",)) as who:
+    with sandbox_team(sim, browser, live_app, "media", "Mia Media", ("bluesky",)) as who:
         yield who
 
 

@@ -17,7 +17,8 @@ from app.models import Notification
 from app.services import notifications, posts
 from app.services.posts import PostInput
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_dashboard import CREATE_RECORD, _account_id, _sandbox_account, _signed_up
+from tests.e2e.helpers import connect_sandbox
+from tests.e2e.test_dashboard import CREATE_RECORD, _account_id, _signed_up
 from tests.support.webhook_receiver import Receiver
 
 LIVE = 45_000  # ms: the bell polls every 20 s; the worker publishes in about one
@@ -31,7 +32,7 @@ def in_process_sandbox(monkeypatch: pytest.MonkeyPatch, sim) -> None:
 
 def test_a_failed_post_rings_the_bell_and_opening_it_marks_it_read(page: Page, live_app: str, sim):
     user, wid = _signed_up(page, live_app, "bell")
-    _sandbox_account(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "bluesky")
     account = _account_id(wid, "bluesky")
     page.goto(live_app + "/")
     bell = page.locator("#notify-bell")

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import new_email, sign_up, update_user
+from tests.e2e.helpers import connect_round_trip, new_email, sign_up, update_user
 
 
 def _register(page: Page, base: str, tag: str) -> str:
@@ -20,9 +20,7 @@ def test_sandbox_accounts_connect_in_one_click(page: Page, live_app: str, sim):
     _register(page, live_app, "sandy")
     page.goto(live_app + "/accounts")
     expect(page.get_by_text("Sandbox mode")).to_be_visible()
-    page.click("#sandbox-x")
-    expect(page).to_have_url(re.compile(r"/accounts/?\?connected="))
-    card = page.locator(".account-card[data-platform='x']")
+    card = connect_round_trip(page, "#sandbox-x", "x")
     expect(card).to_contain_text("Sandbox")
     expect(card.locator(".account-status")).to_have_text("connected")
     page.click("#sandbox-bluesky")

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 
 from app.services import slots
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_dashboard import _account_id, _sandbox_account, _signed_up
+from tests.e2e.helpers import connect_sandbox
+from tests.e2e.test_dashboard import _account_id, _signed_up
 
 
 def _day(page: Page, weekday: int):
@@ -21,8 +22,8 @@ def test_edit_a_weekly_schedule(page: Page, live_app: str):
     user, wid = _signed_up(page, live_app, "slots")
     page.goto(live_app + "/settings/schedule")
     expect(page.locator("#empty-schedule")).to_contain_text("Connect an account")
-    _sandbox_account(page, live_app, "bluesky")
-    _sandbox_account(page, live_app, "x")
+    connect_sandbox(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "x")
     bsky = _account_id(wid, "bluesky")
 
     page.goto(live_app + "/settings/schedule")
@@ -86,7 +87,7 @@ def test_edit_a_weekly_schedule(page: Page, live_app: str):
 
 def test_screenshots_light_and_dark(page: Page, live_app: str):
     _user, _wid = _signed_up(page, live_app, "slotshot")
-    _sandbox_account(page, live_app, "bluesky")
+    connect_sandbox(page, live_app, "bluesky")
     page.goto(live_app + "/settings/schedule")
     page.click("#preset-weekdays")
     expect(_day(page, 0).locator(".slot")).to_have_count(3)

@@ -14,11 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 from app.services import posts
 from tests.e2e.helpers import SignedIn as Team
 from tests.e2e.helpers import (
-    open_composer,
-    pick,
-    sandbox_here,
+    sandbox_team,
     screenshots,
-    signed_in,
+    start_thread,
     tab,
     wait_for,
 )
@@ -28,10 +26,7 @@ from tests.integration.thread_media import library_image
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
     platforms = ("x", "bluesky", "linkedin")
-    with (
-        sandbox_here(sim),
-        signed_in(browser, live_app, "threadcheck", "Tess Check", platforms) as who,
-    ):
+    with sandbox_team(sim, browser, live_app, "threadcheck", "Tess Check", platforms) as who:
         yield who
 
 
@@ -49,11 +44,7 @@ def _posts_with(who: Team, content: str) -> list[posts.PostView]:
 
 
 def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):
-    open_composer(page, team.base)
-    for platform in ("x", "bluesky", "linkedin"):
-        pick(page, team.ids[platform])
-    page.locator("#composer-text").fill("Checked thread 1/2")
-    page.click("#add-part")
+    start_thread(page, team, "Checked thread 1/2", "x", "bluesky", "linkedin")
     part_problems = page.locator("#part-problems-2 .live-problem")
     # An empty part is said to be empty, in Schedule's words.
     expect(part_problems).to_have_text(
@@ -92,10 +83,7 @@ def test_a_too_long_part_two_is_flagged_until_shortened(page: Page, team: Team):
 
 def test_part_images_are_checked_and_described(page: Page, team: Team, sim):
     dots = [library_image(team.wid, (40 * i, 90, 200), f"dot{i}.png") for i in range(5)]
-    open_composer(page, team.base)
-    pick(page, team.ids["x"])
-    page.locator("#composer-text").fill("Described thread 1/2")
-    page.click("#add-part")
+    start_thread(page, team, "Described thread 1/2", "x")
     page.locator("#thread-part-2").fill("Five dots 2/2")
     box = page.locator(".thread-part-box[data-part='2']")
     part_problems = page.locator("#part-problems-2 .live-problem")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import open_composer, pick, publish_now, screenshots, wait_for
+from tests.e2e.helpers import publish_now, screenshots, start_thread, wait_for
 from tests.e2e.test_threads_queue import Team, page, team  # noqa: F401  (fixtures)
 from tests.integration.thread_media import library_image
 
@@ -14,10 +14,7 @@ from tests.integration.thread_media import library_image
 def test_add_an_image_to_part_two_and_it_reaches_the_reply(page: Page, team: Team, sim):  # noqa: F811
     orange = library_image(team.wid, (255, 128, 0), "orange.png")
     teal = library_image(team.wid, (0, 128, 128), "teal.png")
-    open_composer(page, team.base)
-    pick(page, team.ids["x"])
-    page.locator("#composer-text").fill("Pictures follow 1/2")
-    page.click("#add-part")
+    start_thread(page, team, "Pictures follow 1/2", "x")
     page.locator("#thread-part-2").fill("Here it is 2/2")
     box = page.locator(".thread-part-box[data-part='2']")
 

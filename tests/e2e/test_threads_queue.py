@@ -20,9 +20,9 @@ from tests.e2e.helpers import (
     open_composer,
     pick,
     publish_now,
-    sandbox_here,
+    sandbox_team,
     screenshots,
-    signed_in,
+    start_thread,
     tab,
     wait_for,
 )
@@ -33,10 +33,9 @@ NY = "America/New_York"
 @pytest.fixture(scope="module")
 def team(live_app: str, browser: Browser, sim) -> Iterator[Team]:
     platforms = ("x", "bluesky", "linkedin")
-    with (
-        sandbox_here(sim),
-        signed_in(browser, live_app, "thread", "Theo Thread", platforms, timezone=NY) as who,
-    ):
+    with sandbox_team(
+        sim, browser, live_app, "thread", "Theo Thread", platforms, timezone=NY
+    ) as who:
         yield who
 
 
@@ -46,11 +45,7 @@ def page(team: Team) -> Iterator[Page]:
 
 
 def test_write_a_thread_count_each_part_preview_it_and_publish_it(page: Page, team: Team, sim):
-    open_composer(page, team.base)
-    for platform in ("x", "bluesky", "linkedin"):
-        pick(page, team.ids[platform])
-    page.locator("#composer-text").fill("Thread start 1/3")
-    page.click("#add-part")
+    start_thread(page, team, "Thread start 1/3", "x", "bluesky", "linkedin")
     part = page.locator("#thread-part-2")
     part.fill("Second part 👋")
     # Each part is counted for each thread network, the way that network counts.

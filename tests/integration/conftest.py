@@ -12,12 +12,20 @@ from collections.abc import Iterator
 import pytest
 
 from simulator import SimServer, Simulator
+from tests.support.mailbox import Mailbox
 
 
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[SimServer]:
     with SimServer(Simulator(seed=request.module.SEED)) as srv:
         yield srv
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A local SMTP server that keeps what it receives."""
+    with Mailbox() as box:
+        yield box
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,13 @@ simulated Mastodon account connected in a workspace."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app import db
 from app.api import create_api
-from app.models import User
+from app.models import SocialAccount, User
 from app.providers.base import TokenSet
 from app.providers.registry import get_provider
 from app.services import accounts
@@ -61,6 +63,21 @@ def mastodon_account(
     return accounts.save_account(
         user, uuid.UUID(str(wid)), "mastodon", token, info, api_base=api_base
     )
+
+
+def account_row(
+    wid: uuid.UUID | str, platform: str = "mastodon", name: str = "alice", **fields: Any
+) -> uuid.UUID:
+    """A social account stored directly in the workspace (fixture data: no platform is called):
+    `name` as its account name, username and id (`id-<name>`) unless `fields` say otherwise."""
+    values = {"platform_account_id": f"id-{name}", "account_name": name, "username": name}
+    with db.session() as s:
+        account = SocialAccount(
+            workspace_id=uuid.UUID(str(wid)), platform=platform, **{**values, **fields}
+        )
+        s.add(account)
+        s.flush()
+        return account.id
 
 
 def error_of(response) -> dict:

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from app import db
-from app.models import AccountMetric, PostMetric, SocialAccount
+from app.models import AccountMetric, PostMetric
 from app.services import posts
 from app.services.auth import user_for_session
-from tests.integration.helpers import client, error_of, registered
+from tests.integration.helpers import account_row, client, error_of, registered
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -26,17 +26,7 @@ RANGE = {"from": "2025-03-01T01:00:00+01:00", "to": "2025-03-08T00:00:00Z"}
 
 
 def _account(wid: uuid.UUID, platform: str, name: str) -> uuid.UUID:
-    with db.session() as s:
-        account = SocialAccount(
-            workspace_id=wid,
-            platform=platform,
-            platform_account_id=f"id-{name}",
-            account_name=name,
-            username=name,
-        )
-        s.add(account)
-        s.flush()
-        return account.id
+    return account_row(wid, platform, name)
 
 
 def _post(user, wid, content: str, accounts: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:

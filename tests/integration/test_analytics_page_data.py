@@ -17,7 +17,7 @@ from app.redis_client import redis
 from app.services import analytics, metrics, schedule
 from app.services.auth import user_for_session
 from app.services.errors import Forbidden
-from tests.integration.helpers import registered
+from tests.integration.helpers import account_row, registered
 from tests.integration.test_analytics_api import _followers, _metric, _post, _published, at
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -40,12 +40,7 @@ def _person(email: str):
 
 
 def _account(wid: uuid.UUID, name: str) -> uuid.UUID:
-    with db.session() as s:
-        a = SocialAccount(workspace_id=wid, platform="x", platform_account_id=name,
-                          account_name=name, username=name)  # fmt: skip
-        s.add(a)
-        s.flush()
-        return a.id
+    return account_row(wid, "x", name, platform_account_id=name)
 
 
 def test_aggregate_lists_every_post_of_the_range_oldest_first():

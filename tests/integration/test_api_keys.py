@@ -10,26 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from app import db
-from app.models import SocialAccount
-from tests.integration.helpers import client, error_of, registered
+from tests.integration.helpers import account_row, client, error_of, registered, signed_up
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
 
 def _account(wid: str, name: str = "alice") -> str:
     """A connected Mastodon account row (fixture data: no platform is called here)."""
-    with db.session() as s:
-        account = SocialAccount(
-            workspace_id=uuid.UUID(wid),
-            platform="mastodon",
-            platform_account_id=f"id-{name}",
-            account_name=name,
-            username=name,
-            meta={"api_base": "http://127.0.0.1:9/mastodon"},
-        )
-        s.add(account)
-        s.flush()
-        return str(account.id)
+    return str(account_row(wid, name=name, meta={"api_base": "http://127.0.0.1:9/mastodon"}))
 
 
 def _bearer(key: str, wid: str | None = None):
@@ -51,12 +39,8 @@ def _invite_and_join(admin, wid: str, email: str, role: str):
 
 @pytest.fixture
 def team():
-    admin, me = registered("admin@example.com", "Admin")
-    wid = me["workspaces"][0]["id"]
-    admin.headers["X-Workspace-Id"] = wid
-    other, other_me = registered("other@example.com", "Other")
-    other_wid = other_me["workspaces"][0]["id"]
-    other.headers["X-Workspace-Id"] = other_wid
+    admin, wid, _ = signed_up("admin@example.com", "Admin")
+    other, other_wid, _ = signed_up("other@example.com", "Other")
     return {
         "admin": admin,
         "wid": wid,

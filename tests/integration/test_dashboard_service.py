@@ -18,11 +18,11 @@ from app.models import (
     PostMetric,
     PostStatus,
     Role,
-    SocialAccount,
 )
 from app.services import auth, dashboard
 from app.services.errors import NotFound
 from app.services.workspaces import list_workspaces
+from tests.integration.helpers import account_row
 
 NOW = dt.datetime(2030, 6, 15, 12, 0, tzinfo=dt.UTC)
 
@@ -41,20 +41,16 @@ def _user(tag: str):
 
 
 def _account(wid, platform: str, name: str, status=AccountStatus.connected, **kw) -> uuid.UUID:
-    with db.session() as s:
-        a = SocialAccount(
-            workspace_id=wid,
-            platform=platform,
-            platform_account_id=f"{platform}-{name}",
-            account_name=name,
-            username=name.lower(),
-            avatar_url=f"https://example.com/{name}.png",
-            status=status,
-            **kw,
-        )
-        s.add(a)
-        s.flush()
-        return a.id
+    return account_row(
+        wid,
+        platform,
+        name,
+        platform_account_id=f"{platform}-{name}",
+        username=name.lower(),
+        avatar_url=f"https://example.com/{name}.png",
+        status=status,
+        **kw,
+    )
 
 
 def _post(wid, content: str, status: PostStatus, at: dt.datetime | None, dests=()) -> uuid.UUID:

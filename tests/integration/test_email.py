@@ -5,7 +5,6 @@ and what happens without SMTP."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,12 +20,6 @@ from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 NEW_PASSWORD = "a fresh secret for mail"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
 
 
 def configure(admin, box: Mailbox, **extra) -> dict:

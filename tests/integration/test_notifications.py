@@ -8,7 +8,6 @@ import datetime as dt
 import importlib.util
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
@@ -24,12 +23,6 @@ from workers import jobs
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 MIGRATION = "alembic/versions/20261202_0015_notifications.py"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
 
 
 def _join(wid: uuid.UUID, role: Role, email: str | None = None) -> User:

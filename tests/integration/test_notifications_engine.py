@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
-import pytest
 from sqlmodel import select
 
 from app import db
@@ -22,7 +20,6 @@ from tests.integration.engine import (
     wait_for,
     wait_settled,
 )
-from tests.support.mailbox import Mailbox
 
 SERVER = "mastodon@127.0.0.1"
 SEED = 21
@@ -33,12 +30,6 @@ ENV = {
     "HERALD_BREAKER_MAX_COOLDOWN_SECONDS": "2",
     "HERALD_RETRY_BASE_SECONDS": "0.3",
 }
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        yield box
 
 
 def _events(verb: str) -> list[ActivityEvent]:

@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from app import db
-from app.models import PostingSlot, SocialAccount
+from app.models import PostingSlot
 from app.services import posts, slots
 from app.services.auth import user_for_session
 from app.services.errors import Forbidden, NotFound
-from tests.integration.helpers import client, error_of, registered
+from tests.integration.helpers import account_row, client, error_of, registered, signed_up
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -31,17 +31,7 @@ def utc(*args: int) -> dt.datetime:
 
 
 def _account(wid: str, platform: str, name: str) -> str:
-    with db.session() as s:
-        account = SocialAccount(
-            workspace_id=uuid.UUID(wid),
-            platform=platform,
-            platform_account_id=f"id-{name}",
-            account_name=name,
-            username=name,
-        )
-        s.add(account)
-        s.flush()
-        return str(account.id)
+    return str(account_row(wid, platform, name))
 
 
 def _workspace_zone(wid: str, zone: str) -> None:
@@ -58,13 +48,11 @@ def _invite(c, wid: str, role: str) -> str:
 
 @pytest.fixture
 def ws():
-    c, me = registered("owner@example.com", "Owner")
-    wid = me["workspaces"][0]["id"]
-    c.headers["X-Workspace-Id"] = wid
+    c, wid, user = signed_up("owner@example.com", "Owner")
     return {
         "client": c,
         "wid": wid,
-        "user": user_for_session(c.cookies["herald_session"]),
+        "user": user,
         "alice": _account(wid, "x", "alice"),
         "bob": _account(wid, "bluesky", "bob"),
     }

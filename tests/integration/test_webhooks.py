@@ -17,8 +17,7 @@ import pytest
 
 from app import db
 from app.config import settings
-from app.models import SocialAccount
-from tests.integration.helpers import error_of, registered
+from tests.integration.helpers import account_row, error_of, registered
 from tests.support.webhook_receiver import Receiver
 from workers import jobs
 
@@ -204,18 +203,7 @@ def test_urls_are_checked_and_private_addresses_refused(admin, receiver, monkeyp
 
 def _account(wid: str) -> str:
     """A connected account row (fixture data: no platform is called here)."""
-    with db.session() as s:
-        account = SocialAccount(
-            workspace_id=uuid.UUID(wid),
-            platform="mastodon",
-            platform_account_id="id-alice",
-            account_name="alice",
-            username="alice",
-            meta={"api_base": "http://127.0.0.1:9/mastodon"},
-        )
-        s.add(account)
-        s.flush()
-        return str(account.id)
+    return str(account_row(wid, meta={"api_base": "http://127.0.0.1:9/mastodon"}))
 
 
 def test_main_actions_are_in_the_activity_log(admin):

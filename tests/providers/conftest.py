@@ -19,7 +19,8 @@ import pytest
 from simulator import SimServer, Simulator
 
 if TYPE_CHECKING:  # app modules are imported once the root conftest has set the environment
-    from app.providers.base import Provider, TokenSet
+    from app.providers.accounts import TokenSet
+    from app.providers.base import Provider
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,8 @@ import httpx
 import pytest
 
 from app.providers import all_providers, get_provider, provider_class
-from app.providers.base import (
-    AuthError,
-    PermanentError,
-    RateLimited,
-    TransientError,
-    count_graphemes,
-)
+from app.providers.base import count_graphemes
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.mastodon import MastodonProvider, html_to_text
 from app.providers.registry import UnknownPlatform
 from simulator.mastodon import render_content

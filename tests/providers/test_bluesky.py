@@ -10,25 +10,14 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
 from app.providers.bluesky import BlueskyProvider, rkey_for
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.helpers import (
-    assert_refused_not_sent,
-    one_post,
-    publish_error,
-    refused_base,
-    set_counts,
-)
+from tests.providers.checks import assert_refused_not_sent
+from tests.providers.helpers import one_post, publish_error, set_counts
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -400,9 +389,11 @@ def test_thread_interrupted_at_part_2_resumes_at_part_2(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
-    dead = BlueskyProvider(api_base=refused_base(), client=http)
     assert_refused_not_sent(
-        dead, TokenSet("t", extra={"did": "did:plc:x"}), PublishRequest(text="hello")
+        BlueskyProvider,
+        http,
+        TokenSet("t", extra={"did": "did:plc:x"}),
+        PublishRequest(text="hello"),
     )
 
 

@@ -10,16 +10,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TransientError,
-)
 from app.providers.bluesky import BlueskyProvider, jwt_expiry, rkey_for
 from app.providers.bluesky_text import build_facets, detect_facets
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from simulator.bluesky import graphemes
 
 FACET = "app.bsky.richtext.facet"

@@ -10,30 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.facebook import FacebookProvider, text_length
+from app.providers.network import Limits
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
-from tests.providers.helpers import (
-    assert_found_after_timeout,
-    assert_refused_not_sent,
-    finalize_once_processed,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-    sim_provider,
-)
+from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.flows import finalize_once_processed
+from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
 SIMULATED = [FacebookSim]
 SEED = 11
@@ -352,8 +338,7 @@ def test_timeout_after_accept_then_find_recent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    provider = FacebookProvider(api_base=refused_base(), client=http)
-    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
+    assert_refused_not_sent(FacebookProvider, http, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation, metrics

@@ -9,30 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.instagram import InstagramProvider, hashtags, mentions
+from app.providers.network import Limits
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
-from tests.providers.helpers import (
-    assert_found_after_timeout,
-    assert_refused_not_sent,
-    authorize_as,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-    sim_provider,
-)
+from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.flows import authorize_as
+from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
 SIMULATED = [InstagramSim]
 SEED = 11
@@ -391,8 +377,7 @@ def test_timeout_after_accept_then_find_recent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    provider = InstagramProvider(api_base=refused_base(), client=http)
-    assert_refused_not_sent(provider, token, req("x", IMAGE))
+    assert_refused_not_sent(InstagramProvider, http, token, req("x", IMAGE))
 
 
 # ------------------------------------------------------------------ validation

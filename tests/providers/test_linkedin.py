@@ -9,17 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.linkedin import LinkedInProvider
+from app.providers.network import Limits
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.linkedin import (
     DEFAULT_SCOPES,
@@ -27,18 +21,9 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
-from tests.providers.helpers import (
-    assert_found_after_timeout,
-    assert_refused_not_sent,
-    authorize_as,
-    finalize_once_processed,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-    sim_provider,
-)
+from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.flows import authorize_as, finalize_once_processed
+from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
 SIMULATED = [LinkedInSim]
 SEED = 11
@@ -433,9 +418,8 @@ def test_timeout_after_accept_then_find_recent(provider: LinkedInProvider, sim: 
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client) -> None:
-    provider = LinkedInProvider(api_base=refused_base(), client=http)
     token = TokenSet("t", extra={"author_urn": "urn:li:person:abc"})
-    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
+    assert_refused_not_sent(LinkedInProvider, http, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation

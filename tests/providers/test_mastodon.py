@@ -13,26 +13,15 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.mastodon import MastodonProvider
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
-from tests.providers.helpers import (
-    assert_refused_not_sent,
-    one_post,
-    pkce_round_trip,
-    publish_error,
-    refused_base,
-    set_counts,
-)
+from tests.providers.checks import assert_refused_not_sent
+from tests.providers.flows import pkce_round_trip
+from tests.providers.helpers import one_post, publish_error, set_counts
 
 SEED = 7
 
@@ -287,8 +276,7 @@ def test_5xx_after_accept_then_idempotent_retry(
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
-    dead = MastodonProvider(api_base=refused_base(), client=http)
-    assert_refused_not_sent(dead, TokenSet("t"), PublishRequest(text="hello"))
+    assert_refused_not_sent(MastodonProvider, http, TokenSet("t"), PublishRequest(text="hello"))
 
 
 def test_timeout_after_accept_then_find_recent(

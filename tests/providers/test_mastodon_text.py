@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.providers.base import PublishRequest
 from app.providers.mastodon import MastodonProvider
 from app.providers.mastodon_text import count_status_length, countable_text
+from app.providers.posts import PublishRequest
 
 LIMIT = 100
 LINK = "http://" + "b" * 30 + ".com/example"

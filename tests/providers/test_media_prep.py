@@ -12,8 +12,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from app.providers.base import PermanentError, PublishRequest, TokenSet
+from app.providers.accounts import TokenSet
+from app.providers.errors import PermanentError
 from app.providers.instagram import InstagramProvider
+from app.providers.posts import PublishRequest
 from app.services import checks, media_convert, media_prep
 from app.services.claims import ClaimedMedia
 from app.services.media import media_item

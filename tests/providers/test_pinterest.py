@@ -17,19 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
 from app.providers.pinterest import PinterestProvider
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.helpers import PNG, SPECS, authorize_as, platform_of, publish_error, set_counts
+from tests.providers.flows import authorize_as
+from tests.providers.helpers import PNG, SPECS, platform_of, publish_error, set_counts
 
 SIMULATED = [PinterestSim]
 SEED = 5

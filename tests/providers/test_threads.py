@@ -9,30 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    Limits,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-)
+from app.providers.accounts import TokenSet
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.network import Limits
+from app.providers.posts import PublishRequest
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
-from tests.providers.helpers import (
-    assert_found_after_timeout,
-    assert_refused_not_sent,
-    authorize_as,
-    finalize_once_processed,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-    sim_provider,
-)
+from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.flows import authorize_as, finalize_once_processed
+from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
 SIMULATED = [ThreadsSim]
 SEED = 7
@@ -246,9 +232,8 @@ def test_timeout_after_accept_then_find_recent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    provider = ThreadsProvider(api_base=refused_base(), client=http)
     token.extra["user_id"] = "1"
-    assert_refused_not_sent(provider, token, PublishRequest(text="x"))
+    assert_refused_not_sent(ThreadsProvider, http, token, PublishRequest(text="x"))
 
 
 # ------------------------------------------------------------------ validation, metrics

@@ -11,30 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
-from tests.providers.helpers import (
-    CountingStream,
-    assert_found_after_timeout,
-    assert_refused_not_sent,
-    authorize_as,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-)
+from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.flows import authorize_as
+from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error, set_counts
 
 SIMULATED = [TikTokSim]
 SEED = 11
@@ -504,9 +490,8 @@ def test_duplicate_fault_is_permanent_duplicate(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    provider = TikTokProvider(api_base=refused_base(), client=http)
     assert_refused_not_sent(
-        provider, token, PublishRequest(text="x", media=[video()], options=PUBLIC)
+        TikTokProvider, http, token, PublishRequest(text="x", media=[video()], options=PUBLIC)
     )
 
 

@@ -13,31 +13,17 @@ import httpx
 import pytest
 
 from app.providers import get_provider
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.helpers import (
-    PNG,
-    SPECS,
-    CountingStream,
-    assert_refused_not_sent,
-    one_post,
-    pkce_round_trip,
-    publish_error,
-    refused_base,
-    set_counts,
-)
+from tests.providers.checks import assert_refused_not_sent
+from tests.providers.flows import pkce_round_trip
+from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error, set_counts
 
 SEED = 11
 
@@ -532,9 +518,12 @@ def test_post_fields_are_named_as_the_vendor_document_names_them(
 
 
 def test_connection_refused_is_transient_and_not_sent(http: httpx.Client) -> None:
-    dead = XProvider(api_base=refused_base(), client=http, client_id="c")
     assert_refused_not_sent(
-        dead, TokenSet("t", extra={"user_id": "1"}), PublishRequest(text="hello")
+        XProvider,
+        http,
+        TokenSet("t", extra={"user_id": "1"}),
+        PublishRequest(text="hello"),
+        client_id="c",
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.providers.base import PublishRequest
+from app.providers.posts import PublishRequest
 from app.providers.x import DEFAULT_LIMITS, XProvider
 from app.providers.x_text import (
     MAX_WEIGHTED_LENGTH,

@@ -14,16 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.providers.base import (
-    AuthError,
-    MediaItem,
-    PermanentError,
-    PublishRequest,
-    RateLimited,
-    TokenSet,
-    TransientError,
-    make_code_verifier,
-)
+from app.providers.accounts import TokenSet
+from app.providers.base import make_code_verifier
+from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.posts import MediaItem, PublishRequest
 from app.providers.youtube import (
     YouTubeProvider,
     description_bytes,
@@ -39,16 +33,9 @@ from simulator.youtube import (
     SCOPE,
     YouTubeSim,
 )
-from tests.providers.helpers import (
-    SPECS,
-    assert_refused_not_sent,
-    authorize_as,
-    one_post,
-    platform_of,
-    publish_error,
-    refused_base,
-    set_counts,
-)
+from tests.providers.checks import assert_refused_not_sent
+from tests.providers.flows import authorize_as
+from tests.providers.helpers import SPECS, one_post, platform_of, publish_error, set_counts
 
 SIMULATED = [YouTubeSim]
 SEED = 5
@@ -347,8 +334,7 @@ def test_unfinished_upload_and_session_errors_are_not_sent(
 
 
 def test_connection_refused_is_not_sent(http: httpx.Client, token: TokenSet) -> None:
-    provider = YouTubeProvider(api_base=refused_base(), client=http)
-    assert_refused_not_sent(provider, token, request())
+    assert_refused_not_sent(YouTubeProvider, http, token, request())
 
 
 def test_scheduled_private_video(

@@ -16,25 +16,27 @@ import argparse
 import asyncio
 import json
 import re
-import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from simulator.server import ServerThread
+
 MODELS = ("gpt-4o-mini", "fake-caption-model")
 _STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "our", "with", "is", "at", "by"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recorded:
+    """One request the server received (as webhook_receiver.Received)."""
+
     method: str
     path: str
     headers: dict[str, str]
@@ -87,41 +89,31 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-class FakeOpenAI:
+class FakeOpenAI(ServerThread):
     """The server; `base_url` is what an OpenAI client takes (ends in /v1)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, model: str = "") -> None:
-        self.host = host
         self.model = model  # when set, answers name this model instead of the requested one
         self.requests: list[Recorded] = []
         self._queue: deque[Scripted] = deque()
         self._lock = threading.Lock()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self.port = self._sock.getsockname()[1]
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
                 Route("/v1/models", self._models, methods=["GET"]),
             ]
         )
-        config = uvicorn.Config(
+        super().__init__(
             app,
-            log_level="warning",
-            http="h11",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-            access_log=False,
+            host,
+            port,
+            label="fake OpenAI server",
+            thread_name="openai",
+            graceful_s=1,
+            join_s=5,
         )
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ scripting
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -234,32 +226,6 @@ class FakeOpenAI:
                     body if isinstance(body, dict) else {"_raw": body},
                 )
             )
-
-    # ------------------------------------------------------------------ lifecycle
-
-    def start(self, timeout: float = 10.0) -> FakeOpenAI:
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="openai"
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("fake OpenAI server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._sock.close()
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _error(

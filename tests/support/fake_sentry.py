@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.support.http_server import BackgroundServer, QuietHandler
 
 
 def _decode(body: bytes, encoding: str) -> bytes:
@@ -44,13 +45,13 @@ def parse_envelope(data: bytes) -> list[tuple[dict, Any]]:
     return items
 
 
-class FakeSentry:
+class FakeSentry(BackgroundServer):
     def __init__(self) -> None:
         self.events: list[dict] = []
         self.raw: list[bytes] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 data = _decode(body, self.headers.get("Content-Encoding", ""))
@@ -63,19 +64,8 @@ class FakeSentry:
                 self.end_headers()
                 self.wfile.write(b"{}")
 
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_address[1]}/42"
-
-    def __enter__(self) -> FakeSentry:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.dsn = f"http://publickey@127.0.0.1:{self._server.server_address[1]}/42"
 
     def wait_for_event(self, predicate, timeout: float = 30) -> dict:
         deadline = time.monotonic() + timeout

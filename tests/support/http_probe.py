@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http_server import BackgroundServer, QuietHandler
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -14,7 +15,7 @@ PNG = bytes.fromhex(
 )
 
 
-class Probe:
+class Probe(BackgroundServer):
     """`with Probe("127.0.0.1") as p:` serves on p.url; p.hits lists the paths requested.
 
     /secret  200 "internal secret"      /png     a 1x1 PNG
@@ -27,11 +28,8 @@ class Probe:
         self.hits: list[str] = []
         probe = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
 
             def _send(self, status: int, body: bytes, ctype: str = "text/plain", **h: str):
                 self.send_response(status)
@@ -85,11 +83,3 @@ class Probe:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
-
-    def __enter__(self) -> Probe:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from tests.support.http_server import BackgroundServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class Received:
     body: bytes
 
 
-class Receiver:
+class Receiver(BackgroundServer):
     """`with Receiver() as r:` listens on r.url; r.answers = [500, 500] makes the next two
     requests fail; r.received lists what arrived."""
 
@@ -27,11 +29,8 @@ class Receiver:
         self._lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -51,15 +50,6 @@ class Receiver:
         self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def wait(self, count: int, timeout: float = 10) -> list[Received]:
         """The first `count` requests, once they have arrived."""

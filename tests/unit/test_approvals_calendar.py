@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.models import PostApproval, PostStatus
 from app.ui.state.calendar_events import STATUS_COLORS, STATUS_LABELS, event_of, shown_status
-from tests.unit.test_calendar_events import _post
+from tests.unit.test_calendar_events import _post, _render
 
 
 def test_waiting_and_rejected_posts_have_their_own_status_colour_and_label():
@@ -15,14 +15,13 @@ def test_waiting_and_rejected_posts_have_their_own_status_colour_and_label():
     assert shown_status(waiting) == "awaiting_approval"
     assert shown_status(rejected) == "rejected"
     assert shown_status(post) == "draft"
-    ev = event_of(waiting, avatars, "status", can_edit=True)
+    chips: list[str] = []
+    ev = event_of(waiting, avatars, "status", True, chips)
     assert ev["classNames"] == ["herald-status-awaiting_approval"]
     assert ev["backgroundColor"] == STATUS_COLORS["awaiting_approval"]
     assert ev["editable"] is False
-    assert (
-        ev["extendedProps"]["html"].startswith('<span class="herald-ev-avatars">')
-        and "Awaiting approval: " in ev["extendedProps"]["html"]
-    )
+    html = _render(ev, chips)
+    assert chips[0] in html and '<span class="herald-sr">Awaiting approval: </span>' in html
     assert STATUS_LABELS["rejected"] == "Rejected"
 
 
@@ -30,4 +29,4 @@ def test_an_approved_scheduled_post_looks_like_any_scheduled_post():
     post, avatars = _post("Approved")
     approved = post.model_copy(update={"approval": PostApproval.approved})
     assert shown_status(approved) == "scheduled"
-    assert event_of(approved, avatars, "status", can_edit=True)["editable"] is True
+    assert event_of(approved, avatars, "status", True, [])["editable"] is True

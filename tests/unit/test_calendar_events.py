@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import uuid
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
 from app.models import DestinationStatus, PostStatus
 from app.services.posts import DestinationView, PostView
+from app.ui.components.fullcalendar import RENDER_EVENT_JS
 from app.ui.format import datetime_zone
 from app.ui.state.calendar_events import (
     PLATFORM_COLORS,
     STATUS_COLORS,
     event_of,
+    first_range,
     parse_when,
     recolor,
     title_of,
@@ -50,35 +56,110 @@ def test_titles_are_the_first_words():
     assert len(title_of("x" * 200)) == 48
 
 
-def test_event_html_escapes_content_names_and_urls():
+def test_event_markup_escapes_names_and_urls():
     post, avatars = _post("<img src=x onerror=alert(1)> hi")
-    ev = event_of(post, avatars, "platform", can_edit=True)
-    markup = ev["extendedProps"]["html"]
-    assert "<img src=x" not in markup and "&lt;img src=x" in markup
-    assert "<b>Acc</b>" not in markup
+    chips: list[str] = []
+    ev = event_of(post, avatars, "platform", True, chips)
+    markup = chips[ev["extendedProps"]["chips"]]
+    assert markup.startswith('<span class="herald-ev-avatars">')
+    assert "<b>Acc</b>" not in markup and "&lt;b&gt;Acc&lt;/b&gt;" in markup
     assert '"onerror="' not in markup
+    assert ev["title"] == "<img src=x onerror=alert(1)> hi"  # text: the browser escapes it
+    assert "html" not in ev["extendedProps"]
     assert ev["start"] == "2027-03-13T15:00:00+00:00"
     assert ev["editable"] is True
+
+
+def test_events_share_the_markup_of_the_same_accounts():
+    post, avatars = _post("one", platforms=("x", "bluesky"))
+    other = post.model_copy(update={"id": uuid.uuid4(), "content": "two"})
+    chips: list[str] = []
+    first = event_of(post, avatars, "platform", True, chips)
+    second = event_of(other, avatars, "platform", True, chips)
+    assert first["extendedProps"]["chips"] == second["extendedProps"]["chips"] == 0
+    assert len(chips) == 1
+    alone, solo = _post("three", platforms=("x",))
+    assert event_of(alone, solo, "platform", True, chips)["extendedProps"]["chips"] == 1
+
+
+def _render(event: dict, chips: list[str], time_text: str = "10:00", view: str = "dayGridMonth"):
+    """The event's content as the browser draws it (fullcalendar.RENDER_EVENT_JS, in Node)."""
+    shown = {key: event[key] for key in ("id", "title", "extendedProps")}
+    arg = json.dumps({"timeText": time_text, "view": {"type": view}, "event": shown})
+    call = f"heraldEventContent({arg}, {json.dumps(chips)})"
+    script = f"{RENDER_EVENT_JS}\nconsole.log(JSON.stringify({call}));"
+    node = Path(sys.executable).with_name("node")
+    out = subprocess.run([str(node), "-e", script], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["html"]
+
+
+def test_the_browser_draws_an_event_with_every_text_escaped():
+    post, avatars = _post("<img src=x onerror=alert(1)> hi", PostStatus.failed)
+    chips: list[str] = []
+    ev = event_of(post, avatars, "platform", True, chips)
+    html = _render(ev, chips, time_text="<b>10:00</b>")
+    assert html.startswith('<div class="herald-ev"><span class="herald-ev-time">&lt;b&gt;10:00')
+    assert chips[0] in html
+    assert '<span class="herald-sr">Failed: </span>' in html
+    assert '<span class="herald-ev-title">&lt;img src=x onerror=alert(1)&gt; hi</span>' in html
+    assert "<img src=x" not in html and "herald-ev-comments" not in html
+    assert "herald-ev-time" not in _render(ev, chips, view="listWeek")
+
+
+def test_calendar_events_show_their_comment_count():
+    post, avatars = _post("Launch")
+    chips: list[str] = []
+    three = _render(event_of(post, avatars, "platform", True, chips, 3), chips)
+    assert 'title="3 comments"' in three and ">3</span>" in three
+    one = _render(event_of(post, avatars, "platform", True, chips, 1), chips)
+    assert "1 comments" not in one and 'title="1 comment"' in one
 
 
 def test_only_scheduled_posts_of_editors_are_draggable():
     for status in PostStatus:
         post, avatars = _post("x", status)
-        assert event_of(post, avatars, "platform", True)["editable"] is (
+        assert event_of(post, avatars, "platform", True, [])["editable"] is (
             status == PostStatus.scheduled
         )
     post, avatars = _post("x")
-    assert event_of(post, avatars, "platform", can_edit=False)["editable"] is False
+    assert event_of(post, avatars, "platform", False, [])["editable"] is False
 
 
 def test_colours_by_platform_or_status():
     post, avatars = _post("x", PostStatus.failed, ("bluesky", "x"), avatar_ok=False)
-    ev = event_of(post, avatars, "platform", True)
+    chips: list[str] = []
+    ev = event_of(post, avatars, "platform", True, chips)
     assert ev["backgroundColor"] == PLATFORM_COLORS["bluesky"]
     assert ev["borderColor"] == STATUS_COLORS["failed"]
-    assert ev["extendedProps"]["html"].count("herald-ev-chip") == 2
+    assert chips[ev["extendedProps"]["chips"]].count("herald-ev-chip") == 2
     assert recolor(ev, "status")["backgroundColor"] == STATUS_COLORS["failed"]
     assert recolor(recolor(ev, "status"), "platform") == ev
+
+
+@pytest.mark.parametrize(
+    ("view", "date", "expected"),
+    [
+        ("dayGridMonth", "2027-01-01", ("2026-12-27", "2027-02-07")),  # six weeks from Sunday
+        ("", "2027-03-14", ("2027-02-28", "2027-04-11")),  # the default view: a month
+        ("timeGridWeek", "2027-03-17", ("2027-03-14", "2027-03-21")),
+        ("listWeek", "2027-03-14", ("2027-03-14", "2027-03-21")),  # a Sunday starts its week
+        ("timeGridDay", "2027-03-14", ("2027-03-14", "2027-03-15")),
+    ],
+)
+def test_the_calendar_opens_on_the_range_fullcalendar_shows(view, date, expected):
+    shown, start, end = first_range(view, date, NY)
+    assert shown == (view or "dayGridMonth")
+    zone = zoneinfo.ZoneInfo(NY)
+    assert (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)) == tuple(
+        dt.datetime.combine(dt.date.fromisoformat(d), dt.time(), zone) for d in expected
+    )
+
+
+def test_the_calendar_opens_on_today_without_a_date():
+    _, start, end = first_range("timeGridDay", "not a date", NY)
+    today = dt.datetime.now(zoneinfo.ZoneInfo(NY)).date()
+    assert dt.datetime.fromisoformat(start).date() == today
+    assert dt.datetime.fromisoformat(end).date() == today + dt.timedelta(days=1)
 
 
 @pytest.mark.parametrize(

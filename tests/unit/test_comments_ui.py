@@ -7,9 +7,7 @@ import datetime as dt
 import uuid
 
 from app.services.comments import CommentView, MentionView, initials
-from app.ui.state.calendar_events import event_of
 from app.ui.state.comments import Part, parts_of
-from tests.unit.test_calendar_events import _post
 
 
 def _view(body: str, spans: list[tuple[int, int]]) -> CommentView:
@@ -39,16 +37,6 @@ def test_initials():
     assert initials("cleo.w") == "CW"
     assert initials("bob") == "BO"
     assert initials("") == "?"
-
-
-def test_calendar_events_show_their_comment_count():
-    post, avatars = _post("Launch")
-    plain = event_of(post, avatars, "platform", True)["extendedProps"]["html"]
-    assert "herald-ev-comments" not in plain
-    three = event_of(post, avatars, "platform", True, 3)["extendedProps"]["html"]
-    assert 'title="3 comments"' in three and ">3</span>" in three
-    one = event_of(post, avatars, "platform", True, 1)["extendedProps"]["html"]
-    assert "1 comments" not in one and 'title="1 comment"' in one
 
 
 def test_the_activity_page_summarises_a_comment_by_its_text():

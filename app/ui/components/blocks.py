@@ -1,8 +1,9 @@
 """Small widgets the pages repeat: layout (a wrapping toolbar, a centred row, a full-width stack,
 a row's growing column), grey text, soft and ghost buttons, a dialog's buttons, a named form
-input, a plain link, a dot, a post's excerpt and text box, a callout notice; buttons with an icon,
-rows of controls, a dialog's frame, callouts and messages shown while they are set, labelled
-fields; and the shared looks (lines, one-line text, centring, a list row)."""
+input, an email input, a text area, a plain link, a dot, a post's excerpt and text box, a callout
+notice, a badge on a corner; buttons with an icon, rows of controls, a dialog's frame, callouts
+and messages shown while they are set, labelled fields; and the shared looks (lines, one-line
+text, centring, a list row, a pinned corner)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,24 @@ ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ell
 CENTRED = {"display": "inline-flex", "align_items": "center", "justify_content": "center"}
 # One row of a list (a draft, an upcoming post, an approval): full width, a line under it.
 LIST_ROW = {"width": "100%", "padding_y": "8px", "border_bottom": ROW_LINE}
+
+
+def pin(**edges: str) -> dict[str, str]:
+    """Props that place a box at `edges` (top, right, bottom, left) of its positioned parent:
+    a badge on a corner, buttons over a thumbnail."""
+    return {"position": "absolute", **edges}
+
+
+def corner_badge(mark: Any, background: Any, padding: str, **edges: str) -> rx.Component:
+    """A small round `mark` (an icon, a network's logo) on a corner (`edges`) of its parent."""
+    return rx.box(
+        mark,
+        **pin(**edges),
+        background=background,
+        border_radius="999px",
+        padding=padding,
+        line_height="0",
+    )
 
 
 def bar(*children: Any, spacing: str = "3", align: str = "center", **props: Any) -> rx.Component:
@@ -90,6 +109,11 @@ def named_input(
     )
 
 
+def email_input(name: str, placeholder: str, id: str, **props: Any) -> rx.Component:
+    """A form's email address input `name` (optional: `placeholder` says what empty means)."""
+    return rx.input(name=name, placeholder=placeholder, type="email", id=id, **props)
+
+
 def plain_link(*children: Any, href: Any, **props: Any) -> rx.Component:
     """A link around a row's content that fills the row and looks like text."""
     return rx.link(
@@ -112,6 +136,11 @@ def grow(*children: Any, spacing: str = "1", **props: Any) -> rx.Component:
 def excerpt(content: Any) -> rx.Component:
     """The start of a post's text in a list (cut by the `post-excerpt` class)."""
     return rx.text(content, size="2", class_name="post-excerpt")
+
+
+def text_area(id: Any, value: Any, on_change: Any, **props: Any) -> rx.Component:
+    """A full-width text area `id` showing `value`, each change sent to `on_change`."""
+    return rx.text_area(id=id, value=value, on_change=on_change, width="100%", **props)
 
 
 def notice(
@@ -213,14 +242,14 @@ def close_button(label: str = "Cancel", **props: Any) -> rx.Component:
 
 
 def controlled_dialog(
-    title: str, *body: Any, open: Any, on_open_change: Any, **content: Any
+    title: str, *body: Any, open: Any, on_open_change: Any = None, **content: Any
 ) -> rx.Component:
-    """A dialog opened by state (`open`, `on_open_change`): its `title`, then `body`;
-    `content` props (max_width, an id) go to its content."""
+    """A dialog opened by state (`open`, `on_open_change`; without it, only the dialog's own
+    buttons close it): its `title`, then `body`; `content` props (max_width, an id) go to its
+    content."""
+    closing = {} if on_open_change is None else {"on_open_change": on_open_change}
     return rx.dialog.root(
-        rx.dialog.content(rx.dialog.title(title), *body, **content),
-        open=open,
-        on_open_change=on_open_change,
+        rx.dialog.content(rx.dialog.title(title), *body, **content), open=open, **closing
     )
 
 

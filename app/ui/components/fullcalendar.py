@@ -10,11 +10,14 @@ Event callbacks hand Python plain objects: FullCalendar's EventApi objects are c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import reflex as rx
 from reflex.vars import Var, VarData
 from reflex.vars.object import ObjectVar
+
+from app.ui.state.calendar_events import COMMENT_ICON, STATUS_LABELS, VIEWS
 
 FC = "6.1.21"
 LUXON = "3.7.2"
@@ -33,28 +36,44 @@ PLUGINS = Var(
     _var_data=VarData(imports=_PLUGIN_IMPORTS),
 )
 
-# Each rendered event carries its post id, for tests, benchmarks and styling:
-# `.fc-event[data-post-id]`. (Only what never changes: FullCalendar keeps the element when an
-# event changes, so a changing status goes in the class names, which it does update.)
-EVENT_DID_MOUNT = Var(
-    _js_expr="((info) => { info.el.dataset.postId = info.event.id; })",
-    _var_type=Any,
-)
+# The events' look, drawn in the browser from each event's fields: time (grid views),
+# account avatars/platform chips (server-made markup, shared by index: `content_data` is
+# that list), the status for screen readers, the title and the comment count, every text
+# escaped here. Each rendered event also carries its post id, for tests, benchmarks and
+# styling: `.fc-event[data-post-id]` (only what never changes: FullCalendar keeps the element
+# when an event changes, so a changing status goes in the class names, which it updates).
+# Module-level functions, so FullCalendar sees the same option on every render and does not
+# redraw every event when an unrelated state var changes.
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+RENDER_EVENT_JS = f"""
+const heraldEscapes = {json.dumps(_ESCAPES)};
+const heraldEscape = (text) => String(text).replace(/[&<>"']/g, (c) => heraldEscapes[c]);
+const heraldStatusLabels = {json.dumps(STATUS_LABELS)};
+const heraldCommentIcon = {json.dumps(COMMENT_ICON)};
+function heraldEventDidMount(info) {{ info.el.dataset.postId = info.event.id; }}
+function heraldEventContent(arg, chips) {{
+  const props = arg.event.extendedProps;
+  const label = heraldStatusLabels[props.status] || props.status || "";
+  let html = '<div class="herald-ev">';
+  if (arg.timeText && !arg.view.type.startsWith('list')) {{
+    html += '<span class="herald-ev-time">' + heraldEscape(arg.timeText) + '</span>';
+  }}
+  html += ((chips || [])[props.chips] || '')
+    + '<span class="herald-sr">' + heraldEscape(label) + ': </span>'
+    + '<span class="herald-ev-title">' + heraldEscape(arg.event.title) + '</span>';
+  const n = props.comments || 0;
+  if (n) {{
+    const said = n + ' comment' + (n === 1 ? '' : 's');
+    html += '<span class="herald-ev-comments" title="' + said + '"><span class="herald-sr">, '
+      + said + '</span>' + heraldCommentIcon + '<span aria-hidden="true">' + n + '</span></span>';
+  }}
+  return {{html: html + '</div>'}};
+}}
+"""
+EVENT_DID_MOUNT = Var(_js_expr="heraldEventDidMount", _var_type=Any)
+# The hook's name for the content function bound to this render's `content_data`.
+_CONTENT_FN = "heraldContent"
 
-# The event's body: time (grid views) + account avatars/platform chips + title. The HTML
-# comes from the server with every user-supplied piece escaped.
-EVENT_CONTENT = Var(
-    _js_expr=(
-        "((arg) => ({html: '<div class=\"herald-ev\">' + "
-        "((arg.timeText && !arg.view.type.startsWith('list')) ? "
-        "'<span class=\"herald-ev-time\">' + arg.timeText + '</span>' : '') + "
-        "(arg.event.extendedProps.html || '') + '</div>'}))"
-    ),
-    _var_type=Any,
-)
-
-
-VIEWS = ("dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek")
 
 # The first view and date come from the page URL (?view=timeGridWeek&date=2027-03-14), read
 # in the browser when the calendar mounts: deep links work and a reload keeps the place.
@@ -165,6 +184,8 @@ class FullCalendar(rx.NoSSRComponent):
     scroll_time: rx.Var[str]
     event_did_mount: rx.Var[Any]
     event_content: rx.Var[Any]
+    # What the events' content reads besides the event (not a FullCalendar option).
+    content_data: rx.Var[list[str]]
 
     dates_set: rx.EventHandler[_dates_spec]
     event_drop: rx.EventHandler[_drop_spec]
@@ -172,7 +193,25 @@ class FullCalendar(rx.NoSSRComponent):
     date_click: rx.EventHandler[_date_click_spec]
 
     def add_imports(self):
-        return _PLUGIN_IMPORTS
+        return {**_PLUGIN_IMPORTS, "react": [rx.ImportVar(tag="useCallback")]}
+
+    def add_custom_code(self) -> list[str]:
+        return [RENDER_EVENT_JS]
+
+    def add_hooks(self) -> list[str | Var]:
+        data = self.content_data if self.content_data is not None else Var.create([])
+        return [
+            Var(
+                _js_expr=(
+                    f"const {_CONTENT_FN} = useCallback("
+                    f"(arg) => heraldEventContent(arg, {data}), [{data}])"
+                ),
+                _var_data=VarData.merge(data._get_all_var_data()),
+            )
+        ]
+
+    def _exclude_props(self) -> list[str]:
+        return [*super()._exclude_props(), "content_data"]
 
     @classmethod
     def create(cls, *children, **props):
@@ -180,7 +219,7 @@ class FullCalendar(rx.NoSSRComponent):
         props.setdefault("initial_view", URL_VIEW)
         props.setdefault("initial_date", URL_DATE)
         props.setdefault("event_did_mount", EVENT_DID_MOUNT)
-        props.setdefault("event_content", EVENT_CONTENT)
+        props.setdefault("event_content", Var(_js_expr=_CONTENT_FN, _var_type=Any))
         props.setdefault(
             "header_toolbar",
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import dot, ghost_button, ghost_icon, grow, muted, stack
+from app.ui.components.blocks import dot, ghost_button, ghost_icon, grow, muted, pin, stack
 from app.ui.state.notify import POLL_MS, NotifyState
 
 
@@ -60,9 +60,7 @@ def _count_badge() -> rx.Component:
             variant="solid",
             radius="full",
             size="1",
-            position="absolute",
-            top="-6px",
-            right="-8px",
+            **pin(top="-6px", right="-8px"),
             class_name="notify-count",
             pointer_events="none",
         ),

@@ -42,6 +42,13 @@ def on_off(on: Any, off: str) -> rx.Component:
     return rx.cond(on, rx.badge("on", color_scheme="grass"), rx.badge(off, color_scheme="gray"))
 
 
+def on_off_heading(title: str, values: Any, off: str, *extra: Any, **props: Any) -> rx.Component:
+    """The heading of an instance setting's card: `title`, whether its `values` are
+    configured (`on_off`), then `extra` (more badges)."""
+    configured = on_off(values["configured"] == "yes", off)
+    return heading_row(title, configured, *extra, spacing="2", **props)
+
+
 def settings_block(title: Any, *body: Any, about: str = "", spacing: str = "3") -> rx.Component:
     """A block of a settings page: `title` (a heading's text, or a component such as a
     `heading_row`), the `about` line under it, then `body`."""

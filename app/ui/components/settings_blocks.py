@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.forms import form_error
 from app.ui.components.settings_nav import settings_page
 from app.ui.state.auth import AuthState
@@ -18,19 +19,20 @@ def secret_once(
     note: rx.Component,
     on_dismiss: Any,
     *,
-    input_id: str,
+    noun: str,
     label: str,
     copied: str,
-    dismiss_id: str,
-    callout_id: str,
-    copy_id: str | None = None,
+    callout_id: str = "",
 ) -> rx.Component:
-    """A new secret, shown once: selectable, copyable, then dismissed."""
+    """A new secret, shown once: selectable, copyable, then dismissed. Its input is
+    `new-<noun>` (named `label`), its buttons `copy-<noun>` and `dismiss-<noun>`, the callout
+    `new-<noun>-callout` unless `callout_id` is given."""
+    input_id = f"new-{noun}"
     return rx.cond(
         secret != "",
         rx.callout.root(
             rx.callout.icon(rx.icon("key-round")),
-            rx.vstack(
+            stack(
                 heading,
                 rx.hstack(
                     rx.input(
@@ -46,23 +48,22 @@ def secret_once(
                         rx.icon("copy", size=14),
                         "Copy",
                         on_click=[rx.set_clipboard(secret), rx.toast(copied)],
-                        **({"id": copy_id} if copy_id else {}),
+                        id=f"copy-{noun}",
                     ),
                     rx.button(
                         "Done",
                         variant="soft",
                         color_scheme="gray",
                         on_click=on_dismiss,
-                        id=dismiss_id,
+                        id=f"dismiss-{noun}",
                     ),  # fmt: skip
                     width="100%",
                 ),
                 note,
                 spacing="2",
-                width="100%",
             ),
             color_scheme="amber",
-            id=callout_id,
+            id=callout_id or f"{input_id}-callout",
             width="100%",
         ),
     )
@@ -108,5 +109,5 @@ def admin_settings(
         path,
         about_workspace(subject, rest),
         form_error(error),
-        rx.cond(AuthState.is_workspace_admin, rx.vstack(*body, spacing="4", width="100%")),
+        rx.cond(AuthState.is_workspace_admin, stack(*body, spacing="4")),
     )

@@ -21,7 +21,7 @@ from reflex.vars.function import FunctionVar
 
 from app.services import media
 from app.services.errors import ServiceError
-from app.ui.components.blocks import muted, row
+from app.ui.components.blocks import muted, row, stack
 from app.ui.components.section import title_meta
 from app.ui.state.handlers import SignedIn, signed_in
 
@@ -204,7 +204,7 @@ def upload_zone(
         "(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault();"
         f" document.getElementById({json.dumps(input_id)})?.click(); }} }}"
     )
-    return rx.vstack(
+    return stack(
         rx.el.input(
             type="file",
             id=input_id,
@@ -275,5 +275,4 @@ def upload_zone(
             lambda e: rx.text(e, size="1", color_scheme="red", class_name="upload-error"),
         ),
         spacing="2",
-        width="100%",
     )

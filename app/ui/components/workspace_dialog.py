@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import dialog_buttons, soft_button
+from app.ui.components.blocks import close_button, controlled_dialog, dialog_buttons
 from app.ui.components.forms import form_error
 from app.ui.state.workspace import WorkspaceState
 
@@ -24,39 +24,37 @@ def new_workspace_button(**props) -> rx.Component:
 
 
 def new_workspace_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New workspace"),
-            rx.dialog.description(
-                "A separate set of accounts, posts, media and members (a client, a brand). "
-                "You are its admin; switch between workspaces in the sidebar.",
-                size="2",
-            ),
-            form_error(WorkspaceState.error),
-            rx.form(
-                rx.vstack(
-                    rx.input(
-                        name="name",
-                        placeholder="e.g. Acme Bakery",
-                        id="new-workspace-name",
-                        max_length=100,
-                        width="100%",
-                        auto_focus=True,
-                    ),
-                    dialog_buttons(
-                        rx.dialog.close(soft_button("Cancel", type="button")),
-                        rx.button("Create workspace", type="submit", id="create-workspace"),
-                        width="100%",
-                    ),
-                    spacing="3",
-                    margin_top="12px",
+    return controlled_dialog(
+        "New workspace",
+        rx.dialog.description(
+            "A separate set of accounts, posts, media and members (a client, a brand). "
+            "You are its admin; switch between workspaces in the sidebar.",
+            size="2",
+        ),
+        form_error(WorkspaceState.error),
+        rx.form(
+            rx.vstack(
+                rx.input(
+                    name="name",
+                    placeholder="e.g. Acme Bakery",
+                    id="new-workspace-name",
+                    max_length=100,
+                    width="100%",
+                    auto_focus=True,
                 ),
-                on_submit=WorkspaceState.create,
-                reset_on_submit=True,
+                dialog_buttons(
+                    close_button(type="button"),
+                    rx.button("Create workspace", type="submit", id="create-workspace"),
+                    width="100%",
+                ),
+                spacing="3",
+                margin_top="12px",
             ),
-            max_width="440px",
-            id="new-workspace-dialog",
+            on_submit=WorkspaceState.create,
+            reset_on_submit=True,
         ),
         open=WorkspaceState.create_open,
         on_open_change=WorkspaceState.set_create_open,
+        max_width="440px",
+        id="new-workspace-dialog",
     )

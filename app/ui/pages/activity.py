@@ -95,7 +95,7 @@ def _attempts() -> rx.Component:
     return rx.cond(
         ActivityState.attempts_label != "",
         rx.card(
-            rx.vstack(
+            stack(
                 rx.heading("Publish attempts of “", ActivityState.attempts_label, "”", size="3"),
                 rx.cond(
                     ActivityState.attempts.length() > 0,
@@ -115,7 +115,6 @@ def _attempts() -> rx.Component:
                     ),
                     rx.text("No attempts yet.", color_scheme="gray"),
                 ),
-                width="100%",
             ),
             width="100%",
             id="attempts",

@@ -38,12 +38,9 @@ def _new_secret() -> rx.Component:
             size="1",
         ),
         KeysState.dismiss_secret,
-        input_id="new-key",
+        noun="key",
         label="New API key",
         copied="Key copied.",
-        dismiss_id="dismiss-key",
-        callout_id="new-key-callout",
-        copy_id="copy-key",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import grid, muted
+from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import OutageState, outage_banner
@@ -35,7 +35,7 @@ APPROVALS_POLL_MS = 10000
     ],
 )
 def dashboard() -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.flex(
             muted(
                 "Signed in as ",
@@ -54,7 +54,7 @@ def dashboard() -> rx.Component:
             align=rx.breakpoints(initial="start", sm="center"),
             width="100%",
         ),
-        rx.vstack(
+        stack(
             form_error(DashboardState.error),
             outage_banner(),
             getting_started(),
@@ -77,10 +77,8 @@ def dashboard() -> rx.Component:
             live_poll(POLL_MS, DashboardState.tick),
             live_poll(APPROVALS_POLL_MS, ApprovalListState.load),
             spacing="4",
-            width="100%",
             id="dashboard",
             data_loading=DashboardState.loading.to(str),
         ),
         spacing="4",
-        width="100%",
     )

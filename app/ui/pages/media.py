@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.layout import protected_page
 from app.ui.components.section import empty_card
 from app.ui.components.uploader import upload_zone
@@ -17,7 +18,7 @@ UPLOAD_ID = "media-upload"
 
 @protected_page("/media", "Media", on_load=[MediaState.load])
 def media_page() -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.cond(MediaState.can_edit, upload_zone(MediaState, UPLOAD_ID)),
         media_filters(),
         rx.hstack(
@@ -63,5 +64,4 @@ def media_page() -> rx.Component:
         ),
         delete_confirm(),
         spacing="4",
-        width="100%",
     )  # fmt: skip

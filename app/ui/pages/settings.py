@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import ghost_button, muted
+from app.ui.components.blocks import email_input, ghost_button, muted
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page, public_page
@@ -70,12 +70,7 @@ def _invite_form() -> rx.Component:
         "Invite people",
         rx.form(
             rx.hstack(
-                rx.input(
-                    name="email",
-                    placeholder="Email (optional)",
-                    type="email",
-                    id="invite-email",
-                ),
+                email_input("email", "Email (optional)", "invite-email"),
                 rx.select(ROLES, name="role", default_value="editor", id="invite-role"),
                 rx.button("Create invite link", type="submit", id="create-invite"),
                 spacing="2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.layout import protected_page
 from app.ui.components.settings_blocks import (
     admin_settings,
@@ -26,6 +27,6 @@ def webhooks_page() -> rx.Component:
         create_webhook(),
         once_loaded(
             WebhooksState.loading,
-            rx.vstack(rx.foreach(WebhooksState.hooks, webhook_card), width="100%", id="webhooks"),
+            stack(rx.foreach(WebhooksState.hooks, webhook_card), id="webhooks"),
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import muted, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
@@ -80,7 +80,7 @@ def _list() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.vstack(rx.foreach(AuthState.workspaces, _workspace_row), width="100%", id="workspaces"),
+        stack(rx.foreach(AuthState.workspaces, _workspace_row), id="workspaces"),
         about="Each workspace has its own accounts, posts, media and team.",
     )
 

@@ -29,6 +29,7 @@ from app.ui.state.calendar_events import (
     STATUS_LABELS,
     delete_text,
     event_of,
+    first_range,
     parse_when,
     recolor,
     shown_status,
@@ -48,6 +49,8 @@ class CalendarState(AuthState):
     account_options: list[dict[str, str]] = []
     platform_options: list[dict[str, str]] = []
     events: list[dict[str, Any]] = []
+    # The avatars' markup the events name by index (calendar_events.chip_index).
+    chips: list[str] = []
     count: int = 0
     truncated: bool = False
     error: str = ""
@@ -76,10 +79,13 @@ class CalendarState(AuthState):
     def _render_events(self, found: list[posts.PostView]) -> None:
         can_edit = self._can_edit()
         counts = self._comment_counts
+        chips = list(self.chips)
         events = [
-            event_of(p, self._avatars, self.color_by, can_edit, counts.get(str(p.id), 0))
+            event_of(p, self._avatars, self.color_by, can_edit, chips, counts.get(str(p.id), 0))
             for p in found
         ]
+        if chips != self.chips:  # before the events that name them
+            self.chips = chips
         if events != self.events:  # unchanged: nothing is sent, the calendar is left alone
             self.events = events
 
@@ -179,11 +185,28 @@ class CalendarState(AuthState):
 
     # ----------------------------------------------------------------- page events
 
+    def _same_range(self, start: str, end: str) -> bool:
+        """The range read last is `start`..`end` (the same instants, however written)."""
+        if (start, end) == (self.range_start, self.range_end):
+            return True
+        try:
+            tz = self.user_timezone
+            return (parse_when(start, tz), parse_when(end, tz)) == (
+                parse_when(self.range_start, tz),
+                parse_when(self.range_end, tz),
+            )
+        except ValueError:
+            return False
+
     @rx.event
     @signed_in
     def load(self, me: SignedIn):
-        # The calendar reads ?view= and ?date= itself; its datesSet then gives the range.
+        # The calendar opens where ?view= and ?date= say (it reads them itself): the posts of
+        # that range come with this first load, and its datesSet then finds them read.
         query = self.router.url.query_parameters
+        self.view, self.range_start, self.range_end = first_range(
+            query.get("view", ""), query.get("date", ""), self.user_timezone
+        )
         self.error = ""
         self.selected_at = self.selected_label = ""
         self.open_post_id = ""
@@ -192,7 +215,7 @@ class CalendarState(AuthState):
             self.f_status = query["status"]  # e.g. the dashboard's drafts: ?status=draft
         try:
             self._load_accounts(me.user, me.wid)
-            self._fetch(me.user, me.wid)  # the range known from before (datesSet may come first)
+            self._fetch(me.user, me.wid)
         except (ServiceError, ValueError) as exc:  # said on the page; the post still opens
             self.error = getattr(exc, "message", str(exc))
         if query.get("post"):
@@ -204,10 +227,10 @@ class CalendarState(AuthState):
     def range_changed(self, me: SignedIn, info: dict):
         """FullCalendar's datesSet: the visible range changed (navigation or view switch)."""
         start, end = str(info.get("start", "")), str(info.get("end", ""))
-        if (start, end) == (self.range_start, self.range_end):
+        self.view = str(info.get("view", ""))
+        if self._same_range(start, end):
             return
         self.range_start, self.range_end = start, end
-        self.view = str(info.get("view", ""))
         try:
             self._fetch(me.user, me.wid)
         except ValueError as exc:

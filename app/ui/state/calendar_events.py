@@ -49,6 +49,8 @@ HOT_AHEAD = 120
 STALE_DUE = 15 * 60
 QUIET_REFRESH = 20
 NEW_POST_HOUR = 9  # a whole day clicked in the month view: suggest 09:00 that day
+# The calendar's views, the first one its default (app/ui/components/fullcalendar.py).
+VIEWS = ("dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek")
 
 
 def title_of(content: str) -> str:
@@ -73,6 +75,29 @@ def parse_when(value: str, timezone: str) -> dt.datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone(timezone))
     return when
+
+
+def first_range(view: str, date: str, timezone: str) -> tuple[str, str, str]:
+    """The (view, start, end) the calendar opens on for `?view=` and `?date=` (today in
+    `timezone` without one), computed as FullCalendar does with its defaults (weeks start on
+    Sunday, a month shows six whole weeks): the page reads those posts with its first load
+    instead of waiting for the calendar's first `datesSet`."""
+    view = view if view in VIEWS else VIEWS[0]
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        day = dt.datetime.now(zone(timezone)).date()
+    if view == "dayGridMonth":
+        first = day.replace(day=1)
+        start, days = first - dt.timedelta(days=(first.weekday() + 1) % 7), 42
+    elif view == "timeGridDay":
+        start, days = day, 1
+    else:  # a week
+        start, days = day - dt.timedelta(days=(day.weekday() + 1) % 7), 7
+    tz = zone(timezone)
+    begin = dt.datetime.combine(start, dt.time(), tz)
+    end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time(), tz)
+    return view, begin.isoformat(), end.isoformat()
 
 
 def shown_status(post: posts.PostView) -> str:
@@ -121,57 +146,60 @@ def recolor(event: dict[str, Any], color_by: str) -> dict[str, Any]:
     return {**event, "backgroundColor": background, "borderColor": border}
 
 
-def event_of(
-    post: posts.PostView,
-    avatars: dict[str, str],
-    color_by: str,
-    can_edit: bool,
-    comments: int = 0,
-) -> dict[str, Any]:
-    status = shown_status(post)
-    platforms = list(dict.fromkeys(d.platform for d in post.destinations))
-    background, border = _color(status, platforms, color_by)
-    title = title_of(post.content)
+def chips_html(post: posts.PostView, avatars: dict[str, str]) -> str:
+    """The avatars (or network chips) of a post's first three accounts, and "+N" for more."""
     chips = "".join(
         _avatar_html(d, avatars.get(str(d.account_id), "")) for d in post.destinations[:3]
     )
     more = len(post.destinations) - 3
     if more > 0:
         chips += f'<span class="herald-ev-more">+{more}</span>'
-    # Screen readers hear the status first (the colour says it to the eye).
-    state = html.escape(STATUS_LABELS.get(status, status))
-    body = (
-        f'<span class="herald-sr">{state}: </span>'
-        f'<span class="herald-ev-title">{html.escape(title)}</span>'
-    )
-    if comments:
-        body += comment_badge(comments)
+    return f'<span class="herald-ev-avatars">{chips}</span>'
+
+
+def chip_index(chips: list[str], markup: str) -> int:
+    """The index of `markup` in `chips`, appended when new. Events name their avatars by this
+    index: most posts share a few accounts, so each distinct markup travels once. The list
+    only grows, so an index never changes meaning while the page is open."""
+    try:
+        return chips.index(markup)
+    except ValueError:
+        chips.append(markup)
+        return len(chips) - 1
+
+
+def event_of(
+    post: posts.PostView,
+    avatars: dict[str, str],
+    color_by: str,
+    can_edit: bool,
+    chips: list[str],
+    comments: int = 0,
+) -> dict[str, Any]:
+    """A FullCalendar event: its fields only. The browser renders its content (time, avatars
+    `chips[extendedProps.chips]`, status for screen readers, title, comment count) from
+    them: app/ui/components/fullcalendar.py."""
+    status = shown_status(post)
+    platforms = list(dict.fromkeys(d.platform for d in post.destinations))
+    background, border = _color(status, platforms, color_by)
     return {
         "id": str(post.id),
-        "title": title,
+        "title": title_of(post.content),
         "start": post.scheduled_at.astimezone(dt.UTC).isoformat() if post.scheduled_at else "",
         "editable": can_edit and post.status == PostStatus.scheduled,
         "backgroundColor": background,
         "borderColor": border,
-        "textColor": "#ffffff",
         "classNames": [f"herald-status-{status}"],
         "extendedProps": {
             "status": status,
             "platforms": ",".join(platforms),
-            "html": f'<span class="herald-ev-avatars">{chips}</span>{body}',
+            "chips": chip_index(chips, chips_html(post, avatars)),
+            "comments": comments,
         },
     }
 
 
-def comment_badge(n: int) -> str:
-    """The comment count an event shows (an icon and the number)."""
-    label = f"{n} comment" + ("" if n == 1 else "s")
-    return (
-        f'<span class="herald-ev-comments" title="{label}"><span class="herald-sr">, {label}'
-        f'</span>{COMMENT_ICON}<span aria-hidden="true">{n}</span></span>'
-    )
-
-
+# The comment count's icon on an event (app/ui/components/fullcalendar.py draws it).
 COMMENT_ICON = (
     '<svg width="10" height="10" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
     'stroke-width="2.5" aria-hidden="true"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 '

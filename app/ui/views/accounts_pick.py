@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import row, soft_button
+from app.ui.components.blocks import controlled_dialog, dialog_buttons, row, soft_button
 from app.ui.components.section import title_meta
 from app.ui.state.accounts import AccountsState
 
@@ -25,27 +25,24 @@ def _choice(c: rx.Var) -> rx.Component:
 
 def pick_dialog() -> rx.Component:
     """After a login that manages several pages/organizations/channels: which to connect."""
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Choose what to connect"),
-            rx.dialog.description(
-                "This ",
-                AccountsState.pick_platform,
-                " login manages several accounts. Herald will publish to the ones you select.",
-                size="2",
-            ),  # fmt: skip
-            rx.vstack(rx.foreach(AccountsState.choices, _choice), spacing="3", margin_y="4"),
-            rx.hstack(
-                soft_button("Cancel", on_click=AccountsState.cancel_pick),
-                rx.button(
-                    "Connect selected",
-                    on_click=AccountsState.confirm_pick,
-                    disabled=AccountsState.chosen.length() == 0,
-                    id="confirm-pick",
-                ),
-                justify="end",
-                spacing="3",
+    return controlled_dialog(
+        "Choose what to connect",
+        rx.dialog.description(
+            "This ",
+            AccountsState.pick_platform,
+            " login manages several accounts. Herald will publish to the ones you select.",
+            size="2",
+        ),  # fmt: skip
+        rx.vstack(rx.foreach(AccountsState.choices, _choice), spacing="3", margin_y="4"),
+        dialog_buttons(
+            soft_button("Cancel", on_click=AccountsState.cancel_pick),
+            rx.button(
+                "Connect selected",
+                on_click=AccountsState.confirm_pick,
+                disabled=AccountsState.chosen.length() == 0,
+                id="confirm-pick",
             ),
+            spacing="3",
         ),
         open=AccountsState.pick_key != "",
     )

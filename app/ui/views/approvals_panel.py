@@ -13,6 +13,8 @@ from app.ui.components.blocks import (
     panel_callout,
     soft_action,
     soft_button,
+    stack,
+    text_area,
 )
 from app.ui.state.approvals import ApprovalMixin
 from app.ui.state.approvals_calendar import CalendarApprovalState
@@ -22,18 +24,17 @@ from app.ui.state.calendar import CalendarState
 
 def _form(*rows: rx.Component) -> rx.Component:
     """A step of the decision, in the banner: what it asks, then its buttons."""
-    return rx.vstack(*rows, width="100%", spacing="2")
+    return stack(*rows, spacing="2")
 
 
 def _reject_form(state: type[ApprovalMixin]) -> rx.Component:
     return _form(
         rx.text("What needs to change?", as_="label", html_for="reject-comment", size="2"),
-        rx.text_area(
-            value=state.ap_comment_draft,
-            on_change=state.ap_set_comment,
+        text_area(
+            "reject-comment",
+            state.ap_comment_draft,
+            state.ap_set_comment,
             placeholder="Shown to the author, e.g. “Add the link to the launch page.”",
-            id="reject-comment",
-            width="100%",
         ),
         error_text(state.ap_reject_error, id="reject-error"),
         button_row(
@@ -64,7 +65,7 @@ def _new_time_form(state: type[ApprovalMixin]) -> rx.Component:
 
 def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
     mine = state.ap_for == post_id
-    return rx.vstack(
+    return stack(
         rx.cond(
             mine & state.ap_reject_open,
             _reject_form(state),
@@ -90,7 +91,6 @@ def _decide(state: type[ApprovalMixin], post_id: rx.Var) -> rx.Component:
                 ),
             ),
         ),
-        width="100%",
     )
 
 
@@ -111,14 +111,13 @@ def approval_banner(
     approved_note: rx.Var | None = None,
 ) -> rx.Component:
     """Where the post stands; Approve / Reject when `can_decide`."""
-    pending = rx.vstack(
+    pending = stack(
         rx.callout.text(
             rx.text.strong("Awaiting approval. "),
             "An admin approves it before it is scheduled; it is not published until then.",
         ),
         rx.cond(can_decide, _decide(state, post_id)),
         spacing="2",
-        width="100%",
     )
     rejected = rx.callout.text(
         rx.text.strong("Sent back by an admin: "),

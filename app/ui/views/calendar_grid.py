@@ -114,6 +114,7 @@ def calendar_grid() -> rx.Component:
     return rx.box(
         fullcalendar(
             events=CalendarState.events,
+            content_data=CalendarState.chips,
             time_zone=CalendarState.user_timezone,
             editable=CalendarState.can_edit,
             event_duration_editable=False,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars.base import Var
 
-from app.ui.components.blocks import button_row, panel_callout, wrap_row
+from app.ui.components.blocks import button_row, panel_callout, stack, wrap_row
 from app.ui.components.buttons import row_button
 from app.ui.components.section import live_poll
 from app.ui.state.composer import TEXT, ComposerState
@@ -144,12 +144,17 @@ def indicator() -> rx.Component:
     )
 
 
+def _notice(icon: str, body: rx.Component, color: str, id: str) -> rx.Component:
+    """One of the small callouts over the composer's form."""
+    return panel_callout(icon, body, color=color, size="1", id=id)
+
+
 def notices() -> rx.Component:
     """The restored-draft notice and the version-conflict panel, over the form."""
-    return rx.vstack(
+    return stack(
         rx.cond(
             ComposerAutosaveState.notice != "",
-            panel_callout(
+            _notice(
                 "history",
                 button_row(
                     rx.text(ComposerAutosaveState.notice, size="2", id="restored-text"),
@@ -164,21 +169,19 @@ def notices() -> rx.Component:
                         id="discard-restored",
                     ),
                 ),
-                color="blue",
-                size="1",
-                id="restored-notice",
+                "blue",
+                "restored-notice",
             ),
         ),
         rx.cond(
             (ComposerAutosaveState.changed_since != "")
             & (ComposerAutosaveState.notice_warning == "")  # the restored notice says it
             & (ComposerState.stale_version == 0),
-            panel_callout(
+            _notice(
                 "users",
                 rx.callout.text(ComposerAutosaveState.changed_since),
-                color="amber",
-                size="1",
-                id="changed-since",
+                "amber",
+                "changed-since",
             ),
         ),
         rx.cond(ComposerState.stale_version > 0, _conflict()),
@@ -187,7 +190,6 @@ def notices() -> rx.Component:
             live_poll(WATCH_MS, ComposerAutosaveState.watch_version),
         ),
         spacing="2",
-        width="100%",
     )
 
 
@@ -206,9 +208,9 @@ def _their_version() -> rx.Component:
 
 def _conflict() -> rx.Component:
     s = ComposerAutosaveState
-    return panel_callout(
+    return _notice(
         "git-compare",
-        rx.vstack(
+        stack(
             rx.text(ComposerState.form_error, size="2", weight="medium", id="conflict-message"),
             rx.text(
                 "Your text is kept below. Compare with the newer version, then keep yours "
@@ -227,11 +229,9 @@ def _conflict() -> rx.Component:
                 ),
             ),
             spacing="2",
-            width="100%",
         ),
-        color="amber",
-        size="1",
-        id="version-conflict",
+        "amber",
+        "version-conflict",
     )
 
 

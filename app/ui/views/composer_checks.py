@@ -13,6 +13,9 @@ from app.ui.components.blocks import (
     dialog_buttons,
     item_list,
     muted,
+    pin,
+    stack,
+    text_area,
 )
 from app.ui.components.preview import platform_mark
 from app.ui.state.composer import ComposerState
@@ -38,11 +41,10 @@ def problem_line(p: rx.Var) -> rx.Component:
 def _account_problems(t: Tab, a: TabAccount) -> rx.Component:
     return rx.cond(
         a.problems.length() > 0,
-        rx.vstack(
+        stack(
             rx.cond(t.accounts.length() > 1, muted(a.name, weight="medium")),
             rx.foreach(a.problems, problem_line),
             spacing="1",
-            width="100%",
         ),
     )
 
@@ -64,7 +66,7 @@ def network_label(t: Tab, *extra: Any, **text: Any) -> rx.Component:
 
 def _network_check(t: Tab) -> rx.Component:
     ready = t.problem_count == 0
-    return rx.vstack(
+    return stack(
         network_label(
             t,
             rx.cond(
@@ -88,7 +90,6 @@ def _network_check(t: Tab) -> rx.Component:
         rx.foreach(t.accounts, lambda a: _account_problems(t, a)),
         rx.foreach(t.notes, _note),
         spacing="1",
-        width="100%",
         padding="8px 10px",
         border=rx.cond(
             ready, f"1px solid {rx.color('gray', 5)}", f"1px solid {rx.color('red', 7)}"
@@ -127,9 +128,7 @@ def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
             aria_label="Alt text for " + m.filename,
             title=rx.cond(m.alt != "", m.alt, "Add alt text"),
             class_name="alt-button",
-            position="absolute",
-            bottom="4px",
-            left="4px",
+            **pin(bottom="4px", left="4px"),
             padding="0 6px",
             height="20px",
             font_size="10px",
@@ -137,9 +136,15 @@ def alt_button(m: MediaRef, part: rx.Var | int = -1) -> rx.Component:
     )
 
 
+def _alt_count() -> rx.Component:
+    """How long the alt text is, out of the strictest network's limit (red past it)."""
+    s = ComposerAltState
+    color = rx.cond(s.alt_too_long, rx.color("red", 11), rx.color("gray", 10))
+    return rx.text(s.alt_value.length(), " / ", s.alt_limit, size="1", color=color, id="alt-count")
+
+
 def alt_dialog() -> rx.Component:
     s = ComposerAltState
-    count_color = rx.cond(s.alt_too_long, rx.color("red", 11), rx.color("gray", 10))
     return controlled_dialog(
         "Alt text",
         rx.dialog.description(
@@ -155,26 +160,17 @@ def alt_dialog() -> rx.Component:
                 border_radius="var(--radius-2)",
                 flex_shrink="0",
             ),
-            rx.vstack(
-                rx.text_area(
-                    value=s.alt_value,
-                    on_change=s.set_alt_value,
+            stack(
+                text_area(
+                    "alt-text",
+                    s.alt_value,
+                    s.set_alt_value,
                     rows="4",
-                    width="100%",
-                    id="alt-text",
                     placeholder="A short description of what the image shows",
                     aria_label="Alt text",
                 ),
-                rx.text(
-                    s.alt_value.length(),
-                    " / ",
-                    s.alt_limit,
-                    size="1",
-                    color=count_color,
-                    id="alt-count",
-                ),
+                _alt_count(),
                 spacing="1",
-                width="100%",
             ),
             spacing="3",
             align="start",

@@ -10,6 +10,7 @@ from app.ui.components.blocks import (
     action_button,
     close_button,
     controlled_dialog,
+    corner_badge,
     dialog_buttons,
     field_label,
     item_list,
@@ -17,6 +18,7 @@ from app.ui.components.blocks import (
     labelled,
     muted,
     shown_callout,
+    text_area,
     toolbar,
 )
 from app.ui.components.uploader import KEY_CLICK, upload_zone
@@ -34,15 +36,12 @@ def _library_item(m: MediaRef) -> rx.Component:
         media_thumb(m, loading="lazy"),
         rx.cond(
             picked,
-            rx.box(
+            corner_badge(
                 rx.icon("check", size=14, color="white"),
-                position="absolute",
+                rx.color("accent", 9),
+                "3px",
                 top="6px",
                 right="6px",
-                background=rx.color("accent", 9),
-                border_radius="999px",
-                padding="3px",
-                line_height="0",
             ),
         ),
         rx.text(m.filename, size="1", trim="both", class_name="name"),
@@ -130,9 +129,7 @@ def _ai_result() -> rx.Component:
     s = ComposerAIState
     return rx.vstack(
         field_label("Caption", "ai-caption"),
-        rx.text_area(
-            id="ai-caption", value=s.ai_caption, on_change=s.set_ai_caption, rows="4", width="100%"
-        ),
+        text_area("ai-caption", s.ai_caption, s.set_ai_caption, rows="4"),
         field_label("Hashtags", "ai-hashtags"),
         rx.input(id="ai-hashtags", value=s.ai_hashtags, on_change=s.set_ai_hashtags, width="100%"),
         muted(s.ai_note),

@@ -6,11 +6,14 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import (
+    EDGE,
     inline_label,
     item_list,
     labelled,
     muted,
     shown_callout,
+    stack,
+    text_area,
     toolbar,
 )
 from app.ui.state.composer import ComposerState
@@ -59,18 +62,14 @@ def _field(f: OptionField) -> rx.Component:
         ),
         (
             "textarea",
-            field(
-                rx.text_area(
-                    id=field_id, value=f.value, on_change=set_option, rows="2", width="100%"
-                )
-            ),
+            field(text_area(field_id, f.value, set_option, rows="2")),
         ),
         field(rx.input(id=field_id, value=f.value, on_change=set_option, width="100%")),
     )
 
 
 def _tab_account(a: TabAccount) -> rx.Component:
-    return rx.vstack(
+    return stack(
         toolbar(
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="1", radius="full"),
             rx.text(a.name, size="2", weight="medium"),
@@ -87,12 +86,11 @@ def _tab_account(a: TabAccount) -> rx.Component:
         ),
         rx.cond(
             a.customized,
-            rx.text_area(
-                value=a.override,
-                on_change=lambda v: ComposerState.set_override(a.id, v),
+            text_area(
+                "override-" + a.id,
+                a.override,
+                lambda v: ComposerState.set_override(a.id, v),
                 rows="4",
-                width="100%",
-                id="override-" + a.id,
                 placeholder="Text for this account only",
             ),
         ),
@@ -108,9 +106,8 @@ def _tab_account(a: TabAccount) -> rx.Component:
             ),
         ),
         spacing="2",
-        width="100%",
         padding="10px",
-        border=f"1px solid {rx.color('gray', 5)}",
+        border=EDGE,
         border_radius="var(--radius-3)",
         class_name="tab-account",
         data_account_id=a.id,
@@ -131,7 +128,7 @@ def _tab_trigger(t: Tab) -> rx.Component:
 
 def _tab_content(t: Tab) -> rx.Component:
     return rx.tabs.content(
-        rx.vstack(
+        stack(
             rx.cond(
                 t.problem_count > 0,
                 rx.callout(
@@ -154,7 +151,6 @@ def _tab_content(t: Tab) -> rx.Component:
                 width="100%",
             ),
             spacing="3",
-            width="100%",
             padding_top="12px",
             id="panel-" + t.platform,
             class_name="network-panel",

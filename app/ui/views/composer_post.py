@@ -8,10 +8,13 @@ from typing import Any
 import reflex as rx
 
 from app.ui.components.blocks import (
+    corner_badge,
     item_list,
     muted,
+    pin,
     small_icon_button,
     soft_action,
+    stack,
     toolbar,
     wrap_row,
 )
@@ -28,7 +31,7 @@ from app.ui.views.composer_checks import alt_button
 
 def section(title: str, icon: str, *children: rx.Component) -> rx.Component:
     """A composer card: the shared section card holding `children` one under the other."""
-    body = rx.vstack(*children, spacing="3", width="100%")
+    body = stack(*children, spacing="3")
     return section_card(title, icon, body, "composer-" + title.lower().replace(" ", "-"))
 
 
@@ -39,15 +42,12 @@ def _account_chip(a: AccountRow) -> rx.Component:
     chip = rx.button(
         rx.box(
             rx.avatar(src=a.avatar, fallback=a.name.to(str)[:2], size="2", radius="full"),
-            rx.box(
+            corner_badge(
                 platform_mark(a.platform, "15px"),
-                position="absolute",
+                "var(--color-panel-solid)",
+                "1px",
                 bottom="-3px",
                 right="-3px",
-                background="var(--color-panel-solid)",
-                border_radius="999px",
-                padding="1px",
-                line_height="0",
             ),
             position="relative",
             line_height="0",
@@ -194,9 +194,7 @@ def _media_tile(m: MediaRef) -> rx.Component:
                 "red",
                 class_name="remove-media",
             ),
-            position="absolute",
-            top="4px",
-            right="4px",
+            **pin(top="4px", right="4px"),
             spacing="1",
         ),
         size="96px",

@@ -14,9 +14,12 @@ from app.ui.components.blocks import (
     icon_title,
     item_list,
     muted,
+    pin,
     shown_callout,
     small_icon_button,
     soft_action,
+    stack,
+    text_area,
     toolbar,
     wrap_row,
 )
@@ -62,9 +65,7 @@ def _part_media_tile(m: MediaRef, index: rx.Var, number: rx.Var) -> rx.Component
             "red",
             disabled=~ComposerState.can_edit,
             class_name="remove-part-media",
-            position="absolute",
-            top="4px",
-            right="4px",
+            **pin(top="4px", right="4px"),
         ),
         size="72px",
         border_radius="var(--radius-2)",
@@ -96,7 +97,7 @@ def _part_media(index: rx.Var, number: rx.Var) -> rx.Component:
 
 def _part(part: rx.Var, index: rx.Var) -> rx.Component:
     number = index + 2
-    return rx.vstack(
+    return stack(
         toolbar(
             rx.box(width="2px", height="16px", background=rx.color("gray", 6)),
             rx.text("Part ", number.to_string(), size="2", weight="medium"),
@@ -120,17 +121,16 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             ),
             spacing="1",
         ),
-        rx.text_area(
-            value=part,
-            on_change=ComposerThreadState.set_part(index),
+        text_area(
+            "thread-part-" + number.to_string(),
+            part,
+            ComposerThreadState.set_part(index),
             placeholder="Continue the thread…",
             aria_label="Thread part " + number.to_string(),
-            id="thread-part-" + number.to_string(),
             disabled=~ComposerState.can_edit,
             size="3",
             resize="vertical",
             min_height="96px",
-            width="100%",
             class_name="thread-part",
         ),
         _part_media(index, number),
@@ -138,16 +138,14 @@ def _part(part: rx.Var, index: rx.Var) -> rx.Component:
             rx.foreach(ComposerThreadState.thread_tabs, lambda t: _part_counter(t, part, number)),
             class_name="part-counters",
         ),
-        rx.vstack(  # what the networks refuse in this part, live (the network boxes say it too)
+        stack(  # what the networks refuse in this part, live (the network boxes say it too)
             rx.foreach(ComposerThreadState.part_problems[index], problem_line),
             spacing="1",
-            width="100%",
             id="part-problems-" + number.to_string(),
             class_name="part-problems",
             aria_live="polite",
         ),
         spacing="2",
-        width="100%",
         class_name="thread-part-box",
         data_part=number,
     )
@@ -185,11 +183,10 @@ def thread() -> rx.Component:
 
 
 def _reply(t: ThreadPart) -> rx.Component:
-    return rx.vstack(
+    return stack(
         rx.text(t.label, size="1", color_scheme="gray"),
         post_preview(t.preview),
         spacing="1",
-        width="100%",
         padding_left="14px",
         border_left=f"2px solid {rx.color('gray', 6)}",
         class_name="thread-reply",
@@ -199,11 +196,10 @@ def _reply(t: ThreadPart) -> rx.Component:
 def thread_preview() -> rx.Component:
     return rx.cond(
         ComposerThreadState.thread_previews.length() > 0,
-        rx.vstack(
+        stack(
             icon_title("messages-square", rx.heading("Thread replies", size="3")),
             rx.foreach(ComposerThreadState.thread_previews, _reply),
             spacing="3",
-            width="100%",
             id="thread-previews",
         ),
     )

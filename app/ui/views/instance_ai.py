@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.blocks import muted
 from app.ui.components.forms import data_item, env_input, remove_button, settings_form
-from app.ui.components.section import heading_row, on_off, settings_card
+from app.ui.components.section import on_off_heading, settings_card
 from app.ui.state.instance import InstanceState
 
 
@@ -17,11 +17,7 @@ def _source(text: rx.Var, env: rx.Var) -> rx.Component:
 def ai_settings() -> rx.Component:
     ai = InstanceState.ai
     return settings_card(
-        heading_row(
-            "AI captions",
-            on_off(ai["configured"] == "yes", "off: no key or server"),
-            spacing="2",
-        ),
+        on_off_heading("AI captions", ai, "off: no key or server"),
         rx.data_list.root(
             data_item("Model", rx.code(ai["model"]), _source(ai["model_source"], ai["model_env"])),
             data_item(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import ghost_button, muted
+from app.ui.components.blocks import email_input, ghost_button, muted
 from app.ui.components.forms import env_input, remove_button, settings_form
-from app.ui.components.section import heading_row, on_off, settings_card
+from app.ui.components.section import on_off_heading, settings_card
 from app.ui.state.instance import InstanceState
 
 
@@ -17,9 +17,10 @@ def _smtp_input(label: str, name: str, width: str = "14rem", **props) -> rx.Comp
 def email_settings() -> rx.Component:
     em = InstanceState.email
     return settings_card(
-        heading_row(
+        on_off_heading(
             "Email (SMTP)",
-            on_off(em["configured"] == "yes", "off: nothing is emailed"),
+            em,
+            "off: nothing is emailed",
             rx.cond(
                 em["failed"] != "0",
                 rx.badge(em["failed"], " failed", color_scheme="red"),
@@ -28,7 +29,6 @@ def email_settings() -> rx.Component:
                 em["pending"] != "0",
                 rx.badge(em["pending"], " waiting", color_scheme="amber"),
             ),
-            spacing="2",
             id="email-status",
         ),
         muted(
@@ -86,13 +86,7 @@ def email_settings() -> rx.Component:
         ),
         rx.form(
             rx.hstack(
-                rx.input(
-                    name="to",
-                    placeholder="Send to (empty: you)",
-                    type="email",
-                    id="test-email-to",
-                    width="16rem",
-                ),  # fmt: skip
+                email_input("to", "Send to (empty: you)", "test-email-to", width="16rem"),
                 rx.button(
                     "Send a test email",
                     type="submit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.blocks import stack
 from app.ui.components.uploader import KEY_CLICK
 from app.ui.state.media import MediaCard, MediaState
 
@@ -28,12 +29,11 @@ def media_tile(m: MediaCard) -> rx.Component:
             ),
             position="relative",
         ),
-        rx.vstack(
+        stack(
             rx.text(m.filename, size="1", weight="medium", class_name="name"),
             rx.text(m.size, " · ", m.kind, size="1", color_scheme="gray"),
             spacing="0",
             padding="6px 8px",
-            width="100%",
         ),
         role="button",
         tab_index=0,

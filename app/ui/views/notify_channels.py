@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.services.notifications import GROUPS
-from app.ui.components.blocks import grow, muted, named_input
+from app.ui.components.blocks import grow, muted, named_input, stack
 from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.confirm import confirm_dialog
 from app.ui.components.forms import check_chip, choice_select, form_error
@@ -87,9 +87,8 @@ def channels() -> rx.Component:
             "Team chat",
             form_error(NotifyPrefsState.channel_error),
             _add_form(),
-            rx.vstack(
+            stack(
                 rx.foreach(NotifyPrefsState.channels, _channel),
-                width="100%",
                 id="notify-channels",
             ),
             confirm_dialog(

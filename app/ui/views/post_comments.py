@@ -17,6 +17,7 @@ from app.ui.components.blocks import (
     icon_title,
     item_list,
     muted,
+    stack,
     toolbar,
 )
 from app.ui.components.buttons import row_button
@@ -119,7 +120,7 @@ def _edit_form(c: CommentRow) -> rx.Component:
 def _comment(c: CommentRow) -> rx.Component:
     return rx.hstack(
         rx.avatar(fallback=c.initials, size="2", radius="full"),
-        rx.vstack(
+        stack(
             rx.hstack(
                 rx.text(c.author, size="2", weight="bold", class_name="comment-author"),
                 muted(c.when, title=c.when_full),
@@ -142,7 +143,6 @@ def _comment(c: CommentRow) -> rx.Component:
                 ),
             ),  # fmt: skip
             spacing="1",
-            width="100%",
             min_width="0",
         ),
         align="start",
@@ -212,7 +212,7 @@ def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component
     """The thread of `post_id`: comments oldest first, then the box to write one (under a
     small heading unless the caller gives it one)."""
     title = icon_title("message-square", rx.text("Comments", size="2", weight="bold"), _count())
-    return rx.vstack(
+    return stack(
         *([title] if heading else []),
         live_poll(POLL_MS, CommentsState.refresh),
         rx.cond(
@@ -234,7 +234,6 @@ def comments_thread(post_id: rx.Var | str, heading: bool = True) -> rx.Component
         ),  # fmt: skip
         _composer(),
         spacing="2",
-        width="100%",
         id="comments",
         key=post_id,
         on_mount=CommentsState.show(post_id),

@@ -31,10 +31,9 @@ def new_secret() -> rx.Component:
             size="1",
         ),
         WebhooksState.dismiss_secret,
-        input_id="new-webhook-secret",
+        noun="webhook-secret",
         label="Signing secret",
         copied="Secret copied.",
-        dismiss_id="dismiss-webhook-secret",
         callout_id="new-webhook-callout",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.blocks import muted
+from app.ui.components.blocks import muted, stack
 from app.ui.components.buttons import danger_button, row_button
 from app.ui.components.section import data_table
 from app.ui.state.activity import WebhooksState
@@ -38,7 +38,7 @@ def _delivery(d: rx.Var) -> rx.Component:
 
 def _deliveries() -> rx.Component:
     return rx.card(
-        rx.vstack(
+        stack(
             rx.hstack(
                 rx.heading("Deliveries", size="3"),
                 row_button(
@@ -59,7 +59,6 @@ def _deliveries() -> rx.Component:
                 ),
                 rx.text("Nothing sent yet.", color_scheme="gray"),
             ),
-            width="100%",
         ),
         width="100%",
         id="deliveries",
@@ -68,7 +67,7 @@ def _deliveries() -> rx.Component:
 
 def webhook_card(h: rx.Var) -> rx.Component:
     return rx.card(
-        rx.vstack(
+        stack(
             rx.hstack(
                 rx.code(h["url"]),
                 rx.cond(
@@ -111,7 +110,6 @@ def webhook_card(h: rx.Var) -> rx.Component:
                 rx.callout(h["reason"], color_scheme="red", size="1", class_name="disabled-reason"),
             ),
             rx.cond(WebhooksState.open_hook == h["id"], _deliveries()),
-            width="100%",
         ),
         width="100%",
         class_name="webhook-row",

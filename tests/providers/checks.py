@@ -1,0 +1,58 @@
+"""What several provider tests assert about failed publishes: a refused connection is known not
+sent, and a post is found after a timeout hid the answer."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from app.providers.accounts import TokenSet
+from app.providers.base import Provider
+from app.providers.errors import TransientError
+from app.providers.posts import PublishRequest
+from simulator import Simulator
+from tests.providers.helpers import one_post
+
+
+def refused_base() -> str:
+    """An http://127.0.0.1:<port> base nobody listens on: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def assert_refused_not_sent(
+    cls: type[Provider], http: httpx.Client, token: TokenSet, request: PublishRequest, **kw: Any
+) -> None:
+    """A publish whose connection is refused (a `cls` provider pointed at an address nobody
+    listens on) is transient and known not sent (safe to retry)."""
+    provider = cls(api_base=refused_base(), client=http, **kw)
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is False
+
+
+def assert_found_after_timeout(
+    provider: Provider,
+    token: TokenSet,
+    sim: Simulator,
+    path: str,
+    request: PublishRequest,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """The network takes the post at `path` but its answer never comes: publish raises a
+    TransientError marked sent, and find_recent lists the post (what settles the outcome).
+    Returns the post the network kept."""
+    since = since or datetime.now(UTC)
+    sim.inject(provider.id, "timeout_after_accept", path=path)
+    with pytest.raises(TransientError) as exc:
+        provider.publish(token, request)
+    assert exc.value.sent is True
+    post = one_post(sim, provider.id)
+    found = provider.find_recent(token, since)
+    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    return post
