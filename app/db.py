@@ -78,6 +78,27 @@ def call_scalar(sql: str, params: dict[str, Any]) -> Any:
     with `connection_invalidated` set (and the connection dropped from the pool) when the
     connection was lost or could not be opened, as `Connection.execute` raises them (the
     engine's writes retry those, see publishing._patiently)."""
+    rows = driver_rows(sql, params)
+    return rows[0][0] if rows else None
+
+
+def read_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of one read statement, run as `call_scalar` runs its statement: for the REST
+    API's hottest reads (the key check, the post pages), where SQLAlchemy's session and result
+    layers cost more CPU than the statement. As with `in_autocommit`, a connection the database
+    dropped makes the pool start afresh and the read is retried once."""
+    for attempt in (1, 2):
+        try:
+            return driver_rows(sql, params)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+            autocommit().dispose()  # the pool's other connections went with it
+    raise AssertionError("unreachable")
+
+
+def driver_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row of one autocommit statement on the driver's cursor (see `call_scalar`)."""
     try:
         conn = autocommit().raw_connection()
     except psycopg.Error as exc:  # no connection (the server restarts, or is full): nothing sent
@@ -87,7 +108,7 @@ def call_scalar(sql: str, params: dict[str, Any]) -> Any:
     try:
         with conn.cursor() as cur:
             cur.execute(sql, params)
-            row = cur.fetchone()
+            return cur.fetchall()
     except psycopg.Error as exc:
         driver = conn.dbapi_connection
         lost = driver is None or bool(driver.closed) or bool(getattr(driver, "broken", False))
@@ -98,7 +119,6 @@ def call_scalar(sql: str, params: dict[str, Any]) -> Any:
         ) from exc
     finally:
         conn.close()
-    return row[0] if row else None
 
 
 def in_autocommit(work: Callable[[Session], T]) -> T:

@@ -109,7 +109,7 @@ def list_posts(
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> Response:
-    page = posts.list_posts(
+    page = posts.list_posts_json(
         user,
         wid,
         statuses=status,
@@ -122,9 +122,8 @@ def list_posts(
         limit=limit,
         offset=offset,
     )
-    # The service's models are the response: serialized once, not validated again (the
-    # response_model above documents them).
-    return Response(page.model_dump_json(), media_type="application/json")
+    # PostPage's JSON, made once and not validated again (the response_model above documents it).
+    return Response(page, media_type="application/json")
 
 
 @router.post("/posts", status_code=201, response_model=posts.PostView)
