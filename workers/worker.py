@@ -48,6 +48,47 @@ POLL_SECONDS = 1
 # RQ's worker heartbeat (its registry entry lives worker_ttl seconds).
 HEARTBEAT_SECONDS = 10.0
 
+# A job's hash, its dependents' and its dependencies' keys, "{id}" where its id goes (RQ's own
+# spelling: the dependencies key really has two colons).
+JOB_KEYS = (
+    Job.key_for("{id}"),
+    Job.dependents_key_for("{id}"),
+    f"{Job.redis_job_namespace_prefix}:{{id}}:dependencies",
+)
+
+# KEYS[1]: a queue. ARGV: how many job ids to pop, then JOB_KEYS. Returns, per popped id, the id,
+# its job's fields (empty: the job was deleted meanwhile) and 1 if the job was deleted as it was
+# taken: a job that keeps no result (`result_ttl` 0: every publish, check, verify and mail job)
+# needs nothing in Redis once it runs (PostgreSQL holds the outcome), so finishing it costs no
+# command; and a job that re-schedules its own destination can never lose the new job to the
+# clean-up of the old one.
+TAKE = """
+local ids = redis.call('LPOP', KEYS[1], ARGV[1])
+if not ids then
+  return {}
+end
+local function key(template, id)
+  local at = string.find(template, '{id}', 1, true)
+  return string.sub(template, 1, at - 1) .. id .. string.sub(template, at + 4)
+end
+local out = {}
+for _, id in ipairs(ids) do
+  local job = key(ARGV[2], id)
+  local fields = redis.call('HGETALL', job)
+  local deleted = 0
+  for i = 1, #fields, 2 do
+    if fields[i] == 'result_ttl' and fields[i + 1] == '0' then
+      redis.call('DEL', job, key(ARGV[3], id), key(ARGV[4], id))
+      deleted = 1
+    end
+  end
+  table.insert(out, id)
+  table.insert(out, fields)
+  table.insert(out, deleted)
+end
+return out
+"""
+
 
 class Lane:
     """A number of slots; a queue of the lane is polled only while one is free."""
@@ -75,6 +116,7 @@ class HeraldWorker(SimpleWorker):
         self._pool = ThreadPoolExecutor(max_workers=total, thread_name_prefix="job")
         self._stopping = threading.Event()
         self._stop_asked = 0.0
+        self._take = self.connection.register_script(TAKE)
 
     # -- lanes
 
@@ -90,7 +132,7 @@ class HeraldWorker(SimpleWorker):
             return []
         return [q for q in self._ordered_queues if self._lane(q).free]
 
-    def _take(self, lane: Lane) -> None:
+    def _take_slot(self, lane: Lane) -> None:
         with self._changed:
             self.general.busy += 1
             if lane is self.media:
@@ -153,7 +195,7 @@ class HeraldWorker(SimpleWorker):
                             job_class=self.job_class,
                             serializer=self.serializer,
                         )
-                        batch = [found] if found else []
+                        batch = [(*found, False)] if found else []
                 except (RedisConnectionError, RedisTimeoutError) as exc:
                     log.warning("Redis unavailable (%s); retrying", exc)
                     time.sleep(1.0)
@@ -169,10 +211,10 @@ class HeraldWorker(SimpleWorker):
                         with self._changed:
                             self._changed.wait(0.1)
                     continue
-                for job, queue in batch:
+                for job, queue, deleted in batch:
                     lane = self._lane(queue)
-                    self._take(lane)
-                    self._pool.submit(self._perform, job, queue, lane)
+                    self._take_slot(lane)
+                    self._pool.submit(self._perform, job, queue, lane, deleted)
                 taken += len(batch)
         finally:
             self._drain()
@@ -185,12 +227,13 @@ class HeraldWorker(SimpleWorker):
             self.unsubscribe()  # type: ignore[no-untyped-call]  # RQ leaves it unannotated
         return bool(taken)
 
-    def _pop_ready(self, queues: list[Queue]) -> list[tuple[Job, Queue]]:
-        """Up to the free slots' worth of queued jobs, without blocking: one LPOP with a count per
-        queue and one pipelined fetch. Taking one job per round trip made this thread wait for
-        the GIL at every Redis reply while the job threads ran, which capped a process at about
-        80 jobs a second however many slots were free."""
-        popped: list[tuple[str, Queue]] = []
+    def _pop_ready(self, queues: list[Queue]) -> list[tuple[Job, Queue, bool]]:
+        """Up to the free slots' worth of queued jobs, without blocking: one round trip per queue
+        (the TAKE script pops the ids, reads their jobs and deletes those that keep no result).
+        Taking one job per round trip made this thread wait for the GIL at every Redis reply
+        while the job threads ran, which capped a process at about 80 jobs a second however
+        many slots were free."""
+        popped: list[tuple[Job, Queue, bool]] = []
         general_free = self.general.slots - self.general.busy
         media_free = self.media.slots - self.media.busy
         for queue in queues:
@@ -198,18 +241,28 @@ class HeraldWorker(SimpleWorker):
             count = min(general_free, lane_free)
             if count <= 0:
                 continue
-            ids = cast(list[bytes] | None, self.connection.lpop(queue.key, count)) or []
-            popped += [(job_id.decode(), queue) for job_id in ids]
-            general_free -= len(ids)
+            jobs = self._take_jobs(queue, count)
+            popped += [(job, queue, deleted) for job, deleted in jobs]
+            general_free -= len(jobs)
             if self._lane(queue) is self.media:
-                media_free -= len(ids)
-        if not popped:
-            return []
-        jobs = self.job_class.fetch_many(
-            [job_id for job_id, _ in popped], connection=self.connection, serializer=self.serializer
-        )
-        # A job deleted after it was queued (unscheduled meanwhile) is skipped, as RQ does.
-        return [(job, queue) for job, (_, queue) in zip(jobs, popped, strict=True) if job]
+                media_free -= len(jobs)
+        return popped
+
+    def _take_jobs(self, queue: Queue, count: int) -> list[tuple[Job, bool]]:
+        """Pop up to `count` job ids off `queue` and restore their jobs, in one round trip; each
+        with whether it was deleted from Redis as it was taken (see TAKE). A job deleted after
+        it was queued (unscheduled meanwhile) is skipped, as RQ does."""
+        reply = cast(list[Any], self._take(keys=[queue.key], args=[count, *JOB_KEYS]))
+        jobs = []
+        for raw_id, fields, deleted in zip(reply[::3], reply[1::3], reply[2::3], strict=True):
+            if not fields:
+                continue
+            job = self.job_class(
+                raw_id.decode(), connection=self.connection, serializer=self.serializer
+            )
+            job.restore(dict(zip(fields[::2], fields[1::2], strict=True)))
+            jobs.append((job, bool(deleted)))
+        return jobs
 
     def _drain(self) -> None:
         """Wait for the jobs in flight (a second signal exits at once, see _on_signal)."""
@@ -217,8 +270,9 @@ class HeraldWorker(SimpleWorker):
             log.info("worker %s: finishing %d jobs in flight", self.name, self.in_flight())
         self._pool.shutdown(wait=True)
 
-    def _perform(self, job: Job, queue: Queue, lane: Lane) -> None:
-        """Run one job in this thread and record its end the way RQ does."""
+    def _perform(self, job: Job, queue: Queue, lane: Lane, deleted: bool) -> None:
+        """Run one job in this thread and record its end the way RQ does (`deleted`: the job
+        was deleted from Redis as it was taken, see TAKE)."""
         started = time.monotonic()
         try:
             job.started_at = now()
@@ -226,8 +280,9 @@ class HeraldWorker(SimpleWorker):
             result = job.func(*job.args, **job.kwargs)
             job.ended_at = now()
             ttl = job.get_result_ttl(self.default_result_ttl)
-            if ttl == 0:  # nothing to keep: one DEL, no MULTI/EXEC (it may be gone already)
-                self.connection.delete(job.key, job.dependents_key, job.dependencies_key)
+            if ttl == 0:  # nothing to keep: one DEL at most, no MULTI/EXEC
+                if not deleted:
+                    self.connection.delete(job.key, job.dependents_key, job.dependencies_key)
             else:
                 with self.connection.pipeline() as pipe:
                     job._status = JobStatus.FINISHED

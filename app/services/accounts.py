@@ -150,6 +150,8 @@ def platforms_with_client(platforms: list[str]) -> set[str]:
 
 # Requests a process's shared clients send at once: every job in flight may be sending one.
 CONNECTIONS = settings.worker_concurrency + 8
+# Connection pools of a process's shared clients (each thread uses one; see outbound.ThreadShards).
+POOLS = 8
 
 
 def guarded_client(connections: int = 20) -> httpx.Client:
@@ -161,15 +163,21 @@ def _client(kind: str) -> httpx.Client:
     """The process's shared client of a kind ("platform" or "guarded"); call under _lock."""
     if kind not in _clients:
         if kind == "guarded":
-            _clients[kind] = guarded_client(CONNECTIONS)
+            _clients[kind] = outbound.client(
+                headers={"User-Agent": USER_AGENT}, connections=CONNECTIONS, shards=POOLS
+            )
         else:
             read = settings.http_timeout_seconds
             timeout = httpx.Timeout(connect=5, read=read, write=60, pool=10)
             limits = httpx.Limits(
                 max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS
             )
+            pools = outbound.ThreadShards(
+                lambda: httpx.HTTPTransport(verify=outbound.ssl_context(True), limits=limits),
+                POOLS,
+            )
             _clients[kind] = httpx.Client(
-                timeout=timeout, limits=limits, headers={"User-Agent": USER_AGENT}
+                timeout=timeout, transport=pools, headers={"User-Agent": USER_AGENT}
             )
     return _clients[kind]
 

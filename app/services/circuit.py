@@ -31,15 +31,18 @@ INDEX = "herald:breakers"  # scopes that are not closed (for health, the dashboa
 # KEYS: one breaker hash per scope. ARGV: now, probe ttl. Returns {allowed, probed keys joined
 # by ",", wait until (s), blocking key, watched}. Every open scope of the request must be past
 # its cool-down and not already probed: then this request is the probe of each of them.
-# `watched` is 0 when no breaker of the request has any state (no success needs recording).
+# `watched` is 0 when no breaker of the request has any state (no success needs recording): a
+# breaker that exists has `failures` (the first thing recorded) or a `state`.
 _ADMIT = """
 local now = tonumber(ARGV[1])
 local probe_ttl = tonumber(ARGV[2])
 local probes = {}
 local watched = 0
 for i, key in ipairs(KEYS) do
-  watched = watched + redis.call('EXISTS', key)
-  local state = redis.call('HMGET', key, 'state', 'open_until', 'probe_until')
+  local state = redis.call('HMGET', key, 'state', 'open_until', 'probe_until', 'failures')
+  if state[1] or state[4] then
+    watched = 1
+  end
   if state[1] == 'open' then
     local open_until = tonumber(state[2])
     local probe_until = tonumber(state[3]) or 0

@@ -57,8 +57,14 @@ def namespace() -> str:
 
 
 def worker_id() -> str:
-    """`host/namespace/pid`, unique among live processes of every host."""
-    return f"{socket.gethostname()}/{namespace()}/{os.getpid()}"
+    """`host/namespace/pid`, unique among live processes of every host (asked for at every
+    claim: worked out once per process, a forked child gets its own)."""
+    return _worker_id(os.getpid())
+
+
+@cache
+def _worker_id(pid: int) -> str:
+    return f"{socket.gethostname()}/{namespace()}/{pid}"
 
 
 def hold(destination_id: uuid.UUID) -> None:
