@@ -100,7 +100,8 @@ def _panel() -> rx.Component:
 
 
 def bell(id: str = "notify-bell", poll: bool = True) -> rx.Component:
-    """The bell; `poll`: this copy runs the live count (one per page)."""
+    """The bell; `poll`: this copy runs the live count (one per page). Its clock's first change,
+    as the page mounts, reads the count: no separate on_mount event delays the page's load."""
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
@@ -112,7 +113,6 @@ def bell(id: str = "notify-bell", poll: bool = True) -> rx.Component:
                     else []
                 ),
                 position="relative",
-                on_mount=NotifyState.poll if poll else None,
             )
         ),
         rx.popover.content(_panel(), id=f"{id}-panel", side="bottom", align="start"),

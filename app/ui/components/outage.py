@@ -82,7 +82,9 @@ def _item(card: OutageCard) -> rx.Component:
 
 
 def outage_banner() -> rx.Component:
-    """Every open outage of this workspace, polled while the page is open."""
+    """Every open outage of this workspace: read as the page mounts (the clock's first
+    change, not one more on_load event before the page counts as loaded), then polled while
+    the page is open."""
     return rx.fragment(
         rx.foreach(OutageState.outages, _item),
         rx.moment(interval=POLL_MS, on_change=OutageState.refresh, display="none"),

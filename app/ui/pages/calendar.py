@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.outage import OutageState, outage_banner
+from app.ui.components.outage import outage_banner
 from app.ui.components.section import live_poll
 from app.ui.state.calendar import CalendarState
 from app.ui.views.calendar_grid import calendar_grid
@@ -17,7 +17,7 @@ from app.ui.views.calendar_toolbar import legend, toolbar
 REFRESH_MS = 4000
 
 
-@protected_page("/calendar", "Calendar", on_load=[CalendarState.load, OutageState.refresh])
+@protected_page("/calendar", "Calendar", on_load=[CalendarState.load])
 def calendar() -> rx.Component:
     return rx.vstack(
         toolbar(),

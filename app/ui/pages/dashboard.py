@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.outage import OutageState, outage_banner
+from app.ui.components.outage import outage_banner
 from app.ui.components.section import live_poll
 from app.ui.state.approvals import ApprovalListState
 from app.ui.state.auth import AuthState
@@ -29,7 +29,6 @@ APPROVALS_POLL_MS = 10000
     "Dashboard",
     on_load=[
         DashboardState.load,
-        OutageState.refresh,
         ApprovalListState.load,
         DashboardDraftsState.load_drafts,
     ],
