@@ -60,7 +60,14 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, content_type, find_named, read_params, set_fields
+from simulator.platform import (
+    Refusal,
+    content_type,
+    find_named,
+    per_window,
+    read_params,
+    set_fields,
+)
 from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -286,10 +293,7 @@ class InstagramSim(LoginSim):
     id = "instagram"
     organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["instagram"])
     display_name = "Instagram"
-    quotas = {
-        "posts": {"limit": 100, "window_s": 86400},
-        "containers": {"limit": 400, "window_s": 86400},
-    }
+    quotas = per_window(86400, posts=100, containers=400)
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S

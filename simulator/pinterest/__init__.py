@@ -48,6 +48,7 @@ from simulator.platform import (
     Refusal,
     check_username,
     json_object,
+    per_window,
     set_fields,
     settable_fields,
 )
@@ -222,12 +223,8 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     organic_posts = ("pins", "metrics", organic.OWN_COUNTERS["pinterest"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
-    quotas = {
-        # Standard access: per user per app; category sizes are portal-defined.
-        "org_write": {"limit": 100, "window_s": 60},
-        "org_read": {"limit": 1000, "window_s": 60},
-        "org_analytics": {"limit": 300, "window_s": 60},
-    }
+    # Standard access: per user per app; category sizes are portal-defined.
+    quotas = per_window(60, org_write=100, org_read=1000, org_analytics=300)
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:

@@ -52,7 +52,7 @@ from simulator.meta import (
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import Refusal, find_named, read_params, set_fields
+from simulator.platform import Refusal, find_named, per_window, read_params, set_fields
 from simulator.state import utcnow
 
 VERSION = "v1.0"
@@ -158,10 +158,7 @@ class ThreadsSim(LoginSim):
     id = "threads"
     organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["threads"])
     display_name = "Threads"
-    quotas = {
-        "posts": {"limit": 250, "window_s": 86400},
-        "replies": {"limit": 1000, "window_s": 86400},
-    }
+    quotas = per_window(86400, posts=250, replies=1000)
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
