@@ -32,6 +32,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -361,8 +362,8 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
             return error(401, fault.message or E_AUTH, 2)
         if kind == "duplicate":
             return error(409, fault.message or "Duplicate Pin.", 409)
-        texts = {"500": "Internal Server Error", "502": "Bad Gateway", "503": "Service Unavailable"}
-        return error(int(kind), fault.message or texts.get(kind, "Gateway Timeout"))
+        status = int(kind)  # a 5xx
+        return error(status, fault.message or HTTPStatus(status).phrase)
 
     # ------------------------------------------------------------ rendering
 

@@ -41,6 +41,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -636,13 +637,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             return problem(401, "Unauthorized", fault.message or "Unauthorized")
         if kind == "duplicate":
             return forbidden(fault.message or E_DUPLICATE)
-        titles = {
-            "500": "Internal Server Error",
-            "502": "Bad Gateway",
-            "503": "Service Unavailable",
-            "504": "Gateway Timeout",
-        }
-        title = titles.get(kind, "Internal Server Error")
+        title = HTTPStatus(int(kind)).phrase  # a 5xx
         return problem(int(kind), title, fault.message or title)
 
     # ------------------------------------------------------------ rendering
