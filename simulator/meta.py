@@ -354,6 +354,29 @@ class LoginSim(MetaSim):
         self.keep(self.tokens, token.value, token)
         return token
 
+    def long_lived_answer(self, token: LoginToken, **extra: str) -> Response:
+        """A new long-lived token for `token`'s user, app and scopes, as the exchange and
+        refresh endpoints answer it (with `extra` fields)."""
+        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
+        body = {"access_token": new.value, "token_type": "bearer", "expires_in": self.long_ttl_s}
+        return JSONResponse(body | extra)
+
+    def exchanged(self, token: LoginToken, client_secret: str) -> Response:
+        """Exchange a short-lived `token` (its app's secret given) for a long-lived one."""
+        if not self.secret_ok(self.apps.get(token.client_id), client_secret):
+            return meta_error("Error validating client secret.", 101)
+        if token.long_lived:
+            return bad_param("Only short-lived tokens can be exchanged")
+        return self.long_lived_answer(token)
+
+    def refusing_refresh(self, token: LoginToken) -> Response | None:
+        """Why a long-lived `token` cannot be refreshed yet (None: it can)."""
+        if not token.long_lived:
+            return bad_param("Only long-lived tokens can be refreshed")
+        if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
+            return bad_param("The access token must be at least 24 hours old to be refreshed")
+        return None
+
     def issue_token(
         self,
         username: str,

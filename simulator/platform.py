@@ -216,6 +216,11 @@ def settable_fields(obj: Any, *fixed: str) -> set[str]:
     return {f.name for f in dataclasses.fields(obj)} - set(fixed)
 
 
+def per_window(window_s: float, **limits: int) -> dict[str, dict[str, float]]:
+    """Rate quotas sharing one window: family → {"limit": ..., "window_s": window_s}."""
+    return {family: {"limit": limit, "window_s": window_s} for family, limit in limits.items()}
+
+
 class PlatformSim:
     """One simulated platform. Subclasses define id, routes and the platform's error shapes."""
 

@@ -65,7 +65,7 @@ from simulator.meta import (
     meta_error,
     meta_time,
 )
-from simulator.platform import Refusal, find_named, read_params
+from simulator.platform import Refusal, find_named, per_window, read_params
 from simulator.state import Fault, SimError, utcnow
 
 SANDBOX_CLIENT_ID = "facebook-sandbox"
@@ -575,12 +575,9 @@ class FacebookSim(MetaSim):
     organic_posts = ("posts", "counters", organic.OWN_COUNTERS["facebook"])
     organic_accounts = ("pages", "username", "followers_count")
     display_name = "Facebook"
-    quotas = {
-        # Business Use Case limit of a Page token: 4800 × engaged users per 24 h.
-        "page_calls": {"limit": 4800, "window_s": 86400},
-        # Platform limit of a user token: 200 calls per user per rolling hour.
-        "user_calls": {"limit": 200, "window_s": 3600},
-    }
+    # Business Use Case limit of a Page token: 4800 × engaged users per 24 h (page_calls);
+    # platform limit of a user token: 200 calls per user per rolling hour (user_calls).
+    quotas = {**per_window(86400, page_calls=4800), **per_window(3600, user_calls=200)}
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:

@@ -60,7 +60,14 @@ from simulator.meta import (
     LoginToken as Token,
 )
 from simulator.meta import bad_param as _bad
-from simulator.platform import Refusal, content_type, find_named, read_params, set_fields
+from simulator.platform import (
+    Refusal,
+    content_type,
+    find_named,
+    per_window,
+    read_params,
+    set_fields,
+)
 from simulator.state import utcnow
 
 SUPPORTED_VERSIONS = ("v22.0", "v23.0", "v24.0", "v25.0")
@@ -286,10 +293,7 @@ class InstagramSim(LoginSim):
     id = "instagram"
     organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["instagram"])
     display_name = "Instagram"
-    quotas = {
-        "posts": {"limit": 100, "window_s": 86400},
-        "containers": {"limit": 400, "window_s": 86400},
-    }
+    quotas = per_window(86400, posts=100, containers=400)
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
@@ -435,15 +439,7 @@ class InstagramSim(LoginSim):
                 return _bad(f"The parameter {name} is required")
         if q["grant_type"] != "ig_exchange_token":
             return _bad("Unsupported grant_type: must be ig_exchange_token")
-        token = self._auth(request)
-        if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
-            return meta_error("Error validating client secret.", 101)
-        if token.long_lived:
-            return _bad("Only short-lived tokens can be exchanged")
-        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
-        return JSONResponse(
-            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
-        )
+        return self.exchanged(self._auth(request), q["client_secret"])
 
     async def refresh(self, request: Request) -> Response:
         q = request.query_params
@@ -453,19 +449,8 @@ class InstagramSim(LoginSim):
         if q["grant_type"] != "ig_refresh_token":
             return _bad("Unsupported grant_type: must be ig_refresh_token")
         token = self._auth(request)
-        if not token.long_lived:
-            return _bad("Only long-lived tokens can be refreshed")
-        if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
-            return _bad("The access token must be at least 24 hours old to be refreshed")
-        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
-        return JSONResponse(
-            {
-                "access_token": new.value,
-                "token_type": "bearer",
-                "expires_in": LONG_TTL_S,
-                "permissions": ",".join(new.scopes),
-            }
-        )
+        refused = self.refusing_refresh(token)
+        return refused or self.long_lived_answer(token, permissions=",".join(token.scopes))
 
     # ------------------------------------------------------------ objects
 

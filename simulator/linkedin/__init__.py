@@ -46,6 +46,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
@@ -659,13 +660,8 @@ class LinkedInSim(OAuthServer, PlatformSim):
                 if token and p.author == self.members[token.member_id].urn
             ]
             return duplicate_error(mine[-1] if mine else "urn:li:share:0")
-        texts = {
-            "500": "Internal Server Error",
-            "502": "Bad Gateway",
-            "503": "Service Unavailable",
-            "504": "Gateway Timeout",
-        }
-        return li_error(int(kind), fault.message or texts.get(kind, "Server Error"))
+        status = int(kind)  # a 5xx
+        return li_error(status, fault.message or HTTPStatus(status).phrase)
 
     def _can_act_as(self, token: Token, author: str, roles: tuple[str, ...]) -> bool:
         m = AUTHOR_RE.fullmatch(author)

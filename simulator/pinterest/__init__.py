@@ -32,6 +32,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -48,6 +49,7 @@ from simulator.platform import (
     Refusal,
     check_username,
     json_object,
+    per_window,
     set_fields,
     settable_fields,
 )
@@ -222,12 +224,8 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
     organic_posts = ("pins", "metrics", organic.OWN_COUNTERS["pinterest"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "Pinterest"
-    quotas = {
-        # Standard access: per user per app; category sizes are portal-defined.
-        "org_write": {"limit": 100, "window_s": 60},
-        "org_read": {"limit": 1000, "window_s": 60},
-        "org_analytics": {"limit": 300, "window_s": 60},
-    }
+    # Standard access: per user per app; category sizes are portal-defined.
+    quotas = per_window(60, org_write=100, org_read=1000, org_analytics=300)
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
@@ -364,8 +362,8 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
             return error(401, fault.message or E_AUTH, 2)
         if kind == "duplicate":
             return error(409, fault.message or "Duplicate Pin.", 409)
-        texts = {"500": "Internal Server Error", "502": "Bad Gateway", "503": "Service Unavailable"}
-        return error(int(kind), fault.message or texts.get(kind, "Gateway Timeout"))
+        status = int(kind)  # a 5xx
+        return error(status, fault.message or HTTPStatus(status).phrase)
 
     # ------------------------------------------------------------ rendering
 

@@ -52,7 +52,7 @@ from simulator.meta import (
 from simulator.meta import (
     LoginToken as Token,
 )
-from simulator.platform import Refusal, find_named, read_params, set_fields
+from simulator.platform import Refusal, find_named, per_window, read_params, set_fields
 from simulator.state import utcnow
 
 VERSION = "v1.0"
@@ -158,10 +158,7 @@ class ThreadsSim(LoginSim):
     id = "threads"
     organic_posts = ("posts", "metrics", organic.OWN_COUNTERS["threads"])
     display_name = "Threads"
-    quotas = {
-        "posts": {"limit": 250, "window_s": 86400},
-        "replies": {"limit": 1000, "window_s": 86400},
-    }
+    quotas = per_window(86400, posts=250, replies=1000)
     default_settings = DEFAULT_SETTINGS
     default_scopes = DEFAULT_SCOPES
     long_ttl_s = LONG_TTL_S
@@ -262,28 +259,13 @@ class ThreadsSim(LoginSim):
             return bad_param("grant_type must be th_exchange_token")
         if not q.get("client_secret"):
             return bad_param("The parameter client_secret is required")
-        token = self._auth(request)
-        if not self.secret_ok(self.apps.get(token.client_id), q["client_secret"]):
-            return meta_error("Error validating client secret.", 101)
-        if token.long_lived:
-            return bad_param("Only short-lived tokens can be exchanged")
-        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
-        return JSONResponse(
-            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
-        )
+        return self.exchanged(self._auth(request), q["client_secret"])
 
     async def refresh(self, request: Request) -> Response:
         if request.query_params.get("grant_type") != "th_refresh_token":
             return bad_param("grant_type must be th_refresh_token")
         token = self._auth(request)
-        if not token.long_lived:
-            return bad_param("Only long-lived tokens can be refreshed")
-        if time.time() - token.issued_at < self.conf["refresh_min_age_s"]:
-            return bad_param("The access token must be at least 24 hours old to be refreshed")
-        new = self._mint(token.user_id, token.client_id, token.scopes, long_lived=True)
-        return JSONResponse(
-            {"access_token": new.value, "token_type": "bearer", "expires_in": LONG_TTL_S}
-        )
+        return self.refusing_refresh(token) or self.long_lived_answer(token)
 
     # ------------------------------------------------------------ objects
 

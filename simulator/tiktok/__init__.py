@@ -61,6 +61,7 @@ from simulator.platform import (
     content_type,
     find_named,
     json_object,
+    per_window,
     with_query,
 )
 from simulator.state import Fault, SimError, utcnow
@@ -302,12 +303,7 @@ class TikTokSim(OAuthServer, PlatformSim):
     organic_posts = ("videos", "counters", organic.OWN_COUNTERS["tiktok"])
     organic_accounts = ("users", "username", "follower_count")
     display_name = "TikTok"
-    quotas = {
-        "init": {"limit": 6, "window_s": 60},
-        "status": {"limit": 30, "window_s": 60},
-        "creator_info": {"limit": 20, "window_s": 60},
-        "posts": {"limit": 15, "window_s": 86400},
-    }
+    quotas = {**per_window(60, init=6, status=30, creator_info=20), **per_window(86400, posts=15)}
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:

@@ -41,6 +41,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -57,6 +58,7 @@ from simulator.platform import (
     check_username,
     content_type,
     json_object,
+    per_window,
     set_fields,
     settable_fields,
     with_query,
@@ -400,17 +402,20 @@ class XSim(UserTokens[Token, User], PlatformSim):
     display_name = "X"
     # X's rate windows are 15 minutes.
     quotas = {
-        "tweets": {"limit": 100, "window_s": 900},  # POST /2/tweets, per user
-        "tweets_24h_user": {"limit": 2400, "window_s": 86400},
-        "tweets_24h_app": {"limit": 10000, "window_s": 86400},  # per app
-        "tweets_delete": {"limit": 50, "window_s": 900},
-        "tweet_lookup": {"limit": 900, "window_s": 900},
-        "user_tweets": {"limit": 900, "window_s": 900},
-        "users_me": {"limit": 75, "window_s": 900},
-        "media_upload": {"limit": 500, "window_s": 900},
-        "media_status": {"limit": 1875, "window_s": 900},
-        "media_chunked": {"limit": 1875, "window_s": 900},
-        "media_metadata": {"limit": 500, "window_s": 900},
+        # POST /2/tweets: per user per 15 min, and per user and per app a day.
+        **per_window(900, tweets=100),
+        **per_window(86400, tweets_24h_user=2400, tweets_24h_app=10000),
+        **per_window(
+            900,
+            tweets_delete=50,
+            tweet_lookup=900,
+            user_tweets=900,
+            users_me=75,
+            media_upload=500,
+            media_status=1875,
+            media_chunked=1875,
+            media_metadata=500,
+        ),
     }
     default_settings = DEFAULT_SETTINGS
 
@@ -632,13 +637,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             return problem(401, "Unauthorized", fault.message or "Unauthorized")
         if kind == "duplicate":
             return forbidden(fault.message or E_DUPLICATE)
-        titles = {
-            "500": "Internal Server Error",
-            "502": "Bad Gateway",
-            "503": "Service Unavailable",
-            "504": "Gateway Timeout",
-        }
-        title = titles.get(kind, "Internal Server Error")
+        title = HTTPStatus(int(kind)).phrase  # a 5xx
         return problem(int(kind), title, fault.message or title)
 
     # ------------------------------------------------------------ rendering

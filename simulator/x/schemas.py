@@ -11,10 +11,18 @@ from typing import Any
 
 from simulator.platform import json_type
 
+
+def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """An object schema that allows no other properties (key order as in the document)."""
+    schema: dict[str, Any] = {"additionalProperties": False, "properties": properties}
+    if required is not None:
+        schema["required"] = required
+    return schema | {"type": "object"}
+
+
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "AppendMediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
+    "AppendMediaUploadRequest": _closed(
+        {
             "media": {
                 "anyOf": [
                     {"format": "binary", "type": "string"},
@@ -23,9 +31,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "segment_index": {"maximum": 999, "minimum": 0, "type": "integer"},
         },
-        "required": ["media", "segment_index"],
-        "type": "object",
-    },
+        required=["media", "segment_index"],
+    ),
     "CreateMediaMetadataMetadata": {
         "properties": {
             "allow_download_status": {"$ref": "CreateMediaMetadataMetadataAllowDownloadStatus"},
@@ -107,21 +114,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["id"],
         "type": "object",
     },
-    "CreatePostsEditOptions": {
-        "additionalProperties": False,
-        "properties": {"previous_post_id": {"pattern": "^[0-9]{1,19}$", "type": "string"}},
-        "required": ["previous_post_id"],
-        "type": "object",
-    },
-    "CreatePostsGeo": {
-        "additionalProperties": False,
-        "properties": {"place_id": {"type": "string"}},
-        "required": ["place_id"],
-        "type": "object",
-    },
-    "CreatePostsMedia": {
-        "additionalProperties": False,
-        "properties": {
+    "CreatePostsEditOptions": _closed(
+        {"previous_post_id": {"pattern": "^[0-9]{1,19}$", "type": "string"}},
+        required=["previous_post_id"],
+    ),
+    "CreatePostsGeo": _closed({"place_id": {"type": "string"}}, required=["place_id"]),
+    "CreatePostsMedia": _closed(
+        {
             "call_to_actions": {"$ref": "CreatePostsMediaCallToActions"},
             "embeddable": {"type": "boolean"},
             "media_ids": {
@@ -138,42 +137,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "title": {"type": "string"},
         },
-        "required": ["media_ids"],
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActions": {
-        "additionalProperties": False,
-        "properties": {
+        required=["media_ids"],
+    ),
+    "CreatePostsMediaCallToActions": _closed(
+        {
             "app_install": {"$ref": "CreatePostsMediaCallToActionsAppInstall"},
             "visit_site": {"$ref": "CreatePostsMediaCallToActionsVisitSite"},
             "watch_now": {"$ref": "CreatePostsMediaCallToActionsWatchNow"},
-        },
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsAppInstall": {
-        "additionalProperties": False,
-        "properties": {
+        }
+    ),
+    "CreatePostsMediaCallToActionsAppInstall": _closed(
+        {
             "app_store_id": {"type": "string"},
             "ipad_app_store_id": {"type": "string"},
             "play_store_id": {"type": "string"},
-        },
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsVisitSite": {
-        "additionalProperties": False,
-        "properties": {"url": {"type": "string"}},
-        "required": ["url"],
-        "type": "object",
-    },
-    "CreatePostsMediaCallToActionsWatchNow": {
-        "additionalProperties": False,
-        "properties": {"url": {"type": "string"}},
-        "required": ["url"],
-        "type": "object",
-    },
-    "CreatePostsPoll": {
-        "additionalProperties": False,
-        "properties": {
+        }
+    ),
+    "CreatePostsMediaCallToActionsVisitSite": _closed(
+        {"url": {"type": "string"}}, required=["url"]
+    ),
+    "CreatePostsMediaCallToActionsWatchNow": _closed({"url": {"type": "string"}}, required=["url"]),
+    "CreatePostsPoll": _closed(
+        {
             "duration_minutes": {"maximum": 10080, "minimum": 5, "type": "integer"},
             "options": {
                 "items": {"maxLength": 25, "minLength": 1, "type": "string"},
@@ -186,22 +171,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "string",
             },
         },
-        "required": ["options", "duration_minutes"],
-        "type": "object",
-    },
-    "CreatePostsReply": {
-        "additionalProperties": False,
-        "properties": {
+        required=["options", "duration_minutes"],
+    ),
+    "CreatePostsReply": _closed(
+        {
             "auto_populate_reply_metadata": {"type": "boolean"},
             "exclude_reply_user_ids": {"items": {"type": "string"}, "type": "array"},
             "in_reply_to_tweet_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
         },
-        "required": ["in_reply_to_tweet_id"],
-        "type": "object",
-    },
-    "CreatePostsRequest": {
-        "additionalProperties": False,
-        "properties": {
+        required=["in_reply_to_tweet_id"],
+    ),
+    "CreatePostsRequest": _closed(
+        {
             "card_uri": {"type": "string"},
             "community_id": {"pattern": "^[0-9]{1,19}$", "type": "string"},
             "direct_message_deep_link": {"type": "string"},
@@ -221,12 +202,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "share_with_followers": {"type": "boolean"},
             "text": {"default": "", "type": "string"},
-        },
-        "type": "object",
-    },
-    "InitializeMediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
+        }
+    ),
+    "InitializeMediaUploadRequest": _closed(
+        {
             "additional_owners": {
                 "items": {"pattern": "^[0-9]{1,19}$", "type": "string"},
                 "type": "array",
@@ -266,12 +245,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "shared": {"type": "boolean"},
             "total_bytes": {"maximum": 17179869184, "minimum": 0, "type": "integer"},
-        },
-        "type": "object",
-    },
-    "MediaUploadRequest": {
-        "additionalProperties": False,
-        "properties": {
+        }
+    ),
+    "MediaUploadRequest": _closed(
+        {
             "additional_owners": {"type": "string"},
             "media": {
                 "anyOf": [
@@ -292,9 +269,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "string",
             },
         },
-        "required": ["media", "media_category"],
-        "type": "object",
-    },
+        required=["media", "media_category"],
+    ),
 }
 
 FIELD_ENUMS: dict[str, list[str]] = {

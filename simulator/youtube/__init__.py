@@ -78,6 +78,7 @@ from simulator.platform import (
     Refusal,
     content_type,
     find_named,
+    per_window,
     read_params,
     with_query,
 )
@@ -528,11 +529,7 @@ class YouTubeSim(OAuthServer, PlatformSim):
     organic_posts = ("videos", "stats", organic.OWN_COUNTERS["youtube"])
     organic_accounts = ("channels", "account", "subscribers")
     display_name = "YouTube"
-    quotas = {
-        "units": {"limit": 10_000, "window_s": 86400},
-        "inserts": {"limit": 100, "window_s": 86400},
-        "uploads": {"limit": 100, "window_s": 86400},
-    }
+    quotas = per_window(86400, units=10_000, inserts=100, uploads=100)
     default_settings = DEFAULT_SETTINGS
 
     def reset(self) -> None:
