@@ -59,6 +59,14 @@ TERMINAL = {DestinationStatus.published, DestinationStatus.failed, DestinationSt
 # The simulator's sandbox X app. Worker processes read it from the environment they inherit.
 X_APP = {"HERALD_X_CLIENT_ID": "herald-sandbox", "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret"}
 
+# Engine settings of the thread tests: retries and checks after 1 s, and no circuit breaker (the
+# tests fail single destinations on purpose).
+THREAD_ENV = {
+    "HERALD_RETRY_BASE_SECONDS": "1",
+    "HERALD_VERIFY_DELAY_SECONDS": "1",
+    "HERALD_BREAKER_THRESHOLD": "1000",
+}
+
 
 @contextmanager
 def environ(values: dict[str, str]) -> Iterator[None]:
