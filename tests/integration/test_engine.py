@@ -33,6 +33,7 @@ from tests.integration.engine import (
     mastodon_account,
     new_world,
     post_status,
+    published_on_time,
     schedule,
     soon,
     wait_for,
@@ -54,18 +55,9 @@ def sim_posts(world, text: str | None = None) -> list[dict]:
 
 
 def test_scheduled_post_is_published_on_time_exactly_once(world):
-    at = soon(2)
-    view = schedule(world, "On time, exactly once", at)
-    [dest] = wait_settled(view.id)
-    assert dest.status == DestinationStatus.published
-    [received] = sim_posts(world, "On time, exactly once")
-    lateness = dt.datetime.fromisoformat(received["received_at"]) - at
-    assert dt.timedelta(0) <= lateness < dt.timedelta(seconds=3), lateness
-    assert dest.platform_post_id == received["post_id"] and dest.permalink
+    _, dest, received = published_on_time(world, "mastodon", "On time, exactly once", 2)
+    assert dest.permalink
     assert dest.idempotency_key and received["idempotency_key"] == str(dest.idempotency_key)
-    assert post_status(view.id) == PostStatus.published
-    [attempt] = attempts(view.id)
-    assert attempt.outcome == AttemptOutcome.published and attempt.finished_at
     wait_settled(schedule(world, "x", soon(0.5)).id)
     assert len(sim_posts(world, "On time, exactly once")) == 1
 
