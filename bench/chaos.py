@@ -26,14 +26,10 @@ from bench import harness
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = harness.arguments("bench.chaos", __doc__)
-    p.add_argument("--destinations", type=int, default=1500, help="N (default 1500)")
-    p.add_argument("--accounts", type=int, default=100, help="M accounts (default 100)")
+    harness.load_arguments(p, destinations=1500, accounts=100, window=60.0, settle=240.0)
     p.add_argument("--workers", type=int, default=2, help="W worker processes (default 2)")
-    p.add_argument("--window", type=float, default=60.0, help="load spread in s (default 60)")
-    p.add_argument("--latency-ms", type=int, default=50, help="simulator latency (default 50)")
     p.add_argument("--fault-rate", type=float, default=0.2, help="share of faulty answers")
     p.add_argument("--kills", type=int, default=6, help="workers SIGKILLed during the load")
-    p.add_argument("--settle", type=float, default=240.0, help="max wait after the load (s)")
     return p.parse_args(argv)
 
 

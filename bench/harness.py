@@ -225,6 +225,23 @@ def arguments(module: str, doc: str | None) -> argparse.ArgumentParser:
     )
 
 
+def load_arguments(
+    p: argparse.ArgumentParser, destinations: int, accounts: int, window: float, settle: float
+) -> None:
+    """The load options shared by the chaos and outage benches, with these defaults."""
+    p.add_argument(
+        "--destinations", type=int, default=destinations, help=f"N (default {destinations})"
+    )
+    p.add_argument(
+        "--accounts", type=int, default=accounts, help=f"M accounts (default {accounts})"
+    )
+    p.add_argument(
+        "--window", type=float, default=window, help=f"load spread in s (default {window:g})"
+    )
+    p.add_argument("--latency-ms", type=int, default=50, help="simulator latency (default 50)")
+    p.add_argument("--settle", type=float, default=settle, help="max wait after the load (s)")
+
+
 def counts() -> dict[str, int]:
     """How many destinations are in each state."""
     from sqlalchemy import text

@@ -26,14 +26,10 @@ PLATFORMS = ("mastodon", "x", "threads")
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = harness.arguments("bench.outage", __doc__)
-    p.add_argument("--destinations", type=int, default=1000, help="N (default 1000)")
-    p.add_argument("--accounts", type=int, default=90, help="M accounts (default 90)")
-    p.add_argument("--window", type=float, default=120.0, help="load spread in s (default 120)")
+    harness.load_arguments(p, destinations=1000, accounts=90, window=120.0, settle=180.0)
     p.add_argument("--outage-start", type=float, default=30.0, help="s into the window")
     p.add_argument("--outage", type=float, default=60.0, help="outage length in s (default 60)")
     p.add_argument("--outage-platform", choices=PLATFORMS, default="x")
-    p.add_argument("--latency-ms", type=int, default=50, help="simulator latency (default 50)")
-    p.add_argument("--settle", type=float, default=180.0, help="max wait after the load (s)")
     return p.parse_args(argv)
 
 

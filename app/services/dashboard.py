@@ -86,13 +86,7 @@ class PostItem:
 
 
 @dataclass(frozen=True)
-class BrokenAccount:
-    id: uuid.UUID
-    platform: str
-    name: str
-    username: str
-    avatar_url: str
-    status: AccountStatus
+class BrokenAccount(AccountRef):
     last_error: str | None
     is_sandbox: bool
     status_changed_at: dt.datetime | None
@@ -133,9 +127,14 @@ class Overview:
 # --------------------------------------------------------------------------- blocks
 
 
+def _ref_fields(a: SocialAccount) -> tuple[uuid.UUID, str, str, str, str, AccountStatus]:
+    """The fields of the account's AccountRef, in order."""
+    name = a.account_name or a.username
+    return (a.id, a.platform, name, a.username, accounts.avatar_of(a), a.status)
+
+
 def _ref(a: SocialAccount) -> AccountRef:
-    return AccountRef(a.id, a.platform, a.account_name or a.username, a.username,
-                      accounts.avatar_of(a), a.status)  # fmt: skip
+    return AccountRef(*_ref_fields(a))
 
 
 def _posts_with(
@@ -246,17 +245,7 @@ def accounts_summary(s: Session, workspace_id: uuid.UUID) -> tuple[int, list[Bro
         reverse=True,
     )
     return live, [
-        BrokenAccount(
-            a.id,
-            a.platform,
-            a.account_name or a.username,
-            a.username,
-            accounts.avatar_of(a),
-            a.status,
-            a.last_error,
-            a.is_sandbox,
-            a.status_changed_at,
-        )  # fmt: skip
+        BrokenAccount(*_ref_fields(a), a.last_error, a.is_sandbox, a.status_changed_at)
         for a in broken
     ]
 

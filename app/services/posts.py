@@ -742,14 +742,12 @@ def create_post(
             [m.id for m in media],
             data.media_alt,
         )
-        activity.record(
+        _record(
             s,
             workspace_id,
             user,
             "post.created",
-            "post",
-            post.id,
-            _label(post),
+            post,
             {"mode": mode, "scheduled_at": post.scheduled_at, "accounts": len(targets)},
         )
         approval_rules.record(s, user, post, approval, _label(post))
@@ -761,6 +759,18 @@ def _label(post: Post) -> str:
     """How the activity log names a post: the start of its text."""
     text_ = " ".join(post.content.split())
     return text_ if len(text_) <= 80 else text_[:79] + "…"
+
+
+def _record(
+    s: Session,
+    workspace_id: uuid.UUID,
+    user: User,
+    verb: str,
+    post: Post,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record an event about the post in the activity log (activity.record)."""
+    activity.record(s, workspace_id, user, verb, "post", post.id, _label(post), details)
 
 
 def _idempotent_replay(user: User, workspace_id: uuid.UUID, key: str | None) -> PostView:
@@ -843,14 +853,12 @@ def update_post(
         if mode != "draft":
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        activity.record(
+        _record(
             s,
             workspace_id,
             user,
             verb,
-            "post",
-            post.id,
-            _label(post),
+            post,
             {"mode": mode, "scheduled_at": post.scheduled_at, "previous_scheduled_at": before},
         )
         approval_rules.record(s, user, post, approval, _label(post))
@@ -939,16 +947,8 @@ def cancel_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Post
         else:
             refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        activity.record(
-            s,
-            workspace_id,
-            user,
-            "post.cancelled",
-            "post",
-            post.id,
-            _label(post),
-            {"cancelled": len(stale), "stopping": len(open_) - len(stale)},
-        )
+        details = {"cancelled": len(stale), "stopping": len(open_) - len(stale)}
+        _record(s, workspace_id, user, "post.cancelled", post, details)
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
     return view
@@ -974,7 +974,7 @@ def delete_post(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> None
                 PostDestination.post_id == post.id
             )
         ).all()
-        activity.record(s, workspace_id, user, "post.deleted", "post", post.id, _label(post))
+        _record(s, workspace_id, user, "post.deleted", post)
         s.delete(post)
     for dest_id, due in stale:
         schedule.unschedule(dest_id, due)
@@ -1040,16 +1040,8 @@ def retry_failed(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> Pos
         s.flush()
         refresh_post_status(s, post.id)
         view = _views(s, [post])[0]
-        activity.record(
-            s,
-            workspace_id,
-            user,
-            "post.retried",
-            "post",
-            post.id,
-            _label(post),
-            {"destinations": [str(d.id) for d in failed]},
-        )
+        details = {"destinations": [str(d.id) for d in failed]}
+        _record(s, workspace_id, user, "post.retried", post, details)
     for dest in failed:
         schedule.schedule_publish(dest.id, now, media=video)
     return view

@@ -19,6 +19,7 @@ from sqlmodel import select
 from app import db
 from app.models import (
     ActivityEvent,
+    AttemptOutcome,
     DestinationStatus,
     Post,
     PostDestination,
@@ -58,6 +59,14 @@ TERMINAL = {DestinationStatus.published, DestinationStatus.failed, DestinationSt
 
 # The simulator's sandbox X app. Worker processes read it from the environment they inherit.
 X_APP = {"HERALD_X_CLIENT_ID": "herald-sandbox", "HERALD_X_CLIENT_SECRET": "herald-sandbox-secret"}
+
+# Engine settings of the thread tests: retries and checks after 1 s, and no circuit breaker (the
+# tests fail single destinations on purpose).
+THREAD_ENV = {
+    "HERALD_RETRY_BASE_SECONDS": "1",
+    "HERALD_VERIFY_DELAY_SECONDS": "1",
+    "HERALD_BREAKER_THRESHOLD": "1000",
+}
 
 
 @contextmanager
@@ -243,3 +252,22 @@ def schedule(world, content: str, at: dt.datetime | None = None, **kw) -> posts.
     view, created = posts.create_post(world["user"], world["wid"], data, mode="schedule")
     assert created
     return view
+
+
+def published_on_time(
+    world, platform: str, content: str, lead: float
+) -> tuple[posts.PostView, PostDestination, dict[str, Any]]:
+    """`content` scheduled `lead` seconds ahead is published once, within 3 s of its time, in
+    one attempt: the post, its destination and the post the simulated `platform` received."""
+    at = soon(lead)
+    view = schedule(world, content, at)
+    [dest] = wait_settled(view.id)
+    assert dest.status == DestinationStatus.published
+    [received] = [p for p in world["sim"].posts(platform) if p["text"] == content]
+    lateness = dt.datetime.fromisoformat(received["received_at"]) - at
+    assert dt.timedelta(0) <= lateness < dt.timedelta(seconds=3), lateness
+    assert dest.platform_post_id == received["post_id"]
+    assert post_status(view.id) == PostStatus.published
+    [attempt] = attempts(view.id)
+    assert attempt.outcome == AttemptOutcome.published and attempt.finished_at
+    return view, dest, received

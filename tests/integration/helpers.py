@@ -65,6 +65,15 @@ def mastodon_account(
     )
 
 
+def signed_up_with_accounts(
+    server: SimServer, email: str, name: str, *usernames: str
+) -> tuple[TestClient, str, User, list[accounts.AccountView]]:
+    """`signed_up`, with the simulated Mastodon accounts `usernames` connected in the workspace:
+    the client, the workspace id, the user and the accounts."""
+    client, wid, user = signed_up(email, name)
+    return client, wid, user, [mastodon_account(server, user, wid, u) for u in usernames]
+
+
 def account_row(
     wid: uuid.UUID | str, platform: str = "mastodon", name: str = "alice", **fields: Any
 ) -> uuid.UUID:

@@ -75,6 +75,17 @@ def write(team, who: str, content: str, at: dt.datetime | None = None, mode="sch
     return view
 
 
+def edit(team, view, content: str):
+    """The editor changes the post's text and schedules it again."""
+    return posts.update_post(
+        team["editor"],
+        team["wid"],
+        view.id,
+        posts.input_of(view, content=content),
+        mode="schedule",
+    )
+
+
 def events(wid, prefix: str = "approval.") -> list[ActivityEvent]:
     return [e for e in workspace_events(wid) if e.verb.startswith(prefix)]
 
@@ -142,13 +153,7 @@ def test_rejecting_needs_a_comment_which_the_author_sees(team):
     assert conflict.value.code == "not_pending"
 
     # The author edits and schedules again: it waits for approval again, comment cleared.
-    again = posts.update_post(
-        team["editor"],
-        team["wid"],
-        view.id,
-        posts.input_of(seen, content="Toned down."),
-        mode="schedule",
-    )
+    again = edit(team, seen, "Toned down.")
     assert again.approval == PostApproval.pending and again.approval_comment is None
 
 
@@ -159,13 +164,7 @@ def test_editing_an_approved_post_asks_again_and_drops_its_job(team):
     [dest] = destinations(view.id)
     old_job = schedule.publish_job_id(dest.id, dest.next_attempt_at)  # type: ignore[arg-type]
     current = posts.get_post(team["editor"], team["wid"], view.id)
-    edited = posts.update_post(
-        team["editor"],
-        team["wid"],
-        view.id,
-        posts.input_of(current, content="Version two"),
-        mode="schedule",
-    )
+    edited = edit(team, current, "Version two")
     assert edited.approval == PostApproval.pending and edited.status == PostStatus.draft
     assert schedule.scheduled_ids([old_job]) == set()
     assert destinations(view.id)[0].next_attempt_at is None

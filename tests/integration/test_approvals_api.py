@@ -12,9 +12,8 @@ from tests.integration.helpers import (
     client,
     error_of,
     join,
-    mastodon_account,
     registered,
-    signed_up,
+    signed_up_with_accounts,
 )
 
 pytestmark = pytest.mark.usefixtures("clean_db")
@@ -24,8 +23,7 @@ SEED = 13
 
 @pytest.fixture
 def team(server):
-    admin, wid, user = signed_up("admin@example.com", "Admin")
-    account = mastodon_account(server, user, wid, "team")
+    admin, wid, _, [account] = signed_up_with_accounts(server, "admin@example.com", "Admin", "team")
     editor = join(admin, wid, "editor@example.com", "editor")
     viewer = join(admin, wid, "viewer@example.com", "viewer")
     return {

@@ -11,7 +11,7 @@ import pytest
 
 from app.services import post_versions
 from app.services.auth import user_for_session
-from tests.integration.helpers import error_of, join, mastodon_account, registered, signed_up
+from tests.integration.helpers import error_of, join, registered, signed_up_with_accounts
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -21,8 +21,9 @@ SEED = 7
 @pytest.fixture
 def team(server):
     """Alice (admin) with a Mastodon account, and Bob, an editor of her workspace."""
-    alice, wid, user = signed_up("alice@example.com", "Alice")
-    account = mastodon_account(server, user, wid, "alice")
+    alice, wid, _, [account] = signed_up_with_accounts(
+        server, "alice@example.com", "Alice", "alice"
+    )
     bob = join(alice, wid, "bob@example.com", "editor", "Bob")
     return {"alice": alice, "bob": bob, "wid": wid, "account": str(account.id)}
 

@@ -33,6 +33,7 @@ from tests.integration.engine import (
     mastodon_account,
     new_world,
     post_status,
+    published_on_time,
     schedule,
     soon,
     wait_for,
@@ -54,18 +55,9 @@ def sim_posts(world, text: str | None = None) -> list[dict]:
 
 
 def test_scheduled_post_is_published_on_time_exactly_once(world):
-    at = soon(2)
-    view = schedule(world, "On time, exactly once", at)
-    [dest] = wait_settled(view.id)
-    assert dest.status == DestinationStatus.published
-    [received] = sim_posts(world, "On time, exactly once")
-    lateness = dt.datetime.fromisoformat(received["received_at"]) - at
-    assert dt.timedelta(0) <= lateness < dt.timedelta(seconds=3), lateness
-    assert dest.platform_post_id == received["post_id"] and dest.permalink
+    _, dest, received = published_on_time(world, "mastodon", "On time, exactly once", 2)
+    assert dest.permalink
     assert dest.idempotency_key and received["idempotency_key"] == str(dest.idempotency_key)
-    assert post_status(view.id) == PostStatus.published
-    [attempt] = attempts(view.id)
-    assert attempt.outcome == AttemptOutcome.published and attempt.finished_at
     wait_settled(schedule(world, "x", soon(0.5)).id)
     assert len(sim_posts(world, "On time, exactly once")) == 1
 
@@ -262,40 +254,29 @@ def test_validation_happens_before_scheduling(world):
 
 def test_dst_boundary_in_a_non_utc_timezone(world):
     user, wid = world["user"], world["wid"]
-    gap = posts.PostInput(
-        content="gap",
-        account_ids=[world["account"].id],
-        timezone="Europe/Berlin",
-        scheduled_at=dt.datetime(2031, 3, 30, 2, 30),
-    )
+
+    def berlin(content: str, wall: dt.datetime) -> posts.PostInput:
+        return posts.PostInput(
+            content=content,
+            account_ids=[world["account"].id],
+            timezone="Europe/Berlin",
+            scheduled_at=wall,
+        )
+
+    gap = berlin("gap", dt.datetime(2031, 3, 30, 2, 30))
     with pytest.raises(InvalidInput, match="does not exist"):
         posts.create_post(user, wid, gap, mode="schedule")
-    spring = posts.PostInput(
-        content="after spring forward",
-        account_ids=[world["account"].id],
-        timezone="Europe/Berlin",
-        scheduled_at=dt.datetime(2031, 3, 30, 3, 30),
-    )
+    spring = berlin("after spring forward", dt.datetime(2031, 3, 30, 3, 30))
     view, _ = posts.create_post(user, wid, spring, mode="schedule")
     assert view.scheduled_at == dt.datetime(2031, 3, 30, 1, 30, tzinfo=dt.UTC)
-    autumn = posts.PostInput(
-        content="ambiguous autumn hour",
-        account_ids=[world["account"].id],
-        timezone="Europe/Berlin",
-        scheduled_at=dt.datetime(2031, 10, 26, 2, 30),
-    )
+    autumn = berlin("ambiguous autumn hour", dt.datetime(2031, 10, 26, 2, 30))
     view, _ = posts.create_post(user, wid, autumn, mode="schedule")
     assert view.scheduled_at == dt.datetime(2031, 10, 26, 0, 30, tzinfo=dt.UTC)  # first 02:30
     # A day-by-day series at 09:00 Berlin keeps its wall time across the change.
     local = [dt.datetime(2031, 3, 29, 9, 0), dt.datetime(2031, 3, 30, 9, 0)]
     utc_hours = []
     for when in local:
-        data = posts.PostInput(
-            content=f"9am {when:%d}",
-            account_ids=[world["account"].id],
-            timezone="Europe/Berlin",
-            scheduled_at=when,
-        )
+        data = berlin(f"9am {when:%d}", when)
         utc_hours.append(posts.create_post(user, wid, data, mode="schedule")[0].scheduled_at.hour)
     assert utc_hours == [8, 7]
 

@@ -37,6 +37,7 @@ from tests.integration.engine import (
     destinations,
     new_user,
     post_status,
+    published_on_time,
     schedule,
     soon,
     wait_for,
@@ -126,19 +127,9 @@ def assert_rotated(row: SocialAccount, issued: dict) -> tuple[str, str]:
 
 
 def test_scheduled_post_is_published_on_x_exactly_once(world):
-    at = soon(1.5)
-    view = schedule(world, "Hello X, exactly once", at)
-    [dest] = wait_settled(view.id)
-    assert dest.status == DestinationStatus.published
-    [received] = sim_posts(world, "Hello X, exactly once")
+    _, dest, received = published_on_time(world, "x", "Hello X, exactly once", 1.5)
     assert received["account"] == "alice"
-    lateness = dt.datetime.fromisoformat(received["received_at"]) - at
-    assert dt.timedelta(0) <= lateness < dt.timedelta(seconds=3), lateness
-    assert dest.platform_post_id == received["post_id"]
     assert dest.permalink.endswith(f"/status/{received['post_id']}")
-    assert post_status(view.id) == PostStatus.published
-    [attempt] = attempts(view.id)
-    assert attempt.outcome == AttemptOutcome.published and attempt.finished_at
     assert world["refreshes"] == []  # a token good for 2 h is used as it is
     assert decrypt(stored(world["account"].id).access_token) == world["issued"]["access_token"]
 

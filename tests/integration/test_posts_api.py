@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.integration.helpers import error_of, mastodon_account, registered, signed_up
+from tests.integration.helpers import error_of, registered, signed_up_with_accounts
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -18,8 +18,9 @@ SEED = 5
 
 @pytest.fixture
 def team(server):
-    client, wid, user = signed_up("owner@example.com", "Owner")
-    made = [mastodon_account(server, user, wid, name) for name in ("alice", "bob")]
+    client, wid, _, made = signed_up_with_accounts(
+        server, "owner@example.com", "Owner", "alice", "bob"
+    )
     return {"client": client, "wid": wid, "accounts": [str(a.id) for a in made]}
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.models import PostApproval, PostStatus
 from app.services import posts
-from tests.integration.helpers import mastodon_account, signed_up
+from tests.integration.helpers import signed_up_with_accounts
 from tests.integration.test_posts_api import create, future
 from tests.integration.thread_media import library_image
 
@@ -21,8 +21,9 @@ SEED = 61
 
 @pytest.fixture
 def team(server):
-    client, wid, user = signed_up("page-json@example.com", "Owner")
-    made = [mastodon_account(server, user, wid, name) for name in ("alice", "bob")]
+    client, wid, user, made = signed_up_with_accounts(
+        server, "page-json@example.com", "Owner", "alice", "bob"
+    )
     return {"client": client, "wid": wid, "user": user, "accounts": [str(a.id) for a in made]}
 
 

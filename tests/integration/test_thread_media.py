@@ -15,6 +15,7 @@ from app.services import connect, media, posts
 from app.services.errors import InvalidInput
 from simulator import SimServer
 from tests.integration.engine import (
+    THREAD_ENV,
     X_APP,
     mastodon_account,
     new_user,
@@ -26,11 +27,7 @@ from tests.integration.thread_media import library_image, sha
 
 SEED = 41
 TEST_ENV = X_APP  # the X app, for this process and the engine's
-ENV = {
-    "HERALD_RETRY_BASE_SECONDS": "1",
-    "HERALD_VERIFY_DELAY_SECONDS": "1",
-    "HERALD_BREAKER_THRESHOLD": "1000",
-}
+ENV = THREAD_ENV
 UPLOADS = {
     "x": "/2/media/upload",
     "mastodon": "/api/v2/media",

@@ -9,7 +9,7 @@ import pytest
 
 from app.services import slots
 from app.services.auth import user_for_session
-from tests.integration.helpers import error_of, mastodon_account, signed_up
+from tests.integration.helpers import error_of, signed_up_with_accounts
 from tests.integration.test_posts_api import create
 from tests.integration.thread_media import library_image
 
@@ -21,8 +21,9 @@ SEED = 29
 @pytest.fixture
 def team(server):
     """A workspace with one Mastodon account (a thread network)."""
-    client, wid, user = signed_up("thread-api@example.com", "Owner")
-    made = mastodon_account(server, user, wid, "alice")
+    client, wid, _, [made] = signed_up_with_accounts(
+        server, "thread-api@example.com", "Owner", "alice"
+    )
     return {"client": client, "wid": wid, "accounts": [str(made.id)]}
 
 

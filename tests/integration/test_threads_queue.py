@@ -16,6 +16,7 @@ from app.services import posts, slots
 from app.services.errors import InvalidInput
 from simulator import SimServer
 from tests.integration.engine import (
+    THREAD_ENV,
     X_APP,
     new_world,
     soon,
@@ -24,11 +25,7 @@ from tests.integration.engine import (
 
 SEED = 23
 TEST_ENV = X_APP  # the X app, for this process and the engine's
-ENV = {
-    "HERALD_RETRY_BASE_SECONDS": "1",
-    "HERALD_VERIFY_DELAY_SECONDS": "1",
-    "HERALD_BREAKER_THRESHOLD": "1000",
-}
+ENV = THREAD_ENV
 TWEETS = "/2/tweets"
 
 
@@ -87,17 +84,25 @@ def test_each_part_is_validated_as_its_network_counts(world):
     assert world["sim"].posts() == []
 
 
-def test_thread_stopped_after_part_two_goes_on_from_part_three(world):
-    """X answers the third part with a 503 (it may or may not have posted it): the engine
-    checks the account's posts, does not find part 3, and goes on from there. Parts 1 and 2
-    are never sent again (X has no idempotency key: a repeat would be a duplicate)."""
-    world["sim"].inject("x", "503", path=TWEETS, method="POST", skip=2)
-    texts = ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
+def thread_despite_fault(world, fault: str, skip: int, texts: list[str]):
+    """X answers its tweet after the first `skip` with `fault`; the thread `texts` is
+    published all the same, each part once and in order: its destination and tweets."""
+    world["sim"].inject("x", fault, path=TWEETS, method="POST", skip=skip)
     view = create(world, texts[0], texts[1:])
     [dest] = wait_settled(view.id, 40)
     assert dest.status == DestinationStatus.published, dest.error_message
     tweets = world["sim"].posts("x")
     assert [t["text"] for t in tweets] == texts  # each part once, in order
+    return dest, tweets
+
+
+def test_thread_stopped_after_part_two_goes_on_from_part_three(world):
+    """X answers the third part with a 503 (it may or may not have posted it): the engine
+    checks the account's posts, does not find part 3, and goes on from there. Parts 1 and 2
+    are never sent again (X has no idempotency key: a repeat would be a duplicate)."""
+    dest, tweets = thread_despite_fault(
+        world, "503", 2, ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
+    )
     ids = [t["post_id"] for t in tweets]
     assert tweets[2]["in_reply_to_tweet_id"] == ids[1]
     assert dest.platform_post_id == ids[0] and dest.permalink.endswith(ids[0])
@@ -108,13 +113,9 @@ def test_thread_stopped_after_part_two_goes_on_from_part_three(world):
 def test_part_that_went_out_despite_an_error_is_found_and_the_thread_goes_on(world):
     """X creates part 2 but answers 503: the engine finds part 2 on the account and goes on
     with part 3 in reply to it; no part is posted twice."""
-    world["sim"].inject("x", "503_after_accept", path=TWEETS, method="POST", skip=1)
-    texts = ["Found 1/3", "Found 2/3", "Found 3/3"]
-    view = create(world, texts[0], texts[1:])
-    [dest] = wait_settled(view.id, 40)
-    assert dest.status == DestinationStatus.published, dest.error_message
-    tweets = world["sim"].posts("x")
-    assert [t["text"] for t in tweets] == texts
+    dest, tweets = thread_despite_fault(
+        world, "503_after_accept", 1, ["Found 1/3", "Found 2/3", "Found 3/3"]
+    )
     assert tweets[2]["in_reply_to_tweet_id"] == tweets[1]["post_id"]
     assert dest.platform_post_id == tweets[0]["post_id"]
     assert outcomes(dest.id)[:2] == [AttemptOutcome.unknown, AttemptOutcome.pending]
