@@ -75,7 +75,7 @@ from app.providers.meta import (
     long_lived_token,
     parse_graph_time,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
 from app.providers.posts import PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
@@ -176,18 +176,7 @@ class InstagramProvider(GraphProvider):
     max_image_side = 1440
     alt_text_limit = 1000
     requires = "at least one image or video"
-    capabilities = Capabilities(
-        text_only=False,
-        images=True,
-        video=True,
-        mixed_media=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, images=True, video=True, mixed_media=True)
     # api.instagram.com answers {"data": [{access_token, user_id, permissions}]}; older
     # deployments answer the object itself.
     token_in_data_list = True

@@ -61,7 +61,7 @@ from app.providers.errors import (
     RateLimited,
     TransientError,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -200,17 +200,7 @@ class YouTubeProvider(OAuth2Provider):
     id = "youtube"
     display_name = "YouTube"
     requires = "exactly one video"
-    capabilities = Capabilities(
-        text_only=False,
-        video=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pkce=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, video=True, pkce=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = youtube_text

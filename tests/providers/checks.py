@@ -15,7 +15,7 @@ from app.providers.base import Provider
 from app.providers.errors import TransientError
 from app.providers.posts import PublishRequest
 from simulator import Simulator
-from tests.providers.helpers import one_post
+from tests.providers.helpers import one_post, set_counts
 
 
 def refused_base() -> str:
@@ -56,3 +56,30 @@ def assert_found_after_timeout(
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
     return post
+
+
+def assert_post_metrics(
+    provider: Provider,
+    token: TokenSet,
+    post_id: str,
+    counts_url: str,
+    counts: dict[str, Any],
+    expected: dict[str, int],
+) -> None:
+    """With the simulator's counters of the post at `counts_url` set to `counts`, post_metrics
+    answers `expected` (the network's counters in Herald's names)."""
+    set_counts(counts_url, counts)
+    assert provider.post_metrics(token, post_id) == expected
+
+
+def assert_account_metrics(
+    provider: Provider,
+    token: TokenSet,
+    counts_url: str,
+    counts: dict[str, Any],
+    expected: dict[str, int],
+) -> None:
+    """With the simulator's counters of the account at `counts_url` set to `counts`,
+    account_metrics answers `expected`."""
+    set_counts(counts_url, counts)
+    assert provider.account_metrics(token) == expected

@@ -16,8 +16,12 @@ from app.providers.errors import AuthError, PermanentError, RateLimited, Transie
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.checks import assert_refused_not_sent
-from tests.providers.helpers import one_post, publish_error, set_counts
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
+from tests.providers.helpers import one_post, publish_error
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -422,18 +426,21 @@ def test_metrics(
     http: httpx.Client,
 ) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id or "",
         f"{server.url}/_sim/bluesky/counts",
         {"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
+        {"likes": 5, "comments": 0, "shares": 2, "quotes": 1},
     )
-    assert provider.post_metrics(token, result.platform_post_id or "") == {
-        "likes": 5,
-        "comments": 0,
-        "shares": 2,
-        "quotes": 1,
-    }
-    set_counts(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", {"followers_count": 12})
-    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+    assert_account_metrics(
+        provider,
+        token,
+        f"{server.url}/_sim/bluesky/accounts/alice.bsky.social",
+        {"followers_count": 12},
+        {"followers": 12, "following": 0, "posts": 1},
+    )
 
 
 def test_find_recent_pages_through_the_feed(

@@ -18,9 +18,14 @@ from app.providers.posts import MediaItem, PublishRequest
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import authorize_as
-from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error, set_counts
+from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error
 
 SIMULATED = [TikTokSim]
 SEED = 11
@@ -548,26 +553,21 @@ def test_metrics(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> N
         token, PublishRequest(text="count me", media=[video()], options=PUBLIC)
     )
     assert result.platform_post_id
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{sim_url(provider)}/_sim/tiktok/videos/{result.platform_post_id}",
         {"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
+        {"likes": 3, "comments": 2, "shares": 1, "views": 90},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 3,
-        "comments": 2,
-        "shares": 1,
-        "views": 90,
-    }
-    set_counts(
+    assert_account_metrics(
+        provider,
+        token,
         f"{sim_url(provider)}/_sim/tiktok/users/alice",
         {"follower_count": 42, "following_count": 7, "likes_count": 5},
+        {"followers": 42, "following": 7, "posts": 1, "likes": 5},
     )
-    assert provider.account_metrics(token) == {
-        "followers": 42,
-        "following": 7,
-        "posts": 1,
-        "likes": 5,
-    }
     with pytest.raises(PermanentError):
         provider.post_metrics(token, "7300000000000000001")
 

@@ -21,9 +21,13 @@ from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.checks import assert_refused_not_sent
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import pkce_round_trip
-from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error, set_counts
+from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error
 
 SEED = 11
 
@@ -543,19 +547,21 @@ def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> 
 
 def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{server.url}/_sim/x/tweets/{result.platform_post_id}",
         {"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
+        {"likes": 5, "comments": 1, "shares": 2, "quotes": 0, "views": 90},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 5,
-        "comments": 1,
-        "shares": 2,
-        "quotes": 0,
-        "views": 90,
-    }
-    set_counts(f"{server.url}/_sim/x/users/alice", {"followers_count": 12})
-    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+    assert_account_metrics(
+        provider,
+        token,
+        f"{server.url}/_sim/x/users/alice",
+        {"followers_count": 12},
+        {"followers": 12, "following": 0, "posts": 1},
+    )
     with pytest.raises(PermanentError) as missing:
         provider.post_metrics(token, "1234567890123456789")
     assert missing.value.code == "resource-not-found"
