@@ -4,6 +4,7 @@ sent, and a post is found after a timeout hid the answer."""
 from __future__ import annotations
 
 import socket
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,15 +44,20 @@ def assert_found_after_timeout(
     path: str,
     request: PublishRequest,
     since: datetime | None = None,
+    read_timeout_s: float | None = None,
 ) -> dict[str, Any]:
     """The network takes the post at `path` but its answer never comes: publish raises a
-    TransientError marked sent, and find_recent lists the post (what settles the outcome).
-    Returns the post the network kept."""
+    TransientError marked sent, with no HTTP status (after about `read_timeout_s`, the
+    client's read timeout, when given), and find_recent lists the post (what settles the
+    outcome). Returns the post the network kept."""
     since = since or datetime.now(UTC)
     sim.inject(provider.id, "timeout_after_accept", path=path)
+    started = time.monotonic()
     with pytest.raises(TransientError) as exc:
         provider.publish(token, request)
-    assert exc.value.sent is True
+    assert exc.value.sent is True and exc.value.status is None
+    if read_timeout_s is not None:
+        assert 0.9 * read_timeout_s < time.monotonic() - started < 3 * read_timeout_s
     post = one_post(sim, provider.id)
     found = provider.find_recent(token, since)
     assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]

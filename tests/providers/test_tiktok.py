@@ -664,28 +664,16 @@ def test_strictness(server: SimServer, token: TokenSet, sim: Simulator) -> None:
     # Wrong paths and versions do not exist.
     assert api(server, "/v1/post/publish/video/init/", token, json=ok).status_code == 404
     assert api(server, "/v2/post/publish/video/", token, json=ok).status_code == 404
+
+    def authorize(scope: str, **client: str) -> httpx.Response:
+        params = {"scope": scope, "response_type": "code", "redirect_uri": REDIRECT, "state": "s"}
+        return httpx.get(
+            server.url_for("tiktok") + "/v2/auth/authorize/", params={**client, **params}
+        )
+
     # OAuth: client_key, not client_id; the token endpoint is form-encoded.
-    authorize = httpx.get(
-        server.url_for("tiktok") + "/v2/auth/authorize/",
-        params={
-            "client_id": SANDBOX_CLIENT_ID,
-            "scope": "user.info.basic",
-            "response_type": "code",
-            "redirect_uri": REDIRECT,
-            "state": "s",
-        },
-    )
-    assert authorize.status_code == 400
+    assert authorize("user.info.basic", client_id=SANDBOX_CLIENT_ID).status_code == 400
     as_json = api(server, "/v2/oauth/token/", json={"client_key": SANDBOX_CLIENT_ID})
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
-    bad_scope = httpx.get(
-        server.url_for("tiktok") + "/v2/auth/authorize/",
-        params={
-            "client_key": SANDBOX_CLIENT_ID,
-            "scope": "user.info.basic video.publish",
-            "response_type": "code",
-            "redirect_uri": REDIRECT,
-            "state": "s",
-        },
-    )
+    bad_scope = authorize("user.info.basic video.publish", client_key=SANDBOX_CLIENT_ID)
     assert httpx.URL(bad_scope.headers["location"]).params["error"] == "invalid_scope"
