@@ -14,9 +14,9 @@ import pytest
 from app.providers.accounts import TokenSet
 from app.providers.base import Provider
 from app.providers.errors import TransientError
-from app.providers.posts import PublishRequest
+from app.providers.posts import MediaItem, PublishRequest
 from simulator import Simulator
-from tests.providers.helpers import one_post, set_counts
+from tests.providers.helpers import one_post, publish_error, set_counts
 
 
 def refused_base() -> str:
@@ -89,3 +89,23 @@ def assert_account_metrics(
     account_metrics answers `expected`."""
     set_counts(counts_url, counts)
     assert provider.account_metrics(token) == expected
+
+
+def assert_5xx_sent_but_not_on_upload(
+    provider: Provider,
+    token: TokenSet,
+    sim: Simulator,
+    publish: tuple[str, int],
+    upload: tuple[str, int],
+    media: list[MediaItem],
+) -> None:
+    """A 5xx answer (`(path, status)`) to the call that publishes may come after the post was
+    made: the error is marked sent, with that status. One to a media upload before it is known
+    not sent, and nothing is posted."""
+    sim.inject(provider.id, str(publish[1]), path=publish[0])
+    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
+    assert exc.sent is True and exc.status == publish[1]
+    sim.inject(provider.id, str(upload[1]), path=upload[0])
+    request = PublishRequest(text="x", media=media)
+    assert publish_error(provider, token, request, TransientError).sent is False
+    assert sim.posts(provider.id) == []

@@ -24,7 +24,7 @@ from tests.providers.checks import (
     assert_post_metrics,
     assert_refused_not_sent,
 )
-from tests.providers.flows import authorize_as
+from tests.providers.flows import authorize_as, refresh_rotating
 from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error
 
 SIMULATED = [TikTokSim]
@@ -139,9 +139,7 @@ def test_pkce_is_verified_when_used(provider: TikTokProvider) -> None:
 def test_refresh_rotates_and_revoke_ends_the_grant(
     provider: TikTokProvider, token: TokenSet
 ) -> None:
-    new = provider.refresh(token)
-    assert new.access_token != token.access_token
-    assert new.refresh_token and new.refresh_token != token.refresh_token
+    new = refresh_rotating(provider, token)
     assert new.extra["username"] == "alice"  # extra survives
     with pytest.raises(AuthError) as reused:  # the old refresh token stopped working
         provider.refresh(token)

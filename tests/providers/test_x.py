@@ -27,7 +27,7 @@ from tests.providers.checks import (
     assert_post_metrics,
     assert_refused_not_sent,
 )
-from tests.providers.flows import pkce_round_trip
+from tests.providers.flows import pkce_round_trip, refresh_rotating
 from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error
 
 SEED = 11
@@ -183,9 +183,7 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(
 ) -> None:
     token = minted(sim, app, expires_in=60)  # refresh ahead of expiry
     token.extra["user_id"] = "kept"
-    new = provider.refresh(token)
-    assert new.access_token != token.access_token
-    assert new.refresh_token and new.refresh_token != token.refresh_token
+    new = refresh_rotating(provider, token)
     assert new.expires_at is not None and new.expires_at > datetime.now(UTC) + timedelta(hours=1)
     assert new.extra["user_id"] == "kept" and new.scope == token.scope
     provider.account_info(new)
