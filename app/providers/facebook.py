@@ -150,17 +150,13 @@ class FacebookProvider(GraphProvider):
     default_version = DEFAULT_VERSION
     query_safe = ","
 
-    def __init__(
-        self,
-        *,
-        video_base: str | None = None,
-        throttle_backoff_s: float = 3600.0,
-        **config: Any,
-    ) -> None:
+    throttle_backoff_s = 3600.0
+    settings = ("throttle_backoff_s",)
+
+    def __init__(self, *, video_base: str | None = None, **config: Any) -> None:
         super().__init__(**config)
         default_video = DEFAULT_VIDEO_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
         self.video_base = (video_base or default_video).rstrip("/")
-        self.throttle_backoff_s = throttle_backoff_s
 
     # ------------------------------------------------------------------ OAuth
 

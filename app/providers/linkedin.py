@@ -231,18 +231,10 @@ class LinkedInProvider(OAuth2Provider):
     assume_requested_scope = True
     no_refresh_token = "This LinkedIn app has no programmatic refresh; reconnect the account"
 
-    def __init__(
-        self,
-        *,
-        version: str = DEFAULT_VERSION,
-        throttle_backoff_s: float = 60.0,
-        upload_retries: int = 2,
-        **config: Any,
-    ) -> None:
-        super().__init__(**config)
-        self.version = version
-        self.throttle_backoff_s = throttle_backoff_s
-        self.upload_retries = upload_retries
+    version = DEFAULT_VERSION
+    throttle_backoff_s = 60.0
+    upload_retries = 2
+    settings = ("version", "throttle_backoff_s", "upload_retries")
 
     def _rest(self, method: str, path: str, token: TokenSet, **kwargs: Any) -> httpx.Response:
         headers = {

@@ -154,14 +154,8 @@ class PinterestProvider(OAuth2Provider):
     sends_code_verifier = False
     no_refresh_token = "This Pinterest connection has no refresh token; reconnect the account"
 
-    def __init__(
-        self,
-        *,
-        rate_limit_backoff_s: float = 60.0,
-        **config: Any,
-    ) -> None:
-        super().__init__(**config)
-        self.rate_limit_backoff_s = rate_limit_backoff_s
+    rate_limit_backoff_s = 60.0
+    settings = ("rate_limit_backoff_s",)
 
     # ------------------------------------------------------------------ OAuth
 

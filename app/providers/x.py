@@ -171,14 +171,11 @@ class XProvider(OAuth2Provider):
         "reconnect the account"
     )
 
-    def __init__(
-        self,
-        *,
-        chunk_size: int = MIB,
-        **config: Any,
-    ) -> None:
+    chunk_size = MIB
+    settings = ("chunk_size",)
+
+    def __init__(self, **config: Any) -> None:
         super().__init__(**config)
-        self.chunk_size = chunk_size
         self._me: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token digest → (id, name)
         self._me_lock = threading.Lock()
 
