@@ -226,6 +226,9 @@ class Provider(ABC):
     # settings override them).
     default_media_wait_s: ClassVar[float] = 30.0
     default_media_poll_s: ClassVar[float] = 2.0
+    # The network's plain settings (waits, retries, sizes): each is a class attribute holding its
+    # default, named here; a keyword argument of the same name overrides it for one provider.
+    settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -245,6 +248,9 @@ class Provider(ABC):
         self.client = client or httpx.Client(
             timeout=timeout or DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT}
         )
+        for name in self.settings:
+            if name in config:
+                setattr(self, name, config.pop(name))
         self.config = config
         self.limits: Limits = self.default_limits
         self.media_wait_s = self.default_media_wait_s if media_wait_s is None else media_wait_s

@@ -41,7 +41,7 @@ from app.providers.errors import (
     TransientError,
 )
 from app.providers.languages import is_language_tag
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option, thread_option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, counters
@@ -134,7 +134,7 @@ class BlueskyProvider(Provider):
     id = "bluesky"
     display_name = "Bluesky"
     alt_text_limit = 2000
-    capabilities = Capabilities(
+    capabilities = MEASURED.plus(
         images=True,
         video=True,
         threads=True,
@@ -142,9 +142,6 @@ class BlueskyProvider(Provider):
         idempotent_publish=True,
         refresh_tokens=True,
         tokens_expire=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
         app_password=True,
     )
     default_api_base = "https://bsky.social"

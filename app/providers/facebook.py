@@ -52,7 +52,7 @@ from app.providers.meta import (
     graph_retry_at,
     long_lived_token,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
@@ -123,14 +123,7 @@ class FacebookProvider(GraphProvider):
     display_name = "Facebook"
     alt_text_limit = 1000
     # Page tokens (from a long-lived user token) do not expire and have no refresh.
-    capabilities = Capabilities(
-        images=True,
-        video=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = MEASURED.plus(images=True, video=True, pending_publish=True)
     app_credentials = "app id and secret"
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
@@ -157,17 +150,13 @@ class FacebookProvider(GraphProvider):
     default_version = DEFAULT_VERSION
     query_safe = ","
 
-    def __init__(
-        self,
-        *,
-        video_base: str | None = None,
-        throttle_backoff_s: float = 3600.0,
-        **config: Any,
-    ) -> None:
+    throttle_backoff_s = 3600.0
+    settings = ("throttle_backoff_s",)
+
+    def __init__(self, *, video_base: str | None = None, **config: Any) -> None:
         super().__init__(**config)
         default_video = DEFAULT_VIDEO_BASE if self.api_base == DEFAULT_API_BASE else self.api_base
         self.video_base = (video_base or default_video).rstrip("/")
-        self.throttle_backoff_s = throttle_backoff_s
 
     # ------------------------------------------------------------------ OAuth
 

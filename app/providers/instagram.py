@@ -75,7 +75,7 @@ from app.providers.meta import (
     long_lived_token,
     parse_graph_time,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option
 from app.providers.posts import PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
@@ -176,18 +176,7 @@ class InstagramProvider(GraphProvider):
     max_image_side = 1440
     alt_text_limit = 1000
     requires = "at least one image or video"
-    capabilities = Capabilities(
-        text_only=False,
-        images=True,
-        video=True,
-        mixed_media=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, images=True, video=True, mixed_media=True)
     # api.instagram.com answers {"data": [{access_token, user_id, permissions}]}; older
     # deployments answer the object itself.
     token_in_data_list = True
@@ -216,36 +205,36 @@ class InstagramProvider(GraphProvider):
     default_media_poll_s = 3.0
     authorize_path = "/oauth/authorize"
 
-    def __init__(
-        self,
-        *,
-        token_base: str | None = None,
-        max_hashtags: int = MAX_HASHTAGS,
-        max_mentions: int = MAX_MENTIONS,
-        min_carousel: int = MIN_CAROUSEL,
-        reel_min_s: float = REEL_MIN_S,
-        reel_max_s: float = REEL_MAX_S,
-        min_aspect: float = MIN_ASPECT,
-        max_aspect: float = MAX_ASPECT,
-        publish_quota: int = PUBLISH_QUOTA,
-        quota_window_s: int = QUOTA_WINDOW_S,
-        check_quota: bool = True,
-        **config: Any,
-    ) -> None:
+    max_hashtags = MAX_HASHTAGS
+    max_mentions = MAX_MENTIONS
+    min_carousel = MIN_CAROUSEL
+    reel_min_s = REEL_MIN_S
+    reel_max_s = REEL_MAX_S
+    min_aspect = MIN_ASPECT
+    max_aspect = MAX_ASPECT
+    publish_quota = PUBLISH_QUOTA
+    quota_window_s = QUOTA_WINDOW_S
+    check_quota = True
+    settings = (
+        "max_hashtags",
+        "max_mentions",
+        "min_carousel",
+        "reel_min_s",
+        "reel_max_s",
+        "min_aspect",
+        "max_aspect",
+        "publish_quota",
+        "quota_window_s",
+        "check_quota",
+    )
+
+    def __init__(self, *, token_base: str | None = None, **config: Any) -> None:
         super().__init__(**config)
         self.auth_base = self.auth_base.removesuffix(self.authorize_path)
         if token_base is None:
             own = self.auth_base == DEFAULT_AUTH_BASE
             token_base = DEFAULT_TOKEN_BASE if own else self.auth_base
         self.token_base = token_base.rstrip("/")
-        self.max_hashtags = max_hashtags
-        self.max_mentions = max_mentions
-        self.min_carousel = min_carousel
-        self.reel_range = (reel_min_s, reel_max_s)
-        self.aspect_range = (min_aspect, max_aspect)
-        self.publish_quota = publish_quota
-        self.quota_window_s = quota_window_s
-        self.check_quota = check_quota
 
     # ------------------------------------------------------------------ OAuth
 
@@ -454,7 +443,7 @@ class InstagramProvider(GraphProvider):
         errors = []
         duration, width, height = info.get("duration"), info.get("width"), info.get("height")
         if kind == "VIDEO" and post_type in ("reel", "feed") and duration is not None:
-            lo, hi = self.reel_range
+            lo, hi = self.reel_min_s, self.reel_max_s
             if not lo <= float(duration) <= hi:
                 errors.append(
                     f"{label}: a reel must last {lo:g} s to {hi / 60:g} min "
@@ -462,7 +451,7 @@ class InstagramProvider(GraphProvider):
                 )
         if kind == "IMAGE" and post_type != "story" and width and height:
             ratio = float(width) / float(height)
-            lo, hi = self.aspect_range
+            lo, hi = self.min_aspect, self.max_aspect
             if not lo - 0.005 <= ratio <= hi + 0.005:
                 errors.append(
                     f"{label}: Instagram feed images must have an aspect ratio between 4:5 and "

@@ -63,7 +63,7 @@ from app.providers.errors import (
     TransientError,
 )
 from app.providers.linkedin_text import MAX_TEXT, text_length
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -200,16 +200,7 @@ class LinkedInProvider(OAuth2Provider):
     id = "linkedin"
     display_name = "LinkedIn"
     alt_text_limit = 4086
-    capabilities = Capabilities(
-        images=True,
-        video=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(images=True, video=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = linkedin_text
@@ -240,18 +231,10 @@ class LinkedInProvider(OAuth2Provider):
     assume_requested_scope = True
     no_refresh_token = "This LinkedIn app has no programmatic refresh; reconnect the account"
 
-    def __init__(
-        self,
-        *,
-        version: str = DEFAULT_VERSION,
-        throttle_backoff_s: float = 60.0,
-        upload_retries: int = 2,
-        **config: Any,
-    ) -> None:
-        super().__init__(**config)
-        self.version = version
-        self.throttle_backoff_s = throttle_backoff_s
-        self.upload_retries = upload_retries
+    version = DEFAULT_VERSION
+    throttle_backoff_s = 60.0
+    upload_retries = 2
+    settings = ("version", "throttle_backoff_s", "upload_retries")
 
     def _rest(self, method: str, path: str, token: TokenSet, **kwargs: Any) -> httpx.Response:
         headers = {

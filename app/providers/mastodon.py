@@ -39,7 +39,7 @@ from app.providers.errors import (
     TransientError,
 )
 from app.providers.mastodon_text import URL_LENGTH, count_status_length
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option, reply_to_option, thread_option
 from app.providers.posts import MediaItem, PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult, counters
@@ -132,7 +132,7 @@ class MastodonProvider(Provider):
     id = "mastodon"
     display_name = "Mastodon"
     alt_text_limit = 1500
-    capabilities = Capabilities(
+    capabilities = MEASURED.plus(
         images=True,
         video=True,
         threads=True,
@@ -140,9 +140,6 @@ class MastodonProvider(Provider):
         idempotency_window=timedelta(hours=1),
         pkce=True,
         pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
         per_instance=True,
     )
     default_limits = Limits(

@@ -4,8 +4,9 @@ how to write for it and how a post looks there."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,17 @@ class Capabilities:
     per_instance: bool = False
     # Connects with a handle and an app password (login()) instead of an OAuth redirect.
     app_password: bool = False
+
+    def plus(self, **flags: Any) -> Capabilities:
+        """These capabilities with `flags` changed."""
+        return replace(self, **flags)
+
+
+# What every network here offers: its posts found again and measured, and the account's numbers.
+MEASURED = Capabilities(find_recent=True, post_metrics=True, account_metrics=True)
+# That, on a network connected with an expiring, refreshable OAuth token, whose published media
+# may still be processing when publish() returns (a pending result).
+OAUTH_MEASURED = MEASURED.plus(refresh_tokens=True, tokens_expire=True, pending_publish=True)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from app.providers.errors import (
     RateLimited,
     TransientError,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -124,17 +124,7 @@ class PinterestProvider(OAuth2Provider):
     display_name = "Pinterest"
     alt_text_limit = 500
     requires = "an image or a video, and a board"
-    capabilities = Capabilities(
-        text_only=False,
-        images=True,
-        video=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, images=True, video=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = pinterest_text
@@ -164,14 +154,8 @@ class PinterestProvider(OAuth2Provider):
     sends_code_verifier = False
     no_refresh_token = "This Pinterest connection has no refresh token; reconnect the account"
 
-    def __init__(
-        self,
-        *,
-        rate_limit_backoff_s: float = 60.0,
-        **config: Any,
-    ) -> None:
-        super().__init__(**config)
-        self.rate_limit_backoff_s = rate_limit_backoff_s
+    rate_limit_backoff_s = 60.0
+    settings = ("rate_limit_backoff_s",)
 
     # ------------------------------------------------------------------ OAuth
 

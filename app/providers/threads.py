@@ -42,7 +42,7 @@ from app.providers.meta import (
     insight_values,
     long_lived_token,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.options import PostOptions, option, reply_to_option, thread_option
 from app.providers.posts import PublishRequest
 from app.providers.results import Metrics, PublishResult, RecentPost, StatusResult
@@ -97,18 +97,7 @@ class ThreadsProvider(GraphProvider):
     id = "threads"
     display_name = "Threads"
     alt_text_limit = 1000
-    capabilities = Capabilities(
-        images=True,
-        video=True,
-        mixed_media=True,
-        threads=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(images=True, video=True, mixed_media=True, threads=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = threads_text

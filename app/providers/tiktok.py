@@ -64,7 +64,7 @@ from app.providers.errors import (
     RateLimited,
     TransientError,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -169,17 +169,7 @@ class TikTokProvider(OAuth2Provider):
     id = "tiktok"
     display_name = "TikTok"
     requires = "one video, or photos"
-    capabilities = Capabilities(
-        text_only=False,
-        images=True,
-        video=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, images=True, video=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = tiktok_text
@@ -208,30 +198,29 @@ class TikTokProvider(OAuth2Provider):
     comma_scopes = True
     no_refresh_token = "This TikTok connection has no refresh token; reconnect the account"
 
-    def __init__(
-        self,
-        *,
-        version: str = DEFAULT_VERSION,
-        chunk_size: int = DEFAULT_CHUNK,
-        min_chunk_size: int = MIN_CHUNK,
-        publish_wait_s: float = 20.0,
-        poll_s: float = 2.0,
-        moderation_wait_s: float = 600.0,
-        rate_limit_retry_s: float = 60.0,
-        daily_cap_retry_s: float = 3600.0,
-        pkce_hex: bool = False,
-        **config: Any,
-    ) -> None:
+    chunk_size = DEFAULT_CHUNK
+    min_chunk_size = MIN_CHUNK
+    publish_wait_s = 20.0
+    poll_s = 2.0
+    moderation_wait_s = 600.0
+    rate_limit_retry_s = 60.0
+    daily_cap_retry_s = 3600.0
+    pkce_hex = False
+    settings = (
+        "chunk_size",
+        "min_chunk_size",
+        "publish_wait_s",
+        "poll_s",
+        "moderation_wait_s",
+        "rate_limit_retry_s",
+        "daily_cap_retry_s",
+        "pkce_hex",
+    )
+
+    def __init__(self, *, version: str = DEFAULT_VERSION, **config: Any) -> None:
         self.version = version.strip("/")  # before the authorize endpoint is derived
         super().__init__(**config)
-        self.min_chunk_size = min_chunk_size
-        self.chunk_size = max(min_chunk_size, min(chunk_size, MAX_CHUNK))
-        self.publish_wait_s = publish_wait_s
-        self.poll_s = poll_s
-        self.moderation_wait_s = moderation_wait_s
-        self.rate_limit_retry_s = rate_limit_retry_s
-        self.daily_cap_retry_s = daily_cap_retry_s
-        self.pkce_hex = pkce_hex
+        self.chunk_size = max(self.min_chunk_size, min(self.chunk_size, MAX_CHUNK))
 
     def _authorize_endpoint(self, auth_base: str) -> str:
         if not auth_base.endswith("/auth/authorize"):

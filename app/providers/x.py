@@ -44,7 +44,7 @@ from app.providers.errors import (
     RateLimited,
     TransientError,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option, reply_to_option, thread_option
@@ -136,18 +136,7 @@ class XProvider(OAuth2Provider):
     id = "x"
     display_name = "X"
     alt_text_limit = 1000
-    capabilities = Capabilities(
-        images=True,
-        video=True,
-        threads=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pkce=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(images=True, video=True, threads=True, pkce=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = x_text
@@ -182,14 +171,11 @@ class XProvider(OAuth2Provider):
         "reconnect the account"
     )
 
-    def __init__(
-        self,
-        *,
-        chunk_size: int = MIB,
-        **config: Any,
-    ) -> None:
+    chunk_size = MIB
+    settings = ("chunk_size",)
+
+    def __init__(self, **config: Any) -> None:
         super().__init__(**config)
-        self.chunk_size = chunk_size
         self._me: OrderedDict[str, tuple[str, str]] = OrderedDict()  # token digest → (id, name)
         self._me_lock = threading.Lock()
 

@@ -61,7 +61,7 @@ from app.providers.errors import (
     RateLimited,
     TransientError,
 )
-from app.providers.network import Capabilities, CaptionStyle, Limits, Look
+from app.providers.network import OAUTH_MEASURED, CaptionStyle, Limits, Look
 from app.providers.oauth2 import OAuth2Provider, expires_at
 from app.providers.oauth2 import json_or_none as _json
 from app.providers.options import PostOptions, option
@@ -200,17 +200,7 @@ class YouTubeProvider(OAuth2Provider):
     id = "youtube"
     display_name = "YouTube"
     requires = "exactly one video"
-    capabilities = Capabilities(
-        text_only=False,
-        video=True,
-        refresh_tokens=True,
-        tokens_expire=True,
-        pkce=True,
-        pending_publish=True,
-        find_recent=True,
-        post_metrics=True,
-        account_metrics=True,
-    )
+    capabilities = OAUTH_MEASURED.plus(text_only=False, video=True, pkce=True)
     default_api_base = DEFAULT_API_BASE
     default_limits = DEFAULT_LIMITS
     text_rules = youtube_text
@@ -238,36 +228,35 @@ class YouTubeProvider(OAuth2Provider):
     assume_requested_scope = True
     no_refresh_token = "This YouTube connection has no refresh token; reconnect the account"
 
+    chunk_size = DEFAULT_CHUNK
+    upload_retries = 5
+    retry_backoff_s = 1.0
+    processing_wait_s = 30.0
+    processing_poll_s = 2.0
+    short_backoff_s = 60.0
+    upload_limit_wait_s = 86400.0
+    max_title_chars = MAX_TITLE_CHARS
+    max_tags_chars = MAX_TAGS_CHARS
+    settings = (
+        "chunk_size",
+        "upload_retries",
+        "retry_backoff_s",
+        "processing_wait_s",
+        "processing_poll_s",
+        "short_backoff_s",
+        "upload_limit_wait_s",
+        "max_title_chars",
+        "max_tags_chars",
+    )
+
     def __init__(
-        self,
-        *,
-        token_base: str = DEFAULT_TOKEN_BASE,
-        version: str = DEFAULT_VERSION,
-        chunk_size: int = DEFAULT_CHUNK,
-        upload_retries: int = 5,
-        retry_backoff_s: float = 1.0,
-        processing_wait_s: float = 30.0,
-        processing_poll_s: float = 2.0,
-        short_backoff_s: float = 60.0,
-        upload_limit_wait_s: float = 86400.0,
-        max_title_chars: int = MAX_TITLE_CHARS,
-        max_tags_chars: int = MAX_TAGS_CHARS,
-        **config: Any,
+        self, *, token_base: str = DEFAULT_TOKEN_BASE, version: str = DEFAULT_VERSION, **config: Any
     ) -> None:
         super().__init__(**config)
-        if chunk_size <= 0 or chunk_size % KIB256:
+        if self.chunk_size <= 0 or self.chunk_size % KIB256:
             raise ValueError("chunk_size must be a positive multiple of 256 KiB")
         self.token_base = token_base.rstrip("/")
         self.version = version.strip("/")
-        self.chunk_size = chunk_size
-        self.upload_retries = upload_retries
-        self.retry_backoff_s = retry_backoff_s
-        self.processing_wait_s = processing_wait_s
-        self.processing_poll_s = processing_poll_s
-        self.short_backoff_s = short_backoff_s
-        self.upload_limit_wait_s = upload_limit_wait_s
-        self.max_title_chars = max_title_chars
-        self.max_tags_chars = max_tags_chars
 
     def _api(self, path: str) -> str:
         return f"/youtube/{self.version}{path}"

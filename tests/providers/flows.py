@@ -1,5 +1,6 @@
 """What several provider tests walk through over real HTTP: the OAuth round trip (the simulated
-user consents at once) and a pending publish that finalize completes."""
+user consents at once), a refresh that rotates the tokens and a pending publish that finalize
+completes."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ def pkce_round_trip(provider: Provider, redirect_uri: str, username: str = "alic
     return provider.exchange_code(
         code=params["code"], redirect_uri=redirect_uri, code_verifier=verifier
     )
+
+
+def refresh_rotating(provider: Provider, token: TokenSet) -> TokenSet:
+    """A refresh of `token` that replaces both its access token and its refresh token."""
+    fresh = provider.refresh(token)
+    assert fresh.access_token != token.access_token
+    assert fresh.refresh_token and fresh.refresh_token != token.refresh_token
+    return fresh
 
 
 def finalize_once_processed(

@@ -16,8 +16,13 @@ from app.providers.errors import AuthError, PermanentError, RateLimited, Transie
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.bluesky import jwt_payload
-from tests.providers.checks import assert_refused_not_sent
-from tests.providers.helpers import one_post, publish_error, set_counts
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
+from tests.providers.flows import refresh_rotating
+from tests.providers.helpers import one_post, publish_error
 from tests.support.media_files import mp4, png
 
 SEED = 7
@@ -75,9 +80,8 @@ def test_refresh_rotates_and_the_old_refresh_token_has_a_grace(
 ) -> None:
     """As the PDS does: the rotated refresh token works again for 2 hours (a client whose answer
     got lost is not logged out) and always rotates to the same token; then it is refused."""
-    fresh = provider.refresh(token)
-    assert fresh.refresh_token and fresh.refresh_token != token.refresh_token
-    assert fresh.access_token != token.access_token and fresh.extra["did"] == token.extra["did"]
+    fresh = refresh_rotating(provider, token)
+    assert fresh.extra["did"] == token.extra["did"]
     provider.publish(fresh, PublishRequest(text="after refresh"))
     again = provider.refresh(token)
     assert (
@@ -422,18 +426,21 @@ def test_metrics(
     http: httpx.Client,
 ) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id or "",
         f"{server.url}/_sim/bluesky/counts",
         {"uri": result.platform_post_id, "likeCount": 5, "repostCount": 2, "quoteCount": 1},
+        {"likes": 5, "comments": 0, "shares": 2, "quotes": 1},
     )
-    assert provider.post_metrics(token, result.platform_post_id or "") == {
-        "likes": 5,
-        "comments": 0,
-        "shares": 2,
-        "quotes": 1,
-    }
-    set_counts(f"{server.url}/_sim/bluesky/accounts/alice.bsky.social", {"followers_count": 12})
-    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+    assert_account_metrics(
+        provider,
+        token,
+        f"{server.url}/_sim/bluesky/accounts/alice.bsky.social",
+        {"followers_count": 12},
+        {"followers": 12, "following": 0, "posts": 1},
+    )
 
 
 def test_find_recent_pages_through_the_feed(

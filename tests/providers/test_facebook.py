@@ -17,7 +17,11 @@ from app.providers.network import Limits
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.facebook import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, FacebookSim
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.checks import (
+    assert_5xx_sent_but_not_on_upload,
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import finalize_once_processed
 from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
@@ -302,13 +306,10 @@ def test_posting_with_a_user_token_is_refused(
 def test_5xx_on_publish_is_sent_but_on_photo_upload_is_not(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    sim.inject("facebook", "503", path="*/feed")
-    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
-    assert exc.sent is True and exc.status == 503
-    sim.inject("facebook", "500", path="*/photos")
-    with pytest.raises(TransientError) as exc:
-        provider.publish(token, PublishRequest(text="x", media=[jpeg(), jpeg()]))
-    assert exc.value.sent is False and sim.posts("facebook") == []
+    media = [jpeg(), jpeg()]
+    assert_5xx_sent_but_not_on_upload(
+        provider, token, sim, ("*/feed", 503), ("*/photos", 500), media
+    )
 
 
 def test_5xx_during_video_transfer_is_not_sent(

@@ -16,9 +16,13 @@ from app.providers.network import Limits
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.instagram import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, InstagramSim
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.checks import (
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import authorize_as
-from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
+from tests.providers.helpers import one_post, platform_of, publish_error, sim_provider
 
 SIMULATED = [InstagramSim]
 SEED = 11
@@ -458,18 +462,14 @@ def test_validate_media_and_options(provider: InstagramProvider) -> None:
 def test_metrics(provider: InstagramProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, req("count me", IMAGE))
     assert result.platform_post_id
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/instagram/posts/{result.platform_post_id}",
         {"views": 90, "reach": 70, "likes": 3, "comments": 2, "shares": 1, "saved": 4},
+        {"likes": 3, "comments": 2, "shares": 1, "views": 90, "reach": 70, "saves": 4},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 3,
-        "comments": 2,
-        "shares": 1,
-        "views": 90,
-        "reach": 70,
-        "saves": 4,
-    }
     ig(sim).ensure_user("alice", followers_count=42, follows_count=7)
     assert provider.account_metrics(token) == {"followers": 42, "following": 7, "posts": 1}
     # Tiny audiences get "(#10) Not enough viewers": fall back to the counts on the media.

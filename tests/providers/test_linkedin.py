@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.providers.accounts import TokenSet
-from app.providers.errors import AuthError, PermanentError, RateLimited, TransientError
+from app.providers.errors import AuthError, PermanentError, RateLimited
 from app.providers.linkedin import LinkedInProvider
 from app.providers.network import Limits
 from app.providers.posts import MediaItem, PublishRequest
@@ -21,7 +21,11 @@ from simulator.linkedin import (
     SANDBOX_CLIENT_SECRET,
     LinkedInSim,
 )
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.checks import (
+    assert_5xx_sent_but_not_on_upload,
+    assert_found_after_timeout,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import authorize_as, finalize_once_processed
 from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
 
@@ -388,15 +392,10 @@ def test_auth_errors(provider: LinkedInProvider, token: TokenSet, sim: Simulator
 def test_5xx_on_publish_is_sent_but_on_upload_is_not(
     provider: LinkedInProvider, token: TokenSet, sim: Simulator
 ) -> None:
-    sim.inject("linkedin", "500", path="/rest/posts")
-    exc = publish_error(provider, token, PublishRequest(text="x"), TransientError)
-    assert exc.sent is True and exc.status == 500
-
-    sim.inject("linkedin", "502", path="/rest/images")
     image = MediaItem.from_bytes(PNG, "image/png", "a.png")
-    with pytest.raises(TransientError) as upload:
-        provider.publish(token, PublishRequest(text="x", media=[image]))
-    assert upload.value.sent is False and sim.posts("linkedin") == []
+    assert_5xx_sent_but_not_on_upload(
+        provider, token, sim, ("/rest/posts", 500), ("/rest/images", 502), [image]
+    )
 
 
 def test_duplicate_content(provider: LinkedInProvider, token: TokenSet, sim: Simulator) -> None:

@@ -19,9 +19,14 @@ from app.providers.errors import AuthError, PermanentError, RateLimited, Transie
 from app.providers.mastodon import MastodonProvider
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
-from tests.providers.checks import assert_refused_not_sent
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import pkce_round_trip
-from tests.providers.helpers import one_post, publish_error, set_counts
+from tests.providers.helpers import one_post, publish_error
 
 SEED = 7
 
@@ -283,16 +288,9 @@ def test_timeout_after_accept_then_find_recent(
     provider: MastodonProvider, token: TokenSet, sim: Simulator
 ) -> None:
     since = datetime.now(UTC) - timedelta(seconds=5)
-    sim.inject("mastodon", "timeout_after_accept", path="/api/v1/statuses")
     request = PublishRequest(text="did this get posted?", idempotency_key="to-1")
-    started = time.monotonic()
-    exc = publish_error(provider, token, request, TransientError)
-    assert exc.sent is True and exc.status is None
-    assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
-    post = one_post(sim, "mastodon")
-
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    path = "/api/v1/statuses"
+    post = assert_found_after_timeout(provider, token, sim, path, request, since, 1.0)
     assert provider.publish(token, request).platform_post_id == post["post_id"]
     assert len(sim.posts()) == 1
 
@@ -382,18 +380,21 @@ def test_validate_media_and_options(provider: MastodonProvider) -> None:
 
 def test_metrics(provider: MastodonProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{server.url}/_sim/mastodon/statuses/{result.platform_post_id}",
         {"favourites_count": 5, "reblogs_count": 2, "replies_count": 1},
+        {"likes": 5, "comments": 1, "shares": 2, "quotes": 0},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 5,
-        "comments": 1,
-        "shares": 2,
-        "quotes": 0,
-    }
-    set_counts(f"{server.url}/_sim/mastodon/accounts/alice", {"followers_count": 12})
-    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+    assert_account_metrics(
+        provider,
+        token,
+        f"{server.url}/_sim/mastodon/accounts/alice",
+        {"followers_count": 12},
+        {"followers": 12, "following": 0, "posts": 1},
+    )
 
 
 # ------------------------------------------------------------------ strictness

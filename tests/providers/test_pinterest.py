@@ -23,7 +23,7 @@ from app.providers.pinterest import PinterestProvider
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
 from simulator.pinterest import SCHEMAS, App, PinterestSim
-from tests.providers.flows import authorize_as
+from tests.providers.flows import authorize_as, refresh_rotating
 from tests.providers.helpers import PNG, SPECS, platform_of, publish_error, set_counts
 
 SIMULATED = [PinterestSim]
@@ -149,9 +149,7 @@ def test_bad_client_secret_is_a_configuration_error(
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(
     provider: PinterestProvider, token: TokenSet
 ) -> None:
-    fresh = provider.refresh(token)
-    assert fresh.access_token != token.access_token
-    assert fresh.refresh_token and fresh.refresh_token != token.refresh_token
+    fresh = refresh_rotating(provider, token)
     assert provider.account_info(fresh).username == "alice"
     with pytest.raises(AuthError) as exc:
         provider.refresh(token)  # the rotated-out refresh token

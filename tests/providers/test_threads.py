@@ -16,9 +16,13 @@ from app.providers.posts import PublishRequest
 from app.providers.threads import ThreadsProvider, text_length
 from simulator import SimServer, Simulator
 from simulator.threads import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, ThreadsSim
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
+from tests.providers.checks import (
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
 from tests.providers.flows import authorize_as, finalize_once_processed
-from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
+from tests.providers.helpers import one_post, platform_of, publish_error, sim_provider
 
 SIMULATED = [ThreadsSim]
 SEED = 7
@@ -278,17 +282,14 @@ def test_validate_media_and_options(provider: ThreadsProvider) -> None:
 def test_metrics(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
     result = provider.publish(token, PublishRequest(text="count me"))
     assert result.platform_post_id
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{provider.api_base.rsplit('/', 1)[0]}/_sim/threads/posts/{result.platform_post_id}",
         {"views": 90, "likes": 3, "replies": 2, "reposts": 1, "quotes": 4},
+        {"views": 90, "likes": 3, "comments": 2, "shares": 1, "quotes": 4},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "views": 90,
-        "likes": 3,
-        "comments": 2,
-        "shares": 1,
-        "quotes": 4,
-    }
     threads_sim(sim).ensure_user("alice", followers_count=42)
     assert provider.account_metrics(token) == {"followers": 42}
 

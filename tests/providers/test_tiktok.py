@@ -18,9 +18,14 @@ from app.providers.posts import MediaItem, PublishRequest
 from app.providers.tiktok import TikTokProvider, chunk_plan, text_length
 from simulator import SimServer, Simulator
 from simulator.tiktok import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TikTokSim
-from tests.providers.checks import assert_found_after_timeout, assert_refused_not_sent
-from tests.providers.flows import authorize_as
-from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error, set_counts
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
+from tests.providers.flows import authorize_as, refresh_rotating
+from tests.providers.helpers import CountingStream, one_post, platform_of, publish_error
 
 SIMULATED = [TikTokSim]
 SEED = 11
@@ -134,9 +139,7 @@ def test_pkce_is_verified_when_used(provider: TikTokProvider) -> None:
 def test_refresh_rotates_and_revoke_ends_the_grant(
     provider: TikTokProvider, token: TokenSet
 ) -> None:
-    new = provider.refresh(token)
-    assert new.access_token != token.access_token
-    assert new.refresh_token and new.refresh_token != token.refresh_token
+    new = refresh_rotating(provider, token)
     assert new.extra["username"] == "alice"  # extra survives
     with pytest.raises(AuthError) as reused:  # the old refresh token stopped working
         provider.refresh(token)
@@ -548,26 +551,21 @@ def test_metrics(provider: TikTokProvider, token: TokenSet, sim: Simulator) -> N
         token, PublishRequest(text="count me", media=[video()], options=PUBLIC)
     )
     assert result.platform_post_id
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{sim_url(provider)}/_sim/tiktok/videos/{result.platform_post_id}",
         {"like_count": 3, "comment_count": 2, "share_count": 1, "view_count": 90},
+        {"likes": 3, "comments": 2, "shares": 1, "views": 90},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 3,
-        "comments": 2,
-        "shares": 1,
-        "views": 90,
-    }
-    set_counts(
+    assert_account_metrics(
+        provider,
+        token,
         f"{sim_url(provider)}/_sim/tiktok/users/alice",
         {"follower_count": 42, "following_count": 7, "likes_count": 5},
+        {"followers": 42, "following": 7, "posts": 1, "likes": 5},
     )
-    assert provider.account_metrics(token) == {
-        "followers": 42,
-        "following": 7,
-        "posts": 1,
-        "likes": 5,
-    }
     with pytest.raises(PermanentError):
         provider.post_metrics(token, "7300000000000000001")
 
@@ -664,28 +662,16 @@ def test_strictness(server: SimServer, token: TokenSet, sim: Simulator) -> None:
     # Wrong paths and versions do not exist.
     assert api(server, "/v1/post/publish/video/init/", token, json=ok).status_code == 404
     assert api(server, "/v2/post/publish/video/", token, json=ok).status_code == 404
+
+    def authorize(scope: str, **client: str) -> httpx.Response:
+        params = {"scope": scope, "response_type": "code", "redirect_uri": REDIRECT, "state": "s"}
+        return httpx.get(
+            server.url_for("tiktok") + "/v2/auth/authorize/", params={**client, **params}
+        )
+
     # OAuth: client_key, not client_id; the token endpoint is form-encoded.
-    authorize = httpx.get(
-        server.url_for("tiktok") + "/v2/auth/authorize/",
-        params={
-            "client_id": SANDBOX_CLIENT_ID,
-            "scope": "user.info.basic",
-            "response_type": "code",
-            "redirect_uri": REDIRECT,
-            "state": "s",
-        },
-    )
-    assert authorize.status_code == 400
+    assert authorize("user.info.basic", client_id=SANDBOX_CLIENT_ID).status_code == 400
     as_json = api(server, "/v2/oauth/token/", json={"client_key": SANDBOX_CLIENT_ID})
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
-    bad_scope = httpx.get(
-        server.url_for("tiktok") + "/v2/auth/authorize/",
-        params={
-            "client_key": SANDBOX_CLIENT_ID,
-            "scope": "user.info.basic video.publish",
-            "response_type": "code",
-            "redirect_uri": REDIRECT,
-            "state": "s",
-        },
-    )
+    bad_scope = authorize("user.info.basic video.publish", client_key=SANDBOX_CLIENT_ID)
     assert httpx.URL(bad_scope.headers["location"]).params["error"] == "invalid_scope"

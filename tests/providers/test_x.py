@@ -21,9 +21,14 @@ from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
 from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
-from tests.providers.checks import assert_refused_not_sent
-from tests.providers.flows import pkce_round_trip
-from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error, set_counts
+from tests.providers.checks import (
+    assert_account_metrics,
+    assert_found_after_timeout,
+    assert_post_metrics,
+    assert_refused_not_sent,
+)
+from tests.providers.flows import pkce_round_trip, refresh_rotating
+from tests.providers.helpers import PNG, SPECS, CountingStream, one_post, publish_error
 
 SEED = 11
 
@@ -178,9 +183,7 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(
 ) -> None:
     token = minted(sim, app, expires_in=60)  # refresh ahead of expiry
     token.extra["user_id"] = "kept"
-    new = provider.refresh(token)
-    assert new.access_token != token.access_token
-    assert new.refresh_token and new.refresh_token != token.refresh_token
+    new = refresh_rotating(provider, token)
     assert new.expires_at is not None and new.expires_at > datetime.now(UTC) + timedelta(hours=1)
     assert new.extra["user_id"] == "kept" and new.scope == token.scope
     provider.account_info(new)
@@ -457,16 +460,8 @@ def test_timeout_after_accept_then_find_recent(
 ) -> None:
     token = minted(sim, app)  # only the token: find_recent must find the user id itself
     since = datetime.now(UTC)
-    sim.inject("x", "timeout_after_accept", path="/2/tweets")
     request = PublishRequest(text="did this get posted?")
-    started = time.monotonic()
-    exc = publish_error(provider, token, request, TransientError)
-    assert exc.sent is True and exc.status is None
-    assert 0.9 < time.monotonic() - started < 3  # the client's 1 s read timeout
-    post = one_post(sim, "x")
-
-    found = provider.find_recent(token, since)
-    assert [(r.platform_post_id, r.text) for r in found] == [(post["post_id"], request.text)]
+    assert_found_after_timeout(provider, token, sim, "/2/tweets", request, since, 1.0)
     provider.find_recent(token, since)
     assert sum(1 for _, p, _ in seen if p.endswith("/2/users/me")) == 1  # cached per token
     with pytest.raises(PermanentError) as again:  # a blind retry would be refused anyway
@@ -543,19 +538,21 @@ def test_auth_failures(provider: XProvider, token: TokenSet, sim: Simulator) -> 
 
 def test_metrics(provider: XProvider, token: TokenSet, server: SimServer) -> None:
     result = provider.publish(token, PublishRequest(text="measure me"))
-    set_counts(
+    assert_post_metrics(
+        provider,
+        token,
+        result.platform_post_id,
         f"{server.url}/_sim/x/tweets/{result.platform_post_id}",
         {"like_count": 5, "retweet_count": 2, "reply_count": 1, "impression_count": 90},
+        {"likes": 5, "comments": 1, "shares": 2, "quotes": 0, "views": 90},
     )
-    assert provider.post_metrics(token, result.platform_post_id) == {
-        "likes": 5,
-        "comments": 1,
-        "shares": 2,
-        "quotes": 0,
-        "views": 90,
-    }
-    set_counts(f"{server.url}/_sim/x/users/alice", {"followers_count": 12})
-    assert provider.account_metrics(token) == {"followers": 12, "following": 0, "posts": 1}
+    assert_account_metrics(
+        provider,
+        token,
+        f"{server.url}/_sim/x/users/alice",
+        {"followers_count": 12},
+        {"followers": 12, "following": 0, "posts": 1},
+    )
     with pytest.raises(PermanentError) as missing:
         provider.post_metrics(token, "1234567890123456789")
     assert missing.value.code == "resource-not-found"
