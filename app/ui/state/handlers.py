@@ -161,3 +161,17 @@ def first_load(state: Any, me: SignedIn) -> None:
     except ServiceError as exc:
         state.error = exc.message
     state.loading = False
+
+
+def setter(field: str, kind: Any = str) -> Any:
+    """An event handler `set_<field>(value: kind)` that only stores `value` in `self.<field>`:
+
+    set_ai_tone = setter("ai_tone")      # on_change=ComposerAIState.set_ai_tone
+    """
+
+    def set_field(self: Any, value: Any) -> None:
+        setattr(self, field, value)
+
+    set_field.__name__ = set_field.__qualname__ = f"set_{field}"
+    set_field.__annotations__ = {"value": kind, "return": None}
+    return rx.event(set_field)
