@@ -12,7 +12,7 @@ from app.providers.registry import provider_class
 from app.services import account_posts, accounts, connect, sandbox
 from app.ui.format import platform_name
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 # The platform's page opens in a popup; its callback lands on /accounts inside the popup,
 # which hands the result (?connected=, ?pick=, ?error=) to the opener and closes. Without
@@ -135,9 +135,7 @@ class AccountsState(AuthState):
         verb = "waits" if n == 1 else "wait"
         return f"{posts_text(n)} still {verb} for it: reconnect it before they are due."
 
-    @rx.event
-    def set_instance_url(self, value: str):
-        self.instance_url = value
+    set_instance_url = setter("instance_url")
 
     @rx.event
     @shows_errors(inline="error")

@@ -28,7 +28,7 @@ from app.ui.state.analytics_data import (
     stat_tiles,
 )
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 
 class AnalyticsState(AuthState):
@@ -189,20 +189,9 @@ class AnalyticsState(AuthState):
             self.preset = value
             return self._reload()
 
-    @rx.event
-    def set_custom_from(self, value: str):
-        self.custom_from = value
-        return self._reload()
-
-    @rx.event
-    def set_custom_to(self, value: str):
-        self.custom_to = value
-        return self._reload()
-
-    @rx.event
-    def set_account_filter(self, value: str):
-        self.account_filter = value
-        return self._reload()
+    set_custom_from = setter("custom_from", then="_reload")
+    set_custom_to = setter("custom_to", then="_reload")
+    set_account_filter = setter("account_filter", then="_reload")
 
     @rx.event
     def set_platform_filter(self, value: str):

@@ -17,7 +17,7 @@ from app.services import approvals, posts, workspaces
 from app.services.errors import Conflict, InvalidInput, ServiceError
 from app.ui.format import datetime_zone, excerpt, parse_clock, zone
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 LIST_LIMIT = 20
 
@@ -142,13 +142,8 @@ class ApprovalMixin(rx.State, mixin=True):
         self.ap_comment_draft = value
         self.ap_reject_error = ""
 
-    @rx.event
-    def ap_set_date(self, value: str):
-        self.ap_date = value
-
-    @rx.event
-    def ap_set_time(self, value: str):
-        self.ap_time = value
+    ap_set_date = setter("ap_date", name="ap_set_date")
+    ap_set_time = setter("ap_time", name="ap_set_time")
 
     def _approve(self, me: SignedIn, **kw):
         post_id = uuid.UUID(self._ap_post_id())

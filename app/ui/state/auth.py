@@ -146,19 +146,20 @@ class AuthState(rx.State):
             return {"hour": "numeric", "minute": "2-digit", "hour12": True}
         return {"hour": "2-digit", "minute": "2-digit", "hour12": False}
 
-    @rx.var
-    def current_workspace_name(self) -> str:
+    def _current_workspace(self, key: str) -> str:
+        """`key` ("name", "role") of the workspace open, or ""."""
         for w in self.workspaces:
             if w["id"] == self.workspace_id:
-                return w["name"]
+                return w[key]
         return ""
 
     @rx.var
+    def current_workspace_name(self) -> str:
+        return self._current_workspace("name")
+
+    @rx.var
     def current_role(self) -> str:
-        for w in self.workspaces:
-            if w["id"] == self.workspace_id:
-                return w["role"]
-        return ""
+        return self._current_workspace("role")
 
     @rx.var
     def is_workspace_admin(self) -> bool:

@@ -35,7 +35,7 @@ from app.ui.state.calendar_events import (
     shown_status,
     stop_message,
 )
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 
 class CalendarState(AuthState):
@@ -270,20 +270,9 @@ class CalendarState(AuthState):
         except ValueError as exc:
             return rx.toast.error(str(exc))
 
-    @rx.event
-    def set_account(self, value: str):
-        self.f_account = value
-        return self._refilter()
-
-    @rx.event
-    def set_platform(self, value: str):
-        self.f_platform = value
-        return self._refilter()
-
-    @rx.event
-    def set_status(self, value: str):
-        self.f_status = value
-        return self._refilter()
+    set_account = setter("f_account", then="_refilter", name="set_account")
+    set_platform = setter("f_platform", then="_refilter", name="set_platform")
+    set_status = setter("f_status", then="_refilter", name="set_status")
 
     @rx.event
     def clear_filters(self):

@@ -16,6 +16,7 @@ from app.ui.components.counter import client_text
 from app.ui.format import platform_name
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_model import Choice
+from app.ui.state.handlers import setter
 
 # The topic field's content in the browser; Generate sends it (ComposerAIState.generate).
 AI_TOPIC = client_text("composer_ai_topic", "")
@@ -44,25 +45,11 @@ class ComposerAIState(ComposerState):
             platforms = self.selected_platforms
             self.ai_platform = platforms[0] if platforms else "x"
 
-    @rx.event
-    def set_ai_open(self, value: bool):
-        self.ai_open = value
-
-    @rx.event
-    def set_ai_tone(self, value: str):
-        self.ai_tone = value
-
-    @rx.event
-    def set_ai_platform(self, value: str):
-        self.ai_platform = value
-
-    @rx.event
-    def set_ai_caption(self, value: str):
-        self.ai_caption = value
-
-    @rx.event
-    def set_ai_hashtags(self, value: str):
-        self.ai_hashtags = value
+    set_ai_open = setter("ai_open", bool)
+    set_ai_tone = setter("ai_tone")
+    set_ai_platform = setter("ai_platform")
+    set_ai_caption = setter("ai_caption")
+    set_ai_hashtags = setter("ai_hashtags")
 
     @rx.event(background=True)
     async def generate(self, topic: str):

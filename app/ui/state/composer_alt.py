@@ -12,6 +12,7 @@ from app.providers.registry import provider_class
 from app.services.post_threads import THREAD_PLATFORMS
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import MediaRef
+from app.ui.state.handlers import setter
 
 DEFAULT_LIMIT = 1000
 
@@ -39,13 +40,8 @@ class ComposerAltState(ComposerState):
             return
         self.alt_id, self.alt_value, self.alt_open = media_id, found.alt, True
 
-    @rx.event
-    def set_alt_open(self, value: bool):
-        self.alt_open = value
-
-    @rx.event
-    def set_alt_value(self, value: str):
-        self.alt_value = value
+    set_alt_open = setter("alt_open", bool)
+    set_alt_value = setter("alt_value")
 
     @rx.event
     def save_alt(self):

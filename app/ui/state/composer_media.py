@@ -8,7 +8,7 @@ from app.services import media
 from app.ui.components.uploader import UploaderMixin
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_model import MediaRef, media_ref
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 UPLOAD_ID = "composer-upload"
 
@@ -82,9 +82,7 @@ class ComposerMediaState(UploaderMixin, ComposerState):
         self.thread_media = parts
         self._edited()
 
-    @rx.event
-    def set_library_open(self, value: bool):
-        self.library_open = value
+    set_library_open = setter("library_open", bool)
 
     @rx.event
     def set_library_kind(self, value: str | list[str]):

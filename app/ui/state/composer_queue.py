@@ -12,7 +12,7 @@ from app.services import slots
 from app.ui import format
 from app.ui.format import zone
 from app.ui.state.composer_schedule import ComposerScheduleState
-from app.ui.state.handlers import SignedIn, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
 
 
 class ComposerQueueState(ComposerScheduleState):
@@ -43,9 +43,7 @@ class ComposerQueueState(ComposerScheduleState):
     def close_queue(self):
         self.queue_open = False
 
-    @rx.event
-    def set_queue_open(self, value: bool):
-        self.queue_open = value
+    set_queue_open = setter("queue_open", bool)
 
     @rx.event
     def confirm_queue(self, text: str):

@@ -161,3 +161,20 @@ def first_load(state: Any, me: SignedIn) -> None:
     except ServiceError as exc:
         state.error = exc.message
     state.loading = False
+
+
+def setter(field: str, kind: Any = str, *, then: str | None = None, name: str = "") -> Any:
+    """An event handler `set_<field>(value: kind)` (or `name`) that stores `value` in
+    `self.<field>`, then returns what `self.<then>()` returns, if `then` is given:
+
+    set_ai_tone = setter("ai_tone")      # on_change=ComposerAIState.set_ai_tone
+    set_account = setter("f_account", then="_refilter", name="set_account")
+    """
+
+    def set_field(self: Any, value: Any) -> Any:
+        setattr(self, field, value)
+        return getattr(self, then)() if then else None
+
+    set_field.__name__ = set_field.__qualname__ = name or f"set_{field}"
+    set_field.__annotations__ = {"value": kind}
+    return rx.event(set_field)

@@ -11,7 +11,7 @@ from app.models import User
 from app.services import connect, instance_settings, mail, platform_apps, users
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, setter, shows_errors, signed_in
 
 SOURCE_LABELS = {"env": "environment", "stored": "saved here", "default": "default"}
 # What the users table's buttons do to a user, and what the toast then says.
@@ -194,13 +194,8 @@ class InstanceState(AuthState):
             for a in platform_apps.list_apps(user)
         ]
 
-    @rx.event
-    def set_ai_model(self, value: str):
-        self.ai_model = value
-
-    @rx.event
-    def set_ai_base_url(self, value: str):
-        self.ai_base_url = value
+    set_ai_model = setter("ai_model")
+    set_ai_base_url = setter("ai_base_url")
 
     @admin_event
     def save_ai(self, me: SignedIn, form: dict):

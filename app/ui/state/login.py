@@ -9,7 +9,7 @@ import reflex as rx
 
 from app.services import auth, instance_settings, mail, users
 from app.ui.state.auth import BROWSER_HOURS, BROWSER_TZ, AuthState, clean_path, safe_next
-from app.ui.state.handlers import shows_errors
+from app.ui.state.handlers import setter, shows_errors
 
 _INVITE = re.compile(r"^/invite/([A-Za-z0-9_-]{8,200})/?$")
 
@@ -67,13 +67,8 @@ class LoginState(AuthState):
         if hours in auth.TIME_FORMATS:
             self.reg_time_format = hours
 
-    @rx.event
-    def set_reg_timezone(self, value: str):
-        self.reg_timezone = value
-
-    @rx.event
-    def set_reg_time_format(self, value: str):
-        self.reg_time_format = value
+    set_reg_timezone = setter("reg_timezone")
+    set_reg_time_format = setter("reg_time_format")
 
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next", "/"))

@@ -9,7 +9,7 @@ import reflex as rx
 
 from app.services import notifications, notify_channels
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, setter, shows_errors, signed_in
 
 EMAIL_LABELS = {"immediate": "Email at once", "digest": "Email digest", "off": "No email"}
 
@@ -114,9 +114,7 @@ class NotifyPrefsState(AuthState):
     def ask_remove(self, channel_id: str, name: str):
         self.confirm_id, self.confirm_name, self.confirm_open = channel_id, name, True
 
-    @rx.event
-    def set_confirm_open(self, value: bool):
-        self.confirm_open = value
+    set_confirm_open = setter("confirm_open", bool)
 
     @channel_event
     def remove_channel(self, me: SignedIn):

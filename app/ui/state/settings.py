@@ -12,7 +12,7 @@ from app.models import Role, Tier
 from app.services import ai, api_keys, auth, plans
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, first_load, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, first_load, setter, shows_errors, signed_in
 
 
 class ProfileState(AuthState):
@@ -34,13 +34,8 @@ class ProfileState(AuthState):
         if not self.timezones:
             self.timezones = sorted(auth.available_timezones())
 
-    @rx.event
-    def set_full_name(self, value: str):
-        self.full_name = value
-
-    @rx.event
-    def set_timezone(self, value: str):
-        self.timezone = value
+    set_full_name = setter("full_name")
+    set_timezone = setter("timezone")
 
     @rx.var
     def zone_preview(self) -> str:
@@ -52,9 +47,7 @@ class ProfileState(AuthState):
         when = format.short(now, self.timezone, hours=self.time_format)
         return f"Now: {when} in {format.zone_name(self.timezone, now)}."
 
-    @rx.event
-    def set_time_format(self, value: str):
-        self.time_format = value
+    set_time_format = setter("time_format")
 
     @rx.event
     def use_browser_timezone(self, value: str):
