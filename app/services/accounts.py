@@ -154,18 +154,18 @@ CONNECTIONS = settings.worker_concurrency + 8
 POOLS = 8
 
 
-def guarded_client(connections: int = 20) -> httpx.Client:
+def guarded_client(connections: int = 20, shards: int = 1) -> httpx.Client:
     """An HTTP client for servers users choose (app.net.outbound)."""
-    return outbound.client(headers={"User-Agent": USER_AGENT}, connections=connections)
+    return outbound.client(
+        headers={"User-Agent": USER_AGENT}, connections=connections, shards=shards
+    )
 
 
 def _client(kind: str) -> httpx.Client:
     """The process's shared client of a kind ("platform" or "guarded"); call under _lock."""
     if kind not in _clients:
         if kind == "guarded":
-            _clients[kind] = outbound.client(
-                headers={"User-Agent": USER_AGENT}, connections=CONNECTIONS, shards=POOLS
-            )
+            _clients[kind] = guarded_client(CONNECTIONS, POOLS)
         else:
             read = settings.http_timeout_seconds
             timeout = httpx.Timeout(connect=5, read=read, write=60, pool=10)
