@@ -1,5 +1,6 @@
 """What keeps pages fast: hashed assets cached for good, the icons' chunk group in the Vite
-config, and stat cards that name their icons statically."""
+config, stat cards that name their icons statically, and one on_load event per signed-in
+page."""
 
 from __future__ import annotations
 
@@ -67,3 +68,48 @@ def test_stat_cards_only_use_icons_imported_by_name():
     tiles = stat_tiles(stats)
     used = {s.icon for s in [*overview, *tiles]}
     assert len(used) >= 8 and used <= set(ICONS)
+
+
+def test_every_signed_in_page_loads_in_one_event():
+    """The guard, the page's own loads and `loaded_path` run as one event (one state read, one
+    update to the browser), not one event each."""
+    from app.app import app
+    from app.ui.state.auth import PAGE_LOADS, AuthState
+
+    assert "/calendar" in PAGE_LOADS and "/composer" in PAGE_LOADS
+    on_load = {
+        kwargs["route"]: kwargs["on_load"]
+        for _, kwargs in app._registration_context.decorated_pages
+        if kwargs.get("route") in PAGE_LOADS
+    }
+    assert on_load.keys() == PAGE_LOADS.keys()
+    for route, event in on_load.items():
+        assert event.handler.fn is AuthState.open_page.fn, route
+        assert str(event.args[0][1]).strip('"') == route
+        assert all(load.state is not None for load in PAGE_LOADS[route]), route
+
+
+@pytest.mark.anyio
+async def test_a_page_load_passes_on_what_its_handlers_yield_and_return():
+    from app.ui.state.auth import _run_load
+
+    class Handler:
+        def __init__(self, fn):
+            self.fn = fn
+
+    def steps(state):
+        yield "first"
+        yield None
+        return "last"
+
+    async def coroutine(state):
+        return ["a", "b"]
+
+    def fails(state):
+        raise RuntimeError("boom")
+
+    assert [s async for s in _run_load(None, Handler(steps))] == ["first", None, "last"]
+    assert [s async for s in _run_load(None, Handler(coroutine))] == [["a", "b"]]
+    assert [s async for s in _run_load(None, Handler(lambda state: None))] == []
+    reported = [s async for s in _run_load(None, Handler(fails))]
+    assert len(reported) == 1 and "boom" in str(reported[0])

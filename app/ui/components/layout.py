@@ -12,7 +12,7 @@ from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.components.zone_prompt import zone_prompt
-from app.ui.state.auth import AuthState
+from app.ui.state.auth import PAGE_LOADS, AuthState
 from app.ui.state.notify import NotifyState
 
 NAV = [
@@ -260,8 +260,9 @@ def protected_page(route: str, title: str, on_load: list | None = None) -> Calla
         rx.page(
             route=route,
             title=f"{title} · Herald",
-            on_load=[AuthState.require_auth, *(on_load or []), AuthState.page_loaded],
+            on_load=AuthState.open_page(route),
         )(page)
+        PAGE_LOADS[route] = list(on_load or [])
         return render
 
     return decorator

@@ -6,9 +6,13 @@ the websocket handshake then carries the cookie and the handlers below read it f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import inspect
 import posixpath
 import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +21,7 @@ import reflex as rx
 
 from app.api.deps import SESSION_COOKIE
 from app.models import User
+from app.observability.sentry import reflex_exception_handler
 from app.services import auth, mail, users, workspaces
 from app.ui import format
 from app.ui.state.handlers import SignedIn, shows_errors, signed_in
@@ -46,6 +51,22 @@ def safe_next(value: str, default: str = "/") -> str:
     if path.startswith("//"):
         return default
     return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+# The user a page's loads act as: read once per page load (`AuthState.open_page`), not once
+# per load. Set only inside that one event's task, so it never outlives it.
+_ACTING: ContextVar[User | None] = ContextVar("herald_acting_user", default=None)
+# Each signed-in page's own on_load handlers, by route (`layout.protected_page` fills it).
+PAGE_LOADS: dict[str, list[Any]] = {}
+
+
+@contextlib.contextmanager
+def _acting_as(user: User) -> Iterator[None]:
+    reset = _ACTING.set(user)
+    try:
+        yield
+    finally:
+        _ACTING.reset(reset)
 
 
 # The browser's IANA zone (America/New_York), read by a script.
@@ -87,7 +108,7 @@ class AuthState(rx.State):
         return morsel.value if morsel else ""
 
     def _user(self) -> User | None:
-        return auth.user_for_session(self._session_token())
+        return _ACTING.get() or auth.user_for_session(self._session_token())
 
     def _workspace_uuid(self) -> uuid.UUID | None:
         try:
@@ -171,18 +192,28 @@ class AuthState(rx.State):
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
     @rx.event
-    def require_auth(self):
-        """on_load guard of every signed-in page."""
+    async def open_page(self, route: str) -> AsyncIterator[Any]:
+        """The one on_load event of every signed-in page: the guard (anyone not signed in goes
+        to /login, or to /setup on a fresh instance), the page's own loads in order, then
+        `loaded_path`. One event rather than one per load: the states are read once, the
+        session is looked up once, and the browser gets one update instead of several."""
         user = self._user()
         if user is None:
             self.user_email = ""
             if not users.any_user():  # a fresh instance: create its admin first
-                return rx.redirect("/setup", replace=True)
-            return self._login_redirect()
+                yield rx.redirect("/setup", replace=True)
+            else:
+                yield self._login_redirect()
+            return
         self._load_user(user)
+        with _acting_as(user):
+            for handler in PAGE_LOADS.get(route, ()):
+                async for step in _run_load(await self.get_state(handler.state), handler):
+                    yield step
+        self.loaded_path = clean_path(self.router.url.path)
         if not (user.timezone_confirmed or user.timezone != "UTC" or self._zone_known):
             # Until the browser answered (not on every page: a round trip and one more event).
-            return rx.call_script(BROWSER_TZ, callback=AuthState.offer_browser_zone)
+            yield rx.call_script(BROWSER_TZ, callback=AuthState.offer_browser_zone)
 
     @rx.event
     def offer_browser_zone(self, value: str):
@@ -209,11 +240,6 @@ class AuthState(rx.State):
         return rx.toast.info("Kept UTC. Change it any time in Settings → Profile.")
 
     @rx.event
-    def page_loaded(self):
-        """The last on_load event of every signed-in page."""
-        self.loaded_path = clean_path(self.router.url.path)
-
-    @rx.event
     def switch_workspace(self, workspace_id: str):
         if workspace_id in {w["id"] for w in self.workspaces}:
             self.workspace_id = workspace_id
@@ -234,3 +260,22 @@ class AuthState(rx.State):
             "fetch('/api/auth/logout', {method: 'POST', credentials: 'same-origin'})"
             ".finally(() => window.location.assign('/login'))"
         )
+
+
+async def _run_load(state: Any, handler: Any) -> AsyncIterator[Any]:
+    """One page load handler run inside `open_page`: what it yields or returns is passed on,
+    as Reflex would pass it on. An unexpected error is reported as Reflex reports any
+    handler's, and the page's other loads still run."""
+    try:
+        result = handler.fn(state)
+        if inspect.isawaitable(result):
+            result = await result
+        while inspect.isgenerator(result):
+            try:
+                yield next(result)
+            except StopIteration as done:  # its return value, as Reflex passes it on too
+                result = done.value
+        if result is not None:
+            yield result
+    except Exception as exc:  # noqa: BLE001 - reported like any handler's error
+        yield reflex_exception_handler(exc)
