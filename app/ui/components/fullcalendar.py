@@ -30,11 +30,25 @@ _PLUGIN_IMPORTS = {
     f"@fullcalendar/luxon3@{FC}": rx.ImportVar(tag="luxonPlugin", is_default=True),
 }
 
-PLUGINS = Var(
-    _js_expr="[dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, luxonPlugin]",
-    _var_type=list[Any],
-    _var_data=VarData(imports=_PLUGIN_IMPORTS),
-)
+# The options that never change are module-level constants: written inline in the page they
+# would be new objects on every render, and FullCalendar takes a changed option as a reason to
+# reset its options and draw again (each time a state var of the page changes).
+HEADER_TOOLBAR = {
+    "left": "prev,next today",
+    "center": "title",
+    "right": "dayGridMonth,timeGridWeek,timeGridDay,listWeek",
+}
+BUTTON_TEXT = {"today": "Today", "month": "Month", "week": "Week", "day": "Day", "list": "List"}
+OPTIONS_JS = f"""
+const heraldPlugins = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, luxonPlugin];
+const heraldHeaderToolbar = {json.dumps(HEADER_TOOLBAR)};
+const heraldButtonText = {json.dumps(BUTTON_TEXT)};
+// FullCalendar reads initialView and initialDate once, when it is created: a change of either
+// (the address bar keeps the place) is not a reason to render it again.
+const heraldSameProps = (a, b) => Object.keys(a).length === Object.keys(b).length
+  && Object.keys(b).every((k) => k.startsWith('initial') || a[k] === b[k]);
+"""
+PLUGINS = Var(_js_expr="heraldPlugins", _var_type=list[Any])
 
 # The events' look, drawn in the browser from each event's fields: time (grid views),
 # account avatars/platform chips (server-made markup, shared by index: `content_data` is
@@ -193,10 +207,21 @@ class FullCalendar(rx.NoSSRComponent):
     date_click: rx.EventHandler[_date_click_spec]
 
     def add_imports(self):
-        return {**_PLUGIN_IMPORTS, "react": [rx.ImportVar(tag="useCallback")]}
+        react = [rx.ImportVar(tag="useCallback"), rx.ImportVar(tag="memo")]
+        return {**_PLUGIN_IMPORTS, "react": react}
+
+    def _get_dynamic_imports(self) -> str:
+        # Loaded in the browser only, as every NoSSRComponent, and memoised: FullCalendar's
+        # React class resets all its options whenever it renders, and without memo it renders
+        # each time the page does (any state change of the page), even with the same props.
+        return (
+            f"const {self.tag} = ClientSide(() => import('@fullcalendar/react')"
+            ".then((mod) => memo(mod.default.default ?? mod.default, heraldSameProps)), "
+            f"{json.dumps(self.tag)})"
+        )
 
     def add_custom_code(self) -> list[str]:
-        return [RENDER_EVENT_JS]
+        return [OPTIONS_JS, RENDER_EVENT_JS]
 
     def add_hooks(self) -> list[str | Var]:
         data = self.content_data if self.content_data is not None else Var.create([])
@@ -220,18 +245,8 @@ class FullCalendar(rx.NoSSRComponent):
         props.setdefault("initial_date", URL_DATE)
         props.setdefault("event_did_mount", EVENT_DID_MOUNT)
         props.setdefault("event_content", Var(_js_expr=_CONTENT_FN, _var_type=Any))
-        props.setdefault(
-            "header_toolbar",
-            {
-                "left": "prev,next today",
-                "center": "title",
-                "right": "dayGridMonth,timeGridWeek,timeGridDay,listWeek",
-            },
-        )
-        props.setdefault(
-            "button_text",
-            {"today": "Today", "month": "Month", "week": "Week", "day": "Day", "list": "List"},
-        )
+        props.setdefault("header_toolbar", Var(_js_expr="heraldHeaderToolbar", _var_type=dict))
+        props.setdefault("button_text", Var(_js_expr="heraldButtonText", _var_type=dict))
         return super().create(*children, **props)
 
 
