@@ -237,9 +237,11 @@ def test_narrow_shell_has_a_menu_drawer_and_a_skip_link(browser: Browser, live_a
     email, _ = _signed_up(page, live_app, "narrow")
     page.goto(live_app + "/settings/profile")
     expect(page.locator("#page-title")).to_have_text("Profile")
-    # The sidebar gives way to a top bar with a menu button.
+    # The sidebar gives way to a top bar with a menu button (the sidebar is not even there).
     expect(page.locator("#nav-toggle")).to_be_visible()
-    expect(page.locator("#nav-calendar").first).to_be_hidden()
+    expect(page.locator("#nav-calendar")).to_have_count(0)
+    expect(page.locator("#notify-bell")).to_have_count(0)
+    expect(page.locator("#notify-bell-mobile")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways ({width}px)"
     page.screenshot(path=ARTIFACTS / "shell-narrow.png")
@@ -264,4 +266,11 @@ def test_narrow_shell_has_a_menu_drawer_and_a_skip_link(browser: Browser, live_a
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("#main-content")).to_be_focused()
+    # Widened, the same page swaps the top bar for the sidebar, and back.
+    page.set_viewport_size({"width": 1280, "height": 844})
+    expect(page.locator("#nav-calendar")).to_be_visible()
+    expect(page.locator("#nav-toggle")).to_have_count(0)
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#nav-toggle")).to_be_visible()
+    expect(page.locator("#nav-calendar")).to_have_count(0)
     context.close()

@@ -10,6 +10,7 @@ import reflex as rx
 from app.ui.components.blocks import EDGE, ONE_LINE, ghost_button, ghost_icon, notice, row, stack
 from app.ui.components.buttons import row_button
 from app.ui.components.notify_bell import bell
+from app.ui.components.screen import narrow_only, wide_only
 from app.ui.components.workspace_dialog import new_workspace_button, new_workspace_dialog
 from app.ui.components.zone_prompt import zone_prompt
 from app.ui.state.auth import PAGE_LOADS, AuthState
@@ -28,9 +29,6 @@ NAV = [
 
 
 FOCUS_RING = {"outline": f"2px solid {rx.color('accent', 8)}", "outline_offset": "2px"}
-# Below the `md` breakpoint the sidebar gives way to a top bar whose menu opens a drawer.
-DESKTOP = rx.breakpoints(initial="none", md="flex")
-MOBILE = rx.breakpoints(initial="flex", md="none")
 # The sidebar and the drawer: a grey panel with a line on its right.
 PANEL = {"background": rx.color("gray", 2), "border_right": EDGE}
 STICKY = {"position": "sticky", "top": "0"}
@@ -136,9 +134,7 @@ def _nav_panel(end: rx.Component, **props) -> rx.Component:
 
 
 def sidebar() -> rx.Component:
-    return _nav_panel(
-        bell(), display=DESKTOP, width="240px", min_width="240px", height="100vh", **STICKY, **PANEL
-    )
+    return _nav_panel(bell(), width="240px", min_width="240px", height="100vh", **STICKY, **PANEL)
 
 
 def topbar() -> rx.Component:
@@ -169,9 +165,8 @@ def topbar() -> rx.Component:
         ),
         _brand(),
         rx.spacer(),
-        bell(id="notify-bell-mobile", poll=False),
+        bell(id="notify-bell-mobile"),
         rx.color_mode.button(size="1"),
-        display=MOBILE,
         align="center",
         width="100%",
         padding="8px 12px",
@@ -205,8 +200,10 @@ def shell(content: rx.Component, title: str) -> rx.Component:
         skip_link(),
         new_workspace_dialog(),
         rx.flex(
-            sidebar(),
-            topbar(),
+            # Below the `md` breakpoint the sidebar gives way to a top bar whose menu opens a
+            # drawer.
+            wide_only(sidebar()),
+            narrow_only(topbar()),
             rx.el.main(
                 notice(
                     AuthState.email_unverified,

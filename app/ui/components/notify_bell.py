@@ -99,19 +99,16 @@ def _panel() -> rx.Component:
     )
 
 
-def bell(id: str = "notify-bell", poll: bool = True) -> rx.Component:
-    """The bell; `poll`: this copy runs the live count (one per page). Its clock's first change,
-    as the page mounts, reads the count: no separate on_mount event delays the page's load."""
+def bell(id: str = "notify-bell") -> rx.Component:
+    """The bell, which runs the live count (one per page: the sidebar's or the top bar's, see
+    app/ui/components/screen.py). Its clock's first change, as the page mounts, reads the
+    count: no separate on_mount event delays the page's load."""
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
                 ghost_icon("bell", "Notifications", 18, id=id),
                 _count_badge(),
-                *(
-                    [rx.moment(interval=POLL_MS, on_change=NotifyState.poll, display="none")]
-                    if poll
-                    else []
-                ),
+                rx.moment(interval=POLL_MS, on_change=NotifyState.poll, display="none"),
                 position="relative",
             )
         ),
