@@ -23,7 +23,7 @@ import httpx
 import psutil
 
 from tests.support import processes
-from tests.support.processes import free_port, stop
+from tests.support.processes import free_port, stop, wait_http
 from tests.support.services import TestServices
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,16 +66,7 @@ class Simulator:
              "warning", "--seed", "1"],
         )  # fmt: skip
         self.http = httpx.Client(base_url=self.url, timeout=30)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if self.http.get("/_sim/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"simulator did not start; see {LOGS / 'simulator.log'}")
-            time.sleep(0.1)
+        wait_http(f"{self.url}/_sim/health", self.proc, LOGS / "simulator.log", timeout=20)
 
     def post(self, path: str, body: dict) -> dict:
         r = self.http.post(path, json=body)

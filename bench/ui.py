@@ -24,8 +24,6 @@ import statistics
 import sys
 import time
 
-import httpx
-
 from bench import harness
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,17 +82,12 @@ def start_web(env: dict[str, str]) -> tuple:
     proc = harness.spawn("web", [sys.executable, "-m", "app.cli", "web"],
                          {**env, "HERALD_PORT": str(port)})  # fmt: skip
     url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 900  # the first build installs the frontend's packages
-    while True:
-        try:
-            if httpx.get(f"{url}/login", timeout=3, follow_redirects=True).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            harness.stop(proc)
-            raise RuntimeError(f"web app did not start; see {harness.LOGS / 'web.log'}")
-        time.sleep(1)
+    try:  # the first build installs the frontend's packages
+        harness.wait_http(f"{url}/login", proc, harness.LOGS / "web.log", timeout=900)
+    except AssertionError:
+        harness.stop(proc)
+        raise
+    return proc, url
 
 
 def seed(sim: harness.Simulator, n_posts: int, month: dt.date) -> tuple[str, str]:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from simulator import SimServer, Simulator
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.processes import free_port, spawn, stop
+from tests.support.processes import free_port, spawn, stop, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -79,18 +77,8 @@ def live_app(sim: SimServer) -> Iterator[str]:
         for name in ("web", "worker", "scheduler")
     ]
     try:
-        deadline = time.monotonic() + 600  # first build installs the frontend's npm packages
-        while True:
-            if procs[0].poll() is not None:
-                raise RuntimeError(f"web app exited: see {ARTIFACTS / 'web.log'}")
-            try:
-                if httpx.get(f"{base}/login", timeout=2, follow_redirects=True).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"web app not up after 600 s: see {ARTIFACTS / 'web.log'}")
-            time.sleep(1)
+        # The first build installs the frontend's npm packages (wait_http's long default).
+        wait_http(f"{base}/login", procs[0], ARTIFACTS / "web.log")
         yield base
     finally:
         for proc in procs:

@@ -14,7 +14,6 @@ PDS's firehose a moment after each write, so reads through it are waited for (bo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import os
 import uuid
@@ -27,8 +26,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from app import db, storage
-from app.models import AttemptOutcome, DestinationStatus, Media, PostDestination, PublishAttempt
+from app import db
+from app.models import AttemptOutcome, DestinationStatus, PostDestination, PublishAttempt
 from app.providers.base import (
     AuthError,
     MediaItem,
@@ -50,6 +49,7 @@ from tests.integration.engine import (
     wait_for,
     wait_settled,
 )
+from tests.integration.thread_media import stored_media
 from tests.providers.test_languages import REFUSED, TAKEN
 from tests.realserver.atproto import Network, network
 from tests.realserver.proxy import Proxy
@@ -553,19 +553,7 @@ def test_engine_publishes_an_image(world: dict[str, Any]) -> None:
     atproto, someone = world["atproto"], member(world["atproto"], "jo")
     account = connected(world, someone)
     data = png(12, 5)
-    key = f"{world['wid']}/{uuid.uuid4().hex}-picture.png"
-    path = storage.local_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    with db.session() as s:
-        media = Media(
-            workspace_id=world["wid"], storage_key=key, filename="picture.png",
-            file_type="image/png", file_size=len(data), width=12, height=5,
-            checksum=hashlib.sha256(data).hexdigest(),
-        )  # fmt: skip
-        s.add(media)
-        s.flush()
-        media_id = media.id
+    media_id = stored_media(world["wid"], data, "picture.png", width=12, height=5).id
     dest = published(world, schedule(world, account, "A picture", media_ids=[media_id]))
     [stored] = records(atproto, someone.did)
     assert dest.platform_post_id == stored["uri"]

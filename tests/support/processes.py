@@ -43,8 +43,8 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
 
 
 def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
-    """Wait until `url` answers 200 while `proc` lives (a first web start may build the
-    frontend, hence the long default)."""
+    """Wait until `url` answers 200 (after redirects) while `proc` lives (a first web start
+    may build the frontend, hence the long default)."""
     import time
 
     import httpx
@@ -54,7 +54,7 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600)
         if proc.poll() is not None:
             raise AssertionError(f"process exited (code {proc.returncode}): see {log}")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2, follow_redirects=True).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
