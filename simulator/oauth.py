@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +30,43 @@ def s256(verifier: str, encoding: str = "utf-8", errors: str = "strict") -> str:
 
 class RegisteredApp(Protocol):
     redirect_uris: list[str]
+
+
+# What X and Pinterest (an OAuth 2.0 server of the same build: a developer-portal app,
+# one-time codes, rotating refresh tokens) keep alike; other platforms have their own shapes.
+
+
+@dataclass
+class ClientApp:
+    client_id: str
+    client_secret: str | None  # None: a public client (PKCE only, client_id in the body)
+    redirect_uris: list[str]  # ["*"]: any http(s) URI (the sandbox app only)
+    name: str = "Herald"
+
+
+@dataclass
+class AuthCode:
+    code: str
+    client_id: str
+    user_id: str
+    redirect_uri: str
+    scopes: list[str]
+    expires: float  # time.monotonic()
+    challenge: str = ""  # PKCE
+    method: str = ""
+    used: bool = False
+
+
+@dataclass
+class RefreshToken:
+    value: str
+    client_id: str
+    user_id: str
+    scopes: list[str]
+    expires_at: float  # epoch seconds
+    family: str = ""  # the grant it descends from (a replayed one may end it)
+    used: bool = False
+    revoked: bool = False
 
 
 class CodeGrant(Protocol):
@@ -135,7 +173,11 @@ class OAuthServer:
 
 class BearerToken(Protocol):
     @property
+    def value(self) -> str: ...
+    @property
     def user_id(self) -> str | None: ...
+    @property
+    def scopes(self) -> list[str]: ...
     @property
     def revoked(self) -> bool: ...
     @property
@@ -171,6 +213,25 @@ class UserTokens(OAuthServer, Generic[TokenT, UserT]):
         if token.expires_at is not None and token.expires_at <= time.time():
             return None
         return token
+
+    def issued(
+        self,
+        user_id: str,
+        client_id: str,
+        token: TokenT,
+        refresh: RefreshToken | None,
+        scope_separator: str = " ",
+    ) -> dict[str, Any]:
+        """What `issue_token` (a token minted without the OAuth dance) returns."""
+        return {
+            "access_token": token.value,
+            "refresh_token": refresh.value if refresh else None,
+            "expires_at": token.expires_at,
+            "scope": scope_separator.join(token.scopes),
+            "user_id": user_id,
+            "username": self.users[user_id].username,
+            "client_id": client_id,
+        }
 
     def identify(self, request: Request) -> str | None:
         token = self.tokens.get(self.bearer(request))

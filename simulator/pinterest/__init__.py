@@ -42,7 +42,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from simulator import organic
-from simulator.oauth import UserTokens
+from simulator.oauth import AuthCode, ClientApp, RefreshToken, UserTokens
 from simulator.pinterest.schemas import SCHEMAS, check_schema
 from simulator.platform import (
     PlatformSim,
@@ -111,14 +111,6 @@ def _sniff(data: bytes) -> str | None:
 
 
 @dataclass
-class App:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-    name: str = "Herald"
-
-
-@dataclass
 class User:
     id: str
     username: str
@@ -145,27 +137,6 @@ class Token:
     scopes: list[str]
     expires_at: float
     revoked: bool = False
-
-
-@dataclass
-class Refresh:
-    value: str
-    client_id: str
-    user_id: str
-    scopes: list[str]
-    expires_at: float
-    used: bool = False
-
-
-@dataclass
-class Grant:
-    code: str
-    client_id: str
-    user_id: str
-    redirect_uri: str
-    scopes: list[str]
-    expires: float
-    used: bool = False
 
 
 @dataclass
@@ -230,12 +201,12 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
+        self.apps: dict[str, ClientApp] = {}
         self.users: dict[str, User] = {}  # by id
         self.boards: dict[str, Board] = {}
         self.tokens: dict[str, Token] = {}
-        self.refresh_tokens: dict[str, Refresh] = {}
-        self.grants: dict[str, Grant] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.grants: dict[str, AuthCode] = {}
         self.media: dict[str, MediaUpload] = {}
         self.pins: dict[str, Pin] = {}
         self._seq = 0
@@ -278,9 +249,9 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
         client_id: str | None = None,
         client_secret: str | None = None,
         name: str = "Herald",
-    ) -> App:
+    ) -> ClientApp:
         """An app of the developer portal (always confidential: Basic auth at the token URL)."""
-        app = App(
+        app = ClientApp(
             client_id or str(secrets.randbelow(10**7 - 10**6) + 10**6),
             client_secret or secrets.token_hex(20),
             list(redirect_uris),
@@ -290,11 +261,11 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
 
     def _mint(
         self, client_id: str, user_id: str, scopes: list[str], expires_in: float | None = None
-    ) -> tuple[Token, Refresh]:
+    ) -> tuple[Token, RefreshToken]:
         now = time.time()
         ttl = self.conf["access_token_ttl_s"] if expires_in is None else expires_in
         token = Token("pina_" + secrets.token_urlsafe(40), client_id, user_id, scopes, now + ttl)
-        rt = Refresh(
+        rt = RefreshToken(
             "pinr_" + secrets.token_urlsafe(40),
             client_id,
             user_id,
@@ -319,15 +290,7 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
         client_id = self.issuing_app(client_id)
         wanted = [s for s in scopes.replace(",", " ").split() if s]
         token, rt = self._mint(client_id, user.id, wanted, expires_in)
-        return {
-            "access_token": token.value,
-            "refresh_token": rt.value,
-            "expires_at": token.expires_at,
-            "scope": ",".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-            "client_id": client_id,
-        }
+        return self.issued(user.id, client_id, token, rt, scope_separator=",")
 
     # ------------------------------------------------------------ authentication
 
@@ -489,7 +452,7 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
             user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
-        grant = Grant(
+        grant = AuthCode(
             secrets.token_hex(20),
             app.client_id,
             user.id,
@@ -505,12 +468,12 @@ class PinterestSim(UserTokens[Token, User], PlatformSim):
         sep = "&" if "?" in redirect_uri else "?"
         return RedirectResponse(f"{redirect_uri}{sep}{urlencode(params)}", 302)
 
-    def _client(self, request: Request) -> App | None:
+    def _client(self, request: Request) -> ClientApp | None:
         client_id, secret = self.basic_credentials(request) or ("", "")
         app = self.apps.get(client_id)
         return app if self.secret_ok(app, secret) else None
 
-    def _token_body(self, token: Token, rt: Refresh, response_type: str) -> Response:
+    def _token_body(self, token: Token, rt: RefreshToken, response_type: str) -> Response:
         now = time.time()
         rt_ttl = int(round(rt.expires_at - now))
         return JSONResponse(

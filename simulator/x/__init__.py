@@ -51,7 +51,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.providers.x_text import weighted_length
 from simulator import organic
-from simulator.oauth import UserTokens, s256
+from simulator.oauth import AuthCode, ClientApp, RefreshToken, UserTokens, s256
 from simulator.platform import (
     PlatformSim,
     Refusal,
@@ -162,14 +162,6 @@ def _sniff(data: bytes) -> tuple[str, int, int] | None:
 
 
 @dataclass
-class App:
-    client_id: str
-    client_secret: str | None  # None: a public client (PKCE only, client_id in the body)
-    redirect_uris: list[str]  # ["*"]: any http(s) URI (the sandbox app only)
-    name: str = "Herald"
-
-
-@dataclass
 class User:
     id: str
     username: str
@@ -196,31 +188,6 @@ class Token:
     expires_at: float | None  # epoch seconds
     family: str
     revoked: bool = False
-
-
-@dataclass
-class Refresh:
-    value: str
-    client_id: str
-    user_id: str
-    scopes: list[str]
-    expires_at: float
-    family: str
-    used: bool = False
-    revoked: bool = False
-
-
-@dataclass
-class Grant:
-    code: str
-    client_id: str
-    user_id: str
-    redirect_uri: str
-    scopes: list[str]
-    challenge: str
-    method: str
-    expires: float  # monotonic
-    used: bool = False
 
 
 @dataclass
@@ -421,11 +388,11 @@ class XSim(UserTokens[Token, User], PlatformSim):
 
     def reset(self) -> None:
         self.conf: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.apps: dict[str, App] = {}
+        self.apps: dict[str, ClientApp] = {}
         self.users: dict[str, User] = {}  # by id
         self.tokens: dict[str, Token] = {}
-        self.refresh_tokens: dict[str, Refresh] = {}
-        self.grants: dict[str, Grant] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.grants: dict[str, AuthCode] = {}
         self.media: dict[str, Media] = {}
         self.tweets: dict[str, Tweet] = {}
         self._seq = 0
@@ -462,10 +429,10 @@ class XSim(UserTokens[Token, User], PlatformSim):
         client_id: str | None = None,
         client_secret: str | None = None,
         name: str = "Herald",
-    ) -> App:
+    ) -> ClientApp:
         """An app of the developer portal (X has no registration API)."""
         secret = client_secret or (secrets.token_urlsafe(36) if confidential else None)
-        app = App(client_id or secrets.token_urlsafe(24), secret, list(redirect_uris), name)
+        app = ClientApp(client_id or secrets.token_urlsafe(24), secret, list(redirect_uris), name)
         return self.keep(self.apps, app.client_id, app)
 
     def _mint(
@@ -477,7 +444,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         expires_in: float | None = None,
         refresh: bool = True,
         family: str | None = None,
-    ) -> tuple[Token, Refresh | None]:
+    ) -> tuple[Token, RefreshToken | None]:
         now = time.time()
         ttl = self.conf["access_token_ttl_s"] if expires_in is None else expires_in
         family = family or secrets.token_hex(8)
@@ -486,7 +453,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         )
         rt = None
         if refresh:
-            rt = Refresh(
+            rt = RefreshToken(
                 secrets.token_urlsafe(48),
                 client_id,
                 user_id,
@@ -520,15 +487,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         token, rt = self._mint(
             client_id, user.id, scopes.split(), expires_in=expires_in, refresh=refresh
         )
-        return {
-            "access_token": token.value,
-            "refresh_token": rt.value if rt else None,
-            "expires_at": token.expires_at,
-            "scope": " ".join(token.scopes),
-            "user_id": user.id,
-            "username": user.username,
-            "client_id": client_id,
-        }
+        return self.issued(user.id, client_id, token, rt)
 
     def issue_app_token(self, client_id: str | None = None) -> str:
         """An app-only bearer token (no user): refused by user-context endpoints."""
@@ -810,22 +769,22 @@ class XSim(UserTokens[Token, User], PlatformSim):
             user = self.ensure_user(self.consenting_account(request))
         except SimError as exc:
             return _page(str(exc))
-        grant = Grant(
+        grant = AuthCode(
             secrets.token_urlsafe(60),
             app.client_id,
             user.id,
             redirect_uri,
             scopes,
+            time.monotonic() + self.conf["auth_code_ttl_s"],
             q["code_challenge"],
             method,
-            time.monotonic() + self.conf["auth_code_ttl_s"],
         )
         with self.sim.lock:
             self.grants[grant.code] = grant
         params = {"state": q["state"], "code": grant.code}
         return RedirectResponse(with_query(redirect_uri, params), 302)
 
-    async def _client_form(self, request: Request) -> tuple[App, dict[str, str]]:
+    async def _client_form(self, request: Request) -> tuple[ClientApp, dict[str, str]]:
         """The client of a token-endpoint request and its form. Confidential clients
         authenticate with HTTP Basic; public ones send client_id."""
         form = await self.form_fields(request)
@@ -847,7 +806,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             raise Refusal(_oauth_error("unauthorized_client", E_CLIENT, 401))
         return app, form
 
-    def _token_body(self, token: Token, rt: Refresh | None) -> Response:
+    def _token_body(self, token: Token, rt: RefreshToken | None) -> Response:
         body: dict[str, Any] = {
             "token_type": "bearer",
             "expires_in": int(round((token.expires_at or time.time()) - time.time())),
@@ -868,7 +827,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
             return self._refresh_grant(app, form)
         return _oauth_error("unsupported_grant_type", "The grant type is not supported.")
 
-    def _code_grant(self, app: App, form: dict[str, str]) -> Response:
+    def _code_grant(self, app: ClientApp, form: dict[str, str]) -> Response:
         _required(form, "code", "redirect_uri", "code_verifier")
         verifier = form["code_verifier"]
         with self.sim.lock:
@@ -885,7 +844,7 @@ class XSim(UserTokens[Token, User], PlatformSim):
         )
         return self._token_body(token, rt)
 
-    def _refresh_grant(self, app: App, form: dict[str, str]) -> Response:
+    def _refresh_grant(self, app: ClientApp, form: dict[str, str]) -> Response:
         _required(form, "refresh_token")
         with self.sim.lock:
             rt = self.refresh_tokens.get(form["refresh_token"])

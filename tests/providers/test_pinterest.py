@@ -22,7 +22,8 @@ from app.providers.errors import AuthError, PermanentError, RateLimited, Transie
 from app.providers.pinterest import PinterestProvider
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import SimServer, Simulator
-from simulator.pinterest import SCHEMAS, App, PinterestSim
+from simulator.oauth import ClientApp
+from simulator.pinterest import SCHEMAS, PinterestSim
 from tests.providers.flows import authorize_as, refresh_rotating
 from tests.providers.helpers import PNG, SPECS, platform_of, publish_error, set_counts
 
@@ -44,11 +45,13 @@ def pin_sim(sim: Simulator) -> PinterestSim:
 
 
 @pytest.fixture
-def app(pin_sim: PinterestSim) -> App:
+def app(pin_sim: PinterestSim) -> ClientApp:
     return pin_sim.register_app([REDIRECT])
 
 
-def make_provider(server: SimServer, http: httpx.Client, app: App, **kw: Any) -> PinterestProvider:
+def make_provider(
+    server: SimServer, http: httpx.Client, app: ClientApp, **kw: Any
+) -> PinterestProvider:
     base = server.url_for("pinterest")
     kw.setdefault("media_wait_s", 3.0)
     return PinterestProvider(
@@ -63,7 +66,7 @@ def make_provider(server: SimServer, http: httpx.Client, app: App, **kw: Any) ->
 
 
 @pytest.fixture
-def provider(server: SimServer, http: httpx.Client, app: App) -> PinterestProvider:
+def provider(server: SimServer, http: httpx.Client, app: ClientApp) -> PinterestProvider:
     return make_provider(server, http, app)
 
 
@@ -79,7 +82,7 @@ def token(provider: PinterestProvider) -> TokenSet:
     return connect(provider)
 
 
-def minted(pin_sim: PinterestSim, app: App, username: str = "alice", **kw: Any) -> TokenSet:
+def minted(pin_sim: PinterestSim, app: ClientApp, username: str = "alice", **kw: Any) -> TokenSet:
     issued = pin_sim.issue_token(username, client_id=app.client_id, **kw)
     expires = datetime.fromtimestamp(issued["expires_at"], UTC)
     return TokenSet(issued["access_token"], issued["refresh_token"], expires, issued["scope"])
@@ -102,7 +105,7 @@ def auth(token: TokenSet) -> dict[str, str]:
 
 
 def test_oauth_round_trip_uses_basic_auth_and_comma_scopes(
-    provider: PinterestProvider, server: SimServer, app: App
+    provider: PinterestProvider, server: SimServer, app: ClientApp
 ) -> None:
     url = provider.authorize_url(state="xyz", redirect_uri=REDIRECT)
     parsed = httpx.URL(url)
@@ -138,9 +141,9 @@ def test_authorization_code_is_single_use(provider: PinterestProvider) -> None:
 
 
 def test_bad_client_secret_is_a_configuration_error(
-    server: SimServer, http: httpx.Client, app: App
+    server: SimServer, http: httpx.Client, app: ClientApp
 ) -> None:
-    bad = App(app.client_id, "wrong", app.redirect_uris)
+    bad = ClientApp(app.client_id, "wrong", app.redirect_uris)
     provider = make_provider(server, http, bad)
     with pytest.raises(PermanentError, match="app credentials"):
         provider.exchange_code(code="nope", redirect_uri=REDIRECT)
@@ -159,7 +162,7 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(
 
 
 def test_expired_access_token_says_refresh_may_help(
-    provider: PinterestProvider, pin_sim: PinterestSim, app: App
+    provider: PinterestProvider, pin_sim: PinterestSim, app: ClientApp
 ) -> None:
     token = minted(pin_sim, app, expires_in=-1)
     with pytest.raises(AuthError) as exc:
@@ -169,7 +172,7 @@ def test_expired_access_token_says_refresh_may_help(
 
 
 def test_missing_scope_needs_a_reconnect(
-    provider: PinterestProvider, pin_sim: PinterestSim, app: App
+    provider: PinterestProvider, pin_sim: PinterestSim, app: ClientApp
 ) -> None:
     token = minted(pin_sim, app, scopes="boards:read,pins:read")
     exc = publish_error(provider, token, image_request(pin_sim), AuthError)
@@ -269,7 +272,7 @@ def test_video_pin_waits_for_processing(
 
 
 def test_slow_video_goes_pending_then_finalizes(
-    server: SimServer, http: httpx.Client, app: App, pin_sim: PinterestSim, sim: Simulator
+    server: SimServer, http: httpx.Client, app: ClientApp, pin_sim: PinterestSim, sim: Simulator
 ) -> None:
     provider = make_provider(server, http, app, media_wait_s=0.1)
     token = minted(pin_sim, app)
@@ -421,7 +424,7 @@ def test_embedded_schemas_match_the_vendor_document() -> None:
 
 
 def test_rate_limited_uses_the_configured_backoff(
-    server: SimServer, http: httpx.Client, app: App, pin_sim: PinterestSim, sim: Simulator
+    server: SimServer, http: httpx.Client, app: ClientApp, pin_sim: PinterestSim, sim: Simulator
 ) -> None:
     provider = make_provider(server, http, app, rate_limit_backoff_s=120)
     token = minted(pin_sim, app)
@@ -463,7 +466,7 @@ def test_media_step_failures_are_never_sent(
     assert exc.sent is False and sim.posts() == []
 
 
-def test_connect_error_is_not_sent(http: httpx.Client, app: App) -> None:
+def test_connect_error_is_not_sent(http: httpx.Client, app: ClientApp) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

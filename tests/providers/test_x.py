@@ -20,7 +20,8 @@ from app.providers.posts import MediaItem, PublishRequest
 from app.providers.x import XProvider
 from app.providers.x_text import weighted_length
 from simulator import SimServer, Simulator
-from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS, App
+from simulator.oauth import ClientApp
+from simulator.x import E_DUPLICATE, E_TOO_LONG, FIELD_ENUMS, SCHEMAS
 from tests.providers.checks import (
     assert_account_metrics,
     assert_found_after_timeout,
@@ -48,11 +49,11 @@ def _compiled_text_rules() -> None:
 
 
 @pytest.fixture
-def app(sim: Simulator) -> App:
+def app(sim: Simulator) -> ClientApp:
     return sim["x"].register_app([REDIRECT])  # type: ignore[attr-defined]
 
 
-def make_provider(server: SimServer, http: httpx.Client, app: App, **kw: Any) -> XProvider:
+def make_provider(server: SimServer, http: httpx.Client, app: ClientApp, **kw: Any) -> XProvider:
     p = get_provider(
         "x",
         api_base=server.url_for("x"),
@@ -69,7 +70,7 @@ def make_provider(server: SimServer, http: httpx.Client, app: App, **kw: Any) ->
 
 
 @pytest.fixture
-def provider(server: SimServer, http: httpx.Client, app: App) -> XProvider:
+def provider(server: SimServer, http: httpx.Client, app: ClientApp) -> XProvider:
     return make_provider(server, http, app)
 
 
@@ -85,7 +86,7 @@ def token(provider: XProvider) -> TokenSet:
     return connect(provider)
 
 
-def minted(sim: Simulator, app: App, username: str = "alice", **kw: Any) -> TokenSet:
+def minted(sim: Simulator, app: ClientApp, username: str = "alice", **kw: Any) -> TokenSet:
     issued = sim["x"].issue_token(username, client_id=app.client_id, **kw)  # type: ignore[attr-defined]
     expires = datetime.fromtimestamp(issued["expires_at"], UTC)
     return TokenSet(issued["access_token"], issued["refresh_token"], expires, issued["scope"])
@@ -104,7 +105,7 @@ def video_bytes(size: int) -> bytes:
 # ------------------------------------------------------------------ OAuth
 
 
-def test_oauth_round_trip_with_pkce(provider: XProvider, app: App, server: SimServer) -> None:
+def test_oauth_round_trip_with_pkce(provider: XProvider, app: ClientApp, server: SimServer) -> None:
     verifier = make_code_verifier()
     url = provider.authorize_url(state="xyz", redirect_uri=REDIRECT, code_verifier=verifier)
     assert url.startswith(server.url_for("x") + "/i/oauth2/authorize?")
@@ -173,13 +174,13 @@ def test_client_authentication(
     assert page.status_code == 400 and "callback" in page.text
 
 
-def provider_app(provider: XProvider, secret: str) -> App:
+def provider_app(provider: XProvider, secret: str) -> ClientApp:
     assert provider.client_id is not None
-    return App(provider.client_id, secret, [REDIRECT])
+    return ClientApp(provider.client_id, secret, [REDIRECT])
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(
-    provider: XProvider, app: App, sim: Simulator
+    provider: XProvider, app: ClientApp, sim: Simulator
 ) -> None:
     token = minted(sim, app, expires_in=60)  # refresh ahead of expiry
     token.extra["user_id"] = "kept"
@@ -212,7 +213,7 @@ def test_refresh_keeps_a_refresh_token_the_platform_did_not_replace(provider: XP
 
 
 def test_expired_access_token_is_401_then_refresh_helps(
-    provider: XProvider, app: App, sim: Simulator
+    provider: XProvider, app: ClientApp, sim: Simulator
 ) -> None:
     token = minted(sim, app, expires_in=0)
     exc = publish_error(provider, token, PublishRequest(text="too late"), AuthError)
@@ -456,7 +457,7 @@ def test_media_step_failures_are_never_sent(
 
 
 def test_timeout_after_accept_then_find_recent(
-    provider: XProvider, app: App, sim: Simulator, seen: list
+    provider: XProvider, app: ClientApp, sim: Simulator, seen: list
 ) -> None:
     token = minted(sim, app)  # only the token: find_recent must find the user id itself
     since = datetime.now(UTC)
