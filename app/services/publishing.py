@@ -346,14 +346,31 @@ def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) ->
     if reason:
         _fail(claim, outcome, reason, http_status=error.status)
         return
+    _queue_again(claim, at, outcome, error.message, http_status=error.status)
+
+
+def _queue_again(
+    claim: Claim,
+    at: dt.datetime,
+    outcome: AttemptOutcome,
+    message: str,
+    *,
+    http_status: int | None = None,
+    pending_state: dict[str, Any] | None = None,
+    spent: int = 0,
+    drop_attempt: bool = False,
+) -> None:
+    """Record the attempt and publish the destination again at `at` (see _finish)."""
     _finish(
         claim,
         DestinationStatus.queued,
         outcome,
-        error=error.message,
-        http_status=error.status,
+        error=message,
+        http_status=http_status,
         next_attempt_at=at,
-        pending_state={},
+        pending_state=pending_state if pending_state is not None else {},
+        spent=spent,
+        drop_attempt=drop_attempt,
     )
     schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
 
@@ -379,18 +396,16 @@ def _wait_until(
             spent=-1,
         )
         return "failed"
-    _finish(
+    _queue_again(
         claim,
-        DestinationStatus.queued,
+        at,
         outcome,
-        error=message,
+        message,
         http_status=http_status,
-        next_attempt_at=at,
-        pending_state=pending_state if pending_state is not None else {},
+        pending_state=pending_state,
         spent=-1,
         drop_attempt=quiet,
     )
-    schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
     return "waiting"
 
 
@@ -938,15 +953,8 @@ def _verify(claim: Claim) -> str:
         done = [*done, *out]
         if len(done) < len(parts):
             claim.destination.pending_state = {**state, "thread_done": done}
-            _finish(
-                claim,
-                DestinationStatus.queued,
-                AttemptOutcome.pending,
-                error=f"Thread parts 1–{len(done)} are on the platform; going on.",
-                next_attempt_at=utcnow(),
-                pending_state={},
-            )
-            schedule.schedule_publish(claim.destination.id, utcnow(), media=claim.media_lane)
+            going_on = f"Thread parts 1–{len(done)} are on the platform; going on."
+            _queue_again(claim, utcnow(), AttemptOutcome.pending, going_on)
             return "retry"
         root = next((p for p in recent if p.platform_post_id == done[0]), None)
         whole = PublishResult("published", done[0], root.permalink if root else None)
@@ -964,15 +972,8 @@ def _verify(claim: Claim) -> str:
     if reason:
         _fail(claim, AttemptOutcome.skipped, f"{reason} (not published: checked on the platform)")
         return "failed"
-    _finish(
-        claim,
-        DestinationStatus.queued,
-        AttemptOutcome.skipped,
-        error="Not found on the platform after an unclear answer; trying again.",
-        next_attempt_at=now,
-        pending_state={},
-    )
-    schedule.schedule_publish(claim.destination.id, now, media=claim.media_lane)
+    missing = "Not found on the platform after an unclear answer; trying again."
+    _queue_again(claim, now, AttemptOutcome.skipped, missing)
     return "retry"
 
 
