@@ -306,3 +306,35 @@ def test_clicking_a_slot_offers_a_new_post_there(page: Page, team: Team):
     box = cell.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 6)
     expect(page.locator("#new-post")).to_contain_text("Fri 26 Feb, 09:00")
+
+
+def test_a_busy_day_shows_what_fits_and_more_opens_the_day(page: Page, team: Team):
+    made = [_post(team, f"Busy {h:02d}", dt.datetime(2027, 4, 20, h, 0)) for h in range(8, 15)]
+    _open(page, team, "dayGridMonth", "2027-04-01")
+    day = _day(page, "2027-04-20")
+    more = day.locator(".fc-event[data-more-day='2027-04-20']")
+    # As many posts as the cell has room for (the earliest), then "+N more" in the last row:
+    # the page gets no more events than it shows, and FullCalendar needs no "+more" of its own.
+    expect(more).to_be_visible()
+    shown = day.locator(".fc-event[data-post-id]")
+    count = shown.count()
+    assert 1 <= count < len(made)
+    expect(more).to_have_text(f"+{len(made) - count} more")
+    expect(shown.first).to_contain_text("08:00")
+    expect(day.locator(".fc-daygrid-more-link")).to_have_count(0)
+    for event in shown.all():
+        assert event.bounding_box()["y"] < more.bounding_box()["y"]
+    page.screenshot(path=ARTIFACTS / "calendar-busy-day.png")
+    more.click()
+    expect(page.locator("#calendar .fc-timeGridDay-view")).to_be_visible()
+    for post in made:
+        expect(_event(page, post.id)).to_have_count(1)
+    expect(page.locator("#calendar .fc-event[data-more-day]")).to_have_count(0)
+    # A taller window has room for more of them.
+    size = page.viewport_size
+    assert size is not None
+    page.set_viewport_size({"width": size["width"], "height": size["height"] + 400})
+    _open(page, team, "dayGridMonth", "2027-04-01")
+    roomier = _day(page, "2027-04-20").locator(".fc-event[data-post-id]")
+    assert wait_for(lambda: roomier.count() > count, 20, every=0.25)
+    page.set_viewport_size(size)

@@ -21,6 +21,7 @@ from app.ui.state.calendar_events import (
     STATUS_COLORS,
     event_of,
     first_range,
+    month_cut,
     parse_when,
     recolor,
     title_of,
@@ -113,6 +114,32 @@ def test_calendar_events_show_their_comment_count():
     assert 'title="3 comments"' in three and ">3</span>" in three
     one = _render(event_of(post, avatars, "platform", True, chips, 1), chips)
     assert "1 comments" not in one and 'title="1 comment"' in one
+
+
+def _at(post: PostView, when: dt.datetime) -> PostView:
+    return post.model_copy(update={"id": uuid.uuid4(), "scheduled_at": when})
+
+
+def test_a_busy_day_of_the_month_shows_what_fits_and_one_more():
+    post, _ = _post("x")
+    # 20:00-23:00 New York on 13 March is 00:00-03:00 UTC on the 14th: the user's day counts.
+    evening = [_at(post, dt.datetime(2027, 3, 14, h, 0, tzinfo=dt.UTC)) for h in (3, 0, 2, 1)]
+    quiet = _at(post, dt.datetime(2027, 3, 15, 15, 0, tzinfo=dt.UTC))
+    shown, more = month_cut([*evening, quiet], 3, NY)
+    assert [p.scheduled_at.hour for p in shown] == [0, 1, 15]  # the day's earliest, then the 15th
+    [marker] = more
+    assert marker["id"] == "more:2027-03-13" and marker["title"] == "+2 more"
+    assert marker["extendedProps"] == {"more": 2, "day": "2027-03-13"}
+    assert marker["editable"] is False
+    # It sorts after the day's shown posts (FullCalendar orders a day's events by start).
+    assert marker["start"] == "2027-03-14T02:00:01+00:00"
+    assert recolor(marker, "status") is marker
+    html = _render(marker, [], time_text="21:00")
+    assert html == '<div class="herald-ev herald-ev-more-link">+2 more</div>'
+    # A day that fits is left whole; one row only leaves the "+N more".
+    assert month_cut(evening, 4, NY) == (sorted(evening, key=lambda p: p.scheduled_at), [])
+    shown, [marker] = month_cut(evening, 1, NY)
+    assert shown == [] and marker["title"] == "+4 more"
 
 
 def test_only_scheduled_posts_of_editors_are_draggable():

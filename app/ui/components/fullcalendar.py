@@ -21,6 +21,11 @@ from app.ui.state.calendar_events import COMMENT_ICON, STATUS_LABELS, VIEWS
 
 FC = "6.1.21"
 LUXON = "3.7.2"
+# A month view's measures in CSS pixels (calendar_grid's font size): the row of day names,
+# a cell's day number with its padding, and one event with its margins.
+DAY_NAMES_PX = 26
+DAY_NUMBER_PX = 33
+EVENT_ROW_PX = 23
 
 _PLUGIN_IMPORTS = {
     f"@fullcalendar/daygrid@{FC}": rx.ImportVar(tag="dayGridPlugin", is_default=True),
@@ -64,9 +69,16 @@ const heraldEscapes = {json.dumps(_ESCAPES)};
 const heraldEscape = (text) => String(text).replace(/[&<>"']/g, (c) => heraldEscapes[c]);
 const heraldStatusLabels = {json.dumps(STATUS_LABELS)};
 const heraldCommentIcon = {json.dumps(COMMENT_ICON)};
-function heraldEventDidMount(info) {{ info.el.dataset.postId = info.event.id; }}
+function heraldEventDidMount(info) {{
+  const day = info.event.extendedProps.day;
+  if (day) info.el.dataset.moreDay = day; else info.el.dataset.postId = info.event.id;
+}}
 function heraldEventContent(arg, chips) {{
   const props = arg.event.extendedProps;
+  if (props.more) {{
+    return {{html: '<div class="herald-ev herald-ev-more-link">' + heraldEscape(arg.event.title)
+      + '</div>'}};
+  }}
   const label = heraldStatusLabels[props.status] || props.status || "";
   let html = '<div class="herald-ev">';
   if (arg.timeText && !arg.view.type.startsWith('list')) {{
@@ -137,13 +149,25 @@ _REMEMBER_PLACE = (
 )
 
 
+# How many events a month cell has room for (0 until the calendar has a size): the server
+# sends no more a day (calendar_events.month_cut). Read off the view's height when the dates
+# are set, before the grid is laid out: six weeks under the day names, each cell's day number
+# above its events.
+_MONTH_ROWS = (
+    "(() => { const h = document.querySelector('#calendar .fc-view-harness'); "
+    "return h ? Math.max(0, Math.floor("
+    f"((h.clientHeight - {DAY_NAMES_PX}) / 6 - {DAY_NUMBER_PX}) / {EVENT_ROW_PX})) : 0; }})()"
+)
+
+
 def _dates_spec(info: ObjectVar[dict]) -> tuple[Var[dict[str, Any]]]:
     i = _raw(info)
     return (
         Var(
             _js_expr=(
                 f"({_REMEMBER_PLACE.format(i=i)}, "
-                f"{{start: {i}.startStr, end: {i}.endStr, view: {i}.view.type}})"
+                f"{{start: {i}.startStr, end: {i}.endStr, view: {i}.view.type, "
+                f"rows: {_MONTH_ROWS}}})"
             ),
             _var_type=dict[str, Any],
         ),
@@ -151,7 +175,18 @@ def _dates_spec(info: ObjectVar[dict]) -> tuple[Var[dict[str, Any]]]:
 
 
 def _click_spec(info: ObjectVar[dict]) -> tuple[Var[str]]:
-    return (Var(_js_expr=f"{_raw(info)}.event.id", _var_type=str),)
+    # A day's "+N more" (calendar_events.month_cut) opens that day here; the server ignores it.
+    i = _raw(info)
+    return (
+        Var(
+            _js_expr=(
+                f"(({i}.event.extendedProps.day && "
+                f"{i}.view.calendar.changeView('timeGridDay', {i}.event.extendedProps.day)), "
+                f"{i}.event.id)"
+            ),
+            _var_type=str,
+        ),
+    )
 
 
 def _date_click_spec(info: ObjectVar[dict]) -> tuple[Var[dict[str, Any]]]:

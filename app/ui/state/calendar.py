@@ -21,6 +21,8 @@ from app.ui.state.auth import AuthState
 from app.ui.state.calendar_events import (
     HOT_AHEAD,
     MAX_EVENTS,
+    MONTH_ROWS,
+    MORE_PREFIX,
     PAGE,
     PLATFORM_COLORS,
     QUIET_REFRESH,
@@ -30,6 +32,7 @@ from app.ui.state.calendar_events import (
     delete_text,
     event_of,
     first_range,
+    month_cut,
     parse_when,
     recolor,
     shown_status,
@@ -42,6 +45,8 @@ class CalendarState(AuthState):
     range_start: str = ""
     range_end: str = ""
     view: str = ""
+    # How many events a month cell shows (the browser measures it on datesSet).
+    month_rows: int = MONTH_ROWS
     color_by: str = "platform"
     f_account: str = "all"
     f_platform: str = "all"
@@ -80,10 +85,13 @@ class CalendarState(AuthState):
         can_edit = self._can_edit()
         counts = self._comment_counts
         chips = list(self.chips)
+        more: list[dict[str, Any]] = []
+        if self.view == "dayGridMonth":
+            found, more = month_cut(found, self.month_rows, self.user_timezone)
         events = [
             event_of(p, self._avatars, self.color_by, can_edit, chips, counts.get(str(p.id), 0))
             for p in found
-        ]
+        ] + more
         if chips != self.chips:  # before the events that name them
             self.chips = chips
         if events != self.events:  # unchanged: nothing is sent, the calendar is left alone
@@ -228,8 +236,11 @@ class CalendarState(AuthState):
         """FullCalendar's datesSet: the visible range changed (navigation or view switch)."""
         start, end = str(info.get("start", "")), str(info.get("end", ""))
         self.view = str(info.get("view", ""))
-        if self._same_range(start, end):
+        rows = info.get("rows")
+        fits = min(rows, 50) if isinstance(rows, int) and rows > 0 else self.month_rows
+        if self._same_range(start, end) and fits == self.month_rows:
             return
+        self.month_rows = fits
         self.range_start, self.range_end = start, end
         try:
             self._fetch(me.user, me.wid)
@@ -345,6 +356,8 @@ class CalendarState(AuthState):
     @shows_errors
     @signed_in
     def open_post(self, me: SignedIn, post_id: str):
+        if post_id.startswith(MORE_PREFIX):
+            return  # a day's "+N more": the browser opened that day (fullcalendar.py)
         self.confirm_delete = False
         try:
             self._show_post(posts.get_post(me.user, me.wid, uuid.UUID(post_id)))

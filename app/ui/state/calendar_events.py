@@ -51,6 +51,11 @@ QUIET_REFRESH = 20
 NEW_POST_HOUR = 9  # a whole day clicked in the month view: suggest 09:00 that day
 # The calendar's views, the first one its default (app/ui/components/fullcalendar.py).
 VIEWS = ("dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek")
+# The month view gets no more posts a day than its cells show (the browser says how many
+# rows fit; MONTH_ROWS until it has): the rest of a busy day is one "+N more" that opens the
+# day. FullCalendar draws (and measures) every event it is given, shown or not.
+MONTH_ROWS = 2
+MORE_PREFIX = "more:"
 
 
 def title_of(content: str) -> str:
@@ -141,6 +146,8 @@ def _color(status: str, platforms: list[str], color_by: str) -> tuple[str, str]:
 
 def recolor(event: dict[str, Any], color_by: str) -> dict[str, Any]:
     props = event.get("extendedProps", {})
+    if props.get("more"):
+        return event
     platforms = [p for p in str(props.get("platforms", "")).split(",") if p]
     background, border = _color(str(props.get("status", "")), platforms, color_by)
     return {**event, "backgroundColor": background, "borderColor": border}
@@ -197,6 +204,44 @@ def event_of(
             "comments": comments,
         },
     }
+
+
+def month_cut(
+    found: list[posts.PostView], rows: int, timezone: str
+) -> tuple[list[posts.PostView], list[dict[str, Any]]]:
+    """The posts a month view shows (at most `rows` a day, earliest first) and a "+N more"
+    event for each day that has more: it takes the last row and sorts after the day's shown
+    posts."""
+    rows = max(1, rows)
+    tz = zone(timezone)
+    days: dict[dt.date, list[posts.PostView]] = {}
+    shown: list[posts.PostView] = []
+    for post in found:
+        if post.scheduled_at is None:
+            shown.append(post)
+        else:
+            days.setdefault(post.scheduled_at.astimezone(tz).date(), []).append(post)
+    more: list[dict[str, Any]] = []
+    for day, day_posts in days.items():
+        day_posts.sort(key=lambda p: (p.scheduled_at, str(p.id)))
+        if len(day_posts) <= rows:
+            shown += day_posts
+            continue
+        shown += day_posts[: rows - 1]
+        hidden = day_posts[rows - 1 :]
+        first_hidden = hidden[0].scheduled_at
+        assert first_hidden is not None
+        more.append(
+            {
+                "id": MORE_PREFIX + day.isoformat(),
+                "title": f"+{len(hidden)} more",
+                "start": (first_hidden + dt.timedelta(seconds=1)).astimezone(dt.UTC).isoformat(),
+                "editable": False,
+                "classNames": ["herald-more"],
+                "extendedProps": {"more": len(hidden), "day": day.isoformat()},
+            }
+        )
+    return shown, more
 
 
 # The comment count's icon on an event (app/ui/components/fullcalendar.py draws it).

@@ -42,6 +42,10 @@ CALENDAR_STYLE = {
     "& .fc .fc-list-day-cushion": {"background": "var(--gray-a2)"},
     "& .fc-event": {"cursor": "pointer", "border_width": "2px"},
     "& .fc-event:focus-visible": {"outline": "2px solid var(--accent-8)", "outline_offset": "1px"},
+    # A busy day's "+N more" (it opens the day), drawn like FullCalendar's own more-link.
+    "& .fc-event.herald-more": {"background": "transparent", "border_color": "transparent"},
+    "& .herald-ev-more-link": {"color": "var(--gray-11)", "font_weight": "600"},
+    "& .fc-event.herald-more:hover .herald-ev-more-link": {"text_decoration": "underline"},
     "& .herald-ev": {
         "display": "flex",
         "align_items": "center",
