@@ -324,7 +324,11 @@ def test_a_busy_day_shows_what_fits_and_more_opens_the_day(page: Page, team: Tea
     expect(day.locator(".fc-daygrid-more-link")).to_have_count(0)
     for event in shown.all():
         assert event.bounding_box()["y"] < more.bounding_box()["y"]
-    page.screenshot(path=ARTIFACTS / "calendar-busy-day.png")
+    page.screenshot(path=ARTIFACTS / "calendar-busy-day-light.png")
+    page.emulate_media(color_scheme="dark")
+    expect(page.locator("html.dark, html[class*='dark']")).to_have_count(1)
+    page.screenshot(path=ARTIFACTS / "calendar-busy-day-dark.png")
+    page.emulate_media(color_scheme="light")
     more.click()
     expect(page.locator("#calendar .fc-timeGridDay-view")).to_be_visible()
     for post in made:
