@@ -350,28 +350,12 @@ def _retry_later(claim: Claim, error: ProviderError, outcome: AttemptOutcome) ->
 
 
 def _queue_again(
-    claim: Claim,
-    at: dt.datetime,
-    outcome: AttemptOutcome,
-    message: str,
-    *,
-    http_status: int | None = None,
-    pending_state: dict[str, Any] | None = None,
-    spent: int = 0,
-    drop_attempt: bool = False,
+    claim: Claim, at: dt.datetime, outcome: AttemptOutcome, message: str, **record: Any
 ) -> None:
-    """Record the attempt and publish the destination again at `at` (see _finish)."""
-    _finish(
-        claim,
-        DestinationStatus.queued,
-        outcome,
-        error=message,
-        http_status=http_status,
-        next_attempt_at=at,
-        pending_state=pending_state if pending_state is not None else {},
-        spent=spent,
-        drop_attempt=drop_attempt,
-    )
+    """Record the attempt (`record`: more of _finish's fields) and publish the destination
+    again at `at`; what it was waiting on is cleared unless `record` gives a pending_state."""
+    record["pending_state"] = record.get("pending_state") or {}
+    _finish(claim, DestinationStatus.queued, outcome, error=message, next_attempt_at=at, **record)
     schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
 
 
