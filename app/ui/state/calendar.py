@@ -45,8 +45,6 @@ class CalendarState(AuthState):
     range_start: str = ""
     range_end: str = ""
     view: str = ""
-    # How many events a month cell shows (the browser measures it on datesSet).
-    month_rows: int = MONTH_ROWS
     color_by: str = "platform"
     f_account: str = "all"
     f_platform: str = "all"
@@ -71,6 +69,8 @@ class CalendarState(AuthState):
 
     _avatars: dict[str, str] = {}
     _comment_counts: dict[str, int] = {}  # post id → comments, for the events' badges
+    # How many events a month cell shows (the browser measures it on datesSet).
+    _month_rows: int = MONTH_ROWS
     # Live refresh: when the visible posts were last read, and when one of them next needs
     # watching (the earliest scheduled time; 0 = one is publishing now).
     _fetched_at: float = 0.0
@@ -87,7 +87,7 @@ class CalendarState(AuthState):
         chips = list(self.chips)
         more: list[dict[str, Any]] = []
         if self.view == "dayGridMonth":
-            found, more = month_cut(found, self.month_rows, self.user_timezone)
+            found, more = month_cut(found, self._month_rows, self.user_timezone)
         events = [
             event_of(p, self._avatars, self.color_by, can_edit, chips, counts.get(str(p.id), 0))
             for p in found
@@ -237,10 +237,10 @@ class CalendarState(AuthState):
         start, end = str(info.get("start", "")), str(info.get("end", ""))
         self.view = str(info.get("view", ""))
         rows = info.get("rows")
-        fits = min(rows, 50) if isinstance(rows, int) and rows > 0 else self.month_rows
-        if self._same_range(start, end) and fits == self.month_rows:
+        fits = min(rows, 50) if isinstance(rows, int) and rows > 0 else self._month_rows
+        if self._same_range(start, end) and fits == self._month_rows:
             return
-        self.month_rows = fits
+        self._month_rows = fits
         self.range_start, self.range_end = start, end
         try:
             self._fetch(me.user, me.wid)
