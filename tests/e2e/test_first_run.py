@@ -118,6 +118,7 @@ def test_a_workspace_is_created_from_the_narrow_screen_menu(page: Page, live_app
     page.click("#nav-toggle")
     drawer = page.locator("#nav-drawer")
     drawer.locator(".new-workspace").click()
+    expect(drawer).to_have_count(0)  # the menu closes; the dialog opens
     page.fill("#new-workspace-name", "Pocket Shop")
     page.click("#create-workspace")
     expect(page.locator("#page-title")).to_have_text("Workspace")

@@ -113,3 +113,20 @@ async def test_a_page_load_passes_on_what_its_handlers_yield_and_return():
     assert [s async for s in _run_load(None, Handler(lambda state: None))] == []
     reported = [s async for s in _run_load(None, Handler(fails))]
     assert len(reported) == 1 and "boom" in str(reported[0])
+
+
+def test_an_abandoned_page_load_is_closed_quietly_from_another_context():
+    """The event loop closes a page load the user left mid-way in a context of its own: the
+    acting user it set belongs to the load's context, and closing must not raise there."""
+    import contextvars
+
+    from app.models import User
+    from app.ui.state import auth
+
+    user = User(email="ada@example.com", password_hash="x")
+    acting = auth._acting_as(user)
+    load = contextvars.copy_context()
+    load.run(acting.__enter__)
+    assert load.run(auth._ACTING.get) is user and auth._ACTING.get() is None
+    acting.__exit__(GeneratorExit, GeneratorExit(), None)  # closed elsewhere: no ValueError
+    assert auth._ACTING.get() is None

@@ -23,6 +23,7 @@ function HeraldScreen({{wide, children}}) {{
     const query = window.matchMedia({WIDE!r});
     const changed = () => setWide(query.matches);
     query.addEventListener("change", changed);
+    changed();  // a resize between the first render and this effect
     return () => query.removeEventListener("change", changed);
   }}, []);
   return isWide === wide ? children : null;

@@ -16,7 +16,12 @@ def new_workspace_button(**props) -> rx.Component:
             variant="soft",
             color_scheme="gray",
             aria_label="New workspace",
-            on_click=WorkspaceState.set_create_open(True),
+            # From the narrow screens' menu: close the drawer first, so that its focus trap
+            # does not dismiss the dialog as it opens (no-op in the sidebar).
+            on_click=[
+                rx.call_script("document.getElementById('nav-close')?.click()"),
+                WorkspaceState.set_create_open(True),
+            ],
             **props,
         ),
         content="New workspace",

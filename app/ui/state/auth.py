@@ -66,7 +66,10 @@ def _acting_as(user: User) -> Iterator[None]:
     try:
         yield
     finally:
-        _ACTING.reset(reset)
+        # A page load abandoned mid-way (the user went elsewhere) is closed later by the event
+        # loop, in another context: there is nothing of this one to undo there.
+        with contextlib.suppress(ValueError):
+            _ACTING.reset(reset)
 
 
 # The browser's IANA zone (America/New_York), read by a script.
