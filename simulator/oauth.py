@@ -1,8 +1,9 @@
 """The OAuth 2.0 authorization-server pieces the simulated platforms share.
 
-Every platform keeps its own apps, grants, token formats and error shapes; what they do alike
-(reading credentials off a request, checking a redirect URI, the consent that auto-approves as
-`sim_account`, a code that is good once) lives here, mixed into their PlatformSim subclass.
+Every platform keeps its own token formats and error shapes (and most their own apps and
+grants); what they do alike (reading credentials off a request, checking a redirect URI, the
+consent that auto-approves as `sim_account`, a code that is good once) lives here, mixed into
+their PlatformSim subclass, with the records X and Pinterest keep alike.
 """
 
 from __future__ import annotations
