@@ -129,7 +129,7 @@ def test_a_busy_day_of_the_month_shows_what_fits_and_one_more():
     assert [p.scheduled_at.hour for p in shown] == [0, 1, 15]  # the day's earliest, then the 15th
     [marker] = more
     assert marker["id"] == "more:2027-03-13" and marker["title"] == "+2 more"
-    assert marker["extendedProps"] == {"more": 2, "day": "2027-03-13"}
+    assert marker["extendedProps"] == {"day": "2027-03-13"}
     assert marker["editable"] is False
     # It sorts after the day's shown posts (FullCalendar orders a day's events by start).
     assert marker["start"] == "2027-03-14T02:00:01+00:00"

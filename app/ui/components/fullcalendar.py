@@ -75,7 +75,7 @@ function heraldEventDidMount(info) {{
 }}
 function heraldEventContent(arg, chips) {{
   const props = arg.event.extendedProps;
-  if (props.more) {{
+  if (props.day) {{
     return {{html: '<div class="herald-ev herald-ev-more-link">' + heraldEscape(arg.event.title)
       + '</div>'}};
   }}

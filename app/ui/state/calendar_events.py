@@ -146,7 +146,7 @@ def _color(status: str, platforms: list[str], color_by: str) -> tuple[str, str]:
 
 def recolor(event: dict[str, Any], color_by: str) -> dict[str, Any]:
     props = event.get("extendedProps", {})
-    if props.get("more"):
+    if props.get("day"):  # a day's "+N more" (month_cut) keeps its look
         return event
     platforms = [p for p in str(props.get("platforms", "")).split(",") if p]
     background, border = _color(str(props.get("status", "")), platforms, color_by)
@@ -238,7 +238,7 @@ def month_cut(
                 "start": (first_hidden + dt.timedelta(seconds=1)).astimezone(dt.UTC).isoformat(),
                 "editable": False,
                 "classNames": ["herald-more"],
-                "extendedProps": {"more": len(hidden), "day": day.isoformat()},
+                "extendedProps": {"day": day.isoformat()},
             }
         )
     return shown, more
