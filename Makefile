@@ -54,7 +54,7 @@ test-container: test-venv
 
 # The Bluesky provider and the engine against the official AT Protocol network (@atproto/dev-env,
 # pinned in tests/realserver/atproto/). The first run installs it into ~/.cache/herald/atproto
-# (HERALD_ATPROTO_CACHE): about 5 minutes; later runs reuse it.
+# (HERALD_ATPROTO_CACHE): about a minute; later runs reuse it.
 test-bluesky-real: test-venv
 	$(PY) -m tests.realserver.atproto
 	$(PY) -m tests.run tests/realserver/test_bluesky_real.py

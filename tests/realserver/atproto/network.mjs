@@ -27,6 +27,13 @@ const network = await devEnv.TestNetwork.create({
   pds: { serviceHandleDomains: ['.test', '.bsky.social'] },
 })
 
+// Node ends the process on an unhandled rejection or exception, so one failing background task
+// of the network (an AppView indexer, say) would take the PDS down with it and every later test
+// would read "connection refused". Each is logged with its stack instead (the tests report them).
+for (const event of ['unhandledRejection', 'uncaughtException']) {
+  process.on(event, (error) => console.error(`${new Date().toISOString()} ${event}:`, error))
+}
+
 let stopping = false
 const stop = async () => {
   if (stopping) return
