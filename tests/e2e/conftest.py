@@ -4,6 +4,7 @@ Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 
 from simulator import SimServer, Simulator
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.processes import free_port, spawn, stop, wait_http
+from tests.support.processes import ended, free_port, spawn, stop, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -71,18 +72,34 @@ def live_app(sim: SimServer) -> Iterator[str]:
         "HERALD_SANDBOX_URL": sim.url,
     }
     env.pop("HERALD_BASE_URL", None)  # the default (localhost on our port) must work
-    python = sys.executable
-    procs = [
-        spawn([python, "-m", "app.cli", name], ARTIFACTS / f"{name}.log", env)
-        for name in ("web", "worker", "scheduler")
-    ]
+    logs = [ARTIFACTS / f"{name}.log" for name in ("web", "worker", "scheduler")]
+    _LIVE[:] = [(spawn([sys.executable, "-m", "app.cli", log.stem], log, env), log) for log in logs]
     try:
         # The first build installs the frontend's npm packages (wait_http's long default).
-        wait_http(f"{base}/login", procs[0], ARTIFACTS / "web.log")
+        wait_http(f"{base}/login", *_LIVE[0])
         yield base
     finally:
-        for proc in procs:
+        for proc, _ in _LIVE:
             stop(proc)
+        _LIVE.clear()
+
+
+_LIVE: list[tuple[subprocess.Popen, Path]] = []  # live_app's processes and their logs
+
+
+@pytest.fixture(autouse=True)
+def live_app_alive(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test using live_app starts and ends with its processes up; if one has ended, the test
+    says which and why (its log's tail) rather than failing on a refused connection."""
+
+    def check() -> None:
+        for proc, log in _LIVE if "live_app" in request.fixturenames else []:
+            if why := ended(proc, log):
+                pytest.fail(why, pytrace=False)
+
+    check()
+    yield
+    check()
 
 
 @pytest.fixture(scope="session")

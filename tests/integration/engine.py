@@ -33,7 +33,7 @@ from app.providers.x import XProvider
 from app.services import accounts, auth, posts
 from simulator import SimServer
 from tests.integration.helpers import mastodon_account as mastodon_account  # re-exported
-from tests.support.processes import spawn, stop
+from tests.support.processes import ended, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "test-artifacts"
@@ -89,28 +89,24 @@ def engine_processes(
     env: dict[str, str] | None = None, pools: int = 1, schedulers: int = 1
 ) -> Iterator[list[subprocess.Popen]]:
     """Worker pools and schedulers as processes (several of each: one per simulated node)."""
-    procs = [
-        spawn(
-            [sys.executable, "-m", "app.cli", "worker"], LOGS / f"engine-worker{i or ''}.log", env
-        )
-        for i in range(pools)
+    commands = [
+        (["app.cli", "worker"], LOGS / f"engine-worker{i or ''}.log") for i in range(pools)
     ] + [
-        spawn(
-            [sys.executable, "-m", "workers.scheduler"],
-            LOGS / f"engine-scheduler{i or ''}.log",
-            env,
-        )
-        for i in range(schedulers)
+        (["workers.scheduler"], LOGS / f"engine-scheduler{i or ''}.log") for i in range(schedulers)
     ]
+    children = [(spawn([sys.executable, "-m", *argv], log, env), log) for argv, log in commands]
+    procs = [proc for proc, _ in children]
     try:
-        _wait_ready(pools * int({**os.environ, **(env or {})}["HERALD_WORKERS"]), procs)
+        _wait_ready(pools * int({**os.environ, **(env or {})}["HERALD_WORKERS"]), children)
         yield procs
     finally:
         for proc in procs:
             stop(proc)
 
 
-def _wait_ready(workers: int, procs: list[subprocess.Popen], timeout: float = 90) -> None:
+def _wait_ready(
+    workers: int, children: list[tuple[subprocess.Popen, Path]], timeout: float = 90
+) -> None:
     """Until every worker process reports itself (after its warm-up) and a scheduler lives: a
     test's first post must not be due while the engine is still starting."""
     from sqlalchemy import text
@@ -118,9 +114,9 @@ def _wait_ready(workers: int, procs: list[subprocess.Popen], timeout: float = 90
     from app.redis_client import redis
 
     def ready() -> bool:
-        for proc in procs:
-            if proc.poll() is not None:
-                raise RuntimeError(f"an engine process exited; see {LOGS}")
+        for proc, log in children:
+            if why := ended(proc, log):
+                raise RuntimeError(why)
         with db.engine().connect() as conn:
             reported = conn.execute(text("SELECT count(*) FROM worker_processes")).scalar_one()
         return reported >= workers and any(redis().scan_iter("rq:scheduler:*", count=100))

