@@ -34,7 +34,9 @@ app = rx.App(
     # The REST API (Reflex mounts itself inside it), long-lived caching of the hashed assets,
     # then security headers around everything.
     api_transformer=[create_api(), cache_assets, security_headers],
-    toaster=rx.toast.provider(position="bottom-right", close_button=True),
+    # dir: without it, sonner reads the page's computed direction on every render of the toaster
+    # (a forced style recalculation each time).
+    toaster=rx.toast.provider(position="bottom-right", close_button=True, dir="ltr"),
     backend_exception_handler=reflex_exception_handler,
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.blocks import dot, ghost_button, ghost_icon, grow, muted, pin, stack
+from app.ui.components.poll import live_poll
 from app.ui.state.notify import POLL_MS, NotifyState
 
 
@@ -108,7 +109,7 @@ def bell(id: str = "notify-bell") -> rx.Component:
             rx.box(
                 ghost_icon("bell", "Notifications", 18, id=id),
                 _count_badge(),
-                rx.moment(interval=POLL_MS, on_change=NotifyState.poll, display="none"),
+                live_poll(POLL_MS, NotifyState.poll),
                 position="relative",
             )
         ),

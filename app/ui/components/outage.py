@@ -14,6 +14,7 @@ import reflex as rx
 from app.services import outages
 from app.services.errors import ServiceError
 from app.ui import format
+from app.ui.components.poll import live_poll
 from app.ui.state.auth import AuthState
 from app.ui.state.handlers import SignedIn, signed_in
 
@@ -87,5 +88,5 @@ def outage_banner() -> rx.Component:
     the page is open."""
     return rx.fragment(
         rx.foreach(OutageState.outages, _item),
-        rx.moment(interval=POLL_MS, on_change=OutageState.refresh, display="none"),
+        live_poll(POLL_MS, OutageState.refresh),
     )

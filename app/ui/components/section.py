@@ -137,16 +137,6 @@ def filter_select(
     )
 
 
-def live_poll(interval_ms: int, on_tick: Any) -> rx.Component:
-    """A hidden ticking clock: its change event polls the page while it is open (it stops
-    when the page is left or closed)."""
-    return rx.box(
-        rx.moment(interval=interval_ms, format="HH:mm:ss", on_change=on_tick),
-        display="none",
-        aria_hidden="true",
-    )
-
-
 def data_table(
     headers: tuple[str, ...], items: Any, render: Any, table_id: str = "", scroll: bool = True,
     **props: Any,

@@ -8,7 +8,8 @@ import reflex as rx
 from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
-from app.ui.components.section import empty_card, live_poll
+from app.ui.components.poll import live_poll
+from app.ui.components.section import empty_card
 from app.ui.state.analytics import AnalyticsState
 from app.ui.views.analytics_charts import followers_chart, platforms_chart, posts_chart, stats
 from app.ui.views.analytics_post_dialog import post_dialog

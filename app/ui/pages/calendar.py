@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import outage_banner
-from app.ui.components.section import live_poll
+from app.ui.components.poll import live_poll
 from app.ui.state.calendar import CalendarState
 from app.ui.views.calendar_grid import calendar_grid
 from app.ui.views.calendar_post_dialog import post_dialog

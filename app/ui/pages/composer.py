@@ -11,8 +11,8 @@ import reflex as rx
 from app.ui.components.blocks import icon_title, muted, toolbar
 from app.ui.components.counter import counter_script
 from app.ui.components.layout import protected_page
+from app.ui.components.poll import live_poll
 from app.ui.components.preview import post_preview
-from app.ui.components.section import live_poll
 from app.ui.state.approvals_composer import ComposerApprovalState
 from app.ui.state.composer import ComposerState
 from app.ui.state.composer_ai import ComposerAIState

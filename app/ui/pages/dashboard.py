@@ -8,7 +8,7 @@ from app.ui.components.blocks import grid, muted, stack
 from app.ui.components.forms import form_error
 from app.ui.components.layout import protected_page
 from app.ui.components.outage import outage_banner
-from app.ui.components.section import live_poll
+from app.ui.components.poll import live_poll
 from app.ui.state.approvals import ApprovalListState
 from app.ui.state.auth import AuthState
 from app.ui.state.dashboard import DashboardState

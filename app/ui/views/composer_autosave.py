@@ -15,7 +15,7 @@ from reflex.vars.base import Var
 
 from app.ui.components.blocks import button_row, panel_callout, stack, wrap_row
 from app.ui.components.buttons import row_button
-from app.ui.components.section import live_poll
+from app.ui.components.poll import live_poll
 from app.ui.state.composer import TEXT, ComposerState
 from app.ui.state.composer_autosave import ComposerAutosaveState
 

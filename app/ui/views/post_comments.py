@@ -21,7 +21,8 @@ from app.ui.components.blocks import (
     toolbar,
 )
 from app.ui.components.buttons import row_button
-from app.ui.components.section import live_poll, section_card
+from app.ui.components.poll import live_poll
+from app.ui.components.section import section_card
 from app.ui.state.comments import DRAFT, CommentRow, CommentsState, Part, Suggestion
 
 POLL_MS = 10_000
