@@ -16,9 +16,11 @@ function HeraldTicker({interval, onTick}) {
   const tick = useRef(onTick);
   tick.current = onTick;
   useEffect(() => {
-    tick.current();
+    // The first tick waits for this commit's other effects, among them the page's on_load:
+    // Reflex sends a client's events in order, and a poll must not hold up the page's load.
+    const first = setTimeout(() => tick.current(), 0);
     const timer = setInterval(() => tick.current(), interval);
-    return () => clearInterval(timer);
+    return () => { clearTimeout(first); clearInterval(timer); };
   }, [interval]);
   return null;
 }
