@@ -385,6 +385,20 @@ def process_tree_rss_mb(proc: subprocess.Popen) -> float:
         return 0.0
 
 
+def cpu_reference_s() -> float:
+    """Seconds one core takes for a fixed pure-Python loop (best of three): the machine's
+    speed at that moment, printed beside timings so that runs on different machines, or on a
+    shared host whose speed drifts, can be compared."""
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        total = 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - began)
+    return round(best, 3)
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")

@@ -11,6 +11,10 @@
 - sandbox connect: a click on "Sandbox account" → the account's card says connected, one per
   OAuth network in `SANDBOX_CONNECTS`.
 
+`cpu_reference_s` (before) and `cpu_reference_after_s`: how long one core takes for a fixed
+Python loop (`harness.cpu_reference_s`), the machine's speed during the run; the page figures
+scale with it.
+
 Figures last, as one JSON line. Targets (issue 14): first load ≤ 1.0 s and in-app navigation
 ≤ 300 ms on every page, calendar month with 500 posts ≤ 1.0 s, keystroke p95 ≤ 16 ms, sandbox
 connect ≤ 2 s.
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)  # next month
     token, account_id = seed(sim, args.posts, month)
     web, url = start_web(env)
-    figures: dict = {"posts_in_month": args.posts}
+    figures: dict = {"posts_in_month": args.posts, "cpu_reference_s": harness.cpu_reference_s()}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -239,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         harness.stop(web)
         sim.close()
         harness.SERVICES.stop()
+    figures["cpu_reference_after_s"] = harness.cpu_reference_s()
     print(f"logs: {harness.LOGS}", file=sys.stderr)
     harness.emit(figures)
 
