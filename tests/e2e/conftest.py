@@ -51,6 +51,9 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         yield server
 
 
+_LIVE: list[tuple[subprocess.Popen, Path]] = []  # live_app's processes and their logs
+
+
 @pytest.fixture(scope="module")
 def live_app(sim: SimServer) -> Iterator[str]:
     """Start `python -m app.cli web`, a worker and the scheduler; yield the base URL.
@@ -82,9 +85,6 @@ def live_app(sim: SimServer) -> Iterator[str]:
         for proc, _ in _LIVE:
             stop(proc)
         _LIVE.clear()
-
-
-_LIVE: list[tuple[subprocess.Popen, Path]] = []  # live_app's processes and their logs
 
 
 @pytest.fixture(autouse=True)
