@@ -400,8 +400,6 @@ class XSim(UserTokens[Token, User], PlatformSim):
             ["*"], client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_CLIENT_SECRET, name="Sandbox"
         )
 
-    # ------------------------------------------------------------ knobs / settings
-
     # ------------------------------------------------------------ ids, users, apps, tokens
 
     def _next_id(self) -> str:
