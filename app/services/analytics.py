@@ -41,12 +41,12 @@ from app.models import (
     Workspace,
     utcnow,
 )
+from app.models.metrics import COUNTERS, PostCounts, engagement_of
 from app.providers.registry import all_providers
 from app.services.access import require_role
 from app.services.errors import InvalidInput, NotFound
 from app.services.views import copy_view
 
-FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 MAX_RANGE = dt.timedelta(days=366)
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
@@ -56,28 +56,23 @@ EXCERPT = 140
 MAX_POSTS = 500
 
 
-def engagement_of(likes: int, comments: int, shares: int) -> int:
-    return likes + comments + shares
-
-
 # --------------------------------------------------------------------------- per post
 
 
-class MetricPoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Counts(PostCounts):
+    """The counters in a response: every one is always there (also in the schema), with
+    their engagement."""
 
-    collected_at: dt.datetime
-    likes: int
-    comments: int
-    shares: int
-    views: int
-    impressions: int
-    clicks: int
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     @computed_field(description="likes + comments + shares")  # type: ignore[prop-decorator]
     @property
     def engagement(self) -> int:
         return engagement_of(self.likes, self.comments, self.shares)
+
+
+class MetricPoint(Counts):
+    collected_at: dt.datetime
 
 
 class DestinationAnalytics(BaseModel):
@@ -130,7 +125,7 @@ def post_analytics(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> P
                 .order_by(col(PostMetric.collected_at), col(PostMetric.id))
             ).all():
                 history[m.destination_id].append(
-                    MetricPoint(collected_at=m.collected_at, **{f: getattr(m, f) for f in FIELDS})
+                    MetricPoint(collected_at=m.collected_at, **{f: getattr(m, f) for f in COUNTERS})
                 )
         out = [
             DestinationAnalytics(
@@ -146,7 +141,7 @@ def post_analytics(user: User, workspace_id: uuid.UUID, post_id: uuid.UUID) -> P
             )
             for d, a in dests
         ]
-    totals = {f: sum(getattr(d.latest, f) for d in out if d.latest) for f in FIELDS}
+    totals = {f: sum(getattr(d.latest, f) for d in out if d.latest) for f in COUNTERS}
     totals["engagement"] = engagement_of(totals["likes"], totals["comments"], totals["shares"])
     return PostAnalytics(post_id=post.id, status=post.status.value, destinations=out, totals=totals)
 
@@ -190,18 +185,11 @@ class TopPost(BaseModel):
     views: int
 
 
-class Stats(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Stats(Counts):
+    """The counters are the sums over the posts published; engagement is theirs."""
 
     followers: Followers
     posts_published: int
-    likes: int
-    comments: int
-    shares: int
-    views: int
-    impressions: int
-    clicks: int
-    engagement: int = Field(description="likes + comments + shares of the posts published")
     engagement_rate: float | None = Field(
         description="engagement / views when there are views, else engagement / followers."
     )
@@ -385,6 +373,10 @@ def _followers(
     return Followers(latest=latest_sum, change=change_sum, series=series)
 
 
+# The counters of a destination's latest metrics (`m`), 0 before any.
+_LATEST_COUNTS = ", ".join(f"coalesce(m.{name}, 0)" for name in COUNTERS)
+
+
 def _published(
     s: Session, workspace_id: uuid.UUID, ids: list[uuid.UUID], start: dt.datetime, end: dt.datetime
 ) -> list[_Dest]:
@@ -394,9 +386,7 @@ def _published(
     rows = s.execute(
         text(
             "SELECT d.post_id, d.id, d.social_account_id, a.platform, d.permalink, d.published_at, "
-            f"left(p.content, {EXCERPT}), "
-            "coalesce(m.likes, 0), coalesce(m.comments, 0), coalesce(m.shares, 0), "
-            "coalesce(m.views, 0), coalesce(m.impressions, 0), coalesce(m.clicks, 0) "
+            f"left(p.content, {EXCERPT}), {_LATEST_COUNTS} "
             "FROM post_destinations d "
             "JOIN posts p ON p.id = d.post_id "
             "JOIN social_accounts a ON a.id = d.social_account_id "
@@ -408,7 +398,7 @@ def _published(
         {"wid": workspace_id, "ids": ids, "start": start, "end": end},
     ).all()
     return [
-        _Dest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(zip(FIELDS, r[7:], strict=True)))
+        _Dest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(zip(COUNTERS, r[7:], strict=True)))
         for r in rows
     ]
 
@@ -420,7 +410,7 @@ def _top_post(d: _Dest) -> TopPost:
 
 def _stats(dests: list[_Dest], followers: Followers) -> dict[str, Any]:
     """The fields of the Stats of these destinations."""
-    sums = {f: sum(d.metrics[f] for d in dests) for f in FIELDS}
+    sums = {f: sum(d.metrics[f] for d in dests) for f in COUNTERS}
     engagement = engagement_of(sums["likes"], sums["comments"], sums["shares"])
     rate: float | None = None
     basis: str | None = None
@@ -432,7 +422,6 @@ def _stats(dests: list[_Dest], followers: Followers) -> dict[str, Any]:
     return {
         "followers": followers,
         "posts_published": len(dests),
-        "engagement": engagement,
         "engagement_rate": round(rate, 6) if rate is not None else None,
         "engagement_rate_basis": basis,
         "top_posts": [_top_post(d) for d in top],

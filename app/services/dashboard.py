@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ConfigDict
 from sqlalchemy import and_, distinct, func, or_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Mapped
@@ -36,6 +37,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.metrics import COUNTERS, PostCounts
 from app.services import accounts
 from app.services.access import require_role
 
@@ -47,7 +49,6 @@ RECENT_LIMIT = 8
 FAILURE_LIMIT = 10
 STAT_WINDOWS = (7, 30)
 BROKEN = (AccountStatus.expiring, AccountStatus.expired, AccountStatus.revoked, AccountStatus.error)
-METRIC_FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 
 
 @dataclass(frozen=True)
@@ -92,22 +93,16 @@ class BrokenAccount(AccountRef):
     status_changed_at: dt.datetime | None
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(PostCounts):
+    """Posts of the last (or, scheduled, next) `days` days; the counters are the sums of the
+    latest metrics of those published."""
+
+    model_config = ConfigDict(frozen=True)
+
     days: int
     published: int = 0
     failed: int = 0
     scheduled: int = 0
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    views: int = 0
-    impressions: int = 0
-    clicks: int = 0
-
-    @property
-    def engagement(self) -> int:
-        return self.likes + self.comments + self.shares
 
 
 @dataclass(frozen=True)
@@ -289,7 +284,7 @@ def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[i
             ),
             *[
                 func.coalesce(func.sum(getattr(latest.c, name)).filter(in_window), 0)
-                for name in METRIC_FIELDS
+                for name in COUNTERS
             ],
         ]
     post_count = (
@@ -311,11 +306,11 @@ def stats(s: Session, workspace_id: uuid.UUID, now: dt.datetime) -> tuple[dict[i
     )
     row = s.exec(query).one()
     total, values = int(row[0] or 0), [int(v or 0) for v in row[1:]]
-    width = 3 + len(METRIC_FIELDS)
+    names = ("published", "failed", "scheduled", *COUNTERS)
     out = {}
     for i, days in enumerate(STAT_WINDOWS):
-        chunk = values[i * width : (i + 1) * width]
-        out[days] = Stats(days, *chunk)
+        chunk = values[i * len(names) : (i + 1) * len(names)]
+        out[days] = Stats(days=days, **dict(zip(names, chunk, strict=True)))
     return out, total
 
 

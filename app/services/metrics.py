@@ -22,6 +22,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.metrics import COUNTERS
 from app.providers.base import ProviderError
 from app.redis_client import redis
 from app.services import accounts, schedule
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 # Posts are followed for this long after publishing (engagement settles after a few weeks).
 FOLLOW_FOR = dt.timedelta(days=30)
-POST_FIELDS = ("likes", "comments", "shares", "views", "impressions", "clicks")
 ACCOUNT_FIELDS = {"followers": "followers", "following": "following", "posts": "posts_count"}
 
 
@@ -81,8 +81,8 @@ def sync(limit: int = 1000, workspace_id: uuid.UUID | None = None) -> dict[str, 
 
 
 def _store_post(dest: PostDestination, values: dict[str, int]) -> None:
-    known = {k: int(values.get(k, 0)) for k in POST_FIELDS}
-    extra = {k: v for k, v in values.items() if k not in POST_FIELDS}
+    known = {k: int(values.get(k, 0)) for k in COUNTERS}
+    extra = {k: v for k, v in values.items() if k not in COUNTERS}
     with db.session() as s:
         s.add(PostMetric.model_validate({"destination_id": dest.id, "extra": extra, **known}))
 

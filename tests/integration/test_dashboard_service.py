@@ -194,7 +194,7 @@ def test_an_empty_workspace_has_zeros(clean_db):
     view = dashboard.overview(user, wid, now=NOW)
     assert view.upcoming == view.recent == view.failures == view.broken_accounts == []
     assert (view.account_count, view.post_count) == (0, 0)
-    assert view.stats[7] == dashboard.Stats(7) and view.stats[30] == dashboard.Stats(30)
+    assert view.stats[7] == dashboard.Stats(days=7) and view.stats[30] == dashboard.Stats(days=30)
 
 
 def test_other_workspaces_see_nothing_and_viewers_see_all(world):

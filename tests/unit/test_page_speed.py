@@ -60,7 +60,6 @@ def test_stat_cards_only_use_icons_imported_by_name():
     stats = analytics.Stats(
         followers=followers,
         **counts,
-        engagement=0,
         engagement_rate=None,
         engagement_rate_basis=None,
         top_posts=[],
