@@ -359,6 +359,22 @@ def _queue_again(
     schedule.schedule_publish(claim.destination.id, at, media=claim.media_lane)
 
 
+def _verify_later(
+    claim: Claim, error: ProviderError, pending_state: dict[str, Any], delay_s: float
+) -> None:
+    """It may have been published: record the outcome as unknown and read the account's
+    posts after `delay_s` (`verify`)."""
+    _finish(
+        claim,
+        DestinationStatus.unknown,
+        AttemptOutcome.unknown,
+        error=f"Outcome unknown, checking the platform: {error.message}",
+        http_status=error.status,
+        pending_state=pending_state,
+    )
+    schedule.schedule_verify(claim.destination.id, delay_s)
+
+
 def _wait_until(
     claim: Claim,
     at: dt.datetime,
@@ -424,15 +440,7 @@ def _handle_error(claim: Claim, exc: ProviderError, provider_idempotent: bool) -
     ):
         # It may have been published (a timeout after sending; or the platform calls our retry
         # a duplicate of an earlier unclear attempt): read the account's posts before anything.
-        _finish(
-            claim,
-            DestinationStatus.unknown,
-            AttemptOutcome.unknown,
-            error=f"Outcome unknown, checking the platform: {exc.message}",
-            http_status=exc.status,
-            pending_state=_unclear_state(claim, exc.message),
-        )
-        schedule.schedule_verify(claim.destination.id, _verify_delay(claim))
+        _verify_later(claim, exc, _unclear_state(claim, exc.message), _verify_delay(claim))
     elif isinstance(exc, AuthError):
         message = (
             f"{claim.account.account_name or claim.account.platform}: "
@@ -922,15 +930,7 @@ def _verify(claim: Claim) -> str:
         at = utcnow() + dt.timedelta(seconds=_verify_delay(claim))
         if isinstance(exc, PermanentError | AuthError) or _give_up_reason(claim, at, ""):
             return _could_not_confirm(claim, exc.message)
-        _finish(
-            claim,
-            DestinationStatus.unknown,
-            AttemptOutcome.unknown,
-            error=f"Outcome unknown, checking the platform: {exc.message}",
-            http_status=exc.status,
-            pending_state={**state, "verify_tries": tries},
-        )
-        schedule.schedule_verify(claim.destination.id, (at - utcnow()).total_seconds())
+        _verify_later(claim, exc, {**state, "verify_tries": tries}, (at - utcnow()).total_seconds())
         return "unknown"
     out = _found_parts(recent, parts, len(done)) if len(parts) > 1 else []
     if out:  # parts of a thread went out: go on after them, or it is complete
