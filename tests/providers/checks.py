@@ -13,7 +13,7 @@ import pytest
 
 from app.providers.accounts import TokenSet
 from app.providers.base import Provider
-from app.providers.errors import TransientError
+from app.providers.errors import RateLimited, TransientError
 from app.providers.posts import MediaItem, PublishRequest
 from simulator import Simulator
 from tests.providers.helpers import one_post, publish_error, set_counts
@@ -109,3 +109,14 @@ def assert_5xx_sent_but_not_on_upload(
     request = PublishRequest(text="x", media=media)
     assert publish_error(provider, token, request, TransientError).sent is False
     assert sim.posts(provider.id) == []
+
+
+def assert_throttled_until_estimate(
+    provider: Provider, token: TokenSet, request: PublishRequest, code: str
+) -> None:
+    """A Graph throttle (the test injected a 429 with a 600 s reset) is RateLimited with the
+    platform's `code`, retried when the usage header's estimate says (about 10 minutes)."""
+    exc = publish_error(provider, token, request, RateLimited)
+    assert exc.code == code
+    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
+    assert 500 < wait < 700

@@ -21,6 +21,7 @@ from tests.providers.checks import (
     assert_5xx_sent_but_not_on_upload,
     assert_found_after_timeout,
     assert_refused_not_sent,
+    assert_throttled_until_estimate,
 )
 from tests.providers.flows import finalize_once_processed
 from tests.providers.helpers import one_post, platform_of, publish_error, set_counts, sim_provider
@@ -267,10 +268,7 @@ def test_page_throttle_is_rate_limited_with_the_buc_estimate(
     provider: FacebookProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("facebook", "429", path="*/feed", reset_in_s=600)
-    exc = publish_error(provider, token, PublishRequest(text="slow down"), RateLimited)
-    assert exc.code == "32"
-    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
-    assert 500 < wait < 700
+    assert_throttled_until_estimate(provider, token, PublishRequest(text="slow down"), "32")
 
 
 def test_page_call_quota(provider: FacebookProvider, token: TokenSet, sim: Simulator) -> None:

@@ -20,6 +20,7 @@ from tests.providers.checks import (
     assert_found_after_timeout,
     assert_post_metrics,
     assert_refused_not_sent,
+    assert_throttled_until_estimate,
 )
 from tests.providers.flows import authorize_as, finalize_once_processed
 from tests.providers.helpers import one_post, platform_of, publish_error, sim_provider
@@ -178,10 +179,7 @@ def test_throttle_is_rate_limited_with_the_buc_estimate(
     provider: ThreadsProvider, token: TokenSet, sim: Simulator
 ) -> None:
     sim.inject("threads", "429", path="*/threads", reset_in_s=600)
-    exc = publish_error(provider, token, PublishRequest(text="slow down"), RateLimited)
-    assert exc.code == "17"
-    wait = (exc.retry_at - datetime.now(UTC)).total_seconds()
-    assert 500 < wait < 700
+    assert_throttled_until_estimate(provider, token, PublishRequest(text="slow down"), "17")
 
 
 def test_posting_quota(provider: ThreadsProvider, token: TokenSet, sim: Simulator) -> None:
