@@ -23,7 +23,6 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -168,7 +167,9 @@ class Followers(BaseModel):
     )
 
 
-class TopPost(BaseModel):
+class PublishedPost(BaseModel):
+    """A destination published in the range."""
+
     model_config = ConfigDict(frozen=True)
 
     post_id: uuid.UUID
@@ -178,6 +179,9 @@ class TopPost(BaseModel):
     permalink: str | None
     published_at: dt.datetime
     content: str  # the first EXCERPT characters
+
+
+class TopPost(PublishedPost):
     engagement: int
     likes: int
     comments: int
@@ -226,16 +230,8 @@ class Aggregate(BaseModel):
     posts: list[TopPost] = Field(default_factory=list, exclude=True)
 
 
-@dataclass
-class _Dest:
-    post_id: uuid.UUID
-    destination_id: uuid.UUID
-    account_id: uuid.UUID
-    platform: str
-    permalink: str | None
-    published_at: dt.datetime
-    content: str
-    metrics: dict[str, int] = field(default_factory=dict)
+class _Dest(PublishedPost):
+    metrics: dict[str, int]  # every counter of COUNTERS
 
     @property
     def engagement(self) -> int:
@@ -374,7 +370,7 @@ def _followers(
 
 
 # The counters of a destination's latest metrics (`m`), 0 before any.
-_LATEST_COUNTS = ", ".join(f"coalesce(m.{name}, 0)" for name in COUNTERS)
+_LATEST_COUNTS = ", ".join(f"coalesce(m.{name}, 0) AS {name}" for name in COUNTERS)
 
 
 def _published(
@@ -385,8 +381,9 @@ def _published(
         return []
     rows = s.execute(
         text(
-            "SELECT d.post_id, d.id, d.social_account_id, a.platform, d.permalink, d.published_at, "
-            f"left(p.content, {EXCERPT}), {_LATEST_COUNTS} "
+            "SELECT d.post_id, d.id AS destination_id, d.social_account_id AS account_id, "
+            "a.platform, d.permalink, d.published_at, "
+            f"left(p.content, {EXCERPT}) AS content, {_LATEST_COUNTS} "
             "FROM post_destinations d "
             "JOIN posts p ON p.id = d.post_id "
             "JOIN social_accounts a ON a.id = d.social_account_id "
@@ -398,8 +395,11 @@ def _published(
         {"wid": workspace_id, "ids": ids, "start": start, "end": end},
     ).all()
     return [
-        _Dest(r[0], r[1], r[2], r[3], r[4], r[5], r[6], dict(zip(COUNTERS, r[7:], strict=True)))
-        for r in rows
+        _Dest(
+            **{name: r[name] for name in PublishedPost.model_fields},
+            metrics={name: r[name] for name in COUNTERS},
+        )
+        for r in (row._mapping for row in rows)
     ]
 
 

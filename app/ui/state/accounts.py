@@ -12,7 +12,7 @@ from app.providers.registry import provider_class
 from app.services import account_posts, accounts, connect, sandbox
 from app.ui.format import platform_name
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, setter, shows_errors, signed_in, toggled
 
 # The platform's page opens in a popup; its callback lands on /accounts inside the popup,
 # which hands the result (?connected=, ?pick=, ?error=) to the opener and closes. Without
@@ -74,8 +74,7 @@ class AccountsState(AuthState):
 
     @rx.event
     def toggle_choice(self, choice_id: str, checked: bool):
-        others = [c for c in self.chosen if c != choice_id]
-        self.chosen = [*others, choice_id] if checked else others
+        self.chosen = toggled(self.chosen, choice_id, checked)
 
     @rx.event
     def cancel_pick(self):

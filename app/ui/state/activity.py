@@ -11,7 +11,7 @@ from app.services import activity, posts, webhooks, workspaces
 from app.services.errors import ServiceError
 from app.ui import format
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, shows_errors, signed_in, toggled
 
 PAGE = 50
 # The verb filter's choices: a value passed as the verb prefix, and its label.
@@ -211,8 +211,7 @@ class WebhooksState(AuthState):
 
     @rx.event
     def toggle_event(self, verb: str, checked: bool):
-        rest = [v for v in self.chosen if v != verb]
-        self.chosen = [*rest, verb] if checked else rest
+        self.chosen = toggled(self.chosen, verb, checked)
 
     @hook_event
     def create(self, me: SignedIn, form: dict):

@@ -46,7 +46,7 @@ from app.ui.state.composer_model import (
     preview_title,
     segments,
 )
-from app.ui.state.handlers import SignedIn, signed_in
+from app.ui.state.handlers import SignedIn, signed_in, toggled
 
 # The text area's content in the browser; counters read it on every keystroke.
 TEXT = client_text("composer_text", "")
@@ -256,12 +256,11 @@ class ComposerState(AuthState):
 
     @rx.event
     def toggle_custom(self, account_id: str, on: bool):
+        self.customized = toggled(self.customized, account_id, on)
         if on:
-            self.customized = [*[c for c in self.customized if c != account_id], account_id]
             if account_id not in self.overrides:
                 self.overrides = {**self.overrides, account_id: self.text}
         else:
-            self.customized = [c for c in self.customized if c != account_id]
             self.overrides = {k: v for k, v in self.overrides.items() if k != account_id}
 
     @rx.event

@@ -178,3 +178,9 @@ def setter(field: str, kind: Any = str, *, then: str | None = None, name: str = 
     set_field.__name__ = set_field.__qualname__ = name or f"set_{field}"
     set_field.__annotations__ = {"value": kind}
     return rx.event(set_field)
+
+
+def toggled(chosen: list[str], value: str, on: bool) -> list[str]:
+    """`chosen` with `value` checked (added last, once) or unchecked."""
+    rest = [v for v in chosen if v != value]
+    return [*rest, value] if on else rest

@@ -9,7 +9,7 @@ import reflex as rx
 
 from app.services import notifications, notify_channels
 from app.ui.state.auth import AuthState
-from app.ui.state.handlers import SignedIn, guarded_event, setter, shows_errors, signed_in
+from app.ui.state.handlers import SignedIn, guarded_event, setter, shows_errors, signed_in, toggled
 
 EMAIL_LABELS = {"immediate": "Email at once", "digest": "Email digest", "off": "No email"}
 
@@ -86,8 +86,7 @@ class NotifyPrefsState(AuthState):
 
     @rx.event
     def toggle_channel_group(self, group: str, checked: bool):
-        rest = [g for g in self.channel_groups if g != group]
-        self.channel_groups = [*rest, group] if checked else rest
+        self.channel_groups = toggled(self.channel_groups, group, checked)
 
     @channel_event
     def add_channel(self, me: SignedIn, form: dict):
